@@ -1,0 +1,172 @@
+"""The `incident` command: parse options, call the domain, print, and turn errors into exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from incident_docs import __version__
+from incident_docs.config import Config, find_root, load_config
+from incident_docs.diagnostics import EXIT_ERROR, UsageError, exit_code
+from incident_docs.formatters import FORMATTERS, format_summary, summary_counts
+from incident_docs.linter import lint, selection_from
+from incident_docs.models import Roster
+from incident_docs.records import load_roster
+from incident_docs.rules import ALL_RULES
+from incident_docs.rules.base import LintContext
+
+
+@dataclass
+class Project:
+    """The repository a command works on; configuration and roster are read when first needed."""
+
+    root: Path
+    config_path: Path | None = None
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.root, self.config_path)
+
+    @cached_property
+    def roster(self) -> Roster:
+        return load_roster(self.root, self.config)
+
+    def lint_context(self) -> LintContext:
+        return LintContext(self.root, self.config, self.roster)
+
+
+class _Group(click.Group):
+    """Turns domain errors into a one-line message and exit code 2, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            fail(str(error))
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            fail(f"{where}{error.strerror or error}")
+
+
+def fail(message: str) -> NoReturn:
+    for line in message.splitlines() or [message]:
+        click.echo(f"incident: error: {line}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+pass_project = click.make_pass_decorator(Project)
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incident")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Repository root (default: found from the current folder).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pyproject.toml to read [tool.incident-docs] from.",
+)
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, config_path: Path | None) -> None:
+    """Incidents and blameless postmortems as Markdown in git."""
+    if root is not None and not root.is_dir():
+        raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
+    ctx.obj = Project((root or find_root()).resolve(), config_path)
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+)
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. BL,FM003).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--stdin-filename", help="Path to report for a document read from '-'.")
+@click.option("--strict", is_flag=True, help="Warnings also make the exit code 1.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
+@pass_project
+def lint_command(
+    project: Project,
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    stdin_filename: str | None,
+    strict: bool,
+    jobs: int | None,
+) -> None:
+    """Lint records: fields, sections, timeline, IDs and blameless language.
+
+    With no PATH, the whole archive with cross-file checks; '-' reads one document from stdin.
+    """
+    config = project.config
+    try:
+        selection = selection_from(config, _codes(select), _codes(ignore))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    for code in selection.select + selection.ignore:
+        if not any(known.startswith(code) for known in ALL_RULES):
+            raise UsageError(f"unknown rule code or prefix '{code}' (see 'incident rules')")
+    stdin = None
+    if Path("-") in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be combined with other paths")
+        stdin = (sys.stdin.buffer.read(), stdin_filename or "<stdin>")
+        paths = ()
+    result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs)
+    click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(format_summary(result.diagnostics, result.files))
+    if output_format == "text":
+        counts = summary_counts(result.diagnostics)
+        click.echo(
+            f"{counts['errors']} errors, {counts['warnings']} warnings in {result.files} files",
+            err=True,
+        )
+    sys.exit(exit_code(result.diagnostics, strict=strict))
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every lint rule with its summary and a bad and a good example."""
+    if output_format == "json":
+        payload = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "summary": rule.summary,
+                "bad": rule.bad,
+                "good": rule.good,
+            }
+            for rule in ALL_RULES.values()
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    for rule in ALL_RULES.values():
+        click.echo(f"{rule.code}  {rule.name}  [{rule.severity.value}]")
+        click.echo(f"    {rule.summary}")
+        click.echo("    bad:  " + rule.bad.replace("\n", "\n          "))
+        click.echo("    good: " + rule.good.replace("\n", "\n          "))
+

@@ -1,0 +1,224 @@
+"""Configuration from `[tool.incident-docs]` in pyproject.toml, validated by pydantic.
+
+Every option has a default, so a repository with no configuration at all works.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from incident_docs.diagnostics import Severity, UsageError
+
+CONFIG_FILE = "pyproject.toml"
+TABLE = "incident-docs"
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
+    )
+
+
+class SeverityLevel(_Section):
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+    description: str
+    approvals: int = Field(default=1, ge=0, le=20)
+    sections: tuple[str, ...] | None = None
+    """Required postmortem sections for this severity; None means the default list."""
+
+
+DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
+    SeverityLevel(
+        name="SEV1",
+        description="Critical: a core service is down for most users, or user data is "
+        "lost or exposed. Everyone needed joins now.",
+    ),
+    SeverityLevel(
+        name="SEV2",
+        description="Major: a core service is badly degraded for many users, or an "
+        "important feature is unavailable.",
+    ),
+    SeverityLevel(
+        name="SEV3",
+        description="Minor: limited impact on some users, or a workaround exists.",
+    ),
+    SeverityLevel(
+        name="SEV4",
+        description="Low: internal or cosmetic impact, no users affected yet.",
+    ),
+)
+
+DEFAULT_POSTMORTEM_SECTIONS: tuple[str, ...] = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Contributing factors",
+    "Detection",
+    "Mitigation",
+    "Resolution",
+    "Recovery",
+    "Responders",
+    "Lessons learned",
+    "Action items",
+)
+
+DEFAULT_INCIDENT_SECTIONS: tuple[str, ...] = ("Summary", "Timeline")
+
+DEFAULT_SECTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "Impact": ("Damage done", "Damage"),
+    "Contributing factors": ("Cause", "Causes", "Root cause", "Root causes", "What caused it"),
+    "Timeline": ("Timeline of events",),
+    "Mitigation": ("Mitigation efforts",),
+    "Resolution": ("Solution",),
+    "Recovery": ("Recovery efforts",),
+    "Responders": ("Who worked on it", "Participants"),
+    "Lessons learned": ("Lessons", "What we learned"),
+    "Action items": ("Follow-ups", "Follow-up actions"),
+}
+
+DEFAULT_ATTACHMENTS: tuple[str, ...] = (
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "txt", "log", "csv", "json",
+)  # fmt: skip
+
+
+class LintConfig(_Section):
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    """Per-rule (or per-prefix) severity override, e.g. {"BL006": "warning"}."""
+    per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Glob (repo-relative) -> rule codes or prefixes never reported for matching files."""
+    max_file_bytes: int = Field(default=2_000_000, ge=1024)
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not code or not code.isalnum() or not code[:2].isalpha():
+                raise ValueError(f"{code!r} is not a rule code or prefix (e.g. BL or BL001)")
+        return tuple(c.upper() for c in value)
+
+
+class BlamelessConfig(_Section):
+    allow: tuple[str, ...] = ()
+    """Phrases that are never reported as blame (case-insensitive)."""
+    extra_terms: tuple[str, ...] = ()
+    """More judgmental words or phrases to report."""
+
+
+class ReviewConfig(_Section):
+    paths: tuple[str, ...] = ("postmortems/**",)
+    """Files whose change puts a pull request under the review gate."""
+    allow_unchanged_since_review: bool = True
+    """Count an approval on an older commit when no gated file changed since it."""
+    bots: tuple[str, ...] = ()
+    """Extra logins treated as bots (logins ending in [bot] always are)."""
+
+
+class Config(_Section):
+    incidents_dir: str = "incidents"
+    postmortems_dir: str = "postmortems"
+    roster: str = "people.yaml"
+    severities: tuple[SeverityLevel, ...] = DEFAULT_SEVERITIES
+    postmortem_sections: tuple[str, ...] = DEFAULT_POSTMORTEM_SECTIONS
+    incident_sections: tuple[str, ...] = DEFAULT_INCIDENT_SECTIONS
+    section_aliases: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_SECTION_ALIASES)
+    )
+    attachments: tuple[str, ...] = DEFAULT_ATTACHMENTS
+    lint: LintConfig = Field(default_factory=LintConfig)
+    blameless: BlamelessConfig = Field(default_factory=BlamelessConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+
+    @field_validator("severities")
+    @classmethod
+    def _unique_severities(cls, value: tuple[SeverityLevel, ...]) -> tuple[SeverityLevel, ...]:
+        if not value:
+            raise ValueError("at least one severity is needed")
+        names = [s.name for s in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"severity names repeat: {names}")
+        return value
+
+    @field_validator("incidents_dir", "postmortems_dir", "roster")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        path = Path(value)
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError(f"{value!r} must be a path inside the repository")
+        return path.as_posix()
+
+    def severity(self, name: str) -> SeverityLevel | None:
+        return next((s for s in self.severities if s.name == name), None)
+
+    def severity_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.severities)
+
+    def severity_rank(self, name: str) -> int:
+        """0 for the most severe; unknown names rank last."""
+        names = self.severity_names()
+        return names.index(name) if name in names else len(names)
+
+    def required_approvals(self, severity: str | None) -> int:
+        level = self.severity(severity) if severity else None
+        return level.approvals if level else 1
+
+    def required_sections(self, kind: str, severity: str | None) -> tuple[str, ...]:
+        if kind == "incident":
+            return self.incident_sections
+        level = self.severity(severity) if severity else None
+        if level is not None and level.sections is not None:
+            return level.sections
+        return self.postmortem_sections
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest folder with a pyproject.toml naming our table, else .git."""
+    here = (start or Path.cwd()).resolve()
+    candidates = [here, *here.parents]
+    for folder in candidates:
+        pyproject = folder / CONFIG_FILE
+        if pyproject.is_file():
+            try:
+                if f"[tool.{TABLE}" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return folder
+            except OSError:
+                continue
+    for folder in candidates:
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def load_config(root: Path, path: Path | None = None) -> Config:
+    """Read and validate the configuration; raise UsageError with readable lines on failure."""
+    source = path or root / CONFIG_FILE
+    if not source.exists():
+        if path is not None:
+            raise UsageError(f"{source}: configuration file not found")
+        return Config()
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{source}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source}: invalid TOML: {exc}") from None
+    table: Any = data.get("tool", {}).get(TABLE, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{source}: tool.{TABLE} must be a table")
+    try:
+        return Config.model_validate(table)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            location = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
+            lines.append(f"{source}: {location}: {error['msg']}")
+        raise UsageError("\n".join(lines)) from None

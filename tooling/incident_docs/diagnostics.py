@@ -1,0 +1,87 @@
+"""Findings, diagnostics, severities and the exit codes every command shares."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical rewrite: replace the text between two 1-based positions on one line."""
+
+    line: int
+    column: int
+    end_column: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports; the engine stamps the path and the configured severity."""
+
+    code: str
+    message: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    suggestion: str | None = None
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding located in a file, with its effective severity. Lines and columns are 1-based."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+    suggestion: str | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    fix: Fix | None = None
+
+    @classmethod
+    def from_finding(cls, path: str, finding: Finding, severity: Severity) -> Diagnostic:
+        return cls(
+            path=path,
+            line=max(1, finding.line),
+            column=max(1, finding.column),
+            code=finding.code,
+            severity=severity,
+            message=finding.message,
+            suggestion=finding.suggestion,
+            end_line=finding.end_line,
+            end_column=finding.end_column,
+            fix=finding.fix,
+        )
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+class UsageError(Exception):
+    """A problem with how a command was called, the configuration or I/O: exit code 2.
+
+    The message is one line and names the file (and line, when known).
+    """
+
+
+def exit_code(diagnostics: list[Diagnostic], *, strict: bool = False) -> int:
+    """0 when nothing blocks, 1 when an error (or, with strict, a warning) was found."""
+    blocking = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return EXIT_FINDINGS if any(d.severity in blocking for d in diagnostics) else EXIT_OK

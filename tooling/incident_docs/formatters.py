@@ -1,0 +1,225 @@
+"""Lint output formats as pure functions: text, json, github, sarif, gitlab, and a Markdown summary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from incident_docs import __version__
+from incident_docs.diagnostics import Diagnostic, Severity
+from incident_docs.rules import ALL_RULES
+
+INFORMATION_URI = "https://github.com/incident-docs/incident-docs"
+
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        hint = f" ({d.suggestion})" if d.suggestion else ""
+        lines.append(f"{d.path}:{d.line}:{d.column}: {d.code} {_one_line(d.message)}{hint}")
+    return _joined(lines)
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    payload = {
+        "version": 1,
+        "diagnostics": [
+            {
+                "path": d.path,
+                "line": d.line,
+                "column": d.column,
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                "suggestion": d.suggestion,
+            }
+            for d in diagnostics
+        ],
+        "summary": summary_counts(diagnostics),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, shown inline on the diff."""
+    lines = []
+    for d in diagnostics:
+        message = d.message + (f"\n{d.suggestion}" if d.suggestion else "")
+        properties = ",".join(
+            [
+                f"file={_escape_property(d.path)}",
+                f"line={d.line}",
+                f"col={d.column}",
+                f"title={_escape_property(f'{d.code} {_rule_name(d.code)}')}",
+            ]
+        )
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {properties}::{_escape_data(message)}")
+    return _joined(lines)
+
+
+def format_summary(diagnostics: list[Diagnostic], files: int) -> str:
+    """A Markdown table of every finding, for $GITHUB_STEP_SUMMARY (annotations are capped)."""
+    counts = summary_counts(diagnostics)
+    head = (
+        f"### incident lint: {counts['errors']} errors, {counts['warnings']} warnings "
+        f"in {files} files\n"
+    )
+    if not diagnostics:
+        return head + "\nNo findings.\n"
+    rows = ["", "| File | Line | Code | Severity | Message |", "| --- | ---: | --- | --- | --- |"]
+    for d in diagnostics:
+        rows.append(
+            f"| {_cell(d.path)} | {d.line} | {d.code} | {d.severity.value} | {_cell(d.message)} |"
+        )
+    return head + "\n".join(rows) + "\n"
+
+
+def _cell(value: str) -> str:
+    return _one_line(value).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def format_sarif(diagnostics: list[Diagnostic]) -> str:
+    """SARIF 2.1.0 with one rule entry per code."""
+    codes = sorted(ALL_RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    rules = [
+        {
+            "id": code,
+            "name": ALL_RULES[code].name,
+            "shortDescription": {"text": ALL_RULES[code].summary},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[ALL_RULES[code].severity]},
+            "helpUri": f"{INFORMATION_URI}#rules",
+        }
+        for code in codes
+    ]
+    results = []
+    for d in diagnostics:
+        region: dict[str, int] = {"startLine": d.line, "startColumn": d.column}
+        if d.end_line is not None:
+            region["endLine"] = d.end_line
+        if d.end_column is not None:
+            region["endColumn"] = d.end_column
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message + (f" {d.suggestion}" if d.suggestion else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "region": region,
+                    }
+                }
+            ],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.fix is not None:
+            result["fixes"] = [
+                {
+                    "description": {"text": d.suggestion or "Apply the suggested rewrite"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                            "replacements": [
+                                {
+                                    "deletedRegion": {
+                                        "startLine": d.fix.line,
+                                        "startColumn": d.fix.column,
+                                        "endLine": d.fix.line,
+                                        "endColumn": d.fix.end_column,
+                                    },
+                                    "insertedContent": {"text": d.fix.replacement},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        results.append(result)
+    payload = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "incident-docs",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": "./"}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def format_gitlab(diagnostics: list[Diagnostic]) -> str:
+    """GitLab Code Quality report (a JSON array), shown in merge request widgets."""
+    issues = []
+    for d in diagnostics:
+        fingerprint = hashlib.sha256(
+            f"{d.path}:{d.line}:{d.column}:{d.code}:{d.message}".encode()
+        ).hexdigest()
+        issues.append(
+            {
+                "description": f"{d.code} {d.message}",
+                "check_name": d.code,
+                "fingerprint": fingerprint,
+                "severity": _GITLAB_SEVERITY[d.severity],
+                "location": {"path": d.path, "lines": {"begin": d.line}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary_counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    return {
+        "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+        "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
+        "infos": sum(d.severity is Severity.INFO for d in diagnostics),
+    }
+
+
+def _rule_name(code: str) -> str:
+    rule = ALL_RULES.get(code)
+    return rule.name if rule else ""
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+FORMATTERS: dict[str, Callable[[list[Diagnostic]], str]] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+    "gitlab": format_gitlab,
+}

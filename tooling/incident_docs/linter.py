@@ -1,0 +1,319 @@
+"""Lint: find the files, run every rule family, stamp codes and severities, apply suppressions."""
+
+from __future__ import annotations
+
+import fnmatch
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
+from incident_docs.document import Document, parse_bytes, read_document, relative_display
+from incident_docs.records import (
+    SKIPPED_NAMES,
+    folder_kind,
+    is_record_file,
+    iter_record_files,
+    record_kind,
+    validate_record,
+)
+from incident_docs.rules import ALL_RULES, FAMILIES, suppression
+from incident_docs.rules.base import LintContext, Subject
+
+PARALLEL_THRESHOLD = 200
+"""Below this many files, starting worker processes costs more than it saves."""
+
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        if self.select and not code.startswith(self.select):
+            return False
+        return not (self.ignore and code.startswith(self.ignore))
+
+    def wants_any(self, codes: Iterable[str]) -> bool:
+        return any(self.wants(code) for code in codes)
+
+
+def selection_from(
+    config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> Selection:
+    """Command-line --select replaces the configured one; --ignore adds to it."""
+    chosen = tuple(c.upper() for c in select) or config.lint.select
+    return Selection(chosen, config.lint.ignore + tuple(c.upper() for c in ignore))
+
+
+@dataclass(frozen=True)
+class Reference:
+    target: str
+    line: int
+
+
+@dataclass
+class FileResult:
+    """What linting one file yields: findings, plus what the archive-wide checks need."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    record_id: str | None = None
+    id_line: int = 1
+    kind: str | None = None
+    references: list[Reference] = field(default_factory=list)
+    suppressions: list[suppression.Suppression] = field(default_factory=list)
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic]
+    files: int
+
+
+def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> FileResult:
+    """Run every selected rule family on one document."""
+    result = FileResult(doc.path)
+    kind = (
+        record_kind(doc, ctx.config)
+        if doc.front_matter is not None
+        else folder_kind(doc.path, ctx.config)
+    )
+    record, problems = validate_record(doc, kind) if kind is not None else (None, [])
+    subject = Subject(doc, kind, record, ctx, problems)
+    for family in FAMILIES:
+        if selection.wants_any(family.codes):
+            result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
+    front = doc.front_matter or {}
+    record_id = front.get("id")
+    if kind is not None and isinstance(record_id, str):
+        result.record_id = record_id
+        result.id_line = doc.line_of(("id",))
+        result.kind = kind
+        result.references = list(_references(doc, front))
+    suppressions, malformed = suppression.parse(doc)
+    result.suppressions = suppressions
+    result.findings.extend(f for f in malformed if selection.wants(f.code))
+    return result
+
+
+def _references(doc: Document, front: dict[str, object]) -> Iterator[Reference]:
+    linked = front.get("postmortem")
+    if isinstance(linked, str):
+        yield Reference(linked, doc.line_of(("postmortem",)))
+    incidents = front.get("incidents")
+    if isinstance(incidents, list):
+        for index, target in enumerate(incidents):
+            if isinstance(target, str):
+                yield Reference(target, doc.line_of(("incidents", index)))
+
+
+def _lint_file(job: tuple[Path, str, LintContext, Selection]) -> FileResult:
+    path, display, ctx, selection = job
+    doc = read_document(path, display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes)
+    return lint_document(doc, ctx, selection)
+
+
+def _targets(
+    paths: Sequence[Path], ctx: LintContext
+) -> tuple[list[tuple[Path, str]], list[FileResult]]:
+    """Files to lint, and results for stray files found in record folders."""
+    config = ctx.config
+    files: list[tuple[Path, str]] = []
+    strays: list[FileResult] = []
+    seen: set[str] = set()
+
+    def consider(path: Path, *, explicit: bool) -> None:
+        display = relative_display(path, ctx.root)
+        if display in seen:
+            return
+        seen.add(display)
+        if explicit or is_record_file(path):
+            files.append((path, display))
+            return
+        if path.name.startswith(".") or path.name.lower() in SKIPPED_NAMES:
+            return
+        in_records = folder_kind(display, config) is not None
+        if in_records and path.suffix.lstrip(".").lower() not in config.attachments:
+            strays.append(
+                FileResult(
+                    display,
+                    [
+                        Finding(
+                            "ID004",
+                            f"'{path.name}' is neither a Markdown record nor an attachment "
+                            f"({', '.join(config.attachments)})",
+                        )
+                    ],
+                )
+            )
+
+    if not paths:
+        for path in iter_record_files(ctx.root, config):
+            consider(path, explicit=False)
+        return files, strays
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            raise UsageError(f"{given}: no such file or directory")
+        if given.is_dir():
+            for path in sorted(given.rglob("*")):
+                if (path.is_file() or path.is_symlink()) and not _hidden(path, given):
+                    consider(path, explicit=False)
+        else:
+            consider(given, explicit=True)
+    return files, strays
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(base).parts[:-1])
+
+
+def lint(
+    ctx: LintContext,
+    selection: Selection,
+    paths: Sequence[Path] = (),
+    *,
+    stdin: tuple[bytes, str] | None = None,
+    jobs: int | None = None,
+) -> LintResult:
+    """Lint the given paths (the whole archive when none) or one document from standard input."""
+    if stdin is not None:
+        raw, display = stdin
+        doc = parse_bytes(raw, display, max_bytes=ctx.config.lint.max_file_bytes)
+        results = [lint_document(doc, ctx, selection)]
+        whole_archive = False
+    else:
+        files, results = _targets(paths, ctx)
+        results.extend(_run(files, ctx, selection, jobs))
+        whole_archive = not paths
+    if selection.wants_any(("ID001", "ID005")):
+        known = None if whole_archive else _archive_ids(ctx, {r.path for r in results})
+        _archive_checks(results, known, selection)
+    return LintResult(_finish(results, ctx, selection), len(results))
+
+
+def _run(
+    files: list[tuple[Path, str]], ctx: LintContext, selection: Selection, jobs: int | None
+) -> list[FileResult]:
+    workers = jobs or os.cpu_count() or 1
+    work = [(path, display, ctx, selection) for path, display in files]
+    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+        return [_lint_file(job) for job in work]
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    chunk = max(16, len(work) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_lint_file, work, chunksize=chunk))
+
+
+def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:
+    """IDs of the records not being linted, read cheaply, so new IDs can be checked against them."""
+    ids: dict[str, list[str]] = {}
+    for path in iter_record_files(ctx.root, ctx.config):
+        display = path.relative_to(ctx.root).as_posix()
+        if display in linted or not is_record_file(path) or path.is_symlink():
+            continue
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        match = _ID_LINE.search(head)
+        if match:
+            ids.setdefault(match.group(1), []).append(display)
+    return ids
+
+
+def _archive_checks(
+    results: list[FileResult], others: dict[str, list[str]] | None, selection: Selection
+) -> None:
+    by_id: dict[str, list[FileResult]] = {}
+    for result in results:
+        if result.record_id:
+            by_id.setdefault(result.record_id, []).append(result)
+    for record_id, holders in by_id.items():
+        elsewhere = (others or {}).get(record_id, [])
+        paths = [h.path for h in holders] + elsewhere
+        if len(paths) < 2:
+            continue
+        for holder in holders:
+            rest = ", ".join(p for p in paths if p != holder.path)
+            holder.findings.append(
+                Finding("ID001", f"ID '{record_id}' is also used by {rest}", holder.id_line, 1)
+            )
+    if not selection.wants("ID005"):
+        return
+    known = set(by_id) | set(others or {})
+    for result in results:
+        for reference in result.references:
+            if reference.target not in known:
+                what = "incident" if reference.target.startswith("INC-") else "postmortem"
+                result.findings.append(
+                    Finding(
+                        "ID005",
+                        f"no {what} with ID '{reference.target}' in the archive",
+                        reference.line,
+                        1,
+                    )
+                )
+
+
+def severity_of(code: str, config: Config) -> Severity:
+    overrides = config.lint.severity
+    for length in range(len(code), 1, -1):
+        chosen = overrides.get(code[:length])
+        if chosen is not None:
+            return chosen
+    rule = ALL_RULES.get(code)
+    return rule.severity if rule else Severity.ERROR
+
+
+def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -> list[Diagnostic]:
+    config = ctx.config
+    diagnostics: list[Diagnostic] = []
+    for result in results:
+        ignored = tuple(
+            code
+            for pattern, codes in config.lint.per_file_ignores.items()
+            if fnmatch.fnmatch(result.path, pattern)
+            for code in codes
+        )
+        for finding in result.findings:
+            if ignored and finding.code.startswith(ignored):
+                continue
+            if _suppressed(finding, result.suppressions):
+                continue
+            diagnostics.append(
+                Diagnostic.from_finding(result.path, finding, severity_of(finding.code, config))
+            )
+        if selection.wants("SP001"):
+            for unused in result.suppressions:
+                if not unused.used and selection.wants_any(unused.codes):
+                    finding = Finding(
+                        "SP001",
+                        f"suppression of {', '.join(unused.codes)} suppresses nothing: remove it",
+                        unused.line,
+                        1,
+                    )
+                    diagnostics.append(
+                        Diagnostic.from_finding(result.path, finding, severity_of("SP001", config))
+                    )
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def _suppressed(finding: Finding, suppressions: list[suppression.Suppression]) -> bool:
+    if finding.code.startswith("SP"):
+        return False
+    hit = False
+    for candidate in suppressions:
+        if candidate.covers(finding.code, finding.line):
+            candidate.used = True
+            hit = True
+    return hit

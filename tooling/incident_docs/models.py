@@ -1,0 +1,312 @@
+"""The records: incidents, postmortems, action items, the roster, and their state machines. No I/O."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+INCIDENT_ID_RE = re.compile(r"^INC-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+POSTMORTEM_ID_RE = re.compile(r"^PM-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 96
+
+IncidentId = Annotated[
+    str, StringConstraints(pattern=INCIDENT_ID_RE.pattern, max_length=MAX_ID_LENGTH)
+]
+PostmortemId = Annotated[
+    str, StringConstraints(pattern=POSTMORTEM_ID_RE.pattern, max_length=MAX_ID_LENGTH)
+]
+Handle = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$", strip_whitespace=True)
+]
+Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,47}$")]
+"""A service name or tag: lower case, digits, dot, dash, underscore; safe in URLs and HTML."""
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class IncidentStatus(enum.StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class PostmortemStatus(enum.StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in-review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+INCIDENT_TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    IncidentStatus.INVESTIGATING: frozenset(
+        {IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING, IncidentStatus.RESOLVED}
+    ),
+    IncidentStatus.IDENTIFIED: frozenset({IncidentStatus.MONITORING, IncidentStatus.RESOLVED}),
+    # A fix that does not hold sends the response back a step.
+    IncidentStatus.MONITORING: frozenset(
+        {IncidentStatus.RESOLVED, IncidentStatus.IDENTIFIED, IncidentStatus.INVESTIGATING}
+    ),
+    IncidentStatus.RESOLVED: frozenset(),
+}
+
+POSTMORTEM_TRANSITIONS: dict[PostmortemStatus, frozenset[PostmortemStatus]] = {
+    PostmortemStatus.DRAFT: frozenset({PostmortemStatus.IN_REVIEW}),
+    PostmortemStatus.IN_REVIEW: frozenset({PostmortemStatus.DRAFT, PostmortemStatus.APPROVED}),
+    PostmortemStatus.APPROVED: frozenset({PostmortemStatus.IN_REVIEW, PostmortemStatus.PUBLISHED}),
+    PostmortemStatus.PUBLISHED: frozenset(),
+}
+
+
+class Role(enum.StrEnum):
+    INCIDENT_COMMANDER = "incident_commander"
+    COMMUNICATIONS_LEAD = "communications_lead"
+    OPS_LEAD = "ops_lead"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+    @property
+    def option(self) -> str:
+        """The spelling used on the command line: incident-commander."""
+        return self.value.replace("_", "-")
+
+
+class EntryKind(enum.StrEnum):
+    NOTE = "note"
+    ACTION = "action"
+    DECISION = "decision"
+    MITIGATION = "mitigation"
+    HANDOFF = "handoff"
+    STATUS = "status"
+    COMMS = "comms"
+
+
+class MitigationAction(enum.StrEnum):
+    ROLLBACK = "rollback"
+    REDIRECT_TRAFFIC = "redirect-traffic"
+    SCALE_UP = "scale-up"
+    OTHER = "other"
+
+
+CRITERIA: dict[str, str] = {
+    "user_facing": "Is it user facing?",
+    "multiple_teams": "Are several teams needed to fix it?",
+    "too_long": "Is it taking too long to solve?",
+    "manual_response": "Does it need a manual response?",
+    "monitoring_missed": "Did monitoring fail to alert (a novel problem)?",
+    "data_lost": "Was data lost?",
+    "data_exposed": "Was user data exposed?",
+}
+
+
+class Criteria(_Record):
+    """The answers to the seven questions that decide whether something is an incident."""
+
+    user_facing: bool = False
+    multiple_teams: bool = False
+    too_long: bool = False
+    manual_response: bool = False
+    monitoring_missed: bool = False
+    data_lost: bool = False
+    data_exposed: bool = False
+
+    def any(self) -> bool:
+        return any(getattr(self, name) for name in CRITERIA)
+
+
+class Roles(_Record):
+    incident_commander: Handle
+    communications_lead: Handle
+    ops_lead: Handle
+
+
+class Handoff(_Record):
+    at: AwareDatetime
+    role: Role
+    from_: Handle = Field(alias="from")
+    to: Handle
+
+
+class StatusChange(_Record):
+    status: IncidentStatus
+    at: AwareDatetime
+
+
+class Incident(_Record):
+    id: IncidentId
+    title: Title
+    severity: str
+    status: IncidentStatus
+    declared_at: AwareDatetime
+    declared_by: Handle
+    started_at: AwareDatetime | None = None
+    detected_at: AwareDatetime | None = None
+    mitigated_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    services: tuple[Label, ...] = ()
+    tags: tuple[Label, ...] = ()
+    criteria: Criteria = Field(default_factory=Criteria)
+    roles: Roles
+    handoffs: tuple[Handoff, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+    postmortem: PostmortemId | None = None
+    summary: Text | None = None
+
+
+class Impact(_Record):
+    users_affected: Annotated[str, StringConstraints(max_length=500)] | int | None = None
+    duration: timedelta | None = None
+    data_lost: bool = False
+    user_data_exposed: bool = False
+    description: Text | None = None
+
+
+class ActionItemType(enum.StrEnum):
+    PREVENT = "prevent"
+    MITIGATE = "mitigate"
+    DETECT = "detect"
+    PROCESS = "process"
+
+
+class ActionItemStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    WONT_DO = "wont-do"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
+
+
+class ActionItem(_Record):
+    title: Title
+    owner: Handle
+    type: ActionItemType
+    priority: Literal["P1", "P2", "P3", "P4"] = "P2"
+    due: date | None = None
+    status: ActionItemStatus = ActionItemStatus.OPEN
+    tracker: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = (
+        None
+    )
+
+
+class Postmortem(_Record):
+    id: PostmortemId
+    title: Title
+    incidents: tuple[IncidentId, ...] = Field(min_length=1)
+    status: PostmortemStatus
+    severity: str
+    authors: tuple[Handle, ...] = Field(min_length=1)
+    reviewers: tuple[Handle, ...] = ()
+    approved_by: tuple[Handle, ...] = ()
+    approved_at: AwareDatetime | None = None
+    started_at: AwareDatetime | None = None
+    detected_at: AwareDatetime | None = None
+    declared_at: AwareDatetime | None = None
+    mitigated_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    services: tuple[Label, ...] = ()
+    tags: tuple[Label, ...] = ()
+    impact: Impact = Field(default_factory=Impact)
+    action_items: tuple[ActionItem, ...] = ()
+    visibility: Literal["internal", "public"] = "internal"
+
+
+RecordKind = Literal["incident", "postmortem"]
+Record = Incident | Postmortem
+
+KEY_TIMESTAMPS: tuple[str, ...] = (
+    "started_at",
+    "detected_at",
+    "declared_at",
+    "mitigated_at",
+    "resolved_at",
+)
+"""The incident's key moments, in the order they must happen."""
+
+
+def key_durations(record: Record) -> dict[str, timedelta]:
+    """Time to detect, mitigate and resolve, measured from the start of impact (or detection)."""
+    start = record.started_at or record.detected_at or record.declared_at
+    result: dict[str, timedelta] = {}
+    if start is None:
+        return result
+    for name, moment in (
+        ("detect", record.detected_at),
+        ("mitigate", record.mitigated_at),
+        ("resolve", record.resolved_at),
+    ):
+        if moment is not None and moment >= start:
+            result[name] = moment - start
+    return result
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a record's `## Timeline`."""
+
+    time: datetime
+    kind: EntryKind
+    author: str
+    text: str
+    action: MitigationAction | None = None
+    line: int = 0
+
+
+class Person(_Record):
+    handle: Handle
+    name: Title
+    emails: tuple[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")], ...] = ()
+    github: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")] | None
+    ) = None
+    senior: bool = False
+    maintainer: bool = False
+
+
+class Roster(_Record):
+    people: tuple[Person, ...] = ()
+
+    def by_handle(self, handle: str) -> Person | None:
+        wanted = handle.casefold()
+        return next((p for p in self.people if p.handle.casefold() == wanted), None)
+
+    def by_email(self, email: str) -> Person | None:
+        wanted = email.strip().casefold()
+        return next((p for p in self.people if wanted in {e.casefold() for e in p.emails}), None)
+
+    def by_github(self, login: str) -> Person | None:
+        wanted = login.casefold()
+        return next((p for p in self.people if p.github and p.github.casefold() == wanted), None)
+
+    def handles(self) -> frozenset[str]:
+        return frozenset(p.handle.casefold() for p in self.people)
+
+    def seniors(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.people if p.senior)
+
+    def maintainers(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.people if p.maintainer)
+
+    def name_words(self) -> frozenset[str]:
+        """Lower-cased handles, GitHub logins, full names and first names, for the blame check."""
+        words: set[str] = set()
+        for person in self.people:
+            words.add(person.handle.casefold())
+            if person.github:
+                words.add(person.github.casefold())
+            words.add(person.name.casefold())
+            words.update(part.casefold() for part in person.name.split() if len(part) > 1)
+        return frozenset(words)

@@ -1,0 +1,212 @@
+"""Turning documents into validated records, and finding the records and roster of an archive."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import Finding, UsageError
+from incident_docs.document import Document, Location, read_document
+from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster
+
+MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
+    "incident": Incident,
+    "postmortem": Postmortem,
+}
+SKIPPED_NAMES = frozenset({"readme.md", "index.md"})
+"""Folder introductions that live beside the records but are not records."""
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    doc: Document
+    kind: RecordKind
+    record: Record
+
+
+def record_kind(doc: Document, config: Config) -> RecordKind | None:
+    """What a document is: by its ID when it has one, else by the folder it is in."""
+    record_id = (doc.front_matter or {}).get("id")
+    if isinstance(record_id, str):
+        if record_id.startswith("INC-"):
+            return "incident"
+        if record_id.startswith("PM-"):
+            return "postmortem"
+    return folder_kind(doc.path, config)
+
+
+def folder_kind(path: str, config: Config) -> RecordKind | None:
+    if path.startswith(config.incidents_dir.rstrip("/") + "/"):
+        return "incident"
+    if path.startswith(config.postmortems_dir.rstrip("/") + "/"):
+        return "postmortem"
+    return None
+
+
+def validate_record(doc: Document, kind: RecordKind) -> tuple[Record | None, list[Finding]]:
+    """The validated record, or the findings that say which key on which line is wrong."""
+    if doc.front_matter is None:
+        return None, []
+    model = MODELS[kind]
+    try:
+        return model.model_validate(doc.front_matter), []
+    except ValidationError as exc:
+        return None, list(_findings(doc, exc, model))
+
+
+def _findings(doc: Document, exc: ValidationError, model: type[BaseModel]) -> Iterator[Finding]:
+    seen: set[tuple[Location, str]] = set()
+    for error in exc.errors(include_url=False):
+        loc: Location = tuple(error["loc"])
+        kind = error["type"]
+        if kind == "missing":
+            parent, name = loc[:-1], loc[-1]
+            where = f" in '{_dotted(parent)}'" if parent else ""
+            line = doc.line_of(parent) if parent else 1
+            yield Finding("FM003", f"missing required field '{name}'{where}", line, 1)
+            continue
+        located = _known_prefix(doc, loc)
+        if (located, kind) in seen or (located, "*") in seen:
+            continue
+        seen.add((located, "*" if _is_union_noise(loc, located) else kind))
+        line = doc.line_of(located)
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            yield Finding(
+                "FM005",
+                f"unknown key '{_dotted(loc)}'",
+                line,
+                1,
+                suggestion=_close_match(name, _field_names(model, loc[:-1])),
+            )
+        elif kind == "timezone_aware":
+            yield Finding(
+                "FM006",
+                f"'{_dotted(located)}' has no UTC offset: write it like 2022-12-25T12:32:00Z "
+                "or 2022-12-25T13:32:00+01:00",
+                line,
+                1,
+            )
+        else:
+            yield Finding("FM004", f"invalid '{_dotted(located)}': {_message(error)}", line, 1)
+
+
+def _known_prefix(doc: Document, loc: Location) -> Location:
+    for end in range(len(loc), 0, -1):
+        if tuple(loc[:end]) in doc.key_lines:
+            return tuple(loc[:end])
+    return loc
+
+
+def _is_union_noise(loc: Location, located: Location) -> bool:
+    return len(loc) > len(located)
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    value = error.get("input")
+    if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
+        return f"{value!r} is not in the expected form"
+    if isinstance(value, str | int | float | bool) and len(str(value)) <= 60:
+        return f"{message} (got {value!r})"
+    return message
+
+
+def _dotted(loc: Location) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _field_names(model: type[BaseModel], parent: Location) -> list[str]:
+    current: Any = model
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_of(field.annotation)
+    fields = getattr(current, "model_fields", {})
+    return [info.alias or name for name, info in fields.items()]
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _close_match(name: str, choices: list[str]) -> str | None:
+    match = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def iter_record_files(root: Path, config: Config) -> Iterator[Path]:
+    """Every file under the records folders, in a stable order."""
+    for folder in (config.incidents_dir, config.postmortems_dir):
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.is_file() or path.is_symlink():
+                yield path
+
+
+def is_record_file(path: Path) -> bool:
+    return path.suffix == ".md" and path.name.lower() not in SKIPPED_NAMES
+
+
+def load_roster(root: Path, config: Config) -> Roster:
+    """The people roster; a missing file is an empty roster, a broken one a UsageError."""
+    path = root / config.roster
+    if not path.exists():
+        return Roster()
+    try:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{config.roster}: cannot read the roster: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise UsageError(f"{config.roster}{line}: invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{config.roster}: invalid YAML: {exc}") from None
+    try:
+        return Roster.model_validate(data or {})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = _dotted(tuple(error["loc"])) or "roster"
+        raise UsageError(f"{config.roster}: {where}: {error['msg']}") from None
+
+
+def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
+    """Every valid record of the archive; invalid ones are left to `incident lint` to explain."""
+    loaded = []
+    for path in iter_record_files(root, config):
+        if not is_record_file(path):
+            continue
+        display = path.relative_to(root).as_posix()
+        doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
+        if not doc.readable or doc.front_matter is None:
+            continue
+        kind = record_kind(doc, config)
+        if kind is None:
+            continue
+        record, _problems = validate_record(doc, kind)
+        if record is not None:
+            loaded.append(LoadedRecord(doc, kind, record))
+    return loaded

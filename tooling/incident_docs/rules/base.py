@@ -1,0 +1,61 @@
+"""What a rule is, and what it is given: the document, its validated record and the archive context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import Finding, Severity
+from incident_docs.document import Document
+from incident_docs.models import Record, RecordKind, Roster, TimelineEntry
+from incident_docs.timeline import TimelineProblem, parse_timeline
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    bad: str
+    good: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class LintContext:
+    root: Path
+    config: Config
+    roster: Roster = field(default_factory=Roster)
+
+
+@dataclass
+class Subject:
+    """One document under lint, with what rules share about it computed once."""
+
+    doc: Document
+    kind: RecordKind | None
+    record: Record | None
+    ctx: LintContext
+    record_problems: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def timeline(self) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
+        return parse_timeline(self.doc)
+
+
+DocumentCheck = Callable[[Subject], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A module's rules and the one function that checks a document for all of them."""
+
+    rules: tuple[RuleInfo, ...]
+    check: DocumentCheck
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(rule.code for rule in self.rules)

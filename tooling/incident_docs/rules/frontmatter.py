@@ -1,0 +1,192 @@
+"""FM: the front-matter is present, parses safely, validates, and tells a consistent story."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime
+
+from incident_docs.diagnostics import Finding
+from incident_docs.models import (
+    INCIDENT_TRANSITIONS,
+    KEY_TIMESTAMPS,
+    Incident,
+    IncidentStatus,
+    Postmortem,
+    PostmortemStatus,
+)
+from incident_docs.rules.base import Family, RuleInfo, Subject
+
+RULES = (
+    RuleInfo("FM001", "front-matter-missing", "A record starts with YAML front-matter between '---' lines.",
+             "# Outage\n\nNo front-matter.", "---\nid: INC-2022-12-25-web-outage\n...\n---\n# Outage"),
+    RuleInfo("FM002", "yaml-syntax", "The front-matter is valid YAML: a mapping of keys to values.",
+             "title: [unclosed", "title: Web outage"),
+    RuleInfo("FM003", "missing-field", "Every required field is present.",
+             "(no severity key)", "severity: SEV2"),
+    RuleInfo("FM004", "invalid-value", "Every value has the right type and form (IDs, enums, dates, severities).",
+             "severity: critical", "severity: SEV1"),
+    RuleInfo("FM005", "unknown-key", "No key the record format does not know (usually a typo).",
+             "servces: [web]", "services: [web]"),
+    RuleInfo("FM006", "naive-timestamp", "Timestamps carry a UTC offset.",
+             "declared_at: 2022-12-25T12:41:00", "declared_at: 2022-12-25T12:41:00Z"),
+    RuleInfo("FM007", "timestamps-out-of-order", "Key timestamps, status changes and handoffs happen in order.",
+             "detected_at: 13:00Z with resolved_at: 12:00Z", "detected_at before resolved_at"),
+    RuleInfo("FM008", "state-mismatch", "The status agrees with the rest of the record (resolved needs resolved_at...).",
+             "status: resolved (no resolved_at)", "status: resolved\nresolved_at: 2022-12-25T14:40:00Z"),
+    RuleInfo("FM009", "unsafe-yaml", "No object-constructing YAML tags, merge keys, alias bombs or deep nesting.",
+             "title: !!python/object/apply:os.system [ls]", "title: Web outage"),
+    RuleInfo("FM010", "duplicate-key", "A key appears once; YAML would silently keep only the last value.",
+             "title: A\ntitle: B", "title: A"),
+)  # fmt: skip
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    doc = subject.doc
+    if not doc.readable:
+        return
+    yield from (p for p in doc.problems if p.code.startswith("FM"))
+    if not doc.has_front_matter:
+        yield Finding(
+            "FM001",
+            "no front-matter: a record starts with a '---' line, its YAML fields, and '---'",
+            1,
+            1,
+        )
+        return
+    if subject.kind is None or doc.front_matter is None:
+        return
+    yield from subject.record_problems
+    severity = doc.front_matter.get("severity")
+    names = subject.ctx.config.severity_names()
+    if isinstance(severity, str) and severity not in names:
+        yield Finding(
+            "FM004",
+            f"unknown severity '{severity}' (configured: {', '.join(names)})",
+            doc.line_of(("severity",)),
+            1,
+        )
+    record = subject.record
+    if isinstance(record, Incident):
+        yield from _incident_story(subject, record)
+    elif isinstance(record, Postmortem):
+        yield from _postmortem_story(subject, record)
+
+
+def _key_order(subject: Subject, record: Incident | Postmortem) -> Iterator[Finding]:
+    # Detection and declaration may come in either order relative to mitigation,
+    # but nothing comes before the start of impact and nothing after resolution.
+    moments = {name: getattr(record, name) for name in KEY_TIMESTAMPS}
+    pairs = [
+        ("started_at", "detected_at"),
+        ("started_at", "declared_at"),
+        ("started_at", "mitigated_at"),
+        ("detected_at", "mitigated_at"),
+        ("mitigated_at", "resolved_at"),
+        ("detected_at", "resolved_at"),
+        ("declared_at", "resolved_at"),
+        ("started_at", "resolved_at"),
+    ]
+    reported: set[str] = set()
+    for earlier, later in pairs:
+        first, second = moments[earlier], moments[later]
+        if first is None or second is None or second >= first or later in reported:
+            continue
+        reported.add(later)
+        yield Finding(
+            "FM007",
+            f"'{later}' ({_hm(second)}) is before '{earlier}' ({_hm(first)})",
+            subject.doc.line_of((later,)),
+            1,
+        )
+
+
+def _hm(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
+    doc = subject.doc
+    yield from _key_order(subject, incident)
+    if incident.status is IncidentStatus.RESOLVED and incident.resolved_at is None:
+        yield Finding(
+            "FM008",
+            "status is 'resolved' but 'resolved_at' is missing",
+            doc.line_of(("status",)),
+            1,
+        )
+    if incident.status is not IncidentStatus.RESOLVED and incident.resolved_at is not None:
+        yield Finding(
+            "FM008",
+            f"'resolved_at' is set but status is '{incident.status}': set status to resolved "
+            "or remove resolved_at",
+            doc.line_of(("resolved_at",)),
+            1,
+        )
+    history = incident.status_history
+    if history:
+        if history[-1].status is not incident.status:
+            yield Finding(
+                "FM008",
+                f"status is '{incident.status}' but the last status_history entry is "
+                f"'{history[-1].status}'",
+                doc.line_of(("status",)),
+                1,
+            )
+        for index, (before, after) in enumerate(itertools.pairwise(history), 1):
+            line = doc.line_of(("status_history", index))
+            if after.at < before.at:
+                yield Finding(
+                    "FM007",
+                    f"status change to '{after.status}' at {_hm(after.at)} is before the "
+                    f"previous one at {_hm(before.at)}",
+                    line,
+                    1,
+                )
+            if after.status not in INCIDENT_TRANSITIONS[before.status]:
+                yield Finding(
+                    "FM008",
+                    f"status cannot go from '{before.status}' to '{after.status}'",
+                    line,
+                    1,
+                )
+        if history[0].at < incident.declared_at:
+            yield Finding(
+                "FM007",
+                "the first status change is before the incident was declared",
+                doc.line_of(("status_history", 0)),
+                1,
+            )
+    for index, (before_h, after_h) in enumerate(
+        zip(incident.handoffs, incident.handoffs[1:], strict=False), 1
+    ):
+        if after_h.at < before_h.at:
+            yield Finding(
+                "FM007",
+                f"handoff at {_hm(after_h.at)} is listed after one at {_hm(before_h.at)}",
+                doc.line_of(("handoffs", index)),
+                1,
+            )
+
+
+def _postmortem_story(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
+    doc = subject.doc
+    yield from _key_order(subject, postmortem)
+    approved = postmortem.status in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
+    if approved and postmortem.approved_at is None:
+        yield Finding(
+            "FM008",
+            f"status is '{postmortem.status}' but 'approved_at' is missing",
+            doc.line_of(("status",)),
+            1,
+        )
+    if approved and not postmortem.approved_by:
+        yield Finding(
+            "FM008",
+            f"status is '{postmortem.status}' but nobody is listed in 'approved_by'",
+            doc.line_of(("status",)),
+            1,
+        )
+
+
+FAMILY = Family(RULES, check)

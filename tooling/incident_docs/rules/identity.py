@@ -1,0 +1,56 @@
+"""ID: every record has a unique, merge-safe ID that matches its file name and folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from incident_docs.diagnostics import Finding
+from incident_docs.records import folder_kind
+from incident_docs.rules.base import Family, RuleInfo, Subject
+
+RULES = (
+    RuleInfo("ID001", "duplicate-id", "An ID is unique across the archive.",
+             "two files with id: INC-2022-12-25-web-outage", "one file per ID"),
+    RuleInfo("ID002", "file-name-mismatch", "A record's file name is its ID plus '.md'.",
+             "incidents/outage.md with id: INC-2022-12-25-web-outage", "incidents/INC-2022-12-25-web-outage.md"),
+    RuleInfo("ID003", "wrong-folder", "Incidents live under incidents/, postmortems under postmortems/.",
+             "postmortems/INC-2022-12-25-web-outage.md", "incidents/INC-2022-12-25-web-outage.md"),
+    RuleInfo("ID004", "stray-file", "Record folders hold Markdown records and attachments only.",
+             "incidents/notes.docx", "incidents/INC-2022-12-25-web-outage.md"),
+    RuleInfo("ID005", "broken-link", "Links between incidents and postmortems point at records that exist.",
+             "incidents: [INC-2099-01-01-missing]", "incidents: [INC-2022-12-25-web-outage]"),
+)  # fmt: skip
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    front = subject.doc.front_matter or {}
+    record_id = front.get("id")
+    if subject.kind is None or not isinstance(record_id, str):
+        return
+    line = subject.doc.line_of(("id",))
+    path = PurePosixPath(subject.doc.path)
+    if path.suffix == ".md" and path.stem != record_id:
+        yield Finding(
+            "ID002",
+            f"file name '{path.name}' does not match the ID: rename it to '{record_id}.md' "
+            "(IDs never change once created)",
+            line,
+            1,
+        )
+    folder = folder_kind(subject.doc.path, subject.ctx.config)
+    if folder is not None and folder != subject.kind:
+        wanted = (
+            subject.ctx.config.incidents_dir
+            if subject.kind == "incident"
+            else subject.ctx.config.postmortems_dir
+        )
+        yield Finding(
+            "ID003",
+            f"this {subject.kind} is in the {folder}s folder: move it to {wanted}/",
+            line,
+            1,
+        )
+
+
+FAMILY = Family(RULES, check)

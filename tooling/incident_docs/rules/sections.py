@@ -1,0 +1,98 @@
+"""SC: the body has every required section, once, each with real content."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from incident_docs.diagnostics import Finding
+from incident_docs.document import Section
+from incident_docs.rules.base import Family, RuleInfo, Subject
+
+RULES = (
+    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading.",
+             "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
+    RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder.",
+             "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
+    RuleInfo("SC003", "duplicate-section", "A required section appears once.",
+             "## Impact ... ## Impact", "## Impact"),
+)  # fmt: skip
+
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
+_PLACEHOLDER = re.compile(r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*(?:\.\.\.|…)\s*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def normalise(title: str) -> str:
+    title = _NUMBERING.sub("", title)
+    return " ".join(title.strip().rstrip(":").replace("`", "").split()).casefold()
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    doc, config = subject.doc, subject.ctx.config
+    if subject.kind is None or not doc.readable or not doc.has_front_matter:
+        return
+    severity = (doc.front_matter or {}).get("severity")
+    required = config.required_sections(
+        subject.kind, severity if isinstance(severity, str) else None
+    )
+    names: dict[str, str] = {}
+    for title in required:
+        names[normalise(title)] = title
+        for alias in config.section_aliases.get(title, ()):
+            names[normalise(alias)] = title
+    found: dict[str, list[Section]] = {}
+    for section in doc.sections():
+        matched = names.get(normalise(section.heading.title))
+        if matched is not None:
+            found.setdefault(matched, []).append(section)
+    for index, title in enumerate(required):
+        sections = found.get(title)
+        if not sections:
+            yield _missing(subject, title, required[index + 1 :], found)
+            continue
+        for extra in sections[1:]:
+            yield Finding(
+                "SC003",
+                f"section '{title}' appears again (first at line {sections[0].heading.line})",
+                extra.heading.line,
+                1,
+            )
+        if is_empty(doc.section_text(sections[0])):
+            heading = sections[0].heading
+            yield Finding(
+                "SC002",
+                f"section '{heading.title}' is empty or still holds the template's placeholder",
+                heading.line,
+                1,
+            )
+
+
+def _missing(
+    subject: Subject, title: str, later: tuple[str, ...], found: dict[str, list[Section]]
+) -> Finding:
+    # Point where the section belongs: at the next required section that is there.
+    for following in later:
+        if following in found:
+            line = found[following][0].heading.line
+            return Finding(
+                "SC001",
+                f"missing required section '## {title}' (expected before '## {following}')",
+                line,
+                1,
+            )
+    line = max(subject.doc.body_start, len(subject.doc.lines))
+    return Finding("SC001", f"missing required section '## {title}'", line, 1)
+
+
+def is_empty(text: str) -> bool:
+    """Nothing but blank lines, HTML comments, sub-headings and placeholder lines."""
+    for line in _COMMENT.sub("", text).split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or _PLACEHOLDER.match(stripped):
+            continue
+        return False
+    return True
+
+
+FAMILY = Family(RULES, check)

@@ -1,0 +1,154 @@
+"""The `## Timeline` format: one list item per entry, a strict timestamp and kind first.
+
+    - 2022-12-25T12:32:00Z **mitigation/rollback** by sam: Rolled back to the previous image.
+
+It reads well on GitHub and in the site, and stays machine-checkable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from incident_docs.document import Document, Section
+from incident_docs.models import EntryKind, MitigationAction, TimelineEntry
+
+TIMELINE_SECTION = "timeline"
+
+_ITEM = re.compile(r"^[-*+][ \t]+")
+_ENTRY = re.compile(
+    r"^[-*+][ \t]+(?P<time>\S+)[ \t]+\*\*(?P<kind>[A-Za-z-]+)(?:/(?P<action>[A-Za-z-]+))?\*\*"
+    r"[ \t]+by[ \t]+(?P<author>[^\s:]+):[ \t]*(?P<text>.*)$"
+)
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+EXAMPLE = "- 2022-12-25T12:32:00Z **note** by sam: What happened, in one line."
+
+
+@dataclass(frozen=True)
+class TimelineProblem:
+    code: str
+    message: str
+    line: int
+    column: int = 1
+
+
+def format_time(moment: datetime) -> str:
+    text = moment.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def render_entry(entry: TimelineEntry) -> str:
+    kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
+    text = " ".join(entry.text.split())
+    return f"- {format_time(entry.time)} **{kind}** by {entry.author}: {text}"
+
+
+def find_section(doc: Document) -> Section | None:
+    return next(
+        (s for s in doc.sections() if s.heading.title.strip().casefold() == TIMELINE_SECTION),
+        None,
+    )
+
+
+def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
+    """Entries of the document's `## Timeline`, and what is wrong with the lines that are not."""
+    section = find_section(doc)
+    if section is None:
+        return [], []
+    entries: list[TimelineEntry] = []
+    problems: list[TimelineProblem] = []
+    for number in range(section.start_line, section.end_line + 1):
+        if number in doc.code_lines:
+            continue
+        line = doc.lines[number - 1]
+        if not _ITEM.match(line):
+            continue
+        entry, problem = parse_entry(line, number)
+        if problem is not None:
+            problems.append(problem)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineProblem | None]:
+    match = _ENTRY.match(line)
+    if match is None:
+        return None, TimelineProblem(
+            "TL001", f"timeline entry does not follow the format '{EXAMPLE}'", number
+        )
+    column = match.start("time") + 1
+    stamp = match.group("time")
+    shape = _TIMESTAMP.match(stamp)
+    if shape is None:
+        return None, TimelineProblem(
+            "TL001",
+            f"'{stamp}' is not an ISO 8601 timestamp like 2022-12-25T12:32:00Z",
+            number,
+            column,
+        )
+    if shape.group("offset") is None:
+        return None, TimelineProblem(
+            "TL003", f"timestamp '{stamp}' has no UTC offset: add 'Z' or '+HH:MM'", number, column
+        )
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None, TimelineProblem(
+            "TL001", f"'{stamp}' is not a valid date and time", number, column
+        )
+    kind_text = match.group("kind").lower()
+    try:
+        kind = EntryKind(kind_text)
+    except ValueError:
+        kinds = ", ".join(k.value for k in EntryKind)
+        return None, TimelineProblem(
+            "TL001",
+            f"unknown timeline kind '{kind_text}' (use one of: {kinds})",
+            number,
+            match.start("kind") + 1,
+        )
+    action: MitigationAction | None = None
+    if match.group("action"):
+        try:
+            action = MitigationAction(match.group("action").lower())
+        except ValueError:
+            actions = ", ".join(a.value for a in MitigationAction)
+            return None, TimelineProblem(
+                "TL004", f"unknown mitigation action '{match.group('action')}' (use one of: {actions})",
+                number, match.start("action") + 1,
+            )  # fmt: skip
+    entry = TimelineEntry(
+        time=moment,
+        kind=kind,
+        author=match.group("author"),
+        text=match.group("text").strip(),
+        action=action,
+        line=number,
+    )
+    if kind is EntryKind.MITIGATION and action is None:
+        return entry, TimelineProblem(
+            "TL004",
+            "a mitigation names its action: **mitigation/rollback**, /redirect-traffic, "
+            "/scale-up or /other",
+            number,
+            match.start("kind") + 1,
+        )
+    if action is not None and kind is not EntryKind.MITIGATION:
+        return entry, TimelineProblem(
+            "TL004", f"only mitigation entries carry an action, not '{kind.value}'", number,
+            match.start("action") + 1,
+        )  # fmt: skip
+    return entry, None
+
+
+def out_of_order(entries: list[TimelineEntry]) -> Iterator[tuple[TimelineEntry, TimelineEntry]]:
+    """Pairs (earlier line, later line) where the later line has an earlier time."""
+    for before, after in itertools.pairwise(entries):
+        if after.time < before.time:
+            yield before, after
