@@ -209,9 +209,14 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        opened = exc.context_mark
+        if opened is not None and mark is not None and opened.line < mark.line and exc.context:
+            # An unclosed bracket or quote: point at where it opened, not where YAML gave up.
+            problem = f"{' '.join(exc.context.split())} that is not closed: {problem}"
+            mark = opened
         line = first_line + (mark.line if mark else 0)
         column = (mark.column + 1) if mark else 1
-        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
         doc.problems.append(Finding("FM002", f"YAML syntax error: {problem}", line, column))
         return
     except yaml.YAMLError as exc:

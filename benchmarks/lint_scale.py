@@ -1,0 +1,215 @@
+"""Time `incident lint` on N generated records against a parse-only floor, in the same run.
+
+    python benchmarks/lint_scale.py [--records 10000]
+
+The floor reads every file and loads its front-matter with PyYAML's C loader: the least any
+linter of these records must do. Prints both times, the ratio and the linter's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = tuple(
+    [
+        "cache",
+        "deploy",
+        "queue",
+        "replica",
+        "shard",
+        "latency",
+        "timeout",
+        "config",
+        "image",
+        "node",
+        "pool",
+        "region",
+        "certificate",
+        "disk",
+        "memory",
+        "index",
+        "request",
+        "worker",
+        "scheduler",
+        "balancer",
+        "database",
+    ]
+)
+PEOPLE = ("dana", "priya", "jo", "sam", "lee")
+
+
+def sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(8, 16))
+    return f"The {' '.join(words)} was checked and recorded by the responders."
+
+
+def paragraph(rng: random.Random, sentences: int = 3) -> str:
+    return " ".join(sentence(rng) for _ in range(sentences))
+
+
+def timeline(rng: random.Random, start: datetime, entries: int) -> list[str]:
+    lines = []
+    moment = start
+    for _ in range(entries):
+        moment += timedelta(minutes=rng.randint(1, 20))
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        kind = rng.choice(["note", "action", "decision", "mitigation/rollback", "comms"])
+        lines.append(f"- {stamp} **{kind}** by {rng.choice(PEOPLE)}: {sentence(rng)}")
+    return lines
+
+
+def incident(rng: random.Random, index: int, start: datetime) -> tuple[str, str]:
+    record_id = f"INC-{start:%Y-%m-%d}-generated-{index}"
+    body = "\n".join(timeline(rng, start, 8))
+    text = f"""---
+id: {record_id}
+title: Generated incident {index} in the {rng.choice(WORDS)} service
+severity: SEV{rng.randint(1, 4)}
+status: resolved
+declared_at: {start + timedelta(minutes=10):%Y-%m-%dT%H:%M:%SZ}
+declared_by: {rng.choice(PEOPLE)}
+started_at: {start:%Y-%m-%dT%H:%M:%SZ}
+detected_at: {start + timedelta(minutes=5):%Y-%m-%dT%H:%M:%SZ}
+mitigated_at: {start + timedelta(hours=2):%Y-%m-%dT%H:%M:%SZ}
+resolved_at: {start + timedelta(hours=3):%Y-%m-%dT%H:%M:%SZ}
+services: [{rng.choice(WORDS)}-api]
+tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]
+criteria:
+  user_facing: true
+  multiple_teams: {str(rng.random() < 0.5).lower()}
+roles:
+  incident_commander: dana
+  communications_lead: lee
+  ops_lead: sam
+---
+
+# Generated incident {index}
+
+## Summary
+
+{paragraph(rng, 4)}
+
+## Timeline
+
+{body}
+"""
+    return f"incidents/{record_id}.md", text
+
+
+def postmortem(rng: random.Random, index: int, start: datetime) -> tuple[str, str]:
+    record_id = f"PM-{start:%Y-%m-%d}-generated-{index}"
+    sections = [
+        "Summary", "Impact", "Contributing factors", "Detection", "Mitigation",
+        "Resolution", "Recovery", "Lessons learned",
+    ]  # fmt: skip
+    body = "\n\n".join(f"## {name}\n\n{paragraph(rng, 2)}" for name in sections)
+    text = f"""---
+id: {record_id}
+title: "Postmortem: generated incident {index}"
+incidents: [INC-{start:%Y-%m-%d}-generated-{index}]
+status: draft
+severity: SEV{rng.randint(1, 4)}
+authors: [{rng.choice(PEOPLE)}]
+impact:
+  users_affected: {rng.randint(10, 100000)}
+  duration: PT{rng.randint(5, 300)}M
+action_items:
+  - title: Add an alert for the {rng.choice(WORDS)}
+    owner: {rng.choice(PEOPLE)}
+    type: detect
+    due: 2025-01-01
+---
+
+# Postmortem: generated incident {index}
+
+{body}
+
+## Timeline
+
+{chr(10).join(timeline(rng, start, 6))}
+
+## Responders
+
+- Incident Commander: dana
+
+## Action items
+
+- Add an alert ({rng.choice(PEOPLE)})
+"""
+    return f"postmortems/{record_id}.md", text
+
+
+def generate(root: Path, count: int) -> int:
+    rng = random.Random(20221225)
+    total = 0
+    base = datetime(2020, 1, 1, tzinfo=UTC)
+    for index in range(count):
+        start = base + timedelta(hours=7 * (index // 2))
+        path, text = (incident if index % 2 == 0 else postmortem)(rng, index + 1 - index % 2, start)
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        total += len(text)
+    shutil.copy(REPO / "people.yaml", root / "people.yaml")
+    (root / "pyproject.toml").write_text("[tool.incident-docs]\n", encoding="utf-8")
+    return total
+
+
+def parse_floor(root: Path) -> float:
+    started = time.perf_counter()
+    for folder in ("incidents", "postmortems"):
+        for path in (root / folder).rglob("*.md"):
+            text = path.read_text(encoding="utf-8")
+            end = text.index("\n---\n", 4)
+            yaml.load(text[4:end], Loader=yaml.CSafeLoader)
+    return time.perf_counter() - started
+
+
+def run_lint(root: Path) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(root), "lint"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    return (
+        elapsed,
+        result.returncode,
+        result.stderr.strip().splitlines()[-1] if result.stderr else "",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lint-scale-") as folder:
+        root = Path(folder)
+        size = generate(root, args.records)
+        print(f"records: {args.records:,} ({size / args.records / 1024:.1f} KB each on average)")
+        parse_floor(root)  # warm the page cache so neither side pays for the disk
+        floor = min(parse_floor(root) for _ in range(2))
+        elapsed, code, summary = run_lint(root)
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"parse-only floor (PyYAML C loader): {floor:.2f} s")
+        print(f"incident lint (every rule, exit {code}): {elapsed:.2f} s  [{summary}]")
+        print(f"ratio lint / floor: {elapsed / floor:.2f}x (target <= 3x)")
+        print(f"peak memory of the largest lint process: {peak_mib:.0f} MiB (target < 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""`incident lint` as a user runs it: exit codes, positions, formats, selection, stdin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import RunCli
+
+PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
+INC = "incidents/INC-2022-12-25-corrupt-image-crash-loop.md"
+
+
+def test_example_archive_is_clean(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings in 7 files" in result.stderr
+
+
+def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: RunCli) -> None:
+    path = archive / PM
+    text = path.read_text()
+    start = text.index("## Detection")
+    end = text.index("## Mitigation")
+    path.write_text(text[:start] + text[end:])
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 1
+    line = text[:start].count("\n") + 1  # where '## Mitigation' now stands
+    assert result.stdout == (
+        f"{PM}:{line}:1: SC001 missing required section '## Detection' "
+        "(expected before '## Mitigation')\n"
+    )
+
+
+def test_yaml_syntax_error_at_its_line(archive: Path, run_cli: RunCli) -> None:
+    path = archive / INC
+    text = path.read_text().replace("tags: [deployment, memory-leak, config]", "tags: [deployment")
+    path.write_text(text)
+    result = run_cli(archive, "lint", str(archive / INC))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{INC}:13:7: FM002 YAML syntax error: while parsing a flow")
+
+
+def test_json_format_is_the_contract(archive: Path, run_cli: RunCli) -> None:
+    (archive / INC).write_text(
+        (archive / INC).read_text().replace("severity: SEV2", "severity: SEV9")
+    )
+    result = run_cli(archive, "lint", "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["version"] == 1
+    [diagnostic] = payload["diagnostics"]
+    assert diagnostic == {
+        "path": INC,
+        "line": 4,
+        "column": 1,
+        "code": "FM004",
+        "severity": "error",
+        "message": "unknown severity 'SEV9' (configured: SEV1, SEV2, SEV3, SEV4)",
+        "suggestion": None,
+    }
+
+
+def test_select_and_ignore(archive: Path, run_cli: RunCli) -> None:
+    text = (archive / INC).read_text().replace("severity: SEV2", "severity: SEV9")
+    (archive / INC).write_text(text.replace("declared_by: sam", "declared_by: nobody"))
+    assert {d["code"] for d in _json(run_cli(archive, "lint", "--format", "json"))} == {
+        "FM004",
+        "PE001",
+    }
+    assert {
+        d["code"] for d in _json(run_cli(archive, "lint", "--format", "json", "--select", "PE"))
+    } == {"PE001"}
+    assert {
+        d["code"] for d in _json(run_cli(archive, "lint", "--format", "json", "--ignore", "FM,PE"))
+    } == set()
+
+
+def _json(result: object) -> list[dict[str, object]]:
+    payload = json.loads(result.stdout)  # type: ignore[attr-defined]
+    diagnostics: list[dict[str, object]] = payload["diagnostics"]
+    return diagnostics
+
+
+def test_warnings_only_block_with_strict(archive: Path, run_cli: RunCli) -> None:
+    (archive / INC).write_text(
+        (archive / INC).read_text().replace("declared_by: sam", "declared_by: nobody")
+    )
+    assert run_cli(archive, "lint").exit_code == 0
+    assert run_cli(archive, "lint", "--strict").exit_code == 1
+
+
+def test_stdin_with_filename(archive: Path, run_cli: RunCli) -> None:
+    text = (
+        (archive / INC)
+        .read_text()
+        .replace("declared_at: 2022-12-25T12:41:00Z", "declared_at: 2022-12-25T12:41:00")
+    )
+    result = run_cli(archive, "lint", "-", "--stdin-filename", INC, input=text)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{INC}:6:1: FM006 ")
+
+
+def test_plain_markdown_is_accepted_for_prose_rules_only(archive: Path, run_cli: RunCli) -> None:
+    notes = archive / "notes.md"
+    notes.write_text("# Notes\n\nNothing to see.\n")
+    assert run_cli(archive, "lint", str(notes)).exit_code == 1  # FM001: not a record
+    assert run_cli(archive, "lint", "--select", "SC", str(notes)).exit_code == 0
+
+
+def test_usage_errors_exit_2_with_one_line(archive: Path, run_cli: RunCli) -> None:
+    missing = run_cli(archive, "lint", "no/such/record.md")
+    assert missing.exit_code == 2
+    assert missing.stderr.strip() == "incident: error: no/such/record.md: no such file or directory"
+    unknown = run_cli(archive, "lint", "--select", "ZZ9")
+    assert unknown.exit_code == 2 and "unknown rule code" in unknown.stderr
+    assert run_cli(archive, "lint", "--format", "yaml").exit_code == 2
+
+
+def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: RunCli) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("approvals = 2", 'approvals = "two"'))
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    assert "tool.incident-docs.severities.0.approvals:" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
+    (archive / "people.yaml").write_text("people:\n  - handle: [oops\n")
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("incident: error: people.yaml:")
+
+
+def test_github_format_writes_the_step_summary(
+    archive: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: object
+) -> None:
+    summary = tmp_path / "summary.md"
+    (archive / INC).write_text(
+        (archive / INC).read_text().replace("severity: SEV2", "severity: SEV9")
+    )
+    import pytest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        result = run_cli(archive, "lint", "--format", "github")
+    assert result.stdout.startswith(f"::error file={INC},line=4,col=1,title=FM004 invalid-value::")
+    assert "| FM004 |" in summary.read_text()
+
+
+def test_inline_suppressions(archive: Path, run_cli: RunCli) -> None:
+    path = archive / PM
+    recovery = (
+        "Traffic was rebalanced across both zones at 15:00 and the extra capacity released at 16:30.\n"
+        "Queued orders were processed automatically once the front end recovered.\n"
+    )
+    emptied = path.read_text().replace(recovery, "_TODO: later_\n")
+    path.write_text(emptied)
+    assert "SC002" in run_cli(archive, "lint").stdout
+    next_line = emptied.replace(
+        "## Recovery\n", "<!-- incident-docs disable-next-line SC002 -->\n## Recovery\n"
+    )
+    path.write_text(next_line)
+    assert run_cli(archive, "lint").exit_code == 0
+    block = emptied.replace("## Timeline\n", "<!-- incident-docs disable TL -->\n## Timeline\n")
+    block = block.replace(
+        "## Contributing factors", "<!-- incident-docs enable TL -->\n## Contributing factors"
+    )
+    block = block.replace("2022-12-25T12:41:00Z **status**", "2022-12-25T12:41:00 **status**")
+    path.write_text(block.replace("_TODO: later_\n", recovery))
+    assert run_cli(archive, "lint").exit_code == 0
+    wrong = next_line.replace("disable-next-line SC002", "disable-next-line SC001")
+    path.write_text(wrong)
+    result = run_cli(archive, "lint")
+    assert "SC002" in result.stdout and "SP001" in result.stdout
+
+
+def test_console_script_runs(archive: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_rules_listing() -> None:
+    from click.testing import CliRunner
+
+    from incident_docs.cli import main
+
+    result = CliRunner().invoke(main, ["rules", "--format", "json"])
+    rules = json.loads(result.stdout)
+    assert all(rule["bad"] and rule["good"] for rule in rules)
+    assert {"FM001", "SC001", "ID001", "TL001"} <= {rule["code"] for rule in rules}

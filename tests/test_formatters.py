@@ -1,0 +1,100 @@
+"""Golden output for every format, including a message with '%' and a newline."""
+
+from __future__ import annotations
+
+import json
+
+from incident_docs.diagnostics import Diagnostic, Fix, Severity
+from incident_docs.formatters import (
+    format_github,
+    format_gitlab,
+    format_json,
+    format_sarif,
+    format_summary,
+    format_text,
+)
+
+DIAGNOSTICS = [
+    Diagnostic("postmortems/PM-1.md", 12, 3, "SC001", Severity.ERROR, "missing section 'Impact'"),
+    Diagnostic(
+        "incidents/a,b:c.md",
+        4,
+        1,
+        "FM004",
+        Severity.WARNING,
+        "error rate 100%\nsecond line",
+        suggestion="use 50%",
+    ),
+]
+
+
+def test_text() -> None:
+    assert format_text(DIAGNOSTICS) == (
+        "postmortems/PM-1.md:12:3: SC001 missing section 'Impact'\n"
+        "incidents/a,b:c.md:4:1: FM004 error rate 100% second line (use 50%)\n"
+    )
+
+
+def test_json() -> None:
+    payload = json.loads(format_json(DIAGNOSTICS))
+    assert payload["version"] == 1
+    assert payload["diagnostics"][1] == {
+        "path": "incidents/a,b:c.md",
+        "line": 4,
+        "column": 1,
+        "code": "FM004",
+        "severity": "warning",
+        "message": "error rate 100%\nsecond line",
+        "suggestion": "use 50%",
+    }
+    assert payload["summary"] == {"errors": 1, "warnings": 1, "infos": 0}
+
+
+def test_github_escapes_data_and_properties() -> None:
+    assert format_github(DIAGNOSTICS) == (
+        "::error file=postmortems/PM-1.md,line=12,col=3,title=SC001 missing-section"
+        "::missing section 'Impact'\n"
+        "::warning file=incidents/a%2Cb%3Ac.md,line=4,col=1,title=FM004 invalid-value"
+        "::error rate 100%25%0Asecond line%0Ause 50%25\n"
+    )
+
+
+def test_step_summary_table_escapes_pipes() -> None:
+    diagnostic = Diagnostic("a.md", 1, 1, "BL004", Severity.ERROR, "a | b <script>")
+    summary = format_summary([diagnostic], files=3)
+    assert "1 errors, 0 warnings in 3 files" in summary
+    assert "| a.md | 1 | BL004 | error | a \\| b &lt;script&gt; |" in summary
+
+
+def test_sarif_has_one_rule_per_code_and_fixes() -> None:
+    fixed = Diagnostic(
+        "p.md", 3, 5, "FM004", Severity.ERROR, "m", suggestion="drop it", fix=Fix(3, 5, 15, "")
+    )
+    payload = json.loads(format_sarif([*DIAGNOSTICS, fixed]))
+    assert payload["version"] == "2.1.0"
+    run = payload["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [rule["id"] for rule in rules]
+    assert len(ids) == len(set(ids)) and "SC001" in ids
+    first = run["results"][0]
+    assert rules[first["ruleIndex"]]["id"] == "SC001"
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 12,
+        "startColumn": 3,
+    }
+    replacement = run["results"][2]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert replacement["deletedRegion"]["endColumn"] == 15
+    assert replacement["insertedContent"] == {"text": ""}
+
+
+def test_gitlab_code_quality() -> None:
+    issues = json.loads(format_gitlab(DIAGNOSTICS))
+    assert issues[0]["location"] == {"path": "postmortems/PM-1.md", "lines": {"begin": 12}}
+    assert issues[0]["severity"] == "major" and issues[1]["severity"] == "minor"
+    assert len({issue["fingerprint"] for issue in issues}) == 2
+
+
+def test_empty_outputs() -> None:
+    assert format_text([]) == ""
+    assert json.loads(format_json([]))["diagnostics"] == []
+    assert format_github([]) == ""

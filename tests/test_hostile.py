@@ -1,0 +1,154 @@
+"""Every kind of bad input PRODUCT.md names: a diagnostic or a one-line error, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incident_docs.document import parse_bytes
+from rule_cases import INCIDENT, INCIDENT_PATH, POSTMORTEM, POSTMORTEM_PATH
+from test_rules import codes, lint_archive, write_archive
+
+NESTED = "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)) + "  " * 60 + "v: 1\n"
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
+    "malformed-yaml": (
+        INCIDENT.replace("title: API errors after deploy", "title: : : ["),
+        {"FM002"},
+    ),
+    "missing-front-matter": ("# Just a heading\n\nSome text.\n", {"FM001"}),
+    "unterminated": (INCIDENT.replace("---\n\n# API", "\n# API"), {"FM001"}),
+    "front-matter-is-a-list": ("---\n- a\n- b\n---\n# x\n", {"FM002"}),
+    "front-matter-is-text": ("---\njust text\n---\n# x\n", {"FM002"}),
+    "empty-front-matter": ("---\n---\n# x\n", {"FM003"}),
+    "wrong-types": (
+        INCIDENT.replace("services: [api]", "services: {a: 1}").replace(
+            "criteria:\n  user_facing: true", "criteria: yes"
+        ),
+        {"FM004"},
+    ),
+    "unknown-keys": (INCIDENT.replace("tags: [deploy]", "tags: [deploy]\n__proto__: x"), {"FM005"}),
+    "naive-timestamps": (
+        INCIDENT.replace("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-02 11:00"),
+        {"FM006"},
+    ),
+    "out-of-order": (
+        INCIDENT.replace("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-01T11:00:00Z"),
+        {"FM007"},
+    ),
+    "invalid-utf8": (
+        INCIDENT.encode().replace(b"API errors after deploy\n\n## Summary", b"API \xff\xfe errors"),
+        {"IO003"},
+    ),
+    "binary": (bytes(range(256)) * 4, {"IO002"}),
+    "huge": ("---\n" + "x: " + "y" * 3_000_000 + "\n---\n", {"IO004"}),
+    "alias-bomb": ("---\n" + BOMB + "---\n", {"FM009"}),
+    "deep-nesting": ("---\n" + NESTED + "---\n", {"FM009"}),
+    "python-tag": ("---\nid: !!python/object/new:os.system [echo hacked]\n---\n", {"FM009"}),
+    "merge-key": ("---\nbase: &b {title: x}\n<<: *b\n---\n", {"FM009"}),
+    "non-string-key": ("---\n? [a, b]\n: c\n---\n", {"FM004"}),
+    "slug-traversal": (
+        INCIDENT.replace("id: INC-2024-05-02-api-errors", "id: INC-2024-05-02-../../etc/passwd"),
+        {"FM004"},
+    ),
+    "hostile-html": (
+        INCIDENT.replace(
+            "title: API errors after deploy", 'title: "<script>alert(1)</script>"'
+        ).replace("tags: [deploy]", "tags: ['<img src=x onerror=alert(1)>']"),
+        {"FM004"},
+    ),
+    "null-bytes-in-text": ("---\nid: x\x00\n---\n", {"IO002"}),
+    "control-characters": (
+        INCIDENT.replace("title: API errors after deploy", 'title: "a\\u0007b"'),
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_gives_diagnostics(name: str, tmp_path: Path) -> None:
+    content, expected = HOSTILE[name]
+    write_archive(tmp_path, {INCIDENT_PATH: content, POSTMORTEM_PATH: POSTMORTEM})
+    found = lint_archive(tmp_path)
+    assert expected <= codes(found), found
+    assert all(d.path and d.line >= 1 and d.column >= 1 for d in found)
+
+
+def test_bom_and_crlf_records_are_fine(tmp_path: Path) -> None:
+    crlf = "\ufeff" + INCIDENT.replace("\n", "\r\n")
+    write_archive(tmp_path, {INCIDENT_PATH: crlf.encode("utf-8"), POSTMORTEM_PATH: POSTMORTEM})
+    assert lint_archive(tmp_path) == []
+
+
+def test_crlf_positions_match_the_editor(tmp_path: Path) -> None:
+    crlf = INCIDENT.replace("severity: SEV2", "severity: SEV7").replace("\n", "\r\n")
+    write_archive(tmp_path, {INCIDENT_PATH: crlf.encode(), POSTMORTEM_PATH: POSTMORTEM})
+    [diagnostic] = lint_archive(tmp_path)
+    assert (diagnostic.code, diagnostic.line) == ("FM004", 4)
+
+
+def test_symlink_out_of_the_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text(INCIDENT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_archive(root, {POSTMORTEM_PATH: POSTMORTEM}, {INCIDENT_PATH: str(outside)})
+    found = lint_archive(root)
+    assert "IO005" in codes(found)
+
+
+def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
+    copy = "incidents/2024/INC-2024-05-02-api-errors.md"
+    write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, copy: INCIDENT, POSTMORTEM_PATH: POSTMORTEM})
+    duplicates = [d for d in lint_archive(tmp_path) if d.code == "ID001"]
+    assert {d.path for d in duplicates} == {INCIDENT_PATH, copy}
+    assert all(d.line == 2 for d in duplicates)
+
+
+def test_a_file_full_of_bad_input_never_shows_a_traceback(tmp_path: Path) -> None:
+    """Through the real console script, as CI runs it."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    files: dict[str, str | bytes] = {
+        f"incidents/INC-2024-01-{index:02d}-bad.md": content
+        for index, (content, _) in enumerate(HOSTILE.values(), 1)
+    }
+    write_archive(root, files)
+    os.symlink("/etc/hostname", root / "incidents" / "INC-2024-02-01-link.md")
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(root), "lint"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    for line in result.stdout.splitlines():
+        path, line_number, column, rest = line.split(":", 3)
+        assert path.startswith("incidents/") and int(line_number) >= 1 and int(column) >= 1
+        assert rest.strip()[:2].isalpha()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_reader_never_raises_on_bytes(raw: bytes) -> None:
+    parse_bytes(b"---\n" + raw, "x.md", max_bytes=10_000)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_reader_never_raises_on_text(text: str) -> None:
+    doc = parse_bytes(
+        ("---\n" + text + "\n---\n# t\n").encode("utf-8", "surrogatepass"), "x.md", max_bytes=10_000
+    )
+    assert all(p.line >= 1 for p in doc.problems)

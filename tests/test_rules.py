@@ -1,0 +1,64 @@
+"""Every rule fails on its bad case and passes its good case; the table covers every rule."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import Diagnostic
+from incident_docs.linter import Selection, lint
+from incident_docs.records import load_roster
+from incident_docs.rules import ALL_RULES
+from incident_docs.rules.base import LintContext
+from rule_cases import CASES, ROSTER, Files, RuleCase
+
+
+def write_archive(root: Path, files: Files, symlinks: dict[str, str] | None = None) -> None:
+    (root / "people.yaml").write_text(ROSTER, encoding="utf-8")
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    for name, target in (symlinks or {}).items():
+        link = root / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, link)
+
+
+def lint_archive(root: Path, config: Config | None = None) -> list[Diagnostic]:
+    config = config or Config()
+    ctx = LintContext(root, config, load_roster(root, config))
+    return lint(ctx, Selection()).diagnostics
+
+
+def codes(diagnostics: list[Diagnostic]) -> set[str]:
+    return {d.code for d in diagnostics}
+
+
+def test_every_rule_has_a_failing_and_a_passing_case() -> None:
+    covered = {case.code for case in CASES}
+    missing = sorted(set(ALL_RULES) - covered)
+    assert not missing, f"rules without a case in tests/rule_cases.py: {missing}"
+
+
+def test_the_good_archive_is_clean(tmp_path: Path) -> None:
+    write_archive(tmp_path, CASES[0].good)
+    assert lint_archive(tmp_path) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.code)
+def test_rule(case: RuleCase, tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad", tmp_path / "good"
+    bad.mkdir()
+    good.mkdir()
+    write_archive(bad, case.bad, case.symlinks)
+    write_archive(good, case.good)
+    found = lint_archive(bad)
+    assert case.code in codes(found), found
+    assert case.code not in codes(lint_archive(good))
