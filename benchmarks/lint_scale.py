@@ -50,9 +50,24 @@ WORDS = tuple(
 PEOPLE = ("dana", "priya", "jo", "sam", "lee")
 
 
+def _example_sentences() -> tuple[str, ...]:
+    """Sentences from the example archive's prose, so the text looks like real postmortems."""
+    found: list[str] = []
+    for path in sorted((REPO / "postmortems").glob("*.md")) + sorted((REPO / "incidents").glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for block in body.split("\n\n"):
+            if block.startswith(("|", "- 20")) or block.lstrip().startswith("#"):
+                continue
+            text = " ".join(line.lstrip("- ") for line in block.splitlines())
+            found.extend(s.strip() + "." for s in text.split(". ") if len(s.split()) > 5)
+    return tuple(found)
+
+
+SENTENCES = _example_sentences()
+
+
 def sentence(rng: random.Random) -> str:
-    words = rng.choices(WORDS, k=rng.randint(8, 16))
-    return f"The {' '.join(words)} was checked and recorded by the responders."
+    return rng.choice(SENTENCES).rstrip(".") + "."
 
 
 def paragraph(rng: random.Random, sentences: int = 3) -> str:
@@ -79,7 +94,7 @@ title: Generated incident {index} in the {rng.choice(WORDS)} service
 severity: SEV{rng.randint(1, 4)}
 status: resolved
 declared_at: {start + timedelta(minutes=10):%Y-%m-%dT%H:%M:%SZ}
-declared_by: {rng.choice(PEOPLE)}
+declared_by: dana
 started_at: {start:%Y-%m-%dT%H:%M:%SZ}
 detected_at: {start + timedelta(minutes=5):%Y-%m-%dT%H:%M:%SZ}
 mitigated_at: {start + timedelta(hours=2):%Y-%m-%dT%H:%M:%SZ}
@@ -93,6 +108,15 @@ roles:
   incident_commander: dana
   communications_lead: lee
   ops_lead: sam
+handoffs:
+  - at: {start + timedelta(minutes=15):%Y-%m-%dT%H:%M:%SZ}
+    role: communications_lead
+    from: dana
+    to: lee
+  - at: {start + timedelta(minutes=20):%Y-%m-%dT%H:%M:%SZ}
+    role: ops_lead
+    from: dana
+    to: sam
 ---
 
 # Generated incident {index}

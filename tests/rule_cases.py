@@ -216,6 +216,29 @@ CASES: list[RuleCase] = [
         postmortem("incidents: [INC-2024-05-02-api-errors]", "incidents: [INC-2099-01-01-missing]"),
     ),
     RuleCase("PE001", incident("declared_by: sam", "declared_by: sammy")),
+    RuleCase("RL001", incident("  ops_lead: dana", "  ops_lead: [dana, priya]")),
+    RuleCase("RL002", incident("    from: sam\n    to: dana", "    from: priya\n    to: dana")),
+    RuleCase(
+        "RL003",
+        incident(
+            "    to: dana\n",
+            "    to: dana\n  - at: 2024-05-02T10:20:00Z\n"
+            "    role: incident_commander\n    from: sam\n    to: priya\n",
+        ),
+    ),
+    RuleCase("RL004", incident("  ops_lead: dana", "  ops_lead: priya")),
+    RuleCase("RL005", incident("  - at: 2024-05-02T10:10:00Z", "  - at: 2024-05-02T10:00:00Z")),
+    RuleCase(
+        "RV001",
+        postmortem(
+            "status: draft",
+            "status: approved\napproved_by: [sam]\napproved_at: 2024-05-09T10:00:00Z",
+        ),
+        postmortem(
+            "status: draft",
+            "status: approved\napproved_by: [priya]\napproved_at: 2024-05-09T10:00:00Z",
+        ),
+    ),
     RuleCase(
         "SP001",
         postmortem(
@@ -230,6 +253,20 @@ CASES: list[RuleCase] = [
         ),
     ),
 ]
+
+LESSON = "Defaults that change behaviour under load need a load test."
+
+
+def _blameless_cases() -> list[RuleCase]:
+    from incident_docs.blameless import EXAMPLES
+
+    return [
+        RuleCase(code, postmortem(LESSON, bad), postmortem(LESSON, good))
+        for code, (bad, good) in sorted(EXAMPLES.items())
+    ]
+
+
+CASES.extend(_blameless_cases())
 
 ROSTER = """\
 people:

@@ -63,8 +63,10 @@ def test_json_format_is_the_contract(archive: Path, run_cli: RunCli) -> None:
 
 
 def test_select_and_ignore(archive: Path, run_cli: RunCli) -> None:
-    text = (archive / INC).read_text().replace("severity: SEV2", "severity: SEV9")
-    (archive / INC).write_text(text.replace("declared_by: sam", "declared_by: nobody"))
+    (archive / INC).write_text(
+        (archive / INC).read_text().replace("severity: SEV2", "severity: SEV9")
+    )
+    _unknown_author(archive)
     assert {d["code"] for d in _json(run_cli(archive, "lint", "--format", "json"))} == {
         "FM004",
         "PE001",
@@ -83,10 +85,13 @@ def _json(result: object) -> list[dict[str, object]]:
     return diagnostics
 
 
+def _unknown_author(archive: Path) -> None:
+    path = archive / PM
+    path.write_text(path.read_text().replace("authors: [sam, dana]", "authors: [sam, nobody]"))
+
+
 def test_warnings_only_block_with_strict(archive: Path, run_cli: RunCli) -> None:
-    (archive / INC).write_text(
-        (archive / INC).read_text().replace("declared_by: sam", "declared_by: nobody")
-    )
+    _unknown_author(archive)
     assert run_cli(archive, "lint").exit_code == 0
     assert run_cli(archive, "lint", "--strict").exit_code == 1
 

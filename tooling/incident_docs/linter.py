@@ -14,6 +14,7 @@ from pathlib import Path
 from incident_docs.config import Config
 from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
 from incident_docs.document import Document, parse_bytes, read_document, relative_display
+from incident_docs.gitbase import check_against_base
 from incident_docs.records import (
     SKIPPED_NAMES,
     folder_kind,
@@ -115,10 +116,24 @@ def _references(doc: Document, front: dict[str, object]) -> Iterator[Reference]:
                 yield Reference(target, doc.line_of(("incidents", index)))
 
 
-def _lint_file(job: tuple[Path, str, LintContext, Selection]) -> FileResult:
-    path, display, ctx, selection = job
+def _lint_file(path: Path, display: str, ctx: LintContext, selection: Selection) -> FileResult:
     doc = read_document(path, display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes)
     return lint_document(doc, ctx, selection)
+
+
+_worker_state: tuple[LintContext, Selection] | None = None
+
+
+def _start_worker(ctx: LintContext, selection: Selection) -> None:
+    # Sent once per worker process, not once per file: pickling the config per job costs more
+    # than linting a small record.
+    global _worker_state
+    _worker_state = (ctx, selection)
+
+
+def _lint_in_worker(job: tuple[Path, str]) -> FileResult:
+    assert _worker_state is not None
+    return _lint_file(job[0], job[1], *_worker_state)
 
 
 def _targets(
@@ -182,8 +197,12 @@ def lint(
     *,
     stdin: tuple[bytes, str] | None = None,
     jobs: int | None = None,
+    base: str | None = None,
 ) -> LintResult:
-    """Lint the given paths (the whole archive when none) or one document from standard input."""
+    """Lint the given paths (the whole archive when none) or one document from standard input.
+
+    With base (a git revision), IDs are also checked against the archive at that revision.
+    """
     if stdin is not None:
         raw, display = stdin
         doc = parse_bytes(raw, display, max_bytes=ctx.config.lint.max_file_bytes)
@@ -196,6 +215,8 @@ def lint(
     if selection.wants_any(("ID001", "ID005")):
         known = None if whole_archive else _archive_ids(ctx, {r.path for r in results})
         _archive_checks(results, known, selection)
+    if base is not None:
+        check_against_base(results, ctx.root, ctx.config, base, selection)
     return LintResult(_finish(results, ctx, selection), len(results))
 
 
@@ -203,13 +224,17 @@ def _run(
     files: list[tuple[Path, str]], ctx: LintContext, selection: Selection, jobs: int | None
 ) -> list[FileResult]:
     workers = jobs or os.cpu_count() or 1
-    work = [(path, display, ctx, selection) for path, display in files]
-    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
-        return [_lint_file(job) for job in work]
+    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return [_lint_file(path, display, ctx, selection) for path, display in files]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    chunk = max(16, len(work) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_lint_file, work, chunksize=chunk))
+    chunk = max(16, len(files) // (workers * 8))
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(ctx, selection),
+    ) as pool:
+        return list(pool.map(_lint_in_worker, files, chunksize=chunk))
 
 
 def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:

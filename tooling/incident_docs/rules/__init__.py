@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from incident_docs import gitbase
 from incident_docs.rules import (
+    approval,
+    blameless,
     files,
     frontmatter,
     identity,
     people,
+    roles,
     sections,
     suppression,
     timeline,
@@ -20,8 +24,11 @@ FAMILIES: tuple[Family, ...] = (
     timeline.FAMILY,
     identity.FAMILY,
     people.FAMILY,
+    roles.FAMILY,
+    approval.FAMILY,
+    blameless.FAMILY,
 )
 
 ALL_RULES: dict[str, RuleInfo] = {
     rule.code: rule for family in FAMILIES for rule in family.rules
-} | {rule.code: rule for rule in suppression.RULES}
+} | {rule.code: rule for rule in (*suppression.RULES, *gitbase.RULES)}

@@ -1,0 +1,303 @@
+"""Tests of the blameless-language engine: corpus quality, rule examples, Markdown skipping."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from incident_docs.blameless import (
+    EXAMPLES,
+    RULES,
+    BlameHit,
+    BlamelessOptions,
+    check_markdown,
+    check_text,
+)
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _load(name: str) -> list[tuple[str, str, str]]:
+    with (TESTS / name).open(encoding="utf-8", newline="") as handle:
+        return [
+            (row["label"], row["category"], row["sentence"])
+            for row in csv.DictReader(handle, delimiter="\t")
+        ]
+
+
+def _scores(rows: list[tuple[str, str, str]]) -> tuple[float, float, float]:
+    tp = fp = fn = tn = 0
+    for label, _, sentence in rows:
+        flagged = bool(check_text(sentence))
+        if label == "blame":
+            tp, fn = tp + flagged, fn + (not flagged)
+        else:
+            fp, tn = fp + flagged, tn + (not flagged)
+    return tp / max(1, tp + fp), tp / max(1, tp + fn), fp / max(1, fp + tn)
+
+
+# --- corpus -----------------------------------------------------------------------------------
+
+
+def test_corpus_is_large_and_balanced() -> None:
+    rows = _load("blameless_corpus.tsv")
+    assert len(rows) >= 320
+    per_code = defaultdict(int)
+    for label, category, _ in rows:
+        assert label in ("blame", "ok")
+        if label == "blame":
+            assert category in RULES
+            per_code[category] += 1
+        else:
+            assert category.startswith("ok-")
+    assert all(per_code[code] >= 15 for code in RULES), per_code
+    blame = sum(per_code.values())
+    assert 0.4 <= blame / len(rows) <= 0.6
+
+
+@pytest.mark.parametrize("name", ["blameless_corpus.tsv", "blameless_holdout.tsv"])
+def test_corpus_meets_quality_targets(name: str) -> None:
+    precision, recall, fp_rate = _scores(_load(name))
+    assert precision >= 0.95
+    assert recall >= 0.90
+    assert fp_rate <= 0.03
+
+
+def test_recall_per_category() -> None:
+    found: dict[str, list[bool]] = defaultdict(list)
+    right_code: dict[str, list[bool]] = defaultdict(list)
+    for label, category, sentence in _load("blameless_corpus.tsv"):
+        if label == "blame":
+            codes = {hit.code for hit in check_text(sentence)}
+            found[category].append(bool(codes))
+            right_code[category].append(category in codes)
+    for code, flags in found.items():
+        assert sum(flags) / len(flags) >= 0.85, code
+    # Loosely: most sentences get the category they were written for, not just any code.
+    for code, flags in right_code.items():
+        assert sum(flags) / len(flags) >= 0.6, code
+
+
+# --- rules and examples (proselint-style meta-test) -------------------------------------------
+
+
+def test_every_rule_has_an_example() -> None:
+    assert set(EXAMPLES) == set(RULES)
+    assert all(code.startswith("BL") for code in RULES)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_example_bad_is_flagged_and_good_is_not(code: str) -> None:
+    bad, good = EXAMPLES[code]
+    assert code in {hit.code for hit in check_text(bad)}, bad
+    assert check_text(good) == [], good
+
+
+def test_hits_carry_message_and_valid_span() -> None:
+    text = "Dave pushed a broken config and obviously nobody noticed."
+    hits = check_text(text)
+    assert hits
+    for hit in hits:
+        assert isinstance(hit, BlameHit)
+        assert 0 <= hit.start < hit.end <= len(text)
+        assert hit.message and "\n" not in hit.message
+
+
+# --- source material --------------------------------------------------------------------------
+
+BLAMELESS_SUMMARY = (
+    "On 25 December 2022 at 12:32 UTC a corrupt image was deployed to production. "
+    "A memory leak in the new image caused the VMs to crash-loop. "
+    "The responders spent two hours in logs and metrics before finding a typo in the deployment "
+    "configuration, which was fixed and redeployed."
+)
+BLAMEFUL_SUMMARY = [
+    "Of course Jake was at it again and pushed a broken image on Christmas Day.",
+    "Nobody is surprised that he forgot to check the config, what a genius.",
+    "We wasted two hours because Jake couldn't be bothered to test his typo.",
+    "Thankfully Maria, our hero, saved the day once again.",
+]
+
+
+def test_blameless_summary_passes() -> None:
+    assert check_text(BLAMELESS_SUMMARY) == []
+    assert check_markdown("## Summary\n\n" + BLAMELESS_SUMMARY + "\n") == []
+
+
+@pytest.mark.parametrize("sentence", BLAMEFUL_SUMMARY)
+def test_every_blameful_sentence_is_flagged(sentence: str) -> None:
+    assert check_text(sentence)
+
+
+def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
+    paragraph = " ".join(BLAMEFUL_SUMMARY)
+    hits = check_text(paragraph)
+    offset = 0
+    for sentence in BLAMEFUL_SUMMARY:
+        end = offset + len(sentence)
+        assert any(offset <= hit.start < end for hit in hits), sentence
+        offset = end + 1
+
+
+# --- behaviour on near-misses -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The health check failed to detect the degraded node.",
+        "The alert should have fired at 10,000 queued messages.",
+        "We used git blame to find the commit.",
+        "Alerts fire when the error rate exceeds 5 percent.",
+        "The master node hung and we had to kill the process.",
+        "Priya rolled back the deploy at 12:40.",
+        "Paged Sam.",
+        "Thanks to the on-call engineer for the quick escalation.",
+        "This was our mistake.",
+        "We will remove the opportunity for human error by automating the step.",
+        "The Incident Commander handed off to the Ops Lead.",
+        "Kubernetes rescheduled the pods after the node failed.",
+        "The service panicked with a nil pointer dereference.",
+    ],
+)
+def test_near_misses_are_not_flagged(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+def test_roster_names_and_handles() -> None:
+    options = BlamelessOptions(people=frozenset({"dave-ops", "priya"}))
+    hits = check_text("dave-ops pushed a broken config.", options)
+    assert [hit.code for hit in hits] == ["BL001"]
+    assert check_text("@sam merged a bad PR.")[0].code == "BL001"
+    assert check_text("priya rolled back the deploy.", options) == []
+
+
+def test_allow_and_extra_terms() -> None:
+    assert check_text("The rollout was careless.", BlamelessOptions(allow=("careless",))) == []
+    hits = check_text("That was a cowboyish move.", BlamelessOptions(extra_terms=("cowboyish",)))
+    assert [hit.code for hit in hits] == ["BL004"]
+
+
+def test_inline_code_and_links_are_skipped_in_text() -> None:
+    assert check_text("Set `careless_mode` to false, see [docs](https://x.test/stupid-idea).") == []
+
+
+# --- replacements -----------------------------------------------------------------------------
+
+
+def _apply(text: str, hits: list[BlameHit]) -> str:
+    for hit in sorted(hits, key=lambda h: h.start, reverse=True):
+        if hit.replacement is not None:
+            text = text[: hit.start] + hit.replacement + text[hit.end :]
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("The config was obviously wrong.", "The config was wrong."),
+        ("The deploy, obviously, broke the parser.", "The deploy broke the parser."),
+        ("The rollback was unbelievably slow.", "The rollback was slow."),
+    ],
+)
+def test_replacement_removes_the_hit(text: str, fixed: str) -> None:
+    hits = check_text(text)
+    assert any(hit.replacement is not None for hit in hits)
+    assert _apply(text, hits) == fixed
+    assert check_text(fixed) == []
+
+
+def test_no_replacement_where_rewrite_is_not_mechanical() -> None:
+    for text in ["Obviously the config was wrong.", "Dave pushed a broken config."]:
+        assert all(hit.replacement is None for hit in check_text(text))
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+DOC = """# Postmortem
+
+## Summary
+
+A config change broke the parser. The change was obviously wrong.
+
+```
+careless_flag = stupid
+```
+
+    indented stupid code
+
+Set `obviously` in the config. See [the guide](https://example.test/careless-sloppy).
+<!-- Dave pushed a broken config, obviously -->
+<https://example.test/stupid>
+
+[ref]: https://example.test/sloppy
+
+> 2022-12-25T12:32:00Z ERROR careless write detected
+> panic: stupid nil pointer
+
+## Timeline
+
+- 12:32 Dave pushed the config change.
+- 12:40 Priya rolled back the deploy.
+- 12:45 Dave was at it again.
+
+## Responders
+
+- Dave (Incident Commander)
+- Priya
+
+## Contributing factors
+
+| factor | note |
+| --- | --- |
+| config | Dave pushed a broken config |
+
+## Action items
+
+- [ ] Dave: add config validation in CI
+- [ ] Engineers need to be more careful with configs
+"""
+
+
+def _by_code(results: list[tuple[int, int, BlameHit]]) -> list[tuple[int, int, str]]:
+    return [(line, col, hit.code) for line, col, hit in results]
+
+
+def test_markdown_positions_and_skips() -> None:
+    results = _by_code(check_markdown(DOC))
+    # "obviously" on line 5; col of the 'o' (1-based).
+    line5 = DOC.splitlines()[4]
+    assert (5, line5.index("obviously") + 1, "BL003") in results
+    # Nothing from code blocks, inline code, comments, URLs, reference definitions or logs.
+    assert all(line not in (7, 8, 9, 11, 13, 14, 15, 17, 19, 20) for line, _, _ in results)
+    # Neutral names in the timeline are fine; a judgmental phrase there is not.
+    assert (26, DOC.splitlines()[25].index("at it again") + 1, "BL006") in results
+    assert all(line not in (24, 25, 30, 31) for line, _, _ in results)
+    # Table rows and action items are checked.
+    table_line = DOC.splitlines()[36]
+    assert (37, table_line.index("Dave") + 1, "BL001") in results
+    assert any(line == 42 and code == "BL009" for line, _, code in results)
+    # The owner name in an action item is not blame.
+    assert all(line != 41 for line, _, _ in results)
+
+
+def test_markdown_hit_offsets_point_into_body() -> None:
+    for line, col, hit in check_markdown(DOC):
+        lines = DOC.splitlines(keepends=True)
+        offset = sum(len(text) for text in lines[: line - 1]) + col - 1
+        assert offset == hit.start
+        assert DOC[hit.start : hit.end].strip()
+
+
+def test_markdown_blockquote_prose_is_checked_but_logs_are_not() -> None:
+    body = "> The rollout was careless.\n\n> ERROR 2022-12-25 stupid value\n"
+    assert _by_code(check_markdown(body)) == [(1, 19, "BL004")]
+
+
+def test_markdown_multiline_paragraph_and_crlf() -> None:
+    body = "Intro line.\r\nThe on-call engineer\r\nshould have noticed.\r\n"
+    results = check_markdown(body)
+    assert [(line, code) for line, _, code in _by_code(results)] == [(2, "BL002")]

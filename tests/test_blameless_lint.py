@@ -1,0 +1,137 @@
+"""The BL rules through `incident lint`, on whole postmortems as authors write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import RunCli
+
+PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
+
+
+def _hide_three(path: Path) -> dict[str, int]:
+    text = path.read_text()
+    paragraph = "The error-rate alert fired six minutes after the deploy began."
+    text = text.replace(
+        paragraph,
+        paragraph + " Honestly, Marco was careless with the rollout and ignored the warnings.",
+    )
+    text = text.replace(
+        "| Keep the last three production images for rollback | sam | mitigate | done |",
+        "| Keep the last three production images for rollback | sam | mitigate | done |\n"
+        "| The release engineer should have double-checked the image hash | lee | process | open |",
+    )
+    text = text.replace(
+        "| Canary every web deploy for ten minutes | priya | prevent | in progress |",
+        "| Canary every web deploy for ten minutes | priya | prevent | in progress |\n\n"
+        "- Everyone must be more careful when editing deployment configs (dana)",
+    )
+    path.write_text(text)
+    lines = text.splitlines()
+
+    def line_of(fragment: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if fragment in line)
+
+    return {
+        "paragraph": line_of("Marco was careless"),
+        "table": line_of("should have double-checked"),
+        "action": line_of("must be more careful"),
+    }
+
+
+def test_three_hidden_blameful_sentences_are_exactly_what_is_flagged(
+    archive: Path, run_cli: RunCli
+) -> None:
+    where = _hide_three(archive / PM)
+    result = run_cli(archive, "lint", "--select", "BL", "--format", "json")
+    import json
+
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert result.exit_code == 1
+    assert {d["line"] for d in diagnostics} == set(where.values())
+    assert all(d["path"] == PM and d["suggestion"] for d in diagnostics)
+    codes = {d["line"]: d["code"] for d in diagnostics}
+    assert codes[where["table"]] == "BL002"
+    assert codes[where["action"]] == "BL009"
+
+
+def test_github_annotations_show_them_inline(archive: Path, run_cli: RunCli) -> None:
+    where = _hide_three(archive / PM)
+    result = run_cli(archive, "lint", "--format", "github")
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 3
+    for line in where.values():
+        assert any(f"file={PM},line={line}," in annotation for annotation in lines)
+    assert all(annotation.startswith("::error ") for annotation in lines)
+
+
+BLAMELESS_SUMMARY = (
+    "On 25 December 2022 at 12:32 UTC a corrupt image was deployed to production. A memory leak "
+    "in the new image caused the VMs to crash-loop. The responders spent two hours in logs and "
+    "metrics before finding a typo in the deployment configuration, which was fixed and redeployed."
+)
+BLAMEFUL_SUMMARY = [
+    "Of course Jake was at it again and pushed a broken image to production on Christmas Day.",
+    "Nobody is surprised that he forgot to check the config, what a genius.",
+    "We wasted two hours in logs because Jake couldn't be bothered to test his own typo.",
+    "Thankfully Maria, our hero, saved the day once again and found his mistake.",
+]
+
+
+def test_source_material_summaries(archive: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_text(f"# Summary\n\n{BLAMELESS_SUMMARY}\n")
+    assert run_cli(archive, "lint", "--select", "BL", str(good)).exit_code == 0
+    bad = tmp_path / "bad.md"
+    bad.write_text("# Summary\n\n" + "\n\n".join(BLAMEFUL_SUMMARY) + "\n")
+    result = run_cli(archive, "lint", "--select", "BL", str(bad))
+    flagged = {int(line.split(":")[1]) for line in result.stdout.splitlines()}
+    assert flagged == {3, 5, 7, 9}
+
+
+def test_allow_list_and_extra_terms_from_config(archive: Path, run_cli: RunCli) -> None:
+    path = archive / PM
+    path.write_text(
+        path.read_text().replace("No data was lost", "The yolo deploy script ran. No data was lost")
+    )
+    assert run_cli(archive, "lint", "--select", "BL").exit_code == 0
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.blameless]\nextra-terms = ["yolo"]\n'
+    )
+    assert "BL004" in run_cli(archive, "lint", "--select", "BL").stdout
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'extra-terms = ["yolo"]', 'extra-terms = ["yolo"]\nallow = ["yolo deploy"]'
+        )
+    )
+    assert run_cli(archive, "lint", "--select", "BL").exit_code == 0
+
+
+def test_per_rule_severity(archive: Path, run_cli: RunCli) -> None:
+    _hide_three(archive / PM)
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.lint]\nseverity = { BL = "warning" }\n'
+    )
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 0 and "BL00" in result.stdout
+    assert run_cli(archive, "lint", "--strict").exit_code == 1
+
+
+def test_sarif_carries_the_mechanical_fix(archive: Path, run_cli: RunCli) -> None:
+    import json
+
+    path = archive / PM
+    path.write_text(
+        path.read_text().replace("The build cache served", "The build cache obviously served")
+    )
+    sarif = json.loads(run_cli(archive, "lint", "--format", "sarif").stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "BL003"
+    replacement = result["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert replacement["insertedContent"]["text"] == ""
+    region = replacement["deletedRegion"]
+    line = path.read_text().splitlines()[region["startLine"] - 1]
+    fixed = line[: region["startColumn"] - 1] + line[region["endColumn"] - 1 :]
+    assert "The build cache served" in fixed

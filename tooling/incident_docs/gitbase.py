@@ -1,0 +1,211 @@
+"""IDs checked against another git revision: unique across branches, and never changed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import Finding, UsageError
+from incident_docs.rules.base import RuleInfo
+
+RULES = (
+    RuleInfo("ID006", "changed-id", "IDs are immutable: a record keeps the ID it has on the base branch (lint --base).",
+             "id: INC-2022-12-26-web-outage (was INC-2022-12-25-web-outage on main)", "id: INC-2022-12-25-web-outage"),
+)  # fmt: skip
+
+_ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_HEAD_BYTES = 4096
+_SKIPPED = frozenset({"readme.md", "index.md"})
+
+
+class Linted(Protocol):
+    """What the linter knows about one linted file (linter.FileResult)."""
+
+    path: str
+    record_id: str | None
+    id_line: int
+    findings: list[Finding]
+
+
+class Selected(Protocol):
+    def wants(self, code: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Record IDs by repo-relative path at one commit."""
+
+    label: str
+    commit: str
+    ids: dict[str, str]
+
+    @cached_property
+    def _paths(self) -> dict[str, list[str]]:
+        by_id: dict[str, list[str]] = {}
+        for path, found in sorted(self.ids.items()):
+            by_id.setdefault(found, []).append(path)
+        return by_id
+
+    def paths_of(self, record_id: str) -> list[str]:
+        return self._paths.get(record_id, [])
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise UsageError("--base needs git, and git is not installed") from None
+
+
+def resolve(root: Path, ref: str) -> str:
+    """The commit a REF names, or a one-line UsageError."""
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"--base {ref!r}: not a git revision")
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0:
+        raise UsageError(f"--base {ref}: {root} is not inside a git repository")
+    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if found.returncode != 0:
+        raise UsageError(
+            f"--base {ref}: no such commit in this repository (fetch it first, "
+            "e.g. git fetch origin main, with full history)"
+        )
+    return found.stdout.decode().strip()
+
+
+def ids_at(root: Path, commit: str, config: Config, label: str) -> Revision:
+    """The ID of every record under the records folders at a commit, read in one git process."""
+    prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
+    folders = [config.incidents_dir, config.postmortems_dir]
+    listed = _git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", *folders)
+    if listed.returncode != 0:
+        raise UsageError(f"--base {label}: git ls-tree failed: {_first_line(listed.stderr)}")
+    blobs: list[tuple[str, str]] = []
+    for entry in listed.stdout.decode("utf-8", errors="replace").split("\0"):
+        meta, _, name = entry.partition("\t")
+        parts = meta.split()
+        # Blob ids, not REV:path names: git resolves a path per request, which is far slower.
+        if (
+            len(parts) == 3
+            and parts[1] == "blob"
+            and name.endswith(".md")
+            and name.rsplit("/", 1)[-1].lower() not in _SKIPPED
+            and name.startswith(prefix)
+        ):
+            blobs.append((name, parts[2]))
+    if not blobs:
+        return Revision(label, commit, {})
+    request = "".join(f"{blob}\n" for _, blob in blobs).encode()
+    batch = _git(root, "cat-file", "--batch", stdin=request)
+    if batch.returncode != 0:
+        raise UsageError(f"--base {label}: git cat-file failed: {_first_line(batch.stderr)}")
+    ids: dict[str, str] = {}
+    output, offset = batch.stdout, 0
+    for name, _blob in blobs:
+        end = output.index(b"\n", offset)
+        header = output[offset:end].split()
+        offset = end + 1
+        if len(header) != 3:  # "<object> missing": nothing to read
+            continue
+        size = int(header[2])
+        content = output[offset : offset + size]
+        offset += size + 1
+        found = _record_id(content)
+        if found is not None:
+            ids[name[len(prefix) :]] = found
+    return Revision(label, commit, ids)
+
+
+def _record_id(content: bytes) -> str | None:
+    if not content.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+        return None
+    match = _ID_LINE.search(content[:_HEAD_BYTES].replace(b"\r\n", b"\n"))
+    return match.group(1).decode() if match else None
+
+
+def _id_in_working_tree(root: Path, path: str) -> str | None:
+    try:
+        with (root / path).open("rb") as handle:
+            return _record_id(handle.read(_HEAD_BYTES))
+    except OSError:
+        return None
+
+
+def _first_line(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace").strip()
+    return text.splitlines()[0] if text else "unknown error"
+
+
+def fork_point(root: Path, commit: str) -> str | None:
+    """Where this branch left the base: `git merge-base`, or None (shallow or unrelated history)."""
+    found = _git(root, "merge-base", commit, "HEAD")
+    if found.returncode != 0:
+        return None
+    return found.stdout.decode().strip() or None
+
+
+def check_against_base(
+    results: Iterable[Linted], root: Path, config: Config, ref: str, selection: Selected
+) -> None:
+    """Add ID001 (the ID is taken on REF) and ID006 (the ID changed from REF) findings."""
+    commit = resolve(root, ref)  # a wrong REF is an error even when no ID rule is selected
+    if not (selection.wants("ID001") or selection.wants("ID006")):
+        return
+    base = ids_at(root, commit, config, ref)
+    fork_commit = fork_point(root, commit)
+    if fork_commit == commit:
+        fork: Revision | None = base
+    elif fork_commit is not None:
+        fork = ids_at(root, fork_commit, config, fork_commit[:7])
+    else:
+        fork = None
+    for result in results:
+        if result.record_id:
+            result.findings.extend(_findings(result, root, base, fork, selection))
+
+
+def _findings(
+    result: Linted, root: Path, base: Revision, fork: Revision | None, selection: Selected
+) -> Iterable[Finding]:
+    record_id, line = str(result.record_id), result.id_line
+    before = base.ids.get(result.path)
+    if selection.wants("ID006") and before is not None and before != record_id:
+        yield Finding(
+            "ID006",
+            f"the ID was '{before}' on {base.label}: IDs are immutable once created "
+            "(a new record goes in a new file)",
+            line,
+            1,
+        )
+    if not selection.wants("ID001"):
+        return
+    for other in base.paths_of(record_id):
+        if other == result.path:
+            # Present on both sides but not where they forked: each branch added it.
+            if fork is not None and result.path not in fork.ids:
+                yield Finding(
+                    "ID001",
+                    f"'{record_id}' was also added on {base.label} since this branch started: "
+                    "choose another slug",
+                    line,
+                    1,
+                )
+            continue
+        if _id_in_working_tree(root, other) == record_id:
+            continue  # both files are here: the archive-wide duplicate check reports them
+        if fork is not None and fork.ids.get(other) == record_id:
+            continue  # this branch moved the record from there: a rename, not a duplicate
+        yield Finding(
+            "ID001",
+            f"ID '{record_id}' is also used by {other} on {base.label}: choose another slug",
+            line,
+            1,
+        )

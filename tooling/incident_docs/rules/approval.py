@@ -1,0 +1,69 @@
+"""RV: an approved postmortem was approved by enough distinct senior members who did not write it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from incident_docs.diagnostics import Finding
+from incident_docs.models import Postmortem, PostmortemStatus
+from incident_docs.rules.base import Family, RuleInfo, Subject
+
+RULES = (
+    RuleInfo("RV001", "senior-approval", "An approved or published postmortem lists, in approved_by, enough distinct senior members who are not its authors.",
+             "status: approved\nauthors: [sam]\napproved_by: [sam]", "status: approved\nauthors: [sam]\napproved_by: [priya]"),
+)  # fmt: skip
+
+_APPROVED = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    record = subject.record
+    roster = subject.ctx.roster
+    # With no roster nobody can be senior; the people rules already say the roster is missing.
+    if not isinstance(record, Postmortem) or record.status not in _APPROVED or not roster.people:
+        return
+    # An empty approved_by is FM008's to report.
+    if not record.approved_by:
+        return
+    doc = subject.doc
+    roster_file = subject.ctx.config.roster
+    authors = {handle.casefold() for handle in record.authors}
+    counted: list[str] = []
+    for index, handle in enumerate(record.approved_by):
+        line = doc.line_of(("approved_by", index))
+        person = roster.by_handle(handle)
+        if handle.casefold() in authors:
+            yield Finding(
+                "RV001",
+                f"'{handle}' is an author of this postmortem and cannot approve it",
+                line,
+                1,
+            )
+        elif person is None:
+            yield Finding(
+                "RV001", f"'{handle}' cannot approve: not in the roster ({roster_file})", line, 1
+            )
+        elif not person.senior:
+            yield Finding(
+                "RV001",
+                f"'{handle}' is not senior in {roster_file}: only senior members approve",
+                line,
+                1,
+            )
+        elif person.handle.casefold() in counted:
+            yield Finding("RV001", f"'{handle}' is listed twice in approved_by", line, 1)
+        else:
+            counted.append(person.handle.casefold())
+    needed = subject.ctx.config.required_approvals(record.severity)
+    if len(counted) < needed:
+        plural = "s" if needed != 1 else ""
+        yield Finding(
+            "RV001",
+            f"a {record.severity} postmortem needs {needed} senior approval{plural} from "
+            f"people who did not write it; approved_by has {len(counted)}",
+            doc.line_of(("approved_by",)),
+            1,
+        )
+
+
+FAMILY = Family(RULES, check)
