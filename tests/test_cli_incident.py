@@ -1,0 +1,415 @@
+"""Running an incident from the terminal: the commands as a responder types them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, RunCli
+from incident_docs import cli_incident
+from incident_docs.templates import REVIEW_CHECKLIST
+
+NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+INC = "INC-2024-05-02-checkout-fails"
+INC_PATH = f"incidents/{INC}.md"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A repository with the example configuration and roster and no records yet."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("pyproject.toml", "people.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands read a fixed 'now'; --at moves individual steps."""
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3))
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: False)
+
+
+def declare(run_cli: RunCli, root: Path, *extra: str) -> str:
+    result = run_cli(
+        root,
+        "declare",
+        "Checkout fails",
+        "--because",
+        "user-facing",
+        "--service",
+        "checkout",
+        "--by",
+        "sam",
+        "--at",
+        "2024-05-02T10:00:00Z",
+        "--yes",
+        *extra,
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip().splitlines()[-1]
+
+
+def lint_codes(run_cli: RunCli, root: Path, *paths: str) -> list[str]:
+    result = run_cli(root, "lint", "--format", "json", *(str(root / p) for p in paths))
+    return [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+
+
+# --- declare -------------------------------------------------------------------------------------
+
+
+def test_declare_creates_a_record_that_lints_clean_but_for_its_placeholder(
+    archive: Path, run_cli: RunCli
+) -> None:
+    printed = declare(run_cli, archive)
+    path = archive / INC_PATH
+    assert Path(printed).resolve() == path.resolve()
+    text = path.read_text()
+    assert "severity: SEV3\n" in text  # user facing alone
+    assert "  user_facing: true\n" in text and "  data_lost: false\n" in text
+    for role in ("incident_commander", "communications_lead", "ops_lead"):
+        assert f"  {role}: sam\n" in text
+    assert "## Timeline\n\n- 2024-05-02T10:00:00Z **status** by sam: Declared SEV3 incident" in text
+    assert lint_codes(run_cli, archive, INC_PATH) == ["SC002"]
+
+
+def test_the_same_title_on_the_same_day_gets_a_new_id(archive: Path, run_cli: RunCli) -> None:
+    first = declare(run_cli, archive)
+    second = declare(run_cli, archive)
+    assert Path(second).name == f"{INC}-2.md" and Path(first).name == f"{INC}.md"
+
+
+def test_data_lost_suggests_the_most_severe_and_no_yes_says_declare_early(
+    archive: Path, run_cli: RunCli
+) -> None:
+    lost = run_cli(archive, "declare", "Rows gone", "--because", "data-lost", "--by", "sam")
+    assert "severity: SEV1" in Path(lost.stdout.splitlines()[-1]).read_text()
+    calm = run_cli(archive, "declare", "Odd graph", "--by", "sam")
+    assert "Declaring early is cheap" in calm.stdout
+    assert "severity: SEV4" in Path(calm.stdout.splitlines()[-1]).read_text()
+
+
+def test_declare_asks_the_seven_questions_at_a_terminal(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    answers = "Search is slow\n" + "y\nn\ny\nn\nn\nn\nn\n" + "\n" + "search, Web Frontend\n"
+    result = run_cli(archive, "declare", "--by", "dana", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Is it user facing? [y/N]" in result.stdout
+    text = Path(result.stdout.splitlines()[-1]).read_text()
+    assert "  user_facing: true\n  multiple_teams: false\n  too_long: true\n" in text
+    assert "severity: SEV2\n" in text  # the suggestion, accepted with Enter
+    assert "services: [search, web-frontend]\n" in text
+
+
+def test_declaring_nothing_can_be_called_off_at_the_prompt(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(archive, "declare", "Blip", "--by", "dana", input="\n" * 7 + "n\n")
+    assert result.exit_code == 0
+    assert "Not declared." in result.stdout
+    assert not list((archive / "incidents").glob("*blip*"))
+
+
+def test_bad_declare_input_is_a_one_line_error(archive: Path, run_cli: RunCli) -> None:
+    cases = [
+        (["declare", "x", "--by", "sam", "--at", "2024-05-02T10:00:00"], "no UTC offset"),
+        (["declare", "x", "--by", "sam", "--because", "bored"], "--because 'bored'"),
+        (["declare", "x", "--by", "sam", "--severity", "critical"], "not a configured severity"),
+        (["declare", "--by", "sam"], "give the incident a title"),
+        (["declare", "x", "--by", "no way"], "not a handle"),
+    ]
+    for args, message in cases:
+        result = run_cli(archive, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_a_handle_missing_from_the_roster_is_accepted_with_a_warning(
+    archive: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(archive, "declare", "x", "--by", "newhire")
+    assert result.exit_code == 0
+    assert "'newhire' is not in the roster" in result.stderr
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_by_defaults_to_the_roster_entry_for_the_git_email(archive: Path, run_cli: RunCli) -> None:
+    git(archive, "init", "-q")
+    git(archive, "config", "user.email", "Lee.Morgan@example.com")
+    result = run_cli(archive, "declare", "x")
+    assert "declared_by: lee" in Path(result.stdout.splitlines()[-1]).read_text()
+    git(archive, "config", "user.email", "someone@elsewhere.example")
+    git(archive, "config", "user.name", "Ada Lovelace")
+    result = run_cli(archive, "declare", "y")
+    assert "declared_by: ada-lovelace" in Path(result.stdout.splitlines()[-1]).read_text()
+
+
+def test_branch_commits_the_record_and_pr_says_what_to_run_without_gh(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(archive, "init", "-q", "-b", "main")
+    git(archive, "config", "user.email", "sam.lindqvist@example.com")
+    git(archive, "config", "user.name", "Sam")
+    git(archive, "add", "-A")
+    git(archive, "commit", "-qm", "archive")
+    monkeypatch.setattr(cli_incident.shutil, "which", lambda _name: None)
+    printed = declare(run_cli, archive, "--pr")
+    assert git(archive, "branch", "--show-current").strip() == f"incident/{INC}"
+    assert git(archive, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
+        f"Declare {INC}: Checkout fails",
+        "",
+        INC_PATH,
+    ]
+    result_lines = run_cli(archive, "show", INC).stdout
+    assert INC in result_lines and printed.endswith(f"{INC}.md")
+
+
+# --- during the incident -------------------------------------------------------------------------
+
+
+def test_assign_hands_a_role_over_with_a_handoff_entry(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    result = run_cli(archive, "assign", "comms", "lee", "--by", "sam", "--at", "-2h")
+    assert result.exit_code == 0, result.output
+    text = (archive / INC_PATH).read_text()
+    assert "  communications_lead: lee\n" in text
+    assert (
+        "handoffs:\n  - at: 2024-05-02T11:00:00Z\n    role: communications_lead\n"
+        "    from: sam\n    to: lee\n"
+    ) in text
+    assert "**handoff** by sam: Communications Lead handed from sam to lee." in text
+    again = run_cli(archive, "assign", "communications-lead", "lee", "--by", "sam")
+    assert again.exit_code == 2 and "lee already holds" in again.stderr
+
+
+def test_handing_off_command_moves_the_roles_never_delegated(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    run_cli(archive, "assign", "ops", "dana", "--by", "sam", "--at", "-2h")
+    result = run_cli(archive, "assign", "ic", "jo", "--by", "sam", "--at", "-1h")
+    assert "with Communications Lead (not yet delegated)" in result.stdout
+    text = (archive / INC_PATH).read_text()
+    assert "  incident_commander: jo\n  communications_lead: jo\n  ops_lead: dana\n" in text
+    assert lint_codes(run_cli, archive, INC_PATH) == ["SC002"]
+
+
+def test_log_kinds_stdin_and_mitigations(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    assert run_cli(archive, "log", "looking", "at", "dashboards", "--by", "dana").exit_code == 0
+    piped = run_cli(archive, "log", "-", "--kind", "decision", "--by", "sam", input="Keep\nit.\n")
+    assert piped.exit_code == 0
+    missing = run_cli(archive, "log", "rolled back", "--kind", "mitigation", "--by", "dana")
+    assert missing.exit_code == 2 and "--action rollback|redirect-traffic" in missing.stderr
+    done = run_cli(archive, "log", "Rolled back to 4.1", "--action", "rollback", "--by", "dana")
+    assert done.exit_code == 0 and "mitigated_at set to 2024-05-02T13:00:00Z" in done.stdout
+    text = (archive / INC_PATH).read_text()
+    assert "- 2024-05-02T13:00:00Z **note** by dana: looking at dashboards\n" in text
+    assert "**decision** by sam: Keep it.\n" in text
+    assert "**mitigation/rollback** by dana: Rolled back to 4.1\n" in text
+    assert "mitigated_at: 2024-05-02T13:00:00Z\n" in text
+
+
+def test_backfilled_entries_are_inserted_in_time_order(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    for at, text in (("2024-05-02T10:30:00Z", "b"), ("2024-05-02T09:50:00Z", "a")):
+        assert run_cli(archive, "log", text, "--at", at, "--by", "sam").exit_code == 0
+    run_cli(archive, "log", "c", "--by", "sam")
+    shown = json.loads(run_cli(archive, "show", "--format", "json").stdout)
+    assert [e["text"] for e in shown["timeline"]][:1] == ["a"]
+    lines = (archive / INC_PATH).read_text().split("## Timeline\n\n")[1].splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "a",
+        lines[1].split(": ", 1)[1],
+        "b",
+        "c",
+    ]
+    assert "TL002" not in lint_codes(run_cli, archive, INC_PATH)
+
+
+def test_status_changes_follow_the_state_machine(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    ok = run_cli(archive, "status", "ident", "cache", "misconfigured", "--by", "sam")
+    assert ok.exit_code == 0
+    bad = run_cli(archive, "status", "investigating", "--by", "sam")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        "incident: error: cannot go from identified to investigating "
+        "(from identified: monitoring, resolved)"
+    ]
+    text = (archive / INC_PATH).read_text()
+    assert "  - status: identified\n    at: 2024-05-02T13:00:00Z\n" in text
+    assert "**status** by sam: Identified: cache misconfigured\n" in text
+    closed = run_cli(archive, "status", "resolved", "--by", "sam")
+    assert closed.exit_code == 0
+    assert "resolved_at: 2024-05-02T13:00:00Z" in (archive / INC_PATH).read_text()
+
+
+def test_which_incident_when_none_or_several_are_open(archive: Path, run_cli: RunCli) -> None:
+    none = run_cli(archive, "log", "x", "--by", "sam")
+    assert none.exit_code == 2 and "no open incident" in none.stderr
+    declare(run_cli, archive)
+    run_cli(archive, "declare", "Search slow", "--by", "sam", "--at", "2024-05-02T11:00:00Z")
+    several = run_cli(archive, "log", "x", "--by", "sam")
+    assert several.exit_code == 2
+    assert "2 incidents are open" in several.stderr and INC in several.stderr
+    assert run_cli(archive, "log", "x", "--by", "sam", "-i", "search").exit_code == 0
+    assert run_cli(archive, "log", "x", "--by", "sam", "-i", INC_PATH).exit_code == 0
+
+
+def test_a_record_with_broken_yaml_is_left_alone(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    broken = path.read_text().replace("services: [checkout]", "services: [checkout")
+    path.write_text(broken)
+    result = run_cli(archive, "log", "x", "--by", "sam", "-i", INC)
+    assert result.exit_code == 2
+    assert f"{INC_PATH}:8: YAML syntax error" in result.stderr  # where the parser stops
+    assert path.read_text() == broken
+
+
+def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    run_cli(archive, "log", "Drained eu-1", "--action", "redirect", "--by", "dana")
+    markdown = run_cli(archive, "update", "--next-update", "1h")
+    assert markdown.exit_code == 0
+    assert "- **Affected services:** checkout" in markdown.stdout
+    assert "13:00 UTC (traffic redirected): Drained eu-1" in markdown.stdout
+    assert "- **Next update:** by 14:00 UTC (in 60 minutes)" in markdown.stdout
+    plain = run_cli(archive, "update", "--format", "text", "--log", "--by", "lee")
+    assert "Impact: Users are affected." in plain.stdout and "**" not in plain.stdout
+    assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
+
+
+def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
+    old = run_cli(archive, "declare", "Old one", "--by", "sam", "--at", "2024-05-02T12:00:00Z")
+    run_cli(archive, "resolve", "Fixed.", "--by", "sam", "-i", old.stdout.splitlines()[-1])
+    declare(run_cli, archive)
+    listed = run_cli(archive, "list").stdout.splitlines()
+    assert listed[0].startswith(INC)  # open first, although declared earlier
+    assert listed[1].startswith("INC-2024-05-02-old-one  SEV4  resolved")
+    rows = json.loads(run_cli(archive, "list", "--status", "open", "--format", "json").stdout)
+    assert [r["id"] for r in rows] == [INC]
+    assert (
+        json.loads(run_cli(archive, "list", "--service", "nothing", "--format", "json").stdout)
+        == []
+    )
+    sev = json.loads(run_cli(archive, "list", "--severity", "sev2", "--format", "json").stdout)
+    assert INC not in [r["id"] for r in sev]
+    text = run_cli(archive, "show", "checkout").stdout
+    assert "Incident Commander  sam from 2024-05-02T10:00:00Z (now)" in text
+
+
+# --- the whole story -----------------------------------------------------------------------------
+
+
+def test_a_whole_incident_from_declaration_to_postmortem(archive: Path, run_cli: RunCli) -> None:
+    def run(*args: str) -> str:
+        result = run_cli(archive, *args)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    declare(run_cli, archive)
+    run("assign", "comms", "lee", "--by", "sam", "--at", "2024-05-02T10:05:00Z")
+    run("log", "Rolled back checkout to 4.1", "--kind", "mitigation", "--action", "rollback",
+        "--by", "dana", "--at", "2024-05-02T10:20:00Z")  # fmt: skip
+    run("status", "identified", "--by", "sam", "--at", "2024-05-02T10:30:00Z")
+    run("status", "monitoring", "--by", "sam", "--at", "2024-05-02T10:40:00Z")
+    run("resolve", "--summary", "A bad release broke checkout; rolled back.", "--by", "sam",
+        "--at", "2024-05-02T11:00:00Z")  # fmt: skip
+    shown = json.loads(run("show", INC, "--format", "json"))
+    assert [(e["kind"], e["offset"]) for e in shown["timeline"]] == [
+        ("status", "PT0S"),
+        ("handoff", "PT5M"),
+        ("mitigation", "PT20M"),
+        ("status", "PT30M"),
+        ("status", "PT40M"),
+        ("status", "PT1H"),
+    ]
+    assert shown["timeline"][2]["action"] == "rollback"
+    assert shown["mitigated_at"] == "2024-05-02T10:20:00Z"
+    assert shown["resolved_at"] == "2024-05-02T11:00:00Z"
+    assert {"role": "communications_lead", "holder": "sam", "from": "2024-05-02T10:00:00Z",
+            "until": "2024-05-02T10:05:00Z"} in shown["role_history"]  # fmt: skip
+    assert {"role": "communications_lead", "holder": "lee", "from": "2024-05-02T10:05:00Z",
+            "until": None} in shown["role_history"]  # fmt: skip
+
+    pm_path = Path(run("postmortem", INC).splitlines()[-1])
+    draft = pm_path.read_text()
+    assert pm_path.name == "PM-2024-05-02-checkout-fails.md"
+    assert "incidents: [INC-2024-05-02-checkout-fails]\n" in draft
+    assert "authors: [sam]\n" in draft
+    assert "- Also responded: dana" in draft
+    assert "**mitigation/rollback** by dana: Rolled back checkout to 4.1" in draft
+    assert "A bad release broke checkout; rolled back." in draft
+    assert "  data_lost: false\n  user_data_exposed: false\n" in draft
+    incident_text = (archive / INC_PATH).read_text()
+    assert "postmortem: PM-2024-05-02-checkout-fails\n" in incident_text
+    codes = lint_codes(run_cli, archive, INC_PATH, str(pm_path.relative_to(archive)))
+    assert codes and set(codes) == {"SC002"}
+    again = run_cli(archive, "postmortem", INC)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_postmortem_pr_body_carries_the_review_checklist(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declare(run_cli, archive)
+    git(archive, "init", "-q", "-b", "main")
+    git(archive, "config", "user.email", "sam.lindqvist@example.com")
+    git(archive, "config", "user.name", "Sam")
+    git(archive, "add", "-A")
+    git(archive, "commit", "-qm", "archive")
+    monkeypatch.setattr(cli_incident.shutil, "which", lambda _name: None)
+    result = run_cli(archive, "postmortem", INC, "--pr", "--by", "dana")
+    assert result.exit_code == 0, result.output
+    assert "Postmortem review checklist" in result.stdout
+    assert (
+        git(archive, "branch", "--show-current").strip()
+        == "postmortem/PM-2024-05-02-checkout-fails"
+    )
+    assert "still investigating" in result.stderr
+    assert REVIEW_CHECKLIST.splitlines()[2] in result.stdout
+
+
+@pytest.mark.slow
+def test_twenty_logs_at_once_leave_twenty_entries(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    command = Path(sys.executable).parent / "incident"
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
+    processes = [
+        subprocess.Popen(
+            [str(command), "--root", str(archive), "log", f"entry {n}", "--by", "dana"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(20)
+    ]
+    for process in processes:
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    text = (archive / INC_PATH).read_text()
+    assert sorted(
+        int(line.rsplit(" ", 1)[1]) for line in text.splitlines() if "entry " in line
+    ) == (list(range(20)))
+    assert lint_codes(run_cli, archive, INC_PATH) == ["SC002"]
+    assert not (archive / "incidents").joinpath(".tmp").exists()
+    assert sorted(p.name for p in (archive / "incidents").iterdir() if p.name.startswith(".")) == []

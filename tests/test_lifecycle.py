@@ -1,0 +1,294 @@
+"""Declaring, handing off, logging and changing status, as pure functions with a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from incident_docs.diagnostics import UsageError
+from incident_docs.lifecycle import (
+    assign,
+    change_status,
+    declare,
+    log_entry,
+    match_severity,
+    new_id,
+    parse_action,
+    parse_criteria,
+    parse_duration,
+    parse_moment,
+    parse_role,
+    parse_status,
+    postmortem_draft,
+    recommendation,
+    replay_roles,
+    resolve,
+    slugify,
+    stakeholder_update,
+    suggest_severity,
+)
+from incident_docs.models import (
+    Criteria,
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    MitigationAction,
+    Role,
+    TimelineEntry,
+)
+from incident_docs.rules.sections import is_empty
+
+T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def incident(**changes: object) -> Incident:
+    declared = declare(
+        incident_id="INC-2024-05-02-api-errors",
+        title="API errors",
+        severity="SEV2",
+        criteria=Criteria(user_facing=True),
+        by="sam",
+        at=T0,
+    )
+    return Incident.model_validate({**declared.front_matter, **changes})
+
+
+def applied(record: Incident, change: object) -> Incident:
+    """The record as the store would leave it after the change (sets and appends)."""
+    data = record.model_dump(by_alias=True)
+    for path, value in change.sets:  # type: ignore[attr-defined]
+        target = data
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+    for key, item in change.appends:  # type: ignore[attr-defined]
+        data[key] = [*data.get(key, ()), item]
+    return Incident.model_validate(data)
+
+
+# --- IDs and parsing -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Checkout is DOWN!", "checkout-is-down"),
+        ("Café  crème — ümlauts", "cafe-creme-umlauts"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("日本語", "incident"),
+        ("a" * 80, "a" * 50),
+        ("word " * 20, "-".join(["word"] * 10)),
+    ],
+)
+def test_slugs_are_short_lowercase_ascii(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+
+
+def test_an_id_that_is_taken_gets_a_number_not_the_next_highest() -> None:
+    day = date(2024, 5, 2)
+    first = new_id("INC", day, "API errors", [])
+    assert first == "INC-2024-05-02-api-errors"
+    assert new_id("INC", day, "API errors", [first]) == first + "-2"
+    assert new_id("INC", day, "API errors", [first, first + "-2"]) == first + "-3"
+
+
+def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> None:
+    now = at(60)
+    with pytest.raises(UsageError, match="no UTC offset"):
+        parse_moment("2024-05-02T10:00:00", now)
+    with pytest.raises(UsageError, match="in the future"):
+        parse_moment("2024-05-02T12:00:00Z", now)
+    with pytest.raises(UsageError, match="not a time"):
+        parse_moment("yesterday-ish", now)
+    assert parse_moment("-15m", now) == at(45)
+    assert parse_moment("1h ago", now) == T0
+    assert parse_moment("2024-05-02T12:30:00+02:00", now) == at(30)
+
+
+def test_forgiving_spellings() -> None:
+    assert parse_role("IC") is Role.INCIDENT_COMMANDER
+    assert parse_role("comms") is Role.COMMUNICATIONS_LEAD
+    assert parse_role("ops_lead") is Role.OPS_LEAD
+    assert parse_action("redirect") is MitigationAction.REDIRECT_TRAFFIC
+    assert parse_action("Scale_Up") is MitigationAction.SCALE_UP
+    assert parse_status("mon") is IncidentStatus.MONITORING
+    assert match_severity("sev1", SEVERITIES) == "SEV1"
+    assert match_severity("2", SEVERITIES) == "SEV2"
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("45") == timedelta(minutes=45)
+    criteria = parse_criteria(["user_facing", "Data-Lost,multiple-teams"])
+    assert (criteria.user_facing, criteria.data_lost, criteria.multiple_teams) == (True,) * 3
+    for bad in (lambda: parse_role("boss"), lambda: parse_criteria(["bored"])):
+        with pytest.raises(UsageError):
+            bad()
+
+
+# --- declaring -----------------------------------------------------------------------------------
+
+
+def test_severity_follows_the_answers() -> None:
+    assert suggest_severity(Criteria(data_exposed=True), SEVERITIES) == "SEV1"
+    assert suggest_severity(Criteria(user_facing=True, multiple_teams=True), SEVERITIES) == "SEV2"
+    assert suggest_severity(Criteria(user_facing=True), SEVERITIES) == "SEV3"
+    assert suggest_severity(Criteria(manual_response=True), SEVERITIES) == "SEV4"
+    assert suggest_severity(Criteria(user_facing=True), ("P1", "P2")) == "P2"
+
+
+def test_no_yes_still_says_declaring_early_is_cheap() -> None:
+    assert "Declare:" in recommendation(Criteria(data_lost=True))
+    assert "Declaring early is cheap" in recommendation(Criteria())
+
+
+def test_the_declarer_holds_every_role_and_the_first_entry_is_the_declaration() -> None:
+    record = incident()
+    assert {getattr(record.roles, r.value) for r in Role} == {"sam"}
+    declared = declare(
+        incident_id="INC-2024-05-02-x",
+        title="  x  ",
+        severity="SEV3",
+        criteria=Criteria(),
+        by="sam",
+        at=T0,
+    )
+    assert declared.entry.kind is EntryKind.STATUS and declared.entry.time == T0
+    assert "Declared SEV3" in declared.entry.text
+    with pytest.raises(UsageError, match="title"):
+        declare(
+            incident_id="INC-2024-05-02-x",
+            title=" ",
+            severity="SEV3",
+            criteria=Criteria(),
+            by="sam",
+            at=T0,
+        )
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+
+def test_handing_off_command_takes_undelegated_roles_along() -> None:
+    record = applied(incident(), assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(5)))
+    change = assign(record, Role.INCIDENT_COMMANDER, "lee", by="sam", at=at(10))
+    after = applied(record, change)
+    assert after.roles.incident_commander == "lee"
+    assert after.roles.communications_lead == "lee"  # never delegated: moved with command
+    assert after.roles.ops_lead == "dana"  # delegated: stays
+    assert "with Communications Lead" in change.entries[0].text
+    assert replay_roles(after).problems == ()
+    history = [(t.role, t.holder, t.start, t.end) for t in replay_roles(after).tenures]
+    assert (Role.OPS_LEAD, "sam", T0, at(5)) in history
+    assert (Role.INCIDENT_COMMANDER, "lee", at(10), None) in history
+
+
+def test_a_handoff_cannot_go_back_in_time_or_to_the_holder() -> None:
+    record = applied(incident(), assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(5)))
+    with pytest.raises(UsageError, match="already holds"):
+        assign(record, Role.OPS_LEAD, "Dana", by="sam", at=at(6))
+    with pytest.raises(UsageError, match="cannot be earlier"):
+        assign(record, Role.COMMUNICATIONS_LEAD, "lee", by="sam", at=at(4))
+    with pytest.raises(UsageError, match="before the incident was declared"):
+        assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(-1))
+
+
+# --- timeline and status -------------------------------------------------------------------------
+
+
+def test_a_mitigation_names_its_action_and_sets_mitigated_at_once() -> None:
+    with pytest.raises(UsageError, match="names its action"):
+        log_entry(incident(), EntryKind.MITIGATION, "rolled back", by="sam", at=at(5))
+    with pytest.raises(UsageError, match="mitigations only"):
+        log_entry(
+            incident(), EntryKind.NOTE, "x", by="sam", at=at(5), action=MitigationAction.OTHER
+        )
+    with pytest.raises(UsageError, match="incident status"):
+        log_entry(incident(), EntryKind.STATUS, "x", by="sam", at=at(5))
+    first = log_entry(
+        incident(),
+        EntryKind.MITIGATION,
+        "rolled back",
+        by="sam",
+        at=at(5),
+        action=MitigationAction.ROLLBACK,
+    )
+    assert first.sets == ((("mitigated_at",), at(5)),)
+    again = log_entry(
+        incident(mitigated_at=at(5)),
+        EntryKind.MITIGATION,
+        "scaled",
+        by="sam",
+        at=at(9),
+        action=MitigationAction.SCALE_UP,
+    )
+    assert again.sets == ()
+
+
+def test_status_follows_the_state_machine() -> None:
+    record = incident()
+    change = change_status(record, IncidentStatus.IDENTIFIED, by="sam", at=at(20), note="typo")
+    assert change.entries[0].text == "Identified: typo"
+    identified = applied(record, change)
+    with pytest.raises(UsageError, match="cannot go from identified to investigating"):
+        change_status(identified, IncidentStatus.INVESTIGATING, by="sam", at=at(30))
+    with pytest.raises(UsageError, match="cannot be before"):
+        change_status(identified, IncidentStatus.MONITORING, by="sam", at=at(10))
+    done = applied(identified, resolve(identified, "Fixed the typo.", by="sam", at=at(40)))
+    assert done.resolved_at == at(40) and done.summary == "Fixed the typo."
+    assert [c.status for c in done.status_history][-1] is IncidentStatus.RESOLVED
+    with pytest.raises(UsageError, match="none: it is closed"):
+        change_status(done, IncidentStatus.MONITORING, by="sam", at=at(50))
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def entries() -> list[TimelineEntry]:
+    return [
+        TimelineEntry(T0, EntryKind.STATUS, "sam", "Declared."),
+        TimelineEntry(
+            at(5), EntryKind.MITIGATION, "dana", "Rolled back.", MitigationAction.ROLLBACK
+        ),
+    ]
+
+
+def test_the_stakeholder_update_says_status_impact_work_and_next_time() -> None:
+    text = stakeholder_update(
+        incident(services=("api",)),
+        entries(),
+        now=at(10),
+        next_update=timedelta(minutes=30),
+        markdown=False,
+    )
+    assert "Status: Investigating since 10:00 UTC" in text
+    assert "Impact: Users are affected." in text
+    assert "Affected services: api" in text
+    assert "10:05 UTC (rollback): Rolled back." in text
+    assert "Next update: by 10:40 UTC (in 30 minutes)" in text
+    assert "**" not in text
+    assert "- **Status:**" in stakeholder_update(
+        incident(), entries(), now=at(10), next_update=timedelta(minutes=30)
+    )
+
+
+def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
+    record = incident(resolved_at=at(40), status="resolved")
+    sections = ("Summary", "Impact", "Timeline", "Responders", "Action items")
+    draft = postmortem_draft(
+        record, entries(), ["- line one", "- line two"], sections=sections, authors=["sam"]
+    )
+    assert draft.front_matter["id"] == "PM-2024-05-02-api-errors"
+    assert draft.front_matter["incidents"] == ["INC-2024-05-02-api-errors"]
+    assert draft.front_matter["impact"]["duration"] == "PT40M"
+    body = draft.body
+    for title in sections:
+        assert f"\n## {title}\n" in body
+    assert "- line one\n- line two" in body
+    assert "- Incident Commander: sam (from 2024-05-02T10:00:00Z)" in body
+    assert "- Also responded: dana" in body
+    impact = body.split("## Impact")[1].split("##")[0]
+    assert is_empty(impact) and "Was data lost? no." in impact

@@ -1,0 +1,360 @@
+"""The store keeps every byte it is not asked to change, writes atomically and refuses broken records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incident_docs import lifecycle, store
+from incident_docs.config import Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.lifecycle import Change
+from incident_docs.models import EntryKind, IncidentStatus, MitigationAction, Role
+from incident_docs.timeline import out_of_order
+
+T0 = datetime(2024, 5, 2, 10, 5, tzinfo=UTC)
+CONFIG = Config()
+
+RECORD = """\
+---
+# Written by hand during the incident.
+id: INC-2024-05-02-api-errors  # never changes
+title: "API errors after deploy"
+severity: 'SEV2'
+status: investigating
+declared_at: 2024-05-02T10:05:00Z
+declared_by: sam
+services: [api]   # the public API only
+criteria:
+  user_facing: true
+roles:
+  incident_commander: sam
+  communications_lead: sam
+  ops_lead: sam
+status_history:
+  - status: investigating
+    at: 2024-05-02T10:05:00Z
+---
+
+# API errors after deploy
+
+## Summary
+
+_TODO: what is wrong._
+
+## Timeline
+
+- 2024-05-02T10:05:00Z **status** by sam: Declared SEV2 incident.
+- 2024-05-02T10:20:00Z **note** by sam: Error rate at 20%.
+  A continuation line that belongs to the entry above.
+
+## Notes
+
+Free text the tool never touches: *emphasis*, trailing spaces \x20\x20
+"""
+
+
+def write(tmp_path: Path, text: str | bytes = RECORD) -> Path:
+    folder = tmp_path / "incidents"
+    folder.mkdir(exist_ok=True)
+    path = folder / "INC-2024-05-02-api-errors.md"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+Make = Callable[[store.IncidentFile], Change]
+
+
+def edit(tmp_path: Path, path: Path, make: Make) -> store.EditResult:
+    return store.edit_incident(tmp_path, path, "incidents/" + path.name, CONFIG, make)
+
+
+def note(minutes: int, text: str, by: str = "sam") -> Make:
+    return lambda f: lifecycle.log_entry(
+        f.incident, EntryKind.NOTE, text, by=by, at=T0 + timedelta(minutes=minutes)
+    )
+
+
+def test_an_edit_changes_only_what_it_is_about(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    edit(
+        tmp_path,
+        path,
+        lambda f: lifecycle.log_entry(
+            f.incident,
+            EntryKind.MITIGATION,
+            "Rolled back.",
+            by="dana",
+            at=T0 + timedelta(minutes=25),
+            action=MitigationAction.ROLLBACK,
+        ),
+    )
+    after = path.read_text()
+    # The same text, plus two lines: mitigated_at and the entry.
+    assert (
+        after.replace("mitigated_at: 2024-05-02T10:30:00Z\n", "").replace(
+            "- 2024-05-02T10:30:00Z **mitigation/rollback** by dana: Rolled back.\n", ""
+        )
+        == RECORD
+    )
+    lines = after.splitlines()
+    assert lines.index("mitigated_at: 2024-05-02T10:30:00Z") == lines.index("declared_by: sam") + 1
+    assert lines.index("- 2024-05-02T10:30:00Z **mitigation/rollback** by dana: Rolled back.") == (
+        lines.index("  A continuation line that belongs to the entry above.") + 1
+    )
+
+
+def test_backfilled_entries_land_in_time_order(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    for minutes, text in ((-5, "first"), (30, "last"), (10, "middle"), (10, "middle again")):
+        edit(tmp_path, path, note(minutes, text))
+    current = store.read_incident(path, "x", CONFIG)
+    assert [e.text for e in current.entries] == [
+        "first",
+        "Declared SEV2 incident.",
+        "middle",
+        "middle again",
+        "Error rate at 20%.",
+        "last",
+    ]
+    assert list(out_of_order(list(current.entries))) == []
+
+
+def test_crlf_and_bom_survive(tmp_path: Path) -> None:
+    original = ("\ufeff" + RECORD.replace("\n", "\r\n")).encode()
+    path = write(tmp_path, original)
+    edit(tmp_path, path, note(1, "still CRLF"))
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert b"- 2024-05-02T10:06:00Z **note** by sam: still CRLF\r\n" in raw
+
+
+def test_a_file_without_final_newline_gets_the_entry_at_the_end(tmp_path: Path) -> None:
+    text = RECORD.split("\n## Notes")[0].rstrip("\n")
+    path = write(tmp_path, text)
+    edit(tmp_path, path, note(60, "late"))
+    assert path.read_text().endswith("above.\n- 2024-05-02T11:05:00Z **note** by sam: late")
+
+
+def test_the_original_spelling_of_untouched_yaml_is_kept(tmp_path: Path) -> None:
+    odd = RECORD.replace(
+        "status_history:\n  - status: investigating\n    at: 2024-05-02T10:05:00Z",
+        "status_history:\n- status: investigating\n  at: 2024-05-02T10:05:00Z\npostmortem: ~",
+    )
+    path = write(tmp_path, odd)
+    edit(
+        tmp_path,
+        path,
+        lambda f: lifecycle.assign(
+            f.incident, Role.OPS_LEAD, "dana", by="sam", at=T0 + timedelta(minutes=1)
+        ),
+    )
+    after = path.read_text()
+    assert "postmortem: ~\n" in after
+    assert "status_history:\n- status: investigating\n  at: 2024-05-02T10:05:00Z\n" in after
+    assert "  ops_lead: dana  " not in after and "  ops_lead: dana\n" in after
+    assert "handoffs:\n- at: 2024-05-02T10:06:00Z\n  role: ops_lead\n" in after
+
+
+def test_a_summary_replaces_only_the_placeholder(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    resolved = edit(
+        tmp_path,
+        path,
+        lambda f: lifecycle.resolve(
+            f.incident, "Rolled back a bad deploy.", by="sam", at=T0 + timedelta(minutes=50)
+        ),
+    )
+    text = path.read_text()
+    assert "## Summary\n\nRolled back a bad deploy.\n\n## Timeline" in text
+    assert "summary: Rolled back a bad deploy.\n" in text
+    assert resolved.after.incident.status is IncidentStatus.RESOLVED
+    written = RECORD.replace("_TODO: what is wrong._", "We wrote this ourselves.")
+    path.write_text(written)
+    result = edit(
+        tmp_path,
+        path,
+        lambda f: lifecycle.resolve(f.incident, "Other.", by="sam", at=T0 + timedelta(minutes=50)),
+    )
+    assert "We wrote this ourselves." in path.read_text()
+    assert any("already had text" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("broken", "where"),
+    [
+        ("services: [api   # the public API only", ":9:"),
+        ("severity: [SEV2]", ":5:"),
+    ],
+)
+def test_a_broken_record_is_not_edited_and_the_error_says_where(
+    tmp_path: Path, broken: str, where: str
+) -> None:
+    original = RECORD.replace(broken.split(":")[0] + ":", "REPLACED:", 1)
+    original = RECORD.replace(
+        next(line for line in RECORD.splitlines() if line.startswith(broken.split(":")[0] + ":")),
+        broken,
+    )
+    path = write(tmp_path, original)
+    with pytest.raises(UsageError, match=where):
+        edit(tmp_path, path, note(1, "lost?"))
+    assert path.read_text() == original
+
+
+def test_atomic_writes_leave_no_temporary_files(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.chmod(0o640)
+    edit(tmp_path, path, note(1, "x"))
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert path.stat().st_mode & 0o777 == 0o640
+    with pytest.raises(FileExistsError):
+        store.write_atomic(path, b"other", exclusive=True)
+    assert b"**note** by sam: x" in path.read_bytes()
+
+
+def test_create_never_overwrites(tmp_path: Path) -> None:
+    folder = tmp_path / "incidents"
+    made = [
+        store.create_record(
+            tmp_path,
+            folder,
+            lambda taken: (
+                lifecycle.new_id("INC", T0.date(), "Same title", taken),
+                "---\nid: x\n---\n",
+            ),
+        )
+        for _ in range(3)
+    ]
+    assert [p.stem for p in made] == [
+        "INC-2024-05-02-same-title",
+        "INC-2024-05-02-same-title-2",
+        "INC-2024-05-02-same-title-3",
+    ]
+
+
+# --- property: comments and prose survive any sequence of commands ------------------------------
+
+_PRINTABLE = st.characters(
+    blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufeff\x85"
+)
+COMMENT = st.text(_PRINTABLE, min_size=1, max_size=30).map(lambda s: s.strip() or "x")
+PROSE = st.lists(
+    st.text(_PRINTABLE, max_size=40).filter(
+        lambda s: "timeline" not in s.casefold() and "summary" not in s.casefold()
+    ),
+    max_size=6,
+)
+COMMANDS = st.lists(
+    st.sampled_from(
+        [
+            "note",
+            "backfill",
+            "mitigation",
+            "comms",
+            "ops",
+            "ic",
+            "identified",
+            "monitoring",
+            "resolve",
+        ]
+    ),
+    max_size=7,
+)
+FRONT_LINES = range(len(RECORD.split("---\n")[1].splitlines()))
+
+
+def _command(name: str, step: int) -> Make:
+    moment = T0 + timedelta(minutes=30 + step)
+
+    def make(f: store.IncidentFile) -> Change:
+        record = f.incident
+        if name == "note":
+            return lifecycle.log_entry(record, EntryKind.NOTE, f"n{step}", by="sam", at=moment)
+        if name == "backfill":
+            return lifecycle.log_entry(
+                record, EntryKind.NOTE, f"b{step}", by="lee", at=T0 - timedelta(minutes=step)
+            )
+        if name == "mitigation":
+            return lifecycle.log_entry(
+                record,
+                EntryKind.MITIGATION,
+                f"m{step}",
+                by="dana",
+                at=moment,
+                action=MitigationAction.SCALE_UP,
+            )
+        if name in ("comms", "ops", "ic"):
+            role = lifecycle.parse_role(name)
+            person = "lee" if getattr(record.roles, role.value) != "lee" else "jo"
+            return lifecycle.assign(record, role, person, by="sam", at=moment)
+        if name == "resolve":
+            return lifecycle.resolve(record, f"Summary {step}.", by="sam", at=moment)
+        return lifecycle.change_status(record, lifecycle.parse_status(name), by="sam", at=moment)
+
+    return make
+
+
+@settings(
+    max_examples=int(os.environ.get("INCIDENT_DOCS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    comments=st.lists(st.tuples(st.sampled_from(FRONT_LINES), COMMENT, st.booleans()), max_size=5),
+    prose=PROSE,
+    commands=COMMANDS,
+    crlf=st.booleans(),
+)
+def test_comments_and_prose_survive_any_sequence_of_commands(
+    tmp_path: Path,
+    comments: list[tuple[int, str, bool]],
+    prose: list[str],
+    commands: list[str],
+    crlf: bool,
+) -> None:
+    _head, front, body = RECORD.split("---\n", 2)
+    front_lines = front.splitlines()
+    written: list[str] = []
+    for index, text, own_line in sorted(comments, reverse=True):
+        if own_line:
+            line = front_lines[index]
+            front_lines.insert(index, " " * (len(line) - len(line.lstrip())) + f"# {text}")
+            written.append(f"# {text}")
+        elif not front_lines[index].rstrip().endswith(":") and "#" not in front_lines[index]:
+            front_lines[index] += f"  # {text}"
+            written.append(f"# {text}")
+    notes = "\n".join(prose)
+    original = f"---\n{chr(10).join(front_lines)}\n---\n{body}{notes}\n"
+    if crlf:
+        original = original.replace("\n", "\r\n")
+    path = write(tmp_path, original)
+    succeeded = 0
+    for step, name in enumerate(commands):
+        try:
+            edit(tmp_path, path, _command(name, step))
+            succeeded += 1
+        except UsageError:
+            pass  # an invalid transition is refused; the file must be untouched then too
+    after = path.read_bytes().decode()
+    for comment in written:
+        assert comment in after, comment
+    # Everything from the Notes heading to the end is byte for byte what it was.
+    tail = original[original.index("## Notes") :]
+    assert after.endswith(tail)
+    # The head of the body too, up to the timeline.
+    assert original[original.index("# API errors after deploy") : original.index("## Summary")] in (
+        after
+    )
+    final = store.read_incident(path, "x", CONFIG)
+    assert len(final.entries) == 2 + succeeded
+    assert list(out_of_order(list(final.entries))) == []
+    assert lifecycle.replay_roles(final.incident).problems == ()
+    if crlf:
+        assert "\n" not in after.replace("\r\n", "")

@@ -1,0 +1,850 @@
+"""`incident declare`, `assign`, `log`, `status`, `resolve`, `update`, `postmortem`, `list`, `show`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import TypeAdapter
+
+from incident_docs import lifecycle, store
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.diagnostics import EXIT_ERROR, UsageError
+from incident_docs.document import read_document, relative_display
+from incident_docs.lifecycle import Change, Clock
+from incident_docs.models import (
+    CRITERIA,
+    Criteria,
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    TimelineEntry,
+)
+from incident_docs.records import is_record_file, load_archive
+from incident_docs.templates import REVIEW_CHECKLIST, incident_body
+from incident_docs.timeline import format_time, render_entry
+
+CLOCK: Clock = lifecycle.utc_now
+"""The clock every command reads once; tests replace it."""
+
+_HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
+_LABEL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
+_DURATION = TypeAdapter(timedelta)
+
+
+def _terminal() -> bool:
+    """Whether someone is at a terminal to answer questions."""
+    return sys.stdin.isatty()
+
+
+def _warn(message: str) -> None:
+    click.echo(f"incident: warning: {message}", err=True)
+
+
+def _shown(path: Path) -> str:
+    """The path as the person typing can use it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- who and what -------------------------------------------------------------------------------
+
+
+def _git_config(root: Path, key: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "config", "--get", key],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _person(project: Project, given: str, what: str) -> str:
+    """A handle as the roster spells it; one the roster does not know is kept, with a warning."""
+    handle = given.strip().lstrip("@")
+    if not _HANDLE.match(handle):
+        raise UsageError(
+            f"{what} '{given}' is not a handle: letters, digits, '.', '_' and '-', "
+            "as in people.yaml"
+        )
+    person = project.roster.by_handle(handle)
+    if person is not None:
+        return person.handle
+    if project.roster.people:
+        _warn(f"'{handle}' is not in the roster ({project.config.roster}); recorded as given")
+    return handle
+
+
+def _who(project: Project, by: str | None) -> str:
+    """--by, else the roster entry for `git config user.email`, else the git user name."""
+    if by:
+        return _person(project, by, "--by")
+    email = _git_config(project.root, "user.email")
+    if email:
+        person = project.roster.by_email(email)
+        if person is not None:
+            return person.handle
+    name = _git_config(project.root, "user.name")
+    if name:
+        return _person(project, lifecycle.slugify(name, 39), "git user.name")
+    raise UsageError("who is this? pass --by HANDLE (or set `git config user.email`)")
+
+
+def _moment(at: str | None, now: datetime) -> datetime:
+    return lifecycle.parse_moment(at, now) if at else now
+
+
+def _labels(values: Sequence[str], option: str) -> list[str]:
+    """Services or tags: commas split, case and spaces forgiven, each checked."""
+    result: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            label = "-".join(part.strip().lower().split())
+            if not label:
+                continue
+            if not _LABEL.match(label):
+                raise UsageError(
+                    f"{option} '{part.strip()}' is not a name: lower-case letters, digits, "
+                    "'.', '_' and '-'"
+                )
+            if label not in result:
+                result.append(label)
+    return result
+
+
+# --- finding the incident -----------------------------------------------------------------------
+
+
+def _incident_files(project: Project) -> list[Path]:
+    folder = project.root / project.config.incidents_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if is_record_file(p))
+
+
+def _open_incidents(project: Project) -> list[tuple[str, Path]]:
+    found = []
+    for path in _incident_files(project):
+        doc = read_document(
+            path,
+            relative_display(path, project.root),
+            root=project.root,
+            max_bytes=project.config.lint.max_file_bytes,
+        )
+        front = doc.front_matter or {}
+        if front.get("status") != IncidentStatus.RESOLVED.value:
+            found.append((str(front.get("id") or path.stem), path))
+    return found
+
+
+def _locate(project: Project, given: str | None) -> tuple[Path, str]:
+    """--incident as a path, an ID or a unique part of one; else the only open incident."""
+    root = project.root
+    if given:
+        as_path = Path(given)
+        for candidate in (as_path, root / as_path):
+            if candidate.is_file():
+                return candidate, relative_display(candidate, root)
+        wanted = as_path.name.removesuffix(".md").casefold()
+        files = _incident_files(project)
+        exact = [p for p in files if p.stem.casefold() == wanted]
+        matches = exact or [p for p in files if wanted in p.stem.casefold()]
+        if len(matches) == 1:
+            return matches[0], relative_display(matches[0], root)
+        if not matches:
+            raise UsageError(f"no incident matches '{given}' in {project.config.incidents_dir}/")
+        names = ", ".join(p.stem for p in matches[:8])
+        raise UsageError(f"'{given}' matches several incidents: {names}")
+    opened = _open_incidents(project)
+    if len(opened) == 1:
+        path = opened[0][1]
+        return path, relative_display(path, root)
+    if not opened:
+        raise UsageError(
+            "no open incident: pass --incident ID (or declare one with 'incident declare')"
+        )
+    names = ", ".join(record_id for record_id, _path in opened)
+    raise UsageError(f"{len(opened)} incidents are open; pass --incident with one of: {names}")
+
+
+def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
+    path, display = _locate(project, given)
+    result = store.edit_incident(project.root, path, display, project.config, make)
+    for note in result.notes:
+        _warn(note)
+    return result
+
+
+incident_option = click.option(
+    "--incident", "-i", "incident", metavar="ID", help="Incident ID, part of one, or path."
+)
+by_option = click.option(
+    "--by", metavar="HANDLE", help="Who is doing this (default: you, from git config)."
+)
+at_option = click.option(
+    "--at",
+    metavar="TIME",
+    help="When it happened, to backfill: 2022-12-25T12:32:00Z, ...+01:00, or -15m.",
+)
+
+
+# --- git and pull requests ----------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        raise UsageError("--branch needs git, and git is not installed") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
+    return done.stdout
+
+
+def _branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
+    _git(root, "rev-parse", "--git-dir")
+    _git(root, "switch", "-c", branch)
+    relative = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+    _git(root, "add", "--", *relative)
+    _git(root, "commit", "--quiet", "-m", message, "--", *relative)
+    click.echo(f"Committed on new branch {branch}.")
+
+
+def _pull_request(root: Path, branch: str, title: str, body: str) -> None:
+    push = ["git", "push", "-u", "origin", branch]
+    create = ["gh", "pr", "create", "--head", branch, "--title", title, "--body", body]
+    if shutil.which("gh") is None:
+        click.echo("gh (GitHub CLI) is not installed; to open the pull request, run:")
+        click.echo("  " + shlex.join(push))
+        click.echo("  " + shlex.join(create))
+        return
+    for command in (push, create):
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise UsageError(
+                f"{shlex.join(command[:3])} failed: {detail[-1] if detail else 'no output'}; "
+                f"retry with: {shlex.join(command)}"
+            )
+        if done.stdout.strip():
+            click.echo(done.stdout.strip())
+
+
+def _share(
+    root: Path, branch: str, paths: Sequence[Path], title: str, body: str, *, pr: bool
+) -> bool:
+    """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
+    try:
+        _branch_and_commit(root, branch, paths, title)
+        if pr:
+            _pull_request(root, branch, title, body)
+    except UsageError as error:
+        click.echo(f"incident: error: {error}", err=True)
+        return False
+    return True
+
+
+# --- declare ------------------------------------------------------------------------------------
+
+
+def _ask_criteria() -> Criteria:
+    click.echo("Seven questions decide whether this is an incident (Enter = no).")
+    answers = {name: click.confirm(question, default=False) for name, question in CRITERIA.items()}
+    return Criteria(**answers)
+
+
+def _severity_proc(names: Sequence[str]) -> Any:
+    def convert(value: str) -> str:
+        try:
+            return lifecycle.match_severity(value, names)
+        except UsageError as error:
+            raise click.UsageError(str(error)) from None
+
+    return convert
+
+
+@main.command("declare")
+@click.argument("words", nargs=-1)
+@click.option("--title", "-t", help="What is wrong, in a few words (or give it as arguments).")
+@click.option(
+    "--because",
+    multiple=True,
+    metavar="CRITERION",
+    help="A yes answer, repeatable: " + ", ".join(lifecycle.CRITERION_OPTIONS) + ".",
+)
+@click.option("--severity", "-s", help="Severity from the configuration (default: suggested).")
+@click.option("--service", multiple=True, help="Affected service, repeatable or comma-separated.")
+@click.option("--tag", multiple=True, help="Tag, repeatable or comma-separated.")
+@by_option
+@at_option
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing; take the flags as they are.")
+@click.option("--branch", is_flag=True, help="Create branch incident/<ID> and commit the record.")
+@click.option("--pr", is_flag=True, help="Also open a pull request (implies --branch).")
+@pass_project
+def declare_command(
+    project: Project,
+    words: tuple[str, ...],
+    title: str | None,
+    because: tuple[str, ...],
+    severity: str | None,
+    service: tuple[str, ...],
+    tag: tuple[str, ...],
+    by: str | None,
+    at: str | None,
+    yes: bool,
+    branch: bool,
+    pr: bool,
+) -> None:
+    """Declare an incident: answer the seven questions, get a record, and take command.
+
+    Prints the new record's path as the last line.
+    """
+    now = CLOCK()
+    moment = _moment(at, now)
+    handle = _who(project, by)
+    config = project.config
+    ask = _terminal() and not yes
+    title = title or " ".join(words)
+    if not title.strip():
+        if not ask:
+            raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
+        title = click.prompt("Title (what is wrong, in a few words)")
+    severity_names = config.severity_names()
+    chosen = lifecycle.match_severity(severity, severity_names) if severity else None
+    services = _labels(service, "--service")
+    tags = _labels(tag, "--tag")
+    criteria = lifecycle.parse_criteria(because) if because else None
+    if criteria is None:
+        criteria = _ask_criteria() if ask else Criteria()
+    click.echo(lifecycle.recommendation(criteria))
+    if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
+        click.echo("Not declared.")
+        return
+    suggested = lifecycle.suggest_severity(criteria, severity_names)
+    if chosen is None and ask:
+        for level in config.severities:
+            click.echo(f"  {level.name}: {level.description}")
+        chosen = click.prompt(
+            "Severity", default=suggested, value_proc=_severity_proc(severity_names)
+        )
+    if not services and ask:
+        answer = click.prompt(
+            "Affected services (comma-separated, Enter to skip)", default="", show_default=False
+        )
+        services = _labels((answer,), "service")
+    final_severity = chosen or suggested
+
+    def make(taken: set[str]) -> tuple[str, str]:
+        incident_id = lifecycle.new_id("INC", moment.date(), title or "", taken)
+        declared = lifecycle.declare(
+            incident_id=incident_id,
+            title=title or "",
+            severity=final_severity,
+            criteria=criteria or Criteria(),
+            by=handle,
+            at=moment,
+            services=services,
+            tags=tags,
+        )
+        body = incident_body(declared.title, render_entry(declared.entry))
+        return incident_id, store.record_text(declared.front_matter, body)
+
+    path = store.create_record(project.root, project.root / config.incidents_dir, make)
+    how = "suggested from the answers" if final_severity == suggested else "chosen"
+    click.echo(f"Declared {path.stem} as {final_severity} ({how}).")
+    click.echo(
+        f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
+        "they are handed off: incident assign comms HANDLE"
+    )
+    ok = True
+    if branch or pr:
+        ok = _share(
+            project.root,
+            f"incident/{path.stem}",
+            [path],
+            f"Declare {path.stem}: {' '.join(title.split())}",
+            f"Incident {path.stem}, {final_severity}, declared by {handle}.",
+            pr=pr,
+        )
+    click.echo(_shown(path))
+    if not ok:
+        sys.exit(EXIT_ERROR)
+
+
+# --- assign, log, status, resolve -----------------------------------------------------------------
+
+
+def _done(result: store.EditResult) -> None:
+    for note in result.change.notes:
+        click.echo(note)
+    click.echo(_shown(result.after.path))
+
+
+@main.command("assign")
+@click.argument("role")
+@click.argument("person")
+@incident_option
+@by_option
+@at_option
+@pass_project
+def assign_command(
+    project: Project,
+    role: str,
+    person: str,
+    incident: str | None,
+    by: str | None,
+    at: str | None,
+) -> None:
+    """Hand ROLE (incident-commander, communications-lead, ops-lead; or ic, comms, ops) to PERSON."""
+    now = CLOCK()
+    moment = _moment(at, now)
+    chosen = lifecycle.parse_role(role)
+    to = _person(project, person, "PERSON")
+    handle = _who(project, by)
+    _done(
+        _edit(
+            project,
+            incident,
+            lambda f: lifecycle.assign(f.incident, chosen, to, by=handle, at=moment),
+        )
+    )
+
+
+@main.command("log")
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    "-k",
+    type=click.Choice([k.value for k in lifecycle.LOGGED_KINDS], case_sensitive=False),
+    help="note (default), action, decision, mitigation or comms.",
+)
+@click.option(
+    "--action",
+    "-a",
+    metavar="ACTION",
+    help="For a mitigation: rollback, redirect-traffic, scale-up or other.",
+)
+@incident_option
+@by_option
+@at_option
+@pass_project
+def log_command(
+    project: Project,
+    text: tuple[str, ...],
+    kind: str | None,
+    action: str | None,
+    incident: str | None,
+    by: str | None,
+    at: str | None,
+) -> None:
+    """Add TEXT to the timeline (quotes optional; '-' reads it from stdin)."""
+    now = CLOCK()
+    moment = _moment(at, now)
+    words = " ".join(text)
+    if text == ("-",):
+        words = sys.stdin.read()
+    chosen_action = lifecycle.parse_action(action) if action else None
+    if kind is None:
+        kind = EntryKind.MITIGATION.value if chosen_action else EntryKind.NOTE.value
+    entry_kind = EntryKind(kind.lower())
+    handle = _who(project, by)
+    _done(
+        _edit(
+            project,
+            incident,
+            lambda f: lifecycle.log_entry(
+                f.incident, entry_kind, words, by=handle, at=moment, action=chosen_action
+            ),
+        )
+    )
+
+
+@main.command("status")
+@click.argument("state")
+@click.argument("note", nargs=-1)
+@incident_option
+@by_option
+@at_option
+@pass_project
+def status_command(
+    project: Project,
+    state: str,
+    note: tuple[str, ...],
+    incident: str | None,
+    by: str | None,
+    at: str | None,
+) -> None:
+    """Move the incident to STATE (investigating, identified, monitoring, resolved), with a NOTE."""
+    now = CLOCK()
+    moment = _moment(at, now)
+    target = lifecycle.parse_status(state)
+    handle = _who(project, by)
+    text = " ".join(note)
+    _done(
+        _edit(
+            project,
+            incident,
+            lambda f: lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text),
+        )
+    )
+
+
+@main.command("resolve")
+@click.argument("words", nargs=-1)
+@click.option(
+    "--summary", "-m", help="What happened, in a few sentences (or give it as arguments)."
+)
+@incident_option
+@by_option
+@at_option
+@pass_project
+def resolve_command(
+    project: Project,
+    words: tuple[str, ...],
+    summary: str | None,
+    incident: str | None,
+    by: str | None,
+    at: str | None,
+) -> None:
+    """Resolve the incident and record its summary."""
+    now = CLOCK()
+    moment = _moment(at, now)
+    text = summary or " ".join(words)
+    if not text.strip() and _terminal():
+        text = click.prompt("Summary (what happened, in a few sentences)")
+    if not text.strip():
+        raise UsageError("give a summary: incident resolve --summary 'what happened'")
+    handle = _who(project, by)
+    _done(
+        _edit(
+            project, incident, lambda f: lifecycle.resolve(f.incident, text, by=handle, at=moment)
+        )
+    )
+
+
+# --- update -------------------------------------------------------------------------------------
+
+
+@main.command("update")
+@incident_option
+@click.option(
+    "--next-update",
+    "next_update",
+    default="30m",
+    show_default=True,
+    help="When the next update is due: 30m, 1h, 1h30m.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "text"], case_sensitive=False),
+    default="markdown",
+    show_default=True,
+)
+@click.option("--log", "record", is_flag=True, help="Also add a comms entry to the timeline.")
+@by_option
+@pass_project
+def update_command(
+    project: Project,
+    incident: str | None,
+    next_update: str,
+    output_format: str,
+    record: bool,
+    by: str | None,
+) -> None:
+    """Write the stakeholder update from the record: status, impact, services, work, next update."""
+    now = CLOCK()
+    interval = lifecycle.parse_duration(next_update)
+    path, display = _locate(project, incident)
+    current = store.read_incident(path, display, project.config)
+    level = project.config.severity(current.incident.severity)
+    text = lifecycle.stakeholder_update(
+        current.incident,
+        current.entries,
+        now=now,
+        next_update=interval,
+        severity_description=level.description if level else None,
+        markdown=output_format.lower() == "markdown",
+    )
+    click.echo(text, nl=False)
+    if record:
+        handle = _who(project, by)
+        status = current.incident.status.value
+        due = (
+            ""
+            if current.incident.status is IncidentStatus.RESOLVED
+            else (f"; next update by {format_time(now + interval)}")
+        )
+        store.edit_incident(
+            project.root,
+            path,
+            display,
+            project.config,
+            lambda f: lifecycle.log_entry(
+                f.incident,
+                EntryKind.COMMS,
+                f"Stakeholder update sent: status {status}{due}.",
+                by=handle,
+                at=now,
+            ),
+        )
+
+
+# --- postmortem ---------------------------------------------------------------------------------
+
+
+@main.command("postmortem")
+@click.argument("incident_id", required=False, metavar="INCIDENT")
+@incident_option
+@click.option("--by", multiple=True, metavar="HANDLE", help="Author, repeatable (default: the IC).")
+@click.option("--branch", is_flag=True, help="Create branch postmortem/<ID> and commit the draft.")
+@click.option("--pr", is_flag=True, help="Also open a pull request (implies --branch).")
+@pass_project
+def postmortem_command(
+    project: Project,
+    incident_id: str | None,
+    incident: str | None,
+    by: tuple[str, ...],
+    branch: bool,
+    pr: bool,
+) -> None:
+    """Scaffold the postmortem draft for INCIDENT, pre-filled from its record.
+
+    Prints the draft's path as the last line.
+    """
+    config = project.config
+    path, display = _locate(project, incident_id or incident)
+    source = store.read_incident(path, display, config)
+    record = source.incident
+    pm_id = lifecycle.postmortem_id(record.id)
+    target = project.root / config.postmortems_dir / f"{pm_id}.md"
+    if target.exists():
+        raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
+    if record.status is not IncidentStatus.RESOLVED:
+        _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
+    authors = [_person(project, a, "--by") for a in by] or [record.roles.incident_commander]
+    draft = lifecycle.postmortem_draft(
+        record,
+        source.entries,
+        source.entry_lines(),
+        sections=config.required_sections("postmortem", record.severity),
+        authors=authors,
+    )
+    text = store.record_text(draft.front_matter, draft.body)
+    try:
+        created = store.create_record(project.root, target.parent, lambda _taken: (pm_id, text))
+    except FileExistsError:
+        raise UsageError(
+            f"{relative_display(target, project.root)}: the postmortem already exists"
+        ) from None
+    if record.postmortem != pm_id:
+        store.edit_incident(
+            project.root,
+            path,
+            display,
+            config,
+            lambda _f: Change(sets=((("postmortem",), pm_id),)),
+        )
+    click.echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
+    ok = True
+    if branch or pr:
+        ok = _share(
+            project.root,
+            f"postmortem/{pm_id}",
+            [created, path],
+            f"Postmortem draft {pm_id}",
+            f"Postmortem for {record.id}: {record.title}\n\n{REVIEW_CHECKLIST}",
+            pr=pr,
+        )
+    click.echo(_shown(created))
+    if not ok:
+        sys.exit(EXIT_ERROR)
+
+
+# --- list and show ------------------------------------------------------------------------------
+
+
+def _summary_row(incident: Incident, display: str) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "severity": incident.severity,
+        "status": incident.status.value,
+        "declared_at": format_time(incident.declared_at),
+        "incident_commander": incident.roles.incident_commander,
+        "services": list(incident.services),
+        "path": display,
+    }
+
+
+@main.command("list")
+@click.option(
+    "--status", multiple=True, help="investigating, identified, monitoring, resolved, or open."
+)
+@click.option("--severity", multiple=True, help="Only these severities.")
+@click.option("--service", multiple=True, help="Only incidents affecting these services.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+)
+@pass_project
+def list_command(
+    project: Project,
+    status: tuple[str, ...],
+    severity: tuple[str, ...],
+    service: tuple[str, ...],
+    output_format: str,
+) -> None:
+    """List incidents, open ones first, newest first."""
+    config = project.config
+    wanted_status: set[IncidentStatus] = set()
+    for value in (part for item in status for part in item.split(",") if part.strip()):
+        if value.strip().lower() == "open":
+            wanted_status |= set(IncidentStatus) - {IncidentStatus.RESOLVED}
+        else:
+            wanted_status.add(lifecycle.parse_status(value))
+    names = config.severity_names()
+    wanted_severity = {
+        lifecycle.match_severity(part, names)
+        for item in severity
+        for part in item.split(",")
+        if part.strip()
+    }
+    wanted_service = set(_labels(service, "--service"))
+    incidents = [
+        (loaded.record, loaded.doc.path)
+        for loaded in load_archive(project.root, config)
+        if isinstance(loaded.record, Incident)
+    ]
+    chosen = [
+        (incident, display)
+        for incident, display in incidents
+        if (not wanted_status or incident.status in wanted_status)
+        and (not wanted_severity or incident.severity in wanted_severity)
+        and (not wanted_service or wanted_service & set(incident.services))
+    ]
+    chosen.sort(key=lambda pair: pair[0].declared_at, reverse=True)
+    chosen.sort(key=lambda pair: pair[0].status is IncidentStatus.RESOLVED)
+    if output_format.lower() == "json":
+        click.echo(json.dumps([_summary_row(i, d) for i, d in chosen], indent=2))
+        return
+    if not chosen:
+        click.echo("No incidents match." if incidents else "No incidents yet.", err=True)
+        return
+    for incident, _display in chosen:
+        click.echo(
+            f"{incident.id}  {incident.severity:<5} {incident.status.value:<13} "
+            f"{format_time(incident.declared_at)}  IC {incident.roles.incident_commander}  "
+            f"{incident.title}"
+        )
+
+
+def _offset(delta: timedelta) -> str:
+    return str(_DURATION.dump_python(delta, mode="json"))
+
+
+def show_payload(current: store.IncidentFile) -> dict[str, Any]:
+    """The record as JSON: front-matter, timeline with offsets from the start, role history."""
+    incident = current.incident
+    start = lifecycle.start_of(incident)
+    payload: dict[str, Any] = incident.model_dump(mode="json", by_alias=True)
+    payload["path"] = current.display
+    payload["timeline"] = [
+        {
+            "time": format_time(entry.time),
+            "offset": _offset(entry.time - start),
+            "offset_seconds": int((entry.time - start).total_seconds()),
+            "author": entry.author,
+            "kind": entry.kind.value,
+            "action": entry.action.value if entry.action else None,
+            "text": entry.text,
+            "line": entry.line,
+        }
+        for entry in _in_order(current.entries)
+    ]
+    payload["role_history"] = [
+        {
+            "role": tenure.role.value,
+            "holder": tenure.holder,
+            "from": format_time(tenure.start),
+            "until": format_time(tenure.end) if tenure.end else None,
+        }
+        for tenure in lifecycle.replay_roles(incident).tenures
+    ]
+    return payload
+
+
+def _in_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    return sorted(entries, key=lambda e: e.time)
+
+
+@main.command("show")
+@click.argument("incident_id", required=False, metavar="INCIDENT")
+@incident_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+)
+@pass_project
+def show_command(
+    project: Project, incident_id: str | None, incident: str | None, output_format: str
+) -> None:
+    """Show an incident: its fields, who held each role when, and the timeline with offsets."""
+    path, display = _locate(project, incident_id or incident)
+    current = store.read_incident(path, display, project.config)
+    if output_format.lower() == "json":
+        click.echo(json.dumps(show_payload(current), indent=2, ensure_ascii=False))
+        return
+    record = current.incident
+    start = lifecycle.start_of(record)
+    click.echo(f"{record.id}: {record.title}")
+    click.echo(f"  {record.severity}, {record.status.value}; {display}")
+    for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
+        moment = getattr(record, name)
+        if moment is not None:
+            click.echo(f"  {name:<13} {format_time(moment)}")
+    if record.services:
+        click.echo(f"  services      {', '.join(record.services)}")
+    yes = lifecycle.criteria_phrase(record.criteria)
+    click.echo(f"  criteria      {yes or 'none answered yes'}")
+    if record.postmortem:
+        click.echo(f"  postmortem    {record.postmortem}")
+    click.echo("Roles:")
+    for tenure in lifecycle.replay_roles(record).tenures:
+        until = f" until {format_time(tenure.end)}" if tenure.end else " (now)"
+        click.echo(
+            f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
+        )
+    click.echo("Timeline:")
+    for entry in _in_order(current.entries):
+        kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
+        click.echo(
+            f"  {lifecycle.format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
+            f"{kind:<26} {entry.author}: {entry.text}"
+        )
+    if record.summary:
+        click.echo(f"Summary: {record.summary}")

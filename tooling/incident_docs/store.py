@@ -1,0 +1,536 @@
+"""The only writer of records: round-trip front-matter edits, timeline insertions, atomic locked writes.
+
+An edit changes the keys and lines it is about and keeps every other byte: comments, key order,
+quoting, line endings and a byte order mark survive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import fcntl
+import io
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.timestamp import TimeStamp
+from yaml import YAMLError as PyYAMLError
+from yaml import safe_load as yaml_safe_load
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.document import Document, parse_bytes, parse_text
+from incident_docs.lifecycle import Change
+from incident_docs.models import Incident, Postmortem, TimelineEntry
+from incident_docs.records import validate_record
+from incident_docs.rules.sections import is_empty, normalise
+from incident_docs.timeline import find_section, format_time, parse_timeline, render_entry
+
+LOCK_NAME = ".incident-docs-lock"
+"""Serialises every write in a repository; ignored by git and by lint (it is outside the records)."""
+
+FLOW_LISTS = frozenset({"services", "tags", "incidents", "authors", "reviewers", "approved_by"})
+"""Lists of plain words, written `[a, b]` in new records like the example archive."""
+
+_KEY_ORDER: dict[str, tuple[str, ...]] = {
+    "incident": tuple(Incident.model_fields),
+    "postmortem": tuple(Postmortem.model_fields),
+}
+
+
+class _Representer(RoundTripRepresenter):
+    """Round-trip representer that writes new datetimes the way the records spell them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # One moment used twice (declared_at and the first status change) is written twice,
+        # not as an anchor and alias; anchors the file already has are kept.
+        if isinstance(data, datetime) and not isinstance(data, TimeStamp):
+            return True
+        return bool(super().ignore_aliases(data))
+
+
+def _represent_datetime(representer: RoundTripRepresenter, value: datetime) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", format_time(value))
+
+
+_Representer.add_representer(datetime, _represent_datetime)
+
+
+# --- locking and writing ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the repository's write lock: concurrent commands take turns instead of losing edits."""
+    with open(root / LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write a temporary file beside `path`, fsync it and move it into place in one step.
+
+    With `exclusive`, an existing file is never replaced (FileExistsError instead).
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        if exclusive:
+            os.link(temporary, path)
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentFile:
+    """An incident record as read from disk, validated."""
+
+    path: Path
+    display: str
+    doc: Document
+    incident: Incident
+    entries: tuple[TimelineEntry, ...]
+
+    def entry_lines(self) -> list[str]:
+        return [self.doc.lines[e.line - 1] for e in self.entries]
+
+
+def _first_problem(doc: Document) -> str | None:
+    for problem in doc.problems:
+        return f"{doc.path}:{problem.line}: {problem.message}"
+    if not doc.has_front_matter or doc.front_matter is None:
+        return f"{doc.path}:1: no front-matter: a record starts with '---', its fields and '---'"
+    return None
+
+
+def parse_incident(raw: bytes, display: str, path: Path, config: Config) -> IncidentFile:
+    doc = parse_bytes(raw, display, max_bytes=config.lint.max_file_bytes)
+    problem = _first_problem(doc)
+    if problem is not None:
+        raise UsageError(f"{problem} (fix it before changing this record)")
+    record, findings = validate_record(doc, "incident")
+    if not isinstance(record, Incident):
+        first = findings[0] if findings else None
+        where = f"{display}:{first.line}" if first else display
+        message = first.message if first else "not an incident record"
+        raise UsageError(f"{where}: {message} (fix it before changing this record)")
+    entries, _problems = parse_timeline(doc)
+    return IncidentFile(path, display, doc, record, tuple(entries))
+
+
+def read_incident(path: Path, display: str, config: Config) -> IncidentFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+    return parse_incident(raw, display, path, config)
+
+
+# --- the text of a file, line by line, with each line's own ending --------------------------------
+
+
+_NEWLINE = re.compile(r"(\r\n|\r|\n)")
+
+
+@dataclass
+class Lines:
+    """A file as lines and their endings; numbering matches Document (1-based, BOM stripped)."""
+
+    lines: list[str]
+    ends: list[str]
+    bom: bool = False
+    newline: str = "\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Lines:
+        bom = text.startswith("\ufeff")
+        if bom:
+            text = text[1:]
+        parts = _NEWLINE.split(text)
+        lines = parts[0::2]
+        ends = [*parts[1::2], ""]
+        if lines and lines[-1] == "" and ends[-1] == "":
+            lines.pop()
+            ends.pop()
+        crlf = sum(1 for e in ends if e == "\r\n")
+        newline = "\r\n" if crlf and crlf >= sum(1 for e in ends if e == "\n") else "\n"
+        return cls(lines, ends, bom, newline)
+
+    def text(self) -> str:
+        body = "".join(line + end for line, end in zip(self.lines, self.ends, strict=True))
+        return ("\ufeff" if self.bom else "") + body
+
+    def insert(self, index: int, new: Sequence[str]) -> None:
+        """Insert lines before 0-based `index`, giving a last line without an ending one first."""
+        if not new:
+            return
+        if index > 0 and self.ends[index - 1] == "":
+            self.ends[index - 1] = self.newline
+            ends = [self.newline] * (len(new) - 1) + [""]
+        else:
+            ends = [self.newline] * len(new)
+        self.lines[index:index] = list(new)
+        self.ends[index:index] = ends
+
+    def replace(self, start: int, stop: int, new: Sequence[str]) -> None:
+        """Replace 0-based lines [start, stop) keeping the ending of the last replaced line."""
+        last_end = self.ends[stop - 1] if stop > start else self.newline
+        ends = [self.newline] * len(new)
+        if ends:
+            ends[-1] = last_end if stop > start else self.newline
+        self.lines[start:stop] = list(new)
+        self.ends[start:stop] = ends
+
+
+# --- front-matter -------------------------------------------------------------------------------
+
+
+def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) indentation as the file already uses it; the archive's by default."""
+    mapping, offset = 0, -1
+    previous: tuple[int, bool] | None = (
+        None  # indent of the last key line, and whether it opens a block
+    )
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if previous is not None and previous[1] and indent >= previous[0]:
+            if stripped.startswith("- ") or stripped == "-":
+                if offset < 0:
+                    offset = indent - previous[0]
+            elif not mapping and indent > previous[0]:
+                mapping = indent - previous[0]
+        body = stripped[2:] if stripped.startswith("- ") else stripped
+        opens = bool(re.match(r"^[^\s'\"#][^:#]*:\s*(#.*)?$", body))
+        previous = (indent + (len(stripped) - len(body)), opens)
+        if mapping and offset >= 0:
+            break
+    mapping = mapping or 2
+    offset = 2 if offset < 0 else offset
+    return mapping, max(offset + 2, mapping), offset
+
+
+def _yaml(lines: Sequence[str]) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    mapping, sequence, offset = _guess_indent(lines)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _to_yaml(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        result = CommentedMap()
+        for k, v in value.items():
+            result[k] = _to_yaml(v, k)
+        return result
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq(_to_yaml(v) for v in value)
+        if key in FLOW_LISTS or not value:
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _insert_key(mapping: CommentedMap, key: str, value: Any, order: Sequence[str]) -> None:
+    """Add a key where the record format puts it, after the keys that come before it."""
+    rank = {name: index for index, name in enumerate(order)}
+    wanted = rank.get(key, len(order))
+    position = 0
+    for index, existing in enumerate(mapping):
+        if rank.get(str(existing), len(order) + 1) <= wanted:
+            position = index + 1
+    if position >= len(mapping):
+        mapping[key] = value
+    else:
+        mapping.insert(position, key, value)
+
+
+def _apply_to_mapping(data: CommentedMap, change: Change, order: Sequence[str]) -> None:
+    for path, value in change.sets:
+        target = data
+        for part in path[:-1]:
+            child = target.get(part)
+            if not isinstance(child, CommentedMap):
+                child = CommentedMap()
+                _insert_key(target, part, child, order if target is data else ())
+            target = child
+        name = path[-1]
+        converted = _to_yaml(value, name)
+        if name in target:
+            target[name] = converted
+        else:
+            _insert_key(target, name, converted, order if target is data else ())
+    for key, item in change.appends:
+        sequence = data.get(key)
+        if not isinstance(sequence, CommentedSeq):
+            sequence = CommentedSeq()
+            _insert_key(data, key, sequence, order)
+        if not sequence and sequence.fa.flow_style():
+            sequence.fa.set_block_style()
+        sequence.append(_to_yaml(item))
+
+
+def _merge(original: list[str], normalised: list[str], edited: list[str]) -> list[str]:
+    """Lines of `edited`, spelled as in the original wherever the edit left a stretch alone.
+
+    `normalised` is what the YAML writer makes of the unchanged original. Where it differs from
+    the original only in form (indentation, `~` for null...), the original lines are kept, provided
+    the result still means exactly what `edited` means.
+    """
+    if normalised == original:
+        return edited
+    group_of = [0] * len(normalised)
+    chunks: dict[int, list[str]] = {}
+    members: dict[int, list[int]] = {}
+    dropped: list[str] = []
+    group = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        a=original, b=normalised, autojunk=False
+    ).get_opcodes():
+        if tag == "delete":
+            dropped += original[i1:i2]
+            continue
+        spans = [(j, [original[i1 + j - j1]]) for j in range(j1, j2)] if tag == "equal" else []
+        if tag != "equal":
+            spans = [(j1, original[i1:i2])]
+        for first, chunk in spans:
+            group += 1
+            last = first + 1 if tag == "equal" else j2
+            for index in range(first, last):
+                group_of[index] = group
+            members[group] = list(range(first, last))
+            chunks[group] = dropped + chunk
+            dropped = []
+    if dropped and group:
+        chunks[group] = chunks[group] + dropped
+    result: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        a=normalised, b=edited, autojunk=False
+    ).get_opcodes():
+        if tag != "equal":
+            result.extend(edited[j1:j2])
+            continue
+        index = i1
+        while index < i2:
+            span = members.get(group_of[index], [])
+            if span and span[0] == index and span[-1] < i2:
+                result.extend(chunks[group_of[index]])
+                index = span[-1] + 1
+            else:
+                result.append(normalised[index])
+                index += 1
+    return result if _same_data(result, edited) else edited
+
+
+def _same_data(first: list[str], second: list[str]) -> bool:
+    try:
+        return bool(
+            yaml_safe_load("\n".join(first) + "\n") == yaml_safe_load("\n".join(second) + "\n")
+        )
+    except (PyYAMLError, RecursionError):  # any doubt: use the normalised spelling
+        return False
+
+
+def edit_front_matter(source_lines: list[str], change: Change, kind: str, where: str) -> list[str]:
+    """The front-matter lines with the change applied and everything else kept."""
+    yaml = _yaml(source_lines)
+    text = "\n".join(source_lines) + "\n"
+    try:
+        data = yaml.load(text)
+    except (MarkedYAMLError, YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 2}" if mark is not None else ""
+        raise UsageError(f"{where}{line}: cannot edit the front-matter: {error}") from None
+    if not isinstance(data, CommentedMap):
+        raise UsageError(f"{where}:2: front-matter must be a mapping of keys to values")
+    normalised = _dump(yaml, data)
+    _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
+    return _merge(source_lines, normalised, _dump(yaml, data))
+
+
+def _dump(yaml: YAML, data: Any) -> list[str]:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue().rstrip("\n").split("\n") if out.getvalue().strip() else []
+
+
+def dump_front_matter(data: dict[str, Any]) -> str:
+    """YAML for a new record's front-matter, in the style of the example archive."""
+    yaml = _yaml(())
+    return "\n".join(_dump(yaml, _to_yaml(data))) + "\n"
+
+
+def record_text(front: dict[str, Any], body: str) -> str:
+    return f"---\n{dump_front_matter(front)}---\n\n{body}"
+
+
+# --- the body -----------------------------------------------------------------------------------
+
+
+def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
+    rendered = render_entry(entry)
+    section = find_section(doc)
+    if section is None:
+        tail = len(lines.lines)
+        while tail > doc.front_matter_end and not lines.lines[tail - 1].strip():
+            tail -= 1
+        lines.insert(tail, ["", "## Timeline", "", rendered])
+        return
+    entries, _problems = parse_timeline(doc)
+    before = [e for e in entries if e.time <= entry.time]
+    if before:
+        anchor = before[-1].line  # 1-based line of the entry to insert after
+        end = anchor
+        while end < section.end_line:
+            following = doc.lines[end]
+            if not following.startswith((" ", "\t")) or not following.strip():
+                break
+            end += 1
+        lines.insert(end, [rendered])
+        return
+    if entries:
+        lines.insert(entries[0].line - 1, [rendered])
+        return
+    last = section.heading.line
+    for number in range(section.start_line, section.end_line + 1):
+        if doc.lines[number - 1].strip():
+            last = number
+    new = ["", rendered]
+    if last == section.end_line and section.end_line < len(doc.lines):
+        new.append("")
+    lines.insert(last, new)
+
+
+def _fill_summary(lines: Lines, doc: Document, summary: str) -> bool:
+    """Put the summary into `## Summary` when that holds only its placeholder; False if it has text."""
+    section = next(
+        (s for s in doc.sections() if normalise(s.heading.title) == "summary"),
+        None,
+    )
+    if section is None:
+        timeline = find_section(doc)
+        index = timeline.heading.line - 1 if timeline else len(lines.lines)
+        lines.insert(index, ["## Summary", "", summary, ""])
+        return True
+    if not is_empty(doc.section_text(section)):
+        return False
+    start, stop = section.start_line - 1, section.end_line
+    trailing_blank = stop < len(doc.lines)
+    lines.replace(start, stop, ["", summary, *([""] if trailing_blank else [])])
+    return True
+
+
+@dataclass
+class EditResult:
+    change: Change
+    before: IncidentFile
+    after: IncidentFile
+    notes: list[str] = field(default_factory=list)
+
+
+def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
+    """The file's new bytes: front-matter keys set and appended, entries and summary inserted."""
+    lines = Lines.parse(raw.decode("utf-8"))
+    doc = before.doc
+    if change.sets or change.appends:
+        end = doc.front_matter_end
+        edited = edit_front_matter(lines.lines[1 : end - 1], change, "incident", before.display)
+        lines.replace(1, end - 1, edited)
+    for entry in change.entries:
+        doc = parse_text(lines.text(), before.display)
+        _insert_entry(lines, doc, entry)
+    if change.summary is not None:
+        doc = parse_text(lines.text(), before.display)
+        _fill_summary(lines, doc, change.summary)
+    return lines.text().encode("utf-8")
+
+
+def edit_incident(
+    root: Path,
+    path: Path,
+    display: str,
+    config: Config,
+    make: Callable[[IncidentFile], Change],
+) -> EditResult:
+    """Under the lock: read the record fresh, decide the change from it, write the result atomically."""
+    with locked(root):
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+        before = parse_incident(raw, display, path, config)
+        change = make(before)
+        new = apply_change(raw, before, change)
+        try:
+            after = parse_incident(new, display, path, config)
+        except UsageError as error:
+            raise UsageError(f"{display}: the change was not saved: {error}") from None
+        notes: list[str] = []
+        if change.summary is not None and not _summary_written(after, change.summary):
+            notes.append("the ## Summary section already had text: left it as it was")
+        write_atomic(path, new)
+    return EditResult(change, before, after, notes)
+
+
+def _summary_written(after: IncidentFile, summary: str) -> bool:
+    return any(line.strip() == summary for line in after.doc.lines)
+
+
+def create_record(
+    root: Path,
+    folder: Path,
+    make: Callable[[set[str]], tuple[str, str]],
+) -> Path:
+    """Create a new record under the lock; `make(taken_ids)` returns (id, text). Never overwrites."""
+    with locked(root):
+        folder.mkdir(parents=True, exist_ok=True)
+        taken = {p.stem for p in folder.glob("*.md")}
+        record_id, text = make(taken)
+        path = folder / f"{record_id}.md"
+        write_atomic(path, text.encode("utf-8"), exclusive=True)
+    return path

@@ -1,0 +1,68 @@
+"""Bodies of new records, the placeholders lint counts as empty, and the postmortem review checklist."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+REVIEW_CHECKLIST = """\
+## Postmortem review checklist
+
+- [ ] `incident lint` passes: every required section is written, no placeholder is left.
+- [ ] The timeline covers the start of impact, detection, every mitigation and the resolution.
+- [ ] Impact says who was affected, how badly, for how long, and whether data was lost or exposed.
+- [ ] Contributing factors describe systems, conditions and decisions, never a culprit.
+- [ ] Every action item has an owner, a type, a priority, a due date and a tracker link.
+- [ ] Everyone in Responders had the chance to add what they saw and did.
+- [ ] Senior members of every team involved have reviewed and approved it.
+"""
+"""Checklist for a postmortem's pull request (also the repository's pull request template)."""
+
+INCIDENT_SUMMARY_PLACEHOLDER = (
+    "_TODO: what is wrong and who is affected, in two or three sentences "
+    "(`incident resolve --summary` fills this in)._"
+)
+
+SECTION_PROMPTS: dict[str, str] = {
+    "summary": "what happened and why it mattered, in a short paragraph",
+    "impact": "who and what was affected, how badly and for how long (the damage done)",
+    "timeline": "the events in time order, one '- TIME **kind** by HANDLE: text' line each",
+    "contributing factors": "the conditions and decisions that made this possible: systems, "
+    "not people",
+    "detection": "how the problem was noticed, and how it could be noticed sooner",
+    "mitigation": "what was done to limit the damage, and how well it worked",
+    "resolution": "what fixed it",
+    "recovery": "how service and data were brought back to normal",
+    "responders": "who worked on it, and in which role",
+    "lessons learned": "what went well, what did not, and where we were lucky",
+    "action items": "the follow-ups; list each in action_items in the front-matter too",
+}
+
+
+def placeholder(section: str) -> str:
+    """The `_TODO: ..._` line a section holds until someone writes it; lint reports it as empty."""
+    prompt = SECTION_PROMPTS.get(section.strip().casefold(), "write this section")
+    return f"_TODO: {prompt}._"
+
+
+def comment(text: str) -> str:
+    """An HTML comment that cannot be closed early by the text inside it."""
+    return "<!-- " + " ".join(text.replace("--", "- -").split()) + " -->"
+
+
+def incident_body(title: str, first_entry: str) -> str:
+    return (
+        f"# {title}\n\n"
+        "## Summary\n\n"
+        f"{INCIDENT_SUMMARY_PLACEHOLDER}\n\n"
+        "## Timeline\n\n"
+        f"{first_entry}\n"
+    )
+
+
+def postmortem_body(title: str, sections: Sequence[tuple[str, str]]) -> str:
+    """`# Title` and one `## Section` per (title, content); empty content gets its placeholder."""
+    parts = [f"# {title}\n"]
+    for heading, content in sections:
+        text = content.strip("\n") or placeholder(heading)
+        parts.append(f"## {heading}\n\n{text}\n")
+    return "\n".join(parts)
