@@ -103,6 +103,11 @@ def main(ctx: click.Context, root: Path | None, config_path: Path | None) -> Non
 @click.option("--stdin-filename", help="Path to report for a document read from '-'.")
 @click.option("--strict", is_flag=True, help="Warnings also make the exit code 1.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Also check IDs against the archive at this git revision (e.g. origin/main).",
+)
 @pass_project
 def lint_command(
     project: Project,
@@ -113,6 +118,7 @@ def lint_command(
     stdin_filename: str | None,
     strict: bool,
     jobs: int | None,
+    base: str | None,
 ) -> None:
     """Lint records: fields, sections, timeline, IDs and blameless language.
 
@@ -132,7 +138,7 @@ def lint_command(
             raise UsageError("'-' (standard input) cannot be combined with other paths")
         stdin = (sys.stdin.buffer.read(), stdin_filename or "<stdin>")
         paths = ()
-    result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs)
+    result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
     click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
@@ -170,3 +176,7 @@ def rules_command(output_format: str) -> None:
         click.echo("    bad:  " + rule.bad.replace("\n", "\n          "))
         click.echo("    good: " + rule.good.replace("\n", "\n          "))
 
+
+from incident_docs import cli_review  # noqa: E402,F401
+from incident_docs import cli_incident  # noqa: E402,F401
+from incident_docs import cli_site  # noqa: E402,F401

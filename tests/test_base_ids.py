@@ -1,0 +1,137 @@
+"""`incident lint --base REF`: IDs stay unique across branches and never change, in a real git repo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import RunCli
+
+INC = "incidents/INC-2022-12-25-corrupt-image-crash-loop.md"
+NEW_ID = "INC-2024-06-01-search-down"
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
+         "-c", "commit.gpgsign=false", "-C", str(root), *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def incident(record_id: str, title: str = "Search is down") -> str:
+    return f"""\
+---
+id: {record_id}
+title: {title}
+severity: SEV3
+status: investigating
+declared_at: 2024-06-01T10:00:00Z
+declared_by: sam
+roles:
+  incident_commander: sam
+  communications_lead: sam
+  ops_lead: sam
+---
+
+# {title}
+
+## Summary
+
+Search returns errors.
+
+## Timeline
+
+- 2024-06-01T10:00:00Z **note** by sam: Declared.
+"""
+
+
+@pytest.fixture
+def repo(archive: Path) -> Path:
+    git(archive, "init", "--quiet", "-b", "main")
+    git(archive, "add", "-A")
+    git(archive, "commit", "--quiet", "-m", "archive")
+    git(archive, "switch", "--quiet", "-c", "feature")
+    return archive
+
+
+def commit_on(root: Path, branch: str, files: dict[str, str]) -> None:
+    """Commit files on another branch, leaving the working tree on the current one."""
+    current = git(root, "branch", "--show-current").strip()
+    git(root, "switch", "--quiet", branch)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", f"on {branch}")
+    git(root, "switch", "--quiet", current)
+
+
+def id_findings(run_cli: RunCli, root: Path, *args: str) -> list[tuple[str, str, str]]:
+    result = run_cli(root, "lint", "--select", "ID", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return [(d["path"], d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+
+
+def test_an_unchanged_branch_is_clean(repo: Path, run_cli: RunCli) -> None:
+    assert id_findings(run_cli, repo, "--base", "main") == []
+
+
+def test_changing_an_id_is_reported(repo: Path, run_cli: RunCli) -> None:
+    path = repo / INC
+    path.write_text(
+        path.read_text().replace(
+            "id: INC-2022-12-25-corrupt-image-crash-loop", "id: INC-2022-12-26-corrupt-image"
+        )
+    )
+    found = id_findings(run_cli, repo, "--base", "main", str(repo / INC))
+    assert (INC, "ID006") in {(p, c) for p, c, _ in found}
+    message = next(m for _, c, m in found if c == "ID006")
+    assert "was 'INC-2022-12-25-corrupt-image-crash-loop' on main" in message
+    assert "ID006" not in {c for _, c, _ in id_findings(run_cli, repo, str(repo / INC))}
+
+
+def test_an_id_taken_on_the_base_since_the_branch_started(repo: Path, run_cli: RunCli) -> None:
+    commit_on(repo, "main", {f"incidents/2024/{NEW_ID}.md": incident(NEW_ID, "Search outage")})
+    mine = f"incidents/{NEW_ID}.md"
+    (repo / mine).write_text(incident(NEW_ID), encoding="utf-8")
+    found = id_findings(run_cli, repo, "--base", "main", str(repo / mine))
+    assert (mine, "ID001", f"ID '{NEW_ID}' is also used by incidents/2024/{NEW_ID}.md on main: "
+            "choose another slug") in found  # fmt: skip
+    assert id_findings(run_cli, repo, str(repo / mine)) == [], (
+        "without --base the working tree looks fine"
+    )
+
+
+def test_the_same_file_added_on_both_branches(repo: Path, run_cli: RunCli) -> None:
+    mine = f"incidents/{NEW_ID}.md"
+    commit_on(repo, "main", {mine: incident(NEW_ID, "Search outage")})
+    (repo / mine).write_text(incident(NEW_ID), encoding="utf-8")
+    found = id_findings(run_cli, repo, "--base", "main")
+    assert any(c == "ID001" and "also added on main since this branch" in m for _, c, m in found)
+
+
+def test_moving_a_record_keeps_its_id_and_is_not_a_duplicate(repo: Path, run_cli: RunCli) -> None:
+    moved = "incidents/2022/INC-2022-12-25-corrupt-image-crash-loop.md"
+    (repo / moved).parent.mkdir()
+    (repo / INC).rename(repo / moved)
+    assert id_findings(run_cli, repo, "--base", "main") == []
+
+
+def test_a_bad_ref_is_a_one_line_error(repo: Path, run_cli: RunCli) -> None:
+    result = run_cli(repo, "lint", "--base", "origin/nope")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "incident: error: --base origin/nope: no such commit in this repository (fetch it "
+        "first, e.g. git fetch origin main, with full history)"
+    ]
+
+
+def test_outside_a_git_repository_is_a_one_line_error(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "lint", "--base", "main")
+    assert result.exit_code == 2
+    assert "is not inside a git repository" in result.stderr

@@ -1,0 +1,64 @@
+"""`incident codeowners`: generated from the roster, checked, written atomically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import REPO, RunCli
+
+
+def test_seniors_own_postmortems_and_maintainers_the_machinery(
+    archive: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(archive, "codeowners")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == "/postmortems/ @dana-okafor @jotanaka @priyaraman"
+    assert "/people.yaml @dana-okafor" in lines
+    assert "/.github/workflows/ @dana-okafor" in lines
+    assert "/tooling/ @dana-okafor" in lines
+    assert "/.github/CODEOWNERS @dana-okafor" in lines
+
+
+def test_write_then_check_then_drift(archive: Path, run_cli: RunCli) -> None:
+    missing = run_cli(archive, "codeowners", "--check")
+    assert missing.exit_code == 1
+    assert ".github/CODEOWNERS does not exist" in missing.stdout
+
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+    assert not list((archive / ".github").glob(".CODEOWNERS.*")), "no temporary file is left"
+
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace("github: leemorgan", "github: leemorgan\n    senior: true")
+    )
+    drift = run_cli(archive, "codeowners", "--check")
+    assert drift.exit_code == 1
+    assert "+/postmortems/ @dana-okafor @jotanaka @leemorgan @priyaraman" in drift.stdout
+    assert "run 'incident codeowners --write'" in drift.stderr
+
+
+def test_a_roster_without_seniors_leaves_postmortems_unowned_and_warns(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / "people.yaml").write_text("people:\n  - {handle: sam, name: Sam, github: samlq}\n")
+    result = run_cli(archive, "codeowners")
+    assert result.exit_code == 0
+    assert "# /postmortems/ has no owner" in result.stdout
+    assert "nobody in people.yaml is senior" in result.stderr
+
+
+def test_check_and_write_together_is_a_usage_error(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "codeowners", "--check", "--write")
+    assert result.exit_code == 2
+    assert "cannot be combined" in result.stderr
+
+
+def test_the_repository_codeowners_matches_its_roster(tmp_path: Path, run_cli: RunCli) -> None:
+    for part in ("people.yaml", "pyproject.toml", ".github/CODEOWNERS"):
+        (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / part, tmp_path / part)
+    result = run_cli(tmp_path, "codeowners", "--check")
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,90 @@
+"""The REST client against a local server: pagination, retries with bounded waiting, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_docs.github import GitHubClient, GitHubError, review_gate
+from test_github_fake import REPO, FakeGitHub, github, review  # noqa: F401
+
+pytest_plugins = ["pytest_httpserver"]
+
+
+class Sleeper:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def client(fake: FakeGitHub, sleeper: Sleeper | None = None, max_wait: float = 120) -> GitHubClient:
+    return GitHubClient(
+        fake.url, "t0ken", sleep=sleeper or Sleeper(), clock=lambda: 1000.0, max_wait=max_wait
+    )
+
+
+def test_more_than_a_hundred_reviews_are_all_read(github: FakeGitHub) -> None:  # noqa: F811
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 251)]
+    github.reviews.append(review(300, "priyaraman", "APPROVED"))
+    result = review_gate(client(github), REPO, 7)
+    assert result.decision is not None and result.decision.approvers == ("priyaraman",)
+    review_pages = [r for r in github.requests if r.startswith(f"/repos/{REPO}/pulls/7/reviews")]
+    assert len(review_pages) == 3
+    assert all(token == "Bearer t0ken" for token in github.tokens)
+
+
+def test_a_server_error_is_retried_with_backoff(github: FakeGitHub) -> None:  # noqa: F811
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    github.failures = [(500, {}), (502, {})]
+    sleeper = Sleeper()
+    result = review_gate(client(github, sleeper), REPO, 7)
+    assert result.decision is not None and result.decision.satisfied
+    assert sleeper.waits == [1.0, 2.0]
+
+
+def test_rate_limits_wait_for_the_reset_or_retry_after(github: FakeGitHub) -> None:  # noqa: F811
+    github.failures = [
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1007"}),
+        (429, {"retry-after": "3"}),
+    ]
+    sleeper = Sleeper()
+    client(github, sleeper).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert sleeper.waits == [7.0, 3.0]
+
+
+def test_waiting_is_bounded_and_then_fails_closed(github: FakeGitHub) -> None:  # noqa: F811
+    github.failures = [(503, {})] * 10
+    sleeper = Sleeper()
+    with pytest.raises(GitHubError, match=r"HTTP 503: failure 503; gave up after waiting 3s"):
+        client(github, sleeper, max_wait=5).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert sum(sleeper.waits) <= 5
+
+
+def test_unauthorized_names_what_failed_without_retrying(github: FakeGitHub) -> None:  # noqa: F811
+    github.failures = [(401, {})]
+    sleeper = Sleeper()
+    with pytest.raises(GitHubError) as error:
+        review_gate(client(github, sleeper), REPO, 7)
+    assert "reading pull request #7: HTTP 401" in str(error.value)
+    assert "GITHUB_TOKEN" in str(error.value)
+    assert sleeper.waits == []
+
+
+def test_forbidden_without_rate_limit_is_not_retried(github: FakeGitHub) -> None:  # noqa: F811
+    github.failures = [(403, {"x-ratelimit-remaining": "4000"})]
+    with pytest.raises(GitHubError, match=r"403 forbidden.*pull-requests: read"):
+        client(github).get_json(f"repos/{REPO}/pulls/7", "reading")
+
+
+def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:  # noqa: F811
+    api = client(github)
+    with pytest.raises(GitHubError, match="outside"):
+        api.get("http://example.com/repos/acme/ops/pulls/7", "reading")
+
+
+def test_an_unreachable_api_is_a_clear_error() -> None:
+    sleeper = Sleeper()
+    api = GitHubClient("http://127.0.0.1:9", None, sleep=sleeper, max_wait=0.5, attempts=2)
+    with pytest.raises(GitHubError, match=r"cannot reach http://127\.0\.0\.1:9"):
+        api.get_json("repos/acme/ops/pulls/7", "reading")

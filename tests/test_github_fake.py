@@ -1,0 +1,199 @@
+"""A fake GitHub REST API on 127.0.0.1 for the review gate, and checks that it pages like GitHub."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+REPO = "acme/ops"
+BASE = "b" * 40
+HEAD = "c" * 40
+OLD = "a" * 40
+PM_PATH = "postmortems/PM-2024-05-02-api-errors.md"
+
+ROSTER = b"""\
+people:
+  - {handle: sam, name: Sam Lindqvist, github: samlq}
+  - {handle: lee, name: Lee Morgan, github: leemorgan}
+  - {handle: dana, name: Dana Okafor, github: dana-okafor, senior: true, maintainer: true}
+  - {handle: priya, name: Priya Raman, github: priyaraman, senior: true}
+  - {handle: jo, name: Jo Tanaka, github: jotanaka, senior: true}
+"""
+
+PYPROJECT = b"""\
+[tool.incident-docs]
+[[tool.incident-docs.severities]]
+name = "SEV1"
+description = "Critical."
+approvals = 2
+[[tool.incident-docs.severities]]
+name = "SEV2"
+description = "Major."
+"""
+
+
+def postmortem(severity: str = "SEV2", authors: tuple[str, ...] = ("sam",)) -> bytes:
+    return f"""\
+---
+id: PM-2024-05-02-api-errors
+title: "Postmortem: API errors after deploy"
+incidents: [INC-2024-05-02-api-errors]
+status: in-review
+severity: {severity}
+authors: [{", ".join(authors)}]
+---
+
+# Postmortem: API errors after deploy
+""".encode()
+
+
+def review(
+    review_id: int,
+    login: str,
+    state: str,
+    commit: str = HEAD,
+    at: str | None = None,
+    user_type: str = "User",
+) -> dict[str, Any]:
+    when = at or f"2024-05-10T{10 + review_id // 60:02d}:{review_id % 60:02d}:00Z"
+    return {
+        "id": review_id,
+        "user": {"login": login, "type": user_type},
+        "state": state,
+        "commit_id": commit,
+        "submitted_at": when,
+    }
+
+
+@dataclass
+class FakeGitHub:
+    """The endpoints the gate reads; every list pages with Link headers like GitHub's."""
+
+    server: HTTPServer
+    author: str = "samlq"
+    head: str = HEAD
+    base: str = BASE
+    files: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"filename": PM_PATH, "status": "modified"}]
+    )
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    compares: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    """Answers given to the next requests, whatever they ask, before the real ones."""
+    requests: list[str] = field(default_factory=list)
+    tokens: list[str | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.contents.setdefault((BASE, "people.yaml"), ROSTER)
+        self.contents.setdefault((BASE, "pyproject.toml"), PYPROJECT)
+        self.contents.setdefault((HEAD, PM_PATH), postmortem())
+        self.server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def push(self, new_head: str, *, changed: list[str]) -> None:
+        """A new commit on the pull request; `changed` are the files it touched."""
+        previous = self.head
+        self.head = new_head
+        for (ref, path), content in list(self.contents.items()):
+            if ref == previous:
+                self.contents.setdefault((new_head, path), content)
+        for (reviewed, head), answer in list(self.compares.items()):
+            if head == previous:
+                files = answer["files"] + [{"filename": p, "status": "modified"} for p in changed]
+                self.compares[(reviewed, new_head)] = {"status": "ahead", "files": files}
+        self.compares[(previous, new_head)] = {
+            "status": "ahead",
+            "files": [{"filename": p, "status": "modified"} for p in changed],
+        }
+
+    def handle(self, request: Request) -> Response:
+        self.requests.append(request.full_path)
+        self.tokens.append(request.headers.get("Authorization"))
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            return _json({"message": f"failure {status}"}, status, headers)
+        path = request.path
+        prefix = f"/repos/{REPO}"
+        if not path.startswith(prefix):
+            return _json({"message": "Not Found"}, 404)
+        rest = path[len(prefix) :]
+        if rest == "/pulls/7":
+            return _json(
+                {
+                    "number": 7,
+                    "user": {"login": self.author, "type": "User"},
+                    "head": {"sha": self.head},
+                    "base": {"sha": self.base, "ref": "main"},
+                    "changed_files": len(self.files),
+                }
+            )
+        if rest == "/pulls/7/files":
+            return self._page(request, self.files)
+        if rest == "/pulls/7/reviews":
+            return self._page(request, self.reviews)
+        if rest.startswith("/compare/"):
+            reviewed, _, head = rest[len("/compare/") :].partition("...")
+            answer = self.compares.get((reviewed, head))
+            return _json(answer) if answer is not None else _json({"message": "Not Found"}, 404)
+        if rest.startswith("/contents/"):
+            name = urllib.parse.unquote(rest[len("/contents/") :])
+            content = self.contents.get((request.args.get("ref", ""), name))
+            if content is None:
+                return _json({"message": "Not Found"}, 404)
+            return _json(
+                {
+                    "type": "file",
+                    "path": name,
+                    "encoding": "base64",
+                    "content": base64.encodebytes(content).decode(),
+                }
+            )
+        return _json({"message": "Not Found"}, 404)
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        per_page = min(int(request.args.get("per_page", "30")), 100)
+        page = int(request.args.get("page", "1"))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        last = max(1, -(-len(items) // per_page))
+        if page < last:
+            base = request.base_url
+            links = [
+                f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"',
+                f'<{base}?per_page={per_page}&page={last}>; rel="last"',
+            ]
+            headers["Link"] = ", ".join(links)
+        return _json(chunk, 200, headers)
+
+
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(payload), status=status, headers=headers, content_type="application/json"
+    )
+
+
+@pytest.fixture
+def github(httpserver: HTTPServer) -> Iterator[FakeGitHub]:
+    yield FakeGitHub(httpserver)
+
+
+def test_the_fake_pages_with_link_headers(github: FakeGitHub) -> None:
+    import urllib.request
+
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 151)]
+    with urllib.request.urlopen(f"{github.url}/repos/{REPO}/pulls/7/reviews?per_page=100") as r:
+        assert len(json.load(r)) == 100
+        assert 'rel="next"' in r.headers["Link"]

@@ -1,0 +1,212 @@
+"""The gate's decision, without any network: latest decisions, who counts, which commit counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from incident_docs.config import Config, ReviewConfig, SeverityLevel
+from incident_docs.models import Roster
+from incident_docs.review import (
+    ChangedFile,
+    Decision,
+    PullRequest,
+    Requirement,
+    evaluate,
+    gated_files,
+    matches,
+    requirement,
+    reviews_from_api,
+    summary_markdown,
+)
+from test_github_fake import HEAD, OLD, PM_PATH, ROSTER, postmortem, review
+
+PR = PullRequest(7, "samlq", HEAD, "b" * 40)
+BASE_ROSTER = Roster.model_validate(yaml.safe_load(ROSTER))
+
+
+def decide(
+    reviews: list[dict[str, Any]],
+    *,
+    required: int = 1,
+    config: Config | None = None,
+    unchanged: Callable[[str], bool | None] = lambda sha: False,
+    authors: frozenset[str] = frozenset({"sam"}),
+) -> Decision:
+    return evaluate(
+        PR,
+        reviews_from_api(reviews),
+        BASE_ROSTER,
+        config or Config(),
+        Requirement(required, "SEV2", PM_PATH, authors),
+        unchanged_since=unchanged,
+    )
+
+
+def reasons(decision: Decision) -> dict[str, str]:
+    return {row.login: row.reason for row in decision.rows}
+
+
+def test_a_senior_approval_on_the_head_satisfies() -> None:
+    decision = decide([review(1, "priyaraman", "APPROVED")])
+    assert decision.satisfied
+    assert decision.approvers == ("priyaraman",)
+
+
+def test_a_later_comment_does_not_revoke_an_approval() -> None:
+    decision = decide([review(1, "priyaraman", "APPROVED"), review(2, "priyaraman", "COMMENTED")])
+    assert decision.approvers == ("priyaraman",)
+
+
+def test_the_latest_decision_wins_either_way() -> None:
+    withdrawn = decide(
+        [review(1, "priyaraman", "APPROVED"), review(2, "priyaraman", "CHANGES_REQUESTED")]
+    )
+    assert not withdrawn.satisfied
+    assert withdrawn.blockers == ("priyaraman",)
+    settled = decide(
+        [review(1, "priyaraman", "CHANGES_REQUESTED"), review(2, "priyaraman", "APPROVED")]
+    )
+    assert settled.satisfied and not settled.blockers
+
+
+def test_order_is_submitted_at_then_id_not_list_order() -> None:
+    later_approval = review(5, "priyaraman", "APPROVED", at="2024-05-10T12:00:00Z")
+    earlier_block = review(9, "priyaraman", "CHANGES_REQUESTED", at="2024-05-10T11:00:00Z")
+    assert decide([later_approval, earlier_block]).satisfied
+    same_time = "2024-05-10T12:00:00Z"
+    tie = [
+        review(11, "priyaraman", "CHANGES_REQUESTED", at=same_time),
+        review(10, "priyaraman", "APPROVED", at=same_time),
+    ]
+    assert not decide(tie).satisfied
+
+
+def test_the_same_person_approving_twice_counts_once() -> None:
+    decision = decide(
+        [review(1, "priyaraman", "APPROVED"), review(2, "PriyaRaman", "APPROVED")], required=2
+    )
+    assert decision.approvers == ("PriyaRaman",)
+    assert not decision.satisfied
+    assert "needs 2 senior approvals" in decision.unmet[0]
+
+
+def test_a_dismissed_approval_does_not_count() -> None:
+    decision = decide([review(1, "priyaraman", "DISMISSED")])
+    assert not decision.satisfied
+    assert reasons(decision)["priyaraman"] == "dismissed"
+
+
+def test_the_author_and_non_seniors_do_not_count_and_the_reason_says_why() -> None:
+    base_senior_author = PullRequest(7, "dana-okafor", HEAD, "b" * 40)
+    decision = evaluate(
+        base_senior_author,
+        reviews_from_api(
+            [review(1, "DANA-OKAFOR", "APPROVED"), review(2, "leemorgan", "APPROVED")]
+        ),
+        BASE_ROSTER,
+        Config(),
+        Requirement(1, "SEV2", PM_PATH),
+        unchanged_since=lambda sha: True,
+    )
+    assert not decision.satisfied
+    why = reasons(decision)
+    assert why["DANA-OKAFOR"] == "the author of the pull request"
+    assert why["leemorgan"].startswith("not senior")
+    assert "leemorgan (not senior" in decision.unmet[0]
+
+
+def test_a_postmortem_author_cannot_approve_their_own_postmortem() -> None:
+    decision = decide([review(1, "jotanaka", "APPROVED")], authors=frozenset({"jo"}))
+    assert not decision.satisfied
+    assert "an author of the postmortem" in reasons(decision)["jotanaka"]
+
+
+def test_bots_never_count() -> None:
+    config = Config(review=ReviewConfig(bots=("priyaraman",)))
+    decision = decide(
+        [
+            review(1, "renovate[bot]", "APPROVED"),
+            review(2, "jotanaka", "APPROVED", user_type="Bot"),
+            review(3, "priyaraman", "APPROVED"),
+        ],
+        config=config,
+    )
+    assert decision.approvers == ()
+    assert set(reasons(decision).values()) == {"a bot"}
+
+
+def test_a_stale_approval_counts_only_when_no_postmortem_changed_since() -> None:
+    stale = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    assert not decide(stale, unchanged=lambda sha: False).satisfied
+    assert "postmortems changed since" in reasons(decide(stale))["priyaraman"]
+    assert decide(stale, unchanged=lambda sha: True).satisfied
+    unknown = decide(stale, unchanged=lambda sha: None)
+    assert not unknown.satisfied
+    assert "cannot compare" in reasons(unknown)["priyaraman"]
+    strict = Config(review=ReviewConfig(allow_unchanged_since_review=False))
+    assert not decide(stale, config=strict, unchanged=lambda sha: True).satisfied
+
+
+def test_a_non_senior_requesting_changes_does_not_block() -> None:
+    decision = decide(
+        [review(1, "leemorgan", "CHANGES_REQUESTED"), review(2, "jotanaka", "APPROVED")]
+    )
+    assert decision.satisfied
+    assert "does not block" in reasons(decision)["leemorgan"]
+
+
+def test_pending_and_ghost_reviews_are_ignored() -> None:
+    pending = {**review(1, "priyaraman", "PENDING"), "submitted_at": None}
+    ghost = {"id": 2, "user": None, "state": "APPROVED", "commit_id": HEAD}
+    decision = decide([pending, ghost])
+    assert decision.rows == ()
+    assert not decision.satisfied
+
+
+def test_globs_cross_folders_only_with_double_star() -> None:
+    assert matches("postmortems/2024/PM-x.md", ["postmortems/**"])
+    assert matches("postmortems/PM-x.md", ["/postmortems/*.md"])
+    assert not matches("postmortems/2024/PM-x.md", ["postmortems/*.md"])
+    assert not matches("incidents/INC-x.md", ["postmortems/**"])
+    moved_out = ChangedFile("attic/PM-x.md", "renamed", "postmortems/PM-x.md")
+    assert gated_files([moved_out], Config()) == [moved_out]
+
+
+def test_the_highest_severity_sets_the_count() -> None:
+    config = Config(
+        severities=(
+            SeverityLevel(name="SEV1", description="x", approvals=3),
+            SeverityLevel(name="SEV2", description="y"),
+        )
+    )
+    need = requirement(
+        [("a.md", postmortem("SEV2")), ("b.md", postmortem("SEV1", ("jo", "lee")))], config
+    )
+    assert (need.required, need.severity, need.source) == (3, "SEV1", "b.md")
+    assert need.authors == frozenset({"sam", "jo", "lee"})
+    assert requirement([], config).required == 1
+
+
+def test_an_unreadable_severity_requires_the_strictest_count() -> None:
+    config = Config(
+        severities=(
+            SeverityLevel(name="SEV1", description="x", approvals=2),
+            SeverityLevel(name="SEV2", description="y"),
+        )
+    )
+    need = requirement([("a.md", postmortem("SEV2")), ("b.md", b"no front-matter")], config)
+    assert need.required == 2
+    assert need.notes and "b.md" in need.notes[0]
+    assert requirement([("a.md", postmortem("SEV2")), ("gone.md", None)], config).required == 2
+    assert requirement([("a.md", postmortem("SEV2"))], config).required == 1
+
+
+def test_the_summary_table_lists_every_reviewer_and_escapes_cells() -> None:
+    decision = decide([review(1, "priyaraman", "APPROVED"), review(2, "le|e", "APPROVED")])
+    text = summary_markdown(decision, PR, {"roster": "people.yaml at base bbbbbbb"})
+    assert "| reviewer | state | commit | counted |" in text
+    assert "| priyaraman | APPROVED | `ccccccc` | yes: counted |" in text
+    assert "le\\|e" in text

@@ -1,0 +1,190 @@
+"""`incident review-gate` end to end against a fake GitHub API, as a pull request evolves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from incident_docs.cli import main
+from test_github_fake import (  # noqa: F401
+    BASE,
+    HEAD,
+    PM_PATH,
+    REPO,
+    ROSTER,
+    FakeGitHub,
+    github,
+    postmortem,
+    review,
+)
+
+pytest_plugins = ["pytest_httpserver"]
+
+CLEAN_ENV: dict[str, str | None] = {
+    name: None
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+    )
+}
+
+
+def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
+    options = ["--repo", REPO, "--pr", "7", "--api-url", fake.url, "--max-wait", "0"]
+    return CliRunner().invoke(
+        main,
+        ["--root", str(tmp_path), "review-gate", *(args or options)],
+        env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken", **env},
+    )
+
+
+def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    github.reviews = [review(1, "leemorgan", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "needs 1 senior approval" in result.stdout
+    assert "not counted: leemorgan (not senior in people.yaml at base bbbbbbb)" in result.stdout
+
+    github.reviews.append(review(2, "priyaraman", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "satisfied: 1 of 1 senior approvals (priyaraman)" in result.stdout
+
+    new_head = "d" * 40
+    github.push(new_head, changed=[PM_PATH])
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "priyaraman (approved ccccccc; postmortems changed since)" in result.stdout
+
+    github.reviews.append(review(3, "priyaraman", "APPROVED", commit=new_head))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
+    github: FakeGitHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    github.push("d" * 40, changed=["README.md"])
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "counted: no postmortem changed since" in result.stderr
+
+
+def test_a_roster_edited_in_the_pull_request_does_not_count(
+    github: FakeGitHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    promoted = ROSTER.replace(
+        b"{handle: sam, name: Sam Lindqvist, github: samlq}",
+        b"{handle: sam, name: Sam Lindqvist, github: samlq, senior: true}",
+    ).replace(
+        b"{handle: lee, name: Lee Morgan, github: leemorgan}",
+        b"{handle: lee, name: Lee Morgan, github: leemorgan, senior: true}",
+    )
+    github.contents[(HEAD, "people.yaml")] = promoted
+    github.files.append({"filename": "people.yaml", "status": "modified"})
+    github.reviews = [review(1, "samlq", "APPROVED"), review(2, "leemorgan", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "samlq (the author of the pull request)" in result.stdout
+    assert "leemorgan (not senior in people.yaml at base" in result.stdout
+    assert all("ref=" + HEAD not in r for r in github.requests if "people.yaml" in r)
+
+
+def test_a_senior_requesting_changes_blocks(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    github.reviews = [
+        review(1, "priyaraman", "APPROVED"),
+        review(2, "jotanaka", "CHANGES_REQUESTED"),
+        review(3, "jotanaka", "COMMENTED"),
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "jotanaka (senior) requested changes: the gate stays closed until they approve or "
+        "the review is dismissed"
+    ]
+
+
+def test_severity_from_the_head_and_approvals_from_the_base_configuration(
+    github: FakeGitHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    github.contents[(HEAD, PM_PATH)] = postmortem("SEV1")
+    github.contents[(HEAD, "pyproject.toml")] = b"[tool.incident-docs]\nreview = {paths = []}\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert f"needs 2 senior approvals (SEV1: {PM_PATH})" in result.stdout
+    github.reviews.append(review(2, "dana-okafor", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_a_pull_request_without_postmortems_is_not_gated(
+    github: FakeGitHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    github.files = [{"filename": "incidents/INC-2024-05-02-api-errors.md", "status": "added"}]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0
+    assert "not applicable" in result.stdout
+    assert not any("/reviews" in r for r in github.requests)
+
+
+def test_inside_actions_the_event_the_summary_and_annotations(
+    github: FakeGitHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "submitted", "pull_request": {"number": 7}}))
+    summary = tmp_path / "summary.md"
+    github.reviews = [review(1, "leemorgan", "APPROVED"), review(2, "dependabot[bot]", "APPROVED")]
+    result = gate(
+        github,
+        tmp_path,
+        "--max-wait",
+        "0",
+        GITHUB_ACTIONS="true",
+        GITHUB_REPOSITORY=REPO,
+        GITHUB_EVENT_PATH=str(event),
+        GITHUB_API_URL=github.url,
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    assert result.exit_code == 1, result.output
+    assert "::error title=Postmortem review gate::needs 1 senior approval" in result.stdout
+    table = summary.read_text()
+    assert "| leemorgan | APPROVED | `ccccccc` | no: not senior in people.yaml at base" in table
+    assert "| dependabot[bot] | APPROVED | `ccccccc` | no: a bot |" in table
+
+
+def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    github.failures = [(401, {})]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2
+    assert "reading pull request #7: HTTP 401 unauthorized" in result.stderr
+    assert "Traceback" not in result.output
+
+    missing = gate(github, tmp_path, "--repo", REPO, "--pr", "8", "--api-url", github.url)
+    assert missing.exit_code == 2
+    assert "HTTP 404 not found" in missing.stderr
+
+
+def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    github.contents[(BASE, "pyproject.toml")] = b"[tool.incident-docs]\nroster = 3\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2
+    assert "pyproject.toml at base bbbbbbb: tool.incident-docs.roster" in result.stderr
+
+
+def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "review-gate"], env=CLEAN_ENV)
+    assert result.exit_code == 2
+    assert "--repo OWNER/NAME is required" in result.stderr

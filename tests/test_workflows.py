@@ -1,0 +1,126 @@
+"""CI files are valid against their schemas, safe, and wired to the commands they call."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import REPO
+from incident_docs.templates import REVIEW_CHECKLIST
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the bare key `on` as True.
+    on = workflow.get("on", workflow.get(True))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return dict.fromkeys(on)
+    assert isinstance(on, dict)
+    return on
+
+
+def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / args[0]), *args[1:]], capture_output=True, text=True)
+
+
+def test_the_three_workflows_exist() -> None:
+    assert {path.name for path in WORKFLOWS} >= {"lint.yml", "review.yml", "publish.yml"}
+
+
+def test_workflows_match_the_github_schema() -> None:
+    result = run_tool(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_broken_workflow_is_caught_by_the_schema(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n")
+    result = run_tool(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(broken)
+    )
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_no_workflow_uses_pull_request_target(path: Path) -> None:
+    assert "pull_request_target" not in triggers(load(path))
+    assert "pull_request_target" not in path.read_text(encoding="utf-8").split("#")[0]
+
+
+def test_the_review_gate_runs_on_pushes_and_reviews_with_read_only_access() -> None:
+    workflow = load(REPO / ".github" / "workflows" / "review.yml")
+    assert set(triggers(workflow)) == {"pull_request", "pull_request_review"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "read"}
+    job = workflow["jobs"]["review-gate"]
+    assert job["name"] == "review-gate"
+    checkout = job["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert any(step.get("run") == "incident review-gate" for step in job["steps"])
+
+
+def test_lint_annotates_changed_records_and_checks_ids_against_the_base() -> None:
+    workflow = load(REPO / ".github" / "workflows" / "lint.yml")
+    assert set(triggers(workflow)) == {"pull_request"}
+    steps = workflow["jobs"]["lint"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    scripts = " ".join(step.get("run", "") for step in steps)
+    assert "incident lint --format github" in scripts
+    assert '--base "origin/${BASE_REF}"' in scripts
+    assert workflow["jobs"]["lint"]["env"]["BASE_REF"] == "${{ github.base_ref }}"
+
+
+def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -> None:
+    workflow = load(REPO / ".github" / "workflows" / "publish.yml")
+    assert triggers(workflow)["push"] == {"branches": ["main"]}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    uses = [step.get("uses", "").split("@")[0] for step in build["steps"] + deploy["steps"]]
+    for action in (
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ):
+        assert action in uses
+    assert any(step.get("run") == "mkdocs build --strict" for step in build["steps"])
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_the_pre_commit_manifest_is_valid() -> None:
+    result = run_tool("pre-commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    }
+    assert hooks["incident-lint"]["entry"] == "incident lint"
+    assert hooks["incident-lint"]["files"] == r"^(incidents|postmortems)/.*\.md$"
+
+
+def test_the_gitlab_example_matches_the_gitlab_schema_and_reports_code_quality() -> None:
+    path = REPO / ".gitlab-ci.yml"
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lint = load(path)["lint"]
+    assert "--format gitlab" in " ".join(lint["script"])
+    assert lint["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+
+
+def test_the_pull_request_template_is_the_review_checklist() -> None:
+    template = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert REVIEW_CHECKLIST in template

@@ -1,0 +1,197 @@
+"""The `review-gate` and `codeowners` commands: senior review on GitHub, owners from the roster."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.codeowners import (
+    CODEOWNERS_PATH,
+    difference,
+    generate,
+    read_current,
+    write_atomic,
+)
+from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
+from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
+from incident_docs.review import Decision, summary_markdown
+
+TITLE = "Postmortem review gate"
+
+
+def _event_pr_number() -> int | None:
+    """The pull request number from the Actions event payload, when there is one."""
+    path = os.environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as stream:
+            event = json.load(stream)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {error}") from None
+    number = (event.get("pull_request") or {}).get("number") if isinstance(event, dict) else None
+    return number if isinstance(number, int) else None
+
+
+def _escape(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _annotate(message: str) -> None:
+    click.echo(f"::error title={TITLE}::{_escape(message)}")
+
+
+def _append_summary(text: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(text)
+
+
+def _rows(decision: Decision) -> None:
+    if not decision.rows:
+        click.echo("  no reviews yet", err=True)
+    for row in decision.rows:
+        commit = (row.commit or "?")[:7]
+        verdict = row.reason if row.counted else f"not counted ({row.reason})"
+        click.echo(f"  {row.login:<20} {row.state:<18} {commit}  {verdict}", err=True)
+
+
+@main.command("review-gate")
+@click.option("--repo", metavar="OWNER/NAME", help="Repository (default: $GITHUB_REPOSITORY).")
+@click.option(
+    "--pr",
+    "number",
+    type=click.IntRange(min=1),
+    help="Pull request number (default: from $GITHUB_EVENT_PATH).",
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help=f"REST API root (default: $GITHUB_API_URL or {DEFAULT_API_URL}).",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=120.0,
+    show_default=True,
+    help="Seconds to spend, in total, waiting to retry server errors and rate limits.",
+)
+@click.option(
+    "--annotate/--no-annotate",
+    default=None,
+    help="Print ::error workflow commands (default: inside GitHub Actions).",
+)
+def review_gate_command(
+    repo: str | None,
+    number: int | None,
+    api_url: str | None,
+    max_wait: float,
+    annotate: bool | None,
+) -> None:
+    """Block a pull request that changes postmortems until enough seniors approved it.
+
+    Reads the roster and configuration from the base commit, each reviewer's latest decisive
+    review, and requires the approvals on the head commit (or that no postmortem changed since).
+    Exit 0 satisfied or not applicable, 1 not satisfied, 2 when GitHub cannot be read.
+    """
+    if annotate is None:
+        annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    try:
+        repo = repo or os.environ.get("GITHUB_REPOSITORY") or None
+        if repo is None:
+            raise UsageError("--repo OWNER/NAME is required outside GitHub Actions")
+        number = number or _event_pr_number()
+        if number is None:
+            raise UsageError("--pr is required (the event has no pull_request.number)")
+        client = GitHubClient(
+            api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
+            os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None,
+            max_wait=max_wait,
+        )
+        result = review_gate(client, repo, number)
+    except UsageError as error:
+        if annotate:
+            _annotate(f"the review gate could not run: {error}")
+        _append_summary(f"## {TITLE}\n\n**could not run**: {error}\n\n")
+        raise
+    sys.exit(_report(result, annotate))
+
+
+def _report(result: GateResult, annotate: bool) -> int:
+    pr, decision = result.pr, result.decision
+    if not result.applicable or decision is None:
+        click.echo(
+            f"review gate: not applicable: pull request #{pr.number} changes no postmortem "
+            "(review.paths)"
+        )
+        _append_summary(f"## {TITLE}\n\nNot applicable: no postmortem changed.\n\n")
+        return EXIT_OK
+    click.echo(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
+    click.echo(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
+    _rows(decision)
+    for note in decision.notes:
+        click.echo(f"note: {note}", err=True)
+    _append_summary(
+        summary_markdown(
+            decision,
+            pr,
+            {
+                "changed postmortems": ", ".join(f"`{path}`" for path in result.gated),
+                "configuration": result.config_source,
+                "roster": result.roster_source,
+            },
+        )
+    )
+    if decision.satisfied:
+        click.echo(
+            f"review gate: satisfied: {len(decision.approvers)} of {decision.required} senior "
+            f"approvals ({', '.join(decision.approvers) or 'none needed'}) on head "
+            f"{pr.head_sha[:7]}"
+        )
+        return EXIT_OK
+    for line in decision.unmet:
+        click.echo(line)
+        if annotate:
+            _annotate(line)
+    return EXIT_FINDINGS
+
+
+@main.command("codeowners")
+@click.option("--check", is_flag=True, help=f"Exit 1 when {CODEOWNERS_PATH} is out of date.")
+@click.option("--write", is_flag=True, help=f"Write {CODEOWNERS_PATH} from the roster.")
+@pass_project
+def codeowners_command(project: Project, check: bool, write: bool) -> None:
+    """CODEOWNERS from the roster: seniors own postmortems, maintainers the rest.
+
+    Without options, print it.
+    """
+    if check and write:
+        raise UsageError("--check and --write cannot be combined")
+    generated = generate(project.roster, project.config)
+    for warning in generated.warnings:
+        click.echo(f"incident: warning: {warning}", err=True)
+    target: Path = project.root / CODEOWNERS_PATH
+    if write:
+        write_atomic(target, generated.text)
+        click.echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
+        return
+    if not check:
+        click.echo(generated.text, nl=False)
+        return
+    differs = difference(read_current(project.root), generated.text)
+    if differs is None:
+        click.echo(f"{CODEOWNERS_PATH} is up to date with {project.config.roster}", err=True)
+        sys.exit(EXIT_OK)
+    click.echo(differs, nl=not differs.endswith("\n"))
+    click.echo(
+        f"{CODEOWNERS_PATH} is out of date with {project.config.roster}: "
+        "run 'incident codeowners --write'",
+        err=True,
+    )
+    sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,105 @@
+"""CODEOWNERS generated from the roster: seniors own postmortems, maintainers own the machinery."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from incident_docs.config import CONFIG_FILE, Config
+from incident_docs.models import Person, Roster
+
+CODEOWNERS_PATH = ".github/CODEOWNERS"
+
+
+@dataclass(frozen=True)
+class Generated:
+    text: str
+    warnings: tuple[str, ...]
+
+
+def _pattern(path: str, *, folder: bool) -> str:
+    # CODEOWNERS escapes spaces with a backslash; a leading slash anchors at the repository root.
+    escaped = path.strip("/").replace(" ", "\\ ")
+    return f"/{escaped}/" if folder else f"/{escaped}"
+
+
+def _owners(people: tuple[Person, ...]) -> list[str]:
+    logins = sorted({p.github for p in people if p.github}, key=str.casefold)
+    return [f"@{login}" for login in logins]
+
+
+def generate(roster: Roster, config: Config) -> Generated:
+    """The CODEOWNERS text; later lines win in CODEOWNERS, so the machinery comes last."""
+    warnings = [
+        f"{p.handle} is {role} but has no github login in {config.roster}"
+        for role, group in (("senior", roster.seniors()), ("maintainer", roster.maintainers()))
+        for p in group
+        if not p.github
+    ]
+    seniors, maintainers = _owners(roster.seniors()), _owners(roster.maintainers())
+    lines = [
+        f"# Generated from {config.roster} by `incident codeowners --write`; edit the roster,",
+        "# not this file. `incident codeowners --check` fails when they disagree.",
+        "",
+        "# Postmortems are approved by senior members.",
+    ]
+    postmortems = _pattern(config.postmortems_dir, folder=True)
+    if seniors:
+        lines.append(f"{postmortems} {' '.join(seniors)}")
+    else:
+        lines.append(f"# {postmortems} has no owner: nobody in {config.roster} is senior")
+        warnings.append(f"nobody in {config.roster} is senior with a github login")
+    lines += ["", "# The roster, the review configuration, CI and tooling belong to maintainers."]
+    machinery = [
+        _pattern(config.roster, folder=False),
+        _pattern(CONFIG_FILE, folder=False),
+        _pattern(CODEOWNERS_PATH, folder=False),
+        _pattern(".github/workflows", folder=True),
+        _pattern("tooling", folder=True),
+    ]
+    if maintainers:
+        lines += [f"{pattern} {' '.join(maintainers)}" for pattern in machinery]
+    else:
+        lines.append(f"# no maintainer with a github login in {config.roster}")
+        warnings.append(f"nobody in {config.roster} is a maintainer with a github login")
+    return Generated("\n".join(lines) + "\n", tuple(warnings))
+
+
+def difference(current: str | None, wanted: str) -> str | None:
+    """A unified diff from the file to what it should be, or None when they agree."""
+    if current is None:
+        return f"{CODEOWNERS_PATH} does not exist"
+    normalised = current.replace("\r\n", "\n")
+    if normalised == wanted:
+        return None
+    diff = difflib.unified_diff(
+        normalised.splitlines(keepends=True),
+        wanted.splitlines(keepends=True),
+        fromfile=f"{CODEOWNERS_PATH} (current)",
+        tofile=f"{CODEOWNERS_PATH} (from the roster)",
+    )
+    return "".join(diff)
+
+
+def read_current(root: Path) -> str | None:
+    path = root / CODEOWNERS_PATH
+    if not path.exists():
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,384 @@
+"""GitHub's REST API for the review gate: a small urllib client with pagination and bounded retries."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
+from http.client import HTTPMessage
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from incident_docs import __version__
+from incident_docs.config import CONFIG_FILE, TABLE, Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.models import Roster
+from incident_docs.review import (
+    Decision,
+    PullRequest,
+    Requirement,
+    evaluate,
+    files_from_api,
+    gated_files,
+    postmortem_paths,
+    pull_request_from_api,
+    requirement,
+    reviews_from_api,
+)
+
+DEFAULT_API_URL = "https://api.github.com"
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+MAX_PAGES = 200
+"""A runaway Link chain stops here (20,000 items at 100 a page)."""
+_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+COMPARE_FILE_LIMIT = 300
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class GitHubError(UsageError):
+    """The API could not answer: exit 2, and the gate fails closed."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Message
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise GitHubError("GitHub API: the answer is not JSON") from None
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects only within the API, so the token never goes to another host."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if not _within(newurl, self.base):
+            raise GitHubError(f"GitHub API redirected outside {self.base}: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _within(url: str, base: str) -> bool:
+    target, root = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
+    return (
+        target.scheme == root.scheme
+        and target.netloc == root.netloc
+        and (target.path + "/").startswith(root.path.rstrip("/") + "/")
+    )
+
+
+class GitHubClient:
+    """GET-only client. Retries 5xx, network errors and rate limits; total waiting is bounded."""
+
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        token: str | None = None,
+        *,
+        max_wait: float = 120.0,
+        attempts: int = 5,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        parts = urllib.parse.urlsplit(api_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"GITHUB_API_URL: {api_url!r} is not an http(s) URL")
+        self.api_url = api_url.rstrip("/")
+        self.token = token
+        self.max_wait = max_wait
+        self.attempts = attempts
+        self.timeout = timeout
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.time
+        self.waited = 0.0
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
+
+    def url(self, path: str, params: dict[str, str] | None = None) -> str:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return f"{self.api_url}/{path.lstrip('/')}{query}"
+
+    def get(self, url: str, what: str, *, accept: str = "application/vnd.github+json") -> Response:
+        if not _within(url, self.api_url):
+            raise GitHubError(f"{what}: refusing to follow {url} outside {self.api_url}")
+        headers = {
+            "Accept": accept,
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": f"incident-docs/{__version__}",
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        for attempt in range(1, self.attempts + 1):
+            request = urllib.request.Request(url, headers=headers, method="GET")
+            try:
+                with self._opener.open(request, timeout=self.timeout) as answer:
+                    return Response(answer.status, answer.headers, answer.read())
+            except urllib.error.HTTPError as error:
+                body = error.read()
+                delay = self._retry_delay(error.code, error.headers, attempt)
+                problem = _explain(what, error.code, error.headers, body)
+                if delay is None or attempt == self.attempts:
+                    raise GitHubError(problem) from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                reason = getattr(error, "reason", error)
+                problem = f"{what}: cannot reach {self.api_url}: {reason}"
+                if attempt == self.attempts:
+                    raise GitHubError(problem) from None
+                delay = _backoff(attempt)
+            if self.waited + delay > self.max_wait:
+                raise GitHubError(
+                    f"{problem}; gave up after waiting {self.waited:g}s "
+                    f"(--max-wait {self.max_wait:g}s)"
+                )
+            self.waited += delay
+            self.sleep(delay)
+        raise GitHubError(f"{what}: no answer")  # pragma: no cover - the loop always returns
+
+    def _retry_delay(self, status: int, headers: Message, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when the error is final."""
+        if status in _RETRY_STATUSES:
+            return _backoff(attempt)
+        if status not in (403, 429):
+            return None
+        retry_after = _number(headers.get("retry-after"))
+        if retry_after is not None:
+            return max(1.0, retry_after)
+        if headers.get("x-ratelimit-remaining") == "0":
+            reset = _number(headers.get("x-ratelimit-reset"))
+            return max(1.0, reset - self.clock()) if reset is not None else _backoff(attempt)
+        return _backoff(attempt) if status == 429 else None
+
+    def get_json(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
+        return self.get(self.url(path, params), what).json()
+
+    def pages(self, path: str, what: str, params: dict[str, str] | None = None) -> Iterator[Any]:
+        """Every page of a list endpoint, following the Link header's rel="next"."""
+        url: str | None = self.url(path, {"per_page": "100", **(params or {})})
+        seen: set[str] = set()
+        while url is not None:
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise GitHubError(f"{what}: pagination does not end (after {len(seen)} pages)")
+            seen.add(url)
+            response = self.get(url, what)
+            yield response.json()
+            url = _next_link(response.headers.get("link"))
+
+    def list_all(self, path: str, what: str) -> list[Any]:
+        items: list[Any] = []
+        for page in self.pages(path, what):
+            if not isinstance(page, list):
+                raise GitHubError(f"{what}: expected a list from the API")
+            items.extend(page)
+        return items
+
+    def file_at(self, repo: str, path: str, ref: str) -> bytes | None:
+        """A file's bytes at a commit, or None when it does not exist there."""
+        what = f"reading {path} at {ref[:7]}"
+        api_path = f"repos/{repo}/contents/{urllib.parse.quote(path)}"
+        try:
+            data = self.get_json(api_path, what, {"ref": ref})
+        except GitHubError as error:
+            if " 404 " in f" {error} ":
+                return None
+            raise
+        if not isinstance(data, dict) or data.get("type", "file") != "file":
+            raise GitHubError(f"{what}: not a file")
+        content, encoding = data.get("content"), data.get("encoding")
+        if encoding == "base64" and isinstance(content, str):
+            try:
+                return base64.b64decode(content, validate=False)
+            except ValueError:
+                raise GitHubError(f"{what}: invalid base64 content") from None
+        # Files over 1 MB come without content; the raw media type returns them whole.
+        raw = self.get(self.url(api_path, {"ref": ref}), what, accept="application/vnd.github.raw")
+        return raw.body
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(2 ** (attempt - 1), 30))
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _next_link(header: str | None) -> str | None:
+    if not header:
+        return None
+    for part in header.split(","):
+        match = _NEXT.search(part)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _explain(what: str, status: int, headers: Message, body: bytes) -> str:
+    try:
+        message = str(json.loads(body).get("message", "")).strip()
+    except (ValueError, AttributeError):
+        message = ""
+    detail = f": {message}" if message else ""
+    if status == 401:
+        return f"{what}: HTTP 401 unauthorized{detail} (is GITHUB_TOKEN set and valid?)"
+    if status == 403:
+        if headers.get("x-ratelimit-remaining") == "0":
+            return f"{what}: HTTP 403 rate limit exhausted{detail}"
+        return (
+            f"{what}: HTTP 403 forbidden{detail} (the token needs contents: read and "
+            "pull-requests: read)"
+        )
+    if status == 404:
+        return f"{what}: HTTP 404 not found{detail} (check --repo and --pr, and the token's access)"
+    return f"{what}: HTTP {status}{detail}"
+
+
+# --- the gate, as GitHub sees it -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateResult:
+    applicable: bool
+    pr: PullRequest
+    decision: Decision | None
+    gated: tuple[str, ...]
+    config_source: str
+    roster_source: str
+
+
+def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
+    """The configuration as it is at the base commit: a pull request cannot lower its own bar."""
+    label = f"{CONFIG_FILE} at base {ref[:7]}"
+    raw = client.file_at(repo, CONFIG_FILE, ref)
+    if raw is None:
+        return Config(), f"defaults ({CONFIG_FILE} not found at base {ref[:7]})"
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{label}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get(TABLE, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{label}: tool.{TABLE} must be a table")
+    try:
+        return Config.model_validate(table), label
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
+        raise UsageError(f"{label}: {where}: {error['msg']}") from None
+
+
+def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tuple[Roster, str]:
+    """The people roster as it is at the base commit."""
+    label = f"{config.roster} at base {ref[:7]}"
+    raw = client.file_at(repo, config.roster, ref)
+    if raw is None:
+        return Roster(), f"{config.roster} (absent at base {ref[:7]}: nobody is senior)"
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+        return Roster.model_validate(data or {}), label
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"]) or "roster"
+        raise UsageError(f"{label}: {where}: {error['msg']}") from None
+
+
+def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
+    """Fetch everything the gate needs for one pull request and decide."""
+    if not REPO_RE.match(repo):
+        raise UsageError(f"--repo: {repo!r} is not OWNER/NAME")
+    prefix = f"repos/{repo}/pulls/{number}"
+    pr = pull_request_from_api(client.get_json(prefix, f"reading pull request #{number}"))
+    config, config_source = config_at(client, repo, pr.base_sha)
+    files = files_from_api(client.list_all(f"{prefix}/files", f"listing files of #{number}"))
+    if pr.changed_files is not None and len(files) < pr.changed_files:
+        raise GitHubError(
+            f"pull request #{number} changes {pr.changed_files} files but the API listed "
+            f"{len(files)}: cannot tell whether postmortems changed"
+        )
+    gated = tuple(f.path for f in gated_files(files, config))
+    if not gated:
+        return GateResult(False, pr, None, (), config_source, "")
+    roster, roster_source = roster_at(client, repo, config, pr.base_sha)
+    documents = [
+        (
+            changed.path,
+            # A deleted postmortem is judged by what it was on the base.
+            client.file_at(
+                repo, changed.path, pr.base_sha if changed.status == "removed" else pr.head_sha
+            ),
+        )
+        for changed in postmortem_paths(files, config)
+    ]
+    need: Requirement = requirement(documents, config)
+    reviews = reviews_from_api(
+        client.list_all(f"{prefix}/reviews", f"listing reviews of #{number}")
+    )
+    compared: dict[str, bool | None] = {}
+
+    def unchanged_since(sha: str) -> bool | None:
+        if sha not in compared:
+            compared[sha] = _unchanged_between(client, repo, sha, pr.head_sha, config)
+        return compared[sha]
+
+    decision = evaluate(
+        pr,
+        reviews,
+        roster,
+        config,
+        need,
+        unchanged_since=unchanged_since,
+        roster_label=roster_source,
+    )
+    return GateResult(True, pr, decision, gated, config_source, roster_source)
+
+
+def _unchanged_between(
+    client: GitHubClient, repo: str, reviewed: str, head: str, config: Config
+) -> bool | None:
+    """True when no gated file changed from the reviewed commit to the head; None if unknown."""
+    what = f"comparing {reviewed[:7]}...{head[:7]}"
+    path = f"repos/{repo}/compare/{urllib.parse.quote(reviewed)}...{urllib.parse.quote(head)}"
+    try:
+        data = client.get_json(path, what)
+    except UsageError:
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    # The first page lists every changed file, up to 300; beyond that the list is cut short.
+    if not isinstance(files, list) or len(files) >= COMPARE_FILE_LIMIT:
+        return None
+    # Only a head that descends from the reviewed commit still holds what was reviewed.
+    if data.get("status") not in (None, "ahead", "identical"):
+        return None
+    try:
+        changed = files_from_api(files)
+    except UsageError:
+        return None
+    return not gated_files(changed, config)

@@ -1,0 +1,452 @@
+"""The senior review gate: from a pull request, its reviews and the base roster to a decision."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.document import parse_bytes
+from incident_docs.models import Person, Postmortem, Roster
+from incident_docs.records import SKIPPED_NAMES, validate_record
+
+DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
+"""Review states that decide; a COMMENTED review after an approval changes nothing."""
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    author: str
+    head_sha: str
+    base_sha: str
+    changed_files: int | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    login: str
+    user_type: str
+    state: str
+    commit_id: str | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    path: str
+    status: str = "modified"
+    previous_path: str | None = None
+
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, self.previous_path) if self.previous_path else (self.path,)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """How many senior approvals the postmortems in a pull request need, and why."""
+
+    required: int = 1
+    severity: str | None = None
+    source: str | None = None
+    authors: frozenset[str] = frozenset()
+    """Casefolded roster handles of the postmortems' authors: they cannot approve their own."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewerRow:
+    login: str
+    state: str
+    commit: str | None
+    counted: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    required: int
+    severity: str | None
+    source: str | None
+    approvers: tuple[str, ...]
+    blockers: tuple[str, ...]
+    rows: tuple[ReviewerRow, ...]
+    unmet: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def satisfied(self) -> bool:
+        return not self.unmet
+
+
+# --- reading GitHub's JSON -------------------------------------------------------------------
+
+
+def _field(data: Any, *keys: str) -> Any:
+    value = data
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def pull_request_from_api(data: Any) -> PullRequest:
+    number = _field(data, "number")
+    author = _field(data, "user", "login")
+    head = _field(data, "head", "sha")
+    base = _field(data, "base", "sha")
+    if not isinstance(number, int) or not all(isinstance(v, str) for v in (author, head, base)):
+        raise UsageError(
+            "GitHub API: the pull request lacks number, user.login, head.sha or base.sha"
+        )
+    changed = _field(data, "changed_files")
+    return PullRequest(number, author, head, base, changed if isinstance(changed, int) else None)
+
+
+def reviews_from_api(items: Iterable[Any]) -> list[Review]:
+    reviews = []
+    for item in items:
+        login = _field(item, "user", "login")
+        review_id = _field(item, "id")
+        state = _field(item, "state")
+        if (
+            not isinstance(login, str)
+            or not isinstance(review_id, int)
+            or not isinstance(state, str)
+        ):
+            # A deleted ("ghost") account has no user; it cannot be a senior, so it cannot count.
+            continue
+        commit = _field(item, "commit_id")
+        reviews.append(
+            Review(
+                id=review_id,
+                login=login,
+                user_type=str(_field(item, "user", "type") or "User"),
+                state=state.upper(),
+                commit_id=commit if isinstance(commit, str) else None,
+                submitted_at=_timestamp(_field(item, "submitted_at")),
+            )
+        )
+    return reviews
+
+
+def files_from_api(items: Iterable[Any]) -> list[ChangedFile]:
+    files = []
+    for item in items:
+        name = _field(item, "filename")
+        if not isinstance(name, str):
+            raise UsageError("GitHub API: a changed file has no filename")
+        previous = _field(item, "previous_filename")
+        files.append(
+            ChangedFile(
+                name,
+                str(_field(item, "status") or "modified"),
+                previous if isinstance(previous, str) else None,
+            )
+        )
+    return files
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+# --- which files put a pull request under the gate -------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _glob(pattern: str) -> re.Pattern[str]:
+    parts = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+            continue
+        parts.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
+        index += 1
+    return re.compile("".join(parts) + r"\Z")
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repo-relative path matches a glob: `*` stays in one folder, `**` crosses them."""
+    return any(_glob(pattern.lstrip("/")).match(path) for pattern in patterns)
+
+
+def gated_files(files: Iterable[ChangedFile], config: Config) -> list[ChangedFile]:
+    """Changed files (old or new name) matching config.review.paths."""
+    return [f for f in files if any(matches(p, config.review.paths) for p in f.paths())]
+
+
+def postmortem_paths(files: Iterable[ChangedFile], config: Config) -> list[ChangedFile]:
+    """Gated Markdown files whose severity decides the number of approvals."""
+    return [
+        f
+        for f in gated_files(files, config)
+        if f.path.endswith(".md") and f.path.rsplit("/", 1)[-1].lower() not in SKIPPED_NAMES
+    ]
+
+
+# --- how many approvals ----------------------------------------------------------------------
+
+
+def requirement(documents: Sequence[tuple[str, bytes | None]], config: Config) -> Requirement:
+    """The approvals needed: the highest severity among the postmortems wins.
+
+    A postmortem whose severity cannot be read (None: not found) requires the strictest
+    configured count, so a broken or missing file never lowers the bar.
+    """
+    best: tuple[int, str, str] | None = None
+    authors: set[str] = set()
+    notes: list[str] = []
+    strictest = max(level.approvals for level in config.severities)
+    unknown: str | None = None
+    for path, raw in documents:
+        if raw is None:
+            unknown = unknown or path
+            continue
+        doc = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes)
+        front = doc.front_matter
+        if front is None:
+            unknown = unknown or path
+            continue
+        if isinstance(front.get("id"), str) and str(front["id"]).startswith("INC-"):
+            continue
+        record, _problems = validate_record(doc, "postmortem")
+        severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
+        if isinstance(record, Postmortem):
+            authors.update(handle.casefold() for handle in record.authors)
+        elif isinstance(front.get("authors"), list):
+            authors.update(str(a).casefold() for a in front["authors"] if isinstance(a, str))
+        if not isinstance(severity, str) or config.severity(severity) is None:
+            unknown = unknown or path
+            continue
+        rank = config.severity_rank(severity)
+        if best is None or rank < best[0]:
+            best = (rank, severity, path)
+    required = config.required_approvals(best[1]) if best else 1
+    severity_name, source = (best[1], best[2]) if best else (None, None)
+    if unknown is not None and strictest > required:
+        notes.append(f"the severity of {unknown} cannot be read: requiring the strictest count")
+        required, severity_name, source = strictest, None, unknown
+    return Requirement(required, severity_name, source, frozenset(authors), tuple(notes))
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+def latest_reviews(reviews: Iterable[Review]) -> dict[str, Review]:
+    """Each reviewer's latest decisive review, or their latest review when none decides.
+
+    Logins compare case-insensitively; order is submitted_at, then id. Pending reviews (not
+    submitted) are ignored.
+    """
+    ordered = sorted(
+        (r for r in reviews if r.submitted_at is not None and r.state != "PENDING"),
+        key=lambda r: (r.submitted_at, r.id),
+    )
+    latest: dict[str, Review] = {}
+    for review in ordered:
+        key = review.login.casefold()
+        current = latest.get(key)
+        if review.state in DECISIVE or current is None or current.state not in DECISIVE:
+            latest[key] = review
+    return latest
+
+
+def is_bot(review: Review, config: Config) -> bool:
+    login = review.login.casefold()
+    return (
+        review.user_type.casefold() == "bot"
+        or login.endswith("[bot]")
+        or login in {b.casefold() for b in config.review.bots}
+    )
+
+
+def _short(sha: str | None) -> str:
+    return sha[:7] if sha else "?"
+
+
+def evaluate(
+    pr: PullRequest,
+    reviews: Iterable[Review],
+    roster: Roster,
+    config: Config,
+    need: Requirement,
+    *,
+    unchanged_since: Callable[[str], bool | None],
+    roster_label: str = "the roster",
+) -> Decision:
+    """Decide the gate; unchanged_since(sha) says whether no gated file changed from sha to head.
+
+    unchanged_since returns None when that cannot be known, and then the approval does not count.
+    """
+    rows: list[ReviewerRow] = []
+    counted: dict[str, str] = {}
+    blockers: list[str] = []
+    not_counted: list[str] = []
+    author = pr.author.casefold()
+    for review in sorted(latest_reviews(reviews).values(), key=lambda r: r.login.casefold()):
+        person = roster.by_github(review.login)
+        reason = _why_not(review, person, author, need, config, roster_label)
+        if review.state == "CHANGES_REQUESTED":
+            if reason is None or reason.startswith("an author"):
+                blockers.append(review.login)
+                reason = "requests changes: blocks until they approve or the review is dismissed"
+            else:
+                reason = f"requests changes, but does not block ({reason})"
+            rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, reason))
+            continue
+        if review.state != "APPROVED":
+            what = "dismissed" if review.state == "DISMISSED" else "no decision (comments only)"
+            rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, what))
+            continue
+        if reason is None:
+            reason = _stale(review, pr, config, unchanged_since)
+        if reason is None and person is not None:
+            key = person.handle.casefold()
+            if key not in counted:
+                counted[key] = review.login
+                on_head = review.commit_id == pr.head_sha
+                note = "counted" if on_head else "counted: no postmortem changed since"
+                rows.append(ReviewerRow(review.login, review.state, review.commit_id, True, note))
+                continue
+            reason = f"same person as {counted[key]}"
+        not_counted.append(f"{review.login} ({reason})")
+        rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, str(reason)))
+    approvers = tuple(counted.values())
+    unmet: list[str] = []
+    if len(approvers) < need.required:
+        unmet.append(_shortfall(need, approvers, not_counted, pr))
+    for login in blockers:
+        unmet.append(
+            f"{login} (senior) requested changes: the gate stays closed until they approve "
+            "or the review is dismissed"
+        )
+    return Decision(
+        required=need.required,
+        severity=need.severity,
+        source=need.source,
+        approvers=approvers,
+        blockers=tuple(blockers),
+        rows=tuple(rows),
+        unmet=tuple(unmet),
+        notes=need.notes,
+    )
+
+
+def _why_not(
+    review: Review,
+    person: Person | None,
+    author: str,
+    need: Requirement,
+    config: Config,
+    roster_label: str,
+) -> str | None:
+    """Why this reviewer's approval cannot count, whatever the commit; None when it can."""
+    if is_bot(review, config):
+        return "a bot"
+    if review.login.casefold() == author:
+        return "the author of the pull request"
+    if person is None:
+        return f"not in {roster_label}"
+    if not person.senior:
+        return f"not senior in {roster_label}"
+    if person.handle.casefold() in need.authors:
+        return f"an author of the postmortem ({person.handle})"
+    return None
+
+
+def _stale(
+    review: Review,
+    pr: PullRequest,
+    config: Config,
+    unchanged_since: Callable[[str], bool | None],
+) -> str | None:
+    if review.commit_id == pr.head_sha:
+        return None
+    if review.commit_id is None:
+        return "approved an unknown commit"
+    if not config.review.allow_unchanged_since_review:
+        return f"approved {_short(review.commit_id)}, not the head {_short(pr.head_sha)}"
+    unchanged = unchanged_since(review.commit_id)
+    if unchanged is None:
+        return (
+            f"approved {_short(review.commit_id)}; cannot compare it with the head "
+            f"{_short(pr.head_sha)}"
+        )
+    if not unchanged:
+        return f"approved {_short(review.commit_id)}; postmortems changed since"
+    return None
+
+
+def _shortfall(
+    need: Requirement, approvers: Sequence[str], not_counted: Sequence[str], pr: PullRequest
+) -> str:
+    plural = "s" if need.required != 1 else ""
+    why = f" ({need.severity}: {need.source})" if need.severity and need.source else ""
+    have = f"{len(approvers)} counted" + (f" ({', '.join(approvers)})" if approvers else "")
+    line = (
+        f"needs {need.required} senior approval{plural}{why} on head {_short(pr.head_sha)}; {have}"
+    )
+    if not_counted:
+        line += "; not counted: " + ", ".join(not_counted)
+    return line
+
+
+def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, str]) -> str:
+    """The step-summary table: every reviewer, their state, commit and whether it counted."""
+    status = "satisfied" if decision.satisfied else "not satisfied"
+    why = f" ({decision.severity}: `{decision.source}`)" if decision.severity else ""
+    lines = [
+        "## Postmortem review gate",
+        "",
+        f"**{status}**: {len(decision.approvers)} of {decision.required} senior approvals"
+        f"{why} on head `{_short(pr.head_sha)}`.",
+        "",
+    ]
+    for key, value in extra.items():
+        lines.append(f"- {key}: {value}")
+    if extra:
+        lines.append("")
+    if decision.rows:
+        lines += ["| reviewer | state | commit | counted |", "| --- | --- | --- | --- |"]
+        for row in decision.rows:
+            verdict = "yes" if row.counted else "no"
+            lines.append(
+                f"| {_cell(row.login)} | {row.state} | `{_short(row.commit)}` | "
+                f"{verdict}: {_cell(row.reason)} |"
+            )
+        lines.append("")
+    else:
+        lines += ["No reviews yet.", ""]
+    for line in (*decision.unmet, *decision.notes):
+        lines.append(f"- {_cell(line)}")
+    return "\n".join(lines).rstrip("\n") + "\n\n"
+
+
+def _cell(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
