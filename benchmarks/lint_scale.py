@@ -53,7 +53,9 @@ PEOPLE = ("dana", "priya", "jo", "sam", "lee")
 def _example_sentences() -> tuple[str, ...]:
     """Sentences from the example archive's prose, so the text looks like real postmortems."""
     found: list[str] = []
-    for path in sorted((REPO / "postmortems").glob("*.md")) + sorted((REPO / "incidents").glob("*.md")):
+    for path in sorted((REPO / "postmortems").glob("*.md")) + sorted(
+        (REPO / "incidents").glob("*.md")
+    ):
         body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
         for block in body.split("\n\n"):
             if block.startswith(("|", "- 20")) or block.lstrip().startswith("#"):

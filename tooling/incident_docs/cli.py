@@ -177,6 +177,9 @@ def rules_command(output_format: str) -> None:
         click.echo("    good: " + rule.good.replace("\n", "\n          "))
 
 
-from incident_docs import cli_review  # noqa: E402,F401
-from incident_docs import cli_incident  # noqa: E402,F401
-from incident_docs import cli_site  # noqa: E402,F401
+# The command modules register themselves on `main` when imported.
+from incident_docs import (  # noqa: E402
+    cli_incident,  # noqa: F401
+    cli_review,  # noqa: F401
+    cli_site,  # noqa: F401
+)

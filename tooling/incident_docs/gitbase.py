@@ -12,12 +12,6 @@ from typing import Protocol
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
-from incident_docs.rules.base import RuleInfo
-
-RULES = (
-    RuleInfo("ID006", "changed-id", "IDs are immutable: a record keeps the ID it has on the base branch (lint --base).",
-             "id: INC-2022-12-26-web-outage (was INC-2022-12-25-web-outage on main)", "id: INC-2022-12-25-web-outage"),
-)  # fmt: skip
 
 _ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 _HEAD_BYTES = 4096

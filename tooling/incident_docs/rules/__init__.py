@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from incident_docs import gitbase
 from incident_docs.rules import (
     approval,
     blameless,
@@ -31,4 +30,4 @@ FAMILIES: tuple[Family, ...] = (
 
 ALL_RULES: dict[str, RuleInfo] = {
     rule.code: rule for family in FAMILIES for rule in family.rules
-} | {rule.code: rule for rule in (*suppression.RULES, *gitbase.RULES)}
+} | {rule.code: rule for rule in suppression.RULES}

@@ -1,0 +1,278 @@
+"""Time the archive site at scale: the plugin against plain MkDocs on the same pages, same run.
+
+    python benchmarks/site_scale.py [--sizes 500,2000] [--pagefind-records 10000] [--keep]
+
+For each size it generates realistic records (half incidents, half postmortems, made from the
+example archive with shifted dates, severities, services and tags), then builds
+  * with the plugin: `mkdocs build` with incident-docs (lint, cards, timelines, sanitising);
+  * plain: the same record Markdown and the same generated index pages in docs/, Material and
+    its search, no plugin;
+and prints both times, the ratio (target: at most 1.3 at 2,000 records) and the search index
+size. With --pagefind-records N (0 to skip) it builds N records with `search: pagefind`, loads
+the search page in chromium, searches one word and sums the bytes the search fetched
+(target: under 1 MB at 10,000 records).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_ID = "2022-12-25-corrupt-image-crash-loop"
+SERVICES = (
+    "web-frontend", "deploy-pipeline", "payments-api", "search-api", "static-cdn", "auth",
+    "checkout", "orders-db", "notifications", "image-resizer", "billing", "mobile-api",
+)  # fmt: skip
+TAGS = (
+    "deployment", "memory-leak", "config", "certificates", "latency", "database", "failover",
+    "capacity", "dns", "monitoring", "rollback", "cache", "network", "storage", "third-party",
+    "queue", "timeouts", "security", "migration", "load-balancer",
+)  # fmt: skip
+SEVERITIES = ("SEV2", "SEV3", "SEV3", "SEV4")
+SENTENCES = (
+    "The {svc} error budget dropped by {n}% during the window.",
+    "A retry storm against {svc} doubled the queue depth within {n} minutes.",
+    "The {svc} dashboards showed saturation on {n} nodes before the alert fired.",
+    "Responders compared the {svc} release notes with the configuration diff.",
+    "Capacity on {svc} was raised by {n} instances while the cause was investigated.",
+    "The cache hit ratio for {svc} fell to {n}% after the change.",
+    "Synthetic checks for {svc} stayed green because they bypassed the {tag} path.",
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _shift(text: str, days: int) -> str:
+    def move(match: re.Match[str]) -> str:
+        moved = date(*(int(g) for g in match.groups())) + timedelta(days=days)
+        return moved.isoformat()
+
+    return _DATE.sub(move, text)
+
+
+def _vary(text: str, index: int, rng: random.Random) -> tuple[str, str]:
+    days = index * 2 - 1200
+    slug = f"{rng.choice(TAGS)}-{rng.choice(SERVICES)}-{index}"
+    services = rng.sample(SERVICES, 2)
+    tags = rng.sample(TAGS, 3)
+    severity = rng.choice(SEVERITIES)
+    new_day = (date(2022, 12, 25) + timedelta(days=days)).isoformat()
+    text = text.replace(EXAMPLE_ID, f"{new_day}-{slug}")
+    text = _shift(text, days)
+    text = text.replace(
+        "services: [web-frontend, deploy-pipeline]", f"services: [{', '.join(services)}]"
+    )
+    text = text.replace("tags: [deployment, memory-leak, config]", f"tags: [{', '.join(tags)}]")
+    text = text.replace("SEV2", severity)
+    extra = " ".join(
+        rng.choice(SENTENCES).format(svc=rng.choice(services), n=rng.randint(2, 90), tag=tags[0])
+        for _ in range(4)
+    )
+    text = text.replace("\n## Timeline\n", f"\n{extra}\n\n## Timeline\n", 1)
+    return text, new_day
+
+
+def generate(root: Path, records: int, seed: int = 7) -> None:
+    """records/2 incident and postmortem pairs from the example pair, plus roster and config."""
+    rng = random.Random(seed)
+    incident = (REPO / "incidents" / f"INC-{EXAMPLE_ID}.md").read_text(encoding="utf-8")
+    postmortem = (REPO / "postmortems" / f"PM-{EXAMPLE_ID}.md").read_text(encoding="utf-8")
+    for folder in ("incidents", "postmortems", "docs"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "people.yaml", root / "people.yaml")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    (root / "docs" / "about.md").write_text("# About\n\nThe archive of our incidents.\n")
+    for index in range(records // 2):
+        state = rng.getstate()
+        text, _day = _vary(incident, index, rng)
+        rng.setstate(state)  # the postmortem gets the same id, services and tags
+        pm_text, _ = _vary(postmortem, index, rng)
+        name = re.search(r"^id: (\S+)$", text, re.MULTILINE)
+        pm_name = re.search(r"^id: (\S+)$", pm_text, re.MULTILINE)
+        assert name and pm_name
+        (root / "incidents" / f"{name.group(1)}.md").write_text(text, encoding="utf-8")
+        (root / "postmortems" / f"{pm_name.group(1)}.md").write_text(pm_text, encoding="utf-8")
+
+
+PLUGIN_YML = """site_name: Benchmark
+docs_dir: docs
+site_dir: {site}
+theme: {{name: material, font: false}}
+plugins:
+  - search
+  - incident-docs:
+      today: "2025-06-01"
+      search: {search}
+"""
+
+
+def plain_tree(root: Path, plain: Path) -> None:
+    """The same pages for plain MkDocs: raw record Markdown and the generated index pages."""
+    sys.path.insert(0, str(REPO / "tooling"))
+    import yaml
+
+    from incident_docs.config import load_config
+    from incident_docs.records import load_roster
+    from incident_docs.site.archive import load_site_archive
+    from incident_docs.site.navigation import build_nav
+    from incident_docs.site.pages import PageBuilder
+
+    config = load_config(root)
+    archive = load_site_archive(root, config, load_roster(root, config))
+    docs = plain / "docs"
+    shutil.copytree(root / "docs", docs)
+    owners = {}
+    for page in PageBuilder(archive, date(2025, 6, 1)).pages():
+        target = docs / page.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.content, encoding="utf-8")
+        owners[page.src_uri] = page.src_uri
+    for folder in ("incidents", "postmortems"):
+        for path in (root / folder).glob("*.md"):
+            shutil.copy2(path, docs / folder / path.name)
+    settings = {
+        "site_name": "Benchmark",
+        "docs_dir": "docs",
+        "site_dir": str(plain / "site"),
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+        "nav": build_nav(owners, ["about.md"]),
+        "not_in_nav": "/incidents/*-*\n/postmortems/*-*\n/browse/*/*\n!/browse/*/index.md\n",
+    }
+    (plain / "mkdocs.yml").write_text(yaml.safe_dump(settings, sort_keys=False))
+
+
+def build(config_file: Path) -> tuple[float, float]:
+    """Wall time and CPU time (the build and every process it started) of one `mkdocs build`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file)],
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"build of {config_file} failed:\n{done.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
+def compare(records: int, work: Path, repeat: int) -> tuple[float, float]:
+    root = work / f"archive-{records}"
+    generate(root, records)
+    (root / "mkdocs.yml").write_text(
+        PLUGIN_YML.format(site=root / "site", search="material"), encoding="utf-8"
+    )
+    plain = work / f"plain-{records}"
+    plain_tree(root, plain)
+    plain_runs, plugin_runs = [], []
+    for _ in range(repeat):  # interleaved, so a busy moment hurts both alike
+        plain_runs.append(build(plain / "mkdocs.yml"))
+        plugin_runs.append(build(root / "mkdocs.yml"))
+    plain_time, plain_cpu = min(plain_runs)
+    plugin_time, plugin_cpu = min(plugin_runs)
+    index = root / "site" / "search" / "search_index.json"
+    plain_index = plain / "site" / "search" / "search_index.json"
+    print(
+        f"{records:>6} records: plugin {plugin_time:6.2f} s, plain {plain_time:6.2f} s, "
+        f"ratio {plugin_time / plain_time:.2f} (target <= 1.30); CPU {plugin_cpu:.1f} s vs "
+        f"{plain_cpu:.1f} s (lint runs in a second process); search index "
+        f"{index.stat().st_size / 1e6:.1f} MB (plain {plain_index.stat().st_size / 1e6:.1f} MB)",
+        flush=True,
+    )
+    return plugin_time, plain_time
+
+
+def pagefind_fetch(records: int, work: Path, word: str) -> int:
+    from playwright.sync_api import sync_playwright
+
+    root = work / f"pagefind-{records}"
+    generate(root, records)
+    site = root / "site"
+    (root / "mkdocs.yml").write_text(PLUGIN_YML.format(site=site, search="pagefind"))
+    took, _cpu = build(root / "mkdocs.yml")
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    fetched: dict[str, int] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=ARGS
+            )
+            page = browser.new_page()
+            page.goto(base + "search/")
+            page.wait_for_selector(".pagefind-ui__search-input")
+            page.on("response", lambda r: fetched.__setitem__(r.url, len(r.body())))
+            page.fill(".pagefind-ui__search-input", word)
+            page.wait_for_selector(".pagefind-ui__result", timeout=30_000)
+            page.wait_for_timeout(1500)
+            results = page.locator(".pagefind-ui__result").count()
+            browser.close()
+    finally:
+        server.shutdown()
+    search_bytes = sum(size for url, size in fetched.items() if "/pagefind/" in url)
+    bundle = sum(f.stat().st_size for f in (site / "pagefind").rglob("*") if f.is_file())
+    print(
+        f"{records:>6} records with Pagefind: built in {took:.1f} s; index on disk "
+        f"{bundle / 1e6:.1f} MB; searching '{word}' fetched {search_bytes / 1e6:.3f} MB in "
+        f"{sum('/pagefind/' in u for u in fetched)} files ({results} results shown; "
+        "target < 1 MB)",
+        flush=True,
+    )
+    return search_bytes
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,2000")
+    parser.add_argument("--pagefind-records", type=int, default=10_000)
+    parser.add_argument("--word", default="memory")
+    parser.add_argument("--repeat", type=int, default=3, help="Builds of each kind; best kept.")
+    parser.add_argument("--keep", action="store_true", help="Keep the generated sites.")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="site-scale-"))
+    try:
+        for size in (int(s) for s in options.sizes.split(",") if s):
+            compare(size, work, options.repeat)
+        if options.pagefind_records:
+            pagefind_fetch(options.pagefind_records, work, options.word)
+    finally:
+        if options.keep:
+            print(f"kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The built archive in a real browser (Debian's chromium): dashboard, search, safety, no network."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from test_site_support import CHRISTMAS, HOSTILE_INCIDENT, REPO, build_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.slow
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve(site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def _archive_copy(root: Path) -> Path:
+    for part in ("incidents", "postmortems", "people.yaml", "pyproject.toml"):
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            shutil.copy2(source, root / part)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example archive plus a hostile record (in a copy), built with the plugin and served."""
+    root = _archive_copy(tmp_path_factory.mktemp("browser") / "repo")
+    (root / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(HOSTILE_INCIDENT)
+    yield from _serve(build_site(root))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "the browser tests need Debian's chromium at /usr/bin/chromium: "
+            "apt-get update && apt-get install -y chromium"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A page that records every request and every dialog; requests off 127.0.0.1 are refused."""
+
+    def __init__(self, browser: object, base: str) -> None:
+        self.base = base
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("dialog", self._dialog)
+
+    def _route(self, route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        self.requests.append(url)
+        if url.startswith(self.base) or url.startswith("data:"):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            route.abort()  # type: ignore[attr-defined]
+
+    def _dialog(self, dialog: object) -> None:
+        self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    def outside(self) -> list[str]:
+        return [
+            u for u in self.requests if not u.startswith(self.base) and not u.startswith("data:")
+        ]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: object, site_url: str) -> Iterator[Visit]:
+    opened = Visit(browser, site_url)
+    yield opened
+    assert opened.outside() == [], "requests left 127.0.0.1"
+    opened.close()
+
+
+def search(page: object, words: str) -> None:
+    """Type as a person does: Material searches on key presses, once its index has loaded."""
+    box = page.locator("input.md-search__input")  # type: ignore[attr-defined]
+    box.click()
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    box.press_sequentially(words, delay=40)
+
+
+def test_dashboard_renders(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.base)
+    assert page.title().startswith("Dashboard")
+    assert page.locator("h1").first.inner_text().startswith("Incident archive")
+    assert page.locator(".idocs-tile").count() == 5
+    assert page.get_by_role("link", name="Action items").first.is_visible()
+    assert visit.outside() == []
+
+
+def test_search_finds_the_christmas_postmortem_and_opens_it(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.base)
+    search(page, "memory leak")
+    hit = page.locator("a.md-search-result__link", has_text="Postmortem: corrupt web image")
+    hit.first.wait_for(timeout=15_000)
+    hit.first.click()
+    page.wait_for_url(f"**/postmortems/PM-{CHRISTMAS}/**")
+    assert page.locator(".idocs-card .idocs-sev").inner_text() == "SEV2"
+    assert page.locator("table.idocs-timeline tbody tr").count() == 9
+    assert "2h 13m" in page.locator(".idocs-card__moments").inner_text()
+
+
+def test_every_open_action_item_is_on_one_page(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.base + "action-items/")
+    text = page.locator("article").inner_text()
+    assert "Alert on VM restart loops, not only on error rate" in text
+    assert "Canary every web deploy for ten minutes before full rollout" in text
+
+
+def test_hostile_record_runs_no_script_and_injects_nothing(visit: Visit) -> None:
+    page = visit.page
+    for url in ("", "incidents/", "incidents/INC-2024-01-02-hostile-title/", "browse/tag/config/"):
+        page.goto(visit.base + url)
+        page.wait_for_timeout(300)
+        injected = page.evaluate(
+            """() => document.querySelectorAll(
+                 'article img[onerror], article iframe, article svg[onload], article [onclick],'
+                 + ' article [onmouseover], article a[href^="javascript"], body > div#__config,'
+                 + ' article #__config, article script').length"""
+        )
+        assert injected == 0, url
+        page.mouse.move(400, 500)
+    assert visit.dialogs == []
+    page.goto(visit.base + "incidents/INC-2024-01-02-hostile-title/")
+    assert "<script>alert('title')</script>" in page.title()  # shown as text, not run
+    search(page, "hostile")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    assert visit.dialogs == []
+    assert page.evaluate("() => document.querySelectorAll('.md-search-result img').length") == 0
+
+
+@pytest.fixture(scope="module")
+def pagefind_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("pagefind") / "repo"
+    root.mkdir()
+    _archive_copy(root)
+    yield from _serve(build_site(root, search="pagefind"))
+
+
+def test_pagefind_search_finds_the_postmortem(browser: object, pagefind_url: str) -> None:
+    visit = Visit(browser, pagefind_url)
+    page = visit.page
+    page.goto(pagefind_url)
+    page.locator(".idocs-header-search input").fill("memory leak")
+    page.locator(".idocs-header-search input").press("Enter")
+    hit = page.locator(".pagefind-ui__result-link", has_text="corrupt web image")
+    hit.first.wait_for(timeout=15_000)
+    hit.first.click()
+    page.wait_for_url("**/*-corrupt-image-crash-loop/**")
+    assert visit.outside() == [] and visit.dialogs == []
+    visit.close()

@@ -1,0 +1,105 @@
+"""Metrics: counts per month and severity, median and p90 durations, and `incident stats`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from incident_docs import metrics
+from incident_docs.config import load_config
+from incident_docs.records import load_archive
+from test_site_support import only_christmas
+
+
+@pytest.fixture
+def christmas(archive: Path) -> Path:
+    only_christmas(archive)
+    return archive
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    assert metrics.percentile([10.0], 0.9) == 10.0
+    assert metrics.percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9) == 9.1
+    assert metrics.percentile([0.0, 100.0], 0.5) == 50.0
+    with pytest.raises(ValueError):
+        metrics.percentile([], 0.5)
+
+
+def test_format_duration_is_compact() -> None:
+    assert metrics.format_duration(timedelta(minutes=6)) == "6m"
+    assert metrics.format_duration(timedelta(hours=2, minutes=13)) == "2h 13m"
+    assert metrics.format_duration(timedelta(days=3, hours=4)) == "3d 4h"
+    assert metrics.format_duration(None) == "—"
+
+
+def test_months_between_fills_quiet_months() -> None:
+    assert metrics.months_between("2022-11", "2023-02") == [
+        "2022-11",
+        "2022-12",
+        "2023-01",
+        "2023-02",
+    ]
+
+
+def test_incident_and_its_postmortem_count_once(christmas: Path) -> None:
+    config = load_config(christmas)
+    records = [loaded.record for loaded in load_archive(christmas, config)]
+    result = metrics.compute(records, date(2023, 3, 1), config.severity_names())
+    assert result.incidents == 1 and result.postmortems == 1
+    assert result.by_month == {"2022-12": {"SEV2": 1}}
+    detect, mitigate, resolve = result.durations
+    assert (detect.median, mitigate.median, resolve.median) == (
+        timedelta(minutes=6),
+        timedelta(hours=2, minutes=13),
+        timedelta(hours=2, minutes=38),
+    )
+    assert result.action_items_open == 2 and result.action_items_overdue == 1
+
+
+def test_postmortem_counts_when_its_incident_is_missing(christmas: Path) -> None:
+    next(christmas.glob("incidents/*.md")).unlink()
+    config = load_config(christmas)
+    records = [loaded.record for loaded in load_archive(christmas, config)]
+    result = metrics.compute(records, date(2023, 3, 1), config.severity_names())
+    assert result.incidents == 0
+    assert sum(result.by_severity.values()) == 1
+    assert result.durations[0].count == 1
+
+
+def test_stats_text(christmas: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(christmas, "stats", "--today", "2023-03-01")
+    assert result.exit_code == 0, result.output
+    assert "Incidents:     1 (0 open)" in result.output
+    assert "detect       6m" in result.output
+    assert "1 overdue" in result.output
+
+
+def test_stats_json(christmas: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(christmas, "stats", "--format", "json", "--today", "2023-03-01")
+    data = json.loads(result.output)
+    assert data["durations"]["mitigate"] == {
+        "count": 1,
+        "median_seconds": 7980,
+        "p90_seconds": 7980,
+    }
+    assert data["by_month"]["2022-12"]["SEV2"] == 1
+    assert data["action_items"] == {"open": 2, "overdue": 1}
+
+
+def test_stats_csv(christmas: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(christmas, "stats", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    by_metric = {(r["metric"], r["month"], r["severity"]): r["value"] for r in rows}
+    assert by_metric[("incidents_by_month", "2022-12", "SEV2")] == "1"
+    assert by_metric[("time_to_resolve_median_seconds", "", "")] == "9480"
+
+
+def test_stats_bad_date_is_a_usage_error(christmas: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(christmas, "stats", "--today", "yesterday")
+    assert result.exit_code == 2
+    assert "not a date" in result.output

@@ -1,0 +1,321 @@
+"""The archive site: records published with cards and timelines, generated pages, lint, safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from mkdocs.exceptions import Abort
+
+from incident_docs.site.plugin import IncidentDocsPlugin
+from incident_docs.site.sanitize import clean_html
+from test_site_support import (
+    CHRISTMAS,
+    HOSTILE_INCIDENT,
+    TODAY,
+    active_content,
+    build_site,
+    only_christmas,
+    page,
+    search_entries,
+    write_site_config,
+)
+
+PM_URL = f"postmortems/PM-{CHRISTMAS}"
+INC_URL = f"incidents/INC-{CHRISTMAS}"
+
+
+@pytest.fixture
+def christmas(archive: Path) -> Path:
+    only_christmas(archive)
+    return archive
+
+
+def test_postmortem_page_has_card_timeline_table_and_follow_ups(christmas: Path) -> None:
+    site = build_site(christmas)
+    html = page(site, PM_URL)
+    card = html[html.index('class="idocs-card') : html.index("</details>")]
+    assert "SEV2" in card and "published" in card
+    # time to detect, mitigate, resolve from 12:32
+    assert ">6m<" in card and ">2h 13m<" in card and ">2h 38m<" in card
+    assert "priya" in card and "(1 of 1 needed)" in card
+    assert "Alert on VM restart loops, not only on error rate" in card
+    assert card.count("idocs-overdue") == 1  # lee's item was due 2023-02-28; today is 03-01
+    assert f'href="../../{INC_URL}/"' in card
+    table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
+    assert table is not None
+    assert table.group(0).count("<tr>") == 10  # header + nine entries
+    assert "mitigation · redirect-traffic" in table.group(0)
+    raw = (christmas / "postmortems" / f"PM-{CHRISTMAS}.md").read_text(encoding="utf-8")
+    assert "- 2022-12-25T13:05:00Z **mitigation/redirect-traffic** by dana:" in raw
+
+
+def test_incident_page_links_its_postmortem_and_shows_roles(christmas: Path) -> None:
+    html = page(build_site(christmas), INC_URL)
+    assert f'href="../../{PM_URL}/"' in html
+    assert "Communications Lead:" in html and "sam</span> → <span" in html
+    assert "Is it user facing" in html
+
+
+def test_overdue_follows_the_injected_date(christmas: Path) -> None:
+    early = page(build_site(christmas, today="2023-01-01"), "action-items")
+    assert "idocs-overdue" not in early
+    late = page(build_site(christmas, today="2023-04-01"), "action-items")
+    overdue = late[late.index('id="overdue"') : late.index('id="by-owner"')]
+    assert "Alert on VM restart loops" in overdue
+    assert "Canary every web deploy" in overdue
+
+
+def test_action_item_page_lists_every_open_item_by_owner(christmas: Path) -> None:
+    html = page(build_site(christmas), "action-items")
+    assert "Alert on VM restart loops, not only on error rate" in html  # open
+    assert "Canary every web deploy for ten minutes before full rollout" in html  # in progress
+    assert "Validate deployment configs against a schema" not in html  # done
+    assert "lee (Lee Morgan)" in html and "priya (Priya Raman)" in html
+    assert "https://tracker.example.com/OPS-814" in html
+
+
+def test_dashboard_is_home_and_counts(christmas: Path) -> None:
+    html = (build_site(christmas) / "index.html").read_text(encoding="utf-8")
+    assert "No open incidents." in html
+    assert "Postmortem: corrupt web image crash-looped the front-end VMs" in html
+    values = re.findall(
+        r'idocs-tile__value">(\d+)</span><span class="idocs-tile__label">([^<]+)<', html
+    )
+    assert dict((label, int(v)) for v, label in values) == {
+        "open incidents": 0,
+        "incidents": 1,
+        "postmortems": 1,
+        "open action items": 2,
+        "overdue": 1,
+    }
+
+
+def test_metrics_page_has_local_svg_charts(christmas: Path) -> None:
+    html = page(build_site(christmas), "metrics")
+    assert html.count('<svg class="idocs-chart"') == 2
+    assert "<td>time to detect</td><td>6m</td><td>6m</td><td>1</td>" in html
+    assert "2022-12" in html
+
+
+def test_indexes_by_facet(christmas: Path) -> None:
+    site = build_site(christmas)
+    for url in ("browse/year/2022", "browse/severity/sev2", "browse/service/web-frontend",
+                "browse/tag/memory-leak", "browse/status/postmortem-published"):  # fmt: skip
+        assert f"PM-{CHRISTMAS}" in page(site, url), url
+    overview = page(site, "browse/severity")
+    assert "Major: a core service is badly degraded" in overview
+
+
+def test_records_stay_out_of_the_nav(christmas: Path) -> None:
+    html = (build_site(christmas) / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index("md-nav--primary") : html.index("md-sidebar--secondary")]
+    assert "Action items" in nav and "By service" in nav
+    assert CHRISTMAS not in nav
+
+
+def test_edit_link_points_at_the_record_in_the_repository(christmas: Path) -> None:
+    html = page(build_site(christmas), PM_URL)
+    assert (
+        f'href="https://github.com/example/incident-docs/edit/main/postmortems/PM-{CHRISTMAS}.md"'
+        in html
+    )
+
+
+def test_search_index_holds_record_prose(christmas: Path) -> None:
+    entries = search_entries(build_site(christmas))
+    texts = [e["text"] for e in entries if e["location"].startswith(PM_URL)]
+    assert any("memory leak" in text.lower() for text in texts)
+
+
+def build_error(root: Path, caplog: pytest.LogCaptureFixture, **options: object) -> str:
+    """MkDocs logs a plugin's error and aborts: the logged message is what the user sees."""
+    with pytest.raises(Abort):
+        build_site(root, **options)
+    return "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+def test_lint_error_fails_the_build_naming_file_and_line(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV9"), encoding="utf-8")
+    message = build_error(christmas, caplog)
+    assert f"postmortems/PM-{CHRISTMAS}.md:6:" in message and "SEV9" in message
+
+
+def test_lint_warning_is_logged_and_fails_only_strict(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "## Detection\n", "## Detection\n\n<!-- incident-docs disable-next-line BL004 -->\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    build_site(christmas, strict=False)
+    assert any("SP001" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+    with pytest.raises(Abort):
+        build_site(christmas, strict=True)
+
+
+def test_lint_can_be_turned_off(christmas: Path) -> None:
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: 2"), encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    assert (site / INC_URL / "index.html").exists()
+
+
+def test_hostile_record_runs_no_script(christmas: Path) -> None:
+    (christmas / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(HOSTILE_INCIDENT)
+    site = build_site(christmas)
+    record = page(site, "incidents/INC-2024-01-02-hostile-title")
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)" in record  # shown as text in <title>
+    for html_file in site.rglob("*.html"):
+        assert active_content(html_file.read_text(encoding="utf-8")) == [], html_file
+    assert "click me" in record and "hover" in record  # the text survives, the handlers do not
+    for entry in search_entries(site):
+        if entry["location"].startswith("site/"):
+            continue  # the user guide quotes these attacks in code spans
+        assert "<script" not in entry["title"] and "<script" not in entry["text"]
+        assert "onerror=" not in entry["text"].replace("&lt;img src=x onerror=", "")
+
+
+def test_hostile_tag_is_a_lint_error_not_markup(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    hostile = HOSTILE_INCIDENT.replace("tags: [config]", 'tags: ["<script>x</script>"]')
+    (christmas / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(hostile)
+    message = build_error(christmas, caplog)
+    assert "incidents/INC-2024-01-02-hostile-title.md:10:" in message
+
+
+def test_sanitiser_keeps_prose_and_drops_active_content() -> None:
+    html = (
+        '<h2 id="timeline">Timeline</h2><table><tr><td><code>x</code></td></tr></table>'
+        '<a href="https://example.com/a">ok</a><a href="javascript:alert(1)">bad</a>'
+        '<img src="graph.png" onerror="alert(1)" alt="graph"><p id="__config" onclick="x()">p</p>'
+        "<script>alert(1)</script><style>body{}</style>"
+    )
+    clean = clean_html(html)
+    assert '<h2 id="timeline">' in clean and "<code>x</code>" in clean and "<td>" in clean
+    assert 'href="https://example.com/a"' in clean and '<img src="graph.png" alt="graph">' in clean
+    assert "javascript" not in clean and "onerror" not in clean and "onclick" not in clean
+    assert "__config" not in clean and "<script" not in clean and "<style" not in clean
+
+
+def test_hand_written_index_clash_is_reported_and_kept(christmas: Path) -> None:
+    write_site_config(christmas)
+    (christmas / "docs" / "index.md").write_text("# Our own home\n\nHand-written.\n")
+    with pytest.raises(Abort):
+        build_site(christmas, strict=True)
+    site = build_site(christmas, strict=False)
+    assert "Hand-written." in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_records_folder_readme_clash_is_reported(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (christmas / "incidents" / "README.md").write_text("# About incidents\n")
+    site = build_site(christmas, strict=False)
+    assert any("incidents/README.md" in r.getMessage() for r in caplog.records)
+    assert "Corrupt web image" in page(site, "incidents")  # the generated list is kept
+
+
+def test_guides_section_lists_the_docs_pages_present(christmas: Path) -> None:
+    write_site_config(christmas)
+    (christmas / "docs" / "running-incidents.md").write_text("# Running an incident\n")
+    (christmas / "docs" / "blameless.md").write_text("# Blameless postmortems\n")
+    html = (build_site(christmas) / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index("md-nav--primary") :]
+    assert "Guides" in nav
+    assert nav.index("Running an incident") < nav.index("Blameless postmortems")
+
+
+def test_attachments_are_published_beside_records(christmas: Path) -> None:
+    (christmas / "postmortems" / "img").mkdir()
+    (christmas / "postmortems" / "img" / "errors.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.write_text(
+        path.read_text().replace(
+            "## Detection\n", "## Detection\n\n![Error rate](img/errors.png)\n"
+        )
+    )
+    site = build_site(christmas)  # strict: the image link must resolve
+    assert (site / "postmortems" / "img" / "errors.png").exists()
+    assert 'src="../img/errors.png"' in page(site, PM_URL)
+
+
+def test_bad_today_option_is_a_clear_error(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = build_error(christmas, caplog, today="31/12/2023")
+    assert "today: '31/12/2023' is not a date" in message
+
+
+def test_serve_watches_the_record_folders(christmas: Path) -> None:
+    plugin = IncidentDocsPlugin()
+    plugin.load_config({"today": TODAY})
+    config = SimpleNamespace(config_file_path=str(christmas / "mkdocs.yml"), nav=None, extra_css=[],
+                             plugins={})  # fmt: skip
+    plugin.on_config(config)  # type: ignore[arg-type]
+    watched: list[str] = []
+    server = SimpleNamespace(watch=watched.append)
+    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert str(christmas / "incidents") in watched and str(christmas / "postmortems") in watched
+
+
+def test_stage_builds_with_plain_mkdocs(christmas: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (christmas / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(HOSTILE_INCIDENT)
+    out = tmp_path / "staged"
+    result = run_cli(christmas, "site", "stage", str(out), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "staged 3 records" in result.output
+    settings = yaml.safe_load((out / "mkdocs.yml").read_text())
+    assert settings["plugins"] == ["search"]
+    settings["site_dir"] = str(tmp_path / "staged-site")
+    (out / "mkdocs.yml").write_text(yaml.safe_dump(settings))
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(config_file=str(out / "mkdocs.yml"), strict=True))
+    site = tmp_path / "staged-site"
+    pm = (site / PM_URL / "index.html").read_text(encoding="utf-8")
+    assert "idocs-card" in pm and "Time (UTC)" in pm and "2h 13m" in pm
+    for html_file in site.rglob("*.html"):
+        assert active_content(html_file.read_text(encoding="utf-8")) == [], html_file
+    again = run_cli(christmas, "site", "stage", str(out), "--today", TODAY)
+    assert again.exit_code == 0  # a staged folder may be staged again
+
+
+def test_stage_refuses_a_foreign_folder(christmas: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me")
+    result = run_cli(christmas, "site", "stage", str(target))
+    assert result.exit_code == 2
+    assert "not empty" in result.output
+    assert (target / "notes.txt").read_text() == "keep me"
+
+
+def test_repository_mkdocs_yml_uses_the_plugin_without_cdn() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    settings = yaml.safe_load((repo / "mkdocs.yml").read_text())
+    assert settings["theme"]["font"] is False
+    assert "search" in settings["plugins"]
+    assert any(isinstance(p, dict) and "incident-docs" in p for p in settings["plugins"])
+    assert json.dumps(settings).count("cdn") == 0
+
+
+@pytest.mark.slow
+def test_pagefind_search_replaces_material_search(christmas: Path) -> None:
+    site = build_site(christmas, search="pagefind")
+    assert (site / "pagefind" / "pagefind-ui.js").exists()
+    assert not (site / "search" / "search_index.json").exists()
+    search = page(site, "search")
+    assert 'src="../pagefind/pagefind-ui.js"' in search
+    assert "data-pagefind-body" in page(site, PM_URL)
+    assert 'class="idocs-header-search"' in page(site, PM_URL)

@@ -1,0 +1,84 @@
+"""The `incident stats` and `incident site stage` commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from incident_docs import metrics
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.records import load_archive
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date like 2024-05-31", param_hint="--today"
+        ) from None
+
+
+@main.command("stats")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(metrics.FORMATS)),
+    default="text",
+    show_default=True,
+)
+@click.option("--today", help="Date that action items are overdue against (default: today, UTC).")
+@pass_project
+def stats_command(project: Project, output_format: str, today: str | None) -> None:
+    """Incidents per month and severity; median and p90 time to detect, mitigate and resolve."""
+    records = [loaded.record for loaded in load_archive(project.root, project.config)]
+    result = metrics.compute(records, _today(today), project.config.severity_names())
+    click.echo(metrics.FORMATS[output_format](result), nl=False)
+
+
+@main.group("site")
+def site_group() -> None:
+    """The published archive (MkDocs)."""
+
+
+@site_group.command("stage")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--today", help="Date that action items are overdue against (default: today, UTC).")
+@click.option("--site-name", default="Incident archive", show_default=True)
+@click.option(
+    "--docs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Hand-written pages to include (default: the repository's docs/).",
+)
+@pass_project
+def stage_command(
+    project: Project,
+    directory: Path,
+    today: str | None,
+    site_name: str,
+    docs_dir: Path | None,
+) -> None:
+    """Write the generated pages and sanitised records to DIRECTORY for plain MkDocs.
+
+    DIRECTORY gets docs/ and a mkdocs.yml without the plugin: `mkdocs build -f DIRECTORY/mkdocs.yml`.
+    """
+    from incident_docs.site.stage import stage
+
+    result = stage(
+        project.root,
+        project.config,
+        project.roster,
+        directory,
+        _today(today),
+        site_name=site_name,
+        docs_dir=docs_dir if docs_dir is not None else project.root / "docs",
+    )
+    click.echo(
+        f"staged {result.records} records, {result.pages} generated pages, "
+        f"{result.attachments} attachments and {result.guides} guides in {directory}"
+    )
+    click.echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}")

@@ -1,0 +1,261 @@
+"""Archive metrics: incidents per month and severity, time to detect, mitigate and resolve.
+
+One place computes them for both `incident stats` and the published site's metrics page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from incident_docs.models import (
+    ActionItem,
+    Incident,
+    IncidentStatus,
+    Postmortem,
+    Record,
+    key_durations,
+)
+
+DURATION_NAMES: tuple[str, ...] = ("detect", "mitigate", "resolve")
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    """Median and 90th percentile of one key duration over the incidents that record it."""
+
+    name: str
+    count: int
+    median: timedelta | None
+    p90: timedelta | None
+
+
+@dataclass(frozen=True)
+class OpenActionItem:
+    item: ActionItem
+    postmortem: Postmortem
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Metrics:
+    incidents: int
+    postmortems: int
+    open_incidents: int
+    by_month: dict[str, Counter[str]]
+    """'YYYY-MM' -> severity -> number of incidents that started that month, months in order."""
+    by_severity: Counter[str]
+    durations: tuple[DurationStats, ...]
+    action_items_open: int
+    action_items_overdue: int
+    severities: tuple[str, ...] = field(default_factory=tuple)
+    """Severity names in rank order: configured ones first, then any others seen."""
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (the 'inclusive' method)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    position = (len(ordered) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def record_start(record: Record) -> datetime | None:
+    """When the record's incident began, as best the record knows."""
+    return record.started_at or record.detected_at or record.declared_at
+
+
+def measured_records(records: Iterable[Record]) -> list[Record]:
+    """The records that stand for incidents: every incident, plus postmortems whose incidents
+    are not in the archive (so an incident and its postmortem are never counted twice)."""
+    records = list(records)
+    incident_ids = {r.id for r in records if isinstance(r, Incident)}
+    return [
+        r
+        for r in records
+        if isinstance(r, Incident)
+        or (isinstance(r, Postmortem) and not incident_ids.intersection(r.incidents))
+    ]
+
+
+def open_action_items(records: Iterable[Record], today: date) -> list[OpenActionItem]:
+    """Every open or in-progress action item, most overdue first, then by due date."""
+    found = [
+        OpenActionItem(item, record, item.due is not None and item.due < today)
+        for record in records
+        if isinstance(record, Postmortem)
+        for item in record.action_items
+        if item.status.is_open
+    ]
+    found.sort(key=lambda o: (o.item.due or date.max, o.item.priority, o.postmortem.id))
+    return found
+
+
+def compute(records: Iterable[Record], today: date, severities: Sequence[str] = ()) -> Metrics:
+    records = list(records)
+    measured = measured_records(records)
+    by_month: dict[str, Counter[str]] = {}
+    by_severity: Counter[str] = Counter()
+    samples: dict[str, list[float]] = {name: [] for name in DURATION_NAMES}
+    for record in measured:
+        start = record_start(record)
+        by_severity[record.severity] += 1
+        if start is not None:
+            by_month.setdefault(start.strftime("%Y-%m"), Counter())[record.severity] += 1
+        for name, value in key_durations(record).items():
+            samples[name].append(value.total_seconds())
+    durations = tuple(_duration_stats(name, samples[name]) for name in DURATION_NAMES)
+    items = open_action_items(records, today)
+    seen = [s for s in severities] + sorted(set(by_severity) - set(severities))
+    return Metrics(
+        incidents=sum(isinstance(r, Incident) for r in records),
+        postmortems=sum(isinstance(r, Postmortem) for r in records),
+        open_incidents=sum(
+            isinstance(r, Incident) and r.status is not IncidentStatus.RESOLVED for r in records
+        ),
+        by_month=dict(sorted(by_month.items())),
+        by_severity=by_severity,
+        durations=durations,
+        action_items_open=len(items),
+        action_items_overdue=sum(o.overdue for o in items),
+        severities=tuple(seen),
+    )
+
+
+def _duration_stats(name: str, values: list[float]) -> DurationStats:
+    if not values:
+        return DurationStats(name, 0, None, None)
+    return DurationStats(
+        name,
+        len(values),
+        timedelta(seconds=round(statistics.median(values))),
+        timedelta(seconds=round(percentile(values, 0.9))),
+    )
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every 'YYYY-MM' from first to last inclusive, so quiet months show as zero."""
+    year, month = (int(part) for part in first.split("-"))
+    end = tuple(int(part) for part in last.split("-"))
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def format_duration(value: timedelta | None) -> str:
+    """Compact and readable: 6m, 2h 13m, 3d 4h."""
+    if value is None:
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else round(value.total_seconds())
+
+
+def to_json(metrics: Metrics) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "incidents": metrics.incidents,
+        "postmortems": metrics.postmortems,
+        "open_incidents": metrics.open_incidents,
+        "by_severity": {name: metrics.by_severity.get(name, 0) for name in metrics.severities},
+        "by_month": {
+            month: {name: counts.get(name, 0) for name in metrics.severities}
+            for month, counts in metrics.by_month.items()
+        },
+        "durations": {
+            stats.name: {
+                "count": stats.count,
+                "median_seconds": _seconds(stats.median),
+                "p90_seconds": _seconds(stats.p90),
+            }
+            for stats in metrics.durations
+        },
+        "action_items": {
+            "open": metrics.action_items_open,
+            "overdue": metrics.action_items_overdue,
+        },
+    }
+
+
+def format_json(metrics: Metrics) -> str:
+    return json.dumps(to_json(metrics), indent=2) + "\n"
+
+
+def format_csv(metrics: Metrics) -> str:
+    """One tidy table: metric, month, severity, value (durations in seconds)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["metric", "month", "severity", "value"])
+    writer.writerow(["incidents", "", "", metrics.incidents])
+    writer.writerow(["postmortems", "", "", metrics.postmortems])
+    writer.writerow(["open_incidents", "", "", metrics.open_incidents])
+    for name in metrics.severities:
+        writer.writerow(["incidents_by_severity", "", name, metrics.by_severity.get(name, 0)])
+    for month, counts in metrics.by_month.items():
+        for name in metrics.severities:
+            if counts.get(name):
+                writer.writerow(["incidents_by_month", month, name, counts[name]])
+    for stats in metrics.durations:
+        for label, value in (("median", stats.median), ("p90", stats.p90)):
+            seconds = _seconds(value)
+            writer.writerow(
+                [
+                    f"time_to_{stats.name}_{label}_seconds",
+                    "",
+                    "",
+                    "" if seconds is None else seconds,
+                ]
+            )
+    writer.writerow(["action_items_open", "", "", metrics.action_items_open])
+    writer.writerow(["action_items_overdue", "", "", metrics.action_items_overdue])
+    return out.getvalue()
+
+
+def format_text(metrics: Metrics) -> str:
+    lines = [
+        f"Incidents:     {metrics.incidents} ({metrics.open_incidents} open)",
+        f"Postmortems:   {metrics.postmortems}",
+        f"Action items:  {metrics.action_items_open} open, {metrics.action_items_overdue} overdue",
+        "",
+        "By severity:   "
+        + ", ".join(f"{name} {metrics.by_severity.get(name, 0)}" for name in metrics.severities),
+        "",
+        "Time to        median    p90       (incidents measured)",
+    ]
+    for stats in metrics.durations:
+        lines.append(
+            f"  {stats.name:<12} {format_duration(stats.median):<9} "
+            f"{format_duration(stats.p90):<9} ({stats.count})"
+        )
+    if metrics.by_month:
+        lines += ["", "Month     " + " ".join(f"{name:>5}" for name in metrics.severities)]
+        for month, counts in metrics.by_month.items():
+            lines.append(
+                f"{month}   " + " ".join(f"{counts.get(name, 0):>5}" for name in metrics.severities)
+            )
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": format_text, "json": format_json, "csv": format_csv}

@@ -1,0 +1,223 @@
+"""The archive as the site sees it: every valid record read once, cross-linked, with page URLs."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache, cached_property
+from pathlib import Path
+
+import yaml
+
+from incident_docs.config import Config
+from incident_docs.document import Document, parse_text, read_document
+from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
+from incident_docs.records import is_record_file, iter_record_files, record_kind, validate_record
+from incident_docs.timeline import parse_timeline
+
+try:  # the C loader is several times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+
+
+def slug(value: str) -> str:
+    """A file-name-safe form of an untrusted label: never a path, never empty."""
+    text = _UNSAFE.sub("-", value.casefold()).strip("-.")
+    return text or "unnamed"
+
+
+@cache
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL MkDocs gives a Markdown source path (same rules as mkdocs.structure.files)."""
+    stem, _ext = posixpath.splitext(src_uri)
+    folder, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        return f"{folder}/" if folder else "./"
+    if use_directory_urls:
+        return f"{stem}/"
+    return f"{stem}.html"
+
+
+@cache
+def relative_url(from_src: str, to_src: str, use_directory_urls: bool = True) -> str:
+    """A link from one page to another, relative, so the site works under any base path."""
+    here = page_url(from_src, use_directory_urls)
+    there = page_url(to_src, use_directory_urls)
+    # Page URLs are clean (no '.', '..' or '//'), so plain segment arithmetic is exact.
+    base = [] if here == "./" else here.split("/")[:-1]
+    target = [] if there == "./" else there.split("/")
+    common = 0
+    while common < min(len(base), len(target) - 1) and base[common] == target[common]:
+        common += 1
+    rel = "../" * (len(base) - common) + "/".join(target[common:])
+    return rel or "./"
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """One valid record and its page."""
+
+    doc: Document
+    kind: RecordKind
+    record: Record
+    src_uri: str
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def severity(self) -> str:
+        return self.record.severity
+
+    @property
+    def status(self) -> str:
+        return self.record.status.value
+
+    @property
+    def when(self) -> datetime | None:
+        r = self.record
+        moment = r.started_at or r.detected_at or r.declared_at
+        if moment is None and isinstance(r, Postmortem):
+            moment = r.approved_at
+        return moment
+
+    @cached_property
+    def timeline(self) -> list[TimelineEntry]:
+        return parse_timeline(self.doc)[0]
+
+
+def _sort_key(record: SiteRecord) -> tuple[float, str]:
+    moment = record.when
+    return (-(moment.timestamp() if moment else 0.0), record.id)
+
+
+@dataclass
+class SiteArchive:
+    """Every valid record of the archive, newest first, and the links between them."""
+
+    root: Path
+    config: Config
+    roster: Roster
+    records: list[SiteRecord] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    """Repo-relative paths of files published beside the records (images, logs, PDFs)."""
+    intros: list[str] = field(default_factory=list)
+    """README.md / index.md files in the record folders."""
+
+    def __post_init__(self) -> None:
+        self.records.sort(key=_sort_key)
+        self.by_id: dict[str, SiteRecord] = {r.id: r for r in self.records}
+        self.by_src: dict[str, SiteRecord] = {r.src_uri: r for r in self.records}
+        self._postmortems_of: dict[str, list[SiteRecord]] = {}
+        for record in self.records:
+            if isinstance(record.record, Postmortem):
+                for incident_id in record.record.incidents:
+                    self._postmortems_of.setdefault(incident_id, []).append(record)
+
+    @property
+    def incidents(self) -> list[SiteRecord]:
+        return [r for r in self.records if r.kind == "incident"]
+
+    @property
+    def postmortems(self) -> list[SiteRecord]:
+        return [r for r in self.records if r.kind == "postmortem"]
+
+    def postmortems_of(self, incident: SiteRecord) -> list[SiteRecord]:
+        """Postmortems that cover the incident, whichever side names the link."""
+        found = list(self._postmortems_of.get(incident.id, []))
+        record = incident.record
+        if isinstance(record, Incident) and record.postmortem:
+            linked = self.by_id.get(record.postmortem)
+            if linked is not None and linked not in found:
+                found.insert(0, linked)
+        return found
+
+    def incidents_of(self, postmortem: SiteRecord) -> list[tuple[str, SiteRecord | None]]:
+        record = postmortem.record
+        if not isinstance(record, Postmortem):
+            return []
+        return [(incident_id, self.by_id.get(incident_id)) for incident_id in record.incidents]
+
+    def display_name(self, handle: str) -> str | None:
+        person = self.roster.by_handle(handle)
+        return person.name if person else None
+
+
+def load_site_archive(root: Path, config: Config, roster: Roster) -> SiteArchive:
+    """Read every record once; invalid ones are left out (lint explains them)."""
+    records: list[SiteRecord] = []
+    attachments: list[str] = []
+    intros: list[str] = []
+    allowed = {ext.lower() for ext in config.attachments}
+    for path, display in _record_folder_files(root, config):
+        if path.suffix == ".md" and not is_record_file(path):
+            intros.append(display)
+            continue
+        if not is_record_file(path):
+            if path.suffix.lstrip(".").lower() in allowed and not path.is_symlink():
+                attachments.append(display)
+            continue
+        doc = _read(path, display, root, config.lint.max_file_bytes)
+        if doc is None or not doc.readable or doc.front_matter is None:
+            continue
+        kind = record_kind(doc, config)
+        if kind is None:
+            continue
+        record, _problems = validate_record(doc, kind)
+        if record is not None:
+            records.append(SiteRecord(doc, kind, record, display))
+    return SiteArchive(root, config, roster, records, attachments, intros)
+
+
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[*&][^\s]")
+"""Anchors and aliases: left to the careful reader, which bounds how far they expand."""
+
+
+def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | None:
+    """The record as the site needs it, read quickly: front-matter by the C YAML loader, and a
+    body whose line numbers match the Markdown MkDocs renders. Anything unusual takes the
+    careful reader (lint explains what is wrong)."""
+    try:
+        if path.is_symlink() or path.stat().st_size > max_bytes:
+            return read_document(path, display, root=root, max_bytes=max_bytes)
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n") or "\x00" in text or "\r" in text:
+        return read_document(path, display, root=root, max_bytes=max_bytes)
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return read_document(path, display, root=root, max_bytes=max_bytes)
+    head = text[4 : end + 1]
+    if _ALIAS.search(head):
+        return read_document(path, display, root=root, max_bytes=max_bytes)
+    try:
+        data = yaml.load(head, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    body = text[end + 5 :].lstrip("\n")
+    if not isinstance(data, dict) or body.startswith("---"):
+        return read_document(path, display, root=root, max_bytes=max_bytes)
+    doc = parse_text(body, display)
+    doc.front_matter = data
+    return doc
+
+
+def _record_folder_files(root: Path, config: Config) -> Iterator[tuple[Path, str]]:
+    for path in iter_record_files(root, config):
+        display = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in display.split("/")):
+            continue
+        yield path, display

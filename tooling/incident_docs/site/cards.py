@@ -1,0 +1,315 @@
+"""What a record page adds to the author's prose: the header card and the timeline as a table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from incident_docs.document import parse_text
+from incident_docs.metrics import format_duration
+from incident_docs.models import (
+    CRITERIA,
+    Incident,
+    Postmortem,
+    Role,
+    TimelineEntry,
+    key_durations,
+)
+from incident_docs.site.archive import SiteArchive, SiteRecord
+from incident_docs.site.markup import (
+    Linker,
+    chips,
+    date_tag,
+    e,
+    people,
+    person,
+    safe_href,
+    severity_badge,
+    status_badge,
+    time_tag,
+    tracker_label,
+    utc,
+)
+from incident_docs.timeline import find_section, parse_entry
+
+_MOMENTS: tuple[tuple[str, str, str | None], ...] = (
+    ("started_at", "Started", None),
+    ("detected_at", "Detected", "detect"),
+    ("declared_at", "Declared", None),
+    ("mitigated_at", "Mitigated", "mitigate"),
+    ("resolved_at", "Resolved", "resolve"),
+)
+
+
+def record_card(archive: SiteArchive, record: SiteRecord, link: Linker, today: date) -> str:
+    """The header card: severity, status, key moments with durations, people, links."""
+    r = record.record
+    kind = "Incident" if isinstance(r, Incident) else "Postmortem"
+    badges = [
+        f'<span class="idocs-badge idocs-type">{kind}</span>',
+        severity_badge(r.severity),
+        status_badge(r.status.value),
+    ]
+    if isinstance(r, Postmortem):
+        badges.append(f'<span class="idocs-badge idocs-visibility">{e(r.visibility)}</span>')
+    level = archive.config.severity(r.severity)
+    sev_note = f' <span class="idocs-muted">{e(level.description)}</span>' if level else ""
+    parts = [
+        f'<div class="idocs-card idocs-card--{e(record.kind)}">',
+        f'<div class="idocs-card__badges">{" ".join(badges)}'
+        f'<span class="idocs-id">{e(r.id)}</span></div>',
+        f'<p class="idocs-card__severity">{sev_note}</p>' if sev_note else "",
+        _moments(record),
+        '<dl class="idocs-card__facts">',
+    ]
+    if isinstance(r, Incident):
+        parts += _incident_facts(archive, record, r, link)
+    elif isinstance(r, Postmortem):
+        parts += _postmortem_facts(archive, record, r, link)
+    parts += [
+        f"<dt>Services</dt><dd>{chips(link, 'service', r.services)}</dd>",
+        f"<dt>Tags</dt><dd>{chips(link, 'tag', r.tags)}</dd>",
+        "</dl>",
+    ]
+    if isinstance(r, Postmortem) and r.action_items:
+        parts.append(_action_items(archive, r, today))
+    parts.append("</div>")
+    return "\n".join(p for p in parts if p)
+
+
+def _moments(record: SiteRecord) -> str:
+    r = record.record
+    durations = key_durations(r)
+    cells = []
+    for name, label, measure in _MOMENTS:
+        moment: datetime | None = getattr(r, name, None)
+        if moment is None:
+            continue
+        took = durations.get(measure) if measure else None
+        after = (
+            f'<span class="idocs-duration" title="time to {e(measure)}">'
+            f"{e(format_duration(took))}</span>"
+            if took is not None and measure
+            else ""
+        )
+        cells.append(
+            f'<div class="idocs-moment"><span class="idocs-moment__label">{e(label)}</span>'
+            f"{time_tag(moment, '%H:%M UTC')}"
+            f'<span class="idocs-moment__date">{e(utc(moment).strftime("%d %b %Y"))}</span>'
+            f"{after}</div>"
+        )
+    if not cells:
+        return ""
+    return '<div class="idocs-card__moments">' + "".join(cells) + "</div>"
+
+
+def _incident_facts(
+    archive: SiteArchive, record: SiteRecord, r: Incident, link: Linker
+) -> list[str]:
+    roles = "".join(
+        f"<li>{e(role.label)}: {person(archive, getattr(r.roles, role.value))}</li>"
+        for role in Role
+    )
+    facts = [
+        f'<dt>Roles</dt><dd><ul class="idocs-inline">{roles}</ul></dd>',
+        f"<dt>Declared by</dt><dd>{person(archive, r.declared_by)}</dd>",
+    ]
+    if r.handoffs:
+        handoffs = "".join(
+            f"<li>{time_tag(h.at)} {e(h.role.label)}: {person(archive, h.from_)} → "
+            f"{person(archive, h.to)}</li>"
+            for h in r.handoffs
+        )
+        facts.append(f'<dt>Handoffs</dt><dd><ul class="idocs-plain">{handoffs}</ul></dd>')
+    answered = [question for name, question in CRITERIA.items() if getattr(r.criteria, name)]
+    if answered:
+        facts.append(
+            "<dt>Why an incident</dt><dd>" + "; ".join(e(q.rstrip("?")) for q in answered) + "</dd>"
+        )
+    postmortems = archive.postmortems_of(record)
+    if postmortems:
+        shown = ", ".join(f"{link.record(pm)} {status_badge(pm.status)}" for pm in postmortems)
+    elif r.postmortem:
+        shown = f'<span class="idocs-id">{e(r.postmortem)}</span> (not in the archive)'
+    else:
+        shown = '<span class="idocs-muted">none yet</span>'
+    facts.append(f"<dt>Postmortem</dt><dd>{shown}</dd>")
+    return facts
+
+
+def _postmortem_facts(
+    archive: SiteArchive, record: SiteRecord, r: Postmortem, link: Linker
+) -> list[str]:
+    incidents = ", ".join(
+        link.record(found) if found else f'<span class="idocs-id">{e(incident_id)}</span>'
+        for incident_id, found in archive.incidents_of(record)
+    )
+    needed = archive.config.required_approvals(r.severity)
+    approved = f"{people(archive, r.approved_by)} ({len(r.approved_by)} of {needed} needed)" + (
+        f" on {time_tag(r.approved_at)}" if r.approved_at else ""
+    )
+    impact = r.impact
+    impact_parts = []
+    if impact.users_affected is not None:
+        impact_parts.append(f"Users affected: {e(impact.users_affected)}")
+    if impact.duration is not None:
+        impact_parts.append(f"Duration: {e(format_duration(impact.duration))}")
+    impact_parts.append(f"Data lost: {'yes' if impact.data_lost else 'no'}")
+    impact_parts.append(f"User data exposed: {'yes' if impact.user_data_exposed else 'no'}")
+    if impact.description:
+        impact_parts.append(e(impact.description))
+    return [
+        f"<dt>Incidents</dt><dd>{incidents}</dd>",
+        f"<dt>Authors</dt><dd>{people(archive, r.authors)}</dd>",
+        f"<dt>Reviewers</dt><dd>{people(archive, r.reviewers)}</dd>",
+        f"<dt>Review</dt><dd>{status_badge(r.status.value)} approved by {approved}</dd>",
+        "<dt>Impact</dt><dd>" + "<br>".join(impact_parts) + "</dd>",
+    ]
+
+
+def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:
+    rows = []
+    for item in r.action_items:
+        overdue = item.status.is_open and item.due is not None and item.due < today
+        flag = ' <span class="idocs-badge idocs-overdue">overdue</span>' if overdue else ""
+        href = safe_href(item.tracker) if item.tracker else None
+        tracker = f'<a href="{e(href)}">{e(tracker_label(href))}</a>' if href else ""
+        rows.append(
+            f"<tr><td>{e(item.title)}</td><td>{person(archive, item.owner)}</td>"
+            f"<td>{e(item.type.value)}</td><td>{e(item.priority)}</td>"
+            f"<td>{date_tag(item.due)}{flag}</td><td>{status_badge(item.status.value)}</td>"
+            f"<td>{tracker}</td></tr>"
+        )
+    return (
+        '<details class="idocs-card__actions" open><summary>Action items</summary>'
+        '<table class="idocs-table"><thead><tr><th>Action</th><th>Owner</th><th>Type</th>'
+        "<th>Priority</th><th>Due</th><th>Status</th><th>Tracker</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></details>"
+    )
+
+
+def _elapsed(delta: timedelta) -> str:
+    if delta < timedelta(0):
+        return ""
+    return "+" + format_duration(delta) if delta else "start"
+
+
+def _cell(text: str) -> str:
+    # The text stays Markdown (links, code); only the table's own syntax is escaped.
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def timeline_markdown(markdown: str, record: SiteRecord | None = None) -> str:
+    """The page body with the `## Timeline` list turned into a table; other lines untouched.
+
+    With the record, its already-parsed timeline is reused when the body still matches it."""
+    lines = markdown.split("\n")
+    entries = _cached_entries(lines, record) if record is not None else None
+    if entries is None:
+        entries = _parse_entries(markdown)
+    if not entries:
+        return markdown
+    return _with_table(lines, entries)
+
+
+def _cached_entries(lines: list[str], record: SiteRecord) -> list[TimelineEntry] | None:
+    doc = record.doc
+    shift = doc.front_matter_end  # 0 when the archive read only the body
+    while shift and shift < len(doc.lines) and not doc.lines[shift].strip():
+        shift += 1  # MkDocs drops the blank lines after the front-matter
+    moved = []
+    for entry in record.timeline:
+        number = entry.line - shift
+        if not 1 <= number <= len(lines) or lines[number - 1] != doc.lines[entry.line - 1]:
+            return None
+        moved.append(replace(entry, line=number))
+    return moved
+
+
+def _parse_entries(markdown: str) -> list[TimelineEntry]:
+    doc = parse_text(markdown, "<page>")
+    section = find_section(doc)
+    if section is None:
+        return []
+    entries: list[TimelineEntry] = []
+    for number in range(section.start_line, section.end_line + 1):
+        if number in doc.code_lines:
+            continue
+        entry, _problem = parse_entry(doc.lines[number - 1], number)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _entry_cells(entries: list[TimelineEntry]) -> list[tuple[str, str, str]]:
+    """(time, kind, author) cells as HTML, times shown relative to the first entry."""
+    start = entries[0].time
+    days = {utc(entry.time).date() for entry in entries}
+    cells = []
+    for entry in entries:
+        kind = entry.kind.value + (f" · {entry.action.value}" if entry.action else "")
+        moment = utc(entry.time)
+        shown = moment.strftime("%H:%M" if len(days) == 1 else "%b %d %H:%M")
+        cells.append(
+            (
+                f'<time datetime="{e(moment.isoformat())}">{e(shown)}</time>'
+                f' <span class="idocs-elapsed">{e(_elapsed(entry.time - start))}</span>',
+                f'<span class="idocs-kind idocs-kind--{e(entry.kind.value)}">{e(kind)}</span>',
+                e(entry.author),
+            )
+        )
+    return cells
+
+
+_TIMELINE_LIST = re.compile(
+    r"(<h2[^>]*>\s*Timeline\b.*?</h2>\s*)<ul>\n?(.*?)</ul>", re.DOTALL | re.IGNORECASE
+)
+_ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
+_RENDERED_ENTRY = re.compile(r"^\s*\S+\s+<strong>[^<]+</strong>\s+by\s+[^:<]+:\s?(.*)$", re.DOTALL)
+
+
+def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:
+    """The rendered page with its `## Timeline` list shown as a table.
+
+    The list is what MkDocs rendered (and search indexed) from the Markdown in git; each item's
+    text keeps its rendered, sanitised inline HTML. Anything unexpected leaves the list as is."""
+    if not entries:
+        return html
+    start = html.find("<h2", html.find("<article"))
+    found = _TIMELINE_LIST.search(html, max(start, 0))
+    if found is None:
+        return html
+    items = _ITEM.findall(found.group(2))
+    if len(items) != len(entries):
+        return html
+    texts = []
+    for item in items:
+        match = _RENDERED_ENTRY.match(item)
+        if match is None:
+            return html
+        texts.append(match.group(1).strip())
+    rows = "".join(
+        f"<tr><td>{when}</td><td>{kind}</td><td>{who}</td><td>{text}</td></tr>"
+        for (when, kind, who), text in zip(_entry_cells(entries), texts, strict=True)
+    )
+    table = (
+        '<table class="idocs-timeline"><thead><tr><th>Time (UTC)</th><th>Kind</th><th>By</th>'
+        f"<th>What happened</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return html[: found.start()] + found.group(1) + table + html[found.end() :]
+
+
+def _with_table(lines: list[str], entries: list[TimelineEntry]) -> str:
+    rows = ["| Time (UTC) | Kind | By | What happened |", "| --- | --- | --- | --- |"]
+    for (when, kind, who), entry in zip(_entry_cells(entries), entries, strict=True):
+        rows.append(f"| {when} | {kind} | {who} | {_cell(entry.text)} |")
+    taken = {entry.line for entry in entries}
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if number == entries[0].line:
+            out += ["", *rows, ""]
+        elif number not in taken:
+            out.append(line)
+    return "\n".join(out)

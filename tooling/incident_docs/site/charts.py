@@ -1,0 +1,124 @@
+"""Static inline SVG charts drawn in Python: no script, no library, no request."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from incident_docs.metrics import DurationStats, format_duration, months_between
+from incident_docs.site.archive import slug
+from incident_docs.site.markup import e
+
+_WIDTH = 720
+_HEIGHT = 240
+_LEFT = 36
+_BOTTOM = 44
+_TOP = 12
+
+
+def _nice_max(value: int) -> int:
+    """The top of the axis: four equal whole-number steps that hold the value."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if value <= step * 4:
+            return step * 4
+    return value
+
+
+def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) -> str:
+    """Incidents per month as bars stacked by severity, with a legend."""
+    if not by_month:
+        return '<p class="idocs-empty">No incidents with a start time yet.</p>'
+    months = list(by_month)
+    months = months_between(months[0], months[-1])
+    top = _nice_max(max(sum(c.values()) for c in by_month.values()))
+    plot_w = _WIDTH - _LEFT - 8
+    plot_h = _HEIGHT - _BOTTOM - _TOP
+    slot = plot_w / len(months)
+    bar = max(1.0, min(28.0, slot * 0.7))
+    out = [
+        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'aria-label="Incidents per month by severity" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for tick in range(5):
+        value = round(top * tick / 4)
+        y = _TOP + plot_h - plot_h * tick / 4
+        out.append(
+            f'<line class="idocs-chart__grid" x1="{_LEFT}" x2="{_WIDTH - 8}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="idocs-chart__axis" x="{_LEFT - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{value}</text>'
+        )
+    label_every = max(1, round(len(months) / 12))
+    for index, month in enumerate(months):
+        counts = by_month.get(month, Counter())
+        x = _LEFT + slot * index + (slot - bar) / 2
+        y = _TOP + plot_h
+        for name in severities:
+            count = counts.get(name, 0)
+            if not count:
+                continue
+            height = plot_h * count / top
+            y -= height
+            out.append(
+                f'<rect class="idocs-fill--{e(slug(name))}" x="{x:.1f}" y="{y:.1f}" '
+                f'width="{bar:.1f}" height="{height:.1f}"><title>{e(month)}: {count} '
+                f"{e(name)}</title></rect>"
+            )
+        if index % label_every == 0:
+            out.append(
+                f'<text class="idocs-chart__axis" x="{x + bar / 2:.1f}" '
+                f'y="{_TOP + plot_h + 16}" text-anchor="middle">{e(month)}</text>'
+            )
+    legend_x = float(_LEFT)
+    for name in severities:
+        out.append(
+            f'<rect class="idocs-fill--{e(slug(name))}" x="{legend_x:.0f}" '
+            f'y="{_HEIGHT - 14}" width="10" height="10"/>'
+            f'<text class="idocs-chart__axis" x="{legend_x + 14:.0f}" y="{_HEIGHT - 5}">'
+            f"{e(name)}</text>"
+        )
+        legend_x += 70
+    out.append("</svg>")
+    return "".join(out)
+
+
+def duration_chart(durations: Sequence[DurationStats]) -> str:
+    """Median and p90 time to detect, mitigate and resolve as horizontal bars."""
+    measured = [d for d in durations if d.median is not None and d.p90 is not None]
+    if not measured:
+        return '<p class="idocs-empty">No incident records its key times yet.</p>'
+    longest = max(d.p90.total_seconds() for d in measured if d.p90) or 1.0
+    row_h = 44
+    height = row_h * len(measured) + 28
+    label_w = 130
+    plot_w = _WIDTH - label_w - 230
+    out = [
+        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        'aria-label="Median and 90th percentile time to detect, mitigate and resolve" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for index, stats in enumerate(measured):
+        assert stats.median is not None and stats.p90 is not None
+        y = 8 + index * row_h
+        p90_w = plot_w * stats.p90.total_seconds() / longest
+        median_w = plot_w * stats.median.total_seconds() / longest
+        out.append(
+            f'<text class="idocs-chart__label" x="0" y="{y + 20}">time to {e(stats.name)}</text>'
+            f'<rect class="idocs-fill--p90" x="{label_w}" y="{y + 4}" width="{p90_w:.1f}" '
+            f'height="24"><title>p90 {e(format_duration(stats.p90))}</title></rect>'
+            f'<rect class="idocs-fill--median" x="{label_w}" y="{y + 10}" '
+            f'width="{median_w:.1f}" height="12"><title>median '
+            f"{e(format_duration(stats.median))}</title></rect>"
+            f'<text class="idocs-chart__axis" x="{label_w + p90_w + 6:.1f}" y="{y + 21}">'
+            f"median {e(format_duration(stats.median))} · p90 "
+            f"{e(format_duration(stats.p90))}</text>"
+        )
+    y = height - 12
+    out.append(
+        f'<rect class="idocs-fill--median" x="{label_w}" y="{y - 9}" width="10" height="10"/>'
+        f'<text class="idocs-chart__axis" x="{label_w + 14}" y="{y}">median</text>'
+        f'<rect class="idocs-fill--p90" x="{label_w + 80}" y="{y - 9}" width="10" height="10"/>'
+        f'<text class="idocs-chart__axis" x="{label_w + 94}" y="{y}">90th percentile</text>'
+    )
+    out.append("</svg>")
+    return "".join(out)

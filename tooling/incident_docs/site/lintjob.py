@@ -1,0 +1,82 @@
+"""Linting the archive in a separate process while MkDocs builds, so the check costs no build time."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from incident_docs.config import Config
+from incident_docs.models import Roster
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+def _work(root: Path, config: Config, roster: Roster, conn: Connection) -> None:
+    try:
+        # Imported here so the build process never pays for loading every rule.
+        from incident_docs.rules.base import LintContext  # noqa: I001 (rules before the linter)
+        from incident_docs.linter import lint, selection_from
+
+        jobs = max(1, (os.cpu_count() or 1) - 1)
+        result = lint(LintContext(root, config, roster), selection_from(config), jobs=jobs)
+        conn.send(
+            [
+                Problem(d.path, d.line, d.column, d.code, d.severity.value, d.message)
+                for d in result.diagnostics
+            ]
+        )
+    except BaseException as error:  # reported by the build, never a silent pass
+        conn.send(f"{type(error).__name__}: {error}")
+    finally:
+        conn.close()
+
+
+class LintJob:
+    """Starts `incident lint` of the whole archive now; `result()` waits for its diagnostics."""
+
+    def __init__(self, root: Path, config: Config, roster: Roster) -> None:
+        # fork starts at once; elsewhere spawn is the safe choice
+        context = (
+            multiprocessing.get_context("fork")
+            if sys.platform == "linux"
+            else multiprocessing.get_context("spawn")
+        )
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_work, args=(root, config, roster, send), name="incident-docs-lint"
+        )
+        self._process.start()
+        send.close()
+
+    def result(self) -> list[Problem]:
+        try:
+            payload = self._receive.recv()
+        except EOFError:
+            payload = f"the lint process ended unexpectedly (exit code {self._process.exitcode})"
+        finally:
+            self._process.join()
+            self._receive.close()
+        if isinstance(payload, str):
+            raise RuntimeError(payload)
+        return list(payload)
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()

@@ -1,0 +1,124 @@
+"""Small HTML builders shared by the generated pages and the record cards; every value is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from incident_docs.site.archive import SiteArchive, SiteRecord, relative_url, slug
+
+
+def e(value: object) -> str:
+    """Escape anything for HTML text or a quoted attribute."""
+    return html.escape(value if isinstance(value, str) else str(value), quote=True)
+
+
+def safe_href(url: str) -> str | None:
+    """An external link only when it is plain http(s); anything else is not a link."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def tracker_label(url: str) -> str:
+    """A short label for a tracker link: its last path segment (OPS-812), else its host."""
+    parts = urlsplit(url)
+    tail = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return tail or parts.netloc
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def time_tag(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    if moment is None:
+        return '<span class="idocs-muted">—</span>'
+    stamp = utc(moment)
+    return f'<time datetime="{e(stamp.isoformat())}">{e(stamp.strftime(fmt))}</time>'
+
+
+def date_tag(day: date | None) -> str:
+    if day is None:
+        return '<span class="idocs-muted">—</span>'
+    return f'<time datetime="{e(day.isoformat())}">{e(day.isoformat())}</time>'
+
+
+def severity_badge(name: str) -> str:
+    return f'<span class="idocs-badge idocs-sev idocs-sev--{e(slug(name))}">{e(name)}</span>'
+
+
+def status_badge(status: str) -> str:
+    return (
+        f'<span class="idocs-badge idocs-status idocs-status--{e(slug(status))}">{e(status)}</span>'
+    )
+
+
+class Linker:
+    """Relative links between pages of the site, from the page being written."""
+
+    def __init__(self, here: str, use_directory_urls: bool) -> None:
+        self.here = here
+        self.use_directory_urls = use_directory_urls
+
+    def to(self, src_uri: str, fragment: str = "") -> str:
+        url = relative_url(self.here, src_uri, self.use_directory_urls)
+        return e(url + (f"#{fragment}" if fragment else ""))
+
+    def record(self, record: SiteRecord, text: str | None = None) -> str:
+        label = e(text if text is not None else record.title)
+        return f'<a href="{self.to(record.src_uri)}">{label}</a>'
+
+    def facet(self, facet: str, value: str, text: str | None = None) -> str:
+        label = e(text if text is not None else value)
+        return f'<a class="idocs-chip" href="{self.to(facet_src(facet, value))}">{label}</a>'
+
+
+def facet_src(facet: str, value: str) -> str:
+    return f"browse/{facet}/{slug(value)}.md"
+
+
+def chips(link: Linker, facet: str, values: Iterable[str]) -> str:
+    shown = [link.facet(facet, value) for value in values]
+    return " ".join(shown) if shown else '<span class="idocs-muted">—</span>'
+
+
+def person(archive: SiteArchive, handle: str) -> str:
+    name = archive.display_name(handle)
+    if name:
+        return f'<span class="idocs-person" title="{e(name)}">{e(handle)}</span>'
+    return f'<span class="idocs-person">{e(handle)}</span>'
+
+
+def people(archive: SiteArchive, handles: Iterable[str]) -> str:
+    shown = [person(archive, h) for h in handles]
+    return ", ".join(shown) if shown else '<span class="idocs-muted">—</span>'
+
+
+def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool = True) -> str:
+    """A compact table of records: date, kind, severity, status, title, services."""
+    rows = []
+    for record in records:
+        when = record.when
+        day = utc(when).strftime("%Y-%m-%d") if when else "—"
+        kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
+        services = ", ".join(e(s) for s in record.record.services)
+        rows.append(
+            f"<tr><td>{e(day)}</td>{kind}<td>{severity_badge(record.severity)}</td>"
+            f"<td>{status_badge(record.status)}</td><td>{link.record(record)}"
+            f'<br><span class="idocs-id">{e(record.id)}</span></td><td>{services}</td></tr>'
+        )
+    if not rows:
+        return '<p class="idocs-empty">None.</p>'
+    kind_head = "<th>Kind</th>" if show_kind else ""
+    return (
+        '<table class="idocs-table">\n<thead><tr><th>Date</th>'
+        f"{kind_head}<th>Severity</th><th>Status</th><th>Record</th><th>Services</th></tr></thead>\n"
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    )

@@ -1,0 +1,89 @@
+"""Pagefind search: find the binary from PyPI's package, index the built site, add its search UI."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.pages import Page
+
+from incident_docs.site.archive import relative_url
+
+INSTALL_HINT = "install it with: pip install 'incident-docs[pagefind]' (or pagefind[extended])"
+
+_BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
+
+
+def executable() -> Path:
+    """The Pagefind binary shipped by pagefind_bin(_extended), else one on PATH."""
+    for name in _BINARY_PACKAGES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        try:
+            return Path(module.get_executable())
+        except (FileNotFoundError, AttributeError):
+            continue
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    if found:
+        return Path(found)
+    raise PluginError(f"incident-docs: search: pagefind needs the Pagefind binary; {INSTALL_HINT}")
+
+
+def index(site_dir: Path) -> str:
+    """Run Pagefind over the built site; its index and UI land in site_dir/pagefind/."""
+    command = [str(executable()), "--site", str(site_dir)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    except OSError as error:
+        raise PluginError(f"incident-docs: cannot run Pagefind ({command[0]}): {error}") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise PluginError("incident-docs: Pagefind failed:\n" + "\n".join(detail))
+    return done.stdout
+
+
+_FORM = (
+    '<form class="idocs-header-search" action="{action}" role="search">'
+    '<input type="search" name="q" placeholder="Search" aria-label="Search the archive" '
+    'autocomplete="off"></form>'
+)
+
+_SEARCH_UI = """
+<link rel="stylesheet" href="{base}pagefind/pagefind-ui.css">
+<script src="{base}pagefind/pagefind-ui.js"></script>
+<script>
+window.addEventListener("DOMContentLoaded", function () {{
+  var ui = new PagefindUI({{ element: "#idocs-search", showSubResults: true, showImages: false,
+                             resetStyles: false }});
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) {{ ui.triggerSearch(query); }}
+}});
+</script>
+"""
+
+
+def decorate(output: str, page: Page, search_src: str, use_directory_urls: bool) -> str:
+    """Mark what Pagefind indexes, add a search box to the header, and the UI to the search page."""
+    here = page.file.src_uri
+    action = relative_url(here, search_src, use_directory_urls)
+    is_search = here == search_src
+    if not is_search:
+        output = output.replace(
+            '<article class="md-content__inner md-typeset">',
+            '<article class="md-content__inner md-typeset" data-pagefind-body>',
+            1,
+        )
+    header = output.find('class="md-header__inner')
+    close = output.find("</nav>", header) if header >= 0 else -1
+    if close >= 0:
+        output = output[:close] + _FORM.format(action=action) + output[close:]
+    if is_search:
+        root = relative_url(here, "index.md", use_directory_urls)
+        base = "" if root == "./" else root
+        output = output.replace("</body>", _SEARCH_UI.format(base=base) + "</body>", 1)
+    return output

@@ -1,0 +1,392 @@
+"""The generated pages: dashboard, record lists, indexes by facet, action items, metrics, search."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from incident_docs import metrics
+from incident_docs.models import Incident, IncidentStatus, PostmortemStatus
+from incident_docs.site.archive import SiteArchive, SiteRecord
+from incident_docs.site.charts import duration_chart, monthly_chart
+from incident_docs.site.markup import (
+    Linker,
+    date_tag,
+    e,
+    facet_src,
+    person,
+    record_table,
+    safe_href,
+    severity_badge,
+    status_badge,
+    tracker_label,
+)
+
+HOME = "index.md"
+INCIDENTS = "incidents/index.md"
+POSTMORTEMS = "postmortems/index.md"
+ACTION_ITEMS = "action-items.md"
+METRICS = "metrics.md"
+SEARCH = "search.md"
+RECENT_POSTMORTEMS = 10
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    values: Callable[[SiteRecord], list[tuple[str, str]]]
+    """(key, label) pairs a record is listed under; the key names the page."""
+
+
+def _year(record: SiteRecord) -> list[tuple[str, str]]:
+    return [(str(record.when.year),) * 2] if record.when else []
+
+
+def _status(record: SiteRecord) -> list[tuple[str, str]]:
+    kind = "Incidents" if record.kind == "incident" else "Postmortems"
+    return [(f"{record.kind}-{record.status}", f"{kind}: {record.status}")]
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("year", "By year", _year),
+    Facet("severity", "By severity", lambda r: [(r.severity, r.severity)]),
+    Facet("service", "By service", lambda r: [(s, s) for s in r.record.services]),
+    Facet("tag", "By tag", lambda r: [(t, t) for t in r.record.tags]),
+    Facet("status", "By status", _status),
+)
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    content: str
+    in_nav: bool = True
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+
+
+def md_text(value: object) -> str:
+    """Untrusted text for a Markdown heading: HTML-escaped, Markdown punctuation neutralised."""
+    return _MD_SPECIAL.sub(r"\\\1", e(value))
+
+
+def _page(title: str, body: Iterable[str], *, hide_toc: bool = False) -> str:
+    meta = [f"title: {json.dumps(e(title))}"]
+    if hide_toc:
+        meta.append("hide: [toc]")
+    return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(body) + "\n"
+
+
+def _tiles(items: Iterable[tuple[str, int | str, str | None]]) -> str:
+    cells = []
+    for label, value, href in items:
+        inner = (
+            f'<span class="idocs-tile__value">{e(value)}</span>'
+            f'<span class="idocs-tile__label">{e(label)}</span>'
+        )
+        cells.append(
+            f'<a class="idocs-tile" href="{href}">{inner}</a>'
+            if href
+            else f'<div class="idocs-tile">{inner}</div>'
+        )
+    return '<div class="idocs-tiles">' + "".join(cells) + "</div>"
+
+
+def _by_year(records: list[SiteRecord]) -> dict[str, list[SiteRecord]]:
+    groups: dict[str, list[SiteRecord]] = {}
+    for record in records:
+        key = str(record.when.year) if record.when else "Undated"
+        groups.setdefault(key, []).append(record)
+    return groups
+
+
+class PageBuilder:
+    """Writes every generated page for one archive and one point in time."""
+
+    def __init__(
+        self,
+        archive: SiteArchive,
+        today: date,
+        *,
+        use_directory_urls: bool = True,
+        search: str = "material",
+    ) -> None:
+        self.archive = archive
+        self.today = today
+        self.use_directory_urls = use_directory_urls
+        self.search = search
+        self.severities = archive.config.severity_names()
+        self.metrics = metrics.compute((r.record for r in archive.records), today, self.severities)
+        self.open_items = metrics.open_action_items((r.record for r in archive.records), today)
+
+    def link(self, here: str) -> Linker:
+        return Linker(here, self.use_directory_urls)
+
+    def pages(self) -> list[GeneratedPage]:
+        pages = [
+            GeneratedPage(HOME, self.dashboard()),
+            GeneratedPage(INCIDENTS, self.listing(INCIDENTS, "Incidents", "incident")),
+            GeneratedPage(POSTMORTEMS, self.listing(POSTMORTEMS, "Postmortems", "postmortem")),
+            GeneratedPage(ACTION_ITEMS, self.action_items()),
+            GeneratedPage(METRICS, self.metrics_page()),
+        ]
+        for facet in FACETS:
+            pages.extend(self.facet_pages(facet))
+        if self.search == "pagefind":
+            pages.append(GeneratedPage(SEARCH, self.search_page()))
+        return pages
+
+    # -- dashboard -------------------------------------------------------------------------
+
+    def dashboard(self) -> str:
+        link = self.link(HOME)
+        m = self.metrics
+        open_incidents = [
+            r
+            for r in self.archive.incidents
+            if isinstance(r.record, Incident) and r.record.status is not IncidentStatus.RESOLVED
+        ]
+        finished = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
+        postmortems = self.archive.postmortems
+        recent = [r for r in postmortems if r.record.status in finished][:RECENT_POSTMORTEMS]
+        in_progress = [r for r in postmortems if r.record.status not in finished]
+        tiles = _tiles(
+            [
+                ("open incidents", m.open_incidents, link.to(INCIDENTS)),
+                ("incidents", m.incidents, link.to(INCIDENTS)),
+                ("postmortems", m.postmortems, link.to(POSTMORTEMS)),
+                ("open action items", m.action_items_open, link.to(ACTION_ITEMS)),
+                ("overdue", m.action_items_overdue, link.to(ACTION_ITEMS, "overdue")),
+            ]
+        )
+        browse = " · ".join(
+            f'<a href="{link.to(f"browse/{facet.name}/index.md")}">{e(facet.title.lower())}</a>'
+            for facet in FACETS
+        )
+        body = [
+            "# Incident archive",
+            tiles,
+            "## Open incidents",
+            record_table(link, open_incidents, show_kind=False)
+            if open_incidents
+            else '<p class="idocs-empty">No open incidents.</p>',
+            "## Recent postmortems",
+            record_table(link, recent, show_kind=False),
+        ]
+        if in_progress:
+            body += [
+                "## Postmortems in progress",
+                record_table(link, in_progress, show_kind=False),
+            ]
+        body += [
+            "## Browse",
+            f'<p class="idocs-browse">Browse the archive {browse}; see every '
+            f'<a href="{link.to(ACTION_ITEMS)}">open action item</a> and the '
+            f'<a href="{link.to(METRICS)}">metrics</a>.</p>',
+        ]
+        return _page("Dashboard", body)
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def listing(self, here: str, title: str, kind: str) -> str:
+        link = self.link(here)
+        records = [r for r in self.archive.records if r.kind == kind]
+        body = [f"# {title}"]
+        if not records:
+            body.append('<p class="idocs-empty">None yet.</p>')
+        for year, group in _by_year(records).items():
+            body += [f"## {md_text(year)}", record_table(link, group, show_kind=False)]
+        return _page(title, body)
+
+    def facet_pages(self, facet: Facet) -> list[GeneratedPage]:
+        groups: dict[str, tuple[str, list[SiteRecord]]] = {}
+        for record in self.archive.records:
+            for key, label in facet.values(record):
+                groups.setdefault(key, (label, []))[1].append(record)
+        keys = list(groups)
+        if facet.name == "severity":
+            keys.sort(key=lambda k: (self.archive.config.severity_rank(k), k))
+        elif facet.name == "year":
+            keys.sort(reverse=True)
+        else:
+            keys.sort()
+        overview_src = f"browse/{facet.name}/index.md"
+        link = self.link(overview_src)
+        rows = []
+        for key in keys:
+            label, records = groups[key]
+            incidents = sum(r.kind == "incident" for r in records)
+            described = ""
+            if facet.name == "severity":
+                level = self.archive.config.severity(key)
+                described = f"<td>{e(level.description) if level else ''}</td>"
+            shown = severity_badge(label) if facet.name == "severity" else e(label)
+            rows.append(
+                f'<tr><td><a href="{link.to(facet_src(facet.name, key))}">{shown}</a></td>'
+                f"{described}<td>{incidents}</td><td>{len(records) - incidents}</td></tr>"
+            )
+        head = "<th>Description</th>" if facet.name == "severity" else ""
+        table = (
+            (
+                '<table class="idocs-table"><thead><tr><th>'
+                f"{e(facet.title.removeprefix('By ').capitalize())}</th>{head}"
+                "<th>Incidents</th><th>Postmortems</th></tr></thead><tbody>\n"
+                + "\n".join(rows)
+                + "\n</tbody></table>"
+            )
+            if rows
+            else '<p class="idocs-empty">Nothing to list yet.</p>'
+        )
+        pages = [GeneratedPage(overview_src, _page(facet.title, [f"# {facet.title}", table]))]
+        noun = facet.title.removeprefix("By ").capitalize()
+        for key in keys:
+            label, records = groups[key]
+            src = facet_src(facet.name, key)
+            here = self.link(src)
+            title = f"{noun}: {label}"
+            body = [
+                f"# {md_text(title)}",
+                f'<p><a href="{here.to(overview_src)}">← {e(facet.title.lower())}</a></p>',
+            ]
+            if facet.name == "severity":
+                level = self.archive.config.severity(key)
+                if level:
+                    body.append(f"<p>{e(level.description)}</p>")
+            listed_incidents = [r for r in records if r.kind == "incident"]
+            listed_postmortems = [r for r in records if r.kind == "postmortem"]
+            if listed_incidents:
+                body += ["## Incidents", record_table(here, listed_incidents, show_kind=False)]
+            if listed_postmortems:
+                body += ["## Postmortems", record_table(here, listed_postmortems, show_kind=False)]
+            pages.append(GeneratedPage(src, _page(title, body), in_nav=False))
+        return pages
+
+    # -- action items ----------------------------------------------------------------------
+
+    def _items_table(self, link: Linker, items: list[metrics.OpenActionItem]) -> str:
+        if not items:
+            return '<p class="idocs-empty">None.</p>'
+        rows = []
+        for found in items:
+            item = found.item
+            owner_record = self.archive.by_id.get(found.postmortem.id)
+            source = (
+                link.record(owner_record, owner_record.title.removeprefix("Postmortem: "))
+                if owner_record
+                else f'<span class="idocs-id">{e(found.postmortem.id)}</span>'
+            )
+            flag = (
+                ' <span class="idocs-badge idocs-overdue">overdue</span>' if found.overdue else ""
+            )
+            href = safe_href(item.tracker) if item.tracker else None
+            tracker = f'<a href="{e(href)}">{e(tracker_label(href))}</a>' if href else ""
+            rows.append(
+                f"<tr><td>{date_tag(item.due)}{flag}</td><td>{e(item.title)}</td>"
+                f"<td>{person(self.archive, item.owner)}</td><td>{e(item.type.value)}</td>"
+                f"<td>{e(item.priority)}</td><td>{status_badge(item.status.value)}</td>"
+                f"<td>{source}</td><td>{tracker}</td></tr>"
+            )
+        return (
+            '<table class="idocs-table idocs-actions"><thead><tr><th>Due</th><th>Action</th>'
+            "<th>Owner</th>"
+            "<th>Type</th><th>Priority</th><th>Status</th><th>Postmortem</th><th>Tracker</th>"
+            "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+        )
+
+    def action_items(self) -> str:
+        link = self.link(ACTION_ITEMS)
+        items = self.open_items
+        overdue = [o for o in items if o.overdue]
+        owners: dict[str, list[metrics.OpenActionItem]] = {}
+        for found in items:
+            owners.setdefault(found.item.owner, []).append(found)
+        body = [
+            "# Action items",
+            f'<p class="idocs-muted">Every open or in-progress follow-up from every postmortem. '
+            f"Overdue means the due date is before {e(self.today.isoformat())}.</p>",
+            _tiles(
+                [
+                    ("open", len(items), None),
+                    ("overdue", len(overdue), None),
+                    ("owners", len(owners), None),
+                ]
+            ),
+            "## Overdue",
+            self._items_table(link, overdue),
+            "## By owner",
+        ]
+        if not owners:
+            body.append('<p class="idocs-empty">No open action items.</p>')
+        for owner in sorted(owners, key=str.casefold):
+            name = self.archive.display_name(owner)
+            heading = f"{owner} ({name})" if name else owner
+            body += [f"### {md_text(heading)}", self._items_table(link, owners[owner])]
+        return _page("Action items", body)
+
+    # -- metrics ---------------------------------------------------------------------------
+
+    def metrics_page(self) -> str:
+        m = self.metrics
+        months = list(m.by_month)
+        table_rows = []
+        for month in reversed(months):
+            counts = m.by_month[month]
+            cells = "".join(f"<td>{counts.get(name, 0)}</td>" for name in m.severities)
+            table_rows.append(f"<tr><td>{e(month)}</td>{cells}<td>{sum(counts.values())}</td></tr>")
+        head = "".join(f"<th>{e(name)}</th>" for name in m.severities)
+        month_table = (
+            '<details class="idocs-details"><summary>Incidents per month as a table</summary>'
+            f'<table class="idocs-table"><thead><tr><th>Month</th>{head}<th>Total</th></tr>'
+            "</thead><tbody>\n" + "\n".join(table_rows) + "\n</tbody></table></details>"
+        )
+        duration_rows = "".join(
+            f"<tr><td>time to {e(d.name)}</td><td>{e(metrics.format_duration(d.median))}</td>"
+            f"<td>{e(metrics.format_duration(d.p90))}</td><td>{d.count}</td></tr>"
+            for d in m.durations
+        )
+        severity_rows = "".join(
+            f"<tr><td>{severity_badge(name)}</td><td>{m.by_severity.get(name, 0)}</td></tr>"
+            for name in m.severities
+        )
+        body = [
+            "# Metrics",
+            '<p class="idocs-muted">Each incident counts once: an incident record, or a '
+            "postmortem whose incident is not in the archive. Durations run from the start of "
+            "impact (or detection) to detection, mitigation and resolution.</p>",
+            _tiles(
+                [
+                    ("incidents", m.incidents, None),
+                    ("open incidents", m.open_incidents, None),
+                    ("postmortems", m.postmortems, None),
+                    ("open action items", m.action_items_open, None),
+                ]
+            ),
+            "## Incidents per month",
+            monthly_chart(m.by_month, m.severities),
+            month_table if months else "",
+            "## Time to detect, mitigate and resolve",
+            duration_chart(m.durations),
+            '<table class="idocs-table"><thead><tr><th>Measure</th><th>Median</th><th>p90</th>'
+            f"<th>Incidents measured</th></tr></thead><tbody>{duration_rows}</tbody></table>",
+            "## By severity",
+            '<table class="idocs-table"><thead><tr><th>Severity</th><th>Incidents</th></tr>'
+            f"</thead><tbody>{severity_rows}</tbody></table>",
+        ]
+        return _page("Metrics", [part for part in body if part])
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search_page(self) -> str:
+        return _page(
+            "Search",
+            [
+                "# Search",
+                '<div id="idocs-search" class="idocs-search"></div>',
+            ],
+            hide_toc=True,
+        )

@@ -1,0 +1,319 @@
+"""The `incident-docs` MkDocs plugin: publishes the records, lints them, and generates the archive."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config as MkDocsConfigBase
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+from incident_docs.config import Config, load_config
+from incident_docs.diagnostics import UsageError
+from incident_docs.records import load_roster
+from incident_docs.site import pagefind
+from incident_docs.site.archive import SiteArchive, SiteRecord, load_site_archive
+from incident_docs.site.cards import record_card, timeline_table_html
+from incident_docs.site.lintjob import LintJob
+from incident_docs.site.markup import Linker, e
+from incident_docs.site.navigation import build_nav, guides, nav_owned
+from incident_docs.site.pages import SEARCH, PageBuilder
+from incident_docs.site.sanitize import clean_html, clean_text
+
+log = logging.getLogger("mkdocs.plugins.incident-docs")
+
+ASSETS = Path(__file__).parent / "assets"
+CSS_URI = "assets/incident-docs/incident-docs.css"
+MAX_ERRORS_SHOWN = 20
+
+
+class IncidentDocsConfig(MkDocsConfigBase):  # type: ignore[no-untyped-call]
+    lint = c.Type(bool, default=True)
+    """Lint the archive on every build: errors fail it, warnings are logged (fatal with --strict)."""
+    search = c.Choice(("material", "pagefind"), default="material")
+    """Material's built-in search, or Pagefind (for large archives; needs incident-docs[pagefind])."""
+    today = c.Optional(c.Type(str))
+    """The date overdue action items are measured against (YYYY-MM-DD); default: today in UTC."""
+    edit_uri = c.Optional(c.Type(str))
+    """Edit path of the repository root, e.g. 'edit/main/'; default: edit_uri minus docs_dir."""
+    root = c.Optional(c.Type(str))
+    """The repository root holding pyproject.toml and the record folders; default: mkdocs.yml's."""
+    guides = c.Type(str, default="Guides")
+    """Title of the nav section that lists the hand-written pages of docs_dir."""
+
+
+class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-untyped-call]
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.root = Path.cwd()
+        self.settings = Config()
+        self.archive: SiteArchive | None = None
+        self.today = date.today()
+        self.user_nav = False
+        self.record_files: dict[str, SiteRecord] = {}
+        self.record_file_objects: dict[str, File] = {}
+        self.lint_job: LintJob | None = None
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
+        try:
+            self.settings = load_config(self.root)
+            self.roster = load_roster(self.root, self.settings)
+        except UsageError as error:
+            raise PluginError(f"incident-docs: {error}") from None
+        self.today = self._today()
+        self.user_nav = config.nav is not None
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        if self.config.search == "pagefind":
+            pagefind.executable()  # fail early, with the install hint, before building
+            for name in ("material/search", "search"):
+                plugin = config.plugins.get(name)
+                if plugin is not None and hasattr(plugin.config, "enabled"):
+                    plugin.config.enabled = False
+        return config
+
+    def _today(self) -> date:
+        if not self.config.today:
+            return datetime.now(UTC).date()
+        try:
+            return date.fromisoformat(self.config.today)
+        except ValueError:
+            raise PluginError(
+                f"incident-docs: today: '{self.config.today}' is not a date like 2024-05-31"
+            ) from None
+
+    # -- files and nav ---------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.config.lint:
+            self._cancel_lint()
+            self.lint_job = LintJob(self.root, self.settings, self.roster)
+        self.archive = archive = load_site_archive(self.root, self.settings, self.roster)
+        builder = PageBuilder(
+            archive,
+            self.today,
+            use_directory_urls=config.use_directory_urls,
+            search=self.config.search,
+        )
+        by_dest = {f.dest_uri: f for f in files}
+        owners: dict[str, str] = {}
+        """Generated src_uri -> the src_uri that serves that URL (a hand-written page wins)."""
+
+        def place(file: File, *, generated: bool) -> bool:
+            clash = files.get_file_from_path(file.src_uri) or by_dest.get(file.dest_uri)
+            if clash is not None:
+                what = "a generated page" if generated else "an archive file"
+                log.warning(
+                    f"incident-docs: {_where(clash, config)} is published at the URL of "
+                    f"{what} ({file.src_uri}); keeping {_where(clash, config)}. Rename or remove "
+                    "one of them."
+                )
+                owners[file.src_uri] = clash.src_uri
+                return False
+            files.append(file)
+            by_dest[file.dest_uri] = file
+            owners[file.src_uri] = file.src_uri
+            return True
+
+        css = File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "incident-docs.css"))
+        place(css, generated=True)
+        for page in builder.pages():
+            file = File.generated(
+                config,
+                page.src_uri,
+                content=page.content,
+                inclusion=InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV,
+            )
+            place(file, generated=True)
+        site_dir = config.site_dir
+        self.record_files = {}
+        self.record_file_objects = {}
+        for record in archive.records:
+            file = File(
+                record.src_uri,
+                str(self.root),
+                site_dir,
+                config.use_directory_urls,
+                inclusion=InclusionLevel.NOT_IN_NAV,
+            )
+            if place(file, generated=False):
+                self.record_files[record.src_uri] = record
+                self.record_file_objects[record.src_uri] = file
+        for path in archive.attachments:
+            place(File(path, str(self.root), site_dir, config.use_directory_urls), generated=False)
+        for path in archive.intros:
+            intro = File(
+                path,
+                str(self.root),
+                site_dir,
+                config.use_directory_urls,
+                inclusion=InclusionLevel.NOT_IN_NAV,
+            )
+            clash = by_dest.get(intro.dest_uri)
+            if clash is not None:
+                log.warning(
+                    f"incident-docs: {path} would be published at the URL of the generated page "
+                    f"{clash.src_uri}; the generated page is kept. Move the text of {path} into "
+                    "docs/ or rename it."
+                )
+                continue
+            place(intro, generated=False)
+        if not self.user_nav:
+            config.nav = build_nav(
+                owners,
+                guides(files, config.docs_dir, nav_owned(owners)),
+                guides_title=self.config.guides,
+                search=self.config.search == "pagefind",
+            )
+        return files
+
+    def _report_lint(self) -> None:
+        job, self.lint_job = self.lint_job, None
+        if job is None:
+            return
+        try:
+            problems = job.result()
+        except RuntimeError as error:
+            raise PluginError(f"incident-docs: lint failed: {error}") from None
+        errors = [p for p in problems if p.severity == "error"]
+        for problem in problems:
+            if problem.severity == "warning":
+                log.warning(f"incident-docs: {problem}")
+            elif problem.severity == "info":
+                log.info(f"incident-docs: {problem}")
+        if errors:
+            shown = [str(p) for p in errors[:MAX_ERRORS_SHOWN]]
+            more = len(errors) - len(shown)
+            raise PluginError(
+                f"incident-docs: the archive has {len(errors)} lint error(s); "
+                "run 'incident lint' for details:\n"
+                + "\n".join(shown)
+                + (f"\n… and {more} more" if more > 0 else "")
+            )
+
+    def _cancel_lint(self) -> None:
+        job, self.lint_job = self.lint_job, None
+        if job is not None:
+            job.cancel()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._cancel_lint()
+
+    # -- record pages ----------------------------------------------------------------------
+
+    def _record(self, page: Page) -> SiteRecord | None:
+        """The record a page shows, only for the File objects this plugin created."""
+        found = self.record_files.get(page.file.src_uri)
+        if found is None or self.record_file_objects.get(page.file.src_uri) is not page.file:
+            return None
+        return found
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        record = self._record(page)
+        if record is None:
+            return markdown
+        # The theme prints meta.title unescaped in <title> and the header.
+        page.meta = {"title": e(record.title)}
+        page.edit_url = self._edit_url(config, record.src_uri)
+        return markdown
+
+    def _edit_url(self, config: MkDocsConfig, src_uri: str) -> str | None:
+        edit_uri = self.config.edit_uri
+        if edit_uri is None:
+            configured = config.edit_uri or ""
+            if not configured:
+                return None
+            docs = Path(config.docs_dir).name + "/"
+            edit_uri = configured.removesuffix(docs) if configured.endswith(docs) else configured
+        if not edit_uri.endswith("/"):
+            edit_uri += "/"
+        base = config.repo_url or ""
+        if base and not base.endswith("/"):
+            base += "/"
+        if "://" in edit_uri:
+            return edit_uri + src_uri
+        return base + edit_uri + src_uri if base else None
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self._record(page) is None:
+            return html
+        _clean_toc(page.toc)
+        return clean_html(html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # The card and the timeline table are added after the search plugin has indexed the
+        # page: the prose and the timeline entries are indexed, the card's markup is not parsed.
+        record = self._record(page)
+        if record is not None and self.archive is not None:
+            output = self._decorate_record(output, record, config)
+        if self.config.search == "pagefind":
+            output = pagefind.decorate(output, page, SEARCH, config.use_directory_urls)
+        return output
+
+    def _decorate_record(self, output: str, record: SiteRecord, config: MkDocsConfig) -> str:
+        assert self.archive is not None
+        card = record_card(
+            self.archive, record, Linker(record.src_uri, config.use_directory_urls), self.today
+        )
+        article = output.find("<article")
+        end = output.find("</h1>", article) if article >= 0 else -1
+        if end >= 0:
+            end += len("</h1>")
+        elif article >= 0:
+            end = output.find(">", article) + 1
+        else:
+            return output
+        output = output[:end] + "\n" + card + output[end:]
+        return timeline_table_html(output, record.timeline)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Lint ran beside the build; its errors still fail it, and warnings count for --strict.
+        self._report_lint()
+        if self.config.search == "pagefind":
+            pagefind.index(Path(config.site_dir))
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        for part in (self.settings.incidents_dir, self.settings.postmortems_dir):
+            folder = self.root / part
+            if folder.is_dir():
+                server.watch(str(folder))
+        for name in (self.settings.roster, "pyproject.toml"):
+            path = self.root / name
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def _where(file: File, config: MkDocsConfig) -> str:
+    if file.abs_src_path:
+        try:
+            return Path(file.abs_src_path).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return file.abs_src_path
+    return file.src_uri
+
+
+def _clean_toc(items: Any) -> None:
+    for item in items:
+        if isinstance(item, AnchorLink):
+            if "<" in item.title or "&" in item.title:
+                item.title = clean_text(item.title)
+            _clean_toc(item.children)

@@ -1,0 +1,204 @@
+"""Staging: the generated pages and sanitised records as a plain docs folder any MkDocs can build."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import markdown as markdown_lib  # type: ignore[import-untyped]
+import yaml
+
+from incident_docs.config import Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.models import Roster
+from incident_docs.site.archive import (
+    SiteArchive,
+    SiteRecord,
+    load_site_archive,
+    page_url,
+    relative_url,
+)
+from incident_docs.site.cards import record_card, timeline_markdown
+from incident_docs.site.markup import Linker, e
+from incident_docs.site.navigation import build_nav, nav_owned, order_guides
+from incident_docs.site.pages import PageBuilder, md_text
+from incident_docs.site.sanitize import clean_html
+
+CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
+CSS_URI = "assets/incident-docs/incident-docs.css"
+RECORD_EXTENSIONS = ("tables", "fenced_code", "admonition", "def_list", "attr_list", "sane_lists")
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+@dataclass(frozen=True)
+class StageResult:
+    pages: int
+    records: int
+    attachments: int
+    guides: int
+
+
+def stage(
+    root: Path,
+    config: Config,
+    roster: Roster,
+    out_dir: Path,
+    today: date,
+    *,
+    site_name: str = "Incident archive",
+    docs_dir: Path | None = None,
+) -> StageResult:
+    """Write out_dir/docs and out_dir/mkdocs.yml; the folder is replaced only when complete."""
+    archive = load_site_archive(root, config, roster)
+    out_dir = out_dir.resolve()
+    if out_dir == root.resolve() or root.resolve().is_relative_to(out_dir):
+        raise UsageError(f"{out_dir}: refusing to stage into the repository itself")
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / ".incident-stage").exists():
+        raise UsageError(
+            f"{out_dir}: folder is not empty and was not made by 'incident site stage'"
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir.parent))
+    try:
+        result = _write(archive, work, today, site_name, docs_dir)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(work, out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _write(
+    archive: SiteArchive, work: Path, today: date, site_name: str, docs_dir: Path | None
+) -> StageResult:
+    docs = work / "docs"
+    docs.mkdir()
+    (work / ".incident-stage").write_text("made by incident site stage\n", encoding="utf-8")
+    written: set[str] = set()
+    guide_pages: list[str] = []
+    if docs_dir is not None and docs_dir.is_dir():
+        for path in sorted(docs_dir.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                src = path.relative_to(docs_dir).as_posix()
+                _put(docs / src, path.read_bytes())
+                written.add(src)
+                if src.endswith(".md") and src not in ("index.md", "README.md"):
+                    guide_pages.append(src)
+    owners: dict[str, str] = {}
+    builder = PageBuilder(archive, today)
+    for page in builder.pages():
+        owners[page.src_uri] = page.src_uri
+        if page.src_uri in written:
+            continue
+        _put(docs / page.src_uri, page.content.encode("utf-8"))
+    for record in archive.records:
+        _put(docs / record.src_uri, staged_record(archive, record, today).encode("utf-8"))
+    for attachment in archive.attachments:
+        _put(docs / attachment, (archive.root / attachment).read_bytes())
+    _put(docs / CSS_URI, CSS_SOURCE.read_bytes())
+    taken = nav_owned(owners)
+    guides = order_guides([g for g in guide_pages if g not in taken])
+    mkdocs_yml = {
+        "site_name": site_name,
+        "docs_dir": "docs",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+        "extra_css": [CSS_URI],
+        "markdown_extensions": ["tables", "admonition", {"toc": {"permalink": True}}],
+        "nav": build_nav(owners, guides),
+        "not_in_nav": "/incidents/*-*\n/postmortems/*-*\n/browse/*/*\n!/browse/*/index.md\n",
+    }
+    text = "# Staged by 'incident site stage': build with plain `mkdocs build`.\n" + yaml.safe_dump(
+        mkdocs_yml, sort_keys=False, allow_unicode=True
+    )
+    (work / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return StageResult(len(owners), len(archive.records), len(archive.attachments), len(guides))
+
+
+def _put(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
+    """The record as Markdown whose prose is already sanitised HTML; headings stay Markdown so
+    the table of contents and search sections still work."""
+    doc = record.doc
+    body = "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
+    body = timeline_markdown(body)
+    out = [f"---\ntitle: {json.dumps(e(record.title))}\n---\n"]
+    card = record_card(archive, record, Linker(record.src_uri, True), today)
+    segment: list[str] = []
+    fence: str | None = None
+    placed_card = False
+
+    def flush() -> None:
+        text = "\n".join(segment).strip()
+        segment.clear()
+        if text:
+            html = markdown_lib.markdown(text, extensions=list(RECORD_EXTENSIONS))
+            html = _rewrite_links(clean_html(html), record.src_uri)
+            out.append(f'<div class="idocs-prose">\n{html}\n</div>\n')
+
+    for line in body.split("\n"):
+        fenced = _FENCE.match(line)
+        if fence is not None:
+            segment.append(line)
+            if fenced and fenced.group(1).startswith(fence):
+                fence = None
+            continue
+        if fenced:
+            fence = fenced.group(1)
+            segment.append(line)
+            continue
+        heading = _HEADING.match(line)
+        if heading is None:
+            segment.append(line)
+            continue
+        flush()
+        level = len(heading.group(1))
+        title = clean_html(heading.group(2))
+        out.append(f"{'#' * level} {md_text(_strip_tags(title))}\n")
+        if level == 1 and not placed_card:
+            out.append(card + "\n")
+            placed_card = True
+    flush()
+    if not placed_card:
+        out.insert(1, f"# {md_text(record.title)}\n\n{card}\n")
+    return "\n".join(out)
+
+
+def _strip_tags(html: str) -> str:
+    return html_lib.unescape(re.sub(r"<[^>]*>", "", html))
+
+
+def _rewrite_links(html: str, src_uri: str) -> str:
+    """Links between Markdown files become page URLs, as MkDocs would make them."""
+    folder = posixpath.dirname(src_uri)
+
+    def fix(match: re.Match[str]) -> str:
+        url = match.group(2)
+        if not url or url.startswith(("#", "/")) or "://" in url or url.startswith("mailto:"):
+            return match.group(0)
+        path, _, fragment = url.partition("#")
+        target = posixpath.normpath(posixpath.join(folder, path.replace("&amp;", "&")))
+        if target.endswith(".md"):
+            new = relative_url(src_uri, target)
+        else:
+            new = posixpath.relpath(target, page_url(src_uri).rstrip("/") or ".")
+        return match.group(1) + e(new) + (f"#{fragment}" if fragment else "") + match.group(3)
+
+    return _URL_ATTR.sub(fix, html)
