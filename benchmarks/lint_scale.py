@@ -228,8 +228,11 @@ def main() -> None:
         size = generate(root, args.records)
         print(f"records: {args.records:,} ({size / args.records / 1024:.1f} KB each on average)")
         parse_floor(root)  # warm the page cache so neither side pays for the disk
-        floor = min(parse_floor(root) for _ in range(2))
-        elapsed, code, summary = run_lint(root)
+        # Best of three on both sides: the machine is shared, and the minimum is the least noisy.
+        floor = min(parse_floor(root) for _ in range(3))
+        runs = [run_lint(root) for _ in range(3)]
+        elapsed = min(run[0] for run in runs)
+        code, summary = runs[0][1], runs[0][2]
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"parse-only floor (PyYAML C loader): {floor:.2f} s")
         print(f"incident lint (every rule, exit {code}): {elapsed:.2f} s  [{summary}]")

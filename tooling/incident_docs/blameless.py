@@ -423,8 +423,9 @@ _CHECKS: tuple[_Check, ...] = (
         _c(_POSSESSIVE_TAIL),
         "BL001",
         _wordset(
-            "s " + _NEG_WORDS + " fault blunder screw oversight negligence "
-            "carelessness incompetence error cock"
+            # The noun after the possessive, not the "s" of every possessive.
+            _NEG_WORDS + " fault blunder screw oversight negligence "
+            "carelessness incompetence error fuck cock"
         ),
         "before",
         _PERSON_CODES,
@@ -915,15 +916,17 @@ _TRIGGER_WORDS = frozenset(_CHECKS_BY_TRIGGER)
 def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> list[BlameHit]:
     """Check one chunk of prose (a paragraph, a table cell, a list item: may contain several sentences and inline Markdown)."""
     prepared = _prepare(options)
-    if (
-        prepared.extra is None
-        and "!" not in text  # the only check without trigger words looks for "!!", "?!"
-        and _TRIGGER_WORDS.isdisjoint(_ALPHA.findall(text.lower()))
-    ):
-        return []  # most factual prose: masking markup can only remove words, never add them
-    masked = _mask_inline(text) if _MAYBE_MARKUP.search(text) else text
-    low = _lower_same_length(masked)
+    low = _lower_same_length(text)
     present = _TRIGGER_WORDS.intersection(_ALPHA.findall(low))
+    if not present and prepared.extra is None and "!" not in text:
+        # Most factual prose: masking markup can only remove words, never add them, and the
+        # only check without trigger words looks for "!!" and "?!".
+        return []
+    masked = text
+    if _MAYBE_MARKUP.search(text):
+        masked = _mask_inline(text)
+        low = _lower_same_length(masked)
+        present = _TRIGGER_WORDS.intersection(_ALPHA.findall(low))
     hits: list[BlameHit] = []
     for index in sorted({i for word in present for i in _CHECKS_BY_TRIGGER[word]} | _ALWAYS):
         hits.extend(_hits_for(_CHECKS[index], masked, low, options.people))
@@ -966,6 +969,10 @@ _PERSON_SECTIONS = re.compile(
 )
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+
+
+_BLOCK_MARKERS = frozenset("#`~<>|-*+:[0123456789")
+"""First characters of the lines that are more than paragraph text."""
 
 
 def _markdown_chunks(body: str) -> Iterator[tuple[int, str, bool]]:
@@ -1024,6 +1031,15 @@ def _markdown_chunks(body: str) -> Iterator[tuple[int, str, bool]]:
             prev_blank = True
             continue
         indented = line.startswith(("    ", "\t"))
+        if not indented and stripped[0] not in _BLOCK_MARKERS:
+            # A plain line of a paragraph, the most common kind: none of the patterns below
+            # can match it, so skip them.
+            yield from flush_quote()
+            if not current:
+                current_start = line_start
+            current.append(line)
+            prev_blank = False
+            continue
         if prev_blank and not current and indented and not _LIST_ITEM.match(line):
             continue  # indented code block
         if line.lstrip().startswith("<!--") and "-->" not in line:
@@ -1062,16 +1078,24 @@ def _markdown_chunks(body: str) -> Iterator[tuple[int, str, bool]]:
     yield from flush_quote()
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def check_markdown(
     body: str, options: BlamelessOptions = BlamelessOptions()
 ) -> list[tuple[int, int, BlameHit]]:
     """Check a Markdown body (no front-matter); return (1-based line, 1-based column, hit) with offsets into body."""
-    line_starts = [0]
-    line_starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", body))
+    line_starts: list[int] = []
     results: list[tuple[int, int, BlameHit]] = []
     for chunk_start, chunk, in_person_section in _markdown_chunks(body):
+        hits = check_text(chunk, options)
+        if not hits:
+            continue
+        if not line_starts:
+            line_starts.append(0)
+            line_starts.extend(m.end() for m in _LINE_BREAK.finditer(body))
         is_heading = _HEADING.match(chunk) is not None
-        for hit in check_text(chunk, options):
+        for hit in hits:
             if hit.code == "BL001" and (in_person_section or is_heading):
                 # Neutral names belong in the timeline and responders list; Title Case headings
                 # capitalise every word, so the name heuristic cannot work there.

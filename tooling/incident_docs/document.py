@@ -43,6 +43,8 @@ _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used, nev
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_MARKERS = frozenset("#`~<=->|*+ \t0123456789") | {""}
+"""First characters of lines that may be more than paragraph text (and the empty line)."""
 _NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[#>|]|[-*+][ \t]|\d+[.)][ \t]|<!--|$)")
 
 
@@ -276,6 +278,11 @@ class _Builder:
                 f"front-matter expands to over {MAX_NODES:,} values (YAML alias bomb?)",
                 node,
             )
+        tag = node.tag
+        if tag in (_STR, _TIMESTAMP) and type(node) is yaml.ScalarNode:
+            # Most values: text. Timestamps stay text too: the models parse them and can tell a
+            # naive one apart.
+            return str(node.value)
         if depth > MAX_DEPTH:
             raise self.refuse("FM009", f"front-matter nests deeper than {MAX_DEPTH} levels", node)
         if isinstance(node, yaml.MappingNode):
@@ -283,6 +290,7 @@ class _Builder:
                 raise self.refuse(
                     "FM009", f"YAML tag {_short(node.tag)} is not allowed in front-matter", node
                 )
+            first_line = self.first_line
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
@@ -299,7 +307,7 @@ class _Builder:
                         key_node,
                     )
                 child = (*location, key)
-                self.doc.key_lines[child] = self.line(key_node)
+                self.doc.key_lines[child] = first_line + key_node.start_mark.line
                 result[key] = self.build(value_node, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -307,19 +315,17 @@ class _Builder:
                 raise self.refuse(
                     "FM009", f"YAML tag {_short(node.tag)} is not allowed in front-matter", node
                 )
+            first_line = self.first_line
             items = []
             for index, item in enumerate(node.value):
                 child = (*location, index)
-                self.doc.key_lines[child] = self.line(item)
+                self.doc.key_lines[child] = first_line + item.start_mark.line
                 items.append(self.build(item, child, depth + 1))
             return items
         if node.tag not in _SCALAR_TAGS:
             raise self.refuse(
                 "FM009", f"YAML tag {_short(node.tag)} is not allowed in front-matter", node
             )
-        if node.tag in (_STR, _TIMESTAMP):
-            # Timestamps stay text: the models parse them and can tell a naive one apart.
-            return str(node.value)
         return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
 
 
@@ -343,6 +349,10 @@ def _scan_body(doc: Document) -> None:
             if "-->" in line:
                 in_comment = False
             previous_paragraph = False
+            continue
+        if line[:1] not in _MARKERS:
+            # Paragraph text, the most common line: no fence, comment or heading starts here.
+            previous_paragraph = True
             continue
         match = _FENCE.match(line)
         if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):

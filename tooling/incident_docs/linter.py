@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import multiprocessing
 import os
 import re
@@ -129,6 +130,10 @@ def _start_worker(ctx: LintContext, selection: Selection) -> None:
     # than linting a small record.
     global _worker_state
     _worker_state = (ctx, selection)
+    # Linting allocates many short-lived objects and creates no reference cycles worth
+    # collecting; collecting less often saves time without growing memory.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _lint_in_worker(job: tuple[Path, str]) -> FileResult:
@@ -145,8 +150,8 @@ def _targets(
     strays: list[FileResult] = []
     seen: set[str] = set()
 
-    def consider(path: Path, *, explicit: bool) -> None:
-        display = relative_display(path, ctx.root)
+    def consider(path: Path, *, explicit: bool, display: str | None = None) -> None:
+        display = display or relative_display(path, ctx.root)
         if display in seen:
             return
         seen.add(display)
@@ -172,7 +177,7 @@ def _targets(
 
     if not paths:
         for path in iter_record_files(ctx.root, config):
-            consider(path, explicit=False)
+            consider(path, explicit=False, display=path.relative_to(ctx.root).as_posix())
         return files, strays
     for given in paths:
         if not given.exists() and not given.is_symlink():

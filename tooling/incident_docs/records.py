@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,9 +160,12 @@ def iter_record_files(root: Path, config: Config) -> Iterator[Path]:
         base = root / folder
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*")):
-            if path.is_file() or path.is_symlink():
-                yield path
+        # os.walk reads file types from the directory entries: no stat call per file.
+        found: list[Path] = []
+        for parent, folders, names in os.walk(base):
+            folders.sort()
+            found.extend(Path(parent, name) for name in names)
+        yield from sorted(found)
 
 
 def is_record_file(path: Path) -> bool:

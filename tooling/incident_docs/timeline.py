@@ -26,6 +26,7 @@ _ENTRY = re.compile(
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
+_KINDS = {kind.value: kind for kind in EntryKind}
 EXAMPLE = "- 2022-12-25T12:32:00Z **note** by sam: What happened, in one line."
 
 
@@ -103,9 +104,8 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
             "TL001", f"'{stamp}' is not a valid date and time", number, column
         )
     kind_text = match.group("kind").lower()
-    try:
-        kind = EntryKind(kind_text)
-    except ValueError:
+    kind = _KINDS.get(kind_text)
+    if kind is None:
         kinds = ", ".join(k.value for k in EntryKind)
         return None, TimelineProblem(
             "TL001",

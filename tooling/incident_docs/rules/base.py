@@ -55,7 +55,7 @@ class Family:
 
     rules: tuple[RuleInfo, ...]
     check: DocumentCheck
+    codes: frozenset[str] = field(init=False)
 
-    @property
-    def codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", frozenset(rule.code for rule in self.rules))

@@ -31,14 +31,13 @@ def check(subject: Subject) -> Iterator[Finding]:
     record_id = front.get("id")
     if subject.kind is None or not isinstance(record_id, str):
         return
-    line = subject.doc.line_of(("id",))
     path = PurePosixPath(subject.doc.path)
     if path.suffix == ".md" and path.stem != record_id:
         yield Finding(
             "ID002",
             f"file name '{path.name}' does not match the ID: rename it to '{record_id}.md' "
             "(IDs never change once created)",
-            line,
+            subject.doc.line_of(("id",)),
             1,
         )
     folder = folder_kind(subject.doc.path, subject.ctx.config)
@@ -51,7 +50,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         yield Finding(
             "ID003",
             f"this {subject.kind} is in the {folder}s folder: move it to {wanted}/",
-            line,
+            subject.doc.line_of(("id",)),
             1,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from incident_docs.diagnostics import Finding
 from incident_docs.document import Section
@@ -23,9 +24,24 @@ _PLACEHOLDER = re.compile(r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+@lru_cache(maxsize=4096)
 def normalise(title: str) -> str:
     title = _NUMBERING.sub("", title)
     return " ".join(title.strip().rstrip(":").replace("`", "").split()).casefold()
+
+
+@lru_cache(maxsize=64)
+def _names(
+    required: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, str]:
+    """Normalised title or alias -> the required section it stands for."""
+    by_title = dict(aliases)
+    names: dict[str, str] = {}
+    for title in required:
+        names[normalise(title)] = title
+        for alias in by_title.get(title, ()):
+            names[normalise(alias)] = title
+    return names
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -36,11 +52,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     required = config.required_sections(
         subject.kind, severity if isinstance(severity, str) else None
     )
-    names: dict[str, str] = {}
-    for title in required:
-        names[normalise(title)] = title
-        for alias in config.section_aliases.get(title, ()):
-            names[normalise(alias)] = title
+    names = _names(required, tuple(sorted(config.section_aliases.items())))
     found: dict[str, list[Section]] = {}
     for section in doc.sections():
         matched = names.get(normalise(section.heading.title))

@@ -1,0 +1,45 @@
+"""The reader: line numbers of keys and headings, and nothing silently lost."""
+
+from __future__ import annotations
+
+from incident_docs.document import parse_text
+from rule_cases import INCIDENT, POSTMORTEM
+
+
+def test_a_repeated_key_is_reported_not_silently_dropped() -> None:
+    for text in (
+        "---\ntitle: a\nseverity: SEV1\ntitle: b\n---\n",
+        "---\nimpact:\n  data_lost: true\n  data_lost: false\n---\n",
+        "---\naction_items:\n  - title: a\n    owner: x\n    owner: y\n---\n",
+    ):
+        doc = parse_text(text, "x.md")
+        assert [p.code for p in doc.problems] == ["FM010"], text
+
+
+def test_key_lines() -> None:
+    doc = parse_text(INCIDENT, "x.md")
+    assert doc.line_of(("roles", "ops_lead")) == 19
+    assert doc.line_of(("handoffs", 0, "to")) == 24
+    assert doc.line_of(("nope",)) == 1
+
+
+def test_timestamps_stay_text_so_naive_ones_can_be_told_apart() -> None:
+    doc = parse_text("---\na: 2022-12-25T12:32:00\nb: 2022-12-25T12:32:00Z\n---\n", "x.md")
+    assert doc.front_matter == {"a": "2022-12-25T12:32:00", "b": "2022-12-25T12:32:00Z"}
+
+
+def test_headings_skip_code_and_comments() -> None:
+    doc = parse_text(
+        POSTMORTEM.replace(
+            "## Detection", "```\n## Not a heading\n```\n<!--\n## Nor this\n-->\n## Detection"
+        ),
+        "x.md",
+    )
+    titles = [h.title for h in doc.headings]
+    assert "Not a heading" not in titles and "Nor this" not in titles
+    assert titles.count("Detection") == 1
+
+
+def test_setext_headings() -> None:
+    doc = parse_text("---\nid: x\n---\nSummary\n-------\n\nText.\n", "x.md")
+    assert [(h.level, h.title, h.line) for h in doc.headings] == [(2, "Summary", 4)]
