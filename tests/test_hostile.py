@@ -67,6 +67,16 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
         ).replace("tags: [deploy]", "tags: ['<img src=x onerror=alert(1)>']"),
         {"FM004"},
     ),
+    "year-one": (
+        INCIDENT.replace(
+            "declared_at: 2024-05-02T10:05:00Z", "declared_at: 0001-01-01T00:00:00+01:00"
+        ),
+        {"FM004"},
+    ),
+    "timeline-in-year-one": (
+        INCIDENT.replace("- 2024-05-02T10:00:00Z **note**", "- 0001-01-01T00:00:00+01:00 **note**"),
+        {"TL001"},
+    ),
     "null-bytes-in-text": ("---\nid: x\x00\n---\n", {"IO002"}),
     "control-characters": (
         INCIDENT.replace("title: API errors after deploy", 'title: "a\\u0007b"'),

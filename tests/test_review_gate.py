@@ -188,3 +188,23 @@ def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) 
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "review-gate"], env=CLEAN_ENV)
     assert result.exit_code == 2
     assert "--repo OWNER/NAME is required" in result.stderr
+
+
+def test_a_pull_request_cannot_lower_its_own_bar(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    # On the base the postmortem is SEV1 (two approvals) and written by jo; the pull request
+    # makes it SEV4 and drops jo from the authors, then jo approves.
+    github.contents[(BASE, PM_PATH)] = postmortem("SEV1", authors=("sam", "jo"))
+    github.contents[(HEAD, PM_PATH)] = postmortem("SEV4", authors=("sam",))
+    github.reviews = [review(1, "jotanaka", "APPROVED"), review(2, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "needs 2 senior approvals" in result.stdout
+    assert "jotanaka (an author of the postmortem (jo))" in result.stdout
+    github.reviews.append(review(3, "dana-okafor", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_a_new_postmortem_is_judged_by_its_head_version(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    assert gate(github, tmp_path).exit_code == 0

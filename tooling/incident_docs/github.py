@@ -327,16 +327,18 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
     if not gated:
         return GateResult(False, pr, None, (), config_source, "")
     roster, roster_source = roster_at(client, repo, config, pr.base_sha)
-    documents = [
-        (
-            changed.path,
-            # A deleted postmortem is judged by what it was on the base.
-            client.file_at(
-                repo, changed.path, pr.base_sha if changed.status == "removed" else pr.head_sha
-            ),
-        )
-        for changed in postmortem_paths(files, config)
-    ]
+    documents: list[tuple[str, bytes | None]] = []
+    for changed in postmortem_paths(files, config):
+        # A deleted postmortem is judged by what it was on the base.
+        ref = pr.base_sha if changed.status == "removed" else pr.head_sha
+        documents.append((changed.path, client.file_at(repo, changed.path, ref)))
+        if changed.status not in ("added", "removed"):
+            # What the postmortem was on the base counts too, so that a pull request cannot
+            # lower its own bar by lowering the severity or by dropping an author.
+            before = changed.previous_path or changed.path
+            raw = client.file_at(repo, before, pr.base_sha)
+            if raw is not None:
+                documents.append((f"{before} (at base {pr.base_sha[:7]})", raw))
     need: Requirement = requirement(documents, config)
     reviews = reviews_from_api(
         client.list_all(f"{prefix}/reviews", f"listing reviews of #{number}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 INCIDENT_ID_RE = re.compile(r"^INC-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 POSTMORTEM_ID_RE = re.compile(r"^PM-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,6 +27,20 @@ Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,47}$")
 """A service name or tag: lower case, digits, dot, dash, underscore; safe in URLs and HTML."""
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+
+
+def plausible_moment(moment: datetime) -> datetime:
+    """Reject moments no incident can have, which would also break time arithmetic."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(plausible_moment)]
+"""An ISO 8601 date and time with a UTC offset, in a plausible year."""
 
 
 class _Record(BaseModel):
@@ -132,7 +146,7 @@ class Roles(_Record):
 
 
 class Handoff(_Record):
-    at: AwareDatetime
+    at: Timestamp
     role: Role
     from_: Handle = Field(alias="from")
     to: Handle
@@ -140,7 +154,7 @@ class Handoff(_Record):
 
 class StatusChange(_Record):
     status: IncidentStatus
-    at: AwareDatetime
+    at: Timestamp
 
 
 class Incident(_Record):
@@ -148,12 +162,12 @@ class Incident(_Record):
     title: Title
     severity: str
     status: IncidentStatus
-    declared_at: AwareDatetime
+    declared_at: Timestamp
     declared_by: Handle
-    started_at: AwareDatetime | None = None
-    detected_at: AwareDatetime | None = None
-    mitigated_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
+    started_at: Timestamp | None = None
+    detected_at: Timestamp | None = None
+    mitigated_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
     services: tuple[Label, ...] = ()
     tags: tuple[Label, ...] = ()
     criteria: Criteria = Field(default_factory=Criteria)
@@ -211,12 +225,12 @@ class Postmortem(_Record):
     authors: tuple[Handle, ...] = Field(min_length=1)
     reviewers: tuple[Handle, ...] = ()
     approved_by: tuple[Handle, ...] = ()
-    approved_at: AwareDatetime | None = None
-    started_at: AwareDatetime | None = None
-    detected_at: AwareDatetime | None = None
-    declared_at: AwareDatetime | None = None
-    mitigated_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
+    approved_at: Timestamp | None = None
+    started_at: Timestamp | None = None
+    detected_at: Timestamp | None = None
+    declared_at: Timestamp | None = None
+    mitigated_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
     services: tuple[Label, ...] = ()
     tags: tuple[Label, ...] = ()
     impact: Impact = Field(default_factory=Impact)

@@ -110,7 +110,7 @@ def _is_union_noise(loc: Location, located: Location) -> bool:
 
 
 def _message(error: Any) -> str:
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
         return f"{value!r} is not in the expected form"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_docs.document import Document, Section
-from incident_docs.models import EntryKind, MitigationAction, TimelineEntry
+from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
 
 TIMELINE_SECTION = "timeline"
 
@@ -98,11 +98,10 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
             "TL003", f"timestamp '{stamp}' has no UTC offset: add 'Z' or '+HH:MM'", number, column
         )
     try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None, TimelineProblem(
-            "TL001", f"'{stamp}' is not a valid date and time", number, column
-        )
+        moment = plausible_moment(datetime.fromisoformat(stamp))
+    except ValueError as error:
+        reason = str(error) if "between" in str(error) else "is not a valid date and time"
+        return None, TimelineProblem("TL001", f"'{stamp}' {reason}", number, column)
     kind_text = match.group("kind").lower()
     kind = _KINDS.get(kind_text)
     if kind is None:

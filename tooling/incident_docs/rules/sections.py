@@ -13,7 +13,7 @@ from incident_docs.rules.base import Family, RuleInfo, Subject
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading.",
              "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
-    RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder.",
+    RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder (for incidents, once resolved).",
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
     RuleInfo("SC003", "duplicate-section", "A required section appears once.",
              "## Impact ... ## Impact", "## Impact"),
@@ -53,6 +53,10 @@ def check(subject: Subject) -> Iterator[Finding]:
         subject.kind, severity if isinstance(severity, str) else None
     )
     names = _names(required, tuple(sorted(config.section_aliases.items())))
+    # An open incident is written as it runs: its placeholders count once it is resolved.
+    still_running = (
+        subject.kind == "incident" and (doc.front_matter or {}).get("status") != "resolved"
+    )
     found: dict[str, list[Section]] = {}
     for section in doc.sections():
         matched = names.get(normalise(section.heading.title))
@@ -70,7 +74,7 @@ def check(subject: Subject) -> Iterator[Finding]:
                 extra.heading.line,
                 1,
             )
-        if is_empty(doc.section_text(sections[0])):
+        if is_empty(doc.section_text(sections[0])) and not still_running:
             heading = sections[0].heading
             yield Finding(
                 "SC002",
