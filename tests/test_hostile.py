@@ -162,3 +162,15 @@ def test_reader_never_raises_on_text(text: str) -> None:
         ("---\n" + text + "\n---\n# t\n").encode("utf-8", "surrogatepass"), "x.md", max_bytes=10_000
     )
     assert all(p.line >= 1 for p in doc.problems)
+
+
+def test_symlink_loop(tmp_path: Path) -> None:
+    write_archive(tmp_path, {POSTMORTEM_PATH: POSTMORTEM})
+    (tmp_path / "incidents").mkdir()
+    os.symlink("b.md", tmp_path / "incidents" / "a.md")
+    os.symlink("a.md", tmp_path / "incidents" / "b.md")
+    found = lint_archive(tmp_path)
+    assert {(d.path, d.code) for d in found if d.code == "IO001"} == {
+        ("incidents/a.md", "IO001"),
+        ("incidents/b.md", "IO001"),
+    }

@@ -111,6 +111,28 @@ def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> Non
     assert parse_moment("2024-05-02T12:30:00+02:00", now) == at(30)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-99999999999m",
+        "99999999999h ago",
+        "-9000000h",
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+def test_moments_outside_1970_to_2999_are_refused_not_overflowed(text: str) -> None:
+    with pytest.raises(UsageError, match="between 1970 and 2999"):
+        parse_moment(text, at(60))
+
+
+@pytest.mark.parametrize("text", ["99999999999h", "99999999999", "9000000h", "1h99999999999m"])
+def test_absurd_durations_are_refused_not_overflowed(text: str) -> None:
+    with pytest.raises(UsageError, match="too long"):
+        parse_duration(text)
+    assert parse_duration("48h") == timedelta(hours=48)
+
+
 def test_forgiving_spellings() -> None:
     assert parse_role("IC") is Role.INCIDENT_COMMANDER
     assert parse_role("comms") is Role.COMMUNICATIONS_LEAD

@@ -219,6 +219,28 @@ def test_atomic_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     assert b"**note** by sam: x" in path.read_bytes()
 
 
+def test_a_link_out_of_the_repository_is_neither_read_nor_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    outside = write(tmp_path)  # tmp_path/incidents/..., outside root
+    (root / "incidents").mkdir(parents=True)
+    link = root / "incidents" / outside.name
+    link.symlink_to(outside)
+    with pytest.raises(UsageError, match="symbolic link leads outside the repository"):
+        store.edit_incident(root, link, "incidents/x.md", CONFIG, note(1, "pwned"))
+    assert link.is_symlink() and outside.read_text() == RECORD
+
+
+def test_a_link_inside_the_repository_is_edited_through_and_kept(tmp_path: Path) -> None:
+    real = write(tmp_path)
+    (tmp_path / "records").mkdir()
+    link = tmp_path / "records" / real.name
+    link.symlink_to(Path("..") / "incidents" / real.name)
+    result = store.edit_incident(tmp_path, link, "records/x.md", CONFIG, note(1, "through"))
+    assert link.is_symlink()
+    assert "**note** by sam: through" in real.read_text()
+    assert result.after.path == link
+
+
 def test_create_never_overwrites(tmp_path: Path) -> None:
     folder = tmp_path / "incidents"
     made = [

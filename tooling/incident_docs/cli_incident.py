@@ -1,8 +1,9 @@
-"""`incident declare`, `assign`, `log`, `status`, `resolve`, `update`, `postmortem`, `list`, `show`."""
+"""The incident commands: declare, assign, log, status, resolve, update, postmortem, list, show, init."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -16,10 +17,10 @@ from typing import Any
 import click
 from pydantic import TypeAdapter
 
-from incident_docs import lifecycle, store
+from incident_docs import lifecycle, scaffold, store
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
-from incident_docs.document import read_document, relative_display
+from incident_docs.document import relative_display
 from incident_docs.lifecycle import Change, Clock
 from incident_docs.models import (
     CRITERIA,
@@ -29,7 +30,7 @@ from incident_docs.models import (
     IncidentStatus,
     TimelineEntry,
 )
-from incident_docs.records import is_record_file, load_archive
+from incident_docs.records import is_record_file, load_record, read_archive, skipped_note
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.timeline import format_time, render_entry
 
@@ -137,19 +138,41 @@ def _incident_files(project: Project) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if is_record_file(p))
 
 
-def _open_incidents(project: Project) -> list[tuple[str, Path]]:
-    found = []
+def _open_incidents(project: Project) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Valid incidents not yet resolved, and the record files that do not validate."""
+    opened: list[tuple[str, Path]] = []
+    invalid: list[str] = []
     for path in _incident_files(project):
-        doc = read_document(
-            path,
-            relative_display(path, project.root),
-            root=project.root,
-            max_bytes=project.config.lint.max_file_bytes,
-        )
-        front = doc.front_matter or {}
-        if front.get("status") != IncidentStatus.RESOLVED.value:
-            found.append((str(front.get("id") or path.stem), path))
-    return found
+        loaded = load_record(path, project.root, project.config)
+        if loaded is None or not isinstance(loaded.record, Incident):
+            invalid.append(relative_display(path, project.root))
+        elif loaded.record.status is not IncidentStatus.RESOLVED:
+            opened.append((loaded.record.id, path))
+    return opened, invalid
+
+
+def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:
+    names = ", ".join(invalid[:shown]) + (
+        f" and {len(invalid) - shown} more" if len(invalid) > shown else ""
+    )
+    noun = "record that does not" if len(invalid) == 1 else "records that do not"
+    return f"{len(invalid)} {noun} validate: {names} (see 'incident lint')"
+
+
+def _inside_incidents(project: Project, path: Path, shown: str) -> Path:
+    """`path` if it is a record file in the incidents folder whose link, if any, stays in the repo."""
+    folder = project.config.incidents_dir
+    # The folder is resolved but not the file, so a link in incidents/ counts as being there.
+    place = Path(os.path.realpath(path.parent)) / path.name
+    if not is_record_file(path) or not place.is_relative_to(
+        os.path.realpath(project.root / folder)
+    ):
+        raise UsageError(f"{shown}: not an incident record inside {folder}/")
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(
+        os.path.realpath(project.root)
+    ):
+        raise UsageError(f"{shown}: symbolic link leads outside the repository")
+    return path
 
 
 def _locate(project: Project, given: str | None) -> tuple[Path, str]:
@@ -157,32 +180,49 @@ def _locate(project: Project, given: str | None) -> tuple[Path, str]:
     root = project.root
     if given:
         as_path = Path(given)
-        for candidate in (as_path, root / as_path):
-            if candidate.is_file():
-                return candidate, relative_display(candidate, root)
+        found = [c for c in (as_path, root / as_path) if c.is_file() or c.is_symlink()]
+        refused: UsageError | None = None
+        for candidate in found:  # from the current folder, else from the root
+            try:
+                return _inside_incidents(project, candidate, given), relative_display(
+                    candidate, root
+                )
+            except UsageError as error:
+                refused = refused or error
+        if refused is not None:
+            raise refused
         wanted = as_path.name.removesuffix(".md").casefold()
         files = _incident_files(project)
         exact = [p for p in files if p.stem.casefold() == wanted]
         matches = exact or [p for p in files if wanted in p.stem.casefold()]
         if len(matches) == 1:
-            return matches[0], relative_display(matches[0], root)
+            display = relative_display(matches[0], root)
+            return _inside_incidents(project, matches[0], display), display
         if not matches:
             raise UsageError(f"no incident matches '{given}' in {project.config.incidents_dir}/")
         names = ", ".join(p.stem for p in matches[:8])
         raise UsageError(f"'{given}' matches several incidents: {names}")
-    opened = _open_incidents(project)
+    opened, invalid = _open_incidents(project)
+    broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
     if len(opened) == 1:
-        path = opened[0][1]
-        return path, relative_display(path, root)
+        record_id, path = opened[0]
+        if invalid:
+            _warn(f"using {record_id}, the only open incident; {_invalid_phrase(invalid)}")
+        display = relative_display(path, root)
+        return _inside_incidents(project, path, display), display
     if not opened:
         raise UsageError(
-            "no open incident: pass --incident ID (or declare one with 'incident declare')"
+            f"no open incident{broken or ':'} pass --incident ID "
+            "(or declare one with 'incident declare')"
         )
     names = ", ".join(record_id for record_id, _path in opened)
-    raise UsageError(f"{len(opened)} incidents are open; pass --incident with one of: {names}")
+    raise UsageError(
+        f"{len(opened)} incidents are open{broken or ';'} pass --incident with one of: {names}"
+    )
 
 
 def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
+    scaffold.require_archive_root(project.root, project.config)
     path, display = _locate(project, given)
     result = store.edit_incident(project.root, path, display, project.config, make)
     for note in result.notes:
@@ -317,6 +357,7 @@ def declare_command(
 
     Prints the new record's path as the last line.
     """
+    scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
     moment = _moment(at, now)
     handle = _who(project, by)
@@ -571,6 +612,8 @@ def update_command(
     by: str | None,
 ) -> None:
     """Write the stakeholder update from the record: status, impact, services, work, next update."""
+    if record:
+        scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
     interval = lifecycle.parse_duration(next_update)
     path, display = _locate(project, incident)
@@ -630,6 +673,7 @@ def postmortem_command(
 
     Prints the draft's path as the last line.
     """
+    scaffold.require_archive_root(project.root, project.config)
     config = project.config
     path, display = _locate(project, incident_id or incident)
     source = store.read_incident(path, display, config)
@@ -732,9 +776,15 @@ def list_command(
         if part.strip()
     }
     wanted_service = set(_labels(service, "--service"))
+    archive = read_archive(project.root, config)
+    note = skipped_note(
+        [p for p in archive.skipped if p.startswith(config.incidents_dir.rstrip("/") + "/")]
+    )
+    if note is not None:
+        _warn(note)
     incidents = [
         (loaded.record, loaded.doc.path)
-        for loaded in load_archive(project.root, config)
+        for loaded in archive.records
         if isinstance(loaded.record, Incident)
     ]
     chosen = [
@@ -848,3 +898,35 @@ def show_command(
         )
     if record.summary:
         click.echo(f"Summary: {record.summary}")
+
+
+# --- init ---------------------------------------------------------------------------------------
+
+
+@main.command("init")
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing; write what is missing.")
+@pass_project
+def init_command(project: Project, yes: bool) -> None:
+    """Set up an archive here: incidents/, postmortems/, people.yaml and the configuration table.
+
+    Only what is missing is written; existing files keep every byte. Running it again does nothing.
+    """
+    root = project.root
+    steps = scaffold.plan_init(root, project.config)
+    if not steps:
+        click.echo(f"Nothing to do: the archive in {root} is already set up.")
+        return
+    if _terminal() and not yes:
+        click.echo(f"incident init will write in {root}:")
+        for step in steps:
+            click.echo(f"  {relative_display(step.path, root)}: {step.what}")
+        if not click.confirm("Go ahead?", default=True):
+            click.echo("Nothing written.")
+            return
+    scaffold.apply_init(root, steps)
+    for step in steps:
+        click.echo(f"{relative_display(step.path, root)}: {step.what}")
+    click.echo(
+        f"Next: add people to {project.config.roster}, then 'incident declare' "
+        "when something goes wrong; 'incident lint' checks the archive."
+    )

@@ -9,7 +9,7 @@ import click
 
 from incident_docs import metrics
 from incident_docs.cli import Project, main, pass_project
-from incident_docs.records import load_archive
+from incident_docs.records import read_archive, skipped_note
 
 
 def _today(value: str | None) -> date:
@@ -35,7 +35,11 @@ def _today(value: str | None) -> date:
 @pass_project
 def stats_command(project: Project, output_format: str, today: str | None) -> None:
     """Incidents per month and severity; median and p90 time to detect, mitigate and resolve."""
-    records = [loaded.record for loaded in load_archive(project.root, project.config)]
+    archive = read_archive(project.root, project.config)
+    note = skipped_note(archive.skipped)
+    if note is not None:
+        click.echo(f"incident: warning: {note}", err=True)
+    records = [loaded.record for loaded in archive.records]
     result = metrics.compute(records, _today(today), project.config.severity_names())
     click.echo(metrics.FORMATS[output_format](result), nl=False)
 

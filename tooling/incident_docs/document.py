@@ -135,6 +135,8 @@ def read_document(
         raw = path.read_bytes()
     except OSError as exc:
         return _unreadable(doc, "IO001", f"cannot read file: {exc.strerror or exc}")
+    except RuntimeError:  # pathlib's word for a symbolic link loop
+        return _unreadable(doc, "IO001", "cannot read file: symbolic link loop")
     return parse_bytes(raw, display, max_bytes=max_bytes)
 
 

@@ -113,15 +113,39 @@ _DURATION = re.compile(
 )
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Moments outside these years are refused, as the record models refuse them."""
+
+LONGEST_DURATION = timedelta(days=1000 * 365)
+"""Longer durations are refused: no incident needs them, and they break time arithmetic."""
+
+
 def parse_duration(text: str) -> timedelta:
     """'30m', '1h', '1h30m', '90' (minutes)."""
+    duration = _duration(text)
+    if duration is None:
+        raise UsageError(f"'{text}' is too long a duration: at most 1000 years")
+    return duration
+
+
+def _duration(text: str) -> timedelta | None:
+    """The duration, or None when it is well formed but too long."""
     value = text.strip().lower()
-    if value.isdigit():
-        return timedelta(minutes=int(value))
-    match = _DURATION.match(value)
-    if not value or match is None or not (match.group("h") or match.group("m")):
+    match = None if value.isdecimal() else _DURATION.match(value)
+    if not value.isdecimal() and (
+        not value or match is None or not (match.group("h") or match.group("m"))
+    ):
         raise UsageError(f"'{text}' is not a duration: write it like 30m, 1h or 1h30m")
-    return timedelta(hours=int(match.group("h") or 0), minutes=int(match.group("m") or 0))
+    try:
+        if match is None:
+            duration = timedelta(minutes=int(value))
+        else:
+            duration = timedelta(
+                hours=int(match.group("h") or 0), minutes=int(match.group("m") or 0)
+            )
+    except (OverflowError, ValueError):  # more days than timedelta holds
+        return None
+    return duration if duration <= LONGEST_DURATION else None
 
 
 _AGO = re.compile(r"^(?:-\s*(?P<a>.+?)|(?P<b>.+?)\s+ago)$")
@@ -132,7 +156,9 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
     value = text.strip()
     relative = _AGO.match(value)
     if relative is not None:
-        return now - parse_duration(relative.group("a") or relative.group("b") or "")
+        duration = _duration(relative.group("a") or relative.group("b") or "")
+        moment = datetime.min.replace(tzinfo=UTC) if duration is None else now - duration
+        return _plausible(moment, text, option)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -145,9 +171,19 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             f"{option} '{text}' has no UTC offset: add 'Z' or '+HH:MM' "
             f"(e.g. {value}Z), so everyone reads the same moment"
         )
+    _plausible(moment, text, option)
     if moment > now + timedelta(minutes=1):
         raise UsageError(f"{option} '{text}' is in the future (now is {format_time(now)})")
     return moment.replace(microsecond=0)
+
+
+def _plausible(moment: datetime, text: str, option: str) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UsageError(
+            f"{option} '{text}' is not a plausible time: it must be between "
+            f"{EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+    return moment
 
 
 def parse_criteria(reasons: Iterable[str]) -> Criteria:

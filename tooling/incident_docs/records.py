@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,20 +197,54 @@ def load_roster(root: Path, config: Config) -> Roster:
         raise UsageError(f"{config.roster}: {where}: {error['msg']}") from None
 
 
-def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
-    """Every valid record of the archive; invalid ones are left to `incident lint` to explain."""
-    loaded = []
+@dataclass(frozen=True)
+class Archive:
+    """The valid records of an archive, and the record files that could not be read or validated."""
+
+    records: list[LoadedRecord]
+    skipped: list[str]
+    """Repo-relative paths; `incident lint` says what is wrong with each."""
+
+
+def read_archive(root: Path, config: Config) -> Archive:
+    """Every valid record of the archive, and which record files were skipped."""
+    loaded: list[LoadedRecord] = []
+    skipped: list[str] = []
     for path in iter_record_files(root, config):
         if not is_record_file(path):
             continue
-        display = path.relative_to(root).as_posix()
-        doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
-        if not doc.readable or doc.front_matter is None:
-            continue
-        kind = record_kind(doc, config)
-        if kind is None:
-            continue
-        record, _problems = validate_record(doc, kind)
-        if record is not None:
-            loaded.append(LoadedRecord(doc, kind, record))
-    return loaded
+        record = load_record(path, root, config)
+        if record is None:
+            skipped.append(path.relative_to(root).as_posix())
+        else:
+            loaded.append(record)
+    return Archive(loaded, skipped)
+
+
+def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
+    """Every valid record of the archive; invalid ones are left to `incident lint` to explain."""
+    return read_archive(root, config).records
+
+
+def load_record(path: Path, root: Path, config: Config) -> LoadedRecord | None:
+    """The record in one file under `root`, or None when it cannot be read or does not validate."""
+    display = path.relative_to(root).as_posix()
+    doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
+    if not doc.readable or doc.front_matter is None:
+        return None
+    kind = record_kind(doc, config)
+    if kind is None:
+        return None
+    record, _problems = validate_record(doc, kind)
+    return None if record is None else LoadedRecord(doc, kind, record)
+
+
+def skipped_note(paths: Sequence[str], shown: int = 10) -> str | None:
+    """A one-line note naming the record files a command could not use; None when there are none."""
+    if not paths:
+        return None
+    names = ", ".join(paths[:shown])
+    if len(paths) > shown:
+        names += f" and {len(paths) - shown} more"
+    noun = "record" if len(paths) == 1 else "records"
+    return f"{len(paths)} {noun} skipped (run 'incident lint' to see why): {names}"

@@ -490,6 +490,20 @@ def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
     return lines.text().encode("utf-8")
 
 
+def record_target(root: Path, path: Path, display: str) -> Path:
+    """The file to read and write for `path`: a symbolic link is followed, but never out of `root`.
+
+    Writing to the link's target keeps the link; replacing the link itself would turn it into a
+    regular file. The same rule as lint's IO005.
+    """
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    if not target.is_relative_to(os.path.realpath(root)):
+        raise UsageError(f"{display}: symbolic link leads outside the repository")
+    return target
+
+
 def edit_incident(
     root: Path,
     path: Path,
@@ -499,8 +513,9 @@ def edit_incident(
 ) -> EditResult:
     """Under the lock: read the record fresh, decide the change from it, write the result atomically."""
     with locked(root):
+        target = record_target(root, path, display)
         try:
-            raw = path.read_bytes()
+            raw = target.read_bytes()
         except OSError as error:
             raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
         before = parse_incident(raw, display, path, config)
@@ -513,7 +528,7 @@ def edit_incident(
         notes: list[str] = []
         if change.summary is not None and not _summary_written(after, change.summary):
             notes.append("the ## Summary section already had text: left it as it was")
-        write_atomic(path, new)
+        write_atomic(target, new)
     return EditResult(change, before, after, notes)
 
 

@@ -1,0 +1,427 @@
+"""Incident commands on hostile input: absurd times, paths outside the archive, broken records."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import RunCli
+from incident_docs import cli_incident
+from incident_docs.cli import main
+from incident_docs.config import find_root
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+OPEN = "INC-2026-11-20-search-latency"
+BROKEN = "---\nid: [unclosed\n---\n"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: False)
+    # Relative paths are tried from the current folder first: keep it away from the real archive.
+    monkeypatch.chdir(tmp_path)
+
+
+def one_line_error(result: Result, *expected: str) -> str:
+    """The command failed with exit 2 and a single `incident: error:` line holding `expected`."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("incident: error: "), result.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+# --- absurd times -------------------------------------------------------------------------------
+
+HUGE = "-99999999999m"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("declare", "-y", "x", "--by", "sam"),
+        ("log", "pwned", "--by", "sam", "-i", OPEN),
+        ("assign", "comms", "lee", "--by", "sam", "-i", OPEN),
+        ("status", "resolved", "--by", "sam", "-i", OPEN),
+        ("resolve", "done", "--by", "sam", "-i", OPEN),
+    ],
+)
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (HUGE, "between 1970 and 2999"),
+        ("99999999999h ago", "between 1970 and 2999"),
+        ("-9000000h", "between 1970 and 2999"),  # about 1000 years back
+        ("0001-01-01T00:00:00Z", "between 1970 and 2999"),
+        ("1969-12-31T23:59:00Z", "between 1970 and 2999"),
+    ],
+)
+def test_an_absurd_time_is_a_one_line_error_and_changes_nothing(
+    archive: Path, run_cli: RunCli, args: tuple[str, ...], at: str, message: str
+) -> None:
+    before = snapshot(archive)
+    one_line_error(run_cli(archive, *args, "--at", at), "--at", message)
+    assert snapshot(archive) == before
+
+
+@pytest.mark.parametrize("interval", ["99999999999h", "99999999999", "9999999h"])
+def test_an_absurd_next_update_is_a_one_line_error(
+    archive: Path, run_cli: RunCli, interval: str
+) -> None:
+    result = run_cli(archive, "update", "-i", OPEN, "--next-update", interval, "--log")
+    one_line_error(result, interval, "too long")
+
+
+def test_a_long_but_sane_next_update_still_works(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "update", "-i", OPEN, "--next-update", "48h")
+    assert result.exit_code == 0, result.output
+    assert "(in 2880 minutes)" in result.stdout
+
+
+# --- paths outside the archive ------------------------------------------------------------------
+
+
+@pytest.fixture
+def outside(archive: Path) -> Path:
+    """A valid incident record in a folder outside the repository."""
+    folder = archive.parent / "elsewhere"
+    folder.mkdir()
+    path = folder / f"{OPEN}.md"
+    path.write_bytes((archive / "incidents" / f"{OPEN}.md").read_bytes())
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("log", "pwned", "--by", "sam"),
+        ("assign", "comms", "lee", "--by", "sam"),
+        ("status", "resolved", "--by", "sam"),
+        ("resolve", "done", "--by", "sam"),
+        ("show",),
+        ("update", "--log", "--by", "sam"),
+        ("postmortem",),
+    ],
+)
+def test_a_record_path_outside_the_incidents_folder_is_refused(
+    archive: Path, run_cli: RunCli, outside: Path, command: tuple[str, ...]
+) -> None:
+    before = outside.read_bytes()
+    inside_repo = archive / "docs" / "copy.md"
+    inside_repo.parent.mkdir()
+    inside_repo.write_bytes(before)
+    sneaky = f"{archive}/incidents/../../elsewhere/{OPEN}.md"
+    for given in (str(outside), sneaky, str(inside_repo), "/etc/passwd"):
+        result = run_cli(archive, *command, "-i", given)
+        one_line_error(result, f"{given}: not an incident record inside incidents/")
+    assert outside.read_bytes() == before
+    assert inside_repo.read_bytes() == before
+    assert not (archive / "postmortems" / f"PM-{OPEN[4:]}.md").exists()
+
+
+def test_a_record_path_inside_the_incidents_folder_still_works(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(archive)  # relative paths are read from the current folder
+    for given in (f"{archive}/incidents/{OPEN}.md", f"incidents/{OPEN}.md", f"{OPEN}.md"):
+        result = run_cli(archive, "log", f"via {given}", "--by", "sam", "-i", given)
+        assert result.exit_code == 0, result.output
+        assert f"by sam: via {given}" in (archive / "incidents" / f"{OPEN}.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("log", "pwned", "--by", "sam"), ("show",), ("update", "--log", "--by", "sam")],
+)
+def test_a_record_that_links_outside_the_repository_is_neither_read_nor_replaced(
+    archive: Path, run_cli: RunCli, outside: Path, command: tuple[str, ...]
+) -> None:
+    (archive / "incidents" / f"{OPEN}.md").unlink()
+    link = archive / "incidents" / f"{OPEN}.md"
+    link.symlink_to(outside)
+    before = outside.read_bytes()
+    for given in (OPEN, f"incidents/{OPEN}.md", str(link)):
+        result = run_cli(archive, *command, "-i", given)
+        one_line_error(result, "symbolic link leads outside the repository")
+        assert "Search results slow" not in result.stdout
+    assert link.is_symlink() and link.resolve() == outside.resolve()
+    assert outside.read_bytes() == before
+
+
+def test_a_link_inside_the_repository_is_edited_through_and_stays_a_link(
+    archive: Path, run_cli: RunCli
+) -> None:
+    store = archive / "store"
+    store.mkdir()
+    real = store / f"{OPEN}.md"
+    (archive / "incidents" / f"{OPEN}.md").rename(real)
+    link = archive / "incidents" / f"{OPEN}.md"
+    link.symlink_to(Path("..") / "store" / f"{OPEN}.md")
+    result = run_cli(archive, "log", "through the link", "--by", "sam", "-i", OPEN)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert "by sam: through the link" in real.read_text()
+
+
+# --- broken records -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def broken(archive: Path) -> list[str]:
+    (archive / "incidents" / "INC-2024-01-01-bad.md").write_text(BROKEN)
+    (archive / "incidents" / "notes.md").write_text("Just some notes.\n")
+    return ["incidents/INC-2024-01-01-bad.md", "incidents/notes.md"]
+
+
+@pytest.mark.parametrize(
+    "args", [("list",), ("list", "--format", "json"), ("stats",), ("stats", "--format", "json")]
+)
+def test_list_and_stats_say_which_records_they_skipped(
+    archive: Path, run_cli: RunCli, broken: list[str], args: tuple[str, ...]
+) -> None:
+    result = run_cli(archive, *args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "incident: warning: 2 records skipped (run 'incident lint' to see why): "
+        + ", ".join(broken)
+        in result.stderr
+    )
+    if args[-1] == "json":
+        json.loads(result.stdout)  # the warning stays out of the machine-readable output
+
+
+def test_list_of_a_clean_archive_warns_about_nothing(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "list")
+    assert result.exit_code == 0 and OPEN in result.stdout
+    assert "warning" not in result.stderr
+
+
+def test_list_does_not_blame_a_broken_postmortem_on_the_incidents(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / "postmortems" / "PM-2024-01-01-bad.md").write_text(BROKEN)
+    assert "skipped" not in run_cli(archive, "list").stderr
+    assert "1 record skipped" in run_cli(archive, "stats").stderr
+
+
+def test_the_only_open_incident_is_the_only_valid_open_one(
+    archive: Path, run_cli: RunCli, broken: list[str]
+) -> None:
+    result = run_cli(archive, "log", "still works", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    assert "by sam: still works" in (archive / "incidents" / f"{OPEN}.md").read_text()
+    assert "2 records that do not validate" in result.stderr
+    assert (archive / "incidents" / "INC-2024-01-01-bad.md").read_text() == BROKEN
+
+
+def test_with_no_valid_open_incident_the_error_names_the_broken_record(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / "incidents" / f"{OPEN}.md").unlink()
+    (archive / "incidents" / "INC-2024-01-01-bad.md").write_text(BROKEN)
+    one_line_error(
+        run_cli(archive, "log", "x", "--by", "sam"),
+        "no open incident",
+        "and 1 record that does not validate: incidents/INC-2024-01-01-bad.md",
+    )
+
+
+def test_with_several_open_incidents_the_error_also_names_the_broken_record(
+    archive: Path, run_cli: RunCli
+) -> None:
+    assert run_cli(archive, "declare", "-y", "second", "--by", "sam").exit_code == 0
+    (archive / "incidents" / "INC-2024-01-01-bad.md").write_text(BROKEN)
+    one_line_error(
+        run_cli(archive, "log", "x", "--by", "sam"),
+        "2 incidents are open",
+        "and 1 record that does not validate: incidents/INC-2024-01-01-bad.md",
+    )
+
+
+# --- outside any repository ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    return folder
+
+
+NOT_A_REPO = "not inside an incident-docs repository: run 'incident init' here, or pass --root"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("declare", "-y", "x", "--by", "sam"),
+        ("log", "x", "--by", "sam"),
+        ("assign", "comms", "lee", "--by", "sam"),
+        ("status", "identified", "--by", "sam"),
+        ("resolve", "done", "--by", "sam"),
+        ("update", "--log", "--by", "sam"),
+        ("postmortem", "INC-2024-01-01-x"),
+    ],
+)
+def test_commands_that_write_refuse_outside_a_repository(
+    empty: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    monkeypatch.chdir(empty)
+    one_line_error(CliRunner().invoke(main, list(args)), NOT_A_REPO)
+    assert list(empty.iterdir()) == []
+
+
+@pytest.mark.parametrize("marker", [".git", "incidents"])
+def test_a_git_repository_or_an_incidents_folder_is_enough(
+    empty: Path, run_cli: RunCli, marker: str
+) -> None:
+    (empty / marker).mkdir()
+    result = run_cli(empty, "declare", "-y", "x", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    assert len(list((empty / "incidents").glob("INC-*.md"))) == 1
+
+
+def test_lint_of_explicit_files_works_anywhere(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(empty)
+    (empty / "notes.md").write_text("The cache filled up and the service slowed down.\n")
+    result = CliRunner().invoke(main, ["lint", "--select", "BL", "notes.md"])
+    assert result.exit_code == 0, result.output
+    assert list(empty.iterdir()) == [empty / "notes.md"]
+
+
+# --- incident init ------------------------------------------------------------------------------
+
+
+def test_init_sets_up_an_archive_that_lints_clean_and_takes_a_declaration(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(empty)
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", "--yes"])
+    assert result.exit_code == 0, result.output
+    for name in ("incidents/README.md", "postmortems/README.md", "people.yaml", "pyproject.toml"):
+        assert (empty / name).is_file()
+        assert name in result.stdout
+    config = tomllib.loads((empty / "pyproject.toml").read_text())
+    assert "incident-docs" in config["tool"]
+    assert find_root(empty) == empty
+    lint = runner.invoke(main, ["lint"])
+    assert lint.exit_code == 0, lint.output
+    declared = runner.invoke(main, ["declare", "-y", "Checkout fails", "--by", "sam"])
+    assert declared.exit_code == 0, declared.output
+    path = empty / declared.stdout.strip().splitlines()[-1]
+    assert path.parent == empty / "incidents"
+    assert runner.invoke(main, ["lint", str(path)]).exit_code == 0
+
+
+def test_init_twice_changes_nothing_and_says_so(empty: Path, run_cli: RunCli) -> None:
+    assert run_cli(empty, "init").exit_code == 0
+    before = snapshot(empty)
+    again = run_cli(empty, "init", "--yes")
+    assert again.exit_code == 0, again.output
+    assert "already" in again.stdout and "created" not in again.stdout.lower()
+    assert snapshot(empty) == before
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        b'[project]\nname = "shop"\n# keep me\n',
+        b'[project]\r\nname = "shop"\r\n',
+        b'[project]\nname = "shop"',  # no newline at the end
+    ],
+)
+def test_init_appends_the_table_to_an_existing_pyproject_and_keeps_every_byte(
+    empty: Path, run_cli: RunCli, original: bytes
+) -> None:
+    (empty / "pyproject.toml").write_bytes(original)
+    assert run_cli(empty, "init", "--yes").exit_code == 0
+    after = (empty / "pyproject.toml").read_bytes()
+    assert after.startswith(original)
+    assert after.count(b"[tool.incident-docs]") == 1
+    assert tomllib.loads(after.decode())["project"] == {"name": "shop"}
+    assert run_cli(empty, "init", "--yes").exit_code == 0
+    assert (empty / "pyproject.toml").read_bytes() == after
+
+
+def test_init_keeps_an_existing_roster_and_configuration(archive: Path, run_cli: RunCli) -> None:
+    pyproject = (archive / "pyproject.toml").read_bytes()
+    roster = (archive / "people.yaml").read_bytes()
+    result = run_cli(archive, "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (archive / "pyproject.toml").read_bytes() == pyproject
+    assert (archive / "people.yaml").read_bytes() == roster
+    assert (archive / "incidents" / "README.md").is_file()
+    assert run_cli(archive, "lint").exit_code == 0
+
+
+def test_init_refuses_a_pyproject_it_cannot_extend(empty: Path, run_cli: RunCli) -> None:
+    original = b"tool = { black = { line-length = 100 } }\n"
+    (empty / "pyproject.toml").write_bytes(original)
+    one_line_error(run_cli(empty, "init", "--yes"), "pyproject.toml", "[tool.incident-docs]")
+    assert (empty / "pyproject.toml").read_bytes() == original
+    assert not (empty / "incidents").exists()
+
+
+# --- roster warnings ----------------------------------------------------------------------------
+
+
+def test_assigning_a_role_to_someone_missing_from_the_roster_warns(
+    archive: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(archive, "assign", "comms", "nobody", "--by", "sam", "-i", OPEN)
+    assert result.exit_code == 0, result.output
+    assert "incident: warning: 'nobody' is not in the roster (people.yaml)" in result.stderr
+    assert "to: nobody" in (archive / "incidents" / f"{OPEN}.md").read_text()
+
+
+def test_a_relative_path_outside_the_root_falls_back_to_the_root(
+    archive: Path, run_cli: RunCli, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From another checkout, `-i incidents/X.md --root R` means R's record, not the local one."""
+    (outside.parent / "incidents").mkdir()
+    local = outside.rename(outside.parent / "incidents" / outside.name)
+    before = local.read_bytes()
+    monkeypatch.chdir(local.parent.parent)
+    result = run_cli(archive, "log", "in R", "--by", "sam", "-i", f"incidents/{OPEN}.md")
+    assert result.exit_code == 0, result.output
+    assert local.read_bytes() == before
+    assert "by sam: in R" in (archive / "incidents" / f"{OPEN}.md").read_text()
+
+
+def test_init_at_a_terminal_shows_the_plan_and_can_be_called_off(
+    empty: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(empty, "init", input="n\n")
+    assert result.exit_code == 0, result.output
+    assert "people.yaml: created" in result.stdout and "Nothing written." in result.stdout
+    assert list(empty.iterdir()) == []
+
+
+def test_init_keeps_the_write_lock_out_of_git_once(empty: Path, run_cli: RunCli) -> None:
+    (empty / ".gitignore").write_bytes(b"node_modules/")
+    assert run_cli(empty, "init", "--yes").exit_code == 0
+    assert (empty / ".gitignore").read_bytes() == b"node_modules/\n.incident-docs-lock\n"
+    assert run_cli(empty, "declare", "-y", "x", "--by", "sam").exit_code == 0
+    assert run_cli(empty, "init", "--yes").exit_code == 0
+    assert (empty / ".gitignore").read_bytes() == b"node_modules/\n.incident-docs-lock\n"

@@ -1,0 +1,178 @@
+"""Setting up an archive in a repository (`incident init`), and telling whether a folder is one."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from incident_docs.config import CONFIG_FILE, TABLE, Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.records import SKIPPED_NAMES
+from incident_docs.store import LOCK_NAME, locked, write_atomic
+
+NOT_A_REPOSITORY = (
+    "not inside an incident-docs repository: run 'incident init' here, or pass --root"
+)
+
+INCIDENTS_README = """\
+# Incidents
+
+One Markdown file per incident, with its record in the YAML front-matter and its timeline under
+`## Timeline`. Create one with `incident declare`, then keep it up to date with `incident assign`,
+`incident log`, `incident status` and `incident resolve`. `incident lint` checks every record.
+
+This README is not a record: lint skips it.
+"""
+
+POSTMORTEMS_README = """\
+# Postmortems
+
+One Markdown file per postmortem. `incident postmortem INC-...` drafts one from the incident
+record; write it together in a pull request, blamelessly: describe systems, conditions and
+decisions, never a culprit. It merges once enough senior members of the roster approve it.
+
+This README is not a record: lint skips it.
+"""
+
+ROSTER_TEMPLATE = """\
+# The people roster: who can hold incident roles, who reviews postmortems.
+# `senior: true` marks the members whose approval counts for the postmortem review gate.
+# `maintainer: true` marks who owns the roster, CODEOWNERS, workflows and tooling.
+# Uncomment the lines below and add one entry per person.
+#
+# people:
+#   - handle: sam
+#     name: Sam Example
+#     emails: [sam@example.com]
+#     github: sam-example
+#     senior: true
+#     maintainer: true
+"""
+
+CONFIG_TABLE = f"""\
+[tool.{TABLE}]
+# Everything here is optional; uncomment a line to change its default.
+# incidents-dir = "incidents"
+# postmortems-dir = "postmortems"
+# roster = "people.yaml"
+#
+# Severities replace the default SEV1-SEV4, most severe first. `approvals` is how many senior
+# members must approve a postmortem of that severity (default 1).
+# [[tool.{TABLE}.severities]]
+# name = "SEV1"
+# description = "Critical: a core service is down for most users, or user data is lost."
+# approvals = 2
+"""
+
+
+def is_archive_root(root: Path, config: Config) -> bool:
+    """Whether `root` is a repository: git, our pyproject table, or an incidents folder."""
+    if (root / ".git").exists() or (root / config.incidents_dir).is_dir():
+        return True
+    return _has_table(root / CONFIG_FILE)
+
+
+def require_archive_root(root: Path, config: Config) -> None:
+    """Refuse to create records in a folder that is not a repository (a stray `incidents/`)."""
+    if not is_archive_root(root, config):
+        raise UsageError(NOT_A_REPOSITORY)
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and TABLE in tool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One file `incident init` writes: its full new content, and what it does, for the user."""
+
+    path: Path
+    content: bytes
+    what: str
+    create: bool = True
+    """False: replace an existing file (whose old content `content` starts with)."""
+
+
+def plan_init(root: Path, config: Config) -> list[Step]:
+    """What `incident init` would write in `root`; empty when everything is already there."""
+    steps: list[Step] = []
+    for folder, readme in (
+        (config.incidents_dir, INCIDENTS_README),
+        (config.postmortems_dir, POSTMORTEMS_README),
+    ):
+        base = root / folder
+        if base.exists() and not base.is_dir():
+            raise UsageError(f"{folder}: exists and is not a folder")
+        existing = {p.name.lower() for p in base.iterdir()} if base.is_dir() else set()
+        if not existing & SKIPPED_NAMES:
+            what = "created" if base.is_dir() else "created (with its folder)"
+            steps.append(Step(base / "README.md", readme.encode(), what))
+    roster = root / config.roster
+    if not roster.exists() and not roster.is_symlink():
+        steps.append(Step(roster, ROSTER_TEMPLATE.encode(), "created (one commented example)"))
+    for step in (_config_step(root / CONFIG_FILE), _ignore_step(root / ".gitignore")):
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _ignore_step(gitignore: Path) -> Step | None:
+    """Keep the write lock out of commits."""
+    if not gitignore.exists():
+        return Step(gitignore, f"{LOCK_NAME}\n".encode(), f"created (ignores {LOCK_NAME})")
+    try:
+        original = gitignore.read_bytes()
+    except OSError as error:
+        raise UsageError(f".gitignore: cannot read: {error.strerror or error}") from None
+    lines = {line.strip() for line in original.decode("utf-8", "replace").splitlines()}
+    if lines & {LOCK_NAME, f"/{LOCK_NAME}"}:
+        return None
+    newline = b"\r\n" if b"\r\n" in original else b"\n"
+    separator = newline if original and not original.endswith(b"\n") else b""
+    added = separator + LOCK_NAME.encode() + newline
+    return Step(gitignore, original + added, f"{LOCK_NAME} added", create=False)
+
+
+def _config_step(pyproject: Path) -> Step | None:
+    if not pyproject.exists():
+        return Step(pyproject, CONFIG_TABLE.encode(), f"created with a [tool.{TABLE}] table")
+    try:
+        original = pyproject.read_bytes()
+        text = original.decode("utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
+        raise UsageError(f"{CONFIG_FILE}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{CONFIG_FILE}: not UTF-8; save it as UTF-8 and run init again") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{CONFIG_FILE}: invalid TOML: {error}") from None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and TABLE in tool:
+        return None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    separator = "" if not text else (newline if text.endswith("\n") else newline * 2)
+    added = separator + CONFIG_TABLE.replace("\n", newline)
+    try:
+        tomllib.loads(text + added)
+    except tomllib.TOMLDecodeError:
+        # e.g. `tool = {...}` written inline: a [tool.incident-docs] header would redefine it.
+        raise UsageError(
+            f"{CONFIG_FILE}: cannot add a [tool.{TABLE}] table to it as it is written; "
+            "add the table by hand"
+        ) from None
+    return Step(
+        pyproject, original + added.encode(), f"[tool.{TABLE}] table appended", create=False
+    )
+
+
+def apply_init(root: Path, steps: list[Step]) -> None:
+    """Write the planned files; a file that appeared meanwhile is left alone (FileExistsError)."""
+    with locked(root):
+        for step in steps:
+            write_atomic(step.path, step.content, exclusive=step.create)
