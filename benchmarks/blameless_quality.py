@@ -18,7 +18,12 @@ sys.path.insert(0, str(REPO / "tooling"))
 
 from incident_docs.blameless import check_text  # noqa: E402
 
-CORPORA = ("tests/blameless_corpus.tsv", "tests/blameless_holdout.tsv")
+CORPORA = (
+    "tests/blameless_corpus.tsv",
+    "tests/blameless_holdout.tsv",
+    # Written independently of the rules, in the style of published postmortems.
+    "tests/blameless_fresh.tsv",
+)
 # Reused between runs so alex is installed once per machine, never into the repository.
 ALEX_PREFIX = Path(tempfile.gettempdir()) / "incident-docs-alex"
 ALEX_WARNING = re.compile(r"^\s*(\d+):(\d+)(?:-\d+:\d+)?\s+warning\b", re.MULTILINE)

@@ -58,12 +58,22 @@ def test_corpus_is_large_and_balanced() -> None:
     assert 0.4 <= blame / len(rows) <= 0.6
 
 
-@pytest.mark.parametrize("name", ["blameless_corpus.tsv", "blameless_holdout.tsv"])
+@pytest.mark.parametrize(
+    "name", ["blameless_corpus.tsv", "blameless_holdout.tsv", "blameless_fresh.tsv"]
+)
 def test_corpus_meets_quality_targets(name: str) -> None:
     precision, recall, fp_rate = _scores(_load(name))
     assert precision >= 0.95
     assert recall >= 0.90
     assert fp_rate <= 0.03
+
+
+def test_fresh_corpus_has_postmortem_prose_and_every_category() -> None:
+    rows = _load("blameless_fresh.tsv")
+    ok = [sentence for label, _, sentence in rows if label == "ok"]
+    codes = {category for label, category, _ in rows if label == "blame"}
+    assert len(ok) >= 140 and len(rows) - len(ok) >= 120
+    assert codes == set(RULES)
 
 
 def test_recall_per_category() -> None:

@@ -198,9 +198,16 @@ _CF_VERB = (
     r"(?:did\s+not|didn['\u2019]t|never)\s+(?:even\s+)?(?:test(?:ed)?|check(?:ed)?|verif(?:y|ied)|review(?:ed)?|"
     r"read|look(?:ed)?|notice[d]?|validate[d]?|double-check(?:ed)?|think|thought|ask(?:ed)?|tell|told|"
     r"warn(?:ed)?|follow(?:ed)?|consider(?:ed)?|confirm(?:ed)?|realis(?:e|ed)|realiz(?:e|ed)|care[d]?)|"
-    r"chose\s+not\s+to|decided\s+not\s+to|(?:was|were)\s+too\s+lazy)\b"
+    r"chose\s+not\s+to|decided\s+not\s+to|(?:was|were)\s+too\s+lazy|"
+    r"could\s+(?:easily\s+|simply\s+)?have\s+(?:easily\s+|simply\s+)?(?:caught|prevented|avoided|noticed|spotted|"
+    r"stopped|checked|tested|asked|verified)|"
+    r"(?:was|were)(?:n['\u2019]t|\s+not)\s+(?:even\s+)?paying\s+(?:any\s+)?attention|"
+    r"(?:was|were)\s+daydreaming)\b"
 )
-_CF_WORDS = "should ought failed forgot forgets neglected omitted did didn never couldn could chose decided lazy"
+_CF_WORDS = (
+    "should ought failed forgot forgets neglected omitted did didn never couldn could chose decided lazy "
+    "paying daydreaming"
+)
 
 # Words that may sit between a subject and its verb without changing who the subject is.
 _SKIPPABLE = _wordset(
@@ -222,7 +229,8 @@ _ROLES = _SINGLED_ROLES | _wordset(
     """
     engineer developer dev operator admin administrator sre reviewer author person responder
     on-call oncall dba manager employee colleague approver committer individual teammate lead
-    commander programmer sysadmin owner
+    commander programmer sysadmin owner deployer maintainer releaser implementer assignee submitter
+    requester
     """
 )
 _GROUPS = _wordset(
@@ -230,6 +238,13 @@ _GROUPS = _wordset(
     team teams squad group folks guys department org crew devs developers engineers dbas sres
     contractors admins ops qa operators reviewers interns people staff
     """
+)
+# Departments read as a team only as a bare subject: "due to marketing emails" is not blame.
+_DEPARTMENTS = _wordset("marketing sales finance legal hr management leadership infra")
+# Month names that are also given names: a person when they are the subject of a verb.
+_LINKERS = _wordset("and or who which that when after before again for by with")
+_MONTH_CONTEXT = _wordset(
+    "in on of during since until till by from early late mid last next this each every through"
 )
 # Capitalised words that are not people: function words, calendar words, common tools and vendors.
 _NOT_NAMES = _wordset(
@@ -272,7 +287,8 @@ _S_NAMES = _wordset(
     james charles agnes jules miles wes yves hans jens lars niels jonas matthias tobias elias
     andreas lucas thomas nicolas nicholas marcus douglas carlos chris kris ross russ jess tess
     doris boris iris dennis francis louis otis travis curtis lewis ellis ines gus klaus mateus
-    julius cyrus rufus magnus hayes reyes
+    julius cyrus rufus magnus hayes reyes terrence terence florence lawrence laurence clarence
+    constance prudence
     """
 )
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
@@ -316,18 +332,23 @@ def _agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str 
     before = text[max(0, start - 60) : start]
     prev = _PREV_WORD.search(before)
     prev_low = prev.group(1).lower() if prev else ""
-    if prev_low in ("our", "we"):
-        return None  # "our engineers failed to": organisation-level ownership, not blame
+    if prev_low == "we" or (prev_low == "our" and low not in _ROLES):
+        # "our engineers failed to": organisation-level ownership, not blame; "our DBA" is one person.
+        return None
     if low in ("call", "duty") and prev_low == "on":
         return "role"
     if low == "one":
         return "pronoun" if prev_low == "no" else None
+    if prev_low == "no" and low in _ROLES:
+        return None  # "no reviewer could have caught this" absolves rather than blames
     if low in ("guy", "hire", "joiner", "starter") and prev_low in ("new", "junior"):
         return "singled"
     if low in _PRONOUNS:
         return "pronoun"
     if low in _GROUPS:
         return "team"
+    if low in _DEPARTMENTS and word[:1].isupper():
+        return "team"  # "Marketing launched", not "a marketing campaign"
     if low in _SINGLED_ROLES:
         return "singled"
     if low in _ROLES:
@@ -373,6 +394,8 @@ class _Check:
     span: str | None = None
     veto: re.Pattern[str] | None = None  # searched in the 60 chars before the match
     skip_adverbs: bool = True
+    # For checks without trigger words: a character every match contains, tested before the regex.
+    literal: str | None = None
 
 
 _PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -411,8 +434,10 @@ _CHECKS: tuple[_Check, ...] = (
     ),
     _Check(
         _c(
-            r"\b\w+ed\s+(?:\w+\s+){0,4}?without\s+(?:any\s+)?(?:testing|tests|review|reviewing|checking|telling|"
-            r"asking|approval|a\s+review|looking)\b"
+            # The nearest past-tense verb before "without" is the one whose subject matters.
+            r"\b\w+ed\s+(?:(?!\w+ed\s)\w+\s+){0,4}?without\s+(?:any\s+|first\s+|even\s+)?(?:testing|tests|review|reviewing|checking|"
+            r"telling|asking|approval|a\s+review|looking|waiting|verifying|reading|running|consulting|notifying|"
+            r"confirming|validating|warning|double-checking)\b"
         ),
         "BL001",
         _wordset("without"),
@@ -434,7 +459,7 @@ _CHECKS: tuple[_Check, ...] = (
     _Check(
         _c(
             r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:change|commit|push|deploy|deployment|pr|pull\s+request|script|"
-            r"migration|query|patch|config|edit|code)\s+(?:\w+\s+){0,2}?(?:caused|broke|took\s+down|"
+            r"migration|query|patch|config|edit|code)\s+(?:\w+\s+){0,4}?(?:(?:is|was)\s+what\s+)?(?:caused|broke|took\s+down|"
             r"triggered|brought\s+down|led\s+to|resulted\s+in|is\s+to\s+blame|was\s+to\s+blame)\b"
         ),
         "BL001",
@@ -482,6 +507,92 @@ _CHECKS: tuple[_Check, ...] = (
         _PERSON_CODES,
         span="agent",
     ),
+    # Ordinary operations that read as blame only with a named person as the subject: "they took
+    # the nodes out of rotation" and "the database team dropped the old index" are routine.
+    _Check(
+        _c(
+            r"\b(?:(?:took|brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
+            r"(?:down|offline|over)|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
+            r"a|an)\s+(?:\w+\s+)?\w+)\b"
+        ),
+        "BL001",
+        _wordset("took brought knocked deleted wiped erased destroyed disabled dropped"),
+        "before",
+        (("person", "BL001"), ("singled", "BL001")),
+    ),
+    # Letting a bad change through is blame for a person, a pronoun or a team.
+    _Check(
+        _c(
+            r"\blet\s+(?:the\s+|this\s+|that\s+|an?\s+|it\s+)?(?:\w+\s+){0,2}?(?:through|slip|sit|rot|languish|"
+            r"lapse)\b"
+        ),
+        "BL001",
+        _wordset("through slip sit rot languish lapse"),
+        "before",
+        _PERSON_CODES,
+    ),
+    # A person or team named as the cause itself: "Root cause: Mark ran...", "the culprit was Ingrid".
+    _Check(
+        _c(r"\bculprit\s*(?::|-|=|\bwas\b|\bis\b)\s*(?:the\s+|our\s+)?" + _AGENT),
+        "BL001",
+        _wordset("culprit"),
+        "group",
+        _PERSON_CODES,
+        span="agent",
+    ),
+    # After "root cause" a name counts only as the subject of an action a person takes, so
+    # "Root cause: Quicksilver propagated ..." is left alone.
+    _Check(
+        _c(
+            r"\b(?:root\s+cause|cause)\s*(?::|-|=|\bwas\b|\bis\b)\s*(?:the\s+|our\s+)?"
+            r"(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?:\w+ly\s+)?(?:"
+            + _WEAK_VERB
+            + r"|deleted|broke|forgot|skipped|"
+            r"ignored|disabled|dropped|removed|wiped|misconfigured|mistyped)\b"
+        ),
+        "BL001",
+        _wordset("cause"),
+        "group",
+        _PERSON_CODES,
+        span="agent",
+    ),
+    # Cleft sentences single out the agent: "it was Bill who deleted the zone".
+    _Check(
+        _c(
+            r"\bit\s+(?:was|is)\s+(?:the\s+)?" + _AGENT + r"\s+(?:who|that)\s+(?:\w+\s+)?"
+            r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
+            r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|took)\b"
+        ),
+        "BL001",
+        _wordset("who"),
+        "group",
+        _PERSON_CODES,
+        span="agent",
+    ),
+    # "Who deleted the bucket?": a question that hunts for the person.
+    _Check(
+        _c(
+            r"(?:^|(?<=[.;:!?])\s*)who\s+(?:\w+\s+)?(?:deleted|broke|pushed|merged|caused|disabled|dropped|"
+            r"wiped|removed|ran|deployed|shipped|approved|forgot|skipped|ignored|changed|introduced|"
+            r"misconfigured|is\s+responsible|was\s+responsible)\b[^.;!?]*\?"
+        ),
+        "BL001",
+        _wordset("who"),
+    ),
+    # "responsible for this incident" with a person or team as the subject.
+    _Check(
+        _c(
+            r"\b(?:is|are|was|were|be)\s+(?:solely\s+|entirely\s+|fully\s+|directly\s+|wholly\s+|ultimately\s+)?"
+            r"responsible\s+for\s+(?:the|this|that|today['\u2019]s|yesterday['\u2019]s|another|our)\s+"
+            r"(?:\w+\s+)?(?:outage|incident|failure|downtime|breakage|mess|disaster|data\s+loss|problem)\b"
+            r"(?!\s+(?:response|review|report|retrospective|postmortem|communications?|comms|updates?|process|"
+            r"channel|bridge|management|command))"
+        ),
+        "BL001",
+        _wordset("responsible"),
+        "before",
+        _PERSON_CODES,
+    ),
     # BL005 also covers a person given as the root cause.
     _Check(
         _c(
@@ -505,6 +616,39 @@ _CHECKS: tuple[_Check, ...] = (
         _CF_CODES,
     ),
     _Check(_c(r"\b(?:his|her|their)\s+failure\s+to\b"), "BL002", _wordset("failure")),
+    # "Had Tom just followed the checklist", "if he had actually read the diff".
+    _Check(
+        _c(
+            r"(?:(?:^|(?<=[.;:!?])\s*)had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"(?:\s+(?P<agent2>engineer|developer|operator|reviewer|author|team|person|responder|admin))?"
+            r"\s+(?:had\s+)?(?:just|only|simply|actually|even|properly|bothered\s+to|taken\s+the\s+time\s+to)\s+"
+            r"(?!been\b)\w+"
+        ),
+        "BL002",
+        _wordset("just only simply actually even properly bothered taken"),
+        "group",
+        _CF_CODES,
+    ),
+    _Check(
+        _c(
+            r"(?:^|(?<=[.;:!?])\s*)had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
+        ),
+        "BL002",
+        _wordset("had"),
+        "group",
+        (("person", "BL002"), ("pronoun", "BL002"), ("singled", "BL002")),
+    ),
+    _Check(
+        _c(
+            r"\bwhy\s+(?:didn['\u2019]t|did\s+not|wasn['\u2019]t|weren['\u2019]t|hadn['\u2019]t|couldn['\u2019]t|"
+            r"wouldn['\u2019]t|did\s+nobody|did\s+no\s+one)\s+(?:the\s+|our\s+|that\s+)?" + _AGENT
+        ),
+        "BL002",
+        _wordset("why"),
+        "group",
+        _CF_CODES,
+    ),
     # BL003: hindsight.
     _Check(_c(r"\bobviously\b"), "BL003", _wordset("obviously"), droppable=True),
     _Check(
@@ -560,6 +704,21 @@ _CHECKS: tuple[_Check, ...] = (
             "needless goes plain anyone should clear evident apparent easily clearly obviously would"
         ),
     ),
+    # Foreknowledge attributed to everyone: "everyone knows you don't", "even a junior would have".
+    _Check(
+        _c(
+            r"\b(?:every(?:one|body)|we\s+all|any(?:one|body)|any\s+fool)\s+knows?\s+(?!who\b|how\s+to\s+reach)"
+            r"(?:that\s+|you\s+|not\s+to\b|better\b|not\s+|never\b)|\bcommon\s+sense\b|\bas\s+we\s+all\s+know\b|"
+            r"\beven\s+an?\s+(?:\w+\s+){0,2}?(?:engineer|person|developer|intern|child|junior|newbie|beginner|"
+            r"student|trainee|monkey|toddler|grandmother|grandma|five-year-old)s?\s+(?:\w+\s+)?(?:would|could|"
+            r"should)(?:\s+have|['\u2019]ve)\b|"
+            r"\bit\s+(?:was|is|should\s+have\s+been)\s+(?:abundantly\s+|perfectly\s+|crystal\s+|very\s+|so\s+)?clear\s+"
+            r"(?:from\s+the\s+(?:start|outset|beginning)\s+|beforehand\s+|in\s+advance\s+)?that\b[^.;!?|\n]{0,60}?"
+            r"\b(?:dangerous|risky|unsafe|a\s+bad\s+idea|a\s+mistake|wrong|reckless|doomed|going\s+to\s+(?:fail|break))\b"
+        ),
+        "BL003",
+        _wordset("knows know sense even clear"),
+    ),
     # BL004: judgmental words about people or their work.
     _Check(
         _c(
@@ -572,7 +731,9 @@ _CHECKS: tuple[_Check, ...] = (
             r"asleep\s+at\s+the\s+wheel|cowboys?|rookie\s+(?:mistake|error|move)|silly\s+(?:mistake|error)|"
             r"dropped\s+the\s+ball|dereliction|lapse\s+in\s+judge?ment|(?:poor|bad)\s+judge?ment|"
             r"useless\s+(?:engineer|developer|person|people|team|reviewer|on-?call|admin)s?|"
-            r"embarrassing(?:ly)?|ignoran(?:t|ce)|bungl(?:ed|ing))\b"
+            r"embarrassing(?:ly)?|ignoran(?:t|ce)|bungl(?:ed|ing)|inattentive(?:ly|ness)?|inattention|heedless(?:ly)?|"
+            r"absent-?minded(?:ly|ness)?|cavalier|dim-?witted|dimwits?|bozos?|hack\s+job|lax\s+attitude|"
+            r"half-?hearted(?:ly)?|unqualified|incapable|half\s+a\s+brain|(?:two|three|few)\s+brain\s+cells)\b"
         ),
         "BL004",
         _wordset(
@@ -584,7 +745,10 @@ _CHECKS: tuple[_Check, ...] = (
             "thoughtlessness unprofessional unprofessionally shoddy shoddily lousy clumsy clumsily noob n "
             "dunce inexcusable unforgivable slapdash lackadaisical complacent complacency pathetic halfwit "
             "nitwit numpty muppet buffoon daft asleep cowboy cowboys rookie silly dropped dereliction lapse "
-            "poor bad useless embarrassing embarrassingly ignorant ignorance bungled bungling"
+            "poor bad useless embarrassing embarrassingly ignorant ignorance bungled bungling inattentive "
+            "inattentively inattentiveness inattention heedless heedlessly absent absentminded absentmindedly "
+            "absentmindedness cavalier dim dimwitted dimwit dimwits bozo bozos hack attitude halfhearted "
+            "halfheartedly hearted heartedly unqualified incapable brain"
         ),
     ),
     _Check(
@@ -609,11 +773,14 @@ _CHECKS: tuple[_Check, ...] = (
         _c(
             r"\b(?:human|operator|user|pilot|personnel|engineer|people)\s+errors?\b"
             r"(?!\s+(?:code|message|response|status|page|rate|class|type|handling|handler|path)s?\b)|"
-            r"\bpebkac\b|\bpebcak\b|\bid-?10-?t\b|\blayer[\s-]*8\s+(?:issue|problem|error|failure)\b|"
+            r"\bhuman\s+(?:mistakes?|slips?|lapses?|blunders?|failings?)\b|\bpersonal\s+(?:errors?|mistakes?)\b|\bpebkac\b|\bpebcak\b|\bid-?10-?t\b|\blayer[\s-]*8\s+(?:issue|problem|error|failure)\b|"
             r"\bfat[\s-]finger(?:ed|ing|s)?\b|\bfinger\s+trouble\b"
         ),
         "BL005",
-        _wordset("error errors pebkac pebcak id layer fat finger"),
+        _wordset(
+            "error errors pebkac pebcak id layer fat finger mistake mistakes slip slips lapse lapses "
+            "blunder blunders failing failings"
+        ),
         veto=_c(
             r"(?:reduc\w*|eliminat\w*|remov\w*|prevent\w*|avoid\w*|minimi[sz]\w*|opportunit\w+\s+for|risk\s+of|"
             r"chances?\s+of|prone\s+to|susceptib\w+\s+to|guard\w*\s+against|resilien\w+\s+to|likelihood\s+of|"
@@ -668,7 +835,7 @@ _CHECKS: tuple[_Check, ...] = (
         _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"), "BL006", _wordset("course")
     ),
     _Check(_c(r"\bunbelievably\b"), "BL006", _wordset("unbelievably"), droppable=True),
-    _Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None),
+    _Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
     _Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", _wordset("usual")),
     _Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
@@ -677,18 +844,76 @@ _CHECKS: tuple[_Check, ...] = (
         "before",
         _EMOTION_CODES,
     ),
+    # Ironic praise: always sarcastic phrases, or praise next to the damage it mocks.
+    _Check(
+        _c(
+            r"\b(?:nice|good|great)\s+(?:one|going)\b|\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
+            r"\bsmooth\s+move\b|\bwell\s+played\b|"
+            r"\bthanks?\b[^.;!?|\n]{0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|the\s+(?:extra|wasted|"
+            r"ruined|lost))\b|"
+            r"\b(?:great|good|nice|fantastic|stellar|amazing|excellent|brilliant|superb)\s+(?:job|work|stuff)\b"
+            r"[^.;!?|\n]{0,40}?\b(?:managed\s+to|broke|breaking|broken|again|optional|twice|whoever)\b|"
+            r"\b(?:well\s+done|bravo|congrat\w*|kudos|hats\s+off)\b[^.;!?|\n]{0,60}?\b(?:managed\s+to|broke|"
+            r"breaking|broken|again|optional|twice|took\s+down|taking\s+down|whoever|deleting|wiping)\b"
+        ),
+        "BL006",
+        _wordset(
+            "one going clap go move played job work stuff done bravo congrats congratulations thank thanks "
+            "congratulation kudos hats"
+        ),
+    ),
+    # Sarcasm about the process: "is optional now", "because why not", "it's a miracle".
+    _Check(
+        _c(
+            r"\b(?:is|are)\s+(?:apparently\s+)?optional\s+(?:now|these\s+days|nowadays|around\s+here)\b|"
+            r"\bapparently\b[^.;!?|\n]{0,60}?\boptional\b|\btoo\s+much\s+to\s+ask\b|"
+            r"\bwho\s+needs\s+(?:\w+\s+){0,2}?(?:tests|testing|backups|reviews?|staging|monitoring|runbooks?|"
+            r"documentation|docs|canaries|alerts)\b|\bbecause\s+why\s+(?:not|wouldn['\u2019]t\s+it)\b|"
+            r"\bit['\u2019]s\s+a\s+(?:small\s+)?miracle\b"
+        ),
+        "BL006",
+        _wordset("optional ask needs why miracle"),
+    ),
+    _Check(
+        _c(
+            r"\b(?:engineers|developers|devs|people|folks|colleagues|teammates|friends)\s+like\s+"
+            r"(?:these|those)\b"
+        ),
+        "BL006",
+        _wordset("these those"),
+    ),
+    # Emotional narration by the author: "we were furious", "I couldn't believe my eyes".
+    _Check(
+        _c(
+            r"\b(?:i|we|i['\u2019]m|we['\u2019]re|everyone|everybody)\s+(?:was\s+|were\s+|am\s+|are\s+|felt\s+|"
+            r"got\s+|became\s+)?(?:\w+\s+)?(?:furious|livid|outraged|disgusted|appalled|fuming|enraged|incensed|"
+            r"seething|apoplectic|angry|beside\s+(?:myself|ourselves))\b|"
+            r"\bhow\s+(?:angry|furious|livid|upset|disgusted|appalled)\s+(?:i|we)\s+(?:am|are|was|were|felt)\b|"
+            r"\b(?:couldn['\u2019]t|could\s+not|can['\u2019]t|cannot)\s+believe\s+(?:my|our|their)\s+eyes\b|"
+            r"\b(?:i|we)\s+(?:couldn['\u2019]t|could\s+not|can['\u2019]t|cannot)\s+believe\s+(?:that\s+)?"
+            r"(?:anyone|someone|somebody|he|she|they|you|it|this|what)\b"
+        ),
+        "BL006",
+        _wordset(
+            "furious livid outraged disgusted appalled fuming enraged incensed seething apoplectic beside "
+            "believe angry"
+        ),
+    ),
     # BL007: insinuation.
     _Check(
         _c(
             r"\b(?:certain\s+(?:people|persons|individuals|folks|engineers?|developers?|devs|team\s*members?|"
             r"colleagues|parties|someone|somebody|person|teams?|groups?|squads?)|"
-            r"an?\s+(?:certain|particular)\s+(?:\w+\s+)?(?:person|engineer|developer|dev|team|someone|somebody|"
+            r"(?:an?|one)\s+(?:certain|particular)\s+(?:\w+\s+)?(?:person|engineer|developer|dev|team|someone|somebody|"
             r"individual|colleague|member|group|squad)|"
             r"some\s+(?:people|folks|individuals|engineers|developers|devs|team\s+members|colleagues)\s+"
-            r"(?:\w+\s+)?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
+            r"(?:\w+\s+){0,3}?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
             r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
             r"prefer|treat|ignore|decided|chose|must|ought)|"
-            r"you\s+know\s+who|(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
+            r"you\s+know\s+who|(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
+            r"point\s+out)\s+who|without\s+(?:naming|mentioning)\s+(?:anyone|anybody|names|who)|"
+            r"knows?\s+what\s+(?:they|he|she|you)\s+did|let['\u2019]s\s+just\s+say|"
+            r"suffice\s+(?:it\s+)?to\s+say|(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
             r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|no\s+names|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
             r"(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who|"
@@ -697,7 +922,8 @@ _CHECKS: tuple[_Check, ...] = (
         ),
         "BL007",
         _wordset(
-            "certain particular some know knows remain named naming names responsible guilty suspects"
+            "certain particular some know knows remain named naming names responsible guilty suspects say "
+            "mentioning suffice mention point"
         ),
     ),
     # BL009: punishment or "be more careful" as an action.
@@ -774,6 +1000,55 @@ _CHECKS: tuple[_Check, ...] = (
         _PUNISH_CODES,
     ),
 )
+
+_PUNISH_CHECKS: tuple[_Check, ...] = (
+    # Passive punishment of a person: "Tom will be removed from the rotation", "should be fired".
+    _Check(
+        _c(
+            r"\b(?:will|should|must|shall|needs?\s+to|(?:is|are)\s+going\s+to|has\s+been|have\s+been|is\s+being|"
+            r"are\s+being)\s+(?:be\s+)?(?:immediately\s+|permanently\s+|temporarily\s+)?(?:removed|taken\s+off|"
+            r"kicked|banned|suspended|fired|sacked|dismissed|demoted|disciplined|reprimanded|let\s+go|"
+            r"punished|written\s+up)\b(?!\s+(?:from|to)\s+(?:the\s+)?(?:cluster|pool|"
+            r"load\s+balancer|rotation\s+of\s+hosts|dns|service|list|config))"
+        ),
+        "BL009",
+        _wordset(
+            "removed taken kicked banned suspended fired sacked dismissed demoted disciplined reprimanded "
+            "let punished written"
+        ),
+        "before",
+        _PUNISH_CODES,
+    ),
+    # "Olu has lost the right to deploy": a privilege taken from a person.
+    _Check(
+        _c(
+            r"\b(?:has|have|will|should|must)\s+(?:\w+\s+)?(?:lost|lose|forfeited|forfeit)\s+(?:the\s+|their\s+|his\s+|"
+            r"her\s+)?(?:right|rights|privilege|privileges|access|permission|permissions)\b"
+        ),
+        "BL009",
+        _wordset("lost lose forfeited forfeit"),
+        "before",
+        _PUNISH_CODES,
+    ),
+    # "Bill's deploy rights are suspended": access withdrawn from a named person.
+    _Check(
+        _c(
+            r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:access|rights|permissions?|privileges?|credentials)\s+"
+            r"(?:are|were|is|was|will\s+be|have\s+been|has\s+been|should\s+be|must\s+be|to\s+be)\s+"
+            r"(?:\w+\s+)?(?:suspended|revoked|removed|restricted|pulled|withdrawn|taken\s+away|limited)\b|"
+            r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:access|rights|permissions?|privileges?|credentials)\s+"
+            r"(?:to|on|in|for)\s+(?:the\s+)?[\w\-]+\s+(?:are|were|is|was|will\s+be|have\s+been|has\s+been|should\s+be|"
+            r"must\s+be|to\s+be)\s+(?:\w+\s+)?(?:suspended|revoked|removed|restricted|pulled|withdrawn|"
+            r"taken\s+away|limited)\b"
+        ),
+        "BL009",
+        _wordset("suspended revoked removed restricted pulled withdrawn taken limited"),
+        "before",
+        _PUNISH_CODES,
+        skip_adverbs=False,
+    ),
+)
+_CHECKS = _CHECKS + _PUNISH_CHECKS
 
 # Markdown noise inside a chunk of prose: masked (replaced by spaces) so offsets stay valid.
 _INLINE_MASK = re.compile(
@@ -858,12 +1133,26 @@ def _classify_match(
         span = _agent_before(text, match.start(), check.skip_adverbs)
         if span is None:
             return None, match.start()
+        word = text[span[0] : span[1]]
+        if word in ("April", "May", "June", "August"):
+            # "June broke the build": a month name directly before the verb is its subject,
+            # unless a preposition or a number makes it a date ("in June", "June 3").
+            prev = _PREV_WORD.search(text, max(0, span[0] - 30), span[0])
+            if prev is None or prev.group(1).lower() not in _MONTH_CONTEXT:
+                return "person", span[0]
         return _agent_kind(text, span[0], span[1], people), span[0]
     if "agent2" in check.pattern.groupindex and match.group("agent2"):
         # "the platform team": the head noun decides; "Dave and": the first word does.
         head = _agent_kind(text, match.start("agent2"), match.end("agent2"), people)
         if head in ("team", "role", "singled"):
             return head, match.start()
+        second = match.group("agent2")
+        if (
+            match.group("agent") in _DEPARTMENTS
+            and not second.endswith("ing")
+            and second not in _LINKERS
+        ):
+            return None, match.start()  # "due to marketing emails": a modifier, not the agent
     return _agent_kind(text, match.start("agent"), match.end("agent"), people), match.start()
 
 
@@ -929,7 +1218,10 @@ def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> lis
         present = _TRIGGER_WORDS.intersection(_ALPHA.findall(low))
     hits: list[BlameHit] = []
     for index in sorted({i for word in present for i in _CHECKS_BY_TRIGGER[word]} | _ALWAYS):
-        hits.extend(_hits_for(_CHECKS[index], masked, low, options.people))
+        check = _CHECKS[index]
+        if check.literal is not None and check.literal not in masked:
+            continue
+        hits.extend(_hits_for(check, masked, low, options.people))
     if prepared.extra is not None:
         for match in prepared.extra.finditer(masked):
             message, suggestion = _MESSAGES["BL004"]
