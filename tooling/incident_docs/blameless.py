@@ -858,8 +858,9 @@ _CHECKS: tuple[_Check, ...] = (
         ),
         "BL006",
         _wordset(
-            "one going clap go move played job work stuff done bravo congrats congratulations thank thanks "
-            "congratulation kudos hats"
+            # The praise word each alternative must contain, not "one", "job" or "work".
+            "nice good great fantastic stellar amazing excellent brilliant superb clap go smooth played "
+            "done bravo congrats congratulations congratulation kudos hats thank thanks"
         ),
     ),
     # Sarcasm about the process: "is optional now", "because why not", "it's a miracle".
@@ -947,11 +948,12 @@ _CHECKS: tuple[_Check, ...] = (
         ),
         "BL009",
         _wordset(
-            "careful vigilant diligent thorough attentive cautious mindful care attention carefully check "
-            "next disciplinary discipline disciplined remedial warning written again harder better go "
-            "terminate terminated terminating termination dock docked docking demote demoted demotion "
-            "reprimand reprimanded reprimanding plan pip punish punished punishing punishment accountable "
-            "held consequences remind reminded reminding"
+            # The rarest word each alternative must contain ("double", not "check" or "next").
+            "careful vigilant diligent thorough attentive cautious mindful care attention carefully "
+            "double remember disciplinary discipline disciplined remedial warning written again let "
+            "employment contract pay demote demoted demotion reprimand reprimanded reprimanding "
+            "reprimands performance pip punish punished punishing punishment punishes accountable "
+            "held consequences remind reminded reminding reminds"
         ),
     ),
     _Check(
