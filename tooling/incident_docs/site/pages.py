@@ -75,10 +75,16 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", e(value))
 
 
-def _page(title: str, body: Iterable[str], *, hide_toc: bool = False) -> str:
+def _page(
+    title: str, body: Iterable[str], *, hide_toc: bool = False, searchable: bool = True
+) -> str:
     meta = [f"title: {json.dumps(e(title))}"]
     if hide_toc:
         meta.append("hide: [toc]")
+    if not searchable:
+        # Lists of records repeat every title: in the search index they would only bury the
+        # records themselves, and make the index the browser loads a third larger.
+        meta.append("search: {exclude: true}")
     return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(body) + "\n"
 
 
@@ -201,7 +207,7 @@ class PageBuilder:
             body.append('<p class="idocs-empty">None yet.</p>')
         for year, group in _by_year(records).items():
             body += [f"## {md_text(year)}", record_table(link, group, show_kind=False)]
-        return _page(title, body)
+        return _page(title, body, searchable=False)
 
     def facet_pages(self, facet: Facet) -> list[GeneratedPage]:
         groups: dict[str, tuple[str, list[SiteRecord]]] = {}
@@ -263,7 +269,7 @@ class PageBuilder:
                 body += ["## Incidents", record_table(here, listed_incidents, show_kind=False)]
             if listed_postmortems:
                 body += ["## Postmortems", record_table(here, listed_postmortems, show_kind=False)]
-            pages.append(GeneratedPage(src, _page(title, body), in_nav=False))
+            pages.append(GeneratedPage(src, _page(title, body, searchable=False), in_nav=False))
         return pages
 
     # -- action items ----------------------------------------------------------------------
