@@ -242,6 +242,14 @@ at_option = click.option(
     help="When it happened, to backfill: 2022-12-25T12:32:00Z, ...+01:00, or -15m.",
 )
 
+text_or_json = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+)
+
 
 # --- git and pull requests ----------------------------------------------------------------------
 
@@ -745,13 +753,7 @@ def _summary_row(incident: Incident, display: str) -> dict[str, Any]:
 )
 @click.option("--severity", multiple=True, help="Only these severities.")
 @click.option("--service", multiple=True, help="Only incidents affecting these services.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"], case_sensitive=False),
-    default="text",
-    show_default=True,
-)
+@text_or_json
 @pass_project
 def list_command(
     project: Project,
@@ -852,13 +854,7 @@ def _in_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
 @main.command("show")
 @click.argument("incident_id", required=False, metavar="INCIDENT")
 @incident_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"], case_sensitive=False),
-    default="text",
-    show_default=True,
-)
+@text_or_json
 @pass_project
 def show_command(
     project: Project, incident_id: str | None, incident: str | None, output_format: str
