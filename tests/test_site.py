@@ -132,6 +132,31 @@ def test_search_index_holds_record_prose(christmas: Path) -> None:
     assert any("memory leak" in text.lower() for text in texts)
 
 
+def test_search_indexes_a_timeline_once(christmas: Path) -> None:
+    site = build_site(christmas)
+    located = {e["location"]: e["text"] for e in search_entries(site)}
+    assert "Drained the crash-looping VMs" in located[f"{INC_URL}/#timeline"]
+    assert f"{PM_URL}/#timeline" not in located  # the same events, already on the incident
+    assert "memory_limt" in located[f"{PM_URL}/#contributing-factors"]
+    html = page(site, PM_URL)
+    assert "data-search-exclude" not in html
+    assert html.count('<table class="idocs-timeline">') == 1
+
+
+def test_postmortem_without_incident_page_keeps_its_timeline_searchable(christmas: Path) -> None:
+    (christmas / "incidents" / f"INC-{CHRISTMAS}.md").unlink()  # lint would call this an error
+    located = {e["location"]: e["text"] for e in search_entries(build_site(christmas, lint=False))}
+    assert "Rollback not possible" in located[f"{PM_URL}/#timeline"]
+
+
+def test_action_items_page_is_left_to_the_postmortems_in_search(christmas: Path) -> None:
+    entries = search_entries(build_site(christmas))
+    assert not [e for e in entries if e["location"].startswith("action-items/")]
+    follow_up = "Alert on VM restart loops"
+    assert [e for e in entries if e["location"] == f"{PM_URL}/#action-items"]
+    assert any(follow_up in e["text"] for e in entries if e["location"].startswith(PM_URL))
+
+
 def build_error(root: Path, caplog: pytest.LogCaptureFixture, **options: object) -> str:
     """MkDocs logs a plugin's error and aborts: the logged message is what the user sees."""
     with pytest.raises(Abort):

@@ -268,6 +268,14 @@ _TIMELINE_LIST = re.compile(
 )
 _ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
 _RENDERED_ENTRY = re.compile(r"^\s*\S+\s+<strong>[^<]+</strong>\s+by\s+[^:<]+:\s?(.*)$", re.DOTALL)
+_TIMELINE_HEADING = re.compile(r"<h2(?=[\s>])([^>]*)>(\s*Timeline\s*(?:<|$))", re.IGNORECASE)
+
+
+def exclude_timeline_from_search(html: str) -> str:
+    """The rendered prose with its `## Timeline` section marked for Material's search to skip.
+
+    The search plugin drops the section and then removes the attribute from the page."""
+    return _TIMELINE_HEADING.sub(r'<h2\1 data-search-exclude="timeline">\2', html, count=1)
 
 
 def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:

@@ -82,7 +82,7 @@ def _page(
     if hide_toc:
         meta.append("hide: [toc]")
     if not searchable:
-        # Lists of records repeat every title: in the search index they would only bury the
+        # Lists repeat what the records say: in the search index they would only bury the
         # records themselves, and make the index the browser loads a third larger.
         meta.append("search: {exclude: true}")
     return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(body) + "\n"
@@ -332,7 +332,8 @@ class PageBuilder:
             name = self.archive.display_name(owner)
             heading = f"{owner} ({name})" if name else owner
             body += [f"### {md_text(heading)}", self._items_table(link, owners[owner])]
-        return _page("Action items", body)
+        # Every item is in its postmortem's own "Action items" section, which search finds.
+        return _page("Action items", body, searchable=False)
 
     # -- metrics ---------------------------------------------------------------------------
 

@@ -22,7 +22,11 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import SiteArchive, SiteRecord, load_site_archive
-from incident_docs.site.cards import record_card, timeline_table_html
+from incident_docs.site.cards import (
+    exclude_timeline_from_search,
+    record_card,
+    timeline_table_html,
+)
 from incident_docs.site.lintjob import LintJob
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
@@ -251,14 +255,32 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return base + edit_uri + src_uri if base else None
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self._record(page) is None:
+        record = self._record(page)
+        if record is None:
             return html
         _clean_toc(page.toc)
-        return clean_html(html)
+        html = clean_html(html)
+        if self._timeline_indexed_elsewhere(record):
+            # The browser builds the search index from every indexed word on each visit, so
+            # a postmortem's copy of its incident's timeline would only make search slower.
+            html = exclude_timeline_from_search(html)
+        return html
+
+    def _timeline_indexed_elsewhere(self, record: SiteRecord) -> bool:
+        """A postmortem whose incident has its own page with a timeline."""
+        if self.archive is None or record.kind != "postmortem":
+            return False
+        return any(
+            incident is not None
+            and incident.src_uri in self.record_files
+            and bool(incident.timeline)
+            for _id, incident in self.archive.incidents_of(record)
+        )
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # The card and the timeline table are added after the search plugin has indexed the
-        # page: the prose and the timeline entries are indexed, the card's markup is not parsed.
+        # page: the prose and the timeline entries are indexed, the card's markup is not parsed
+        # (and a postmortem's timeline only when its incident has none on the site).
         record = self._record(page)
         if record is not None and self.archive is not None:
             output = self._decorate_record(output, record, config)
