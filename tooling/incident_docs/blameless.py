@@ -394,8 +394,11 @@ class _Check:
     span: str | None = None
     veto: re.Pattern[str] | None = None  # searched in the 60 chars before the match
     skip_adverbs: bool = True
-    # For checks without trigger words: a character every match contains, tested before the regex.
+    # Characters of which every match contains at least one, tested before the regex.
     literal: str | None = None
+    # Word sets a match always takes a word from (one from each set), tested on the chunk's words
+    # before the regex: some trigger words are common in ordinary prose.
+    requires: tuple[frozenset[str], ...] = ()
 
 
 _PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -431,6 +434,7 @@ _CHECKS: tuple[_Check, ...] = (
         _wordset(_WEAK_WORDS),
         "before",
         _PERSON_CODES,
+        requires=(_wordset(_NEG_WORDS),),  # every match ends in a negative adjective
     ),
     _Check(
         _c(
@@ -455,6 +459,7 @@ _CHECKS: tuple[_Check, ...] = (
         "before",
         _PERSON_CODES,
         skip_adverbs=False,
+        literal="'\u2019",  # the apostrophe of the possessive
     ),
     _Check(
         _c(
@@ -467,6 +472,7 @@ _CHECKS: tuple[_Check, ...] = (
         "before",
         _PERSON_CODES,
         skip_adverbs=False,
+        literal="'\u2019",  # the apostrophe of the possessive
     ),
     _Check(
         _c(
@@ -495,6 +501,7 @@ _CHECKS: tuple[_Check, ...] = (
         "group",
         _PERSON_CODES,
         span="agent",
+        requires=(_wordset("was were got been"), _wordset("by")),  # "... was pushed by ..."
     ),
     _Check(
         _c(
@@ -628,6 +635,7 @@ _CHECKS: tuple[_Check, ...] = (
         _wordset("just only simply actually even properly bothered taken"),
         "group",
         _CF_CODES,
+        requires=(_wordset("had if"),),  # every match starts with one of them
     ),
     _Check(
         _c(
@@ -780,6 +788,13 @@ _CHECKS: tuple[_Check, ...] = (
         _wordset(
             "error errors pebkac pebcak id layer fat finger mistake mistakes slip slips lapse lapses "
             "blunder blunders failing failings"
+        ),
+        requires=(
+            # The first word of each alternative: "error" alone is common in postmortems.
+            _wordset(
+                "human operator user pilot personnel engineer people personal pebkac pebcak id "
+                "layer fat finger"
+            ),
         ),
         veto=_c(
             r"(?:reduc\w*|eliminat\w*|remov\w*|prevent\w*|avoid\w*|minimi[sz]\w*|opportunit\w+\s+for|risk\s+of|"
@@ -1079,9 +1094,14 @@ def _mask(match: re.Match[str]) -> str:
 
 
 _MAYBE_MARKUP = re.compile(r"[`<\]_*~\[]|://|www\.")
+_MARKUP_BUT_STARS = re.compile(r"[`<\]_~\[]|://|www\.")
 
 
 def _mask_inline(text: str) -> str:
+    if not _MARKUP_BUT_STARS.search(text):
+        # Only emphasis stars (the **kind** of every timeline entry): no other alternative of
+        # _INLINE_MASK can match, and each run of stars becomes as many spaces.
+        return text.replace("*", " ")
     return _INLINE_MASK.sub(_mask, text)
 
 
@@ -1206,9 +1226,14 @@ _TRIGGER_WORDS = frozenset(_CHECKS_BY_TRIGGER)
 
 def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> list[BlameHit]:
     """Check one chunk of prose (a paragraph, a table cell, a list item: may contain several sentences and inline Markdown)."""
-    prepared = _prepare(options)
+    return _check_chunk(text, _prepare(options), options.people)
+
+
+def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list[BlameHit]:
+    """check_text, with what depends only on the options prepared once by the caller."""
     low = _lower_same_length(text)
-    present = _TRIGGER_WORDS.intersection(_ALPHA.findall(low))
+    words = _ALPHA.findall(low)
+    present = _TRIGGER_WORDS.intersection(words)
     if not present and prepared.extra is None and "!" not in text:
         # Most factual prose: masking markup can only remove words, never add them, and the
         # only check without trigger words looks for "!!" and "?!".
@@ -1217,13 +1242,20 @@ def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> lis
     if _MAYBE_MARKUP.search(text):
         masked = _mask_inline(text)
         low = _lower_same_length(masked)
-        present = _TRIGGER_WORDS.intersection(_ALPHA.findall(low))
+        words = _ALPHA.findall(low)
+        present = _TRIGGER_WORDS.intersection(words)
     hits: list[BlameHit] = []
+    word_set: set[str] | None = None
     for index in sorted({i for word in present for i in _CHECKS_BY_TRIGGER[word]} | _ALWAYS):
         check = _CHECKS[index]
-        if check.literal is not None and check.literal not in masked:
+        if check.literal is not None and not any(char in masked for char in check.literal):
             continue
-        hits.extend(_hits_for(check, masked, low, options.people))
+        if check.requires:
+            if word_set is None:
+                word_set = set(words)
+            if any(word_set.isdisjoint(required) for required in check.requires):
+                continue
+        hits.extend(_hits_for(check, masked, low, people))
     if prepared.extra is not None:
         for match in prepared.extra.finditer(masked):
             message, suggestion = _MESSAGES["BL004"]
@@ -1313,26 +1345,44 @@ def _markdown_chunks(body: str) -> Iterator[tuple[int, str, bool]]:
                     current_start = line_start
                     current.append(masked_line)
             continue
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            yield from flush()
-            yield from flush_quote()
-            fence = fence_match.group(1)
-            continue
         if not stripped:
-            yield from flush()
-            yield from flush_quote()
+            # Guarded here and below: these two paths run for most lines, and a generator
+            # per call costs more than the check.
+            if current:
+                yield from flush()
+            if quote_block:
+                yield from flush_quote()
             prev_blank = True
             continue
         indented = line.startswith(("    ", "\t"))
         if not indented and stripped[0] not in _BLOCK_MARKERS:
             # A plain line of a paragraph, the most common kind: none of the patterns below
             # can match it, so skip them.
-            yield from flush_quote()
+            if quote_block:
+                yield from flush_quote()
             if not current:
                 current_start = line_start
             current.append(line)
             prev_blank = False
+            continue
+        if not indented and stripped[0] in "-*+" and stripped[1:2].isspace():
+            # A bullet item (timelines and action items are lists): of the patterns below,
+            # only _LIST_ITEM can match it.
+            if quote_block:
+                yield from flush_quote()
+            if current:
+                yield from flush()
+            current_start = line_start
+            current.append(line)
+            prev_blank = False
+            continue
+        # A fence starts with ` or ~ after at most three spaces: never a blank, plain, bullet
+        # or indented line, so it is looked for only now.
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            yield from flush()
+            yield from flush_quote()
+            fence = fence_match.group(1)
             continue
         if prev_blank and not current and indented and not _LIST_ITEM.match(line):
             continue  # indented code block
@@ -1342,8 +1392,10 @@ def _markdown_chunks(body: str) -> Iterator[tuple[int, str, bool]]:
             continue
         heading = _HEADING.match(line)
         if heading:
-            yield from flush()
-            yield from flush_quote()
+            if current:
+                yield from flush()
+            if quote_block:
+                yield from flush_quote()
             if len(heading.group(1)) >= 2:
                 in_person_section = bool(_PERSON_SECTIONS.search(heading.group(2)))
             yield line_start, line, in_person_section
@@ -1381,8 +1433,9 @@ def check_markdown(
     """Check a Markdown body (no front-matter); return (1-based line, 1-based column, hit) with offsets into body."""
     line_starts: list[int] = []
     results: list[tuple[int, int, BlameHit]] = []
+    prepared = _prepare(options)
     for chunk_start, chunk, in_person_section in _markdown_chunks(body):
-        hits = check_text(chunk, options)
+        hits = _check_chunk(chunk, prepared, options.people)
         if not hits:
             continue
         if not line_starts:

@@ -356,6 +356,11 @@ def _scan_body(doc: Document) -> None:
             # Paragraph text, the most common line: no fence, comment or heading starts here.
             previous_paragraph = True
             continue
+        if line[:1] in "-*+" and line[1:2] in (" ", "\t") and line[2:].strip():
+            # A bullet item with text (timelines are lists): neither a fence, a comment, a
+            # heading nor a setext underline, and it ends any paragraph.
+            previous_paragraph = False
+            continue
         match = _FENCE.match(line)
         if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
             fence = match.group(1)

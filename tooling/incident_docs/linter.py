@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from incident_docs.config import Config
@@ -20,12 +21,14 @@ from incident_docs.records import (
     SKIPPED_NAMES,
     folder_kind,
     is_record_file,
+    is_record_name,
     iter_record_files,
+    record_file_names,
     record_kind,
     validate_record,
 )
 from incident_docs.rules import ALL_RULES, FAMILIES, suppression
-from incident_docs.rules.base import LintContext, Subject
+from incident_docs.rules.base import Family, LintContext, Subject
 
 PARALLEL_THRESHOLD = 200
 """Below this many files, starting worker processes costs more than it saves."""
@@ -90,9 +93,8 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     )
     record, problems = validate_record(doc, kind) if kind is not None else (None, [])
     subject = Subject(doc, kind, record, ctx, problems)
-    for family in FAMILIES:
-        if selection.wants_any(family.codes):
-            result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
+    for family in _families(selection):
+        result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
     front = doc.front_matter or {}
     record_id = front.get("id")
     if kind is not None and isinstance(record_id, str):
@@ -106,6 +108,12 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     return result
 
 
+@lru_cache(maxsize=8)
+def _families(selection: Selection) -> tuple[Family, ...]:
+    """The families with a selected rule: decided once per run, not once per file."""
+    return tuple(family for family in FAMILIES if selection.wants_any(family.codes))
+
+
 def _references(doc: Document, front: dict[str, object]) -> Iterator[Reference]:
     linked = front.get("postmortem")
     if isinstance(linked, str):
@@ -117,8 +125,10 @@ def _references(doc: Document, front: dict[str, object]) -> Iterator[Reference]:
                 yield Reference(target, doc.line_of(("incidents", index)))
 
 
-def _lint_file(path: Path, display: str, ctx: LintContext, selection: Selection) -> FileResult:
-    doc = read_document(path, display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes)
+def _lint_file(path: str, display: str, ctx: LintContext, selection: Selection) -> FileResult:
+    doc = read_document(
+        Path(path), display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
+    )
     return lint_document(doc, ctx, selection)
 
 
@@ -136,17 +146,17 @@ def _start_worker(ctx: LintContext, selection: Selection) -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-def _lint_in_worker(job: tuple[Path, str]) -> FileResult:
+def _lint_in_worker(job: tuple[str, str]) -> FileResult:
     assert _worker_state is not None
     return _lint_file(job[0], job[1], *_worker_state)
 
 
 def _targets(
     paths: Sequence[Path], ctx: LintContext
-) -> tuple[list[tuple[Path, str]], list[FileResult]]:
-    """Files to lint, and results for stray files found in record folders."""
+) -> tuple[list[tuple[str, str]], list[FileResult]]:
+    """Files to lint (path and display), and results for stray files found in record folders."""
     config = ctx.config
-    files: list[tuple[Path, str]] = []
+    files: list[tuple[str, str]] = []
     strays: list[FileResult] = []
     seen: set[str] = set()
 
@@ -156,7 +166,7 @@ def _targets(
             return
         seen.add(display)
         if explicit or is_record_file(path):
-            files.append((path, display))
+            files.append((str(path), display))
             return
         if path.name.startswith(".") or path.name.lower() in SKIPPED_NAMES:
             return
@@ -176,8 +186,13 @@ def _targets(
             )
 
     if not paths:
-        for path in iter_record_files(ctx.root, config):
-            consider(path, explicit=False, display=path.relative_to(ctx.root).as_posix())
+        # Strings, not Paths, for the common case: a large archive is mostly records.
+        for location, display in record_file_names(ctx.root, config):
+            if display not in seen and is_record_name(display.rpartition("/")[2]):
+                seen.add(display)
+                files.append((location, display))
+            else:
+                consider(Path(location), explicit=False, display=display)
         return files, strays
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -226,7 +241,7 @@ def lint(
 
 
 def _run(
-    files: list[tuple[Path, str]], ctx: LintContext, selection: Selection, jobs: int | None
+    files: list[tuple[str, str]], ctx: LintContext, selection: Selection, jobs: int | None
 ) -> list[FileResult]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:

@@ -156,20 +156,46 @@ def _close_match(name: str, choices: list[str]) -> str | None:
 
 def iter_record_files(root: Path, config: Config) -> Iterator[Path]:
     """Every file under the records folders, in a stable order."""
+    for path, _display in record_file_names(root, config):
+        yield Path(path)
+
+
+def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
+    """(path, root-relative POSIX path) of every file under the records folders, in a stable order.
+
+    Works on strings: building and sorting a Path per file is slow in large archives.
+    """
     for folder in (config.incidents_dir, config.postmortems_dir):
         base = root / folder
         if not base.is_dir():
             continue
+        found: list[tuple[tuple[str, ...], str, str]] = []
         # os.walk reads file types from the directory entries: no stat call per file.
-        found: list[Path] = []
         for parent, folders, names in os.walk(base):
             folders.sort()
-            found.extend(Path(parent, name) for name in names)
-        yield from sorted(found)
+            if not names:
+                continue
+            where = Path(parent)
+            # Sorted part by part, as Paths sort ("a/b" before "a-b/c"), not as one string.
+            key = tuple(os.path.normcase(part) for part in where.relative_to(base).parts)
+            relative = where.relative_to(root).as_posix()
+            prefix = "" if relative == "." else relative + "/"
+            found.extend(
+                ((*key, os.path.normcase(name)), os.path.join(parent, name), prefix + name)
+                for name in names
+            )
+        found.sort()
+        for _key, path, display in found:
+            yield path, display
 
 
 def is_record_file(path: Path) -> bool:
-    return path.suffix == ".md" and path.name.lower() not in SKIPPED_NAMES
+    return is_record_name(path.name)
+
+
+def is_record_name(name: str) -> bool:
+    """A file name with the suffix .md (as Path.suffix sees it) that is not a folder introduction."""
+    return len(name) > 3 and name.endswith(".md") and name.lower() not in SKIPPED_NAMES
 
 
 def load_roster(root: Path, config: Config) -> Roster:
