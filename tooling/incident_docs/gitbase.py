@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,9 +11,8 @@ from typing import Protocol
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
+from incident_docs.records import ID_PEEK_BYTES, peek_id
 
-_ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
-_HEAD_BYTES = 4096
 _SKIPPED = frozenset({"readme.md", "index.md"})
 
 
@@ -112,23 +110,16 @@ def ids_at(root: Path, commit: str, config: Config, label: str) -> Revision:
         size = int(header[2])
         content = output[offset : offset + size]
         offset += size + 1
-        found = _record_id(content)
+        found = peek_id(content)
         if found is not None:
             ids[name[len(prefix) :]] = found
     return Revision(label, commit, ids)
 
 
-def _record_id(content: bytes) -> str | None:
-    if not content.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
-        return None
-    match = _ID_LINE.search(content[:_HEAD_BYTES].replace(b"\r\n", b"\n"))
-    return match.group(1).decode() if match else None
-
-
 def _id_in_working_tree(root: Path, path: str) -> str | None:
     try:
         with (root / path).open("rb") as handle:
-            return _record_id(handle.read(_HEAD_BYTES))
+            return peek_id(handle.read(ID_PEEK_BYTES))
     except OSError:
         return None
 

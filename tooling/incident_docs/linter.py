@@ -6,7 +6,6 @@ import fnmatch
 import gc
 import multiprocessing
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,11 +17,13 @@ from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
 from incident_docs.document import Document, parse_bytes, read_document, relative_display
 from incident_docs.gitbase import check_against_base
 from incident_docs.records import (
+    ID_PEEK_BYTES,
     SKIPPED_NAMES,
     folder_kind,
     is_record_file,
     is_record_name,
     iter_record_files,
+    peek_id,
     record_file_names,
     record_kind,
     validate_record,
@@ -32,8 +33,6 @@ from incident_docs.rules.base import Family, LintContext, Subject
 
 PARALLEL_THRESHOLD = 200
 """Below this many files, starting worker processes costs more than it saves."""
-
-_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -266,12 +265,11 @@ def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:
             continue
         try:
             with path.open("rb") as handle:
-                head = handle.read(4096).decode("utf-8", errors="replace")
+                record_id = peek_id(handle.read(ID_PEEK_BYTES))
         except OSError:
             continue
-        match = _ID_LINE.search(head)
-        if match:
-            ids.setdefault(match.group(1), []).append(display)
+        if record_id:
+            ids.setdefault(record_id, []).append(display)
     return ids
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,18 @@ def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
         found.sort()
         for _key, path, display in found:
             yield path, display
+
+
+_ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+ID_PEEK_BYTES = 4096
+
+
+def peek_id(head: bytes) -> str | None:
+    """A record's ID read from its first bytes without parsing it: cheap, for whole-archive checks."""
+    if not head.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+        return None
+    match = _ID_LINE.search(head[:ID_PEEK_BYTES].replace(b"\r\n", b"\n"))
+    return match.group(1).decode("utf-8", errors="replace") if match else None
 
 
 def is_record_file(path: Path) -> bool:
