@@ -1,173 +1,145 @@
-"""Benchmark the blameless-language engine against the labelled corpora, and against alex if available."""
+"""How well the blameless checks separate blame from blameless prose, and how fast they run.
+
+    python benchmarks/blameless_quality.py [--real FILE.tsv] [--no-cv]
+
+Prints, for the rules alone, the model alone and the two combined (as lint runs them):
+- grouped cross-validation on the training corpus: every fold holds out whole writer batches and
+  whole source postmortems, so no figure is measured on a style the model was trained on;
+- the frozen test set (training/blameless/frozen-test.tsv), written before the model was trained
+  and never used to train or tune it, scored with the shipped model;
+- optionally a TSV of real postmortem sentences (a `text` column, all blameless): the share flagged;
+- the speed of the whole BL family in sentences per second on one core.
+Cross-validation needs scikit-learn (the `train` extra).
+"""
 
 from __future__ import annotations
 
+import argparse
 import csv
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tooling"))
 
-from incident_docs.blameless import check_text  # noqa: E402
-
-CORPORA = (
-    "tests/blameless_corpus.tsv",
-    "tests/blameless_holdout.tsv",
-    # Written independently of the rules, in the style of published postmortems.
-    "tests/blameless_fresh.tsv",
+from incident_docs.blameless import Checker, check_text  # noqa: E402
+from incident_docs.blameless.model import BlameModel, packaged_model  # noqa: E402
+from incident_docs.blameless.prose import MIN_WORDS, sentences  # noqa: E402
+from incident_docs.blameless.training import (  # noqa: E402
+    Row,
+    corpus_rows,
+    cross_validate,
+    read_rows,
 )
-# Reused between runs so alex is installed once per machine, never into the repository.
-ALEX_PREFIX = Path(tempfile.gettempdir()) / "incident-docs-alex"
-ALEX_WARNING = re.compile(r"^\s*(\d+):(\d+)(?:-\d+:\d+)?\s+warning\b", re.MULTILINE)
 
-Row = tuple[str, str, str]
+FROZEN = REPO / "training" / "blameless" / "frozen-test.tsv"
 
 
-def load(path: Path) -> list[Row]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        return [(row["label"], row["category"], row["sentence"]) for row in reader]
-
-
-def report(name: str, rows: Sequence[Row], flagged: Sequence[bool]) -> None:
-    tp = sum(1 for (label, _, _), f in zip(rows, flagged, strict=True) if label == "blame" and f)
-    fp = sum(1 for (label, _, _), f in zip(rows, flagged, strict=True) if label == "ok" and f)
-    blame = sum(1 for label, _, _ in rows if label == "blame")
-    ok = len(rows) - blame
+def scores(flags: Sequence[bool], labels: Sequence[int]) -> tuple[float, float, float]:
+    tp = sum(1 for f, y in zip(flags, labels, strict=True) if f and y)
+    fp = sum(1 for f, y in zip(flags, labels, strict=True) if f and not y)
+    positives = sum(labels)
+    negatives = len(labels) - positives
     precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / blame if blame else 0.0
-    print(
-        f"  {name}: precision {precision:.3f}  recall {recall:.3f}  FP rate {fp / max(1, ok):.3f}"
+    return precision, tp / max(1, positives), fp / max(1, negatives)
+
+
+def table(title: str, rows: Sequence[Row], systems: dict[str, list[bool]]) -> None:
+    labels = [row.label for row in rows]
+    blameful = sum(labels)
+    print(f"\n{title}: {len(rows)} lines, {blameful} blameful, {len(rows) - blameful} blameless")
+    print(f"  {'system':<10} {'precision':>9} {'recall':>7} {'flagged blameless':>18}")
+    for name, flags in systems.items():
+        precision, recall, fp_rate = scores(flags, labels)
+        print(f"  {name:<10} {precision:>9.3f} {recall:>7.3f} {fp_rate:>18.3f}")
+    per_category: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        per_category[row.category].append(index)
+    names = list(systems)
+    print(f"  per category (blameful: recall; blameless: share flagged) — {' / '.join(names)}")
+    for category in sorted(per_category, key=lambda c: (rows[per_category[c][0]].label == 0, c)):
+        indexes = per_category[category]
+        shares = [sum(systems[name][i] for i in indexes) / len(indexes) for name in names]
+        kind = "R" if rows[indexes[0]].label else "FP"
+        figures = " / ".join(f"{share:.2f}" for share in shares)
+        print(f"    {category:<22} n={len(indexes):<4} {kind} {figures}")
+
+
+def long_enough(text: str) -> bool:
+    return any(len(text[a:b].split()) >= MIN_WORDS for a, b in sentences(text))
+
+
+def model_flags(model: BlameModel, threshold: float, text: str) -> bool:
+    """The model alone, as lint runs it: some sentence names someone and scores over the line."""
+    return any(
+        model.probability(text[a:b], needs_target=True, min_tokens=MIN_WORDS) >= threshold
+        for a, b in sentences(text)
     )
-    per_category: dict[str, list[bool]] = defaultdict(list)
-    for (_, category, _), f in zip(rows, flagged, strict=True):
-        per_category[category].append(f)
-    parts = []
-    for category in sorted(per_category):
-        flags = per_category[category]
-        share = sum(flags) / len(flags)
-        # For blame categories this is recall; for ok-* categories it is the false-positive rate.
-        parts.append(f"{category} {'R' if category.startswith('BL') else 'FP'}={share:.2f}")
-    print("    " + "  ".join(parts))
 
 
-def ours(sentences: Sequence[str]) -> tuple[list[bool], float]:
-    flagged = [bool(check_text(s)) for s in sentences]
-    repeats = max(1, 20000 // max(1, len(sentences)))
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--real", type=Path, help="TSV of real postmortem sentences (column text)")
+    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    args = parser.parse_args(argv)
+    model = packaged_model()
+    threshold = model.threshold
+    checker = Checker(model=model, threshold=threshold)
+    print(f"shipped model: {len(model.weights):,} features, threshold {threshold:.2f}")
+
+    if not args.no_cv:
+        rows = corpus_rows()
+        probabilities = cross_validate(rows)
+        rules = [bool(check_text(row.text)) for row in rows]
+        learned = [
+            p >= threshold and long_enough(r.text) for p, r in zip(probabilities, rows, strict=True)
+        ]
+        combined = [a or b for a, b in zip(rules, learned, strict=True)]
+        table(
+            "grouped cross-validation (5 folds; writers and source postmortems held out whole)",
+            rows,
+            {"rules": rules, "model": learned, "combined": combined},
+        )
+
+    frozen = read_rows(FROZEN)
+    rules = [bool(check_text(row.text)) for row in frozen]
+    learned = [model_flags(model, threshold, row.text) for row in frozen]
+    combined = [bool(checker.check(row.text)) for row in frozen]
+    table(
+        "frozen test set (never trained or tuned on)",
+        frozen,
+        {"rules": rules, "model": learned, "combined": combined},
+    )
+
+    if args.real is not None:
+        with args.real.open(encoding="utf-8", newline="") as handle:
+            texts = [
+                r["text"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            ]
+        rule_share = sum(bool(check_text(t)) for t in texts) / len(texts)
+        share = sum(bool(checker.check(t)) for t in texts) / len(texts)
+        print(f"\nreal postmortem sentences ({args.real.name}): {len(texts)}")
+        print(f"  flagged by the rules: {rule_share:.2%}; by rules and model: {share:.2%}")
+
+    sample = [row.text for row in frozen]
+    repeats = max(1, 20_000 // len(sample))
     start = time.perf_counter()
     for _ in range(repeats):
-        for sentence in sentences:
-            check_text(sentence)
+        for text in sample:
+            checker.check(text)
     elapsed = time.perf_counter() - start
-    return flagged, repeats * len(sentences) / elapsed
-
-
-def find_alex() -> list[str] | None:
-    """Command that runs alex, installing it under the temp dir if needed; None if impossible."""
-    local = ALEX_PREFIX / "node_modules" / ".bin" / "alex"
-    candidates: list[Callable[[], list[str] | None]] = [
-        lambda: [str(local)] if local.exists() else None,
-        lambda: [found] if (found := shutil.which("alex")) else None,
-        lambda: ["npx", "--no-install", "alex"] if shutil.which("npx") else None,
-    ]
-    for candidate in candidates:
-        command = candidate()
-        if command and _runs(command):
-            return command
-    if shutil.which("npm") is None:
-        return None
-    print(f"installing alex with npm under {ALEX_PREFIX} ...", flush=True)
-    ALEX_PREFIX.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        ["npm", "install", "--prefix", str(ALEX_PREFIX), "--no-audit", "--no-fund", "alex"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode == 0 and local.exists() and _runs([str(local)]):
-        return [str(local)]
-    print(result.stderr[-2000:])
-    return None
-
-
-def _runs(command: list[str]) -> bool:
-    try:
-        result = subprocess.run(
-            [*command, "--version"], capture_output=True, text=True, timeout=120, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
-
-
-def run_alex(command: list[str], sentences: Sequence[str]) -> tuple[list[bool], float]:
-    """Run alex once on a text file with one sentence per paragraph; map warnings back by line."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sentences.txt"
-        # Line 2*i+1 holds sentence i; blank lines keep each sentence its own paragraph.
-        path.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
-        start = time.perf_counter()
-        result = subprocess.run(
-            [*command, "--text", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-            cwd=tmp,
-        )
-        elapsed = time.perf_counter() - start
-    output = result.stdout + result.stderr
-    flagged = [False] * len(sentences)
-    for match in ALEX_WARNING.finditer(output):
-        line = int(match.group(1))
-        if line % 2 == 1 and (line - 1) // 2 < len(sentences):
-            flagged[(line - 1) // 2] = True
-    return flagged, len(sentences) / elapsed
-
-
-def main() -> int:
-    corpora = {name: load(REPO / name) for name in CORPORA}
-    all_rows = [row for rows in corpora.values() for row in rows]
-    sentences = [sentence for _, _, sentence in all_rows]
-
-    print("incident-docs blameless engine")
-    flagged, speed = ours(sentences)
-    offset = 0
-    for name, rows in corpora.items():
-        report(Path(name).name, rows, flagged[offset : offset + len(rows)])
-        offset += len(rows)
-    report("all", all_rows, flagged)
-    print(f"  speed: {speed:,.0f} sentences/second")
-
-    command = find_alex()
-    if command is None:
-        print("\nalex could not be run or installed (no npm, or the registry is unreachable):")
-        print("only incident-docs figures are shown.")
-        return 0
-    print(f"\nalex ({' '.join(command)})")
-    alex_flagged, alex_speed = run_alex(command, sentences)
-    offset = 0
-    for name, rows in corpora.items():
-        report(Path(name).name, rows, alex_flagged[offset : offset + len(rows)])
-        offset += len(rows)
-    report("all", all_rows, alex_flagged)
-    print(f"  speed: {alex_speed:,.0f} sentences/second (one process, including Node start-up)")
-    # A larger input shows alex's steady-state speed, so start-up alone does not decide the ratio.
-    big = list(sentences) * 10
-    _, alex_big_speed = run_alex(command, big)
-    print(f"  speed on {len(big)} sentences: {alex_big_speed:,.0f} sentences/second")
+    rules_start = time.perf_counter()
+    for _ in range(repeats):
+        for text in sample:
+            check_text(text)
+    rules_elapsed = time.perf_counter() - rules_start
+    count = repeats * len(sample)
     print(
-        f"\nspeed ratio (incident-docs / alex): {speed / alex_speed:,.0f}x single run, "
-        f"{speed / alex_big_speed:,.0f}x on the larger input"
+        f"\nspeed, one core: {count / elapsed:,.0f} sentences/second (rules and model), "
+        f"{count / rules_elapsed:,.0f} (rules alone, same run)"
     )
     return 0
 

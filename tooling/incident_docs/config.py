@@ -112,6 +112,24 @@ class BlamelessConfig(_Section):
     """Phrases that are never reported as blame (case-insensitive)."""
     extra_terms: tuple[str, ...] = ()
     """More judgmental words or phrases to report."""
+    model: bool = True
+    """Report sentences the trained model reads as blame (BL010)."""
+    threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
+    """Probability from which BL010 reports a sentence; None: the one stored in the model."""
+    examples: str | None = None
+    """A TSV of the organisation's own labelled lines (text, label), used by `blameless train`."""
+    model_file: str = ".incident-docs/blameless-model.json.gz"
+    """Where `blameless train` writes the archive's model; lint uses it when it exists."""
+
+    @field_validator("examples", "model_file")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        path = Path(value)
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError(f"{value!r} must be a path inside the repository")
+        return path.as_posix()
 
 
 class ReviewConfig(_Section):

@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -43,9 +43,6 @@ _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used, nev
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_MARKERS = frozenset("#`~<=->|*+ \t0123456789") | {""}
-"""First characters of lines that may be more than paragraph text (and the empty line)."""
-_NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[#>|]|[-*+][ \t]|\d+[.)][ \t]|<!--|$)")
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,9 @@ class Document:
     key_lines: dict[Location, int] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     code_lines: frozenset[int] = frozenset()
-    """Lines inside fenced code blocks (fence lines included) or HTML comments."""
+    """Lines inside code blocks (fence lines included) or HTML comments over several lines."""
+    blocks: list[Block] = field(default_factory=list)
+    """The body's Markdown blocks, in order."""
     problems: list[Finding] = field(default_factory=list)
     readable: bool = True
     bom: bool = False
@@ -332,59 +331,280 @@ class _Builder:
 
 
 def _scan_body(doc: Document) -> None:
-    """Find headings and code lines in the body, skipping fenced code and HTML comments."""
-    fence: str | None = None
-    in_comment = False
+    """Split the body into blocks once; headings and code lines are read off them."""
+    doc.blocks = scan_blocks(doc.lines, doc.body_start)
     code: set[int] = set()
     headings: list[Heading] = []
-    previous_paragraph = False
-    for number in range(doc.body_start, len(doc.lines) + 1):
-        line = doc.lines[number - 1]
-        if fence is not None:
-            code.add(number)
-            stripped = line.strip()
-            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
-                fence = None
-            continue
-        if in_comment:
-            code.add(number)
-            if "-->" in line:
-                in_comment = False
-            previous_paragraph = False
-            continue
-        if line[:1] not in _MARKERS:
-            # Paragraph text, the most common line: no fence, comment or heading starts here.
-            previous_paragraph = True
-            continue
-        if line[:1] in "-*+" and line[1:2] in (" ", "\t") and line[2:].strip():
-            # A bullet item with text (timelines are lists): neither a fence, a comment, a
-            # heading nor a setext underline, and it ends any paragraph.
-            previous_paragraph = False
-            continue
-        match = _FENCE.match(line)
-        if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            fence = match.group(1)
-            code.add(number)
-            previous_paragraph = False
-            continue
-        if line.lstrip().startswith("<!--") and "-->" not in line:
-            in_comment = True
-            code.add(number)
-            previous_paragraph = False
-            continue
-        atx = _ATX.match(line)
-        if atx:
-            headings.append(Heading(len(atx.group(1)), (atx.group(2) or "").strip(), number))
-            previous_paragraph = False
-            continue
-        if previous_paragraph and _SETEXT.match(line):
-            level = 1 if line.strip()[0] == "=" else 2
-            headings.append(Heading(level, doc.lines[number - 2].strip(), number - 1))
-            previous_paragraph = False
-            continue
-        previous_paragraph = not _NOT_PARAGRAPH.match(line) and not line.startswith(("    ", "\t"))
+    for block in doc.blocks:
+        if block.kind == "heading":
+            headings.append(Heading(block.level, block.title, block.line))
+        elif block.kind == "code" or (block.kind == "html" and block.end_line > block.line):
+            # A one-line comment stays visible: suppression comments are written that way.
+            code.update(range(block.line, block.end_line + 1))
     doc.headings = headings
     doc.code_lines = frozenset(code)
+
+
+BlockKind = Literal[
+    "heading", "paragraph", "list_item", "table_row", "quote", "code", "html", "break", "reference"
+]
+PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "quote"})
+"""Blocks whose text is published as prose (code, HTML comments and link definitions are not)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines that Markdown renders as one thing, with 1-based line numbers."""
+
+    kind: BlockKind
+    line: int
+    end_line: int
+    text: str
+    """The block's lines as written (markers included), joined by newlines."""
+    level: int = 0
+    """Heading level; for list items, the column their content starts at."""
+
+    @property
+    def title(self) -> str:
+        """A heading's text without its markers."""
+        if self.kind != "heading":
+            return ""
+        atx = _ATX.match(self.text)
+        if atx and self.line == self.end_line:
+            return (atx.group(2) or "").strip()
+        return " ".join(part.strip() for part in self.text.split("\n")[:-1])
+
+
+_BLANK_OR_PLAIN = frozenset("#`~<=->|*+_ \t0123456789[") | {""}
+"""First characters of the lines that may be more than paragraph text (and the empty line)."""
+_LIST_MARKER = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])(?:([ \t]+)(?=\S)|[ \t]*$)")
+_BREAK = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_TABLE = re.compile(r"^ {0,3}\|")
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_QUOTE_LINE = re.compile(r"^ {0,3}>")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
+_HTML_COMMENT = re.compile(r"^ {0,3}<!--")
+
+
+def _cells(row: str) -> int:
+    return len(row.strip().strip("|").split("|"))
+
+
+def _starts_table(header: str, below: str) -> bool:
+    """A header row followed by a delimiter row with as many cells: a table, not a paragraph."""
+    return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
+
+
+def _indent(line: str) -> int:
+    """Columns of leading white space (tabs to the next multiple of four)."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _dedent(line: str, columns: int) -> str:
+    """The line without up to `columns` columns of leading white space."""
+    removed = 0
+    index = 0
+    while index < len(line) and removed < columns and line[index] in " \t":
+        removed += 1 if line[index] == " " else 4 - removed % 4
+        index += 1
+    return line[index:]
+
+
+def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
+    """Split lines[first-1:] into Markdown blocks, the way CommonMark (with tables) reads them.
+
+    This is the one block scanner: the document's headings and code lines, the blameless checks
+    and the site's staging all read their structure from it. It follows CommonMark for what
+    matters to them (fences, indented code, HTML comments, ATX and setext headings, lists, block
+    quotes, thematic breaks) and reads a line that starts with a pipe as a table row.
+    """
+    blocks: list[Block] = []
+    kind: BlockKind | None = None  # the open block that later lines may continue
+    start = 0
+    parts: list[str] = []
+    level = 0
+    item_indent = -1  # content column of the innermost open list item, -1 outside lists
+    fence = ""
+    fence_indent = 0
+    prev_blank = True
+    outside = False  # the line starts left of the open list item's content
+    in_table = False  # the previous line was a row of a table (one with a delimiter row)
+
+    def close(end: int) -> None:
+        nonlocal kind
+        if kind is not None:
+            blocks.append(Block(kind, start, end, "\n".join(parts), level))
+            kind = None
+
+    def begin(new: BlockKind, number: int, text: str, new_level: int = 0) -> None:
+        nonlocal kind, start, level, item_indent, in_table
+        kind, start, level = new, number, new_level
+        if new != "list_item" and outside:
+            item_indent = -1  # a block left of the item's content ends the list
+        if new != "table_row":
+            in_table = False
+        parts.clear()
+        parts.append(text)
+
+    def close_indented_code() -> None:
+        if kind == "code" and not fence:
+            # Trailing blank lines belong to what follows, not to the code block.
+            while parts and not parts[-1].strip():
+                parts.pop()
+            close(start + len(parts) - 1)
+
+    number = first - 1
+    for number in range(first, len(lines) + 1):
+        line = lines[number - 1]
+        if kind == "code" and fence:
+            parts.append(line)
+            inner = _dedent(line, fence_indent) if fence_indent else line
+            stripped = inner.strip()
+            if _indent(inner) < 4 and stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                close(number)
+                fence = ""
+            continue
+        if kind == "html":
+            parts.append(line)
+            if "-->" in line:
+                close(number)
+            continue
+        first_char = line[:1]
+        outside = item_indent >= 0 and (first_char not in " \t" or _indent(line) < item_indent)
+        if first_char not in _BLANK_OR_PLAIN:
+            # Plain text, the most common line: it continues a paragraph or list item (lazily).
+            if in_table:
+                begin("table_row", number, line)  # a table's rows need no leading pipe
+                close(number)
+            elif kind in ("paragraph", "list_item", "quote") and not prev_blank:
+                parts.append(line)
+            else:
+                close_indented_code()
+                close(number - 1)
+                begin("paragraph", number, line)
+            prev_blank = False
+            continue
+        if not line.strip():
+            in_table = False
+            if kind == "code":
+                parts.append(line)  # indented code runs on past blank lines
+            else:
+                close(number - 1)
+            prev_blank = True
+            continue
+        indent = _indent(line)
+        inner = line
+        if item_indent >= 0 and indent >= item_indent:
+            inner = _dedent(line, item_indent)  # content of the open list item
+            indent = _indent(inner)
+        elif item_indent >= 0 and prev_blank:
+            item_indent = -1  # a line left of the item's content after a blank ends the list
+        if kind == "code" and not fence:
+            if indent >= 4:
+                parts.append(line)
+                continue
+            close_indented_code()
+        if indent >= 4:
+            if kind in ("paragraph", "list_item", "quote") and not prev_blank:
+                parts.append(line)  # indentation cannot interrupt a paragraph
+            else:
+                close(number - 1)
+                begin("code", number, line)
+            prev_blank = False
+            continue
+        opened = _FENCE.match(inner)
+        if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+            close(number - 1)
+            fence = opened.group(1)
+            fence_indent = len(line) - len(inner) + (len(inner) - len(inner.lstrip(" ")))
+            begin("code", number, line)
+            prev_blank = False
+            continue
+        if _HTML_COMMENT.match(inner):
+            close(number - 1)
+            begin("html", number, line)
+            if "-->" in line[line.index("<!--") + 4 :]:
+                close(number)
+            prev_blank = False
+            continue
+        atx = _ATX.match(inner)
+        if atx:
+            close(number - 1)
+            begin("heading", number, line, len(atx.group(1)))
+            close(number)
+            prev_blank = False
+            continue
+        if kind == "paragraph" and not prev_blank and _SETEXT.match(inner):
+            parts.append(line)
+            kind = "heading"
+            level = 1 if inner.strip()[0] == "=" else 2
+            close(number)
+            prev_blank = False
+            continue
+        if _BREAK.match(inner):
+            close(number - 1)
+            begin("break", number, line)
+            close(number)
+            prev_blank = False
+            continue
+        marker = _LIST_MARKER.match(inner)
+        if marker and not (
+            kind == "paragraph"
+            and not prev_blank
+            and (
+                marker.group(3) is None
+                or (marker.group(2)[0].isdigit() and marker.group(2)[:-1] != "1")
+            )
+        ):
+            close(number - 1)
+            content = len(marker.group(1)) + len(marker.group(2)) + len(marker.group(3) or " ")
+            item_indent = (len(line) - len(inner)) + content
+            begin("list_item", number, line, item_indent)
+            prev_blank = False
+            continue
+        if _QUOTE_LINE.match(inner):
+            if kind != "quote":
+                close(number - 1)
+                begin("quote", number, line)
+            else:
+                parts.append(line)
+            prev_blank = False
+            continue
+        lazy = not prev_blank and (kind == "quote" or (kind == "list_item" and outside))
+        if (
+            _TABLE.match(inner)
+            and not lazy  # a table cannot interrupt the lazy continuation of a quote or item
+            and (in_table or (number < len(lines) and _starts_table(inner, lines[number])))
+        ):
+            close(number - 1)
+            begin("table_row", number, line)
+            close(number)
+            in_table = True
+            prev_blank = False
+            continue
+        if in_table:
+            begin("table_row", number, line)
+            close(number)
+        elif kind in ("paragraph", "list_item", "quote") and not prev_blank:
+            parts.append(line)
+        elif kind is None and _REFERENCE.match(inner):
+            begin("reference", number, line)
+            close(number)
+        else:
+            close(number - 1)
+            begin("paragraph", number, line)
+        prev_blank = False
+    close_indented_code()
+    close(number)
+    return blocks
 
 
 def relative_display(path: Path, root: Path) -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+PLACEHOLDER_LINE = re.compile(
+    r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*(?:\.\.\.|\u2026)\s*$"
+)
+"""A line that still holds a template's placeholder: counted as empty, never checked as prose."""
 
 REVIEW_CHECKLIST = """\
 ## Postmortem review checklist

@@ -19,7 +19,7 @@ from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, pla
 TIMELINE_SECTION = "timeline"
 
 _ITEM = re.compile(r"^[-*+][ \t]+")
-_ENTRY = re.compile(
+ENTRY = re.compile(
     r"^[-*+][ \t]+(?P<time>\S+)[ \t]+\*\*(?P<kind>[A-Za-z-]+)(?:/(?P<action>[A-Za-z-]+))?\*\*"
     r"[ \t]+by[ \t]+(?P<author>[^\s:]+):[ \t]*(?P<text>.*)$"
 )
@@ -78,7 +78,7 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
 
 
 def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineProblem | None]:
-    match = _ENTRY.match(line)
+    match = ENTRY.match(line)
     if match is None:
         return None, TimelineProblem(
             "TL001", f"timeline entry does not follow the format '{EXAMPLE}'", number

@@ -9,6 +9,7 @@ from functools import lru_cache
 from incident_docs.diagnostics import Finding
 from incident_docs.document import Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
+from incident_docs.templates import PLACEHOLDER_LINE
 
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading.",
@@ -20,7 +21,6 @@ RULES = (
 )  # fmt: skip
 
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
-_PLACEHOLDER = re.compile(r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*(?:\.\.\.|…)\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -105,7 +105,7 @@ def is_empty(text: str) -> bool:
     """Nothing but blank lines, HTML comments, sub-headings and placeholder lines."""
     for line in _COMMENT.sub("", text).split("\n"):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or _PLACEHOLDER.match(stripped):
+        if not stripped or stripped.startswith("#") or PLACEHOLDER_LINE.match(stripped):
             continue
         return False
     return True

@@ -18,6 +18,7 @@ import yaml
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import scan_blocks
 from incident_docs.models import Roster
 from incident_docs.site.archive import (
     SiteArchive,
@@ -36,8 +37,6 @@ CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
 CSS_URI = "assets/incident-docs/incident-docs.css"
 RECORD_EXTENSIONS = ("tables", "fenced_code", "admonition", "def_list", "attr_list", "sane_lists")
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
@@ -142,7 +141,6 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     out = [f"---\ntitle: {json.dumps(e(record.title))}\n---\n"]
     card = record_card(archive, record, Linker(record.src_uri, True), today)
     segment: list[str] = []
-    fence: str | None = None
     placed_card = False
 
     def flush() -> None:
@@ -153,28 +151,20 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
             html = _rewrite_links(clean_html(html), record.src_uri)
             out.append(f'<div class="idocs-prose">\n{html}\n</div>\n')
 
-    for line in body.split("\n"):
-        fenced = _FENCE.match(line)
-        if fence is not None:
-            segment.append(line)
-            if fenced and fenced.group(1).startswith(fence):
-                fence = None
+    lines = body.split("\n")
+    next_line = 1
+    for block in scan_blocks(lines):
+        if block.kind != "heading":
             continue
-        if fenced:
-            fence = fenced.group(1)
-            segment.append(line)
-            continue
-        heading = _HEADING.match(line)
-        if heading is None:
-            segment.append(line)
-            continue
+        segment.extend(lines[next_line - 1 : block.line - 1])
+        next_line = block.end_line + 1
         flush()
-        level = len(heading.group(1))
-        title = clean_html(heading.group(2))
-        out.append(f"{'#' * level} {md_text(_strip_tags(title))}\n")
-        if level == 1 and not placed_card:
+        title = clean_html(block.title)
+        out.append(f"{'#' * block.level} {md_text(_strip_tags(title))}\n")
+        if block.level == 1 and not placed_card:
             out.append(card + "\n")
             placed_card = True
+    segment.extend(lines[next_line - 1 :])
     flush()
     if not placed_card:
         out.insert(1, f"# {md_text(record.title)}\n\n{card}\n")

@@ -1,0 +1,139 @@
+"""The one block scanner in document.py, checked against markdown-it-py (CommonMark with tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from incident_docs.blameless import check_markdown
+from incident_docs.document import parse_text, scan_blocks
+
+REPO = Path(__file__).resolve().parent.parent
+_MD = MarkdownIt("commonmark").enable("table")
+
+
+def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """Headings (level, first line) and the lines of code and comment blocks, per markdown-it.
+
+    Headings count at the top level (a section heading); code counts in lists too.
+    """
+    lines = text.split("\n")
+    headings: list[tuple[int, int]] = []
+    code: set[int] = set()
+    quotes = 0
+    for token in _MD.parse(text):
+        quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+        if token.map is None or quotes:
+            continue  # a block quote is one block of prose to the scanner, whatever it holds
+        first, end = token.map
+        if token.type == "heading_open" and token.level == 0:
+            headings.append((int(token.tag[1]), first + 1))
+        elif token.type in ("fence", "code_block") or (
+            token.type == "html_block" and token.content.lstrip().startswith("<!--")
+        ):
+            if token.type == "code_block":
+                while end > first and not lines[end - 1].strip():
+                    end -= 1  # markdown-it counts trailing blank lines into an indented block
+            code.update(range(first + 1, end + 1))
+    return headings, code
+
+
+def _ours(text: str) -> tuple[list[tuple[int, int]], set[int]]:
+    headings: list[tuple[int, int]] = []
+    code: set[int] = set()
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # as the document reader does: the final newline ends the last line
+    for block in scan_blocks(lines):
+        if block.kind == "heading":
+            headings.append((block.level, block.line))
+        elif block.kind in ("code", "html"):
+            code.update(range(block.line, block.end_line + 1))
+    return headings, code
+
+
+def _body(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    doc = parse_text(text, path.name)
+    # Keep line numbers: the front-matter becomes blank lines.
+    return "\n" * doc.front_matter_end + "\n".join(doc.lines[doc.front_matter_end :])
+
+
+DOCUMENTS = sorted(
+    [*REPO.glob("incidents/*.md"), *REPO.glob("postmortems/*.md"), *REPO.glob("docs/*.md")]
+)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_archive_and_the_guides_read_the_same_as_markdown_it(path: Path) -> None:
+    body = _body(path)
+    assert _ours(body) == _reference(body)
+
+
+CASES = [
+    "```not `a fence`\n\nText after it.\n",
+    "```\ncode\n```\n\n## After\n",
+    "~~~~\n```\n~~~\n~~~~\n# Heading\n",
+    "Title\n=====\n\nSub\n---\n",
+    "Para line one\nline two\n---\n",
+    "- item\n\n      indented code in the item? no: a paragraph\n\n# H\n",
+    "    code\n\n    more code\n\nText\n",
+    "Text\n    not code: a continuation\n",
+    "<!-- one line -->\n# H\n<!--\n# not a heading\n-->\n",
+    "> quote\n> # heading in a quote\n",
+    "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n## Next\n",
+    "1. first\n2. second\n\n   ```\n   code in a list\n   ```\n",
+    "#NoSpace is text\n####### seven is text\n",
+    "* * *\n- - -\n",
+    "Para\n1. a list cannot interrupt unless it starts at 1\n",
+    "Para\n2. so this is text\n",
+    "\t```\n\tindented by a tab\n\t```\n",
+]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_tricky_markdown_reads_the_same_as_markdown_it(text: str) -> None:
+    assert _ours(text) == _reference(text)
+
+
+_LINE = st.sampled_from(
+    [
+        "",
+        "Plain text with words.",
+        "# Heading",
+        "## Section",
+        "```",
+        "```python",
+        "~~~",
+        "```inline `span` paragraph",
+        "    indented",
+        "- item",
+        "- another item",
+        "1. numbered",
+        "> quoted",
+        "| cell | cell |",
+        "| --- | --- |",
+        "<!-- comment -->",
+        "<!--",
+        "-->",
+        "---",
+        "===",
+        "***",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_LINE, max_size=14))
+def test_generated_documents_read_the_same_as_markdown_it(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    assert _ours(text) == _reference(text)
+
+
+def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:
+    body = "```not `a fence`\n\nThe rollout was careless.\n"
+    assert [(line, hit.code) for line, _, hit in check_markdown(body)] == [(3, "BL004")]

@@ -1,0 +1,99 @@
+"""Who a word refers to: a person, a pronoun, a role that singles someone out, or a team."""
+
+from __future__ import annotations
+
+from incident_docs.blameless.lexicon import (
+    DEPARTMENTS,
+    GROUPS,
+    NAME_SHAPE,
+    NOT_NAMES,
+    NOUN_SUFFIX,
+    OF_HEAD,
+    PREV_WORD,
+    PRONOUNS,
+    ROLES,
+    S_NAMES,
+    SENTENCE_END,
+    SINGLED_ROLES,
+    SKIPPABLE,
+    TOKEN,
+)
+
+
+def strip_possessive(word: str) -> str:
+    word = word.rstrip(".-,")
+    for tail in ("'s", "\u2019s", "'", "\u2019"):
+        if word.endswith(tail):
+            return word[: -len(tail)]
+    return word
+
+
+def looks_like_name(word: str, text: str, start: int) -> bool:
+    """A capitalised word reads as a name unless it is a known non-name or, sentence-initially, noun-shaped."""
+    if not NAME_SHAPE.fullmatch(word):
+        return False
+    low = word.lower()
+    if low in NOT_NAMES:
+        return False
+    sentence_initial = SENTENCE_END.search(text, max(0, start - 8), start) is not None or start == 0
+    # Sentence-initial capitals are mostly ordinary nouns ("Retries", "Backups", "Monitoring").
+    return not (sentence_initial and low not in S_NAMES and NOUN_SUFFIX.search(low))
+
+
+def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str | None:
+    """Classify text[start:end] as 'person', 'pronoun', 'singled', 'role', 'team' or None (not a person)."""
+    raw = text[start:end]
+    if raw.startswith("@"):
+        return "person"
+    word = strip_possessive(raw)
+    low = word.lower()
+    if low in people:
+        return "person"
+    before = text[max(0, start - 60) : start]
+    prev = PREV_WORD.search(before)
+    prev_low = prev.group(1).lower() if prev else ""
+    if prev_low == "we" or (prev_low == "our" and low not in ROLES):
+        # "our engineers failed to": organisation-level ownership, not blame; "our DBA" is one person.
+        return None
+    if low in ("call", "duty") and prev_low == "on":
+        return "role"
+    if low == "one":
+        return "pronoun" if prev_low == "no" else None
+    if prev_low == "no" and low in ROLES:
+        return None  # "no reviewer could have caught this" absolves rather than blames
+    if low in ("guy", "hire", "joiner", "starter") and prev_low in ("new", "junior"):
+        return "singled"
+    if low in PRONOUNS:
+        return "pronoun"
+    if low in GROUPS:
+        return "team"
+    if low in DEPARTMENTS and word[:1].isupper():
+        return "team"  # "Marketing launched", not "a marketing campaign"
+    if low in SINGLED_ROLES:
+        return "singled"
+    if low in ROLES:
+        return "role"
+    head = OF_HEAD.search(before)
+    if head:
+        # "the author of the change": the person is the head noun, not "change".
+        head_low = strip_possessive(head.group(1)).lower()
+        if head_low in ROLES:
+            return "role"
+        if head_low in GROUPS:
+            return "team"
+    if looks_like_name(word, text, start):
+        return "person"
+    return None
+
+
+def agent_before(text: str, pos: int, skip_adverbs: bool) -> tuple[int, int] | None:
+    """Span of the subject word that ends just before pos, skipping adverbs; None at a sentence boundary."""
+    tokens = list(TOKEN.finditer(text, max(0, pos - 80), pos))
+    for token in reversed(tokens):
+        value = token.group(0)
+        if value in ".;:!?|":
+            return None
+        if skip_adverbs and value.lower() in SKIPPABLE:
+            continue
+        return token.span()
+    return None

@@ -1,0 +1,45 @@
+"""An archive's blameless setup, read once: its model file, its own examples, its roster's names."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from incident_docs.blameless.engine import BlamelessOptions
+from incident_docs.blameless.model import BlameModel, model_at, packaged_model
+from incident_docs.blameless.prose import Checker, normalise
+from incident_docs.blameless.training import read_rows
+from incident_docs.config import BlamelessConfig
+from incident_docs.diagnostics import UsageError
+from incident_docs.models import Roster
+
+
+def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
+    """The archive's own model when `blameless train` has written one, else the shipped one."""
+    path = root / config.model_file
+    try:
+        stat = path.stat()
+    except OSError:
+        return packaged_model()
+    try:
+        return model_at(path, stat.st_mtime_ns)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{config.model_file}: unusable blameless model: {exc}") from None
+
+
+def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
+    return _checker(root.resolve(), config, roster)
+
+
+@lru_cache(maxsize=8)
+def _checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
+    options = BlamelessOptions(
+        people=roster.name_words(), allow=config.allow, extra_terms=config.extra_terms
+    )
+    model = archive_model(root, config) if config.model else None
+    threshold = config.threshold or (model.threshold if model else 0.5)
+    examples: dict[str, int] = {}
+    if config.examples:
+        for row in read_rows(root / config.examples):
+            examples[normalise(row.text)] = row.label
+    return Checker(options, model, threshold, examples)

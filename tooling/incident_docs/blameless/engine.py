@@ -1,0 +1,391 @@
+"""Blameless-language rules over one chunk of prose: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from incident_docs.blameless.agents import (
+    agent_before,
+    agent_kind,
+)
+from incident_docs.blameless.lexicon import (
+    ALPHA,
+    DEPARTMENTS,
+    LINKERS,
+    MONTH_CONTEXT,
+    PREV_WORD,
+    SENTENCE_END,
+)
+from incident_docs.blameless.patterns import (
+    CHECKS,
+    Check,
+)
+
+
+@dataclass(frozen=True)
+class BlameHit:
+    """One blameful span found in a chunk of prose."""
+
+    code: str
+    start: int
+    end: int
+    message: str
+    suggestion: str | None = None
+    replacement: str | None = None
+
+
+@dataclass(frozen=True)
+class BlamelessOptions:
+    """Per-repository tuning: roster names, allowed phrases and extra judgmental terms."""
+
+    people: frozenset[str] = frozenset()
+    allow: tuple[str, ...] = ()
+    extra_terms: tuple[str, ...] = ()
+
+
+RULES: dict[str, tuple[str, str]] = {
+    "BL001": ("person-as-cause", "A person is named or singled out as the cause of the incident."),
+    "BL002": (
+        "counterfactual",
+        "A counterfactual ('should have', 'failed to', 'forgot to') is aimed at a person.",
+    ),
+    "BL003": ("hindsight", "Hindsight bias: the outcome is presented as obvious or foreseeable."),
+    "BL004": ("judgmental-words", "A judgmental word describes people or their work."),
+    "BL005": ("human-error", "'Human error' or 'operator error' is given as the cause."),
+    "BL006": ("mocking-or-emotional", "Mocking, sarcasm, hero worship or emotional narration."),
+    "BL007": (
+        "insinuation",
+        "Insinuation points at unnamed people ('certain people', 'you know who you are').",
+    ),
+    "BL008": (
+        "team-blame",
+        "A team is blamed as the cause instead of the conditions that allowed the failure.",
+    ),
+    "BL009": (
+        "punishment-action",
+        "Punishment or 'be more careful' is proposed as an action item.",
+    ),
+    "BL010": (
+        "blaming-tone",
+        "The trained model reads the sentence as blame, though no rule names the phrasing.",
+    ),
+}
+
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "BL001": (
+        "Dave pushed a broken config to the load balancers.",
+        "A config change with an invalid upstream reached the load balancers.",
+    ),
+    "BL002": (
+        "The on-call engineer should have noticed the alert sooner.",
+        "The alert was routed to a low-urgency channel, so it was not seen for 20 minutes.",
+    ),
+    "BL003": (
+        "The config was obviously wrong.",
+        "The config contained an invalid upstream address.",
+    ),
+    "BL004": (
+        "This was a sloppy change with no tests.",
+        "The change had no tests covering the new code path.",
+    ),
+    "BL005": (
+        "The root cause was human error.",
+        "The root cause was a deploy tool that accepted an empty target list.",
+    ),
+    "BL006": (
+        "Genius move to deploy on a Friday afternoon.",
+        "The deploy started on Friday at 16:30, when fewer responders were available.",
+    ),
+    "BL007": (
+        "Certain people keep skipping code review.",
+        "The merge settings allowed changes to land without an approving review.",
+    ),
+    "BL008": (
+        "The database team broke replication with their schema change.",
+        "A schema change stalled the replication stream.",
+    ),
+    "BL009": (
+        "Engineers need to be more careful when editing production configs.",
+        "Validate production config changes in CI before they can be applied.",
+    ),
+    "BL010": (
+        "Dmitri's deploys have a reputation for a reason.",
+        "Deploys of the billing service have no canary stage, so a bad build reaches every host.",
+    ),
+}
+
+
+# Default message (why it reads as blame + what to write instead) and rewrite advice per code.
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "BL001": (
+        "names a person as the cause; describe the change and the conditions that let it through",
+        "Describe what happened to the system, e.g. 'a config change with a typo was deployed'.",
+    ),
+    "BL002": (
+        "counterfactual aimed at a person; say what the system or process did not provide",
+        "Rewrite as a gap, e.g. 'the runbook did not include a check for X'.",
+    ),
+    "BL003": (
+        "hindsight makes the outcome look foreseeable; state what was known at the time",
+        "Describe the information available at the time instead.",
+    ),
+    "BL004": (
+        "judgmental word about people or their work; describe the observable fact",
+        "Replace the judgment with the fact, e.g. 'the change had no tests'.",
+    ),
+    "BL005": (
+        "'human error' is not a cause; name the condition that made the error possible",
+        "Explain what in the tooling or process allowed the mistake to have impact.",
+    ),
+    "BL006": (
+        "mocking or emotional narration; keep the tone factual",
+        "Remove the sarcasm or emotion and state what happened.",
+    ),
+    "BL007": (
+        "insinuation singles out unnamed people; describe the process gap instead",
+        "Say which process or safeguard was missing.",
+    ),
+    "BL008": (
+        "blames a team; describe the change and what let it cause impact",
+        "Describe the change, e.g. 'a schema change stalled replication', not the team that made it.",
+    ),
+    "BL009": (
+        "punishment or 'be more careful' is not an action item; propose a safeguard",
+        "Propose a system change, e.g. 'add a validation step' or 'require a second approval'.",
+    ),
+    "BL010": (
+        "describe what the system did and the conditions around it, not who is at fault",
+        "Say what changed, what let it through and what detected it, without a culprit.",
+    ),
+}
+
+
+# Markdown noise inside a chunk of prose: masked (replaced by spaces) so offsets stay valid.
+_INLINE_MASK = re.compile(
+    # The lookahead lets the engine skip, in one step, every position no alternative can start at.
+    r"(?=[`<\]\[_*~hw \t])(?:"
+    r"(`+)[^`]*?\1"  # inline code spans
+    r"|<!--.*?(?:-->|$)"  # HTML comments
+    r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link targets
+    r"|^\s*\[[^\]]+\]:\s*\S.*$"  # reference definitions
+    r"|<(?:https?|mailto|ftp):[^>]*>"  # autolinks
+    r"|\bhttps?://\S+|\bwww\.\S+"  # bare URLs
+    r"|</?[A-Za-z][^>]*>"  # HTML tags
+    r"|(?<!\w)_+|_+(?!\w)|\*+|~~)",  # emphasis markers, not underscores inside identifiers
+    re.MULTILINE | re.DOTALL,
+)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _mask(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if "\n" not in found:
+        return " " * len(found)  # the common case (emphasis markers, short spans) needs no regex
+    return _NOT_NEWLINE.sub(" ", found)
+
+
+_MAYBE_MARKUP = re.compile(r"[`<\]_*~\[]|://|www\.")
+_MARKUP_BUT_STARS = re.compile(r"[`<\]_~\[]|://|www\.")
+
+
+def _mask_inline(text: str) -> str:
+    if not _MARKUP_BUT_STARS.search(text):
+        # Only emphasis stars (the **kind** of every timeline entry): no other alternative of
+        # _INLINE_MASK can match, and each run of stars becomes as many spaces.
+        return text.replace("*", " ")
+    return _INLINE_MASK.sub(_mask, text)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    allow: re.Pattern[str] | None
+    extra: re.Pattern[str] | None
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    cleaned = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in cleaned)
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def _prepare(options: BlamelessOptions) -> _Prepared:
+    # Cached per options value so repeated calls with one config never recompile.
+    return _Prepared(_phrase_pattern(options.allow), _phrase_pattern(options.extra_terms))
+
+
+def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Span to delete so that removing a parenthetical adverb leaves a grammatical sentence."""
+    if text[end : end + 1] == "," and text[max(0, start - 2) : start] == ", ":
+        return start - 2, end + 1  # "the deploy, obviously, broke" -> "the deploy broke"
+    at_sentence_start = SENTENCE_END.search(text, 0, start) is not None
+    if at_sentence_start:
+        return None  # dropping it would leave a lower-case sentence start
+    if text[end : end + 1] == " " and text[start - 1 : start] == " ":
+        return start, end + 1
+    if text[start - 1 : start] == " " and text[end : end + 1] in (".", ",", ";", ":", "!", "?", ""):
+        return start - 1, end
+    return None
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (e.g. 'İ') grow when lower-cased; keep offsets aligned with the original.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _classify_match(
+    check: Check, match: re.Match[str], text: str, people: frozenset[str]
+) -> tuple[str | None, int]:
+    """Agent kind of the match, and where the reported span starts (at the agent when it precedes)."""
+    if check.agent == "before":
+        span = agent_before(text, match.start(), check.skip_adverbs)
+        if span is None:
+            return None, match.start()
+        word = text[span[0] : span[1]]
+        if word in ("April", "May", "June", "August"):
+            # "June broke the build": a month name directly before the verb is its subject,
+            # unless a preposition or a number makes it a date ("in June", "June 3").
+            prev = PREV_WORD.search(text, max(0, span[0] - 30), span[0])
+            if prev is None or prev.group(1).lower() not in MONTH_CONTEXT:
+                return "person", span[0]
+        return agent_kind(text, span[0], span[1], people), span[0]
+    if "agent2" in check.pattern.groupindex and match.group("agent2"):
+        # "the platform team": the head noun decides; "Dave and": the first word does.
+        head = agent_kind(text, match.start("agent2"), match.end("agent2"), people)
+        if head in ("team", "role", "singled"):
+            return head, match.start()
+        second = match.group("agent2")
+        if (
+            match.group("agent") in DEPARTMENTS
+            and not second.endswith("ing")
+            and second not in LINKERS
+        ):
+            return None, match.start()  # "due to marketing emails": a modifier, not the agent
+    return agent_kind(text, match.start("agent"), match.end("agent"), people), match.start()
+
+
+def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iterator[BlameHit]:
+    for match in check.pattern.finditer(low):
+        code = check.code
+        start, end = match.span(check.span) if check.span else match.span()
+        if check.agent is not None:
+            kind, agent_start = _classify_match(check, match, text, people)
+            code_for = dict(check.by_agent).get(kind) if kind else None
+            if code_for is None:
+                continue
+            code = code_for
+            if check.agent == "before":
+                start = agent_start
+        if check.mention_veto and _quoted(text, match.start(), match.end()):
+            continue
+        if check.after_veto is not None and check.after_veto.match(low, match.end()):
+            continue
+        if check.veto is not None and check.veto.search(
+            low, max(0, match.start() - 60), match.start()
+        ):
+            continue
+        while start < end and text[start].isspace():
+            start += 1
+        message, suggestion = MESSAGES[code]
+        replacement = None
+        if check.droppable:
+            dropped = _drop_span(text, start, end)
+            if dropped is not None:
+                start, end = dropped
+                replacement = ""
+                suggestion = f"Delete '{text[start:end].strip(' ,')}'."
+        yield BlameHit(code, start, end, message, suggestion, replacement)
+
+
+_OPENING_QUOTES = "\"'\u201c\u2018`"
+_CLOSING_QUOTES = "\"'\u201d\u2019`"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """The span stands in quotation marks: a word mentioned, not used."""
+    before = text[max(0, start - 2) : start].rstrip()
+    return bool(before) and before[-1] in _OPENING_QUOTES and text[end : end + 1] in _CLOSING_QUOTES
+
+
+def _index_triggers() -> tuple[dict[str, tuple[int, ...]], frozenset[int]]:
+    # word -> the checks it can wake up: one set intersection per chunk instead of one per check.
+    by_word: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for index, check in enumerate(CHECKS):
+        if check.triggers is None:
+            always.add(index)
+            continue
+        for word in check.triggers:
+            by_word.setdefault(word, []).append(index)
+    return {word: tuple(found) for word, found in by_word.items()}, frozenset(always)
+
+
+_CHECKS_BY_TRIGGER, _ALWAYS = _index_triggers()
+_TRIGGER_WORDS = frozenset(_CHECKS_BY_TRIGGER)
+
+
+def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> list[BlameHit]:
+    """Check one chunk of prose (a paragraph, a table cell, a list item: may contain several sentences and inline Markdown)."""
+    return _check_chunk(text, _prepare(options), options.people)
+
+
+def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list[BlameHit]:
+    """check_text, with what depends only on the options prepared once by the caller."""
+    low = _lower_same_length(text)
+    words = ALPHA.findall(low)
+    present = _TRIGGER_WORDS.intersection(words)
+    if not present and prepared.extra is None and "!" not in text:
+        # Most factual prose: masking markup can only remove words, never add them, and the
+        # only check without trigger words looks for "!!" and "?!".
+        return []
+    masked = text
+    if _MAYBE_MARKUP.search(text):
+        masked = _mask_inline(text)
+        low = _lower_same_length(masked)
+        words = ALPHA.findall(low)
+        present = _TRIGGER_WORDS.intersection(words)
+    hits: list[BlameHit] = []
+    word_set: set[str] | None = None
+    for index in sorted({i for word in present for i in _CHECKS_BY_TRIGGER[word]} | _ALWAYS):
+        check = CHECKS[index]
+        if check.literal is not None and not any(char in masked for char in check.literal):
+            continue
+        if check.requires:
+            if word_set is None:
+                word_set = set(words)
+            if any(word_set.isdisjoint(required) for required in check.requires):
+                continue
+        hits.extend(_hits_for(check, masked, low, people))
+    if prepared.extra is not None:
+        for match in prepared.extra.finditer(masked):
+            message, suggestion = MESSAGES["BL004"]
+            hits.append(BlameHit("BL004", match.start(), match.end(), message, suggestion))
+    if prepared.allow is not None and hits:
+        allowed = [m.span() for m in prepared.allow.finditer(masked)]
+        hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in allowed)]
+    return _dedupe(hits) if len(hits) > 1 else hits
+
+
+def _dedupe(hits: list[BlameHit]) -> list[BlameHit]:
+    """Keep one hit per code per overlapping span, preferring ones that carry a replacement."""
+    hits.sort(key=lambda h: (h.start, h.replacement is None, -(h.end - h.start)))
+    kept: list[BlameHit] = []
+    for hit in hits:
+        if any(k.code == hit.code and k.start < hit.end and hit.start < k.end for k in kept):
+            continue
+        kept.append(hit)
+    return kept

@@ -1,0 +1,194 @@
+"""The words the blameless rules are built from: word lists and regex fragments, built once."""
+
+from __future__ import annotations
+
+import re
+
+
+# Default message (why it reads as blame + what to write instead) and rewrite advice per code.
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Patterns run on the lower-cased text (same offsets as the original), so they are written in lower case
+# and compiled without IGNORECASE, which keeps the regex engine's literal-prefix fast paths.
+NEG_ADJ = (
+    r"(?:broken|bad|faulty|buggy|wrong|incorrect|corrupt(?:ed)?|untested|unreviewed|malformed|invalid|"
+    r"bogus|half-baked|busted|defective|erroneous|flawed|botched|borked|typo(?:s|'d)?|mistakes?|bugs?|"
+    r"poison(?:ed)?|garbage|rogue|dodgy|hasty|rushed|sloppy|careless)"
+)
+NEG_WORDS = (
+    "broken bad faulty buggy wrong incorrect corrupt corrupted untested unreviewed malformed invalid bogus "
+    "half baked busted defective erroneous flawed botched borked typo typos mistake mistakes bug bugs poison "
+    "poisoned garbage rogue dodgy hasty rushed sloppy careless"
+)
+# Verbs that say what a person did without judging it: blame only with a negative object.
+WEAK_VERB = (
+    r"(?:pushed|deployed|merged|shipped|committed|ran|executed|applied|typed|entered|wrote|"
+    r"released|rolled\s+out|approved|changed|edited|modified|uploaded|introduced|added|made|"
+    r"landed|sent|published|configured|set)"
+)
+WEAK_WORDS = (
+    "pushed deployed merged shipped committed ran executed applied typed entered wrote released rolled "
+    "approved changed edited modified uploaded introduced added made landed sent published configured set"
+)
+# Verbs that themselves say the person caused damage.
+CAUSE_VERB = (
+    r"(?:broke|breaks|has\s+broken|took\s+down|brought\s+down|knocked\s+over|taken\s+down|"
+    r"misconfigured|mistyped|"
+    r"caused\s+(?:the|this|an?|another|today's|our)\s+(?:\w+\s+)?(?:outage|incident|problem|issue|"
+    r"breakage|failure|downtime|mess|bug|regression|data\s+loss|crash|errors?)|"
+    r"introduced\s+(?:the|a|this|another)\s+(?:\w+\s+)?(?:bug|regression|typo|error|problem|issue|mistake)|"
+    r"(?:deleted|dropped|wiped|truncated|nuked|destroyed|overwrote|erased)\s+(?:the\s+|our\s+|all\s+)?"
+    r"(?:\w+\s+)?(?:production|prod|primary|live|customer|main|master|entire|whole)|"
+    r"wiped|nuked|trashed|wrecked|"
+    r"ignored\s+(?:the|an?|all|our|his|her|their|every|several|repeated)\s+(?:\w+\s+)?"
+    r"(?:warnings?|alerts?|reviews?|process|runbook|checklist|advice|policy|pages?|freeze|errors?|"
+    r"failures?|comments?)|"
+    r"skipped\s+(?:the\s+|a\s+|all\s+)?(?:code\s+)?(?:review|tests?|checks?|canary|staging|checklist|"
+    r"process|steps?|approval)|"
+    r"bypassed\s+(?:the\s+)?(?:\w+\s+)?(?:review|checks?|process|safeguards?|approval|freeze|pipeline))\b"
+)
+CAUSE_WORDS = (
+    "broke breaks broken took brought knocked taken misconfigured mistyped caused introduced deleted dropped "
+    "wiped truncated nuked destroyed overwrote erased trashed wrecked ignored skipped bypassed"
+)
+# Verbs and phrases that judge the person whoever they are, including an unnamed role.
+JUDGE_VERB = (
+    r"(?:screwed\s+up|screws\s+up|messed\s+up|messes\s+up|botched|bungled|fat-?fingered|fumbled|"
+    r"blundered|goofed|dropped\s+the\s+ball|(?:is|was|are|were)\s+to\s+blame|"
+    r"made\s+a\s+mess|cocked\s+up|fucked\s+up|borked)\b"
+)
+JUDGE_WORDS = "screwed screws messed messes botched bungled fat fingered fatfingered fumbled blundered goofed dropped blame made cocked fucked borked"
+CF_VERB = (
+    r"(?:(?:should(?:\s+not|n['\u2019]t)?\s+have|should['\u2019]ve)(?!\s+(?:been\s+(?:paged|notified|alerted|informed|"
+    r"told|given|able|woken|called|escalated|consulted|included|involved|warned|trained)|access|permissions?|"
+    r"the\s+(?:ability|option|right|permission|access)|a\s+way|read-only|read-write|write\s+access))|ought\s+to\s+have|"
+    r"failed\s+to(?!\s+(?:connect|log\s+in|login|reach|access|authenticate|load|open|receive|ssh|get\s+access))|forgot(?:\s+to|\s+about)?|"
+    r"forgets\s+to|neglected(?:\s+to)?|omitted\s+to|(?:did\s+not|didn['\u2019]t|never)\s+(?:even\s+)?bother(?:ed)?|"
+    r"couldn['\u2019]t\s+be\s+bothered|could\s+not\s+be\s+bothered|could\s+(?:have\s+easily|easily\s+have)|"
+    r"(?:did\s+not|didn['\u2019]t|never)\s+(?:even\s+)?(?:test(?:ed)?|check(?:ed)?|verif(?:y|ied)|review(?:ed)?|"
+    r"read|look(?:ed)?|notice[d]?|validate[d]?|double-check(?:ed)?|think|thought|ask(?:ed)?|tell|told|"
+    r"warn(?:ed)?|follow(?:ed)?|consider(?:ed)?|confirm(?:ed)?|realis(?:e|ed)|realiz(?:e|ed)|care[d]?)|"
+    r"chose\s+not\s+to|decided\s+not\s+to|(?:was|were)\s+too\s+lazy|"
+    r"could\s+(?:easily\s+|simply\s+)?have\s+(?:easily\s+|simply\s+)?(?:caught|prevented|avoided|noticed|spotted|"
+    r"stopped|checked|tested|asked|verified)|"
+    r"(?:was|were)(?:n['\u2019]t|\s+not)\s+(?:even\s+)?paying\s+(?:any\s+)?attention|"
+    r"(?:was|were)\s+daydreaming)\b"
+)
+CF_WORDS = (
+    "should ought failed forgot forgets neglected omitted did didn never couldn could chose decided lazy "
+    "paying daydreaming"
+)
+
+# Words that may sit between a subject and its verb without changing who the subject is.
+SKIPPABLE = wordset(
+    """
+    accidentally mistakenly carelessly just then also simply clearly obviously apparently
+    somehow again once more even completely totally basically literally really still already had
+    has have who that unfortunately probably evidently ever , yet promptly immediately later
+    subsequently
+    """
+)
+PRONOUNS = wordset(
+    """
+    he she him her they someone somebody nobody anyone anybody everyone everybody whoever you
+    """
+)
+# Roles that single out one person when named as the agent of a mistake.
+SINGLED_ROLES = frozenset(["intern", "newbie", "rookie", "junior", "contractor", "trainee"])
+ROLES = SINGLED_ROLES | wordset(
+    """
+    engineer developer dev operator admin administrator sre reviewer author person responder
+    on-call oncall dba manager employee colleague approver committer individual teammate lead
+    commander programmer sysadmin owner deployer maintainer releaser implementer assignee submitter
+    requester
+    """
+)
+GROUPS = wordset(
+    """
+    team teams squad group folks guys department org crew devs developers engineers dbas sres
+    contractors admins ops qa operators reviewers interns people staff
+    """
+)
+# Departments read as a team only as a bare subject: "due to marketing emails" is not blame.
+DEPARTMENTS = wordset("marketing sales finance legal hr management leadership infra")
+# Month names that are also given names: a person when they are the subject of a verb.
+LINKERS = wordset("and or who which that when after before again for by with")
+MONTH_CONTEXT = wordset(
+    "in on of during since until till by from early late mid last next this each every through"
+)
+# Capitalised words that are not people: function words, calendar words, common tools and vendors.
+NOT_NAMES = wordset(
+    """
+    the a an this that these those it its our we us their there here after before during when
+    while once then since until at on in of for to from by with without and but or so because if
+    although though however also all any each every no none some both either neither most many
+    much more few what which who whom whose why how where his her he she they them you your i my
+    me mine on-call today yesterday tomorrow tonight morning evening afternoon night monday
+    tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december christmas easter action actions root cause
+    summary impact timeline resolution detection mitigation recovery incident postmortem owner
+    status note notes update customers users engineers responders production staging prod config
+    configuration deploy deployment deploys rollback rollout release kubernetes k8s terraform
+    ansible puppet chef jenkins github gitlab bitbucket docker helm argo argocd spinnaker consul
+    vault nomad etcd zookeeper kafka redis postgres postgresql mysql mariadb mongo mongodb
+    cassandra elasticsearch opensearch nginx envoy haproxy istio linkerd prometheus grafana
+    datadog pagerduty opsgenie sentry splunk cloudflare fastly akamai google amazon aws gcp
+    azure microsoft linux windows ubuntu debian systemd python java golang go node rust ruby
+    rails django flask react slack zoom jira confluence okta auth0 stripe twilio s3 ec2 rds
+    lambda dynamodb bigquery spanner memcached rabbitmq celery sidekiq airflow spark hadoop hive
+    snowflake cron crontab git nagios zabbix icinga pingdom statuspage heroku netlify vercel fly
+    openstack ceph gluster nfs bgp dns tls ssl http https api cdn waf vpn ipv4 ipv6 tcp udp
+    chrome firefox safari android ios macos apple facebook meta twitter netflix verisign openssl
+    openssh glibc jvm npm pip yarn webpack graphql grpc protobuf json yaml intel nvidia cisco
+    juniper arista comcast verizon kernel service server cluster database cache queue worker
+    scheduler controller pipeline script job task alert alerts monitoring metrics logs dashboard
+    ci cd everyone everybody nobody someone somebody anyone anybody whoever unfortunately
+    fortunately thankfully luckily ultimately finally initially later meanwhile first second
+    third next last
+    """
+)
+NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?:[-'\u2019][A-Za-z][a-z]+)*")
+NOUN_SUFFIX = re.compile(
+    r"(?:ing|tion|sion|ment|ness|ity|ies|ers|ors|ed|ly|al|ive|ous|able|ible|ance|ence|ure|age|ism|"
+    r"ics|ogy|ship|ways|[^aeiousy]s|ys|es)$"
+)
+S_NAMES = wordset(
+    """
+    james charles agnes jules miles wes yves hans jens lars niels jonas matthias tobias elias
+    andreas lucas thomas nicolas nicholas marcus douglas carlos chris kris ross russ jess tess
+    doris boris iris dennis francis louis otis travis curtis lewis ellis ines gus klaus mateus
+    julius cyrus rufus magnus hayes reyes terrence terence florence lawrence laurence clarence
+    constance prudence
+    """
+)
+SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
+OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
+PREV_WORD = re.compile(r"(\S+)\s+$")
+TOKEN = re.compile(r"[@\w][\w'\u2019.\-]*|,|[.;:!?|]")
+ALPHA = re.compile(r"[a-z]+")
+
+# Who a sentence can blame: people, pronouns, roles, teams. Blame needs a target, so the model
+# reports only sentences that name one (we, us and our are the organisation owning a mistake).
+TARGETS = (
+    ROLES
+    | GROUPS
+    | PRONOUNS
+    | DEPARTMENTS
+    | wordset(
+        """
+        his hers their them theirs your yours i me my mine person guy guys man woman hire
+        joiner whoever everyone everybody nobody somebody someone anyone
+        """
+    )
+)
+
+# Words that carry no blame on their own: left out when a finding lists the words behind a score.
+FUNCTION_WORDS = wordset(
+    """
+    the a an of to in on at and or for by with is was were be been being it its this that these
+    those as from if then so but not no had has have do did does into onto over under than
+    's there here what which who whom when where while are am will would could should can may
+    """
+)

@@ -1,0 +1,440 @@
+"""The learned layer: turn a sentence into features and score it with a shipped linear model.
+
+The model is a TF-IDF logistic regression trained by `incident blameless train` (see
+training.py). It ships as gzipped JSON, read without executing anything, and scores in plain
+Python. Names, handles and numbers are masked before featurising, so the model learns the shape
+of blame rather than a list of names.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import chain, pairwise
+from pathlib import Path
+from typing import Any
+
+from incident_docs.blameless.lexicon import NOT_NAMES, NOUN_SUFFIX, S_NAMES, TARGETS
+
+FORMAT = "incident-docs/blameless-model"
+VERSION = 1
+PACKAGED = "blameless-model.json.gz"
+"""The shipped model, in incident_docs/blameless/data/."""
+
+NAME = "#name"
+HANDLE = "#handle"
+NUMBER = "#num"
+START = "#start"
+
+_PIECE = re.compile(r"\S+")
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
+_MARKUP = re.compile(
+    r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^>\n]*>|\bhttps?://\S+|\bwww\.\S+",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a sentence as the model sees it, with its span in the sentence."""
+
+    value: str
+    start: int
+    end: int
+
+
+_PERSON_SHAPE = re.compile(
+    r"(?:Mc|Mac|O'|D'|De|Di|Da|La|Le|Van|Von)?[^\W\d_][^\W\d_A-Z]+(?:[-'][^\W\d_][^\W\d_A-Z]+)*"
+)
+
+
+def is_capitalised(word: str) -> bool:
+    """Shaped like a person's name: 'Ken', 'Zoë', 'McKay', 'Jean-Luc', 'O'Brien'.
+
+    Product and company names in CamelCase ('CircleCI', 'LaunchDarkly') and acronyms are not.
+    """
+    return word[:1].isupper() and _PERSON_SHAPE.fullmatch(word) is not None
+
+
+def _ordinary_word(low: str) -> bool:
+    """Sentence-initial capitals shaped like nouns and adverbs ('Remediation', 'Additionally')."""
+    return low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _clean(text: str) -> str:
+    if "`" in text or "<" in text or "](" in text or "://" in text or "www." in text:
+        text = _MARKUP.sub(_blank, text)
+    if "\u2019" in text:
+        text = text.replace(
+            "\u2019", "'"
+        )  # one apostrophe, so curly and straight contractions match
+    return text
+
+
+_EDGE = ".,;:!?()[]{}\"'*_`|<>~=+\u2026\u2014\u2013-/\\"
+"""Punctuation stripped from both ends of a whitespace-separated piece to get its word."""
+_OPENS_SENTENCE = '.!?:;|>("*-'
+
+
+def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tuple[str, ...] | None:
+    """The values of one piece of text; None for a capitalised word whose reading needs its place."""
+    word = piece.strip(_EDGE)
+    if not word:
+        return ()
+    first = word[0]
+    if first == "@":
+        return (HANDLE,)
+    if not first.isalpha():
+        return (NUMBER,) if any(char.isdigit() for char in word) else ()
+    stem = _POSSESSIVE.sub("", word)
+    low = stem.lower()
+    if low in people:
+        value = NAME
+    elif low not in known and low not in NOT_NAMES and is_capitalised(stem):
+        if not _ordinary_word(low):
+            value = NAME
+        else:
+            return None  # a name mid-sentence, an ordinary word at the start of one
+    else:
+        value = low
+    return (value, "'s") if len(stem) < len(word) else (value,)
+
+
+def _positioned(piece: str, previous: str | None) -> tuple[str, ...]:
+    """A capitalised noun-shaped word: ordinary at the start of a sentence, else a name."""
+    word = piece.strip(_EDGE)
+    stem = _POSSESSIVE.sub("", word)
+    starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
+    value = stem.lower() if starts else NAME
+    return (value, "'s") if len(stem) < len(word) else (value,)
+
+
+def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset()) -> list[Token]:
+    """The sentence's words with their spans: lower-cased, names, handles and numbers masked.
+
+    Words are the pieces between white space, without the punctuation at their ends. A
+    capitalised word is a name unless its lower-case form is a known word (seen in lower case in
+    the training corpus), a known non-name (tools, vendors, calendar words), or shaped like a
+    noun or adverb at the start of a sentence; roster names are always names.
+    """
+    text = _clean(text)
+    found: list[Token] = []
+    previous: str | None = None
+    for match in _PIECE.finditer(text):
+        piece = match.group(0)
+        read = _classify(piece, known, people)
+        if read is None:
+            read = _positioned(piece, previous)
+        previous = piece
+        if not read:
+            continue
+        start = match.start() + len(piece) - len(piece.lstrip(_EDGE))
+        end = match.end() - (len(piece) - len(piece.rstrip(_EDGE)))
+        if len(read) == 2:
+            stem = len(_POSSESSIVE.sub("", text[start:end]))
+            found.append(Token(read[0], start, start + stem))
+            found.append(Token(read[1], start + stem, end))
+        else:
+            found.append(Token(read[0], start, end))
+    return found
+
+
+def feature_names(values: list[str]) -> list[str]:
+    """The features of a token sequence: what training counts and scoring weighs.
+
+    Unigrams, bigrams (with a start marker), skip-bigrams (a word and the word two along) and
+    five-letter prefixes of long words, so that 'blamed', 'blaming' and 'blames' share evidence.
+    """
+    names = ["w " + v for v in values]
+    names += ["b " + a + " " + b for a, b in zip([START, *values], values, strict=False)]
+    names += ["s " + a + " " + b for a, b in zip(values, values[2:], strict=False)]
+    names += ["p " + v[:5] for v in values if len(v) > 6 and v[0] != "#"]
+    return names
+
+
+def features(values: list[str]) -> list[tuple[str, tuple[int, ...]]]:
+    """feature_names(values), each with the indexes of the tokens it is made of (for cues)."""
+    result: list[tuple[str, tuple[int, ...]]] = []
+    previous = START
+    for index, value in enumerate(values):
+        result.append(("w " + value, (index,)))
+        result.append(("b " + previous + " " + value, (index - 1, index) if index else (index,)))
+        if index >= 2:
+            result.append(("s " + values[index - 2] + " " + value, (index - 2, index)))
+        if len(value) > 6 and value[0] != "#":
+            result.append(("p " + value[:5], (index,)))
+        previous = value
+    return result
+
+
+RARE = "#rare"
+TARGET_VALUES = TARGETS | {NAME, HANDLE}
+"""Token values that point at someone: without one, a sentence blames nobody."""
+
+
+def has_target(read: Iterable[str]) -> bool:
+    return not TARGET_VALUES.isdisjoint(read)
+
+
+def values(found: list[Token], vocabulary: frozenset[str]) -> list[str]:
+    """Token values, with words outside the model's vocabulary folded into one rare-word token.
+
+    Folding keeps a sentence full of jargon from being judged on its two familiar words alone.
+    """
+    return fold([t.value for t in found], vocabulary)
+
+
+def fold(read: list[str], vocabulary: frozenset[str]) -> list[str]:
+    return [v if v[0] == "#" or v in vocabulary else RARE for v in read]
+
+
+def analyse(text: str, known: frozenset[str], vocabulary: frozenset[str]) -> list[str]:
+    """The feature strings of a sentence: the analyzer training and scoring both use."""
+    return feature_names(values(tokens(text, known), vocabulary))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A word of the sentence and how much it pushed the score towards blame."""
+
+    word: str
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Score:
+    probability: float
+    cues: tuple[Cue, ...]
+    """Words that pushed towards blame, strongest first."""
+
+
+class BlameModel:
+    """A linear model over TF-IDF features (sublinear tf, l2 norm), scored in plain Python."""
+
+    def __init__(self, data: dict[str, Any], source: str) -> None:
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError(f"{source}: not a blameless model of version {VERSION}")
+        self.source = source
+        self.threshold = float(data["threshold"])
+        self.intercept = float(data["intercept"])
+        self.known = frozenset(data["known_words"])
+        vocabulary: list[str] = data["features"]
+        idf: list[float] = data["idf"]
+        coef: list[float] = data["coef"]
+        if not len(vocabulary) == len(idf) == len(coef):
+            raise ValueError(f"{source}: features, idf and coef differ in length")
+        self.weights: dict[str, tuple[float, float]] = {
+            name: (float(i), float(c)) for name, i, c in zip(vocabulary, idf, coef, strict=True)
+        }
+        self.vocabulary = frozenset(name[2:] for name in vocabulary if name.startswith("w "))
+        self.metadata: dict[str, Any] = dict(data.get("metadata", {}))
+        self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
+        self._index()
+
+    def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
+        """The probability that the sentence reads as blame, and the words that pushed it there."""
+        found = tokens(text, self.known, people)
+        ids = [
+            self._ids.get(value, self._unknown)
+            for value in fold([t.value for t in found], self.vocabulary)
+        ]
+        size, bigram, skip = self._size, self._bigram, self._skip
+        anchored: dict[int, list[tuple[int, ...]]] = {}
+        previous = self._start
+        for index, current in enumerate(ids):
+            anchored.setdefault(current, []).append((index,))
+            pair = (index - 1, index) if index else (index,)
+            anchored.setdefault(bigram + previous * size + current, []).append(pair)
+            if index >= 2:
+                key = skip + ids[index - 2] * size + current
+                anchored.setdefault(key, []).append((index - 2, index))
+            prefix = self._prefix.get(current)
+            if prefix is not None:
+                anchored.setdefault(prefix, []).append((index,))
+            previous = current
+        norm = 0.0
+        total = 0.0
+        contributions: list[tuple[float, list[tuple[int, ...]]]] = []
+        for key, anchors in anchored.items():
+            known = self._table.get(key)
+            if known is None:
+                continue
+            factor = 1.0 + math.log(len(anchors))
+            norm += known.real * factor * factor
+            total += known.imag * factor
+            contributions.append((known.imag * factor, anchors))
+        scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
+        margin = self.intercept + total * scale
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
+        per_token = [0.0] * len(found)
+        for contribution, anchors in contributions:
+            share = contribution * scale / len(anchors)
+            for anchor in anchors:
+                for index in anchor:
+                    per_token[index] += share / len(anchor)
+        cues = sorted(
+            (
+                Cue(text[found[i].start : found[i].end], found[i].start, found[i].end, weight)
+                for i, weight in enumerate(per_token)
+                if weight > 0
+            ),
+            key=lambda cue: -cue.weight,
+        )
+        return Score(probability, tuple(cues))
+
+    def probability(
+        self,
+        text: str,
+        people: frozenset[str] = frozenset(),
+        *,
+        needs_target: bool = False,
+        min_tokens: int = 0,
+    ) -> float:
+        """score(text).probability without the cues: the path lint takes for every sentence.
+
+        With `needs_target`, a sentence that names nobody (no person, pronoun, role or team)
+        scores 0 without being weighed, and so does one of fewer than `min_tokens` words.
+
+        The same features as feature_names(), as integers: token ids from a cache of each raw
+        word's reading, bigram and skip-bigram keys by arithmetic on them.
+        """
+        ids = self._token_ids(text, people)
+        if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
+            return 0.0
+        size, bigram, skip = self._size, self._bigram, self._skip
+        keys = ids + [bigram + a * size + b for a, b in zip([self._start, *ids], ids, strict=False)]
+        keys += [skip + a * size + b for a, b in zip(ids, ids[2:], strict=False)]
+        keys += filter(None, map(self._prefix.get, ids))
+        table = self._table
+        unique = set(keys)
+        # Most features occur once: (idf squared) + i(coef * idf) summed in one pass in C.
+        summed = sum(filter(None, map(table.get, unique)), 0j)
+        norm, total = summed.real, summed.imag
+        if len(unique) < len(keys):
+            keys.sort()
+            repeated = [a for a, b in pairwise(keys) if a == b and a in table]
+            log = math.log
+            for key, extra in Counter(repeated).items():
+                factor = 1.0 + log(extra + 1)
+                norm += table[key].real * (factor * factor - 1.0)
+                total += table[key].imag * (factor - 1.0)
+        margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
+
+    def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
+        cache = self._caches.get(people)
+        if cache is None or len(cache) > 100_000:
+            cache = self._caches[people] = {}
+        pieces = _clean(text).split()
+        read = list(map(cache.get, pieces))
+        if None not in read:
+            return list(chain.from_iterable(read))  # type: ignore[arg-type]
+        result: list[int] = []
+        previous: str | None = None
+        for piece, found in zip(pieces, read, strict=True):
+            if found is None:
+                classified = _classify(piece, self.known, people)
+                if classified is None:
+                    found = self._id_tuple(_positioned(piece, previous))
+                else:
+                    found = cache[piece] = self._id_tuple(classified)
+            result.extend(found)
+            previous = piece
+        return result
+
+    def _id_tuple(self, read: tuple[str, ...]) -> tuple[int, ...]:
+        ids = self._ids
+        return tuple(ids.get(fold([value], self.vocabulary)[0], self._unknown) for value in read)
+
+    def _index(self) -> None:
+        """Integer keys for every feature, so scoring hashes small ints instead of strings."""
+        tokens_seen = {START, RARE}
+        for name in self.weights:
+            kind, _, rest = name.partition(" ")
+            if kind in ("w", "b", "s"):
+                tokens_seen.update(rest.split(" "))
+        self._ids = {token: index for index, token in enumerate(sorted(tokens_seen))}
+        self._unknown = len(self._ids)
+        self._size = size = len(self._ids) + 1
+        # Unigram keys are ids; bigrams, skip-bigrams and prefixes follow in their own ranges,
+        # kept small so the keys stay machine-size integers, quick to hash.
+        self._bigram = size
+        self._skip = size + size * size
+        self._start = self._ids[START]
+        self._targets = frozenset(self._ids[t] for t in TARGET_VALUES if t in self._ids)
+        prefixes: dict[str, int] = {}
+        table: dict[int, complex] = {}
+        for name, (idf, coef) in self.weights.items():
+            kind, _, rest = name.partition(" ")
+            value = complex(idf * idf, idf * coef)
+            if kind == "w":
+                table[self._ids[rest]] = value
+            elif kind in ("b", "s"):
+                first, second = rest.split(" ")
+                base = self._bigram if kind == "b" else self._skip
+                table[base + self._ids[first] * size + self._ids[second]] = value
+            elif kind == "p":
+                key = self._skip + size * size + len(prefixes)
+                prefixes[rest] = key
+                table[key] = value
+        self._table = table
+        self._prefix = {
+            index: prefixes[token[:5]]
+            for token, index in self._ids.items()
+            if len(token) > 6 and token[0] != "#" and token[:5] in prefixes
+        }
+
+
+def load_model(path: Path) -> BlameModel:
+    """Read a model file (gzipped JSON, or plain JSON); raise ValueError or OSError when unusable."""
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a JSON model file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a JSON model file")
+    try:
+        return BlameModel(data, str(path))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: model file lacks {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def packaged_model() -> BlameModel:
+    """The model shipped in the package."""
+    resource = resources.files("incident_docs.blameless") / "data" / PACKAGED
+    with resources.as_file(resource) as path:
+        return load_model(path)
+
+
+@lru_cache(maxsize=8)
+def model_at(path: Path, mtime_ns: int) -> BlameModel:
+    """An archive's own model, cached per file version."""
+    del mtime_ns  # part of the cache key only
+    return load_model(path)
+
+
+def cue_span(cues: Iterable[Cue], share: float = 0.5) -> tuple[int, int] | None:
+    """The span from the first to the last word carrying at least `share` of the top cue's weight."""
+    listed = list(cues)
+    if not listed:
+        return None
+    floor = listed[0].weight * share
+    strong = [cue for cue in listed if cue.weight >= floor][:3]
+    return min(cue.start for cue in strong), max(cue.end for cue in strong)

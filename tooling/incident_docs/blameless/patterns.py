@@ -1,0 +1,715 @@
+"""The rule table: one entry per pattern, with the words that wake it up and how a match becomes a hit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from incident_docs.blameless.lexicon import (
+    CAUSE_VERB,
+    CAUSE_WORDS,
+    CF_VERB,
+    CF_WORDS,
+    JUDGE_VERB,
+    JUDGE_WORDS,
+    NEG_ADJ,
+    NEG_WORDS,
+    WEAK_VERB,
+    WEAK_WORDS,
+    wordset,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One pattern and how a match becomes a hit."""
+
+    pattern: re.Pattern[str]
+    code: str
+    # Run only when the lower-cased text contains one of these words (None: always run); keeps the engine fast.
+    triggers: frozenset[str] | None
+    # "before": the subject is the word left of the match; "group": named groups agent/agent2 in the match.
+    agent: str | None = None
+    by_agent: tuple[tuple[str, str], ...] = ()
+    droppable: bool = False
+    span: str | None = None
+    veto: re.Pattern[str] | None = None  # searched in the 60 chars before the match
+    after_veto: re.Pattern[str] | None = None  # matched at the end of the match
+    mention_veto: bool = False  # a match in quotation marks is mentioned, not used
+    skip_adverbs: bool = True
+    # Characters of which every match contains at least one, tested before the regex.
+    literal: str | None = None
+    # Word sets a match always takes a word from (one from each set), tested on the chunk's words
+    # before the regex: some trigger words are common in ordinary prose.
+    requires: tuple[frozenset[str], ...] = ()
+
+
+PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
+JUDGE_CODES = (*PERSON_CODES, ("role", "BL001"))
+CF_CODES = (
+    ("person", "BL002"),
+    ("pronoun", "BL002"),
+    ("singled", "BL002"),
+    ("role", "BL002"),
+    ("team", "BL008"),
+)
+PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
+EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
+AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+POSSESSIVE_TAIL = (
+    r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
+    + NEG_ADJ
+    + r"|fault|blunder|screw-?up|oversight|negligence|carelessness|incompetence|error|fuck-?up|cock-?up)\b"
+)
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+CHECKS: tuple[Check, ...] = (
+    # BL001/BL008: someone as the agent of a damaging change.
+    Check(_c(r"\b" + JUDGE_VERB), "BL001", wordset(JUDGE_WORDS), "before", JUDGE_CODES),
+    Check(_c(r"\b" + CAUSE_VERB), "BL001", wordset(CAUSE_WORDS), "before", PERSON_CODES),
+    Check(
+        _c(r"\b" + WEAK_VERB + r"\b(?:(?!\band\b)[^.;:!?|\n]){0,40}?\b" + NEG_ADJ + r"\b"),
+        "BL001",
+        wordset(WEAK_WORDS),
+        "before",
+        PERSON_CODES,
+        requires=(wordset(NEG_WORDS),),  # every match ends in a negative adjective
+    ),
+    Check(
+        _c(
+            # The nearest past-tense verb before "without" is the one whose subject matters.
+            r"\b\w+ed\s+(?:(?!\w+ed\s)\w+\s+){0,4}?without\s+(?:any\s+|first\s+|even\s+)?(?:testing|tests|review|reviewing|checking|"
+            r"telling|asking|approval|a\s+review|looking|waiting|verifying|reading|running|consulting|notifying|"
+            r"confirming|validating|warning|double-checking)\b"
+        ),
+        "BL001",
+        wordset("without"),
+        "before",
+        PERSON_CODES,
+    ),
+    Check(
+        _c(POSSESSIVE_TAIL),
+        "BL001",
+        wordset(
+            # The noun after the possessive, not the "s" of every possessive.
+            NEG_WORDS + " fault blunder screw oversight negligence "
+            "carelessness incompetence error fuck cock"
+        ),
+        "before",
+        PERSON_CODES,
+        skip_adverbs=False,
+        literal="'\u2019",  # the apostrophe of the possessive
+    ),
+    Check(
+        _c(
+            r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:change|commit|push|deploy|deployment|pr|pull\s+request|script|"
+            r"migration|query|patch|config|edit|code)\s+(?:\w+\s+){0,4}?(?:(?:is|was)\s+what\s+)?(?:caused|broke|took\s+down|"
+            r"triggered|brought\s+down|led\s+to|resulted\s+in|is\s+to\s+blame|was\s+to\s+blame)\b"
+        ),
+        "BL001",
+        wordset("caused broke took triggered brought led resulted blame"),
+        "before",
+        PERSON_CODES,
+        skip_adverbs=False,
+        literal="'\u2019",  # the apostrophe of the possessive
+    ),
+    Check(
+        _c(
+            r"\b(?:caused\s+by|because\s+of|due\s+to|blame|blamed\s+on|fault\s+of|lies\s+with|rests\s+with|"
+            r"lay\s+with|traced?\s+(?:back\s+)?to|traces\s+back\s+to|comes?\s+down\s+to)\s+"
+            r"(?:the\s+|our\s+|that\s+)?" + AGENT
+        ),
+        "BL001",
+        wordset(
+            "caused because due blame blamed fault lies rests lay trace traced traces comes come"
+        ),
+        "group",
+        PERSON_CODES,
+        span="agent",
+    ),
+    Check(
+        _c(
+            r"\b" + NEG_ADJ + r"\b[^.;!?|\n]{0,60}?\b(?:was|were|got|had\s+been|been)\s+(?:\w+\s+)?"
+            r"(?:pushed|deployed|merged|shipped|committed|written|approved|introduced|made|applied|"
+            r"run|entered|typed|added)\s+by\s+(?:the\s+)?" + AGENT
+        ),
+        "BL001",
+        wordset(NEG_WORDS),
+        "group",
+        PERSON_CODES,
+        span="agent",
+        requires=(wordset("was were got been"), wordset("by")),  # "... was pushed by ..."
+    ),
+    Check(
+        _c(
+            r"\b(?:caused|broken|misconfigured|botched|introduced|deleted|wiped)\s+by\s+(?:the\s+)?"
+            + AGENT
+        ),
+        "BL001",
+        wordset("caused broken misconfigured botched introduced deleted wiped"),
+        "group",
+        PERSON_CODES,
+        span="agent",
+    ),
+    # Ordinary operations that read as blame only with a named person as the subject: "they took
+    # the nodes out of rotation" and "the database team dropped the old index" are routine.
+    Check(
+        _c(
+            r"\b(?:(?:took|brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
+            r"(?:down|offline|over)|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
+            r"a|an)\s+(?:\w+\s+)?\w+)\b"
+        ),
+        "BL001",
+        wordset("took brought knocked deleted wiped erased destroyed disabled dropped"),
+        "before",
+        (("person", "BL001"), ("singled", "BL001")),
+    ),
+    # Letting a bad change through is blame for a person, a pronoun or a team.
+    Check(
+        _c(
+            r"\blet\s+(?:the\s+|this\s+|that\s+|an?\s+|it\s+)?(?:\w+\s+){0,2}?(?:through|slip|sit|rot|languish|"
+            r"lapse)\b"
+        ),
+        "BL001",
+        wordset("through slip sit rot languish lapse"),
+        "before",
+        PERSON_CODES,
+    ),
+    # A person or team named as the cause itself: "Root cause: Mark ran...", "the culprit was Ingrid".
+    Check(
+        _c(r"\bculprit\s*(?::|-|=|\bwas\b|\bis\b)\s*(?:the\s+|our\s+)?" + AGENT),
+        "BL001",
+        wordset("culprit"),
+        "group",
+        PERSON_CODES,
+        span="agent",
+    ),
+    # After "root cause" a name counts only as the subject of an action a person takes, so
+    # "Root cause: Quicksilver propagated ..." is left alone.
+    Check(
+        _c(
+            r"\b(?:root\s+cause|cause)\s*(?::|-|=|\bwas\b|\bis\b)\s*(?:the\s+|our\s+)?"
+            r"(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?:\w+ly\s+)?(?:"
+            + WEAK_VERB
+            + r"|deleted|broke|forgot|skipped|"
+            r"ignored|disabled|dropped|removed|wiped|misconfigured|mistyped)\b"
+        ),
+        "BL001",
+        wordset("cause"),
+        "group",
+        PERSON_CODES,
+        span="agent",
+    ),
+    # Cleft sentences single out the agent: "it was Bill who deleted the zone".
+    Check(
+        _c(
+            r"\bit\s+(?:was|is)\s+(?:the\s+)?" + AGENT + r"\s+(?:who|that)\s+(?:\w+\s+)?"
+            r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
+            r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|took)\b"
+        ),
+        "BL001",
+        wordset("who"),
+        "group",
+        PERSON_CODES,
+        span="agent",
+    ),
+    # "Who deleted the bucket?": a question that hunts for the person.
+    Check(
+        _c(
+            r"(?:^|(?<=[.;:!?])\s*)who\s+(?:\w+\s+)?(?:deleted|broke|pushed|merged|caused|disabled|dropped|"
+            r"wiped|removed|ran|deployed|shipped|approved|forgot|skipped|ignored|changed|introduced|"
+            r"misconfigured|is\s+responsible|was\s+responsible)\b[^.;!?]*\?"
+        ),
+        "BL001",
+        wordset("who"),
+    ),
+    # "responsible for this incident" with a person or team as the subject.
+    Check(
+        _c(
+            r"\b(?:is|are|was|were|be)\s+(?:solely\s+|entirely\s+|fully\s+|directly\s+|wholly\s+|ultimately\s+)?"
+            r"responsible\s+for\s+(?:the|this|that|today['\u2019]s|yesterday['\u2019]s|another|our)\s+"
+            r"(?:\w+\s+)?(?:outage|incident|failure|downtime|breakage|mess|disaster|data\s+loss|problem)\b"
+            r"(?!\s+(?:response|review|report|retrospective|postmortem|communications?|comms|updates?|process|"
+            r"channel|bridge|management|command))"
+        ),
+        "BL001",
+        wordset("responsible"),
+        "before",
+        PERSON_CODES,
+    ),
+    # BL005 also covers a person given as the root cause.
+    Check(
+        _c(
+            r"\b(?:root\s+cause|cause)\s*(?::|was|is|=)\s*(?:the\s+|an?\s+|our\s+)?"
+            r"(?:engineer|developer|operator|intern|on-?call|person|human|admin|individual|contractor|dba)s?\b"
+        ),
+        "BL005",
+        wordset("cause"),
+    ),
+    # BL002: counterfactuals aimed at people.
+    Check(_c(r"\b" + CF_VERB), "BL002", wordset(CF_WORDS), "before", CF_CODES),
+    Check(
+        _c(
+            r"\bif\s+only\s+(?:the\s+|a\s+|an\s+|our\s+|that\s+)?"
+            + AGENT
+            + r"\s+(?:had|would|were|was|did)\b"
+        ),
+        "BL002",
+        wordset("only"),
+        "group",
+        CF_CODES,
+    ),
+    Check(_c(r"\b(?:his|her|their)\s+failure\s+to\b"), "BL002", wordset("failure")),
+    # "Had Tom just followed the checklist", "if he had actually read the diff".
+    Check(
+        _c(
+            r"(?:(?:^|(?<=[.;:!?])\s*)had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"(?:\s+(?P<agent2>engineer|developer|operator|reviewer|author|team|person|responder|admin))?"
+            r"\s+(?:had\s+)?(?:just|only|simply|actually|even|properly|bothered\s+to|taken\s+the\s+time\s+to)\s+"
+            r"(?!been\b)\w+"
+        ),
+        "BL002",
+        wordset("just only simply actually even properly bothered taken"),
+        "group",
+        CF_CODES,
+        requires=(wordset("had if"),),  # every match starts with one of them
+    ),
+    Check(
+        _c(
+            r"(?:^|(?<=[.;:!?])\s*)had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
+        ),
+        "BL002",
+        wordset("had"),
+        "group",
+        (("person", "BL002"), ("pronoun", "BL002"), ("singled", "BL002")),
+    ),
+    Check(
+        _c(
+            r"\bwhy\s+(?:didn['\u2019]t|did\s+not|wasn['\u2019]t|weren['\u2019]t|hadn['\u2019]t|couldn['\u2019]t|"
+            r"wouldn['\u2019]t|did\s+nobody|did\s+no\s+one)\s+(?:the\s+|our\s+|that\s+)?" + AGENT
+        ),
+        "BL002",
+        wordset("why"),
+        "group",
+        CF_CODES,
+    ),
+    # BL003: hindsight.
+    Check(_c(r"\bobviously\b"), "BL003", wordset("obviously"), droppable=True),
+    Check(
+        _c(
+            r"\b(?:(?:it|this|that|which|they)\s+(?:was|is|were|seemed|should\s+have\s+been|must\s+have\s+been|"
+            r"had\s+been)|it['\u2019]s|was)\s+(?:so\s+|very\s+|painfully\s+|blindingly\s+|completely\s+|totally\s+|"
+            r"pretty\s+)?obvious\b|"
+            r"\b(?:so|blindingly|painfully|glaringly|completely|totally)\s+obvious\b|"
+            r"\bobvious\s+(?:mistake|error|typo|oversight|bug|problem|flaw|thing|failure|omission|signs?)\b|"
+            r"\bobvious\s+to\s+(?:anyone|everyone|anybody|all)\b"
+        ),
+        "BL003",
+        wordset("obvious"),
+    ),
+    Check(
+        _c(
+            r"\bclearly\s+(?:should|shouldn|was\s+(?:not|wrong|a\s+mistake|broken)|nobody|no\s+one|never|"
+            r"didn|did\s+not|had\s+no|wasn|failed|ignored|someone|they|he|she|have|would|could|"
+            r"wrong|a\s+mistake|not)\b"
+        ),
+        "BL003",
+        wordset("clearly"),
+    ),
+    Check(
+        _c(
+            r"\b(?:any(?:one|body)|every(?:one|body)|any\s+(?:\w+\s+)?(?:engineer|person|developer|one|sre|"
+            r"admin|operator|reviewer|human))\s+(?:\w+\s+)?(?:would|could|should|must)\s+(?:have\s+)?"
+            r"(?:\w+\s+)?(?:known|seen|noticed|spotted|caught|realised|realized|guessed|predicted|understood|"
+            r"figured|told|foreseen)\b"
+        ),
+        "BL003",
+        wordset("any anyone anybody everyone everybody"),
+    ),
+    Check(
+        _c(
+            r"\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+benefit\s+of\s+"
+            r"hindsight)\b[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|should|apparent)\b"
+        ),
+        "BL003",
+        wordset("hindsight retrospect looking"),
+    ),
+    Check(
+        _c(
+            r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying|plain\s+to\s+see|as\s+anyone\s+(?:can|could|"
+            r"would)\s+(?:see|tell)|should\s+have\s+been\s+(?:obvious|clear|apparent|evident)|"
+            r"(?:clear|evident|apparent)\s+to\s+(?:anyone|everyone|anybody)|easily\s+(?:avoid|prevent)(?:ed|able)|"
+            r"(?:would|could)\s+(?:clearly|obviously|easily)\s+have\s+(?:prevented|caught|avoided|been\s+avoided)|"
+            r"(?:simple|quick|basic|five-minute|two-minute|one-minute|cursory)\s+(?:check|test|look|glance)\s+"
+            r"would\s+have)\b"
+        ),
+        "BL003",
+        wordset(
+            "needless goes plain anyone should clear evident apparent easily clearly obviously would"
+        ),
+    ),
+    # Foreknowledge attributed to everyone: "everyone knows you don't", "even a junior would have".
+    Check(
+        _c(
+            r"\b(?:every(?:one|body)|we\s+all|any(?:one|body)|any\s+fool)\s+knows?\s+(?!who\b|how\s+to\s+reach)"
+            r"(?:that\s+|you\s+|not\s+to\b|better\b|not\s+|never\b)|\bcommon\s+sense\b|\bas\s+we\s+all\s+know\b|"
+            r"\beven\s+an?\s+(?:\w+\s+){0,2}?(?:engineer|person|developer|intern|child|junior|newbie|beginner|"
+            r"student|trainee|monkey|toddler|grandmother|grandma|five-year-old)s?\s+(?:\w+\s+)?(?:would|could|"
+            r"should)(?:\s+have|['\u2019]ve)\b|"
+            r"\bit\s+(?:was|is|should\s+have\s+been)\s+(?:abundantly\s+|perfectly\s+|crystal\s+|very\s+|so\s+)?clear\s+"
+            r"(?:from\s+the\s+(?:start|outset|beginning)\s+|beforehand\s+|in\s+advance\s+)?that\b[^.;!?|\n]{0,60}?"
+            r"\b(?:dangerous|risky|unsafe|a\s+bad\s+idea|a\s+mistake|wrong|reckless|doomed|going\s+to\s+(?:fail|break))\b"
+        ),
+        "BL003",
+        wordset("knows know sense even clear"),
+    ),
+    # BL004: judgmental words about people or their work.
+    Check(
+        _c(
+            r"\b(?:careless(?:ly|ness)?|sloppy|sloppily|sloppiness|incompeten(?:t|ce|tly)|reckless(?:ly|ness)?|"
+            r"stupid(?:ly|ity)?|negligen(?:t|ce|tly)|clueless(?:ness)?|idiot(?:s|ic|ically)?|moron(?:s|ic)?|"
+            r"amateur(?:s|ish)?|inept(?:itude|ly)?|foolish(?:ly|ness)?|boneheaded|bonehead|brainless|"
+            r"half-?assed|irresponsib(?:le|ly|ility)|thoughtless(?:ly|ness)?|unprofessional(?:ly)?|shoddy|"
+            r"shoddily|lousy|clumsy|clumsily|noob|n00b|dunce|inexcusable|unforgivable|slapdash|"
+            r"lackadaisical|complacen(?:t|cy)|pathetic|halfwit|nitwit|numpty|muppet|buffoon|daft|"
+            r"asleep\s+at\s+the\s+wheel|cowboys?|rookie\s+(?:mistake|error|move)|silly\s+(?:mistake|error)|"
+            r"dropped\s+the\s+ball|dereliction|lapse\s+in\s+judge?ment|(?:poor|bad)\s+judge?ment|"
+            r"useless\s+(?:engineer|developer|person|people|team|reviewer|on-?call|admin)s?|"
+            r"embarrassing(?:ly)?|ignoran(?:t|ce)|bungl(?:ed|ing)|inattentive(?:ly|ness)?|inattention|heedless(?:ly)?|"
+            r"absent-?minded(?:ly|ness)?|cavalier|dim-?witted|dimwits?|bozos?|hack\s+job|lax\s+attitude|"
+            r"half-?hearted(?:ly)?|unqualified|incapable|half\s+a\s+brain|(?:two|three|few)\s+brain\s+cells)\b"
+        ),
+        "BL004",
+        wordset(
+            "careless carelessly carelessness sloppy sloppily sloppiness incompetent incompetence incompetently "
+            "reckless recklessly recklessness stupid stupidly stupidity negligent negligence negligently "
+            "clueless cluelessness idiot idiots idiotic idiotically moron morons moronic amateur amateurs "
+            "amateurish inept ineptitude ineptly foolish foolishly foolishness boneheaded bonehead brainless "
+            "half assed halfassed irresponsible irresponsibly irresponsibility thoughtless thoughtlessly "
+            "thoughtlessness unprofessional unprofessionally shoddy shoddily lousy clumsy clumsily noob n "
+            "dunce inexcusable unforgivable slapdash lackadaisical complacent complacency pathetic halfwit "
+            "nitwit numpty muppet buffoon daft asleep cowboy cowboys rookie silly dropped dereliction lapse "
+            "poor bad useless embarrassing embarrassingly ignorant ignorance bungled bungling inattentive "
+            "inattentively inattentiveness inattention heedless heedlessly absent absentminded absentmindedly "
+            "absentmindedness cavalier dim dimwitted dimwit dimwits bozo bozos hack attitude halfhearted "
+            "halfheartedly hearted heartedly unqualified incapable brain"
+        ),
+    ),
+    Check(
+        _c(
+            r"\blaz(?:y|ily|iness)\b(?!\s*[-_]?\s*(?:load|loading|loaded|evaluat|eval|init|iterat|seq|val|static|"
+            r"import|bind|fetch|mode|list|propert|attribute|field|relation|column|quantifier|match|consumer))"
+        ),
+        "BL004",
+        wordset("lazy lazily laziness"),
+        veto=_c(r"(?:\bto|\bas|=|:|\bset)\s*$"),
+    ),
+    Check(
+        _c(
+            r"\bdumb(?:est|er)?\b(?!\s+(?:terminal|pipe|switch|client|device|proxy|phone|hub|node|storage|"
+            r"endpoint)s?\b)"
+        ),
+        "BL004",
+        wordset("dumb dumbest dumber"),
+    ),
+    # BL005: human error as the cause.
+    Check(
+        _c(
+            r"\b(?:human|operator|user|pilot|personnel|engineer|people)\s+errors?\b"
+            r"(?!\s+(?:code|message|response|status|page|rate|class|type|handling|handler|path)s?\b)|"
+            r"\bhuman\s+(?:mistakes?|slips?|lapses?|blunders?|failings?)\b|\bpersonal\s+(?:errors?|mistakes?)\b|\bpebkac\b|\bpebcak\b|\bid-?10-?t\b|\blayer[\s-]*8\s+(?:issue|problem|error|failure)\b|"
+            r"\bfat[\s-]finger(?:ed|ing|s)?\b|\bfinger\s+trouble\b"
+        ),
+        "BL005",
+        wordset(
+            "error errors pebkac pebcak id layer fat finger mistake mistakes slip slips lapse lapses "
+            "blunder blunders failing failings"
+        ),
+        requires=(
+            # The first word of each alternative: "error" alone is common in postmortems.
+            wordset(
+                "human operator user pilot personnel engineer people personal pebkac pebcak id "
+                "layer fat finger"
+            ),
+        ),
+        veto=_c(
+            r"(?:reduc\w*|eliminat\w*|remov\w*|prevent\w*|avoid\w*|minimi[sz]\w*|opportunit\w+\s+for|risk\s+of|"
+            r"chances?\s+of|prone\s+to|susceptib\w+\s+to|guard\w*\s+against|resilien\w+\s+to|likelihood\s+of|"
+            r"possibilit\w+\s+of|room\s+for|scope\s+for|less|without|mitigat\w*|protect\w*\s+against|"
+            r"return\w*\s+(?:a|an)|not|isn['\u2019]t|wasn['\u2019]t|rather\s+than|instead\s+of|blam\w+\s+on)"
+            r"\s+(?:\w+\s+){0,3}$"
+        ),
+        # "'Human error' is not a root cause": named in order to be rejected.
+        after_veto=_c(
+            r"\s*(?:(?:is|was|are|were)(?:\s+(?:not|never|no\s+longer)\b|n['\u2019]t\b)|"
+            r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))"
+        ),
+        mention_veto=True,
+    ),
+    # BL006: mocking, sarcasm and emotional narration.
+    Check(
+        _c(
+            r"\b(?:at\s+it\s+again|(?:did|done|does|has\s+done)\s+it\s+again|genius(?:es)?|"
+            r"what\s+an?\s+(?:genius|mess|joke|surprise|shock|disaster|day|night|nightmare|fiasco|clown|idiot|"
+            r"fool|waste|shame|shambles|circus)|"
+            r"yet\s+another\s+(?:\w+\s+)?(?:outage|incident|mistake|blunder|screw-?up|failure|brilliant|great|"
+            r"genius|botched|typo|case|fine|stellar|classic|fiasco|disaster|mess|example)|"
+            r"unbelievable|incredibl[ey]\s+(?:stupid|dumb|careless|sloppy)|"
+            r"super-?hero(?:es|ic)?|rock-?stars?|ninjas?|saved\s+the\s+day|to\s+the\s+rescue|"
+            r"knight\s+in\s+shining\s+armou?r|facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|sigh|yikes|"
+            r"surprise,?\s+surprise|big\s+surprise|no\s+surprise\s+there|(?:nobody|no\s+one)\s+(?:is|was)\s+"
+            r"(?:surprised|shocked)|(?:who|what)\s+could\s+(?:possibly\s+)?(?:have\s+)?(?:guessed|predicted|"
+            r"gone\s+wrong)|go\s+figure|dumpster\s+fire|train\s*wreck|"
+            r"(?:complete|total|absolute|utter|unmitigated)\s+(?:disaster|mess|nightmare|shambles|fiasco|"
+            r"catastrophe|joke|failure|clown\s*show|chaos|trainwreck)|fiasco|debacle|shit\s*show|"
+            r"clown\s*(?:show|car|fiesta)|damn(?:ed)?|crap(?:py)?|shit(?:ty)?|fuck\w*|bloody\s+hell|"
+            r"brilliant\s+(?:move|idea|plan|decision)|thanks\s+a\s+lot|what\s+were\s+they\s+thinking|"
+            r"freak(?:ed|ing)?\s+out|freak-out|lost\s+(?:it|(?:their|his|her)\s+(?:minds?|cool|heads?))|"
+            r"in\s+(?:a|full)\s+panic|panic\s+(?:set\s+in|ensued|mode|button)|wasted\s+(?:\w+\s+)?"
+            r"(?:hours?|minutes?|days?|time|the\s+(?:whole|entire)|our|a\s+whole|an\s+hour|an\s+entire))\b"
+        ),
+        "BL006",
+        wordset(
+            # The rarest word of each alternative, so common words ("at", "to", "what") do not wake
+            # this long pattern up on every paragraph.
+            "again genius geniuses mess joke surprise surprised shock shocked disaster day night nightmare "
+            "fiasco clown idiot fool waste shame shambles circus thinking guessed predicted wrong another "
+            "unbelievable incredible incredibly superhero superheroes superheroic hero star stars rockstar "
+            "rockstars ninja ninjas saved rescue knight facepalm facepalmed facepalming lol lmao rofl smh wtf "
+            "omg ugh sigh yikes figure dumpster wreck trainwreck catastrophe failure chaos show debacle shit "
+            "shitshow clownshow damn damned crap crappy shitty fuck fucking fucked bloody brilliant thanks "
+            "freak freaked freaking lost panic wasted"
+        ),
+    ),
+    Check(
+        _c(
+            r"\bhero(?:es|ic|ically|ics)?\b(?!\s+(?:image|banner|section|unit|shot|component|video|area|block)s?\b)"
+        ),
+        "BL006",
+        wordset("hero heroes heroic heroically heroics"),
+    ),
+    Check(
+        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"), "BL006", wordset("course")
+    ),
+    Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
+    Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
+    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual")),
+    Check(
+        _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
+        "BL006",
+        wordset("panicked panicking panics freaked flipped"),
+        "before",
+        EMOTION_CODES,
+    ),
+    # Ironic praise: always sarcastic phrases, or praise next to the damage it mocks.
+    Check(
+        _c(
+            r"\b(?:nice|good|great)\s+(?:one|going)\b|\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
+            r"\bsmooth\s+move\b|\bwell\s+played\b|"
+            r"\bthanks?\b[^.;!?|\n]{0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|the\s+(?:extra|wasted|"
+            r"ruined|lost))\b|"
+            r"\b(?:great|good|nice|fantastic|stellar|amazing|excellent|brilliant|superb)\s+(?:job|work|stuff)\b"
+            r"[^.;!?|\n]{0,40}?\b(?:managed\s+to|broke|breaking|broken|again|optional|twice|whoever)\b|"
+            r"\b(?:well\s+done|bravo|congrat\w*|kudos|hats\s+off)\b[^.;!?|\n]{0,60}?\b(?:managed\s+to|broke|"
+            r"breaking|broken|again|optional|twice|took\s+down|taking\s+down|whoever|deleting|wiping)\b"
+        ),
+        "BL006",
+        wordset(
+            # The praise word each alternative must contain, not "one", "job" or "work".
+            "nice good great fantastic stellar amazing excellent brilliant superb clap go smooth played "
+            "done bravo congrats congratulations congratulation kudos hats thank thanks"
+        ),
+    ),
+    # Sarcasm about the process: "is optional now", "because why not", "it's a miracle".
+    Check(
+        _c(
+            r"\b(?:is|are)\s+(?:apparently\s+)?optional\s+(?:now|these\s+days|nowadays|around\s+here)\b|"
+            r"\bapparently\b[^.;!?|\n]{0,60}?\boptional\b|\btoo\s+much\s+to\s+ask\b|"
+            r"\bwho\s+needs\s+(?:\w+\s+){0,2}?(?:tests|testing|backups|reviews?|staging|monitoring|runbooks?|"
+            r"documentation|docs|canaries|alerts)\b|\bbecause\s+why\s+(?:not|wouldn['\u2019]t\s+it)\b|"
+            r"\bit['\u2019]s\s+a\s+(?:small\s+)?miracle\b"
+        ),
+        "BL006",
+        wordset("optional ask needs why miracle"),
+    ),
+    Check(
+        _c(
+            r"\b(?:engineers|developers|devs|people|folks|colleagues|teammates|friends)\s+like\s+"
+            r"(?:these|those)\b"
+        ),
+        "BL006",
+        wordset("these those"),
+    ),
+    # Emotional narration by the author: "we were furious", "I couldn't believe my eyes".
+    Check(
+        _c(
+            r"\b(?:i|we|i['\u2019]m|we['\u2019]re|everyone|everybody)\s+(?:was\s+|were\s+|am\s+|are\s+|felt\s+|"
+            r"got\s+|became\s+)?(?:\w+\s+)?(?:furious|livid|outraged|disgusted|appalled|fuming|enraged|incensed|"
+            r"seething|apoplectic|angry|beside\s+(?:myself|ourselves))\b|"
+            r"\bhow\s+(?:angry|furious|livid|upset|disgusted|appalled)\s+(?:i|we)\s+(?:am|are|was|were|felt)\b|"
+            r"\b(?:couldn['\u2019]t|could\s+not|can['\u2019]t|cannot)\s+believe\s+(?:my|our|their)\s+eyes\b|"
+            r"\b(?:i|we)\s+(?:couldn['\u2019]t|could\s+not|can['\u2019]t|cannot)\s+believe\s+(?:that\s+)?"
+            r"(?:anyone|someone|somebody|he|she|they|you|it|this|what)\b"
+        ),
+        "BL006",
+        wordset(
+            "furious livid outraged disgusted appalled fuming enraged incensed seething apoplectic beside "
+            "believe angry"
+        ),
+    ),
+    # BL007: insinuation.
+    Check(
+        _c(
+            r"\b(?:certain\s+(?:people|persons|individuals|folks|engineers?|developers?|devs|team\s*members?|"
+            r"colleagues|parties|someone|somebody|person|teams?|groups?|squads?)|"
+            r"(?:an?|one)\s+(?:certain|particular)\s+(?:\w+\s+)?(?:person|engineer|developer|dev|team|someone|somebody|"
+            r"individual|colleague|member|group|squad)|"
+            r"some\s+(?:people|folks|individuals|engineers|developers|devs|team\s+members|colleagues)\s+"
+            r"(?:\w+\s+){0,3}?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
+            r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
+            r"prefer|treat|ignore|decided|chose|must|ought)|"
+            r"you\s+know\s+who|(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
+            r"point\s+out)\s+who|without\s+(?:naming|mentioning)\s+(?:anyone|anybody|names|who)|"
+            r"knows?\s+what\s+(?:they|he|she|you)\s+did|let['\u2019]s\s+just\s+say|"
+            r"suffice\s+(?:it\s+)?to\s+say|(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
+            r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|no\s+names|"
+            r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
+            r"(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who|"
+            r"the\s+(?:person|people|individual|individuals|engineer|developer|one|ones)\s+responsible|"
+            r"those\s+responsible|guilty\s+part(?:y|ies)|usual\s+suspects)\b"
+        ),
+        "BL007",
+        wordset(
+            "certain particular some know knows remain named naming names responsible guilty suspects say "
+            "mentioning suffice mention point"
+        ),
+    ),
+    # BL009: punishment or "be more careful" as an action.
+    Check(
+        _c(
+            r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?(?:careful|vigilant|diligent|"
+            r"thorough|attentive|cautious|mindful)|take\s+(?:more|extra|greater|better)\s+care|"
+            r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|more\s+carefully|"
+            r"double[\s-]check\w*\b[^.;!?|\n]{0,40}?\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|"
+            r"going\s+forward)|next\s+time\b[^.;!?|\n]{0,30}?\b(?:double[\s-]check|be\s+careful|remember\s+to)|"
+            r"disciplinary|disciplin(?:e|ed)\s+(?:the|him|her|them|those|whoever)|remedial\s+training|"
+            r"(?:written|formal|verbal|final)\s+warning|(?:been|was|were|get|got|be|being)\s+written\s+up|"
+            r"(?:don['\u2019]t|do\s+not|never)\s+do\s+(?:it|that|this)\s+again|"
+            r"let\s+(?:him|her|them)\s+go|terminat\w+\s+(?:his|her|their)\s+(?:employment|contract)|"
+            r"dock\w*\s+(?:his|her|their)\s+pay|demot(?:e|ed|ion)|reprimand\w*|"
+            r"performance\s+improvement\s+plan|on\s+a\s+pip|punish\w*|"
+            r"(?:be\s+)?held\s+(?:accountable|responsible)|hold\s+(?!ourselves|us\b)\w+\s+(?:\w+\s+)?accountable|"
+            r"face\s+(?:the\s+)?consequences|there\s+will\s+be\s+consequences|"
+            r"remind\w*\s+(?:all\s+|the\s+)?(?:everyone|everybody|engineers|developers|team|people|staff|him|"
+            r"her|them|engineer|developer|on-?call)\s+(?:\w+\s+)?to)\b"
+        ),
+        "BL009",
+        wordset(
+            # The rarest word each alternative must contain ("double", not "check" or "next").
+            "careful vigilant diligent thorough attentive cautious mindful care attention carefully "
+            "double remember disciplinary discipline disciplined remedial warning written again let "
+            "employment contract pay demote demoted demotion reprimand reprimanded reprimanding "
+            "reprimands performance pip punish punished punishing punishment punishes accountable "
+            "held consequences remind reminded reminding reminds"
+        ),
+    ),
+    Check(
+        _c(r"\b(?:try\s+harder|do\s+better)\b"),
+        "BL009",
+        wordset("harder better"),
+        veto=_c(r"\bwe\s+(?:\w+\s+){0,3}$"),
+    ),
+    Check(
+        _c(
+            r"\b(?:fire|sack|re-?train|discipline|write\s+up|punish|suspend|demote)\s+(?:the\s+|our\s+|that\s+)?"
+            + AGENT
+        ),
+        "BL009",
+        wordset("fire sack train retrain discipline write punish suspend demote"),
+        "group",
+        (*PUNISH_CODES, ("team", "BL009")),
+    ),
+    Check(
+        _c(
+            r"\b(?:remov\w*|revok\w*|tak\w+\s+away|strip\w*|suspend\w*|restrict\w*|pull\w*)\s+"
+            r"(?:his|her|their|[@a-z][\w'\u2019.\-]*['\u2019]s)\s+(?:\w+\s+){0,2}?(?:access|permissions?|privileges?|rights|"
+            r"credentials|keys?)\b"
+        ),
+        "BL009",
+        wordset("access permission permissions privileges rights credentials key keys"),
+    ),
+    Check(
+        _c(
+            r"\b(?:remov\w*|revok\w*|tak\w+\s+away|strip\w*|suspend\w*|restrict\w*|pull\w*)\s+(?:\w+\s+){0,2}?"
+            r"(?:access|permissions?|privileges?|rights)\s+(?:from|for)\s+(?:the\s+)?" + AGENT
+        ),
+        "BL009",
+        wordset("access permission permissions privileges rights"),
+        "group",
+        PUNISH_CODES,
+    ),
+    Check(
+        _c(
+            r"\b(?:remov\w*|ban\w*|kick\w*|tak\w+)\s+(?:the\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"\s+(?:\w+\s+)?(?:from|off)\s+(?:the\s+)?(?:on-?call|rotation|team|project|production|prod|repo)"
+        ),
+        "BL009",
+        wordset("rotation team project production prod repo call oncall"),
+        "group",
+        PUNISH_CODES,
+    ),
+)
+
+PUNISH_CHECKS: tuple[Check, ...] = (
+    # Passive punishment of a person: "Tom will be removed from the rotation", "should be fired".
+    Check(
+        _c(
+            r"\b(?:will|should|must|shall|needs?\s+to|(?:is|are)\s+going\s+to|has\s+been|have\s+been|is\s+being|"
+            r"are\s+being)\s+(?:be\s+)?(?:immediately\s+|permanently\s+|temporarily\s+)?(?:removed|taken\s+off|"
+            r"kicked|banned|suspended|fired|sacked|dismissed|demoted|disciplined|reprimanded|let\s+go|"
+            r"punished|written\s+up)\b(?!\s+(?:from|to)\s+(?:the\s+)?(?:cluster|pool|"
+            r"load\s+balancer|rotation\s+of\s+hosts|dns|service|list|config))"
+        ),
+        "BL009",
+        wordset(
+            "removed taken kicked banned suspended fired sacked dismissed demoted disciplined reprimanded "
+            "let punished written"
+        ),
+        "before",
+        PUNISH_CODES,
+    ),
+    # "Olu has lost the right to deploy": a privilege taken from a person.
+    Check(
+        _c(
+            r"\b(?:has|have|will|should|must)\s+(?:\w+\s+)?(?:lost|lose|forfeited|forfeit)\s+(?:the\s+|their\s+|his\s+|"
+            r"her\s+)?(?:right|rights|privilege|privileges|access|permission|permissions)\b"
+        ),
+        "BL009",
+        wordset("lost lose forfeited forfeit"),
+        "before",
+        PUNISH_CODES,
+    ),
+    # "Bill's deploy rights are suspended": access withdrawn from a named person.
+    Check(
+        _c(
+            r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:access|rights|permissions?|privileges?|credentials)\s+"
+            r"(?:are|were|is|was|will\s+be|have\s+been|has\s+been|should\s+be|must\s+be|to\s+be)\s+"
+            r"(?:\w+\s+)?(?:suspended|revoked|removed|restricted|pulled|withdrawn|taken\s+away|limited)\b|"
+            r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:access|rights|permissions?|privileges?|credentials)\s+"
+            r"(?:to|on|in|for)\s+(?:the\s+)?[\w\-]+\s+(?:are|were|is|was|will\s+be|have\s+been|has\s+been|should\s+be|"
+            r"must\s+be|to\s+be)\s+(?:\w+\s+)?(?:suspended|revoked|removed|restricted|pulled|withdrawn|"
+            r"taken\s+away|limited)\b"
+        ),
+        "BL009",
+        wordset("suspended revoked removed restricted pulled withdrawn taken limited"),
+        "before",
+        PUNISH_CODES,
+        skip_adverbs=False,
+    ),
+)
+CHECKS = CHECKS + PUNISH_CHECKS

@@ -1,0 +1,335 @@
+"""What gets published, checked: the prose of a record's body and front-matter, rules and model.
+
+The body's structure comes from the document's one block scanner: headings, paragraphs, list
+items, table rows and block quotes are prose; code, HTML comments, link definitions and quoted
+log output are not. Front-matter fields that are shown as text (titles, summaries, impact,
+action items) are prose too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from incident_docs.blameless.engine import (
+    MESSAGES,
+    BlameHit,
+    BlamelessOptions,
+    check_text,
+)
+from incident_docs.blameless.lexicon import FUNCTION_WORDS
+from incident_docs.blameless.model import BlameModel, Cue, cue_span
+from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
+from incident_docs.templates import PLACEHOLDER_LINE
+from incident_docs.timeline import ENTRY
+
+PROSE_FIELDS = frozenset({"title", "summary", "description", "harm", "users_affected", "text"})
+"""Front-matter keys whose string values are published as prose, wherever they appear."""
+
+_LOG_LINE = re.compile(
+    r"^\s*>+\s*(?:\[|\d{2,4}[-/:.]\d|\d{1,2}:\d{2}|(?:ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE|FATAL|CRIT(?:ICAL)?|"
+    r"PANIC|NOTICE|[EWIF]\d{4})\b|[\w.\-/]+(?:\[\d+\])?:\s|\$\s|#\s|\w+=\S|at\s+[\w.$]+\(|Traceback\b|"
+    r"(?:[\w-]+\.)+(?:go|py|java|js|ts|rb|rs):\d+)"
+)
+_PERSON_SECTIONS = re.compile(
+    r"timeline|responders|who\s+worked|participants|people\s+involved", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d)\]]*\s+(?=[^\sa-z|])")
+_WORDY = re.compile(r"[^\W\d_]{2,}")
+_CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|\|")
+MIN_WORDS = 3
+"""Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
+_MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
+
+
+def normalise(text: str) -> str:
+    """A line as the examples file matches it: no list, table or heading markers, no case."""
+    return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
+
+
+@dataclass(frozen=True)
+class Checker:
+    """The rules, the model and the archive's own examples, ready to check prose."""
+
+    options: BlamelessOptions = field(default_factory=BlamelessOptions)
+    model: BlameModel | None = None
+    threshold: float = 0.5
+    examples: Mapping[str, int] = field(default_factory=dict)
+    """Normalised lines the organisation labelled: 1 blameful, 0 blameless."""
+
+    def check(self, text: str, *, heading: bool = False) -> list[BlameHit]:
+        """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame."""
+        hits = check_text(text, self.options)
+        if heading:
+            # Title Case capitalises every word, so the name heuristic cannot work there.
+            hits = [hit for hit in hits if hit.code != "BL001"]
+        if self.model is None and not self.examples:
+            return hits
+        view = _model_view(text)
+        spans = sentences(view, cells=view.lstrip().startswith("|"))
+        kept: list[BlameHit] = []
+        placed: set[int] = set()
+        for start, end in spans:
+            inside = [h for h in hits if start <= h.start < end] if hits else []
+            placed.update(id(h) for h in inside)
+            label = self.examples.get(normalise(text[start:end])) if self.examples else None
+            if label == 0:
+                continue  # the organisation marked this sentence blameless
+            if inside:
+                kept.extend(inside)
+                continue
+            hit = self._model_hit(view, start, end, force=label == 1)
+            if hit is not None:
+                kept.append(hit)
+        if len(placed) < len(hits):
+            # Hits outside every sentence span (in a timeline entry's prefix, say) stand as found.
+            kept.extend(h for h in hits if id(h) not in placed)
+            kept.sort(key=lambda hit: (hit.start, hit.code))
+        return kept
+
+    def explain(self, text: str) -> Explanation:
+        """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
+        rules = tuple(hit for hit in check_text(text, self.options))
+        score = self.model.score(text, self.options.people) if self.model else None
+        return Explanation(
+            text,
+            rules,
+            score.probability if score else None,
+            self.threshold,
+            score.cues[:8] if score else (),
+            tuple(self.check(text)),
+        )
+
+    def _model_hit(self, text: str, start: int, end: int, *, force: bool) -> BlameHit | None:
+        if self.model is None:
+            if not force:
+                return None
+            message, suggestion = MESSAGES["BL010"]
+            return BlameHit("BL010", start, end, message, suggestion)
+        sentence = text[start:end]
+        if not force:
+            probability = self.model.probability(
+                sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
+            )
+            if probability < self.threshold:
+                return None
+        score = self.model.score(sentence, self.options.people)
+        span = cue_span(score.cues) or (0, end - start)
+        telling = [cue for cue in score.cues if cue.word.lower() not in FUNCTION_WORDS]
+        words = ", ".join(f"'{cue.word}'" for cue in telling[:3])
+        message, suggestion = MESSAGES["BL010"]
+        detail = f"reads as blame (model {score.probability:.2f}"
+        detail += f", from {words})" if words else ")"
+        return BlameHit(
+            "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    text: str
+    rules: tuple[BlameHit, ...]
+    probability: float | None
+    threshold: float
+    cues: tuple[Cue, ...]
+    hits: tuple[BlameHit, ...]
+    """What lint reports for the sentence (rules, BL010, the archive's examples applied)."""
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.hits)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "flagged": self.flagged,
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "threshold": self.threshold,
+            "rules": [
+                {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
+                for h in self.rules
+            ],
+            "cues": [{"word": c.word, "weight": round(c.weight, 4)} for c in self.cues],
+            "reported": [
+                {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
+                for h in self.hits
+            ],
+        }
+
+    def as_text(self) -> str:
+        lines = [f"sentence: {self.text}"]
+        if self.probability is None:
+            lines.append("model: off")
+        else:
+            side = "blame" if self.probability >= self.threshold else "not blame"
+            lines.append(
+                f"model: {self.probability:.2f} (threshold {self.threshold:.2f}: reads as {side})"
+            )
+        cues = ", ".join(f"{c.word} (+{c.weight:.2f})" for c in self.cues) or "none"
+        lines.append(f"cues: {cues}")
+        if self.rules:
+            for hit in self.rules:
+                lines.append(f"rule {hit.code}: '{self.text[hit.start : hit.end]}': {hit.message}")
+        else:
+            lines.append("rules: no rule matches")
+        if self.hits:
+            lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
+        else:
+            lines.append("reported: nothing")
+        return "\n".join(lines)
+
+
+_GENERATED_KINDS = frozenset({"handoff", "status"})
+
+
+def _model_view(text: str) -> str:
+    """The chunk as the model reads it: a timeline entry's time, kind and author blanked out.
+
+    They are metadata in a fixed format, not the author's words, and the same length keeps
+    offsets valid.
+    """
+    entry = ENTRY.match(text)
+    if entry is None:
+        return text
+    if entry.group("kind") in _GENERATED_KINDS:
+        return " " * len(text)  # written by `incident assign` and `incident status`, not a person
+    return " " * entry.start("text") + text[entry.start("text") :]
+
+
+def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
+    """Spans of the sentences of a chunk (of each table cell, with `cells`), trimmed, with a word."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    breaks = _CELL_BREAK if cells else _SENTENCE_BREAK
+    for match in breaks.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    result = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if _WORDY.search(text, begin, end):
+            result.append((begin, end))
+    return result
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of published prose and where its first character is in the file."""
+
+    text: str
+    line: int
+    column: int
+    heading: bool = False
+    hanging: int = 0
+    """For front-matter block scalars: the column every later line of the text starts at."""
+
+
+def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
+    """Prose blocks of the body, each with whether it sits in a section that names people."""
+    in_person_section = False
+    for block in blocks:
+        if block.kind == "heading" and block.level >= 2:
+            in_person_section = bool(_PERSON_SECTIONS.search(block.title))
+        if block.kind not in PROSE_KINDS:
+            continue
+        if block.kind == "quote" and any(_LOG_LINE.match(q) for q in block.text.split("\n")):
+            continue  # quoted log output is evidence, not the author's words
+        if PLACEHOLDER_LINE.match(block.text):
+            continue  # the template's words, not the author's
+        unit = Unit(block.text, block.line, 1, heading=block.kind == "heading")
+        yield unit, in_person_section
+
+
+def field_units(doc: Document) -> Iterator[Unit]:
+    """String values of prose keys in the front-matter, at the line and column they are written."""
+    if not isinstance(doc.front_matter, dict):
+        return
+    for location, value in _prose_values(doc.front_matter, ()):
+        line = doc.key_lines.get(location)
+        if line is None:
+            continue
+        yield _locate(doc, line, value)
+
+
+def _prose_values(
+    value: Any, location: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, str) and key in PROSE_FIELDS:
+                yield (*location, key), child
+            elif isinstance(child, dict | list):
+                yield from _prose_values(child, (*location, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            if isinstance(child, dict | list):
+                yield from _prose_values(child, (*location, index))
+
+
+def _locate(doc: Document, line: int, value: str) -> Unit:
+    """Find where the value's text starts: on the key's line, or on the lines of a block scalar."""
+    first = value.split("\n", 1)[0].strip()
+    probe = first[:24]
+    for number in range(line, min(len(doc.lines), line + 40, doc.front_matter_end) + 1):
+        written = doc.lines[number - 1]
+        at = written.find(probe, written.index(":") + 1 if number == line and ":" in written else 0)
+        if probe and at >= 0:
+            hanging = len(written) - len(written.lstrip(" ")) + 1
+            return Unit(value, number, at + 1, hanging=hanging)
+    return Unit(value, line, 1)
+
+
+def check_document(
+    doc: Document, checker: Checker
+) -> Iterator[tuple[int, int, int, int, BlameHit]]:
+    """(line, column, end line, end column, hit) for every hit in the record's published prose."""
+    for unit in field_units(doc):
+        for hit in checker.check(unit.text):
+            yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+    for unit, in_person_section in body_units(doc.blocks):
+        for hit in checker.check(unit.text, heading=unit.heading):
+            if hit.code == "BL001" and in_person_section:
+                continue  # neutral names belong in the timeline and the responders list
+            yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+
+
+def _position(unit: Unit, offset: int) -> tuple[int, int]:
+    before = unit.text[:offset]
+    newlines = before.count("\n")
+    if not newlines:
+        return unit.line, unit.column + offset
+    column = offset - before.rfind("\n")
+    return unit.line + newlines, column + (unit.hanging - 1 if unit.hanging else 0)
+
+
+def check_markdown(
+    body: str, options: BlamelessOptions | None = None, checker: Checker | None = None
+) -> list[tuple[int, int, BlameHit]]:
+    """Check a Markdown body (no front-matter): (1-based line, 1-based column, hit with offsets into body)."""
+    checker = checker or Checker(options or BlamelessOptions())
+    raw_lines = body.splitlines(keepends=True)
+    lines = [line.rstrip("\r\n") for line in raw_lines]
+    starts = [0]
+    for raw in raw_lines:
+        starts.append(starts[-1] + len(raw))
+    doc = Document(path="-", lines=lines, blocks=scan_blocks(lines))
+    results = []
+    for line, column, _end_line, _end_column, hit in check_document(doc, checker):
+        start = starts[line - 1] + column - 1
+        moved = BlameHit(
+            hit.code,
+            start,
+            start + (hit.end - hit.start),
+            hit.message,
+            hit.suggestion,
+            hit.replacement,
+        )
+        results.append((line, column, moved))
+    results.sort(key=lambda r: (r[0], r[1], r[2].code))
+    return results

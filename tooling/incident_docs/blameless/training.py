@@ -1,0 +1,275 @@
+"""Train the blameless model from the labelled corpus (and an archive's own examples).
+
+scikit-learn does the fitting (the `train` extra); what it learns is exported to gzipped JSON
+that model.py scores in plain Python. Training is deterministic: the same rows give the same
+file, byte for byte, on the same library versions.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from incident_docs.blameless.model import (
+    FORMAT,
+    PACKAGED,
+    VERSION,
+    analyse,
+    has_target,
+    is_capitalised,
+    tokens,
+)
+from incident_docs.config import BlamelessConfig
+from incident_docs.diagnostics import UsageError
+
+LABELS = {"blameful": 1, "blameless": 0}
+FOLDS = 5
+C = 16.0
+"""Inverse regularisation strength of the logistic regression."""
+EXAMPLE_WEIGHT = 8.0
+"""An organisation's own example counts as much as this many corpus rows."""
+MIN_DF = 2
+TARGET_FP_RATE = 0.015
+"""The threshold is the lowest whose cross-validated false-alarm rate on blameless rows stays under this."""
+COLUMNS = ("text", "label", "category", "group", "source", "licence")
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    label: int
+    category: str
+    group: str
+    """Rows of one group (a writer's batch, or one source postmortem) are held out together."""
+    source: str = ""
+    licence: str = ""
+    weight: float = 1.0
+
+
+def corpus_files() -> list[Path]:
+    folder = resources.files("incident_docs.blameless") / "corpus"
+    return sorted(
+        Path(str(entry)) for entry in folder.iterdir() if str(entry.name).endswith(".tsv")
+    )
+
+
+def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = None) -> list[Row]:
+    """Rows of a labelled TSV with a header; `text` and `label` are required columns."""
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    rows: list[Row] = []
+    with handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        fields = reader.fieldnames or []
+        missing = {"text", "label"} - set(fields)
+        if missing:
+            raise UsageError(
+                f"{path}:1: the header needs the columns text and label (tab-separated)"
+            )
+        try:
+            for record in reader:
+                line = reader.line_num
+                text = (record.get("text") or "").strip()
+                label = (record.get("label") or "").strip().lower()
+                if not text:
+                    raise UsageError(f"{path}:{line}: empty text")
+                if label not in LABELS:
+                    raise UsageError(
+                        f"{path}:{line}: label must be 'blameful' or 'blameless', not {label!r}"
+                    )
+                rows.append(
+                    Row(
+                        text,
+                        LABELS[label],
+                        (record.get("category") or "").strip() or label,
+                        (record.get("group") or "").strip() or default_group or path.stem,
+                        (record.get("source") or "").strip(),
+                        (record.get("licence") or "").strip(),
+                        weight,
+                    )
+                )
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: not UTF-8 text") from None
+        except csv.Error as exc:
+            raise UsageError(f"{path}:{reader.line_num}: {exc}") from None
+    return rows
+
+
+def corpus_rows() -> list[Row]:
+    rows: list[Row] = []
+    for path in corpus_files():
+        rows.extend(read_rows(path))
+    return rows
+
+
+def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row], int]:
+    """The shipped corpus plus the archive's examples (weighted up), and how many those are."""
+    rows = corpus_rows()
+    own: list[Row] = []
+    if config.examples:
+        own = read_rows(root / config.examples, weight=EXAMPLE_WEIGHT, default_group="examples")
+    return rows + own, len(own)
+
+
+def known_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words written in lower case at least twice, and more often so than capitalised mid-sentence.
+
+    A capitalised word whose lower-case form is known reads as a word, not a name.
+    """
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for text in texts:
+        for index, word in enumerate(_words(text)):
+            if word[:1].islower():
+                lower[word] += 1
+            elif index and is_capitalised(word):
+                capital[word.lower()] += 1
+    return frozenset(w for w, n in lower.items() if n >= 2 and n >= capital[w])
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:!?()[]\"'*_`|") for w in text.split() if w[:1].isalpha()]
+
+
+def fold_of(group: str) -> int:
+    """A stable fold for a group: the same group always lands in the same fold."""
+    return zlib.crc32(group.encode("utf-8")) % FOLDS
+
+
+def vocabulary(texts: Iterable[str], known: frozenset[str]) -> frozenset[str]:
+    """Words in at least MIN_DF of the texts; the others are folded into the rare-word token."""
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update({token.value for token in tokens(text, known)})
+    return frozenset(word for word, n in df.items() if n >= MIN_DF)
+
+
+def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str]]:
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise UsageError(
+            "training needs scikit-learn: pip install 'incident-docs[train]'"
+        ) from None
+
+    known = known_words(row.text for row in rows)
+    words = vocabulary((row.text for row in rows), known)
+
+    def analyzer(text: str) -> list[str]:
+        return analyse(text, known, words)
+
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=MIN_DF, norm="l2")
+    matrix = vectorizer.fit_transform([row.text for row in rows])
+    classifier = LogisticRegression(
+        C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=2000
+    )
+    classifier.fit(matrix, [row.label for row in rows], sample_weight=[row.weight for row in rows])
+    return vectorizer, classifier, known
+
+
+def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
+    """Out-of-fold probabilities, holding out whole groups (writers, source postmortems).
+
+    A line that names nobody scores 0, as it does at lint time.
+    """
+    known = known_words(row.text for row in rows)
+    targeted = [has_target(t.value for t in tokens(row.text, known)) for row in rows]
+    scores = [0.0] * len(rows)
+    for fold in range(FOLDS):
+        train = [row for row in rows if fold_of(row.group) != fold]
+        held = [i for i, row in enumerate(rows) if fold_of(row.group) == fold]
+        if not held or len({row.label for row in train}) < 2:
+            continue
+        vectorizer, classifier, _ = _fit(train, seed)
+        probabilities = classifier.predict_proba(vectorizer.transform([rows[i].text for i in held]))
+        for index, probability in zip(held, probabilities[:, 1], strict=True):
+            scores[index] = float(probability) if targeted[index] else 0.0
+    return scores
+
+
+def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
+    """The lowest threshold whose false-alarm rate on blameless rows stays within the target."""
+    negatives = sorted(
+        (s for row, s in zip(rows, scores, strict=True) if row.label == 0), reverse=True
+    )
+    if not negatives:
+        return 0.5
+    allowed = int(len(negatives) * TARGET_FP_RATE)
+    threshold = negatives[allowed] if allowed < len(negatives) else 0.0
+    return round(min(0.95, max(0.5, threshold + 1e-6)), 4)
+
+
+def train(rows: Sequence[Row], seed: int = 0, *, threshold: float | None = None) -> dict[str, Any]:
+    """Fit on every row and return the model file's content."""
+    if len({row.label for row in rows}) < 2:
+        raise UsageError("training needs both blameful and blameless rows")
+    if threshold is None:
+        threshold = choose_threshold(rows, cross_validate(rows, seed))
+    vectorizer, classifier, known = _fit(rows, seed)
+    names = vectorizer.get_feature_names_out()
+    order = sorted(range(len(names)), key=lambda i: names[i])
+    coef = classifier.coef_[0]
+    idf = vectorizer.idf_
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(f"{row.text}\t{row.label}\t{row.weight}\n".encode())
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "threshold": threshold,
+        "intercept": round(float(classifier.intercept_[0]), 8),
+        "known_words": sorted(known),
+        "features": [str(names[i]) for i in order],
+        "idf": [round(float(idf[i]), 6) for i in order],
+        "coef": [round(float(coef[i]), 6) for i in order],
+        "metadata": {
+            "rows": len(rows),
+            "blameful": sum(row.label for row in rows),
+            "corpus_sha256": digest.hexdigest(),
+            "C": C,
+            "min_df": MIN_DF,
+            "seed": seed,
+        },
+    }
+
+
+def dump(model: dict[str, Any]) -> bytes:
+    """The model file's bytes: gzipped JSON with no timestamp, so equal models give equal files."""
+    text = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m incident_docs.blameless.training`: rebuild the shipped model from the corpus."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--output", type=Path, default=Path(str(PACKAGED_PATH)))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rows = corpus_rows()
+    model = train(rows, args.seed)
+    args.output.write_bytes(dump(model))
+    print(
+        f"wrote {args.output}: {len(rows)} lines, {len(model['features'])} features, "
+        f"threshold {model['threshold']:.2f}"
+    )
+    return 0
+
+
+PACKAGED_PATH = resources.files("incident_docs.blameless") / "data" / PACKAGED
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""The `incident blameless` commands: explain a sentence, train the archive's own model."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from incident_docs.blameless.archive import load_checker
+from incident_docs.blameless.training import archive_training_rows, dump, train
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.store import write_atomic
+
+
+@main.group("blameless")
+def blameless_group() -> None:
+    """Blameless language: explain what reads as blame, train on the archive's own examples."""
+
+
+@blameless_group.command("explain")
+@click.argument("sentence")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@pass_project
+def explain_command(project: Project, sentence: str, output_format: str) -> None:
+    """Show the model's score, the rule hits and the strongest cue words for SENTENCE."""
+    checker = load_checker(project.root, project.config.blameless, project.roster)
+    explanation = checker.explain(sentence)
+    if output_format == "json":
+        click.echo(json.dumps(explanation.as_dict(), indent=2))
+    else:
+        click.echo(explanation.as_text())
+    raise SystemExit(1 if explanation.flagged else 0)
+
+
+@blameless_group.command("train")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Model file to write (default: [tool.incident-docs.blameless] model-file).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the fit.")
+@pass_project
+def train_command(project: Project, output: str | None, seed: int) -> None:
+    """Train the archive's model on the shipped corpus plus the configured examples file."""
+    config = project.config.blameless
+    rows, own = archive_training_rows(project.root, config)
+    click.echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
+    model = train(rows, seed)
+    target = project.root / (output or config.model_file)
+    write_atomic(target, dump(model))
+    shown = output or config.model_file
+    click.echo(
+        f"wrote {shown}: {len(model['features'])} features, threshold {model['threshold']:.2f}"
+    )
+    if output is not None and output != config.model_file:
+        click.echo(f"lint reads {config.model_file}; set model-file to use {output}")
