@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = packaged_model()
     threshold = model.threshold
     checker = Checker(model=model, threshold=threshold)
-    print(f"shipped model: {len(model.weights):,} features, threshold {threshold:.2f}")
+    print(f"shipped model: {model.size:,} features, threshold {threshold:.2f}")
 
     if not args.no_cv:
         rows = corpus_rows()

@@ -27,12 +27,9 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
         raise UsageError(f"{config.model_file}: unusable blameless model: {exc}") from None
 
 
-def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
-    return _checker(root.resolve(), config, roster)
-
-
 @lru_cache(maxsize=8)
-def _checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
+def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
+    """The checker for an archive: read once per root, configuration and roster."""
     options = BlamelessOptions(
         people=roster.name_words(), allow=config.allow, extra_terms=config.extra_terms
     )

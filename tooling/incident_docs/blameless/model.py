@@ -236,13 +236,11 @@ class BlameModel:
         coef: list[float] = data["coef"]
         if not len(vocabulary) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
-        self.weights: dict[str, tuple[float, float]] = {
-            name: (float(i), float(c)) for name, i, c in zip(vocabulary, idf, coef, strict=True)
-        }
+        self.size = len(vocabulary)
         self.vocabulary = frozenset(name[2:] for name in vocabulary if name.startswith("w "))
         self.metadata: dict[str, Any] = dict(data.get("metadata", {}))
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
-        self._index()
+        self._index([name.split(" ") for name in vocabulary], idf, coef)
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
@@ -359,41 +357,39 @@ class BlameModel:
         ids = self._ids
         return tuple(ids.get(fold([value], self.vocabulary)[0], self._unknown) for value in read)
 
-    def _index(self) -> None:
+    def _index(self, names: list[list[str]], idf: list[float], coef: list[float]) -> None:
         """Integer keys for every feature, so scoring hashes small ints instead of strings."""
-        tokens_seen = {START, RARE}
-        for name in self.weights:
-            kind, _, rest = name.partition(" ")
-            if kind in ("w", "b", "s"):
-                tokens_seen.update(rest.split(" "))
-        self._ids = {token: index for index, token in enumerate(sorted(tokens_seen))}
-        self._unknown = len(self._ids)
-        self._size = size = len(self._ids) + 1
+        seen = {START, RARE}
+        for parts in names:
+            if parts[0] != "p":
+                seen.update(parts[1:])
+        ids = self._ids = {token: index for index, token in enumerate(sorted(seen))}
+        self._unknown = len(ids)
+        self._size = size = len(ids) + 1
         # Unigram keys are ids; bigrams, skip-bigrams and prefixes follow in their own ranges,
         # kept small so the keys stay machine-size integers, quick to hash.
-        self._bigram = size
-        self._skip = size + size * size
-        self._start = self._ids[START]
-        self._targets = frozenset(self._ids[t] for t in TARGET_VALUES if t in self._ids)
+        self._bigram = bigram = size
+        self._skip = skip = size + size * size
+        self._start = ids[START]
+        self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}
-        for name, (idf, coef) in self.weights.items():
-            kind, _, rest = name.partition(" ")
-            value = complex(idf * idf, idf * coef)
+        for parts, weight, strength in zip(names, idf, coef, strict=True):
+            value = complex(weight * weight, weight * strength)
+            kind = parts[0]
             if kind == "w":
-                table[self._ids[rest]] = value
-            elif kind in ("b", "s"):
-                first, second = rest.split(" ")
-                base = self._bigram if kind == "b" else self._skip
-                table[base + self._ids[first] * size + self._ids[second]] = value
-            elif kind == "p":
-                key = self._skip + size * size + len(prefixes)
-                prefixes[rest] = key
+                table[ids[parts[1]]] = value
+            elif kind == "b":
+                table[bigram + ids[parts[1]] * size + ids[parts[2]]] = value
+            elif kind == "s":
+                table[skip + ids[parts[1]] * size + ids[parts[2]]] = value
+            else:
+                prefixes[parts[1]] = key = skip + size * size + len(prefixes)
                 table[key] = value
         self._table = table
         self._prefix = {
             index: prefixes[token[:5]]
-            for token, index in self._ids.items()
+            for token, index in ids.items()
             if len(token) > 6 and token[0] != "#" and token[:5] in prefixes
         }
 

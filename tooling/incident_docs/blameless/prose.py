@@ -110,6 +110,8 @@ class Checker:
             return BlameHit("BL010", start, end, message, suggestion)
         sentence = text[start:end]
         if not force:
+            if sentence.count(" ") < MIN_WORDS - 1:
+                return None  # too short to judge, known without reading it
             probability = self.model.probability(
                 sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
             )
@@ -200,21 +202,19 @@ def _model_view(text: str) -> str:
 
 def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
     """Spans of the sentences of a chunk (of each table cell, with `cells`), trimmed, with a word."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    breaks = _CELL_BREAK if cells else _SENTENCE_BREAK
-    for match in breaks.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
+    cuts = [m.span() for m in (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)]
+    pieces: list[tuple[int, int]] = [(0, len(text))]
+    if cuts:
+        starts = [0, *(end for _, end in cuts)]
+        ends = [*(start for start, _ in cuts), len(text)]
+        pieces = list(zip(starts, ends, strict=True))
     result = []
-    for begin, end in spans:
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if _WORDY.search(text, begin, end):
-            result.append((begin, end))
+    for begin, end in pieces:
+        piece = text[begin:end]
+        stripped = piece.strip()
+        if stripped and _WORDY.search(stripped):
+            begin += len(piece) - len(piece.lstrip())
+            result.append((begin, begin + len(stripped)))
     return result
 
 
