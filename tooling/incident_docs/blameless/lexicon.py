@@ -179,7 +179,7 @@ TARGETS = (
     | wordset(
         """
         his hers their them theirs your yours i me my mine person guy guys man woman hire
-        joiner whoever everyone everybody nobody somebody someone anyone
+        joiner whoever everyone everybody nobody somebody someone anyone who whom whose
         """
     )
 )

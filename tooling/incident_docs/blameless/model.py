@@ -120,6 +120,10 @@ def _positioned(piece: str, previous: str | None) -> tuple[str, ...]:
     return (value, "'s") if len(stem) < len(word) else (value,)
 
 
+_READINGS: dict[tuple[frozenset[str], frozenset[str]], dict[str, tuple[str, ...]]] = {}
+"""How each piece of text reads, per vocabulary of known words and roster: most pieces recur."""
+
+
 def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset()) -> list[Token]:
     """The sentence's words with their spans: lower-cased, names, handles and numbers masked.
 
@@ -131,9 +135,14 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
     text = _clean(text)
     found: list[Token] = []
     previous: str | None = None
+    cache = _READINGS.setdefault((known, people), {}) if len(_READINGS) < 16 else {}
     for match in _PIECE.finditer(text):
         piece = match.group(0)
-        read = _classify(piece, known, people)
+        read = cache.get(piece)
+        if read is None:
+            read = _classify(piece, known, people)
+            if read is not None and len(cache) < 100_000:
+                cache[piece] = read
         if read is None:
             read = _positioned(piece, previous)
         previous = piece
@@ -265,12 +274,15 @@ class BlameModel:
             previous = current
         norm = 0.0
         total = 0.0
+        log = math.log
+        table_get = self._table.get
         contributions: list[tuple[float, list[tuple[int, ...]]]] = []
         for key, anchors in anchored.items():
-            known = self._table.get(key)
+            known = table_get(key)
             if known is None:
                 continue
-            factor = 1.0 + math.log(len(anchors))
+            count = len(anchors)
+            factor = 1.0 if count == 1 else 1.0 + log(count)
             norm += known.real * factor * factor
             total += known.imag * factor
             contributions.append((known.imag * factor, anchors))
@@ -281,8 +293,12 @@ class BlameModel:
         for contribution, anchors in contributions:
             share = contribution * scale / len(anchors)
             for anchor in anchors:
-                for index in anchor:
-                    per_token[index] += share / len(anchor)
+                if len(anchor) == 1:
+                    per_token[anchor[0]] += share
+                else:
+                    half = share / 2
+                    per_token[anchor[0]] += half
+                    per_token[anchor[1]] += half
         cues = sorted(
             (
                 Cue(text[found[i].start : found[i].end], found[i].start, found[i].end, weight)
