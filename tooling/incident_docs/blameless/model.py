@@ -162,12 +162,11 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
 def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
-    Unigrams, bigrams (with a start marker), skip-bigrams (a word and the word two along) and
-    five-letter prefixes of long words, so that 'blamed', 'blaming' and 'blames' share evidence.
+    Unigrams, bigrams (with a start marker) and five-letter prefixes of long words, so that
+    'blamed', 'blaming' and 'blames' share evidence.
     """
     names = ["w " + v for v in values]
     names += ["b " + a + " " + b for a, b in zip([START, *values], values, strict=False)]
-    names += ["s " + a + " " + b for a, b in zip(values, values[2:], strict=False)]
     names += ["p " + v[:5] for v in values if len(v) > 6 and v[0] != "#"]
     return names
 
@@ -179,8 +178,6 @@ def features(values: list[str]) -> list[tuple[str, tuple[int, ...]]]:
     for index, value in enumerate(values):
         result.append(("w " + value, (index,)))
         result.append(("b " + previous + " " + value, (index - 1, index) if index else (index,)))
-        if index >= 2:
-            result.append(("s " + values[index - 2] + " " + value, (index - 2, index)))
         if len(value) > 6 and value[0] != "#":
             result.append(("p " + value[:5], (index,)))
         previous = value
@@ -258,16 +255,13 @@ class BlameModel:
             self._ids.get(value, self._unknown)
             for value in fold([t.value for t in found], self.vocabulary)
         ]
-        size, bigram, skip = self._size, self._bigram, self._skip
+        size, bigram = self._size, self._bigram
         anchored: dict[int, list[tuple[int, ...]]] = {}
         previous = self._start
         for index, current in enumerate(ids):
             anchored.setdefault(current, []).append((index,))
             pair = (index - 1, index) if index else (index,)
             anchored.setdefault(bigram + previous * size + current, []).append(pair)
-            if index >= 2:
-                key = skip + ids[index - 2] * size + current
-                anchored.setdefault(key, []).append((index - 2, index))
             prefix = self._prefix.get(current)
             if prefix is not None:
                 anchored.setdefault(prefix, []).append((index,))
@@ -323,14 +317,13 @@ class BlameModel:
         scores 0 without being weighed, and so does one of fewer than `min_tokens` words.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
-        word's reading, bigram and skip-bigram keys by arithmetic on them.
+        word's reading, bigram keys by arithmetic on them.
         """
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
             return 0.0
-        size, bigram, skip = self._size, self._bigram, self._skip
+        size, bigram = self._size, self._bigram
         keys = ids + [bigram + a * size + b for a, b in zip([self._start, *ids], ids, strict=False)]
-        keys += [skip + a * size + b for a, b in zip(ids, ids[2:], strict=False)]
         keys += filter(None, map(self._prefix.get, ids))
         table = self._table
         unique = set(keys)
@@ -382,10 +375,10 @@ class BlameModel:
         ids = self._ids = {token: index for index, token in enumerate(sorted(seen))}
         self._unknown = len(ids)
         self._size = size = len(ids) + 1
-        # Unigram keys are ids; bigrams, skip-bigrams and prefixes follow in their own ranges,
-        # kept small so the keys stay machine-size integers, quick to hash.
+        # Unigram keys are ids; bigrams and prefixes follow in their own ranges, kept small so
+        # the keys stay machine-size integers, quick to hash.
         self._bigram = bigram = size
-        self._skip = skip = size + size * size
+        prefix_base = size + size * size
         self._start = ids[START]
         self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
         prefixes: dict[str, int] = {}
@@ -397,10 +390,8 @@ class BlameModel:
                 table[ids[parts[1]]] = value
             elif kind == "b":
                 table[bigram + ids[parts[1]] * size + ids[parts[2]]] = value
-            elif kind == "s":
-                table[skip + ids[parts[1]] * size + ids[parts[2]]] = value
             else:
-                prefixes[parts[1]] = key = skip + size * size + len(prefixes)
+                prefixes[parts[1]] = key = prefix_base + len(prefixes)
                 table[key] = value
         self._table = table
         self._prefix = {
