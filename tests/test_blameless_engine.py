@@ -175,10 +175,25 @@ def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
         "The Incident Commander handed off to the Ops Lead.",
         "Kubernetes rescheduled the pods after the node failed.",
         "The service panicked with a nil pointer dereference.",
+        "We asked whether operator error played a part; the console offered no confirmation.",
+        "Writing this down as human error would hide the missing guard on the delete command.",
+        "Human error is never a finding in our reviews.",
     ],
 )
 def test_near_misses_are_not_flagged(sentence: str) -> None:
     assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The outage was caused by human error during the migration.",
+        "Root cause: operator error. The ticket is closed.",
+        "Human error led to the deletion of the customer table.",
+    ],
+)
+def test_human_error_given_as_the_cause_is_flagged(sentence: str) -> None:
+    assert "BL005" in {hit.code for hit in check_text(sentence)}
 
 
 def test_roster_names_and_handles() -> None:

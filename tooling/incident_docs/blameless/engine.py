@@ -294,6 +294,10 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
             continue
         if check.after_veto is not None and check.after_veto.match(low, match.end()):
             continue
+        if check.sentence_veto is not None:
+            first, last = _sentence_bounds(low, match.start(), match.end())
+            if check.sentence_veto.search(low, first, last):
+                continue
         if check.veto is not None and check.veto.search(
             low, max(0, match.start() - 60), match.start()
         ):
@@ -313,6 +317,16 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"
 _CLOSING_QUOTES = "\"'\u201d\u2019`"
+
+
+_SENTENCE_EDGE = re.compile(r"[.;!?\n]")
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence (or clause after a semicolon) around text[start:end]."""
+    before = [m.end() for m in _SENTENCE_EDGE.finditer(text, 0, start)]
+    after = _SENTENCE_EDGE.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

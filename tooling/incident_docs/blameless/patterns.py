@@ -36,6 +36,7 @@ class Check:
     veto: re.Pattern[str] | None = None  # searched in the 60 chars before the match
     after_veto: re.Pattern[str] | None = None  # matched at the end of the match
     mention_veto: bool = False  # a match in quotation marks is mentioned, not used
+    sentence_veto: re.Pattern[str] | None = None  # searched in the whole sentence of the match
     skip_adverbs: bool = True
     # Characters of which every match contains at least one, tested before the regex.
     literal: str | None = None
@@ -450,6 +451,11 @@ CHECKS: tuple[Check, ...] = (
             r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))"
         ),
         mention_veto=True,
+        # A sentence that denies, questions or supposes it does not give it as the cause.
+        sentence_veto=_c(
+            r"\b(?:not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
+            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure))\b|n['\u2019]t\b"
+        ),
     ),
     # BL006: mocking, sarcasm and emotional narration.
     Check(
