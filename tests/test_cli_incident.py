@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO, RunCli
 from incident_docs import cli_incident
+from incident_docs import git as git_runner
 from incident_docs.templates import REVIEW_CHECKLIST
 
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -177,7 +178,7 @@ def test_branch_commits_the_record_and_pr_says_what_to_run_without_gh(
     git(archive, "config", "user.name", "Sam")
     git(archive, "add", "-A")
     git(archive, "commit", "-qm", "archive")
-    monkeypatch.setattr(cli_incident.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(git_runner.shutil, "which", lambda _name: None)
     printed = declare(run_cli, archive, "--pr")
     assert git(archive, "branch", "--show-current").strip() == f"incident/{INC}"
     assert git(archive, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
@@ -385,7 +386,7 @@ def test_postmortem_pr_body_carries_the_review_checklist(
     git(archive, "config", "user.name", "Sam")
     git(archive, "add", "-A")
     git(archive, "commit", "-qm", "archive")
-    monkeypatch.setattr(cli_incident.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(git_runner.shutil, "which", lambda _name: None)
     result = run_cli(archive, "postmortem", INC, "--pr", "--by", "dana")
     assert result.exit_code == 0, result.output
     assert "Postmortem review checklist" in result.stdout

@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shlex
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import TypeAdapter
 
-from incident_docs import lifecycle, scaffold, store
+from incident_docs import git, lifecycle, scaffold, store
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
 from incident_docs.document import relative_display
 from incident_docs.lifecycle import Change, Clock
 from incident_docs.models import (
     CRITERIA,
+    HANDLE_RE,
+    LABEL_RE,
     Criteria,
     EntryKind,
     Incident,
     IncidentStatus,
     TimelineEntry,
+    iso_duration,
 )
 from incident_docs.records import is_record_file, load_record, read_archive, skipped_note
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
@@ -36,10 +34,6 @@ from incident_docs.timeline import format_time, render_entry
 
 CLOCK: Clock = lifecycle.utc_now
 """The clock every command reads once; tests replace it."""
-
-_HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
-_LABEL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
-_DURATION = TypeAdapter(timedelta)
 
 
 def _terminal() -> bool:
@@ -62,23 +56,10 @@ def _shown(path: Path) -> str:
 # --- who and what -------------------------------------------------------------------------------
 
 
-def _git_config(root: Path, key: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "config", "--get", key],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
 def _person(project: Project, given: str, what: str) -> str:
     """A handle as the roster spells it; one the roster does not know is kept, with a warning."""
     handle = given.strip().lstrip("@")
-    if not _HANDLE.match(handle):
+    if not HANDLE_RE.match(handle):
         raise UsageError(
             f"{what} '{given}' is not a handle: letters, digits, '.', '_' and '-', "
             "as in people.yaml"
@@ -95,12 +76,12 @@ def _who(project: Project, by: str | None) -> str:
     """--by, else the roster entry for `git config user.email`, else the git user name."""
     if by:
         return _person(project, by, "--by")
-    email = _git_config(project.root, "user.email")
+    email = git.config_value(project.root, "user.email")
     if email:
         person = project.roster.by_email(email)
         if person is not None:
             return person.handle
-    name = _git_config(project.root, "user.name")
+    name = git.config_value(project.root, "user.name")
     if name:
         return _person(project, lifecycle.slugify(name, 39), "git user.name")
     raise UsageError("who is this? pass --by HANDLE (or set `git config user.email`)")
@@ -118,7 +99,7 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
             label = "-".join(part.strip().lower().split())
             if not label:
                 continue
-            if not _LABEL.match(label):
+            if not LABEL_RE.match(label):
                 raise UsageError(
                     f"{option} '{part.strip()}' is not a name: lower-case letters, digits, "
                     "'.', '_' and '-'"
@@ -254,56 +235,15 @@ text_or_json = click.option(
 # --- git and pull requests ----------------------------------------------------------------------
 
 
-def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
-        )
-    except OSError:
-        raise UsageError("--branch needs git, and git is not installed") from None
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
-    return done.stdout
-
-
-def _branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
-    _git(root, "rev-parse", "--git-dir")
-    _git(root, "switch", "-c", branch)
-    relative = [str(p.resolve().relative_to(root.resolve())) for p in paths]
-    _git(root, "add", "--", *relative)
-    _git(root, "commit", "--quiet", "-m", message, "--", *relative)
-    click.echo(f"Committed on new branch {branch}.")
-
-
-def _pull_request(root: Path, branch: str, title: str, body: str) -> None:
-    push = ["git", "push", "-u", "origin", branch]
-    create = ["gh", "pr", "create", "--head", branch, "--title", title, "--body", body]
-    if shutil.which("gh") is None:
-        click.echo("gh (GitHub CLI) is not installed; to open the pull request, run:")
-        click.echo("  " + shlex.join(push))
-        click.echo("  " + shlex.join(create))
-        return
-    for command in (push, create):
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise UsageError(
-                f"{shlex.join(command[:3])} failed: {detail[-1] if detail else 'no output'}; "
-                f"retry with: {shlex.join(command)}"
-            )
-        if done.stdout.strip():
-            click.echo(done.stdout.strip())
-
-
 def _share(
     root: Path, branch: str, paths: Sequence[Path], title: str, body: str, *, pr: bool
 ) -> bool:
     """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
     try:
-        _branch_and_commit(root, branch, paths, title)
+        git.branch_and_commit(root, branch, paths, title)
         if pr:
-            _pull_request(root, branch, title, body)
+            for line in git.open_pull_request(root, branch, title, body):
+                click.echo(line)
     except UsageError as error:
         click.echo(f"incident: error: {error}", err=True)
         return False
@@ -812,10 +752,6 @@ def list_command(
         )
 
 
-def _offset(delta: timedelta) -> str:
-    return str(_DURATION.dump_python(delta, mode="json"))
-
-
 def show_payload(current: store.IncidentFile) -> dict[str, Any]:
     """The record as JSON: front-matter, timeline with offsets from the start, role history."""
     incident = current.incident
@@ -825,7 +761,7 @@ def show_payload(current: store.IncidentFile) -> dict[str, Any]:
     payload["timeline"] = [
         {
             "time": format_time(entry.time),
-            "offset": _offset(entry.time - start),
+            "offset": iso_duration(entry.time - start),
             "offset_seconds": int((entry.time - start).total_seconds()),
             "author": entry.author,
             "kind": entry.kind.value,

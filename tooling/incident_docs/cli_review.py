@@ -15,11 +15,11 @@ from incident_docs.codeowners import (
     difference,
     generate,
     read_current,
-    write_atomic,
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
 from incident_docs.review import Decision, summary_markdown
+from incident_docs.store import write_atomic
 
 TITLE = "Postmortem review gate"
 
@@ -178,7 +178,7 @@ def codeowners_command(project: Project, check: bool, write: bool) -> None:
         click.echo(f"incident: warning: {warning}", err=True)
     target: Path = project.root / CODEOWNERS_PATH
     if write:
-        write_atomic(target, generated.text)
+        write_atomic(target, generated.text.encode("utf-8"))
         click.echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
         return
     if not check:

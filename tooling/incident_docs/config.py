@@ -224,19 +224,26 @@ def load_config(root: Path, path: Path | None = None) -> Config:
             raise UsageError(f"{source}: configuration file not found")
         return Config()
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{source}: cannot read: {exc}") from None
+    return parse_config(text, str(source))
+
+
+def parse_config(text: str, label: str) -> Config:
+    """The configuration in a pyproject.toml's text; UsageError lines say `label: where: what`."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{source}: invalid TOML: {exc}") from None
+        raise UsageError(f"{label}: invalid TOML: {exc}") from None
     table: Any = data.get("tool", {}).get(TABLE, {})
     if not isinstance(table, dict):
-        raise UsageError(f"{source}: tool.{TABLE} must be a table")
+        raise UsageError(f"{label}: tool.{TABLE} must be a table")
     try:
         return Config.model_validate(table)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
             location = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
-            lines.append(f"{source}: {location}: {error['msg']}")
+            lines.append(f"{label}: {location}: {error['msg']}")
         raise UsageError("\n".join(lines)) from None

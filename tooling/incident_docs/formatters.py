@@ -81,13 +81,21 @@ def format_summary(diagnostics: list[Diagnostic], files: int) -> str:
     rows = ["", "| File | Line | Code | Severity | Message |", "| --- | ---: | --- | --- | --- |"]
     for d in diagnostics:
         rows.append(
-            f"| {_cell(d.path)} | {d.line} | {d.code} | {d.severity.value} | {_cell(d.message)} |"
+            f"| {table_cell(d.path)} | {d.line} | {d.code} | {d.severity.value} | {table_cell(d.message)} |"
         )
     return head + "\n".join(rows) + "\n"
 
 
-def _cell(value: str) -> str:
-    return _one_line(value).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+def table_cell(value: str, *, keep_markdown: bool = False) -> str:
+    """Text for one cell of a Markdown table: one line, with the table's own syntax escaped.
+
+    Plain text also has backslashes and angle brackets escaped, so it shows as written; with
+    `keep_markdown` the text's links and code still render, and only pipes are escaped.
+    """
+    text = _one_line(value)
+    if keep_markdown:
+        return text.replace("|", "\\|")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from incident_docs import git
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
-from incident_docs.records import ID_PEEK_BYTES, peek_id
-
-_SKIPPED = frozenset({"readme.md", "index.md"})
+from incident_docs.records import ID_PEEK_BYTES, SKIPPED_NAMES, peek_id
 
 
 class Linted(Protocol):
@@ -48,23 +46,22 @@ class Revision:
         return self._paths.get(record_id, [])
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
-        )
-    except FileNotFoundError:
-        raise UsageError("--base needs git, and git is not installed") from None
-
-
 def resolve(root: Path, ref: str) -> str:
     """The commit a REF names, or a one-line UsageError."""
     if not ref or ref.startswith("-"):
         raise UsageError(f"--base {ref!r}: not a git revision")
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    inside = git.run(root, "rev-parse", "--is-inside-work-tree", purpose="--base")
     if inside.returncode != 0:
         raise UsageError(f"--base {ref}: {root} is not inside a git repository")
-    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    found = git.run(
+        root,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
+        purpose="--base",
+    )
     if found.returncode != 0:
         raise UsageError(
             f"--base {ref}: no such commit in this repository (fetch it first, "
@@ -75,9 +72,11 @@ def resolve(root: Path, ref: str) -> str:
 
 def ids_at(root: Path, commit: str, config: Config, label: str) -> Revision:
     """The ID of every record under the records folders at a commit, read in one git process."""
-    prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
+    prefix = git.run(root, "rev-parse", "--show-prefix", purpose="--base").stdout.decode().strip()
     folders = [config.incidents_dir, config.postmortems_dir]
-    listed = _git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", *folders)
+    listed = git.run(
+        root, "ls-tree", "-r", "-z", "--full-name", commit, "--", *folders, purpose="--base"
+    )
     if listed.returncode != 0:
         raise UsageError(f"--base {label}: git ls-tree failed: {_first_line(listed.stderr)}")
     blobs: list[tuple[str, str]] = []
@@ -89,14 +88,14 @@ def ids_at(root: Path, commit: str, config: Config, label: str) -> Revision:
             len(parts) == 3
             and parts[1] == "blob"
             and name.endswith(".md")
-            and name.rsplit("/", 1)[-1].lower() not in _SKIPPED
+            and name.rsplit("/", 1)[-1].lower() not in SKIPPED_NAMES
             and name.startswith(prefix)
         ):
             blobs.append((name, parts[2]))
     if not blobs:
         return Revision(label, commit, {})
     request = "".join(f"{blob}\n" for _, blob in blobs).encode()
-    batch = _git(root, "cat-file", "--batch", stdin=request)
+    batch = git.run(root, "cat-file", "--batch", stdin=request, purpose="--base")
     if batch.returncode != 0:
         raise UsageError(f"--base {label}: git cat-file failed: {_first_line(batch.stderr)}")
     ids: dict[str, str] = {}
@@ -131,7 +130,7 @@ def _first_line(raw: bytes) -> str:
 
 def fork_point(root: Path, commit: str) -> str | None:
     """Where this branch left the base: `git merge-base`, or None (shallow or unrelated history)."""
-    found = _git(root, "merge-base", commit, "HEAD")
+    found = git.run(root, "merge-base", commit, "HEAD", purpose="--base")
     if found.returncode != 0:
         return None
     return found.stdout.decode().strip() or None

@@ -6,7 +6,6 @@ import base64
 import json
 import re
 import time
-import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,13 +15,11 @@ from email.message import Message
 from http.client import HTTPMessage
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from incident_docs import __version__
-from incident_docs.config import CONFIG_FILE, TABLE, Config
+from incident_docs.config import CONFIG_FILE, Config, parse_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Roster
+from incident_docs.records import parse_roster
 from incident_docs.review import (
     Decision,
     PullRequest,
@@ -279,18 +276,10 @@ def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
     if raw is None:
         return Config(), f"defaults ({CONFIG_FILE} not found at base {ref[:7]})"
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise UsageError(f"{label}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get(TABLE, {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{label}: tool.{TABLE} must be a table")
-    try:
-        return Config.model_validate(table), label
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
-        raise UsageError(f"{label}: {where}: {error['msg']}") from None
+    return parse_config(text, label), label
 
 
 def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tuple[Roster, str]:
@@ -300,14 +289,10 @@ def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tupl
     if raw is None:
         return Roster(), f"{config.roster} (absent at base {ref[:7]}: nobody is senior)"
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-        return Roster.model_validate(data or {}), label
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in error["loc"]) or "roster"
-        raise UsageError(f"{label}: {where}: {error['msg']}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{label}: cannot read the roster: {exc}") from None
+    return parse_roster(text, label), label
 
 
 def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:

@@ -13,7 +13,9 @@ from incident_docs import templates
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import (
     CRITERIA,
+    EARLIEST_YEAR,
     INCIDENT_TRANSITIONS,
+    LATEST_YEAR,
     Criteria,
     EntryKind,
     Incident,
@@ -21,6 +23,7 @@ from incident_docs.models import (
     MitigationAction,
     Role,
     TimelineEntry,
+    iso_duration,
 )
 from incident_docs.timeline import format_time
 
@@ -113,7 +116,6 @@ _DURATION = re.compile(
 )
 
 
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
 """Moments outside these years are refused, as the record models refuse them."""
 
 LONGEST_DURATION = timedelta(days=1000 * 365)
@@ -789,7 +791,7 @@ def postmortem_draft(
     front["tags"] = list(incident.tags)
     impact: dict[str, Any] = {}
     if incident.resolved_at is not None:
-        impact["duration"] = _iso_duration(incident.resolved_at - start_of(incident))
+        impact["duration"] = iso_duration(incident.resolved_at - start_of(incident))
     impact["data_lost"] = incident.criteria.data_lost
     impact["user_data_exposed"] = incident.criteria.data_exposed
     front["impact"] = impact
@@ -829,10 +831,3 @@ def postmortem_draft(
         [(title, filled.get(title.strip().casefold(), "")) for title in sections],
     )
     return PostmortemDraft(front, body)
-
-
-def _iso_duration(delta: timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds()) // 60)
-    hours, minutes = divmod(minutes, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
-    return text

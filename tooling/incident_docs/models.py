@@ -8,10 +8,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+)
 
 INCIDENT_ID_RE = re.compile(r"^INC-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 POSTMORTEM_ID_RE = re.compile(r"^PM-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
+"""A person's handle in the roster and on records."""
+LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
+"""A service or tag name."""
 MAX_ID_LENGTH = 96
 
 IncidentId = Annotated[
@@ -20,10 +32,8 @@ IncidentId = Annotated[
 PostmortemId = Annotated[
     str, StringConstraints(pattern=POSTMORTEM_ID_RE.pattern, max_length=MAX_ID_LENGTH)
 ]
-Handle = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$", strip_whitespace=True)
-]
-Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,47}$")]
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_RE.pattern, strip_whitespace=True)]
+Label = Annotated[str, StringConstraints(pattern=LABEL_RE.pattern)]
 """A service name or tag: lower case, digits, dot, dash, underscore; safe in URLs and HTML."""
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
@@ -71,13 +81,6 @@ INCIDENT_TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
         {IncidentStatus.RESOLVED, IncidentStatus.IDENTIFIED, IncidentStatus.INVESTIGATING}
     ),
     IncidentStatus.RESOLVED: frozenset(),
-}
-
-POSTMORTEM_TRANSITIONS: dict[PostmortemStatus, frozenset[PostmortemStatus]] = {
-    PostmortemStatus.DRAFT: frozenset({PostmortemStatus.IN_REVIEW}),
-    PostmortemStatus.IN_REVIEW: frozenset({PostmortemStatus.DRAFT, PostmortemStatus.APPROVED}),
-    PostmortemStatus.APPROVED: frozenset({PostmortemStatus.IN_REVIEW, PostmortemStatus.PUBLISHED}),
-    PostmortemStatus.PUBLISHED: frozenset(),
 }
 
 
@@ -249,6 +252,14 @@ KEY_TIMESTAMPS: tuple[str, ...] = (
     "resolved_at",
 )
 """The incident's key moments, in the order they must happen."""
+
+
+_DURATION = TypeAdapter(timedelta)
+
+
+def iso_duration(delta: timedelta) -> str:
+    """A duration as ISO 8601 (PT2H13M), as records store it and the JSON output shows it."""
+    return str(_DURATION.dump_python(delta, mode="json"))
 
 
 def key_durations(record: Record) -> dict[str, timedelta]:

@@ -217,23 +217,30 @@ def load_roster(root: Path, config: Config) -> Roster:
     if not path.exists():
         return Roster()
     try:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{config.roster}: cannot read the roster: {exc}") from None
+    return parse_roster(text, config.roster)
+
+
+def parse_roster(text: str, label: str) -> Roster:
+    """A roster's YAML text as a Roster; UsageError lines say `label[:line]: where: what`."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise UsageError(f"{config.roster}{line}: invalid YAML: {exc.problem}") from None
+        raise UsageError(f"{label}{line}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"{config.roster}: invalid YAML: {exc}") from None
+        raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
     try:
         return Roster.model_validate(data or {})
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         where = _dotted(tuple(error["loc"])) or "roster"
-        raise UsageError(f"{config.roster}: {where}: {error['msg']}") from None
+        raise UsageError(f"{label}: {where}: {error['msg']}") from None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import parse_bytes
+from incident_docs.formatters import table_cell
 from incident_docs.models import Person, Postmortem, Roster
 from incident_docs.records import SKIPPED_NAMES, validate_record
 
@@ -431,22 +432,12 @@ def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, st
         for row in decision.rows:
             verdict = "yes" if row.counted else "no"
             lines.append(
-                f"| {_cell(row.login)} | {row.state} | `{_short(row.commit)}` | "
-                f"{verdict}: {_cell(row.reason)} |"
+                f"| {table_cell(row.login)} | {row.state} | `{_short(row.commit)}` | "
+                f"{verdict}: {table_cell(row.reason)} |"
             )
         lines.append("")
     else:
         lines += ["No reviews yet.", ""]
     for line in (*decision.unmet, *decision.notes):
-        lines.append(f"- {_cell(line)}")
+        lines.append(f"- {table_cell(line)}")
     return "\n".join(lines).rstrip("\n") + "\n\n"
-
-
-def _cell(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", " ")
-    )

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from incident_docs.document import parse_text
+from incident_docs.formatters import table_cell
 from incident_docs.metrics import format_duration
 from incident_docs.models import (
     CRITERIA,
@@ -196,11 +197,6 @@ def _elapsed(delta: timedelta) -> str:
     return "+" + format_duration(delta) if delta else "start"
 
 
-def _cell(text: str) -> str:
-    # The text stays Markdown (links, code); only the table's own syntax is escaped.
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def timeline_markdown(markdown: str, record: SiteRecord | None = None) -> str:
     """The page body with the `## Timeline` list turned into a table; other lines untouched.
 
@@ -312,7 +308,7 @@ def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:
 def _with_table(lines: list[str], entries: list[TimelineEntry]) -> str:
     rows = ["| Time (UTC) | Kind | By | What happened |", "| --- | --- | --- | --- |"]
     for (when, kind, who), entry in zip(_entry_cells(entries), entries, strict=True):
-        rows.append(f"| {when} | {kind} | {who} | {_cell(entry.text)} |")
+        rows.append(f"| {when} | {kind} | {who} | {table_cell(entry.text, keep_markdown=True)} |")
     taken = {entry.line for entry in entries}
     out: list[str] = []
     for number, line in enumerate(lines, start=1):

@@ -32,11 +32,11 @@ from incident_docs.site.markup import Linker, e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, PageBuilder
 from incident_docs.site.sanitize import clean_html, clean_text
+from incident_docs.site.stage import CSS_URI
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
 
 ASSETS = Path(__file__).parent / "assets"
-CSS_URI = "assets/incident-docs/incident-docs.css"
 MAX_ERRORS_SHOWN = 20
 
 

@@ -1,0 +1,78 @@
+"""Git and the GitHub CLI as subprocesses: the one place the package runs them."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from incident_docs.diagnostics import UsageError
+
+
+def run(
+    root: Path, *args: str, purpose: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """`git -C root ARGS`, whatever its exit code; a UsageError when git is not installed."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+        )
+    except OSError:
+        raise UsageError(f"{purpose} needs git, and git is not installed") from None
+
+
+def output(root: Path, *args: str, purpose: str) -> str:
+    """The text git prints; a one-line UsageError when it fails."""
+    done = run(root, *args, purpose=purpose)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
+    return done.stdout.decode(errors="replace")
+
+
+def config_value(root: Path, key: str) -> str:
+    """A git configuration value, or "" when it is unset or git is missing."""
+    try:
+        done = run(root, "config", "--get", key, purpose="reading git configuration")
+    except UsageError:
+        return ""
+    return done.stdout.decode(errors="replace").strip() if done.returncode == 0 else ""
+
+
+def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
+    """Create BRANCH from the current commit and commit PATHS to it."""
+    purpose = "--branch"
+    output(root, "rev-parse", "--git-dir", purpose=purpose)
+    output(root, "switch", "-c", branch, purpose=purpose)
+    relative = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+    output(root, "add", "--", *relative, purpose=purpose)
+    output(root, "commit", "--quiet", "-m", message, "--", *relative, purpose=purpose)
+
+
+def open_pull_request(root: Path, branch: str, title: str, body: str) -> list[str]:
+    """Push BRANCH and open a pull request with gh; the lines to show the user.
+
+    Without gh, nothing runs and the lines are the two commands to run by hand.
+    """
+    push = ["git", "push", "-u", "origin", branch]
+    create = ["gh", "pr", "create", "--head", branch, "--title", title, "--body", body]
+    if shutil.which("gh") is None:
+        return [
+            "gh (GitHub CLI) is not installed; to open the pull request, run:",
+            "  " + shlex.join(push),
+            "  " + shlex.join(create),
+        ]
+    shown: list[str] = []
+    for command in (push, create):
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise UsageError(
+                f"{shlex.join(command[:3])} failed: {detail[-1] if detail else 'no output'}; "
+                f"retry with: {shlex.join(command)}"
+            )
+        if done.stdout.strip():
+            shown.append(done.stdout.strip())
+    return shown
