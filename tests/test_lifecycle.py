@@ -7,25 +7,25 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from incident_docs.diagnostics import UsageError
-from incident_docs.lifecycle import (
-    assign,
-    change_status,
-    declare,
-    log_entry,
+from incident_docs.handoffs import replay_roles
+from incident_docs.inputs import (
     match_severity,
-    new_id,
     parse_action,
     parse_criteria,
     parse_duration,
     parse_moment,
     parse_role,
     parse_status,
-    postmortem_draft,
+)
+from incident_docs.lifecycle import (
+    assign,
+    change_status,
+    declare,
+    log_entry,
+    new_id,
     recommendation,
-    replay_roles,
     resolve,
     slugify,
-    stakeholder_update,
     suggest_severity,
 )
 from incident_docs.models import (
@@ -37,7 +37,8 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.rules.sections import is_empty
+from incident_docs.reports import postmortem_draft, stakeholder_update
+from incident_docs.templates import is_empty
 
 T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")

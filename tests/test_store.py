@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incident_docs import lifecycle, store
+from incident_docs import handoffs, inputs, lifecycle, store
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.lifecycle import Change
@@ -313,12 +313,12 @@ def _command(name: str, step: int) -> Make:
                 action=MitigationAction.SCALE_UP,
             )
         if name in ("comms", "ops", "ic"):
-            role = lifecycle.parse_role(name)
+            role = inputs.parse_role(name)
             person = "lee" if getattr(record.roles, role.value) != "lee" else "jo"
             return lifecycle.assign(record, role, person, by="sam", at=moment)
         if name == "resolve":
             return lifecycle.resolve(record, f"Summary {step}.", by="sam", at=moment)
-        return lifecycle.change_status(record, lifecycle.parse_status(name), by="sam", at=moment)
+        return lifecycle.change_status(record, inputs.parse_status(name), by="sam", at=moment)
 
     return make
 
@@ -377,6 +377,6 @@ def test_comments_and_prose_survive_any_sequence_of_commands(
     final = store.read_incident(path, "x", CONFIG)
     assert len(final.entries) == 2 + succeeded
     assert list(out_of_order(list(final.entries))) == []
-    assert lifecycle.replay_roles(final.incident).problems == ()
+    assert handoffs.replay_roles(final.incident).problems == ()
     if crlf:
         assert "\n" not in after.replace("\r\n", "")

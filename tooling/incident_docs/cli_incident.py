@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from incident_docs import git, lifecycle, scaffold, store
+from incident_docs import git, handoffs, inputs, lifecycle, models, reports, scaffold, store
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
 from incident_docs.document import relative_display
@@ -88,7 +88,7 @@ def _who(project: Project, by: str | None) -> str:
 
 
 def _moment(at: str | None, now: datetime) -> datetime:
-    return lifecycle.parse_moment(at, now) if at else now
+    return inputs.parse_moment(at, now) if at else now
 
 
 def _labels(values: Sequence[str], option: str) -> list[str]:
@@ -262,7 +262,7 @@ def _ask_criteria() -> Criteria:
 def _severity_proc(names: Sequence[str]) -> Any:
     def convert(value: str) -> str:
         try:
-            return lifecycle.match_severity(value, names)
+            return inputs.match_severity(value, names)
         except UsageError as error:
             raise click.UsageError(str(error)) from None
 
@@ -276,7 +276,7 @@ def _severity_proc(names: Sequence[str]) -> Any:
     "--because",
     multiple=True,
     metavar="CRITERION",
-    help="A yes answer, repeatable: " + ", ".join(lifecycle.CRITERION_OPTIONS) + ".",
+    help="A yes answer, repeatable: " + ", ".join(inputs.CRITERION_OPTIONS) + ".",
 )
 @click.option("--severity", "-s", help="Severity from the configuration (default: suggested).")
 @click.option("--service", multiple=True, help="Affected service, repeatable or comma-separated.")
@@ -317,10 +317,10 @@ def declare_command(
             raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
         title = click.prompt("Title (what is wrong, in a few words)")
     severity_names = config.severity_names()
-    chosen = lifecycle.match_severity(severity, severity_names) if severity else None
+    chosen = inputs.match_severity(severity, severity_names) if severity else None
     services = _labels(service, "--service")
     tags = _labels(tag, "--tag")
-    criteria = lifecycle.parse_criteria(because) if because else None
+    criteria = inputs.parse_criteria(because) if because else None
     if criteria is None:
         criteria = _ask_criteria() if ask else Criteria()
     click.echo(lifecycle.recommendation(criteria))
@@ -405,7 +405,7 @@ def assign_command(
     """Hand ROLE (incident-commander, communications-lead, ops-lead; or ic, comms, ops) to PERSON."""
     now = CLOCK()
     moment = _moment(at, now)
-    chosen = lifecycle.parse_role(role)
+    chosen = inputs.parse_role(role)
     to = _person(project, person, "PERSON")
     handle = _who(project, by)
     _done(
@@ -450,7 +450,7 @@ def log_command(
     words = " ".join(text)
     if text == ("-",):
         words = sys.stdin.read()
-    chosen_action = lifecycle.parse_action(action) if action else None
+    chosen_action = inputs.parse_action(action) if action else None
     if kind is None:
         kind = EntryKind.MITIGATION.value if chosen_action else EntryKind.NOTE.value
     entry_kind = EntryKind(kind.lower())
@@ -484,7 +484,7 @@ def status_command(
     """Move the incident to STATE (investigating, identified, monitoring, resolved), with a NOTE."""
     now = CLOCK()
     moment = _moment(at, now)
-    target = lifecycle.parse_status(state)
+    target = inputs.parse_status(state)
     handle = _who(project, by)
     text = " ".join(note)
     _done(
@@ -563,11 +563,11 @@ def update_command(
     if record:
         scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
-    interval = lifecycle.parse_duration(next_update)
+    interval = inputs.parse_duration(next_update)
     path, display = _locate(project, incident)
     current = store.read_incident(path, display, project.config)
     level = project.config.severity(current.incident.severity)
-    text = lifecycle.stakeholder_update(
+    text = reports.stakeholder_update(
         current.incident,
         current.entries,
         now=now,
@@ -626,14 +626,14 @@ def postmortem_command(
     path, display = _locate(project, incident_id or incident)
     source = store.read_incident(path, display, config)
     record = source.incident
-    pm_id = lifecycle.postmortem_id(record.id)
+    pm_id = reports.postmortem_id(record.id)
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
     if target.exists():
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
     if record.status is not IncidentStatus.RESOLVED:
         _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
     authors = [_person(project, a, "--by") for a in by] or [record.roles.incident_commander]
-    draft = lifecycle.postmortem_draft(
+    draft = reports.postmortem_draft(
         record,
         source.entries,
         source.entry_lines(),
@@ -709,10 +709,10 @@ def list_command(
         if value.strip().lower() == "open":
             wanted_status |= set(IncidentStatus) - {IncidentStatus.RESOLVED}
         else:
-            wanted_status.add(lifecycle.parse_status(value))
+            wanted_status.add(inputs.parse_status(value))
     names = config.severity_names()
     wanted_severity = {
-        lifecycle.match_severity(part, names)
+        inputs.match_severity(part, names)
         for item in severity
         for part in item.split(",")
         if part.strip()
@@ -755,7 +755,7 @@ def list_command(
 def show_payload(current: store.IncidentFile) -> dict[str, Any]:
     """The record as JSON: front-matter, timeline with offsets from the start, role history."""
     incident = current.incident
-    start = lifecycle.start_of(incident)
+    start = models.start_of(incident)
     payload: dict[str, Any] = incident.model_dump(mode="json", by_alias=True)
     payload["path"] = current.display
     payload["timeline"] = [
@@ -778,7 +778,7 @@ def show_payload(current: store.IncidentFile) -> dict[str, Any]:
             "from": format_time(tenure.start),
             "until": format_time(tenure.end) if tenure.end else None,
         }
-        for tenure in lifecycle.replay_roles(incident).tenures
+        for tenure in handoffs.replay_roles(incident).tenures
     ]
     return payload
 
@@ -802,7 +802,7 @@ def show_command(
         click.echo(json.dumps(show_payload(current), indent=2, ensure_ascii=False))
         return
     record = current.incident
-    start = lifecycle.start_of(record)
+    start = models.start_of(record)
     click.echo(f"{record.id}: {record.title}")
     click.echo(f"  {record.severity}, {record.status.value}; {display}")
     for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
@@ -816,7 +816,7 @@ def show_command(
     if record.postmortem:
         click.echo(f"  postmortem    {record.postmortem}")
     click.echo("Roles:")
-    for tenure in lifecycle.replay_roles(record).tenures:
+    for tenure in handoffs.replay_roles(record).tenures:
         until = f" until {format_time(tenure.end)}" if tenure.end else " (now)"
         click.echo(
             f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
@@ -825,7 +825,7 @@ def show_command(
     for entry in _in_order(current.entries):
         kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
         click.echo(
-            f"  {lifecycle.format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
+            f"  {reports.format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
             f"{kind:<26} {entry.author}: {entry.text}"
         )
     if record.summary:

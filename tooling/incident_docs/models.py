@@ -262,6 +262,11 @@ def iso_duration(delta: timedelta) -> str:
     return str(_DURATION.dump_python(delta, mode="json"))
 
 
+def start_of(incident: Incident) -> datetime:
+    """When the incident began: the start of impact when known, else its declaration."""
+    return incident.started_at or incident.declared_at
+
+
 def key_durations(record: Record) -> dict[str, timedelta]:
     """Time to detect, mitigate and resolve, measured from the start of impact (or detection)."""
     start = record.started_at or record.detected_at or record.declared_at

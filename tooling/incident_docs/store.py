@@ -34,7 +34,7 @@ from incident_docs.document import Document, parse_bytes, parse_text
 from incident_docs.lifecycle import Change
 from incident_docs.models import Incident, Postmortem, TimelineEntry
 from incident_docs.records import validate_record
-from incident_docs.rules.sections import is_empty, normalise
+from incident_docs.templates import is_empty, normalise
 from incident_docs.timeline import find_section, format_time, parse_timeline, render_entry
 
 LOCK_NAME = ".incident-docs-lock"

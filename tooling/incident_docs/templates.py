@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 PLACEHOLDER_LINE = re.compile(
     r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*(?:\.\.\.|\u2026)\s*$"
 )
 """A line that still holds a template's placeholder: counted as empty, never checked as prose."""
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def normalise(title: str) -> str:
+    """A section title as sections are matched: no numbering, colon, backticks or case."""
+    title = _NUMBERING.sub("", title)
+    return " ".join(title.strip().rstrip(":").replace("`", "").split()).casefold()
+
+
+def is_empty(text: str) -> bool:
+    """Nothing but blank lines, HTML comments, sub-headings and placeholder lines."""
+    for line in _COMMENT.sub("", text).split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or PLACEHOLDER_LINE.match(stripped):
+            continue
+        return False
+    return True
+
 
 REVIEW_CHECKLIST = """\
 ## Postmortem review checklist

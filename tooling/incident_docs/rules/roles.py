@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from incident_docs.diagnostics import Finding
-from incident_docs.lifecycle import replay_roles
+from incident_docs.handoffs import replay_roles
 from incident_docs.models import Incident, Role
 from incident_docs.rules.base import Family, RuleInfo, Subject
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from incident_docs.diagnostics import Finding
 from incident_docs.document import Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.templates import PLACEHOLDER_LINE
+from incident_docs.templates import is_empty, normalise
 
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading.",
@@ -19,15 +18,6 @@ RULES = (
     RuleInfo("SC003", "duplicate-section", "A required section appears once.",
              "## Impact ... ## Impact", "## Impact"),
 )  # fmt: skip
-
-_NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-
-
-@lru_cache(maxsize=4096)
-def normalise(title: str) -> str:
-    title = _NUMBERING.sub("", title)
-    return " ".join(title.strip().rstrip(":").replace("`", "").split()).casefold()
 
 
 @lru_cache(maxsize=64)
@@ -99,16 +89,6 @@ def _missing(
             )
     line = max(subject.doc.body_start, len(subject.doc.lines))
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
-
-
-def is_empty(text: str) -> bool:
-    """Nothing but blank lines, HTML comments, sub-headings and placeholder lines."""
-    for line in _COMMENT.sub("", text).split("\n"):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#") or PLACEHOLDER_LINE.match(stripped):
-            continue
-        return False
-    return True
 
 
 FAMILY = Family(RULES, check)

@@ -1,0 +1,202 @@
+"""What people type on the command line, parsed: times, durations, reasons, roles, actions, statuses.
+
+The parsers name the flags their errors are about (`--at`, `--because`, `--action`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from incident_docs.diagnostics import UsageError
+from incident_docs.models import (
+    CRITERIA,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    Criteria,
+    IncidentStatus,
+    MitigationAction,
+    Role,
+)
+from incident_docs.timeline import format_time
+
+CRITERION_OPTIONS: dict[str, str] = {name.replace("_", "-"): name for name in CRITERIA}
+"""`--because` spellings: user-facing -> user_facing."""
+
+
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?|s)?)?)?$"
+)
+
+
+"""Moments outside these years are refused, as the record models refuse them."""
+
+
+LONGEST_DURATION = timedelta(days=1000 * 365)
+"""Longer durations are refused: no incident needs them, and they break time arithmetic."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '1h', '1h30m', '90' (minutes)."""
+    duration = _duration(text)
+    if duration is None:
+        raise UsageError(f"'{text}' is too long a duration: at most 1000 years")
+    return duration
+
+
+def _duration(text: str) -> timedelta | None:
+    """The duration, or None when it is well formed but too long."""
+    value = text.strip().lower()
+    match = None if value.isdecimal() else _DURATION.match(value)
+    if not value.isdecimal() and (
+        not value or match is None or not (match.group("h") or match.group("m"))
+    ):
+        raise UsageError(f"'{text}' is not a duration: write it like 30m, 1h or 1h30m")
+    try:
+        if match is None:
+            duration = timedelta(minutes=int(value))
+        else:
+            duration = timedelta(
+                hours=int(match.group("h") or 0), minutes=int(match.group("m") or 0)
+            )
+    except (OverflowError, ValueError):  # more days than timedelta holds
+        return None
+    return duration if duration <= LONGEST_DURATION else None
+
+
+_AGO = re.compile(r"^(?:-\s*(?P<a>.+?)|(?P<b>.+?)\s+ago)$")
+
+
+def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
+    """An ISO 8601 time with a UTC offset, or '-15m' / '15m ago' before now; naive times refused."""
+    value = text.strip()
+    relative = _AGO.match(value)
+    if relative is not None:
+        duration = _duration(relative.group("a") or relative.group("b") or "")
+        moment = datetime.min.replace(tzinfo=UTC) if duration is None else now - duration
+        return _plausible(moment, text, option)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} '{text}' is not a time: write it like 2022-12-25T12:32:00Z, "
+            "2022-12-25T13:32:00+01:00 or -15m"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise UsageError(
+            f"{option} '{text}' has no UTC offset: add 'Z' or '+HH:MM' "
+            f"(e.g. {value}Z), so everyone reads the same moment"
+        )
+    _plausible(moment, text, option)
+    if moment > now + timedelta(minutes=1):
+        raise UsageError(f"{option} '{text}' is in the future (now is {format_time(now)})")
+    return moment.replace(microsecond=0)
+
+
+def _plausible(moment: datetime, text: str, option: str) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UsageError(
+            f"{option} '{text}' is not a plausible time: it must be between "
+            f"{EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+    return moment
+
+
+def parse_criteria(reasons: Iterable[str]) -> Criteria:
+    """`--because user-facing --because data-lost` (commas, underscores and case forgiven)."""
+    answers: dict[str, bool] = {}
+    for reason in reasons:
+        for part in reason.split(","):
+            word = part.strip().lower().replace("_", "-").replace(" ", "-")
+            if not word:
+                continue
+            name = CRITERION_OPTIONS.get(word) or _unique_prefix(word, CRITERION_OPTIONS)
+            if name is None:
+                raise UsageError(
+                    f"--because '{part.strip()}' is not one of: {', '.join(CRITERION_OPTIONS)}"
+                )
+            answers[name] = True
+    return Criteria(**answers)
+
+
+def _unique_prefix(word: str, choices: dict[str, str]) -> str | None:
+    matches = {value for key, value in choices.items() if key.startswith(word)}
+    return matches.pop() if len(matches) == 1 else None
+
+
+_ROLE_WORDS: dict[str, Role] = {
+    "ic": Role.INCIDENT_COMMANDER,
+    "commander": Role.INCIDENT_COMMANDER,
+    "command": Role.INCIDENT_COMMANDER,
+    "cl": Role.COMMUNICATIONS_LEAD,
+    "comms": Role.COMMUNICATIONS_LEAD,
+    "communications": Role.COMMUNICATIONS_LEAD,
+    "ops": Role.OPS_LEAD,
+    "operations": Role.OPS_LEAD,
+}
+
+
+def parse_role(text: str) -> Role:
+    word = text.strip().lower().replace("_", "-").replace(" ", "-")
+    for role in Role:
+        if word == role.option:
+            return role
+    found = _ROLE_WORDS.get(word.removesuffix("-lead"))
+    if found is None:
+        found = next((r for r in Role if r.option.startswith(word) and word), None)
+    if found is None:
+        raise UsageError(
+            f"'{text}' is not a role: use {', '.join(r.option for r in Role)} (or ic, comms, ops)"
+        )
+    return found
+
+
+_ACTION_WORDS: dict[str, MitigationAction] = {
+    "roll-back": MitigationAction.ROLLBACK,
+    "revert": MitigationAction.ROLLBACK,
+    "redirect": MitigationAction.REDIRECT_TRAFFIC,
+    "drain": MitigationAction.REDIRECT_TRAFFIC,
+    "failover": MitigationAction.REDIRECT_TRAFFIC,
+    "scale": MitigationAction.SCALE_UP,
+    "scaleup": MitigationAction.SCALE_UP,
+}
+
+
+def parse_action(text: str) -> MitigationAction:
+    word = text.strip().lower().replace("_", "-").replace(" ", "-")
+    try:
+        return MitigationAction(word)
+    except ValueError:
+        pass
+    found = _ACTION_WORDS.get(word)
+    if found is None:
+        found = next((a for a in MitigationAction if a.value.startswith(word) and word), None)
+    if found is None:
+        raise UsageError(
+            f"'{text}' is not a mitigation action: use "
+            f"{', '.join(a.value for a in MitigationAction)}"
+        )
+    return found
+
+
+def parse_status(text: str) -> IncidentStatus:
+    word = text.strip().lower()
+    matches = [s for s in IncidentStatus if s.value.startswith(word) and word]
+    if len(matches) != 1:
+        raise UsageError(
+            f"'{text}' is not a status: use {', '.join(s.value for s in IncidentStatus)}"
+        )
+    return matches[0]
+
+
+def match_severity(text: str, names: Sequence[str]) -> str:
+    """A configured severity by name, case-insensitively; '2' finds SEV2 when that is unique."""
+    wanted = text.strip().casefold()
+    for name in names:
+        if name.casefold() == wanted:
+            return name
+    endings = [n for n in names if wanted and n.casefold().endswith(wanted)]
+    if len(endings) == 1:
+        return endings[0]
+    raise UsageError(f"'{text}' is not a configured severity: use one of {', '.join(names)}")

@@ -1,0 +1,232 @@
+"""What a record tells people: the stakeholder update and the postmortem draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from incident_docs import templates
+from incident_docs.handoffs import replay_roles
+from incident_docs.models import (
+    CRITERIA,
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    MitigationAction,
+    Role,
+    TimelineEntry,
+    iso_duration,
+    start_of,
+)
+from incident_docs.timeline import format_time
+
+IMPACT_PHRASES: dict[str, str] = {
+    "user_facing": "Users are affected.",
+    "multiple_teams": "Several teams are working on it.",
+    "too_long": "It is taking longer than usual to fix.",
+    "manual_response": "It needs hands-on work to fix.",
+    "monitoring_missed": "It is a new kind of problem that our alerts did not catch.",
+    "data_lost": "Some data was lost.",
+    "data_exposed": "User data may have been exposed.",
+}
+
+
+ACTION_PHRASES: dict[MitigationAction, str] = {
+    MitigationAction.ROLLBACK: "rollback",
+    MitigationAction.REDIRECT_TRAFFIC: "traffic redirected",
+    MitigationAction.SCALE_UP: "capacity added",
+    MitigationAction.OTHER: "mitigation",
+}
+
+
+def responders(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str]:
+    """Everyone who held a role or wrote a timeline entry, in order of first appearance."""
+    seen: dict[str, str] = {}
+    names = [incident.declared_by]
+    names += [h.to for h in incident.handoffs]
+    names += [getattr(incident.roles, r.value) for r in Role]
+    names += [e.author for e in sorted(entries, key=lambda e: e.time)]
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def format_offset(delta: timedelta) -> str:
+    """+1:05 (hours:minutes) from the start; negative before it."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+def _clock(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%H:%M UTC")
+
+
+def stakeholder_update(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    *,
+    now: datetime,
+    next_update: timedelta,
+    severity_description: str | None = None,
+    markdown: bool = True,
+) -> str:
+    """The Communications Lead's update: status, impact, services, what is being done, next update."""
+    resolved = incident.status is IncidentStatus.RESOLVED
+    since = next(
+        (c.at for c in reversed(incident.status_history) if c.status is incident.status),
+        incident.declared_at,
+    )
+    impact = [IMPACT_PHRASES[n] for n in CRITERIA if getattr(incident.criteria, n)]
+    doing = [
+        e
+        for e in sorted(entries, key=lambda e: e.time)
+        if e.kind in (EntryKind.MITIGATION, EntryKind.ACTION, EntryKind.DECISION)
+    ][-3:]
+    severity = incident.severity + (f" ({severity_description})" if severity_description else "")
+    rows: list[tuple[str, str | list[str]]] = [
+        ("Status", f"{incident.status.value.capitalize()} since {_clock(since)}"),
+        ("Severity", severity),
+        ("Impact", " ".join(impact) or "No user impact is known so far."),
+        ("Affected services", ", ".join(incident.services) or "being determined"),
+    ]
+    if resolved:
+        rows.append(("Summary", incident.summary or "A summary will follow."))
+    else:
+        rows.append(
+            (
+                "What we are doing",
+                [
+                    f"{_clock(e.time)}"
+                    + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
+                    + f": {e.text}"
+                    for e in doing
+                ]
+                or ["Investigating the cause."],
+            )
+        )
+    rows.append(
+        (
+            "Roles",
+            f"Incident Commander {incident.roles.incident_commander}, Communications Lead "
+            f"{incident.roles.communications_lead}, Ops Lead {incident.roles.ops_lead}",
+        )
+    )
+    if resolved:
+        rows.append(("Next update", "none planned: the incident is resolved; a postmortem follows"))
+    else:
+        due = now + next_update
+        minutes = int(next_update.total_seconds() // 60)
+        rows.append(("Next update", f"by {_clock(due)} (in {minutes} minutes)"))
+    heading = f"Incident update: {incident.title} ({incident.id}), {_clock(now)}"
+    lines = [f"**{heading}**" if markdown else heading, ""]
+    for label, value in rows:
+        if isinstance(value, list):
+            lines.append(f"- **{label}:**" if markdown else f"{label}:")
+            lines += [f"  - {item}" for item in value]
+        else:
+            lines.append(f"- **{label}:** {value}" if markdown else f"{label}: {value}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class PostmortemDraft:
+    front_matter: dict[str, Any]
+    body: str
+
+
+def postmortem_id(incident_id: str) -> str:
+    return "PM-" + incident_id.removeprefix("INC-")
+
+
+def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str]:
+    """The Responders list: each role with who held it from when, then everyone else who helped."""
+    replay = replay_roles(incident)
+    lines = []
+    holders: set[str] = set()
+    for role in Role:
+        held = [t for t in replay.tenures if t.role is role]
+        holders.update(t.holder.casefold() for t in held)
+        spans = ", ".join(
+            f"{t.holder} ({format_time(t.start)} to {format_time(t.end)})"
+            if t.end
+            else f"{t.holder} (from {format_time(t.start)})"
+            for t in held
+        )
+        lines.append(f"- {role.label}: {spans}")
+    others = [p for p in responders(incident, entries) if p.casefold() not in holders]
+    if others:
+        lines.append(f"- Also responded: {', '.join(others)}")
+    return lines
+
+
+def postmortem_draft(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    timeline_lines: Sequence[str],
+    *,
+    sections: Sequence[str],
+    authors: Sequence[str],
+) -> PostmortemDraft:
+    """A draft postmortem pre-filled from the incident; what only people can write stays TODO."""
+    front: dict[str, Any] = {
+        "id": postmortem_id(incident.id),
+        "title": f"Postmortem: {incident.title}",
+        "incidents": [incident.id],
+        "status": "draft",
+        "severity": incident.severity,
+        "authors": list(authors),
+        "reviewers": [],
+    }
+    for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
+        moment = getattr(incident, name)
+        if moment is not None:
+            front[name] = moment
+    front["services"] = list(incident.services)
+    front["tags"] = list(incident.tags)
+    impact: dict[str, Any] = {}
+    if incident.resolved_at is not None:
+        impact["duration"] = iso_duration(incident.resolved_at - start_of(incident))
+    impact["data_lost"] = incident.criteria.data_lost
+    impact["user_data_exposed"] = incident.criteria.data_exposed
+    front["impact"] = impact
+    front["action_items"] = []
+    front["visibility"] = "internal"
+
+    facts = [
+        f"{question} {'yes' if getattr(incident.criteria, name) else 'no'}."
+        for name, question in CRITERIA.items()
+    ]
+    if incident.resolved_at is not None:
+        facts.append(
+            f"From start to resolution: {format_offset(incident.resolved_at - start_of(incident))}."
+        )
+    mitigations = [
+        f"{format_time(e.time)} {e.action.value if e.action else 'other'}: {e.text}"
+        for e in entries
+        if e.kind is EntryKind.MITIGATION
+    ]
+    filled: dict[str, str] = {
+        "timeline": "\n".join(timeline_lines),
+        "responders": "\n".join(role_lines(incident, entries)),
+        "impact": templates.placeholder("impact")
+        + "\n\n"
+        + templates.comment("From the incident record: " + " ".join(facts)),
+    }
+    if incident.summary:
+        filled["summary"] = incident.summary
+    if mitigations:
+        filled["mitigation"] = (
+            templates.placeholder("mitigation")
+            + "\n\n"
+            + templates.comment("Mitigations in the timeline: " + "; ".join(mitigations))
+        )
+    body = templates.postmortem_body(
+        str(front["title"]),
+        [(title, filled.get(title.strip().casefold(), "")) for title in sections],
+    )
+    return PostmortemDraft(front, body)
