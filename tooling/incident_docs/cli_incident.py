@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,7 +27,7 @@ from incident_docs.models import (
     TimelineEntry,
     iso_duration,
 )
-from incident_docs.records import is_record_file, load_record, read_archive, skipped_note
+from incident_docs.records import locate_incident, read_archive, skipped_note
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.timeline import format_time, render_entry
 
@@ -112,99 +111,16 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
 # --- finding the incident -----------------------------------------------------------------------
 
 
-def _incident_files(project: Project) -> list[Path]:
-    folder = project.root / project.config.incidents_dir
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.md") if is_record_file(p))
-
-
-def _open_incidents(project: Project) -> tuple[list[tuple[str, Path]], list[str]]:
-    """Valid incidents not yet resolved, and the record files that do not validate."""
-    opened: list[tuple[str, Path]] = []
-    invalid: list[str] = []
-    for path in _incident_files(project):
-        loaded = load_record(path, project.root, project.config)
-        if loaded is None or not isinstance(loaded.record, Incident):
-            invalid.append(relative_display(path, project.root))
-        elif loaded.record.status is not IncidentStatus.RESOLVED:
-            opened.append((loaded.record.id, path))
-    return opened, invalid
-
-
-def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:
-    names = ", ".join(invalid[:shown]) + (
-        f" and {len(invalid) - shown} more" if len(invalid) > shown else ""
-    )
-    noun = "record that does not" if len(invalid) == 1 else "records that do not"
-    return f"{len(invalid)} {noun} validate: {names} (see 'incident lint')"
-
-
-def _inside_incidents(project: Project, path: Path, shown: str) -> Path:
-    """`path` if it is a record file in the incidents folder whose link, if any, stays in the repo."""
-    folder = project.config.incidents_dir
-    # The folder is resolved but not the file, so a link in incidents/ counts as being there.
-    place = Path(os.path.realpath(path.parent)) / path.name
-    if not is_record_file(path) or not place.is_relative_to(
-        os.path.realpath(project.root / folder)
-    ):
-        raise UsageError(f"{shown}: not an incident record inside {folder}/")
-    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(
-        os.path.realpath(project.root)
-    ):
-        raise UsageError(f"{shown}: symbolic link leads outside the repository")
-    return path
-
-
-def _locate(project: Project, given: str | None) -> tuple[Path, str]:
-    """--incident as a path, an ID or a unique part of one; else the only open incident."""
-    root = project.root
-    if given:
-        as_path = Path(given)
-        found = [c for c in (as_path, root / as_path) if c.is_file() or c.is_symlink()]
-        refused: UsageError | None = None
-        for candidate in found:  # from the current folder, else from the root
-            try:
-                return _inside_incidents(project, candidate, given), relative_display(
-                    candidate, root
-                )
-            except UsageError as error:
-                refused = refused or error
-        if refused is not None:
-            raise refused
-        wanted = as_path.name.removesuffix(".md").casefold()
-        files = _incident_files(project)
-        exact = [p for p in files if p.stem.casefold() == wanted]
-        matches = exact or [p for p in files if wanted in p.stem.casefold()]
-        if len(matches) == 1:
-            display = relative_display(matches[0], root)
-            return _inside_incidents(project, matches[0], display), display
-        if not matches:
-            raise UsageError(f"no incident matches '{given}' in {project.config.incidents_dir}/")
-        names = ", ".join(p.stem for p in matches[:8])
-        raise UsageError(f"'{given}' matches several incidents: {names}")
-    opened, invalid = _open_incidents(project)
-    broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
-    if len(opened) == 1:
-        record_id, path = opened[0]
-        if invalid:
-            _warn(f"using {record_id}, the only open incident; {_invalid_phrase(invalid)}")
-        display = relative_display(path, root)
-        return _inside_incidents(project, path, display), display
-    if not opened:
-        raise UsageError(
-            f"no open incident{broken or ':'} pass --incident ID "
-            "(or declare one with 'incident declare')"
-        )
-    names = ", ".join(record_id for record_id, _path in opened)
-    raise UsageError(
-        f"{len(opened)} incidents are open{broken or ';'} pass --incident with one of: {names}"
-    )
+def _located(project: Project, given: str | None) -> tuple[Path, str]:
+    found = locate_incident(project.root, project.config, given)
+    if found.note:
+        _warn(found.note)
+    return found.path, found.display
 
 
 def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
     scaffold.require_archive_root(project.root, project.config)
-    path, display = _locate(project, given)
+    path, display = _located(project, given)
     result = store.edit_incident(project.root, path, display, project.config, make)
     for note in result.notes:
         _warn(note)
@@ -564,7 +480,7 @@ def update_command(
         scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
     interval = inputs.parse_duration(next_update)
-    path, display = _locate(project, incident)
+    path, display = _located(project, incident)
     current = store.read_incident(path, display, project.config)
     level = project.config.severity(current.incident.severity)
     text = reports.stakeholder_update(
@@ -623,7 +539,7 @@ def postmortem_command(
     """
     scaffold.require_archive_root(project.root, project.config)
     config = project.config
-    path, display = _locate(project, incident_id or incident)
+    path, display = _located(project, incident_id or incident)
     source = store.read_incident(path, display, config)
     record = source.incident
     pm_id = reports.postmortem_id(record.id)
@@ -796,7 +712,7 @@ def show_command(
     project: Project, incident_id: str | None, incident: str | None, output_format: str
 ) -> None:
     """Show an incident: its fields, who held each role when, and the timeline with offsets."""
-    path, display = _locate(project, incident_id or incident)
+    path, display = _located(project, incident_id or incident)
     current = store.read_incident(path, display, project.config)
     if output_format.lower() == "json":
         click.echo(json.dumps(show_payload(current), indent=2, ensure_ascii=False))

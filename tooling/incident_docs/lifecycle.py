@@ -1,4 +1,4 @@
-"""Running an incident: declare, hand off roles, log, change status, resolve, report. Pure; clock injected."""
+"""Running an incident: declare, hand off roles, log, change status, resolve. Pure; the clock is passed in."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
-from incident_docs.document import Document, Location, read_document
-from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster
+from incident_docs.document import Document, Location, read_document, relative_display
+from incident_docs.models import Incident, IncidentStatus, Postmortem, Record, RecordKind, Roster
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
     "incident": Incident,
@@ -294,3 +294,106 @@ def skipped_note(paths: Sequence[str], shown: int = 10) -> str | None:
         names += f" and {len(paths) - shown} more"
     noun = "record" if len(paths) == 1 else "records"
     return f"{len(paths)} {noun} skipped (run 'incident lint' to see why): {names}"
+
+
+# --- finding the incident a command acts on --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Located:
+    path: Path
+    display: str
+    """The path as the user should see it, repo-relative."""
+    note: str | None = None
+    """Something the user should know about the choice."""
+
+
+def incident_files(root: Path, config: Config) -> list[Path]:
+    """The record files of the incidents folder, sorted."""
+    folder = root / config.incidents_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if is_record_file(p))
+
+
+def open_incidents(root: Path, config: Config) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Valid incidents not yet resolved, and the record files that do not validate."""
+    opened: list[tuple[str, Path]] = []
+    invalid: list[str] = []
+    for path in incident_files(root, config):
+        loaded = load_record(path, root, config)
+        if loaded is None or not isinstance(loaded.record, Incident):
+            invalid.append(relative_display(path, root))
+        elif loaded.record.status is not IncidentStatus.RESOLVED:
+            opened.append((loaded.record.id, path))
+    return opened, invalid
+
+
+def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:
+    names = ", ".join(invalid[:shown]) + (
+        f" and {len(invalid) - shown} more" if len(invalid) > shown else ""
+    )
+    noun = "record that does not" if len(invalid) == 1 else "records that do not"
+    return f"{len(invalid)} {noun} validate: {names} (see 'incident lint')"
+
+
+def _inside_incidents(root: Path, config: Config, path: Path, shown: str) -> Path:
+    """`path` if it is a record file in the incidents folder whose link, if any, stays in the repo."""
+    folder = config.incidents_dir
+    # The folder is resolved but not the file, so a link in incidents/ counts as being there.
+    place = Path(os.path.realpath(path.parent)) / path.name
+    if not is_record_file(path) or not place.is_relative_to(os.path.realpath(root / folder)):
+        raise UsageError(f"{shown}: not an incident record inside {folder}/")
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(
+        os.path.realpath(root)
+    ):
+        raise UsageError(f"{shown}: symbolic link leads outside the repository")
+    return path
+
+
+def locate_incident(root: Path, config: Config, given: str | None) -> Located:
+    """The incident a command acts on: GIVEN as a path, an ID or a unique part of one, else the
+    only open incident; a UsageError naming the candidates when that is not one record."""
+    if given:
+        as_path = Path(given)
+        found = [c for c in (as_path, root / as_path) if c.is_file() or c.is_symlink()]
+        refused: UsageError | None = None
+        for candidate in found:  # from the current folder, else from the root
+            try:
+                return Located(
+                    _inside_incidents(root, config, candidate, given),
+                    relative_display(candidate, root),
+                )
+            except UsageError as error:
+                refused = refused or error
+        if refused is not None:
+            raise refused
+        wanted = as_path.name.removesuffix(".md").casefold()
+        files = incident_files(root, config)
+        exact = [p for p in files if p.stem.casefold() == wanted]
+        matches = exact or [p for p in files if wanted in p.stem.casefold()]
+        if len(matches) == 1:
+            display = relative_display(matches[0], root)
+            return Located(_inside_incidents(root, config, matches[0], display), display)
+        if not matches:
+            raise UsageError(f"no incident matches '{given}' in {config.incidents_dir}/")
+        names = ", ".join(p.stem for p in matches[:8])
+        raise UsageError(f"'{given}' matches several incidents: {names}")
+    opened, invalid = open_incidents(root, config)
+    broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
+    if len(opened) == 1:
+        record_id, path = opened[0]
+        note = None
+        if invalid:
+            note = f"using {record_id}, the only open incident; {_invalid_phrase(invalid)}"
+        display = relative_display(path, root)
+        return Located(_inside_incidents(root, config, path, display), display, note)
+    if not opened:
+        raise UsageError(
+            f"no open incident{broken or ':'} pass --incident ID "
+            "(or declare one with 'incident declare')"
+        )
+    names = ", ".join(record_id for record_id, _path in opened)
+    raise UsageError(
+        f"{len(opened)} incidents are open{broken or ';'} pass --incident with one of: {names}"
+    )
