@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from incident_docs import git, handoffs, inputs, lifecycle, models, reports, scaffold, store
+from incident_docs import git, inputs, lifecycle, reports, scaffold, store
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
 from incident_docs.document import relative_display
@@ -24,10 +24,14 @@ from incident_docs.models import (
     EntryKind,
     Incident,
     IncidentStatus,
-    TimelineEntry,
-    iso_duration,
 )
-from incident_docs.records import locate_incident, read_archive, skipped_note
+from incident_docs.records import (
+    IncidentQuery,
+    locate_incident,
+    read_archive,
+    select_incidents,
+    skipped_note,
+)
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.timeline import format_time, render_entry
 
@@ -590,19 +594,6 @@ def postmortem_command(
 # --- list and show ------------------------------------------------------------------------------
 
 
-def _summary_row(incident: Incident, display: str) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "title": incident.title,
-        "severity": incident.severity,
-        "status": incident.status.value,
-        "declared_at": format_time(incident.declared_at),
-        "incident_commander": incident.roles.incident_commander,
-        "services": list(incident.services),
-        "path": display,
-    }
-
-
 @main.command("list")
 @click.option(
     "--status", multiple=True, help="investigating, identified, monitoring, resolved, or open."
@@ -620,20 +611,11 @@ def list_command(
 ) -> None:
     """List incidents, open ones first, newest first."""
     config = project.config
-    wanted_status: set[IncidentStatus] = set()
-    for value in (part for item in status for part in item.split(",") if part.strip()):
-        if value.strip().lower() == "open":
-            wanted_status |= set(IncidentStatus) - {IncidentStatus.RESOLVED}
-        else:
-            wanted_status.add(inputs.parse_status(value))
-    names = config.severity_names()
-    wanted_severity = {
-        inputs.match_severity(part, names)
-        for item in severity
-        for part in item.split(",")
-        if part.strip()
-    }
-    wanted_service = set(_labels(service, "--service"))
+    wanted = IncidentQuery(
+        inputs.parse_statuses(status),
+        inputs.parse_severities(severity, config.severity_names()),
+        frozenset(_labels(service, "--service")),
+    )
     archive = read_archive(project.root, config)
     note = skipped_note(
         [p for p in archive.skipped if p.startswith(config.incidents_dir.rstrip("/") + "/")]
@@ -645,62 +627,15 @@ def list_command(
         for loaded in archive.records
         if isinstance(loaded.record, Incident)
     ]
-    chosen = [
-        (incident, display)
-        for incident, display in incidents
-        if (not wanted_status or incident.status in wanted_status)
-        and (not wanted_severity or incident.severity in wanted_severity)
-        and (not wanted_service or wanted_service & set(incident.services))
-    ]
-    chosen.sort(key=lambda pair: pair[0].declared_at, reverse=True)
-    chosen.sort(key=lambda pair: pair[0].status is IncidentStatus.RESOLVED)
+    chosen = select_incidents(incidents, wanted)
     if output_format.lower() == "json":
-        click.echo(json.dumps([_summary_row(i, d) for i, d in chosen], indent=2))
+        click.echo(json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2))
         return
     if not chosen:
         click.echo("No incidents match." if incidents else "No incidents yet.", err=True)
         return
     for incident, _display in chosen:
-        click.echo(
-            f"{incident.id}  {incident.severity:<5} {incident.status.value:<13} "
-            f"{format_time(incident.declared_at)}  IC {incident.roles.incident_commander}  "
-            f"{incident.title}"
-        )
-
-
-def show_payload(current: store.IncidentFile) -> dict[str, Any]:
-    """The record as JSON: front-matter, timeline with offsets from the start, role history."""
-    incident = current.incident
-    start = models.start_of(incident)
-    payload: dict[str, Any] = incident.model_dump(mode="json", by_alias=True)
-    payload["path"] = current.display
-    payload["timeline"] = [
-        {
-            "time": format_time(entry.time),
-            "offset": iso_duration(entry.time - start),
-            "offset_seconds": int((entry.time - start).total_seconds()),
-            "author": entry.author,
-            "kind": entry.kind.value,
-            "action": entry.action.value if entry.action else None,
-            "text": entry.text,
-            "line": entry.line,
-        }
-        for entry in _in_order(current.entries)
-    ]
-    payload["role_history"] = [
-        {
-            "role": tenure.role.value,
-            "holder": tenure.holder,
-            "from": format_time(tenure.start),
-            "until": format_time(tenure.end) if tenure.end else None,
-        }
-        for tenure in handoffs.replay_roles(incident).tenures
-    ]
-    return payload
-
-
-def _in_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
-    return sorted(entries, key=lambda e: e.time)
+        click.echo(reports.list_line(incident))
 
 
 @main.command("show")
@@ -715,37 +650,11 @@ def show_command(
     path, display = _located(project, incident_id or incident)
     current = store.read_incident(path, display, project.config)
     if output_format.lower() == "json":
-        click.echo(json.dumps(show_payload(current), indent=2, ensure_ascii=False))
+        payload = reports.incident_payload(current.incident, current.entries, display)
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    record = current.incident
-    start = models.start_of(record)
-    click.echo(f"{record.id}: {record.title}")
-    click.echo(f"  {record.severity}, {record.status.value}; {display}")
-    for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
-        moment = getattr(record, name)
-        if moment is not None:
-            click.echo(f"  {name:<13} {format_time(moment)}")
-    if record.services:
-        click.echo(f"  services      {', '.join(record.services)}")
-    yes = lifecycle.criteria_phrase(record.criteria)
-    click.echo(f"  criteria      {yes or 'none answered yes'}")
-    if record.postmortem:
-        click.echo(f"  postmortem    {record.postmortem}")
-    click.echo("Roles:")
-    for tenure in handoffs.replay_roles(record).tenures:
-        until = f" until {format_time(tenure.end)}" if tenure.end else " (now)"
-        click.echo(
-            f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
-        )
-    click.echo("Timeline:")
-    for entry in _in_order(current.entries):
-        kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
-        click.echo(
-            f"  {reports.format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
-            f"{kind:<26} {entry.author}: {entry.text}"
-        )
-    if record.summary:
-        click.echo(f"Summary: {record.summary}")
+    for line in reports.incident_lines(current.incident, current.entries, display):
+        click.echo(line)
 
 
 # --- init ---------------------------------------------------------------------------------------

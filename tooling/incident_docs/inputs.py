@@ -200,3 +200,21 @@ def match_severity(text: str, names: Sequence[str]) -> str:
     if len(endings) == 1:
         return endings[0]
     raise UsageError(f"'{text}' is not a configured severity: use one of {', '.join(names)}")
+
+
+def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:
+    """`--status` values, repeatable or comma-separated; `open` is every status but resolved."""
+    wanted: set[IncidentStatus] = set()
+    for value in (part for item in values for part in item.split(",") if part.strip()):
+        if value.strip().lower() == "open":
+            wanted |= set(IncidentStatus) - {IncidentStatus.RESOLVED}
+        else:
+            wanted.add(parse_status(value))
+    return frozenset(wanted)
+
+
+def parse_severities(values: Iterable[str], names: Sequence[str]) -> frozenset[str]:
+    """`--severity` values, repeatable or comma-separated, matched to the configured names."""
+    return frozenset(
+        match_severity(part, names) for item in values for part in item.split(",") if part.strip()
+    )

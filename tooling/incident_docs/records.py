@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -397,3 +397,28 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
     raise UsageError(
         f"{len(opened)} incidents are open{broken or ';'} pass --incident with one of: {names}"
     )
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """What `incident list` asks for; an empty set means any."""
+
+    statuses: frozenset[IncidentStatus] = frozenset()
+    severities: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+
+
+def select_incidents(
+    incidents: Iterable[tuple[Incident, str]], query: IncidentQuery
+) -> list[tuple[Incident, str]]:
+    """The incidents that match, open ones first, newest first."""
+    chosen = [
+        (incident, display)
+        for incident, display in incidents
+        if (not query.statuses or incident.status in query.statuses)
+        and (not query.severities or incident.severity in query.severities)
+        and (not query.services or query.services & set(incident.services))
+    ]
+    chosen.sort(key=lambda pair: pair[0].declared_at, reverse=True)
+    chosen.sort(key=lambda pair: pair[0].status is IncidentStatus.RESOLVED)
+    return chosen

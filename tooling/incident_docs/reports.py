@@ -9,6 +9,7 @@ from typing import Any
 
 from incident_docs import templates
 from incident_docs.handoffs import replay_roles
+from incident_docs.lifecycle import criteria_phrase
 from incident_docs.models import (
     CRITERIA,
     EntryKind,
@@ -230,3 +231,96 @@ def postmortem_draft(
         [(title, filled.get(title.strip().casefold(), "")) for title in sections],
     )
     return PostmortemDraft(front, body)
+
+
+# --- list and show ----------------------------------------------------------------------------
+
+
+def summary_row(incident: Incident, display: str) -> dict[str, Any]:
+    """One incident as `incident list --format json` shows it."""
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "severity": incident.severity,
+        "status": incident.status.value,
+        "declared_at": format_time(incident.declared_at),
+        "incident_commander": incident.roles.incident_commander,
+        "services": list(incident.services),
+        "path": display,
+    }
+
+
+def list_line(incident: Incident) -> str:
+    """One incident as a line of `incident list`."""
+    return (
+        f"{incident.id}  {incident.severity:<5} {incident.status.value:<13} "
+        f"{format_time(incident.declared_at)}  IC {incident.roles.incident_commander}  "
+        f"{incident.title}"
+    )
+
+
+def incident_payload(
+    incident: Incident, entries: Sequence[TimelineEntry], display: str
+) -> dict[str, Any]:
+    """The record as JSON: front-matter, timeline with offsets from the start, role history."""
+    start = start_of(incident)
+    payload: dict[str, Any] = incident.model_dump(mode="json", by_alias=True)
+    payload["path"] = display
+    payload["timeline"] = [
+        {
+            "time": format_time(entry.time),
+            "offset": iso_duration(entry.time - start),
+            "offset_seconds": int((entry.time - start).total_seconds()),
+            "author": entry.author,
+            "kind": entry.kind.value,
+            "action": entry.action.value if entry.action else None,
+            "text": entry.text,
+            "line": entry.line,
+        }
+        for entry in sorted(entries, key=lambda e: e.time)
+    ]
+    payload["role_history"] = [
+        {
+            "role": tenure.role.value,
+            "holder": tenure.holder,
+            "from": format_time(tenure.start),
+            "until": format_time(tenure.end) if tenure.end else None,
+        }
+        for tenure in replay_roles(incident).tenures
+    ]
+    return payload
+
+
+def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display: str) -> list[str]:
+    """The record as `incident show` prints it: fields, who held each role when, the timeline."""
+    start = start_of(incident)
+    lines = [
+        f"{incident.id}: {incident.title}",
+        f"  {incident.severity}, {incident.status.value}; {display}",
+    ]
+    for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
+        moment = getattr(incident, name)
+        if moment is not None:
+            lines.append(f"  {name:<13} {format_time(moment)}")
+    if incident.services:
+        lines.append(f"  services      {', '.join(incident.services)}")
+    yes = criteria_phrase(incident.criteria)
+    lines.append(f"  criteria      {yes or 'none answered yes'}")
+    if incident.postmortem:
+        lines.append(f"  postmortem    {incident.postmortem}")
+    lines.append("Roles:")
+    for tenure in replay_roles(incident).tenures:
+        until = f" until {format_time(tenure.end)}" if tenure.end else " (now)"
+        lines.append(
+            f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
+        )
+    lines.append("Timeline:")
+    for entry in sorted(entries, key=lambda e: e.time):
+        kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
+        lines.append(
+            f"  {format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
+            f"{kind:<26} {entry.author}: {entry.text}"
+        )
+    if incident.summary:
+        lines.append(f"Summary: {incident.summary}")
+    return lines
