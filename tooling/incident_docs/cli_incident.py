@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import click
 
 from incident_docs import git, inputs, lifecycle, reports, scaffold, store
 from incident_docs.cli import Project, main, pass_project
+from incident_docs.config import Config
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
 from incident_docs.document import relative_display
 from incident_docs.lifecycle import Change, Clock
@@ -173,6 +175,56 @@ def _share(
 # --- declare ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Answers:
+    title: str
+    criteria: Criteria
+    severity: str
+    suggested: str
+    services: list[str]
+    tags: list[str]
+
+
+def _declare_answers(
+    config: Config,
+    title: str,
+    because: Sequence[str],
+    severity: str | None,
+    service: Sequence[str],
+    tag: Sequence[str],
+    *,
+    ask: bool,
+) -> _Answers | None:
+    """What `declare` was told, with the rest asked for at a terminal; None: not declared."""
+    if not title.strip():
+        if not ask:
+            raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
+        title = click.prompt("Title (what is wrong, in a few words)")
+    severity_names = config.severity_names()
+    chosen = inputs.match_severity(severity, severity_names) if severity else None
+    services = _labels(service, "--service")
+    tags = _labels(tag, "--tag")
+    criteria = inputs.parse_criteria(because) if because else None
+    if criteria is None:
+        criteria = _ask_criteria() if ask else Criteria()
+    click.echo(lifecycle.recommendation(criteria))
+    if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
+        return None
+    suggested = lifecycle.suggest_severity(criteria, severity_names)
+    if chosen is None and ask:
+        for level in config.severities:
+            click.echo(f"  {level.name}: {level.description}")
+        chosen = click.prompt(
+            "Severity", default=suggested, value_proc=_severity_proc(severity_names)
+        )
+    if not services and ask:
+        answer = click.prompt(
+            "Affected services (comma-separated, Enter to skip)", default="", show_default=False
+        )
+        services = _labels((answer,), "service")
+    return _Answers(title, criteria, chosen or suggested, suggested, services, tags)
+
+
 def _ask_criteria() -> Criteria:
     click.echo("Seven questions decide whether this is an incident (Enter = no).")
     answers = {name: click.confirm(question, default=False) for name, question in CRITERIA.items()}
@@ -226,58 +278,40 @@ def declare_command(
     Prints the new record's path as the last line.
     """
     scaffold.require_archive_root(project.root, project.config)
-    now = CLOCK()
-    moment = _moment(at, now)
-    handle = _who(project, by)
     config = project.config
-    ask = _terminal() and not yes
-    title = title or " ".join(words)
-    if not title.strip():
-        if not ask:
-            raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
-        title = click.prompt("Title (what is wrong, in a few words)")
-    severity_names = config.severity_names()
-    chosen = inputs.match_severity(severity, severity_names) if severity else None
-    services = _labels(service, "--service")
-    tags = _labels(tag, "--tag")
-    criteria = inputs.parse_criteria(because) if because else None
-    if criteria is None:
-        criteria = _ask_criteria() if ask else Criteria()
-    click.echo(lifecycle.recommendation(criteria))
-    if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
+    moment = _moment(at, CLOCK())
+    handle = _who(project, by)
+    answers = _declare_answers(
+        config,
+        title or " ".join(words),
+        because,
+        severity,
+        service,
+        tag,
+        ask=_terminal() and not yes,
+    )
+    if answers is None:
         click.echo("Not declared.")
         return
-    suggested = lifecycle.suggest_severity(criteria, severity_names)
-    if chosen is None and ask:
-        for level in config.severities:
-            click.echo(f"  {level.name}: {level.description}")
-        chosen = click.prompt(
-            "Severity", default=suggested, value_proc=_severity_proc(severity_names)
-        )
-    if not services and ask:
-        answer = click.prompt(
-            "Affected services (comma-separated, Enter to skip)", default="", show_default=False
-        )
-        services = _labels((answer,), "service")
-    final_severity = chosen or suggested
+    title, final_severity = answers.title, answers.severity
 
     def make(taken: set[str]) -> tuple[str, str]:
-        incident_id = lifecycle.new_id("INC", moment.date(), title or "", taken)
+        incident_id = lifecycle.new_id("INC", moment.date(), title, taken)
         declared = lifecycle.declare(
             incident_id=incident_id,
-            title=title or "",
+            title=title,
             severity=final_severity,
-            criteria=criteria or Criteria(),
+            criteria=answers.criteria,
             by=handle,
             at=moment,
-            services=services,
-            tags=tags,
+            services=answers.services,
+            tags=answers.tags,
         )
         body = incident_body(declared.title, render_entry(declared.entry))
         return incident_id, store.record_text(declared.front_matter, body)
 
     path = store.create_record(project.root, project.root / config.incidents_dir, make)
-    how = "suggested from the answers" if final_severity == suggested else "chosen"
+    how = "suggested from the answers" if final_severity == answers.suggested else "chosen"
     click.echo(f"Declared {path.stem} as {final_severity} ({how}).")
     click.echo(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
