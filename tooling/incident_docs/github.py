@@ -1,4 +1,11 @@
-"""GitHub's REST API for the review gate: a small urllib client with pagination and bounded retries."""
+"""GitHub's REST API for the review gate: a small urllib client with pagination and bounded retries.
+
+Why urllib rather than httpx or requests: those strip the token on a cross-origin redirect but
+still follow it, while the gate must not leave the API at all (it refuses any redirect or Link
+outside GITHUB_API_URL); and the retries on 5xx and rate limits, with a bound on the total wait,
+are ours with any client. A library would save the redirect handler's dozen lines and add a
+dependency to every install.
+"""
 
 from __future__ import annotations
 
