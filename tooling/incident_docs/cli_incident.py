@@ -404,10 +404,7 @@ def log_command(
     words = " ".join(text)
     if text == ("-",):
         words = sys.stdin.read()
-    chosen_action = inputs.parse_action(action) if action else None
-    if kind is None:
-        kind = EntryKind.MITIGATION.value if chosen_action else EntryKind.NOTE.value
-    entry_kind = EntryKind(kind.lower())
+    entry_kind, chosen_action = inputs.parse_entry_kind(kind, action)
     handle = _who(project, by)
     _done(
         _edit(

@@ -15,6 +15,7 @@ from incident_docs.models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     Criteria,
+    EntryKind,
     IncidentStatus,
     MitigationAction,
     Role,
@@ -218,3 +219,22 @@ def parse_severities(values: Iterable[str], names: Sequence[str]) -> frozenset[s
     return frozenset(
         match_severity(part, names) for item in values for part in item.split(",") if part.strip()
     )
+
+
+def parse_entry_kind(
+    kind: str | None, action: str | None
+) -> tuple[EntryKind, MitigationAction | None]:
+    """`incident log --kind K --action A`: an action alone means a mitigation."""
+    chosen = parse_action(action) if action else None
+    if kind is None:
+        return (EntryKind.MITIGATION if chosen else EntryKind.NOTE), chosen
+    entry_kind = EntryKind(kind.lower())
+    if entry_kind is EntryKind.MITIGATION and chosen is None:
+        raise UsageError(
+            "a mitigation names its action: --action " + "|".join(a.value for a in MitigationAction)
+        )
+    if entry_kind is not EntryKind.MITIGATION and chosen is not None:
+        raise UsageError(
+            f"--action is for mitigations only (use --kind mitigation, not {entry_kind})"
+        )
+    return entry_kind, chosen

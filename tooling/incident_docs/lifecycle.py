@@ -219,10 +219,10 @@ def log_entry(
         raise UsageError(f"{kind.value} entries are written by '{command}'")
     if kind is EntryKind.MITIGATION and action is None:
         raise UsageError(
-            "a mitigation names its action: --action " + "|".join(a.value for a in MitigationAction)
+            "a mitigation names its action: " + ", ".join(a.value for a in MitigationAction)
         )
     if kind is not EntryKind.MITIGATION and action is not None:
-        raise UsageError(f"--action is for mitigations only (use --kind mitigation, not {kind})")
+        raise UsageError(f"an action is for mitigations only, not a {kind} entry")
     entry = TimelineEntry(time=at, kind=kind, author=by, text=words, action=action)
     sets: list[tuple[FieldPath, Any]] = []
     notes: list[str] = []
@@ -289,7 +289,7 @@ def change_status(
 def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: str = "") -> Change:
     words = " ".join(summary.split())
     if not words:
-        raise UsageError("a resolved incident needs a summary: --summary 'what happened'")
+        raise UsageError("a resolved incident needs a summary of what happened")
     change = change_status(incident, IncidentStatus.RESOLVED, by=by, at=at, note=note)
     return Change(
         sets=(*change.sets, (("summary",), words)),
