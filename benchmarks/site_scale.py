@@ -33,6 +33,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the tests' launch settings)
+
 EXAMPLE_ID = "2022-12-25-corrupt-image-crash-loop"
 SERVICES = (
     "web-frontend", "deploy-pipeline", "payments-api", "search-api", "static-cdn", "auth",
@@ -53,14 +57,6 @@ SENTENCES = (
     "The cache hit ratio for {svc} fell to {n}% after the change.",
     "Synthetic checks for {svc} stayed green because they bypassed the {tag} path.",
 )
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -231,7 +227,9 @@ def search_latency(records: int, work: Path, word: str) -> float:
 
     site = work / f"archive-{records}" / "site"
     with served(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.goto(base, wait_until="load")
         started = time.perf_counter()
@@ -258,7 +256,9 @@ def pagefind_fetch(records: int, work: Path, word: str) -> int:
     took, _cpu = build(root / "mkdocs.yml")
     fetched: dict[str, int] = {}
     with served(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.goto(base + "search/")
         page.wait_for_selector(".pagefind-ui__search-input")

@@ -1,53 +1,58 @@
-"""Shared fixtures: a copy of the example archive to change, and a CLI runner."""
+"""Shared fixtures: archive copies to change, a CLI runner and a fake GitHub API.
+
+Helpers, fakes and sample records that test modules import live in the `support` package.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Callable
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
+import pluggy
 import pytest
-from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 
-from incident_docs.cli import main
+from support import cli
+from support.archive import copy_archive, only_christmas
+from support.cli import RunCli
+from support.github_fake import FakeGitHub
 
-REPO = Path(__file__).resolve().parent.parent
-ARCHIVE_PARTS = ("incidents", "postmortems", "people.yaml", "pyproject.toml")
+pytest_plugins = ["pytest_httpserver"]  # its `httpserver` fixture serves the fake GitHub API
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """A throwaway copy of the example archive (records, roster and configuration)."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    for part in ARCHIVE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        elif source.exists():
-            shutil.copy2(source, root / part)
-    return root
+    return copy_archive(tmp_path / "repo")
 
 
-RunCli = Callable[..., Result]
+@pytest.fixture
+def christmas(archive: Path) -> Path:
+    """The archive copy with just the Christmas 2022 incident and its postmortem."""
+    only_christmas(archive)
+    return archive
 
 
 @pytest.fixture
 def run_cli() -> RunCli:
     """Run `incident --root ROOT ARGS...` in-process; stdin text optional."""
+    return cli.run_cli
 
-    def run(root: Path, *args: str, input: str | bytes | None = None) -> Result:
-        return CliRunner().invoke(main, ["--root", str(root), *args], input=input)
 
-    return run
+@pytest.fixture
+def github(httpserver: HTTPServer) -> Iterator[FakeGitHub]:
+    """A fake GitHub API for pull request #7 of acme/ops, served on 127.0.0.1."""
+    yield FakeGitHub(httpserver)
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     """Where INCIDENT_DOCS_NO_SKIP is set (the test script, CI), a skipped test fails the run."""
     outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
+    report = outcome.get_result()
     if (
         report.skipped
         and os.environ.get("INCIDENT_DOCS_NO_SKIP")
@@ -55,4 +60,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     ):
         report.outcome = "failed"
         report.longrepr = f"skipped, and skips are failures here: {report.longrepr}"
-    return None

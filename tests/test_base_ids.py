@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RunCli
+from support.cli import RunCli
 
 INC = "incidents/INC-2022-12-25-corrupt-image-crash-loop.md"
 NEW_ID = "INC-2024-06-01-search-down"

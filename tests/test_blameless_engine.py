@@ -49,7 +49,7 @@ def _scores(rows: list[tuple[str, str, str]]) -> tuple[float, float, float]:
 def test_corpus_is_large_and_balanced() -> None:
     rows = _load("legacy-rules.tsv")
     assert len(rows) >= 320
-    per_code = defaultdict(int)
+    per_code: defaultdict[str, int] = defaultdict(int)
     for label, category, _ in rows:
         assert label in ("blame", "ok")
         if label == "blame":

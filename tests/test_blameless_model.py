@@ -5,10 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import RunCli
 from incident_docs.blameless import Checker, training
 from incident_docs.blameless.model import (
     HANDLE,
@@ -19,8 +19,9 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
+from support.archive import REPO
+from support.cli import RunCli
 
-REPO = Path(__file__).resolve().parent.parent
 PACKAGED = REPO / "tooling" / "incident_docs" / "blameless" / "data" / "blameless-model.json.gz"
 FROZEN = REPO / "training" / "blameless" / "frozen-test.tsv"
 
@@ -139,13 +140,13 @@ def test_roster_handles_count_as_names() -> None:
 # --- in lint ----------------------------------------------------------------------------------
 
 
-def _lint_stdin(run_cli: RunCli, root: Path, text: str) -> list[dict[str, object]]:
+def _lint_stdin(run_cli: RunCli, root: Path, text: str) -> list[dict[str, Any]]:
     result = run_cli(
         root, "lint", "--select", "BL", "--format", "json", "-", "--stdin-filename", "x.md",
         input=text,
     )  # fmt: skip
     assert result.exit_code in (0, 1), result.output
-    diagnostics: list[dict[str, object]] = json.loads(result.stdout)["diagnostics"]
+    diagnostics: list[dict[str, Any]] = json.loads(result.stdout)["diagnostics"]
     return diagnostics
 
 
@@ -180,7 +181,7 @@ def test_headings_table_cells_and_list_items_are_read(archive: Path, run_cli: Ru
         "```\nDmitri's deploys have a reputation for a reason.\n```\n"
     )
     found = _lint_stdin(run_cli, archive, text)
-    assert sorted({d["line"] for d in found}) == [1, 5, 7]  # type: ignore[type-var]
+    assert sorted({d["line"] for d in found}) == [1, 5, 7]
 
 
 def test_front_matter_prose_is_checked_where_it_is_written(archive: Path, run_cli: RunCli) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import REPO, RunCli
+from support.archive import REPO
+from support.cli import RunCli
 
 
 def test_seniors_own_postmortems_and_maintainers_the_machinery(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incident_docs.document import parse_text
-from rule_cases import INCIDENT, POSTMORTEM
+from support.rule_cases import INCIDENT, POSTMORTEM
 
 
 def test_a_repeated_key_is_reported_not_silently_dropped() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from incident_docs.github import GitHubClient, GitHubError, review_gate
-from test_github_fake import REPO, FakeGitHub, github, review  # noqa: F401
-
-pytest_plugins = ["pytest_httpserver"]
+from incident_docs.review import reviews_from_api
+from support.github_fake import MAX_PER_PAGE, REPO, FakeGitHub, review
 
 
 class Sleeper:
@@ -24,17 +23,30 @@ def client(fake: FakeGitHub, sleeper: Sleeper | None = None, max_wait: float = 1
     )
 
 
-def test_more_than_a_hundred_reviews_are_all_read(github: FakeGitHub) -> None:  # noqa: F811
+def test_more_than_a_hundred_reviews_are_all_read(github: FakeGitHub) -> None:
     github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 251)]
     github.reviews.append(review(300, "priyaraman", "APPROVED"))
     result = review_gate(client(github), REPO, 7)
     assert result.decision is not None and result.decision.approvers == ("priyaraman",)
     review_pages = [r for r in github.requests if r.startswith(f"/repos/{REPO}/pulls/7/reviews")]
-    assert len(review_pages) == 3
+    assert len(review_pages) == -(-len(github.reviews) // MAX_PER_PAGE)  # every page, once
     assert all(token == "Bearer t0ken" for token in github.tokens)
 
 
-def test_a_server_error_is_retried_with_backoff(github: FakeGitHub) -> None:  # noqa: F811
+def test_a_list_is_read_page_by_page_following_the_link_header(github: FakeGitHub) -> None:
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, MAX_PER_PAGE + 51)]
+    path = f"repos/{REPO}/pulls/7/reviews"
+    pages = list(client(github).pages(path, "reading reviews"))
+    assert [len(page) for page in pages] == [MAX_PER_PAGE, len(github.reviews) - MAX_PER_PAGE]
+    assert github.requests == [
+        f"/{path}?per_page={MAX_PER_PAGE}",
+        f"/{path}?per_page={MAX_PER_PAGE}&page=2",  # the Link header's rel="next"
+    ]
+    read = reviews_from_api(item for page in pages for item in page)
+    assert [r.id for r in read] == [r["id"] for r in github.reviews]
+
+
+def test_a_server_error_is_retried_with_backoff(github: FakeGitHub) -> None:
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     github.failures = [(500, {}), (502, {})]
     sleeper = Sleeper()
@@ -43,7 +55,7 @@ def test_a_server_error_is_retried_with_backoff(github: FakeGitHub) -> None:  # 
     assert sleeper.waits == [1.0, 2.0]
 
 
-def test_rate_limits_wait_for_the_reset_or_retry_after(github: FakeGitHub) -> None:  # noqa: F811
+def test_rate_limits_wait_for_the_reset_or_retry_after(github: FakeGitHub) -> None:
     github.failures = [
         (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1007"}),
         (429, {"retry-after": "3"}),
@@ -53,7 +65,7 @@ def test_rate_limits_wait_for_the_reset_or_retry_after(github: FakeGitHub) -> No
     assert sleeper.waits == [7.0, 3.0]
 
 
-def test_waiting_is_bounded_and_then_fails_closed(github: FakeGitHub) -> None:  # noqa: F811
+def test_waiting_is_bounded_and_then_fails_closed(github: FakeGitHub) -> None:
     github.failures = [(503, {})] * 10
     sleeper = Sleeper()
     with pytest.raises(GitHubError, match=r"HTTP 503: failure 503; gave up after waiting 3s"):
@@ -61,7 +73,7 @@ def test_waiting_is_bounded_and_then_fails_closed(github: FakeGitHub) -> None:  
     assert sum(sleeper.waits) <= 5
 
 
-def test_unauthorized_names_what_failed_without_retrying(github: FakeGitHub) -> None:  # noqa: F811
+def test_unauthorized_names_what_failed_without_retrying(github: FakeGitHub) -> None:
     github.failures = [(401, {})]
     sleeper = Sleeper()
     with pytest.raises(GitHubError) as error:
@@ -71,13 +83,13 @@ def test_unauthorized_names_what_failed_without_retrying(github: FakeGitHub) -> 
     assert sleeper.waits == []
 
 
-def test_forbidden_without_rate_limit_is_not_retried(github: FakeGitHub) -> None:  # noqa: F811
+def test_forbidden_without_rate_limit_is_not_retried(github: FakeGitHub) -> None:
     github.failures = [(403, {"x-ratelimit-remaining": "4000"})]
     with pytest.raises(GitHubError, match=r"403 forbidden.*pull-requests: read"):
         client(github).get_json(f"repos/{REPO}/pulls/7", "reading")
 
 
-def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:  # noqa: F811
+def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:
     api = client(github)
     with pytest.raises(GitHubError, match="outside"):
         api.get("http://example.com/repos/acme/ops/pulls/7", "reading")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_docs.document import parse_bytes
-from rule_cases import INCIDENT, INCIDENT_PATH, POSTMORTEM, POSTMORTEM_PATH
-from test_rules import codes, lint_archive, write_archive
+from support.linting import codes, lint_archive, write_archive
+from support.rule_cases import INCIDENT, INCIDENT_PATH, POSTMORTEM, POSTMORTEM_PATH
 
 NESTED = "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)) + "  " * 60 + "v: 1\n"
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

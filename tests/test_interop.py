@@ -15,9 +15,9 @@ import frontmatter
 import pytest
 
 from incident_docs.document import parse_text
+from support.archive import REPO, record_files
 
-REPO = Path(__file__).resolve().parent.parent
-RECORDS = sorted([*REPO.glob("incidents/*.md"), *REPO.glob("postmortems/*.md")])
+RECORDS = record_files(REPO)
 
 
 def _same(ours: Any, theirs: Any) -> bool:

@@ -18,6 +18,7 @@ from incident_docs.inputs import (
     parse_status,
 )
 from incident_docs.lifecycle import (
+    Change,
     assign,
     change_status,
     declare,
@@ -60,15 +61,15 @@ def incident(**changes: object) -> Incident:
     return Incident.model_validate({**declared.front_matter, **changes})
 
 
-def applied(record: Incident, change: object) -> Incident:
+def applied(record: Incident, change: Change) -> Incident:
     """The record as the store would leave it after the change (sets and appends)."""
     data = record.model_dump(by_alias=True)
-    for path, value in change.sets:  # type: ignore[attr-defined]
+    for path, value in change.sets:
         target = data
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = value
-    for key, item in change.appends:  # type: ignore[attr-defined]
+    for key, item in change.appends:
         data[key] = [*data.get(key, ()), item]
     return Incident.model_validate(data)
 

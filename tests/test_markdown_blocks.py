@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 
 from incident_docs.blameless import check_markdown
 from incident_docs.document import parse_text, scan_blocks
+from support.archive import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 _MD = MarkdownIt("commonmark").enable("table")
 
 

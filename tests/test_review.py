@@ -21,7 +21,7 @@ from incident_docs.review import (
     reviews_from_api,
     summary_markdown,
 )
-from test_github_fake import HEAD, OLD, PM_PATH, ROSTER, postmortem, review
+from support.github_fake import HEAD, OLD, PM_PATH, ROSTER, postmortem, review
 
 PR = PullRequest(7, "samlq", HEAD, "b" * 40)
 BASE_ROSTER = Roster.model_validate(yaml.safe_load(ROSTER))

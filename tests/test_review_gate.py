@@ -8,19 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from incident_docs.cli import main
-from test_github_fake import (  # noqa: F401
-    BASE,
-    HEAD,
-    PM_PATH,
-    REPO,
-    ROSTER,
-    FakeGitHub,
-    github,
-    postmortem,
-    review,
-)
-
-pytest_plugins = ["pytest_httpserver"]
+from support.github_fake import BASE, HEAD, PM_PATH, REPO, ROSTER, FakeGitHub, postmortem, review
 
 CLEAN_ENV: dict[str, str | None] = {
     name: None
@@ -45,7 +33,7 @@ def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
     )
 
 
-def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Path) -> None:
     github.reviews = [review(1, "leemorgan", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
@@ -68,7 +56,7 @@ def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Pat
 
 
 def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
-    github: FakeGitHub,  # noqa: F811
+    github: FakeGitHub,
     tmp_path: Path,
 ) -> None:
     github.reviews = [review(1, "priyaraman", "APPROVED")]
@@ -79,7 +67,7 @@ def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
 
 
 def test_a_roster_edited_in_the_pull_request_does_not_count(
-    github: FakeGitHub,  # noqa: F811
+    github: FakeGitHub,
     tmp_path: Path,
 ) -> None:
     promoted = ROSTER.replace(
@@ -99,7 +87,7 @@ def test_a_roster_edited_in_the_pull_request_does_not_count(
     assert all("ref=" + HEAD not in r for r in github.requests if "people.yaml" in r)
 
 
-def test_a_senior_requesting_changes_blocks(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_a_senior_requesting_changes_blocks(github: FakeGitHub, tmp_path: Path) -> None:
     github.reviews = [
         review(1, "priyaraman", "APPROVED"),
         review(2, "jotanaka", "CHANGES_REQUESTED"),
@@ -114,7 +102,7 @@ def test_a_senior_requesting_changes_blocks(github: FakeGitHub, tmp_path: Path) 
 
 
 def test_severity_from_the_head_and_approvals_from_the_base_configuration(
-    github: FakeGitHub,  # noqa: F811
+    github: FakeGitHub,
     tmp_path: Path,
 ) -> None:
     github.contents[(HEAD, PM_PATH)] = postmortem("SEV1")
@@ -128,7 +116,7 @@ def test_severity_from_the_head_and_approvals_from_the_base_configuration(
 
 
 def test_a_pull_request_without_postmortems_is_not_gated(
-    github: FakeGitHub,  # noqa: F811
+    github: FakeGitHub,
     tmp_path: Path,
 ) -> None:
     github.files = [{"filename": "incidents/INC-2024-05-02-api-errors.md", "status": "added"}]
@@ -139,7 +127,7 @@ def test_a_pull_request_without_postmortems_is_not_gated(
 
 
 def test_inside_actions_the_event_the_summary_and_annotations(
-    github: FakeGitHub,  # noqa: F811
+    github: FakeGitHub,
     tmp_path: Path,
 ) -> None:
     event = tmp_path / "event.json"
@@ -164,7 +152,7 @@ def test_inside_actions_the_event_the_summary_and_annotations(
     assert "| dependabot[bot] | APPROVED | `ccccccc` | no: a bot |" in table
 
 
-def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: Path) -> None:
     github.failures = [(401, {})]
     result = gate(github, tmp_path)
     assert result.exit_code == 2
@@ -176,7 +164,7 @@ def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: 
     assert "HTTP 404 not found" in missing.stderr
 
 
-def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: Path) -> None:
     github.contents[(BASE, "pyproject.toml")] = b"[tool.incident-docs]\nroster = 3\n"
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
@@ -190,7 +178,7 @@ def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) 
     assert "--repo OWNER/NAME is required" in result.stderr
 
 
-def test_a_pull_request_cannot_lower_its_own_bar(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_a_pull_request_cannot_lower_its_own_bar(github: FakeGitHub, tmp_path: Path) -> None:
     # On the base the postmortem is SEV1 (two approvals) and written by jo; the pull request
     # makes it SEV4 and drops jo from the authors, then jo approves.
     github.contents[(BASE, PM_PATH)] = postmortem("SEV1", authors=("sam", "jo"))
@@ -204,7 +192,7 @@ def test_a_pull_request_cannot_lower_its_own_bar(github: FakeGitHub, tmp_path: P
     assert gate(github, tmp_path).exit_code == 0
 
 
-def test_a_new_postmortem_is_judged_by_its_head_version(github: FakeGitHub, tmp_path: Path) -> None:  # noqa: F811
+def test_a_new_postmortem_is_judged_by_its_head_version(github: FakeGitHub, tmp_path: Path) -> None:
     github.files = [{"filename": PM_PATH, "status": "added"}]
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     assert gate(github, tmp_path).exit_code == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RunCli
+from support.cli import RunCli
 
 PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
 """SEV2, authors [sam, dana], approved by priya (senior), status published."""

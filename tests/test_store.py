@@ -17,6 +17,7 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.lifecycle import Change
 from incident_docs.models import EntryKind, IncidentStatus, MitigationAction, Role
 from incident_docs.timeline import out_of_order
+from support.archive import timeline_entries
 
 T0 = datetime(2024, 5, 2, 10, 5, tzinfo=UTC)
 CONFIG = Config()
@@ -375,7 +376,7 @@ def test_comments_and_prose_survive_any_sequence_of_commands(
         after
     )
     final = store.read_incident(path, "x", CONFIG)
-    assert len(final.entries) == 2 + succeeded
+    assert len(final.entries) == len(timeline_entries(RECORD)) + succeeded
     assert list(out_of_order(list(final.entries))) == []
     assert handoffs.replay_roles(final.incident).problems == ()
     if crlf:

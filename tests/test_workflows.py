@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO
 from incident_docs.templates import REVIEW_CHECKLIST
+from support.archive import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent

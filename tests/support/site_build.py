@@ -1,4 +1,4 @@
-"""Support for the site tests: a repo copy with mkdocs.yml, builds, and checks on the HTML (no tests here)."""
+"""The archive site for tests: mkdocs.yml in an archive copy, builds, and checks on the HTML."""
 
 from __future__ import annotations
 
@@ -6,15 +6,27 @@ import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-REPO = Path(__file__).resolve().parent.parent
-CHRISTMAS = "2022-12-25-corrupt-image-crash-loop"
+from support.archive import REPO
+
 TODAY = "2023-03-01"
+"""The plugin's `today` in the site tests: after the Christmas postmortem's first due date."""
+
+
+class PluginOptions(TypedDict, total=False):
+    """Options of the incident-docs MkDocs plugin that the tests set."""
+
+    lint: bool
+    search: str
+    today: str
+    edit_uri: str
+    guides: str
+
 
 HOSTILE_INCIDENT = """---
 id: INC-2024-01-02-hostile-title
@@ -48,18 +60,10 @@ Body <script>alert('body')</script> and [a link](javascript:alert('md-link')) an
 """
 
 
-def only_christmas(root: Path) -> None:
-    """Keep just the Christmas 2022 incident and postmortem in an archive copy."""
-    for folder in ("incidents", "postmortems"):
-        for path in (root / folder).glob("*.md"):
-            if CHRISTMAS not in path.name:
-                path.unlink()
-
-
-def write_site_config(root: Path, **options: Any) -> Path:
+def write_site_config(root: Path, **options: Unpack[PluginOptions]) -> Path:
     """The repository's mkdocs.yml and docs/, with plugin options for a reproducible build."""
     settings = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
-    plugin = {"today": TODAY, **options}
+    plugin: dict[str, object] = {"today": TODAY, **options}
     settings["plugins"] = ["search", {"incident-docs": plugin}]
     settings["site_dir"] = str(root / "site")
     (root / "mkdocs.yml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
@@ -71,7 +75,8 @@ def write_site_config(root: Path, **options: Any) -> Path:
     return root / "mkdocs.yml"
 
 
-def build_site(root: Path, *, strict: bool = True, **options: Any) -> Path:
+def build_site(root: Path, *, strict: bool = True, **options: Unpack[PluginOptions]) -> Path:
+    """Build the site of an archive copy with MkDocs (strict unless told); the site folder."""
     config_file = write_site_config(root, **options)
     config = load_config(config_file=str(config_file), strict=strict)
     build(config)
@@ -79,6 +84,7 @@ def build_site(root: Path, *, strict: bool = True, **options: Any) -> Path:
 
 
 def page(site: Path, url: str) -> str:
+    """The HTML of a built page, by its URL relative to the site."""
     return (site / url / "index.html").read_text(encoding="utf-8")
 
 
@@ -130,6 +136,7 @@ def active_content(html: str) -> list[str]:
 
 
 def search_entries(site: Path) -> list[dict[str, Any]]:
+    """The entries of Material's search index of a built site."""
     data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs: list[dict[str, Any]] = data["docs"]
     return docs

@@ -1,4 +1,4 @@
-"""A fake GitHub REST API on 127.0.0.1 for the review gate, and checks that it pages like GitHub."""
+"""A fake GitHub REST API on 127.0.0.1 for the review gate; the `github` fixture in conftest serves it."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import base64
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -19,6 +17,8 @@ BASE = "b" * 40
 HEAD = "c" * 40
 OLD = "a" * 40
 PM_PATH = "postmortems/PM-2024-05-02-api-errors.md"
+MAX_PER_PAGE = 100
+"""GitHub's largest page of a list endpoint, which the client asks for."""
 
 ROSTER = b"""\
 people:
@@ -164,7 +164,7 @@ class FakeGitHub:
         return _json({"message": "Not Found"}, 404)
 
     def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
-        per_page = min(int(request.args.get("per_page", "30")), 100)
+        per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
         page = int(request.args.get("page", "1"))
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {}
@@ -183,17 +183,3 @@ def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None
     return Response(
         json.dumps(payload), status=status, headers=headers, content_type="application/json"
     )
-
-
-@pytest.fixture
-def github(httpserver: HTTPServer) -> Iterator[FakeGitHub]:
-    yield FakeGitHub(httpserver)
-
-
-def test_the_fake_pages_with_link_headers(github: FakeGitHub) -> None:
-    import urllib.request
-
-    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 151)]
-    with urllib.request.urlopen(f"{github.url}/repos/{REPO}/pulls/7/reviews?per_page=100") as r:
-        assert len(json.load(r)) == 100
-        assert 'rel="next"' in r.headers["Link"]

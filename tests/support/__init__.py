@@ -1,0 +1,1 @@
+"""Helpers, fakes and sample records shared by the test modules, imported as `support.<module>`."""
