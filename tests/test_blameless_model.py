@@ -298,3 +298,100 @@ def test_train_learns_the_archive_examples_and_keeps_catching_blame(
         return sum(bool(checker.check(text)) for text in blameful)
 
     assert caught(archive_model) >= caught(shipped) - len(blameful) // 100
+
+
+# --- what a review of the first version found -------------------------------------------------
+
+
+def test_people_named_in_the_timeline_and_responders_are_left_alone(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "## Timeline\n\n"
+        "- 2024-05-02T10:05:00Z **action** by sam: Priya rolled back the deploy.\n"
+        "- 2024-05-02T10:06:00Z **action** by sam: Dana paged the database team.\n"
+        "- 2024-05-02T10:07:00Z **action** by sam: Jo ran the failover script by hand.\n"
+        "- 2024-05-02T10:09:00Z **note** by sam: Priya pushed the bad config again, as usual.\n\n"
+        "## Responders\n\n- Sam Lindqvist ran the failover.\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert {d["line"] for d in found} == {6}  # only the entry that mocks
+
+
+def test_title_case_titles_and_headings_are_not_read_as_a_row_of_names(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "---\ntitle: Config Push Broke Routing For Europe\n---\n\n"
+        "## Expired CDN Certificate Broke Images And Styles\n\n## Database Team Follow-Ups\n"
+    )
+    assert _lint_stdin(run_cli, archive, text) == []
+
+
+def test_a_front_matter_value_written_differently_is_reported_where_it_starts_without_a_fix(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = '---\nsummary: "The caf\\u00e9 config was, obviously, wrong."\n---\n'
+    result = run_cli(
+        archive, "lint", "--select", "BL", "--format", "sarif", "-", "--stdin-filename", "x.md",
+        input=text,
+    )  # fmt: skip
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert results, "the hindsight word is found"
+    for found in results:
+        region = found["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (2, len("summary: ") + 1)
+        assert "fixes" not in found
+
+
+def test_text_after_a_comment_on_the_same_line_is_checked(archive: Path, run_cli: RunCli) -> None:
+    found = _lint_stdin(run_cli, archive, "<!-- note --> The rollout was careless.\n")
+    assert [(d["line"], d["column"], d["code"]) for d in found] == [
+        (1, len("<!-- note --> The rollout was ") + 1, "BL004")
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x1f\x8b\x08\x00truncated",
+        gzip.compress(b'{"format": "incident-docs/blameless-model"'),
+        json.dumps(
+            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 0.5,
+             "intercept": 0, "known_words": [], "features": ["w"], "idf": [1], "coef": [1]}
+        ).encode(),
+        json.dumps(
+            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 0.5,
+             "intercept": 0, "known_words": [], "features": [1], "idf": [1], "coef": [1]}
+        ).encode(),
+        json.dumps(
+            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 7,
+             "intercept": 0, "known_words": [], "features": [], "idf": [], "coef": []}
+        ).encode(),
+        b"[" * 100_000,
+    ],
+    ids=["truncated-gzip", "cut-json", "bad-feature", "feature-not-text", "threshold", "deep"],
+)  # fmt: skip
+def test_any_broken_archive_model_is_a_one_line_error(
+    archive: Path, run_cli: RunCli, content: bytes
+) -> None:
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(content)
+    for args in (("lint", "--select", "BL"), ("blameless", "explain", "Ken broke it again.")):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.count("\n") == 1 and "blameless-model.json.gz" in result.stderr
+
+
+def test_an_examples_file_that_is_not_utf8_is_a_one_line_error_and_a_bom_is_fine(
+    archive: Path, run_cli: RunCli
+) -> None:
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    examples = archive / "examples.tsv"
+    examples.write_bytes(b"text\tlabel\nDave \xff broke it\tblameful\n")
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2 and "examples.tsv: not UTF-8 text" in result.stderr
+    examples.write_bytes("\ufefftext\tlabel\nFine words here.\tblameless\n".encode())
+    assert run_cli(archive, "lint", "--select", "BL").exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -38,7 +39,13 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     type=click.Path(dir_okay=False),
     help="Model file to write (default: [tool.incident-docs.blameless] model-file).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the fit.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Random seed of the fit.",
+)
 @pass_project
 def train_command(project: Project, output: str | None, seed: int) -> None:
     """Train the archive's model on the shipped corpus plus the configured examples file."""
@@ -46,11 +53,11 @@ def train_command(project: Project, output: str | None, seed: int) -> None:
     rows, own = archive_training_rows(project.root, config)
     click.echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
     model = train(rows, seed)
-    target = project.root / (output or config.model_file)
+    target = Path(output) if output else project.root / config.model_file
     write_atomic(target, dump(model))
-    shown = output or config.model_file
     click.echo(
-        f"wrote {shown}: {len(model['features'])} features, threshold {model['threshold']:.2f}"
+        f"wrote {output or config.model_file}: {len(model['features'])} features, "
+        f"threshold {model['threshold']:.2f}"
     )
-    if output is not None and output != config.model_file:
-        click.echo(f"lint reads {config.model_file}; set model-file to use {output}")
+    if output is not None:
+        click.echo(f"lint reads {config.model_file}; copy the file there to use it")

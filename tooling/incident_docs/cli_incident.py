@@ -163,9 +163,9 @@ def _share(
     """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
     try:
         git.branch_and_commit(root, branch, paths, title)
+        click.echo(f"Committed on new branch {branch}.")
         if pr:
-            for line in git.open_pull_request(root, branch, title, body):
-                click.echo(line)
+            git.open_pull_request(root, branch, title, body, click.echo)
     except UsageError as error:
         click.echo(f"incident: error: {error}", err=True)
         return False

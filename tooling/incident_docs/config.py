@@ -117,7 +117,8 @@ class BlamelessConfig(_Section):
     threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
     """Probability from which BL010 reports a sentence; None: the one stored in the model."""
     examples: str | None = None
-    """A TSV of the organisation's own labelled lines (text, label), used by `blameless train`."""
+    """A TSV of the organisation's own labelled lines (text, label): lint honours each line, and
+    `blameless train` learns from them."""
     model_file: str = ".incident-docs/blameless-model.json.gz"
     """Where `blameless train` writes the archive's model; lint uses it when it exists."""
 

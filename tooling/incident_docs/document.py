@@ -41,7 +41,9 @@ _SCALAR_TAGS = {
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used, never on collections
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
+"""An ATX heading's level and text; the closing #s are removed by _atx_title, not a regex that
+would backtrack over long runs of spaces."""
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 
 
@@ -369,9 +371,9 @@ class Block:
         """A heading's text without its markers."""
         if self.kind != "heading":
             return ""
-        atx = _ATX.match(self.text)
+        atx = _ATX.match(self.text.lstrip(" \t"))
         if atx and self.line == self.end_line:
-            return (atx.group(2) or "").strip()
+            return _atx_title(atx.group(2))
         return " ".join(part.strip() for part in self.text.split("\n")[:-1])
 
 
@@ -380,10 +382,22 @@ _BLANK_OR_PLAIN = frozenset("#`~<=->|*+_ \t0123456789[") | {""}
 _LIST_MARKER = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])(?:([ \t]+)(?=\S)|[ \t]*$)")
 _BREAK = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _TABLE = re.compile(r"^ {0,3}\|")
-_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_TABLE_DELIMITER = re.compile(
+    # Possessive quantifiers: a long line of spaces must not make the match quadratic.
+    r"^ {0,3}\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+$"
+)
 _QUOTE_LINE = re.compile(r"^ {0,3}>")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
 _HTML_COMMENT = re.compile(r"^ {0,3}<!--")
+
+
+def _atx_title(text: str | None) -> str:
+    """An ATX heading's text without the optional closing sequence of #s."""
+    title = (text or "").rstrip(" \t")
+    bare = title.rstrip("#")
+    if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
+        title = bare
+    return title.strip(" \t")
 
 
 def _cells(row: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from incident_docs.diagnostics import UsageError
@@ -51,20 +51,18 @@ def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: s
     output(root, "commit", "--quiet", "-m", message, "--", *relative, purpose=purpose)
 
 
-def open_pull_request(root: Path, branch: str, title: str, body: str) -> list[str]:
-    """Push BRANCH and open a pull request with gh; the lines to show the user.
-
-    Without gh, nothing runs and the lines are the two commands to run by hand.
-    """
+def open_pull_request(
+    root: Path, branch: str, title: str, body: str, show: Callable[[str], None]
+) -> None:
+    """Push BRANCH and open a pull request with gh, passing what they print to `show` as it
+    comes. Without gh, nothing runs and `show` gets the two commands to run by hand."""
     push = ["git", "push", "-u", "origin", branch]
     create = ["gh", "pr", "create", "--head", branch, "--title", title, "--body", body]
     if shutil.which("gh") is None:
-        return [
-            "gh (GitHub CLI) is not installed; to open the pull request, run:",
-            "  " + shlex.join(push),
-            "  " + shlex.join(create),
-        ]
-    shown: list[str] = []
+        show("gh (GitHub CLI) is not installed; to open the pull request, run:")
+        show("  " + shlex.join(push))
+        show("  " + shlex.join(create))
+        return
     for command in (push, create):
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -74,5 +72,4 @@ def open_pull_request(root: Path, branch: str, title: str, body: str) -> list[st
                 f"retry with: {shlex.join(command)}"
             )
         if done.stdout.strip():
-            shown.append(done.stdout.strip())
-    return shown
+            show(done.stdout.strip())

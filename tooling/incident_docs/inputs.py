@@ -30,10 +30,6 @@ _DURATION = re.compile(
     r"^(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?|s)?)?)?$"
 )
 
-
-"""Moments outside these years are refused, as the record models refuse them."""
-
-
 LONGEST_DURATION = timedelta(days=1000 * 365)
 """Longer durations are refused: no incident needs them, and they break time arithmetic."""
 

@@ -12,6 +12,7 @@ import gzip
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -99,8 +100,8 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
         return (NUMBER,) if any(char.isdigit() for char in word) else ()
     stem = _POSSESSIVE.sub("", word)
     low = stem.lower()
-    if low in people:
-        value = NAME
+    if low in people and (stem[0].isupper() or low not in known):
+        value = NAME  # a roster name, unless an ordinary word written in lower case ("will")
     elif low not in known and low not in NOT_NAMES and is_capitalised(stem):
         if not _ordinary_word(low):
             value = NAME
@@ -234,19 +235,34 @@ class BlameModel:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             raise ValueError(f"{source}: not a blameless model of version {VERSION}")
         self.source = source
-        self.threshold = float(data["threshold"])
-        self.intercept = float(data["intercept"])
-        self.known = frozenset(data["known_words"])
-        vocabulary: list[str] = data["features"]
-        idf: list[float] = data["idf"]
-        coef: list[float] = data["coef"]
+        self.threshold = _number(data.get("threshold"), "threshold", source)
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"{source}: threshold must be between 0 and 1")
+        self.intercept = _number(data.get("intercept"), "intercept", source)
+        known = data.get("known_words")
+        vocabulary = data.get("features")
+        idf = data.get("idf")
+        coef = data.get("coef")
+        if not (
+            isinstance(known, list)
+            and isinstance(vocabulary, list)
+            and isinstance(idf, list)
+            and isinstance(coef, list)
+            and all(isinstance(word, str) for word in known)
+        ):
+            raise ValueError(f"{source}: known_words, features, idf and coef must be lists")
         if not len(vocabulary) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
+        names = [_feature(name, source) for name in vocabulary]
+        weights = [_number(value, "idf", source) for value in idf]
+        strengths = [_number(value, "coef", source) for value in coef]
+        self.known = frozenset(known)
         self.size = len(vocabulary)
-        self.vocabulary = frozenset(name[2:] for name in vocabulary if name.startswith("w "))
-        self.metadata: dict[str, Any] = dict(data.get("metadata", {}))
+        self.vocabulary = frozenset(parts[1] for parts in names if parts[0] == "w")
+        metadata = data.get("metadata", {})
+        self.metadata: dict[str, Any] = dict(metadata) if isinstance(metadata, dict) else {}
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
-        self._index([name.split(" ") for name in vocabulary], idf, coef)
+        self._index(names, weights, strengths)
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
@@ -401,21 +417,34 @@ class BlameModel:
         }
 
 
+_FEATURE_PARTS = {"w": 2, "b": 3, "p": 2}
+
+
+def _feature(name: object, source: str) -> list[str]:
+    parts = name.split(" ") if isinstance(name, str) else []
+    if not parts or _FEATURE_PARTS.get(parts[0]) != len(parts) or not all(parts[1:]):
+        raise ValueError(f"{source}: {name!r} is not a feature of this model format")
+    return parts
+
+
+def _number(value: object, what: str, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{source}: {what} must hold finite numbers")
+    return float(value)
+
+
 def load_model(path: Path) -> BlameModel:
     """Read a model file (gzipped JSON, or plain JSON); raise ValueError or OSError when unusable."""
     raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
     try:
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a JSON model file ({exc})") from exc
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{path}: not a JSON model file ({exc})") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: not a JSON model file")
-    try:
-        return BlameModel(data, str(path))
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: model file lacks {exc}") from exc
+    return BlameModel(data, str(path))
 
 
 @lru_cache(maxsize=1)

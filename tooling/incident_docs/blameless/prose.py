@@ -9,8 +9,9 @@ action items) are prose too.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from incident_docs.blameless.engine import (
@@ -39,6 +40,8 @@ _PERSON_SECTIONS = re.compile(
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d)\]]*\s+(?=[^\sa-z|])")
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|\|")
+SURER = 0.9
+"""The model's threshold in headings, titles, timelines and responders lists."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
@@ -59,8 +62,15 @@ class Checker:
     examples: Mapping[str, int] = field(default_factory=dict)
     """Normalised lines the organisation labelled: 1 blameful, 0 blameless."""
 
-    def check(self, text: str, *, heading: bool = False) -> list[BlameHit]:
-        """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame."""
+    def check(
+        self, text: str, *, heading: bool = False, names_people: bool = False
+    ) -> list[BlameHit]:
+        """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame.
+
+        `heading`: a heading or title: short, and Title Case hides which words are names.
+        `names_people`: a timeline or responders list, where people are named as a matter of
+        course, so the model needs to be surer.
+        """
         hits = check_text(text, self.options)
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
@@ -68,11 +78,15 @@ class Checker:
         if self.model is None and not self.examples:
             return hits
         view = _model_view(text)
+        if heading and _title_case(view):
+            view = _lower_same_length(view)  # read as words, not as a row of names
+        # Headings are short noun phrases and lists of people name people: be surer there.
+        threshold = max(self.threshold, SURER) if names_people or heading else None
         spans = sentences(view, cells=view.lstrip().startswith("|"))
         kept: list[BlameHit] = []
         placed: set[int] = set()
         for start, end in spans:
-            inside = [h for h in hits if start <= h.start < end] if hits else []
+            inside = [h for h in hits if start <= h.start < end] if hits else []  # few hits
             placed.update(id(h) for h in inside)
             label = self.examples.get(normalise(text[start:end])) if self.examples else None
             if label == 0:
@@ -80,7 +94,7 @@ class Checker:
             if inside:
                 kept.extend(inside)
                 continue
-            hit = self._model_hit(view, start, end, force=label == 1)
+            hit = self._model_hit(view, start, end, force=label == 1, threshold=threshold)
             if hit is not None:
                 kept.append(hit)
         if len(placed) < len(hits):
@@ -102,7 +116,9 @@ class Checker:
             tuple(self.check(text)),
         )
 
-    def _model_hit(self, text: str, start: int, end: int, *, force: bool) -> BlameHit | None:
+    def _model_hit(
+        self, text: str, start: int, end: int, *, force: bool, threshold: float | None = None
+    ) -> BlameHit | None:
         if self.model is None:
             if not force:
                 return None
@@ -115,7 +131,7 @@ class Checker:
             probability = self.model.probability(
                 sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
             )
-            if probability < self.threshold:
+            if probability < (threshold or self.threshold):
                 return None
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
@@ -180,10 +196,26 @@ class Explanation:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
             lines.append("reported: nothing")
+            if self.probability is not None and self.probability >= self.threshold:
+                lines.append(
+                    "(the model reports a sentence only when it names someone: a person, a "
+                    "pronoun, a role or a team, in three words or more)"
+                )
         return "\n".join(lines)
 
 
 _GENERATED_KINDS = frozenset({"handoff", "status"})
+
+
+def _title_case(text: str) -> bool:
+    """Most words capitalised, as in a Title Case heading or title."""
+    words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
 
 
 def _model_view(text: str) -> str:
@@ -226,8 +258,9 @@ class Unit:
     line: int
     column: int
     heading: bool = False
-    hanging: int = 0
-    """For front-matter block scalars: the column every later line of the text starts at."""
+    exact: bool = True
+    """Offsets map to the file exactly (False: a front-matter value written differently, e.g.
+    escaped or folded; findings then point at where the value starts, with no fix)."""
 
 
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
@@ -236,14 +269,33 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     for block in blocks:
         if block.kind == "heading" and block.level >= 2:
             in_person_section = bool(_PERSON_SECTIONS.search(block.title))
+        if block.kind == "html":
+            tail = _comment_tail(block)
+            if tail is not None:
+                yield tail, in_person_section  # text after `-->` is published
+            continue
         if block.kind not in PROSE_KINDS:
             continue
-        if block.kind == "quote" and any(_LOG_LINE.match(q) for q in block.text.split("\n")):
-            continue  # quoted log output is evidence, not the author's words
+        if block.kind == "quote":
+            quoted = block.text.split("\n")
+            if any(_LOG_LINE.match(q) for q in quoted):
+                continue  # quoted log output is evidence, not the author's words
+            for offset, line in enumerate(quoted):
+                yield Unit(line, block.line + offset, 1), in_person_section
+            continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
         unit = Unit(block.text, block.line, 1, heading=block.kind == "heading")
         yield unit, in_person_section
+
+
+def _comment_tail(block: Block) -> Unit | None:
+    """The text after a comment's `-->` on its last line, which Markdown still renders."""
+    last = block.text.rsplit("\n", 1)[-1]
+    end = last.rfind("-->")
+    if end < 0 or not last[end + 3 :].strip():
+        return None
+    return Unit(last[end + 3 :], block.end_line, end + 4)
 
 
 def field_units(doc: Document) -> Iterator[Unit]:
@@ -254,7 +306,7 @@ def field_units(doc: Document) -> Iterator[Unit]:
         line = doc.key_lines.get(location)
         if line is None:
             continue
-        yield _locate(doc, line, value)
+        yield _locate(doc, line, value, heading=location[-1] == "title")
 
 
 def _prose_values(
@@ -272,17 +324,17 @@ def _prose_values(
                 yield from _prose_values(child, (*location, index))
 
 
-def _locate(doc: Document, line: int, value: str) -> Unit:
-    """Find where the value's text starts: on the key's line, or on the lines of a block scalar."""
-    first = value.split("\n", 1)[0].strip()
-    probe = first[:24]
-    for number in range(line, min(len(doc.lines), line + 40, doc.front_matter_end) + 1):
-        written = doc.lines[number - 1]
-        at = written.find(probe, written.index(":") + 1 if number == line and ":" in written else 0)
-        if probe and at >= 0:
-            hanging = len(written) - len(written.lstrip(" ")) + 1
-            return Unit(value, number, at + 1, hanging=hanging)
-    return Unit(value, line, 1)
+def _locate(doc: Document, line: int, value: str, *, heading: bool) -> Unit:
+    """Where the value's text starts: on the key's line when written there as it reads, else
+    the key's line itself (escaped, quoted with doubled quotes, folded or multi-line values)."""
+    written = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+    colon = written.find(":")
+    start = colon + 1 if colon >= 0 else 0
+    at = written.find(value, start) if value and "\n" not in value else -1
+    if at >= 0:
+        return Unit(value, line, at + 1, heading=heading)
+    column = start + 1 + len(written[start:]) - len(written[start:].lstrip())
+    return Unit(value, line, column, heading=heading, exact=False)
 
 
 def check_document(
@@ -290,22 +342,29 @@ def check_document(
 ) -> Iterator[tuple[int, int, int, int, BlameHit]]:
     """(line, column, end line, end column, hit) for every hit in the record's published prose."""
     for unit in field_units(doc):
-        for hit in checker.check(unit.text):
-            yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
-    for unit, in_person_section in body_units(doc.blocks):
         for hit in checker.check(unit.text, heading=unit.heading):
+            if unit.exact:
+                yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+            else:
+                # Offsets in the parsed value do not match the file: point at the value, no fix.
+                yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
+    for unit, in_person_section in body_units(doc.blocks):
+        hits = checker.check(unit.text, heading=unit.heading, names_people=in_person_section)
+        breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
+        for hit in hits:
             if hit.code == "BL001" and in_person_section:
                 continue  # neutral names belong in the timeline and the responders list
-            yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+            yield (*_position(unit, hit.start, breaks), *_position(unit, hit.end, breaks), hit)
 
 
-def _position(unit: Unit, offset: int) -> tuple[int, int]:
-    before = unit.text[:offset]
-    newlines = before.count("\n")
+def _position(unit: Unit, offset: int, breaks: list[int] | None = None) -> tuple[int, int]:
+    """1-based line and column of an offset into the unit; `breaks`: the unit's newline offsets."""
+    if breaks is None:
+        breaks = [i for i, char in enumerate(unit.text[:offset]) if char == "\n"]
+    newlines = bisect_left(breaks, offset)
     if not newlines:
         return unit.line, unit.column + offset
-    column = offset - before.rfind("\n")
-    return unit.line + newlines, column + (unit.hanging - 1 if unit.hanging else 0)
+    return unit.line + newlines, offset - breaks[newlines - 1]
 
 
 def check_markdown(
@@ -313,7 +372,7 @@ def check_markdown(
 ) -> list[tuple[int, int, BlameHit]]:
     """Check a Markdown body (no front-matter): (1-based line, 1-based column, hit with offsets into body)."""
     checker = checker or Checker(options or BlamelessOptions())
-    raw_lines = body.splitlines(keepends=True)
+    raw_lines = re.findall(r"[^\n]*\n|[^\n]+$", body)
     lines = [line.rstrip("\r\n") for line in raw_lines]
     starts = [0]
     for raw in raw_lines:

@@ -65,19 +65,18 @@ def corpus_files() -> list[Path]:
 def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = None) -> list[Row]:
     """Rows of a labelled TSV with a header; `text` and `label` are required columns."""
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")  # a spreadsheet may add a BOM
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     rows: list[Row] = []
     with handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        fields = reader.fieldnames or []
-        missing = {"text", "label"} - set(fields)
-        if missing:
-            raise UsageError(
-                f"{path}:1: the header needs the columns text and label (tab-separated)"
-            )
         try:
+            fields = reader.fieldnames or []
+            if {"text", "label"} - set(fields):
+                raise UsageError(
+                    f"{path}:1: the header needs the columns text and label (tab-separated)"
+                )
             for record in reader:
                 line = reader.line_num
                 text = (record.get("text") or "").strip()
