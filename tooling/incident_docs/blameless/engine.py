@@ -239,7 +239,7 @@ def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _lower_same_length(text: str) -> str:
+def lower_same_length(text: str) -> str:
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered
@@ -359,7 +359,7 @@ def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> lis
 
 def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list[BlameHit]:
     """check_text, with what depends only on the options prepared once by the caller."""
-    low = _lower_same_length(text)
+    low = lower_same_length(text)
     words = ALPHA.findall(low)
     present = _TRIGGER_WORDS.intersection(words)
     if not present and prepared.extra is None and "!" not in text:
@@ -369,7 +369,7 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
     masked = text
     if _MAYBE_MARKUP.search(text):
         masked = _mask_inline(text)
-        low = _lower_same_length(masked)
+        low = lower_same_length(masked)
         words = ALPHA.findall(low)
         present = _TRIGGER_WORDS.intersection(words)
     hits: list[BlameHit] = []

@@ -172,19 +172,6 @@ def feature_names(values: list[str]) -> list[str]:
     return names
 
 
-def features(values: list[str]) -> list[tuple[str, tuple[int, ...]]]:
-    """feature_names(values), each with the indexes of the tokens it is made of (for cues)."""
-    result: list[tuple[str, tuple[int, ...]]] = []
-    previous = START
-    for index, value in enumerate(values):
-        result.append(("w " + value, (index,)))
-        result.append(("b " + previous + " " + value, (index - 1, index) if index else (index,)))
-        if len(value) > 6 and value[0] != "#":
-            result.append(("p " + value[:5], (index,)))
-        previous = value
-    return result
-
-
 RARE = "#rare"
 TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""

@@ -19,6 +19,7 @@ from incident_docs.blameless.engine import (
     BlameHit,
     BlamelessOptions,
     check_text,
+    lower_same_length,
 )
 from incident_docs.blameless.lexicon import FUNCTION_WORDS
 from incident_docs.blameless.model import BlameModel, Cue, cue_span
@@ -79,7 +80,7 @@ class Checker:
             return hits
         view = _model_view(text)
         if heading and _title_case(view):
-            view = _lower_same_length(view)  # read as words, not as a row of names
+            view = lower_same_length(view)  # read as words, not as a row of names
         # Headings are short noun phrases and lists of people name people: be surer there.
         threshold = max(self.threshold, SURER) if names_people or heading else None
         spans = sentences(view, cells=view.lstrip().startswith("|"))
@@ -211,11 +212,6 @@ def _title_case(text: str) -> bool:
     """Most words capitalised, as in a Title Case heading or title."""
     words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
-
-
-def _lower_same_length(text: str) -> str:
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else text
 
 
 def _model_view(text: str) -> str:

@@ -40,7 +40,7 @@ EXAMPLE_WEIGHT = 8.0
 MIN_DF = 2
 TARGET_FP_RATE = 0.015
 """The threshold is the lowest whose cross-validated false-alarm rate on blameless rows stays under this."""
-COLUMNS = ("text", "label", "category", "group", "source", "licence")
+PACKAGED_PATH = resources.files("incident_docs.blameless") / "data" / PACKAGED
 
 
 @dataclass(frozen=True)
@@ -267,8 +267,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     return 0
 
-
-PACKAGED_PATH = resources.files("incident_docs.blameless") / "data" / PACKAGED
 
 if __name__ == "__main__":
     raise SystemExit(main())
