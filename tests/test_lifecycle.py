@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ def applied(record: Incident, change: Change) -> Incident:
     """The record as the store would leave it after the change (sets and appends)."""
     data = record.model_dump(by_alias=True)
     for path, value in change.sets:
-        target = data
+        target: Any = data
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,29 @@ def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -
         assert action in uses
     assert any(step.get("run") == "mkdocs build --strict" for step in build["steps"])
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_the_action_sync_runs_daily_and_proposes_changes_as_a_pull_request() -> None:
+    path = REPO / ".github" / "workflows" / "actions-sync.yml"
+    workflow = load(path)
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    # Least privilege: what it pushes (a branch), creates (issues) and opens (a pull request).
+    assert workflow["permissions"] == {
+        "contents": "write",
+        "issues": "write",
+        "pull-requests": "write",
+    }
+    steps = workflow["jobs"]["sync"]["steps"]
+    for step in steps:
+        if "uses" in step:
+            _action, _, ref = step["uses"].partition("@")
+            assert re.fullmatch(r"[0-9a-f]{40}", ref), step["uses"]
+    assert re.findall(r"@[0-9a-f]{40} # v\d", path.read_text(encoding="utf-8"))
+    scripts = "\n".join(step.get("run", "") for step in steps)
+    assert "incident actions sync" in scripts
+    pushes = [line.strip() for line in scripts.splitlines() if "git push" in line]
+    assert pushes == ['git push --force origin "$BRANCH"']
+    assert workflow["env"]["BRANCH"] != "main" and "gh pr create" in scripts
 
 
 def test_the_pre_commit_manifest_is_valid() -> None:

@@ -192,6 +192,7 @@ def rules_command(output_format: str) -> None:
 
 # The command modules register themselves on `main` when imported (see _Group).
 _COMMAND_MODULES = (
+    "incident_docs.cli_actions",
     "incident_docs.cli_blameless",
     "incident_docs.cli_incident",
     "incident_docs.cli_review",

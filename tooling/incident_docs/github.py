@@ -95,8 +95,19 @@ def _within(url: str, base: str) -> bool:
     )
 
 
+GATE_HINTS = {
+    401: "is GITHUB_TOKEN set and valid?",
+    403: "the token needs contents: read and pull-requests: read",
+    404: "check --repo and --pr, and the token's access",
+}
+"""What to check after an error status, said after the API's own message."""
+WRITE_SPACING = 1.0
+"""Seconds between two requests that create something, as GitHub asks of API clients."""
+
+
 class GitHubClient:
-    """GET-only client. Retries 5xx, network errors and rate limits; total waiting is bounded."""
+    """A small REST client. Reads retry 5xx, network errors and rate limits; writes retry only
+    rate limits; total waiting is bounded."""
 
     def __init__(
         self,
@@ -108,6 +119,7 @@ class GitHubClient:
         timeout: float = 30.0,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        hints: dict[int, str] | None = None,
     ) -> None:
         parts = urllib.parse.urlsplit(api_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -120,6 +132,8 @@ class GitHubClient:
         self.sleep = sleep or time.sleep
         self.clock = clock or time.time
         self.waited = 0.0
+        self.hints = dict(hints or GATE_HINTS)
+        self._last_write = -WRITE_SPACING
         self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
 
     def url(self, path: str, params: dict[str, str] | None = None) -> str:
@@ -127,6 +141,30 @@ class GitHubClient:
         return f"{self.api_url}/{path.lstrip('/')}{query}"
 
     def get(self, url: str, what: str, *, accept: str = "application/vnd.github+json") -> Response:
+        return self._request("GET", url, what, accept=accept)
+
+    def post(self, path: str, what: str, payload: dict[str, Any]) -> Any:
+        """Create something. Retried only when GitHub refused it for a rate limit: after a server
+        error or a lost connection the request may have taken effect, and a second one would
+        make a duplicate (the caller finds what the first one made, by its own marker)."""
+        since = self.clock() - self._last_write
+        if since < WRITE_SPACING:
+            # GitHub asks for a second between content-creating requests (secondary limits).
+            self.sleep(WRITE_SPACING - since)
+        try:
+            return self._request("POST", self.url(path), what, payload=payload).json()
+        finally:
+            self._last_write = self.clock()
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        *,
+        accept: str = "application/vnd.github+json",
+        payload: dict[str, Any] | None = None,
+    ) -> Response:
         if not _within(url, self.api_url):
             raise GitHubError(f"{what}: refusing to follow {url} outside {self.api_url}")
         headers = {
@@ -136,21 +174,26 @@ class GitHubClient:
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if payload is not None:
+            data = json.dumps(payload).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        idempotent = method == "GET"
         for attempt in range(1, self.attempts + 1):
-            request = urllib.request.Request(url, headers=headers, method="GET")
+            request = urllib.request.Request(url, data=data, headers=headers, method=method)
             try:
                 with self._opener.open(request, timeout=self.timeout) as answer:
                     return Response(answer.status, answer.headers, answer.read())
             except urllib.error.HTTPError as error:
                 body = error.read()
-                delay = self._retry_delay(error.code, error.headers, attempt)
-                problem = _explain(what, error.code, error.headers, body)
+                delay = self._retry_delay(error.code, error.headers, attempt, idempotent)
+                problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
                     raise GitHubError(problem) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 reason = getattr(error, "reason", error)
                 problem = f"{what}: cannot reach {self.api_url}: {reason}"
-                if attempt == self.attempts:
+                if attempt == self.attempts or not idempotent:
                     raise GitHubError(problem) from None
                 delay = _backoff(attempt)
             if self.waited + delay > self.max_wait:
@@ -162,10 +205,12 @@ class GitHubClient:
             self.sleep(delay)
         raise GitHubError(f"{what}: no answer")  # pragma: no cover - the loop always returns
 
-    def _retry_delay(self, status: int, headers: Message, attempt: int) -> float | None:
+    def _retry_delay(
+        self, status: int, headers: Message, attempt: int, idempotent: bool = True
+    ) -> float | None:
         """Seconds to wait before retrying, or None when the error is final."""
         if status in _RETRY_STATUSES:
-            return _backoff(attempt)
+            return _backoff(attempt) if idempotent else None
         if status not in (403, 429):
             return None
         retry_after = _number(headers.get("retry-after"))
@@ -243,24 +288,43 @@ def _next_link(header: str | None) -> str | None:
     return None
 
 
-def _explain(what: str, status: int, headers: Message, body: bytes) -> str:
+def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[int, str]) -> str:
     try:
-        message = str(json.loads(body).get("message", "")).strip()
-    except (ValueError, AttributeError):
-        message = ""
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    message = str(answer.get("message", "")).strip() if isinstance(answer, dict) else ""
     detail = f": {message}" if message else ""
+    if status == 422 and isinstance(answer, dict):
+        detail += "".join(f" ({problem})" for problem in _validation_errors(answer))
+    hint = f" ({hints[status]})" if status in hints else ""
     if status == 401:
-        return f"{what}: HTTP 401 unauthorized{detail} (is GITHUB_TOKEN set and valid?)"
+        return f"{what}: HTTP 401 unauthorized{detail}{hint}"
+    if status in (403, 429) and (
+        headers.get("x-ratelimit-remaining") == "0" or headers.get("retry-after")
+    ):
+        return f"{what}: HTTP {status} rate limit exhausted{detail}"
     if status == 403:
-        if headers.get("x-ratelimit-remaining") == "0":
-            return f"{what}: HTTP 403 rate limit exhausted{detail}"
-        return (
-            f"{what}: HTTP 403 forbidden{detail} (the token needs contents: read and "
-            "pull-requests: read)"
-        )
+        return f"{what}: HTTP 403 forbidden{detail}{hint}"
     if status == 404:
-        return f"{what}: HTTP 404 not found{detail} (check --repo and --pr, and the token's access)"
-    return f"{what}: HTTP {status}{detail}"
+        return f"{what}: HTTP 404 not found{detail}{hint}"
+    return f"{what}: HTTP {status}{detail}{hint}"
+
+
+def _validation_errors(answer: dict[str, Any]) -> list[str]:
+    """GitHub's 422 `errors`: which field was refused and why."""
+    found = []
+    errors = answer.get("errors")
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, str):
+            found.append(error)
+        elif isinstance(error, dict):
+            field = error.get("field")
+            reason = error.get("message") or error.get("code") or "invalid"
+            value = error.get("value")
+            shown = f" {value!r}" if isinstance(value, str | int) and value != "" else ""
+            found.append(f"{field}{shown}: {reason}" if field else str(reason))
+    return found
 
 
 # --- the gate, as GitHub sees it -------------------------------------------------------------

@@ -25,7 +25,8 @@ from incident_docs.models import (
 from incident_docs.timeline import format_time
 
 Clock = Callable[[], datetime]
-FieldPath = tuple[str, ...]
+FieldPath = tuple[str | int, ...]
+"""Keys from the top of the front-matter down; an int is a position in a list."""
 
 SLUG_LENGTH = 50
 DEFAULT_SLUG = "incident"

@@ -32,7 +32,7 @@ from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import Document, parse_bytes, parse_text
 from incident_docs.lifecycle import Change
-from incident_docs.models import Incident, Postmortem, TimelineEntry
+from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
 from incident_docs.templates import is_empty, normalise
 from incident_docs.timeline import find_section, format_time, parse_timeline, render_entry
@@ -47,6 +47,8 @@ _KEY_ORDER: dict[str, tuple[str, ...]] = {
     "incident": tuple(Incident.model_fields),
     "postmortem": tuple(Postmortem.model_fields),
 }
+_ITEM_ORDER: dict[str, tuple[str, ...]] = {"action_items": tuple(ActionItem.model_fields)}
+"""Where a new key goes in an item of a front-matter list, by the list's key."""
 
 
 class _Representer(RoundTripRepresenter):
@@ -143,19 +145,36 @@ def _first_problem(doc: Document) -> str | None:
     return None
 
 
-def parse_incident(raw: bytes, display: str, path: Path, config: Config) -> IncidentFile:
+def _validated(raw: bytes, display: str, config: Config, kind: RecordKind) -> tuple[Document, Any]:
     doc = parse_bytes(raw, display, max_bytes=config.lint.max_file_bytes)
     problem = _first_problem(doc)
     if problem is not None:
         raise UsageError(f"{problem} (fix it before changing this record)")
-    record, findings = validate_record(doc, "incident")
-    if not isinstance(record, Incident):
+    record, findings = validate_record(doc, kind)
+    if record is None:
         first = findings[0] if findings else None
         where = f"{display}:{first.line}" if first else display
-        message = first.message if first else "not an incident record"
+        message = first.message if first else f"not a {kind} record"
         raise UsageError(f"{where}: {message} (fix it before changing this record)")
+    return doc, record
+
+
+def parse_incident(raw: bytes, display: str, path: Path, config: Config) -> IncidentFile:
+    doc, record = _validated(raw, display, config, "incident")
+    if not isinstance(record, Incident):
+        raise UsageError(f"{display}: not an incident record (fix it before changing this record)")
     entries, _problems = parse_timeline(doc)
     return IncidentFile(path, display, doc, record, tuple(entries))
+
+
+@dataclass(frozen=True)
+class PostmortemFile:
+    """A postmortem record as read from disk, validated."""
+
+    path: Path
+    display: str
+    doc: Document
+    postmortem: Postmortem
 
 
 def read_incident(path: Path, display: str, config: Config) -> IncidentFile:
@@ -292,19 +311,34 @@ def _insert_key(mapping: CommentedMap, key: str, value: Any, order: Sequence[str
 
 def _apply_to_mapping(data: CommentedMap, change: Change, order: Sequence[str]) -> None:
     for path, value in change.sets:
-        target = data
-        for part in path[:-1]:
+        target: CommentedMap = data
+        target_order = order
+        for position, part in enumerate(path[:-1]):
+            if isinstance(part, int):
+                continue  # taken with the list's key, below
             child = target.get(part)
+            following = path[position + 1]
+            if isinstance(following, int):
+                # An item of a list: it must exist, since a change only edits items it has read.
+                if not isinstance(child, CommentedSeq) or not 0 <= following < len(child):
+                    raise UsageError(f"front-matter: {part}[{following}] does not exist")
+                item = child[following]
+                if not isinstance(item, CommentedMap):
+                    raise UsageError(f"front-matter: {part}[{following}] is not a mapping")
+                target, target_order = item, _ITEM_ORDER.get(part, ())
+                continue
             if not isinstance(child, CommentedMap):
                 child = CommentedMap()
-                _insert_key(target, part, child, order if target is data else ())
-            target = child
+                _insert_key(target, part, child, target_order)
+            target, target_order = child, ()
         name = path[-1]
+        if not isinstance(name, str):
+            raise UsageError("front-matter: a change sets a key, not a list item")
         converted = _to_yaml(value, name)
         if name in target:
             target[name] = converted
         else:
-            _insert_key(target, name, converted, order if target is data else ())
+            _insert_key(target, name, converted, target_order)
     for key, item in change.appends:
         sequence = data.get(key)
         if not isinstance(sequence, CommentedSeq):
@@ -534,6 +568,41 @@ def edit_incident(
 
 def _summary_written(after: IncidentFile, summary: str) -> bool:
     return any(line.strip() == summary for line in after.doc.lines)
+
+
+def edit_postmortem(
+    root: Path,
+    path: Path,
+    display: str,
+    config: Config,
+    make: Callable[[PostmortemFile], Change],
+) -> PostmortemFile | None:
+    """Under the lock: read the postmortem fresh, decide a front-matter change from it, write it
+    atomically. Returns the record as written, or None when the change was empty."""
+    with locked(root):
+        target = record_target(root, path, display)
+        try:
+            raw = target.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+        doc, record = _validated(raw, display, config, "postmortem")
+        if not isinstance(record, Postmortem):
+            raise UsageError(f"{display}: not a postmortem (fix it before changing this record)")
+        change = make(PostmortemFile(path, display, doc, record))
+        if not change.sets:
+            return None
+        lines = Lines.parse(raw.decode("utf-8"))
+        end = doc.front_matter_end
+        lines.replace(
+            1, end - 1, edit_front_matter(lines.lines[1 : end - 1], change, "postmortem", display)
+        )
+        new = lines.text().encode("utf-8")
+        try:
+            after_doc, after = _validated(new, display, config, "postmortem")
+        except UsageError as error:
+            raise UsageError(f"{display}: the change was not saved: {error}") from None
+        write_atomic(target, new)
+    return PostmortemFile(path, display, after_doc, after)
 
 
 def create_record(

@@ -25,11 +25,10 @@ from incident_docs.site.markup import (
     e,
     people,
     person,
-    safe_href,
     severity_badge,
     status_badge,
     time_tag,
-    tracker_label,
+    tracker_link,
     utc,
 )
 from incident_docs.timeline import find_section, parse_entry
@@ -174,8 +173,7 @@ def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:
     for item in r.action_items:
         overdue = item.status.is_open and item.due is not None and item.due < today
         flag = ' <span class="idocs-badge idocs-overdue">overdue</span>' if overdue else ""
-        href = safe_href(item.tracker) if item.tracker else None
-        tracker = f'<a href="{e(href)}">{e(tracker_label(href))}</a>' if href else ""
+        tracker = tracker_link(item)
         rows.append(
             f"<tr><td>{e(item.title)}</td><td>{person(archive, item.owner)}</td>"
             f"<td>{e(item.type.value)}</td><td>{e(item.priority)}</td>"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
+from incident_docs.models import ActionItem, ActionItemStatus
 from incident_docs.site.archive import SiteArchive, SiteRecord, relative_url, slug
 
 
@@ -26,11 +28,39 @@ def safe_href(url: str) -> str | None:
     return url.strip()
 
 
+_ISSUE_PATH = re.compile(r"^/([^/]+)/([^/]+)/(?:-/)?issues/([0-9]+)/?$")
+"""An issue on GitHub (/OWNER/REPO/issues/N) or GitLab (/GROUP/PROJECT/-/issues/N)."""
+
+_ISSUE_STATES = {
+    ActionItemStatus.OPEN: "open",
+    ActionItemStatus.IN_PROGRESS: "open",
+    ActionItemStatus.DONE: "closed",
+    ActionItemStatus.WONT_DO: "closed as not planned",
+}
+"""The state of an item's issue, as `incident actions sync` keeps the item's status in step."""
+
+
 def tracker_label(url: str) -> str:
-    """A short label for a tracker link: its last path segment (OPS-812), else its host."""
+    """A short label for a tracker link: OWNER/REPO#12 for an issue, else the last path segment
+    (OPS-812), else the host."""
     parts = urlsplit(url)
+    issue = _ISSUE_PATH.match(parts.path)
+    if issue is not None:
+        return f"{issue.group(1)}/{issue.group(2)}#{issue.group(3)}"
     tail = parts.path.rstrip("/").rsplit("/", 1)[-1]
     return tail or parts.netloc
+
+
+def tracker_link(item: ActionItem) -> str:
+    """The item's tracker as a link, with the issue's state when the link is to an issue."""
+    href = safe_href(item.tracker) if item.tracker else None
+    if href is None:
+        return ""
+    link = f'<a class="idocs-tracker" href="{e(href)}">{e(tracker_label(href))}</a>'
+    if _ISSUE_PATH.match(urlsplit(href).path) is None:
+        return link
+    state = _ISSUE_STATES[item.status]
+    return f'{link} <span class="idocs-tracker-state">issue {e(state)}</span>'
 
 
 def utc(moment: datetime) -> datetime:

@@ -19,10 +19,9 @@ from incident_docs.site.markup import (
     facet_src,
     person,
     record_table,
-    safe_href,
     severity_badge,
     status_badge,
-    tracker_label,
+    tracker_link,
 )
 
 HOME = "index.md"
@@ -289,8 +288,7 @@ class PageBuilder:
             flag = (
                 ' <span class="idocs-badge idocs-overdue">overdue</span>' if found.overdue else ""
             )
-            href = safe_href(item.tracker) if item.tracker else None
-            tracker = f'<a href="{e(href)}">{e(tracker_label(href))}</a>' if href else ""
+            tracker = tracker_link(item)
             rows.append(
                 f"<tr><td>{date_tag(item.due)}{flag}</td><td>{e(item.title)}</td>"
                 f"<td>{person(self.archive, item.owner)}</td><td>{e(item.type.value)}</td>"

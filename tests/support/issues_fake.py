@@ -1,0 +1,148 @@
+"""A fake GitHub issues API on 127.0.0.1 for `incident actions sync`: the `issues` fixture serves it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+REPO = "acme/ops"
+ASSIGNABLE = frozenset({"dana-okafor", "priyaraman", "jotanaka", "samlq", "leemorgan"})
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class FakeIssues:
+    """Issues of acme/ops, with GitHub's pagination, validation and error answers."""
+
+    server: HTTPServer
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    """Answers given to the next requests, whatever they ask, before the real ones."""
+    lose_next_create: bool = False
+    """Create the next issue, then answer 502 as if the answer were lost on the way."""
+    requests: list[str] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    """The payloads of the issues created, in order."""
+    token: str = "secret-token"
+
+    def __post_init__(self) -> None:
+        self.server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    @property
+    def web(self) -> str:
+        return f"{self.url}/{REPO}"
+
+    def add_issue(self, title: str, body: str = "", *, pull_request: bool = False) -> int:
+        number = len(self.issues) + 1
+        issue: dict[str, Any] = {
+            "number": number,
+            "title": title,
+            "body": body,
+            "state": "open",
+            "state_reason": None,
+            "html_url": f"{self.web}/{'pull' if pull_request else 'issues'}/{number}",
+            "labels": [],
+            "assignees": [],
+        }
+        if pull_request:
+            issue["pull_request"] = {"url": f"{self.url}/repos/{REPO}/pulls/{number}"}
+        self.issues.append(issue)
+        return number
+
+    def close(self, number: int, reason: str | None = "completed") -> None:
+        issue = self.issues[number - 1]
+        issue["state"], issue["state_reason"] = "closed", reason
+
+    def reopen(self, number: int) -> None:
+        issue = self.issues[number - 1]
+        issue["state"], issue["state_reason"] = "open", "reopened"
+
+    def handle(self, request: Request) -> Response:
+        self.requests.append(f"{request.method} {request.full_path.rstrip('?')}")
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            return _json({"message": f"failure {status}"}, status, headers)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return _json({"message": "Bad credentials"}, 401)
+        prefix = f"/repos/{REPO}"
+        path = request.path
+        if path == prefix:
+            return _json(
+                {
+                    "full_name": REPO,
+                    "html_url": self.web,
+                    "default_branch": "main",
+                    "has_issues": True,
+                }
+            )
+        if path == f"{prefix}/issues" and request.method == "GET":
+            if request.args.get("state") != "all":
+                return _json({"message": "the sync must list closed issues too"}, 400)
+            return self._page(request, self.issues)
+        if path == f"{prefix}/issues" and request.method == "POST":
+            return self._create(request.get_json())
+        match = re.fullmatch(rf"{prefix}/issues/(\d+)", path)
+        if match and request.method == "GET":
+            number = int(match.group(1))
+            if not 1 <= number <= len(self.issues):
+                return _json({"message": "Not Found"}, 404)
+            return _json(self.issues[number - 1])
+        return _json({"message": "Not Found"}, 404)
+
+    def _create(self, payload: Any) -> Response:
+        if not isinstance(payload, dict) or not payload.get("title"):
+            return _json({"message": "Validation Failed", "errors": ["title is missing"]}, 422)
+        for login in payload.get("assignees", []):
+            if login not in ASSIGNABLE:
+                return _json(
+                    {
+                        "message": "Validation Failed",
+                        "errors": [
+                            {
+                                "resource": "Issue",
+                                "field": "assignees",
+                                "code": "invalid",
+                                "value": login,
+                            }
+                        ],
+                    },
+                    422,
+                )
+        number = self.add_issue(payload["title"], payload.get("body", ""))
+        issue = self.issues[number - 1]
+        issue["labels"] = [{"name": name} for name in payload.get("labels", [])]
+        issue["assignees"] = [{"login": login} for login in payload.get("assignees", [])]
+        self.created.append(payload)
+        if self.lose_next_create:
+            self.lose_next_create = False
+            return _json({"message": "Bad Gateway"}, 502)
+        return _json(issue, 201)
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
+        page = int(request.args.get("page", "1"))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        last = max(1, -(-len(items) // per_page))
+        if page < last:
+            base = request.base_url
+            headers["Link"] = (
+                f'<{base}?state=all&per_page={per_page}&page={page + 1}>; rel="next", '
+                f'<{base}?state=all&per_page={per_page}&page={last}>; rel="last"'
+            )
+        return _json(chunk, 200, headers)
+
+
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(payload), status=status, headers=headers, content_type="application/json"
+    )

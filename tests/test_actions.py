@@ -1,0 +1,454 @@
+"""`incident actions`: open follow-ups in the terminal, and their issues on a fake GitHub."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from incident_docs import tracker
+from incident_docs.config import load_config
+from incident_docs.github import WRITE_SPACING, GitHubClient, GitHubError
+from incident_docs.metrics import compute
+from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType
+from incident_docs.records import load_archive, load_roster
+from incident_docs.tracker import (
+    ActionSync,
+    Issue,
+    IssueRef,
+    issue_ref,
+    item_key,
+    status_from_issue,
+)
+from support.archive import CHRISTMAS, front_matter
+from support.cli import RunCli
+from support.issues_fake import REPO, FakeIssues
+from support.site_build import build_site, page
+
+TODAY = "2023-07-01"
+CHRISTMAS_PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
+PAYMENTS_PM = "postmortems/PM-2023-03-14-payments-db-failover.md"
+CDN_PM = "postmortems/PM-2023-08-02-cdn-certificate-expiry.md"
+PM_URL = f"postmortems/PM-{CHRISTMAS}"
+
+
+@pytest.fixture
+def issues(httpserver: HTTPServer) -> Iterator[FakeIssues]:
+    yield FakeIssues(httpserver)
+
+
+class Clock:
+    """A clock that moves only when the client sleeps: waits are recorded, never spent."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def sync(
+    root: Path,
+    issues: FakeIssues,
+    *,
+    dry_run: bool = False,
+    clock: Clock | None = None,
+    max_wait: float = 120.0,
+) -> tuple[tracker.SyncReport, list[str]]:
+    clock = clock or Clock()
+    config = load_config(root)
+    client = GitHubClient(
+        issues.url,
+        issues.token,
+        sleep=clock.sleep,
+        clock=clock.time,
+        max_wait=max_wait,
+        hints=tracker.SYNC_HINTS,
+    )
+    said: list[str] = []
+    run = ActionSync(
+        root, config, load_roster(root, config), client, REPO, dry_run=dry_run, say=said.append
+    )
+    return run.run(), said
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted((root / "postmortems").glob("*.md"))
+    }
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="")
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def items(root: Path, path: str) -> list[dict[str, object]]:
+    found = front_matter(root / path)["action_items"]
+    assert isinstance(found, list)
+    return found
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def test_the_list_gives_the_same_numbers_as_the_site(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "actions", "--today", TODAY, "--format", "json")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    config = load_config(archive)
+    site = compute((r.record for r in load_archive(archive, config)), date.fromisoformat(TODAY))
+    assert (listed["open"], listed["overdue"]) == (
+        site.action_items_open,
+        site.action_items_overdue,
+    )
+    assert listed["open"] == len(listed["items"]) > 0
+    assert all(item["status"] in ("open", "in-progress") for item in listed["items"])
+
+
+def test_the_list_filters_by_owner_service_and_overdue(archive: Path, run_cli: RunCli) -> None:
+    def titles(*args: str) -> list[str]:
+        result = run_cli(archive, "actions", "--today", TODAY, "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return [item["title"] for item in json.loads(result.stdout)["items"]]
+
+    everything = titles()
+    lee = titles("--owner", "LEE")
+    assert lee and set(lee) < set(everything)
+    overdue = titles("--overdue")
+    assert overdue and set(overdue) < set(everything)
+    payments = titles("--service", "payments-db")
+    assert payments and all(t in everything for t in payments)
+    cdn_items = {str(i["title"]) for i in items(archive, CDN_PM)}
+    assert cdn_items.isdisjoint(payments)
+
+
+def test_text_output_aligns_and_ends_with_a_summary(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "actions", "--today", TODAY)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len({line.index("  P") for line in lines}) == 1  # the priority column lines up
+    overdue = sum("OVERDUE" in line for line in lines)
+    assert 0 < overdue < len(lines)
+    assert result.stderr.strip() == f"{len(lines)} open action items, {overdue} overdue"
+
+
+def test_csv_keeps_a_formula_like_title_as_text(archive: Path, run_cli: RunCli) -> None:
+    path = archive / CDN_PM
+    text = path.read_text(encoding="utf-8")
+    title = "Alert 21 days before any certificate we serve expires"
+    path.write_text(text.replace(f"title: {title}", 'title: "=HYPERLINK(1)"'), encoding="utf-8")
+    result = run_cli(archive, "actions", "--today", TODAY, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert "'=HYPERLINK(1)" in [row["title"] for row in rows]
+
+
+# --- what an issue means for an item -------------------------------------------------------------
+
+
+def test_tracker_links_are_read_as_issues_of_this_github_only() -> None:
+    web = "https://github.com"
+    assert issue_ref("https://github.com/acme/ops/issues/12", web) == IssueRef("acme/ops", 12)
+    assert issue_ref("https://github.com/acme/ops/issues/12/", web) == IssueRef("acme/ops", 12)
+    assert issue_ref("https://github.com/acme/ops/pull/12", web) is None
+    assert issue_ref("https://tracker.example.com/OPS-1", web) is None
+    assert issue_ref("https://github.com.evil.test/acme/ops/issues/1", web) is None
+    ghe = "https://ghe.example.com"
+    assert issue_ref("https://ghe.example.com/a/b/issues/3", ghe) == IssueRef("a/b", 3)
+
+
+@pytest.mark.parametrize(
+    ("current", "state", "reason", "wanted"),
+    [
+        (ActionItemStatus.OPEN, "closed", "completed", ActionItemStatus.DONE),
+        (ActionItemStatus.IN_PROGRESS, "closed", None, ActionItemStatus.DONE),
+        (ActionItemStatus.OPEN, "closed", "not_planned", ActionItemStatus.WONT_DO),
+        (ActionItemStatus.DONE, "open", "reopened", ActionItemStatus.OPEN),
+        (ActionItemStatus.WONT_DO, "open", "reopened", ActionItemStatus.OPEN),
+        (ActionItemStatus.IN_PROGRESS, "open", "reopened", None),
+        (ActionItemStatus.IN_PROGRESS, "open", None, None),
+        (ActionItemStatus.DONE, "closed", "completed", None),
+        (ActionItemStatus.OPEN, "closed", "duplicate", None),
+    ],
+)
+def test_an_issue_state_sets_the_item_status(
+    current: ActionItemStatus, state: str, reason: str | None, wanted: ActionItemStatus | None
+) -> None:
+    issue = Issue(1, "https://github.com/acme/ops/issues/1", state, reason)
+    assert status_from_issue(current, issue) == wanted
+
+
+def test_an_item_key_survives_reordering_and_tells_twins_apart() -> None:
+    def item(title: str) -> ActionItem:
+        return ActionItem(title=title, owner="dana", type=ActionItemType.DETECT)
+
+    first = [item("Add an alert"), item("Add a runbook"), item("Add an alert")]
+    keys = [item_key("PM-1", first, i) for i in range(3)]
+    assert len(set(keys)) == 3
+    reordered = [first[1], item("A new item"), first[0], first[2]]
+    assert item_key("PM-1", reordered, 0) == keys[1]
+    assert item_key("PM-1", reordered, 2) == keys[0]
+    assert item_key("PM-1", reordered, 3) == keys[2]
+
+
+# --- sync against the fake API -------------------------------------------------------------------
+
+
+def test_sync_creates_one_issue_per_open_item_and_changes_nothing_else(
+    archive: Path, issues: FakeIssues
+) -> None:
+    before = snapshot(archive)
+    report, said = sync(archive, issues)
+    # Open items without a tracker in approved or published postmortems: one each in the
+    # Christmas (published) and payments (approved) postmortems; the CDN one is in review.
+    assert report.created == 2 and len(issues.created) == 2, said
+    after = snapshot(archive)
+    assert after[CDN_PM] == before[CDN_PM]
+    for path in (CHRISTMAS_PM, PAYMENTS_PM):
+        diff = changed_lines(before[path], after[path])
+        assert len(diff) == 1 and diff[0].startswith("+    tracker: "), diff
+        url = diff[0].split(": ", 1)[1]
+        assert url.startswith(issues.web + "/issues/")
+    created = {payload["title"]: payload for payload in issues.created}
+    canary = created["Canary every web deploy for ten minutes before full rollout"]
+    assert canary["assignees"] == ["priyaraman"]
+    assert set(canary["labels"]) == {"action-item", "type: prevent", "priority: P2"}
+    assert "PM-2022-12-25-corrupt-image-crash-loop" in canary["body"]
+    assert f"{issues.web}/blob/main/{CHRISTMAS_PM}" in canary["body"]
+    assert "INC-2022-12-25-corrupt-image-crash-loop" in canary["body"]
+    assert tracker.MARKER_RE.search(canary["body"])
+    assert report.written == [CHRISTMAS_PM, PAYMENTS_PM]
+
+    again, said = sync(archive, issues)
+    assert (again.created, again.adopted, again.changed) == (0, 0, 0), said
+    assert again.written == [] and snapshot(archive) == after
+    assert len(issues.issues) == 2
+
+
+def test_a_dry_run_creates_and_writes_nothing(archive: Path, issues: FakeIssues) -> None:
+    before = snapshot(archive)
+    report, said = sync(archive, issues, dry_run=True)
+    assert report.created == 2 and issues.created == []
+    assert not any(r.startswith("POST") for r in issues.requests)
+    assert snapshot(archive) == before
+    assert sum("would create an issue" in line for line in said) == 2
+    assert "no record written" in report.summary()
+
+
+def test_a_lost_answer_after_creating_is_adopted_on_the_next_run(
+    archive: Path, issues: FakeIssues
+) -> None:
+    before = snapshot(archive)
+    issues.lose_next_create = True
+    with pytest.raises(GitHubError, match="HTTP 502"):
+        sync(archive, issues)
+    assert len(issues.issues) == 1  # GitHub made it; the answer never arrived
+    assert snapshot(archive) == before
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (1, 1), said
+    assert len(issues.issues) == 2
+    trackers = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}
+    assert (
+        trackers["Canary every web deploy for ten minutes before full rollout"]
+        == (issues.issues[0]["html_url"])
+    )
+
+
+def test_a_crash_before_the_record_is_written_is_adopted_on_the_next_run(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(archive)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tracker, "edit_postmortem", crash)
+        with pytest.raises(KeyboardInterrupt):
+            sync(archive, issues)
+    assert len(issues.issues) == 1 and snapshot(archive) == before
+    report, _said = sync(archive, issues)
+    assert (report.adopted, report.created) == (1, 1)
+    assert len(issues.issues) == 2
+    assert len(report.written) == 2
+
+
+def test_state_flows_back_from_closed_and_reopened_issues(
+    archive: Path, issues: FakeIssues
+) -> None:
+    sync(archive, issues)
+    canary, queue = (issue["number"] for issue in issues.issues)
+    issues.close(canary, "completed")
+    issues.close(queue, "not_planned")
+    before = snapshot(archive)
+    report, said = sync(archive, issues)
+    assert report.changed == 2, said
+    statuses = {i["title"]: i["status"] for i in items(archive, CHRISTMAS_PM)}
+    assert statuses["Canary every web deploy for ten minutes before full rollout"] == "done"
+    queued = [i for i in items(archive, PAYMENTS_PM) if i.get("tracker")]
+    assert [i["status"] for i in queued if "issues/" in str(i["tracker"])] == ["wont-do"]
+    diff = changed_lines(before[CHRISTMAS_PM], snapshot(archive)[CHRISTMAS_PM])
+    assert diff == ["-    status: in-progress", "+    status: done"]
+
+    issues.reopen(canary)
+    report, said = sync(archive, issues)
+    assert report.changed == 1, said
+    statuses = {i["title"]: i["status"] for i in items(archive, CHRISTMAS_PM)}
+    assert statuses["Canary every web deploy for ten minutes before full rollout"] == "open"
+
+
+def test_an_earlier_issue_is_found_across_pages_among_pull_requests(
+    archive: Path, issues: FakeIssues
+) -> None:
+    config = load_config(archive)
+    loaded = next(r for r in load_archive(archive, config) if r.doc.path == PAYMENTS_PM)
+    action_items = loaded.record.action_items  # type: ignore[union-attr]
+    index = next(i for i, item in enumerate(action_items) if item.tracker is None)
+    key = item_key(loaded.record.id, action_items, index)
+    for number in range(230):
+        issues.add_issue(f"unrelated {number}", pull_request=number % 3 == 0)
+    issues.add_issue("renamed by hand", f"moved\n\n<!-- incident-docs action-item: {key} -->")
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (1, 1), said
+    listing = [r for r in issues.requests if r.startswith(f"GET /repos/{REPO}/issues?")]
+    assert len(listing) == 3  # 231 issues, 100 a page
+    queue = [i for i in items(archive, PAYMENTS_PM) if i["owner"] == "lee"]
+    assert queue[0]["tracker"] == f"{issues.web}/issues/231"
+
+
+def test_a_rate_limit_is_waited_out_then_the_sync_succeeds(
+    archive: Path, issues: FakeIssues
+) -> None:
+    clock = Clock()
+    reset = str(int(clock.now) + 42)
+    issues.failures = [
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}),
+        (429, {"retry-after": "7"}),
+    ]
+    report, said = sync(archive, issues, clock=clock)
+    assert report.created == 2, said
+    assert clock.sleeps[:2] == [42.0, 7.0]
+    assert len(issues.issues) == 2
+
+
+def test_a_rate_limit_longer_than_the_wait_ends_with_a_clear_error(
+    archive: Path, issues: FakeIssues
+) -> None:
+    before = snapshot(archive)
+    clock = Clock()
+    issues.failures = [(429, {"retry-after": "3600"})]
+    with pytest.raises(GitHubError, match=r"HTTP 429 rate limit exhausted.*gave up"):
+        sync(archive, issues, clock=clock, max_wait=60)
+    assert snapshot(archive) == before
+
+
+def test_creates_are_spaced_a_second_apart(archive: Path, issues: FakeIssues) -> None:
+    clock = Clock()
+    sync(archive, issues, clock=clock)
+    assert clock.sleeps == [WRITE_SPACING]
+
+
+# --- the command, as a user or a workflow runs it --------------------------------------------------
+
+
+def run_sync(
+    run_cli: RunCli,
+    root: Path,
+    issues: FakeIssues,
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    token: str | None = None,
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("GITHUB_TOKEN", token or issues.token)
+    monkeypatch.setenv("GITHUB_API_URL", issues.url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    result = run_cli(root, "actions", "sync", *args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_command_syncs_and_says_what_it_did(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 0, err
+    assert out.count(": created acme/ops#") == 2
+    assert err.strip().endswith(
+        "2 issues created, 0 adopted, 0 statuses changed, 0 up to date; 2 records written"
+    )
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 0 and "0 issues created" in err and "2 up to date" in err
+
+
+def test_a_bad_token_exits_2_with_one_clear_line(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(archive)
+    code, _out, err = run_sync(run_cli, archive, issues, monkeypatch, token="wrong")
+    assert code == 2
+    error = [line for line in err.splitlines() if line.startswith("incident: error:")]
+    assert len(error) == 1 and "HTTP 401" in error[0] and "GITHUB_TOKEN" in error[0]
+    assert "Traceback" not in err
+    assert snapshot(archive) == before
+
+
+def test_a_refused_assignee_exits_2_and_keeps_what_was_done(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text(encoding="utf-8").replace("github: leemorgan", "github: lee-left"),
+        encoding="utf-8",
+    )
+    before = snapshot(archive)
+    code, _out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 2
+    assert "HTTP 422" in err and "assignees 'lee-left'" in err, err
+    assert "1 issue created" in err
+    # The Christmas item's issue was made first: its record has the link, whole and valid.
+    after = snapshot(archive)
+    assert len(changed_lines(before[CHRISTMAS_PM], after[CHRISTMAS_PM])) == 1
+    assert after[PAYMENTS_PM] == before[PAYMENTS_PM]
+    assert front_matter(archive / CHRISTMAS_PM)["id"]
+
+
+def test_sync_needs_a_repository(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    result = run_cli(archive, "actions", "sync")
+    assert result.exit_code == 2
+    assert "--repo OWNER/NAME is required" in result.stderr
+
+
+def test_the_site_shows_each_issue_and_its_state_after_a_sync(
+    christmas: Path, issues: FakeIssues
+) -> None:
+    sync(christmas, issues)
+    (canary,) = issues.issues
+    listed = page(build_site(christmas), "action-items")
+    assert f'href="{canary["html_url"]}">acme/ops#1</a>' in listed
+    assert "issue open" in listed
+
+    issues.close(canary["number"], "completed")
+    sync(christmas, issues)
+    site = build_site(christmas)
+    assert "Canary every web deploy" not in page(site, "action-items")
+    card = page(site, PM_URL)
+    row = card[card.index("Canary every web deploy") :].split("</tr>", 1)[0]
+    assert "acme/ops#1</a>" in row and "issue closed" in row and ">done<" in row

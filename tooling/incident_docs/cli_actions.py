@@ -1,0 +1,137 @@
+"""The `actions` command: open and overdue follow-ups, and their issues on GitHub."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+import click
+
+from incident_docs import actions
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.diagnostics import UsageError
+from incident_docs.github import DEFAULT_API_URL, GitHubClient
+from incident_docs.records import read_archive, skipped_note
+from incident_docs.tracker import SYNC_HINTS, ActionSync
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2024-05-31") from None
+
+
+@main.group("actions", invoke_without_command=True)
+@click.option("--owner", multiple=True, help="Only items owned by these handles.")
+@click.option("--service", multiple=True, help="Only items of postmortems about these services.")
+@click.option("--overdue", is_flag=True, help="Only items past their due date.")
+@click.option(
+    "--today", metavar="YYYY-MM-DD", help="Count overdue against this date (default: today, UTC)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"], case_sensitive=False),
+    default="text",
+    show_default=True,
+)
+@click.pass_context
+def actions_command(
+    ctx: click.Context,
+    owner: tuple[str, ...],
+    service: tuple[str, ...],
+    overdue: bool,
+    today: str | None,
+    output_format: str,
+) -> None:
+    """Open and overdue action items across the archive, as the site's action-item page lists them.
+
+    `incident actions sync` keeps them as GitHub issues.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    project = ctx.ensure_object(Project)
+    day = _today(today)
+    archive = read_archive(project.root, project.config)
+    note = skipped_note(archive.skipped)
+    if note is not None:
+        click.echo(f"incident: warning: {note}", err=True)
+    query = actions.ActionQuery(
+        owners=frozenset(_split(owner)),
+        services=frozenset(_split(service)),
+        overdue_only=overdue,
+    )
+    rows = actions.select_rows(actions.action_rows(archive.records, day), query)
+    fmt = output_format.lower()
+    if fmt == "json":
+        click.echo(actions.as_json(rows, day))
+    elif fmt == "csv":
+        click.echo(actions.as_csv(rows), nl=False)
+    else:
+        if rows:
+            click.echo(actions.as_text(rows))
+        click.echo(actions.summary_line(rows), err=True)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [
+        part.strip().casefold() for value in values for part in value.split(",") if part.strip()
+    ]
+
+
+@actions_command.command("sync")
+@click.option("--repo", metavar="OWNER/NAME", help="Repository (default: $GITHUB_REPOSITORY).")
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help=f"REST API root (default: $GITHUB_API_URL or {DEFAULT_API_URL}).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; create and write nothing.")
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Seconds to spend, in total, waiting out rate limits and server errors.",
+)
+@pass_project
+def sync_command(
+    project: Project, repo: str | None, api_url: str | None, dry_run: bool, max_wait: float
+) -> None:
+    """Create a GitHub issue for each open action item of an approved or published postmortem
+    that has no tracker, write its URL into the item, and bring each issue's state back.
+
+    Closed as completed marks an item done, closed as not planned won't do, reopened open.
+    Safe to run again at any time, even after it stopped halfway: an issue made by an earlier
+    run is found by the marker in its body and adopted, never made twice. Exit 0 when every
+    item is in step, 2 when GitHub or a record could not be read or written.
+    """
+    repo = repo or os.environ.get("GITHUB_REPOSITORY") or None
+    if repo is None:
+        raise UsageError("--repo OWNER/NAME is required outside GitHub Actions")
+    client = GitHubClient(
+        api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
+        os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None,
+        max_wait=max_wait,
+        hints=SYNC_HINTS,
+    )
+    sync = ActionSync(
+        project.root,
+        project.config,
+        project.roster,
+        client,
+        repo,
+        dry_run=dry_run,
+        say=click.echo,
+    )
+    try:
+        report = sync.run()
+    except UsageError:
+        done = sync.report
+        if done.created or done.adopted or done.changed or done.written:
+            click.echo(done.summary() + " before the error below", err=True)
+        raise
+    click.echo(report.summary(), err=True)
