@@ -114,7 +114,8 @@ def test_per_rule_severity(archive: Path, run_cli: RunCli) -> None:
     _hide_three(archive / PM)
     pyproject = archive / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text() + '\n[tool.incident-docs.lint]\nseverity = { BL = "warning" }\n'
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint]\nseverity = { BL = "warning" }\nfail-on = "error"\n'
     )
     result = run_cli(archive, "lint")
     assert result.exit_code == 0 and "BL00" in result.stdout

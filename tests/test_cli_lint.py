@@ -93,10 +93,16 @@ def _unknown_author(archive: Path) -> None:
     path.write_text(path.read_text().replace("authors: [sam, dana]", "authors: [sam, nobody]"))
 
 
-def test_warnings_only_block_with_strict(archive: Path, run_cli: RunCli) -> None:
+def test_one_setting_decides_whether_warnings_fail(archive: Path, run_cli: RunCli) -> None:
     _unknown_author(archive)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 1 and "PE001" in result.stdout  # a finding fails by default
+    assert run_cli(archive, "lint", "--fail-on", "error").exit_code == 0
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.incident-docs.lint]\nfail-on = "error"\n')
     assert run_cli(archive, "lint").exit_code == 0
     assert run_cli(archive, "lint", "--strict").exit_code == 1
+    assert run_cli(archive, "lint", "--fail-on", "warning").exit_code == 1
 
 
 def test_stdin_with_filename(archive: Path, run_cli: RunCli) -> None:

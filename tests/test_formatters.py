@@ -62,7 +62,7 @@ def test_github_escapes_data_and_properties() -> None:
 def test_step_summary_table_escapes_pipes() -> None:
     diagnostic = Diagnostic("a.md", 1, 1, "BL004", Severity.ERROR, "a | b <script>")
     summary = format_summary([diagnostic], files=3)
-    assert "1 errors, 0 warnings in 3 files" in summary
+    assert "1 error, 0 warnings in 3 files" in summary
     assert "| a.md | 1 | BL004 | error | a \\| b &lt;script&gt; |" in summary
 
 

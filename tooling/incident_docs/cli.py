@@ -14,9 +14,14 @@ from typing import Any, NoReturn
 import click
 
 from incident_docs import __version__
-from incident_docs.config import Config, find_root, load_config
-from incident_docs.diagnostics import EXIT_ERROR, UsageError, exit_code
-from incident_docs.formatters import FORMATTERS, format_summary, summary_counts
+from incident_docs.config import NO_ARCHIVE, Config, archive_present, find_root, load_config
+from incident_docs.diagnostics import EXIT_ERROR, EXIT_OK, UsageError, exit_code
+from incident_docs.formatters import (
+    FORMATTERS,
+    format_rules_markdown,
+    format_summary,
+    summary_line,
+)
 from incident_docs.linter import lint, selection_from
 from incident_docs.models import Roster
 from incident_docs.records import load_roster
@@ -42,9 +47,37 @@ class Project:
     def lint_context(self) -> LintContext:
         return LintContext(self.root, self.config, self.roster)
 
+    def require_archive(self) -> None:
+        """Refuse to read an archive that is not there: a job in the wrong folder must not pass."""
+        config = self.config
+        if not archive_present(self.root, config):
+            raise UsageError(
+                NO_ARCHIVE.format(
+                    root=self.root,
+                    incidents=config.incidents_dir.rstrip("/"),
+                    postmortems=config.postmortems_dir.rstrip("/"),
+                )
+            )
 
-class _Group(click.Group):
+
+class HelpGroup(click.Group):
+    """Lists each command with its whole first sentence, wrapped rather than cut mid-phrase."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=400)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _Group(HelpGroup):
     """Turns domain errors into a one-line message and exit code 2, in this one place."""
+
+    group_class = HelpGroup
 
     # The other command modules are imported only when a command outside this module is
     # asked for: `incident lint` starts faster without loading what it never runs.
@@ -61,6 +94,12 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`incident rules | head -1`): not an error. Point stdout at
+            # /dev/null so the interpreter's last flush does not complain either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except UsageError as error:
             fail(str(error))
         except OSError as error:
@@ -114,7 +153,13 @@ def main(ctx: click.Context, root: Path | None, config_path: Path | None) -> Non
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. BL,FM003).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option("--stdin-filename", help="Path to report for a document read from '-'.")
-@click.option("--strict", is_flag=True, help="Warnings also make the exit code 1.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    help="The least severe finding that makes the exit code 1 (default: [tool.incident-docs.lint] "
+    "fail-on, itself 'warning').",
+)
+@click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
 @click.option(
     "--base",
@@ -129,6 +174,7 @@ def lint_command(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     stdin_filename: str | None,
+    fail_on: str | None,
     strict: bool,
     jobs: int | None,
     base: str | None,
@@ -136,8 +182,12 @@ def lint_command(
     """Lint records: fields, sections, timeline, IDs and blameless language.
 
     With no PATH, the whole archive with cross-file checks; '-' reads one document from stdin.
+    A PATH that is the roster or pyproject.toml lints the whole archive too, since a change to
+    either can break every record.
     """
     config = project.config
+    if strict:
+        fail_on = "warning"
     try:
         selection = selection_from(config, _codes(select), _codes(ignore))
     except ValueError as error:
@@ -151,24 +201,41 @@ def lint_command(
             raise UsageError("'-' (standard input) cannot be combined with other paths")
         stdin = (sys.stdin.buffer.read(), stdin_filename or "<stdin>")
         paths = ()
+    if paths and any(_is_archive_wide(project, path) for path in paths):
+        paths = ()
+    if not paths and stdin is None:
+        project.require_archive()
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
     click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(format_summary(result.diagnostics, result.files))
     if output_format == "text":
-        counts = summary_counts(result.diagnostics)
-        click.echo(
-            f"{counts['errors']} errors, {counts['warnings']} warnings in {result.files} files",
-            err=True,
-        )
-    sys.exit(exit_code(result.diagnostics, strict=strict))
+        click.echo(summary_line(result.diagnostics, result.files), err=True)
+    sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
+
+
+def _is_archive_wide(project: Project, path: Path) -> bool:
+    """The roster or the configuration file: what every record is checked against."""
+    try:
+        resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    except OSError:
+        return False
+    return resolved in (
+        (project.root / project.config.roster).resolve(),
+        (project.root / "pyproject.toml").resolve(),
+    )
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text"
+)
 def rules_command(output_format: str) -> None:
     """List every lint rule with its summary and a bad and a good example."""
+    if output_format == "markdown":
+        click.echo(format_rules_markdown(), nl=False)
+        return
     if output_format == "json":
         payload = [
             {

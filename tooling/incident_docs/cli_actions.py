@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
 
 import click
 
@@ -11,17 +10,9 @@ from incident_docs import actions
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient
+from incident_docs.inputs import parse_day
 from incident_docs.records import read_archive, skipped_note
 from incident_docs.tracker import SYNC_HINTS, ActionSync
-
-
-def _today(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date like 2024-05-31") from None
 
 
 @main.group("actions", invoke_without_command=True)
@@ -54,7 +45,8 @@ def actions_command(
     if ctx.invoked_subcommand is not None:
         return
     project = ctx.ensure_object(Project)
-    day = _today(today)
+    project.require_archive()
+    day = parse_day(today)
     archive = read_archive(project.root, project.config)
     note = skipped_note(archive.skipped)
     if note is not None:
@@ -109,6 +101,7 @@ def sync_command(
     run is found by the marker in its body and adopted, never made twice. Exit 0 when every
     item is in step, 2 when GitHub or a record could not be read or written.
     """
+    project.require_archive()
     repo = repo or os.environ.get("GITHUB_REPOSITORY") or None
     if repo is None:
         raise UsageError("--repo OWNER/NAME is required outside GitHub Actions")

@@ -641,6 +641,7 @@ def list_command(
     output_format: str,
 ) -> None:
     """List incidents, open ones first, newest first."""
+    project.require_archive()
     config = project.config
     wanted = IncidentQuery(
         inputs.parse_statuses(status),
@@ -665,8 +666,8 @@ def list_command(
     if not chosen:
         click.echo("No incidents match." if incidents else "No incidents yet.", err=True)
         return
-    for incident, _display in chosen:
-        click.echo(reports.list_line(incident))
+    for line in reports.list_lines([incident for incident, _display in chosen]):
+        click.echo(line)
 
 
 @main.command("show")

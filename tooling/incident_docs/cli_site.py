@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
 from incident_docs import metrics
 from incident_docs.cli import Project, main, pass_project
+from incident_docs.inputs import parse_day
 from incident_docs.records import read_archive, skipped_note
-
-
-def _today(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date like 2024-05-31", param_hint="--today"
-        ) from None
 
 
 @main.command("stats")
@@ -35,12 +24,13 @@ def _today(value: str | None) -> date:
 @pass_project
 def stats_command(project: Project, output_format: str, today: str | None) -> None:
     """Incidents per month and severity; median and p90 time to detect, mitigate and resolve."""
+    project.require_archive()
     archive = read_archive(project.root, project.config)
     note = skipped_note(archive.skipped)
     if note is not None:
         click.echo(f"incident: warning: {note}", err=True)
     records = [loaded.record for loaded in archive.records]
-    result = metrics.compute(records, _today(today), project.config.severity_names())
+    result = metrics.compute(records, parse_day(today), project.config.severity_names())
     click.echo(metrics.FORMATS[output_format](result), nl=False)
 
 
@@ -77,7 +67,7 @@ def stage_command(
         project.config,
         project.roster,
         directory,
-        _today(today),
+        parse_day(today),
         site_name=site_name,
         docs_dir=docs_dir if docs_dir is not None else project.root / "docs",
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -97,6 +97,9 @@ class LintConfig(_Section):
     per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Glob (repo-relative) -> rule codes or prefixes never reported for matching files."""
     max_file_bytes: int = Field(default=2_000_000, ge=1024)
+    fail_on: Literal["error", "warning"] = "warning"
+    """The least severe finding that fails: `incident lint`'s exit code, the pre-commit hook, the
+    pull-request check and the site build all follow it."""
 
     @field_validator("select", "ignore")
     @classmethod
@@ -197,6 +200,24 @@ class Config(_Section):
         if level is not None and level.sections is not None:
             return level.sections
         return self.postmortem_sections
+
+
+def archive_present(root: Path, config: Config) -> bool:
+    """Whether `root` holds an archive: a records folder, or our table in pyproject.toml."""
+    if (root / config.incidents_dir).is_dir() or (root / config.postmortems_dir).is_dir():
+        return True
+    try:
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return f"[tool.{TABLE}" in text
+
+
+NO_ARCHIVE = (
+    "no incident archive in {root}: no {incidents}/ or {postmortems}/ folder and no "
+    "[tool.incident-docs] table in pyproject.toml. Run the command inside the repository "
+    "(or pass --root PATH), or create an archive here with 'incident init'"
+)
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -81,7 +81,13 @@ class UsageError(Exception):
     """
 
 
-def exit_code(diagnostics: list[Diagnostic], *, strict: bool = False) -> int:
-    """0 when nothing blocks, 1 when an error (or, with strict, a warning) was found."""
-    blocking = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return EXIT_FINDINGS if any(d.severity in blocking for d in diagnostics) else EXIT_OK
+def failing(diagnostic: Diagnostic, fail_on: str) -> bool:
+    """Whether a finding fails the run: an error always; a warning when `fail_on` is "warning"."""
+    if diagnostic.severity is Severity.ERROR:
+        return True
+    return diagnostic.severity is Severity.WARNING and fail_on == "warning"
+
+
+def exit_code(diagnostics: list[Diagnostic], *, fail_on: str = "warning") -> int:
+    """0 when nothing fails, 1 when a finding at or above `fail_on` was found."""
+    return EXIT_FINDINGS if any(failing(d, fail_on) for d in diagnostics) else EXIT_OK

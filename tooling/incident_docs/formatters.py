@@ -69,13 +69,22 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     return _joined(lines)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def summary_line(diagnostics: list[Diagnostic], files: int) -> str:
+    """'2 errors, 1 warning in 3 files'."""
+    counts = summary_counts(diagnostics)
+    return (
+        f"{_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')} "
+        f"in {_count(files, 'file')}"
+    )
+
+
 def format_summary(diagnostics: list[Diagnostic], files: int) -> str:
     """A Markdown table of every finding, for $GITHUB_STEP_SUMMARY (annotations are capped)."""
-    counts = summary_counts(diagnostics)
-    head = (
-        f"### incident lint: {counts['errors']} errors, {counts['warnings']} warnings "
-        f"in {files} files\n"
-    )
+    head = f"### incident lint: {summary_line(diagnostics, files)}\n"
     if not diagnostics:
         return head + "\nNo findings.\n"
     rows = ["", "| File | Line | Code | Severity | Message |", "| --- | ---: | --- | --- | --- |"]
@@ -99,6 +108,52 @@ def table_cell(value: str, *, keep_markdown: bool = False) -> str:
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+RULES_PAGE = "docs/rules.md"
+"""Every rule with its own heading, written by `incident rules --format markdown`."""
+
+
+def rule_help_uri(code: str) -> str:
+    return f"{INFORMATION_URI}/blob/main/{RULES_PAGE}#{code.lower()}"
+
+
+def _with_suggestion(d: Diagnostic) -> str:
+    """The message, then the suggestion as its own sentence."""
+    if not d.suggestion:
+        return d.message
+    message = d.message.rstrip()
+    stop = "" if message.endswith((".", "!", "?", ":")) else "."
+    return f"{message}{stop} Suggestion: {d.suggestion}"
+
+
+def format_rules_markdown() -> str:
+    """The rules page: each rule under a heading named by its code, so links can point at it."""
+    lines = [
+        "# Lint rules",
+        "",
+        "Every rule `incident lint` applies, with its default severity and an example of what it",
+        "reports and of what passes. This page is written by `incident rules --format markdown`;",
+        "a test keeps it in step with the code.",
+    ]
+    for code, rule in ALL_RULES.items():
+        lines += [
+            "",
+            f"## {code}",
+            "",
+            f"**{rule.name}** ({rule.severity.value}): {rule.summary}",
+            "",
+            "Reported:",
+            "",
+            "```markdown",
+            rule.bad,
+            "```",
+            "",
+            "Passes:",
+            "",
+            "```markdown",
+            rule.good,
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def format_sarif(diagnostics: list[Diagnostic]) -> str:
@@ -111,7 +166,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
             "name": ALL_RULES[code].name,
             "shortDescription": {"text": ALL_RULES[code].summary},
             "defaultConfiguration": {"level": _SARIF_LEVEL[ALL_RULES[code].severity]},
-            "helpUri": f"{INFORMATION_URI}#rules",
+            "helpUri": rule_help_uri(code),
         }
         for code in codes
     ]
@@ -125,7 +180,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
         result: dict[str, object] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
-            "message": {"text": d.message + (f" {d.suggestion}" if d.suggestion else "")},
+            "message": {"text": _with_suggestion(d)},
             "locations": [
                 {
                     "physicalLocation": {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import (
@@ -32,6 +32,16 @@ _DURATION = re.compile(
 
 LONGEST_DURATION = timedelta(days=1000 * 365)
 """Longer durations are refused: no incident needs them, and they break time arithmetic."""
+
+
+def parse_day(text: str | None, *, option: str = "--today") -> date:
+    """A calendar date like 2024-05-31; None is today in UTC."""
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date like 2024-05-31") from None
 
 
 def parse_duration(text: str) -> timedelta:

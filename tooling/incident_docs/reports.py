@@ -250,13 +250,28 @@ def summary_row(incident: Incident, display: str) -> dict[str, Any]:
     }
 
 
-def list_line(incident: Incident) -> str:
-    """One incident as a line of `incident list`."""
-    return (
-        f"{incident.id}  {incident.severity:<5} {incident.status.value:<13} "
-        f"{format_time(incident.declared_at)}  IC {incident.roles.incident_commander}  "
-        f"{incident.title}"
-    )
+def list_lines(incidents: Sequence[Incident]) -> list[str]:
+    """The incidents as `incident list` prints them: one line each, in aligned columns."""
+    rows = [
+        (
+            incident.id,
+            incident.severity,
+            incident.status.value,
+            format_time(incident.declared_at),
+            f"IC {incident.roles.incident_commander}",
+            incident.title,
+        )
+        for incident in incidents
+    ]
+    if not rows:
+        return []
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[-1]
+        for row in rows
+    ]
 
 
 def incident_payload(
