@@ -9,17 +9,20 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from incident_docs import tracker
+from incident_docs import store, tracker
 from incident_docs.config import load_config
+from incident_docs.diagnostics import UsageError
 from incident_docs.github import WRITE_SPACING, GitHubClient, GitHubError
 from incident_docs.metrics import compute
-from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType
+from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType, Postmortem
 from incident_docs.records import load_archive, load_roster
 from incident_docs.tracker import (
+    LABEL,
     ActionSync,
     Issue,
     IssueRef,
@@ -274,9 +277,12 @@ def test_a_crash_before_the_record_is_written_is_adopted_on_the_next_run(
     archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(archive)
+    real = store.edit_postmortem
 
-    def crash(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
+    def crash(*args: Any, dry_run: bool = False, **kwargs: Any) -> Any:
+        if dry_run:
+            return real(*args, dry_run=True, **kwargs)  # the check before creating
+        raise KeyboardInterrupt  # killed between creating the issue and writing the record
 
     with monkeypatch.context() as patch:
         patch.setattr(tracker, "edit_postmortem", crash)
@@ -287,6 +293,34 @@ def test_a_crash_before_the_record_is_written_is_adopted_on_the_next_run(
     assert (report.adopted, report.created) == (1, 1)
     assert len(issues.issues) == 2
     assert len(report.written) == 2
+
+
+def test_a_marker_in_an_issue_without_the_label_is_not_adopted(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """Anyone may open an issue; only people with write access can label it as they do."""
+    key = payments_key(archive)
+    issues.add_issue("planted", f"<!-- incident-docs action-item: {key} -->")
+    issues.close(1, "completed")
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (0, 2), said
+    queue = [
+        i
+        for i in items(archive, PAYMENTS_PM)
+        if i["owner"] == "lee" and "issues/" in str(i.get("tracker"))
+    ]
+    assert queue[0]["tracker"] != issues.issues[0]["html_url"]
+    assert queue[0]["status"] == "open"
+
+
+def payments_key(archive: Path) -> str:
+    """The marker key of the payments postmortem's item without a tracker."""
+    config = load_config(archive)
+    loaded = next(r for r in load_archive(archive, config) if r.doc.path == PAYMENTS_PM)
+    assert isinstance(loaded.record, Postmortem)
+    action_items = loaded.record.action_items
+    index = next(i for i, item in enumerate(action_items) if item.tracker is None)
+    return item_key(loaded.record.id, action_items, index)
 
 
 def test_state_flows_back_from_closed_and_reopened_issues(
@@ -316,20 +350,69 @@ def test_state_flows_back_from_closed_and_reopened_issues(
 def test_an_earlier_issue_is_found_across_pages_among_pull_requests(
     archive: Path, issues: FakeIssues
 ) -> None:
-    config = load_config(archive)
-    loaded = next(r for r in load_archive(archive, config) if r.doc.path == PAYMENTS_PM)
-    action_items = loaded.record.action_items  # type: ignore[union-attr]
-    index = next(i for i, item in enumerate(action_items) if item.tracker is None)
-    key = item_key(loaded.record.id, action_items, index)
+    key = payments_key(archive)
     for number in range(230):
-        issues.add_issue(f"unrelated {number}", pull_request=number % 3 == 0)
-    issues.add_issue("renamed by hand", f"moved\n\n<!-- incident-docs action-item: {key} -->")
+        issues.add_issue(
+            f"another follow-up {number}", pull_request=number % 3 == 0, labels=(LABEL,)
+        )
+    marker = f"moved\n\n<!-- incident-docs action-item: {key} -->"
+    issues.add_issue("renamed by hand", marker, labels=(LABEL, "team: payments"))
     report, said = sync(archive, issues)
     assert (report.adopted, report.created) == (1, 1), said
     listing = [r for r in issues.requests if r.startswith(f"GET /repos/{REPO}/issues?")]
-    assert len(listing) == 3  # 231 issues, 100 a page
+    assert len(listing) == 3  # 231 labelled issues and pull requests, 100 a page
     queue = [i for i in items(archive, PAYMENTS_PM) if i["owner"] == "lee"]
     assert queue[0]["tracker"] == f"{issues.web}/issues/231"
+
+
+def test_an_item_renamed_after_its_issue_was_made_keeps_that_issue(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(tracker, "edit_postmortem", lambda *a, dry_run=False, **k: None)
+        sync(archive, issues)  # issues made, links never written (a run whose PR is pending)
+    path = archive / PAYMENTS_PM
+    title = "Let the payments API queue retries while the database fails over"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(title, "Queue payment retries during failover"),
+        encoding="utf-8",
+    )
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (2, 0), said
+    assert any("made before its title changed" in line for line in said)
+    assert len(issues.issues) == 2
+
+
+def test_a_problem_with_one_item_does_not_stop_the_others(
+    archive: Path, issues: FakeIssues
+) -> None:
+    issues.refuse_titles.add("Canary every web deploy for ten minutes before full rollout")
+    before = snapshot(archive)
+    with pytest.raises(UsageError, match="1 problem left for a person to fix"):
+        sync(archive, issues)
+    after = snapshot(archive)
+    assert after[CHRISTMAS_PM] == before[CHRISTMAS_PM]
+    assert len(changed_lines(before[PAYMENTS_PM], after[PAYMENTS_PM])) == 1  # the next one went on
+
+
+def test_a_record_the_writer_cannot_edit_gets_no_issue(archive: Path, issues: FakeIssues) -> None:
+    """Checked before anything is created: no issue may wait forever for its link."""
+    path = archive / CHRISTMAS_PM
+    text = path.read_text(encoding="utf-8")
+    title = "Canary every web deploy for ten minutes before full rollout"
+    start = text.index(f"  - title: {title}")
+    end = text.index("visibility:", start)
+    shared = (
+        text[:start]
+        + "  - &canary\n    title: "
+        + title
+        + text[start + len(f"  - title: {title}") : end]
+    )
+    path.write_text(shared + "  - *canary\n" + text[end:], encoding="utf-8")
+    with pytest.raises(UsageError, match="1 problem"):
+        sync(archive, issues)
+    created = [payload["title"] for payload in issues.created]
+    assert title not in created and len(created) == 1
 
 
 def test_a_rate_limit_is_waited_out_then_the_sync_succeeds(
@@ -407,7 +490,7 @@ def test_a_bad_token_exits_2_with_one_clear_line(
     assert snapshot(archive) == before
 
 
-def test_a_refused_assignee_exits_2_and_keeps_what_was_done(
+def test_an_owner_github_will_not_assign_still_gets_an_issue(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     roster = archive / "people.yaml"
@@ -415,12 +498,21 @@ def test_a_refused_assignee_exits_2_and_keeps_what_was_done(
         roster.read_text(encoding="utf-8").replace("github: leemorgan", "github: lee-left"),
         encoding="utf-8",
     )
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 0, err
+    assert "GitHub would not assign lee-left; creating it unassigned" in out
+    assert [payload.get("assignees") for payload in issues.created] == [["priyaraman"], None]
+
+
+def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issues.refuse_titles.add("Let the payments API queue retries while the database fails over")
     before = snapshot(archive)
-    code, _out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
     assert code == 2
-    assert "HTTP 422" in err and "assignees 'lee-left'" in err, err
-    assert "1 issue created" in err
-    # The Christmas item's issue was made first: its record has the link, whole and valid.
+    assert "HTTP 422" in out and "title: too_long" in out, out
+    assert "1 issue created" in err and "1 problem" in err
     after = snapshot(archive)
     assert len(changed_lines(before[CHRISTMAS_PM], after[CHRISTMAS_PM])) == 1
     assert after[PAYMENTS_PM] == before[PAYMENTS_PM]
@@ -443,7 +535,6 @@ def test_the_site_shows_each_issue_and_its_state_after_a_sync(
     (canary,) = issues.issues
     listed = page(build_site(christmas), "action-items")
     assert f'href="{canary["html_url"]}">acme/ops#1</a>' in listed
-    assert "issue open" in listed
 
     issues.close(canary["number"], "completed")
     sync(christmas, issues)
@@ -451,4 +542,16 @@ def test_the_site_shows_each_issue_and_its_state_after_a_sync(
     assert "Canary every web deploy" not in page(site, "action-items")
     card = page(site, PM_URL)
     row = card[card.index("Canary every web deploy") :].split("</tr>", 1)[0]
-    assert "acme/ops#1</a>" in row and "issue closed" in row and ">done<" in row
+    assert "acme/ops#1</a>" in row and ">done<" in row
+
+
+def test_list_options_given_to_sync_are_refused(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "actions", "--format", "json", "sync")
+    assert result.exit_code == 2
+    assert "--format: options of the list" in result.stderr
+
+
+def test_a_bad_date_is_a_usage_error(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "actions", "--today", "yesterday")
+    assert result.exit_code == 2
+    assert "--today 'yesterday' is not a date like 2024-05-31" in result.stderr

@@ -381,3 +381,32 @@ def test_comments_and_prose_survive_any_sequence_of_commands(
     assert handoffs.replay_roles(final.incident).problems == ()
     if crlf:
         assert "\n" not in after.replace("\r\n", "")
+
+
+ITEMS = [
+    "title: Postmortem",
+    "action_items:",
+    "  - title: Add an alert  # detect it next time",
+    "    owner: dana",
+    "  - {title: Add a runbook, # for the on-call",
+    "     owner: lee}",
+]
+
+
+def test_an_item_of_a_list_is_edited_in_place_with_its_comments() -> None:
+    change = Change(sets=((("action_items", 0, "tracker"), "https://example.com/1"),))
+    edited = store.edit_front_matter(ITEMS[:4], change, "postmortem", "pm.md")
+    assert edited == [*ITEMS[:4], "    tracker: https://example.com/1"]
+
+
+def test_an_edit_that_would_drop_a_comment_is_refused() -> None:
+    change = Change(sets=((("action_items", 1, "tracker"), "https://example.com/2"),))
+    with pytest.raises(UsageError, match=r"pm\.md:6: this change would drop the comment"):
+        store.edit_front_matter(ITEMS, change, "postmortem", "pm.md")
+
+
+def test_an_item_shared_through_an_anchor_is_not_edited() -> None:
+    lines = ["action_items:", "  - &a", "    title: Add an alert", "  - *a"]
+    change = Change(sets=((("action_items", 1, "status"), "done"),))
+    with pytest.raises(UsageError, match=r"action_items\[1\] is shared through a YAML anchor"):
+        store.edit_front_matter(lines, change, "postmortem", "pm.md")

@@ -122,8 +122,10 @@ def test_the_action_sync_runs_daily_and_proposes_changes_as_a_pull_request() -> 
     scripts = "\n".join(step.get("run", "") for step in steps)
     assert "incident actions sync" in scripts
     pushes = [line.strip() for line in scripts.splitlines() if "git push" in line]
-    assert pushes == ['git push --force origin "$BRANCH"']
+    assert pushes == ['git push origin "HEAD:$BRANCH"']  # never forced, never the default branch
     assert workflow["env"]["BRANCH"] != "main" and "gh pr create" in scripts
+    propose = steps[-1]
+    assert propose["if"] == "success() || failure()"  # what a stopped run finished is proposed
 
 
 def test_the_pre_commit_manifest_is_valid() -> None:

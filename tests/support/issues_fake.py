@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -23,6 +24,8 @@ class FakeIssues:
     issues: list[dict[str, Any]] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     """Answers given to the next requests, whatever they ask, before the real ones."""
+    refuse_titles: set[str] = field(default_factory=set)
+    """Titles GitHub answers 422 for, as it does for one too long."""
     lose_next_create: bool = False
     """Create the next issue, then answer 502 as if the answer were lost on the way."""
     requests: list[str] = field(default_factory=list)
@@ -41,7 +44,14 @@ class FakeIssues:
     def web(self) -> str:
         return f"{self.url}/{REPO}"
 
-    def add_issue(self, title: str, body: str = "", *, pull_request: bool = False) -> int:
+    def add_issue(
+        self,
+        title: str,
+        body: str = "",
+        *,
+        pull_request: bool = False,
+        labels: tuple[str, ...] = (),
+    ) -> int:
         number = len(self.issues) + 1
         issue: dict[str, Any] = {
             "number": number,
@@ -50,7 +60,7 @@ class FakeIssues:
             "state": "open",
             "state_reason": None,
             "html_url": f"{self.web}/{'pull' if pull_request else 'issues'}/{number}",
-            "labels": [],
+            "labels": [{"name": name} for name in labels],
             "assignees": [],
         }
         if pull_request:
@@ -87,7 +97,13 @@ class FakeIssues:
         if path == f"{prefix}/issues" and request.method == "GET":
             if request.args.get("state") != "all":
                 return _json({"message": "the sync must list closed issues too"}, 400)
-            return self._page(request, self.issues)
+            wanted = [name for name in request.args.get("labels", "").split(",") if name]
+            listed = [
+                issue
+                for issue in self.issues
+                if all(name in [label["name"] for label in issue["labels"]] for name in wanted)
+            ]
+            return self._page(request, listed)
         if path == f"{prefix}/issues" and request.method == "POST":
             return self._create(request.get_json())
         match = re.fullmatch(rf"{prefix}/issues/(\d+)", path)
@@ -101,6 +117,14 @@ class FakeIssues:
     def _create(self, payload: Any) -> Response:
         if not isinstance(payload, dict) or not payload.get("title"):
             return _json({"message": "Validation Failed", "errors": ["title is missing"]}, 422)
+        if payload["title"] in self.refuse_titles:
+            return _json(
+                {
+                    "message": "Validation Failed",
+                    "errors": [{"resource": "Issue", "field": "title", "code": "too_long"}],
+                },
+                422,
+            )
         for login in payload.get("assignees", []):
             if login not in ASSIGNABLE:
                 return _json(
@@ -117,9 +141,10 @@ class FakeIssues:
                     },
                     422,
                 )
-        number = self.add_issue(payload["title"], payload.get("body", ""))
+        number = self.add_issue(
+            payload["title"], payload.get("body", ""), labels=tuple(payload.get("labels", ()))
+        )
         issue = self.issues[number - 1]
-        issue["labels"] = [{"name": name} for name in payload.get("labels", [])]
         issue["assignees"] = [{"login": login} for login in payload.get("assignees", [])]
         self.created.append(payload)
         if self.lose_next_create:
@@ -134,11 +159,13 @@ class FakeIssues:
         headers = {}
         last = max(1, -(-len(items) // per_page))
         if page < last:
-            base = request.base_url
-            headers["Link"] = (
-                f'<{base}?state=all&per_page={per_page}&page={page + 1}>; rel="next", '
-                f'<{base}?state=all&per_page={per_page}&page={last}>; rel="last"'
-            )
+            query = {key: value for key, value in request.args.items() if key != "page"}
+
+            def at(number: int) -> str:
+                return f"{request.base_url}?{urlencode({**query, 'page': str(number)})}"
+
+            headers["Link"] = f'<{at(page + 1)}>; rel="next", <{at(last)}>; rel="last"'
+
         return _json(chunk, 200, headers)
 
 

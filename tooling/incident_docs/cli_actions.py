@@ -43,6 +43,22 @@ def actions_command(
     `incident actions sync` keeps them as GitHub issues.
     """
     if ctx.invoked_subcommand is not None:
+        given = [
+            name
+            for name, value in (
+                ("--owner", owner),
+                ("--service", service),
+                ("--overdue", overdue),
+                ("--today", today),
+                ("--format", output_format != "text"),
+            )
+            if value
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)}: options of the list, 'incident actions'; "
+                f"'incident actions {ctx.invoked_subcommand}' does not take them"
+            )
         return
     project = ctx.ensure_object(Project)
     project.require_archive()
@@ -123,8 +139,7 @@ def sync_command(
     try:
         report = sync.run()
     except UsageError:
-        done = sync.report
-        if done.created or done.adopted or done.changed or done.written:
-            click.echo(done.summary() + " before the error below", err=True)
+        if sync.report.did_something or sync.report.problems:
+            click.echo(sync.report.summary(), err=True)
         raise
     click.echo(report.summary(), err=True)

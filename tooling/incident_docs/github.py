@@ -52,6 +52,11 @@ _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 class GitHubError(UsageError):
     """The API could not answer: exit 2, and the gate fails closed."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        """The HTTP status GitHub answered with, when it answered."""
+
 
 @dataclass(frozen=True)
 class Response:
@@ -59,11 +64,11 @@ class Response:
     headers: Message
     body: bytes
 
-    def json(self) -> Any:
+    def json(self, what: str = "GitHub API") -> Any:
         try:
             return json.loads(self.body or b"null")
         except ValueError:
-            raise GitHubError("GitHub API: the answer is not JSON") from None
+            raise GitHubError(f"{what}: the answer is not JSON") from None
 
 
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
@@ -152,7 +157,7 @@ class GitHubClient:
             # GitHub asks for a second between content-creating requests (secondary limits).
             self.sleep(WRITE_SPACING - since)
         try:
-            return self._request("POST", self.url(path), what, payload=payload).json()
+            return self._request("POST", self.url(path), what, payload=payload).json(what)
         finally:
             self._last_write = self.clock()
 
@@ -189,7 +194,7 @@ class GitHubClient:
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
-                    raise GitHubError(problem) from None
+                    raise GitHubError(problem, status=error.code) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 reason = getattr(error, "reason", error)
                 problem = f"{what}: cannot reach {self.api_url}: {reason}"
@@ -222,7 +227,7 @@ class GitHubClient:
         return _backoff(attempt) if status == 429 else None
 
     def get_json(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        return self.get(self.url(path, params), what).json()
+        return self.get(self.url(path, params), what).json(what)
 
     def pages(self, path: str, what: str, params: dict[str, str] | None = None) -> Iterator[Any]:
         """Every page of a list endpoint, following the Link header's rel="next"."""
@@ -233,7 +238,7 @@ class GitHubClient:
                 raise GitHubError(f"{what}: pagination does not end (after {len(seen)} pages)")
             seen.add(url)
             response = self.get(url, what)
-            yield response.json()
+            yield response.json(what)
             url = _next_link(response.headers.get("link"))
 
     def list_all(self, path: str, what: str) -> list[Any]:

@@ -325,6 +325,14 @@ def _apply_to_mapping(data: CommentedMap, change: Change, order: Sequence[str]) 
                 item = child[following]
                 if not isinstance(item, CommentedMap):
                     raise UsageError(f"front-matter: {part}[{following}] is not a mapping")
+                shared = item.anchor.value is not None or any(
+                    other is item for index, other in enumerate(child) if index != following
+                )
+                if shared:
+                    raise UsageError(
+                        f"front-matter: {part}[{following}] is shared through a YAML anchor "
+                        "(&name / *name); write it out in full to change it"
+                    )
                 target, target_order = item, _ITEM_ORDER.get(part, ())
                 continue
             if not isinstance(child, CommentedMap):
@@ -419,12 +427,39 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
     except (MarkedYAMLError, YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 2}" if mark is not None else ""
-        raise UsageError(f"{where}{line}: cannot edit the front-matter: {error}") from None
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        column = f" (column {mark.column + 1})" if mark is not None else ""
+        raise UsageError(
+            f"{where}{line}: cannot edit the front-matter: {problem}{column}"
+        ) from None
     if not isinstance(data, CommentedMap):
         raise UsageError(f"{where}:2: front-matter must be a mapping of keys to values")
     normalised = _dump(yaml, data)
-    _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
-    return _merge(source_lines, normalised, _dump(yaml, data))
+    try:
+        _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
+    except UsageError as error:
+        raise UsageError(f"{where}: {error}") from None
+    edited = _merge(source_lines, normalised, _dump(yaml, data))
+    lost = _lost_comment(source_lines, edited)
+    if lost is not None:
+        raise UsageError(
+            f"{where}:{lost + 2}: this change would drop the comment on this line (YAML written "
+            "in flow style over several lines); write that part in block style, then try again"
+        )
+    return edited
+
+
+_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
+
+
+def _lost_comment(original: list[str], edited: list[str]) -> int | None:
+    """The index of an original line whose comment the edited lines no longer hold, if any."""
+    text = "\n".join(edited)
+    for index, line in enumerate(original):
+        match = _COMMENT.search(line)
+        if match is not None and match.group(1).strip() not in text:
+            return index
+    return None
 
 
 def _dump(yaml: YAML, data: Any) -> list[str]:
@@ -576,9 +611,15 @@ def edit_postmortem(
     display: str,
     config: Config,
     make: Callable[[PostmortemFile], Change],
+    *,
+    dry_run: bool = False,
 ) -> PostmortemFile | None:
     """Under the lock: read the postmortem fresh, decide a front-matter change from it, write it
-    atomically. Returns the record as written, or None when the change was empty."""
+    atomically. Returns the record as written, or None when the change was empty.
+
+    With `dry_run`, everything but the write: whether the change can be made, before acting on
+    anything that depends on it.
+    """
     with locked(root):
         target = record_target(root, path, display)
         try:
@@ -593,15 +634,15 @@ def edit_postmortem(
             return None
         lines = Lines.parse(raw.decode("utf-8"))
         end = doc.front_matter_end
-        lines.replace(
-            1, end - 1, edit_front_matter(lines.lines[1 : end - 1], change, "postmortem", display)
-        )
+        edited = edit_front_matter(lines.lines[1 : end - 1], change, "postmortem", display)
+        lines.replace(1, end - 1, edited)
         new = lines.text().encode("utf-8")
         try:
             after_doc, after = _validated(new, display, config, "postmortem")
         except UsageError as error:
             raise UsageError(f"{display}: the change was not saved: {error}") from None
-        write_atomic(target, new)
+        if not dry_run:
+            write_atomic(target, new)
     return PostmortemFile(path, display, after_doc, after)
 
 

@@ -92,6 +92,8 @@ class Issue:
     url: str
     state: str
     state_reason: str | None
+    key: str | None = None
+    """The action item it was made for, from the marker in its body."""
 
 
 def issue_from_api(data: Any, what: str) -> Issue:
@@ -103,7 +105,15 @@ def issue_from_api(data: Any, what: str) -> Issue:
         raise GitHubError(f"{what}: the API's issue has no number, html_url or state")
     if not re.match(r"^https?://\S+$", url) or len(url) > 500:
         raise GitHubError(f"{what}: the API's html_url {url[:80]!r} is not a web address")
-    return Issue(number, url, str(state), reason if isinstance(reason, str) else None)
+    body = data.get("body")
+    marker = MARKER_RE.search(body) if isinstance(body, str) else None
+    return Issue(
+        number,
+        url,
+        str(state),
+        reason if isinstance(reason, str) else None,
+        marker.group("key") if marker else None,
+    )
 
 
 def status_from_issue(current: ActionItemStatus, issue: Issue) -> ActionItemStatus | None:
@@ -170,6 +180,10 @@ def repository_from_api(data: Any, repo: str) -> Repository:
     return Repository(url[-len(name) :], url, branch)
 
 
+ITEM_STATUSES = frozenset({404, 410, 422})
+"""Answers about one item or issue: the run reports them and goes on with the others."""
+
+
 @dataclass
 class SyncReport:
     """What a run did (or, with --dry-run, would do), for the person or workflow that ran it."""
@@ -180,26 +194,41 @@ class SyncReport:
     changed: int = 0
     unchanged: int = 0
     written: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.created or self.adopted or self.changed or self.written)
 
     def summary(self) -> str:
+        problems = (
+            f"; {len(self.problems)} {_plural(len(self.problems), 'problem')}"
+            if self.problems
+            else ""
+        )
         if self.dry_run:
             parts = [
                 f"would create {self.created} {_plural(self.created, 'issue')}",
                 f"adopt {self.adopted}",
                 f"change {self.changed} {_plural(self.changed, 'status', 'statuses')}",
             ]
-            return "actions sync (dry run): " + ", ".join(parts) + "; no record written"
+            return "actions sync (dry run): " + ", ".join(parts) + "; no record written" + problems
         records = len(self.written)
         return (
             f"actions sync: {self.created} {_plural(self.created, 'issue')} created, "
             f"{self.adopted} adopted, {self.changed} "
             f"{_plural(self.changed, 'status', 'statuses')} changed, {self.unchanged} up to date; "
-            f"{records} {_plural(records, 'record')} written"
+            f"{records} {_plural(records, 'record')} written{problems}"
         )
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return one if count == 1 else (many or one + "s")
+
+
+def _one_line(text: str) -> str:
+    """Text for a line of output: no line breaks (a title could otherwise forge a log line)."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,21 @@ class _Pending:
     index: int
     item: ActionItem
     key: str
+
+
+@dataclass
+class _Index:
+    """The repository's action-item issues (those with the label), read once per run."""
+
+    by_number: dict[int, Issue] = field(default_factory=dict)
+    by_key: dict[str, Issue] = field(default_factory=dict)
+
+    def add(self, issue: Issue) -> None:
+        self.by_number[issue.number] = issue
+        if issue.key is not None:
+            kept = self.by_key.get(issue.key)
+            if kept is None or issue.number < kept.number:
+                self.by_key[issue.key] = issue  # the oldest, should there ever be two
 
 
 class ActionSync:
@@ -230,10 +274,12 @@ class ActionSync:
         self.root, self.config, self.roster = root, config, roster
         self.client, self.repo, self.say = client, repo, say
         self.report = SyncReport(dry_run=dry_run)
-        self._marked: dict[str, Issue] | None = None
-        self._issues: dict[IssueRef, Issue] = {}
+        self._index = _Index()
+        self._other: dict[IssueRef, Issue | None] = {}
 
     def run(self) -> SyncReport:
+        """Sync every postmortem. A problem with one item or record is reported and the run goes
+        on; the run then ends with an error naming how many. Anything else stops it at once."""
         archive = read_archive(self.root, self.config)
         note = skipped_note(archive.skipped)
         if note is not None:
@@ -242,6 +288,7 @@ class ActionSync:
             self.client.get_json(f"repos/{self.repo}", f"reading repository {self.repo}"),
             self.repo,
         )
+        self._read_index()
         incidents = {
             loaded.record.id: loaded.doc.path
             for loaded in archive.records
@@ -256,8 +303,25 @@ class ActionSync:
             key=lambda pair: pair[0],
         )
         for display, postmortem in postmortems:
-            self._postmortem(display, postmortem, repository, incidents)
+            try:
+                self._postmortem(display, postmortem, repository, incidents)
+            except GitHubError as error:
+                if error.status not in ITEM_STATUSES:
+                    raise
+                self._problem(str(error))
+            except UsageError as error:
+                self._problem(str(error))
+        if self.report.problems:
+            count = len(self.report.problems)
+            raise UsageError(
+                f"{count} {_plural(count, 'problem')} left for a person to fix (above); "
+                "everything else is in step"
+            )
         return self.report
+
+    def _problem(self, message: str) -> None:
+        self.report.problems.append(message)
+        self.say(f"problem: {message}")
 
     # -- one postmortem -----------------------------------------------------------------------
 
@@ -269,133 +333,206 @@ class ActionSync:
         incidents: dict[str, str],
     ) -> None:
         items = postmortem.action_items
+        pending = [
+            _Pending(i, item, item_key(postmortem.id, items, i)) for i, item in enumerate(items)
+        ]
+        wanted = [
+            p
+            for p in pending
+            if p.item.tracker is None and postmortem.status in CREATE_FOR and p.item.status.is_open
+        ]
+        adopt = self._earlier_issues(display, postmortem, pending, wanted)
+        if -1 in adopt:
+            wanted = [p for p in wanted if p.index in adopt]
+        if wanted:
+            # Make sure the record can take the links before anything is created on GitHub.
+            self._write(
+                display,
+                [(p, "tracker", "https://github.invalid/check") for p in wanted],
+                dry_run=True,
+            )
         sets: list[tuple[_Pending, str, Any]] = []
         try:
-            for index, item in enumerate(items):
-                pending = _Pending(index, item, item_key(postmortem.id, items, index))
-                label = f'{display}: "{item.title}"'
-                if item.tracker is None:
-                    if postmortem.status in CREATE_FOR and item.status.is_open:
-                        issue = self._issue_for(pending, postmortem, display, repository, incidents)
-                        if issue is None:
-                            continue  # dry run
-                        sets.append((pending, "tracker", issue.url))
-                        self._state_back(pending, issue, label, sets)
+            for p in wanted:
+                issue = adopt.get(p.index)
+                if issue is None:
+                    issue = self._create(p, postmortem, display, repository, incidents)
+                    if issue is None:
+                        continue  # dry run
+                sets.append((p, "tracker", issue.url))
+                self._state_back(p, issue, display, sets)
+            for p in pending:
+                if p.item.tracker is None:
                     continue
-                ref = issue_ref(item.tracker, repository.web_root)
+                ref = issue_ref(p.item.tracker, repository.web_root)
                 if ref is None:
                     continue  # another tracker (Jira, a plain link): not ours to read
-                issue = self._read_issue(ref)
-                if issue is None:
-                    self.say(f"{label}: {ref} no longer exists; left as it is")
-                    continue
-                self._state_back(pending, issue, label, sets)
+                found = self._issue_at(ref, display, p)
+                if found is not None:
+                    self._state_back(p, found, display, sets)
         finally:
-            if sets and not self.report.dry_run:
-                self._write(display, sets)
+            written = sets and not self.report.dry_run and self._write(display, sets)
+            if written:
+                self.report.written.append(display)
 
-    def _issue_for(
+    def _earlier_issues(
         self,
-        pending: _Pending,
+        display: str,
+        postmortem: Postmortem,
+        pending: list[_Pending],
+        wanted: list[_Pending],
+    ) -> dict[int, Issue | None]:
+        """Issues already made for the wanted items, by item position: found by their marker,
+        or, for one item whose title changed since, the one issue left over for its postmortem.
+
+        Position -1 holds None when items are left out because leftover issues make it unclear
+        which is whose.
+        """
+        adopt: dict[int, Issue | None] = {}
+        keys = {p.key for p in pending}
+        linked = {p.item.tracker for p in pending if p.item.tracker}
+        leftover = [
+            issue
+            for key, issue in sorted(self._index.by_key.items())
+            if key.startswith(postmortem.id + "/") and key not in keys and issue.url not in linked
+        ]
+        unmatched = []
+        for p in wanted:
+            issue = self._index.by_key.get(p.key)
+            if issue is not None:
+                adopt[p.index] = issue
+                self._adopted(display, p, issue, "made by an earlier run")
+            else:
+                unmatched.append(p)
+        if unmatched and leftover:
+            if len(unmatched) == 1 and len(leftover) == 1:
+                adopt[unmatched[0].index] = leftover[0]
+                self._adopted(display, unmatched[0], leftover[0], "made before its title changed")
+            else:
+                numbers = ", ".join(f"#{issue.number}" for issue in leftover)
+                self._problem(
+                    f"{display}: issues {numbers} were made for items whose titles have changed "
+                    "since; set each item's tracker to its issue (or close the issues), then "
+                    "run again. No issue was created for this postmortem's other new items."
+                )
+                adopt[-1] = None
+        return adopt
+
+    def _adopted(self, display: str, p: _Pending, issue: Issue, why: str) -> None:
+        self.report.adopted += 1
+        verb = "would adopt" if self.report.dry_run else "adopted"
+        self.say(
+            f'{display}: "{_one_line(p.item.title)}": {verb} {self.repo}#{issue.number}, {why} '
+            f"({issue.url})"
+        )
+
+    def _create(
+        self,
+        p: _Pending,
         postmortem: Postmortem,
         display: str,
         repository: Repository,
         incidents: dict[str, str],
     ) -> Issue | None:
-        label = f'{display}: "{pending.item.title}"'
-        earlier = self._marked_issues().get(pending.key)
-        if earlier is not None:
-            self.report.adopted += 1
-            verb = "would adopt" if self.report.dry_run else "adopted"
-            self.say(
-                f"{label}: {verb} {self.repo}#{earlier.number}, made by an earlier run "
-                f"({earlier.url})"
-            )
-            return earlier
+        label = f'{display}: "{_one_line(p.item.title)}"'
         if self.report.dry_run:
             self.report.created += 1
             self.say(f"{label}: would create an issue in {self.repo}")
             return None
-        payload = issue_payload(pending, postmortem, display, repository, incidents, self.roster)
-        created = issue_from_api(
-            self.client.post(
-                f"repos/{self.repo}/issues", f"creating an issue for {label}", payload
-            ),
-            f"creating an issue for {label}",
-        )
+        payload = issue_payload(p, postmortem, display, repository, incidents, self.roster)
+        what = f"creating an issue for {label}"
+        path = f"repos/{self.repo}/issues"
+        try:
+            data = self.client.post(path, what, payload)
+        except GitHubError as error:
+            if error.status != 422 or "assignees" not in payload:
+                raise
+            # Someone who cannot be assigned (left the organisation, no access): the issue
+            # is still worth having, unassigned.
+            assignees = ", ".join(payload.pop("assignees"))
+            self.say(f"{label}: GitHub would not assign {assignees}; creating it unassigned")
+            data = self.client.post(path, what, payload)
+        created = issue_from_api(data, what)
+        self._index.add(created)
         self.report.created += 1
         self.say(f"{label}: created {self.repo}#{created.number} ({created.url})")
         return created
 
     def _state_back(
         self,
-        pending: _Pending,
+        p: _Pending,
         issue: Issue,
-        label: str,
+        display: str,
         sets: list[tuple[_Pending, str, Any]],
     ) -> None:
-        status = status_from_issue(pending.item.status, issue)
+        label = f'{display}: "{_one_line(p.item.title)}"'
+        status = status_from_issue(p.item.status, issue)
         if status is None:
             if issue.state == "closed" and issue.state_reason == "duplicate":
                 self.say(
                     f"{label}: {issue.url} was closed as a duplicate; point the item's "
                     "tracker at the issue that carries the work"
                 )
-            if pending.item.tracker is not None:
+            if p.item.tracker is not None:
                 self.report.unchanged += 1
             return
         self.report.changed += 1
         verb = "would change" if self.report.dry_run else "changed"
         self.say(
-            f"{label}: {verb} status {pending.item.status.value} -> {status.value} "
+            f"{label}: {verb} status {p.item.status.value} -> {status.value} "
             f"(issue {describe_state(issue)}: {issue.url})"
         )
-        sets.append((pending, "status", status.value))
+        sets.append((p, "status", status.value))
 
     # -- reading GitHub -----------------------------------------------------------------------
 
-    def _marked_issues(self) -> dict[str, Issue]:
-        """Every issue of the repository that carries an action-item marker, by key.
+    def _read_index(self) -> None:
+        """Every issue with the action-item label, open and closed, with its marker.
 
-        Read once per run, with closed issues too, so an item whose issue was made and closed
-        before its URL reached the record is still not given a second one.
+        Only issues with the label count: on GitHub, only people with write access can label an
+        issue as they open it, so nobody else can plant a marker the sync would adopt. One
+        listing also gives the state of every issue the sync made, without a request each.
         """
-        if self._marked is None:
-            self._marked = {}
-            what = f"listing issues of {self.repo}"
-            for page in self.client.pages(
-                f"repos/{self.repo}/issues", what, {"state": "all", "sort": "created"}
-            ):
-                if not isinstance(page, list):
-                    raise GitHubError(f"{what}: expected a list from the API")
-                for data in page:
-                    if not isinstance(data, dict) or "pull_request" in data:
-                        continue
-                    body = data.get("body")
-                    match = MARKER_RE.search(body) if isinstance(body, str) else None
-                    if match is not None:
-                        # The oldest issue for a key wins, should there ever be two.
-                        found = issue_from_api(data, what)
-                        kept = self._marked.get(match.group("key"))
-                        if kept is None or found.number < kept.number:
-                            self._marked[match.group("key")] = found
-        return self._marked
+        what = f"listing the {LABEL} issues of {self.repo}"
+        for page in self.client.pages(
+            f"repos/{self.repo}/issues", what, {"state": "all", "labels": LABEL}
+        ):
+            if not isinstance(page, list):
+                raise GitHubError(f"{what}: expected a list from the API")
+            for data in page:
+                if isinstance(data, dict) and "pull_request" not in data:
+                    self._index.add(issue_from_api(data, what))
 
-    def _read_issue(self, ref: IssueRef) -> Issue | None:
-        if ref not in self._issues:
-            what = f"reading issue {ref}"
-            try:
-                data = self.client.get_json(f"repos/{ref.repo}/issues/{ref.number}", what)
-            except GitHubError as error:
-                if " 404 " in f" {error} " or " 410 " in f" {error} ":
-                    return None
-                raise
-            self._issues[ref] = issue_from_api(data, what)
-        return self._issues[ref]
+    def _issue_at(self, ref: IssueRef, display: str, p: _Pending) -> Issue | None:
+        if ref.repo.casefold() == self.repo.casefold() and ref.number in self._index.by_number:
+            return self._index.by_number[ref.number]
+        if ref not in self._other:
+            self._other[ref] = self._read_issue(ref, display, p)
+        return self._other[ref]
+
+    def _read_issue(self, ref: IssueRef, display: str, p: _Pending) -> Issue | None:
+        label = f'{display}: "{_one_line(p.item.title)}"'
+        what = f"reading issue {ref}"
+        try:
+            data = self.client.get_json(f"repos/{ref.repo}/issues/{ref.number}", what)
+        except GitHubError as error:
+            if error.status in (404, 410):
+                self.say(
+                    f"{label}: {ref} cannot be read (HTTP {error.status}: deleted, moved, or "
+                    "not visible to this token); left as it is"
+                )
+                return None
+            raise
+        if isinstance(data, dict) and "pull_request" in data:
+            self.say(f"{label}: {ref} is a pull request, not an issue; left as it is")
+            return None
+        return issue_from_api(data, what)
 
     # -- writing the record -------------------------------------------------------------------
 
-    def _write(self, display: str, sets: list[tuple[_Pending, str, Any]]) -> None:
+    def _write(
+        self, display: str, sets: list[tuple[_Pending, str, Any]], *, dry_run: bool = False
+    ) -> PostmortemFile | None:
         def change(fresh: PostmortemFile) -> Change:
             items = fresh.postmortem.action_items
             chosen: list[tuple[FieldPath, Any]] = []
@@ -403,8 +540,8 @@ class ActionSync:
                 index = _same_item(items, pending, fresh.postmortem.id)
                 if index is None:
                     self.say(
-                        f'{display}: "{pending.item.title}" changed while the sync ran; '
-                        "run it again"
+                        f'{display}: "{_one_line(pending.item.title)}" changed while the sync '
+                        "ran; run it again"
                     )
                     continue
                 if key == "tracker" and items[index].tracker not in (None, value):
@@ -412,9 +549,9 @@ class ActionSync:
                 chosen.append((("action_items", index, key), value))
             return Change(sets=tuple(chosen))
 
-        written = edit_postmortem(self.root, self.root / display, display, self.config, change)
-        if written is not None:
-            self.report.written.append(display)
+        return edit_postmortem(
+            self.root, self.root / display, display, self.config, change, dry_run=dry_run
+        )
 
 
 def _same_item(items: Sequence[ActionItem], pending: _Pending, postmortem_id: str) -> int | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from incident_docs.models import ActionItem, ActionItemStatus
+from incident_docs.models import ActionItem
 from incident_docs.site.archive import SiteArchive, SiteRecord, relative_url, slug
 
 
@@ -31,14 +31,6 @@ def safe_href(url: str) -> str | None:
 _ISSUE_PATH = re.compile(r"^/([^/]+)/([^/]+)/(?:-/)?issues/([0-9]+)/?$")
 """An issue on GitHub (/OWNER/REPO/issues/N) or GitLab (/GROUP/PROJECT/-/issues/N)."""
 
-_ISSUE_STATES = {
-    ActionItemStatus.OPEN: "open",
-    ActionItemStatus.IN_PROGRESS: "open",
-    ActionItemStatus.DONE: "closed",
-    ActionItemStatus.WONT_DO: "closed as not planned",
-}
-"""The state of an item's issue, as `incident actions sync` keeps the item's status in step."""
-
 
 def tracker_label(url: str) -> str:
     """A short label for a tracker link: OWNER/REPO#12 for an issue, else the last path segment
@@ -52,15 +44,11 @@ def tracker_label(url: str) -> str:
 
 
 def tracker_link(item: ActionItem) -> str:
-    """The item's tracker as a link, with the issue's state when the link is to an issue."""
+    """The item's tracker as a link: OWNER/REPO#12 for an issue."""
     href = safe_href(item.tracker) if item.tracker else None
     if href is None:
         return ""
-    link = f'<a class="idocs-tracker" href="{e(href)}">{e(tracker_label(href))}</a>'
-    if _ISSUE_PATH.match(urlsplit(href).path) is None:
-        return link
-    state = _ISSUE_STATES[item.status]
-    return f'{link} <span class="idocs-tracker-state">issue {e(state)}</span>'
+    return f'<a class="idocs-tracker" href="{e(href)}">{e(tracker_label(href))}</a>'
 
 
 def utc(moment: datetime) -> datetime:

@@ -312,7 +312,9 @@ class PageBuilder:
         body = [
             "# Action items",
             f'<p class="idocs-muted">Every open or in-progress follow-up from every postmortem. '
-            f"Overdue means the due date is before {e(self.today.isoformat())}.</p>",
+            f"Overdue means the due date is before {e(self.today.isoformat())}. An item linked "
+            "to a GitHub issue takes its status from the issue at each "
+            "<code>incident actions sync</code>.</p>",
             _tiles(
                 [
                     ("open", len(items), None),
