@@ -92,6 +92,8 @@ CASES = [
     "Para\n1. a list cannot interrupt unless it starts at 1\n",
     "Para\n2. so this is text\n",
     "\t```\n\tindented by a tab\n\t```\n",
+    "- item\n\n    indented\n---\n",
+    "- item\n  continued\n---\n",
 ]
 
 

@@ -556,7 +556,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             close(number)
             prev_blank = False
             continue
-        if kind == "paragraph" and not prev_blank and _SETEXT.match(inner):
+        # An underline left of an open list item's content is no lazy continuation: it ends the
+        # item (a thematic break, or text), and the paragraph above stays a paragraph.
+        if kind == "paragraph" and not prev_blank and not outside and _SETEXT.match(inner):
             parts.append(line)
             kind = "heading"
             level = 1 if inner.strip()[0] == "=" else 2
