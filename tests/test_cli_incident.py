@@ -145,12 +145,13 @@ def test_bad_declare_input_is_a_one_line_error(archive: Path, run_cli: RunCli) -
         assert "Traceback" not in result.output
 
 
-def test_a_handle_missing_from_the_roster_is_accepted_with_a_warning(
+def test_a_handle_missing_from_the_roster_is_refused_with_the_nearest_ones(
     archive: Path, run_cli: RunCli
 ) -> None:
-    result = run_cli(archive, "declare", "x", "--by", "newhire")
-    assert result.exit_code == 0
-    assert "'newhire' is not in the roster" in result.stderr
+    result = run_cli(archive, "declare", "x", "--by", "leee")
+    assert result.exit_code == 2
+    assert "--by 'leee' is not in the roster (people.yaml); did you mean lee?" in result.stderr
+    assert not list((archive / "incidents").glob("INC-*-x.md"))
 
 
 def git(root: Path, *args: str) -> str:
@@ -167,6 +168,10 @@ def test_by_defaults_to_the_roster_entry_for_the_git_email(archive: Path, run_cl
     git(archive, "config", "user.email", "someone@elsewhere.example")
     git(archive, "config", "user.name", "Ada Lovelace")
     result = run_cli(archive, "declare", "y")
+    assert result.exit_code == 2  # not in the roster: asked at a terminal, refused in a script
+    assert "your git email (someone@elsewhere.example) is not in people.yaml" in result.stderr
+    (archive / "people.yaml").write_text("people: []\n")
+    result = run_cli(archive, "declare", "z")  # a new archive, no roster yet: the git name
     assert "declared_by: ada-lovelace" in Path(result.stdout.splitlines()[-1]).read_text()
 
 

@@ -385,13 +385,20 @@ def test_init_refuses_a_pyproject_it_cannot_extend(empty: Path, run_cli: RunCli)
 # --- roster warnings ----------------------------------------------------------------------------
 
 
-def test_assigning_a_role_to_someone_missing_from_the_roster_warns(
+def test_assigning_a_role_to_someone_missing_from_the_roster_needs_outside(
     archive: Path, run_cli: RunCli
 ) -> None:
-    result = run_cli(archive, "assign", "comms", "nobody", "--by", "sam", "-i", OPEN)
+    record = archive / "incidents" / f"{OPEN}.md"
+    before = record.read_bytes()
+    result = run_cli(archive, "assign", "comms", "leee", "--by", "sam", "-i", OPEN)
+    assert result.exit_code == 2
+    assert "PERSON 'leee' is not in the roster (people.yaml); did you mean lee?" in result.stderr
+    assert record.read_bytes() == before
+    result = run_cli(
+        archive, "assign", "comms", "vendor-eng", "--outside", "--by", "sam", "-i", OPEN
+    )
     assert result.exit_code == 0, result.output
-    assert "incident: warning: 'nobody' is not in the roster (people.yaml)" in result.stderr
-    assert "to: nobody" in (archive / "incidents" / f"{OPEN}.md").read_text()
+    assert "to: vendor-eng" in record.read_text()
 
 
 def test_a_relative_path_outside_the_root_falls_back_to_the_root(

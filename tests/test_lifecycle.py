@@ -26,6 +26,7 @@ from incident_docs.lifecycle import (
     log_entry,
     new_id,
     recommendation,
+    reopen,
     resolve,
     slugify,
     suggest_severity,
@@ -70,6 +71,10 @@ def applied(record: Incident, change: Change) -> Incident:
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = value
+    for key, position, item in change.inserts:
+        data[key] = [*data[key][:position], item, *data[key][position:]]
+    for key in change.removes:
+        data.pop(key, None)
     for key, item in change.appends:
         data[key] = [*data.get(key, ()), item]
     return Incident.model_validate(data)
@@ -211,14 +216,26 @@ def test_handing_off_command_takes_undelegated_roles_along() -> None:
     assert (Role.INCIDENT_COMMANDER, "lee", at(10), None) in history
 
 
-def test_a_handoff_cannot_go_back_in_time_or_to_the_holder() -> None:
+def test_a_handoff_cannot_go_to_the_holder_or_before_the_declaration() -> None:
     record = applied(incident(), assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(5)))
     with pytest.raises(UsageError, match="already holds"):
         assign(record, Role.OPS_LEAD, "Dana", by="sam", at=at(6))
-    with pytest.raises(UsageError, match="cannot be earlier"):
-        assign(record, Role.COMMUNICATIONS_LEAD, "lee", by="sam", at=at(4))
     with pytest.raises(UsageError, match="before the incident was declared"):
         assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(-1))
+
+
+def test_a_backfilled_handoff_goes_into_the_history_in_time_order() -> None:
+    record = applied(incident(), assign(incident(), Role.OPS_LEAD, "dana", by="sam", at=at(5)))
+    change = assign(record, Role.COMMUNICATIONS_LEAD, "lee", by="sam", at=at(4))
+    assert change.inserts == (
+        ("handoffs", 0, {"at": at(4), "role": "communications_lead", "from": "sam", "to": "lee"}),
+    )
+    done = applied(record, change)
+    assert [h.at for h in done.handoffs] == [at(4), at(5)]
+    assert not replay_roles(done).problems
+    # Earlier than a handoff of the same role, it would make that one come from the wrong person.
+    with pytest.raises(UsageError, match=r"after .*: a handoff before it would change who"):
+        assign(record, Role.OPS_LEAD, "jo", by="sam", at=at(3))
 
 
 # --- timeline and status -------------------------------------------------------------------------
@@ -265,8 +282,27 @@ def test_status_follows_the_state_machine() -> None:
     done = applied(identified, resolve(identified, "Fixed the typo.", by="sam", at=at(40)))
     assert done.resolved_at == at(40) and done.summary == "Fixed the typo."
     assert [c.status for c in done.status_history][-1] is IncidentStatus.RESOLVED
-    with pytest.raises(UsageError, match="none: it is closed"):
+    with pytest.raises(UsageError, match="is resolved; if it is not over, reopen it"):
         change_status(done, IncidentStatus.MONITORING, by="sam", at=at(50))
+
+
+def test_a_reopened_incident_is_investigated_again_and_its_history_says_why() -> None:
+    record = incident()
+    done = applied(record, resolve(record, "Fixed.", by="sam", at=at(40)))
+    with pytest.raises(UsageError, match="roles do not change once an incident has ended"):
+        assign(done, Role.OPS_LEAD, "dana", by="sam", at=at(45))
+    note = log_entry(done, EntryKind.NOTE, "Late finding.", by="sam", at=at(45)).notes
+    assert any("is resolved: the entry is added" in n for n in note)
+    with pytest.raises(UsageError, match="before it was resolved"):
+        reopen(done, "errors are back", by="sam", at=at(30))
+    change = reopen(done, "errors are back", by="sam", at=at(50))
+    assert change.removes == ("resolved_at",)
+    assert change.entries[0].text == "Reopened: errors are back"
+    again = applied(done, change)
+    assert again.status is IncidentStatus.INVESTIGATING
+    assert [c.status.value for c in again.status_history][-2:] == ["resolved", "investigating"]
+    with pytest.raises(UsageError, match="not resolved: nothing to reopen"):
+        reopen(again, "twice", by="sam", at=at(60))
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -26,9 +27,11 @@ from incident_docs.models import (
     EntryKind,
     Incident,
     IncidentStatus,
+    postmortem_id,
 )
 from incident_docs.records import (
     IncidentQuery,
+    awaiting_postmortem,
     locate_incident,
     read_archive,
     select_incidents,
@@ -61,24 +64,34 @@ def _shown(path: Path) -> str:
 # --- who and what -------------------------------------------------------------------------------
 
 
-def _person(project: Project, given: str, what: str) -> str:
-    """A handle as the roster spells it; one the roster does not know is kept, with a warning."""
+def _person(project: Project, given: str, what: str, *, outside: bool = False) -> str:
+    """A handle as the roster spells it. One the roster does not know is refused, with the
+    nearest handles, unless `outside` (someone from outside the roster, on purpose) or the
+    roster is still empty."""
     handle = given.strip().lstrip("@")
     if not HANDLE_RE.match(handle):
         raise UsageError(
             f"{what} '{given}' is not a handle: letters, digits, '.', '_' and '-', "
             "as in people.yaml"
         )
-    person = project.roster.by_handle(handle)
+    roster = project.roster
+    person = roster.by_handle(handle)
     if person is not None:
         return person.handle
-    if project.roster.people:
-        _warn(f"'{handle}' is not in the roster ({project.config.roster}); recorded as given")
-    return handle
+    if outside or not roster.people:
+        return handle
+    handles = sorted(p.handle for p in roster.people)
+    close = difflib.get_close_matches(handle.casefold(), handles, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise UsageError(
+        f"{what} '{handle}' is not in the roster ({project.config.roster}){hint} "
+        "(add them there, or pass --outside to record someone from outside the roster)"
+    )
 
 
-def _who(project: Project, by: str | None) -> str:
-    """--by, else the roster entry for `git config user.email`, else the git user name."""
+def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
+    """--by, else the roster entry for `git config user.email`, else (at a terminal) the answer
+    to "who are you?", else the git user name when the roster is still empty."""
     if by:
         return _person(project, by, "--by")
     email = git.config_value(project.root, "user.email")
@@ -86,6 +99,16 @@ def _who(project: Project, by: str | None) -> str:
         person = project.roster.by_email(email)
         if person is not None:
             return person.handle
+    if project.roster.people:
+        if ask:
+            known = ", ".join(sorted(p.handle for p in project.roster.people)[:12])
+            click.echo(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
+            answer = click.prompt(f"Who are you? ({known})")
+            return _person(project, answer, "handle")
+        raise UsageError(
+            f"who is this? your git email ({email or 'not set'}) is not in "
+            f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"
+        )
     name = git.config_value(project.root, "user.name")
     if name:
         return _person(project, lifecycle.slugify(name, 39), "git user.name")
@@ -124,6 +147,19 @@ def _located(project: Project, given: str | None) -> tuple[Path, str]:
     return found.path, found.display
 
 
+def _one_incident(project: Project, positional: str | None, option: str | None) -> str | None:
+    """INCIDENT or --incident; both may be given only when they name the same record."""
+    if positional and option and positional != option:
+        first = locate_incident(project.root, project.config, positional)
+        second = locate_incident(project.root, project.config, option)
+        if first.path.resolve() != second.path.resolve():
+            raise UsageError(
+                f"INCIDENT '{positional}' and --incident '{option}' name different incidents: "
+                "give one"
+            )
+    return positional or option
+
+
 def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
     scaffold.require_archive_root(project.root, project.config)
     path, display = _located(project, given)
@@ -143,6 +179,15 @@ at_option = click.option(
     "--at",
     metavar="TIME",
     help="When it happened, to backfill: 2022-12-25T12:32:00Z, ...+01:00, or -15m.",
+)
+
+yes_option = click.option(
+    "--yes", "-y", is_flag=True, help="Ask nothing; take the arguments and flags as they are."
+)
+outside_option = click.option(
+    "--outside",
+    is_flag=True,
+    help="PERSON is not in the roster, on purpose (someone from another organisation).",
 )
 
 text_or_json = click.option(
@@ -280,7 +325,7 @@ def declare_command(
     scaffold.require_archive_root(project.root, project.config)
     config = project.config
     moment = _moment(at, CLOCK())
-    handle = _who(project, by)
+    handle = _who(project, by, ask=_terminal() and not yes)
     answers = _declare_answers(
         config,
         title or " ".join(words),
@@ -347,6 +392,8 @@ def _done(result: store.EditResult) -> None:
 @incident_option
 @by_option
 @at_option
+@outside_option
+@yes_option
 @pass_project
 def assign_command(
     project: Project,
@@ -355,12 +402,19 @@ def assign_command(
     incident: str | None,
     by: str | None,
     at: str | None,
+    outside: bool,
+    yes: bool,
 ) -> None:
-    """Hand ROLE (incident-commander, communications-lead, ops-lead; or ic, comms, ops) to PERSON."""
+    """Hand ROLE (incident-commander, communications-lead, ops-lead; or ic, comms, ops) to PERSON.
+
+    PERSON must be in the roster (a typo would otherwise stay in the handoff history), unless
+    --outside says they are from outside it. With --at, the handoff goes into the history in
+    time order.
+    """
     now = CLOCK()
     moment = _moment(at, now)
     chosen = inputs.parse_role(role)
-    to = _person(project, person, "PERSON")
+    to = _person(project, person, "PERSON", outside=outside)
     handle = _who(project, by)
     _done(
         _edit(
@@ -388,6 +442,7 @@ def assign_command(
 @incident_option
 @by_option
 @at_option
+@yes_option
 @pass_project
 def log_command(
     project: Project,
@@ -397,6 +452,7 @@ def log_command(
     incident: str | None,
     by: str | None,
     at: str | None,
+    yes: bool,
 ) -> None:
     """Add TEXT to the timeline (quotes optional; '-' reads it from stdin)."""
     now = CLOCK()
@@ -423,6 +479,7 @@ def log_command(
 @incident_option
 @by_option
 @at_option
+@yes_option
 @pass_project
 def status_command(
     project: Project,
@@ -431,6 +488,7 @@ def status_command(
     incident: str | None,
     by: str | None,
     at: str | None,
+    yes: bool,
 ) -> None:
     """Move the incident to STATE (investigating, identified, monitoring, resolved), with a NOTE."""
     now = CLOCK()
@@ -455,6 +513,7 @@ def status_command(
 @incident_option
 @by_option
 @at_option
+@yes_option
 @pass_project
 def resolve_command(
     project: Project,
@@ -463,12 +522,13 @@ def resolve_command(
     incident: str | None,
     by: str | None,
     at: str | None,
+    yes: bool,
 ) -> None:
     """Resolve the incident and record its summary."""
     now = CLOCK()
     moment = _moment(at, now)
     text = summary or " ".join(words)
-    if not text.strip() and _terminal():
+    if not text.strip() and _terminal() and not yes:
         text = click.prompt("Summary (what happened, in a few sentences)")
     if not text.strip():
         raise UsageError("give a summary: incident resolve --summary 'what happened'")
@@ -476,6 +536,40 @@ def resolve_command(
     _done(
         _edit(
             project, incident, lambda f: lifecycle.resolve(f.incident, text, by=handle, at=moment)
+        )
+    )
+
+
+@main.command("reopen")
+@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.option("--because", "-m", required=True, help="Why it is not over after all.")
+@incident_option
+@by_option
+@at_option
+@yes_option
+@pass_project
+def reopen_command(
+    project: Project,
+    incident_id: str | None,
+    because: str,
+    incident: str | None,
+    by: str | None,
+    at: str | None,
+    yes: bool,
+) -> None:
+    """Reopen a resolved INCIDENT that is not over: back to investigating, with the reason in
+    the timeline and the status history."""
+    now = CLOCK()
+    moment = _moment(at, now)
+    given = _one_incident(project, incident_id, incident)
+    if given is None:
+        raise UsageError("which incident? incident reopen INCIDENT --because WHY ('incident list')")
+    handle = _who(project, by)
+    _done(
+        _edit(
+            project,
+            given,
+            lambda f: lifecycle.reopen(f.incident, because, by=handle, at=moment),
         )
     )
 
@@ -570,14 +664,32 @@ def postmortem_command(
 ) -> None:
     """Scaffold the postmortem draft for INCIDENT, pre-filled from its record.
 
-    Prints the draft's path as the last line.
+    Without INCIDENT, the one resolved incident that has no postmortem yet; when there is not
+    exactly one, the candidates are listed and nothing is written. Prints the draft's path as
+    the last line.
     """
     scaffold.require_archive_root(project.root, project.config)
     config = project.config
-    path, display = _located(project, incident_id or incident)
+    given = _one_incident(project, incident_id, incident)
+    if given is None:
+        found = awaiting_postmortem(project.root, config)
+        if len(found) != 1:
+            raise UsageError(
+                "which incident? "
+                + (
+                    f"{len(found)} resolved incidents have no postmortem yet: "
+                    + ", ".join(record_id for record_id, _path in found[:8])
+                    if found
+                    else "no resolved incident is waiting for a postmortem"
+                )
+                + "; incident postmortem INCIDENT"
+            )
+        given = found[0][0]
+        click.echo(f"Drafting for {given}, the one resolved incident without a postmortem.")
+    path, display = _located(project, given)
     source = store.read_incident(path, display, config)
     record = source.incident
-    pm_id = reports.postmortem_id(record.id)
+    pm_id = postmortem_id(record.id)
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
     if target.exists():
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
@@ -679,7 +791,7 @@ def show_command(
     project: Project, incident_id: str | None, incident: str | None, output_format: str
 ) -> None:
     """Show an incident: its fields, who held each role when, and the timeline with offsets."""
-    path, display = _located(project, incident_id or incident)
+    path, display = _located(project, _one_incident(project, incident_id, incident))
     current = store.read_incident(path, display, project.config)
     if output_format.lower() == "json":
         payload = reports.incident_payload(current.incident, current.entries, display)

@@ -53,6 +53,10 @@ class Change:
     """Front-matter keys to set (nested by path); values are plain data and aware datetimes."""
     appends: tuple[tuple[str, dict[str, Any]], ...] = ()
     """Items appended to top-level front-matter lists."""
+    inserts: tuple[tuple[str, int, dict[str, Any]], ...] = ()
+    """Items inserted into top-level front-matter lists at a position (a backfilled handoff)."""
+    removes: tuple[str, ...] = ()
+    """Top-level front-matter keys to remove (`resolved_at` of a reopened incident)."""
     entries: tuple[TimelineEntry, ...] = ()
     """Timeline entries, inserted in time order."""
     summary: str | None = None
@@ -165,38 +169,58 @@ def declare(
 
 
 def assign(incident: Incident, role: Role, person: str, *, by: str, at: datetime) -> Change:
-    """Hand a role to someone; handing off command takes the roles never delegated along."""
-    current = getattr(incident.roles, role.value)
-    if same_handle(current, person):
-        raise UsageError(f"{person} already holds {role.label}")
+    """Hand a role to someone; handing off command takes the roles never delegated along.
+
+    A handoff backfilled with --at goes into the history in time order, provided no later
+    handoff moves the same roles (that one would then be from the wrong person).
+    """
+    if incident.status is IncidentStatus.RESOLVED:
+        raise UsageError(
+            f"{incident.id} is resolved: roles do not change once an incident has ended "
+            "('incident reopen --because WHY' if it has not)"
+        )
     if at < incident.declared_at:
         raise UsageError(
             f"a handoff cannot be before the incident was declared "
             f"({format_time(incident.declared_at)})"
         )
-    if incident.handoffs and at < max(h.at for h in incident.handoffs):
-        latest = max(h.at for h in incident.handoffs)
-        raise UsageError(
-            f"the last handoff was at {format_time(latest)}: a new one cannot be earlier"
-        )
+    earlier = [h for h in incident.handoffs if h.at <= at]
+    replay = replay_roles(incident.model_copy(update={"handoffs": tuple(earlier)}))
+    current = replay.holders[role]
+    if same_handle(current, person):
+        raise UsageError(f"{person} already holds {role.label} at {format_time(at)}")
     moved = [role]
     if role is Role.INCIDENT_COMMANDER:
-        replay = replay_roles(incident)
         moved += [
             r
             for r in DELEGABLE
-            if r not in replay.delegated and same_handle(getattr(incident.roles, r.value), current)
+            if r not in replay.delegated and same_handle(replay.holders[r], current)
         ]
-    appends = tuple(
-        ("handoffs", {"at": at, "role": r.value, "from": current, "to": person}) for r in moved
-    )
+    later = [h for h in incident.handoffs if h.at > at and h.role in moved]
+    if later:
+        first = min(later, key=lambda h: h.at)
+        raise UsageError(
+            f"{first.role.label} was handed from {first.from_} to {first.to} at "
+            f"{format_time(first.at)}, after {format_time(at)}: a handoff before it would change "
+            "who handed it over then; edit the handoffs in the record by hand"
+        )
+    position = max((i + 1 for i, h in enumerate(incident.handoffs) if h.at <= at), default=0)
+    items = [{"at": at, "role": r.value, "from": current, "to": person} for r in moved]
+    if position == len(incident.handoffs):
+        appends = tuple(("handoffs", item) for item in items)
+        inserts: tuple[tuple[str, int, dict[str, Any]], ...] = ()
+    else:
+        appends = ()
+        inserts = tuple(("handoffs", position + i, item) for i, item in enumerate(items))
     sets = tuple((("roles", r.value), person) for r in moved)
     text = f"{role.label} handed from {current} to {person}"
     if len(moved) > 1:
         carried = " and ".join(r.label for r in moved[1:])
         text += f", with {carried} (not yet delegated)"
     entry = TimelineEntry(time=at, kind=EntryKind.HANDOFF, author=by, text=text + ".")
-    return Change(sets=sets, appends=appends, entries=(entry,), notes=(text + ".",))
+    return Change(
+        sets=sets, appends=appends, inserts=inserts, entries=(entry,), notes=(text + ".",)
+    )
 
 
 # --- the timeline and status ------------------------------------------------------------------
@@ -227,7 +251,13 @@ def log_entry(
     entry = TimelineEntry(time=at, kind=kind, author=by, text=words, action=action)
     sets: list[tuple[FieldPath, Any]] = []
     notes: list[str] = []
-    if kind is EntryKind.MITIGATION and incident.mitigated_at is None:
+    if incident.status is IncidentStatus.RESOLVED:
+        notes.append(
+            f"{incident.id} is resolved: the entry is added to its record; if the incident is "
+            "not over, 'incident reopen --because WHY'"
+        )
+    ended = incident.status is IncidentStatus.RESOLVED
+    if kind is EntryKind.MITIGATION and incident.mitigated_at is None and not ended:
         floor = incident.started_at or incident.detected_at
         if floor is not None and at < floor:
             notes.append(
@@ -251,6 +281,11 @@ def change_status(
     current = incident.status
     if status is current:
         raise UsageError(f"{incident.id} is already {current}")
+    if current is IncidentStatus.RESOLVED:
+        raise UsageError(
+            f"{incident.id} is resolved; if it is not over, reopen it: "
+            "incident reopen --because WHY"
+        )
     allowed = INCIDENT_TRANSITIONS[current]
     if status not in allowed:
         choices = ", ".join(sorted(s.value for s in allowed)) or "none: it is closed"
@@ -298,6 +333,30 @@ def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: st
         entries=change.entries,
         summary=words,
         notes=change.notes,
+    )
+
+
+def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change:
+    """Back to investigating: the reason in the timeline and the status history, the end
+    time removed (the history keeps when it was first resolved)."""
+    words = " ".join(because.split())
+    if not words:
+        raise UsageError("say why it is reopened: incident reopen --because 'errors are back'")
+    if incident.status is not IncidentStatus.RESOLVED:
+        raise UsageError(f"{incident.id} is {incident.status}, not resolved: nothing to reopen")
+    floor = max([incident.declared_at, *(c.at for c in incident.status_history)])
+    if incident.resolved_at is not None:
+        floor = max(floor, incident.resolved_at)
+    if at < floor:
+        raise UsageError(f"it cannot be reopened before it was resolved ({format_time(floor)})")
+    status = IncidentStatus.INVESTIGATING
+    entry = TimelineEntry(time=at, kind=EntryKind.STATUS, author=by, text=f"Reopened: {words}")
+    return Change(
+        sets=((("status",), status.value),),
+        appends=(("status_history", {"status": status.value, "at": at}),),
+        removes=("resolved_at",),
+        entries=(entry,),
+        notes=(f"{incident.id}: resolved -> {status} (reopened)",),
     )
 
 

@@ -80,7 +80,8 @@ INCIDENT_TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
     IncidentStatus.MONITORING: frozenset(
         {IncidentStatus.RESOLVED, IncidentStatus.IDENTIFIED, IncidentStatus.INVESTIGATING}
     ),
-    IncidentStatus.RESOLVED: frozenset(),
+    # Only `incident reopen` takes this one: an incident that was not over after all.
+    IncidentStatus.RESOLVED: frozenset({IncidentStatus.INVESTIGATING}),
 }
 
 
@@ -239,6 +240,11 @@ class Postmortem(_Record):
     impact: Impact = Field(default_factory=Impact)
     action_items: tuple[ActionItem, ...] = ()
     visibility: Literal["internal", "public"] = "internal"
+
+
+def postmortem_id(incident_id: str) -> str:
+    """The ID of an incident's postmortem: the same date and slug."""
+    return "PM-" + incident_id.removeprefix("INC-")
 
 
 RecordKind = Literal["incident", "postmortem"]

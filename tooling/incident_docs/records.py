@@ -15,7 +15,15 @@ from pydantic import BaseModel, ValidationError
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.document import Document, Location, read_document, relative_display
-from incident_docs.models import Incident, IncidentStatus, Postmortem, Record, RecordKind, Roster
+from incident_docs.models import (
+    Incident,
+    IncidentStatus,
+    Postmortem,
+    Record,
+    RecordKind,
+    Roster,
+    postmortem_id,
+)
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
     "incident": Incident,
@@ -327,6 +335,23 @@ def open_incidents(root: Path, config: Config) -> tuple[list[tuple[str, Path]], 
         elif loaded.record.status is not IncidentStatus.RESOLVED:
             opened.append((loaded.record.id, path))
     return opened, invalid
+
+
+def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
+    """Resolved incidents with no postmortem yet: none linked, and no draft in its folder."""
+    drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
+    found: list[tuple[str, Path]] = []
+    for path in incident_files(root, config):
+        loaded = load_record(path, root, config)
+        if loaded is None or not isinstance(loaded.record, Incident):
+            continue
+        record = loaded.record
+        if record.status is not IncidentStatus.RESOLVED or record.postmortem is not None:
+            continue
+        if postmortem_id(record.id) in drafts:
+            continue
+        found.append((record.id, path))
+    return found
 
 
 def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:

@@ -19,6 +19,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
     iso_duration,
+    postmortem_id,
     start_of,
 )
 from incident_docs.timeline import format_time
@@ -138,10 +139,6 @@ def stakeholder_update(
 class PostmortemDraft:
     front_matter: dict[str, Any]
     body: str
-
-
-def postmortem_id(incident_id: str) -> str:
-    return "PM-" + incident_id.removeprefix("INC-")
 
 
 def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str]:

@@ -347,6 +347,14 @@ def _apply_to_mapping(data: CommentedMap, change: Change, order: Sequence[str]) 
             target[name] = converted
         else:
             _insert_key(target, name, converted, target_order)
+    for key, position, item in change.inserts:
+        sequence = data.get(key)
+        if not isinstance(sequence, CommentedSeq) or not 0 <= position <= len(sequence):
+            raise UsageError(f"front-matter: cannot insert into {key} at {position}")
+        sequence.insert(position, _to_yaml(item))
+    for key in change.removes:
+        if key in data:
+            del data[key]
     for key, item in change.appends:
         sequence = data.get(key)
         if not isinstance(sequence, CommentedSeq):
@@ -546,7 +554,7 @@ def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
     """The file's new bytes: front-matter keys set and appended, entries and summary inserted."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
-    if change.sets or change.appends:
+    if change.sets or change.appends or change.inserts or change.removes:
         end = doc.front_matter_end
         edited = edit_front_matter(lines.lines[1 : end - 1], change, "incident", before.display)
         lines.replace(1, end - 1, edited)
