@@ -430,3 +430,62 @@ def test_twenty_logs_at_once_leave_twenty_entries(archive: Path, run_cli: RunCli
     assert lint_codes(run_cli, archive, INC_PATH) == []
     assert not (archive / "incidents").joinpath(".tmp").exists()
     assert sorted(p.name for p in (archive / "incidents").iterdir() if p.name.startswith(".")) == []
+
+
+# --- commands that must not write what they were not asked to ---------------------------------
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.md")}
+
+
+def test_postmortem_without_an_incident_takes_only_the_one_waiting_for_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    second = run_cli(archive, "declare", "Search is slow", "--by", "sam", "--yes")
+    assert second.exit_code == 0
+    before = snapshot(archive)
+    result = run_cli(archive, "postmortem")  # both are open: none is waiting for a postmortem
+    assert result.exit_code == 2
+    assert "no resolved incident is waiting for a postmortem" in result.stderr
+    assert snapshot(archive) == before
+    assert (
+        run_cli(archive, "resolve", "-i", INC, "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    )
+    result = run_cli(archive, "postmortem")
+    assert result.exit_code == 0, result.output
+    assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stdout
+    assert (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
+
+
+def test_incident_and_the_incident_option_must_agree(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    run_cli(archive, "declare", "Disk full", "--by", "sam", "--yes")
+    before = snapshot(archive)
+    result = run_cli(archive, "postmortem", "checkout", "-i", "disk")
+    assert result.exit_code == 2
+    assert "name different incidents" in result.stderr
+    assert snapshot(archive) == before
+    assert run_cli(archive, "show", "checkout", "-i", INC).exit_code == 0  # the same one
+
+
+def test_a_resolved_incident_can_be_reopened_and_says_so_otherwise(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    resolved = run_cli(archive, "resolve", "--yes", "--by", "sam")
+    assert resolved.exit_code == 2 and "give a summary" in resolved.stderr  # --yes asks nothing
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam", "--yes").exit_code == 0
+    refused = run_cli(archive, "assign", "comms", "lee", "-i", INC, "--by", "sam")
+    assert refused.exit_code == 2 and "incident reopen --because WHY" in refused.stderr
+    status = run_cli(archive, "status", "investigating", "-i", INC, "--by", "sam")
+    assert status.exit_code == 2 and "reopen it" in status.stderr
+    logged = run_cli(archive, "log", "Late note.", "-i", INC, "--by", "sam")
+    assert logged.exit_code == 0 and "is resolved: the entry is added" in logged.stdout
+    reopened = run_cli(archive, "reopen", INC, "--because", "errors are back", "--by", "sam")
+    assert reopened.exit_code == 0, reopened.output
+    text = (archive / INC_PATH).read_text()
+    assert "status: investigating" in text and "resolved_at" not in text
+    assert "**status** by sam: Reopened: errors are back" in text
+    assert lint_codes(run_cli, archive, INC_PATH) == []
