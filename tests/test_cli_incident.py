@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from incident_docs import cli_incident
 from incident_docs.templates import REVIEW_CHECKLIST
@@ -308,7 +311,7 @@ def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
     assert "13:00 UTC (traffic redirected): Drained eu-1" in markdown.stdout
     assert "- **Next update:** by 14:00 UTC (in 60 minutes)" in markdown.stdout
     plain = run_cli(archive, "update", "--format", "text", "--log", "--by", "lee")
-    assert "Impact: Users are affected." in plain.stdout and "**" not in plain.stdout
+    assert "Impact: Users of checkout are affected." in plain.stdout and "**" not in plain.stdout
     assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
 
 
@@ -489,3 +492,86 @@ def test_a_resolved_incident_can_be_reopened_and_says_so_otherwise(
     assert "status: investigating" in text and "resolved_at" not in text
     assert "**status** by sam: Reopened: errors are back" in text
     assert lint_codes(run_cli, archive, INC_PATH) == []
+
+
+# --- posting the update ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def webhook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", httpserver.url_for("/hooks/secret-token"))
+    return httpserver
+
+
+def test_post_sends_the_update_to_a_slack_compatible_webhook(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("ok")
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    ((request, _response),) = webhook.log
+    sent = json.loads(request.get_data())
+    assert sent["text"].startswith("Incident update: Checkout fails")
+    assert "Impact: Users of checkout are affected." in sent["text"] and "**" not in sent["text"]
+    assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
+
+
+def test_post_builds_a_teams_card_when_configured(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.updates]\nwebhook-format = "teams"\n'
+    )
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    card = json.loads(request.get_data())["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    texts = [block["text"] for block in card["content"]["body"]]
+    assert texts[0].startswith("Incident update: Checkout fails")
+    assert "Affected services: checkout" in texts
+
+
+def test_a_failed_post_is_one_clear_line_the_update_is_still_printed_and_not_logged(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data("boom", status=500)
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 2
+    assert result.stdout.startswith("**Incident update: Checkout fails")
+    assert (
+        result.stderr.strip() == "incident: error: posting the update to localhost: HTTP 500: boom"
+    )
+    assert "secret-token" not in result.stderr  # the URL is a secret
+    assert "Stakeholder update sent" not in (archive / INC_PATH).read_text()
+
+
+def test_a_webhook_that_does_not_answer_times_out(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 0.5\n")
+    declare(run_cli, archive)
+
+    def slow(_request: Request) -> Response:
+        time.sleep(2)
+        return Response("late")
+
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_handler(slow)
+    result = run_cli(archive, "update", "--post")
+    assert result.exit_code == 2
+    assert "posting the update to localhost: no answer within 0.5 s" in result.stderr
+
+
+def test_post_without_the_variable_says_which_to_set(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INCIDENT_WEBHOOK_URL", raising=False)
+    declare(run_cli, archive)
+    result = run_cli(archive, "update", "--post")
+    assert result.exit_code == 2 and "set INCIDENT_WEBHOOK_URL" in result.stderr
+    assert "Incident update" in result.stdout

@@ -326,14 +326,45 @@ def test_the_stakeholder_update_says_status_impact_work_and_next_time() -> None:
         markdown=False,
     )
     assert "Status: Investigating since 10:00 UTC" in text
-    assert "Impact: Users are affected." in text
+    assert "Impact: Users of api are affected." in text
+    assert "hands-on" not in text and "several teams" not in text  # the response, not impact
     assert "Affected services: api" in text
-    assert "10:05 UTC (rollback): Rolled back." in text
+    assert "Mitigations so far:\n  - 10:05 UTC (rollback): Rolled back." in text
     assert "Next update: by 10:40 UTC (in 30 minutes)" in text
     assert "**" not in text
     assert "- **Status:**" in stakeholder_update(
         incident(), entries(), now=at(10), next_update=timedelta(minutes=30)
     )
+
+
+def test_an_update_reports_everything_since_the_last_one_with_the_cause() -> None:
+    record = incident(services=("api",))
+    log = [
+        *entries(),
+        TimelineEntry(at(6), EntryKind.ACTION, "dana", "Paged the database on-call."),
+        TimelineEntry(at(7), EntryKind.COMMS, "lee", "Stakeholder update sent: status x."),
+        TimelineEntry(at(8), EntryKind.STATUS, "sam", "Identified: a typo in the deploy config."),
+        TimelineEntry(at(9), EntryKind.ACTION, "dana", "Fixed the typo."),
+        TimelineEntry(at(9), EntryKind.DECISION, "sam", "Keep the canary at 5%."),
+        TimelineEntry(at(9), EntryKind.ACTION, "jo", "Purged the cache."),
+    ]
+    text = stakeholder_update(
+        record, log, now=at(10), next_update=timedelta(minutes=30), markdown=False
+    )
+    assert "Cause: a typo in the deploy config." in text
+    actions = text.split("Actions since the last update (10:07 UTC):\n", 1)[1]
+    assert actions.startswith("  - 10:09 UTC: Fixed the typo.\n  - 10:09 UTC: Purged the cache.")
+    assert "Decisions since the last update (10:07 UTC):\n  - 10:09 UTC: Keep the canary" in text
+    assert "Paged the database" not in text and "Rolled back" not in text  # sent before
+
+
+def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:
+    text = stakeholder_update(
+        incident(), entries(), now=T0 + timedelta(days=1, hours=2), next_update=timedelta(hours=1),
+        markdown=False,
+    )  # fmt: skip
+    assert f"Status: Investigating since {T0:%Y-%m-%d} 10:00 UTC" in text
+    assert f"by {T0 + timedelta(days=1):%Y-%m-%d} 13:00 UTC" in text
 
 
 def test_the_postmortem_draft_fills_what_the_record_knows() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 
 import click
 
-from incident_docs import git, inputs, lifecycle, reports, scaffold, store
+from incident_docs import git, inputs, lifecycle, reports, scaffold, store, webhooks
 from incident_docs.cli import Project, main, pass_project
 from incident_docs.config import Config
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
@@ -594,7 +595,14 @@ def reopen_command(
     show_default=True,
 )
 @click.option("--log", "record", is_flag=True, help="Also add a comms entry to the timeline.")
+@click.option(
+    "--post",
+    is_flag=True,
+    help="Also send it to the chat webhook whose URL is in the environment variable named by "
+    "[tool.incident-docs.updates] webhook-env (default INCIDENT_WEBHOOK_URL).",
+)
 @by_option
+@yes_option
 @pass_project
 def update_command(
     project: Project,
@@ -602,9 +610,16 @@ def update_command(
     next_update: str,
     output_format: str,
     record: bool,
+    post: bool,
     by: str | None,
+    yes: bool,
 ) -> None:
-    """Write the stakeholder update from the record: status, impact, services, work, next update."""
+    """Write the stakeholder update from the record: status, impact, cause, work, next update.
+
+    With --post it also goes to a chat (Slack-compatible or Microsoft Teams); when that fails,
+    the update is still printed and the exit code is 2. With --log (after a successful --post,
+    if given), a comms entry records that it was sent.
+    """
     if record:
         scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
@@ -612,15 +627,33 @@ def update_command(
     path, display = _located(project, incident)
     current = store.read_incident(path, display, project.config)
     level = project.config.severity(current.incident.severity)
-    text = reports.stakeholder_update(
-        current.incident,
-        current.entries,
-        now=now,
-        next_update=interval,
-        severity_description=level.description if level else None,
-        markdown=output_format.lower() == "markdown",
-    )
-    click.echo(text, nl=False)
+
+    def update(markdown: bool) -> str:
+        return reports.stakeholder_update(
+            current.incident,
+            current.entries,
+            now=now,
+            next_update=interval,
+            severity_description=level.description if level else None,
+            markdown=markdown,
+        )
+
+    click.echo(update(output_format.lower() == "markdown"), nl=False)
+    if post:
+        settings = project.config.updates
+        url = os.environ.get(settings.webhook_env, "").strip()
+        if not url:
+            raise UsageError(
+                f"--post: set {settings.webhook_env} to the chat's incoming webhook URL "
+                "(the variable is named by [tool.incident-docs.updates] webhook-env)"
+            )
+        plain = update(False)
+        webhooks.post(
+            url,
+            webhooks.payload(plain, plain.splitlines()[0], settings.webhook_format),
+            timeout=settings.timeout,
+        )
+        click.echo(f"Posted the update ({settings.webhook_format} webhook).", err=True)
     if record:
         handle = _who(project, by)
         status = current.incident.status.value
@@ -637,7 +670,7 @@ def update_command(
             lambda f: lifecycle.log_entry(
                 f.incident,
                 EntryKind.COMMS,
-                f"Stakeholder update sent: status {status}{due}.",
+                f"{reports.UPDATE_SENT}: status {status}{due}.",
                 by=handle,
                 at=now,
             ),

@@ -145,6 +145,17 @@ class ReviewConfig(_Section):
     """Extra logins treated as bots (logins ending in [bot] always are)."""
 
 
+class UpdatesConfig(_Section):
+    """Where `incident update --post` sends the stakeholder update."""
+
+    webhook_env: str = Field(default="INCIDENT_WEBHOOK_URL", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """The environment variable that holds the chat webhook's URL (never the record or this
+    file: the URL is a secret)."""
+    webhook_format: Literal["slack", "teams"] = "slack"
+    """Slack-compatible JSON (Slack, Mattermost, Rocket.Chat...) or a Microsoft Teams card."""
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+
 class Config(_Section):
     incidents_dir: str = "incidents"
     postmortems_dir: str = "postmortems"
@@ -159,6 +170,7 @@ class Config(_Section):
     lint: LintConfig = Field(default_factory=LintConfig)
     blameless: BlamelessConfig = Field(default_factory=BlamelessConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    updates: UpdatesConfig = Field(default_factory=UpdatesConfig)
 
     @field_validator("severities")
     @classmethod

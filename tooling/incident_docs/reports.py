@@ -24,15 +24,15 @@ from incident_docs.models import (
 )
 from incident_docs.timeline import format_time
 
-IMPACT_PHRASES: dict[str, str] = {
-    "user_facing": "Users are affected.",
-    "multiple_teams": "Several teams are working on it.",
-    "too_long": "It is taking longer than usual to fix.",
-    "manual_response": "It needs hands-on work to fix.",
-    "monitoring_missed": "It is a new kind of problem that our alerts did not catch.",
-    "data_lost": "Some data was lost.",
-    "data_exposed": "User data may have been exposed.",
-}
+UPDATE_SENT = "Stakeholder update sent"
+"""How `incident update --log` starts its comms entry; the next update reports what came after."""
+
+WORK_GROUPS: tuple[tuple[EntryKind, str], ...] = (
+    (EntryKind.MITIGATION, "Mitigations"),
+    (EntryKind.ACTION, "Actions"),
+    (EntryKind.DECISION, "Decisions"),
+)
+"""What the response did, as an update groups it."""
 
 
 ACTION_PHRASES: dict[MitigationAction, str] = {
@@ -63,9 +63,38 @@ def format_offset(delta: timedelta) -> str:
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
 
 
-def _clock(moment: datetime) -> str:
+def _clock(moment: datetime, *, dated: bool = False) -> str:
     utc = moment.astimezone(UTC)
-    return utc.strftime("%H:%M UTC")
+    return utc.strftime("%Y-%m-%d %H:%M UTC" if dated else "%H:%M UTC")
+
+
+def impact_lines(incident: Incident) -> list[str]:
+    """Who is hurt and how, in plain words: not how the response is going."""
+    criteria = incident.criteria
+    lines = []
+    if criteria.user_facing:
+        services = ", ".join(incident.services)
+        lines.append(f"Users of {services} are affected." if services else "Users are affected.")
+    if criteria.data_lost:
+        lines.append("Some data was lost.")
+    if criteria.data_exposed:
+        lines.append("User data may have been exposed.")
+    return lines or ["No impact on users is known so far."]
+
+
+def identified_cause(entries: Sequence[TimelineEntry]) -> str | None:
+    """The cause as the move to `identified` stated it, the latest such statement."""
+    prefix = IncidentStatus.IDENTIFIED.value.capitalize() + ":"
+    for entry in sorted(entries, key=lambda e: e.time, reverse=True):
+        if entry.kind is EntryKind.STATUS and entry.text.startswith(prefix):
+            return entry.text[len(prefix) :].strip() or None
+    return None
+
+
+def last_update(entries: Sequence[TimelineEntry]) -> datetime | None:
+    """When the previous stakeholder update went out, as `incident update --log` recorded it."""
+    sent = [e.time for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_SENT)]
+    return max(sent, default=None)
 
 
 def stakeholder_update(
@@ -77,40 +106,55 @@ def stakeholder_update(
     severity_description: str | None = None,
     markdown: bool = True,
 ) -> str:
-    """The Communications Lead's update: status, impact, services, what is being done, next update."""
+    """The Communications Lead's update: status and since when, impact in plain words, every
+    mitigation, action and decision since the last update (grouped), the cause once identified,
+    and when the next update comes. Times carry dates when the incident spans days."""
     resolved = incident.status is IncidentStatus.RESOLVED
     since = next(
         (c.at for c in reversed(incident.status_history) if c.status is incident.status),
         incident.declared_at,
     )
-    impact = [IMPACT_PHRASES[n] for n in CRITERIA if getattr(incident.criteria, n)]
-    doing = [
-        e
-        for e in sorted(entries, key=lambda e: e.time)
-        if e.kind in (EntryKind.MITIGATION, EntryKind.ACTION, EntryKind.DECISION)
-    ][-3:]
+    due = now + next_update
+    start = start_of(incident)
+    moments = [start, now] if resolved else [start, now, due]
+    dated = len({m.astimezone(UTC).date() for m in moments}) > 1
+
+    def clock(moment: datetime) -> str:
+        return _clock(moment, dated=dated)
+
+    previous = last_update(entries)
+    fresh = [
+        e for e in sorted(entries, key=lambda e: e.time) if previous is None or e.time > previous
+    ]
     severity = incident.severity + (f" ({severity_description})" if severity_description else "")
     rows: list[tuple[str, str | list[str]]] = [
-        ("Status", f"{incident.status.value.capitalize()} since {_clock(since)}"),
+        ("Status", f"{incident.status.value.capitalize()} since {clock(since)}"),
         ("Severity", severity),
-        ("Impact", " ".join(impact) or "No user impact is known so far."),
+        ("Impact", " ".join(impact_lines(incident))),
         ("Affected services", ", ".join(incident.services) or "being determined"),
     ]
+    cause = identified_cause(entries)
+    if cause:
+        rows.append(("Cause", cause))
     if resolved:
         rows.append(("Summary", incident.summary or "A summary will follow."))
-    else:
-        rows.append(
-            (
-                "What we are doing",
-                [
-                    f"{_clock(e.time)}"
-                    + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
-                    + f": {e.text}"
-                    for e in doing
-                ]
-                or ["Investigating the cause."],
+    since_label = f"since the last update ({clock(previous)})" if previous else "so far"
+    for kind, label in WORK_GROUPS:
+        done = [e for e in fresh if e.kind is kind]
+        if done:
+            rows.append(
+                (
+                    f"{label} {since_label}",
+                    [
+                        f"{clock(e.time)}"
+                        + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
+                        + f": {e.text}"
+                        for e in done
+                    ],
+                )
             )
-        )
+    if not resolved and not any(e.kind in dict(WORK_GROUPS) for e in fresh):
+        rows.append((f"Work {since_label}", "investigating the cause."))
     rows.append(
         (
             "Roles",
@@ -121,10 +165,9 @@ def stakeholder_update(
     if resolved:
         rows.append(("Next update", "none planned: the incident is resolved; a postmortem follows"))
     else:
-        due = now + next_update
         minutes = int(next_update.total_seconds() // 60)
-        rows.append(("Next update", f"by {_clock(due)} (in {minutes} minutes)"))
-    heading = f"Incident update: {incident.title} ({incident.id}), {_clock(now)}"
+        rows.append(("Next update", f"by {clock(due)} (in {minutes} minutes)"))
+    heading = f"Incident update: {incident.title} ({incident.id}), {_clock(now, dated=dated)}"
     lines = [f"**{heading}**" if markdown else heading, ""]
     for label, value in rows:
         if isinstance(value, list):
