@@ -383,7 +383,8 @@ def test_a_whole_incident_from_declaration_to_postmortem(archive: Path, run_cli:
     incident_text = (archive / INC_PATH).read_text()
     assert "postmortem: PM-2024-05-02-checkout-fails\n" in incident_text
     codes = lint_codes(run_cli, archive, INC_PATH, str(pm_path.relative_to(archive)))
-    assert codes and set(codes) == {"SC002"}
+    assert codes and set(codes) == {"SC004"}  # a draft: the sections still to write, as notes
+    assert run_cli(archive, "lint", str(pm_path)).exit_code == 0
     again = run_cli(archive, "postmortem", INC)
     assert again.exit_code == 2 and "already exists" in again.stderr
 

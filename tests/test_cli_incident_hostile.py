@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,6 +335,58 @@ def test_init_sets_up_an_archive_that_lints_clean_and_takes_a_declaration(
     assert runner.invoke(main, ["lint", str(path)]).exit_code == 0
 
 
+@pytest.mark.slow
+def test_an_empty_repository_becomes_an_archive_that_lints_builds_and_validates(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a team adopts it: init --github, one incident from declaration to postmortem draft;
+    lint, the strict site build and every GitHub file pass."""
+    monkeypatch.chdir(empty)
+    for args in (
+        ("init", "-q", "-b", "trunk"),
+        ("config", "user.email", "ada@example.com"),
+        ("config", "user.name", "Ada Lovelace"),
+    ):
+        subprocess.run(["git", *args], check=True, capture_output=True)
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, list(args))
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    written = run("init", "--github", "--yes")
+    for name in (".github/workflows/lint.yml", ".github/dependabot.yml", ".github/CODEOWNERS"):
+        assert f"{name}: created" in written
+    assert (empty / ".gitignore").read_text().splitlines() == [".incident-docs-lock", "site/"]
+    assert "branches: [trunk]" in (empty / ".github/workflows/publish.yml").read_text()
+    run("declare", "Checkout fails", "--because", "user-facing", "--service", "checkout", "-y")
+    run("log", "Rolled back to 4.1", "--kind", "mitigation", "--action", "rollback")
+    run("resolve", "-m", "A bad flag broke checkout; rolling back fixed it.")
+    assert "the one resolved incident without a postmortem" in run("postmortem")
+    lint = runner.invoke(main, ["lint"])
+    assert lint.exit_code == 0, lint.output
+    assert "SC004" in lint.stdout  # the draft's sections still to write, as notes
+    bin_dir = Path(sys.executable).parent
+    build = subprocess.run(
+        [str(bin_dir / "mkdocs"), "build", "--strict"], capture_output=True, text=True
+    )
+    assert build.returncode == 0, build.stdout + build.stderr[-3000:]
+    assert (empty / "site" / "index.html").is_file()
+    workflows = sorted(str(p) for p in (empty / ".github" / "workflows").glob("*.yml"))
+    for schema, paths in (
+        ("vendor.github-workflows", workflows),
+        ("vendor.dependabot", [str(empty / ".github" / "dependabot.yml")]),
+    ):
+        checked = subprocess.run(
+            [str(bin_dir / "check-jsonschema"), "--builtin-schema", schema, *paths],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert runner.invoke(main, ["codeowners", "--check"]).exit_code == 0
+
+
 def test_init_twice_changes_nothing_and_says_so(empty: Path, run_cli: RunCli) -> None:
     assert run_cli(empty, "init").exit_code == 0
     before = snapshot(empty)
@@ -425,10 +479,13 @@ def test_init_at_a_terminal_shows_the_plan_and_can_be_called_off(
     assert list(empty.iterdir()) == []
 
 
-def test_init_keeps_the_write_lock_out_of_git_once(empty: Path, run_cli: RunCli) -> None:
+def test_init_keeps_the_write_lock_and_the_site_out_of_git_once(
+    empty: Path, run_cli: RunCli
+) -> None:
     (empty / ".gitignore").write_bytes(b"node_modules/")
     assert run_cli(empty, "init", "--yes").exit_code == 0
-    assert (empty / ".gitignore").read_bytes() == b"node_modules/\n.incident-docs-lock\n"
+    ignored = b"node_modules/\n.incident-docs-lock\nsite/\n"
+    assert (empty / ".gitignore").read_bytes() == ignored
     assert run_cli(empty, "declare", "-y", "x", "--by", "sam").exit_code == 0
     assert run_cli(empty, "init", "--yes").exit_code == 0
-    assert (empty / ".gitignore").read_bytes() == b"node_modules/\n.incident-docs-lock\n"
+    assert (empty / ".gitignore").read_bytes() == ignored

@@ -13,6 +13,7 @@ import pytest
 from incident_docs import metrics
 from incident_docs.config import load_config
 from incident_docs.records import load_archive
+from incident_docs.site.charts import duration_chart
 from support.archive import CHRISTMAS, open_action_items
 from support.cli import RunCli
 
@@ -111,3 +112,11 @@ def test_stats_bad_date_is_a_usage_error(christmas: Path, run_cli: RunCli) -> No
     result = run_cli(christmas, "stats", "--today", "yesterday")
     assert result.exit_code == 2
     assert "not a date" in result.output
+
+
+def test_the_duration_chart_draws_incidents_that_took_no_time() -> None:
+    """Declared, mitigated and resolved in the same minute: zero-length bars, not a crash."""
+    zero = timedelta(0)
+    stats = [metrics.DurationStats("resolve", 1, zero, zero)]
+    svg = duration_chart(stats)
+    assert svg.startswith("<svg") and 'width="0.0"' in svg

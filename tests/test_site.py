@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -177,7 +178,7 @@ def test_lint_error_fails_the_build_naming_file_and_line(
     assert f"postmortems/PM-{CHRISTMAS}.md:6:" in message and "SEV9" in message
 
 
-def test_lint_warning_is_logged_and_fails_only_strict(
+def test_one_setting_decides_whether_a_lint_warning_fails_the_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
@@ -185,10 +186,15 @@ def test_lint_warning_is_logged_and_fails_only_strict(
         "## Detection\n", "## Detection\n\n<!-- incident-docs disable-next-line BL004 -->\n", 1
     )
     path.write_text(text, encoding="utf-8")
-    build_site(christmas, strict=False)
-    assert any("SP001" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
-    with pytest.raises(Abort):
-        build_site(christmas, strict=True)
+    with pytest.raises(Abort):  # fail-on = "warning", the default: strict or not
+        build_site(christmas, strict=False)
+    assert "SP001" in caplog.text
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.incident-docs.lint]\nfail-on = "error"\n')
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.incident-docs")
+    build_site(christmas, strict=True)  # a warning that does not fail is information
+    assert any("SP001" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
 
 
 def test_lint_can_be_turned_off(christmas: Path) -> None:
@@ -245,12 +251,16 @@ def test_hand_written_index_clash_is_reported_and_kept(christmas: Path) -> None:
     assert "Hand-written." in (site / "index.html").read_text(encoding="utf-8")
 
 
-def test_records_folder_readme_clash_is_reported(
+def test_a_readme_beside_the_records_does_not_break_a_strict_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (christmas / "incidents" / "README.md").write_text("# About incidents\n")
-    site = build_site(christmas, strict=False)
-    assert any("incidents/README.md" in r.getMessage() for r in caplog.records)
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.incident-docs")
+    site = build_site(christmas, strict=True)
+    assert any(
+        "incidents/README.md is not published" in r.getMessage() and r.levelname == "INFO"
+        for r in caplog.records
+    )
     assert "Corrupt web image" in page(site, "incidents")  # the generated list is kept
 
 

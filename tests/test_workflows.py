@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from incident_docs.config import load_config
+from incident_docs.records import load_roster
+from incident_docs.scaffold import REPOSITORY_SETUP, github_files
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import REPO
 
@@ -135,7 +138,10 @@ def test_the_pre_commit_manifest_is_valid() -> None:
         hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     }
     assert hooks["incident-lint"]["entry"] == "incident lint"
-    assert hooks["incident-lint"]["files"] == r"^(incidents|postmortems)/.*\.md$"
+    lint = re.compile(hooks["incident-lint"]["files"])
+    for path in ("incidents/INC-1.md", "postmortems/PM-1.md", "people.yaml", "pyproject.toml"):
+        assert lint.search(path), path  # the roster and configuration lint the whole archive
+    assert not lint.search("docs/about.md")
 
 
 def test_the_gitlab_example_matches_the_gitlab_schema_and_reports_code_quality() -> None:
@@ -150,3 +156,29 @@ def test_the_gitlab_example_matches_the_gitlab_schema_and_reports_code_quality()
 def test_the_pull_request_template_is_the_review_checklist() -> None:
     template = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert REVIEW_CHECKLIST in template
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it() -> None:
+    for path in WORKFLOWS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d", line), (
+                    path.name,
+                    line,
+                )
+
+
+def test_dependabot_keeps_the_actions_and_the_python_dependencies_current() -> None:
+    path = REPO / ".github" / "dependabot.yml"
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.dependabot", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    ecosystems = {u["package-ecosystem"] for u in load(path)["updates"]}
+    assert ecosystems == {"github-actions", "pip"}
+
+
+def test_the_repository_github_files_are_what_init_github_writes() -> None:
+    """One source: the starter kit, filled in for this repository (which installs itself)."""
+    config = load_config(REPO)
+    files = github_files(config, load_roster(REPO, config), REPOSITORY_SETUP)
+    for name, text in files.items():
+        assert (REPO / name).read_text(encoding="utf-8") == text, name

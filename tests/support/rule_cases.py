@@ -137,9 +137,10 @@ def incident(old: str, new: str) -> Files:
     return {INCIDENT_PATH: INCIDENT.replace(old, new, 1), POSTMORTEM_PATH: POSTMORTEM}
 
 
-def postmortem(old: str, new: str) -> Files:
+def postmortem(old: str, new: str, *, status: str = "draft") -> Files:
     assert old in POSTMORTEM, old
-    return {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM.replace(old, new, 1)}
+    text = POSTMORTEM.replace(old, new, 1).replace("status: draft", f"status: {status}", 1)
+    return {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: text}
 
 
 CASES: list[RuleCase] = [
@@ -185,6 +186,14 @@ CASES: list[RuleCase] = [
     ),
     RuleCase(
         "SC002",
+        postmortem(
+            "Clients retried automatically; no manual recovery was needed.",
+            "_TODO: how was service restored?_",
+            status="in-review",
+        ),
+    ),
+    RuleCase(
+        "SC004",
         postmortem(
             "Clients retried automatically; no manual recovery was needed.",
             "_TODO: how was service restored?_",

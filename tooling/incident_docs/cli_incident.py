@@ -838,15 +838,23 @@ def show_command(
 
 
 @main.command("init")
-@click.option("--yes", "-y", is_flag=True, help="Ask nothing; write what is missing.")
+@click.option(
+    "--github",
+    is_flag=True,
+    help="Also write the GitHub workflows (lint, review gate, publish, action-item sync), "
+    "Dependabot, the pull request template and CODEOWNERS.",
+)
+@yes_option
 @pass_project
-def init_command(project: Project, yes: bool) -> None:
-    """Set up an archive here: incidents/, postmortems/, people.yaml and the configuration table.
+def init_command(project: Project, github: bool, yes: bool) -> None:
+    """Set up an archive here: record folders, people.yaml, configuration, mkdocs.yml and docs/.
 
-    Only what is missing is written; existing files keep every byte. Running it again does nothing.
+    Only what is missing is written; existing files keep every byte (a line is added to
+    .gitignore and a table to pyproject.toml when they lack them). Running it again does nothing.
     """
     root = project.root
-    steps = scaffold.plan_init(root, project.config)
+    setup = scaffold.adopter_setup(git.current_branch(root) or "main") if github else None
+    steps = scaffold.plan_init(root, project.config, github=setup, roster=project.roster)
     if not steps:
         click.echo(f"Nothing to do: the archive in {root} is already set up.")
         return
@@ -862,5 +870,12 @@ def init_command(project: Project, yes: bool) -> None:
         click.echo(f"{relative_display(step.path, root)}: {step.what}")
     click.echo(
         f"Next: add people to {project.config.roster}, then 'incident declare' "
-        "when something goes wrong; 'incident lint' checks the archive."
+        "when something goes wrong; 'incident lint' checks the archive and 'mkdocs serve' "
+        "previews the site."
     )
+    if github:
+        click.echo(
+            "On GitHub: turn on Pages (Settings > Pages > Source: GitHub Actions), make the "
+            "'lint' and 'review-gate' checks required for the default branch, and run "
+            "'incident codeowners --write' whenever people.yaml changes."
+        )

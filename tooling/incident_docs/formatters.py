@@ -74,10 +74,11 @@ def _count(number: int, noun: str) -> str:
 
 
 def summary_line(diagnostics: list[Diagnostic], files: int) -> str:
-    """'2 errors, 1 warning in 3 files'."""
+    """'2 errors, 1 warning in 3 files' (and the notes, when there are any)."""
     counts = summary_counts(diagnostics)
+    notes = f", {_count(counts['infos'], 'note')}" if counts["infos"] else ""
     return (
-        f"{_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')} "
+        f"{_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')}{notes} "
         f"in {_count(files, 'file')}"
     )
 

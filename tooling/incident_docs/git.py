@@ -41,6 +41,16 @@ def config_value(root: Path, key: str) -> str:
     return done.stdout.decode(errors="replace").strip() if done.returncode == 0 else ""
 
 
+def current_branch(root: Path) -> str | None:
+    """The branch checked out (also in a repository with no commit yet), or None outside git."""
+    try:
+        done = run(root, "symbolic-ref", "--quiet", "--short", "HEAD", purpose="reading the branch")
+    except UsageError:
+        return None
+    name = done.stdout.decode("utf-8", "replace").strip()
+    return name if done.returncode == 0 and name else None
+
+
 def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
     """Create BRANCH from the current commit and commit PATHS to it."""
     purpose = "--branch"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
+from incident_docs import __version__
+from incident_docs.codeowners import CODEOWNERS_PATH
+from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.config import CONFIG_FILE, TABLE, Config
 from incident_docs.diagnostics import UsageError
+from incident_docs.models import Roster
 from incident_docs.records import SKIPPED_NAMES
 from incident_docs.store import LOCK_NAME, locked, write_atomic
+from incident_docs.templates import REVIEW_CHECKLIST
 
 NOT_A_REPOSITORY = (
     "not inside an incident-docs repository: run 'incident init' here, or pass --root"
@@ -99,8 +106,81 @@ class Step:
     """False: replace an existing file (whose old content `content` starts with)."""
 
 
-def plan_init(root: Path, config: Config) -> list[Step]:
-    """What `incident init` would write in `root`; empty when everything is already there."""
+IGNORED = (LOCK_NAME, "site/")
+"""What .gitignore keeps out of commits: the write lock and the built site."""
+WORKFLOWS = ("lint", "review", "publish", "actions-sync")
+"""The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
+REQUIREMENTS = ".github/requirements.txt"
+"""The pinned incident-docs the workflows install, which Dependabot keeps current."""
+
+
+@dataclass(frozen=True)
+class GitHubSetup:
+    """What differs between repositories in the GitHub files: how CI installs incident-docs."""
+
+    install: str
+    pip_directory: str
+    branch: str = "main"
+
+
+REPOSITORY_SETUP = GitHubSetup(install="python -m pip install .", pip_directory="/")
+"""This repository, which is incident-docs itself: CI installs it from the checkout."""
+
+
+def adopter_setup(branch: str = "main") -> GitHubSetup:
+    """A repository that keeps its records with incident-docs: CI installs the pinned release."""
+    return GitHubSetup(f"python -m pip install -r {REQUIREMENTS}", "/.github", branch)
+
+
+def starter_text(name: str) -> str:
+    """A file of the starter kit shipped in the package (starter/...)."""
+    return (resources.files("incident_docs") / "starter" / name).read_text(encoding="utf-8")
+
+
+def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
+    """A workflow or Dependabot file, filled in for this repository's folders and install."""
+    watched = [config.incidents_dir, config.postmortems_dir, config.roster, CONFIG_FILE]
+    return (
+        starter_text(f"github/{name}")
+        .replace("@INSTALL@", setup.install)
+        .replace("@PIP_DIRECTORY@", setup.pip_directory)
+        .replace("@BRANCH@", setup.branch)
+        .replace("@WATCHED@", " ".join(watched))
+        .replace("@ROSTER_RE@", re.escape(config.roster))
+    )
+
+
+def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str, str]:
+    """Every file `init --github` writes, by repository path."""
+    files = {
+        f".github/workflows/{name}.yml": github_file(f"{name}.yml", config, setup)
+        for name in WORKFLOWS
+    }
+    files[".github/dependabot.yml"] = github_file("dependabot.yml", config, setup)
+    files[".github/pull_request_template.md"] = (
+        "<!-- A pull request that changes a postmortem needs approval from senior members "
+        "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
+    )
+    files[CODEOWNERS_PATH] = generate_codeowners(roster, config).text
+    if setup.install.endswith(REQUIREMENTS):
+        files[REQUIREMENTS] = (
+            "# The incident-docs the workflows install; Dependabot proposes new releases.\n"
+            f"incident-docs=={__version__}\n"
+        )
+    return files
+
+
+def plan_init(
+    root: Path,
+    config: Config,
+    *,
+    github: GitHubSetup | None = None,
+    roster: Roster | None = None,
+) -> list[Step]:
+    """What `incident init` would write in `root`; empty when everything is already there.
+
+    Never a file that exists, but for the lines added to .gitignore and pyproject.toml.
+    """
     steps: list[Step] = []
     for folder, readme in (
         (config.incidents_dir, INCIDENTS_README),
@@ -113,30 +193,54 @@ def plan_init(root: Path, config: Config) -> list[Step]:
         if not existing & SKIPPED_NAMES:
             what = "created" if base.is_dir() else "created (with its folder)"
             steps.append(Step(base / "README.md", readme.encode(), what))
-    roster = root / config.roster
-    if not roster.exists() and not roster.is_symlink():
-        steps.append(Step(roster, ROSTER_TEMPLATE.encode(), "created (one commented example)"))
+    roster_file = root / config.roster
+    if not roster_file.exists() and not roster_file.is_symlink():
+        steps.append(Step(roster_file, ROSTER_TEMPLATE.encode(), "created (one commented example)"))
     for step in (_config_step(root / CONFIG_FILE), _ignore_step(root / ".gitignore")):
         if step is not None:
             steps.append(step)
+    if not any((root / name).exists() for name in ("mkdocs.yml", "mkdocs.yaml")):
+        steps.append(
+            Step(root / "mkdocs.yml", starter_text("mkdocs.yml").encode(), "created (the site)")
+        )
+    docs = root / "docs"
+    if not docs.is_dir() or not any(docs.glob("*.md")):
+        steps.append(
+            Step(
+                docs / "about.md",
+                starter_text("docs/about.md").encode(),
+                "created (the site's first page; MkDocs needs docs/)",
+            )
+        )
+    if github is not None:
+        for name, text in github_files(config, roster or Roster(), github).items():
+            target = root / name
+            if not target.exists() and not target.is_symlink():
+                steps.append(Step(target, text.encode(), "created"))
     return steps
 
 
 def _ignore_step(gitignore: Path) -> Step | None:
-    """Keep the write lock out of commits."""
+    """Keep the write lock and the built site out of commits."""
     if not gitignore.exists():
-        return Step(gitignore, f"{LOCK_NAME}\n".encode(), f"created (ignores {LOCK_NAME})")
+        text = "".join(f"{line}\n" for line in IGNORED)
+        return Step(gitignore, text.encode(), f"created (ignores {', '.join(IGNORED)})")
     try:
         original = gitignore.read_bytes()
     except OSError as error:
         raise UsageError(f".gitignore: cannot read: {error.strerror or error}") from None
     lines = {line.strip() for line in original.decode("utf-8", "replace").splitlines()}
-    if lines & {LOCK_NAME, f"/{LOCK_NAME}"}:
+    missing = [
+        name
+        for name in IGNORED
+        if not lines & {name, f"/{name}", name.rstrip("/"), f"/{name.rstrip('/')}"}
+    ]
+    if not missing:
         return None
     newline = b"\r\n" if b"\r\n" in original else b"\n"
     separator = newline if original and not original.endswith(b"\n") else b""
-    added = separator + LOCK_NAME.encode() + newline
-    return Step(gitignore, original + added, f"{LOCK_NAME} added", create=False)
+    added = separator + b"".join(name.encode() + newline for name in missing)
+    return Step(gitignore, original + added, f"{', '.join(missing)} added", create=False)
 
 
 def _config_step(pyproject: Path) -> Step | None:

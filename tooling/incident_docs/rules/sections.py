@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from incident_docs.diagnostics import Finding
+from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.templates import is_empty, normalise
@@ -17,6 +17,9 @@ RULES = (
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
     RuleInfo("SC003", "duplicate-section", "A required section appears once.",
              "## Impact ... ## Impact", "## Impact"),
+    RuleInfo("SC004", "section-to-write", "A draft postmortem's sections still to be written, as information; they count as empty (SC002) once it is in review.",
+             "status: draft ... ## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes.",
+             Severity.INFO),
 )  # fmt: skip
 
 
@@ -44,9 +47,11 @@ def check(subject: Subject) -> Iterator[Finding]:
     )
     names = _names(required, tuple(sorted(config.section_aliases.items())))
     # An open incident is written as it runs: its placeholders count once it is resolved.
-    still_running = (
-        subject.kind == "incident" and (doc.front_matter or {}).get("status") != "resolved"
-    )
+    # A draft postmortem is written by its authors: they are told what is left, and its
+    # placeholders count once it goes to review.
+    status = (doc.front_matter or {}).get("status")
+    still_running = subject.kind == "incident" and status != "resolved"
+    drafting = subject.kind == "postmortem" and status == "draft"
     found: dict[str, list[Section]] = {}
     for section in doc.sections():
         matched = names.get(normalise(section.heading.title))
@@ -66,6 +71,14 @@ def check(subject: Subject) -> Iterator[Finding]:
             )
         if is_empty(doc.section_text(sections[0])) and not still_running:
             heading = sections[0].heading
+            if drafting:
+                yield Finding(
+                    "SC004",
+                    f"section '{heading.title}' is still to be written",
+                    heading.line,
+                    1,
+                )
+                continue
             yield Finding(
                 "SC002",
                 f"section '{heading.title}' is empty or still holds the template's placeholder",

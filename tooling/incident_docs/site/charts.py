@@ -87,7 +87,8 @@ def duration_chart(durations: Sequence[DurationStats]) -> str:
     measured = [d for d in durations if d.median is not None and d.p90 is not None]
     if not measured:
         return '<p class="idocs-empty">No incident records its key times yet.</p>'
-    longest = max(d.p90.total_seconds() for d in measured if d.p90) or 1.0
+    # Every duration can be zero (all key times in one minute): the bars then have no length.
+    longest = max(d.p90.total_seconds() for d in measured if d.p90 is not None) or 1.0
     row_h = 44
     height = row_h * len(measured) + 28
     label_w = 130

@@ -42,7 +42,8 @@ MAX_ERRORS_SHOWN = 20
 
 class IncidentDocsConfig(MkDocsConfigBase):  # type: ignore[no-untyped-call]
     lint = c.Type(bool, default=True)
-    """Lint the archive on every build: errors fail it, warnings are logged (fatal with --strict)."""
+    """Lint the archive on every build: what [tool.incident-docs.lint] fail-on names fails it
+    (a preview with `mkdocs serve` only logs it); the rest is logged as information."""
     search = c.Choice(("material", "pagefind"), default="material")
     """Material's built-in search, or Pagefind (for large archives; needs incident-docs[pagefind])."""
     today = c.Optional(c.Type(str))
@@ -67,6 +68,10 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.record_files: dict[str, SiteRecord] = {}
         self.record_file_objects: dict[str, File] = {}
         self.lint_job: LintJob | None = None
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -169,10 +174,11 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             )
             clash = by_dest.get(intro.dest_uri)
             if clash is not None:
-                log.warning(
-                    f"incident-docs: {path} would be published at the URL of the generated page "
-                    f"{clash.src_uri}; the generated page is kept. Move the text of {path} into "
-                    "docs/ or rename it."
+                # A README.md beside the records introduces the folder on GitHub; the site has
+                # its own index there. Not a problem, so not a warning (which --strict fails on).
+                log.info(
+                    f"incident-docs: {path} is not published: the generated page "
+                    f"{clash.src_uri} has its URL"
                 )
                 continue
             place(intro, generated=False)
@@ -193,18 +199,25 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             problems = job.result()
         except RuntimeError as error:
             raise PluginError(f"incident-docs: lint failed: {error}") from None
-        errors = [p for p in problems if p.severity == "error"]
+        # One setting decides what fails, here as in `incident lint` and CI.
+        fail_on = self.settings.lint.fail_on
+        failing = [
+            p
+            for p in problems
+            if p.severity == "error" or (p.severity == "warning" and fail_on == "warning")
+        ]
         for problem in problems:
-            if problem.severity == "warning":
-                log.warning(f"incident-docs: {problem}")
-            elif problem.severity == "info":
+            if problem not in failing:
                 log.info(f"incident-docs: {problem}")
-        if errors:
-            shown = [str(p) for p in errors[:MAX_ERRORS_SHOWN]]
-            more = len(errors) - len(shown)
+            elif self.serving:
+                # A preview keeps working while its author fixes what lint found.
+                log.warning(f"incident-docs: {problem}")
+        if failing and not self.serving:
+            shown = [str(p) for p in failing[:MAX_ERRORS_SHOWN]]
+            more = len(failing) - len(shown)
             raise PluginError(
-                f"incident-docs: the archive has {len(errors)} lint error(s); "
-                "run 'incident lint' for details:\n"
+                f"incident-docs: lint found {len(failing)} problem(s) that fail the build "
+                f"(fail-on = {fail_on}); run 'incident lint' for details:\n"
                 + "\n".join(shown)
                 + (f"\n… and {more} more" if more > 0 else "")
             )
