@@ -576,3 +576,33 @@ def test_post_without_the_variable_says_which_to_set(
     result = run_cli(archive, "update", "--post")
     assert result.exit_code == 2 and "set INCIDENT_WEBHOOK_URL" in result.stderr
     assert "Incident update" in result.stdout
+
+
+def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    args = ("declare", "Checkout fails", "--because", "user-facing", "-s", "SEV2", "--service", "x")
+    result = run_cli(archive, *args, input="leee\nlee\n")
+    assert result.exit_code == 0, result.output
+    assert "did you mean lee?" in result.output  # the typo is asked again, not recorded
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert "declared_by: lee" in (archive / path).read_text()
+
+
+def test_a_backfilled_handoff_lands_in_time_order_and_lints_clean(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    assert (
+        run_cli(
+            archive, "assign", "ops", "dana", "--by", "sam", "--at", "2024-05-02T10:20:00Z"
+        ).exit_code
+        == 0
+    )
+    late = run_cli(archive, "assign", "comms", "lee", "--by", "sam", "--at", "2024-05-02T10:10:00Z")
+    assert late.exit_code == 0, late.output
+    text = (archive / INC_PATH).read_text()
+    assert text.index("at: 2024-05-02T10:10:00Z") < text.index("at: 2024-05-02T10:20:00Z")
+    codes = lint_codes(run_cli, archive, INC_PATH)
+    assert not [c for c in codes if c.startswith(("FM", "RL", "TL"))], codes

@@ -210,3 +210,45 @@ def test_rules_listing() -> None:
     rules = json.loads(result.stdout)
     assert all(rule["bad"] and rule["good"] for rule in rules)
     assert {"FM001", "SC001", "ID001", "TL001"} <= {rule["code"] for rule in rules}
+
+
+def test_naming_the_roster_or_the_configuration_lints_the_whole_archive(
+    archive: Path, run_cli: RunCli
+) -> None:
+    everything = len(record_files(archive))
+    for name in ("people.yaml", "pyproject.toml"):
+        result = run_cli(archive, "lint", str(archive / name))
+        assert result.exit_code == 0, result.output
+        assert result.stderr.strip().endswith(f"in {everything} files")
+
+
+def test_read_commands_outside_an_archive_exit_2_and_say_how(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    for command in (["lint"], ["list"], ["stats"], ["actions"]):
+        result = run_cli(tmp_path, *command)
+        assert result.exit_code == 2, command
+        assert "no incident archive in" in result.stderr and "incident init" in result.stderr
+
+
+def test_a_closed_pipe_is_not_an_error(archive: Path) -> None:
+    result = subprocess.run(
+        f"'{sys.executable}' -m incident_docs --root '{archive}' rules | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.startswith("IO001")
+    assert "error" not in result.stderr.lower(), result.stderr
+
+
+def test_the_command_list_shows_whole_first_sentences() -> None:
+    from click.testing import CliRunner
+
+    from incident_docs.cli import main
+
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.stdout.split("Commands:", 1)[1]
+    assert "..." not in commands
+    assert "action-item page lists them." in " ".join(commands.split())

@@ -9,10 +9,12 @@ from incident_docs.formatters import (
     format_github,
     format_gitlab,
     format_json,
+    format_rules_markdown,
     format_sarif,
     format_summary,
     format_text,
 )
+from support.archive import REPO
 
 DIAGNOSTICS = [
     Diagnostic("postmortems/PM-1.md", 12, 3, "SC001", Severity.ERROR, "missing section 'Impact'"),
@@ -98,3 +100,28 @@ def test_empty_outputs() -> None:
     assert format_text([]) == ""
     assert json.loads(format_json([]))["diagnostics"] == []
     assert format_github([]) == ""
+
+
+def test_sarif_keeps_message_and_suggestion_apart_and_links_a_real_anchor() -> None:
+    finding = Diagnostic(
+        "p.md", 3, 5, "BL001", Severity.ERROR, "names a person", suggestion="Describe the change."
+    )
+    payload = json.loads(format_sarif([finding]))
+    run = payload["runs"][0]
+    assert run["results"][0]["message"]["text"] == (
+        "names a person. Suggestion: Describe the change."
+    )
+    rules_page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = {
+        line[3:].strip().lower() for line in rules_page.splitlines() if line.startswith("## ")
+    }
+    for rule in run["tool"]["driver"]["rules"]:
+        page, _, anchor = rule["helpUri"].partition("#")
+        assert page.endswith("/docs/rules.md") and anchor in anchors, rule["helpUri"]
+
+
+def test_the_rules_page_is_what_the_command_writes() -> None:
+    written = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert written == format_rules_markdown(), (
+        "run: incident rules --format markdown > docs/rules.md"
+    )

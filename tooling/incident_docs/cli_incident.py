@@ -104,8 +104,14 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
         if ask:
             known = ", ".join(sorted(p.handle for p in project.roster.people)[:12])
             click.echo(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
-            answer = click.prompt(f"Who are you? ({known})")
-            return _person(project, answer, "handle")
+
+            def convert(value: str) -> str:
+                try:
+                    return _person(project, value, "handle")
+                except UsageError as error:
+                    raise click.UsageError(str(error)) from None  # asked again
+
+            return str(click.prompt(f"Who are you? ({known})", value_proc=convert))
         raise UsageError(
             f"who is this? your git email ({email or 'not set'}) is not in "
             f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"
