@@ -66,11 +66,19 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             answer.read()
     except urllib.error.HTTPError as error:
-        detail = error.read(200).decode("utf-8", "replace").strip().splitlines()
-        said = f": {detail[0]}" if detail else ""
-        raise UsageError(f"posting the update to {host}: HTTP {error.code}{said}") from None
+        raise UsageError(f"posting the update to {host}: HTTP {error.code}{_said(error)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             reason = f"no answer within {timeout:g} s"
         raise UsageError(f"posting the update to {host}: {reason}") from None
+
+
+def _said(error: urllib.error.HTTPError) -> str:
+    """What the chat said back, when it is a short text (Slack: 'invalid_payload'), else the
+    status's reason; never a page of HTML."""
+    body = error.read(300).decode("utf-8", "replace").strip()
+    if body and "<" not in body and "\n" not in body and len(body) <= 120:
+        return f": {body}"
+    reason = str(error.reason or "").strip()
+    return f" {reason}" if reason else ""
