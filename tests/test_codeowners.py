@@ -15,7 +15,8 @@ def test_seniors_own_postmortems_and_maintainers_the_machinery(
     result = run_cli(archive, "codeowners")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
-    assert lines[0] == "/postmortems/ @dana-okafor @jotanaka @priyaraman"
+    # Seniors of the roster and of its teams.
+    assert lines[0] == "/postmortems/ @dana-okafor @jotanaka @leemorgan @mei-ito @priyaraman"
     assert "/people.yaml @dana-okafor" in lines
     assert "/.github/workflows/ @dana-okafor" in lines
     assert "/tooling/ @dana-okafor" in lines
@@ -33,11 +34,14 @@ def test_write_then_check_then_drift(archive: Path, run_cli: RunCli) -> None:
 
     roster = archive / "people.yaml"
     roster.write_text(
-        roster.read_text().replace("github: leemorgan", "github: leemorgan\n    senior: true")
+        roster.read_text().replace("github: samlq", "github: samlq\n    senior: true")
     )
     drift = run_cli(archive, "codeowners", "--check")
     assert drift.exit_code == 1
-    assert "+/postmortems/ @dana-okafor @jotanaka @leemorgan @priyaraman" in drift.stdout
+    assert (
+        "+/postmortems/ @dana-okafor @jotanaka @leemorgan @mei-ito @priyaraman @samlq"
+        in drift.stdout
+    )
     assert "run 'incident codeowners --write'" in drift.stderr
 
 

@@ -1,4 +1,5 @@
-"""RV001: who approved an approved postmortem — seniors, not its authors, enough of them."""
+"""RV001 and RV002: who approved an approved postmortem — seniors, not its authors, enough of
+them, and one of every team the postmortem involves."""
 
 from __future__ import annotations
 
@@ -10,34 +11,58 @@ import pytest
 from support.cli import RunCli
 
 PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
-"""SEV2, authors [sam, dana], approved by priya (senior), status published."""
+"""SEV2, authors [sam, dana], approved by lee (a senior of the platform team), published."""
+PAYMENTS = "postmortems/PM-2023-03-14-payments-db-failover.md"
+"""SEV1, authors [jo, sam], approved by dana (platform) and priya (payments): two teams."""
 
 
-def rv(run_cli: RunCli, archive: Path, old: str = "", new: str = "") -> list[tuple[int, str]]:
-    path = archive / PM
+@pytest.fixture
+def archive(archive: Path) -> Path:
+    """The example archive, with kim: in the roster, on no team, not senior."""
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace(
+            "\nteams:", "\n  - handle: kim\n    name: Kim Ode\n    github: kimode\nteams:", 1
+        )
+    )
+    return archive
+
+
+def rv(
+    run_cli: RunCli,
+    archive: Path,
+    old: str = "",
+    new: str = "",
+    *,
+    code: str = "RV001",
+    pm: str = PM,
+) -> list[tuple[int, str]]:
+    path = archive / pm
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    result = run_cli(archive, "lint", "--select", "RV", "--format", "json", str(path))
+    result = run_cli(archive, "lint", "--select", code, "--format", "json", str(path))
     assert result.exit_code in (0, 1), result.output
     return [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
 
 
 def test_a_senior_who_did_not_write_it_approves(archive: Path, run_cli: RunCli) -> None:
     assert rv(run_cli, archive) == []
+    assert rv(run_cli, archive, code="RV002") == []
+    assert rv(run_cli, archive, pm=PAYMENTS, code="RV") == []
 
 
 @pytest.mark.parametrize(
     ("approved_by", "message"),
     [
-        ("[lee]", "'lee' is not senior in people.yaml: only senior members approve"),
+        ("[kim]", "'kim' is not senior in people.yaml: only senior members approve"),
         ("[dana]", "'dana' is an author of this postmortem and cannot approve it"),
         ("[zoe]", "'zoe' cannot approve: not in the roster (people.yaml)"),
-        ("[priya, Priya]", "'Priya' is listed twice in approved_by"),
+        ("[lee, Lee]", "'Lee' is listed twice in approved_by"),
     ],
 )
 def test_who_cannot_approve(archive: Path, run_cli: RunCli, approved_by: str, message: str) -> None:
-    found = rv(run_cli, archive, "approved_by: [priya]", f"approved_by: {approved_by}")
+    found = rv(run_cli, archive, "approved_by: [lee]", f"approved_by: {approved_by}")
     assert (9, message) in found
 
 
@@ -48,21 +73,49 @@ def test_too_few_for_the_severity(archive: Path, run_cli: RunCli) -> None:
             "approved_by has 1"),
     ]  # fmt: skip
     (archive / PM).write_text(
-        (archive / PM).read_text().replace("approved_by: [priya]", "approved_by: [priya, jo]")
+        (archive / PM).read_text().replace("approved_by: [lee]", "approved_by: [lee, jo]")
     )
     assert rv(run_cli, archive) == []
 
 
 def test_drafts_and_empty_approvals_are_left_to_other_rules(archive: Path, run_cli: RunCli) -> None:
-    assert rv(run_cli, archive, "approved_by: [priya]", "approved_by: [lee]") != []
+    assert rv(run_cli, archive, "approved_by: [lee]", "approved_by: [kim]") != []
     assert rv(run_cli, archive, "status: published", "status: in-review") == []
     assert rv(run_cli, archive, "status: in-review", "status: approved") != []
-    assert rv(run_cli, archive, "approved_by: [lee]", "approved_by: []") == []
+    assert rv(run_cli, archive, "approved_by: [kim]", "approved_by: []") == []
 
 
 def test_the_roster_decides_who_is_senior(archive: Path, run_cli: RunCli) -> None:
     roster = archive / "people.yaml"
     roster.write_text(
-        roster.read_text().replace("github: leemorgan", "github: leemorgan\n    senior: true")
+        roster.read_text().replace("github: kimode", "github: kimode\n    senior: true")
     )
-    assert rv(run_cli, archive, "approved_by: [priya]", "approved_by: [lee]") == []
+    assert rv(run_cli, archive, "approved_by: [lee]", "approved_by: [kim]") == []
+
+
+# --- RV002: every team involved --------------------------------------------------------------
+
+
+def test_a_senior_of_another_team_does_not_approve_for_the_team_involved(
+    archive: Path, run_cli: RunCli
+) -> None:
+    found = rv(run_cli, archive, "approved_by: [lee]", "approved_by: [priya]", code="RV002")
+    assert found == [
+        (9, "team platform (owns web-frontend, deploy-pipeline; responders sam, lee, dana) has "
+            "not approved: approved_by needs one of its seniors who did not write it (lee)"),
+    ]  # fmt: skip
+
+
+def test_a_two_team_postmortem_needs_both(archive: Path, run_cli: RunCli) -> None:
+    found = rv(
+        run_cli, archive, "approved_by: [dana, priya]", "approved_by: [dana, lee]", pm=PAYMENTS,
+        code="RV002",
+    )  # fmt: skip
+    assert [message.split(" (")[0] for _line, message in found] == ["team payments"]
+    assert "(priya)" in found[0][1]  # jo wrote it: only priya can approve for payments
+
+
+def test_a_team_the_postmortem_names_must_approve_too(archive: Path, run_cli: RunCli) -> None:
+    found = rv(run_cli, archive, "services: [web-frontend", "teams: [search]\nservices: [web-frontend", code="RV002")  # fmt: skip
+    assert [message.split(" (")[0] for _line, message in found] == ["team search"]
+    assert "named by the postmortem" in found[0][1]

@@ -143,6 +143,23 @@ def postmortem(old: str, new: str, *, status: str = "draft") -> Files:
     return {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: text}
 
 
+ROSTER = """\
+people:
+  - {handle: sam, name: Sam Lindqvist, github: samlq}
+  - {handle: dana, name: Dana Okafor, github: dana-okafor, senior: true, maintainer: true}
+  - {handle: priya, name: Priya Raman, github: priyaraman, senior: true}
+"""
+TEAMS_ROSTER = (
+    ROSTER
+    + """\
+teams:
+  - {name: api, members: [sam, dana], seniors: [dana], services: [api]}
+  - {name: data, members: [priya], seniors: [priya], services: [warehouse]}
+"""
+)
+"""The same people, in two teams: the api team owns the service the cases' records name."""
+
+
 CASES: list[RuleCase] = [
     RuleCase(
         "IO001", dict(GOOD_ARCHIVE), symlinks={"incidents/INC-2024-05-03-gone.md": "missing.md"}
@@ -249,6 +266,36 @@ CASES: list[RuleCase] = [
         ),
     ),
     RuleCase(
+        "TM001",
+        {
+            **GOOD_ARCHIVE,
+            "people.yaml": TEAMS_ROSTER.replace("seniors: [dana]", "seniors: [priya]"),
+        },
+        {**GOOD_ARCHIVE, "people.yaml": TEAMS_ROSTER},
+    ),
+    RuleCase(
+        "TM002",
+        {**GOOD_ARCHIVE, "people.yaml": TEAMS_ROSTER.replace("services: [api]", "services: [web]")},
+        {**GOOD_ARCHIVE, "people.yaml": TEAMS_ROSTER},
+    ),
+    RuleCase(
+        "RV002",
+        {
+            **postmortem(
+                "status: draft",
+                "status: approved\napproved_by: [priya]\napproved_at: 2024-05-09T10:00:00Z",
+            ),
+            "people.yaml": TEAMS_ROSTER,
+        },
+        {
+            **postmortem(
+                "status: draft",
+                "status: approved\napproved_by: [dana]\napproved_at: 2024-05-09T10:00:00Z",
+            ),
+            "people.yaml": TEAMS_ROSTER,
+        },
+    ),
+    RuleCase(
         "SP001",
         postmortem(
             "## Lessons learned\n",
@@ -276,10 +323,3 @@ def _blameless_cases() -> list[RuleCase]:
 
 
 CASES.extend(_blameless_cases())
-
-ROSTER = """\
-people:
-  - {handle: sam, name: Sam Lindqvist, github: samlq}
-  - {handle: dana, name: Dana Okafor, github: dana-okafor, senior: true, maintainer: true}
-  - {handle: priya, name: Priya Raman, github: priyaraman, senior: true}
-"""

@@ -18,6 +18,7 @@ from incident_docs.codeowners import (
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
+from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import Decision, summary_markdown
 from incident_docs.store import write_atomic
 
@@ -87,18 +88,27 @@ def _rows(decision: Decision) -> None:
     default=None,
     help="Print ::error workflow commands (default: inside GitHub Actions).",
 )
+@click.option(
+    "--request-reviews",
+    is_flag=True,
+    help="Ask the seniors of each involved team that has not approved for a review, once "
+    "(needs pull-requests: write).",
+)
 def review_gate_command(
     repo: str | None,
     number: int | None,
     api_url: str | None,
     max_wait: float,
     annotate: bool | None,
+    request_reviews: bool,
 ) -> None:
     """Block a pull request that changes postmortems until enough seniors approved it.
 
     Reads the roster and configuration from the base commit, each reviewer's latest decisive
-    review, and requires the approvals on the head commit (or that no postmortem changed since).
-    Exit 0 satisfied or not applicable, 1 not satisfied, 2 when GitHub cannot be read.
+    review, and requires the approvals on the head commit (or that no postmortem changed since):
+    enough seniors in all, and one senior of every team involved (the owners of the services and
+    the teams of the responders, at the base and the head). Exit 0 satisfied or not applicable,
+    1 not satisfied, 2 when GitHub cannot be read.
     """
     if annotate is None:
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -115,6 +125,11 @@ def review_gate_command(
             max_wait=max_wait,
         )
         result = review_gate(client, repo, number)
+        if request_reviews and result.decision is not None and not result.decision.satisfied:
+            for note in github_request_reviews(
+                client, repo, result.pr, result.decision, result.roster
+            ):
+                click.echo(f"note: {note}", err=True)
     except UsageError as error:
         if annotate:
             _annotate(f"the review gate could not run: {error}")
@@ -135,6 +150,14 @@ def _report(result: GateResult, annotate: bool) -> int:
     click.echo(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
     click.echo(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
     _rows(decision)
+    for state in decision.teams:
+        verdict = "approved" if state.satisfied else "waiting"
+        click.echo(
+            f"  team {state.team:<14} {verdict:<9} approved by "
+            f"{', '.join(state.approved_by) or 'nobody yet'}; could still approve: "
+            f"{', '.join(state.could_approve) or 'nobody'} ({state.reason})",
+            err=True,
+        )
     for note in decision.notes:
         click.echo(f"note: {note}", err=True)
     _append_summary(

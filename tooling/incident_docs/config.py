@@ -31,6 +31,8 @@ class SeverityLevel(_Section):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     description: str
     approvals: int = Field(default=1, ge=0, le=20)
+    team_approvals: int | None = Field(default=None, ge=0, le=5)
+    """Approvals each involved team gives, for this severity (default: review.team-approvals)."""
     sections: tuple[str, ...] | None = None
     """Required postmortem sections for this severity; None means the default list."""
 
@@ -143,6 +145,8 @@ class ReviewConfig(_Section):
     """Count an approval on an older commit when no gated file changed since it."""
     bots: tuple[str, ...] = ()
     """Extra logins treated as bots (logins ending in [bot] always are)."""
+    team_approvals: int = Field(default=1, ge=0, le=5)
+    """Approvals from seniors of each involved team (0: teams are not required)."""
 
 
 class UpdatesConfig(_Section):
@@ -204,6 +208,12 @@ class Config(_Section):
     def required_approvals(self, severity: str | None) -> int:
         level = self.severity(severity) if severity else None
         return level.approvals if level else 1
+
+    def required_team_approvals(self, severity: str | None) -> int:
+        level = self.severity(severity) if severity else None
+        if level is not None and level.team_approvals is not None:
+            return level.team_approvals
+        return self.review.team_approvals
 
     def required_sections(self, kind: str, severity: str | None) -> tuple[str, ...]:
         if kind == "incident":

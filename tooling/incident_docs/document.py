@@ -184,6 +184,13 @@ def parse_text(text: str, display: str) -> Document:
     return doc
 
 
+def parse_yaml_text(text: str, display: str) -> Document:
+    """A plain YAML file (the roster) read like front-matter: its data and the line of each key."""
+    doc = Document(path=display, lines=text.splitlines())
+    _load_yaml(doc, text, first_line=1)
+    return doc
+
+
 def _unreadable(doc: Document, code: str, message: str) -> Document:
     doc.readable = False
     doc.problems.append(Finding(code, message))

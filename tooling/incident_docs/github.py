@@ -17,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 from http.client import HTTPMessage
 from typing import Any
@@ -25,7 +25,8 @@ from typing import Any
 from incident_docs import __version__
 from incident_docs.config import CONFIG_FILE, Config, parse_config
 from incident_docs.diagnostics import UsageError
-from incident_docs.models import Roster
+from incident_docs.document import parse_bytes
+from incident_docs.models import INCIDENT_ID_RE, Roster
 from incident_docs.records import parse_roster
 from incident_docs.review import (
     Decision,
@@ -343,6 +344,7 @@ class GateResult:
     gated: tuple[str, ...]
     config_source: str
     roster_source: str
+    roster: Roster = field(default_factory=Roster)
 
 
 def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
@@ -400,7 +402,8 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
             raw = client.file_at(repo, before, pr.base_sha)
             if raw is not None:
                 documents.append((f"{before} (at base {pr.base_sha[:7]})", raw))
-    need: Requirement = requirement(documents, config)
+    documents += _incidents_of(client, repo, documents, config, pr)
+    need: Requirement = requirement(documents, config, roster)
     reviews = reviews_from_api(
         client.list_all(f"{prefix}/reviews", f"listing reviews of #{number}")
     )
@@ -420,7 +423,85 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         unchanged_since=unchanged_since,
         roster_label=roster_source,
     )
-    return GateResult(True, pr, decision, gated, config_source, roster_source)
+    return GateResult(True, pr, decision, gated, config_source, roster_source, roster)
+
+
+def _incidents_of(
+    client: GitHubClient,
+    repo: str,
+    documents: list[tuple[str, bytes | None]],
+    config: Config,
+    pr: PullRequest,
+) -> list[tuple[str, bytes | None]]:
+    """The incident records the postmortems name, at the base and the head: their services and
+    responders decide which teams must approve."""
+    ids: list[str] = []
+    for path, raw in documents:
+        if raw is None:
+            continue
+        front = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes).front_matter
+        listed = front.get("incidents") if isinstance(front, dict) else None
+        for value in listed if isinstance(listed, list) else []:
+            if isinstance(value, str) and INCIDENT_ID_RE.match(value) and value not in ids:
+                ids.append(value)
+    found: list[tuple[str, bytes | None]] = []
+    for incident_id in ids[:20]:
+        path = f"{config.incidents_dir.rstrip('/')}/{incident_id}.md"
+        for ref, label in ((pr.head_sha, "head"), (pr.base_sha, "base")):
+            raw = client.file_at(repo, path, ref)
+            if raw is not None:
+                found.append((f"{path} (at {label} {ref[:7]})", raw))
+    return found
+
+
+def request_reviews(
+    client: GitHubClient, repo: str, pr: PullRequest, decision: Decision, roster: Roster
+) -> list[str]:
+    """Ask the seniors of each team that has not approved for a review, once: never someone
+    already asked or who has reviewed. Returns what it did, for the log; a refusal (a read-only
+    token on a fork's pull request) is a note, never a failure."""
+    wanted_users: list[str] = []
+    wanted_teams: list[str] = []
+    for state in decision.teams:
+        if state.satisfied:
+            continue
+        team = roster.team(state.team)
+        if team is not None and team.github_team:
+            wanted_teams.append(team.github_team)
+            continue
+        for handle in state.could_approve:
+            person = roster.by_handle(handle)
+            if person and person.github and person.github.casefold() != pr.author.casefold():
+                wanted_users.append(person.github)
+    if not wanted_users and not wanted_teams:
+        return []
+    prefix = f"repos/{repo}/pulls/{pr.number}"
+    try:
+        asked = client.get_json(f"{prefix}/requested_reviewers", "reading requested reviewers")
+    except GitHubError as error:
+        return [f"could not read the requested reviewers: {error}"]
+    users = {
+        str(u.get("login", "")).casefold()
+        for u in (asked.get("users") if isinstance(asked, dict) else None) or []
+        if isinstance(u, dict)
+    }
+    teams = {
+        str(t.get("slug", "")).casefold()
+        for t in (asked.get("teams") if isinstance(asked, dict) else None) or []
+        if isinstance(t, dict)
+    }
+    reviewed = {row.login.casefold() for row in decision.rows}
+    new_users = sorted({u for u in wanted_users if u.casefold() not in users | reviewed})
+    new_teams = sorted({t for t in wanted_teams if t.casefold() not in teams})
+    if not new_users and not new_teams:
+        return []
+    payload: dict[str, Any] = {"reviewers": new_users, "team_reviewers": new_teams}
+    try:
+        client.post(f"{prefix}/requested_reviewers", "requesting reviews", payload)
+    except GitHubError as error:
+        return [f"could not request reviews ({error}); ask them by hand"]
+    asked_now = [*(f"@{u}" for u in new_users), *(f"team {t}" for t in new_teams)]
+    return ["asked for reviews: " + ", ".join(asked_now)]
 
 
 def _unchanged_between(

@@ -30,6 +30,7 @@ from incident_docs.records import (
 )
 from incident_docs.rules import ALL_RULES, FAMILIES, suppression
 from incident_docs.rules.base import Family, LintContext, Subject
+from incident_docs.rules.teams import roster_findings
 
 PARALLEL_THRESHOLD = 200
 """Below this many files, starting worker processes costs more than it saves."""
@@ -231,6 +232,10 @@ def lint(
         files, results = _targets(paths, ctx)
         results.extend(_run(files, ctx, selection, jobs))
         whole_archive = not paths
+    if whole_archive and selection.wants("TM001"):
+        found = roster_findings(ctx)
+        if found:
+            results.append(FileResult(ctx.config.roster, found))
     if selection.wants_any(("ID001", "ID005")):
         known = None if whole_archive else _archive_ids(ctx, {r.path for r in results})
         _archive_checks(results, known, selection)

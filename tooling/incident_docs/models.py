@@ -237,6 +237,8 @@ class Postmortem(_Record):
     resolved_at: Timestamp | None = None
     services: tuple[Label, ...] = ()
     tags: tuple[Label, ...] = ()
+    teams: tuple[Label, ...] = ()
+    """Teams involved beyond those the services and responders bring in."""
     impact: Impact = Field(default_factory=Impact)
     action_items: tuple[ActionItem, ...] = ()
     visibility: Literal["internal", "public"] = "internal"
@@ -312,8 +314,55 @@ class Person(_Record):
     maintainer: bool = False
 
 
+class Team(_Record):
+    """A team: who is in it, whose approval counts for it, and the services it owns."""
+
+    name: Label
+    members: tuple[Handle, ...] = ()
+    seniors: tuple[Handle, ...] = ()
+    """Members whose approval counts for the team (members marked senior count too)."""
+    services: tuple[Label, ...] = ()
+    github_team: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")] | None
+    ) = None
+    """The team's slug on GitHub (organisation/team-slug without the organisation), to ask it
+    for reviews."""
+
+    def includes(self, handle: str) -> bool:
+        wanted = handle.casefold()
+        return any(h.casefold() == wanted for h in (*self.members, *self.seniors))
+
+
 class Roster(_Record):
     people: tuple[Person, ...] = ()
+    teams: tuple[Team, ...] = ()
+
+    def team(self, name: str) -> Team | None:
+        wanted = name.casefold()
+        return next((t for t in self.teams if t.name.casefold() == wanted), None)
+
+    def owners_of(self, service: str) -> tuple[Team, ...]:
+        """The teams that own a service (one, when the roster is valid)."""
+        wanted = service.casefold()
+        return tuple(t for t in self.teams if wanted in {s.casefold() for s in t.services})
+
+    def teams_of(self, handle: str) -> tuple[Team, ...]:
+        return tuple(t for t in self.teams if t.includes(handle))
+
+    def team_seniors(self, team: Team) -> tuple[Person, ...]:
+        """Who can approve for a team: its seniors, and its members marked senior."""
+        named = {h.casefold() for h in team.seniors}
+        found = []
+        for person in self.people:
+            key = person.handle.casefold()
+            if key in named or (person.senior and team.includes(person.handle)):
+                found.append(person)
+        return tuple(found)
+
+    def is_senior(self, person: Person) -> bool:
+        """Senior in the roster, or a senior of any team."""
+        key = person.handle.casefold()
+        return person.senior or any(key in {h.casefold() for h in t.seniors} for t in self.teams)
 
     def by_handle(self, handle: str) -> Person | None:
         wanted = handle.casefold()
@@ -331,7 +380,7 @@ class Roster(_Record):
         return frozenset(p.handle.casefold() for p in self.people)
 
     def seniors(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if p.senior)
+        return tuple(p for p in self.people if self.is_senior(p))
 
     def maintainers(self) -> tuple[Person, ...]:
         return tuple(p for p in self.people if p.maintainer)

@@ -13,8 +13,16 @@ from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import parse_bytes
 from incident_docs.formatters import table_cell
-from incident_docs.models import Person, Postmortem, Roster
+from incident_docs.models import Incident, Person, Postmortem, Roster, TimelineEntry
 from incident_docs.records import SKIPPED_NAMES, validate_record
+from incident_docs.teams import (
+    Involvement,
+    TeamState,
+    merge_involvement,
+    postmortem_involvement,
+    team_states,
+)
+from incident_docs.timeline import parse_timeline
 
 DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 """Review states that decide; a COMMENTED review after an approval changes nothing."""
@@ -59,6 +67,9 @@ class Requirement:
     authors: frozenset[str] = frozenset()
     """Casefolded roster handles of the postmortems' authors: they cannot approve their own."""
     notes: tuple[str, ...] = ()
+    involvement: tuple[Involvement, ...] = ()
+    """The teams involved, each of which must approve through one of its seniors."""
+    team_approvals: int = 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class Decision:
     rows: tuple[ReviewerRow, ...]
     unmet: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    teams: tuple[TeamState, ...] = field(default=())
 
     @property
     def satisfied(self) -> bool:
@@ -208,17 +220,24 @@ def postmortem_paths(files: Iterable[ChangedFile], config: Config) -> list[Chang
 # --- how many approvals ----------------------------------------------------------------------
 
 
-def requirement(documents: Sequence[tuple[str, bytes | None]], config: Config) -> Requirement:
-    """The approvals needed: the highest severity among the postmortems wins.
+def requirement(
+    documents: Sequence[tuple[str, bytes | None]], config: Config, roster: Roster | None = None
+) -> Requirement:
+    """The approvals needed: the highest severity among the postmortems wins, and with a
+    roster, every team any of the documents involves.
 
     A postmortem whose severity cannot be read (None: not found) requires the strictest
-    configured count, so a broken or missing file never lowers the bar.
+    configured count, so a broken or missing file never lowers the bar. `documents` may hold
+    several versions of a postmortem (base and head) and its incidents: the teams are their union,
+    so a pull request that drops a service or a responder does not drop its team.
     """
     best: tuple[int, str, str] | None = None
     authors: set[str] = set()
     notes: list[str] = []
     strictest = max(level.approvals for level in config.severities)
     unknown: str | None = None
+    postmortems: list[tuple[Postmortem, list[TimelineEntry]]] = []
+    incidents: dict[str, list[tuple[Incident, list[TimelineEntry]]]] = {}
     for path, raw in documents:
         if raw is None:
             unknown = unknown or path
@@ -229,11 +248,16 @@ def requirement(documents: Sequence[tuple[str, bytes | None]], config: Config) -
             unknown = unknown or path
             continue
         if isinstance(front.get("id"), str) and str(front["id"]).startswith("INC-"):
+            incident, _problems = validate_record(doc, "incident")
+            if isinstance(incident, Incident):
+                entries, _bad = parse_timeline(doc)
+                incidents.setdefault(incident.id, []).append((incident, entries))
             continue
         record, _problems = validate_record(doc, "postmortem")
         severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
         if isinstance(record, Postmortem):
             authors.update(handle.casefold() for handle in record.authors)
+            postmortems.append((record, parse_timeline(doc)[0]))
         elif isinstance(front.get("authors"), list):
             authors.update(str(a).casefold() for a in front["authors"] if isinstance(a, str))
         if not isinstance(severity, str) or config.severity(severity) is None:
@@ -247,7 +271,22 @@ def requirement(documents: Sequence[tuple[str, bytes | None]], config: Config) -
     if unknown is not None and strictest > required:
         notes.append(f"the severity of {unknown} cannot be read: requiring the strictest count")
         required, severity_name, source = strictest, None, unknown
-    return Requirement(required, severity_name, source, frozenset(authors), tuple(notes))
+    involvement: list[Involvement] = []
+    if roster is not None and roster.teams:
+        for record, entries in postmortems:
+            linked = [pair for i in record.incidents for pair in incidents.get(i, [])]
+            involvement = merge_involvement(
+                involvement, postmortem_involvement(roster, record, linked, entries)
+            )
+    return Requirement(
+        required,
+        severity_name,
+        source,
+        frozenset(authors),
+        tuple(notes),
+        tuple(involvement),
+        config.required_team_approvals(severity_name),
+    )
 
 
 # --- the decision ----------------------------------------------------------------------------
@@ -306,7 +345,7 @@ def evaluate(
     author = pr.author.casefold()
     for review in sorted(latest_reviews(reviews).values(), key=lambda r: r.login.casefold()):
         person = roster.by_github(review.login)
-        reason = _why_not(review, person, author, need, config, roster_label)
+        reason = _why_not(review, person, author, need, config, roster, roster_label)
         if review.state == "CHANGES_REQUESTED":
             if reason is None or reason.startswith("an author"):
                 blockers.append(review.login)
@@ -336,6 +375,11 @@ def evaluate(
     unmet: list[str] = []
     if len(approvers) < need.required:
         unmet.append(_shortfall(need, approvers, not_counted, pr))
+    people = [p for p in (roster.by_handle(handle) for handle in counted) if p is not None]
+    states = team_states(roster, need.involvement, people, need.authors, need.team_approvals)
+    for state in states:
+        if not state.satisfied:
+            unmet.append(_team_shortfall(state, roster))
     for login in blockers:
         unmet.append(
             f"{login} (senior) requested changes: the gate stays closed until they approve "
@@ -350,6 +394,7 @@ def evaluate(
         rows=tuple(rows),
         unmet=tuple(unmet),
         notes=need.notes,
+        teams=tuple(states),
     )
 
 
@@ -359,6 +404,7 @@ def _why_not(
     author: str,
     need: Requirement,
     config: Config,
+    roster: Roster,
     roster_label: str,
 ) -> str | None:
     """Why this reviewer's approval cannot count, whatever the commit; None when it can."""
@@ -368,7 +414,7 @@ def _why_not(
         return "the author of the pull request"
     if person is None:
         return f"not in {roster_label}"
-    if not person.senior:
+    if not roster.is_senior(person):
         return f"not senior in {roster_label}"
     if person.handle.casefold() in need.authors:
         return f"an author of the postmortem ({person.handle})"
@@ -412,6 +458,22 @@ def _shortfall(
     return line
 
 
+def _team_shortfall(state: TeamState, roster: Roster) -> str:
+    plural = "s" if state.needed != 1 else ""
+    line = (
+        f"team {state.team} ({state.reason}) needs {state.needed} approval{plural} from its "
+        f"seniors; {len(state.approved_by)} so far"
+    )
+    if state.could_approve:
+        who = []
+        for handle in state.could_approve:
+            person = roster.by_handle(handle)
+            login = f" (@{person.github})" if person and person.github else " (no github login)"
+            who.append(handle + login)
+        return line + "; could approve: " + ", ".join(who)
+    return line + f"; nobody can: add a senior who did not write it to team {state.team}"
+
+
 def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, str]) -> str:
     """The step-summary table: every reviewer, their state, commit and whether it counted."""
     status = "satisfied" if decision.satisfied else "not satisfied"
@@ -438,6 +500,19 @@ def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, st
         lines.append("")
     else:
         lines += ["No reviews yet.", ""]
+    if decision.teams:
+        lines += [
+            "| team involved | why | approved by | could still approve |",
+            "| --- | --- | --- | --- |",
+        ]
+        for state in decision.teams:
+            mark = "yes" if state.satisfied else "**no**"
+            lines.append(
+                f"| {table_cell(state.team)} ({mark}) | {table_cell(state.reason)} | "
+                f"{table_cell(', '.join(state.approved_by) or 'nobody yet')} | "
+                f"{table_cell(', '.join(state.could_approve) or '—')} |"
+            )
+        lines.append("")
     for line in (*decision.unmet, *decision.notes):
         lines.append(f"- {table_cell(line)}")
     return "\n".join(lines).rstrip("\n") + "\n\n"

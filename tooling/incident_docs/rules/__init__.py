@@ -12,6 +12,7 @@ from incident_docs.rules import (
     roles,
     sections,
     suppression,
+    teams,
     timeline,
 )
 from incident_docs.rules.base import Family, RuleInfo
@@ -25,6 +26,7 @@ FAMILIES: tuple[Family, ...] = (
     people.FAMILY,
     roles.FAMILY,
     approval.FAMILY,
+    teams.FAMILY,
     blameless.FAMILY,
 )
 

@@ -43,7 +43,7 @@ def check(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 "RV001", f"'{handle}' cannot approve: not in the roster ({roster_file})", line, 1
             )
-        elif not person.senior:
+        elif not roster.is_senior(person):
             yield Finding(
                 "RV001",
                 f"'{handle}' is not senior in {roster_file}: only senior members approve",

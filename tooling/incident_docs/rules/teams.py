@@ -1,0 +1,109 @@
+"""TM and RV002: the roster's teams add up, records name services a team owns, and an approved
+postmortem was approved by a senior of every team it involves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from incident_docs.diagnostics import Finding, Severity
+from incident_docs.document import parse_yaml_text, read_document
+from incident_docs.models import Incident, Postmortem, PostmortemStatus, TimelineEntry
+from incident_docs.records import validate_record
+from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
+from incident_docs.teams import postmortem_involvement, roster_problems, team_states
+from incident_docs.timeline import parse_timeline
+
+RULES = (
+    RuleInfo("TM001", "roster-teams", "The roster's teams add up: members are people of the roster, seniors are members, no service is owned by two teams.",
+             "teams:\n  - {name: cdn, members: [sam], seniors: [dana]}", "teams:\n  - {name: cdn, members: [sam, dana], seniors: [dana]}"),
+    RuleInfo("TM002", "unowned-service", "When the roster defines teams, every service a record names is owned by one.",
+             "services: [billing-api]  (no team owns it)", "services: [payments-api]", Severity.WARNING),
+    RuleInfo("RV002", "team-approval", "An approved or published postmortem lists, in approved_by, a senior of every team it involves who did not write it.",
+             "services: [static-cdn]\napproved_by: [priya]  (not a senior of the cdn team)", "services: [static-cdn]\napproved_by: [dana]"),
+)  # fmt: skip
+
+_APPROVED = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
+
+
+def roster_findings(ctx: LintContext) -> list[Finding]:
+    """TM001, found in the roster file itself with the line of each problem."""
+    path = ctx.root / ctx.config.roster
+    if not ctx.roster.teams or not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    lines = parse_yaml_text(text, ctx.config.roster)
+    return [
+        Finding("TM001", message, lines.line_of(location), 1)
+        for location, message in roster_problems(ctx.roster)
+    ]
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    record, roster = subject.record, subject.ctx.roster
+    if record is None or not roster.teams:
+        return
+    for index, service in enumerate(record.services):
+        if not roster.owners_of(service):
+            yield Finding(
+                "TM002",
+                f"no team in {subject.ctx.config.roster} owns the service '{service}'",
+                subject.doc.line_of(("services", index)),
+                1,
+            )
+    if isinstance(record, Postmortem):
+        for index, name in enumerate(record.teams):
+            if roster.team(name) is None:
+                yield Finding(
+                    "TM002",
+                    f"no team '{name}' in {subject.ctx.config.roster}",
+                    subject.doc.line_of(("teams", index)),
+                    1,
+                )
+        if record.status in _APPROVED and record.approved_by:
+            yield from _team_approvals(subject, record)
+
+
+def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
+    ctx = subject.ctx
+    needed = ctx.config.required_team_approvals(record.severity)
+    if needed == 0:
+        return
+    involvement = postmortem_involvement(
+        ctx.roster, record, _incidents(ctx, record), subject.timeline[0]
+    )
+    approvers = [p for p in map(ctx.roster.by_handle, record.approved_by) if p is not None]
+    for state in team_states(ctx.roster, involvement, approvers, record.authors, needed):
+        if state.satisfied:
+            continue
+        could = ", ".join(state.could_approve) or "nobody: the team has no other senior"
+        yield Finding(
+            "RV002",
+            f"team {state.team} ({state.reason}) has not approved: approved_by needs one of "
+            f"its seniors who did not write it ({could})",
+            subject.doc.line_of(("approved_by",)),
+            1,
+        )
+
+
+def _incidents(ctx: LintContext, record: Postmortem) -> list[tuple[Incident, list[TimelineEntry]]]:
+    """The postmortem's incidents as the archive has them (a missing one is ID005's to report)."""
+    found = []
+    folder = ctx.root / ctx.config.incidents_dir
+    for incident_id in record.incidents:
+        path: Path = folder / f"{incident_id}.md"
+        if not path.is_file():
+            continue
+        doc = read_document(
+            path, path.name, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
+        )
+        incident, _problems = validate_record(doc, "incident")
+        if isinstance(incident, Incident):
+            found.append((incident, parse_timeline(doc)[0]))
+    return found
+
+
+FAMILY = Family(RULES, check)
