@@ -8,7 +8,19 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from incident_docs.cli import main
-from support.github_fake import BASE, HEAD, PM_PATH, REPO, ROSTER, FakeGitHub, postmortem, review
+from support.github_fake import (
+    BASE,
+    HEAD,
+    INC_PATH,
+    PM_PATH,
+    REPO,
+    ROSTER,
+    TEAMS_ROSTER,
+    FakeGitHub,
+    incident,
+    postmortem,
+    review,
+)
 
 CLEAN_ENV: dict[str, str | None] = {
     name: None
@@ -196,3 +208,84 @@ def test_a_new_postmortem_is_judged_by_its_head_version(github: FakeGitHub, tmp_
     github.files = [{"filename": PM_PATH, "status": "added"}]
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     assert gate(github, tmp_path).exit_code == 0
+
+
+# --- every team involved ---------------------------------------------------------------------
+
+
+def with_teams(fake: FakeGitHub, *, services: tuple[str, ...] = ("api", "warehouse")) -> None:
+    """A SEV2 postmortem by sam about the api and warehouse services: teams api and data."""
+    fake.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    fake.contents[(HEAD, PM_PATH)] = postmortem(services=services)
+    fake.contents[(BASE, PM_PATH)] = postmortem(services=services)
+    for ref in (BASE, HEAD):
+        fake.contents[(ref, INC_PATH)] = incident(services=("api",))
+
+
+def test_each_team_involved_must_approve(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github)
+    github.reviews = [review(1, "priyaraman", "APPROVED")]  # api's senior
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (owns warehouse) needs 1 approval from its seniors; 0 so far; could " \
+        "approve: jo (@jotanaka)" in result.stdout  # fmt: skip
+    assert "team api" not in result.stdout  # approved, so not among what is missing
+    assert "team api            approved  approved by priya" in result.stderr
+
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_senior_of_a_team_not_involved_does_not_approve_for_one(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1  # dana leads web, which this postmortem does not involve
+    assert "team data" in result.stdout and "could approve: jo" in result.stdout
+
+
+def test_dropping_a_service_in_the_pull_request_does_not_drop_its_team(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("api",))  # warehouse removed
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "team data (owns warehouse)" in result.stdout
+
+
+def test_a_responder_brings_in_their_team(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(HEAD, INC_PATH)] = incident(services=("api",), ops_lead="lee")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "team data (responders lee)" in result.stdout
+
+
+def test_adding_yourself_to_a_teams_seniors_in_the_pull_request_does_not_count(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    head_roster = TEAMS_ROSTER.replace(b"seniors: [jo]", b"seniors: [jo, lee]")
+    github.contents[(HEAD, "people.yaml")] = head_roster
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "leemorgan", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1  # the roster comes from the base, where lee is no senior
+    assert "team data" in result.stdout
+
+
+def test_the_missing_teams_are_asked_for_a_review_once(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github)
+    args = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    first = gate(github, tmp_path, *args, "--request-reviews")
+    assert first.exit_code == 1
+    assert github.review_requests == [{"reviewers": ["jotanaka"], "team_reviewers": ["api-team"]}]
+    assert "asked for reviews: @jotanaka, team api-team" in first.stderr
+    again = gate(github, tmp_path, *args, "--request-reviews")
+    assert again.exit_code == 1
+    assert len(github.review_requests) == 1  # already asked: nobody is asked twice

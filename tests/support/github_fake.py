@@ -41,7 +41,26 @@ description = "Major."
 """
 
 
-def postmortem(severity: str = "SEV2", authors: tuple[str, ...] = ("sam",)) -> bytes:
+TEAMS_ROSTER = (
+    ROSTER
+    + b"""\
+teams:
+  - {name: api, members: [sam, priya], seniors: [priya], services: [api], github_team: api-team}
+  - {name: data, members: [jo, lee], seniors: [jo], services: [warehouse]}
+  - {name: web, members: [dana], seniors: [dana], services: [web]}
+"""
+)
+"""Three teams: api owns the api service, data the warehouse, web the web front end."""
+
+INC_PATH = "incidents/INC-2024-05-02-api-errors.md"
+
+
+def postmortem(
+    severity: str = "SEV2",
+    authors: tuple[str, ...] = ("sam",),
+    services: tuple[str, ...] = (),
+) -> bytes:
+    listed = f"services: [{', '.join(services)}]\n" if services else ""
     return f"""\
 ---
 id: PM-2024-05-02-api-errors
@@ -50,9 +69,31 @@ incidents: [INC-2024-05-02-api-errors]
 status: in-review
 severity: {severity}
 authors: [{", ".join(authors)}]
----
+{listed}---
 
 # Postmortem: API errors after deploy
+""".encode()
+
+
+def incident(services: tuple[str, ...] = ("api",), ops_lead: str = "sam") -> bytes:
+    """The postmortem's incident: declared by sam, who held command; `ops_lead` ran the fix."""
+    return f"""\
+---
+id: INC-2024-05-02-api-errors
+title: API errors after deploy
+severity: SEV2
+status: resolved
+declared_at: 2024-05-02T10:05:00Z
+declared_by: sam
+resolved_at: 2024-05-02T11:00:00Z
+services: [{", ".join(services)}]
+roles:
+  incident_commander: sam
+  communications_lead: sam
+  ops_lead: {ops_lead}
+---
+
+# API errors after deploy
 """.encode()
 
 
@@ -92,6 +133,10 @@ class FakeGitHub:
     """Answers given to the next requests, whatever they ask, before the real ones."""
     requests: list[str] = field(default_factory=list)
     tokens: list[str | None] = field(default_factory=list)
+    requested: dict[str, list[str]] = field(default_factory=lambda: {"users": [], "teams": []})
+    """Reviewers asked for on the pull request (logins and team slugs)."""
+    review_requests: list[dict[str, Any]] = field(default_factory=list)
+    """The bodies of the requests that asked for reviewers, in order."""
 
     def __post_init__(self) -> None:
         self.contents.setdefault((BASE, "people.yaml"), ROSTER)
@@ -144,6 +189,19 @@ class FakeGitHub:
             return self._page(request, self.files)
         if rest == "/pulls/7/reviews":
             return self._page(request, self.reviews)
+        if rest == "/pulls/7/requested_reviewers" and request.method == "GET":
+            return _json(
+                {
+                    "users": [{"login": login} for login in self.requested["users"]],
+                    "teams": [{"slug": slug} for slug in self.requested["teams"]],
+                }
+            )
+        if rest == "/pulls/7/requested_reviewers" and request.method == "POST":
+            body = request.get_json()
+            self.review_requests.append(body)
+            self.requested["users"] += body.get("reviewers", [])
+            self.requested["teams"] += body.get("team_reviewers", [])
+            return _json({"number": 7}, 201)
         if rest.startswith("/compare/"):
             reviewed, _, head = rest[len("/compare/") :].partition("...")
             answer = self.compares.get((reviewed, head))

@@ -28,18 +28,23 @@ from incident_docs.models import (
     EntryKind,
     Incident,
     IncidentStatus,
+    Postmortem,
     postmortem_id,
 )
 from incident_docs.records import (
     IncidentQuery,
     awaiting_postmortem,
+    incident_timelines,
+    load_record,
     locate_incident,
+    locate_postmortem,
     read_archive,
     select_incidents,
     skipped_note,
 )
+from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
-from incident_docs.timeline import format_time, render_entry
+from incident_docs.timeline import format_time, parse_timeline, render_entry
 
 CLOCK: Clock = lifecycle.utc_now
 """The clock every command reads once; tests replace it."""
@@ -210,14 +215,21 @@ text_or_json = click.option(
 
 
 def _share(
-    root: Path, branch: str, paths: Sequence[Path], title: str, body: str, *, pr: bool
+    root: Path,
+    branch: str,
+    paths: Sequence[Path],
+    title: str,
+    body: str,
+    *,
+    pr: bool,
+    reviewers: Sequence[str] = (),
 ) -> bool:
     """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
     try:
         git.branch_and_commit(root, branch, paths, title)
         click.echo(f"Committed on new branch {branch}.")
         if pr:
-            git.open_pull_request(root, branch, title, body, click.echo)
+            git.open_pull_request(root, branch, title, body, click.echo, reviewers)
     except UsageError as error:
         click.echo(f"incident: error: {error}", err=True)
         return False
@@ -760,17 +772,57 @@ def postmortem_command(
     click.echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
+        roster = project.roster
+        involvement = involved(
+            roster, services=record.services, people=reports.responders(record, source.entries)
+        )
+        writers = {a.casefold() for a in authors}
+        teams = [
+            (
+                item.team.name,
+                [
+                    p.handle
+                    for p in roster.team_seniors(item.team)
+                    if p.handle.casefold() not in writers
+                ],
+            )
+            for item in involvement
+        ]
         ok = _share(
             project.root,
             f"postmortem/{pm_id}",
             [created, path],
             f"Postmortem draft {pm_id}",
-            f"Postmortem for {record.id}: {record.title}\n\n{REVIEW_CHECKLIST}",
+            reports.postmortem_pr_body(record, source.entries, roster, teams, REVIEW_CHECKLIST),
             pr=pr,
+            reviewers=_reviewers(project, involvement, writers),
         )
     click.echo(_shown(created))
     if not ok:
         sys.exit(EXIT_ERROR)
+
+
+def _reviewers(
+    project: Project, involvement: Sequence[Involvement], writers: set[str]
+) -> list[str]:
+    """Whom the draft's pull request asks for reviews: each involved team, as its GitHub team
+    when the roster names one (and the repository's owner is known), else its seniors."""
+    roster = project.roster
+    owner = git.github_owner(project.root)
+    me = roster.by_email(git.config_value(project.root, "user.email"))
+    asked: list[str] = []
+    for item in involvement:
+        if item.team.github_team and owner:
+            asked.append(f"{owner}/{item.team.github_team}")
+            continue
+        for person in roster.team_seniors(item.team):
+            if (
+                person.github
+                and person.handle.casefold() not in writers
+                and (me is None or person.handle != me.handle)
+            ):
+                asked.append(person.github)
+    return list(dict.fromkeys(asked))
 
 
 # --- list and show ------------------------------------------------------------------------------
@@ -829,8 +881,14 @@ def list_command(
 def show_command(
     project: Project, incident_id: str | None, incident: str | None, output_format: str
 ) -> None:
-    """Show an incident: its fields, who held each role when, and the timeline with offsets."""
-    path, display = _located(project, _one_incident(project, incident_id, incident))
+    """Show an incident (its fields, who held each role when, the timeline with offsets) or a
+    postmortem (its review: the teams involved, who approved for each, who still could)."""
+    given = _one_incident(project, incident_id, incident)
+    postmortem = locate_postmortem(project.root, project.config, given) if given else None
+    if postmortem is not None:
+        _show_postmortem(project, postmortem, output_format)
+        return
+    path, display = _located(project, given)
     current = store.read_incident(path, display, project.config)
     if output_format.lower() == "json":
         payload = reports.incident_payload(current.incident, current.entries, display)
@@ -838,6 +896,47 @@ def show_command(
         return
     for line in reports.incident_lines(current.incident, current.entries, display):
         click.echo(line)
+
+
+def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
+    config, roster = project.config, project.roster
+    display = relative_display(path, project.root)
+    loaded = load_record(path, project.root, config)
+    if loaded is None or not isinstance(loaded.record, Postmortem):
+        raise UsageError(f"{display}: not a valid postmortem (see 'incident lint {display}')")
+    record = loaded.record
+    timelines = incident_timelines(read_archive(project.root, config).records)
+    review = postmortem_review(
+        roster,
+        record,
+        [timelines[i] for i in record.incidents if i in timelines],
+        parse_timeline(loaded.doc)[0],
+        needed=config.required_approvals(record.severity),
+        team_needed=config.required_team_approvals(record.severity),
+    )
+    if output_format.lower() == "json":
+        payload = record.model_dump(mode="json", by_alias=True)
+        payload["path"] = display
+        payload["review"] = review.as_dict()
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{record.id}  {record.title}")
+    click.echo(
+        f"  {record.status.value}, {record.severity}; incidents: {', '.join(record.incidents)}"
+    )
+    click.echo(f"  authors: {', '.join(record.authors)}")
+    approved = ", ".join(review.counted) or "nobody yet"
+    click.echo(f"  senior approvals: {approved} ({len(review.counted)} of {review.needed} needed)")
+    if not review.teams:
+        click.echo("  teams involved: none (the roster defines no team that owns or responded)")
+    for state in review.teams:
+        if state.satisfied:
+            verdict = f"approved by {', '.join(state.approved_by)}"
+        else:
+            could = ", ".join(state.could_approve) or "nobody: add a senior to the team"
+            verdict = f"waiting; could approve: {could}"
+        click.echo(f"  team {state.team}: {verdict} ({state.reason})")
+    click.echo(f"  review: {'complete' if review.satisfied else 'not complete'}")
 
 
 # --- init ---------------------------------------------------------------------------------------

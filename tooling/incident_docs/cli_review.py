@@ -218,3 +218,50 @@ def codeowners_command(project: Project, check: bool, write: bool) -> None:
         err=True,
     )
     sys.exit(EXIT_FINDINGS)
+
+
+@main.command("teams")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+)
+@pass_project
+def teams_command(project: Project, output_format: str) -> None:
+    """The roster's teams: who is in each, who can approve for it, the services it owns."""
+    roster = project.roster
+    listed = [
+        {
+            "name": team.name,
+            "github_team": team.github_team,
+            "services": list(team.services),
+            "members": list(team.members),
+            "seniors": [
+                {"handle": p.handle, "name": p.name, "github": p.github}
+                for p in roster.team_seniors(team)
+            ],
+        }
+        for team in roster.teams
+    ]
+    if output_format.lower() == "json":
+        click.echo(json.dumps({"teams": listed}, indent=2))
+        return
+    if not listed:
+        click.echo(
+            f"No teams in {project.config.roster}: add a teams: list (name, members, seniors, "
+            "services) so postmortems are reviewed by the teams they involve.",
+            err=True,
+        )
+        return
+    for team in roster.teams:
+        slug = f" (GitHub team {team.github_team})" if team.github_team else ""
+        click.echo(f"{team.name}{slug}")
+        click.echo(f"  services: {', '.join(team.services) or 'none'}")
+        seniors = [
+            f"{p.handle} ({p.name}" + (f", @{p.github})" if p.github else ")")
+            for p in roster.team_seniors(team)
+        ]
+        click.echo(f"  approve:  {', '.join(seniors) or 'nobody: add seniors'}")
+        click.echo(f"  members:  {', '.join(team.members) or 'none'}")

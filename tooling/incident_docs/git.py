@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -41,6 +42,13 @@ def config_value(root: Path, key: str) -> str:
     return done.stdout.decode(errors="replace").strip() if done.returncode == 0 else ""
 
 
+def github_owner(root: Path) -> str | None:
+    """The owner (organisation or user) of the GitHub repository `origin` points at, if any."""
+    url = config_value(root, "remote.origin.url")
+    match = re.search(r"github\.com[:/]([A-Za-z0-9-]+)/", url)
+    return match.group(1) if match else None
+
+
 def current_branch(root: Path) -> str | None:
     """The branch checked out (also in a repository with no commit yet), or None outside git."""
     try:
@@ -62,12 +70,20 @@ def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: s
 
 
 def open_pull_request(
-    root: Path, branch: str, title: str, body: str, show: Callable[[str], None]
+    root: Path,
+    branch: str,
+    title: str,
+    body: str,
+    show: Callable[[str], None],
+    reviewers: Sequence[str] = (),
 ) -> None:
-    """Push BRANCH and open a pull request with gh, passing what they print to `show` as it
-    comes. Without gh, nothing runs and `show` gets the two commands to run by hand."""
+    """Push BRANCH and open a pull request with gh, asking REVIEWERS (logins or org/team) for
+    reviews, passing what they print to `show` as it comes. Without gh, nothing runs and `show`
+    gets the two commands to run by hand."""
     push = ["git", "push", "-u", "origin", branch]
     create = ["gh", "pr", "create", "--head", branch, "--title", title, "--body", body]
+    if reviewers:
+        create += ["--reviewer", ",".join(reviewers)]
     if shutil.which("gh") is None:
         show("gh (GitHub CLI) is not installed; to open the pull request, run:")
         show("  " + shlex.join(push))

@@ -22,8 +22,10 @@ from incident_docs.models import (
     Record,
     RecordKind,
     Roster,
+    TimelineEntry,
     postmortem_id,
 )
+from incident_docs.timeline import parse_timeline
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
     "incident": Incident,
@@ -335,6 +337,42 @@ def open_incidents(root: Path, config: Config) -> tuple[list[tuple[str, Path]], 
         elif loaded.record.status is not IncidentStatus.RESOLVED:
             opened.append((loaded.record.id, path))
     return opened, invalid
+
+
+def incident_timelines(
+    records: Iterable[LoadedRecord],
+) -> dict[str, tuple[Incident, list[TimelineEntry]]]:
+    """The archive's incidents by ID, each with its timeline entries."""
+    return {
+        loaded.record.id: (loaded.record, parse_timeline(loaded.doc)[0])
+        for loaded in records
+        if isinstance(loaded.record, Incident)
+    }
+
+
+def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
+    """The postmortem GIVEN names (a path in the postmortems folder, an ID, a unique part of a
+    PM- ID); None when it names no postmortem, so the caller can look for an incident."""
+    folder = root / config.postmortems_dir
+    as_path = Path(given)
+    for candidate in (as_path, root / as_path):
+        if candidate.is_file() and Path(os.path.realpath(candidate.parent)) == Path(
+            os.path.realpath(folder)
+        ):
+            return candidate
+    if not given.casefold().startswith("pm-") or not folder.is_dir():
+        return None
+    wanted = as_path.name.removesuffix(".md").casefold()
+    files = sorted(p for p in folder.glob("*.md") if is_record_file(p))
+    exact = [p for p in files if p.stem.casefold() == wanted]
+    matches = exact or [p for p in files if wanted in p.stem.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(f"no postmortem matches '{given}' in {config.postmortems_dir}/")
+    raise UsageError(
+        f"'{given}' matches several postmortems: {', '.join(p.stem for p in matches[:8])}"
+    )
 
 
 def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:

@@ -17,6 +17,7 @@ from incident_docs.models import (
     IncidentStatus,
     MitigationAction,
     Role,
+    Roster,
     TimelineEntry,
     iso_duration,
     postmortem_id,
@@ -379,3 +380,64 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
     if incident.summary:
         lines.append(f"Summary: {incident.summary}")
     return lines
+
+
+ROLE_SECTIONS: dict[Role, str] = {
+    Role.INCIDENT_COMMANDER: "Summary and Timeline",
+    Role.COMMUNICATIONS_LEAD: "Impact, and the updates that were sent",
+    Role.OPS_LEAD: "Mitigation and Resolution",
+}
+"""What each role is best placed to write in the postmortem."""
+
+
+def mention(roster: Roster, handle: str) -> str:
+    """@login for someone the roster maps to GitHub, else their handle as written."""
+    person = roster.by_handle(handle)
+    return f"@{person.github}" if person and person.github else handle
+
+
+def postmortem_pr_body(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    roster: Roster,
+    teams: Sequence[tuple[str, Sequence[str]]],
+    checklist: str,
+) -> str:
+    """The draft pull request's text: who writes which part, who reviews it, the checklist.
+
+    `teams`: each involved team with the seniors who can approve for it.
+    """
+    replay = replay_roles(incident)
+    ended = incident.resolved_at or max(
+        [incident.declared_at, *(entry.time for entry in entries)]
+    )
+    roles: dict[str, list[Role]] = {}
+    for role in Role:
+        # The one who held it longest: the commander holds every role for the first minutes.
+        held = [t for t in replay.tenures if t.role is role]
+        longest = max(held, key=lambda t: (t.end or ended) - t.start)
+        roles.setdefault(longest.holder.casefold(), []).append(role)
+    names = {h.casefold(): h for h in responders(incident, entries)}
+    lines = [
+        f"Postmortem for {incident.id}: {incident.title}",
+        "",
+        "## Who writes what",
+        "",
+        "Nobody has the whole picture: each of you adds what only you saw and did.",
+        "",
+    ]
+    for key, held in roles.items():
+        parts = [ROLE_SECTIONS[role] for role in Role if role in held]
+        labels = ", ".join(role.label for role in Role if role in held)
+        lines.append(f"- {mention(roster, names.get(key, key))} ({labels}): {'; '.join(parts)}")
+    everyone = ", ".join(mention(roster, name) for name in names.values())
+    lines.append(f"- Everyone who responded ({everyone}): Contributing factors")
+    if teams:
+        lines += ["", "## Review", ""]
+        lines.append(
+            "A senior of every team involved approves it before it merges (the review-gate check):"
+        )
+        for team, seniors in teams:
+            who = ", ".join(mention(roster, s) for s in seniors) or "no senior yet"
+            lines.append(f"- {team}: {who}")
+    return "\n".join(lines) + "\n\n" + checklist

@@ -183,3 +183,49 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
                     )
                 )
     return problems
+
+
+@dataclass(frozen=True)
+class PostmortemReview:
+    """Where a postmortem's review stands, from its approved_by: the seniors counted towards the
+    severity's number, and each involved team's state."""
+
+    needed: int
+    counted: tuple[str, ...]
+    teams: tuple[TeamState, ...]
+
+    @property
+    def satisfied(self) -> bool:
+        return len(self.counted) >= self.needed and all(t.satisfied for t in self.teams)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "approvals_needed": self.needed,
+            "approved_by_seniors": list(self.counted),
+            "teams": [state.as_dict() for state in self.teams],
+            "satisfied": self.satisfied,
+        }
+
+
+def postmortem_review(
+    roster: Roster,
+    postmortem: Postmortem,
+    incidents: Sequence[tuple[Incident, Sequence[TimelineEntry]]],
+    entries: Iterable[TimelineEntry],
+    *,
+    needed: int,
+    team_needed: int,
+) -> PostmortemReview:
+    writers = {a.casefold() for a in postmortem.authors}
+    approvers: dict[str, Person] = {}
+    for handle in postmortem.approved_by:
+        person = roster.by_handle(handle)
+        if person is not None and roster.is_senior(person) and handle.casefold() not in writers:
+            approvers.setdefault(person.handle.casefold(), person)
+    involvement = postmortem_involvement(roster, postmortem, incidents, entries)
+    states = (
+        team_states(roster, involvement, approvers.values(), postmortem.authors, team_needed)
+        if team_needed
+        else []
+    )
+    return PostmortemReview(needed, tuple(p.handle for p in approvers.values()), tuple(states))

@@ -31,6 +31,7 @@ from incident_docs.site.markup import (
     tracker_link,
     utc,
 )
+from incident_docs.teams import postmortem_review
 from incident_docs.timeline import find_section, parse_entry
 
 _MOMENTS: tuple[tuple[str, str, str | None], ...] = (
@@ -159,13 +160,45 @@ def _postmortem_facts(
     impact_parts.append(f"User data exposed: {'yes' if impact.user_data_exposed else 'no'}")
     if impact.description:
         impact_parts.append(e(impact.description))
-    return [
+    facts = [
         f"<dt>Incidents</dt><dd>{incidents}</dd>",
         f"<dt>Authors</dt><dd>{people(archive, r.authors)}</dd>",
         f"<dt>Reviewers</dt><dd>{people(archive, r.reviewers)}</dd>",
         f"<dt>Review</dt><dd>{status_badge(r.status.value)} approved by {approved}</dd>",
-        "<dt>Impact</dt><dd>" + "<br>".join(impact_parts) + "</dd>",
     ]
+    teams = _team_review(archive, record, r)
+    if teams:
+        facts.append(f"<dt>Teams</dt><dd>{teams}</dd>")
+    facts.append("<dt>Impact</dt><dd>" + "<br>".join(impact_parts) + "</dd>")
+    return facts
+
+
+def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str:
+    """Each team involved: approved by whom, or still waiting and who could approve."""
+    review = postmortem_review(
+        archive.roster,
+        r,
+        [
+            (found.record, found.timeline)
+            for _id, found in archive.incidents_of(record)
+            if found is not None and isinstance(found.record, Incident)
+        ],
+        record.timeline,
+        needed=archive.config.required_approvals(r.severity),
+        team_needed=archive.config.required_team_approvals(r.severity),
+    )
+    items = []
+    for state in review.teams:
+        if state.satisfied:
+            how = f"{status_badge('approved')} by {people(archive, state.approved_by)}"
+        else:
+            could = people(archive, state.could_approve) if state.could_approve else "nobody yet"
+            how = f"{status_badge('waiting')} could approve: {could}"
+        items.append(
+            f'<span class="idocs-team"><strong>{e(state.team)}</strong> {how} '
+            f'<span class="idocs-muted">({e(state.reason)})</span></span>'
+        )
+    return "<br>".join(items)
 
 
 def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:

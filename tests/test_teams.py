@@ -1,0 +1,111 @@
+"""Teams in the roster: listed, checked, involved in postmortems, shown in the terminal and site."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support.archive import CHRISTMAS
+from support.cli import RunCli
+from support.site_build import build_site, page
+
+PAYMENTS = "PM-2023-03-14-payments-db-failover"
+CDN = "PM-2023-08-02-cdn-certificate-expiry"
+
+
+def test_teams_answers_who_can_approve_for_each(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "teams")
+    assert result.exit_code == 0, result.output
+    payments = result.stdout.split("payments (GitHub team payments)\n", 1)[1].split("\n\n")[0]
+    assert "  services: payments-api, payments-db" in payments
+    assert "  approve:  priya (Priya Raman, @priyaraman), jo (Jo Tanaka, @jotanaka)" in payments
+    listed = json.loads(run_cli(archive, "teams", "--format", "json").stdout)["teams"]
+    assert [team["name"] for team in listed] == ["platform", "payments", "search"]
+    assert {s["handle"] for s in listed[0]["seniors"]} == {"dana", "lee"}
+
+
+def test_show_tells_a_postmortems_review_per_team(archive: Path, run_cli: RunCli) -> None:
+    text = run_cli(archive, "show", PAYMENTS).stdout
+    assert "team platform: approved by dana (responders lee)" in text
+    assert "team payments: approved by priya" in text and "review: complete" in text
+    shown = json.loads(run_cli(archive, "show", CDN, "--format", "json").stdout)
+    review = shown["review"]
+    assert review["satisfied"] is False
+    assert [(t["team"], t["satisfied"], t["could_approve"]) for t in review["teams"]] == [
+        ("platform", False, ["dana", "lee"])
+    ]
+
+
+def test_the_roster_is_checked_where_it_is_wrong(archive: Path, run_cli: RunCli) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text()
+    text = text.replace("seniors: [mei]", "seniors: [mei, sam]")
+    text = text.replace("services: [search-api]", "services: [search-api, static-cdn]")
+    text = text.replace("members: [jo, priya]", "members: [jo, priya, zed]")
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["path"], d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    lines = text.splitlines()
+
+    def line_of(fragment: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if fragment in line)
+
+    assert found == [
+        ("people.yaml", line_of("[jo, priya, zed]"), "team 'payments': member 'zed' is not in people"),
+        ("people.yaml", line_of("seniors: [mei, sam]"), "team 'search': senior 'sam' is not one of its members"),
+        ("people.yaml", line_of("[search-api, static-cdn]"), "service 'static-cdn' is owned by two teams: 'platform' and 'search'"),
+    ]  # fmt: skip
+
+
+def test_a_service_no_team_owns_is_a_warning(archive: Path, run_cli: RunCli) -> None:
+    path = archive / "incidents" / f"INC-{CHRISTMAS}.md"
+    path.write_text(path.read_text().replace("services: [web-frontend", "services: [billing"))
+    result = run_cli(archive, "lint", "--select", "TM", str(path))
+    assert result.exit_code == 1
+    assert "TM002 no team in people.yaml owns the service 'billing'" in result.stdout
+
+
+def test_the_draft_pull_request_asks_the_teams_and_the_people_who_were_there(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident = archive / "incidents" / "INC-2023-03-14-payments-db-failover.md"
+    (archive / "postmortems" / f"{PAYMENTS}.md").unlink()
+    incident.write_text(incident.read_text().replace(f"postmortem: {PAYMENTS}\n", ""))
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("config", "user.email", "lee.morgan@example.com"),
+        ("config", "user.name", "Lee"),
+        ("remote", "add", "origin", "git@github.com:acme/ops.git"),
+        ("add", "-A"),
+        ("commit", "-qm", "archive"),
+    ):
+        subprocess.run(["git", "-C", str(archive), *args], check=True, capture_output=True)
+    monkeypatch.setattr("incident_docs.git.shutil.which", lambda _name: None)  # no gh: print it
+    result = run_cli(archive, "postmortem", "INC-2023-03-14-payments-db-failover", "--pr")
+    assert result.exit_code == 0, result.output
+    printed = result.stdout[result.stdout.index("gh pr create") :]
+    command = shlex.split(printed.rsplit("\n", 2)[0])  # the path of the draft comes last
+    assert command[command.index("--reviewer") + 1] == "acme/platform,acme/payments"
+    body = command[command.index("--body") + 1]
+    assert "- @jotanaka (Incident Commander): Summary and Timeline" in body
+    assert "- @leemorgan (Communications Lead): Impact, and the updates that were sent" in body
+    assert "(Ops Lead): Mitigation and Resolution" in body
+    assert (
+        "Everyone who responded (@jotanaka, @priyaraman, @leemorgan): Contributing factors" in body
+    )
+    assert "- payments: @priyaraman" in body  # jo wrote it, so priya approves for payments
+
+
+@pytest.mark.slow
+def test_the_site_shows_each_teams_review(archive: Path) -> None:
+    site = build_site(archive)
+    card = page(site, f"postmortems/{CDN}")
+    teams = card.split("<dt>Teams</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "<strong>platform</strong>" in teams and "waiting" in teams
+    assert "could approve" in teams and "dana" in teams and "lee" in teams
+    two = page(site, f"postmortems/{PAYMENTS}").split("<dt>Teams</dt>", 1)[1].split("</dd>")[0]
+    assert two.count("approved</span> by") == 2
