@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import click
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -610,3 +611,101 @@ def test_a_backfilled_handoff_lands_in_time_order_and_lints_clean(
     assert text.index("at: 2024-05-02T10:10:00Z") < text.index("at: 2024-05-02T10:20:00Z")
     codes = lint_codes(run_cli, archive, INC_PATH)
     assert not [c for c in codes if c.startswith(("FM", "RL", "TL"))], codes
+
+
+def test_a_post_that_did_not_arrive_is_never_reported_as_sent(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        "", status=302, headers={"Location": webhook.url_for("/elsewhere")}
+    )
+    moved = run_cli(archive, "update", "--post")
+    assert (
+        moved.exit_code == 2 and "redirected elsewhere: use the webhook's final URL" in moved.stderr
+    )
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        "<html>Sign in</html>", content_type="text/html"
+    )
+    portal = run_cli(archive, "update", "--post")
+    assert portal.exit_code == 2 and "the answer is a web page" in portal.stderr
+    for broken in (
+        "http://h:abc/secret-token",
+        "https://[::1/secret-token",
+        "http://h /secret-token",
+    ):
+        monkeypatch.setenv("INCIDENT_WEBHOOK_URL", broken)
+        result = run_cli(archive, "update", "--post")
+        assert result.exit_code == 2, broken
+        assert "not a valid" in result.stderr and "secret-token" not in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_slack_text_cannot_mention_the_whole_channel(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    result = run_cli(archive, "declare", "<!channel> checkout & cart", "--by", "sam", "--yes")
+    assert result.exit_code == 0
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data("ok")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    sent = json.loads(request.get_data())["text"]
+    assert "&lt;!channel&gt; checkout &amp; cart" in sent and "<!channel>" not in sent
+
+
+def test_reopen_keeps_the_comments_around_the_end_time_and_a_second_resolve_rewrites_the_summary(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    assert (
+        run_cli(archive, "resolve", "-m", "A bad flag; rolled back.", "--by", "sam").exit_code == 0
+    )
+    path = archive / INC_PATH
+    text = path.read_text()
+    end = text.index("resolved_at:")
+    line_end = text.index("\n", end) + 1
+    path.write_text(text[:line_end] + "# resolved once the queue drained\n" + text[line_end:])
+    reopened = run_cli(archive, "reopen", INC, "--because", "errors are back", "--by", "sam")
+    assert reopened.exit_code == 0, reopened.output
+    text = path.read_text()
+    assert "# resolved once the queue drained" in text and "resolved_at" not in text
+    assert "note: errors are back" in text  # the status history says why
+    again = run_cli(archive, "resolve", "-m", "The flag is gone for good.", "--by", "sam")
+    assert again.exit_code == 0, again.output
+    summary = path.read_text().split("## Summary", 1)[1].split("##", 1)[0]
+    assert "The flag is gone for good." in summary and "rolled back" not in summary
+
+
+def test_a_closed_pipe_keeps_the_findings_exit_code(archive: Path) -> None:
+    (archive / "notes.md").write_text("---\nid: x\n---\nEric broke it, obviously.\n")
+    result = subprocess.run(
+        f"set -o pipefail; '{sys.executable}' -m incident_docs --root '{archive}' lint "
+        f"--select BL '{archive / 'notes.md'}' | head -0",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_that_writes_takes_yes() -> None:
+    from incident_docs.cli import _load_command_modules, main
+
+    _load_command_modules()
+    writers = ["declare", "assign", "log", "status", "resolve", "reopen", "update", "postmortem",
+               "init", "codeowners"]  # fmt: skip
+    for name in writers:
+        command = main.commands[name]
+        assert any("--yes" in param.opts for param in command.params), name
+    for group, sub in (("actions", "sync"), ("blameless", "train")):
+        found = main.commands[group]
+        assert isinstance(found, click.Group)
+        assert any("--yes" in param.opts for param in found.commands[sub].params), sub
+
+
+def test_show_outside_an_archive_says_how_to_find_one(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli(tmp_path, "show")
+    assert result.exit_code == 2 and "no incident archive in" in result.stderr

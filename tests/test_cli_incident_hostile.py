@@ -359,7 +359,7 @@ def test_an_empty_repository_becomes_an_archive_that_lints_builds_and_validates(
     for name in (".github/workflows/lint.yml", ".github/dependabot.yml", ".github/CODEOWNERS"):
         assert f"{name}: created" in written
     assert (empty / ".gitignore").read_text().splitlines() == [".incident-docs-lock", "site/"]
-    assert "branches: [trunk]" in (empty / ".github/workflows/publish.yml").read_text()
+    assert 'branches: ["trunk"]' in (empty / ".github/workflows/publish.yml").read_text()
     run("declare", "Checkout fails", "--because", "user-facing", "--service", "checkout", "-y")
     run("log", "Rolled back to 4.1", "--kind", "mitigation", "--action", "rollback")
     run("resolve", "-m", "A bad flag broke checkout; rolling back fixed it.")
@@ -452,7 +452,14 @@ def test_assigning_a_role_to_someone_missing_from_the_roster_needs_outside(
         archive, "assign", "comms", "vendor-eng", "--outside", "--by", "sam", "-i", OPEN
     )
     assert result.exit_code == 0, result.output
-    assert "to: vendor-eng" in record.read_text()
+    text = record.read_text()
+    assert "to: vendor-eng" in text and "outside_responders:\n  - vendor-eng\n" in text
+    lint = run_cli(archive, "lint", str(record))  # on purpose: not an unknown person
+    assert lint.exit_code == 0, lint.output
+    on = run_cli(archive, "assign", "ops", "on", "--outside", "--by", "sam", "-i", OPEN)
+    assert on.exit_code == 0, on.output
+    assert 'to: "on"' in record.read_text()  # a handle YAML would read as true stays a handle
+    assert run_cli(archive, "lint", str(record)).exit_code == 0
 
 
 def test_a_relative_path_outside_the_root_falls_back_to_the_root(
@@ -489,3 +496,28 @@ def test_init_keeps_the_write_lock_and_the_site_out_of_git_once(
     assert run_cli(empty, "declare", "-y", "x", "--by", "sam").exit_code == 0
     assert run_cli(empty, "init", "--yes").exit_code == 0
     assert (empty / ".gitignore").read_bytes() == ignored
+
+
+def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCli) -> None:
+    (empty / "CODEOWNERS").write_text("* @acme/backend\n")
+    workflows = empty / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "lint.yml").write_text("name: code lint\n")
+    (empty / "mkdocs.yml").write_text("site_name: Docs\n")
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert ".github/workflows/incident-lint.yml: created (your lint.yml is left alone)" in (
+        result.stdout
+    )
+    assert (workflows / "lint.yml").read_text() == "name: code lint\n"
+    assert not (empty / ".github" / "CODEOWNERS").exists()
+    assert "CODEOWNERS exists: left alone" in result.stderr
+    assert "mkdocs.yml has no incident-docs plugin" in result.stderr
+
+
+def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli: RunCli) -> None:
+    (empty / "docs").write_text("not a folder")
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 2
+    assert "docs: exists and is not a folder" in result.stderr
+    assert sorted(p.name for p in empty.iterdir()) == ["docs"]

@@ -384,3 +384,28 @@ def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     assert "- Also responded: dana" in body
     impact = body.split("## Impact")[1].split("##")[0]
     assert is_empty(impact) and "Was data lost? no." in impact
+
+
+def test_a_cause_proved_wrong_is_no_longer_reported() -> None:
+    record = incident(services=("api",))
+    log = [
+        *entries(),
+        TimelineEntry(at(6), EntryKind.STATUS, "sam", "Identified: the pool is exhausted."),
+        TimelineEntry(at(7), EntryKind.STATUS, "sam", "Monitoring."),
+        TimelineEntry(at(8), EntryKind.STATUS, "sam", "Investigating: the theory was wrong."),
+    ]
+    text = stakeholder_update(record, log, now=at(10), next_update=timedelta(minutes=30))
+    assert "Cause" not in text
+    log.append(TimelineEntry(at(9), EntryKind.STATUS, "sam", "Identified: a bad flag."))
+    text = stakeholder_update(record, log, now=at(10), next_update=timedelta(minutes=30))
+    assert "- **Cause:** a bad flag." in text
+
+
+def test_work_logged_in_the_second_of_the_last_update_is_reported_next_time() -> None:
+    record = incident(services=("api",))
+    log = [
+        TimelineEntry(at(7), EntryKind.COMMS, "lee", "Stakeholder update sent: status x.", line=20),
+        TimelineEntry(at(7), EntryKind.MITIGATION, "dana", "Drained eu-1.", MitigationAction.REDIRECT_TRAFFIC, line=21),
+    ]  # fmt: skip
+    text = stakeholder_update(record, log, now=at(10), next_update=timedelta(minutes=30))
+    assert "Drained eu-1." in text

@@ -114,6 +114,10 @@ def fail(message: str) -> NoReturn:
 
 
 pass_project = click.make_pass_decorator(Project)
+yes_option = click.option(
+    "--yes", "-y", is_flag=True, help="Ask nothing; take the arguments and flags as they are."
+)
+"""Every command that writes takes it, so scripts can pass it whether or not it would ask."""
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -206,7 +210,12 @@ def lint_command(
     if not paths and stdin is None:
         project.require_archive()
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
-    click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+    try:
+        click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+    except BrokenPipeError:
+        # The reader stopped reading (`incident lint | head`): the findings still decide the
+        # exit code, so a pipeline with pipefail still fails.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(format_summary(result.diagnostics, result.files))

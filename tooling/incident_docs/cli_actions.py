@@ -7,7 +7,7 @@ import os
 import click
 
 from incident_docs import actions
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient
 from incident_docs.inputs import parse_day
@@ -105,9 +105,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
     show_default=True,
     help="Seconds to spend, in total, waiting out rate limits and server errors.",
 )
+@yes_option
 @pass_project
 def sync_command(
-    project: Project, repo: str | None, api_url: str | None, dry_run: bool, max_wait: float
+    project: Project,
+    repo: str | None,
+    api_url: str | None,
+    dry_run: bool,
+    max_wait: float,
+    yes: bool,
 ) -> None:
     """Create a GitHub issue for each open action item of an approved or published postmortem
     that has no tracker, write its URL into the item, and bring each issue's state back.

@@ -9,7 +9,7 @@ import click
 
 from incident_docs.blameless.archive import load_checker
 from incident_docs.blameless.training import archive_training_rows, dump, train
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, main, pass_project, yes_option
 from incident_docs.store import write_atomic
 
 
@@ -46,8 +46,9 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     show_default=True,
     help="Random seed of the fit.",
 )
+@yes_option
 @pass_project
-def train_command(project: Project, output: str | None, seed: int) -> None:
+def train_command(project: Project, output: str | None, seed: int, yes: bool) -> None:
     """Train the archive's model on the shipped corpus plus the configured examples file."""
     config = project.config.blameless
     rows, own = archive_training_rows(project.root, config)

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from incident_docs import git, inputs, lifecycle, reports, scaffold, store, webhooks
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, main, pass_project, yes_option
 from incident_docs.config import Config
 from incident_docs.diagnostics import EXIT_ERROR, UsageError
 from incident_docs.document import relative_display
@@ -89,9 +89,12 @@ def _person(project: Project, given: str, what: str, *, outside: bool = False) -
     handles = sorted(p.handle for p in roster.people)
     close = difflib.get_close_matches(handle.casefold(), handles, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    outsider = (
+        ", or pass --outside to record someone from outside the roster" if what == "PERSON" else ""
+    )
     raise UsageError(
         f"{what} '{handle}' is not in the roster ({project.config.roster}){hint} "
-        "(add them there, or pass --outside to record someone from outside the roster)"
+        f"(add them there{outsider})"
     )
 
 
@@ -153,6 +156,8 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
 
 
 def _located(project: Project, given: str | None) -> tuple[Path, str]:
+    if not (given and Path(given).is_file()):
+        project.require_archive()
     found = locate_incident(project.root, project.config, given)
     if found.note:
         _warn(found.note)
@@ -193,9 +198,6 @@ at_option = click.option(
     help="When it happened, to backfill: 2022-12-25T12:32:00Z, ...+01:00, or -15m.",
 )
 
-yes_option = click.option(
-    "--yes", "-y", is_flag=True, help="Ask nothing; take the arguments and flags as they are."
-)
 outside_option = click.option(
     "--outside",
     is_flag=True,
@@ -439,7 +441,9 @@ def assign_command(
         _edit(
             project,
             incident,
-            lambda f: lifecycle.assign(f.incident, chosen, to, by=handle, at=moment),
+            lambda f: lifecycle.assign(
+                f.incident, chosen, to, by=handle, at=moment, outside=outside
+            ),
         )
     )
 
@@ -657,6 +661,7 @@ def update_command(
         )
 
     click.echo(update(output_format.lower() == "markdown"), nl=False)
+    handle = _who(project, by) if record else None  # before posting: a post is not undone
     if post:
         settings = project.config.updates
         url = os.environ.get(settings.webhook_env, "").strip()
@@ -672,8 +677,7 @@ def update_command(
             timeout=settings.timeout,
         )
         click.echo(f"Posted the update ({settings.webhook_format} webhook).", err=True)
-    if record:
-        handle = _who(project, by)
+    if record and handle is not None:
         status = current.incident.status.value
         due = (
             ""
@@ -704,6 +708,7 @@ def update_command(
 @click.option("--by", multiple=True, metavar="HANDLE", help="Author, repeatable (default: the IC).")
 @click.option("--branch", is_flag=True, help="Create branch postmortem/<ID> and commit the draft.")
 @click.option("--pr", is_flag=True, help="Also open a pull request (implies --branch).")
+@yes_option
 @pass_project
 def postmortem_command(
     project: Project,
@@ -712,6 +717,7 @@ def postmortem_command(
     by: tuple[str, ...],
     branch: bool,
     pr: bool,
+    yes: bool,
 ) -> None:
     """Scaffold the postmortem draft for INCIDENT, pre-filled from its record.
 
@@ -958,10 +964,13 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     .gitignore and a table to pyproject.toml when they lack them). Running it again does nothing.
     """
     root = project.root
-    setup = scaffold.adopter_setup(git.current_branch(root) or "main") if github else None
-    steps = scaffold.plan_init(root, project.config, github=setup, roster=project.roster)
+    setup = scaffold.adopter_setup(git.default_branch(root)) if github else None
+    plan = scaffold.plan_init(root, project.config, github=setup, roster=project.roster)
+    steps = plan.steps
     if not steps:
         click.echo(f"Nothing to do: the archive in {root} is already set up.")
+        for note in plan.notes:
+            _warn(note)
         return
     if _terminal() and not yes:
         click.echo(f"incident init will write in {root}:")
@@ -973,6 +982,8 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     scaffold.apply_init(root, steps)
     for step in steps:
         click.echo(f"{relative_display(step.path, root)}: {step.what}")
+    for note in plan.notes:
+        _warn(note)
     click.echo(
         f"Next: add people to {project.config.roster}, then 'incident declare' "
         "when something goes wrong; 'incident lint' checks the archive and 'mkdocs serve' "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, main, pass_project, yes_option
 from incident_docs.codeowners import (
     CODEOWNERS_PATH,
     difference,
@@ -188,8 +188,9 @@ def _report(result: GateResult, annotate: bool) -> int:
 @main.command("codeowners")
 @click.option("--check", is_flag=True, help=f"Exit 1 when {CODEOWNERS_PATH} is out of date.")
 @click.option("--write", is_flag=True, help=f"Write {CODEOWNERS_PATH} from the roster.")
+@yes_option
 @pass_project
-def codeowners_command(project: Project, check: bool, write: bool) -> None:
+def codeowners_command(project: Project, check: bool, write: bool, yes: bool) -> None:
     """CODEOWNERS from the roster: seniors own postmortems, maintainers the rest.
 
     Without options, print it.

@@ -49,6 +49,29 @@ def github_owner(root: Path) -> str | None:
     return match.group(1) if match else None
 
 
+def default_branch(root: Path) -> str:
+    """The branch the repository publishes from: origin's HEAD, else the branch checked out
+    when it is a usual default, else init.defaultBranch, else main."""
+    try:
+        done = run(
+            root,
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+            purpose="reading the default branch",
+        )
+    except UsageError:
+        return "main"
+    remote = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode == 0 and "/" in remote:
+        return remote.split("/", 1)[1]
+    current = current_branch(root)
+    if current in ("main", "master", "trunk", "develop"):
+        return current
+    return config_value(root, "init.defaultBranch") or current or "main"
+
+
 def current_branch(root: Path) -> str | None:
     """The branch checked out (also in a repository with no commit yet), or None outside git."""
     try:

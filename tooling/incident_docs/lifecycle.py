@@ -168,7 +168,9 @@ def declare(
 # --- roles --------------------------------------------------------------------------------------
 
 
-def assign(incident: Incident, role: Role, person: str, *, by: str, at: datetime) -> Change:
+def assign(
+    incident: Incident, role: Role, person: str, *, by: str, at: datetime, outside: bool = False
+) -> Change:
     """Hand a role to someone; handing off command takes the roles never delegated along.
 
     A handoff backfilled with --at goes into the history in time order, provided no later
@@ -212,7 +214,10 @@ def assign(incident: Incident, role: Role, person: str, *, by: str, at: datetime
     else:
         appends = ()
         inserts = tuple(("handoffs", position + i, item) for i, item in enumerate(items))
-    sets = tuple((("roles", r.value), person) for r in moved)
+    sets: tuple[tuple[FieldPath, Any], ...] = tuple((("roles", r.value), person) for r in moved)
+    if outside and not any(same_handle(person, h) for h in incident.outside_responders):
+        # Said once in the record, so lint knows the roster does not list them on purpose.
+        sets += ((("outside_responders",), [*incident.outside_responders, person]),)
     text = f"{role.label} handed from {current} to {person}"
     if len(moved) > 1:
         carried = " and ".join(r.label for r in moved[1:])
@@ -353,7 +358,7 @@ def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change
     entry = TimelineEntry(time=at, kind=EntryKind.STATUS, author=by, text=f"Reopened: {words}")
     return Change(
         sets=((("status",), status.value),),
-        appends=(("status_history", {"status": status.value, "at": at}),),
+        appends=(("status_history", {"status": status.value, "at": at, "note": words}),),
         removes=("resolved_at",),
         entries=(entry,),
         notes=(f"{incident.id}: resolved -> {status} (reopened)",),

@@ -165,6 +165,9 @@ def _targets(
         if display in seen:
             return
         seen.add(display)
+        introduction = path.name.lower() in SKIPPED_NAMES
+        if introduction and folder_kind(display, config) is not None:
+            return  # a folder's README, named by a PR's changed files or a hook: not a record
         if explicit or is_record_file(path):
             files.append((str(path), display))
             return

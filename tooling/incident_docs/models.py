@@ -159,6 +159,8 @@ class Handoff(_Record):
 class StatusChange(_Record):
     status: IncidentStatus
     at: Timestamp
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    """Why, when the change needs one (a reopened incident)."""
 
 
 class Incident(_Record):
@@ -177,6 +179,8 @@ class Incident(_Record):
     criteria: Criteria = Field(default_factory=Criteria)
     roles: Roles
     handoffs: tuple[Handoff, ...] = ()
+    outside_responders: tuple[Handle, ...] = ()
+    """People who held a role but are not in the roster, on purpose (`assign --outside`)."""
     status_history: tuple[StatusChange, ...] = ()
     postmortem: PostmortemId | None = None
     summary: Text | None = None

@@ -84,18 +84,25 @@ def impact_lines(incident: Incident) -> list[str]:
 
 
 def identified_cause(entries: Sequence[TimelineEntry]) -> str | None:
-    """The cause as the move to `identified` stated it, the latest such statement."""
-    prefix = IncidentStatus.IDENTIFIED.value.capitalize() + ":"
-    for entry in sorted(entries, key=lambda e: e.time, reverse=True):
-        if entry.kind is EntryKind.STATUS and entry.text.startswith(prefix):
-            return entry.text[len(prefix) :].strip() or None
-    return None
+    """The cause as the latest move to `identified` stated it, unless the response went back to
+    investigating since (the cause was wrong) or the incident was reopened."""
+    identified = IncidentStatus.IDENTIFIED.value.capitalize()
+    back = (IncidentStatus.INVESTIGATING.value.capitalize(), "Reopened")
+    cause: str | None = None
+    for entry in sorted(entries, key=lambda e: (e.time, e.line)):
+        if entry.kind is not EntryKind.STATUS:
+            continue
+        if entry.text.startswith(identified + ":"):
+            cause = entry.text[len(identified) + 1 :].strip() or None
+        elif entry.text.startswith(back):
+            cause = None
+    return cause
 
 
-def last_update(entries: Sequence[TimelineEntry]) -> datetime | None:
-    """When the previous stakeholder update went out, as `incident update --log` recorded it."""
-    sent = [e.time for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_SENT)]
-    return max(sent, default=None)
+def last_update(entries: Sequence[TimelineEntry]) -> TimelineEntry | None:
+    """The comms entry `incident update --log` wrote for the previous update, if any."""
+    sent = [e for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_SENT)]
+    return max(sent, key=lambda e: (e.time, e.line), default=None)
 
 
 def stakeholder_update(
@@ -123,9 +130,14 @@ def stakeholder_update(
     def clock(moment: datetime) -> str:
         return _clock(moment, dated=dated)
 
-    previous = last_update(entries)
+    sent = last_update(entries)
+    previous = sent.time if sent else None
+    # After the previous update in the timeline's order: an entry logged in the same second
+    # comes after it; one backfilled to before it is not repeated.
     fresh = [
-        e for e in sorted(entries, key=lambda e: e.time) if previous is None or e.time > previous
+        e
+        for e in sorted(entries, key=lambda e: (e.time, e.line))
+        if sent is None or (e.time, e.line) > (sent.time, sent.line)
     ]
     severity = incident.severity + (f" ({severity_description})" if severity_description else "")
     rows: list[tuple[str, str | list[str]]] = [
@@ -408,14 +420,12 @@ def postmortem_pr_body(
     `teams`: each involved team with the seniors who can approve for it.
     """
     replay = replay_roles(incident)
-    ended = incident.resolved_at or max(
-        [incident.declared_at, *(entry.time for entry in entries)]
-    )
+    ended = incident.resolved_at or max([incident.declared_at, *(entry.time for entry in entries)])
     roles: dict[str, list[Role]] = {}
     for role in Role:
         # The one who held it longest: the commander holds every role for the first minutes.
-        held = [t for t in replay.tenures if t.role is role]
-        longest = max(held, key=lambda t: (t.end or ended) - t.start)
+        tenures = [t for t in replay.tenures if t.role is role]
+        longest = max(tenures, key=lambda t: (t.end or ended) - t.start)
         roles.setdefault(longest.holder.casefold(), []).append(role)
     names = {h.casefold(): h for h in responders(incident, entries)}
     lines = [
@@ -426,9 +436,9 @@ def postmortem_pr_body(
         "Nobody has the whole picture: each of you adds what only you saw and did.",
         "",
     ]
-    for key, held in roles.items():
-        parts = [ROLE_SECTIONS[role] for role in Role if role in held]
-        labels = ", ".join(role.label for role in Role if role in held)
+    for key, kept in roles.items():
+        parts = [ROLE_SECTIONS[role] for role in Role if role in kept]
+        labels = ", ".join(role.label for role in Role if role in kept)
         lines.append(f"- {mention(roster, names.get(key, key))} ({labels}): {'; '.join(parts)}")
     everyone = ", ".join(mention(roster, name) for name in names.values())
     lines.append(f"- Everyone who responded ({everyone}): Contributing factors")

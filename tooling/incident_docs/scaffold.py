@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -144,8 +146,8 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
         starter_text(f"github/{name}")
         .replace("@INSTALL@", setup.install)
         .replace("@PIP_DIRECTORY@", setup.pip_directory)
-        .replace("@BRANCH@", setup.branch)
-        .replace("@WATCHED@", " ".join(watched))
+        .replace("@BRANCH@", json.dumps(setup.branch))
+        .replace("@WATCHED@", " ".join(shlex.quote(path) for path in watched))
         .replace("@ROSTER_RE@", re.escape(config.roster))
     )
 
@@ -170,18 +172,26 @@ def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str
     return files
 
 
+@dataclass(frozen=True)
+class InitPlan:
+    steps: list[Step]
+    notes: list[str]
+    """What the person should know: files left alone, and what to do about them."""
+
+
 def plan_init(
     root: Path,
     config: Config,
     *,
     github: GitHubSetup | None = None,
     roster: Roster | None = None,
-) -> list[Step]:
-    """What `incident init` would write in `root`; empty when everything is already there.
+) -> InitPlan:
+    """What `incident init` would write in `root`; no step when everything is already there.
 
     Never a file that exists, but for the lines added to .gitignore and pyproject.toml.
     """
     steps: list[Step] = []
+    notes: list[str] = []
     for folder, readme in (
         (config.incidents_dir, INCIDENTS_README),
         (config.postmortems_dir, POSTMORTEMS_README),
@@ -199,11 +209,27 @@ def plan_init(
     for step in (_config_step(root / CONFIG_FILE), _ignore_step(root / ".gitignore")):
         if step is not None:
             steps.append(step)
-    if not any((root / name).exists() for name in ("mkdocs.yml", "mkdocs.yaml")):
+    docs = root / "docs"
+    if (docs.exists() or docs.is_symlink()) and not docs.is_dir():
+        raise UsageError(
+            "docs: exists and is not a folder; the site needs a docs/ folder: move it, then run "
+            "init again (nothing was written)"
+        )
+    sites = [root / n for n in ("mkdocs.yml", "mkdocs.yaml") if (root / n).exists()]
+    if not sites:
         steps.append(
             Step(root / "mkdocs.yml", starter_text("mkdocs.yml").encode(), "created (the site)")
         )
-    docs = root / "docs"
+        if (docs / "index.md").exists():
+            notes.append(
+                "docs/index.md stays the site's home page instead of the generated dashboard, "
+                "and a strict build warns of it: rename it to publish the dashboard"
+            )
+    elif "incident-docs" not in sites[0].read_text(encoding="utf-8", errors="replace"):
+        notes.append(
+            f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
+            "plugins: to publish the records"
+        )
     if not docs.is_dir() or not any(docs.glob("*.md")):
         steps.append(
             Step(
@@ -213,11 +239,41 @@ def plan_init(
             )
         )
     if github is not None:
-        for name, text in github_files(config, roster or Roster(), github).items():
-            target = root / name
-            if not target.exists() and not target.is_symlink():
-                steps.append(Step(target, text.encode(), "created"))
-    return steps
+        _github_steps(root, config, roster or Roster(), github, steps, notes)
+    return InitPlan(steps, notes)
+
+
+def _github_steps(
+    root: Path,
+    config: Config,
+    roster: Roster,
+    setup: GitHubSetup,
+    steps: list[Step],
+    notes: list[str],
+) -> None:
+    owners = [p for p in ("CODEOWNERS", "docs/CODEOWNERS", CODEOWNERS_PATH) if (root / p).exists()]
+    for name, text in github_files(config, roster, setup).items():
+        target = root / name
+        if name == CODEOWNERS_PATH and owners:
+            notes.append(
+                f"{owners[0]} exists: left alone (GitHub reads only one CODEOWNERS); "
+                "'incident codeowners' prints the lines for postmortems to merge into it"
+            )
+            continue
+        if target.exists() or target.is_symlink():
+            if name.startswith(".github/workflows/"):
+                # Someone else's workflow with the same name (a code linter's lint.yml).
+                other = target.with_name("incident-" + target.name)
+                if not other.exists() and not other.is_symlink():
+                    steps.append(
+                        Step(other, text.encode(), f"created (your {target.name} is left alone)")
+                    )
+            continue
+        steps.append(Step(target, text.encode(), "created"))
+    notes.append(
+        f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
+        "another"
+    )
 
 
 def _ignore_step(gitignore: Path) -> Step | None:
@@ -276,7 +332,19 @@ def _config_step(pyproject: Path) -> Step | None:
 
 
 def apply_init(root: Path, steps: list[Step]) -> None:
-    """Write the planned files; a file that appeared meanwhile is left alone (FileExistsError)."""
+    """Write the planned files; a file that appeared meanwhile is left alone (FileExistsError).
+
+    Every folder a file goes in is checked first, so a file in the way stops init before it
+    writes anything.
+    """
+    for step in steps:
+        for parent in step.path.relative_to(root).parents:
+            place = root / parent
+            if (place.exists() or place.is_symlink()) and not place.is_dir():
+                raise UsageError(
+                    f"{parent.as_posix()}: exists and is not a folder, but "
+                    f"{step.path.relative_to(root).as_posix()} goes in it (nothing was written)"
+                )
     with locked(root):
         for step in steps:
             write_atomic(step.path, step.content, exclusive=step.create)

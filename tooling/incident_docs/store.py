@@ -15,7 +15,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.timestamp import TimeStamp
 from yaml import YAMLError as PyYAMLError
 from yaml import safe_load as yaml_safe_load
@@ -281,6 +282,14 @@ def _yaml(lines: Sequence[str]) -> YAML:
     return yaml
 
 
+def _plain_reads_as_text(value: str) -> bool:
+    """Whether a string written plain reads back as that string (PyYAML reads 'on' as True)."""
+    try:
+        return bool(yaml_safe_load(value) == value)
+    except PyYAMLError:
+        return False
+
+
 def _to_yaml(value: Any, key: str | None = None) -> Any:
     if isinstance(value, dict):
         result = CommentedMap()
@@ -292,6 +301,8 @@ def _to_yaml(value: Any, key: str | None = None) -> Any:
         if key in FLOW_LISTS or not value:
             seq.fa.set_flow_style()
         return seq
+    if isinstance(value, str) and value and not _plain_reads_as_text(value):
+        return DoubleQuotedScalarString(value)  # a handle 'on' or 'no' stays a string
     return value
 
 
@@ -426,8 +437,27 @@ def _same_data(first: list[str], second: list[str]) -> bool:
         return False
 
 
+def _remove_simple_keys(lines: list[str], keys: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Top-level keys written on one line, removed as lines (so the comments around them stay
+    where they are); the keys left for the YAML writer."""
+    left: list[str] = []
+    kept = list(lines)
+    for key in keys:
+        pattern = re.compile(rf"^{re.escape(key)}\s*:\s*[^\s#|>&*!]")
+        found = [i for i, line in enumerate(kept) if pattern.match(line)]
+        following = kept[found[0] + 1] if found and found[0] + 1 < len(kept) else ""
+        if len(found) == 1 and not following.startswith((" ", "\t", "-")):
+            del kept[found[0]]
+        else:
+            left.append(key)
+    return kept, tuple(left)
+
+
 def edit_front_matter(source_lines: list[str], change: Change, kind: str, where: str) -> list[str]:
     """The front-matter lines with the change applied and everything else kept."""
+    if change.removes:
+        source_lines, left = _remove_simple_keys(source_lines, change.removes)
+        change = replace(change, removes=left)
     yaml = _yaml(source_lines)
     text = "\n".join(source_lines) + "\n"
     try:
@@ -451,8 +481,8 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
     lost = _lost_comment(source_lines, edited)
     if lost is not None:
         raise UsageError(
-            f"{where}:{lost + 2}: this change would drop the comment on this line (YAML written "
-            "in flow style over several lines); write that part in block style, then try again"
+            f"{where}:{lost + 2}: this change would drop the comment on this line: move the "
+            "comment (or write that part in block style), then try again"
         )
     return edited
 
@@ -523,8 +553,10 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     lines.insert(last, new)
 
 
-def _fill_summary(lines: Lines, doc: Document, summary: str) -> bool:
-    """Put the summary into `## Summary` when that holds only its placeholder; False if it has text."""
+def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | None = None) -> bool:
+    """Put the summary into `## Summary` when that holds only its placeholder, or the previous
+    summary the tool wrote there (a reopened incident resolved again); False if it has the
+    author's own text."""
     section = next(
         (s for s in doc.sections() if normalise(s.heading.title) == "summary"),
         None,
@@ -534,7 +566,9 @@ def _fill_summary(lines: Lines, doc: Document, summary: str) -> bool:
         index = timeline.heading.line - 1 if timeline else len(lines.lines)
         lines.insert(index, ["## Summary", "", summary, ""])
         return True
-    if not is_empty(doc.section_text(section)):
+    text = doc.section_text(section)
+    ours = previous is not None and " ".join(text.split()) == " ".join(previous.split())
+    if not is_empty(text) and not ours:
         return False
     start, stop = section.start_line - 1, section.end_line
     trailing_blank = stop < len(doc.lines)
@@ -563,7 +597,7 @@ def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
         _insert_entry(lines, doc, entry)
     if change.summary is not None:
         doc = parse_text(lines.text(), before.display)
-        _fill_summary(lines, doc, change.summary)
+        _fill_summary(lines, doc, change.summary, before.incident.summary)
     return lines.text().encode("utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -44,34 +45,59 @@ def payload(text: str, heading: str, fmt: str) -> dict[str, Any]:
                 }
             ],
         }
-    return {"text": text}
+    # Slack reads <...> as links and mentions (<!channel>): the update's text is plain text.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"text": escaped}
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirected POST arrives as a GET without its body: refuse it rather than lose the update."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
     """Send it; a UsageError that names the host (never the secret URL) when it did not arrive."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError("the webhook URL is not an http(s) URL")
-    host = parts.hostname or "the webhook"
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(data).encode("utf-8"),
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": f"incident-docs/{__version__}",
-        },
-        method="POST",
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise UsageError("the webhook URL is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
+        raise UsageError("the webhook URL is not a valid http(s) URL")
+    where = f"posting the update to {host}"
+    try:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(data).encode("utf-8"),
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": f"incident-docs/{__version__}",
+            },
+            method="POST",
+        )
+        opener = urllib.request.build_opener(_NoRedirects)
+        with opener.open(request, timeout=timeout) as answer:
+            kind = answer.headers.get_content_type()
             answer.read()
     except urllib.error.HTTPError as error:
-        raise UsageError(f"posting the update to {host}: HTTP {error.code}{_said(error)}") from None
+        if 300 <= error.code < 400:
+            raise UsageError(
+                f"{where}: HTTP {error.code}, redirected elsewhere: use the webhook's final URL"
+            ) from None
+        raise UsageError(f"{where}: HTTP {error.code}{_said(error)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             reason = f"no answer within {timeout:g} s"
-        raise UsageError(f"posting the update to {host}: {reason}") from None
+        raise UsageError(f"{where}: {reason}") from None
+    except (ValueError, UnicodeError, http.client.HTTPException):
+        raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
+    if kind == "text/html":
+        # A login page or a portal, not a webhook: the chat did not get it.
+        raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
 
 
 def _said(error: urllib.error.HTTPError) -> str:

@@ -36,6 +36,8 @@ def check(subject: Subject) -> Iterator[Finding]:
     if not roster.people or subject.record is None:
         return
     known = roster.handles()
+    if isinstance(subject.record, Incident):
+        known |= {h.casefold() for h in subject.record.outside_responders}
     roster_file = subject.ctx.config.roster
     for location, handle in _named(subject.record):
         if handle.casefold() not in known:
