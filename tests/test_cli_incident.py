@@ -119,13 +119,21 @@ def test_declare_asks_the_seven_questions_at_a_terminal(
 ) -> None:
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     answers = "Search is slow\n" + "y\nn\ny\nn\nn\nn\nn\n" + "\n" + "search, Web Frontend\n"
+    # Who is hurt: users (yes by default, as it is user facing) and how; not stakeholders;
+    # the company's staff too, and how.
+    answers += "\nResults take ten seconds\n" + "n\n" + "y\nSupport cannot find orders\n"
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
     assert "Is it user facing? [y/N]" in result.stdout
+    assert "Users: users cannot reach the service or get unexpected results? [Y/n]" in result.stdout
     text = Path(result.stdout.splitlines()[-1]).read_text()
     assert "  user_facing: true\n  multiple_teams: false\n  too_long: true\n" in text
     assert "severity: SEV2\n" in text  # the suggestion, accepted with Enter
     assert "services: [search, web-frontend]\n" in text
+    assert (
+        "audiences:\n  users: Results take ten seconds\n  company: Support cannot find orders\n"
+        in text
+    )
 
 
 def test_declaring_nothing_can_be_called_off_at_the_prompt(
@@ -588,6 +596,7 @@ def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(
 ) -> None:
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     args = ("declare", "Checkout fails", "--because", "user-facing", "-s", "SEV2", "--service", "x")
+    args += ("--audience", "users=Checkout fails")
     result = run_cli(archive, *args, input="leee\nlee\n")
     assert result.exit_code == 0, result.output
     assert "did you mean lee?" in result.output  # the typo is asked again, not recorded

@@ -14,13 +14,15 @@ from typing import Any
 
 import click
 
-from incident_docs import git, inputs, lifecycle, reports, scaffold, store, webhooks
+from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
+from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, main, pass_project, yes_option
 from incident_docs.config import Config
-from incident_docs.diagnostics import EXIT_ERROR, UsageError
+from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, UsageError
 from incident_docs.document import relative_display
-from incident_docs.lifecycle import Change, Clock
+from incident_docs.lifecycle import Change, Clock, FieldPath
 from incident_docs.models import (
+    AUDIENCES,
     CRITERIA,
     HANDLE_RE,
     LABEL_RE,
@@ -29,6 +31,7 @@ from incident_docs.models import (
     Incident,
     IncidentStatus,
     Postmortem,
+    Role,
     postmortem_id,
 )
 from incident_docs.records import (
@@ -198,6 +201,12 @@ at_option = click.option(
     help="When it happened, to backfill: 2022-12-25T12:32:00Z, ...+01:00, or -15m.",
 )
 
+audience_option = click.option(
+    "--audience",
+    multiple=True,
+    metavar="WHO=HARM",
+    help="Who is hurt and how, repeatable: users=..., stakeholders=..., company=....",
+)
 outside_option = click.option(
     "--outside",
     is_flag=True,
@@ -249,6 +258,7 @@ class _Answers:
     suggested: str
     services: list[str]
     tags: list[str]
+    audiences: dict[str, str]
 
 
 def _declare_answers(
@@ -258,6 +268,7 @@ def _declare_answers(
     severity: str | None,
     service: Sequence[str],
     tag: Sequence[str],
+    audience: Sequence[str],
     *,
     ask: bool,
 ) -> _Answers | None:
@@ -288,7 +299,20 @@ def _declare_answers(
             "Affected services (comma-separated, Enter to skip)", default="", show_default=False
         )
         services = _labels((answer,), "service")
-    return _Answers(title, criteria, chosen or suggested, suggested, services, tags)
+    audiences = inputs.parse_audiences(audience)
+    if not audiences and ask:
+        audiences = _ask_audiences(criteria)
+    return _Answers(title, criteria, chosen or suggested, suggested, services, tags, audiences)
+
+
+def _ask_audiences(criteria: Criteria) -> dict[str, str]:
+    click.echo("Who is hurt? (Enter = no)")
+    found: dict[str, str] = {}
+    for name, meaning in AUDIENCES.items():
+        hurt = name == "users" and criteria.user_facing
+        if click.confirm(f"  {name.capitalize()}: {meaning}?", default=hurt):
+            found[name] = " ".join(click.prompt(f"  The harm to {name}, in one line").split())
+    return found
 
 
 def _ask_criteria() -> Criteria:
@@ -319,9 +343,10 @@ def _severity_proc(names: Sequence[str]) -> Any:
 @click.option("--severity", "-s", help="Severity from the configuration (default: suggested).")
 @click.option("--service", multiple=True, help="Affected service, repeatable or comma-separated.")
 @click.option("--tag", multiple=True, help="Tag, repeatable or comma-separated.")
+@audience_option
 @by_option
 @at_option
-@click.option("--yes", "-y", is_flag=True, help="Ask nothing; take the flags as they are.")
+@yes_option
 @click.option("--branch", is_flag=True, help="Create branch incident/<ID> and commit the record.")
 @click.option("--pr", is_flag=True, help="Also open a pull request (implies --branch).")
 @pass_project
@@ -333,6 +358,7 @@ def declare_command(
     severity: str | None,
     service: tuple[str, ...],
     tag: tuple[str, ...],
+    audience: tuple[str, ...],
     by: str | None,
     at: str | None,
     yes: bool,
@@ -354,6 +380,7 @@ def declare_command(
         severity,
         service,
         tag,
+        audience,
         ask=_terminal() and not yes,
     )
     if answers is None:
@@ -372,6 +399,7 @@ def declare_command(
             at=moment,
             services=answers.services,
             tags=answers.tags,
+            audiences=answers.audiences,
         )
         body = incident_body(declared.title, render_entry(declared.entry))
         return incident_id, store.record_text(declared.front_matter, body)
@@ -462,6 +490,8 @@ def assign_command(
     metavar="ACTION",
     help="For a mitigation: rollback, redirect-traffic, scale-up or other.",
 )
+@click.option("--internal", is_flag=True, help="For the responders only: never in a public update.")
+@audience_option
 @incident_option
 @by_option
 @at_option
@@ -472,6 +502,8 @@ def log_command(
     text: tuple[str, ...],
     kind: str | None,
     action: str | None,
+    internal: bool,
+    audience: tuple[str, ...],
     incident: str | None,
     by: str | None,
     at: str | None,
@@ -484,21 +516,42 @@ def log_command(
     if text == ("-",):
         words = sys.stdin.read()
     entry_kind, chosen_action = inputs.parse_entry_kind(kind, action)
+    audiences = inputs.parse_audiences(audience)
     handle = _who(project, by)
-    _done(
-        _edit(
-            project,
-            incident,
-            lambda f: lifecycle.log_entry(
-                f.incident, entry_kind, words, by=handle, at=moment, action=chosen_action
-            ),
+
+    def make(f: store.IncidentFile) -> Change:
+        change = lifecycle.log_entry(
+            f.incident,
+            entry_kind,
+            words,
+            by=handle,
+            at=moment,
+            action=chosen_action,
+            internal=internal,
         )
-    )
+        return lifecycle.combine(
+            change, Change(sets=lifecycle.add_audiences(f.incident, audiences))
+        )
+
+    _done(_edit(project, incident, make))
 
 
 @main.command("status")
 @click.argument("state")
 @click.argument("note", nargs=-1)
+@click.option(
+    "--service",
+    multiple=True,
+    help="The service the source is in (added to the record); with 'identified', the Ops Lead "
+    "role can move to its team.",
+)
+@click.option(
+    "--ops-lead",
+    "ops_lead",
+    metavar="HANDLE",
+    help="Hand the Ops Lead role to HANDLE in the same change (see 'identified' below).",
+)
+@audience_option
 @incident_option
 @by_option
 @at_option
@@ -508,24 +561,88 @@ def status_command(
     project: Project,
     state: str,
     note: tuple[str, ...],
+    service: tuple[str, ...],
+    ops_lead: str | None,
+    audience: tuple[str, ...],
     incident: str | None,
     by: str | None,
     at: str | None,
     yes: bool,
 ) -> None:
-    """Move the incident to STATE (investigating, identified, monitoring, resolved), with a NOTE."""
+    """Move the incident to STATE (investigating, identified, monitoring, resolved), with a NOTE.
+
+    Moving to identified with a service named (--service, or the record's own services) suggests
+    handing the Ops Lead role to the team that owns it: at a terminal it asks, --yes takes the
+    suggestion, --ops-lead HANDLE names someone; the handoff is recorded in the same change.
+    """
     now = CLOCK()
     moment = _moment(at, now)
     target = inputs.parse_status(state)
     handle = _who(project, by)
     text = " ".join(note)
-    _done(
-        _edit(
-            project,
-            incident,
-            lambda f: lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text),
-        )
-    )
+    services = _labels(service, "--service")
+    audiences = inputs.parse_audiences(audience)
+    chosen_ops = _person(project, ops_lead, "--ops-lead") if ops_lead else None
+    if target is IncidentStatus.IDENTIFIED and chosen_ops is None:
+        # Asked before the record is locked for the edit: a question can wait, a lock should not.
+        scaffold.require_archive_root(project.root, project.config)
+        path, display = _located(project, incident)
+        current = store.read_incident(path, display, project.config).incident
+        if current.status is not IncidentStatus.IDENTIFIED:
+            ask = _terminal() and not yes
+            chosen_ops = _ops_lead_for(project, current, services, yes=yes, ask=ask)
+
+    def make(f: store.IncidentFile) -> Change:
+        change = lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text)
+        extra: list[tuple[FieldPath, Any]] = list(lifecycle.add_audiences(f.incident, audiences))
+        named = [s for s in services if s not in f.incident.services]
+        if named:
+            extra.append((("services",), [*f.incident.services, *named]))
+        change = lifecycle.combine(change, Change(sets=tuple(extra)))
+        if target is not IncidentStatus.IDENTIFIED or chosen_ops is None:
+            return change
+        handoff = lifecycle.assign(f.incident, Role.OPS_LEAD, chosen_ops, by=handle, at=moment)
+        return lifecycle.combine(change, handoff)
+
+    _done(_edit(project, incident, make))
+
+
+def _ops_lead_for(
+    project: Project, incident: Incident, named: Sequence[str], *, yes: bool, ask: bool
+) -> str | None:
+    """Whom the Ops Lead role could move to once the source is found: someone of the team that
+    owns the service, as the source material says; None to keep it where it is."""
+    roster = project.roster
+    services = list(named) or list(incident.services)
+    current = incident.roles.ops_lead
+    for service in services:
+        for team in roster.owners_of(service):
+            if team.includes(current):
+                return None  # the team that owns it already leads the work
+            members = [p.handle for p in roster.team_seniors(team)] + list(team.members)
+            candidate = next(
+                (m for m in dict.fromkeys(members) if m.casefold() != current.casefold()), None
+            )
+            if candidate is None:
+                continue
+            suggestion = (
+                f"The source is in {service}, which team {team.name} owns: hand the Ops Lead "
+                f"role from {current} to {candidate}?"
+            )
+            if yes:
+                click.echo(suggestion + " Yes (--yes).")
+                return candidate
+            if ask:
+                answer = click.prompt(
+                    suggestion + " Handle to hand it to, or 'no'",
+                    default=candidate,
+                )
+                if answer.strip().lower() in ("no", "n", "-"):
+                    return None
+                return _person(project, answer, "Ops Lead")
+            click.echo(f"{suggestion} (run again with --yes, or: incident assign ops {candidate})")
+            return None
+    return None
 
 
 @main.command("resolve")
@@ -623,6 +740,20 @@ def reopen_command(
     help="Also send it to the chat webhook whose URL is in the environment variable named by "
     "[tool.incident-docs.updates] webhook-env (default INCIDENT_WEBHOOK_URL).",
 )
+@click.option(
+    "--audience",
+    "audience",
+    type=click.Choice(["internal", "public"], case_sensitive=False),
+    default="internal",
+    show_default=True,
+    help="internal: everything the responders know; public: plain words, and refused when it "
+    "would name a person, a host, an address or an internal link.",
+)
+@click.option(
+    "--cause",
+    metavar="TEXT",
+    help="The cause in words for the public (default: the note given when moving to identified).",
+)
 @by_option
 @yes_option
 @pass_project
@@ -633,14 +764,18 @@ def update_command(
     output_format: str,
     record: bool,
     post: bool,
+    audience: str,
+    cause: str | None,
     by: str | None,
     yes: bool,
 ) -> None:
     """Write the stakeholder update from the record: status, impact, cause, work, next update.
 
-    With --post it also goes to a chat (Slack-compatible or Microsoft Teams); when that fails,
-    the update is still printed and the exit code is 2. With --log (after a successful --post,
-    if given), a comms entry records that it was sent.
+    --audience public writes it for the status page: no names, hosts, addresses, tickets or
+    entries marked internal; an update that would leak one is refused, naming the text, and
+    nothing is printed or posted. With --post it also goes to a chat (Slack-compatible or
+    Microsoft Teams); when that fails, the update is still printed and the exit code is 2. With
+    --log (after a successful --post, if given), a comms entry records that it was sent.
     """
     if record:
         scaffold.require_archive_root(project.root, project.config)
@@ -650,7 +785,16 @@ def update_command(
     current = store.read_incident(path, display, project.config)
     level = project.config.severity(current.incident.severity)
 
+    public = audience.lower() == "public"
+    if public:
+        heading, parts = reports.public_update_parts(
+            current.incident, current.entries, now=now, next_update=interval, cause=cause
+        )
+        _refuse_leaks(project, current.incident, heading, parts)
+
     def update(markdown: bool) -> str:
+        if public:
+            return reports.render_public_update(heading, parts, markdown=markdown)
         return reports.stakeholder_update(
             current.incident,
             current.entries,
@@ -692,11 +836,49 @@ def update_command(
             lambda f: lifecycle.log_entry(
                 f.incident,
                 EntryKind.COMMS,
-                f"{reports.UPDATE_SENT}: status {status}{due}.",
+                f"{reports.UPDATE_SENT}: {audience.lower()}, status {status}{due}.",
                 by=handle,
                 at=now,
             ),
         )
+
+
+def _refuse_leaks(
+    project: Project, incident: Incident, heading: str, parts: Sequence[reports.PublicPart]
+) -> None:
+    """Stop a public update that would name a person or a host, link inside, or blame."""
+    config = project.config
+    checker = load_checker(project.root, config.blameless, project.roster)
+    pieces = [("the title", incident.title)] + [(p.source, p.text) for p in parts if p.free]
+    problems: list[str] = []
+    for where, text in pieces:
+        for leak in disclosure.find_leaks(
+            text,
+            where,
+            project.roster,
+            public_domains=config.updates.public_domains,
+            allowed=incident.services,
+        ):
+            problems.append(str(leak))
+        for hit in checker.check(text):
+            problems.append(
+                f"'{text[hit.start : hit.end]}' (reads as blame, {hit.code}) in {where}"
+            )
+    if problems:
+        click.echo(
+            f"incident: the public update was not written: {len(problems)} "
+            f"{'thing' if len(problems) == 1 else 'things'} must not go out:",
+            err=True,
+        )
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        click.echo(
+            "Reword it in the record, mark a timeline entry internal (incident log --internal), "
+            "give the public wording of the cause with --cause, or list a public domain under "
+            "[tool.incident-docs.updates] public-domains.",
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS)
 
 
 # --- postmortem ---------------------------------------------------------------------------------

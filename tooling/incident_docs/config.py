@@ -158,6 +158,8 @@ class UpdatesConfig(_Section):
     webhook_format: Literal["slack", "teams"] = "slack"
     """Slack-compatible JSON (Slack, Mattermost, Rocket.Chat...) or a Microsoft Teams card."""
     timeout: float = Field(default=10.0, gt=0, le=120)
+    public_domains: tuple[str, ...] = ()
+    """Domains a public update may name and link to (the company's site, its status page)."""
 
 
 class Config(_Section):

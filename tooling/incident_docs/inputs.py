@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import (
+    AUDIENCES,
     CRITERIA,
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -42,6 +43,29 @@ def parse_day(text: str | None, *, option: str = "--today") -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} '{text}' is not a date like 2024-05-31") from None
+
+
+def parse_audiences(values: Iterable[str]) -> dict[str, str]:
+    """`--audience users="Checkout fails"`: who is hurt, and how, in one line each."""
+    found: dict[str, str] = {}
+    for value in values:
+        name, sep, harm = value.partition("=")
+        key = name.strip().lower()
+        if key not in AUDIENCES:
+            raise UsageError(
+                f"--audience '{value}': say who is hurt first: "
+                + ", ".join(f"{a}=HARM" for a in AUDIENCES)
+            )
+        words = " ".join(harm.split())
+        if not sep or not words:
+            raise UsageError(
+                f"--audience {key}: describe the harm in one line, e.g. "
+                f'--audience "{key}=Checkout fails for a third of shoppers"'
+            )
+        if len(words) > 300:
+            raise UsageError(f"--audience {key}: the harm is one line (300 characters at most)")
+        found[key] = words
+    return found
 
 
 def parse_duration(text: str) -> timedelta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -140,6 +140,7 @@ def declare(
     at: datetime,
     services: Sequence[str] = (),
     tags: Sequence[str] = (),
+    audiences: Mapping[str, str] | None = None,
 ) -> Declaration:
     """A new incident, investigating, with the declarer holding all three roles."""
     clean_title = " ".join(title.split())
@@ -155,6 +156,7 @@ def declare(
         "services": list(services),
         "tags": list(tags),
         "criteria": criteria.model_dump(),
+        **({"audiences": dict(audiences)} if audiences else {}),
         "roles": {role.value: by for role in Role},
         "status_history": [{"status": IncidentStatus.INVESTIGATING.value, "at": at}],
     }
@@ -163,6 +165,31 @@ def declare(
     text += f", status investigating; {by} is Incident Commander."
     entry = TimelineEntry(time=at, kind=EntryKind.STATUS, author=by, text=text)
     return Declaration(front, entry, clean_title)
+
+
+def add_audiences(
+    incident: Incident, given: Mapping[str, str]
+) -> tuple[tuple[FieldPath, Any], ...]:
+    """Front-matter sets for audiences newly named, or whose harm is described anew."""
+    sets: list[tuple[FieldPath, Any]] = []
+    for name, harm in given.items():
+        words = " ".join(harm.split())
+        if getattr(incident.audiences, name) != words:
+            sets.append((("audiences", name), words))
+    return tuple(sets)
+
+
+def combine(first: Change, second: Change) -> Change:
+    """Two changes as one edit of the record (one write, one confirmation)."""
+    return Change(
+        sets=first.sets + second.sets,
+        appends=first.appends + second.appends,
+        inserts=first.inserts + second.inserts,
+        removes=first.removes + second.removes,
+        entries=first.entries + second.entries,
+        summary=first.summary if first.summary is not None else second.summary,
+        notes=first.notes + second.notes,
+    )
 
 
 # --- roles --------------------------------------------------------------------------------------
@@ -239,6 +266,7 @@ def log_entry(
     by: str,
     at: datetime,
     action: MitigationAction | None = None,
+    internal: bool = False,
 ) -> Change:
     """A timeline entry; a mitigation also sets `mitigated_at` when it is not set yet."""
     words = " ".join(text.split())
@@ -253,7 +281,9 @@ def log_entry(
         )
     if kind is not EntryKind.MITIGATION and action is not None:
         raise UsageError(f"an action is for mitigations only, not a {kind} entry")
-    entry = TimelineEntry(time=at, kind=kind, author=by, text=words, action=action)
+    entry = TimelineEntry(
+        time=at, kind=kind, author=by, text=words, action=action, internal=internal
+    )
     sets: list[tuple[FieldPath, Any]] = []
     notes: list[str] = []
     if incident.status is IncidentStatus.RESOLVED:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from incident_docs.models import (
+    AUDIENCES,
     ActionItem,
     Incident,
     IncidentStatus,
@@ -58,6 +59,9 @@ class Metrics:
     action_items_overdue: int
     severities: tuple[str, ...] = field(default_factory=tuple)
     """Severity names in rank order: configured ones first, then any others seen."""
+    by_audience: dict[str, Counter[str]] = field(default_factory=dict)
+    """'YYYY-MM' -> audience (users, stakeholders, company) -> incidents that hurt it."""
+    audience_totals: Counter[str] = field(default_factory=Counter)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -108,11 +112,18 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
     by_month: dict[str, Counter[str]] = {}
     by_severity: Counter[str] = Counter()
     samples: dict[str, list[float]] = {name: [] for name in DURATION_NAMES}
+    by_audience: dict[str, Counter[str]] = {}
+    audience_totals: Counter[str] = Counter()
     for record in measured:
         start = record_start(record)
         by_severity[record.severity] += 1
         if start is not None:
             by_month.setdefault(start.strftime("%Y-%m"), Counter())[record.severity] += 1
+        if isinstance(record, Incident):
+            for name, _harm in record.audiences.affected():
+                audience_totals[name] += 1
+                if start is not None:
+                    by_audience.setdefault(start.strftime("%Y-%m"), Counter())[name] += 1
         for name, value in key_durations(record).items():
             samples[name].append(value.total_seconds())
     durations = tuple(_duration_stats(name, samples[name]) for name in DURATION_NAMES)
@@ -130,6 +141,8 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
         action_items_open=len(items),
         action_items_overdue=sum(o.overdue for o in items),
         severities=tuple(seen),
+        by_audience=dict(sorted(by_audience.items())),
+        audience_totals=audience_totals,
     )
 
 
@@ -196,6 +209,11 @@ def to_json(metrics: Metrics) -> dict[str, Any]:
             "open": metrics.action_items_open,
             "overdue": metrics.action_items_overdue,
         },
+        "by_audience": {name: metrics.audience_totals.get(name, 0) for name in AUDIENCES},
+        "by_month_and_audience": {
+            month: {name: counts.get(name, 0) for name in AUDIENCES}
+            for month, counts in metrics.by_audience.items()
+        },
     }
 
 
@@ -230,6 +248,12 @@ def format_csv(metrics: Metrics) -> str:
             )
     writer.writerow(["action_items_open", "", "", metrics.action_items_open])
     writer.writerow(["action_items_overdue", "", "", metrics.action_items_overdue])
+    for name in AUDIENCES:
+        writer.writerow(["incidents_by_audience", "", name, metrics.audience_totals.get(name, 0)])
+    for month, counts in metrics.by_audience.items():
+        for name in AUDIENCES:
+            if counts.get(name):
+                writer.writerow(["incidents_by_month_and_audience", month, name, counts[name]])
     return out.getvalue()
 
 
@@ -241,6 +265,8 @@ def format_text(metrics: Metrics) -> str:
         "",
         "By severity:   "
         + ", ".join(f"{name} {metrics.by_severity.get(name, 0)}" for name in metrics.severities),
+        "Who was hurt:  "
+        + ", ".join(f"{name} {metrics.audience_totals.get(name, 0)}" for name in AUDIENCES),
         "",
         "Time to        median    p90       (incidents measured)",
     ]
@@ -254,6 +280,12 @@ def format_text(metrics: Metrics) -> str:
         for month, counts in metrics.by_month.items():
             lines.append(
                 f"{month}   " + " ".join(f"{counts.get(name, 0):>5}" for name in metrics.severities)
+            )
+    if metrics.by_audience:
+        lines += ["", "Month     " + " ".join(f"{name:>12}" for name in AUDIENCES)]
+        for month, counts in metrics.by_audience.items():
+            lines.append(
+                f"{month}   " + " ".join(f"{counts.get(name, 0):>12}" for name in AUDIENCES)
             )
     return "\n".join(lines) + "\n"
 

@@ -156,6 +156,28 @@ class Handoff(_Record):
     to: Handle
 
 
+AUDIENCES: dict[str, str] = {
+    "users": "users cannot reach the service or get unexpected results",
+    "stakeholders": "a public-facing service is down, which hurts the company's relationship "
+    "with the public",
+    "company": "staff cannot reach the internal tools they work with",
+}
+"""Who an incident hurts, from the source material, most public first."""
+
+Harm = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+
+
+class Audiences(_Record):
+    """Who is hurt, each with the harm in one line."""
+
+    users: Harm | None = None
+    stakeholders: Harm | None = None
+    company: Harm | None = None
+
+    def affected(self) -> list[tuple[str, str]]:
+        return [(name, harm) for name in AUDIENCES if (harm := getattr(self, name)) is not None]
+
+
 class StatusChange(_Record):
     status: IncidentStatus
     at: Timestamp
@@ -177,6 +199,7 @@ class Incident(_Record):
     services: tuple[Label, ...] = ()
     tags: tuple[Label, ...] = ()
     criteria: Criteria = Field(default_factory=Criteria)
+    audiences: Audiences = Field(default_factory=Audiences)
     roles: Roles
     handoffs: tuple[Handoff, ...] = ()
     outside_responders: tuple[Handle, ...] = ()
@@ -305,6 +328,8 @@ class TimelineEntry:
     text: str
     action: MitigationAction | None = None
     line: int = 0
+    internal: bool = False
+    """For the responders only: never in a public update."""
 
 
 class Person(_Record):

@@ -143,7 +143,16 @@ def stakeholder_update(
     rows: list[tuple[str, str | list[str]]] = [
         ("Status", f"{incident.status.value.capitalize()} since {clock(since)}"),
         ("Severity", severity),
-        ("Impact", " ".join(impact_lines(incident))),
+    ]
+    hurt = incident.audiences.affected()
+    if hurt:
+        rows += [(f"Impact on {name}", harm) for name, harm in hurt]
+        data = [line for line in impact_lines(incident) if "data" in line.lower()]
+        if data:
+            rows.append(("Data", " ".join(data)))
+    else:
+        rows.append(("Impact", " ".join(impact_lines(incident))))
+    rows += [
         ("Affected services", ", ".join(incident.services) or "being determined"),
     ]
     cause = identified_cause(entries)
@@ -264,10 +273,17 @@ def postmortem_draft(
         for e in entries
         if e.kind is EntryKind.MITIGATION
     ]
+    hurt = incident.audiences.affected()
+    who_was_hurt = (
+        "Who was hurt, as the incident recorded it:\n\n"
+        + "\n".join(f"- {name.capitalize()}: {harm}" for name, harm in hurt)
+        if hurt
+        else templates.placeholder("impact")
+    )
     filled: dict[str, str] = {
         "timeline": "\n".join(timeline_lines),
         "responders": "\n".join(role_lines(incident, entries)),
-        "impact": templates.placeholder("impact")
+        "impact": who_was_hurt
         + "\n\n"
         + templates.comment("From the incident record: " + " ".join(facts)),
     }
@@ -451,3 +467,99 @@ def postmortem_pr_body(
             who = ", ".join(mention(roster, s) for s in seniors) or "no senior yet"
             lines.append(f"- {team}: {who}")
     return "\n".join(lines) + "\n\n" + checklist
+
+
+PUBLIC_STATUS: dict[IncidentStatus, str] = {
+    IncidentStatus.INVESTIGATING: "We are investigating.",
+    IncidentStatus.IDENTIFIED: "We have found the cause and are working on a fix.",
+    IncidentStatus.MONITORING: "A fix is in place and we are watching the results.",
+    IncidentStatus.RESOLVED: "This incident is resolved.",
+}
+
+PUBLIC_ACTIONS: dict[MitigationAction, str] = {
+    MitigationAction.ROLLBACK: "We rolled back a recent change.",
+    MitigationAction.REDIRECT_TRAFFIC: "We moved traffic away from the affected servers.",
+    MitigationAction.SCALE_UP: "We added capacity.",
+    MitigationAction.OTHER: "We put a temporary fix in place.",
+}
+
+
+@dataclass(frozen=True)
+class PublicPart:
+    """A piece of a public update and where its words come from, to check before it goes out."""
+
+    label: str
+    text: str
+    source: str
+    """Where the words come from, for a refusal: 'the title', 'the cause (identified at ...)'."""
+    free: bool = True
+    """Written by a person (checked for leaks); False for the tool's own fixed phrases."""
+
+
+def public_update_parts(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    *,
+    now: datetime,
+    next_update: timedelta,
+    cause: str | None = None,
+) -> tuple[str, list[PublicPart]]:
+    """The public update's heading and parts, in plain words: status, who is hurt and how, the
+    cause, what was done (as the tool words it), the next update. No names, roles, services,
+    timeline text or entries marked internal."""
+    resolved = incident.status is IncidentStatus.RESOLVED
+    due = now + next_update
+    dated = len({m.astimezone(UTC).date() for m in (start_of(incident), now, due)}) > 1
+    parts = [PublicPart("Status", PUBLIC_STATUS[incident.status], "", free=False)]
+    hurt = [
+        (name, harm)
+        for name, harm in incident.audiences.affected()
+        if name in ("users", "stakeholders")
+    ]
+    for name, harm in hurt:
+        parts.append(PublicPart("Impact", harm, f"the harm to {name} (audiences.{name})"))
+    if not hurt:
+        fallback = (
+            "Some customers are affected." if incident.criteria.user_facing else
+            "We are assessing the impact."
+        )  # fmt: skip
+        parts.append(PublicPart("Impact", fallback, "", free=False))
+    written = cause if cause is not None else identified_cause(entries)
+    if written:
+        source = (
+            "--cause"
+            if cause is not None
+            else "the cause given when the status moved to identified"
+        )
+        parts.append(PublicPart("Cause", written, source))
+    public = [e for e in entries if not e.internal]
+    done = list(dict.fromkeys(PUBLIC_ACTIONS[e.action] for e in public if e.action))
+    if done:
+        parts.append(PublicPart("What we have done", " ".join(done), "", free=False))
+    if resolved and incident.summary:
+        parts.append(PublicPart("Summary", incident.summary, "the summary (summary:)"))
+    if resolved:
+        parts.append(
+            PublicPart("Next update", "None planned: a full review will follow.", "", free=False)
+        )
+    else:
+        minutes = int(next_update.total_seconds() // 60)
+        parts.append(
+            PublicPart(
+                "Next update",
+                f"By {_clock(due, dated=dated)} (in {minutes} minutes).",
+                "",
+                free=False,
+            )
+        )
+    heading = f"{incident.title} ({_clock(now, dated=dated)})"
+    return heading, parts
+
+
+def render_public_update(heading: str, parts: Sequence[PublicPart], *, markdown: bool) -> str:
+    lines = [f"**{heading}**" if markdown else heading, ""]
+    for part in parts:
+        lines.append(
+            f"- **{part.label}:** {part.text}" if markdown else f"{part.label}: {part.text}"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """The `## Timeline` format: one list item per entry, a strict timestamp and kind first.
 
     - 2022-12-25T12:32:00Z **mitigation/rollback** by sam: Rolled back to the previous image.
+    - 2022-12-25T12:40:00Z **note** by sam, internal: Paged db-3.internal (never in a public update).
 
 It reads well on GitHub and in the site, and stays machine-checkable.
 """
@@ -21,7 +22,7 @@ TIMELINE_SECTION = "timeline"
 _ITEM = re.compile(r"^[-*+][ \t]+")
 ENTRY = re.compile(
     r"^[-*+][ \t]+(?P<time>\S+)[ \t]+\*\*(?P<kind>[A-Za-z-]+)(?:/(?P<action>[A-Za-z-]+))?\*\*"
-    r"[ \t]+by[ \t]+(?P<author>[^\s:]+):[ \t]*(?P<text>.*)$"
+    r"[ \t]+by[ \t]+(?P<author>[^\s:,]+)(?P<internal>,[ \t]*internal)?:[ \t]*(?P<text>.*)$"
 )
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
@@ -46,7 +47,8 @@ def format_time(moment: datetime) -> str:
 def render_entry(entry: TimelineEntry) -> str:
     kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
     text = " ".join(entry.text.split())
-    return f"- {format_time(entry.time)} **{kind}** by {entry.author}: {text}"
+    internal = ", internal" if entry.internal else ""
+    return f"- {format_time(entry.time)} **{kind}** by {entry.author}{internal}: {text}"
 
 
 def find_section(doc: Document) -> Section | None:
@@ -129,6 +131,7 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
         text=match.group("text").strip(),
         action=action,
         line=number,
+        internal=match.group("internal") is not None,
     )
     if kind is EntryKind.MITIGATION and action is None:
         return entry, TimelineProblem(

@@ -123,6 +123,13 @@ def _incident_facts(
             for h in r.handoffs
         )
         facts.append(f'<dt>Handoffs</dt><dd><ul class="idocs-plain">{handoffs}</ul></dd>')
+    hurt = r.audiences.affected()
+    if hurt:
+        items = "".join(
+            f'<li><span class="idocs-badge idocs-audience">{e(name)}</span> {e(harm)}</li>'
+            for name, harm in hurt
+        )
+        facts.append(f'<dt>Who is hurt</dt><dd><ul class="idocs-plain">{items}</ul></dd>')
     answered = [question for name, question in CRITERIA.items() if getattr(r.criteria, name)]
     if answered:
         facts.append(

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from incident_docs.models import ActionItem
+from incident_docs.models import ActionItem, Incident
 from incident_docs.site.archive import SiteArchive, SiteRecord, relative_url, slug
 
 
@@ -120,13 +120,20 @@ def people(archive: SiteArchive, handles: Iterable[str]) -> str:
 
 
 def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool = True) -> str:
-    """A compact table of records: date, kind, severity, status, title, services."""
+    """A compact table of records: date, kind, severity, status, title, services and (for an
+    incident) who it hurts."""
     rows = []
     for record in records:
         when = record.when
         day = utc(when).strftime("%Y-%m-%d") if when else "—"
         kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
         services = ", ".join(e(s) for s in record.record.services)
+        if isinstance(record.record, Incident):
+            hurt = record.record.audiences.affected()
+            services += "".join(
+                f' <span class="idocs-badge idocs-audience" title="{e(harm)}">{e(name)}</span>'
+                for name, harm in hurt
+            )
         rows.append(
             f"<tr><td>{e(day)}</td>{kind}<td>{severity_badge(record.severity)}</td>"
             f"<td>{status_badge(record.status)}</td><td>{link.record(record)}"
@@ -137,6 +144,7 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
     kind_head = "<th>Kind</th>" if show_kind else ""
     return (
         '<table class="idocs-table">\n<thead><tr><th>Date</th>'
-        f"{kind_head}<th>Severity</th><th>Status</th><th>Record</th><th>Services</th></tr></thead>\n"
+        f"{kind_head}<th>Severity</th><th>Status</th><th>Record</th><th>Services, who is hurt</th>"
+        "</tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from incident_docs import metrics
-from incident_docs.models import Incident, IncidentStatus, PostmortemStatus
+from incident_docs.models import AUDIENCES, Incident, IncidentStatus, PostmortemStatus
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.charts import duration_chart, monthly_chart
 from incident_docs.site.markup import (
@@ -383,8 +383,35 @@ class PageBuilder:
             "## By severity",
             '<table class="idocs-table"><thead><tr><th>Severity</th><th>Incidents</th></tr>'
             f"</thead><tbody>{severity_rows}</tbody></table>",
+            "## Who was hurt",
+            self._audience_table(),
         ]
         return _page("Metrics", [part for part in body if part])
+
+    def _audience_table(self) -> str:
+        """Incidents per audience per month: users, stakeholders, the company's own staff."""
+        m = self.metrics
+        if not m.audience_totals:
+            return (
+                '<p class="idocs-empty">No incident records who it hurt yet '
+                "(<code>audiences:</code>, or <code>incident declare --audience</code>).</p>"
+            )
+        head = "".join(f"<th>{e(name)}</th>" for name in AUDIENCES)
+        rows = [
+            f"<tr><td>{e(month)}</td>"
+            + "".join(f"<td>{counts.get(name, 0)}</td>" for name in AUDIENCES)
+            + "</tr>"
+            for month, counts in reversed(list(m.by_audience.items()))
+        ]
+        total = "".join(
+            f"<td><strong>{m.audience_totals.get(name, 0)}</strong></td>" for name in AUDIENCES
+        )
+        rows.append(f"<tr><td><strong>all</strong></td>{total}</tr>")
+        return (
+            f'<table class="idocs-table"><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
+            + "\n".join(rows)
+            + "\n</tbody></table>"
+        )
 
     # -- search ----------------------------------------------------------------------------
 

@@ -1,0 +1,219 @@
+"""Who an incident hurts, and an update fit for each audience: internal, and public without leaks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from incident_docs import cli_incident
+from incident_docs.config import load_config
+from incident_docs.disclosure import find_leaks
+from incident_docs.records import load_roster
+from support.archive import REPO, copy_archive, only_christmas
+from support.cli import RunCli
+from support.site_build import build_site, page
+
+NOW = datetime(2024, 5, 2, 12, 0, tzinfo=UTC)
+INC = "INC-2024-05-02-checkout-fails"
+INC_PATH = f"incidents/{INC}.md"
+
+LEAKY_ENTRIES = [
+    ("Paged priya and @jotanaka about db-3.internal", "priya"),
+    ("10.0.4.17 refuses connections; see https://jira.corp.example/browse/OPS-812", "10.0.4.17"),
+    ("Lee Morgan restarted pgbouncer on ip-10-0-0-12", "Lee Morgan"),
+    ("Failover to fe80::1 per runbook https://wiki.corp/runbooks/db", "fe80::1"),
+]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("pyproject.toml", "people.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(minutes=50))
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: False)
+
+
+def declare(run_cli: RunCli, root: Path) -> None:
+    result = run_cli(
+        root, "declare", "Checkout fails", "--because", "user-facing", "--service", "payments-api",
+        "--audience", "users=Card payments fail for about a third of shoppers",
+        "--audience", "stakeholders=The outage shows on the public status page",
+        "--by", "sam", "--at", "2024-05-02T11:00:00Z", "--yes",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_the_record_says_who_is_hurt_and_more_can_be_added(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    text = (archive / INC_PATH).read_text()
+    assert (
+        "audiences:\n  users: Card payments fail for about a third of shoppers\n"
+        "  stakeholders: The outage shows on the public status page\n" in text
+    )
+    added = run_cli(
+        archive, "log", "Support cannot refund", "--audience", "company=Support cannot refund",
+        "--by", "sam",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "  company: Support cannot refund\n" in (archive / INC_PATH).read_text()
+    bad = run_cli(archive, "log", "x", "--audience", "partners=angry", "--by", "sam")
+    assert bad.exit_code == 2 and "say who is hurt first: users=HARM" in bad.stderr
+    bare = run_cli(archive, "log", "x", "--audience", "users", "--by", "sam")
+    assert bare.exit_code == 2 and "describe the harm in one line" in bare.stderr
+
+
+def test_internal_has_everything_and_public_has_none_of_it(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    for text, _leak in LEAKY_ENTRIES:
+        assert run_cli(archive, "log", text, "--by", "sam").exit_code == 0
+    assert run_cli(
+        archive, "log", "Drained eu-west-1", "--kind", "mitigation", "--action", "redirect",
+        "--by", "sam",
+    ).exit_code == 0  # fmt: skip
+    internal = run_cli(archive, "update", "--format", "text")
+    assert internal.exit_code == 0
+    assert "Impact on users: Card payments fail" in internal.stdout
+    assert "Drained eu-west-1" in internal.stdout and "Ops Lead sam" in internal.stdout
+    public = run_cli(archive, "update", "--audience", "public", "--format", "text")
+    assert public.exit_code == 0, public.output
+    assert "Impact: Card payments fail for about a third of shoppers" in public.stdout
+    assert "We moved traffic away from the affected servers." in public.stdout
+    for _text, leak in [*LEAKY_ENTRIES, ("", "eu-west-1"), ("", "sam"), ("", "payments-api")]:
+        assert leak not in public.stdout, leak
+
+
+def test_a_public_update_that_would_leak_is_refused_naming_the_text(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    status = run_cli(
+        archive, "status", "identified", "db-3.internal (10.0.4.17) ran out of connections",
+        "--by", "sam",
+    )  # fmt: skip
+    assert status.exit_code == 0, status.output
+    refused = run_cli(archive, "update", "--audience", "public", "--post")
+    assert refused.exit_code == 1
+    assert refused.stdout == ""  # nothing printed, nothing posted
+    assert "'db-3.internal' (an internal hostname) in the cause" in refused.stderr
+    assert "'10.0.4.17' (an IP address) in the cause" in refused.stderr
+    reworded = run_cli(
+        archive, "update", "--audience", "public", "--cause", "A database ran out of connections"
+    )
+    assert reworded.exit_code == 0, reworded.output
+    assert "A database ran out of connections" in reworded.stdout
+
+
+def test_an_entry_marked_internal_never_reaches_the_public(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    logged = run_cli(
+        archive, "log", "Rolled back on web-07 by lee", "--kind", "mitigation", "--action",
+        "rollback", "--internal", "--by", "sam",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    assert (
+        "**mitigation/rollback** by sam, internal: Rolled back" in (archive / INC_PATH).read_text()
+    )
+    public = run_cli(archive, "update", "--audience", "public", "--format", "text")
+    assert public.exit_code == 0 and "rolled back" not in public.stdout.lower()
+    internal = run_cli(archive, "update", "--format", "text")
+    assert "Rolled back on web-07 by lee" in internal.stdout
+
+
+def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(
+        archive, "declare", "Checkout broke because the junior engineer was careless",
+        "--by", "sam", "--yes",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    refused = run_cli(archive, "update", "--audience", "public")
+    assert refused.exit_code == 1
+    assert "reads as blame" in refused.stderr and "in the title" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "leaks"),
+    [
+        ("The database cluster failed over at 10:05 UTC, e.g. in v4.1.", []),
+        ("We use UTF-8 and SHA-256 in config.yaml and node.js.", []),
+        ("Reach us at status.example.com", []),
+        ("See https://status.example.com/incidents/1 for details.", []),
+        ("Mail sam@example.com", ["sam@example.com"]),
+        ("Errors on web-01.", ["web-01"]),
+        ("Host db.prod.internal and 2001:db8::7 and 192.168.0.0/16.", ["db.prod.internal", "2001:db8::7", "192.168.0.0/16"]),
+        ("Tracked in OPS-814 and https://tracker.example.net/OPS-9", ["OPS-814", "https://tracker.example.net/OPS-9"]),
+        ("Priya Raman and DANA looked into it.", ["Priya Raman", "DANA"]),
+    ],
+)  # fmt: skip
+def test_what_counts_as_a_leak(text: str, leaks: list[str]) -> None:
+    roster = load_roster(REPO, load_config(REPO))
+    found = find_leaks(text, "x", roster, public_domains=["example.com"])
+    assert [leak.text for leak in found] == leaks
+
+
+def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    hint = run_cli(archive, "status", "identified", "pool exhausted", "--by", "sam")
+    assert hint.exit_code == 0
+    assert "team payments owns: hand the Ops Lead role from sam to priya?" in hint.stdout
+    assert "incident assign ops priya" in hint.stdout
+    text = (archive / INC_PATH).read_text()
+    assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes
+
+
+def test_yes_takes_the_suggested_ops_lead(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    result = run_cli(archive, "status", "identified", "pool exhausted", "--by", "sam", "--yes")
+    assert result.exit_code == 0, result.output
+    text = (archive / INC_PATH).read_text()
+    assert "ops_lead: priya" in text and "role: ops_lead" in text
+    assert "**handoff** by sam: Ops Lead handed from sam to priya." in text
+    assert "**status** by sam: Identified: pool exhausted" in text
+    assert json.loads(run_cli(archive, "lint", "--format", "json").stdout)["diagnostics"] == []
+
+
+def test_at_a_terminal_the_suggestion_is_one_question(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declare(run_cli, archive)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(archive, "status", "identified", "pool", "--by", "sam", input="jo\n")
+    assert result.exit_code == 0, result.output
+    assert "ops_lead: jo" in (archive / INC_PATH).read_text()
+
+
+def test_the_draft_carries_who_was_hurt_and_stats_count_it(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Pool raised.", "--by", "sam").exit_code == 0
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
+    impact = draft.split("## Impact", 1)[1].split("\n## ", 1)[0]
+    assert "- Users: Card payments fail for about a third of shoppers" in impact
+    stats = json.loads(run_cli(archive, "stats", "--format", "json").stdout)
+    assert stats["by_audience"] == {"users": 1, "stakeholders": 1, "company": 0}
+    assert stats["by_month_and_audience"] == {
+        "2024-05": {"users": 1, "stakeholders": 1, "company": 0}
+    }
+
+
+@pytest.mark.slow
+def test_the_dashboard_card_and_metrics_show_who_is_hurt(tmp_path: Path) -> None:
+    example = copy_archive(tmp_path / "example")
+    only_christmas(example)
+    site = build_site(example)
+    card = page(site, "incidents/INC-2022-12-25-corrupt-image-crash-loop")
+    hurt = card.split("<dt>Who is hurt</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "users</span> The web shop returned errors" in hurt
+    metrics = page(site, "metrics")
+    who = metrics.split('id="who-was-hurt"', 1)[1]
+    assert "<th>users</th>" in who and "<td>2022-12</td><td>1</td><td>1</td><td>0</td>" in who

@@ -1,0 +1,161 @@
+"""What must not go out in a public update: people, internal hosts, addresses, internal links.
+
+Each finding is the exact text and what it is, so the Communications Lead can fix it before the
+update goes out. The checks err on the side of refusing: a refused update costs a rewrite, a
+leaked hostname or name cannot be taken back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from incident_docs.models import Roster
+
+_MENTION = re.compile(r"(?<![\w.+-])@[A-Za-z0-9][A-Za-z0-9._-]*")
+_EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
+_URL = re.compile(r"\b(?:https?|ssh|ftp)://[^\s<>\"')]+", re.IGNORECASE)
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
+_DOTTED = re.compile(
+    r"(?<![\w.-])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?![\w-])"
+)
+_NUMBERED_HOST = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?(?![\w-]|\.\w)")
+_TICKET = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}-\d+(?![\w-])")
+
+INTERNAL_SUFFIXES = (
+    "internal", "local", "lan", "corp", "intra", "intranet", "private", "home", "svc", "cluster",
+    "localdomain", "priv",
+)  # fmt: skip
+"""Last labels that only mean something inside a network."""
+FILE_ENDINGS = frozenset(
+    {
+        "md", "txt", "log", "json", "yaml", "yml", "toml", "ini", "cfg", "conf", "py", "js", "ts",
+        "css", "html", "htm", "png", "jpg", "jpeg", "gif", "svg", "pdf", "csv", "sh", "sql", "xml",
+        "go", "rs", "java", "rb", "php", "lock", "tar", "gz", "zip", "exe", "dll", "so",
+    }
+)  # fmt: skip
+"""A dotted word ending like a file name is not a host ('config.yaml', 'node.js')."""
+NOT_HOSTS = frozenset(
+    {"utf-8", "utf-16", "sha-1", "sha-256", "sha-512", "x86-64", "covid-19", "iso-8601", "tls-1"}
+)
+"""Words shaped like a numbered host or a ticket key that are neither."""
+
+
+@dataclass(frozen=True)
+class Leak:
+    text: str
+    """The exact text that would leak."""
+    what: str
+    """What it is: 'a person's handle', 'an internal hostname', 'an IP address'..."""
+    where: str
+    """The part of the update it is in."""
+
+    def __str__(self) -> str:
+        return f"'{self.text}' ({self.what}) in {self.where}"
+
+
+def find_leaks(
+    text: str,
+    where: str,
+    roster: Roster,
+    *,
+    public_domains: Sequence[str] = (),
+    allowed: Iterable[str] = (),
+) -> list[Leak]:
+    """Everything in `text` that a public update must not carry; `allowed` words pass (the
+    incident's own service names, which the update names on purpose)."""
+    ok = {word.casefold() for word in allowed}
+    found: list[Leak] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, what: str) -> None:
+        if any(start < e and s < end for s, e in taken):
+            return  # part of something already reported (a host inside a URL)
+        piece = text[start:end]
+        if piece.casefold() in ok:
+            return
+        taken.append((start, end))
+        found.append(Leak(piece, what, where))
+
+    for match in _URL.finditer(text):
+        if not _public(match.group(0), public_domains):
+            add(*match.span(), "a link to an internal page or ticket")
+        else:
+            taken.append(match.span())
+    for match in _EMAIL.finditer(text):
+        add(*match.span(), "an email address")
+    for match in _MENTION.finditer(text):
+        add(*match.span(), "an @mention")
+    for match in _IPV4.finditer(text):
+        if _is_ip(match.group(0)):
+            add(*match.span(), "an IP address")
+    for match in _IPV6.finditer(text):
+        value = match.group(0)
+        if ("::" in value or value.count(":") >= 3) and _is_ip(value):
+            add(*match.span(), "an IP address")
+    for match in _DOTTED.finditer(text):
+        if _host_like(match.group(0), public_domains):
+            add(*match.span(), "an internal hostname")
+    for match in _NUMBERED_HOST.finditer(text):
+        if match.group(0) not in NOT_HOSTS:
+            add(*match.span(), "an internal hostname")
+    for match in _TICKET.finditer(text):
+        if match.group(0).lower() not in NOT_HOSTS:
+            add(*match.span(), "a ticket reference")
+    for start, end, what in _people(text, roster):
+        add(start, end, what)
+    return sorted(found, key=lambda leak: text.find(leak.text))
+
+
+def _public(url: str, domains: Sequence[str]) -> bool:
+    host = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE).split("/", 1)[0].split(":")[0]
+    return _under(host.lower(), domains)
+
+
+def _under(host: str, domains: Sequence[str]) -> bool:
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _host_like(word: str, public_domains: Sequence[str]) -> bool:
+    labels = word.lower().split(".")
+    last = labels[-1]
+    if not last.isalpha() or len(last) < 2 or last in FILE_ENDINGS:
+        return False  # 'v4.1', 'e.g', 'config.yaml'
+    if all(len(label) <= 2 for label in labels):
+        return False  # 'a.m.', 'U.S.'
+    return not _under(word.lower(), public_domains)
+
+
+def _people(text: str, roster: Roster) -> list[tuple[int, int, str]]:
+    """Full names first (so 'Priya Raman' is one finding), then their parts as written, then
+    handles and GitHub logins in any case."""
+    spans: list[tuple[int, int, str]] = []
+    for person in roster.people:
+        spans += _whole_words(text, person.name, "a person's name")
+    for person in roster.people:
+        for part in person.name.split():
+            if len(part) > 1:
+                spans += _whole_words(text, part, "a person's name")
+    for person in roster.people:
+        for word, what in ((person.handle, "a person's handle"), (person.github, "a GitHub login")):
+            if word:
+                spans += _whole_words(text, word, what, re.IGNORECASE)
+    return spans
+
+
+def _whole_words(
+    text: str, word: str, what: str, flags: re.RegexFlag = re.NOFLAG
+) -> list[tuple[int, int, str]]:
+    pattern = re.compile(rf"(?<![\w@.-]){re.escape(word)}(?![\w-])", flags)
+    return [(m.start(), m.end(), what) for m in pattern.finditer(text)]
