@@ -595,8 +595,10 @@ def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
-    args = ("declare", "Checkout fails", "--because", "user-facing", "-s", "SEV2", "--service", "x")
-    args += ("--audience", "users=Checkout fails")
+    args = [
+        "declare", "Checkout fails", "--because", "user-facing", "-s", "SEV2", "--service", "x",
+        "--audience", "users=Checkout fails",
+    ]  # fmt: skip
     result = run_cli(archive, *args, input="leee\nlee\n")
     assert result.exit_code == 0, result.output
     assert "did you mean lee?" in result.output  # the typo is asked again, not recorded
