@@ -13,6 +13,7 @@ from support.github_fake import (
     HEAD,
     INC_PATH,
     PM_PATH,
+    PYPROJECT,
     REPO,
     ROSTER,
     TEAMS_ROSTER,
@@ -289,3 +290,101 @@ def test_the_missing_teams_are_asked_for_a_review_once(github: FakeGitHub, tmp_p
     again = gate(github, tmp_path, *args, "--request-reviews")
     assert again.exit_code == 1
     assert len(github.review_requests) == 1  # already asked: nobody is asked twice
+
+
+# --- what a pull request cannot do to lower its bar ---------------------------------------------
+
+
+def test_renaming_a_postmortem_away_keeps_its_bar(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github)
+    for name in ("postmortems/README.md", "postmortems/PM-2024-05-02-api-errors.txt"):
+        github.files = [{"filename": name, "previous_filename": PM_PATH, "status": "renamed"}]
+        github.reviews = [review(1, "priyaraman", "APPROVED")]
+        result = gate(github, tmp_path)
+        assert result.exit_code == 1, (name, result.output)
+        assert "team data (owns warehouse)" in result.stdout
+
+
+def test_a_new_postmortem_that_does_not_validate_still_brings_its_teams(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("api", "warehouse")).replace(
+        b"status: in-review", b"status: in-review\nfoo: 1"
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1 and "team data" in result.stdout
+
+
+def test_a_postmortem_naming_too_many_incidents_fails_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    bogus = ", ".join(f"INC-2024-05-02-fake-{i}" for i in range(25))
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("api",)).replace(
+        b"incidents: [INC-2024-05-02-api-errors]", f"incidents: [{bogus}]".encode()
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2 and "split the pull request" in result.stderr
+
+
+def test_an_incident_named_but_found_nowhere_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "INC-2024-05-02-api-errors is named by the postmortem but found neither" in result.stdout
+
+
+def test_an_unknown_severity_asks_the_strictest_count_of_each_team(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"approvals = 2", b"approvals = 2\nteam_approvals = 2"
+    )
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = postmortem("SEV9", services=("api",))
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "jotanaka", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "team api (owns api" in result.stdout and "needs 2 approvals" in result.stdout
+
+
+def test_an_author_written_as_a_login_cannot_approve(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github, services=("warehouse",))
+    github.contents[(HEAD, PM_PATH)] = postmortem(authors=("jotanaka",), services=("warehouse",))
+    github.contents[(BASE, PM_PATH)] = github.contents[(HEAD, PM_PATH)]
+    github.reviews = [review(1, "jotanaka", "APPROVED"), review(2, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "not counted (an author of the postmortem (jo))" in result.stderr
+    assert "team data (owns warehouse)" in result.stdout
+
+
+def test_who_opened_the_pull_request_is_not_offered_as_a_reviewer(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.author = "jotanaka"
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert "team data (owns warehouse) needs 1 approval" in result.stdout
+    assert "nobody can" in result.stdout and "could approve: jo" not in result.stdout
+
+
+def test_a_request_github_cleared_is_not_made_again(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github)
+    args = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    gate(github, tmp_path, *args, "--request-reviews")
+    github.reviews = [review(1, "samlq", "COMMENTED")]  # a review clears the pending request
+    for _ in range(2):
+        gate(github, tmp_path, *args, "--request-reviews")
+    assert len(github.review_requests) == 1

@@ -134,7 +134,8 @@ class FakeGitHub:
     requests: list[str] = field(default_factory=list)
     tokens: list[str | None] = field(default_factory=list)
     requested: dict[str, list[str]] = field(default_factory=lambda: {"users": [], "teams": []})
-    """Reviewers asked for on the pull request (logins and team slugs)."""
+    """Reviewers ever asked for on the pull request (logins and team slugs), as its timeline
+    keeps them: a request GitHub cleared (after a review) is still there."""
     review_requests: list[dict[str, Any]] = field(default_factory=list)
     """The bodies of the requests that asked for reviewers, in order."""
 
@@ -189,13 +190,15 @@ class FakeGitHub:
             return self._page(request, self.files)
         if rest == "/pulls/7/reviews":
             return self._page(request, self.reviews)
-        if rest == "/pulls/7/requested_reviewers" and request.method == "GET":
-            return _json(
-                {
-                    "users": [{"login": login} for login in self.requested["users"]],
-                    "teams": [{"slug": slug} for slug in self.requested["teams"]],
-                }
-            )
+        if rest == "/issues/7/timeline":
+            events = [
+                {"event": "review_requested", "requested_reviewer": {"login": login}}
+                for login in self.requested["users"]
+            ] + [
+                {"event": "review_requested", "requested_team": {"slug": slug}}
+                for slug in self.requested["teams"]
+            ]
+            return self._page(request, [{"event": "commented"}, *events])
         if rest == "/pulls/7/requested_reviewers" and request.method == "POST":
             body = request.get_json()
             self.review_requests.append(body)

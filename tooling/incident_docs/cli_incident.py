@@ -964,7 +964,8 @@ def postmortem_command(
         involvement = involved(
             roster, services=record.services, people=reports.responders(record, source.entries)
         )
-        writers = {a.casefold() for a in authors}
+        me = roster.by_email(git.config_value(project.root, "user.email"))
+        writers = {a.casefold() for a in authors} | ({me.handle.casefold()} if me else set())
         teams = [
             (
                 item.team.name,

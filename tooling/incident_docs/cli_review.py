@@ -169,6 +169,7 @@ def _report(result: GateResult, annotate: bool) -> int:
                 "configuration": result.config_source,
                 "roster": result.roster_source,
             },
+            result.roster,
         )
     )
     if decision.satisfied:

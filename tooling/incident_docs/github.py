@@ -35,6 +35,7 @@ from incident_docs.review import (
     evaluate,
     files_from_api,
     gated_files,
+    is_postmortem_path,
     postmortem_paths,
     pull_request_from_api,
     requirement,
@@ -47,6 +48,8 @@ MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 COMPARE_FILE_LIMIT = 300
+MAX_INCIDENTS = 20
+"""Incident records the gate reads for one pull request; more fails closed."""
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 
@@ -392,9 +395,12 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
     roster, roster_source = roster_at(client, repo, config, pr.base_sha)
     documents: list[tuple[str, bytes | None]] = []
     for changed in postmortem_paths(files, config):
-        # A deleted postmortem is judged by what it was on the base.
-        ref = pr.base_sha if changed.status == "removed" else pr.head_sha
-        documents.append((changed.path, client.file_at(repo, changed.path, ref)))
+        # A deleted postmortem is judged by what it was on the base; one renamed out of the
+        # postmortems (to README.md, to .txt) by what it was before the rename.
+        if changed.status == "removed":
+            documents.append((changed.path, client.file_at(repo, changed.path, pr.base_sha)))
+        elif is_postmortem_path(changed.path):
+            documents.append((changed.path, client.file_at(repo, changed.path, pr.head_sha)))
         if changed.status not in ("added", "removed"):
             # What the postmortem was on the base counts too, so that a pull request cannot
             # lower its own bar by lowering the severity or by dropping an author.
@@ -436,7 +442,10 @@ def _incidents_of(
     """The incident records the postmortems name, at the base and the head: their services and
     responders decide which teams must approve."""
     ids: list[str] = []
-    for path, raw in documents:
+    # The base's first: what the postmortem was about before the pull request counts whatever
+    # the head lists.
+    ordered = sorted(documents, key=lambda item: "(at base" not in item[0])
+    for path, raw in ordered:
         if raw is None:
             continue
         front = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes).front_matter
@@ -444,8 +453,13 @@ def _incidents_of(
         for value in listed if isinstance(listed, list) else []:
             if isinstance(value, str) and INCIDENT_ID_RE.match(value) and value not in ids:
                 ids.append(value)
+    if len(ids) > MAX_INCIDENTS:
+        raise GitHubError(
+            f"the postmortems name {len(ids)} incidents, more than the gate reads "
+            f"({MAX_INCIDENTS}): split the pull request"
+        )
     found: list[tuple[str, bytes | None]] = []
-    for incident_id in ids[:20]:
+    for incident_id in ids:
         path = f"{config.incidents_dir.rstrip('/')}/{incident_id}.md"
         for ref, label in ((pr.head_sha, "head"), (pr.base_sha, "base")):
             raw = client.file_at(repo, path, ref)
@@ -463,8 +477,8 @@ def request_reviews(
     wanted_users: list[str] = []
     wanted_teams: list[str] = []
     for state in decision.teams:
-        if state.satisfied:
-            continue
+        if state.satisfied or not state.could_approve:
+            continue  # nobody to ask (its only senior wrote it or opened the pull request)
         team = roster.team(state.team)
         if team is not None and team.github_team:
             wanted_teams.append(team.github_team)
@@ -477,19 +491,9 @@ def request_reviews(
         return []
     prefix = f"repos/{repo}/pulls/{pr.number}"
     try:
-        asked = client.get_json(f"{prefix}/requested_reviewers", "reading requested reviewers")
+        users, teams = _asked_before(client, repo, pr.number)
     except GitHubError as error:
-        return [f"could not read the requested reviewers: {error}"]
-    users = {
-        str(u.get("login", "")).casefold()
-        for u in (asked.get("users") if isinstance(asked, dict) else None) or []
-        if isinstance(u, dict)
-    }
-    teams = {
-        str(t.get("slug", "")).casefold()
-        for t in (asked.get("teams") if isinstance(asked, dict) else None) or []
-        if isinstance(t, dict)
-    }
+        return [f"could not read whom the pull request asked for reviews: {error}"]
     reviewed = {row.login.casefold() for row in decision.rows}
     new_users = sorted({u for u in wanted_users if u.casefold() not in users | reviewed})
     new_teams = sorted({t for t in wanted_teams if t.casefold() not in teams})
@@ -502,6 +506,22 @@ def request_reviews(
         return [f"could not request reviews ({error}); ask them by hand"]
     asked_now = [*(f"@{u}" for u in new_users), *(f"team {t}" for t in new_teams)]
     return ["asked for reviews: " + ", ".join(asked_now)]
+
+
+def _asked_before(client: GitHubClient, repo: str, number: int) -> tuple[set[str], set[str]]:
+    """Everyone and every team the pull request has ever asked for a review: its timeline keeps
+    the requests after GitHub clears them (when the person reviews, or someone removes them)."""
+    users: set[str] = set()
+    teams: set[str] = set()
+    for event in client.list_all(f"repos/{repo}/issues/{number}/timeline", "reading the timeline"):
+        if not isinstance(event, dict) or event.get("event") != "review_requested":
+            continue
+        person, team = event.get("requested_reviewer"), event.get("requested_team")
+        if isinstance(person, dict) and isinstance(person.get("login"), str):
+            users.add(person["login"].casefold())
+        if isinstance(team, dict) and isinstance(team.get("slug"), str):
+            teams.add(team["slug"].casefold())
+    return users, teams
 
 
 def _unchanged_between(

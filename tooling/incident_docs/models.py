@@ -408,6 +408,11 @@ class Roster(_Record):
     def handles(self) -> frozenset[str]:
         return frozenset(p.handle.casefold() for p in self.people)
 
+    def handle_of(self, name: str) -> str:
+        """The roster handle of someone written as a handle or a GitHub login (else the name)."""
+        person = self.by_handle(name) or self.by_github(name)
+        return person.handle if person else name
+
     def seniors(self) -> tuple[Person, ...]:
         return tuple(p for p in self.people if self.is_senior(p))
 

@@ -70,6 +70,9 @@ class Requirement:
     involvement: tuple[Involvement, ...] = ()
     """The teams involved, each of which must approve through one of its seniors."""
     team_approvals: int = 1
+    missing_incidents: tuple[str, ...] = ()
+    """Incidents the postmortems name that neither the base nor the head has: their
+    responders' teams cannot be known, so the gate stays closed."""
 
 
 @dataclass(frozen=True)
@@ -208,13 +211,14 @@ def gated_files(files: Iterable[ChangedFile], config: Config) -> list[ChangedFil
     return [f for f in files if any(matches(p, config.review.paths) for p in f.paths())]
 
 
+def is_postmortem_path(path: str) -> bool:
+    return path.endswith(".md") and path.rsplit("/", 1)[-1].lower() not in SKIPPED_NAMES
+
+
 def postmortem_paths(files: Iterable[ChangedFile], config: Config) -> list[ChangedFile]:
-    """Gated Markdown files whose severity decides the number of approvals."""
-    return [
-        f
-        for f in gated_files(files, config)
-        if f.path.endswith(".md") and f.path.rsplit("/", 1)[-1].lower() not in SKIPPED_NAMES
-    ]
+    """Gated files that are, or were before a rename, postmortems: their severity and teams
+    decide the approvals (renaming one to README.md or .txt does not take it out of review)."""
+    return [f for f in gated_files(files, config) if any(map(is_postmortem_path, f.paths()))]
 
 
 # --- how many approvals ----------------------------------------------------------------------
@@ -247,7 +251,7 @@ def requirement(
         if front is None:
             unknown = unknown or path
             continue
-        if isinstance(front.get("id"), str) and str(front["id"]).startswith("INC-"):
+        if path.startswith(config.incidents_dir.rstrip("/") + "/"):
             incident, _problems = validate_record(doc, "incident")
             if isinstance(incident, Incident):
                 entries, _bad = parse_timeline(doc)
@@ -256,10 +260,20 @@ def requirement(
         record, _problems = validate_record(doc, "postmortem")
         severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
         if isinstance(record, Postmortem):
-            authors.update(handle.casefold() for handle in record.authors)
+            authors.update(_handles(record.authors, roster))
             postmortems.append((record, parse_timeline(doc)[0]))
-        elif isinstance(front.get("authors"), list):
-            authors.update(str(a).casefold() for a in front["authors"] if isinstance(a, str))
+        else:
+            # It does not validate, but what it says still counts: a broken file never lowers
+            # the bar (its teams, from the raw front-matter; its authors cannot approve).
+            listed = front.get("authors")
+            authors.update(
+                _handles([a for a in listed if isinstance(a, str)], roster)
+                if isinstance(listed, list)
+                else []
+            )
+            loose = _loose_postmortem(front)
+            if loose is not None:
+                postmortems.append((loose, parse_timeline(doc)[0]))
         if not isinstance(severity, str) or config.severity(severity) is None:
             unknown = unknown or path
             continue
@@ -271,10 +285,18 @@ def requirement(
     if unknown is not None and strictest > required:
         notes.append(f"the severity of {unknown} cannot be read: requiring the strictest count")
         required, severity_name, source = strictest, None, unknown
+    team_needed = config.required_team_approvals(severity_name)
+    if severity_name is None and unknown is not None:
+        team_needed = max(
+            [config.review.team_approvals]
+            + [level.team_approvals for level in config.severities if level.team_approvals]
+        )
     involvement: list[Involvement] = []
+    missing: list[str] = []
     if roster is not None and roster.teams:
         for record, entries in postmortems:
             linked = [pair for i in record.incidents for pair in incidents.get(i, [])]
+            missing += [i for i in record.incidents if i not in incidents and i not in missing]
             involvement = merge_involvement(
                 involvement, postmortem_involvement(roster, record, linked, entries)
             )
@@ -285,8 +307,34 @@ def requirement(
         frozenset(authors),
         tuple(notes),
         tuple(involvement),
-        config.required_team_approvals(severity_name),
+        team_needed,
+        tuple(missing),
     )
+
+
+def _handles(names: Iterable[str], roster: Roster | None) -> set[str]:
+    """Casefolded roster handles for names written as handles or GitHub logins."""
+    return {(roster.handle_of(name) if roster else name).casefold() for name in names}
+
+
+def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
+    """What a postmortem that does not validate names: services, teams, incidents."""
+
+    def labels(key: str) -> tuple[str, ...]:
+        value = front.get(key)
+        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+    try:
+        return Postmortem.model_construct(
+            id=str(front.get("id", "")),
+            services=labels("services"),
+            teams=labels("teams"),
+            incidents=labels("incidents"),
+            authors=labels("authors"),
+            approved_by=(),
+        )
+    except (TypeError, ValueError):
+        return None
 
 
 # --- the decision ----------------------------------------------------------------------------
@@ -376,7 +424,14 @@ def evaluate(
     if len(approvers) < need.required:
         unmet.append(_shortfall(need, approvers, not_counted, pr))
     people = [p for p in (roster.by_handle(handle) for handle in counted) if p is not None]
-    states = team_states(roster, need.involvement, people, need.authors, need.team_approvals)
+    opener = roster.by_github(pr.author)
+    cannot = set(need.authors) | ({opener.handle.casefold()} if opener else set())
+    states = team_states(roster, need.involvement, people, cannot, need.team_approvals)
+    for incident_id in need.missing_incidents:
+        unmet.append(
+            f"{incident_id} is named by the postmortem but found neither at the base nor the "
+            "head: the teams of its responders cannot be known"
+        )
     for state in states:
         if not state.satisfied:
             unmet.append(_team_shortfall(state, roster))
@@ -474,7 +529,14 @@ def _team_shortfall(state: TeamState, roster: Roster) -> str:
     return line + f"; nobody can: add a senior who did not write it to team {state.team}"
 
 
-def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, str]) -> str:
+def _with_login(handle: str, roster: Roster | None) -> str:
+    person = roster.by_handle(handle) if roster else None
+    return f"{handle} (@{person.github})" if person and person.github else handle
+
+
+def summary_markdown(
+    decision: Decision, pr: PullRequest, extra: Mapping[str, str], roster: Roster | None = None
+) -> str:
     """The step-summary table: every reviewer, their state, commit and whether it counted."""
     status = "satisfied" if decision.satisfied else "not satisfied"
     why = f" ({decision.severity}: `{decision.source}`)" if decision.severity else ""
@@ -510,7 +572,7 @@ def summary_markdown(decision: Decision, pr: PullRequest, extra: Mapping[str, st
             lines.append(
                 f"| {table_cell(state.team)} ({mark}) | {table_cell(state.reason)} | "
                 f"{table_cell(', '.join(state.approved_by) or 'nobody yet')} | "
-                f"{table_cell(', '.join(state.could_approve) or '—')} |"
+                f"{table_cell(', '.join(_with_login(h, roster) for h in state.could_approve) or '—')} |"
             )
         lines.append("")
     for line in (*decision.unmet, *decision.notes):

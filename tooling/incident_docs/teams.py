@@ -127,7 +127,7 @@ def team_states(
     needed: int = 1,
 ) -> list[TeamState]:
     """For each involved team: which of its seniors approved, and who else could."""
-    writers = {a.casefold() for a in authors}
+    writers = {roster.handle_of(a).casefold() for a in authors}
     approved = {p.handle.casefold(): p for p in approvers}
     states = []
     for item in involvement:
@@ -154,6 +154,13 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
         key = team.name.casefold()
         if key in names:
             problems.append((("teams", index, "name"), f"team '{team.name}' is defined twice"))
+        if not roster.team_seniors(team):
+            problems.append(
+                (
+                    ("teams", index, "name"),
+                    f"team '{team.name}' has no senior: nobody can approve a postmortem for it",
+                )
+            )
         names.setdefault(key, index)
         members = {m.casefold() for m in team.members}
         for position, handle in enumerate(team.members):
@@ -216,7 +223,7 @@ def postmortem_review(
     needed: int,
     team_needed: int,
 ) -> PostmortemReview:
-    writers = {a.casefold() for a in postmortem.authors}
+    writers = {roster.handle_of(a).casefold() for a in postmortem.authors}
     approvers: dict[str, Person] = {}
     for handle in postmortem.approved_by:
         person = roster.by_handle(handle)

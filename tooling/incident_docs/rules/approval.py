@@ -27,7 +27,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         return
     doc = subject.doc
     roster_file = subject.ctx.config.roster
-    authors = {handle.casefold() for handle in record.authors}
+    authors = {roster.handle_of(handle).casefold() for handle in record.authors}
     counted: list[str] = []
     for index, handle in enumerate(record.approved_by):
         line = doc.line_of(("approved_by", index))
