@@ -188,3 +188,38 @@ def test_pagefind_search_finds_the_postmortem(browser: Browser, pagefind_url: st
     page.wait_for_url("**/*-corrupt-image-crash-loop/**")
     assert visit.outside() == [] and visit.dialogs == []
     visit.close()
+
+
+PAGE_TYPES = [
+    "",
+    f"incidents/INC-{CHRISTMAS}/",
+    f"postmortems/PM-{CHRISTMAS}/",
+    "postmortems/PM-2023-03-14-payments-db-failover/",
+    "action-items/",
+    "metrics/",
+    "incidents/",
+    "postmortems/",
+    *(f"browse/{facet}/" for facet in ("year", "severity", "service", "tag", "status")),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_type_has_a_serious_accessibility_problem(
+    browser: Browser, site_url: str, scheme: str
+) -> None:
+    """axe-core on every kind of page, in both colour schemes: contrast included."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    problems = []
+    for url in PAGE_TYPES:
+        page = context.new_page()
+        page.goto(site_url + url)
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                where = [node["target"][0] for node in violation["nodes"][:3]]
+                problems.append(f"{url or '/'}: {violation['id']} at {where}")
+        page.close()
+    context.close()
+    assert not problems, "\n".join(problems)

@@ -38,6 +38,7 @@ log = logging.getLogger("mkdocs.plugins.incident-docs")
 
 ASSETS = Path(__file__).parent / "assets"
 MAX_ERRORS_SHOWN = 20
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
 class IncidentDocsConfig(MkDocsConfigBase):  # type: ignore[no-untyped-call]
@@ -299,7 +300,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             output = self._decorate_record(output, record, config)
         if self.config.search == "pagefind":
             output = pagefind.decorate(output, page, SEARCH, config.use_directory_urls)
-        return output
+        # Material's search dialog has no name; screen readers announce it as "dialog".
+        return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
 
     def _decorate_record(self, output: str, record: SiteRecord, config: MkDocsConfig) -> str:
         assert self.archive is not None
