@@ -58,7 +58,7 @@ def test_incident_page_links_its_postmortem_and_shows_roles(christmas: Path) -> 
     html = page(build_site(christmas), INC_URL)
     assert f'href="../../{PM_URL}/"' in html
     assert "Communications Lead:" in html and "sam</span> → <span" in html
-    assert "Is it user facing" in html
+    assert "It is user facing" in html  # the answers, not the questions
 
 
 def test_overdue_follows_the_injected_date(christmas: Path) -> None:

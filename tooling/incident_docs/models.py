@@ -126,6 +126,16 @@ CRITERIA: dict[str, str] = {
     "data_lost": "Was data lost?",
     "data_exposed": "Was user data exposed?",
 }
+CRITERIA_ANSWERS: dict[str, str] = {
+    "user_facing": "it is user facing",
+    "multiple_teams": "several teams are needed",
+    "too_long": "it is taking too long to solve",
+    "manual_response": "it needs a manual response",
+    "monitoring_missed": "monitoring did not alert (a novel problem)",
+    "data_lost": "data was lost",
+    "data_exposed": "user data was exposed",
+}
+"""The yes answers as statements, for the record's card."""
 
 
 class Criteria(_Record):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from incident_docs.document import parse_text
 from incident_docs.formatters import table_cell
 from incident_docs.metrics import format_duration
 from incident_docs.models import (
     CRITERIA,
+    CRITERIA_ANSWERS,
     Incident,
+    IncidentStatus,
     Postmortem,
     Role,
     TimelineEntry,
@@ -54,6 +56,10 @@ def record_card(archive: SiteArchive, record: SiteRecord, link: Linker, today: d
     ]
     if isinstance(r, Postmortem):
         badges.append(f'<span class="idocs-badge idocs-visibility">{e(r.visibility)}</span>')
+    if isinstance(r, Incident) and r.status is not IncidentStatus.RESOLVED:
+        days = (today - r.declared_at.astimezone(UTC).date()).days
+        age = "declared today" if days <= 0 else f"open for {days} day{'s' if days != 1 else ''}"
+        badges.append(f'<span class="idocs-badge idocs-age">{e(age)}</span>')
     level = archive.config.severity(r.severity)
     sev_note = f' <span class="idocs-muted">{e(level.description)}</span>' if level else ""
     parts = [
@@ -130,11 +136,10 @@ def _incident_facts(
             for name, harm in hurt
         )
         facts.append(f'<dt>Who is hurt</dt><dd><ul class="idocs-plain">{items}</ul></dd>')
-    answered = [question for name, question in CRITERIA.items() if getattr(r.criteria, name)]
+    answered = [CRITERIA_ANSWERS[name] for name in CRITERIA if getattr(r.criteria, name)]
     if answered:
-        facts.append(
-            "<dt>Why an incident</dt><dd>" + "; ".join(e(q.rstrip("?")) for q in answered) + "</dd>"
-        )
+        because = "; ".join(answered)
+        facts.append(f"<dt>Why an incident</dt><dd>{e(because[0].upper() + because[1:])}</dd>")
     postmortems = archive.postmortems_of(record)
     if postmortems:
         shown = ", ".join(f"{link.record(pm)} {status_badge(pm.status)}" for pm in postmortems)

@@ -65,9 +65,12 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
                 f"{e(name)}</title></rect>"
             )
         if index % label_every == 0:
+            # The first and last labels are anchored inward, so neither is cut at the edge.
+            anchor = "start" if index == 0 else "end" if index == len(months) - 1 else "middle"
+            at = x if anchor == "start" else x + bar if anchor == "end" else x + bar / 2
             out.append(
-                f'<text class="idocs-chart__axis" x="{x + bar / 2:.1f}" '
-                f'y="{_TOP + plot_h + 16}" text-anchor="middle">{e(month)}</text>'
+                f'<text class="idocs-chart__axis" x="{at:.1f}" '
+                f'y="{_TOP + plot_h + 16}" text-anchor="{anchor}">{e(month)}</text>'
             )
     legend_x = float(_LEFT)
     for name in severities:
