@@ -223,3 +223,58 @@ def test_no_page_type_has_a_serious_accessibility_problem(
         page.close()
     context.close()
     assert not problems, "\n".join(problems)
+
+
+SEARCHES = [
+    ("memory leak", "corrupt-image-crash-loop"),
+    ("No space left on device", "payments-db-failover"),
+    ("payments-db", "payments-db-failover"),
+    ("certificate expired", "cdn-certificate-expiry"),
+    ("static-cdn", "cdn-certificate-expiry"),
+    ("search-api", "search-latency"),
+    ("index rebuild", "search-latency"),
+    ("garbage-collected", "corrupt-image-crash-loop"),
+    ("lagging replica", "payments-db-failover"),
+    ("unstyled pages", "cdn-certificate-expiry"),
+]
+"""Title words, service names and words from timelines, each with the record a reader wants."""
+
+
+def test_search_finds_the_record_in_the_first_three(visit: Visit) -> None:
+    """Material's search: records, not the lists that repeat them, and labelled with severity
+    and date."""
+    page = visit.page
+    missed = []
+    for words, wanted in SEARCHES:
+        page.goto(visit.base)
+        search(page, words)
+        results = page.locator("li.md-search-result__item > a.md-search-result__link")
+        results.first.wait_for(timeout=15_000)
+        top = [results.nth(i).get_attribute("href") or "" for i in range(min(3, results.count()))]
+        if not any(wanted in href for href in top):
+            missed.append(f"{words!r}: {top}")
+    assert not missed, "\n".join(missed)
+    page.goto(visit.base)
+    search(page, "memory leak")
+    first = page.locator("li.md-search-result__item > a.md-search-result__link").first
+    first.wait_for(timeout=15_000)
+    assert "(SEV2 · 2022-12-25)" in first.inner_text()
+
+
+def test_pagefind_finds_the_record_in_the_first_three(browser: Browser, pagefind_url: str) -> None:
+    visit = Visit(browser, pagefind_url)
+    page = visit.page
+    missed = []
+    for words, wanted in SEARCHES:
+        page.goto(pagefind_url)
+        box = page.locator(".idocs-header-search input")
+        box.fill(words)
+        box.press("Enter")
+        results = page.locator(".pagefind-ui__result-link")
+        results.first.wait_for(timeout=15_000)
+        page.wait_for_timeout(300)  # the rest of the results arrive a moment later
+        top = [results.nth(i).get_attribute("href") or "" for i in range(min(3, results.count()))]
+        if not any(wanted in href for href in top):
+            missed.append(f"{words!r}: {top}")
+    visit.close()
+    assert not missed, "\n".join(missed)

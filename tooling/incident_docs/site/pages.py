@@ -81,8 +81,8 @@ def _page(
     if hide_toc:
         meta.append("hide: [toc]")
     if not searchable:
-        # Lists repeat what the records say: in the search index they would only bury the
-        # records themselves, and make the index the browser loads a third larger.
+        # Lists, counts and charts repeat what the records say: in the search index they would
+        # only bury the records themselves, and make the index the browser loads larger.
         meta.append("search: {exclude: true}")
     return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(body) + "\n"
 
@@ -194,7 +194,7 @@ class PageBuilder:
             f'<a href="{link.to(ACTION_ITEMS)}">open action item</a> and the '
             f'<a href="{link.to(METRICS)}">metrics</a>.</p>',
         ]
-        return _page("Dashboard", body)
+        return _page("Dashboard", body, searchable=False)
 
     # -- lists -----------------------------------------------------------------------------
 
@@ -247,7 +247,8 @@ class PageBuilder:
             if rows
             else '<p class="idocs-empty">Nothing to list yet.</p>'
         )
-        pages = [GeneratedPage(overview_src, _page(facet.title, [f"# {facet.title}", table]))]
+        overview = _page(facet.title, [f"# {facet.title}", table], searchable=False)
+        pages = [GeneratedPage(overview_src, overview)]
         noun = facet.title.removeprefix("By ").capitalize()
         for key in keys:
             label, records = groups[key]
@@ -386,7 +387,7 @@ class PageBuilder:
             "## Who was hurt",
             self._audience_table(),
         ]
-        return _page("Metrics", [part for part in body if part])
+        return _page("Metrics", [part for part in body if part], searchable=False)
 
     def _audience_table(self) -> str:
         """Incidents per audience per month: users, stakeholders, the company's own staff."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -223,6 +224,26 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 + (f"\n… and {more} more" if more > 0 else "")
             )
 
+    def _label_search_results(self, site_dir: Path) -> None:
+        """A record found by Material's search shows its severity and date beside its title."""
+        index_file = site_dir / "search" / "search_index.json"
+        if self.archive is None or not index_file.is_file():
+            return
+        labels = {}
+        for record in self.archive.records:
+            file = self.record_file_objects.get(record.src_uri)
+            if file is None:
+                continue
+            when = record.when
+            day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
+            labels[file.url] = " · ".join(part for part in (record.severity, day) if part)
+        data = json.loads(index_file.read_text(encoding="utf-8"))
+        for doc in data.get("docs", []):
+            label = labels.get(doc.get("location", ""))
+            if label and isinstance(doc.get("title"), str):
+                doc["title"] = f"{doc['title']} ({label})"
+        index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
     def _cancel_lint(self) -> None:
         job, self.lint_job = self.lint_job, None
         if job is not None:
@@ -322,6 +343,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Lint ran beside the build; its errors still fail it, and warnings count for --strict.
         self._report_lint()
+        self._label_search_results(Path(config.site_dir))
         if self.config.search == "pagefind":
             pagefind.index(Path(config.site_dir))
 
