@@ -357,3 +357,11 @@ def test_pagefind_search_replaces_material_search(christmas: Path) -> None:
     assert 'src="../pagefind/pagefind-ui.js"' in search
     assert "data-pagefind-body" in page(site, PM_URL)
     assert 'class="idocs-header-search"' in page(site, PM_URL)
+
+
+def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -> None:
+    site = build_site(christmas)
+    for url in (PM_URL, INC_URL):
+        html = page(site, url)
+        assert html.index('<figure class="idocs-picture"') < html.index('class="idocs-timeline"')
+        assert "<desc" in html

@@ -20,6 +20,7 @@ from mkdocs.structure.toc import AnchorLink
 
 from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
+from incident_docs.models import Incident
 from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import SiteArchive, SiteRecord, load_site_archive
@@ -32,6 +33,7 @@ from incident_docs.site.lintjob import LintJob
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, PageBuilder
+from incident_docs.site.picture import incident_picture
 from incident_docs.site.sanitize import clean_html, clean_text
 from incident_docs.site.stage import CSS_URI
 
@@ -338,7 +340,21 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         else:
             return output
         output = output[:end] + "\n" + card + output[end:]
-        return timeline_table_html(output, record.timeline)
+        output = timeline_table_html(output, record.timeline)
+        incident = next(
+            (
+                found.record
+                for _id, found in self.archive.incidents_of(record)
+                if found is not None and isinstance(found.record, Incident)
+            ),
+            None,
+        )
+        picture = incident_picture(record.record, record.timeline, incident)
+        if picture:
+            table = output.find('<table class="idocs-timeline"')
+            at = table if table >= 0 else output.find(card) + len(card)
+            output = output[:at] + picture + output[at:]
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Lint ran beside the build; its errors still fail it, and warnings count for --strict.

@@ -1,0 +1,97 @@
+"""The picture of an incident: phases with durations, markers, role bands, a text alternative."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incident_docs.config import load_config
+from incident_docs.models import EntryKind, Incident, MitigationAction, TimelineEntry
+from incident_docs.records import incident_timelines, load_archive
+from incident_docs.site.picture import incident_picture
+from support.archive import CHRISTMAS, REPO
+
+T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+AXIS = re.compile(r'class="idocs-chart__axis"[^>]*>([^<]+)</text>')
+
+
+def christmas() -> tuple[Incident, list[TimelineEntry]]:
+    timelines = incident_timelines(load_archive(REPO, load_config(REPO)))
+    return timelines[f"INC-{CHRISTMAS}"]
+
+
+def incident(**moments: datetime) -> Incident:
+    return Incident.model_validate(
+        {
+            "id": "INC-2024-05-02-x",
+            "title": "x",
+            "severity": "SEV2",
+            "status": "resolved" if "resolved_at" in moments else "investigating",
+            "declared_at": moments.pop("declared_at", T0),
+            "declared_by": "sam",
+            **moments,
+            "roles": {"incident_commander": "sam", "communications_lead": "sam", "ops_lead": "sam"},
+        }
+    )
+
+
+def test_the_christmas_picture_shows_the_crash_loop_the_search_and_the_fix() -> None:
+    record, entries = christmas()
+    svg = incident_picture(record, entries)
+    assert "<desc" in svg and 'role="img"' in svg and "<script" not in svg
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg)
+    assert desc is not None
+    text = desc.group(1)
+    assert "impact, not yet detected: 6m" in text
+    assert "responding: 2h 4m" in text  # the two hours of searching
+    assert "mitigation at 14:40" in text  # the fix
+    assert "Ops Lead: sam, then dana" in text
+    mitigations = sum(entry.kind is EntryKind.MITIGATION for entry in entries)
+    assert mitigations and svg.count("idocs-marker--mitigation") == mitigations
+
+
+def test_short_and_long_incidents_get_an_axis_they_can_read() -> None:
+    short = incident(detected_at=T0, resolved_at=T0 + timedelta(minutes=12))
+    labels = AXIS.findall(incident_picture(short, []))
+    assert labels and all(re.fullmatch(r"\d\d:\d\d", label) for label in labels)
+    long = incident(
+        detected_at=T0, mitigated_at=T0 + timedelta(days=2), resolved_at=T0 + timedelta(days=3)
+    )
+    labels = AXIS.findall(incident_picture(long, []))
+    assert labels and all(re.match(r"\d\d [A-Z][a-z]{2}", label) for label in labels)
+    assert len(labels) <= 9
+
+
+def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:
+    backwards = incident(
+        detected_at=T0 + timedelta(hours=1), mitigated_at=T0 + timedelta(minutes=30)
+    )  # mitigated before declared? no: declared T0, mitigated 10:30, detected 11:00
+    svg = incident_picture(backwards, [])
+    assert "detected, not yet declared" not in svg  # detected after declared: not drawn
+    assert incident_picture(incident(), []) == ""  # one moment: nothing to draw
+
+
+moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(moments, st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), max_size=6))
+def test_any_record_draws_or_says_nothing_without_failing(
+    offsets: list[int], entry_offsets: list[int]
+) -> None:
+    names = ["detected_at", "mitigated_at", "resolved_at"]
+    given_moments = {
+        name: T0 + timedelta(minutes=offset) for name, offset in zip(names, offsets, strict=False)
+    }
+    record = incident(**given_moments)
+    entries = [
+        TimelineEntry(
+            T0 + timedelta(minutes=m), EntryKind.MITIGATION, "sam", "x", MitigationAction.OTHER
+        )
+        for m in entry_offsets
+    ]
+    svg = incident_picture(record, entries)
+    assert svg == "" or (svg.startswith("<figure") and "nan" not in svg)

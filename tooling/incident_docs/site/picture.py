@@ -1,0 +1,197 @@
+"""A picture of an incident, drawn at build time as inline SVG: its phases, what was done and
+when, and who held each role. No script; both colour schemes through CSS; a text alternative."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from incident_docs.handoffs import replay_roles
+from incident_docs.metrics import format_duration
+from incident_docs.models import EntryKind, Incident, Postmortem, Role, TimelineEntry
+from incident_docs.site.markup import e
+
+WIDTH = 720
+LEFT = 118
+RIGHT = 16
+PLOT = WIDTH - LEFT - RIGHT
+ROW = 22
+
+PHASES: tuple[tuple[str, str, str, str], ...] = (
+    ("started_at", "detected_at", "undetected", "impact, not yet detected"),
+    ("detected_at", "declared_at", "detected", "detected, not yet declared"),
+    ("declared_at", "mitigated_at", "responding", "responding"),
+    ("mitigated_at", "resolved_at", "recovering", "mitigated, recovering"),
+)
+"""Consecutive moments of the record, and the phase between each pair."""
+
+ACTION_LABELS = {
+    "rollback": "rollback",
+    "redirect-traffic": "traffic redirected",
+    "scale-up": "capacity added",
+    "other": "mitigation",
+}
+
+
+@dataclass(frozen=True)
+class _Scale:
+    start: datetime
+    end: datetime
+
+    @property
+    def span(self) -> float:
+        return max((self.end - self.start).total_seconds(), 60.0)
+
+    def x(self, moment: datetime) -> float:
+        offset = (moment - self.start).total_seconds()
+        return LEFT + PLOT * min(max(offset / self.span, 0.0), 1.0)
+
+
+def incident_picture(
+    record: Incident | Postmortem,
+    entries: Sequence[TimelineEntry],
+    incident: Incident | None = None,
+) -> str:
+    """The SVG, or "" when the record has too little time in it to draw (one moment at most).
+
+    `incident`: for a postmortem, its incident, whose handoffs give the role bands.
+    """
+    moments = {
+        name: getattr(record, name)
+        for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at")
+        if getattr(record, name, None) is not None
+    }
+    times = [*moments.values(), *(entry.time for entry in entries)]
+    if len(times) < 2 or max(times) == min(times):
+        return ""
+    scale = _Scale(min(times), max(times))
+    roles_of = incident or (record if isinstance(record, Incident) else None)
+    bands = _role_bands(roles_of, scale) if roles_of is not None else []
+    lanes = 3 + len(bands)
+    height = 34 + lanes * ROW + 30
+    parts: list[str] = []
+    summary: list[str] = []
+    y = 30
+    # Phases: one bar, coloured by phase, each with its duration.
+    parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">phases</text>')
+    for begin, end, css, label in PHASES:
+        start, stop = moments.get(begin), moments.get(end)
+        if start is None or stop is None or stop < start:
+            continue  # missing or backfilled out of order: nothing to draw for this phase
+        x1, x2 = scale.x(start), scale.x(stop)
+        took = format_duration(stop - start)
+        summary.append(f"{label}: {took}")
+        parts.append(
+            f'<rect class="idocs-phase idocs-phase--{css}" x="{x1:.1f}" y="{y + 2}" '
+            f'width="{max(x2 - x1, 1.5):.1f}" height="{ROW - 6}"><title>{e(label)}: '
+            f"{e(took)}</title></rect>"
+        )
+        if x2 - x1 > 44:
+            parts.append(
+                f'<text class="idocs-picture__note" x="{(x1 + x2) / 2:.1f}" y="{y + 15}" '
+                f'text-anchor="middle">{e(took)}</text>'
+            )
+    y += ROW
+    # What was done: a marker per mitigation (triangle) and status change (circle).
+    parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">mitigations</text>')
+    for entry in entries:
+        if entry.kind is not EntryKind.MITIGATION:
+            continue
+        x = scale.x(entry.time)
+        what = ACTION_LABELS.get(entry.action.value if entry.action else "other", "mitigation")
+        summary.append(f"{what} at {_clock(entry.time)}")
+        parts.append(
+            f'<path class="idocs-marker idocs-marker--mitigation" d="M{x:.1f},{y + 3} '
+            f'l6,12 h-12 z"><title>{e(_clock(entry.time))} {e(what)}: {e(entry.text)}</title></path>'
+        )
+    y += ROW
+    parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
+    for entry in entries:
+        if entry.kind is not EntryKind.STATUS:
+            continue
+        x = scale.x(entry.time)
+        parts.append(
+            f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" cy="{y + 10}" r="5">'
+            f"<title>{e(_clock(entry.time))} {e(entry.text)}</title></circle>"
+        )
+    y += ROW
+    # Who held each role when: one band per role, a segment per holder.
+    for role, segments in bands:
+        parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">{e(role.label)}</text>')
+        for index, (x1, x2, holder) in enumerate(segments):
+            parts.append(
+                f'<rect class="idocs-band idocs-band--{index % 2}" x="{x1:.1f}" y="{y + 3}" '
+                f'width="{max(x2 - x1, 1.5):.1f}" height="{ROW - 8}"><title>{e(role.label)}: '
+                f"{e(holder)}</title></rect>"
+            )
+            if x2 - x1 > 8 * len(holder) + 8:
+                parts.append(
+                    f'<text class="idocs-picture__band" x="{x1 + 4:.1f}" y="{y + 14}">'
+                    f"{e(holder)}</text>"
+                )
+        holders = ", then ".join(dict.fromkeys(h for _x1, _x2, h in segments))
+        summary.append(f"{role.label}: {holders}")
+        y += ROW
+    parts.append(_axis(scale, y + 4))
+    description = "; ".join(summary) or "The record's key moments."
+    title = f"Timeline of {record.id} over {format_duration(scale.end - scale.start)}"
+    return (
+        f'<figure class="idocs-picture"><svg viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="idocs-picture-title idocs-picture-desc" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="idocs-picture-title">{e(title)}</title>'
+        f'<desc id="idocs-picture-desc">{e(description)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+        + f'<figcaption class="idocs-muted">{e(description)}</figcaption></figure>'
+    )
+
+
+def _role_bands(
+    incident: Incident, scale: _Scale
+) -> list[tuple[Role, list[tuple[float, float, str]]]]:
+    replay = replay_roles(incident)
+    bands = []
+    for role in Role:
+        segments = []
+        for tenure in (t for t in replay.tenures if t.role is role):
+            begin = max(tenure.start, scale.start)
+            end = min(tenure.end or scale.end, scale.end)
+            if end < begin:
+                continue
+            segments.append((scale.x(begin), scale.x(end), tenure.holder))
+        if segments:
+            bands.append((role, segments))
+    return bands
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M")
+
+
+def _axis(scale: _Scale, y: float) -> str:
+    """Ticks at a step that fits the span: minutes for a short incident, days for a long one."""
+    span = scale.end - scale.start
+    steps = (
+        [timedelta(minutes=m) for m in (5, 10, 15, 30)]
+        + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)]
+        + [timedelta(days=d) for d in (1, 2, 7, 14, 30)]
+    )
+    step = next((s for s in steps if span / s <= 8), steps[-1])
+    first = scale.start.astimezone(UTC)
+    seconds = step.total_seconds()
+    tick = datetime.fromtimestamp((first.timestamp() // seconds + 1) * seconds, tz=UTC)
+    long = span >= timedelta(days=1)
+    out = [f'<line class="idocs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>']
+    while tick <= scale.end:
+        x = scale.x(tick)
+        label = tick.strftime(
+            "%d %b" if long and tick.hour == 0 else "%d %b %H:%M" if long else "%H:%M"
+        )
+        out.append(
+            f'<line class="idocs-chart__grid" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}"/>'
+            f'<text class="idocs-chart__axis" x="{x:.1f}" y="{y + 16}" text-anchor="middle">'
+            f"{e(label)}</text>"
+        )
+        tick += step
+    return "".join(out)
