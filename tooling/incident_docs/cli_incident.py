@@ -45,6 +45,7 @@ from incident_docs.records import (
     select_incidents,
     skipped_note,
 )
+from incident_docs.related import Match, RelatedIndex, cases_from
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.timeline import format_time, parse_timeline, render_entry
@@ -315,6 +316,20 @@ def _ask_audiences(criteria: Criteria) -> dict[str, str]:
     return found
 
 
+def _similar_after_declare(project: Project, path: Path) -> None:
+    """The three past cases most like the new incident: has this happened before?"""
+    archive = read_archive(project.root, project.config)
+    index = RelatedIndex(cases_from(archive.records))
+    record_id = path.stem
+    case = index.by_id.get(record_id)
+    matches = index.similar_to(case, limit=3) if case else []
+    if matches:
+        click.echo("Like it before (incident similar for more):")
+        for match in matches:
+            click.echo(f"  {match.case.ids[0]}: {match.case.title}")
+            click.echo(f"    mitigated by: {match.case.fix}")
+
+
 def _ask_criteria() -> Criteria:
     click.echo("Seven questions decide whether this is an incident (Enter = no).")
     answers = {name: click.confirm(question, default=False) for name, question in CRITERIA.items()}
@@ -411,6 +426,7 @@ def declare_command(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
         "they are handed off: incident assign comms HANDLE"
     )
+    _similar_after_declare(project, path)
     ok = True
     if branch or pr:
         ok = _share(
@@ -1126,6 +1142,79 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
             verdict = f"waiting; could approve: {could}"
         click.echo(f"  team {state.team}: {verdict} ({state.reason})")
     click.echo(f"  review: {'complete' if review.satisfied else 'not complete'}")
+
+
+# --- similar ------------------------------------------------------------------------------------
+
+
+@main.command("similar")
+@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.option("--text", help="Describe what is wrong instead of naming an incident.")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@incident_option
+@text_or_json
+@pass_project
+def similar_command(
+    project: Project,
+    incident_id: str | None,
+    text: str | None,
+    limit: int,
+    incident: str | None,
+    output_format: str,
+) -> None:
+    """Past incidents and postmortems most like INCIDENT (or --text), each with what mitigated it.
+
+    Ranked by shared services and tags and by the words of titles, summaries, timelines and
+    contributing factors. Without INCIDENT or --text, the only open incident.
+    """
+    project.require_archive()
+    archive = read_archive(project.root, project.config)
+    index = RelatedIndex(cases_from(archive.records))
+    if text is not None and not (incident_id or incident):
+        matches = index.search(text, limit=limit)
+    else:
+        path, display = _located(project, _one_incident(project, incident_id, incident))
+        record = store.read_incident(path, display, project.config).incident
+        case = index.by_id.get(record.id)
+        if case is None:
+            raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
+        matches = index.similar_to(case, limit=limit)
+        if text:
+            matches = index.search(
+                text + " " + case.text, case.services, case.tags, limit, case.key
+            )
+    _print_matches(matches, output_format)
+
+
+def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:
+    if output_format.lower() == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "ids": list(m.case.ids),
+                        "title": m.case.title,
+                        "severity": m.case.severity,
+                        "when": m.case.when.isoformat() if m.case.when else None,
+                        "services": list(m.case.services),
+                        "mitigated_by": m.case.fix,
+                        "score": round(m.score, 4),
+                    }
+                    for m in matches
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not matches:
+        click.echo("Nothing like it in the archive yet.", err=True)
+    for match in matches:
+        case = match.case
+        day = case.when.strftime("%Y-%m-%d") if case.when else "—"
+        click.echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")
+        click.echo(f"    mitigated by: {case.fix}")
+        if len(case.ids) > 1:
+            click.echo(f"    postmortem: {', '.join(case.ids[1:])}")
 
 
 # --- init ---------------------------------------------------------------------------------------

@@ -72,7 +72,9 @@ def decorate(output: str, page: Page, search_src: str, use_directory_urls: bool)
     here = page.file.src_uri
     action = relative_url(here, search_src, use_directory_urls)
     is_search = here == search_src
-    if not is_search:
+    meta_search = page.meta.get("search")
+    excluded = isinstance(meta_search, dict) and bool(meta_search.get("exclude"))
+    if not is_search and not excluded:  # lists and overviews are not results, as in Material's
         output = output.replace(
             '<article class="md-content__inner md-typeset">',
             '<article class="md-content__inner md-typeset" data-pagefind-body>',

@@ -22,6 +22,7 @@ from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Incident
 from incident_docs.records import load_roster
+from incident_docs.related import PANEL_TERMS, RelatedIndex, cases_from
 from incident_docs.site import pagefind
 from incident_docs.site.archive import SiteArchive, SiteRecord, load_site_archive
 from incident_docs.site.cards import (
@@ -73,6 +74,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.record_file_objects: dict[str, File] = {}
         self.lint_job: LintJob | None = None
         self.serving = False
+        self.related: RelatedIndex | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -116,6 +118,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             self._cancel_lint()
             self.lint_job = LintJob(self.root, self.settings, self.roster)
         self.archive = archive = load_site_archive(self.root, self.settings, self.roster)
+        self.related = RelatedIndex(cases_from(archive.records))
         builder = PageBuilder(
             archive,
             self.today,
@@ -225,6 +228,32 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 + "\n".join(shown)
                 + (f"\n… and {more} more" if more > 0 else "")
             )
+
+    def _related_panel(self, record: SiteRecord, link: Linker) -> str:
+        """Up to five past cases most like this one, each with what mitigated it."""
+        assert self.archive is not None
+        index = self.related
+        case = index.by_id.get(record.id) if index else None
+        if index is None or case is None:
+            return ""
+        items = []
+        for match in index.similar_to(case, limit=5, terms=PANEL_TERMS):
+            target = self.archive.by_id.get(match.case.ids[-1]) or self.archive.by_id.get(
+                match.case.ids[0]
+            )
+            if target is None:
+                continue
+            items.append(
+                f"<li>{link.record(target, match.case.title)} "
+                f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
+                f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix)}</span></li>'
+            )
+        if not items:
+            return ""
+        return (
+            '<details class="idocs-related" open><summary>Related incidents</summary>'
+            f'<ul class="idocs-plain">{"".join(items)}</ul></details>'
+        )
 
     def _label_search_results(self, site_dir: Path) -> None:
         """A record found by Material's search shows its severity and date beside its title."""
@@ -349,6 +378,10 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             ),
             None,
         )
+        related = self._related_panel(record, Linker(record.src_uri, config.use_directory_urls))
+        if related:
+            at = output.find(card) + len(card)
+            output = output[:at] + related + output[at:]
         picture = incident_picture(record.record, record.timeline, incident)
         if picture:
             table = output.find('<table class="idocs-timeline"')

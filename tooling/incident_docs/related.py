@@ -1,0 +1,243 @@
+"""Has this happened before, and what fixed it? Past incidents ranked by likeness, with SQLite's
+full-text index (FTS5, BM25): shared services and tags, and the words of titles, summaries,
+timelines and contributing factors.
+
+An incident and its postmortem are one case: found together, shown once, with one line on what
+mitigated it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from incident_docs.document import Document
+from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry
+from incident_docs.templates import is_empty, normalise
+from incident_docs.timeline import parse_timeline
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_'][A-Za-z0-9]+)*")
+STOP_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    the a an and or but of to in on at for by with from into onto over under after before during
+    is was were be been being are am it its this that these those as if then than so not no yes
+    we our us they their them he she his her you your i me my has had have do did does done can
+    could would should will may might must shall about again all also any each few more most other
+    some such only own same too very just now up down out off once here there when where why how
+    what which who whom while until because through both between per via new old
+    incident incidents postmortem status declared resolved investigating identified monitoring
+    sev1 sev2 sev3 sev4 todo utc
+    """,
+    )
+)
+"""Words that say nothing about what went wrong."""
+QUERY_TERMS = 16
+"""The most telling words of a case make its query: rarer words tell more."""
+PANEL_TERMS = 8
+"""Fewer for the site's Related panels: one query per record page, so a build stays quick."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """An incident and its postmortem (or a postmortem whose incident is not in the archive)."""
+
+    key: str
+    title: str
+    severity: str
+    when: datetime | None
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    text: str
+    fix: str
+    """One line on what mitigated it."""
+    ids: tuple[str, ...]
+    """The record IDs of the case: the incident's first."""
+
+
+class Loaded(Protocol):
+    """A valid record and its document: the archive's and the site's records both are."""
+
+    @property
+    def doc(self) -> Document: ...
+
+    @property
+    def record(self) -> Incident | Postmortem: ...
+
+
+@dataclass(frozen=True)
+class Match:
+    case: Case
+    score: float
+
+
+def _joined(sentences: list[str]) -> str:
+    """Sentences one after the other: "Did this. Then that", "did this; then that"."""
+    out = ""
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if out:
+            out += " " if out.endswith((".", "!", "?")) else "; "
+        out += sentence
+    return out
+
+
+def cases_from(records: Iterable[Loaded]) -> list[Case]:
+    """The archive's records as cases: each incident with its postmortems."""
+    loaded = list(records)
+    incidents = {r.record.id: r for r in loaded if isinstance(r.record, Incident)}
+    postmortems_of: dict[str, list[Loaded]] = {}
+    alone: list[Loaded] = []
+    for item in loaded:
+        record = item.record
+        if isinstance(record, Postmortem):
+            owner = next((i for i in record.incidents if i in incidents), None)
+            if owner is None:
+                alone.append(item)
+            else:
+                postmortems_of.setdefault(owner, []).append(item)
+    cases = [_case(incidents[key], postmortems_of.get(key, [])) for key in incidents]
+    cases += [_case(None, [item]) for item in alone]
+    return cases
+
+
+def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
+    main = incident or postmortems[0]
+    record = main.record
+    texts: list[str] = [record.title]
+    fixes: list[str] = []
+    entries: list[TimelineEntry] = []
+    services = list(record.services)
+    tags = list(record.tags)
+    if incident is not None and isinstance(incident.record, Incident):
+        texts.append(incident.record.summary or "")
+        entries = parse_timeline(incident.doc)[0]
+    for item in postmortems:
+        pm = item.record
+        assert isinstance(pm, Postmortem)
+        services += [s for s in pm.services if s not in services]
+        tags += [t for t in pm.tags if t not in tags]
+        texts.append(pm.title)
+        for name in ("summary", "contributing factors", "resolution", "mitigation"):
+            texts.append(_section(item.doc, name))
+        if not entries:
+            entries = parse_timeline(item.doc)[0]
+        resolution = _section(item.doc, "resolution")
+        if resolution:
+            fixes.append(_first_sentence(resolution))
+    texts += [entry.text for entry in entries if entry.kind is not EntryKind.HANDOFF]
+    mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
+    fix = _joined(mitigations[:2]) or (fixes[0] if fixes else "") or "not recorded"
+    when = record.started_at or record.detected_at or record.declared_at
+    return Case(
+        key=record.id,
+        title=record.title,
+        severity=record.severity,
+        when=when,
+        services=tuple(services),
+        tags=tuple(tags),
+        text=" ".join(t for t in texts if t),
+        fix=_one_line(fix),
+        ids=tuple(
+            [main.record.id] + [p.record.id for p in postmortems if p.record.id != main.record.id]
+        ),
+    )
+
+
+def _section(doc: Document, name: str) -> str:
+    for section in doc.sections():
+        if normalise(section.heading.title) == name:
+            text = doc.section_text(section)
+            return "" if is_empty(text) else re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    return ""
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    end = re.search(r"(?<=[.!?])\s", flat)
+    return flat[: end.start()] if end else flat
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(re.sub(r"[`*_]", "", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOP_WORDS and len(w) > 2]
+
+
+class RelatedIndex:
+    """The cases in an in-memory FTS5 table; built once, queried many times."""
+
+    def __init__(self, cases: Sequence[Case]) -> None:
+        self.cases = {case.key: case for case in cases}
+        self.by_id = {record_id: case for case in cases for record_id in case.ids}
+        self._db = sqlite3.connect(":memory:")
+        self._db.execute(
+            "CREATE VIRTUAL TABLE cases USING fts5("
+            "key UNINDEXED, title, body, services, tags, tokenize='porter unicode61')"
+        )
+        self._db.executemany(
+            "INSERT INTO cases VALUES (?, ?, ?, ?, ?)",
+            [(c.key, c.title, c.text, " ".join(c.services), " ".join(c.tags)) for c in cases],
+        )
+        self._frequency: Counter[str] = Counter()
+        self._words_of: dict[str, frozenset[str]] = {}
+        for case in cases:
+            found = frozenset(words(case.title + " " + case.text))
+            self._words_of[case.key] = found
+            self._frequency.update(found)
+        self._total = max(len(cases), 1)
+
+    def similar_to(self, case: Case, limit: int = 5, terms: int = QUERY_TERMS) -> list[Match]:
+        return self.search(
+            case.title + " " + case.text, case.services, case.tags, limit, case.key, terms
+        )
+
+    def _others(self, word: str, exclude: str | None) -> int:
+        """How many cases other than the one asking use the word."""
+        count = self._frequency.get(word, 0)
+        own = self.cases.get(exclude) if exclude else None
+        if own is not None and word in self._words_of.get(own.key, ()):
+            count -= 1
+        return count
+
+    def search(
+        self,
+        text: str,
+        services: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        limit: int = 5,
+        exclude: str | None = None,
+        terms: int = QUERY_TERMS,
+    ) -> list[Match]:
+        """The cases most like the text, services and tags; BM25, best first."""
+        # The most telling words: those few other cases use (a word no other case has cannot
+        # find one, and one every case has finds them all).
+        counts = {w: self._others(w, exclude) for w in set(words(text))}
+        chosen = sorted(
+            (w for w, n in counts.items() if 0 < n < self._total), key=lambda w: (counts[w], w)
+        )[:terms]
+        clauses = [f'"{w}"' for w in chosen]
+        clauses += [f'services : "{s}"' for s in services if _WORD.search(s)]
+        clauses += [f'tags : "{t}"' for t in tags if _WORD.search(t)]
+        if not clauses:
+            return []
+        query = " OR ".join(clause.replace("'", " ") for clause in clauses)
+        try:
+            rows = self._db.execute(
+                "SELECT key, bm25(cases, 0.0, 4.0, 1.0, 3.0, 2.0) AS score FROM cases "
+                "WHERE cases MATCH ? ORDER BY score LIMIT ?",
+                (query, limit + 1),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []  # a query FTS5 cannot parse finds nothing rather than failing
+        matches = [Match(self.cases[key], -score) for key, score in rows if key != exclude]
+        return matches[:limit]
