@@ -252,3 +252,31 @@ def test_the_command_list_shows_whole_first_sentences() -> None:
     commands = result.stdout.split("Commands:", 1)[1]
     assert "..." not in commands
     assert "action-item page lists them." in " ".join(commands.split())
+
+
+def test_the_command_list_matches_the_commands() -> None:
+    """`incident --help` lists commands without importing them; the list must not drift."""
+    from incident_docs.cli import COMMANDS, _load_command_modules, main
+
+    _load_command_modules()
+    assert sorted(main.commands) == sorted(COMMANDS)
+    for name, (module, short_help) in COMMANDS.items():
+        command = main.commands[name]
+        assert command.get_short_help_str(limit=400) == short_help, name
+        callback = command.callback
+        assert callback is not None and callback.__module__ == module, name
+
+
+def test_version_and_help_import_no_command() -> None:
+    """They start fast because they load neither pydantic nor a command's module."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from incident_docs.cli import main\n"
+        "for args in (['--version'], ['--help']):\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "heavy = [m for m in sys.modules if m == 'pydantic' or m.startswith('incident_docs.cli_')]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

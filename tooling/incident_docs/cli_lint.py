@@ -1,0 +1,146 @@
+"""`incident lint` and `incident rules`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from incident_docs.cli import Project, main, pass_project
+from incident_docs.diagnostics import UsageError, exit_code
+from incident_docs.formatters import (
+    FORMATTERS,
+    format_rules_markdown,
+    format_summary,
+    summary_line,
+)
+from incident_docs.linter import lint, selection_from
+from incident_docs.rules import ALL_RULES
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+)
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. BL,FM003).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--stdin-filename", help="Path to report for a document read from '-'.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    help="The least severe finding that makes the exit code 1 (default: [tool.incident-docs.lint] "
+    "fail-on, itself 'warning').",
+)
+@click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Also check IDs against the archive at this git revision (e.g. origin/main).",
+)
+@pass_project
+def lint_command(
+    project: Project,
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    stdin_filename: str | None,
+    fail_on: str | None,
+    strict: bool,
+    jobs: int | None,
+    base: str | None,
+) -> None:
+    """Lint records: fields, sections, timeline, IDs and blameless language.
+
+    With no PATH, the whole archive with cross-file checks; '-' reads one document from stdin.
+    A PATH that is the roster or pyproject.toml lints the whole archive too, since a change to
+    either can break every record.
+    """
+    config = project.config
+    if strict:
+        fail_on = "warning"
+    try:
+        selection = selection_from(config, _codes(select), _codes(ignore))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    for code in selection.select + selection.ignore:
+        if not any(known.startswith(code) for known in ALL_RULES):
+            raise UsageError(f"unknown rule code or prefix '{code}' (see 'incident rules')")
+    stdin = None
+    if Path("-") in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be combined with other paths")
+        stdin = (sys.stdin.buffer.read(), stdin_filename or "<stdin>")
+        paths = ()
+    if paths and any(_is_archive_wide(project, path) for path in paths):
+        paths = ()
+    if not paths and stdin is None:
+        project.require_archive()
+    result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
+    try:
+        click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+    except BrokenPipeError:
+        # The reader stopped reading (`incident lint | head`): the findings still decide the
+        # exit code, so a pipeline with pipefail still fails.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(format_summary(result.diagnostics, result.files))
+    if output_format == "text":
+        click.echo(summary_line(result.diagnostics, result.files), err=True)
+    sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
+
+
+def _is_archive_wide(project: Project, path: Path) -> bool:
+    """The roster or the configuration file: what every record is checked against."""
+    try:
+        resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    except OSError:
+        return False
+    return resolved in (
+        (project.root / project.config.roster).resolve(),
+        (project.root / "pyproject.toml").resolve(),
+    )
+
+
+@main.command("rules")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text"
+)
+def rules_command(output_format: str) -> None:
+    """List every lint rule with its summary and a bad and a good example."""
+    if output_format == "markdown":
+        click.echo(format_rules_markdown(), nl=False)
+        return
+    if output_format == "json":
+        payload = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "summary": rule.summary,
+                "bad": rule.bad,
+                "good": rule.good,
+            }
+            for rule in ALL_RULES.values()
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    for rule in ALL_RULES.values():
+        click.echo(f"{rule.code}  {rule.name}  [{rule.severity.value}]")
+        click.echo(f"    {rule.summary}")
+        click.echo("    bad:  " + rule.bad.replace("\n", "\n          "))
+        click.echo("    good: " + rule.good.replace("\n", "\n          "))
