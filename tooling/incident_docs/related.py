@@ -179,7 +179,8 @@ class RelatedIndex:
     def __init__(self, cases: Sequence[Case]) -> None:
         self.cases = {case.key: case for case in cases}
         self.by_id = {record_id: case for case in cases for record_id in case.ids}
-        self._db = sqlite3.connect(":memory:")
+        # One thread at a time: the site computes every panel in a worker while pages render.
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
             "CREATE VIRTUAL TABLE cases USING fts5("
             "key UNINDEXED, title, body, services, tags, tokenize='porter unicode61')"
@@ -198,7 +199,13 @@ class RelatedIndex:
 
     def similar_to(self, case: Case, limit: int = 5, terms: int = QUERY_TERMS) -> list[Match]:
         return self.search(
-            case.title + " " + case.text, case.services, case.tags, limit, case.key, terms
+            case.title + " " + case.text,
+            case.services,
+            case.tags,
+            limit,
+            case.key,
+            terms,
+            self._words_of.get(case.key),
         )
 
     def _others(self, word: str, exclude: str | None) -> int:
@@ -217,11 +224,16 @@ class RelatedIndex:
         limit: int = 5,
         exclude: str | None = None,
         terms: int = QUERY_TERMS,
+        text_words: frozenset[str] | None = None,
     ) -> list[Match]:
-        """The cases most like the text, services and tags; BM25, best first."""
+        """The cases most like the text, services and tags; BM25, best first.
+
+        `text_words`: the words of the text, when the caller has them already.
+        """
         # The most telling words: those few other cases use (a word no other case has cannot
         # find one, and one every case has finds them all).
-        counts = {w: self._others(w, exclude) for w in set(words(text))}
+        found = text_words if text_words is not None else set(words(text))
+        counts = {w: self._others(w, exclude) for w in found}
         chosen = sorted(
             (w for w, n in counts.items() if 0 < n < self._total), key=lambda w: (counts[w], w)
         )[:terms]

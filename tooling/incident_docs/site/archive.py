@@ -154,8 +154,18 @@ class SiteArchive:
         return person.name if person else None
 
 
-def load_site_archive(root: Path, config: Config, roster: Roster) -> SiteArchive:
-    """Read every record once; invalid ones are left out (lint explains them)."""
+RecordCache = dict[str, tuple[tuple[int, int], "SiteRecord | None"]]
+"""A record's path -> (its modification time and size, what was read from it)."""
+
+
+def load_site_archive(
+    root: Path, config: Config, roster: Roster, cache: RecordCache | None = None
+) -> SiteArchive:
+    """Read every record once; invalid ones are left out (lint explains them).
+
+    With a cache (kept across the rebuilds of `mkdocs serve`), a file whose modification time
+    and size are unchanged is not read again.
+    """
     records: list[SiteRecord] = []
     attachments: list[str] = []
     intros: list[str] = []
@@ -168,16 +178,36 @@ def load_site_archive(root: Path, config: Config, roster: Roster) -> SiteArchive
             if path.suffix.lstrip(".").lower() in allowed and not path.is_symlink():
                 attachments.append(display)
             continue
-        doc = _read(path, display, root, config.lint.max_file_bytes)
-        if doc is None or not doc.readable or doc.front_matter is None:
-            continue
-        kind = record_kind(doc, config)
-        if kind is None:
-            continue
-        record, _problems = validate_record(doc, kind)
-        if record is not None:
-            records.append(SiteRecord(doc, kind, record, display))
+        key = _stat_key(path)
+        cached = cache.get(display) if cache is not None and key is not None else None
+        if cached is not None and cached[0] == key:
+            found = cached[1]
+        else:
+            found = _site_record(path, display, root, config)
+            if cache is not None and key is not None:
+                cache[display] = (key, found)
+        if found is not None:
+            records.append(found)
     return SiteArchive(root, config, roster, records, attachments, intros)
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _site_record(path: Path, display: str, root: Path, config: Config) -> SiteRecord | None:
+    doc = _read(path, display, root, config.lint.max_file_bytes)
+    if doc is None or not doc.readable or doc.front_matter is None:
+        return None
+    kind = record_kind(doc, config)
+    if kind is None:
+        return None
+    record, _problems = validate_record(doc, kind)
+    return SiteRecord(doc, kind, record, display) if record is not None else None
 
 
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])[*&][^\s]")

@@ -84,7 +84,38 @@ def _page(
         # Lists, counts and charts repeat what the records say: in the search index they would
         # only bury the records themselves, and make the index the browser loads larger.
         meta.append("search: {exclude: true}")
-    return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(body) + "\n"
+    parts = [_HTML.format(part) if part.lstrip().startswith("<") else part for part in body]
+    return "---\n" + "\n".join(meta) + "\n---\n\n" + "\n\n".join(parts) + "\n"
+
+
+# A generated page's HTML parts are marked so that the plugin can hand them to the page after
+# Markdown has run: Python-Markdown's raw-HTML handling is most of the time such a page takes,
+# and the HTML is final already. Escaped record text cannot contain the markers.
+_HTML = "<!--idocs-html-->\n{}\n<!--/idocs-html-->"
+_HTML_PART = re.compile(r"<!--idocs-html-->\n(.*?)\n<!--/idocs-html-->", re.DOTALL)
+
+
+def lift_html(content: str) -> tuple[str, list[str]]:
+    """The page's Markdown with each marked HTML part as a placeholder paragraph, and the parts."""
+    parts: list[str] = []
+
+    def lift(match: re.Match[str]) -> str:
+        parts.append(match.group(1))
+        return placeholder(len(parts) - 1)
+
+    return _HTML_PART.sub(lift, content), parts
+
+
+def placeholder(index: int) -> str:
+    return f"IDOCSHTMLPART{index}X"
+
+
+_PLACEHOLDER = re.compile(r"<p>IDOCSHTMLPART(\d+)X</p>")
+
+
+def restore_html(html: str, parts: list[str]) -> str:
+    """Put the lifted parts back where Markdown left their placeholder paragraphs."""
+    return _PLACEHOLDER.sub(lambda match: parts[int(match.group(1))], html)
 
 
 def _tiles(items: Iterable[tuple[str, int | str, str | None]]) -> str:
@@ -309,7 +340,9 @@ class PageBuilder:
         overdue = [o for o in items if o.overdue]
         owners: dict[str, list[metrics.OpenActionItem]] = {}
         for found in items:
-            owners.setdefault(found.item.owner, []).append(found)
+            owners.setdefault(found.item.owner, [])
+            if not found.overdue:  # each item once: the overdue ones are in their own table
+                owners[found.item.owner].append(found)
         body = [
             "# Action items",
             f'<p class="idocs-muted">Every open or in-progress follow-up from every postmortem. '
@@ -329,7 +362,11 @@ class PageBuilder:
         ]
         if not owners:
             body.append('<p class="idocs-empty">No open action items.</p>')
+        elif overdue:
+            body.append('<p class="idocs-muted">Not yet due; the overdue items are above.</p>')
         for owner in sorted(owners, key=str.casefold):
+            if not owners[owner]:
+                continue
             name = self.archive.display_name(owner)
             heading = f"{owner} ({name})" if name else owner
             body += [f"### {md_text(heading)}", self._items_table(link, owners[owner])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,14 @@ from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Incident
 from incident_docs.records import load_roster
-from incident_docs.related import PANEL_TERMS, RelatedIndex, cases_from
+from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site import pagefind
-from incident_docs.site.archive import SiteArchive, SiteRecord, load_site_archive
+from incident_docs.site.archive import (
+    RecordCache,
+    SiteArchive,
+    SiteRecord,
+    load_site_archive,
+)
 from incident_docs.site.cards import (
     exclude_timeline_from_search,
     record_card,
@@ -33,7 +39,7 @@ from incident_docs.site.cards import (
 from incident_docs.site.lintjob import LintJob
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
-from incident_docs.site.pages import SEARCH, PageBuilder
+from incident_docs.site.pages import SEARCH, PageBuilder, lift_html, restore_html
 from incident_docs.site.picture import incident_picture
 from incident_docs.site.sanitize import clean_html, clean_text
 from incident_docs.site.stage import CSS_URI
@@ -75,6 +81,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.lint_job: LintJob | None = None
         self.serving = False
         self.related: RelatedIndex | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-docs")
+        self.related_matches: Future[dict[str, list[Match]]] | None = None
+        self.generated_parts: dict[str, tuple[File, list[str]]] = {}
+        """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
+        self.record_cache: RecordCache = {}
+        """Records read by an earlier build of this `mkdocs serve`, by path, mtime and size."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -117,8 +129,18 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if self.config.lint:
             self._cancel_lint()
             self.lint_job = LintJob(self.root, self.settings, self.roster)
-        self.archive = archive = load_site_archive(self.root, self.settings, self.roster)
-        self.related = RelatedIndex(cases_from(archive.records))
+        self.archive = archive = load_site_archive(
+            self.root, self.settings, self.roster, self.record_cache
+        )
+        self.related = related = RelatedIndex(cases_from(archive.records))
+        # Every panel is worked out in a thread while pages render: SQLite lets go of the
+        # interpreter while it ranks, so this costs little wall time on a second core.
+        self.related_matches = self._worker.submit(
+            lambda: {
+                key: related.similar_to(case, limit=5, terms=PANEL_TERMS)
+                for key, case in related.cases.items()
+            }
+        )
         builder = PageBuilder(
             archive,
             self.today,
@@ -147,14 +169,17 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
         css = File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "incident-docs.css"))
         place(css, generated=True)
+        self.generated_parts = {}
         for page in builder.pages():
+            markdown, parts = lift_html(page.content)
             file = File.generated(
                 config,
                 page.src_uri,
-                content=page.content,
+                content=markdown,
                 inclusion=InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV,
             )
-            place(file, generated=True)
+            if place(file, generated=True):
+                self.generated_parts[file.src_uri] = (file, parts)
         site_dir = config.site_dir
         self.record_files = {}
         self.record_file_objects = {}
@@ -234,10 +259,10 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         assert self.archive is not None
         index = self.related
         case = index.by_id.get(record.id) if index else None
-        if index is None or case is None:
+        if index is None or case is None or self.related_matches is None:
             return ""
         items = []
-        for match in index.similar_to(case, limit=5, terms=PANEL_TERMS):
+        for match in self.related_matches.result().get(case.key, []):
             target = self.archive.by_id.get(match.case.ids[-1]) or self.archive.by_id.get(
                 match.case.ids[0]
             )
@@ -280,6 +305,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if job is not None:
             job.cancel()
 
+    def on_shutdown(self) -> None:
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
     def on_build_error(self, *, error: Exception) -> None:
         self._cancel_lint()
 
@@ -291,6 +319,15 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if found is None or self.record_file_objects.get(page.file.src_uri) is not page.file:
             return None
         return found
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        # The plugin has read the record and its front-matter already: MkDocs gets the body
+        # alone (after a blank line, so a leading `---` rule is not taken for front-matter).
+        record = self._record(page)
+        if record is None:
+            return None
+        doc = record.doc
+        return "\n" + "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -321,6 +358,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return base + edit_uri + src_uri if base else None
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        generated = self.generated_parts.get(page.file.src_uri)
+        if generated is not None and generated[0] is page.file:
+            return restore_html(html, generated[1])
         record = self._record(page)
         if record is None:
             return html
