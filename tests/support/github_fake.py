@@ -170,14 +170,14 @@ class FakeGitHub:
         self.tokens.append(request.headers.get("Authorization"))
         if self.failures:
             status, headers = self.failures.pop(0)
-            return _json({"message": f"failure {status}"}, status, headers)
+            return json_response({"message": f"failure {status}"}, status, headers)
         path = request.path
         prefix = f"/repos/{REPO}"
         if not path.startswith(prefix):
-            return _json({"message": "Not Found"}, 404)
+            return json_response({"message": "Not Found"}, 404)
         rest = path[len(prefix) :]
         if rest == "/pulls/7":
-            return _json(
+            return json_response(
                 {
                     "number": 7,
                     "user": {"login": self.author, "type": "User"},
@@ -187,9 +187,9 @@ class FakeGitHub:
                 }
             )
         if rest == "/pulls/7/files":
-            return self._page(request, self.files)
+            return paged(request, self.files)
         if rest == "/pulls/7/reviews":
-            return self._page(request, self.reviews)
+            return paged(request, self.reviews)
         if rest == "/issues/7/timeline":
             events = [
                 {"event": "review_requested", "requested_reviewer": {"login": login}}
@@ -198,23 +198,27 @@ class FakeGitHub:
                 {"event": "review_requested", "requested_team": {"slug": slug}}
                 for slug in self.requested["teams"]
             ]
-            return self._page(request, [{"event": "commented"}, *events])
+            return paged(request, [{"event": "commented"}, *events])
         if rest == "/pulls/7/requested_reviewers" and request.method == "POST":
             body = request.get_json()
             self.review_requests.append(body)
             self.requested["users"] += body.get("reviewers", [])
             self.requested["teams"] += body.get("team_reviewers", [])
-            return _json({"number": 7}, 201)
+            return json_response({"number": 7}, 201)
         if rest.startswith("/compare/"):
             reviewed, _, head = rest[len("/compare/") :].partition("...")
             answer = self.compares.get((reviewed, head))
-            return _json(answer) if answer is not None else _json({"message": "Not Found"}, 404)
+            return (
+                json_response(answer)
+                if answer is not None
+                else json_response({"message": "Not Found"}, 404)
+            )
         if rest.startswith("/contents/"):
             name = urllib.parse.unquote(rest[len("/contents/") :])
             content = self.contents.get((request.args.get("ref", ""), name))
             if content is None:
-                return _json({"message": "Not Found"}, 404)
-            return _json(
+                return json_response({"message": "Not Found"}, 404)
+            return json_response(
                 {
                     "type": "file",
                     "path": name,
@@ -222,25 +226,29 @@ class FakeGitHub:
                     "content": base64.encodebytes(content).decode(),
                 }
             )
-        return _json({"message": "Not Found"}, 404)
-
-    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
-        per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
-        page = int(request.args.get("page", "1"))
-        chunk = items[(page - 1) * per_page : page * per_page]
-        headers = {}
-        last = max(1, -(-len(items) // per_page))
-        if page < last:
-            base = request.base_url
-            links = [
-                f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"',
-                f'<{base}?per_page={per_page}&page={last}>; rel="last"',
-            ]
-            headers["Link"] = ", ".join(links)
-        return _json(chunk, 200, headers)
+        return json_response({"message": "Not Found"}, 404)
 
 
-def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def paged(request: Request, items: list[dict[str, Any]]) -> Response:
+    """One page of a list, with GitHub's Link header to the next and the last."""
+    per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
+    page = int(request.args.get("page", "1"))
+    chunk = items[(page - 1) * per_page : page * per_page]
+    headers = {}
+    last = max(1, -(-len(items) // per_page))
+    if page < last:
+        query = {key: value for key, value in request.args.items() if key != "page"}
+
+        def at(number: int) -> str:
+            return f"{request.base_url}?{urllib.parse.urlencode({**query, 'page': str(number)})}"
+
+        headers["Link"] = f'<{at(page + 1)}>; rel="next", <{at(last)}>; rel="last"'
+    return json_response(chunk, 200, headers)
+
+
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         json.dumps(payload), status=status, headers=headers, content_type="application/json"
     )

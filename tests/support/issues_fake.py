@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from support.github_fake import json_response, paged
+
 REPO = "acme/ops"
 ASSIGNABLE = frozenset({"dana-okafor", "priyaraman", "jotanaka", "samlq", "leemorgan"})
-MAX_PER_PAGE = 100
 
 
 @dataclass
@@ -80,13 +79,13 @@ class FakeIssues:
         self.requests.append(f"{request.method} {request.full_path.rstrip('?')}")
         if self.failures:
             status, headers = self.failures.pop(0)
-            return _json({"message": f"failure {status}"}, status, headers)
+            return json_response({"message": f"failure {status}"}, status, headers)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
-            return _json({"message": "Bad credentials"}, 401)
+            return json_response({"message": "Bad credentials"}, 401)
         prefix = f"/repos/{REPO}"
         path = request.path
         if path == prefix:
-            return _json(
+            return json_response(
                 {
                     "full_name": REPO,
                     "html_url": self.web,
@@ -96,29 +95,31 @@ class FakeIssues:
             )
         if path == f"{prefix}/issues" and request.method == "GET":
             if request.args.get("state") != "all":
-                return _json({"message": "the sync must list closed issues too"}, 400)
+                return json_response({"message": "the sync must list closed issues too"}, 400)
             wanted = [name for name in request.args.get("labels", "").split(",") if name]
             listed = [
                 issue
                 for issue in self.issues
                 if all(name in [label["name"] for label in issue["labels"]] for name in wanted)
             ]
-            return self._page(request, listed)
+            return paged(request, listed)
         if path == f"{prefix}/issues" and request.method == "POST":
             return self._create(request.get_json())
         match = re.fullmatch(rf"{prefix}/issues/(\d+)", path)
         if match and request.method == "GET":
             number = int(match.group(1))
             if not 1 <= number <= len(self.issues):
-                return _json({"message": "Not Found"}, 404)
-            return _json(self.issues[number - 1])
-        return _json({"message": "Not Found"}, 404)
+                return json_response({"message": "Not Found"}, 404)
+            return json_response(self.issues[number - 1])
+        return json_response({"message": "Not Found"}, 404)
 
     def _create(self, payload: Any) -> Response:
         if not isinstance(payload, dict) or not payload.get("title"):
-            return _json({"message": "Validation Failed", "errors": ["title is missing"]}, 422)
+            return json_response(
+                {"message": "Validation Failed", "errors": ["title is missing"]}, 422
+            )
         if payload["title"] in self.refuse_titles:
-            return _json(
+            return json_response(
                 {
                     "message": "Validation Failed",
                     "errors": [{"resource": "Issue", "field": "title", "code": "too_long"}],
@@ -127,7 +128,7 @@ class FakeIssues:
             )
         for login in payload.get("assignees", []):
             if login not in ASSIGNABLE:
-                return _json(
+                return json_response(
                     {
                         "message": "Validation Failed",
                         "errors": [
@@ -149,27 +150,5 @@ class FakeIssues:
         self.created.append(payload)
         if self.lose_next_create:
             self.lose_next_create = False
-            return _json({"message": "Bad Gateway"}, 502)
-        return _json(issue, 201)
-
-    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
-        per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
-        page = int(request.args.get("page", "1"))
-        chunk = items[(page - 1) * per_page : page * per_page]
-        headers = {}
-        last = max(1, -(-len(items) // per_page))
-        if page < last:
-            query = {key: value for key, value in request.args.items() if key != "page"}
-
-            def at(number: int) -> str:
-                return f"{request.base_url}?{urlencode({**query, 'page': str(number)})}"
-
-            headers["Link"] = f'<{at(page + 1)}>; rel="next", <{at(last)}>; rel="last"'
-
-        return _json(chunk, 200, headers)
-
-
-def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(payload), status=status, headers=headers, content_type="application/json"
-    )
+            return json_response({"message": "Bad Gateway"}, 502)
+        return json_response(issue, 201)

@@ -624,11 +624,7 @@ def edit_incident(
 ) -> EditResult:
     """Under the lock: read the record fresh, decide the change from it, write the result atomically."""
     with locked(root):
-        target = record_target(root, path, display)
-        try:
-            raw = target.read_bytes()
-        except OSError as error:
-            raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+        target, raw = _read_target(root, path, display)
         before = parse_incident(raw, display, path, config)
         change = make(before)
         new = apply_change(raw, before, change)
@@ -641,6 +637,15 @@ def edit_incident(
             notes.append("the ## Summary section already had text: left it as it was")
         write_atomic(target, new)
     return EditResult(change, before, after, notes)
+
+
+def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
+    """The record's file (checked to be inside the archive) and its bytes."""
+    target = record_target(root, path, display)
+    try:
+        return target, target.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
 
 
 def _summary_written(after: IncidentFile, summary: str) -> bool:
@@ -663,11 +668,7 @@ def edit_postmortem(
     anything that depends on it.
     """
     with locked(root):
-        target = record_target(root, path, display)
-        try:
-            raw = target.read_bytes()
-        except OSError as error:
-            raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+        target, raw = _read_target(root, path, display)
         doc, record = _validated(raw, display, config, "postmortem")
         if not isinstance(record, Postmortem):
             raise UsageError(f"{display}: not a postmortem (fix it before changing this record)")
