@@ -6,6 +6,7 @@ Helpers, fakes and sample records that test modules import live in the `support`
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from support import cli
-from support.archive import copy_archive, only_christmas
+from support.archive import REPO, copy_archive, only_christmas
 from support.cli import RunCli
 from support.github_fake import FakeGitHub
 
@@ -25,6 +26,16 @@ pytest_plugins = ["pytest_httpserver"]  # its `httpserver` fixture serves the fa
 def archive(tmp_path: Path) -> Path:
     """A throwaway copy of the example archive (records, roster and configuration)."""
     return copy_archive(tmp_path / "repo")
+
+
+@pytest.fixture
+def empty_archive(tmp_path: Path) -> Path:
+    """A repository with the example configuration and roster and no records yet."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("pyproject.toml", "people.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    return root
 
 
 @pytest.fixture

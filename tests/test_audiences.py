@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +29,8 @@ LEAKY_ENTRIES = [
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("pyproject.toml", "people.yaml"):
-        shutil.copy2(REPO / name, root / name)
-    return root
+def archive(empty_archive: Path) -> Path:
+    return empty_archive
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +17,6 @@ from werkzeug import Request, Response
 
 from incident_docs import cli_incident
 from incident_docs.templates import REVIEW_CHECKLIST
-from support.archive import REPO
 from support.cli import RunCli
 
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -27,12 +25,9 @@ INC_PATH = f"incidents/{INC}.md"
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    """A repository with the example configuration and roster and no records yet."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("pyproject.toml", "people.yaml"):
-        shutil.copy2(REPO / name, root / name)
+def archive(empty_archive: Path) -> Path:
+    """No records yet, and the checkout service has an owner."""
+    root = empty_archive
     roster = root / "people.yaml"  # the checkout service these tests declare about has an owner
     roster.write_text(
         roster.read_text().replace("services: [payments-api,", "services: [checkout, payments-api,")
