@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from incident_docs.blameless import Checker, training
+from incident_docs.blameless import Checker, check_text, training
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -19,6 +19,7 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
+from incident_docs.blameless.prose import sentences
 from support.archive import REPO
 from support.cli import RunCli
 
@@ -135,6 +136,32 @@ def test_roster_handles_count_as_names() -> None:
     model = packaged_model()
     people = frozenset({"dmitri"})
     assert tokens("dmitri broke it", model.known, people)[0].value == NAME
+
+
+@pytest.mark.parametrize("handle", ["priya_k", "j.mueller", "linh.ng", "tobi.a", "sigrid.h"])
+def test_a_handle_written_without_its_at_sign_reads_as_a_handle(handle: str) -> None:
+    model = packaged_model()
+    assert tokens(f"{handle} pushed the change", model.known)[0].value == HANDLE
+    assert [hit.code for hit in check_text(f"{handle} pushed a broken config to the proxies.")] == [
+        "BL001"
+    ]
+
+
+@pytest.mark.parametrize(
+    "word", ["config.yml", "app.py", "user_id", "os.path", "example.io", "e.g", "max_connections"]
+)
+def test_files_modules_identifiers_and_abbreviations_are_not_handles(word: str) -> None:
+    assert tokens(f"{word} pushed the change", packaged_model().known)[0].value != HANDLE
+
+
+def test_month_and_day_abbreviations_are_not_names_and_do_not_end_a_sentence() -> None:
+    known = packaged_model().known
+    assert NAME not in [t.value for t in tokens("At 12:32 PM on Dec. 25th, Tue", known)]
+    text = "At 12:32 PM on Dec. 25th a corrupt image was deployed. It crashed, e.g. on node 4."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "At 12:32 PM on Dec. 25th a corrupt image was deployed.",
+        "It crashed, e.g. on node 4.",
+    ]
 
 
 # --- in lint ----------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from incident_docs.blameless.lexicon import (
     DEPARTMENTS,
     GROUPS,
+    HANDLE_SHAPE,
     NAME_SHAPE,
+    NOT_INITIALS,
     NOT_NAMES,
     NOUN_SUFFIX,
     OF_HEAD,
@@ -28,6 +30,22 @@ def strip_possessive(word: str) -> str:
     return word
 
 
+def handle_shaped(word: str) -> bool:
+    """A lowercase handle without its @ ('sigrid.h', 'priya_k', 'j.mueller'): two short parts,
+    one of them an initial or two, that read as no file, module, host or abbreviation."""
+    shape = HANDLE_SHAPE.fullmatch(word)
+    if shape is None:
+        return False
+    first, second = shape.groups()
+    short = second if len(second) <= 2 else first if len(first) <= 2 else None
+    return (
+        short is not None
+        and len(first) + len(second) > 2
+        and first not in NOT_INITIALS
+        and second not in NOT_INITIALS
+    )
+
+
 def looks_like_name(word: str, text: str, start: int) -> bool:
     """A capitalised word reads as a name unless it is a known non-name or, sentence-initially, noun-shaped."""
     if not NAME_SHAPE.fullmatch(word):
@@ -47,7 +65,7 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
         return "person"
     word = strip_possessive(raw)
     low = word.lower()
-    if low in people:
+    if low in people or handle_shaped(word):
         return "person"
     before = text[max(0, start - 60) : start]
     prev = PREV_WORD.search(before)

@@ -352,6 +352,13 @@ _CHECKS_BY_TRIGGER, _ALWAYS = _index_triggers()
 _TRIGGER_WORDS = frozenset(_CHECKS_BY_TRIGGER)
 
 
+@lru_cache(maxsize=4096)
+def _woken(present: frozenset[str]) -> tuple[Check, ...]:
+    """The checks that the trigger words present can wake, in table order: few sets recur."""
+    indexes = {index for word in present for index in _CHECKS_BY_TRIGGER[word]} | _ALWAYS
+    return tuple(CHECKS[index] for index in sorted(indexes))
+
+
 def check_text(text: str, options: BlamelessOptions = BlamelessOptions()) -> list[BlameHit]:
     """Check one chunk of prose (a paragraph, a table cell, a list item: may contain several sentences and inline Markdown)."""
     return _check_chunk(text, _prepare(options), options.people)
@@ -374,8 +381,7 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
         present = _TRIGGER_WORDS.intersection(words)
     hits: list[BlameHit] = []
     word_set: set[str] | None = None
-    for index in sorted({i for word in present for i in _CHECKS_BY_TRIGGER[word]} | _ALWAYS):
-        check = CHECKS[index]
+    for check in _woken(frozenset(present)):
         if check.literal is not None and not any(char in masked for char in check.literal):
             continue
         if check.requires:

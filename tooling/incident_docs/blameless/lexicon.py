@@ -127,7 +127,9 @@ NOT_NAMES = wordset(
     much more few what which who whom whose why how where his her he she they them you your i my
     me mine on-call today yesterday tomorrow tonight morning evening afternoon night monday
     tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december christmas easter action actions root cause
+    august september october november december feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun am pm utc gmt christmas easter action actions
+    root cause
     summary impact timeline resolution detection mitigation recovery incident postmortem owner
     status note notes update customers users engineers responders production staging prod config
     configuration deploy deployment deploys rollback rollout release kubernetes k8s terraform
@@ -149,6 +151,17 @@ NOT_NAMES = wordset(
     third next last
     """
 )
+# Short parts of dotted or underscored words that are code, files or hosts, not initials of a
+# person's handle: "app.py", "user_id", "os.path", "example.io", "e.g".
+NOT_INITIALS = wordset(
+    """
+    so py rb go js ts md sh pl rs cs db id io ui os re np pd tf fs gz xz sql log tmp txt vs st dr mr ms
+    cfg ini yml env pem crt key csv tsv xml pdf png jpg gif svg zip tar jar war lock json yaml
+    html css conf com org net dev app gov edu uk de fr us eu in co ai me
+    """
+)
+HANDLE_SHAPE = re.compile(r"([a-z]{1,12})[._]([a-z]{1,12})")
+"""A lowercase handle written without its @: 'sigrid.h', 'priya_k', 'j.mueller', 'linh.ng'."""
 NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?:[-'\u2019][A-Za-z][a-z]+)*")
 NOUN_SUFFIX = re.compile(
     r"(?:ing|tion|sion|ment|ness|ity|ies|ers|ors|ed|ly|al|ive|ous|able|ible|ance|ence|ure|age|ism|"
@@ -180,6 +193,18 @@ TARGETS = (
         """
         his hers their them theirs your yours i me my mine person guy guys man woman hire
         joiner whoever everyone everybody nobody somebody someone anyone who whom whose
+        """
+    )
+    # People by occupation: named as the subject, they can carry blame as a role does.
+    | wordset(
+        """
+        tester testers analyst analysts architect architects designer designers supervisor
+        supervisors technician technicians consultant consultants supplier suppliers vendor
+        vendors founder founders director directors executive executives student students
+        graduate graduates postdoc postdocs researcher researchers scientist scientists clerk
+        clerks staffer staffers administrators managers leads juniors seniors trainees newbies
+        rookies colleagues coworkers co-worker co-workers teammates employees programmers
+        maintainers approvers authors owners responders dispatcher dispatchers agent agents
         """
     )
 )

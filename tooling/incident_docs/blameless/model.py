@@ -13,16 +13,22 @@ import json
 import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, pairwise
+from itertools import chain, compress
+from operator import add, eq
 from pathlib import Path
 from typing import Any
 
-from incident_docs.blameless.lexicon import NOT_NAMES, NOUN_SUFFIX, S_NAMES, TARGETS
+from incident_docs.blameless.agents import handle_shaped
+from incident_docs.blameless.lexicon import (
+    NOT_NAMES,
+    NOUN_SUFFIX,
+    S_NAMES,
+    TARGETS,
+)
 
 FORMAT = "incident-docs/blameless-model"
 VERSION = 1
@@ -100,7 +106,9 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
         return (NUMBER,) if any(char.isdigit() for char in word) else ()
     stem = _POSSESSIVE.sub("", word)
     low = stem.lower()
-    if low in people and (stem[0].isupper() or low not in known):
+    if handle_shaped(stem):
+        value = HANDLE
+    elif low in people and (stem[0].isupper() or low not in known):
         value = NAME  # a roster name, unless an ordinary word written in lower case ("will")
     elif low not in known and low not in NOT_NAMES and is_capitalised(stem):
         if not _ordinary_word(low):
@@ -325,20 +333,22 @@ class BlameModel:
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
             return 0.0
-        size, bigram = self._size, self._bigram
-        keys = ids + [bigram + a * size + b for a, b in zip([self._start, *ids], ids, strict=False)]
+        # Every step below runs in C (map, filter, compress): no Python-level loop per word.
+        keys = ids + list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
         keys += filter(None, map(self._prefix.get, ids))
         table = self._table
         unique = set(keys)
-        # Most features occur once: (idf squared) + i(coef * idf) summed in one pass in C.
+        # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
         summed = sum(filter(None, map(table.get, unique)), 0j)
         norm, total = summed.real, summed.imag
         if len(unique) < len(keys):
+            # Sublinear tf: a feature seen n times weighs 1 + log(n), not 1.
             keys.sort()
-            repeated = [a for a, b in pairwise(keys) if a == b and a in table]
+            # A key equal to its successor is one more occurrence of it: usually a handful.
+            repeated = list(filter(table.__contains__, compress(keys, map(eq, keys, keys[1:]))))
             log = math.log
-            for key, extra in Counter(repeated).items():
-                factor = 1.0 + log(extra + 1)
+            for key in set(repeated):
+                factor = 1.0 + log(repeated.count(key) + 1)
                 norm += table[key].real * (factor * factor - 1.0)
                 total += table[key].imag * (factor - 1.0)
         margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
@@ -383,6 +393,8 @@ class BlameModel:
         self._bigram = bigram = size
         prefix_base = size + size * size
         self._start = ids[START]
+        self._bigram_base = [bigram + index * size for index in range(size)]
+        """The bigram key of (a, b) is _bigram_base[a] + b."""
         self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}

@@ -38,9 +38,16 @@ _LOG_LINE = re.compile(
 _PERSON_SECTIONS = re.compile(
     r"timeline|responders|who\s+worked|participants|people\s+involved", re.IGNORECASE
 )
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d)\]]*\s+(?=[^\sa-z|])")
+_SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
+"""The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
+_ABBREVIATED = re.compile(
+    r"(?:^|[\s(])(?:[a-z]\.[a-z]|etc|vs|approx|no|nr|fig|dr|mr|mrs|ms|st|jr|sr|inc|ltd|co|corp|"
+    r"dept|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\.$",
+    re.IGNORECASE,
+)
+"""A period that ends an abbreviation ('Dec.', 'e.g.', 'approx.'), not a sentence."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
-_CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|\|")
+_CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
 """The model's threshold in headings, titles, timelines and responders lists."""
 MIN_WORDS = 3
@@ -230,7 +237,11 @@ def _model_view(text: str) -> str:
 
 def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
     """Spans of the sentences of a chunk (of each table cell, with `cells`), trimmed, with a word."""
-    cuts = [m.span() for m in (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)]
+    cuts = [
+        m.span("gap") if m.group("gap") else m.span()
+        for m in (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)
+        if not (m.group("gap") and _ABBREVIATED.search(text, max(0, m.start() - 8), m.start() + 1))
+    ]
     pieces: list[tuple[int, int]] = [(0, len(text))]
     if cuts:
         starts = [0, *(end for _, end in cuts)]
