@@ -178,10 +178,28 @@ def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
         "We asked whether operator error played a part; the console offered no confirmation.",
         "Writing this down as human error would hide the missing guard on the delete command.",
         "Human error is never a finding in our reviews.",
+        "The batches needed reprocessing due to Riak write timeouts.",
+        "Monitoring paged the on-call engineer when user errors became apparent.",
+        "Engineers broke the dependency between the queue and the alerting pipeline.",
     ],
 )
 def test_near_misses_are_not_flagged(sentence: str) -> None:
     assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The outage was caused by Baraka Otieno.",
+        "Because of Tala our store rating dropped to two stars.",
+        "This was caused by Dave not testing the migration.",
+        "The outage was caused by Priya's change to the rate limiter.",
+        "It was user error.",
+        "Dave broke the circuit breaker config.",
+    ],
+)
+def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
+    assert check_text(sentence) != []
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from incident_docs.blameless.agents import (
 from incident_docs.blameless.lexicon import (
     ALPHA,
     DEPARTMENTS,
-    LINKERS,
     MONTH_CONTEXT,
+    PERSON_FOLLOWERS,
     PREV_WORD,
     SENTENCE_END,
 )
@@ -269,12 +269,19 @@ def _classify_match(
         if head in ("team", "role", "singled"):
             return head, match.start()
         second = match.group("agent2")
-        if (
-            match.group("agent") in DEPARTMENTS
-            and not second.endswith("ing")
-            and second not in LINKERS
-        ):
-            return None, match.start()  # "due to marketing emails": a modifier, not the agent
+        first = text[match.start("agent") : match.end("agent")]
+        modifier = match.group("agent") in DEPARTMENTS or (
+            # A capitalised word before a lower-case noun: a product ("Riak write timeouts"),
+            # not a person's possessive ("Priya's change") or full name ("Baraka Otieno").
+            first[:1].isupper()
+            and first.isalpha()
+            and text[match.start("agent2")].islower()
+            and first.lower() not in people
+        )
+        if modifier and not second.endswith(("ing", "ed")) and second not in PERSON_FOLLOWERS:
+            # "due to marketing emails", "due to Riak write timeouts": a modifier of the noun
+            # that follows, not the agent.
+            return None, match.start()
     return agent_kind(text, match.start("agent"), match.end("agent"), people), match.start()
 
 

@@ -34,7 +34,9 @@ WEAK_WORDS = (
 )
 # Verbs that themselves say the person caused damage.
 CAUSE_VERB = (
-    r"(?:broke|breaks|has\s+broken|took\s+down|brought\s+down|knocked\s+over|taken\s+down|"
+    # "broke the dependency" or "the cycle": a deliberate cut to contain the damage, not damage.
+    r"(?:(?:broke|breaks|has\s+broken)(?!\s+(?:the\s+|a\s+|that\s+|this\s+)?"
+    r"(?:dependency|dependencies|cycle|loop|deadlock|tie|glass)\b)|took\s+down|brought\s+down|knocked\s+over|taken\s+down|"
     r"misconfigured|mistyped|"
     r"caused\s+(?:the|this|an?|another|today's|our)\s+(?:\w+\s+)?(?:outage|incident|problem|issue|"
     r"breakage|failure|downtime|mess|bug|regression|data\s+loss|crash|errors?)|"
@@ -115,6 +117,11 @@ GROUPS = wordset(
 DEPARTMENTS = wordset("marketing sales finance legal hr management leadership infra")
 # Month names that are also given names: a person when they are the subject of a verb.
 LINKERS = wordset("and or who which that when after before again for by with")
+# Words that carry on a clause about a person: "caused by Dave not testing", "Dave alone".
+PERSON_FOLLOWERS = LINKERS | wordset(
+    "not never alone himself herself themselves personally directly just simply as our we us i my "
+    "his her their the a an"
+)
 MONTH_CONTEXT = wordset(
     "in on of during since until till by from early late mid last next this each every through"
 )

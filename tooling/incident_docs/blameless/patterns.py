@@ -421,7 +421,8 @@ CHECKS: tuple[Check, ...] = (
     # BL005: human error as the cause.
     Check(
         _c(
-            r"\b(?:human|operator|user|pilot|personnel|engineer|people)\s+errors?\b"
+            # "user errors" are errors users saw; "user error" is the blame idiom.
+            r"\b(?:(?:human|operator|pilot|personnel|engineer|people)\s+errors?|user\s+error)\b"
             r"(?!\s+(?:code|message|response|status|page|rate|class|type|handling|handler|path)s?\b)|"
             r"\bhuman\s+(?:mistakes?|slips?|lapses?|blunders?|failings?)\b|\bpersonal\s+(?:errors?|mistakes?)\b|\bpebkac\b|\bpebcak\b|\bid-?10-?t\b|\blayer[\s-]*8\s+(?:issue|problem|error|failure)\b|"
             r"\bfat[\s-]finger(?:ed|ing|s)?\b|\bfinger\s+trouble\b"
