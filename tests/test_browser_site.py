@@ -199,6 +199,7 @@ PAGE_TYPES = [
     "metrics/",
     "incidents/",
     "postmortems/",
+    "browse/",
     *(f"browse/{facet}/" for facet in ("year", "severity", "service", "tag", "status")),
 ]
 

@@ -118,12 +118,25 @@ def test_indexes_by_facet(christmas: Path) -> None:
         assert f"PM-{CHRISTMAS}" in page(site, url), url
     overview = page(site, "browse/severity")
     assert "Major: a core service is badly degraded" in overview
+    assert 'href="../">← browse</a>' in overview
+    hub = page(site, "browse")
+    for facet in ("year", "severity", "service", "tag", "status"):
+        assert f'href="{facet}/"' in hub
 
 
-def test_records_stay_out_of_the_nav(christmas: Path) -> None:
-    html = (build_site(christmas) / "index.html").read_text(encoding="utf-8")
+def test_the_nav_lists_the_archive_pages_and_no_record(christmas: Path) -> None:
+    html = page(build_site(christmas), INC_URL)
     nav = html[html.index("md-nav--primary") : html.index("md-sidebar--secondary")]
-    assert "Action items" in nav and "By service" in nav
+    titles = list(dict.fromkeys(re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', nav)))
+    assert titles[:6] == [
+        "Dashboard",
+        "Incidents",
+        "Postmortems",
+        "Action items",
+        "Metrics",
+        "Browse",
+    ]
+    assert "By service" not in nav  # one Browse page: a short nav, drawn on every page
     assert CHRISTMAS not in nav
 
 

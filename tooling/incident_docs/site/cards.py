@@ -282,7 +282,7 @@ def _parse_entries(markdown: str) -> list[TimelineEntry]:
     return entries
 
 
-def _entry_cells(entries: list[TimelineEntry]) -> list[tuple[str, str, str]]:
+def entry_cells(entries: list[TimelineEntry]) -> list[tuple[str, str, str]]:
     """(time, kind, author) cells as HTML, times shown relative to the first entry."""
     start = entries[0].time
     days = {utc(entry.time).date() for entry in entries}
@@ -317,11 +317,14 @@ def exclude_timeline_from_search(html: str) -> str:
     return _TIMELINE_HEADING.sub(r'<h2\1 data-search-exclude="timeline">\2', html, count=1)
 
 
-def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:
+def timeline_table_html(
+    html: str, entries: list[TimelineEntry], cells: list[tuple[str, str, str]] | None = None
+) -> str:
     """The rendered page with its `## Timeline` list shown as a table.
 
     The list is what MkDocs rendered (and search indexed) from the Markdown in git; each item's
-    text keeps its rendered, sanitised inline HTML. Anything unexpected leaves the list as is."""
+    text keeps its rendered, sanitised inline HTML. Anything unexpected leaves the list as is.
+    `cells`: entry_cells(entries), when already worked out."""
     if not entries:
         return html
     start = html.find("<h2", html.find("<article"))
@@ -339,7 +342,7 @@ def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:
         texts.append(match.group(1).strip())
     rows = "".join(
         f"<tr><td>{when}</td><td>{kind}</td><td>{who}</td><td>{text}</td></tr>"
-        for (when, kind, who), text in zip(_entry_cells(entries), texts, strict=True)
+        for (when, kind, who), text in zip(cells or entry_cells(entries), texts, strict=True)
     )
     table = (
         '<table class="idocs-timeline"><thead><tr><th>Time (UTC)</th><th>Kind</th><th>By</th>'
@@ -350,7 +353,7 @@ def timeline_table_html(html: str, entries: list[TimelineEntry]) -> str:
 
 def _with_table(lines: list[str], entries: list[TimelineEntry]) -> str:
     rows = ["| Time (UTC) | Kind | By | What happened |", "| --- | --- | --- | --- |"]
-    for (when, kind, who), entry in zip(_entry_cells(entries), entries, strict=True):
+    for (when, kind, who), entry in zip(entry_cells(entries), entries, strict=True):
         rows.append(f"| {when} | {kind} | {who} | {table_cell(entry.text, keep_markdown=True)} |")
     taken = {entry.line for entry in entries}
     out: list[str] = []

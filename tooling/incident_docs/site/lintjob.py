@@ -28,6 +28,9 @@ class Problem:
 
 def _work(root: Path, config: Config, roster: Roster, conn: Connection) -> None:
     try:
+        # Its result is wanted only when the build ends: the build and its page process go first.
+        if hasattr(os, "nice"):
+            os.nice(10)
         # Imported here so the build process never pays for loading every rule.
         from incident_docs.rules.base import LintContext  # noqa: I001 (rules before the linter)
         from incident_docs.linter import lint, selection_from

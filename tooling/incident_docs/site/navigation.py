@@ -9,7 +9,7 @@ from mkdocs.structure.files import Files
 
 from incident_docs.site.pages import (
     ACTION_ITEMS,
-    FACETS,
+    BROWSE,
     HOME,
     INCIDENTS,
     METRICS,
@@ -65,7 +65,7 @@ def build_nav(
         entry("Postmortems", POSTMORTEMS),
         entry("Action items", ACTION_ITEMS),
         entry("Metrics", METRICS),
-        {"Browse": [entry(f.title, f"browse/{f.name}/index.md") for f in FACETS]},
+        entry("Browse", BROWSE),
     ]
     if search:
         nav.append(entry("Search", SEARCH))
@@ -76,4 +76,5 @@ def build_nav(
 
 def nav_owned(owners: dict[str, str]) -> set[str]:
     """The files the fixed part of the nav points at."""
-    return {owners.get(src, src) for src in (HOME, INCIDENTS, POSTMORTEMS, ACTION_ITEMS, METRICS)}
+    fixed = (HOME, INCIDENTS, POSTMORTEMS, ACTION_ITEMS, METRICS, BROWSE)
+    return {owners.get(src, src) for src in fixed}

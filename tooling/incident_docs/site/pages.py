@@ -30,6 +30,7 @@ POSTMORTEMS = "postmortems/index.md"
 ACTION_ITEMS = "action-items.md"
 METRICS = "metrics.md"
 SEARCH = "search.md"
+BROWSE = "browse/index.md"
 RECENT_POSTMORTEMS = 10
 
 
@@ -171,6 +172,7 @@ class PageBuilder:
             GeneratedPage(ACTION_ITEMS, self.action_items()),
             GeneratedPage(METRICS, self.metrics_page()),
         ]
+        pages.append(GeneratedPage(BROWSE, self.browse()))
         for facet in FACETS:
             pages.extend(self.facet_pages(facet))
         if self.search == "pagefind":
@@ -239,6 +241,22 @@ class PageBuilder:
             body += [f"## {md_text(year)}", record_table(link, group, show_kind=False)]
         return _page(title, body, searchable=False)
 
+    def browse(self) -> str:
+        """One page for every way to browse: the nav stays short on every page it is drawn on."""
+        link = self.link(BROWSE)
+        rows = []
+        for facet in FACETS:
+            values = {key for record in self.archive.records for key, _ in facet.values(record)}
+            rows.append(
+                f'<tr><td><a href="{link.to(f"browse/{facet.name}/index.md")}">'
+                f"{e(facet.title)}</a></td><td>{len(values)}</td></tr>"
+            )
+        table = (
+            '<table class="idocs-table"><thead><tr><th>Browse</th><th>Pages</th></tr></thead>'
+            f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>"
+        )
+        return _page("Browse", ["# Browse", table], searchable=False)
+
     def facet_pages(self, facet: Facet) -> list[GeneratedPage]:
         groups: dict[str, tuple[str, list[SiteRecord]]] = {}
         for record in self.archive.records:
@@ -278,8 +296,9 @@ class PageBuilder:
             if rows
             else '<p class="idocs-empty">Nothing to list yet.</p>'
         )
-        overview = _page(facet.title, [f"# {facet.title}", table], searchable=False)
-        pages = [GeneratedPage(overview_src, overview)]
+        back = f'<p><a href="{link.to(BROWSE)}">← browse</a></p>'
+        overview = _page(facet.title, [f"# {facet.title}", back, table], searchable=False)
+        pages = [GeneratedPage(overview_src, overview, in_nav=False)]
         noun = facet.title.removeprefix("By ").capitalize()
         for key in keys:
             label, records = groups[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,7 +22,6 @@ from mkdocs.structure.toc import AnchorLink
 
 from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
-from incident_docs.models import Incident
 from incident_docs.records import load_roster
 from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site import pagefind
@@ -31,16 +31,12 @@ from incident_docs.site.archive import (
     SiteRecord,
     load_site_archive,
 )
-from incident_docs.site.cards import (
-    exclude_timeline_from_search,
-    record_card,
-    timeline_table_html,
-)
+from incident_docs.site.cards import exclude_timeline_from_search, timeline_table_html
 from incident_docs.site.lintjob import LintJob
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
-from incident_docs.site.pages import SEARCH, PageBuilder, lift_html, restore_html
-from incident_docs.site.picture import incident_picture
+from incident_docs.site.pages import SEARCH, restore_html
+from incident_docs.site.prework import Prework, Settings
 from incident_docs.site.sanitize import clean_html, clean_text
 from incident_docs.site.stage import CSS_URI
 
@@ -80,11 +76,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.record_file_objects: dict[str, File] = {}
         self.lint_job: LintJob | None = None
         self.serving = False
-        self.related: RelatedIndex | None = None
+        self.related: Future[tuple[RelatedIndex, dict[str, list[Match]]]] | None = None
+        """The archive's related-incident index and every record's matches."""
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-docs")
-        self.related_matches: Future[dict[str, list[Match]]] | None = None
         self.generated_parts: dict[str, tuple[File, list[str]]] = {}
         """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
+        self.prework: Prework | None = None
         self.record_cache: RecordCache = {}
         """Records read by an earlier build of this `mkdocs serve`, by path, mtime and size."""
 
@@ -129,24 +126,40 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if self.config.lint:
             self._cancel_lint()
             self.lint_job = LintJob(self.root, self.settings, self.roster)
-        self.archive = archive = load_site_archive(
-            self.root, self.settings, self.roster, self.record_cache
+        gc.unfreeze()  # what the last build of this `mkdocs serve` froze may be garbage now
+        # The archive lives as long as the build: the collector need not walk it while it is
+        # read, nor again and again while MkDocs makes its short-lived objects.
+        gc.disable()
+        try:
+            self.archive = archive = load_site_archive(
+                self.root, self.settings, self.roster, self.record_cache
+            )
+        finally:
+            gc.freeze()
+            gc.enable()
+        # The generated pages, cards and pictures are written in a second process (forked
+        # before any thread of this build starts) while this one renders the Markdown.
+        self._cancel_prework()
+        self.prework = prework = Prework(
+            archive, Settings(self.today, config.use_directory_urls, self.config.search)
         )
-        self.related = related = RelatedIndex(cases_from(archive.records))
         # Every panel is worked out in a thread while pages render: SQLite lets go of the
         # interpreter while it ranks, so this costs little wall time on a second core.
-        self.related_matches = self._worker.submit(
-            lambda: {
-                key: related.similar_to(case, limit=5, terms=PANEL_TERMS)
-                for key, case in related.cases.items()
-            }
-        )
-        builder = PageBuilder(
-            archive,
-            self.today,
-            use_directory_urls=config.use_directory_urls,
-            search=self.config.search,
-        )
+        self.related = self._worker.submit(_related_panels, archive)
+        site_dir = config.site_dir
+        record_files = [
+            (
+                record,
+                File(
+                    record.src_uri,
+                    str(self.root),
+                    site_dir,
+                    config.use_directory_urls,
+                    inclusion=InclusionLevel.NOT_IN_NAV,
+                ),
+            )
+            for record in archive.records
+        ]
         by_dest = {f.dest_uri: f for f in files}
         owners: dict[str, str] = {}
         """Generated src_uri -> the src_uri that serves that URL (a hand-written page wins)."""
@@ -170,27 +183,22 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         css = File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "incident-docs.css"))
         place(css, generated=True)
         self.generated_parts = {}
-        for page in builder.pages():
-            markdown, parts = lift_html(page.content)
+        try:
+            generated = prework.pages()
+        except RuntimeError as error:
+            raise PluginError(f"incident-docs: writing the archive pages failed: {error}") from None
+        for page in generated:
             file = File.generated(
                 config,
                 page.src_uri,
-                content=markdown,
+                content=page.markdown,
                 inclusion=InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV,
             )
             if place(file, generated=True):
-                self.generated_parts[file.src_uri] = (file, parts)
-        site_dir = config.site_dir
+                self.generated_parts[file.src_uri] = (file, page.parts)
         self.record_files = {}
         self.record_file_objects = {}
-        for record in archive.records:
-            file = File(
-                record.src_uri,
-                str(self.root),
-                site_dir,
-                config.use_directory_urls,
-                inclusion=InclusionLevel.NOT_IN_NAV,
-            )
+        for record, file in record_files:
             if place(file, generated=False):
                 self.record_files[record.src_uri] = record
                 self.record_file_objects[record.src_uri] = file
@@ -257,12 +265,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
     def _related_panel(self, record: SiteRecord, link: Linker) -> str:
         """Up to five past cases most like this one, each with what mitigated it."""
         assert self.archive is not None
-        index = self.related
-        case = index.by_id.get(record.id) if index else None
-        if index is None or case is None or self.related_matches is None:
+        if self.related is None:
+            return ""
+        index, matches = self.related.result()
+        case = index.by_id.get(record.id)
+        if case is None:
             return ""
         items = []
-        for match in self.related_matches.result().get(case.key, []):
+        for match in matches.get(case.key, []):
             target = self.archive.by_id.get(match.case.ids[-1]) or self.archive.by_id.get(
                 match.case.ids[0]
             )
@@ -305,11 +315,18 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if job is not None:
             job.cancel()
 
+    def _cancel_prework(self) -> None:
+        prework, self.prework = self.prework, None
+        if prework is not None:
+            prework.cancel()
+
     def on_shutdown(self) -> None:
+        self._cancel_prework()
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._cancel_lint()
+        self._cancel_prework()
 
     # -- record pages ----------------------------------------------------------------------
 
@@ -396,10 +413,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
 
     def _decorate_record(self, output: str, record: SiteRecord, config: MkDocsConfig) -> str:
-        assert self.archive is not None
-        card = record_card(
-            self.archive, record, Linker(record.src_uri, config.use_directory_urls), self.today
-        )
+        assert self.archive is not None and self.prework is not None
+        try:
+            decoration = self.prework.decoration(record)
+        except RuntimeError as error:
+            raise PluginError(f"incident-docs: writing the record cards failed: {error}") from None
+        card = decoration.card
         article = output.find("<article")
         end = output.find("</h1>", article) if article >= 0 else -1
         if end >= 0:
@@ -409,20 +428,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         else:
             return output
         output = output[:end] + "\n" + card + output[end:]
-        output = timeline_table_html(output, record.timeline)
-        incident = next(
-            (
-                found.record
-                for _id, found in self.archive.incidents_of(record)
-                if found is not None and isinstance(found.record, Incident)
-            ),
-            None,
-        )
+        output = timeline_table_html(output, record.timeline, decoration.timeline_cells)
         related = self._related_panel(record, Linker(record.src_uri, config.use_directory_urls))
         if related:
             at = output.find(card) + len(card)
             output = output[:at] + related + output[at:]
-        picture = incident_picture(record.record, record.timeline, incident)
+        picture = decoration.picture
         if picture:
             table = output.find('<table class="idocs-timeline"')
             at = table if table >= 0 else output.find(card) + len(card)
@@ -430,6 +441,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._cancel_prework()  # done, or not needed: no record page was built
         # Lint ran beside the build; its errors still fail it, and warnings count for --strict.
         self._report_lint()
         self._label_search_results(Path(config.site_dir))
@@ -448,6 +460,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _related_panels(archive: SiteArchive) -> tuple[RelatedIndex, dict[str, list[Match]]]:
+    index = RelatedIndex(cases_from(archive.records))
+    matches = {
+        key: index.similar_to(case, limit=5, terms=PANEL_TERMS) for key, case in index.cases.items()
+    }
+    return index, matches
 
 
 def _where(file: File, config: MkDocsConfig) -> str:

@@ -1,0 +1,120 @@
+"""The site's reading of the archive: front-matter exactly as PyYAML reads it, and the pages
+and cards written in a second process exactly as this one would write them."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from incident_docs.config import load_config
+from incident_docs.records import load_roster
+from incident_docs.site import prework
+from incident_docs.site.archive import SiteArchive, load_plain_yaml, load_site_archive
+from incident_docs.site.prework import Prework, Settings, decoration, generated_pages
+from support.archive import REPO
+from support.site_build import TODAY
+
+
+def _outcome(load: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "value", load(text)
+    except yaml.YAMLError as error:
+        return "error", type(error).__name__
+
+
+def _pyyaml(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: INC-1\nseverity: SEV2\n",
+        "declared_at: 2022-12-25T12:32:00+00:00\nday: 2022-12-25\n",
+        "n: 12\nf: 1.5\nyes_word: yes\nnothing: ~\nempty:\n",
+        "base: &b {a: 1}\nother:\n  <<: *b\n  c: 2\n",
+        "merged:\n  <<: {a: 1}\n  b: 2\n",
+        "tags: !!set {a, b}\n",
+        "pairs: !!omap [{a: 1}, {b: 2}]\n",
+        "blob: !!binary aGVsbG8=\n",
+        "? [a, b]\n: unhashable\n",
+        "odd: !custom value\n",
+        "list: !!seq [1, 2]\nmap: !!map {a: 1}\nstr: !!str 12\n",
+        "dup: 1\ndup: 2\n",
+        "",
+        "- just\n- a list\n",
+    ],
+)
+def test_tricky_front_matter_reads_as_pyyaml_reads_it(text: str) -> None:
+    assert _outcome(load_plain_yaml, text) == _outcome(_pyyaml, text)
+
+
+_scalars = st.one_of(
+    st.text(max_size=20),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(1970, 1, 1)),
+    st.dates(),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=10), _values, max_size=6))
+def test_any_dumped_front_matter_reads_as_pyyaml_reads_it(data: dict[str, Any]) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True)
+    assert _outcome(load_plain_yaml, text) == _outcome(_pyyaml, text)
+
+
+# --- the page process ---------------------------------------------------------------------------
+
+
+def _example_archive() -> tuple[SiteArchive, Settings]:
+    config = load_config(REPO)
+    archive = load_site_archive(REPO, config, load_roster(REPO, config))
+    return archive, Settings(date.fromisoformat(TODAY), True, "material")
+
+
+def test_the_forked_page_process_writes_what_this_process_would() -> None:
+    archive, settings = _example_archive()
+    forked = Prework(archive, settings)
+    assert forked.forked == (sys.platform == "linux")
+    assert forked.pages() == generated_pages(archive, settings)
+    for record in archive.records:
+        assert forked.decoration(record) == decoration(archive, record, settings)
+
+
+def test_without_fork_the_same_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, settings = _example_archive()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    here = Prework(archive, settings)
+    assert not here.forked
+    assert here.pages() == generated_pages(archive, settings)
+    record = archive.records[0]
+    assert here.decoration(record) == decoration(archive, record, settings)
+
+
+def test_a_failure_in_the_page_process_is_reported_not_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archive, settings = _example_archive()
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ValueError("the card cannot be drawn")
+
+    monkeypatch.setattr(prework, "record_card", broken)
+    job = Prework(archive, settings)
+    job.pages()
+    with pytest.raises(RuntimeError, match="the card cannot be drawn"):
+        job.decoration(archive.records[0])
