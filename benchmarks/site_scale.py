@@ -1,6 +1,7 @@
 """Time the archive site at scale: the plugin against plain MkDocs on the same records, same run.
 
     python benchmarks/site_scale.py [--sizes 500,2000] [--pagefind-records 10000] [--no-serve]
+        [--page-sizes 10000]
 
 For each size it generates realistic records (half incidents, half postmortems, made from the
 example archive with shifted dates and times, severities, services and tags), then builds
@@ -9,7 +10,7 @@ example archive with shifted dates and times, severities, services and tags), th
   * plain: what a team without the plugin builds: the same record files, Material and its
     search, records left out of the nav as the plugin leaves them;
 and prints both times, the ratio (target: at most 1.3 at 2,000 records), the search index size
-and the size of the generated pages. Then (unless --no-serve) it runs `mkdocs serve` for each,
+and the size of the generated pages (and, with --page-sizes, at more records without building). Then (unless --no-serve) it runs `mkdocs serve` for each,
 edits one postmortem, and prints the time to the live reload for both and their ratio (target
 at most 1.3). With --pagefind-records N (0 to skip) it builds N records with
 `search: pagefind`, loads the search page in chromium, searches one word, and prints how long
@@ -209,7 +210,7 @@ def compare(records: int, work: Path, repeat: int) -> tuple[float, float]:
     print(
         f"{records:>6} records: plugin {plugin_time:6.2f} s, plain {plain_time:6.2f} s, "
         f"ratio {plugin_time / plain_time:.2f} (target <= 1.30); CPU {plugin_cpu:.1f} s vs "
-        f"{plain_cpu:.1f} s (lint runs in a second process); search index "
+        f"{plain_cpu:.1f} s (lint, the generated pages and sanitising run in other processes); search index "
         f"{index.stat().st_size / 1e6:.1f} MB (plain {plain_index.stat().st_size / 1e6:.1f} MB)",
         flush=True,
     )
@@ -380,6 +381,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,2000")
     parser.add_argument("--pagefind-records", type=int, default=10_000)
+    parser.add_argument(
+        "--page-sizes",
+        default="10000",
+        help="Also print the generated pages' sizes at these record counts (no build).",
+    )
     parser.add_argument("--word", default="memory")
     parser.add_argument("--repeat", type=int, default=3, help="Builds of each kind; best kept.")
     parser.add_argument("--keep", action="store_true", help="Keep the generated sites.")
@@ -394,6 +400,11 @@ def main() -> None:
             compare(size, work, options.repeat)
             if options.serve:
                 compare_serve(size, work, options.repeat)
+        for size in (int(s) for s in options.page_sizes.split(",") if s):
+            if size not in sizes:
+                root = work / f"sizes-{size}"
+                generate(root, size)
+                print(f"{size:>6} records: {page_sizes(root)}", flush=True)
         if sizes:
             search_latency(max(sizes), work, options.word)
         if options.pagefind_records:

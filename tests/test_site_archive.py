@@ -16,7 +16,8 @@ from incident_docs.config import load_config
 from incident_docs.records import load_roster
 from incident_docs.site import prework
 from incident_docs.site.archive import SiteArchive, load_plain_yaml, load_site_archive
-from incident_docs.site.prework import Prework, Settings, decoration, generated_pages
+from incident_docs.site.pages import PageBuilder, page_plan
+from incident_docs.site.prework import Prework, Settings, decorations, generated_pages
 from support.archive import REPO
 from support.site_build import TODAY
 
@@ -91,8 +92,10 @@ def test_the_forked_page_process_writes_what_this_process_would() -> None:
     forked = Prework(archive, settings)
     assert forked.forked == (sys.platform == "linux")
     assert forked.pages() == generated_pages(archive, settings)
+    expected = decorations(archive, settings)
+    assert any(found.related for found in expected.values())
     for record in archive.records:
-        assert forked.decoration(record) == decoration(archive, record, settings)
+        assert forked.decoration(record) == expected[record.src_uri]
 
 
 def test_without_fork_the_same_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,8 +104,9 @@ def test_without_fork_the_same_work_runs_here(monkeypatch: pytest.MonkeyPatch) -
     here = Prework(archive, settings)
     assert not here.forked
     assert here.pages() == generated_pages(archive, settings)
-    record = archive.records[0]
-    assert here.decoration(record) == decoration(archive, record, settings)
+    expected = decorations(archive, settings)
+    for record in archive.records:
+        assert here.decoration(record) == expected[record.src_uri]
 
 
 def test_a_failure_in_the_page_process_is_reported_not_hidden(
@@ -115,6 +119,13 @@ def test_a_failure_in_the_page_process_is_reported_not_hidden(
 
     monkeypatch.setattr(prework, "record_card", broken)
     job = Prework(archive, settings)
-    job.pages()
     with pytest.raises(RuntimeError, match="the card cannot be drawn"):
+        job.pages()
         job.decoration(archive.records[0])
+
+
+def test_the_page_plan_lists_what_the_builder_writes_in_its_order() -> None:
+    archive, settings = _example_archive()
+    for search in ("material", "pagefind"):
+        written = PageBuilder(archive, settings.today, search=search).pages()
+        assert page_plan(archive, search) == [(page.src_uri, page.in_nav) for page in written]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 
 from incident_docs.site.pages import (
     ACTION_ITEMS,
@@ -39,6 +39,8 @@ def _hand_written(files: Files, docs_dir: str, taken: set[str]) -> list[str]:
     for file in files.documentation_pages():
         if file.generated_by is not None or file.src_uri in taken or not file.abs_src_path:
             continue
+        if file.inclusion.value <= InclusionLevel.NOT_IN_NAV.value:
+            continue  # the records, and pages the site's not_in_nav keeps out
         if not Path(file.abs_src_path).resolve().is_relative_to(docs):
             continue
         if file.src_uri.rsplit("/", 1)[-1] in ("index.md", "README.md") and "/" not in file.src_uri:

@@ -142,6 +142,38 @@ def _by_year(records: list[SiteRecord]) -> dict[str, list[SiteRecord]]:
     return groups
 
 
+def facet_groups(
+    archive: SiteArchive, facet: Facet
+) -> tuple[dict[str, tuple[str, list[SiteRecord]]], list[str]]:
+    """The records under each value of a facet (key -> label, records), and the keys in page
+    order."""
+    groups: dict[str, tuple[str, list[SiteRecord]]] = {}
+    for record in archive.records:
+        for key, label in facet.values(record):
+            groups.setdefault(key, (label, []))[1].append(record)
+    keys = list(groups)
+    if facet.name == "severity":
+        keys.sort(key=lambda k: (archive.config.severity_rank(k), k))
+    elif facet.name == "year":
+        keys.sort(reverse=True)
+    else:
+        keys.sort()
+    return groups, keys
+
+
+def page_plan(archive: SiteArchive, search: str = "material") -> list[tuple[str, bool]]:
+    """(src_uri, in nav) of every page PageBuilder.pages() writes, in its order, without
+    writing them: MkDocs can be told of the pages before their content is ready."""
+    plan = [(src, True) for src in (HOME, INCIDENTS, POSTMORTEMS, ACTION_ITEMS, METRICS, BROWSE)]
+    for facet in FACETS:
+        plan.append((f"browse/{facet.name}/index.md", False))
+        _groups, keys = facet_groups(archive, facet)
+        plan.extend((facet_src(facet.name, key), False) for key in keys)
+    if search == "pagefind":
+        plan.append((SEARCH, True))
+    return plan
+
+
 class PageBuilder:
     """Writes every generated page for one archive and one point in time."""
 
@@ -258,17 +290,7 @@ class PageBuilder:
         return _page("Browse", ["# Browse", table], searchable=False)
 
     def facet_pages(self, facet: Facet) -> list[GeneratedPage]:
-        groups: dict[str, tuple[str, list[SiteRecord]]] = {}
-        for record in self.archive.records:
-            for key, label in facet.values(record):
-                groups.setdefault(key, (label, []))[1].append(record)
-        keys = list(groups)
-        if facet.name == "severity":
-            keys.sort(key=lambda k: (self.archive.config.severity_rank(k), k))
-        elif facet.name == "year":
-            keys.sort(reverse=True)
-        else:
-            keys.sort()
+        groups, keys = facet_groups(self.archive, facet)
         overview_src = f"browse/{facet.name}/index.md"
         link = self.link(overview_src)
         rows = []

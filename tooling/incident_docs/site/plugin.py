@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,16 @@ from mkdocs.config.base import Config as MkDocsConfigBase
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils.templates import TemplateContext
 
 from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.records import load_roster
-from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site import pagefind
 from incident_docs.site.archive import (
     RecordCache,
@@ -31,13 +31,14 @@ from incident_docs.site.archive import (
     SiteRecord,
     load_site_archive,
 )
-from incident_docs.site.cards import exclude_timeline_from_search, timeline_table_html
+from incident_docs.site.cards import timeline_table_html
+from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import Linker, e
+from incident_docs.site.markup import e
 from incident_docs.site.navigation import build_nav, guides, nav_owned
-from incident_docs.site.pages import SEARCH, restore_html
+from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
-from incident_docs.site.sanitize import clean_html, clean_text
+from incident_docs.site.sanitize import clean_text
 from incident_docs.site.stage import CSS_URI
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
@@ -76,12 +77,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.record_file_objects: dict[str, File] = {}
         self.lint_job: LintJob | None = None
         self.serving = False
-        self.related: Future[tuple[RelatedIndex, dict[str, list[Match]]]] | None = None
-        """The archive's related-incident index and every record's matches."""
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-docs")
+        self.generated_files: dict[str, File] = {}
+        """The generated pages MkDocs publishes, by src_uri."""
         self.generated_parts: dict[str, tuple[File, list[str]]] = {}
         """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
         self.prework: Prework | None = None
+        self.cleaner: Cleaner | None = None
         self.record_cache: RecordCache = {}
         """Records read by an earlier build of this `mkdocs serve`, by path, mtime and size."""
 
@@ -137,15 +138,13 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         finally:
             gc.freeze()
             gc.enable()
-        # The generated pages, cards and pictures are written in a second process (forked
-        # before any thread of this build starts) while this one renders the Markdown.
+        # The generated pages, cards and pictures are written in a second process, and record
+        # HTML is sanitised in a third, while this one renders the Markdown.
         self._cancel_prework()
-        self.prework = prework = Prework(
+        self.prework = Prework(
             archive, Settings(self.today, config.use_directory_urls, self.config.search)
         )
-        # Every panel is worked out in a thread while pages render: SQLite lets go of the
-        # interpreter while it ranks, so this costs little wall time on a second core.
-        self.related = self._worker.submit(_related_panels, archive)
+        self.cleaner = Cleaner()
         site_dir = config.site_dir
         record_files = [
             (
@@ -182,20 +181,19 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
         css = File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "incident-docs.css"))
         place(css, generated=True)
+        # MkDocs learns of the generated pages now and reads them last (on_page_read_source),
+        # when the page process has long written them.
         self.generated_parts = {}
-        try:
-            generated = prework.pages()
-        except RuntimeError as error:
-            raise PluginError(f"incident-docs: writing the archive pages failed: {error}") from None
-        for page in generated:
+        self.generated_files = {}
+        for src_uri, in_nav in page_plan(archive, self.config.search):
             file = File.generated(
                 config,
-                page.src_uri,
-                content=page.markdown,
-                inclusion=InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV,
+                src_uri,
+                content="",
+                inclusion=InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV,
             )
             if place(file, generated=True):
-                self.generated_parts[file.src_uri] = (file, page.parts)
+                self.generated_files[src_uri] = file
         self.record_files = {}
         self.record_file_objects = {}
         for record, file in record_files:
@@ -204,6 +202,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 self.record_file_objects[record.src_uri] = file
         for path in archive.attachments:
             place(File(path, str(self.root), site_dir, config.use_directory_urls), generated=False)
+        for file in self.generated_files.values():  # rendered after the records
+            files.remove(file)
+            files.append(file)
         for path in archive.intros:
             intro = File(
                 path,
@@ -262,34 +263,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 + (f"\n… and {more} more" if more > 0 else "")
             )
 
-    def _related_panel(self, record: SiteRecord, link: Linker) -> str:
-        """Up to five past cases most like this one, each with what mitigated it."""
-        assert self.archive is not None
-        if self.related is None:
-            return ""
-        index, matches = self.related.result()
-        case = index.by_id.get(record.id)
-        if case is None:
-            return ""
-        items = []
-        for match in matches.get(case.key, []):
-            target = self.archive.by_id.get(match.case.ids[-1]) or self.archive.by_id.get(
-                match.case.ids[0]
-            )
-            if target is None:
-                continue
-            items.append(
-                f"<li>{link.record(target, match.case.title)} "
-                f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
-                f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix)}</span></li>'
-            )
-        if not items:
-            return ""
-        return (
-            '<details class="idocs-related" open><summary>Related incidents</summary>'
-            f'<ul class="idocs-plain">{"".join(items)}</ul></details>'
-        )
-
     def _label_search_results(self, site_dir: Path) -> None:
         """A record found by Material's search shows its severity and date beside its title."""
         index_file = site_dir / "search" / "search_index.json"
@@ -319,10 +292,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         prework, self.prework = self.prework, None
         if prework is not None:
             prework.cancel()
+        cleaner, self.cleaner = self.cleaner, None
+        if cleaner is not None:
+            cleaner.close()
 
     def on_shutdown(self) -> None:
         self._cancel_prework()
-        self._worker.shutdown(wait=False, cancel_futures=True)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._cancel_lint()
@@ -338,6 +313,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return found
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.generated_files.get(page.file.src_uri) is page.file:
+            return self._generated_markdown(page.file)
         # The plugin has read the record and its front-matter already: MkDocs gets the body
         # alone (after a blank line, so a leading `---` rule is not taken for front-matter).
         record = self._record(page)
@@ -345,6 +322,19 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             return None
         doc = record.doc
         return "\n" + "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
+
+    def _generated_markdown(self, file: File) -> str:
+        """A generated page's Markdown, its HTML parts kept aside to be put back after it."""
+        assert self.prework is not None
+        try:
+            written = {page.src_uri: page for page in self.prework.pages()}
+        except RuntimeError as error:
+            raise PluginError(f"incident-docs: writing the archive pages failed: {error}") from None
+        page = written.get(file.src_uri)
+        if page is None:
+            raise PluginError(f"incident-docs: the page {file.src_uri} was not written")
+        self.generated_parts[file.src_uri] = (file, page.parts)
+        return page.markdown
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -382,12 +372,31 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if record is None:
             return html
         _clean_toc(page.toc)
-        html = clean_html(html)
-        if self._timeline_indexed_elsewhere(record):
-            # The browser builds the search index from every indexed word on each visit, so
-            # a postmortem's copy of its incident's timeline would only make search slower.
-            html = exclude_timeline_from_search(html)
-        return html
+        # The browser builds the search index from every indexed word on each visit, so a
+        # postmortem's copy of its incident's timeline would only make search slower.
+        skip_timeline = self._timeline_indexed_elsewhere(record)
+        if self.cleaner is None:
+            return sanitised(html, skip_timeline)
+        # Sanitised in a second process while MkDocs renders the next pages; the page gets
+        # the clean HTML back (on_page_context, before anything indexes or shows it).
+        self.cleaner.put(page.file.src_uri, html, skip_timeline=skip_timeline)
+        return ""
+
+    @event_priority(100)  # before the search plugin reads the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if self.cleaner is None or self._record(page) is None:
+            return context
+        try:
+            clean = self.cleaner.take(page.file.src_uri)
+        except Exception as error:  # any failure fails the build, naming the page
+            raise PluginError(
+                f"incident-docs: sanitising {page.file.src_uri} failed: {error}"
+            ) from None
+        if clean is not None:
+            page.content = clean
+        return context
 
     def _timeline_indexed_elsewhere(self, record: SiteRecord) -> bool:
         """A postmortem whose incident has its own page with a timeline."""
@@ -429,7 +438,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             return output
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, record.timeline, decoration.timeline_cells)
-        related = self._related_panel(record, Linker(record.src_uri, config.use_directory_urls))
+        related = decoration.related
         if related:
             at = output.find(card) + len(card)
             output = output[:at] + related + output[at:]
@@ -460,14 +469,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             if path.exists():
                 server.watch(str(path))
         return server
-
-
-def _related_panels(archive: SiteArchive) -> tuple[RelatedIndex, dict[str, list[Match]]]:
-    index = RelatedIndex(cases_from(archive.records))
-    matches = {
-        key: index.similar_to(case, limit=5, terms=PANEL_TERMS) for key, case in index.cases.items()
-    }
-    return index, matches
 
 
 def _where(file: File, config: MkDocsConfig) -> str:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
 from incident_docs.models import Incident
+from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.cards import entry_cells, record_card
-from incident_docs.site.markup import Linker
+from incident_docs.site.markup import Linker, e
 from incident_docs.site.pages import GeneratedPage, PageBuilder, lift_html
 from incident_docs.site.picture import incident_picture
 
@@ -33,6 +34,8 @@ class Decoration:
     """The SVG of the incident, or ""."""
     timeline_cells: list[tuple[str, str, str]]
     """(time, kind, author) of each timeline entry, as HTML."""
+    related: str = ""
+    """The "Related incidents" panel, or ""."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,51 @@ def decoration(archive: SiteArchive, record: SiteRecord, settings: Settings) -> 
 
 
 def decorations(archive: SiteArchive, settings: Settings) -> dict[str, Decoration]:
-    return {record.src_uri: decoration(archive, record, settings) for record in archive.records}
+    panels = related_panels(archive, settings)
+    return {
+        record.src_uri: replace(
+            decoration(archive, record, settings), related=panels.get(record.src_uri, "")
+        )
+        for record in archive.records
+    }
+
+
+def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
+    """Each record's "Related incidents" panel: up to five past cases most like it, each with
+    what mitigated it."""
+    index = RelatedIndex(cases_from(archive.records))
+    matches: dict[str, list[Match]] = {}  # an incident and its postmortem are one case
+    panels = {}
+    for record in archive.records:
+        case = index.by_id.get(record.id)
+        if case is None:
+            continue
+        if case.key not in matches:
+            matches[case.key] = index.similar_to(case, limit=5, terms=PANEL_TERMS)
+        link = Linker(record.src_uri, settings.use_directory_urls)
+        items = []
+        for match in matches[case.key]:
+            target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
+            if target is None:
+                continue
+            items.append(
+                f"<li>{link.record(target, match.case.title)} "
+                f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
+                f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix)}</span></li>'
+            )
+        if items:
+            panels[record.src_uri] = (
+                '<details class="idocs-related" open><summary>Related incidents</summary>'
+                f'<ul class="idocs-plain">{"".join(items)}</ul></details>'
+            )
+    return panels
 
 
 def _work(archive: SiteArchive, settings: Settings, conn: Connection) -> None:
     try:
-        conn.send(generated_pages(archive, settings))
-        conn.send(decorations(archive, settings))
+        # All written before any is sent: a send waits until the build reads it, and the build
+        # reads the pages only after the records' Markdown.
+        conn.send((generated_pages(archive, settings), decorations(archive, settings)))
     except BaseException:  # reported by the build, never a silent pass
         conn.send(traceback.format_exc())
     finally:
@@ -123,18 +164,18 @@ class Prework:
 
     def pages(self) -> list[LiftedPage]:
         if self._pages is None:
-            self._pages = (
-                generated_pages(self._archive, self._settings)
-                if self._receive is None
-                else self._take(list)
-            )
+            if self._receive is None:
+                self._pages = generated_pages(self._archive, self._settings)
+            else:
+                self._pages, self._decorations = self._take()
+                self._finish()
         return self._pages
 
     def decoration(self, record: SiteRecord) -> Decoration:
         if self._decorations is None:
-            self.pages()  # sent first
-            self._decorations = {} if self._receive is None else self._take(dict)
-            self._finish()
+            self.pages()
+            if self._decorations is None:  # not forked: written here
+                self._decorations = decorations(self._archive, self._settings)
         found = self._decorations.get(record.src_uri)
         if found is None:
             found = self._decorations[record.src_uri] = decoration(
@@ -142,17 +183,18 @@ class Prework:
             )
         return found
 
-    def _take(self, kind: type) -> Any:
+    def _take(self) -> tuple[list[LiftedPage], dict[str, Decoration]]:
         assert self._receive is not None
         try:
             payload = self._receive.recv()
         except EOFError:
             code = self._process.exitcode if self._process is not None else None
             payload = f"the page process ended unexpectedly (exit code {code})"
-        if isinstance(payload, str) or not isinstance(payload, kind):
+        if not isinstance(payload, tuple):
             self.cancel()
             raise RuntimeError(str(payload))
-        return payload
+        pages, decorations = payload
+        return pages, decorations
 
     def _finish(self) -> None:
         if self._process is not None:

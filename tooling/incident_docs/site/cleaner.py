@@ -1,0 +1,76 @@
+"""Record pages sanitised in a second process, a batch at a time, while MkDocs renders the next.
+
+Sanitising is a third of the plugin's work on a large archive. A page is handed over when
+MkDocs has rendered it and taken back before anything indexes or shows it. Pages go over in
+batches: waking the other process costs this one more than a page's sanitising would. Outside
+Linux (where fork is not the safe way to start a process at once) pages are sanitised here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from incident_docs.site.cards import exclude_timeline_from_search
+from incident_docs.site.sanitize import clean_html
+
+BATCH = 64
+"""Pages handed over at once."""
+
+
+def sanitised(html: str, skip_timeline: bool) -> str:
+    """Record HTML made safe to publish, its timeline kept out of search if asked."""
+    html = clean_html(html)
+    return exclude_timeline_from_search(html) if skip_timeline else html
+
+
+def _sanitise_all(batch: list[tuple[str, bool]]) -> list[str]:
+    return [sanitised(html, skip_timeline) for html, skip_timeline in batch]
+
+
+class Cleaner:
+    """Takes rendered record pages and gives each back sanitised."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if sys.platform == "linux":
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool.submit(int).result()  # forked now, before this build starts a thread
+        self._waiting: list[tuple[str, str, bool]] = []
+        self._sent: dict[str, tuple[Future[list[str]], int]] = {}
+        self._done: dict[str, str] = {}
+
+    def put(self, key: str, html: str, *, skip_timeline: bool) -> None:
+        if self._pool is None:
+            self._done[key] = sanitised(html, skip_timeline)
+            return
+        self._waiting.append((key, html, skip_timeline))
+        if len(self._waiting) >= BATCH:
+            self._send()
+
+    def take(self, key: str) -> str | None:
+        """The page sanitised (waiting for it), or None if it was never put."""
+        if key in self._done:
+            return self._done.pop(key)
+        if any(waiting[0] == key for waiting in self._waiting):
+            self._send()
+        found = self._sent.pop(key, None)
+        if found is None:
+            return None
+        future, position = found
+        return future.result()[position]
+
+    def _send(self) -> None:
+        assert self._pool is not None
+        batch, self._waiting = self._waiting, []
+        future = self._pool.submit(_sanitise_all, [(html, skip) for _key, html, skip in batch])
+        for position, (key, _html, _skip) in enumerate(batch):
+            self._sent[key] = (future, position)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._waiting, self._sent, self._done = [], {}, {}
