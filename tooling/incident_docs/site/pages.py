@@ -32,6 +32,8 @@ METRICS = "metrics.md"
 SEARCH = "search.md"
 BROWSE = "browse/index.md"
 RECENT_POSTMORTEMS = 10
+BROWSE_SHOWN = 12
+"""Values of a facet listed on the Browse page; its index page lists them all."""
 
 
 @dataclass(frozen=True)
@@ -278,13 +280,17 @@ class PageBuilder:
         link = self.link(BROWSE)
         rows = []
         for facet in FACETS:
-            values = {key for record in self.archive.records for key, _ in facet.values(record)}
-            rows.append(
-                f'<tr><td><a href="{link.to(f"browse/{facet.name}/index.md")}">'
-                f"{e(facet.title)}</a></td><td>{len(values)}</td></tr>"
-            )
+            groups, keys = facet_groups(self.archive, facet)
+            overview = link.to(f"browse/{facet.name}/index.md")
+            shown = [link.facet(facet.name, key, groups[key][0]) for key in keys[:BROWSE_SHOWN]]
+            if len(keys) > BROWSE_SHOWN:
+                shown.append(f'<a href="{overview}">{len(keys) - BROWSE_SHOWN} more…</a>')
+            values = " ".join(shown) or '<span class="idocs-muted">—</span>'
+            noun = facet.title.removeprefix("By ").capitalize()
+            rows.append(f'<tr><td><a href="{overview}">{e(noun)}</a></td><td>{values}</td></tr>')
         table = (
-            '<table class="idocs-table"><thead><tr><th>Browse</th><th>Pages</th></tr></thead>'
+            '<table class="idocs-table idocs-browse-table"><thead><tr><th>By</th><th>Pages</th>'
+            "</tr></thead>"
             f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>"
         )
         return _page("Browse", ["# Browse", table], searchable=False)
