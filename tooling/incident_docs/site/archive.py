@@ -238,6 +238,10 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | No
         data = load_plain_yaml(head)
     except yaml.YAMLError:
         return None
+    except (ValueError, KeyError, TypeError, RecursionError):
+        # A value PyYAML cannot build ('2024-02-30', '!!bool maybe'): the careful reader
+        # turns it into a diagnostic, which lint reports; the site leaves the record out.
+        return read_document(path, display, root=root, max_bytes=max_bytes)
     body = text[end + 5 :].lstrip("\n")
     if not isinstance(data, dict) or body.startswith("---"):
         return read_document(path, display, root=root, max_bytes=max_bytes)
@@ -254,6 +258,11 @@ _SCALARS = yaml.SafeLoader("")
 """Only its scalar constructors are used (int, bool, null, float, timestamp…)."""
 
 
+_PLAIN_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "binary")
+)
+
+
 class _Unusual(Exception):
     """A node the plain walk leaves to PyYAML's own constructor."""
 
@@ -267,7 +276,7 @@ def load_plain_yaml(text: str) -> Any:
         return None
     try:
         return _build(node)
-    except _Unusual:
+    except (_Unusual, RecursionError):
         return yaml.load(text, Loader=_Loader)
 
 
@@ -276,10 +285,9 @@ def _build(node: yaml.Node) -> Any:
     if kind is yaml.ScalarNode:
         if node.tag == _STR:
             return node.value
-        construct = _SCALARS.yaml_constructors.get(node.tag)
-        if construct is None:
+        if node.tag not in _PLAIN_SCALARS:
             raise _Unusual
-        return construct(_SCALARS, node)
+        return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
     if kind is yaml.MappingNode and node.tag == _MAP:
         built = {}
         for key, value in node.value:

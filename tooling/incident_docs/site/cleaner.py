@@ -17,6 +17,8 @@ from incident_docs.site.sanitize import clean_html
 
 BATCH = 64
 """Pages handed over at once."""
+WAIT = 600.0
+"""Seconds to wait for a batch before the build fails instead of hanging."""
 
 
 def sanitised(html: str, skip_timeline: bool) -> str:
@@ -32,9 +34,11 @@ def _sanitise_all(batch: list[tuple[str, bool]]) -> list[str]:
 class Cleaner:
     """Takes rendered record pages and gives each back sanitised."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, in_process: bool = False) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        if sys.platform == "linux":
+        self.in_process = in_process or sys.platform != "linux"
+        """Pages are sanitised when put, here."""
+        if not self.in_process:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
             self._pool.submit(int).result()  # forked now, before this build starts a thread
@@ -60,7 +64,7 @@ class Cleaner:
         if found is None:
             return None
         future, position = found
-        return future.result()[position]
+        return future.result(timeout=WAIT)[position]
 
     def _send(self) -> None:
         assert self._pool is not None

@@ -127,7 +127,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if self.config.lint:
             self._cancel_lint()
             self.lint_job = LintJob(self.root, self.settings, self.roster)
-        gc.unfreeze()  # what the last build of this `mkdocs serve` froze may be garbage now
+        if self.archive is not None:
+            # A rebuild of `mkdocs serve`: let go of the last build's site, which its freeze
+            # kept from the collector, and collect it before freezing again.
+            self.archive = None
+            self.record_files, self.record_file_objects = {}, {}
+            self.generated_files, self.generated_parts = {}, {}
+            gc.unfreeze()
+            gc.collect()
         # The archive lives as long as the build: the collector need not walk it while it is
         # read, nor again and again while MkDocs makes its short-lived objects.
         gc.disable()
@@ -144,7 +151,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.prework = Prework(
             archive, Settings(self.today, config.use_directory_urls, self.config.search)
         )
-        self.cleaner = Cleaner()
+        # Sanitising elsewhere hands the page back just before search reads it: only when no
+        # other plugin's on_page_content comes after this one's and wants the HTML.
+        self.cleaner = Cleaner(in_process=not self._last_to_see_content(config))
         site_dir = config.site_dir
         record_files = [
             (
@@ -288,6 +297,11 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if job is not None:
             job.cancel()
 
+    def _last_to_see_content(self, config: MkDocsConfig) -> bool:
+        handlers = config.plugins.events.get("page_content", [])
+        ours = [i for i, h in enumerate(handlers) if getattr(h, "__self__", None) is self]
+        return bool(ours) and ours[-1] == len(handlers) - 1
+
     def _cancel_prework(self) -> None:
         prework, self.prework = self.prework, None
         if prework is not None:
@@ -327,7 +341,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         """A generated page's Markdown, its HTML parts kept aside to be put back after it."""
         assert self.prework is not None
         try:
-            written = {page.src_uri: page for page in self.prework.pages()}
+            written = self.prework.pages_by_src()
         except RuntimeError as error:
             raise PluginError(f"incident-docs: writing the archive pages failed: {error}") from None
         page = written.get(file.src_uri)
@@ -375,7 +389,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         # The browser builds the search index from every indexed word on each visit, so a
         # postmortem's copy of its incident's timeline would only make search slower.
         skip_timeline = self._timeline_indexed_elsewhere(record)
-        if self.cleaner is None:
+        if self.cleaner is None or self.cleaner.in_process:
             return sanitised(html, skip_timeline)
         # Sanitised in a second process while MkDocs renders the next pages; the page gets
         # the clean HTML back (on_page_context, before anything indexes or shows it).

@@ -24,6 +24,9 @@ from incident_docs.site.markup import Linker, e
 from incident_docs.site.pages import GeneratedPage, PageBuilder, lift_html
 from incident_docs.site.picture import incident_picture
 
+WAIT = 600.0
+"""Seconds to wait for the page process before the build fails instead of hanging."""
+
 
 @dataclass(frozen=True)
 class Decoration:
@@ -149,6 +152,7 @@ class Prework:
         self._settings = settings
         self._pages: list[LiftedPage] | None = None
         self._decorations: dict[str, Decoration] | None = None
+        self._by_src: dict[str, LiftedPage] | None = None
         self._receive: Connection | None = None
         self._process: Any = None
         self.forked = sys.platform == "linux"
@@ -157,7 +161,10 @@ class Prework:
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_work, args=(archive, settings, send), name="incident-docs-pages"
+                target=_work,
+                args=(archive, settings, send),
+                name="incident-docs-pages",
+                daemon=True,
             )
             self._process.start()
             send.close()
@@ -170,6 +177,14 @@ class Prework:
                 self._pages, self._decorations = self._take()
                 self._finish()
         return self._pages
+
+    def pages_by_src(self) -> dict[str, LiftedPage]:
+        """The pages by src_uri; of two with one path, the first, as MkDocs keeps the first."""
+        if self._by_src is None:
+            self._by_src = {}
+            for page in self.pages():
+                self._by_src.setdefault(page.src_uri, page)
+        return self._by_src
 
     def decoration(self, record: SiteRecord) -> Decoration:
         if self._decorations is None:
@@ -186,6 +201,8 @@ class Prework:
     def _take(self) -> tuple[list[LiftedPage], dict[str, Decoration]]:
         assert self._receive is not None
         try:
+            if not self._receive.poll(WAIT):
+                raise EOFError
             payload = self._receive.recv()
         except EOFError:
             code = self._process.exitcode if self._process is not None else None
@@ -198,7 +215,9 @@ class Prework:
 
     def _finish(self) -> None:
         if self._process is not None:
-            self._process.join()
+            self._process.join(timeout=WAIT)
+            if self._process.is_alive():
+                self._process.kill()
             self._process = None
         if self._receive is not None:
             self._receive.close()
