@@ -179,8 +179,7 @@ class RelatedIndex:
     def __init__(self, cases: Sequence[Case]) -> None:
         self.cases = {case.key: case for case in cases}
         self.by_id = {record_id: case for case in cases for record_id in case.ids}
-        # One thread at a time: the site computes every panel in a worker while pages render.
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db = sqlite3.connect(":memory:")
         self._db.execute(
             "CREATE VIRTUAL TABLE cases USING fts5("
             "key UNINDEXED, title, body, services, tags, tokenize='porter unicode61')"
