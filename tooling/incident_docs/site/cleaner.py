@@ -41,7 +41,7 @@ class Cleaner:
         if not self.in_process:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            self._pool.submit(int).result()  # forked now, before this build starts a thread
+            self._pool.submit(int).result()  # forked now, before the pool starts its threads
         self._waiting: list[tuple[str, str, bool]] = []
         self._sent: dict[str, tuple[Future[list[str]], int]] = {}
         self._done: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """The archive's own HTML, worked out in a second process while MkDocs renders the Markdown.
 
-The generated pages and each record's card, picture and timeline cells depend on the archive
-alone, not on what MkDocs renders, so a forked process can write them on the second core while
+The generated pages and each record's card, picture, timeline cells and Related panel depend on
+the archive alone, not on what MkDocs renders, so a forked process can write them on the second core while
 this one turns Markdown into HTML. Where fork is not the safe choice (outside Linux), the same
 work runs here, when first asked for.
 """
