@@ -17,9 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incident_docs.config import load_config
+from incident_docs.document import load_plain_yaml
 from incident_docs.records import load_roster
 from incident_docs.site import prework
-from incident_docs.site.archive import SiteArchive, load_plain_yaml, load_site_archive
+from incident_docs.site.archive import SiteArchive, load_site_archive
 from incident_docs.site.pages import PageBuilder, page_plan
 from incident_docs.site.plugin import IncidentDocsPlugin
 from incident_docs.site.prework import Prework, Settings, decorations, generated_pages

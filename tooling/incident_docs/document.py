@@ -339,6 +339,53 @@ class _Builder:
         return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "binary")
+)
+
+
+class _Unusual(Exception):
+    """A node the plain walk leaves to PyYAML's own constructor."""
+
+
+def load_plain_yaml(text: str) -> Any:
+    """yaml.load with the C loader, faster for front-matter without anchors (the site's quick
+    path; lint reads with _load_yaml, which keeps positions and refuses what it must): the C parser
+    composes the nodes and a plain walk builds them; explicit collection tags and merge keys
+    take PyYAML's constructor, so the result is always what yaml.load gives."""
+    node = yaml.compose(text, Loader=_Loader)
+    if node is None:
+        return None
+    try:
+        return _build_plain(node)
+    except (_Unusual, RecursionError):
+        return yaml.load(text, Loader=_Loader)
+
+
+def _build_plain(node: yaml.Node) -> Any:
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _PLAIN_SCALARS:
+            raise _Unusual
+        return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        built = {}
+        for key, value in node.value:
+            if key.tag == _MERGE:
+                raise _Unusual
+            try:
+                built[_build_plain(key)] = _build_plain(value)
+            except TypeError:  # an unhashable key: PyYAML's own error says so
+                raise _Unusual from None
+        return built
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_build_plain(item) for item in node.value]
+    raise _Unusual
+
+
 def _scan_body(doc: Document) -> None:
     """Split the body into blocks once; headings and code lines are read off them."""
     doc.blocks = scan_blocks(doc.lines, doc.body_start)

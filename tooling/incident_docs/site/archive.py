@@ -9,20 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from incident_docs.config import Config
-from incident_docs.document import Document, parse_text, read_document
+from incident_docs.document import Document, load_plain_yaml, parse_text, read_document
 from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
 from incident_docs.records import is_record_file, iter_record_files, record_kind, validate_record
 from incident_docs.timeline import parse_timeline
-
-try:  # the C loader is several times faster
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
@@ -248,59 +242,6 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | No
     doc = parse_text(body, display)
     doc.front_matter = data
     return doc
-
-
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_SCALARS = yaml.SafeLoader("")
-"""Only its scalar constructors are used (int, bool, null, float, timestamp…)."""
-
-
-_PLAIN_SCALARS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "binary")
-)
-
-
-class _Unusual(Exception):
-    """A node the plain walk leaves to PyYAML's own constructor."""
-
-
-def load_plain_yaml(text: str) -> Any:
-    """yaml.load with the C loader, faster for front-matter without anchors: the C parser
-    composes the nodes and a plain walk builds them; explicit collection tags and merge keys
-    take PyYAML's constructor, so the result is always what yaml.load gives."""
-    node = yaml.compose(text, Loader=_Loader)
-    if node is None:
-        return None
-    try:
-        return _build(node)
-    except (_Unusual, RecursionError):
-        return yaml.load(text, Loader=_Loader)
-
-
-def _build(node: yaml.Node) -> Any:
-    kind = type(node)
-    if kind is yaml.ScalarNode:
-        if node.tag == _STR:
-            return node.value
-        if node.tag not in _PLAIN_SCALARS:
-            raise _Unusual
-        return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
-    if kind is yaml.MappingNode and node.tag == _MAP:
-        built = {}
-        for key, value in node.value:
-            if key.tag == _MERGE:
-                raise _Unusual
-            try:
-                built[_build(key)] = _build(value)
-            except TypeError:  # an unhashable key: PyYAML's own error says so
-                raise _Unusual from None
-        return built
-    if kind is yaml.SequenceNode and node.tag == _SEQ:
-        return [_build(item) for item in node.value]
-    raise _Unusual
 
 
 def _record_folder_files(root: Path, config: Config) -> Iterator[tuple[Path, str]]:

@@ -317,22 +317,20 @@ def exclude_timeline_from_search(html: str) -> str:
     return _TIMELINE_HEADING.sub(r'<h2\1 data-search-exclude="timeline">\2', html, count=1)
 
 
-def timeline_table_html(
-    html: str, entries: list[TimelineEntry], cells: list[tuple[str, str, str]] | None = None
-) -> str:
+def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
     """The rendered page with its `## Timeline` list shown as a table.
 
     The list is what MkDocs rendered (and search indexed) from the Markdown in git; each item's
     text keeps its rendered, sanitised inline HTML. Anything unexpected leaves the list as is.
-    `cells`: entry_cells(entries), when already worked out."""
-    if not entries:
+    `cells`: entry_cells() of the record's timeline entries."""
+    if not cells:
         return html
     start = html.find("<h2", html.find("<article"))
     found = _TIMELINE_LIST.search(html, max(start, 0))
     if found is None:
         return html
     items = _ITEM.findall(found.group(2))
-    if len(items) != len(entries):
+    if len(items) != len(cells):
         return html
     texts = []
     for item in items:
@@ -342,7 +340,7 @@ def timeline_table_html(
         texts.append(match.group(1).strip())
     rows = "".join(
         f"<tr><td>{when}</td><td>{kind}</td><td>{who}</td><td>{text}</td></tr>"
-        for (when, kind, who), text in zip(cells or entry_cells(entries), texts, strict=True)
+        for (when, kind, who), text in zip(cells, texts, strict=True)
     )
     table = (
         '<table class="idocs-timeline"><thead><tr><th>Time (UTC)</th><th>Kind</th><th>By</th>'

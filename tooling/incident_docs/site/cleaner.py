@@ -37,27 +37,22 @@ class Cleaner:
     def __init__(self, *, in_process: bool = False) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self.in_process = in_process or sys.platform != "linux"
-        """Pages are sanitised when put, here."""
+        """Pages are sanitised by the caller, here, not put."""
         if not self.in_process:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
             self._pool.submit(int).result()  # forked now, before the pool starts its threads
         self._waiting: list[tuple[str, str, bool]] = []
         self._sent: dict[str, tuple[Future[list[str]], int]] = {}
-        self._done: dict[str, str] = {}
 
     def put(self, key: str, html: str, *, skip_timeline: bool) -> None:
-        if self._pool is None:
-            self._done[key] = sanitised(html, skip_timeline)
-            return
+        """Hand a page over (not `in_process`: then the caller sanitises it with sanitised())."""
         self._waiting.append((key, html, skip_timeline))
         if len(self._waiting) >= BATCH:
             self._send()
 
     def take(self, key: str) -> str | None:
         """The page sanitised (waiting for it), or None if it was never put."""
-        if key in self._done:
-            return self._done.pop(key)
         if any(waiting[0] == key for waiting in self._waiting):
             self._send()
         found = self._sent.pop(key, None)
@@ -77,4 +72,4 @@ class Cleaner:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-        self._waiting, self._sent, self._done = [], {}, {}
+        self._waiting, self._sent = [], {}

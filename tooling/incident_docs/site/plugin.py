@@ -451,7 +451,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         else:
             return output
         output = output[:end] + "\n" + card + output[end:]
-        output = timeline_table_html(output, record.timeline, decoration.timeline_cells)
+        output = timeline_table_html(output, decoration.timeline_cells)
         related = decoration.related
         if related:
             at = output.find(card) + len(card)

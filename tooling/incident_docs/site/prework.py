@@ -1,9 +1,9 @@
 """The archive's own HTML, worked out in a second process while MkDocs renders the Markdown.
 
 The generated pages and each record's card, picture, timeline cells and Related panel depend on
-the archive alone, not on what MkDocs renders, so a forked process can write them on the second core while
-this one turns Markdown into HTML. Where fork is not the safe choice (outside Linux), the same
-work runs here, when first asked for.
+the archive alone, not on what MkDocs renders, so a forked process can write them on the second
+core while this one turns Markdown into HTML. Where fork is not the safe choice (outside Linux),
+the same work runs here, when first asked for.
 """
 
 from __future__ import annotations
@@ -191,12 +191,7 @@ class Prework:
             self.pages()
             if self._decorations is None:  # not forked: written here
                 self._decorations = decorations(self._archive, self._settings)
-        found = self._decorations.get(record.src_uri)
-        if found is None:
-            found = self._decorations[record.src_uri] = decoration(
-                self._archive, record, self._settings
-            )
-        return found
+        return self._decorations[record.src_uri]
 
     def _take(self) -> tuple[list[LiftedPage], dict[str, Decoration]]:
         assert self._receive is not None
