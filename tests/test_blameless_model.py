@@ -20,6 +20,7 @@ from incident_docs.blameless.model import (
     tokens,
 )
 from incident_docs.blameless.prose import sentences
+from incident_docs.linter import PARALLEL_THRESHOLD
 from support.archive import REPO
 from support.cli import RunCli
 
@@ -422,3 +423,23 @@ def test_an_examples_file_that_is_not_utf8_is_a_one_line_error_and_a_bom_is_fine
     assert result.exit_code == 2 and "examples.tsv: not UTF-8 text" in result.stderr
     examples.write_bytes("\ufefftext\tlabel\nFine words here.\tblameless\n".encode())
     assert run_cli(archive, "lint", "--select", "BL").exit_code == 0
+
+
+def _many_records(archive: Path) -> None:
+    """Enough postmortems for lint to spread the files over worker processes."""
+    source = next((archive / "postmortems").glob("*.md"))
+    text = source.read_text(encoding="utf-8")
+    for index in range(PARALLEL_THRESHOLD):
+        (archive / "postmortems" / f"copy-{index}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
+    archive: Path, run_cli: RunCli
+) -> None:
+    _many_records(archive)
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(b"not a model")
+    result = run_cli(archive, "lint", "--select", "BL", "--jobs", "2")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "blameless-model.json.gz" in result.stderr

@@ -193,16 +193,8 @@ def _mask(match: re.Match[str]) -> str:
     return _NOT_NEWLINE.sub(" ", found)
 
 
-_MAYBE_MARKUP = re.compile(r"[`<\]_*~\[]|://|www\.")
 _MARKUP_BUT_STARS = re.compile(r"[`<\]_~\[]|://|www\.")
-
-
-def _mask_inline(text: str) -> str:
-    if not _MARKUP_BUT_STARS.search(text):
-        # Only emphasis stars (the **kind** of every timeline entry): no other alternative of
-        # _INLINE_MASK can match, and each run of stars becomes as many spaces.
-        return text.replace("*", " ")
-    return _INLINE_MASK.sub(_mask, text)
+"""Where some alternative of _INLINE_MASK other than emphasis stars can start."""
 
 
 @dataclass(frozen=True)
@@ -381,11 +373,16 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
         # only check without trigger words looks for "!!" and "?!".
         return []
     masked = text
-    if _MAYBE_MARKUP.search(text):
-        masked = _mask_inline(text)
+    if _MARKUP_BUT_STARS.search(text):
+        masked = _INLINE_MASK.sub(_mask, text)
         low = lower_same_length(masked)
         words = ALPHA.findall(low)
         present = _TRIGGER_WORDS.intersection(words)
+    elif "*" in text:
+        # Only emphasis stars (the **kind** of every timeline entry): each run of stars becomes
+        # as many spaces, and the words stay as they were.
+        masked = text.replace("*", " ")
+        low = low.replace("*", " ")
     hits: list[BlameHit] = []
     word_set: set[str] | None = None
     for check in _woken(frozenset(present)):
