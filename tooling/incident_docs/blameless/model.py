@@ -271,7 +271,7 @@ class BlameModel:
             for value in fold([t.value for t in found], self.vocabulary)
         ]
         # The keys of probability(): each word's unigram and prefix, and the bigram ending at it.
-        pairs = list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
+        pairs = self._pairs(ids)
         prefixes = list(map(self._prefix.get, ids))
         table = self._table
         norm = 0.0
@@ -329,7 +329,7 @@ class BlameModel:
         if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
             return 0.0
         # Every step below runs in C (map, filter, compress): no Python-level loop per word.
-        keys = ids + list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
+        keys = ids + self._pairs(ids)
         keys += filter(None, map(self._prefix.get, ids))
         table = self._table
         unique = set(keys)
@@ -348,6 +348,10 @@ class BlameModel:
                 total += table[key].imag * (factor - 1.0)
         margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
+
+    def _pairs(self, ids: list[int]) -> list[int]:
+        """The key of the bigram ending at each token (the first one opens the sentence)."""
+        return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
 
     def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
         cache = self._caches.get(people)

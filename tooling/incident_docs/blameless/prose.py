@@ -238,21 +238,16 @@ def _model_view(text: str) -> str:
 
 def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
     """Spans of the sentences of a chunk (of each table cell, with `cells`), trimmed, with a word."""
-    breaks = (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)
     cuts = [
         m.span("gap") if m.group("gap") else m.span()
-        for m in breaks
+        for m in (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)
         if not (m.group("gap") and _ABBREVIATED.search(text, max(0, m.start() - 8), m.start() + 1))
     ]
-    if not cuts:  # most chunks: one sentence
-        stripped = text.strip()
-        if not stripped or _WORDY.search(stripped) is None:
-            return []
-        begin = len(text) - len(text.lstrip())
-        return [(begin, begin + len(stripped))]
-    starts = [0, *(end for _, end in cuts)]
-    ends = [*(start for start, _ in cuts), len(text)]
-    pieces = list(zip(starts, ends, strict=True))
+    pieces: list[tuple[int, int]] = [(0, len(text))]
+    if cuts:
+        starts = [0, *(end for _, end in cuts)]
+        ends = [*(start for start, _ in cuts), len(text)]
+        pieces = list(zip(starts, ends, strict=True))
     result = []
     for begin, end in pieces:
         piece = text[begin:end]
