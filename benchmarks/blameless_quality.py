@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_cv:
         rows = corpus_rows()
         probabilities = cross_validate(rows)
-        rules = [bool(check_text(row.text)) for row in rows]
+        rules = [bool(check_text(checker.read(row.text))) for row in rows]
         learned = [
             p >= threshold and long_enough(r.text) for p, r in zip(probabilities, rows, strict=True)
         ]
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     frozen = read_rows(FROZEN)
-    rules = [bool(check_text(row.text)) for row in frozen]
+    rules = [bool(check_text(checker.read(row.text))) for row in frozen]
     learned = [model_flags(model, threshold, row.text) for row in frozen]
     combined = [bool(checker.check(row.text)) for row in frozen]
     table(
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             texts = [
                 r["text"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             ]
-        rule_share = sum(bool(check_text(t)) for t in texts) / len(texts)
+        rule_share = sum(bool(check_text(checker.read(t))) for t in texts) / len(texts)
         share = sum(bool(checker.check(t)) for t in texts) / len(texts)
         print(f"\nreal postmortem sentences ({args.real.name}): {len(texts)}")
         print(f"  flagged by the rules: {rule_share:.2%}; by rules and model: {share:.2%}")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
 from incident_docs.blameless.lexicon import (
     DEPARTMENTS,
     GROUPS,
@@ -11,6 +15,8 @@ from incident_docs.blameless.lexicon import (
     NOT_NAMES,
     NOUN_SUFFIX,
     OF_HEAD,
+    ORGANISATION_FOLLOWERS,
+    ORGANISATION_POSSESSIONS,
     PREV_WORD,
     PRONOUNS,
     ROLES,
@@ -115,3 +121,101 @@ def agent_before(text: str, pos: int, skip_adverbs: bool) -> tuple[int, int] | N
             continue
         return token.span()
     return None
+
+
+def _trie(words: Iterable[str]) -> str:
+    """The words as one regex, a branch per letter: the engine follows one branch instead of
+    trying every word in turn."""
+    rests: dict[str, list[str]] = {}
+    ends = False
+    for word in words:
+        if word:
+            rests.setdefault(word[0], []).append(word[1:])
+        else:
+            ends = True
+    branches = [re.escape(first) + _trie(rest) for first, rest in sorted(rests.items())]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+
+def _forms(words: Iterable[str]) -> str:
+    """The words as written, capitalised and in capitals (as in a Title Case heading)."""
+    return _trie({form for word in words for form in (word, word.capitalize(), word.upper())})
+
+
+_CAPITALISED = re.compile(
+    # A capitalised word that starts no later than its token does (the lookbehind sits after the
+    # first letter so that the engine can skip ahead to capitals) ...
+    r"([A-Z](?<![\w@./-][A-Z])[\w-]*)"
+    # ... and whether what follows is what only an organisation or product has: "Etsy
+    # engineers", "Reddit's users", "Instapaper's MySQL database".
+    r"((?:['\u2019]s\s+(?:[\w-]+\s+)?"
+    + _forms(ORGANISATION_POSSESSIONS)
+    + r"|\s+"
+    + _forms(ORGANISATION_FOLLOWERS)
+    + r")(?!\w))?"
+)
+
+
+def organisations(
+    text: str, people: frozenset[str] = frozenset(), known: frozenset[str] | None = None
+) -> frozenset[str]:
+    """Capitalised words the text itself shows to name an organisation, a product or a program,
+    not a person.
+
+    What shows it: what follows the word (staff, users, infrastructure, a legal form), and,
+    given the words a model `known`s, the word written in lower case elsewhere on its own ("the
+    prow bump", `boskos`, prow.k8s.io), as the names of programs and hosts are and people's
+    names are not. Not in handles (@ken, ken@example.com, sigrid.h) or URL paths, where people's
+    names are written in lower case too; not for known words (the model reads 'Will' as the word
+    anyway). Roster names stay people.
+    """
+    found = set()
+    for word, follower in _CAPITALISED.findall(text):
+        low = word.lower()
+        if low in people or low in NOT_NAMES:
+            continue
+        if follower or (
+            known is not None
+            and word[1:2].islower()
+            and low not in known
+            and low in text
+            and _lower_pattern(low).search(text) is not None
+        ):
+            found.add(word)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _lower_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w@/])" + re.escape(word) + r"(?![\w@]|\.[a-z]{1,2}\b)")
+
+
+def unname(text: str, names: frozenset[str]) -> str:
+    """The text with those words in lower case, so that no check reads them as people.
+
+    Offsets stay valid: a word whose lower case is longer ('İ') is left as written.
+    """
+    if not names:
+        return text
+    return _word_pattern(names).sub(_lower, text)
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    # No lookbehind before the words, so that the engine can skip to their first letters;
+    # _lower checks the character before instead.
+    return re.compile(_trie(names) + r"(?!\w)")
+
+
+def _lower(match: re.Match[str]) -> str:
+    word = match.group(0)
+    start = match.start()
+    before = match.string[start - 1] if start else " "
+    low = word.lower()
+    if before.isalnum() or before in "_@" or len(low) != len(word):
+        return word  # inside a longer word or handle; or a lower case of another length
+    return low

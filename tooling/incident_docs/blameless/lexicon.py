@@ -158,6 +158,23 @@ NOT_NAMES = wordset(
     third next last
     """
 )
+# Evidence that a capitalised word names an organisation or product, not a person: people
+# are not followed by these nouns ("Discord engineers", "the Xubuntu team", "Acme Inc") ...
+ORGANISATION_FOLLOWERS = wordset(
+    """
+    engineers engineering employees staff developers maintainers users customers admins
+    administrators team teams support infrastructure servers datacenter datacenters website
+    platform cloud headquarters ceo cto founder founders inc corp ltd llc gmbh
+    """
+)
+# ... nor do they own these ("Instapaper's MySQL database", "Foursquare's database servers").
+# Not "team", "cloud" or "change": a person has a team, a cloud console and changes.
+ORGANISATION_POSSESSIONS = wordset(
+    """
+    customers users employees infrastructure servers datacenter datacenters website platform
+    headquarters ceo cto founder founders database databases api network
+    """
+)
 # Short parts of dotted or underscored words that are code, files or hosts, not initials of a
 # person's handle: "app.py", "user_id", "os.path", "example.io", "e.g".
 NOT_INITIALS = wordset(
@@ -190,7 +207,9 @@ TOKEN = re.compile(r"[@\w][\w'\u2019.\-]*|,|[.;:!?|]")
 ALPHA = re.compile(r"[a-z]+")
 
 # Who a sentence can blame: people, pronouns, roles, teams. Blame needs a target, so the model
-# reports only sentences that name one (we, us and our are the organisation owning a mistake).
+# reports only sentences that name one. Not we, us and our (the organisation owning a mistake),
+# nor I, me and my: the writer speaking ("I think I see the bug"), as chat logs pasted into a
+# postmortem do all the time.
 TARGETS = (
     ROLES
     | GROUPS
@@ -198,7 +217,7 @@ TARGETS = (
     | DEPARTMENTS
     | wordset(
         """
-        his hers their them theirs your yours i me my mine person guy guys man woman hire
+        his hers their them theirs your yours person guy guys man woman hire
         joiner whoever everyone everybody nobody somebody someone anyone who whom whose
         """
     )

@@ -175,11 +175,15 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
 def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
-    Unigrams, bigrams (with a start marker) and five-letter prefixes of long words, so that
-    'blamed', 'blaming' and 'blames' share evidence.
+    Unigrams, bigrams and trigrams (with a start marker) and five-letter prefixes of long words,
+    so that 'blamed', 'blaming' and 'blames' share evidence.
     """
+    opened = [START, *values]
     names = ["w " + v for v in values]
-    names += ["b " + a + " " + b for a, b in zip([START, *values], values, strict=False)]
+    names += ["b " + a + " " + b for a, b in zip(opened, values, strict=False)]
+    names += [
+        "t " + a + " " + b + " " + c for a, b, c in zip(opened, values, values[1:], strict=False)
+    ]
     names += ["p " + v[:5] for v in values if len(v) > 6 and v[0] != "#"]
     return names
 
@@ -270,15 +274,22 @@ class BlameModel:
             self._ids.get(value, self._unknown)
             for value in fold([t.value for t in found], self.vocabulary)
         ]
-        # The keys of probability(): each word's unigram and prefix, and the bigram ending at it.
+        # The keys of probability(): each word's unigram and prefix, and the bigram and trigram
+        # ending at it.
         pairs = self._pairs(ids)
+        triples = [
+            None if base is None else base + last
+            for base, last in zip(map(self._trigram_base.get, pairs[:-1]), ids[1:], strict=True)
+        ]
+        """The trigram ending at each token after the first (None: not in the model)."""
         prefixes = list(map(self._prefix.get, ids))
         table = self._table
         norm = 0.0
         total = 0.0
         share: dict[int, float] = {}
         """Each feature's push towards blame, per occurrence, before the l2 scaling."""
-        for key, count in Counter([*ids, *pairs, *filter(None, prefixes)]).items():
+        keys = [*ids, *pairs, *filter(None, triples), *filter(None, prefixes)]
+        for key, count in Counter(keys).items():
             value = table.get(key)
             if value is None:
                 continue
@@ -289,8 +300,8 @@ class BlameModel:
         scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
         margin = self.intercept + total * scale
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
-        # A word gets its unigram and prefix, and half of each bigram it is part of (all of the
-        # one that opens the sentence).
+        # A word gets its unigram and prefix, half of each bigram and a third of each trigram it
+        # is part of (the start marker's part goes to the words).
         weights = [share.get(key, 0.0) for key in ids]
         for index, prefix in enumerate(prefixes):
             if prefix is not None:
@@ -301,6 +312,12 @@ class BlameModel:
             half = share.get(pairs[index], 0.0) / 2
             weights[index - 1] += half
             weights[index] += half
+        for index, triple in enumerate(triples, start=1):
+            if triple is not None:
+                first = max(0, index - 2)  # the trigram opening the sentence has two words
+                part = share.get(triple, 0.0) / (index + 1 - first)
+                for word in range(first, index + 1):
+                    weights[word] += part
         cues = [
             Cue(text[token.start : token.end], token.start, token.end, weight * scale)
             for token, weight in zip(found, weights, strict=True)
@@ -323,14 +340,18 @@ class BlameModel:
         scores 0 without being weighed, and so does one of fewer than `min_tokens` words.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
-        word's reading, bigram keys by arithmetic on them.
+        word's reading, bigram and trigram keys by arithmetic on them.
         """
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
             return 0.0
         # Every step below runs in C (map, filter, compress): no Python-level loop per word.
-        keys = ids + self._pairs(ids)
+        pairs = self._pairs(ids)
+        keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
+        # Trigrams: the bigram ending at each token, then the next token.
+        bases = list(map(self._trigram_base.get, pairs))
+        keys += map(add, compress(bases, bases), compress(ids[1:], bases))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
@@ -397,6 +418,11 @@ class BlameModel:
         self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}
+        # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a
+        # trigram of the model.
+        trigram = prefix_base + len(names)
+        self._trigram_base: dict[int, int] = {}
+        """The trigram key of (a, b, c) is _trigram_base[bigram key of (a, b)] + c."""
         for parts, weight, strength in zip(names, idf, coef, strict=True):
             value = complex(weight * weight, weight * strength)
             kind = parts[0]
@@ -404,6 +430,10 @@ class BlameModel:
                 table[ids[parts[1]]] = value
             elif kind == "b":
                 table[bigram + ids[parts[1]] * size + ids[parts[2]]] = value
+            elif kind == "t":
+                pair = bigram + ids[parts[1]] * size + ids[parts[2]]
+                base = self._trigram_base.setdefault(pair, trigram + len(self._trigram_base) * size)
+                table[base + ids[parts[3]]] = value
             else:
                 prefixes[parts[1]] = key = prefix_base + len(prefixes)
                 table[key] = value
@@ -415,7 +445,7 @@ class BlameModel:
         }
 
 
-_FEATURE_PARTS = {"w": 2, "b": 3, "p": 2}
+_FEATURE_PARTS = {"w": 2, "b": 3, "t": 4, "p": 2}
 
 
 def _feature(name: object, source: str) -> list[str]:

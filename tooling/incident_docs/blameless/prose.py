@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from incident_docs.blameless.agents import organisations as find_organisations
+from incident_docs.blameless.agents import unname
 from incident_docs.blameless.engine import (
     MESSAGES,
     BlameHit,
@@ -46,6 +48,15 @@ _ABBREVIATED = re.compile(
     re.IGNORECASE,
 )
 """A period that ends an abbreviation ('Dec.', 'e.g.', 'approx.'), not a sentence."""
+_TIMESTAMPED = re.compile(
+    r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|(?:[^|\n]*\|){0,3}[ \t]*)?[*_\[(]*"
+    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]|,?[ \t]+)|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+)?"
+    r"\d{1,2}[:.h]\d{2}(?![\d.])"
+)
+"""A line that opens with a time of day (a list item, bold, in brackets; a table row with the
+time in one of its first cells): a timeline entry in any format, where people are named as a
+matter of course."""
+_TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
@@ -71,14 +82,23 @@ class Checker:
     """Normalised lines the organisation labelled: 1 blameful, 0 blameless."""
 
     def check(
-        self, text: str, *, heading: bool = False, names_people: bool = False
+        self,
+        text: str,
+        *,
+        heading: bool = False,
+        names_people: bool = False,
+        organisations: frozenset[str] | None = None,
     ) -> list[BlameHit]:
         """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame.
 
         `heading`: a heading or title: short, and Title Case hides which words are names.
         `names_people`: a timeline or responders list, where people are named as a matter of
         course, so the model needs to be surer.
+        `organisations`: capitalised words the whole document shows to be organisations or
+        products ("Discord engineers"); by default, those the chunk itself shows.
         """
+        written = text
+        text = self.read(text, organisations)
         hits = check_text(text, self.options)
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
@@ -86,10 +106,16 @@ class Checker:
         if self.model is None and not self.examples:
             return hits
         view = _model_view(text)
-        if heading and _title_case(view):
+        if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = lower_same_length(view)  # read as words, not as a row of names
-        # Headings are short noun phrases and lists of people name people: be surer there.
-        threshold = max(self.threshold, SURER) if names_people or heading else None
+        # Headings are short noun phrases, and lists of people and timeline lines name people:
+        # be surer there.
+        surer = (
+            names_people
+            or heading
+            or (text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None)
+        )
+        threshold = max(self.threshold, SURER) if surer else None
         spans = sentences(view, cells=view.lstrip().startswith("|"))
         kept: list[BlameHit] = []
         placed: set[int] = set()
@@ -103,7 +129,7 @@ class Checker:
             if inside:
                 kept.extend(inside)
                 continue
-            hit = self._model_hit(view, start, end, force=label == 1, threshold=threshold)
+            hit = self._model_hit(view, written, start, end, force=label == 1, threshold=threshold)
             if hit is not None:
                 kept.append(hit)
         if len(placed) < len(hits):
@@ -112,22 +138,50 @@ class Checker:
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
 
+    def read(self, text: str, organisations: frozenset[str] | None = None) -> str:
+        """The chunk as the checks read it: organisations and products in lower case, so that
+        neither the rules nor the model take them for people."""
+        if organisations is None:
+            organisations = self.organisations(text)
+        return unname(text, organisations)
+
+    def organisations(self, text: str) -> frozenset[str]:
+        """Capitalised words that the text shows to name an organisation, a product or a
+        program rather than a person."""
+        known = self.model.known if self.model is not None else frozenset()
+        return find_organisations(text, self.options.people, known)
+
     def explain(self, text: str) -> Explanation:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
-        rules = tuple(hit for hit in check_text(text, self.options))
-        score = self.model.score(text, self.options.people) if self.model else None
+        read = self.read(text)
+        rules = tuple(hit for hit in check_text(read, self.options))
+        score = self.model.score(read, self.options.people) if self.model else None
+        cues = (
+            tuple(cue._replace(word=text[cue.start : cue.end]) for cue in score.cues[:8])
+            if score
+            else ()
+        )
         return Explanation(
             text,
             rules,
             score.probability if score else None,
             self.threshold,
-            score.cues[:8] if score else (),
+            cues,
             tuple(self.check(text)),
         )
 
     def _model_hit(
-        self, text: str, start: int, end: int, *, force: bool, threshold: float | None = None
+        self,
+        text: str,
+        written: str,
+        start: int,
+        end: int,
+        *,
+        force: bool,
+        threshold: float | None = None,
     ) -> BlameHit | None:
+        """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
+        the author wrote it, for the words the message quotes."""
         if self.model is None:
             if not force:
                 return None
@@ -145,7 +199,9 @@ class Checker:
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
         telling = [cue for cue in score.cues if cue.word.lower() not in FUNCTION_WORDS]
-        words = ", ".join(f"'{cue.word}'" for cue in telling[:3])
+        words = ", ".join(
+            f"'{written[start + cue.start : start + cue.end]}'" for cue in telling[:3]
+        )
         message, suggestion = MESSAGES["BL010"]
         detail = f"reads as blame (model {score.probability:.2f}"
         detail += f", from {words})" if words else ")"
@@ -274,9 +330,17 @@ class Unit:
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     """Prose blocks of the body, each with whether it sits in a section that names people."""
     in_person_section = False
+    section_level = 0
+    """The level of the heading that opened the section that names people."""
     for block in blocks:
-        if block.kind == "heading" and block.level >= 2:
+        # A subsection of the timeline ("### 2020-02-20") is still the timeline.
+        if (
+            block.kind == "heading"
+            and block.level >= 2
+            and (not in_person_section or block.level <= section_level)
+        ):
             in_person_section = bool(_PERSON_SECTIONS.search(block.title))
+            section_level = block.level
         if block.kind == "html":
             tail = _comment_tail(block)
             if tail is not None:
@@ -348,16 +412,25 @@ def _locate(doc: Document, line: int, value: str, *, heading: bool) -> Unit:
 def check_document(
     doc: Document, checker: Checker
 ) -> Iterator[tuple[int, int, int, int, BlameHit]]:
-    """(line, column, end line, end column, hit) for every hit in the record's published prose."""
-    for unit in field_units(doc):
-        for hit in checker.check(unit.text, heading=unit.heading):
+    """(line, column, end line, end column, hit) for every hit in the record's published prose.
+
+    A word that anywhere in the record names an organisation or product ("Discord engineers")
+    is not read as a person's name anywhere in it.
+    """
+    fields = list(field_units(doc))
+    body = list(body_units(doc.blocks))
+    named = checker.organisations("\n".join(doc.lines))
+    for unit in fields:
+        for hit in checker.check(unit.text, heading=unit.heading, organisations=named):
             if unit.exact:
                 yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
-    for unit, in_person_section in body_units(doc.blocks):
-        hits = checker.check(unit.text, heading=unit.heading, names_people=in_person_section)
+    for unit, in_person_section in body:
+        hits = checker.check(
+            unit.text, heading=unit.heading, names_people=in_person_section, organisations=named
+        )
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:
             if hit.code == "BL001" and in_person_section:
