@@ -454,17 +454,21 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
     ("text", "named"),
     [
         ("Discord engineers rolled out a fix.", {"Discord"}),
-        ("The root cause was Instapaper's MySQL database hitting a limit.", {"Instapaper"}),
-        ("Foursquare's database servers ran out of memory.", {"Foursquare"}),
+        ("Foursquare's employees were told the same day.", {"Foursquare"}),
+        ("Acme Inc confirmed the outage.", {"Acme"}),
         ("## Xubuntu Team Follow-Ups", {"Xubuntu"}),
-        ("Marta's team broke it.", set()),  # a person has a team
+        ("Marta's team broke it.", set()),  # a person has a team ...
+        ("Marcus's database migration locked the table.", set()),  # ... databases, API keys
+        ("Khalid's API key leaked.", set()),
         ("Ken's change reached every host.", set()),
+        ("Support staff and Backend engineers joined.", set()),  # words, not names
+        ("SRE engineers joined.", set()),
         ("The team paged Priya.", set()),
         ("x.Etsy engineers and @Etsy engineers", set()),  # parts of longer tokens
     ],
 )
 def test_what_only_an_organisation_has_shows_a_name_to_be_one(text: str, named: set[str]) -> None:
-    assert organisations(text) == named
+    assert organisations(text, known=frozenset({"support", "backend"})) == named
 
 
 def test_a_roster_name_stays_a_person_whatever_follows_it() -> None:
@@ -489,55 +493,85 @@ def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_c
     assert in_timeline == []
     in_summary = _lint_stdin(run_cli, archive, "## Summary\n\n### 2020-02-20\n\n" + entry)
     assert [d["code"] for d in in_summary] == ["BL001"]
-    # A heading at the timeline's own level or above ends it.
+    # A heading at the timeline's own level or above ends it, and so does a subsection that is
+    # not a day.
     after = _lint_stdin(run_cli, archive, "## Timeline\n\n### Day one\n\n## Cause\n\n" + entry)
     assert [d["code"] for d in after] == ["BL001"]
+    analysis = _lint_stdin(run_cli, archive, "## Timeline\n\n### Root cause\n\n" + entry)
+    assert [d["code"] for d in analysis] == ["BL001"]
+    again = "## Timeline\n\n### Root cause\n\ntext\n\n### 2020-02-21\n\n" + entry
+    assert _lint_stdin(run_cli, archive, again) == []
 
 
 @pytest.mark.parametrize(
-    "prefix",
+    ("prefix", "timeline"),
     [
-        "- 21:35 UTC: ",
-        "* 2023-05-04 09:12 — ",
-        "| 14:02 | ",
-        "**10:40** ",
-        "**31 July 2012, 13:00 IST.** ",
+        ("- 21:35 UTC: ", True),
+        ("* 2023-05-04 09:12 — ", True),
+        ("| 14:02 | ", True),
+        ("| Sun | Oct 31 | 21:33 | ", True),
+        ("* [09:27] ", True),
+        ("**31 July 2012, 13:00 IST.** ", True),
+        ("- 2.14: ", False),  # a version, not a time
+        ("| 99.95% | ", False),
+        ("- 3.12 upgrade: ", False),
     ],
 )
-def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(prefix: str) -> None:
+def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
+    prefix: str, timeline: bool
+) -> None:
     model = packaged_model()
     candidates = [
+        "Marcus approved his own pull request.",
         "Sean addresses the concerns in the PR.",
         "Dana paged the database team.",
-        "Priya rolled back the deploy.",
         "Sean deploys it directly to master.",
     ]
-    scored = [(model.probability(text), text) for text in candidates]
+    # The line as the model reads it, prefix and all, scored just over the threshold.
+    scored = [(model.probability(prefix + text), text) for text in candidates]
     probability, sentence = max((p, t) for p, t in scored if p < SURER - 0.05)
+    assert probability > 0.1
     checker = Checker(model=model, threshold=probability - 0.05)
-    assert [hit.code for hit in checker.check(sentence)] == ["BL010"]
-    assert checker.check(prefix + sentence) == []
+    found = [hit.code for hit in checker.check(prefix + sentence)]
+    assert found == ([] if timeline else ["BL010"])
 
 
 @pytest.mark.parametrize(
-    ("text", "named"),
+    "elsewhere",
     [
-        ("Prow is once again merging. The prow bump went out at noon.", {"Prow"}),
-        ("Boskos went down; see `boskos` in the deploy config.", {"Boskos"}),
-        ("Fritz went read-only; fritz.example.org is the primary.", {"Fritz"}),
-        ("Ken pushed it. Ask @ken or mail ken@example.com.", set()),  # handles and mail
-        ("Sigrid restarted it; sigrid.h was on call.", set()),  # a handle without its @
-        ("Ken pushed it; see github.com/ken/notes.", set()),  # a URL path
-        ("Will broke it and will fix it.", set()),  # a word the model knows: read as a word
+        "The change came from the branch `marcus-hotfix`, built on marcus-laptop.",
+        "Contact: marcus.webb@example.com",
+        "> <marcus> yeah i skipped the checklist",
+        "```\ngit log --author=marcus\n```",
+        "Marcus's database migration locked the orders table.",
+        "Support staff were paged at noon.",
     ],
 )
-def test_a_name_the_text_also_writes_in_lower_case_is_a_program(text: str, named: set[str]) -> None:
-    assert organisations(text, known=frozenset({"will"})) == named
+def test_a_person_blamed_stays_blamed_whatever_else_the_record_says(
+    archive: Path, run_cli: RunCli, elsewhere: str
+) -> None:
+    blame = "Marcus ignored the review checklist and pushed the migration straight to production."
+    found = _lint_stdin(run_cli, archive, "## Cause\n\n" + blame + "\n\n" + elsewhere + "\n")
+    assert 3 in {d["line"] for d in found}
 
 
-def test_a_roster_name_written_in_lower_case_stays_a_person() -> None:
-    text = "Ken pushed it. The ken script ran."
-    assert organisations(text, frozenset({"ken"}), known=frozenset()) == set()
+def test_a_sentence_that_opens_with_an_organisation_is_still_a_sentence() -> None:
+    checker = _shipped_checker()
+    text = "Acme engineers joined the bridge. Acme said Marcus broke it, as usual."
+    named = frozenset({"Acme"})
+    assert [text[h.start : h.end] for h in checker.check(text, organisations=named)] == [
+        text[h.start : h.end] for h in checker.check(text, organisations=frozenset())
+    ]
+
+
+def test_a_hostile_capitalised_word_is_a_finding_or_nothing_never_a_crash(
+    archive: Path, run_cli: RunCli
+) -> None:
+    line = "Dave broke it. A" + "a" * 5000 + " engineers fixed it. " * 3
+    result = run_cli(
+        archive, "lint", "--select", "BL", "-", "--stdin-filename", "x.md", input=line + "\n"
+    )
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output
 
 
 def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 
 from incident_docs.blameless.lexicon import (
     DEPARTMENTS,
@@ -24,6 +23,7 @@ from incident_docs.blameless.lexicon import (
     SENTENCE_END,
     SINGLED_ROLES,
     SKIPPABLE,
+    TARGETS,
     TOKEN,
 )
 
@@ -161,37 +161,22 @@ _CAPITALISED = re.compile(
 
 
 def organisations(
-    text: str, people: frozenset[str] = frozenset(), known: frozenset[str] | None = None
+    text: str, people: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()
 ) -> frozenset[str]:
-    """Capitalised words the text itself shows to name an organisation, a product or a program,
-    not a person.
+    """Capitalised words the text itself shows to name an organisation or a product, not a
+    person: what follows them is staff, users or a legal form ("Discord engineers", "Acme Inc",
+    "Etsy's employees").
 
-    What shows it: what follows the word (staff, users, infrastructure, a legal form), and,
-    given the words a model `known`s, the word written in lower case elsewhere on its own ("the
-    prow bump", `boskos`, prow.k8s.io), as the names of programs and hosts are and people's
-    names are not. Not in handles (@ken, ken@example.com, sigrid.h) or URL paths, where people's
-    names are written in lower case too; not for known words (the model reads 'Will' as the word
-    anyway). Roster names stay people.
+    Not roster names, acronyms, or `known` words and words for people ("Support staff",
+    "Backend engineers"): those read as words already, and a department can still be blamed.
     """
     found = set()
     for word, follower in _CAPITALISED.findall(text):
-        low = word.lower()
-        if low in people or low in NOT_NAMES:
-            continue
-        if follower or (
-            known is not None
-            and word[1:2].islower()
-            and low not in known
-            and low in text
-            and _lower_pattern(low).search(text) is not None
-        ):
-            found.add(word)
+        if follower and word[1:2].islower():
+            low = word.lower()
+            if low not in people and low not in known and low not in NOT_NAMES | TARGETS:
+                found.add(word)
     return frozenset(found)
-
-
-@lru_cache(maxsize=4096)
-def _lower_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w@/])" + re.escape(word) + r"(?![\w@]|\.[a-z]{1,2}\b)")
 
 
 def unname(text: str, names: frozenset[str]) -> str:
@@ -201,21 +186,22 @@ def unname(text: str, names: frozenset[str]) -> str:
     """
     if not names:
         return text
-    return _word_pattern(names).sub(_lower, text)
+    return _CAPITAL_WORD.sub(_lowered(names), text)
 
 
-@lru_cache(maxsize=256)
-def _word_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    # No lookbehind before the words, so that the engine can skip to their first letters;
-    # _lower checks the character before instead.
-    return re.compile(_trie(names) + r"(?!\w)")
+_CAPITAL_WORD = re.compile(r"[A-Z][\w-]*")
 
 
-def _lower(match: re.Match[str]) -> str:
-    word = match.group(0)
-    start = match.start()
-    before = match.string[start - 1] if start else " "
-    low = word.lower()
-    if before.isalnum() or before in "_@" or len(low) != len(word):
-        return word  # inside a longer word or handle; or a lower case of another length
-    return low
+def _lowered(names: frozenset[str]) -> Callable[[re.Match[str]], str]:
+    def lower(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word not in names:
+            return word
+        start = match.start()
+        before = match.string[start - 1] if start else " "
+        low = word.lower()
+        if before.isalnum() or before in "_@" or len(low) != len(word):
+            return word  # inside a longer word or handle; or a lower case of another length
+        return low
+
+    return lower

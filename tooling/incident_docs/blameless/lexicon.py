@@ -167,12 +167,12 @@ ORGANISATION_FOLLOWERS = wordset(
     platform cloud headquarters ceo cto founder founders inc corp ltd llc gmbh
     """
 )
-# ... nor do they own these ("Instapaper's MySQL database", "Foursquare's database servers").
-# Not "team", "cloud" or "change": a person has a team, a cloud console and changes.
+# ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,
+# an API, a network, servers, users or customers: "Marcus's database migration", "Khalid's API
+# key" and a salesperson's customers are a person's.
 ORGANISATION_POSSESSIONS = wordset(
     """
-    customers users employees infrastructure servers datacenter datacenters website platform
-    headquarters ceo cto founder founders database databases api network
+    employees staff headquarters ceo cto founder founders shareholders datacenter datacenters
     """
 )
 # Short parts of dotted or underscored words that are code, files or hosts, not initials of a

@@ -277,11 +277,7 @@ class BlameModel:
         # The keys of probability(): each word's unigram and prefix, and the bigram and trigram
         # ending at it.
         pairs = self._pairs(ids)
-        triples = [
-            None if base is None else base + last
-            for base, last in zip(map(self._trigram_base.get, pairs[:-1]), ids[1:], strict=True)
-        ]
-        """The trigram ending at each token after the first (None: not in the model)."""
+        triples = self._triples(pairs, ids)
         prefixes = list(map(self._prefix.get, ids))
         table = self._table
         norm = 0.0
@@ -349,9 +345,7 @@ class BlameModel:
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
-        # Trigrams: the bigram ending at each token, then the next token.
-        bases = list(map(self._trigram_base.get, pairs))
-        keys += map(add, compress(bases, bases), compress(ids[1:], bases))
+        keys += filter(None, self._triples(pairs, ids))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
@@ -373,6 +367,14 @@ class BlameModel:
     def _pairs(self, ids: list[int]) -> list[int]:
         """The key of the bigram ending at each token (the first one opens the sentence)."""
         return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
+
+    def _triples(self, pairs: list[int], ids: list[int]) -> list[int | None]:
+        """The key of the trigram ending at each token after the first: the bigram before it,
+        then the token (None: no trigram of the model)."""
+        return [
+            None if base is None else base + last
+            for base, last in zip(map(self._trigram_base.get, pairs[:-1]), ids[1:], strict=True)
+        ]
 
     def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
         cache = self._caches.get(people)
@@ -429,9 +431,9 @@ class BlameModel:
             if kind == "w":
                 table[ids[parts[1]]] = value
             elif kind == "b":
-                table[bigram + ids[parts[1]] * size + ids[parts[2]]] = value
+                table[self._bigram_base[ids[parts[1]]] + ids[parts[2]]] = value
             elif kind == "t":
-                pair = bigram + ids[parts[1]] * size + ids[parts[2]]
+                pair = self._bigram_base[ids[parts[1]]] + ids[parts[2]]
                 base = self._trigram_base.setdefault(pair, trigram + len(self._trigram_base) * size)
                 table[base + ids[parts[3]]] = value
             else:

@@ -51,11 +51,18 @@ _ABBREVIATED = re.compile(
 _TIMESTAMPED = re.compile(
     r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|(?:[^|\n]*\|){0,3}[ \t]*)?[*_\[(]*"
     r"(?:\d{4}-\d{2}-\d{2}(?:[T ]|,?[ \t]+)|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+)?"
-    r"\d{1,2}[:.h]\d{2}(?![\d.])"
+    r"(?:\d{1,2}:|\d{2}h)\d{2}(?!\d)"
 )
 """A line that opens with a time of day (a list item, bold, in brackets; a table row with the
 time in one of its first cells): a timeline entry in any format, where people are named as a
 matter of course."""
+_DAY = re.compile(
+    r"\d|\b(?:day|morning|afternoon|evening|night|week|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"
+    r"sat(?:ur)?|sun)(?:day)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
+    re.IGNORECASE,
+)
+"""A heading that names a day or a date."""
 _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
@@ -116,11 +123,17 @@ class Checker:
             or (text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None)
         )
         threshold = max(self.threshold, SURER) if surer else None
-        spans = sentences(view, cells=view.lstrip().startswith("|"))
+        # Split as written: a sentence that opens with a lower-cased organisation still opens one.
+        written_view = _model_view(written)
+        spans = sentences(written_view, cells=written_view.lstrip().startswith("|"))
         kept: list[BlameHit] = []
         placed: set[int] = set()
+        hits.sort(key=lambda hit: hit.start)
+        starts = [hit.start for hit in hits]
         for start, end in spans:
-            inside = [h for h in hits if start <= h.start < end] if hits else []  # few hits
+            # The hits that start in this sentence: a slice of the sorted hits, since a chunk of
+            # many sentences can have as many hits.
+            inside = hits[bisect_left(starts, start) : bisect_left(starts, end)] if hits else []
             if inside:
                 placed.update(map(id, inside))
             label = self.examples.get(normalise(text[start:end])) if self.examples else None
@@ -146,10 +159,10 @@ class Checker:
         return unname(text, organisations)
 
     def organisations(self, text: str) -> frozenset[str]:
-        """Capitalised words that the text shows to name an organisation, a product or a
-        program rather than a person."""
-        known = self.model.known if self.model is not None else frozenset()
-        return find_organisations(text, self.options.people, known)
+        """What read() lower-cases: nothing for the rules alone, which keep reading as before."""
+        if self.model is None:
+            return frozenset()
+        return find_organisations(text, self.options.people, self.model.known)
 
     def explain(self, text: str) -> Explanation:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
@@ -330,17 +343,18 @@ class Unit:
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     """Prose blocks of the body, each with whether it sits in a section that names people."""
     in_person_section = False
-    section_level = 0
+    person_level: int | None = None
     """The level of the heading that opened the section that names people."""
     for block in blocks:
-        # A subsection of the timeline ("### 2020-02-20") is still the timeline.
-        if (
-            block.kind == "heading"
-            and block.level >= 2
-            and (not in_person_section or block.level <= section_level)
-        ):
-            in_person_section = bool(_PERSON_SECTIONS.search(block.title))
-            section_level = block.level
+        if block.kind == "heading" and block.level >= 2:
+            title = block.title
+            if person_level is not None and block.level > person_level:
+                # A subsection of the timeline for a day ("### 2020-02-20", "### Day two") is
+                # still the timeline; one for anything else ("### Root cause") is not.
+                in_person_section = bool(_DAY.search(title) or _PERSON_SECTIONS.search(title))
+            else:
+                in_person_section = bool(_PERSON_SECTIONS.search(title))
+                person_level = block.level if in_person_section else None
         if block.kind == "html":
             tail = _comment_tail(block)
             if tail is not None:

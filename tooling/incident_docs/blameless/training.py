@@ -143,7 +143,11 @@ def _words(text: str) -> list[str]:
 
 
 def as_read(text: str) -> str:
-    """A row as lint reads it: the organisations and products it names are not people."""
+    """A row as lint reads it: the organisations and products it names are not people.
+
+    Lint also leaves words its model knows as written, which the model reads the same either
+    way; the words are not known yet here.
+    """
     return unname(text, organisations(text))
 
 
