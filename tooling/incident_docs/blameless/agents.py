@@ -151,7 +151,7 @@ _CAPITALISED = re.compile(
     # first letter so that the engine can skip ahead to capitals) ...
     r"([A-Z](?<![\w@./-][A-Z])[\w-]*)"
     # ... and whether what follows is what only an organisation or product has: "Etsy
-    # engineers", "Reddit's users", "Instapaper's MySQL database".
+    # engineers", "Etsy's employees", "Acme Inc".
     r"((?:['\u2019]s\s+(?:[\w-]+\s+)?"
     + _forms(ORGANISATION_POSSESSIONS)
     + r"|\s+"
