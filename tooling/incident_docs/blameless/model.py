@@ -341,7 +341,8 @@ class BlameModel:
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
             return 0.0
-        # Every step below runs in C (map, filter, compress): no Python-level loop per word.
+        # The steps below run in C (map, filter, compress), but for the trigram keys' one
+        # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
