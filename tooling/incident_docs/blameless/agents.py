@@ -123,27 +123,11 @@ def agent_before(text: str, pos: int, skip_adverbs: bool) -> tuple[int, int] | N
     return None
 
 
-def _trie(words: Iterable[str]) -> str:
-    """The words as one regex, a branch per letter: the engine follows one branch instead of
-    trying every word in turn."""
-    rests: dict[str, list[str]] = {}
-    ends = False
-    for word in words:
-        if word:
-            rests.setdefault(word[0], []).append(word[1:])
-        else:
-            ends = True
-    branches = [re.escape(first) + _trie(rest) for first, rest in sorted(rests.items())]
-    if not branches:
-        return ""
-    if len(branches) == 1 and not ends:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
-
-
 def _forms(words: Iterable[str]) -> str:
-    """The words as written, capitalised and in capitals (as in a Title Case heading)."""
-    return _trie({form for word in words for form in (word, word.capitalize(), word.upper())})
+    """The words as written, capitalised and in capitals (as in a Title Case heading), as one
+    alternation: quicker to scan for than the same words under IGNORECASE."""
+    forms = {form for word in words for form in (word, word.capitalize(), word.upper())}
+    return "(?:" + "|".join(sorted(forms, key=lambda form: (-len(form), form))) + ")"
 
 
 _CAPITALISED = re.compile(
@@ -160,6 +144,10 @@ _CAPITALISED = re.compile(
 )
 
 
+_NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
+"""Function words, tools and calendar words, and the words for people."""
+
+
 def organisations(
     text: str, people: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()
 ) -> frozenset[str]:
@@ -174,7 +162,7 @@ def organisations(
     for word, follower in _CAPITALISED.findall(text):
         if follower and word[1:2].islower():
             low = word.lower()
-            if low not in people and low not in known and low not in NOT_NAMES | TARGETS:
+            if low not in people and low not in known and low not in _NEVER_ORGANISATIONS:
                 found.add(word)
     return frozenset(found)
 
