@@ -20,7 +20,7 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
-from incident_docs.blameless.prose import SURER, sentences
+from incident_docs.blameless.prose import SURER, check_markdown, sentences
 from incident_docs.linter import PARALLEL_THRESHOLD
 from support.archive import REPO
 from support.cli import RunCli
@@ -465,6 +465,10 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("SRE engineers joined.", set()),
         ("The team paged Priya.", set()),
         ("x.Etsy engineers and @Etsy engineers", set()),  # parts of longer tokens
+        ("Delete the Binder pod and wait for Boskos deployments to settle.", {"Binder", "Boskos"}),
+        ("A user had created a Plot NFT.", {"Plot"}),
+        ("Ken deploys on Fridays and Ken builds the images.", set()),  # verbs, not things
+        ("Nils logs in, Nils hosts the call.", set()),
     ],
 )
 def test_what_only_an_organisation_has_shows_a_name_to_be_one(text: str, named: set[str]) -> None:
@@ -512,6 +516,8 @@ def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_c
         ("| Sun | Oct 31 | 21:33 | ", True),
         ("* [09:27] ", True),
         ("**31 July 2012, 13:00 IST.** ", True),
+        ("- [03-26 06:27] ", True),
+        ("| 26/03/2019 14:02 | ", True),
         ("- 2.14: ", False),  # a version, not a time
         ("| 99.95% | ", False),
         ("- 3.12 upgrade: ", False),
@@ -534,6 +540,31 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
     checker = Checker(model=model, threshold=probability - 0.05)
     found = [hit.code for hit in checker.check(prefix + sentence)]
     assert found == ([] if timeline else ["BL010"])
+
+
+@pytest.mark.parametrize(
+    ("record", "person_named"),
+    [
+        ("## Appendix\n\n### #ops chat logs\n\n", True),  # people talk to each other there
+        ("## Slack thread\n\n", True),
+        ("### 07:35 - Pods pending\n\n", True),  # a timeline entry as a heading
+        ("Created by: ", True),  # bylines
+        ("**Authors:** ", True),
+        ("## Root cause\n\n", False),
+        ("## Chat about the root cause\n\n", False),
+    ],
+)
+def test_transcripts_bylines_and_timed_headings_need_the_model_to_be_surer(
+    record: str, person_named: bool
+) -> None:
+    model = packaged_model()
+    text = record + "Dana paged the database team."
+    # The line as the model reads it, scored just over the threshold.
+    probability = model.probability(text.split("\n")[-1])
+    assert 0.1 < probability < SURER - 0.05
+    checker = Checker(model=model, threshold=probability - 0.05)
+    found = [hit.code for _, _, hit in check_markdown(text + "\n", checker=checker)]
+    assert found == ([] if person_named else ["BL010"])
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,16 @@ def test_select_and_ignore(archive: Path, run_cli: RunCli) -> None:
     } == set()
 
 
+def test_an_unreadable_file_fails_whatever_is_selected(tmp_path: Path, run_cli: RunCli) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_bytes(b"The deploy went out at 12:32.\nLatin-1 caf\xe9\n")
+    result = run_cli(tmp_path, "lint", "--select", "BL", str(notes))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("notes.md:2:12: IO003 invalid UTF-8")
+    ignored = run_cli(tmp_path, "lint", "--select", "BL", "--ignore", "IO", str(notes))
+    assert ignored.exit_code == 0 and ignored.stdout == ""
+
+
 def _json(result: Result) -> list[dict[str, object]]:
     payload = json.loads(result.stdout)
     diagnostics: list[dict[str, object]] = payload["diagnostics"]

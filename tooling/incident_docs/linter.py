@@ -36,13 +36,18 @@ PARALLEL_THRESHOLD = 200
 """Below this many files, starting worker processes costs more than it saves."""
 
 
+ALWAYS_SELECTED = ("IO",)
+"""A file that cannot be read is reported whatever --select says: no selected rule could check
+it, so passing it silently would read as clean. --ignore still drops these codes."""
+
+
 @dataclass(frozen=True)
 class Selection:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
 
     def wants(self, code: str) -> bool:
-        if self.select and not code.startswith(self.select):
+        if self.select and not code.startswith(self.select + ALWAYS_SELECTED):
             return False
         return not (self.ignore and code.startswith(self.ignore))
 

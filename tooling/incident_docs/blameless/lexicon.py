@@ -158,13 +158,21 @@ NOT_NAMES = wordset(
     third next last
     """
 )
-# Evidence that a capitalised word names an organisation or product, not a person: people
-# are not followed by these nouns ("Discord engineers", "the Xubuntu team", "Acme Inc") ...
+# Evidence that a capitalised word names an organisation, a product or a machine, not a
+# person: people are not followed by these nouns ("Discord engineers", "the Xubuntu team", "Acme
+# Inc", "the Binder pod", "Boskos deployments", "a Plot NFT"). Only nouns that are never verbs
+# after a name: not "deploys", "alerts", "logs", "builds", "hosts", "packages", "releases".
 ORGANISATION_FOLLOWERS = wordset(
     """
     engineers engineering employees staff developers maintainers users customers admins
     administrators team teams support infrastructure servers datacenter datacenters website
     platform cloud headquarters ceo cto founder founders inc corp ltd llc gmbh
+    server pod pods cluster clusters deployment deployments installer instance instances node
+    nodes blockchain mainnet testnet software repository repositories repo repos bot bots
+    database databases metrics dashboard dashboards endpoint endpoints daemon container
+    containers pipeline pipelines scheduler controller cronjob bucket wallet wallets protocol
+    firmware api apis sdk cli app apps plugin plugins binary binaries library libraries module
+    modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
 # ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,

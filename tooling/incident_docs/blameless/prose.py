@@ -38,8 +38,12 @@ _LOG_LINE = re.compile(
     r"(?:[\w-]+\.)+(?:go|py|java|js|ts|rb|rs):\d+)"
 )
 _PERSON_SECTIONS = re.compile(
-    r"timeline|responders|who\s+worked|participants|people\s+involved", re.IGNORECASE
+    r"timeline|responders|who\s+worked|participants|people\s+involved|"
+    r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)",
+    re.IGNORECASE,
 )
+"""Sections that name people as a matter of course: the timeline, the responders, and the
+transcript of the incident channel, where people talk to each other."""
 _SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
 """The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
 _ABBREVIATED = re.compile(
@@ -50,7 +54,8 @@ _ABBREVIATED = re.compile(
 """A period that ends an abbreviation ('Dec.', 'e.g.', 'approx.'), not a sentence."""
 _TIMESTAMPED = re.compile(
     r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|(?:[^|\n]*\|){0,3}[ \t]*)?[*_\[(]*"
-    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]|,?[ \t]+)|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+)?"
+    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]|,?[ \t]+)|\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?,?[ \t]+|"
+    r"\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+)?"
     r"(?:\d{1,2}:|\d{2}h)\d{2}(?!\d)"
 )
 """A line that opens with a time of day (a list item, bold, in brackets; a table row with the
@@ -64,6 +69,14 @@ _DAY = re.compile(
 )
 """A heading that names a day or a date."""
 _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
+_BYLINE = re.compile(
+    r"[ \t>*_+-]*(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
+    r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
+    r"participants|attendees|responders)[*_]*[ \t]*:)",
+    re.IGNORECASE,
+)
+"""A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
+"Owner: @kenji"): people are named there as a matter of course."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
@@ -121,6 +134,7 @@ class Checker:
             names_people
             or heading
             or (text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None)
+            or _BYLINE.match(text) is not None
         )
         threshold = max(self.threshold, SURER) if surer else None
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
@@ -353,7 +367,11 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
                 # still the timeline; one for anything else ("### Root cause") is not.
                 in_person_section = bool(_DAY.search(title) or _PERSON_SECTIONS.search(title))
             else:
-                in_person_section = bool(_PERSON_SECTIONS.search(title))
+                # A heading that opens with a time of day ("### 07:35 - Pods pending") is itself
+                # an entry of the timeline, and its section tells that moment.
+                in_person_section = bool(
+                    _PERSON_SECTIONS.search(title) or _TIMESTAMPED.match(title)
+                )
                 person_level = block.level if in_person_section else None
         if block.kind == "html":
             tail = _comment_tail(block)
