@@ -172,8 +172,8 @@ def unname(text: str, names: frozenset[str]) -> str:
 
     Offsets stay valid: a word whose lower case is longer ('İ') is left as written.
     """
-    if not names:
-        return text
+    if not any(name in text for name in names):
+        return text  # most chunks of a record name none of its organisations
     return _CAPITAL_WORD.sub(_lowered(names), text)
 
 
