@@ -152,8 +152,8 @@ def organisations(
     text: str, people: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()
 ) -> frozenset[str]:
     """Capitalised words the text itself shows to name an organisation or a product, not a
-    person: what follows them is staff, users or a legal form ("Discord engineers", "Acme Inc",
-    "Etsy's employees").
+    person: what follows them is staff, users, a legal form or a machine's part ("Discord
+    engineers", "Acme Inc", "Etsy's employees", "the Binder pod").
 
     Not roster names, acronyms, or `known` words and words for people ("Support staff",
     "Backend engineers"): those read as words already, and a department can still be blamed.

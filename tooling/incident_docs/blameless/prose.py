@@ -449,17 +449,15 @@ def check_document(
     A word that anywhere in the record names an organisation or product ("Discord engineers")
     is not read as a person's name anywhere in it.
     """
-    fields = list(field_units(doc))
-    body = list(body_units(doc.blocks))
     named = checker.organisations("\n".join(doc.lines))
-    for unit in fields:
+    for unit in field_units(doc):
         for hit in checker.check(unit.text, heading=unit.heading, organisations=named):
             if unit.exact:
                 yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
-    for unit, in_person_section in body:
+    for unit, in_person_section in body_units(doc.blocks):
         hits = checker.check(
             unit.text, heading=unit.heading, names_people=in_person_section, organisations=named
         )
