@@ -134,6 +134,56 @@ def test_which_name_is_blamed_does_not_change_the_score() -> None:
         assert model.probability(f"{name} is the reason checkout was down for an hour.") == first
 
 
+@pytest.mark.parametrize("name", ["Ahmed", "Emily", "Ming", "Kunal", "Jamal", "Inés"])
+def test_a_short_name_with_a_noun_ending_opens_a_sentence_as_a_name(name: str) -> None:
+    sentence = f"{name} skipped the staging check and the payment API went down for an hour."
+    model = packaged_model()
+    assert tokens(sentence, model.known)[0].value == NAME
+    assert Checker(model=model, threshold=model.threshold).check(sentence)
+
+
+@pytest.mark.parametrize("word", ["Remediation", "Resharding", "Flerbishly", "Quorumation"])
+def test_a_long_unknown_word_with_a_noun_ending_opens_a_sentence_as_a_word(word: str) -> None:
+    assert tokens(f"{word} took an hour", packaged_model().known)[0].value == word.lower()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "codes"),
+    [
+        ("Mohammed forgot to renew the certificate.", ["BL002"]),
+        ("Kimberly pushed the untested config and checkout broke.", ["BL010"]),
+        ("Faisal had ignored the pager for forty minutes.", ["BL010"]),
+        # A gerund, an adverb and an adjective opening a sentence stay words.
+        ("Porting failed to finish before the freeze.", []),
+        ("Initially failed to connect to the replica.", []),
+        ("Massive spikes followed the deploy.", []),
+        ("Additionally, we forgot to renew the certificate.", []),
+    ],
+)
+def test_a_noun_shaped_word_followed_by_a_verb_opens_a_sentence_as_a_name(
+    sentence: str, codes: list[str]
+) -> None:
+    model = packaged_model()
+    found = [hit.code for hit in Checker(model=model, threshold=model.threshold).check(sentence)]
+    assert found == codes
+
+
+def test_a_name_written_in_lower_case_only_as_a_handle_is_not_a_known_word() -> None:
+    texts = [
+        "[09:13] <lena> restarting the proxy",
+        "| 09:20 | lena | drained the queue |",
+        "lena: on it",
+        "The proxy was restarted and then Lena drained the queue.",
+        "the queue drained and the proxy restarted",
+        "the queue drained again",
+    ]
+    known = training.known_words(texts)
+    assert "lena" not in known
+    assert {"queue", "proxy", "drained"} <= known
+    # Written in running prose, a word is known even if it is capitalised elsewhere.
+    assert "queue" in training.known_words([*texts, "Then Queue depth rose"])
+
+
 def test_roster_handles_count_as_names() -> None:
     model = packaged_model()
     people = frozenset({"dmitri"})
@@ -507,6 +557,11 @@ def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_c
     assert _lint_stdin(run_cli, archive, again) == []
 
 
+def _line_score(model: BlameModel, line: str) -> float:
+    spans = sentences(line, cells=line.startswith("|"))
+    return max(model.probability(line[start:end]) for start, end in spans)
+
+
 @pytest.mark.parametrize(
     ("prefix", "timeline"),
     [
@@ -533,8 +588,9 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
         "Dana paged the database team.",
         "Sean deploys it directly to master.",
     ]
-    # The line as the model reads it, prefix and all, scored just over the threshold.
-    scored = [(model.probability(prefix + text), text) for text in candidates]
+    # The line's sentences (a table row's cells) as the model scores them, just over the
+    # threshold.
+    scored = [(_line_score(model, prefix + text), text) for text in candidates]
     probability, sentence = max((p, t) for p, t in scored if p < SURER - 0.05)
     assert probability > 0.1
     checker = Checker(model=model, threshold=probability - 0.05)

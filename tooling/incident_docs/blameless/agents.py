@@ -23,6 +23,7 @@ from incident_docs.blameless.lexicon import (
     SENTENCE_END,
     SINGLED_ROLES,
     SKIPPABLE,
+    SUBJECT_VERBS,
     TARGETS,
     TOKEN,
 )
@@ -60,8 +61,26 @@ def looks_like_name(word: str, text: str, start: int) -> bool:
     if low in NOT_NAMES:
         return False
     sentence_initial = SENTENCE_END.search(text, max(0, start - 8), start) is not None or start == 0
-    # Sentence-initial capitals are mostly ordinary nouns ("Retries", "Backups", "Monitoring").
-    return not (sentence_initial and low not in S_NAMES and NOUN_SUFFIX.search(low))
+    if not (sentence_initial and low not in S_NAMES and NOUN_SUFFIX.search(low)):
+        return True
+    # Sentence-initial capitals are mostly ordinary nouns ("Retries", "Backups", "Monitoring"),
+    # unless the word opens the sentence as a name does ("Mohammed pushed"). The rules know no
+    # vocabulary, so an adverb ("Finally restarted", "Initially failed to") stays a word.
+    following = _NEXT_WORD.match(text, start + len(word))
+    return not low.endswith("ly") and opens_as_name(word, following.group(1) if following else None)
+
+
+_NEXT_WORD = re.compile(r" ([a-z]+)\b(?!['\u2019-])")
+
+
+def opens_as_name(word: str, following: str | None) -> bool:
+    """A noun-shaped capitalised word that opens a sentence as a name does: short, neither a
+    plural nor a gerund, and straight after it a verb in the past tense or an auxiliary
+    ('Mohammed pushed', 'Kimberly had'). Nouns and adverbs there are followed by a comma or an
+    object ('Additionally, ...', 'Massive spikes ...')."""
+    if following is None or len(word) > 8 or word.lower().endswith(("s", "ing")):
+        return False
+    return following.endswith("ed") or following in SUBJECT_VERBS
 
 
 def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str | None:

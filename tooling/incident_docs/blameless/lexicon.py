@@ -122,6 +122,14 @@ PERSON_FOLLOWERS = LINKERS | wordset(
     "not never alone himself herself themselves personally directly just simply as our we us i my "
     "his her their the a an"
 )
+SUBJECT_VERBS = wordset(
+    """
+    is was has had did does should would could will can must might never just always also
+    ran took broke left forgot made went sat let put set gave got told saw knew thought kept
+    hit shut cut wrote drove chose threw slept lost ate fell began brought caught sent spent
+    """
+)
+"""Auxiliaries and verbs in the past tense that do not end in -ed: what follows a subject."""
 MONTH_CONTEXT = wordset(
     "in on of during since until till by from early late mid last next this each every through"
 )

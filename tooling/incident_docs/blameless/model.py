@@ -23,7 +23,7 @@ from operator import add, eq
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from incident_docs.blameless.agents import handle_shaped
+from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     NOT_NAMES,
     NOUN_SUFFIX,
@@ -75,8 +75,12 @@ def is_capitalised(word: str) -> bool:
 
 
 def _ordinary_word(low: str) -> bool:
-    """Sentence-initial capitals shaped like nouns and adverbs ('Remediation', 'Additionally')."""
-    return low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
+    """Sentence-initial capitals shaped like nouns and adverbs ('Remediation', 'Additionally').
+
+    Only words of six letters or more: the short words with those endings are known words
+    ('Added', 'Early', 'Users'), and the unknown ones are names ('Ahmed', 'Emily', 'Ming').
+    """
+    return len(low) >= 6 and low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -124,13 +128,23 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
     return (value, "'s") if len(stem) < len(word) else (value,)
 
 
-def _positioned(piece: str, previous: str | None) -> tuple[str, ...]:
-    """A capitalised noun-shaped word: ordinary at the start of a sentence, else a name."""
+def _positioned(piece: str, previous: str | None, following: str | None) -> tuple[str, ...]:
+    """A capitalised noun-shaped word: a name mid-sentence, and at the start of one when it opens
+    the sentence as a name does; else an ordinary word."""
     word = piece.strip(_EDGE)
     stem = _POSSESSIVE.sub("", word)
     starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
-    value = stem.lower() if starts else NAME
+    value = NAME if not starts or _named_subject(piece, stem, following) else stem.lower()
     return (value, "'s") if len(stem) < len(word) else (value,)
+
+
+def _named_subject(piece: str, stem: str, following: str | None) -> bool:
+    """The word opens its sentence as a name does (see opens_as_name), nothing between it and
+    the next word."""
+    if following is None or piece != stem:
+        return False
+    verb = following.rstrip(".,;:!?")
+    return verb.islower() and opens_as_name(stem, verb)
 
 
 _READINGS: dict[tuple[frozenset[str], frozenset[str]], dict[str, tuple[str, ...]]] = {}
@@ -143,13 +157,15 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
     Words are the pieces between white space, without the punctuation at their ends. A
     capitalised word is a name unless its lower-case form is a known word (seen in lower case in
     the training corpus), a known non-name (tools, vendors, calendar words), or shaped like a
-    noun or adverb at the start of a sentence; roster names are always names.
+    noun or adverb at the start of a sentence (unless it opens the sentence as a name does:
+    "Mohammed pushed"); roster names are always names.
     """
     text = _clean(text)
     found: list[Token] = []
     previous: str | None = None
     cache = _READINGS.setdefault((known, people), {}) if len(_READINGS) < 16 else {}
-    for match in _PIECE.finditer(text):
+    matches = list(_PIECE.finditer(text))
+    for index, match in enumerate(matches):
         piece = match.group(0)
         read = cache.get(piece)
         if read is None:
@@ -157,7 +173,8 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
             if read is not None and len(cache) < 100_000:
                 cache[piece] = read
         if read is None:
-            read = _positioned(piece, previous)
+            following = matches[index + 1].group(0) if index + 1 < len(matches) else None
+            read = _positioned(piece, previous, following)
         previous = piece
         if not read:
             continue
@@ -387,11 +404,12 @@ class BlameModel:
             return list(chain.from_iterable(read))  # type: ignore[arg-type]
         result: list[int] = []
         previous: str | None = None
-        for piece, found in zip(pieces, read, strict=True):
+        for index, (piece, found) in enumerate(zip(pieces, read, strict=True)):
             if found is None:
                 classified = _classify(piece, self.known, people)
                 if classified is None:
-                    found = self._id_tuple(_positioned(piece, previous))
+                    following = pieces[index + 1] if index + 1 < len(pieces) else None
+                    found = self._id_tuple(_positioned(piece, previous, following))
                 else:
                     found = cache[piece] = self._id_tuple(classified)
             result.extend(found)

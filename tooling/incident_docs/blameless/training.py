@@ -125,21 +125,41 @@ def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row
 def known_words(texts: Iterable[str]) -> frozenset[str]:
     """Words written in lower case at least twice, and more often so than capitalised mid-sentence.
 
-    A capitalised word whose lower-case form is known reads as a word, not a name.
+    A capitalised word whose lower-case form is known reads as a word, not a name. A word that
+    is also capitalised mid-sentence must be written in lower case in running prose at least
+    once, between two words: a name written in lower case only as a handle ('<lena>',
+    '| lena |', 'lena: on it') stays a name.
     """
     lower: Counter[str] = Counter()
+    in_prose: set[str] = set()
     capital: Counter[str] = Counter()
     for text in texts:
-        for index, word in enumerate(_words(text)):
+        pieces = text.split()
+        index = 0  # the word's place among the words of the text
+        for at, piece in enumerate(pieces):
+            if not piece[:1].isalpha():
+                continue
+            word = piece.strip(_EDGE)
             if word[:1].islower():
                 lower[word] += 1
+                if (
+                    piece.rstrip(".,;!?") == word
+                    and 0 < at < len(pieces) - 1
+                    and pieces[at - 1][:1].isalpha()
+                    and pieces[at + 1][:1].isalpha()
+                ):
+                    in_prose.add(word)
             elif index and is_capitalised(word):
                 capital[word.lower()] += 1
-    return frozenset(w for w, n in lower.items() if n >= 2 and n >= capital[w])
+            index += 1
+    return frozenset(
+        w
+        for w, n in lower.items()
+        if n >= 2 and n >= capital[w] and (w in in_prose or not capital[w])
+    )
 
 
-def _words(text: str) -> list[str]:
-    return [w.strip(".,;:!?()[]\"'*_`|") for w in text.split() if w[:1].isalpha()]
+_EDGE = ".,;:!?()[]\"'*_`|"
 
 
 def as_read(text: str) -> str:
