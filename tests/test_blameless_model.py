@@ -142,8 +142,12 @@ def test_a_short_name_with_a_noun_ending_opens_a_sentence_as_a_name(name: str) -
     assert Checker(model=model, threshold=model.threshold).check(sentence)
 
 
-@pytest.mark.parametrize("word", ["Remediation", "Resharding", "Flerbishly", "Quorumation"])
-def test_a_long_unknown_word_with_a_noun_ending_opens_a_sentence_as_a_word(word: str) -> None:
+@pytest.mark.parametrize(
+    "word", ["Remediation", "Resharding", "Flerbishly", "Quorumation", "Flerbs", "Qorts"]
+)
+def test_a_long_or_plural_unknown_word_with_a_noun_ending_opens_a_sentence_as_a_word(
+    word: str,
+) -> None:
     assert tokens(f"{word} took an hour", packaged_model().known)[0].value == word.lower()
 
 

@@ -77,10 +77,13 @@ def is_capitalised(word: str) -> bool:
 def _ordinary_word(low: str) -> bool:
     """Sentence-initial capitals shaped like nouns and adverbs ('Remediation', 'Additionally').
 
-    Only words of six letters or more: the short words with those endings are known words
-    ('Added', 'Early', 'Users'), and the unknown ones are names ('Ahmed', 'Emily', 'Ming').
+    A shorter word only as a plural ('Certs'): the other short words with those endings are
+    known words ('Added', 'Early'), and the unknown ones are names ('Ahmed', 'Emily', 'Ming').
+    The endings are English ones: a word with letters beyond ASCII is a name ('Inés', 'Zoë').
     """
-    return len(low) >= 6 and low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
+    if (len(low) < 6 and low[-1:] != "s") or not low.isascii():
+        return False
+    return low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
 
 
 def _blank(match: re.Match[str]) -> str:
