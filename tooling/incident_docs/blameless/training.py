@@ -139,7 +139,7 @@ def known_words(texts: Iterable[str]) -> frozenset[str]:
         for at, piece in enumerate(pieces):
             if not piece[:1].isalpha():
                 continue
-            word = piece.strip(_EDGE)
+            word = piece.strip(".,;:!?()[]\"'*_`|")
             if word[:1].islower():
                 lower[word] += 1
                 if (
@@ -157,9 +157,6 @@ def known_words(texts: Iterable[str]) -> frozenset[str]:
         for w, n in lower.items()
         if n >= 2 and n >= capital[w] and (w in in_prose or not capital[w])
     )
-
-
-_EDGE = ".,;:!?()[]\"'*_`|"
 
 
 def as_read(text: str) -> str:
