@@ -190,6 +190,43 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
+        'Rather than stopping at "someone made a typo", we asked why the field accepted 50,000.',
+        'An earlier draft said "human error by the field technician"; we removed that line.',
+        "It is tempting to write \u201cTobi ran the wrong script\u201d, but the names were alike.",
+        'We don\'t think "be more careful" counts as an action item.',
+        "No one typed a wrong rule; the module silently widened its scope.",
+        "Nobody forgot to renew it; the renewal job had been disabled in March.",
+        "No one dropped the ball here; our setup depended on one inbox.",
+        "It would be easy to call this human error, but the real gap was the missing prompt.",
+        "Calling this operator error would ignore that the runbook said to do exactly that.",
+        "We found no evidence of carelessness; the process depended on memory.",
+        "Not because Jess made a typo, but because a typo in that field could delete a bucket.",
+    ],
+)
+def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
+    """A blameful phrase quoted, supposed or denied in order to be rejected is not asserted."""
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Someone made a typo in the deployment config.",
+        "Someone forgot to renew the certificate.",
+        'What a "genius" move to deploy on a Friday.',  # one word in quotes: scare quotes
+        'Ana said "ok" and then Dave broke prod again. Later we said "all clear".',
+        "Dave kept saying the config was fine, which was careless.",
+        "It was the easy way out: Dave pushed a broken config.",
+        "Dave made a typo in the config, and not because the form was confusing.",
+    ],
+)
+def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
+    assert check_text(sentence) != []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "The outage was caused by Baraka Otieno.",
         "Because of Tala our store rating dropped to two stars.",
         "This was caused by Dave not testing the migration.",

@@ -100,8 +100,10 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
         return None
     if low in ("call", "duty") and prev_low == "on":
         return "role"
-    if low == "one":
-        return "pronoun" if prev_low == "no" else None
+    if low in ("one", "nobody"):
+        # "No one typed a wrong rule", "Nobody forgot": the agent of a mistake denied, not named
+        # ("one" alone is a number).
+        return None
     if prev_low == "no" and low in ROLES:
         return None  # "no reviewer could have caught this" absolves rather than blames
     if low in ("guy", "hire", "joiner", "starter") and prev_low in ("new", "junior"):

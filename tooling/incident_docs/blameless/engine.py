@@ -13,11 +13,14 @@ from incident_docs.blameless.agents import (
 )
 from incident_docs.blameless.lexicon import (
     ALPHA,
+    DENIED_AGENT,
     DEPARTMENTS,
     MONTH_CONTEXT,
     PERSON_FOLLOWERS,
     PREV_WORD,
     SENTENCE_END,
+    SUSPENDING,
+    SUSPENDING_OPENER,
 )
 from incident_docs.blameless.patterns import (
     CHECKS,
@@ -334,6 +337,38 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return bool(before) and before[-1] in _OPENING_QUOTES and text[end : end + 1] in _CLOSING_QUOTES
 
 
+def _suspended(low: str, start: int) -> bool:
+    """The phrase at `start` is held up to be rejected, not asserted: a frame before it in its
+    clause ("it would be easy to call this", "not because"), a framing gerund opening the clause
+    ("Calling this operator error would ..."), or its agent denied ("No one dropped the ball")."""
+    first = _clause_start(low, start)
+    return (
+        SUSPENDING.search(low, first, start) is not None
+        or SUSPENDING_OPENER.match(low, first) is not None
+        or DENIED_AGENT.search(low, max(first, start - 40), start) is not None
+    )
+
+
+def _clause_start(text: str, start: int) -> int:
+    before = [m.end() for m in _SENTENCE_EDGE.finditer(text, max(0, start - 300), start)]
+    return before[-1] if before else max(0, start - 300)
+
+
+_QUOTATION = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
+"""Double quotation marks, paired in order of appearance."""
+
+
+def _quoted_passages(text: str) -> list[tuple[int, int]]:
+    """Spans of the passages of two words or more in double quotation marks.
+
+    A phrase in quotation marks is mentioned, not used: an earlier draft's "human error in code
+    review", a rejected action item ("be more careful"), a chat message quoted in full. A single
+    word in quotation marks is left alone: scare quotes around one word ('our "genius"') are a
+    way of mocking.
+    """
+    return [m.span() for m in _QUOTATION.finditer(text) if len(m.group(0)[1:-1].split()) > 1]
+
+
 def _index_triggers() -> tuple[dict[str, tuple[int, ...]], frozenset[int]]:
     # word -> the checks it can wake up: one set intersection per chunk instead of one per check.
     by_word: dict[str, list[int]] = {}
@@ -398,6 +433,11 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
         for match in prepared.extra.finditer(masked):
             message, suggestion = MESSAGES["BL004"]
             hits.append(BlameHit("BL004", match.start(), match.end(), message, suggestion))
+    if hits:
+        hits = [hit for hit in hits if not _suspended(low, hit.start)]
+    if hits and ('"' in masked or "\u201c" in masked):
+        quoted = _quoted_passages(masked)
+        hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in quoted)]
     if prepared.allow is not None and hits:
         allowed = [m.span() for m in prepared.allow.finditer(masked)]
         hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in allowed)]

@@ -216,6 +216,27 @@ S_NAMES = wordset(
     constance prudence
     """
 )
+# Frames that hold a blameful phrase up to reject it rather than assert it: anywhere before the
+# phrase in its clause ("It would be easy to call this human error", "not because Jess made a
+# typo", "no evidence of carelessness"), or opening the clause ("Calling this operator error
+# would ...", "Saying Sean should have been more careful doesn't ...").
+SUSPENDING = re.compile(
+    r"\b(?:(?:easy|easier|tempting|convenient|unfair|pointless|wrong)\s+to\s+(?:\w+\s+){0,2}?"
+    r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|dismiss|treat|read|stop)|"
+    r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
+    r"not\s+(?:anyone|anybody|someone|somebody)['\u2019]s|"
+    r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
+    r"pointing|settling))\b"
+)
+SUSPENDING_OPENER = re.compile(
+    r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|dismissing|saying|"
+    r"blaming|writing\s+(?:this|it)\s+(?:up|off|down))\b"
+)
+# "No one dropped the ball", "nobody acted carelessly": the mistake's agent denied, at most two
+# words before the phrase.
+DENIED_AGENT = re.compile(
+    r"\b(?:nobody|no\s+one|no\s+individual|none\s+of\s+(?:us|them))(?:\s+\w+){0,2}\s*$"
+)
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
 PREV_WORD = re.compile(r"(\S+)\s+$")
