@@ -134,6 +134,23 @@ def test_which_name_is_blamed_does_not_change_the_score() -> None:
         assert model.probability(f"{name} is the reason checkout was down for an hour.") == first
 
 
+@pytest.mark.parametrize(
+    ("sentence", "read"),
+    [
+        ("Then Client-side requests failed", ["then", "client-side", "requests", "failed"]),
+        ("and the Fast-forward spends", ["and", "the", "fast-forward", "spends"]),
+        ("Furthermore, the cache expired", ["furthermore", "the", "cache", "expired"]),
+        ("Minimize copy-paste errors", ["minimize", "copy-paste", "errors"]),
+        # Romanised names have parts of their own after the hyphen.
+        ("then Joon-ho and Ji-young paged", ["then", NAME, "and", NAME, "paged"]),
+    ],
+)
+def test_compounds_connectives_and_verbs_in_capitals_are_words(
+    sentence: str, read: list[str]
+) -> None:
+    assert [t.value for t in tokens(sentence, packaged_model().known)] == read
+
+
 @pytest.mark.parametrize("name", ["Ahmed", "Emily", "Ming", "Kunal", "Jamal", "Inés"])
 def test_a_short_name_with_a_noun_ending_opens_a_sentence_as_a_name(name: str) -> None:
     sentence = f"{name} skipped the staging check and the payment API went down for an hour."

@@ -163,7 +163,8 @@ NOT_NAMES = wordset(
     scheduler controller pipeline script job task alert alerts monitoring metrics logs dashboard
     ci cd everyone everybody nobody someone somebody anyone anybody whoever unfortunately
     fortunately thankfully luckily ultimately finally initially later meanwhile first second
-    third next last
+    third next last furthermore moreover nevertheless nonetheless sometime thus hence likewise
+    besides
     """
 )
 # Evidence that a capitalised word names an organisation, a product or a machine, not a
@@ -204,7 +205,7 @@ HANDLE_SHAPE = re.compile(r"([a-z]{1,12})[._]([a-z]{1,12})")
 """A lowercase handle written without its @: 'sigrid.h', 'priya_k', 'j.mueller', 'linh.ng'."""
 NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?:[-'\u2019][A-Za-z][a-z]+)*")
 NOUN_SUFFIX = re.compile(
-    r"(?:ing|tion|sion|ment|ness|ity|ies|ers|ors|ed|ly|al|ive|ous|able|ible|ance|ence|ure|age|ism|"
+    r"(?:ing|tion|sion|ment|ness|ity|ies|ers|ors|ed|ly|al|ive|ous|able|ible|ance|ence|ure|age|ism|ize|ify|"
     r"ics|ogy|ship|ways|[^aeiousy]s|ys|es)$"
 )
 S_NAMES = wordset(

@@ -86,6 +86,12 @@ def _ordinary_word(low: str) -> bool:
     return low not in S_NAMES and NOUN_SUFFIX.search(low) is not None
 
 
+def _compound(low: str, known: frozenset[str]) -> bool:
+    """A hyphenated word made of known words ('Client-side', 'Fast-forward', 'Mark-and-sweep'),
+    not a name: romanised names have parts of their own ('Joon-ho', 'Ji-young')."""
+    return "-" in low and all(part in known for part in low.split("-"))
+
+
 def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
@@ -121,7 +127,12 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
         value = HANDLE
     elif low in people and (stem[0].isupper() or low not in known):
         value = NAME  # a roster name, unless an ordinary word written in lower case ("will")
-    elif low not in known and low not in NOT_NAMES and is_capitalised(stem):
+    elif (
+        low not in known
+        and low not in NOT_NAMES
+        and is_capitalised(stem)
+        and not _compound(low, known)
+    ):
         if not _ordinary_word(low):
             value = NAME
         else:
