@@ -16,6 +16,7 @@ from incident_docs.blameless.model import (
     NAME,
     NUMBER,
     BlameModel,
+    implies_target,
     load_model,
     packaged_model,
     tokens,
@@ -687,3 +688,28 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
     for line in ("I think I see the bug", "my best guess is yes", "i will look at the code"):
         assert model.probability(line, needs_target=True) == 0.0
     assert model.probability("I think he broke it", needs_target=True) > 0.0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Some of us did warn about the disk quota in the spring planning meeting.", True),
+        ("As I have said in every retro this year, the backup job was never tested.", True),
+        ("Per my ticket from June, which nobody opened, the token was about to expire.", True),
+        # The same words pointing at the document, or at the responders neutrally.
+        ("As I mentioned above, the cache is rebuilt on every deploy.", False),
+        ("Some of us stayed on the bridge until the backlog cleared.", False),
+    ],
+)
+def test_a_passive_aggressive_aside_points_at_someone_without_naming_them(
+    sentence: str, flagged: bool
+) -> None:
+    """'Some of us did flag this' names nobody, yet it is aimed at someone: the model reads it."""
+    assert bool(_shipped_checker().check(sentence)) is flagged
+
+
+def test_what_points_at_someone_without_naming_them() -> None:
+    assert implies_target("As was pointed out, twice, in #platform, the image had no pins.")
+    assert implies_target("A few of us did raise this in March.")
+    assert not implies_target("As previously mentioned in the summary, no data was lost.")
+    assert not implies_target("The rest of the fleet recovered on its own.")

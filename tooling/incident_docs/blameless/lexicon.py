@@ -273,6 +273,22 @@ TARGETS = (
     )
 )
 
+# Phrases that point at someone without naming them: the passive-aggressive aside ("Some of us did
+# flag this in March", "As I mentioned in three reviews", "Per my email of 4 March"). They give
+# the model a sentence to read, as a name or a pronoun does.
+IMPLIED_TARGET = re.compile(
+    r"\b(?:(?:some|a\s+few|several|those|the\s+rest)\s+of\s+us\b|"
+    r"(?:as\s+i(?:['\u2019]ve|\s+have)?\s+(?:already\s+)?(?:mentioned|said|noted|pointed\s+out|flagged|"
+    r"warned|raised|explained|stated)|as\s+(?:was|has\s+been|previously|already)\s+(?:\w+\s+)?"
+    r"(?:mentioned|noted|pointed\s+out|flagged|said|stated|raised))\b"
+    # Not a pointer to another part of the document: "as I mentioned above".
+    r"(?!\s+(?:above|below|earlier|before\s+in\s+this|in\s+the\s+(?:summary|introduction|overview|"
+    r"timeline|previous\s+section|section)))|"
+    r"per\s+my\s+(?:\w+\s+)?(?:email|e-mail|message|ticket|note|comment|warning|memo)\b|"
+    r"not\s+to\s+(?:repeat\s+myself|belabou?r)\b|just\s+saying\b)",
+    re.IGNORECASE,
+)
+
 # Words that carry no blame on their own: left out when a finding lists the words behind a score.
 FUNCTION_WORDS = wordset(
     """

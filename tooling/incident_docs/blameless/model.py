@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
+    IMPLIED_TARGET,
     NOT_NAMES,
     NOUN_SUFFIX,
     S_NAMES,
@@ -228,6 +229,11 @@ def has_target(read: Iterable[str]) -> bool:
     return not TARGET_VALUES.isdisjoint(read)
 
 
+def implies_target(text: str) -> bool:
+    """The sentence points at someone without naming them ("some of us did flag this")."""
+    return IMPLIED_TARGET.search(text) is not None
+
+
 def values(found: list[Token], vocabulary: frozenset[str]) -> list[str]:
     """Token values, with words outside the model's vocabulary folded into one rare-word token.
 
@@ -363,14 +369,17 @@ class BlameModel:
     ) -> float:
         """score(text).probability without the cues: the path lint takes for every sentence.
 
-        With `needs_target`, a sentence that names nobody (no person, pronoun, role or team)
-        scores 0 without being weighed, and so does one of fewer than `min_tokens` words.
+        With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
+        a phrase that points at someone: see implies_target) scores 0 without being weighed, and
+        so does one of fewer than `min_tokens` words.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram and trigram keys by arithmetic on them.
         """
         ids = self._token_ids(text, people)
-        if len(ids) < min_tokens or (needs_target and self._targets.isdisjoint(ids)):
+        if len(ids) < min_tokens or (
+            needs_target and self._targets.isdisjoint(ids) and not implies_target(text)
+        ):
             return 0.0
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
         # comprehension: no other Python-level loop per word.

@@ -290,8 +290,9 @@ class Explanation:
             lines.append("reported: nothing")
             if self.probability is not None and self.probability >= self.threshold:
                 lines.append(
-                    "(the model reports a sentence only when it names someone: a person, a "
-                    "pronoun, a role or a team, in three words or more)"
+                    "(the model reports a sentence only when it names someone, a person, a "
+                    "pronoun, a role or a team, or points at someone ('some of us did flag "
+                    "this'), in three words or more)"
                 )
         return "\n".join(lines)
 
