@@ -233,6 +233,7 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The outage was caused by Priya's change to the rate limiter.",
         "It was user error.",
         "Dave broke the circuit breaker config.",
+        "Jun pushed a broken config to the load balancers.",
     ],
 )
 def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:

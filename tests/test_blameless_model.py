@@ -152,6 +152,23 @@ def test_compounds_connectives_and_verbs_in_capitals_are_words(
     assert [t.value for t in tokens(sentence, packaged_model().known)] == read
 
 
+@pytest.mark.parametrize(
+    ("sentence", "read"),
+    [
+        ("If only Jun had read the spec", ["if", "only", NAME, "had", "read", "the", "spec"]),
+        ("Jan pushed the config", [NAME, "pushed", "the", "config"]),
+        ("Deployed on Jun 3", ["deployed", "on", "jun", NUMBER]),
+        ("Deployed 3 Jun 2024", ["deployed", NUMBER, "jun", NUMBER]),
+        ("The June release", ["the", "june", "release"]),
+        ("In April the quota doubled", ["in", "april", "the", "quota", "doubled"]),
+    ],
+)
+def test_a_month_that_is_also_a_name_is_a_name_outside_a_date(
+    sentence: str, read: list[str]
+) -> None:
+    assert [t.value for t in tokens(sentence, packaged_model().known)] == read
+
+
 @pytest.mark.parametrize("name", ["Ahmed", "Emily", "Ming", "Kunal", "Jamal", "Inés"])
 def test_a_short_name_with_a_noun_ending_opens_a_sentence_as_a_name(name: str) -> None:
     sentence = f"{name} skipped the staging check and the payment API went down for an hour."

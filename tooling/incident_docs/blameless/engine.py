@@ -16,6 +16,7 @@ from incident_docs.blameless.lexicon import (
     DENIED_AGENT,
     DEPARTMENTS,
     MONTH_CONTEXT,
+    MONTH_NAMES,
     PERSON_FOLLOWERS,
     PREV_WORD,
     SENTENCE_END,
@@ -251,7 +252,7 @@ def _classify_match(
         if span is None:
             return None, match.start()
         word = text[span[0] : span[1]]
-        if word in ("April", "May", "June", "August"):
+        if word == "May" or (word[:1].isupper() and word.lower() in MONTH_NAMES):
             # "June broke the build": a month name directly before the verb is its subject,
             # unless a preposition or a number makes it a date ("in June", "June 3").
             prev = PREV_WORD.search(text, max(0, span[0] - 30), span[0])

@@ -130,6 +130,8 @@ SUBJECT_VERBS = wordset(
     """
 )
 """Auxiliaries and verbs in the past tense that do not end in -ed: what follows a subject."""
+MONTH_NAMES = wordset("jan jun june april august")
+"""Months, or their abbreviations, that are also given names: a name unless a date reads them."""
 MONTH_CONTEXT = wordset(
     "in on of during since until till by from early late mid last next this each every through"
 )

@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     IMPLIED_TARGET,
+    MONTH_CONTEXT,
+    MONTH_NAMES,
     NOT_NAMES,
     NOUN_SUFFIX,
     S_NAMES,
@@ -128,6 +130,8 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
         value = HANDLE
     elif low in people and (stem[0].isupper() or low not in known):
         value = NAME  # a roster name, unless an ordinary word written in lower case ("will")
+    elif low in MONTH_NAMES and stem[0].isupper():
+        return None  # "Jun pushed" or "Jun 3": its neighbours tell
     elif (
         low not in known
         and low not in NOT_NAMES
@@ -145,11 +149,24 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
 
 def _positioned(piece: str, previous: str | None, following: str | None) -> tuple[str, ...]:
     """A capitalised noun-shaped word: a name mid-sentence, and at the start of one when it opens
-    the sentence as a name does; else an ordinary word."""
+    the sentence as a name does; else an ordinary word. A month that is also a name ('Jun',
+    'April') is a name unless a number or a preposition of time stands next to it."""
     word = piece.strip(_EDGE)
     stem = _POSSESSIVE.sub("", word)
+    low = stem.lower()
+    if low in MONTH_NAMES:
+        dated = (following is not None and following[:1].isdigit()) or (
+            previous is not None
+            and (
+                previous[-1:].isdigit()
+                or previous.strip(_EDGE).lower() in MONTH_CONTEXT
+                or previous.strip(_EDGE).lower() in ("the", "a", "an")  # "the June release"
+            )
+        )
+        value = low if dated else NAME
+        return (value, "'s") if len(stem) < len(word) else (value,)
     starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
-    value = NAME if not starts or _named_subject(piece, stem, following) else stem.lower()
+    value = NAME if not starts or _named_subject(piece, stem, following) else low
     return (value, "'s") if len(stem) < len(word) else (value,)
 
 
