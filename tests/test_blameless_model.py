@@ -730,3 +730,18 @@ def test_what_points_at_someone_without_naming_them() -> None:
     assert implies_target("A few of us did raise this in March.")
     assert not implies_target("As previously mentioned in the summary, no data was lost.")
     assert not implies_target("The rest of the fleet recovered on its own.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Typical night shift: alarms acknowledged, nothing checked.", True),
+        ("The volunteers broke the build for the third time this month.", True),
+        ("Kudos to the weekend shift for finding a new way to take down the scanner fleet.", True),
+        ("The night shift restarted the conveyor at 02:10 and the line recovered.", False),
+        ("Thanks to all the contributors who tested the release candidate.", False),
+        ("The help desk received 40 calls in the first hour.", False),
+    ],
+)
+def test_people_named_by_occupation_or_shift_are_read(sentence: str, flagged: bool) -> None:
+    assert bool(_shipped_checker().check(sentence)) is flagged

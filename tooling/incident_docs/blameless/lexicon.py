@@ -271,6 +271,10 @@ TARGETS = (
         clerks staffer staffers administrators managers leads juniors seniors trainees newbies
         rookies colleagues coworkers co-worker co-workers teammates employees programmers
         maintainers approvers authors owners responders dispatcher dispatchers agent agents
+        volunteer volunteers contributor contributors driver drivers lineman linemen quant quants
+        planner planners helpdesk noc moderator moderators trader traders nurse nurses officer
+        officers inspector inspectors auditor auditors apprentice apprentices freelancer
+        freelancers
         """
     )
 )
@@ -287,7 +291,10 @@ IMPLIED_TARGET = re.compile(
     r"(?!\s+(?:above|below|earlier|before\s+in\s+this|in\s+the\s+(?:summary|introduction|overview|"
     r"timeline|previous\s+section|section)))|"
     r"per\s+my\s+(?:\w+\s+)?(?:email|e-mail|message|ticket|note|comment|warning|memo)\b|"
-    r"not\s+to\s+(?:repeat\s+myself|belabou?r)\b|just\s+saying\b)",
+    r"not\s+to\s+(?:repeat\s+myself|belabou?r)\b|just\s+saying\b|"
+    # People named by when or where they work: "the night shift", "the help desk".
+    r"(?:night|day|morning|evening|late|early|weekend|graveyard|[abc])[\s-]+shifts?\b|"
+    r"(?:help|service|support|trading|front)[\s-]+desks?\b)",
     re.IGNORECASE,
 )
 
