@@ -447,6 +447,19 @@ def test_title_case_titles_and_headings_are_not_read_as_a_row_of_names(
     assert _lint_stdin(run_cli, archive, text) == []
 
 
+def test_a_title_case_heading_still_names_the_person_it_blames(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "## How Oyelaran Broke the Payments Queue\n\n"
+        "# Postmortem: Kaito's Billing Disaster\n\n"
+        "## Certificate Expiry Took Down Payments In Europe\n\n"
+        "## Lessons Learned From The Frankfurt Outage\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert {(d["line"], d["code"]) for d in found} == {(1, "BL010"), (3, "BL010")}
+
+
 def test_a_front_matter_value_written_differently_is_reported_where_it_starts_without_a_fix(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from incident_docs.blameless.agents import opens_as_name, unname
 from incident_docs.blameless.agents import organisations as find_organisations
-from incident_docs.blameless.agents import unname
 from incident_docs.blameless.engine import (
     MESSAGES,
     BlameHit,
@@ -127,7 +127,7 @@ class Checker:
             return hits
         view = _model_view(text)
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
-            view = lower_same_length(view)  # read as words, not as a row of names
+            view = _title_case_view(view)  # read as words, but for the names that act
         # Headings are short noun phrases, and lists of people and timeline lines name people:
         # be surer there.
         surer = (
@@ -304,6 +304,33 @@ def _title_case(text: str) -> bool:
     """Most words capitalised, as in a Title Case heading or title."""
     words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+_CAPITALISED_WORD = re.compile(r"[A-Z][^\W_]*(?:[-'\u2019][^\W_]+)*")
+
+
+def _title_case_view(text: str) -> str:
+    """A Title Case heading in lower case, but for the words that act as a name does there: the
+    subject of a verb in the past tense ("How Sanjay Broke Month-End Close"), an owner ("Wanjiru's
+    Ledger Disaster") or the agent after "by" ("Ruined by Nikhil"). The other capitals are words,
+    not a row of names ("Config Push Broke Routing For Europe")."""
+
+    def lower(match: re.Match[str]) -> str:
+        word = match.group(0)
+        following = _FOLLOWING.match(text, match.end())
+        before = text[max(0, match.start() - 3) : match.start()].lower()
+        if (
+            word.endswith(("'s", "\u2019s"))
+            or before.endswith("by ")
+            or (following is not None and opens_as_name(word, following.group(1).lower()))
+        ):
+            return word
+        return lower_same_length(word)
+
+    return _CAPITALISED_WORD.sub(lower, text)
+
+
+_FOLLOWING = re.compile(r" +([A-Za-z]+)\b")
 
 
 def _model_view(text: str) -> str:
