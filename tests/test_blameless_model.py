@@ -302,6 +302,19 @@ def test_headings_table_cells_and_list_items_are_read(archive: Path, run_cli: Ru
     assert sorted({d["line"] for d in found}) == [1, 5, 7]
 
 
+def test_a_table_row_is_also_read_whole_where_one_cell_names_and_the_next_blames(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "| Who | What |\n| --- | --- |\n"
+        "| Radomir | Broke the payment webhook, again, third time this month |\n"
+        "| dana | Validate deployment configs against a schema before rollout |\n"
+        "| Keep the last three production images for rollback | sam | mitigate | done |\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
+
+
 def test_front_matter_prose_is_checked_where_it_is_written(archive: Path, run_cli: RunCli) -> None:
     path = archive / "postmortems" / "PM-2022-12-25-corrupt-image-crash-loop.md"
     text = path.read_text()

@@ -139,7 +139,8 @@ class Checker:
         threshold = max(self.threshold, SURER) if surer else None
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
-        spans = sentences(written_view, cells=written_view.lstrip().startswith("|"))
+        row = written_view.lstrip().startswith("|")
+        spans = sentences(written_view, cells=row)
         kept: list[BlameHit] = []
         placed: set[int] = set()
         hits.sort(key=lambda hit: hit.start)
@@ -159,6 +160,25 @@ class Checker:
             hit = self._model_hit(view, written, start, end, force=label == 1, threshold=threshold)
             if hit is not None:
                 kept.append(hit)
+        if row and not kept and not hits and len(spans) > 1:
+            # The person in one cell and what they did in the next ("| Fernanda | Broke KYC,
+            # again |"): the row read whole, as the model learned rows, and surer, since an
+            # owner's column beside an action item is no blame.
+            whole = sentences(written_view)
+            if len(whole) == 1:
+                start, end = whole[0]
+                label = self.examples.get(normalise(text[start:end])) if self.examples else None
+                if label != 0:
+                    hit = self._model_hit(
+                        view,
+                        written,
+                        start,
+                        end,
+                        force=label == 1,
+                        threshold=max(self.threshold, SURER),
+                    )
+                    if hit is not None:
+                        kept.append(hit)
         if len(placed) < len(hits):
             # Hits outside every sentence span (in a timeline entry's prefix, say) stand as found.
             kept.extend(h for h in hits if id(h) not in placed)
