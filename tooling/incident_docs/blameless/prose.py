@@ -120,10 +120,8 @@ class Checker:
         written = text
         text = self.read(text, organisations)
         hits = check_text(text, self.options)
-        if heading or names_people:
-            # Title Case capitalises every word, so the name heuristic cannot work there; and a
-            # timeline or a responders list names people as a matter of course. The model still
-            # reads the sentence, surer there.
+        if heading:
+            # Title Case capitalises every word, so the name heuristic cannot work there.
             hits = [hit for hit in hits if hit.code != "BL001"]
         if self.model is None and not self.examples:
             return hits
