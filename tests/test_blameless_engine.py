@@ -218,6 +218,15 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "Dave kept saying the config was fine, which was careless.",
         "It was the easy way out: Dave pushed a broken config.",
         "Dave made a typo in the config, and not because the form was confusing.",
+        # A frame governs the words just after it, not the rest of the sentence.
+        "There is no evidence that the alert was misrouted, so the root cause was human error.",
+        "It is easy to read the graph now, and in hindsight it was obvious the disk would fill.",
+        "No one should have missed an alert this obvious.",
+        # Quotation marks paired across a line break; an inch mark opens nothing; two words in
+        # quotation marks are scare quotes.
+        'We wrote "be more\ncareful"; the root cause was human error and "all clear" came late.',
+        'The 27" monitor showed it; the root cause was human error, and "all clear" came late.',
+        'That was a "brilliant idea", deploying on a Friday.',
     ],
 )
 def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:

@@ -100,10 +100,12 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
         return None
     if low in ("call", "duty") and prev_low == "on":
         return "role"
+    if low == "one" and prev_low != "no":
+        return None  # a number
     if low in ("one", "nobody"):
-        # "No one typed a wrong rule", "Nobody forgot": the agent of a mistake denied, not named
-        # ("one" alone is a number).
-        return None
+        # "No one typed a wrong rule", "Nobody forgot": the agent of a mistake denied, not named;
+        # but "No one should have missed an alert this obvious" is a counterfactual aimed at all.
+        return "pronoun" if _MODAL_AFTER.match(text, end) else None
     if prev_low == "no" and low in ROLES:
         return None  # "no reviewer could have caught this" absolves rather than blames
     if low in ("guy", "hire", "joiner", "starter") and prev_low in ("new", "junior"):
@@ -129,6 +131,9 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
     if looks_like_name(word, text, start):
         return "person"
     return None
+
+
+_MODAL_AFTER = re.compile(r"\s+(?:should|could|would|must|ought|needs?\s+to|has\s+to)\b", re.I)
 
 
 def agent_before(text: str, pos: int, skip_adverbs: bool) -> tuple[int, int] | None:

@@ -344,30 +344,37 @@ def _suspended(low: str, start: int) -> bool:
     ("Calling this operator error would ..."), or its agent denied ("No one dropped the ball")."""
     first = _clause_start(low, start)
     return (
-        SUSPENDING.search(low, first, start) is not None
-        or SUSPENDING_OPENER.match(low, first) is not None
+        SUSPENDING.search(low, max(first, start - 120), start) is not None
+        or SUSPENDING_OPENER.match(low, first, start) is not None
         or DENIED_AGENT.search(low, max(first, start - 40), start) is not None
     )
 
 
+_CLAUSE_EDGE = re.compile(r"[.;!?]")
+
+
 def _clause_start(text: str, start: int) -> int:
-    before = [m.end() for m in _SENTENCE_EDGE.finditer(text, max(0, start - 300), start)]
-    return before[-1] if before else max(0, start - 300)
+    """Where the clause around `start` opens; a line break inside a paragraph is no edge."""
+    before = [m.end() for m in _CLAUSE_EDGE.finditer(text, max(0, start - 300), start)]
+    return before[-1] if before else (0 if start <= 300 else start)
 
 
-_QUOTATION = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
-"""Double quotation marks, paired in order of appearance."""
+_QUOTATION = re.compile(
+    # An opening mark after a space or a bracket and a closing one before a space or punctuation,
+    # across line breaks: the inch mark of a 27" monitor opens nothing.
+    r'(?<![\w"])"(?=\S)[^"]*?(?<=\S)"(?![\w"])|\u201c[^\u201d]*\u201d'
+)
 
 
 def _quoted_passages(text: str) -> list[tuple[int, int]]:
-    """Spans of the passages of two words or more in double quotation marks.
+    """Spans of the passages of three words or more in double quotation marks.
 
     A phrase in quotation marks is mentioned, not used: an earlier draft's "human error in code
-    review", a rejected action item ("be more careful"), a chat message quoted in full. A single
-    word in quotation marks is left alone: scare quotes around one word ('our "genius"') are a
-    way of mocking.
+    review", a rejected action item ("be more careful"), a chat message quoted in full. One or
+    two words in quotation marks are left alone: scare quotes ('our "genius"', 'a "brilliant
+    idea"') are a way of mocking.
     """
-    return [m.span() for m in _QUOTATION.finditer(text) if len(m.group(0)[1:-1].split()) > 1]
+    return [m.span() for m in _QUOTATION.finditer(text) if len(m.group(0)[1:-1].split()) > 2]
 
 
 def _index_triggers() -> tuple[dict[str, tuple[int, ...]], frozenset[int]]:

@@ -25,12 +25,14 @@ from typing import Any, NamedTuple
 
 from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
+    AUXILIARIES,
     IMPLIED_TARGET,
     MONTH_CONTEXT,
     MONTH_NAMES,
     NOT_NAMES,
     NOUN_SUFFIX,
     S_NAMES,
+    SUBJECT_VERBS,
     TARGETS,
 )
 
@@ -154,20 +156,29 @@ def _positioned(piece: str, previous: str | None, following: str | None) -> tupl
     word = piece.strip(_EDGE)
     stem = _POSSESSIVE.sub("", word)
     low = stem.lower()
-    if low in MONTH_NAMES:
-        dated = (following is not None and following[:1].isdigit()) or (
-            previous is not None
-            and (
-                previous[-1:].isdigit()
-                or previous.strip(_EDGE).lower() in MONTH_CONTEXT
-                or previous.strip(_EDGE).lower() in ("the", "a", "an")  # "the June release"
-            )
-        )
-        value = low if dated else NAME
-        return (value, "'s") if len(stem) < len(word) else (value,)
     starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
+    if low in MONTH_NAMES:
+        value = NAME if _month_as_name(previous, following, starts, piece != stem) else low
+        return (value, "'s") if len(stem) < len(word) else (value,)
     value = NAME if not starts or _named_subject(piece, stem, following) else low
     return (value, "'s") if len(stem) < len(word) else (value,)
+
+
+def _month_as_name(previous: str | None, following: str | None, starts: bool, owner: bool) -> bool:
+    """A month that is also a name ('Jun', 'April') names a person unless a date reads it: a
+    number beside it, or a word of time before it ("after April", "the June release"). Opening a
+    sentence, it is a name only as an owner ("Jun's bonus"), as the one an action item is for
+    ("Jun to double-check") or as the subject of a verb in the past tense ("June broke")."""
+    numbered = following is not None and following[:1].isdigit()
+    before = previous.strip(_EDGE).lower() if previous is not None else ""
+    if numbered or before[-1:].isdigit() or before in MONTH_CONTEXT:
+        return False
+    if not starts or owner:
+        return True
+    verb = following.rstrip(".,;:!?") if following is not None else ""
+    return (
+        verb == "to" or verb.endswith("ed") or (verb in SUBJECT_VERBS and verb not in AUXILIARIES)
+    )
 
 
 def _named_subject(piece: str, stem: str, following: str | None) -> bool:

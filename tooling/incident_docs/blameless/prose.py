@@ -326,7 +326,8 @@ def _title_case(text: str) -> bool:
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
-_CAPITALISED_WORD = re.compile(r"[A-Z][^\W_]*(?:[-'\u2019][^\W_]+)*")
+_CAPITALISED_WORD = re.compile(r"(?<![^\W_])[^\W\d_][^\W_]*(?:[-'\u2019][^\W_]+)*")
+"""A word, capitalised or not, in any script ('Łódź', 'Øresund')."""
 
 
 def _title_case_view(text: str) -> str:
@@ -337,6 +338,8 @@ def _title_case_view(text: str) -> str:
 
     def lower(match: re.Match[str]) -> str:
         word = match.group(0)
+        if not word[0].isupper():
+            return word
         following = _FOLLOWING.match(text, match.end())
         before = text[max(0, match.start() - 3) : match.start()].lower()
         if (
@@ -350,7 +353,7 @@ def _title_case_view(text: str) -> str:
     return _CAPITALISED_WORD.sub(lower, text)
 
 
-_FOLLOWING = re.compile(r" +([A-Za-z]+)\b")
+_FOLLOWING = re.compile(r" +([^\W\d_]+)\b")
 
 
 def _model_view(text: str) -> str:

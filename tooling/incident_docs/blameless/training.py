@@ -29,6 +29,7 @@ from incident_docs.blameless.model import (
     implies_target,
     is_capitalised,
     tokens,
+    values,
 )
 from incident_docs.config import BlamelessConfig
 from incident_docs.diagnostics import UsageError
@@ -182,7 +183,8 @@ def vocabulary(texts: Iterable[str], known: frozenset[str]) -> frozenset[str]:
     return frozenset(word for word, n in df.items() if n >= MIN_DF)
 
 
-def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str]]:
+def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
+    """The fitted vectorizer and classifier, the known words and the model's vocabulary."""
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -204,29 +206,28 @@ def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str]]:
         C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=2000
     )
     classifier.fit(matrix, [row.label for row in rows], sample_weight=[row.weight for row in rows])
-    return vectorizer, classifier, known
+    return vectorizer, classifier, known, words
 
 
 def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
     """Out-of-fold probabilities, holding out whole groups (writers, source postmortems).
 
-    A line that names nobody scores 0, as it does at lint time.
+    A line that names nobody scores 0, as it does at lint time: read with the fold's own known
+    words and vocabulary, so that a word for someone the model never saw names nobody, as at lint.
     """
     texts = [as_read(row.text) for row in rows]
-    known = known_words(texts)
-    targeted = [
-        has_target(t.value for t in tokens(text, known)) or implies_target(text) for text in texts
-    ]
     scores = [0.0] * len(rows)
     for fold in range(FOLDS):
         train = [row for row in rows if fold_of(row.group) != fold]
         held = [i for i, row in enumerate(rows) if fold_of(row.group) == fold]
         if not held or len({row.label for row in train}) < 2:
             continue
-        vectorizer, classifier, _ = _fit(train, seed)
+        vectorizer, classifier, known, words = _fit(train, seed)
         probabilities = classifier.predict_proba(vectorizer.transform([texts[i] for i in held]))
         for index, probability in zip(held, probabilities[:, 1], strict=True):
-            scores[index] = float(probability) if targeted[index] else 0.0
+            text = texts[index]
+            targeted = has_target(values(tokens(text, known), words)) or implies_target(text)
+            scores[index] = float(probability) if targeted else 0.0
     return scores
 
 
@@ -248,7 +249,7 @@ def train(rows: Sequence[Row], seed: int = 0, *, threshold: float | None = None)
         raise UsageError("training needs both blameful and blameless rows")
     if threshold is None:
         threshold = choose_threshold(rows, cross_validate(rows, seed))
-    vectorizer, classifier, known = _fit(rows, seed)
+    vectorizer, classifier, known, _ = _fit(rows, seed)
     names = vectorizer.get_feature_names_out()
     order = sorted(range(len(names)), key=lambda i: names[i])
     coef = classifier.coef_[0]
