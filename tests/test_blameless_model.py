@@ -11,6 +11,7 @@ import pytest
 
 from incident_docs.blameless import Checker, check_text, training
 from incident_docs.blameless.agents import organisations
+from incident_docs.blameless.lexicon import IMPLIED_TARGET, IMPLIED_TARGET_KEYS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -754,6 +755,20 @@ def test_a_passive_aggressive_aside_points_at_someone_without_naming_them(
 ) -> None:
     """'Some of us did flag this' names nobody, yet it is aimed at someone: the model reads it."""
     assert bool(_shipped_checker().check(sentence)) is flagged
+
+
+def test_every_aside_that_points_at_someone_passes_the_quick_test() -> None:
+    asides = [
+        "Some of us did flag it", "A few of us actually read it", "Several of us did raise it",
+        "the rest of us have pointed out", "As I mentioned in review", "as I've said", "As I have warned",
+        "As was pointed out, twice,", "as has been said repeatedly", "As previously noted, twice",
+        "as already flagged more than once", "Not to repeat myself", "not to belabour it",
+        "just saying", "the night shift", "the B-shift", "the B shift", "the help desk",
+        "the Service-Desk",
+    ]  # fmt: skip
+    for aside in asides:
+        assert IMPLIED_TARGET.search(aside), aside
+        assert any(key in aside.lower() for key in IMPLIED_TARGET_KEYS), aside
 
 
 def test_what_points_at_someone_without_naming_them() -> None:

@@ -307,6 +307,12 @@ IMPLIED_TARGET = re.compile(
     re.IGNORECASE,
 )
 
+IMPLIED_TARGET_KEYS = (
+    "of us", "as i", "as was", "as has", "as previously", "as already", "not to", "just saying",
+    "shift", "desk",
+)  # fmt: skip
+"""A piece of text every match of IMPLIED_TARGET contains, in lower case: a quick test first."""
+
 # Words that carry no blame on their own: left out when a finding lists the words behind a score.
 FUNCTION_WORDS = wordset(
     """

@@ -27,6 +27,7 @@ from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
     IMPLIED_TARGET,
+    IMPLIED_TARGET_KEYS,
     MONTH_CONTEXT,
     MONTH_NAMES,
     NOT_NAMES,
@@ -259,7 +260,10 @@ def has_target(read: Iterable[str]) -> bool:
 
 def implies_target(text: str) -> bool:
     """The sentence points at someone without naming them ("some of us did flag this")."""
-    return IMPLIED_TARGET.search(text) is not None
+    low = text.lower()
+    return (
+        any(key in low for key in IMPLIED_TARGET_KEYS) and IMPLIED_TARGET.search(text) is not None
+    )
 
 
 def values(found: list[Token], vocabulary: frozenset[str]) -> list[str]:
