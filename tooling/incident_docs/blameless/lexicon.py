@@ -284,8 +284,8 @@ TARGETS = (
 )
 
 # Phrases that point at someone without naming them: the passive-aggressive aside ("Some of us did
-# flag this in March", "As I mentioned in three reviews", "Per my email of 4 March"). They give
-# the model a sentence to read, as a name or a pronoun does.
+# flag this in March", "As I mentioned in three reviews"), and people named by when or where
+# they work. They give the model a sentence to read, as a name or a pronoun does.
 IMPLIED_TARGET = re.compile(
     # "Some of us did flag it", "As some of us have pointed out": the emphatic or insistent "us".
     r"\b(?:(?:some|a\s+few|several|those|the\s+rest)\s+of\s+us\s+(?:did|do|actually|also|still|"

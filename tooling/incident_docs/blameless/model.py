@@ -159,7 +159,8 @@ def _positioned(piece: str, previous: str | None, following: str | None) -> tupl
     low = stem.lower()
     starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
     if low in MONTH_NAMES:
-        value = NAME if _month_as_name(previous, following, starts, piece != stem) else low
+        owner = len(stem) < len(word)  # "Jun's bonus"
+        value = NAME if _month_as_name(previous, following, starts, owner) else low
         return (value, "'s") if len(stem) < len(word) else (value,)
     value = NAME if not starts or _named_subject(piece, stem, following) else low
     return (value, "'s") if len(stem) < len(word) else (value,)
