@@ -157,13 +157,14 @@ def _positioned(piece: str, previous: str | None, following: str | None) -> tupl
     word = piece.strip(_EDGE)
     stem = _POSSESSIVE.sub("", word)
     low = stem.lower()
+    owner = len(stem) < len(word)  # "Jun's bonus"
     starts = previous is None or previous[-1] in _OPENS_SENTENCE or previous.rstrip(".)").isdigit()
     if low in MONTH_NAMES:
-        owner = len(stem) < len(word)  # "Jun's bonus"
-        value = NAME if _month_as_name(previous, following, starts, owner) else low
-        return (value, "'s") if len(stem) < len(word) else (value,)
-    value = NAME if not starts or _named_subject(piece, stem, following) else low
-    return (value, "'s") if len(stem) < len(word) else (value,)
+        named = _month_as_name(previous, following, starts, owner)
+    else:
+        named = not starts or _named_subject(piece, stem, following)
+    value = NAME if named else low
+    return (value, "'s") if owner else (value,)
 
 
 def _month_as_name(previous: str | None, following: str | None, starts: bool, owner: bool) -> bool:
