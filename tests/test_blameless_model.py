@@ -455,6 +455,24 @@ def test_people_named_in_the_timeline_and_responders_are_left_alone(
     assert {d["line"] for d in found} == {6}  # only the entry that mocks
 
 
+def test_a_timeline_entry_is_blame_when_it_reads_so_without_the_name(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Both score over the model's usual threshold and under the surer one of a timeline: only
+    # the first still reads as blame with the name taken out.
+    text = (
+        "## Timeline\n\n"
+        "- 16:45 Arjun, on his way out for the weekend, ships the schema change.\n"
+        "- 14:12 Ingrid pushes the hotfix to the canary pool.\n"
+    )
+    model = packaged_model()
+    for line in text.splitlines()[2:]:
+        assert model.threshold <= model.probability(line[2:], needs_target=True) < SURER
+    assert model.probability_unnamed("The pool ran out of connections at 14:12.") is None
+    found = _lint_stdin(run_cli, archive, text)
+    assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
+
+
 def test_title_case_titles_and_headings_are_not_read_as_a_row_of_names(
     archive: Path, run_cli: RunCli
 ) -> None:
