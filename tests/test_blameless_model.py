@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 from pathlib import Path
@@ -456,21 +457,39 @@ def test_people_named_in_the_timeline_and_responders_are_left_alone(
 
 
 def test_a_timeline_entry_is_blame_when_it_reads_so_without_the_name(
-    archive: Path, run_cli: RunCli
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Both score over the model's usual threshold and under the surer one of a timeline: only
-    # the first still reads as blame with the name taken out.
-    text = (
-        "## Timeline\n\n"
+    # Both entries score between the model's usual threshold and the surer one of a timeline;
+    # only the first still reads as blame with the names taken out.
+    model = copy.copy(packaged_model())
+    unnamed = {"Arjun": 0.7, "Ingrid": 0.3}
+    monkeypatch.setattr(model, "probability", lambda text, *args, **kwargs: 0.8)
+    monkeypatch.setattr(
+        model,
+        "probability_unnamed",
+        lambda text, *args: next(score for name, score in unnamed.items() if name in text),
+    )
+    checker = Checker(model=model, threshold=0.6)
+    entries = (
         "- 16:45 Arjun, on his way out for the weekend, ships the schema change.\n"
         "- 14:12 Ingrid pushes the hotfix to the canary pool.\n"
     )
+    found = check_markdown("## Timeline\n\n" + entries, checker=checker)
+    assert [(line, hit.code) for line, _, hit in found] == [(3, "BL010")]
+    # In a paragraph that is no timeline entry, the usual threshold applies, names or not.
+    paragraphs = "\n\n".join(line[8:] for line in entries.splitlines())
+    found = check_markdown("## Summary\n\n" + paragraphs + "\n", checker=checker)
+    assert [(line, hit.code) for line, _, hit in found] == [(3, "BL010"), (5, "BL010")]
+
+
+def test_the_unnamed_reading_drops_only_names_and_handles() -> None:
     model = packaged_model()
-    for line in text.splitlines()[2:]:
-        assert model.threshold <= model.probability(line[2:], needs_target=True) < SURER
     assert model.probability_unnamed("The pool ran out of connections at 14:12.") is None
-    found = _lint_stdin(run_cli, archive, text)
-    assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
+    assert model.probability_unnamed("She ran out of patience with the pool.") is None
+    named = "Arjun, on his way out for the weekend, ships the schema change."
+    handled = "@arjun, on his way out for the weekend, ships the schema change."
+    assert model.probability_unnamed(named) == model.probability_unnamed(handled)
+    assert model.probability_unnamed(named) != model.probability(named)
 
 
 def test_title_case_titles_and_headings_are_not_read_as_a_row_of_names(
