@@ -482,6 +482,19 @@ def test_a_timeline_entry_is_blame_when_it_reads_so_without_the_name(
     assert [(line, hit.code) for line, _, hit in found] == [(3, "BL010"), (5, "BL010")]
 
 
+def test_a_heading_needs_no_surer_threshold_than_a_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Read through its Title Case view, a heading is judged as any sentence is; a byline, which
+    # names people as a matter of course, still needs the surer threshold.
+    model = copy.copy(packaged_model())
+    monkeypatch.setattr(model, "probability", lambda text, *args, **kwargs: 0.8)
+    checker = Checker(model=model, threshold=0.6)
+    text = "## How Oskar Wrecked the Nightly Export\n\nCreated by: Oskar Lind and Mei Chen\n"
+    found = check_markdown(text, checker=checker)
+    assert [(line, hit.code) for line, _, hit in found] == [(1, "BL010")]
+
+
 def test_the_unnamed_reading_drops_only_names_and_handles() -> None:
     model = packaged_model()
     assert model.probability_unnamed("The pool ran out of connections at 14:12.") is None
