@@ -289,7 +289,17 @@ TARGETS = (
 IMPLIED_TARGET = re.compile(
     # "Some of us did flag it", "As some of us have pointed out": the emphatic or insistent "us".
     r"\b(?:(?:some|a\s+few|several|those|the\s+rest)\s+of\s+us\s+(?:did|do|actually|also|still|"
-    r"always|have\s+(?:already\s+)?(?:pointed|flagged|raised|said|warned|asked|mentioned))\b|"
+    r"always|(?:have\s+(?:already\s+)?)?(?:pointed|flagged|raised|said|warned|asked|mentioned|read))\b|"
+    # "Per my email of 3 March", "per my last message": a reminder that the reader did not read.
+    r"per\s+my\s+(?:(?:last|previous|earlier)\s+)?(?:e-?mail|message|note|comment|ticket|memo|"
+    r"warning|reminder)s?\b|"
+    # "Friendly reminder to nightowl that ...", "just a gentle reminder, for the benefit of ...".
+    r"(?:friendly|gentle)\s+reminder\b(?=\s*(?:,|to\b|that\b|for\b))|"
+    # "Lesson learned, hopefully this time", "once more, and hopefully for the last time".
+    r"hopefully\s+(?:this\s+time|for\s+the\s+last\s+time)\b|"
+    r"(?:should|would|goes)\s+(?:go\s+)?without\s+saying\b|"
+    # "Noting it again here for the record": the same warning, once more.
+    r"noting\s+(?:it\s+|this\s+|that\s+)?again\b|"
     # "As I mentioned in three reviews", but not "as I mentioned above": a pointer to the
     # document.
     r"as\s+i(?:['\u2019]ve|\s+have)?\s+(?:already\s+)?(?:mentioned|said|noted|pointed\s+out|"
@@ -309,7 +319,7 @@ IMPLIED_TARGET = re.compile(
 
 IMPLIED_TARGET_KEYS = (
     "of us", "as i", "as was", "as has", "as previously", "as already", "not to", "just saying",
-    "shift", "desk",
+    "shift", "desk", "per my", "reminder", "hopefully", "without saying", "noting",
 )  # fmt: skip
 """A piece of text every match of IMPLIED_TARGET contains, in lower case: a quick test first."""
 
