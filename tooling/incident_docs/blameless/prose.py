@@ -80,7 +80,7 @@ _BYLINE = re.compile(
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
-"""The model's threshold in timelines, responders lists and bylines."""
+"""The model's threshold in headings, titles, timelines and responders lists."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
@@ -128,13 +128,12 @@ class Checker:
         view = _model_view(text)
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = _title_case_view(view)  # read as words, but for the names that act
-        # Lists of people, timeline lines and bylines name people as a matter of course: be
-        # surer there. A heading is read as any sentence: its Title Case view above keeps only
-        # the names that act as names.
+        # Headings are short noun phrases, and lists of people and timeline lines name people:
+        # be surer there.
         names_freely = names_people or (
             text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None
         )
-        surer = names_freely or _BYLINE.match(text) is not None
+        surer = names_freely or heading or _BYLINE.match(text) is not None
         threshold = max(self.threshold, SURER) if surer else None
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
