@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from incident_docs.blameless import Checker, check_text, training
 from incident_docs.blameless.agents import organisations
-from incident_docs.blameless.lexicon import IMPLIED_TARGET, IMPLIED_TARGET_KEYS
+from incident_docs.blameless.lexicon import IMPLIED_TARGET
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -456,42 +455,6 @@ def test_people_named_in_the_timeline_and_responders_are_left_alone(
     assert {d["line"] for d in found} == {6}  # only the entry that mocks
 
 
-def test_a_timeline_entry_is_blame_when_it_reads_so_without_the_name(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Both entries score between the model's usual threshold and the surer one of a timeline;
-    # only the first still reads as blame with the names taken out.
-    model = copy.copy(packaged_model())
-    unnamed = {"Arjun": 0.7, "Ingrid": 0.3}
-    monkeypatch.setattr(model, "probability", lambda text, *args, **kwargs: 0.8)
-    monkeypatch.setattr(
-        model,
-        "probability_unnamed",
-        lambda text, *args: next(score for name, score in unnamed.items() if name in text),
-    )
-    checker = Checker(model=model, threshold=0.6)
-    entries = (
-        "- 16:45 Arjun, on his way out for the weekend, ships the schema change.\n"
-        "- 14:12 Ingrid pushes the hotfix to the canary pool.\n"
-    )
-    found = check_markdown("## Timeline\n\n" + entries, checker=checker)
-    assert [(line, hit.code) for line, _, hit in found] == [(3, "BL010")]
-    # In a paragraph that is no timeline entry, the usual threshold applies, names or not.
-    paragraphs = "\n\n".join(line[8:] for line in entries.splitlines())
-    found = check_markdown("## Summary\n\n" + paragraphs + "\n", checker=checker)
-    assert [(line, hit.code) for line, _, hit in found] == [(3, "BL010"), (5, "BL010")]
-
-
-def test_the_unnamed_reading_drops_only_names_and_handles() -> None:
-    model = packaged_model()
-    assert model.probability_unnamed("The pool ran out of connections at 14:12.") is None
-    assert model.probability_unnamed("She ran out of patience with the pool.") is None
-    named = "Arjun, on his way out for the weekend, ships the schema change."
-    handled = "@arjun, on his way out for the weekend, ships the schema change."
-    assert model.probability_unnamed(named) == model.probability_unnamed(handled)
-    assert model.probability_unnamed(named) != model.probability(named)
-
-
 def test_title_case_titles_and_headings_are_not_read_as_a_row_of_names(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -798,8 +761,6 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
         ("Per my ticket from June, which nobody opened, the token was about to expire.", True),
         ("Per my last email, the cutover window was Saturday, not Thursday.", True),
         ("Friendly reminder to dbrandt that the staging cluster is not production.", True),
-        ("Once again, and hopefully for the last time: the freeze applies to hotfixes too.", True),
-        ("It should go without saying that a dry run is not optional.", True),
         ("Noting it again here for the record: the feed must be validated.", True),
         # The same words pointing at the document, or at the responders neutrally.
         ("As I mentioned above, the cache is rebuilt on every deploy.", False),
@@ -824,13 +785,26 @@ def test_every_aside_that_points_at_someone_passes_the_quick_test() -> None:
         "as already flagged more than once", "Not to repeat myself", "not to belabour it",
         "just saying", "the night shift", "the B-shift", "the B shift", "the help desk",
         "the Service-Desk", "Per my email of 3 March", "per my last message", "Per my previous e-mail",
-        "friendly reminder to", "Just a gentle reminder,", "hopefully this time",
-        "hopefully for the last time", "It should go without saying", "Noting it again",
-        "A few of us flagged", "Some of us read",
+        "friendly reminder to", "Just a gentle reminder,", "- friendly reminder:",
+        "[07:58] <pham> friendly reminder", "Noting it again", "A few of us flagged",
+        "Some of\nus did flag it",
     ]  # fmt: skip
     for aside in asides:
         assert IMPLIED_TARGET.search(aside), aside
-        assert any(key in aside.lower() for key in IMPLIED_TARGET_KEYS), aside
+        assert implies_target(aside), aside
+
+
+def test_ordinary_prose_with_the_words_of_an_aside_points_at_no_one() -> None:
+    for sentence in (
+        "Per my notes from the call, the vendor confirmed the fix at 15:20.",
+        "Per my comment on the pull request, the migration was split in two.",
+        "Some of us read the logs while others restarted the service.",
+        "Noting again that the figures below are estimates.",
+        "We now send a friendly reminder to customers a week before renewal.",
+        "We have fixed the root cause, hopefully for the last time.",
+        "It should go without saying that customer data was never at risk.",
+    ):
+        assert not IMPLIED_TARGET.search(sentence), sentence
 
 
 def test_what_points_at_someone_without_naming_them() -> None:

@@ -287,19 +287,20 @@ TARGETS = (
 # flag this in March", "As I mentioned in three reviews"), and people named by when or where
 # they work. They give the model a sentence to read, as a name or a pronoun does.
 IMPLIED_TARGET = re.compile(
+    # "Friendly reminder to nightowl that ...", "Just a gentle reminder, for the benefit of ...",
+    # opening the sentence, a list item or a chat message ("a friendly reminder email goes out"
+    # is no aside).
+    r"(?:^[\s>*+-]*|[>\]:]\s*)(?:just\s+a\s+)?(?:friendly|gentle)\s+reminder\b|"
     # "Some of us did flag it", "As some of us have pointed out": the emphatic or insistent "us".
     r"\b(?:(?:some|a\s+few|several|those|the\s+rest)\s+of\s+us\s+(?:did|do|actually|also|still|"
-    r"always|(?:have\s+(?:already\s+)?)?(?:pointed|flagged|raised|said|warned|asked|mentioned|read))\b|"
-    # "Per my email of 3 March", "per my last message": a reminder that the reader did not read.
-    r"per\s+my\s+(?:(?:last|previous|earlier)\s+)?(?:e-?mail|message|note|comment|ticket|memo|"
-    r"warning|reminder)s?\b|"
-    # "Friendly reminder to nightowl that ...", "just a gentle reminder, for the benefit of ...".
-    r"(?:friendly|gentle)\s+reminder\b(?=\s*(?:,|to\b|that\b|for\b))|"
-    # "Lesson learned, hopefully this time", "once more, and hopefully for the last time".
-    r"hopefully\s+(?:this\s+time|for\s+the\s+last\s+time)\b|"
-    r"(?:should|would|goes)\s+(?:go\s+)?without\s+saying\b|"
+    r"always|flagged|warned|raised|have\s+(?:already\s+)?(?:pointed|flagged|raised|said|warned|"
+    r"asked|mentioned))\b|"
+    # "Per my email of 3 March", "per my last message": a reminder that the reader did not read
+    # ("per my notes from the call" is no reminder).
+    r"per\s+my\s+(?:(?:(?:last|previous|earlier)\s+)?(?:e-?mails?|memo|warning|reminder)|"
+    r"(?:last|previous|earlier)\s+(?:message|note|comment|ticket)s?)\b|"
     # "Noting it again here for the record": the same warning, once more.
-    r"noting\s+(?:it\s+|this\s+|that\s+)?again\b|"
+    r"noting\s+(?:it|this)\s+again\b|"
     # "As I mentioned in three reviews", but not "as I mentioned above": a pointer to the
     # document.
     r"as\s+i(?:['\u2019]ve|\s+have)?\s+(?:already\s+)?(?:mentioned|said|noted|pointed\s+out|"
@@ -319,7 +320,7 @@ IMPLIED_TARGET = re.compile(
 
 IMPLIED_TARGET_KEYS = (
     "of us", "as i", "as was", "as has", "as previously", "as already", "not to", "just saying",
-    "shift", "desk", "per my", "reminder", "hopefully", "without saying", "noting",
+    "shift", "desk", "per my", "reminder", "noting",
 )  # fmt: skip
 """A piece of text every match of IMPLIED_TARGET contains, in lower case: a quick test first."""
 

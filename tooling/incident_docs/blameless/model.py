@@ -263,6 +263,8 @@ def has_target(read: Iterable[str]) -> bool:
 def implies_target(text: str) -> bool:
     """The sentence points at someone without naming them ("some of us did flag this")."""
     low = text.lower()
+    if "\n" in low:
+        low = low.replace("\n", " ")  # a hard-wrapped paragraph: "as I\nmentioned"
     return (
         any(key in low for key in IMPLIED_TARGET_KEYS) and IMPLIED_TARGET.search(text) is not None
     )
@@ -415,22 +417,6 @@ class BlameModel:
             needs_target and self._targets.isdisjoint(ids) and not implies_target(text)
         ):
             return 0.0
-        return self._probability(ids)
-
-    def probability_unnamed(self, text: str, people: frozenset[str] = frozenset()) -> float | None:
-        """The probability with the sentence's names and handles read as words the model never
-        saw: what the words about the person say, without the naming. None when it names no one.
-
-        In a timeline, where people are named as a matter of course, the naming alone is no
-        evidence of blame.
-        """
-        ids = self._token_ids(text, people)
-        named = self._named
-        if named.isdisjoint(ids):
-            return None
-        return self._probability([self._unknown if key in named else key for key in ids])
-
-    def _probability(self, ids: list[int]) -> float:
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
         # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)
@@ -510,7 +496,6 @@ class BlameModel:
         self._bigram_base = [bigram + index * size for index in range(size)]
         """The bigram key of (a, b) is _bigram_base[a] + b."""
         self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
-        self._named = frozenset(ids[t] for t in (NAME, HANDLE) if t in ids)
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}
         # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a

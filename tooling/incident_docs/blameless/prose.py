@@ -130,10 +130,12 @@ class Checker:
             view = _title_case_view(view)  # read as words, but for the names that act
         # Headings are short noun phrases, and lists of people and timeline lines name people:
         # be surer there.
-        names_freely = names_people or (
-            text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None
+        surer = (
+            names_people
+            or heading
+            or (text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None)
+            or _BYLINE.match(text) is not None
         )
-        surer = names_freely or heading or _BYLINE.match(text) is not None
         threshold = max(self.threshold, SURER) if surer else None
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
@@ -155,15 +157,7 @@ class Checker:
             if inside:
                 kept.extend(inside)
                 continue
-            hit = self._model_hit(
-                view,
-                written,
-                start,
-                end,
-                force=label == 1,
-                threshold=threshold,
-                names_freely=names_freely,
-            )
+            hit = self._model_hit(view, written, start, end, force=label == 1, threshold=threshold)
             if hit is not None:
                 kept.append(hit)
         if row and not kept and not hits and len(spans) > 1:
@@ -232,15 +226,9 @@ class Checker:
         *,
         force: bool,
         threshold: float | None = None,
-        names_freely: bool = False,
     ) -> BlameHit | None:
         """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
-        the author wrote it, for the words the message quotes.
-
-        `names_freely`: a timeline entry or a list of responders, where the model must be surer
-        (`threshold`), unless it reads blame even with the names taken out: then what is said
-        about the person is blame, not the naming.
-        """
+        the author wrote it, for the words the message quotes."""
         if self.model is None:
             if not force:
                 return None
@@ -253,12 +241,7 @@ class Checker:
             probability = self.model.probability(
                 sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
             )
-            if probability < (threshold or self.threshold) and not (
-                names_freely
-                and probability >= self.threshold
-                and (self.model.probability_unnamed(sentence, self.options.people) or 0.0)
-                >= self.threshold
-            ):
+            if probability < (threshold or self.threshold):
                 return None
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
