@@ -807,24 +807,6 @@ def test_ordinary_prose_with_the_words_of_an_aside_points_at_no_one() -> None:
         assert not IMPLIED_TARGET.search(sentence), sentence
 
 
-def test_a_name_that_is_a_host_in_the_record_is_no_person() -> None:
-    checker = _shipped_checker()
-    for text in (
-        "As the streaming service recovers, the rest of Mastodonia slowly stabilises.\n\n"
-        "Status at https://mastodonia.social/about.\n",
-        "Fritz was short on memory again and restarted twice.\n\n"
-        "See https://fritz.example.net/status.\n",
-    ):
-        assert check_markdown(text, checker=checker) == [], text
-    # A person's page is a path, not a host: the person is still one.
-    text = "Katharine broke the build again.\n\nSee https://github.com/Katharine/ci.\n"
-    assert [hit.code for _, _, hit in check_markdown(text, checker=checker)]
-    assert organisations("Hachyderm, at https://hachyderm.io/about and www.hachyderm.io") == {
-        "Hachyderm"
-    }
-    assert organisations("Katharine's notes: https://github.com/Katharine/notes") == frozenset()
-
-
 def test_what_points_at_someone_without_naming_them() -> None:
     assert implies_target("As was pointed out, twice, in #platform, the image had no pins.")
     assert implies_target("A few of us did raise this in March.")

@@ -190,32 +190,7 @@ def organisations(
             low = word.lower()
             if low not in people and low not in known and low not in _NEVER_ORGANISATIONS:
                 found.add(word)
-    if "." in text and _HOST_HINT.search(text):
-        # A name that is a label of a host name in the text ("Gitter" beside gitter.im,
-        # "Hachyderm" beside https://hachyderm.io/about): people are not domains.
-        hosts = {
-            label
-            for match in _HOST.finditer(text)
-            for label in (match.group(1) or match.group(2)).lower().split(".")
-        }
-        if hosts:
-            for word in _CAPITAL_WORD.findall(text):
-                low = word.lower()
-                if (
-                    low in hosts
-                    and word[1:2].islower()
-                    and low not in people
-                    and low not in known
-                    and low not in _NEVER_ORGANISATIONS
-                ):
-                    found.add(word)
     return frozenset(found)
-
-
-_TLDS = r"(?:io|com|org|net|dev|im|tv|social|app|co|ai|cloud|chat|zone)"
-_HOST = re.compile(r"(?:https?://|\bwww\.)([\w-]+(?:\.[\w-]+)+)|\b((?:[\w-]+\.)+" + _TLDS + r")\b")
-_HOST_HINT = re.compile(r"://|www\.|\." + _TLDS + r"\b")
-"""A quick test before _HOST: most text names no host."""
 
 
 def unname(text: str, names: frozenset[str]) -> str:
