@@ -819,14 +819,6 @@ def test_what_points_at_someone_without_naming_them() -> None:
     [
         ("Typical night shift: alarms acknowledged, nothing checked.", True),
         ("The volunteers broke the build for the third time this month.", True),
-        (
-            "The signaller ignored the axle-counter alarm for twenty minutes, then went for tea.",
-            True,
-        ),
-        (
-            "The signaller reset the axle counter at 05:12 after the track was confirmed clear.",
-            False,
-        ),
         ("Kudos to the weekend shift for finding a new way to take down the scanner fleet.", True),
         ("The night shift restarted the conveyor at 02:10 and the line recovered.", False),
         ("A shift in load meant the backups were never verified again.", False),

@@ -278,8 +278,7 @@ TARGETS = (
         volunteer volunteers contributor contributors lineman linemen quant quants
         helpdesk noc moderator moderators trader traders nurse nurses officer
         officers inspector inspectors auditor auditors apprentice apprentices freelancer
-        freelancers signaller signallers signalman signalmen underwriter underwriters actuary
-        actuaries adjuster adjusters cashier cashiers astronomer astronomers
+        freelancers
         """
     )
 )
