@@ -759,15 +759,10 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
         ("Some of us did warn about the disk quota in the spring planning meeting.", True),
         ("As I have said in every retro this year, the backup job was never tested.", True),
         ("Per my ticket from June, which nobody opened, the token was about to expire.", True),
-        ("Per my last email, the cutover window was Saturday, not Thursday.", True),
-        ("Friendly reminder to dbrandt that the staging cluster is not production.", True),
-        ("Noting it again here for the record: the feed must be validated.", True),
         # The same words pointing at the document, or at the responders neutrally.
         ("As I mentioned above, the cache is rebuilt on every deploy.", False),
         ("Some of us stayed on the bridge until the backlog cleared.", False),
-        ("A friendly reminder email now goes out a week before a certificate expires.", False),
         ("Noting for the record that the backup completed at 04:10.", False),
-        ("Per my notes from the call, the vendor confirmed the fix at 15:20.", False),
     ],
 )
 def test_a_passive_aggressive_aside_points_at_someone_without_naming_them(
@@ -784,10 +779,8 @@ def test_every_aside_that_points_at_someone_passes_the_quick_test() -> None:
         "As was pointed out, twice,", "as has been said repeatedly", "As previously noted, twice",
         "as already flagged more than once", "Not to repeat myself", "not to belabour it",
         "just saying", "the night shift", "the B-shift", "the B shift", "the help desk",
-        "the Service-Desk", "Per my email of 3 March", "per my last message", "Per my previous e-mail",
-        "friendly reminder to", "Just a gentle reminder,", "- friendly reminder:",
-        "[07:58] <pham> friendly reminder", "Noting it again", "A few of us flagged",
-        "Some of\nus did flag it",
+        "the Service-Desk", "A few of us flagged", "Some of\nus did flag it",
+        "- Some of\n  us did flag it", "Some of\tus did flag it",
     ]  # fmt: skip
     for aside in asides:
         assert IMPLIED_TARGET.search(aside), aside
@@ -796,11 +789,10 @@ def test_every_aside_that_points_at_someone_passes_the_quick_test() -> None:
 
 def test_ordinary_prose_with_the_words_of_an_aside_points_at_no_one() -> None:
     for sentence in (
-        "Per my notes from the call, the vendor confirmed the fix at 15:20.",
-        "Per my comment on the pull request, the migration was split in two.",
+        "Per my earlier email to customers, the API stayed read-only for two hours.",
+        "Friendly reminder, the change freeze starts on Friday.",
         "Some of us read the logs while others restarted the service.",
-        "Noting again that the figures below are estimates.",
-        "We now send a friendly reminder to customers a week before renewal.",
+        "Noting this again: the affected region was eu-west-1 only.",
         "We have fixed the root cause, hopefully for the last time.",
         "It should go without saying that customer data was never at risk.",
     ):

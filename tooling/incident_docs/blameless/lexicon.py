@@ -287,20 +287,10 @@ TARGETS = (
 # flag this in March", "As I mentioned in three reviews"), and people named by when or where
 # they work. They give the model a sentence to read, as a name or a pronoun does.
 IMPLIED_TARGET = re.compile(
-    # "Friendly reminder to nightowl that ...", "Just a gentle reminder, for the benefit of ...",
-    # opening the sentence, a list item or a chat message ("a friendly reminder email goes out"
-    # is no aside).
-    r"(?:^[\s>*+-]*|[>\]:]\s*)(?:just\s+a\s+)?(?:friendly|gentle)\s+reminder\b|"
     # "Some of us did flag it", "As some of us have pointed out": the emphatic or insistent "us".
     r"\b(?:(?:some|a\s+few|several|those|the\s+rest)\s+of\s+us\s+(?:did|do|actually|also|still|"
     r"always|flagged|warned|raised|have\s+(?:already\s+)?(?:pointed|flagged|raised|said|warned|"
     r"asked|mentioned))\b|"
-    # "Per my email of 3 March", "per my last message": a reminder that the reader did not read
-    # ("per my notes from the call" is no reminder).
-    r"per\s+my\s+(?:(?:(?:last|previous|earlier)\s+)?(?:e-?mails?|memo|warning|reminder)|"
-    r"(?:last|previous|earlier)\s+(?:message|note|comment|ticket)s?)\b|"
-    # "Noting it again here for the record": the same warning, once more.
-    r"noting\s+(?:it|this)\s+again\b|"
     # "As I mentioned in three reviews", but not "as I mentioned above": a pointer to the
     # document.
     r"as\s+i(?:['\u2019]ve|\s+have)?\s+(?:already\s+)?(?:mentioned|said|noted|pointed\s+out|"
@@ -320,7 +310,7 @@ IMPLIED_TARGET = re.compile(
 
 IMPLIED_TARGET_KEYS = (
     "of us", "as i", "as was", "as has", "as previously", "as already", "not to", "just saying",
-    "shift", "desk", "per my", "reminder", "noting",
+    "shift", "desk",
 )  # fmt: skip
 """A piece of text every match of IMPLIED_TARGET contains, in lower case: a quick test first."""
 

@@ -263,8 +263,8 @@ def has_target(read: Iterable[str]) -> bool:
 def implies_target(text: str) -> bool:
     """The sentence points at someone without naming them ("some of us did flag this")."""
     low = text.lower()
-    if "\n" in low:
-        low = low.replace("\n", " ")  # a hard-wrapped paragraph: "as I\nmentioned"
+    if "\n" in low or "\t" in low or "  " in low:
+        low = " ".join(low.split())  # a hard-wrapped paragraph: "as I\n  mentioned"
     return (
         any(key in low for key in IMPLIED_TARGET_KEYS) and IMPLIED_TARGET.search(text) is not None
     )
