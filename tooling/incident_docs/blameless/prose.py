@@ -151,7 +151,7 @@ class Checker:
             inside = hits[bisect_left(starts, start) : bisect_left(starts, end)] if hits else []
             if inside:
                 placed.update(map(id, inside))
-            label = self.examples.get(normalise(text[start:end])) if self.examples else None
+            label = self._label(text[start:end])
             if label == 0:
                 continue  # the organisation marked this sentence blameless
             if inside:
@@ -167,7 +167,7 @@ class Checker:
             whole = sentences(written_view)
             if len(whole) == 1:
                 start, end = whole[0]
-                label = self.examples.get(normalise(text[start:end])) if self.examples else None
+                label = self._label(text[start:end])
                 if label != 0:
                     hit = self._model_hit(
                         view,
@@ -184,6 +184,10 @@ class Checker:
             kept.extend(h for h in hits if id(h) not in placed)
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
+
+    def _label(self, sentence: str) -> int | None:
+        """How the organisation labelled the sentence in its examples: 1 blameful, 0 blameless."""
+        return self.examples.get(normalise(sentence)) if self.examples else None
 
     def read(self, text: str, organisations: frozenset[str] | None = None) -> str:
         """The chunk as the checks read it: organisations and products in lower case, so that
