@@ -174,6 +174,14 @@ def test_a_month_that_is_also_a_name_is_a_name_outside_a_date(
     assert [t.value for t in tokens(sentence, packaged_model().known)] == read
 
 
+@pytest.mark.parametrize("days", ["Fridays", "Mondays", "Sundays", "Weekends"])
+def test_days_of_the_week_in_the_plural_are_no_one(days: str) -> None:
+    sentence = f"Stop deploying on {days} without a canary"
+    assert NAME not in [t.value for t in tokens(sentence, packaged_model().known)]
+    assert not check_text(sentence)
+    assert not _shipped_checker().check(sentence)
+
+
 @pytest.mark.parametrize("name", ["Ahmed", "Emily", "Ming", "Kunal", "Jamal", "Inés"])
 def test_a_short_name_with_a_noun_ending_opens_a_sentence_as_a_name(name: str) -> None:
     sentence = f"{name} skipped the staging check and the payment API went down for an hour."
