@@ -711,6 +711,25 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
 
 
 @pytest.mark.parametrize(
+    ("byline", "read"),
+    [
+        ("Created by: [Katharine Berry](https://example.com/katharine)", False),
+        ("**Authors:** Ken Li, @dana and Ola Nordmann", False),
+        ("Reviewed by: Ken Li <ken@example.com>", False),
+        ("Reviewed by: Ken Li, who caused the outage", True),
+        ("Approved by: Ken Li (incident commander)", True),
+    ],
+)
+def test_a_byline_that_only_lists_people_is_not_for_the_model(
+    byline: str, read: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prose, "SURER", 0.0)
+    model = packaged_model()
+    checker = Checker(model=model, threshold=1e-9)  # reports whatever the model reads
+    assert bool(checker.check(byline)) is read
+
+
+@pytest.mark.parametrize(
     ("record", "person_named"),
     [
         ("## Appendix\n\n### #ops chat logs\n\n", True),  # people talk to each other there
