@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from incident_docs.blameless import Checker, check_text, prose, training
+from incident_docs.blameless import Checker, check_text, training
 from incident_docs.blameless.agents import organisations
 from incident_docs.blameless.lexicon import IMPLIED_TARGET
 from incident_docs.blameless.model import (
@@ -326,28 +326,6 @@ def test_a_table_row_is_also_read_whole_where_one_cell_names_and_the_next_blames
     )
     found = _lint_stdin(run_cli, archive, text)
     assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
-
-
-@pytest.mark.parametrize(
-    ("row", "read_whole"),
-    [
-        ("| Radomir | Broke the payment webhook, again, third time this month |", True),
-        ("| Rotate the production database credentials | Ken | mitigate | done |", False),
-        ("| Rotate the production database credentials | @dana | prevent | in progress |", False),
-        ("| Rotate the production database credentials | **Ken** | **Open** |", False),
-    ],
-)
-def test_an_action_item_row_is_not_read_whole_since_its_person_is_the_owner(
-    row: str, read_whole: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # With the bar for whole rows at nothing, any row read whole is reported; no cell on its own
-    # is (the cells that name someone are too short to judge).
-    monkeypatch.setattr(prose, "SURER", 0.0)
-    model = packaged_model()
-    checker = Checker(model=model, threshold=1e-9)
-    assert not [hit for cell in row.split("|") for hit in checker.check(cell)]
-    found = [hit.code for _, _, hit in check_markdown(row + "\n", checker=checker)]
-    assert found == (["BL010"] if read_whole else [])
 
 
 def test_front_matter_prose_is_checked_where_it_is_written(archive: Path, run_cli: RunCli) -> None:

@@ -26,7 +26,6 @@ from incident_docs.blameless.engine import (
 from incident_docs.blameless.lexicon import FUNCTION_WORDS
 from incident_docs.blameless.model import BlameModel, Cue, cue_span
 from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
-from incident_docs.models import ActionItemStatus, ActionItemType
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
 
@@ -175,7 +174,7 @@ class Checker:
             hit = self._model_hit(view, written, start, end, force=label == 1, threshold=threshold)
             if hit is not None:
                 kept.append(hit)
-        if row and not kept and not hits and len(spans) > 1 and not _action_item_row(written_view):
+        if row and not kept and not hits and len(spans) > 1:
             # The person in one cell and what they did in the next ("| Fernanda | Broke KYC,
             # again |"): the row read whole, as the model learned rows, and surer, since an
             # owner's column beside an action item is no blame.
@@ -337,17 +336,6 @@ class Explanation:
 
 
 _GENERATED_KINDS = frozenset({"handoff", "status"})
-
-
-_ACTION_ITEM_CELLS = frozenset(
-    {*ActionItemType, *ActionItemStatus, *(status.replace("-", " ") for status in ActionItemStatus)}
-)
-
-
-def _action_item_row(row: str) -> bool:
-    """A table row of action items: a cell holds an action item's type or status ("mitigate",
-    "in progress"), so the person in another cell is its owner, not a culprit."""
-    return any(cell.strip(" *_`").lower() in _ACTION_ITEM_CELLS for cell in row.split("|"))
 
 
 def _title_case(text: str) -> bool:
