@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from incident_docs.blameless import Checker, check_text, training
+from incident_docs.blameless import Checker, check_text, prose, training
 from incident_docs.blameless.agents import organisations
 from incident_docs.blameless.lexicon import IMPLIED_TARGET
 from incident_docs.blameless.model import (
@@ -174,12 +174,13 @@ def test_a_month_that_is_also_a_name_is_a_name_outside_a_date(
     assert [t.value for t in tokens(sentence, packaged_model().known)] == read
 
 
-@pytest.mark.parametrize("days", ["Fridays", "Mondays", "Sundays", "Weekends"])
+@pytest.mark.parametrize("days", ["Fridays", "Mondays", "Sundays", "Weekdays"])
 def test_days_of_the_week_in_the_plural_are_no_one(days: str) -> None:
     sentence = f"Stop deploying on {days} without a canary"
     assert NAME not in [t.value for t in tokens(sentence, packaged_model().known)]
     assert not check_text(sentence)
     assert not _shipped_checker().check(sentence)
+    assert _shipped_checker().check(f"Ken pushed to production on {days} again, without a canary.")
 
 
 @pytest.mark.parametrize("name", ["Ahmed", "Emily", "Ming", "Kunal", "Jamal", "Inés"])
@@ -696,6 +697,9 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
         ("Reviewed by: Ken Li <ken@example.com>", False),
         ("Reviewed by: Ken Li, who caused the outage", True),
         ("Approved by: Ken Li (incident commander)", True),
+        ("Created by: Ken Li, Ignoring Every Alert As Usual", True),  # capitals are not names
+        ("**Authors:** Ken Li, The Culprit", True),
+        ("Created by: Ken Li\nKen Li, Ignoring Every Alert As Usual", True),  # one line only
     ],
 )
 def test_a_byline_that_only_lists_people_is_not_for_the_model(
@@ -705,6 +709,15 @@ def test_a_byline_that_only_lists_people_is_not_for_the_model(
     model = packaged_model()
     checker = Checker(model=model, threshold=1e-9)  # reports whatever the model reads
     assert bool(checker.check(byline)) is read
+
+
+def test_blame_after_a_byline_is_reported(archive: Path, run_cli: RunCli) -> None:
+    text = (
+        "Created by: [Ken Li](https://example.com/ken)\n\nKen Li, Ignoring Every Alert As Usual.\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
+    assert not _lint_stdin(run_cli, archive, text.split("\n\n")[0] + "\n")
 
 
 @pytest.mark.parametrize(

@@ -149,8 +149,8 @@ NOT_NAMES = wordset(
     me mine on-call today yesterday tomorrow tonight morning evening afternoon night monday
     tuesday wednesday thursday friday saturday sunday january february march april may june july
     august september october november december feb mar apr jun jul aug sep sept oct nov dec
-    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekends mon tue tues wed thu thur
-    thurs fri sat sun am pm utc gmt christmas easter action actions
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekdays mon tue tues wed
+    thu thur thurs fri sat sun am pm utc gmt christmas easter action actions
     root cause
     summary impact timeline resolution detection mitigation recovery incident postmortem owner
     status note notes update customers users engineers responders production staging prod config

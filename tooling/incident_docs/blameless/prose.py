@@ -24,7 +24,7 @@ from incident_docs.blameless.engine import (
     lower_same_length,
 )
 from incident_docs.blameless.lexicon import FUNCTION_WORDS
-from incident_docs.blameless.model import BlameModel, Cue, cue_span
+from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span, tokens
 from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
@@ -77,20 +77,8 @@ _BYLINE = re.compile(
 )
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
 "Owner: @kenji"): people are named there as a matter of course."""
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>\s]*>")
-_BYLINE_WORD = re.compile(r"[^\s,;:&()\[\]*_|]+")
-
-
-def _byline_of_names(text: str) -> bool:
-    """A byline that lists people and says nothing else ("Created by: [Katharine Berry](...)",
-    "**Authors:** Ken Li, @dana and Ola Nordmann"): there is nothing in it to read as blame."""
-    match = _BYLINE.match(text)
-    if match is None:
-        return False
-    words = _BYLINE_WORD.findall(_LINK_TARGET.sub(" ", text[match.end() :]))
-    return bool(words) and all(w[0].isupper() or "@" in w or w == "and" for w in words)
-
-
+_LISTED = frozenset({NAME, HANDLE, "and"})
+"""What a byline that only lists people reads as: names, handles and 'and'."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
@@ -137,7 +125,9 @@ class Checker:
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
             hits = [hit for hit in hits if hit.code != "BL001"]
-        if (self.model is None and not self.examples) or _byline_of_names(text):
+        if self.model is None and not self.examples:
+            return hits
+        if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
@@ -198,6 +188,17 @@ class Checker:
             kept.extend(h for h in hits if id(h) not in placed)
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
+
+    def _byline_of_names(self, text: str) -> bool:
+        """A byline of one line that lists people and says nothing else ("Created by:
+        [Katharine Berry](...)", "**Authors:** Ken Li, @dana and Ola Nordmann"): nothing in it
+        reads as blame. The model's own reading tells names from words written in capitals
+        ("Authors: Ken Li, The Culprit" says more)."""
+        match = _BYLINE.match(text)
+        if match is None or self.model is None or "\n" in text.strip():
+            return False
+        read = tokens(text[match.end() :], self.model.known, self.options.people)
+        return bool(read) and all(token.value in _LISTED for token in read)
 
     def _label(self, sentence: str) -> int | None:
         """How the organisation labelled the sentence in its examples: 1 blameful, 0 blameless."""
@@ -330,7 +331,8 @@ class Explanation:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
-                    "this'), in three words or more)"
+                    "this'), in three words or more, and not in a byline that only lists "
+                    "people)"
                 )
         return "\n".join(lines)
 
