@@ -22,7 +22,7 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
-from incident_docs.blameless.prose import SURER, check_markdown, sentences
+from incident_docs.blameless.prose import SURER, check_markdown, normalise, sentences
 from incident_docs.linter import PARALLEL_THRESHOLD
 from support.archive import REPO
 from support.cli import RunCli
@@ -709,6 +709,14 @@ def test_a_byline_that_only_lists_people_is_not_for_the_model(
     model = packaged_model()
     checker = Checker(model=model, threshold=1e-9)  # reports whatever the model reads
     assert bool(checker.check(byline)) is read
+
+
+def test_a_byline_the_archive_marked_blameful_is_reported() -> None:
+    model = packaged_model()
+    byline = "**Authors:** Ken Li and @dana"
+    assert not Checker(model=model, threshold=model.threshold).check(byline)
+    marked = Checker(model=model, threshold=model.threshold, examples={normalise(byline): 1})
+    assert [hit.code for hit in marked.check(byline)] == ["BL010"]
 
 
 def test_blame_after_a_byline_is_reported(archive: Path, run_cli: RunCli) -> None:
