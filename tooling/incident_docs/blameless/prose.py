@@ -110,6 +110,7 @@ class Checker:
         heading: bool = False,
         names_people: bool = False,
         organisations: frozenset[str] | None = None,
+        owner_cells: tuple[int, ...] = (),
     ) -> list[BlameHit]:
         """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame.
 
@@ -118,6 +119,7 @@ class Checker:
         course, so the model needs to be surer.
         `organisations`: capitalised words the whole document shows to be organisations or
         products ("Discord engineers"); by default, those the chunk itself shows.
+        `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
         written = text
         text = self.read(text, organisations)
@@ -166,15 +168,15 @@ class Checker:
                 kept.append(hit)
         if row and not kept and not hits and len(spans) > 1:
             # The person in one cell and what they did in the next ("| Fernanda | Broke KYC,
-            # again |"): the row read whole, as the model learned rows, and surer, since an
-            # owner's column beside an action item is no blame.
+            # again |"): the row read whole, as the model learned rows, and surer. The cell of an
+            # owner's column is left out: the owner of an action item is no culprit.
             whole = sentences(written_view)
             if len(whole) == 1:
                 start, end = whole[0]
                 label = self._label(text[start:end])
                 if label != 0:
                     hit = self._model_hit(
-                        view,
+                        self._without_owners(view, owner_cells),
                         written,
                         start,
                         end,
@@ -189,6 +191,23 @@ class Checker:
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
 
+    def _without_owners(self, row: str, owner_cells: tuple[int, ...]) -> str:
+        """The row with the cells of its owner's column blanked out, where they hold only
+        people: the owner of an action item is no culprit."""
+        if self.model is None or not owner_cells:
+            return row
+        cells = _row_cells(row)
+        people = tuple(
+            index for index in owner_cells if index < len(cells) and self._only_people(cells[index])
+        )
+        return _without_cells(row, people)
+
+    def _only_people(self, text: str) -> bool:
+        """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
+        assert self.model is not None
+        read = tokens(text, self.model.known, self.options.people)
+        return bool(read) and all(token.value in _LISTED for token in read)
+
     def _byline_of_names(self, text: str) -> bool:
         """A byline of one line that lists people and says nothing else ("Created by:
         [Katharine Berry](...)", "**Authors:** Ken Li, @dana and Ola Nordmann"): nothing in it
@@ -197,8 +216,7 @@ class Checker:
         match = _BYLINE.match(text)
         if match is None or self.model is None or "\n" in text.strip():
             return False
-        read = tokens(text[match.end() :], self.model.known, self.options.people)
-        return bool(read) and all(token.value in _LISTED for token in read)
+        return self._only_people(text[match.end() :])
 
     def _label(self, sentence: str) -> int | None:
         """How the organisation labelled the sentence in its examples: 1 blameful, 0 blameless."""
@@ -260,8 +278,8 @@ class Checker:
             probability = self.model.probability(
                 sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
             )
-            if probability < (threshold or self.threshold):
-                return None
+            if probability < (threshold or self.threshold) or self._only_people(sentence):
+                return None  # a list of people ("@dana and Priya") says nothing about them
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
         telling = [cue for cue in score.cues if cue.word.lower() not in FUNCTION_WORDS]
@@ -331,13 +349,39 @@ class Explanation:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
-                    "this'), in three words or more, and not in a byline that only lists "
-                    "people)"
+                    "this'), in three words or more, and not when it only lists people, as a "
+                    "byline or an owner's cell does)"
                 )
         return "\n".join(lines)
 
 
 _GENERATED_KINDS = frozenset({"handoff", "status"})
+
+
+_OWNER_HEADER = re.compile(r"owners?|assignees?|assigned to|dri|responsible")
+"""The header of a table's column of action-item owners."""
+
+
+def _row_cells(row: str) -> list[str]:
+    """The cells of a table row, without the pipes at its ends."""
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    return (inner[:-1] if inner.endswith("|") else inner).split("|")
+
+
+def _without_cells(row: str, cells: tuple[int, ...]) -> str:
+    """The row with the given cells (from 0, as _row_cells counts them) blanked out, every
+    offset kept."""
+    if not cells:
+        return row
+    out = list(row)
+    start = row.find("|") + 1 if row.lstrip().startswith("|") else 0
+    pipes = [at for at, char in enumerate(row) if char == "|" and at >= start]
+    for index, end in enumerate([*pipes, len(row)]):
+        if index in cells:
+            out[start:end] = " " * (end - start)
+        start = end + 1
+    return "".join(out)
 
 
 def _title_case(text: str) -> bool:
@@ -423,6 +467,8 @@ class Unit:
     exact: bool = True
     """Offsets map to the file exactly (False: a front-matter value written differently, e.g.
     escaped or folded; findings then point at where the value starts, with no fix)."""
+    owner_cells: tuple[int, ...] = ()
+    """For a table row: the cells its table's header calls the owner's ("Owner", "Assignee")."""
 
 
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
@@ -430,7 +476,20 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     in_person_section = False
     person_level: int | None = None
     """The level of the heading that opened the section that names people."""
+    owners: tuple[int, ...] | None = None
+    """The owner's cells of the table being read (None: not in a table)."""
+    next_row = 0
+    """The line where the table being read would continue."""
     for block in blocks:
+        if block.kind != "table_row":
+            owners = None
+        elif owners is None or block.line != next_row:  # the header row
+            owners = tuple(
+                index
+                for index, cell in enumerate(_row_cells(block.text))
+                if _OWNER_HEADER.fullmatch(cell.strip(" *_`").lower())
+            )
+        next_row = block.end_line + 1
         if block.kind == "heading" and block.level >= 2:
             title = block.title
             if person_level is not None and block.level > person_level:
@@ -460,7 +519,9 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
-        unit = Unit(block.text, block.line, 1, heading=block.kind == "heading")
+        unit = Unit(
+            block.text, block.line, 1, heading=block.kind == "heading", owner_cells=owners or ()
+        )
         yield unit, in_person_section
 
 
@@ -530,7 +591,11 @@ def check_document(
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
     for unit, in_person_section in body_units(doc.blocks):
         hits = checker.check(
-            unit.text, heading=unit.heading, names_people=in_person_section, organisations=named
+            unit.text,
+            heading=unit.heading,
+            names_people=in_person_section,
+            organisations=named,
+            owner_cells=unit.owner_cells,
         )
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:
