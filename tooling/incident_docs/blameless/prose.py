@@ -78,7 +78,7 @@ _BYLINE = re.compile(
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
 "Owner: @kenji"): people are named there as a matter of course."""
 _LISTED = frozenset({NAME, HANDLE, "and"})
-"""What a byline that only lists people reads as: names, handles and 'and'."""
+"""What a list of people reads as: names, handles and 'and'."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
@@ -175,13 +175,18 @@ class Checker:
                 start, end = whole[0]
                 label = self._label(text[start:end])
                 if label != 0:
+                    # The owners of an action item are no culprits: the row is read without
+                    # them, and reported when the rest of it blames them ("| Broke checkout,
+                    # again | Ken |"); a row without them names no one else to weigh.
+                    without = self._without_owners(view, owner_cells)
                     hit = self._model_hit(
-                        self._without_owners(view, owner_cells),
+                        without,
                         written,
                         start,
                         end,
                         force=label == 1,
                         threshold=max(self.threshold, SURER),
+                        needs_target=without == view,
                     )
                     if hit is not None:
                         kept.append(hit)
@@ -204,7 +209,8 @@ class Checker:
 
     def _only_people(self, text: str) -> bool:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
-        assert self.model is not None
+        if self.model is None:
+            return False
         read = tokens(text, self.model.known, self.options.people)
         return bool(read) and all(token.value in _LISTED for token in read)
 
@@ -263,9 +269,11 @@ class Checker:
         *,
         force: bool,
         threshold: float | None = None,
+        needs_target: bool = True,
     ) -> BlameHit | None:
         """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
-        the author wrote it, for the words the message quotes."""
+        the author wrote it, for the words the message quotes. Without `needs_target`, the
+        sentence is weighed even when it names no one (the row whose owners were left out)."""
         if self.model is None:
             if not force:
                 return None
@@ -276,7 +284,7 @@ class Checker:
             if sentence.count(" ") < MIN_WORDS - 1:
                 return None  # too short to judge, known without reading it
             probability = self.model.probability(
-                sentence, self.options.people, needs_target=True, min_tokens=MIN_WORDS
+                sentence, self.options.people, needs_target=needs_target, min_tokens=MIN_WORDS
             )
             if probability < (threshold or self.threshold) or self._only_people(sentence):
                 return None  # a list of people ("@dana and Priya") says nothing about them
@@ -349,8 +357,7 @@ class Explanation:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
-                    "this'), in three words or more, and not when it only lists people, as a "
-                    "byline or an owner's cell does)"
+                    "this'), in three words or more, and not when it only lists people)"
                 )
         return "\n".join(lines)
 
