@@ -168,8 +168,7 @@ class Checker:
                 kept.append(hit)
         if row and not kept and not hits and len(spans) > 1:
             # The person in one cell and what they did in the next ("| Fernanda | Broke KYC,
-            # again |"): the row read whole, as the model learned rows, and surer. The cell of an
-            # owner's column is left out: the owner of an action item is no culprit.
+            # again |"): the row read whole, as the model learned rows, and surer.
             whole = sentences(written_view)
             if len(whole) == 1:
                 start, end = whole[0]
