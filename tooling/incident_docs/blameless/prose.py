@@ -200,11 +200,11 @@ class Checker:
         people: the owner of an action item is no culprit."""
         if self.model is None or not owner_cells:
             return row
-        cells = _row_cells(row)
-        people = tuple(
-            index for index in owner_cells if index < len(cells) and self._only_people(cells[index])
-        )
-        return _without_cells(row, people)
+        out = row
+        for index, (start, end) in enumerate(_cell_spans(row)):
+            if index in owner_cells and self._only_people(row[start:end]):
+                out = out[:start] + " " * (end - start) + out[end:]
+        return out
 
     def _only_people(self, text: str) -> bool:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
@@ -368,26 +368,15 @@ _OWNER_HEADER = re.compile(r"owners?|assignees?|assigned to|dri|responsible")
 """The header of a table's column of action-item owners."""
 
 
-def _row_cells(row: str) -> list[str]:
-    """The cells of a table row, without the pipes at its ends."""
-    inner = row.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    return (inner[:-1] if inner.endswith("|") else inner).split("|")
-
-
-def _without_cells(row: str, cells: tuple[int, ...]) -> str:
-    """The row with the given cells (from 0, as _row_cells counts them) blanked out, every
-    offset kept."""
-    if not cells:
-        return row
-    out = list(row)
+def _cell_spans(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row starts and ends, from 0, the opening pipe ending none."""
     start = row.find("|") + 1 if row.lstrip().startswith("|") else 0
-    pipes = [at for at, char in enumerate(row) if char == "|" and at >= start]
-    for index, end in enumerate([*pipes, len(row)]):
-        if index in cells:
-            out[start:end] = " " * (end - start)
-        start = end + 1
-    return "".join(out)
+    spans = []
+    for at, char in enumerate(row[start:], start):
+        if char == "|":
+            spans.append((start, at))
+            start = at + 1
+    return [*spans, (start, len(row))]
 
 
 def _title_case(text: str) -> bool:
@@ -492,8 +481,8 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
         elif owners is None or block.line != next_row:  # the header row
             owners = tuple(
                 index
-                for index, cell in enumerate(_row_cells(block.text))
-                if _OWNER_HEADER.fullmatch(cell.strip(" *_`").lower())
+                for index, (start, end) in enumerate(_cell_spans(block.text))
+                if _OWNER_HEADER.fullmatch(block.text[start:end].strip(" *_`").lower())
             )
         next_row = block.end_line + 1
         if block.kind == "heading" and block.level >= 2:
