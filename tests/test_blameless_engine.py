@@ -175,6 +175,9 @@ def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
         "The Incident Commander handed off to the Ops Lead.",
         "Kubernetes rescheduled the pods after the node failed.",
         "The service panicked with a nil pointer dereference.",
+        "The consumer group failed to rebalance after the deploy.",
+        "New servers launched by Auto Scaling Groups failed to come online.",
+        "The target group failed to register the new instances.",
         "We asked whether operator error played a part; the console offered no confirmation.",
         "Writing this down as human error would hide the missing guard on the delete command.",
         "Human error is never a finding in our reviews.",
@@ -231,6 +234,20 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
 )
 def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
     assert check_text(sentence) != []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("The on-call group failed to respond for an hour.", "BL008"),
+        ("The platform group failed to test the change.", "BL008"),
+        ("The security group failed to review the firewall change.", "BL008"),
+        ("The change control group failed to review the change.", "BL008"),
+        ("The server group failed to patch the hosts before the deadline.", "BL008"),
+    ],
+)
+def test_a_group_of_people_is_still_a_team(sentence: str, code: str) -> None:
+    assert code in {hit.code for hit in check_text(sentence)}
 
 
 @pytest.mark.parametrize(

@@ -316,7 +316,7 @@ def test_headings_table_cells_and_list_items_are_read(archive: Path, run_cli: Ru
     assert sorted({d["line"] for d in found}) == [1, 5, 7]
 
 
-@pytest.mark.parametrize("owner", ["Owner", "**Assignee**", "Responsible"])
+@pytest.mark.parametrize("owner", ["Owner", "**Assignee**", "Responsible", "Action owner", "POC"])
 def test_the_owner_of_an_action_item_is_no_culprit_but_blame_of_them_is_read(
     owner: str, archive: Path, run_cli: RunCli
 ) -> None:
@@ -328,6 +328,19 @@ def test_the_owner_of_an_action_item_is_no_culprit_but_blame_of_them_is_read(
     )
     found = _lint_stdin(run_cli, archive, text)
     assert [(d["line"], d["code"]) for d in found] == [(5, "BL010")]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| Who | Notes |\n| --- | --- |\n| Dmitri | Root cause |\n",
+        "| Factor | By |\n| --- | --- |\n| Root cause | Dmitri |\n",
+    ],
+)
+def test_a_column_of_people_that_is_no_owners_column_is_read(
+    table: str, archive: Path, run_cli: RunCli
+) -> None:
+    assert _lint_stdin(run_cli, archive, "## Contributing factors\n\n" + table)
 
 
 def test_a_list_of_people_says_nothing_about_them(archive: Path, run_cli: RunCli) -> None:
@@ -642,6 +655,31 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("A user had created a Plot NFT.", {"Plot"}),
         ("Ken deploys on Fridays and Ken builds the images.", set()),  # verbs, not things
         ("Nils logs in, Nils hosts the call.", set()),
+        # What only software has or has done to it.
+        ("Fluentd 1.14.2 stopped shipping logs.", {"Fluentd"}),
+        ("The fix was a newer version of Kyverno.", {"Kyverno"}),
+        ("We upgraded Traefik to 2.5 overnight.", {"Traefik"}),
+        ("Read the Goldpinger logs and the Fluentd exporter.", {"Goldpinger", "Fluentd"}),
+        ("The Traefik logs show the header was dropped.", {"Traefik"}),
+        # A link says nothing of the kind: a site may be a company's or a person's own.
+        ("[Etsy](https://etsy.com/blog/x) lost its search index.", set()),
+        ("More notes on [Dmitri](https://dmitri.github.io).", set()),
+        # People: what they make, dates, scores, sarcasm and promotions say nothing of the kind.
+        ("Ken, the database engineer, approved it.", set()),
+        ("We upgraded Ken's laptop.", set()),
+        ("Someone upgraded Dmitri to admin.", set()),
+        ("A newer version of Priya would have tested it first.", set()),
+        ("This quarter: three instances of Dmitri skipping the review.", set()),
+        ("Action: migrate ownership to Dmitri by Friday.", set()),
+        ("Approved: Dmitri 14.03.2024, and Priya 14.03.24", set()),
+        ("During the upgrade Dmitri, who was on call, paged the database team.", set()),
+        ("We silenced the Dmitri alerts last week.", set()),
+        ("Priya 2.0 strikes again.", set()),
+        ("Reviewer: Sean McCarthy", set()),
+        ("Dmitri, the human chaos engine.", set()),
+        ("No more Dmitri queries against the primary, and no more Priya jobs.", set()),
+        ("Ken alerts the team and logs the call.", set()),
+        ("It was the Dmitri deploys again.", set()),
     ],
 )
 def test_what_only_an_organisation_has_shows_a_name_to_be_one(text: str, named: set[str]) -> None:
@@ -662,6 +700,117 @@ def test_a_name_the_record_shows_to_be_an_organisation_is_not_read_as_a_person(
     # Quoted as the author wrote it, even though the checks read the organisation in lower case.
     explained = _shipped_checker().explain("Tamsin engineers said a bug in Tamsin caused it.")
     assert all(cue.word != "tamsin" for cue in explained.cues)
+
+
+def test_a_product_the_record_upgrades_or_versions_is_not_read_as_a_person(
+    archive: Path, run_cli: RunCli
+) -> None:
+    factor = "- Signs of Kyverno not being a mature project\n"
+    assert _lint_stdin(run_cli, archive, factor)  # on its own, Kyverno may be a person
+    record = factor + "\nThe fix was a newer version of Kyverno.\n"
+    assert _lint_stdin(run_cli, archive, record) == []
+    versioned = "Traefik 2.4.8 dropped the header, and Traefik kept dropping it for an hour.\n"
+    assert _lint_stdin(run_cli, archive, versioned) == []
+
+
+@pytest.mark.parametrize(
+    "clue",
+    [
+        "Reviewer: Sean McCarthy",
+        "Approved: Dmitri 14.03.2024",
+        "Approved: Dmitri 14.03.24",
+        "Action: migrate ownership to Dmitri by Friday.",
+        "Someone upgraded Dmitri to admin.",
+        "During the upgrade Dmitri, who was on call, paged the database team.",
+        "We paused the Dmitri jobs until Monday.",
+        "We silenced the Dmitri alerts last week.",
+        "Build logs: https://travis-ci.com/acme/builds/1",
+        "More notes on [Dmitri](https://dmitri.github.io).",
+    ],
+)
+def test_a_person_stays_a_person_whatever_else_the_record_says_of_them(
+    archive: Path, run_cli: RunCli, clue: str
+) -> None:
+    name = "Travis" if "travis" in clue else "Sean" if "Sean" in clue else "Dmitri"
+    blame = f"{name} is the reason we were down for six hours.\n"
+    assert _lint_stdin(run_cli, archive, clue + "\n\n" + blame)
+
+
+def test_a_lone_at_sign_is_a_word_for_at_not_a_handle(archive: Path, run_cli: RunCli) -> None:
+    text = "Checked the Windows event log @ the server level, where SeriLog had written nothing.\n"
+    assert _lint_stdin(run_cli, archive, text) == []
+    assert _lint_stdin(run_cli, archive, "@dana broke the release again, as usual.\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Review who has write access to the bucket.",
+        "- Audit who can read the customer table.",
+        # A verb the model never saw, opening an action item: no name.
+        "- Limit who can push to the production branch.",
+    ],
+)
+def test_a_who_that_a_rule_settles_names_no_one(archive: Path, run_cli: RunCli, text: str) -> None:
+    assert _lint_stdin(run_cli, archive, text + "\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We all know who approved this change.",
+        "Guess whose laptop the TRUNCATE came from.",
+        "Ken every single time.",  # a name opening a tally is still a name
+        "Eric the destroyer strikes again.",
+        "Dmitri to be removed from the on-call rotation.",
+        "Review who approved this mess; it is always the same one.",  # what someone did
+        "We finally identified who caused the outage.",
+        "Check whose laptop the TRUNCATE came from, again.",
+        "Identify who is responsible for this mess.",
+        "Confirm who has been ignoring the pager.",
+        "Audit who has broken the build twice this week.",
+        "Dmitri why is prod down again?",  # a name opening an address
+        "Priya where is the rollback plan this time?",
+    ],
+)
+def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli, text: str) -> None:
+    assert _lint_stdin(run_cli, archive, text + "\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See also [Bryan Cantrill's talk](https://example.com/talk).",
+        "- [Tim Freeman's list of postmortems](https://example.com/t)",
+        "Source: [Lorin Hochstein's list of major incidents](https://example.com/l).",
+    ],
+)
+def test_a_reference_to_someones_writing_is_not_blame(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    assert _lint_stdin(run_cli, archive, text + "\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ken's talk was a disaster.",  # out of a link, a person judged through their work
+        "[Ken's talk](https://example.com/x) shows he never tests anything.",
+        "[Ken Broke Prod Again](https://example.com/x)",  # a name that acts in a title
+        "Add it to Marek's list: two dropped databases and a wiped Key Vault, all within a year.",
+        # A link inside a sentence is read as its words are.
+        "Add it to [Marek's list](https://example.com/m): two dropped databases, all in a year.",
+        "[Dmitri's post](https://example.com/p) was the usual excuse: no time to test, again.",
+        "[Dmitri Petrov](https://example.com/dpetrov) is the reason we were down for six hours.",
+        "[Another Dmitri Special](https://example.com/pr/1): six hours down.",
+        # A reference's author is left out, but what it says of them is still weighed.
+        "- [Dmitri's notes on breaking prod again](https://example.com/n)",
+    ],
+)
+def test_blame_beside_a_citation_is_still_reported(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    assert _lint_stdin(run_cli, archive, text + "\n")
 
 
 def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_cli: RunCli) -> None:

@@ -9,6 +9,7 @@ from incident_docs.blameless.lexicon import (
     DEPARTMENTS,
     GROUPS,
     HANDLE_SHAPE,
+    MACHINE_GROUPS,
     NAME_SHAPE,
     NOT_INITIALS,
     NOT_NAMES,
@@ -87,7 +88,7 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
     """Classify text[start:end] as 'person', 'pronoun', 'singled', 'role', 'team' or None (not a person)."""
     raw = text[start:end]
     if raw.startswith("@"):
-        return "person"
+        return "person" if len(raw) > 1 else None  # a lone "@" stands for "at"
     word = strip_possessive(raw)
     low = word.lower()
     if low in people or handle_shaped(word):
@@ -112,6 +113,8 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
         return "singled"
     if low in PRONOUNS:
         return "pronoun"
+    if low in ("group", "groups") and prev_low in MACHINE_GROUPS:
+        return None  # "the consumer group failed to rebalance", "Auto Scaling Groups"
     if low in GROUPS:
         return "team"
     if low in DEPARTMENTS and word[:1].isupper():
@@ -168,6 +171,39 @@ _CAPITALISED = re.compile(
     + _forms(ORGANISATION_FOLLOWERS)
     + r")(?!\w))?"
 )
+_VERSIONED = re.compile(
+    # A capitalised word before a release's three-part version ("Fluentd 1.14.2"; not a date or
+    # a score, and not what could be a day, a month and a year: "14.03.24").
+    r"([A-Z](?<![\w@./-][A-Z])[\w-]*)[ \t]+"
+    r"(?!(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.\d\d(?![\d.]))"
+    r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])"
+)
+_THREE_PARTS = re.compile(r"\d\.\d+\.\d")
+
+
+_DONE_TO_SOFTWARE = re.compile(
+    # What is done only to software, where the name ends the phrase: "a newer version of
+    # Kyverno.", "we upgraded Traefik to 2.5", "installed Goldpinger." (not "a newer version of
+    # Priya would have tested it", "upgraded Dmitri to admin", "during the upgrade Ken, ...",
+    # "upgraded Ken's laptop").
+    r"(?:(?:version|release)s?[ \t]+of|installation[ \t]+of|upgrad(?:ed|ing)|install(?:ed|ing))"
+    r"[ \t]+([A-Z][\w-]*)(?=[.;:)]|[ \t]+to[ \t]+v?\d|[ \t]*$)"
+)
+_DETERMINERS = "the a an more our their its any all some no each every these those this new other"
+_DETERMINED = re.compile(
+    # A capitalised word between a determiner and a noun for what only a machine puts out, which
+    # would read as a verb after a name: "the Goldpinger logs", "the Fluentd exporter" (not "Ken
+    # logs the call"). Not what is named after a person too ("the Dmitri alerts", "the Priya
+    # jobs", "the Dmitri queries").
+    # The determiner is looked behind the capital, so that the engine skips ahead to capitals.
+    r"([A-Z](?:"
+    + "|".join(
+        f"(?<=\\b{form} [A-Z])"
+        for word in _DETERMINERS.split()
+        for form in (word, word.capitalize())
+    )
+    + r")[\w-]*)[ \t]+(?:logs|exporters?|probes?|webhooks?|sidecars?)\b"
+)
 
 
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
@@ -179,14 +215,34 @@ def organisations(
 ) -> frozenset[str]:
     """Capitalised words the text itself shows to name an organisation or a product, not a
     person: what follows them is staff, users, a legal form or a machine's part ("Discord
-    engineers", "Acme Inc", "Etsy's employees", "the Binder pod").
+    engineers", "Acme Inc", "Etsy's employees", "the Binder pod"), a release's version
+    ("Fluentd 1.14.2"), what only a machine puts out ("the Goldpinger logs"), or they are
+    upgraded or installed or had a version ("a newer version of Kyverno.").
+
+    A word shown so is not a person anywhere in the record, so the evidence is only what no
+    person has or undergoes: not a name before a number that could be a date or a score,
+    before what a person makes ("the Priya jobs"), nor in "a newer version of Priya would...".
 
     Not roster names, acronyms, or `known` words and words for people ("Support staff",
     "Backend engineers"): those read as words already, and a department can still be blamed.
     """
+    shown = [word for word, follower in _CAPITALISED.findall(text) if follower]
+    # Most lines hold none of what these look for: a quicker test skips the search.
+    if text.count(".") > 1 and _THREE_PARTS.search(text):
+        shown += _VERSIONED.findall(text)
+    if "ersion" in text or "elease" in text or "nstall" in text or "pgrad" in text:
+        shown += _DONE_TO_SOFTWARE.findall(text)
+    if (
+        "logs" in text
+        or "xporter" in text
+        or "probe" in text
+        or "webhook" in text
+        or "sidecar" in text
+    ):
+        shown += _DETERMINED.findall(text)
     found = set()
-    for word, follower in _CAPITALISED.findall(text):
-        if follower and word[1:2].islower():
+    for word in shown:
+        if word[1:2].islower():
             low = word.lower()
             if low not in people and low not in known and low not in _NEVER_ORGANISATIONS:
                 found.add(word)

@@ -113,6 +113,14 @@ GROUPS = wordset(
     contractors admins ops qa operators reviewers interns people staff
     """
 )
+# Groups that are machines' or accounts', not people's: "the consumer group failed to rebalance",
+# "Auto Scaling Groups failed to launch", "the target group failed to register the instances".
+MACHINE_GROUPS = wordset(
+    """
+    consumer target node instance placement scaling autoscaling replica log resource availability
+    subnet parameter option partition volume thread raid cgroup
+    """
+)
 # Departments read as a team only as a bare subject: "due to marketing emails" is not blame.
 DEPARTMENTS = wordset("marketing sales finance legal hr management leadership infra")
 # Month names that are also given names: a person when they are the subject of a verb.
@@ -255,6 +263,17 @@ ALPHA = re.compile(r"[a-z]+")
 # reports only sentences that name one. Not we, us and our (the organisation owning a mistake),
 # nor I, me and my: the writer speaking ("I think I see the bug"), as chat logs pasted into a
 # postmortem do all the time.
+# Pieces of writing a link cites by their author: "[Bryan Cantrill's talk](...)", "[Tim Freeman's
+# list of postmortems](...)". Only in a link's text: out of one, "Priya's slides were the usual
+# mess" judges the person through their work.
+WORKS = wordset(
+    """
+    talk talks post posts blog article articles paper papers book books thread threads write-up
+    write-ups writeup writeups slides keynote presentation podcast newsletter essay essays tweet
+    tweets video videos lecture lectures guide tutorial list lists notes postmortem postmortems
+    post-mortem post-mortems report reports analysis summary
+    """
+)
 TARGETS = (
     ROLES
     | GROUPS
@@ -308,6 +327,20 @@ IMPLIED_TARGET = re.compile(
     r"(?:help|service|support|trading|front)[\s-]+desks?\b)",
     re.IGNORECASE,
 )
+
+# A rule that settles who may act: a verb of such a rule, "who", then a modal or the present
+# tense of having or owning ("Limit who can push to the production branch", "Review who has
+# write access", "Document who owns each alert"); that "who" names no one. What someone did or is
+# is still pointed at ("Review who approved this mess", "Confirm who has been ignoring the
+# pager", "Identify who is responsible"). Only words the model knows count: any other is a rare
+# word to it.
+GOVERNING = wordset(
+    """
+    limit control decide document record track audit review check manage list log verify
+    confirm identify agree assign choose change
+    """
+)
+GOVERNED = wordset("can may might must has have owns own holds")
 
 IMPLIED_TARGET_KEYS = (
     "of us", "as i", "as was", "as has", "as previously", "as already", "not to", "just saying",

@@ -14,7 +14,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
+    GOVERNED,
+    GOVERNING,
     IMPLIED_TARGET,
     IMPLIED_TARGET_KEYS,
     MONTH_CONTEXT,
@@ -124,7 +126,8 @@ def _classify(piece: str, known: frozenset[str], people: frozenset[str]) -> tupl
         return ()
     first = word[0]
     if first == "@":
-        return (HANDLE,)
+        # "@dana"; a lone "@" is a word for "at" ("the Windows log @ the server level")
+        return (HANDLE,) if word[1:2].isalnum() or word[1:2] == "_" else ()
     if not first.isalpha():
         return (NUMBER,) if any(char.isdigit() for char in word) else ()
     stem = _POSSESSIVE.sub("", word)
@@ -235,6 +238,18 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
     return found
 
 
+def _token_span(piece: re.Match[str], part: int, parts: int) -> tuple[int, int]:
+    """The span of a piece's word without the punctuation at its ends; of a possessive's name
+    (part 0) or its "'s" (part 1) when the piece reads as both."""
+    raw = piece.group(0)
+    start = piece.start() + len(raw) - len(raw.lstrip(_EDGE))
+    end = piece.end() - (len(raw) - len(raw.rstrip(_EDGE)))
+    if parts < 2:
+        return start, end
+    stem = start + len(_POSSESSIVE.sub("", piece.string[start:end]))
+    return (start, stem) if part == 0 else (stem, end)
+
+
 def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
@@ -256,8 +271,26 @@ TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""
 
 
-def has_target(read: Iterable[str]) -> bool:
-    return not TARGET_VALUES.isdisjoint(read)
+def has_target(read: Sequence[str]) -> bool:
+    """Some word points at someone; not a "who" that a rule settles ("Limit who can push")."""
+    if TARGET_VALUES.isdisjoint(read):
+        return False
+    return any(
+        value in TARGET_VALUES and not (value == "who" and _settled(read, index))
+        for index, value in enumerate(read)
+    )
+
+
+def _settled(read: Sequence[str], index: int) -> bool:
+    """read[index] is the "who" of a rule that settles who may act (see GOVERNED): not "who has
+    been ignoring the pager" nor "who has broken it"."""
+    if not (0 < index < len(read) - 1 and read[index - 1] in GOVERNING):
+        return False
+    verb = read[index + 1]
+    if verb not in GOVERNED:
+        return False
+    after = read[index + 2] if index + 2 < len(read) else ""
+    return verb not in ("has", "have") or not (after == "been" or after.endswith(("ed", "en")))
 
 
 def implies_target(text: str) -> bool:
@@ -285,6 +318,10 @@ def fold(read: list[str], vocabulary: frozenset[str]) -> list[str]:
 def analyse(text: str, known: frozenset[str], vocabulary: frozenset[str]) -> list[str]:
     """The feature strings of a sentence: the analyzer training and scoring both use."""
     return feature_names(values(tokens(text, known), vocabulary))
+
+
+_PLACED: tuple[int, ...] = (-1,)
+"""The cached reading of a piece whose reading depends on its place in the sentence."""
 
 
 class Cue(NamedTuple):
@@ -342,11 +379,9 @@ class BlameModel:
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
-        found = tokens(text, self.known, people)
-        ids = [
-            self._ids.get(value, self._unknown)
-            for value in fold([t.value for t in found], self.vocabulary)
-        ]
+        pieces = list(_PIECE.finditer(_clean(text)))
+        read = self._readings([piece.group(0) for piece in pieces], people)
+        ids = list(chain.from_iterable(read))
         # The keys of probability(): each word's unigram and prefix, and the bigram and trigram
         # ending at it.
         pairs = self._pairs(ids)
@@ -387,11 +422,16 @@ class BlameModel:
                 part = share.get(triple, 0.0) / (index + 1 - first)
                 for word in range(first, index + 1):
                     weights[word] += part
-        cues = [
-            Cue(text[token.start : token.end], token.start, token.end, weight * scale)
-            for token, weight in zip(found, weights, strict=True)
-            if weight > 0
-        ]
+        # Spans only for the words that became cues: most words of a sentence do not.
+        cues = []
+        index = 0
+        for piece, piece_ids in zip(pieces, read, strict=True):
+            for part in range(len(piece_ids)):
+                weight = weights[index]
+                index += 1
+                if weight > 0:
+                    start, end = _token_span(piece, part, len(piece_ids))
+                    cues.append(Cue(text[start:end], start, end, weight * scale))
         cues.sort(key=lambda cue: -cue.weight)
         return Score(probability, tuple(cues))
 
@@ -414,7 +454,7 @@ class BlameModel:
         """
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (
-            needs_target and self._targets.isdisjoint(ids) and not implies_target(text)
+            needs_target and not self._names_someone(ids) and not implies_target(text)
         ):
             return 0.0
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
@@ -441,6 +481,20 @@ class BlameModel:
         margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
+    def _names_someone(self, ids: list[int]) -> bool:
+        """has_target() of the token ids."""
+        if self._targets.isdisjoint(ids):
+            return False
+        if self._who not in ids:
+            return True  # no "who" to weigh: the usual case, decided without reading the words
+        return has_target([self._values[index] for index in ids])
+
+    def reads_only(self, text: str, values: frozenset[str], people: frozenset[str]) -> bool:
+        """Every word of the text reads as one of `values`, and it has a word."""
+        ids = self._token_ids(text, people)
+        wanted = {self._ids[value] for value in values if value in self._ids}
+        return bool(ids) and wanted.issuperset(ids)
+
     def _pairs(self, ids: list[int]) -> list[int]:
         """The key of the bigram ending at each token (the first one opens the sentence)."""
         return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
@@ -454,26 +508,30 @@ class BlameModel:
         ]
 
     def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
+        return list(chain.from_iterable(self._readings(_clean(text).split(), people)))
+
+    def _readings(self, pieces: list[str], people: frozenset[str]) -> list[tuple[int, ...]]:
+        """The token ids of each piece of text (none, one, or a name and its "'s"), from a
+        cache of each raw piece's reading; a capitalised word whose reading needs its
+        neighbours (see _positioned) is read in place."""
         cache = self._caches.get(people)
         if cache is None or len(cache) > 100_000:
             cache = self._caches[people] = {}
-        pieces = _clean(text).split()
         read = list(map(cache.get, pieces))
-        if None not in read:
-            return list(chain.from_iterable(read))  # type: ignore[arg-type]
-        result: list[int] = []
-        previous: str | None = None
-        for index, (piece, found) in enumerate(zip(pieces, read, strict=True)):
-            if found is None:
-                classified = _classify(piece, self.known, people)
-                if classified is None:
+        if None in read:
+            for index, found in enumerate(read):
+                if found is None:
+                    piece = pieces[index]
+                    classified = _classify(piece, self.known, people)
+                    found = _PLACED if classified is None else self._id_tuple(classified)
+                    read[index] = cache[piece] = found
+        if _PLACED in read:
+            for index, found in enumerate(read):
+                if found is _PLACED:
+                    previous = pieces[index - 1] if index else None
                     following = pieces[index + 1] if index + 1 < len(pieces) else None
-                    found = self._id_tuple(_positioned(piece, previous, following))
-                else:
-                    found = cache[piece] = self._id_tuple(classified)
-            result.extend(found)
-            previous = piece
-        return result
+                    read[index] = self._id_tuple(_positioned(pieces[index], previous, following))
+        return read  # type: ignore[return-value]  # every None was read above
 
     def _id_tuple(self, read: tuple[str, ...]) -> tuple[int, ...]:
         ids = self._ids
@@ -496,6 +554,9 @@ class BlameModel:
         self._bigram_base = [bigram + index * size for index in range(size)]
         """The bigram key of (a, b) is _bigram_base[a] + b."""
         self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
+        self._who = ids.get("who", -1)
+        self._values = [*sorted(seen), RARE]
+        """Token value of each id (the unknown id reads as a rare word)."""
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}
         # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a

@@ -23,8 +23,8 @@ from incident_docs.blameless.engine import (
     check_text,
     lower_same_length,
 )
-from incident_docs.blameless.lexicon import FUNCTION_WORDS
-from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span, tokens
+from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
+from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span
 from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
@@ -134,6 +134,11 @@ class Checker:
         view = _model_view(text)
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = _title_case_view(view)  # read as words, but for the names that act
+        cited = False
+        if "](" in view and not heading:
+            reference = _cited_view(view)
+            cited = reference is not view
+            view = reference
         # Headings are short noun phrases, and lists of people and timeline lines name people:
         # be surer there.
         surer = (
@@ -163,7 +168,17 @@ class Checker:
             if inside:
                 kept.extend(inside)
                 continue
-            hit = self._model_hit(view, written, start, end, force=label == 1, threshold=threshold)
+            # A reference's author is left out, and what it says of them is still weighed,
+            # surely (0.9), as the row whose owners were left out is.
+            hit = self._model_hit(
+                view,
+                written,
+                start,
+                end,
+                force=label == 1,
+                threshold=max(self.threshold, SURER) if cited else threshold,
+                needs_target=not cited,
+            )
             if hit is not None:
                 kept.append(hit)
         if row and not kept and not hits and len(spans) > 1:
@@ -210,8 +225,7 @@ class Checker:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
         if self.model is None:
             return False
-        read = tokens(text, self.model.known, self.options.people)
-        return bool(read) and all(token.value in _LISTED for token in read)
+        return self.model.reads_only(text, _LISTED, self.options.people)
 
     def _byline_of_names(self, text: str) -> bool:
         """A byline of one line that lists people and says nothing else ("Created by:
@@ -364,8 +378,11 @@ class Explanation:
 _GENERATED_KINDS = frozenset({"handoff", "status"})
 
 
-_OWNER_HEADER = re.compile(r"owners?|assignees?|assigned to|dri|responsible")
-"""The header of a table's column of action-item owners."""
+_OWNER_HEADER = re.compile(
+    r"(?:action |task )?(?:owners?|assignees?|assigned(?: to)?|dri|responsible|poc|point of contact)"
+)
+"""The header of a table's column of action-item owners (not "Who" or "By", which head the
+people of any table: "| Who | Notes |\n| Dmitri | Root cause |")."""
 
 
 def _cell_spans(row: str) -> list[tuple[int, int]]:
@@ -413,6 +430,32 @@ def _title_case_view(text: str) -> str:
 
 
 _FOLLOWING = re.compile(r" +([^\W\d_]+)\b")
+_CITATION = re.compile(
+    r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(?:(?:see(?:[ \t]+also)?|sources?|via|from|read)[: \t]+)?"
+    r"\[(?P<text>[^\[\]\n]+)\]\([^()\s]*(?:[ \t]+\"[^\"\n]*\")?\)[ \t.;,]*",
+    re.IGNORECASE,
+)
+"""A line that is only a link, perhaps in a list or after "See also": a reference."""
+_CITED = re.compile(
+    r"((?:[^\W\d_][\w-]*[ \t]+){0,3}[^\W\d_][\w-]*)(?=['\u2019]s?[ \t]+(?:[\w-]+[ \t]+)?(?:"
+    + "|".join(sorted(WORKS, key=len, reverse=True))
+    + r")\b)"
+)
+
+
+def _cited_view(text: str) -> str:
+    """A reference to someone's writing, alone on its line ("- [Tim Freeman's list of
+    postmortems](...)", "See also [Bryan Cantrill's talk](...)."), cites its author: the author's
+    name reads as a word, and the rest is still weighed ("[Dmitri's notes on breaking prod
+    again](...)"). A link inside a sentence is read as any words are ("[Marek's list](...): two
+    dropped databases"). The text itself when it is no such reference."""
+    line = _CITATION.fullmatch(text)
+    if line is None:
+        return text
+    cited = _CITED.match(text, line.start("text"), line.end("text"))
+    if cited is None:
+        return text
+    return text[: cited.start()] + lower_same_length(cited.group(1)) + text[cited.end(1) :]
 
 
 def _model_view(text: str) -> str:
