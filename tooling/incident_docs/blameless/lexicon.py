@@ -263,9 +263,9 @@ ALPHA = re.compile(r"[a-z]+")
 # reports only sentences that name one. Not we, us and our (the organisation owning a mistake),
 # nor I, me and my: the writer speaking ("I think I see the bug"), as chat logs pasted into a
 # postmortem do all the time.
-# Pieces of writing a link cites by their author: "[Bryan Cantrill's talk](...)", "[Tim Freeman's
-# list of postmortems](...)". Only in a link's text: out of one, "Priya's slides were the usual
-# mess" judges the person through their work.
+# Pieces of writing a reference cites by their author, on a line that is only a link: "See also
+# [Bryan Cantrill's talk](...)", "- [Tim Freeman's list of postmortems](...)". Anywhere else the
+# same words are read as any are: "Priya's slides were the usual mess" judges the person.
 WORKS = wordset(
     """
     talk talks post posts blog article articles paper papers book books thread threads write-up

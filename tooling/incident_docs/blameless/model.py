@@ -518,19 +518,18 @@ class BlameModel:
         if cache is None or len(cache) > 100_000:
             cache = self._caches[people] = {}
         read = list(map(cache.get, pieces))
-        if None in read:
+        if None in read or _PLACED in read:
             for index, found in enumerate(read):
+                piece = pieces[index]
                 if found is None:
-                    piece = pieces[index]
                     classified = _classify(piece, self.known, people)
                     found = _PLACED if classified is None else self._id_tuple(classified)
-                    read[index] = cache[piece] = found
-        if _PLACED in read:
-            for index, found in enumerate(read):
+                    cache[piece] = found
                 if found is _PLACED:
                     previous = pieces[index - 1] if index else None
                     following = pieces[index + 1] if index + 1 < len(pieces) else None
-                    read[index] = self._id_tuple(_positioned(pieces[index], previous, following))
+                    found = self._id_tuple(_positioned(piece, previous, following))
+                read[index] = found
         return read  # type: ignore[return-value]  # every None was read above
 
     def _id_tuple(self, read: tuple[str, ...]) -> tuple[int, ...]:
