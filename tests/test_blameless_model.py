@@ -17,6 +17,7 @@ from incident_docs.blameless.model import (
     NAME,
     NUMBER,
     BlameModel,
+    bare_subject,
     implies_target,
     load_model,
     packaged_model,
@@ -235,6 +236,33 @@ def test_a_name_written_in_lower_case_only_as_a_handle_is_not_a_known_word() -> 
     assert {"queue", "proxy", "drained"} <= known
     # Written in running prose, a word is known even if it is capitalised elsewhere.
     assert "queue" in training.known_words([*texts, "Then Queue depth rose"])
+
+
+def _negatives(count: int, high: int, kind: str) -> list[tuple[training.Row, float]]:
+    row = training.Row("line", 0, "ordinary", "g", kind=kind)
+    return [(row, 0.8 if index < high else 0.1) for index in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "count", "expected"),
+    [
+        ("w", 300, 0.8),  # 3% of one kind's lines over 0.8: the threshold rises above them
+        ("w", 150, 0.5),  # too few lines of the kind to judge it alone
+        ("", 300, 0.5),  # an organisation's own examples are no kind of the corpus
+    ],
+)
+def test_the_threshold_keeps_each_kind_of_blameless_line_within_the_target(
+    kind: str, count: int, expected: float
+) -> None:
+    pairs = _negatives(count, 9, kind) + _negatives(3000, 0, "r")
+    rows, scores = zip(*pairs, strict=True)
+    # All together, 9 of 3,300 lines over 0.8 are well within the target.
+    assert training.choose_threshold(rows, scores) == pytest.approx(expected, abs=1e-3)
+
+
+def test_the_corpus_batches_are_of_their_kinds() -> None:
+    kinds = {row.group.split(":")[0]: row.kind for row in training.corpus_rows()}
+    assert kinds["w1"] == "w" and kinds["r12"] == "r" and kinds["legacy-fresh"] == ""
 
 
 def test_roster_handles_count_as_names() -> None:
@@ -661,6 +689,9 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("We upgraded Traefik to 2.5 overnight.", {"Traefik"}),
         ("Read the Goldpinger logs and the Fluentd exporter.", {"Goldpinger", "Fluentd"}),
         ("The Traefik logs show the header was dropped.", {"Traefik"}),
+        ("- [Traefik v2 bug](https://example.com/8098)", {"Traefik"}),
+        ("Roll back to Traefik v1 as the main ingress controller.", {"Traefik"}),
+        ("We rolled back to Traefik v1.", {"Traefik"}),
         # A link says nothing of the kind: a site may be a company's or a person's own.
         ("[Etsy](https://etsy.com/blog/x) lost its search index.", set()),
         ("More notes on [Dmitri](https://dmitri.github.io).", set()),
@@ -675,6 +706,9 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("During the upgrade Dmitri, who was on call, paged the database team.", set()),
         ("We silenced the Dmitri alerts last week.", set()),
         ("Priya 2.0 strikes again.", set()),
+        ("Dmitri vs. the vendor, round two.", set()),
+        ("Dmitri v.2 of the same mistake.", set()),
+        ("Dmitri v2 strikes again.", set()),
         ("Reviewer: Sean McCarthy", set()),
         ("Dmitri, the human chaos engine.", set()),
         ("No more Dmitri queries against the primary, and no more Priya jobs.", set()),
@@ -977,6 +1011,69 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
     for line in ("I think I see the bug", "my best guess is yes", "i will look at the code"):
         assert model.probability(line, needs_target=True) == 0.0
     assert model.probability("I think he broke it", needs_target=True) > 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jsato broke the seat maps",
+        "Checkout went down because tkarimi skipped the canary",
+        "14:05 mkowalski pushed the config",
+        "[02:58] zhuang needed a diagram to find the restart button",
+        "rbalogun couldn't wait for the lock",
+        "rbalogun can't be trusted with the console",
+        "- 21:00 EAT jsato ignored the alert",
+        "The canary failed because tkarimi skipped.",
+        "If tkarimi had read the runbook, none of this would have happened.",
+    ],
+)
+def test_a_bare_handle_opening_a_clause_may_mean_someone(text: str) -> None:
+    assert bare_subject(text, packaged_model().known)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the proxy restarted after the deploy",  # words the model knows
+        "kafka3 lost its leadership",  # a host named after a word
+        "keiko: is that the same backup?",  # a speaker's label
+        "The failover left pgpool stalled",  # no subject
+        "It made a request, zorblat lower-cased it",  # after a comma
+        "wal_level was still minimal",  # a setting
+        "mkowalski's change went out",  # an owner, not a subject
+    ],
+)
+def test_a_lower_case_word_elsewhere_means_nobody(text: str) -> None:
+    assert not bare_subject(text, packaged_model().known)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "mkowalski pushed the broken config again and took checkout down.",
+        "Checkout went down because tkarimi skipped the canary, again.",
+        "- 14:05 dpatel ignored the disk alert for the third time tonight",
+    ],
+)
+def test_blame_of_a_bare_handle_is_weighed_and_flagged(sentence: str) -> None:
+    assert [hit.code for _, _, hit in check_markdown(sentence, checker=_shipped_checker())] == [
+        "BL010"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "pgpool marked every backend down after the network partition.",
+        "patroni promoted the replica once the leader key expired.",
+        "minio lost quorum when two of the four nodes went offline.",
+        "- 14:05 zhuang restarted the ingest workers and lag started to fall",
+    ],
+)
+def test_a_tool_or_person_in_lower_case_doing_ordinary_work_is_not_flagged(sentence: str) -> None:
+    model = packaged_model()
+    assert bare_subject(sentence, model.known)  # weighed, not passed over
+    assert check_markdown(sentence, checker=_shipped_checker()) == []
 
 
 @pytest.mark.parametrize(

@@ -179,6 +179,13 @@ _VERSIONED = re.compile(
     r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])"
 )
 _THREE_PARTS = re.compile(r"\d\.\d+\.\d")
+_V_VERSIONED = re.compile(
+    # A capitalised word before a version written with its "v", after a link's bracket or a word
+    # that puts a thing there ("[Traefik v2 bug]", "back to Traefik v1.", "the Helm v3 chart"):
+    # a release's name. Not where a person stands, opening a sentence ("Dmitri v2 strikes").
+    r"(?:(?<=[\[(])|(?<![\w-])(?:[Tt]o|[Ff]rom|[Oo]f|[Oo]n|[Ii]n|[Ww]ith|[Tt]he|[Aa]n?|[Aa]nd|[Oo]r"
+    r"|[Ff]or|[Vv]ia)[ \t]+)([A-Z](?<![\w@./-][A-Z])[\w-]*)[ \t]+v\d+(?:\.\d+)*(?![\w-]|\.\d)"
+)
 
 
 _DONE_TO_SOFTWARE = re.compile(
@@ -230,6 +237,8 @@ def organisations(
     # Most lines hold none of what these look for: a quicker test skips the search.
     if text.count(".") > 1 and _THREE_PARTS.search(text):
         shown += _VERSIONED.findall(text)
+    if " v" in text:
+        shown += _V_VERSIONED.findall(text)
     if "ersion" in text or "elease" in text or "nstall" in text or "pgrad" in text:
         shown += _DONE_TO_SOFTWARE.findall(text)
     if (

@@ -146,6 +146,10 @@ MONTH_CONTEXT = wordset(
 )
 """Words before a month that make it a date ("in June", "after April", "the June release"); "by",
 "from" and "of" do only with a number after the month ("by June 3"), since "by Jun" is a person."""
+CLAUSE_OPENERS = wordset(
+    "because since after before when until and but so then once while if though although"
+)
+"""Words that open a clause, so that the word after them may be its subject."""
 AUXILIARIES = wordset("is was has had did does will can might would could should must")
 # Capitalised words that are not people: function words, calendar words, common tools and vendors.
 NOT_NAMES = wordset(

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
+    CLAUSE_OPENERS,
     GOVERNED,
     GOVERNING,
     IMPLIED_TARGET,
@@ -293,6 +294,54 @@ def _settled(read: Sequence[str], index: int) -> bool:
     return verb not in ("has", "have") or not (after == "been" or after.endswith(("ed", "en")))
 
 
+_BARE_WORD = re.compile(r"[a-z]{3,20}[0-9]{0,4}")
+_TIME_OF_DAY = re.compile(r"[\[(]?\d{1,2}[:.h]\d{2}(?::\d{2})?Z?[\])]?:?")
+
+
+def bare_subject(text: str, known: frozenset[str]) -> bool:
+    """A word in lower case that the model never saw written so, shaped like a handle, opens the
+    sentence or a clause of it as the subject of a verb ("jsato broke the seat maps", "because
+    tkarimi skipped the canary", "14:05 mkowalski pushed"): someone may be meant.
+
+    The word is not read as a person: it only lets the sentence be weighed, its words as they
+    are, since a tool written in lower case stands there too ("restic skipped the locked files")
+    and only the rest of the sentence tells the two apart.
+    """
+    pieces = _clean(text).split()
+    for index, word in enumerate(pieces[:-1]):
+        if not "a" <= word[0] <= "z" or word in known or _BARE_WORD.fullmatch(word) is None:
+            continue
+        letters = word.rstrip("0123456789")
+        if letters in known or letters in NOT_NAMES:
+            continue  # a word, or a host named after one ("kafka3")
+        if not _opens_clause(pieces[index - 1] if index else None):
+            continue
+        verb = pieces[index + 1].rstrip(".,;:!?")
+        verb = _NEGATED.get(verb, verb[:-3] if verb.endswith("n't") else verb)
+        if verb.islower() and (verb.endswith("ed") or verb in SUBJECT_VERBS):
+            return True
+    return False
+
+
+_NEGATED = {"can't": "can", "won't": "will", "cannot": "can"}
+
+
+def _opens_clause(previous: str | None) -> bool:
+    """The word after `previous` opens a sentence, a clause or a timeline entry."""
+    return (
+        previous is None
+        or previous[-1] in _OPENS_SENTENCE
+        or previous[-1] == "]"
+        or previous.lower() in CLAUSE_OPENERS
+        or previous in ("\u2014", "\u2013")
+        or _TIME_OF_DAY.fullmatch(previous) is not None
+        or _ZONE.fullmatch(previous) is not None  # "14:05 UTC", "21:00 EAT", "2:05 PM"
+    )
+
+
+_ZONE = re.compile(r"(?:[A-Z]{2,5}|[AaPp]\.?[Mm]\.?)[:,]?")
+
+
 def implies_target(text: str) -> bool:
     """The sentence points at someone without naming them ("some of us did flag this")."""
     low = text.lower()
@@ -454,7 +503,10 @@ class BlameModel:
         """
         ids = self._token_ids(text, people)
         if len(ids) < min_tokens or (
-            needs_target and not self._names_someone(ids) and not implies_target(text)
+            needs_target
+            and not self._names_someone(ids)
+            and not implies_target(text)
+            and not bare_subject(text, self.known)
         ):
             return 0.0
         # The steps below run in C (map, filter, compress), but for the trigram keys' one

@@ -11,11 +11,13 @@ import csv
 import gzip
 import hashlib
 import json
+import re
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from incident_docs.blameless.model import (
     PACKAGED,
     VERSION,
     analyse,
+    bare_subject,
     has_target,
     implies_target,
     is_capitalised,
@@ -56,6 +59,8 @@ class Row:
     source: str = ""
     licence: str = ""
     weight: float = 1.0
+    kind: str = ""
+    """The kind of corpus batch: 'r' postmortem prose, 'w' a writer's lines; '' for the rest."""
 
 
 def corpus_files() -> list[Path]:
@@ -111,8 +116,14 @@ def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = No
 def corpus_rows() -> list[Row]:
     rows: list[Row] = []
     for path in corpus_files():
-        rows.extend(read_rows(path))
+        batch = _BATCH.fullmatch(path.stem)
+        kind = batch.group(1) if batch else ""
+        rows.extend(replace(row, kind=kind) for row in read_rows(path))
     return rows
+
+
+_BATCH = re.compile(r"([rw])\d+")
+"""A batch file of the corpus ("w26.tsv", "r12.tsv") and its kind."""
 
 
 def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row], int]:
@@ -124,18 +135,24 @@ def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row
     return rows + own, len(own)
 
 
-def known_words(texts: Iterable[str]) -> frozenset[str]:
+def known_words(texts: Iterable[str], groups: Iterable[str] | None = None) -> frozenset[str]:
     """Words written in lower case at least twice, and more often so than capitalised mid-sentence.
 
     A capitalised word whose lower-case form is known reads as a word, not a name. A word that
     is also capitalised mid-sentence must be written in lower case in running prose at least
     once, between two words: a name written in lower case only as a handle ('<lena>',
-    '| lena |', 'lena: on it') stays a name.
+    '| lena |', 'lena: on it') stays a name; so does one that a single writer or source
+    postmortem (of `groups`, one per text) writes in lower case in running prose ("thanks
+    wambui"). The same holds for a word also written as a handle ('@lena', '<lena>'), while
+    '@everyone' and '@platform' leave the words known.
     """
     lower: Counter[str] = Counter()
-    in_prose: set[str] = set()
+    in_prose: dict[str, set[str]] = defaultdict(set)
     capital: Counter[str] = Counter()
-    for text in texts:
+    handles: set[str] = set()
+    for text, group in zip(texts, groups if groups is not None else repeat(""), strict=False):
+        if "@" in text or "<" in text:
+            handles.update(_HANDLE_USE.findall(text))
         pieces = text.split()
         index = 0  # the word's place among the words of the text
         for at, piece in enumerate(pieces):
@@ -150,15 +167,22 @@ def known_words(texts: Iterable[str]) -> frozenset[str]:
                     and pieces[at - 1][:1].isalpha()
                     and pieces[at + 1][:1].isalpha()
                 ):
-                    in_prose.add(word)
+                    in_prose[word].add(group)
             elif index and is_capitalised(word):
                 capital[word.lower()] += 1
             index += 1
+    needed = 1 if groups is None else 2
     return frozenset(
         w
         for w, n in lower.items()
-        if n >= 2 and n >= capital[w] and (w in in_prose or not capital[w])
+        if n >= 2
+        and n >= capital[w]
+        and (len(in_prose[w]) >= needed or not (capital[w] or w in handles))
     )
+
+
+_HANDLE_USE = re.compile(r"(?<![\w@])[@<]([a-z][\w.-]*?)[.-]?(?![\w@.-])")
+"""A word written as a handle: '@lena', '<lena>'."""
 
 
 def as_read(text: str) -> str:
@@ -194,7 +218,7 @@ def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str], froz
         ) from None
 
     texts = [as_read(row.text) for row in rows]
-    known = known_words(texts)
+    known = known_words(texts, [row.group for row in rows])
     words = vocabulary(texts, known)
 
     def analyzer(text: str) -> list[str]:
@@ -226,21 +250,46 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
         probabilities = classifier.predict_proba(vectorizer.transform([texts[i] for i in held]))
         for index, probability in zip(held, probabilities[:, 1], strict=True):
             text = texts[index]
-            targeted = has_target(values(tokens(text, known), words)) or implies_target(text)
+            targeted = (
+                has_target(values(tokens(text, known), words))
+                or implies_target(text)
+                or bare_subject(text, known)
+            )
             scores[index] = float(probability) if targeted else 0.0
     return scores
 
 
 def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
-    """The lowest threshold whose false-alarm rate on blameless rows stays within the target."""
-    negatives = sorted(
-        (s for row, s in zip(rows, scores, strict=True) if row.label == 0), reverse=True
-    )
-    if not negatives:
+    """The lowest threshold whose false-alarm rate on blameless rows stays within the target:
+    on all of them, and on each kind of them the corpus holds in number (postmortem prose of
+    the `r` batches, the writers' tricky lines of the `w` batches), so that more lines of an
+    easy kind do not loosen the threshold for a hard one."""
+    everyone: list[float] = []
+    kinds: dict[str, list[float]] = defaultdict(list)
+    for row, score in zip(rows, scores, strict=True):
+        if row.label == 0:
+            everyone.append(score)
+            if row.kind:
+                kinds[row.kind].append(score)
+    if not everyone:
         return 0.5
-    allowed = int(len(negatives) * TARGET_FP_RATE)
-    threshold = negatives[allowed] if allowed < len(negatives) else 0.0
+    threshold = max(
+        _within_target(negatives)
+        for negatives in (everyone, *kinds.values())
+        if negatives is everyone or len(negatives) >= MIN_KIND_ROWS
+    )
     return round(min(0.95, max(0.5, threshold + 1e-6)), 4)
+
+
+MIN_KIND_ROWS = 200
+"""Blameless rows a kind needs for its own false-alarm rate to be judged."""
+
+
+def _within_target(negatives: list[float]) -> float:
+    """The score above which no more than TARGET_FP_RATE of these blameless rows lie."""
+    ordered = sorted(negatives, reverse=True)
+    allowed = int(len(ordered) * TARGET_FP_RATE)
+    return ordered[allowed] if allowed < len(ordered) else 0.0
 
 
 def train(rows: Sequence[Row], seed: int = 0, *, threshold: float | None = None) -> dict[str, Any]:
