@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,13 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example archive plus a hostile record (in a copy), built with the plugin and served."""
     root = copy_archive(tmp_path_factory.mktemp("browser") / "repo")
     (root / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(HOSTILE_INCIDENT)
+    (root / "docs").mkdir()
+    for guide in GUIDES:  # hand-written pages: code blocks, plain-text tables, links in text
+        shutil.copy2(REPO / "docs" / f"{guide}.md", root / "docs" / f"{guide}.md")
     yield from _serve(build_site(root))
+
+
+GUIDES = ("blameless", "site")
 
 
 @pytest.fixture(scope="module")
@@ -201,18 +208,24 @@ PAGE_TYPES = [
     "postmortems/",
     "browse/",
     *(f"browse/{facet}/" for facet in ("year", "severity", "service", "tag", "status")),
+    *(f"{guide}/" for guide in GUIDES),
 ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
 def test_no_page_type_has_a_serious_accessibility_problem(
-    browser: Browser, site_url: str, scheme: str
+    browser: Browser, site_url: str, scheme: str, width: int
 ) -> None:
-    """axe-core on every kind of page, in both colour schemes: contrast included."""
+    """axe-core on every kind of page, in both colour schemes, at desktop and phone widths:
+    contrast included, and no region that scrolls without a way to reach it by keyboard."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    context = browser.new_context(
+        color_scheme=scheme,  # type: ignore[arg-type]
+        viewport={"width": width, "height": 900},
+    )
     problems = []
     for url in PAGE_TYPES:
         page = context.new_page()
