@@ -307,7 +307,11 @@ def bare_subject(text: str, known: frozenset[str]) -> bool:
     are, since a tool written in lower case stands there too ("restic skipped the locked files")
     and only the rest of the sentence tells the two apart.
     """
-    pieces = _clean(text).split()
+    return _opens_with_bare_subject(_clean(text).split(), known)
+
+
+def _opens_with_bare_subject(pieces: list[str], known: frozenset[str]) -> bool:
+    """bare_subject() of a sentence's pieces of text, cleaned and split as the model reads them."""
     for index, word in enumerate(pieces[:-1]):
         if not "a" <= word[0] <= "z" or word in known or _BARE_WORD.fullmatch(word) is None:
             continue
@@ -501,12 +505,13 @@ class BlameModel:
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram and trigram keys by arithmetic on them.
         """
-        ids = self._token_ids(text, people)
+        pieces = _clean(text).split()
+        ids = list(chain.from_iterable(self._readings(pieces, people)))
         if len(ids) < min_tokens or (
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
-            and not bare_subject(text, self.known)
+            and not _opens_with_bare_subject(pieces, self.known)
         ):
             return 0.0
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
