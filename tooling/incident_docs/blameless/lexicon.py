@@ -150,6 +150,13 @@ CLAUSE_OPENERS = wordset(
     "because since after before when until and but so then once while if though although"
 )
 """Words that open a clause, so that the word after them may be its subject."""
+DOTTED_ABBREVIATIONS = wordset(
+    """
+    U.S U.K E.U U.N U.S.A U.A.E N.Z A.M P.M N.B P.S Q.A I.T D.C L.A N.Y B.C A.D R.I.P A.K.A
+    F.A.Q I.E E.G V.S T.V S.A
+    """
+)
+"""Abbreviations written with dots that are not a person's initials (see model._initials)."""
 AUXILIARIES = wordset("is was has had did does will can might would could should must")
 # Capitalised words that are not people: function words, calendar words, common tools and vendors.
 NOT_NAMES = wordset(

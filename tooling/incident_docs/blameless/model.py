@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress
-from operator import add, eq
+from itertools import chain, compress, repeat
+from operator import add, eq, is_not, not_
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,6 +27,7 @@ from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
     CLAUSE_OPENERS,
+    DOTTED_ABBREVIATIONS,
     GOVERNED,
     GOVERNING,
     IMPLIED_TARGET,
@@ -298,26 +299,37 @@ _BARE_WORD = re.compile(r"[a-z]{3,20}[0-9]{0,4}")
 _TIME_OF_DAY = re.compile(r"[\[(]?\d{1,2}[:.h]\d{2}(?::\d{2})?Z?[\])]?:?")
 
 
-def bare_subject(text: str, known: frozenset[str]) -> bool:
-    """A word in lower case that the model never saw written so, shaped like a handle, opens the
-    sentence or a clause of it as the subject of a verb ("jsato broke the seat maps", "because
-    tkarimi skipped the canary", "14:05 mkowalski pushed"): someone may be meant.
+def bare_person(text: str, known: frozenset[str]) -> bool:
+    """Someone may be meant by words the masking does not read as a person: a word in lower case
+    that the model never saw written so, shaped like a handle, opening the sentence or a clause
+    of it as the subject of a verb ("zpetrovic broke the seat maps", "because tkarimi skipped the
+    canary", "14:05 mkowalski pushed") or written as an owner ("kchen's regex"); or initials
+    ("R.S. pushed it", "that makes five for K.W.").
 
-    The word is not read as a person: it only lets the sentence be weighed, its words as they
-    are, since a tool written in lower case stands there too ("restic skipped the locked files")
-    and only the rest of the sentence tells the two apart.
+    The words are not read as a person: they only let the sentence be weighed, its words as they
+    are, since a tool written in lower case stands there too ("restic skipped the locked files",
+    "pgpool's health check") and only the rest of the sentence tells the two apart.
     """
-    return _opens_with_bare_subject(_clean(text).split(), known)
+    return _bare_person(_clean(text).split(), known)
 
 
-def _opens_with_bare_subject(pieces: list[str], known: frozenset[str]) -> bool:
-    """bare_subject() of a sentence's pieces of text, cleaned and split as the model reads them."""
-    for index, word in enumerate(pieces[:-1]):
-        if not "a" <= word[0] <= "z" or word in known or _BARE_WORD.fullmatch(word) is None:
+def _bare_person(pieces: list[str], known: frozenset[str]) -> bool:
+    """bare_person() of a sentence's pieces of text, cleaned and split as the model reads them."""
+    # Only the words the model does not know are weighed: few of a sentence's words.
+    unknown = compress(range(len(pieces)), map(not_, map(known.__contains__, pieces)))
+    last = len(pieces) - 1
+    for index in unknown:
+        word = pieces[index]
+        if "." in word and _initials(word):
+            return True
+        if not "a" <= word[0] <= "z":
             continue
-        letters = word.rstrip("0123456789")
-        if letters in known or letters in NOT_NAMES:
-            continue  # a word, or a host named after one ("kafka3")
+        if word.endswith("'s"):
+            if _unknown_handle(word[:-2], known):
+                return True  # "kchen's regex"
+            continue
+        if index == last or not _unknown_handle(word, known):
+            continue
         if not _opens_clause(pieces[index - 1] if index else None):
             continue
         verb = pieces[index + 1].rstrip(".,;:!?")
@@ -325,6 +337,24 @@ def _opens_with_bare_subject(pieces: list[str], known: frozenset[str]) -> bool:
         if verb.islower() and (verb.endswith("ed") or verb in SUBJECT_VERBS):
             return True
     return False
+
+
+def _unknown_handle(word: str, known: frozenset[str]) -> bool:
+    """A word shaped like a handle in lower case that the model does not know: not a word, nor
+    a host named after one ("kafka3")."""
+    if word in known or _BARE_WORD.fullmatch(word) is None:
+        return False
+    letters = word.rstrip("0123456789")
+    return letters not in known and letters not in NOT_NAMES
+
+
+_INITIALS = re.compile(r"[(\[\"*_]*((?:[A-Z]\.){1,2}[A-Z])\.?(?:'s)?[)\]\"*_,;:!?]*")
+
+
+def _initials(piece: str) -> bool:
+    """A person's initials ("R.S.", "(K.W.)", "J.R.R.'s"), not a dotted abbreviation ("U.S.")."""
+    found = _INITIALS.fullmatch(piece)
+    return found is not None and found.group(1) not in DOTTED_ABBREVIATIONS
 
 
 _NEGATED = {"can't": "can", "won't": "will", "cannot": "can"}
@@ -511,15 +541,16 @@ class BlameModel:
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
-            and not _opens_with_bare_subject(pieces, self.known)
+            and not _bare_person(pieces, self.known)
         ):
             return 0.0
-        # The steps below run in C (map, filter, compress), but for the trigram keys' one
-        # comprehension: no other Python-level loop per word.
+        # The steps below run in C (map, filter, compress): no Python-level loop per word.
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
-        keys += filter(None, self._triples(pairs, ids))
+        bases = list(map(self._trigram_base.get, pairs[:-1]))
+        opened = list(map(is_not, bases, repeat(None)))  # the bigrams that open a trigram
+        keys += map(add, compress(bases, opened), compress(ids[1:], opened))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
@@ -576,7 +607,10 @@ class BlameModel:
             cache = self._caches[people] = {}
         read = list(map(cache.get, pieces))
         if None in read or _PLACED in read:
-            for index, found in enumerate(read):
+            # Only the pieces not yet read, or read in place: most of a sentence is cached.
+            pending = [i for i, found in enumerate(read) if found is None or found is _PLACED]
+            for index in pending:
+                found = read[index]
                 piece = pieces[index]
                 if found is None:
                     classified = _classify(piece, self.known, people)

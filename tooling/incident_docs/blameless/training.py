@@ -27,7 +27,7 @@ from incident_docs.blameless.model import (
     PACKAGED,
     VERSION,
     analyse,
-    bare_subject,
+    bare_person,
     has_target,
     implies_target,
     is_capitalised,
@@ -253,7 +253,7 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
             targeted = (
                 has_target(values(tokens(text, known), words))
                 or implies_target(text)
-                or bare_subject(text, known)
+                or bare_person(text, known)
             )
             scores[index] = float(probability) if targeted else 0.0
     return scores
