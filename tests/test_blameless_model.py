@@ -71,7 +71,7 @@ def _shipped_checker() -> Checker:
 def test_scores_match_scikit_learn() -> None:
     rows = training.corpus_rows()[::5]
     fitted, held = rows[::2], rows[1::2]
-    vectorizer, classifier, _, _ = training._fit(fitted, seed=0)
+    vectorizer, classifier, _, _, _ = training._fit(fitted, seed=0)
     expected = classifier.predict_proba(vectorizer.transform([row.text for row in held]))[:, 1]
     model = BlameModel(training.train(fitted, threshold=0.5), "test")
     for row, probability in zip(held, expected, strict=True):
@@ -95,6 +95,7 @@ def test_the_shipped_model_is_what_the_training_command_makes_of_the_committed_c
     shipped = json.loads(gzip.decompress(PACKAGED.read_bytes()))
     assert made["features"] == shipped["features"]
     assert made["known_words"] == shipped["known_words"]
+    assert made["common_words"] == shipped["common_words"]
     assert made["threshold"] == shipped["threshold"]
     assert made["metadata"]["corpus_sha256"] == shipped["metadata"]["corpus_sha256"]
     assert made["coef"] == pytest.approx(shipped["coef"], abs=1e-5)
@@ -1013,10 +1014,20 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
     assert model.probability("I think he broke it", needs_target=True) > 0.0
 
 
+def test_common_words_are_those_two_writers_write_in_lower_case() -> None:
+    texts = ["restic skipped it", "lchen pushed it", "lchen broke it", "then restic failed"]
+    assert training.common_words(texts, ["w1", "w1", "w1", "w2"]) == {"restic"}
+    # One writer's handle is known once used twice, yet is no common word.
+    assert "lchen" in training.known_words(texts, ["a", "b", "c", "d"])
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "zpetrovic broke the seat maps",
+        # Handles that one writer of the corpus also used: known words, yet not common ones.
+        "lchen broke the seat maps",
+        "kzhang skipped the canary again.",
         "Checkout went down because tkarimi skipped the canary",
         "14:05 mkowalski pushed the config",
         "[02:58] zhuang needed a diagram to find the restart button",
@@ -1029,10 +1040,13 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
         "Yet again, kchen's regex ate the SKU suffixes.",
         "R.S. pushed the config at 09:31",  # initials
         "That's five incidents for (K.W.) since March.",
+        "That's five incidents for (K.W.).",
+        "(kchen's regex) ate the SKU suffixes, same as last month.",
+        "Once again the culprit was kchen's.",
     ],
 )
 def test_a_bare_handle_or_initials_may_mean_someone(text: str) -> None:
-    assert bare_person(text, packaged_model().known)
+    assert bare_person(text, packaged_model().common)
 
 
 @pytest.mark.parametrize(
@@ -1047,10 +1061,12 @@ def test_a_bare_handle_or_initials_may_mean_someone(text: str) -> None:
         "it's what the pager said",  # a known word's contraction
         "The U.S. region failed over at 9 A.M.",  # abbreviations, not initials
         "e.g. the v1.2.3 release",
+        "14:07 bvarga's looking at the replica lag again",  # "'s" for "is"
+        "nginx dropped the idle connections",  # a tool several writers name in lower case
     ],
 )
 def test_a_lower_case_word_elsewhere_means_nobody(text: str) -> None:
-    assert not bare_person(text, packaged_model().known)
+    assert not bare_person(text, packaged_model().common)
 
 
 @pytest.mark.parametrize(
@@ -1104,7 +1120,7 @@ def test_a_tool_as_owner_or_initials_doing_ordinary_work_is_not_flagged(sentence
 )
 def test_a_tool_or_person_in_lower_case_doing_ordinary_work_is_not_flagged(sentence: str) -> None:
     model = packaged_model()
-    assert bare_person(sentence, model.known)  # weighed, not passed over
+    assert bare_person(sentence, model.common)  # weighed, not passed over
     assert check_markdown(sentence, checker=_shipped_checker()) == []
 
 

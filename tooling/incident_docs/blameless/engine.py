@@ -182,6 +182,7 @@ _INLINE_MASK = re.compile(
     r"|<(?:https?|mailto|ftp):[^>]*>"  # autolinks
     r"|\bhttps?://\S+|\bwww\.\S+"  # bare URLs
     r"|</?[A-Za-z][^>]*>"  # HTML tags
+    r"|~~(?=\S)[^~\n]*?(?<=\S)~~"  # struck-out text: the author withdrew it ("~~Human error~~")
     r"|(?<!\w)_+|_+(?!\w)|\*+|~~)",  # emphasis markers, not underscores inside identifiers
     re.MULTILINE | re.DOTALL,
 )

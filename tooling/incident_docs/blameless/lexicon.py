@@ -72,7 +72,10 @@ CF_VERB = (
     r"(?:did\s+not|didn['\u2019]t|never)\s+(?:even\s+)?(?:test(?:ed)?|check(?:ed)?|verif(?:y|ied)|review(?:ed)?|"
     r"read|look(?:ed)?|notice[d]?|validate[d]?|double-check(?:ed)?|think|thought|ask(?:ed)?|tell|told|"
     r"warn(?:ed)?|follow(?:ed)?|consider(?:ed)?|confirm(?:ed)?|realis(?:e|ed)|realiz(?:e|ed)|care[d]?)|"
-    r"chose\s+not\s+to|decided\s+not\s+to|(?:was|were)\s+too\s+lazy|"
+    # A decision not to act, with its reason, is a decision ("decided not to roll back, since…").
+    r"(?:chose|decided)\s+not\s+to(?![^.;!?\n]*\b(?:since|as\s+(?:a|an|the|it|its|this|that|we|there)|"
+    r"because\s+(?:a|an|the|it|its|this|that|we|our|there)|so\s+that|so\s+as|accepting|until|given|"
+    r"to\s+(?:avoid|protect|keep|preserve|limit))\b)|(?:was|were)\s+too\s+lazy|"
     r"could\s+(?:easily\s+|simply\s+)?have\s+(?:easily\s+|simply\s+)?(?:caught|prevented|avoided|noticed|spotted|"
     r"stopped|checked|tested|asked|verified)|"
     r"(?:was|were)(?:n['\u2019]t|\s+not)\s+(?:even\s+)?paying\s+(?:any\s+)?attention|"

@@ -299,9 +299,10 @@ _BARE_WORD = re.compile(r"[a-z]{3,20}[0-9]{0,4}")
 _TIME_OF_DAY = re.compile(r"[\[(]?\d{1,2}[:.h]\d{2}(?::\d{2})?Z?[\])]?:?")
 
 
-def bare_person(text: str, known: frozenset[str]) -> bool:
+def bare_person(text: str, common: frozenset[str]) -> bool:
     """Someone may be meant by words the masking does not read as a person: a word in lower case
-    that the model never saw written so, shaped like a handle, opening the sentence or a clause
+    that is not one of the model's common words (written so by two writers of its corpus or
+    more: one writer's handles are not), shaped like a handle, opening the sentence or a clause
     of it as the subject of a verb ("zpetrovic broke the seat maps", "because tkarimi skipped the
     canary", "14:05 mkowalski pushed") or written as an owner ("kchen's regex"); or initials
     ("R.S. pushed it", "that makes five for K.W.").
@@ -310,25 +311,27 @@ def bare_person(text: str, known: frozenset[str]) -> bool:
     are, since a tool written in lower case stands there too ("restic skipped the locked files",
     "pgpool's health check") and only the rest of the sentence tells the two apart.
     """
-    return _bare_person(_clean(text).split(), known)
+    return _bare_person(_clean(text).split(), common)
 
 
-def _bare_person(pieces: list[str], known: frozenset[str]) -> bool:
+def _bare_person(pieces: list[str], common: frozenset[str]) -> bool:
     """bare_person() of a sentence's pieces of text, cleaned and split as the model reads them."""
-    # Only the words the model does not know are weighed: few of a sentence's words.
-    unknown = compress(range(len(pieces)), map(not_, map(known.__contains__, pieces)))
+    # Only the pieces that are not common words are weighed.
+    unknown = compress(range(len(pieces)), map(not_, map(common.__contains__, pieces)))
     last = len(pieces) - 1
     for index in unknown:
         word = pieces[index]
         if "." in word and _initials(word):
             return True
+        owner = word.strip(_OWNER_EDGE)
+        if owner.endswith("'s"):
+            following = pieces[index + 1] if index < last else ""
+            if _unknown_handle(owner[:-2], common) and not _CONTRACTED.match(following):
+                return True  # "kchen's regex", "(kchen's regex)", not "bvarga's looking at it"
+            continue
         if not "a" <= word[0] <= "z":
             continue
-        if word.endswith("'s"):
-            if _unknown_handle(word[:-2], known):
-                return True  # "kchen's regex"
-            continue
-        if index == last or not _unknown_handle(word, known):
+        if index == last or not _unknown_handle(word, common):
             continue
         if not _opens_clause(pieces[index - 1] if index else None):
             continue
@@ -339,16 +342,21 @@ def _bare_person(pieces: list[str], known: frozenset[str]) -> bool:
     return False
 
 
-def _unknown_handle(word: str, known: frozenset[str]) -> bool:
-    """A word shaped like a handle in lower case that the model does not know: not a word, nor
-    a host named after one ("kafka3")."""
-    if word in known or _BARE_WORD.fullmatch(word) is None:
+def _unknown_handle(word: str, common: frozenset[str]) -> bool:
+    """A word shaped like a handle in lower case that is not a common word, nor a host named
+    after one ("kafka3")."""
+    if word in common or _BARE_WORD.fullmatch(word) is None:
         return False
     letters = word.rstrip("0123456789")
-    return letters not in known and letters not in NOT_NAMES
+    return letters not in common and letters not in NOT_NAMES
 
 
-_INITIALS = re.compile(r"[(\[\"*_]*((?:[A-Z]\.){1,2}[A-Z])\.?(?:'s)?[)\]\"*_,;:!?]*")
+_OWNER_EDGE = '([{"*_\u201c\u201d.,;:!?)]}'
+"""Brackets, quotation marks and punctuation around an owner ("(kchen's", "kchen's.")."""
+_CONTRACTED = re.compile(r"\w+ing\b|(?:been|not|a|an|the|on|in|at|up|down|back|still|also|now)\b")
+"""What follows "'s" when it stands for "is" or "has" ("bvarga's looking", "'s been")."""
+_INITIALS = re.compile(r"[(\[\"*_]*((?:[A-Z]\.){1,2}[A-Z])\.?(?:'s)?[)\]\"*_,;:!?.]*")
+"""A piece that is two or three initials, with what may stand around them ("(K.W.).")."""
 
 
 def _initials(piece: str) -> bool:
@@ -436,6 +444,7 @@ class BlameModel:
             raise ValueError(f"{source}: threshold must be between 0 and 1")
         self.intercept = _number(data.get("intercept"), "intercept", source)
         known = data.get("known_words")
+        common = data.get("common_words", known)
         vocabulary = data.get("features")
         idf = data.get("idf")
         coef = data.get("coef")
@@ -445,14 +454,20 @@ class BlameModel:
             and isinstance(idf, list)
             and isinstance(coef, list)
             and all(isinstance(word, str) for word in known)
+            and isinstance(common, list)
+            and all(isinstance(word, str) for word in common)
         ):
-            raise ValueError(f"{source}: known_words, features, idf and coef must be lists")
+            raise ValueError(
+                f"{source}: known_words, common_words, features, idf and coef must be lists"
+            )
         if not len(vocabulary) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
         names = [_feature(name, source) for name in vocabulary]
         weights = [_number(value, "idf", source) for value in idf]
         strengths = [_number(value, "coef", source) for value in coef]
         self.known = frozenset(known)
+        self.common = frozenset(common)
+        """Words written in lower case by two writers of the corpus or more (see bare_person)."""
         self.size = len(vocabulary)
         self.vocabulary = frozenset(parts[1] for parts in names if parts[0] == "w")
         metadata = data.get("metadata", {})
@@ -541,7 +556,7 @@ class BlameModel:
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
-            and not _bare_person(pieces, self.known)
+            and not _bare_person(pieces, self.common)
         ):
             return 0.0
         # The steps below run in C (map, filter, compress): no Python-level loop per word.

@@ -61,6 +61,8 @@ class Row:
     weight: float = 1.0
     kind: str = ""
     """The kind of corpus batch: 'r' postmortem prose, 'w' a writer's lines; '' for the rest."""
+    writer: str = ""
+    """Who wrote the row: its corpus batch ('w27', 'r15'); its group when not given."""
 
 
 def corpus_files() -> list[Path]:
@@ -118,7 +120,7 @@ def corpus_rows() -> list[Row]:
     for path in corpus_files():
         batch = _BATCH.fullmatch(path.stem)
         kind = batch.group(1) if batch else ""
-        rows.extend(replace(row, kind=kind) for row in read_rows(path))
+        rows.extend(replace(row, kind=kind, writer=path.stem) for row in read_rows(path))
     return rows
 
 
@@ -181,6 +183,19 @@ def known_words(texts: Iterable[str], groups: Iterable[str] | None = None) -> fr
     )
 
 
+def common_words(texts: Iterable[str], writers: Iterable[str]) -> frozenset[str]:
+    """Words written in lower case by at least two writers (`writers`, one per text): the
+    shared vocabulary, tools included ("restic"), and not one writer's handles ("lchen"), which
+    a known word can be once that writer has used it twice. See model.bare_person."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for text, writer in zip(texts, writers, strict=True):
+        for piece in text.split():
+            word = piece.strip(".,;:!?()[]\"'*_`|")
+            if word[:1].islower():
+                seen[word].add(writer)
+    return frozenset(word for word, found in seen.items() if len(found) >= 2)
+
+
 _HANDLE_USE = re.compile(r"(?<![\w@])[@<]([a-z][\w.-]*?)[.-]?(?![\w@.-])")
 """A word written as a handle: '@lena', '<lena>'."""
 
@@ -207,8 +222,11 @@ def vocabulary(texts: Iterable[str], known: frozenset[str]) -> frozenset[str]:
     return frozenset(word for word, n in df.items() if n >= MIN_DF)
 
 
-def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
-    """The fitted vectorizer and classifier, the known words and the model's vocabulary."""
+def _fit(
+    rows: Sequence[Row], seed: int
+) -> tuple[Any, Any, frozenset[str], frozenset[str], frozenset[str]]:
+    """The fitted vectorizer and classifier, the known words, the model's vocabulary and the
+    common words."""
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -219,6 +237,7 @@ def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str], froz
 
     texts = [as_read(row.text) for row in rows]
     known = known_words(texts, [row.group for row in rows])
+    common = common_words(texts, [row.writer or row.group for row in rows])
     words = vocabulary(texts, known)
 
     def analyzer(text: str) -> list[str]:
@@ -230,7 +249,7 @@ def _fit(rows: Sequence[Row], seed: int) -> tuple[Any, Any, frozenset[str], froz
         C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=2000
     )
     classifier.fit(matrix, [row.label for row in rows], sample_weight=[row.weight for row in rows])
-    return vectorizer, classifier, known, words
+    return vectorizer, classifier, known, words, common
 
 
 def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
@@ -246,14 +265,14 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
         held = [i for i, row in enumerate(rows) if fold_of(row.group) == fold]
         if not held or len({row.label for row in train}) < 2:
             continue
-        vectorizer, classifier, known, words = _fit(train, seed)
+        vectorizer, classifier, known, words, common = _fit(train, seed)
         probabilities = classifier.predict_proba(vectorizer.transform([texts[i] for i in held]))
         for index, probability in zip(held, probabilities[:, 1], strict=True):
             text = texts[index]
             targeted = (
                 has_target(values(tokens(text, known), words))
                 or implies_target(text)
-                or bare_person(text, known)
+                or bare_person(text, common)
             )
             scores[index] = float(probability) if targeted else 0.0
     return scores
@@ -298,7 +317,7 @@ def train(rows: Sequence[Row], seed: int = 0, *, threshold: float | None = None)
         raise UsageError("training needs both blameful and blameless rows")
     if threshold is None:
         threshold = choose_threshold(rows, cross_validate(rows, seed))
-    vectorizer, classifier, known, _ = _fit(rows, seed)
+    vectorizer, classifier, known, _, common = _fit(rows, seed)
     names = vectorizer.get_feature_names_out()
     order = sorted(range(len(names)), key=lambda i: names[i])
     coef = classifier.coef_[0]
@@ -312,6 +331,7 @@ def train(rows: Sequence[Row], seed: int = 0, *, threshold: float | None = None)
         "threshold": threshold,
         "intercept": round(float(classifier.intercept_[0]), 8),
         "known_words": sorted(known),
+        "common_words": sorted(common),
         "features": [str(names[i]) for i in order],
         "idf": [round(float(idf[i]), 6) for i in order],
         "coef": [round(float(coef[i]), 6) for i in order],
