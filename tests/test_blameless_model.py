@@ -1060,6 +1060,7 @@ def test_a_bare_handle_or_initials_may_mean_someone(text: str) -> None:
         "wal_level was still minimal",  # a setting
         "it's what the pager said",  # a known word's contraction
         "The U.S. region failed over at 9 A.M.",  # abbreviations, not initials
+        "The C.E.O. signed off the status page text at 09:00 U.T.C.",
         "e.g. the v1.2.3 release",
         "14:07 bvarga's looking at the replica lag again",  # "'s" for "is"
         "nginx dropped the idle connections",  # a tool several writers name in lower case

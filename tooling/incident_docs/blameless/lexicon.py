@@ -156,7 +156,8 @@ CLAUSE_OPENERS = wordset(
 DOTTED_ABBREVIATIONS = wordset(
     """
     U.S U.K E.U U.N U.S.A U.A.E N.Z A.M P.M N.B P.S Q.A I.T D.C L.A N.Y B.C A.D R.I.P A.K.A
-    F.A.Q I.E E.G V.S T.V S.A
+    F.A.Q I.E E.G V.S T.V S.A O.K A.I N.A T.B.D T.B.C M.D V.P C.E.O C.T.O C.I.O C.F.O P.O U.T.C
+    E.T P.T C.E.T G.M.T R.C X.Y.Z
     """
 )
 """Abbreviations written with dots that are not a person's initials (see model._initials)."""
