@@ -242,19 +242,17 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # A gap in an artefact or a plan, seen afterwards, is no hindsight about a person.
         "In hindsight the canary plan should have covered the EU region as well.",
         "In retrospect, our escalation policy should have paged the database on-call first.",
+        "In hindsight  the canary plan should have covered the EU region.",  # two spaces
         # Struck-out text is withdrawn by its author.
         "Root cause: ~~human error~~ a delete command with no confirmation.",
         "- ~~Root cause: human error~~ the wrapper swapped source and target",
-        # A decision not to act, with its reason.
-        "The incident commander decided not to fail over, since the standby was four hours behind.",
-        "Ops chose not to purge the cache during the sale, accepting stale prices for an hour.",
         # Fire crews and lazy loading.
         "The fire team leader called the all-clear at 03:40.",
         "Profiles are lazily populated on first login, so the cold cache took most of the load.",
         "Our thanks to the amateur radio club that relayed the status updates.",
     ],
 )
-def test_artefacts_withdrawn_words_and_reasoned_decisions_are_not_flagged(sentence: str) -> None:
+def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
     assert check_text(sentence) == []
 
 
@@ -267,6 +265,8 @@ def test_artefacts_withdrawn_words_and_reasoned_decisions_are_not_flagged(senten
         ("Dave decided not to run the tests before merging.", "BL002"),
         ("Dave decided not to run the tests because he was in a hurry.", "BL002"),
         ("Fire the team that shipped this.", "BL009"),
+        ("We should fire team leads who approve untested changes.", "BL009"),
+        ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),
         ("What an amateur move by Priya.", "BL004"),
     ],

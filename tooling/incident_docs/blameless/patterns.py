@@ -338,7 +338,7 @@ CHECKS: tuple[Check, ...] = (
             r"hindsight)\b(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|apparent)\b|"
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
-            r",?\s+(?!(?:the|our|this|that|these|those|its|an?)\s)[^.;!?|\n]{0,30}?\bshould\b)"
+            r",?\s++(?!(?:the|our|this|that|these|those|its|an?)\s)[^.;!?|\n]{0,30}?\bshould\b)"
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
@@ -408,7 +408,7 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\blaz(?:y|ily|iness)\b(?!\s*[-_]?\s*(?:load|loading|loaded|evaluat|eval|init|iterat|seq|val|static|"
             r"import|bind|fetch|mode|list|propert|attribute|field|relation|column|quantifier|match|consumer|"
-            r"populat|built|build|creat|comput|instantiat|resolv|allocat|on\s+(?:first|demand)))"
+            r"populat|built|build|comput|instantiat|resolv|allocat|on\s+demand))"
         ),
         "BL004",
         wordset("lazy lazily laziness"),
@@ -637,7 +637,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\b(?:fire(?!\s+(?:team|crew|brigade|department|service|warden|marshal)s?\b)|sack|re-?train|"
+            r"\b(?:fire(?!\s+(?:team|crew|brigade|department|service|warden|marshal)s?\b"
+            r"(?!\s+(?:leads?|members?|owners?|managers?)\b))|sack|re-?train|"
             r"discipline|write\s+up|punish|suspend|demote)\s+(?:the\s+|our\s+|that\s+)?" + AGENT
         ),
         "BL009",

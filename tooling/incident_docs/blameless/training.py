@@ -186,7 +186,8 @@ def known_words(texts: Iterable[str], groups: Iterable[str] | None = None) -> fr
 def common_words(texts: Iterable[str], writers: Iterable[str]) -> frozenset[str]:
     """Words written in lower case by at least two writers (`writers`, one per text): the
     shared vocabulary, tools included ("restic"), and not one writer's handles ("lchen"), which
-    a known word can be once that writer has used it twice. See model.bare_person."""
+    a known word can be once that writer has used it twice. The model's common words are the
+    known words among these. See model.bare_person."""
     seen: dict[str, set[str]] = defaultdict(set)
     for text, writer in zip(texts, writers, strict=True):
         for piece in text.split():
@@ -237,7 +238,7 @@ def _fit(
 
     texts = [as_read(row.text) for row in rows]
     known = known_words(texts, [row.group for row in rows])
-    common = common_words(texts, [row.writer or row.group for row in rows])
+    common = known & common_words(texts, [row.writer or row.group for row in rows])
     words = vocabulary(texts, known)
 
     def analyzer(text: str) -> list[str]:
