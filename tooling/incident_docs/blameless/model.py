@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress, repeat
-from operator import add, eq, is_not, not_
+from itertools import chain, compress
+from operator import add, eq, not_
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -301,8 +301,8 @@ _TIME_OF_DAY = re.compile(r"[\[(]?\d{1,2}[:.h]\d{2}(?::\d{2})?Z?[\])]?:?")
 
 def bare_person(text: str, common: frozenset[str]) -> bool:
     """Someone may be meant by words the masking does not read as a person: a word in lower case
-    that is not one of the model's common words (written so by two writers of its corpus or
-    more: one writer's handles are not), shaped like a handle, opening the sentence or a clause
+    that is not one of the model's common words (known words written so by two batches of its
+    corpus or more: one batch's handles are not), shaped like a handle, opening the sentence or a clause
     of it as the subject of a verb ("zpetrovic broke the seat maps", "because tkarimi skipped the
     canary", "14:05 mkowalski pushed") or written as an owner ("kchen's regex"); or initials
     ("R.S. pushed it", "that makes five for K.W.").
@@ -464,7 +464,8 @@ class BlameModel:
         strengths = [_number(value, "coef", source) for value in coef]
         self.known = frozenset(known)
         self.common = frozenset(common)
-        """Words written in lower case by two writers of the corpus or more (see bare_person)."""
+        """Known words written in lower case by two batches of the corpus or more (see
+        bare_person)."""
         self.size = len(vocabulary)
         self.vocabulary = frozenset(parts[1] for parts in names if parts[0] == "w")
         metadata = data.get("metadata", {})
@@ -556,13 +557,12 @@ class BlameModel:
             and not _bare_person(pieces, self.common)
         ):
             return 0.0
-        # The steps below run in C (map, filter, compress): no Python-level loop per word.
+        # The steps below run in C (map, filter, compress), but for the trigram keys' one
+        # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
-        bases = list(map(self._trigram_base.get, pairs[:-1]))
-        opened = list(map(is_not, bases, repeat(None)))  # the bigrams that open a trigram
-        keys += map(add, compress(bases, opened), compress(ids[1:], opened))
+        keys += filter(None, self._triples(pairs, ids))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
@@ -619,10 +619,7 @@ class BlameModel:
             cache = self._caches[people] = {}
         read = list(map(cache.get, pieces))
         if None in read or _PLACED in read:
-            # Only the pieces not yet read, or read in place: most of a sentence is cached.
-            pending = [i for i, found in enumerate(read) if found is None or found is _PLACED]
-            for index in pending:
-                found = read[index]
+            for index, found in enumerate(read):
                 piece = pieces[index]
                 if found is None:
                     classified = _classify(piece, self.known, people)
