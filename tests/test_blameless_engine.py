@@ -250,6 +250,19 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The fire team leader called the all-clear at 03:40.",
         "Profiles are lazily populated on first login, so the cold cache took most of the load.",
         "Our thanks to the amateur radio club that relayed the status updates.",
+        # Human error reported as a label or a framing that was set aside.
+        "Some people have called this human error; we would rather fix the prompt.",
+        "If we file this under operator error, the same keystroke will cause it again.",
+        "The first draft said operator error, and QA sent it back.",
+        "The board declined to describe the loss as a human error.",
+        # A judgement denied, not made.
+        "This was not a careless technician; keying on surname was a design choice.",
+        "Bilal did nothing careless: losing a phone is an ordinary event.",
+        "This wasn't someone being careless with a delete command.",
+        # Taking something offline on purpose is a mitigation.
+        "Farhan Chowdhury took the server offline within ten minutes and preserved a disk image.",
+        # What the thanks are for, not what that was for.
+        "Thanks, Camila, for pushing for the extra QC pass.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -269,6 +282,15 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),
         ("What an amateur move by Priya.", "BL004"),
+        # A reported word governs its own clause only.
+        ("He called it a quick fix, but the root cause was human error.", "BL005"),
+        ("Nobody asked me, but Dave is careless with configs.", "BL004"),
+        ("It was not just careless, it was reckless.", "BL004"),
+        ("Dave could not have been more careless with the config.", "BL004"),
+        ("Dave took the whole site down on Friday.", "BL001"),
+        ("Dave knocked the payment API offline with his change.", "BL001"),
+        ("Thanks to Dave for ruining the launch.", "BL006"),
+        ("Thanks, Dave, for the extra hours on Sunday.", "BL006"),
     ],
 )
 def test_the_same_words_aimed_at_people_are_still_flagged(sentence: str, code: str) -> None:

@@ -16,6 +16,7 @@ from incident_docs.blameless.model import (
     HANDLE,
     NAME,
     NUMBER,
+    UNTARGETED,
     BlameModel,
     bare_person,
     implies_target,
@@ -23,7 +24,7 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
-from incident_docs.blameless.prose import SURER, check_markdown, normalise, sentences
+from incident_docs.blameless.prose import SURER, TIMELINE, check_markdown, normalise, sentences
 from incident_docs.linter import PARALLEL_THRESHOLD
 from support.archive import REPO
 from support.cli import RunCli
@@ -462,9 +463,9 @@ def test_explain_prints_the_score_the_rule_hits_and_the_cues(
     assert clean.exit_code == 0 and "reported: nothing" in clean.stdout
 
 
-FALSE_ALARMS = [
-    "The platform team rolled out the new limits again after the fix.",
-    "Helena's team restored the replica before the morning peak.",
+FALSE_ALARMS = [  # blameless lines the shipped model reads as blame
+    "Give the on-call engineer a read-only production shell.",
+    "The support team answered every ticket again within the hour.",
 ]
 
 
@@ -496,8 +497,8 @@ def test_train_learns_the_archive_examples_and_keeps_catching_blame(
     archive: Path, run_cli: RunCli
 ) -> None:
     unseen = [  # near the false alarms, but not in the examples file
-        "The platform team rolled out the new quotas again after the patch.",
-        "Helena's team restored the standby before the evening peak.",
+        "Give the on-call engineer a read-only shell on the production hosts.",
+        "The support team answered every chat again within the day.",
     ]
     (archive / "examples.tsv").write_text(
         "text\tlabel\n" + "".join(f"{s}\tblameless\n" for s in FALSE_ALARMS)
@@ -567,10 +568,32 @@ def test_a_title_case_heading_still_names_the_person_it_blames(
         "# Postmortem: Kaito's Billing Disaster\n\n"
         "## Certificate Expiry Took Down Payments In Europe\n\n"
         "## Lessons Learned From The Frankfurt Outage\n\n"
-        "## Łódź Datacenter Alerts Ignored Again\n"
+        "## Łódź Datacenter Alerts Paged Twice\n"
     )
     found = _lint_stdin(run_cli, archive, text)
     assert {(d["line"], d["code"]) for d in found} == {(1, "BL010"), (3, "BL010")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Is it really so hard to read the runbook before touching prod?",
+        "## Datacenter Alerts Ignored Again",
+    ],
+)
+def test_blame_that_names_no_one_is_reported_when_unmistakable(sentence: str) -> None:
+    found = _shipped_checker().check(sentence.lstrip("# "), heading=sentence.startswith("#"))
+    assert [hit.code for hit in found] == ["BL010"]
+
+
+def test_a_sentence_that_names_no_one_needs_the_model_all_but_certain() -> None:
+    model = packaged_model()
+    sentence = "The disk filled up because the log rotation job had stopped, again."
+    probability = model.probability(sentence)
+    assert probability < UNTARGETED
+    checker = Checker(model=model, threshold=probability / 2)
+    assert model.probability(sentence, needs_target=True) == 0.0
+    assert checker.check(sentence) == []
 
 
 def test_a_front_matter_value_written_differently_is_reported_where_it_starts_without_a_fix(
@@ -896,13 +919,30 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
         "Sean deploys it directly to master.",
     ]
     # The line's sentences (a table row's cells) as the model scores them, just over the
-    # threshold.
+    # threshold and under a timeline's.
     scored = [(_line_score(model, prefix + text), text) for text in candidates]
-    probability, sentence = max((p, t) for p, t in scored if p < SURER - 0.05)
+    probability, sentence = max((p, t) for p, t in scored if p < TIMELINE - 0.05)
     assert probability > 0.1
     checker = Checker(model=model, threshold=probability - 0.05)
     found = [hit.code for hit in checker.check(prefix + sentence)]
     assert found == ([] if timeline else ["BL010"])
+
+
+def test_a_timeline_entry_needs_the_model_less_sure_than_a_heading_or_an_untimed_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The thresholds set apart, so the test holds whatever the model scores the sentence.
+    monkeypatch.setattr(prose, "SURER", 1.0)
+    monkeypatch.setattr(prose, "TIMELINE", 0.0)
+    checker = Checker(model=packaged_model(), threshold=1e-9)
+    text = (
+        "## Timeline\n\n"
+        "- 21:35 UTC: Sean deploys it directly to master.\n"
+        "- Sean deploys it directly to master.\n\n"
+        "### 21:40 Sean deploys it directly to master\n"
+    )
+    found = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
+    assert found == [(3, "BL010")]
 
 
 @pytest.mark.parametrize(
@@ -925,6 +965,27 @@ def test_a_byline_that_only_lists_people_is_not_for_the_model(
     model = packaged_model()
     checker = Checker(model=model, threshold=1e-9)  # reports whatever the model reads
     assert bool(checker.check(byline)) is read
+
+
+@pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        (
+            "Involved: traffic control centre (Olumide, evening shift), signals engineer "
+            "(h.virtanen), contractor SignalCo",
+            False,
+        ),
+        ("On the call: Priya (IC), @dmitri (database), Ola Nordmann (comms)", False),
+        ("Involved: Ken, who broke prod again and lied about it", True),
+        ("Paged: dvanwyk, who ignored it for an hour", True),
+    ],
+)
+def test_the_people_a_list_of_those_involved_names_are_no_culprits_for_being_listed(
+    line: str, reported: bool
+) -> None:
+    # The people are left out and the rest is weighed: roles and teams in brackets name no
+    # culprit, what is said of someone still does.
+    assert bool(_shipped_checker().check(line)) is reported
 
 
 def test_a_byline_the_archive_marked_blameful_is_reported() -> None:
@@ -1203,7 +1264,7 @@ def test_people_named_by_occupation_or_shift_are_read(sentence: str, flagged: bo
 @pytest.mark.xfail(
     strict=True,
     reason="a known false alarm: 'to all the' leans to blame since the corpus's 2026-12 batches "
-    "(0.68 against a threshold of 0.65); remove this mark when it passes",
+    "(0.70 against a threshold of 0.65); remove this mark when it passes",
 )
 def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
     sentence = "Thanks to all the contributors who tested the release candidate."

@@ -253,7 +253,12 @@ SUSPENDING = re.compile(
     r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop)|"
     r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
     r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
-    r"pointing|settling))\b" + _REACH
+    r"pointing|settling)|"
+    # Someone else's word, reported to be set aside: "some people called this human error",
+    # "if we file this under operator error", "the first draft said", "asked whether".
+    r"call(?:ed|s)\s+(?:this|it|that)|if\s+we\s+(?:file|put|call|write|chalk|stop|label|settle)|"
+    r"first\s+draft\s+(?:said|called|blamed|listed|gave)|asked\s+(?:if|whether)|"
+    r"declin\w*\s+to\s+(?:call|describe|label|treat|record|classify|attribute|blame))\b" + _REACH
 )
 SUSPENDING_OPENER = re.compile(
     r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|saying|blaming|"
@@ -285,6 +290,25 @@ WORKS = wordset(
     post-mortem post-mortems report reports analysis summary
     """
 )
+
+
+def _plurals(text: str) -> frozenset[str]:
+    """The nouns of a list and their plurals ("pharmacist", "pharmacists"; "deputies",
+    "foremen")."""
+    words = text.split()
+    return frozenset(words) | frozenset(map(_plural, words))
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith(("men", "s")):
+        return noun
+    if noun.endswith("man"):
+        return noun[:-3] + "men"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
 TARGETS = (
     ROLES
     | GROUPS
@@ -310,6 +334,33 @@ TARGETS = (
         helpdesk noc moderator moderators trader traders nurse nurses officer
         officers inspector inspectors auditor auditors apprentice apprentices freelancer
         freelancers
+        """
+    )
+    # More occupations of the places incidents happen, in their singular and plural, so that
+    # "the duty forecaster ignored the warning" is weighed as "the engineer ignored" is. Not
+    # the jobs whose word also names software, a thing or an act (driver, controller, editor,
+    # producer, consumer, planner, broker, registrar, interpreter, principal, pilot, judge,
+    # guard, vet).
+    | _plurals(
+        """
+        accountant actuary agronomist anaesthetist anesthetist archivist astronomer attendant
+        attorney baker banker barista bartender biologist bookkeeper buyer caretaker cashier
+        chemist clinician co-ordinator coordinator counsellor counselor courier custodian
+        dentist deputy dietitian doctor electrician epidemiologist facilitator farmer
+        firefighter foreman forecaster geologist hygienist instructor investigator janitor
+        journalist juror labourer laborer landlord lawyer lecturer librarian lifeguard
+        locksmith machinist marketer mathematician mechanic medic meteorologist midwife
+        negotiator notary nutritionist paralegal paramedic pathologist pharmacist photographer
+        physician physicist physio physiotherapist plumber porter practitioner professor
+        psychologist purser radiographer radiologist realtor receptionist recruiter reporter
+        salesperson scribe secretary signaller signalman signalmen solicitor specialist
+        statistician steward stewardess storekeeper superintendent surgeon surveyor teacher
+        technologist therapist toolpusher treasurer tutor underwriter veterinarian waiter
+        waitress wrangler call-taker caseworker copywriter deckhand dockworker doorman driller
+        foreperson groundskeeper helmsman housekeeper lineworker longshoreman longshoremen
+        mariner metallurgist millwright optician roustabout sailor seafarer shipwright
+        sonographer stevedore stocker storeman telecommunicator welder warehouseman
+        warehousemen
         """
     )
 )

@@ -157,11 +157,13 @@ CHECKS: tuple[Check, ...] = (
         span="agent",
     ),
     # Ordinary operations that read as blame only with a named person as the subject: "they took
-    # the nodes out of rotation" and "the database team dropped the old index" are routine.
+    # the nodes out of rotation" and "the database team dropped the old index" are routine, and
+    # so is taking something offline on purpose ("Ifeoma took the server offline to contain it").
     Check(
         _c(
             r"\b(?:(?:took|brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
-            r"(?:down|offline|over)|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
+            r"(?:down|over)|(?:brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
+            r"offline|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
             r"a|an)\s+(?:\w+\s+)?\w+)\b"
         ),
         "BL001",
@@ -403,6 +405,12 @@ CHECKS: tuple[Check, ...] = (
             "absentmindedness cavalier dim dimwitted dimwit dimwits bozo bozos hack attitude halfhearted "
             "halfheartedly hearted heartedly unqualified incapable brain"
         ),
+        # Denied, not said: "this was not a careless technician", "did nothing careless" (but
+        # "not just careless", "couldn't have been more careless").
+        veto=_c(
+            r"(?:\bnot|n['\u2019]t|\bnothing|\bnever)\s+"
+            r"(?:(?:a|an|being|been|someone|anyone|anybody|somebody)\s+){0,2}$"
+        ),
     ),
     Check(
         _c(
@@ -456,10 +464,13 @@ CHECKS: tuple[Check, ...] = (
             r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))"
         ),
         mention_veto=True,
-        # A sentence that denies, questions or supposes it does not give it as the cause.
+        # A sentence that denies, questions or supposes it does not give it as the cause, nor
+        # one that calls it a label or a framing ("Any PEBKAC framing is off the table", "Human
+        # error was the easy answer").
         sentence_veto=_c(
             r"\b(?:not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
-            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure))\b|n['\u2019]t\b"
+            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing|label|easy\s+answer)\b|"
+            r"n['\u2019]t\b"
         ),
     ),
     # BL006: mocking, sarcasm and emotional narration.
@@ -522,7 +533,9 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\b(?:nice|good|great)\s+(?:one|going)\b|\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
             r"\bsmooth\s+move\b|\bwell\s+played\b|"
-            r"\bthanks?\b[^.;!?|\n]{0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|the\s+(?:extra|wasted|"
+            # What the thanks are for, not what that was for ("Thanks for pushing for the extra QC pass").
+            r"\bthanks?\b(?:(?!\bfor\b)[^.;!?|\n]){0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|"
+            r"the\s+(?:extra|wasted|"
             r"ruined|lost))\b|"
             r"\b(?:great|good|nice|fantastic|stellar|amazing|excellent|brilliant|superb)\s+(?:job|work|stuff)\b"
             r"[^.;!?|\n]{0,40}?\b(?:managed\s+to|broke|breaking|broken|again|optional|twice|whoever)\b|"

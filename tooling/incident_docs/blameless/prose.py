@@ -24,7 +24,7 @@ from incident_docs.blameless.engine import (
     lower_same_length,
 )
 from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
-from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span
+from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span, tokens
 from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
@@ -69,20 +69,30 @@ _DAY = re.compile(
 )
 """A heading that names a day or a date."""
 _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
+_INVOLVED = (
+    r"participants|attendees|responders|(?:people[ \t]+)?involved|present|paged|cc|"
+    r"on[ \t]+the[ \t]+(?:call|bridge)"
+)
 _BYLINE = re.compile(
     r"[ \t>*_+-]*(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
     r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
-    r"participants|attendees|responders)[*_]*[ \t]*:)",
+    + _INVOLVED
+    + r")[*_]*[ \t]*:)",
     re.IGNORECASE,
 )
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
-"Owner: @kenji"): people are named there as a matter of course."""
+"Owner: @kenji", "Involved: web team (d.ivanova)"): people are named there as a matter of
+course."""
+_LIST_OF_PEOPLE = re.compile(r"[ \t>*_+-]*(?:" + _INVOLVED + r")[*_]*[ \t]*:", re.IGNORECASE)
+"""A list of the people who took part ("Responders: ...", "Paged: ...", "On the call: ...")."""
 _LISTED = frozenset({NAME, HANDLE, "and"})
 """What a list of people reads as: names, handles and 'and'."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
-"""The model's threshold in headings, titles, timelines and responders lists."""
+"""The model's threshold in headings, titles, bylines, and the timeline and responders sections."""
+TIMELINE = 0.8
+"""The model's threshold for a timeline entry (a line that opens with a time of day)."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
@@ -132,6 +142,12 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
+        listed = _LIST_OF_PEOPLE.match(view) if "\n" not in text.strip() else None
+        if listed is not None:
+            # The people who took part are no culprits for being listed: the line is read
+            # without them, and reported when the rest of it blames them ("Responders: Ken Li,
+            # who broke it again").
+            view = self._without_people(view, listed.end())
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = _title_case_view(view)  # read as words, but for the names that act
         cited = False
@@ -140,14 +156,13 @@ class Checker:
             cited = reference is not view
             view = reference
         # Headings are short noun phrases, and lists of people and timeline lines name people:
-        # be surer there.
-        surer = (
-            names_people
-            or heading
-            or (text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None)
-            or _BYLINE.match(text) is not None
-        )
-        threshold = max(self.threshold, SURER) if surer else None
+        # be surer there. A timeline entry says what someone did, as blame of them does, in a
+        # sentence of its own: surer, but not as sure as of a noun phrase.
+        threshold: float | None = None
+        if names_people or heading or _BYLINE.match(text) is not None:
+            threshold = max(self.threshold, SURER)
+        if not heading and text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None:
+            threshold = max(self.threshold, TIMELINE)
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
         row = written_view.lstrip().startswith("|")
@@ -177,7 +192,7 @@ class Checker:
                 end,
                 force=label == 1,
                 threshold=max(self.threshold, SURER) if cited else threshold,
-                needs_target=not cited,
+                needs_target=not cited and listed is None,
             )
             if hit is not None:
                 kept.append(hit)
@@ -219,6 +234,18 @@ class Checker:
         for index, (start, end) in enumerate(_cell_spans(row)):
             if index in owner_cells and self._only_people(row[start:end]):
                 out = out[:start] + " " * (end - start) + out[end:]
+        return out
+
+    def _without_people(self, text: str, start: int) -> str:
+        """The text with the names and handles after `start` blanked out (same length)."""
+        if self.model is None:
+            return text
+        found = tokens(text[start:], self.model.known, self.options.people)
+        out = text
+        for token in found:
+            if token.value in (NAME, HANDLE):
+                first, last = start + token.start, start + token.end
+                out = out[:first] + " " * (last - first) + out[last:]
         return out
 
     def _only_people(self, text: str) -> bool:
@@ -446,16 +473,17 @@ _CITED = re.compile(
 def _cited_view(text: str) -> str:
     """A reference to someone's writing, alone on its line ("- [Tim Freeman's list of
     postmortems](...)", "See also [Bryan Cantrill's talk](...)."), cites its author: the author's
-    name reads as a word, and the rest is still weighed ("[Dmitri's notes on breaking prod
-    again](...)"). A link inside a sentence is read as any words are ("[Marek's list](...): two
-    dropped databases"). The text itself when it is no such reference."""
+    name and its "'s" are left out, and the rest is still weighed ("[Dmitri's notes on breaking
+    prod again](...)"). A link inside a sentence is read as any words are ("[Marek's list](...):
+    two dropped databases"). The text itself when it is no such reference."""
     line = _CITATION.fullmatch(text)
     if line is None:
         return text
     cited = _CITED.match(text, line.start("text"), line.end("text"))
     if cited is None:
         return text
-    return text[: cited.start()] + lower_same_length(cited.group(1)) + text[cited.end(1) :]
+    end = cited.end(1) + (2 if text[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
+    return text[: cited.start()] + " " * (end - cited.start()) + text[end:]
 
 
 def _model_view(text: str) -> str:
