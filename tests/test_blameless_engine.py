@@ -259,8 +259,9 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "This was not a careless technician; keying on surname was a design choice.",
         "Bilal did nothing careless: losing a phone is an ordinary event.",
         "This wasn't someone being careless with a delete command.",
-        # Taking something offline on purpose is a mitigation.
-        "Farhan Chowdhury took the server offline within ten minutes and preserved a disk image.",
+        # An operation done for a purpose said right after it.
+        "Ifeoma took the indexing server offline at 14:00 so the rebuild could finish.",
+        "Sione took the donation form offline for 20 minutes to stop further double charges.",
         # What the thanks are for, not what that was for.
         "Thanks, Camila, for pushing for the extra QC pass.",
     ],
@@ -288,7 +289,11 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("It was not just careless, it was reckless.", "BL004"),
         ("Dave could not have been more careless with the config.", "BL004"),
         ("Dave took the whole site down on Friday.", "BL001"),
+        ("Dave took the payments database offline.", "BL001"),
         ("Dave knocked the payment API offline with his change.", "BL001"),
+        # A reported word governs the phrase right after it only, and only for human error.
+        ("Everyone called it a careless mistake by Dave, and it was.", "BL004"),
+        ("Priya asked whether Dave forgot to renew the certificate again.", "BL002"),
         ("Thanks to Dave for ruining the launch.", "BL006"),
         ("Thanks, Dave, for the extra hours on Sunday.", "BL006"),
     ],

@@ -11,12 +11,11 @@ import pytest
 
 from incident_docs.blameless import Checker, check_text, prose, training
 from incident_docs.blameless.agents import organisations
-from incident_docs.blameless.lexicon import IMPLIED_TARGET
+from incident_docs.blameless.lexicon import IMPLIED_TARGET, TARGETS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
     NUMBER,
-    UNTARGETED,
     BlameModel,
     bare_person,
     implies_target,
@@ -568,32 +567,10 @@ def test_a_title_case_heading_still_names_the_person_it_blames(
         "# Postmortem: Kaito's Billing Disaster\n\n"
         "## Certificate Expiry Took Down Payments In Europe\n\n"
         "## Lessons Learned From The Frankfurt Outage\n\n"
-        "## Łódź Datacenter Alerts Paged Twice\n"
+        "## Łódź Datacenter Alerts Ignored Again\n"
     )
     found = _lint_stdin(run_cli, archive, text)
     assert {(d["line"], d["code"]) for d in found} == {(1, "BL010"), (3, "BL010")}
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Is it really so hard to read the runbook before touching prod?",
-        "## Datacenter Alerts Ignored Again",
-    ],
-)
-def test_blame_that_names_no_one_is_reported_when_unmistakable(sentence: str) -> None:
-    found = _shipped_checker().check(sentence.lstrip("# "), heading=sentence.startswith("#"))
-    assert [hit.code for hit in found] == ["BL010"]
-
-
-def test_a_sentence_that_names_no_one_needs_the_model_all_but_certain() -> None:
-    model = packaged_model()
-    sentence = "The disk filled up because the log rotation job had stopped, again."
-    probability = model.probability(sentence)
-    assert probability < UNTARGETED
-    checker = Checker(model=model, threshold=probability / 2)
-    assert model.probability(sentence, needs_target=True) == 0.0
-    assert checker.check(sentence) == []
 
 
 def test_a_front_matter_value_written_differently_is_reported_where_it_starts_without_a_fix(
@@ -928,7 +905,7 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
     assert found == ([] if timeline else ["BL010"])
 
 
-def test_a_timeline_entry_needs_the_model_less_sure_than_a_heading_or_an_untimed_line(
+def test_a_timed_line_outside_the_timeline_needs_the_model_less_sure_than_one_in_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The thresholds set apart, so the test holds whatever the model scores the sentence.
@@ -936,8 +913,10 @@ def test_a_timeline_entry_needs_the_model_less_sure_than_a_heading_or_an_untimed
     monkeypatch.setattr(prose, "TIMELINE", 0.0)
     checker = Checker(model=packaged_model(), threshold=1e-9)
     text = (
+        "## What happened\n\n"
+        "- 21:35 UTC: Sean deploys it directly to master.\n\n"
         "## Timeline\n\n"
-        "- 21:35 UTC: Sean deploys it directly to master.\n"
+        "- 21:36 UTC: Sean deploys it directly to master.\n"
         "- Sean deploys it directly to master.\n\n"
         "### 21:40 Sean deploys it directly to master\n"
     )
@@ -978,6 +957,7 @@ def test_a_byline_that_only_lists_people_is_not_for_the_model(
         ("On the call: Priya (IC), @dmitri (database), Ola Nordmann (comms)", False),
         ("Involved: Ken, who broke prod again and lied about it", True),
         ("Paged: dvanwyk, who ignored it for an hour", True),
+        ("Paged: @dana (ignored it)", True),
     ],
 )
 def test_the_people_a_list_of_those_involved_names_are_no_culprits_for_being_listed(
@@ -986,6 +966,19 @@ def test_the_people_a_list_of_those_involved_names_are_no_culprits_for_being_lis
     # The people are left out and the rest is weighed: roles and teams in brackets name no
     # culprit, what is said of someone still does.
     assert bool(_shipped_checker().check(line)) is reported
+
+
+def test_occupations_and_their_plurals_point_at_someone_but_not_words_software_shares() -> None:
+    assert {
+        "forecaster",
+        "forecasters",
+        "midwives",
+        "waitresses",
+        "salespeople",
+        "signalmen",
+        "attorneys",
+    } <= TARGETS
+    assert TARGETS.isdisjoint({"driver", "controller", "editor", "producer", "wrangler", "janitor"})
 
 
 def test_a_byline_the_archive_marked_blameful_is_reported() -> None:

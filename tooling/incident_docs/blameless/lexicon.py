@@ -253,12 +253,7 @@ SUSPENDING = re.compile(
     r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop)|"
     r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
     r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
-    r"pointing|settling)|"
-    # Someone else's word, reported to be set aside: "some people called this human error",
-    # "if we file this under operator error", "the first draft said", "asked whether".
-    r"call(?:ed|s)\s+(?:this|it|that)|if\s+we\s+(?:file|put|call|write|chalk|stop|label|settle)|"
-    r"first\s+draft\s+(?:said|called|blamed|listed|gave)|asked\s+(?:if|whether)|"
-    r"declin\w*\s+to\s+(?:call|describe|label|treat|record|classify|attribute|blame))\b" + _REACH
+    r"pointing|settling))\b" + _REACH
 )
 SUSPENDING_OPENER = re.compile(
     r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|saying|blaming|"
@@ -300,10 +295,16 @@ def _plurals(text: str) -> frozenset[str]:
 
 
 def _plural(noun: str) -> str:
-    if noun.endswith(("men", "s")):
+    if noun.endswith("men"):
         return noun
+    if noun.endswith("person"):
+        return noun[:-6] + "people"
     if noun.endswith("man"):
         return noun[:-3] + "men"
+    if noun.endswith("wife"):
+        return noun[:-4] + "wives"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
         return noun[:-1] + "ies"
     return noun + "s"
@@ -338,28 +339,26 @@ TARGETS = (
     )
     # More occupations of the places incidents happen, in their singular and plural, so that
     # "the duty forecaster ignored the warning" is weighed as "the engineer ignored" is. Not
-    # the jobs whose word also names software, a thing or an act (driver, controller, editor,
-    # producer, consumer, planner, broker, registrar, interpreter, principal, pilot, judge,
-    # guard, vet).
+    # the jobs whose word also names software, a service, a thing or an act (driver,
+    # controller, editor, producer, consumer, planner, broker, registrar, interpreter,
+    # principal, pilot, judge, guard, vet, janitor, wrangler, scribe, porter, reporter,
+    # courier, buyer, secretary, specialist, teacher, treasurer, steward, conductor).
     | _plurals(
         """
-        accountant actuary agronomist anaesthetist anesthetist archivist astronomer attendant
-        attorney baker banker barista bartender biologist bookkeeper buyer caretaker cashier
-        chemist clinician co-ordinator coordinator counsellor counselor courier custodian
-        dentist deputy dietitian doctor electrician epidemiologist facilitator farmer
-        firefighter foreman forecaster geologist hygienist instructor investigator janitor
-        journalist juror labourer laborer landlord lawyer lecturer librarian lifeguard
-        locksmith machinist marketer mathematician mechanic medic meteorologist midwife
-        negotiator notary nutritionist paralegal paramedic pathologist pharmacist photographer
-        physician physicist physio physiotherapist plumber porter practitioner professor
-        psychologist purser radiographer radiologist realtor receptionist recruiter reporter
-        salesperson scribe secretary signaller signalman signalmen solicitor specialist
-        statistician steward stewardess storekeeper superintendent surgeon surveyor teacher
-        technologist therapist toolpusher treasurer tutor underwriter veterinarian waiter
-        waitress wrangler call-taker caseworker copywriter deckhand dockworker doorman driller
-        foreperson groundskeeper helmsman housekeeper lineworker longshoreman longshoremen
-        mariner metallurgist millwright optician roustabout sailor seafarer shipwright
-        sonographer stevedore stocker storeman telecommunicator welder warehouseman
+        accountant actuary agronomist anaesthetist anesthetist archivist astronomer attorney
+        banker barista bartender biologist bookkeeper caretaker cashier clinician co-ordinator
+        coordinator counsellor counselor dentist dietitian electrician epidemiologist
+        facilitator firefighter foreman forecaster geologist hygienist investigator
+        journalist juror labourer laborer landlord lawyer lecturer librarian lifeguard locksmith
+        machinist marketer mathematician mechanic meteorologist midwife negotiator notary
+        nutritionist paralegal paramedic pathologist pharmacist photographer physician physicist
+        physio physiotherapist plumber practitioner professor psychologist purser radiographer
+        radiologist realtor receptionist recruiter salesperson signaller signalman signalmen
+        solicitor statistician storekeeper superintendent surgeon surveyor technologist
+        therapist toolpusher underwriter veterinarian waiter waitress call-taker caseworker
+        copywriter deckhand dockworker driller foreperson groundskeeper helmsman
+        lineworker longshoreman longshoremen mariner metallurgist millwright optician roustabout
+        sailor seafarer shipwright sonographer stevedore telecommunicator welder warehouseman
         warehousemen
         """
     )

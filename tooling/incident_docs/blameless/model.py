@@ -268,12 +268,6 @@ def feature_names(values: list[str]) -> list[str]:
     return names
 
 
-UNTARGETED = 0.98
-"""How sure the model must be of a sentence that names no one it can read as a person, a role or
-a team: blame of a department, of a handle in a table cell or of no one in particular ("Sheer
-negligence led to the data loss") is still read, but only when it is unmistakable, since most
-sentences of a postmortem name no one."""
-
 RARE = "#rare"
 TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""
@@ -548,22 +542,21 @@ class BlameModel:
         """score(text).probability without the cues: the path lint takes for every sentence.
 
         With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
-        a phrase that points at someone: see implies_target) scores 0 unless the model is all but
-        certain of it (UNTARGETED); one of fewer than `min_tokens` words scores 0.
+        a phrase that points at someone: see implies_target) scores 0 without being weighed, and
+        so does one of fewer than `min_tokens` words.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram and trigram keys by arithmetic on them.
         """
         pieces = _clean(text).split()
         ids = list(chain.from_iterable(self._readings(pieces, people)))
-        if len(ids) < min_tokens:
+        if len(ids) < min_tokens or (
+            needs_target
+            and not self._names_someone(ids)
+            and not implies_target(text)
+            and not _bare_person(pieces, self.common)
+        ):
             return 0.0
-        targeted = (
-            not needs_target
-            or self._names_someone(ids)
-            or implies_target(text)
-            or _bare_person(pieces, self.common)
-        )
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
         # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)
@@ -586,8 +579,7 @@ class BlameModel:
                 norm += table[key].real * (factor * factor - 1.0)
                 total += table[key].imag * (factor - 1.0)
         margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
-        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
-        return probability if targeted or probability >= UNTARGETED else 0.0
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
     def _names_someone(self, ids: list[int]) -> bool:
         """has_target() of the token ids."""

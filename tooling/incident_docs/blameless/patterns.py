@@ -158,18 +158,23 @@ CHECKS: tuple[Check, ...] = (
     ),
     # Ordinary operations that read as blame only with a named person as the subject: "they took
     # the nodes out of rotation" and "the database team dropped the old index" are routine, and
-    # so is taking something offline on purpose ("Ifeoma took the server offline to contain it").
+    # so is one done for a purpose said right after it ("Ifeoma took the server offline to
+    # contain the breach", "Sione took the form offline for 20 minutes so that ...").
     Check(
         _c(
             r"\b(?:(?:took|brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
-            r"(?:down|over)|(?:brought|knocked)\s+(?:the\s+|our\s+|all\s+|every\s+)?(?:\w+\s+){1,2}?"
-            r"offline|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
+            r"(?:down|offline|over)|(?:deleted|wiped|erased|destroyed|disabled|dropped)\s+(?:the|our|all|every|"
             r"a|an)\s+(?:\w+\s+)?\w+)\b"
         ),
         "BL001",
         wordset("took brought knocked deleted wiped erased destroyed disabled dropped"),
         "before",
         (("person", "BL001"), ("singled", "BL001")),
+        after_veto=_c(
+            r"(?:\s+(?:at|on|for|within|after)\s+[^,;.!?]{1,25}?)?,?\s+(?:(?:in\s+order\s+)?to\s+"
+            r"(?:contain|stop|protect|isolate|prevent|preserve|limit|let|allow|finish|rebuild|repair|"
+            r"patch|investigate|clean|drain|restore)|so\s+(?:that\s+)?(?:the|it|we|they|no)\b)"
+        ),
     ),
     # Letting a bad change through is blame for a person, a pronoun or a team.
     Check(
@@ -456,7 +461,13 @@ CHECKS: tuple[Check, ...] = (
             r"chances?\s+of|prone\s+to|susceptib\w+\s+to|guard\w*\s+against|resilien\w+\s+to|likelihood\s+of|"
             r"possibilit\w+\s+of|room\s+for|scope\s+for|less|without|mitigat\w*|protect\w*\s+against|"
             r"return\w*\s+(?:a|an)|not|isn['\u2019]t|wasn['\u2019]t|rather\s+than|instead\s+of|blam\w+\s+on)"
-            r"\s+(?:\w+\s+){0,3}$"
+            r"\s+(?:\w+\s+){0,3}$|"
+            # Someone else's word for it, reported directly before it: "some people called this
+            # human error", "if we file this under operator error", "the first draft said".
+            r"\b(?:call(?:ed|s|ing)\s+(?:this|it|that)|(?:file|filed|put)\s+(?:this|it)\s+"
+            r"(?:under|down\s+to)|first\s+draft\s+(?:said|called)|asked\s+(?:if|whether)\s+"
+            r"(?:this|it)\s+was|declin\w*\s+to\s+(?:call|describe|treat|classify)\s+(?:this|it|"
+            r"the\s+\w+)\s+as)\s+(?:(?:a|an)\s+)?$"
         ),
         # "'Human error' is not a root cause": named in order to be rejected.
         after_veto=_c(
@@ -465,12 +476,10 @@ CHECKS: tuple[Check, ...] = (
         ),
         mention_veto=True,
         # A sentence that denies, questions or supposes it does not give it as the cause, nor
-        # one that calls it a label or a framing ("Any PEBKAC framing is off the table", "Human
-        # error was the easy answer").
+        # one that calls it a framing ("Any PEBKAC framing is off the table").
         sentence_veto=_c(
             r"\b(?:not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
-            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing|label|easy\s+answer)\b|"
-            r"n['\u2019]t\b"
+            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing)\b|n['\u2019]t\b"
         ),
     ),
     # BL006: mocking, sarcasm and emotional narration.

@@ -69,22 +69,21 @@ _DAY = re.compile(
 )
 """A heading that names a day or a date."""
 _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
-_INVOLVED = (
-    r"participants|attendees|responders|(?:people[ \t]+)?involved|present|paged|cc|"
-    r"on[ \t]+the[ \t]+(?:call|bridge)"
-)
 _BYLINE = re.compile(
     r"[ \t>*_+-]*(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
     r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
-    + _INVOLVED
-    + r")[*_]*[ \t]*:)",
+    r"participants|attendees|responders)[*_]*[ \t]*:)",
     re.IGNORECASE,
 )
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
-"Owner: @kenji", "Involved: web team (d.ivanova)"): people are named there as a matter of
-course."""
-_LIST_OF_PEOPLE = re.compile(r"[ \t>*_+-]*(?:" + _INVOLVED + r")[*_]*[ \t]*:", re.IGNORECASE)
-"""A list of the people who took part ("Responders: ...", "Paged: ...", "On the call: ...")."""
+"Owner: @kenji"): people are named there as a matter of course."""
+_LIST_OF_PEOPLE = re.compile(
+    r"[ \t>*_+-]*(?:participants|attendees|responders|(?:people[ \t]+)?involved|present|paged|"
+    r"cc|on[ \t]+the[ \t]+(?:call|bridge))[*_]*[ \t]*:",
+    re.IGNORECASE,
+)
+"""A line that lists the people who took part ("Responders: ...", "Paged: ...", "On the call:
+...")."""
 _LISTED = frozenset({NAME, HANDLE, "and"})
 """What a list of people reads as: names, handles and 'and'."""
 _WORDY = re.compile(r"[^\W\d_]{2,}")
@@ -92,7 +91,7 @@ _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
 """The model's threshold in headings, titles, bylines, and the timeline and responders sections."""
 TIMELINE = 0.8
-"""The model's threshold for a timeline entry (a line that opens with a time of day)."""
+"""The model's threshold for a line that opens with a time of day outside the timeline section."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
@@ -155,13 +154,14 @@ class Checker:
             reference = _cited_view(view)
             cited = reference is not view
             view = reference
-        # Headings are short noun phrases, and lists of people and timeline lines name people:
-        # be surer there. A timeline entry says what someone did, as blame of them does, in a
-        # sentence of its own: surer, but not as sure as of a noun phrase.
+        # Headings are short noun phrases, and the timeline and responders sections and bylines
+        # name people as a matter of course: be surer there. A line that opens with a time of day
+        # elsewhere says what someone did in a sentence of its own, as blame of them does:
+        # surer, but not as sure.
         threshold: float | None = None
         if names_people or heading or _BYLINE.match(text) is not None:
             threshold = max(self.threshold, SURER)
-        if not heading and text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None:
+        elif text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None:
             threshold = max(self.threshold, TIMELINE)
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)

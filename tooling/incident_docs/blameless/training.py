@@ -25,7 +25,6 @@ from incident_docs.blameless.agents import organisations, unname
 from incident_docs.blameless.model import (
     FORMAT,
     PACKAGED,
-    UNTARGETED,
     VERSION,
     analyse,
     bare_person,
@@ -257,9 +256,8 @@ def _fit(
 def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
     """Out-of-fold probabilities, holding out whole groups (writers, source postmortems).
 
-    A line that names nobody scores 0 unless the model is all but certain of it, as at lint time:
-    read with the fold's own known words and vocabulary, so that a word for someone the model
-    never saw names nobody, as at lint.
+    A line that names nobody scores 0, as it does at lint time: read with the fold's own known
+    words and vocabulary, so that a word for someone the model never saw names nobody, as at lint.
     """
     texts = [as_read(row.text) for row in rows]
     scores = [0.0] * len(rows)
@@ -277,7 +275,7 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
                 or implies_target(text)
                 or bare_person(text, common)
             )
-            scores[index] = float(probability) if targeted or probability >= UNTARGETED else 0.0
+            scores[index] = float(probability) if targeted else 0.0
     return scores
 
 
