@@ -818,6 +818,8 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         "See also [Bryan Cantrill's talk](https://example.com/talk).",
         "- [Tim Freeman's list of postmortems](https://example.com/t)",
         "Source: [Lorin Hochstein's list of major incidents](https://example.com/l).",
+        "See also [Bryan Cantrill\u2019s talk](https://example.com/talk).",  # a curly apostrophe
+        "- [James' notes on the failover](https://example.com/j)",
     ],
 )
 def test_a_reference_to_someones_writing_is_not_blame(
