@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,17 +69,22 @@ _DAY = re.compile(
 )
 """A heading that names a day or a date."""
 _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
+_TOOK_PART = r"participants|attendees|responders"
+"""Labels of the people who took part that are also a byline's."""
 _BYLINE = re.compile(
     r"[ \t>*_+-]*(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
     r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
-    r"participants|attendees|responders)[*_]*[ \t]*:)",
+    + _TOOK_PART
+    + r")[*_]*[ \t]*:)",
     re.IGNORECASE,
 )
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
 "Owner: @kenji"): people are named there as a matter of course."""
 _LIST_OF_PEOPLE = re.compile(
-    r"[ \t>*_+-]*(?:participants|attendees|responders|(?:people[ \t]+)?involved|present|paged|"
-    r"cc|on[ \t]+the[ \t]+(?:call|bridge))[*_]*[ \t]*:",
+    r"[ \t>*_+-]*(?:"
+    + _TOOK_PART
+    + r"|(?:people[ \t]+)?involved|present|paged|cc|on[ \t]+the[ \t]+(?:call|bridge))"
+    r"[*_]*[ \t]*:",
     re.IGNORECASE,
 )
 """A line that lists the people who took part ("Responders: ...", "Paged: ...", "On the call:
@@ -141,7 +146,9 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
-        listed = _LIST_OF_PEOPLE.match(view) if "\n" not in text.strip() else None
+        listed = _LIST_OF_PEOPLE.match(view)
+        if listed is not None and "\n" in text.strip():
+            listed = None  # a paragraph that opens with such a label is read as one
         if listed is not None:
             # The people who took part are no culprits for being listed: the line is read
             # without them, and reported when the rest of it blames them ("Responders: Ken Li,
@@ -230,23 +237,24 @@ class Checker:
         people: the owner of an action item is no culprit."""
         if self.model is None or not owner_cells:
             return row
-        out = row
-        for index, (start, end) in enumerate(_cell_spans(row)):
-            if index in owner_cells and self._only_people(row[start:end]):
-                out = out[:start] + " " * (end - start) + out[end:]
-        return out
+        return _blanked(
+            row,
+            (
+                span
+                for index, span in enumerate(_cell_spans(row))
+                if index in owner_cells and self._only_people(row[span[0] : span[1]])
+            ),
+        )
 
     def _without_people(self, text: str, start: int) -> str:
         """The text with the names and handles after `start` blanked out (same length)."""
         if self.model is None:
             return text
         found = tokens(text[start:], self.model.known, self.options.people)
-        out = text
-        for token in found:
-            if token.value in (NAME, HANDLE):
-                first, last = start + token.start, start + token.end
-                out = out[:first] + " " * (last - first) + out[last:]
-        return out
+        return _blanked(
+            text,
+            ((start + t.start, start + t.end) for t in found if t.value in (NAME, HANDLE)),
+        )
 
     def _only_people(self, text: str) -> bool:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
@@ -484,6 +492,16 @@ def _cited_view(text: str) -> str:
         return text
     end = cited.end(1) + (2 if text[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
     return text[: cited.start()] + " " * (end - cited.start()) + text[end:]
+
+
+def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """The text with each span (in order, not overlapping) turned into as many spaces."""
+    out: list[str] = []
+    done = 0
+    for start, end in spans:
+        out += (text[done:start], " " * (end - start))
+        done = end
+    return "".join(out) + text[done:] if out else text
 
 
 def _model_view(text: str) -> str:
