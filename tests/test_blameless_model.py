@@ -820,6 +820,12 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         "Source: [Lorin Hochstein's list of major incidents](https://example.com/l).",
         "See also [Bryan Cantrill\u2019s talk](https://example.com/talk).",  # a curly apostrophe
         "- [James' notes on the failover](https://example.com/j)",
+        # A reference that is a sentence of its own in a paragraph is one all the same.
+        "The API needed manual intervention. See also [Bryan Cantrill's talk](https://e.com/t).",
+        # A title in Title Case is read as a heading is, not as a row of names.
+        "- [How Complex Systems Fail](https://example.com/hcsf)",
+        "[Awesome Tech Postmortems](https://example.com/atp).",
+        "[FirstEnergy / General Electric](https://example.com/fe). A line tripped on a tree.",
     ],
 )
 def test_a_reference_to_someones_writing_is_not_blame(
@@ -842,6 +848,7 @@ def test_a_reference_to_someones_writing_is_not_blame(
         "[Another Dmitri Special](https://example.com/pr/1): six hours down.",
         # A reference's author is left out, but what it says of them is still weighed.
         "- [Dmitri's notes on breaking prod again](https://example.com/n)",
+        "It went down again. See also [Ken's latest disaster](https://example.com/k).",
     ],
 )
 def test_blame_beside_a_citation_is_still_reported(

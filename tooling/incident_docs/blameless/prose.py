@@ -156,11 +156,6 @@ class Checker:
             view = self._without_people(view, listed.end())
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = _title_case_view(view)  # read as words, but for the names that act
-        cited = False
-        if "](" in view and not heading:
-            reference = _cited_view(view)
-            cited = reference is not view
-            view = reference
         # Headings are short noun phrases, and the timeline and responders sections and bylines
         # name people as a matter of course: be surer there. A line that opens with a time of day
         # elsewhere says what someone did in a sentence of its own, as blame of them does:
@@ -190,16 +185,18 @@ class Checker:
             if inside:
                 kept.extend(inside)
                 continue
-            # A reference's author is left out, and what it says of them is still weighed,
-            # surely (0.9), as the row whose owners were left out is.
+            # A sentence that is only a reference is the title of someone else's writing: its
+            # author is left out, and what it says of them is still weighed, surely (0.9), as
+            # the row whose owners were left out is.
+            reference = _reference_view(view[start:end]) if "](" in view[start:end] else None
             hit = self._model_hit(
-                view,
+                view if reference is None else view[:start] + reference[0] + view[end:],
                 written,
                 start,
                 end,
                 force=label == 1,
-                threshold=max(self.threshold, SURER) if cited else threshold,
-                needs_target=not cited and listed is None,
+                threshold=threshold if reference is None else max(self.threshold, SURER),
+                needs_target=listed is None and (reference is None or not reference[1]),
             )
             if hit is not None:
                 kept.append(hit)
@@ -478,20 +475,26 @@ _CITED = re.compile(
 )
 
 
-def _cited_view(text: str) -> str:
-    """A reference to someone's writing, alone on its line ("- [Tim Freeman's list of
-    postmortems](...)", "See also [Bryan Cantrill's talk](...)."), cites its author: the author's
-    name and its "'s" are left out, and the rest is still weighed ("[Dmitri's notes on breaking
-    prod again](...)"). A link inside a sentence is read as any words are ("[Marek's list](...):
-    two dropped databases"). The text itself when it is no such reference."""
-    line = _CITATION.fullmatch(text)
+def _reference_view(sentence: str) -> tuple[str, bool] | None:
+    """A sentence that is only a reference to someone's writing ("- [Tim Freeman's list of
+    postmortems](...)", "See also [Bryan Cantrill's talk](...).", "[How Complex Systems
+    Fail](...)") as the model reads it, and whether it cites an author: the author's name and
+    its "'s" are left out, a Title Case title is read as a heading is, and the rest is still
+    weighed ("[Dmitri's notes on breaking prod again](...)", "[Ken Broke Prod Again](...)").
+    None for any other sentence: a link inside one is read as any words are ("[Marek's
+    list](...): two dropped databases")."""
+    line = _CITATION.fullmatch(sentence)
     if line is None:
-        return text
-    cited = _CITED.match(text, line.start("text"), line.end("text"))
+        return None
+    start, end = line.span("text")
+    title = sentence[start:end]
+    if _title_case(title):
+        sentence = sentence[:start] + _title_case_view(title) + sentence[end:]
+    cited = _CITED.match(sentence, start, end)
     if cited is None:
-        return text
-    end = cited.end(1) + (2 if text[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
-    return text[: cited.start()] + " " * (end - cited.start()) + text[end:]
+        return sentence, False
+    end = cited.end(1) + (2 if sentence[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
+    return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:], True
 
 
 def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
