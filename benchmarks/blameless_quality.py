@@ -6,7 +6,9 @@ Prints, for the rules alone, the model alone and the two combined:
 - grouped cross-validation on the training corpus: every fold holds out whole writer batches and
   whole source postmortems, so no figure is measured on a style the model was trained on;
 - the frozen test set (training/blameless/frozen-test.tsv), written before the model was trained
-  and never used to train or tune it, scored with the shipped model.
+  and never used to train or tune it, scored with the shipped model;
+- the held-out batches (training/blameless/held-out/), by writers newer than the corpus's, never
+  trained on, scored the same way.
 The rules and the combined figures are what lint reports for each line read as a one-line
 Markdown body: a heading is read as a heading, a table row cell by cell and whole, a line that
 opens with a time of day with the surer threshold of a timeline; in cross-validation, with a
@@ -46,6 +48,7 @@ from incident_docs.blameless.training import (  # noqa: E402
 )
 
 FROZEN = REPO / "training" / "blameless" / "frozen-test.tsv"
+HELD_OUT = REPO / "training" / "blameless" / "held-out"
 
 
 def scores(flags: Sequence[bool], labels: Sequence[int]) -> tuple[float, float, float]:
@@ -165,6 +168,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         frozen,
         {"rules": rules, "model": learned, "combined": combined},
     )
+
+    held_out = [row for path in sorted(HELD_OUT.glob("*.tsv")) for row in read_rows(path)]
+    if held_out:
+        linted = [as_linted(row.text, checker) for row in held_out]
+        table(
+            f"held-out batches ({', '.join(p.stem for p in sorted(HELD_OUT.glob('*.tsv')))};"
+            " newer writers, never trained on)",
+            held_out,
+            {
+                "rules": [by_rule for by_rule, _ in linted],
+                "model": [model_flags(model, threshold, row.text) for row in held_out],
+                "combined": [reported for _, reported in linted],
+            },
+        )
 
     if args.real is not None:
         with args.real.open(encoding="utf-8", newline="") as handle:
