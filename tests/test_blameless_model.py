@@ -559,6 +559,20 @@ def test_titles_and_headings_that_blame_nobody_are_left_alone(
     assert _lint_stdin(run_cli, archive, text) == []
 
 
+def test_a_heading_that_blames_a_role_is_reported_where_an_action_item_is_not(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A heading is weighed surely (0.85), an action item, which names its owner and a role as a
+    # matter of course, more surely still (0.9).
+    text = (
+        "---\ntitle: Launch day\naction_items:\n"
+        "  - title: Give the on-call engineer a read-only production shell\n---\n\n"
+        "## How the Release Manager Sank Launch Day\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert [(d["line"], d["code"]) for d in found] == [(7, "BL010")]
+
+
 def test_a_title_case_heading_still_names_the_person_it_blames(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -826,6 +840,9 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         "- [How Complex Systems Fail](https://example.com/hcsf)",
         "[Awesome Tech Postmortems](https://example.com/atp).",
         "[FirstEnergy / General Electric](https://example.com/fe). A line tripped on a tree.",
+        # Hard-wrapped, and in a table cell.
+        "The API was down for an hour. See also\n[Bryan Cantrill's talk](https://e.com/t).",
+        "| Reference | [Bryan Cantrill's talk](https://example.com/talk) |",
     ],
 )
 def test_a_reference_to_someones_writing_is_not_blame(
@@ -848,13 +865,33 @@ def test_a_reference_to_someones_writing_is_not_blame(
         "[Another Dmitri Special](https://example.com/pr/1): six hours down.",
         # A reference's author is left out, but what it says of them is still weighed.
         "- [Dmitri's notes on breaking prod again](https://example.com/n)",
-        "It went down again. See also [Ken's latest disaster](https://example.com/k).",
     ],
 )
 def test_blame_beside_a_citation_is_still_reported(
     archive: Path, run_cli: RunCli, text: str
 ) -> None:
     assert _lint_stdin(run_cli, archive, text + "\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A title in Title Case is weighed whole, as a heading is: its names cannot be told
+        # from its words, and the name that acts is kept.
+        "- [Ken Strikes Again](https://example.com/k)",
+        "- [How S\u00e9bastien Broke Search](https://example.com/s)",
+        "- [Another Dmitri Special](https://example.com/d)",
+        # A reference in lower case is read as any words are, at the usual threshold.
+        "See also [the usual Friday deploy from Ken](https://example.com/k).",
+        "It went down again. See also [Ken's latest disaster](https://example.com/k).",
+    ],
+)
+def test_blame_in_a_reference_is_reported_by_the_model(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    found = _lint_stdin(run_cli, archive, text + "\n")
+    assert [d["code"] for d in found] == ["BL010"]
+    assert found[0]["column"] > text.index("[")  # in the reference, not before it
 
 
 def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_cli: RunCli) -> None:
@@ -914,11 +951,14 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
     assert found == ([] if timeline else ["BL010"])
 
 
-def test_a_timed_line_outside_the_timeline_needs_the_model_less_sure_than_one_in_it(
+def test_a_timeline_entry_needs_the_model_less_sure_than_other_lines_of_the_timeline(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The thresholds set apart, so the test holds whatever the model scores the sentence.
+    # A line that opens with a time of day says what someone did, in the timeline or out of it;
+    # the timeline's other lines and headings name people as a matter of course. The thresholds
+    # set apart, so the test holds whatever the model scores the sentence.
     monkeypatch.setattr(prose, "SURER", 1.0)
+    monkeypatch.setattr(prose, "HEADING", 1.0)
     monkeypatch.setattr(prose, "TIMELINE", 0.0)
     checker = Checker(model=packaged_model(), threshold=1e-9)
     text = (
@@ -930,7 +970,7 @@ def test_a_timed_line_outside_the_timeline_needs_the_model_less_sure_than_one_in
         "### 21:40 Sean deploys it directly to master\n"
     )
     found = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
-    assert found == [(3, "BL010")]
+    assert found == [(3, "BL010"), (7, "BL010")]
 
 
 @pytest.mark.parametrize(

@@ -94,9 +94,12 @@ _LISTED = frozenset({NAME, HANDLE, "and"})
 _WORDY = re.compile(r"[^\W\d_]{2,}")
 _CELL_BREAK = re.compile(_SENTENCE_BREAK.pattern + r"|(?P<bar>\|)")
 SURER = 0.9
-"""The model's threshold in headings, titles, bylines, and the timeline and responders sections."""
+"""The model's threshold in bylines, references, action items, and the timeline and responders
+sections, but for their timeline entries."""
 TIMELINE = 0.8
-"""The model's threshold for a line that opens with a time of day outside the timeline section."""
+"""The model's threshold for a line that opens with a time of day: a timeline entry."""
+HEADING = 0.85
+"""The model's threshold in headings and titles: short, and read with their capitals lowered."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
@@ -156,15 +159,17 @@ class Checker:
             view = self._without_people(view, listed.end())
         if heading and _title_case(written):  # as written: lower-cased organisations would hide it
             view = _title_case_view(view)  # read as words, but for the names that act
-        # Headings are short noun phrases, and the timeline and responders sections and bylines
-        # name people as a matter of course: be surer there. A line that opens with a time of day
-        # elsewhere says what someone did in a sentence of its own, as blame of them does:
-        # surer, but not as sure.
+        # The timeline and responders sections and bylines name people as a matter of course:
+        # be surer there. Headings are short noun phrases, and a line that opens with a time of
+        # day, in the timeline or not, says what someone did in a sentence of its own, as blame
+        # of them does: surer, but not as sure.
         threshold: float | None = None
-        if names_people or heading or _BYLINE.match(text) is not None:
-            threshold = max(self.threshold, SURER)
+        if heading:
+            threshold = max(self.threshold, SURER if names_people else HEADING)
         elif text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None:
             threshold = max(self.threshold, TIMELINE)
+        elif names_people or _BYLINE.match(text) is not None:
+            threshold = max(self.threshold, SURER)
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
         row = written_view.lstrip().startswith("|")
@@ -186,17 +191,17 @@ class Checker:
                 kept.extend(inside)
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
-            # author is left out, and what it says of them is still weighed, surely (0.9), as
-            # the row whose owners were left out is.
+            # author is left out, a title in Title Case is read as a heading is, and what it
+            # says is weighed whole, surely (0.9), as the row whose owners were left out is.
             reference = _reference_view(view[start:end]) if "](" in view[start:end] else None
             hit = self._model_hit(
-                view if reference is None else view[:start] + reference[0] + view[end:],
+                view if reference is None else view[:start] + reference + view[end:],
                 written,
                 start,
                 end,
                 force=label == 1,
                 threshold=threshold if reference is None else max(self.threshold, SURER),
-                needs_target=listed is None and (reference is None or not reference[1]),
+                needs_target=listed is None and reference is None,
             )
             if hit is not None:
                 kept.append(hit)
@@ -211,7 +216,9 @@ class Checker:
                     # The owners of an action item are no culprits: the row is read without
                     # them, and reported when the rest of it blames them ("| Broke checkout,
                     # again | Ken |"); a row without them names no one else to weigh.
-                    without = self._without_owners(view, owner_cells)
+                    # A cell that is a reference is read as one.
+                    cited = _row_references(view) if "](" in view else view
+                    without = self._without_owners(cited, owner_cells)
                     hit = self._model_hit(
                         without,
                         written,
@@ -219,7 +226,7 @@ class Checker:
                         end,
                         force=label == 1,
                         threshold=max(self.threshold, SURER),
-                        needs_target=without == view,
+                        needs_target=without == cited,
                     )
                     if hit is not None:
                         kept.append(hit)
@@ -463,38 +470,57 @@ def _title_case_view(text: str) -> str:
 
 _FOLLOWING = re.compile(r" +([^\W\d_]+)\b")
 _CITATION = re.compile(
-    r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(?:(?:see(?:[ \t]+also)?|sources?|via|from|read)[: \t]+)?"
-    r"\[(?P<text>[^\[\]\n]+)\]\([^()\s]*(?:[ \t]+\"[^\"\n]*\")?\)[ \t.;,]*",
+    r"[\s>]*(?:[-*+]\s+|\d+[.)]\s+)?(?:(?:see(?:\s+also)?|sources?|via|from|read)[:\s]+)?"
+    r"\[(?P<text>[^\[\]]+)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)[\s.;,]*",
     re.IGNORECASE,
 )
-"""A line that is only a link, perhaps in a list or after "See also": a reference."""
+"""A sentence that is only a link, perhaps in a list or after "See also", hard-wrapped or not: a
+reference."""
 _CITED = re.compile(
-    r"((?:[^\W\d_][\w-]*[ \t]+){0,3}[^\W\d_][\w-]*)(?=['\u2019]s?[ \t]+(?:[\w-]+[ \t]+)?(?:"
+    r"((?:[^\W\d_][\w-]*\s+){0,3}[^\W\d_][\w-]*)(?=['\u2019]s?\s+(?:[\w-]+\s+)?(?:"
     + "|".join(sorted(WORKS, key=len, reverse=True))
     + r")\b)"
 )
 
 
-def _reference_view(sentence: str) -> tuple[str, bool] | None:
+def _reference_view(sentence: str) -> str | None:
     """A sentence that is only a reference to someone's writing ("- [Tim Freeman's list of
     postmortems](...)", "See also [Bryan Cantrill's talk](...).", "[How Complex Systems
-    Fail](...)") as the model reads it, and whether it cites an author: the author's name and
-    its "'s" are left out, a Title Case title is read as a heading is, and the rest is still
-    weighed ("[Dmitri's notes on breaking prod again](...)", "[Ken Broke Prod Again](...)").
-    None for any other sentence: a link inside one is read as any words are ("[Marek's
-    list](...): two dropped databases")."""
+    Fail](...)") as the model reads it, to be weighed whole: the author's name and its "'s" are
+    left out, a Title Case title is read as a heading is, and the rest is still weighed
+    ("[Dmitri's notes on breaking prod again](...)", "[Ken Strikes Again](...)"). None for any
+    other sentence, and for a reference with neither: a link inside a sentence, or a title in
+    lower case, is read as any words are ("[Marek's list](...): two dropped databases", "See
+    also [the usual Friday deploy from Ken](...).")."""
     line = _CITATION.fullmatch(sentence)
     if line is None:
         return None
     start, end = line.span("text")
     title = sentence[start:end]
-    if _title_case(title):
+    titled = _title_case(title)
+    if titled:
         sentence = sentence[:start] + _title_case_view(title) + sentence[end:]
     cited = _CITED.match(sentence, start, end)
     if cited is None:
-        return sentence, False
+        return sentence if titled else None
     end = cited.end(1) + (2 if sentence[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
-    return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:], True
+    return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:]
+
+
+def _row_references(row: str) -> str:
+    """A table row with each cell that is a reference read as one (see _reference_view)."""
+    out = row
+    for start, end in _cell_spans(row):
+        cell = row[start:end]
+        if "](" not in cell:
+            continue
+        lead = len(cell) - len(cell.lstrip())
+        trimmed = cell.strip()
+        reference = _reference_view(trimmed)
+        if reference is not None:
+            at = start + lead
+            out = out[:at] + reference + out[at + len(trimmed) :]
+    return out
 
 
 def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -556,6 +582,9 @@ class Unit:
     escaped or folded; findings then point at where the value starts, with no fix)."""
     owner_cells: tuple[int, ...] = ()
     """For a table row: the cells its table's header calls the owner's ("Owner", "Assignee")."""
+    names_people: bool = False
+    """Prose that names people as a matter of course: an action item, which names its owner and
+    often a role ("Give the on-call engineer a read-only shell")."""
 
 
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
@@ -629,7 +658,8 @@ def field_units(doc: Document) -> Iterator[Unit]:
         line = doc.key_lines.get(location)
         if line is None:
             continue
-        yield _locate(doc, line, value, heading=location[-1] == "title")
+        unit = _locate(doc, line, value, heading=location[-1] == "title")
+        yield replace(unit, names_people=location[0] == "action_items")
 
 
 def _prose_values(
@@ -670,7 +700,9 @@ def check_document(
     """
     named = checker.organisations("\n".join(doc.lines))
     for unit in field_units(doc):
-        for hit in checker.check(unit.text, heading=unit.heading, organisations=named):
+        for hit in checker.check(
+            unit.text, heading=unit.heading, names_people=unit.names_people, organisations=named
+        ):
             if unit.exact:
                 yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
             else:
