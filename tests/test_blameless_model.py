@@ -559,11 +559,14 @@ def test_titles_and_headings_that_blame_nobody_are_left_alone(
     assert _lint_stdin(run_cli, archive, text) == []
 
 
-def test_a_heading_that_blames_a_role_is_reported_where_an_action_item_is_not(
-    archive: Path, run_cli: RunCli
+def test_a_heading_needs_the_model_less_sure_than_an_action_item(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A heading is weighed surely (0.85), an action item, which names its owner and a role as a
-    # matter of course, more surely still (0.9).
+    # A heading is weighed surely, an action item, which names its owner and a role as a matter
+    # of course, more surely still. The thresholds set apart, so the test holds whatever the
+    # model scores the two, over its own threshold.
+    monkeypatch.setattr(prose, "HEADING", 0.0)
+    monkeypatch.setattr(prose, "SURER", 1.0)
     text = (
         "---\ntitle: Launch day\naction_items:\n"
         "  - title: Give the on-call engineer a read-only production shell\n---\n\n"
@@ -843,6 +846,9 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         # Hard-wrapped, and in a table cell.
         "The API was down for an hour. See also\n[Bryan Cantrill's talk](https://e.com/t).",
         "| Reference | [Bryan Cantrill's talk](https://example.com/talk) |",
+        # A title in Title Case that names no one is read as a heading is.
+        "- [Everything Is Broken](https://example.com/e)",
+        "| Reading | [The Worst Outage Ever](https://example.com/w) |",
     ],
 )
 def test_a_reference_to_someones_writing_is_not_blame(
@@ -876,8 +882,8 @@ def test_blame_beside_a_citation_is_still_reported(
 @pytest.mark.parametrize(
     "text",
     [
-        # A title in Title Case is weighed whole, as a heading is: its names cannot be told
-        # from its words, and the name that acts is kept.
+        # A title in Title Case that names someone as written is weighed whole: its capitals
+        # lowered, the blame in its shape is still read.
         "- [Ken Strikes Again](https://example.com/k)",
         "- [How S\u00e9bastien Broke Search](https://example.com/s)",
         "- [Another Dmitri Special](https://example.com/d)",
@@ -967,9 +973,12 @@ def test_a_timeline_entry_needs_the_model_less_sure_than_other_lines_of_the_time
         "## Timeline\n\n"
         "- 21:36 UTC: Sean deploys it directly to master.\n"
         "- Sean deploys it directly to master.\n\n"
-        "### 21:40 Sean deploys it directly to master\n"
+        "### 21:40 Sean deploys it directly to master\n\n"
+        "## Chat log\n\n"
+        "- 21:41 UTC: Sean deploys it directly to master.\n"
     )
     found = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
+    # Not the timeline's other lines and headings, nor the transcript's messages.
     assert found == [(3, "BL010"), (7, "BL010")]
 
 

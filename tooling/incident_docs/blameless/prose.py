@@ -24,7 +24,15 @@ from incident_docs.blameless.engine import (
     lower_same_length,
 )
 from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
-from incident_docs.blameless.model import HANDLE, NAME, BlameModel, Cue, cue_span, tokens
+from incident_docs.blameless.model import (
+    HANDLE,
+    NAME,
+    BlameModel,
+    Cue,
+    cue_span,
+    has_target,
+    tokens,
+)
 from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
@@ -44,6 +52,10 @@ _PERSON_SECTIONS = re.compile(
 )
 """Sections that name people as a matter of course: the timeline, the responders, and the
 transcript of the incident channel, where people talk to each other."""
+_TRANSCRIPT_SECTIONS = re.compile(
+    r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)", re.IGNORECASE
+)
+"""Of those, the transcript: its lines that open with a time are messages, not entries."""
 _SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
 """The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
 _ABBREVIATED = re.compile(
@@ -126,14 +138,17 @@ class Checker:
         *,
         heading: bool = False,
         names_people: bool = False,
+        transcript: bool = False,
         organisations: frozenset[str] | None = None,
         owner_cells: tuple[int, ...] = (),
     ) -> list[BlameHit]:
         """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame.
 
         `heading`: a heading or title: short, and Title Case hides which words are names.
-        `names_people`: a timeline or responders list, where people are named as a matter of
-        course, so the model needs to be surer.
+        `names_people`: a timeline, responders list, transcript or action item, where people
+        are named as a matter of course, so the model needs to be surer.
+        `transcript`: the transcript of the incident channel, where a line that opens with a time
+        is a message, not a timeline entry.
         `organisations`: capitalised words the whole document shows to be organisations or
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
@@ -166,9 +181,13 @@ class Checker:
         threshold: float | None = None
         if heading:
             threshold = max(self.threshold, SURER if names_people else HEADING)
-        elif text[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(text) is not None:
+        elif (
+            not transcript
+            and text[:1] in _TIMELINE_OPENERS
+            and _TIMESTAMPED.match(text) is not None
+        ):
             threshold = max(self.threshold, TIMELINE)
-        elif names_people or _BYLINE.match(text) is not None:
+        elif names_people or transcript or _BYLINE.match(text) is not None:
             threshold = max(self.threshold, SURER)
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = _model_view(written)
@@ -191,17 +210,22 @@ class Checker:
                 kept.extend(inside)
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
-            # author is left out, a title in Title Case is read as a heading is, and what it
-            # says is weighed whole, surely (0.9), as the row whose owners were left out is.
+            # author is left out, and a title in Title Case is read as a heading is, surely (0.9).
+            # What it says of its author, or of the people its title names as written, is
+            # weighed whole, as the row whose owners were left out is.
             reference = _reference_view(view[start:end]) if "](" in view[start:end] else None
+            weighed = reference is not None and (
+                reference[1] or self._names_someone(text[start:end])
+            )
             hit = self._model_hit(
-                view if reference is None else view[:start] + reference + view[end:],
+                view,
                 written,
                 start,
                 end,
                 force=label == 1,
                 threshold=threshold if reference is None else max(self.threshold, SURER),
-                needs_target=listed is None and reference is None,
+                needs_target=listed is None and not weighed,
+                read=None if reference is None else reference[0],
             )
             if hit is not None:
                 kept.append(hit)
@@ -259,6 +283,13 @@ class Checker:
             text,
             ((start + t.start, start + t.end) for t in found if t.value in (NAME, HANDLE)),
         )
+
+    def _names_someone(self, text: str) -> bool:
+        """Some word of the text, as written, points at someone (see has_target)."""
+        if self.model is None:
+            return False
+        found = tokens(text, self.model.known, self.options.people)
+        return has_target([token.value for token in found])
 
     def _only_people(self, text: str) -> bool:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
@@ -322,16 +353,18 @@ class Checker:
         force: bool,
         threshold: float | None = None,
         needs_target: bool = True,
+        read: str | None = None,
     ) -> BlameHit | None:
         """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
-        the author wrote it, for the words the message quotes. Without `needs_target`, the
-        sentence is weighed even when it names no one (the row whose owners were left out)."""
+        the author wrote it, for the words the message quotes; `read`, the sentence as the model
+        reads it, when not text[start:end] (a reference). Without `needs_target`, the sentence
+        is weighed even when it names no one (the row whose owners were left out)."""
         if self.model is None:
             if not force:
                 return None
             message, suggestion = MESSAGES["BL010"]
             return BlameHit("BL010", start, end, message, suggestion)
-        sentence = text[start:end]
+        sentence = text[start:end] if read is None else read
         if not force:
             if sentence.count(" ") < MIN_WORDS - 1:
                 return None  # too short to judge, known without reading it
@@ -483,15 +516,15 @@ _CITED = re.compile(
 )
 
 
-def _reference_view(sentence: str) -> str | None:
+def _reference_view(sentence: str) -> tuple[str, bool] | None:
     """A sentence that is only a reference to someone's writing ("- [Tim Freeman's list of
     postmortems](...)", "See also [Bryan Cantrill's talk](...).", "[How Complex Systems
-    Fail](...)") as the model reads it, to be weighed whole: the author's name and its "'s" are
-    left out, a Title Case title is read as a heading is, and the rest is still weighed
-    ("[Dmitri's notes on breaking prod again](...)", "[Ken Strikes Again](...)"). None for any
-    other sentence, and for a reference with neither: a link inside a sentence, or a title in
-    lower case, is read as any words are ("[Marek's list](...): two dropped databases", "See
-    also [the usual Friday deploy from Ken](...).")."""
+    Fail](...)") as the model reads it, and whether it cites an author: the author's name and
+    its "'s" are left out, a Title Case title is read as a heading is, and the rest is still
+    weighed ("[Dmitri's notes on breaking prod again](...)", "[Ken Strikes Again](...)"). None
+    for any other sentence, and for a reference with neither: a link inside a sentence, or a
+    title in lower case, is read as any words are ("[Marek's list](...): two dropped
+    databases", "See also [the usual Friday deploy from Ken](...).")."""
     line = _CITATION.fullmatch(sentence)
     if line is None:
         return None
@@ -502,25 +535,26 @@ def _reference_view(sentence: str) -> str | None:
         sentence = sentence[:start] + _title_case_view(title) + sentence[end:]
     cited = _CITED.match(sentence, start, end)
     if cited is None:
-        return sentence if titled else None
+        return (sentence, False) if titled else None
     end = cited.end(1) + (2 if sentence[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
-    return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:]
+    return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:], True
 
 
 def _row_references(row: str) -> str:
     """A table row with each cell that is a reference read as one (see _reference_view)."""
-    out = row
+    pieces: list[str] = []
+    done = 0
     for start, end in _cell_spans(row):
         cell = row[start:end]
         if "](" not in cell:
             continue
-        lead = len(cell) - len(cell.lstrip())
         trimmed = cell.strip()
         reference = _reference_view(trimmed)
         if reference is not None:
-            at = start + lead
-            out = out[:at] + reference + out[at + len(trimmed) :]
-    return out
+            at = start + len(cell) - len(cell.lstrip())
+            pieces += (row[done:at], reference[0])
+            done = at + len(trimmed)
+    return "".join(pieces) + row[done:] if pieces else row
 
 
 def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -585,11 +619,14 @@ class Unit:
     names_people: bool = False
     """Prose that names people as a matter of course: an action item, which names its owner and
     often a role ("Give the on-call engineer a read-only shell")."""
+    transcript: bool = False
+    """In the transcript of the incident channel: a line that opens with a time is a message."""
 
 
 def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     """Prose blocks of the body, each with whether it sits in a section that names people."""
     in_person_section = False
+    in_transcript = False
     person_level: int | None = None
     """The level of the heading that opened the section that names people."""
     owners: tuple[int, ...] | None = None
@@ -612,12 +649,17 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
                 # A subsection of the timeline for a day ("### 2020-02-20", "### Day two") is
                 # still the timeline; one for anything else ("### Root cause") is not.
                 in_person_section = bool(_DAY.search(title) or _PERSON_SECTIONS.search(title))
+                if _TRANSCRIPT_SECTIONS.search(title):
+                    in_transcript = True
+                elif not in_person_section:
+                    in_transcript = False
             else:
                 # A heading that opens with a time of day ("### 07:35 - Pods pending") is itself
                 # an entry of the timeline, and its section tells that moment.
                 in_person_section = bool(
                     _PERSON_SECTIONS.search(title) or _TIMESTAMPED.match(title)
                 )
+                in_transcript = _TRANSCRIPT_SECTIONS.search(title) is not None
                 person_level = block.level if in_person_section else None
         if block.kind == "html":
             tail = _comment_tail(block)
@@ -631,12 +673,20 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
             if any(_LOG_LINE.match(q) for q in quoted):
                 continue  # quoted log output is evidence, not the author's words
             for offset, line in enumerate(quoted):
-                yield Unit(line, block.line + offset, 1), in_person_section
+                yield (
+                    Unit(line, block.line + offset, 1, transcript=in_transcript),
+                    in_person_section,
+                )
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
         unit = Unit(
-            block.text, block.line, 1, heading=block.kind == "heading", owner_cells=owners or ()
+            block.text,
+            block.line,
+            1,
+            heading=block.kind == "heading",
+            owner_cells=owners or (),
+            transcript=in_transcript,
         )
         yield unit, in_person_section
 
@@ -713,6 +763,7 @@ def check_document(
             unit.text,
             heading=unit.heading,
             names_people=in_person_section,
+            transcript=unit.transcript,
             organisations=named,
             owner_cells=unit.owner_cells,
         )
