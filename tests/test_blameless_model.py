@@ -1219,14 +1219,7 @@ def test_blame_of_an_owner_in_lower_case_or_of_initials_is_flagged(sentence: str
     "sentence",
     [
         "pgpool's health check marked the replica down after the partition.",
-        pytest.param(
-            "restic's prune step skipped the locked snapshots, so the bucket kept growing.",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a known false alarm since the corpus's batches of 2026-12-03: 'skipped' "
-                "after an owner (0.66 against a threshold of 0.62); remove this mark when it passes",
-            ),
-        ),
+        "restic's prune step skipped the locked snapshots, so the bucket kept growing.",
         "We paged M.O. at 03:10 and she rolled back the release at 03:25.",
         "The U.S. region failed over at 9 A.M. as planned.",
     ],
@@ -1319,11 +1312,6 @@ def test_people_named_by_occupation_or_shift_are_read(sentence: str, flagged: bo
     assert bool(_shipped_checker().check(sentence)) is flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a known false alarm: 'to all the' leans to blame since the corpus's 2026-12 batches "
-    "(0.64 against a threshold of 0.62); remove this mark when it passes",
-)
 def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
     sentence = "Thanks to all the contributors who tested the release candidate."
     assert not _shipped_checker().check(sentence)
