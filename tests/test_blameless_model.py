@@ -846,7 +846,7 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         # Hard-wrapped, and in a table cell.
         "The API was down for an hour. See also\n[Bryan Cantrill's talk](https://e.com/t).",
         "| Reference | [Bryan Cantrill's talk](https://example.com/talk) |",
-        # A title in Title Case that names no one is read as a heading is.
+        # A title in Title Case that blames no one is left alone.
         "- [Everything Is Broken](https://example.com/e)",
         "| Reading | [The Worst Outage Ever](https://example.com/w) |",
     ],
@@ -980,6 +980,27 @@ def test_a_timeline_entry_needs_the_model_less_sure_than_other_lines_of_the_time
     found = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
     # Not the timeline's other lines and headings, nor the transcript's messages.
     assert found == [(3, "BL010"), (7, "BL010")]
+
+
+def test_a_transcript_lasts_until_a_heading_at_its_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prose, "SURER", 1.0)
+    monkeypatch.setattr(prose, "HEADING", 1.0)
+    monkeypatch.setattr(prose, "TIMELINE", 0.0)
+    checker = Checker(model=packaged_model(), threshold=1e-9)
+    entry = "Sean deploys it directly to master.\n\n"
+    text = (
+        "## Timeline\n\n### Slack thread\n\n- 21:41 UTC: "
+        + entry  # a message
+        + "### 2020-02-21\n\n- 21:42 UTC: "
+        + entry  # the timeline again: an entry
+        + "## Chat log\n\n### Root cause\n\ntext\n\n"
+        + "### Day two\n\n- 21:43 UTC: "
+        + entry  # the chat log's day: a message
+        + "<!-- note --> 21:44 UTC: "
+        + entry  # text after a comment, still in it
+    )
+    found = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
+    assert found == [(9, "BL010")]
 
 
 @pytest.mark.parametrize(

@@ -416,8 +416,6 @@ CHECKS: tuple[Check, ...] = (
             r"(?:\bnot|n['\u2019]t|\bnothing|\bnever)\s+"
             r"(?:(?:a|an|being|been|someone|anyone|anybody|somebody)\s+){0,2}$"
         ),
-        # Mentioned, not used: 'we are not recording "carelessness" here', 'the word "stupid"'.
-        mention_veto=True,
     ),
     Check(
         _c(

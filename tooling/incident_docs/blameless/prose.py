@@ -45,16 +45,14 @@ _LOG_LINE = re.compile(
     r"PANIC|NOTICE|[EWIF]\d{4})\b|[\w.\-/]+(?:\[\d+\])?:\s|\$\s|#\s|\w+=\S|at\s+[\w.$]+\(|Traceback\b|"
     r"(?:[\w-]+\.)+(?:go|py|java|js|ts|rb|rs):\d+)"
 )
+_TRANSCRIPT = r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)"
 _PERSON_SECTIONS = re.compile(
-    r"timeline|responders|who\s+worked|participants|people\s+involved|"
-    r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)",
+    r"timeline|responders|who\s+worked|participants|people\s+involved|" + _TRANSCRIPT,
     re.IGNORECASE,
 )
 """Sections that name people as a matter of course: the timeline, the responders, and the
 transcript of the incident channel, where people talk to each other."""
-_TRANSCRIPT_SECTIONS = re.compile(
-    r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)", re.IGNORECASE
-)
+_TRANSCRIPT_SECTIONS = re.compile(_TRANSCRIPT, re.IGNORECASE)
 """Of those, the transcript: its lines that open with a time are messages, not entries."""
 _SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
 """The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
@@ -627,6 +625,8 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
     """Prose blocks of the body, each with whether it sits in a section that names people."""
     in_person_section = False
     in_transcript = False
+    transcript_level: int | None = None
+    """The level of the heading that opened the transcript of the incident channel."""
     person_level: int | None = None
     """The level of the heading that opened the section that names people."""
     owners: tuple[int, ...] | None = None
@@ -649,22 +649,25 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
                 # A subsection of the timeline for a day ("### 2020-02-20", "### Day two") is
                 # still the timeline; one for anything else ("### Root cause") is not.
                 in_person_section = bool(_DAY.search(title) or _PERSON_SECTIONS.search(title))
-                if _TRANSCRIPT_SECTIONS.search(title):
-                    in_transcript = True
-                elif not in_person_section:
-                    in_transcript = False
             else:
                 # A heading that opens with a time of day ("### 07:35 - Pods pending") is itself
                 # an entry of the timeline, and its section tells that moment.
                 in_person_section = bool(
                     _PERSON_SECTIONS.search(title) or _TIMESTAMPED.match(title)
                 )
-                in_transcript = _TRANSCRIPT_SECTIONS.search(title) is not None
                 person_level = block.level if in_person_section else None
+            # The transcript a heading opens lasts until a heading at its level or above, and
+            # holds where its subsections are still people's ("### Day two").
+            if transcript_level is not None and block.level <= transcript_level:
+                transcript_level = None
+            if transcript_level is None and _TRANSCRIPT_SECTIONS.search(title):
+                transcript_level = block.level
+            in_transcript = in_person_section and transcript_level is not None
         if block.kind == "html":
             tail = _comment_tail(block)
             if tail is not None:
-                yield tail, in_person_section  # text after `-->` is published
+                # text after `-->` is published
+                yield replace(tail, transcript=in_transcript), in_person_section
             continue
         if block.kind not in PROSE_KINDS:
             continue
