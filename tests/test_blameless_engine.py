@@ -258,6 +258,10 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # A judgement denied, not made.
         "This was not a careless technician; keying on surname was a design choice.",
         "Bilal did nothing careless: losing a phone is an ordinary event.",
+        # A judgmental word in quotation marks, in a sentence that says it is mentioned.
+        'We are not recording "carelessness" here; the checklist was out of date.',
+        "We considered whether this was a 'careless' entry and found the word was hindsight.",
+        "We avoided words like \u201csloppy\u201d in this report.",
         "This wasn't someone being careless with a delete command.",
         # An operation done for a purpose said right after it.
         "Ifeoma took the indexing server offline at 14:00 so the rebuild could finish.",
@@ -286,6 +290,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         # Scare quotes and reported words are still the judgement.
         ('Dave was, in a word, "careless".', "BL004"),
         ("Let's be honest: the night shift was 'negligent'.", "BL004"),
+        ('The ops team called Ken "reckless", and they were right.', "BL004"),
         # A reported word governs its own clause only.
         ("He called it a quick fix, but the root cause was human error.", "BL005"),
         ("Nobody asked me, but Dave is careless with configs.", "BL004"),

@@ -296,6 +296,10 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start = agent_start
         if check.mention_veto and _quoted(text, match.start(), match.end()):
             continue
+        if check.mention_cue is not None and _quoted(text, match.start(), match.end()):
+            first, last = _sentence_bounds(low, match.start(), match.end())
+            if check.mention_cue.search(low, first, last):
+                continue
         if check.after_veto is not None and check.after_veto.match(low, match.end()):
             continue
         if check.sentence_veto is not None:

@@ -36,6 +36,9 @@ class Check:
     veto: re.Pattern[str] | None = None  # searched in the 60 chars before the match
     after_veto: re.Pattern[str] | None = None  # matched at the end of the match
     mention_veto: bool = False  # a match in quotation marks is mentioned, not used
+    # A match in quotation marks is mentioned, not used, when its sentence also says so (a
+    # denial, "the word", "such as", "described as"): otherwise quotation marks are scare quotes.
+    mention_cue: re.Pattern[str] | None = None
     sentence_veto: re.Pattern[str] | None = None  # searched in the whole sentence of the match
     skip_adverbs: bool = True
     # Characters of which every match contains at least one, tested before the regex.
@@ -415,6 +418,13 @@ CHECKS: tuple[Check, ...] = (
         veto=_c(
             r"(?:\bnot|n['\u2019]t|\bnothing|\bnever)\s+"
             r"(?:(?:a|an|being|been|someone|anyone|anybody|somebody)\s+){0,2}$"
+        ),
+        # 'We are not recording "carelessness" here', 'we avoided words like "sloppy"' (but
+        # 'Dave was, in a word, "careless".', 'the night shift was "negligent"').
+        mention_cue=_c(
+            r"\b(?:not|no|never|nothing|nobody|none)\b|n['\u2019]t\b|(?<!in a )\b(?:words?|terms?|phrases?|"
+            r"labels?|such\s+as|describ\w*|suggest\w*|record\w*|reject\w*|avoid\w*|remov\w*|"
+            r"struck|strike|withdr[ae]w\w*)\b"
         ),
     ),
     Check(
