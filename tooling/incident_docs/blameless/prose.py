@@ -615,14 +615,15 @@ class Unit:
     owner_cells: tuple[int, ...] = ()
     """For a table row: the cells its table's header calls the owner's ("Owner", "Assignee")."""
     names_people: bool = False
-    """Prose that names people as a matter of course: an action item, which names its owner and
-    often a role ("Give the on-call engineer a read-only shell")."""
+    """Prose that names people as a matter of course: the timeline, the responders list, the
+    transcript, or an action item, which names its owner and often a role ("Give the on-call
+    engineer a read-only shell")."""
     transcript: bool = False
     """In the transcript of the incident channel: a line that opens with a time is a message."""
 
 
-def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
-    """Prose blocks of the body, each with whether it sits in a section that names people."""
+def body_units(blocks: list[Block]) -> Iterator[Unit]:
+    """Prose blocks of the body, each marked when it sits in a section that names people."""
     in_person_section = False
     in_transcript = False
     transcript_level: int | None = None
@@ -667,7 +668,7 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
             tail = _comment_tail(block)
             if tail is not None:
                 # text after `-->` is published
-                yield replace(tail, transcript=in_transcript), in_person_section
+                yield replace(tail, names_people=in_person_section, transcript=in_transcript)
             continue
         if block.kind not in PROSE_KINDS:
             continue
@@ -676,22 +677,25 @@ def body_units(blocks: list[Block]) -> Iterator[tuple[Unit, bool]]:
             if any(_LOG_LINE.match(q) for q in quoted):
                 continue  # quoted log output is evidence, not the author's words
             for offset, line in enumerate(quoted):
-                yield (
-                    Unit(line, block.line + offset, 1, transcript=in_transcript),
-                    in_person_section,
+                yield Unit(
+                    line,
+                    block.line + offset,
+                    1,
+                    names_people=in_person_section,
+                    transcript=in_transcript,
                 )
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
-        unit = Unit(
+        yield Unit(
             block.text,
             block.line,
             1,
             heading=block.kind == "heading",
             owner_cells=owners or (),
+            names_people=in_person_section,
             transcript=in_transcript,
         )
-        yield unit, in_person_section
 
 
 def _comment_tail(block: Block) -> Unit | None:
@@ -761,18 +765,18 @@ def check_document(
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
-    for unit, in_person_section in body_units(doc.blocks):
+    for unit in body_units(doc.blocks):
         hits = checker.check(
             unit.text,
             heading=unit.heading,
-            names_people=in_person_section,
+            names_people=unit.names_people,
             transcript=unit.transcript,
             organisations=named,
             owner_cells=unit.owner_cells,
         )
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:
-            if hit.code == "BL001" and in_person_section:
+            if hit.code == "BL001" and unit.names_people:
                 continue  # neutral names belong in the timeline and the responders list
             yield (*_position(unit, hit.start, breaks), *_position(unit, hit.end, breaks), hit)
 
