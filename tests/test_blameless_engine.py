@@ -204,6 +204,24 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "Calling this operator error would ignore that the runbook said to do exactly that.",
         "We found no evidence of carelessness; the process depended on memory.",
         "Not because Jess made a typo, but because a typo in that field could delete a bucket.",
+        # Someone's claim reported in order to examine it.
+        "It was suggested in the retro that Hamid should have paged the DBA; the page had no route.",
+        "We have heard it said that the reviewer forgot the flag. The flag was not in the diff.",
+        "A reader could conclude that Lotte forgot the region; the tool listed only five.",
+        'Early comments on the ticket said Omar "failed to check" the replica lag.',
+        # A judgement declined.
+        "We do not believe Rin was careless: the two buttons were the same colour.",
+        "Our conclusion is not that Farid forgot the index; the ORM never created one.",
+        "It isn't fair to say Kaveh should have known; the dependency was undocumented.",
+        "We chose not to describe the delay as negligence, since the pager app was silenced.",
+        "This was never about the night shift being sloppy; the queue had no alert.",
+        # The phrase itself denied, or rejected as the subject of its clause.
+        "The review found no negligence in how the restore was run.",
+        "This was not one person's mistake, and the timeline shows why.",
+        "Operator error did not cause this; a default in the CLI did.",
+        "The human error explanation was dropped once the logs were read.",
+        "Be more careful was proposed and struck from the action items.",
+        "| Operator error? | No. The form accepted a negative quantity. |",
     ],
 )
 def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
@@ -225,6 +243,13 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "There is no evidence that the alert was misrouted, so the root cause was human error.",
         "It is easy to read the graph now, and in hindsight it was obvious the disk would fill.",
         "No one should have missed an alert this obvious.",
+        # A denial or a report governs its own clause, and mocking stands with a "not" before it.
+        "Our finding is not that the tool failed; Hamid forgot to run it, again.",
+        "Not naming names, but someone on the late shift skipped the runbook.",
+        "His track record is not a good one: three outages this quarter.",
+        "The typo theory was not wrong, and Dave was careless with the config.",
+        "It was obvious the firmware wasn't ready, and Lena shipped it anyway.",
+        "Priya asked whether Dave forgot to renew the certificate again.",
         # Quotation marks paired across a line break; an inch mark opens nothing; two words in
         # quotation marks are scare quotes.
         'We wrote "be more\ncareful"; the root cause was human error and "all clear" came late.',

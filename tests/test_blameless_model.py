@@ -266,6 +266,14 @@ def test_the_corpus_batches_are_of_their_kinds() -> None:
     assert kinds["w1"] == "w" and kinds["r12"] == "r" and kinds["legacy-fresh"] == ""
 
 
+def test_no_line_of_the_frozen_or_held_out_sets_is_trained_on() -> None:
+    evaluated = [FROZEN, *sorted((FROZEN.parent / "held-out").glob("*.tsv"))]
+    assert len(evaluated) > 1
+    kept_out = {normalise(row.text) for path in evaluated for row in training.read_rows(path)}
+    trained = {normalise(row.text) for row in training.corpus_rows()}
+    assert kept_out.isdisjoint(trained)
+
+
 def test_roster_handles_count_as_names() -> None:
     model = packaged_model()
     people = frozenset({"dmitri"})

@@ -17,8 +17,10 @@ from incident_docs.blameless.lexicon import (
     DEPARTMENTS,
     MONTH_CONTEXT,
     MONTH_NAMES,
+    NEGATED,
     PERSON_FOLLOWERS,
     PREV_WORD,
+    REJECTED_AFTER,
     SENTENCE_END,
     SUSPENDING,
     SUSPENDING_OPENER,
@@ -343,16 +345,37 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return bool(before) and before[-1] in _OPENING_QUOTES and text[end : end + 1] in _CLOSING_QUOTES
 
 
-def _suspended(low: str, start: int) -> bool:
-    """The phrase at `start` is held up to be rejected, not asserted: a frame before it in its
-    clause ("it would be easy to call this", "not because"), a framing gerund opening the clause
-    ("Calling this operator error would ..."), or its agent denied ("No one dropped the ball")."""
+def _suspended(low: str, hit: BlameHit) -> bool:
+    """The phrase of the hit is held up to be rejected, not asserted: a frame before it in its
+    clause ("it would be easy to call this", "not because", "it has been suggested that", "we do
+    not think"), a framing gerund opening the clause ("Calling this operator error would ..."),
+    its agent denied ("No one dropped the ball"), the phrase itself denied ("found no
+    carelessness"), or, as the subject of its clause, rejected ("Carelessness did not cause
+    this")."""
+    start = hit.start
     first = _clause_start(low, start)
     return (
         SUSPENDING.search(low, max(first, start - 120), start) is not None
         or SUSPENDING_OPENER.match(low, first, start) is not None
         or DENIED_AGENT.search(low, max(first, start - 40), start) is not None
+        or (
+            hit.code not in _ASSERTED_WHEN_DENIED
+            and hit.code != "BL002"  # "No one should have missed it": its agent, not a denial
+            and NEGATED.search(low, max(first, start - 40), start) is not None
+        )
+        or (
+            hit.code not in _ASSERTED_WHEN_DENIED
+            and _CLAUSE_SUBJECT.fullmatch(low, first, start) is not None
+            and REJECTED_AFTER.match(low, hit.end) is not None
+        )
     )
+
+
+_ASSERTED_WHEN_DENIED = frozenset({"BL006", "BL007"})
+"""Mocking and insinuation stand with a 'not' before them ("not a good one", "not naming
+names, but ...")."""
+_CLAUSE_SUBJECT = re.compile(r"[\s>*_|#+\-\"'\u201c\u2018]*(?:(?:the|a|an|this|that|any|some)\s+)?")
+"""What may stand between a clause's opening and its subject."""
 
 
 _CLAUSE_EDGE = re.compile(r"[.;!?]")
@@ -447,7 +470,7 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
             message, suggestion = MESSAGES["BL004"]
             hits.append(BlameHit("BL004", match.start(), match.end(), message, suggestion))
     if hits:
-        hits = [hit for hit in hits if not _suspended(low, hit.start)]
+        hits = [hit for hit in hits if not _suspended(low, hit)]
     if hits and ('"' in masked or "\u201c" in masked):
         quoted = _quoted_passages(masked)
         hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in quoted)]

@@ -252,8 +252,27 @@ SUSPENDING = re.compile(
     r"\b(?:(?:easy|easier|tempting|unfair)\s+to\s+(?:\w+\s+){0,2}?"
     r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop)|"
     r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
-    r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
-    r"pointing|settling))\b" + _REACH
+    r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking|ask|telling|writing|"
+    r"pointing|settling)|stop(?:s|ped|ping)?\s+at|"
+    # Someone's claim reported to be examined: "it has been suggested that", "we have heard it
+    # said that", "a reader might conclude".
+    r"it\s+(?:has\s+been|had\s+been|was|is)\s+(?:suggested|said|claimed|argued|alleged|implied)|"
+    r"(?:heard|read|seen)\s+(?:it\s+)?(?:said|suggested|claimed)|"
+    r"(?:suggestions?|claims?|allegations?|speculation|assumptions?)\s+that|recollection\s+was|"
+    r"(?:could|might|may)\s+(?:\w+\s+)?(?:say|conclude|argue|claim|assume)|"
+    # A judgement declined: "we do not think", "it is not accurate to say", "our finding is not
+    # that", "we have chosen not to describe it as", "this wasn't about".
+    r"(?:do|does|did)(?:\s+not|n['\u2019]t)\s+(?:think|believe|agree|accept|consider|conclude|find|see)|"
+    r"(?:is|was)(?:\s+not|n['\u2019]t)\s+(?:accurate|fair|right|true|correct|useful|helpful)\s+to|"
+    r"(?:not|never)\s+that|(?:is|was|were|are)(?:\s+not|\s+never|n['\u2019]t)\s+about|"
+    r"(?:chose|chosen|decided|declined?|declining|refused?|refusing|avoid(?:s|ed|ing)?)\s+(?:not\s+)?"
+    r"(?:to\s+)?(?:describe|call|calling|describing|treat|treating|frame|framing|label|labell?ing|"
+    r"attribute|attributing)|not\s+(?:treating|describing|calling|framing|labell?ing|attributing)|"
+    r"(?:set|put)\s+aside|not\s+(?:a|the)\s+root\s+cause\s*:|"
+    # An earlier wording withdrawn: "the initial draft said", "was first titled".
+    r"(?:initial|first|original|earlier|early)\s+(?:\w+\s+)?(?:draft|ticket|version|report|messages?|"
+    r"comments?|posts?|replies|title|write-?up|classification|framing)|first\s+(?:titled|called|filed|written))\b"
+    + _REACH
 )
 SUSPENDING_OPENER = re.compile(
     r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|saying|blaming|"
@@ -263,6 +282,22 @@ SUSPENDING_OPENER = re.compile(
 # words before the phrase.
 DENIED_AGENT = re.compile(
     r"\b(?:nobody|no\s+one|no\s+individual|none\s+of\s+(?:us|them))(?:\s+\w+){0,2}\s*$"
+)
+# "This was not anybody's error", "the investigation found no carelessness", "the root cause is
+# not 'Fiona ran the wrong file'", "would not be punished": the phrase itself denied.
+NEGATED = re.compile(
+    r"(?:\bno|\bnot|n['\u2019]t|\bnever|\bnothing(?:\s+\w+){0,2}\s+(?:was|is|were))"
+    r"(?:\s+(?:a|an|any|the|one|be|been|anyone['\u2019]s|anybody['\u2019]s|someone['\u2019]s|"
+    r"individual|personal))*[\s\"'\u201c\u2018]*$"
+)
+# "Carelessness did not cause this", "the fat-finger theory was dropped", "Operator error? No:",
+# "Be more careful is not an action item": the phrase, as the subject of its clause, rejected.
+REJECTED_AFTER = re.compile(
+    r"[\s\"'\u201d\u2019|]*(?:(?:(?:theory|label|framing|explanation|idea|hypothesis|finding|"
+    r"verdict|narrative|story)\s+)?(?:(?:is|was|are|were)(?:\s+not|n['\u2019]t)\b|"
+    r"(?:did|does|do)(?:\s+not|n['\u2019]t)\s+(?:cause|explain)|(?:was|were|has\s+been|is)\s+"
+    r"(?:\w+\s+){0,2}?(?:dropped|rejected|removed|struck|withdrawn|discarded|dismissed|excluded|"
+    r"(?:set|put)\s+aside|ruled\s+out|considered\s+and\s+\w+))|\?[\s|]*no\b)"
 )
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
