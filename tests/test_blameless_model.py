@@ -908,20 +908,51 @@ def test_blame_in_a_reference_is_reported_by_the_model(
     assert found[0]["column"] > text.index("[")  # in the reference, not before it
 
 
-def test_a_subsection_of_the_timeline_is_still_the_timeline(archive: Path, run_cli: RunCli) -> None:
+def test_a_subsection_of_the_timeline_is_still_the_timeline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # In the timeline, a person read as the cause stands only when the model reads blame too,
+    # and here it never does.
+    monkeypatch.setattr(prose, "TIMELINE", 1.0)
+    monkeypatch.setattr(prose, "SURER", 1.0)
+    checker = Checker(model=packaged_model(), threshold=0.5)
     entry = "- 21:33 UTC: Dave pushed a broken config to the load balancers.\n"
-    in_timeline = _lint_stdin(run_cli, archive, "## Timeline\n\n### 2020-02-20\n\n" + entry)
+    in_timeline = check_markdown("## Timeline\n\n### 2020-02-20\n\n" + entry, checker=checker)
     assert in_timeline == []
-    in_summary = _lint_stdin(run_cli, archive, "## Summary\n\n### 2020-02-20\n\n" + entry)
-    assert [d["code"] for d in in_summary] == ["BL001"]
+    in_summary = check_markdown("## Summary\n\n### 2020-02-20\n\n" + entry, checker=checker)
+    assert [hit.code for _, _, hit in in_summary] == ["BL001"]
     # A heading at the timeline's own level or above ends it, and so does a subsection that is
     # not a day.
-    after = _lint_stdin(run_cli, archive, "## Timeline\n\n### Day one\n\n## Cause\n\n" + entry)
-    assert [d["code"] for d in after] == ["BL001"]
-    analysis = _lint_stdin(run_cli, archive, "## Timeline\n\n### Root cause\n\n" + entry)
-    assert [d["code"] for d in analysis] == ["BL001"]
-    again = "## Timeline\n\n### Root cause\n\ntext\n\n### 2020-02-21\n\n" + entry
-    assert _lint_stdin(run_cli, archive, again) == []
+    for text, codes in (
+        ("## Timeline\n\n### Day one\n\n## Cause\n\n", ["BL001"]),
+        ("## Timeline\n\n### Root cause\n\n", ["BL001"]),
+        ("## Timeline\n\n### Root cause\n\ntext\n\n### 2020-02-21\n\n", []),
+    ):
+        assert [hit.code for _, _, hit in check_markdown(text + entry, checker=checker)] == codes
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "- 21:33 UTC: Dave pushed a broken config to the load balancers.\n",
+        "- Dave pushed a broken config to the load balancers.\n",
+    ],
+)
+def test_a_person_read_as_the_cause_in_the_timeline_needs_the_model_to_agree(
+    entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "## Timeline\n\n" + entry + "\n## Responders\n\n" + entry
+    found = {}
+    for sure in (0.0, 1.0):
+        monkeypatch.setattr(prose, "TIMELINE", sure)
+        monkeypatch.setattr(prose, "SURER", sure)
+        checker = Checker(model=packaged_model(), threshold=1e-9 if sure == 0.0 else 0.5)
+        found[sure] = [(line, hit.code) for line, _, hit in check_markdown(text, checker=checker)]
+    assert found[1.0] == []
+    assert found[0.0] == [(3, "BL001"), (7, "BL001")]
+    # Without the model, a person named there is who did it.
+    assert check_markdown(text) == []
+    assert [hit.code for _, _, hit in check_markdown("## Summary\n\n" + entry)] == ["BL001"]
 
 
 def _line_score(model: BlameModel, line: str) -> float:

@@ -144,7 +144,8 @@ class Checker:
 
         `heading`: a heading or title: short, and Title Case hides which words are names.
         `names_people`: a timeline, responders list, transcript or action item, where people
-        are named as a matter of course, so the model needs to be surer.
+        are named as a matter of course, so the model needs to be surer, and a person read as
+        the cause (BL001) is reported only when the model reads the sentence as blame too.
         `transcript`: the transcript of the incident channel, where a line that opens with a time
         is a message, not a timeline entry.
         `organisations`: capitalised words the whole document shows to be organisations or
@@ -158,7 +159,8 @@ class Checker:
             # Title Case capitalises every word, so the name heuristic cannot work there.
             hits = [hit for hit in hits if hit.code != "BL001"]
         if self.model is None and not self.examples:
-            return hits
+            # Without the model, a person named there is taken for who did it, not the culprit.
+            return [hit for hit in hits if hit.code != "BL001"] if names_people else hits
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
@@ -205,6 +207,22 @@ class Checker:
             if label == 0:
                 continue  # the organisation marked this sentence blameless
             if inside:
+                if names_people and all(hit.code == "BL001" for hit in inside):
+                    # Where people are named as a matter of course, a person as the subject of
+                    # what went wrong is often just who did it ("14:02 Dave pushed the config
+                    # change"): the rule stands when the model reads the sentence as blame too.
+                    confirmed = self._model_hit(
+                        view,
+                        written,
+                        start,
+                        end,
+                        force=label == 1,
+                        threshold=threshold,
+                        needs_target=False,
+                    )
+                    if confirmed is not None:
+                        kept.extend(inside)
+                    continue
                 kept.extend(inside)
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
@@ -776,8 +794,6 @@ def check_document(
         )
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:
-            if hit.code == "BL001" and unit.names_people:
-                continue  # neutral names belong in the timeline and the responders list
             yield (*_position(unit, hit.start, breaks), *_position(unit, hit.end, breaks), hit)
 
 
