@@ -256,10 +256,12 @@ def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
     Unigrams, bigrams and trigrams (with a start marker) and five-letter prefixes of long words,
-    so that 'blamed', 'blaming' and 'blames' share evidence.
+    so that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
+    its own: what the sentence says of them is evidence, that someone is named is not (a
+    sentence that names no one is never weighed).
     """
     opened = [START, *values]
-    names = ["w " + v for v in values]
+    names = ["w " + v for v in values if v not in _UNWEIGHED]
     names += ["b " + a + " " + b for a, b in zip(opened, values, strict=False)]
     names += [
         "t " + a + " " + b + " " + c for a, b, c in zip(opened, values, values[1:], strict=False)
@@ -268,6 +270,8 @@ def feature_names(values: list[str]) -> list[str]:
     return names
 
 
+_UNWEIGHED = frozenset({NAME, HANDLE})
+"""Token values without a unigram feature (see feature_names)."""
 RARE = "#rare"
 TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""

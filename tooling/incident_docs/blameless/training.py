@@ -60,7 +60,8 @@ class Row:
     licence: str = ""
     weight: float = 1.0
     kind: str = ""
-    """The kind of corpus batch: 'r' postmortem prose, 'w' a writer's lines; '' for the rest."""
+    """The kind of corpus batch: 'r' postmortem prose, 'w' a writer's lines, 'p' sentences of
+    published postmortems; '' for the rest."""
     writer: str = ""
     """Who wrote the row: its corpus batch ('w27', 'r15'); its group when not given."""
 
@@ -124,8 +125,8 @@ def corpus_rows() -> list[Row]:
     return rows
 
 
-_BATCH = re.compile(r"([rw])\d+")
-"""A batch file of the corpus ("w26.tsv", "r12.tsv") and its kind."""
+_BATCH = re.compile(r"([rwp])\d+")
+"""A batch file of the corpus ("w26.tsv", "r12.tsv", "p1.tsv") and its kind."""
 
 
 def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row], int]:
@@ -282,7 +283,8 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
 def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
     """The lowest threshold whose false-alarm rate on blameless rows stays within the target:
     on all of them, and on each kind of them the corpus holds in number (postmortem prose of
-    the `r` batches, the writers' tricky lines of the `w` batches), so that more lines of an
+    the `r` batches, the writers' tricky lines of the `w` batches, the sentences of published
+    postmortems of the `p` batches), so that more lines of an
     easy kind do not loosen the threshold for a hard one."""
     everyone: list[float] = []
     kinds: dict[str, list[float]] = defaultdict(list)
