@@ -718,6 +718,14 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("- [Traefik v2 bug](https://example.com/8098)", {"Traefik"}),
         ("Roll back to Traefik v1 as the main ingress controller.", {"Traefik"}),
         ("We rolled back to Traefik v1.", {"Traefik"}),
+        # What is down or unhealthy as only a machine is.
+        ("Namespaces could not change, due to Concourse being down.", {"Concourse"}),
+        (
+            "Traefik was degraded for an hour; Kyverno is still crash-looping.",
+            {"Traefik", "Kyverno"},
+        ),
+        ("Dave went down to the data centre; Ken is down with flu.", set()),
+        ("Priya was offline and Omar was unreachable.", set()),
         # A link says nothing of the kind: a site may be a company's or a person's own.
         ("[Etsy](https://etsy.com/blog/x) lost its search index.", set()),
         ("More notes on [Dmitri](https://dmitri.github.io).", set()),
