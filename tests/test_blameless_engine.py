@@ -250,6 +250,20 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "The typo theory was not wrong, and Dave was careless with the config.",
         "It was obvious the firmware wasn't ready, and Lena shipped it anyway.",
         "Priya asked whether Dave forgot to renew the certificate again.",
+        # A frame that looks like a report or a denial, and is not one.
+        "We decided to call Dave, who forgot to renew the certificate.",
+        "The first version Dave shipped was sloppy.",
+        "Instead of asking for a review Dave pushed a sloppy change.",
+        "The rollout stopped at 50% because Dave forgot to run the migration.",
+        "Dave didn't see the alert because he was careless.",
+        "We may safely conclude that Dave forgot the certificate.",
+        # A report its sentence affirms, a denial "but" turns round, a rejection that is none.
+        "The claim that Dave forgot the certificate was confirmed by the logs.",
+        "We heard it said that Dave forgot the certificate, and it is true.",
+        "This is not about tooling but about Dave being careless.",
+        "Carelessness was not ruled out.",
+        "Carelessness was not a one-off for Dave.",
+        "Human error? No doubt about it.",
         # Quotation marks paired across a line break; an inch mark opens nothing; two words in
         # quotation marks are scare quotes.
         'We wrote "be more\ncareful"; the root cause was human error and "all clear" came late.',

@@ -213,17 +213,6 @@ _DETERMINED = re.compile(
 )
 
 
-_OUT_OF_SERVICE = re.compile(
-    # A capitalised word that is down, unhealthy or crash-looping, as only a machine is: "due to
-    # Concourse being down", "Traefik was degraded" (not "Dave went down to the data centre",
-    # "Ken is down with flu", nor "Priya was offline", "unreachable" or "unresponsive", which a
-    # person can be).
-    r"([A-Z](?<![\w@./-][A-Z])[\w-]*)[ \t]+(?:is|was|were|are|being|been|went|goes|going|gone)[ \t]+"
-    r"(?:(?:still|completely|partially|briefly|temporarily|fully)[ \t]+)?"
-    r"(?:down(?![ \t]+(?:with|to|from|the|a|an|on|at|in|for|by|and|or)\b)|unhealthy|degraded|"
-    r"overloaded|crash-?looping)(?![\w-])"
-)
-
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
 """Function words, tools and calendar words, and the words for people."""
 
@@ -234,9 +223,8 @@ def organisations(
     """Capitalised words the text itself shows to name an organisation or a product, not a
     person: what follows them is staff, users, a legal form or a machine's part ("Discord
     engineers", "Acme Inc", "Etsy's employees", "the Binder pod"), a release's version
-    ("Fluentd 1.14.2"), what only a machine puts out ("the Goldpinger logs"), they are
-    upgraded or installed or had a version ("a newer version of Kyverno."), or they are down
-    or unhealthy as only a machine is ("due to Concourse being down").
+    ("Fluentd 1.14.2"), what only a machine puts out ("the Goldpinger logs"), or they are
+    upgraded or installed or had a version ("a newer version of Kyverno.").
 
     A word shown so is not a person anywhere in the record, so the evidence is only what no
     person has or undergoes: not a name before a number that could be a date or a score,
@@ -253,14 +241,6 @@ def organisations(
         shown += _V_VERSIONED.findall(text)
     if "ersion" in text or "elease" in text or "nstall" in text or "pgrad" in text:
         shown += _DONE_TO_SOFTWARE.findall(text)
-    if (
-        "down" in text
-        or "unhealthy" in text
-        or "degraded" in text
-        or "overloaded" in text
-        or ("looping" in text)
-    ):
-        shown += _OUT_OF_SERVICE.findall(text)
     if (
         "logs" in text
         or "xporter" in text

@@ -12,6 +12,7 @@ from incident_docs.blameless.agents import (
     agent_kind,
 )
 from incident_docs.blameless.lexicon import (
+    AFFIRMED,
     ALPHA,
     DENIED_AGENT,
     DEPARTMENTS,
@@ -354,7 +355,7 @@ def _suspended(low: str, hit: BlameHit) -> bool:
     this")."""
     start = hit.start
     first = _clause_start(low, start)
-    return (
+    held_up = (
         SUSPENDING.search(low, max(first, start - 120), start) is not None
         or SUSPENDING_OPENER.match(low, first, start) is not None
         or DENIED_AGENT.search(low, max(first, start - 40), start) is not None
@@ -368,6 +369,10 @@ def _suspended(low: str, hit: BlameHit) -> bool:
             and _CLAUSE_SUBJECT.fullmatch(low, first, start) is not None
             and REJECTED_AFTER.match(low, hit.end) is not None
         )
+    )
+    # ... unless the rest of its sentence says the claim holds.
+    return (
+        held_up and AFFIRMED.search(low, hit.end, _sentence_bounds(low, start, hit.end)[1]) is None
     )
 
 

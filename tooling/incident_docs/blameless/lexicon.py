@@ -247,33 +247,49 @@ S_NAMES = wordset(
 # that follows within a few words and no punctuation: "It would be easy to call this human
 # error", "not because Jess made a typo", "no evidence of carelessness"; or opening the clause
 # ("Calling this operator error would ...", "Saying Sean should have been more careful doesn't").
-_REACH = r"[^,;:.!?]{0,40}$"
+_REACH = r"(?:(?!\bbut\b)[^,;:.!?]){0,40}$"
+"""Where a frame reaches: a few words, no punctuation and no "but" ("This is not about tooling
+but about Dave being careless")."""
+_N = r"(?:\s+not|n['\u2019]t)"
 SUSPENDING = re.compile(
     r"\b(?:(?:easy|easier|tempting|unfair)\s+to\s+(?:\w+\s+){0,2}?"
     r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop)|"
     r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
-    r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking|ask|telling|writing|"
-    r"pointing|settling)|stop(?:s|ped|ping)?\s+at|"
+    r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
+    r"pointing|settling|(?:ask|asking|tell|telling)\s+(?:people|everyone|everybody|engineers|"
+    r"developers|staff|operators|the\s+team|teams|them|us)\s+to)|"
+    r"(?:if\s+we|we(?:\s+(?:could|should|can|must|would))?|to)\s+stop\s+at|"
     # Someone's claim reported to be examined: "it has been suggested that", "we have heard it
     # said that", "a reader might conclude".
     r"it\s+(?:has\s+been|had\s+been|was|is)\s+(?:suggested|said|claimed|argued|alleged|implied)|"
     r"(?:heard|read|seen)\s+(?:it\s+)?(?:said|suggested|claimed)|"
     r"(?:suggestions?|claims?|allegations?|speculation|assumptions?)\s+that|recollection\s+was|"
-    r"(?:could|might|may)\s+(?:\w+\s+)?(?:say|conclude|argue|claim|assume)|"
-    # A judgement declined: "we do not think", "it is not accurate to say", "our finding is not
-    # that", "we have chosen not to describe it as", "this wasn't about".
-    r"(?:do|does|did)(?:\s+not|n['\u2019]t)\s+(?:think|believe|agree|accept|consider|conclude|find|see)|"
-    r"(?:is|was)(?:\s+not|n['\u2019]t)\s+(?:accurate|fair|right|true|correct|useful|helpful)\s+to|"
+    r"(?:could|might)\s+(?:say|conclude|argue|claim|assume)|"
+    # A judgement declined by the writers or the review: "we do not think", "it is not accurate
+    # to say", "our finding is not that", "we have chosen not to describe it as", "this wasn't
+    # about".
+    r"(?:\bwe|\bi|review|panel|investigation|report|board|analysis)\s+(?:do|does|did)" + _N + r"\s+"
+    r"(?:think|believe|agree|accept|consider|conclude|find|see)|"
+    r"(?:is|was)" + _N + r"\s+(?:accurate|fair|right|true|correct|useful|helpful)\s+to|"
     r"(?:not|never)\s+that|(?:is|was|were|are)(?:\s+not|\s+never|n['\u2019]t)\s+about|"
-    r"(?:chose|chosen|decided|declined?|declining|refused?|refusing|avoid(?:s|ed|ing)?)\s+(?:not\s+)?"
-    r"(?:to\s+)?(?:describe|call|calling|describing|treat|treating|frame|framing|label|labell?ing|"
-    r"attribute|attributing)|not\s+(?:treating|describing|calling|framing|labell?ing|attributing)|"
+    r"(?:chose|chosen|decided)\s+not\s+to\s+(?:describe|call|treat|frame|label|attribute)|"
+    r"(?:declin\w*|refus\w*|avoid\w*)\s+(?:to\s+)?(?:describe|call|calling|describing|treat|"
+    r"treating|frame|framing|label|labell?ing|attribute|attributing)|"
+    r"not\s+(?:treating|describing|calling|framing|labell?ing|attributing)|"
     r"(?:set|put)\s+aside|not\s+(?:a|the)\s+root\s+cause\s*:|"
     # An earlier wording withdrawn: "the initial draft said", "was first titled".
-    r"(?:initial|first|original|earlier|early)\s+(?:\w+\s+)?(?:draft|ticket|version|report|messages?|"
-    r"comments?|posts?|replies|title|write-?up|classification|framing)|first\s+(?:titled|called|filed|written))\b"
-    + _REACH
+    r"(?:initial|first|original|earlier|early)\s+(?:\w+\s+)?(?:draft|ticket|report|messages?|"
+    r"comments?|posts?|replies|title|write-?up|classification|framing)\s+(?:\w+\s+){0,3}?"
+    r"(?:said|says|called|read|stated|claimed|blamed|attributed|described|listed|named|put)|"
+    r"first\s+(?:titled|called|filed|written))\b" + _REACH
 )
+AFFIRMED = re.compile(
+    r"\b(?:(?:was|were|is|are|has\s+been|have\s+been|proved|proven)\s+(?:\w+\s+)?(?:confirmed|true|"
+    r"correct|right|accurate|verified|justified|borne\s+out)|turned\s+out|it\s+is\s+true|"
+    r"(?:he|she|they)\s+did)\b"
+)
+"""A reported claim the rest of its sentence affirms ("The claim that Dave forgot the certificate
+was confirmed by the logs", "…, and it is true"): asserted after all."""
 SUSPENDING_OPENER = re.compile(
     r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|saying|blaming|"
     r"writing\s+(?:this|it)\s+(?:up|off|down))\b" + _REACH
@@ -294,10 +310,13 @@ NEGATED = re.compile(
 # "Be more careful is not an action item": the phrase, as the subject of its clause, rejected.
 REJECTED_AFTER = re.compile(
     r"[\s\"'\u201d\u2019|]*(?:(?:(?:theory|label|framing|explanation|idea|hypothesis|finding|"
-    r"verdict|narrative|story)\s+)?(?:(?:is|was|are|were)(?:\s+not|n['\u2019]t)\b|"
-    r"(?:did|does|do)(?:\s+not|n['\u2019]t)\s+(?:cause|explain)|(?:was|were|has\s+been|is)\s+"
-    r"(?:\w+\s+){0,2}?(?:dropped|rejected|removed|struck|withdrawn|discarded|dismissed|excluded|"
-    r"(?:set|put)\s+aside|ruled\s+out|considered\s+and\s+\w+))|\?[\s|]*no\b)"
+    r"verdict|narrative|story)\s+)?(?:(?:is|was|are|were)(?:\s+not|n['\u2019]t)\s+(?:(?:the|a|an|our|"
+    r"any)\s+(?:root\s+)?(?:cause|reason|factor|finding|explanation|action\s+item|answer|fix|lesson)|"
+    r"why|what|to\s+blame)\b|(?:did|does|do)(?:\s+not|n['\u2019]t)\s+(?:cause|explain)|"
+    r"(?:was|were|has\s+been|is)\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:dropped|rejected|removed|"
+    r"struck|withdrawn|discarded|dismissed|excluded|(?:set|put)\s+aside|ruled\s+out|"
+    r"considered\s+and\s+(?:rejected|dismissed|dropped|set\s+aside)))|"
+    r"\?[\s|]*no\b(?!\s+(?:doubt|question|wonder|surprise)))"
 )
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")

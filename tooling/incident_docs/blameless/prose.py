@@ -145,7 +145,8 @@ class Checker:
         `heading`: a heading or title: short, and Title Case hides which words are names.
         `names_people`: a timeline, responders list, transcript or action item, where people
         are named as a matter of course, so the model needs to be surer, and a person read as
-        the cause (BL001) is reported only when the model reads the sentence as blame too.
+        the cause (BL001) is reported only when the model reads the sentence as blame too, or
+        another rule finds blame in it.
         `transcript`: the transcript of the incident channel, where a line that opens with a time
         is a message, not a timeline entry.
         `organisations`: capitalised words the whole document shows to be organisations or
