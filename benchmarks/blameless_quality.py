@@ -1,6 +1,6 @@
 """How well the blameless checks separate blame from blameless prose, and how fast they run.
 
-    python benchmarks/blameless_quality.py [--real FILE.tsv] [--no-cv] [--held-out]
+    python benchmarks/blameless_quality.py [--real FILE.tsv] [--no-cv] [--held-out] [--in-context N]
 
 Prints, for the rules alone, the model alone and the two combined:
 - grouped cross-validation on the training corpus: every fold holds out whole writer batches and
@@ -17,6 +17,9 @@ model trained without the line's fold. A line stands in no section, so a name in
 entry can still be BL001 here, as it cannot under a `## Timeline` heading. The model's figures
 are its sentence scores over the threshold, wherever the line stands.
 Also printed:
+- with cross-validation, how many of the published postmortems of the `p` batches get a finding
+  (each organisation held out), and the corpus lines placed in the example records' timeline,
+  responders list and other sections, linted in context with their fold's model;
 - optionally a TSV of real postmortem sentences (a `text` column, all blameless): the share flagged;
 - the speed of the whole BL family in sentences per second on one core.
 Cross-validation needs scikit-learn (the `train` extra).
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import sys
 import time
 from collections import defaultdict
@@ -37,7 +41,7 @@ sys.path.insert(0, str(REPO / "tooling"))
 
 from incident_docs.blameless import Checker, check_markdown, check_text  # noqa: E402
 from incident_docs.blameless.model import BlameModel, packaged_model  # noqa: E402
-from incident_docs.blameless.prose import MIN_WORDS, sentences  # noqa: E402
+from incident_docs.blameless.prose import MIN_WORDS, check_document, sentences  # noqa: E402
 from incident_docs.blameless.training import (  # noqa: E402
     FOLDS,
     Row,
@@ -47,6 +51,7 @@ from incident_docs.blameless.training import (  # noqa: E402
     read_rows,
     train,
 )
+from incident_docs.document import parse_text  # noqa: E402
 
 FROZEN = REPO / "training" / "blameless" / "frozen-test.tsv"
 HELD_OUT = REPO / "training" / "blameless" / "held-out"
@@ -100,9 +105,15 @@ def as_linted(text: str, checker: Checker) -> tuple[bool, bool]:
     return bool(codes - {"BL010"}), bool(codes)
 
 
-def cross_validated_lint(rows: Sequence[Row], threshold: float) -> list[tuple[bool, bool]]:
-    """as_linted() for every row, with a model trained on the folds that do not hold it."""
+def cross_validated_lint(
+    rows: Sequence[Row], threshold: float, placed: Sequence[int] = ()
+) -> tuple[list[tuple[bool, bool]], dict[int, tuple[str, bool]]]:
+    """as_linted() for every row, with a model trained on the folds that do not hold it; and,
+    for the rows `placed`, the section each was put in and whether lint reports it there."""
     found = [(False, False)] * len(rows)
+    in_context: dict[int, tuple[str, bool]] = {}
+    spots = [(lines, spot) for lines in map(_record_lines, RECORDS) for spot in _spots(lines)]
+    chance = random.Random(7)
     for fold in range(FOLDS):
         held = [index for index, row in enumerate(rows) if fold_of(row.group) == fold]
         if not held:
@@ -112,7 +123,77 @@ def cross_validated_lint(rows: Sequence[Row], threshold: float) -> list[tuple[bo
         checker = Checker(model=model, threshold=threshold)
         for index in held:
             found[index] = as_linted(rows[index].text, checker)
+        for index in sorted(set(placed) & set(held)):
+            lines, (at, section) = chance.choice(spots)
+            in_context[index] = (section, _reported_at(lines, at, rows[index].text, checker))
+    return found, in_context
+
+
+RECORDS = sorted((REPO / "postmortems").glob("*.md")) + sorted((REPO / "incidents").glob("*.md"))
+"""The example archive's records, where corpus lines are placed to be linted in context."""
+
+
+def _record_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+def _spots(lines: list[str]) -> list[tuple[int, str]]:
+    """Blank lines of the body outside code fences where a paragraph can go, with the kind of
+    section each is in: the timeline, the responders list, or any other."""
+    first = lines.index("---", 1) + 1 if lines[:1] == ["---"] else 0
+    found: list[tuple[int, str]] = []
+    fenced = False
+    section = "other"
+    for index, line in enumerate(lines[first:-1], start=first):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif line.startswith("#") and not fenced:
+            title = line.lstrip("#").strip().lower()
+            section = title if title in ("timeline", "responders") else "other"
+        elif not line.strip() and not fenced:
+            found.append((index, section))
     return found
+
+
+def _reported_at(lines: list[str], at: int, text: str, checker: Checker) -> bool:
+    """Whether lint reports the line when it is put in the record after line `at` (0-based)."""
+    record = "\n".join([*lines[: at + 1], text, "", *lines[at + 1 :]])
+    return any(line == at + 2 for line, *_ in check_document(parse_text(record, "x.md"), checker))
+
+
+def in_context_table(rows: Sequence[Row], placed: dict[int, tuple[str, bool]]) -> None:
+    """Recall and false alarms of the corpus lines placed in the example records, by section."""
+    print(
+        f"\nin context: {len(placed)} corpus lines, each put in a random section of an example "
+        "record and linted with the model of its fold"
+    )
+    for section in ("timeline", "responders", "other"):
+        for label, name in ((1, "blameful lines reported"), (0, "blameless lines flagged")):
+            marks = [
+                hit
+                for index, (where, hit) in placed.items()
+                if where == section and rows[index].label == label
+            ]
+            if marks:
+                print(f"  {section:11s} {name}: {sum(marks) / len(marks):.3f} (n={len(marks)})")
+
+
+def published_table(rows: Sequence[Row], flagged: Sequence[bool]) -> None:
+    """How many published postmortems (the `p` batches, each organisation held out) have a
+    blameless sentence flagged: a whole postmortem should get no finding."""
+    postmortems: dict[str, bool] = defaultdict(bool)
+    sentences_flagged = total = 0
+    for row, flag in zip(rows, flagged, strict=True):
+        if row.kind == "p" and row.label == 0:
+            postmortems[row.source] |= flag
+            sentences_flagged += flag
+            total += 1
+    if postmortems:
+        print(
+            f"\npublished postmortems (the p batches, each organisation held out): "
+            f"{sum(postmortems.values())} of {len(postmortems)} with a blameless sentence "
+            f"flagged ({sentences_flagged} of {total} sentences)"
+        )
 
 
 def speed(checker: Checker, sample: Sequence[str]) -> tuple[float, float]:
@@ -141,6 +222,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--held-out", action="store_true", help="also score training/blameless/held-out/"
     )
+    parser.add_argument(
+        "--in-context",
+        type=int,
+        default=1500,
+        metavar="N",
+        help="in cross-validation, also lint N blameful and N blameless lines placed in the "
+        "example records (default 1500)",
+    )
     args = parser.parse_args(argv)
     model = packaged_model()
     threshold = model.threshold
@@ -150,7 +239,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_cv:
         rows = corpus_rows()
         probabilities = cross_validate(rows)
-        linted = cross_validated_lint(rows, threshold)
+        chance = random.Random(7)
+        blameful = [index for index, row in enumerate(rows) if row.label == 1]
+        blameless = [index for index, row in enumerate(rows) if row.label == 0]
+        placed = chance.sample(blameful, min(args.in_context, len(blameful)))
+        placed += chance.sample(blameless, min(args.in_context, len(blameless)))
+        linted, in_context = cross_validated_lint(rows, threshold, placed)
         rules = [by_rule for by_rule, _ in linted]
         learned = [
             p >= threshold and long_enough(r.text) for p, r in zip(probabilities, rows, strict=True)
@@ -161,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows,
             {"rules": rules, "model": learned, "combined": combined},
         )
+        published_table(rows, combined)
+        in_context_table(rows, in_context)
 
     frozen = read_rows(FROZEN)
     linted = [as_linted(row.text, checker) for row in frozen]
