@@ -257,8 +257,7 @@ def feature_names(values: list[str]) -> list[str]:
 
     Unigrams, bigrams and trigrams (with a start marker) and five-letter prefixes of long words,
     so that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
-    its own: what the sentence says of them is evidence, that someone is named is not (a
-    sentence that names no one is never weighed).
+    its own: what the sentence says of them is evidence; that someone is named is not.
     """
     opened = [START, *values]
     names = ["w " + v for v in values if v not in _UNWEIGHED]

@@ -210,8 +210,9 @@ class Checker:
             if inside:
                 if names_people and all(hit.code == "BL001" for hit in inside):
                     # Where people are named as a matter of course, a person as the subject of
-                    # what went wrong is often just who did it ("14:02 Dave pushed the config
-                    # change"): the rule stands when the model reads the sentence as blame too.
+                    # what went wrong is often just who did it ("14:05 Omar took the API offline
+                    # for the planned migration"): the rule stands when the model reads the
+                    # sentence as blame too.
                     confirmed = self._model_hit(
                         view,
                         written,

@@ -284,8 +284,8 @@ def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
     """The lowest threshold whose false-alarm rate on blameless rows stays within the target:
     on all of them, and on each kind of them the corpus holds in number (postmortem prose of
     the `r` batches, the writers' tricky lines of the `w` batches, the sentences of published
-    postmortems of the `p` batches), so that more lines of an
-    easy kind do not loosen the threshold for a hard one."""
+    postmortems of the `p` batches), so that more lines of an easy kind do not loosen the
+    threshold for a hard one."""
     everyone: list[float] = []
     kinds: dict[str, list[float]] = defaultdict(list)
     for row, score in zip(rows, scores, strict=True):
