@@ -206,6 +206,7 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "Not because Jess made a typo, but because a typo in that field could delete a bucket.",
         # Someone's claim reported in order to examine it.
         "It was suggested in the retro that Hamid should have paged the DBA; the page had no route.",
+        "It has been said that Hamid forgot the flag, but he did not: the flag was never set.",
         "We have heard it said that the reviewer forgot the flag. The flag was not in the diff.",
         "A reader could conclude that Lotte forgot the region; the tool listed only five.",
         'Early comments on the ticket said Omar "failed to check" the replica lag.',

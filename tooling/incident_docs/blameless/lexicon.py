@@ -286,7 +286,7 @@ SUSPENDING = re.compile(
 AFFIRMED = re.compile(
     r"\b(?:(?:was|were|is|are|has\s+been|have\s+been|proved|proven)\s+(?:\w+\s+)?(?:confirmed|true|"
     r"correct|right|accurate|verified|justified|borne\s+out)|turned\s+out|it\s+is\s+true|"
-    r"(?:he|she|they)\s+did)\b"
+    r"(?:he|she|they)\s+did(?!\s+not))\b"
 )
 """A reported claim the rest of its sentence affirms ("The claim that Dave forgot the certificate
 was confirmed by the logs", "…, and it is true"): asserted after all."""
