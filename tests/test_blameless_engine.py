@@ -207,6 +207,13 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         # Someone's claim reported in order to examine it.
         "It was suggested in the retro that Hamid should have paged the DBA; the page had no route.",
         "It has been said that Hamid forgot the flag, but he did not: the flag was never set.",
+        "A reader may conclude that Lotte forgot the region; the tool listed only five.",
+        "The team does not believe Dave was careless; the form hid the field.",
+        "Carelessness was not involved.",
+        # What follows, true of something else, affirms nothing.
+        "Not because Jess made a typo, but because the field was not verified.",
+        "There was no carelessness involved, and the alert thresholds were correct.",
+        "It would be easy to call this human error, but the form turned out to hide the field.",
         "We have heard it said that the reviewer forgot the flag. The flag was not in the diff.",
         "A reader could conclude that Lotte forgot the region; the tool listed only five.",
         'Early comments on the ticket said Omar "failed to check" the replica lag.',
@@ -265,6 +272,10 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "Carelessness was not ruled out.",
         "Carelessness was not a one-off for Dave.",
         "Human error? No doubt about it.",
+        "Human error? No kidding.",
+        "Carelessness was not a factor we could ignore.",
+        "We heard it said that Dave forgot the certificate, and that's correct.",
+        "It was suggested that Dave was careless, which proved to be true.",
         # Quotation marks paired across a line break; an inch mark opens nothing; two words in
         # quotation marks are scare quotes.
         'We wrote "be more\ncareful"; the root cause was human error and "all clear" came late.',

@@ -355,9 +355,14 @@ def _suspended(low: str, hit: BlameHit) -> bool:
     this")."""
     start = hit.start
     first = _clause_start(low, start)
-    held_up = (
-        SUSPENDING.search(low, max(first, start - 120), start) is not None
-        or SUSPENDING_OPENER.match(low, first, start) is not None
+    if SUSPENDING.search(low, max(first, start - 120), start) is not None:
+        # ... unless the rest of its clause says the claim holds.
+        end = _sentence_bounds(low, start, hit.end)[1]
+        turn = _BUT.search(low, hit.end, end)
+        if AFFIRMED.search(low, hit.end, turn.start() if turn else end) is None:
+            return True
+    return (
+        SUSPENDING_OPENER.match(low, first, start) is not None
         or DENIED_AGENT.search(low, max(first, start - 40), start) is not None
         or (
             hit.code not in _ASSERTED_WHEN_DENIED
@@ -370,10 +375,9 @@ def _suspended(low: str, hit: BlameHit) -> bool:
             and REJECTED_AFTER.match(low, hit.end) is not None
         )
     )
-    # ... unless the rest of its sentence says the claim holds.
-    return (
-        held_up and AFFIRMED.search(low, hit.end, _sentence_bounds(low, start, hit.end)[1]) is None
-    )
+
+
+_BUT = re.compile(r"\bbut\b")
 
 
 _ASSERTED_WHEN_DENIED = frozenset({"BL006", "BL007"})

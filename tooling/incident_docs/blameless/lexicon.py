@@ -264,11 +264,12 @@ SUSPENDING = re.compile(
     r"it\s+(?:has\s+been|had\s+been|was|is)\s+(?:suggested|said|claimed|argued|alleged|implied)|"
     r"(?:heard|read|seen)\s+(?:it\s+)?(?:said|suggested|claimed)|"
     r"(?:suggestions?|claims?|allegations?|speculation|assumptions?)\s+that|recollection\s+was|"
-    r"(?:could|might)\s+(?:say|conclude|argue|claim|assume)|"
+    r"(?:could|might|may)\s+(?:say|conclude|argue|claim|assume)|"
     # A judgement declined by the writers or the review: "we do not think", "it is not accurate
     # to say", "our finding is not that", "we have chosen not to describe it as", "this wasn't
     # about".
-    r"(?:\bwe|\bi|review|panel|investigation|report|board|analysis)\s+(?:do|does|did)" + _N + r"\s+"
+    r"(?:\bwe|\bi|review|panel|investigation|report|board|analysis|team)\s+"
+    r"(?:(?:really|simply|just|still)\s+)?(?:do|does|did)" + _N + r"\s+"
     r"(?:think|believe|agree|accept|consider|conclude|find|see)|"
     r"(?:is|was)" + _N + r"\s+(?:accurate|fair|right|true|correct|useful|helpful)\s+to|"
     r"(?:not|never)\s+that|(?:is|was|were|are)(?:\s+not|\s+never|n['\u2019]t)\s+about|"
@@ -284,12 +285,14 @@ SUSPENDING = re.compile(
     r"first\s+(?:titled|called|filed|written))\b" + _REACH
 )
 AFFIRMED = re.compile(
-    r"\b(?:(?:was|were|is|are|has\s+been|have\s+been|proved|proven)\s+(?:\w+\s+)?(?:confirmed|true|"
-    r"correct|right|accurate|verified|justified|borne\s+out)|turned\s+out|it\s+is\s+true|"
-    r"(?:he|she|they)\s+did(?!\s+not))\b"
+    r"(?:,\s*which|,?\s+and\s+(?:it|that|this|the\s+claim))\s+(?:is|was|proved|turned\s+out)\s+"
+    r"(?:to\s+be\s+)?(?:true|correct|right|accurate)\b|"
+    r",?\s+and\s+(?:it|that)['\u2019]s\s+(?:true|correct|right)\b|"
+    r"\bwas\s+(?:later\s+|then\s+|since\s+)?(?:confirmed|verified|borne\s+out)\b|"
+    r"\b(?:he|she|they)\s+did\s*[.!]?\s*$"
 )
-"""A reported claim the rest of its sentence affirms ("The claim that Dave forgot the certificate
-was confirmed by the logs", "…, and it is true"): asserted after all."""
+"""A reported claim the rest of its clause says holds ("The claim that Dave forgot the
+certificate was confirmed by the logs", "…, and it is true", "…, and he did."): asserted."""
 SUSPENDING_OPENER = re.compile(
     r"[\s>*_|#-]*(?:calling|treating|labell?ing|framing|filing|chalking|saying|blaming|"
     r"writing\s+(?:this|it)\s+(?:up|off|down))\b" + _REACH
@@ -309,14 +312,21 @@ NEGATED = re.compile(
 # "Carelessness did not cause this", "the fat-finger theory was dropped", "Operator error? No:",
 # "Be more careful is not an action item": the phrase, as the subject of its clause, rejected.
 REJECTED_AFTER = re.compile(
-    r"[\s\"'\u201d\u2019|]*(?:(?:(?:theory|label|framing|explanation|idea|hypothesis|finding|"
-    r"verdict|narrative|story)\s+)?(?:(?:is|was|are|were)(?:\s+not|n['\u2019]t)\s+(?:(?:the|a|an|our|"
-    r"any)\s+(?:root\s+)?(?:cause|reason|factor|finding|explanation|action\s+item|answer|fix|lesson)|"
-    r"why|what|to\s+blame)\b|(?:did|does|do)(?:\s+not|n['\u2019]t)\s+(?:cause|explain)|"
-    r"(?:was|were|has\s+been|is)\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:dropped|rejected|removed|"
+    r"[\s\"'\u201d\u2019|]*(?:"
+    r"(?:(?:theory|label|framing|explanation|idea|hypothesis|finding|verdict|narrative|story)\s+)?"
+    r"(?:"
+    # "... is not the cause", "... was not involved": what the phrase is not, and no more.
+    r"(?:is|was|are|were)(?:\s+not|n['\u2019]t)\s+"
+    r"(?:(?:the|a|an|our|any)\s+(?:\w+\s+)?(?:root\s+)?(?:cause|reason|factor|finding|explanation|"
+    r"action\s+item|answer|fix|lesson)|why|what|to\s+blame|involved|relevant|at\s+play)"
+    r"(?=\s*(?:[.,;:!?)|\u2014]|$|here\b|in\s+this\b|of\s+th))"
+    r"|(?:did|does|do)(?:\s+not|n['\u2019]t)\s+(?:cause|explain)"
+    r"|(?:was|were|has\s+been|is)\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:dropped|rejected|removed|"
     r"struck|withdrawn|discarded|dismissed|excluded|(?:set|put)\s+aside|ruled\s+out|"
-    r"considered\s+and\s+(?:rejected|dismissed|dropped|set\s+aside)))|"
-    r"\?[\s|]*no\b(?!\s+(?:doubt|question|wonder|surprise)))"
+    r"considered\s+and\s+(?:rejected|dismissed|dropped|set\s+aside))"
+    r")"
+    r"|\?[\s|]*no\s*[.,:;!|\u2014]"
+    r")"
 )
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
