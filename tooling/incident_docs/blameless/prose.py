@@ -213,16 +213,9 @@ class Checker:
                     # what went wrong is often just who did it ("14:05 Omar took the API offline
                     # for the planned migration"): the rule stands when the model reads the
                     # sentence as blame too.
-                    confirmed = self._model_hit(
-                        view,
-                        written,
-                        start,
-                        end,
-                        force=label == 1,
-                        threshold=threshold,
-                        needs_target=False,
-                    )
-                    if confirmed is not None:
+                    if label == 1 or self._reads_as_blame(
+                        view[start:end], threshold, needs_target=False
+                    ):
                         kept.extend(inside)
                     continue
                 kept.extend(inside)
@@ -383,14 +376,8 @@ class Checker:
             message, suggestion = MESSAGES["BL010"]
             return BlameHit("BL010", start, end, message, suggestion)
         sentence = text[start:end] if read is None else read
-        if not force:
-            if sentence.count(" ") < MIN_WORDS - 1:
-                return None  # too short to judge, known without reading it
-            probability = self.model.probability(
-                sentence, self.options.people, needs_target=needs_target, min_tokens=MIN_WORDS
-            )
-            if probability < (threshold or self.threshold) or self._only_people(sentence):
-                return None  # a list of people ("@dana and Priya") says nothing about them
+        if not force and not self._reads_as_blame(sentence, threshold, needs_target=needs_target):
+            return None
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
         telling = [cue for cue in score.cues if cue.word.lower() not in FUNCTION_WORDS]
@@ -403,6 +390,19 @@ class Checker:
         return BlameHit(
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
+
+    def _reads_as_blame(
+        self, sentence: str, threshold: float | None, *, needs_target: bool
+    ) -> bool:
+        """The model scores the sentence at the threshold or over it (the checker's own when
+        None), and it is more than a list of people."""
+        if self.model is None or sentence.count(" ") < MIN_WORDS - 1:
+            return False  # too short to judge, known without reading it
+        probability = self.model.probability(
+            sentence, self.options.people, needs_target=needs_target, min_tokens=MIN_WORDS
+        )
+        # A list of people ("@dana and Priya") says nothing about them.
+        return probability >= (threshold or self.threshold) and not self._only_people(sentence)
 
 
 @dataclass(frozen=True)
