@@ -261,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "example records (default 1500)",
     )
     args = parser.parse_args(argv)
+    if args.in_context < 0:
+        parser.error("--in-context: a number of lines, 0 or more")
     model = packaged_model()
     threshold = model.threshold
     checker = Checker(model=model, threshold=threshold)
