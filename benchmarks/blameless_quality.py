@@ -41,8 +41,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tooling"))
 
 from incident_docs.blameless import Checker, check_markdown, check_text  # noqa: E402
-from incident_docs.blameless.model import BlameModel, packaged_model  # noqa: E402
-from incident_docs.blameless.prose import MIN_WORDS, check_document, sentences  # noqa: E402
+from incident_docs.blameless.model import UNTARGETED, BlameModel, packaged_model  # noqa: E402
+from incident_docs.blameless.prose import (  # noqa: E402
+    MIN_WORDS,
+    UNTARGETED_WORDS,
+    check_document,
+    sentences,
+)
 from incident_docs.blameless.training import (  # noqa: E402
     FOLDS,
     Row,
@@ -93,9 +98,17 @@ def long_enough(text: str) -> bool:
 
 
 def model_flags(model: BlameModel, threshold: float, text: str) -> bool:
-    """The model alone, as lint runs it: some sentence names someone and scores over the line."""
+    """The model alone, as lint runs it: some sentence names someone and scores over the line,
+    or, in prose (not a heading), has enough words and the model is all but sure of it."""
+    prose = not text.lstrip().startswith("#")
     return any(
-        model.probability(text[a:b], needs_target=True, min_tokens=MIN_WORDS) >= threshold
+        model.probability(
+            text[a:b],
+            needs_target=True,
+            min_tokens=MIN_WORDS,
+            untargeted=UNTARGETED if prose and len(text[a:b].split()) >= UNTARGETED_WORDS else 1.0,
+        )
+        >= threshold
         for a, b in sentences(text)
     )
 

@@ -16,6 +16,7 @@ from incident_docs.blameless.model import (
     HANDLE,
     NAME,
     NUMBER,
+    UNTARGETED,
     BlameModel,
     bare_person,
     implies_target,
@@ -433,7 +434,7 @@ def test_bl010_can_be_switched_off_and_its_threshold_set(archive: Path, run_cli:
     assert [d["code"] for d in _lint_stdin(run_cli, archive, sentence)] == ["BL010"]
     pyproject = archive / "pyproject.toml"
     base = pyproject.read_text()
-    pyproject.write_text(base + "\n[tool.incident-docs.blameless]\nthreshold = 0.999\n")
+    pyproject.write_text(base + "\n[tool.incident-docs.blameless]\nthreshold = 0.9999\n")
     assert _lint_stdin(run_cli, archive, sentence) == []
     pyproject.write_text(base + "\n[tool.incident-docs.blameless]\nmodel = false\n")
     assert _lint_stdin(run_cli, archive, sentence) == []
@@ -1199,6 +1200,38 @@ def test_the_writer_speaking_in_the_first_person_is_nobody_to_blame() -> None:
     for line in ("I think I see the bug", "my best guess is yes", "i will look at the code"):
         assert model.probability(line, needs_target=True) == 0.0
     assert model.probability("I think he broke it", needs_target=True) > 0.0
+
+
+def test_a_sentence_that_names_nobody_reads_as_blame_only_when_the_model_is_all_but_sure() -> None:
+    model = packaged_model()
+    sure = "Sure, let us just hand-edit the routing table in production, what could go wrong."
+    unsure = "The rollback was, once again, left until the last possible minute."
+    for line in (sure, unsure):  # no person, pronoun, role or team the gate can read
+        assert not model._names_someone(model._token_ids(line, frozenset()))
+        assert not implies_target(line)
+    weighed = model.probability(sure, needs_target=True, untargeted=UNTARGETED)
+    assert weighed == model.probability(sure) >= UNTARGETED
+    assert model.probability(sure, needs_target=True) == 0.0  # by default, not weighed
+    assert [hit.code for hit in _shipped_checker().check(sure)] == ["BL010"]
+    assert UNTARGETED > model.probability(unsure) >= model.threshold
+    assert model.probability(unsure, needs_target=True, untargeted=UNTARGETED) == 0.0
+    assert _shipped_checker().check(unsure) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It broke again.",  # too short to say whom it is about
+        "## The Alerts Were Ignored Again On Friday Night",  # a heading
+        "| Action | Responsible | Status | Again |",  # a table's header
+        "- [The Same Mistake Again, Third Time This Month](https://example.com/w)",  # a reference
+    ],
+)
+def test_only_a_sentence_of_prose_that_names_nobody_is_weighed_whole(text: str) -> None:
+    model = packaged_model()
+    assert not model._names_someone(model._token_ids(text, frozenset()))
+    assert model.probability(text) >= UNTARGETED  # what the model reads, were it weighed whole
+    assert _shipped_checker().check(text, heading=text.startswith("#")) == []
 
 
 def test_common_words_are_those_two_writers_write_in_lower_case() -> None:

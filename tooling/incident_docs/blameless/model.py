@@ -272,6 +272,10 @@ def feature_names(values: list[str]) -> list[str]:
 _UNWEIGHED = frozenset({NAME, HANDLE})
 """Token values without a unigram feature (see feature_names)."""
 RARE = "#rare"
+UNTARGETED = 0.99
+"""The probability from which a sentence of prose that names nobody the model can read still
+reads as blame: blame can point at someone in words no list holds ("Trainees like that one
+should never be allowed near the console"), and only the model's surest readings are taken."""
 TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""
 
@@ -541,25 +545,36 @@ class BlameModel:
         *,
         needs_target: bool = False,
         min_tokens: int = 0,
+        untargeted: float = 1.0,
     ) -> float:
         """score(text).probability without the cues: the path lint takes for every sentence.
 
         With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
-        a phrase that points at someone: see implies_target) scores 0 without being weighed, and
-        so does one of fewer than `min_tokens` words.
+        a phrase that points at someone: see implies_target) scores 0 unless it scores
+        `untargeted` or more (see UNTARGETED; by default it always scores 0, without being
+        weighed). One of fewer than `min_tokens` words scores 0 without being weighed.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram and trigram keys by arithmetic on them.
         """
         pieces = _clean(text).split()
         ids = list(chain.from_iterable(self._readings(pieces, people)))
-        if len(ids) < min_tokens or (
+        if len(ids) < min_tokens:
+            return 0.0
+        if (
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
             and not _bare_person(pieces, self.common)
         ):
-            return 0.0
+            if untargeted >= 1.0:
+                return 0.0
+            probability = self._weigh(ids)
+            return probability if probability >= untargeted else 0.0
+        return self._weigh(ids)
+
+    def _weigh(self, ids: list[int]) -> float:
+        """The probability of the sentence read as these token ids."""
         # The steps below run in C (map, filter, compress), but for the trigram keys' one
         # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)

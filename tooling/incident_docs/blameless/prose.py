@@ -27,6 +27,7 @@ from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
+    UNTARGETED,
     BlameModel,
     Cue,
     cue_span,
@@ -112,6 +113,9 @@ HEADING = 0.85
 """The model's threshold in headings and titles: short, and read with their capitals lowered."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
+UNTARGETED_WORDS = 5
+"""A sentence of prose that names nobody is weighed (see UNTARGETED) from this many words: a
+shorter one ("It went down again.") says too little of whom it is about."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
@@ -237,6 +241,10 @@ class Checker:
                 threshold=threshold if reference is None else max(self.threshold, SURER),
                 needs_target=listed is None and not weighed,
                 read=None if reference is None else reference[0],
+                # A sentence of prose that names nobody is still blame when the model is all
+                # but sure; a heading, a reference or a list of people is read only for whom
+                # it names.
+                untargeted=not heading and reference is None and listed is None,
             )
             if hit is not None:
                 kept.append(hit)
@@ -365,18 +373,22 @@ class Checker:
         threshold: float | None = None,
         needs_target: bool = True,
         read: str | None = None,
+        untargeted: bool = False,
     ) -> BlameHit | None:
         """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
         the author wrote it, for the words the message quotes; `read`, the sentence as the model
         reads it, when not text[start:end] (a reference). Without `needs_target`, the sentence
-        is weighed even when it names no one (the row whose owners were left out)."""
+        is weighed even when it names no one (the row whose owners were left out); with
+        `untargeted`, one that names no one is blame when the model is all but sure of it."""
         if self.model is None:
             if not force:
                 return None
             message, suggestion = MESSAGES["BL010"]
             return BlameHit("BL010", start, end, message, suggestion)
         sentence = text[start:end] if read is None else read
-        if not force and not self._reads_as_blame(sentence, threshold, needs_target=needs_target):
+        if not force and not self._reads_as_blame(
+            sentence, threshold, needs_target=needs_target, untargeted=untargeted
+        ):
             return None
         score = self.model.score(sentence, self.options.people)
         span = cue_span(score.cues) or (0, end - start)
@@ -392,14 +404,26 @@ class Checker:
         )
 
     def _reads_as_blame(
-        self, sentence: str, threshold: float | None, *, needs_target: bool
+        self,
+        sentence: str,
+        threshold: float | None,
+        *,
+        needs_target: bool,
+        untargeted: bool = False,
     ) -> bool:
         """The model scores the sentence at the threshold or over it (the checker's own when
-        None), and it is more than a list of people."""
+        None), and it is more than a list of people. With `untargeted`, a sentence of
+        UNTARGETED_WORDS words or more that names no one scores what the model reads."""
         if self.model is None or sentence.count(" ") < MIN_WORDS - 1:
             return False  # too short to judge, known without reading it
         probability = self.model.probability(
-            sentence, self.options.people, needs_target=needs_target, min_tokens=MIN_WORDS
+            sentence,
+            self.options.people,
+            needs_target=needs_target,
+            min_tokens=MIN_WORDS,
+            untargeted=UNTARGETED
+            if untargeted and len(sentence.split()) >= UNTARGETED_WORDS
+            else 1.0,
         )
         # A list of people ("@dana and Priya") says nothing about them.
         return probability >= (threshold or self.threshold) and not self._only_people(sentence)
@@ -460,7 +484,9 @@ class Explanation:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
-                    "this'), in three words or more, and not when it only lists people)"
+                    "this'), in three words or more, and not when it only lists people; a "
+                    f"sentence of prose of {UNTARGETED_WORDS} words or more that names nobody, "
+                    f"when it is {UNTARGETED:.2f} sure or more)"
                 )
         return "\n".join(lines)
 
