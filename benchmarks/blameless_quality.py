@@ -98,8 +98,9 @@ def long_enough(text: str) -> bool:
 
 
 def model_flags(model: BlameModel, threshold: float, text: str) -> bool:
-    """The model alone, as lint runs it: some sentence names someone and scores over the line,
-    or, in prose (not a heading), has enough words and the model is all but sure of it."""
+    """The model alone, much as lint runs it: some sentence names someone and scores over the
+    line, or, in a line that is not a heading, has enough words and the model is all but sure of
+    it (lint also leaves table rows, references and lists of people out of that)."""
     prose = not text.lstrip().startswith("#")
     return any(
         model.probability(

@@ -323,9 +323,6 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Users could not change their namespaces, due to Concourse being down.",
         "Builds queued for an hour because of Quay being degraded.",
         "The workers stalled due to Sidekiq running out of memory.",
-        # What a test would have caught, and what anyone would have met, judge no one.
-        "Any decent test would have caught this.",
-        "Any experienced operator would have had the same trouble with that screen.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -362,9 +359,6 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Priya asked whether Dave forgot to renew the certificate again.", "BL002"),
         ("Thanks to Dave for ruining the launch.", "BL006"),
         ("Thanks, Dave, for the extra hours on Sunday.", "BL006"),
-        # Hindsight in a judgement of skill, whatever the job is called.
-        ("Any half-decent DBA would have caught it.", "BL003"),
-        ("Any competent scheduler would have noticed the clash a week earlier.", "BL003"),
     ],
 )
 def test_the_same_words_aimed_at_people_are_still_flagged(sentence: str, code: str) -> None:
@@ -398,6 +392,8 @@ def test_a_group_of_people_is_still_a_team(sentence: str, code: str) -> None:
         # A person is not down: what they did or were still blames them.
         "The delay was due to Priya being unavailable.",
         "The outage was caused by Dave, down in the data centre.",
+        "The extra hour was due to Priya being down in the basement without signal.",
+        "The delay was due to Dave being down at the pub instead of answering the page.",
         "The outage was due to Dave being careless with the config.",
     ],
 )

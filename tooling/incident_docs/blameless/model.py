@@ -274,8 +274,9 @@ _UNWEIGHED = frozenset({NAME, HANDLE})
 RARE = "#rare"
 UNTARGETED = 0.99
 """The probability from which a sentence of prose that names nobody the model can read still
-reads as blame: blame can point at someone in words no list holds ("Trainees like that one
-should never be allowed near the console"), and only the model's surest readings are taken."""
+reads as blame: blame can point at someone in words no list holds ("Sure, let us just hand-edit
+the routing table in production, what could go wrong"), and only the model's surest readings
+are taken."""
 TARGET_VALUES = TARGETS | {NAME, HANDLE}
 """Token values that point at someone: without one, a sentence blames nobody."""
 

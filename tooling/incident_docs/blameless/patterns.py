@@ -135,10 +135,12 @@ CHECKS: tuple[Check, ...] = (
         PERSON_CODES,
         span="agent",
         # What is down or crash-looping is a system, however it is capitalised ("due to Concourse
-        # being down", "because of Quay being degraded"); a person is not said to be.
+        # being down", "because of Quay being degraded"); a person down somewhere ("down at the
+        # pub", "down in the basement") is not.
         after_veto=_c(
-            r"(?:\s+(?:being|was|were|is|are|went|had\s+gone|having\s+gone))?\s+(?:down|degraded|"
-            r"unhealthy|crash-?looping|out\s+of\s+(?:memory|disk|space))\b"
+            r"(?:\s+(?:being|was|were|is|are|went))?\s+(?:down(?!\s+(?:at|in|on|to|by|with|the|a|an|"
+            r"there|here|for|from|near|under|and)\b)|degraded|unhealthy|crash-?looping|"
+            r"out\s+of\s+(?:memory|disk|space))\b"
         ),
     ),
     Check(
@@ -341,10 +343,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"\b(?:any(?:one|body)|every(?:one|body)|any\s+(?:\w+\s+)?(?:engineer|person|developer|one|sre|"
-            r"admin|operator|reviewer|human)|"
-            # Whoever the noun names, these words judge a person's skill ("any half-decent DBA").
-            r"any\s+(?:competent|half-competent|half-decent|self-respecting|experienced|seasoned|"
-            r"qualified)\s+[\w-]+)\s+(?:\w+\s+)?(?:would|could|should|must)\s+(?:have\s+)?"
+            r"admin|operator|reviewer|human))\s+(?:\w+\s+)?(?:would|could|should|must)\s+(?:have\s+)?"
             r"(?:\w+\s+)?(?:known|seen|noticed|spotted|caught|realised|realized|guessed|predicted|understood|"
             r"figured|told|foreseen)\b"
         ),

@@ -242,9 +242,9 @@ class Checker:
                 needs_target=listed is None and not weighed,
                 read=None if reference is None else reference[0],
                 # A sentence of prose that names nobody is still blame when the model is all
-                # but sure; a heading, a reference or a list of people is read only for whom
-                # it names.
-                untargeted=not heading and reference is None and listed is None,
+                # but sure; a heading, a table row, a reference or a list of people is read only
+                # for whom it names.
+                untargeted=not heading and not row and reference is None and listed is None,
             )
             if hit is not None:
                 kept.append(hit)
@@ -422,7 +422,7 @@ class Checker:
             needs_target=needs_target,
             min_tokens=MIN_WORDS,
             untargeted=UNTARGETED
-            if untargeted and len(sentence.split()) >= UNTARGETED_WORDS
+            if untargeted and len(_WORDY.findall(sentence)) >= UNTARGETED_WORDS
             else 1.0,
         )
         # A list of people ("@dana and Priya") says nothing about them.
@@ -486,7 +486,7 @@ class Explanation:
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
                     "this'), in three words or more, and not when it only lists people; a "
                     f"sentence of prose of {UNTARGETED_WORDS} words or more that names nobody, "
-                    f"when it is {UNTARGETED:.2f} sure or more)"
+                    f"when it is {UNTARGETED:.2f} sure or more, or the threshold if higher)"
                 )
         return "\n".join(lines)
 
