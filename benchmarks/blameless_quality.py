@@ -41,12 +41,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tooling"))
 
 from incident_docs.blameless import Checker, check_markdown, check_text  # noqa: E402
-from incident_docs.blameless.model import UNTARGETED, BlameModel, packaged_model  # noqa: E402
+from incident_docs.blameless.model import BlameModel, packaged_model  # noqa: E402
 from incident_docs.blameless.prose import (  # noqa: E402
     MIN_WORDS,
-    UNTARGETED_WORDS,
     check_document,
     sentences,
+    untargeted_bar,
 )
 from incident_docs.blameless.training import (  # noqa: E402
     FOLDS,
@@ -107,7 +107,7 @@ def model_flags(model: BlameModel, threshold: float, text: str) -> bool:
             text[a:b],
             needs_target=True,
             min_tokens=MIN_WORDS,
-            untargeted=UNTARGETED if prose and len(text[a:b].split()) >= UNTARGETED_WORDS else 1.0,
+            untargeted=untargeted_bar(text[a:b]) if prose else 1.0,
         )
         >= threshold
         for a, b in sentences(text)

@@ -116,6 +116,14 @@ MIN_WORDS = 3
 UNTARGETED_WORDS = 5
 """A sentence of prose that names nobody is weighed (see UNTARGETED) from this many words: a
 shorter one ("It went down again.") says too little of whom it is about."""
+
+
+def untargeted_bar(sentence: str) -> float:
+    """The probability from which a sentence of prose that names nobody reads as blame: UNTARGETED,
+    or 1.0 (never) when it has fewer than UNTARGETED_WORDS words."""
+    return UNTARGETED if len(_WORDY.findall(sentence)) >= UNTARGETED_WORDS else 1.0
+
+
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
@@ -421,9 +429,7 @@ class Checker:
             self.options.people,
             needs_target=needs_target,
             min_tokens=MIN_WORDS,
-            untargeted=UNTARGETED
-            if untargeted and len(_WORDY.findall(sentence)) >= UNTARGETED_WORDS
-            else 1.0,
+            untargeted=untargeted_bar(sentence) if untargeted else 1.0,
         )
         # A list of people ("@dana and Priya") says nothing about them.
         return probability >= (threshold or self.threshold) and not self._only_people(sentence)
