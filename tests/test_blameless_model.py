@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,42 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
     bad.write_text('{"format": "something else"}')
     with pytest.raises(ValueError, match="not a blameless model"):
         load_model(bad)
+
+
+def _small_model(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "format": "incident-docs/blameless-model",
+        "version": 1,
+        "threshold": 0.5,
+        "intercept": -1.0,
+        "known_words": ["broke", "it"],
+        "features": ["b #name broke", "p broke", "t #start #name broke", "w broke"],
+        "idf": [1.5, 2, 1.25, 1.0],
+        "coef": [2.0, 0.5, 1.0, 3],
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"features": ["b #name broke", "p broke", "t #start broke", "w broke"]}, "'t #start"),
+        ({"features": ["b #name broke", "p broke", "t #start #name broke", "w  broke"]}, "'w  "),
+        ({"features": ["b #name broke", "p broke", "x a", "w broke"]}, "'x a'"),
+        ({"features": ["b #name broke", 7, "t #start #name broke", "w broke"]}, "7 is not"),
+        ({"idf": [1.5, float("inf"), 1.25, 1.0]}, "idf must hold finite"),
+        ({"coef": [2.0, 0.5, float("nan"), 3]}, "coef must hold finite"),
+        ({"coef": [2.0, True, 1.0, 3]}, "coef must hold finite"),
+        ({"idf": [1.5, "2", 1.25, 1.0]}, "idf must hold finite"),
+    ],
+)
+def test_a_model_with_a_bad_feature_or_number_is_refused_naming_it(
+    changes: dict[str, object], message: str
+) -> None:
+    BlameModel(_small_model(), "ok")  # the unchanged model loads
+    with pytest.raises(ValueError, match=f"^bad: .*{re.escape(message)}"):
+        BlameModel(_small_model(**changes), "bad")
 
 
 # --- masking ----------------------------------------------------------------------------------

@@ -258,6 +258,9 @@ def _run(
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [_lint_file(path, display, ctx, selection) for path, display in files]
+    for family in _families(selection):
+        if family.prepare is not None:
+            family.prepare(ctx)  # read once here, shared by the forked workers
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     chunk = max(16, len(files) // (workers * 8))
     with ProcessPoolExecutor(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import add, eq, not_
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -467,9 +467,9 @@ class BlameModel:
             )
         if not len(vocabulary) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
-        names = [_feature(name, source) for name in vocabulary]
-        weights = [_number(value, "idf", source) for value in idf]
-        strengths = [_number(value, "coef", source) for value in coef]
+        names = _features(vocabulary, source)
+        weights = _numbers(idf, "idf", source)
+        strengths = _numbers(coef, "coef", source)
         self.known = frozenset(known)
         self.common = frozenset(common)
         """Known words written in lower case by two batches of the corpus or more (see
@@ -581,7 +581,10 @@ class BlameModel:
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
-        keys += filter(None, self._triples(pairs, ids))
+        # The trigram keys: the base of each bigram that opens a trigram of the model (no key
+        # is 0), plus the token after it.
+        bases = list(map(self._trigram_base.get, pairs[:-1]))
+        keys += map(add, compress(bases, bases), compress(ids[1:], bases))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
@@ -658,9 +661,7 @@ class BlameModel:
     def _index(self, names: list[list[str]], idf: list[float], coef: list[float]) -> None:
         """Integer keys for every feature, so scoring hashes small ints instead of strings."""
         seen = {START, RARE}
-        for parts in names:
-            if parts[0] != "p":
-                seen.update(parts[1:])
+        seen.update(chain.from_iterable(parts[1:] for parts in names if parts[0] != "p"))
         ids = self._ids = {token: index for index, token in enumerate(sorted(seen))}
         self._unknown = len(ids)
         self._size = size = len(ids) + 1
@@ -680,18 +681,22 @@ class BlameModel:
         # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a
         # trigram of the model.
         trigram = prefix_base + len(names)
-        self._trigram_base: dict[int, int] = {}
+        trigram_base: dict[int, int] = {}
+        self._trigram_base = trigram_base
         """The trigram key of (a, b, c) is _trigram_base[bigram key of (a, b)] + c."""
+        bigram_base = self._bigram_base
         for parts, weight, strength in zip(names, idf, coef, strict=True):
             value = complex(weight * weight, weight * strength)
             kind = parts[0]
             if kind == "w":
                 table[ids[parts[1]]] = value
             elif kind == "b":
-                table[self._bigram_base[ids[parts[1]]] + ids[parts[2]]] = value
+                table[bigram_base[ids[parts[1]]] + ids[parts[2]]] = value
             elif kind == "t":
-                pair = self._bigram_base[ids[parts[1]]] + ids[parts[2]]
-                base = self._trigram_base.setdefault(pair, trigram + len(self._trigram_base) * size)
+                pair = bigram_base[ids[parts[1]]] + ids[parts[2]]
+                base = trigram_base.get(pair)
+                if base is None:
+                    base = trigram_base[pair] = trigram + len(trigram_base) * size
                 table[base + ids[parts[3]]] = value
             else:
                 prefixes[parts[1]] = key = prefix_base + len(prefixes)
@@ -707,11 +712,34 @@ class BlameModel:
 _FEATURE_PARTS = {"w": 2, "b": 3, "t": 4, "p": 2}
 
 
+def _features(names: list[Any], source: str) -> list[list[str]]:
+    """Each feature name split into its kind and tokens ("b blame #name"), all of them checked.
+
+    A model holds a hundred thousand features or more, read at every start: the checks run over
+    whole lists, and a feature is looked at on its own only to name the first bad one.
+    """
+    if all(map(str.__instancecheck__, names)):
+        split = list(map(str.split, names, repeat(" ")))
+        shapes = {(parts[0], len(parts)) for parts in split}
+        if all(_FEATURE_PARTS.get(kind) == size for kind, size in shapes) and not any(
+            map(list.__contains__, split, repeat(""))
+        ):
+            return split
+    return [_feature(name, source) for name in names]  # raises for the first bad one
+
+
 def _feature(name: object, source: str) -> list[str]:
     parts = name.split(" ") if isinstance(name, str) else []
     if not parts or _FEATURE_PARTS.get(parts[0]) != len(parts) or not all(parts[1:]):
         raise ValueError(f"{source}: {name!r} is not a feature of this model format")
     return parts
+
+
+def _numbers(values: list[Any], what: str, source: str) -> list[float]:
+    """The values as floats, all of them finite numbers (not booleans): checked as a whole list."""
+    if set(map(type, values)) <= {float, int} and math.isfinite(math.fsum(map(abs, values))):
+        return list(map(float, values))
+    return [_number(value, what, source) for value in values]
 
 
 def _number(value: object, what: str, source: str) -> float:

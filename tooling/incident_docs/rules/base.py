@@ -55,6 +55,9 @@ class Family:
 
     rules: tuple[RuleInfo, ...]
     check: DocumentCheck
+    prepare: Callable[[LintContext], None] | None = None
+    """Reads what the checks share across documents once, before any is linted: worker
+    processes forked afterwards share it instead of each reading it again."""
     codes: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from incident_docs import blameless
 from incident_docs.blameless.archive import load_checker
 from incident_docs.diagnostics import Finding, Fix
-from incident_docs.rules.base import Family, RuleInfo, Subject
+from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
 
 RULES = tuple(
     RuleInfo(code, name, summary, *blameless.EXAMPLES[code])
@@ -37,4 +37,8 @@ def check(subject: Subject) -> Iterator[Finding]:
         )
 
 
-FAMILY = Family(RULES, check)
+def prepare(ctx: LintContext) -> None:
+    load_checker(ctx.root, ctx.config.blameless, ctx.roster)
+
+
+FAMILY = Family(RULES, check, prepare)
