@@ -581,10 +581,7 @@ class BlameModel:
         pairs = self._pairs(ids)
         keys = ids + pairs
         keys += filter(None, map(self._prefix.get, ids))
-        # The trigram keys: the base of each bigram that opens a trigram of the model (no key
-        # is 0), plus the token after it.
-        bases = list(map(self._trigram_base.get, pairs[:-1]))
-        keys += map(add, compress(bases, bases), compress(ids[1:], bases))
+        keys += filter(None, self._triples(pairs, ids))
         table = self._table
         unique = set(keys)
         # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
