@@ -1467,3 +1467,58 @@ def test_people_named_by_occupation_or_shift_are_read(sentence: str, flagged: bo
 def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
     sentence = "Thanks to all the contributors who tested the release candidate."
     assert not _shipped_checker().check(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        (
+            "The team decided not to restore from backup because the replica was more recent.",
+            "BL008",
+        ),
+        (
+            "Leadership decided not to issue a public statement until the scope was confirmed.",
+            "BL008",
+        ),
+        ("- Runbook should have covered replaying from a fixed offset", "BL002"),
+    ],
+)
+def test_a_rule_reading_someone_at_fault_yields_where_the_model_is_all_but_sure_of_no_blame(
+    sentence: str, rule: str
+) -> None:
+    model = packaged_model()
+    assert rule in {hit.code for hit in check_text(sentence)}  # the rule alone matches
+    assert model.probability(sentence) < prose.VETO
+    assert not _shipped_checker().check(sentence)
+    # The organisation's own label, and the rules without the model, still report it.
+    marked = Checker(model=model, threshold=model.threshold, examples={normalise(sentence): 1})
+    assert rule in {hit.code for hit in marked.check(sentence)}
+    assert rule in {hit.code for hit in Checker().check(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        (
+            "The network operations crew behaved irresponsibly from the first alert to the last.",
+            "BL004",
+        ),
+        (
+            "- The build cache obviously served a partially written layer, so the image that "
+            "passed the build step differed from the one that was tested.",
+            "BL003",
+        ),
+        ("Root cause: human error during the config change.", "BL005"),
+    ],
+)
+def test_blame_and_the_language_of_blame_are_still_reported(sentence: str, rule: str) -> None:
+    """Hindsight and "human error" are reported even where no one is blamed: the model is all
+    but sure the hindsight about a build cache blames no one."""
+    assert rule in {hit.code for hit in _shipped_checker().check(sentence)}
+
+
+def test_explain_says_why_a_rule_match_is_not_reported(archive: Path, run_cli: RunCli) -> None:
+    sentence = "The team decided not to restore from backup because the replica was more recent."
+    result = run_cli(archive, "blameless", "explain", sentence)
+    assert "rule BL008" in result.stdout and "reported: nothing" in result.stdout
+    assert "all but sure" in result.stdout

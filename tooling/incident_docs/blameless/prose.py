@@ -113,6 +113,14 @@ HEADING = 0.85
 """The model's threshold in headings and titles: short, and read with their capitals lowered."""
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
+VETO = 0.02
+"""Under this probability the model is all but sure a sentence blames no one, and a match of a
+rule that reads someone as at fault (VETOED) is not reported there: the rules read words, not
+what the sentence does with them ("The team decided not to restore from backup", "the stale
+master was demoted")."""
+VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
+"""The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
+mocking (BL003, BL005, BL006) are reported whoever they are about."""
 UNTARGETED_WORDS = 5
 """A sentence of prose that names nobody is weighed (see UNTARGETED) from this many words: a
 shorter one ("It went down again.") says too little of whom it is about."""
@@ -230,6 +238,12 @@ class Checker:
                     ):
                         kept.extend(inside)
                     continue
+                if (
+                    label != 1
+                    and not VETOED.isdisjoint(hit.code for hit in inside)
+                    and self._cleared(view[start:end])
+                ):
+                    inside = [hit for hit in inside if hit.code not in VETOED]
                 kept.extend(inside)
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
@@ -411,6 +425,13 @@ class Checker:
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
 
+    def _cleared(self, sentence: str) -> bool:
+        """The model, reading the sentence whole, is all but sure it blames no one (see VETO);
+        never for a sentence too short to judge."""
+        if self.model is None or len(_WORDY.findall(sentence)) < MIN_WORDS:
+            return False
+        return self.model.probability(sentence, self.options.people) < VETO
+
     def _reads_as_blame(
         self,
         sentence: str,
@@ -486,6 +507,15 @@ class Explanation:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
             lines.append("reported: nothing")
+            if (
+                self.probability is not None
+                and self.probability < VETO
+                and any(hit.code in VETOED for hit in self.rules)
+            ):
+                lines.append(
+                    "(a match of a rule that reads someone as at fault is not reported when the "
+                    f"model is all but sure, under {VETO:.2f}, that the sentence blames no one)"
+                )
             if self.probability is not None and self.probability >= self.threshold:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
