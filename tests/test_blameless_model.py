@@ -137,12 +137,18 @@ def _small_model(**changes: object) -> dict[str, object]:
     return data
 
 
+def test_large_finite_numbers_are_numbers() -> None:
+    BlameModel(_small_model(idf=[1e308, 1e308, 1e308, 1e308]), "large")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"features": ["b #name broke", "p broke", "t #start broke", "w broke"]}, "'t #start"),
         ({"features": ["b #name broke", "p broke", "t #start #name broke", "w  broke"]}, "'w  "),
         ({"features": ["b #name broke", "p broke", "x a", "w broke"]}, "'x a'"),
+        ({"features": ["b #name ", "p broke", "t #start #name broke", "w broke"]}, "'b #name '"),
+        ({"idf": [1.5, 10**400, 1.25, 1.0]}, "idf must hold finite"),
         ({"features": ["b #name broke", 7, "t #start #name broke", "w broke"]}, "7 is not"),
         ({"idf": [1.5, float("inf"), 1.25, 1.0]}, "idf must hold finite"),
         ({"coef": [2.0, 0.5, float("nan"), 3]}, "coef must hold finite"),
@@ -1476,11 +1482,12 @@ def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
             "The team decided not to restore from backup because the replica was more recent.",
             "BL008",
         ),
-        (
-            "Leadership decided not to issue a public statement until the scope was confirmed.",
-            "BL008",
-        ),
         ("- Runbook should have covered replaying from a fixed offset", "BL002"),
+        (
+            "After the partition healed we demoted the stale master, killed its client "
+            "connections and let the new master's replicas resync.",
+            "BL009",
+        ),
     ],
 )
 def test_a_rule_reading_someone_at_fault_yields_where_the_model_is_all_but_sure_of_no_blame(
@@ -1494,6 +1501,53 @@ def test_a_rule_reading_someone_at_fault_yields_where_the_model_is_all_but_sure_
     marked = Checker(model=model, threshold=model.threshold, examples={normalise(sentence): 1})
     assert rule in {hit.code for hit in marked.check(sentence)}
     assert rule in {hit.code for hit in Checker().check(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule", "yields"),
+    [
+        (
+            "Nobody reads the runbook, and Tom broke the deploy because he never checks.",
+            "BL001",
+            True,
+        ),
+        ("Dana should have checked the replica before the failover.", "BL002", True),
+        ("The careless config change took the cache down.", "BL004", True),
+        ("Certain people knew about the expiry and said nothing.", "BL007", True),
+        ("The platform team broke the deploy again.", "BL008", True),
+        ("Action item: Ken must be more careful with production.", "BL009", True),
+        ("The build cache obviously served a partially written layer.", "BL003", False),
+        ("Root cause: human error during the config change.", "BL005", False),
+        ("The migration was a total disaster from start to finish!!!", "BL006", False),
+    ],
+)
+def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
+    sentence: str, rule: str, yields: bool
+) -> None:
+    """A model sure of no blame anywhere silences the rules that read someone at fault; hindsight,
+    "human error" and mocking are reported whoever they are about."""
+    assert rule in {hit.code for hit in check_text(sentence)}
+    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
+    found = {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
+    assert (rule in found) is not yields
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The replica lag alert fired at 02:10 and the failover script promoted the standby, and "
+        "Priya should have enabled fencing when she set up the cluster.",
+        "The index rebuild started at 03:00 on the reporting replica, queries slowed across the "
+        "cluster, and the nightly export timed out during the index rebuild, which Tom scheduled "
+        "without checking the calendar.",
+    ],
+)
+def test_blame_in_one_clause_of_a_long_technical_sentence_is_still_reported(
+    sentence: str,
+) -> None:
+    """The whole sentence scores under the veto, its clause of blame does not."""
+    assert packaged_model().probability(sentence) < prose.VETO
+    assert {hit.code for hit in _shipped_checker().check(sentence)} & prose.VETOED
 
 
 @pytest.mark.parametrize(
@@ -1517,8 +1571,16 @@ def test_blame_and_the_language_of_blame_are_still_reported(sentence: str, rule:
     assert rule in {hit.code for hit in _shipped_checker().check(sentence)}
 
 
-def test_explain_says_why_a_rule_match_is_not_reported(archive: Path, run_cli: RunCli) -> None:
-    sentence = "The team decided not to restore from backup because the replica was more recent."
+def test_explain_says_which_rule_match_is_not_reported_and_why(
+    archive: Path, run_cli: RunCli
+) -> None:
+    sentence = (
+        "The team decided not to restore from backup. The replica was more recent, and Bob is an "
+        "idiot who should have known better."
+    )
     result = run_cli(archive, "blameless", "explain", sentence)
-    assert "rule BL008" in result.stdout and "reported: nothing" in result.stdout
-    assert "all but sure" in result.stdout
+    lines = result.stdout.splitlines()
+    cleared = lines.index(next(line for line in lines if line.startswith("rule BL008")))
+    assert "not reported" in lines[cleared + 1] and "all but sure" in lines[cleared + 1]
+    assert any(line.startswith("reported BL004") for line in lines)
+    assert sum("not reported:" in line for line in lines) == 1

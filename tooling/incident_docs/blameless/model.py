@@ -734,15 +734,23 @@ def _feature(name: object, source: str) -> list[str]:
 
 def _numbers(values: list[Any], what: str, source: str) -> list[float]:
     """The values as floats, all of them finite numbers (not booleans): checked as a whole list."""
-    if set(map(type, values)) <= {float, int} and math.isfinite(math.fsum(map(abs, values))):
-        return list(map(float, values))
+    try:
+        if set(map(type, values)) <= {float, int} and all(map(math.isfinite, values)):
+            return list(map(float, values))
+    except OverflowError:
+        pass  # an integer too large for a float, named below
     return [_number(value, what, source) for value in values]
 
 
 def _number(value: object, what: str, source: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{source}: {what} must hold finite numbers")
-    return float(value)
+    if not isinstance(value, bool) and isinstance(value, int | float):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise ValueError(f"{source}: {what} must hold finite numbers")
 
 
 def load_model(path: Path) -> BlameModel:

@@ -114,10 +114,17 @@ HEADING = 0.85
 MIN_WORDS = 3
 """Sentences with fewer words (a table cell, a name) are too short for the model to judge."""
 VETO = 0.02
-"""Under this probability the model is all but sure a sentence blames no one, and a match of a
-rule that reads someone as at fault (VETOED) is not reported there: the rules read words, not
-what the sentence does with them ("The team decided not to restore from backup", "the stale
-master was demoted")."""
+"""Under this probability the model is all but sure a sentence, and the clause of it that a rule
+matched in, blame no one, and a match of a rule that reads someone as at fault (VETOED) is not
+reported there: the rules read words, not what the sentence does with them ("The team decided
+not to restore from backup", "the stale master was demoted"). The clause is read too because a
+long sentence of technical clauses scores its one clause of blame low."""
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\u2014\u2013]|\s-\s|\b(?:and|but|or|so|yet|which|who|whom|whose|that|because|since|as|"
+    r"while|whereas|although|though|after|before|when|until|unless|if|then)\b",
+    re.IGNORECASE,
+)
+"""Where a clause of a sentence ends: punctuation inside it, a conjunction, a relative pronoun."""
 VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
 """The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
 mocking (BL003, BL005, BL006) are reported whoever they are about."""
@@ -238,12 +245,13 @@ class Checker:
                     ):
                         kept.extend(inside)
                     continue
-                if (
-                    label != 1
-                    and not VETOED.isdisjoint(hit.code for hit in inside)
-                    and self._cleared(view[start:end])
-                ):
-                    inside = [hit for hit in inside if hit.code not in VETOED]
+                if label != 1 and not VETOED.isdisjoint(hit.code for hit in inside):
+                    inside = [
+                        hit
+                        for hit in inside
+                        if not self._cleared(view[start:end], hit.start - start, hit.end - start)
+                        or hit.code not in VETOED
+                    ]
                 kept.extend(inside)
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
@@ -375,13 +383,29 @@ class Checker:
             if score
             else ()
         )
+        hits = tuple(self.check(text))
+        reported = {(hit.code, hit.start) for hit in hits}
+        view = _model_view(read)
+        spans = sentences(view)
+        cleared = tuple(
+            hit
+            for hit in rules
+            if hit.code in VETOED
+            and (hit.code, hit.start) not in reported
+            and any(
+                start <= hit.start < end
+                and self._cleared(view[start:end], hit.start - start, hit.end - start)
+                for start, end in spans
+            )
+        )
         return Explanation(
             text,
             rules,
             score.probability if score else None,
             self.threshold,
             cues,
-            tuple(self.check(text)),
+            hits,
+            cleared,
         )
 
     def _model_hit(
@@ -425,12 +449,17 @@ class Checker:
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
 
-    def _cleared(self, sentence: str) -> bool:
-        """The model, reading the sentence whole, is all but sure it blames no one (see VETO);
-        never for a sentence too short to judge."""
-        if self.model is None or len(_WORDY.findall(sentence)) < MIN_WORDS:
+    def _cleared(self, sentence: str, start: int, end: int) -> bool:
+        """The model is all but sure that the sentence, and the clause of it around
+        sentence[start:end], blame no one (see VETO); never when either is too short to judge."""
+        if self.model is None:
             return False
-        return self.model.probability(sentence, self.options.people) < VETO
+        clause = _clause(sentence, start, end)
+        return all(
+            len(_WORDY.findall(text)) >= MIN_WORDS
+            and self.model.probability(text, self.options.people) < VETO
+            for text in dict.fromkeys((clause, sentence))
+        )
 
     def _reads_as_blame(
         self,
@@ -465,6 +494,8 @@ class Explanation:
     cues: tuple[Cue, ...]
     hits: tuple[BlameHit, ...]
     """What lint reports for the sentence (rules, BL010, the archive's examples applied)."""
+    cleared: tuple[BlameHit, ...] = ()
+    """Rule hits not reported because the model is all but sure they blame no one (see VETO)."""
 
     @property
     def flagged(self) -> bool:
@@ -477,7 +508,12 @@ class Explanation:
             "probability": None if self.probability is None else round(self.probability, 4),
             "threshold": self.threshold,
             "rules": [
-                {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
+                {
+                    "code": h.code,
+                    "span": self.text[h.start : h.end],
+                    "message": h.message,
+                    "cleared_by_model": h in self.cleared,
+                }
                 for h in self.rules
             ],
             "cues": [{"word": c.word, "weight": round(c.weight, 4)} for c in self.cues],
@@ -501,21 +537,17 @@ class Explanation:
         if self.rules:
             for hit in self.rules:
                 lines.append(f"rule {hit.code}: '{self.text[hit.start : hit.end]}': {hit.message}")
+                if hit in self.cleared:
+                    lines.append(
+                        f"  not reported: the model is all but sure (under {VETO:.2f}) that the "
+                        "sentence and the clause this matched in blame no one"
+                    )
         else:
             lines.append("rules: no rule matches")
         if self.hits:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
             lines.append("reported: nothing")
-            if (
-                self.probability is not None
-                and self.probability < VETO
-                and any(hit.code in VETOED for hit in self.rules)
-            ):
-                lines.append(
-                    "(a match of a rule that reads someone as at fault is not reported when the "
-                    f"model is all but sure, under {VETO:.2f}, that the sentence blames no one)"
-                )
             if self.probability is not None and self.probability >= self.threshold:
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
@@ -659,6 +691,16 @@ def _model_view(text: str) -> str:
     if entry.group("kind") in _GENERATED_KINDS:
         return " " * len(text)  # written by `incident assign` and `incident status`, not a person
     return " " * entry.start("text") + text[entry.start("text") :]
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause of the sentence around sentence[start:end]: from the last clause break before
+    it to the first after it (see _CLAUSE_BREAK)."""
+    opened = 0
+    for found in _CLAUSE_BREAK.finditer(sentence, 0, start):
+        opened = found.end()
+    closing = _CLAUSE_BREAK.search(sentence, max(end, opened))
+    return sentence[opened : closing.start() if closing else len(sentence)]
 
 
 def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
