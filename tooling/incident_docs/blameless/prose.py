@@ -245,12 +245,12 @@ class Checker:
                     ):
                         kept.extend(inside)
                     continue
-                if label != 1 and not VETOED.isdisjoint(hit.code for hit in inside):
+                if label != 1:
                     inside = [
                         hit
                         for hit in inside
-                        if not self._cleared(view[start:end], hit.start - start, hit.end - start)
-                        or hit.code not in VETOED
+                        if hit.code not in VETOED
+                        or not self._cleared(view[start:end], hit.start - start, hit.end - start)
                     ]
                 kept.extend(inside)
                 continue
