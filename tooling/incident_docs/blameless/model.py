@@ -106,7 +106,22 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
 
+_MERIDIEM = re.compile(
+    r"(?<![\w.:-])(\d{1,2}(?:[:.]\d{2}){0,2}[*_`)\]]{0,2}[^\S\n]+)"
+    r"(?:[AP]M|[ap]m|[AP]\.M\.|[ap]\.m\.)(?!\w)"
+)
+"""The 'AM' or 'PM' of a time of day ("11:18 AM", "**9** a.m."), which belongs to the number and
+is not the verb of "I am": an hour, perhaps with minutes and seconds, perhaps in markup, then the
+letters on the same line. Not after a longer number or an identifier ("Q3 PM review")."""
+
+
+def _blank_meridiem(match: re.Match[str]) -> str:
+    return match.group(1) + " " * (match.end() - match.end(1))
+
+
 def _clean(text: str) -> str:
+    # The time first: a time of day in a code span ("`11:18` AM") is blanked with it below.
+    text = _MERIDIEM.sub(_blank_meridiem, text)
     if "`" in text or "<" in text or "](" in text or "://" in text or "www." in text:
         text = _MARKUP.sub(_blank, text)
     if "\u2019" in text:
@@ -382,7 +397,8 @@ def _opens_clause(previous: str | None) -> bool:
         or previous.lower() in CLAUSE_OPENERS
         or previous in ("\u2014", "\u2013")
         or _TIME_OF_DAY.fullmatch(previous) is not None
-        or _ZONE.fullmatch(previous) is not None  # "14:05 UTC", "21:00 EAT", "2:05 PM"
+        or _ZONE.fullmatch(previous) is not None  # "14:05 UTC", "21:00 EAT"
+        or (previous.isdigit() and len(previous) <= 2)  # "3 PM jdoe", its "PM" read with the 3
     )
 
 
