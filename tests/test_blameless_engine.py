@@ -323,6 +323,12 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Users could not change their namespaces, due to Concourse being down.",
         "Builds queued for an hour because of Quay being degraded.",
         "The workers stalled due to Sidekiq running out of memory.",
+        # A primary, a leader or a builder is demoted by the system, not a person by a manager.
+        "After the partition healed we demoted the stale master and let the replicas resync.",
+        "The primary was demoted and the replica promoted, following the failover procedure.",
+        "The node was demoted from primary to secondary during the failover.",
+        "Relay Demotion Failure",
+        "Builders are now demoted when a simulation request times out.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -338,6 +344,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Dave decided not to run the tests before merging.", "BL002"),
         ("Dave decided not to run the tests because he was in a hurry.", "BL002"),
         ("Fire the team that shipped this.", "BL009"),
+        ("Demote Riaan from senior engineer back to engineer.", "BL009"),
+        ("Outcome: Lars demoted from tech lead.", "BL009"),
+        ("Her demotion was announced at the all-hands.", "BL009"),
         ("We should fire team leads who approve untested changes.", "BL009"),
         ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),

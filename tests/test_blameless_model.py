@@ -928,14 +928,7 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         "The API needed manual intervention. See also [Bryan Cantrill's talk](https://e.com/t).",
         # A title in Title Case is read as a heading is, not as a row of names.
         "- [How Complex Systems Fail](https://example.com/hcsf)",
-        pytest.param(
-            "[Awesome Tech Postmortems](https://example.com/atp).",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known false alarm: 'Awesome', a word the corpus never writes in lower "
-                "case, opens the title as a name would, and the title weighs 0.90",
-            ),
-        ),
+        "[Awesome Tech Postmortems](https://example.com/atp).",
         "[FirstEnergy / General Electric](https://example.com/fe). A line tripped on a tree.",
         # Hard-wrapped, and in a table cell.
         "The API was down for an hour. See also\n[Bryan Cantrill's talk](https://e.com/t).",
@@ -1520,11 +1513,7 @@ def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
             "BL008",
         ),
         ("- Runbook should have covered replaying from a fixed offset", "BL002"),
-        (
-            "After the partition healed we demoted the stale master, killed its client "
-            "connections and let the new master's replicas resync.",
-            "BL009",
-        ),
+        ("The scheduler punishes noisy tenants by lowering their priority.", "BL009"),
     ],
 )
 def test_a_rule_reading_someone_at_fault_yields_where_the_model_is_all_but_sure_of_no_blame(

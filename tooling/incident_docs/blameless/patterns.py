@@ -652,7 +652,10 @@ CHECKS: tuple[Check, ...] = (
             r"(?:written|formal|verbal|final)\s+warning|(?:been|was|were|get|got|be|being)\s+written\s+up|"
             r"(?:don['\u2019]t|do\s+not|never)\s+do\s+(?:it|that|this)\s+again|"
             r"let\s+(?:him|her|them)\s+go|terminat\w+\s+(?:his|her|their)\s+(?:employment|contract)|"
-            r"dock\w*\s+(?:his|her|their)\s+pay|demot(?:e|ed|ion)|reprimand\w*|"
+            r"dock\w*\s+(?:his|her|their)\s+pay|(?:his|her|their)\s+demotion|reprimand\w*|"
+            # Demoted from a role, not a primary demoted in a failover ("demote Cruz from bench lead").
+            r"demot(?:e|ed|ing)\s+(?:\S+\s+){0,3}?(?:from|back\s+to)\s+(?!(?:the\s+)?(?:primary|master|"
+            r"leader|writer|active|main)\b)|"
             r"performance\s+improvement\s+plan|on\s+a\s+pip|punish\w*|"
             r"(?:be\s+)?held\s+(?:accountable|responsible)|hold\s+(?!ourselves|us\b)\w+\s+(?:\w+\s+)?accountable|"
             r"face\s+(?:the\s+)?consequences|there\s+will\s+be\s+consequences|"
