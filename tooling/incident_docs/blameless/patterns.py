@@ -653,9 +653,6 @@ CHECKS: tuple[Check, ...] = (
             r"(?:don['\u2019]t|do\s+not|never)\s+do\s+(?:it|that|this)\s+again|"
             r"let\s+(?:him|her|them)\s+go|terminat\w+\s+(?:his|her|their)\s+(?:employment|contract)|"
             r"dock\w*\s+(?:his|her|their)\s+pay|(?:his|her|their)\s+demotion|reprimand\w*|"
-            # Demoted from a role, not a primary demoted in a failover ("demote Cruz from bench lead").
-            r"demot(?:e|ed|ing)\s+(?:\S+\s+){0,3}?(?:from|back\s+to)\s+(?!(?:the\s+)?(?:primary|master|"
-            r"leader|writer|active|main)\b)|"
             r"performance\s+improvement\s+plan|on\s+a\s+pip|punish\w*|"
             r"(?:be\s+)?held\s+(?:accountable|responsible)|hold\s+(?!ourselves|us\b)\w+\s+(?:\w+\s+)?accountable|"
             r"face\s+(?:the\s+)?consequences|there\s+will\s+be\s+consequences|"
@@ -688,6 +685,38 @@ CHECKS: tuple[Check, ...] = (
         wordset("fire sack train retrain discipline write punish suspend demote"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
+    ),
+    Check(
+        _c(
+            # The head noun of the object: "demote the duty shift lead to assistant".
+            r"\bdemot(?:e|ed|es|ing)\s+(?:the\s+|our\s+|that\s+)?(?:[a-z][\w'\u2019\-]*\s+){0,2}?"
+            r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
+        ),
+        "BL009",
+        wordset("demote demoted demotes demoting"),
+        "group",
+        (*PUNISH_CODES, ("team", "BL009")),
+    ),
+    # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",
+    # "Lars demoted from tech lead", "Dave's demotion"), not a primary in a failover, an incident
+    # from SEV1 or a relay's builders.
+    Check(
+        _c(
+            r"\b(?:(?:was|were|got|gets|get|be|been|being|is|are)\s+demoted|demoted(?=\s+(?:from|back\s+to)\s))"
+        ),
+        "BL009",
+        wordset("demoted"),
+        "before",
+        (*PUNISH_CODES, ("team", "BL009")),
+    ),
+    Check(
+        _c(r"\b(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b"),
+        "BL009",
+        wordset("demotion"),
+        "group",
+        (*PUNISH_CODES, ("team", "BL009")),
+        span="agent",
+        literal="'\u2019",
     ),
     Check(
         _c(
