@@ -60,6 +60,7 @@ CF_CODES = (
 PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
 AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+_PREPOSITION = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
     + NEG_ADJ
@@ -664,7 +665,7 @@ CHECKS: tuple[Check, ...] = (
             # The rarest word each alternative must contain ("double", not "check" or "next").
             "careful vigilant diligent thorough attentive cautious mindful care attention carefully "
             "double remember disciplinary discipline disciplined remedial warning written again let "
-            "employment contract pay demote demoted demotion reprimand reprimanded reprimanding "
+            "employment contract pay demotion reprimand reprimanded reprimanding "
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
@@ -688,9 +689,14 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            # The head noun of the object: "demote the duty shift lead to assistant".
-            r"\bdemot(?:e|ed|es|ing)\s+(?:the\s+|our\s+|that\s+)?(?:[a-z][\w'\u2019\-]*\s+){0,2}?"
-            r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
+            # The head noun of the object ("demote the duty shift lead to assistant"), not who
+            # demoted it or where to ("was demoted by Patroni", "demoted to on-call").
+            r"\bdemot(?:e|ed|es|ing)\s+(?:the\s+|our\s+|that\s+)?(?:(?!"
+            + _PREPOSITION
+            + r")[a-z][\w'\u2019\-]*\s+){0,2}?"
+            r"(?!"
+            + _PREPOSITION
+            + r")(?P<agent>[@a-z][\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
         ),
         "BL009",
         wordset("demote demoted demotes demoting"),
@@ -702,7 +708,8 @@ CHECKS: tuple[Check, ...] = (
     # from SEV1 or a relay's builders.
     Check(
         _c(
-            r"\b(?:(?:was|were|got|gets|get|be|been|being|is|are)\s+demoted|demoted(?=\s+(?:from|back\s+to)\s))"
+            r"\b(?:(?:was|were|got|gets|get|be|been|being|is|are)\s+(?:\w+ly\s+)?demoted|"
+            r"demoted(?=\s+(?:from|back\s+to|to)\s))"
         ),
         "BL009",
         wordset("demoted"),
@@ -710,7 +717,7 @@ CHECKS: tuple[Check, ...] = (
         (*PUNISH_CODES, ("team", "BL009")),
     ),
     Check(
-        _c(r"\b(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b"),
+        _c(r"(?<![\w@.\-])(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b(?!\s+of\b)"),
         "BL009",
         wordset("demotion"),
         "group",
