@@ -117,8 +117,8 @@ VETO = 0.02
 """Under this probability the model is all but sure a sentence, and the clause of it that a rule
 matched in, blame no one, and a match of a rule that reads someone as at fault (VETOED) is not
 reported there: the rules read words, not what the sentence does with them ("The team decided
-not to restore from backup", "the scheduler punishes noisy tenants"). The clause is read too because a
-long sentence of technical clauses scores its one clause of blame low."""
+not to restore from backup", "the scheduler punishes noisy tenants"). The clause is read too
+because a long sentence of technical clauses scores its one clause of blame low."""
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\u2014\u2013]|\s-\s|\b(?:and|but|or|so|yet|which|who|whom|whose|that|because|since|as|"
     r"while|whereas|although|though|after|before|when|until|unless|if|then)\b",
