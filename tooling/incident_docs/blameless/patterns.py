@@ -60,7 +60,8 @@ CF_CODES = (
 PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
 AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
-_PREPOSITION = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
+_NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
+"""A word after a verb that opens no object of it: a preposition or a conjunction."""
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
     + NEG_ADJ
@@ -687,15 +688,18 @@ CHECKS: tuple[Check, ...] = (
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
     ),
+    # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",
+    # "Lars demoted from tech lead", "Dave's demotion"), not a primary in a failover, an incident
+    # from SEV1 or a relay's builders.
     Check(
         _c(
             # The head noun of the object ("demote the duty shift lead to assistant"), not who
             # demoted it or where to ("was demoted by Patroni", "demoted to on-call").
             r"\bdemot(?:e|ed|es|ing)\s+(?:the\s+|our\s+|that\s+)?(?:(?!"
-            + _PREPOSITION
+            + _NO_OBJECT
             + r")[a-z][\w'\u2019\-]*\s+){0,2}?"
             r"(?!"
-            + _PREPOSITION
+            + _NO_OBJECT
             + r")(?P<agent>[@a-z][\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
         ),
         "BL009",
@@ -703,11 +707,9 @@ CHECKS: tuple[Check, ...] = (
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
     ),
-    # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",
-    # "Lars demoted from tech lead", "Dave's demotion"), not a primary in a failover, an incident
-    # from SEV1 or a relay's builders.
     Check(
         _c(
+            # The subject of a passive ("Mark was quietly demoted", "Lars demoted from tech lead").
             r"\b(?:(?:was|were|got|gets|get|be|been|being|is|are)\s+(?:\w+ly\s+)?demoted|"
             r"demoted(?=\s+(?:from|back\s+to|to)\s))"
         ),
