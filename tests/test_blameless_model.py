@@ -1302,7 +1302,7 @@ def test_a_sentence_that_names_nobody_reads_as_blame_only_when_the_model_is_all_
         "It broke again.",  # too short to say whom it is about
         "## The Alerts Were Ignored Again On Friday Night",  # a heading
         "| Action | Responsible | Status | Again |",  # a table's header
-        "| What Went Wrong, Once Again This Month | Status |",  # a table row
+        "| Broken Again, Third Time This Month | Status |",  # a table row
         "Down again \u2014 third time.",  # four words and a dash
         "- [The Same Mistake Again, Third Time This Month](https://example.com/w)",  # a reference
     ],
