@@ -343,9 +343,7 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The second engineer read the logs but saw nothing obviously wrong.",
         "Not seeing anything obviously amiss, we paged the database team.",
         "There was no obviously bad commit in the range.",
-        # The organisation's own lesson, as "we should have" is without the hindsight.
-        "In hindsight, we should have asked the other members for their status output.",
-        "In retrospect we should have shipped many small releases rather than one large one.",
+        "We saw nothing *obviously* wrong in the dashboards.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -357,8 +355,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
     [
         ("In hindsight, Dave should have known the disk would fill.", "BL003"),
         ("Something was obviously wrong, and nobody looked.", "BL003"),
-        ("In hindsight, he should have asked the other members first.", "BL003"),
-        ("In retrospect, I should have waited for the canary.", "BL003"),
+        ("She ignored something obviously important in the alert.", "BL003"),
+        ("There was nothing, obviously, that Dave could not have avoided.", "BL003"),
         ("Nothing was done about an obviously broken deploy.", "BL003"),
         ("In hindsight the engineer should have checked the diff.", "BL002"),
         ("Root cause: human error, as ~~usual~~ ever.", "BL005"),
