@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from collections import defaultdict
 
 import pytest
@@ -16,6 +17,8 @@ from incident_docs.blameless import (
     check_markdown,
     check_text,
 )
+from incident_docs.blameless.engine import _dedupe
+from incident_docs.blameless.lexicon import SENTENCE_END, opens_sentence
 from incident_docs.blameless.model import packaged_model
 from incident_docs.blameless.training import corpus_files
 
@@ -586,3 +589,56 @@ def test_markdown_multiline_paragraph_and_crlf() -> None:
     body = "Intro line.\r\nThe on-call engineer\r\nshould have noticed.\r\n"
     results = check_markdown(body)
     assert [(line, code) for line, _, code in _by_code(results)] == [(2, "BL002")]
+
+
+# --- lines of thousands of hits ---------------------------------------------------------------
+# The engine answers each hit from what it found once per chunk or sentence (how fast is
+# benchmarks/blameless_hostile.py's concern); these check that the answers stay the same.
+
+
+def test_where_a_sentence_opens_is_what_the_sentence_end_pattern_says() -> None:
+    rng = random.Random(7)
+    alphabet = 'ab1 .\n-*+)(;:|"\u201c!?\t'
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        start = rng.randint(0, len(text))
+        expected = SENTENCE_END.search(text, 0, start) is not None
+        assert opens_sentence(text, start) is expected, (text, start)
+
+
+def test_one_hit_per_code_per_overlapping_span_as_the_pairwise_definition() -> None:
+    rng = random.Random(11)
+    for _ in range(2_000):
+        hits = []
+        for _ in range(rng.randint(2, 12)):
+            start = rng.randint(0, 30)
+            hits.append(
+                BlameHit(
+                    rng.choice(("BL001", "BL003")),
+                    start,
+                    start + rng.randint(0, 6),
+                    "m",
+                    "s",
+                    rng.choice((None, "")),
+                )
+            )
+        ordered = sorted(hits, key=lambda h: (h.start, h.replacement is None, h.start - h.end))
+        expected: list[BlameHit] = []
+        for hit in ordered:
+            if not any(
+                k.code == hit.code and k.start < hit.end and hit.start < k.end for k in expected
+            ):
+                expected.append(hit)
+        assert _dedupe(list(hits)) == expected
+
+
+def test_every_hit_of_a_line_without_sentence_ends_is_reported_once() -> None:
+    assert len(check_text("obviously " * 3_000)) == 3_000
+
+
+def test_a_sentence_wide_veto_holds_for_every_hit_of_a_long_sentence() -> None:
+    denied = "human error was not the cause and " * 400
+    asserted = "the outage was caused by human error. " * 400
+    assert check_text(denied + "it recovered.") == []
+    assert len(check_text(asserted)) == 400
+    assert len(check_text(asserted + denied)) == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,9 +23,9 @@ from incident_docs.blameless.lexicon import (
     PERSON_FOLLOWERS,
     PREV_WORD,
     REJECTED_AFTER,
-    SENTENCE_END,
     SUSPENDING,
     SUSPENDING_OPENER,
+    opens_sentence,
 )
 from incident_docs.blameless.patterns import (
     CHECKS,
@@ -229,8 +230,7 @@ def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Span to delete so that removing a parenthetical adverb leaves a grammatical sentence."""
     if text[end : end + 1] == "," and text[max(0, start - 2) : start] == ", ":
         return start - 2, end + 1  # "the deploy, obviously, broke" -> "the deploy broke"
-    at_sentence_start = SENTENCE_END.search(text, 0, start) is not None
-    if at_sentence_start:
+    if opens_sentence(text, start):
         return None  # dropping it would leave a lower-case sentence start
     if text[end : end + 1] == " " and text[start - 1 : start] == " ":
         return start, end + 1
@@ -286,6 +286,16 @@ def _classify_match(
 
 
 def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iterator[BlameHit]:
+    # What the sentence-wide patterns found in each sentence, for its other matches: one search
+    # per sentence, not one per match, however many matches a sentence holds.
+    found: dict[tuple[re.Pattern[str], int, int], bool] = {}
+
+    def in_sentence(pattern: re.Pattern[str], match: re.Match[str]) -> bool:
+        key = (pattern, *_sentence_bounds(low, match.start(), match.end()))
+        if key not in found:
+            found[key] = pattern.search(low, key[1], key[2]) is not None
+        return found[key]
+
     for match in check.pattern.finditer(low):
         code = check.code
         start, end = match.span(check.span) if check.span else match.span()
@@ -299,16 +309,16 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start = agent_start
         if check.mention_veto and _quoted(text, match.start(), match.end()):
             continue
-        if check.mention_cue is not None and _quoted(text, match.start(), match.end()):
-            first, last = _sentence_bounds(low, match.start(), match.end())
-            if check.mention_cue.search(low, first, last):
-                continue
+        if (
+            check.mention_cue is not None
+            and _quoted(text, match.start(), match.end())
+            and in_sentence(check.mention_cue, match)
+        ):
+            continue
         if check.after_veto is not None and check.after_veto.match(low, match.end()):
             continue
-        if check.sentence_veto is not None:
-            first, last = _sentence_bounds(low, match.start(), match.end())
-            if check.sentence_veto.search(low, first, last):
-                continue
+        if check.sentence_veto is not None and in_sentence(check.sentence_veto, match):
+            continue
         if check.veto is not None and check.veto.search(
             low, max(0, match.start() - 60), match.start()
         ):
@@ -333,11 +343,20 @@ _CLOSING_QUOTES = "\"'\u201d\u2019`"
 _SENTENCE_EDGE = re.compile(r"[.;!?\n]")
 
 
+@lru_cache(maxsize=4)
+def _sentence_edges(text: str) -> tuple[int, ...]:
+    # Found once per chunk, not once per hit: a line of thousands of hits stays linear.
+    return tuple(m.start() for m in _SENTENCE_EDGE.finditer(text))
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence (or clause after a semicolon) around text[start:end]."""
-    before = [m.end() for m in _SENTENCE_EDGE.finditer(text, 0, start)]
-    after = _SENTENCE_EDGE.search(text, end)
-    return (before[-1] if before else 0), (after.start() if after else len(text))
+    edges = _sentence_edges(text)
+    before = bisect_left(edges, start)
+    after = bisect_left(edges, end)
+    return (edges[before - 1] + 1 if before else 0), (
+        edges[after] if after < len(edges) else len(text)
+    )
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -482,19 +501,40 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
         hits = [hit for hit in hits if not _suspended(low, hit)]
     if hits and ('"' in masked or "\u201c" in masked):
         quoted = _quoted_passages(masked)
-        hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in quoted)]
+        hits = [h for h in hits if not _within(quoted, h)]
     if prepared.allow is not None and hits:
         allowed = [m.span() for m in prepared.allow.finditer(masked)]
-        hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in allowed)]
+        hits = [h for h in hits if not _overlaps(allowed, h)]
     return _dedupe(hits) if len(hits) > 1 else hits
+
+
+def _within(spans: list[tuple[int, int]], hit: BlameHit) -> bool:
+    """The hit lies inside one of the spans (sorted, never overlapping, as finditer gives them)."""
+    index = bisect_right(spans, hit.start, key=_span_start) - 1
+    return index >= 0 and hit.end <= spans[index][1]
+
+
+def _overlaps(spans: list[tuple[int, int]], hit: BlameHit) -> bool:
+    """The hit shares a character with one of the spans (sorted, never overlapping)."""
+    index = bisect_left(spans, hit.end, key=_span_start) - 1
+    return index >= 0 and hit.start < spans[index][1]
+
+
+def _span_start(span: tuple[int, int]) -> int:
+    return span[0]
 
 
 def _dedupe(hits: list[BlameHit]) -> list[BlameHit]:
     """Keep one hit per code per overlapping span, preferring ones that carry a replacement."""
     hits.sort(key=lambda h: (h.start, h.replacement is None, -(h.end - h.start)))
     kept: list[BlameHit] = []
+    reach: dict[str, int] = {}  # code -> the furthest end of a kept hit: they start no later
     for hit in hits:
-        if any(k.code == hit.code and k.start < hit.end and hit.start < k.end for k in kept):
+        if hit.start < hit.end:
+            if hit.start < reach.get(hit.code, -1):
+                continue
+        elif any(k.code == hit.code and k.start < hit.start < k.end for k in kept):
             continue
         kept.append(hit)
+        reach[hit.code] = max(reach.get(hit.code, -1), hit.end)
     return kept

@@ -329,6 +329,25 @@ REJECTED_AFTER = re.compile(
     r")"
 )
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether text[start] opens a sentence: SENTENCE_END matches just before it.
+
+    Found from the last word before `start`, not by a search from the text's start, which a line
+    of thousands of hits would make quadratic.
+    """
+    index = start
+    while index and text[index - 1].isspace():
+        index -= 1
+    if index == 0 or "\n" in text[index:start]:
+        return True
+    if text[index - 1] in "-*+" and _NOT_SPACE.search(text, 0, index - 1) is None:
+        return True  # a list item's marker with only blanks before it
+    return SENTENCE_END.search(text, max(0, index - 2), start) is not None
+
+
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
 PREV_WORD = re.compile(r"(\S+)\s+$")
 TOKEN = re.compile(r"[@\w][\w'\u2019.\-]*|,|[.;:!?|]")

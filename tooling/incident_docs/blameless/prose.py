@@ -9,9 +9,10 @@ action items) are prose too.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from incident_docs.blameless.agents import opens_as_name, unname
@@ -225,6 +226,7 @@ class Checker:
         placed: set[int] = set()
         hits.sort(key=lambda hit: hit.start)
         starts = [hit.start for hit in hits]
+        verdicts: dict[str, bool] = {}
         for start, end in spans:
             # The hits that start in this sentence: a slice of the sorted hits, since a chunk of
             # many sentences can have as many hits.
@@ -250,7 +252,9 @@ class Checker:
                         hit
                         for hit in inside
                         if hit.code not in VETOED
-                        or not self._cleared(view[start:end], hit.start - start, hit.end - start)
+                        or not self._cleared(
+                            view[start:end], hit.start - start, hit.end - start, verdicts
+                        )
                     ]
                 kept.extend(inside)
                 continue
@@ -387,6 +391,7 @@ class Checker:
         reported = {(hit.code, hit.start) for hit in hits}
         view = _model_view(read)
         spans = sentences(view)
+        verdicts: dict[str, bool] = {}
         cleared = tuple(
             hit
             for hit in rules
@@ -394,7 +399,7 @@ class Checker:
             and (hit.code, hit.start) not in reported
             and any(
                 start <= hit.start < end
-                and self._cleared(view[start:end], hit.start - start, hit.end - start)
+                and self._cleared(view[start:end], hit.start - start, hit.end - start, verdicts)
                 for start, end in spans
             )
         )
@@ -449,17 +454,25 @@ class Checker:
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
 
-    def _cleared(self, sentence: str, start: int, end: int) -> bool:
+    def _cleared(self, sentence: str, start: int, end: int, verdicts: dict[str, bool]) -> bool:
         """The model is all but sure that the sentence, and the clause of it around
-        sentence[start:end], blame no one (see VETO); never when either is too short to judge."""
-        if self.model is None:
+        sentence[start:end], blame no one (see VETO); never when either is too short to judge.
+
+        `verdicts` keeps what the model said of each text for the caller's other hits: a
+        sentence with thousands of them is read once, not once per hit."""
+        model = self.model
+        if model is None:
             return False
-        clause = _clause(sentence, start, end)
-        return all(
-            len(_WORDY.findall(text)) >= MIN_WORDS
-            and self.model.probability(text, self.options.people) < VETO
-            for text in dict.fromkeys((clause, sentence))
-        )
+        for text in dict.fromkeys((_clause(sentence, start, end), sentence)):
+            verdict = verdicts.get(text)
+            if verdict is None:
+                verdict = verdicts[text] = (
+                    len(_WORDY.findall(text)) >= MIN_WORDS
+                    and model.probability(text, self.options.people) < VETO
+                )
+            if not verdict:
+                return False
+        return True
 
     def _reads_as_blame(
         self,
@@ -696,11 +709,18 @@ def _model_view(text: str) -> str:
 def _clause(sentence: str, start: int, end: int) -> str:
     """The clause of the sentence around sentence[start:end]: from the last clause break before
     it to the first after it (see _CLAUSE_BREAK)."""
-    opened = 0
-    for found in _CLAUSE_BREAK.finditer(sentence, 0, start):
-        opened = found.end()
-    closing = _CLAUSE_BREAK.search(sentence, max(end, opened))
-    return sentence[opened : closing.start() if closing else len(sentence)]
+    starts, ends = _clause_breaks(sentence)
+    before = bisect_right(ends, start)
+    opened = ends[before - 1] if before else 0
+    after = bisect_left(starts, max(end, opened))
+    return sentence[opened : starts[after] if after < len(starts) else len(sentence)]
+
+
+@lru_cache(maxsize=4)
+def _clause_breaks(sentence: str) -> tuple[list[int], list[int]]:
+    # Found once per sentence, not once per hit: a sentence of thousands of hits stays linear.
+    found = [match.span() for match in _CLAUSE_BREAK.finditer(sentence)]
+    return [span[0] for span in found], [span[1] for span in found]
 
 
 def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:

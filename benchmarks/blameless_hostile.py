@@ -1,0 +1,62 @@
+"""How the BL family's time grows with lines built to hit it thousands of times.
+
+    python benchmarks/blameless_hostile.py [--repeat 2000]
+
+Each shape is a unit repeated `--repeat` times and four times as often, linted as
+`incident lint --select BL -` lints a document from standard input, in this process (the model
+is loaded before the clock starts). A check that searches the whole line once per hit grows
+sixteenfold when the line grows fourfold; linear work grows fourfold. The ratio printed is the
+growth: about 4 is the target, and anything near 16 is a quadratic path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from incident_docs.cli import Project
+from incident_docs.linter import lint, selection_from
+
+SHAPES = {
+    "one word, no sentence end": "obviously ",
+    "one endless sentence": "Bob forgot to check and ",
+    "quoted passages": '"the deploy obviously broke" and Bob obviously forgot ',
+    "emphasis, no clause break": "**Bob** obviously _forgot_ ",
+    "a sentence-wide veto": "human error ",
+    "a frame before each hit": "it would be easy to call this human error and ",
+    "many sentences": "Bob obviously forgot. ",
+    "table cells": "| Dave should have known ",
+    "list items": "- Bob obviously forgot\n",
+}
+
+
+def _once(text: str, project: Project) -> float:
+    context = project.lint_context()
+    selection = selection_from(project.config, ("BL",))
+    started = time.perf_counter()
+    lint(context, selection, stdin=(text.encode(), "<stdin>"))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    project = Project(Path.cwd())
+    _once("Bob obviously forgot.", project)  # loads the model
+    print(f"{'shape':28} {'bytes':>8} {'s (1x)':>8} {'s (4x)':>8} {'growth':>7}")
+    for name, unit in SHAPES.items():
+        small, large = unit * options.repeat, unit * options.repeat * 4
+        runs: dict[str, list[float]] = {"1x": [], "4x": []}
+        for _ in range(options.runs):  # interleaved, so a busy moment hurts both alike
+            runs["1x"].append(_once(small, project))
+            runs["4x"].append(_once(large, project))
+        one, four = statistics.median(runs["1x"]), statistics.median(runs["4x"])
+        print(f"{name:28} {len(large):8} {one:8.3f} {four:8.3f} {four / one:6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
