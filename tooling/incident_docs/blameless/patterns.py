@@ -365,7 +365,9 @@ CHECKS: tuple[Check, ...] = (
             r"hindsight)\b(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|apparent)\b|"
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
-            r",?\s++(?!(?:the|our|this|that|these|those|its|an?)\s)[^.;!?|\n]{0,30}?\bshould\b)"
+            # Nor is the organisation's own lesson ("In hindsight, we should have done many small
+            # releases"); whom it should have punished is BL009's ("...we should have fired Dave").
+            r",?\s++(?!(?:the|our|this|that|these|those|its|an?|we)\s)[^.;!?|\n]{0,30}?\bshould\b)"
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
@@ -694,6 +696,15 @@ CHECKS: tuple[Check, ...] = (
         wordset("fire sack train retrain discipline write punish suspend demote"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
+    ),
+    Check(
+        # Done, or wished done: "we should have fired Dave", "they sacked him". Alerts fire too,
+        # at roles ("the alert fired the on-call pager"), so only a person is read as fired.
+        _c(r"\b(?:fired|sacked)\s+(?:the\s+|that\s+)?" + AGENT),
+        "BL009",
+        wordset("fired sacked"),
+        "group",
+        (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009")),
     ),
     # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",
     # "Lars demoted from tech lead", "Dave's demotion"), not a primary in a failover, an incident
