@@ -2,7 +2,8 @@
 
     python benchmarks/blameless_hostile.py [--repeat 2000]
 
-Each shape is a unit repeated `--repeat` times and four times as often, linted as
+Each shape is a line opening, then a unit repeated `--repeat` times (ten times as often for a
+unit of one character) and four times as often, linted as
 `incident lint --select BL -` lints a document from standard input, in this process (the model
 is loaded before the clock starts). A check that searches the whole line once per hit grows
 sixteenfold when the line grows fourfold; linear work grows fourfold. The ratio printed is the
@@ -20,15 +21,19 @@ from incident_docs.cli import Project
 from incident_docs.linter import lint, selection_from
 
 SHAPES = {
-    "one word, no sentence end": "obviously ",
-    "one endless sentence": "Bob forgot to check and ",
-    "quoted passages": '"the deploy obviously broke" and Bob obviously forgot ',
-    "emphasis, no clause break": "**Bob** obviously _forgot_ ",
-    "a sentence-wide veto": "human error ",
-    "a frame before each hit": "it would be easy to call this human error and ",
-    "many sentences": "Bob obviously forgot. ",
-    "table cells": "| Dave should have known ",
-    "list items": "- Bob obviously forgot\n",
+    # name: (what opens the line, the unit repeated)
+    "one word, no sentence end": ("", "obviously "),
+    "one endless sentence": ("", "Bob forgot to check and "),
+    "quoted passages": ("", '"the deploy obviously broke" and Bob obviously forgot '),
+    "emphasis, no clause break": ("", "**Bob** obviously _forgot_ "),
+    "a sentence-wide veto": ("", "human error "),
+    "a frame before each hit": ("", "it would be easy to call this human error and "),
+    "many sentences": ("", "Bob obviously forgot. "),
+    "table cells": ("", "| Dave should have known "),
+    "list items": ("", "- Bob obviously forgot\n"),
+    "a list item of stars": ("- ", "*"),
+    "a list item of blanks": ("- ", " "),
+    "angle brackets": ("The deploy ", "<"),
 }
 
 
@@ -48,8 +53,9 @@ def main() -> None:
     project = Project(Path.cwd())
     _once("Bob obviously forgot.", project)  # loads the model
     print(f"{'shape':28} {'bytes':>8} {'s (1x)':>8} {'s (4x)':>8} {'growth':>7}")
-    for name, unit in SHAPES.items():
-        small, large = unit * options.repeat, unit * options.repeat * 4
+    for name, (opening, unit) in SHAPES.items():
+        repeat = options.repeat * (10 if len(unit) == 1 else 1)
+        small, large = opening + unit * repeat, opening + unit * repeat * 4
         runs: dict[str, list[float]] = {"1x": [], "4x": []}
         for _ in range(options.runs):  # interleaved, so a busy moment hurts both alike
             runs["1x"].append(_once(small, project))

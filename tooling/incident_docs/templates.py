@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 PLACEHOLDER_LINE = re.compile(
-    r"^[-*+>\s]*[_*]*\s*(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*(?:\.\.\.|\u2026)\s*$"
+    # Possessive: markers and emphasis share '*' and blanks, and a long run of them must not be
+    # split every possible way before the keyword is found missing.
+    r"^[-*+>\s]*+[_*]*+\s*+(?:TODO|TBD|FIXME|XXX)\b|^[-*+\s]*+(?:\.\.\.|\u2026)\s*$"
 )
 """A line that still holds a template's placeholder: counted as empty, never checked as prose."""
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")

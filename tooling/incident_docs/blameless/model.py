@@ -54,7 +54,8 @@ START = "#start"
 _PIECE = re.compile(r"\S+")
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 _MARKUP = re.compile(
-    r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^>\n]*>|\bhttps?://\S+|\bwww\.\S+",
+    # A tag holds no '<': a line of them is read in one pass, not searched to its end from each.
+    r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
     re.DOTALL,
 )
 
