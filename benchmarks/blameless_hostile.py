@@ -34,6 +34,7 @@ SHAPES = {
     "a list item of stars": ("- ", "*"),
     "a list item of blanks": ("- ", " "),
     "angle brackets": ("The deploy ", "<"),
+    "backticks": ("The deploy ", "`"),
 }
 
 
@@ -52,7 +53,7 @@ def main() -> None:
     options = parser.parse_args()
     project = Project(Path.cwd())
     _once("Bob obviously forgot.", project)  # loads the model
-    print(f"{'shape':28} {'bytes':>8} {'s (1x)':>8} {'s (4x)':>8} {'growth':>7}")
+    print(f"{'shape':28} {'chars':>8} {'s (1x)':>8} {'s (4x)':>8} {'growth':>7}")
     for name, (opening, unit) in SHAPES.items():
         repeat = options.repeat * (10 if len(unit) == 1 else 1)
         small, large = opening + unit * repeat, opening + unit * repeat * 4

@@ -350,12 +350,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # The organisation's own lesson, seen afterwards.
         "In hindsight, we should have asked the other members for their status output.",
         "In retrospect we should have done many small releases rather than one large one.",
-        # What something should own, not what someone should have done.
-        "They should have more priority than legitimate bots in the queue.",
-        "The batch jobs should have fewer retries and a longer back-off.",
-        # Alerts fire at roles and tools.
+        # Alerts fire at people, roles and tools.
         "The alert fired the on-call pager twice before anyone acknowledged.",
         "The cron job fired Sidekiq workers at midnight.",
+        "Opsgenie fired Ravi a push notification.",
+        "The escalation policy should have fired her a second notification.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -368,8 +367,11 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("In hindsight, Dave should have known the disk would fill.", "BL003"),
         ("In hindsight, I should have known the disk would fill.", "BL003"),
         ("In hindsight, we should have fired Dave.", "BL009"),
-        ("They sacked him the next morning.", "BL009"),
-        ("They should have more carefully tested the migration.", "BL002"),
+        ("They should have sacked him.", "BL009"),
+        ("In hindsight, we should have known the disk would fill.", "BL003"),
+        ("Looking back, we should have foreseen the outage.", "BL003"),
+        ("In retrospect, we really should have seen this coming.", "BL003"),
+        ("He should have higher standards.", "BL002"),
         ("Something was obviously wrong, and nobody looked.", "BL003"),
         ("She ignored something obviously important in the alert.", "BL003"),
         ("There was nothing, obviously, that Dave could not have avoided.", "BL003"),

@@ -349,6 +349,48 @@ def test_stage_builds_with_plain_mkdocs(christmas: Path, run_cli: RunCli, tmp_pa
     assert again.exit_code == 0  # a staged folder may be staged again
 
 
+def _append_to_postmortem(root: Path, markdown: str) -> int:
+    """Append Markdown to the example postmortem; the line its first line lands on."""
+    path = root / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    path.write_text(text + markdown, encoding="utf-8")
+    return text.count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("markdown", "what"),
+    [
+        # Python-Markdown recurses once per emphasis marker and per level of nesting.
+        ("*" * 3000 + "x" + "*" * 3000 + "\n", "a run of 3,000 '*'"),
+        ("".join("  " * level + "- item\n" for level in range(200)), "a list item nested"),
+    ],
+)
+def test_markup_too_deep_to_render_fails_the_build_naming_file_and_line(
+    christmas: Path, caplog: pytest.LogCaptureFixture, markdown: str, what: str
+) -> None:
+    line = _append_to_postmortem(christmas, markdown)
+    message = build_error(christmas, caplog, lint=False)
+    assert what in message
+    found = re.search(rf"postmortems/PM-{CHRISTMAS}\.md:(\d+): ", message)
+    assert found is not None and int(found.group(1)) >= line
+    assert "Traceback" not in caplog.text
+
+
+def test_markup_too_deep_to_render_stops_staging_with_a_one_line_error(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    line = _append_to_postmortem(christmas, "[" * 400 + "link" + "](x)" * 400 + "\n")
+    result = run_cli(christmas, "site", "stage", str(tmp_path / "staged"))
+    assert result.exit_code == 2
+    assert f"postmortems/PM-{CHRISTMAS}.md:{line}: a run of 400 '['" in result.output
+    assert not (tmp_path / "staged").exists()
+
+
+def test_long_runs_inside_code_are_rendered(christmas: Path) -> None:
+    _append_to_postmortem(christmas, "```\n" + "*" * 3000 + "\n```\n")
+    build_site(christmas, lint=False)
+
+
 def test_stage_refuses_a_foreign_folder(christmas: Path, run_cli: RunCli, tmp_path: Path) -> None:
     target = tmp_path / "precious"
     target.mkdir()

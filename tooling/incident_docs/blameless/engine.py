@@ -179,13 +179,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 _INLINE_MASK = re.compile(
     # The lookahead lets the engine skip, in one step, every position no alternative can start at.
     r"(?=[`<\]\[_*~hw \t])(?:"
-    r"(`+)[^`]*?\1"  # inline code spans
+    # Inline code spans, from the start of a run of backticks only: tried from each backtick of
+    # a long run, the search would be quadratic.
+    r"(?<!`)(`++)[^`]*?\1"
     r"|<!--.*?(?:-->|$)"  # HTML comments
     r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link targets
     r"|^\s*\[[^\]]+\]:\s*\S.*$"  # reference definitions
-    r"|<(?:https?|mailto|ftp):[^>]*>"  # autolinks
+    r"|<(?:https?|mailto|ftp):[^<>]*>"  # autolinks
     r"|\bhttps?://\S+|\bwww\.\S+"  # bare URLs
-    r"|</?[A-Za-z][^>]*>"  # HTML tags
+    r"|</?[A-Za-z][^<>]*>"  # HTML tags (holding no '<': see _MARKUP in model.py)
     r"|~~(?=\S)[^~\n]*?(?<=\S)~~"  # struck-out text: the author withdrew it ("~~Human error~~")
     r"|(?<!\w)_+|_+(?!\w)|\*+|~~)",  # emphasis markers, not underscores inside identifiers
     re.MULTILINE | re.DOTALL,

@@ -65,11 +65,7 @@ JUDGE_WORDS = "screwed screws messed messes botched bungled fat fingered fatfing
 CF_VERB = (
     r"(?:(?:should(?:\s+not|n['\u2019]t)?\s+have|should['\u2019]ve)(?!\s+(?:been\s+(?:paged|notified|alerted|informed|"
     r"told|given|able|woken|called|escalated|consulted|included|involved|warned|trained)|access|permissions?|"
-    r"the\s+(?:ability|option|right|permission|access)|a\s+way|read-only|read-write|write\s+access|"
-    # What it should own, not what it should have done: "should have more priority", "should
-    # have fewer retries", "should have no write access" (but "should have more carefully
-    # tested").
-    r"(?:more|less|fewer|higher|lower|greater|enough|no)\s+(?!\w+ly\b)))|ought\s+to\s+have|"
+    r"the\s+(?:ability|option|right|permission|access)|a\s+way|read-only|read-write|write\s+access))|ought\s+to\s+have|"
     r"failed\s+to(?!\s+(?:connect|log\s+in|login|reach|access|authenticate|load|open|receive|ssh|get\s+access))|forgot(?:\s+to|\s+about)?|"
     r"forgets\s+to|neglected(?:\s+to)?|omitted\s+to|(?:did\s+not|didn['\u2019]t|never)\s+(?:even\s+)?bother(?:ed)?|"
     r"couldn['\u2019]t\s+be\s+bothered|could\s+not\s+be\s+bothered|could\s+(?:have\s+easily|easily\s+have)|"

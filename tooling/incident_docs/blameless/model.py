@@ -54,8 +54,9 @@ START = "#start"
 _PIECE = re.compile(r"\S+")
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 _MARKUP = re.compile(
-    # A tag holds no '<': a line of them is read in one pass, not searched to its end from each.
-    r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
+    # A code span starts at the first backtick of a run, and a tag holds no '<': a line of either
+    # is read in one pass, not searched to its end from each character.
+    r"(?<!`)(`++)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
     re.DOTALL,
 )
 

@@ -60,6 +60,11 @@ CF_CODES = (
 PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
 AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+_FORESAW = (
+    r"(?:\w+\s+){0,2}?should\s+have\s+(?:known|seen|foreseen|predicted|anticipated|expected|noticed|"
+    r"spotted|realised|realized|guessed|caught)\b"
+)
+"""What someone should have known or seen coming: hindsight, whoever should have."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 POSSESSIVE_TAIL = (
@@ -366,8 +371,10 @@ CHECKS: tuple[Check, ...] = (
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
             # Nor is the organisation's own lesson ("In hindsight, we should have done many small
-            # releases"); whom it should have punished is BL009's ("...we should have fired Dave").
-            r",?\s++(?!(?:the|our|this|that|these|those|its|an?|we)\s)[^.;!?|\n]{0,30}?\bshould\b)"
+            # releases"), unless what it should have done is to know or see it coming; whom it
+            # should have punished is BL009's ("...we should have fired Dave").
+            r",?\s++(?!(?:the|our|this|that|these|those|its|an?)\s|we\s+(?!" + _FORESAW + r"))"
+            r"[^.;!?|\n]{0,30}?\bshould\b)"
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
@@ -698,9 +705,15 @@ CHECKS: tuple[Check, ...] = (
         (*PUNISH_CODES, ("team", "BL009")),
     ),
     Check(
-        # Done, or wished done: "we should have fired Dave", "they sacked him". Alerts fire too,
-        # at roles ("the alert fired the on-call pager"), so only a person is read as fired.
-        _c(r"\b(?:fired|sacked)\s+(?:the\s+|that\s+)?" + AGENT),
+        # Wished done: "we should have fired Dave", "they should have sacked him". Alerts fire
+        # too, at people and their pagers ("PagerDuty fired Ravi a notification", "fired Dave's
+        # pager"), so only the wish, and a person who is neither given nor owns what follows.
+        _c(
+            r"\b(?:should|must|could|would|ought\s+to)\s+have\s+(?:fired|sacked)\s+"
+            r"(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)(?P<agent>[@a-z][\w'\u2019.\-]*+)"
+            r"(?!\s+(?:a|an|the|another|one|two|three|several|some|\d+)\b)"
+            r"(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+        ),
         "BL009",
         wordset("fired sacked"),
         "group",

@@ -226,7 +226,6 @@ class Checker:
         placed: set[int] = set()
         hits.sort(key=lambda hit: hit.start)
         starts = [hit.start for hit in hits]
-        verdicts: dict[str, bool] = {}
         for start, end in spans:
             # The hits that start in this sentence: a slice of the sorted hits, since a chunk of
             # many sentences can have as many hits.
@@ -248,13 +247,13 @@ class Checker:
                         kept.extend(inside)
                     continue
                 if label != 1:
+                    sentence = view[start:end]
+                    verdicts: dict[tuple[int, int], bool] = {}
                     inside = [
                         hit
                         for hit in inside
                         if hit.code not in VETOED
-                        or not self._cleared(
-                            view[start:end], hit.start - start, hit.end - start, verdicts
-                        )
+                        or not self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
                     ]
                 kept.extend(inside)
                 continue
@@ -391,17 +390,25 @@ class Checker:
         reported = {(hit.code, hit.start) for hit in hits}
         view = _model_view(read)
         spans = sentences(view)
-        verdicts: dict[str, bool] = {}
+        opening = [start for start, _ in spans]
+        read_sentences: dict[int, tuple[str, dict[tuple[int, int], bool]]] = {}
+
+        def cleared_by_model(hit: BlameHit) -> bool:
+            index = bisect_right(opening, hit.start) - 1
+            if index < 0 or hit.start >= spans[index][1]:
+                return False
+            start, end = spans[index]
+            if index not in read_sentences:
+                read_sentences[index] = (view[start:end], {})
+            sentence, verdicts = read_sentences[index]
+            return self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
+
         cleared = tuple(
             hit
             for hit in rules
             if hit.code in VETOED
             and (hit.code, hit.start) not in reported
-            and any(
-                start <= hit.start < end
-                and self._cleared(view[start:end], hit.start - start, hit.end - start, verdicts)
-                for start, end in spans
-            )
+            and cleared_by_model(hit)
         )
         return Explanation(
             text,
@@ -454,19 +461,22 @@ class Checker:
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
 
-    def _cleared(self, sentence: str, start: int, end: int, verdicts: dict[str, bool]) -> bool:
+    def _cleared(
+        self, sentence: str, start: int, end: int, verdicts: dict[tuple[int, int], bool]
+    ) -> bool:
         """The model is all but sure that the sentence, and the clause of it around
         sentence[start:end], blame no one (see VETO); never when either is too short to judge.
 
-        `verdicts` keeps what the model said of each text for the caller's other hits: a
-        sentence with thousands of them is read once, not once per hit."""
+        `verdicts` keeps, by span, what the model said of the sentence and its clauses for the
+        sentence's other hits: a sentence with thousands of them is read once, not once per hit."""
         model = self.model
         if model is None:
             return False
-        for text in dict.fromkeys((_clause(sentence, start, end), sentence)):
-            verdict = verdicts.get(text)
+        for span in dict.fromkeys((_clause_span(sentence, start, end), (0, len(sentence)))):
+            verdict = verdicts.get(span)
             if verdict is None:
-                verdict = verdicts[text] = (
+                text = sentence[span[0] : span[1]]
+                verdict = verdicts[span] = (
                     len(_WORDY.findall(text)) >= MIN_WORDS
                     and model.probability(text, self.options.people) < VETO
                 )
@@ -706,14 +716,14 @@ def _model_view(text: str) -> str:
     return " " * entry.start("text") + text[entry.start("text") :]
 
 
-def _clause(sentence: str, start: int, end: int) -> str:
-    """The clause of the sentence around sentence[start:end]: from the last clause break before
-    it to the first after it (see _CLAUSE_BREAK)."""
+def _clause_span(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the clause of the sentence around sentence[start:end]: from the last clause
+    break before it to the first after it (see _CLAUSE_BREAK)."""
     starts, ends = _clause_breaks(sentence)
     before = bisect_right(ends, start)
     opened = ends[before - 1] if before else 0
     after = bisect_left(starts, max(end, opened))
-    return sentence[opened : starts[after] if after < len(starts) else len(sentence)]
+    return opened, starts[after] if after < len(starts) else len(sentence)
 
 
 @lru_cache(maxsize=4)

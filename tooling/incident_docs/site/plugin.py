@@ -30,6 +30,7 @@ from incident_docs.site.archive import (
     SiteArchive,
     SiteRecord,
     load_site_archive,
+    unrenderable_record,
 )
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
@@ -251,17 +252,17 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             raise PluginError(f"incident-docs: lint failed: {error}") from None
         # One setting decides what fails, here as in `incident lint` and CI.
         fail_on = self.settings.lint.fail_on
-        failing = [
-            p
-            for p in problems
-            if p.severity == "error" or (p.severity == "warning" and fail_on == "warning")
-        ]
+        failing = []
         for problem in problems:
-            if problem not in failing:
+            if problem.severity == "error" or (
+                problem.severity == "warning" and fail_on == "warning"
+            ):
+                failing.append(problem)
+                if self.serving:
+                    # A preview keeps working while its author fixes what lint found.
+                    log.warning(f"incident-docs: {problem}")
+            else:
                 log.info(f"incident-docs: {problem}")
-            elif self.serving:
-                # A preview keeps working while its author fixes what lint found.
-                log.warning(f"incident-docs: {problem}")
         if failing and not self.serving:
             shown = [str(p) for p in failing[:MAX_ERRORS_SHOWN]]
             more = len(failing) - len(shown)
@@ -335,6 +336,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if record is None:
             return None
         doc = record.doc
+        problem = unrenderable_record(record, self.root, self.settings.lint.max_file_bytes)
+        if problem is not None:
+            raise PluginError(f"incident-docs: {record.src_uri}:{problem}")
         return "\n" + "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
 
     def _generated_markdown(self, file: File) -> str:

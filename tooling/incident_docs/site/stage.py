@@ -26,6 +26,7 @@ from incident_docs.site.archive import (
     load_site_archive,
     page_url,
     relative_url,
+    unrenderable_record,
 )
 from incident_docs.site.cards import record_card, timeline_markdown
 from incident_docs.site.markup import Linker, e
@@ -136,6 +137,9 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     """The record as Markdown whose prose is already sanitised HTML; headings stay Markdown so
     the table of contents and search sections still work."""
     doc = record.doc
+    problem = unrenderable_record(record, archive.root, archive.config.lint.max_file_bytes)
+    if problem is not None:
+        raise UsageError(f"{record.src_uri}:{problem}")
     body = "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
     body = timeline_markdown(body)
     out = [f"---\ntitle: {json.dumps(e(record.title))}\n---\n"]
