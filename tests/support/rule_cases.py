@@ -175,6 +175,13 @@ CASES: list[RuleCase] = [
     RuleCase(
         "IO005", dict(GOOD_ARCHIVE), symlinks={"incidents/INC-2024-05-03-link.md": "/etc/hostname"}
     ),
+    RuleCase(
+        "IO006",
+        postmortem(
+            "# Postmortem: API errors after deploy",
+            "# Postmortem: API errors after deploy\n\nThe log showed " + "*" * 3000,
+        ),
+    ),
     RuleCase("FM001", incident("---\nid:", "id:")),
     RuleCase("FM002", incident("tags: [deploy]", "tags: [deploy")),
     RuleCase("FM003", incident("declared_by: sam\n", "")),

@@ -407,6 +407,34 @@ BlockKind = Literal[
 PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "quote"})
 """Blocks whose text is published as prose (code, HTML comments and link definitions are not)."""
 
+MAX_MARKUP_RUN = 256
+"""The longest run of one markup character ('*', '_', '[', ']', '>', '<', '`', '~') in prose that
+Markdown renderers take: Python-Markdown, which renders the site, recurses once per emphasis
+marker and rescans nested brackets from each one, so a run of thousands fails or takes minutes."""
+MAX_LIST_COLUMN = 256
+"""The deepest column a list item's text may start at: Python-Markdown recurses once per level
+of nesting, and a few hundred levels exhaust the interpreter's stack."""
+_MARKUP_RUN = re.compile(rf"([*_\[\]><`~])\1{{{MAX_MARKUP_RUN},}}")
+
+
+def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
+    """The first place the body nests markup deeper than the site's renderer can take, as its
+    line and what is there and what to do; None when there is none. Code blocks are not limited:
+    renderers do not parse them."""
+    for block in doc.blocks:
+        if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
+            return block.line, (
+                f"a list item nested to column {block.level:,}, deeper than the site can "
+                f"render (at most {MAX_LIST_COLUMN}): nest it less deeply"
+            )
+        found = _MARKUP_RUN.search(block.text) if block.kind in PROSE_KINDS else None
+        if found is not None:
+            return block.line + block.text.count("\n", 0, found.start()), (
+                f"a run of {len(found.group(0)):,} '{found.group(1)}', longer than the site can "
+                f"render (at most {MAX_MARKUP_RUN}): escape them or put them in a code block"
+            )
+    return None
+
 
 @dataclass(frozen=True)
 class Block:

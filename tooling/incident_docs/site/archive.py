@@ -14,11 +14,11 @@ import yaml
 
 from incident_docs.config import Config
 from incident_docs.document import (
-    PROSE_KINDS,
     Document,
     load_plain_yaml,
     parse_text,
     read_document,
+    too_deep_to_render,
 )
 from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
 from incident_docs.records import is_record_file, iter_record_files, record_kind, validate_record
@@ -60,44 +60,16 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool = True) ->
     return rel or "./"
 
 
-MAX_MARKUP_RUN = 256
-"""The longest run of one markup character ('*', '_', '[', ']', '>', '<', '`', '~') in a record's
-prose that the site renders: Python-Markdown recurses once per emphasis marker and rescans
-nested brackets from each one, so a run of thousands fails or takes minutes."""
-MAX_LIST_COLUMN = 256
-"""The deepest column a list item's text may start at: Python-Markdown recurses once per level
-of nesting, and a few hundred levels exhaust the interpreter's stack."""
-_MARKUP_RUN = re.compile(rf"([*_\[\]><`~])\1{{{MAX_MARKUP_RUN},}}")
-
-
-def unrenderable(doc: Document) -> str | None:
-    """Where the body holds markup too deep for the site's Markdown renderer, as 'LINE: what, and
-    what to do'; None when it holds none. Code blocks are left alone: the renderer does not parse them."""
-    for block in doc.blocks:
-        if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
-            return (
-                f"{block.line}: a list item nested to column {block.level:,}, deeper than the "
-                f"site can render (at most {MAX_LIST_COLUMN}): nest it less deeply"
-            )
-        found = _MARKUP_RUN.search(block.text) if block.kind in PROSE_KINDS else None
-        if found is not None:
-            line = block.line + block.text.count("\n", 0, found.start())
-            return (
-                f"{line}: a run of {len(found.group(0)):,} '{found.group(1)}', longer than the "
-                f"site can render (at most {MAX_MARKUP_RUN}): escape them or put them in a code "
-                "block"
-            )
-    return None
-
-
 def unrenderable_record(record: SiteRecord, root: Path, max_bytes: int) -> str | None:
-    """unrenderable() of the record, its line counted in the file: the site reads the body alone,
-    so the file is read again, carefully, only when something is found."""
-    problem = unrenderable(record.doc)
-    if problem is None:
+    """Where the record holds markup too deep to render, as 'LINE: what, and what to do', the
+    line counted in the file: the site reads the body alone, so the file is read again,
+    carefully, only when something is found."""
+    found = too_deep_to_render(record.doc)
+    if found is None:
         return None
     whole = read_document(root / record.src_uri, record.src_uri, root=root, max_bytes=max_bytes)
-    return unrenderable(whole) or problem
+    line, message = too_deep_to_render(whole) or found
+    return f"{line}: {message}"
 
 
 @dataclass(frozen=True)
