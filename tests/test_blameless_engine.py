@@ -371,6 +371,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("In hindsight, we should have known the disk would fill.", "BL003"),
         ("Looking back, we should have foreseen the outage.", "BL003"),
         ("In retrospect, we really should have seen this coming.", "BL003"),
+        ("In hindsight, we should've recognised the pattern.", "BL003"),
+        ("In hindsight, we should have just fired him the same day.", "BL009"),
         ("He should have higher standards.", "BL002"),
         ("Something was obviously wrong, and nobody looked.", "BL003"),
         ("She ignored something obviously important in the alert.", "BL003"),

@@ -363,6 +363,9 @@ def _append_to_postmortem(root: Path, markdown: str) -> int:
         # Python-Markdown recurses once per emphasis marker and per level of nesting.
         ("*" * 3000 + "x" + "*" * 3000 + "\n", "a run of 3,000 '*'"),
         ("".join("  " * level + "- item\n" for level in range(200)), "a list item nested"),
+        ("- " * 500 + "x\n", "500 list markers on one line"),
+        # Indented under an admonition is prose to Python-Markdown, not an indented code block.
+        ("!!! note\n\n    " + "_" * 3000 + "x" + "_" * 3000 + "\n", "a run of 3,000 '_'"),
     ],
 )
 def test_markup_too_deep_to_render_fails_the_build_naming_file_and_line(
@@ -382,12 +385,16 @@ def test_markup_too_deep_to_render_stops_staging_with_a_one_line_error(
     line = _append_to_postmortem(christmas, "[" * 400 + "link" + "](x)" * 400 + "\n")
     result = run_cli(christmas, "site", "stage", str(tmp_path / "staged"))
     assert result.exit_code == 2
-    assert f"postmortems/PM-{CHRISTMAS}.md:{line}: a run of 400 '['" in result.output
+    assert f"postmortems/PM-{CHRISTMAS}.md:{line}: more than 256 '[' open at once" in result.output
     assert not (tmp_path / "staged").exists()
 
 
-def test_long_runs_inside_code_are_rendered(christmas: Path) -> None:
-    _append_to_postmortem(christmas, "```\n" + "*" * 3000 + "\n```\n")
+def test_long_runs_in_code_rules_and_html_are_rendered(christmas: Path) -> None:
+    _append_to_postmortem(
+        christmas,
+        "```\n" + "*" * 3000 + "\n```\n\n" + "*" * 400 + "\n\n<pre>\n" + "<" * 400 + "\n</pre>\n\n"
+        "A cell | " + "`" * 400 + "\n",
+    )
     build_site(christmas, lint=False)
 
 

@@ -408,32 +408,66 @@ PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "quot
 """Blocks whose text is published as prose (code, HTML comments and link definitions are not)."""
 
 MAX_MARKUP_RUN = 256
-"""The longest run of one markup character ('*', '_', '[', ']', '>', '<', '`', '~') in prose that
-Markdown renderers take: Python-Markdown, which renders the site, recurses once per emphasis
-marker and rescans nested brackets from each one, so a run of thousands fails or takes minutes."""
-MAX_LIST_COLUMN = 256
-"""The deepest column a list item's text may start at: Python-Markdown recurses once per level
-of nesting, and a few hundred levels exhaust the interpreter's stack."""
-_MARKUP_RUN = re.compile(rf"([*_\[\]><`~])\1{{{MAX_MARKUP_RUN},}}")
+"""The longest run of '*' or '_', and the most '[' open at once, that the site's Markdown renderer
+takes: Python-Markdown recurses once per emphasis marker (3,000 exhaust the stack) and rescans
+nested brackets from each one (16,000 take minutes)."""
+MAX_LIST_DEPTH = 100
+"""The most list markers one line may open ("- - - … x"); a list item's text may also start no
+further than column 2.5 times this: Python-Markdown recurses once per level of nesting, and a
+few hundred levels exhaust the stack."""
+_EMPHASIS_RUN = re.compile(rf"([*_])\1{{{MAX_MARKUP_RUN},}}")
+_BRACKET = re.compile(r"[\[\]]")
+_MARKERS = re.compile(
+    rf"^(?:[ \t]*(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE
+)
+_FENCE_OPENING = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
 
 
 def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
     """The first place the body nests markup deeper than the site's renderer can take, as its
-    line and what is there and what to do; None when there is none. Code blocks are not limited:
-    renderers do not parse them."""
+    line and what is there and what to do; None when there is none.
+
+    Fenced code, HTML blocks, rules and link definitions are not limited: the renderer does not
+    parse them for emphasis. Indented code is: for Python-Markdown, text indented under an
+    admonition or a list item is prose."""
     for block in doc.blocks:
-        if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
+        if block.kind in ("html", "break", "reference") or (
+            block.kind == "code" and _FENCE_OPENING.match(block.text) is not None
+        ):
+            continue
+        text = block.text
+        if block.kind == "list_item" and block.level > MAX_LIST_DEPTH * 5 // 2:
             return block.line, (
-                f"a list item nested to column {block.level:,}, deeper than the site can "
-                f"render (at most {MAX_LIST_COLUMN}): nest it less deeply"
+                f"a list item nested to column {block.level:,}, deeper than the site can render "
+                f"(at most {MAX_LIST_DEPTH * 5 // 2}): nest it less deeply"
             )
-        found = _MARKUP_RUN.search(block.text) if block.kind in PROSE_KINDS else None
+        found = _MARKERS.search(text)
         if found is not None:
-            return block.line + block.text.count("\n", 0, found.start()), (
-                f"a run of {len(found.group(0)):,} '{found.group(1)}', longer than the site can "
-                f"render (at most {MAX_MARKUP_RUN}): escape them or put them in a code block"
+            markers = len(re.findall(r"(?:[-*+]|\d+[.)])[ \t]+", found.group(0)))
+            return _line_in(block, found.start()), (
+                f"{markers:,} list markers on one line, nested deeper than the site can render "
+                f"(at most {MAX_LIST_DEPTH}): nest it less deeply"
             )
+        found = _EMPHASIS_RUN.search(text)
+        if found is not None:
+            return _line_in(block, found.start()), (
+                f"a run of {len(found.group(0)):,} '{found.group(1)}', longer than the site can "
+                f"render (at most {MAX_MARKUP_RUN}): escape them or put them in a fenced code block"
+            )
+        if text.count("[") > MAX_MARKUP_RUN:
+            depth = 0
+            for bracket in _BRACKET.finditer(text):
+                depth = depth + 1 if bracket.group(0) == "[" else max(0, depth - 1)
+                if depth > MAX_MARKUP_RUN:
+                    return _line_in(block, bracket.start()), (
+                        f"more than {MAX_MARKUP_RUN} '[' open at once, deeper than the site can "
+                        "render: escape them or put them in a fenced code block"
+                    )
     return None
+
+
+def _line_in(block: Block, offset: int) -> int:
+    return block.line + block.text.count("\n", 0, offset)
 
 
 @dataclass(frozen=True)

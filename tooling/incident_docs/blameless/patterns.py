@@ -61,8 +61,8 @@ PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"),
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
 AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
 _FORESAW = (
-    r"(?:\w+\s+){0,2}?should\s+have\s+(?:known|seen|foreseen|predicted|anticipated|expected|noticed|"
-    r"spotted|realised|realized|guessed|caught)\b"
+    r"(?:\w+\s+){0,2}?should(?:\s+have|['\u2019]ve)\s+(?:\w+ly\s+)?(?:known|seen|foreseen|predicted|"
+    r"anticipated|noticed|spotted|realised|realized|recogni[sz]ed|understood|guessed|been\s+aware)\b"
 )
 """What someone should have known or seen coming: hindsight, whoever should have."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
@@ -709,9 +709,9 @@ CHECKS: tuple[Check, ...] = (
         # too, at people and their pagers ("PagerDuty fired Ravi a notification", "fired Dave's
         # pager"), so only the wish, and a person who is neither given nor owns what follows.
         _c(
-            r"\b(?:should|must|could|would|ought\s+to)\s+have\s+(?:fired|sacked)\s+"
-            r"(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)(?P<agent>[@a-z][\w'\u2019.\-]*+)"
-            r"(?!\s+(?:a|an|the|another|one|two|three|several|some|\d+)\b)"
+            r"\b(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|simply\s+|"
+            r"\w+ly\s+)?(?:fired|sacked)\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
+            r"(?P<agent>[@a-z][\w'\u2019.\-]*+)(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
             r"(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
         ),
         "BL009",
