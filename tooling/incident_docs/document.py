@@ -412,9 +412,11 @@ MAX_MARKUP_RUN = 256
 takes: Python-Markdown recurses once per emphasis marker (3,000 exhaust the stack) and rescans
 nested brackets from each one (16,000 take minutes)."""
 MAX_LIST_DEPTH = 100
-"""The most list markers one line may open ("- - - … x"); a list item's text may also start no
-further than column 2.5 times this: Python-Markdown recurses once per level of nesting, and a
-few hundred levels exhaust the stack."""
+"""The most list markers one line may open ("- - - … x"): Python-Markdown recurses once per level
+of nesting, and a few hundred levels exhaust the stack."""
+MAX_LIST_COLUMN = MAX_LIST_DEPTH * 5 // 2
+"""The furthest column a list item's text may start at: a hundred levels indented two spaces
+each, and a few more."""
 _EMPHASIS_RUN = re.compile(rf"([*_])\1{{{MAX_MARKUP_RUN},}}")
 _BRACKET = re.compile(r"[\[\]]")
 _MARKERS = re.compile(
@@ -436,10 +438,10 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
         ):
             continue
         text = block.text
-        if block.kind == "list_item" and block.level > MAX_LIST_DEPTH * 5 // 2:
+        if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
             return block.line, (
                 f"a list item nested to column {block.level:,}, deeper than the site can render "
-                f"(at most {MAX_LIST_DEPTH * 5 // 2}): nest it less deeply"
+                f"(at most {MAX_LIST_COLUMN}): nest it less deeply"
             )
         found = _MARKERS.search(text)
         if found is not None:
