@@ -408,9 +408,10 @@ PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "quot
 """Blocks whose text is published as prose (code, HTML comments and link definitions are not)."""
 
 MAX_MARKUP_RUN = 256
-"""The longest run of '*' or '_', and the most '[' open at once, that the site's Markdown renderer
+"""The longest run of '*' or '_', and the most '[' or HTML elements open at once, that the site
 takes: Python-Markdown recurses once per emphasis marker (3,000 exhaust the stack) and rescans
-nested brackets from each one (16,000 take minutes)."""
+nested brackets from each one (16,000 take minutes), and the search index's parser slows with
+the square of how deep elements nest (10,000 take 12 s, a 2 MB file an hour)."""
 MAX_LIST_DEPTH = 100
 """The most list markers one line may open ("- - - … x"): Python-Markdown recurses once per level
 of nesting, and a few hundred levels exhaust the stack."""
@@ -423,21 +424,44 @@ _MARKERS = re.compile(
     rf"^(?:[ \t]*(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE
 )
 _FENCE_OPENING = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+_UNCOUNTED_ELEMENTS = frozenset(
+    # Void elements, and those whose end tag HTML lets the author leave out: an HTML table of
+    # unclosed cells is not deep.
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup"}
+    | {"thead", "tbody", "tfoot", "colgroup", "rp", "rt"}
+)
 
 
 def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
     """The first place the body nests markup deeper than the site's renderer can take, as its
     line and what is there and what to do; None when there is none.
 
-    Fenced code, HTML blocks, rules and link definitions are not limited: the renderer does not
-    parse them for emphasis. Indented code is: for Python-Markdown, text indented under an
-    admonition or a list item is prose."""
+    Fenced code, rules and link definitions are not limited, nor HTML blocks but for how deep
+    their elements nest: the renderer does not parse them for emphasis. Indented code is: for
+    Python-Markdown, text indented under an admonition or a list item is prose."""
+    open_elements = 0
     for block in doc.blocks:
-        if block.kind in ("html", "break", "reference") or (
+        if block.kind in ("break", "reference") or (
             block.kind == "code" and _FENCE_OPENING.match(block.text) is not None
         ):
             continue
         text = block.text
+        # Elements stay open from block to block ("<details>" … "</details>"); the search
+        # index's HTML parser compares every open one at each new one.
+        for tag in _TAG.finditer(text) if "<" in text else ():
+            if tag.group(1):
+                open_elements = max(0, open_elements - 1)
+            elif not tag.group(3) and tag.group(2).lower() not in _UNCOUNTED_ELEMENTS:
+                open_elements += 1
+                if open_elements > MAX_MARKUP_RUN:
+                    return _line_in(block, tag.start()), (
+                        f"more than {MAX_MARKUP_RUN} HTML elements open at once, deeper than "
+                        "the site can index: close them or put them in a fenced code block"
+                    )
+        if block.kind == "html":
+            continue
         if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
             return block.line, (
                 f"a list item nested to column {block.level:,}, deeper than the site can render "
