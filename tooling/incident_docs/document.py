@@ -420,9 +420,8 @@ MAX_LIST_COLUMN = MAX_LIST_DEPTH * 5 // 2
 each, and a few more."""
 _EMPHASIS_RUN = re.compile(rf"([*_])\1{{{MAX_MARKUP_RUN},}}")
 _BRACKET = re.compile(r"[\[\]]")
-_MARKERS = re.compile(
-    rf"^(?:[ \t]*(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE
-)
+_MARKER = r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
+_MARKERS = re.compile(rf"^(?:[ \t]*{_MARKER}){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE)
 _FENCE_OPENING = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 _UNCOUNTED_ELEMENTS = frozenset(
@@ -469,7 +468,7 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
             )
         found = _MARKERS.search(text)
         if found is not None:
-            markers = len(re.findall(r"(?:[-*+]|\d+[.)])[ \t]+", found.group(0)))
+            markers = len(re.findall(_MARKER, found.group(0)))
             return _line_in(block, found.start()), (
                 f"{markers:,} list markers on one line, nested deeper than the site can render "
                 f"(at most {MAX_LIST_DEPTH}): nest it less deeply"

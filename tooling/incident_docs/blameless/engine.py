@@ -15,6 +15,7 @@ from incident_docs.blameless.agents import (
 from incident_docs.blameless.lexicon import (
     AFFIRMED,
     ALPHA,
+    CODE_SPAN,
     DENIED_AGENT,
     DEPARTMENTS,
     MONTH_CONTEXT,
@@ -178,11 +179,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # Markdown noise inside a chunk of prose: masked (replaced by spaces) so offsets stay valid.
 _INLINE_MASK = re.compile(
     # The lookahead lets the engine skip, in one step, every position no alternative can start at.
-    r"(?=[`<\]\[_*~hw \t])(?:"
-    # Inline code spans, from the start of a run of backticks only: tried from each backtick of
-    # a long run, the search would be quadratic.
-    r"(?<!`)(`++)[^`]*?\1"
-    r"|<!--.*?(?:-->|$)"  # HTML comments
+    r"(?=[`<\]\[_*~hw \t])(?:" + CODE_SPAN + r"|<!--.*?(?:-->|$)"  # HTML comments
     r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link targets
     r"|^\s*\[[^\]]+\]:\s*\S.*$"  # reference definitions
     r"|<(?:https?|mailto|ftp):[^<>]*>"  # autolinks

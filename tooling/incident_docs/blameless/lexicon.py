@@ -328,6 +328,9 @@ REJECTED_AFTER = re.compile(
     r"|\?[\s|]*no\s*[.,:;!|\u2014]"
     r")"
 )
+CODE_SPAN = r"(?<!`)(`++)[^`]*?\1"
+"""An inline code span, as the first group of a pattern: it opens only at the first backtick of a
+run, so a long run of them is read in one pass, not searched to its end from each backtick."""
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")
 _NOT_SPACE = re.compile(r"\S")
 

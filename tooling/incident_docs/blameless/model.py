@@ -27,6 +27,7 @@ from incident_docs.blameless.agents import handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
     CLAUSE_OPENERS,
+    CODE_SPAN,
     DOTTED_ABBREVIATIONS,
     GOVERNED,
     GOVERNING,
@@ -54,9 +55,9 @@ START = "#start"
 _PIECE = re.compile(r"\S+")
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 _MARKUP = re.compile(
-    # A code span starts at the first backtick of a run, and a tag holds no '<': a line of either
-    # is read in one pass, not searched to its end from each character.
-    r"(?<!`)(`++)[^`]*?\1|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
+    # A tag holds no '<': a line of them is read in one pass, not searched to its end from each.
+    CODE_SPAN
+    + r"|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
     re.DOTALL,
 )
 
