@@ -138,3 +138,17 @@ def test_sarif_carries_the_mechanical_fix(archive: Path, run_cli: RunCli) -> Non
     line = path.read_text().splitlines()[region["startLine"] - 1]
     fixed = line[: region["startColumn"] - 1] + line[region["endColumn"] - 1 :]
     assert "The build cache served" in fixed
+
+
+def test_a_blog_post_with_toml_front_matter_is_linted_from_its_body(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A postmortem pasted from a Hugo or Zola site: its `team = "..."` is a setting, not prose;
+    blame in its body is still found, on the file's own line."""
+    post = tmp_path / "post.md"
+    post.write_text(
+        '+++\ntitle = "Outage"\nteam = "the crates.io team"\n+++\n\n'
+        f"# Summary\n\n{BLAMELESS_SUMMARY}\n\nEric was at it again this weekend.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL", str(post))
+    assert [int(line.split(":")[1]) for line in result.stdout.splitlines()] == [10]

@@ -1561,6 +1561,26 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
 @pytest.mark.parametrize(
     "sentence",
     [
+        "We should have fired Dave.",
+        "We should have fired Dave on the spot.",
+        "Honestly, they should have sacked Priya immediately.",
+        "We should have fired the platform team.",
+        "We should have fired the on-call engineer.",
+    ],
+)
+def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
+    """The model weighs "fired" as alerting ("the alert fired"), so its veto would clear the
+    wish; the pattern is narrow enough to stand on its own."""
+    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
+    assert "BL009" in {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
+    assert "BL009" in {hit.code for hit in _shipped_checker().check(sentence)}
+    explained = _shipped_checker().explain(sentence)
+    assert not explained.cleared
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "The replica lag alert fired at 02:10 and the failover script promoted the standby, and "
         "Priya should have enabled fencing when she set up the cluster.",
         "The index rebuild started at 03:00 on the reporting replica, queries slowed across the "
@@ -1610,3 +1630,59 @@ def test_explain_says_which_rule_match_is_not_reported_and_why(
     assert "not reported" in lines[cleared + 1] and "all but sure" in lines[cleared + 1]
     assert any(line.startswith("reported BL004") for line in lines)
     assert sum("not reported:" in line for line in lines) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "reported"),
+    [
+        ("> stevekuznetsov [10:32 AM]\nlmao\n:facepalm:", False),
+        ("> Katharine [8:57 AM]\nugh, this is not right\nrolling back", False),
+        ("> dana [9:04 AM]\nlol what happened?!!", False),
+        ("> dana [9:04 AM]\nlol, Marcus broke prod again, as usual, what an idiot", True),
+    ],
+)
+def test_the_tone_of_a_chat_transcript_is_quoted_and_blame_in_it_is_reported(
+    message: str, reported: bool
+) -> None:
+    """What people typed in the channel at the time keeps its interjections; calling someone an
+    idiot in it is still blame. Outside the transcript, the same interjections are BL006."""
+    checker = _shipped_checker()
+    in_chat = check_markdown(
+        "## Appendix\n\n### #ops chat logs\n\n" + message + "\n", checker=checker
+    )
+    assert bool(in_chat) is reported
+    assert "BL006" not in {hit.code for _, _, hit in in_chat}
+    narrated = check_markdown("## Summary\n\n" + message + "\n", checker=checker)
+    assert "BL006" in {hit.code for _, _, hit in narrated}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "All of us on the Payments team would like to apologize for the impact of this outage.",
+        "Once again, the status.example.org team sincerely apologises for the degraded service.",
+        "The entire SRE team is deeply sorry for the trouble this caused.",
+        "Once more, the platform team is sorry for the long outage on Friday.",
+        "The whole ops team wants to apologise to every customer whose builds failed.",
+    ],
+)
+def test_the_writers_apologising_in_their_teams_name_own_the_incident(sentence: str) -> None:
+    """Organisation-level ownership, as "we apologise" is: the model alone reads a team and an
+    apology as blame of the team."""
+    assert packaged_model().probability(sentence) >= packaged_model().threshold
+    assert not _shipped_checker().check(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The platform team should apologise to every customer for breaking checkout again.",
+        "The DBA team is sorry their migration ate the weekend, again.",
+        "Action item: require the SRE team to apologise in person to the support floor.",
+        "Dave apologised for breaking the build again.",
+        "The whole ops team is sorry that certain people still skip the checklist.",
+        "We apologise that Dave ignored the alert for an hour.",
+    ],
+)
+def test_an_apology_demanded_of_someone_or_turned_into_a_jab_is_still_blame(sentence: str) -> None:
+    assert _shipped_checker().check(sentence)

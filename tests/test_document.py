@@ -43,3 +43,16 @@ def test_headings_skip_code_and_comments() -> None:
 def test_setext_headings() -> None:
     doc = parse_text("---\nid: x\n---\nSummary\n-------\n\nText.\n", "x.md")
     assert [(h.level, h.title, h.line) for h in doc.headings] == [(2, "Summary", 4)]
+
+
+def test_toml_front_matter_of_a_page_from_another_site_is_skipped_not_read_as_prose() -> None:
+    text = '+++\ntitle = "Outage"\nteam = "the crates.io team"\n+++\n\n# Outage\n\nText.\n'
+    doc = parse_text(text, "post.md")
+    assert not doc.has_front_matter and doc.front_matter is None
+    assert doc.body_start == 5
+    assert [(b.kind, b.line) for b in doc.blocks] == [("heading", 6), ("paragraph", 8)]
+
+
+def test_unterminated_toml_front_matter_is_read_as_the_body() -> None:
+    doc = parse_text('+++\ntitle = "Outage"\n\nText.\n', "post.md")
+    assert doc.body_start == 1 and doc.blocks[0].line == 1

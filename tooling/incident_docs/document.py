@@ -75,7 +75,8 @@ class Document:
     has_front_matter: bool = False
     front_matter: dict[str, Any] | None = None
     front_matter_end: int = 0
-    """Line of the closing `---`; 0 when there is no front-matter."""
+    """Line of the closing `---` (or `+++` of TOML front-matter, which is skipped, not read); 0
+    when there is no front-matter."""
     key_lines: dict[Location, int] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     code_lines: frozenset[int] = frozenset()
@@ -199,6 +200,9 @@ def _unreadable(doc: Document, code: str, message: str) -> Document:
 
 def _split_front_matter(doc: Document) -> None:
     lines = doc.lines
+    if lines and lines[0].rstrip() == "+++":
+        _skip_toml_front_matter(doc)
+        return
     if not lines or lines[0].rstrip() != "---":
         return
     doc.has_front_matter = True
@@ -214,6 +218,16 @@ def _split_front_matter(doc: Document) -> None:
         return
     source = "\n".join(lines[1 : doc.front_matter_end - 1])
     _load_yaml(doc, source, first_line=2)
+
+
+def _skip_toml_front_matter(doc: Document) -> None:
+    """TOML front-matter between '+++' lines (Hugo, Zola): a page written for another site, not a
+    record. Its keys are that site's settings, not prose, so the body starts after it; left
+    unterminated, the lines are the body."""
+    for index in range(1, len(doc.lines)):
+        if doc.lines[index].rstrip() == "+++":
+            doc.front_matter_end = index + 1
+            return
 
 
 def _load_yaml(doc: Document, source: str, first_line: int) -> None:

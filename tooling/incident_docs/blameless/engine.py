@@ -44,6 +44,8 @@ class BlameHit:
     message: str
     suggestion: str | None = None
     replacement: str | None = None
+    sure: bool = False
+    """Found by a pattern narrow enough that the model's veto does not apply (see Check.sure)."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start, end = dropped
                 replacement = ""
                 suggestion = f"Delete '{text[start:end].strip(' ,')}'."
-        yield BlameHit(code, start, end, message, suggestion, replacement)
+        yield BlameHit(code, start, end, message, suggestion, replacement, check.sure)
 
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"

@@ -46,6 +46,9 @@ class Check:
     # Word sets a match always takes a word from (one from each set), tested on the chunk's words
     # before the regex: some trigger words are common in ordinary prose.
     requires: tuple[frozenset[str], ...] = ()
+    # A pattern that names the blame outright ("we should have fired Dave"): its hits stand
+    # whatever the model reads, since the model weighs words such as "fired" as alerting terms.
+    sure: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -712,12 +715,15 @@ CHECKS: tuple[Check, ...] = (
             r"\b(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|simply\s+|"
             r"\w+ly\s+)?(?:fired|sacked)\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
             r"(?P<agent>[@a-z][\w'\u2019.\-]*+)(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
-            r"(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+            # What follows the person and is no noun they modify: "fired Dave on the spot".
+            r"(?:\s+(?!" + _NO_OBJECT + r"|(?:immediately|right|there|then|outright|instead|too|"
+            r"already|today|yesterday)\b)(?P<agent2>[a-z][\w'\u2019\-]*))?"
         ),
         "BL009",
         wordset("fired sacked"),
         "group",
-        (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009")),
+        (*PUNISH_CODES, ("team", "BL009")),
+        sure=True,
     ),
     # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",
     # "Lars demoted from tech lead", "Dave's demotion"), not a primary in a failover, an incident

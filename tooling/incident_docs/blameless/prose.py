@@ -140,6 +140,27 @@ def untargeted_bar(sentence: str) -> float:
     return UNTARGETED if len(_WORDY.findall(sentence)) >= UNTARGETED_WORDS else 1.0
 
 
+_SPEAKER_APOLOGISES = re.compile(
+    r"[\W_]*(?:(?:once\s+(?:again|more)|again|finally|lastly|in\s+closing|on\s+behalf\s+of\s+"
+    r"[^,;]{1,80}),\s*)?(?:we|i|all\s+of\s+us\b[^,;]{0,80}?|(?:the|our)\s+(?:[\w.&'\u2019-]+\s+)"
+    r"{0,5}?(?:team|teams|staff|maintainers|crew|organi[sz]ation|company|project))\s+(?:(?:\w+ly|"
+    r"would\s+like\s+to|wants?\s+to|wish(?:es)?\s+to|(?:is|are|am|was|were)|'m|'re)\s+)*?"
+    r"(?:apologi[sz](?:e|es|ed|ing)|(?:(?:very|so|truly|deeply|really)\s+)*sorry|regrets?)\b",
+    re.IGNORECASE,
+)
+"""An apology by those who write the postmortem, as its subject: "we apologise", "the cloud team
+sincerely apologises", "all of us on the platform team would like to apologize", "the entire
+SRE team is deeply sorry"; not one demanded of someone ("the team should apologise")."""
+_AFTER_APOLOGY = re.compile(
+    r"\b(?:again|as\s+(?:usual|always|ever)|yet\s+another|for\s+once|of\s+course|apparently|"
+    r"sure|whoever|someone|somebody|certain)\b",
+    re.IGNORECASE,
+)
+"""What turns an apology into a jab ("the DBA team is sorry their migration ate the weekend,
+again") or points it at someone."""
+_SINGLED = frozenset({NAME, HANDLE, "he", "she", "him", "her", "his", "hers"})
+
+
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
@@ -176,7 +197,7 @@ class Checker:
         the cause (BL001) is reported only when the model reads the sentence as blame too, or
         another rule finds blame in it.
         `transcript`: the transcript of the incident channel, where a line that opens with a time
-        is a message, not a timeline entry.
+        is a message, not a timeline entry, and the tone of what was typed is quoted (no BL006).
         `organisations`: capitalised words the whole document shows to be organisations or
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
@@ -187,6 +208,10 @@ class Checker:
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
             hits = [hit for hit in hits if hit.code != "BL001"]
+        if transcript:
+            # What people typed in the channel at the time is quoted, not narrated: its "lol",
+            # "ugh" and ":facepalm:" are left as they were; blame of someone in it is not.
+            hits = [hit for hit in hits if hit.code != "BL006"]
         if self.model is None and not self.examples:
             # Without the model, a person named there is taken for who did it, not the culprit.
             return [hit for hit in hits if hit.code != "BL001"] if names_people else hits
@@ -253,6 +278,7 @@ class Checker:
                         hit
                         for hit in inside
                         if hit.code not in VETOED
+                        or hit.sure
                         or not self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
                     ]
                 kept.extend(inside)
@@ -407,6 +433,7 @@ class Checker:
             hit
             for hit in rules
             if hit.code in VETOED
+            and not hit.sure
             and (hit.code, hit.start) not in reported
             and cleared_by_model(hit)
         )
@@ -444,8 +471,11 @@ class Checker:
             message, suggestion = MESSAGES["BL010"]
             return BlameHit("BL010", start, end, message, suggestion)
         sentence = text[start:end] if read is None else read
-        if not force and not self._reads_as_blame(
-            sentence, threshold, needs_target=needs_target, untargeted=untargeted
+        if not force and (
+            self._owned_apology(sentence)
+            or not self._reads_as_blame(
+                sentence, threshold, needs_target=needs_target, untargeted=untargeted
+            )
         ):
             return None
         score = self.model.score(sentence, self.options.people)
@@ -459,6 +489,17 @@ class Checker:
         detail += f", from {words})" if words else ")"
         return BlameHit(
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
+        )
+
+    def _owned_apology(self, sentence: str) -> bool:
+        """The writers apologise for the incident, in their own name or their team's: owning it,
+        not blaming anyone (see _SPEAKER_APOLOGISES), when no one else is named in it."""
+        found = _SPEAKER_APOLOGISES.match(sentence)
+        if found is None or _AFTER_APOLOGY.search(sentence, found.end()) is not None:
+            return False
+        model = self.model
+        return model is not None and _SINGLED.isdisjoint(
+            token.value for token in tokens(sentence, model.known, self.options.people)
         )
 
     def _cleared(
@@ -964,6 +1005,7 @@ def check_markdown(
             hit.message,
             hit.suggestion,
             hit.replacement,
+            hit.sure,
         )
         results.append((line, column, moved))
     results.sort(key=lambda r: (r[0], r[1], r[2].code))
