@@ -936,6 +936,9 @@ def test_a_who_that_insinuates_is_still_reported(archive: Path, run_cli: RunCli,
         # A title in Title Case that blames no one is left alone.
         "- [Everything Is Broken](https://example.com/e)",
         "| Reading | [The Worst Outage Ever](https://example.com/w) |",
+        # A stop inside the title ends no sentence; the author after "by" is left out.
+        "- [Who Moved My Testnet? - Reflection on the testnet by Lucas Saldanha](https://e.com/h)",
+        "- Upstream issue: [Why did my node stop syncing? by @jdoe](https://example.com/i)",
     ],
 )
 def test_a_reference_to_someones_writing_is_not_blame(
@@ -958,6 +961,8 @@ def test_a_reference_to_someones_writing_is_not_blame(
         "[Another Dmitri Special](https://example.com/pr/1): six hours down.",
         # A reference's author is left out, but what it says of them is still weighed.
         "- [Dmitri's notes on breaking prod again](https://example.com/n)",
+        "- [How Dave broke prod again, by Ken Li](https://example.com/d)",
+        "See [the report](https://example.com/r). Dave broke prod again, as usual.",
     ],
 )
 def test_blame_beside_a_citation_is_still_reported(

@@ -679,12 +679,19 @@ def _title_case_view(text: str) -> str:
 
 _FOLLOWING = re.compile(r" +([^\W\d_]+)\b")
 _CITATION = re.compile(
-    r"[\s>]*(?:[-*+]\s+|\d+[.)]\s+)?(?:(?:see(?:\s+also)?|sources?|via|from|read)[:\s]+)?"
+    r"[\s>]*(?:[-*+]\s+|\d+[.)]\s+)?(?:(?:see(?:\s+also)?|sources?|via|from|read)[:\s]+|"
+    # or a label of a word or two ("Release: [...]", "Upstream issue: [...]")
+    r"[*_]*[A-Z][a-z]+(?:[\s-][a-z]+)?[*_]*:[*_]*\s+)?"
     r"\[(?P<text>[^\[\]]+)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)[\s.;,]*",
     re.IGNORECASE,
 )
-"""A sentence that is only a link, perhaps in a list or after "See also", hard-wrapped or not: a
-reference."""
+"""A sentence that is only a link, perhaps in a list, after "See also" or a short label,
+hard-wrapped or not: a reference."""
+_BY_AUTHOR = re.compile(
+    r"[\s,]+by\s+(?:@[\w.-]+|[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3})"
+    r"(?:\s+(?:and|&)\s+(?:@[\w.-]+|[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}))?\s*$"
+)
+"""The author a title ends with ("… - Reflection on the testnet by Lucas Saldanha")."""
 _CITED = re.compile(
     r"((?:[^\W\d_][\w-]*\s+){0,3}[^\W\d_][\w-]*)(?=['\u2019]s?\s+(?:[\w-]+\s+)?(?:"
     + "|".join(sorted(WORKS, key=len, reverse=True))
@@ -695,8 +702,9 @@ _CITED = re.compile(
 def _reference_view(sentence: str) -> tuple[str, bool] | None:
     """A sentence that is only a reference to someone's writing ("- [Tim Freeman's list of
     postmortems](...)", "See also [Bryan Cantrill's talk](...).", "[How Complex Systems
-    Fail](...)") as the model reads it, and whether it cites an author: the author's name and
-    its "'s" are left out, a Title Case title is read as a heading is, and the rest is still
+    Fail](...)", "Release: [A reflection by Lucas Saldanha](...)") as the model reads it, and
+    whether it cites an author: the author's name and its "'s", or "by" and the author, are
+    left out, a Title Case title is read as a heading is, and the rest is still
     weighed ("[Dmitri's notes on breaking prod again](...)", "[Ken Strikes Again](...)"). None
     for any other sentence, and for a reference with neither: a link inside a sentence, or a
     title in lower case, is read as any words are ("[Marek's list](...): two dropped
@@ -706,11 +714,15 @@ def _reference_view(sentence: str) -> tuple[str, bool] | None:
         return None
     start, end = line.span("text")
     title = sentence[start:end]
+    author = _BY_AUTHOR.search(sentence, start, end)  # before a Title Case view lowers it
     titled = _title_case(title)
     if titled:
         sentence = sentence[:start] + _title_case_view(title) + sentence[end:]
     cited = _CITED.match(sentence, start, end)
     if cited is None:
+        if author is not None:
+            blank = " " * (author.end() - author.start())
+            return sentence[: author.start()] + blank + sentence[author.end() :], True
         return (sentence, False) if titled else None
     end = cited.end(1) + (2 if sentence[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
     return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:], True
@@ -781,6 +793,8 @@ def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
         for m in (_CELL_BREAK if cells else _SENTENCE_BREAK).finditer(text)
         if not (m.group("gap") and _ABBREVIATED.search(text, max(0, m.start() - 8), m.start() + 1))
     ]
+    if cuts and "](" in text:
+        cuts = _outside_link_texts(text, cuts)
     pieces: list[tuple[int, int]] = [(0, len(text))]
     if cuts:
         starts = [0, *(end for _, end in cuts)]
@@ -794,6 +808,24 @@ def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
             begin += len(piece) - len(piece.lstrip())
             result.append((begin, begin + len(stripped)))
     return result
+
+
+_LINK_TEXT = re.compile(r"\[[^\[\]\n]*\]\(")
+"""The text of a link, up to its target: one title, whatever stops it holds ("[Who Moved My
+Testnet? - A reflection](…)")."""
+
+
+def _outside_link_texts(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence breaks that are not inside a link's text (both lists run in order)."""
+    links = [found.span() for found in _LINK_TEXT.finditer(text)]
+    kept = []
+    index = 0
+    for cut in cuts:
+        while index < len(links) and links[index][1] <= cut[0]:
+            index += 1
+        if index == len(links) or not links[index][0] < cut[0]:
+            kept.append(cut)
+    return kept
 
 
 @dataclass(frozen=True)
