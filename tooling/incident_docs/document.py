@@ -434,8 +434,8 @@ MAX_LIST_COLUMN = MAX_LIST_DEPTH * 5 // 2
 each, and a few more."""
 _EMPHASIS_RUN = re.compile(rf"([*_])\1{{{MAX_MARKUP_RUN},}}")
 _BRACKET = re.compile(r"[\[\]]")
-_MARKER = r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
-_MARKERS = re.compile(rf"^(?:[ \t]*{_MARKER}){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE)
+_MARKER = r"(?:[-*+]|\d{1,9}[.)])[ \t]++"
+_MARKERS = re.compile(rf"^(?:[ \t]*+{_MARKER}){{{MAX_LIST_DEPTH + 1},}}", re.MULTILINE)
 _FENCE_OPENING = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 _UNCOUNTED_ELEMENTS = frozenset(
