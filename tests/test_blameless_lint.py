@@ -152,3 +152,17 @@ def test_a_blog_post_with_toml_front_matter_is_linted_from_its_body(
     )
     result = run_cli(archive, "lint", "--select", "BL", str(post))
     assert [int(line.split(":")[1]) for line in result.stdout.splitlines()] == [10]
+
+
+def test_an_mdx_pages_imports_are_code_not_prose(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "import {HeaderBadgesWidget} from '@site/src/components/HeaderBadgesWidget.js';\n"
+        "import Tabs from '@theme/Tabs';\n\n"
+        "export const meta = {title: 'Outage'};\n\n<HeaderBadgesWidget />\n\n"
+        "Import the backup from the old cluster. Eric was at it again this weekend.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL", str(page))
+    assert [int(line.split(":")[1]) for line in result.stdout.splitlines()] == [8]

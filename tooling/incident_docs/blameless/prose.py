@@ -828,6 +828,15 @@ def _outside_link_texts(text: str, cuts: list[tuple[int, int]]) -> list[tuple[in
     return kept
 
 
+_MODULE_LINES = re.compile(
+    r"(?:(?:import[ \t]+(?:[\w*{}, \t$]+[ \t]+from[ \t]*)?['\"][^'\"\n]+['\"][ \t]*;?|"
+    r"export[ \t]+(?:default|const|let|var|function|async|class)\b[^\n]*|export[ \t]*\{[^\n]*)"
+    r"[ \t]*(?:\n|$))+"
+)
+"""Lines of JavaScript module statements (`import {Badge} from '@site/src/Badge.js';`, `export
+const meta = {...}`): the code an MDX page opens with, not its prose."""
+
+
 @dataclass(frozen=True)
 class Unit:
     """A piece of published prose and where its first character is in the file."""
@@ -914,6 +923,12 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
+        if (
+            block.kind == "paragraph"
+            and block.text[:1] in "ie"
+            and _MODULE_LINES.fullmatch(block.text)
+        ):
+            continue  # an MDX page's imports and exports: code, which the page does not show
         yield Unit(
             block.text,
             block.line,
