@@ -1691,3 +1691,14 @@ def test_the_writers_apologising_in_their_teams_name_own_the_incident(sentence: 
 )
 def test_an_apology_demanded_of_someone_or_turned_into_a_jab_is_still_blame(sentence: str) -> None:
     assert _shipped_checker().check(sentence)
+
+
+def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """The record shows Holesky to be a testnet, so it is read in lower case; "holesky's" is then
+    no unknown handle's possessive ("kchen's regex") that would make the sentence weighed."""
+    line = "- Holesky's deposit contract address should be `0x4242424242424242`"
+    assert not _lint_stdin(run_cli, archive, "The Holesky testnet halted.\n\n" + line + "\n")
+    blame = "- Holesky forgot to check the deposit contract again, as usual."
+    assert _lint_stdin(run_cli, archive, "The Holesky testnet halted.\n\n" + blame + "\n")

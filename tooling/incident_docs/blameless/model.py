@@ -566,6 +566,7 @@ class BlameModel:
         needs_target: bool = False,
         min_tokens: int = 0,
         untargeted: float = 1.0,
+        products: frozenset[str] = frozenset(),
     ) -> float:
         """score(text).probability without the cues: the path lint takes for every sentence.
 
@@ -573,6 +574,8 @@ class BlameModel:
         a phrase that points at someone: see implies_target) scores 0 unless it scores
         `untargeted` or more (see UNTARGETED; by default it always scores 0, without being
         weighed). One of fewer than `min_tokens` words scores 0 without being weighed.
+        `products`: words the document shows to be organisations or products, in lower case,
+        which are no handles (see bare_person).
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram and trigram keys by arithmetic on them.
@@ -585,7 +588,7 @@ class BlameModel:
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
-            and not _bare_person(pieces, self.common)
+            and not _bare_person(pieces, self.common | products if products else self.common)
         ):
             if untargeted >= 1.0:
                 return 0.0

@@ -203,7 +203,11 @@ class Checker:
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
         written = text
+        if organisations is None:
+            organisations = self.organisations(text)
         text = self.read(text, organisations)
+        # Read in lower case, they are no handles either ("Holesky's deposit contract").
+        products = frozenset(word.lower() for word in organisations)
         hits = check_text(text, self.options)
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
@@ -304,6 +308,7 @@ class Checker:
                 # but sure; a heading, a table row, a reference or a list of people is read only
                 # for whom it names.
                 untargeted=not heading and not row and reference is None and listed is None,
+                products=products,
             )
             if hit is not None:
                 kept.append(hit)
@@ -329,6 +334,7 @@ class Checker:
                         force=label == 1,
                         threshold=max(self.threshold, SURER),
                         needs_target=without == cited,
+                        products=products,
                     )
                     if hit is not None:
                         kept.append(hit)
@@ -459,6 +465,7 @@ class Checker:
         needs_target: bool = True,
         read: str | None = None,
         untargeted: bool = False,
+        products: frozenset[str] = frozenset(),
     ) -> BlameHit | None:
         """BL010 for text[start:end] when the model reads it as blame; `written` is the chunk as
         the author wrote it, for the words the message quotes; `read`, the sentence as the model
@@ -474,7 +481,11 @@ class Checker:
         if not force and (
             self._owned_apology(sentence)
             or not self._reads_as_blame(
-                sentence, threshold, needs_target=needs_target, untargeted=untargeted
+                sentence,
+                threshold,
+                needs_target=needs_target,
+                untargeted=untargeted,
+                products=products,
             )
         ):
             return None
@@ -532,6 +543,7 @@ class Checker:
         *,
         needs_target: bool,
         untargeted: bool = False,
+        products: frozenset[str] = frozenset(),
     ) -> bool:
         """The model scores the sentence at the threshold or over it (the checker's own when
         None), and it is more than a list of people. With `untargeted`, a sentence of
@@ -544,6 +556,7 @@ class Checker:
             needs_target=needs_target,
             min_tokens=MIN_WORDS,
             untargeted=untargeted_bar(sentence) if untargeted else 1.0,
+            products=products,
         )
         # A list of people ("@dana and Priya") says nothing about them.
         return probability >= (threshold or self.threshold) and not self._only_people(sentence)
