@@ -166,3 +166,15 @@ def test_an_mdx_pages_imports_are_code_not_prose(
     )
     result = run_cli(archive, "lint", "--select", "BL", str(page))
     assert [int(line.split(":")[1]) for line in result.stdout.splitlines()] == [8]
+
+
+def test_code_fenced_inside_a_quote_is_not_prose(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "> From the channel:\n>\n> ```\n> Dave broke it again, what an idiot\n> ```\n>\n"
+        "> Eric was at it again this weekend.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL", str(page))
+    assert {int(line.split(":")[1]) for line in result.stdout.splitlines()} == {7}

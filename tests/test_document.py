@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from incident_docs.document import parse_text
+from incident_docs.document import parse_text, quoted_code_lines
 from support.rule_cases import INCIDENT, POSTMORTEM
 
 
@@ -56,3 +56,14 @@ def test_toml_front_matter_of_a_page_from_another_site_is_skipped_not_read_as_pr
 def test_unterminated_toml_front_matter_is_read_as_the_body() -> None:
     doc = parse_text('+++\ntitle = "Outage"\n\nText.\n', "post.md")
     assert doc.body_start == 1 and doc.blocks[0].line == 1
+
+
+def test_a_fenced_block_inside_a_quote_is_code() -> None:
+    doc = parse_text(
+        "> Note:\n>\n> ```\n> Dave broke it\n> ```\n> Said so.\n\n>> ~~~~\n>> x\n", "x.md"
+    )
+    quotes = [block for block in doc.blocks if block.kind == "quote"]
+    assert [sorted(quoted_code_lines(block)) for block in quotes] == [[2, 3, 4], [0, 1]]
+    # An info string with a backtick opens no fence; nor does a quote without one.
+    assert not quoted_code_lines(parse_text("> ```not `a fence`\n> x\n", "x.md").blocks[0])
+    assert not quoted_code_lines(parse_text("> plain\n", "x.md").blocks[0])

@@ -395,7 +395,9 @@ def test_long_runs_in_code_rules_and_html_are_rendered(christmas: Path) -> None:
     _append_to_postmortem(
         christmas,
         "```\n" + "*" * 3000 + "\n```\n\n" + "*" * 400 + "\n\n<pre>\n" + "<" * 400 + "\n</pre>\n\n"
-        "A cell | " + "`" * 400 + "\n\n<table><tr>" + "<td>cell" * 400 + "</table>\n",
+        "A cell | " + "`" * 400 + "\n\n<table><tr>" + "<td>cell" * 400 + "</table>\n\n"
+        # A fenced block inside a quote is code too.
+        "> Quoted:\n>\n> ```\n> " + "*" * 3000 + "\n> ```\n",
     )
     build_site(christmas, lint=False)
 

@@ -460,7 +460,7 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
             block.kind == "code" and _FENCE_OPENING.match(block.text) is not None
         ):
             continue
-        text = block.text
+        text = _without_quoted_code(block)
         # Elements stay open from block to block ("<details>" … "</details>"); the search
         # index's HTML parser compares every open one at each new one.
         for tag in _TAG.finditer(text) if "<" in text else ():
@@ -503,6 +503,43 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
                         "render: escape them or put them in a fenced code block"
                     )
     return None
+
+
+_QUOTED_FENCE = re.compile(r"[ \t]*(?:>[ \t]?)+[ \t]*(`{3,}|~{3,})(.*)")
+
+
+def quoted_code_lines(block: Block) -> frozenset[int]:
+    """The lines of a block quote (0-based, within the block) that are a fenced code block inside
+    it, fences included: code, as a fenced block outside a quote is ("> ```")."""
+    if block.kind != "quote" or ("```" not in block.text and "~~~" not in block.text):
+        return frozenset()
+    found: set[int] = set()
+    fence = ""
+    for index, line in enumerate(block.text.split("\n")):
+        opened = _QUOTED_FENCE.match(line)
+        if not fence:
+            if opened is not None and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+                fence = opened.group(1)
+                found.add(index)
+            continue
+        found.add(index)
+        if (
+            opened is not None
+            and opened.group(1)[0] == fence[0]
+            and len(opened.group(1)) >= len(fence)
+            and not opened.group(2).strip()
+        ):
+            fence = ""
+    return frozenset(found)
+
+
+def _without_quoted_code(block: Block) -> str:
+    """The block's text with the fenced code inside a quote blanked out, offsets kept."""
+    code = quoted_code_lines(block)
+    if not code:
+        return block.text
+    lines = block.text.split("\n")
+    return "\n".join(" " * len(line) if index in code else line for index, line in enumerate(lines))
 
 
 def _line_in(block: Block, offset: int) -> int:

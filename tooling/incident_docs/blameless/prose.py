@@ -35,7 +35,7 @@ from incident_docs.blameless.model import (
     has_target,
     tokens,
 )
-from incident_docs.document import PROSE_KINDS, Block, Document, scan_blocks
+from incident_docs.document import PROSE_KINDS, Block, Document, quoted_code_lines, scan_blocks
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
 
@@ -925,7 +925,10 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             quoted = block.text.split("\n")
             if any(_LOG_LINE.match(q) for q in quoted):
                 continue  # quoted log output is evidence, not the author's words
+            code = quoted_code_lines(block)
             for offset, line in enumerate(quoted):
+                if offset in code:
+                    continue  # a fenced code block inside the quote
                 yield Unit(
                     line,
                     block.line + offset,
