@@ -1571,6 +1571,8 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
         "Honestly, they should have sacked Priya immediately.",
         "We should have fired the platform team.",
         "We should have fired the on-call engineer.",
+        "We should have fired Dave months ago.",
+        "We should have fired Priya straight away.",
     ],
 )
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
@@ -1650,13 +1652,16 @@ def test_the_tone_of_a_chat_transcript_is_quoted_and_blame_in_it_is_reported(
     message: str, reported: bool
 ) -> None:
     """What people typed in the channel at the time keeps its interjections; calling someone an
-    idiot in it is still blame. Outside the transcript, the same interjections are BL006."""
+    idiot in it, and "as usual", are still blame. Outside the transcript, the same interjections
+    are BL006."""
     checker = _shipped_checker()
-    in_chat = check_markdown(
-        "## Appendix\n\n### #ops chat logs\n\n" + message + "\n", checker=checker
-    )
+    chat = "## Appendix\n\n### #ops chat logs\n\n" + message + "\n"
+    in_chat = check_markdown(chat, checker=checker)
     assert bool(in_chat) is reported
-    assert "BL006" not in {hit.code for _, _, hit in in_chat}
+    tone = [chat[hit.start : hit.end].lower() for _, _, hit in in_chat if hit.code == "BL006"]
+    assert not [
+        span for span in tone if span.strip(":!? ,") in ("lol", "lmao", "ugh", "facepalm", "")
+    ]
     narrated = check_markdown("## Summary\n\n" + message + "\n", checker=checker)
     assert "BL006" in {hit.code for _, _, hit in narrated}
 
@@ -1702,3 +1707,45 @@ def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
     assert not _lint_stdin(run_cli, archive, "The Holesky testnet halted.\n\n" + line + "\n")
     blame = "- Holesky forgot to check the deposit contract again, as usual."
     assert _lint_stdin(run_cli, archive, "The Holesky testnet halted.\n\n" + blame + "\n")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The alert should have fired the on-call page within a minute.",
+        "PagerDuty should have fired the on-call rotation.",
+        "The probe should have fired the developer webhook.",
+    ],
+)
+def test_an_alert_that_should_have_fired_a_page_is_no_wish_to_fire_anyone(sentence: str) -> None:
+    assert "BL009" not in {hit.code for hit in _shipped_checker().check(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The DBA team is sorry for running the migration without telling anyone.",
+        "Our QA team regrets letting the broken build through.",
+        "We are sorry the on-call engineer ignored the page for forty minutes.",
+        "The SRE team apologises on behalf of the developer who skipped the review.",
+        "On behalf of those of us who actually read the runbook, we apologise.",
+    ],
+)
+def test_an_apology_for_what_someone_did_is_weighed(sentence: str) -> None:
+    assert _shipped_checker().check(sentence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- [Prod taken down by Marcus](https://example.com/a)",
+        "- [A bad deploy by Priya](https://example.com/a)",
+        "## Lessons from the Slack thread\n\nThe rollout was a complete shitshow, thanks a lot Priya.",
+        '+++\ntitle = "Dave broke prod again, as usual"\n+++\n\nText.',
+        "> ```\n> kubectl delete ns prod\nDave was at it again, what an idiot.",
+    ],
+)
+def test_blame_beside_what_is_left_out_is_still_reported(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    assert _lint_stdin(run_cli, archive, text + "\n")

@@ -516,6 +516,9 @@ def quoted_code_lines(block: Block) -> frozenset[int]:
     found: set[int] = set()
     fence = ""
     for index, line in enumerate(block.text.split("\n")):
+        if _QUOTE_LINE.match(line) is None:
+            fence = ""  # a lazy line: the quote, and the code in it, ended before it
+            continue
         opened = _QUOTED_FENCE.match(line)
         if not fence:
             if opened is not None and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):

@@ -368,7 +368,7 @@ WORKS = wordset(
     talk talks post posts blog article articles paper papers book books thread threads write-up
     write-ups writeup writeups slides keynote presentation podcast newsletter essay essays tweet
     tweets video videos lecture lectures guide tutorial list lists notes postmortem postmortems
-    post-mortem post-mortems report reports analysis summary
+    post-mortem post-mortems report reports analysis summary reflection reflections retrospective
     """
 )
 

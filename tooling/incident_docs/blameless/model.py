@@ -340,8 +340,11 @@ def bare_person(text: str, common: frozenset[str]) -> bool:
     return _bare_person(_clean(text).split(), common)
 
 
-def _bare_person(pieces: list[str], common: frozenset[str]) -> bool:
-    """bare_person() of a sentence's pieces of text, cleaned and split as the model reads them."""
+def _bare_person(
+    pieces: list[str], common: frozenset[str], products: frozenset[str] = frozenset()
+) -> bool:
+    """bare_person() of a sentence's pieces of text, cleaned and split as the model reads them;
+    `products` are no handles either (see BlameModel.probability)."""
     # Only the pieces that are not common words are weighed.
     unknown = compress(range(len(pieces)), map(not_, map(common.__contains__, pieces)))
     last = len(pieces) - 1
@@ -351,12 +354,12 @@ def _bare_person(pieces: list[str], common: frozenset[str]) -> bool:
             return True
         owner = word.strip(_OWNER_EDGE)
         if owner.endswith("'s"):
-            if _unknown_handle(owner[:-2], common):
+            if owner[:-2] not in products and _unknown_handle(owner[:-2], common):
                 return True  # "kchen's regex", "(kchen's regex)", and "kchen's been skipping"
             continue
         if not "a" <= word[0] <= "z":
             continue
-        if index == last or not _unknown_handle(word, common):
+        if index == last or word in products or not _unknown_handle(word, common):
             continue
         if not _opens_clause(pieces[index - 1] if index else None):
             continue
@@ -588,7 +591,7 @@ class BlameModel:
             needs_target
             and not self._names_someone(ids)
             and not implies_target(text)
-            and not _bare_person(pieces, self.common | products if products else self.common)
+            and not _bare_person(pieces, self.common, products)
         ):
             if untargeted >= 1.0:
                 return 0.0

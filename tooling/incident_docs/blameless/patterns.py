@@ -10,10 +10,12 @@ from incident_docs.blameless.lexicon import (
     CAUSE_WORDS,
     CF_VERB,
     CF_WORDS,
+    GROUPS,
     JUDGE_VERB,
     JUDGE_WORDS,
     NEG_ADJ,
     NEG_WORDS,
+    ROLES,
     WEAK_VERB,
     WEAK_WORDS,
     wordset,
@@ -715,14 +717,22 @@ CHECKS: tuple[Check, ...] = (
             r"\b(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|simply\s+|"
             r"\w+ly\s+)?(?:fired|sacked)\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
             r"(?P<agent>[@a-z][\w'\u2019.\-]*+)(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
-            # What follows the person and is no noun they modify: "fired Dave on the spot".
-            r"(?:\s+(?!" + _NO_OBJECT + r"|(?:immediately|right|there|then|outright|instead|too|"
-            r"already|today|yesterday)\b)(?P<agent2>[a-z][\w'\u2019\-]*))?"
+            # A second word only as the head of a group or role ("the platform team", "the
+            # on-call engineer"): "fired Dave on the spot" and "…Dave months ago" name Dave.
+            r"(?:\s+(?=(?:" + "|".join(sorted(ROLES | GROUPS, key=len, reverse=True)) + r")\b)"
+            r"(?P<agent2>[a-z][\w'\u2019\-]*))?"
         ),
         "BL009",
         wordset("fired sacked"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
+        # The wish is someone's: an alert, a probe or a pager that "should have fired the on-call
+        # page" fires, as alerts do.
+        veto=_c(
+            r"\b(?!(?:we|i|they|you|management|leadership|someone|somebody|hr|company|really|just|"
+            r"probably|definitely|frankly|honestly|clearly|simply|seriously|obviously|totally|"
+            r"absolutely|so|all|also|still)\b)[a-z'\u2019]+\W*$"
+        ),
         sure=True,
     ),
     # Who is demoted, or whose demotion it is, decides: a person from a role ("Mark was demoted",

@@ -28,6 +28,7 @@ from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
+    TARGET_VALUES,
     UNTARGETED,
     BlameModel,
     Cue,
@@ -142,7 +143,7 @@ def untargeted_bar(sentence: str) -> float:
 
 _SPEAKER_APOLOGISES = re.compile(
     r"[\W_]*(?:(?:once\s+(?:again|more)|again|finally|lastly|in\s+closing|on\s+behalf\s+of\s+"
-    r"[^,;]{1,80}),\s*)?(?:we|i|all\s+of\s+us\b[^,;]{0,80}?|(?:the|our)\s+(?:[\w.&'\u2019-]+\s+)"
+    r"(?:the|our|my)\s+[^,;]{0,60}?\b(?:team|teams|staff|maintainers|company|organi[sz]ation|project)),\s*)?(?:we|i|all\s+of\s+us\b[^,;]{0,80}?|(?:the|our)\s+(?:[\w.&'\u2019-]+\s+)"
     r"{0,5}?(?:team|teams|staff|maintainers|crew|organi[sz]ation|company|project))\s+(?:(?:\w+ly|"
     r"would\s+like\s+to|wants?\s+to|wish(?:es)?\s+to|(?:is|are|am|was|were)|'m|'re)\s+)*?"
     r"(?:apologi[sz](?:e|es|ed|ing)|(?:(?:very|so|truly|deeply|really)\s+)*sorry|regrets?)\b",
@@ -158,9 +159,30 @@ _AFTER_APOLOGY = re.compile(
 )
 """What turns an apology into a jab ("the DBA team is sorry their migration ate the weekend,
 again") or points it at someone."""
-_SINGLED = frozenset({NAME, HANDLE, "he", "she", "him", "her", "his", "hers"})
+_APOLOGY_FOR = re.compile(
+    r"[\s,]*(?:(?:to|with)\s+[^.;:!?]{1,80}?)?(?:\s*for\s+(?:[\w'\u2019.-]+\s+){0,5}?(?:impact|"
+    r"outages?|disruptions?|inconvenience|downtime|degradation|degraded\s+service|trouble|"
+    r"frustration|interruptions?|delays?|incidents?|errors|problems|issues|confusion|service|"
+    r"experience|loss|failures?)\b[^.;:!?]{0,80}?)?[\s.!]*$",
+    re.IGNORECASE,
+)
+"""What the writers' apology may go on to say: to whom, and for what harm ("for the impact of
+this outage", "to every customer whose builds failed"); not for what someone did ("for running
+the migration without telling anyone") nor that someone did it."""
+_NOT_THE_WRITERS = (TARGET_VALUES | {"he", "she", "him", "her", "his", "hers"}) - {
+    "we", "us", "our", "ours", "i", "me", "my", "you", "your", "yours", "team", "teams",
+    "everyone", "everybody", "anyone", "who", "whose", "whom", "they", "them", "their",
+    "customer", "customers", "user", "users", "member", "members", "community", "people",
+}  # fmt: skip
+"""Who, named in the writers' apology, makes it about someone else: a person, a handle, a role."""
 
 
+_INTERJECTION = re.compile(
+    r":?(?:facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|sigh|yikes|damn(?:ed)?|crap):?|[!?]+",
+    re.IGNORECASE,
+)
+"""What people type in a channel at a moment ("lol", "ugh", ":facepalm:", "!!"): quoted in a
+transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
@@ -215,7 +237,11 @@ class Checker:
         if transcript:
             # What people typed in the channel at the time is quoted, not narrated: its "lol",
             # "ugh" and ":facepalm:" are left as they were; blame of someone in it is not.
-            hits = [hit for hit in hits if hit.code != "BL006"]
+            hits = [
+                hit
+                for hit in hits
+                if hit.code != "BL006" or _INTERJECTION.fullmatch(text[hit.start : hit.end]) is None
+            ]
         if self.model is None and not self.examples:
             # Without the model, a person named there is taken for who did it, not the culprit.
             return [hit for hit in hits if hit.code != "BL001"] if names_people else hits
@@ -506,11 +532,17 @@ class Checker:
         """The writers apologise for the incident, in their own name or their team's: owning it,
         not blaming anyone (see _SPEAKER_APOLOGISES), when no one else is named in it."""
         found = _SPEAKER_APOLOGISES.match(sentence)
-        if found is None or _AFTER_APOLOGY.search(sentence, found.end()) is not None:
+        if (
+            found is None
+            or _AFTER_APOLOGY.search(sentence, found.end()) is not None
+            or _APOLOGY_FOR.match(sentence, found.end()) is None
+        ):
             return False
         model = self.model
-        return model is not None and _SINGLED.isdisjoint(
-            token.value for token in tokens(sentence, model.known, self.options.people)
+        # Who apologises is read above; who else the rest of it names is read here.
+        rest = sentence[found.end() :]
+        return model is not None and _NOT_THE_WRITERS.isdisjoint(
+            token.value for token in tokens(rest, model.known, self.options.people)
         )
 
     def _cleared(
@@ -701,7 +733,10 @@ _CITATION = re.compile(
 """A sentence that is only a link, perhaps in a list, after "See also" or a short label,
 hard-wrapped or not: a reference."""
 _BY_AUTHOR = re.compile(
-    r"[\s,]+by\s+(?:@[\w.-]+|[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3})"
+    # At the start of a run of blanks (so a long run is read once), after a separator or in the
+    # title of a piece of writing (see _reference_view), not after what someone did ("Prod taken
+    # down by Marcus").
+    r"(?<![\s,])[\s,]++by\s+(?:@[\w.-]+|[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3})"
     r"(?:\s+(?:and|&)\s+(?:@[\w.-]+|[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}))?\s*$"
 )
 """The author a title ends with ("… - Reflection on the testnet by Lucas Saldanha")."""
@@ -733,12 +768,23 @@ def _reference_view(sentence: str) -> tuple[str, bool] | None:
         sentence = sentence[:start] + _title_case_view(title) + sentence[end:]
     cited = _CITED.match(sentence, start, end)
     if cited is None:
-        if author is not None:
+        if author is not None and _written_by(sentence[start : author.start()]):
             blank = " " * (author.end() - author.start())
             return sentence[: author.start()] + blank + sentence[author.end() :], True
         return (sentence, False) if titled else None
     end = cited.end(1) + (2 if sentence[cited.end(1) + 1 : cited.end(1) + 2] == "s" else 1)
     return sentence[: cited.start()] + " " * (end - cited.start()) + sentence[end:], True
+
+
+_SEPARATED = re.compile(r"(?:\s[-\u2013\u2014|]|[:(,])\s*$")
+
+
+def _written_by(title: str) -> bool:
+    """The words before a title's "by" name a piece of writing ("Reflection on the testnet",
+    "Release notes -"), not what someone did ("Prod taken down")."""
+    if _SEPARATED.search(title) is not None:
+        return True
+    return not WORKS.isdisjoint(word.strip(".,:;()[]-").lower() for word in title.split())
 
 
 def _row_references(row: str) -> str:
@@ -841,13 +887,28 @@ def _outside_link_texts(text: str, cuts: list[tuple[int, int]]) -> list[tuple[in
     return kept
 
 
-_MODULE_LINES = re.compile(
-    r"(?:(?:import[ \t]+(?:[\w*{}, \t$]+[ \t]+from[ \t]*)?['\"][^'\"\n]+['\"][ \t]*;?|"
-    r"export[ \t]+(?:default|const|let|var|function|async|class)\b[^\n]*|export[ \t]*\{[^\n]*)"
-    r"[ \t]*(?:\n|$))+"
+_IMPORT_SOURCE = re.compile(r"""['"][^'"\s]+['"];?""")
+_EXPORT = re.compile(
+    r"export\s+(?:default\s|(?:const|let|var)\s+[\w$]+\s*=|(?:async\s+)?function|class\s+[\w$]+\s*\{|\{)"
 )
-"""Lines of JavaScript module statements (`import {Badge} from '@site/src/Badge.js';`, `export
-const meta = {...}`): the code an MDX page opens with, not its prose."""
+
+
+def _module_lines(text: str) -> bool:
+    """Every line is a JavaScript module statement (`import {Badge} from '@site/src/Badge.js';`,
+    `export const meta = {...}`): the code an MDX page opens with, not its prose. Read word by word, so
+    a line of blanks costs its length."""
+    for line in text.split("\n"):
+        words = line.split()
+        if words[:1] == ["import"]:
+            if not (
+                len(words) >= 2
+                and _IMPORT_SOURCE.fullmatch(words[-1]) is not None
+                and (len(words) == 2 or words[-2] == "from")
+            ):
+                return False
+        elif words[:1] != ["export"] or _EXPORT.match(line.lstrip()) is None:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -939,11 +1000,7 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
-        if (
-            block.kind == "paragraph"
-            and block.text[:1] in "ie"
-            and _MODULE_LINES.fullmatch(block.text)
-        ):
+        if block.kind == "paragraph" and block.text[:1] in "ie" and _module_lines(block.text):
             continue  # an MDX page's imports and exports: code, which the page does not show
         yield Unit(
             block.text,
@@ -965,9 +1022,27 @@ def _comment_tail(block: Block) -> Unit | None:
     return Unit(last[end + 3 :], block.end_line, end + 4)
 
 
+_TOML_PROSE = re.compile(
+    r"[ \t]*(title|description|summary|subtitle|lede|excerpt)[ \t]*=[ \t]*(?:\"([^\"\\\n]*)\"|'([^'\n]*)')[ \t]*"
+)
+"""A prose key of TOML front-matter written on one line, which the page publishes."""
+
+
 def field_units(doc: Document) -> Iterator[Unit]:
-    """String values of prose keys in the front-matter, at the line and column they are written."""
+    """String values of prose keys in the front-matter, at the line and column they are written;
+    in TOML front-matter (see document.py), those written on one line as a plain string."""
     if not isinstance(doc.front_matter, dict):
+        if doc.front_matter_end and doc.lines[0].rstrip() == "+++":
+            for index in range(1, doc.front_matter_end - 1):
+                found = _TOML_PROSE.fullmatch(doc.lines[index])
+                if found is not None:
+                    group = 2 if found.group(2) is not None else 3
+                    yield Unit(
+                        found.group(group),
+                        index + 1,
+                        found.start(group) + 1,
+                        heading=found.group(1) == "title",
+                    )
         return
     for location, value in _prose_values(doc.front_matter, ()):
         line = doc.key_lines.get(location)
