@@ -15,13 +15,16 @@ from incident_docs.blameless.agents import organisations
 from incident_docs.blameless.lexicon import IMPLIED_TARGET, TARGETS
 from incident_docs.blameless.model import (
     HANDLE,
+    LOOSELY_NAMED,
     NAME,
     NUMBER,
     UNTARGETED,
     BlameModel,
     bare_person,
+    feature_names,
     implies_target,
     load_model,
+    loosely_named,
     packaged_model,
     tokens,
 )
@@ -1749,3 +1752,91 @@ def test_blame_beside_what_is_left_out_is_still_reported(
     archive: Path, run_cli: RunCli, text: str
 ) -> None:
     assert _lint_stdin(run_cli, archive, text + "\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Props to jcarrasco for the fastest way yet to email the pay stubs to the wrong company.",
+        "| Ramp closure | 2h 15m | Cause: fnavarro |",
+        "The failover left pgpool stalled",  # a tool stands there as often: weighed all the same
+        "This one is entirely on Payments.",
+        "The missed deadline is entirely down to Research Computing.",
+        "Thanks to Customer Care's macro, the rest of us spent Saturday apologising.",
+    ],
+)
+def test_a_handle_or_a_unit_anywhere_may_mean_someone(text: str) -> None:
+    model = packaged_model()
+    assert loosely_named(text, model.common)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the proxy restarted after the deploy",  # words the model knows
+        "kafka3 lost its leadership",  # a host named after a word
+        "rohan: clearing the cache now",  # a speaker's label
+        "wal_level was still minimal",  # a setting
+        "The Alerts Were Ignored Again On Friday Night",  # title case: no unit stands out
+        "the alerts Were ignored again",  # a function word left capitalised
+        "Checkout went down at 14:02 UTC.",  # a capital opening the sentence
+        "- 14:05 Payments rolled back the release",  # ... or a timeline entry
+        "nginx dropped the idle connections on Monday",  # a tool several writers name
+        "## third party disclosures",  # a rare word shaped like English: no handle
+        "The paragraphs that follow explain the cause more throughly.",
+    ],
+)
+def test_a_known_word_a_label_or_a_capital_that_opens_means_nobody(text: str) -> None:
+    assert not loosely_named(text, packaged_model().common)
+
+
+@pytest.mark.parametrize(("coef", "weighed"), [(1.0, False), (3.0, True)])
+def test_a_sentence_that_only_may_name_someone_needs_a_surer_score(
+    coef: float, weighed: bool
+) -> None:
+    known = ["it", "was", "pushed", "by", "the", "proxy"]
+    model = BlameModel(
+        _small_model(known_words=known, features=["w pushed"], idf=[1.0], coef=[coef], intercept=0),
+        "small",
+    )
+    sentence = "it was pushed by tkarimi"
+    weight = model.probability(sentence)
+    assert weight > model.threshold
+    assert (weight >= LOOSELY_NAMED) is weighed
+    assert model.probability(sentence, needs_target=True) == (weight if weighed else 0.0)
+    assert model.probability("it was pushed by the proxy", needs_target=True) == 0.0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This one is entirely on Payments.",
+        "The missed grant deadline is entirely down to Research Computing.",
+        "Props to jcarrasco for the most efficient way yet to email 300 pay stubs to the wrong "
+        "company.",
+        "Going forward, Bioinformatics is not invited to LIMS change review meetings.",
+    ],
+)
+def test_blame_of_a_team_or_a_handle_anywhere_is_flagged(sentence: str) -> None:
+    assert [hit.code for _, _, hit in check_markdown(sentence, checker=_shipped_checker())] == [
+        "BL010"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Traffic moved to Fastly at 14:02 and the error rate fell within a minute.",
+        "The failover left pgpool stalled until the health check timed out.",
+        "Customer Care answered 400 calls while the status page stayed green.",
+        "We paged the Payments on-call, who rolled back the release at 14:10.",
+    ],
+)
+def test_a_team_a_product_or_a_tool_doing_ordinary_work_is_not_flagged(sentence: str) -> None:
+    assert check_markdown(sentence, checker=_shipped_checker()) == []
+
+
+def test_skip_grams_pair_the_words_either_side_of_each_word() -> None:
+    names = feature_names(["he", "sat", "on", "alert"])
+    assert {"s #start sat", "s he on", "s sat alert"} <= set(names)
+    assert not any(name.startswith("s ") and name.endswith(" he") for name in names)

@@ -29,6 +29,7 @@ from incident_docs.blameless.lexicon import (
     CLAUSE_OPENERS,
     CODE_SPAN,
     DOTTED_ABBREVIATIONS,
+    FUNCTION_WORDS,
     GOVERNED,
     GOVERNING,
     IMPLIED_TARGET,
@@ -273,8 +274,9 @@ def _token_span(piece: re.Match[str], part: int, parts: int) -> tuple[int, int]:
 def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
-    Unigrams, bigrams and trigrams (with a start marker) and five-letter prefixes of long words,
-    so that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
+    Unigrams, bigrams and trigrams (with a start marker), skip-grams (the words either side of
+    each word: "sat … alert" whatever sits between) and five-letter prefixes of long words, so
+    that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
     its own: what the sentence says of them is evidence; that someone is named is not.
     """
     opened = [START, *values]
@@ -283,6 +285,7 @@ def feature_names(values: list[str]) -> list[str]:
     names += [
         "t " + a + " " + b + " " + c for a, b, c in zip(opened, values, values[1:], strict=False)
     ]
+    names += ["s " + a + " " + c for a, c in zip(opened, values[1:], strict=False)]
     names += ["p " + v[:5] for v in values if len(v) > 6 and v[0] != "#"]
     return names
 
@@ -377,6 +380,64 @@ def _unknown_handle(word: str, common: frozenset[str]) -> bool:
         return False
     letters = word.rstrip("0123456789")
     return letters not in common and letters not in NOT_NAMES
+
+
+LOOSELY_NAMED = 0.85
+"""The probability from which a sentence that names no one but may point at someone in words
+the masking reads as no person (see loosely_named) reads as blame: more than the threshold, less
+than UNTARGETED."""
+
+
+def loosely_named(text: str, common: frozenset[str]) -> bool:
+    """Someone may be meant anywhere in the sentence, not only where bare_person looks: a word in
+    lower case shaped like a handle that is not a common word, nor shaped like an English noun or
+    adverb ("props to jcarrasco", "Cause: fnavarro"), or a capitalised word inside the sentence that the masking reads as an ordinary
+    word, as the name of a team, a department or a shift is written ("this one is entirely on
+    Payments", "thanks to Customer Care's macro"). A tool, a product or a rare word stands there
+    as often, so such a sentence must score LOOSELY_NAMED or more."""
+    return _loosely_named(_clean(text).split(), common)
+
+
+def _loosely_named(
+    pieces: list[str], common: frozenset[str], products: frozenset[str] = frozenset()
+) -> bool:
+    """loosely_named() of a sentence's pieces of text; `products` are no one (see
+    _bare_person)."""
+    unknown = compress(range(len(pieces)), map(not_, map(common.__contains__, pieces)))
+    for index in unknown:
+        if index == 0 and pieces[0][-1] == ":":
+            continue  # a speaker's label ("rohan: clearing the cache now")
+        bare = _POSSESSIVE.sub("", pieces[index].strip(_EDGE))
+        if not bare or bare.lower() in products:
+            continue
+        if "a" <= bare[0] <= "z":
+            if _unknown_handle(bare, common) and not _ordinary_word(bare):
+                return True  # not a rare word shaped like English ("disclosures", "thoroughly")
+        elif index and _named_unit(bare, pieces[index - 1]) and not _title_case(pieces):
+            return True
+    return False
+
+
+def _title_case(pieces: list[str]) -> bool:
+    """Most words capitalised ("The Alerts Were Ignored Again"): no unit stands out."""
+    return sum(1 for piece in pieces if piece[:1].isupper()) * 2 > len(pieces)
+
+
+def _named_unit(word: str, previous: str) -> bool:
+    """A capitalised word inside a sentence, not opening it or a timeline entry, nor a
+    function word left capitalised ("The Alerts Were Ignored"), a day, a month or a tool (see
+    NOT_NAMES)."""
+    low = word.lower()
+    return (
+        len(word) > 2
+        and low not in FUNCTION_WORDS
+        and low not in NOT_NAMES
+        and word.isalpha()
+        and word[0].isupper()
+        and word[1:].islower()
+        and previous[-1] not in _OPENS_SENTENCE
+        and _TIME_OF_DAY.fullmatch(previous) is None
+    )
 
 
 _OWNER_EDGE = '([{"*_\u201c\u201d.,;:!?)]}'
@@ -518,7 +579,8 @@ class BlameModel:
         total = 0.0
         share: dict[int, float] = {}
         """Each feature's push towards blame, per occurrence, before the l2 scaling."""
-        keys = [*ids, *pairs, *filter(None, triples), *filter(None, prefixes)]
+        skips = self._skips(ids)
+        keys = [*ids, *pairs, *skips, *filter(None, triples), *filter(None, prefixes)]
         for key, count in Counter(keys).items():
             value = table.get(key)
             if value is None:
@@ -530,8 +592,8 @@ class BlameModel:
         scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
         margin = self.intercept + total * scale
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
-        # A word gets its unigram and prefix, half of each bigram and a third of each trigram it
-        # is part of (the start marker's part goes to the words).
+        # A word gets its unigram and prefix, half of each bigram and skip-gram and a third of
+        # each trigram it is part of (the start marker's part goes to the words).
         weights = [share.get(key, 0.0) for key in ids]
         for index, prefix in enumerate(prefixes):
             if prefix is not None:
@@ -542,6 +604,12 @@ class BlameModel:
             half = share.get(pairs[index], 0.0) / 2
             weights[index - 1] += half
             weights[index] += half
+        for index, skip in enumerate(skips):
+            part = share.get(skip, 0.0)
+            if index:
+                weights[index - 1] += part / 2
+                part /= 2
+            weights[index + 1] += part
         for index, triple in enumerate(triples, start=1):
             if triple is not None:
                 first = max(0, index - 2)  # the trigram opening the sentence has two words
@@ -576,7 +644,7 @@ class BlameModel:
         With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
         a phrase that points at someone: see implies_target) scores 0 unless it scores
         `untargeted` or more (see UNTARGETED; by default it always scores 0, without being
-        weighed). One of fewer than `min_tokens` words scores 0 without being weighed.
+        weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named). One of fewer than `min_tokens` words scores 0 without being weighed.
         `products`: words the document shows to be organisations or products, in lower case,
         which are no handles (see bare_person).
 
@@ -593,10 +661,20 @@ class BlameModel:
             and not implies_target(text)
             and not _bare_person(pieces, self.common, products)
         ):
+            # Whether it is loosely named is read only when the score could turn on it.
+            loosely = None
             if untargeted >= 1.0:
-                return 0.0
+                loosely = _loosely_named(pieces, self.common, products)
+                if not loosely:
+                    return 0.0
             probability = self._weigh(ids)
-            return probability if probability >= untargeted else 0.0
+            if probability >= untargeted:
+                return probability
+            if probability < LOOSELY_NAMED:
+                return 0.0
+            if loosely is None:
+                loosely = _loosely_named(pieces, self.common, products)
+            return probability if loosely else 0.0
         return self._weigh(ids)
 
     def _weigh(self, ids: list[int]) -> float:
@@ -605,6 +683,7 @@ class BlameModel:
         # comprehension: no other Python-level loop per word.
         pairs = self._pairs(ids)
         keys = ids + pairs
+        keys += self._skips(ids)
         keys += filter(None, map(self._prefix.get, ids))
         keys += filter(None, self._triples(pairs, ids))
         table = self._table
@@ -642,6 +721,11 @@ class BlameModel:
     def _pairs(self, ids: list[int]) -> list[int]:
         """The key of the bigram ending at each token (the first one opens the sentence)."""
         return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
+
+    def _skips(self, ids: list[int]) -> list[int]:
+        """The key of the skip-gram around each token after the first: the token before it (or
+        the start) and the token after it."""
+        return list(map(add, map(self._skip_base.__getitem__, [self._start, *ids[:-2]]), ids[1:]))
 
     def _triples(self, pairs: list[int], ids: list[int]) -> list[int | None]:
         """The key of the trigram ending at each token after the first: the bigram before it,
@@ -702,7 +786,10 @@ class BlameModel:
         table: dict[int, complex] = {}
         # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a
         # trigram of the model.
-        trigram = prefix_base + len(names)
+        skip = prefix_base + len(names)
+        self._skip_base = [skip + index * size for index in range(size)]
+        """The skip-gram key of (a, _, c) is _skip_base[a] + c."""
+        trigram = skip + size * size
         trigram_base: dict[int, int] = {}
         self._trigram_base = trigram_base
         """The trigram key of (a, b, c) is _trigram_base[bigram key of (a, b)] + c."""
@@ -714,6 +801,8 @@ class BlameModel:
                 table[ids[parts[1]]] = value
             elif kind == "b":
                 table[bigram_base[ids[parts[1]]] + ids[parts[2]]] = value
+            elif kind == "s":
+                table[self._skip_base[ids[parts[1]]] + ids[parts[2]]] = value
             elif kind == "t":
                 pair = bigram_base[ids[parts[1]]] + ids[parts[2]]
                 base = trigram_base.get(pair)
@@ -731,7 +820,7 @@ class BlameModel:
         }
 
 
-_FEATURE_PARTS = {"w": 2, "b": 3, "t": 4, "p": 2}
+_FEATURE_PARTS = {"w": 2, "b": 3, "t": 4, "s": 3, "p": 2}
 
 
 def _features(names: list[Any], source: str) -> list[list[str]]:

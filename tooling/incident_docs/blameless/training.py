@@ -24,6 +24,7 @@ from typing import Any
 from incident_docs.blameless.agents import organisations, unname
 from incident_docs.blameless.model import (
     FORMAT,
+    LOOSELY_NAMED,
     PACKAGED,
     VERSION,
     analyse,
@@ -31,6 +32,7 @@ from incident_docs.blameless.model import (
     has_target,
     implies_target,
     is_capitalised,
+    loosely_named,
     tokens,
     values,
 )
@@ -39,7 +41,7 @@ from incident_docs.diagnostics import UsageError
 
 LABELS = {"blameful": 1, "blameless": 0}
 FOLDS = 5
-C = 40.0
+C = 100.0
 """Inverse regularisation strength of the logistic regression."""
 EXAMPLE_WEIGHT = 8.0
 """An organisation's own example counts as much as this many corpus rows."""
@@ -257,8 +259,10 @@ def _fit(
 def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
     """Out-of-fold probabilities, holding out whole groups (writers, source postmortems).
 
-    A line that names nobody scores 0, as it does at lint time: read with the fold's own known
-    words and vocabulary, so that a word for someone the model never saw names nobody, as at lint.
+    A line that names nobody scores 0, as it does at lint time, and one that may point at
+    someone only loosely (see loosely_named) scores 0 under LOOSELY_NAMED: read with the fold's
+    own known words and vocabulary, so that a word for someone the model never saw names nobody,
+    as at lint.
     """
     texts = [as_read(row.text) for row in rows]
     scores = [0.0] * len(rows)
@@ -276,7 +280,8 @@ def cross_validate(rows: Sequence[Row], seed: int = 0) -> list[float]:
                 or implies_target(text)
                 or bare_person(text, common)
             )
-            scores[index] = float(probability) if targeted else 0.0
+            if targeted or (probability >= LOOSELY_NAMED and loosely_named(text, common)):
+                scores[index] = float(probability)
     return scores
 
 
