@@ -1087,6 +1087,7 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
         "Sean addresses the concerns in the PR.",
         "Dana paged the database team.",
         "Sean deploys it directly to master.",
+        "Marcus deployed his own pull request.",
     ]
     # The line's sentences (a table row's cells) as the model scores them, just over the
     # threshold and under a timeline's.
@@ -1234,10 +1235,20 @@ def test_transcripts_bylines_and_timed_headings_need_the_model_to_be_surer(
     record: str, person_named: bool
 ) -> None:
     model = packaged_model()
-    text = record + "Dana paged the whole database team."
-    # The line as the model reads it, scored just over the threshold.
-    probability = model.probability(text.split("\n")[-1])
-    assert 0.1 < probability < SURER - 0.05
+    candidates = [
+        "Dana paged the whole database team.",
+        "Dana paged the database team.",
+        "Dana rolled back her own change.",
+    ]
+    # The line as the model reads it, scored just over the threshold and under the surer one.
+    probability, text = max(
+        (p, t)
+        for p, t in (
+            (model.probability(record.split("\n")[-1] + c), record + c) for c in candidates
+        )
+        if p < SURER - 0.05
+    )
+    assert probability > 0.1
     checker = Checker(model=model, threshold=probability - 0.05)
     found = [hit.code for _, _, hit in check_markdown(text + "\n", checker=checker)]
     assert found == ([] if person_named else ["BL010"])
@@ -1783,6 +1794,13 @@ def test_a_handle_or_a_unit_anywhere_may_mean_someone(text: str) -> None:
         "- 14:05 Payments rolled back the release",  # ... or a timeline entry
         "nginx dropped the idle connections on Monday",  # a tool several writers name
         "## third party disclosures",  # a rare word shaped like English: no handle
+        "## Runbook ignored, again",  # a heading's first word opens it
+        "- 14:06 UTC Runbook ignored, again, and the pager escalated",  # after a time and zone
+        "- 2024-03-01 Runbook ignored, again, and the pager escalated",  # after a date
+        "- 09:12 — Checklist skipped and the pager escalated",  # after a dash
+        "[14:05] rohan: runbook ignored again, paging the secondary",  # labels after a time
+        "**rohan:** runbook ignored again, paging the secondary",
+        "> - rohan: runbook ignored again, paging the secondary",
         "The paragraphs that follow explain the cause more throughly.",
     ],
 )
@@ -1810,11 +1828,12 @@ def test_a_sentence_that_only_may_name_someone_needs_a_surer_score(
 @pytest.mark.parametrize(
     "sentence",
     [
-        "This one is entirely on Payments.",
-        "The missed grant deadline is entirely down to Research Computing.",
-        "Props to jcarrasco for the most efficient way yet to email 300 pay stubs to the wrong "
-        "company.",
+        # Each names no one by the other checks: only the loose reading lets it be weighed.
         "Going forward, Bioinformatics is not invited to LIMS change review meetings.",
+        "No worries, the rest of us were happy to spend our Saturday fixing the change from "
+        "Platform.",
+        "| Ramp closure | 2h 15m | Cause: fnavarro |",
+        "Thanks to tomasz92, every CMS site on 6.2 showed its readers a white screen for a day.",
     ],
 )
 def test_blame_of_a_team_or_a_handle_anywhere_is_flagged(sentence: str) -> None:
@@ -1830,6 +1849,9 @@ def test_blame_of_a_team_or_a_handle_anywhere_is_flagged(sentence: str) -> None:
         "The failover left pgpool stalled until the health check timed out.",
         "Customer Care answered 400 calls while the status page stayed green.",
         "We paged the Payments on-call, who rolled back the release at 14:10.",
+        "## Runbook ignored, again",
+        "- 14:06 UTC Runbook ignored, again, and the pager escalated",
+        "[14:05] rohan: runbook ignored again, paging the secondary",
     ],
 )
 def test_a_team_a_product_or_a_tool_doing_ordinary_work_is_not_flagged(sentence: str) -> None:

@@ -275,7 +275,8 @@ def feature_names(values: list[str]) -> list[str]:
     """The features of a token sequence: what training counts and scoring weighs.
 
     Unigrams, bigrams and trigrams (with a start marker), skip-grams (the words either side of
-    each word: "sat … alert" whatever sits between) and five-letter prefixes of long words, so
+    each word but the last, the start marker before the first: "sat … alert" whatever sits
+    between) and five-letter prefixes of long words, so
     that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
     its own: what the sentence says of them is evidence; that someone is named is not.
     """
@@ -391,9 +392,10 @@ than UNTARGETED."""
 def loosely_named(text: str, common: frozenset[str]) -> bool:
     """Someone may be meant anywhere in the sentence, not only where bare_person looks: a word in
     lower case shaped like a handle that is not a common word, nor shaped like an English noun or
-    adverb ("props to jcarrasco", "Cause: fnavarro"), or a capitalised word inside the sentence that the masking reads as an ordinary
-    word, as the name of a team, a department or a shift is written ("this one is entirely on
-    Payments", "thanks to Customer Care's macro"). A tool, a product or a rare word stands there
+    adverb ("props to jcarrasco", "Cause: fnavarro"), but for a speaker's label; or a
+    capitalised word inside the sentence (not opening it, a heading or a timeline entry) that
+    the masking reads as an ordinary word, as the name of a team, a department or a shift is
+    written ("this one is entirely on Payments", "thanks to Customer Care's macro"). A tool, a product or a rare word stands there
     as often, so such a sentence must score LOOSELY_NAMED or more."""
     return _loosely_named(_clean(text).split(), common)
 
@@ -405,17 +407,47 @@ def _loosely_named(
     _bare_person)."""
     unknown = compress(range(len(pieces)), map(not_, map(common.__contains__, pieces)))
     for index in unknown:
-        if index == 0 and pieces[0][-1] == ":":
-            continue  # a speaker's label ("rohan: clearing the cache now")
+        if _speaker_label(pieces, index):
+            continue
         bare = _POSSESSIVE.sub("", pieces[index].strip(_EDGE))
         if not bare or bare.lower() in products:
             continue
         if "a" <= bare[0] <= "z":
             if _unknown_handle(bare, common) and not _ordinary_word(bare):
                 return True  # not a rare word shaped like English ("disclosures", "thoroughly")
-        elif index and _named_unit(bare, pieces[index - 1]) and not _title_case(pieces):
+        elif (
+            index
+            and not _opens_entry(pieces[index - 1])
+            and _named_unit(bare)
+            and not _title_case(pieces)
+        ):
             return True
     return False
+
+
+def _speaker_label(pieces: list[str], index: int) -> bool:
+    """The piece labels who speaks in a transcript line ("rohan: clearing the cache now",
+    "[14:05] rohan: …", "**rohan:** …", "- rohan: …"): it ends with a colon and opens the line,
+    or follows only what opens an entry."""
+    return pieces[index].rstrip("*_").endswith(":") and (
+        index == 0 or _opens_entry(pieces[index - 1])
+    )
+
+
+def _opens_entry(previous: str) -> bool:
+    """The word after `previous` opens a sentence, a heading, a list item, a quotation or a
+    timeline entry: after punctuation that ends or opens one, a heading's or a list's marker, a
+    dash, a time of day with its zone ("14:05 UTC"), or a date or number ("2024-03-01")."""
+    return (
+        previous[-1] in _OPENS_SENTENCE
+        or previous[-1] in _OPENS_ENTRY
+        or not any(map(str.isalpha, previous))
+        or _TIME_OF_DAY.fullmatch(previous) is not None
+        or _ZONE.fullmatch(previous) is not None
+    )
+
+
+_OPENS_ENTRY = "#]\u2014\u2013"
 
 
 def _title_case(pieces: list[str]) -> bool:
@@ -423,9 +455,9 @@ def _title_case(pieces: list[str]) -> bool:
     return sum(1 for piece in pieces if piece[:1].isupper()) * 2 > len(pieces)
 
 
-def _named_unit(word: str, previous: str) -> bool:
-    """A capitalised word inside a sentence, not opening it or a timeline entry, nor a
-    function word left capitalised ("The Alerts Were Ignored"), a day, a month or a tool (see
+def _named_unit(word: str) -> bool:
+    """A capitalised word as a team or a department is written ("Payments"): not a function
+    word left capitalised ("The Alerts Were Ignored"), a day, a month or a tool (see
     NOT_NAMES)."""
     low = word.lower()
     return (
@@ -435,8 +467,6 @@ def _named_unit(word: str, previous: str) -> bool:
         and word.isalpha()
         and word[0].isupper()
         and word[1:].islower()
-        and previous[-1] not in _OPENS_SENTENCE
-        and _TIME_OF_DAY.fullmatch(previous) is None
     )
 
 
@@ -569,8 +599,8 @@ class BlameModel:
         pieces = list(_PIECE.finditer(_clean(text)))
         read = self._readings([piece.group(0) for piece in pieces], people)
         ids = list(chain.from_iterable(read))
-        # The keys of probability(): each word's unigram and prefix, and the bigram and trigram
-        # ending at it.
+        # The keys of probability(): each word's unigram and prefix, the bigram and trigram
+        # ending at it and the skip-gram around it.
         pairs = self._pairs(ids)
         triples = self._triples(pairs, ids)
         prefixes = list(map(self._prefix.get, ids))
@@ -644,12 +674,13 @@ class BlameModel:
         With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
         a phrase that points at someone: see implies_target) scores 0 unless it scores
         `untargeted` or more (see UNTARGETED; by default it always scores 0, without being
-        weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named). One of fewer than `min_tokens` words scores 0 without being weighed.
+        weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named).
+        One of fewer than `min_tokens` words scores 0 without being weighed.
         `products`: words the document shows to be organisations or products, in lower case,
         which are no handles (see bare_person).
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
-        word's reading, bigram and trigram keys by arithmetic on them.
+        word's reading, bigram, skip-gram and trigram keys by arithmetic on them.
         """
         pieces = _clean(text).split()
         ids = list(chain.from_iterable(self._readings(pieces, people)))
@@ -723,8 +754,8 @@ class BlameModel:
         return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
 
     def _skips(self, ids: list[int]) -> list[int]:
-        """The key of the skip-gram around each token after the first: the token before it (or
-        the start) and the token after it."""
+        """The key of the skip-gram around each token but the last: the token before it (the
+        start for the first) and the token after it."""
         return list(map(add, map(self._skip_base.__getitem__, [self._start, *ids[:-2]]), ids[1:]))
 
     def _triples(self, pairs: list[int], ids: list[int]) -> list[int | None]:

@@ -332,7 +332,7 @@ class Checker:
                 read=None if reference is None else reference[0],
                 # A sentence of prose that names nobody is still blame when the model is all
                 # but sure; a heading, a table row, a reference or a list of people is read only
-                # for whom it names.
+                # for whom it names, or may name (see model.loosely_named).
                 untargeted=not heading and not row and reference is None and listed is None,
                 products=products,
             )
