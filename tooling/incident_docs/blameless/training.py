@@ -43,7 +43,7 @@ LABELS = {"blameful": 1, "blameless": 0}
 FOLDS = 5
 C = 100.0
 """Inverse regularisation strength of the logistic regression."""
-EXAMPLE_WEIGHT = 8.0
+EXAMPLE_WEIGHT = 16.0
 """An organisation's own example counts as much as this many corpus rows."""
 MIN_DF = 2
 TARGET_FP_RATE = 0.02
