@@ -276,8 +276,8 @@ def feature_names(values: list[str]) -> list[str]:
 
     Unigrams, bigrams and trigrams (with a start marker), skip-grams (the words either side of
     each word but the last, the start marker before the first: "sat … alert" whatever sits
-    between) and five-letter prefixes of long words, so
-    that 'blamed', 'blaming' and 'blames' share evidence. A name or a handle has no unigram of
+    between) and five-letter prefixes of long words, so that 'blamed', 'blaming' and 'blames'
+    share evidence. A name or a handle has no unigram of
     its own: what the sentence says of them is evidence; that someone is named is not.
     """
     opened = [START, *values]
@@ -395,8 +395,9 @@ def loosely_named(text: str, common: frozenset[str]) -> bool:
     adverb ("props to jcarrasco", "Cause: fnavarro"), but for a speaker's label; or a
     capitalised word inside the sentence (not opening it, a heading or a timeline entry) that
     the masking reads as an ordinary word, as the name of a team, a department or a shift is
-    written ("this one is entirely on Payments", "thanks to Customer Care's macro"). A tool, a product or a rare word stands there
-    as often, so such a sentence must score LOOSELY_NAMED or more."""
+    written ("this one is entirely on Payments", "thanks to Customer Care's macro"). A tool, a
+    product or a rare word stands there as often, so such a sentence must score LOOSELY_NAMED
+    or more."""
     return _loosely_named(_clean(text).split(), common)
 
 
@@ -815,8 +816,8 @@ class BlameModel:
         """Token value of each id (the unknown id reads as a rare word)."""
         prefixes: dict[str, int] = {}
         table: dict[int, complex] = {}
-        # Trigram keys follow the prefixes: a range of `size` keys for each bigram that opens a
-        # trigram of the model.
+        # Skip-gram keys follow the prefixes, `size` for each first word; trigram keys follow
+        # them: a range of `size` keys for each bigram that opens a trigram of the model.
         skip = prefix_base + len(names)
         self._skip_base = [skip + index * size for index in range(size)]
         """The skip-gram key of (a, _, c) is _skip_base[a] + c."""
