@@ -128,10 +128,11 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
 def _small_model(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "format": "incident-docs/blameless-model",
-        "version": 1,
+        "version": 2,
         "threshold": 0.5,
         "intercept": -1.0,
         "known_words": ["broke", "it"],
+        "vocabulary": ["broke", "it"],
         "features": ["b #name broke", "p broke", "t #start #name broke", "w broke"],
         "idf": [1.5, 2, 1.25, 1.0],
         "coef": [2.0, 0.5, 1.0, 3],
@@ -515,7 +516,8 @@ def test_bl010_can_be_switched_off_and_its_threshold_set(archive: Path, run_cli:
     assert [d["code"] for d in _lint_stdin(run_cli, archive, sentence)] == ["BL010"]
     pyproject = archive / "pyproject.toml"
     base = pyproject.read_text()
-    pyproject.write_text(base + "\n[tool.incident-docs.blameless]\nthreshold = 0.9999\n")
+    over = (1 + packaged_model().probability(sentence)) / 2  # over the sentence's score
+    pyproject.write_text(base + f"\n[tool.incident-docs.blameless]\nthreshold = {over!r}\n")
     assert _lint_stdin(run_cli, archive, sentence) == []
     pyproject.write_text(base + "\n[tool.incident-docs.blameless]\nmodel = false\n")
     assert _lint_stdin(run_cli, archive, sentence) == []
@@ -709,20 +711,31 @@ def test_text_after_a_comment_on_the_same_line_is_checked(archive: Path, run_cli
         b"\x1f\x8b\x08\x00truncated",
         gzip.compress(b'{"format": "incident-docs/blameless-model"'),
         json.dumps(
-            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 0.5,
-             "intercept": 0, "known_words": [], "features": ["w"], "idf": [1], "coef": [1]}
+            {"format": "incident-docs/blameless-model", "version": 2, "threshold": 0.5,
+             "intercept": 0, "known_words": [], "vocabulary": [], "features": ["w"], "idf": [1],
+             "coef": [1]}
         ).encode(),
         json.dumps(
-            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 0.5,
-             "intercept": 0, "known_words": [], "features": [1], "idf": [1], "coef": [1]}
+            {"format": "incident-docs/blameless-model", "version": 2, "threshold": 0.5,
+             "intercept": 0, "known_words": [], "vocabulary": [], "features": [1], "idf": [1],
+             "coef": [1]}
         ).encode(),
         json.dumps(
-            {"format": "incident-docs/blameless-model", "version": 1, "threshold": 7,
-             "intercept": 0, "known_words": [], "features": [], "idf": [], "coef": []}
+            {"format": "incident-docs/blameless-model", "version": 2, "threshold": 7,
+             "intercept": 0, "known_words": [], "vocabulary": [], "features": [], "idf": [],
+             "coef": []}
+        ).encode(),
+        json.dumps(
+            {"format": "incident-docs/blameless-model", "version": 2, "threshold": 0.5,
+             "intercept": 0, "known_words": [], "vocabulary": [""], "features": [], "idf": [],
+             "coef": []}
         ).encode(),
         b"[" * 100_000,
     ],
-    ids=["truncated-gzip", "cut-json", "bad-feature", "feature-not-text", "threshold", "deep"],
+    ids=[
+        "truncated-gzip", "cut-json", "bad-feature", "feature-not-text", "threshold",
+        "empty-word", "deep",
+    ],
 )  # fmt: skip
 def test_any_broken_archive_model_is_a_one_line_error(
     archive: Path, run_cli: RunCli, content: bytes
@@ -734,6 +747,19 @@ def test_any_broken_archive_model_is_a_one_line_error(
         result = run_cli(archive, *args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.count("\n") == 1 and "blameless-model.json.gz" in result.stderr
+
+
+def test_a_model_an_older_release_trained_asks_to_be_trained_again(
+    archive: Path, run_cli: RunCli
+) -> None:
+    old = _small_model(version=1)
+    del old["vocabulary"]
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(gzip.compress(json.dumps(old).encode()))
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "version 1" in result.stderr and "incident blameless train" in result.stderr
 
 
 def test_an_examples_file_that_is_not_utf8_is_a_one_line_error_and_a_bom_is_fine(
@@ -1088,6 +1114,8 @@ def test_a_line_that_opens_with_a_time_needs_the_model_to_be_surer(
         "Dana paged the database team.",
         "Sean deploys it directly to master.",
         "Marcus deployed his own pull request.",
+        "Marcus approved the change without comments.",
+        "Dana ran the migration herself.",
     ]
     # The line's sentences (a table row's cells) as the model scores them, just over the
     # threshold and under a timeline's.
@@ -1808,13 +1836,20 @@ def test_a_known_word_a_label_or_a_capital_that_opens_means_nobody(text: str) ->
     assert not loosely_named(text, packaged_model().common)
 
 
-@pytest.mark.parametrize(("coef", "weighed"), [(1.0, False), (3.0, True)])
+@pytest.mark.parametrize(("coef", "weighed"), [(1.0, False), (5.0, True)])
 def test_a_sentence_that_only_may_name_someone_needs_a_surer_score(
     coef: float, weighed: bool
 ) -> None:
     known = ["it", "was", "pushed", "by", "the", "proxy"]
     model = BlameModel(
-        _small_model(known_words=known, features=["w pushed"], idf=[1.0], coef=[coef], intercept=0),
+        _small_model(
+            known_words=known,
+            vocabulary=known,
+            features=["w pushed"],
+            idf=[1.0],
+            coef=[coef],
+            intercept=0,
+        ),
         "small",
     )
     sentence = "it was pushed by tkarimi"

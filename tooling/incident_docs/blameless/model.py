@@ -13,13 +13,12 @@ import json
 import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress, repeat
-from operator import add, eq, not_
+from operator import add, mul, not_
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,7 +43,7 @@ from incident_docs.blameless.lexicon import (
 )
 
 FORMAT = "incident-docs/blameless-model"
-VERSION = 1
+VERSION = 2
 PACKAGED = "blameless-model.json.gz"
 """The shipped model, in incident_docs/blameless/data/."""
 
@@ -119,13 +118,17 @@ is not the verb of "I am": an hour, perhaps with minutes and seconds, perhaps in
 letters on the same line. Not after a longer number or an identifier ("Q3 PM review")."""
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _blank_meridiem(match: re.Match[str]) -> str:
     return match.group(1) + " " * (match.end() - match.end(1))
 
 
 def _clean(text: str) -> str:
     # The time first: a time of day in a code span ("`11:18` AM") is blanked with it below.
-    text = _MERIDIEM.sub(_blank_meridiem, text)
+    if _DIGIT.search(text) is not None:  # a quick test: most sentences hold no number
+        text = _MERIDIEM.sub(_blank_meridiem, text)
     if "`" in text or "<" in text or "](" in text or "://" in text or "www." in text:
         text = _MARKUP.sub(_blank, text)
     if "\u2019" in text:
@@ -552,11 +555,22 @@ class Score:
 
 
 class BlameModel:
-    """A linear model over TF-IDF features (sublinear tf, l2 norm), scored in plain Python."""
+    """A linear model over TF-IDF features, scored in plain Python.
+
+    A feature's value is its count in the sentence times its idf, the whole scaled by one over
+    the square root of the sentence's length in tokens: unlike an l2 norm, that scale needs no
+    feature's weight, so the file holds only the features the model gives a weight, and a
+    sentence is weighed by one pass over its keys.
+    """
 
     def __init__(self, data: dict[str, Any], source: str) -> None:
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
+        if data.get("format") != FORMAT:
             raise ValueError(f"{source}: not a blameless model of version {VERSION}")
+        if data.get("version") != VERSION:
+            raise ValueError(
+                f"{source}: a blameless model of version {data.get('version')!r}, where this "
+                f"release reads version {VERSION}: run `incident blameless train` to make it again"
+            )
         self.source = source
         self.threshold = _number(data.get("threshold"), "threshold", source)
         if not 0.0 < self.threshold < 1.0:
@@ -564,20 +578,24 @@ class BlameModel:
         self.intercept = _number(data.get("intercept"), "intercept", source)
         known = data.get("known_words")
         common = data.get("common_words", known)
+        words = data.get("vocabulary")
         vocabulary = data.get("features")
         idf = data.get("idf")
         coef = data.get("coef")
         if not (
             isinstance(known, list)
+            and isinstance(words, list)
             and isinstance(vocabulary, list)
             and isinstance(idf, list)
             and isinstance(coef, list)
             and all(isinstance(word, str) for word in known)
+            and all(isinstance(word, str) and word for word in words)
             and isinstance(common, list)
             and all(isinstance(word, str) for word in common)
         ):
             raise ValueError(
-                f"{source}: known_words, common_words, features, idf and coef must be lists"
+                f"{source}: known_words, common_words, vocabulary, features, idf and coef must "
+                "be lists"
             )
         if not len(vocabulary) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
@@ -589,64 +607,46 @@ class BlameModel:
         """Known words written in lower case by two batches of the corpus or more (see
         bare_person)."""
         self.size = len(vocabulary)
-        self.vocabulary = frozenset(parts[1] for parts in names if parts[0] == "w")
+        self.vocabulary = frozenset(words)
+        """The words the model reads as themselves; any other word reads as RARE."""
         metadata = data.get("metadata", {})
         self.metadata: dict[str, Any] = dict(metadata) if isinstance(metadata, dict) else {}
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
-        self._index(names, weights, strengths)
+        self._index(names, list(map(mul, weights, strengths)))
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
         pieces = list(_PIECE.finditer(_clean(text)))
         read = self._readings([piece.group(0) for piece in pieces], people)
         ids = list(chain.from_iterable(read))
-        # The keys of probability(): each word's unigram and prefix, the bigram and trigram
-        # ending at it and the skip-gram around it.
-        pairs = self._pairs(ids)
-        triples = self._triples(pairs, ids)
-        prefixes = list(map(self._prefix.get, ids))
-        table = self._table
-        norm = 0.0
-        total = 0.0
-        share: dict[int, float] = {}
-        """Each feature's push towards blame, per occurrence, before the l2 scaling."""
-        skips = self._skips(ids)
-        keys = [*ids, *pairs, *skips, *filter(None, triples), *filter(None, prefixes)]
-        for key, count in Counter(keys).items():
-            value = table.get(key)
-            if value is None:
-                continue
-            factor = 1.0 if count == 1 else 1.0 + math.log(count)
-            norm += value.real * factor * factor
-            total += value.imag * factor
-            share[key] = value.imag * factor / count
-        scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
-        margin = self.intercept + total * scale
-        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
+        scale = 1.0 / math.sqrt(len(ids)) if ids else 0.0
         # A word gets its unigram and prefix, half of each bigram and skip-gram and a third of
-        # each trigram it is part of (the start marker's part goes to the words).
-        weights = [share.get(key, 0.0) for key in ids]
-        for index, prefix in enumerate(prefixes):
-            if prefix is not None:
-                weights[index] += share.get(prefix, 0.0)
-        if weights:
-            weights[0] += share.get(pairs[0], 0.0)
-        for index in range(1, len(pairs)):
-            half = share.get(pairs[index], 0.0) / 2
-            weights[index - 1] += half
-            weights[index] += half
-        for index, skip in enumerate(skips):
-            part = share.get(skip, 0.0)
+        # each trigram it is part of (the start marker's part goes to the words): the weights
+        # of _weigh, key by key.
+        weights = list(map(self._unigram.__getitem__, ids))
+        pairs = self._pairs(ids)
+        bigrams = self._bigrams
+        for index, pair in enumerate(pairs):
+            part = bigrams.get(pair, 0.0)
             if index:
                 weights[index - 1] += part / 2
                 part /= 2
-            weights[index + 1] += part
-        for index, triple in enumerate(triples, start=1):
-            if triple is not None:
-                first = max(0, index - 2)  # the trigram opening the sentence has two words
-                part = share.get(triple, 0.0) / (index + 1 - first)
-                for word in range(first, index + 1):
-                    weights[word] += part
+            weights[index] += part
+        skips = self._skipgrams
+        for index, skip in enumerate(self._skips(ids), start=1):
+            part = skips.get(skip, 0.0)
+            if index > 1:
+                weights[index - 2] += part / 2
+                part /= 2
+            weights[index] += part
+        trigrams = self._trigrams
+        for index, triple in enumerate(self._triples(pairs, ids), start=1):
+            part = trigrams.get(triple, 0.0)
+            first = max(0, index - 2)  # the trigram opening the sentence has two words
+            for word in range(first, index + 1):
+                weights[word] += part / (index + 1 - first)
+        margin = self.intercept + math.fsum(weights) * scale
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
         # Spans only for the words that became cues: most words of a sentence do not.
         cues = []
         index = 0
@@ -669,6 +669,7 @@ class BlameModel:
         min_tokens: int = 0,
         untargeted: float = 1.0,
         products: frozenset[str] = frozenset(),
+        floor: float = 0.0,
     ) -> float:
         """score(text).probability without the cues: the path lint takes for every sentence.
 
@@ -678,7 +679,8 @@ class BlameModel:
         weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named).
         One of fewer than `min_tokens` words scores 0 without being weighed.
         `products`: words the document shows to be organisations or products, in lower case,
-        which are no handles (see bare_person).
+        which are no handles (see bare_person). `floor`: the caller asks only whether the
+        probability reaches it, and under it a sentence may score 0 where it would not.
 
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram, skip-gram and trigram keys by arithmetic on them.
@@ -687,53 +689,45 @@ class BlameModel:
         ids = list(chain.from_iterable(self._readings(pieces, people)))
         if len(ids) < min_tokens:
             return 0.0
-        if (
-            needs_target
-            and not self._names_someone(ids)
-            and not implies_target(text)
-            and not _bare_person(pieces, self.common, products)
-        ):
-            # Whether it is loosely named is read only when the score could turn on it.
-            loosely = None
-            if untargeted >= 1.0:
-                loosely = _loosely_named(pieces, self.common, products)
-                if not loosely:
-                    return 0.0
+        if not needs_target or self._names_someone(ids):
+            return self._weigh(ids)
+        probability = None
+        if untargeted < 1.0:
+            # Weighed first: most sentences score under the floor, and such a one scores 0
+            # whether it points at someone or not, so what it points at need not be read.
             probability = self._weigh(ids)
-            if probability >= untargeted:
-                return probability
-            if probability < LOOSELY_NAMED:
+            if probability < floor:
                 return 0.0
-            if loosely is None:
-                loosely = _loosely_named(pieces, self.common, products)
-            return probability if loosely else 0.0
-        return self._weigh(ids)
+        if implies_target(text) or _bare_person(pieces, self.common, products):
+            return self._weigh(ids) if probability is None else probability
+        # Whether it is loosely named is read only when the score could turn on it.
+        loosely = None
+        if probability is None:
+            loosely = _loosely_named(pieces, self.common, products)
+            if not loosely:
+                return 0.0
+            probability = self._weigh(ids)
+        if probability >= untargeted:
+            return probability
+        if probability < LOOSELY_NAMED:
+            return 0.0
+        if loosely is None:
+            loosely = _loosely_named(pieces, self.common, products)
+        return probability if loosely else 0.0
 
     def _weigh(self, ids: list[int]) -> float:
         """The probability of the sentence read as these token ids."""
-        # The steps below run in C (map, filter, compress), but for the trigram keys' one
-        # comprehension: no other Python-level loop per word.
+        if not ids:
+            return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.intercept))))
+        # Each kind of key summed by map() and sum(), which run in C: no Python-level loop per
+        # word. A feature seen twice counts twice, as training counts it.
+        zeros = repeat(0.0)
         pairs = self._pairs(ids)
-        keys = ids + pairs
-        keys += self._skips(ids)
-        keys += filter(None, map(self._prefix.get, ids))
-        keys += filter(None, self._triples(pairs, ids))
-        table = self._table
-        unique = set(keys)
-        # Most features occur once: (idf squared) + i(coef * idf) summed in one pass.
-        summed = sum(filter(None, map(table.get, unique)), 0j)
-        norm, total = summed.real, summed.imag
-        if len(unique) < len(keys):
-            # Sublinear tf: a feature seen n times weighs 1 + log(n), not 1.
-            keys.sort()
-            # A key equal to its successor is one more occurrence of it: usually a handful.
-            repeated = list(filter(table.__contains__, compress(keys, map(eq, keys, keys[1:]))))
-            log = math.log
-            for key in set(repeated):
-                factor = 1.0 + log(repeated.count(key) + 1)
-                norm += table[key].real * (factor * factor - 1.0)
-                total += table[key].imag * (factor - 1.0)
-        margin = self.intercept + (total / math.sqrt(norm) if norm > 0 else 0.0)
+        total = sum(map(self._unigram.__getitem__, ids))
+        total += sum(map(self._bigrams.get, pairs, zeros))
+        total += sum(map(self._skipgrams.get, self._skips(ids), zeros))
+        total += sum(map(self._trigrams.get, self._triples(pairs, ids), zeros))
+        margin = self.intercept + total / math.sqrt(len(ids))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
     def _names_someone(self, ids: list[int]) -> bool:
@@ -752,20 +746,17 @@ class BlameModel:
 
     def _pairs(self, ids: list[int]) -> list[int]:
         """The key of the bigram ending at each token (the first one opens the sentence)."""
-        return list(map(add, map(self._bigram_base.__getitem__, [self._start, *ids]), ids))
+        return list(map(add, map(self._base.__getitem__, [self._start, *ids]), ids))
 
-    def _skips(self, ids: list[int]) -> list[int]:
+    def _skips(self, ids: list[int]) -> Iterable[int]:
         """The key of the skip-gram around each token but the last: the token before it (the
         start for the first) and the token after it."""
-        return list(map(add, map(self._skip_base.__getitem__, [self._start, *ids[:-2]]), ids[1:]))
+        return map(add, map(self._base.__getitem__, [self._start, *ids[:-2]]), ids[1:])
 
-    def _triples(self, pairs: list[int], ids: list[int]) -> list[int | None]:
-        """The key of the trigram ending at each token after the first: the bigram before it,
-        then the token (None: no trigram of the model)."""
-        return [
-            None if base is None else base + last
-            for base, last in zip(map(self._trigram_base.get, pairs[:-1]), ids[1:], strict=True)
-        ]
+    def _triples(self, pairs: list[int], ids: list[int]) -> Iterable[int]:
+        """The key of the trigram ending at each token after the first: the key of the bigram
+        before it, times the number of ids, plus the token."""
+        return map(add, map(mul, pairs[:-1], repeat(self._span)), ids[1:])
 
     def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
         return list(chain.from_iterable(self._readings(_clean(text).split(), people)))
@@ -796,60 +787,43 @@ class BlameModel:
         ids = self._ids
         return tuple(ids.get(fold([value], self.vocabulary)[0], self._unknown) for value in read)
 
-    def _index(self, names: list[list[str]], idf: list[float], coef: list[float]) -> None:
+    def _index(self, names: list[list[str]], weights: list[float]) -> None:
         """Integer keys for every feature, so scoring hashes small ints instead of strings."""
-        seen = {START, RARE}
+        seen = {START, RARE, NUMBER} | TARGET_VALUES | self.vocabulary
         seen.update(chain.from_iterable(parts[1:] for parts in names if parts[0] != "p"))
         ids = self._ids = {token: index for index, token in enumerate(sorted(seen))}
         self._unknown = len(ids)
-        self._size = size = len(ids) + 1
-        # Unigram keys are ids; bigrams and prefixes follow in their own ranges, kept small so
-        # the keys stay machine-size integers, quick to hash.
-        self._bigram = bigram = size
-        prefix_base = size + size * size
+        self._span = span = len(ids) + 1
         self._start = ids[START]
-        self._bigram_base = [bigram + index * size for index in range(size)]
-        """The bigram key of (a, b) is _bigram_base[a] + b."""
-        self._targets = frozenset(ids[t] for t in TARGET_VALUES if t in ids)
+        self._base = [index * span for index in range(span)]
+        """The key of (a, b), for a bigram or a skip-gram, is _base[a] + b; of a trigram
+        (a, b, c), (_base[a] + b) * span + c."""
+        self._targets = frozenset(ids[t] for t in TARGET_VALUES)
         self._who = ids.get("who", -1)
         self._values = [*sorted(seen), RARE]
         """Token value of each id (the unknown id reads as a rare word)."""
-        prefixes: dict[str, int] = {}
-        table: dict[int, complex] = {}
-        # Skip-gram keys follow the prefixes, `size` for each first word; trigram keys follow
-        # them: a range of `size` keys for each bigram that opens a trigram of the model.
-        skip = prefix_base + len(names)
-        self._skip_base = [skip + index * size for index in range(size)]
-        """The skip-gram key of (a, _, c) is _skip_base[a] + c."""
-        trigram = skip + size * size
-        trigram_base: dict[int, int] = {}
-        self._trigram_base = trigram_base
-        """The trigram key of (a, b, c) is _trigram_base[bigram key of (a, b)] + c."""
-        bigram_base = self._bigram_base
-        for parts, weight, strength in zip(names, idf, coef, strict=True):
-            value = complex(weight * weight, weight * strength)
+        unigram = [0.0] * span
+        """The weight of each id's unigram plus its prefix's: the two are counted per token."""
+        prefixes: dict[str, float] = {}
+        self._bigrams: dict[int, float] = {}
+        self._skipgrams: dict[int, float] = {}
+        self._trigrams: dict[int, float] = {}
+        tables = {"b": self._bigrams, "s": self._skipgrams}
+        for parts, weight in zip(names, weights, strict=True):
             kind = parts[0]
             if kind == "w":
-                table[ids[parts[1]]] = value
-            elif kind == "b":
-                table[bigram_base[ids[parts[1]]] + ids[parts[2]]] = value
-            elif kind == "s":
-                table[self._skip_base[ids[parts[1]]] + ids[parts[2]]] = value
+                unigram[ids[parts[1]]] += weight
+            elif kind == "p":
+                prefixes[parts[1]] = weight
             elif kind == "t":
-                pair = bigram_base[ids[parts[1]]] + ids[parts[2]]
-                base = trigram_base.get(pair)
-                if base is None:
-                    base = trigram_base[pair] = trigram + len(trigram_base) * size
-                table[base + ids[parts[3]]] = value
+                pair = ids[parts[1]] * span + ids[parts[2]]
+                self._trigrams[pair * span + ids[parts[3]]] = weight
             else:
-                prefixes[parts[1]] = key = prefix_base + len(prefixes)
-                table[key] = value
-        self._table = table
-        self._prefix = {
-            index: prefixes[token[:5]]
-            for token, index in ids.items()
-            if len(token) > 6 and token[0] != "#" and token[:5] in prefixes
-        }
+                tables[kind][ids[parts[1]] * span + ids[parts[2]]] = weight
+        for token, index in ids.items():
+            if len(token) > 6 and token[0] != "#" and token[:5] in prefixes:
+                unigram[index] += prefixes[token[:5]]
+        self._unigram = unigram
 
 
 _FEATURE_PARTS = {"w": 2, "b": 3, "t": 4, "s": 3, "p": 2}

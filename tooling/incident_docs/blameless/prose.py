@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from incident_docs.blameless.agents import opens_as_name, unname
@@ -138,7 +139,9 @@ shorter one ("It went down again.") says too little of whom it is about."""
 def untargeted_bar(sentence: str) -> float:
     """The probability from which a sentence of prose that names nobody reads as blame: UNTARGETED,
     or 1.0 (never) when it has fewer than UNTARGETED_WORDS words."""
-    return UNTARGETED if len(_WORDY.findall(sentence)) >= UNTARGETED_WORDS else 1.0
+    # Counted only up to the number needed: finditer stops there.
+    enough = next(islice(_WORDY.finditer(sentence), UNTARGETED_WORDS - 1, None), None)
+    return UNTARGETED if enough is not None else 1.0
 
 
 _SPEAKER_APOLOGISES = re.compile(
@@ -504,15 +507,16 @@ class Checker:
             message, suggestion = MESSAGES["BL010"]
             return BlameHit("BL010", start, end, message, suggestion)
         sentence = text[start:end] if read is None else read
+        # The apology is read only of a sentence the model reads as blame: most are not.
         if not force and (
-            self._owned_apology(sentence)
-            or not self._reads_as_blame(
+            not self._reads_as_blame(
                 sentence,
                 threshold,
                 needs_target=needs_target,
                 untargeted=untargeted,
                 products=products,
             )
+            or self._owned_apology(sentence)
         ):
             return None
         score = self.model.score(sentence, self.options.people)
@@ -582,6 +586,7 @@ class Checker:
         UNTARGETED_WORDS words or more that names no one scores what the model reads."""
         if self.model is None or sentence.count(" ") < MIN_WORDS - 1:
             return False  # too short to judge, known without reading it
+        threshold = threshold or self.threshold
         probability = self.model.probability(
             sentence,
             self.options.people,
@@ -589,9 +594,10 @@ class Checker:
             min_tokens=MIN_WORDS,
             untargeted=untargeted_bar(sentence) if untargeted else 1.0,
             products=products,
+            floor=threshold,
         )
         # A list of people ("@dana and Priya") says nothing about them.
-        return probability >= (threshold or self.threshold) and not self._only_people(sentence)
+        return probability >= threshold and not self._only_people(sentence)
 
 
 @dataclass(frozen=True)
