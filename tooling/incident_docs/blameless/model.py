@@ -297,6 +297,8 @@ def feature_names(values: list[str]) -> list[str]:
 _UNWEIGHED = frozenset({NAME, HANDLE})
 """Token values without a unigram feature (see feature_names)."""
 RARE = "#rare"
+_SPECIAL_VALUES = frozenset({NAME, HANDLE, NUMBER, START, RARE})
+"""Token values that are no word of a vocabulary."""
 UNTARGETED = 0.99
 """The probability from which a sentence of prose that names nobody the model can read still
 reads as blame: blame can point at someone in words no list holds ("Sure, let us just hand-edit
@@ -566,9 +568,12 @@ class BlameModel:
     def __init__(self, data: dict[str, Any], source: str) -> None:
         if data.get("format") != FORMAT:
             raise ValueError(f"{source}: not a blameless model of version {VERSION}")
-        if data.get("version") != VERSION:
+        version = data.get("version")
+        if version != VERSION:
+            # Named only when it is a number: anything else could be as large as the file.
+            named = version if isinstance(version, int) and not isinstance(version, bool) else None
             raise ValueError(
-                f"{source}: a blameless model of version {data.get('version')!r}, where this "
+                f"{source}: a blameless model of version {named or 'unknown'}, where this "
                 f"release reads version {VERSION}: run `incident blameless train` to make it again"
             )
         self.source = source
@@ -578,41 +583,52 @@ class BlameModel:
         self.intercept = _number(data.get("intercept"), "intercept", source)
         known = data.get("known_words")
         common = data.get("common_words", known)
-        words = data.get("vocabulary")
-        vocabulary = data.get("features")
+        vocabulary = data.get("vocabulary")
+        features = data.get("features")
         idf = data.get("idf")
         coef = data.get("coef")
         if not (
             isinstance(known, list)
-            and isinstance(words, list)
             and isinstance(vocabulary, list)
+            and isinstance(features, list)
             and isinstance(idf, list)
             and isinstance(coef, list)
             and all(isinstance(word, str) for word in known)
-            and all(isinstance(word, str) and word for word in words)
+            and all(isinstance(word, str) for word in vocabulary)
             and isinstance(common, list)
             and all(isinstance(word, str) for word in common)
         ):
             raise ValueError(
                 f"{source}: known_words, common_words, vocabulary, features, idf and coef must "
-                "be lists"
+                "be lists of words or numbers"
             )
-        if not len(vocabulary) == len(idf) == len(coef):
+        if not all(vocabulary):
+            raise ValueError(f"{source}: the vocabulary holds an empty word")
+        if not len(features) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
-        names = _features(vocabulary, source)
-        weights = _numbers(idf, "idf", source)
-        strengths = _numbers(coef, "coef", source)
+        if len(set(features)) < len(features):
+            raise ValueError(f"{source}: a feature is listed twice")
+        names = _features(features, source)
+        weights = list(map(mul, _numbers(idf, "idf", source), _numbers(coef, "coef", source)))
+        if not all(map(math.isfinite, weights)):
+            raise ValueError(f"{source}: idf times coef must be a finite number")
         self.known = frozenset(known)
         self.common = frozenset(common)
         """Known words written in lower case by two batches of the corpus or more (see
         bare_person)."""
-        self.size = len(vocabulary)
-        self.vocabulary = frozenset(words)
+        self.size = len(features)
+        self.vocabulary = frozenset(vocabulary)
         """The words the model reads as themselves; any other word reads as RARE."""
+        # A word of a feature that is in no vocabulary could never be read: a broken file.
+        unread = set(chain.from_iterable(parts[1:] for parts in names if parts[0] != "p"))
+        unread -= self.vocabulary
+        unread -= _SPECIAL_VALUES
+        if unread:
+            raise ValueError(f"{source}: feature word {min(unread)!r} is not in the vocabulary")
         metadata = data.get("metadata", {})
         self.metadata: dict[str, Any] = dict(metadata) if isinstance(metadata, dict) else {}
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
-        self._index(names, list(map(mul, weights, strengths)))
+        self._index(names, weights)
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
@@ -645,8 +661,8 @@ class BlameModel:
             first = max(0, index - 2)  # the trigram opening the sentence has two words
             for word in range(first, index + 1):
                 weights[word] += part / (index + 1 - first)
-        margin = self.intercept + math.fsum(weights) * scale
-        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
+        # The probability as lint reads it: the same sum, added in the same order.
+        probability = self._weigh(ids)
         # Spans only for the words that became cues: most words of a sentence do not.
         cues = []
         index = 0
@@ -755,7 +771,8 @@ class BlameModel:
 
     def _triples(self, pairs: list[int], ids: list[int]) -> Iterable[int]:
         """The key of the trigram ending at each token after the first: the key of the bigram
-        before it, times the number of ids, plus the token."""
+        before it, times the span (the number of ids, the unknown one included), plus the
+        token."""
         return map(add, map(mul, pairs[:-1], repeat(self._span)), ids[1:])
 
     def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
