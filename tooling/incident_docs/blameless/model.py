@@ -806,7 +806,7 @@ class BlameModel:
 
     def _index(self, names: list[list[str]], weights: list[float]) -> None:
         """Integer keys for every feature, so scoring hashes small ints instead of strings."""
-        seen = {START, RARE, NUMBER} | TARGET_VALUES | self.vocabulary
+        seen = {*_SPECIAL_VALUES, *TARGET_VALUES, *self.vocabulary}
         seen.update(chain.from_iterable(parts[1:] for parts in names if parts[0] != "p"))
         ids = self._ids = {token: index for index, token in enumerate(sorted(seen))}
         self._unknown = len(ids)
