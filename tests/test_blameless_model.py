@@ -86,6 +86,23 @@ def test_scores_match_scikit_learn() -> None:
         assert model.score(row.text).probability == model.probability(row.text)
 
 
+def test_the_sentence_read_last_is_reused_only_for_the_same_text_and_roster() -> None:
+    model = packaged_model()
+    text = "Then jo pushed the change to the deploy again, as jo always does on a Friday."
+    roster = frozenset({"jo"})
+
+    def fresh(people: frozenset[str]) -> float:
+        model._last = None
+        return model.probability("".join(text), people)
+
+    alone, named = fresh(frozenset()), fresh(roster)
+    assert alone != named  # on the roster, "jo" reads as a name
+    for people, expected in ((frozenset(), alone), (roster, named), (frozenset(), alone)):
+        assert model.probability(text, people) == expected
+        assert model.score(text, people).probability == expected
+        assert model.probability("".join(text), people) == expected
+
+
 def test_training_refuses_a_scikit_learn_that_would_keep_every_feature(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -1353,7 +1370,7 @@ def test_a_sentence_that_names_nobody_reads_as_blame_only_when_the_model_is_all_
     sure = "Sure, let us just hand-edit the routing table in production, what could go wrong."
     unsure = "The rollback was, once again, left until the last possible minute."
     for line in (sure, unsure):  # no person, pronoun, role or team the gate can read
-        assert not model._names_someone(model._token_ids(line, frozenset()))
+        assert not model._names_someone(model._read(line, frozenset())[2])
         assert not implies_target(line)
     weighed = model.probability(sure, needs_target=True, untargeted=UNTARGETED)
     assert weighed == model.probability(sure) >= UNTARGETED
@@ -1377,7 +1394,7 @@ def test_a_sentence_that_names_nobody_reads_as_blame_only_when_the_model_is_all_
 )
 def test_only_a_sentence_of_prose_that_names_nobody_is_weighed_whole(text: str) -> None:
     model = packaged_model()
-    assert not model._names_someone(model._token_ids(text, frozenset()))
+    assert not model._names_someone(model._read(text, frozenset())[2])
     assert model.probability(text) >= UNTARGETED  # what the model reads, were it weighed whole
     assert _shipped_checker().check(text, heading=text.startswith("#")) == []
 

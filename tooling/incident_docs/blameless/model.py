@@ -119,6 +119,8 @@ letters on the same line. Not after a longer number or an identifier ("Q3 PM rev
 
 
 _DIGIT = re.compile(r"\d")
+_MERIDIEM_LETTERS = re.compile(r"\s[AaPp]\.?[Mm]")
+"""What every _MERIDIEM match holds: a quick test, since most numbers are no time of day."""
 
 
 def _blank_meridiem(match: re.Match[str]) -> str:
@@ -127,7 +129,8 @@ def _blank_meridiem(match: re.Match[str]) -> str:
 
 def _clean(text: str) -> str:
     # The time first: a time of day in a code span ("`11:18` AM") is blanked with it below.
-    if _DIGIT.search(text) is not None:  # a quick test: most sentences hold no number
+    # Quick tests first: most sentences hold no number, and most numbers are no time of day.
+    if _DIGIT.search(text) is not None and _MERIDIEM_LETTERS.search(text) is not None:
         text = _MERIDIEM.sub(_blank_meridiem, text)
     if "`" in text or "<" in text or "](" in text or "://" in text or "www." in text:
         text = _MARKUP.sub(_blank, text)
@@ -628,41 +631,53 @@ class BlameModel:
         metadata = data.get("metadata", {})
         self.metadata: dict[str, Any] = dict(metadata) if isinstance(metadata, dict) else {}
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
+        self._last: (
+            tuple[str, frozenset[str], tuple[str, list[tuple[int, ...]], list[int]], float | None]
+            | None
+        ) = None
         self._index(names, weights)
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
         """The probability that the sentence reads as blame, and the words that pushed it there."""
-        pieces = list(_PIECE.finditer(_clean(text)))
-        read = self._readings([piece.group(0) for piece in pieces], people)
-        ids = list(chain.from_iterable(read))
+        cleaned, read, ids = self._read(text, people)
+        pieces = list(_PIECE.finditer(cleaned))
         scale = 1.0 / math.sqrt(len(ids)) if ids else 0.0
         # A word gets its unigram and prefix, half of each bigram and skip-gram and a third of
         # each trigram it is part of (the start marker's part goes to the words): the weights
-        # of _weigh, key by key.
+        # of _weigh, key by key. Each word's parts are added in the order of its keys: the
+        # bigram it ends, the one it opens, the skip-grams around it and after it, and the
+        # trigrams it ends, sits in the middle of and opens.
         weights = list(map(self._unigram.__getitem__, ids))
-        pairs = self._pairs(ids)
-        bigrams = self._bigrams
-        for index, pair in enumerate(pairs):
-            part = bigrams.get(pair, 0.0)
-            if index:
-                weights[index - 1] += part / 2
-                part /= 2
-            weights[index] += part
-        skips = self._skipgrams
-        for index, skip in enumerate(self._skips(ids), start=1):
-            part = skips.get(skip, 0.0)
-            if index > 1:
-                weights[index - 2] += part / 2
-                part /= 2
-            weights[index] += part
-        trigrams = self._trigrams
-        for index, triple in enumerate(self._triples(pairs, ids), start=1):
-            part = trigrams.get(triple, 0.0)
-            first = max(0, index - 2)  # the trigram opening the sentence has two words
-            for word in range(first, index + 1):
-                weights[word] += part / (index + 1 - first)
+        if ids:
+            zeros = repeat(0.0)
+            based = self._based(ids)
+            pairs = self._pairs(based, ids)
+            bigrams = list(map(self._bigrams.get, pairs, zeros))
+            halves = [part / 2 for part in bigrams]
+            skips = [part / 2 for part in map(self._skipgrams.get, self._skips(based, ids), zeros)]
+            trigrams = list(map(self._trigrams.get, self._triples(pairs, ids), zeros))
+            thirds = [part / 3 for part in trigrams]
+            # Where a sentence opens, a part goes whole (the first skip-gram) or in halves (the
+            # first trigram); a word that has no such key gets 0.0, which changes no sum.
+            if skips:
+                skips[0] *= 2  # exact: the half doubled
+            opening = [part / 2 for part in trigrams[:1]]
+            weights = [
+                unigram + ended + opened + skipped + skipping + trigram + middle + opening_three
+                for unigram, ended, opened, skipped, skipping, trigram, middle, opening_three in zip(
+                    weights,
+                    [bigrams[0], *halves[1:]],
+                    [*halves[1:], 0.0],
+                    [0.0, *skips],
+                    [*skips[1:], 0.0, 0.0],
+                    [0.0, *opening, *thirds[1:]],
+                    [*opening, *thirds[1:], 0.0],
+                    [*thirds[1:], 0.0, 0.0],
+                    strict=False,
+                )
+            ]
         # The probability as lint reads it: the same sum, added in the same order.
-        probability = self._weigh(ids)
+        probability = self._weighed(text, people, ids)
         # Spans only for the words that became cues: most words of a sentence do not.
         cues = []
         index = 0
@@ -701,28 +716,28 @@ class BlameModel:
         The same features as feature_names(), as integers: token ids from a cache of each raw
         word's reading, bigram, skip-gram and trigram keys by arithmetic on them.
         """
-        pieces = _clean(text).split()
-        ids = list(chain.from_iterable(self._readings(pieces, people)))
+        cleaned, _, ids = self._read(text, people)
         if len(ids) < min_tokens:
             return 0.0
         if not needs_target or self._names_someone(ids):
-            return self._weigh(ids)
+            return self._weighed(text, people, ids)
+        pieces = cleaned.split()
         probability = None
         if untargeted < 1.0:
             # Weighed first: most sentences score under the floor, and such a one scores 0
             # whether it points at someone or not, so what it points at need not be read.
-            probability = self._weigh(ids)
+            probability = self._weighed(text, people, ids)
             if probability < floor:
                 return 0.0
         if implies_target(text) or _bare_person(pieces, self.common, products):
-            return self._weigh(ids) if probability is None else probability
+            return self._weighed(text, people, ids) if probability is None else probability
         # Whether it is loosely named is read only when the score could turn on it.
         loosely = None
         if probability is None:
             loosely = _loosely_named(pieces, self.common, products)
             if not loosely:
                 return 0.0
-            probability = self._weigh(ids)
+            probability = self._weighed(text, people, ids)
         if probability >= untargeted:
             return probability
         if probability < LOOSELY_NAMED:
@@ -738,10 +753,11 @@ class BlameModel:
         # Each kind of key summed by map() and sum(), which run in C: no Python-level loop per
         # word. A feature seen twice counts twice, as training counts it.
         zeros = repeat(0.0)
-        pairs = self._pairs(ids)
+        based = self._based(ids)
+        pairs = self._pairs(based, ids)
         total = sum(map(self._unigram.__getitem__, ids))
         total += sum(map(self._bigrams.get, pairs, zeros))
-        total += sum(map(self._skipgrams.get, self._skips(ids), zeros))
+        total += sum(map(self._skipgrams.get, self._skips(based, ids), zeros))
         total += sum(map(self._trigrams.get, self._triples(pairs, ids), zeros))
         margin = self.intercept + total / math.sqrt(len(ids))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
@@ -756,18 +772,24 @@ class BlameModel:
 
     def reads_only(self, text: str, values: frozenset[str], people: frozenset[str]) -> bool:
         """Every word of the text reads as one of `values`, and it has a word."""
-        ids = self._token_ids(text, people)
+        ids = self._read(text, people)[2]
         wanted = {self._ids[value] for value in values if value in self._ids}
         return bool(ids) and wanted.issuperset(ids)
 
-    def _pairs(self, ids: list[int]) -> list[int]:
-        """The key of the bigram ending at each token (the first one opens the sentence)."""
-        return list(map(add, map(self._base.__getitem__, [self._start, *ids]), ids))
+    def _based(self, ids: list[int]) -> list[int]:
+        """_base of the start marker and of each token: the first halves of the keys below."""
+        return [self._base[self._start], *map(self._base.__getitem__, ids)]
 
-    def _skips(self, ids: list[int]) -> Iterable[int]:
+    @staticmethod
+    def _pairs(based: list[int], ids: list[int]) -> list[int]:
+        """The key of the bigram ending at each token (the first one opens the sentence)."""
+        return list(map(add, based, ids))
+
+    @staticmethod
+    def _skips(based: list[int], ids: list[int]) -> Iterable[int]:
         """The key of the skip-gram around each token but the last: the token before it (the
         start for the first) and the token after it."""
-        return map(add, map(self._base.__getitem__, [self._start, *ids[:-2]]), ids[1:])
+        return map(add, based, ids[1:])
 
     def _triples(self, pairs: list[int], ids: list[int]) -> Iterable[int]:
         """The key of the trigram ending at each token after the first: the key of the bigram
@@ -775,8 +797,31 @@ class BlameModel:
         token."""
         return map(add, map(mul, pairs[:-1], repeat(self._span)), ids[1:])
 
-    def _token_ids(self, text: str, people: frozenset[str]) -> list[int]:
-        return list(chain.from_iterable(self._readings(_clean(text).split(), people)))
+    def _read(
+        self, text: str, people: frozenset[str]
+    ) -> tuple[str, list[tuple[int, ...]], list[int]]:
+        """The text cleaned, the token ids of each of its pieces, and all its token ids. The
+        last text read is kept: lint asks about one sentence several times in a row (its
+        probability, whether it lists only people, the cues of its message)."""
+        last = self._last
+        if last is not None and last[0] is text and last[1] is people:
+            return last[2]
+        cleaned = _clean(text)
+        read = self._readings(cleaned.split(), people)
+        found = cleaned, read, list(chain.from_iterable(read))
+        self._last = (text, people, found, None)
+        return found
+
+    def _weighed(self, text: str, people: frozenset[str], ids: list[int]) -> float:
+        """_weigh(ids) of the text read last, weighed once."""
+        last = self._last
+        if last is not None and last[0] is text and last[1] is people and last[2][2] is ids:
+            if last[3] is None:
+                probability = self._weigh(ids)
+                self._last = (text, people, last[2], probability)
+                return probability
+            return last[3]
+        return self._weigh(ids)
 
     def _readings(self, pieces: list[str], people: frozenset[str]) -> list[tuple[int, ...]]:
         """The token ids of each piece of text (none, one, or a name and its "'s"), from a

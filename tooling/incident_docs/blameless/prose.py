@@ -232,7 +232,7 @@ class Checker:
             organisations = self.organisations(text)
         text = self.read(text, organisations)
         # Read in lower case, they are no handles either ("Holesky's deposit contract").
-        products = frozenset(word.lower() for word in organisations)
+        products = frozenset(map(str.lower, organisations)) if organisations else organisations
         hits = check_text(text, self.options)
         if heading:
             # Title Case capitalises every word, so the name heuristic cannot work there.
@@ -282,30 +282,31 @@ class Checker:
         spans = sentences(written_view, cells=row)
         kept: list[BlameHit] = []
         placed: set[int] = set()
-        hits.sort(key=lambda hit: hit.start)
-        starts = [hit.start for hit in hits]
+        starts: list[int] = []
+        if hits:
+            hits.sort(key=lambda hit: hit.start)
+            starts = [hit.start for hit in hits]
+        examples = self.examples
         for start, end in spans:
             # The hits that start in this sentence: a slice of the sorted hits, since a chunk of
             # many sentences can have as many hits.
             inside = hits[bisect_left(starts, start) : bisect_left(starts, end)] if hits else []
             if inside:
                 placed.update(map(id, inside))
-            label = self._label(text[start:end])
+            label = self._label(text[start:end]) if examples else None
             if label == 0:
                 continue  # the organisation marked this sentence blameless
+            sentence = view[start:end]
             if inside:
                 if names_people and all(hit.code == "BL001" for hit in inside):
                     # Where people are named as a matter of course, a person as the subject of
                     # what went wrong is often just who did it ("14:05 Omar took the API offline
                     # for the planned migration"): the rule stands when the model reads the
                     # sentence as blame too.
-                    if label == 1 or self._reads_as_blame(
-                        view[start:end], threshold, needs_target=False
-                    ):
+                    if label == 1 or self._reads_as_blame(sentence, threshold, needs_target=False):
                         kept.extend(inside)
                     continue
                 if label != 1:
-                    sentence = view[start:end]
                     verdicts: dict[tuple[int, int], bool] = {}
                     inside = [
                         hit
@@ -320,7 +321,7 @@ class Checker:
             # author is left out, and a title in Title Case is read as a heading is, surely (0.9).
             # What it says of its author, or of the people its title names as written, is
             # weighed whole, as the row whose owners were left out is.
-            reference = _reference_view(view[start:end]) if "](" in view[start:end] else None
+            reference = _reference_view(sentence) if "](" in sentence else None
             weighed = reference is not None and (
                 reference[1] or self._names_someone(text[start:end])
             )
