@@ -682,11 +682,19 @@ class BlameModel:
         cues = []
         index = 0
         for piece, piece_ids in zip(pieces, read, strict=True):
-            for part in range(len(piece_ids)):
+            parts = len(piece_ids)
+            if parts == 1:  # most pieces are one word
                 weight = weights[index]
                 index += 1
                 if weight > 0:
-                    start, end = _token_span(piece, part, len(piece_ids))
+                    start, end = _token_span(piece, 0, 1)
+                    cues.append(Cue(text[start:end], start, end, weight * scale))
+                continue
+            for part in range(parts):
+                weight = weights[index]
+                index += 1
+                if weight > 0:
+                    start, end = _token_span(piece, part, parts)
                     cues.append(Cue(text[start:end], start, end, weight * scale))
         cues.sort(key=lambda cue: -cue.weight)
         return Score(probability, tuple(cues))
