@@ -203,6 +203,9 @@ _V_VERSIONED = re.compile(
     r"(?:(?<=[\[(])|(?<![\w-])(?:[Tt]o|[Ff]rom|[Oo]f|[Oo]n|[Ii]n|[Ww]ith|[Tt]he|[Aa]n?|[Aa]nd|[Oo]r"
     r"|[Ff]or|[Vv]ia)[ \t]+)([A-Z](?<![\w@./-][A-Z])[\w-]*)[ \t]+v\d+(?:\.\d+)*(?![\w-]|\.\d)"
 )
+_V_NUMBER = re.compile(r"v(?<=[ \t]v)\d")
+"""What every _V_VERSIONED match holds: a quick test, since its search tries every position
+(written to open with the letter, which the engine can skip ahead to)."""
 
 
 _DONE_TO_SOFTWARE = re.compile(
@@ -220,7 +223,10 @@ _DETERMINED = re.compile(
     # logs the call"). Not what is named after a person too ("the Dmitri alerts", "the Priya
     # jobs", "the Dmitri queries").
     # The determiner is looked behind the capital, so that the engine skips ahead to capitals.
-    r"([A-Z](?:"
+    r"([A-Z]"
+    # What follows first: most capitals are no such word, and this fails at once for them.
+    r"(?=[\w-]*[ \t]+(?:logs|exporters?|probes?|webhooks?|sidecars?)\b)"
+    r"(?:"
     + "|".join(
         f"(?<=\\b{form} [A-Z])"
         for word in _DETERMINERS.split()
@@ -254,7 +260,7 @@ def organisations(
     # Most lines hold none of what these look for: a quicker test skips the search.
     if text.count(".") > 1 and _THREE_PARTS.search(text):
         shown += _VERSIONED.findall(text)
-    if " v" in text:
+    if " v" in text and _V_NUMBER.search(text):
         shown += _V_VERSIONED.findall(text)
     if "ersion" in text or "elease" in text or "nstall" in text or "pgrad" in text:
         shown += _DONE_TO_SOFTWARE.findall(text)
