@@ -86,7 +86,7 @@ _TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
 _TOOK_PART = r"participants|attendees|responders"
 """Labels of the people who took part that are also a byline's."""
 _BYLINE = re.compile(
-    r"[ \t>*_+-]*(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
+    r"[ \t>*_+-]*+(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
     r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
     + _TOOK_PART
     + r")[*_]*[ \t]*:)",
@@ -95,7 +95,9 @@ _BYLINE = re.compile(
 """A byline or a list of the people involved ("Created by: ...", "**Authors:** ...",
 "Owner: @kenji"): people are named there as a matter of course."""
 _LIST_OF_PEOPLE = re.compile(
-    r"[ \t>*_+-]*(?:"
+    # The markers are taken whole (*+): no label opens with one, so giving some back could not
+    # help, and a timeline entry's blanked time would otherwise be retried space by space.
+    r"[ \t>*_+-]*+(?:"
     + _TOOK_PART
     + r"|(?:people[ \t]+)?involved|present|paged|cc|on[ \t]+the[ \t]+(?:call|bridge))"
     r"[*_]*[ \t]*:",
