@@ -253,6 +253,8 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
+        # Split as written: a sentence that opens with a lower-cased organisation still opens one.
+        written_view = view if text is written else _model_view(written)
         listed = _LIST_OF_PEOPLE.match(view)
         if listed is not None and "\n" in text.strip():
             listed = None  # a paragraph that opens with such a label is read as one
@@ -278,8 +280,6 @@ class Checker:
             threshold = max(self.threshold, TIMELINE)
         elif names_people or transcript or _BYLINE.match(text) is not None:
             threshold = max(self.threshold, SURER)
-        # Split as written: a sentence that opens with a lower-cased organisation still opens one.
-        written_view = _model_view(written)
         row = written_view.lstrip().startswith("|")
         spans = sentences(written_view, cells=row)
         kept: list[BlameHit] = []
