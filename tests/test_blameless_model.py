@@ -89,18 +89,25 @@ def test_scores_match_scikit_learn() -> None:
 def test_the_sentence_read_last_is_reused_only_for_the_same_text_and_roster() -> None:
     model = packaged_model()
     text = "Then jo pushed the change to the deploy again, as jo always does on a Friday."
-    roster = frozenset({"jo"})
+    other = "The rollback was, once again, left until the last possible minute."
+    nobody, roster = frozenset[str](), frozenset({"jo"})
 
-    def fresh(people: frozenset[str]) -> float:
-        model._last = None
-        return model.probability("".join(text), people)
+    def fresh(sentence: str, people: frozenset[str]) -> float:
+        model._last = None  # nothing read before
+        return model.probability(sentence, people)
 
-    alone, named = fresh(frozenset()), fresh(roster)
+    alone, named, elsewhere = fresh(text, nobody), fresh(text, roster), fresh(other, nobody)
     assert alone != named  # on the roster, "jo" reads as a name
-    for people, expected in ((frozenset(), alone), (roster, named), (frozenset(), alone)):
-        assert model.probability(text, people) == expected
-        assert model.score(text, people).probability == expected
-        assert model.probability("".join(text), people) == expected
+    assert alone != elsewhere
+    model._last = None
+    # The same text object, read again with another roster in between.
+    assert model.probability(text, nobody) == alone
+    assert model.probability(text, roster) == named
+    assert model.score(text, roster).probability == named
+    assert model.probability(text, nobody) == alone
+    # Another text, with the same roster object.
+    assert model.probability(other, nobody) == elsewhere
+    assert model.score(other, nobody).probability == elsewhere
 
 
 def test_training_refuses_a_scikit_learn_that_would_keep_every_feature(

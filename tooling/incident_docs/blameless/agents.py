@@ -160,8 +160,8 @@ def _forms(words: Iterable[str]) -> str:
 
 def _trie(forms: Iterable[str]) -> str:
     """An alternation of the forms that branches one letter at a time ("en(?:gineers|dpoint)"):
-    the regex engine tries a few first letters at each capital, not every form. It matches what
-    the plain alternation matches wherever the next character is no letter, as in _CAPITALISED."""
+    the regex engine tries a few first letters at each capital, not every form. Like the plain
+    alternation with the longest forms first, it tries a longer form before its prefixes."""
     by_first: dict[str, set[str]] = {}
     ends = False
     for form in forms:

@@ -53,6 +53,8 @@ NUMBER = "#num"
 START = "#start"
 
 _PIECE = re.compile(r"\S+")
+_FIRST = (0,)
+"""The parts of a piece that reads as one token: a constant, quicker to loop over than a range."""
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 _MARKUP = re.compile(
     # A tag holds no '<': a line of them is read in one pass, not searched to its end from each.
@@ -559,6 +561,17 @@ class Score:
     """Words that pushed towards blame, strongest first."""
 
 
+class _Reading(NamedTuple):
+    """The last sentence a model read (see BlameModel._read), and its probability once weighed."""
+
+    text: str
+    people: frozenset[str]
+    cleaned: str
+    read: list[tuple[int, ...]]
+    ids: list[int]
+    probability: float | None
+
+
 class BlameModel:
     """A linear model over TF-IDF features, scored in plain Python.
 
@@ -631,10 +644,7 @@ class BlameModel:
         metadata = data.get("metadata", {})
         self.metadata: dict[str, Any] = dict(metadata) if isinstance(metadata, dict) else {}
         self._caches: dict[frozenset[str], dict[str, tuple[int, ...]]] = {}
-        self._last: (
-            tuple[str, frozenset[str], tuple[str, list[tuple[int, ...]], list[int]], float | None]
-            | None
-        ) = None
+        self._last: _Reading | None = None
         self._index(names, weights)
 
     def score(self, text: str, people: frozenset[str] = frozenset()) -> Score:
@@ -645,23 +655,25 @@ class BlameModel:
         # A word gets its unigram and prefix, half of each bigram and skip-gram and a third of
         # each trigram it is part of (the start marker's part goes to the words): the weights
         # of _weigh, key by key. Each word's parts are added in the order of its keys: the
-        # bigram it ends, the one it opens, the skip-grams around it and after it, and the
-        # trigrams it ends, sits in the middle of and opens.
+        # bigram it ends, the one it opens, the skip-gram it ends (around the word before it),
+        # the one it opens (around the word after it), and the trigrams it ends, sits in the
+        # middle of and opens.
         weights = list(map(self._unigram.__getitem__, ids))
-        if ids:
-            zeros = repeat(0.0)
-            based = self._based(ids)
-            pairs = self._pairs(based, ids)
-            bigrams = list(map(self._bigrams.get, pairs, zeros))
+        zeros = repeat(0.0)
+        based = self._based(ids)
+        pairs = self._pairs(based, ids)
+        bigrams = list(map(self._bigrams.get, pairs, zeros))
+        if len(ids) == 1:
+            weights[0] += bigrams[0]  # its only key but the unigram
+        elif ids:
             halves = [part / 2 for part in bigrams]
             skips = [part / 2 for part in map(self._skipgrams.get, self._skips(based, ids), zeros)]
             trigrams = list(map(self._trigrams.get, self._triples(pairs, ids), zeros))
             thirds = [part / 3 for part in trigrams]
             # Where a sentence opens, a part goes whole (the first skip-gram) or in halves (the
             # first trigram); a word that has no such key gets 0.0, which changes no sum.
-            if skips:
-                skips[0] *= 2  # exact: the half doubled
-            opening = [part / 2 for part in trigrams[:1]]
+            skips[0] *= 2  # exact: the half doubled
+            opening = trigrams[0] / 2
             weights = [
                 unigram + ended + opened + skipped + skipping + trigram + middle + opening_three
                 for unigram, ended, opened, skipped, skipping, trigram, middle, opening_three in zip(
@@ -670,10 +682,10 @@ class BlameModel:
                     [*halves[1:], 0.0],
                     [0.0, *skips],
                     [*skips[1:], 0.0, 0.0],
-                    [0.0, *opening, *thirds[1:]],
-                    [*opening, *thirds[1:], 0.0],
+                    [0.0, opening, *thirds[1:]],
+                    [opening, *thirds[1:], 0.0],
                     [*thirds[1:], 0.0, 0.0],
-                    strict=False,
+                    strict=True,
                 )
             ]
         # The probability as lint reads it: the same sum, added in the same order.
@@ -683,14 +695,7 @@ class BlameModel:
         index = 0
         for piece, piece_ids in zip(pieces, read, strict=True):
             parts = len(piece_ids)
-            if parts == 1:  # most pieces are one word
-                weight = weights[index]
-                index += 1
-                if weight > 0:
-                    start, end = _token_span(piece, 0, 1)
-                    cues.append(Cue(text[start:end], start, end, weight * scale))
-                continue
-            for part in range(parts):
+            for part in _FIRST if parts == 1 else range(parts):  # most pieces are one word
                 weight = weights[index]
                 index += 1
                 if weight > 0:
@@ -796,7 +801,8 @@ class BlameModel:
     @staticmethod
     def _skips(based: list[int], ids: list[int]) -> Iterable[int]:
         """The key of the skip-gram around each token but the last: the token before it (the
-        start for the first) and the token after it."""
+        start for the first) and the token after it. `based` is two longer than ids[1:], and
+        map() stops with the shorter."""
         return map(add, based, ids[1:])
 
     def _triples(self, pairs: list[int], ids: list[int]) -> Iterable[int]:
@@ -808,28 +814,35 @@ class BlameModel:
     def _read(
         self, text: str, people: frozenset[str]
     ) -> tuple[str, list[tuple[int, ...]], list[int]]:
-        """The text cleaned, the token ids of each of its pieces, and all its token ids. The
-        last text read is kept: lint asks about one sentence several times in a row (its
-        probability, whether it lists only people, the cues of its message)."""
+        """The text cleaned, the token ids of each of its pieces, and all its token ids (which
+        no caller changes). The last text read is kept: lint asks about one sentence several
+        times in a row (its probability, whether it lists only people, the cues of its
+        message)."""
         last = self._last
-        if last is not None and last[0] is text and last[1] is people:
-            return last[2]
+        if last is not None and last.text is text and last.people is people:
+            return last.cleaned, last.read, last.ids
         cleaned = _clean(text)
         read = self._readings(cleaned.split(), people)
-        found = cleaned, read, list(chain.from_iterable(read))
-        self._last = (text, people, found, None)
-        return found
+        ids = list(chain.from_iterable(read))
+        # The reading holds the text and the roster, so no other object can take their ids.
+        self._last = _Reading(text, people, cleaned, read, ids, None)
+        return cleaned, read, ids
 
     def _weighed(self, text: str, people: frozenset[str], ids: list[int]) -> float:
-        """_weigh(ids) of the text read last, weighed once."""
+        """_weigh(ids), weighed once for the text read last."""
         last = self._last
-        if last is not None and last[0] is text and last[1] is people and last[2][2] is ids:
-            if last[3] is None:
-                probability = self._weigh(ids)
-                self._last = (text, people, last[2], probability)
-                return probability
-            return last[3]
-        return self._weigh(ids)
+        if (
+            last is None
+            or last.text is not text
+            or last.people is not people
+            or last.ids is not ids
+        ):
+            return self._weigh(ids)
+        if last.probability is None:
+            probability = self._weigh(ids)
+            self._last = last._replace(probability=probability)
+            return probability
+        return last.probability
 
     def _readings(self, pieces: list[str], people: frozenset[str]) -> list[tuple[int, ...]]:
         """The token ids of each piece of text (none, one, or a name and its "'s"), from a
