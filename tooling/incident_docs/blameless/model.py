@@ -561,8 +561,10 @@ class Score:
     """Words that pushed towards blame, strongest first."""
 
 
-class _Reading(NamedTuple):
-    """The last sentence a model read (see BlameModel._read), and its probability once weighed."""
+@dataclass(slots=True)
+class _Reading:
+    """The last sentence a model read (see BlameModel._read), and its probability once weighed
+    (set in place: building a new reading for it would cost more than the weighing saves)."""
 
     text: str
     people: frozenset[str]
@@ -839,9 +841,7 @@ class BlameModel:
         ):
             return self._weigh(ids)
         if last.probability is None:
-            probability = self._weigh(ids)
-            self._last = last._replace(probability=probability)
-            return probability
+            last.probability = self._weigh(ids)
         return last.probability
 
     def _readings(self, pieces: list[str], people: frozenset[str]) -> list[tuple[int, ...]]:
