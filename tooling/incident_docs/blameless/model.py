@@ -563,8 +563,8 @@ class Score:
 
 @dataclass(slots=True)
 class _Reading:
-    """The last sentence a model read (see BlameModel._read), and its probability once weighed
-    (set in place: building a new reading for it would cost more than the weighing saves)."""
+    """The last sentence a model read (see BlameModel._read), and its probability once weighed,
+    which is set in place: a reading is shared only by calls about the same text and roster."""
 
     text: str
     people: frozenset[str]
