@@ -28,8 +28,16 @@ from incident_docs.blameless.model import (
     packaged_model,
     tokens,
 )
-from incident_docs.blameless.prose import SURER, TIMELINE, check_markdown, normalise, sentences
+from incident_docs.blameless.prose import (
+    SURER,
+    TIMELINE,
+    check_document,
+    check_markdown,
+    normalise,
+    sentences,
+)
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import parse_text
 from incident_docs.linter import PARALLEL_THRESHOLD
 from support.archive import REPO
 from support.cli import RunCli
@@ -913,6 +921,21 @@ def test_a_name_the_record_shows_to_be_an_organisation_is_not_read_as_a_person(
     # Quoted as the author wrote it, even though the checks read the organisation in lower case.
     explained = _shipped_checker().explain("Tamsin engineers said a bug in Tamsin caused it.")
     assert all(cue.word != "tamsin" for cue in explained.cues)
+
+
+def test_a_short_line_found_in_one_record_is_read_again_where_another_reads_it_otherwise() -> None:
+    checker = _shipped_checker()
+    line = "- Tamsin broke checkout again.\n"
+
+    def found(body: str) -> list[tuple[int, int, str]]:
+        doc = parse_text("---\nid: x\n---\n\n# Notes\n\n" + body, "x.md")
+        return [(at, column, hit.code) for at, column, _, _, hit in check_document(doc, checker)]
+
+    alone = found(line)
+    assert alone  # on its own, Tamsin may be a person
+    assert found("Tamsin engineers rolled out a fix within the hour.\n\n" + line) == []
+    assert found(line) == alone
+    assert found("Notes first.\n\n" + line) == [(9, 3, code) for _, _, code in alone]
 
 
 def test_a_product_the_record_upgrades_or_versions_is_not_read_as_a_person(

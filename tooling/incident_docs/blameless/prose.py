@@ -205,6 +205,11 @@ class Checker:
     threshold: float = 0.5
     examples: Mapping[str, int] = field(default_factory=dict)
     """Normalised lines the organisation labelled: 1 blameful, 0 blameless."""
+    _lines: dict[tuple[Any, ...], list[BlameHit]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """What check_document found in short lines, by line and how it was read: every record of
+    an archive repeats its template's headings and labels."""
 
     def check(
         self,
@@ -1099,26 +1104,55 @@ def check_document(
     """
     named = checker.organisations("\n".join(doc.lines))
     for unit in field_units(doc):
-        for hit in checker.check(
-            unit.text, heading=unit.heading, names_people=unit.names_people, organisations=named
-        ):
+        for hit in _checked(checker, unit, named):
             if unit.exact:
                 yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
     for unit in body_units(doc.blocks):
-        hits = checker.check(
-            unit.text,
-            heading=unit.heading,
-            names_people=unit.names_people,
-            transcript=unit.transcript,
-            organisations=named,
-            owner_cells=unit.owner_cells,
-        )
+        hits = _checked(checker, unit, named)
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:
             yield (*_position(unit, hit.start, breaks), *_position(unit, hit.end, breaks), hit)
+
+
+_SHORT_LINE = 80
+"""The longest unit check_document keeps what it found in: headings, labels and list items repeat
+from record to record; prose rarely does."""
+_KEPT_LINES = 10_000
+
+
+def _checked(checker: Checker, unit: Unit, organisations: frozenset[str]) -> list[BlameHit]:
+    """checker.check() of the unit; of a short one, found once per checker and way of reading."""
+    if len(unit.text) > _SHORT_LINE:
+        return _check_unit(checker, unit, organisations)
+    key = (
+        unit.text,
+        unit.heading,
+        unit.names_people,
+        unit.transcript,
+        unit.owner_cells,
+        organisations,
+    )
+    kept = checker._lines
+    hits = kept.get(key)
+    if hits is None:
+        if len(kept) >= _KEPT_LINES:
+            kept.clear()
+        hits = kept[key] = _check_unit(checker, unit, organisations)
+    return hits
+
+
+def _check_unit(checker: Checker, unit: Unit, organisations: frozenset[str]) -> list[BlameHit]:
+    return checker.check(
+        unit.text,
+        heading=unit.heading,
+        names_people=unit.names_people,
+        transcript=unit.transcript,
+        organisations=organisations,
+        owner_cells=unit.owner_cells,
+    )
 
 
 def _position(unit: Unit, offset: int, breaks: list[int] | None = None) -> tuple[int, int]:
