@@ -293,14 +293,13 @@ class Checker:
         if hits:
             hits.sort(key=lambda hit: hit.start)
             starts = [hit.start for hit in hits]
-        examples = self.examples
         for start, end in spans:
             # The hits that start in this sentence: a slice of the sorted hits, since a chunk of
             # many sentences can have as many hits.
             inside = hits[bisect_left(starts, start) : bisect_left(starts, end)] if hits else []
             if inside:
                 placed.update(map(id, inside))
-            label = self._label(text[start:end]) if examples else None
+            label = self._label(text[start:end])
             if label == 0:
                 continue  # the organisation marked this sentence blameless
             sentence = view[start:end]
