@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
 import re
+import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from incident_docs.blameless import Checker, check_text, prose, training
+from incident_docs.blameless import model as model_module
 from incident_docs.blameless.agents import organisations
 from incident_docs.blameless.lexicon import IMPLIED_TARGET, TARGETS
 from incident_docs.blameless.model import (
@@ -36,6 +42,7 @@ from incident_docs.blameless.prose import (
     normalise,
     sentences,
 )
+from incident_docs.cli import main
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import parse_text
 from incident_docs.linter import PARALLEL_THRESHOLD
@@ -171,6 +178,39 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
         load_model(bad)
 
 
+def test_a_model_file_is_read_only_up_to_its_limit_zipped_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_module, "MODEL_LIMIT", 4096)
+    data = json.dumps(_small_model()).encode()
+    path = tmp_path / "model.json.gz"
+    path.write_bytes(gzip.compress(data))
+    assert load_model(path).size == 4  # under the limit, zipped
+    path.write_bytes(gzip.compress(data + b" " * 5000))  # valid JSON, unzipped past the limit
+    with pytest.raises(ValueError, match="over 4,096 bytes"):
+        load_model(path)
+    path.write_bytes(data + b" " * 5000)
+    with pytest.raises(ValueError, match="over 4,096 bytes"):
+        load_model(path)
+    path.write_bytes(gzip.compress(data)[:-12])
+    with pytest.raises(ValueError, match="cut short"):
+        load_model(path)
+    path.write_bytes(gzip.compress(data) * 2)
+    with pytest.raises(ValueError, match="after the gzip stream"):
+        load_model(path)
+    # A small file that unzips to 50 MB is never unzipped whole.
+    packer = zlib.compressobj(wbits=31)
+    path.write_bytes(b"".join(packer.compress(bytes(2**20)) for _ in range(50)) + packer.flush())
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="over 4,096 bytes"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
 def _small_model(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "format": "incident-docs/blameless-model",
@@ -200,6 +240,7 @@ def test_large_finite_numbers_are_numbers() -> None:
         ({"features": ["b #name ", "p broke", "t #start #name broke", "w broke"]}, "'b #name '"),
         ({"idf": [1.5, 10**400, 1.25, 1.0]}, "idf must hold finite"),
         ({"features": ["b #name broke", 7, "t #start #name broke", "w broke"]}, "7 is not"),
+        ({"features": ["b #name broke", [1, 2], "t #start #name broke", "w broke"]}, "[1, 2] is"),
         ({"idf": [1.5, float("inf"), 1.25, 1.0]}, "idf must hold finite"),
         ({"coef": [2.0, 0.5, float("nan"), 3]}, "coef must hold finite"),
         ({"coef": [2.0, True, 1.0, 3]}, "coef must hold finite"),
@@ -800,6 +841,108 @@ def test_any_broken_archive_model_is_a_one_line_error(
         result = run_cli(archive, *args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.count("\n") == 1 and "blameless-model.json.gz" in result.stderr
+
+
+@pytest.mark.parametrize("setting", ["model-file", "examples"])
+def test_a_setting_whose_file_leads_out_of_the_archive_or_is_no_file_is_refused(
+    archive: Path, run_cli: RunCli, tmp_path: Path, setting: str
+) -> None:
+    outside = tmp_path / "outside.tsv"
+    outside.write_text("text\tlabel\nAPI_TOKEN=s3cr3t\tblameless\n")
+    (archive / "linked").symlink_to(outside)
+    os.mkfifo(archive / "pipe")  # reading it would wait for a writer forever
+    base = (archive / "pyproject.toml").read_text()
+    for value, message in (
+        ("linked", "symbolic link leads outside the repository"),
+        ("pipe", "not a regular file"),
+    ):
+        (archive / "pyproject.toml").write_text(
+            base + f'\n[tool.incident-docs.blameless]\n{setting} = "{value}"\n'
+        )
+        for args in (("lint", "--select", "BL"), ("blameless", "explain", "Ken broke it.")):
+            result = run_cli(archive, *args)
+            assert result.exit_code == 2, (value, args, result.output)
+            assert result.stderr == f"incident: error: {value} ({setting}): {message}\n"
+            assert "s3cr3t" not in result.output
+
+
+def test_an_examples_file_over_its_limit_is_a_one_line_error(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "EXAMPLES_LIMIT", 1000)
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    (archive / "examples.tsv").write_text("text\tlabel\n" + "Fine words here.\tblameless\n" * 60)
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "incident: error: examples.tsv: the examples file is 1,631 bytes, over the 1,000 byte "
+        "limit\n"
+    )
+    (archive / "examples.tsv").write_text("text\tlabel\n" + "Fine words here.\tblameless\n" * 30)
+    assert run_cli(archive, "lint", "--select", "BL").exit_code == 0
+
+
+def test_an_examples_line_too_long_for_a_field_is_named_by_its_number(tmp_path: Path) -> None:
+    examples = tmp_path / "examples.tsv"
+    examples.write_text("text\tlabel\nFine.\tblameless\n" + "x" * 200_000 + "\tblameless\n")
+    with pytest.raises(UsageError, match=r"examples.tsv:3: field larger than field limit"):
+        training.read_rows(examples)
+
+
+def test_train_refuses_a_place_it_cannot_write_before_it_trains(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (archive / ".incident-docs").mkdir()
+    (archive / ".incident-docs" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write(
+            '\n[tool.incident-docs.blameless]\nmodel-file = ".incident-docs/elsewhere/m"\n'
+        )
+    os.mkfifo(outside / "pipe")
+    (archive / "notes.md").write_text("notes\n")
+    for args, message in (
+        ((), ".incident-docs/elsewhere/m (model-file): symbolic link leads outside"),
+        (("--output", str(outside / "pipe")), "pipe: not a regular file"),
+        (("--output", str(archive / "notes.md" / "m.json.gz")), "notes.md is not a folder"),
+    ):
+        result = run_cli(archive, "blameless", "train", *args)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and "training on" not in result.output
+    assert [path.name for path in outside.iterdir()] == ["pipe"]  # no model, no temporary file
+
+
+class _EndlessInput(io.RawIOBase):
+    """Standard input that never ends (`< /dev/zero`), and fails a reader that reads on far past
+    lint's limit instead of hanging the test."""
+
+    given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.given > 10_000_000:
+            raise AssertionError("standard input read on past the limit")
+        size = len(buffer)
+        buffer[:size] = b"Ken broke it. " * (size // 14) + b" " * (size % 14)
+        self.given += size
+        return size
+
+
+def test_standard_input_is_read_only_to_one_byte_over_the_limit(archive: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--root", str(archive), "lint", "--select", "BL", "--format", "json", "-"],
+        input=io.BufferedReader(_EndlessInput()),
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["message"]) for d in found] == [
+        ("IO004", "file is over the 2,000,000 byte limit")
+    ]
 
 
 def test_a_model_an_older_release_trained_asks_to_be_trained_again(

@@ -10,6 +10,8 @@ import click
 from incident_docs.blameless.archive import load_checker
 from incident_docs.blameless.training import archive_training_rows, dump, train
 from incident_docs.cli import Project, main, pass_project, yes_option
+from incident_docs.config import setting_file
+from incident_docs.diagnostics import UsageError
 from incident_docs.store import write_atomic
 
 
@@ -51,10 +53,19 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
 def train_command(project: Project, output: str | None, seed: int, yes: bool) -> None:
     """Train the archive's model on the shipped corpus plus the configured examples file."""
     config = project.config.blameless
+    # Where the model goes is settled before the minute of training, not after it.
+    if output is None:
+        target = setting_file(project.root, config.model_file, "model-file")
+    else:
+        target = Path(output)
+        if target.exists() and not target.is_file():
+            raise UsageError(f"{output}: not a regular file; give the path of a model file")
+    folder = next(folder for folder in target.parents if folder.exists())
+    if not folder.is_dir():
+        raise UsageError(f"{output or config.model_file}: {folder.name} is not a folder")
     rows, own = archive_training_rows(project.root, config)
     click.echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
     model = train(rows, seed)
-    target = Path(output) if output else project.root / config.model_file
     write_atomic(target, dump(model))
     click.echo(
         f"wrote {output or config.model_file}: {len(model['features'])} features, "

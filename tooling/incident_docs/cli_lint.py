@@ -83,7 +83,9 @@ def lint_command(
     if Path("-") in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be combined with other paths")
-        stdin = (sys.stdin.buffer.read(), stdin_filename or "<stdin>")
+        # One byte over the limit is enough to refuse it (IO004): standard input may never end.
+        limit = config.lint.max_file_bytes
+        stdin = (sys.stdin.buffer.read(limit + 1), stdin_filename or "<stdin>")
         paths = ()
     if paths and any(_is_archive_wide(project, path) for path in paths):
         paths = ()

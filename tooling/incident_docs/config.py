@@ -5,6 +5,7 @@ Every option has a default, so a repository with no configuration at all works.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -133,9 +134,21 @@ class BlamelessConfig(_Section):
         if value is None:
             return None
         path = Path(value)
-        if path.is_absolute() or ".." in path.parts:
+        if "\0" in value or path.is_absolute() or ".." in path.parts:
             raise ValueError(f"{value!r} must be a path inside the repository")
         return path.as_posix()
+
+
+def setting_file(root: Path, value: str, setting: str) -> Path:
+    """The file a setting names by a path inside the repository, which need not exist yet: a
+    symbolic link on the way is followed, but never out of `root`, and what it names must be a
+    regular file (reading a folder fails, a pipe blocks, and /dev/zero never ends)."""
+    target = Path(os.path.realpath(root / value))
+    if not target.is_relative_to(os.path.realpath(root)):
+        raise UsageError(f"{value} ({setting}): symbolic link leads outside the repository")
+    if target.exists() and not target.is_file():
+        raise UsageError(f"{value} ({setting}): not a regular file")
+    return target
 
 
 class ReviewConfig(_Section):
@@ -192,7 +205,7 @@ class Config(_Section):
     @classmethod
     def _relative(cls, value: str) -> str:
         path = Path(value)
-        if path.is_absolute() or ".." in path.parts:
+        if "\0" in value or path.is_absolute() or ".." in path.parts:
             raise ValueError(f"{value!r} must be a path inside the repository")
         return path.as_posix()
 

@@ -145,9 +145,8 @@ def read_document(
 def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
     doc = Document(path=display)
     if len(raw) > max_bytes:
-        return _unreadable(
-            doc, "IO004", f"file is {len(raw):,} bytes, over the {max_bytes:,} byte limit"
-        )
+        # Standard input is read only to one byte over the limit: its whole size is unknown.
+        return _unreadable(doc, "IO004", f"file is over the {max_bytes:,} byte limit")
     if b"\x00" in raw[:8192]:
         return _unreadable(doc, "IO002", "binary file (contains NUL bytes), not a Markdown record")
     try:

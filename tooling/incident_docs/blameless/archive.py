@@ -8,15 +8,15 @@ from pathlib import Path
 from incident_docs.blameless.engine import BlamelessOptions
 from incident_docs.blameless.model import BlameModel, model_at, packaged_model
 from incident_docs.blameless.prose import Checker, normalise
-from incident_docs.blameless.training import read_rows
-from incident_docs.config import BlamelessConfig
+from incident_docs.blameless.training import read_examples
+from incident_docs.config import BlamelessConfig, setting_file
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Roster
 
 
 def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
     """The archive's own model when `blameless train` has written one, else the shipped one."""
-    path = root / config.model_file
+    path = setting_file(root, config.model_file, "model-file")
     try:
         stat = path.stat()
     except OSError:
@@ -37,6 +37,6 @@ def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker
     threshold = config.threshold or (model.threshold if model else 0.5)
     examples: dict[str, int] = {}
     if config.examples:
-        for row in read_rows(root / config.examples):
+        for row in read_examples(root, config.examples):
             examples[normalise(row.text)] = row.label
     return Checker(options, model, threshold, examples)

@@ -8,7 +8,6 @@ of blame rather than a list of names.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import re
@@ -624,9 +623,9 @@ class BlameModel:
             raise ValueError(f"{source}: the vocabulary holds an empty word")
         if not len(features) == len(idf) == len(coef):
             raise ValueError(f"{source}: features, idf and coef differ in length")
+        names = _features(features, source)  # all of them words, so they can be counted
         if len(set(features)) < len(features):
             raise ValueError(f"{source}: a feature is listed twice")
-        names = _features(features, source)
         weights = list(map(mul, _numbers(idf, "idf", source), _numbers(coef, "coef", source)))
         if not all(map(math.isfinite, weights)):
             raise ValueError(f"{source}: idf times coef must be a finite number")
@@ -956,12 +955,25 @@ def _number(value: object, what: str, source: str) -> float:
     raise ValueError(f"{source}: {what} must hold finite numbers")
 
 
+MODEL_LIMIT = 64 * 2**20
+"""The most bytes of a model file read, and of its JSON once unzipped: the shipped one is under
+2 MB unzipped, and a small file can unzip to gigabytes."""
+
+
 def load_model(path: Path) -> BlameModel:
     """Read a model file (gzipped JSON, or plain JSON); raise ValueError or OSError when unusable."""
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        raw = handle.read(MODEL_LIMIT + 1)
     try:
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            inflater = zlib.decompressobj(wbits=31)  # gzip's header and trailer
+            raw = inflater.decompress(raw, MODEL_LIMIT + 1)
+            if not inflater.eof and len(raw) <= MODEL_LIMIT:
+                raise EOFError("the gzip stream is cut short")
+            if inflater.unused_data:
+                raise ValueError("more data after the gzip stream")
+        if len(raw) > MODEL_LIMIT:
+            raise ValueError(f"over {MODEL_LIMIT:,} bytes")
         data = json.loads(raw.decode("utf-8"))
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path}: not a JSON model file ({exc})") from None

@@ -37,7 +37,7 @@ from incident_docs.blameless.model import (
     tokens,
     values,
 )
-from incident_docs.config import BlamelessConfig
+from incident_docs.config import BlamelessConfig, setting_file
 from incident_docs.diagnostics import UsageError
 
 LABELS = {"blameful": 1, "blameless": 0}
@@ -117,7 +117,9 @@ def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = No
         except UnicodeDecodeError:
             raise UsageError(f"{path}: not UTF-8 text") from None
         except csv.Error as exc:
-            raise UsageError(f"{path}:{reader.line_num}: {exc}") from None
+            # Unquoted, a line can fail only on a field over csv's size limit, which the reader
+            # raises before it counts the line.
+            raise UsageError(f"{path}:{reader.line_num + 1}: {exc}") from None
     return rows
 
 
@@ -137,10 +139,28 @@ _BATCH = re.compile(r"([rwp])\d+")
 def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row], int]:
     """The shipped corpus plus the archive's examples (weighted up), and how many those are."""
     rows = corpus_rows()
-    own: list[Row] = []
-    if config.examples:
-        own = read_rows(root / config.examples, weight=EXAMPLE_WEIGHT, default_group="examples")
+    own = read_examples(root, config.examples) if config.examples else []
     return rows + own, len(own)
+
+
+EXAMPLES_LIMIT = 16 * 2**20
+"""The largest examples file read, in bytes: a hundred thousand lines or more, and every lint
+run reads it."""
+
+
+def read_examples(root: Path, value: str) -> list[Row]:
+    """The rows of the archive's examples file (the `examples` setting), weighted as training
+    weighs them: a regular file inside the repository, of at most EXAMPLES_LIMIT bytes."""
+    path = setting_file(root, value, "examples")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UsageError(f"{value}: cannot read: {exc.strerror or exc}") from None
+    if size > EXAMPLES_LIMIT:
+        raise UsageError(
+            f"{value}: the examples file is {size:,} bytes, over the {EXAMPLES_LIMIT:,} byte limit"
+        )
+    return read_rows(path, weight=EXAMPLE_WEIGHT, default_group="examples")
 
 
 def known_words(texts: Iterable[str], groups: Iterable[str] | None = None) -> frozenset[str]:
