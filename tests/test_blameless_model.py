@@ -890,6 +890,23 @@ def test_an_examples_line_too_long_for_a_field_is_named_by_its_number(tmp_path: 
         training.read_rows(examples)
 
 
+def test_an_examples_line_labelled_both_ways_names_both_lines(
+    archive: Path, run_cli: RunCli
+) -> None:
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    (archive / "examples.tsv").write_text(
+        "text\tlabel\nKen rolled it back.\tblameless\nKen rolled it back.\tblameless\n\n"
+        "- ken rolled it  back\tblameful\n"
+    )
+    for args in (("lint", "--select", "BL"), ("blameless", "train")):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "incident: error: examples.tsv:5: labelled blameful here and blameless on line 2\n"
+        )
+
+
 def test_train_refuses_a_place_it_cannot_write_before_it_trains(
     archive: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -37,6 +37,7 @@ from incident_docs.blameless.model import (
     tokens,
     values,
 )
+from incident_docs.blameless.prose import normalise
 from incident_docs.config import BlamelessConfig, setting_file
 from incident_docs.diagnostics import UsageError
 
@@ -78,31 +79,48 @@ def corpus_files() -> list[Path]:
     )
 
 
-def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = None) -> list[Row]:
-    """Rows of a labelled TSV with a header; `text` and `label` are required columns."""
+def read_rows(
+    path: Path,
+    *,
+    weight: float = 1.0,
+    default_group: str | None = None,
+    same: Callable[[str], str] | None = None,
+    display: str | None = None,
+) -> list[Row]:
+    """Rows of a labelled TSV with a header; `text` and `label` are required columns. With
+    `same`, two lines that it reads as the same text must carry the same label. Errors name the
+    file as `display`, or as its path."""
+    shown = display or str(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")  # a spreadsheet may add a BOM
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     rows: list[Row] = []
+    labelled: dict[str, tuple[str, int]] = {}  # text as `same` reads it -> its label, its line
     with handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         try:
             fields = reader.fieldnames or []
             if {"text", "label"} - set(fields):
                 raise UsageError(
-                    f"{path}:1: the header needs the columns text and label (tab-separated)"
+                    f"{shown}:1: the header needs the columns text and label (tab-separated)"
                 )
             for record in reader:
                 line = reader.line_num
                 text = (record.get("text") or "").strip()
                 label = (record.get("label") or "").strip().lower()
                 if not text:
-                    raise UsageError(f"{path}:{line}: empty text")
+                    raise UsageError(f"{shown}:{line}: empty text")
                 if label not in LABELS:
                     raise UsageError(
-                        f"{path}:{line}: label must be 'blameful' or 'blameless', not {label!r}"
+                        f"{shown}:{line}: label must be 'blameful' or 'blameless', not {label!r}"
                     )
+                if same is not None:
+                    earlier, at = labelled.setdefault(same(text), (label, line))
+                    if earlier != label:
+                        raise UsageError(
+                            f"{shown}:{line}: labelled {label} here and {earlier} on line {at}"
+                        )
                 rows.append(
                     Row(
                         text,
@@ -115,11 +133,11 @@ def read_rows(path: Path, *, weight: float = 1.0, default_group: str | None = No
                     )
                 )
         except UnicodeDecodeError:
-            raise UsageError(f"{path}: not UTF-8 text") from None
+            raise UsageError(f"{shown}: not UTF-8 text") from None
         except csv.Error as exc:
             # Unquoted, a line can fail only on a field over csv's size limit, which the reader
             # raises before it counts the line.
-            raise UsageError(f"{path}:{reader.line_num + 1}: {exc}") from None
+            raise UsageError(f"{shown}:{reader.line_num + 1}: {exc}") from None
     return rows
 
 
@@ -160,7 +178,10 @@ def read_examples(root: Path, value: str) -> list[Row]:
         raise UsageError(
             f"{value}: the examples file is {size:,} bytes, over the {EXAMPLES_LIMIT:,} byte limit"
         )
-    return read_rows(path, weight=EXAMPLE_WEIGHT, default_group="examples")
+    # Lint looks a line up as normalise() reads it: two labels for it would leave one unheard.
+    return read_rows(
+        path, weight=EXAMPLE_WEIGHT, default_group="examples", same=normalise, display=value
+    )
 
 
 def known_words(texts: Iterable[str], groups: Iterable[str] | None = None) -> frozenset[str]:
