@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_docs.document import parse_bytes
+from support.cli import RunCli
 from support.linting import codes, lint_archive, write_archive
 from support.rule_cases import INCIDENT, INCIDENT_PATH, POSTMORTEM, POSTMORTEM_PATH
 
@@ -76,6 +77,10 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
     "timeline-in-year-one": (
         INCIDENT.replace("- 2024-05-02T10:00:00Z **note**", "- 0001-01-01T00:00:00+01:00 **note**"),
         {"TL001"},
+    ),
+    "integer-of-5000-digits": (
+        INCIDENT.replace("severity: SEV2", "severity: " + "9" * 5000),
+        {"FM002"},
     ),
     "null-bytes-in-text": ("---\nid: x\x00\n---\n", {"IO002"}),
     "control-characters": (
@@ -174,3 +179,36 @@ def test_symlink_loop(tmp_path: Path) -> None:
         ("incidents/a.md", "IO001"),
         ("incidents/b.md", "IO001"),
     }
+
+
+def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None:
+    write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM})
+    os.mkfifo(tmp_path / "incidents" / "INC-2024-06-01-pipe.md")  # reading it would block
+    found = lint_archive(tmp_path)
+    assert [(d.path, d.code, d.message) for d in found] == [
+        ("incidents/INC-2024-06-01-pipe.md", "IO001", "cannot read file: not a regular file")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("people.yaml", "people: " + "[" * 5000 + "]" * 5000 + "\n", "it nests too deeply"),
+        ("people.yaml", "people:\n  - handle: dana\n    github: " + "9" * 5000, "4300 digits"),
+        ("people.yaml", None, "cannot read the roster: not a regular file"),
+        ("pyproject.toml", "tool = 5\n", "tool must be a table"),
+        ("pyproject.toml", None, "cannot read: not a regular file"),
+    ],
+    ids=["deep-roster", "long-integer-roster", "pipe-roster", "tool-not-a-table", "pipe-config"],
+)
+def test_a_broken_roster_or_configuration_is_a_one_line_error(
+    archive: Path, run_cli: RunCli, name: str, content: str | None, message: str
+) -> None:
+    (archive / name).unlink()
+    if content is None:
+        os.mkfifo(archive / name)
+    else:
+        (archive / name).write_text(content)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and name in result.stderr and message in result.stderr

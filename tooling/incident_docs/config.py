@@ -282,6 +282,8 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         if path is not None:
             raise UsageError(f"{source}: configuration file not found")
         return Config()
+    if not source.is_file():  # a pipe would block, a device never end
+        raise UsageError(f"{source}: cannot read: not a regular file")
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -295,7 +297,10 @@ def parse_config(text: str, label: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{label}: invalid TOML: {exc}") from None
-    table: Any = data.get("tool", {}).get(TABLE, {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise UsageError(f"{label}: tool must be a table")
+    table: Any = tool.get(TABLE, {})
     if not isinstance(table, dict):
         raise UsageError(f"{label}: tool.{TABLE} must be a table")
     try:

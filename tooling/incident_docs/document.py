@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -129,7 +130,10 @@ def read_document(
                 return _unreadable(
                     doc, "IO005", f"symbolic link leads outside the repository ({target})"
                 )
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a pipe would block, a device never end
+            return _unreadable(doc, "IO001", "cannot read file: not a regular file")
+        size = status.st_size
         if size > max_bytes:
             return _unreadable(
                 doc, "IO004", f"file is {size:,} bytes, over the {max_bytes:,} byte limit"
@@ -349,7 +353,12 @@ class _Builder:
             raise self.refuse(
                 "FM009", f"YAML tag {_short(node.tag)} is not allowed in front-matter", node
             )
-        return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        try:
+            return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError) as exc:  # an integer of 5,000 digits, say
+            raise self.refuse(
+                "FM002", f"YAML value cannot be read: {' '.join(str(exc).split())}", node
+            ) from None
 
 
 _MERGE = "tag:yaml.org,2002:merge"

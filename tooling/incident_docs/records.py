@@ -226,6 +226,8 @@ def load_roster(root: Path, config: Config) -> Roster:
     path = root / config.roster
     if not path.exists():
         return Roster()
+    if not path.is_file():  # a pipe would block, a device never end
+        raise UsageError(f"{config.roster}: cannot read the roster: not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -245,6 +247,10 @@ def parse_roster(text: str, label: str) -> Roster:
         raise UsageError(f"{label}{line}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:  # an integer of 5,000 digits, say
+        raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise UsageError(f"{label}: invalid YAML: it nests too deeply") from None
     try:
         return Roster.model_validate(data or {})
     except ValidationError as exc:

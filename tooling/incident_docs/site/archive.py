@@ -232,7 +232,7 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | No
     body whose line numbers match the Markdown MkDocs renders. Anything unusual takes the
     careful reader (lint explains what is wrong)."""
     try:
-        if path.is_symlink() or path.stat().st_size > max_bytes:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > max_bytes:
             return read_document(path, display, root=root, max_bytes=max_bytes)
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
