@@ -521,3 +521,44 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
     assert result.exit_code == 2
     assert "docs: exists and is not a folder" in result.stderr
     assert sorted(p.name for p in empty.iterdir()) == ["docs"]
+
+
+# --- text that would reach a terminal or break the record -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("declare", "-y", "Bad \x1b]0;pwned\x07 title", "--by", "sam"), "U+001B"),
+        (("log", "ctrl \x1b[31m x", "--by", "sam", "-i", OPEN), "the entry holds a control"),
+        (("log", "bell \x07", "--by", "sam", "-i", OPEN), "U+0007"),
+        (("declare", "-y", "A" * 201, "--by", "sam"), "the title is 201 characters; keep it"),
+    ],
+    ids=["escape-in-title", "escape-in-entry", "bell-in-entry", "title-too-long"],
+)
+def test_text_a_record_cannot_hold_is_refused_and_changes_nothing(
+    archive: Path, run_cli: RunCli, args: tuple[str, ...], expected: str
+) -> None:
+    (archive / ".incident-docs-lock").touch()  # an edit takes the lock before it reads the text
+    before = snapshot(archive)
+    one_line_error(run_cli(archive, *args), expected)
+    assert snapshot(archive) == before
+
+
+def test_a_title_of_the_longest_length_is_declared(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "declare", "-y", "A" * 200, "--by", "sam")
+    assert result.exit_code == 0, result.output
+
+
+def test_the_write_lock_is_never_taken_through_a_symbolic_link(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "created-by-the-lock"
+    (archive / ".incident-docs-lock").unlink(missing_ok=True)
+    (archive / ".incident-docs-lock").symlink_to(outside)
+    before = snapshot(archive)
+    one_line_error(
+        run_cli(archive, "log", "checked", "--by", "sam", "-i", OPEN),
+        ".incident-docs-lock: the write lock is a symbolic link",
+    )
+    assert not outside.exists() and snapshot(archive) == before

@@ -14,6 +14,7 @@ from incident_docs.handoffs import DELEGABLE, replay_roles, same_handle
 from incident_docs.models import (
     CRITERIA,
     INCIDENT_TRANSITIONS,
+    TITLE_LENGTH,
     Criteria,
     EntryKind,
     Incident,
@@ -130,6 +131,15 @@ class Declaration:
     title: str
 
 
+def _plain(text: str, what: str) -> str:
+    """The text, refused when it holds a control character: an escape sequence in a record would
+    reach the terminal of whoever shows it."""
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            raise UsageError(f"{what} holds a control character (U+{ord(char):04X}); remove it")
+    return text
+
+
 def declare(
     *,
     incident_id: str,
@@ -143,9 +153,14 @@ def declare(
     audiences: Mapping[str, str] | None = None,
 ) -> Declaration:
     """A new incident, investigating, with the declarer holding all three roles."""
-    clean_title = " ".join(title.split())
+    clean_title = _plain(" ".join(title.split()), "the title")
     if not clean_title:
         raise UsageError("an incident needs a title: what is wrong, in a few words")
+    if len(clean_title) > TITLE_LENGTH:
+        raise UsageError(
+            f"the title is {len(clean_title):,} characters; keep it to {TITLE_LENGTH}, "
+            "and put the rest in the summary"
+        )
     front: dict[str, Any] = {
         "id": incident_id,
         "title": clean_title,
@@ -269,7 +284,7 @@ def log_entry(
     internal: bool = False,
 ) -> Change:
     """A timeline entry; a mitigation also sets `mitigated_at` when it is not set yet."""
-    words = " ".join(text.split())
+    words = _plain(" ".join(text.split()), "the entry")
     if not words:
         raise UsageError("nothing to log: give the text of the entry (or '-' to read stdin)")
     if kind not in LOGGED_KINDS:

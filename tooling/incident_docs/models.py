@@ -35,7 +35,10 @@ PostmortemId = Annotated[
 Handle = Annotated[str, StringConstraints(pattern=HANDLE_RE.pattern, strip_whitespace=True)]
 Label = Annotated[str, StringConstraints(pattern=LABEL_RE.pattern)]
 """A service name or tag: lower case, digits, dot, dash, underscore; safe in URLs and HTML."""
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+TITLE_LENGTH = 200
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=TITLE_LENGTH, strip_whitespace=True)
+]
 Text = Annotated[str, StringConstraints(max_length=5000)]
 
 

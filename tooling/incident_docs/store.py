@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import fcntl
 import io
 import os
@@ -76,7 +77,14 @@ _Representer.add_representer(datetime, _represent_datetime)
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the repository's write lock: concurrent commands take turns instead of losing edits."""
-    with open(root / LOCK_NAME, "a+b") as handle:
+    try:
+        # Never through a symbolic link: a committed one could create any file it points at.
+        descriptor = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        raise UsageError(f"{LOCK_NAME}: the write lock is a symbolic link; remove it") from None
+    with os.fdopen(descriptor, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
