@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -562,3 +564,21 @@ def test_the_write_lock_is_never_taken_through_a_symbolic_link(
         ".incident-docs-lock: the write lock is a symbolic link",
     )
     assert not outside.exists() and snapshot(archive) == before
+
+
+def test_a_records_folder_that_cannot_be_listed_is_no_empty_archive(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incidents = os.path.join(str(archive), "incidents")
+    listing = os.scandir
+
+    def refuse(path: Any = ".") -> Any:
+        if os.fspath(path) == incidents:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    for args in (("list",), ("stats",), ("similar", "--text", "search latency")):
+        one_line_error(
+            run_cli(archive, *args), f"{incidents}: cannot read the folder: Permission denied"
+        )

@@ -61,6 +61,23 @@ def test_the_roster_is_checked_where_it_is_wrong(archive: Path, run_cli: RunCli)
     ]  # fmt: skip
 
 
+def test_a_person_listed_twice_is_named_where_the_second_entry_starts(
+    archive: Path, run_cli: RunCli
+) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace(
+        "  - handle: mei\n",
+        "  - handle: Lee\n    name: Lee Again\n    github: someone-else\n    senior: true\n"
+        "  - handle: mei\n",
+        1,
+    )
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["path"], d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    line = text.splitlines().index("  - handle: Lee") + 1
+    assert found == [("people.yaml", line, "person 'Lee' is listed twice")]
+
+
 def test_a_service_no_team_owns_is_a_warning(archive: Path, run_cli: RunCli) -> None:
     path = archive / "incidents" / f"INC-{CHRISTMAS}.md"
     path.write_text(path.read_text().replace("services: [web-frontend", "services: [billing"))

@@ -182,7 +182,7 @@ def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
             continue
         found: list[tuple[tuple[str, ...], str, str]] = []
         # os.walk reads file types from the directory entries: no stat call per file.
-        for parent, folders, names in os.walk(base):
+        for parent, folders, names in os.walk(base, onerror=_unreadable_folder):
             folders.sort()
             if not names:
                 continue
@@ -198,6 +198,11 @@ def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
         found.sort()
         for _key, path, display in found:
             yield path, display
+
+
+def _unreadable_folder(error: OSError) -> None:
+    """A records folder that cannot be listed is no empty archive."""
+    raise UsageError(f"{error.filename}: cannot read the folder: {error.strerror or error}")
 
 
 _ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)

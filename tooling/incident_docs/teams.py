@@ -147,6 +147,14 @@ def team_states(
 def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
     """What does not add up in the roster's teams, each with where (a path into the YAML)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    listed: set[str] = set()
+    for index, person in enumerate(roster.people):
+        if person.handle.casefold() in listed:
+            # The second entry would give the same handle another login or seniority.
+            problems.append(
+                (("people", index, "handle"), f"person '{person.handle}' is listed twice")
+            )
+        listed.add(person.handle.casefold())
     known = roster.handles()
     names: dict[str, int] = {}
     owner: dict[str, str] = {}

@@ -15,7 +15,7 @@ from incident_docs.teams import postmortem_involvement, roster_problems, team_st
 from incident_docs.timeline import parse_timeline
 
 RULES = (
-    RuleInfo("TM001", "roster-teams", "The roster's teams add up: members are people of the roster, seniors are members, no service is owned by two teams.",
+    RuleInfo("TM001", "roster-teams", "The roster adds up: no person is listed twice, members are people of the roster, seniors are members, no service is owned by two teams.",
              "teams:\n  - {name: cdn, members: [sam], seniors: [dana]}", "teams:\n  - {name: cdn, members: [sam, dana], seniors: [dana]}"),
     RuleInfo("TM002", "unowned-service", "When the roster defines teams, every service a record names is owned by one.",
              "services: [billing-api]  (no team owns it)", "services: [payments-api]", Severity.WARNING),
