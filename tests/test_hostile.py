@@ -198,8 +198,20 @@ def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None
         ("people.yaml", None, "cannot read the roster: not a regular file"),
         ("pyproject.toml", "tool = 5\n", "tool must be a table"),
         ("pyproject.toml", None, "cannot read: not a regular file"),
+        ("pyproject.toml", '[tool.incident-docs]\nincidents-dir = "."\n', "below the reposit"),
+        ("pyproject.toml", '[tool.incident-docs]\npostmortems-dir = ""\n', "below the reposit"),
+        ("pyproject.toml", "[tool.incident-docs.lint]\nmax-file-bytes = 10000000000\n", "less"),
     ],
-    ids=["deep-roster", "long-integer-roster", "pipe-roster", "tool-not-a-table", "pipe-config"],
+    ids=[
+        "deep-roster",
+        "long-integer-roster",
+        "pipe-roster",
+        "tool-not-a-table",
+        "pipe-config",
+        "records-in-the-root",
+        "empty-records-folder",
+        "no-size-limit",
+    ],
 )
 def test_a_broken_roster_or_configuration_is_a_one_line_error(
     archive: Path, run_cli: RunCli, name: str, content: str | None, message: str

@@ -99,7 +99,7 @@ class LintConfig(_Section):
     """Per-rule (or per-prefix) severity override, e.g. {"BL006": "warning"}."""
     per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Glob (repo-relative) -> rule codes or prefixes never reported for matching files."""
-    max_file_bytes: int = Field(default=2_000_000, ge=1024)
+    max_file_bytes: int = Field(default=2_000_000, ge=1024, le=100_000_000)
     fail_on: Literal["error", "warning"] = "warning"
     """The least severe finding that fails: `incident lint`'s exit code, the pre-commit hook, the
     pull-request check and the site build all follow it."""
@@ -207,6 +207,8 @@ class Config(_Section):
         path = Path(value)
         if "\0" in value or path.is_absolute() or ".." in path.parts:
             raise ValueError(f"{value!r} must be a path inside the repository")
+        if not path.parts:  # "" or ".": the whole repository would be read as records
+            raise ValueError(f"{value!r} must name a folder or file below the repository's root")
         return path.as_posix()
 
     def severity(self, name: str) -> SeverityLevel | None:
