@@ -236,7 +236,10 @@ def main() -> None:
         code, summary = runs[0][1], runs[0][2]
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         # The same runs without the blameless family: how much of lint's time its checks take.
-        without = min(run_lint(root, "--ignore", "BL")[0] for _ in range(3))
+        bare = [run_lint(root, "--ignore", "BL") for _ in range(3)]
+        if any(run[1] not in (0, 1) for run in bare):
+            raise SystemExit(f"incident lint --ignore BL failed: {bare[0][2]}")
+        without = min(run[0] for run in bare)
         print(f"parse-only floor (PyYAML C loader): {floor:.2f} s")
         print(f"incident lint (every rule, exit {code}): {elapsed:.2f} s  [{summary}]")
         print(f"ratio lint / floor: {elapsed / floor:.2f}x (target <= 3x)")

@@ -535,8 +535,17 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         (("log", "ctrl \x1b[31m x", "--by", "sam", "-i", OPEN), "the entry holds a control"),
         (("log", "bell \x07", "--by", "sam", "-i", OPEN), "U+0007"),
         (("declare", "-y", "A" * 201, "--by", "sam"), "the title is 201 characters; keep it"),
+        (("resolve", "-y", "-i", OPEN, "--by", "sam", "Fixed \x1b]0;x\x07"), "the summary holds"),
+        (("status", "identified", "-i", OPEN, "--by", "sam", "see \x1b[2J"), "the note holds"),
     ],
-    ids=["escape-in-title", "escape-in-entry", "bell-in-entry", "title-too-long"],
+    ids=[
+        "escape-in-title",
+        "escape-in-entry",
+        "bell-in-entry",
+        "title-too-long",
+        "escape-in-summary",
+        "escape-in-note",
+    ],
 )
 def test_text_a_record_cannot_hold_is_refused_and_changes_nothing(
     archive: Path, run_cli: RunCli, args: tuple[str, ...], expected: str
@@ -582,3 +591,24 @@ def test_a_records_folder_that_cannot_be_listed_is_no_empty_archive(
         one_line_error(
             run_cli(archive, *args), f"{incidents}: cannot read the folder: Permission denied"
         )
+
+
+def test_a_pipe_in_place_of_a_record_is_refused_not_waited_on(
+    archive: Path, run_cli: RunCli
+) -> None:
+    os.mkfifo(archive / "incidents" / "INC-2024-06-01-pipe.md")  # reading it would block
+    for args in (
+        ("show", "INC-2024-06-01-pipe"),
+        ("log", "hi", "--by", "sam", "-i", "INC-2024-06-01-pipe"),
+    ):
+        one_line_error(run_cli(archive, *args), "not a regular file")
+
+
+def test_an_entry_on_standard_input_is_read_only_to_the_record_limit(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / ".incident-docs-lock").touch()
+    before = snapshot(archive)
+    result = run_cli(archive, "log", "-", "--by", "sam", "-i", OPEN, input="x" * 2_000_001)
+    one_line_error(result, "the entry on standard input is over 2,000,000 characters")
+    assert snapshot(archive) == before

@@ -82,6 +82,10 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
         INCIDENT.replace("severity: SEV2", "severity: " + "9" * 5000),
         {"FM002"},
     ),
+    "hex-integer-of-5000-digits": (
+        INCIDENT.replace("severity: SEV2", "severity: 0x" + "f" * 5000),
+        {"FM004"},
+    ),
     "null-bytes-in-text": ("---\nid: x\x00\n---\n", {"IO002"}),
     "control-characters": (
         INCIDENT.replace("title: API errors after deploy", 'title: "a\\u0007b"'),
@@ -197,6 +201,8 @@ def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None
         ("people.yaml", "people:\n  - handle: dana\n    github: " + "9" * 5000, "4300 digits"),
         ("people.yaml", None, "cannot read the roster: not a regular file"),
         ("pyproject.toml", "tool = 5\n", "tool must be a table"),
+        ("pyproject.toml", "x = " + "9" * 5000 + "\n", "4300 digits"),
+        ("pyproject.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n", "it nests too deeply"),
         ("pyproject.toml", None, "cannot read: not a regular file"),
         ("pyproject.toml", '[tool.incident-docs]\nincidents-dir = "."\n', "below the reposit"),
         ("pyproject.toml", '[tool.incident-docs]\npostmortems-dir = ""\n', "below the reposit"),
@@ -207,6 +213,8 @@ def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None
         "long-integer-roster",
         "pipe-roster",
         "tool-not-a-table",
+        "long-integer-config",
+        "deep-config",
         "pipe-config",
         "records-in-the-root",
         "empty-records-folder",

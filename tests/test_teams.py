@@ -78,6 +78,18 @@ def test_a_person_listed_twice_is_named_where_the_second_entry_starts(
     assert found == [("people.yaml", line, "person 'Lee' is listed twice")]
 
 
+def test_a_person_listed_twice_is_named_in_a_roster_without_teams(
+    archive: Path, run_cli: RunCli
+) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text().split("\nteams:", 1)[0] + "\n"
+    text += "  - handle: lee\n    name: Lee Again\n    github: someone-else\n"
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert found == [(len(text.splitlines()) - 2, "person 'lee' is listed twice")]
+
+
 def test_a_service_no_team_owns_is_a_warning(archive: Path, run_cli: RunCli) -> None:
     path = archive / "incidents" / f"INC-{CHRISTMAS}.md"
     path.write_text(path.read_text().replace("services: [web-frontend", "services: [billing"))

@@ -530,7 +530,10 @@ def log_command(
     moment = _moment(at, now)
     words = " ".join(text)
     if text == ("-",):
-        words = sys.stdin.read()
+        limit = project.config.lint.max_file_bytes  # no record can hold more
+        words = sys.stdin.read(limit + 1)
+        if len(words) > limit:
+            raise UsageError(f"the entry on standard input is over {limit:,} characters")
     entry_kind, chosen_action = inputs.parse_entry_kind(kind, action)
     audiences = inputs.parse_audiences(audience)
     handle = _who(project, by)

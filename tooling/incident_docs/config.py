@@ -284,7 +284,7 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         if path is not None:
             raise UsageError(f"{source}: configuration file not found")
         return Config()
-    if not source.is_file():  # a pipe would block, a device never end
+    if path is None and not source.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{source}: cannot read: not a regular file")
     try:
         text = source.read_text(encoding="utf-8")
@@ -299,6 +299,10 @@ def parse_config(text: str, label: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{label}: invalid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of 5,000 digits, say
+        raise UsageError(f"{label}: invalid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise UsageError(f"{label}: invalid TOML: it nests too deeply") from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise UsageError(f"{label}: tool must be a table")

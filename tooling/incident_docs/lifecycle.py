@@ -188,7 +188,7 @@ def add_audiences(
     """Front-matter sets for audiences newly named, or whose harm is described anew."""
     sets: list[tuple[FieldPath, Any]] = []
     for name, harm in given.items():
-        words = " ".join(harm.split())
+        words = _plain(" ".join(harm.split()), f"the harm to {name}")
         if getattr(incident.audiences, name) != words:
             sets.append((("audiences", name), words))
     return tuple(sets)
@@ -356,7 +356,7 @@ def change_status(
                     f"cannot resolve at {format_time(at)}: {name} is later ({format_time(moment)})"
                 )
         sets.append((("resolved_at",), at))
-    words = " ".join(note.split())
+    words = _plain(" ".join(note.split()), "the note")
     label = status.value.capitalize()
     entry = TimelineEntry(
         time=at,
@@ -373,7 +373,7 @@ def change_status(
 
 
 def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: str = "") -> Change:
-    words = " ".join(summary.split())
+    words = _plain(" ".join(summary.split()), "the summary")
     if not words:
         raise UsageError("a resolved incident needs a summary of what happened")
     change = change_status(incident, IncidentStatus.RESOLVED, by=by, at=at, note=note)
@@ -389,7 +389,7 @@ def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: st
 def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change:
     """Back to investigating: the reason in the timeline and the status history, the end
     time removed (the history keeps when it was first resolved)."""
-    words = " ".join(because.split())
+    words = _plain(" ".join(because.split()), "the reason")
     if not words:
         raise UsageError("say why it is reopened: incident reopen --because 'errors are back'")
     if incident.status is not IncidentStatus.RESOLVED:

@@ -125,6 +125,8 @@ def _message(error: Any) -> str:
     value = error.get("input")
     if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
         return f"{value!r} is not in the expected form"
+    if isinstance(value, int) and not -(10**60) < value < 10**60:
+        return message  # too long to quote, and str() refuses an integer of 4,300 digits
     if isinstance(value, str | int | float | bool) and len(str(value)) <= 60:
         return f"{message} (got {value!r})"
     return message

@@ -186,9 +186,22 @@ class PostmortemFile:
     postmortem: Postmortem
 
 
+def _regular_bytes(path: Path) -> bytes:
+    """The file's bytes; OSError for anything but a regular file, which would block (a pipe) or
+    never end (a device)."""
+    with open(path, "rb", opener=_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read()
+
+
+def _nonblocking(name: str, flags: int) -> int:
+    return os.open(name, flags | os.O_NONBLOCK)
+
+
 def read_incident(path: Path, display: str, config: Config) -> IncidentFile:
     try:
-        raw = path.read_bytes()
+        raw = _regular_bytes(path)
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
     return parse_incident(raw, display, path, config)
@@ -651,7 +664,7 @@ def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
     """The record's file (checked to be inside the archive) and its bytes."""
     target = record_target(root, path, display)
     try:
-        return target, target.read_bytes()
+        return target, _regular_bytes(target)
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
 

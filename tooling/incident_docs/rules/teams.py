@@ -29,7 +29,7 @@ _APPROVED = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
 def roster_findings(ctx: LintContext) -> list[Finding]:
     """TM001, found in the roster file itself with the line of each problem."""
     path = ctx.root / ctx.config.roster
-    if not ctx.roster.teams or not path.is_file():
+    if not (ctx.roster.teams or ctx.roster.people) or not path.is_file():
         return []
     try:
         text = path.read_text(encoding="utf-8")
