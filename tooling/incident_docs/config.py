@@ -133,10 +133,15 @@ class BlamelessConfig(_Section):
     def _inside(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        path = Path(value)
-        if "\0" in value or path.is_absolute() or ".." in path.parts:
-            raise ValueError(f"{value!r} must be a path inside the repository")
-        return path.as_posix()
+        return _inside_repository(value).as_posix()
+
+
+def _inside_repository(value: str) -> Path:
+    """A configured path, refused unless it is relative and stays inside the repository."""
+    path = Path(value)
+    if "\0" in value or path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"{value!r} must be a path inside the repository")
+    return path
 
 
 def setting_file(root: Path, value: str, setting: str) -> Path:
@@ -204,9 +209,7 @@ class Config(_Section):
     @field_validator("incidents_dir", "postmortems_dir", "roster")
     @classmethod
     def _relative(cls, value: str) -> str:
-        path = Path(value)
-        if "\0" in value or path.is_absolute() or ".." in path.parts:
-            raise ValueError(f"{value!r} must be a path inside the repository")
+        path = _inside_repository(value)
         if not path.parts:  # "" or ".": the whole repository would be read as records
             raise ValueError(f"{value!r} must name a folder or file below the repository's root")
         return path.as_posix()

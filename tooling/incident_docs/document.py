@@ -5,12 +5,13 @@ Reading never raises on bad input: every problem becomes a Finding on the docume
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import yaml
 
@@ -130,20 +131,33 @@ def read_document(
                 return _unreadable(
                     doc, "IO005", f"symbolic link leads outside the repository ({target})"
                 )
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):  # a pipe would block, a device never end
-            return _unreadable(doc, "IO001", "cannot read file: not a regular file")
-        size = status.st_size
-        if size > max_bytes:
-            return _unreadable(
-                doc, "IO004", f"file is {size:,} bytes, over the {max_bytes:,} byte limit"
-            )
-        raw = path.read_bytes()
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return _unreadable(
+                    doc, "IO004", f"file is {size:,} bytes, over the {max_bytes:,} byte limit"
+                )
+            raw = handle.read()
     except OSError as exc:
         return _unreadable(doc, "IO001", f"cannot read file: {exc.strerror or exc}")
     except RuntimeError:  # pathlib's word for a symbolic link loop
         return _unreadable(doc, "IO001", "cannot read file: symbolic link loop")
     return parse_bytes(raw, display, max_bytes=max_bytes)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading; OSError for anything but a regular file, which would block (a
+    pipe) or never end (a device). Opened without waiting for a pipe's writer, and checked on
+    what was opened, so nothing swapped in between is read."""
+    handle = open(path, "rb", opener=_without_waiting)  # noqa: SIM115  # the caller closes it
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise OSError(errno.EINVAL, "not a regular file")
+    return handle
+
+
+def _without_waiting(name: str, flags: int) -> int:
+    return os.open(name, flags | os.O_NONBLOCK)
 
 
 def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:

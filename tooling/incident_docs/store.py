@@ -32,7 +32,7 @@ from yaml import safe_load as yaml_safe_load
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import Document, parse_bytes, parse_text
+from incident_docs.document import Document, open_regular, parse_bytes, parse_text
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
@@ -186,22 +186,10 @@ class PostmortemFile:
     postmortem: Postmortem
 
 
-def _regular_bytes(path: Path) -> bytes:
-    """The file's bytes; OSError for anything but a regular file, which would block (a pipe) or
-    never end (a device)."""
-    with open(path, "rb", opener=_nonblocking) as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read()
-
-
-def _nonblocking(name: str, flags: int) -> int:
-    return os.open(name, flags | os.O_NONBLOCK)
-
-
 def read_incident(path: Path, display: str, config: Config) -> IncidentFile:
     try:
-        raw = _regular_bytes(path)
+        with open_regular(path) as handle:
+            raw = handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
     return parse_incident(raw, display, path, config)
@@ -664,7 +652,8 @@ def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
     """The record's file (checked to be inside the archive) and its bytes."""
     target = record_target(root, path, display)
     try:
-        return target, _regular_bytes(target)
+        with open_regular(target) as handle:
+            return target, handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
 

@@ -145,7 +145,8 @@ def team_states(
 
 
 def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
-    """What does not add up in the roster's teams, each with where (a path into the YAML)."""
+    """What does not add up in the roster (its people and teams), each with where (a path into
+    the YAML)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     listed: set[str] = set()
     for index, person in enumerate(roster.people):
