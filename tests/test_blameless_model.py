@@ -1016,6 +1016,8 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
     [
         ("Discord engineers rolled out a fix.", {"Discord"}),
         ("Foursquare's employees were told the same day.", {"Foursquare"}),
+        ("Here is what we heard from Vitwit's devs: a race.", {"Vitwit"}),
+        ("Ferrowind's maintainers confirmed it.", {"Ferrowind"}),
         ("Acme Inc confirmed the outage.", {"Acme"}),
         ("## Xubuntu Team Follow-Ups", {"Xubuntu"}),
         ("Marta's team broke it.", set()),  # a person has a team ...
@@ -1058,6 +1060,17 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Dmitri v2 strikes again.", set()),
         ("Reviewer: Sean McCarthy", set()),
         ("Dmitri, the human chaos engine.", set()),
+        # Software's place in an address or a path in code: a host's own label, a path's part.
+        ("Read [Dora](https://dora-holesky.pk910.de/) and Dora's charts.", {"Dora"}),
+        ("Lighthouse (`sigp/lighthouse:v7.0.0`) stopped attesting.", {"Lighthouse"}),
+        ("Lighthouse notes: https://github.com/sigp/lighthouse/releases", {"Lighthouse"}),
+        # Not where a person's name stands in one: an owner, a profile, a home, a personal page,
+        # a slug of several words.
+        ("Dave's notes: https://github.com/dave/notes", set()),
+        ("Priya, see https://www.linkedin.com/in/priya/ and `/home/priya/.ssh`.", set()),
+        ("Maria: https://blog.example.com/2021/welcome-maria", set()),
+        ("Ana https://ana.github.io/posts", set()),
+        ("Ken ran `git log --author=ken`.", set()),
         ("No more Dmitri queries against the primary, and no more Priya jobs.", set()),
         ("Ken alerts the team and logs the call.", set()),
         ("It was the Dmitri deploys again.", set()),
@@ -1074,7 +1087,7 @@ def test_a_roster_name_stays_a_person_whatever_follows_it() -> None:
 def test_a_name_the_record_shows_to_be_an_organisation_is_not_read_as_a_person(
     archive: Path, run_cli: RunCli
 ) -> None:
-    sentence = "A bug in how Tamsin handles failover caused the outage."
+    sentence = "The outage was caused by a bug in how Tamsin handles failover."
     assert _lint_stdin(run_cli, archive, sentence + "\n")  # on its own, Tamsin may be a person
     record = "Tamsin engineers rolled out a fix within the hour.\n\n" + sentence + "\n"
     assert _lint_stdin(run_cli, archive, record) == []
@@ -1107,6 +1120,18 @@ def test_a_product_the_record_upgrades_or_versions_is_not_read_as_a_person(
     assert _lint_stdin(run_cli, archive, record) == []
     versioned = "Traefik 2.4.8 dropped the header, and Traefik kept dropping it for an hour.\n"
     assert _lint_stdin(run_cli, archive, versioned) == []
+
+
+def test_a_product_the_record_addresses_or_pulls_as_an_image_is_not_read_as_a_person(
+    archive: Path, run_cli: RunCli
+) -> None:
+    sentence = "The outage was caused by a bug in how Tamsin handles failover.\n"
+    assert _lint_stdin(run_cli, archive, sentence)  # on its own, Tamsin may be a person
+    for address in ("The image was `acme/tamsin:1.4`.", "See https://tamsin.example.com/status."):
+        assert _lint_stdin(run_cli, archive, sentence + "\n" + address + "\n") == []
+    # A person's login in an address or a home folder says nothing of the kind.
+    for address in ("See https://github.com/tamsin/notes.", "Keys: `/home/tamsin/.ssh`."):
+        assert _lint_stdin(run_cli, archive, sentence + "\n" + address + "\n")
 
 
 @pytest.mark.parametrize(

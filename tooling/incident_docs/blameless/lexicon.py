@@ -199,7 +199,7 @@ NOT_NAMES = wordset(
 # after a name: not "deploys", "alerts", "logs", "builds", "hosts", "packages", "releases".
 ORGANISATION_FOLLOWERS = wordset(
     """
-    engineers engineering employees staff developers maintainers users customers admins
+    engineers engineering employees staff developers devs maintainers users customers admins
     administrators team teams support infrastructure servers datacenter datacenters website
     platform cloud headquarters ceo cto founder founders inc corp ltd llc gmbh
     server pod pods cluster clusters deployment deployments installer instance instances node
@@ -210,12 +210,27 @@ ORGANISATION_FOLLOWERS = wordset(
     modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
-# ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,
-# an API, a network, servers, users or customers: "Marcus's database migration", "Khalid's API
-# key" and a salesperson's customers are a person's.
+# ... nor do they own these ("Foursquare's employees", "Etsy's headquarters", "Vitwit's devs").
+# Not a database, an API, a network, servers, users or customers: "Marcus's database migration",
+# "Khalid's API key" and a salesperson's customers are a person's.
 ORGANISATION_POSSESSIONS = wordset(
     """
     employees staff headquarters ceo cto founder founders shareholders datacenter datacenters
+    engineers developers devs maintainers contributors
+    """
+)
+# Hosts where the first label names the person whose page it is ("dave.github.io"), and parts of
+# a path after which the next part names someone ("/in/dave", "/home/dave"): no evidence of
+# software there (see agents.addressed).
+PERSONAL_HOSTS = wordset(
+    """
+    github.io gitlab.io substack.com medium.com wordpress.com blogspot.com tumblr.com
+    """
+)
+PERSON_FOLDERS = wordset(
+    """
+    u user users people person member members profile profiles author authors in home team teams
+    org orgs contributors
     """
 )
 # Short parts of dotted or underscored words that are code, files or hosts, not initials of a
