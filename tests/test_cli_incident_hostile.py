@@ -612,3 +612,33 @@ def test_an_entry_on_standard_input_is_read_only_to_the_record_limit(
     result = run_cli(archive, "log", "-", "--by", "sam", "-i", OPEN, input="x" * 2_000_001)
     one_line_error(result, "the entry on standard input is over 2,000,000 characters")
     assert snapshot(archive) == before
+
+
+def test_control_characters_in_a_committed_record_are_shown_not_obeyed(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Written by hand (the commands refuse them): an OSC sequence that retitles the window, a
+    # colour, a carriage return that writes over the line, a C1 CSI and a right-to-left override.
+    hostile = "Checkout \x1b]0;owned\x07 down \x1b[31mred\r \x9b2J \u202eevil"
+    record = archive / "incidents" / f"{OPEN}.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(
+        text.replace(
+            "title: Search results slow after index rebuild", f"title: {json.dumps(hostile)}"
+        ),
+        encoding="utf-8",
+    )
+    obeyed = ("\x1b", "\x07", "\r", "\x9b", "\u202e")
+    for args in (("list",), ("show", OPEN)):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 0, result.output
+        assert "Checkout \\u001b]0;owned\\u0007 down" in result.stdout
+        assert not any(char in result.stdout for char in obeyed)
+    listed = run_cli(archive, "list", "--format", "json")
+    # In JSON the written-out form is the escape that reads back as the very character.
+    titles = {item["id"]: item["title"] for item in json.loads(listed.stdout)}
+    assert titles[OPEN] == hostile
+    # An error naming what the user typed writes it out too.
+    missing = run_cli(archive, "show", "INC-\x1b[2J")
+    assert missing.exit_code == 2
+    assert "\x1b" not in missing.stderr and "\\u001b[2J" in missing.stderr

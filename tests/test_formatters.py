@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from incident_docs.diagnostics import Diagnostic, Fix, Severity
 from incident_docs.formatters import (
     format_github,
@@ -14,6 +16,7 @@ from incident_docs.formatters import (
     format_summary,
     format_text,
 )
+from incident_docs.terminal import printable
 from support.archive import REPO
 
 DIAGNOSTICS = [
@@ -125,3 +128,29 @@ def test_the_rules_page_is_what_the_command_writes() -> None:
     assert written == format_rules_markdown(), (
         "run: incident rules --format markdown > docs/rules.md"
     )
+
+
+def test_a_file_name_with_a_line_break_or_an_escape_stays_on_its_finding_line() -> None:
+    odd = Diagnostic(
+        "incidents/a\nb:1:1: XX999 forged\x1b[2J.md", 2, 1, "FM001", Severity.ERROR, "bad"
+    )
+    lines = format_text([odd]).splitlines()
+    assert lines == ["incidents/a\\u000ab:1:1: XX999 forged\\u001b[2J.md:2:1: FM001 bad"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "plain text, é, 日本, 👩\u200d💻, a\ttab\nand a line",
+            "plain text, é, 日本, 👩\u200d💻, a\ttab\nand a line",
+        ),
+        ("\x1b[31mred\x07", "\\u001b[31mred\\u0007"),
+        ("over\rwritten\x7f", "over\\u000dwritten\\u007f"),
+        ("\x9b2J \u202eevil\u2066", "\\u009b2J \\u202eevil\\u2066"),
+    ],
+)
+def test_printable_writes_out_what_a_terminal_would_obey(text: str, shown: str) -> None:
+    assert printable(text) == shown
+    # JSON output printed so reads back as it was written.
+    assert json.loads(printable(json.dumps(text, ensure_ascii=False))) == text

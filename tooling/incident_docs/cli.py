@@ -202,8 +202,17 @@ def fail(message: str) -> NoReturn:
     from incident_docs.diagnostics import EXIT_ERROR
 
     for line in message.splitlines() or [message]:
-        click.echo(f"incident: error: {line}", err=True)
+        echo(f"incident: error: {line}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print as click.echo does, with control characters written out: a record, the roster or a
+    file name can hold an escape sequence, and it must not reach the terminal of whoever runs
+    the command."""
+    from incident_docs.terminal import printable
+
+    click.echo(printable(message), err=err, nl=nl)
 
 
 pass_project = click.make_pass_decorator(Project)

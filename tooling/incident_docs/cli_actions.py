@@ -7,7 +7,7 @@ import os
 import click
 
 from incident_docs import actions
-from incident_docs.cli import Project, main, pass_project, yes_option
+from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient
 from incident_docs.inputs import parse_day
@@ -66,7 +66,7 @@ def actions_command(
     archive = read_archive(project.root, project.config)
     note = skipped_note(archive.skipped)
     if note is not None:
-        click.echo(f"incident: warning: {note}", err=True)
+        echo(f"incident: warning: {note}", err=True)
     query = actions.ActionQuery(
         owners=frozenset(_split(owner)),
         services=frozenset(_split(service)),
@@ -75,13 +75,13 @@ def actions_command(
     rows = actions.select_rows(actions.action_rows(archive.records, day), query)
     fmt = output_format.lower()
     if fmt == "json":
-        click.echo(actions.as_json(rows, day))
+        echo(actions.as_json(rows, day))
     elif fmt == "csv":
-        click.echo(actions.as_csv(rows), nl=False)
+        echo(actions.as_csv(rows), nl=False)
     else:
         if rows:
-            click.echo(actions.as_text(rows))
-        click.echo(actions.summary_line(rows), err=True)
+            echo(actions.as_text(rows))
+        echo(actions.summary_line(rows), err=True)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -140,12 +140,12 @@ def sync_command(
         client,
         repo,
         dry_run=dry_run,
-        say=click.echo,
+        say=echo,
     )
     try:
         report = sync.run()
     except UsageError:
         if sync.report.did_something or sync.report.problems:
-            click.echo(sync.report.summary(), err=True)
+            echo(sync.report.summary(), err=True)
         raise
-    click.echo(report.summary(), err=True)
+    echo(report.summary(), err=True)

@@ -9,7 +9,7 @@ import click
 
 from incident_docs.blameless.archive import load_checker
 from incident_docs.blameless.training import archive_training_rows, dump, train
-from incident_docs.cli import Project, main, pass_project, yes_option
+from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import setting_file
 from incident_docs.diagnostics import UsageError
 from incident_docs.store import write_atomic
@@ -29,9 +29,9 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     checker = load_checker(project.root, project.config.blameless, project.roster)
     explanation = checker.explain(sentence)
     if output_format == "json":
-        click.echo(json.dumps(explanation.as_dict(), indent=2))
+        echo(json.dumps(explanation.as_dict(), indent=2))
     else:
-        click.echo(explanation.as_text())
+        echo(explanation.as_text())
     raise SystemExit(1 if explanation.flagged else 0)
 
 
@@ -64,12 +64,12 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
     if not folder.is_dir():
         raise UsageError(f"{output or config.model_file}: {folder.name} is not a folder")
     rows, own = archive_training_rows(project.root, config)
-    click.echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
+    echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
     model = train(rows, seed)
     write_atomic(target, dump(model))
-    click.echo(
+    echo(
         f"wrote {output or config.model_file}: {len(model['features'])} features, "
         f"threshold {model['threshold']:.2f}"
     )
     if output is not None:
-        click.echo(f"lint reads {config.model_file}; copy the file there to use it")
+        echo(f"lint reads {config.model_file}; copy the file there to use it")

@@ -16,7 +16,7 @@ import click
 
 from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
 from incident_docs.blameless.archive import load_checker
-from incident_docs.cli import Project, main, pass_project, yes_option
+from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, UsageError
 from incident_docs.document import relative_display
@@ -48,6 +48,7 @@ from incident_docs.records import (
 from incident_docs.related import Match, RelatedIndex, cases_from
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
+from incident_docs.terminal import printable
 from incident_docs.timeline import format_time, parse_timeline, render_entry
 
 CLOCK: Clock = lifecycle.utc_now
@@ -60,7 +61,7 @@ def _terminal() -> bool:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"incident: warning: {message}", err=True)
+    echo(f"incident: warning: {message}", err=True)
 
 
 def _shown(path: Path) -> str:
@@ -115,7 +116,7 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
     if project.roster.people:
         if ask:
             known = ", ".join(sorted(p.handle for p in project.roster.people)[:12])
-            click.echo(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
+            echo(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
 
             def convert(value: str) -> str:
                 try:
@@ -123,7 +124,7 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
                 except UsageError as error:
                     raise click.UsageError(str(error)) from None  # asked again
 
-            return str(click.prompt(f"Who are you? ({known})", value_proc=convert))
+            return str(click.prompt(printable(f"Who are you? ({known})"), value_proc=convert))
         raise UsageError(
             f"who is this? your git email ({email or 'not set'}) is not in "
             f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"
@@ -239,11 +240,11 @@ def _share(
     """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
     try:
         git.branch_and_commit(root, branch, paths, title)
-        click.echo(f"Committed on new branch {branch}.")
+        echo(f"Committed on new branch {branch}.")
         if pr:
-            git.open_pull_request(root, branch, title, body, click.echo, reviewers)
+            git.open_pull_request(root, branch, title, body, echo, reviewers)
     except UsageError as error:
-        click.echo(f"incident: error: {error}", err=True)
+        echo(f"incident: error: {error}", err=True)
         return False
     return True
 
@@ -285,13 +286,13 @@ def _declare_answers(
     criteria = inputs.parse_criteria(because) if because else None
     if criteria is None:
         criteria = _ask_criteria() if ask else Criteria()
-    click.echo(lifecycle.recommendation(criteria))
+    echo(lifecycle.recommendation(criteria))
     if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
         return None
     suggested = lifecycle.suggest_severity(criteria, severity_names)
     if chosen is None and ask:
         for level in config.severities:
-            click.echo(f"  {level.name}: {level.description}")
+            echo(f"  {level.name}: {level.description}")
         chosen = click.prompt(
             "Severity", default=suggested, value_proc=_severity_proc(severity_names)
         )
@@ -307,7 +308,7 @@ def _declare_answers(
 
 
 def _ask_audiences(criteria: Criteria) -> dict[str, str]:
-    click.echo("Who is hurt? (Enter = no)")
+    echo("Who is hurt? (Enter = no)")
     found: dict[str, str] = {}
     for name, meaning in AUDIENCES.items():
         hurt = name == "users" and criteria.user_facing
@@ -324,14 +325,14 @@ def _similar_after_declare(project: Project, path: Path) -> None:
     case = index.by_id.get(record_id)
     matches = index.similar_to(case, limit=3) if case else []
     if matches:
-        click.echo("Like it before (incident similar for more):")
+        echo("Like it before (incident similar for more):")
         for match in matches:
-            click.echo(f"  {match.case.ids[0]}: {match.case.title}")
-            click.echo(f"    mitigated by: {match.case.fix}")
+            echo(f"  {match.case.ids[0]}: {match.case.title}")
+            echo(f"    mitigated by: {match.case.fix}")
 
 
 def _ask_criteria() -> Criteria:
-    click.echo("Seven questions decide whether this is an incident (Enter = no).")
+    echo("Seven questions decide whether this is an incident (Enter = no).")
     answers = {name: click.confirm(question, default=False) for name, question in CRITERIA.items()}
     return Criteria(**answers)
 
@@ -399,7 +400,7 @@ def declare_command(
         ask=_terminal() and not yes,
     )
     if answers is None:
-        click.echo("Not declared.")
+        echo("Not declared.")
         return
     title, final_severity = answers.title, answers.severity
 
@@ -421,8 +422,8 @@ def declare_command(
 
     path = store.create_record(project.root, project.root / config.incidents_dir, make)
     how = "suggested from the answers" if final_severity == answers.suggested else "chosen"
-    click.echo(f"Declared {path.stem} as {final_severity} ({how}).")
-    click.echo(
+    echo(f"Declared {path.stem} as {final_severity} ({how}).")
+    echo(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
         "they are handed off: incident assign comms HANDLE"
     )
@@ -437,7 +438,7 @@ def declare_command(
             f"Incident {path.stem}, {final_severity}, declared by {handle}.",
             pr=pr,
         )
-    click.echo(_shown(path))
+    echo(_shown(path))
     if not ok:
         sys.exit(EXIT_ERROR)
 
@@ -447,8 +448,8 @@ def declare_command(
 
 def _done(result: store.EditResult) -> None:
     for note in result.change.notes:
-        click.echo(note)
-    click.echo(_shown(result.after.path))
+        echo(note)
+    echo(_shown(result.after.path))
 
 
 @main.command("assign")
@@ -649,17 +650,17 @@ def _ops_lead_for(
                 f"role from {current} to {candidate}?"
             )
             if yes:
-                click.echo(suggestion + " Yes (--yes).")
+                echo(suggestion + " Yes (--yes).")
                 return candidate
             if ask:
                 answer = click.prompt(
-                    suggestion + " Handle to hand it to, or 'no'",
-                    default=candidate,
+                    printable(suggestion + " Handle to hand it to, or 'no'"),
+                    default=printable(candidate),
                 )
                 if answer.strip().lower() in ("no", "n", "-"):
                     return None
                 return _person(project, answer, "Ops Lead")
-            click.echo(f"{suggestion} (run again with --yes, or: incident assign ops {candidate})")
+            echo(f"{suggestion} (run again with --yes, or: incident assign ops {candidate})")
             return None
     return None
 
@@ -823,7 +824,7 @@ def update_command(
             markdown=markdown,
         )
 
-    click.echo(update(output_format.lower() == "markdown"), nl=False)
+    echo(update(output_format.lower() == "markdown"), nl=False)
     handle = _who(project, by) if record else None  # before posting: a post is not undone
     if post:
         settings = project.config.updates
@@ -839,7 +840,7 @@ def update_command(
             webhooks.payload(plain, plain.splitlines()[0], settings.webhook_format),
             timeout=settings.timeout,
         )
-        click.echo(f"Posted the update ({settings.webhook_format} webhook).", err=True)
+        echo(f"Posted the update ({settings.webhook_format} webhook).", err=True)
     if record and handle is not None:
         status = current.incident.status.value
         due = (
@@ -884,14 +885,14 @@ def _refuse_leaks(
                 f"'{text[hit.start : hit.end]}' (reads as blame, {hit.code}) in {where}"
             )
     if problems:
-        click.echo(
+        echo(
             f"incident: the public update was not written: {len(problems)} "
             f"{'thing' if len(problems) == 1 else 'things'} must not go out:",
             err=True,
         )
         for problem in problems:
-            click.echo(f"  {problem}", err=True)
-        click.echo(
+            echo(f"  {problem}", err=True)
+        echo(
             "Reword it in the record, mark a timeline entry internal (incident log --internal), "
             "give the public wording of the cause with --cause, or list a public domain under "
             "[tool.incident-docs.updates] public-domains.",
@@ -943,7 +944,7 @@ def postmortem_command(
                 + "; incident postmortem INCIDENT"
             )
         given = found[0][0]
-        click.echo(f"Drafting for {given}, the one resolved incident without a postmortem.")
+        echo(f"Drafting for {given}, the one resolved incident without a postmortem.")
     path, display = _located(project, given)
     source = store.read_incident(path, display, config)
     record = source.incident
@@ -976,7 +977,7 @@ def postmortem_command(
             config,
             lambda _f: Change(sets=((("postmortem",), pm_id),)),
         )
-    click.echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
+    echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
         roster = project.roster
@@ -1005,7 +1006,7 @@ def postmortem_command(
             pr=pr,
             reviewers=_reviewers(project, involvement, writers),
         )
-    click.echo(_shown(created))
+    echo(_shown(created))
     if not ok:
         sys.exit(EXIT_ERROR)
 
@@ -1072,13 +1073,13 @@ def list_command(
     ]
     chosen = select_incidents(incidents, wanted)
     if output_format.lower() == "json":
-        click.echo(json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2))
+        echo(json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2))
         return
     if not chosen:
-        click.echo("No incidents match." if incidents else "No incidents yet.", err=True)
+        echo("No incidents match." if incidents else "No incidents yet.", err=True)
         return
     for line in reports.list_lines([incident for incident, _display in chosen]):
-        click.echo(line)
+        echo(line)
 
 
 @main.command("show")
@@ -1100,10 +1101,10 @@ def show_command(
     current = store.read_incident(path, display, project.config)
     if output_format.lower() == "json":
         payload = reports.incident_payload(current.incident, current.entries, display)
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for line in reports.incident_lines(current.incident, current.entries, display):
-        click.echo(line)
+        echo(line)
 
 
 def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
@@ -1126,25 +1127,23 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
         payload = record.model_dump(mode="json", by_alias=True)
         payload["path"] = display
         payload["review"] = review.as_dict()
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{record.id}  {record.title}")
-    click.echo(
-        f"  {record.status.value}, {record.severity}; incidents: {', '.join(record.incidents)}"
-    )
-    click.echo(f"  authors: {', '.join(record.authors)}")
+    echo(f"{record.id}  {record.title}")
+    echo(f"  {record.status.value}, {record.severity}; incidents: {', '.join(record.incidents)}")
+    echo(f"  authors: {', '.join(record.authors)}")
     approved = ", ".join(review.counted) or "nobody yet"
-    click.echo(f"  senior approvals: {approved} ({len(review.counted)} of {review.needed} needed)")
+    echo(f"  senior approvals: {approved} ({len(review.counted)} of {review.needed} needed)")
     if not review.teams:
-        click.echo("  teams involved: none (the roster defines no team that owns or responded)")
+        echo("  teams involved: none (the roster defines no team that owns or responded)")
     for state in review.teams:
         if state.satisfied:
             verdict = f"approved by {', '.join(state.approved_by)}"
         else:
             could = ", ".join(state.could_approve) or "nobody: add a senior to the team"
             verdict = f"waiting; could approve: {could}"
-        click.echo(f"  team {state.team}: {verdict} ({state.reason})")
-    click.echo(f"  review: {'complete' if review.satisfied else 'not complete'}")
+        echo(f"  team {state.team}: {verdict} ({state.reason})")
+    echo(f"  review: {'complete' if review.satisfied else 'not complete'}")
 
 
 # --- similar ------------------------------------------------------------------------------------
@@ -1191,7 +1190,7 @@ def similar_command(
 
 def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:
     if output_format.lower() == "json":
-        click.echo(
+        echo(
             json.dumps(
                 [
                     {
@@ -1210,14 +1209,14 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
         )
         return
     if not matches:
-        click.echo("Nothing like it in the archive yet.", err=True)
+        echo("Nothing like it in the archive yet.", err=True)
     for match in matches:
         case = match.case
         day = case.when.strftime("%Y-%m-%d") if case.when else "—"
-        click.echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")
-        click.echo(f"    mitigated by: {case.fix}")
+        echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")
+        echo(f"    mitigated by: {case.fix}")
         if len(case.ids) > 1:
-            click.echo(f"    postmortem: {', '.join(case.ids[1:])}")
+            echo(f"    postmortem: {', '.join(case.ids[1:])}")
 
 
 # --- init ---------------------------------------------------------------------------------------
@@ -1243,29 +1242,29 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     plan = scaffold.plan_init(root, project.config, github=setup, roster=project.roster)
     steps = plan.steps
     if not steps:
-        click.echo(f"Nothing to do: the archive in {root} is already set up.")
+        echo(f"Nothing to do: the archive in {root} is already set up.")
         for note in plan.notes:
             _warn(note)
         return
     if _terminal() and not yes:
-        click.echo(f"incident init will write in {root}:")
+        echo(f"incident init will write in {root}:")
         for step in steps:
-            click.echo(f"  {relative_display(step.path, root)}: {step.what}")
+            echo(f"  {relative_display(step.path, root)}: {step.what}")
         if not click.confirm("Go ahead?", default=True):
-            click.echo("Nothing written.")
+            echo("Nothing written.")
             return
     scaffold.apply_init(root, steps)
     for step in steps:
-        click.echo(f"{relative_display(step.path, root)}: {step.what}")
+        echo(f"{relative_display(step.path, root)}: {step.what}")
     for note in plan.notes:
         _warn(note)
-    click.echo(
+    echo(
         f"Next: add people to {project.config.roster}, then 'incident declare' "
         "when something goes wrong; 'incident lint' checks the archive and 'mkdocs serve' "
         "previews the site."
     )
     if github:
-        click.echo(
+        echo(
             "On GitHub: turn on Pages (Settings > Pages > Source: GitHub Actions), make the "
             "'lint' and 'review-gate' checks required for the default branch, and run "
             "'incident codeowners --write' whenever people.yaml changes."

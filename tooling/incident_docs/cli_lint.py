@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, echo, main, pass_project
 from incident_docs.diagnostics import UsageError, exit_code
 from incident_docs.formatters import (
     FORMATTERS,
@@ -93,7 +93,7 @@ def lint_command(
         project.require_archive()
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
     try:
-        click.echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+        echo(FORMATTERS[output_format](result.diagnostics), nl=False)
     except BrokenPipeError:
         # The reader stopped reading (`incident lint | head`): the findings still decide the
         # exit code, so a pipeline with pipefail still fails.
@@ -102,7 +102,7 @@ def lint_command(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(format_summary(result.diagnostics, result.files))
     if output_format == "text":
-        click.echo(summary_line(result.diagnostics, result.files), err=True)
+        echo(summary_line(result.diagnostics, result.files), err=True)
     sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
 
 
@@ -125,7 +125,7 @@ def _is_archive_wide(project: Project, path: Path) -> bool:
 def rules_command(output_format: str) -> None:
     """List every lint rule with its summary and a bad and a good example."""
     if output_format == "markdown":
-        click.echo(format_rules_markdown(), nl=False)
+        echo(format_rules_markdown(), nl=False)
         return
     if output_format == "json":
         payload = [
@@ -139,10 +139,10 @@ def rules_command(output_format: str) -> None:
             }
             for rule in ALL_RULES.values()
         ]
-        click.echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2))
         return
     for rule in ALL_RULES.values():
-        click.echo(f"{rule.code}  {rule.name}  [{rule.severity.value}]")
-        click.echo(f"    {rule.summary}")
-        click.echo("    bad:  " + rule.bad.replace("\n", "\n          "))
-        click.echo("    good: " + rule.good.replace("\n", "\n          "))
+        echo(f"{rule.code}  {rule.name}  [{rule.severity.value}]")
+        echo(f"    {rule.summary}")
+        echo("    bad:  " + rule.bad.replace("\n", "\n          "))
+        echo("    good: " + rule.good.replace("\n", "\n          "))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from incident_docs.cli import Project, main, pass_project, yes_option
+from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.codeowners import (
     CODEOWNERS_PATH,
     difference,
@@ -44,7 +44,7 @@ def _escape(value: str) -> str:
 
 
 def _annotate(message: str) -> None:
-    click.echo(f"::error title={TITLE}::{_escape(message)}")
+    echo(f"::error title={TITLE}::{_escape(message)}")
 
 
 def _append_summary(text: str) -> None:
@@ -56,11 +56,11 @@ def _append_summary(text: str) -> None:
 
 def _rows(decision: Decision) -> None:
     if not decision.rows:
-        click.echo("  no reviews yet", err=True)
+        echo("  no reviews yet", err=True)
     for row in decision.rows:
         commit = (row.commit or "?")[:7]
         verdict = row.reason if row.counted else f"not counted ({row.reason})"
-        click.echo(f"  {row.login:<20} {row.state:<18} {commit}  {verdict}", err=True)
+        echo(f"  {row.login:<20} {row.state:<18} {commit}  {verdict}", err=True)
 
 
 @main.command("review-gate")
@@ -129,7 +129,7 @@ def review_gate_command(
             for note in github_request_reviews(
                 client, repo, result.pr, result.decision, result.roster
             ):
-                click.echo(f"note: {note}", err=True)
+                echo(f"note: {note}", err=True)
     except UsageError as error:
         if annotate:
             _annotate(f"the review gate could not run: {error}")
@@ -141,25 +141,25 @@ def review_gate_command(
 def _report(result: GateResult, annotate: bool) -> int:
     pr, decision = result.pr, result.decision
     if not result.applicable or decision is None:
-        click.echo(
+        echo(
             f"review gate: not applicable: pull request #{pr.number} changes no postmortem "
             "(review.paths)"
         )
         _append_summary(f"## {TITLE}\n\nNot applicable: no postmortem changed.\n\n")
         return EXIT_OK
-    click.echo(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
-    click.echo(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
+    echo(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
+    echo(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
     _rows(decision)
     for state in decision.teams:
         verdict = "approved" if state.satisfied else "waiting"
-        click.echo(
+        echo(
             f"  team {state.team:<14} {verdict:<9} approved by "
             f"{', '.join(state.approved_by) or 'nobody yet'}; could still approve: "
             f"{', '.join(state.could_approve) or 'nobody'} ({state.reason})",
             err=True,
         )
     for note in decision.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     _append_summary(
         summary_markdown(
             decision,
@@ -173,14 +173,14 @@ def _report(result: GateResult, annotate: bool) -> int:
         )
     )
     if decision.satisfied:
-        click.echo(
+        echo(
             f"review gate: satisfied: {len(decision.approvers)} of {decision.required} senior "
             f"approvals ({', '.join(decision.approvers) or 'none needed'}) on head "
             f"{pr.head_sha[:7]}"
         )
         return EXIT_OK
     for line in decision.unmet:
-        click.echo(line)
+        echo(line)
         if annotate:
             _annotate(line)
     return EXIT_FINDINGS
@@ -200,21 +200,21 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         raise UsageError("--check and --write cannot be combined")
     generated = generate(project.roster, project.config)
     for warning in generated.warnings:
-        click.echo(f"incident: warning: {warning}", err=True)
+        echo(f"incident: warning: {warning}", err=True)
     target: Path = project.root / CODEOWNERS_PATH
     if write:
         write_atomic(target, generated.text.encode("utf-8"))
-        click.echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
+        echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
         return
     if not check:
-        click.echo(generated.text, nl=False)
+        echo(generated.text, nl=False)
         return
     differs = difference(read_current(project.root), generated.text)
     if differs is None:
-        click.echo(f"{CODEOWNERS_PATH} is up to date with {project.config.roster}", err=True)
+        echo(f"{CODEOWNERS_PATH} is up to date with {project.config.roster}", err=True)
         sys.exit(EXIT_OK)
-    click.echo(differs, nl=not differs.endswith("\n"))
-    click.echo(
+    echo(differs, nl=not differs.endswith("\n"))
+    echo(
         f"{CODEOWNERS_PATH} is out of date with {project.config.roster}: "
         "run 'incident codeowners --write'",
         err=True,
@@ -248,10 +248,10 @@ def teams_command(project: Project, output_format: str) -> None:
         for team in roster.teams
     ]
     if output_format.lower() == "json":
-        click.echo(json.dumps({"teams": listed}, indent=2))
+        echo(json.dumps({"teams": listed}, indent=2))
         return
     if not listed:
-        click.echo(
+        echo(
             f"No teams in {project.config.roster}: add a teams: list (name, members, seniors, "
             "services) so postmortems are reviewed by the teams they involve.",
             err=True,
@@ -259,11 +259,11 @@ def teams_command(project: Project, output_format: str) -> None:
         return
     for team in roster.teams:
         slug = f" (GitHub team {team.github_team})" if team.github_team else ""
-        click.echo(f"{team.name}{slug}")
-        click.echo(f"  services: {', '.join(team.services) or 'none'}")
+        echo(f"{team.name}{slug}")
+        echo(f"  services: {', '.join(team.services) or 'none'}")
         seniors = [
             f"{p.handle} ({p.name}" + (f", @{p.github})" if p.github else ")")
             for p in roster.team_seniors(team)
         ]
-        click.echo(f"  approve:  {', '.join(seniors) or 'nobody: add seniors'}")
-        click.echo(f"  members:  {', '.join(team.members) or 'none'}")
+        echo(f"  approve:  {', '.join(seniors) or 'nobody: add seniors'}")
+        echo(f"  members:  {', '.join(team.members) or 'none'}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from incident_docs import metrics
-from incident_docs.cli import Project, main, pass_project
+from incident_docs.cli import Project, echo, main, pass_project
 from incident_docs.inputs import parse_day
 from incident_docs.records import read_archive, skipped_note
 
@@ -28,10 +28,10 @@ def stats_command(project: Project, output_format: str, today: str | None) -> No
     archive = read_archive(project.root, project.config)
     note = skipped_note(archive.skipped)
     if note is not None:
-        click.echo(f"incident: warning: {note}", err=True)
+        echo(f"incident: warning: {note}", err=True)
     records = [loaded.record for loaded in archive.records]
     result = metrics.compute(records, parse_day(today), project.config.severity_names())
-    click.echo(metrics.FORMATS[output_format](result), nl=False)
+    echo(metrics.FORMATS[output_format](result), nl=False)
 
 
 @main.group("site")
@@ -71,8 +71,8 @@ def stage_command(
         site_name=site_name,
         docs_dir=docs_dir if docs_dir is not None else project.root / "docs",
     )
-    click.echo(
+    echo(
         f"staged {result.records} records, {result.pages} generated pages, "
         f"{result.attachments} attachments and {result.guides} guides in {directory}"
     )
-    click.echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}")
+    echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from incident_docs import __version__
 from incident_docs.diagnostics import Diagnostic, Severity
 from incident_docs.rules import ALL_RULES
+from incident_docs.terminal import printable
 
 INFORMATION_URI = "https://github.com/incident-docs/incident-docs"
 
@@ -17,7 +18,9 @@ def format_text(diagnostics: list[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
         hint = f" ({d.suggestion})" if d.suggestion else ""
-        lines.append(f"{d.path}:{d.line}:{d.column}: {d.code} {_one_line(d.message)}{hint}")
+        # A line break in a file name would start a line that reads as another finding.
+        path = printable(d.path, lines=False)
+        lines.append(f"{path}:{d.line}:{d.column}: {d.code} {_one_line(d.message)}{hint}")
     return _joined(lines)
 
 

@@ -1,0 +1,28 @@
+"""What reaches a terminal: text with its control characters written out, not obeyed."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal obeys or that reorder what it shows: C0 controls but the tab and the
+line break (an escape sequence can retitle the window, move the cursor or hide the text after
+it; a carriage return writes over the line), DEL, C1 controls (U+009B opens a sequence as ESC [
+does) and the marks and overrides of bidirectional text."""
+_CONTROLS_AND_BREAKS = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    """The text with each such character written as its escape, "\\u001b": visible on a terminal,
+    and in JSON output the very escape that reads back as the character. With `lines` false, a
+    line break is written out too (a file name in a one-line diagnostic)."""
+    pattern = _CONTROLS if lines else _CONTROLS_AND_BREAKS
+    if pattern.search(text) is None:
+        return text  # nearly all output: one scan, no copy
+    return pattern.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
