@@ -131,6 +131,24 @@ def test_declare_asks_the_seven_questions_at_a_terminal(
     )
 
 
+def test_a_title_too_long_is_asked_again_before_the_questions(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    # The title is checked as it is typed, not after the seven questions: asked again at once.
+    answers = "x" * 201 + "\nSearch is slow\n" + "n\n" * 7 + "y\n" + "\n" * 6
+    result = run_cli(archive, "declare", "--by", "dana", input=answers)
+    assert result.exit_code == 0, result.output
+    asked = result.stdout.index("keep it to 200")
+    assert asked < result.stdout.index("Is it user facing?")
+    assert result.stdout.count("Title (what is wrong, in a few words)") == 2
+    assert "title: Search is slow\n" in Path(result.stdout.splitlines()[-1]).read_text()
+    # Given as an argument, it is refused before any question.
+    refused = run_cli(archive, "declare", "x" * 201, "--by", "dana", input=answers)
+    assert refused.exit_code == 2
+    assert "Is it user facing?" not in refused.stdout
+
+
 def test_declaring_nothing_can_be_called_off_at_the_prompt(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -278,7 +278,10 @@ def _declare_answers(
     if not title.strip():
         if not ask:
             raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
-        title = click.prompt("Title (what is wrong, in a few words)")
+        # Checked as it is typed, and asked again: not after every other question.
+        title = click.prompt("Title (what is wrong, in a few words)", value_proc=_title_proc)
+    else:
+        lifecycle.incident_title(title)  # before any question is asked
     severity_names = config.severity_names()
     chosen = inputs.match_severity(severity, severity_names) if severity else None
     services = _labels(service, "--service")
@@ -305,6 +308,13 @@ def _declare_answers(
     if not audiences and ask:
         audiences = _ask_audiences(criteria)
     return _Answers(title, criteria, chosen or suggested, suggested, services, tags, audiences)
+
+
+def _title_proc(value: str) -> str:
+    try:
+        return lifecycle.incident_title(value)
+    except UsageError as error:
+        raise click.UsageError(str(error)) from None  # asked again
 
 
 def _ask_audiences(criteria: Criteria) -> dict[str, str]:

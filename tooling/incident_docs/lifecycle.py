@@ -140,6 +140,20 @@ def _plain(text: str, what: str) -> str:
     return text
 
 
+def incident_title(title: str) -> str:
+    """The title as an incident record keeps it: one line of words, not empty, not over
+    TITLE_LENGTH characters, no control characters."""
+    clean_title = _plain(" ".join(title.split()), "the title")
+    if not clean_title:
+        raise UsageError("an incident needs a title: what is wrong, in a few words")
+    if len(clean_title) > TITLE_LENGTH:
+        raise UsageError(
+            f"the title is {len(clean_title):,} characters; keep it to {TITLE_LENGTH}, "
+            "and put the rest in the summary"
+        )
+    return clean_title
+
+
 def declare(
     *,
     incident_id: str,
@@ -153,14 +167,7 @@ def declare(
     audiences: Mapping[str, str] | None = None,
 ) -> Declaration:
     """A new incident, investigating, with the declarer holding all three roles."""
-    clean_title = _plain(" ".join(title.split()), "the title")
-    if not clean_title:
-        raise UsageError("an incident needs a title: what is wrong, in a few words")
-    if len(clean_title) > TITLE_LENGTH:
-        raise UsageError(
-            f"the title is {len(clean_title):,} characters; keep it to {TITLE_LENGTH}, "
-            "and put the rest in the summary"
-        )
+    clean_title = incident_title(title)
     front: dict[str, Any] = {
         "id": incident_id,
         "title": clean_title,
