@@ -158,6 +158,25 @@ def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
     assert result.stderr.startswith("incident: error: people.yaml:")
 
 
+def test_a_key_given_twice_in_a_roster_entry_is_an_error_naming_its_line(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The second handle would silently make the senior someone else.
+    roster = "people:\n  - handle: sam\n    name: Sam\n    senior: true\n    handle: eve\n"
+    (archive / "people.yaml").write_text(roster)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "incident: error: people.yaml:5: invalid YAML: key 'handle' appears twice\n"
+    )
+    # The same key in two entries is no repeat.
+    (archive / "people.yaml").write_text(
+        roster.replace("    handle: eve\n", "  - handle: eve\n    name: Eve\n")
+    )
+    assert run_cli(archive, "lint").exit_code in (0, 1)
+
+
 def test_github_format_writes_the_step_summary(
     archive: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: object
 ) -> None:

@@ -247,7 +247,7 @@ def parse_roster(text: str, label: str) -> Roster:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_roster_loader())  # a SafeLoader: no object tags
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -264,6 +264,27 @@ def parse_roster(text: str, label: str) -> Roster:
         error = exc.errors(include_url=False)[0]
         where = _dotted(tuple(error["loc"])) or "roster"
         raise UsageError(f"{label}: {where}: {error['msg']}") from None
+
+
+def _roster_loader() -> type[Any]:
+    """yaml.SafeLoader that refuses a key given twice in one mapping: the second "handle:" of an
+    entry would silently replace the first, and the person become someone else."""
+    import yaml
+
+    class RosterLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str | int | float | bool) or key is None:
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"key '{key}' appears twice", key_node.start_mark
+                        )
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return RosterLoader
 
 
 @dataclass(frozen=True)
