@@ -177,6 +177,17 @@ def test_a_key_given_twice_in_a_roster_entry_is_an_error_naming_its_line(
     assert run_cli(archive, "lint").exit_code in (0, 1)
 
 
+def test_a_huge_value_is_quoted_by_its_start_and_length(archive: Path, run_cli: RunCli) -> None:
+    huge = "A" * 100_000
+    path = archive / INC
+    path.write_text(path.read_text().replace("severity: SEV2", f"severity: {huge}"))
+    result = run_cli(archive, "lint", "--format", "json")
+    (found,) = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "FM004"]
+    assert found["message"] == (
+        f"unknown severity '{'A' * 60}\u2026' (100,000 characters) (configured: SEV1, SEV2, SEV3, SEV4)"
+    )
+
+
 def test_github_format_writes_the_step_summary(
     archive: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: object
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -63,8 +64,8 @@ class Diagnostic:
             column=max(1, finding.column),
             code=finding.code,
             severity=severity,
-            message=finding.message,
-            suggestion=finding.suggestion,
+            message=bounded(finding.message),
+            suggestion=None if finding.suggestion is None else bounded(finding.suggestion),
             end_line=finding.end_line,
             end_column=finding.end_column,
             fix=finding.fix,
@@ -72,6 +73,30 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+QUOTED_LIMIT = 80
+"""The longest value a message quotes whole; a longer one is shown by its start and length."""
+MESSAGE_LIMIT = 1000
+"""The longest message or suggestion a diagnostic carries."""
+_LONG_QUOTE = re.compile("'([^'\\n]{" + str(QUOTED_LIMIT + 1) + ",})'")
+
+
+def bounded(text: str) -> str:
+    """The text with each value it quotes kept to QUOTED_LIMIT characters and the whole to
+    MESSAGE_LIMIT: a severity or a heading of 100,000 characters would otherwise be echoed whole
+    into every output (a terminal, an annotation, a SARIF file)."""
+    if len(text) <= QUOTED_LIMIT:
+        return text
+    text = _LONG_QUOTE.sub(_shortened, text)
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 1] + "\u2026"
+    return text
+
+
+def _shortened(match: re.Match[str]) -> str:
+    value = match.group(1)
+    return f"'{value[: QUOTED_LIMIT - 20]}\u2026' ({len(value):,} characters)"
 
 
 class UsageError(Exception):

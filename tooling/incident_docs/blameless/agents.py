@@ -225,8 +225,9 @@ _DETERMINED = re.compile(
     # would read as a verb after a name: "the Goldpinger logs", "the Fluentd exporter" (not "Ken
     # logs the call"). Not what is named after a person too ("the Dmitri alerts", "the Priya
     # jobs", "the Dmitri queries").
-    # The determiner is looked behind the capital, so that the engine skips ahead to capitals.
-    r"([A-Z]"
+    # The determiner is looked behind the capital, so that the engine skips ahead to capitals;
+    # only one that opens its word is tried, so a run of capitals is read once, not once a letter.
+    r"([A-Z](?<![\w-][A-Z])"
     # What follows first: most capitals are no such word, and this fails at once for them.
     r"(?=[\w-]*[ \t]+(?:logs|exporters?|probes?|webhooks?|sidecars?)\b)"
     r"(?:"
