@@ -137,6 +137,14 @@ def test_crlf_and_bom_survive(tmp_path: Path) -> None:
     assert b"- 2024-05-02T10:06:00Z **note** by sam: still CRLF\r\n" in raw
 
 
+def test_a_record_with_classic_mac_line_ends_keeps_them(tmp_path: Path) -> None:
+    path = write(tmp_path, RECORD.replace("\n", "\r").encode())
+    edit(tmp_path, path, note(1, "still CR"))
+    raw = path.read_bytes()
+    assert b"\n" not in raw
+    assert b"- 2024-05-02T10:06:00Z **note** by sam: still CR\r" in raw
+
+
 def test_a_file_without_final_newline_gets_the_entry_at_the_end(tmp_path: Path) -> None:
     text = RECORD.split("\n## Notes")[0].rstrip("\n")
     path = write(tmp_path, text)

@@ -221,8 +221,10 @@ class Lines:
         if lines and lines[-1] == "" and ends[-1] == "":
             lines.pop()
             ends.pop()
-        crlf = sum(1 for e in ends if e == "\r\n")
-        newline = "\r\n" if crlf and crlf >= sum(1 for e in ends if e == "\n") else "\n"
+        crlf, lf, cr = (sum(1 for e in ends if e == kind) for kind in ("\r\n", "\n", "\r"))
+        newline = "\r\n" if crlf and crlf >= lf else "\n"
+        if cr > max(crlf, lf):
+            newline = "\r"  # classic Mac OS line ends: new lines end as the file's do
         return cls(lines, ends, bom, newline)
 
     def text(self) -> str:
