@@ -103,6 +103,17 @@ def test_hostile_input_gives_diagnostics(name: str, tmp_path: Path) -> None:
     assert all(d.path and d.line >= 1 and d.column >= 1 for d in found)
 
 
+def test_too_many_values_says_whether_aliases_made_them() -> None:
+    def message(front_matter: str) -> str:
+        doc = parse_bytes(("---\n" + front_matter + "---\n").encode(), "x.md", max_bytes=10**7)
+        (problem,) = [p for p in doc.problems if p.code == "FM009"]
+        return problem.message
+
+    assert message(BOMB) == "front-matter expands to over 20,000 values through YAML aliases"
+    plain = "tags: [" + ", ".join(f"t{i}" for i in range(25_000)) + "]\n"
+    assert message(plain) == "front-matter holds over 20,000 values"
+
+
 def test_bom_and_crlf_records_are_fine(tmp_path: Path) -> None:
     crlf = "\ufeff" + INCIDENT.replace("\n", "\r\n")
     write_archive(tmp_path, {INCIDENT_PATH: crlf.encode("utf-8"), POSTMORTEM_PATH: POSTMORTEM})

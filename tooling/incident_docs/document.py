@@ -304,6 +304,9 @@ class _Builder:
         self.doc = doc
         self.first_line = first_line
         self.nodes = 0
+        self.collections: set[int] = set()
+        self.aliased = False
+        """A list or mapping was built twice: an alias repeats it."""
 
     def line(self, node: yaml.Node) -> int:
         return self.first_line + node.start_mark.line
@@ -316,7 +319,9 @@ class _Builder:
         if self.nodes > MAX_NODES:
             raise self.refuse(
                 "FM009",
-                f"front-matter expands to over {MAX_NODES:,} values (YAML alias bomb?)",
+                f"front-matter expands to over {MAX_NODES:,} values through YAML aliases"
+                if self.aliased
+                else f"front-matter holds over {MAX_NODES:,} values",
                 node,
             )
         tag = node.tag
@@ -326,6 +331,10 @@ class _Builder:
             return str(node.value)
         if depth > MAX_DEPTH:
             raise self.refuse("FM009", f"front-matter nests deeper than {MAX_DEPTH} levels", node)
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.collections:
+                self.aliased = True
+            self.collections.add(id(node))
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
                 raise self.refuse(
