@@ -1016,8 +1016,8 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
     [
         ("Discord engineers rolled out a fix.", {"Discord"}),
         ("Foursquare's employees were told the same day.", {"Foursquare"}),
-        ("Here is what we heard from Vitwit's devs: a race.", {"Vitwit"}),
-        ("Ferrowind's maintainers confirmed it.", {"Ferrowind"}),
+        ("Here is what we heard from the Vitwit devs: a race.", {"Vitwit"}),
+        ("Later, Kevin's engineers were paged.", set()),  # a manager has engineers too
         ("Acme Inc confirmed the outage.", {"Acme"}),
         ("## Xubuntu Team Follow-Ups", {"Xubuntu"}),
         ("Marta's team broke it.", set()),  # a person has a team ...
@@ -1060,16 +1060,20 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Dmitri v2 strikes again.", set()),
         ("Reviewer: Sean McCarthy", set()),
         ("Dmitri, the human chaos engine.", set()),
-        # Software's place in an address or a path in code: a host's own label, a path's part.
-        ("Read [Dora](https://dora-holesky.pk910.de/) and Dora's charts.", {"Dora"}),
+        # A repository's name on a code host, an image's name by its tag: software's place.
         ("Lighthouse (`sigp/lighthouse:v7.0.0`) stopped attesting.", {"Lighthouse"}),
         ("Lighthouse notes: https://github.com/sigp/lighthouse/releases", {"Lighthouse"}),
-        # Not where a person's name stands in one: an owner, a profile, a home, a personal page,
-        # a slug of several words.
+        ("Tamsin's module is github.com/acme/tamsin.", {"Tamsin"}),
+        # Not where a person's name stands in an address or a path: an owner, a branch, a host,
+        # a page, a profile, a home folder, a personal page, a slug, a remote branch.
         ("Dave's notes: https://github.com/dave/notes", set()),
+        ("Kevin's fix: https://github.com/acme/api/tree/kevin/revert-config", set()),
+        ("Kevin tested it on https://kevin-dev.staging.example.com first.", set()),
+        ("Kevin: https://wiki.example.com/oncall/kevin", set()),
         ("Priya, see https://www.linkedin.com/in/priya/ and `/home/priya/.ssh`.", set()),
         ("Maria: https://blog.example.com/2021/welcome-maria", set()),
         ("Ana https://ana.github.io/posts", set()),
+        ("Kevin ran `git diff main origin/kevin/hotfix`.", set()),
         ("Ken ran `git log --author=ken`.", set()),
         ("No more Dmitri queries against the primary, and no more Priya jobs.", set()),
         ("Ken alerts the team and logs the call.", set()),
@@ -1127,10 +1131,15 @@ def test_a_product_the_record_addresses_or_pulls_as_an_image_is_not_read_as_a_pe
 ) -> None:
     sentence = "The outage was caused by a bug in how Tamsin handles failover.\n"
     assert _lint_stdin(run_cli, archive, sentence)  # on its own, Tamsin may be a person
-    for address in ("The image was `acme/tamsin:1.4`.", "See https://tamsin.example.com/status."):
+    for address in ("The image was `acme/tamsin:1.4`.", "See https://github.com/acme/tamsin."):
         assert _lint_stdin(run_cli, archive, sentence + "\n" + address + "\n") == []
-    # A person's login in an address or a home folder says nothing of the kind.
-    for address in ("See https://github.com/tamsin/notes.", "Keys: `/home/tamsin/.ssh`."):
+    # A person's login, branch, host or home folder in an address or a path says nothing of it.
+    for address in (
+        "See https://github.com/tamsin/notes.",
+        "The fix is on https://github.com/acme/api/tree/tamsin/fix.",
+        "It ran on https://tamsin-dev.example.com first.",
+        "Keys: `/home/tamsin/.ssh`.",
+    ):
         assert _lint_stdin(run_cli, archive, sentence + "\n" + address + "\n")
 
 

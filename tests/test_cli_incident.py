@@ -143,9 +143,11 @@ def test_a_title_too_long_is_asked_again_before_the_questions(
     assert asked < result.stdout.index("Is it user facing?")
     assert result.stdout.count("Title (what is wrong, in a few words)") == 2
     assert "title: Search is slow\n" in Path(result.stdout.splitlines()[-1]).read_text()
-    # Given as an argument, it is refused before any question.
-    refused = run_cli(archive, "declare", "x" * 201, "--by", "dana", input=answers)
+    # Given as an argument, it is refused before any question, "who are you?" first of all.
+    refused = run_cli(archive, "declare", "x" * 201, input="dana\n" + answers)
     assert refused.exit_code == 2
+    assert "keep it to 200" in refused.stderr
+    assert "Who are you?" not in refused.stdout
     assert "Is it user facing?" not in refused.stdout
 
 

@@ -642,3 +642,24 @@ def test_control_characters_in_a_committed_record_are_shown_not_obeyed(
     missing = run_cli(archive, "show", "INC-\x1b[2J")
     assert missing.exit_code == 2
     assert "\x1b" not in missing.stderr and "\\u001b[2J" in missing.stderr
+
+
+def test_a_huge_value_in_an_error_is_shown_by_its_start_and_length(
+    archive: Path, run_cli: RunCli
+) -> None:
+    record = archive / "incidents" / f"{OPEN}.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(
+        text.replace("  ops_lead: sam", "  ops_lead: " + "A" * 100_000), encoding="utf-8"
+    )
+    result = run_cli(archive, "show", OPEN)
+    assert result.exit_code == 2
+    assert len(result.stderr) < 1_100
+    assert "(100,000 characters)" in result.stderr
+
+
+def test_a_line_break_in_a_skipped_file_name_stays_in_its_note() -> None:
+    from incident_docs.records import skipped_note
+
+    note = skipped_note(["incidents/a\nincident: warning: forged.md"])
+    assert note is not None and "\n" not in note and "a\\u000aincident" in note

@@ -170,6 +170,15 @@ def test_a_key_given_twice_in_a_roster_entry_is_an_error_naming_its_line(
         result.stderr
         == "incident: error: people.yaml:5: invalid YAML: key 'handle' appears twice\n"
     )
+    # A merge key brings in what it merges, which the entry may then give again; "1" and "true"
+    # are two keys.
+    merged = (
+        "people:\n  - &sam\n    handle: sam\n    name: Sam\n    senior: true\n"
+        "  - <<: *sam\n    handle: eve\n    name: Eve\n"
+    )
+    (archive / "people.yaml").write_text(merged)
+    teams = run_cli(archive, "teams")
+    assert teams.exit_code == 0, teams.output
     # The same key in two entries is no repeat.
     (archive / "people.yaml").write_text(
         roster.replace("    handle: eve\n", "  - handle: eve\n    name: Eve\n")

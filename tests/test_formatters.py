@@ -154,3 +154,8 @@ def test_printable_writes_out_what_a_terminal_would_obey(text: str, shown: str) 
     assert printable(text) == shown
     # JSON output printed so reads back as it was written.
     assert json.loads(printable(json.dumps(text, ensure_ascii=False))) == text
+
+
+def test_a_mark_of_right_to_left_text_is_kept() -> None:
+    title = "\u05e9\u05e8\u05ea \u200f(v2)\u200f \u0645\u0631\u062d\u0628\u0627\u061c"
+    assert printable(title) == title

@@ -199,10 +199,10 @@ class _Group(HelpGroup):
 
 
 def fail(message: str) -> NoReturn:
-    from incident_docs.diagnostics import EXIT_ERROR
+    from incident_docs.diagnostics import EXIT_ERROR, bounded
 
     for line in message.splitlines() or [message]:
-        echo(f"incident: error: {line}", err=True)
+        echo(f"incident: error: {bounded(line)}", err=True)  # a huge value: its start and length
     sys.exit(EXIT_ERROR)
 
 

@@ -280,8 +280,6 @@ def _declare_answers(
             raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
         # Checked as it is typed, and asked again: not after every other question.
         title = click.prompt("Title (what is wrong, in a few words)", value_proc=_title_proc)
-    else:
-        lifecycle.incident_title(title)  # before any question is asked
     severity_names = config.severity_names()
     chosen = inputs.match_severity(severity, severity_names) if severity else None
     services = _labels(service, "--service")
@@ -398,10 +396,13 @@ def declare_command(
     scaffold.require_archive_root(project.root, project.config)
     config = project.config
     moment = _moment(at, CLOCK())
+    given = title or " ".join(words)
+    if given.strip():
+        lifecycle.incident_title(given)  # before any question, "who are you?" included
     handle = _who(project, by, ask=_terminal() and not yes)
     answers = _declare_answers(
         config,
-        title or " ".join(words),
+        given,
         because,
         severity,
         service,

@@ -25,6 +25,7 @@ from incident_docs.models import (
     TimelineEntry,
     postmortem_id,
 )
+from incident_docs.terminal import printable
 from incident_docs.timeline import parse_timeline
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
@@ -279,15 +280,18 @@ def _roster_loader() -> type[Any]:
 
     class RosterLoader(Base):
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-            seen: set[object] = set()
+            seen: set[tuple[str, str]] = set()
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if isinstance(key, str | int | float | bool) or key is None:
-                    if key in seen:
-                        raise yaml.constructor.ConstructorError(
-                            None, None, f"key '{key}' appears twice", key_node.start_mark
-                        )
-                    seen.add(key)
+                # Keys as written, by tag: "1" and "true" are two keys, and a merge key ("<<")
+                # brings in what it merges, which may be given again on purpose.
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key_node.value}' appears twice", key_node.start_mark
+                    )
+                seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
     return RosterLoader
@@ -339,7 +343,8 @@ def skipped_note(paths: Sequence[str], shown: int = 10) -> str | None:
     """A one-line note naming the record files a command could not use; None when there are none."""
     if not paths:
         return None
-    names = ", ".join(paths[:shown])
+    # A line break in a file name would start a line of its own.
+    names = ", ".join(printable(path, lines=False) for path in paths[:shown])
     if len(paths) > shown:
         names += f" and {len(paths) - shown} more"
     noun = "record" if len(paths) == 1 else "records"

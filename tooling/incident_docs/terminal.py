@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Characters a terminal obeys or that reorder what it shows: C0 controls but the tab and the
 line break (an escape sequence can retitle the window, move the cursor or hide the text after
 it; a carriage return writes over the line), DEL, C1 controls (U+009B opens a sequence as ESC [
-does) and the marks and overrides of bidirectional text."""
-_CONTROLS_AND_BREAKS = re.compile(
-    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+does) and the embeddings, overrides and isolates of bidirectional text, which reorder what
+follows them; not the left-to-right and right-to-left marks that Arabic and Hebrew titles hold."""
+_CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str, *, lines: bool = True) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import pairwise
 
 from incident_docs.blameless.lexicon import (
+    CODE_HOSTS,
     DEPARTMENTS,
     GROUPS,
     HANDLE_SHAPE,
@@ -18,8 +18,6 @@ from incident_docs.blameless.lexicon import (
     OF_HEAD,
     ORGANISATION_FOLLOWERS,
     ORGANISATION_POSSESSIONS,
-    PERSON_FOLDERS,
-    PERSONAL_HOSTS,
     PREV_WORD,
     PRONOUNS,
     ROLES,
@@ -242,44 +240,36 @@ _DETERMINED = re.compile(
 
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
 """Function words, tools and calendar words, and the words for people."""
-_ADDRESS = re.compile(r"https?://([\w.-]+)(/[^\s()<>\[\]\"'`?#]*)?")
-_CODE_PATH = re.compile(r"`[^`\n]*?`")
-_PATH = re.compile(r"(?<![\w.:/@~-])[\w.~-]*(?:/[\w.:@~-]+)+")
+_ADDRESS = re.compile(r"(?:https?://|(?<![\w.-]))([\w.-]+\.[a-z]{2,})/([\w.-]+)/([\w.-]+)")
+_CODE_SPAN = re.compile(r"`[^`\n]*?`")
+_IMAGE = re.compile(
+    # An image in a code span, by its tag or digest: "ethpandaops/lighthouse:v7",
+    # "ghcr.io/acme/api@sha256:…"; the part before the tag is its name.
+    r"(?<![\w.:/@~-])(?:[\w.-]+/)+([\w.-]+)(?::[\w][\w.-]*|@sha256:[0-9a-f]+)(?![\w/])"
+)
 _PLAIN_PART = re.compile(r"[a-z][a-z0-9]{2,30}")
 
 
 def addressed(text: str) -> frozenset[str]:
-    """Single words, in lower case, that the text's web addresses and paths in code use as the
-    name of a host, a repository, an image or a file, which is software's place: the labels of
-    a host but its last two ("dora-holesky.pk910.de"), and the parts of a path but its first
-    ("github.com/sigp/lighthouse/releases", `ethpandaops/lighthouse:v7`). Not where a person's
-    name stands: a path's first part (an owner's login), a part after one that introduces
-    people ("/in/dave", "/home/dave"), the first label of a personal page ("dave.github.io"),
-    nor a slug of several words ("welcome-maria")."""
+    """Single words, in lower case, that the text uses as the name of a repository on a code host
+    ("github.com/sigp/lighthouse", the second part of the path: the first is its owner's login)
+    or of a container image in a code span, by its tag or digest (`ethpandaops/lighthouse:v7`),
+    which is software's place. Not the other parts of an address or a path, where a person's
+    name stands as often: a branch ("tree/kevin/fix"), a host ("kevin-dev.example.com"), a page
+    ("wiki.example.com/oncall/kevin"), a home folder; nor a slug of several words."""
     found: set[str] = set()
-    if "://" in text:
-        for match in _ADDRESS.finditer(text):
-            labels = match.group(1).lower().split(".")
-            own = labels[:-2]
-            if own and ".".join(labels[-2:]) in PERSONAL_HOSTS:
-                own = own[1:]
-            for label in own:
-                found.update(part for part in label.split("-") if _PLAIN_PART.fullmatch(part))
-            if match.group(2):
-                found.update(_path_words(match.group(2)))
-    if "`" in text and "/" in text:
-        for span in _CODE_PATH.finditer(text):
-            for path in _PATH.findall(span.group(0)):
-                found.update(_path_words(path))
+    if ".com/" in text or ".org/" in text:
+        for host, _owner, name in _ADDRESS.findall(text):
+            low = name.rstrip(".-").lower()  # the full stop after "github.com/acme/tamsin."
+            if host.lower() in CODE_HOSTS and _PLAIN_PART.fullmatch(low):
+                found.add(low)
+    if "`" in text and ":" in text:
+        for span in _CODE_SPAN.finditer(text):
+            for name in _IMAGE.findall(span.group(0)):
+                low = name.lower()
+                if _PLAIN_PART.fullmatch(low):
+                    found.add(low)
     return frozenset(found)
-
-
-def _path_words(path: str) -> Iterable[str]:
-    parts = [part.split(":")[0].split("@")[0] for part in path.lower().split("/")]
-    parts = [part for part in parts if part]
-    for before, part in pairwise(parts):
-        if before not in PERSON_FOLDERS and _PLAIN_PART.fullmatch(part):
-            yield part
 
 
 def organisations(
@@ -289,8 +279,8 @@ def organisations(
     person: what follows them is staff, users, a legal form or a machine's part ("Discord
     engineers", "Acme Inc", "Etsy's employees", "the Binder pod"), a release's version
     ("Fluentd 1.14.2"), what only a machine puts out ("the Goldpinger logs"), or they are
-    upgraded or installed or had a version ("a newer version of Kyverno."), or the text's web
-    addresses or code paths use them, in lower case, as software's name (see addressed).
+    upgraded or installed or had a version ("a newer version of Kyverno."), or the text names a
+    repository or an image after them, in lower case (see addressed).
 
     A word shown so is not a person anywhere in the record, so the evidence is only what no
     person has or undergoes: not a name before a number that could be a date or a score,

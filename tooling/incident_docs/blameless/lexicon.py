@@ -210,27 +210,21 @@ ORGANISATION_FOLLOWERS = wordset(
     modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
-# ... nor do they own these ("Foursquare's employees", "Etsy's headquarters", "Vitwit's devs").
-# Not a database, an API, a network, servers, users or customers: "Marcus's database migration",
-# "Khalid's API key" and a salesperson's customers are a person's.
+# ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,
+# an API, a network, servers, users or customers: "Marcus's database migration", "Khalid's API
+# key" and a salesperson's customers are a person's; nor engineers, developers or contributors,
+# whom a manager or a maintainer has too ("Kevin's engineers were paged").
 ORGANISATION_POSSESSIONS = wordset(
     """
     employees staff headquarters ceo cto founder founders shareholders datacenter datacenters
-    engineers developers devs maintainers contributors
     """
 )
-# Hosts where the first label names the person whose page it is ("dave.github.io"), and parts of
-# a path after which the next part names someone ("/in/dave", "/home/dave"): no evidence of
-# software there (see agents.addressed).
-PERSONAL_HOSTS = wordset(
+# Code hosts, where the second part of an address's path is a repository's name
+# ("github.com/sigp/lighthouse"); the first is its owner's login, and what follows may be a
+# branch named after a person ("tree/kevin/fix"): see agents.addressed.
+CODE_HOSTS = wordset(
     """
-    github.io gitlab.io substack.com medium.com wordpress.com blogspot.com tumblr.com
-    """
-)
-PERSON_FOLDERS = wordset(
-    """
-    u user users people person member members profile profiles author authors in home team teams
-    org orgs contributors
+    github.com gitlab.com codeberg.org bitbucket.org
     """
 )
 # Short parts of dotted or underscored words that are code, files or hosts, not initials of a
