@@ -114,6 +114,20 @@ def test_too_many_values_says_whether_aliases_made_them() -> None:
     assert message(plain) == "front-matter holds over 20,000 values"
 
 
+def test_control_characters_are_named_where_they_stand_ten_lines_at_most(tmp_path: Path) -> None:
+    pasted = "".join(f"\x1b[32mok\x1b[0m step {n}\n" for n in range(15))
+    record = INCIDENT.replace(
+        "\n## Summary", "\nA \u202eright-to-left override.\n\n" + pasted + "\n## Summary", 1
+    )
+    write_archive(tmp_path, {INCIDENT_PATH: record, POSTMORTEM_PATH: POSTMORTEM})
+    found = [d for d in lint_archive(tmp_path) if d.code == "IO007"]
+    assert len(found) == 10
+    lines = record.splitlines()
+    first = lines.index("A \u202eright-to-left override.") + 1
+    assert (found[0].line, found[0].column) == (first, 3)
+    assert "U+202E" in found[0].message and "U+001B" in found[1].message
+
+
 def test_bom_and_crlf_records_are_fine(tmp_path: Path) -> None:
     crlf = "\ufeff" + INCIDENT.replace("\n", "\r\n")
     write_archive(tmp_path, {INCIDENT_PATH: crlf.encode("utf-8"), POSTMORTEM_PATH: POSTMORTEM})

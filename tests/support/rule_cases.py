@@ -182,6 +182,10 @@ CASES: list[RuleCase] = [
             "# Postmortem: API errors after deploy\n\nThe log showed " + "*" * 3000,
         ),
     ),
+    RuleCase(
+        "IO007",
+        incident("title: API errors after deploy", 'title: "\\e[31mAPI errors after deploy\\e[0m"'),
+    ),
     RuleCase("FM001", incident("---\nid:", "id:")),
     RuleCase("FM002", incident("tags: [deploy]", "tags: [deploy")),
     RuleCase("FM003", incident("declared_by: sam\n", "")),

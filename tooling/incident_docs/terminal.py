@@ -25,3 +25,10 @@ def printable(text: str, *, lines: bool = True) -> str:
 
 def _escaped(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
+
+
+def control_at(text: str) -> int:
+    """Where the first character printable() would write out stands in the text (a line break
+    and a tab are text), or -1."""
+    found = _CONTROLS.search(text)
+    return -1 if found is None else found.start()
