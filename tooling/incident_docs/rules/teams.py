@@ -28,18 +28,17 @@ _APPROVED = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
 
 def roster_findings(ctx: LintContext) -> list[Finding]:
     """TM001, found in the roster file itself with the line of each problem."""
+    problems = roster_problems(ctx.roster)
     path = ctx.root / ctx.config.roster
-    if not (ctx.roster.teams or ctx.roster.people) or not path.is_file():
+    # The file is read again, for its line numbers, only when there is something to place.
+    if not problems or not path.is_file():
         return []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     lines = parse_yaml_text(text, ctx.config.roster)
-    return [
-        Finding("TM001", message, lines.line_of(location), 1)
-        for location, message in roster_problems(ctx.roster)
-    ]
+    return [Finding("TM001", message, lines.line_of(location), 1) for location, message in problems]
 
 
 def check(subject: Subject) -> Iterator[Finding]:
