@@ -537,6 +537,7 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         (("declare", "-y", "A" * 201, "--by", "sam"), "the title is 201 characters; keep it"),
         (("resolve", "-y", "-i", OPEN, "--by", "sam", "Fixed \x1b]0;x\x07"), "the summary holds"),
         (("status", "identified", "-i", OPEN, "--by", "sam", "see \x1b[2J"), "the note holds"),
+        (("declare", "-y", "Checkout \u202efails", "--by", "sam"), "U+202E"),  # lint's IO007
     ],
     ids=[
         "escape-in-title",
@@ -545,6 +546,7 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         "title-too-long",
         "escape-in-summary",
         "escape-in-note",
+        "override-in-title",
     ],
 )
 def test_text_a_record_cannot_hold_is_refused_and_changes_nothing(

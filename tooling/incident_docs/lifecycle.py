@@ -23,6 +23,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
+from incident_docs.terminal import control_at
 from incident_docs.timeline import format_time
 
 Clock = Callable[[], datetime]
@@ -132,11 +133,12 @@ class Declaration:
 
 
 def _plain(text: str, what: str) -> str:
-    """The text, refused when it holds a control character: an escape sequence in a record would
-    reach the terminal of whoever shows it."""
-    for char in text:
-        if unicodedata.category(char) == "Cc":
-            raise UsageError(f"{what} holds a control character (U+{ord(char):04X}); remove it")
+    """The text, refused when it holds a character a terminal would obey (see terminal.control_at;
+    lint's IO007 names the same ones): an escape sequence in a record would reach the terminal of
+    whoever shows it."""
+    at = control_at(text)
+    if at >= 0:
+        raise UsageError(f"{what} holds a control character (U+{ord(text[at]):04X}); remove it")
     return text
 
 
