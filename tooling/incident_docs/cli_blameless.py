@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from incident_docs.blameless.archive import load_checker
-from incident_docs.blameless.training import archive_training_rows, dump, train
+from incident_docs.blameless.training import archive_training_rows, dump, refit
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import setting_file
 from incident_docs.diagnostics import UsageError
@@ -53,7 +53,7 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
 def train_command(project: Project, output: str | None, seed: int, yes: bool) -> None:
     """Train the archive's model on the shipped corpus plus the configured examples file."""
     config = project.config.blameless
-    # Where the model goes is settled before the minute of training, not after it.
+    # Where the model goes is settled before training, not after it.
     if output is None:
         target = setting_file(project.root, config.model_file, "model-file")
     else:
@@ -65,7 +65,7 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
         raise UsageError(f"{output or config.model_file}: {folder.name} is not a folder")
     rows, own = archive_training_rows(project.root, config)
     echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
-    model = train(rows, seed)
+    model = refit(rows, rows[len(rows) - own :], seed)
     write_atomic(target, dump(model))
     echo(
         f"wrote {output or config.model_file}: {len(model['features'])} features, "
