@@ -733,6 +733,18 @@ def test_train_learns_the_archive_examples_and_keeps_catching_blame(
     assert moved < 0.05
 
 
+@pytest.mark.slow
+def test_train_without_examples_gives_the_shipped_model_again(
+    archive: Path, run_cli: RunCli
+) -> None:
+    out = archive / "own.json.gz"
+    assert run_cli(archive, "blameless", "train", "--output", str(out)).exit_code == 0
+    own = json.loads(gzip.decompress(out.read_bytes()))
+    shipped = json.loads(gzip.decompress(training.PACKAGED_PATH.read_bytes()))
+    assert own.pop("metadata").items() > shipped.pop("metadata").items()
+    assert own == shipped
+
+
 # --- what a review of the first version found -------------------------------------------------
 
 
