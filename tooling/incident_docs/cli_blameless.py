@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -52,8 +53,10 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
 @pass_project
 def train_command(project: Project, output: str | None, seed: int, yes: bool) -> None:
     """Train the archive's model on the shipped corpus plus the configured examples file."""
+    project.require_archive()
     config = project.config.blameless
     # Where the model goes is settled before training, not after it.
+    shown = output or config.model_file
     if output is None:
         target = setting_file(project.root, config.model_file, "model-file")
     else:
@@ -62,14 +65,19 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
             raise UsageError(f"{output}: not a regular file; give the path of a model file")
     folder = next(folder for folder in target.parents if folder.exists())
     if not folder.is_dir():
-        raise UsageError(f"{output or config.model_file}: {folder.name} is not a folder")
+        raise UsageError(f"{shown}: {folder.name} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass  # a folder that takes no new file is found now, not after training
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot write there: {exc.strerror or exc}") from None
     rows, own = archive_training_rows(project.root, config)
     echo(f"training on {len(rows)} lines ({own} of them the archive's own examples)...")
     model = refit(rows, rows[len(rows) - own :], seed)
-    write_atomic(target, dump(model))
-    echo(
-        f"wrote {output or config.model_file}: {len(model['features'])} features, "
-        f"threshold {model['threshold']:.2f}"
-    )
-    if output is not None:
+    try:
+        write_atomic(target, dump(model))
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot write: {exc.strerror or exc}") from None
+    echo(f"wrote {shown}: {len(model['features'])} features, threshold {model['threshold']:.2f}")
+    if target.resolve() != (project.root / config.model_file).resolve():
         echo(f"lint reads {config.model_file}; copy the file there to use it")

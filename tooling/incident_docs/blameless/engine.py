@@ -234,6 +234,12 @@ def _prepare(options: BlamelessOptions) -> _Prepared:
     return _Prepared(_phrase_pattern(options.allow), _phrase_pattern(options.extra_terms))
 
 
+def allowed_spans(text: str, options: BlamelessOptions) -> list[tuple[int, int]]:
+    """Where the text holds a phrase the archive allows (BlamelessOptions.allow)."""
+    pattern = _prepare(options).allow
+    return [] if pattern is None else [match.span() for match in pattern.finditer(text)]
+
+
 def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Span to delete so that removing a parenthetical adverb leaves a grammatical sentence."""
     if text[end : end + 1] == "," and text[max(0, start - 2) : start] == ", ":

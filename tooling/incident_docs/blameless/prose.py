@@ -22,6 +22,7 @@ from incident_docs.blameless.engine import (
     MESSAGES,
     BlameHit,
     BlamelessOptions,
+    allowed_spans,
     check_text,
     lower_same_length,
 )
@@ -191,8 +192,20 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
+LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
+"""What BL010 says of a sentence the examples file labels blameful, whatever the model reads."""
+
+_LINKED = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
+_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
+
+
 def normalise(text: str) -> str:
-    """A line as the examples file matches it: no list, table or heading markers, no case."""
+    """A line as the examples file matches it: no list, table or heading markers, no emphasis,
+    a link's text without its target, no case."""
+    if "](" in text:
+        text = _LINKED.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub("", text)
     return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
 
 
@@ -258,6 +271,9 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
+        if self.options.allow:
+            # A phrase the archive allows is never reported: nor is it evidence of blame.
+            view = _blanked(view, allowed_spans(view, self.options))
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
         written_view = view if text is written else _model_view(written)
         listed = _LIST_OF_PEOPLE.match(view)
@@ -448,7 +464,8 @@ class Checker:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
-        score = self.model.score(read, self.options.people) if self.model else None
+        weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
+        score = self.model.score(weighed, self.options.people) if self.model else None
         cues = (
             tuple(cue._replace(word=text[cue.start : cue.end]) for cue in score.cues[:8])
             if score
@@ -487,6 +504,7 @@ class Checker:
             cues,
             hits,
             cleared,
+            self._label(text),
         )
 
     def _model_hit(
@@ -512,7 +530,7 @@ class Checker:
             if not force:
                 return None
             message, suggestion = MESSAGES["BL010"]
-            return BlameHit("BL010", start, end, message, suggestion)
+            return BlameHit("BL010", start, end, f"{LABELLED_BLAMEFUL}: {message}", suggestion)
         sentence = text[start:end] if read is None else read
         # The apology is read only of a sentence the model reads as blame: most are not.
         if not force and (
@@ -533,8 +551,11 @@ class Checker:
             f"'{written[start + cue.start : start + cue.end]}'" for cue in telling[:3]
         )
         message, suggestion = MESSAGES["BL010"]
-        detail = f"reads as blame (model {score.probability:.2f}"
-        detail += f", from {words})" if words else ")"
+        if force:
+            detail = LABELLED_BLAMEFUL
+        else:
+            detail = f"reads as blame (model {score.probability:.2f}"
+            detail += f", from {words})" if words else ")"
         return BlameHit(
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
         )
@@ -618,6 +639,8 @@ class Explanation:
     """What lint reports for the sentence (rules, BL010, the archive's examples applied)."""
     cleared: tuple[BlameHit, ...] = ()
     """Rule hits not reported because the model is all but sure they blame no one (see VETO)."""
+    label: int | None = None
+    """How the archive's examples file labels the sentence: 1 blameful, 0 blameless."""
 
     @property
     def flagged(self) -> bool:
@@ -639,6 +662,7 @@ class Explanation:
                 for h in self.rules
             ],
             "cues": [{"word": c.word, "weight": round(c.weight, 4)} for c in self.cues],
+            "examples_label": None if self.label is None else _LABEL_NAMES[self.label],
             "reported": [
                 {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
                 for h in self.hits
@@ -666,11 +690,20 @@ class Explanation:
                     )
         else:
             lines.append("rules: no rule matches")
+        if self.label is not None:
+            lines.append(
+                f"examples: labelled {_LABEL_NAMES[self.label]} in the archive's examples file, "
+                "which decides"
+            )
         if self.hits:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
             lines.append("reported: nothing")
-            if self.probability is not None and self.probability >= self.threshold:
+            if (
+                self.label is None
+                and self.probability is not None
+                and self.probability >= self.threshold
+            ):
                 lines.append(
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
@@ -680,6 +713,8 @@ class Explanation:
                 )
         return "\n".join(lines)
 
+
+_LABEL_NAMES = ("blameless", "blameful")
 
 _GENERATED_KINDS = frozenset({"handoff", "status"})
 
@@ -943,6 +978,9 @@ class Unit:
     engineer a read-only shell")."""
     transcript: bool = False
     """In the transcript of the incident channel: a line that opens with a time is a message."""
+    places: tuple[tuple[int, int], ...] | None = None
+    """Of a value not written as it reads, where each of its characters is in the file (line,
+    column), when that is known."""
 
 
 def body_units(blocks: list[Block]) -> Iterator[Unit]:
@@ -1090,7 +1128,50 @@ def _locate(doc: Document, line: int, value: str, *, heading: bool) -> Unit:
     if at >= 0:
         return Unit(value, line, at + 1, heading=heading)
     column = start + 1 + len(written[start:]) - len(written[start:].lstrip())
-    return Unit(value, line, column, heading=heading, exact=False)
+    places = _aligned(doc.lines, line, start, value)
+    return Unit(value, line, column, heading=heading, exact=False, places=places)
+
+
+def _aligned(
+    lines: list[str], line: int, start: int, value: str
+) -> tuple[tuple[int, int], ...] | None:
+    """The 1-based line and column of each character of a value written over several lines
+    (a block scalar, a folded or a wrapped one), read from lines[line - 1][start:] on: its words
+    in order, a run of white space in it standing for any run in the file (indentation, the
+    line breaks a block folds). None when it is written otherwise (escapes, doubled quotes)."""
+    rest = lines[line - 1][start:] if 0 < line <= len(lines) else ""
+    opener = rest.lstrip()[:1]
+    if opener in ("|", ">"):
+        row, column = line, len(lines[line - 1])  # the value starts on the next line
+    else:
+        row, column = line, start + len(rest) - len(rest.lstrip()) + (opener in "\"'")
+    places: list[tuple[int, int]] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char.isspace():
+            run = index
+            while index < len(value) and value[index].isspace():
+                index += 1
+            places += [(row, column + 1)] * (index - run)
+            while row <= len(lines) and (
+                column >= len(lines[row - 1]) or lines[row - 1][column].isspace()
+            ):
+                if column >= len(lines[row - 1]):
+                    row, column = row + 1, 0
+                else:
+                    column += 1
+            continue
+        while row <= len(lines) and column >= len(lines[row - 1]):
+            # A line break the value does not keep, and the indentation after it.
+            row += 1
+            column = len(lines[row - 1]) - len(lines[row - 1].lstrip()) if row <= len(lines) else 0
+        if row > len(lines) or lines[row - 1][column] != char:
+            return None
+        places.append((row, column + 1))
+        column += 1
+        index += 1
+    return tuple(places)
 
 
 def check_document(
@@ -1106,6 +1187,15 @@ def check_document(
         for hit in _checked(checker, unit, named):
             if unit.exact:
                 yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+            elif unit.places and hit.end > hit.start:
+                # Written over several lines: where its words are, but no fix.
+                last = unit.places[hit.end - 1]
+                yield (
+                    *unit.places[hit.start],
+                    last[0],
+                    last[1] + 1,
+                    replace(hit, replacement=None),
+                )
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
