@@ -688,6 +688,32 @@ def test_an_example_matches_through_emphasis_and_links() -> None:
     assert normalise("the snake_case flag") == "the snake_case flag"
 
 
+def test_an_examples_file_a_spreadsheet_exported_matches_as_written(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = 'Dave said the page read "oops" again.\n\n"Ken broke it."\n\nKen broke it.\n'
+    assert len(_lint_stdin(run_cli, archive, text)) == 3, "precondition: each line is reported"
+    (archive / "examples.tsv").write_text(
+        'text\tlabel\n"Dave said the page read ""oops"" again."\tblameless\n'
+        '"Ken broke it."\tblameless\n'
+    )
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    assert _lint_stdin(run_cli, archive, text) == []
+
+
+def test_a_setting_that_is_not_a_path_in_the_repository_reads_without_pydantic_words(
+    archive: Path, run_cli: RunCli
+) -> None:
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "../x.tsv"\n')
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "tool.incident-docs.blameless.examples: '../x.tsv' must be a path inside the repository\n"
+    )
+
+
 def test_explain_and_lint_say_when_the_examples_file_decides(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -1113,7 +1139,7 @@ def test_an_examples_file_that_is_not_utf8_is_a_one_line_error_and_a_bom_is_fine
     examples = archive / "examples.tsv"
     examples.write_bytes(b"text\tlabel\nDave \xff broke it\tblameful\n")
     result = run_cli(archive, "lint", "--select", "BL")
-    assert result.exit_code == 2 and "examples.tsv: not UTF-8 text" in result.stderr
+    assert result.exit_code == 2 and "examples.tsv:2: not UTF-8 text" in result.stderr
     examples.write_bytes("\ufefftext\tlabel\nFine words here.\tblameless\n".encode())
     assert run_cli(archive, "lint", "--select", "BL").exit_code == 0
 

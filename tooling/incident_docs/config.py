@@ -318,5 +318,6 @@ def parse_config(text: str, label: str) -> Config:
         lines = []
         for error in exc.errors():
             location = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
-            lines.append(f"{label}: {location}: {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
+            lines.append(f"{label}: {location}: {message}")
         raise UsageError("\n".join(lines)) from None

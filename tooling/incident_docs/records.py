@@ -264,7 +264,8 @@ def parse_roster(text: str, label: str) -> Roster:
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         where = _dotted(tuple(error["loc"])) or "roster"
-        raise UsageError(f"{label}: {where}: {error['msg']}") from None
+        message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
+        raise UsageError(f"{label}: {where}: {message}") from None
 
 
 def _roster_loader() -> type[Any]:

@@ -201,12 +201,19 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 
 def normalise(text: str) -> str:
     """A line as the examples file matches it: no list, table or heading markers, no emphasis,
-    a link's text without its target, no case."""
+    a link's text without its target, no quotation marks around it, no case."""
     if "](" in text:
         text = _LINKED.sub(r"\1", text)
     if "*" in text or "_" in text:
         text = _EMPHASIS.sub("", text)
-    return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
+    line = " ".join(_MARKERS.sub("", text).lower().split()).rstrip(_CLOSING)
+    if line[:1] in _QUOTES and line[-1:] in _QUOTES:  # a sentence quoted whole
+        line = line.strip(_QUOTES).rstrip(_CLOSING)
+    return line
+
+
+_CLOSING = ".!?;: |"
+_QUOTES = '"\u201c\u201d'
 
 
 @dataclass(frozen=True)

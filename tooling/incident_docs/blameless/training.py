@@ -107,7 +107,7 @@ def read_rows(
                 )
             for record in reader:
                 line = reader.line_num
-                text = (record.get("text") or "").strip()
+                text = _unquoted((record.get("text") or "").strip())
                 label = (record.get("label") or "").strip().lower()
                 if not text:
                     raise UsageError(f"{shown}:{line}: empty text")
@@ -133,12 +133,32 @@ def read_rows(
                     )
                 )
         except UnicodeDecodeError:
-            raise UsageError(f"{shown}: not UTF-8 text") from None
+            raise UsageError(f"{shown}:{_undecodable_line(path)}: not UTF-8 text") from None
         except csv.Error as exc:
             # Unquoted, a line can fail only on a field over csv's size limit, which the reader
             # raises before it counts the line.
             raise UsageError(f"{shown}:{reader.line_num + 1}: {exc}") from None
     return rows
+
+
+def _unquoted(field: str) -> str:
+    """A field as a spreadsheet quotes it when it exports one that holds quotation marks
+    ('"The page said ""oops""."'), unquoted; any other field as written."""
+    if len(field) >= 2 and field[0] == field[-1] == '"':
+        inner = field[1:-1]
+        if '"' not in inner.replace('""', ""):
+            return inner.replace('""', '"')
+    return field
+
+
+def _undecodable_line(path: Path) -> int:
+    """The line of the file's first byte that is not UTF-8 (the file has one)."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw.count(b"\n", 0, exc.start) + 1
+    return 1
 
 
 def corpus_rows() -> list[Row]:
