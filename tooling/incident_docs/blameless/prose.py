@@ -1151,7 +1151,7 @@ def _aligned(
     if opener in ("|", ">"):
         row, column = line, len(lines[line - 1])  # the value starts on the next line
     else:
-        row, column = line, start + len(rest) - len(rest.lstrip()) + (opener in "\"'")
+        row, column = line, start + len(rest) - len(rest.lstrip()) + (opener in ('"', "'"))
     places: list[tuple[int, int]] = []
     index = 0
     while index < len(value):
