@@ -694,12 +694,13 @@ def test_an_examples_file_a_spreadsheet_exported_matches_as_written(
     text = 'Dave said the page read "oops" again.\n\n"Ken broke it."\n\nKen broke it.\n'
     assert len(_lint_stdin(run_cli, archive, text)) == 3, "precondition: each line is reported"
     (archive / "examples.tsv").write_text(
-        'text\tlabel\n"Dave said the page read ""oops"" again."\tblameless\n'
-        '"Ken broke it."\tblameless\n'
+        'text\tlabel\n"Dave said the page read ""oops"" again."\t"blameless"\n'
+        # Someone's words quoted are not the writer's own sentence: two lines, two labels.
+        '"Ken broke it."\tblameless\nKen broke it.\tblameful\n'
     )
     with (archive / "pyproject.toml").open("a") as handle:
         handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
-    assert _lint_stdin(run_cli, archive, text) == []
+    assert [d["line"] for d in _lint_stdin(run_cli, archive, text)] == [5]
 
 
 def test_a_setting_that_is_not_a_path_in_the_repository_reads_without_pydantic_words(
@@ -732,7 +733,11 @@ def test_explain_and_lint_say_when_the_examples_file_decides(
     payload = json.loads(
         run_cli(archive, "blameless", "explain", "Dave is lazy.", "--format", "json").stdout
     )
-    assert payload["examples_label"] == "blameless"
+    assert payload["examples"] == [{"text": "Dave is lazy.", "label": "blameless"}]
+    both = run_cli(
+        archive, "blameless", "explain", "The pager was quiet. The release went sideways on Friday."
+    )
+    assert "examples: 'The release went sideways on Friday.' labelled blameful" in both.stdout
     found = _lint_stdin(run_cli, archive, "The release went *sideways* on Friday.\n")
     assert [d["message"].split(":")[0] for d in found] == [
         "labelled blameful in the archive's examples file"
@@ -924,6 +929,27 @@ def test_a_front_matter_value_written_over_several_lines_is_reported_where_its_w
         (7, len("  Dave") + 1, "BL003"),
         (11, len("      ") + 1, "BL010"),
         (13, len("      to ") + 1, "BL009"),
+    }
+
+
+def test_a_value_after_a_comment_an_anchor_or_a_tag_is_reported_where_its_words_are(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        '---\ntitle: Outage\nsummary:\n  "The cache filled up.\n'
+        '  Dave should have checked the config."\n'  # line 5, quoted from the next line
+        "harm: &h |\n  Dave should have checked it.\n"  # line 7, an anchored block
+        "description: # why\n  Dave should have checked the disk.\n"  # line 9, after a comment
+        "impact:\n  users_affected: !!str >-\n    All of them, because\n"
+        "    Dave should have checked the flag.\n"  # line 13, a tagged folded block
+        "---\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert {(d["line"], d["column"], d["code"]) for d in found} == {
+        (5, 3, "BL002"),
+        (7, 3, "BL002"),
+        (9, 3, "BL002"),
+        (13, 5, "BL002"),
     }
 
 

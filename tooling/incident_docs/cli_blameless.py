@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -79,5 +80,6 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
     except OSError as exc:
         raise UsageError(f"{shown}: cannot write: {exc.strerror or exc}") from None
     echo(f"wrote {shown}: {len(model['features'])} features, threshold {model['threshold']:.2f}")
-    if target.resolve() != (project.root / config.model_file).resolve():
+    # realpath, not resolve(): a symbolic link that loops is no error here, only not the same.
+    if os.path.realpath(target) != os.path.realpath(project.root / config.model_file):
         echo(f"lint reads {config.model_file}; copy the file there to use it")

@@ -201,19 +201,13 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 
 def normalise(text: str) -> str:
     """A line as the examples file matches it: no list, table or heading markers, no emphasis,
-    a link's text without its target, no quotation marks around it, no case."""
+    a link's text without its target, no case. Quotation marks stay: someone's words quoted are
+    not the writer's own sentence."""
     if "](" in text:
         text = _LINKED.sub(r"\1", text)
     if "*" in text or "_" in text:
         text = _EMPHASIS.sub("", text)
-    line = " ".join(_MARKERS.sub("", text).lower().split()).rstrip(_CLOSING)
-    if line[:1] in _QUOTES and line[-1:] in _QUOTES:  # a sentence quoted whole
-        line = line.strip(_QUOTES).rstrip(_CLOSING)
-    return line
-
-
-_CLOSING = ".!?;: |"
-_QUOTES = '"\u201c\u201d'
+    return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
 
 
 @dataclass(frozen=True)
@@ -511,8 +505,19 @@ class Checker:
             cues,
             hits,
             cleared,
-            self._label(text),
+            self._labels(read, spans),
         )
+
+    def _labels(self, read: str, spans: list[tuple[int, int]]) -> tuple[tuple[str, int], ...]:
+        """The sentences of the text that the examples file labels, as lint looks them up, with
+        their labels; the whole text when it is labelled as one line."""
+        if not self.examples:
+            return ()
+        whole = self._label(read)
+        if whole is not None:
+            return ((read.strip(), whole),)
+        found = ((read[start:end], self._label(read[start:end])) for start, end in spans)
+        return tuple((sentence, label) for sentence, label in found if label is not None)
 
     def _model_hit(
         self,
@@ -646,8 +651,8 @@ class Explanation:
     """What lint reports for the sentence (rules, BL010, the archive's examples applied)."""
     cleared: tuple[BlameHit, ...] = ()
     """Rule hits not reported because the model is all but sure they blame no one (see VETO)."""
-    label: int | None = None
-    """How the archive's examples file labels the sentence: 1 blameful, 0 blameless."""
+    labels: tuple[tuple[str, int], ...] = ()
+    """The sentences the archive's examples file labels, with the label: 1 blameful, 0 blameless."""
 
     @property
     def flagged(self) -> bool:
@@ -669,7 +674,9 @@ class Explanation:
                 for h in self.rules
             ],
             "cues": [{"word": c.word, "weight": round(c.weight, 4)} for c in self.cues],
-            "examples_label": None if self.label is None else _LABEL_NAMES[self.label],
+            "examples": [
+                {"text": sentence, "label": _LABEL_NAMES[label]} for sentence, label in self.labels
+            ],
             "reported": [
                 {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
                 for h in self.hits
@@ -697,17 +704,18 @@ class Explanation:
                     )
         else:
             lines.append("rules: no rule matches")
-        if self.label is not None:
+        for sentence, label in self.labels:
+            which = "" if sentence == self.text.strip() else f"'{sentence}' "
             lines.append(
-                f"examples: labelled {_LABEL_NAMES[self.label]} in the archive's examples file, "
-                "which decides"
+                f"examples: {which}labelled {_LABEL_NAMES[label]} in the archive's examples "
+                "file, which decides"
             )
         if self.hits:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
             lines.append("reported: nothing")
             if (
-                self.label is None
+                not self.labels
                 and self.probability is not None
                 and self.probability >= self.threshold
             ):
@@ -1146,12 +1154,30 @@ def _aligned(
     (a block scalar, a folded or a wrapped one), read from lines[line - 1][start:] on: its words
     in order, a run of white space in it standing for any run in the file (indentation, the
     line breaks a block folds). None when it is written otherwise (escapes, doubled quotes)."""
-    rest = lines[line - 1][start:] if 0 < line <= len(lines) else ""
-    opener = rest.lstrip()[:1]
-    if opener in ("|", ">"):
-        row, column = line, len(lines[line - 1])  # the value starts on the next line
-    else:
-        row, column = line, start + len(rest) - len(rest.lstrip()) + (opener in ('"', "'"))
+    if not 0 < line <= len(lines):
+        return None
+    row, column = line, start
+    # To the value's first character: past white space, line breaks, a comment, an anchor and
+    # a tag ("summary: &s !!str |"), and past a block's header or an opening quotation mark.
+    while True:
+        while row <= len(lines) and (
+            column >= len(lines[row - 1]) or lines[row - 1][column].isspace()
+        ):
+            row, column = (row + 1, 0) if column >= len(lines[row - 1]) else (row, column + 1)
+        if row > len(lines):
+            return None
+        opener = lines[row - 1][column]
+        if opener == "#":
+            column = len(lines[row - 1])
+        elif opener in "&!":
+            while column < len(lines[row - 1]) and not lines[row - 1][column].isspace():
+                column += 1
+        else:
+            break
+    if opener in "|>":
+        column = len(lines[row - 1])  # the value starts on the next line, after its header
+    elif opener in "\"'":
+        column += 1
     places: list[tuple[int, int]] = []
     index = 0
     while index < len(value):

@@ -108,7 +108,7 @@ def read_rows(
             for record in reader:
                 line = reader.line_num
                 text = _unquoted((record.get("text") or "").strip())
-                label = (record.get("label") or "").strip().lower()
+                label = (record.get("label") or "").strip().strip('"').lower()
                 if not text:
                     raise UsageError(f"{shown}:{line}: empty text")
                 if label not in LABELS:
@@ -143,10 +143,11 @@ def read_rows(
 
 def _unquoted(field: str) -> str:
     """A field as a spreadsheet quotes it when it exports one that holds quotation marks
-    ('"The page said ""oops""."'), unquoted; any other field as written."""
-    if len(field) >= 2 and field[0] == field[-1] == '"':
+    ('"The page said ""oops""."'), unquoted; any other field as written, a sentence quoted
+    whole ('"Ken broke it."') included."""
+    if len(field) >= 4 and field[0] == field[-1] == '"':
         inner = field[1:-1]
-        if '"' not in inner.replace('""', ""):
+        if '""' in inner and '"' not in inner.replace('""', ""):
             return inner.replace('""', '"')
     return field
 
