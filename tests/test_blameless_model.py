@@ -953,6 +953,23 @@ def test_a_value_after_a_comment_an_anchor_or_a_tag_is_reported_where_its_words_
     }
 
 
+@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u2060", "\ufeff"])
+def test_a_character_that_shows_as_nothing_hides_no_blame(
+    archive: Path, run_cli: RunCli, hidden: str
+) -> None:
+    plain = "Dave broke prod again, as usual.\n"
+    pasted = f"Da{hidden}ve bro{hidden}ke prod again, as usual.\n"
+    expected = _lint_stdin(run_cli, archive, plain)
+    found = _lint_stdin(run_cli, archive, pasted)
+    assert [d["code"] for d in found] == [d["code"] for d in expected] != []
+    # Each finding where its words are in the line as written, two characters further on.
+    assert [d["column"] for d in found] == [
+        d["column"] + (2 if d["column"] > len("Dave bro") else 0) for d in expected
+    ]
+    explained = run_cli(archive, "blameless", "explain", pasted.strip())
+    assert explained.exit_code == 1 and "reported BL" in explained.stdout
+
+
 def test_text_after_a_comment_on_the_same_line_is_checked(archive: Path, run_cli: RunCli) -> None:
     found = _lint_stdin(run_cli, archive, "<!-- note --> The rollout was careless.\n")
     assert [(d["line"], d["column"], d["code"]) for d in found] == [

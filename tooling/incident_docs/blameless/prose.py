@@ -192,6 +192,12 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
+_INVISIBLE_CHARACTERS = frozenset("\u00ad\u200b\u2060\ufeff")
+"""Characters that show as nothing and join no script's letters: a soft hyphen, a zero-width
+space, a word joiner, a zero-width no-break space. (Zero-width joiners and non-joiners shape
+emoji and some scripts' words, and stay.)"""
+_INVISIBLE = re.compile("[" + "".join(sorted(_INVISIBLE_CHARACTERS)) + "]")
+
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
 """What BL010 says of a sentence the examples file labels blameful, whatever the model reads."""
 
@@ -248,6 +254,15 @@ class Checker:
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
+        if not text.isascii() and _INVISIBLE.search(text) is not None:
+            return self._check_visible(
+                text,
+                heading=heading,
+                names_people=names_people,
+                transcript=transcript,
+                organisations=organisations,
+                owner_cells=owner_cells,
+            )
         written = text
         if organisations is None:
             organisations = self.organisations(text)
@@ -397,6 +412,22 @@ class Checker:
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
 
+    def _check_visible(self, text: str, **how: Any) -> list[BlameHit]:
+        """check() of the text as it shows: without the characters that show as nothing (a
+        soft hyphen or a zero-width space pasted from a document or a chat, which would split
+        "bro\u00adke" into two words no check knows), the hits placed back where they are."""
+        kept = [index for index, char in enumerate(text) if char not in _INVISIBLE_CHARACTERS]
+        shown = "".join(text[index] for index in kept)
+        kept.append(len(text))  # where a hit that ends the text ends
+        return [
+            replace(
+                hit,
+                start=kept[hit.start],
+                end=kept[hit.end - 1] + 1 if hit.end > hit.start else kept[hit.start],
+            )
+            for hit in self.check(shown, **how)
+        ]
+
     def _without_owners(self, row: str, owner_cells: tuple[int, ...]) -> str:
         """The row with the cells of its owner's column blanked out, where they hold only
         people: the owner of an action item is no culprit."""
@@ -463,6 +494,8 @@ class Checker:
 
     def explain(self, text: str) -> Explanation:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
+        if not text.isascii():
+            text = "".join(char for char in text if char not in _INVISIBLE_CHARACTERS)
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
