@@ -1193,10 +1193,7 @@ def _aligned(
     # To the value's first character: past white space, line breaks, a comment, an anchor and
     # a tag ("summary: &s !!str |"), and past a block's header or an opening quotation mark.
     while True:
-        while row <= len(lines) and (
-            column >= len(lines[row - 1]) or lines[row - 1][column].isspace()
-        ):
-            row, column = (row + 1, 0) if column >= len(lines[row - 1]) else (row, column + 1)
+        row, column = _past_space(lines, row, column)
         if row > len(lines):
             return None
         opener = lines[row - 1][column]
@@ -1220,13 +1217,7 @@ def _aligned(
             while index < len(value) and value[index].isspace():
                 index += 1
             places += [(row, column + 1)] * (index - run)
-            while row <= len(lines) and (
-                column >= len(lines[row - 1]) or lines[row - 1][column].isspace()
-            ):
-                if column >= len(lines[row - 1]):
-                    row, column = row + 1, 0
-                else:
-                    column += 1
+            row, column = _past_space(lines, row, column)
             continue
         while row <= len(lines) and column >= len(lines[row - 1]):
             # A line break the value does not keep, and the indentation after it.
@@ -1238,6 +1229,14 @@ def _aligned(
         column += 1
         index += 1
     return tuple(places)
+
+
+def _past_space(lines: list[str], row: int, column: int) -> tuple[int, int]:
+    """The first character from (row, column) on, 1-based row and 0-based column, that is not
+    white space or a line's end; a row past the last line when there is none."""
+    while row <= len(lines) and (column >= len(lines[row - 1]) or lines[row - 1][column].isspace()):
+        row, column = (row + 1, 0) if column >= len(lines[row - 1]) else (row, column + 1)
+    return row, column
 
 
 def check_document(
