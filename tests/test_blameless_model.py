@@ -953,18 +953,23 @@ def test_a_value_after_a_comment_an_anchor_or_a_tag_is_reported_where_its_words_
     }
 
 
-@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u2060", "\ufeff"])
+@pytest.mark.parametrize(
+    "hidden",
+    ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u202e", "\x07", "\x1b[1;31m", "\x9b0m"],
+)
 def test_a_character_that_shows_as_nothing_hides_no_blame(
     archive: Path, run_cli: RunCli, hidden: str
 ) -> None:
+    """Pasted from a document, a chat or a terminal's colours (IO007 reports the controls)."""
     plain = "Dave broke prod again, as usual.\n"
     pasted = f"Da{hidden}ve bro{hidden}ke prod again, as usual.\n"
     expected = _lint_stdin(run_cli, archive, plain)
-    found = _lint_stdin(run_cli, archive, pasted)
+    found = [d for d in _lint_stdin(run_cli, archive, pasted) if d["code"].startswith("BL")]
     assert [d["code"] for d in found] == [d["code"] for d in expected] != []
-    # Each finding where its words are in the line as written, two characters further on.
+    # Each finding where its words are in the line as written, after what was pasted before it.
+    before = {0: 0, **dict.fromkeys(range(1, len("Dave bro") + 1), 1)}
     assert [d["column"] for d in found] == [
-        d["column"] + (2 if d["column"] > len("Dave bro") else 0) for d in expected
+        d["column"] + len(hidden) * before.get(d["column"] - 1, 2) for d in expected
     ]
     explained = run_cli(archive, "blameless", "explain", pasted.strip())
     assert explained.exit_code == 1 and "reported BL" in explained.stdout

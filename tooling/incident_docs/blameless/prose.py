@@ -192,11 +192,26 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
-_INVISIBLE_CHARACTERS = frozenset("\u00ad\u200b\u2060\ufeff")
-"""Characters that show as nothing and join no script's letters: a soft hyphen, a zero-width
-space, a word joiner, a zero-width no-break space. (Zero-width joiners and non-joiners shape
-emoji and some scripts' words, and stay.)"""
-_INVISIBLE = re.compile("[" + "".join(sorted(_INVISIBLE_CHARACTERS)) + "]")
+_HIDDEN = re.compile(
+    # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
+    # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ...
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    # ... and each character that shows as nothing: the other control characters but the tab
+    # and those Python reads as white space (a line break, a form feed), a soft hyphen, a
+    # zero-width space, a word joiner, a zero-width no-break space, and the embeddings, overrides
+    # and isolates of bidirectional text. (Zero-width joiners and non-joiners shape emoji and
+    # some scripts' words, and the left-to-right and right-to-left marks Arabic and Hebrew
+    # text, and stay.)
+    r"|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+"""What the checks read the text without (IO007 reports the controls among it): hidden inside a
+word, it would split "bro\u00adke" or "\x1b[1mbroke\x1b[0m" into words no check knows."""
+
+
+def _shown(text: str) -> str:
+    """The text as it shows: without what _HIDDEN finds."""
+    return _HIDDEN.sub("", text) if not text.isprintable() else text
+
 
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
 """What BL010 says of a sentence the examples file labels blameful, whatever the model reads."""
@@ -254,7 +269,7 @@ class Checker:
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
-        if not text.isascii() and _INVISIBLE.search(text) is not None:
+        if not text.isprintable() and _HIDDEN.search(text) is not None:
             return self._check_visible(
                 text,
                 heading=heading,
@@ -413,10 +428,13 @@ class Checker:
         return kept
 
     def _check_visible(self, text: str, **how: Any) -> list[BlameHit]:
-        """check() of the text as it shows: without the characters that show as nothing (a
-        soft hyphen or a zero-width space pasted from a document or a chat, which would split
-        "bro\u00adke" into two words no check knows), the hits placed back where they are."""
-        kept = [index for index, char in enumerate(text) if char not in _INVISIBLE_CHARACTERS]
+        """check() of the text as it shows (see _HIDDEN): a soft hyphen pasted from a document,
+        a zero-width space from a chat, a terminal's colours from a log; the hits placed back
+        where they are."""
+        hidden: set[int] = set()
+        for match in _HIDDEN.finditer(text):
+            hidden.update(range(match.start(), match.end()))
+        kept = [index for index in range(len(text)) if index not in hidden]
         shown = "".join(text[index] for index in kept)
         kept.append(len(text))  # where a hit that ends the text ends
         return [
@@ -494,8 +512,7 @@ class Checker:
 
     def explain(self, text: str) -> Explanation:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
-        if not text.isascii():
-            text = "".join(char for char in text if char not in _INVISIBLE_CHARACTERS)
+        text = _shown(text)
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
