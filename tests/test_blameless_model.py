@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from incident_docs.blameless import Checker, check_text, prose, training
 from incident_docs.blameless import model as model_module
 from incident_docs.blameless.agents import organisations
+from incident_docs.blameless.engine import BlamelessOptions
 from incident_docs.blameless.lexicon import IMPLIED_TARGET, TARGETS
 from incident_docs.blameless.model import (
     HANDLE,
@@ -753,6 +754,33 @@ def test_an_allowed_phrase_is_no_evidence_for_the_model(archive: Path, run_cli: 
     assert _lint_stdin(run_cli, archive, text) == []
     explained = run_cli(archive, "blameless", "explain", text.strip())
     assert "cowboy (+" not in explained.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| 2023-04-11 20:28 | Alert for Fluentd is noticed by engineer |",
+        "| 2024-03-13 15:19 | Email sent to the team owning the rogue dev container. |",
+        "* Package maintainers should be careful with using any services that auto-merge"
+        " dependency upgrades.",
+        "All user pods are deleted, which finally properly logs everyone out.",
+        "Jay Freeman (a.k.a. saurik) reported the bug to us via security@optimism.io.",
+        "Dave wrote the cowboy migration, and it was careless.",
+    ],
+)
+def test_allowing_a_phrase_never_adds_a_finding(text: str) -> None:
+    """The model reads the text without the allowed phrase, so its verdict on the rest can
+    change: it may take a finding away, never add one."""
+    shipped = _shipped_checker()
+    before = {(hit.code, hit.start, hit.end) for hit in shipped.check(text)}
+    for word in sorted(set(re.findall(r"[A-Za-z]{3,}", text))):
+        allowing = Checker(
+            model=shipped.model,
+            threshold=shipped.threshold,
+            options=BlamelessOptions(allow=(word.lower(),)),
+        )
+        after = {(hit.code, hit.start, hit.end) for hit in allowing.check(text)}
+        assert after <= before, word
 
 
 def test_a_bad_examples_file_names_its_line(archive: Path, run_cli: RunCli) -> None:

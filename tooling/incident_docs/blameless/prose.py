@@ -269,15 +269,36 @@ class Checker:
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
+        how: dict[str, Any] = {
+            "heading": heading,
+            "names_people": names_people,
+            "transcript": transcript,
+            "organisations": organisations,
+            "owner_cells": owner_cells,
+        }
         if not text.isprintable() and _HIDDEN.search(text) is not None:
-            return self._check_visible(
-                text,
-                heading=heading,
-                names_people=names_people,
-                transcript=transcript,
-                organisations=organisations,
-                owner_cells=owner_cells,
-            )
+            return self._check_visible(text, **how)
+        hits = self._check(text, blank_allowed=True, **how)
+        if hits and self.model is not None and allowed_spans(text, self.options):
+            # The model reads the text without the phrases the archive allows: other words, so
+            # its verdicts can change either way. A finding stands only if the text as written
+            # finds it too, so that allowing a phrase never adds one.
+            hits = _found_in_both(text, hits, self._check(text, blank_allowed=False, **how))
+        return hits
+
+    def _check(
+        self,
+        text: str,
+        *,
+        blank_allowed: bool,
+        heading: bool,
+        names_people: bool,
+        transcript: bool,
+        organisations: frozenset[str] | None,
+        owner_cells: tuple[int, ...],
+    ) -> list[BlameHit]:
+        """check() of text that shows as written, with the allowed phrases blanked for the model
+        or not."""
         written = text
         if organisations is None:
             organisations = self.organisations(text)
@@ -302,7 +323,7 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
-        if self.options.allow:
+        if blank_allowed and self.options.allow:
             # A phrase the archive allows is never reported: nor is it evidence of blame.
             view = _blanked(view, allowed_spans(view, self.options))
         # Split as written: a sentence that opens with a lower-cased organisation still opens one.
@@ -925,6 +946,29 @@ def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
         out += (text[done:start], " " * (end - start))
         done = end
     return "".join(out) + text[done:] if out else text
+
+
+def _found_in_both(text: str, hits: list[BlameHit], plain: list[BlameHit]) -> list[BlameHit]:
+    """The hits found with the allowed phrases blanked that the text as written finds too: a
+    rule's hit where it was, BL010 in the same sentence (the same row), where its words may
+    differ."""
+    found = {(hit.code, hit.start, hit.end) for hit in plain}
+    toned = [hit.start for hit in plain if hit.code == "BL010"]
+    spans = [(0, len(text))]
+    if toned and not text.lstrip().startswith("|"):
+        spans = sentences(_model_view(text))
+    return [
+        hit
+        for hit in hits
+        if (hit.code, hit.start, hit.end) in found
+        or (
+            hit.code == "BL010"
+            and any(
+                start <= hit.start < end and any(start <= at < end for at in toned)
+                for start, end in spans
+            )
+        )
+    ]
 
 
 def _model_view(text: str) -> str:
