@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 import pytest
 
+from incident_docs.diagnostics import UsageError
 from incident_docs.github import GitHubClient, GitHubError, review_gate
 from incident_docs.review import reviews_from_api
 from support.github_fake import MAX_PER_PAGE, REPO, FakeGitHub, review
@@ -100,3 +105,91 @@ def test_an_unreachable_api_is_a_clear_error() -> None:
     api = GitHubClient("http://127.0.0.1:9", None, sleep=sleeper, max_wait=0.5, attempts=2)
     with pytest.raises(GitHubError, match=r"cannot reach http://127\.0\.0\.1:9"):
         api.get_json("repos/acme/ops/pulls/7", "reading")
+
+
+class RawServer:
+    """A server on 127.0.0.1 that answers each connection with the next of `answers`, as raw
+    bytes, one byte every `pace` seconds (0: at once), then closes it."""
+
+    def __init__(self, answers: list[bytes], pace: float = 0.0) -> None:
+        self.answers = answers
+        self.pace = pace
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        for answer in self.answers:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    if self.pace:
+                        for index in range(len(answer)):
+                            connection.sendall(answer[index : index + 1])
+                            time.sleep(self.pace)
+                    else:
+                        connection.sendall(answer)
+                except OSError:
+                    pass  # the client gave up
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+FINE = (
+    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{"number": 7}'
+)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"number"',  # cut short
+        b"NOT HTTP AT ALL\r\n\r\n",
+    ],
+)
+def test_an_answer_cut_short_or_not_http_is_retried(broken: bytes) -> None:
+    server = RawServer([broken, FINE])
+    sleeper = Sleeper()
+    try:
+        api = GitHubClient(server.url, None, sleep=sleeper, clock=lambda: 1000.0)
+        assert api.get_json("repos/acme/ops/pulls/7", "reading") == {"number": 7}
+    finally:
+        server.close()
+    assert sleeper.waits == [1.0]
+
+
+def test_an_answer_that_never_ends_times_out_whole() -> None:
+    """A byte at a time never lets one read time out: the whole answer has the timeout."""
+    slow = b'HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{"number": 7, "title": "slow answer..."}'
+    server = RawServer([slow], pace=0.05)
+    started = time.monotonic()
+    try:
+        api = GitHubClient(server.url, None, sleep=Sleeper(), attempts=1, timeout=0.5)
+        with pytest.raises(GitHubError, match=r"cannot reach .*took more than 0\.5s"):
+            api.get_json("repos/acme/ops/pulls/7", "reading")
+    finally:
+        server.close()
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:abc", "http://exa mple.com", "ftp://x", "http://"]
+)
+def test_an_api_url_that_is_no_url_is_a_usage_error(url: str) -> None:
+    with pytest.raises(UsageError, match=r"is not an http\(s\) URL"):
+        GitHubClient(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://someone:s3cret@github.example.com/api/v3", "http://u:s3cret@host:abc"]
+)
+def test_an_api_url_with_a_password_is_refused_without_showing_it(url: str) -> None:
+    with pytest.raises(UsageError) as error:
+        GitHubClient(url)
+    assert "s3cret" not in str(error.value) and "GITHUB_TOKEN" in str(error.value)

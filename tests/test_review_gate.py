@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from incident_docs.cli import main
@@ -388,3 +389,49 @@ def test_a_request_github_cleared_is_not_made_again(github: FakeGitHub, tmp_path
     for _ in range(2):
         gate(github, tmp_path, *args, "--request-reviews")
     assert len(github.review_requests) == 1
+
+
+def test_a_person_the_roster_lists_twice_approves_once_for_their_team(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Two entries for one handle (lint reports it, TM001) are not two of a team's approvals."""
+    with_teams(github, services=("web",))
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"teams:", b"  - {handle: dana, name: Dana O, github: dana-alt, senior: true}\nteams:"
+    )
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b'description = "Major."', b'description = "Major."\napprovals = 2\nteam_approvals = 2'
+    )
+    github.reviews = [review(1, "dana-okafor", "APPROVED"), review(2, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team web (owns web) needs 2 approvals from its seniors; 1 so far" in result.stdout
+    assert "dana, dana" not in result.output
+
+
+def test_a_review_time_without_an_offset_is_read_as_utc(github: FakeGitHub, tmp_path: Path) -> None:
+    github.reviews = [
+        review(1, "priyaraman", "CHANGES_REQUESTED", at="2024-05-10T09:00:00Z"),
+        review(2, "priyaraman", "APPROVED", at="2024-05-10T10:00:00"),
+        review(3, "dana-okafor", "APPROVED", at="2024-05-10T11:00:00+01:00"),
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"submitted_at": None}, {"submitted_at": "yesterday"}, {"id": "2"}, {"state": None}],
+)
+def test_a_review_that_cannot_be_placed_in_order_fails_closed(
+    github: FakeGitHub, tmp_path: Path, broken: dict[str, object]
+) -> None:
+    """Skipping it would drop a request for changes and open the gate."""
+    github.reviews = [
+        review(1, "priyaraman", "APPROVED"),
+        {**review(2, "priyaraman", "CHANGES_REQUESTED"), **broken},
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "by priyaraman has no" in result.stderr and "Traceback" not in result.output

@@ -10,6 +10,7 @@ dependency to every install.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import re
 import time
@@ -19,7 +20,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from http.client import HTTPMessage
 from typing import Any
 
 from incident_docs import __version__
@@ -51,6 +51,8 @@ COMPARE_FILE_LIMIT = 300
 MAX_INCIDENTS = 20
 """Incident records the gate reads for one pull request; more fails closed."""
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_CREDENTIALS = re.compile(r"[^:/?#]*://[^/?#]*@")
+"""A URL whose authority holds a user name (and maybe a password) before its host."""
 
 
 class GitHubError(UsageError):
@@ -87,7 +89,7 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         fp: Any,
         code: int,
         msg: str,
-        headers: HTTPMessage,
+        headers: http.client.HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
         if not _within(newurl, self.base):
@@ -130,8 +132,23 @@ class GitHubClient:
         clock: Callable[[], float] | None = None,
         hints: dict[int, str] | None = None,
     ) -> None:
-        parts = urllib.parse.urlsplit(api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if _CREDENTIALS.match(api_url):
+            # Not shown: it would print the password.
+            raise UsageError(
+                "GITHUB_API_URL: a URL with a user name or password is not accepted; "
+                "the token goes in GITHUB_TOKEN"
+            )
+        try:
+            parts = urllib.parse.urlsplit(api_url)
+            parts.port  # noqa: B018 - a port that is not a number raises here, not mid-request
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or any(char.isspace() or not char.isprintable() for char in api_url)
+        ):
             raise UsageError(f"GITHUB_API_URL: {api_url!r} is not an http(s) URL")
         self.api_url = api_url.rstrip("/")
         self.token = token
@@ -190,20 +207,30 @@ class GitHubClient:
         idempotent = method == "GET"
         for attempt in range(1, self.attempts + 1):
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
+            started = self.clock()
             try:
                 with self._opener.open(request, timeout=self.timeout) as answer:
-                    return Response(answer.status, answer.headers, answer.read())
+                    return Response(answer.status, answer.headers, self._body(answer))
             except urllib.error.HTTPError as error:
                 body = error.read()
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
                     raise GitHubError(problem, status=error.code) from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-                reason = getattr(error, "reason", error)
+            except (
+                urllib.error.URLError,
+                TimeoutError,
+                ConnectionError,
+                http.client.HTTPException,
+            ) as error:
+                # HTTPException: an answer cut short, or not HTTP at all.
+                reason = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
                 problem = f"{what}: cannot reach {self.api_url}: {reason}"
                 if attempt == self.attempts or not idempotent:
                     raise GitHubError(problem) from None
+                # The time lost to a server that does not answer counts as waiting, so that
+                # --max-wait bounds it too.
+                self.waited += max(0.0, self.clock() - started)
                 delay = _backoff(attempt)
             if self.waited + delay > self.max_wait:
                 raise GitHubError(
@@ -213,6 +240,24 @@ class GitHubClient:
             self.waited += delay
             self.sleep(delay)
         raise GitHubError(f"{what}: no answer")  # pragma: no cover - the loop always returns
+
+    def _body(self, answer: Any) -> bytes:
+        """The answer's body, whole within the timeout: a server that sends a byte at a time
+        never lets one read time out."""
+        read = getattr(answer, "read1", None)
+        if read is None:
+            return bytes(answer.read())
+        started = time.monotonic()
+        parts = []
+        while chunk := read(1 << 16):
+            parts.append(chunk)
+            if time.monotonic() - started > self.timeout:
+                raise TimeoutError(f"the answer took more than {self.timeout:g}s")
+        body = b"".join(parts)
+        missing = getattr(answer, "length", None)
+        if isinstance(missing, int) and missing > 0:
+            raise http.client.IncompleteRead(body, missing)  # read1() does not say so itself
+        return body
 
     def _retry_delay(
         self, status: int, headers: Message, attempt: int, idempotent: bool = True

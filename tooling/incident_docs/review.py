@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -127,18 +127,29 @@ def pull_request_from_api(data: Any) -> PullRequest:
 
 
 def reviews_from_api(items: Iterable[Any]) -> list[Review]:
+    """The reviews, in GitHub's shape. One that cannot be placed in order (no id, no state, no
+    time of submission) is an error, not skipped: skipping a request for changes would open the
+    gate."""
     reviews = []
     for item in items:
         login = _field(item, "user", "login")
-        review_id = _field(item, "id")
-        state = _field(item, "state")
-        if (
-            not isinstance(login, str)
-            or not isinstance(review_id, int)
-            or not isinstance(state, str)
-        ):
+        if not isinstance(login, str):
             # A deleted ("ghost") account has no user; it cannot be a senior, so it cannot count.
             continue
+        review_id = _field(item, "id")
+        state = _field(item, "state")
+        if isinstance(review_id, bool) or not isinstance(review_id, int):
+            raise UsageError(f"GitHub API: a review by {login} has no numeric id")
+        if not isinstance(state, str):
+            raise UsageError(f"GitHub API: review {review_id} by {login} has no state")
+        submitted = _field(item, "submitted_at")
+        submitted_at = _timestamp(submitted)
+        if submitted_at is None and state.upper() != "PENDING":
+            # Only a review still being written has no time of submission.
+            raise UsageError(
+                f"GitHub API: review {review_id} by {login} has no readable submitted_at "
+                f"({submitted!r})"
+            )
         commit = _field(item, "commit_id")
         reviews.append(
             Review(
@@ -147,7 +158,7 @@ def reviews_from_api(items: Iterable[Any]) -> list[Review]:
                 user_type=str(_field(item, "user", "type") or "User"),
                 state=state.upper(),
                 commit_id=commit if isinstance(commit, str) else None,
-                submitted_at=_timestamp(_field(item, "submitted_at")),
+                submitted_at=submitted_at,
             )
         )
     return reviews
@@ -171,12 +182,14 @@ def files_from_api(items: Iterable[Any]) -> list[ChangedFile]:
 
 
 def _timestamp(value: Any) -> datetime | None:
+    """A time GitHub gives, in UTC where it names no offset (so that every two compare)."""
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- which files put a pull request under the gate -------------------------------------------

@@ -131,7 +131,15 @@ def team_states(
     approved = {p.handle.casefold(): p for p in approvers}
     states = []
     for item in involvement:
-        seniors = [p for p in roster.team_seniors(item.team) if p.handle.casefold() not in writers]
+        # One person once, even where the roster lists them twice (lint reports that, TM001):
+        # two entries are not two approvals.
+        seniors = list(
+            {
+                p.handle.casefold(): p
+                for p in reversed(roster.team_seniors(item.team))
+                if p.handle.casefold() not in writers
+            }.values()
+        )[::-1]
         states.append(
             TeamState(
                 item.team.name,
