@@ -80,6 +80,31 @@ def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
     assert "counted: no postmortem changed since" in result.stderr
 
 
+def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    github.push("d" * 40, changed=["README.md"])
+    for answer in github.compares.values():
+        del answer["status"]  # neither "ahead" nor "identical"
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "cannot compare it with the head" in result.stdout
+
+
+def test_as_many_files_as_the_api_lists_without_a_count_fails_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """GitHub lists at most 3,000 files of a pull request: a postmortem may be past them."""
+    github.counts_files = False
+    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "listed 3000 files, as many as it lists" in result.stderr
+    github.files = github.files[:2999]
+    assert gate(github, tmp_path).exit_code == 0
+
+
 def test_a_roster_edited_in_the_pull_request_does_not_count(
     github: FakeGitHub,
     tmp_path: Path,

@@ -138,6 +138,8 @@ class FakeGitHub:
     keeps them: a request GitHub cleared (after a review) is still there."""
     review_requests: list[dict[str, Any]] = field(default_factory=list)
     """The bodies of the requests that asked for reviewers, in order."""
+    counts_files: bool = True
+    """Whether the pull request says how many files it changes (`changed_files`)."""
 
     def __post_init__(self) -> None:
         self.contents.setdefault((BASE, "people.yaml"), ROSTER)
@@ -183,7 +185,7 @@ class FakeGitHub:
                     "user": {"login": self.author, "type": "User"},
                     "head": {"sha": self.head},
                     "base": {"sha": self.base, "ref": "main"},
-                    "changed_files": len(self.files),
+                    **({"changed_files": len(self.files)} if self.counts_files else {}),
                 }
             )
         if rest == "/pulls/7/files":

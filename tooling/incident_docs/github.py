@@ -48,6 +48,8 @@ MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 COMPARE_FILE_LIMIT = 300
+PR_FILE_LIMIT = 3000
+"""The most files GitHub lists for a pull request."""
 MAX_INCIDENTS = 20
 """Incident records the gate reads for one pull request; more fails closed."""
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -434,6 +436,11 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
             f"pull request #{number} changes {pr.changed_files} files but the API listed "
             f"{len(files)}: cannot tell whether postmortems changed"
         )
+    if pr.changed_files is None and len(files) >= PR_FILE_LIMIT:
+        raise GitHubError(
+            f"pull request #{number}: the API listed {len(files)} files, as many as it lists, "
+            "and did not say how many it changes: cannot tell whether postmortems changed"
+        )
     gated = tuple(f.path for f in gated_files(files, config))
     if not gated:
         return GateResult(False, pr, None, (), config_source, "")
@@ -584,7 +591,7 @@ def _unchanged_between(
     if not isinstance(files, list) or len(files) >= COMPARE_FILE_LIMIT:
         return None
     # Only a head that descends from the reviewed commit still holds what was reviewed.
-    if data.get("status") not in (None, "ahead", "identical"):
+    if data.get("status") not in ("ahead", "identical"):
         return None
     try:
         changed = files_from_api(files)
