@@ -180,3 +180,32 @@ def test_code_fenced_inside_a_quote_is_not_prose(
 def _flagged_lines(run_cli: RunCli, archive: Path, path: Path) -> list[int]:
     result = run_cli(archive, "lint", "--select", "BL", str(path))
     return [int(line.split(":")[1]) for line in result.stdout.splitlines()]
+
+
+def test_an_admonition_is_read_as_the_site_shows_it(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Its title and every paragraph indented under it are published; its marker and the code
+    fenced or indented inside it are not."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        '!!! warning "Eric was at it again this weekend"\n'  # 1: the title
+        "    The cache was warmed before the deploy.\n\n"
+        "    Eric was at it again this weekend.\n\n"  # 4: a second paragraph
+        "    ```bash\n    echo 'Eric was at it again this weekend'\n    ```\n\n"
+        "        Eric was at it again this weekend (indented code).\n\n"
+        "??? note\n    Nothing to see.\n\n"
+        "???+ tip\n    Eric was at it again this weekend.\n"  # 16
+    )
+    assert sorted(set(_flagged_lines(run_cli, archive, page))) == [1, 4, 16]
+    result = run_cli(archive, "lint", "--select", "BL", str(page))
+    assert f"{page.name}:4:14: BL006" in result.stdout  # where "at it again" is written
+
+
+def test_a_footnote_is_prose(archive: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "The cache was warmed.[^1]\n\n[^1]: Eric was at it again this weekend.\n\n"
+        "[docs]: https://example.com/eric-was-at-it-again\n"
+    )
+    assert _flagged_lines(run_cli, archive, page) == [3]

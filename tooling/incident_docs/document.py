@@ -613,7 +613,8 @@ _TABLE_DELIMITER = re.compile(
     r"^ {0,3}\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+$"
 )
 _QUOTE_LINE = re.compile(r"^ {0,3}>")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
+_REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*\S")
+"""A link reference definition; not a footnote's ("[^1]: text"), which the site shows as prose."""
 _HTML_COMMENT = re.compile(r"^ {0,3}<!--")
 
 
@@ -635,7 +636,7 @@ def _starts_table(header: str, below: str) -> bool:
     return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
 
 
-def _indent(line: str) -> int:
+def indent_columns(line: str) -> int:
     """Columns of leading white space (tabs to the next multiple of four)."""
     width = 0
     for char in line:
@@ -648,7 +649,7 @@ def _indent(line: str) -> int:
     return width
 
 
-def _dedent(line: str, columns: int) -> str:
+def dedent_columns(line: str, columns: int) -> str:
     """The line without up to `columns` columns of leading white space."""
     removed = 0
     index = 0
@@ -706,9 +707,13 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         line = lines[number - 1]
         if kind == "code" and fence:
             parts.append(line)
-            inner = _dedent(line, fence_indent) if fence_indent else line
+            inner = dedent_columns(line, fence_indent) if fence_indent else line
             stripped = inner.strip()
-            if _indent(inner) < 4 and stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+            if (
+                indent_columns(inner) < 4
+                and stripped.startswith(fence)
+                and stripped.strip(fence[0]) == ""
+            ):
                 close(number)
                 fence = ""
             continue
@@ -718,7 +723,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 close(number)
             continue
         first_char = line[:1]
-        outside = item_indent >= 0 and (first_char not in " \t" or _indent(line) < item_indent)
+        outside = item_indent >= 0 and (
+            first_char not in " \t" or indent_columns(line) < item_indent
+        )
         if first_char not in _BLANK_OR_PLAIN:
             # Plain text, the most common line: it continues a paragraph or list item (lazily).
             if in_table:
@@ -740,11 +747,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 close(number - 1)
             prev_blank = True
             continue
-        indent = _indent(line)
+        indent = indent_columns(line)
         inner = line
         if item_indent >= 0 and indent >= item_indent:
-            inner = _dedent(line, item_indent)  # content of the open list item
-            indent = _indent(inner)
+            inner = dedent_columns(line, item_indent)  # content of the open list item
+            indent = indent_columns(inner)
         elif item_indent >= 0 and prev_blank:
             item_indent = -1  # a line left of the item's content after a blank ends the list
         if kind == "code" and not fence:

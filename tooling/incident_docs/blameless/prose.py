@@ -38,7 +38,15 @@ from incident_docs.blameless.model import (
     has_target,
     tokens,
 )
-from incident_docs.document import PROSE_KINDS, Block, Document, quoted_code_lines, scan_blocks
+from incident_docs.document import (
+    PROSE_KINDS,
+    Block,
+    Document,
+    dedent_columns,
+    indent_columns,
+    quoted_code_lines,
+    scan_blocks,
+)
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
 
@@ -1104,6 +1112,8 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
     """The owner's cells of the table being read (None: not in a table)."""
     next_row = 0
     """The line where the table being read would continue."""
+    admonition = False
+    """The block before was an admonition's (whose text goes on in indented blocks)."""
     for block in blocks:
         if block.kind != "table_row":
             owners = None
@@ -1134,6 +1144,33 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             if transcript_level is None and _TRANSCRIPT_SECTIONS.search(title):
                 transcript_level = block.level
             in_transcript = in_person_section and transcript_level is not None
+        if block.kind == "paragraph" and block.text[:4].lstrip(" ")[:1] in "!?":
+            opener = _ADMONITION.match(block.text.split("\n", 1)[0])
+            if opener is not None:
+                # An admonition ("!!! warning \"Title\""): its title and the text indented
+                # under it are published; the marker is not.
+                admonition = True
+                if opener.group("title") and opener.group("title").strip():
+                    yield Unit(
+                        opener.group("title"),
+                        block.line,
+                        opener.start("title") + 1,
+                        heading=True,
+                        names_people=in_person_section,
+                        transcript=in_transcript,
+                    )
+                content = block.text.split("\n")[1:]
+                yield from _indented_units(
+                    content, block.line + 1, in_person_section, in_transcript
+                )
+                continue
+        if admonition and block.kind == "code" and indent_columns(block.text) >= 4:
+            # More of the admonition's text, after a blank line: Python-Markdown reads it as
+            # the admonition's, not as indented code.
+            lines = block.text.split("\n")
+            yield from _indented_units(lines, block.line, in_person_section, in_transcript)
+            continue
+        admonition = False
         if block.kind == "html":
             tail = _comment_tail(block)
             if tail is not None:
@@ -1170,6 +1207,37 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             owner_cells=owners or (),
             names_people=in_person_section,
             transcript=in_transcript,
+        )
+
+
+_ADMONITION = re.compile(
+    r' {0,3}(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+[\w-]+)*(?:[ \t]+"(?P<title>[^"\n]*)")?[ \t]*'
+)
+"""The first line of an admonition (the site's `admonition` and `pymdownx.details`): its
+marker, its type and classes, and its title in quotation marks."""
+
+
+def _indented_units(
+    lines: list[str], first: int, names_people: bool, transcript: bool
+) -> Iterator[Unit]:
+    """The units of an admonition's text, indented four columns under it: read as blocks of
+    their own (paragraphs, lists, fenced code), reported where they are written."""
+    blocks = []
+    for inner in scan_blocks([dedent_columns(line, 4) for line in lines]):
+        written = "\n".join(lines[inner.line - 1 : inner.end_line])
+        blocks.append(
+            replace(
+                inner,
+                line=first + inner.line - 1,
+                end_line=first + inner.end_line - 1,
+                text=written,
+            )
+        )
+    for unit in body_units(blocks):
+        yield replace(
+            unit,
+            names_people=unit.names_people or names_people,
+            transcript=unit.transcript or transcript,
         )
 
 
