@@ -210,6 +210,54 @@ def test_symlink_loop(tmp_path: Path) -> None:
     }
 
 
+def test_a_symlink_loop_named_on_the_command_line_is_a_finding(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    write_archive(tmp_path, {POSTMORTEM_PATH: POSTMORTEM})
+    (tmp_path / "incidents").mkdir()
+    os.symlink("loop.md", tmp_path / "incidents" / "loop.md")
+    result = run_cli(tmp_path, "lint", str(tmp_path / "incidents" / "loop.md"))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "incidents/loop.md:1:1: IO001" in result.stdout
+
+
+def test_a_folder_linked_out_of_the_repository_is_reported_not_read(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "INC-2024-05-03-secret.md").write_text(INCIDENT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_archive(root, {POSTMORTEM_PATH: POSTMORTEM, INCIDENT_PATH: INCIDENT})
+    os.symlink(outside, root / "incidents" / "shared")
+    os.symlink(outside, root / "incidents" / "linked.md")
+    everything = run_cli(root, "lint")
+    assert "incidents/shared:1:1: IO005" in everything.stdout
+    assert "incidents/linked.md:1:1: IO005" in everything.stdout
+    assert "secret" not in everything.stdout
+    for named in ("incidents/shared", "incidents/shared/INC-2024-05-03-secret.md", "incidents"):
+        result = run_cli(root, "lint", str(root / named))
+        assert result.exit_code == 1, result.output
+        assert "IO005 symbolic link leads outside the repository" in result.stdout
+        assert not any(" FM" in line or " SC" in line for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("target", ["people.yaml", "../elsewhere.yaml"])
+def test_a_roster_linked_to_itself_or_out_of_the_repository_is_an_error(
+    tmp_path: Path, run_cli: RunCli, target: str
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_archive(root, {POSTMORTEM_PATH: POSTMORTEM, INCIDENT_PATH: INCIDENT})
+    (tmp_path / "elsewhere.yaml").write_text("people: []\n")
+    (root / "people.yaml").unlink(missing_ok=True)
+    os.symlink(target, root / "people.yaml")
+    result = run_cli(root, "lint")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("incident: error: people.yaml: ")
+
+
 def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None:
     write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM})
     os.mkfifo(tmp_path / "incidents" / "INC-2024-06-01-pipe.md")  # reading it would block

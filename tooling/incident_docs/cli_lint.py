@@ -109,13 +109,12 @@ def lint_command(
 def _is_archive_wide(project: Project, path: Path) -> bool:
     """The roster or the configuration file: what every record is checked against."""
     try:
-        resolved = (path if path.is_absolute() else Path.cwd() / path).resolve()
-    except OSError:
+        return (path if path.is_absolute() else Path.cwd() / path).resolve() in (
+            (project.root / project.config.roster).resolve(),
+            (project.root / "pyproject.toml").resolve(),
+        )
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a symbolic link loop
         return False
-    return resolved in (
-        (project.root / project.config.roster).resolve(),
-        (project.root / "pyproject.toml").resolve(),
-    )
 
 
 @main.command("rules")

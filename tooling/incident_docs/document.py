@@ -125,12 +125,12 @@ def read_document(
     """Read a file from disk; unreadable, binary, oversized or escaping files become findings."""
     doc = Document(path=display)
     try:
-        if root is not None and path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root.resolve()):
-                return _unreadable(
-                    doc, "IO005", f"symbolic link leads outside the repository ({target})"
-                )
+        # Only the file's own link: the folders on the way were checked where it was found.
+        target = escapes(path, root) if root is not None and path.is_symlink() else None
+        if target is not None:
+            return _unreadable(
+                doc, "IO005", f"symbolic link leads outside the repository ({target})"
+            )
         with open_regular(path) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
@@ -143,6 +143,17 @@ def read_document(
     except RuntimeError:  # pathlib's word for a symbolic link loop
         return _unreadable(doc, "IO001", "cannot read file: symbolic link loop")
     return parse_bytes(raw, display, max_bytes=max_bytes)
+
+
+def escapes(path: Path, root: Path) -> Path | None:
+    """Where the path really leads, when it is written inside the root but a symbolic link (its
+    own or a folder's on the way) takes it outside; None when it stays inside, or is written
+    outside the root in the first place."""
+    written = Path(os.path.abspath(path))
+    if not written.is_relative_to(os.path.abspath(root)):
+        return None
+    real = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    return None if real.is_relative_to(os.path.realpath(root)) else real
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -864,5 +875,5 @@ def relative_display(path: Path, root: Path) -> str:
             if not path.is_symlink()
             else (path.absolute().relative_to(root.resolve()).as_posix())
         )
-    except ValueError:
+    except (ValueError, RuntimeError):  # RuntimeError: a symbolic link loop on the way
         return os.path.relpath(path, root) if path.is_absolute() else path.as_posix()

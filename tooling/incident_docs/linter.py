@@ -14,7 +14,13 @@ from pathlib import Path
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
-from incident_docs.document import Document, parse_bytes, read_document, relative_display
+from incident_docs.document import (
+    Document,
+    escapes,
+    parse_bytes,
+    read_document,
+    relative_display,
+)
 from incident_docs.gitbase import check_against_base
 from incident_docs.records import (
     ID_PEEK_BYTES,
@@ -193,23 +199,40 @@ def _targets(
                 )
             )
 
+    def leads_outside(path: Path, display: str) -> bool:
+        target = escapes(path, ctx.root)
+        if target is not None:
+            message = f"symbolic link leads outside the repository ({target})"
+            strays.append(FileResult(display, [Finding("IO005", message)]))
+        return target is not None
+
     if not paths:
         # Strings, not Paths, for the common case: a large archive is mostly records.
-        for location, display in record_file_names(ctx.root, config):
+        linked: list[str] = []
+        for location, display in record_file_names(ctx.root, config, linked):
             if display not in seen and is_record_name(display.rpartition("/")[2]):
                 seen.add(display)
                 files.append((location, display))
             else:
                 consider(Path(location), explicit=False, display=display)
+        for display in linked:
+            # A folder the walk does not enter: said so when it leads out of the repository.
+            leads_outside(ctx.root / display, display)
         return files, strays
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise UsageError(f"{given}: no such file or directory")
         if given.is_dir():
+            if leads_outside(given, relative_display(given, ctx.root)):
+                continue
             for path in sorted(given.rglob("*")):
-                if (path.is_file() or path.is_symlink()) and not _hidden(path, given):
+                if (
+                    (path.is_file() or path.is_symlink())
+                    and not _hidden(path, given)
+                    and not leads_outside(path, relative_display(path, ctx.root))
+                ):
                     consider(path, explicit=False)
-        else:
+        elif not leads_outside(given, relative_display(given, ctx.root)):
             consider(given, explicit=True)
     return files, strays
 

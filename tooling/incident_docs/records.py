@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
-from incident_docs.document import Document, Location, read_document, relative_display
+from incident_docs.document import Document, Location, escapes, read_document, relative_display
 from incident_docs.models import (
     Incident,
     IncidentStatus,
@@ -174,10 +174,14 @@ def iter_record_files(root: Path, config: Config) -> Iterator[Path]:
         yield Path(path)
 
 
-def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
+def record_file_names(
+    root: Path, config: Config, linked: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
     """(path, root-relative POSIX path) of every file under the records folders, in a stable order.
 
-    Works on strings: building and sorting a Path per file is slow in large archives.
+    Works on strings: building and sorting a Path per file is slow in large archives. Folders
+    that are symbolic links are not entered; `linked`, when given, gets their root-relative
+    paths.
     """
     for folder in (config.incidents_dir, config.postmortems_dir):
         base = root / folder
@@ -187,9 +191,15 @@ def record_file_names(root: Path, config: Config) -> Iterator[tuple[str, str]]:
         # os.walk reads file types from the directory entries: no stat call per file.
         for parent, folders, names in os.walk(base, onerror=_unreadable_folder):
             folders.sort()
+            where = Path(parent)
+            if linked is not None:
+                linked.extend(
+                    (where / name).relative_to(root).as_posix()
+                    for name in folders
+                    if os.path.islink(os.path.join(parent, name))
+                )
             if not names:
                 continue
-            where = Path(parent)
             # Sorted part by part, as Paths sort ("a/b" before "a-b/c"), not as one string.
             key = tuple(os.path.normcase(part) for part in where.relative_to(base).parts)
             relative = where.relative_to(root).as_posix()
@@ -233,7 +243,17 @@ def load_roster(root: Path, config: Config) -> Roster:
     """The people roster; a missing file is an empty roster, a broken one a UsageError."""
     path = root / config.roster
     if not path.exists():
+        if path.is_symlink():
+            raise UsageError(
+                f"{config.roster}: cannot read the roster: a symbolic link to nothing, or a loop"
+            )
         return Roster()
+    target = escapes(path, root)
+    if target is not None:
+        # A clean clone of the repository, in CI, would not have it.
+        raise UsageError(
+            f"{config.roster}: the roster is a symbolic link out of the repository ({target})"
+        )
     if not path.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{config.roster}: cannot read the roster: not a regular file")
     try:
