@@ -292,6 +292,20 @@ def test_a_closed_pipe_is_not_an_error(archive: Path) -> None:
     assert "error" not in result.stderr.lower(), result.stderr
 
 
+def test_findings_still_fail_when_the_reader_of_both_streams_goes_away(archive: Path) -> None:
+    """`incident lint x.md 2>&1 | true`: the summary on standard error meets a closed pipe."""
+    bad = archive / "incidents" / "x.md"
+    bad.write_text("---\n---\n")
+    result = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' -m incident_docs --root '{archive}' lint '{bad}' "
+         "2>&1 | true; exit ${PIPESTATUS[0]}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+
+
 def test_the_command_list_shows_whole_first_sentences() -> None:
     from click.testing import CliRunner
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from incident_docs.diagnostics import Diagnostic, Fix, Severity
+from incident_docs.diagnostics import Diagnostic, Fix, Severity, bounded
 from incident_docs.formatters import (
     format_github,
     format_gitlab,
@@ -159,3 +159,13 @@ def test_printable_writes_out_what_a_terminal_would_obey(text: str, shown: str) 
 def test_a_mark_of_right_to_left_text_is_kept() -> None:
     title = "\u05e9\u05e8\u05ea \u200f(v2)\u200f \u0645\u0631\u062d\u0628\u0627\u061c"
     assert printable(title) == title
+
+
+def test_a_message_is_shortened_only_in_the_long_values_it_quotes() -> None:
+    reason = "Input should be a valid datetime or date, month value is outside expected range"
+    message = f"invalid 'declared_at': {reason} of 1-12 (got '2022-13-45T12:41:00Z')"
+    assert bounded(message) == message
+    long = "x" * 500
+    shortened = bounded(f"unknown severity '{long}': use one of 'SEV1', 'SEV2'")
+    assert shortened.startswith("unknown severity 'xxx") and "(500 characters)" in shortened
+    assert shortened.endswith(": use one of 'SEV1', 'SEV2'")

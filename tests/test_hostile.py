@@ -43,6 +43,14 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
         INCIDENT.replace("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-02 11:00"),
         {"FM006"},
     ),
+    "unix-time": (
+        INCIDENT.replace("declared_at: 2024-05-02T10:05:00Z", "declared_at: 1714644300"),
+        {"FM004"},
+    ),
+    "unix-time-as-text": (
+        INCIDENT.replace("declared_at: 2024-05-02T10:05:00Z", "declared_at: '1714644300'"),
+        {"FM004"},
+    ),
     "out-of-order": (
         INCIDENT.replace("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-01T11:00:00Z"),
         {"FM007"},

@@ -102,7 +102,10 @@ def lint_command(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(format_summary(result.diagnostics, result.files))
     if output_format == "text":
-        echo(summary_line(result.diagnostics, result.files), err=True)
+        try:
+            echo(summary_line(result.diagnostics, result.files), err=True)
+        except BrokenPipeError:  # standard error read by a pipe that went away: the same
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
     sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
 
 

@@ -79,7 +79,8 @@ QUOTED_LIMIT = 80
 """The longest value a message quotes whole; a longer one is shown by its start and length."""
 MESSAGE_LIMIT = 1000
 """The longest message or suggestion a diagnostic carries."""
-_LONG_QUOTE = re.compile("'([^'\\n]{" + str(QUOTED_LIMIT + 1) + ",})'")
+_LONG_QUOTE = re.compile("(?<!\\w)'([^'\\n]{" + str(QUOTED_LIMIT + 1) + ",})'(?!\\w)")
+"""A long quoted value: opened after no letter, closed before none (not "'id': … it's")."""
 
 
 def bounded(text: str) -> str:

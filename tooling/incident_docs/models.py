@@ -12,6 +12,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -52,8 +53,23 @@ def plausible_moment(moment: datetime) -> datetime:
     return moment
 
 
-Timestamp = Annotated[AwareDatetime, AfterValidator(plausible_moment)]
+_NUMBER = re.compile(r"[ \t]*[-+]?\d+(?:\.\d*)?[ \t]*")
+
+
+def not_a_number(value: object) -> object:
+    """Refuse a number where a date or a time is due: pydantic would read 1671972060 as seconds
+    since 1970, and a record must say its moments the way people read them."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("is a number: write it in ISO 8601, e.g. 2024-05-02T14:05:00Z")
+    return value
+
+
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(not_a_number), AfterValidator(plausible_moment)
+]
 """An ISO 8601 date and time with a UTC offset, in a plausible year."""
+Day = Annotated[date, BeforeValidator(not_a_number)]
+"""An ISO 8601 date."""
 
 
 class _Record(BaseModel):
@@ -253,7 +269,7 @@ class ActionItem(_Record):
     owner: Handle
     type: ActionItemType
     priority: Literal["P1", "P2", "P3", "P4"] = "P2"
-    due: date | None = None
+    due: Day | None = None
     status: ActionItemStatus = ActionItemStatus.OPEN
     tracker: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = (
         None
