@@ -240,6 +240,23 @@ def test_inline_suppressions(archive: Path, run_cli: RunCli) -> None:
     assert "SC002" in result.stdout and "SP001" in result.stdout
 
 
+def test_a_suppression_shown_in_a_code_span_is_text(archive: Path, run_cli: RunCli) -> None:
+    """The page shows it, so it suppresses nothing: anyone could disable a check with it."""
+    result = run_cli(
+        archive,
+        "lint",
+        "--select",
+        "BL,SP",
+        "-",
+        input="Write `<!-- incident-docs disable BL004 -->` to turn it off.\nDave is careless.\n"
+        "`` a `<!-- incident-docs disable-next-line BL004 -->` b ``\nDave is careless.\n",
+    )
+    assert [line.split(": ")[0].split(":", 1)[1] for line in result.stdout.splitlines()] == [
+        "2:9",
+        "4:9",
+    ]
+
+
 def test_console_script_runs(archive: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],

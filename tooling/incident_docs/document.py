@@ -103,16 +103,16 @@ class Document:
         return 1
 
     def sections(self, level: int = 2) -> list[Section]:
+        """The sections the headings of this level open, each up to the next heading of the same
+        level or above (read from the end: one pass, however many headings)."""
         result = []
-        for index, heading in enumerate(self.headings):
-            if heading.level != level:
-                continue
-            end = len(self.lines)
-            for later in self.headings[index + 1 :]:
-                if later.level <= level:
-                    end = later.line - 1
-                    break
-            result.append(Section(heading, end))
+        end = len(self.lines)
+        for heading in reversed(self.headings):
+            if heading.level == level:
+                result.append(Section(heading, end))
+            if heading.level <= level:
+                end = heading.line - 1
+        result.reverse()
         return result
 
     def section_text(self, section: Section) -> str:

@@ -366,10 +366,11 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
             if fnmatch.fnmatch(result.path, pattern)
             for code in codes
         )
+        by_line, blocks = _by_line(result.suppressions)
         for finding in result.findings:
             if ignored and finding.code.startswith(ignored):
                 continue
-            if _suppressed(finding, result.suppressions):
+            if _suppressed(finding, by_line.get(finding.line, []) + blocks):
                 continue
             diagnostics.append(
                 Diagnostic.from_finding(result.path, finding, severity_of(finding.code, config))
@@ -388,6 +389,21 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
                     )
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
+
+
+def _by_line(
+    suppressions: list[suppression.Suppression],
+) -> tuple[dict[int, list[suppression.Suppression]], list[suppression.Suppression]]:
+    """The suppressions of one line each, by that line, and the others (blocks of lines): a
+    file of thousands of them is not searched whole once per finding."""
+    by_line: dict[int, list[suppression.Suppression]] = {}
+    blocks = []
+    for candidate in suppressions:
+        if candidate.first == candidate.last:
+            by_line.setdefault(candidate.first, []).append(candidate)
+        else:
+            blocks.append(candidate)
+    return by_line, blocks
 
 
 def _suppressed(finding: Finding, suppressions: list[suppression.Suppression]) -> bool:

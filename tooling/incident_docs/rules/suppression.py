@@ -22,6 +22,8 @@ _COMMENT = re.compile(
     r"<!--\s*incident-docs[:\s]\s*(?P<verb>disable-next-line|disable|enable)\b(?P<codes>[^>]*?)\s*-->"
 )
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+"""An inline code span: a run of backticks, and the next run as long."""
 
 
 @dataclass
@@ -46,7 +48,10 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
         line = doc.lines[number - 1]
         if "incident-docs" not in line or number in doc.code_lines:
             continue
+        spans = [m.span() for m in _CODE_SPAN.finditer(line)] if "`" in line else []
         for match in _COMMENT.finditer(line):
+            if any(start <= match.start() < end for start, end in spans):
+                continue  # shown as text in a code span, not a comment
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
             column = match.start() + 1
             if not codes or not all(_CODE.match(c) for c in codes):
