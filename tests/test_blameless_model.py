@@ -1003,6 +1003,33 @@ def test_a_character_that_shows_as_nothing_hides_no_blame(
     assert explained.exit_code == 1 and "reported BL" in explained.stdout
 
 
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("&#68;ave broke prod again, as usual.", "Dave broke prod again, as usual."),
+        ("Dave br<b></b>oke prod again, as usual.", "Dave broke prod again, as usual."),
+        ("Dave br<!-- x -->oke prod again, as usual.", "Dave broke prod again, as usual."),
+        ("The rollout was ca*re*less.", "The rollout was careless."),
+        ("The rollout was care&shy;less.", "The rollout was careless."),
+        ("The rollout was <em>care</em>less.", "The rollout was careless."),
+    ],
+)
+def test_markup_inside_a_word_hides_no_blame(
+    archive: Path, run_cli: RunCli, written: str, plain: str
+) -> None:
+    """The page shows the word whole: an entity, an element, a comment or emphasis inside it."""
+    expected = [d["code"] for d in _lint_stdin(run_cli, archive, plain + "\n")]
+    found = _lint_stdin(run_cli, archive, written + "\n")
+    assert [d["code"] for d in found] == expected != []
+    for diagnostic in found:  # each where its words are written
+        assert 1 <= diagnostic["column"] <= len(written)
+
+
+def test_markup_between_words_is_read_as_before(archive: Path, run_cli: RunCli) -> None:
+    text = "Tom &amp; Jerry ran the **deploy** at 10:00; a*b = c and <b>x</b> held.\n"
+    assert _lint_stdin(run_cli, archive, text) == []
+
+
 def test_text_after_a_comment_on_the_same_line_is_checked(archive: Path, run_cli: RunCli) -> None:
     found = _lint_stdin(run_cli, archive, "<!-- note --> The rollout was careless.\n")
     assert [(d["line"], d["column"], d["code"]) for d in found] == [

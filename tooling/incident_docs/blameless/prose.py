@@ -8,6 +8,7 @@ action items) are prose too.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
@@ -200,7 +201,7 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
-_HIDDEN = re.compile(
+_HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
     # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ...
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
@@ -212,13 +213,59 @@ _HIDDEN = re.compile(
     # text, and stay.)
     r"|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
 )
-"""What the checks read the text without (IO007 reports the controls among it): hidden inside a
-word, it would split "bro\u00adke" or "\x1b[1mbroke\x1b[0m" into words no check knows."""
+_UNSHOWN = re.compile(
+    _HIDDEN
+    # Markup inside a word, which the page shows as none: an inline HTML element or a comment
+    # ("br<b></b>oke", "br<!-- -->oke"), emphasis stars ("ca*re*less"; not underscores, which
+    # stay in words) ...
+    + r"|(?<=[^\W_])(?:<!--.*?-->|</?(?:b|i|u|s|em|strong|span|mark|small|sub|sup|a|abbr|del|ins"
+    r"|code|kbd|wbr)\b[^<>\n]*>|\*+)+(?=[^\W_])"
+    # ... and a character reference, which the page shows as its character ("&#100;ave").
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    re.DOTALL,
+)
+"""What the checks read the text without, or as what it shows (IO007 reports the controls among
+it): hidden in a word, it would split "bro\u00adke", "\x1b[1mbroke\x1b[0m" or "br<b></b>oke"
+into words no check knows."""
+_MAY_HIDE = re.compile(r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;")
+"""What any of the markup above needs, in printable text: a quick test before the search."""
 
 
-def _shown(text: str) -> str:
-    """The text as it shows: without what _HIDDEN finds."""
-    return _HIDDEN.sub("", text) if not text.isprintable() else text
+def as_shown(text: str) -> tuple[str, list[int], list[int]]:
+    """The text as the page shows it (see _UNSHOWN), and where each of its characters starts and
+    ends in the text as written."""
+    if not (
+        (not text.isprintable() and _HIDDEN_SEARCH.search(text) is not None)
+        or (("<" in text or "*" in text or "&" in text) and _MAY_HIDE.search(text) is not None)
+    ):
+        return text, [], []  # nearly every chunk: three scans in C
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for match in _UNSHOWN.finditer(text):
+        begin, end = match.span()
+        pieces.append(text[done:begin])
+        starts.extend(range(done, begin))
+        ends.extend(range(done + 1, begin + 1))
+        found = match.group(0)
+        shown = ""
+        if found[0] == "&":
+            shown = html.unescape(found)
+            shown = found if shown == found else _HIDDEN_SEARCH.sub("", shown)
+        pieces.append(shown)
+        starts.extend([begin] * len(shown))
+        ends.extend([end] * len(shown))
+        done = end
+    if not done:
+        return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
+    pieces.append(text[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return "".join(pieces), starts, ends
+
+
+_HIDDEN_SEARCH = re.compile(_HIDDEN)
 
 
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
@@ -284,8 +331,23 @@ class Checker:
             "organisations": organisations,
             "owner_cells": owner_cells,
         }
-        if not text.isprintable() and _HIDDEN.search(text) is not None:
-            return self._check_visible(text, **how)
+        shown, starts, ends = as_shown(text)
+        if shown is text:
+            return self._check_shown(text, how)
+        # Read as the page shows it, each hit placed back where its words are written; a fix
+        # is kept only where the words are written as they show.
+        placed = []
+        for hit in self._check_shown(shown, how):
+            start = starts[hit.start] if hit.start < len(starts) else len(text)
+            end = ends[hit.end - 1] if hit.end > hit.start else start
+            same = text[start:end] == shown[hit.start : hit.end]
+            placed.append(
+                replace(hit, start=start, end=end, replacement=hit.replacement if same else None)
+            )
+        return placed
+
+    def _check_shown(self, text: str, how: dict[str, Any]) -> list[BlameHit]:
+        """check() of text as it shows."""
         hits = self._check(text, blank_allowed=True, **how)
         if hits and self.model is not None and allowed_spans(text, self.options):
             # The model reads the text without the phrases the archive allows: other words, so
@@ -456,25 +518,6 @@ class Checker:
             kept.sort(key=lambda hit: (hit.start, hit.code))
         return kept
 
-    def _check_visible(self, text: str, **how: Any) -> list[BlameHit]:
-        """check() of the text as it shows (see _HIDDEN): a soft hyphen pasted from a document,
-        a zero-width space from a chat, a terminal's colours from a log; the hits placed back
-        where they are."""
-        hidden: set[int] = set()
-        for match in _HIDDEN.finditer(text):
-            hidden.update(range(match.start(), match.end()))
-        kept = [index for index in range(len(text)) if index not in hidden]
-        shown = "".join(text[index] for index in kept)
-        kept.append(len(text))  # where a hit that ends the text ends
-        return [
-            replace(
-                hit,
-                start=kept[hit.start],
-                end=kept[hit.end - 1] + 1 if hit.end > hit.start else kept[hit.start],
-            )
-            for hit in self.check(shown, **how)
-        ]
-
     def _without_owners(self, row: str, owner_cells: tuple[int, ...]) -> str:
         """The row with the cells of its owner's column blanked out, where they hold only
         people: the owner of an action item is no culprit."""
@@ -541,7 +584,7 @@ class Checker:
 
     def explain(self, text: str) -> Explanation:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
-        text = _shown(text)
+        text = as_shown(text)[0]
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
