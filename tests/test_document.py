@@ -40,6 +40,21 @@ def test_headings_skip_code_and_comments() -> None:
     assert titles.count("Detection") == 1
 
 
+def test_a_heading_is_titled_without_its_attribute_list_or_comment() -> None:
+    body = (
+        "## Lessons learned {#lessons}\n\n## Detection {: .wide }\n\n## Recovery <!-- todo -->\n\n"
+        "## Use `{#id}` ##\n\n## Sets {#a} {.b}\n"
+    )
+    doc = parse_text("---\nid: x\n---\n" + body, "x.md")
+    assert [h.title for h in doc.headings] == [
+        "Lessons learned",
+        "Detection",
+        "Recovery",
+        "Use `{#id}`",
+        "Sets",
+    ]
+
+
 def test_setext_headings() -> None:
     doc = parse_text("---\nid: x\n---\nSummary\n-------\n\nText.\n", "x.md")
     assert [(h.level, h.title, h.line) for h in doc.headings] == [(2, "Summary", 4)]

@@ -169,3 +169,23 @@ def test_a_message_is_shortened_only_in_the_long_values_it_quotes() -> None:
     shortened = bounded(f"unknown severity '{long}': use one of 'SEV1', 'SEV2'")
     assert shortened.startswith("unknown severity 'xxx") and "(500 characters)" in shortened
     assert shortened.endswith(": use one of 'SEV1', 'SEV2'")
+
+
+def test_a_file_name_that_is_not_utf8_or_not_a_uri_is_written_validly() -> None:
+    """A name's bytes that are not UTF-8 reach Python as lone surrogates: JSON must not carry
+    them, and a SARIF URI is percent-encoded."""
+    odd = Diagnostic("incidents/bad\udcff.md", 1, 1, "FM003", Severity.ERROR, "m")
+    spaced = Diagnostic("incidents/sp ace%#.md", 1, 1, "FM003", Severity.ERROR, "m")
+    text = format_json([odd, spaced])
+    for written in (text, format_gitlab([odd]), format_github([odd])):
+        written.encode("utf-8")  # valid Unicode throughout
+    assert [d["path"] for d in json.loads(text)["diagnostics"]] == [
+        "incidents/bad\\xff.md",
+        "incidents/sp ace%#.md",
+    ]
+    sarif = json.loads(format_sarif([odd, spaced]))
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    ]
+    assert uris == ["incidents/bad%FF.md", "incidents/sp%20ace%25%23.md"]

@@ -60,6 +60,8 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
         {"IO003"},
     ),
     "binary": (bytes(range(256)) * 4, {"IO002"}),
+    "utf-16-with-bom": (INCIDENT.encode("utf-16"), {"IO003"}),
+    "utf-16-without-bom": (INCIDENT.encode("utf-16-le"), {"IO003"}),
     "huge": ("---\n" + "x: " + "y" * 3_000_000 + "\n---\n", {"IO004"}),
     "alias-bomb": ("---\n" + BOMB + "---\n", {"FM009"}),
     "deep-nesting": ("---\n" + NESTED + "---\n", {"FM009"}),

@@ -177,6 +177,8 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
         # Standard input is read only to one byte over the limit: its whole size is unknown.
         return _unreadable(doc, "IO004", f"file is over the {max_bytes:,} byte limit")
     if b"\x00" in raw[:8192]:
+        if _utf16(raw):
+            return _unreadable(doc, "IO003", "UTF-16 text, not UTF-8; save the file as UTF-8")
         return _unreadable(doc, "IO002", "binary file (contains NUL bytes), not a Markdown record")
     try:
         text = raw.decode("utf-8")
@@ -194,6 +196,15 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
         )
         return doc
     return parse_text(text, display)
+
+
+def _utf16(raw: bytes) -> bool:
+    """Text saved as UTF-16 (by a Windows editor, say): its byte-order mark, or every other byte
+    of its start NUL, as in English text."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    start = raw[:512]
+    return len(start) >= 8 and (not start[1::2].strip(b"\x00") or not start[0::2].strip(b"\x00"))
 
 
 def parse_text(text: str, display: str) -> Document:
@@ -629,13 +640,19 @@ _REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*\S")
 _HTML_COMMENT = re.compile(r"^ {0,3}<!--")
 
 
+_HEADING_TAIL = re.compile(r"(?:[ \t]+(?:\{:?[ \t]*[#.][^{}\n]*\}|<!--.*?-->))+[ \t]*$")
+"""What ends a heading's line but is not its title: an attribute list ("{#lessons}", the site's
+attr_list) or an HTML comment."""
+
+
 def _atx_title(text: str | None) -> str:
-    """An ATX heading's text without the optional closing sequence of #s."""
+    """An ATX heading's text without the optional closing sequence of #s, and without an
+    attribute list or a comment at its end."""
     title = (text or "").rstrip(" \t")
     bare = title.rstrip("#")
     if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
         title = bare
-    return title.strip(" \t")
+    return _HEADING_TAIL.sub("", " " + title.strip(" \t")).strip(" \t")
 
 
 def _cells(row: str) -> int:

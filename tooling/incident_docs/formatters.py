@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import urllib.parse
 from collections.abc import Callable
 
 from incident_docs import __version__
@@ -24,12 +25,34 @@ def format_text(diagnostics: list[Diagnostic]) -> str:
     return _joined(lines)
 
 
+def unicode_path(path: str) -> str:
+    """The path as valid Unicode: bytes of a file name that are not UTF-8 (which the file system
+    hands over as lone surrogates) written as their escapes, "\\xff"."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return path
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference for SARIF: the path's bytes percent-encoded where a URI needs it
+    ("sp ace%.md" is "sp%20ace%25.md")."""
+    try:
+        return urllib.parse.quote(path, safe="/", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return urllib.parse.quote(unicode_path(path), safe="/")
+
+
 def format_json(diagnostics: list[Diagnostic]) -> str:
     payload = {
         "version": 1,
         "diagnostics": [
             {
-                "path": d.path,
+                "path": unicode_path(d.path),
                 "line": d.line,
                 "column": d.column,
                 "code": d.code,
@@ -62,7 +85,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
         message = d.message + (f"\n{d.suggestion}" if d.suggestion else "")
         properties = ",".join(
             [
-                f"file={_escape_property(d.path)}",
+                f"file={_escape_property(unicode_path(d.path))}",
                 f"line={d.line}",
                 f"col={d.column}",
                 f"title={_escape_property(f'{d.code} {_rule_name(d.code)}')}",
@@ -188,7 +211,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
                         "region": region,
                     }
                 }
@@ -202,7 +225,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
                     "description": {"text": d.suggestion or "Apply the suggested rewrite"},
                     "artifactChanges": [
                         {
-                            "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
                             "replacements": [
                                 {
                                     "deletedRegion": {
@@ -247,8 +270,9 @@ def format_gitlab(diagnostics: list[Diagnostic]) -> str:
     """GitLab Code Quality report (a JSON array), shown in merge request widgets."""
     issues = []
     for d in diagnostics:
+        path = unicode_path(d.path)
         fingerprint = hashlib.sha256(
-            f"{d.path}:{d.line}:{d.column}:{d.code}:{d.message}".encode()
+            f"{path}:{d.line}:{d.column}:{d.code}:{d.message}".encode()
         ).hexdigest()
         issues.append(
             {
@@ -256,7 +280,7 @@ def format_gitlab(diagnostics: list[Diagnostic]) -> str:
                 "check_name": d.code,
                 "fingerprint": fingerprint,
                 "severity": _GITLAB_SEVERITY[d.severity],
-                "location": {"path": d.path, "lines": {"begin": d.line}},
+                "location": {"path": path, "lines": {"begin": d.line}},
             }
         )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
