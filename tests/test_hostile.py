@@ -319,3 +319,48 @@ def test_a_broken_roster_or_configuration_is_a_one_line_error(
     result = run_cli(archive, "lint")
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and name in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("title", "where", "says"),
+    [
+        ("Checkout \x1b[31mdown", (3, 17), "character U+001B is not allowed"),
+        ("A\u2028B\nseverity: : :", (3, 10), "could not find expected ':'"),
+    ],
+)
+def test_a_yaml_error_is_placed_on_the_files_own_lines(
+    title: str, where: tuple[int, int], says: str
+) -> None:
+    """YAML counts U+2028 as a line break, and names a character it refuses by its offset."""
+    raw = f"---\nid: INC-2022-12-25-x\ntitle: {title}\n---\n# T\n".encode()
+    [problem] = [p for p in parse_bytes(raw, "x.md", max_bytes=10_000).problems]
+    assert (problem.code, (problem.line, problem.column)) == ("FM002", where)
+    assert says in problem.message and "position" not in problem.message
+
+
+def test_a_timeline_offset_of_a_day_says_so(tmp_path: Path) -> None:
+    entry = "- 2024-05-02T10:00:00+24:00 **note**"
+    write_archive(
+        tmp_path,
+        {
+            INCIDENT_PATH: INCIDENT.replace("- 2024-05-02T10:00:00Z **note**", entry),
+            POSTMORTEM_PATH: POSTMORTEM,
+        },
+    )
+    [found] = [d for d in lint_archive(tmp_path) if d.code == "TL001"]
+    assert found.message == "'2024-05-02T10:00:00+24:00' has a UTC offset of a day or more"
+
+
+@pytest.mark.parametrize("name", ["people.yaml", "pyproject.toml"])
+def test_a_roster_or_configuration_not_in_utf8_names_its_line(
+    tmp_path: Path, run_cli: RunCli, name: str
+) -> None:
+    write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM})
+    (tmp_path / name).write_bytes(
+        b"people:\n  - {handle: jose, name: Jos\xe9}\n"
+        if name == "people.yaml"
+        else b"[tool.incident-docs]\n# caf\xe9\n"
+    )
+    result = run_cli(tmp_path, "lint")
+    assert result.exit_code == 2
+    assert f"{name}:2: invalid UTF-8 (byte 0xe9); save the file as UTF-8" in result.stderr

@@ -290,9 +290,16 @@ def load_config(root: Path, path: Path | None = None) -> Config:
     if path is None and not source.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{source}: cannot read: not a regular file")
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{source}: cannot read: {exc}") from None
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(
+            f"{source}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     return parse_config(text, str(source))
 
 

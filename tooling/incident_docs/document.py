@@ -259,6 +259,13 @@ def _split_front_matter(doc: Document) -> None:
     _load_yaml(doc, source, first_line=2)
 
 
+def _place(source: str, index: int, first_line: int) -> tuple[int, int]:
+    """The line and column of source[index], counting only line feeds as line breaks (YAML counts
+    U+2028 and U+0085 too, which the file's lines do not)."""
+    start = source.rfind("\n", 0, index) + 1
+    return first_line + source.count("\n", 0, index), index - start + 1
+
+
 def _skip_toml_front_matter(doc: Document) -> None:
     """TOML front-matter between '+++' lines (Hugo, Zola): a page written for another site, not a
     record. Its keys are that site's settings, not prose, so the body starts after it; left
@@ -280,9 +287,19 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
             # An unclosed bracket or quote: point at where it opened, not where YAML gave up.
             problem = f"{' '.join(exc.context.split())} that is not closed: {problem}"
             mark = opened
-        line = first_line + (mark.line if mark else 0)
-        column = (mark.column + 1) if mark else 1
+        line, column = _place(source, mark.index, first_line) if mark else (first_line, 1)
         doc.problems.append(Finding("FM002", f"YAML syntax error: {problem}", line, column))
+        return
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not take (a control character, say), by its place in the text.
+        line, column = _place(source, exc.position, first_line)
+        doc.problems.append(
+            Finding(
+                "FM002", f"YAML error: character U+{exc.character:04X} is not allowed", line, column
+            )
+            if isinstance(exc.character, int)
+            else Finding("FM002", f"YAML error: {exc.reason}", line, column)
+        )
         return
     except yaml.YAMLError as exc:
         doc.problems.append(

@@ -257,9 +257,19 @@ def load_roster(root: Path, config: Config) -> Roster:
     if not path.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{config.roster}: cannot read the roster: not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{config.roster}: cannot read the roster: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"{config.roster}: cannot read the roster: {exc.strerror or exc}"
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(
+            f"{config.roster}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
     return parse_roster(text, config.roster)
 
 

@@ -102,7 +102,13 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
     try:
         moment = plausible_moment(datetime.fromisoformat(stamp))
     except ValueError as error:
-        reason = str(error) if "between" in str(error) else "is not a valid date and time"
+        reason = str(error)
+        if not reason.startswith("must be between"):  # plausible_moment's own, else Python's
+            reason = (
+                "has a UTC offset of a day or more"
+                if "offset" in reason
+                else "is not a valid date and time"
+            )
         return None, TimelineProblem("TL001", f"'{stamp}' {reason}", number, column)
     kind_text = match.group("kind").lower()
     kind = _KINDS.get(kind_text)
