@@ -138,6 +138,19 @@ def test_control_characters_are_named_where_they_stand_ten_lines_at_most(tmp_pat
     assert "U+202E" in found[0].message and "U+001B" in found[1].message
 
 
+def test_a_control_character_in_a_front_matter_value_is_named_once(tmp_path: Path) -> None:
+    """Written as it is, at its column; written as a YAML escape, at its key's line."""
+    record = INCIDENT.replace(
+        "title: API errors after deploy", "title: API \u202eerrors after deploy"
+    ).replace("tags: [deploy]", 'tags: ["\\e[31mdeploy"]')
+    write_archive(tmp_path, {INCIDENT_PATH: record, POSTMORTEM_PATH: POSTMORTEM})
+    found = [(d.line, d.column) for d in lint_archive(tmp_path) if d.code == "IO007"]
+    lines = record.splitlines()
+    title = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
+    tags = next(n for n, line in enumerate(lines, 1) if line.startswith("tags:"))
+    assert found == [(title, len("title: API ") + 1), (tags, 1)]
+
+
 def test_bom_and_crlf_records_are_fine(tmp_path: Path) -> None:
     crlf = "\ufeff" + INCIDENT.replace("\n", "\r\n")
     write_archive(tmp_path, {INCIDENT_PATH: crlf.encode("utf-8"), POSTMORTEM_PATH: POSTMORTEM})

@@ -38,8 +38,12 @@ def _control_characters(doc: Document) -> Iterator[Finding]:
     """IO007 for each line holding a character a terminal would obey, written as it is or as a
     YAML escape in a front-matter value ("\\e[31m"): `show`, `list` and the pull-request
     annotations print what a record says."""
-    found = [*_in_values(doc, doc.front_matter, ()), *_in_lines(doc.lines)]
-    for number, column, char in sorted(set(found))[:CONTROL_LINES]:
+    written = list(_in_lines(doc.lines))
+    lines = {number for number, _, _ in written}
+    # A value's character is placed at its key's line; where the line shows it as written, the
+    # line's finding, at its column, says it once.
+    escaped = [found for found in _in_values(doc, doc.front_matter, ()) if found[0] not in lines]
+    for number, column, char in sorted({*written, *escaped})[:CONTROL_LINES]:
         yield Finding(
             "IO007",
             f"control character U+{ord(char):04X} in the text: a terminal would obey it, "
