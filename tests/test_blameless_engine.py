@@ -602,6 +602,18 @@ def test_markdown_blockquote_prose_is_checked_but_logs_are_not() -> None:
     assert _by_code(check_markdown(body)) == [(1, 19, "BL004")]
 
 
+def test_one_log_like_line_does_not_hide_a_quote() -> None:
+    """A quote is a log when most of its lines are; else only its log lines are skipped."""
+    body = (
+        "> Note: the rollout was careless.\n\n"  # a label, not a process
+        "> [!WARNING]\n> The rollout was careless.\n\n"
+        "> # The rollout was careless.\n\n"  # a heading inside the quote
+        "> ERROR write failed\n> Frankly the rollout was careless.\n\n"
+        "> ERROR disk full\n> at com.acme.Writer(Writer.java:3)\n> careless write\n"
+    )
+    assert [line for line, _, _ in _by_code(check_markdown(body))] == [1, 4, 6, 9]
+
+
 def test_markdown_multiline_paragraph_and_crlf() -> None:
     body = "Intro line.\r\nThe on-call engineer\r\nshould have noticed.\r\n"
     results = check_markdown(body)

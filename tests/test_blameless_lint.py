@@ -209,3 +209,29 @@ def test_a_footnote_is_prose(archive: Path, run_cli: RunCli, tmp_path: Path) -> 
         "[docs]: https://example.com/eric-was-at-it-again\n"
     )
     assert _flagged_lines(run_cli, archive, page) == [3]
+
+
+def test_a_line_python_markdown_reads_as_no_admonition_is_a_paragraph(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "!!! note 'Eric was at it again this weekend'\n    x\n\n"  # single quotes: no title
+        '!!! note "Eric was \\"at it\\" again this weekend"\n    x\n'  # the title runs to the end
+    )
+    assert sorted(set(_flagged_lines(run_cli, archive, page))) == [1, 4]
+
+
+def test_the_harm_to_each_audience_is_checked(archive: Path, run_cli: RunCli) -> None:
+    """The header card publishes it."""
+    path = archive / "incidents" / "INC-2022-12-25-corrupt-image-crash-loop.md"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "  stakeholders: Christmas Day sales stopped, and customers said so in public.",
+            "  stakeholders: Eric was at it again this weekend.",
+        )
+    )
+    result = run_cli(archive, "lint", "--select", "BL", str(path))
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "Eric" in t)
+    assert f"{path.name}:{line}:" in result.stdout

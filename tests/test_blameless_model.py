@@ -1012,6 +1012,17 @@ def test_a_character_that_shows_as_nothing_hides_no_blame(
         ("The rollout was ca*re*less.", "The rollout was careless."),
         ("The rollout was care&shy;less.", "The rollout was careless."),
         ("The rollout was <em>care</em>less.", "The rollout was careless."),
+        ("The rollout was care<cite></cite>less.", "The rollout was careless."),
+        ("The rollout was care\u200dless.", "The rollout was careless."),
+        ("Da\u200cve broke prod again, as usual.", "Dave broke prod again, as usual."),
+        ("The rollout was c\u0430r\u0435l\u0435ss.", "The rollout was careless."),
+        ("The rollout was c&#1072;reless.", "The rollout was careless."),
+        (
+            "The rollout was \uff43\uff41\uff52\uff45\uff4c\uff45\uff53\uff53.",
+            "The rollout was careless.",
+        ),
+        ("The rollout was \U0001d450areless.", "The rollout was careless."),
+        ("Dave[^1] broke prod again, as usual.", "Dave broke prod again, as usual."),
     ],
 )
 def test_markup_inside_a_word_hides_no_blame(
@@ -1028,6 +1039,12 @@ def test_markup_inside_a_word_hides_no_blame(
 def test_markup_between_words_is_read_as_before(archive: Path, run_cli: RunCli) -> None:
     text = "Tom &amp; Jerry ran the **deploy** at 10:00; a*b = c and <b>x</b> held.\n"
     assert _lint_stdin(run_cli, archive, text) == []
+
+
+def test_words_of_other_scripts_and_emoji_are_read_as_written() -> None:
+    for text in ("Дмитрий и Ольга перезапустили сервер.", "Family \U0001f468\u200d\U0001f469 day.",
+                 "naïve café"):  # fmt: skip
+        assert prose.as_shown(text)[0] == text
 
 
 def test_text_after_a_comment_on_the_same_line_is_checked(archive: Path, run_cli: RunCli) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -55,10 +56,13 @@ PROSE_FIELDS = frozenset({"title", "summary", "description", "harm", "users_affe
 """Front-matter keys whose string values are published as prose, wherever they appear."""
 
 _LOG_LINE = re.compile(
-    r"^\s*>+\s*(?:\[|\d{2,4}[-/:.]\d|\d{1,2}:\d{2}|(?:ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE|FATAL|CRIT(?:ICAL)?|"
-    r"PANIC|NOTICE|[EWIF]\d{4})\b|[\w.\-/]+(?:\[\d+\])?:\s|\$\s|#\s|\w+=\S|at\s+[\w.$]+\(|Traceback\b|"
-    r"(?:[\w-]+\.)+(?:go|py|java|js|ts|rb|rs):\d+)"
+    r"^\s*>+\s*(?:\[(?:\d|[A-Z]{3,}\])|\d{2,4}[-/:.]\d|\d{1,2}:\d{2}|(?:ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE"
+    r"|FATAL|CRIT(?:ICAL)?|PANIC|NOTICE|[EWIF]\d{4})\b|[a-z/][\w.\-/]*(?:\[\d+\])?:\s|\$\s"
+    r"|\w+=\S|at\s+[\w.$]+\(|Traceback\b|(?:[\w-]+\.)+(?:go|py|java|js|ts|rb|rs):\d+)"
 )
+"""A quoted line that a program wrote: a time, a level, a process (in lower case, with its id) or a
+file, a prompt, key=value pairs, a stack frame. Not a label a person writes ("Note: …"), an
+alert's marker ("[!WARNING]") or a heading ("# …")."""
 _TRANSCRIPT = r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)"
 _PERSON_SECTIONS = re.compile(
     r"timeline|responders|who\s+worked|participants|people\s+involved|" + _TRANSCRIPT,
@@ -205,40 +209,72 @@ _HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
     # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ...
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    # ... and each character that shows as nothing: the other control characters but the tab
-    # and those Python reads as white space (a line break, a form feed), a soft hyphen, a
-    # zero-width space, a word joiner, a zero-width no-break space, and the embeddings, overrides
-    # and isolates of bidirectional text. (Zero-width joiners and non-joiners shape emoji and
-    # some scripts' words, and the left-to-right and right-to-left marks Arabic and Hebrew
-    # text, and stay.)
+    # ... each character that shows as nothing: the other control characters but the tab and
+    # those Python reads as white space (a line break, a form feed), a soft hyphen, a zero-width
+    # space, a word joiner, a zero-width no-break space, and the embeddings, overrides and
+    # isolates of bidirectional text ...
     r"|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+    # ... and, between two Latin letters, where they shape nothing, the joiners, the marks of
+    # direction, the grapheme joiner, invisible operators, variation selectors and tags. (Emoji
+    # and other scripts need them, and keep them.)
+    r"|(?<=[A-Za-z])[\u200c-\u200f\u034f\u061c\u180e\u2061-\u2064\ufe00-\ufe0f"
+    r"\U000e0000-\U000e007f]+(?=[A-Za-z])"
 )
+_HIDDEN_SEARCH = re.compile(_HIDDEN)
+_COMPATIBLE = "\uff01-\uff5e\ufb00-\ufb06\U0001d400-\U0001d7ff"
+"""Letters written in another form of the same letter: full-width, ligatures (U+FB02 for "fl"),
+the mathematical alphabets (U+1D450 for "c"). The page shows them as those letters."""
 _UNSHOWN = re.compile(
     _HIDDEN
     # Markup inside a word, which the page shows as none: an inline HTML element or a comment
-    # ("br<b></b>oke", "br<!-- -->oke"), emphasis stars ("ca*re*less"; not underscores, which
-    # stay in words) ...
-    + r"|(?<=[^\W_])(?:<!--.*?-->|</?(?:b|i|u|s|em|strong|span|mark|small|sub|sup|a|abbr|del|ins"
-    r"|code|kbd|wbr)\b[^<>\n]*>|\*+)+(?=[^\W_])"
-    # ... and a character reference, which the page shows as its character ("&#100;ave").
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less"), emphasis stars ("ca*re*less";
+    # not underscores, which stay in words) ...
+    + r"|(?<=[^\W_])(?:<!--.*?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
+    r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*\b[^<>\n]*>"
+    r"|\*+)+(?=[^\W_])"
+    # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
+    r"|\[\^[^\]\s]{1,40}\]"
+    # ... a character reference, which the page shows as its character ("&#100;ave") ...
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    # ... and a letter in another form of itself.
+    r"|[" + _COMPATIBLE + "]",
     re.DOTALL,
 )
 """What the checks read the text without, or as what it shows (IO007 reports the controls among
 it): hidden in a word, it would split "bro\u00adke", "\x1b[1mbroke\x1b[0m" or "br<b></b>oke"
 into words no check knows."""
-_MAY_HIDE = re.compile(r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;")
-"""What any of the markup above needs, in printable text: a quick test before the search."""
+_MAY_HIDE = re.compile(r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^")
+"""What the markup above needs, in printable ASCII text: a quick test before the search."""
+_FOREIGN = re.compile("[\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + "]")
+"""What else may hide a word, in text that is not ASCII: letters of other forms, and Greek and
+Cyrillic letters that look Latin (see _LOOKALIKES)."""
+_LOOKALIKES = str.maketrans(
+    # Cyrillic and Greek letters drawn as Latin ones: in a word that mixes them with Latin
+    # letters ("c\u0430reless"), they are those Latin letters. A word of their own script stays.
+    "\u0430\u0432\u0435\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445\u0455\u0456\u0458\u0501\u04cf\u051b\u051d"
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0405\u0406\u0408\u04c0"
+    "\u03bf\u03b1\u03bd\u03c1\u03c5\u03b9\u0391\u0392\u0395\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a7\u03a5\u0396",
+    "aBekmHopcTyxsijdlqwABEKMHOPCTYXSIJIoavpuiABEHIKMNOPTXYZ",
+)
+_MIXED_WORD = re.compile(
+    r"[^\W\d_]*(?:[A-Za-z][^\W\d_]*[\u0370-\u052f]|[\u0370-\u052f][^\W\d_]*[A-Za-z])[^\W\d_]*"
+)
+"""A word with both Latin letters and Greek or Cyrillic ones."""
 
 
 def as_shown(text: str) -> tuple[str, list[int], list[int]]:
-    """The text as the page shows it (see _UNSHOWN), and where each of its characters starts and
-    ends in the text as written."""
+    """The text as the page shows it (see _UNSHOWN and _LOOKALIKES), and where each of its
+    characters starts and ends in the text as written."""
+    ascii_text = text.isascii()
     if not (
         (not text.isprintable() and _HIDDEN_SEARCH.search(text) is not None)
-        or (("<" in text or "*" in text or "&" in text) and _MAY_HIDE.search(text) is not None)
+        or (
+            ("<" in text or "*" in text or "&" in text or "[^" in text)
+            and _MAY_HIDE.search(text) is not None
+        )
+        or (not ascii_text and _FOREIGN.search(text) is not None)
     ):
-        return text, [], []  # nearly every chunk: three scans in C
+        return text, [], []  # nearly every chunk: a few scans in C
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -253,19 +289,22 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
         if found[0] == "&":
             shown = html.unescape(found)
             shown = found if shown == found else _HIDDEN_SEARCH.sub("", shown)
+        elif len(found) == 1 and _FOREIGN.match(found):
+            shown = unicodedata.normalize("NFKC", found)
         pieces.append(shown)
         starts.extend([begin] * len(shown))
         ends.extend([end] * len(shown))
         done = end
-    if not done:
-        return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
     pieces.append(text[done:])
     starts.extend(range(done, len(text)))
     ends.extend(range(done + 1, len(text) + 1))
-    return "".join(pieces), starts, ends
-
-
-_HIDDEN_SEARCH = re.compile(_HIDDEN)
+    shown_text = "".join(pieces)
+    if not shown_text.isascii():
+        # One for one: the places stay.
+        shown_text = _MIXED_WORD.sub(lambda word: word.group(0).translate(_LOOKALIKES), shown_text)
+    if shown_text == text:
+        return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
+    return shown_text, starts, ends
 
 
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
@@ -1188,7 +1227,7 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
                 transcript_level = block.level
             in_transcript = in_person_section and transcript_level is not None
         if block.kind == "paragraph" and block.text[:4].lstrip(" ")[:1] in "!?":
-            opener = _ADMONITION.match(block.text.split("\n", 1)[0])
+            opener = _ADMONITION.fullmatch(block.text.split("\n", 1)[0])
             if opener is not None:
                 # An admonition ("!!! warning \"Title\""): its title and the text indented
                 # under it are published; the marker is not.
@@ -1224,12 +1263,13 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             continue
         if block.kind == "quote":
             quoted = block.text.split("\n")
-            if any(_LOG_LINE.match(q) for q in quoted):
+            logged = {offset for offset, line in enumerate(quoted) if _LOG_LINE.match(line)}
+            if len(logged) * 2 > len([line for line in quoted if line.strip(" \t>")]):
                 continue  # quoted log output is evidence, not the author's words
             code = quoted_code_lines(block)
             for offset, line in enumerate(quoted):
-                if offset in code:
-                    continue  # a fenced code block inside the quote
+                if offset in code or offset in logged:
+                    continue  # a fenced code block inside the quote, or a line of a log
                 yield Unit(
                     line,
                     block.line + offset,
@@ -1253,11 +1293,10 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
         )
 
 
-_ADMONITION = re.compile(
-    r' {0,3}(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+[\w-]+)*(?:[ \t]+"(?P<title>[^"\n]*)")?[ \t]*'
-)
-"""The first line of an admonition (the site's `admonition` and `pymdownx.details`): its
-marker, its type and classes, and its title in quotation marks."""
+_ADMONITION = re.compile(r' {0,3}(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(?P<title>.*?)")? *')
+"""The first line of an admonition (the site's `admonition` and `pymdownx.details`), whole: its
+marker, its type and classes, and its title in quotation marks, as Python-Markdown reads it.
+A line it does not read so is a paragraph, shown as written."""
 
 
 def _indented_units(
@@ -1328,7 +1367,8 @@ def _prose_values(
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(value, dict):
         for key, child in value.items():
-            if isinstance(child, str) and key in PROSE_FIELDS:
+            if isinstance(child, str) and (key in PROSE_FIELDS or location == ("audiences",)):
+                # The harm to each audience is published too, on the header card.
                 yield (*location, key), child
             elif isinstance(child, dict | list):
                 yield from _prose_values(child, (*location, key))
