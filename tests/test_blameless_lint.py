@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from support.cli import RunCli
 
 PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
@@ -235,3 +237,24 @@ def test_the_harm_to_each_audience_is_checked(archive: Path, run_cli: RunCli) ->
     result = run_cli(archive, "lint", "--select", "BL", str(path))
     line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "Eric" in t)
     assert f"{path.name}:{line}:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("Term\n: first\n\n    Eric was at it again this weekend.\n", [4]),  # a definition
+        ("x[^1]\n\n[^1]: Context.\n\n    Eric was at it again this weekend.\n", [5]),  # a footnote
+        ("Intro.\n\n    Eric was at it again this weekend (code).\n", []),  # indented code
+        ("```\nEric was at it again this weekend.\n", [2]),  # a fence never closed
+        ("~~~\nEric was at it again this weekend.\n```\n", [2]),  # nor closed by its kind
+        ("```\nEric was at it again this weekend.\n````\n", []),  # closed
+        # the label of a reference link hid the last word from the model, which then vetoed
+        ("See [the rollout was careless.][r] now.\n\n[r]: https://example.com/x\n", [1]),
+    ],
+)
+def test_text_the_site_shows_as_prose_is_checked_as_prose(
+    archive: Path, run_cli: RunCli, tmp_path: Path, text: str, lines: list[int]
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(text)
+    assert sorted(set(_flagged_lines(run_cli, archive, page))) == lines

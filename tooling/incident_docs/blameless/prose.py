@@ -1062,17 +1062,29 @@ def _found_in_both(text: str, hits: list[BlameHit], plain: list[BlameHit]) -> li
 
 
 def _model_view(text: str) -> str:
-    """The chunk as the model reads it: a timeline entry's time, kind and author blanked out.
+    """The chunk as the model reads it: a timeline entry's time, kind and author blanked out,
+    and the label of a reference link ("[the report][r]"), which the page does not show.
 
     They are metadata in a fixed format, not the author's words, and the same length keeps
     offsets valid.
     """
     entry = ENTRY.match(text)
-    if entry is None:
-        return text
-    if entry.group("kind") in _GENERATED_KINDS:
-        return " " * len(text)  # written by `incident assign` and `incident status`, not a person
-    return " " * entry.start("text") + text[entry.start("text") :]
+    if entry is not None:
+        if entry.group("kind") in _GENERATED_KINDS:
+            return " " * len(text)  # written by `incident assign` and `incident status`
+        text = " " * entry.start("text") + text[entry.start("text") :]
+    if "][" in text:
+        text = _REFERENCE_LABEL.sub(_blank, text)
+    return text
+
+
+_REFERENCE_LABEL = re.compile(r"\]\[[^\[\]\n]*\]")
+"""A reference link's label, after the bracket that closes its text; the bracket too, so that
+the text's last word reads as a word ("careless.][r]")."""
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _clause_span(sentence: str, start: int, end: int) -> tuple[int, int]:
@@ -1195,7 +1207,8 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
     next_row = 0
     """The line where the table being read would continue."""
     admonition = False
-    """The block before was an admonition's (whose text goes on in indented blocks)."""
+    """The block before opens text that goes on in indented blocks: an admonition, a footnote,
+    a definition of a definition list."""
     for block in blocks:
         if block.kind != "table_row":
             owners = None
@@ -1247,12 +1260,19 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
                 )
                 continue
         if admonition and block.kind == "code" and indent_columns(block.text) >= 4:
-            # More of the admonition's text, after a blank line: Python-Markdown reads it as
-            # the admonition's, not as indented code.
+            # More of its text, after a blank line: Python-Markdown reads it as the admonition's,
+            # the footnote's or the definition's, not as indented code.
             lines = block.text.split("\n")
             yield from _indented_units(lines, block.line, in_person_section, in_transcript)
             continue
-        admonition = False
+        admonition = block.kind == "paragraph" and _GOES_ON_INDENTED.search(block.text) is not None
+        if block.kind == "code" and _unclosed_fence(block.text):
+            # A fence never closed: the site shows what follows it as text, not as code.
+            lines = block.text.split("\n")[1:]
+            yield from _indented_units(
+                lines, block.line + 1, in_person_section, in_transcript, columns=0
+            )
+            continue
         if block.kind == "html":
             tail = _comment_tail(block)
             if tail is not None:
@@ -1293,19 +1313,39 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
         )
 
 
+_GOES_ON_INDENTED = re.compile(r"\A {0,3}\[\^[^\]\s]+\]:|^:[ \t]", re.MULTILINE)
+"""A paragraph whose text may go on in indented blocks: a footnote ("[^1]: …"), a definition of
+a definition list ("Term" then ": …")."""
 _ADMONITION = re.compile(r' {0,3}(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(?P<title>.*?)")? *')
 """The first line of an admonition (the site's `admonition` and `pymdownx.details`), whole: its
 marker, its type and classes, and its title in quotation marks, as Python-Markdown reads it.
 A line it does not read so is a paragraph, shown as written."""
 
 
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def _unclosed_fence(text: str) -> bool:
+    """A fenced code block that runs to the end of the document: the last line does not close
+    it. (CommonMark reads the rest as code; Python-Markdown, which builds the site, as text.)"""
+    lines = text.split("\n")
+    opened = _FENCE.match(lines[0])
+    if opened is None:
+        return False
+    fence = opened.group(1)
+    if len(lines) < 2:
+        return True
+    closing = lines[-1].strip()
+    return not (closing.startswith(fence) and closing.strip(fence[0]) == "")
+
+
 def _indented_units(
-    lines: list[str], first: int, names_people: bool, transcript: bool
+    lines: list[str], first: int, names_people: bool, transcript: bool, *, columns: int = 4
 ) -> Iterator[Unit]:
-    """The units of an admonition's text, indented four columns under it: read as blocks of
-    their own (paragraphs, lists, fenced code), reported where they are written."""
+    """The units of text indented `columns` under what opens it (an admonition, say): read as
+    blocks of their own (paragraphs, lists, fenced code), reported where they are written."""
     blocks = []
-    for inner in scan_blocks([dedent_columns(line, 4) for line in lines]):
+    for inner in scan_blocks([dedent_columns(line, columns) for line in lines]):
         written = "\n".join(lines[inner.line - 1 : inner.end_line])
         blocks.append(
             replace(
