@@ -304,6 +304,7 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The fire team leader called the all-clear at 03:40.",
         "Profiles are lazily populated on first login, so the cold cache took most of the load.",
         "Our thanks to the amateur radio club that relayed the status updates.",
+        "Dynamo-style sloppy quorums let writes land on the fallback nodes.",
         # Human error reported as a label or a framing that was set aside.
         "Some people have called this human error; we would rather fix the prompt.",
         "If we file this under operator error, the same keystroke will cause it again.",

@@ -416,7 +416,7 @@ CHECKS: tuple[Check, ...] = (
     # BL004: judgmental words about people or their work.
     Check(
         _c(
-            r"\b(?:careless(?:ly|ness)?|sloppy|sloppily|sloppiness|incompeten(?:t|ce|tly)|reckless(?:ly|ness)?|"
+            r"\b(?:careless(?:ly|ness)?|sloppy(?!\s+quorums?\b)|sloppily|sloppiness|incompeten(?:t|ce|tly)|reckless(?:ly|ness)?|"
             r"stupid(?:ly|ity)?|negligen(?:t|ce|tly)|clueless(?:ness)?|idiot(?:s|ic|ically)?|moron(?:s|ic)?|"
             r"amateur(?:s|ish)?(?!\s+(?:radio|astronom|satellite|ham)\w*)|inept(?:itude|ly)?|foolish(?:ly|ness)?|boneheaded|bonehead|brainless|"
             r"half-?assed|irresponsib(?:le|ly|ility)|thoughtless(?:ly|ness)?|unprofessional(?:ly)?|shoddy|"
