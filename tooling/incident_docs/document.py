@@ -669,7 +669,10 @@ def _atx_title(text: str | None) -> str:
     bare = title.rstrip("#")
     if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
         title = bare
-    return _HEADING_TAIL.sub("", " " + title.strip(" \t")).strip(" \t")
+    title = title.strip(" \t")
+    if not title.endswith(("}", "-->")):
+        return title  # nearly every heading
+    return _HEADING_TAIL.sub("", " " + title).strip(" \t")
 
 
 def _cells(row: str) -> int:

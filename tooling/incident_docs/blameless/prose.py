@@ -307,6 +307,10 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     return shown_text, starts, ends
 
 
+_How = tuple[bool, bool, bool, frozenset[str] | None, tuple[int, ...]]
+"""How Checker.check reads a chunk: heading, names_people, transcript, organisations,
+owner_cells."""
+
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
 """What BL010 says of a sentence the examples file labels blameful, whatever the model reads."""
 
@@ -363,13 +367,16 @@ class Checker:
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         """
-        how: dict[str, Any] = {
-            "heading": heading,
-            "names_people": names_people,
-            "transcript": transcript,
-            "organisations": organisations,
-            "owner_cells": owner_cells,
-        }
+        how = (heading, names_people, transcript, organisations, owner_cells)
+        if (
+            text.isascii()
+            and text.isprintable()
+            and "*" not in text
+            and "&" not in text
+            and "<" not in text
+            and "[^" not in text
+        ):
+            return self._check_shown(text, how)  # nothing can show otherwise than written
         shown, starts, ends = as_shown(text)
         if shown is text:
             return self._check_shown(text, how)
@@ -385,20 +392,19 @@ class Checker:
             )
         return placed
 
-    def _check_shown(self, text: str, how: dict[str, Any]) -> list[BlameHit]:
+    def _check_shown(self, text: str, how: _How) -> list[BlameHit]:
         """check() of text as it shows."""
-        hits = self._check(text, blank_allowed=True, **how)
+        hits = self._check(text, True, *how)
         if hits and self.model is not None and allowed_spans(text, self.options):
             # The model reads the text without the phrases the archive allows: other words, so
             # its verdicts can change either way. A finding stands only if the text as written
             # finds it too, so that allowing a phrase never adds one.
-            hits = _found_in_both(text, hits, self._check(text, blank_allowed=False, **how))
+            hits = _found_in_both(text, hits, self._check(text, False, *how))
         return hits
 
     def _check(
         self,
         text: str,
-        *,
         blank_allowed: bool,
         heading: bool,
         names_people: bool,
@@ -1265,7 +1271,11 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             lines = block.text.split("\n")
             yield from _indented_units(lines, block.line, in_person_section, in_transcript)
             continue
-        admonition = block.kind == "paragraph" and _GOES_ON_INDENTED.search(block.text) is not None
+        admonition = (
+            block.kind == "paragraph"
+            and ("[^" in block.text or ":" in block.text[:1] or "\n:" in block.text)
+            and _GOES_ON_INDENTED.search(block.text) is not None
+        )
         if block.kind == "code" and _unclosed_fence(block.text):
             # A fence never closed: the site shows what follows it as text, not as code.
             lines = block.text.split("\n")[1:]
