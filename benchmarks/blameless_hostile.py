@@ -35,6 +35,12 @@ SHAPES = {
     "a list item of blanks": ("- ", " "),
     "angle brackets": ("The deploy ", "<"),
     "backticks": ("The deploy ", "`"),
+    # What the checks read as the page shows it (prose.as_shown): a run of stars inside a word,
+    # with an entity that makes them look; a word of mixed scripts; unclosed comments in words.
+    "stars in a word, an entity": ("R&amp;D rotated AKIA", "*"),
+    "a word of mixed scripts": ("See \u043b\u043e\u0433 ", "a"),
+    "comments never closed": ("", "Dave a<!--"),
+    "a heading's comments": ("## Notes", " <!-- a -->"),
 }
 
 

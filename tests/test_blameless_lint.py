@@ -247,7 +247,8 @@ def test_the_harm_to_each_audience_is_checked(archive: Path, run_cli: RunCli) ->
         ("Intro.\n\n    Eric was at it again this weekend (code).\n", []),  # indented code
         ("```\nEric was at it again this weekend.\n", [2]),  # a fence never closed
         ("~~~\nEric was at it again this weekend.\n```\n", [2]),  # nor closed by its kind
-        ("```\nEric was at it again this weekend.\n````\n", []),  # closed
+        ("```\nEric was at it again this weekend.\n```\n", []),  # closed
+        ("```\nEric was at it again this weekend.\n````\n", [2]),  # superfences: not closed
         # the label of a reference link hid the last word from the model, which then vetoed
         ("See [the rollout was careless.][r] now.\n\n[r]: https://example.com/x\n", [1]),
     ],

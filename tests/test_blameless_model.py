@@ -1014,6 +1014,8 @@ def test_a_character_that_shows_as_nothing_hides_no_blame(
         ("The rollout was <em>care</em>less.", "The rollout was careless."),
         ("The rollout was care<cite></cite>less.", "The rollout was careless."),
         ("The rollout was care\u200dless.", "The rollout was careless."),
+        ("The rollout was care\ufe0fless.", "The rollout was careless."),
+        ("The rollout was care\u034fless.", "The rollout was careless."),
         ("Da\u200cve broke prod again, as usual.", "Dave broke prod again, as usual."),
         ("The rollout was c\u0430r\u0435l\u0435ss.", "The rollout was careless."),
         ("The rollout was c&#1072;reless.", "The rollout was careless."),

@@ -174,11 +174,19 @@ def test_a_message_is_shortened_only_in_the_long_values_it_quotes() -> None:
 def test_a_file_name_that_is_not_utf8_or_not_a_uri_is_written_validly() -> None:
     """A name's bytes that are not UTF-8 reach Python as lone surrogates: JSON must not carry
     them, and a SARIF URI is percent-encoded."""
-    odd = Diagnostic("incidents/bad\udcff.md", 1, 1, "FM003", Severity.ERROR, "m")
+    odd = Diagnostic(
+        "incidents/bad\udcff.md",
+        1,
+        1,
+        "ID002",
+        Severity.ERROR,
+        "file name 'bad\udcff.md' is odd",
+        "x\udcfe",
+    )
     spaced = Diagnostic("incidents/sp ace%#.md", 1, 1, "FM003", Severity.ERROR, "m")
     text = format_json([odd, spaced])
-    for written in (text, format_gitlab([odd]), format_github([odd])):
-        written.encode("utf-8")  # valid Unicode throughout
+    for written in (text, format_gitlab([odd]), format_github([odd]), format_sarif([odd])):
+        written.encode("utf-8")  # valid Unicode throughout, messages included
     assert [d["path"] for d in json.loads(text)["diagnostics"]] == [
         "incidents/bad\\xff.md",
         "incidents/sp ace%#.md",

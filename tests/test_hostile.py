@@ -62,6 +62,7 @@ HOSTILE: dict[str, tuple[str | bytes, set[str]]] = {
     "binary": (bytes(range(256)) * 4, {"IO002"}),
     "utf-16-with-bom": (INCIDENT.encode("utf-16"), {"IO003"}),
     "utf-16-without-bom": (INCIDENT.encode("utf-16-le"), {"IO003"}),
+    "nul-bytes-only": (b"\x00" * 600, {"IO002"}),
     "huge": ("---\n" + "x: " + "y" * 3_000_000 + "\n---\n", {"IO004"}),
     "alias-bomb": ("---\n" + BOMB + "---\n", {"FM009"}),
     "deep-nesting": ("---\n" + NESTED + "---\n", {"FM009"}),
@@ -149,6 +150,12 @@ def test_a_control_character_in_a_front_matter_value_is_named_once(tmp_path: Pat
     title = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
     tags = next(n for n, line in enumerate(lines, 1) if line.startswith("tags:"))
     assert found == [(title, len("title: API ") + 1), (tags, 1)]
+    folded = INCIDENT.replace(
+        "title: API errors after deploy", "title: >-\n  API errors\n  after \u202edeploy"
+    )
+    write_archive(tmp_path, {INCIDENT_PATH: folded, POSTMORTEM_PATH: POSTMORTEM})
+    found = [(d.line, d.column) for d in lint_archive(tmp_path) if d.code == "IO007"]
+    assert found == [(title + 2, len("  after ") + 1)]  # where it is written, not at the key too
 
 
 def test_bom_and_crlf_records_are_fine(tmp_path: Path) -> None:
@@ -377,3 +384,25 @@ def test_a_roster_or_configuration_not_in_utf8_names_its_line(
     result = run_cli(tmp_path, "lint")
     assert result.exit_code == 2
     assert f"{name}:2: invalid UTF-8 (byte 0xe9); save the file as UTF-8" in result.stderr
+
+
+def test_a_records_folder_linked_out_of_the_repository_is_not_read(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "INC-2024-05-02-api-errors.md").write_text(INCIDENT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_archive(root, {POSTMORTEM_PATH: POSTMORTEM})
+    os.symlink(outside, root / "incidents")
+    result = run_cli(root, "lint")
+    assert "incidents:1:1: IO005 symbolic link leads outside the repository" in result.stdout
+    assert "INC-2024-05-02-api-errors.md:" not in result.stdout
+
+
+def test_a_boolean_timestamp_is_not_called_a_number(tmp_path: Path) -> None:
+    record = INCIDENT.replace("declared_at: 2024-05-02T10:05:00Z", "declared_at: true")
+    write_archive(tmp_path, {INCIDENT_PATH: record, POSTMORTEM_PATH: POSTMORTEM})
+    [found] = [d for d in lint_archive(tmp_path) if d.code == "FM004"]
+    assert "declared_at" in found.message and "number" not in found.message

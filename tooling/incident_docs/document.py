@@ -204,7 +204,11 @@ def _utf16(raw: bytes) -> bool:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True
     start = raw[:512]
-    return len(start) >= 8 and (not start[1::2].strip(b"\x00") or not start[0::2].strip(b"\x00"))
+    return (
+        len(start) >= 8
+        and bool(start.strip(b"\x00"))  # not NUL bytes only
+        and (not start[1::2].strip(b"\x00") or not start[0::2].strip(b"\x00"))
+    )
 
 
 def parse_text(text: str, display: str) -> Document:
@@ -657,7 +661,7 @@ _REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*\S")
 _HTML_COMMENT = re.compile(r"^ {0,3}<!--")
 
 
-_HEADING_TAIL = re.compile(r"(?:[ \t]+(?:\{:?[ \t]*[#.][^{}\n]*\}|<!--.*?-->))+[ \t]*$")
+_HEADING_TAIL = re.compile(r"[ \t]+(?:\{[^{}\n]*\}|<!--(?:(?!-->).)*-->)[ \t]*\Z")
 """What ends a heading's line but is not its title: an attribute list ("{#lessons}", the site's
 attr_list) or an HTML comment."""
 
@@ -670,9 +674,15 @@ def _atx_title(text: str | None) -> str:
     if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
         title = bare
     title = title.strip(" \t")
-    if not title.endswith(("}", "-->")):
-        return title  # nearly every heading
-    return _HEADING_TAIL.sub("", " " + title).strip(" \t")
+    listed = False  # attr_list reads one attribute list at the end
+    while title.endswith("-->") or (title.endswith("}") and not listed):
+        # Searched from the last "{" or "<!--" only: one pass, however long the title.
+        listed = listed or title.endswith("}")
+        start = title.rfind("{" if title.endswith("}") else "<!--")
+        if start < 1 or _HEADING_TAIL.match(" " + title, start) is None:
+            break
+        title = title[:start].rstrip(" \t")
+    return title
 
 
 def _cells(row: str) -> int:

@@ -26,8 +26,9 @@ def format_text(diagnostics: list[Diagnostic]) -> str:
 
 
 def unicode_path(path: str) -> str:
-    """The path as valid Unicode: bytes of a file name that are not UTF-8 (which the file system
-    hands over as lone surrogates) written as their escapes, "\\xff"."""
+    """The path, or a message quoting one, as valid Unicode: bytes of a file name that are not
+    UTF-8 (which the file system hands over as lone surrogates) written as their escapes,
+    "\\xff"."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -57,8 +58,8 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
                 "column": d.column,
                 "code": d.code,
                 "severity": d.severity.value,
-                "message": d.message,
-                "suggestion": d.suggestion,
+                "message": unicode_path(d.message),
+                "suggestion": None if d.suggestion is None else unicode_path(d.suggestion),
             }
             for d in diagnostics
         ],
@@ -82,7 +83,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     """GitHub Actions workflow commands: one annotation per finding, shown inline on the diff."""
     lines = []
     for d in diagnostics:
-        message = d.message + (f"\n{d.suggestion}" if d.suggestion else "")
+        message = unicode_path(d.message + (f"\n{d.suggestion}" if d.suggestion else ""))
         properties = ",".join(
             [
                 f"file={_escape_property(unicode_path(d.path))}",
@@ -207,7 +208,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
         result: dict[str, object] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
-            "message": {"text": _with_suggestion(d)},
+            "message": {"text": unicode_path(_with_suggestion(d))},
             "locations": [
                 {
                     "physicalLocation": {
@@ -222,7 +223,9 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
         if d.fix is not None:
             result["fixes"] = [
                 {
-                    "description": {"text": d.suggestion or "Apply the suggested rewrite"},
+                    "description": {
+                        "text": unicode_path(d.suggestion or "Apply the suggested rewrite")
+                    },
                     "artifactChanges": [
                         {
                             "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
@@ -272,11 +275,11 @@ def format_gitlab(diagnostics: list[Diagnostic]) -> str:
     for d in diagnostics:
         path = unicode_path(d.path)
         fingerprint = hashlib.sha256(
-            f"{path}:{d.line}:{d.column}:{d.code}:{d.message}".encode()
+            f"{path}:{d.line}:{d.column}:{d.code}:{unicode_path(d.message)}".encode()
         ).hexdigest()
         issues.append(
             {
-                "description": f"{d.code} {d.message}",
+                "description": f"{d.code} {unicode_path(d.message)}",
                 "check_name": d.code,
                 "fingerprint": fingerprint,
                 "severity": _GITLAB_SEVERITY[d.severity],

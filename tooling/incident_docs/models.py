@@ -59,7 +59,9 @@ _NUMBER = re.compile(r"[ \t]*[-+]?\d+(?:\.\d*)?[ \t]*")
 def not_a_number(value: object) -> object:
     """Refuse a number where a date or a time is due: pydantic would read 1671972060 as seconds
     since 1970, and a record must say its moments the way people read them."""
-    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
         raise ValueError("is a number: write it in ISO 8601, e.g. 2024-05-02T14:05:00Z")
     return value
 

@@ -187,6 +187,9 @@ def record_file_names(
         base = root / folder
         if not base.is_dir():
             continue
+        if linked is not None and escapes(base, root) is not None:
+            linked.append(folder.strip("/"))  # the records folder itself leads out: not read
+            continue
         found: list[tuple[tuple[str, ...], str, str]] = []
         # os.walk reads file types from the directory entries: no stat call per file.
         for parent, folders, names in os.walk(base, onerror=_unreadable_folder):

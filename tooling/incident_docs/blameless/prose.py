@@ -224,14 +224,17 @@ _HIDDEN_SEARCH = re.compile(_HIDDEN)
 _COMPATIBLE = "\uff01-\uff5e\ufb00-\ufb06\U0001d400-\U0001d7ff"
 """Letters written in another form of the same letter: full-width, ligatures (U+FB02 for "fl"),
 the mathematical alphabets (U+1D450 for "c"). The page shows them as those letters."""
+_COMPATIBLE_LETTER = re.compile("[" + _COMPATIBLE + "]")
 _UNSHOWN = re.compile(
     _HIDDEN
     # Markup inside a word, which the page shows as none: an inline HTML element or a comment
     # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less"), emphasis stars ("ca*re*less";
     # not underscores, which stay in words) ...
-    + r"|(?<=[^\W_])(?:<!--.*?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
-    r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*\b[^<>\n]*>"
-    r"|\*+)+(?=[^\W_])"
+    # (Possessive, and a comment of at most 200 characters: a run of stars or of unclosed
+    # comments is read once, not once for each way to split it.)
+    + r"|(?<=[^\W_])(?:<!--.{0,200}?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
+    r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*+\b[^<>\n]*+>"
+    r"|\*++)++(?=[^\W_])"
     # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
     r"|\[\^[^\]\s]{1,40}\]"
     # ... a character reference, which the page shows as its character ("&#100;ave") ...
@@ -245,7 +248,7 @@ it): hidden in a word, it would split "bro\u00adke", "\x1b[1mbroke\x1b[0m" or "b
 into words no check knows."""
 _MAY_HIDE = re.compile(r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^")
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
-_FOREIGN = re.compile("[\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + "]")
+_FOREIGN = re.compile("[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + "]")
 """What else may hide a word, in text that is not ASCII: letters of other forms, and Greek and
 Cyrillic letters that look Latin (see _LOOKALIKES)."""
 _LOOKALIKES = str.maketrans(
@@ -256,10 +259,19 @@ _LOOKALIKES = str.maketrans(
     "\u03bf\u03b1\u03bd\u03c1\u03c5\u03b9\u0391\u0392\u0395\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a7\u03a5\u0396",
     "aBekmHopcTyxsijdlqwABEKMHOPCTYXSIJIoavpuiABEHIKMNOPTXYZ",
 )
-_MIXED_WORD = re.compile(
-    r"[^\W\d_]*(?:[A-Za-z][^\W\d_]*[\u0370-\u052f]|[\u0370-\u052f][^\W\d_]*[A-Za-z])[^\W\d_]*"
-)
-"""A word with both Latin letters and Greek or Cyrillic ones."""
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(r"[A-Za-z]")
+_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")
+"""A word, and what tells whether it mixes Latin letters with Greek or Cyrillic ones."""
+
+
+def _unmixed(match: re.Match[str]) -> str:
+    """A word that mixes Latin letters with Greek or Cyrillic ones, in Latin letters (see
+    _LOOKALIKES); any other word as it is."""
+    word = match.group(0)
+    if _LATIN.search(word) is None or _GREEK_OR_CYRILLIC.search(word) is None:
+        return word
+    return word.translate(_LOOKALIKES)
 
 
 def as_shown(text: str) -> tuple[str, list[int], list[int]]:
@@ -289,7 +301,7 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
         if found[0] == "&":
             shown = html.unescape(found)
             shown = found if shown == found else _HIDDEN_SEARCH.sub("", shown)
-        elif len(found) == 1 and _FOREIGN.match(found):
+        elif len(found) == 1 and _COMPATIBLE_LETTER.match(found):
             shown = unicodedata.normalize("NFKC", found)
         pieces.append(shown)
         starts.extend([begin] * len(shown))
@@ -301,7 +313,7 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     shown_text = "".join(pieces)
     if not shown_text.isascii():
         # One for one: the places stay.
-        shown_text = _MIXED_WORD.sub(lambda word: word.group(0).translate(_LOOKALIKES), shown_text)
+        shown_text = _WORD.sub(_unmixed, shown_text)
     if shown_text == text:
         return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
     return shown_text, starts, ends
@@ -1336,17 +1348,14 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def _unclosed_fence(text: str) -> bool:
-    """A fenced code block that runs to the end of the document: the last line does not close
-    it. (CommonMark reads the rest as code; Python-Markdown, which builds the site, as text.)"""
+    """A fenced code block whose last line does not close it as the site reads fences: CommonMark
+    reads the rest as code, Python-Markdown, which builds the site, as text."""
     lines = text.split("\n")
     opened = _FENCE.match(lines[0])
     if opened is None:
         return False
-    fence = opened.group(1)
-    if len(lines) < 2:
-        return True
-    closing = lines[-1].strip()
-    return not (closing.startswith(fence) and closing.strip(fence[0]) == "")
+    # pymdownx.superfences closes a fence only with one as long as it.
+    return len(lines) < 2 or lines[-1].strip() != opened.group(1)
 
 
 def _indented_units(

@@ -39,10 +39,10 @@ def _control_characters(doc: Document) -> Iterator[Finding]:
     YAML escape in a front-matter value ("\\e[31m"): `show`, `list` and the pull-request
     annotations print what a record says."""
     written = list(_in_lines(doc.lines))
-    lines = {number for number, _, _ in written}
-    # A value's character is placed at its key's line; where the line shows it as written, the
-    # line's finding, at its column, says it once.
-    escaped = [found for found in _in_values(doc, doc.front_matter, ()) if found[0] not in lines]
+    shown = {char for _, _, char in written}
+    # A value's character is placed at its key's line; where the file holds it as written, the
+    # line's finding, at its column, says it once. Only one written as a YAML escape is left.
+    escaped = [found for found in _in_values(doc, doc.front_matter, ()) if found[2] not in shown]
     for number, column, char in sorted({*written, *escaped})[:CONTROL_LINES]:
         yield Finding(
             "IO007",
