@@ -257,6 +257,20 @@ def test_a_suppression_shown_in_a_code_span_is_text(archive: Path, run_cli: RunC
     ]
 
 
+def test_blocks_of_suppressed_lines_open_close_and_overlap(archive: Path, run_cli: RunCli) -> None:
+    text = (
+        "<!-- incident-docs disable BL004 -->\nDave is careless.\n"  # 1-2: suppressed
+        "<!-- incident-docs disable BL -->\n"  # 3: open to the end
+        "<!-- incident-docs enable BL004 -->\nDave is careless.\n"  # 4-5: still under BL
+        "<!-- incident-docs enable BL -->\nDave is careless.\n"  # 6-7: reported
+        "<!-- incident-docs disable BL001 -->\n<!-- incident-docs enable BL001 -->\n"  # unused
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    found = [line.split(": ")[0].split(":", 1)[1] + line.split(": ")[1][:6] for line in
+             result.stdout.splitlines()]  # fmt: skip
+    assert found == ["7:9BL004 ", "8:1SP001 "]
+
+
 def test_console_script_runs(archive: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],
