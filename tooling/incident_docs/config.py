@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from incident_docs.diagnostics import Severity, UsageError
+from incident_docs.document import utf8_text
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "incident-docs"
@@ -293,14 +294,7 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         raw = source.read_bytes()
     except OSError as exc:
         raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UsageError(
-            f"{source}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        ) from None
-    return parse_config(text, str(source))
+    return parse_config(utf8_text(raw, str(source)), str(source))
 
 
 def parse_config(text: str, label: str) -> Config:

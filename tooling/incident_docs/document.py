@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, Literal
 
 import yaml
 
-from incident_docs.diagnostics import Finding
+from incident_docs.diagnostics import Finding, UsageError
 
 try:  # the C composer is several times faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as _Loader
@@ -183,19 +183,28 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column, message = invalid_utf8(raw, exc)
         doc.readable = False
-        doc.problems.append(
-            Finding(
-                "IO003",
-                f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-                line,
-                column,
-            )
-        )
+        doc.problems.append(Finding("IO003", message, line, column))
         return doc
     return parse_text(text, display)
+
+
+def invalid_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
+    """Where in the bytes the first one that is not UTF-8 stands (line, column), and what to say."""
+    line = raw.count(b"\n", 0, error.start) + 1
+    column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    return line, column, f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+
+
+def utf8_text(raw: bytes, label: str) -> str:
+    """The bytes of a settings file (the configuration, the roster) as text; a UsageError naming
+    the line of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, _, message = invalid_utf8(raw, exc)
+        raise UsageError(f"{label}:{line}: {message}") from None
 
 
 def _utf16(raw: bytes) -> bool:

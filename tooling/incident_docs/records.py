@@ -14,7 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, UsageError
-from incident_docs.document import Document, Location, escapes, read_document, relative_display
+from incident_docs.document import (
+    Document,
+    Location,
+    escapes,
+    read_document,
+    relative_display,
+    utf8_text,
+)
 from incident_docs.models import (
     Incident,
     IncidentStatus,
@@ -265,15 +272,7 @@ def load_roster(root: Path, config: Config) -> Roster:
         raise UsageError(
             f"{config.roster}: cannot read the roster: {exc.strerror or exc}"
         ) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UsageError(
-            f"{config.roster}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8"
-        ) from None
-    return parse_roster(text, config.roster)
+    return parse_roster(utf8_text(raw, config.roster), config.roster)
 
 
 def parse_roster(text: str, label: str) -> Roster:

@@ -40,6 +40,7 @@ from incident_docs.blameless.model import (
 from incident_docs.blameless.prose import normalise
 from incident_docs.config import BlamelessConfig, setting_file
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import invalid_utf8
 
 LABELS = {"blameful": 1, "blameless": 0}
 FOLDS = 5
@@ -158,7 +159,7 @@ def _undecodable_line(path: Path) -> int:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return raw.count(b"\n", 0, exc.start) + 1
+        return invalid_utf8(raw, exc)[0]
     return 1
 
 
