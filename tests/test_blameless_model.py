@@ -551,13 +551,7 @@ def test_the_owner_of_an_action_item_is_no_culprit_but_blame_of_them_is_read(
     "table",
     [
         "| Who | Notes |\n| --- | --- |\n| Dmitri | Root cause of the outage |\n",
-        pytest.param(
-            "| Who | Notes |\n| --- | --- |\n| Dmitri | Root cause |\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: a name and two words weigh about 0.8, under a row's 0.9",
-            ),
-        ),
+        "| Who | Notes |\n| --- | --- |\n| Dmitri | Root cause |\n",
         "| Factor | By |\n| --- | --- |\n| Root cause | Dmitri |\n",
     ],
 )
@@ -871,16 +865,8 @@ def test_people_named_in_the_timeline_and_responders_are_left_alone(
         "  - title: Require a second reviewer for hotfixes\n---\n\n"
         "## What the On-Call Saw\n\n## What the database team changed\n\n"
         "## How the Support Team Responded\n",
-        pytest.param(
-            "---\ntitle: Checkout outage\naction_items:\n"
-            "  - title: Make the release manager sign off on hotfixes\n---\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known false alarm: the model reads it as blame at 0.94 (0.86 before "
-                "the choice of features by weight), over an action item's 0.9",
-            ),
-            id="sign-off",
-        ),
+        "---\ntitle: Checkout outage\naction_items:\n"
+        "  - title: Make the release manager sign off on hotfixes\n---\n",
     ],
     ids=["title-case", "roles", "sign-off"],
 )
@@ -944,8 +930,8 @@ def test_a_front_matter_value_written_over_several_lines_is_reported_where_its_w
         "---\ntitle: Outage\nsummary: |\n  The cache filled up at noon.\n"
         "  Dave should have checked the config.\n"  # line 5, a literal block
         "description: The queue backed up where\n  Dave, obviously, waited.\n"  # line 7, wrapped
-        "action_items:\n  - title: >-\n      Make sure that\n"
-        "      Dave is more careful\n"  # line 11, a folded block
+        "action_items:\n  - title: >-\n      Make sure that\n"  # line 10, a folded block
+        "      Dave is more careful\n"
         '  - title: "Remind Dave\n      to be more careful"\n'  # lines 12-13, quoted
         "---\n"
     )
@@ -955,7 +941,7 @@ def test_a_front_matter_value_written_over_several_lines_is_reported_where_its_w
     assert {(d["line"], d["column"], d["code"]) for d in found} == {
         (5, 3, "BL002"),
         (7, len("  Dave") + 1, "BL003"),
-        (11, len("      ") + 1, "BL010"),
+        (10, len("      ") + 1, "BL009"),
         (13, len("      to ") + 1, "BL009"),
     }
 

@@ -132,9 +132,14 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
             return "role"
         if head_low in GROUPS:
             return "team"
-    if looks_like_name(word, text, start):
+    if looks_like_name(word, text, start) and not _ARTICLE_BEFORE_NAME.search(before):
         return "person"
     return None
+
+
+_ARTICLE_BEFORE_NAME = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w.-]*\s+)*$")
+"""An article before a run of capitalised words: the name of a thing ("the Carbon Design
+System shipped", "a Kafka Connect worker"), which no person's name takes."""
 
 
 _MODAL_AFTER = re.compile(r"\s+(?:should|could|would|must|ought|needs?\s+to|has\s+to)\b", re.I)
