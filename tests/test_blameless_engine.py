@@ -422,12 +422,12 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         # "Be more careful" as what an action item makes sure of.
         ("Make sure that Dave is more careful with the config.", "BL009"),
         ("Ensure engineers are more careful when editing configs.", "BL009"),
-        ("See to it that the on-call gets more vigilant.", "BL009"),
-        # A person given as the cause, before it, in a sentence, a row or a list item.
-        ("Dmitri was the root cause of the outage.", "BL001"),
-        ("| Dmitri | Root cause |", "BL001"),
-        ("- Dmitri: root cause", "BL001"),
-        ("They were the real cause of the incident.", "BL001"),
+        ("Ensure on-call staff remain vigilant.", "BL009"),
+        ("Make sure they're more careful with the database.", "BL009"),
+        ("Ensure Dave, Priya and Sam are more careful.", "BL009"),
+        # A title before a name keeps it a name.
+        ("The CTO Mark broke the deploy pipeline.", "BL001"),
+        ("The Release Manager Dave broke production.", "BL001"),
     ],
 )
 def test_the_same_words_aimed_at_people_are_still_flagged(sentence: str, code: str) -> None:
@@ -475,16 +475,16 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
     [
         "Make sure the review is more thorough.",
         "Ensure the rollout is more cautious in the first hour.",
-        "The expired certificate was the root cause of the outage.",
-        "This was the root cause.",
-        "- Priya: root cause analysis",
-        "| Sam | Root cause investigation |",
+        "Make sure the runbook is mindful of time zones.",
+        "Ensure the alerting stays vigilant during deploy freezes.",
+        "Make sure we're more careful with migrations.",
+        "I am sure the new pipeline is more thorough.",
         # An article before a run of capitalised words names a thing, not a person.
         "The v10.5.0 release of the Carbon Design System shipped a broken build.",
         "Then the Open Build Service dropped the old repositories.",
     ],
 )
-def test_things_given_as_the_cause_and_care_asked_of_artefacts_are_left_alone(
+def test_care_asked_of_things_and_names_of_things_are_left_alone(
     sentence: str,
 ) -> None:
     assert not {"BL001", "BL009"} & {hit.code for hit in check_text(sentence)}

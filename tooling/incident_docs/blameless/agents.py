@@ -132,14 +132,22 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
             return "role"
         if head_low in GROUPS:
             return "team"
-    if looks_like_name(word, text, start) and not _ARTICLE_BEFORE_NAME.search(before):
+    if looks_like_name(word, text, start) and not _named_thing(before):
         return "person"
     return None
 
 
-_ARTICLE_BEFORE_NAME = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w.-]*\s+)*$")
-"""An article before a run of capitalised words: the name of a thing ("the Carbon Design
-System shipped", "a Kafka Connect worker"), which no person's name takes."""
+_ARTICLE_BEFORE_NAME = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+((?:[A-Z][a-z][\w.-]*\s+)*)$")
+
+
+def _named_thing(before: str) -> bool:
+    """An article and a run of capitalised words before a word: the name of a thing ("the
+    Carbon Design System shipped"), which no person's name takes; but not a title before one
+    ("The CTO Mark", "The Release Manager Dave")."""
+    found = _ARTICLE_BEFORE_NAME.search(before)
+    return found is not None and not any(
+        word.lower() in ROLES or word.lower() in GROUPS for word in found.group(1).split()
+    )
 
 
 _MODAL_AFTER = re.compile(r"\s+(?:should|could|would|must|ought|needs?\s+to|has\s+to)\b", re.I)

@@ -55,6 +55,7 @@ class Check:
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
 JUDGE_CODES = (*PERSON_CODES, ("role", "BL001"))
+CARE_CODES = tuple((kind, "BL009") for kind in ("person", "pronoun", "singled", "role", "team"))
 CF_CODES = (
     ("person", "BL002"),
     ("pronoun", "BL002"),
@@ -234,20 +235,6 @@ CHECKS: tuple[Check, ...] = (
         "group",
         PERSON_CODES,
         span="agent",
-    ),
-    # A person or team given as the cause itself, before it: "Dmitri was the root cause of the
-    # outage", and in a row or a list item, "| Dmitri | Root cause |", "Dmitri: root cause". Not
-    # "Priya: root cause analysis", which says what she worked on.
-    Check(
-        _c(
-            r"(?:\b(?:was|is|were|are)\s+|[:|\u2014\u2013-]\s*)(?:the\s+|a\s+|one\s+)?(?:root\s+|main\s+|"
-            r"real\s+|primary\s+)?cause\b(?=\s*(?:$|[|.;,!]|of\s+(?:the|this|that|our|today['\u2019]s)\s+"
-            r"(?:\w+\s+)?(?:outage|incident|failure|downtime|problem|issue|breakage|data\s+loss)\b))"
-        ),
-        "BL001",
-        wordset("cause"),
-        "before",
-        PERSON_CODES,
     ),
     # Cleft sentences single out the agent: "it was Bill who deleted the zone".
     Check(
@@ -682,8 +669,6 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?(?:careful|vigilant|diligent|"
             r"thorough|attentive|cautious|mindful)|take\s+(?:more|extra|greater|better)\s+care|"
-            r"(?:make\s+sure|ensure|see\s+to\s+it)\s+(?:that\s+)?(?:[\w@.'\u2019-]+\s+){1,3}?(?:is|are|gets?|stays?|"
-            r"becomes?)\s+(?:more\s+|extra\s+|very\s+)?(?:careful|vigilant|diligent|attentive|mindful)|"
             r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|more\s+carefully|"
             r"double[\s-]check\w*\b[^.;!?|\n]{0,40}?\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|"
             r"going\s+forward)|next\s+time\b[^.;!?|\n]{0,30}?\b(?:double[\s-]check|be\s+careful|remember\s+to)|"
@@ -707,6 +692,21 @@ CHECKS: tuple[Check, ...] = (
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
+    ),
+    # "Make sure that Dave is more careful", "Ensure on-call staff remain vigilant": care asked
+    # of a person, a role or a team; not of a thing ("Make sure the runbook is mindful of time
+    # zones").
+    Check(
+        _c(
+            r"(?:\b(?:is|are|gets?|stays?|becomes?|remains?)|['\u2019]re)\s+(?:more\s+|extra\s+|very\s+|"
+            r"much\s+more\s+)?"
+            r"(?:careful|vigilant|diligent|attentive|mindful|cautious|thorough)\b"
+        ),
+        "BL009",
+        wordset("careful vigilant diligent attentive mindful cautious thorough"),
+        "before",
+        CARE_CODES,
+        requires=(wordset("sure ensure"),),
     ),
     Check(
         _c(r"\b(?:try\s+harder|do\s+better)\b"),
