@@ -446,6 +446,30 @@ def test_the_corpus_batches_are_of_their_kinds() -> None:
     assert kinds["w1"] == "w" and kinds["r12"] == "r" and kinds["legacy-fresh"] == ""
 
 
+def test_sentences_of_published_postmortems_weigh_more_than_written_lines() -> None:
+    weights = {row.kind: row.weight for row in training.corpus_rows()}
+    assert weights["p"] == training.PUBLISHED_WEIGHT > weights["w"] == weights["r"] == 1.0
+
+
+def test_the_fit_reads_a_blameless_line_by_sentence_and_keeps_the_rest_whole() -> None:
+    def row(text: str, label: int) -> training.Row:
+        return training.Row(text=text, label=label, category="", group="g")
+
+    rows = [
+        row("The cache filled up. The pager fired at 03:10.", 0),
+        row("Dave pushed it. Then he went home.", 1),
+        row("| 03:10 | The pager fired. Priya acked. |", 0),
+        row("The disk filled up.", 0),
+    ]
+    assert [r.text for r in training.as_sentences(rows)] == [
+        "The cache filled up.",
+        "The pager fired at 03:10.",
+        "Dave pushed it. Then he went home.",
+        "| 03:10 | The pager fired. Priya acked. |",
+        "The disk filled up.",
+    ]
+
+
 def test_no_line_of_the_frozen_or_held_out_sets_is_trained_on() -> None:
     evaluated = [FROZEN, *sorted((FROZEN.parent / "held-out").glob("*.tsv"))]
     assert len(evaluated) > 1
