@@ -425,6 +425,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Ensure on-call staff remain vigilant.", "BL009"),
         ("Make sure they're more careful with the database.", "BL009"),
         ("Ensure Dave, Priya and Sam are more careful.", "BL009"),
+        ("Suffice to say the person who approved this also wrote it.", "BL007"),
         # A title before a name keeps it a name.
         ("The CTO Mark broke the deploy pipeline.", "BL001"),
         ("The Release Manager Dave broke production.", "BL001"),
@@ -479,6 +480,7 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
         "Ensure the alerting stays vigilant during deploy freezes.",
         "Make sure we're more careful with migrations.",
         "I am sure the new pipeline is more thorough.",
+        "Suffice to say, these are very large tree objects that take a lot of computation.",
         # An article before a run of capitalised words names a thing, not a person.
         "The v10.5.0 release of the Carbon Design System shipped a broken build.",
         "Then the Open Build Service dropped the old repositories.",
@@ -487,7 +489,7 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
 def test_care_asked_of_things_and_names_of_things_are_left_alone(
     sentence: str,
 ) -> None:
-    assert not {"BL001", "BL009"} & {hit.code for hit in check_text(sentence)}
+    assert not {"BL001", "BL007", "BL009"} & {hit.code for hit in check_text(sentence)}
 
 
 @pytest.mark.parametrize(
