@@ -187,6 +187,11 @@ def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
         "The batches needed reprocessing due to Riak write timeouts.",
         "Monitoring paged the on-call engineer when user errors became apparent.",
         "Engineers broke the dependency between the queue and the alerting pipeline.",
+        # Idioms and questions that share words with blame.
+        "We wasted no time rolling back the release.",
+        "The team wasted little time on the old dashboards.",
+        "Do you know who conducted the attack, or do you plan to find out?",
+        "Does everyone know who is on call this week?",
     ],
 )
 def test_near_misses_are_not_flagged(sentence: str) -> None:
@@ -426,6 +431,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Make sure they're more careful with the database.", "BL009"),
         ("Ensure Dave, Priya and Sam are more careful.", "BL009"),
         ("Suffice to say the person who approved this also wrote it.", "BL007"),
+        ("We wasted two hours while Dave ignored the pager.", "BL006"),
+        ("The outage was caused by, you know who, again.", "BL007"),
+        ("We all know who pushed on Friday.", "BL007"),
         # A title before a name keeps it a name.
         ("The CTO Mark broke the deploy pipeline.", "BL001"),
         ("The Release Manager Dave broke production.", "BL001"),

@@ -27,7 +27,11 @@ def blameless_group() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @pass_project
 def explain_command(project: Project, sentence: str, output_format: str) -> None:
-    """Show the model's score, the rule hits and the strongest cue words for SENTENCE."""
+    """Show the model's score, the rule hits and the strongest cue words for SENTENCE.
+
+    A sentence that starts with a dash (a list item, "- 4:59 Priya paged the DBA") goes after
+    `--`: incident blameless explain -- "- 4:59 Priya paged the DBA"
+    """
     checker = load_checker(project.root, project.config.blameless, project.roster)
     explanation = checker.explain(sentence)
     if output_format == "json":
