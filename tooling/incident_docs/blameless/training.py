@@ -73,7 +73,8 @@ class Row:
     weight: float = 1.0
     kind: str = ""
     """The kind of corpus batch: 'r' postmortem prose, 'w' a writer's lines, 'p' sentences of
-    published postmortems; '' for the rest."""
+    published postmortems, 'b' sentences of engineering blogs that point at someone; '' for
+    the rest."""
     writer: str = ""
     """Who wrote the row: its corpus batch ('w27', 'r15'); its group when not given."""
 
@@ -181,8 +182,8 @@ def corpus_rows() -> list[Row]:
     return rows
 
 
-_BATCH = re.compile(r"([rwp])\d+")
-"""A batch file of the corpus ("w26.tsv", "r12.tsv", "p1.tsv") and its kind."""
+_BATCH = re.compile(r"([rwpb])\d+")
+"""A batch file of the corpus ("w26.tsv", "r12.tsv", "p1.tsv", "b1.tsv") and its kind."""
 
 
 def archive_training_rows(root: Path, config: BlamelessConfig) -> tuple[list[Row], int]:
@@ -461,11 +462,12 @@ def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
     on all of them, and on each kind of them the corpus holds in number (postmortem prose of
     the `r` batches, the writers' tricky lines of the `w` batches, the sentences of published
     postmortems of the `p` batches), so that more lines of an easy kind do not loosen the
-    threshold for a hard one."""
+    threshold for a hard one. The sentences of engineering blogs (`b`, see UNJUDGED_KINDS) set
+    no bar."""
     everyone: list[float] = []
     kinds: dict[str, list[float]] = defaultdict(list)
     for row, score in zip(rows, scores, strict=True):
-        if row.label == 0:
+        if row.label == 0 and row.kind not in UNJUDGED_KINDS:
             everyone.append(score)
             if row.kind:
                 kinds[row.kind].append(score)
@@ -476,11 +478,22 @@ def choose_threshold(rows: Sequence[Row], scores: Sequence[float]) -> float:
         for negatives in (everyone, *kinds.values())
         if negatives is everyone or len(negatives) >= MIN_KIND_ROWS
     )
-    return round(min(0.95, max(0.5, threshold + 1e-6)), 4)
+    return round(min(0.95, max(MIN_THRESHOLD, threshold + 1e-6)), 4)
 
 
 MIN_KIND_ROWS = 200
 """Blameless rows a kind needs for its own false-alarm rate to be judged."""
+MIN_THRESHOLD = 0.3
+"""The lowest threshold chosen, however low the blameless rows score, so that the model's
+weakest readings are never reported. It is under one half: with the many blameless sentences
+of the `b` batches, the model scores everything lower, and the threshold that keeps each kind
+within the target is lower too (0.47)."""
+UNJUDGED_KINDS = frozenset({"b"})
+"""Kinds of blameless row that teach the model but set no bar for the threshold. Sentences of
+engineering blogs that name people (release notes, team updates, thanks) show how people are
+named in ordinary technical prose, which the published postmortems are too few to show; they
+are no postmortem text, and, held out by blog, the model flags more of them than of any kind of
+postmortem line, so judging them would raise the threshold for the text lint reads."""
 
 
 def _within_target(negatives: list[float]) -> float:
