@@ -191,7 +191,8 @@ def test_blameful_paragraph_has_a_hit_in_every_sentence() -> None:
         "We wasted no time rolling back the release.",
         "The team wasted little time on the old dashboards.",
         "Do you know who conducted the attack, or do you plan to find out?",
-        "Does everyone know who is on call this week?",
+        "Everyone knows who to page when the queue backs up.",
+        "The retry storm wasted CPU time on every node.",
     ],
 )
 def test_near_misses_are_not_flagged(sentence: str) -> None:
@@ -434,6 +435,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("We wasted two hours while Dave ignored the pager.", "BL006"),
         ("The outage was caused by, you know who, again.", "BL007"),
         ("We all know who pushed on Friday.", "BL007"),
+        ("We all know who to blame for this.", "BL007"),
+        ("We wasted our whole morning on Dave's untested change.", "BL006"),
         # A title before a name keeps it a name.
         ("The CTO Mark broke the deploy pipeline.", "BL001"),
         ("The Release Manager Dave broke production.", "BL001"),

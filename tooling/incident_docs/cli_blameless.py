@@ -29,8 +29,10 @@ def blameless_group() -> None:
 def explain_command(project: Project, sentence: str, output_format: str) -> None:
     """Show the model's score, the rule hits and the strongest cue words for SENTENCE.
 
-    A sentence that starts with a dash (a list item, "- 4:59 Priya paged the DBA") goes after
-    `--`: incident blameless explain -- "- 4:59 Priya paged the DBA"
+    A sentence that starts with a dash (a list item) goes after `--`, and the options before it:
+
+    \b
+        incident blameless explain -- "- 4:59 Priya paged the DBA"
     """
     checker = load_checker(project.root, project.config.blameless, project.roster)
     explanation = checker.explain(sentence)

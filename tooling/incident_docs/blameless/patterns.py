@@ -545,8 +545,10 @@ CHECKS: tuple[Check, ...] = (
             r"freak(?:ed|ing)?\s+out|freak-out|lost\s+(?:it|(?:their|his|her)\s+(?:minds?|cool|heads?))|"
             r"in\s+(?:a|full)\s+panic|panic\s+(?:set\s+in|ensued|mode|button)|"
             # Not "we wasted no time", which says the response was quick.
-            r"wasted\s+(?!(?:no|little)\s)(?:\w+\s+)?"
-            r"(?:hours?|minutes?|days?|time|the\s+(?:whole|entire)|our|a\s+whole|an\s+hour|an\s+entire))\b"
+            # Nor what a machine wasted ("the retry storm wasted CPU time").
+            r"wasted\s+(?!(?:no|little|cpu|gpu|compute|runner|machine|build|disk|server)\s)(?:\w+\s+)?"
+            r"(?:hours?|minutes?|days?|time|the\s+(?:whole|entire)|our\s+(?:whole\s+|entire\s+)?(?:time|morning|afternoon|evening|"
+            r"night|weekend|day|sprint)|a\s+whole|an\s+hour|an\s+entire))\b"
         ),
         "BL006",
         wordset(
@@ -651,7 +653,9 @@ CHECKS: tuple[Check, ...] = (
             r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
             r"prefer|treat|ignore|decided|chose|must|ought)|"
             # Not a question that asks who ("Do you know who conducted the attack?"), here or below.
-            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)you\s+know\s+who|(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
+            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)you\s+know\s+who"
+            r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)|"
+            r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
             r"point\s+out)\s+who|without\s+(?:naming|mentioning)\s+(?:anyone|anybody|names|who)|"
             r"knows?\s+what\s+(?:they|he|she|you)\s+did|let['\u2019]s\s+just\s+say|"
             # "Suffice to say the person who approved it also wrote it", not "suffice to say, these
@@ -661,7 +665,9 @@ CHECKS: tuple[Check, ...] = (
             r"(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
             r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|no\s+names|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
-            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who|"
+            # Nor who to page, who is on call or who owns a service ("Everyone knows who to page").
+            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who"
+            r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)|"
             r"the\s+(?:person|people|individual|individuals|engineer|developer|one|ones)\s+responsible|"
             r"those\s+responsible|guilty\s+part(?:y|ies)|usual\s+suspects)\b"
         ),
