@@ -73,6 +73,11 @@ _FORESAW = (
 """What someone should have known or seen coming: hindsight, whoever should have."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
+_NOT_ASKED = r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)"
+"""Not in a question that asks who ("Do you know who conducted the attack?")."""
+_NOT_WHO_TO_REACH = r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)"
+"""After "know who": not who to page, who is on call or who owns a service ("Everyone knows who
+to page")."""
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
     + NEG_ADJ
@@ -652,9 +657,10 @@ CHECKS: tuple[Check, ...] = (
             r"(?:\w+\s+){0,3}?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
             r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
             r"prefer|treat|ignore|decided|chose|must|ought)|"
-            # Not a question that asks who ("Do you know who conducted the attack?"), here or below.
-            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)you\s+know\s+who"
-            r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)|"
+            + _NOT_ASKED
+            + r"you\s+know\s+who"
+            + _NOT_WHO_TO_REACH
+            + r"|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
             r"point\s+out)\s+who|without\s+(?:naming|mentioning)\s+(?:anyone|anybody|names|who)|"
             r"knows?\s+what\s+(?:they|he|she|you)\s+did|let['\u2019]s\s+just\s+say|"
@@ -665,9 +671,10 @@ CHECKS: tuple[Check, ...] = (
             r"(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
             r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|no\s+names|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
-            # Nor who to page, who is on call or who owns a service ("Everyone knows who to page").
-            r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who"
-            r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)|"
+            + _NOT_ASKED
+            + r"(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who"
+            + _NOT_WHO_TO_REACH
+            + r"|"
             r"the\s+(?:person|people|individual|individuals|engineer|developer|one|ones)\s+responsible|"
             r"those\s+responsible|guilty\s+part(?:y|ies)|usual\s+suspects)\b"
         ),
