@@ -41,6 +41,8 @@ SHAPES = {
     "a word of mixed scripts": ("See \u043b\u043e\u0433 ", "a"),
     "comments never closed": ("", "Dave a<!--"),
     "a heading's comments": ("## Notes", " <!-- a -->"),
+    # Blocks of suppressed lines that are never closed: each one covers every finding after it.
+    "disable blocks never closed": ("", "<!-- incident-docs disable BL005 -->\n\nHuman error.\n\n"),
 }
 
 

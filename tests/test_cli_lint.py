@@ -271,6 +271,29 @@ def test_blocks_of_suppressed_lines_open_close_and_overlap(archive: Path, run_cl
     assert found == ["7:9BL004 ", "8:1SP001 "]
 
 
+def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> None:
+    from incident_docs.diagnostics import Finding
+    from incident_docs.rules.suppression import Suppression, suppressed
+
+    blocks = [
+        Suppression(1, ("BL00",), 1, 999),  # never closed: BL001-BL009, not BL010
+        Suppression(2, ("FM", "BL010"), 2, 4),
+        Suppression(3, ("BL004",), 6, 6),  # the line after it, also under the first block
+        Suppression(7, ("ID",), 7, 999),  # nothing of ID: unused
+        *(Suppression(10 + n, ("BL00",), 10 + n, 999) for n in range(500)),  # overlapping
+    ]
+    findings = [
+        Finding("BL010", "", 3, 1),  # under the second block
+        Finding("BL010", "", 5, 1),  # no block of BL010 is open at line 5
+        Finding("BL004", "", 6, 1),
+        Finding("SP002", "", 8, 1),  # a finding about suppressions is never suppressed
+        Finding("BL001", "", 600, 1),
+    ]
+    assert suppressed(findings, blocks) == {0, 2, 4}
+    assert [block.used for block in blocks[:4]] == [True, True, True, False]
+    assert all(block.used for block in blocks[4:])
+
+
 def test_console_script_runs(archive: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import heapq
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -367,16 +366,17 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
             if fnmatch.fnmatch(result.path, pattern)
             for code in codes
         )
-        by_line, blocks = _by_line(result.suppressions)
-        in_blocks = _blocks_around(result.findings, blocks) if blocks else {}
-        for index, finding in enumerate(result.findings):
-            if ignored and finding.code.startswith(ignored):
-                continue
-            if _suppressed(finding, by_line.get(finding.line, []) + in_blocks.get(index, [])):
-                continue
-            diagnostics.append(
-                Diagnostic.from_finding(result.path, finding, severity_of(finding.code, config))
-            )
+        kept = [
+            finding
+            for finding in result.findings
+            if not (ignored and finding.code.startswith(ignored))
+        ]
+        hidden = suppression.suppressed(kept, result.suppressions)
+        diagnostics.extend(
+            Diagnostic.from_finding(result.path, finding, severity_of(finding.code, config))
+            for index, finding in enumerate(kept)
+            if index not in hidden
+        )
         if selection.wants("SP001"):
             for unused in result.suppressions:
                 if not unused.used and selection.wants_any(unused.codes):
@@ -391,51 +391,3 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
                     )
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
-
-
-def _by_line(
-    suppressions: list[suppression.Suppression],
-) -> tuple[dict[int, list[suppression.Suppression]], list[suppression.Suppression]]:
-    """The suppressions of one line each, by that line, and the others (blocks of lines): a
-    file of thousands of them is not searched whole once per finding."""
-    by_line: dict[int, list[suppression.Suppression]] = {}
-    blocks = []
-    for candidate in suppressions:
-        if candidate.first == candidate.last:
-            by_line.setdefault(candidate.first, []).append(candidate)
-        else:
-            blocks.append(candidate)
-    return by_line, blocks
-
-
-def _blocks_around(
-    findings: list[Finding], blocks: list[suppression.Suppression]
-) -> dict[int, list[suppression.Suppression]]:
-    """For each finding (by its index), the blocks of lines suppressed around it: found in one
-    sweep down the file, keeping only the blocks still open at each finding's line."""
-    around: dict[int, list[suppression.Suppression]] = {}
-    waiting = sorted(blocks, key=lambda block: block.first)
-    open_blocks: list[tuple[int, int, suppression.Suppression]] = []  # a heap by last line
-    following = 0
-    for index in sorted(range(len(findings)), key=lambda i: findings[i].line):
-        line = findings[index].line
-        while following < len(waiting) and waiting[following].first <= line:
-            block = waiting[following]
-            heapq.heappush(open_blocks, (block.last, following, block))
-            following += 1
-        while open_blocks and open_blocks[0][0] < line:
-            heapq.heappop(open_blocks)
-        if open_blocks:
-            around[index] = [block for _, _, block in open_blocks]
-    return around
-
-
-def _suppressed(finding: Finding, suppressions: list[suppression.Suppression]) -> bool:
-    if finding.code.startswith("SP"):
-        return False
-    hit = False
-    for candidate in suppressions:
-        if candidate.covers(finding.code, finding.line):
-            candidate.used = True
-            hit = True
-    return hit

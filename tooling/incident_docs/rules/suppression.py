@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from incident_docs.diagnostics import Finding, Severity
@@ -33,9 +35,6 @@ class Suppression:
     first: int
     last: int
     used: bool = field(default=False)
-
-    def covers(self, code: str, line: int) -> bool:
-        return self.first <= line <= self.last and code.startswith(self.codes)
 
 
 def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
@@ -80,6 +79,64 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                     if block_or_none is not None:
                         block_or_none.last = number
     return found, problems
+
+
+def suppressed(findings: Sequence[Finding], suppressions: Sequence[Suppression]) -> set[int]:
+    """The indices of the findings a suppression covers (never one of SP), each suppression that
+    covers one marked used.
+
+    A suppression names rule codes or their prefixes ("BL", "BL00"), so each finding is looked up
+    by the prefixes of its code, in the lines each code's suppressions cover together: a file of
+    thousands of suppressions and findings (blocks that are never closed, say) is read once, not
+    once per pair of them."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for candidate in suppressions:
+        for code in candidate.codes:
+            spans.setdefault(code, []).append((candidate.first, candidate.last))
+    covered = {code: _merged(found) for code, found in spans.items()}
+    lines: dict[str, list[int]] = {code: [] for code in spans}
+    hidden: set[int] = set()
+    for index, finding in enumerate(findings):
+        if finding.code.startswith("SP"):
+            continue
+        for size in range(2, len(finding.code) + 1):
+            prefix = finding.code[:size]
+            if prefix in covered:
+                lines[prefix].append(finding.line)
+                if _within(covered[prefix], finding.line):
+                    hidden.add(index)
+    for found in lines.values():
+        found.sort()
+    for candidate in suppressions:
+        candidate.used = candidate.used or any(
+            _any_between(lines[code], candidate.first, candidate.last) for code in candidate.codes
+        )
+    return hidden
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The lines the spans cover together, as the first and last lines of runs, in order."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for first, last in sorted(spans):
+        if lasts and first <= lasts[-1]:
+            lasts[-1] = max(lasts[-1], last)
+        else:
+            firsts.append(first)
+            lasts.append(last)
+    return firsts, lasts
+
+
+def _within(runs: tuple[list[int], list[int]], line: int) -> bool:
+    firsts, lasts = runs
+    index = bisect_right(firsts, line) - 1
+    return index >= 0 and line <= lasts[index]
+
+
+def _any_between(lines: list[int], first: int, last: int) -> bool:
+    """Some of the sorted lines lies between first and last (both included)."""
+    index = bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= last
 
 
 def _next_content_line(doc: Document, number: int) -> int:
