@@ -9,6 +9,8 @@ from pathlib import Path
 
 from click.testing import Result
 
+from incident_docs.diagnostics import Finding
+from incident_docs.rules.suppression import Suppression, suppressed
 from support.archive import record_files
 from support.cli import RunCli
 
@@ -271,27 +273,48 @@ def test_blocks_of_suppressed_lines_open_close_and_overlap(archive: Path, run_cl
     assert found == ["7:9BL004 ", "8:1SP001 "]
 
 
-def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> None:
-    from incident_docs.diagnostics import Finding
-    from incident_docs.rules.suppression import Suppression, suppressed
+def test_per_file_ignores_drop_a_code_in_the_files_they_match(
+    archive: Path, run_cli: RunCli
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint.per-file-ignores]\n"notes/*" = ["BL004"]\n'
+    )
+    text = "Dave is careless.\n<!-- incident-docs disable-next-line BL004 -->\nDave is sloppy.\n"
 
+    def found(name: str) -> list[str]:
+        result = run_cli(archive, "lint", "--select", "BL,SP", "--stdin-filename", name, "-",
+                         input=text)  # fmt: skip
+        return [line.split(": ")[0].split(":", 1)[1] + line.split(": ")[1][:5] for line in
+                result.stdout.splitlines()]  # fmt: skip
+
+    # Ignored there, the finding is no one's to suppress: the comment suppresses nothing.
+    assert found("notes/today.md") == ["2:1SP001"]
+    assert found("other/today.md") == ["1:9BL004"]
+
+
+def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> None:
     blocks = [
         Suppression(1, ("BL00",), 1, 999),  # never closed: BL001-BL009, not BL010
         Suppression(2, ("FM", "BL010"), 2, 4),
-        Suppression(3, ("BL004",), 6, 6),  # the line after it, also under the first block
+        Suppression(5, ("BL004",), 6, 6),  # disable-next-line: also under the first block
         Suppression(7, ("ID",), 7, 999),  # nothing of ID: unused
-        *(Suppression(10 + n, ("BL00",), 10 + n, 999) for n in range(500)),  # overlapping
+        Suppression(8, ("SP",), 8, 8),  # a finding about suppressions is never suppressed
+        Suppression(9, ("BL00",), 9, 9),  # inside the first block, which covers line 12 still
+        *(Suppression(20 + n, ("BL00",), 20 + n, 999) for n in range(500)),  # overlapping
     ]
     findings = [
         Finding("BL010", "", 3, 1),  # under the second block
         Finding("BL010", "", 5, 1),  # no block of BL010 is open at line 5
         Finding("BL004", "", 6, 1),
-        Finding("SP002", "", 8, 1),  # a finding about suppressions is never suppressed
+        Finding("SP002", "", 8, 1),
+        Finding("BL001", "", 12, 1),
         Finding("BL001", "", 600, 1),
     ]
-    assert suppressed(findings, blocks) == {0, 2, 4}
-    assert [block.used for block in blocks[:4]] == [True, True, True, False]
-    assert all(block.used for block in blocks[4:])
+    assert suppressed(findings, blocks) == {0, 2, 4, 5}
+    assert [block.used for block in blocks[:6]] == [True, True, True, False, False, False]
+    assert all(block.used for block in blocks[6:])
 
 
 def test_console_script_runs(archive: Path) -> None:
