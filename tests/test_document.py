@@ -43,7 +43,9 @@ def test_headings_skip_code_and_comments() -> None:
 def test_a_heading_is_titled_without_its_attribute_list_or_comment() -> None:
     body = (
         "## Lessons learned {#lessons}\n\n## Detection {: .wide }\n\n## Recovery <!-- todo -->\n\n"
-        "## Use `{#id}` ##\n\n## Language { lang=en }\n"
+        "## Use `{#id}` ##\n\n## Language { lang=en }\n\n"
+        "## Impact <!-- a --> <!-- b --> {#impact}\n\n## Two {#a} {#b}\n\n## Tail<!-- x -->\n\n"
+        "## Many" + " <!-- a -->" * 3000 + " ##\n"
     )
     doc = parse_text("---\nid: x\n---\n" + body, "x.md")
     assert [h.title for h in doc.headings] == [
@@ -52,6 +54,10 @@ def test_a_heading_is_titled_without_its_attribute_list_or_comment() -> None:
         "Recovery",
         "Use `{#id}`",
         "Language",
+        "Impact",
+        "Two {#a}",  # attr_list reads one attribute list, the last
+        "Tail<!-- x -->",  # no white space before it: part of the title
+        "Many",
     ]
 
 

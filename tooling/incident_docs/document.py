@@ -684,14 +684,21 @@ def _atx_title(text: str | None) -> str:
         title = bare
     title = title.strip(" \t")
     listed = False  # attr_list reads one attribute list at the end
-    while title.endswith("-->") or (title.endswith("}") and not listed):
+    # The title ends at `end`: each tail is cut by moving it, never by copying what is left, so
+    # that a heading of thousands of comments is read in one pass.
+    end = len(title)
+    while title.endswith("-->", 0, end) or (title.endswith("}", 0, end) and not listed):
         # Searched from the last "{" or "<!--" only: one pass, however long the title.
-        listed = listed or title.endswith("}")
-        start = title.rfind("{" if title.endswith("}") else "<!--")
-        if start < 1 or _HEADING_TAIL.match(" " + title, start) is None:
+        braced = title.endswith("}", 0, end)
+        listed = listed or braced
+        start = title.rfind("{" if braced else "<!--", 0, end)
+        # The tail opens with the white space before it.
+        if start < 1 or _HEADING_TAIL.match(title, start - 1, end) is None:
             break
-        title = title[:start].rstrip(" \t")
-    return title
+        end = start
+        while end and title[end - 1] in " \t":
+            end -= 1
+    return title[:end]
 
 
 def _cells(row: str) -> int:
