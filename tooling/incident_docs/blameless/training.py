@@ -492,8 +492,8 @@ UNJUDGED_KINDS = frozenset({"b"})
 """Kinds of blameless row that teach the model but set no bar for the threshold. Sentences of
 engineering blogs that name people (release notes, team updates, thanks) show how people are
 named in ordinary technical prose, which the published postmortems are too few to show; they
-are no postmortem text, and, held out by blog, the model flags more of them than of any kind of
-postmortem line, so judging them would raise the threshold for the text lint reads."""
+are no postmortem text, so how many of them would be flagged says nothing of the text lint
+reads (judged with the first two blogs alone, they raised the threshold from 0.47 to 0.66)."""
 
 
 def _within_target(negatives: list[float]) -> float:
