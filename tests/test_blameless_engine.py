@@ -327,6 +327,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # An operation done for a purpose said right after it.
         "Ifeoma took the indexing server offline at 14:00 so the rebuild could finish.",
         "Sione took the donation form offline for 20 minutes to stop further double charges.",
+        "Priya disabled the feature flag so checkout could recover.",
+        "Mei dropped the unused index to free disk space.",
         # What the thanks are for, not what that was for.
         "Thanks, Camila, for pushing for the extra QC pass.",
         # A capitalised product that is down is a system, not a culprit.
@@ -419,6 +421,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Dave could not have been more careless with the config.", "BL004"),
         ("Dave took the whole site down on Friday.", "BL001"),
         ("Dave took the payments database offline.", "BL001"),
+        ("Dave disabled the alerts so he could sleep.", "BL001"),
         ("Dave knocked the payment API offline with his change.", "BL001"),
         # A reported word governs the phrase right after it only, and only for human error.
         ("Everyone called it a careless mistake by Dave, and it was.", "BL004"),

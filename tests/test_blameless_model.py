@@ -26,11 +26,13 @@ from incident_docs.blameless.model import (
     NAME,
     NUMBER,
     UNTARGETED,
+    VERSION,
     BlameModel,
     analyse,
     bare_person,
     feature_names,
     implies_target,
+    is_model_file,
     load_model,
     loosely_named,
     packaged_model,
@@ -546,6 +548,20 @@ def _lint_stdin(run_cli: RunCli, root: Path, text: str) -> list[dict[str, Any]]:
     return diagnostics
 
 
+def test_the_suppression_the_docs_show_suppresses_what_it_names(
+    archive: Path, run_cli: RunCli
+) -> None:
+    docs = (REPO / "docs" / "blameless.md").read_text(encoding="utf-8")
+    comment = "<!-- incident-docs disable-next-line BL006 -->\n"
+    snippet = comment + docs.split(comment, 1)[1].split("```", 1)[0]
+    found = _lint_stdin(run_cli, archive, snippet.removeprefix(comment))
+    assert [d["code"] for d in found] == ["BL006"], "precondition: the line is reported"
+    result = run_cli(
+        archive, "lint", "--select", "BL,SP", "-", "--stdin-filename", "x.md", input=snippet
+    )
+    assert result.exit_code == 0, result.output
+
+
 def test_every_sentence_the_issue_names_is_flagged_with_a_rewrite(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -710,6 +726,13 @@ def test_explain_prints_the_score_the_rule_hits_and_the_cues(
     assert ruled.exit_code == 1 and payload["rules"][0]["code"] == "BL004"
     clean = run_cli(archive, "blameless", "explain", "The health check failed to see the hang.")
     assert clean.exit_code == 0 and "reported: nothing" in clean.stdout
+    for nothing in ("", "  \n"):
+        empty = run_cli(archive, "blameless", "explain", nothing)
+        assert empty.exit_code == 2 and empty.stdout == ""
+        assert (
+            empty.stderr
+            == "incident: error: explain: give the sentence to explain, in quotation marks\n"
+        )
 
 
 FALSE_ALARMS = [  # blameless lines the shipped model reads as blame
@@ -746,12 +769,17 @@ def test_an_example_matches_through_emphasis_and_links() -> None:
 def test_an_examples_file_a_spreadsheet_exported_matches_as_written(
     archive: Path, run_cli: RunCli
 ) -> None:
-    text = 'Dave said the page read "oops" again.\n\n"Ken broke it."\n\nKen broke it.\n'
-    assert len(_lint_stdin(run_cli, archive, text)) == 3, "precondition: each line is reported"
+    text = (
+        'Dave said the page read "oops" again.\n\n"Ken broke it."\n\nKen broke it.\n\n'
+        "Jo deleted the stale lock file, which let the workers resume.\n"
+    )
+    assert len(_lint_stdin(run_cli, archive, text)) == 4, "precondition: each line is reported"
     (archive / "examples.tsv").write_text(
         'text\tlabel\n"Dave said the page read ""oops"" again."\t"blameless"\n'
         # Someone's words quoted are not the writer's own sentence: two lines, two labels.
         '"Ken broke it."\tblameless\nKen broke it.\tblameful\n'
+        # A cell with a comma, as a spreadsheet quotes it on export.
+        '"Jo deleted the stale lock file, which let the workers resume."\tblameless\n'
     )
     with (archive / "pyproject.toml").open("a") as handle:
         handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
@@ -1239,6 +1267,40 @@ def test_train_refuses_a_place_it_cannot_write_before_it_trains(
         assert result.exit_code == 2, result.output
         assert message in result.stderr and "training on" not in result.output
     assert [path.name for path in outside.iterdir()] == ["pipe"]  # no model, no temporary file
+
+
+def test_train_never_writes_over_a_file_that_is_no_model(archive: Path, run_cli: RunCli) -> None:
+    examples = archive / "examples.tsv"
+    examples.write_text("text\tlabel\nJo shipped the fix.\tblameless\n")
+    config = archive / "pyproject.toml"
+    with config.open("a") as handle:
+        handle.write(
+            '\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n'
+            'model-file = "examples.tsv"\n'
+        )
+    record = next((archive / "postmortems").glob("*.md"))
+    before = {path: path.read_bytes() for path in (examples, config, record)}
+    for args in ((), ("--output", "pyproject.toml"), ("--output", str(record))):
+        result = run_cli(archive, "blameless", "train", *args)
+        assert result.exit_code == 2, result.output
+        assert "holds something other than a blameless model" in result.stderr
+        assert result.stderr.count("\n") == 1 and "training on" not in result.output
+    assert all(path.read_bytes() == content for path, content in before.items())
+
+
+def test_a_model_file_of_any_version_is_known_by_its_first_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "m"
+    for content, model in (
+        (gzip.compress(json.dumps(_small_model()).encode()), True),
+        (gzip.compress(json.dumps(_small_model(version=VERSION - 1)).encode()), True),
+        (json.dumps(_small_model(), indent=2).encode(), True),
+        (gzip.compress(b"text\tlabel\n"), False),
+        (b"\x1f\x8b\x08\x00cut", False),
+        (b'[tool.incident-docs.blameless]\nformat = "incident-docs/blameless-model"\n', False),
+        (b"", False),
+    ):
+        path.write_bytes(content)
+        assert is_model_file(path) is model, content[:40]
 
 
 def test_train_finds_a_folder_that_takes_no_file_before_it_trains(

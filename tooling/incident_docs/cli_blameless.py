@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from incident_docs.blameless.archive import load_checker
+from incident_docs.blameless.model import is_model_file
 from incident_docs.blameless.training import archive_training_rows, dump, refit
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import setting_file
@@ -34,6 +35,8 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     \b
         incident blameless explain -- "- 4:59 Priya paged the DBA"
     """
+    if not sentence.strip():
+        raise UsageError("explain: give the sentence to explain, in quotation marks")
     checker = load_checker(project.root, project.config.blameless, project.roster)
     explanation = checker.explain(sentence)
     if output_format == "json":
@@ -70,6 +73,16 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
         target = Path(output)
         if target.exists() and not target.is_file():
             raise UsageError(f"{output}: not a regular file; give the path of a model file")
+    try:
+        replaces_other = target.is_file() and not is_model_file(target)
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if replaces_other:
+        # The examples file, the configuration, a record: training never writes over them.
+        raise UsageError(
+            f"{shown}: holds something other than a blameless model; training replaces only "
+            "a model file: remove it or write the model elsewhere"
+        )
     folder = next(folder for folder in target.parents if folder.exists())
     if not folder.is_dir():
         raise UsageError(f"{shown}: {folder.name} is not a folder")

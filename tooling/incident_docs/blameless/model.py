@@ -982,6 +982,22 @@ def load_model(path: Path) -> BlameModel:
     return BlameModel(data, str(path))
 
 
+_MODEL_HEAD = re.compile(rb'\s*\{\s*"format"\s*:\s*"incident-docs/blameless-model"')
+
+
+def is_model_file(path: Path) -> bool:
+    """The file opens as a blameless model of any version does (gzipped or not): a file that
+    training may replace. Read from its first bytes; OSError when it cannot be read."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, 256)
+        except zlib.error:
+            return False
+    return _MODEL_HEAD.match(head) is not None
+
+
 @lru_cache(maxsize=1)
 def packaged_model() -> BlameModel:
     """The model shipped in the package."""

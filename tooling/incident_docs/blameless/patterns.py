@@ -202,7 +202,9 @@ CHECKS: tuple[Check, ...] = (
         after_veto=_c(
             r"(?:\s+(?:at|on|for|within|after)\s+[^,;.!?]{1,25}?)?,?\s+(?:(?:in\s+order\s+)?to\s+"
             r"(?:contain|stop|protect|isolate|prevent|preserve|limit|let|allow|finish|rebuild|repair|"
-            r"patch|investigate|clean|drain|restore)|so\s+(?:that\s+)?(?:the|it|we|they|no)\b)"
+            r"patch|investigate|clean|drain|restore|free|reclaim|unblock|recover|resume|relieve|"
+            r"release|reset)|so\s+(?:that\s+)?(?:(?:the|it|we|they|no)\b|(?:[\w-]+\s+){1,3}?"
+            r"(?:could|can|would|will|might)\b))"
         ),
     ),
     # Letting a bad change through is blame for a person, a pronoun or a team.

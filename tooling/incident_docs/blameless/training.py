@@ -150,12 +150,15 @@ def read_rows(
 
 def _unquoted(field: str) -> str:
     """A field as a spreadsheet quotes it when it exports one that holds quotation marks
-    ('"The page said ""oops""."'), unquoted; any other field as written, a sentence quoted
-    whole ('"Ken broke it."') included."""
+    ('"The page said ""oops""."') or a comma ('"Jo deleted the lock file, which let the
+    workers resume."'), unquoted; any other field as written, a sentence quoted whole without
+    a comma ('"Ken broke it."') included."""
     if len(field) >= 4 and field[0] == field[-1] == '"':
         inner = field[1:-1]
         if '""' in inner and '"' not in inner.replace('""', ""):
             return inner.replace('""', '"')
+        if "," in inner and '"' not in inner:
+            return inner
     return field
 
 
