@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from incident_docs.diagnostics import Finding
@@ -273,6 +274,50 @@ def test_blocks_of_suppressed_lines_open_close_and_overlap(archive: Path, run_cl
     assert found == ["7:9BL004 ", "8:1SP001 "]
 
 
+def test_a_code_of_a_suppression_that_suppresses_nothing_is_named(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "<!-- incident-docs disable-next-line BL003 BL004 -->\n"
+        "The deploy, obviously, broke checkout.\n"  # BL003 only: BL004 is unused
+        "<!-- incident-docs disable-next-line BL003 FM004 -->\n"
+        "The deploy, obviously, broke checkout.\n"  # FM004 did not run: it cannot be judged
+        "<!-- incident-docs disable-next-line BL004 BL009 -->\n"
+        "The deploy broke checkout.\n"  # neither suppresses anything
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    assert result.stdout.splitlines() == [
+        "<stdin>:1:1: SP001 BL004 in this suppression suppresses nothing: remove it from the "
+        "comment",
+        "<stdin>:5:1: SP001 suppression of BL004, BL009 suppresses nothing: remove it",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported"),
+    [
+        ("disable-nextline BL003", "'disable-nextline' is no suppression"),
+        ("disable-line BL003", "'disable-line' is no suppression"),
+        ("ignore BL003", "'ignore' is no suppression"),
+        ("disable-next-line", "a suppression names the rule codes it is for"),
+        ("action-item: PM-2024-01-01-x#1", None),  # another note of ours, no suppression
+    ],
+)
+def test_a_mistyped_suppression_says_what_is_wrong(
+    archive: Path, run_cli: RunCli, comment: str, reported: str | None
+) -> None:
+    text = f"<!-- incident-docs {comment} -->\nThe deploy, obviously, broke checkout.\n"
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("<stdin>:2:") and "BL003" in line for line in lines)
+    problems = [line for line in lines if " SP00" in line]
+    if reported is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith("<stdin>:1:1: SP002 ")
+        assert reported in problems[0]
+
+
 def test_per_file_ignores_drop_a_code_in_the_files_they_match(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -313,8 +358,10 @@ def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> N
         Finding("BL001", "", 600, 1),
     ]
     assert suppressed(findings, blocks) == {0, 2, 4, 5}
-    assert [block.used for block in blocks[:6]] == [True, True, True, False, False, False]
-    assert all(block.used for block in blocks[6:])
+    assert [block.used for block in blocks[:6]] == [
+        {"BL00"}, {"BL010"}, {"BL004"}, set(), set(), set()
+    ]  # fmt: skip
+    assert all(block.used == {"BL00"} for block in blocks[6:])
 
 
 def test_console_script_runs(archive: Path) -> None:

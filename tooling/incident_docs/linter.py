@@ -378,16 +378,21 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
             if index not in hidden
         )
         if selection.wants("SP001"):
-            for unused in result.suppressions:
-                if not unused.used and selection.wants_any(unused.codes):
-                    finding = Finding(
-                        "SP001",
-                        f"suppression of {', '.join(unused.codes)} suppresses nothing: remove it",
-                        unused.line,
-                        1,
+            for comment in result.suppressions:
+                # Only the codes that ran can be found to suppress nothing.
+                unused = [c for c in comment.codes if c not in comment.used and selection.wants(c)]
+                if not unused:
+                    continue
+                if len(unused) == len(comment.codes):
+                    message = f"suppression of {', '.join(unused)} suppresses nothing: remove it"
+                else:
+                    message = (
+                        f"{', '.join(unused)} in this suppression suppresses nothing: remove "
+                        f"{'it' if len(unused) == 1 else 'them'} from the comment"
                     )
-                    diagnostics.append(
-                        Diagnostic.from_finding(result.path, finding, severity_of("SP001", config))
-                    )
+                finding = Finding("SP001", message, comment.line, 1)
+                diagnostics.append(
+                    Diagnostic.from_finding(result.path, finding, severity_of("SP001", config))
+                )
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics

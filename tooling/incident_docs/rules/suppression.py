@@ -21,8 +21,9 @@ RULES = (
 )  # fmt: skip
 
 _COMMENT = re.compile(
-    r"<!--\s*incident-docs[:\s]\s*(?P<verb>disable-next-line|disable|enable)\b(?P<codes>[^>]*?)\s*-->"
+    r"<!--\s*incident-docs[:\s]\s*(?P<verb>[A-Za-z][\w-]*)(?P<codes>[^>]*?)\s*-->"
 )
+_VERBS = ("disable-next-line", "disable", "enable")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 """An inline code span: a run of backticks, and the next run as long."""
@@ -34,7 +35,8 @@ class Suppression:
     codes: tuple[str, ...]
     first: int
     last: int
-    used: bool = field(default=False)
+    used: set[str] = field(default_factory=set)
+    """The codes of it that suppress a finding."""
 
 
 def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
@@ -53,6 +55,21 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                 continue  # shown as text in a code span, not a comment
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
             column = match.start() + 1
+            verb = match.group("verb")
+            if verb not in _VERBS:
+                # Another note of ours ("action-item: …") is no suppression; a word before rule
+                # codes is one mistyped ("disable-nextline BL003", "ignore BL003").
+                if codes and all(_CODE.match(c) for c in codes):
+                    problems.append(
+                        Finding(
+                            "SP002",
+                            f"'{verb}' is no suppression: write disable-next-line, disable or "
+                            f"enable, e.g. <!-- incident-docs disable-next-line {codes[0]} -->",
+                            number,
+                            column,
+                        )
+                    )
+                continue
             if not codes or not all(_CODE.match(c) for c in codes):
                 problems.append(
                     Finding(
@@ -64,7 +81,6 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                     )
                 )
                 continue
-            verb = match.group("verb")
             if verb == "disable-next-line":
                 target = _next_content_line(doc, number)
                 found.append(Suppression(number, codes, target, target))
@@ -108,8 +124,10 @@ def suppressed(findings: Sequence[Finding], suppressions: Sequence[Suppression])
     for found in lines.values():
         found.sort()
     for candidate in suppressions:
-        candidate.used = candidate.used or any(
-            _any_between(lines[code], candidate.first, candidate.last) for code in candidate.codes
+        candidate.used.update(
+            code
+            for code in candidate.codes
+            if _any_between(lines[code], candidate.first, candidate.last)
         )
     return hidden
 
