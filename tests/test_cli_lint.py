@@ -150,8 +150,32 @@ def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: R
     pyproject.write_text(pyproject.read_text().replace("approvals = 2", 'approvals = "two"'))
     result = run_cli(archive, "lint")
     assert result.exit_code == 2
-    assert "tool.incident-docs.severities.0.approvals:" in result.stderr
+    line = pyproject.read_text().splitlines().index('approvals = "two"') + 1
+    assert f"pyproject.toml:{line}: tool.incident-docs.severities.0.approvals:" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("threshold = true", "threshold: Input should be a valid number"),
+        ("threshold = nan", "threshold: Input should be a finite number"),
+        ('model = "yes"', "model: Input should be a valid boolean"),
+        ('allow = "obviously"', "allow: Input should be an array"),
+    ],
+)
+def test_a_blameless_setting_of_the_wrong_kind_names_its_line_in_toml_words(
+    archive: Path, run_cli: RunCli, setting: str, message: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + f"\n[tool.incident-docs.blameless]\n# a comment\n{setting}\n"
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    line = len(text.splitlines())
+    assert result.stderr == (
+        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{message}\n"
+    )
 
 
 def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:

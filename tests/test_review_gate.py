@@ -208,7 +208,7 @@ def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: 
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 2
-    assert "pyproject.toml at base bbbbbbb: tool.incident-docs.roster" in result.stderr
+    assert "pyproject.toml at base bbbbbbb:2: tool.incident-docs.roster" in result.stderr
 
 
 def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) -> None:

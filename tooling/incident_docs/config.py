@@ -6,6 +6,7 @@ Every option has a default, so a repository with no configuration at all works.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -119,9 +120,9 @@ class BlamelessConfig(_Section):
     """Phrases that are never reported as blame (case-insensitive)."""
     extra_terms: tuple[str, ...] = ()
     """More judgmental words or phrases to report."""
-    model: bool = True
+    model: bool = Field(default=True, strict=True)
     """Report sentences the trained model reads as blame (BL010)."""
-    threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
+    threshold: float | None = Field(default=None, gt=0.0, lt=1.0, strict=True, allow_inf_nan=False)
     """Probability from which BL010 reports a sentence; None: the one stored in the model."""
     examples: str | None = None
     """A TSV of the organisation's own labelled lines (text, label): lint honours each line, and
@@ -318,7 +319,50 @@ def parse_config(text: str, label: str) -> Config:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            location = ".".join(str(part) for part in ("tool", TABLE, *error["loc"]))
+            path = ("tool", TABLE, *map(str, error["loc"]))
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
-            lines.append(f"{label}: {location}: {message}")
+            for pydantic, toml in _IN_TOML_WORDS:
+                message = pydantic.sub(toml, message)
+            line = _line_of(text, path)
+            lines.append(f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: {message}")
         raise UsageError("\n".join(lines)) from None
+
+
+_IN_TOML_WORDS = (
+    (re.compile(r"a valid (?:tuple|list|set|frozenset)\b"), "an array"),
+    (re.compile(r"a valid dictionary(?: or instance of \w+)?"), "a table"),
+)
+"""pydantic's names for Python's types, in the words of TOML, which the user wrote."""
+_TABLE_HEADER = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
+
+
+def _line_of(text: str, path: tuple[str, ...]) -> int | None:
+    """The line of the TOML text that sets the value at `path`, or else of the deepest table or
+    key on the way to it (a setting missing from its table: the table's line). Read line by
+    line, as people write pyproject.toml; None when nothing on the way is found."""
+    best, depth = None, 0
+    table: tuple[str, ...] = ()
+    arrays: dict[tuple[str, ...], int] = {}  # [[name]] -> how many tables of it so far
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_HEADER.match(line)
+        if header is not None:
+            table = _dotted(header.group(1))
+            if line.lstrip().startswith("[["):  # the next table of an array: by its index
+                arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, str(arrays[table]))
+            keys = table
+        else:
+            key = _KEY.match(line)
+            if key is None:
+                continue
+            keys = table + _dotted(key.group(1))
+        if depth < len(keys) <= len(path) and keys == path[: len(keys)]:
+            best, depth = number, len(keys)
+    return best
+
+
+def _dotted(name: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in name.split("."))
