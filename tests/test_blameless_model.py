@@ -726,6 +726,19 @@ def test_explain_prints_the_score_the_rule_hits_and_the_cues(
     assert ruled.exit_code == 1 and payload["rules"][0]["code"] == "BL004"
     clean = run_cli(archive, "blameless", "explain", "The health check failed to see the hang.")
     assert clean.exit_code == 0 and "reported: nothing" in clean.stdout
+    paragraph = run_cli(
+        archive,
+        "blameless",
+        "explain",
+        "The replica lag grew for an hour before it caught up. This one is on Ken, plain and simple.",
+    )
+    lines = paragraph.stdout.splitlines()
+    each = lines[lines.index("lint weighs each sentence alone:") + 1 :][:2]
+    assert each[0].endswith(" The replica lag grew for an hour before it caught up.")
+    assert each[1].endswith(" This one is on Ken, plain and simple.")
+    bar = float(paragraph.stdout.split("(threshold ", 1)[1].split(":", 1)[0])
+    assert float(each[0].split()[0]) < bar <= float(each[1].split()[0])
+    assert "each sentence alone" not in clean.stdout and payload["sentences"] == []
     for nothing in ("", "  \n"):
         empty = run_cli(archive, "blameless", "explain", nothing)
         assert empty.exit_code == 2 and empty.stdout == ""

@@ -648,7 +648,8 @@ class Checker:
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
-        score = self.model.score(weighed, self.options.people) if self.model else None
+        people = self.options.people
+        score = self.model.score(weighed, people) if self.model else None
         cues = (
             tuple(cue._replace(word=text[cue.start : cue.end]) for cue in score.cues[:8])
             if score
@@ -679,6 +680,15 @@ class Checker:
             and (hit.code, hit.start) not in reported
             and cleared_by_model(hit)
         )
+        # Lint weighs each sentence of a paragraph alone: with several, say what each scores.
+        each = (
+            tuple(
+                (text[start:end].strip(), self.model.probability(weighed[start:end], people))
+                for start, end in spans
+            )
+            if self.model is not None and len(spans) > 1
+            else ()
+        )
         return Explanation(
             text,
             rules,
@@ -688,6 +698,7 @@ class Checker:
             hits,
             cleared,
             self._labels(read, spans),
+            each,
         )
 
     def _labels(self, read: str, spans: list[tuple[int, int]]) -> tuple[tuple[str, int], ...]:
@@ -835,6 +846,8 @@ class Explanation:
     """Rule hits not reported because the model is all but sure they blame no one (see VETO)."""
     labels: tuple[tuple[str, int], ...] = ()
     """The sentences the archive's examples file labels, with the label: 1 blameful, 0 blameless."""
+    sentences: tuple[tuple[str, float], ...] = ()
+    """For text of several sentences, each with the model's score of it alone, as lint weighs it."""
 
     @property
     def flagged(self) -> bool:
@@ -856,6 +869,10 @@ class Explanation:
                 for h in self.rules
             ],
             "cues": [{"word": c.word, "weight": round(c.weight, 4)} for c in self.cues],
+            "sentences": [
+                {"text": sentence, "probability": round(probability, 4)}
+                for sentence, probability in self.sentences
+            ],
             "examples": [
                 {"text": sentence, "label": _LABEL_NAMES[label]} for sentence, label in self.labels
             ],
@@ -874,6 +891,9 @@ class Explanation:
             lines.append(
                 f"model: {self.probability:.2f} (threshold {self.threshold:.2f}: reads as {side})"
             )
+            if self.sentences:
+                lines.append("lint weighs each sentence alone:")
+                lines.extend(f"  {p:.2f} {sentence}" for sentence, p in self.sentences)
         cues = ", ".join(f"{c.word} (+{c.weight:.2f})" for c in self.cues) or "none"
         lines.append(f"cues: {cues}")
         if self.rules:
