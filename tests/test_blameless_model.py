@@ -1077,7 +1077,19 @@ def test_a_value_after_a_comment_an_anchor_or_a_tag_is_reported_where_its_words_
 
 @pytest.mark.parametrize(
     "hidden",
-    ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u202e", "\x07", "\x1b[1;31m", "\x9b0m"],
+    [
+        "\u00ad",
+        "\u200b",
+        "\u2060",
+        "\ufeff",
+        "\u202e",
+        "\x07",
+        "\x1b[1;31m",
+        "\x9b0m",
+        "\x1b]0;title\x07",
+        "\x1b]8;;https://example.com\x1b\\",
+        "\x9d2;t\x9c",
+    ],
 )
 def test_a_character_that_shows_as_nothing_hides_no_blame(
     archive: Path, run_cli: RunCli, hidden: str

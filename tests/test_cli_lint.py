@@ -143,6 +143,17 @@ def test_usage_errors_exit_2_with_one_line(archive: Path, run_cli: RunCli) -> No
     unknown = run_cli(archive, "lint", "--select", "ZZ9")
     assert unknown.exit_code == 2 and "unknown rule code" in unknown.stderr
     assert run_cli(archive, "lint", "--format", "yaml").exit_code == 2
+    for option in ("--select", "--ignore"):
+        empty = run_cli(archive, "lint", option, " , ")
+        assert empty.exit_code == 2 and empty.stdout == ""
+        assert (
+            empty.stderr
+            == f"incident: error: {option}: give rule codes or prefixes (e.g. BL,FM003)\n"
+        )
+    record = str(record_files(archive)[0])
+    renamed = run_cli(archive, "lint", "--stdin-filename", "x.md", record)
+    assert renamed.exit_code == 2 and renamed.stdout == ""
+    assert "--stdin-filename names the document read from '-'" in renamed.stderr
 
 
 def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: RunCli) -> None:

@@ -72,6 +72,11 @@ def lint_command(
     config = project.config
     if strict:
         fail_on = "warning"
+    for option, given in (("--select", select), ("--ignore", ignore)):
+        if given and not _codes(given):
+            raise UsageError(f"{option}: give rule codes or prefixes (e.g. BL,FM003)")
+    if stdin_filename is not None and Path("-") not in paths:
+        raise UsageError("--stdin-filename names the document read from '-': give '-' as the path")
     try:
         selection = selection_from(config, _codes(select), _codes(ignore))
     except ValueError as error:

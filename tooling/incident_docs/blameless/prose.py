@@ -212,6 +212,9 @@ _HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
     # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ...
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    # ... a command to the terminal (a window title, a link), ESC ] (or U+009D) to its end (BEL,
+    # ESC \\ or U+009C) ...
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c\x9d]*(?:\x07|\x1b\\|\x9c)"
     # ... each character that shows as nothing: the other control characters but the tab and
     # those Python reads as white space (a line break, a form feed), a soft hyphen, a zero-width
     # space, a word joiner, a zero-width no-break space, and the embeddings, overrides and
