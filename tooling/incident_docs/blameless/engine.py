@@ -519,16 +519,6 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
     if prepared.allow is not None and hits:
         allowed = [m.span() for m in prepared.allow.finditer(masked)]
         hits = [h for h in hits if not _overlaps(allowed, h)]
-    if len(hits) > 1 and any(hit.code == "BL007" for hit in hits):
-        # "Certain people never read it": the unnamed people are insinuation (BL007), not
-        # also a team blamed (BL008) for the same words.
-        singled = [hit for hit in hits if hit.code == "BL007"]
-        hits = [
-            hit
-            for hit in hits
-            if hit.code != "BL008"
-            or not any(hit.start < other.end and other.start < hit.end for other in singled)
-        ]
     return _dedupe(hits) if len(hits) > 1 else hits
 
 
