@@ -43,6 +43,9 @@ SHAPES = {
     "a heading's comments": ("## Notes", " <!-- a -->"),
     # Blocks of suppressed lines that are never closed: each one covers every finding after it.
     "disable blocks never closed": ("", "<!-- incident-docs disable BL005 -->\n\nHuman error.\n\n"),
+    # A suppression comment that never closes, its word or its codes running to the line's end.
+    "suppression verb unclosed": ("<!-- incident-docs ", "a"),
+    "suppression codes unclosed": ("<!-- incident-docs disable", " "),
 }
 
 

@@ -422,6 +422,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Dave took the whole site down on Friday.", "BL001"),
         ("Dave took the payments database offline.", "BL001"),
         ("Dave disabled the alerts so he could sleep.", "BL001"),
+        ("Dave took the site down so nobody could log in.", "BL001"),
+        ("Dave dropped the orders table, so checkout could not recover.", "BL001"),
+        ("Dave deleted the queue so payments would never settle.", "BL001"),
         ("Dave knocked the payment API offline with his change.", "BL001"),
         # A reported word governs the phrase right after it only, and only for human error.
         ("Everyone called it a careless mistake by Dave, and it was.", "BL004"),

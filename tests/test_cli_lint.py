@@ -189,6 +189,56 @@ def test_a_blameless_setting_of_the_wrong_kind_names_its_line_in_toml_words(
     )
 
 
+@pytest.mark.parametrize(
+    ("added", "where", "says"),
+    [
+        (  # a table inside another setting's multi-line string is no table
+            '\n[tool.other]\ntext = """\n[tool.incident-docs.blameless]\nthreshold = 3\n"""\n'
+            "[tool.incident-docs.blameless]\nthreshold = 3\n",
+            "threshold = 3",
+            "blameless.threshold: Input should be less than 1",
+        ),
+        (  # a quoted key holds dots and slashes
+            '\n[tool.incident-docs.lint.per-file-ignores]\n"postmortems/*.md" = 5\n',
+            '"postmortems/*.md" = 5',
+            "per-file-ignores.postmortems/*.md: Input should be an array",
+        ),
+        (  # a dotted key under its table
+            '\n[tool.incident-docs.lint]\nper-file-ignores."notes/*.md" = 5\n',
+            'per-file-ignores."notes/*.md" = 5',
+            "per-file-ignores.notes/*.md: Input should be an array",
+        ),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_names_the_line_that_sets_it(
+    archive: Path, run_cli: RunCli, added: str, where: str, says: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + added
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    line = len(text.splitlines()) - text.splitlines()[::-1].index(where)
+    assert result.stderr.startswith(f"incident: error: {pyproject}:{line}: tool.incident-docs.")
+    assert says in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_thousands_of_wrong_settings_are_listed_twenty_at_most(
+    archive: Path, run_cli: RunCli
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + "\n[tool.incident-docs.blameless]\nallow = [\n"
+        + "1,\n" * 5000
+        + "]\n"
+    )
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    listed = result.stderr.splitlines()
+    assert len(listed) == 21 and listed[-1].endswith(": and 4980 more")
+
+
 def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
     (archive / "people.yaml").write_text("people:\n  - handle: [oops\n")
     result = run_cli(archive, "lint")
@@ -334,6 +384,8 @@ def test_a_code_of_a_suppression_that_suppresses_nothing_is_named(
         ("disable-nextline BL003", "'disable-nextline' is no suppression"),
         ("disable-line BL003", "'disable-line' is no suppression"),
         ("ignore BL003", "'ignore' is no suppression"),
+        ("disable-next-lineBL003", "'disable-next-lineBL003' is no suppression"),
+        ("disable-nextline", "'disable-nextline' is no suppression"),
         ("disable-next-line", "a suppression names the rule codes it is for"),
         ("action-item: PM-2024-01-01-x#1", None),  # another note of ours, no suppression
     ],

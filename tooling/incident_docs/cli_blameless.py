@@ -11,6 +11,7 @@ import click
 
 from incident_docs.blameless.archive import load_checker
 from incident_docs.blameless.model import is_model_file
+from incident_docs.blameless.prose import as_shown
 from incident_docs.blameless.training import archive_training_rows, dump, refit
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import setting_file
@@ -35,7 +36,7 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     \b
         incident blameless explain -- "- 4:59 Priya paged the DBA"
     """
-    if not sentence.strip():
+    if not as_shown(sentence)[0].strip():  # nothing that shows: no words to explain
         raise UsageError("explain: give the sentence to explain, in quotation marks")
     checker = load_checker(project.root, project.config.blameless, project.roster)
     explanation = checker.explain(sentence)

@@ -317,52 +317,71 @@ def parse_config(text: str, label: str) -> Config:
     try:
         return Config.model_validate(table)
     except ValidationError as exc:
+        errors = exc.errors()
         lines = []
-        for error in exc.errors():
+        found = _key_lines(text) if errors else {}
+        for error in errors[:MAX_SETTING_ERRORS]:
             path = ("tool", TABLE, *map(str, error["loc"]))
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
             for pydantic, toml in _IN_TOML_WORDS:
                 message = pydantic.sub(toml, message)
-            line = _line_of(text, path)
+            # The line of the setting, or else of the deepest table or key on the way to it.
+            line = next((found[path[:n]] for n in range(len(path), 0, -1) if path[:n] in found), 0)
             lines.append(f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: {message}")
+        if len(errors) > MAX_SETTING_ERRORS:
+            lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
 
 
+MAX_SETTING_ERRORS = 20
+"""The most settings one error message lists: a list of 20,000 wrong items is one mistake."""
 _IN_TOML_WORDS = (
     (re.compile(r"a valid (?:tuple|list|set|frozenset)\b"), "an array"),
     (re.compile(r"a valid dictionary(?: or instance of \w+)?"), "a table"),
 )
 """pydantic's names for Python's types, in the words of TOML, which the user wrote."""
-_TABLE_HEADER = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(
-    r"\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*="
-)
+_PART = r"(?:[\w-]+|\"[^\"\n]*\"|'[^'\n]*')"
+_TABLE_HEADER = re.compile(rf"\s*(\[\[?)\s*({_PART}(?:\s*\.\s*{_PART})*)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(rf"\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+_KEY_PARTS = re.compile(_PART)
+_MULTILINE_STRING = re.compile(r'"""|\'\'\'')
 
 
-def _line_of(text: str, path: tuple[str, ...]) -> int | None:
-    """The line of the TOML text that sets the value at `path`, or else of the deepest table or
-    key on the way to it (a setting missing from its table: the table's line). Read line by
-    line, as people write pyproject.toml; None when nothing on the way is found."""
-    best, depth = None, 0
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Each table and key of the TOML text (an array's tables by their index), with the line
+    that first names it: read line by line, as people write pyproject.toml, outside multi-line
+    strings."""
+    found: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
     arrays: dict[tuple[str, ...], int] = {}  # [[name]] -> how many tables of it so far
+    open_string: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
+        if open_string is not None or '"""' in line or "'''" in line:
+            # Inside a multi-line string no line is a table or a key; a line that opens one is
+            # read for the key before it.
+            quotes = _MULTILINE_STRING.findall(line)
+            was_open = open_string is not None
+            for quote in quotes:
+                if open_string is None:
+                    open_string = quote
+                elif quote == open_string:
+                    open_string = None
+            if was_open:
+                continue
         header = _TABLE_HEADER.match(line)
         if header is not None:
-            table = _dotted(header.group(1))
-            if line.lstrip().startswith("[["):  # the next table of an array: by its index
+            table = _dotted(header.group(2))
+            if header.group(1) == "[[":  # the next table of an array: by its index
                 arrays[table] = arrays.get(table, -1) + 1
                 table = (*table, str(arrays[table]))
-            keys = table
-        else:
-            key = _KEY.match(line)
-            if key is None:
-                continue
-            keys = table + _dotted(key.group(1))
-        if depth < len(keys) <= len(path) and keys == path[: len(keys)]:
-            best, depth = number, len(keys)
-    return best
+            found.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key is not None:
+            found.setdefault(table + _dotted(key.group(1)), number)
+    return found
 
 
 def _dotted(name: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in name.split("."))
+    """A dotted key's parts, a quoted part whole ("postmortems/*.md")."""
+    return tuple(part.strip("\"'") for part in _KEY_PARTS.findall(name))

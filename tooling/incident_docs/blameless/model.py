@@ -962,6 +962,11 @@ MODEL_LIMIT = 64 * 2**20
 
 def load_model(path: Path) -> BlameModel:
     """Read a model file (gzipped JSON, or plain JSON); raise ValueError or OSError when unusable."""
+    return BlameModel(_model_data(path), str(path))
+
+
+def _model_data(path: Path) -> dict[str, Any]:
+    """A model file's JSON object; ValueError when it is none, OSError when it cannot be read."""
     with path.open("rb") as handle:
         raw = handle.read(MODEL_LIMIT + 1)
     try:
@@ -979,23 +984,16 @@ def load_model(path: Path) -> BlameModel:
         raise ValueError(f"{path}: not a JSON model file ({exc})") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: not a JSON model file")
-    return BlameModel(data, str(path))
-
-
-_MODEL_HEAD = re.compile(rb'\s*\{\s*"format"\s*:\s*"incident-docs/blameless-model"')
+    return data
 
 
 def is_model_file(path: Path) -> bool:
-    """The file opens as a blameless model of any version does (gzipped or not): a file that
-    training may replace. Read from its first bytes; OSError when it cannot be read."""
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            head = zlib.decompressobj(wbits=31).decompress(head, 256)
-        except zlib.error:
-            return False
-    return _MODEL_HEAD.match(head) is not None
+    """The file is a blameless model of any version (gzipped or not, its keys in any order): a
+    file that training may replace. OSError when it cannot be read."""
+    try:
+        return _model_data(path).get("format") == FORMAT
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

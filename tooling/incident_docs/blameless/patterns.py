@@ -203,8 +203,10 @@ CHECKS: tuple[Check, ...] = (
             r"(?:\s+(?:at|on|for|within|after)\s+[^,;.!?]{1,25}?)?,?\s+(?:(?:in\s+order\s+)?to\s+"
             r"(?:contain|stop|protect|isolate|prevent|preserve|limit|let|allow|finish|rebuild|repair|"
             r"patch|investigate|clean|drain|restore|free|reclaim|unblock|recover|resume|relieve|"
-            r"release|reset)|so\s+(?:that\s+)?(?:(?:the|it|we|they|no)\b|(?:[\w-]+\s+){1,3}?"
-            r"(?:could|can|would|will|might)\b))"
+            r"release|reset)|so\s+(?:that\s+)?(?:(?:the|it|we|they|no)\b|"
+            # ... or what could then happen: not what no one could, or what could not.
+            r"(?!(?:nobody|none|nothing|no\s+one)\b)(?:[\w-]+\s+){1,3}?"
+            r"(?:could|can|would|will|might)\b(?!\s+(?:not|never|no\s+longer)\b)))"
         ),
     ),
     # Letting a bad change through is blame for a person, a pronoun or a team.

@@ -21,7 +21,8 @@ RULES = (
 )  # fmt: skip
 
 _COMMENT = re.compile(
-    r"<!--\s*incident-docs[:\s]\s*(?P<verb>[A-Za-z][\w-]*)(?P<codes>[^>]*?)\s*-->"
+    # Possessive: on a comment never closed, nothing is tried again from each of its characters.
+    r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]*+)(?P<codes>[^>]*+)>"
 )
 _VERBS = ("disable-next-line", "disable", "enable")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
@@ -53,18 +54,25 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
         for match in _COMMENT.finditer(line):
             if any(start <= match.start() < end for start, end in spans):
                 continue  # shown as text in a code span, not a comment
-            codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
+            if not match.group("codes").endswith("--"):
+                continue  # a ">" inside a comment, or none that closes
+            listed = match.group("codes")[:-2]
+            codes = tuple(c.upper() for c in re.split(r"[\s,]+", listed) if c)
             column = match.start() + 1
             verb = match.group("verb")
             if verb not in _VERBS:
-                # Another note of ours ("action-item: …") is no suppression; a word before rule
-                # codes is one mistyped ("disable-nextline BL003", "ignore BL003").
-                if codes and all(_CODE.match(c) for c in codes):
+                # Another note of ours ("action-item: …") is no suppression; one that opens as
+                # a suppression does, or a word before rule codes, is one mistyped
+                # ("disable-nextline BL003", "disable-next-lineBL003", "ignore BL003").
+                if verb.lower().startswith(("disable", "enable")) or (
+                    codes and all(_CODE.match(c) for c in codes)
+                ):
                     problems.append(
                         Finding(
                             "SP002",
                             f"'{verb}' is no suppression: write disable-next-line, disable or "
-                            f"enable, e.g. <!-- incident-docs disable-next-line {codes[0]} -->",
+                            "enable, e.g. <!-- incident-docs disable-next-line "
+                            f"{codes[0] if codes else 'BL004'} -->",
                             number,
                             column,
                         )
