@@ -319,7 +319,7 @@ def parse_config(text: str, label: str) -> Config:
     except ValidationError as exc:
         errors = exc.errors()
         lines = []
-        found = _key_lines(text) if errors else {}
+        found = _key_lines(text)
         for error in errors[:MAX_SETTING_ERRORS]:
             path = ("tool", TABLE, *map(str, error["loc"]))
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording

@@ -58,36 +58,27 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                 continue  # a ">" inside a comment, or none that closes
             listed = match.group("codes")[:-2]
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", listed) if c)
-            column = match.start() + 1
             verb = match.group("verb")
+            valid = bool(codes) and all(map(_CODE.match, codes))
             if verb not in _VERBS:
                 # Another note of ours ("action-item: …") is no suppression; one that opens as
                 # a suppression does, or a word before rule codes, is one mistyped
                 # ("disable-nextline BL003", "disable-next-lineBL003", "ignore BL003").
-                if verb.lower().startswith(("disable", "enable")) or (
-                    codes and all(_CODE.match(c) for c in codes)
-                ):
-                    problems.append(
-                        Finding(
-                            "SP002",
-                            f"'{verb}' is no suppression: write disable-next-line, disable or "
-                            "enable, e.g. <!-- incident-docs disable-next-line "
-                            f"{codes[0] if codes else 'BL004'} -->",
-                            number,
-                            column,
-                        )
-                    )
-                continue
-            if not codes or not all(_CODE.match(c) for c in codes):
-                problems.append(
-                    Finding(
-                        "SP002",
-                        "a suppression names the rule codes it is for, e.g. "
-                        f"<!-- incident-docs {match.group('verb')} BL004 -->",
-                        number,
-                        column,
-                    )
+                if not (valid or verb.lower().startswith(("disable", "enable"))):
+                    continue
+                problem = (
+                    f"'{verb}' is no suppression: write disable-next-line, disable or enable, "
+                    f"e.g. <!-- incident-docs disable-next-line {codes[0] if codes else 'BL004'} -->"
                 )
+            elif not valid:
+                problem = (
+                    "a suppression names the rule codes it is for, e.g. "
+                    f"<!-- incident-docs {verb} BL004 -->"
+                )
+            else:
+                problem = ""
+            if problem:
+                problems.append(Finding("SP002", problem, number, match.start() + 1))
                 continue
             if verb == "disable-next-line":
                 target = _next_content_line(doc, number)
