@@ -720,3 +720,43 @@ def test_a_sentence_wide_veto_holds_for_every_hit_of_a_long_sentence() -> None:
     assert check_text(denied + "it recovered.") == []
     assert len(check_text(asserted)) == 400
     assert len(check_text(asserted + denied)) == 400
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("Certain people never read the runbook.", [("BL007", "Certain people")]),
+        ("A certain team broke prod again.", [("BL007", "A certain team")]),
+        (
+            "Some folks in ops never read the runbook.",
+            [("BL007", "Some folks in ops never"), ("BL008", "ops never read")],
+        ),
+        (
+            "Certain people in the platform team never read the runbook.",
+            [("BL007", "Certain people"), ("BL008", "team never read")],
+        ),
+        ("The platform team never read the runbook.", [("BL008", "team never read")]),
+    ],
+)
+def test_the_people_an_insinuation_singles_out_are_not_also_a_team_blamed(
+    sentence: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "span"),
+    [
+        (
+            "Remind the on-call engineers to be more careful with deploys.",
+            "Remind the on-call engineers to be more careful",
+        ),
+        ("Remind engineers to take more care.", "Remind engineers to take more care"),
+        ("Remind them to pay closer attention to alerts.", "Remind them to pay closer attention"),
+        ("Remind the team to update the runbook.", "Remind the team to"),
+    ],
+)
+def test_a_reminder_to_take_care_is_one_finding(sentence: str, span: str) -> None:
+    assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == [
+        ("BL009", span)
+    ]

@@ -259,3 +259,78 @@ def test_text_the_site_shows_as_prose_is_checked_as_prose(
     page = tmp_path / "page.md"
     page.write_text(text)
     assert sorted(set(_flagged_lines(run_cli, archive, page))) == lines
+
+
+def _allow(archive: Path, phrases: list[str]) -> Path:
+    pyproject = archive / "pyproject.toml"
+    listed = "".join(f'  "{phrase}",\n' for phrase in phrases)
+    pyproject.write_text(
+        pyproject.read_text() + f"\n[tool.incident-docs.blameless]\nallow = [\n{listed}]\n"
+    )
+    return pyproject
+
+
+def _unused_allowed(stdout: str) -> list[tuple[int, int, str]]:
+    import json
+
+    return [
+        (d["line"], d["column"], d["message"])
+        for d in json.loads(stdout)["diagnostics"]
+        if d["code"] == "SP001" and d["path"] == "pyproject.toml"
+    ]
+
+
+def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
+    archive: Path, run_cli: RunCli
+) -> None:
+    path = archive / PM
+    path.write_text(
+        path.read_text().replace(
+            "No data was lost",
+            "It was a cowboy deploy. The blast radius was one region. No data was lost",
+        )
+    )
+    pyproject = _allow(archive, ["Cowboy  Deploy", "blast radius", "written nowhere"])
+    lines = pyproject.read_text().splitlines()
+    result = run_cli(archive, "lint", "--format", "json")
+    # "cowboy deploy" keeps BL004 away; "blast radius" is written, but in words nothing reports.
+    assert _unused_allowed(result.stdout) == [
+        (
+            lines.index('  "blast radius",') + 1,
+            3,
+            "allowed phrase 'blast radius' keeps no finding away in the archive: remove it",
+        ),
+        (
+            lines.index('  "written nowhere",') + 1,
+            3,
+            "allowed phrase 'written nowhere' keeps no finding away in the archive: remove it",
+        ),
+    ]
+    assert "BL004" not in result.stdout
+    text = run_cli(archive, "lint", "--select", "BL,SP").stdout
+    assert text.count("pyproject.toml:") == 2 and "SP001 allowed phrase 'blast radius'" in text
+    # Only every blameless check over the whole archive can tell.
+    assert _unused_allowed(run_cli(archive, "lint", "--format", "json", PM).stdout) == []
+    for selected in ("BL", "SP", "BL001,SP", "BL010,SP"):
+        result = run_cli(archive, "lint", "--select", selected, "--format", "json")
+        assert _unused_allowed(result.stdout) == []
+    result = run_cli(archive, "lint", "--ignore", "BL004", "--format", "json")
+    assert _unused_allowed(result.stdout) == []
+
+
+def test_an_allowed_phrase_that_keeps_a_finding_away_in_a_worker_is_not_reported(
+    archive: Path, run_cli: RunCli
+) -> None:
+    from incident_docs.linter import PARALLEL_THRESHOLD
+
+    source = archive / PM
+    text = source.read_text()
+    for index in range(PARALLEL_THRESHOLD):
+        (archive / "postmortems" / f"copy-{index}.md").write_text(text)
+    last = archive / "postmortems" / f"copy-{PARALLEL_THRESHOLD - 1}.md"
+    last.write_text(text.replace("No data was lost", "It was a cowboy deploy. No data was lost"))
+    _allow(archive, ["cowboy deploy", "written nowhere"])
+    result = run_cli(archive, "lint", "--jobs", "2", "--format", "json")
+    assert [message for _, _, message in _unused_allowed(result.stdout)] == [
+        "allowed phrase 'written nowhere' keeps no finding away in the archive: remove it"
+    ]

@@ -889,6 +889,33 @@ def test_allowing_a_phrase_never_adds_a_finding(text: str) -> None:
         assert after <= before, word
 
 
+@pytest.mark.parametrize(
+    ("text", "allowed", "used", "reported"),
+    [
+        # The model's finding goes with the phrase: the phrase kept it away.
+        ("Nietzsche is now back down to 30 percent.", "back down", {"back down"}, False),
+        # A rule's finding, the phrase's case and spacing as the configuration writes them.
+        ("Dave went full cowboy on the rollout.", "Full   Cowboy", {"full cowboy"}, False),
+        # Written, but nothing would be reported without it.
+        ("The blast radius was one region.", "blast radius", set(), False),
+        # Reported with it as without it.
+        ("The blast radius grew because the rollout was careless.", "blast radius", set(), True),
+        # A rule's finding over the phrase, another beside it.
+        ("Ken ignored the warnings, which was careless.", "the warnings", {"the warnings"}, True),
+    ],
+)
+def test_the_checker_notes_the_allowed_phrases_that_keep_a_finding_away(
+    text: str, allowed: str, used: set[str], reported: bool
+) -> None:
+    shipped = _shipped_checker()
+    assert bool(shipped.check(text)) == bool(used or reported), "precondition"
+    allowing = Checker(
+        model=shipped.model, threshold=shipped.threshold, options=BlamelessOptions(allow=(allowed,))
+    )
+    assert bool(allowing.check(text)) == reported
+    assert allowing.allowed_used == used
+
+
 def test_a_bad_examples_file_names_its_line(archive: Path, run_cli: RunCli) -> None:
     (archive / "examples.tsv").write_text("text\tlabel\nfine\tblameless\nodd\tmaybe\n")
     with (archive / "pyproject.toml").open("a") as handle:

@@ -127,9 +127,13 @@ class Project:
         return load_roster(self.root, self.config)
 
     def lint_context(self) -> LintContext:
+        from incident_docs.config import CONFIG_FILE
         from incident_docs.rules.base import LintContext
 
-        return LintContext(self.root, self.config, self.roster)
+        config_path = self.config_path or self.root / CONFIG_FILE
+        return LintContext(
+            self.root, self.config, self.roster, config_path if config_path.is_file() else None
+        )
 
     def require_archive(self) -> None:
         """Refuse to read an archive that is not there: a job in the wrong folder must not pass."""

@@ -382,6 +382,20 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     return found
 
 
+def setting_position(text: str, path: tuple[str, ...], value: str) -> tuple[int, int]:
+    """Line and column (from 1) of a string value of the setting `path` of [tool.incident-docs]
+    in the TOML text, quoted as written there at or after the setting's line; else the setting's
+    line, column 1; else (1, 1)."""
+    line = _key_lines(text).get(("tool", TABLE, *path), 1)
+    lines = text.splitlines()
+    for number in range(line, len(lines) + 1):
+        for quote in ('"', "'"):
+            column = lines[number - 1].find(f"{quote}{value}{quote}")
+            if column >= 0:
+                return number, column + 1
+    return line, 1
+
+
 def _dotted(name: str) -> tuple[str, ...]:
     """A dotted key's parts, a quoted part whole ("postmortems/*.md")."""
     return tuple(part.strip("\"'") for part in _KEY_PARTS.findall(name))

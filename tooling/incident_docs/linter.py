@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from incident_docs.blameless import RULES as BLAMELESS_RULES
 from incident_docs.config import Config
 from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
 from incident_docs.document import (
@@ -38,6 +39,7 @@ from incident_docs.rules import ALL_RULES, FAMILIES, suppression
 from incident_docs.rules.base import Family, LintContext, Subject
 from incident_docs.rules.teams import roster_findings
 
+BL_CODES = tuple(BLAMELESS_RULES)
 PARALLEL_THRESHOLD = 200
 """Below this many files, starting worker processes costs more than it saves."""
 
@@ -86,6 +88,8 @@ class FileResult:
     kind: str | None = None
     references: list[Reference] = field(default_factory=list)
     suppressions: list[suppression.Suppression] = field(default_factory=list)
+    allowed_used: frozenset[str] = frozenset()
+    """The blameless checks' allowed phrases that kept a finding away in this file."""
 
 
 @dataclass
@@ -113,6 +117,7 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
         result.id_line = doc.line_of(("id",))
         result.kind = kind
         result.references = list(_references(doc, front))
+    result.allowed_used = frozenset(subject.allowed_used)
     suppressions, malformed = suppression.parse(doc)
     result.suppressions = suppressions
     result.findings.extend(f for f in malformed if selection.wants(f.code))
@@ -267,6 +272,13 @@ def lint(
         found = roster_findings(ctx)
         if found:
             results.append(FileResult(ctx.config.roster, found))
+    if whole_archive and selection.wants("SP001") and all(map(selection.wants, BL_CODES)):
+        # Only a run of every blameless check over the whole archive knows that an allowed
+        # phrase keeps nothing away.
+        used = frozenset().union(*(result.allowed_used for result in results))
+        unused = suppression.unused_allowed(ctx, used)
+        if unused is not None:
+            results.append(FileResult(*unused))
     if selection.wants_any(("ID001", "ID005")):
         known = None if whole_archive else _archive_ids(ctx, {r.path for r in results})
         _archive_checks(results, known, selection)

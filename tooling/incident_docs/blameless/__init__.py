@@ -11,6 +11,7 @@ from incident_docs.blameless.engine import (
     RULES,
     BlameHit,
     BlamelessOptions,
+    allowed_phrase,
     check_text,
 )
 from incident_docs.blameless.prose import Checker, check_document, check_markdown
@@ -21,6 +22,7 @@ __all__ = [
     "BlameHit",
     "BlamelessOptions",
     "Checker",
+    "allowed_phrase",
     "check_document",
     "check_markdown",
     "check_text",

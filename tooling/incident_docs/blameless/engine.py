@@ -234,6 +234,12 @@ def _prepare(options: BlamelessOptions) -> _Prepared:
     return _Prepared(_phrase_pattern(options.allow), _phrase_pattern(options.extra_terms))
 
 
+def allowed_phrase(text: str) -> str:
+    """An allowed phrase as written in the configuration or matched in text, compared so: one
+    phrase whatever its case and spacing."""
+    return " ".join(text.lower().split())
+
+
 def allowed_spans(text: str, options: BlamelessOptions) -> list[tuple[int, int]]:
     """Where the text holds a phrase the archive allows (BlamelessOptions.allow)."""
     pattern = _prepare(options).allow
@@ -519,7 +525,32 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
     if prepared.allow is not None and hits:
         allowed = [m.span() for m in prepared.allow.finditer(masked)]
         hits = [h for h in hits if not _overlaps(allowed, h)]
-    return _dedupe(hits) if len(hits) > 1 else hits
+    if len(hits) > 1:
+        hits = _dedupe(_insinuated_not_teams(low, hits))
+    return hits
+
+
+_SINGLING = re.compile(r"(?:(?:certain|some|particular|an?|one)\s+)+")
+"""What opens an insinuation before the people it singles out: "certain", "a particular"."""
+
+
+def _insinuated_not_teams(low: str, hits: list[BlameHit]) -> list[BlameHit]:
+    """Without BL008 for the people an insinuation singles out ("Certain people never read
+    it": BL007 alone), but with it for a team named beside them ("Some folks in ops never
+    read it")."""
+    singled = [hit for hit in hits if hit.code == "BL007"]
+    if not singled:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if hit.code != "BL008"
+        or not any(
+            other.start < hit.start < other.end
+            and _SINGLING.fullmatch(low, other.start, hit.start) is not None
+            for other in singled
+        )
+    ]
 
 
 def _within(spans: list[tuple[int, int]], hit: BlameHit) -> bool:

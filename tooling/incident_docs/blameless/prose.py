@@ -14,7 +14,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Any
 
@@ -24,6 +24,7 @@ from incident_docs.blameless.engine import (
     MESSAGES,
     BlameHit,
     BlamelessOptions,
+    allowed_phrase,
     allowed_spans,
     check_text,
     lower_same_length,
@@ -359,6 +360,10 @@ class Checker:
     )
     """What check_document found in short lines, by line and how it was read: every record of
     an archive repeats its template's headings and labels."""
+    allowed_used: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    """The allowed phrases (see allowed_phrase) that kept a finding from being reported in what
+    this checker read: lint reports the others, as it reports a suppression comment that
+    suppresses nothing."""
 
     def check(
         self,
@@ -411,12 +416,55 @@ class Checker:
     def _check_shown(self, text: str, how: _How) -> list[BlameHit]:
         """check() of text as it shows."""
         hits = self._check(text, True, *how)
-        if hits and self.model is not None and allowed_spans(text, self.options):
+        allowed = allowed_spans(text, self.options) if self.options.allow else []
+        if not allowed:
+            return hits
+        if hits and self.model is not None:
             # The model reads the text without the phrases the archive allows: other words, so
             # its verdicts can change either way. A finding stands only if the text as written
             # finds it too, so that allowing a phrase never adds one.
             hits = _found_in_both(text, hits, self._check(text, False, *how))
+        phrases = [allowed_phrase(text[start:end]) for start, end in allowed]
+        if not self.allowed_used.issuperset(phrases):
+            self._note_allowed(text, how, hits, allowed, phrases)
         return hits
+
+    @cached_property
+    def _unallowed(self) -> Checker:
+        """This checker with no phrase allowed: what would be reported without them."""
+        return replace(self, options=replace(self.options, allow=()))
+
+    def _note_allowed(
+        self,
+        text: str,
+        how: _How,
+        hits: list[BlameHit],
+        allowed: list[tuple[int, int]],
+        phrases: list[str],
+    ) -> None:
+        """Add to allowed_used the phrases of the text that kept a finding from being reported:
+        one found without them that is not found with them, a rule's where it was, BL010 in
+        the same sentence. A phrase keeps the findings of its own sentence away."""
+        spans = sentences(text)
+        opening = [start for start, _ in spans]
+
+        def sentence_of(at: int) -> int:
+            return bisect_right(opening, at) - 1
+
+        reported = {(hit.code, hit.start, hit.end) for hit in hits}
+        toned = {sentence_of(hit.start) for hit in hits if hit.code == "BL010"}
+        for hit in self._unallowed._check_shown(text, how):
+            where = sentence_of(hit.start)
+            if (hit.code, hit.start, hit.end) in reported or (
+                hit.code == "BL010" and where in toned
+            ):
+                continue
+            inside = [
+                phrase
+                for (start, _), phrase in zip(allowed, phrases, strict=True)
+                if sentence_of(start) == where
+            ]
+            self.allowed_used.update(inside or phrases)
 
     def _check(
         self,

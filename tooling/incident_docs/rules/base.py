@@ -29,6 +29,8 @@ class LintContext:
     root: Path
     config: Config
     roster: Roster = field(default_factory=Roster)
+    config_path: Path | None = None
+    """The file the configuration was read from; None when there was none."""
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Subject:
     record: Record | None
     ctx: LintContext
     record_problems: list[Finding] = field(default_factory=list)
+    allowed_used: set[str] = field(default_factory=set)
+    """The allowed phrases of the blameless checks that kept a finding away in this document."""
 
     @cached_property
     def timeline(self) -> tuple[list[TimelineEntry], list[TimelineProblem]]:

@@ -35,6 +35,9 @@ def check(subject: Subject) -> Iterator[Finding]:
             suggestion=hit.suggestion,
             fix=fix,
         )
+    # The checker is shared by the documents a process lints: each takes what it has noted.
+    subject.allowed_used.update(checker.allowed_used)
+    checker.allowed_used.clear()
 
 
 def prepare(ctx: LintContext) -> None:

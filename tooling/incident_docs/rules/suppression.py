@@ -7,12 +7,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from incident_docs.blameless.engine import allowed_phrase
+from incident_docs.config import CONFIG_FILE, setting_position
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Document
-from incident_docs.rules.base import RuleInfo
+from incident_docs.document import Document, relative_display
+from incident_docs.rules.base import LintContext, RuleInfo
 
 RULES = (
-    RuleInfo("SP001", "unused-suppression", "A suppression comment suppresses something.",
+    RuleInfo("SP001", "unused-suppression",
+             "A suppression comment, or a phrase of the blameless allow-list, suppresses something.",
              "<!-- incident-docs disable-next-line BL004 --> above a line with no finding",
              "remove the comment", Severity.WARNING),
     RuleInfo("SP002", "invalid-suppression", "A suppression comment names the rule codes it is for.",
@@ -161,3 +164,28 @@ def _next_content_line(doc: Document, number: int) -> int:
         if doc.lines[candidate - 1].strip():
             return candidate
     return number + 1
+
+
+def unused_allowed(ctx: LintContext, used: frozenset[str]) -> tuple[str, list[Finding]] | None:
+    """SP001 for each phrase of the blameless allow-list that kept no finding away in a lint of
+    the whole archive (`used`, see Checker.allowed_used), placed in the configuration file."""
+    unused = {
+        allowed_phrase(phrase): phrase
+        for phrase in ctx.config.blameless.allow
+        if allowed_phrase(phrase) and allowed_phrase(phrase) not in used
+    }
+    if not unused:
+        return None
+    path = ctx.config_path or ctx.root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    findings = []
+    for phrase in unused.values():
+        line, column = setting_position(text, ("blameless", "allow"), phrase)
+        message = (
+            f"allowed phrase '{phrase.strip()}' keeps no finding away in the archive: remove it"
+        )
+        findings.append(Finding("SP001", message, line, column))
+    return relative_display(path, ctx.root), findings
