@@ -749,11 +749,17 @@ def test_the_people_an_insinuation_singles_out_are_not_also_a_team_blamed(
     [
         (
             "Remind the on-call engineers to be more careful with deploys.",
-            "Remind the on-call engineers to be more careful",
+            "Remind the on-call engineers to be more careful with deploys",
         ),
         ("Remind engineers to take more care.", "Remind engineers to take more care"),
-        ("Remind them to pay closer attention to alerts.", "Remind them to pay closer attention"),
-        ("Remind the team to update the runbook.", "Remind the team to"),
+        ("Remind engineers to always be careful.", "Remind engineers to always be careful"),
+        ("Remind him to really be more careful.", "Remind him to really be more careful"),
+        (
+            "Remind engineers to double-check next time.",
+            "Remind engineers to double-check next time",
+        ),
+        ("Remind engineers to deploy more carefully.", "Remind engineers to deploy more carefully"),
+        ("Remind the team to update the runbook.", "Remind the team to update the runbook"),
     ],
 )
 def test_a_reminder_to_take_care_is_one_finding(sentence: str, span: str) -> None:

@@ -276,20 +276,19 @@ def _unused_allowed(stdout: str) -> list[tuple[int, int, str]]:
     return [
         (d["line"], d["column"], d["message"])
         for d in json.loads(stdout)["diagnostics"]
-        if d["code"] == "SP001" and d["path"] == "pyproject.toml"
+        if d["code"] == "SP003" and d["path"] == "pyproject.toml" and d["severity"] == "info"
     ]
+
+
+def _write_into(archive: Path, sentences: str) -> None:
+    path = archive / PM
+    path.write_text(path.read_text().replace("No data was lost", f"{sentences} No data was lost"))
 
 
 def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
     archive: Path, run_cli: RunCli
 ) -> None:
-    path = archive / PM
-    path.write_text(
-        path.read_text().replace(
-            "No data was lost",
-            "It was a cowboy deploy. The blast radius was one region. No data was lost",
-        )
-    )
+    _write_into(archive, "It was a cowboy deploy. The blast radius was one region.")
     pyproject = _allow(archive, ["Cowboy  Deploy", "blast radius", "written nowhere"])
     lines = pyproject.read_text().splitlines()
     result = run_cli(archive, "lint", "--format", "json")
@@ -298,17 +297,18 @@ def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
         (
             lines.index('  "blast radius",') + 1,
             3,
-            "allowed phrase 'blast radius' keeps no finding away in the archive: remove it",
+            "allowed phrase 'blast radius' keeps no finding away in the archive",
         ),
         (
             lines.index('  "written nowhere",') + 1,
             3,
-            "allowed phrase 'written nowhere' keeps no finding away in the archive: remove it",
+            "allowed phrase 'written nowhere' keeps no finding away in the archive",
         ),
     ]
     assert "BL004" not in result.stdout
+    assert result.exit_code == 0  # a phrase may be kept for text to come: only info
     text = run_cli(archive, "lint", "--select", "BL,SP").stdout
-    assert text.count("pyproject.toml:") == 2 and "SP001 allowed phrase 'blast radius'" in text
+    assert text.count("pyproject.toml:") == 2 and "SP003 allowed phrase 'blast radius'" in text
     # Only every blameless check over the whole archive can tell.
     assert _unused_allowed(run_cli(archive, "lint", "--format", "json", PM).stdout) == []
     for selected in ("BL", "SP", "BL001,SP", "BL010,SP"):
@@ -316,6 +316,57 @@ def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
         assert _unused_allowed(result.stdout) == []
     result = run_cli(archive, "lint", "--ignore", "BL004", "--format", "json")
     assert _unused_allowed(result.stdout) == []
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.lint]\nseverity = { SP003 = "warning" }\n'
+    )
+    assert run_cli(archive, "lint").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("sentences", "allowed", "reported"),
+    [
+        # Read as the rules read it: through emphasis and markup.
+        ("It was a cowboy _deploy_ again.", ["cowboy deploy"], []),
+        ("It was a cowboy <b>deploy</b> again.", ["cowboy deploy"], []),
+        # The phrase over the finding keeps it away, not another one beside it.
+        (
+            "It was a cowboy deploy, and the blast radius was one region.",
+            ["cowboy deploy", "blast radius"],
+            ["blast radius"],
+        ),
+        # Case read as the phrase's pattern reads it.
+        ("Then a cowboy οδοσ moved.", ["COWBOY ΟΔΟΣ"], []),
+        # Empty, and listed twice.
+        ("It was a cowboy deploy.", ["cowboy deploy", "", "Cowboy Deploy"], ["", "Cowboy Deploy"]),
+    ],
+)
+def test_each_allowed_phrase_is_judged_by_what_it_keeps_away(
+    archive: Path, run_cli: RunCli, sentences: str, allowed: list[str], reported: list[str]
+) -> None:
+    _write_into(archive, sentences)
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + "\n[tool.incident-docs.blameless]\nmodel = false\n"
+    )
+    allowing = ", ".join(f'"{phrase}"' for phrase in allowed)
+    pyproject.write_text(pyproject.read_text() + f"allow = [{allowing}]\n")
+    result = run_cli(archive, "lint", "--format", "json")
+    named = [message.split("'")[1] for _, _, message in _unused_allowed(result.stdout)]
+    assert named == reported
+    assert "BL0" not in result.stdout
+
+
+def test_a_second_lint_in_one_process_judges_the_phrases_again(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A short line, which a checker reads once per process: what it keeps away counts each time.
+    path = archive / PM
+    path.write_text(path.read_text() + "\n- A cowboy deploy\n")
+    _allow(archive, ["cowboy deploy"])
+    for _ in range(2):
+        assert _unused_allowed(run_cli(archive, "lint", "--format", "json").stdout) == []
+    path.write_text(path.read_text().replace("- A cowboy deploy", "- A deploy"))
+    assert len(_unused_allowed(run_cli(archive, "lint", "--format", "json").stdout)) == 1
 
 
 def test_an_allowed_phrase_that_keeps_a_finding_away_in_a_worker_is_not_reported(
@@ -332,5 +383,5 @@ def test_an_allowed_phrase_that_keeps_a_finding_away_in_a_worker_is_not_reported
     _allow(archive, ["cowboy deploy", "written nowhere"])
     result = run_cli(archive, "lint", "--jobs", "2", "--format", "json")
     assert [message for _, _, message in _unused_allowed(result.stdout)] == [
-        "allowed phrase 'written nowhere' keeps no finding away in the archive: remove it"
+        "allowed phrase 'written nowhere' keeps no finding away in the archive"
     ]

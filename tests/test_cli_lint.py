@@ -223,6 +223,24 @@ def test_a_setting_of_the_wrong_kind_names_the_line_that_sets_it(
     assert says in result.stderr and result.stderr.count("\n") == 1
 
 
+def test_string_values_of_a_setting_are_found_where_they_are_written() -> None:
+    from incident_docs.config import string_positions
+
+    text = (
+        '[tool.other]\nallow = ["ours"]\n'
+        "[tool.incident-docs.blameless]\n"
+        "allow = ['ours', \"don't\", # 'not this'\n"
+        '  "ours",  "esc\\u0061ped", """tri"""]\n'
+    )
+    assert string_positions(text, ("blameless", "allow")) == (
+        (4, 1),  # the setting's own, not the other tool's
+        {"ours": [(4, 10), (5, 3)], "don't": [(4, 18)], "escaped": [(5, 12)], "tri": [(5, 28)]},
+    )
+    inline = '[tool.incident-docs]\nblameless = { allow = ["hotfix"] }\n'
+    assert string_positions(inline, ("blameless", "allow")) == ((2, 1), {"hotfix": [(2, 24)]})
+    assert string_positions("", ("blameless", "allow")) == ((1, 1), {})
+
+
 def test_thousands_of_wrong_settings_are_listed_twenty_at_most(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from incident_docs.config import Config
+from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import Diagnostic
 from incident_docs.linter import Selection, lint
 from incident_docs.records import load_roster
@@ -30,8 +30,9 @@ def write_archive(root: Path, files: Files, symlinks: dict[str, str] | None = No
 
 
 def lint_archive(root: Path, config: Config | None = None) -> list[Diagnostic]:
-    """Every rule over the archive at ROOT, as `incident lint` runs them."""
-    config = config or Config()
+    """Every rule over the archive at ROOT, as `incident lint` runs them (with the archive's
+    pyproject.toml, when it has one)."""
+    config = config or load_config(root)
     ctx = LintContext(root, config, load_roster(root, config))
     return lint(ctx, Selection()).diagnostics
 

@@ -116,6 +116,10 @@ Defaults that change behaviour under load need a load test.
 - Add a canary stage to API deploys (dana)
 """
 
+LESSON = "Defaults that change behaviour under load need a load test."
+ALLOWING = '[tool.incident-docs.blameless]\nallow = ["cowboy deploy"]\n'
+"""A phrase the archive allows: it keeps a finding away only where its words are written."""
+
 INCIDENT_PATH = "incidents/INC-2024-05-02-api-errors.md"
 POSTMORTEM_PATH = "postmortems/PM-2024-05-02-api-errors.md"
 GOOD_ARCHIVE = {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM}
@@ -319,9 +323,12 @@ CASES: list[RuleCase] = [
             "## Lessons learned\n", "## Lessons learned\n\n<!-- incident-docs disable-next-line -->"
         ),
     ),
+    RuleCase(
+        "SP003",
+        {**GOOD_ARCHIVE, "pyproject.toml": ALLOWING},
+        {**postmortem(LESSON, "It was a cowboy deploy."), "pyproject.toml": ALLOWING},
+    ),
 ]
-
-LESSON = "Defaults that change behaviour under load need a load test."
 
 
 def _blameless_cases() -> list[RuleCase]:

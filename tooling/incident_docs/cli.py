@@ -130,9 +130,8 @@ class Project:
         from incident_docs.config import CONFIG_FILE
         from incident_docs.rules.base import LintContext
 
-        config_path = self.config_path or self.root / CONFIG_FILE
         return LintContext(
-            self.root, self.config, self.roster, config_path if config_path.is_file() else None
+            self.root, self.config, self.roster, self.config_path or self.root / CONFIG_FILE
         )
 
     def require_archive(self) -> None:

@@ -382,18 +382,35 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     return found
 
 
-def setting_position(text: str, path: tuple[str, ...], value: str) -> tuple[int, int]:
-    """Line and column (from 1) of a string value of the setting `path` of [tool.incident-docs]
-    in the TOML text, quoted as written there at or after the setting's line; else the setting's
-    line, column 1; else (1, 1)."""
-    line = _key_lines(text).get(("tool", TABLE, *path), 1)
-    lines = text.splitlines()
-    for number in range(line, len(lines) + 1):
-        for quote in ('"', "'"):
-            column = lines[number - 1].find(f"{quote}{value}{quote}")
-            if column >= 0:
-                return number, column + 1
-    return line, 1
+def string_positions(
+    text: str, path: tuple[str, ...]
+) -> tuple[tuple[int, int], dict[str, list[tuple[int, int]]]]:
+    """Where the setting `path` of [tool.incident-docs] is in the TOML text (the line of the
+    deepest table or key on the way to it; the first line when there is none), and the line
+    and column (from 1) of each string value written on one line from there on, by value, in
+    order: escapes read as TOML reads them, comments left out."""
+    found = _key_lines(text)
+    full = ("tool", TABLE, *path)
+    line = next((found[full[:n]] for n in range(len(full), 0, -1) if full[:n] in found), 1)
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number, written in enumerate(text.splitlines()[line - 1 :], start=line):
+        for match in _STRING_OR_COMMENT.finditer(written):
+            token = match.group(0)
+            if token == "#":
+                break
+            try:
+                value = tomllib.loads(f"v = {token}")["v"]
+            except tomllib.TOMLDecodeError:
+                continue
+            places.setdefault(value, []).append((number, match.start() + 1))
+    return (line, 1), places
+
+
+_STRING_OR_COMMENT = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#'
+)
+"""A TOML string on one line (basic, literal, either of them in triple quotes), or what opens
+a comment."""
 
 
 def _dotted(name: str) -> tuple[str, ...]:

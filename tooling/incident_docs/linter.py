@@ -8,7 +8,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -266,15 +266,22 @@ def lint(
         whole_archive = False
     else:
         files, results = _targets(paths, ctx)
-        results.extend(_run(files, ctx, selection, jobs))
         whole_archive = not paths
+        if (
+            whole_archive
+            and ctx.config.blameless.allow
+            and selection.wants("SP003")
+            and all(map(selection.wants, BL_CODES))
+        ):
+            # Only every blameless check over the whole archive can tell that an allowed phrase
+            # keeps nothing away, and noting what each keeps away costs a second reading.
+            ctx = replace(ctx, note_allowed=True)
+        results.extend(_run(files, ctx, selection, jobs))
     if whole_archive and selection.wants("TM001"):
         found = roster_findings(ctx)
         if found:
             results.append(FileResult(ctx.config.roster, found))
-    if whole_archive and selection.wants("SP001") and all(map(selection.wants, BL_CODES)):
-        # Only a run of every blameless check over the whole archive knows that an allowed
-        # phrase keeps nothing away.
+    if ctx.note_allowed:
         used = frozenset().union(*(result.allowed_used for result in results))
         unused = suppression.unused_allowed(ctx, used)
         if unused is not None:

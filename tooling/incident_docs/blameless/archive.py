@@ -28,8 +28,11 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
 
 
 @lru_cache(maxsize=8)
-def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker:
-    """The checker for an archive: read once per root, configuration and roster."""
+def load_checker(
+    root: Path, config: BlamelessConfig, roster: Roster, note_allowed: bool = False
+) -> Checker:
+    """The checker for an archive: read once per root, configuration and roster; with
+    `note_allowed`, one that notes which allowed phrases keep a finding away."""
     options = BlamelessOptions(
         people=roster.name_words(), allow=config.allow, extra_terms=config.extra_terms
     )
@@ -39,4 +42,4 @@ def load_checker(root: Path, config: BlamelessConfig, roster: Roster) -> Checker
     if config.examples:
         for row in read_examples(root, config.examples):
             examples[normalise(row.text)] = row.label
-    return Checker(options, model, threshold, examples)
+    return Checker(options, model, threshold, examples, note_allowed)

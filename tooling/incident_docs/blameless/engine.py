@@ -237,13 +237,32 @@ def _prepare(options: BlamelessOptions) -> _Prepared:
 def allowed_phrase(text: str) -> str:
     """An allowed phrase as written in the configuration or matched in text, compared so: one
     phrase whatever its case and spacing."""
-    return " ".join(text.lower().split())
+    return " ".join(text.casefold().split())
 
 
 def allowed_spans(text: str, options: BlamelessOptions) -> list[tuple[int, int]]:
-    """Where the text holds a phrase the archive allows (BlamelessOptions.allow)."""
+    """Where the text holds a phrase the archive allows (BlamelessOptions.allow), read as the
+    rules read it: through emphasis, not in code or link targets."""
+    return [span for span, _ in allowed_matches(text, options)]
+
+
+def allowed_matches(text: str, options: BlamelessOptions) -> list[tuple[tuple[int, int], str]]:
+    """allowed_spans(), each with the phrase it holds (see allowed_phrase)."""
     pattern = _prepare(options).allow
-    return [] if pattern is None else [match.span() for match in pattern.finditer(text)]
+    if pattern is None:
+        return []
+    return [
+        (match.span(), allowed_phrase(match.group(0)))
+        for match in pattern.finditer(_unmarked(text))
+    ]
+
+
+def _unmarked(text: str) -> str:
+    """The text as the rules read it (see _check_chunk): inline markup, code and link targets
+    blanked, the same length."""
+    if _has_markup(text):
+        return _INLINE_MASK.sub(_mask, text)
+    return text.replace("*", " ") if "*" in text else text
 
 
 def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -24,7 +24,7 @@ from incident_docs.blameless.engine import (
     MESSAGES,
     BlameHit,
     BlamelessOptions,
-    allowed_phrase,
+    allowed_matches,
     allowed_spans,
     check_text,
     lower_same_length,
@@ -360,10 +360,12 @@ class Checker:
     )
     """What check_document found in short lines, by line and how it was read: every record of
     an archive repeats its template's headings and labels."""
+    note_allowed: bool = False
+    """Note in allowed_used which allowed phrases keep a finding away, which costs a second
+    reading of text that holds one: only a lint of the whole archive asks (see SP003)."""
     allowed_used: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
     """The allowed phrases (see allowed_phrase) that kept a finding from being reported in what
-    this checker read: lint reports the others, as it reports a suppression comment that
-    suppresses nothing."""
+    this checker read, with note_allowed."""
 
     def check(
         self,
@@ -416,7 +418,9 @@ class Checker:
     def _check_shown(self, text: str, how: _How) -> list[BlameHit]:
         """check() of text as it shows."""
         hits = self._check(text, True, *how)
-        allowed = allowed_spans(text, self.options) if self.options.allow else []
+        if not self.options.allow or not ((hits and self.model is not None) or self.note_allowed):
+            return hits
+        allowed = allowed_matches(text, self.options)
         if not allowed:
             return hits
         if hits and self.model is not None:
@@ -424,33 +428,38 @@ class Checker:
             # its verdicts can change either way. A finding stands only if the text as written
             # finds it too, so that allowing a phrase never adds one.
             hits = _found_in_both(text, hits, self._check(text, False, *how))
-        phrases = [allowed_phrase(text[start:end]) for start, end in allowed]
-        if not self.allowed_used.issuperset(phrases):
-            self._note_allowed(text, how, hits, allowed, phrases)
+        if self.note_allowed and not self.allowed_used.issuperset(p for _, p in allowed):
+            self._note_allowed(text, how, hits, allowed)
         return hits
 
     @cached_property
     def _unallowed(self) -> Checker:
         """This checker with no phrase allowed: what would be reported without them."""
-        return replace(self, options=replace(self.options, allow=()))
+        return replace(self, options=replace(self.options, allow=()), note_allowed=False)
 
     def _note_allowed(
         self,
         text: str,
         how: _How,
         hits: list[BlameHit],
-        allowed: list[tuple[int, int]],
-        phrases: list[str],
+        allowed: list[tuple[tuple[int, int], str]],
     ) -> None:
-        """Add to allowed_used the phrases of the text that kept a finding from being reported:
-        one found without them that is not found with them, a rule's where it was, BL010 in
-        the same sentence. A phrase keeps the findings of its own sentence away."""
+        """Add to allowed_used the phrases of the text that kept a finding from being reported,
+        one found without them and not with them: a rule's where it was, kept away by the
+        phrases it overlaps (as check_text drops it); BL010 in the same sentence, or a rule's
+        that overlaps none (the model, reading without them, cleared it), kept away by the
+        phrases of its sentence."""
         spans = sentences(text)
         opening = [start for start, _ in spans]
+        edges = [span[0] for span, _ in allowed]  # sorted, never overlapping: finditer's
 
         def sentence_of(at: int) -> int:
             return bisect_right(opening, at) - 1
 
+        by_sentence: dict[int, set[str]] = {}
+        for (start, _), phrase in allowed:
+            by_sentence.setdefault(sentence_of(start), set()).add(phrase)
+        phrases = {phrase for _, phrase in allowed}
         reported = {(hit.code, hit.start, hit.end) for hit in hits}
         toned = {sentence_of(hit.start) for hit in hits if hit.code == "BL010"}
         for hit in self._unallowed._check_shown(text, how):
@@ -459,12 +468,15 @@ class Checker:
                 hit.code == "BL010" and where in toned
             ):
                 continue
-            inside = [
-                phrase
-                for (start, _), phrase in zip(allowed, phrases, strict=True)
-                if sentence_of(start) == where
-            ]
-            self.allowed_used.update(inside or phrases)
+            over: set[str] = set()
+            if hit.code != "BL010":
+                index = bisect_left(edges, hit.end) - 1  # the last phrase that starts before
+                while index >= 0 and allowed[index][0][1] > hit.start:
+                    over.add(allowed[index][1])
+                    index -= 1
+            self.allowed_used.update(over or by_sentence.get(where) or phrases)
+            if self.allowed_used.issuperset(phrases):
+                return
 
     def _check(
         self,
@@ -1622,7 +1634,10 @@ _KEPT_LINES = 10_000
 
 def _checked(checker: Checker, unit: Unit, organisations: frozenset[str]) -> list[BlameHit]:
     """checker.check() of the unit; of a short one, found once per checker and way of reading."""
-    if len(unit.text) > _SHORT_LINE:
+    if len(unit.text) > _SHORT_LINE or (
+        # What a line keeps away is noted when it is read, so one noted is read each time.
+        checker.note_allowed and allowed_spans(unit.text, checker.options)
+    ):
         return _check_unit(checker, unit, organisations)
     key = (
         unit.text,

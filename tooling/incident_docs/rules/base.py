@@ -30,7 +30,9 @@ class LintContext:
     config: Config
     roster: Roster = field(default_factory=Roster)
     config_path: Path | None = None
-    """The file the configuration was read from; None when there was none."""
+    """The file the configuration is read from (pyproject.toml at the root when None)."""
+    note_allowed: bool = False
+    """The blameless checks note which allowed phrases keep a finding away (see SP003)."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     if not doc.readable:
         return
     ctx = subject.ctx
-    checker = load_checker(ctx.root, ctx.config.blameless, ctx.roster)
+    checker = load_checker(ctx.root, ctx.config.blameless, ctx.roster, ctx.note_allowed)
     for line, column, end_line, end_column, hit in blameless.check_document(doc, checker):
         fix = None
         if hit.replacement is not None and end_line == line:
@@ -35,13 +35,14 @@ def check(subject: Subject) -> Iterator[Finding]:
             suggestion=hit.suggestion,
             fix=fix,
         )
-    # The checker is shared by the documents a process lints: each takes what it has noted.
-    subject.allowed_used.update(checker.allowed_used)
-    checker.allowed_used.clear()
+    if checker.note_allowed:
+        # The checker is shared by the documents a process lints: each takes what it noted.
+        subject.allowed_used.update(checker.allowed_used)
+        checker.allowed_used.clear()
 
 
 def prepare(ctx: LintContext) -> None:
-    load_checker(ctx.root, ctx.config.blameless, ctx.roster)
+    load_checker(ctx.root, ctx.config.blameless, ctx.roster, ctx.note_allowed)
 
 
 FAMILY = Family(RULES, check, prepare)

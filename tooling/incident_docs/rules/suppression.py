@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from incident_docs.blameless.engine import allowed_phrase
-from incident_docs.config import CONFIG_FILE, setting_position
+from incident_docs.config import CONFIG_FILE, string_positions
 from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Document, relative_display
 from incident_docs.rules.base import LintContext, RuleInfo
 
 RULES = (
-    RuleInfo("SP001", "unused-suppression",
-             "A suppression comment, or a phrase of the blameless allow-list, suppresses something.",
+    RuleInfo("SP001", "unused-suppression", "A suppression comment suppresses something.",
              "<!-- incident-docs disable-next-line BL004 --> above a line with no finding",
              "remove the comment", Severity.WARNING),
     RuleInfo("SP002", "invalid-suppression", "A suppression comment names the rule codes it is for.",
              "<!-- incident-docs disable-next-line -->",
              "<!-- incident-docs disable-next-line BL004 -->", Severity.WARNING),
+    RuleInfo("SP003", "unused-allowed-phrase",
+             "A phrase of the blameless allow-list keeps a finding away somewhere in the archive.",
+             'allow = ["blast radius"] where no finding has those words',
+             "remove the phrase, or keep it for text to come", Severity.INFO),
 )  # fmt: skip
 
 _COMMENT = re.compile(
@@ -167,25 +171,29 @@ def _next_content_line(doc: Document, number: int) -> int:
 
 
 def unused_allowed(ctx: LintContext, used: frozenset[str]) -> tuple[str, list[Finding]] | None:
-    """SP001 for each phrase of the blameless allow-list that kept no finding away in a lint of
-    the whole archive (`used`, see Checker.allowed_used), placed in the configuration file."""
-    unused = {
-        allowed_phrase(phrase): phrase
-        for phrase in ctx.config.blameless.allow
-        if allowed_phrase(phrase) and allowed_phrase(phrase) not in used
-    }
-    if not unused:
+    """SP003 for each phrase of the blameless allow-list that kept no finding away in a lint of
+    the whole archive (`used`, see Checker.allowed_used), or that repeats one listed before it
+    (in other case or spacing), placed where the configuration file lists it."""
+    listed: set[str] = set()
+    found: list[tuple[int, str]] = []  # (index in the list, message)
+    phrases = ctx.config.blameless.allow
+    for index, phrase in enumerate(phrases):
+        key = allowed_phrase(phrase)
+        if key in listed:
+            found.append((index, f"allowed phrase '{phrase}' is listed already: remove it"))
+        elif key not in used:
+            found.append((index, f"allowed phrase '{phrase}' keeps no finding away in the archive"))
+        listed.add(key)
+    if not found:
         return None
     path = ctx.config_path or ctx.root / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    findings = []
-    for phrase in unused.values():
-        line, column = setting_position(text, ("blameless", "allow"), phrase)
-        message = (
-            f"allowed phrase '{phrase.strip()}' keeps no finding away in the archive: remove it"
-        )
-        findings.append(Finding("SP001", message, line, column))
+    text = ""
+    # Read once already, as the configuration; unreadable now, the findings go to its first line.
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+    setting, places = string_positions(text, ("blameless", "allow"))
+    # Each phrase at its own place: one written twice alike has two, taken in order.
+    where = [places[phrase].pop(0) if places.get(phrase) else setting for phrase in phrases]
+    findings = [Finding("SP003", message, *where[index]) for index, message in found]
     return relative_display(path, ctx.root), findings
