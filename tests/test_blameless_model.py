@@ -1496,6 +1496,15 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Here is what we heard from the Vitwit devs: a race.", {"Vitwit"}),
         ("Later, Kevin's engineers were paged.", set()),  # a manager has engineers too
         ("Acme Inc confirmed the outage.", {"Acme"}),
+        ("| Systems | `Elan`, `Asklepian` |", {"Elan", "Asklepian"}),
+        ("A problem with **Nietzsche** (the main database server).", {"Nietzsche"}),
+        ("Radiation (our email service) timed out.", {"Radiation"}),
+        ('One of our email services, code-named "Radiation", timed out.', {"Radiation"}),
+        ("A server called Nietzsche ran out of disk.", {"Nietzsche"}),
+        ("Ken (the on-call engineer) restarted it.", set()),  # a person is no machine
+        ("Marta (our CEO) signed off.", set()),
+        ("A colleague called Ken restarted it.", set()),
+        ("We paged `ken` and `Ken Li`.", set()),  # a handle, a full name
         ("## Xubuntu Team Follow-Ups", {"Xubuntu"}),
         ("Marta's team broke it.", set()),  # a person has a team ...
         ("Marcus's database migration locked the table.", set()),  # ... databases, API keys

@@ -11,6 +11,7 @@ from incident_docs.blameless.lexicon import (
     GROUPS,
     HANDLE_SHAPE,
     MACHINE_GROUPS,
+    MACHINES,
     NAME_SHAPE,
     NOT_INITIALS,
     NOT_NAMES,
@@ -251,6 +252,23 @@ _DETERMINED = re.compile(
 )
 
 
+_CODE_NAME = re.compile(r"`([A-Z][a-z]+)`")
+"""A name alone in a code span, where a program's name is written ("`Elan` processed them")."""
+_DESCRIBED = re.compile(
+    # A name, its emphasis, and a parenthesis that says it is a machine or a program: "**Nietzsche**
+    # (the main database server)", "Elan (our sequence pipeline)".
+    r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*[ \t]*\((?:the|a|an|our|its|their)[ \t]+"
+    r"(?:[\w-]+[ \t]+){0,3}?" + _forms(MACHINES) + r"\)"
+)
+
+_CODENAMED = re.compile(
+    # A machine or a program given its name: "one of our email services, code-named
+    # "Radiation"", "a server called Nietzsche"; never a person ("a colleague called Ken").
+    r"(?:code-?named|(?:" + _forms(MACHINES) + r")[ \t]+(?:called|named|dubbed))[ \t]+"
+    r"[\"'\u201c\u2018*_]*([A-Z][a-z]+)"
+)
+
+
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
 """Function words, tools and calendar words, and the words for people."""
 _ADDRESS = re.compile(r"(?:https?://|(?<![\w.-]))([\w.-]+\.[a-z]{2,})/([\w.-]+)/([\w.-]+)")
@@ -318,6 +336,12 @@ def organisations(
         or "sidecar" in text
     ):
         shown += _DETERMINED.findall(text)
+    if "`" in text:
+        shown += _CODE_NAME.findall(text)
+    if " (" in text:
+        shown += _DESCRIBED.findall(text)
+    if "named" in text or "called" in text or "dubbed" in text:
+        shown += _CODENAMED.findall(text)
     for low in addressed(text):
         # Written as a name is ("Lighthouse"): a word in capitals or CamelCase reads as no name.
         word = low.capitalize()

@@ -210,6 +210,15 @@ ORGANISATION_FOLLOWERS = wordset(
     modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
+# What a machine or a program is, named in a parenthesis after its name ("Nietzsche (the main
+# database server)", "Elan (our sequence pipeline)"): a person is no such thing.
+MACHINES = wordset(
+    """
+    server servers host machine box database db cluster node instance vm service microservice
+    api app bot daemon pod container proxy router switch firewall repository repo library tool
+    website site pipeline queue bucket job cronjob scheduler controller worker workers
+    """
+)
 # ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,
 # an API, a network, servers, users or customers: "Marcus's database migration", "Khalid's API
 # key" and a salesperson's customers are a person's; nor engineers, developers or contributors,
