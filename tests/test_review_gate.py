@@ -208,7 +208,19 @@ def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: 
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 2
-    assert "pyproject.toml at base bbbbbbb:2: tool.incident-docs.roster" in result.stderr
+    assert "bbbbbbb:pyproject.toml:2: tool.incident-docs.roster" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_broken_base_roster_names_its_line_at_the_base(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.contents[(BASE, "people.yaml")] = b"people:\n  - handle: [oops\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2
+    assert "incident: error: bbbbbbb:people.yaml:" in result.stderr
+    assert "invalid YAML" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) -> None:

@@ -399,28 +399,29 @@ class GateResult:
 
 def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
     """The configuration as it is at the base commit: a pull request cannot lower its own bar."""
-    label = f"{CONFIG_FILE} at base {ref[:7]}"
     raw = client.file_at(repo, CONFIG_FILE, ref)
     if raw is None:
         return Config(), f"defaults ({CONFIG_FILE} not found at base {ref[:7]})"
+    # Errors name the file as git does at a revision, so that its line follows it.
+    where = f"{ref[:7]}:{CONFIG_FILE}"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{label}: invalid TOML: {exc}") from None
-    return parse_config(text, label), label
+        raise UsageError(f"{where}: invalid TOML: {exc}") from None
+    return parse_config(text, where), f"{CONFIG_FILE} at base {ref[:7]}"
 
 
 def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tuple[Roster, str]:
     """The people roster as it is at the base commit."""
-    label = f"{config.roster} at base {ref[:7]}"
     raw = client.file_at(repo, config.roster, ref)
     if raw is None:
         return Roster(), f"{config.roster} (absent at base {ref[:7]}: nobody is senior)"
+    where = f"{ref[:7]}:{config.roster}"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{label}: cannot read the roster: {exc}") from None
-    return parse_roster(text, label), label
+        raise UsageError(f"{where}: cannot read the roster: {exc}") from None
+    return parse_roster(text, where), f"{config.roster} at base {ref[:7]}"
 
 
 def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
