@@ -749,7 +749,7 @@ def test_the_people_an_insinuation_singles_out_are_not_also_a_team_blamed(
     [
         (
             "Remind the on-call engineers to be more careful with deploys.",
-            "Remind the on-call engineers to be more careful with deploys",
+            "Remind the on-call engineers to be more careful",
         ),
         ("Remind engineers to take more care.", "Remind engineers to take more care"),
         ("Remind engineers to always be careful.", "Remind engineers to always be careful"),
@@ -759,10 +759,20 @@ def test_the_people_an_insinuation_singles_out_are_not_also_a_team_blamed(
             "Remind engineers to double-check next time",
         ),
         ("Remind engineers to deploy more carefully.", "Remind engineers to deploy more carefully"),
-        ("Remind the team to update the runbook.", "Remind the team to update the runbook"),
+        ("Remind the team to update the runbook.", "Remind the team to"),
     ],
 )
 def test_a_reminder_to_take_care_is_one_finding(sentence: str, span: str) -> None:
     assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == [
         ("BL009", span)
     ]
+
+
+def test_a_reminder_takes_in_only_the_care_it_asks_for() -> None:
+    # What follows it is read as before: a punishment beside it is a finding of its own, and a
+    # reminder in a quoted title is a quotation.
+    found = check_text("Remind engineers to double-check next time, and fire Dave.")
+    assert [hit.code for hit in found] == ["BL009", "BL009"]
+    assert (
+        check_text('The wiki page titled "Remind engineers to rotate keys" is out of date.') == []
+    )

@@ -336,6 +336,7 @@ def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
         ),
         # Case read as the phrase's pattern reads it.
         ("Then a cowboy οδοσ moved.", ["COWBOY ΟΔΟΣ"], []),
+        ("The cowboy deploy at İzmir failed.", ["cowboy deploy at izmir"], []),
         # Empty, and listed twice.
         ("It was a cowboy deploy.", ["cowboy deploy", "", "Cowboy Deploy"], ["", "Cowboy Deploy"]),
     ],
@@ -356,16 +357,33 @@ def test_each_allowed_phrase_is_judged_by_what_it_keeps_away(
     assert "BL0" not in result.stdout
 
 
+def test_a_table_row_is_judged_cell_by_cell(archive: Path, run_cli: RunCli) -> None:
+    # The model reads each cell of a row alone: the phrase in the other cell kept nothing away.
+    path = archive / PM
+    row = (
+        "| The blast radius was one region | The config was pushed straight to prod"
+        " without telling anyone |"
+    )
+    path.write_text(path.read_text() + f"\n| What | Why |\n| --- | --- |\n{row}\n")
+    _allow(archive, ["blast radius", "without telling anyone"])
+    result = run_cli(archive, "lint", "--format", "json")
+    named = [message.split("'")[1] for _, _, message in _unused_allowed(result.stdout)]
+    assert named == ["blast radius"] and "BL0" not in result.stdout
+
+
 def test_a_second_lint_in_one_process_judges_the_phrases_again(
     archive: Path, run_cli: RunCli
 ) -> None:
     # A short line, which a checker reads once per process: what it keeps away counts each time.
     path = archive / PM
-    path.write_text(path.read_text() + "\n- A cowboy deploy\n")
+    path.write_text(path.read_text() + "\n- A cowboy deploy\n\n- A cowboy&#32;deploy\n")
     _allow(archive, ["cowboy deploy"])
     for _ in range(2):
         assert _unused_allowed(run_cli(archive, "lint", "--format", "json").stdout) == []
-    path.write_text(path.read_text().replace("- A cowboy deploy", "- A deploy"))
+    path.write_text(path.read_text().replace("- A cowboy deploy\n", "- A deploy\n"))
+    for _ in range(2):  # the phrase only as the page shows the line
+        assert _unused_allowed(run_cli(archive, "lint", "--format", "json").stdout) == []
+    path.write_text(path.read_text().replace("- A cowboy&#32;deploy", "- A deploy"))
     assert len(_unused_allowed(run_cli(archive, "lint", "--format", "json").stdout)) == 1
 
 

@@ -1496,15 +1496,22 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Here is what we heard from the Vitwit devs: a race.", {"Vitwit"}),
         ("Later, Kevin's engineers were paged.", set()),  # a manager has engineers too
         ("Acme Inc confirmed the outage.", {"Acme"}),
-        ("| Systems | `Elan`, `Asklepian` |", {"Elan", "Asklepian"}),
         ("A problem with **Nietzsche** (the main database server).", {"Nietzsche"}),
         ("Radiation (our email service) timed out.", {"Radiation"}),
         ('One of our email services, code-named "Radiation", timed out.', {"Radiation"}),
-        ("A server called Nietzsche ran out of disk.", {"Nietzsche"}),
-        ("Ken (the on-call engineer) restarted it.", set()),  # a person is no machine
+        ("A server named Nietzsche ran out of disk.", {"Nietzsche"}),
+        # A person is no machine, and the words around the name say so.
+        ("Ken (the on-call engineer) restarted it.", set()),
         ("Marta (our CEO) signed off.", set()),
-        ("A colleague called Ken restarted it.", set()),
-        ("We paged `ken` and `Ken Li`.", set()),  # a handle, a full name
+        ("Dave (a developer on the app) joined the bridge.", set()),
+        ("Dave (our DBA for the database) joined.", set()),
+        ("Dave (a contract worker) joined.", set()),
+        ("Dave (the call host) joined.", set()),
+        ("A colleague named Ken restarted it.", set()),
+        ("A coworker named Dave joined the bridge.", set()),
+        ("The paging service called Dave at 09:04 and he acknowledged.", set()),
+        ("Our intern, code-named Dave, broke it again.", set()),  # a nickname
+        ("Paged `Dave` at 09:10.", set()),  # a name in a code span can be a person's
         ("## Xubuntu Team Follow-Ups", {"Xubuntu"}),
         ("Marta's team broke it.", set()),  # a person has a team ...
         ("Marcus's database migration locked the table.", set()),  # ... databases, API keys

@@ -252,20 +252,20 @@ _DETERMINED = re.compile(
 )
 
 
-_CODE_NAME = re.compile(r"`([A-Z][a-z]+)`")
-"""A name alone in a code span, where a program's name is written ("`Elan` processed them")."""
 _DESCRIBED = re.compile(
-    # A name, its emphasis, and a parenthesis that says it is a machine or a program: "**Nietzsche**
-    # (the main database server)", "Elan (our sequence pipeline)".
+    # A name, its emphasis, and a parenthesis that says it is a machine or a program, its last
+    # word the machine and no preposition before it: "**Nietzsche** (the main database
+    # server)", "Radiation (our email service)"; not "Dave (a developer on the app)".
     r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*[ \t]*\((?:the|a|an|our|its|their)[ \t]+"
-    r"(?:[\w-]+[ \t]+){0,3}?" + _forms(MACHINES) + r"\)"
+    r"(?:(?!(?:on|of|for|in|at|with|from|to|by|and|or|who|that)[ \t])[\w-]+[ \t]+){0,3}?"
+    r"(?<![\w-])" + _forms(MACHINES) + r"\)"
 )
-
 _CODENAMED = re.compile(
     # A machine or a program given its name: "one of our email services, code-named
-    # "Radiation"", "a server called Nietzsche"; never a person ("a colleague called Ken").
-    r"(?:code-?named|(?:" + _forms(MACHINES) + r")[ \t]+(?:called|named|dubbed))[ \t]+"
-    r"[\"'\u201c\u2018*_]*([A-Z][a-z]+)"
+    # "Radiation"", "a server named Nietzsche"; not "a colleague named Ken", "our intern,
+    # code-named Dave" (a nickname), nor "the paging service called Dave" (it phoned him).
+    r"(?<![\w-])(?:" + _forms(MACHINES) + r")(?:e?s)?,?[ \t]+(?:code-?named|named|dubbed)"
+    r"[ \t]+[\"'\u201c\u2018*_]*([A-Z][a-z]+)"
 )
 
 
@@ -336,11 +336,9 @@ def organisations(
         or "sidecar" in text
     ):
         shown += _DETERMINED.findall(text)
-    if "`" in text:
-        shown += _CODE_NAME.findall(text)
     if " (" in text:
         shown += _DESCRIBED.findall(text)
-    if "named" in text or "called" in text or "dubbed" in text:
+    if "named" in text or "dubbed" in text:
         shown += _CODENAMED.findall(text)
     for low in addressed(text):
         # Written as a name is ("Lighthouse"): a word in capitals or CamelCase reads as no name.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from incident_docs.blameless.agents import (
@@ -218,6 +218,10 @@ def _has_markup(text: str) -> bool:
 class _Prepared:
     allow: re.Pattern[str] | None
     extra: re.Pattern[str] | None
+    phrases: dict[str, str]
+    """Each allowed phrase as written, by its allowed_phrase()."""
+    folded: dict[str, str] = field(default_factory=dict)
+    """The allowed phrase of words that fold otherwise than the pattern ignores case, once found."""
 
 
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -231,7 +235,11 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=64)
 def _prepare(options: BlamelessOptions) -> _Prepared:
     # Cached per options value so repeated calls with one config never recompile.
-    return _Prepared(_phrase_pattern(options.allow), _phrase_pattern(options.extra_terms))
+    return _Prepared(
+        _phrase_pattern(options.allow),
+        _phrase_pattern(options.extra_terms),
+        {allowed_phrase(phrase): phrase for phrase in options.allow},
+    )
 
 
 def allowed_phrase(text: str) -> str:
@@ -248,13 +256,33 @@ def allowed_spans(text: str, options: BlamelessOptions) -> list[tuple[int, int]]
 
 def allowed_matches(text: str, options: BlamelessOptions) -> list[tuple[tuple[int, int], str]]:
     """allowed_spans(), each with the phrase it holds (see allowed_phrase)."""
-    pattern = _prepare(options).allow
-    if pattern is None:
+    prepared = _prepare(options)
+    if prepared.allow is None:
         return []
     return [
-        (match.span(), allowed_phrase(match.group(0)))
-        for match in pattern.finditer(_unmarked(text))
+        (match.span(), _phrase_of(match.group(0), prepared))
+        for match in prepared.allow.finditer(_unmarked(text))
     ]
+
+
+def _phrase_of(matched: str, prepared: _Prepared) -> str:
+    """The allowed phrase (see allowed_phrase) whose pattern matched these words."""
+    phrase = allowed_phrase(matched)
+    if phrase in prepared.phrases:
+        return phrase
+    # Folded otherwise than the pattern ignores case ("İzmir" matches "izmir", and folds to
+    # "i̇zmir"): the phrase whose own pattern matches them, looked for once per such words.
+    found = prepared.folded.get(matched)
+    if found is None:
+        found = prepared.folded[matched] = next(
+            (
+                key
+                for key, written in prepared.phrases.items()
+                if (single := _phrase_pattern((written,))) is not None and single.fullmatch(matched)
+            ),
+            phrase,
+        )
+    return found
 
 
 def _unmarked(text: str) -> str:

@@ -211,12 +211,13 @@ ORGANISATION_FOLLOWERS = wordset(
     """
 )
 # What a machine or a program is, named in a parenthesis after its name ("Nietzsche (the main
-# database server)", "Elan (our sequence pipeline)"): a person is no such thing.
+# database server)") or before the name it is given ("a bot named Marvin"): no person is such a
+# thing. Not what people are too ("the meeting host", "a contract worker", "the tool").
 MACHINES = wordset(
     """
-    server servers host machine box database db cluster node instance vm service microservice
-    api app bot daemon pod container proxy router switch firewall repository repo library tool
-    website site pipeline queue bucket job cronjob scheduler controller worker workers
+    server servers database db cluster node instance vm service microservice api app bot
+    daemon pod container proxy router switch firewall repository repo library website pipeline
+    queue bucket cronjob scheduler controller
     """
 )
 # ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,

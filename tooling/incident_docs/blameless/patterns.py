@@ -705,9 +705,13 @@ CHECKS: tuple[Check, ...] = (
             r"(?:be\s+)?held\s+(?:accountable|responsible)|hold\s+(?!ourselves|us\b)\w+\s+(?:\w+\s+)?accountable|"
             r"face\s+(?:the\s+)?consequences|there\s+will\s+be\s+consequences|"
             r"remind\w*\s+(?:all\s+|the\s+)?(?:everyone|everybody|engineers|developers|team|people|staff|him|"
-            # The whole reminder is one finding, what it asks for too ("Remind engineers to
-            # always be more careful").
-            r"her|them|engineer|developer|on-?call)\s+(?:\w+\s+)?to\b[^.;!?|\n]*)\b"
+            # The care a reminder asks for is part of its one finding ("Remind engineers to
+            # always be more careful", "to double-check next time"); nothing after it is.
+            r"her|them|engineer|developer|on-?call)\s+(?:\w+\s+)?to"
+            r"(?:\s+(?:\w+\s+){0,2}?(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+)?(?:careful|"
+            r"vigilant|diligent|thorough|attentive|cautious|mindful)|take\s+(?:more|extra|greater|"
+            r"better)\s+care|pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|"
+            r"double[\s-]check\w*(?:\s+next\s+time)?|more\s+carefully))?)\b"
         ),
         "BL009",
         wordset(

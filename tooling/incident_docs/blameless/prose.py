@@ -449,7 +449,8 @@ class Checker:
         phrases it overlaps (as check_text drops it); BL010 in the same sentence, or a rule's
         that overlaps none (the model, reading without them, cleared it), kept away by the
         phrases of its sentence."""
-        spans = sentences(text)
+        # Split as _check splits for the model: a table row by its cells.
+        spans = sentences(_model_view(text), cells=text.lstrip().startswith("|"))
         opening = [start for start, _ in spans]
         edges = [span[0] for span, _ in allowed]  # sorted, never overlapping: finditer's
 
@@ -1636,7 +1637,7 @@ def _checked(checker: Checker, unit: Unit, organisations: frozenset[str]) -> lis
     """checker.check() of the unit; of a short one, found once per checker and way of reading."""
     if len(unit.text) > _SHORT_LINE or (
         # What a line keeps away is noted when it is read, so one noted is read each time.
-        checker.note_allowed and allowed_spans(unit.text, checker.options)
+        checker.note_allowed and allowed_spans(as_shown(unit.text)[0], checker.options)
     ):
         return _check_unit(checker, unit, organisations)
     key = (
