@@ -325,8 +325,7 @@ def parse_config(text: str, label: str) -> Config:
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
             for pydantic, toml in _IN_TOML_WORDS:
                 message = pydantic.sub(toml, message)
-            # The line of the setting, or else of the deepest table or key on the way to it.
-            line = next((found[path[:n]] for n in range(len(path), 0, -1) if path[:n] in found), 0)
+            line = _setting_line(found, path)
             lines.append(f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: {message}")
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
@@ -382,6 +381,12 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     return found
 
 
+def _setting_line(found: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
+    """The line of the setting (see _key_lines), or else of the deepest table or key on the way
+    to it; 0 when none is written."""
+    return next((found[path[:n]] for n in range(len(path), 0, -1) if path[:n] in found), 0)
+
+
 def string_positions(
     text: str, path: tuple[str, ...]
 ) -> tuple[tuple[int, int], dict[str, list[tuple[int, int]]]]:
@@ -389,9 +394,7 @@ def string_positions(
     deepest table or key on the way to it; the first line when there is none), and the line
     and column (from 1) of each string value written on one line from there on, by value, in
     order: escapes read as TOML reads them, comments left out."""
-    found = _key_lines(text)
-    full = ("tool", TABLE, *path)
-    line = next((found[full[:n]] for n in range(len(full), 0, -1) if full[:n] in found), 1)
+    line = _setting_line(_key_lines(text), ("tool", TABLE, *path)) or 1
     places: dict[str, list[tuple[int, int]]] = {}
     for number, written in enumerate(text.splitlines()[line - 1 :], start=line):
         for match in _STRING_OR_COMMENT.finditer(written):

@@ -251,7 +251,8 @@ def allowed_phrase(text: str) -> str:
 def allowed_spans(text: str, options: BlamelessOptions) -> list[tuple[int, int]]:
     """Where the text holds a phrase the archive allows (BlamelessOptions.allow), read as the
     rules read it: through emphasis, not in code or link targets."""
-    return [span for span, _ in allowed_matches(text, options)]
+    pattern = _prepare(options).allow
+    return [] if pattern is None else [m.span() for m in pattern.finditer(_unmarked(text))]
 
 
 def allowed_matches(text: str, options: BlamelessOptions) -> list[tuple[tuple[int, int], str]]:
