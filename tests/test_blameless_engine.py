@@ -239,6 +239,11 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "The human error explanation was dropped once the logs were read.",
         "Be more careful was proposed and struck from the action items.",
         "| Operator error? | No. The form accepted a negative quantity. |",
+        "It would be easy to describe this as human error; the upgrade followed its plan.",
+        "It is tempting to attribute the outage to operator error.",
+        # A paragraph wrapped by hand: the line break is no sentence's end.
+        "This was our mistake, and it's not something we'd\ndescribe as human error.",
+        "The review did not\nfind human error at work.",
     ],
 )
 def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
@@ -260,6 +265,9 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "There is no evidence that the alert was misrouted, so the root cause was human error.",
         "It is easy to read the graph now, and in hindsight it was obvious the disk would fill.",
         "No one should have missed an alert this obvious.",
+        "It is easy to see why Dave was careless.",
+        # A line of its own, not a wrapped sentence: the denial on the next line is another's.
+        "Root cause: human error\nNot reviewed: the staging config",
         # A denial or a report governs its own clause, and mocking stands with a "not" before it.
         "Our finding is not that the tool failed; Hamid forgot to run it, again.",
         "Not naming names, but someone on the late shift skipped the runbook.",
@@ -350,6 +358,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Patroni's demotion of the primary completed at 14:03.",
         "Relay Demotion Failure",
         "The relay's demotion logic ignored timeouts.",
+        "Patroni's demotion behaviour worked exactly as intended.",
+        "Kafka's demotion timeout is 30 seconds.",
         "Builders are now demoted when a simulation request times out.",
         # What was seen at the time, not hindsight.
         "The second engineer read the logs but saw nothing obviously wrong.",
@@ -406,6 +416,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Outcome: Lars demoted from tech lead.", "BL009"),
         ("Dave's demotion was announced on Monday.", "BL009"),
         ("Her demotion was announced at the all-hands.", "BL009"),
+        ("Action: Ravi's demotion to analyst.", "BL009"),
+        ("We asked for @bob's demotion.", "BL009"),
         ("We should fire team leads who approve untested changes.", "BL009"),
         ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),

@@ -408,7 +408,10 @@ _OPENING_QUOTES = "\"'\u201c\u2018`"
 _CLOSING_QUOTES = "\"'\u201d\u2019`"
 
 
-_SENTENCE_EDGE = re.compile(r"[.;!?\n]")
+_SENTENCE_EDGE = re.compile(r"[.;!?]|\n(?![^\S\n]*[a-z])")
+"""Where a sentence (or a clause after a semicolon) ends; a line break too, unless the line
+after it goes on in lower case, as a paragraph wrapped by hand does ("not something we'd /
+describe as human error")."""
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from incident_docs.blameless.lexicon import (
+    AUXILIARIES,
     CAUSE_VERB,
     CAUSE_WORDS,
     CF_VERB,
@@ -73,6 +74,13 @@ _FORESAW = (
 """What someone should have known or seen coming: hindsight, whoever should have."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
+_DEMOTION_FOLLOWERS = wordset(
+    """
+    are were be been being to from back after before for and or but as by in on at over since
+    last this next that which following
+    """
+)
+"""Words after a person's demotion, besides auxiliaries: a verb or a preposition, not a noun."""
 _NOT_ASKED = r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)"
 """Not in a question that asks who ("Do you know who conducted the attack?")."""
 _NOT_WHO_TO_REACH = r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)"
@@ -811,8 +819,15 @@ CHECKS: tuple[Check, ...] = (
         "before",
         (*PUNISH_CODES, ("team", "BL009")),
     ),
+    # "Dave's demotion was announced", "her demotion to analyst": the demotion is the sentence's
+    # subject or ends it; not a noun it modifies ("Patroni's demotion behaviour worked").
     Check(
-        _c(r"(?<![\w@.\-])(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b(?!\s+of\b)"),
+        _c(
+            r"(?<![\w@.\-])(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b"
+            r"(?=\s*(?:[.,;:!?)\]]|$)|\s+(?:"
+            + "|".join(sorted(AUXILIARIES | _DEMOTION_FOLLOWERS))
+            + r")\b)"
+        ),
         "BL009",
         wordset("demotion"),
         "group",
