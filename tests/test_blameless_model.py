@@ -668,6 +668,23 @@ def test_a_table_row_is_also_read_whole_where_one_cell_names_and_the_next_blames
     assert [(d["line"], d["code"]) for d in found] == [(3, "BL010")]
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| Time | Who | What |\n| --- | --- | --- |\n"
+        "| 06:20 | Ops control centre | First driver radio call from the Hanoi terminal |\n",
+        "| # | Action | Owner | Due |\n| --- | --- | --- | --- |\n"
+        "| 3 | Upgrade the validators to firmware 5.3 | Fleet ops with Validis | 2024-12-31 |\n",
+        "| Step | Team |\n| --- | --- |\n| Restarted the consumers in eu-west-1 | Head of DBA |\n",
+    ],
+)
+def test_a_cell_that_says_who_acted_is_read_with_its_row(
+    table: str, archive: Path, run_cli: RunCli
+) -> None:
+    """A team or a role alone in a column of who acted or owns says who, not what went wrong."""
+    assert _lint_stdin(run_cli, archive, table) == []
+
+
 def test_front_matter_prose_is_checked_where_it_is_written(archive: Path, run_cli: RunCli) -> None:
     path = archive / "postmortems" / "PM-2022-12-25-corrupt-image-crash-loop.md"
     text = path.read_text()
@@ -1500,7 +1517,13 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Radiation (our email service) timed out.", {"Radiation"}),
         ('One of our email services, code-named "Radiation", timed out.', {"Radiation"}),
         ("A server named Nietzsche ran out of disk.", {"Nietzsche"}),
+        ("Alerts reach us by way of Humphrey, our alert bot, which posts them.", {"Humphrey"}),
+        ("Almanac, our live ops CMS, accepts timestamps without an offset.", {"Almanac"}),
+        ("Bosun, the flood-protection bot on our network, K-lined the range.", {"Bosun"}),
         # A person is no machine, and the words around the name say so.
+        ("Dave, our app developer, pushed the fix.", set()),
+        ("Ken, the database admin, restored it.", set()),
+        ("Ken, our walking database, knew the answer.", set()),
         ("Ken (the on-call engineer) restarted it.", set()),
         ("Marta (our CEO) signed off.", set()),
         ("Dave (a developer on the app) joined the bridge.", set()),
@@ -1984,6 +2007,17 @@ def test_occupations_and_their_plurals_point_at_someone_but_not_words_software_s
         "attorneys",
     } <= TARGETS
     assert TARGETS.isdisjoint({"driver", "controller", "editor", "producer", "wrangler", "janitor"})
+
+
+def test_a_blog_post_byline_names_people_as_a_matter_of_course(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prose, "SURER", 1.0)  # a byline is then never reported
+    model = packaged_model()
+    checker = Checker(model=model, threshold=1e-9)  # and anything else always is
+    assert not checker.check("*Posted by @wenjie on behalf of the admin team.*")
+    assert not checker.check("Published by Ken Li and @dana on 3 May 2024.")
+    assert checker.check("Fixed by @wenjie on behalf of the admin team.")
 
 
 def test_a_byline_the_archive_marked_blameful_is_reported() -> None:

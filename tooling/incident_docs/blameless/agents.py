@@ -252,13 +252,29 @@ _DETERMINED = re.compile(
 )
 
 
+_DESCRIBING = (
+    r"(?:(?!(?:on|of|for|in|at|with|from|to|by|and|or|who|that|human|walking|living|one-\w+|"
+    r"resident)\s)[\w-]+\s+){0,3}?(?<![\w-])"
+)
+"""The words before the machine: at most three, no preposition, nothing that makes a person
+the machine in a figure of speech ("the human chaos engine", "our walking database")."""
 _DESCRIBED = re.compile(
     # A name, its emphasis, and a parenthesis that says it is a machine or a program, its last
     # word the machine and no preposition before it: "**Nietzsche** (the main database
     # server)", "Radiation (our email service)"; not "Dave (a developer on the app)".
     r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*[ \t]*\((?:the|a|an|our|its|their)[ \t]+"
-    r"(?:(?!(?:on|of|for|in|at|with|from|to|by|and|or|who|that)[ \t])[\w-]+[ \t]+){0,3}?"
-    r"(?<![\w-])" + _forms(MACHINES) + r"\)"
+    + _DESCRIBING
+    + _forms(MACHINES)
+    + r"\)"
+)
+_APPOSED = re.compile(
+    # ... or an apposition that does, ended by punctuation or a preposition: "Humphrey, our
+    # Alertmanager bot, posts", "Bosun, the flood-protection bot on our network"; not "Dave, our
+    # app developer", "Ken, the database admin".
+    r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*,[ \t\n]+(?:the|a|an|our|its|their)[ \t\n]+"
+    + _DESCRIBING
+    + _forms(MACHINES)
+    + r"(?=[ \t]*[,.;:)]|[ \t\n]+(?:on|in|at|for|from|that|which)\s)"
 )
 _CODENAMED = re.compile(
     # A machine or a program given its name: "one of our email services, code-named
@@ -338,6 +354,8 @@ def organisations(
         shown += _DETERMINED.findall(text)
     if " (" in text:
         shown += _DESCRIBED.findall(text)
+    if ", " in text:
+        shown += _APPOSED.findall(text)
     if "named" in text or "dubbed" in text:
         shown += _CODENAMED.findall(text)
     for low in addressed(text):

@@ -210,14 +210,16 @@ ORGANISATION_FOLLOWERS = wordset(
     modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
-# What a machine or a program is, named in a parenthesis after its name ("Nietzsche (the main
-# database server)") or before the name it is given ("a bot named Marvin"): no person is such a
-# thing. Not what people are too ("the meeting host", "a contract worker", "the tool").
+# What a machine or a program is, named in a parenthesis or an apposition after its name
+# ("Nietzsche (the main database server)", "Almanac, our live ops CMS,") or before the name it
+# is given ("a bot named Marvin"): no person is such a thing. Not what people are too ("the
+# meeting host", "a contract worker", "the tool", "our support agent").
 MACHINES = wordset(
     """
     server servers database db cluster node instance vm service microservice api app bot
     daemon pod container proxy router switch firewall repository repo library website pipeline
-    queue bucket cronjob scheduler controller
+    queue bucket cronjob scheduler controller cms system platform engine bridge gateway portal
+    dashboard tracker backend frontend
     """
 )
 # ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,

@@ -102,7 +102,7 @@ _TOOK_PART = r"participants|attendees|responders"
 """Labels of the people who took part that are also a byline's."""
 _BYLINE = re.compile(
     r"[ \t>*_+-]*+(?:(?:created|written|authored|edited|reviewed|approved|prepared|compiled|"
-    r"maintained)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
+    r"maintained|posted|published|drafted)[ \t]+by|(?:authors?|editors?|reviewers?|approvers?|owners?|contributors?|"
     + _TOOK_PART
     + r")[*_]*[ \t]*:)",
     re.IGNORECASE,
@@ -324,9 +324,9 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     return shown_text, starts, ends
 
 
-_How = tuple[bool, bool, bool, frozenset[str] | None, tuple[int, ...]]
+_How = tuple[bool, bool, bool, frozenset[str] | None, tuple[int, ...], tuple[int, ...]]
 """How Checker.check reads a chunk: heading, names_people, transcript, organisations,
-owner_cells."""
+owner_cells, actor_cells."""
 
 LABELLED_BLAMEFUL = "labelled blameful in the archive's examples file"
 """What BL010 says of a sentence the examples file labels blameful, whatever the model reads."""
@@ -376,6 +376,7 @@ class Checker:
         transcript: bool = False,
         organisations: frozenset[str] | None = None,
         owner_cells: tuple[int, ...] = (),
+        actor_cells: tuple[int, ...] = (),
     ) -> list[BlameHit]:
         """Rule hits in a chunk of prose, plus BL010 for sentences only the model reads as blame.
 
@@ -389,8 +390,10 @@ class Checker:
         `organisations`: capitalised words the whole document shows to be organisations or
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
+        `actor_cells`: for a table row, the cells its table's header says hold who acted or
+        owns (owner_cells among them), which the model reads only with the rest of the row.
         """
-        how = (heading, names_people, transcript, organisations, owner_cells)
+        how = (heading, names_people, transcript, organisations, owner_cells, actor_cells)
         if (
             text.isascii()
             and text.isprintable()
@@ -488,6 +491,7 @@ class Checker:
         transcript: bool,
         organisations: frozenset[str] | None,
         owner_cells: tuple[int, ...],
+        actor_cells: tuple[int, ...],
     ) -> list[BlameHit]:
         """check() of text that shows as written, with the allowed phrases blanked for the model
         or not."""
@@ -547,6 +551,10 @@ class Checker:
             threshold = max(self.threshold, SURER)
         row = written_view.lstrip().startswith("|")
         spans = sentences(written_view, cells=row)
+        # The cells of who acted or owns say who, not what went wrong: a team or a role alone
+        # ("| 06:20 | Ops control centre | First radio call |") is no blame of it. They are
+        # weighed with the rest of the row, as the row is read whole below.
+        actors = _cells_at(written_view, actor_cells) if row and actor_cells else ()
         kept: list[BlameHit] = []
         placed: set[int] = set()
         starts: list[int] = []
@@ -582,6 +590,8 @@ class Checker:
                         or not self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
                     ]
                 kept.extend(inside)
+                continue
+            if label != 1 and actors and any(a <= start and end <= b for a, b in actors):
                 continue
             # A sentence that is only a reference is the title of someone else's writing: its
             # author is left out, and a title in Title Case is read as a heading is, surely (0.8).
@@ -1003,6 +1013,18 @@ _OWNER_HEADER = re.compile(
 )
 """The header of a table's column of action-item owners (not "Who" or "By", which head the
 people of any table: "| Who | Notes |\n| Dmitri | Root cause |")."""
+_ACTOR_HEADER = re.compile(
+    r"who|by|(?:done|performed|handled|raised|reported|actioned|taken) by|actors?|"
+    r"(?:responsible |owning |assigned )?(?:teams?|roles?|groups?|departments?|dept)|"
+    r"persons?|people|names?|(?:incident )?leads?|responders?|on-?call|contacts?"
+)
+"""The header of a table's column of who acted (a timeline's "Who", "Team", "Role"): with
+_OWNER_HEADER, the cells the model reads only with the rest of their row."""
+
+
+def _cells_at(row: str, cells: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Where those cells (from 0) of a table row start and end."""
+    return [span for index, span in enumerate(_cell_spans(row)) if index in cells]
 
 
 def _cell_spans(row: str) -> list[tuple[int, int]]:
@@ -1286,6 +1308,9 @@ class Unit:
     escaped or folded; findings then point at where the value starts, with no fix)."""
     owner_cells: tuple[int, ...] = ()
     """For a table row: the cells its table's header calls the owner's ("Owner", "Assignee")."""
+    actor_cells: tuple[int, ...] = ()
+    """For a table row: the cells its table's header says hold who acted or owns ("Who",
+    "Team", "Owner")."""
     names_people: bool = False
     """Prose that names people as a matter of course: the timeline, the responders list, the
     transcript, or an action item, which names its owner and often a role ("Give the on-call
@@ -1307,6 +1332,8 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
     """The level of the heading that opened the section that names people."""
     owners: tuple[int, ...] | None = None
     """The owner's cells of the table being read (None: not in a table)."""
+    actors: tuple[int, ...] = ()
+    """The cells of who acted or owns, in the table being read."""
     next_row = 0
     """The line where the table being read would continue."""
     admonition = False
@@ -1316,10 +1343,13 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
         if block.kind != "table_row":
             owners = None
         elif owners is None or block.line != next_row:  # the header row
-            owners = tuple(
-                index
-                for index, (start, end) in enumerate(_cell_spans(block.text))
-                if _OWNER_HEADER.fullmatch(block.text[start:end].strip(" *_`").lower())
+            headers = [
+                block.text[start:end].strip(" *_`").lower()
+                for start, end in _cell_spans(block.text)
+            ]
+            owners = tuple(i for i, name in enumerate(headers) if _OWNER_HEADER.fullmatch(name))
+            actors = tuple(
+                i for i, name in enumerate(headers) if i in owners or _ACTOR_HEADER.fullmatch(name)
             )
         next_row = block.end_line + 1
         if block.kind == "heading" and block.level >= 2:
@@ -1415,6 +1445,7 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             1,
             heading=block.kind == "heading",
             owner_cells=owners or (),
+            actor_cells=actors if owners is not None else (),
             names_people=in_person_section,
             transcript=in_transcript,
         )
@@ -1646,6 +1677,7 @@ def _checked(checker: Checker, unit: Unit, organisations: frozenset[str]) -> lis
         unit.names_people,
         unit.transcript,
         unit.owner_cells,
+        unit.actor_cells,
         organisations,
     )
     kept = checker._lines
@@ -1665,6 +1697,7 @@ def _check_unit(checker: Checker, unit: Unit, organisations: frozenset[str]) -> 
         transcript=unit.transcript,
         organisations=organisations,
         owner_cells=unit.owner_cells,
+        actor_cells=unit.actor_cells,
     )
 
 
