@@ -11,7 +11,11 @@ Prints, for the rules alone, the model alone and the two combined:
   and never used to train or tune it, scored with the shipped model;
 - with --held-out, the held-out batches (training/blameless/held-out/), by writers whose batches
   the corpus does not hold, never trained on, scored the same way (count each look: see the
-  README there).
+  README there);
+- whole postmortems with blameful sentences hidden in them (training/blameless/documents/), each
+  linted as `incident lint --select BL` reads a record pasted in: how many of the hidden
+  sentences get a finding, how many findings fall elsewhere, and in how many documents (the
+  `dev` writers, always; the `held-out` writers with --held-out).
 The rules and the combined figures are what lint reports for each line read as a one-line
 Markdown body: a heading is read as a heading, a table row cell by cell and whole, a line that
 opens with a time of day with the surer threshold of a timeline; in cross-validation, with a
@@ -37,6 +41,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,6 +69,7 @@ from incident_docs.document import parse_text  # noqa: E402
 
 FROZEN = REPO / "training" / "blameless" / "frozen-test.tsv"
 HELD_OUT = REPO / "training" / "blameless" / "held-out"
+DOCUMENTS = REPO / "training" / "blameless" / "documents"
 
 
 def scores(flags: Sequence[bool], labels: Sequence[int]) -> tuple[float, float, float]:
@@ -264,6 +270,92 @@ def published_table(rows: Sequence[Row], flagged: Sequence[bool]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class HiddenBlame:
+    """A blameful sentence a writer hid in a document: where it is and what kind it is."""
+
+    document: Path
+    first_line: int
+    last_line: int
+    style: str
+    sentence: str
+
+
+def hidden_blame(folder: Path) -> list[HiddenBlame]:
+    """The sentences of a writer's `key.tsv` (file, sentence, style), each found in its
+    document with line breaks and runs of spaces read as one space, by the lines it spans."""
+    found = []
+    with (folder / "key.tsv").open(encoding="utf-8", newline="") as handle:
+        for entry in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            document = folder / entry["file"]
+            text = document.read_text(encoding="utf-8")
+            flat, line_of = _flattened(text)
+            sentence = " ".join(entry["sentence"].split())
+            at = flat.find(sentence)
+            if at < 0:
+                raise ValueError(f"{folder / 'key.tsv'}: not in {entry['file']}: {sentence!r}")
+            found.append(
+                HiddenBlame(
+                    document,
+                    line_of[at],
+                    line_of[at + len(sentence) - 1],
+                    entry["style"],
+                    sentence,
+                )
+            )
+    return found
+
+
+def _flattened(text: str) -> tuple[str, list[int]]:
+    """The text with each run of white space one space, and the 1-based line of each character."""
+    chars: list[str] = []
+    line_of: list[int] = []
+    line = 1
+    for char in text:
+        if char.isspace():
+            if not chars or chars[-1] != " ":
+                chars.append(" ")
+                line_of.append(line)
+            line += char == "\n"
+        else:
+            chars.append(char)
+            line_of.append(line)
+    return "".join(chars), line_of
+
+
+def documents_table(title: str, folders: Sequence[Path], checker: Checker) -> None:
+    """Hidden blameful sentences found, and findings anywhere else, in whole documents."""
+    hidden = found = false = documents = with_false = clean = clean_with_false = 0
+    missed: dict[str, int] = defaultdict(int)
+    for folder in folders:
+        key = hidden_blame(folder)
+        for document in sorted(folder.glob("*.md")):
+            spans = [h for h in key if h.document == document]
+            doc = parse_text(document.read_text(encoding="utf-8"), document.name)
+            lines = {line for line, *_ in check_document(doc, checker)}
+            caught = [h for h in spans if any(h.first_line <= n <= h.last_line for n in lines)]
+            wrong = [n for n in lines if not any(h.first_line <= n <= h.last_line for h in spans)]
+            hidden += len(spans)
+            found += len(caught)
+            for h in spans:
+                if h not in caught:
+                    missed[h.style] += 1
+            false += len(wrong)
+            documents += 1
+            with_false += bool(wrong)
+            clean += not spans
+            clean_with_false += not spans and bool(wrong)
+    print(f"\n{title}: {len(folders)} writers, {documents} documents")
+    print(f"  hidden blameful sentences found: {found} of {hidden} ({found / hidden:.3f})")
+    print(
+        f"  lines with a finding elsewhere: {false}, in {with_false} of {documents} documents; "
+        f"documents without blame that get a finding: {clean_with_false} of {clean}"
+    )
+    if missed:
+        styles = ", ".join(f"{style} {n}" for style, n in sorted(missed.items()))
+        print(f"  missed, by the writer's style: {styles}")
+
+
 def speed(checker: Checker, sample: Sequence[str]) -> tuple[float, float]:
     """Sentences per second through lint's checks, and through the rules alone, in one run."""
     repeats = max(1, 20_000 // len(sample))
@@ -361,6 +453,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "model": [model_flags(model, threshold, row.text) for row in held_out],
                 "combined": [reported for _, reported in linted],
             },
+        )
+
+    documents_table(
+        "whole postmortems with hidden blame, dev writers (used to tune the checks)",
+        sorted(path for path in (DOCUMENTS / "dev").iterdir() if path.is_dir()),
+        checker,
+    )
+    if args.held_out:
+        documents_table(
+            "whole postmortems with hidden blame, held-out writers (never tuned on)",
+            sorted(path for path in (DOCUMENTS / "held-out").iterdir() if path.is_dir()),
+            checker,
         )
 
     if args.real is not None:

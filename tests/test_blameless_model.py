@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
 import json
 import os
 import re
+import sys
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -503,6 +505,27 @@ def test_no_line_of_the_frozen_or_held_out_sets_is_trained_on() -> None:
     assert kept_out.isdisjoint(trained)
 
 
+def test_every_hidden_blameful_sentence_stands_in_its_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "blameless_quality", REPO / "benchmarks" / "blameless_quality.py"
+    )
+    assert spec is not None and spec.loader is not None
+    quality = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, quality)  # its dataclass looks itself up there
+    spec.loader.exec_module(quality)
+    for split, writers in (("dev", 8), ("held-out", 4)):
+        folders = sorted(path for path in (quality.DOCUMENTS / split).iterdir() if path.is_dir())
+        assert len(folders) == writers
+        for folder in folders:
+            hidden = quality.hidden_blame(folder)  # a sentence not in its document raises
+            documents = sorted(folder.glob("*.md"))
+            assert len(documents) == 6
+            assert {found.document for found in hidden} <= set(documents)
+            assert sum(not any(found.document == d for found in hidden) for d in documents) == 2
+
+
 def test_roster_handles_count_as_names() -> None:
     model = packaged_model()
     people = frozenset({"dmitri"})
@@ -683,6 +706,18 @@ def test_a_cell_that_says_who_acted_is_read_with_its_row(
 ) -> None:
     """A team or a role alone in a column of who acted or owns says who, not what went wrong."""
     assert _lint_stdin(run_cli, archive, table) == []
+
+
+def test_an_impact_written_as_text_in_the_front_matter_is_checked(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "---\ntitle: Checkout outage\nimpact: >-\n  Checkout failed for two hours. Customers\n"
+        "  waited at the tills because Gwen's team pushed an oversized file without checking"
+        " it.\n---\n\n## Summary\n\nThe pricing file was truncated.\n"
+    )
+    found = _lint_stdin(run_cli, archive, text)
+    assert [d["line"] for d in found] == [5]
 
 
 def test_front_matter_prose_is_checked_where_it_is_written(archive: Path, run_cli: RunCli) -> None:

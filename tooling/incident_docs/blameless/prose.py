@@ -53,8 +53,11 @@ from incident_docs.document import (
 from incident_docs.templates import PLACEHOLDER_LINE
 from incident_docs.timeline import ENTRY
 
-PROSE_FIELDS = frozenset({"title", "summary", "description", "harm", "users_affected", "text"})
-"""Front-matter keys whose string values are published as prose, wherever they appear."""
+PROSE_FIELDS = frozenset(
+    {"title", "summary", "description", "harm", "users_affected", "text", "impact"}
+)
+"""Front-matter keys whose string values are published as prose, wherever they appear (an
+impact written as text, not as the record's fields of it, is prose too)."""
 
 _LOG_LINE = re.compile(
     r"^\s*>+\s*(?:\[(?:\d|[A-Z]{3,}\])|\d{2,4}[-/:.]\d|\d{1,2}:\d{2}|(?:ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE"
