@@ -3,7 +3,8 @@
     python benchmarks/blameless_hostile.py [--repeat 2000]
 
 Each shape is a line opening, then a unit repeated `--repeat` times (ten times as often for a
-unit of one character) and four times as often, linted as
+unit of one character) and four times as often (a table's shape: its header, rule and row, each
+as wide), linted as
 `incident lint --select BL -` lints a document from standard input, in this process (the model
 is loaded before the clock starts). A check that searches the whole line once per hit grows
 sixteenfold when the line grows fourfold; linear work grows fourfold. The ratio printed is the
@@ -60,6 +61,18 @@ SHAPES.update(
         "allowed phrase by each hit": ("", "the blast radius obviously grew and "),
     }
 )
+WIDE = {
+    # A table as wide as the unit is repeated: a header, its rule and a row, each that wide.
+    # Every column is one of who acted, whose cells the model reads only with their row.
+    "a table of who columns": ("|Who", "|-", "|Ops team"),
+}
+SHAPES.update({name: ("", columns[0]) for name, columns in WIDE.items()})
+
+
+def _built(name: str, opening: str, unit: str, repeat: int) -> str:
+    if name in WIDE:
+        return "".join(column * repeat + "|\n" for column in WIDE[name])
+    return opening + unit * repeat
 
 
 def _once(text: str, project: Project, allow: tuple[str, ...] = ()) -> float:
@@ -85,7 +98,8 @@ def main() -> None:
     print(f"{'shape':28} {'chars':>8} {'s (1x)':>8} {'s (4x)':>8} {'growth':>7}")
     for name, (opening, unit) in SHAPES.items():
         repeat = options.repeat * (10 if len(unit) == 1 else 1)
-        small, large = opening + unit * repeat, opening + unit * repeat * 4
+        small = _built(name, opening, unit, repeat)
+        large = _built(name, opening, unit, repeat * 4)
         runs: dict[str, list[float]] = {"1x": [], "4x": []}
         allow = ALLOWING.get(name, ())
         for _ in range(options.runs):  # interleaved, so a busy moment hurts both alike

@@ -283,7 +283,8 @@ class HiddenBlame:
 
 def hidden_blame(folder: Path) -> list[HiddenBlame]:
     """The sentences of a writer's `key.tsv` (file, sentence, style), each found in its
-    document with line breaks and runs of spaces read as one space, by the lines it spans."""
+    document with line breaks and runs of spaces read as one space, by the lines it spans (the
+    first place it stands, where it stands twice)."""
     found = []
     with (folder / "key.tsv").open(encoding="utf-8", newline="") as handle:
         for entry in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -346,7 +347,8 @@ def documents_table(title: str, folders: Sequence[Path], checker: Checker) -> No
             clean += not spans
             clean_with_false += not spans and bool(wrong)
     print(f"\n{title}: {len(folders)} writers, {documents} documents")
-    print(f"  hidden blameful sentences found: {found} of {hidden} ({found / hidden:.3f})")
+    share = f" ({found / hidden:.3f})" if hidden else ""
+    print(f"  hidden blameful sentences found: {found} of {hidden}{share}")
     print(
         f"  lines with a finding elsewhere: {false}, in {with_false} of {documents} documents; "
         f"documents without blame that get a finding: {clean_with_false} of {clean}"
@@ -455,17 +457,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         )
 
-    documents_table(
-        "whole postmortems with hidden blame, dev writers (used to tune the checks)",
-        sorted(path for path in (DOCUMENTS / "dev").iterdir() if path.is_dir()),
-        checker,
-    )
-    if args.held_out:
-        documents_table(
-            "whole postmortems with hidden blame, held-out writers (never tuned on)",
-            sorted(path for path in (DOCUMENTS / "held-out").iterdir() if path.is_dir()),
-            checker,
-        )
+    for split, title, wanted in (
+        ("dev", "dev writers (used to tune the checks)", True),
+        ("held-out", "held-out writers (never tuned on)", args.held_out),
+    ):
+        folders = sorted(path for path in (DOCUMENTS / split).glob("*") if path.is_dir())
+        if wanted and folders:
+            documents_table(f"whole postmortems with hidden blame, {title}", folders, checker)
 
     if args.real is not None:
         with args.real.open(encoding="utf-8", newline="") as handle:

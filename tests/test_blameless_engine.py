@@ -240,7 +240,7 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "Be more careful was proposed and struck from the action items.",
         "| Operator error? | No. The form accepted a negative quantity. |",
         "It would be easy to describe this as human error; the upgrade followed its plan.",
-        "It is tempting to attribute the outage to operator error.",
+        "It is tempting to dismiss the outage as operator error.",
         # A paragraph wrapped by hand: the line break is no sentence's end.
         "This was our mistake, and it's not something we'd\ndescribe as human error.",
         "The review did not\nfind human error at work.",
@@ -266,8 +266,10 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         "It is easy to read the graph now, and in hindsight it was obvious the disk would fill.",
         "No one should have missed an alert this obvious.",
         "It is easy to see why Dave was careless.",
+        "The wizard makes it easy to put a wrong value in and Ken stupidly did.",
+        "It is unfair to attribute this to tooling when it was human error.",
         # A line of its own, not a wrapped sentence: the denial on the next line is another's.
-        "Root cause: human error\nNot reviewed: the staging config",
+        "Looks like operator error to me\nNot sure about the second alert though",
         # A denial or a report governs its own clause, and mocking stands with a "not" before it.
         "Our finding is not that the tool failed; Hamid forgot to run it, again.",
         "Not naming names, but someone on the late shift skipped the runbook.",
@@ -418,6 +420,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Her demotion was announced at the all-hands.", "BL009"),
         ("Action: Ravi's demotion to analyst.", "BL009"),
         ("We asked for @bob's demotion.", "BL009"),
+        ("| 4 | Dave's demotion | Lena | open |", "BL009"),
+        ("We recommend Dave's demotion due to repeated outages.", "BL009"),
+        ("Dave's demotion followed the review.", "BL009"),
         ("We should fire team leads who approve untested changes.", "BL009"),
         ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),

@@ -694,6 +694,24 @@ def test_a_table_row_is_also_read_whole_where_one_cell_names_and_the_next_blames
 @pytest.mark.parametrize(
     "table",
     [
+        # More than who: a clause about them, whatever the rest of the row holds.
+        "| Time | Who | What |\n| --- | --- | --- |\n"
+        "| 14:05 | Ken, who we all knew would break it | Deployed v2. Rolled back at 14:20. |\n",
+        "| Owner |\n| --- |\n| Ken, the reason we cannot have nice things |\n",
+        # A pipe shown as text moves the cells: none is left out.
+        "| Time | Command | What | Who | Notes |\n|---|---|---|---|---|\n"
+        "| 14:05 | grep a&#124;b | Ken, who we all knew would break it, ran it | Ops | Paged. |\n",
+    ],
+)
+def test_a_cell_of_who_acted_that_says_more_is_read_alone(
+    table: str, archive: Path, run_cli: RunCli
+) -> None:
+    assert [d["line"] for d in _lint_stdin(run_cli, archive, table)] == [3]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
         "| Time | Who | What |\n| --- | --- | --- |\n"
         "| 06:20 | Ops control centre | First driver radio call from the Hanoi terminal |\n",
         "| # | Action | Owner | Due |\n| --- | --- | --- | --- |\n"
@@ -1559,6 +1577,11 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Dave, our app developer, pushed the fix.", set()),
         ("Ken, the database admin, restored it.", set()),
         ("Ken, our walking database, knew the answer.", set()),
+        ("Priya, the engineer behind the gateway, joined at 14:10.", set()),
+        ("Ken, a contractor maintaining the dashboard, was paged.", set()),
+        ("With help from Ken, the team migrated the database.", set()),
+        ("We escalated to Ken, the database, and the vendor.", set()),
+        ("Someone on the bridge named Ken suggested the rollback.", set()),
         ("Ken (the on-call engineer) restarted it.", set()),
         ("Marta (our CEO) signed off.", set()),
         ("Dave (a developer on the app) joined the bridge.", set()),

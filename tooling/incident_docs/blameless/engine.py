@@ -359,7 +359,8 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
     found: dict[tuple[re.Pattern[str], int, int], bool] = {}
 
     def in_sentence(pattern: re.Pattern[str], match: re.Match[str]) -> bool:
-        key = (pattern, *_sentence_bounds(low, match.start(), match.end()))
+        # Bounds from the text as written: whether a line goes on in lower case shows there.
+        key = (pattern, *_sentence_bounds(text, match.start(), match.end()))
         if key not in found:
             found[key] = pattern.search(low, key[1], key[2]) is not None
         return found[key]
@@ -436,18 +437,18 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return bool(before) and before[-1] in _OPENING_QUOTES and text[end : end + 1] in _CLOSING_QUOTES
 
 
-def _suspended(low: str, hit: BlameHit) -> bool:
+def _suspended(low: str, hit: BlameHit, text: str) -> bool:
     """The phrase of the hit is held up to be rejected, not asserted: a frame before it in its
     clause ("it would be easy to call this", "not because", "it has been suggested that", "we do
     not think"), a framing gerund opening the clause ("Calling this operator error would ..."),
     its agent denied ("No one dropped the ball"), the phrase itself denied ("found no
     carelessness"), or, as the subject of its clause, rejected ("Carelessness did not cause
-    this")."""
+    this"). `low` is `text` in lower case, of the same length."""
     start = hit.start
     first = _clause_start(low, start)
     if SUSPENDING.search(low, max(first, start - 120), start) is not None:
         # ... unless the rest of its clause says the claim holds.
-        end = _sentence_bounds(low, start, hit.end)[1]
+        end = _sentence_bounds(text, start, hit.end)[1]
         turn = _BUT.search(low, hit.end, end)
         if AFFIRMED.search(low, hit.end, turn.start() if turn else end) is None:
             return True
@@ -569,7 +570,7 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
             message, suggestion = MESSAGES["BL004"]
             hits.append(BlameHit("BL004", match.start(), match.end(), message, suggestion))
     if hits:
-        hits = [hit for hit in hits if not _suspended(low, hit)]
+        hits = [hit for hit in hits if not _suspended(low, hit, masked)]
     if hits and ('"' in masked or "\u201c" in masked):
         quoted = _quoted_passages(masked)
         hits = [h for h in hits if not _within(quoted, h)]

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from incident_docs.blameless.lexicon import (
-    AUXILIARIES,
     CAUSE_VERB,
     CAUSE_WORDS,
     CF_VERB,
@@ -74,13 +73,15 @@ _FORESAW = (
 """What someone should have known or seen coming: hindsight, whoever should have."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
-_DEMOTION_FOLLOWERS = wordset(
-    """
-    are were be been being to from back after before for and or but as by in on at over since
-    last this next that which following
-    """
+_DEMOTION_OF_A_SYSTEM = (
+    r"behaviou?r|logic|timeouts?|steps?|paths?|process|polic(?:y|ies)|scripts?|code|handlers?|"
+    r"events?|mechanisms?|flows?|phases?|latency|windows?|protocols?|rules?|thresholds?|"
+    r"procedures?|sequences?|strateg(?:y|ies)|semantics|signals?|states?|hooks?|jobs?|tasks?|"
+    r"delays?|retr(?:y|ies)|loops?|requests?|commands?|endpoints?|api|config(?:uration)?|"
+    r"settings?|options?|flags?|tests?|metrics?|alerts?|logs?"
 )
-"""Words after a person's demotion, besides auxiliaries: a verb or a preposition, not a noun."""
+"""What a demotion names when it is a program's or a cluster's ("Patroni's demotion behaviour",
+"the relay's demotion logic"): the noun after it, of which it is a part."""
 _NOT_ASKED = r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)"
 """Not in a question that asks who ("Do you know who conducted the attack?")."""
 _NOT_WHO_TO_REACH = r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)"
@@ -819,14 +820,12 @@ CHECKS: tuple[Check, ...] = (
         "before",
         (*PUNISH_CODES, ("team", "BL009")),
     ),
-    # "Dave's demotion was announced", "her demotion to analyst": the demotion is the sentence's
-    # subject or ends it; not a noun it modifies ("Patroni's demotion behaviour worked").
+    # "Dave's demotion was announced", "| Dave's demotion | Lena |"; not a part of a program's
+    # working it names ("Patroni's demotion behaviour worked").
     Check(
         _c(
             r"(?<![\w@.\-])(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b"
-            r"(?=\s*(?:[.,;:!?)\]]|$)|\s+(?:"
-            + "|".join(sorted(AUXILIARIES | _DEMOTION_FOLLOWERS))
-            + r")\b)"
+            r"(?!\s+of\b|\s+(?:" + _DEMOTION_OF_A_SYSTEM + r")\b)"
         ),
         "BL009",
         wordset("demotion"),

@@ -409,6 +409,9 @@ class Checker:
         shown, starts, ends = as_shown(text)
         if shown is text:
             return self._check_shown(text, how)
+        if actor_cells and shown.count("|") != text.count("|"):
+            # A pipe the page shows as text ("&#124;") moves the cells: none is left out.
+            how = (heading, names_people, transcript, organisations, owner_cells, ())
         # Read as the page shows it, each hit placed back where its words are written; a fix
         # is kept only where the words are written as they show.
         placed = []
@@ -555,9 +558,15 @@ class Checker:
         row = written_view.lstrip().startswith("|")
         spans = sentences(written_view, cells=row)
         # The cells of who acted or owns say who, not what went wrong: a team or a role alone
-        # ("| 06:20 | Ops control centre | First radio call |") is no blame of it. They are
-        # weighed with the rest of the row, as the row is read whole below.
-        actors = _cells_at(written_view, actor_cells) if row and actor_cells else ()
+        # ("| 06:20 | Ops control centre | First radio call |") is no blame of it. Such a cell
+        # is weighed with the rest of the row, as the row is read whole below; one that says
+        # more than who ("Ken, who we all knew would break it") is weighed alone as any other.
+        actors = [
+            (start, end)
+            for start, end in (_cells_at(written_view, actor_cells) if row and actor_cells else ())
+            if _SAYS_WHO.fullmatch(written_view, start, end) is not None
+        ]
+        actor_starts = [start for start, _ in actors]
         kept: list[BlameHit] = []
         placed: set[int] = set()
         starts: list[int] = []
@@ -594,8 +603,10 @@ class Checker:
                     ]
                 kept.extend(inside)
                 continue
-            if label != 1 and actors and any(a <= start and end <= b for a, b in actors):
-                continue
+            if label != 1 and actors:
+                cell = bisect_right(actor_starts, start) - 1
+                if cell >= 0 and end <= actors[cell][1]:
+                    continue
             # A sentence that is only a reference is the title of someone else's writing: its
             # author is left out, and a title in Title Case is read as a heading is, surely (0.8).
             # What it says of its author, or of the people its title names as written, is
@@ -658,12 +669,13 @@ class Checker:
         people: the owner of an action item is no culprit."""
         if self.model is None or not owner_cells:
             return row
+        owning = set(owner_cells)
         return _blanked(
             row,
             (
                 span
                 for index, span in enumerate(_cell_spans(row))
-                if index in owner_cells and self._only_people(row[span[0] : span[1]])
+                if index in owning and self._only_people(row[span[0] : span[1]])
             ),
         )
 
@@ -1027,7 +1039,14 @@ _OWNER_HEADER, the cells the model reads only with the rest of their row."""
 
 def _cells_at(row: str, cells: tuple[int, ...]) -> list[tuple[int, int]]:
     """Where those cells (from 0) of a table row start and end."""
-    return [span for index, span in enumerate(_cell_spans(row)) if index in cells]
+    wanted = set(cells)
+    return [span for index, span in enumerate(_cell_spans(row)) if index in wanted]
+
+
+_SAYS_WHO = re.compile(
+    r"(?![^,;]*?\b(?:who|whom|which|that|because|again|usual)\b)[ \t]*(?:[^\s,;]++[ \t]*){1,6}"
+)
+"""A cell that only says who: six words at most, no clause or aside after a comma."""
 
 
 def _cell_spans(row: str) -> list[tuple[int, int]]:
@@ -1351,8 +1370,9 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
                 for start, end in _cell_spans(block.text)
             ]
             owners = tuple(i for i, name in enumerate(headers) if _OWNER_HEADER.fullmatch(name))
+            owning = set(owners)
             actors = tuple(
-                i for i, name in enumerate(headers) if i in owners or _ACTOR_HEADER.fullmatch(name)
+                i for i, name in enumerate(headers) if i in owning or _ACTOR_HEADER.fullmatch(name)
             )
         next_row = block.end_line + 1
         if block.kind == "heading" and block.level >= 2:
