@@ -561,12 +561,15 @@ class Checker:
         # ("| 06:20 | Ops control centre | First radio call |") is no blame of it. Such a cell
         # is weighed with the rest of the row, as the row is read whole below; one that says
         # more than who ("Ken, who we all knew would break it") is weighed alone as any other.
-        actors = [
-            (start, end)
-            for start, end in (_cells_at(written_view, actor_cells) if row and actor_cells else ())
-            if _SAYS_WHO.fullmatch(written_view, start, end) is not None
-        ]
-        actor_starts = [start for start, _ in actors]
+        actors: list[tuple[int, int]] = []
+        actor_starts: list[int] = []
+        if row and actor_cells:
+            actors = [
+                (start, end)
+                for start, end in _cells_at(written_view, actor_cells)
+                if _SAYS_WHO.fullmatch(written_view, start, end) is not None
+            ]
+            actor_starts = [start for start, _ in actors]
         kept: list[BlameHit] = []
         placed: set[int] = set()
         starts: list[int] = []
