@@ -14,7 +14,7 @@ Prints, for the rules alone, the model alone and the two combined:
   README there);
 - whole postmortems with blameful sentences hidden in them (training/blameless/documents/), each
   linted as `incident lint --select BL` reads a record pasted in: how many of the hidden
-  sentences get a finding, how many findings fall elsewhere, and in how many documents (the
+  sentences get a finding, how many lines elsewhere get one, and in how many documents (the
   `dev` writers, always; the `held-out` writers with --held-out).
 The rules and the combined figures are what lint reports for each line read as a one-line
 Markdown body: a heading is read as a heading, a table row cell by cell and whole, a line that
