@@ -284,7 +284,8 @@ class HiddenBlame:
 def hidden_blame(folder: Path) -> list[HiddenBlame]:
     """The sentences of a writer's `key.tsv` (file, sentence, style), each found in its
     document with line breaks and runs of spaces read as one space, by the lines it spans (the
-    first place it stands, where it stands twice)."""
+    first place it stands, where it stands twice). A finding on any of those lines counts as
+    finding it, even when it is about another sentence of the same line."""
     found = []
     with (folder / "key.tsv").open(encoding="utf-8", newline="") as handle:
         for entry in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -292,8 +293,8 @@ def hidden_blame(folder: Path) -> list[HiddenBlame]:
             text = document.read_text(encoding="utf-8")
             flat, line_of = _flattened(text)
             sentence = " ".join(entry["sentence"].split())
-            at = flat.find(sentence)
-            if at < 0:
+            at = _word_start(flat, sentence)
+            if not sentence or at < 0:
                 raise ValueError(f"{folder / 'key.tsv'}: not in {entry['file']}: {sentence!r}")
             found.append(
                 HiddenBlame(
@@ -305,6 +306,15 @@ def hidden_blame(folder: Path) -> list[HiddenBlame]:
                 )
             )
     return found
+
+
+def _word_start(text: str, sentence: str) -> int:
+    """Where the sentence first stands in the text as words of its own ("Ops ignored" not
+    inside "DevOps ignored"), or -1."""
+    at = text.find(sentence)
+    while at > 0 and text[at - 1].isalnum() and sentence[:1].isalnum():
+        at = text.find(sentence, at + 1)
+    return at
 
 
 def _flattened(text: str) -> tuple[str, list[int]]:

@@ -239,8 +239,6 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "The human error explanation was dropped once the logs were read.",
         "Be more careful was proposed and struck from the action items.",
         "| Operator error? | No. The form accepted a negative quantity. |",
-        "It would be easy to describe this as human error; the upgrade followed its plan.",
-        "It is tempting to dismiss the outage as operator error.",
         # A paragraph wrapped by hand: the line break is no sentence's end.
         "This was our mistake, and it's not something we'd\ndescribe as human error.",
         "The review did not\nfind human error at work.",
@@ -361,6 +359,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Relay Demotion Failure",
         "The relay's demotion logic ignored timeouts.",
         "Patroni's demotion behaviour worked exactly as intended.",
+        "Sentinel's demotion routine hung for 40 seconds.",
+        "Patroni's demotion handling has a race with the health check.",
         "Kafka's demotion timeout is 30 seconds.",
         "Builders are now demoted when a simulation request times out.",
         # What was seen at the time, not hindsight.
@@ -423,6 +423,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("| 4 | Dave's demotion | Lena | open |", "BL009"),
         ("We recommend Dave's demotion due to repeated outages.", "BL009"),
         ("Dave's demotion followed the review.", "BL009"),
+        ("Dave's demotion process starts Monday.", "BL009"),
+        ("Priya's demotion request: approved.", "BL009"),
         ("We should fire team leads who approve untested changes.", "BL009"),
         ("The reviewer was lazy on first read and missed the bug.", "BL004"),
         ("Dave lazily skimmed the diff and approved it.", "BL004"),

@@ -698,6 +698,10 @@ def test_a_table_row_is_also_read_whole_where_one_cell_names_and_the_next_blames
         "| Time | Who | What |\n| --- | --- | --- |\n"
         "| 14:05 | Ken, who we all knew would break it | Deployed v2. Rolled back at 14:20. |\n",
         "| Owner |\n| --- |\n| Ken, the reason we cannot have nice things |\n",
+        # A person named in it, or an aside, whatever the rest of the row holds.
+        "| Time | Who | What |\n| --- | --- | --- |\n| 14:05 | Ken (repeat offender) | Deployed v2 |\n",
+        "| Time | Who | What |\n| --- | --- | --- |\n"
+        "| 14:30 | Ken — third time this month | Deployed v3. Rolled back. |\n",
         # A pipe shown as text moves the cells: none is left out.
         "| Time | Command | What | Who | Notes |\n|---|---|---|---|---|\n"
         "| 14:05 | grep a&#124;b | Ken, who we all knew would break it, ran it | Ops | Paged. |\n",
@@ -715,7 +719,7 @@ def test_a_cell_of_who_acted_that_says_more_is_read_alone(
         "| Time | Who | What |\n| --- | --- | --- |\n"
         "| 06:20 | Ops control centre | First driver radio call from the Hanoi terminal |\n",
         "| # | Action | Owner | Due |\n| --- | --- | --- | --- |\n"
-        "| 3 | Upgrade the validators to firmware 5.3 | Fleet ops with Validis | 2024-12-31 |\n",
+        "| 3 | Upgrade the validators to firmware 5.3 | Fleet ops team | 2024-12-31 |\n",
         "| Step | Team |\n| --- | --- |\n| Restarted the consumers in eu-west-1 | Head of DBA |\n",
     ],
 )
@@ -1570,9 +1574,6 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Radiation (our email service) timed out.", {"Radiation"}),
         ('One of our email services, code-named "Radiation", timed out.', {"Radiation"}),
         ("A server named Nietzsche ran out of disk.", {"Nietzsche"}),
-        ("Alerts reach us by way of Humphrey, our alert bot, which posts them.", {"Humphrey"}),
-        ("Almanac, our live ops CMS, accepts timestamps without an offset.", {"Almanac"}),
-        ("Bosun, the flood-protection bot on our network, K-lined the range.", {"Bosun"}),
         # A person is no machine, and the words around the name say so.
         ("Dave, our app developer, pushed the fix.", set()),
         ("Ken, the database admin, restored it.", set()),

@@ -20,7 +20,6 @@ from incident_docs.blameless.lexicon import (
     ORGANISATION_FOLLOWERS,
     ORGANISATION_POSSESSIONS,
     PREV_WORD,
-    PROGRAMS,
     PRONOUNS,
     ROLES,
     S_NAMES,
@@ -253,38 +252,14 @@ _DETERMINED = re.compile(
 )
 
 
-_DESCRIBING = (
-    r"(?:(?!(?:on|of|for|in|at|with|from|to|by|and|or|but|who|that|which|behind|over|under|"
-    r"about|across|after|before|during|into|onto|through|via|without|within|near|per|like|as|"
-    r"than|human|walking|living|one-\w+|resident|"
-    + _forms(ROLES)
-    + r")\s|[a-z]+(?:ed|ing)\s)[\w-]+\s+){0,3}?(?<![\w-])"
-)
-"""The words before the machine: at most three, none a preposition, a person's role or a verb
-that would make the phrase a clause ("Priya, the engineer behind the gateway", "Ken, the team
-migrated the database"), nor what makes a person the machine in a figure of speech ("the human
-chaos engine", "our walking database")."""
 _DESCRIBED = re.compile(
     # A name, its emphasis, and a parenthesis that says it is a machine or a program, its last
     # word the machine and no preposition before it: "**Nietzsche** (the main database
     # server)", "Radiation (our email service)"; not "Dave (a developer on the app)".
     r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*[ \t]*\((?:the|a|an|our|its|their)[ \t]+"
-    + _DESCRIBING
-    + _forms(PROGRAMS)
-    + r"\)"
+    r"(?:(?!(?:on|of|for|in|at|with|from|to|by|and|or|who|that)[ \t])[\w-]+[ \t]+){0,3}?"
+    r"(?<![\w-])" + _forms(MACHINES) + r"\)"
 )
-_APPOSED = re.compile(
-    # ... or an apposition that does, ended by punctuation or a preposition: "Humphrey, our
-    # Alertmanager bot, posts", "Bosun, the flood-protection bot on our network"; not "Dave, our
-    # app developer", "Ken, the database admin", nor one of a list ("Ken, the database, and the
-    # vendor").
-    r"([A-Z](?<![\w@./-][A-Z])[a-z]+)[*_]*,[ \t\n]+(?:the|a|an|our|its|their)[ \t\n]+"
-    + _DESCRIBING
-    + _forms(PROGRAMS)
-    + r"(?=[ \t]*[.;:)]|[ \t]*,(?!\s*(?:and|or)\b)|[ \t\n]+(?:on|in|at|for|from|that|which)\s)"
-)
-_APPOSITION = re.compile(r",\s+(?:the|a|an|our|its|their)\s")
-"""What opens such an apposition: a quicker test than _APPOSED, which starts at any capital."""
 _CODENAMED = re.compile(
     # A machine or a program given its name: "one of our email services, code-named
     # "Radiation"", "a server named Nietzsche"; not "a colleague named Ken", "our intern,
@@ -363,8 +338,6 @@ def organisations(
         shown += _DETERMINED.findall(text)
     if " (" in text:
         shown += _DESCRIBED.findall(text)
-    if ", " in text and _APPOSITION.search(text):
-        shown += _APPOSED.findall(text)
     if "named" in text or "dubbed" in text:
         shown += _CODENAMED.findall(text)
     for low in addressed(text):

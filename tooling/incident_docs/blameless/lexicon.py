@@ -210,23 +210,14 @@ ORGANISATION_FOLLOWERS = wordset(
     modules kernel vm vms config configuration version versions nft nfts tls dns cdn
     """
 )
-# What a machine or a program is, named in a parenthesis or an apposition after its name
-# ("Nietzsche (the main database server)", "Humphrey, our alert bot,") or before the name it
-# is given ("a bot named Marvin"): no person is such a thing. Not what people are too ("the
-# meeting host", "a contract worker", "the tool", "our support agent").
+# What a machine or a program is, named in a parenthesis after its name ("Nietzsche (the main
+# database server)") or before the name it is given ("a bot named Marvin"): no person is such a
+# thing. Not what people are too ("the meeting host", "a contract worker", "the tool").
 MACHINES = wordset(
     """
     server servers database db cluster node instance vm service microservice api app bot
     daemon pod container proxy router switch firewall repository repo library website pipeline
     queue bucket cronjob scheduler controller
-    """
-)
-# ... and what a program is only when described so after its name ("Almanac, our live ops
-# CMS,"): before a name, these are also where people are ("someone on the bridge named Ken",
-# "a new hire on the platform named Priya").
-PROGRAMS = MACHINES | wordset(
-    """
-    cms system platform engine bridge gateway portal dashboard tracker backend frontend
     """
 )
 # ... nor do they own these ("Foursquare's employees", "Etsy's headquarters"). Not a database,
@@ -281,11 +272,7 @@ but about Dave being careless")."""
 _N = r"(?:\s+not|n['\u2019]t)"
 SUSPENDING = re.compile(
     r"\b(?:(?:easy|easier|tempting|unfair)\s+to\s+(?:\w+\s+){0,2}?"
-    r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop|"
-    # ... or to describe it as, where what is described is the incident, not a tool's use
-    # ("easy to put a wrong value in", "unfair to attribute this to tooling when …").
-    r"(?:describe|dismiss|classify|summari[sz]e)\s+(?:this|it|that|what\s+happened|the\s+"
-    r"(?:incident|outage|failure|problem|issue|event))\s+as)|"
+    r"(?:say|write|call|blame|conclude|label|frame|file|chalk|pin|stop)|"
     r"no\s+(?:evidence|sign|suggestion|indication)\s+(?:of|that)|not\s+because|"
     r"(?:rather\s+than|instead\s+of)\s+(?:stopping|blaming|saying|calling|asking\s+who|writing|"
     r"pointing|settling|(?:ask|asking|tell|telling)\s+(?:people|everyone|everybody|engineers|"

@@ -74,11 +74,9 @@ _FORESAW = (
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 _DEMOTION_OF_A_SYSTEM = (
-    r"behaviou?r|logic|timeouts?|steps?|paths?|process|polic(?:y|ies)|scripts?|code|handlers?|"
-    r"events?|mechanisms?|flows?|phases?|latency|windows?|protocols?|rules?|thresholds?|"
-    r"procedures?|sequences?|strateg(?:y|ies)|semantics|signals?|states?|hooks?|jobs?|tasks?|"
-    r"delays?|retr(?:y|ies)|loops?|requests?|commands?|endpoints?|api|config(?:uration)?|"
-    r"settings?|options?|flags?|tests?|metrics?|alerts?|logs?"
+    r"behaviou?r|logic|timeouts?|handl(?:er|ers|ing)|routines?|mechanisms?|latency|hooks?|"
+    r"loops?|code|api|endpoints?|config(?:uration)?|settings?|flags?|metrics?|logs?|semantics|"
+    r"thresholds?|protocols?|scripts?"
 )
 """What a demotion names when it is a program's or a cluster's ("Patroni's demotion behaviour",
 "the relay's demotion logic"): the noun after it, of which it is a part."""

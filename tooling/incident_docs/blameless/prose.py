@@ -29,7 +29,7 @@ from incident_docs.blameless.engine import (
     check_text,
     lower_same_length,
 )
-from incident_docs.blameless.lexicon import FUNCTION_WORDS, WORKS
+from incident_docs.blameless.lexicon import FUNCTION_WORDS, PRONOUNS, WORKS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -558,9 +558,9 @@ class Checker:
         row = written_view.lstrip().startswith("|")
         spans = sentences(written_view, cells=row)
         # The cells of who acted or owns say who, not what went wrong: a team or a role alone
-        # ("| 06:20 | Ops control centre | First radio call |") is no blame of it. Such a cell
-        # is weighed with the rest of the row, as the row is read whole below; one that says
-        # more than who ("Ken, who we all knew would break it") is weighed alone as any other.
+        # ("| 06:20 | Ops control centre | First radio call |") is no blame of it, and is not
+        # weighed alone. A cell that names a person, or says more than who ("Ken (repeat
+        # offender)", "Ops, as usual"), is weighed as any other.
         actors: list[tuple[int, int]] = []
         actor_starts: list[int] = []
         if row and actor_cells:
@@ -568,6 +568,7 @@ class Checker:
                 (start, end)
                 for start, end in _cells_at(written_view, actor_cells)
                 if _SAYS_WHO.fullmatch(written_view, start, end) is not None
+                and not self._names_a_person(written_view[start:end])
             ]
             actor_starts = [start for start, _ in actors]
         kept: list[BlameHit] = []
@@ -698,6 +699,15 @@ class Checker:
             return False
         found = tokens(text, self.model.known, self.options.people)
         return has_target([token.value for token in found])
+
+    def _names_a_person(self, text: str) -> bool:
+        """Some word of the text reads as a person's name, a handle or a pronoun."""
+        if self.model is None:
+            return True
+        return any(
+            token.value in (NAME, HANDLE) or token.value in PRONOUNS
+            for token in tokens(text, self.model.known, self.options.people)
+        )
 
     def _only_people(self, text: str) -> bool:
         """The text reads as names, handles and 'and' alone ("Ken Li and @dana")."""
@@ -1047,9 +1057,11 @@ def _cells_at(row: str, cells: tuple[int, ...]) -> list[tuple[int, int]]:
 
 
 _SAYS_WHO = re.compile(
-    r"(?![^,;]*?\b(?:who|whom|which|that|because|again|usual)\b)[ \t]*(?:[^\s,;]++[ \t]*){1,6}"
+    r"(?i)(?![^,;]*?\b(?:who|whom|which|that|because|again|usual|always|never)\b)"
+    r"[ \t]*(?:[^\s,;:()\[\]!?\u2013\u2014-]++[ \t]*){1,6}"
 )
-"""A cell that only says who: six words at most, no clause or aside after a comma."""
+"""A cell that only says who: six words at most, with no clause or aside (a comma, a bracket,
+a dash, a colon, an exclamation)."""
 
 
 def _cell_spans(row: str) -> list[tuple[int, int]]:
