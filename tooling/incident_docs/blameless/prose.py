@@ -394,7 +394,8 @@ class Checker:
         products ("Discord engineers"); by default, those the chunk itself shows.
         `owner_cells`: for a table row, the cells (from 0) its table's header calls the owner's.
         `actor_cells`: for a table row, the cells its table's header says hold who acted or
-        owns (owner_cells among them), which the model reads only with the rest of the row.
+        owns (owner_cells among them); one that only names a team or a role is weighed only
+        with the rest of the row.
         """
         how = (heading, names_people, transcript, organisations, owner_cells, actor_cells)
         if (
@@ -1047,7 +1048,8 @@ _ACTOR_HEADER = re.compile(
     r"persons?|people|names?|(?:incident )?leads?|responders?|on-?call|contacts?"
 )
 """The header of a table's column of who acted (a timeline's "Who", "Team", "Role"): with
-_OWNER_HEADER, the cells the model reads only with the rest of their row."""
+_OWNER_HEADER, the cells the model weighs only with the rest of their row when they only name
+a team or a role."""
 
 
 def _cells_at(row: str, cells: tuple[int, ...]) -> list[tuple[int, int]]:
