@@ -376,6 +376,16 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The cron job fired Sidekiq workers at midnight.",
         "Opsgenie fired Ravi a push notification.",
         "The escalation policy should have fired her a second notification.",
+        # A punishment refused is no action item.
+        "I am not going to fire the developer, because we are one and the same person.",
+        # Refused far into a paragraph, and in a contraction.
+        "Nobody's job is at risk because of this outage. I am not going to fire the developer.",
+        "After a long week of retros and a lot of talking, I'm not going to fire the developer.",
+        "We decided not to discipline Priya.",
+        "We do not plan to discipline the engineer who ran the script.",
+        "We will not hold the engineer accountable.",
+        # Relief is no exasperation.
+        "We all breathed a sigh of relief when the graphs recovered.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -404,6 +414,12 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Dave decided not to run the tests before merging.", "BL002"),
         ("Dave decided not to run the tests because he was in a hurry.", "BL002"),
         ("Fire the team that shipped this.", "BL009"),
+        # Put as a condition or a question, or not refused at all, a punishment still is one.
+        ("Why didn't we fire the contractor?", "BL009"),
+        ("Unless we retrain the on-call engineer, it will recur.", "BL009"),
+        ("Do not hesitate to fire Dave.", "BL009"),
+        ("Don't forget to retrain the team.", "BL009"),
+        ("Sigh. The deploy broke again.", "BL006"),
         ("Demote Riaan from senior engineer back to engineer.", "BL009"),
         ("Demote Lars from primary on-call to secondary.", "BL009"),
         ("Demote the duty shift lead to assistant controller.", "BL009"),

@@ -96,6 +96,21 @@ def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_REFUSED = _c(
+    # Who refuses, then the refusal: a question puts the subject after it ("why didn't we"), and a
+    # condition is only searched back to its "if" or "unless".
+    r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)"
+    r"(?:we|i|they|management|leadership|the\s+company)(?:['\u2019](?:m|re|ll|d))?\s+"
+    r"(?:(?:\w+\s+){0,2}?(?:not|never)|\w*n['\u2019]t)\s+"
+    r"(?:(?:going|planning|intending|looking|seeking|want|wants|plan|plans|intend|intends|need|"
+    r"needs|to|be)\s+){0,3}$"
+)
+"""What BL009's checks of punishment read before a match: a punishment refused is no action
+item ("we are not going to fire the developer", "we decided not to discipline the engineer");
+put as a condition it still is one ("if we don't fire the intern, ...", "why didn't we fire the
+contractor?")."""
+
+
 CHECKS: tuple[Check, ...] = (
     # BL001/BL008: someone as the agent of a damaging change.
     Check(_c(r"\b" + JUDGE_VERB), "BL001", wordset(JUDGE_WORDS), "before", JUDGE_CODES),
@@ -550,7 +565,9 @@ CHECKS: tuple[Check, ...] = (
             r"genius|botched|typo|case|fine|stellar|classic|fiasco|disaster|mess|example)|"
             r"unbelievable|incredibl[ey]\s+(?:stupid|dumb|careless|sloppy)|"
             r"super-?hero(?:es|ic)?|rock-?stars?|ninjas?|saved\s+the\s+day|to\s+the\s+rescue|"
-            r"knight\s+in\s+shining\s+armou?r|facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|sigh|yikes|"
+            r"knight\s+in\s+shining\s+armou?r|facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|yikes|"
+            # Exasperation, not relief ("we breathed a sigh of relief").
+            r"sigh(?!\s+of\s+relief)|"
             r"surprise,?\s+surprise|big\s+surprise|no\s+surprise\s+there|(?:nobody|no\s+one)\s+(?:is|was)\s+"
             r"(?:surprised|shocked)|(?:who|what)\s+could\s+(?:possibly\s+)?(?:have\s+)?(?:guessed|predicted|"
             r"gone\s+wrong)|go\s+figure|dumpster\s+fire|train\s*wreck|"
@@ -729,6 +746,7 @@ CHECKS: tuple[Check, ...] = (
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
+        veto=_REFUSED,
     ),
     # "Make sure that Dave is more careful", "Ensure on-call staff remain vigilant": care asked
     # of a person, a role or a team; not of a thing ("Make sure the runbook is mindful of time
@@ -761,6 +779,7 @@ CHECKS: tuple[Check, ...] = (
         wordset("fire sack train retrain discipline write punish suspend demote"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
+        veto=_REFUSED,
     ),
     Check(
         # Wished done: "we should have fired Dave", "they should have sacked him". Alerts fire
