@@ -360,7 +360,11 @@ def test_an_empty_repository_becomes_an_archive_that_lints_builds_and_validates(
     written = run("init", "--github", "--yes")
     for name in (".github/workflows/lint.yml", ".github/dependabot.yml", ".github/CODEOWNERS"):
         assert f"{name}: created" in written
-    assert (empty / ".gitignore").read_text().splitlines() == [".incident-docs-lock", "site/"]
+    assert (empty / ".gitignore").read_text().splitlines() == [
+        ".incident-docs-lock",
+        ".*.tmp",
+        "site/",
+    ]
     assert 'branches: ["trunk"]' in (empty / ".github/workflows/publish.yml").read_text()
     run("declare", "Checkout fails", "--because", "user-facing", "--service", "checkout", "-y")
     run("log", "Rolled back to 4.1", "--kind", "mitigation", "--action", "rollback")
@@ -493,7 +497,7 @@ def test_init_keeps_the_write_lock_and_the_site_out_of_git_once(
 ) -> None:
     (empty / ".gitignore").write_bytes(b"node_modules/")
     assert run_cli(empty, "init", "--yes").exit_code == 0
-    ignored = b"node_modules/\n.incident-docs-lock\nsite/\n"
+    ignored = b"node_modules/\n.incident-docs-lock\n.*.tmp\nsite/\n"
     assert (empty / ".gitignore").read_bytes() == ignored
     assert run_cli(empty, "declare", "-y", "x", "--by", "sam").exit_code == 0
     assert run_cli(empty, "init", "--yes").exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -418,3 +419,21 @@ def test_an_item_shared_through_an_anchor_is_not_edited() -> None:
     change = Change(sets=((("action_items", 1, "status"), "done"),))
     with pytest.raises(UsageError, match=r"action_items\[1\] is shared through a YAML anchor"):
         store.edit_front_matter(lines, change, "postmortem", "pm.md")
+
+
+def test_a_write_removes_what_killed_writes_of_its_record_left(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    stale = path.parent / f".{path.name}.k1ll3d.tmp"
+    fresh = path.parent / f".{path.name}.runn1ng.tmp"
+    other = path.parent / ".INC-other.md.k1ll3d.tmp"
+    for left in (stale, fresh, other):
+        left.write_bytes(b"half a record")
+    old = time.time() - store.STALE_SECONDS - 60
+    for left in (stale, other):
+        os.utime(left, (old, old))
+    edit(tmp_path, path, note(1, "x"))
+    # Only what an old write of this record left goes: a write of it may still own the young
+    # one, and another record's are its own writes' to clear.
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()
+    assert b"**note** by sam: x" in path.read_bytes()

@@ -17,7 +17,7 @@ from incident_docs.config import CONFIG_FILE, TABLE, Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Roster
 from incident_docs.records import SKIPPED_NAMES
-from incident_docs.store import LOCK_NAME, locked, write_atomic
+from incident_docs.store import LOCK_NAME, TEMPORARY, locked, write_atomic
 from incident_docs.templates import REVIEW_CHECKLIST
 
 NOT_A_REPOSITORY = (
@@ -108,8 +108,9 @@ class Step:
     """False: replace an existing file (whose old content `content` starts with)."""
 
 
-IGNORED = (LOCK_NAME, "site/")
-"""What .gitignore keeps out of commits: the write lock and the built site."""
+IGNORED = (LOCK_NAME, TEMPORARY, "site/")
+"""What .gitignore keeps out of commits: the write lock, a killed write's temporary file and the
+built site."""
 WORKFLOWS = ("lint", "review", "publish", "actions-sync")
 """The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
 REQUIREMENTS = ".github/requirements.txt"
@@ -277,7 +278,7 @@ def _github_steps(
 
 
 def _ignore_step(gitignore: Path) -> Step | None:
-    """Keep the write lock and the built site out of commits."""
+    """Keep the write lock, temporary files and the built site out of commits."""
     if not gitignore.exists():
         text = "".join(f"{line}\n" for line in IGNORED)
         return Step(gitignore, text.encode(), f"created (ignores {', '.join(IGNORED)})")

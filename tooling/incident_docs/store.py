@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -41,6 +42,12 @@ from incident_docs.timeline import find_section, format_time, parse_timeline, re
 
 LOCK_NAME = ".incident-docs-lock"
 """Serialises every write in a repository; ignored by git and by lint (it is outside the records)."""
+TEMPORARY = ".*.tmp"
+"""The name of a temporary file write_atomic makes beside its target (".NAME.XXXX.tmp"): what
+.gitignore keeps out of commits, since one outlives a write that was killed outright."""
+STALE_SECONDS = 3600
+"""How old such a file of the same target must be before a later write removes it: a write takes
+a moment, so one this old was left by a process that died (killed, or the machine went down)."""
 
 FLOW_LISTS = frozenset({"services", "tags", "incidents", "authors", "reviewers", "approved_by"})
 """Lists of plain words, written `[a, b]` in new records like the example archive."""
@@ -127,6 +134,25 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+    _remove_stale_temporaries(path)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove what killed writes of `path` left beside it, once they are STALE_SECONDS old: no
+    write still running can own one, and each has a name of its own, so they would pile up."""
+    prefix = f".{path.name}."
+    cutoff = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            with contextlib.suppress(OSError):
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
 
 
 # --- reading ------------------------------------------------------------------------------------
