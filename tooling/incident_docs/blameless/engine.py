@@ -46,6 +46,8 @@ class BlameHit:
     replacement: str | None = None
     sure: bool = False
     """Found by a pattern narrow enough that the model's veto does not apply (see Check.sure)."""
+    discourse: bool = False
+    """Found by words as often a plain turn of phrase (see Check.discourse)."""
 
 
 @dataclass(frozen=True)
@@ -402,7 +404,9 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start, end = dropped
                 replacement = ""
                 suggestion = f"Delete '{text[start:end].strip(' ,')}'."
-        yield BlameHit(code, start, end, message, suggestion, replacement, check.sure)
+        yield BlameHit(
+            code, start, end, message, suggestion, replacement, check.sure, check.discourse
+        )
 
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"

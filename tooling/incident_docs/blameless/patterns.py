@@ -51,6 +51,9 @@ class Check:
     # A pattern that names the blame outright ("we should have fired Dave"): its hits stand
     # whatever the model reads, since the model weighs words such as "fired" as alerting terms.
     sure: bool = False
+    # Words that are as often a plain turn of phrase ("Of course, a loop would be clearer"): a
+    # hit stands only where the model is not all but sure its sentence blames no one.
+    discourse: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -604,11 +607,14 @@ CHECKS: tuple[Check, ...] = (
         wordset("hero heroes heroic heroically heroics"),
     ),
     Check(
-        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"), "BL006", wordset("course")
+        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
+        "BL006",
+        wordset("course"),
+        discourse=True,
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
-    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual")),
+    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual"), discourse=True),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
         "BL006",
