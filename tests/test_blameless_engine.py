@@ -386,6 +386,13 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not hold the engineer accountable.",
         # Relief is no exasperation.
         "We all breathed a sigh of relief when the graphs recovered.",
+        # A technical term that opens with a word of blame, owned by a program.
+        "Flink's fault tolerance has always been a powerful feature.",
+        "That means Clippy's error/warning format should be familiar.",
+        "We thank all the people who improved Cargo's error messages.",
+        "See Oracle's Garbage Collection Tuning guide.",
+        "Issues should be reported in Flink's bug tracker.",
+        "09:14 UTC: Larkspur's websocket gateway error rate rises above 5%.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -420,6 +427,11 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Do not hesitate to fire Dave.", "BL009"),
         ("Don't forget to retrain the team.", "BL009"),
         ("Sigh. The deploy broke again.", "BL006"),
+        # The blame itself, not the first word of a technical term.
+        ("This was entirely Dave's fault, again.", "BL001"),
+        ("Priya's error took down checkout.", "BL001"),
+        ("Dana's bugs are legendary.", "BL001"),
+        ("Omar's garbage config broke the cache.", "BL001"),
         ("Demote Riaan from senior engineer back to engineer.", "BL009"),
         ("Demote Lars from primary on-call to secondary.", "BL009"),
         ("Demote the duty shift lead to assistant controller.", "BL009"),

@@ -88,10 +88,22 @@ _NOT_ASKED = r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)"
 _NOT_WHO_TO_REACH = r"(?!\s+(?:to\s+(?:call|page|ask|contact|ping|reach|notify|escalate\s+to)|is\s+on[\s-]?call|owns?)\b)"
 """After "know who": not who to page, who is on call or who owns a service ("Everyone knows who
 to page")."""
+_COMPOUND_HEAD = (
+    # The noun is the first word of a technical term, not what the owner did: "Flink's fault
+    # tolerance", "Cargo's error messages", "Clippy's error/warning format", "Oracle's garbage
+    # collection", "the project's bug tracker".
+    r"(?!(?<=fault)\s+(?:toleran\w*|injection|domains?|isolation|detection|handl\w*|zones?)\b)"
+    r"(?!(?<=error)[\s/-]+(?:\w+\s+)?(?:messages?|format\w*|handl\w*|rates?|budgets?|codes?|"
+    r"output|reporting|pages?|counts?|class\w*|types?|values?|responses?|correction|recovery|"
+    r"tracking|metrics?|logs?|paths?)\b)"
+    r"(?!(?<=garbage)\s+collect\w*)"
+    r"(?!(?<=bug)s?\s+(?:trackers?|bount\w+|reports?|fix\w*|triage)\b)"
+)
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
     + NEG_ADJ
     + r"|fault|blunder|screw-?up|oversight|negligence|carelessness|incompetence|error|fuck-?up|cock-?up)\b"
+    + _COMPOUND_HEAD
 )
 
 
