@@ -388,6 +388,9 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We all breathed a sigh of relief when the graphs recovered.",
         # A technical term that opens with a word of blame, owned by a program.
         "Flink's fault tolerance has always been a powerful feature.",
+        "Timers are stored in Flink's fault-tolerant state.",
+        "Lazy decoding can't be supported safely by the existing Open Struct API.",
+        "The traits working group met yesterday on lazy normalization.",
         "That means Clippy's error/warning format should be familiar.",
         "We thank all the people who improved Cargo's error messages.",
         "See Oracle's Garbage Collection Tuning guide.",

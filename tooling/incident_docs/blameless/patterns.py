@@ -92,7 +92,7 @@ _COMPOUND_HEAD = (
     # The noun is the first word of a technical term, not what the owner did: "Flink's fault
     # tolerance", "Cargo's error messages", "Clippy's error/warning format", "Oracle's garbage
     # collection", "the project's bug tracker".
-    r"(?!(?<=fault)\s+(?:toleran\w*|injection|domains?|isolation|detection|handl\w*|zones?)\b)"
+    r"(?!(?<=fault)[\s-]+(?:toleran\w*|injection|domains?|isolation|detection|handl\w*|zones?)\b)"
     r"(?!(?<=error)[\s/-]+(?:\w+\s+)?(?:messages?|format\w*|handl\w*|rates?|budgets?|codes?|"
     r"output|reporting|pages?|counts?|class\w*|types?|values?|responses?|correction|recovery|"
     r"tracking|metrics?|logs?|paths?)\b)"
@@ -509,7 +509,8 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\blaz(?:y|ily|iness)\b(?!\s*[-_]?\s*(?:load|loading|loaded|evaluat|eval|init|iterat|seq|val|static|"
             r"import|bind|fetch|mode|list|propert|attribute|field|relation|column|quantifier|match|consumer|"
-            r"populat|built|build|comput|instantiat|resolv|allocat|on\s+demand))"
+            r"populat|built|build|comput|instantiat|resolv|allocat|decod|normali|constraint|pars|"
+            r"seriali|deseriali|stream|on\s+demand))"
         ),
         "BL004",
         wordset("lazy lazily laziness"),
