@@ -396,6 +396,12 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "See Oracle's Garbage Collection Tuning guide.",
         "Issues should be reported in Flink's bug tracker.",
         "09:14 UTC: Larkspur's websocket gateway error rate rises above 5%.",
+        # A question about the process, asked in the present tense.
+        "Who approves schema changes?",
+        "Who decides when a migration may run?",
+        "Open question: who approves changes during a freeze?",
+        "Who reads the alerts channel at night?",
+        "- Who owns the runbook?",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -435,6 +441,15 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Priya's error took down checkout.", "BL001"),
         ("Dana's bugs are legendary.", "BL001"),
         ("Omar's garbage config broke the cache.", "BL001"),
+        # A question that hunts for the person, in a list or a quotation too, or in the present
+        # tense when it says when or how recklessly.
+        ("- Who deleted the bucket?", "BL001"),
+        ("> Who deleted the bucket?", "BL001"),
+        ("Who decided to reload both route reflectors in the same window?", "BL001"),
+        ("Who decides to run an ALTER TABLE at 15:00 on a peak Friday?", "BL001"),
+        ("And honestly, who restarts the primary at 19:00 without a word to anyone?", "BL001"),
+        ("Who in their right mind deploys on a Friday?", "BL001"),
+        ("- Had Dave checked the logs, none of this would have happened.", "BL002"),
         ("Demote Riaan from senior engineer back to engineer.", "BL009"),
         ("Demote Lars from primary on-call to secondary.", "BL009"),
         ("Demote the duty shift lead to assistant controller.", "BL009"),

@@ -295,12 +295,22 @@ CHECKS: tuple[Check, ...] = (
         PERSON_CODES,
         span="agent",
     ),
-    # "Who deleted the bucket?": a question that hunts for the person.
+    # "Who deleted the bucket?": a question that hunts for the person. Asked in the present
+    # tense, it is a question about the process ("Who approves schema changes?") unless it says
+    # when or how recklessly: "Who deploys a new payment flow ten minutes before a flash sale?",
+    # "And honestly, who restarts a bridge at 19:00 without a word to anyone?".
     Check(
         _c(
-            r"(?:^|(?<=[.;:!?])\s*)who\s+(?:\w+\s+)?(?:deleted|broke|pushed|merged|caused|disabled|dropped|"
-            r"wiped|removed|ran|deployed|shipped|approved|forgot|skipped|ignored|changed|introduced|"
-            r"misconfigured|is\s+responsible|was\s+responsible)\b[^.;!?]*\?"
+            r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|(?<=\band\s)|(?<=\bso\s)|(?<=\bbut\s)|(?<=\bthen\s)|"
+            r"(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|(?<=seriously\s))who\s+"
+            r"(?:in\s+(?:their|the)\s+right\s+minds?\s+|on\s+earth\s+|\w+\s+)?"
+            r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
+            r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|decided|restarted|"
+            r"rebooted|scheduled|is\s+responsible|was\s+responsible|"
+            r"(?=(?:deletes|breaks|pushes|merges|disables|drops|wipes|removes|runs|deploys|ships|"
+            r"approves|skips|ignores|changes|decides|restarts|reboots|schedules|starts|reads)\b"
+            r"[^.;!?]*?\b(?:without|before|at\s+\d|on\s+(?:a\s+)?(?:\w+\s+)?(?:mon|tues|wednes|thurs|fri|"
+            r"satur|sun)day|in\s+production|exactly)\b)\w+)\b[^.;!?]*\?"
         ),
         "BL001",
         wordset("who"),
@@ -345,7 +355,7 @@ CHECKS: tuple[Check, ...] = (
     # "Had Tom just followed the checklist", "if he had actually read the diff".
     Check(
         _c(
-            r"(?:(?:^|(?<=[.;:!?])\s*)had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"(?:(?:^\s*|(?<=[.;:!?|>*+\-])\s*)had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
             r"(?:\s+(?P<agent2>engineer|developer|operator|reviewer|author|team|person|responder|admin))?"
             r"\s+(?:had\s+)?(?:just|only|simply|actually|even|properly|bothered\s+to|taken\s+the\s+time\s+to)\s+"
             r"(?!been\b)\w+"
@@ -358,7 +368,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"(?:^|(?<=[.;:!?])\s*)had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*)had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
             r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
         ),
         "BL002",
@@ -620,14 +630,19 @@ CHECKS: tuple[Check, ...] = (
         wordset("hero heroes heroic heroically heroics"),
     ),
     Check(
-        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
+        _c(r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
         "BL006",
         wordset("course"),
         discourse=True,
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
-    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual"), discourse=True),
+    Check(
+        _c(r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|,\s*)as\s+usual\b"),
+        "BL006",
+        wordset("usual"),
+        discourse=True,
+    ),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
         "BL006",
