@@ -402,6 +402,15 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Open question: who approves changes during a freeze?",
         "Who reads the alerts channel at night?",
         "- Who owns the runbook?",
+        "Who changes DNS records in production?",
+        "- Who schedules maintenance before a release?",
+        "Who deploys the payments service, and can it be done without downtime?",
+        # Who did something, said as a fact beside a question about the system.
+        "The logs show which job ran and who ran it, but why did the job fail?",
+        "Which jobs ran, and who ran them?",
+        # A dash in prose opens no sentence, nor does a list marker for these turns of phrase.
+        "The release went out - of course - after the freeze lifted.",
+        "- As usual, the weekly release train left at 10:00.",
     ],
 )
 def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
@@ -441,6 +450,11 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Priya's error took down checkout.", "BL001"),
         ("Dana's bugs are legendary.", "BL001"),
         ("Omar's garbage config broke the cache.", "BL001"),
+        ("Dave's error made recovery take two hours.", "BL001"),
+        ("It was Dave's error - recovery took two hours.", "BL001"),
+        ("The review was lazy - decoding the payload by hand would have shown the bug.", "BL004"),
+        ("Why are we not going to fire Dave after he took down production again?", "BL009"),
+        ("We cannot afford not to fire Dave.", "BL009"),
         # A question that hunts for the person, in a list or a quotation too, or in the present
         # tense when it says when or how recklessly.
         ("- Who deleted the bucket?", "BL001"),
@@ -448,6 +462,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         ("Who decided to reload both route reflectors in the same window?", "BL001"),
         ("Who decides to run an ALTER TABLE at 15:00 on a peak Friday?", "BL001"),
         ("And honestly, who restarts the primary at 19:00 without a word to anyone?", "BL001"),
+        ("| 15:20 | Who on earth approves a schema change during the sale? |", "BL001"),
         ("Who in their right mind deploys on a Friday?", "BL001"),
         ("- Had Dave checked the logs, none of this would have happened.", "BL002"),
         ("Demote Riaan from senior engineer back to engineer.", "BL009"),

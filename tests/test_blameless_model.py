@@ -2520,8 +2520,7 @@ def test_blame_and_the_language_of_blame_are_still_reported(sentence: str, rule:
     [
         "Of course, you could write a loop to do this easily enough, and in many cases a loop "
         "will be clearer.",
-        "Of course Apache Flink is not the only JVM-based system that operates on serialized "
-        "binary data.",
+        "Of course Go can have pointers and in fact they can have interior pointers.",
         "Of course, there are some limitations to the kinds of programs you can run in the "
         "Playground.",
     ],
@@ -2541,6 +2540,9 @@ def test_of_course_as_a_turn_of_phrase_is_no_sarcasm(sentence: str) -> None:
         "Of course the one time the checklist gets skipped is the one time it mattered.",
         "Contractors again. Of course contractors.",
         "Dana, as usual, merged without waiting for the review.",
+        # What was left undone, said with "of course", is sarcasm even where nobody is named.
+        "And of course the migration had not been tested.",
+        "Of course, the documentation had not been updated in months.",
     ],
 )
 def test_of_course_and_as_usual_aimed_at_someone_are_still_reported(sentence: str) -> None:

@@ -423,17 +423,20 @@ def test_an_item_shared_through_an_anchor_is_not_edited() -> None:
 
 def test_a_write_removes_what_killed_writes_of_its_record_left(tmp_path: Path) -> None:
     path = write(tmp_path)
-    stale = path.parent / f".{path.name}.k1ll3d.tmp"
-    fresh = path.parent / f".{path.name}.runn1ng.tmp"
-    other = path.parent / ".INC-other.md.k1ll3d.tmp"
-    for left in (stale, fresh, other):
+    stale = path.parent / f".{path.name}.k1ll3d_x.tmp"
+    fresh = path.parent / f".{path.name}.runn1ng_.tmp"
+    other = path.parent / ".INC-other.md.k1ll3d_x.tmp"
+    # Not names mkstemp gives a temporary file of this record: another file's, or someone's own.
+    unlike = [path.parent / f".{path.name}.tmp", path.parent / f".{path.name}.orig.md.zz.tmp"]
+    for left in (stale, fresh, other, *unlike):
         left.write_bytes(b"half a record")
     old = time.time() - store.STALE_SECONDS - 60
-    for left in (stale, other):
+    for left in (stale, other, *unlike):
         os.utime(left, (old, old))
     edit(tmp_path, path, note(1, "x"))
     # Only what an old write of this record left goes: a write of it may still own the young
     # one, and another record's are its own writes' to clear.
     assert not stale.exists()
     assert fresh.exists() and other.exists()
+    assert all(left.exists() for left in unlike)
     assert b"**note** by sam: x" in path.read_bytes()

@@ -45,6 +45,7 @@ LOCK_NAME = ".incident-docs-lock"
 TEMPORARY = ".*.tmp"
 """The name of a temporary file write_atomic makes beside its target (".NAME.XXXX.tmp"): what
 .gitignore keeps out of commits, since one outlives a write that was killed outright."""
+_TEMPORARY_PART = re.compile(r"[a-z0-9_]{8}")
 STALE_SECONDS = 3600
 """How old such a file of the same target must be before a later write removes it: a write takes
 a moment, so one this old was left by a process that died (killed, or the machine went down)."""
@@ -145,7 +146,13 @@ def _remove_stale_temporaries(path: Path) -> None:
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
             name = entry.name
-            if not (name.startswith(prefix) and name.endswith(".tmp")):
+            # Exactly what mkstemp names: the prefix, eight letters, digits or "_", the suffix.
+            if not (
+                name.startswith(prefix)
+                and name.endswith(".tmp")
+                and len(name) == len(prefix) + 8 + 4
+                and _TEMPORARY_PART.fullmatch(name, len(prefix), len(prefix) + 8) is not None
+            ):
                 continue
             with contextlib.suppress(OSError):
                 if (

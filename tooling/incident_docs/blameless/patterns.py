@@ -92,12 +92,14 @@ _COMPOUND_HEAD = (
     # The noun is the first word of a technical term, not what the owner did: "Flink's fault
     # tolerance", "Cargo's error messages", "Clippy's error/warning format", "Oracle's garbage
     # collection", "the project's bug tracker".
-    r"(?!(?<=fault)[\s-]+(?:toleran\w*|injection|domains?|isolation|detection|handl\w*|zones?)\b)"
-    r"(?!(?<=error)[\s/-]+(?:\w+\s+)?(?:messages?|format\w*|handl\w*|rates?|budgets?|codes?|"
+    # The next word follows at once, after one space or a hyphen ("error - recovery took two
+    # hours" is another clause), or after a word joined by a slash ("error/warning format").
+    r"(?!(?<=fault)(?:[ \t]|-)(?:toleran\w*|injection|domains?|isolation|detection|handl\w*|zones?)\b)"
+    r"(?!(?<=error)(?:/\w+)?(?:[ \t]|-)(?:messages?|format\w*|handl\w*|rates?|budgets?|codes?|"
     r"output|reporting|pages?|counts?|class\w*|types?|values?|responses?|correction|recovery|"
     r"tracking|metrics?|logs?|paths?)\b)"
-    r"(?!(?<=garbage)\s+collect\w*)"
-    r"(?!(?<=bug)s?\s+(?:trackers?|bount\w+|reports?|fix\w*|triage)\b)"
+    r"(?!(?<=garbage)[ \t]collect\w*)"
+    r"(?!(?<=bug)s?[ \t](?:trackers?|bount\w+|reports?|fix\w*|triage)\b)"
 )
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
@@ -112,19 +114,28 @@ def _c(pattern: str) -> re.Pattern[str]:
 
 
 _REFUSED = _c(
-    # Who refuses, then the refusal: a question puts the subject after it ("why didn't we"), and a
-    # condition is only searched back to its "if" or "unless".
-    r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)"
+    # Who refuses, then the refusal, with at most an auxiliary between them ("we cannot afford not
+    # to fire Dave" refuses nothing): a question puts the subject after it ("why didn't we") or
+    # after "why" ("why are we not going to fire Dave?"), and a condition ("if we don't…") is no
+    # refusal.
+    r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)(?<!\bwhy\s)(?<!\bwhy\sare\s)"
+    r"(?<!\bwhy\sdo\s)(?<!\bwhy\sdid\s)(?<!\bwhy\swould\s)(?<!\bwhy\sshould\s)(?<!\bwhy\swill\s)"
+    r"(?<!\bwhy\sam\s)(?<!\bwhy\swere\s)"
     r"(?:we|i|they|management|leadership|the\s+company)(?:['\u2019](?:m|re|ll|d))?\s+"
-    r"(?:(?:\w+\s+){0,2}?(?:not|never)|\w*n['\u2019]t)\s+"
+    r"(?:(?:(?:am|are|is|was|were|will|would|shall|should|do|does|did|have|has|had|decided|chose|"
+    r"agreed|plan|plans|intend|intends)\s+)?(?:not|never)|\w*n['\u2019]t)\s+"
     r"(?:(?:going|planning|intending|looking|seeking|want|wants|plan|plans|intend|intends|need|"
     r"needs|to|be)\s+){0,3}$"
 )
 """What BL009's checks of punishment read before a match: a punishment refused is no action
 item ("we are not going to fire the developer", "we decided not to discipline the engineer");
-put as a condition it still is one ("if we don't fire the intern, ...", "why didn't we fire the
-contractor?")."""
+put as a condition or a question it still is one ("if we don't fire the intern, ...", "why
+didn't we fire the contractor?")."""
 
+
+_OPENING = r"(?:^[\s>*+|-]*|(?<=[.;:!?|])\s*)"
+"""Where a sentence opens: the start of the text, after the marker of a list item, a quotation
+or a table row there, or after a sentence's end or a cell's edge."""
 
 CHECKS: tuple[Check, ...] = (
     # BL001/BL008: someone as the agent of a damaging change.
@@ -295,22 +306,25 @@ CHECKS: tuple[Check, ...] = (
         PERSON_CODES,
         span="agent",
     ),
-    # "Who deleted the bucket?": a question that hunts for the person. Asked in the present
-    # tense, it is a question about the process ("Who approves schema changes?") unless it says
-    # when or how recklessly: "Who deploys a new payment flow ten minutes before a flash sale?",
-    # "And honestly, who restarts a bridge at 19:00 without a word to anyone?".
+    # "Who deleted the bucket?": a question that hunts for the person, where a sentence, a list
+    # item, a quotation or a table cell opens. In the present tense it is a question about the
+    # process ("Who approves schema changes?", "Who changes DNS records in production?") unless
+    # it is asked rhetorically ("Who in their right mind deploys…", "Who on earth…") or names the
+    # hour or the day in the same clause ("Who decides to run an ALTER TABLE at 15:00 on a peak
+    # Friday?"). A question is looked for within 300 characters, so that a long run of openings
+    # is not each read to its end.
     Check(
         _c(
-            r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|(?<=\band\s)|(?<=\bso\s)|(?<=\bbut\s)|(?<=\bthen\s)|"
-            r"(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|(?<=seriously\s))who\s+"
-            r"(?:in\s+(?:their|the)\s+right\s+minds?\s+|on\s+earth\s+|\w+\s+)?"
+            r"(?:^[\s>*+|-]*|(?<=[.;:!?|])\s*|(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|"
+            r"(?<=seriously\s))who\s+"
+            r"(?:(?P<rhetorical>in\s+(?:their|the)\s+right\s+minds?|on\s+earth|exactly)\s+|\w+\s+)?"
             r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
             r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|decided|restarted|"
             r"rebooted|scheduled|is\s+responsible|was\s+responsible|"
-            r"(?=(?:deletes|breaks|pushes|merges|disables|drops|wipes|removes|runs|deploys|ships|"
-            r"approves|skips|ignores|changes|decides|restarts|reboots|schedules|starts|reads)\b"
-            r"[^.;!?]*?\b(?:without|before|at\s+\d|on\s+(?:a\s+)?(?:\w+\s+)?(?:mon|tues|wednes|thurs|fri|"
-            r"satur|sun)day|in\s+production|exactly)\b)\w+)\b[^.;!?]*\?"
+            r"(?(rhetorical)|(?=\w+\b[^.;:,!?]{0,200}?\b(?:at\s+\d|on\s+(?:a\s+)?(?:\w+\s+)?"
+            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)))"
+            r"(?:deletes|breaks|pushes|merges|disables|drops|wipes|removes|runs|deploys|ships|approves|"
+            r"skips|ignores|changes|decides|restarts|reboots|schedules|starts|reads))\b[^.;!?]{0,300}\?"
         ),
         "BL001",
         wordset("who"),
@@ -355,7 +369,9 @@ CHECKS: tuple[Check, ...] = (
     # "Had Tom just followed the checklist", "if he had actually read the diff".
     Check(
         _c(
-            r"(?:(?:^\s*|(?<=[.;:!?|>*+\-])\s*)had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"(?:(?:"
+            + _OPENING
+            + r")had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
             r"(?:\s+(?P<agent2>engineer|developer|operator|reviewer|author|team|person|responder|admin))?"
             r"\s+(?:had\s+)?(?:just|only|simply|actually|even|properly|bothered\s+to|taken\s+the\s+time\s+to)\s+"
             r"(?!been\b)\w+"
@@ -368,7 +384,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*)had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            _OPENING + r"had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
             r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
         ),
         "BL002",
@@ -517,7 +533,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\blaz(?:y|ily|iness)\b(?!\s*[-_]?\s*(?:load|loading|loaded|evaluat|eval|init|iterat|seq|val|static|"
+            r"\blaz(?:y|ily|iness)\b(?!(?:[-_]|\s+)(?:load|loading|loaded|evaluat|eval|init|iterat|seq|val|static|"
             r"import|bind|fetch|mode|list|propert|attribute|field|relation|column|quantifier|match|consumer|"
             r"populat|built|build|comput|instantiat|resolv|allocat|decod|normali|constraint|pars|"
             r"seriali|deseriali|stream|on\s+demand))"
@@ -630,7 +646,7 @@ CHECKS: tuple[Check, ...] = (
         wordset("hero heroes heroic heroically heroics"),
     ),
     Check(
-        _c(r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
+        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
         "BL006",
         wordset("course"),
         discourse=True,
@@ -638,7 +654,7 @@ CHECKS: tuple[Check, ...] = (
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
     Check(
-        _c(r"(?:^\s*|(?<=[.;:!?|>*+\-])\s*|,\s*)as\s+usual\b"),
+        _c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"),
         "BL006",
         wordset("usual"),
         discourse=True,

@@ -152,6 +152,10 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 """Where a clause of a sentence ends: punctuation inside it, a conjunction, a relative pronoun."""
+_DENIAL = re.compile(
+    r"\b(?:not|never|no|nobody|nothing|none|neither|nor)\b|n['\u2019]t\b", re.IGNORECASE
+)
+"""A word that denies (see Checker._cleared_hit)."""
 VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
 """The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
 mocking (BL003, BL005, BL006) are reported whoever they are about."""
@@ -887,8 +891,14 @@ class Checker:
             return False
         if hit.code in VETOED:
             return self._cleared(sentence, hit.start - offset, hit.end - offset, verdicts)
-        # "Of course" alone is no clause to judge: the sentence is.
-        return hit.discourse and self._blames_no_one(sentence, (0, len(sentence)), verdicts)
+        # "Of course" alone is no clause to judge: the sentence is. A denial keeps the hit: "of
+        # course the migration had not been tested" is how sarcasm about what was left undone
+        # reads, and the model, which looks for someone to blame, finds no one there.
+        return (
+            hit.discourse
+            and _DENIAL.search(sentence) is None
+            and self._blames_no_one(sentence, (0, len(sentence)), verdicts)
+        )
 
     def _cleared(
         self, sentence: str, start: int, end: int, verdicts: dict[tuple[int, int], bool]
