@@ -2515,40 +2515,6 @@ def test_blame_and_the_language_of_blame_are_still_reported(sentence: str, rule:
     assert rule in {hit.code for hit in _shipped_checker().check(sentence)}
 
 
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Of course, you could write a loop to do this easily enough, and in many cases a loop "
-        "will be clearer.",
-        "Of course Go can have pointers and in fact they can have interior pointers.",
-        "Of course, there are some limitations to the kinds of programs you can run in the "
-        "Playground.",
-    ],
-)
-def test_of_course_as_a_turn_of_phrase_is_no_sarcasm(sentence: str) -> None:
-    """Where the model is all but sure the sentence blames no one, "of course" is a plain turn
-    of phrase; the rules alone still report it."""
-    assert _shipped_checker().check(sentence) == []
-    assert {hit.code for hit in check_text(sentence)} == {"BL006"}
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Of course Jake was at it again and pushed a broken image on Christmas Day.",
-        "Of course the designer broke the build; designers shouldn't be allowed to touch YAML.",
-        "Of course the one time the checklist gets skipped is the one time it mattered.",
-        "Contractors again. Of course contractors.",
-        "Dana, as usual, merged without waiting for the review.",
-        # What was left undone, said with "of course", is sarcasm even where nobody is named.
-        "And of course the migration had not been tested.",
-        "Of course, the documentation had not been updated in months.",
-    ],
-)
-def test_of_course_and_as_usual_aimed_at_someone_are_still_reported(sentence: str) -> None:
-    assert "BL006" in {hit.code for hit in _shipped_checker().check(sentence)}
-
-
 def test_explain_says_which_rule_match_is_not_reported_and_why(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -2562,11 +2528,6 @@ def test_explain_says_which_rule_match_is_not_reported_and_why(
     assert "not reported" in lines[cleared + 1] and "all but sure" in lines[cleared + 1]
     assert any(line.startswith("reported BL004") for line in lines)
     assert sum("not reported:" in line for line in lines) == 1
-    turn_of_phrase = "Of course, there are some limitations to the programs you can run there."
-    lines = run_cli(archive, "blameless", "explain", turn_of_phrase).stdout.splitlines()
-    cleared = lines.index(next(line for line in lines if line.startswith("rule BL006")))
-    assert "that the sentence blames no one" in lines[cleared + 1]
-    assert "reported: nothing" in lines
 
 
 @pytest.mark.parametrize(

@@ -427,7 +427,11 @@ def test_a_write_removes_what_killed_writes_of_its_record_left(tmp_path: Path) -
     fresh = path.parent / f".{path.name}.runn1ng_.tmp"
     other = path.parent / ".INC-other.md.k1ll3d_x.tmp"
     # Not names mkstemp gives a temporary file of this record: another file's, or someone's own.
-    unlike = [path.parent / f".{path.name}.tmp", path.parent / f".{path.name}.orig.md.zz.tmp"]
+    unlike = [
+        path.parent / f".{path.name}.tmp",
+        path.parent / f".{path.name}.orig.md.zz.tmp",
+        path.parent / f".{path.name}.original.tmp",
+    ]
     for left in (stale, fresh, other, *unlike):
         left.write_bytes(b"half a record")
     old = time.time() - store.STALE_SECONDS - 60

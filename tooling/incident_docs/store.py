@@ -146,12 +146,15 @@ def _remove_stale_temporaries(path: Path) -> None:
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
             name = entry.name
-            # Exactly what mkstemp names: the prefix, eight letters, digits or "_", the suffix.
+            # What mkstemp names: the prefix, eight letters, digits or "_", the suffix; and with a
+            # digit or "_" among the eight, as nineteen of its names in twenty have, so that a
+            # name someone gave a copy (".INC-1.md.original.tmp") is never taken for one.
+            middle = name[len(prefix) : -4]
             if not (
                 name.startswith(prefix)
                 and name.endswith(".tmp")
-                and len(name) == len(prefix) + 8 + 4
-                and _TEMPORARY_PART.fullmatch(name, len(prefix), len(prefix) + 8) is not None
+                and _TEMPORARY_PART.fullmatch(middle) is not None
+                and not middle.isalpha()
             ):
                 continue
             with contextlib.suppress(OSError):

@@ -46,8 +46,6 @@ class BlameHit:
     replacement: str | None = None
     sure: bool = False
     """Found by a pattern narrow enough that the model's veto does not apply (see Check.sure)."""
-    discourse: bool = False
-    """Found by words as often a plain turn of phrase (see Check.discourse)."""
 
 
 @dataclass(frozen=True)
@@ -394,6 +392,12 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
             low, max(0, match.start() - 60), match.start()
         ):
             continue
+        if (
+            check.refusal is not None
+            and check.refusal.search(low, max(0, match.start() - 60), match.start())
+            and not _asks(text, match.start(), match.end())
+        ):
+            continue
         while start < end and text[start].isspace():
             start += 1
         message, suggestion = MESSAGES[code]
@@ -404,9 +408,7 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start, end = dropped
                 replacement = ""
                 suggestion = f"Delete '{text[start:end].strip(' ,')}'."
-        yield BlameHit(
-            code, start, end, message, suggestion, replacement, check.sure, check.discourse
-        )
+        yield BlameHit(code, start, end, message, suggestion, replacement, check.sure)
 
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"
@@ -433,6 +435,13 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return (edges[before - 1] + 1 if before else 0), (
         edges[after] if after < len(edges) else len(text)
     )
+
+
+def _asks(text: str, start: int, end: int) -> bool:
+    """The sentence around text[start:end] is a question: a question mark ends it or stands in
+    it."""
+    first, last = _sentence_bounds(text, start, end)
+    return "?" in text[first : last + 1]
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

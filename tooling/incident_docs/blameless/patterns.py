@@ -51,9 +51,10 @@ class Check:
     # A pattern that names the blame outright ("we should have fired Dave"): its hits stand
     # whatever the model reads, since the model weighs words such as "fired" as alerting terms.
     sure: bool = False
-    # Words that are as often a plain turn of phrase ("Of course, a loop would be clearer"): a
-    # hit stands only where the model is not all but sure its sentence blames no one.
-    discourse: bool = False
+    # A refusal of what the match says, searched in the 60 chars before it ("we are not going to
+    # fire the developer"): the match is not reported unless its sentence asks a question ("why
+    # on earth are we not going to fire the developer?").
+    refusal: re.Pattern[str] | None = None
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -115,27 +116,25 @@ def _c(pattern: str) -> re.Pattern[str]:
 
 _REFUSED = _c(
     # Who refuses, then the refusal, with at most an auxiliary between them ("we cannot afford not
-    # to fire Dave" refuses nothing): a question puts the subject after it ("why didn't we") or
-    # after "why" ("why are we not going to fire Dave?"), and a condition ("if we don't…") is no
-    # refusal.
-    r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)(?<!\bwhy\s)(?<!\bwhy\sare\s)"
-    r"(?<!\bwhy\sdo\s)(?<!\bwhy\sdid\s)(?<!\bwhy\swould\s)(?<!\bwhy\sshould\s)(?<!\bwhy\swill\s)"
-    r"(?<!\bwhy\sam\s)(?<!\bwhy\swere\s)"
+    # to fire Dave" refuses nothing); a condition ("if we don't…") is no refusal, nor is a question
+    # (see Check.refusal).
+    r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)"
     r"(?:we|i|they|management|leadership|the\s+company)(?:['\u2019](?:m|re|ll|d))?\s+"
     r"(?:(?:(?:am|are|is|was|were|will|would|shall|should|do|does|did|have|has|had|decided|chose|"
     r"agreed|plan|plans|intend|intends)\s+)?(?:not|never)|\w*n['\u2019]t)\s+"
     r"(?:(?:going|planning|intending|looking|seeking|want|wants|plan|plans|intend|intends|need|"
     r"needs|to|be)\s+){0,3}$"
 )
-"""What BL009's checks of punishment read before a match: a punishment refused is no action
-item ("we are not going to fire the developer", "we decided not to discipline the engineer");
-put as a condition or a question it still is one ("if we don't fire the intern, ...", "why
-didn't we fire the contractor?")."""
+"""The refusal of BL009's checks of punishment: a punishment refused is no action item ("we are
+not going to fire the developer", "we decided not to discipline the engineer"); put as a
+condition or a question it still is one ("if we don't fire the intern, ...", "why on earth are
+we not going to fire the developer?")."""
 
 
-_OPENING = r"(?:^[\s>*+|-]*|(?<=[.;:!?|])\s*)"
-"""Where a sentence opens: the start of the text, after the marker of a list item, a quotation
-or a table row there, or after a sentence's end or a cell's edge."""
+_OPENING = r"(?:^\s*|(?<=^[-*+>]\s)|(?<=^\*\*)|(?<=[.;:!?|])\s*)"
+"""Where a sentence opens: the start of the text or of a list item or quotation there, after
+emphasis that opens it, after a sentence's end or at a table cell's edge. The marker is no part
+of a match: a hit starts where its words do."""
 
 CHECKS: tuple[Check, ...] = (
     # BL001/BL008: someone as the agent of a damaging change.
@@ -308,21 +307,21 @@ CHECKS: tuple[Check, ...] = (
     ),
     # "Who deleted the bucket?": a question that hunts for the person, where a sentence, a list
     # item, a quotation or a table cell opens. In the present tense it is a question about the
-    # process ("Who approves schema changes?", "Who changes DNS records in production?") unless
-    # it is asked rhetorically ("Who in their right mind deploys…", "Who on earth…") or names the
-    # hour or the day in the same clause ("Who decides to run an ALTER TABLE at 15:00 on a peak
-    # Friday?"). A question is looked for within 300 characters, so that a long run of openings
-    # is not each read to its end.
+    # process ("Who approves schema changes?", "Who restarts the batch workers on Sunday?")
+    # unless it is asked rhetorically: "Who in their right mind deploys on a Friday?", "Who on
+    # earth…", "And honestly, who restarts a bridge at 19:00 without a word to anyone?". A question
+    # is looked for within 300 characters, so that a long run of openings is not each read to its
+    # end.
     Check(
         _c(
-            r"(?:^[\s>*+|-]*|(?<=[.;:!?|])\s*|(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|"
-            r"(?<=seriously\s))who\s+"
-            r"(?:(?P<rhetorical>in\s+(?:their|the)\s+right\s+minds?|on\s+earth|exactly)\s+|\w+\s+)?"
+            r"(?:"
+            + _OPENING
+            + r"|(?:(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|(?<=seriously\s))(?P<asking>))"
+            r"who\s+(?:(?P<rhetorical>in\s+(?:their|the)\s+right\s+minds?|on\s+earth|exactly)\s+|\w+\s+)?"
             r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
             r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|decided|restarted|"
             r"rebooted|scheduled|is\s+responsible|was\s+responsible|"
-            r"(?(rhetorical)|(?=\w+\b[^.;:,!?]{0,200}?\b(?:at\s+\d|on\s+(?:a\s+)?(?:\w+\s+)?"
-            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)))"
+            r"(?(asking)|(?(rhetorical)|(?!)))"
             r"(?:deletes|breaks|pushes|merges|disables|drops|wipes|removes|runs|deploys|ships|approves|"
             r"skips|ignores|changes|decides|restarts|reboots|schedules|starts|reads))\b[^.;!?]{0,300}\?"
         ),
@@ -649,7 +648,6 @@ CHECKS: tuple[Check, ...] = (
         _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
         "BL006",
         wordset("course"),
-        discourse=True,
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
@@ -657,7 +655,6 @@ CHECKS: tuple[Check, ...] = (
         _c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"),
         "BL006",
         wordset("usual"),
-        discourse=True,
     ),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
@@ -796,7 +793,7 @@ CHECKS: tuple[Check, ...] = (
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
-        veto=_REFUSED,
+        refusal=_REFUSED,
     ),
     # "Make sure that Dave is more careful", "Ensure on-call staff remain vigilant": care asked
     # of a person, a role or a team; not of a thing ("Make sure the runbook is mindful of time
@@ -829,7 +826,7 @@ CHECKS: tuple[Check, ...] = (
         wordset("fire sack train retrain discipline write punish suspend demote"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
-        veto=_REFUSED,
+        refusal=_REFUSED,
     ),
     Check(
         # Wished done: "we should have fired Dave", "they should have sacked him". Alerts fire

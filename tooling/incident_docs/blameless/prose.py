@@ -152,10 +152,6 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 """Where a clause of a sentence ends: punctuation inside it, a conjunction, a relative pronoun."""
-_DENIAL = re.compile(
-    r"\b(?:not|never|no|nobody|nothing|none|neither|nor)\b|n['\u2019]t\b", re.IGNORECASE
-)
-"""A word that denies (see Checker._cleared_hit)."""
 VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
 """The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
 mocking (BL003, BL005, BL006) are reported whoever they are about."""
@@ -606,7 +602,9 @@ class Checker:
                     inside = [
                         hit
                         for hit in inside
-                        if not self._cleared_hit(sentence, hit, start, verdicts)
+                        if hit.code not in VETOED
+                        or hit.sure
+                        or not self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
                     ]
                 kept.extend(inside)
                 continue
@@ -773,10 +771,15 @@ class Checker:
             if index not in read_sentences:
                 read_sentences[index] = (view[start:end], {})
             sentence, verdicts = read_sentences[index]
-            return self._cleared_hit(sentence, hit, start, verdicts)
+            return self._cleared(sentence, hit.start - start, hit.end - start, verdicts)
 
         cleared = tuple(
-            hit for hit in rules if (hit.code, hit.start) not in reported and cleared_by_model(hit)
+            hit
+            for hit in rules
+            if hit.code in VETOED
+            and not hit.sure
+            and (hit.code, hit.start) not in reported
+            and cleared_by_model(hit)
         )
         # Lint weighs each sentence of a paragraph alone: with several, say what each scores.
         each = (
@@ -880,26 +883,6 @@ class Checker:
             token.value for token in tokens(rest, model.known, self.options.people)
         )
 
-    def _cleared_hit(
-        self, sentence: str, hit: BlameHit, offset: int, verdicts: dict[tuple[int, int], bool]
-    ) -> bool:
-        """A rule's hit in the sentence (which starts at `offset`) is not reported: one that reads
-        someone as at fault where the model is all but sure the sentence and the clause of the hit
-        blame no one (see VETO), one of a turn of phrase where it is all but sure the sentence
-        does not (see Check.discourse)."""
-        if hit.sure:
-            return False
-        if hit.code in VETOED:
-            return self._cleared(sentence, hit.start - offset, hit.end - offset, verdicts)
-        # "Of course" alone is no clause to judge: the sentence is. A denial keeps the hit: "of
-        # course the migration had not been tested" is how sarcasm about what was left undone
-        # reads, and the model, which looks for someone to blame, finds no one there.
-        return (
-            hit.discourse
-            and _DENIAL.search(sentence) is None
-            and self._blames_no_one(sentence, (0, len(sentence)), verdicts)
-        )
-
     def _cleared(
         self, sentence: str, start: int, end: int, verdicts: dict[tuple[int, int], bool]
     ) -> bool:
@@ -908,25 +891,20 @@ class Checker:
 
         `verdicts` keeps, by span, what the model said of the sentence and its clauses for the
         sentence's other hits: a sentence with thousands of them is read once, not once per hit."""
-        return all(
-            self._blames_no_one(sentence, span, verdicts)
-            for span in dict.fromkeys((_clause_span(sentence, start, end), (0, len(sentence))))
-        )
-
-    def _blames_no_one(
-        self, sentence: str, span: tuple[int, int], verdicts: dict[tuple[int, int], bool]
-    ) -> bool:
-        """The model is all but sure (under VETO) that sentence[span] blames no one; never when
-        it is too short to judge, nor without the model."""
-        verdict = verdicts.get(span)
-        if verdict is None:
-            text = sentence[span[0] : span[1]]
-            verdict = verdicts[span] = (
-                self.model is not None
-                and len(_WORDY.findall(text)) >= MIN_WORDS
-                and self.model.probability(text, self.options.people) < VETO
-            )
-        return verdict
+        model = self.model
+        if model is None:
+            return False
+        for span in dict.fromkeys((_clause_span(sentence, start, end), (0, len(sentence)))):
+            verdict = verdicts.get(span)
+            if verdict is None:
+                text = sentence[span[0] : span[1]]
+                verdict = verdicts[span] = (
+                    len(_WORDY.findall(text)) >= MIN_WORDS
+                    and model.probability(text, self.options.people) < VETO
+                )
+            if not verdict:
+                return False
+        return True
 
     def _reads_as_blame(
         self,
@@ -1023,14 +1001,9 @@ class Explanation:
             for hit in self.rules:
                 lines.append(f"rule {hit.code}: '{self.text[hit.start : hit.end]}': {hit.message}")
                 if hit in self.cleared:
-                    read = (
-                        "sentence blames"
-                        if hit.discourse
-                        else "sentence and the clause this matched in blame"
-                    )
                     lines.append(
                         f"  not reported: the model is all but sure (under {VETO:.2f}) that the "
-                        f"{read} no one"
+                        "sentence and the clause this matched in blame no one"
                     )
         else:
             lines.append("rules: no rule matches")
@@ -1800,7 +1773,6 @@ def check_markdown(
             hit.suggestion,
             hit.replacement,
             hit.sure,
-            hit.discourse,
         )
         results.append((line, column, moved))
     results.sort(key=lambda r: (r[0], r[1], r[2].code))
