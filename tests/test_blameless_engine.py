@@ -382,7 +382,6 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Nobody's job is at risk because of this outage. I am not going to fire the developer.",
         "After a long week of retros and a lot of talking, I'm not going to fire the developer.",
         "We decided not to discipline Priya.",
-        "We do not plan to discipline the engineer who ran the script.",
         "We will not hold the engineer accountable.",
         # Relief is no exasperation.
         "We all breathed a sigh of relief when the graphs recovered.",
@@ -395,7 +394,6 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We thank all the people who improved Cargo's error messages.",
         "See Oracle's Garbage Collection Tuning guide.",
         "Issues should be reported in Flink's bug tracker.",
-        "09:14 UTC: Larkspur's websocket gateway error rate rises above 5%.",
         # A question about the process, asked in the present tense.
         "Who approves schema changes?",
         "Who decides when a migration may run?",
@@ -408,6 +406,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Who restarts the batch workers on Sunday?",
         "Who approves deploys at 17:00 after the change board has closed?",
         "| Who runs the nightly backup at 02:00? | Ops |",
+        "Who restarted the pods, the kubelet or the operator?",
+        "Who exactly runs the failover drill each quarter?",
         # Who did something, said as a fact beside a question about the system.
         "The logs show which job ran and who ran it, but why did the job fail?",
         "Which jobs ran, and who ran them?",
@@ -428,6 +428,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "| Who deleted the bucket? | x |",
         "| 15:20 | Who deleted the bucket? |",
         "**Who deleted the bucket?**",
+        "  - Who deleted the bucket?",
+        "- [ ] Who deleted the bucket?",
+        "1) Who deleted the bucket?",
     ],
 )
 def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(text: str) -> None:
@@ -470,6 +473,16 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Dana's bugs are legendary.", "BL001"),
         ("Omar's garbage config broke the cache.", "BL001"),
         ("Dave's error made recovery take two hours.", "BL001"),
+        (
+            "Dave's error rate this quarter was 4%, against 1% for the rest of the rotation.",
+            "BL001",
+        ),
+        # Not being held to account, or careful, is no refusal of a punishment.
+        ("They are not going to be held accountable, which is unacceptable.", "BL009"),
+        (
+            "They are not going to be more careful, no matter how many postmortems we write.",
+            "BL009",
+        ),
         ("It was Dave's error - recovery took two hours.", "BL001"),
         ("The review was lazy - decoding the payload by hand would have shown the bug.", "BL004"),
         ("Why are we not going to fire Dave after he took down production again?", "BL009"),

@@ -423,14 +423,16 @@ def test_an_item_shared_through_an_anchor_is_not_edited() -> None:
 
 def test_a_write_removes_what_killed_writes_of_its_record_left(tmp_path: Path) -> None:
     path = write(tmp_path)
-    stale = path.parent / f".{path.name}.k1ll3d_x.tmp"
-    fresh = path.parent / f".{path.name}.runn1ng_.tmp"
-    other = path.parent / ".INC-other.md.k1ll3d_x.tmp"
-    # Not names mkstemp gives a temporary file of this record: another file's, or someone's own.
+    stale = path.parent / f".{path.name}.incident-docs.k1ll3d_x.tmp"
+    fresh = path.parent / f".{path.name}.incident-docs.runn1ng_.tmp"
+    other = path.parent / ".INC-other.md.incident-docs.k1ll3d_x.tmp"
+    # Not names write_atomic gives a temporary file of this record: someone's own copies.
     unlike = [
         path.parent / f".{path.name}.tmp",
-        path.parent / f".{path.name}.orig.md.zz.tmp",
         path.parent / f".{path.name}.original.tmp",
+        path.parent / f".{path.name}.20240315.tmp",
+        path.parent / f".{path.name}.backup_1.tmp",
+        path.parent / f".{path.name}.incident-docs.tmp",
     ]
     for left in (stale, fresh, other, *unlike):
         left.write_bytes(b"half a record")

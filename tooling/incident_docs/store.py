@@ -43,8 +43,12 @@ from incident_docs.timeline import find_section, format_time, parse_timeline, re
 LOCK_NAME = ".incident-docs-lock"
 """Serialises every write in a repository; ignored by git and by lint (it is outside the records)."""
 TEMPORARY = ".*.tmp"
-"""The name of a temporary file write_atomic makes beside its target (".NAME.XXXX.tmp"): what
-.gitignore keeps out of commits, since one outlives a write that was killed outright."""
+"""The name of a temporary file write_atomic makes beside its target
+(".NAME.incident-docs.XXXXXXXX.tmp"): what .gitignore keeps out of commits, since one outlives a
+write that was killed outright."""
+_TEMPORARY_MARK = ".incident-docs."
+"""What write_atomic puts in a temporary file's name, so that no file someone named is taken for
+one."""
 _TEMPORARY_PART = re.compile(r"[a-z0-9_]{8}")
 STALE_SECONDS = 3600
 """How old such a file of the same target must be before a later write removes it: a write takes
@@ -108,7 +112,9 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -141,20 +147,16 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
 def _remove_stale_temporaries(path: Path) -> None:
     """Remove what killed writes of `path` left beside it, once they are STALE_SECONDS old: no
     write still running can own one, and each has a name of its own, so they would pile up."""
-    prefix = f".{path.name}."
+    prefix = f".{path.name}{_TEMPORARY_MARK}"
     cutoff = time.time() - STALE_SECONDS
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
             name = entry.name
-            # What mkstemp names: the prefix, eight letters, digits or "_", the suffix; and with a
-            # digit or "_" among the eight, as nineteen of its names in twenty have, so that a
-            # name someone gave a copy (".INC-1.md.original.tmp") is never taken for one.
-            middle = name[len(prefix) : -4]
+            # Only a name of write_atomic's own making: the record's, the mark, what mkstemp adds.
             if not (
                 name.startswith(prefix)
                 and name.endswith(".tmp")
-                and _TEMPORARY_PART.fullmatch(middle) is not None
-                and not middle.isalpha()
+                and _TEMPORARY_PART.fullmatch(name, len(prefix), len(name) - 4) is not None
             ):
                 continue
             with contextlib.suppress(OSError):
