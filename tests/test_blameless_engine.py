@@ -487,13 +487,13 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("The review was lazy - decoding the payload by hand would have shown the bug.", "BL004"),
         ("Why are we not going to fire Dave after he took down production again?", "BL009"),
         ("We cannot afford not to fire Dave.", "BL009"),
-        # A question that hunts for the person, in a list or a quotation too, or in the present
-        # tense when it says when or how recklessly.
+        ("Why on earth are we not going to fire the developer?", "BL009"),
+        ("Is there a reason we aren't going to fire the developer?", "BL009"),
+        # A question that hunts for the person, in a list, a quotation or a cell too, or in the
+        # present tense when it is asked rhetorically.
         ("- Who deleted the bucket?", "BL001"),
         ("> Who deleted the bucket?", "BL001"),
         ("Who decided to reload both route reflectors in the same window?", "BL001"),
-        ("Why on earth are we not going to fire the developer?", "BL009"),
-        ("Is there a reason we aren't going to fire the developer?", "BL009"),
         ("And honestly, who restarts the primary at 19:00 without a word to anyone?", "BL001"),
         ("| 15:20 | Who on earth approves a schema change during the sale? |", "BL001"),
         ("Who in their right mind deploys on a Friday?", "BL001"),

@@ -50,6 +50,7 @@ _TEMPORARY_MARK = ".incident-docs."
 """What write_atomic puts in a temporary file's name, so that no file someone named is taken for
 one."""
 _TEMPORARY_PART = re.compile(r"[a-z0-9_]{8}")
+"""What mkstemp puts between a temporary file's prefix and its suffix."""
 STALE_SECONDS = 3600
 """How old such a file of the same target must be before a later write removes it: a write takes
 a moment, so one this old was left by a process that died (killed, or the machine went down)."""

@@ -647,17 +647,11 @@ CHECKS: tuple[Check, ...] = (
         wordset("hero heroes heroic heroically heroics"),
     ),
     Check(
-        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
-        "BL006",
-        wordset("course"),
+        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"), "BL006", wordset("course")
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
-    Check(
-        _c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"),
-        "BL006",
-        wordset("usual"),
-    ),
+    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual")),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
         "BL006",
