@@ -785,6 +785,35 @@ def test_a_broken_archive_model_is_a_one_line_error(archive: Path, run_cli: RunC
 # --- explain and train ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("- Who deleted the bucket?",),
+        ("- Who deleted the bucket?", "--format", "json"),
+        ("--format", "json", "- Who deleted the bucket?"),
+        ("--format", "json", "--", "- Who deleted the bucket?"),
+    ],
+)
+def test_explain_reads_a_pasted_list_item_as_the_sentence(
+    archive: Path, run_cli: RunCli, args: tuple[str, ...]
+) -> None:
+    """A dash and a space open no option: the list item is the sentence, wherever the options
+    are written."""
+    result = run_cli(archive, "blameless", "explain", *args)
+    assert result.exit_code == 1, result.output
+    text = (
+        json.loads(result.stdout)["text"]
+        if "json" in args
+        else result.stdout.splitlines()[0].removeprefix("sentence: ")
+    )
+    assert text == "- Who deleted the bucket?"
+
+
+def test_an_unknown_option_of_explain_is_still_one(archive: Path, run_cli: RunCli) -> None:
+    result = run_cli(archive, "blameless", "explain", "--formt", "json", "Ken broke it.")
+    assert result.exit_code == 2 and "No such option" in result.output
+
+
 def test_explain_prints_the_score_the_rule_hits_and_the_cues(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -19,22 +19,38 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.store import write_atomic
 
 
+class _SentenceCommand(click.Command):
+    """A command whose argument is a sentence, which may open with a dash: a pasted list item
+    ("- 4:59 Priya paged the DBA") holds a space, which no option does, so it is the sentence."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            at = next(
+                (index for index, arg in enumerate(args) if arg[:1] == "-" and " " in arg), None
+            )
+            if at is not None:  # after the options, wherever they were written
+                args = [*args[:at], *args[at + 1 :], "--", args[at]]
+        return super().parse_args(ctx, args)
+
+
 @main.group("blameless")
 def blameless_group() -> None:
     """Blameless language: explain what reads as blame, train on the archive's own examples."""
 
 
-@blameless_group.command("explain")
+@blameless_group.command("explain", cls=_SentenceCommand)
 @click.argument("sentence")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @pass_project
 def explain_command(project: Project, sentence: str, output_format: str) -> None:
     """Show the model's score, the rule hits and the strongest cue words for SENTENCE.
 
-    A sentence that starts with a dash (a list item) goes after `--`, and the options before it:
+    A sentence that starts with a dash (a list item) is read as the sentence, or may go after
+    `--` with the options before it:
 
     \b
-        incident blameless explain -- "- 4:59 Priya paged the DBA"
+        incident blameless explain "- 4:59 Priya paged the DBA"
+        incident blameless explain --format json -- "- 4:59 Priya paged the DBA"
     """
     if not as_shown(sentence)[0].strip():  # nothing that shows: no words to explain
         raise UsageError("explain: give the sentence to explain, in quotation marks")
