@@ -136,6 +136,9 @@ _OPENING = r"(?:^\s*|(?<=^[-*+>]\s)|(?<=^\*\*)|(?<=[.;:!?|])\s*)"
 """Where a sentence opens: the start of the text or of a list item or quotation there, after
 emphasis that opens it, after a sentence's end or at a table cell's edge. The marker is no part
 of a match: a hit starts where its words do."""
+_OPENING_MARKED = r"(?:^[\s>*+\-]*(?:\[[ xX]\]\s+)?(?:\d+[.)]\s+)?|(?<=[.;:!?|])\s*)"
+"""_OPENING with the marker taken in, so that nested, task and numbered list items open a sentence
+too: for a check whose hit is a named group after it (see Check.span)."""
 
 CHECKS: tuple[Check, ...] = (
     # BL001/BL008: someone as the agent of a damaging change.
@@ -316,8 +319,9 @@ CHECKS: tuple[Check, ...] = (
     # question ends within its cell.
     Check(
         _c(
-            r"(?:^[\s>*+\-]*(?:\[[ xX]\]\s+)?(?:\d+[.)]\s+)?|(?<=[.;:!?|])\s*|"
-            r"(?:(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|(?<=seriously\s))(?P<asking>))"
+            r"(?:"
+            + _OPENING_MARKED
+            + r"|(?:(?<=honestly,\s)|(?<=honestly\s)|(?<=seriously,\s)|(?<=seriously\s))(?P<asking>))"
             r"(?P<asked>who\s+(?:(?P<rhetorical>in\s+(?:their|the)\s+right\s+minds?|on\s+earth)\s+|\w+\s+)?"
             r"(?:deleted|broke|pushed|merged|caused|disabled|dropped|wiped|removed|ran|deployed|shipped|"
             r"approved|forgot|skipped|ignored|changed|introduced|misconfigured|decided|"
