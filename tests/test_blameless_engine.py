@@ -383,6 +383,12 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "After a long week of retros and a lot of talking, I'm not going to fire the developer.",
         "We decided not to discipline Priya.",
         "We will not hold the engineer accountable.",
+        "Nobody is going to fire anyone. Why would we?",
+        "No one wants to discipline the developer.",
+        "We will not fire Dave.",
+        "We should fire up Grafana.",
+        "We'll fire Locust against staging.",
+        "We will fire Gatling at the API.",
         # Relief is no exasperation.
         "We all breathed a sigh of relief when the graphs recovered.",
         # A technical term that opens with a word of blame, owned by a program.
@@ -488,6 +494,7 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Why are we not going to fire Dave after he took down production again?", "BL009"),
         ("We cannot afford not to fire Dave.", "BL009"),
         ("Why on earth are we not going to fire the developer?", "BL009"),
+        ("If nobody is going to fire Dave, I will.", "BL009"),
         ("Is there a reason we aren't going to fire the developer?", "BL009"),
         # A question that hunts for the person, in a list, a quotation or a cell too, or in the
         # present tense when it is asked rhetorically.
@@ -879,6 +886,24 @@ def test_a_reminder_to_take_care_is_one_finding(sentence: str, span: str) -> Non
     assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == [
         ("BL009", span)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # A full stop ends the subject's sentence and whom a punishment is aimed at.
+        ("Text. Who deleted the bucket?", [("BL001", "Who deleted the bucket?")]),
+        ("Fire the intern.", [("BL009", "Fire the intern")]),
+        ("Tell them to fire anyone. Why not?", [("BL009", "fire anyone")]),
+        ("Blame for the outage lies with Steve.", [("BL001", "Steve")]),
+        # Dots inside a handle are part of it.
+        ("The outage was caused by @bea.costa today.", [("BL001", "@bea.costa")]),
+    ],
+)
+def test_a_full_stop_ends_the_person_a_finding_names(
+    text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(hit.code, text[hit.start : hit.end]) for hit in check_text(text)] == found
 
 
 def test_a_reminder_takes_in_only_the_care_it_asks_for() -> None:

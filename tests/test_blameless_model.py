@@ -2493,6 +2493,13 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
         "We should have fired the on-call engineer.",
         "We should have fired Dave months ago.",
         "We should have fired Priya straight away.",
+        # Meant, not only wished.
+        "We should fire Dave.",
+        "We will fire dave.li today.",
+        "We'll fire the on-call engineer.",
+        "We need to sack the intern.",
+        "I'd fire Dave, honestly.",
+        "We should fire Dave at once.",
     ],
 )
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
@@ -2635,6 +2642,8 @@ def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
         "The alert should have fired the on-call page within a minute.",
         "PagerDuty should have fired the on-call rotation.",
         "The probe should have fired the developer webhook.",
+        "The alert should fire the on-call a page.",
+        "The probe will fire the developer webhook.",
     ],
 )
 def test_an_alert_that_should_have_fired_a_page_is_no_wish_to_fire_anyone(sentence: str) -> None:

@@ -374,7 +374,9 @@ def opens_sentence(text: str, start: int) -> bool:
 
 OF_HEAD = re.compile(r"(\S+)\s+of\s+(?:the|a|an|this|that|their|his|her|our)\s+$")
 PREV_WORD = re.compile(r"(\S+)\s+$")
-TOKEN = re.compile(r"[@\w][\w'\u2019.\-]*|,|[.;:!?|]")
+TOKEN = re.compile(r"[@\w][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*|,|[.;:!?|]")
+"""A word (a handle or a version with dots inside: "dave.li", "v1.2"), a comma or a sentence's
+punctuation: a full stop after a word ends its sentence ("Text. Who deleted the bucket?")."""
 ALPHA = re.compile(r"[a-z]+")
 
 # Who a sentence can blame: people, pronouns, roles, teams. Blame needs a target, so the model

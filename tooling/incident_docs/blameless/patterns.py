@@ -69,7 +69,11 @@ CF_CODES = (
 )
 PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
-AGENT = r"(?P<agent>[@a-z][\w'\u2019.\-]*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+AGENT = (
+    r"(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
+)
+"""Who a check's verb is aimed at, and the word after it, which may be its head ("the platform
+team"): a handle with dots inside ("dave.li"), but never across a full stop ("fire anyone. Why")."""
 _FORESAW = (
     r"(?:\w+\s+){0,2}?should(?:\s+have|['\u2019]ve)\s+(?:\w+ly\s+)?(?:known|seen|foreseen|predicted|"
     r"anticipated|noticed|spotted|realised|realized|recogni[sz]ed|understood|guessed|been\s+aware)\b"
@@ -120,16 +124,19 @@ _REFUSED = _c(
     # to fire Dave" refuses nothing); a condition ("if we don't…") is no refusal, nor is a question
     # (see Check.refusal).
     r"(?<![\w'\u2019-])(?<!\bif\s)(?<!\bunless\s)(?<!\bwhen\s)"
-    r"(?:we|i|they|management|leadership|the\s+company)(?:['\u2019](?:m|re|ll|d))?\s+"
+    r"(?:(?:we|i|they|management|leadership|the\s+company)(?:['\u2019](?:m|re|ll|d))?\s+"
     r"(?:(?:(?:am|are|is|was|were|will|would|shall|should|do|does|did|have|has|had|decided|chose|"
     r"agreed|plan|plans|intend|intends)\s+)?(?:not|never)|\w*n['\u2019]t)\s+"
+    # Or no one at all: "nobody is going to fire anyone", "no one will discipline the intern".
+    r"|(?:nobody|no[\s-]one)\s+(?:(?:is|was|will|would|shall|should|wants|wanted|plans|intends|"
+    r"needs)\s+)?)"
     r"(?:(?:going|planning|intending|looking|seeking|want|wants|plan|plans|intend|intends|need|"
     r"needs|to|be)\s+){0,3}$"
 )
 """The refusal of BL009's checks of punishment: a punishment refused is no action item ("we are
-not going to fire the developer", "we decided not to discipline the engineer"); put as a
-condition or a question it still is one ("if we don't fire the intern, ...", "why on earth are
-we not going to fire the developer?")."""
+not going to fire the developer", "we decided not to discipline the engineer", "nobody is going
+to fire anyone"); put as a condition or a question it still is one ("if we don't fire the
+intern, ...", "why on earth are we not going to fire the developer?")."""
 
 
 _OPENING = r"(?:^\s*|(?<=^[-*+>]\s)|(?<=^\*\*)|(?<=[.;:!?|])\s*)"
@@ -828,22 +835,34 @@ CHECKS: tuple[Check, ...] = (
         refusal=_REFUSED,
     ),
     Check(
-        # Wished done: "we should have fired Dave", "they should have sacked him". Alerts fire
-        # too, at people and their pagers ("PagerDuty fired Ravi a notification", "fired Dave's
-        # pager"), so only the wish, and a person who is neither given nor owns what follows.
+        # Wished or meant to be done: "we should have fired Dave", "they should have sacked him",
+        # "we will fire Dave", "we need to sack the intern". Alerts fire too, at people and their
+        # pagers ("PagerDuty fired Ravi a notification", "fired Dave's pager", "the alert should
+        # fire the on-call a page"), so only the wish or the intent, and a person who is neither
+        # given nor owns what follows. A refusal says "not" or "never" after the modal, which
+        # this does not take ("we will not fire Dave": see _REFUSED).
         _c(
-            r"\b(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|simply\s+|"
-            r"\w+ly\s+)?(?:fired|sacked)\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
-            r"(?P<agent>[@a-z][\w'\u2019.\-]*+)(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
+            r"\b(?:(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|"
+            r"simply\s+|\w+ly\s+)?(?=fired\b|sacked\b)|(?:should|must|could|would|will|shall|"
+            r"ought\s+to|needs?\s+to|ha(?:ve|s)\s+to|(?:am|are|is)\s+going\s+to|gonna|"
+            r"['\u2019](?:ll|d))\s+(?:just\s+|simply\s+|\w+ly\s+)?(?=fire\b|sack\b))"
+            # The finding is the punishment and whom it is aimed at, from its verb.
+            r"(?P<punished>(?:fired|sacked|fire|sack)"
+            r"\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
+            r"(?P<agent>[@a-z][\w'\u2019\-]*+(?:\.[\w'\u2019\-]++)*+)"
+            r"(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
+            # Nor a tool fired at a target, as load is ("fire Locust against staging").
+            r"(?!\s+(?:at(?!\s+once\b)|against|into|through|towards?|onto)\b)"
             # A second word only as the head of a group or role ("the platform team", "the
             # on-call engineer"): "fired Dave on the spot" and "…Dave months ago" name Dave.
             r"(?:\s+(?=(?:" + "|".join(sorted(ROLES | GROUPS, key=len, reverse=True)) + r")\b)"
-            r"(?P<agent2>[a-z][\w'\u2019\-]*))?"
+            r"(?P<agent2>[a-z][\w'\u2019\-]*))?)"
         ),
         "BL009",
-        wordset("fired sacked"),
+        wordset("fire sack fired sacked"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
+        span="punished",
         # The wish is someone's: an alert, a probe or a pager that "should have fired the on-call
         # page" fires, as alerts do.
         veto=_c(
