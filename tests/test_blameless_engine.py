@@ -388,6 +388,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # The organisation's judgement of itself.
+        "We dropped the ball.",
+        "Our team was sloppy with the rollout.",
+        "We got complacent about backups.",
+        "We\u2019re sorry and promise to do better.",
         "We will fire Gatling at the API.",
         # Relief is no exasperation.
         "We all breathed a sigh of relief when the graphs recovered.",
@@ -495,6 +500,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("We cannot afford not to fire Dave.", "BL009"),
         ("Why on earth are we not going to fire the developer?", "BL009"),
         ("If nobody is going to fire Dave, I will.", "BL009"),
+        ("We were told Dave was careless.", "BL004"),
+        ("Then we noticed that Dave was sloppy.", "BL004"),
+        ("Dave needs to do better.", "BL009"),
         ("Is there a reason we aren't going to fire the developer?", "BL009"),
         # A question that hunts for the person, in a list, a quotation or a cell too, or in the
         # present tense when it is asked rhetorically.

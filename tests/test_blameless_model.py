@@ -2791,3 +2791,40 @@ def test_skip_grams_pair_the_words_either_side_of_each_word() -> None:
     names = feature_names(["he", "sat", "on", "alert"])
     assert {"s #start sat", "s he on", "s sat alert"} <= set(names)
     assert not any(name.startswith("s ") and name.endswith(" he") for name in names)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A path or a command line as the subject: the model reads no code, and the line is no
+        # subjectless blame ("Had the line commented out, again.").
+        "`/etc/network/interfaces` had the line commented out:",
+        "- `kubectl rollout undo` had to be run twice before the pods came back.",
+        # A line that opens with a time says who did what; the model has to read it as blame.
+        "- 4:59 Tobias deleted the read replica in an attempt to give the DB breathing room.",
+        "**10:15** — @freya committed offset 88412031 to skip the poison message.",
+        # The writers' own team owns what went wrong.
+        "Our team is solely responsible and we dropped the ball, it bounced, and hit us in the "
+        "face.",
+        "We\u2019re sorry and promise to do better.",
+    ],
+)
+def test_what_names_no_culprit_in_real_postmortems_is_left_alone(line: str) -> None:
+    assert _shipped_checker().check(line) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("`ritu.s` ignored every warning the reconciliation job printed.", "BL010"),
+        (
+            "| 02:31 | Settlement batch aborted after Arjun overrode the cut-off | Arjun's fault |",
+            "BL001",
+        ),
+        ("**14:02 UTC:** Dmitri breaks billing.", "BL001"),
+        ("Our platform team dropped the ball, again.", "BL004"),
+        ("Our team ignored the alerts for an hour, as usual.", "BL006"),
+    ],
+)
+def test_the_same_shapes_with_a_culprit_are_still_reported(line: str, code: str) -> None:
+    assert code in {hit.code for hit in _shipped_checker().check(line)}

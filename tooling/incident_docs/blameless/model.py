@@ -313,13 +313,21 @@ TARGET_VALUES = TARGETS | {NAME, HANDLE}
 
 
 def has_target(read: Sequence[str]) -> bool:
-    """Some word points at someone; not a "who" that a rule settles ("Limit who can push")."""
+    """Some word points at someone; not a "who" that a rule settles ("Limit who can push"), nor
+    the writers' own team ("our team is solely responsible"), which owns what went wrong."""
     if TARGET_VALUES.isdisjoint(read):
         return False
     return any(
-        value in TARGET_VALUES and not (value == "who" and _settled(read, index))
+        value in TARGET_VALUES
+        and not (value == "who" and _settled(read, index))
+        and not (value in _OWN and index > 0 and read[index - 1] == "our")
         for index, value in enumerate(read)
     )
+
+
+_OWN = frozenset({"team", "teams"})
+"""A group that, after "our", is the organisation speaking of itself ("our team", not "our
+platform team")."""
 
 
 def _settled(read: Sequence[str], index: int) -> bool:
@@ -780,8 +788,8 @@ class BlameModel:
         """has_target() of the token ids."""
         if self._targets.isdisjoint(ids):
             return False
-        if self._who not in ids:
-            return True  # no "who" to weigh: the usual case, decided without reading the words
+        if self._who not in ids and self._our not in ids:
+            return True  # nothing to weigh: the usual case, decided without reading the words
         return has_target([self._values[index] for index in ids])
 
     def reads_only(self, text: str, values: frozenset[str], people: frozenset[str]) -> bool:
@@ -882,6 +890,7 @@ class BlameModel:
         (a, b, c), (_base[a] + b) * span + c."""
         self._targets = frozenset(ids[t] for t in TARGET_VALUES)
         self._who = ids.get("who", -1)
+        self._our = ids.get("our", -1)
         self._values = [*sorted(seen), RARE]
         """Token value of each id (the unknown id reads as a rare word)."""
         unigram = [0.0] * span

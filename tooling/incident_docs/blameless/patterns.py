@@ -530,10 +530,15 @@ CHECKS: tuple[Check, ...] = (
             "halfheartedly hearted heartedly unqualified incapable brain"
         ),
         # Denied, not said: "this was not a careless technician", "did nothing careless" (but
-        # "not just careless", "couldn't have been more careless").
+        # "not just careless", "couldn't have been more careless"). Nor is the organisation's
+        # own judgement of itself ("we dropped the ball", "we got complacent", "our team was
+        # sloppy"), which owns the failure and names no one.
         veto=_c(
             r"(?:\bnot|n['\u2019]t|\bnothing|\bnever)\s+"
-            r"(?:(?:a|an|being|been|someone|anyone|anybody|somebody)\s+){0,2}$"
+            r"(?:(?:a|an|being|been|someone|anyone|anybody|somebody)\s+){0,2}$|"
+            r"(?<![\w'\u2019])(?:we|our\s+(?:team|company|organi[sz]ation))\s+"
+            r"(?:(?:were|was|are|got|have\s+been|had\s+been|became|really|totally|completely|"
+            r"simply|just)\s+){0,2}$"
         ),
         # 'We are not recording "carelessness" here', 'we avoided words like "sloppy"' (but
         # 'Dave was, in a word, "careless".', 'the night shift was "negligent"').
@@ -820,7 +825,9 @@ CHECKS: tuple[Check, ...] = (
         _c(r"\b(?:try\s+harder|do\s+better)\b"),
         "BL009",
         wordset("harder better"),
-        veto=_c(r"\bwe\s+(?:\w+\s+){0,3}$"),
+        # The organisation's own promise: "we will do better", "we're sorry and promise to do
+        # better".
+        veto=_c(r"\bwe(?:['\u2019](?:re|ll|ve|d))?\s+(?:\w+\s+){0,4}$"),
     ),
     Check(
         _c(

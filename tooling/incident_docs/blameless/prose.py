@@ -162,10 +162,27 @@ shorter one ("It went down again.") says too little of whom it is about."""
 
 def untargeted_bar(sentence: str) -> float:
     """The probability from which a sentence of prose that names nobody reads as blame: UNTARGETED,
-    or 1.0 (never) when it has fewer than UNTARGETED_WORDS words."""
+    or 1.0 (never) when it has fewer than UNTARGETED_WORDS words, or when a code span opens it.
+
+    The model does not read code: a sentence whose subject is a path, a command line or a
+    setting ("`/etc/network/interfaces` had the line commented out") would read as one that names
+    no subject, as blame of someone left unnamed does ("Had the line commented out, again."). A
+    code span that could be a handle ("`ritu.s` ignored every warning") is no such thing."""
+    if _OPENS_WITH_CODE.match(sentence) is not None:
+        return 1.0
     # Counted only up to the number needed: finditer stops there.
     enough = next(islice(_WORDY.finditer(sentence), UNTARGETED_WORDS - 1, None), None)
     return UNTARGETED if enough is not None else 1.0
+
+
+_NAMES_THE_BLAME = re.compile(
+    r"(?i)\b(?:fault|blunder|screw-?up|fuck-?up|cock-?up|mistake|negligence|incompetence|"
+    r"carelessness)s?\b"
+)
+"""A noun that says a person is at fault, in a finding of BL001 ("Arjun's fault")."""
+_OPENS_WITH_CODE = re.compile(r"[\s>*+\-]*(?:\d+[.)]\s+)?`(?=[^`\n]*[/\\=\s$(<{:])")
+"""A code span at the opening of a sentence, after a list item's or a quotation's marker, that
+holds what no handle does: a path, a space, an assignment, a variable, a call."""
 
 
 _SPEAKER_APOLOGISES = re.compile(
@@ -546,6 +563,7 @@ class Checker:
         # day, in the timeline or not, says what someone did in a sentence of its own, as blame
         # of them does: surer, but not as sure.
         threshold: float | None = None
+        entry = False
         if heading:
             threshold = max(self.threshold, HEADING, SURER if names_people else 0.0)
         elif (
@@ -554,6 +572,7 @@ class Checker:
             and _TIMESTAMPED.match(text) is not None
         ):
             threshold = max(self.threshold, TIMELINE)
+            entry = True
         elif names_people or transcript or _BYLINE.match(text) is not None:
             threshold = max(self.threshold, SURER)
         row = written_view.lstrip().startswith("|")
@@ -589,12 +608,22 @@ class Checker:
                 continue  # the organisation marked this sentence blameless
             sentence = view[start:end]
             if inside:
-                if names_people and all(hit.code == "BL001" for hit in inside):
-                    # Where people are named as a matter of course, a person as the subject of
-                    # what went wrong is often just who did it ("14:05 Omar took the API offline
-                    # for the planned migration"): the rule stands when the model reads the
-                    # sentence as blame too.
-                    if label == 1 or self._reads_as_blame(sentence, threshold, needs_target=False):
+                if (names_people or entry) and all(hit.code == "BL001" for hit in inside):
+                    # Where people are named as a matter of course (in the timeline and the
+                    # responders, or in a line that opens with a time of day, wherever it is), a
+                    # person as the subject of what went wrong is often just who did it ("14:05
+                    # Omar took the API offline for the planned migration"): the rule stands when
+                    # the model reads the sentence as blame too, at the bar of the section, or
+                    # when the finding names the blame itself ("Arjun's fault").
+                    if (
+                        label == 1
+                        or any(_NAMES_THE_BLAME.search(text, hit.start, hit.end) for hit in inside)
+                        or self._reads_as_blame(
+                            sentence,
+                            threshold if names_people else self.threshold,
+                            needs_target=False,
+                        )
+                    ):
                         kept.extend(inside)
                     continue
                 if label != 1:
