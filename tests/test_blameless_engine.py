@@ -388,6 +388,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # "Human error" asked about, or rejected by the sentence or clause after it.
+        "**Human error?** The term came up in review, but we do not accept it as an explanation.",
+        "It would be easy to call this human error. That explanation is wrong and not useful.",
+        "The vendor's report attributes the outage to operator error; the department does not "
+        "accept that conclusion.",
         # The organisation's judgement of itself.
         "We dropped the ball.",
         "Our team was sloppy with the rollout.",
@@ -501,6 +506,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Why on earth are we not going to fire the developer?", "BL009"),
         ("If nobody is going to fire Dave, I will.", "BL009"),
         ("We were told Dave was careless.", "BL004"),
+        ("The root cause was human error. That explanation is the only one that fits.", "BL005"),
+        ("Root cause: human error. That is final.", "BL005"),
+        ("Root cause: human error. We do not accept excuses.", "BL005"),
         ("Then we noticed that Dave was sloppy.", "BL004"),
         ("Dave needs to do better.", "BL009"),
         ("Is there a reason we aren't going to fire the developer?", "BL009"),

@@ -601,10 +601,20 @@ CHECKS: tuple[Check, ...] = (
             r"(?:this|it)\s+was|declin\w*\s+to\s+(?:call|describe|treat|classify)\s+(?:this|it|"
             r"the\s+\w+)\s+as)\s+(?:(?:a|an)\s+)?$"
         ),
-        # "'Human error' is not a root cause": named in order to be rejected.
+        # "'Human error' is not a root cause": named in order to be rejected; or rejected by
+        # the next sentence or clause ("…describe this as human error. That explanation is
+        # wrong", "…attributes it to operator error; the department does not accept that",
+        # "**Human error?** It came up, but we do not accept it").
         after_veto=_c(
             r"\s*(?:(?:is|was|are|were)(?:\s+(?:not|never|no\s+longer)\b|n['\u2019]t\b)|"
-            r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))"
+            r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))|"
+            # Within a few hundred characters, so that a line of many matches stays linear.
+            r"[^.;!?\n]{0,300}[.;?][*_]*\s+(?:(?:that|this)\s+(?:explanation|framing|label|description|"
+            r"conclusion|answer|account|reading|classification|categori[sz]ation)\s+(?:is|was|"
+            r"would\s+be)\s+(?:wrong|incorrect|inaccurate|misleading|unhelpful|not\b)|"
+            r"[^.;!?\n]{0,200}?\b(?:we|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:do|does|did|have|has)\s+not\s+"
+            r"(?:accept|adopt)\w*\s+(?:that|this|it|the\s+(?:term|word|label|phrase|framing|"
+            r"explanation)|[\"'\u201c\u2018]?(?:human|operator|user)\s+error)\b)"
         ),
         mention_veto=True,
         # A sentence that denies, questions or supposes it does not give it as the cause, nor
