@@ -2828,3 +2828,16 @@ def test_what_names_no_culprit_in_real_postmortems_is_left_alone(line: str) -> N
 )
 def test_the_same_shapes_with_a_culprit_are_still_reported(line: str, code: str) -> None:
     assert code in {hit.code for hit in _shipped_checker().check(line)}
+
+
+def test_what_went_well_names_people_as_a_matter_of_course() -> None:
+    """A section of what went well or of thanks names people for what they did: the model has to
+    be surer there, as in the timeline, and blame there is still reported."""
+    checker = _shipped_checker()
+    praise = "- Femi's message in the market maker channel slowed the reconnect storm noticeably.\n"
+    assert check_markdown(f"## What went well\n\n{praise}", checker=checker) == []
+    assert check_markdown(f"## Summary\n\n{praise}", checker=checker) != []
+    blame = "- Dave finally read the runbook, for once, after breaking prod again.\n"
+    assert check_markdown(f"## What went well\n\n{blame}", checker=checker) != []
+    sarcasm = "- Thanks to Dave for breaking prod on a Friday, again.\n"
+    assert check_markdown(f"## Acknowledgements\n\n{sarcasm}", checker=checker) != []

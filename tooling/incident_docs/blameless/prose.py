@@ -69,7 +69,8 @@ file, a prompt, key=value pairs, a stack frame. Not a label a person writes ("No
 alert's marker ("[!WARNING]") or a heading ("# …")."""
 _TRANSCRIPT = r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)"
 _PERSON_SECTIONS = re.compile(
-    r"timeline|responders|who\s+worked|participants|people\s+involved|" + _TRANSCRIPT,
+    r"timeline|responders|who\s+worked|participants|people\s+involved|went\s+well|"
+    r"acknowledge?ments?|thanks|kudos|shout-?outs?|" + _TRANSCRIPT,
     re.IGNORECASE,
 )
 """Sections that name people as a matter of course: the timeline, the responders, and the
