@@ -388,6 +388,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # A decision given with the situation's reasons.
+        "The team chose not to purge the CDN cache, since a purge would have sent every request "
+        "to the struggling origin.",
+        "Sara decided not to re-close the bypass until the vendor engineer arrived.",
+        "@emi decided not to page the second on-call, judging the alert to be a known flaky check.",
         # "Human error" asked about, or rejected by the sentence or clause after it.
         "**Human error?** The term came up in review, but we do not accept it as an explanation.",
         "It would be easy to call this human error. That explanation is wrong and not useful.",
@@ -506,6 +511,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Why on earth are we not going to fire the developer?", "BL009"),
         ("If nobody is going to fire Dave, I will.", "BL009"),
         ("We were told Dave was careless.", "BL004"),
+        ('QA chose not to run the payment tests because they found them "boring".', "BL008"),
+        ("Tomasz decided not to run the tests, since he was busy.", "BL002"),
+        ("Ravi chose not to look.", "BL002"),
         ("The root cause was human error. That explanation is the only one that fits.", "BL005"),
         ("Root cause: human error. That is final.", "BL005"),
         ("Root cause: human error. We do not accept excuses.", "BL005"),

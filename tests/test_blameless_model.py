@@ -2433,10 +2433,7 @@ def test_thanks_to_all_the_contributors_is_not_flagged() -> None:
 @pytest.mark.parametrize(
     ("sentence", "rule"),
     [
-        (
-            "The team decided not to restore from backup because the replica was more recent.",
-            "BL008",
-        ),
+        ("The team decided not to restore from backup; the replica was more recent.", "BL008"),
         ("- Runbook should have covered replaying from a fixed offset", "BL002"),
         ("The scheduler punishes noisy tenants by lowering their priority.", "BL009"),
     ],

@@ -365,7 +365,24 @@ CHECKS: tuple[Check, ...] = (
         wordset("cause"),
     ),
     # BL002: counterfactuals aimed at people.
-    Check(_c(r"\b" + CF_VERB), "BL002", wordset(CF_WORDS), "before", CF_CODES),
+    Check(
+        _c(r"\b" + CF_VERB),
+        "BL002",
+        wordset(CF_WORDS),
+        "before",
+        CF_CODES,
+        # A decision given with its reasons, which are the situation's ("The team decided not to
+        # purge the CDN, since a purge would have sent every request to the origin", "Sara
+        # decided not to re-close the bypass until the vendor engineer arrived"): a decision
+        # described, as a blameless review describes them. Reasons that are the person's ("...
+        # because he was in a hurry", "because they found them boring") are no such thing.
+        after_veto=_c(
+            r"(?<=not\sto)(?=[^.;!?\n]{0,200}?(?:,\s*|\s)(?:because|since|until|so\s+that|"
+            r"to\s+(?:avoid|protect|prevent|keep)|accepting|judging|reasoning|expecting|rather\s+than|"
+            r"instead)\b)(?![^.;!?\n]{0,300}?\b(?:he|she|they|him|her|them|his|hers|their|theirs|"
+            r"lazy|boring|hurry|tired|busy|bother\w*|felt|feel|wanted|liked?)\b)"
+        ),
+    ),
     Check(
         _c(
             r"\bif\s+only\s+(?:the\s+|a\s+|an\s+|our\s+|that\s+)?"
