@@ -388,6 +388,10 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # The one that is good, not "nice one".
+        "The importer failed closed, publishing an empty lineup instead of keeping the last good one.",
+        "We compared the failing message with a known-good one.",
+        "the good one mounts /etc/app/secrets, the bad one doesn't",
         # A decision given with the situation's reasons.
         "The team chose not to purge the CDN cache, since a purge would have sent every request "
         "to the struggling origin.",

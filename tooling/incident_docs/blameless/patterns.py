@@ -705,7 +705,9 @@ CHECKS: tuple[Check, ...] = (
     # Ironic praise: always sarcastic phrases, or praise next to the damage it mocks.
     Check(
         _c(
-            r"\b(?:nice|good|great)\s+(?:one|going)\b|\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
+            # "Nice one", not the one that is good ("the last good one", "a known-good one").
+            r"(?<![-\u2010\u2011])(?<!\bthe\s)(?<!\blast\s)\b(?:nice|good|great)\s+(?:one|going)\b|"
+            r"\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
             r"\bsmooth\s+move\b|\bwell\s+played\b|"
             # What the thanks are for, not what that was for ("Thanks for pushing for the extra QC pass").
             r"\bthanks?\b(?:(?!\bfor\b)[^.;!?|\n]){0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|"
