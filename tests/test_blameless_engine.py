@@ -388,6 +388,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # "Be careful" and accountability named in order to be rejected.
+        "The fix is a version check, not a reminder to be careful.",
+        'Telling people to "be careful" won\'t stop this recurring; a guard in the deploy tool will.',
+        "We are not asking maintainers to 'be more careful'; we are adding an automated check.",
+        "This review names people to show who did what; nobody named here is held responsible.",
         # The one that is good, not "nice one".
         "The importer failed closed, publishing an empty lineup instead of keeping the last good one.",
         "We compared the failing message with a known-good one.",
@@ -518,6 +523,8 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ('QA chose not to run the payment tests because they found them "boring".', "BL008"),
         ("Tomasz decided not to run the tests, since he was busy.", "BL002"),
         ("Ravi chose not to look.", "BL002"),
+        ("We are not asking much: be more careful.", "BL009"),
+        ("Tell Dave to be more careful; telling him twice did not work.", "BL009"),
         ("The root cause was human error. That explanation is the only one that fits.", "BL005"),
         ("Root cause: human error. That is final.", "BL005"),
         ("Root cause: human error. We do not accept excuses.", "BL005"),

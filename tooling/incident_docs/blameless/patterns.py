@@ -834,6 +834,20 @@ CHECKS: tuple[Check, ...] = (
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
+        # Named in order to be rejected: "the fix is a version check, not a reminder to be
+        # careful", "telling engineers to be more careful would not have prevented this", "we
+        # are not asking maintainers to 'be more careful'", "nobody named here is held
+        # responsible".
+        sentence_veto=_c(
+            r"\bnot\s+(?:a|an|the|just)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution|request|"
+            r"call)\s+to\b|\b(?:not|never)\s+(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
+            r"to\b|\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?"
+            r"(?:\w+\s+){0,3}?(?:careful|"
+            r"vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
+            r"wouldn['\u2019]t|doesn['\u2019]t|does\s+not|isn['\u2019]t|is\s+not|cannot|can['\u2019]t)\b|"
+            r"\b(?:nobody|no\s+one)\s+(?:\w+\s+){0,3}?(?:is|was|will\s+be)\s+held\b|"
+            r"\bwrong\s+lesson\b"
+        ),
     ),
     # "Make sure that Dave is more careful", "Ensure on-call staff remain vigilant": care asked
     # of a person, a role or a team; not of a thing ("Make sure the runbook is mindful of time
