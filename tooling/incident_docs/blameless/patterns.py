@@ -264,7 +264,13 @@ CHECKS: tuple[Check, ...] = (
             r"release|reset)|so\s+(?:that\s+)?(?:(?:the|it|we|they|no)\b|"
             # ... or what could then happen: not what no one could, or what could not.
             r"(?!(?:nobody|none|nothing|no\s+one)\b)(?:[\w-]+\s+){1,3}?"
-            r"(?:could|can|would|will|might)\b(?!\s+(?:not|never|no\s+longer)\b)))"
+            r"(?:could|can|would|will|might)\b(?!\s+(?:not|never|no\s+longer)\b)))|"
+            # ... or for the situation's reasons, as a decision is (see CF_VERB's check): "Chris
+            # deleted the stale pod and let the deployment recreate it", "because the inventory
+            # listed it as unused"; not the person's own ("because he thought it was staging").
+            r"(?=[^.;!?\n]{0,120}?(?:,\s*|\s)(?:because|since|intending\s+to|and\s+let)\b)"
+            r"(?![^.;!?\n]{0,300}?\b(?:he|she|they|him|her|them|his|hers|their|theirs|thought|"
+            r"assumed|hurry|rushed|lazy|bother\w*|careless\w*|forgot|felt|wanted)\b)"
         ),
     ),
     # Letting a bad change through is blame for a person, a pronoun or a team.
