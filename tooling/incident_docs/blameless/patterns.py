@@ -644,7 +644,10 @@ CHECKS: tuple[Check, ...] = (
         # one that calls it a framing ("Any PEBKAC framing is off the table").
         sentence_veto=_c(
             r"\b(?:not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
-            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing)\b|n['\u2019]t\b"
+            r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing|(?:incorrect|wrong|unfair|"
+            r"unhelpful|misleading)\s+to\s+(?:focus\s+on|single\s+out|blame)\s+(?:the\s+|an?\s+|"
+            r"one\s+)?(?:individual|person|people|engineer|operator|human)s?)\b|"
+            r"n['\u2019]t\b"
         ),
     ),
     # BL006: mocking, sarcasm and emotional narration.
@@ -661,8 +664,10 @@ CHECKS: tuple[Check, ...] = (
             # Exasperation, not relief ("we breathed a sigh of relief").
             r"sigh(?!\s+of\s+relief)|"
             r"surprise,?\s+surprise|big\s+surprise|no\s+surprise\s+there|(?:nobody|no\s+one)\s+(?:is|was)\s+"
-            r"(?:surprised|shocked)|(?:who|what)\s+could\s+(?:possibly\s+)?(?:have\s+)?(?:guessed|predicted|"
-            r"gone\s+wrong)|go\s+figure|dumpster\s+fire|train\s*wreck|"
+            r"(?:surprised|shocked)|(?:who|what)\s+could\s+(?:possibly\s+)?(?:have\s+)?(?:guessed|predicted)|"
+            # Sarcasm asks what could possibly go wrong; an investigation asks what could have
+            # ("to test scenarios of what could have gone wrong").
+            r"what\s+could\s+possibly\s+(?:have\s+gone|go)\s+wrong|go\s+figure|dumpster\s+fire|train\s*wreck|"
             r"(?:complete|total|absolute|utter|unmitigated)\s+(?:disaster|mess|nightmare|shambles|fiasco|"
             r"catastrophe|joke|failure|clown\s*show|chaos|trainwreck)|fiasco|debacle|shit\s*show|"
             r"clown\s*(?:show|car|fiesta)|damn(?:ed)?|crap(?:py)?|shit(?:ty)?|fuck\w*|bloody\s+hell|"
