@@ -392,6 +392,7 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Dave dropped the users table because the runbook listed it as unused.",
         "While it can be attributed to human error, it is incorrect to focus on the individual.",
         "Anmol starts a dev setup to test scenarios of what could have gone wrong.",
+        "We typed up the upcoming changes, and let's just say there are some fairly spicy ones.",
         # "Be careful" and accountability named in order to be rejected.
         "The fix is a version check, not a reminder to be careful.",
         'Telling people to "be careful" won\'t stop this recurring; a guard in the deploy tool will.',
@@ -527,6 +528,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ('QA chose not to run the payment tests because they found them "boring".', "BL008"),
         ("Tomasz decided not to run the tests, since he was busy.", "BL002"),
         ("Ravi chose not to look.", "BL002"),
+        ("Let's just say the deploy of 23:59 didn't write itself.", "BL007"),
+        ("Let's just say a certain founder likes to test listings in prod.", "BL007"),
+        ("- Let's just say whoever ran the rollout has done this before.", "BL007"),
         ("Sure, skip the tests, what could possibly go wrong?", "BL006"),
         ("Root cause: human error, and it is wrong to pretend otherwise.", "BL005"),
         ("Dave deleted the prod database because he thought it was staging.", "BL001"),

@@ -790,11 +790,16 @@ CHECKS: tuple[Check, ...] = (
             + r"|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|shan['\u2019]t|not\s+to)\s+(?:say|mention|"
             r"point\s+out)\s+who|without\s+(?:naming|mentioning)\s+(?:anyone|anybody|names|who)|"
-            r"knows?\s+what\s+(?:they|he|she|you)\s+did|let['\u2019]s\s+just\s+say|"
-            # "Suffice to say the person who approved it also wrote it", not "suffice to say, these
-            # are very large objects": the idiom insinuates only about someone.
-            r"suffice\s+(?:it\s+)?to\s+say\b(?=[^.;!?]{0,80}?\b(?:who|whom|whose|person|people|someone|"
-            r"somebody|he|she|they|them|his|her|their|certain|individual|engineer|developer|team)\b)|"
+            r"knows?\s+what\s+(?:they|he|she|you)\s+did|"
+            # "Suffice to say the person who approved it also wrote it", "let's just say a certain
+            # founder likes to test in prod", not "suffice to say, these are very large objects"
+            # nor "let's just say there are some fairly spicy ones": the idiom insinuates only
+            # about someone.
+            r"(?:suffice\s+(?:it\s+)?to|let['\u2019]s\s+just)\s+say\b(?=[^.;!?]{0,80}?\b(?:who\w*|"
+            r"person|people|someone|somebody|he|she|they|them|his|her|their|certain|individual|"
+            r"itself|names?|hire|members?|"
+            + "|".join(sorted(ROLES | GROUPS, key=len, reverse=True))
+            + r")\b)|"
             r"(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
             r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|no\s+names|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
