@@ -388,6 +388,9 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We will not fire Dave.",
         "We should fire up Grafana.",
         "We'll fire Locust against staging.",
+        # What could go wrong, asked in earnest.
+        "In the pre-mortem we asked what could possibly go wrong with a DNS change.",
+        "A game day explores what could possibly go wrong in a controlled setting.",
         "Chris deleted the stale provisioner pod and let the deployment recreate it.",
         "Dave dropped the users table because the runbook listed it as unused.",
         "While it can be attributed to human error, it is incorrect to focus on the individual.",
@@ -405,7 +408,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # A decision given with the situation's reasons.
         "The team chose not to purge the CDN cache, since a purge would have sent every request "
         "to the struggling origin.",
-        "Sara decided not to re-close the bypass until the vendor engineer arrived.",
+        "Sara decided not to re-close the bypass, because a second transfer could have dropped "
+        "the A feed as well.",
         "@emi decided not to page the second on-call, judging the alert to be a known flaky check.",
         # "Human error" asked about, or rejected by the sentence or clause after it.
         "**Human error?** The term came up in review, but we do not accept it as an explanation.",
@@ -528,6 +532,26 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ('QA chose not to run the payment tests because they found them "boring".', "BL008"),
         ("Tomasz decided not to run the tests, since he was busy.", "BL002"),
         ("Ravi chose not to look.", "BL002"),
+        # A consequence after the decision is no reason for it.
+        ("Dave chose not to escalate, and the site stayed down until 9am.", "BL002"),
+        ("Ken decided not to answer the page until the next morning.", "BL002"),
+        ("Dave chose not to follow the runbook and instead improvised.", "BL002"),
+        ("Ken deleted the namespace and we only found out later because no alert fired.", "BL001"),
+        # "Human error" followed by a rejection of something else.
+        ("This was human error. We do not accept that kind of sloppiness from seniors.", "BL005"),
+        ("This was human error; the company does not accept it as an excuse.", "BL005"),
+        ("This was human error, full stop. That answer is not going to change.", "BL005"),
+        # Sarcasm in a clause of its own.
+        ("Sure, skip staging. What could have gone wrong?", "BL006"),
+        ("Skipping the canary on a Friday evening: what could have gone wrong?", "BL006"),
+        # A promise is the organisation's; a demand of others is not.
+        ("We've asked support to try harder next time.", "BL009"),
+        ("We're going to have QA do better.", "BL009"),
+        (
+            "We're not just asking engineers to be careful anymore: repeat offenders will face "
+            "consequences.",
+            "BL009",
+        ),
         ("Let's just say the deploy of 23:59 didn't write itself.", "BL007"),
         ("Let's just say a certain founder likes to test listings in prod.", "BL007"),
         ("- Let's just say whoever ran the rollout has done this before.", "BL007"),

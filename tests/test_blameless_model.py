@@ -2497,6 +2497,8 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
         "We need to sack the intern.",
         "I'd fire Dave, honestly.",
         "We should fire Dave at once.",
+        "We're going to fire Dave.",
+        "We will fire Dave at the end of the month.",
     ],
 )
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
@@ -2641,6 +2643,11 @@ def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
         "The probe should have fired the developer webhook.",
         "The alert should fire the on-call a page.",
         "The probe will fire the developer webhook.",
+        "We'll fire the incident commander a summary every 30 minutes.",
+        "We will fire the support team an email when the status page changes.",
+        # Asked about or denied, not wished.
+        "The question is not whether we should fire Dave, but why the guardrail was missing.",
+        "Nobody is suggesting we should fire Dave.",
     ],
 )
 def test_an_alert_that_should_have_fired_a_page_is_no_wish_to_fire_anyone(sentence: str) -> None:
@@ -2793,10 +2800,6 @@ def test_skip_grams_pair_the_words_either_side_of_each_word() -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        # A path or a command line as the subject: the model reads no code, and the line is no
-        # subjectless blame ("Had the line commented out, again.").
-        "`/etc/network/interfaces` had the line commented out:",
-        "- `kubectl rollout undo` had to be run twice before the pods came back.",
         # A line that opens with a time says who did what; the model has to read it as blame.
         "- 4:59 Tobias deleted the read replica in an attempt to give the DB breathing room.",
         "**10:15** — @freya committed offset 88412031 to skip the poison message.",
@@ -2814,6 +2817,8 @@ def test_what_names_no_culprit_in_real_postmortems_is_left_alone(line: str) -> N
     ("line", "code"),
     [
         ("`ritu.s` ignored every warning the reconciliation job printed.", "BL010"),
+        # A path as the subject, and blame of someone left unnamed.
+        ("`config/prod.yaml` was hand-edited again by the usual culprit.", "BL010"),
         (
             "| 02:31 | Settlement batch aborted after Arjun overrode the cut-off | Arjun's fault |",
             "BL001",
@@ -2838,3 +2843,6 @@ def test_what_went_well_names_people_as_a_matter_of_course() -> None:
     assert check_markdown(f"## What went well\n\n{blame}", checker=checker) != []
     sarcasm = "- Thanks to Dave for breaking prod on a Friday, again.\n"
     assert check_markdown(f"## Acknowledgements\n\n{sarcasm}", checker=checker) != []
+    # Only a title that is all praise: not one that goes on to what went wrong.
+    assert check_markdown(f"## What went well and what didn't\n\n{praise}", checker=checker) != []
+    assert check_markdown(f"## Page acknowledgement\n\n{praise}", checker=checker) != []

@@ -268,7 +268,8 @@ CHECKS: tuple[Check, ...] = (
             # ... or for the situation's reasons, as a decision is (see CF_VERB's check): "Chris
             # deleted the stale pod and let the deployment recreate it", "because the inventory
             # listed it as unused"; not the person's own ("because he thought it was staging").
-            r"(?=[^.;!?\n]{0,120}?(?:,\s*|\s)(?:because|since|intending\s+to|and\s+let)\b)"
+            r"(?<!\band)(?<!\bor)(?=(?:(?!\band\b)[^.;!?\n]){0,120}?(?:(?:,\s*|\s)(?:because|since|"
+            r"intending\s+to)|\s+and\s+let)\b)"
             r"(?![^.;!?\n]{0,300}?\b(?:he|she|they|him|her|them|his|hers|their|theirs|thought|"
             r"assumed|hurry|rushed|lazy|bother\w*|careless\w*|forgot|felt|wanted)\b)"
         ),
@@ -383,9 +384,11 @@ CHECKS: tuple[Check, ...] = (
         # described, as a blameless review describes them. Reasons that are the person's ("...
         # because he was in a hurry", "because they found them boring") are no such thing.
         after_veto=_c(
-            r"(?<=not\sto)(?=[^.;!?\n]{0,200}?(?:,\s*|\s)(?:because|since|until|so\s+that|"
-            r"to\s+(?:avoid|protect|prevent|keep)|accepting|judging|reasoning|expecting|rather\s+than|"
-            r"instead)\b)(?![^.;!?\n]{0,300}?\b(?:he|she|they|him|her|them|his|hers|their|theirs|"
+            # The reasons follow the decision itself, not a clause after it ("…, and the site
+            # stayed down until 9am", "…and instead improvised").
+            r"(?<=not\sto)(?=(?:(?!\band\b)[^.;!?\n]){0,200}?(?:,\s*|\s)(?:because|since|so\s+that|"
+            r"to\s+(?:avoid|protect|prevent|keep)|accepting|judging|reasoning|expecting)\b)"
+            r"(?![^.;!?\n]{0,300}?\b(?:he|she|they|him|her|them|his|hers|their|theirs|"
             r"lazy|boring|hurry|tired|busy|bother\w*|felt|feel|wanted|liked?)\b)"
         ),
     ),
@@ -634,10 +637,13 @@ CHECKS: tuple[Check, ...] = (
             # Within a few hundred characters, so that a line of many matches stays linear.
             r"[^.;!?\n]{0,300}[.;?][*_]*\s+(?:(?:that|this)\s+(?:explanation|framing|label|description|"
             r"conclusion|answer|account|reading|classification|categori[sz]ation)\s+(?:is|was|"
-            r"would\s+be)\s+(?:wrong|incorrect|inaccurate|misleading|unhelpful|not\b)|"
+            r"would\s+be)\s+(?:wrong|incorrect|inaccurate|misleading|unhelpful|not\s+(?:useful|"
+            r"helpful|accurate|correct|right|true|the\s+(?:cause|answer|whole\s+story)))|"
             r"[^.;!?\n]{0,200}?\b(?:we|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:do|does|did|have|has)\s+not\s+"
-            r"(?:accept|adopt)\w*\s+(?:that|this|it|the\s+(?:term|word|label|phrase|framing|"
-            r"explanation)|[\"'\u201c\u2018]?(?:human|operator|user)\s+error)\b)"
+            r"(?:accept|adopt)\w*\s+(?:(?:that|this|the)\s+(?:term|word|label|phrase|framing|"
+            r"explanation|conclusion|classification|description)|[\"'\u201c\u2018](?:human|operator|"
+            r"user)\s+error|(?:it|that|this)\s+as\s+(?:an?\s+|the\s+)?(?:explanation|cause|"
+            r"root\s+cause|finding|conclusion))\b)"
         ),
         mention_veto=True,
         # A sentence that denies, questions or supposes it does not give it as the cause, nor
@@ -665,9 +671,12 @@ CHECKS: tuple[Check, ...] = (
             r"sigh(?!\s+of\s+relief)|"
             r"surprise,?\s+surprise|big\s+surprise|no\s+surprise\s+there|(?:nobody|no\s+one)\s+(?:is|was)\s+"
             r"(?:surprised|shocked)|(?:who|what)\s+could\s+(?:possibly\s+)?(?:have\s+)?(?:guessed|predicted)|"
-            # Sarcasm asks what could possibly go wrong; an investigation asks what could have
-            # ("to test scenarios of what could have gone wrong").
-            r"what\s+could\s+possibly\s+(?:have\s+gone|go)\s+wrong|go\s+figure|dumpster\s+fire|train\s*wreck|"
+            # Sarcasm asks what could possibly go wrong, in a clause of its own ("Sure, skip
+            # staging. What could have gone wrong?"); an investigation asks what could go wrong,
+            # or could have ("to test scenarios of what could have gone wrong", "in the
+            # pre-mortem we asked what could possibly go wrong").
+            r"(?:(?<=[.,;:!?(\u2014\u2013-]\s)|(?<=[.,;:!?(\u2014\u2013-])|(?<![\s\S]))what\s+could\s+"
+            r"(?:possibly\s+(?:have\s+gone|go)|have\s+gone)\s+wrong|go\s+figure|dumpster\s+fire|train\s*wreck|"
             r"(?:complete|total|absolute|utter|unmitigated)\s+(?:disaster|mess|nightmare|shambles|fiasco|"
             r"catastrophe|joke|failure|clown\s*show|chaos|trainwreck)|fiasco|debacle|shit\s*show|"
             r"clown\s*(?:show|car|fiesta)|damn(?:ed)?|crap(?:py)?|shit(?:ty)?|fuck\w*|bloody\s+hell|"
@@ -855,8 +864,8 @@ CHECKS: tuple[Check, ...] = (
         # are not asking maintainers to 'be more careful'", "nobody named here is held
         # responsible".
         sentence_veto=_c(
-            r"\bnot\s+(?:a|an|the|just)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution|request|"
-            r"call)\s+to\b|\b(?:not|never)\s+(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
+            r"\bnot\s+(?:a|an|the)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution)\s+to\b|"
+            r"\b(?:not|never)\s+(?!just\b)(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
             r"to\b|\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?"
             r"(?:\w+\s+){0,3}?(?:careful|"
             r"vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
@@ -886,7 +895,10 @@ CHECKS: tuple[Check, ...] = (
         wordset("harder better"),
         # The organisation's own promise: "we will do better", "we're sorry and promise to do
         # better".
-        veto=_c(r"\bwe(?:['\u2019](?:re|ll|ve|d))?\s+(?:\w+\s+){0,4}$"),
+        veto=_c(
+            r"\bwe(?:['\u2019](?:re|ll|d))?\s+(?:(?:will|shall|must|can|should|need|have|are|to|and|"
+            r"promise|promised|commit|pledge|vow|sorry|truly|really|going|strive|aim|try|hope)\s+){0,4}$"
+        ),
     ),
     Check(
         _c(
@@ -910,15 +922,18 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\b(?:(?:should|must|could|would|ought\s+to)(?:\s+have|['\u2019]ve)\s+(?:just\s+|"
             r"simply\s+|\w+ly\s+)?(?=fired\b|sacked\b)|(?:should|must|could|would|will|shall|"
-            r"ought\s+to|needs?\s+to|ha(?:ve|s)\s+to|(?:am|are|is)\s+going\s+to|gonna|"
-            r"['\u2019](?:ll|d))\s+(?:just\s+|simply\s+|\w+ly\s+)?(?=fire\b|sack\b))"
+            r"ought\s+to|needs?\s+to|ha(?:ve|s)\s+to|(?:am|are|is|['\u2019](?:re|m|s))\s+going\s+to|"
+            r"gonna|['\u2019](?:ll|d))\s+(?:just\s+|simply\s+|\w+ly\s+)?(?=fire\b|sack\b))"
             # The finding is the punishment and whom it is aimed at, from its verb.
             r"(?P<punished>(?:fired|sacked|fire|sack)"
+            # Not a page or a message fired at someone ("fire the incident commander a summary").
+            r"(?!(?:\s+[@\w'\u2019.\-]+){1,3}\s+(?:a|an|another)\s)"
             r"\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
             r"(?P<agent>[@a-z][\w'\u2019\-]*+(?:\.[\w'\u2019\-]++)*+)"
             r"(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
             # Nor a tool fired at a target, as load is ("fire Locust against staging").
-            r"(?!\s+(?:at(?!\s+once\b)|against|into|through|towards?|onto)\b)"
+            r"(?!\s+(?:at(?!\s+(?:once|the\s+(?:end|start|next|latest|earliest)|next|noon|\d))|"
+            r"against|into|towards?|onto)\b)"
             # A second word only as the head of a group or role ("the platform team", "the
             # on-call engineer"): "fired Dave on the spot" and "…Dave months ago" name Dave.
             r"(?:\s+(?=(?:" + "|".join(sorted(ROLES | GROUPS, key=len, reverse=True)) + r")\b)"
@@ -934,7 +949,11 @@ CHECKS: tuple[Check, ...] = (
         veto=_c(
             r"\b(?!(?:we|i|they|you|management|leadership|someone|somebody|hr|company|really|just|"
             r"probably|definitely|frankly|honestly|clearly|simply|seriously|obviously|totally|"
-            r"absolutely|so|all|also|still)\b)[a-z'\u2019]+\W*$"
+            r"absolutely|so|all|also|still)\b)[a-z'\u2019]+\W*$|"
+            # Asked about or denied, not wished: "the question is not whether we should fire
+            # Dave", "nobody is suggesting we should fire Dave".
+            r"\b(?:whether|nobody|no\s+one|(?:not|never|n['\u2019]t)\s+(?:\w+\s+)?(?:ask\w*|suggest\w*|"
+            r"say\w*|propos\w*|recommend\w*|mean\w*|about))\s+(?:\w+\s+){0,4}$"
         ),
         sure=True,
     ),

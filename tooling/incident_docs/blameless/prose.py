@@ -69,12 +69,16 @@ file, a prompt, key=value pairs, a stack frame. Not a label a person writes ("No
 alert's marker ("[!WARNING]") or a heading ("# …")."""
 _TRANSCRIPT = r"chat\s+logs?|transcripts?|(?:slack|irc|chat)\s+(?:threads?|excerpts?|history)"
 _PERSON_SECTIONS = re.compile(
-    r"timeline|responders|who\s+worked|participants|people\s+involved|went\s+well|"
-    r"acknowledge?ments?|thanks|kudos|shout-?outs?|" + _TRANSCRIPT,
+    r"timeline|responders|who\s+worked|participants|people\s+involved|" + _TRANSCRIPT + r"|"
+    # Praise, when it is the whole title: not "What went well and what didn't", nor "Page
+    # acknowledgement".
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:what|things\s+that)\s+went\s+(?:well|right)|(?:special\s+)?thanks|kudos|"
+    r"shout-?outs?|(?:thanks\s+and\s+)?acknowledge?ments)\W*$",
     re.IGNORECASE,
 )
-"""Sections that name people as a matter of course: the timeline, the responders, and the
-transcript of the incident channel, where people talk to each other."""
+"""Sections that name people as a matter of course: the timeline, the responders, the
+transcript of the incident channel, where people talk to each other, and what went well and
+the thanks, where people are named for what they did."""
 _TRANSCRIPT_SECTIONS = re.compile(_TRANSCRIPT, re.IGNORECASE)
 """Of those, the transcript: its lines that open with a time are messages, not entries."""
 _SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
@@ -163,14 +167,7 @@ shorter one ("It went down again.") says too little of whom it is about."""
 
 def untargeted_bar(sentence: str) -> float:
     """The probability from which a sentence of prose that names nobody reads as blame: UNTARGETED,
-    or 1.0 (never) when it has fewer than UNTARGETED_WORDS words, or when a code span opens it.
-
-    The model does not read code: a sentence whose subject is a path, a command line or a
-    setting ("`/etc/network/interfaces` had the line commented out") would read as one that names
-    no subject, as blame of someone left unnamed does ("Had the line commented out, again."). A
-    code span that could be a handle ("`ritu.s` ignored every warning") is no such thing."""
-    if _OPENS_WITH_CODE.match(sentence) is not None:
-        return 1.0
+    or 1.0 (never) when it has fewer than UNTARGETED_WORDS words."""
     # Counted only up to the number needed: finditer stops there.
     enough = next(islice(_WORDY.finditer(sentence), UNTARGETED_WORDS - 1, None), None)
     return UNTARGETED if enough is not None else 1.0
@@ -181,9 +178,6 @@ _NAMES_THE_BLAME = re.compile(
     r"carelessness)s?\b"
 )
 """A noun that says a person is at fault, in a finding of BL001 ("Arjun's fault")."""
-_OPENS_WITH_CODE = re.compile(r"[\s>*+\-]*(?:\d+[.)]\s+)?`(?=[^`\n]*[/\\=\s$(<{:])")
-"""A code span at the opening of a sentence, after a list item's or a quotation's marker, that
-holds what no handle does: a path, a space, an assignment, a variable, a call."""
 
 
 _SPEAKER_APOLOGISES = re.compile(
