@@ -396,6 +396,12 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "While it can be attributed to human error, it is incorrect to focus on the individual.",
         "Anmol starts a dev setup to test scenarios of what could have gone wrong.",
         "We typed up the upcoming changes, and let's just say there are some fairly spicy ones.",
+        "Suffice it to say the whole region was affected.",
+        "Suffice it to say that the ops dashboards lit up.",
+        # The organisation's own promise, however it is put.
+        "We all need to do better.",
+        "We absolutely must do better.",
+        "We'll have to do better.",
         # "Be careful" and accountability named in order to be rejected.
         "The fix is a version check, not a reminder to be careful.",
         'Telling people to "be careful" won\'t stop this recurring; a guard in the deploy tool will.',
@@ -532,6 +538,20 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ('QA chose not to run the payment tests because they found them "boring".', "BL008"),
         ("Tomasz decided not to run the tests, since he was busy.", "BL002"),
         ("Ravi chose not to look.", "BL002"),
+        # The person's convenience is no reason, nor a cause ("because of").
+        ("Dave decided not to follow the runbook because it was tedious.", "BL002"),
+        ("Dave chose not to escalate to avoid the paperwork.", "BL002"),
+        ("Dave dropped the orders table because of a missing WHERE clause.", "BL001"),
+        ("Dave took the cluster offline since it was quicker than asking.", "BL001"),
+        # A punishment beside a rejection of something else.
+        ("We are not asking Dave to resign, but he will be held accountable.", "BL009"),
+        ("No one disputes that Dave is held accountable.", "BL009"),
+        # A label rejected at first and then accepted.
+        (
+            "The incident was due to human error. The vendor did not accept that conclusion at "
+            "first, but agreed after seeing the logs.",
+            "BL005",
+        ),
         # A consequence after the decision is no reason for it.
         ("Dave chose not to escalate, and the site stayed down until 9am.", "BL002"),
         ("Ken decided not to answer the page until the next morning.", "BL002"),

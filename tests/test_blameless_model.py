@@ -2499,6 +2499,7 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
         "We should fire Dave at once.",
         "We're going to fire Dave.",
         "We will fire Dave at the end of the month.",
+        "We should fire Dave for this.",
     ],
 )
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
@@ -2648,6 +2649,13 @@ def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
         # Asked about or denied, not wished.
         "The question is not whether we should fire Dave, but why the guardrail was missing.",
         "Nobody is suggesting we should fire Dave.",
+        "The question is not whether we're going to fire Dave.",
+        "We aren't saying we'll fire Dave.",
+        # A tool fired somewhere, a message fired at someone.
+        "We will fire Locust in the load-test cluster.",
+        "We'll fire Gatling scenarios nightly.",
+        "We'll fire Priya the link once the doc is ready.",
+        "We will fire the secondary on-call directly if the primary does not acknowledge.",
     ],
 )
 def test_an_alert_that_should_have_fired_a_page_is_no_wish_to_fire_anyone(sentence: str) -> None:
