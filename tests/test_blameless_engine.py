@@ -391,8 +391,6 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         # What could go wrong, asked in earnest.
         "In the pre-mortem we asked what could possibly go wrong with a DNS change.",
         "A game day explores what could possibly go wrong in a controlled setting.",
-        "Chris deleted the stale provisioner pod and let the deployment recreate it.",
-        "Dave dropped the users table because the runbook listed it as unused.",
         "While it can be attributed to human error, it is incorrect to focus on the individual.",
         "Anmol starts a dev setup to test scenarios of what could have gone wrong.",
         "We typed up the upcoming changes, and let's just say there are some fairly spicy ones.",
@@ -400,6 +398,14 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Suffice it to say that the ops dashboards lit up.",
         # The organisation's own promise, however it is put.
         "We all need to do better.",
+        "We've promised to do better.",
+        # A decision whose reason is speed, which is the situation's.
+        "Sara decided not to page the DBA, since a restart was faster than a handover.",
+        "The fix is a version check, not a reminder to take more care.",
+        (
+            "Some reviewers described this as human error. We do not accept that conclusion, but "
+            "we understand why it was raised."
+        ),
         "We absolutely must do better.",
         "We'll have to do better.",
         # "Be careful" and accountability named in order to be rejected.
@@ -552,6 +558,10 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
             "first, but agreed after seeing the logs.",
             "BL005",
         ),
+        # A punishment beside a rejected "be careful", and blame after "but".
+        ("We are not asking engineers to be careful, and Dave will be held accountable.", "BL009"),
+        ("We warned Dave to do better.", "BL009"),
+        ("We know the intern can do better.", "BL009"),
         # A consequence after the decision is no reason for it.
         ("Dave chose not to escalate, and the site stayed down until 9am.", "BL002"),
         ("Ken decided not to answer the page until the next morning.", "BL002"),

@@ -2500,6 +2500,10 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
         "We're going to fire Dave.",
         "We will fire Dave at the end of the month.",
         "We should fire Dave for this.",
+        "We should fire Dave and Priya.",
+        "We will fire Dave unless he improves.",
+        "We should have fired Dave the same day.",
+        "This isn't about blame but we should fire Dave.",
     ],
 )
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
@@ -2656,6 +2660,7 @@ def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
         "We'll fire Gatling scenarios nightly.",
         "We'll fire Priya the link once the doc is ready.",
         "We will fire the secondary on-call directly if the primary does not acknowledge.",
+        "We should have fired Locust at the staging cluster first.",
     ],
 )
 def test_an_alert_that_should_have_fired_a_page_is_no_wish_to_fire_anyone(sentence: str) -> None:
