@@ -866,9 +866,9 @@ CHECKS: tuple[Check, ...] = (
             r"care|pay\s+(?:more|closer|better|extra|greater)\s+attention)\b"
             # ... unless a punishment stands beside it ("…, and Dave will be held accountable").
             r"(?![^.;!?\n]{0,300}\b(?:held\s+(?:accountable|responsible)|consequences|fired|sacked|"
-            r"disciplin\w*|punish\w*|written\s+up|warning)\b)|\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?"
-            r"(?:\w+\s+){0,3}?(?:careful|"
-            r"vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
+            r"disciplin\w*|punish\w*|written\s+up|warning)\b)|"
+            r"\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?(?:\w+\s+){0,3}?"
+            r"(?:careful|vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
             r"wouldn['\u2019]t|doesn['\u2019]t|does\s+not|isn['\u2019]t|is\s+not|cannot|can['\u2019]t)\b|"
             r"\b(?:nobody|no\s+one)\s+(?:named\s+(?:here|in\s+\w+(?:\s+\w+)?)\s+)?(?:is|was|will\s+be)\s+"
             r"(?:being\s+)?held\b|"

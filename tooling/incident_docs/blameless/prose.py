@@ -72,8 +72,8 @@ _PERSON_SECTIONS = re.compile(
     r"timeline|responders|who\s+worked|participants|people\s+involved|" + _TRANSCRIPT + r"|"
     # Praise, when it is the whole title: not "What went well and what didn't", nor "Page
     # acknowledgement".
-    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:what|things\s+that)\s+went\s+(?:well|right)|(?:special\s+)?thanks|kudos|"
-    r"shout-?outs?|(?:thanks\s+and\s+)?acknowledge?ments)\W*$",
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:what|things\s+that)\s+went\s+(?:well|right)|"
+    r"(?:special\s+)?thanks|kudos|shout-?outs?|(?:thanks\s+and\s+)?acknowledge?ments)\W*$",
     re.IGNORECASE,
 )
 """Sections that name people as a matter of course: the timeline, the responders, the
