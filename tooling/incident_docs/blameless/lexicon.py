@@ -22,6 +22,10 @@ NEG_WORDS = (
     "half baked busted defective erroneous flawed botched borked typo typos mistake mistakes bug bugs poison "
     "poisoned garbage rogue dodgy hasty rushed sloppy careless"
 )
+# Nouns that say a person is at fault ("Dave's fault", "her blunder").
+BLAME_NOUNS = r"fault|blunder|screw-?up|negligence|carelessness|incompetence|fuck-?up|cock-?up"
+# The care asked of someone instead of a safeguard ("be more careful", "stay vigilant").
+CARE = r"(?:careful|vigilant|diligent|thorough|attentive|cautious|mindful)"
 # Verbs that say what a person did without judging it: blame only with a negative object.
 WEAK_VERB = (
     r"(?:pushed|deployed|merged|shipped|committed|ran|executed|applied|typed|entered|wrote|"

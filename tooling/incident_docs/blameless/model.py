@@ -788,7 +788,7 @@ class BlameModel:
         """has_target() of the token ids."""
         if self._targets.isdisjoint(ids):
             return False
-        if self._who not in ids and self._our not in ids:
+        if self._read_whole.isdisjoint(ids):
             return True  # nothing to weigh: the usual case, decided without reading the words
         return has_target([self._values[index] for index in ids])
 
@@ -889,8 +889,8 @@ class BlameModel:
         """The key of (a, b), for a bigram or a skip-gram, is _base[a] + b; of a trigram
         (a, b, c), (_base[a] + b) * span + c."""
         self._targets = frozenset(ids[t] for t in TARGET_VALUES)
-        self._who = ids.get("who", -1)
-        self._our = ids.get("our", -1)
+        self._read_whole = frozenset(ids[word] for word in ("who", "our") if word in ids)
+        """The ids of the words has_target() weighs in their place ("who", "our")."""
         self._values = [*sorted(seen), RARE]
         """Token value of each id (the unknown id reads as a rare word)."""
         unigram = [0.0] * span

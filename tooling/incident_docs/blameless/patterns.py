@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from incident_docs.blameless.lexicon import (
+    BLAME_NOUNS,
+    CARE,
     CAUSE_VERB,
     CAUSE_WORDS,
     CF_VERB,
@@ -110,7 +112,9 @@ _COMPOUND_HEAD = (
 POSSESSIVE_TAIL = (
     r"(?<=\w)['\u2019]s?\s+(?:\w+\s+){0,2}?(?:"
     + NEG_ADJ
-    + r"|fault|blunder|screw-?up|oversight|negligence|carelessness|incompetence|error|fuck-?up|cock-?up)\b"
+    + r"|"
+    + BLAME_NOUNS
+    + r"|oversight|error)\b"
     + _COMPOUND_HEAD
 )
 
@@ -823,8 +827,9 @@ CHECKS: tuple[Check, ...] = (
     # BL009: punishment or "be more careful" as an action.
     Check(
         _c(
-            r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?(?:careful|vigilant|diligent|"
-            r"thorough|attentive|cautious|mindful)|take\s+(?:more|extra|greater|better)\s+care|"
+            r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?"
+            + CARE
+            + r"|take\s+(?:more|extra|greater|better)\s+care|"
             r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|more\s+carefully|"
             r"double[\s-]check\w*\b[^.;!?|\n]{0,40}?\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|"
             r"going\s+forward)|next\s+time\b[^.;!?|\n]{0,30}?\b(?:double[\s-]check|be\s+careful|remember\s+to)|"
@@ -840,9 +845,10 @@ CHECKS: tuple[Check, ...] = (
             # The care a reminder asks for is part of its one finding ("Remind engineers to
             # always be more careful", "to double-check next time"); nothing after it is.
             r"her|them|engineer|developer|on-?call)\s+(?:\w+\s+)?to"
-            r"(?:\s+(?:\w+\s+){0,2}?(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+)?(?:careful|"
-            r"vigilant|diligent|thorough|attentive|cautious|mindful)|take\s+(?:more|extra|greater|"
-            r"better)\s+care|pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|"
+            r"(?:\s+(?:\w+\s+){0,2}?(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+)?"
+            + CARE
+            + r"|take\s+(?:more|extra|greater|better)\s+care|"
+            r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|"
             r"double[\s-]check\w*(?:\s+next\s+time)?|more\s+carefully))?)\b"
         ),
         "BL009",
@@ -861,9 +867,10 @@ CHECKS: tuple[Check, ...] = (
         sentence_veto=_c(
             r"(?:\bnot\s+(?:a|an|the)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution)\s+to\s+|"
             r"\b(?:not|never)\s+(?!just\b)(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
-            r"to\s+)[\"'\u201c\u2018]?(?:(?:be\s+)?(?:more\s+|extra\s+|very\s+)?(?:careful|vigilant|"
-            r"cautious|mindful|diligent|thorough|attentive)|take\s+(?:more|extra|greater|better)\s+"
-            r"care|pay\s+(?:more|closer|better|extra|greater)\s+attention)\b"
+            r"to\s+)[\"'\u201c\u2018]?(?:(?:be\s+)?(?:more\s+|extra\s+|very\s+)?"
+            + CARE
+            + r"|take\s+(?:more|extra|greater|better)\s+care|"
+            r"pay\s+(?:more|closer|better|extra|greater)\s+attention)\b"
             # ... unless a punishment stands beside it ("…, and Dave will be held accountable").
             r"(?![^.;!?\n]{0,300}\b(?:held\s+(?:accountable|responsible)|consequences|fired|sacked|"
             r"disciplin\w*|punish\w*|written\s+up|warning)\b)|"
@@ -881,8 +888,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"(?:\b(?:is|are|gets?|stays?|becomes?|remains?)|['\u2019]re)\s+(?:more\s+|extra\s+|very\s+|"
-            r"much\s+more\s+)?"
-            r"(?:careful|vigilant|diligent|attentive|mindful|cautious|thorough)\b"
+            r"much\s+more\s+)?" + CARE + r"\b"
         ),
         "BL009",
         wordset("careful vigilant diligent attentive mindful cautious thorough"),

@@ -29,7 +29,7 @@ from incident_docs.blameless.engine import (
     check_text,
     lower_same_length,
 )
-from incident_docs.blameless.lexicon import FUNCTION_WORDS, PRONOUNS, WORKS
+from incident_docs.blameless.lexicon import BLAME_NOUNS, FUNCTION_WORDS, PRONOUNS, WORKS
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -173,10 +173,7 @@ def untargeted_bar(sentence: str) -> float:
     return UNTARGETED if enough is not None else 1.0
 
 
-_NAMES_THE_BLAME = re.compile(
-    r"(?i)\b(?:fault|blunder|screw-?up|fuck-?up|cock-?up|mistake|negligence|incompetence|"
-    r"carelessness)s?\b"
-)
+_NAMES_THE_BLAME = re.compile(r"(?i)\b(?:" + BLAME_NOUNS + r"|mistake)s?\b")
 """A noun that says a person is at fault, in a finding of BL001 ("Arjun's fault")."""
 
 
