@@ -2481,6 +2481,72 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("Needless to say, the device is used for nothing other than signing releases.", "BL003"),
+        ("There's obviously a lot we need to do to spot attacks sooner.", "BL003"),
+        (
+            "Of course there are services that absorb such attacks, but they cost thousands a "
+            "month.",
+            "BL006",
+        ),
+        ("This is clearly not an issue for operators that handle one record at a time.", "BL003"),
+    ],
+)
+def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
+    sentence: str, rule: str
+) -> None:
+    """ "Obviously", "needless to say" and "of course" are hindsight or sarcasm only with some of
+    blame's tone: in a sentence of the present the model reads as blaming no one, they are not
+    reported. The archive's own label, and the rules without the model, still report them."""
+    model = packaged_model()
+    assert rule in {hit.code for hit in check_text(sentence)}
+    assert model.probability(sentence) < prose.DISCOURSE
+    assert not _shipped_checker().check(sentence)
+    explained = _shipped_checker().explain(sentence)
+    assert [hit.code for hit in explained.cleared] == [rule]
+    assert "said in passing" in explained.as_text()
+    marked = Checker(model=model, threshold=model.threshold, examples={normalise(sentence): 1})
+    assert rule in {hit.code for hit in marked.check(sentence)}
+    assert rule in {hit.code for hit in Checker().check(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule", "cleared"),
+    [
+        # Told of the past: looking back is what makes them hindsight or a sneer.
+        ("The build cache obviously served a partially written layer.", "BL003", False),
+        ("Of course the deploy went out at 4:55 pm on a Friday.", "BL006", False),
+        ("Needless to say, nobody had tested the restore.", "BL003", False),
+        ("Needless to say, this would not have happened had we patched Jenkins.", "BL003", False),
+        ("Obviously, the cache was going to serve a partial layer to the build.", "BL003", False),
+        ("Of course, the payments team did it again.", "BL006", False),
+        ("Clearly nobody tested the migration before the release.", "BL003", False),
+        # Of the present: a participle after "be" or "have", an adjective, a compound.
+        ("Needless to say, SSH is no longer exposed to the internet.", "BL003", True),
+        ("Of course, we've got a runbook for that one now.", "BL006", True),
+        ("Of course there are protections for UDP-based games, at a price.", "BL006", True),
+        ("Obviously, the signed binaries stay on the build host.", "BL003", True),
+        # "As usual" is no discourse marker: it is most often said of someone.
+        ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
+    ],
+)
+def test_a_word_said_in_passing_stands_in_a_sentence_that_tells_of_the_past(
+    sentence: str, rule: str, cleared: bool
+) -> None:
+    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
+    assert rule in {hit.code for hit in check_text(sentence)}
+    found = {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
+    assert (rule not in found) is cleared
+
+
+def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
+    sentence = "Obviously the best time to rotate the keys is during peak checkout."
+    assert packaged_model().probability(sentence) >= prose.DISCOURSE
+    assert "BL003" in {hit.code for hit in _shipped_checker().check(sentence)}
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "We should have fired Dave.",

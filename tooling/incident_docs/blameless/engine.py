@@ -46,6 +46,8 @@ class BlameHit:
     replacement: str | None = None
     sure: bool = False
     """Found by a pattern narrow enough that the model's veto does not apply (see Check.sure)."""
+    discourse: bool = False
+    """Found by a word that is also an everyday discourse marker (see Check.discourse)."""
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,9 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
                 start, end = dropped
                 replacement = ""
                 suggestion = f"Delete '{text[start:end].strip(' ,')}'."
-        yield BlameHit(code, start, end, message, suggestion, replacement, check.sure)
+        yield BlameHit(
+            code, start, end, message, suggestion, replacement, check.sure, check.discourse
+        )
 
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"
@@ -636,8 +640,11 @@ def _span_start(span: tuple[int, int]) -> int:
 
 def _dedupe(hits: list[BlameHit]) -> list[BlameHit]:
     """Keep one hit per code per overlapping span, preferring ones that carry a replacement, then
-    ones the model's veto does not apply to (see Check.sure)."""
-    hits.sort(key=lambda h: (h.start, h.replacement is None, not h.sure, -(h.end - h.start)))
+    ones the model's veto does not apply to (see Check.sure), then ones that are no discourse
+    marker (see Check.discourse)."""
+    hits.sort(
+        key=lambda h: (h.start, h.replacement is None, not h.sure, h.discourse, h.start - h.end)
+    )
     kept: list[BlameHit] = []
     reach: dict[str, int] = {}  # code -> the furthest end of a kept hit: they start no later
     for hit in hits:

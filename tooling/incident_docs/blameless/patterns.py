@@ -57,6 +57,10 @@ class Check:
     # fire the developer"): the match is not reported unless its sentence asks a question ("why
     # on earth are we not going to fire the developer?").
     refusal: re.Pattern[str] | None = None
+    # A word that is also an everyday discourse marker ("obviously", "needless to say", "of
+    # course"): hindsight or sarcasm only in a sentence with some of blame's tone, so the match is
+    # not reported where the model reads its sentence as blaming no one (see prose.DISCOURSE).
+    discourse: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -447,6 +451,7 @@ CHECKS: tuple[Check, ...] = (
         wordset("obviously"),
         droppable=True,
         veto=_c(r"\b(?:nothing|anything|no)[\s*_~]*$"),
+        discourse=True,
     ),
     Check(
         _c(
@@ -468,6 +473,7 @@ CHECKS: tuple[Check, ...] = (
         ),
         "BL003",
         wordset("clearly"),
+        discourse=True,
     ),
     Check(
         _c(
@@ -495,8 +501,14 @@ CHECKS: tuple[Check, ...] = (
         wordset("hindsight retrospect looking"),
     ),
     Check(
+        _c(r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying)\b"),
+        "BL003",
+        wordset("needless goes"),
+        discourse=True,
+    ),
+    Check(
         _c(
-            r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying|plain\s+to\s+see|as\s+anyone\s+(?:can|could|"
+            r"\b(?:plain\s+to\s+see|as\s+anyone\s+(?:can|could|"
             r"would)\s+(?:see|tell)|should\s+have\s+been\s+(?:obvious|clear|apparent|evident)|"
             r"(?:clear|evident|apparent)\s+to\s+(?:anyone|everyone|anybody)|easily\s+(?:avoid|prevent)(?:ed|able)|"
             r"(?:would|could)\s+(?:clearly|obviously|easily)\s+have\s+(?:prevented|caught|avoided|been\s+avoided)|"
@@ -504,9 +516,7 @@ CHECKS: tuple[Check, ...] = (
             r"would\s+have)\b"
         ),
         "BL003",
-        wordset(
-            "needless goes plain anyone should clear evident apparent easily clearly obviously would"
-        ),
+        wordset("plain anyone should clear evident apparent easily clearly obviously would"),
     ),
     # Foreknowledge attributed to everyone: "everyone knows you don't", "even a junior would have".
     Check(
@@ -711,10 +721,15 @@ CHECKS: tuple[Check, ...] = (
         wordset("hero heroes heroic heroically heroics"),
     ),
     Check(
-        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"), "BL006", wordset("course")
+        _c(r"(?:^|(?<=[.;:!?])\s*|\b(?:and|but|so)\s+)of\s+course\b"),
+        "BL006",
+        wordset("course"),
+        discourse=True,
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
+    # Not a discourse marker: "as usual" is most often said of someone ("Schäfer, as usual,
+    # starts the run before the lot is released"), a tally of past mistakes.
     Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual")),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
