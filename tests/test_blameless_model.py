@@ -1628,6 +1628,15 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Marcus's database migration locked the table.", set()),  # ... databases, API keys
         ("Khalid's API key leaked.", set()),
         ("Ken's change reached every host.", set()),
+        # What only an organisation runs, where the phrase ends: a vendor's.
+        ("We reverted back to Namecheap's name service.", {"Namecheap"}),
+        ("Plinth's status page acknowledged the incident.", {"Plinth"}),
+        ("Corvane's CDN returned 503s; Tidewell's API slowed down.", {"Corvane", "Tidewell"}),
+        ("Sabi's own data centres lost cooling.", {"Sabi"}),
+        ("Dave's DNS change broke resolution.", set()),  # what a person makes of it ...
+        ("Khalid's API token was revoked.", set()),
+        ("Dave's network was down, so he joined late.", set()),  # ... and what a person has
+        ("Dave's status update came at 09:10.", set()),
         ("Support staff and Backend engineers joined.", set()),  # words, not names
         ("SRE engineers joined.", set()),
         ("The team paged Priya.", set()),

@@ -269,6 +269,21 @@ _CODENAMED = re.compile(
 )
 
 
+_RUN_BY_AN_ORGANISATION = re.compile(
+    # What only an organisation runs, where the possessive names it and the phrase ends there:
+    # "reverted to Namecheap's name service.", "Plinth's status page acknowledged", "Corvane's
+    # CDN returned 503s". Not where it goes on to what a person makes of it ("Khalid's API key",
+    # "Dave's DNS change"), nor what a person has too ("Dave's network was down"): a person's
+    # possessive stands before those.
+    r"([A-Z](?<![\w@./-][A-Z])[\w-]*)['\u2019]s[ \t]+(?:own[ \t]+|public[ \t]+)?"
+    r"(?:name[ \t]*serv(?:ice|ers?)|status[ \t]+page|dns|cdn|apis?|data[ \t]*cent(?:re|er)s?|"
+    r"edge[ \t]+network|backbone)"
+    r"(?:[ \t]*(?=[.,;:!?)]|$)|[ \t]+(?=(?:\w+ly[ \t]+)?(?:was|were|is|are|had|has|did|does|went|"
+    r"began|became|kept|lost|fell|took|ran|sent|gave|got|said|[a-z]+ed)\b))",
+    re.IGNORECASE,
+)
+
+
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
 """Function words, tools and calendar words, and the words for people."""
 _ADDRESS = re.compile(r"(?:https?://|(?<![\w.-]))([\w.-]+\.[a-z]{2,})/([\w.-]+)/([\w.-]+)")
@@ -338,6 +353,8 @@ def organisations(
         shown += _DETERMINED.findall(text)
     if " (" in text:
         shown += _DESCRIBED.findall(text)
+    if "'s " in text or "\u2019s " in text:
+        shown += _RUN_BY_AN_ORGANISATION.findall(text)
     if "named" in text or "dubbed" in text:
         shown += _CODENAMED.findall(text)
     for low in addressed(text):
