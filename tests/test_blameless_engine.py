@@ -432,6 +432,10 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We dropped the ball.",
         "Our team was sloppy with the rollout.",
         "We got complacent about backups.",
+        "We reached their engineer but clearly failed to convey how severe the issue was.",
+        "We clearly didn't have enough alerting on the queue.",
+        "We've clearly never tested a restore of that size.",
+        "We've never tested a restore of that size.",
         "We\u2019re sorry and promise to do better.",
         "We will fire Gatling at the API.",
         # Relief is no exasperation.
@@ -504,6 +508,12 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("In hindsight, we should have just fired him the same day.", "BL009"),
         ("He should have higher standards.", "BL002"),
         ("Something was obviously wrong, and nobody looked.", "BL003"),
+        # "Clearly" said of someone else, or of what "we" should have known.
+        ("We hired Dave, but he clearly failed to read the runbook.", "BL003"),
+        ("We told the platform team, but they clearly ignored it.", "BL003"),
+        ("We warned the vendor, who clearly ignored it.", "BL003"),
+        ("We clearly should have known the disk would fill.", "BL003"),
+        ("Dave clearly failed to test it, and we paid for it.", "BL003"),
         ("She ignored something obviously important in the alert.", "BL003"),
         ("There was nothing, obviously, that Dave could not have avoided.", "BL003"),
         ("Nothing was done about an obviously broken deploy.", "BL003"),

@@ -98,6 +98,8 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
     before = text[max(0, start - 60) : start]
     prev = PREV_WORD.search(before)
     prev_low = prev.group(1).lower() if prev else ""
+    if low[:2] == "we" and low[2:3] in ("'", "\u2019") and low[3:] in ("ve", "d", "ll", "re"):
+        return None  # "We've never tested a restore": the organisation speaking, as "we" is
     if prev_low == "we" or (prev_low == "our" and low not in ROLES):
         # "our engineers failed to": organisation-level ownership, not blame; "our DBA" is one person.
         return None

@@ -467,13 +467,27 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\bclearly\s+(?:should|shouldn|was\s+(?:not|wrong|a\s+mistake|broken)|nobody|no\s+one|never|"
-            r"didn|did\s+not|had\s+no|wasn|failed|ignored|someone|they|he|she|have|would|could|"
-            r"wrong|a\s+mistake|not)\b"
+            r"\bclearly\s+(?:should|shouldn|nobody|no\s+one|someone|they|he|she|have|would|could)\b"
         ),
         "BL003",
         wordset("clearly"),
         discourse=True,
+    ),
+    # What went wrong, "clearly": the organisation's own account of itself when "we" did or
+    # missed it ("We reached their engineer but clearly failed to convey the severity", "we
+    # clearly didn't have enough alerting"), as "this was our mistake" is.
+    Check(
+        _c(
+            r"\bclearly\s+(?:was\s+(?:not|wrong|a\s+mistake|broken)|never|didn|did\s+not|had\s+no|wasn|"
+            r"failed|ignored|wrong|a\s+mistake|not)\b"
+        ),
+        "BL003",
+        wordset("clearly"),
+        discourse=True,
+        veto=_c(
+            r"\bwe(?:['\u2019](?:ve|d))?\s+(?:\w+ly\s+)?$|\bwe\s(?:(?!\b(?:he|she|they|who|whom|which|"
+            r"that|it|you|someone|somebody|nobody)\b)[^.;!?]){0,50}?\b(?:but|and|yet)\s+$"
+        ),
     ),
     Check(
         _c(
