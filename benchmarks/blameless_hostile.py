@@ -29,6 +29,8 @@ SHAPES = {
     "quoted passages": ("", '"the deploy obviously broke" and Bob obviously forgot '),
     "emphasis, no clause break": ("", "**Bob** obviously _forgot_ "),
     "a sentence-wide veto": ("", "human error "),
+    # Words also said in passing, each weighed with its sentence (read once for all of them).
+    "discourse markers": ("", "the service is up and of course "),
     "a frame before each hit": ("", "it would be easy to call this human error and "),
     "many sentences": ("", "Bob obviously forgot. "),
     "table cells": ("", "| Dave should have known "),

@@ -436,6 +436,9 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "We clearly didn't have enough alerting on the queue.",
         "We've clearly never tested a restore of that size.",
         "We've never tested a restore of that size.",
+        "We had clearly ignored the warning signs for weeks.",
+        "We clearly have no visibility into the queue depth.",
+        "Our team clearly failed to tell customers how severe it was.",
         "We\u2019re sorry and promise to do better.",
         "We will fire Gatling at the API.",
         # Relief is no exasperation.
@@ -514,6 +517,12 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("We warned the vendor, who clearly ignored it.", "BL003"),
         ("We clearly should have known the disk would fill.", "BL003"),
         ("Dave clearly failed to test it, and we paid for it.", "BL003"),
+        # "We" elsewhere than as the subject.
+        ("Marisol reviewed the plan we drafted and clearly didn't read past the summary.", "BL003"),
+        ("Ahmed acknowledged the alert we configured but clearly failed to escalate.", "BL003"),
+        ("The vendor received the logs we sent yet clearly failed to read them.", "BL003"),
+        ("Our manager heard what we said but clearly wasn't listening.", "BL003"),
+        ("They clearly have no idea how the failover works.", "BL003"),
         ("She ignored something obviously important in the alert.", "BL003"),
         ("There was nothing, obviously, that Dave could not have avoided.", "BL003"),
         ("Nothing was done about an obviously broken deploy.", "BL003"),

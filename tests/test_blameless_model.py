@@ -1631,12 +1631,16 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         # What only an organisation runs, where the phrase ends: a vendor's.
         ("We reverted back to Namecheap's name service.", {"Namecheap"}),
         ("Plinth's status page acknowledged the incident.", {"Plinth"}),
-        ("Corvane's CDN returned 503s; Tidewell's API slowed down.", {"Corvane", "Tidewell"}),
-        ("Sabi's own data centres lost cooling.", {"Sabi"}),
+        ("Sabi's own data centres lost cooling; Kiri's nameservers timed out.", {"Sabi", "Kiri"}),
         ("Dave's DNS change broke resolution.", set()),  # what a person makes of it ...
         ("Khalid's API token was revoked.", set()),
-        ("Dave's network was down, so he joined late.", set()),  # ... and what a person has
         ("Dave's status update came at 09:10.", set()),
+        ("Dave's network was down, so he joined late.", set()),  # ... and what a person has
+        ("Mustafa's DNS was wrong and it was Mustafa's fault.", set()),
+        ("That's Joe's API, and Joe broke it.", set()),
+        ("Chen's backbone was the problem.", set()),
+        ("jsmith's status page was stale.", set()),  # a handle, in lower case
+        ("O'Brien's status page was stale.", set()),  # no organisation named "Brien"
         ("Support staff and Backend engineers joined.", set()),  # words, not names
         ("SRE engineers joined.", set()),
         ("The team paged Priya.", set()),
@@ -2531,11 +2535,18 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Obviously, the cache was going to serve a partial layer to the build.", "BL003", False),
         ("Of course, the payments team did it again.", "BL006", False),
         ("Clearly nobody tested the migration before the release.", "BL003", False),
+        ("Needless to say, Dave never tested the restore.", "BL003", False),
+        ("Needless to say, Priya's team ignored the alerts.", "BL003", False),
+        ("Of course, that caused the outage.", "BL006", False),
+        ("Of course, Dave has ignored the freeze three times.", "BL006", False),
+        ("Of course, Dave used the old runbook.", "BL006", False),
         # Of the present: a participle after "be" or "have", an adjective, a compound.
         ("Needless to say, SSH is no longer exposed to the internet.", "BL003", True),
         ("Of course, we've got a runbook for that one now.", "BL006", True),
         ("Of course there are protections for UDP-based games, at a price.", "BL006", True),
         ("Obviously, the signed binaries stay on the build host.", "BL003", True),
+        ("Needless to say, the rollback is already used by every team.", "BL003", True),
+        ("Of course, it's deployed to every region first.", "BL006", True),
         # "As usual" is no discourse marker: it is most often said of someone.
         ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
     ],

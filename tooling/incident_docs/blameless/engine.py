@@ -640,11 +640,8 @@ def _span_start(span: tuple[int, int]) -> int:
 
 def _dedupe(hits: list[BlameHit]) -> list[BlameHit]:
     """Keep one hit per code per overlapping span, preferring ones that carry a replacement, then
-    ones the model's veto does not apply to (see Check.sure), then ones that are no discourse
-    marker (see Check.discourse)."""
-    hits.sort(
-        key=lambda h: (h.start, h.replacement is None, not h.sure, h.discourse, h.start - h.end)
-    )
+    ones the model's veto does not apply to (see Check.sure)."""
+    hits.sort(key=lambda h: (h.start, h.replacement is None, not h.sure, -(h.end - h.start)))
     kept: list[BlameHit] = []
     reach: dict[str, int] = {}  # code -> the furthest end of a kept hit: they start no later
     for hit in hits:

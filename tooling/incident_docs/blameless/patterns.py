@@ -466,9 +466,7 @@ CHECKS: tuple[Check, ...] = (
         wordset("obvious"),
     ),
     Check(
-        _c(
-            r"\bclearly\s+(?:should|shouldn|nobody|no\s+one|someone|they|he|she|have|would|could)\b"
-        ),
+        _c(r"\bclearly\s+(?:should|shouldn|nobody|no\s+one|someone|they|he|she|would|could)\b"),
         "BL003",
         wordset("clearly"),
         discourse=True,
@@ -479,14 +477,19 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"\bclearly\s+(?:was\s+(?:not|wrong|a\s+mistake|broken)|never|didn|did\s+not|had\s+no|wasn|"
-            r"failed|ignored|wrong|a\s+mistake|not)\b"
+            r"failed|ignored|wrong|a\s+mistake|not|have)\b"
         ),
         "BL003",
         wordset("clearly"),
         discourse=True,
+        # "We" as the subject: right before ("we had clearly ignored"), or opening the sentence
+        # or the clause, its verb joined by "but", "and" or "yet" ("We reached their engineer
+        # but clearly failed to..."; not "Marisol reviewed the plan we drafted and clearly...").
         veto=_c(
-            r"\bwe(?:['\u2019](?:ve|d))?\s+(?:\w+ly\s+)?$|\bwe\s(?:(?!\b(?:he|she|they|who|whom|which|"
-            r"that|it|you|someone|somebody|nobody)\b)[^.;!?]){0,50}?\b(?:but|and|yet)\s+$"
+            r"\b(?:we|our\s+(?:team|company|organi[sz]ation))(?:['\u2019](?:ve|d))?\s+(?:had\s+|have\s+)?"
+            r"(?:\w+ly\s+)?$|(?:^|[.;:!?]\s+|,\s+)(?:we|our\s+(?:team|company|organi[sz]ation))\s"
+            r"(?:(?!\b(?:he|she|they|who|whom|which|that|it|you|someone|somebody|nobody)\b)[^,.;!?]){0,50}?"
+            r"\b(?:but|and|yet)\s+$"
         ),
     ),
     Check(
