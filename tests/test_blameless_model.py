@@ -2547,6 +2547,8 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Obviously, the signed binaries stay on the build host.", "BL003", True),
         ("Needless to say, the rollback is already used by every team.", "BL003", True),
         ("Of course, it's deployed to every region first.", "BL006", True),
+        ("Of course, providing enhanced ways to reach it comes at a cost.", "BL006", True),
+        ("Needless to say, we run it with automated tests only.", "BL003", True),
         # "As usual" is no discourse marker: it is most often said of someone.
         ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
     ],

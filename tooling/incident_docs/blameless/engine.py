@@ -18,6 +18,7 @@ from incident_docs.blameless.lexicon import (
     CODE_SPAN,
     DENIED_AGENT,
     DEPARTMENTS,
+    MACHINES,
     MONTH_CONTEXT,
     MONTH_NAMES,
     NEGATED,
@@ -340,13 +341,19 @@ def _classify_match(
             return head, match.start()
         second = match.group("agent2")
         first = text[match.start("agent") : match.end("agent")]
+        bare = first.strip("*_")
         modifier = match.group("agent") in DEPARTMENTS or (
             # A capitalised word before a lower-case noun: a product ("Riak write timeouts"),
-            # not a person's possessive ("Priya's change") or full name ("Baraka Otieno").
-            first[:1].isupper()
-            and first.isalpha()
-            and text[match.start("agent2")].islower()
-            and first.lower() not in people
+            # not a person's possessive ("Priya's change") or full name ("Baraka Otieno"); or
+            # before a machine in any case ("suspend _Compute_ VMs").
+            bare[:1].isupper()
+            and bare.isalpha()
+            and (
+                text[match.start("agent2")].islower()
+                or second.lower().removesuffix("s") in MACHINES
+                or second.lower() in MACHINES
+            )
+            and bare.lower() not in people
         )
         if modifier and not second.endswith(("ing", "ed")) and second not in PERSON_FOLLOWERS:
             # "due to marketing emails", "due to Riak write timeouts": a modifier of the noun

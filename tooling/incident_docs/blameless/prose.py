@@ -183,8 +183,9 @@ _TELLS_OF_THE_PAST = re.compile(
 )
 """Words that tell of the past: an auxiliary or a verb in the past tense, a counterfactual.
 A verb of the group "verb" is a participle instead after a form of "be" (an adverb or two
-between: "is no longer exposed", "it's used", "has been kept"), or an adjective after an article
-or a possessive ("the signed binaries"); see _tells_of_the_past. After "have" it tells of the
+between: "is no longer exposed", "it's used", "has been kept"), or an adjective after an article,
+a possessive, a preposition or a word in -ing ("the signed binaries", "with automated tests",
+"providing enhanced ways"); see _tells_of_the_past. After "have" it tells of the
 past ("has ignored"), but for "we've got"."""
 _BE = wordset("is are am be been being get gets")
 _IS_CONTRACTED = re.compile(
@@ -192,7 +193,10 @@ _IS_CONTRACTED = re.compile(
 )
 _HAVE_CONTRACTED = re.compile(r"(?:we|they|you|i)['\u2019]ve")
 _BETWEEN = wordset("no longer not never now strictly fully already also still just only")
-_ADJECTIVE_AFTER = wordset("the a an its our their his her my your")
+_ADJECTIVE_AFTER = wordset(
+    "the a an its our their his her my your of for with in on to from by about into at as than "
+    "without via like"
+)
 
 
 @lru_cache(maxsize=64)
@@ -204,8 +208,8 @@ def _tells_of_the_past(sentence: str) -> bool:
         if verb is None:
             return True
         before = [word.strip(',*_()"') for word in sentence[: match.start()][-60:].lower().split()]
-        if before and before[-1] in _ADJECTIVE_AFTER:
-            continue  # an adjective: "the signed binaries"
+        if before and (before[-1] in _ADJECTIVE_AFTER or before[-1].endswith("ing")):
+            continue  # an adjective: "the signed binaries", "providing enhanced ways"
         while before and (before[-1] in _BETWEEN or before[-1].endswith("ly")):
             before.pop()
         if before and (
