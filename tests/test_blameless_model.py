@@ -1628,19 +1628,6 @@ def test_a_broken_archive_model_is_one_line_when_workers_lint_too(
         ("Marcus's database migration locked the table.", set()),  # ... databases, API keys
         ("Khalid's API key leaked.", set()),
         ("Ken's change reached every host.", set()),
-        # What only an organisation runs, where the phrase ends: a vendor's.
-        ("We reverted back to Namecheap's name service.", {"Namecheap"}),
-        ("Plinth's status page acknowledged the incident.", {"Plinth"}),
-        ("Sabi's own data centres lost cooling; Kiri's nameservers timed out.", {"Sabi", "Kiri"}),
-        ("Dave's DNS change broke resolution.", set()),  # what a person makes of it ...
-        ("Khalid's API token was revoked.", set()),
-        ("Dave's status update came at 09:10.", set()),
-        ("Dave's network was down, so he joined late.", set()),  # ... and what a person has
-        ("Mustafa's DNS was wrong and it was Mustafa's fault.", set()),
-        ("That's Joe's API, and Joe broke it.", set()),
-        ("Chen's backbone was the problem.", set()),
-        ("jsmith's status page was stale.", set()),  # a handle, in lower case
-        ("O'Brien's status page was stale.", set()),  # no organisation named "Brien"
         ("Support staff and Backend engineers joined.", set()),  # words, not names
         ("SRE engineers joined.", set()),
         ("The team paged Priya.", set()),
@@ -2549,6 +2536,8 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Of course, it's deployed to every region first.", "BL006", True),
         ("Of course, providing enhanced ways to reach it comes at a cost.", "BL006", True),
         ("Needless to say, we run it with automated tests only.", "BL003", True),
+        ("Obviously, our fully automated pipeline catches this kind of bug.", "BL003", True),
+        ("Of course, these encrypted backups are stored in a second region.", "BL006", True),
         # "As usual" is no discourse marker: it is most often said of someone.
         ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
     ],

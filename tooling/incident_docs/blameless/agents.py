@@ -271,20 +271,6 @@ _CODENAMED = re.compile(
 )
 
 
-_RUN_BY_AN_ORGANISATION = re.compile(
-    # What only an organisation runs, where the possessive names it and the phrase ends there:
-    # "reverted to Namecheap's name service.", "Plinth's status page acknowledged it". Not what a
-    # person may have or make too ("Khalid's API key", "Dave's DNS was wrong", "Dave's network
-    # was down"): a name read as an organisation is read so in the whole record, and the blame of
-    # that person elsewhere in it would be lost.
-    r"([A-Z](?<![\w@./'\u2019-][A-Z])[\w-]*)['\u2019]s[ \t]+(?:own[ \t]+|public[ \t]+)?"
-    r"(?i:name[ \t]*serv(?:ice|ices|ers?)|status[ \t]+page|data[ \t]*cent(?:re|er)s?|"
-    r"edge[ \t]+network)"
-    r"(?:[ \t]*(?=[.,;:!?)]|$)|[ \t]+(?=(?:\w+ly[ \t]+)?(?:was|were|is|are|had|has|did|does|went|"
-    r"began|became|kept|lost|fell|took|ran|sent|gave|got|said|[a-z]+ed)\b))"
-)
-
-
 _NEVER_ORGANISATIONS = NOT_NAMES | TARGETS
 """Function words, tools and calendar words, and the words for people."""
 _ADDRESS = re.compile(r"(?:https?://|(?<![\w.-]))([\w.-]+\.[a-z]{2,})/([\w.-]+)/([\w.-]+)")
@@ -354,8 +340,6 @@ def organisations(
         shown += _DETERMINED.findall(text)
     if " (" in text:
         shown += _DESCRIBED.findall(text)
-    if "'s " in text or "\u2019s " in text:
-        shown += _RUN_BY_AN_ORGANISATION.findall(text)
     if "named" in text or "dubbed" in text:
         shown += _CODENAMED.findall(text)
     for low in addressed(text):

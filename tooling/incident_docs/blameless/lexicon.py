@@ -129,11 +129,10 @@ MACHINE_GROUPS = wordset(
 DEPARTMENTS = wordset("marketing sales finance legal hr management leadership infra")
 # Month names that are also given names: a person when they are the subject of a verb.
 LINKERS = wordset("and or who which that when after before again for by with")
-# Words that carry on a clause about a person: "caused by Dave not testing", "Dave alone",
-# "suspend Dave today".
+# Words that carry on a clause about a person: "caused by Dave not testing", "Dave alone".
 PERSON_FOLLOWERS = LINKERS | wordset(
     "not never alone himself herself themselves personally directly just simply as our we us i my "
-    "his her their the a an today tomorrow tonight immediately now again permanently indefinitely"
+    "his her their the a an"
 )
 SUBJECT_VERBS = wordset(
     """

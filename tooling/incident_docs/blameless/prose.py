@@ -194,8 +194,8 @@ _IS_CONTRACTED = re.compile(
 _HAVE_CONTRACTED = re.compile(r"(?:we|they|you|i)['\u2019]ve")
 _BETWEEN = wordset("no longer not never now strictly fully already also still just only")
 _ADJECTIVE_AFTER = wordset(
-    "the a an its our their his her my your of for with in on to from by about into at as than "
-    "without via like"
+    "the a an these those its our their his her my your of for with in on to from by about into at "
+    "as than without via like"
 )
 
 
@@ -207,11 +207,12 @@ def _tells_of_the_past(sentence: str) -> bool:
         verb = match.group("verb")
         if verb is None:
             return True
-        before = [word.strip(',*_()"') for word in sentence[: match.start()][-60:].lower().split()]
-        if before and (before[-1] in _ADJECTIVE_AFTER or before[-1].endswith("ing")):
-            continue  # an adjective: "the signed binaries", "providing enhanced ways"
+        window = sentence[max(0, match.start() - 60) : match.start()]
+        before = [word.strip(',*_()"') for word in window.lower().split()]
         while before and (before[-1] in _BETWEEN or before[-1].endswith("ly")):
             before.pop()
+        if before and (before[-1] in _ADJECTIVE_AFTER or before[-1].endswith("ing")):
+            continue  # an adjective: "the signed binaries", "our fully automated pipeline"
         if before and (
             before[-1] in _BE
             or _IS_CONTRACTED.fullmatch(before[-1])
