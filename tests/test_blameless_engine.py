@@ -433,9 +433,8 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "Our team was sloppy with the rollout.",
         "We got complacent about backups.",
         "We've never tested a restore of that size.",
-        # A rule of writing, errors in general, machines suspended.
+        # A rule of writing, machines suspended.
         "* Keep the report factual - avoid blame, and no names except to record the meeting.",
-        "User error and manual misconfiguration can adversely affect project security.",
         "The control plane was unable to suspend _Compute_ VMs.",
         "The scheduler could not suspend Compute VMs in time.",
         "We\u2019re sorry and promise to do better.",
@@ -527,6 +526,12 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Human error could have caused this.", "BL005"),
         ("The outage was caused by human error, which can happen to anyone.", "BL005"),
         ("Human error may be the root cause here.", "BL005"),
+        (
+            "The incident was caused by human error and a misconfigured load balancer that could "
+            "affect availability.",
+            "BL005",
+        ),
+        ("User error and manual misconfiguration can adversely affect project security.", "BL005"),
         ("Operator error inevitably led to the data loss.", "BL005"),
         ("Human error happens to be the root cause of this outage.", "BL005"),
         ("Human error can be blamed for the whole outage.", "BL005"),

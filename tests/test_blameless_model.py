@@ -2473,7 +2473,9 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
     sentence: str, rule: str, yields: bool
 ) -> None:
     """A model sure of no blame anywhere silences the rules that read someone at fault; hindsight,
-    "human error" and mocking are reported whoever they are about."""
+    "human error" and mocking are reported whoever they are about (but for a word said in passing
+    in a sentence of the present: see test_a_word_said_in_passing_stands_in_a_sentence_that_tells_
+    of_the_past)."""
     assert rule in {hit.code for hit in check_text(sentence)}
     sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
     found = {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
@@ -2490,7 +2492,7 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
             "month.",
             "BL006",
         ),
-        ("This is clearly not an issue for operators that handle one record at a time.", "BL003"),
+        ("This is clearly not an issue for a stream that holds one record at a time.", "BL003"),
     ],
 )
 def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
@@ -2523,6 +2525,15 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Of course, the payments team did it again.", "BL006", False),
         ("Clearly nobody tested the migration before the release.", "BL003", False),
         ("Needless to say, Dave never tested the restore.", "BL003", False),
+        ("Of course Sarah Manning merged the change to the pool limits.", "BL006", False),
+        ("Of course, like Kelly, Emily merged the change to the pool limits.", "BL006", False),
+        ("Of course Ken set the TTL of the records to a day.", "BL006", False),
+        ("Of course Sarah force-merged the change to the pool limits.", "BL006", False),
+        ("Needless to say, the token has been rotated by the on-call.", "BL003", False),
+        # Said of someone, whatever the tense: just before or after the word.
+        ("Of course Priya never checks the retry budget of the settlement service.", "BL006", False),
+        ("Of course the platform team does not review changes to the gateway.", "BL006", False),
+        ("Priya obviously never checks the retry budget of the settlement service.", "BL003", False),
         ("Needless to say, Priya's team ignored the alerts.", "BL003", False),
         ("Of course, that caused the outage.", "BL006", False),
         ("Of course, Dave has ignored the freeze three times.", "BL006", False),
@@ -2534,7 +2545,6 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Obviously, the signed binaries stay on the build host.", "BL003", True),
         ("Needless to say, the rollback is already used by every team.", "BL003", True),
         ("Of course, it's deployed to every region first.", "BL006", True),
-        ("Of course, providing enhanced ways to reach it comes at a cost.", "BL006", True),
         ("Needless to say, we run it with automated tests only.", "BL003", True),
         ("Obviously, our fully automated pipeline catches this kind of bug.", "BL003", True),
         ("Of course, these encrypted backups are stored in a second region.", "BL006", True),

@@ -643,11 +643,6 @@ CHECKS: tuple[Check, ...] = (
         after_veto=_c(
             r"\s*(?:(?:is|was|are|were)(?:\s+(?:not|never|no\s+longer)\b|n['\u2019]t\b)|"
             r"explains?\s+nothing|would\s+(?:hide|explain\s+nothing|teach\s+us\s+nothing))|"
-            # What such errors can do to a system, said in general, not given as this incident's
-            # cause: "user error and manual misconfiguration can adversely affect security".
-            r"(?:\s+(?:and|or)\s+[\w\s-]{1,40}?)?\s+(?:can|could)\s+(?:adversely\s+|seriously\s+)?"
-            r"(?:affect|impact|compromise|weaken|undermine)\s+(?:the\s+|our\s+|a\s+)?(?:\w+\s+)?"
-            r"(?:security|safety|integrity|availability|reliability|systems?|infrastructure)\b|"
             # Within a few hundred characters, so that a line of many matches stays linear.
             r"[^.;!?\n]{0,300}[.;?][*_]*\s+(?:(?:that|this)\s+(?:explanation|framing|label|description|"
             r"conclusion|answer|account|reading|classification|categori[sz]ation)\s+(?:is|was|"

@@ -165,7 +165,9 @@ DISCOURSE = 0.1
 that is also an everyday discourse marker (Check.discourse: "obviously", "needless to say", "of
 course") is no hindsight or sarcasm there, if the sentence tells nothing of the past ("Needless
 to say, the device is used for nothing other than signing releases", "Of course there are
-services that absorb such attacks"): looking back is what makes them hindsight. In grouped
+services that absorb such attacks"): looking back is what makes them hindsight. Nor if someone
+is named just before or after the marker ("Of course Priya never checks the retry budget…"): a
+long technical sentence of sarcasm at someone can score as low. In grouped
 cross-validation the sentences of these matches that blame someone scored 0.1 or more but for
 one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15). The markers
 weigh as blame in the model, so a short sentence of them seldom scores under the bar: it is the
@@ -175,21 +177,30 @@ _TELLS_OF_THE_PAST = re.compile(
     r"\b(?:was|were|had|did|(?:was|were|had|did)n['\u2019]t|(?:should|would|could|must|might)(?:n['\u2019]t|\s+not)?"
     r"(?:\s+(?:\w+\s+)?have(?!\s+to\b)|['\u2019]ve)|ago|yesterday|"
     r"ran|took|broke|forgot|went|came|became|began|chose|drove|fell|gave|knew|saw|threw|woke|wrote|"
-    r"rose|tore|led|spoke|flew|drew|grew|blew|shot|stole|sank|"
+    r"rose|tore|led|spoke|flew|drew|grew|blew|shot|stole|sank|undid|redid|overrode|overwrote|hid|"
+    r"froze|mistook|forgave|swore|wore|rode|rang|sang|shook|slid|spun|strode|swam|withdrew|"
+    # Alike in the present and the past: read as the past, so that hindsight is never cleared
+    # for want of a tense ("Of course Ken set the TTL to a day").
+    r"set|put|let|cut|hit|shut|read|misread|quit|spread|"
     r"(?P<verb>left|made|sat|brought|caught|felt|found|got|lost|meant|paid|said|sent|slept|spent|"
-    r"stood|thought|told|understood|built|bought|held|kept|heard|sold|struck|"
-    r"(?<![-'\u2019])[a-z]+[^e\W]ed))\b",
+    r"stood|thought|told|understood|built|bought|held|kept|heard|sold|struck|dealt|hung|stuck|"
+    r"taught|sought|fought|laid|lit|swept|wept|won|wound|agreed|freed|guaranteed|"
+    # A word in -ed, hyphenated too ("fat-fingered"), but for the heads of compound adjectives
+    # ("UDP-based", "geo-distributed", "self-signed").
+    r"(?<!['\u2019])(?<!-(?=(?:based|driven|related|oriented|powered|backed|enabled|shaped|sized|"
+    r"hosted|managed|generated|signed|distributed|tested|defined|owned|facing)\b))"
+    r"[a-z]+[^e\W]ed))\b",
     re.IGNORECASE,
 )
 """Words that tell of the past: an auxiliary or a verb in the past tense, a counterfactual.
-A verb of the group "verb" is a participle instead after a form of "be" (an adverb or two
-between: "is no longer exposed", "it's used", "has been kept"), or an adjective after an article,
-a possessive, a preposition or a word in -ing ("the signed binaries", "with automated tests",
-"providing enhanced ways"); see _tells_of_the_past. After "have" it tells of the
-past ("has ignored"), but for "we've got"."""
-_BE = wordset("is are am be been being get gets")
+A verb of the group "verb" is a participle instead after a form of "be" in the present (an
+adverb or two between: "is no longer exposed", "it's used"), or an adjective after an article, a
+possessive or a preposition ("the signed binaries", "with automated tests"); see
+_tells_of_the_past. After "have", "been" or "she's" it tells of the past ("has ignored", "has
+been rotated"), but for "we've got"."""
+_BE = wordset("is are am be being get gets")
 _IS_CONTRACTED = re.compile(
-    r"(?:it|that|there|here|what|he|she|who|this)['\u2019]s|(?:we|they|you)['\u2019]re|i['\u2019]m"
+    r"(?:it|that|there|here|what|this)['\u2019]s|(?:we|they|you)['\u2019]re|i['\u2019]m"
 )
 _HAVE_CONTRACTED = re.compile(r"(?:we|they|you|i)['\u2019]ve")
 _BETWEEN = wordset("no longer not never now strictly fully already also still just only")
@@ -208,10 +219,16 @@ def _tells_of_the_past(sentence: str) -> bool:
         if verb is None:
             return True
         window = sentence[max(0, match.start() - 60) : match.start()]
-        before = [word.strip(',*_()"') for word in window.lower().split()]
-        while before and (before[-1] in _BETWEEN or before[-1].endswith("ly")):
-            before.pop()
-        if before and (before[-1] in _ADJECTIVE_AFTER or before[-1].endswith("ing")):
+        written = [word.strip(',*_()"') for word in window.split()]
+        # Adverbs between, in lower case: "Kelly" and "Emily" are names.
+        while (
+            written
+            and written[-1].islower()
+            and (written[-1] in _BETWEEN or written[-1].endswith("ly"))
+        ):
+            written.pop()
+        before = [word.lower() for word in written]
+        if before and before[-1] in _ADJECTIVE_AFTER:
             continue  # an adjective: "the signed binaries", "our fully automated pipeline"
         if before and (
             before[-1] in _BE
@@ -221,6 +238,22 @@ def _tells_of_the_past(sentence: str) -> bool:
             continue  # a participle: "SSH is no longer exposed", "we've got a runbook"
         return True
     return False
+
+
+def _around(sentence: str, start: int, end: int) -> tuple[str, str]:
+    """The words just before a match and just after it, apart: where whom it is said of stands
+    ("Priya obviously never checks…", "Of course Priya never checks…")."""
+    before = sentence[max(0, start - 30) : start].split()[-3:]
+    after = sentence[end : end + 60].split()[:5]
+    return " ".join(before), " ".join(after)
+
+
+_SOMEONE_ELSE = TARGET_VALUES - {
+    "we", "us", "our", "ours", "ourselves", "i", "me", "my", "you", "your", "yours",
+}  # fmt: skip
+"""Who a sentence may mock or judge with hindsight other than its writers and readers: a person, a
+handle, a role, a team, "they". Named just before or after a discourse marker, the marker is said
+of them, however low the model scores a long sentence (see DISCOURSE)."""
 
 
 def veto_bar(hit: BlameHit) -> float | None:
@@ -987,7 +1020,15 @@ class Checker:
         if model is None or bar is None:
             return False
         whole = (0, len(sentence))
-        if hit.discourse and _tells_of_the_past(sentence):
+        if hit.discourse and (
+            _tells_of_the_past(sentence)
+            or any(
+                not _SOMEONE_ELSE.isdisjoint(
+                    token.value for token in tokens(words, model.known, self.options.people)
+                )
+                for words in _around(sentence, hit.start - offset, hit.end - offset)
+            )
+        ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
         # sentence is what it is said of.
