@@ -2531,9 +2531,17 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Of course Sarah force-merged the change to the pool limits.", "BL006", False),
         ("Needless to say, the token has been rotated by the on-call.", "BL003", False),
         # Said of someone, whatever the tense: just before or after the word.
-        ("Of course Priya never checks the retry budget of the settlement service.", "BL006", False),
+        (
+            "Of course Priya never checks the retry budget of the settlement service.",
+            "BL006",
+            False,
+        ),
         ("Of course the platform team does not review changes to the gateway.", "BL006", False),
-        ("Priya obviously never checks the retry budget of the settlement service.", "BL003", False),
+        (
+            "Priya obviously never checks the retry budget of the settlement service.",
+            "BL003",
+            False,
+        ),
         ("Needless to say, Priya's team ignored the alerts.", "BL003", False),
         ("Of course, that caused the outage.", "BL006", False),
         ("Of course, Dave has ignored the freeze three times.", "BL006", False),
