@@ -2542,6 +2542,23 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
             "BL003",
             False,
         ),
+        (
+            "Clearly he never checks the replication lag of the clusters in eu-west-1.",
+            "BL003",
+            False,
+        ),
+        ("Clearly no one on that rota reads the disk alerts of the Ceph cluster.", "BL003", False),
+        (
+            "Ken, who owns the ledger database, obviously never tests the restore path.",
+            "BL003",
+            False,
+        ),
+        (
+            "Priya never checks the replication lag of the clusters in eu-west-1, obviously.",
+            "BL003",
+            False,
+        ),
+        ("Of course the restore drill has been forgotten since the migration.", "BL006", False),
         ("Needless to say, Priya's team ignored the alerts.", "BL003", False),
         ("Of course, that caused the outage.", "BL006", False),
         ("Of course, Dave has ignored the freeze three times.", "BL006", False),

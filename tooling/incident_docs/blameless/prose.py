@@ -166,8 +166,8 @@ that is also an everyday discourse marker (Check.discourse: "obviously", "needle
 course") is no hindsight or sarcasm there, if the sentence tells nothing of the past ("Needless
 to say, the device is used for nothing other than signing releases", "Of course there are
 services that absorb such attacks"): looking back is what makes them hindsight. Nor if someone
-is named just before or after the marker ("Of course Priya never checks the retry budget…"): a
-long technical sentence of sarcasm at someone can score as low. In grouped
+is named in the sentence's opening or just before or after the marker ("Of course Priya never
+checks the retry budget…"): a long technical sentence of sarcasm at someone can score as low. In grouped
 cross-validation the sentences of these matches that blame someone scored 0.1 or more but for
 one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15). The markers
 weigh as blame in the model, so a short sentence of them seldom scores under the bar: it is the
@@ -184,7 +184,9 @@ _TELLS_OF_THE_PAST = re.compile(
     r"set|put|let|cut|hit|shut|read|misread|quit|spread|"
     r"(?P<verb>left|made|sat|brought|caught|felt|found|got|lost|meant|paid|said|sent|slept|spent|"
     r"stood|thought|told|understood|built|bought|held|kept|heard|sold|struck|dealt|hung|stuck|"
-    r"taught|sought|fought|laid|lit|swept|wept|won|wound|agreed|freed|guaranteed|"
+    r"taught|sought|fought|laid|lit|swept|wept|won|wound|agreed|freed|guaranteed|forgotten|done|"
+    r"undone|gone|taken|mistaken|written|overwritten|rewritten|given|forgiven|seen|known|shown|"
+    r"chosen|stolen|hidden|frozen|spoken|broken|driven|fallen|ridden|eaten|woken|begun|worn|torn|"
     # A word in -ed, hyphenated too ("fat-fingered"), but for the heads of compound adjectives
     # ("UDP-based", "geo-distributed", "self-signed").
     r"(?<!['\u2019])(?<!-(?=(?:based|driven|related|oriented|powered|backed|enabled|shaped|sized|"
@@ -240,12 +242,22 @@ def _tells_of_the_past(sentence: str) -> bool:
     return False
 
 
-def _around(sentence: str, start: int, end: int) -> tuple[str, str]:
-    """The words just before a match and just after it, apart: where whom it is said of stands
-    ("Priya obviously never checks…", "Of course Priya never checks…")."""
+def _around(sentence: str, start: int, end: int) -> tuple[str, str, str]:
+    """Where whom a match is said of stands, each part apart: just before it and just after it
+    ("Priya obviously never checks…", "Of course Priya never checks…"), and the sentence's
+    opening, its subject ("Ken, who owns the database, obviously never tests…", "Priya never
+    checks the lag, obviously.")."""
     before = sentence[max(0, start - 30) : start].split()[-3:]
     after = sentence[end : end + 60].split()[:5]
-    return " ".join(before), " ".join(after)
+    opening = sentence[: min(start, 40)].split()[:3]
+    return " ".join(before), " ".join(after), " ".join(opening)
+
+
+_SOMEONE_IN_A_MATCH = re.compile(
+    r"\b(?:he|she|they|someone|somebody|nobody|no\s+one)\b", re.IGNORECASE
+)
+"""Whom a match of "clearly" takes in itself ("Clearly he never checks…", "clearly no one
+reads…")."""
 
 
 _SOMEONE_ELSE = TARGET_VALUES - {
@@ -1022,6 +1034,7 @@ class Checker:
         whole = (0, len(sentence))
         if hit.discourse and (
             _tells_of_the_past(sentence)
+            or _SOMEONE_IN_A_MATCH.search(sentence, hit.start - offset, hit.end - offset)
             or any(
                 not _SOMEONE_ELSE.isdisjoint(
                     token.value for token in tokens(words, model.known, self.options.people)
