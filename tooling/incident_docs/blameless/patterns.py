@@ -59,7 +59,8 @@ class Check:
     refusal: re.Pattern[str] | None = None
     # A word that is also an everyday discourse marker ("obviously", "needless to say", "of
     # course"): hindsight or sarcasm only in a sentence with some of blame's tone, so the match is
-    # not reported where the model reads its sentence as blaming no one (see prose.DISCOURSE).
+    # not reported in a sentence of the present, said of no one, that the model reads as blaming
+    # no one (see prose.DISCOURSE).
     discourse: bool = False
 
 

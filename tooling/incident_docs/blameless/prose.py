@@ -159,7 +159,7 @@ _CLAUSE_BREAK = re.compile(
 """Where a clause of a sentence ends: punctuation inside it, a conjunction, a relative pronoun."""
 VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
 """The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
-mocking (BL003, BL005, BL006) are reported whoever they are about."""
+mocking (BL003, BL005, BL006) are reported whoever they are about (but see DISCOURSE)."""
 DISCOURSE = 0.1
 """Under this probability the model reads a sentence as blaming no one, and a match of a word
 that is also an everyday discourse marker (Check.discourse: "obviously", "needless to say", "of
@@ -167,11 +167,11 @@ course") is no hindsight or sarcasm there, if the sentence tells nothing of the 
 to say, the device is used for nothing other than signing releases", "Of course there are
 services that absorb such attacks"): looking back is what makes them hindsight. Nor if someone
 is named in the sentence's opening or just before or after the marker ("Of course Priya never
-checks the retry budget…"): a long technical sentence of sarcasm at someone can score as low. In grouped
-cross-validation the sentences of these matches that blame someone scored 0.1 or more but for
-one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15). The markers
-weigh as blame in the model, so a short sentence of them seldom scores under the bar: it is the
-long technical sentences of real postmortems that this clears."""
+checks the retry budget…"): a long technical sentence of sarcasm at someone can score as low.
+In grouped cross-validation the sentences of these matches that blame someone scored 0.1 or
+more but for one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15).
+The markers weigh as blame in the model, so a short sentence of them seldom scores under the
+bar: it is the long technical sentences of real postmortems that this clears."""
 
 _TELLS_OF_THE_PAST = re.compile(
     r"\b(?:was|were|had|did|(?:was|were|had|did)n['\u2019]t|(?:should|would|could|must|might)(?:n['\u2019]t|\s+not)?"
@@ -264,8 +264,9 @@ _SOMEONE_ELSE = TARGET_VALUES - {
     "we", "us", "our", "ours", "ourselves", "i", "me", "my", "you", "your", "yours",
 }  # fmt: skip
 """Who a sentence may mock or judge with hindsight other than its writers and readers: a person, a
-handle, a role, a team, "they". Named just before or after a discourse marker, the marker is said
-of them, however low the model scores a long sentence (see DISCOURSE)."""
+handle, a role, a team, "they". Named in the sentence's opening or beside a discourse marker (see
+_around), the marker is said of them, however low the model scores a long sentence (see
+DISCOURSE)."""
 
 
 def veto_bar(hit: BlameHit) -> float | None:
@@ -1164,7 +1165,8 @@ class Explanation:
                 if hit in self.cleared:
                     lines.append(
                         "  not reported: a word also said in passing, in a sentence that tells "
-                        f"nothing of the past and the model scores under {DISCOURSE:.2f}"
+                        "nothing of the past, names no one beside it, and that the model scores "
+                        f"under {DISCOURSE:.2f}"
                         if hit.discourse
                         else f"  not reported: the model is all but sure (under {VETO:.2f}) "
                         "that the sentence and the clause this matched in blame no one"
