@@ -539,6 +539,7 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("No names are mentioned, wink wink.", "BL007"),
         ("No names in this report, but it was the same engineer as last time.", "BL007"),
         ("No names except to say it was one of the contractors.", "BL007"),
+        ("No names, unless to list the guilty.", "BL007"),
         ("In hindsight it is now obvious the alert threshold was too high.", "BL003"),
         ("Our team lead acknowledged the page but clearly failed to escalate.", "BL003"),
         ("She ignored something obviously important in the alert.", "BL003"),

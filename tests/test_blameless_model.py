@@ -2559,6 +2559,18 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
             False,
         ),
         ("Of course the restore drill has been forgotten since the migration.", "BL006", False),
+        # A role, a team or a handle anywhere in the sentence.
+        (
+            "Of course the pinning breaks on every rotation because the mobile developers ignore "
+            "the schedule.",
+            "BL006",
+            False,
+        ),
+        (
+            "Needless to say, we are moving the service away from the team that owns it.",
+            "BL003",
+            False,
+        ),
         ("Needless to say, Priya's team ignored the alerts.", "BL003", False),
         ("Of course, that caused the outage.", "BL006", False),
         ("Of course, Dave has ignored the freeze three times.", "BL006", False),
@@ -2568,7 +2580,7 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Of course, we've got a runbook for that one now.", "BL006", True),
         ("Of course there are protections for UDP-based games, at a price.", "BL006", True),
         ("Obviously, the signed binaries stay on the build host.", "BL003", True),
-        ("Needless to say, the rollback is already used by every team.", "BL003", True),
+        ("Needless to say, the rollback is already used by every service.", "BL003", True),
         ("Of course, it's deployed to every region first.", "BL006", True),
         ("Needless to say, we run it with automated tests only.", "BL003", True),
         ("Obviously, our fully automated pipeline catches this kind of bug.", "BL003", True),

@@ -827,8 +827,8 @@ CHECKS: tuple[Check, ...] = (
             r"(?:shall|will|must|should)\s+remain\s+(?:nameless|anonymous|unnamed)|"
             r"(?:shall|will|must)\s+not\s+be\s+named|naming\s+(?:no\s+)?names|"
             # Not a rule of writing ("avoid blame, and no names except to record the meeting").
-            r"no\s+names(?!,?\s+(?:except|unless|other\s+than)\s+(?:to|for|in)\s+(?:record|list|credit|"
-            r"attribut|minute|note)\w*\b)|"
+            r"no\s+names(?!,?\s+(?:except|unless|other\s+than)\s+(?:to|for|in)\s+(?:record|credit|"
+            r"thank|minute|note)\w*\b)|"
             r"(?:won['\u2019]t|will\s+not|not\s+going\s+to|not\s+to|don['\u2019]t|do\s+not)\s+name\s+(?:any\s+)?names|"
             + _NOT_ASKED
             + r"(?:we|you|everyone|everybody)\s+(?:all\s+)?knows?\s+who"

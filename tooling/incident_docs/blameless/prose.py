@@ -167,7 +167,9 @@ course") is no hindsight or sarcasm there, if the sentence tells nothing of the 
 to say, the device is used for nothing other than signing releases", "Of course there are
 services that absorb such attacks"): looking back is what makes them hindsight. Nor if someone
 is named in the sentence's opening or just before or after the marker ("Of course Priya never
-checks the retry budget…"): a long technical sentence of sarcasm at someone can score as low.
+checks the retry budget…"), or by a role, a team or a handle anywhere in it ("…because the
+mobile developers ignore the schedule"): a long technical sentence of sarcasm at someone can
+score as low.
 In grouped cross-validation the sentences of these matches that blame someone scored 0.1 or
 more but for one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15).
 The markers weigh as blame in the model, so a short sentence of them seldom scores under the
@@ -267,6 +269,14 @@ _SOMEONE_ELSE = TARGET_VALUES - {
 handle, a role, a team, "they". Named in the sentence's opening or beside a discourse marker (see
 _around), the marker is said of them, however low the model scores a long sentence (see
 DISCOURSE)."""
+
+
+_SOMEONE_BY_A_WORD = _SOMEONE_ELSE - {NAME, "they", "them", "their", "theirs"}
+"""Who a sentence names anywhere in it by a word: a handle, a role, a team, "he" or "she"
+("…because the mobile developers ignore the rotation schedule"). A capitalised word read as a
+name, and "they", are weighed only beside the marker (see _around): far from it, they are as
+often a product's or things' ("protection from Cloudflare Gaming or Akamai Gaming, but their
+costs start at thousands a month")."""
 
 
 def veto_bar(hit: BlameHit) -> float | None:
@@ -1042,6 +1052,9 @@ class Checker:
                 )
                 for words in _around(sentence, hit.start - offset, hit.end - offset)
             )
+            or not _SOMEONE_BY_A_WORD.isdisjoint(
+                token.value for token in tokens(sentence, model.known, self.options.people)
+            )
         ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
@@ -1165,7 +1178,7 @@ class Explanation:
                 if hit in self.cleared:
                     lines.append(
                         "  not reported: a word also said in passing, in a sentence that tells "
-                        "nothing of the past, names no one beside it, and that the model scores "
+                        "nothing of the past, names no one near it, and that the model scores "
                         f"under {DISCOURSE:.2f}"
                         if hit.discourse
                         else f"  not reported: the model is all but sure (under {VETO:.2f}) "
