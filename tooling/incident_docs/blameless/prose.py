@@ -279,6 +279,15 @@ often a product's or things' ("protection from Cloudflare Gaming or Akamai Gamin
 costs start at thousands a month")."""
 
 
+@lru_cache(maxsize=64)
+def _names_by_a_word(sentence: str, known: frozenset[str], people: frozenset[str]) -> bool:
+    """Some word of the sentence is one of _SOMEONE_BY_A_WORD. Kept for the sentence's other
+    hits: a line of thousands of them is read once."""
+    return not _SOMEONE_BY_A_WORD.isdisjoint(
+        token.value for token in tokens(sentence, known, people)
+    )
+
+
 def veto_bar(hit: BlameHit) -> float | None:
     """The probability under which the model's reading of its sentence clears a rule hit: VETO for
     a rule that reads someone as at fault, DISCOURSE for a discourse marker; None: never."""
@@ -1052,9 +1061,7 @@ class Checker:
                 )
                 for words in _around(sentence, hit.start - offset, hit.end - offset)
             )
-            or not _SOMEONE_BY_A_WORD.isdisjoint(
-                token.value for token in tokens(sentence, model.known, self.options.people)
-            )
+            or _names_by_a_word(sentence, model.known, self.options.people)
         ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
