@@ -2451,6 +2451,12 @@ def test_a_rule_reading_someone_at_fault_yields_where_the_model_is_all_but_sure_
     assert rule in {hit.code for hit in Checker().check(sentence)}
 
 
+def _found_by_a_model_sure_of_no_blame(sentence: str) -> set[str]:
+    """The codes lint reports for the sentence with a model that reads no sentence as blame."""
+    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
+    return {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
+
+
 @pytest.mark.parametrize(
     ("sentence", "rule", "yields"),
     [
@@ -2477,9 +2483,7 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
     in a sentence of the present: see test_a_word_said_in_passing_stands_in_a_sentence_that_tells_
     of_the_past)."""
     assert rule in {hit.code for hit in check_text(sentence)}
-    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
-    found = {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
-    assert (rule in found) is not yields
+    assert (rule in _found_by_a_model_sure_of_no_blame(sentence)) is not yields
 
 
 @pytest.mark.parametrize(
@@ -2592,10 +2596,8 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
 def test_a_word_said_in_passing_stands_in_a_sentence_that_tells_of_the_past(
     sentence: str, rule: str, cleared: bool
 ) -> None:
-    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
     assert rule in {hit.code for hit in check_text(sentence)}
-    found = {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
-    assert (rule not in found) is cleared
+    assert (rule not in _found_by_a_model_sure_of_no_blame(sentence)) is cleared
 
 
 def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
@@ -2633,8 +2635,7 @@ def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
 def test_a_wish_to_have_fired_someone_stands_whatever_the_model_reads(sentence: str) -> None:
     """The model weighs "fired" as alerting ("the alert fired"), so its veto would clear the
     wish; the pattern is narrow enough to stand on its own."""
-    sure_of_none = BlameModel(_small_model(intercept=-30.0), "sure of no blame")
-    assert "BL009" in {hit.code for hit in Checker(model=sure_of_none).check(sentence)}
+    assert "BL009" in _found_by_a_model_sure_of_no_blame(sentence)
     assert "BL009" in {hit.code for hit in _shipped_checker().check(sentence)}
     explained = _shipped_checker().explain(sentence)
     assert not explained.cleared

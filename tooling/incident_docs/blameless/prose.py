@@ -262,9 +262,11 @@ _SOMEONE_IN_A_MATCH = re.compile(
 reads…")."""
 
 
-_SOMEONE_ELSE = TARGET_VALUES - {
-    "we", "us", "our", "ours", "ourselves", "i", "me", "my", "you", "your", "yours",
-}  # fmt: skip
+_WRITERS_AND_READERS = frozenset(
+    {"we", "us", "our", "ours", "ourselves", "i", "me", "my", "you", "your", "yours"}
+)
+"""Who a postmortem's own words name when they name its writers or its readers."""
+_SOMEONE_ELSE = TARGET_VALUES - _WRITERS_AND_READERS
 """Who a sentence may mock or judge with hindsight other than its writers and readers: a person, a
 handle, a role, a team, "they". Named in the sentence's opening or beside a discourse marker (see
 _around), the marker is said of them, however low the model scores a long sentence (see
@@ -285,6 +287,22 @@ def _names_by_a_word(sentence: str, known: frozenset[str], people: frozenset[str
     hits: a line of thousands of them is read once."""
     return not _SOMEONE_BY_A_WORD.isdisjoint(
         token.value for token in tokens(sentence, known, people)
+    )
+
+
+def _stands_as_said(
+    sentence: str, start: int, end: int, known: frozenset[str], people: frozenset[str]
+) -> bool:
+    """A discourse marker at sentence[start:end] is hindsight or sarcasm whatever the model
+    reads: the sentence tells of the past, or names someone it is said of (see DISCOURSE)."""
+    return (
+        _tells_of_the_past(sentence)
+        or _SOMEONE_IN_A_MATCH.search(sentence, start, end) is not None
+        or any(
+            not _SOMEONE_ELSE.isdisjoint(token.value for token in tokens(words, known, people))
+            for words in _around(sentence, start, end)
+        )
+        or _names_by_a_word(sentence, known, people)
     )
 
 
@@ -343,11 +361,14 @@ _APOLOGY_FOR = re.compile(
 """What the writers' apology may go on to say: to whom, and for what harm ("for the impact of
 this outage", "to every customer whose builds failed"); not for what someone did ("for running
 the migration without telling anyone") nor that someone did it."""
-_NOT_THE_WRITERS = (TARGET_VALUES | {"he", "she", "him", "her", "his", "hers"}) - {
-    "we", "us", "our", "ours", "i", "me", "my", "you", "your", "yours", "team", "teams",
-    "everyone", "everybody", "anyone", "who", "whose", "whom", "they", "them", "their",
-    "customer", "customers", "user", "users", "member", "members", "community", "people",
-}  # fmt: skip
+_NOT_THE_WRITERS = (TARGET_VALUES | {"he", "she", "him", "her", "his", "hers"}) - (
+    _WRITERS_AND_READERS
+    | {
+        "team", "teams", "everyone", "everybody", "anyone", "who", "whose", "whom", "they",
+        "them", "their", "customer", "customers", "user", "users", "member", "members",
+        "community", "people",
+    }
+)  # fmt: skip
 """Who, named in the writers' apology, makes it about someone else: a person, a handle, a role."""
 
 
@@ -1052,16 +1073,8 @@ class Checker:
         if model is None or bar is None:
             return False
         whole = (0, len(sentence))
-        if hit.discourse and (
-            _tells_of_the_past(sentence)
-            or _SOMEONE_IN_A_MATCH.search(sentence, hit.start - offset, hit.end - offset)
-            or any(
-                not _SOMEONE_ELSE.isdisjoint(
-                    token.value for token in tokens(words, model.known, self.options.people)
-                )
-                for words in _around(sentence, hit.start - offset, hit.end - offset)
-            )
-            or _names_by_a_word(sentence, model.known, self.options.people)
+        if hit.discourse and _stands_as_said(
+            sentence, hit.start - offset, hit.end - offset, model.known, self.options.people
         ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
