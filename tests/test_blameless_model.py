@@ -2600,6 +2600,59 @@ def test_a_word_said_in_passing_stands_in_a_sentence_that_tells_of_the_past(
     assert (rule not in _found_by_a_model_sure_of_no_blame(sentence)) is cleared
 
 
+@pytest.mark.parametrize(
+    ("sentence", "rule", "past", "said_of_someone"),
+    [
+        (
+            "Obviously, this leaves the archive with corrupt blocks in it.",
+            "BL003",
+            "Obviously, this left the archive with corrupt blocks in it.",
+            "Obviously, Dave leaves the archive with corrupt blocks in it.",
+        ),
+        (
+            "Needless to say, the archive keeps every version for a year.",
+            "BL003",
+            "Needless to say, the archive kept every version for a year.",
+            "Needless to say, Dave keeps every version for a year.",
+        ),
+        (
+            "Of course, this means the cache serves stale entries for an hour.",
+            "BL006",
+            "Of course, this meant the cache served stale entries for an hour.",
+            "Of course, the on-call engineer means the cache serves stale entries.",
+        ),
+    ],
+)
+def test_a_word_said_in_passing_is_weighed_without_itself(
+    sentence: str, rule: str, past: str, said_of_someone: str
+) -> None:
+    """A model that reads only the marker itself as blame: the rest of the sentence blames no
+    one, so the match is not reported. Said of the past or of someone, it stands."""
+    marker = prose._DISCOURSE_MARKER.search(sentence)
+    assert marker is not None
+    word = marker.group(0).split()[0].lower()
+    known = sorted({word, "this", "the", "a"})
+    only_the_marker = BlameModel(
+        _small_model(
+            intercept=-6.0,
+            known_words=known,
+            vocabulary=known,
+            features=[f"w {word}"],
+            idf=[1.0],
+            coef=[40.0],
+        ),
+        "only the marker",
+    )
+    assert only_the_marker.probability(sentence) > 0.9
+    checker = Checker(model=only_the_marker, threshold=0.5)
+    for text in (sentence, past, said_of_someone):
+        assert rule in {hit.code for hit in check_text(text)}
+    assert rule not in {hit.code for hit in checker.check(sentence)}
+    assert "read without such words" in checker.explain(sentence).as_text()
+    assert rule in {hit.code for hit in checker.check(past)}
+    assert rule in {hit.code for hit in checker.check(said_of_someone)}
+
+
 def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
     sentence = "Obviously the best time to rotate the keys is during peak checkout."
     assert packaged_model().probability(sentence) >= prose.DISCOURSE
