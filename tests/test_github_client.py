@@ -5,11 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from email.message import Message
 
 import pytest
 
 from incident_docs.diagnostics import UsageError
-from incident_docs.github import GitHubClient, GitHubError, review_gate
+from incident_docs.github import GitHubClient, GitHubError, Response, review_gate
 from incident_docs.review import reviews_from_api
 from support.github_fake import MAX_PER_PAGE, REPO, FakeGitHub, review
 
@@ -68,6 +69,28 @@ def test_rate_limits_wait_for_the_reset_or_retry_after(github: FakeGitHub) -> No
     sleeper = Sleeper()
     client(github, sleeper).get_json(f"repos/{REPO}/pulls/7", "reading")
     assert sleeper.waits == [7.0, 3.0]
+
+
+def test_a_rate_limit_that_names_no_time_waits_a_minute(github: FakeGitHub) -> None:
+    """A secondary rate limit is a 403 with quota left; GitHub says so only in the message, and
+    asks for a minute's wait at least when no header names a time."""
+    github.failures = [
+        (403, {"x-ratelimit-remaining": "4990"}, "You have exceeded a secondary rate limit."),
+        (429, {}),
+    ]
+    sleeper = Sleeper()
+    client(github, sleeper, max_wait=200).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert sleeper.waits == [60.0, 60.0]
+    github.failures = [
+        (403, {"x-ratelimit-remaining": "4990"}, "You have exceeded a secondary rate limit.")
+    ]
+    with pytest.raises(GitHubError, match=r"HTTP 403 rate limit exhausted: You have exceeded"):
+        client(github, Sleeper(), max_wait=30).get_json(f"repos/{REPO}/pulls/7", "reading")
+
+
+def test_an_answer_nested_deeper_than_python_reads_is_no_json() -> None:
+    with pytest.raises(GitHubError, match="reading reviews: the answer is not JSON"):
+        Response(200, Message(), b"[" * 200_000).json("reading reviews")
 
 
 def test_waiting_is_bounded_and_then_fails_closed(github: FakeGitHub) -> None:

@@ -175,6 +175,27 @@ def test_globs_cross_folders_only_with_double_star() -> None:
     assert gated_files([moved_out], Config()) == [moved_out]
 
 
+def test_a_folder_matches_what_is_in_it() -> None:
+    for folder in ("postmortems/", "postmortems", "/postmortems/"):
+        assert matches("postmortems/2024/PM-x.md", [folder])
+        assert matches("postmortems/PM-x.md", [folder])
+        assert not matches("postmortems-old/PM-x.md", [folder])
+        assert not matches("docs/postmortems/PM-x.md", [folder])
+    assert not matches("postmortems/PM-x.md", ["/", ""])
+
+
+def test_the_gate_follows_the_postmortems_folder_unless_paths_are_set() -> None:
+    moved = ChangedFile("docs/postmortems/PM-x.md", "added", None)
+    elsewhere = Config.model_validate({"postmortems-dir": "docs/postmortems"})
+    assert elsewhere.review_paths() == ("docs/postmortems/**",)
+    assert gated_files([moved], elsewhere) == [moved]
+    assert gated_files([moved], Config()) == []
+    chosen = Config.model_validate(
+        {"postmortems-dir": "docs/postmortems", "review": {"paths": ["reviews/**"]}}
+    )
+    assert gated_files([moved], chosen) == []
+
+
 def test_the_highest_severity_sets_the_count() -> None:
     config = Config(
         severities=(

@@ -154,6 +154,37 @@ def test_severity_from_the_head_and_approvals_from_the_base_configuration(
     assert gate(github, tmp_path).exit_code == 0
 
 
+def test_postmortems_kept_in_another_folder_are_gated_there(
+    github: FakeGitHub,
+    tmp_path: Path,
+) -> None:
+    moved = "docs/" + PM_PATH
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"[tool.incident-docs]\n", b'[tool.incident-docs]\npostmortems-dir = "docs/postmortems"\n'
+    )
+    github.files = [{"filename": moved, "status": "added"}]
+    github.contents[(HEAD, moved)] = postmortem()
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"needs 1 senior approval (SEV2: {moved})" in result.stdout
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_an_enterprise_managed_user_is_a_senior_like_any_other(
+    github: FakeGitHub,
+    tmp_path: Path,
+) -> None:
+    """Their logins end with an underscore and the enterprise's short code."""
+    github.contents[(BASE, "people.yaml")] = ROSTER.replace(
+        b"github: priyaraman", b"github: priya_acme"
+    )
+    github.reviews = [review(1, "priya_acme", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "satisfied: 1 of 1 senior approvals (priya_acme)" in result.stdout
+
+
 def test_a_pull_request_without_postmortems_is_not_gated(
     github: FakeGitHub,
     tmp_path: Path,
@@ -404,6 +435,32 @@ def test_an_author_written_as_a_login_cannot_approve(github: FakeGitHub, tmp_pat
     assert result.exit_code == 1
     assert "not counted (an author of the postmortem (jo))" in result.stderr
     assert "team data (owns warehouse)" in result.stdout
+
+
+@pytest.mark.parametrize("written", ['"@jotanaka"', '"@jo"', "Jo Tanaka", "JOTANAKA"])
+def test_an_author_written_loosely_cannot_approve(
+    github: FakeGitHub, tmp_path: Path, written: str
+) -> None:
+    """With an @, or by the name the roster gives: lint reports such a file (FM004), and the
+    gate still knows who wrote it."""
+    with_teams(github, services=("warehouse",))
+    github.contents[(HEAD, PM_PATH)] = postmortem(authors=(written,), services=("warehouse",))
+    github.reviews = [review(1, "jotanaka", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "not counted (an author of the postmortem" in result.stderr
+
+
+def test_a_responder_written_as_a_login_brings_in_their_team(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api",), ops_lead="jotanaka")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (responders jotanaka) needs 1 approval" in result.stdout
 
 
 def test_who_opened_the_pull_request_is_not_offered_as_a_reviewer(

@@ -129,7 +129,10 @@ class FakeGitHub:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
     compares: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]] | tuple[int, dict[str, str], str]] = field(
+        default_factory=list
+    )
+    """Answers given before any other, in order: a status, headers and perhaps a message."""
     """Answers given to the next requests, whatever they ask, before the real ones."""
     requests: list[str] = field(default_factory=list)
     tokens: list[str | None] = field(default_factory=list)
@@ -171,8 +174,10 @@ class FakeGitHub:
         self.requests.append(request.full_path)
         self.tokens.append(request.headers.get("Authorization"))
         if self.failures:
-            status, headers = self.failures.pop(0)
-            return json_response({"message": f"failure {status}"}, status, headers)
+            failure = self.failures.pop(0)
+            status, headers = failure[0], failure[1]
+            message = failure[2] if len(failure) == 3 else f"failure {status}"
+            return json_response({"message": message}, status, headers)
         path = request.path
         prefix = f"/repos/{REPO}"
         if not path.startswith(prefix):

@@ -159,8 +159,9 @@ def setting_file(root: Path, value: str, setting: str) -> Path:
 
 
 class ReviewConfig(_Section):
-    paths: tuple[str, ...] = ("postmortems/**",)
-    """Files whose change puts a pull request under the review gate."""
+    paths: tuple[str, ...] | None = None
+    """Files whose change puts a pull request under the review gate (default: every file in the
+    postmortems folder; see Config.review_paths)."""
     allow_unchanged_since_review: bool = True
     """Count an approval on an older commit when no gated file changed since it."""
     bots: tuple[str, ...] = ()
@@ -215,6 +216,13 @@ class Config(_Section):
         if not path.parts:  # "" or ".": the whole repository would be read as records
             raise ValueError(f"{value!r} must name a folder or file below the repository's root")
         return path.as_posix()
+
+    def review_paths(self) -> tuple[str, ...]:
+        """The globs of review.paths, or every file under postmortems-dir when it is not set:
+        moving the postmortems elsewhere moves the gate with them."""
+        if self.review.paths is not None:
+            return self.review.paths
+        return (f"{self.postmortems_dir}/**",)
 
     def severity(self, name: str) -> SeverityLevel | None:
         return next((s for s in self.severities if s.name == name), None)

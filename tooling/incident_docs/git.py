@@ -45,7 +45,7 @@ def config_value(root: Path, key: str) -> str:
 def github_owner(root: Path) -> str | None:
     """The owner (organisation or user) of the GitHub repository `origin` points at, if any."""
     url = config_value(root, "remote.origin.url")
-    match = re.search(r"github\.com[:/]([A-Za-z0-9-]+)/", url)
+    match = re.search(r"github\.com[:/]([A-Za-z0-9-]+(?:_[A-Za-z0-9]+)?)/", url)
     return match.group(1) if match else None
 
 

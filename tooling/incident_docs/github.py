@@ -43,7 +43,8 @@ from incident_docs.review import (
 )
 
 DEFAULT_API_URL = "https://api.github.com"
-REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]+)?/[A-Za-z0-9._-]+$")
+"""owner/name; the owner may be an Enterprise Managed User ("mona_acme/ops")."""
 MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -75,7 +76,7 @@ class Response:
     def json(self, what: str = "GitHub API") -> Any:
         try:
             return json.loads(self.body or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python reads
             raise GitHubError(f"{what}: the answer is not JSON") from None
 
 
@@ -215,7 +216,7 @@ class GitHubClient:
                     return Response(answer.status, answer.headers, self._body(answer))
             except urllib.error.HTTPError as error:
                 body = error.read()
-                delay = self._retry_delay(error.code, error.headers, attempt, idempotent)
+                delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
                     raise GitHubError(problem, status=error.code) from None
@@ -262,9 +263,16 @@ class GitHubClient:
         return body
 
     def _retry_delay(
-        self, status: int, headers: Message, attempt: int, idempotent: bool = True
+        self,
+        status: int,
+        headers: Message,
+        attempt: int,
+        idempotent: bool = True,
+        body: bytes = b"",
     ) -> float | None:
-        """Seconds to wait before retrying, or None when the error is final."""
+        """Seconds to wait before retrying, or None when the error is final. For a rate limit,
+        as GitHub asks: retry-after, else the reset time when none remains, else a minute at
+        least (a secondary rate limit says so only in its message)."""
         if status in _RETRY_STATUSES:
             return _backoff(attempt) if idempotent else None
         if status not in (403, 429):
@@ -275,7 +283,9 @@ class GitHubClient:
         if headers.get("x-ratelimit-remaining") == "0":
             reset = _number(headers.get("x-ratelimit-reset"))
             return max(1.0, reset - self.clock()) if reset is not None else _backoff(attempt)
-        return _backoff(attempt) if status == 429 else None
+        if status == 429 or _says_rate_limit(body):
+            return max(SECONDARY_RATE_LIMIT_WAIT, _backoff(attempt))
+        return None
 
     def get_json(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
         return self.get(self.url(path, params), what).json(what)
@@ -323,6 +333,15 @@ class GitHubClient:
         return raw.body
 
 
+SECONDARY_RATE_LIMIT_WAIT = 60.0
+"""What GitHub asks a client to wait at least after a rate limit that names no time."""
+
+
+def _says_rate_limit(body: bytes) -> bool:
+    """The answer's message is about a rate limit ("You have exceeded a secondary rate limit")."""
+    return b"rate limit" in body.lower()
+
+
 def _backoff(attempt: int) -> float:
     return float(min(2 ** (attempt - 1), 30))
 
@@ -347,7 +366,7 @@ def _next_link(header: str | None) -> str | None:
 def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[int, str]) -> str:
     try:
         answer = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         answer = None
     message = str(answer.get("message", "")).strip() if isinstance(answer, dict) else ""
     detail = f": {message}" if message else ""
@@ -357,7 +376,10 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     if status == 401:
         return f"{what}: HTTP 401 unauthorized{detail}{hint}"
     if status in (403, 429) and (
-        headers.get("x-ratelimit-remaining") == "0" or headers.get("retry-after")
+        headers.get("x-ratelimit-remaining") == "0"
+        or headers.get("retry-after")
+        or status == 429
+        or _says_rate_limit(body)
     ):
         return f"{what}: HTTP {status} rate limit exhausted{detail}"
     if status == 403:

@@ -363,13 +363,16 @@ class TimelineEntry:
     """For the responders only: never in a public update."""
 
 
+GITHUB_LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:_[A-Za-z0-9]{1,39})?$"
+"""A GitHub login: letters, digits and hyphens; an Enterprise Managed User's ends with an
+underscore and the enterprise's short code ("mona_acme")."""
+
+
 class Person(_Record):
     handle: Handle
     name: Title
     emails: tuple[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")], ...] = ()
-    github: (
-        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")] | None
-    ) = None
+    github: Annotated[str, StringConstraints(pattern=GITHUB_LOGIN)] | None = None
     senior: bool = False
     maintainer: bool = False
 
@@ -407,7 +410,9 @@ class Roster(_Record):
         return tuple(t for t in self.teams if wanted in {s.casefold() for s in t.services})
 
     def teams_of(self, handle: str) -> tuple[Team, ...]:
-        return tuple(t for t in self.teams if t.includes(handle))
+        """The teams of someone written as a handle, a GitHub login or a name (see handle_of)."""
+        key = self.handle_of(handle)
+        return tuple(t for t in self.teams if t.includes(key) or t.includes(handle))
 
     def team_seniors(self, team: Team) -> tuple[Person, ...]:
         """Who can approve for a team: its seniors, and its members marked senior."""
@@ -440,9 +445,15 @@ class Roster(_Record):
         return frozenset(p.handle.casefold() for p in self.people)
 
     def handle_of(self, name: str) -> str:
-        """The roster handle of someone written as a handle or a GitHub login (else the name)."""
-        person = self.by_handle(name) or self.by_github(name)
+        """The roster handle of someone written as a handle or a GitHub login, with or without
+        its @, or by their name as the roster writes it (else the name as given)."""
+        bare = name.strip().removeprefix("@")
+        person = self.by_handle(bare) or self.by_github(bare) or self.by_name(bare)
         return person.handle if person else name
+
+    def by_name(self, name: str) -> Person | None:
+        wanted = " ".join(name.split()).casefold()
+        return next((p for p in self.people if " ".join(p.name.split()).casefold() == wanted), None)
 
     def seniors(self) -> tuple[Person, ...]:
         return tuple(p for p in self.people if self.is_senior(p))

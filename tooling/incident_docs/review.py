@@ -215,13 +215,26 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    """Whether a repo-relative path matches a glob: `*` stays in one folder, `**` crosses them."""
-    return any(_glob(pattern.lstrip("/")).match(path) for pattern in patterns)
+    """Whether a repo-relative path matches a glob: `*` stays in one folder, `**` crosses them.
+    A folder matches what is in it, as in CODEOWNERS: "postmortems/" and "postmortems" (a
+    pattern without a wildcard) are "postmortems/**"."""
+    for pattern in patterns:
+        pattern = pattern.lstrip("/")
+        if not pattern:
+            continue
+        if pattern.endswith("/"):
+            pattern += "**"
+        elif not any(char in pattern for char in "*?") and path.startswith(pattern + "/"):
+            return True
+        if _glob(pattern).match(path):
+            return True
+    return False
 
 
 def gated_files(files: Iterable[ChangedFile], config: Config) -> list[ChangedFile]:
-    """Changed files (old or new name) matching config.review.paths."""
-    return [f for f in files if any(matches(p, config.review.paths) for p in f.paths())]
+    """Changed files (old or new name) matching config.review_paths()."""
+    paths = config.review_paths()
+    return [f for f in files if any(matches(p, paths) for p in f.paths())]
 
 
 def is_postmortem_path(path: str) -> bool:
