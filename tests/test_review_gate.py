@@ -80,6 +80,20 @@ def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
     assert "counted: no postmortem changed since" in result.stderr
 
 
+def test_merging_the_base_in_keeps_an_approval_of_what_the_pull_request_changes(
+    github: FakeGitHub,
+    tmp_path: Path,
+) -> None:
+    """The base's own postmortem changes, merged in, are not what the reviewers judged."""
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    github.push("d" * 40, changed=["postmortems/PM-2024-04-01-other.md", "README.md"])
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "counted: no postmortem changed since" in result.stderr
+    github.push("e" * 40, changed=[PM_PATH])
+    assert gate(github, tmp_path).exit_code == 1
+
+
 def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -464,7 +464,9 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
             f"pull request #{number}: the API listed {len(files)} files, as many as it lists, "
             "and did not say how many it changes: cannot tell whether postmortems changed"
         )
-    gated = tuple(f.path for f in gated_files(files, config))
+    gated_changes = gated_files(files, config)
+    gated = tuple(f.path for f in gated_changes)
+    judged = frozenset(name for f in gated_changes for name in f.paths())
     if not gated:
         return GateResult(False, pr, None, (), config_source, "")
     roster, roster_source = roster_at(client, repo, config, pr.base_sha)
@@ -492,7 +494,7 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
 
     def unchanged_since(sha: str) -> bool | None:
         if sha not in compared:
-            compared[sha] = _unchanged_between(client, repo, sha, pr.head_sha, config)
+            compared[sha] = _unchanged_between(client, repo, sha, pr.head_sha, config, judged)
         return compared[sha]
 
     decision = evaluate(
@@ -600,9 +602,17 @@ def _asked_before(client: GitHubClient, repo: str, number: int) -> tuple[set[str
 
 
 def _unchanged_between(
-    client: GitHubClient, repo: str, reviewed: str, head: str, config: Config
+    client: GitHubClient,
+    repo: str,
+    reviewed: str,
+    head: str,
+    config: Config,
+    judged: Iterable[str],
 ) -> bool | None:
-    """True when no gated file changed from the reviewed commit to the head; None if unknown."""
+    """True when none of the gated files the pull request changes (`judged`, by any of their
+    names) changed from the reviewed commit to the head; None if unknown. A postmortem the
+    pull request leaves as the base has it, changed since by merging the base in, is not what
+    the reviewers judged: the merge keeps the base's version."""
     what = f"comparing {reviewed[:7]}...{head[:7]}"
     path = f"repos/{repo}/compare/{urllib.parse.quote(reviewed)}...{urllib.parse.quote(head)}"
     try:
@@ -620,4 +630,5 @@ def _unchanged_between(
         changed = files_from_api(files)
     except UsageError:
         return None
-    return not gated_files(changed, config)
+    names = set(judged)
+    return not any(names.intersection(f.paths()) for f in gated_files(changed, config))
