@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from incident_docs.blameless import Checker, check_text, prose, training
 from incident_docs.blameless import model as model_module
-from incident_docs.blameless.agents import organisations
+from incident_docs.blameless.agents import organisations, unquote_handles
 from incident_docs.blameless.engine import BlamelessOptions
 from incident_docs.blameless.lexicon import IMPLIED_TARGET, TARGETS
 from incident_docs.blameless.model import (
@@ -2653,6 +2653,44 @@ def test_a_word_said_in_passing_is_weighed_without_itself(
     assert rule in {hit.code for hit in checker.check(said_of_someone)}
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("`@jhkim` merged it", " @jhkim  merged it"),
+        ("`@dana`'s deploy", " @dana's  deploy"),
+        ("`@Mr0grog` was paged", " @Mr0grog  was paged"),
+        ("`priya_k` pushed", " priya_k  pushed"),
+        ("`t.okoro` typed", " t.okoro  typed"),
+        # Code stays code: identifiers, files, scopes, a program's name alone.
+        ("`tx_hash` was empty", None),
+        ("`app.py` failed", None),
+        ("`@types/node` broke", None),
+        ("`restic` skipped", None),
+        ("``@x`` y", None),
+        ("`kubectl rollout undo` by @dana", None),
+    ],
+)
+def test_a_handle_written_as_code_is_read_as_written_bare(text: str, read: str | None) -> None:
+    unquoted = unquote_handles(text)
+    assert unquoted == (text if read is None else read)
+    assert len(unquoted) == len(text)  # offsets stay valid
+
+
+@pytest.mark.parametrize(
+    ("text", "blame"),
+    [
+        ("- Strike four for `j.osei` on the billing export.", True),
+        ("Conclusion: the fault is `@r-tanaka`'s alone.", True),
+        ("Thanks to `@adaeze` for keeping the site managers informed.", False),
+        ("- `@mfolau` took notes and `b.ionescu` worked the queue.", False),
+        ("The `tx_hash` column of `ledger.py` was empty for an hour.", False),
+    ],
+)
+def test_who_a_handle_written_as_code_names_is_weighed(text: str, blame: bool) -> None:
+    """On GitHub a handle is written as code so that its owner is not notified."""
+    assert bool(_shipped_checker().check(text)) is blame
+
+
 def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
     sentence = "Obviously the best time to rotate the keys is during peak checkout."
     assert packaged_model().probability(sentence) >= prose.DISCOURSE
@@ -3007,7 +3045,8 @@ def test_what_names_no_culprit_in_real_postmortems_is_left_alone(line: str) -> N
 @pytest.mark.parametrize(
     ("line", "code"),
     [
-        ("`ritu.s` ignored every warning the reconciliation job printed.", "BL010"),
+        # A handle written as code names its owner: the rules read it as a person.
+        ("`ritu.s` ignored every warning the reconciliation job printed.", "BL001"),
         # A path as the subject, and blame of someone left unnamed.
         ("`config/prod.yaml` was hand-edited again by the usual culprit.", "BL010"),
         (

@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Any
 
-from incident_docs.blameless.agents import opens_as_name, unname
+from incident_docs.blameless.agents import opens_as_name, unname, unquote_handles
 from incident_docs.blameless.agents import organisations as find_organisations
 from incident_docs.blameless.engine import (
     MESSAGES,
@@ -923,10 +923,11 @@ class Checker:
 
     def read(self, text: str, organisations: frozenset[str] | None = None) -> str:
         """The chunk as the checks read it: organisations and products in lower case, so that
-        neither the rules nor the model take them for people."""
+        neither the rules nor the model take them for people; handles written as code as they
+        are written bare (see unquote_handles)."""
         if organisations is None:
             organisations = self.organisations(text)
-        return unname(text, organisations)
+        return unname(unquote_handles(text), organisations)
 
     def organisations(self, text: str) -> frozenset[str]:
         """What read() lower-cases: nothing for the rules alone, which keep reading as before."""

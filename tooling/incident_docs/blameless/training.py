@@ -287,7 +287,11 @@ def as_read(text: str) -> str:
     """A row as lint reads it: the organisations and products it names are not people.
 
     Lint also leaves words its model knows as written, which the model reads the same either
-    way; the words are not known yet here.
+    way; the words are not known yet here. And lint reads a handle written as code as the
+    handle (see unquote_handles), which training leaves as code: the model learns handles from
+    the many written bare. Reading these so in training too measured worse in grouped
+    cross-validation: 16 more blameful lines found instead of 36, 1 fewer false alarm on
+    blameless lines but 8 more on blog sentences, against reading them so at lint time only.
     """
     return unname(text, organisations(text))
 
