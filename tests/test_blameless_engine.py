@@ -773,10 +773,24 @@ def test_care_asked_of_things_and_names_of_things_are_left_alone(
         "The outage was caused by human error during the migration.",
         "Root cause: operator error. The ticket is closed.",
         "Human error led to the deletion of the customer table.",
+        # The "not" of an omission the error is said to be, not a denial of it.
+        "- Human error in not knowing which account the audit logs are kept in.",
+        "Operator error by not checking the target cluster before the purge.",
     ],
 )
 def test_human_error_given_as_the_cause_is_flagged(sentence: str) -> None:
     assert "BL005" in {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This was not human error in not knowing anything: the logs were moved without notice.",
+        "We are not blaming human error for not seeing the alert.",
+    ],
+)
+def test_human_error_denied_beside_an_omission_is_left_alone(sentence: str) -> None:
+    assert "BL005" not in {hit.code for hit in check_text(sentence)}
 
 
 def test_roster_names_and_handles() -> None:

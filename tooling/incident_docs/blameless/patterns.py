@@ -659,9 +659,10 @@ CHECKS: tuple[Check, ...] = (
         ),
         mention_veto=True,
         # A sentence that denies, questions or supposes it does not give it as the cause, nor
-        # one that calls it a framing ("Any PEBKAC framing is off the table").
+        # one that calls it a framing ("Any PEBKAC framing is off the table"). Not the "not" of
+        # an omission the error is said to be ("human error in not knowing where the logs are").
         sentence_veto=_c(
-            r"\b(?:not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
+            r"\b(?:(?<!\bin\s)(?<!\bby\s)(?<!\bof\s)(?<!\bfor\s)not|no|nope|never|reject\w*|dismiss\w*|disagree\w*|symptom|whether|"
             r"would\s+(?:hide|miss|be\s+wrong|stop|obscure)|framing|(?:incorrect|wrong|unfair|"
             r"unhelpful|misleading)\s+to\s+(?:focus\s+on|single\s+out|blame)\s+(?:the\s+|an?\s+|"
             r"one\s+)?(?:individual|person|people|engineer|operator|human)s?)\b|"
