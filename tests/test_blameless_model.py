@@ -2601,59 +2601,6 @@ def test_a_word_said_in_passing_stands_in_a_sentence_that_tells_of_the_past(
 
 
 @pytest.mark.parametrize(
-    ("sentence", "rule", "past", "said_of_someone"),
-    [
-        (
-            "Obviously, this leaves the archive with corrupt blocks in it.",
-            "BL003",
-            "Obviously, this left the archive with corrupt blocks in it.",
-            "Obviously, Dave leaves the archive with corrupt blocks in it.",
-        ),
-        (
-            "Needless to say, the archive keeps every version for a year.",
-            "BL003",
-            "Needless to say, the archive kept every version for a year.",
-            "Needless to say, Dave keeps every version for a year.",
-        ),
-        (
-            "Of course, this means the cache serves stale entries for an hour.",
-            "BL006",
-            "Of course, this meant the cache served stale entries for an hour.",
-            "Of course, the on-call engineer means the cache serves stale entries.",
-        ),
-    ],
-)
-def test_a_word_said_in_passing_is_weighed_without_itself(
-    sentence: str, rule: str, past: str, said_of_someone: str
-) -> None:
-    """A model that reads only the marker itself as blame: the rest of the sentence blames no
-    one, so the match is not reported. Said of the past or of someone, it stands."""
-    marker = prose._DISCOURSE_MARKER.search(sentence)
-    assert marker is not None
-    word = marker.group(0).split()[0].lower()
-    known = sorted({word, "this", "the", "a"})
-    only_the_marker = BlameModel(
-        _small_model(
-            intercept=-6.0,
-            known_words=known,
-            vocabulary=known,
-            features=[f"w {word}"],
-            idf=[1.0],
-            coef=[40.0],
-        ),
-        "only the marker",
-    )
-    assert only_the_marker.probability(sentence) > 0.9
-    checker = Checker(model=only_the_marker, threshold=0.5)
-    for text in (sentence, past, said_of_someone):
-        assert rule in {hit.code for hit in check_text(text)}
-    assert rule not in {hit.code for hit in checker.check(sentence)}
-    assert "read without such words" in checker.explain(sentence).as_text()
-    assert rule in {hit.code for hit in checker.check(past)}
-    assert rule in {hit.code for hit in checker.check(said_of_someone)}
-
-
-@pytest.mark.parametrize(
     ("text", "read"),
     [
         ("`@jhkim` merged it", " @jhkim  merged it"),
@@ -2691,10 +2638,20 @@ def test_who_a_handle_written_as_code_names_is_weighed(text: str, blame: bool) -
     assert bool(_shipped_checker().check(text)) is blame
 
 
-def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model() -> None:
-    sentence = "Obviously the best time to rotate the keys is during peak checkout."
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("Obviously the best time to rotate the keys is during peak checkout.", "BL003"),
+        # The marker is the sarcasm: the rest of the sentence alone reads as no blame.
+        ("Needless to say, testing in staging is for the weak.", "BL003"),
+        ("Of course the feature flag defaults to on in production, what could go wrong.", "BL006"),
+        ("Obviously the migration script has no down step; going back is for quitters.", "BL003"),
+    ],
+)
+def test_sarcasm_of_the_present_still_reads_as_blame_to_the_model(sentence: str, rule: str) -> None:
+    """The model weighs the sentence with its marker, which carries the sarcasm."""
     assert packaged_model().probability(sentence) >= prose.DISCOURSE
-    assert "BL003" in {hit.code for hit in _shipped_checker().check(sentence)}
+    assert rule in {hit.code for hit in _shipped_checker().check(sentence)}
 
 
 @pytest.mark.parametrize(

@@ -161,22 +161,19 @@ VETOED = frozenset({"BL001", "BL002", "BL004", "BL007", "BL008", "BL009"})
 """The rules that read a person, a team or their work as at fault. Hindsight, "human error" and
 mocking (BL003, BL005, BL006) are reported whoever they are about (but see DISCOURSE)."""
 DISCOURSE = 0.1
-"""Under this probability the model reads a sentence, without its discourse markers, as blaming
-no one, and a match of a word that is also an everyday discourse marker (Check.discourse:
-"obviously", "needless to say", "of course") is no hindsight or sarcasm there, if the sentence
-tells nothing of the past ("Needless to say, the device is used for nothing other than signing
-releases", "Of course there are services that absorb such attacks"): looking back is what makes
-them hindsight. Nor if someone is named in the sentence's opening or just before or after the
-marker ("Of course Priya never checks the retry budget…"), or by a role, a team or a handle
-anywhere in it ("…because the mobile developers ignore the schedule"): a long technical sentence
-of sarcasm at someone can score as low.
-The markers themselves weigh as blame in the model ("Obviously, this results in a file with
-corrupt content" scores 0.89, and 0.001 without the word), so the sentence is read without them:
-the question is whether the rest of it blames anyone. In grouped cross-validation, of the
-sentences with such a match that neither tell of the past nor name anyone near it, 1 of the 14
-that blame someone scored under the bar read so ("Obviously the best time to rotate the SSO
-certificate is during enrolment week", whose sarcasm is the word itself), and 23 of the 24 that
-blame no one did (21 read with the markers)."""
+"""Under this probability the model reads a sentence as blaming no one, and a match of a word
+that is also an everyday discourse marker (Check.discourse: "obviously", "needless to say", "of
+course") is no hindsight or sarcasm there, if the sentence tells nothing of the past ("Needless
+to say, the device is used for nothing other than signing releases", "Of course there are
+services that absorb such attacks"): looking back is what makes them hindsight. Nor if someone
+is named in the sentence's opening or just before or after the marker ("Of course Priya never
+checks the retry budget…"), or by a role, a team or a handle anywhere in it ("…because the
+mobile developers ignore the schedule"): a long technical sentence of sarcasm at someone can
+score as low.
+In grouped cross-validation the sentences of these matches that blame someone scored 0.1 or
+more but for one in 134 ("In hindsight, `sami_k` clearly should have noticed..." scored 0.15).
+The markers weigh as blame in the model, so a short sentence of them seldom scores under the
+bar: it is the long technical sentences of real postmortems that this clears."""
 
 _TELLS_OF_THE_PAST = re.compile(
     r"\b(?:was|were|had|did|(?:was|were|had|did)n['\u2019]t|(?:should|would|could|must|might)(?:n['\u2019]t|\s+not)?"
@@ -307,18 +304,6 @@ def _stands_as_said(
         )
         or _names_by_a_word(sentence, known, people)
     )
-
-
-_DISCOURSE_MARKER = re.compile(
-    r"\b(?:obviously|clearly|needless\s+to\s+say|it\s+goes\s+without\s+saying|of\s+course)\b",
-    re.IGNORECASE,
-)
-"""The words of the discourse markers (Check.discourse), without what a rule matched after them
-("clearly failed"): the model weighs a sentence without them, since the markers themselves weigh
-as blame and the question is whether the rest of the sentence blames anyone."""
-_UNMARKED = (0, -1)
-"""The key of the sentence read without its discourse markers, among the spans read by
-Checker._cleared."""
 
 
 def veto_bar(hit: BlameHit) -> float | None:
@@ -1094,9 +1079,9 @@ class Checker:
         ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
-        # sentence is what it is said of, read without its markers (see _UNMARKED).
+        # sentence is what it is said of.
         read = (
-            (_UNMARKED,)
+            (whole,)
             if hit.discourse
             else dict.fromkeys(
                 (_clause_span(sentence, hit.start - offset, hit.end - offset), whole)
@@ -1106,11 +1091,7 @@ class Checker:
             if span in scores:
                 score = scores[span]
             else:
-                text = (
-                    _DISCOURSE_MARKER.sub(_blank, sentence)
-                    if span is _UNMARKED
-                    else sentence[span[0] : span[1]]
-                )
+                text = sentence[span[0] : span[1]]
                 score = scores[span] = (
                     model.probability(text, self.options.people)
                     if len(_WORDY.findall(text)) >= MIN_WORDS
@@ -1219,7 +1200,7 @@ class Explanation:
                     lines.append(
                         "  not reported: a word also said in passing, in a sentence that tells "
                         "nothing of the past, names no one near it, and that the model scores "
-                        f"under {DISCOURSE:.2f} read without such words"
+                        f"under {DISCOURSE:.2f}"
                         if hit.discourse
                         else f"  not reported: the model is all but sure (under {VETO:.2f}) "
                         "that the sentence and the clause this matched in blame no one"
