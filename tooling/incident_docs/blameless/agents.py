@@ -356,43 +356,6 @@ def organisations(
     return frozenset(found)
 
 
-_QUOTED_HANDLE = re.compile(
-    r"(?<!`)`(@[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9_])?|[a-z]{1,12}[._][a-z]{1,12})`(?!`)"
-    r"(['\u2019]s(?!\w))?"
-)
-
-
-def unquote_handles(text: str) -> str:
-    """The text with a handle written as code (`@dana`, `sigrid.h`, `priya_k`) read as it is read
-    bare: on GitHub a handle is written so that its owner is not notified, and it still names
-    them. The backticks become spaces, so offsets stay valid; a possessive after the span joins
-    the handle ("`@dana`'s deploy").
-
-    Only what is shaped like a handle: a word after an @ (not a scope, "`@types/node`"), or two
-    short parts one of which is an initial (see handle_shaped), an underscore's only when it is
-    one letter ("`priya_k`", not "`tx_hash`"). A program's name alone in a code span ("`restic`")
-    stays code."""
-    if "`" not in text:
-        return text  # most chunks hold no code span
-    return _QUOTED_HANDLE.sub(_unquoted_handle, text)
-
-
-def _unquoted_handle(match: re.Match[str]) -> str:
-    handle, owner = match.group(1), match.group(2) or ""
-    if handle[0] != "@" and not _handle_as_code(handle):
-        return match.group(0)
-    return f" {handle}{owner} " if owner else f" {handle} "
-
-
-def _handle_as_code(word: str) -> bool:
-    if not handle_shaped(word):
-        return False
-    if "_" not in word:
-        return True
-    first, second = word.split("_")
-    return len(first) == 1 or len(second) == 1
-
-
 def unname(text: str, names: frozenset[str]) -> str:
     """The text with those words in lower case, so that no check reads them as people.
 

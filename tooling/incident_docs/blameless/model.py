@@ -400,6 +400,57 @@ def _unknown_handle(word: str, common: frozenset[str]) -> bool:
     return letters not in common and letters not in NOT_NAMES
 
 
+_QUOTED_HANDLE = re.compile(
+    r"(?<!`)`(@[a-z][a-z0-9._-]*[a-z0-9]|[a-z]{1,12}[._][a-z]{1,12})`(?!`)(['\u2019]s(?!\w))?"
+)
+_HANDLE_PARTS = re.compile(r"[a-z]+")
+_SOURCE_SUFFIXES = frozenset("chloy")
+"""The common one-letter suffixes of source and object files ('main.c', 'util.h', 'gopher.y',
+'lexer.l', 'main.o'): after a dot, such a letter reads as a file's, not as a person's initial
+('kwame.o' is left as code too)."""
+
+
+def unquote_handles(text: str, common: frozenset[str]) -> str:
+    """The text with a handle written as code (`@dana`, `priya_k`, `t.okoro`) read as it is read
+    bare: on GitHub a handle is written so, so that its owner is not notified, and it still
+    names them. The backticks become spaces, so offsets stay valid; a possessive after the span
+    joins the handle ("`@dana`'s deploy").
+
+    Only a span that cannot be code: an @ and a word in lower case whose longest part is no
+    common word nor shaped like an English one (not a decorator, a tag or an alias: `@property`,
+    `@latest`, `@sre-team`, `@1.2.3`; not an annotation, capitalised: `@Override`); or two short
+    parts, one an initial (see handle_shaped), whose long part is no common word (not a method,
+    `r.status`), an underscore's only when it is one letter (`priya_k`, not `tx_hash`), a dot's
+    not before a file's suffix (`main.c`, `gopher.y`). A program's name alone (`restic`) stays
+    code."""
+    if "`" not in text:
+        return text  # most chunks hold no code span
+    return _QUOTED_HANDLE.sub(lambda match: _unquoted_handle(match, common), text)
+
+
+def _unquoted_handle(match: re.Match[str], common: frozenset[str]) -> str:
+    handle, owner = match.group(1), match.group(2) or ""
+    if not _handle_as_code(handle, common):
+        return match.group(0)
+    return f" {handle}{owner} " if owner else f" {handle} "
+
+
+def _handle_as_code(handle: str, common: frozenset[str]) -> bool:
+    if handle[0] == "@":
+        longest = max(_HANDLE_PARTS.findall(handle), key=len)
+        return longest not in common and not _ordinary_word(longest)
+    if not handle_shaped(handle):
+        return False
+    separator = "_" if "_" in handle else "."
+    first, second = handle.split(separator)
+    longer = first if len(first) >= len(second) else second
+    if longer in common or _ordinary_word(longer):
+        return False
+    if separator == "_":
+        return len(first) == 1 or len(second) == 1
+    return not (len(second) == 1 and second in _SOURCE_SUFFIXES)
+
+
 LOOSELY_NAMED = 0.85
 """The probability from which a sentence that names no one but may point at someone in words
 the masking reads as no person (see loosely_named) reads as blame: more than the threshold, less

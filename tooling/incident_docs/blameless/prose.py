@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Any
 
-from incident_docs.blameless.agents import opens_as_name, unname, unquote_handles
+from incident_docs.blameless.agents import opens_as_name, unname
 from incident_docs.blameless.agents import organisations as find_organisations
 from incident_docs.blameless.engine import (
     MESSAGES,
@@ -40,6 +40,7 @@ from incident_docs.blameless.model import (
     cue_span,
     has_target,
     tokens,
+    unquote_handles,
 )
 from incident_docs.document import (
     PROSE_KINDS,
@@ -912,7 +913,9 @@ class Checker:
         are written bare (see unquote_handles)."""
         if organisations is None:
             organisations = self.organisations(text)
-        return unname(unquote_handles(text), organisations)
+        if self.model is not None:
+            text = unquote_handles(text, self.model.common)
+        return unname(text, organisations)
 
     def organisations(self, text: str) -> frozenset[str]:
         """What read() lower-cases: nothing for the rules alone, which keep reading as before."""
