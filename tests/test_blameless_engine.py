@@ -770,6 +770,32 @@ def test_care_asked_of_things_and_names_of_things_are_left_alone(
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Dave failed to start the job.",
+        "Those who know Charles failed to tell him.",
+        "Some days Dave failed to read the runbook.",
+    ],
+)
+def test_a_name_after_words_that_count_is_still_a_name(sentence: str) -> None:
+    assert "BL002" in {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Those Vals failed to start entirely.",
+        "Some Droplets failed to boot after the migration.",
+        "Certain Lambdas failed to read the new secret.",
+        "These Workers should have drained first.",
+    ],
+)
+def test_a_capitalised_plural_after_words_that_count_is_a_thing(sentence: str) -> None:
+    """A product's things ("Vals", "Droplets"), as no person's name is written."""
+    assert not {"BL001", "BL002"} & {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "The outage was caused by human error during the migration.",
         "Root cause: operator error. The ticket is closed.",
         "Human error led to the deletion of the customer table.",

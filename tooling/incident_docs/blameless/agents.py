@@ -135,7 +135,11 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
             return "role"
         if head_low in GROUPS:
             return "team"
-    if looks_like_name(word, text, start) and not _named_thing(before):
+    if (
+        looks_like_name(word, text, start)
+        and not _named_thing(before)
+        and not _things_counted(low, before)
+    ):
         return "person"
     return None
 
@@ -151,6 +155,19 @@ def _named_thing(before: str) -> bool:
     return found is not None and not any(
         word.lower() in ROLES or word.lower() in GROUPS for word in found.group(1).split()
     )
+
+
+_COUNTED_BEFORE = re.compile(
+    r"\b(?:[Tt]hese|[Tt]hose|[Ss]ome|[Cc]ertain|[Ss]everal|[Mm]any|[Aa]ll|[Bb]oth|[Mm]ost|[Ff]ew|"
+    r"[Oo]ther|[Ss]uch)\s+(?:[A-Z][a-z][\w.-]*\s+)*$"
+)
+
+
+def _things_counted(low: str, before: str) -> bool:
+    """A capitalised plural after a word that counts or points at several ("Those Vals failed
+    to start", "some Workers failed to boot"): a product's things, as no person's name is
+    written. Not a name that ends in s ("those James wrote" is no plural)."""
+    return low.endswith("s") and low not in S_NAMES and _COUNTED_BEFORE.search(before) is not None
 
 
 _MODAL_AFTER = re.compile(r"\s+(?:should|could|would|must|ought|needs?\s+to|has\s+to)\b", re.I)
