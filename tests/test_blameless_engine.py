@@ -271,7 +271,7 @@ def test_blame_mentioned_or_denied_is_not_flagged(sentence: str) -> None:
         # A denial or a report governs its own clause, and mocking stands with a "not" before it.
         "Our finding is not that the tool failed; Hamid forgot to run it, again.",
         "Not naming names, but someone on the late shift skipped the runbook.",
-        "His track record is not a good one: three outages this quarter.",
+        "It is not the first time: nice one, Dave, three outages this quarter.",
         "The typo theory was not wrong, and Dave was careless with the config.",
         "It was obvious the firmware wasn't ready, and Lena shipped it anyway.",
         "Priya asked whether Dave forgot to renew the certificate again.",
@@ -417,6 +417,7 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "The importer failed closed, publishing an empty lineup instead of keeping the last good one.",
         "We compared the failing message with a known-good one.",
         "the good one mounts /etc/app/secrets, the bad one doesn't",
+        "A checklist is what tells a slow release from a good one.",
         # A decision given with the situation's reasons.
         "The team chose not to purge the CDN cache, since a purge would have sent every request "
         "to the struggling origin.",

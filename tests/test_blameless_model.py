@@ -2652,6 +2652,13 @@ def test_who_a_handle_written_as_code_names_is_weighed(text: str, blame: bool) -
     assert bool(_shipped_checker().check(text)) is blame
 
 
+def test_a_track_record_that_is_not_a_good_one_reads_as_blame() -> None:
+    """The model reads the tally the rules leave to it ("a good one" is no ironic praise)."""
+    sentence = "His track record is not a good one: three outages this quarter."
+    assert check_text(sentence) == []
+    assert {hit.code for hit in _shipped_checker().check(sentence)} == {"BL010"}
+
+
 @pytest.mark.parametrize(
     ("sentence", "rule"),
     [

@@ -743,8 +743,10 @@ CHECKS: tuple[Check, ...] = (
     # Ironic praise: always sarcastic phrases, or praise next to the damage it mocks.
     Check(
         _c(
-            # "Nice one", not the one that is good ("the last good one", "a known-good one").
-            r"(?<![-\u2010\u2011])(?<!\bthe\s)(?<!\blast\s)\b(?:nice|good|great)\s+(?:one|going)\b|"
+            # "Nice one", not the one that is good ("the last good one", "a known-good one", "a
+            # great side project from a good one").
+            r"(?<![-\u2010\u2011])(?<!\bthe\s)(?<!\blast\s)(?<!\ba\s)\b(?:nice|good|great)\s+"
+            r"(?:one|going)\b|"
             r"\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
             r"\bsmooth\s+move\b|\bwell\s+played\b|"
             # What the thanks are for, not what that was for ("Thanks for pushing for the extra QC pass").
