@@ -2590,8 +2590,17 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Needless to say, we run it with automated tests only.", "BL003", True),
         ("Obviously, our fully automated pipeline catches this kind of bug.", "BL003", True),
         ("Of course, these encrypted backups are stored in a second region.", "BL006", True),
-        # "As usual" is no discourse marker: it is most often said of someone.
+        # "As usual" is most often said of someone, and then it stands.
         ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
+        ("Schäfer, as usual, starts the run before the lot is released.", "BL006", False),
+        ("As usual, the deploy went out without a review.", "BL006", False),
+        # Of a system's way, in passing.
+        (
+            "Because the wallet does not warn about a repeated address, the exchange will, as "
+            "usual, credit the sender with the full amount.",
+            "BL006",
+            True,
+        ),
     ],
 )
 def test_a_word_said_in_passing_stands_in_a_sentence_that_tells_of_the_past(

@@ -730,9 +730,15 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(_c(r"\bunbelievably\b"), "BL006", wordset("unbelievably"), droppable=True),
     Check(_c(r"[!?]*!{2,}[!?]*|\?!|!\?"), "BL006", None, literal="!"),
-    # Not a discourse marker: "as usual" is most often said of someone ("Schäfer, as usual,
-    # starts the run before the lot is released"), a tally of past mistakes.
-    Check(_c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"), "BL006", wordset("usual")),
+    # A tally of past mistakes when said of someone ("Schäfer, as usual, starts the run before
+    # the lot is released"), which the discourse conditions keep; of a system's way, said in
+    # passing ("the exchange will, as usual, credit the attacker").
+    Check(
+        _c(r"(?:^|(?<=[.;:!?])\s*|,\s*)as\s+usual\b"),
+        "BL006",
+        wordset("usual"),
+        discourse=True,
+    ),
     Check(
         _c(r"\b(?:panicked|panicking|panics|freaked|flipped\s+out)\b"),
         "BL006",
