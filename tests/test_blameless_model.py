@@ -2594,6 +2594,10 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("The moderators, as usual, lock threads instead of fixing anything.", "BL006", False),
         ("Schäfer, as usual, starts the run before the lot is released.", "BL006", False),
         ("As usual, the deploy went out without a review.", "BL006", False),
+        # The writers' own deed, told just after the marker.
+        ("And of course we added regression tests for this exact error.", "BL006", True),
+        ("And of course the backup had not been tested since the migration.", "BL006", False),
+        ("Of course we asked Dave, who ignored it again.", "BL006", False),
         # Of a system's way, in passing.
         (
             "Because the wallet does not warn about a repeated address, the exchange will, as "
@@ -2659,6 +2663,18 @@ def test_a_handle_written_as_code_is_read_as_written_bare(text: str, read: str |
 def test_who_a_handle_written_as_code_names_is_weighed(text: str, blame: bool) -> None:
     """On GitHub a handle is written as code so that its owner is not notified."""
     assert bool(_shipped_checker().check(text)) is blame
+
+
+def test_the_writers_own_deed_after_a_marker_is_still_weighed_by_the_model() -> None:
+    """Told just after "of course", it does not stand for the past alone; the model still reads
+    what was done."""
+    assert "BL006" in {
+        hit.code for hit in _shipped_checker().check("Of course we ignored the alerts for an hour.")
+    }
+    assert (
+        _shipped_checker().check("And of course we added regression tests for this exact error.")
+        == []
+    )
 
 
 def test_a_track_record_that_is_not_a_good_one_reads_as_blame() -> None:

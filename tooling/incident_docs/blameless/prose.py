@@ -291,13 +291,21 @@ def _names_by_a_word(sentence: str, known: frozenset[str], people: frozenset[str
     )
 
 
+_WRITERS_DEED = re.compile(r",?\s+(?:we|I)\s+(?:also\s+)?[a-z]+ed\b(?!\s+to\b)")
+"""What the writers did, told just after the marker ("and of course we added regression tests",
+"of course I audited those too"): the organisation's own deed, no one's looked back on, whether
+or not it went well ("…of course we missed it" is ownership). Only a verb in -ed right after
+"we" or "I"; the rest of the conditions stand (no one else named, the model's bar)."""
+
+
 def _stands_as_said(
     sentence: str, start: int, end: int, known: frozenset[str], people: frozenset[str]
 ) -> bool:
     """A discourse marker at sentence[start:end] is hindsight or sarcasm whatever the model
-    reads: the sentence tells of the past, or names someone it is said of (see DISCOURSE)."""
+    reads: the sentence tells of the past (but for the writers' own deed said just after it: see
+    _WRITERS_DEED), or names someone it is said of (see DISCOURSE)."""
     return (
-        _tells_of_the_past(sentence)
+        (_tells_of_the_past(sentence) and _WRITERS_DEED.match(sentence, end) is None)
         or _SOMEONE_IN_A_MATCH.search(sentence, start, end) is not None
         or any(
             not _SOMEONE_ELSE.isdisjoint(token.value for token in tokens(words, known, people))
@@ -1202,8 +1210,8 @@ class Explanation:
                 if hit in self.cleared:
                     lines.append(
                         "  not reported: a word also said in passing, in a sentence that tells "
-                        "nothing of the past, names no one near it, and that the model scores "
-                        f"under {DISCOURSE:.2f}"
+                        "nothing of the past (but perhaps the writers' own deed), names no one "
+                        f"near it, and that the model scores under {DISCOURSE:.2f}"
                         if hit.discourse
                         else f"  not reported: the model is all but sure (under {VETO:.2f}) "
                         "that the sentence and the clause this matched in blame no one"
