@@ -50,7 +50,11 @@ SHAPES = {
     # A suppression comment that never closes, its word or its codes running to the line's end.
     "suppression verb unclosed": ("<!-- incident-docs ", "a"),
     "suppression codes unclosed": ("<!-- incident-docs disable", " "),
+    "suppression comments never closed": ("", "<!-- incident-docs disable BL002 "),
+    # A front-matter value of thousands of hits: each placed on its line and column.
+    "a front-matter title of hits": ("---\ntitle: ", "Bob forgot to restart the cache "),
 }
+CLOSING = {"a front-matter title of hits": "\n---\n\n# Notes\n"}
 ALLOWING = {
     # Read again without the archive's allowed phrases (Checker.allowed_used), with every hit of
     # the line kept away by one of them, or by none.
@@ -74,7 +78,7 @@ SHAPES.update({name: ("", columns[0]) for name, columns in WIDE.items()})
 def _built(name: str, opening: str, unit: str, repeat: int) -> str:
     if name in WIDE:
         return "".join(column * repeat + "|\n" for column in WIDE[name])
-    return opening + unit * repeat
+    return opening + unit * repeat + CLOSING.get(name, "")
 
 
 def _once(text: str, project: Project, allow: tuple[str, ...] = ()) -> float:

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from incident_docs.document import Document
 from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry
-from incident_docs.templates import is_empty, normalise
+from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import parse_timeline
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_'][A-Za-z0-9]+)*")
@@ -154,7 +154,7 @@ def _section(doc: Document, name: str) -> str:
     for section in doc.sections():
         if normalise(section.heading.title) == name:
             text = doc.section_text(section)
-            return "" if is_empty(text) else re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+            return "" if is_empty(text) else without_comments(text, " ")
     return ""
 
 

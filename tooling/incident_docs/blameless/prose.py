@@ -1887,9 +1887,12 @@ def check_document(
     """
     named = checker.organisations("\n".join(doc.lines))
     for unit in field_units(doc):
-        for hit in _checked(checker, unit, named):
+        found = _checked(checker, unit, named)
+        # Found once for all the value's hits: a value of thousands of them stays linear.
+        breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if found else []
+        for hit in found:
             if unit.exact:
-                yield (*_position(unit, hit.start), *_position(unit, hit.end), hit)
+                yield (*_position(unit, hit.start, breaks), *_position(unit, hit.end, breaks), hit)
             elif unit.places and hit.end > hit.start:
                 # Written over several lines: where its words are, but no fix.
                 last = unit.places[hit.end - 1]

@@ -28,13 +28,37 @@ RULES = (
 )  # fmt: skip
 
 _COMMENT = re.compile(
-    # Possessive: on a comment never closed, nothing is tried again from each of its characters.
-    r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]*+)(?P<codes>[^>]*+)>"
+    # Possessive: on a comment never closed, nothing is tried again from each of its characters;
+    # bounded: a line of thousands of them is not read to its end from each.
+    r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]{0,64}+)(?P<codes>[^>]{0,500}+)>"
 )
 _VERBS = ("disable-next-line", "disable", "enable")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
-"""An inline code span: a run of backticks, and the next run as long."""
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """The line's inline code spans: a run of backticks, to the next run as long. Each run is
+    read once: a regex that looks for each run's partner from each run takes minutes on a line
+    of thousands of runs of different lengths."""
+    runs = [match.span() for match in _BACKTICKS.finditer(line)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        # The next run as long, past this one: the partner, if any.
+        position = bisect_right(same, index)
+        if position < len(same):
+            partner = same[position]
+            spans.append((start, runs[partner][1]))
+            index = partner + 1
+        else:
+            index += 1
+    return spans
 
 
 @dataclass
@@ -57,7 +81,7 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
         line = doc.lines[number - 1]
         if "incident-docs" not in line or number in doc.code_lines:
             continue
-        spans = [m.span() for m in _CODE_SPAN.finditer(line)] if "`" in line else []
+        spans = code_spans(line) if "`" in line else []
         for match in _COMMENT.finditer(line):
             if any(start <= match.start() < end for start, end in spans):
                 continue  # shown as text in a code span, not a comment
