@@ -616,7 +616,23 @@ def test_an_entry_on_standard_input_is_read_only_to_the_record_limit(
     (archive / ".incident-docs-lock").touch()
     before = snapshot(archive)
     result = run_cli(archive, "log", "-", "--by", "sam", "-i", OPEN, input="x" * 2_000_001)
-    one_line_error(result, "the entry on standard input is over 2,000,000 characters")
+    one_line_error(result, "the entry on standard input is over 2,000,000 bytes")
+    assert snapshot(archive) == before
+
+
+def test_text_that_is_not_utf8_is_refused_before_anything_is_written(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which no record can hold."""
+    before = snapshot(archive)
+    result = run_cli(archive, "log", "note \udcff", "--by", "sam", "-i", OPEN, "-y")
+    one_line_error(result, "is not valid UTF-8: 'note \\xff'")
+    result = run_cli(
+        archive, "declare", "-y", "--by", "sam", "-t", "x", "--audience", "users=bad \udcff"
+    )
+    one_line_error(result, "is not valid UTF-8: 'users=bad \\xff'")
+    result = run_cli(archive, "log", "-", "--by", "sam", "-i", OPEN, input=b"x\xff")
+    one_line_error(result, "standard input: not valid UTF-8 at byte 2: nothing was written")
     assert snapshot(archive) == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -164,6 +165,10 @@ class HelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""What a byte that is not UTF-8 becomes in an argument (Python's surrogateescape)."""
+
+
 class _Group(HelpGroup):
     """Turns domain errors into a one-line message and exit code 2, in this one place."""
 
@@ -178,6 +183,17 @@ class _Group(HelpGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for number, argument in enumerate(args, start=1):
+            # The shell passes bytes; those that are not UTF-8 arrive as lone surrogates, which
+            # no record can hold: refused here, before a command writes one.
+            if _NOT_UTF8.search(argument) is not None:
+                shown = argument.encode("utf-8", "surrogateescape").decode(
+                    "ascii", "backslashreplace"
+                )
+                fail(f"argument {number} is not valid UTF-8: '{shown}'")
+        return super().parse_args(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):

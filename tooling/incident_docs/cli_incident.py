@@ -543,9 +543,15 @@ def log_command(
     words = " ".join(text)
     if text == ("-",):
         limit = project.config.lint.max_file_bytes  # no record can hold more
-        words = sys.stdin.read(limit + 1)
-        if len(words) > limit:
-            raise UsageError(f"the entry on standard input is over {limit:,} characters")
+        raw = sys.stdin.buffer.read(limit + 1)
+        if len(raw) > limit:
+            raise UsageError(f"the entry on standard input is over {limit:,} bytes")
+        try:
+            words = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UsageError(
+                f"standard input: not valid UTF-8 at byte {error.start + 1}: nothing was written"
+            ) from None
     entry_kind, chosen_action = inputs.parse_entry_kind(kind, action)
     audiences = inputs.parse_audiences(audience)
     handle = _who(project, by)
