@@ -105,6 +105,11 @@ def test_empty_outputs() -> None:
     assert format_github([]) == ""
 
 
+def test_sarif_says_its_columns_count_characters() -> None:
+    payload = json.loads(format_sarif(DIAGNOSTICS))
+    assert payload["runs"][0]["columnKind"] == "unicodeCodePoints"
+
+
 def test_sarif_keeps_message_and_suggestion_apart_and_links_a_real_anchor() -> None:
     finding = Diagnostic(
         "p.md", 3, 5, "BL001", Severity.ERROR, "names a person", suggestion="Describe the change."

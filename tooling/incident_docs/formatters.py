@@ -259,6 +259,9 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
                     }
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": "./"}},
+                # Columns count characters, as in every other format; SARIF's default is UTF-16
+                # code units, which differ after an emoji.
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
