@@ -685,3 +685,29 @@ def test_a_line_break_in_a_skipped_file_name_stays_in_its_note() -> None:
 
     note = skipped_note(["incidents/a\nincident: warning: forged.md"])
     assert note is not None and "\n" not in note and "a\\u000aincident" in note
+
+
+def test_a_roster_the_configuration_names_must_exist(archive: Path, run_cli: RunCli) -> None:
+    """A typo there would turn every roster check off without a word."""
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('roster = "people.yaml"', 'roster = "peopel.yaml"')
+    )
+    assert 'roster = "peopel.yaml"' in pyproject.read_text()
+    before = snapshot(archive)
+    one_line_error(run_cli(archive, "lint"), "peopel.yaml: the roster the configuration names")
+    one_line_error(
+        run_cli(archive, "assign", "ic", "ghost", "-i", OPEN, "--by", "priya", "-y"),
+        "peopel.yaml: the roster the configuration names does not exist",
+    )
+    assert snapshot(archive) == before
+    # init writes it.
+    assert run_cli(archive, "init", "-y").exit_code == 0
+    assert (archive / "peopel.yaml").exists()
+
+
+def test_a_configuration_file_is_read_to_a_limit(archive: Path, run_cli: RunCli) -> None:
+    """--config /dev/zero never ends."""
+    one_line_error(
+        run_cli(archive, "--config", "/dev/zero", "lint"), "/dev/zero: cannot read: over"
+    )

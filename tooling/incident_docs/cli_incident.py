@@ -32,6 +32,7 @@ from incident_docs.models import (
     IncidentStatus,
     Postmortem,
     Role,
+    Roster,
     postmortem_id,
 )
 from incident_docs.records import (
@@ -1256,7 +1257,10 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     """
     root = project.root
     setup = scaffold.adopter_setup(git.default_branch(root)) if github else None
-    plan = scaffold.plan_init(root, project.config, github=setup, roster=project.roster)
+    # The roster the configuration names may not be written yet: init writes it.
+    listed = root / project.config.roster
+    roster = project.roster if listed.exists() or listed.is_symlink() else Roster()
+    plan = scaffold.plan_init(root, project.config, github=setup, roster=roster)
     steps = plan.steps
     if not steps:
         echo(f"Nothing to do: the archive in {root} is already set up.")

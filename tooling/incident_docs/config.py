@@ -299,11 +299,26 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         return Config()
     if path is None and not source.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{source}: cannot read: not a regular file")
-    try:
-        raw = source.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    raw = read_limited(source, str(source))
     return parse_config(utf8_text(raw, str(source)), str(source))
+
+
+SETTINGS_FILE_LIMIT = 10_000_000
+"""The most bytes a configuration file or the roster is read to: more is no such file (a
+device such as /dev/zero never ends, and a huge file would be held in memory whole)."""
+
+
+def read_limited(path: Path, label: str, limit: int = SETTINGS_FILE_LIMIT) -> bytes:
+    """The file's bytes, or UsageError naming `label` when it cannot be read or is too large.
+    A pipe is read to its end (`--config <(…)`)."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise UsageError(f"{label}: cannot read: over {limit:,} bytes")
+    return raw
 
 
 def parse_config(text: str, label: str) -> Config:

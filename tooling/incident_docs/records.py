@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from incident_docs.config import Config
+from incident_docs.config import Config, read_limited
 from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.document import (
     Document,
@@ -250,13 +250,16 @@ def is_record_name(name: str) -> bool:
 
 
 def load_roster(root: Path, config: Config) -> Roster:
-    """The people roster; a missing file is an empty roster, a broken one a UsageError."""
+    """The people roster; a missing file is an empty roster (but for one the configuration
+    names: a typo there would turn every roster check off), a broken one a UsageError."""
     path = root / config.roster
     if not path.exists():
         if path.is_symlink():
             raise UsageError(
                 f"{config.roster}: cannot read the roster: a symbolic link to nothing, or a loop"
             )
+        if "roster" in config.model_fields_set:
+            raise UsageError(f"{config.roster}: the roster the configuration names does not exist")
         return Roster()
     target = escapes(path, root)
     if target is not None:
@@ -266,12 +269,7 @@ def load_roster(root: Path, config: Config) -> Roster:
         )
     if not path.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{config.roster}: cannot read the roster: not a regular file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            f"{config.roster}: cannot read the roster: {exc.strerror or exc}"
-        ) from None
+    raw = read_limited(path, f"{config.roster}: the roster")
     return parse_roster(utf8_text(raw, config.roster), config.roster)
 
 
