@@ -386,6 +386,18 @@ def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     assert is_empty(impact) and "Was data lost? no." in impact
 
 
+def test_a_harm_written_over_lines_stays_one_item_of_the_draft() -> None:
+    """A line break in the record's value must not start a section or HTML of its own."""
+    record = incident(
+        resolved_at=at(40),
+        status="resolved",
+        audiences={"users": "could not log in\n-->\n## Impact\n<script>x</script>"},
+    )
+    draft = postmortem_draft(record, entries(), [], sections=("Summary", "Impact"), authors=["sam"])
+    assert draft.body.count("\n## Impact\n") == 1
+    assert "- Users: could not log in --> ## Impact <script>x</script>" in draft.body
+
+
 def test_a_cause_proved_wrong_is_no_longer_reported() -> None:
     record = incident(services=("api",))
     log = [

@@ -276,7 +276,9 @@ def postmortem_draft(
     hurt = incident.audiences.affected()
     who_was_hurt = (
         "Who was hurt, as the incident recorded it:\n\n"
-        + "\n".join(f"- {name.capitalize()}: {harm}" for name, harm in hurt)
+        # One list item each, whatever the value holds: a line break in it would start a
+        # heading or a block of HTML of its own in the draft.
+        + "\n".join(f"- {name.capitalize()}: {' '.join(harm.split())}" for name, harm in hurt)
         if hurt
         else templates.placeholder("impact")
     )
