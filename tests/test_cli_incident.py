@@ -272,6 +272,22 @@ def test_log_kinds_stdin_and_mitigations(archive: Path, run_cli: RunCli) -> None
     assert "mitigated_at: 2024-05-02T13:00:00Z\n" in text
 
 
+@pytest.mark.parametrize("heading", ["## Timeline:", "## 2. Timeline", "## `Timeline`"])
+def test_log_finds_the_timeline_where_lint_does(
+    archive: Path, run_cli: RunCli, heading: str
+) -> None:
+    """A heading lint reads as the Timeline section gets the entry: no second one is added."""
+    declare(run_cli, archive)
+    record = archive / INC_PATH
+    record.write_text(record.read_text().replace("\n## Timeline\n", f"\n{heading}\n"))
+    assert run_cli(archive, "lint", str(record)).exit_code == 0
+    assert run_cli(archive, "log", "looking", "at", "dashboards", "--by", "dana").exit_code == 0
+    text = record.read_text()
+    assert text.count("Timeline") == 1
+    assert "**note** by dana: looking at dashboards\n" in text
+    assert run_cli(archive, "lint", str(record)).exit_code == 0
+
+
 def test_backfilled_entries_are_inserted_in_time_order(archive: Path, run_cli: RunCli) -> None:
     declare(run_cli, archive)
     for at, text in (("2024-05-02T10:30:00Z", "b"), ("2024-05-02T09:50:00Z", "a")):

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from incident_docs.document import Document, Section
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
+from incident_docs.templates import normalise
 
 TIMELINE_SECTION = "timeline"
 
@@ -52,10 +53,9 @@ def render_entry(entry: TimelineEntry) -> str:
 
 
 def find_section(doc: Document) -> Section | None:
-    return next(
-        (s for s in doc.sections() if s.heading.title.strip().casefold() == TIMELINE_SECTION),
-        None,
-    )
+    """The `## Timeline` section, its title read as lint matches sections ("## Timeline:",
+    "## 2. Timeline"): the commands that add an entry find it where lint does."""
+    return next((s for s in doc.sections() if normalise(s.heading.title) == TIMELINE_SECTION), None)
 
 
 def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
