@@ -711,3 +711,11 @@ def test_a_configuration_file_is_read_to_a_limit(archive: Path, run_cli: RunCli)
     one_line_error(
         run_cli(archive, "--config", "/dev/zero", "lint"), "/dev/zero: cannot read: over"
     )
+
+
+def test_an_empty_incident_option_picks_no_incident(archive: Path, run_cli: RunCli) -> None:
+    """A variable that is not set must not fall back to the only open incident."""
+    before = snapshot(archive)
+    result = run_cli(archive, "log", "probe", "--by", "sam", "-i", "", "-y")
+    one_line_error(result, "--incident is empty")
+    assert snapshot(archive) == before
