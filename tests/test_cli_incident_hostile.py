@@ -719,3 +719,14 @@ def test_an_empty_incident_option_picks_no_incident(archive: Path, run_cli: RunC
     result = run_cli(archive, "log", "probe", "--by", "sam", "-i", "", "-y")
     one_line_error(result, "--incident is empty")
     assert snapshot(archive) == before
+
+
+def test_a_roster_entry_that_does_not_validate_is_named_with_its_line(
+    archive: Path, run_cli: RunCli
+) -> None:
+    roster = archive / "people.yaml"
+    lines = roster.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if "handle:" in line)
+    lines[number - 1] = lines[number - 1].split("handle:")[0] + 'handle: "Two Words"'
+    roster.write_text("\n".join(lines) + "\n")
+    one_line_error(run_cli(archive, "lint"), f"people.yaml:{number}: people[0].handle:")

@@ -295,7 +295,31 @@ def parse_roster(text: str, label: str) -> Roster:
         error = exc.errors(include_url=False)[0]
         where = _dotted(tuple(error["loc"])) or "roster"
         message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
-        raise UsageError(f"{label}: {where}: {message}") from None
+        number = _roster_line(text, tuple(error["loc"]))
+        at = f":{number}" if number else ""
+        raise UsageError(f"{label}{at}: {where}: {message}") from None
+
+
+def _roster_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of what a validation error's location names in the roster's YAML, or of the
+    nearest entry that holds it (a missing key: its entry's first line)."""
+    import yaml
+
+    try:
+        node: Any = yaml.compose(text, Loader=_roster_loader())
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((value for key, value in node.value if key.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            found = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return node.start_mark.line + 1 if node is not None else None
 
 
 def _roster_loader() -> type[Any]:
