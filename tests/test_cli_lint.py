@@ -405,6 +405,7 @@ def test_a_code_of_a_suppression_that_suppresses_nothing_is_named(
         ("disable-next-lineBL003", "'disable-next-lineBL003' is no suppression"),
         ("disable-nextline", "'disable-nextline' is no suppression"),
         ("disable-next-line", "a suppression names the rule codes it is for"),
+        ("enable BL003", "enable BL003 ends no block"),  # no disable above it
         ("action-item: PM-2024-01-01-x#1", None),  # another note of ours, no suppression
     ],
 )

@@ -120,10 +120,24 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                 for code in codes:
                     open_blocks[code] = block
             else:
+                unopened = []
                 for code in codes:
                     block_or_none = open_blocks.pop(code, None)
                     if block_or_none is not None:
                         block_or_none.last = number
+                    else:
+                        unopened.append(code)
+                if unopened:
+                    # It ends nothing: a typo in its codes, or a disable above it that is gone.
+                    problems.append(
+                        Finding(
+                            "SP002",
+                            f"enable {' '.join(unopened)} ends no block: no "
+                            f"<!-- incident-docs disable {unopened[0]} --> is open above it",
+                            number,
+                            match.start() + 1,
+                        )
+                    )
     return found, problems
 
 
