@@ -730,3 +730,15 @@ def test_a_roster_entry_that_does_not_validate_is_named_with_its_line(
     lines[number - 1] = lines[number - 1].split("handle:")[0] + 'handle: "Two Words"'
     roster.write_text("\n".join(lines) + "\n")
     one_line_error(run_cli(archive, "lint"), f"people.yaml:{number}: people[0].handle:")
+
+
+def test_a_file_where_the_records_folder_should_be_is_an_error(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """No record would be read, and lint would pass."""
+    folder = archive / "postmortems"
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    folder.rmdir()
+    folder.write_text("not a folder\n")
+    one_line_error(run_cli(archive, "lint"), "postmortems: the records folder is not a folder")

@@ -193,6 +193,9 @@ def record_file_names(
     for folder in (config.incidents_dir, config.postmortems_dir):
         base = root / folder
         if not base.is_dir():
+            if base.exists():
+                # A file where the records' folder should be: no record would be read, quietly.
+                raise UsageError(f"{folder}: the records folder is not a folder")
             continue
         if linked is not None and escapes(base, root) is not None:
             linked.append(folder.strip("/"))  # the records folder itself leads out: not read
