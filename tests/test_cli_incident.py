@@ -272,7 +272,9 @@ def test_log_kinds_stdin_and_mitigations(archive: Path, run_cli: RunCli) -> None
     assert "mitigated_at: 2024-05-02T13:00:00Z\n" in text
 
 
-@pytest.mark.parametrize("heading", ["## Timeline:", "## 2. Timeline", "## `Timeline`"])
+@pytest.mark.parametrize(
+    "heading", ["## Timeline:", "## 2. Timeline", "## `Timeline`", "## Timeline of events"]
+)
 def test_log_finds_the_timeline_where_lint_does(
     archive: Path, run_cli: RunCli, heading: str
 ) -> None:

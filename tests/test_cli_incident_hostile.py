@@ -717,7 +717,9 @@ def test_an_empty_incident_option_picks_no_incident(archive: Path, run_cli: RunC
     """A variable that is not set must not fall back to the only open incident."""
     before = snapshot(archive)
     result = run_cli(archive, "log", "probe", "--by", "sam", "-i", "", "-y")
-    one_line_error(result, "--incident is empty")
+    one_line_error(result, "the incident given is empty")
+    one_line_error(run_cli(archive, "postmortem", "", "-y"), "the incident given is empty")
+    one_line_error(run_cli(archive, "show", ""), "the incident given is empty")
     assert snapshot(archive) == before
 
 
@@ -742,3 +744,26 @@ def test_a_file_where_the_records_folder_should_be_is_an_error(
     folder.rmdir()
     folder.write_text("not a folder\n")
     one_line_error(run_cli(archive, "lint"), "postmortems: the records folder is not a folder")
+
+
+def test_a_file_name_that_is_not_utf8_is_still_linted(archive: Path, run_cli: RunCli) -> None:
+    """Only the commands that write what they are given refuse such bytes: lint reads a file."""
+    source = next((archive / "postmortems").glob("PM-*.md"))
+    odd = archive / "postmortems" / "PM-\udcff.md"  # the byte 0xff, as Python passes it on
+    odd.write_bytes(source.read_bytes())
+    # In a process of its own: the test runner's output stream cannot print such a name.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "incident_docs",
+            "--root",
+            os.fsencode(archive),
+            "lint",
+            os.fsencode(odd),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert b"ID002" in done.stdout

@@ -424,6 +424,15 @@ def test_a_mistyped_suppression_says_what_is_wrong(
         assert reported in problems[0]
 
 
+def test_a_suppression_of_many_codes_still_suppresses(archive: Path, run_cli: RunCli) -> None:
+    codes = " ".join(f"BL{n:03}" for n in range(1, 100))
+    text = f"<!-- incident-docs disable-next-line {codes} -->\nThe deploy, obviously, broke it.\n"
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    lines = result.stdout.splitlines()
+    assert not any("BL003" in line and line.startswith("<stdin>:2:") for line in lines)
+    assert any(" SP001 " in line for line in lines)  # the codes that suppressed nothing
+
+
 def test_per_file_ignores_drop_a_code_in_the_files_they_match(
     archive: Path, run_cli: RunCli
 ) -> None:

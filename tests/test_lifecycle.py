@@ -23,6 +23,7 @@ from incident_docs.lifecycle import (
     assign,
     change_status,
     declare,
+    incident_title,
     log_entry,
     new_id,
     recommendation,
@@ -396,6 +397,14 @@ def test_a_harm_written_over_lines_stays_one_item_of_the_draft() -> None:
     draft = postmortem_draft(record, entries(), [], sections=("Summary", "Impact"), authors=["sam"])
     assert draft.body.count("\n## Impact\n") == 1
     assert "- Users: could not log in --> ## Impact <script>x</script>" in draft.body
+
+
+def test_text_typed_with_bytes_that_are_not_utf8_is_refused() -> None:
+    """At a prompt they arrive as lone surrogates: no record can hold them."""
+    with pytest.raises(UsageError, match="bytes that are not valid UTF-8"):
+        incident_title("Search \udcff broken")
+    with pytest.raises(UsageError, match="bytes that are not valid UTF-8"):
+        log_entry(incident(), EntryKind.NOTE, "probe \udcff", by="sam", at=at(5))
 
 
 def test_a_cause_proved_wrong_is_no_longer_reported() -> None:

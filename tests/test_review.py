@@ -176,7 +176,7 @@ def test_globs_cross_folders_only_with_double_star() -> None:
 
 
 def test_a_folder_matches_what_is_in_it() -> None:
-    for folder in ("postmortems/", "postmortems", "/postmortems/"):
+    for folder in ("postmortems/", "postmortems", "/postmortems/", "./postmortems/"):
         assert matches("postmortems/2024/PM-x.md", [folder])
         assert matches("postmortems/PM-x.md", [folder])
         assert not matches("postmortems-old/PM-x.md", [folder])

@@ -465,6 +465,21 @@ def test_an_author_written_loosely_cannot_approve(
     assert "not counted (an author of the postmortem" in result.stderr
 
 
+def test_an_author_named_as_two_people_are_named_keeps_both_from_approving(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("warehouse",))
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"teams:", b"  - {handle: jt2, name: Jo Tanaka, github: jt2-gh, senior: true}\nteams:"
+    )
+    github.contents[(HEAD, PM_PATH)] = postmortem(authors=("Jo Tanaka",), services=("warehouse",))
+    github.reviews = [review(1, "jotanaka", "APPROVED"), review(2, "jt2-gh", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "jt2-gh" in result.stderr and "jotanaka" in result.stderr
+    assert result.stderr.count("an author of the postmortem") == 2
+
+
 def test_a_responder_written_as_a_login_brings_in_their_team(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

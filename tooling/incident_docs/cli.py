@@ -167,6 +167,26 @@ class HelpGroup(click.Group):
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 """What a byte that is not UTF-8 becomes in an argument (Python's surrogateescape)."""
+_WRITING = frozenset(
+    {"assign", "declare", "log", "postmortem", "reopen", "resolve", "status", "update"}
+)
+"""The commands that write what they are given into a record."""
+_GROUP_VALUES = frozenset({"--root", "--config"})
+"""The group's options that take a value as the next argument."""
+
+
+def _command_at(args: list[str]) -> int | None:
+    """Where the command's name stands among the group's arguments, past the group's options."""
+    index = 0
+    while index < len(args):
+        argument = args[index]
+        if argument in _GROUP_VALUES:
+            index += 2
+            continue
+        if not argument.startswith("-"):
+            return index
+        index += 1
+    return None
 
 
 class _Group(HelpGroup):
@@ -185,14 +205,17 @@ class _Group(HelpGroup):
         return sorted(COMMANDS)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        for number, argument in enumerate(args, start=1):
-            # The shell passes bytes; those that are not UTF-8 arrive as lone surrogates, which
-            # no record can hold: refused here, before a command writes one.
-            if _NOT_UTF8.search(argument) is not None:
-                shown = argument.encode("utf-8", "surrogateescape").decode(
-                    "ascii", "backslashreplace"
-                )
-                fail(f"argument {number} is not valid UTF-8: '{shown}'")
+        # The shell passes bytes; those that are not UTF-8 arrive as lone surrogates, which no
+        # record can hold: refused here, before a command that writes one takes them as text.
+        # A file name may hold such bytes, and the other commands read files by name.
+        command = _command_at(args)
+        if command is not None and args[command] in _WRITING:
+            for number, argument in enumerate(args[command + 1 :], start=command + 2):
+                if _NOT_UTF8.search(argument) is not None:
+                    shown = argument.encode("utf-8", "surrogateescape").decode(
+                        "ascii", "backslashreplace"
+                    )
+                    fail(f"argument {number} is not valid UTF-8: '{shown}'")
         return super().parse_args(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -212,6 +235,12 @@ class _Group(HelpGroup):
             sys.exit(EXIT_OK)
         except UsageError as error:
             fail(str(error))
+        except UnicodeEncodeError as error:
+            # Bytes that are not UTF-8, typed at a prompt (the arguments are refused before):
+            # a record is encoded whole before it is written, so nothing was.
+            if "surrogates" not in str(error.reason):
+                raise
+            fail("text that is not valid UTF-8 cannot go into a record: nothing was written")
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             fail(f"{where}{error.strerror or error}")

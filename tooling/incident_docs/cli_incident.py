@@ -180,7 +180,8 @@ def _one_incident(project: Project, positional: str | None, option: str | None) 
                 f"INCIDENT '{positional}' and --incident '{option}' name different incidents: "
                 "give one"
             )
-    return positional or option
+    # An empty one is given too (a variable not set): locate_incident refuses it.
+    return positional if positional is not None else option
 
 
 def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:

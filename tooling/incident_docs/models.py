@@ -448,12 +448,16 @@ class Roster(_Record):
         """The roster handle of someone written as a handle or a GitHub login, with or without
         its @, or by their name as the roster writes it (else the name as given)."""
         bare = name.strip().removeprefix("@")
-        person = self.by_handle(bare) or self.by_github(bare) or self.by_name(bare)
+        person = self.by_handle(bare) or self.by_github(bare)
+        if person is None:
+            named = self.named(bare)
+            person = named[0] if len(named) == 1 else None  # two people of one name: neither
         return person.handle if person else name
 
-    def by_name(self, name: str) -> Person | None:
+    def named(self, name: str) -> tuple[Person, ...]:
+        """Everyone the roster gives this name (names are not unique)."""
         wanted = " ".join(name.split()).casefold()
-        return next((p for p in self.people if " ".join(p.name.split()).casefold() == wanted), None)
+        return tuple(p for p in self.people if " ".join(p.name.split()).casefold() == wanted)
 
     def seniors(self) -> tuple[Person, ...]:
         return tuple(p for p in self.people if self.is_senior(p))

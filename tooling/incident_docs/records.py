@@ -522,7 +522,9 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
     only open incident; a UsageError naming the candidates when that is not one record."""
     if given is not None and not given.strip():
         # Given empty ("-i ''", a variable not set): not "the only open one" by accident.
-        raise UsageError("--incident is empty: give an incident's ID, part of one, or its path")
+        raise UsageError(
+            "the incident given is empty: give an incident's ID, part of one, or its path"
+        )
     if given:
         as_path = Path(given)
         found = [c for c in (as_path, root / as_path) if c.is_file() or c.is_symlink()]

@@ -219,7 +219,8 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
     A folder matches what is in it, as in CODEOWNERS: "postmortems/" and "postmortems" (a
     pattern without a wildcard) are "postmortems/**"."""
     for pattern in patterns:
-        pattern = pattern.lstrip("/")
+        while pattern.startswith(("/", "./")):  # from the repository's root, as written
+            pattern = pattern.removeprefix(".").lstrip("/")
         if not pattern:
             continue
         if pattern.endswith("/"):
@@ -339,8 +340,14 @@ def requirement(
 
 
 def _handles(names: Iterable[str], roster: Roster | None) -> set[str]:
-    """Casefolded roster handles for names written as handles or GitHub logins."""
-    return {(roster.handle_of(name) if roster else name).casefold() for name in names}
+    """Casefolded roster handles for names written as handles, GitHub logins or names; a name
+    two people share is both of them (neither may approve what one of them wrote)."""
+    found = set()
+    for name in names:
+        found.add((roster.handle_of(name) if roster else name).casefold())
+        if roster is not None:
+            found.update(p.handle.casefold() for p in roster.named(name.strip()))
+    return found
 
 
 def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:

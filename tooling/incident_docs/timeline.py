@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from incident_docs.config import DEFAULT_SECTION_ALIASES
 from incident_docs.document import Document, Section
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
 from incident_docs.templates import normalise
@@ -52,10 +53,17 @@ def render_entry(entry: TimelineEntry) -> str:
     return f"- {format_time(entry.time)} **{kind}** by {entry.author}{internal}: {text}"
 
 
+_TIMELINE_TITLES = frozenset(
+    {TIMELINE_SECTION, *(normalise(alias) for alias in DEFAULT_SECTION_ALIASES["Timeline"])}
+)
+"""The titles of the Timeline section, as lint matches sections, with its default aliases."""
+
+
 def find_section(doc: Document) -> Section | None:
     """The `## Timeline` section, its title read as lint matches sections ("## Timeline:",
-    "## 2. Timeline"): the commands that add an entry find it where lint does."""
-    return next((s for s in doc.sections() if normalise(s.heading.title) == TIMELINE_SECTION), None)
+    "## 2. Timeline", "## Timeline of events"): the commands that add an entry find it where lint
+    does. (An alias the configuration adds is not known here.)"""
+    return next((s for s in doc.sections() if normalise(s.heading.title) in _TIMELINE_TITLES), None)
 
 
 def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelineProblem]]:

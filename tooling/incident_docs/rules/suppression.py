@@ -30,7 +30,7 @@ RULES = (
 _COMMENT = re.compile(
     # Possessive: on a comment never closed, nothing is tried again from each of its characters;
     # bounded: a line of thousands of them is not read to its end from each.
-    r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]{0,64}+)(?P<codes>[^>]{0,500}+)>"
+    r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]{0,64}+)(?P<codes>[^>]{0,4000}+)>"
 )
 _VERBS = ("disable-next-line", "disable", "enable")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
