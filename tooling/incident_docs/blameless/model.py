@@ -436,6 +436,7 @@ def _unquoted_handle(match: re.Match[str], common: frozenset[str]) -> str:
 
 
 def _handle_as_code(handle: str, common: frozenset[str]) -> bool:
+    """The content of a code span is a handle, not code (see unquote_handles)."""
     if handle[0] == "@":
         longest = max(_HANDLE_PARTS.findall(handle), key=len)
         return longest not in common and not _ordinary_word(longest)
