@@ -746,7 +746,7 @@ def test_a_file_where_the_records_folder_should_be_is_an_error(
     one_line_error(run_cli(archive, "lint"), "postmortems: the records folder is not a folder")
 
 
-def test_a_file_name_that_is_not_utf8_is_still_linted(archive: Path, run_cli: RunCli) -> None:
+def test_a_file_name_that_is_not_utf8_is_still_linted(archive: Path) -> None:
     """Only the commands that write what they are given refuse such bytes: lint reads a file."""
     source = next((archive / "postmortems").glob("PM-*.md"))
     odd = archive / "postmortems" / "PM-\udcff.md"  # the byte 0xff, as Python passes it on
