@@ -115,8 +115,66 @@ def test_as_many_files_as_the_api_lists_without_a_count_fails_closed(
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
     assert "listed 3000 files, as many as it lists" in result.stderr
+    assert "its trees could not be read" in result.stderr  # this fake has no trees
     github.files = github.files[:2999]
     assert gate(github, tmp_path).exit_code == 0
+
+
+def _trees(github: FakeGitHub, base: dict[str, str], head: dict[str, str]) -> None:
+    """The merge base's and the head's trees, each file's blob SHA, and the compare that names
+    the merge base."""
+    github.compares[(BASE, HEAD)] = {
+        "status": "ahead",
+        "files": [],
+        "merge_base_commit": {"sha": BASE, "commit": {"tree": {"sha": "t-base"}}},
+    }
+    github.commit_trees[HEAD] = "t-head"
+    for name, blobs in (("t-base", base), ("t-head", head)):
+        github.trees[name] = {
+            "sha": name,
+            "truncated": False,
+            "tree": [
+                {"path": "postmortems", "type": "tree", "sha": f"{name}-dir"},
+                *({"path": path, "type": "blob", "sha": sha} for path, sha in blobs.items()),
+            ],
+        }
+
+
+def test_a_pull_request_of_more_files_than_the_api_lists_is_read_from_its_trees(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """GitHub lists 3,000 files at most: the gated ones are found in the trees instead."""
+    github.counts_files = False
+    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    other = "postmortems/PM-2024-04-01-other.md"
+    _trees(
+        github,
+        base={other: "a1", PM_PATH: "b1", "docs/x.md": "c1"},
+        head={other: "a1", PM_PATH: "b2", "docs/x.md": "c2"},
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"needs 1 senior approval (SEV2: {PM_PATH})" in result.stdout
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    assert gate(github, tmp_path).exit_code == 0
+    # No postmortem changed: not gated at all.
+    _trees(github, base={PM_PATH: "b1"}, head={PM_PATH: "b1", "docs/y.md": "d"})
+    github.reviews = []
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0 and "not applicable" in result.stdout
+
+
+def test_a_tree_cut_short_closes_the_gate(github: FakeGitHub, tmp_path: Path) -> None:
+    github.counts_files = False
+    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _trees(github, base={PM_PATH: "b1"}, head={PM_PATH: "b2"})
+    github.trees["t-head"]["truncated"] = True
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "a tree was cut short: cannot tell whether postmortems changed" in result.stderr
+    del github.trees["t-head"]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2 and "its trees could not be read" in result.stderr
 
 
 def test_a_roster_edited_in_the_pull_request_does_not_count(

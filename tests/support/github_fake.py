@@ -133,7 +133,10 @@ class FakeGitHub:
         default_factory=list
     )
     """Answers given before any other, in order: a status, headers and perhaps a message."""
-    """Answers given to the next requests, whatever they ask, before the real ones."""
+    trees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Git trees by SHA, as `git/trees/SHA?recursive=1` answers them."""
+    commit_trees: dict[str, str] = field(default_factory=dict)
+    """The tree of each commit, as `git/commits/SHA` names it."""
     requests: list[str] = field(default_factory=list)
     tokens: list[str | None] = field(default_factory=list)
     requested: dict[str, list[str]] = field(default_factory=lambda: {"users": [], "teams": []})
@@ -220,6 +223,14 @@ class FakeGitHub:
                 if answer is not None
                 else json_response({"message": "Not Found"}, 404)
             )
+        if rest.startswith("/git/trees/"):
+            tree = self.trees.get(rest[len("/git/trees/") :])
+            return json_response(tree) if tree else json_response({"message": "Not Found"}, 404)
+        if rest.startswith("/git/commits/"):
+            sha = rest[len("/git/commits/") :]
+            if sha not in self.commit_trees:
+                return json_response({"message": "Not Found"}, 404)
+            return json_response({"sha": sha, "tree": {"sha": self.commit_trees[sha]}})
         if rest.startswith("/contents/"):
             name = urllib.parse.unquote(rest[len("/contents/") :])
             content = self.contents.get((request.args.get("ref", ""), name))

@@ -29,6 +29,7 @@ from incident_docs.document import parse_bytes
 from incident_docs.models import INCIDENT_ID_RE, Roster
 from incident_docs.records import parse_roster
 from incident_docs.review import (
+    ChangedFile,
     Decision,
     PullRequest,
     Requirement,
@@ -36,6 +37,7 @@ from incident_docs.review import (
     files_from_api,
     gated_files,
     is_postmortem_path,
+    matches,
     postmortem_paths,
     pull_request_from_api,
     requirement,
@@ -454,16 +456,21 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
     pr = pull_request_from_api(client.get_json(prefix, f"reading pull request #{number}"))
     config, config_source = config_at(client, repo, pr.base_sha)
     files = files_from_api(client.list_all(f"{prefix}/files", f"listing files of #{number}"))
+    short = None
     if pr.changed_files is not None and len(files) < pr.changed_files:
-        raise GitHubError(
+        short = (
             f"pull request #{number} changes {pr.changed_files} files but the API listed "
-            f"{len(files)}: cannot tell whether postmortems changed"
+            f"{len(files)}"
         )
-    if pr.changed_files is None and len(files) >= PR_FILE_LIMIT:
-        raise GitHubError(
+    elif pr.changed_files is None and len(files) >= PR_FILE_LIMIT:
+        short = (
             f"pull request #{number}: the API listed {len(files)} files, as many as it lists, "
-            "and did not say how many it changes: cannot tell whether postmortems changed"
+            "and did not say how many it changes"
         )
+    if short is not None:
+        # A pull request of more files than the API lists (3,000): the gated ones are read
+        # from the trees of its merge base and its head instead.
+        files = _gated_by_trees(client, repo, pr, config, short)
     gated_changes = gated_files(files, config)
     gated = tuple(f.path for f in gated_changes)
     judged = frozenset(name for f in gated_changes for name in f.paths())
@@ -599,6 +606,59 @@ def _asked_before(client: GitHubClient, repo: str, number: int) -> tuple[set[str
         if isinstance(team, dict) and isinstance(team.get("slug"), str):
             teams.add(team["slug"].casefold())
     return users, teams
+
+
+def _gated_by_trees(
+    client: GitHubClient, repo: str, pr: PullRequest, config: Config, short: str
+) -> list[ChangedFile]:
+    """The gated files a pull request changes, from the whole trees of its merge base and its
+    head (a file renamed reads as one removed and one added); GitHubError, closing the gate,
+    when a tree is cut short or cannot be read."""
+    unknown = f"{short}, and {{}}: cannot tell whether postmortems changed"
+    what = f"comparing {pr.base_sha[:7]}...{pr.head_sha[:7]}"
+    base, head = urllib.parse.quote(pr.base_sha), urllib.parse.quote(pr.head_sha)
+    try:
+        compared = client.get_json(f"repos/{repo}/compare/{base}...{head}", what)
+        merge_base = compared["merge_base_commit"]["commit"]["tree"]["sha"]
+        commit = client.get_json(f"repos/{repo}/git/commits/{head}", f"reading {pr.head_sha[:7]}")
+        trees = [
+            client.get_json(
+                f"repos/{repo}/git/trees/{urllib.parse.quote(str(sha))}",
+                "reading a tree",
+                {"recursive": "1"},
+            )
+            for sha in (merge_base, commit["tree"]["sha"])
+        ]
+    except GitHubError as error:
+        raise GitHubError(unknown.format(f"its trees could not be read ({error})")) from None
+    except (KeyError, TypeError):
+        raise GitHubError(unknown.format("no tree of its merge base or head was given")) from None
+    blobs: list[dict[str, str]] = []
+    for tree in trees:
+        if (
+            not isinstance(tree, dict)
+            or tree.get("truncated")
+            or not isinstance(tree.get("tree"), list)
+        ):
+            raise GitHubError(unknown.format("a tree was cut short"))
+        paths = config.review_paths()
+        blobs.append(
+            {
+                str(item["path"]): str(item.get("sha"))
+                for item in tree["tree"]
+                if isinstance(item, dict)
+                and item.get("type") == "blob"
+                and matches(str(item.get("path")), paths)
+            }
+        )
+    before, after = blobs
+    return [
+        ChangedFile(
+            path, "removed" if path not in after else "added" if path not in before else "modified"
+        )
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path) != after.get(path)
+    ]
 
 
 def _unchanged_between(
