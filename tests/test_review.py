@@ -182,6 +182,7 @@ def test_a_folder_matches_what_is_in_it() -> None:
         assert not matches("postmortems-old/PM-x.md", [folder])
         assert not matches("docs/postmortems/PM-x.md", [folder])
     assert not matches("postmortems/PM-x.md", ["/", ""])
+    assert matches("postmortems/PM-2024\nx.md", ["postmortems/**"])  # a line break in a name
 
 
 def test_the_gate_follows_the_postmortems_folder_unless_paths_are_set() -> None:

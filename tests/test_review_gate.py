@@ -171,10 +171,49 @@ def test_a_tree_cut_short_closes_the_gate(github: FakeGitHub, tmp_path: Path) ->
     github.trees["t-head"]["truncated"] = True
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
-    assert "a tree was cut short: cannot tell whether postmortems changed" in result.stderr
+    assert "a tree was cut short or not given whole: cannot tell whether" in result.stderr
     del github.trees["t-head"]
     result = gate(github, tmp_path)
     assert result.exit_code == 2 and "its trees could not be read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # A submodule added under the postmortems, or a file's mode changed, content the same.
+        ("submodule", None),
+        ("mode", None),
+        # Answers no pull request that changes files gets: not trusted.
+        ("behind", "the compare does not show its head ahead"),
+        ("no truncated", "a tree was cut short or not given whole"),
+        ("no sha", "a tree entry has no path or object"),
+    ],
+)
+def test_what_the_trees_show_is_gated_and_what_they_cannot_show_closes_the_gate(
+    github: FakeGitHub, tmp_path: Path, change: str, message: str | None
+) -> None:
+    github.counts_files = False
+    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _trees(github, base={PM_PATH: "b1"}, head={PM_PATH: "b1"})
+    head = github.trees["t-head"]["tree"]
+    if change == "submodule":
+        head.append({"path": "postmortems/archive", "mode": "160000", "type": "commit", "sha": "s"})
+    elif change == "mode":
+        github.trees["t-base"]["tree"][-1]["mode"] = "100644"
+        head[-1]["mode"] = "100755"
+    elif change == "behind":
+        github.compares[(BASE, HEAD)]["status"] = "behind"
+    elif change == "no truncated":
+        del github.trees["t-head"]["truncated"]
+    else:
+        del head[-1]["sha"]
+        del github.trees["t-base"]["tree"][-1]["sha"]
+    result = gate(github, tmp_path)
+    if message is None:
+        assert result.exit_code == 1, result.output  # gated: no approval yet
+    else:
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
 
 
 def test_a_roster_edited_in_the_pull_request_does_not_count(

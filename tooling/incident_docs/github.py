@@ -470,7 +470,11 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
     if short is not None:
         # A pull request of more files than the API lists (3,000): the gated ones are read
         # from the trees of its merge base and its head instead.
-        files = _gated_by_trees(client, repo, pr, config, short)
+        # The files it did list count too ("changed": a mode changed, the same content).
+        listed = {f.path: f for f in files}
+        for found in _gated_by_trees(client, repo, pr, config, short):
+            listed.setdefault(found.path, found)
+        files = list(listed.values())
     gated_changes = gated_files(files, config)
     gated = tuple(f.path for f in gated_changes)
     judged = frozenset(name for f in gated_changes for name in f.paths())
@@ -612,13 +616,17 @@ def _gated_by_trees(
     client: GitHubClient, repo: str, pr: PullRequest, config: Config, short: str
 ) -> list[ChangedFile]:
     """The gated files a pull request changes, from the whole trees of its merge base and its
-    head (a file renamed reads as one removed and one added); GitHubError, closing the gate,
-    when a tree is cut short or cannot be read."""
+    head: every entry but a folder (a file, a link, a submodule), by its type, mode and object
+    (a file renamed reads as one removed and one added). GitHubError, closing the gate, when an
+    answer is not what GitHub gives for a pull request that changes files: a compare that does
+    not show the head ahead of its merge base, a tree cut short or not read whole."""
     unknown = f"{short}, and {{}}: cannot tell whether postmortems changed"
     what = f"comparing {pr.base_sha[:7]}...{pr.head_sha[:7]}"
     base, head = urllib.parse.quote(pr.base_sha), urllib.parse.quote(pr.head_sha)
     try:
         compared = client.get_json(f"repos/{repo}/compare/{base}...{head}", what)
+        if compared.get("status") not in ("ahead", "diverged"):
+            raise GitHubError(unknown.format("the compare does not show its head ahead"))
         merge_base = compared["merge_base_commit"]["commit"]["tree"]["sha"]
         commit = client.get_json(f"repos/{repo}/git/commits/{head}", f"reading {pr.head_sha[:7]}")
         trees = [
@@ -630,28 +638,31 @@ def _gated_by_trees(
             for sha in (merge_base, commit["tree"]["sha"])
         ]
     except GitHubError as error:
+        if "cannot tell" in str(error):
+            raise
         raise GitHubError(unknown.format(f"its trees could not be read ({error})")) from None
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         raise GitHubError(unknown.format("no tree of its merge base or head was given")) from None
-    blobs: list[dict[str, str]] = []
+    paths = config.review_paths()
+    entries: list[dict[str, tuple[str, str, str]]] = []
     for tree in trees:
         if (
             not isinstance(tree, dict)
-            or tree.get("truncated")
+            or tree.get("truncated") is not False
             or not isinstance(tree.get("tree"), list)
         ):
-            raise GitHubError(unknown.format("a tree was cut short"))
-        paths = config.review_paths()
-        blobs.append(
-            {
-                str(item["path"]): str(item.get("sha"))
-                for item in tree["tree"]
-                if isinstance(item, dict)
-                and item.get("type") == "blob"
-                and matches(str(item.get("path")), paths)
-            }
-        )
-    before, after = blobs
+            raise GitHubError(unknown.format("a tree was cut short or not given whole"))
+        found: dict[str, tuple[str, str, str]] = {}
+        for item in tree["tree"]:
+            if not isinstance(item, dict) or item.get("type") == "tree":
+                continue
+            path, sha = item.get("path"), item.get("sha")
+            if not isinstance(path, str) or not isinstance(sha, str):
+                raise GitHubError(unknown.format("a tree entry has no path or object"))
+            if matches(path, paths):
+                found[path] = (str(item.get("type")), str(item.get("mode")), sha)
+        entries.append(found)
+    before, after = entries
     return [
         ChangedFile(
             path, "removed" if path not in after else "added" if path not in before else "modified"

@@ -211,7 +211,7 @@ def _glob(pattern: str) -> re.Pattern[str]:
             continue
         parts.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
         index += 1
-    return re.compile("".join(parts) + r"\Z")
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)  # "**" crosses a line break in a name too
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
