@@ -469,7 +469,7 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         )
     if short is not None:
         # A pull request of more files than the API lists (3,000): the gated ones are read
-        # from the trees of its merge base and its head instead.
+        # from the trees of its merge base and its head as well.
         # The files it did list count too ("changed": a mode changed, the same content).
         listed = {f.path: f for f in files}
         for found in _gated_by_trees(client, repo, pr, config, short):
@@ -625,8 +625,7 @@ def _gated_by_trees(
     base, head = urllib.parse.quote(pr.base_sha), urllib.parse.quote(pr.head_sha)
     try:
         compared = client.get_json(f"repos/{repo}/compare/{base}...{head}", what)
-        if compared.get("status") not in ("ahead", "diverged"):
-            raise GitHubError(unknown.format("the compare does not show its head ahead"))
+        ahead = compared.get("status") in ("ahead", "diverged")
         merge_base = compared["merge_base_commit"]["commit"]["tree"]["sha"]
         commit = client.get_json(f"repos/{repo}/git/commits/{head}", f"reading {pr.head_sha[:7]}")
         trees = [
@@ -638,11 +637,11 @@ def _gated_by_trees(
             for sha in (merge_base, commit["tree"]["sha"])
         ]
     except GitHubError as error:
-        if "cannot tell" in str(error):
-            raise
         raise GitHubError(unknown.format(f"its trees could not be read ({error})")) from None
     except (KeyError, TypeError, AttributeError):
         raise GitHubError(unknown.format("no tree of its merge base or head was given")) from None
+    if not ahead:
+        raise GitHubError(unknown.format("the compare does not show its head ahead"))
     paths = config.review_paths()
     entries: list[dict[str, tuple[str, str, str]]] = []
     for tree in trees:
