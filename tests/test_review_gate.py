@@ -38,6 +38,12 @@ CLEAN_ENV: dict[str, str | None] = {
 }
 
 
+def _as_many_files_as_github_lists(fake: FakeGitHub) -> None:
+    """3,000 files outside the postmortems, and no count of them: GitHub lists no more."""
+    fake.counts_files = False
+    fake.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+
+
 def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
     options = ["--repo", REPO, "--pr", "7", "--api-url", fake.url, "--max-wait", "0"]
     return CliRunner().invoke(
@@ -110,8 +116,7 @@ def test_as_many_files_as_the_api_lists_without_a_count_fails_closed(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
     """GitHub lists at most 3,000 files of a pull request: a postmortem may be past them."""
-    github.counts_files = False
-    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _as_many_files_as_github_lists(github)
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
     assert "listed 3000 files, as many as it lists" in result.stderr
@@ -144,8 +149,7 @@ def test_a_pull_request_of_more_files_than_the_api_lists_is_read_from_its_trees(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
     """GitHub lists 3,000 files at most: the gated ones are found in the trees instead."""
-    github.counts_files = False
-    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _as_many_files_as_github_lists(github)
     other = "postmortems/PM-2024-04-01-other.md"
     _trees(
         github,
@@ -165,8 +169,7 @@ def test_a_pull_request_of_more_files_than_the_api_lists_is_read_from_its_trees(
 
 
 def test_a_tree_cut_short_closes_the_gate(github: FakeGitHub, tmp_path: Path) -> None:
-    github.counts_files = False
-    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _as_many_files_as_github_lists(github)
     _trees(github, base={PM_PATH: "b1"}, head={PM_PATH: "b2"})
     github.trees["t-head"]["truncated"] = True
     result = gate(github, tmp_path)
@@ -192,8 +195,7 @@ def test_a_tree_cut_short_closes_the_gate(github: FakeGitHub, tmp_path: Path) ->
 def test_what_the_trees_show_is_gated_and_what_they_cannot_show_closes_the_gate(
     github: FakeGitHub, tmp_path: Path, change: str, message: str | None
 ) -> None:
-    github.counts_files = False
-    github.files = [{"filename": f"docs/{n}.md", "status": "added"} for n in range(3000)]
+    _as_many_files_as_github_lists(github)
     _trees(github, base={PM_PATH: "b1"}, head={PM_PATH: "b1"})
     head = github.trees["t-head"]["tree"]
     if change == "submodule":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -165,28 +164,10 @@ class HelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")
-"""What a byte that is not UTF-8 becomes in an argument (Python's surrogateescape)."""
 _WRITING = frozenset(
     {"assign", "declare", "log", "postmortem", "reopen", "resolve", "status", "update"}
 )
 """The commands that write what they are given into a record."""
-_GROUP_VALUES = frozenset({"--root", "--config"})
-"""The group's options that take a value as the next argument."""
-
-
-def _command_at(args: list[str]) -> int | None:
-    """Where the command's name stands among the group's arguments, past the group's options."""
-    index = 0
-    while index < len(args):
-        argument = args[index]
-        if argument in _GROUP_VALUES:
-            index += 2
-            continue
-        if not argument.startswith("-"):
-            return index
-        index += 1
-    return None
 
 
 class _Group(HelpGroup):
@@ -204,19 +185,23 @@ class _Group(HelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # The shell passes bytes; those that are not UTF-8 arrive as lone surrogates, which no
-        # record can hold: refused here, before a command that writes one takes them as text.
-        # A file name may hold such bytes, and the other commands read files by name.
-        command = _command_at(args)
-        if command is not None and args[command] in _WRITING:
-            for number, argument in enumerate(args[command + 1 :], start=command + 2):
-                if _NOT_UTF8.search(argument) is not None:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in _WRITING:
+            from incident_docs.terminal import NOT_UTF8
+
+            for number, argument in enumerate(rest, start=1):
+                # The shell passes bytes; those that are not UTF-8 arrive as lone surrogates,
+                # which no record can hold: refused before the command takes them as text. A
+                # file name may hold such bytes, and the other commands read files by name.
+                if NOT_UTF8.search(argument) is not None:
                     shown = argument.encode("utf-8", "surrogateescape").decode(
                         "ascii", "backslashreplace"
                     )
-                    fail(f"argument {number} is not valid UTF-8: '{shown}'")
-        return super().parse_args(ctx, args)
+                    fail(f"{name}: argument {number} is not valid UTF-8: '{shown}'")
+        return name, command, rest
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):

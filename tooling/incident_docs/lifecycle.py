@@ -23,7 +23,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.terminal import control_at
+from incident_docs.terminal import NOT_UTF8, control_at
 from incident_docs.timeline import format_time
 
 Clock = Callable[[], datetime]
@@ -139,15 +139,11 @@ def _plain(text: str, what: str) -> str:
     at = control_at(text)
     if at >= 0:
         raise UsageError(f"{what} holds a control character (U+{ord(text[at]):04X}); remove it")
-    if _NOT_UTF8.search(text) is not None:
+    if NOT_UTF8.search(text) is not None:
         # Typed at a prompt (the arguments are refused before): no record can hold it, and YAML
         # would write it as an escape that no longer parses.
         raise UsageError(f"{what} holds bytes that are not valid UTF-8; nothing was written")
     return text
-
-
-_NOT_UTF8 = re.compile("[\ud800-\udfff]")
-"""A lone surrogate: what a byte that is not UTF-8 becomes in text Python reads."""
 
 
 def incident_title(title: str) -> str:

@@ -10,6 +10,9 @@ line break (an escape sequence can retitle the window, move the cursor or hide t
 it; a carriage return writes over the line), DEL, C1 controls (U+009B opens a sequence as ESC [
 does) and the embeddings, overrides and isolates of bidirectional text, which reorder what
 follows them; not the left-to-right and right-to-left marks that Arabic and Hebrew titles hold."""
+NOT_UTF8 = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: what a byte that is not UTF-8 becomes in text Python reads (an argument,
+a prompt's answer), which no file written as UTF-8 can hold."""
 _CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
