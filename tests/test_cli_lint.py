@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,6 +165,28 @@ def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: R
     line = pyproject.read_text().splitlines().index('approvals = "two"') + 1
     assert f"pyproject.toml:{line}: tool.incident-docs.severities.0.approvals:" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("folders", "says"),
+    [
+        ('incidents-dir = "records"\npostmortems-dir = "records/postmortems"', "postmortems-dir"),
+        ('incidents-dir = "records/incidents"\npostmortems-dir = "records"', "incidents-dir"),
+        ('incidents-dir = "records"\npostmortems-dir = "./records"', "postmortems-dir"),
+    ],
+)
+def test_records_folders_one_inside_the_other_are_refused(
+    archive: Path, run_cli: RunCli, folders: str, says: str
+) -> None:
+    # A record's kind is told by its folder: postmortems inside the incidents folder would be
+    # read as incidents (and the review gate would ask nothing of them).
+    pyproject = archive / "pyproject.toml"
+    kept = re.sub(r"(?m)^(?:incidents|postmortems)-dir = .*\n", "", pyproject.read_text())
+    text = kept.replace("[tool.incident-docs]\n", f"[tool.incident-docs]\n{folders}\n", 1)
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert f"tool.incident-docs: {says} " in result.stderr and "must not be" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from email.message import Message
 import pytest
 
 from incident_docs.diagnostics import UsageError
-from incident_docs.github import GitHubClient, GitHubError, Response, review_gate
+from incident_docs.github import GitHubClient, GitHubError, Response, next_link, review_gate
 from incident_docs.review import reviews_from_api
-from support.github_fake import MAX_PER_PAGE, REPO, FakeGitHub, review
+from support.github_fake import BASE, MAX_PER_PAGE, REPO, FakeGitHub, review
 
 
 class Sleeper:
@@ -214,3 +214,34 @@ def test_an_api_url_with_a_password_is_refused_without_showing_it(url: str) -> N
     with pytest.raises(UsageError) as error:
         GitHubClient(url)
     assert "s3cret" not in str(error.value) and "GITHUB_TOKEN" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '<https://api.github.com/x?page=2>; rel="next"',
+        '<https://api.github.com/x?page=2>; REL="next"',
+        '<https://api.github.com/x?page=2>; rel="prev next"',
+        '<https://api.github.com/x?page=2>; title="two"; rel=next',
+        '<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=2>; rel="next"',
+    ],
+)
+def test_the_next_page_is_found_however_the_link_header_writes_it(header: str) -> None:
+    # A page skipped would lose its reviews: a request for changes among them, the gate open.
+    assert next_link(header) == "https://api.github.com/x?page=2"
+
+
+@pytest.mark.parametrize(
+    "header", ['<https://api.github.com/x?page=1>; rel="prev"', '<https://a/x>; rel="nextish"']
+)
+def test_a_link_header_without_a_next_page_ends_the_list(header: str) -> None:
+    assert next_link(header) is None
+
+
+def test_only_a_404_reads_as_a_file_that_is_not_there(github: FakeGitHub) -> None:
+    # Text that happens to hold " 404 " is no answer that the file is absent: the base
+    # configuration would read as the defaults, and its stricter counts be lost.
+    github.failures = [(403, {}, "blocked by policy 404 ")]
+    with pytest.raises(GitHubError, match="403"):
+        client(github).file_at(REPO, "pyproject.toml", BASE)
+    assert client(github).file_at(REPO, "nowhere.md", BASE) is None

@@ -657,3 +657,137 @@ def test_a_review_that_cannot_be_placed_in_order_fails_closed(
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
     assert "by priyaraman has no" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("written", "owed"),
+    [
+        ("authors: [sam]", "authors: priya"),  # one author, written without a list
+        ("services: [api]", "services: warehouse"),
+        ("authors: [sam]", "authors: [sam]\nteams: data"),
+    ],
+)
+def test_a_value_written_without_a_list_still_counts_where_the_file_does_not_validate(
+    github: FakeGitHub, tmp_path: Path, written: str, owed: str
+) -> None:
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    text = postmortem(services=("api",)).decode().replace("services: [api]", "services: [api]")
+    github.contents[(HEAD, PM_PATH)] = text.replace(written, owed, 1).encode()
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+
+
+def test_an_incident_written_without_a_list_brings_its_responders_teams(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("api",)).replace(
+        b"incidents: [INC-2024-05-02-api-errors]", b"incidents: INC-2024-05-02-api-errors"
+    )
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api",), ops_lead="jo")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1 and "team data (responders jo)" in result.stdout
+
+
+def test_a_postmortem_whose_front_matter_cannot_be_read_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("web",)).replace(
+        b"severity: SEV2", b"severity: [SEV2"
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1
+    assert f"{PM_PATH}: its front-matter cannot be read" in result.stdout
+
+
+def test_a_broken_postmortem_on_the_base_can_be_mended(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, PM_PATH)] = b"---\nid: [\n---\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output  # the strictest count (2), and team api
+
+
+def test_each_team_gives_what_its_strictest_postmortem_asks(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # SEV2 asks two approvals of each team; SEV1 one. A SEV1 postmortem of the api team in
+    # the same pull request does not lower what the SEV2 one asks of the data team.
+    with_teams(github, services=("warehouse",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT + b"team_approvals = 2\n"
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"seniors: [jo]", b"seniors: [jo, lee]"
+    ).replace(
+        b"{handle: lee, name: Lee Morgan, github: leemorgan}",
+        b"{handle: lee, name: Lee Morgan, github: leemorgan, senior: true}",
+    )
+    other = "postmortems/PM-2024-05-03-api-latency.md"
+    github.files = [
+        {"filename": PM_PATH, "status": "added"},
+        {"filename": other, "status": "added"},
+    ]
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("warehouse",)).replace(
+        b"incidents: [INC-2024-05-02-api-errors]", b"incidents: []"
+    )
+    github.contents[(HEAD, other)] = (
+        postmortem("SEV1", services=("api",))
+        .replace(b"PM-2024-05-02-api-errors", b"PM-2024-05-03-api-latency")
+        .replace(b"incidents: [INC-2024-05-02-api-errors]", b"incidents: []")
+    )
+    github.reviews = [
+        review(1, "priyaraman", "APPROVED"),
+        review(2, "jotanaka", "APPROVED"),
+        review(3, "dana-okafor", "APPROVED"),
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "team data (owns warehouse) needs 2 approvals from its seniors; 1 so far" in result.stdout
+    )
+
+    github.reviews.append(review(4, "leemorgan", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def _tree_at(github: FakeGitHub, ref: str, *paths: str) -> None:
+    github.trees[ref] = {
+        "sha": ref,
+        "truncated": False,
+        "tree": [{"path": "incidents", "type": "tree", "sha": "d"}]
+        + [{"path": path, "type": "blob", "sha": f"s{n}"} for n, path in enumerate(paths)],
+    }
+
+
+def test_an_incident_kept_in_a_subfolder_is_found_there(github: FakeGitHub, tmp_path: Path) -> None:
+    with_teams(github, services=("api",))
+    filed = "incidents/2024/INC-2024-05-02-api-errors.md"
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+        github.contents[(ref, filed)] = incident(services=("api",))
+        _tree_at(github, ref, filed, "incidents/2024/INC-2024-05-01-other.md")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_incident_moved_into_a_subfolder_is_read_where_it_went(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # The pull request moves the incident and gives jo (team data) the ops lead.
+    with_teams(github, services=("api",))
+    moved = "incidents/2024/INC-2024-05-02-api-errors.md"
+    del github.contents[(HEAD, INC_PATH)]
+    github.contents[(HEAD, moved)] = incident(services=("api",), ops_lead="jo")
+    _tree_at(github, HEAD, moved)
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1 and "team data (responders jo)" in result.stdout

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from incident_docs.diagnostics import Severity, UsageError
 from incident_docs.document import utf8_text
@@ -216,6 +216,21 @@ class Config(_Section):
         if not path.parts:  # "" or ".": the whole repository would be read as records
             raise ValueError(f"{value!r} must name a folder or file below the repository's root")
         return path.as_posix()
+
+    @model_validator(mode="after")
+    def _folders_apart(self) -> Config:
+        # A record's kind is told by its folder: one folder inside the other (or the same)
+        # would read postmortems as incidents, or incidents as postmortems.
+        incidents, postmortems = Path(self.incidents_dir), Path(self.postmortems_dir)
+        if incidents == postmortems or incidents in postmortems.parents:
+            raise ValueError(
+                f"postmortems-dir {self.postmortems_dir!r} must not be incidents-dir or inside it"
+            )
+        if postmortems in incidents.parents:
+            raise ValueError(
+                f"incidents-dir {self.incidents_dir!r} must not be inside postmortems-dir"
+            )
+        return self
 
     def review_paths(self) -> tuple[str, ...]:
         """The globs of review.paths, or every file under postmortems-dir when it is not set:

@@ -35,6 +35,7 @@ from incident_docs.review import (
     Requirement,
     evaluate,
     files_from_api,
+    front_labels,
     gated_files,
     is_postmortem_path,
     matches,
@@ -49,7 +50,10 @@ REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]+)?/[A-Za-z0-9._-
 """owner/name; the owner may be an Enterprise Managed User ("mona_acme/ops")."""
 MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
-_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_NEXT = re.compile(
+    r'<([^>]+)>[^,]*;\s*rel\s*=\s*"?(?:[^",;]*\s)?next(?:\s[^",;]*)?"?\s*(?:;|$)', re.IGNORECASE
+)
+"""A link whose relations include "next", in any case and among others (RFC 8288)."""
 COMPARE_FILE_LIMIT = 300
 PR_FILE_LIMIT = 3000
 """The most files GitHub lists for a pull request."""
@@ -302,7 +306,7 @@ class GitHubClient:
             seen.add(url)
             response = self.get(url, what)
             yield response.json(what)
-            url = _next_link(response.headers.get("link"))
+            url = next_link(response.headers.get("link"))
 
     def list_all(self, path: str, what: str) -> list[Any]:
         items: list[Any] = []
@@ -319,7 +323,7 @@ class GitHubClient:
         try:
             data = self.get_json(api_path, what, {"ref": ref})
         except GitHubError as error:
-            if " 404 " in f" {error} ":
+            if error.status == 404:
                 return None
             raise
         if not isinstance(data, dict) or data.get("type", "file") != "file":
@@ -355,7 +359,8 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _next_link(header: str | None) -> str | None:
+def next_link(header: str | None) -> str | None:
+    """The next page's address from a Link header, or None on the last page."""
     if not header:
         return None
     for part in header.split(","):
@@ -486,7 +491,8 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         # A deleted postmortem is judged by what it was on the base; one renamed out of the
         # postmortems (to README.md, to .txt) by what it was before the rename.
         if changed.status == "removed":
-            documents.append((changed.path, client.file_at(repo, changed.path, pr.base_sha)))
+            raw = client.file_at(repo, changed.path, pr.base_sha)
+            documents.append((f"{changed.path} (removed; as at base {pr.base_sha[:7]})", raw))
         elif is_postmortem_path(changed.path):
             documents.append((changed.path, client.file_at(repo, changed.path, pr.head_sha)))
         if changed.status not in ("added", "removed"):
@@ -537,9 +543,9 @@ def _incidents_of(
         if raw is None:
             continue
         front = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes).front_matter
-        listed = front.get("incidents") if isinstance(front, dict) else None
-        for value in listed if isinstance(listed, list) else []:
-            if isinstance(value, str) and INCIDENT_ID_RE.match(value) and value not in ids:
+        listed = front_labels(front, "incidents") if isinstance(front, dict) else ()
+        for value in listed:
+            if INCIDENT_ID_RE.match(value) and value not in ids:
                 ids.append(value)
     if len(ids) > MAX_INCIDENTS:
         raise GitHubError(
@@ -547,13 +553,48 @@ def _incidents_of(
             f"({MAX_INCIDENTS}): split the pull request"
         )
     found: list[tuple[str, bytes | None]] = []
+    folder = config.incidents_dir.rstrip("/")
+    filed: dict[str, dict[str, str]] = {}
     for incident_id in ids:
-        path = f"{config.incidents_dir.rstrip('/')}/{incident_id}.md"
         for ref, label in ((pr.head_sha, "head"), (pr.base_sha, "base")):
+            path = f"{folder}/{incident_id}.md"
             raw = client.file_at(repo, path, ref)
+            if raw is None:
+                # Kept in a subfolder (incidents/2024/…), or moved there by the pull request.
+                if ref not in filed:
+                    filed[ref] = _incidents_in_tree(client, repo, ref, folder)
+                elsewhere = filed[ref].get(incident_id)
+                if elsewhere is not None:
+                    path, raw = elsewhere, client.file_at(repo, elsewhere, ref)
             if raw is not None:
                 found.append((f"{path} (at {label} {ref[:7]})", raw))
     return found
+
+
+def _incidents_in_tree(client: GitHubClient, repo: str, ref: str, folder: str) -> dict[str, str]:
+    """Where each incident record in a subfolder of the incidents folder is at a commit, by ID,
+    from its whole tree. Empty when the tree cannot be read whole: the incidents not found stay
+    missing, and the gate closed."""
+    try:
+        tree = client.get_json(
+            f"repos/{repo}/git/trees/{urllib.parse.quote(ref)}",
+            f"reading the tree of {ref[:7]}",
+            {"recursive": "1"},
+        )
+    except GitHubError:
+        return {}
+    if not isinstance(tree, dict) or tree.get("truncated") is not False:
+        return {}
+    entries = tree.get("tree")
+    where: dict[str, str] = {}
+    for item in entries if isinstance(entries, list) else []:
+        path = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(path, str) or item.get("type") != "blob":
+            continue
+        parent, _, name = path.rpartition("/")
+        if parent.startswith(folder + "/") and name.endswith(".md"):
+            where.setdefault(name[: -len(".md")], path)
+    return where
 
 
 def request_reviews(

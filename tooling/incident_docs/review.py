@@ -73,6 +73,9 @@ class Requirement:
     missing_incidents: tuple[str, ...] = ()
     """Incidents the postmortems name that neither the base nor the head has: their
     responders' teams cannot be known, so the gate stays closed."""
+    unreadable: tuple[str, ...] = ()
+    """Postmortems, as they would merge, whose front-matter cannot be read: the teams they
+    involve cannot be known, so the gate stays closed."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,8 @@ def requirement(
     notes: list[str] = []
     strictest = max(level.approvals for level in config.severities)
     unknown: str | None = None
-    postmortems: list[tuple[Postmortem, list[TimelineEntry]]] = []
+    unreadable: list[str] = []
+    postmortems: list[tuple[Postmortem, list[TimelineEntry], str | None]] = []
     incidents: dict[str, list[tuple[Incident, list[TimelineEntry]]]] = {}
     for path, raw in documents:
         if raw is None:
@@ -275,8 +279,12 @@ def requirement(
             continue
         doc = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes)
         front = doc.front_matter
-        if front is None:
+        if not isinstance(front, dict):
             unknown = unknown or path
+            if " (" not in path:
+                # What would merge says nothing that can be read (broken YAML, no
+                # front-matter, a file over the size limit): its teams cannot be known.
+                unreadable.append(path)
             continue
         if path.startswith(config.incidents_dir.rstrip("/") + "/"):
             incident, _problems = validate_record(doc, "incident")
@@ -288,19 +296,16 @@ def requirement(
         severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
         if isinstance(record, Postmortem):
             authors.update(_handles(record.authors, roster))
-            postmortems.append((record, parse_timeline(doc)[0]))
+            postmortems.append((record, parse_timeline(doc)[0], severity))
         else:
             # It does not validate, but what it says still counts: a broken file never lowers
             # the bar (its teams, from the raw front-matter; its authors cannot approve).
-            listed = front.get("authors")
-            authors.update(
-                _handles([a for a in listed if isinstance(a, str)], roster)
-                if isinstance(listed, list)
-                else []
-            )
+            authors.update(_handles(front_labels(front, "authors"), roster))
             loose = _loose_postmortem(front)
             if loose is not None:
-                postmortems.append((loose, parse_timeline(doc)[0]))
+                postmortems.append(
+                    (loose, parse_timeline(doc)[0], severity if isinstance(severity, str) else None)
+                )
         if not isinstance(severity, str) or config.severity(severity) is None:
             unknown = unknown or path
             continue
@@ -312,21 +317,32 @@ def requirement(
     if unknown is not None and strictest > required:
         notes.append(f"the severity of {unknown} cannot be read: requiring the strictest count")
         required, severity_name, source = strictest, None, unknown
-    team_needed = config.required_team_approvals(severity_name)
-    if severity_name is None and unknown is not None:
-        team_needed = max(
-            [config.review.team_approvals]
-            + [level.team_approvals for level in config.severities if level.team_approvals]
-        )
+    strictest_team = max(
+        [config.review.team_approvals]
+        + [level.team_approvals for level in config.severities if level.team_approvals]
+    )
+
+    def team_count(severity: str | None) -> int:
+        """The approvals each team a postmortem of this severity involves gives."""
+        if severity is None or config.severity(severity) is None:
+            return strictest_team
+        return config.required_team_approvals(severity)
+
+    team_needed = team_count(severity_name)
+    if severity_name is None and unknown is None:
+        team_needed = config.required_team_approvals(None)
     involvement: list[Involvement] = []
     missing: list[str] = []
     if roster is not None and roster.teams:
-        for record, entries in postmortems:
+        for record, entries, severity in postmortems:
             linked = [pair for i in record.incidents for pair in incidents.get(i, [])]
             missing += [i for i in record.incidents if i not in incidents and i not in missing]
-            involvement = merge_involvement(
-                involvement, postmortem_involvement(roster, record, linked, entries)
-            )
+            # Each team gives what the strictest postmortem that involves it asks: a more
+            # severe postmortem in the same pull request does not lower another's bar.
+            found = postmortem_involvement(roster, record, linked, entries)
+            for item in found:
+                item.needed = team_count(severity)
+            involvement = merge_involvement(involvement, found)
     return Requirement(
         required,
         severity_name,
@@ -336,6 +352,7 @@ def requirement(
         tuple(involvement),
         team_needed,
         tuple(missing),
+        tuple(unreadable),
     )
 
 
@@ -350,20 +367,24 @@ def _handles(names: Iterable[str], roster: Roster | None) -> set[str]:
     return found
 
 
+def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
+    """The strings a front-matter list holds, or the one string written in its place
+    (`authors: priya`): a file that does not validate still names who and what it involves."""
+    value = front.get(key)
+    if isinstance(value, str):
+        return (value,)
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
 def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
     """What a postmortem that does not validate names: services, teams, incidents."""
-
-    def labels(key: str) -> tuple[str, ...]:
-        value = front.get(key)
-        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
-
     try:
         return Postmortem.model_construct(
             id=str(front.get("id", "")),
-            services=labels("services"),
-            teams=labels("teams"),
-            incidents=labels("incidents"),
-            authors=labels("authors"),
+            services=front_labels(front, "services"),
+            teams=front_labels(front, "teams"),
+            incidents=front_labels(front, "incidents"),
+            authors=front_labels(front, "authors"),
             approved_by=(),
         )
     except (TypeError, ValueError):
@@ -464,6 +485,10 @@ def evaluate(
         unmet.append(
             f"{incident_id} is named by the postmortem but found neither at the base nor the "
             "head: the teams of its responders cannot be known"
+        )
+    for path in need.unreadable:
+        unmet.append(
+            f"{path}: its front-matter cannot be read, so the teams it involves cannot be known"
         )
     for state in states:
         if not state.satisfied:

@@ -23,6 +23,9 @@ class Involvement:
     services: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     named: bool = False
+    needed: int | None = None
+    """Approvals the team gives: the strictest of the postmortems that involve it (None: the
+    count team_states is given)."""
 
     def reason(self) -> str:
         parts = []
@@ -73,6 +76,8 @@ def merge_involvement(
         kept.services += [s for s in item.services if s not in kept.services]
         kept.people += [p for p in item.people if p not in kept.people]
         kept.named = kept.named or item.named
+        if item.needed is not None:
+            kept.needed = max(kept.needed or 0, item.needed)
     return list(merged.values())
 
 
@@ -146,7 +151,7 @@ def team_states(
                 item.reason(),
                 tuple(p.handle for p in seniors if p.handle.casefold() in approved),
                 tuple(p.handle for p in seniors if p.handle.casefold() not in approved),
-                needed,
+                needed if item.needed is None else item.needed,
             )
         )
     return states
