@@ -217,10 +217,12 @@ def test_one_setting_decides_whether_a_lint_warning_fails_the_build(
 
 
 def test_lint_can_be_turned_off(christmas: Path) -> None:
+    # What lint finds no longer fails the build; a record that cannot be published still does
+    # (see test_a_record_that_does_not_read_is_a_warning_that_fails_a_strict_build).
     path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    path.write_text(path.read_text().replace("severity: SEV2", "severity: 2"), encoding="utf-8")
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV9"), encoding="utf-8")
     site = build_site(christmas, lint=False)
-    assert (site / INC_URL / "index.html").exists()
+    assert (site / INC_URL / "index.html").exists() and (site / PM_URL / "index.html").exists()
 
 
 def test_hostile_record_runs_no_script(christmas: Path) -> None:
@@ -437,3 +439,39 @@ def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -
         html = page(site, url)
         assert html.index('<figure class="idocs-picture"') < html.index('class="idocs-timeline"')
         assert "<desc" in html
+
+
+def test_a_record_that_does_not_read_is_a_warning_that_fails_a_strict_build(
+    christmas: Path, caplog: pytest.LogCaptureFixture, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # Without lint (or with its FM rules ignored) the record was left off the site in silence.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", "title: [unclosed", text, count=1))
+    line = next(n for n, row in enumerate(path.read_text().splitlines(), 1) if "[unclosed" in row)
+    with pytest.raises(Abort):
+        build_site(christmas, lint=False)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(f"postmortems/PM-{CHRISTMAS}.md:{line}: FM002" in w for w in warned), warned
+    site = build_site(christmas, strict=False, lint=False)
+    assert not (site / PM_URL).exists() and (site / "incidents").is_dir()
+
+    staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"), "--today", TODAY)
+    assert staged.exit_code == 1, staged.output
+    assert f"postmortems/PM-{CHRISTMAS}.md:{line}: FM002" in staged.stderr
+    assert "(not staged)" in staged.stderr
+
+
+def test_a_records_folder_leading_out_of_the_repository_is_not_published(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (christmas / "incidents").rename(outside)
+    (outside / "secret.log").write_text("SECRET-TOKEN")
+    (christmas / "incidents").symlink_to(outside, target_is_directory=True)
+    site = build_site(christmas, strict=False, lint=False)
+    assert not list(site.rglob("secret.log"))
+    assert not list((site / "incidents").glob("INC-*"))
+    staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"), "--today", TODAY)
+    assert not list((tmp_path / "staged").rglob("secret.log")), staged.output
+    assert "IO005" in run_cli(christmas, "lint").output

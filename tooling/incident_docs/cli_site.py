@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from incident_docs import metrics
 from incident_docs.cli import Project, echo, main, pass_project
+from incident_docs.diagnostics import EXIT_FINDINGS
 from incident_docs.inputs import parse_day
 from incident_docs.records import read_archive, skipped_note
 
@@ -76,3 +78,8 @@ def stage_command(
         f"{result.attachments} attachments and {result.guides} guides in {directory}"
     )
     echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}")
+    for why in result.left_out:
+        echo(f"incident: warning: {why} (not staged)", err=True)
+    if result.left_out:
+        # The site would be published without them: as lint fails on such a record.
+        sys.exit(EXIT_FINDINGS)

@@ -187,8 +187,8 @@ def record_file_names(
     """(path, root-relative POSIX path) of every file under the records folders, in a stable order.
 
     Works on strings: building and sorting a Path per file is slow in large archives. Folders
-    that are symbolic links are not entered; `linked`, when given, gets their root-relative
-    paths.
+    that are symbolic links are not entered, nor a records folder that leads out of the
+    repository; `linked`, when given, gets their root-relative paths.
     """
     for folder in (config.incidents_dir, config.postmortems_dir):
         base = root / folder
@@ -197,8 +197,11 @@ def record_file_names(
                 # A file where the records' folder should be: no record would be read, quietly.
                 raise UsageError(f"{folder}: the records folder is not a folder")
             continue
-        if linked is not None and escapes(base, root) is not None:
-            linked.append(folder.strip("/"))  # the records folder itself leads out: not read
+        if escapes(base, root) is not None:
+            # The records folder itself leads out of the repository: never read, so never
+            # published either (lint reports it, IO005).
+            if linked is not None:
+                linked.append(folder.strip("/"))
             continue
         found: list[tuple[tuple[str, ...], str, str]] = []
         # os.walk reads file types from the directory entries: no stat call per file.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from incident_docs.config import Config
+from incident_docs.diagnostics import Finding
 from incident_docs.document import (
     Document,
     load_plain_yaml,
@@ -22,6 +23,7 @@ from incident_docs.document import (
 )
 from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
 from incident_docs.records import is_record_file, iter_record_files, record_kind, validate_record
+from incident_docs.terminal import printable
 from incident_docs.timeline import parse_timeline
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
@@ -127,6 +129,9 @@ class SiteArchive:
     """Repo-relative paths of files published beside the records (images, logs, PDFs)."""
     intros: list[str] = field(default_factory=list)
     """README.md / index.md files in the record folders."""
+    left_out: list[str] = field(default_factory=list)
+    """Why each record file that cannot be read or does not validate is not published:
+    "path:line: CODE message"."""
 
     def __post_init__(self) -> None:
         self.records.sort(key=_sort_key)
@@ -167,7 +172,7 @@ class SiteArchive:
         return person.name if person else None
 
 
-RecordCache = dict[str, tuple[tuple[int, int], "SiteRecord | None"]]
+RecordCache = dict[str, tuple[tuple[int, int], "SiteRecord | str | None"]]
 """A record's path -> (its modification time and size, what was read from it)."""
 
 
@@ -182,6 +187,7 @@ def load_site_archive(
     records: list[SiteRecord] = []
     attachments: list[str] = []
     intros: list[str] = []
+    left_out: list[str] = []
     allowed = {ext.lower() for ext in config.attachments}
     for path, display in _record_folder_files(root, config):
         if path.suffix == ".md" and not is_record_file(path):
@@ -199,9 +205,11 @@ def load_site_archive(
             found = _site_record(path, display, root, config)
             if cache is not None and key is not None:
                 cache[display] = (key, found)
-        if found is not None:
+        if isinstance(found, SiteRecord):
             records.append(found)
-    return SiteArchive(root, config, roster, records, attachments, intros)
+        elif found is not None:
+            left_out.append(found)
+    return SiteArchive(root, config, roster, records, attachments, intros, left_out)
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -212,22 +220,35 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def _site_record(path: Path, display: str, root: Path, config: Config) -> SiteRecord | None:
+def _site_record(path: Path, display: str, root: Path, config: Config) -> SiteRecord | str | None:
+    """The record, or why it is not published ("path:line: CODE message"); None for a file
+    that is no record."""
     doc = _read(path, display, root, config.lint.max_file_bytes)
-    if doc is None or not doc.readable or doc.front_matter is None:
-        return None
+    if not doc.readable or doc.front_matter is None:
+        return _why_left_out(display, doc.problems, "FM001 no front-matter")
     kind = record_kind(doc, config)
     if kind is None:
         return None
-    record, _problems = validate_record(doc, kind)
-    return SiteRecord(doc, kind, record, display) if record is not None else None
+    record, problems = validate_record(doc, kind)
+    if record is None:
+        return _why_left_out(display, problems, "FM004 the front-matter does not validate")
+    return SiteRecord(doc, kind, record, display)
+
+
+def _why_left_out(display: str, problems: Sequence[Finding], otherwise: str) -> str:
+    """The first problem of a record that is not published, with its file and line."""
+    shown = printable(display, lines=False)
+    if not problems:
+        return f"{shown}:1: {otherwise}"
+    first = min(problems, key=lambda problem: (problem.line, problem.column))
+    return f"{shown}:{first.line}: {first.code} {first.message}"
 
 
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])[*&][^\s]")
 """Anchors and aliases: left to the careful reader, which bounds how far they expand."""
 
 
-def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | None:
+def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document:
     """The record as the site needs it, read quickly: front-matter by the C YAML loader, and a
     body whose line numbers match the Markdown MkDocs renders. Anything unusual takes the
     careful reader (lint explains what is wrong)."""
@@ -236,7 +257,8 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | No
             return read_document(path, display, root=root, max_bytes=max_bytes)
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        # The careful reader says what is wrong, for the warning that leaves it out.
+        return read_document(path, display, root=root, max_bytes=max_bytes)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n") or "\x00" in text or "\r" in text:
         return read_document(path, display, root=root, max_bytes=max_bytes)
@@ -248,11 +270,10 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document | No
         return read_document(path, display, root=root, max_bytes=max_bytes)
     try:
         data = load_plain_yaml(head)
-    except yaml.YAMLError:
-        return None
-    except (ValueError, KeyError, TypeError, RecursionError):
-        # A value PyYAML cannot build ('2024-02-30', '!!bool maybe'): the careful reader
-        # turns it into a diagnostic, which lint reports; the site leaves the record out.
+    except (yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
+        # A YAML error, or a value PyYAML cannot build ('2024-02-30', '!!bool maybe'): the
+        # careful reader turns it into a diagnostic with its line, and the site leaves the
+        # record out with that warning.
         return read_document(path, display, root=root, max_bytes=max_bytes)
     body = text[end + 5 :].lstrip("\n")
     if not isinstance(data, dict) or body.startswith("---"):

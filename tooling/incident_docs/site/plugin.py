@@ -146,6 +146,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         finally:
             gc.freeze()
             gc.enable()
+        for why in archive.left_out:
+            # A warning: `mkdocs build --strict` fails on it, whether or not lint runs.
+            log.warning(f"incident-docs: {why} (not published)")
         # The generated pages, cards and pictures are written in a second process, and record
         # HTML is sanitised in a third, while this one renders the Markdown.
         self._cancel_prework()

@@ -47,6 +47,8 @@ class StageResult:
     records: int
     attachments: int
     guides: int
+    left_out: tuple[str, ...] = ()
+    """Why each record file that cannot be read or does not validate was not staged."""
 
 
 def stage(
@@ -125,7 +127,13 @@ def _write(
         mkdocs_yml, sort_keys=False, allow_unicode=True
     )
     (work / "mkdocs.yml").write_text(text, encoding="utf-8")
-    return StageResult(len(owners), len(archive.records), len(archive.attachments), len(guides))
+    return StageResult(
+        len(owners),
+        len(archive.records),
+        len(archive.attachments),
+        len(guides),
+        tuple(archive.left_out),
+    )
 
 
 def _put(path: Path, data: bytes) -> None:
