@@ -130,6 +130,24 @@ def test_stdin_with_filename(archive: Path, run_cli: RunCli) -> None:
     assert result.stdout.startswith(f"{INC}:6:1: FM006 ")
 
 
+@pytest.mark.parametrize(
+    "written", ["../{inc}", "{root}/{inc}", "{root}/incidents/../{inc}", "{name}"]
+)
+def test_stdin_filename_is_the_file_it_names_however_it_is_written(
+    archive: Path, run_cli: RunCli, written: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Editors pass the buffer's absolute path: the document is that record, not another file
+    # with its ID (ID001), and its findings carry the repo-relative path.
+    text = (
+        (archive / INC).read_text().replace("declared_at: 2022-12-25T12:41:00Z", "declared_at: x")
+    )
+    name = written.format(inc=INC, root=archive, name=Path(INC).name)
+    monkeypatch.chdir(archive / "incidents")
+    result = run_cli(archive, "lint", "--format", "json", "-", "--stdin-filename", name, input=text)
+    found = json.loads(result.stdout)["diagnostics"]
+    assert {d["path"] for d in found} == {INC} and "ID001" not in {d["code"] for d in found}
+
+
 def test_plain_markdown_is_accepted_for_prose_rules_only(archive: Path, run_cli: RunCli) -> None:
     notes = archive / "notes.md"
     notes.write_text("# Notes\n\nNothing to see.\n")

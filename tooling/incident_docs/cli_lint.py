@@ -11,6 +11,7 @@ import click
 
 from incident_docs.cli import Project, echo, main, pass_project
 from incident_docs.diagnostics import UsageError, exit_code
+from incident_docs.document import relative_display
 from incident_docs.formatters import (
     FORMATTERS,
     format_rules_markdown,
@@ -90,7 +91,11 @@ def lint_command(
             raise UsageError("'-' (standard input) cannot be combined with other paths")
         # One byte over the limit is enough to refuse it (IO004): standard input may never end.
         limit = config.lint.max_file_bytes
-        stdin = (sys.stdin.buffer.read(limit + 1), stdin_filename or "<stdin>")
+        # The name as a PATH argument reads (repo-relative): editors pass the buffer's absolute
+        # path, and './postmortems/…' is the same file; as given, the document's own ID would
+        # repeat in "another" file and per-file-ignores would not match.
+        display = relative_display(Path(stdin_filename), project.root) if stdin_filename else None
+        stdin = (sys.stdin.buffer.read(limit + 1), display or "<stdin>")
         paths = ()
     if paths and any(_is_archive_wide(project, path) for path in paths):
         paths = ()
