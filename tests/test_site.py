@@ -475,3 +475,30 @@ def test_a_records_folder_leading_out_of_the_repository_is_not_published(
     staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"), "--today", TODAY)
     assert not list((tmp_path / "staged").rglob("secret.log")), staged.output
     assert "IO005" in run_cli(christmas, "lint").output
+
+
+def test_tags_that_differ_only_by_a_trailing_dot_or_dash_each_have_their_own_page(
+    christmas: Path,
+) -> None:
+    # Valid labels all: "tls." and "tls-" once shared the page of "tls", and "index" the list
+    # of all tags; a strict build stopped on it.
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    other = incident.with_name("INC-2022-12-26-cert-expiry.md")
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(re.sub(r"(?m)^tags: .*$", 'tags: ["tls.", "tls-", index]', text, count=1))
+    other.write_text(
+        re.sub(r"(?m)^tags: .*$", "tags: [tls]", text, count=1).replace(
+            f"INC-{CHRISTMAS}", "INC-2022-12-26-cert-expiry"
+        )
+    )
+    site = build_site(christmas)
+    titled = {}
+    for found in site.glob("browse/tag/*/index.html"):
+        html = found.read_text(encoding="utf-8")
+        title = re.search(r"<h1[^>]*>Tag: ([^<]*)", html)
+        assert title is not None, found
+        titled[title.group(1).strip()] = html
+    assert {"tls", "tls.", "tls-", "index"} <= set(titled)
+    for tag in ("tls.", "tls-", "index"):
+        assert f"INC-{CHRISTMAS}" in titled[tag]
+    assert f"INC-{CHRISTMAS}" not in titled["tls"]

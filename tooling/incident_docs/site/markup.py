@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable
@@ -99,7 +100,17 @@ class Linker:
 
 
 def facet_src(facet: str, value: str) -> str:
-    return f"browse/{facet}/{slug(value)}.md"
+    """The page of one value of a facet: its own name (in lower case) where that is a safe file
+    name, else a slug with a digest of the value, so that no two values share a page ("tls",
+    "tls." and "tls-") and none takes the facet's own index ("index", "readme")."""
+    name = slug(value)
+    if name != value.casefold() or name in _FACET_INDEXES:
+        name = f"{name}-{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}"
+    return f"browse/{facet}/{name}.md"
+
+
+_FACET_INDEXES = frozenset({"index", "readme"})
+"""Names MkDocs reads as a folder's own page."""
 
 
 def chips(link: Linker, facet: str, values: Iterable[str]) -> str:
