@@ -502,3 +502,15 @@ def test_tags_that_differ_only_by_a_trailing_dot_or_dash_each_have_their_own_pag
     for tag in ("tls.", "tls-", "index"):
         assert f"INC-{CHRISTMAS}" in titled[tag]
     assert f"INC-{CHRISTMAS}" not in titled["tls"]
+
+
+def test_a_staged_title_keeps_an_emoji(christmas: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    # JSON wrote it as two UTF-16 halves, which YAML cannot read back: the page lost its title.
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(re.sub(r"(?m)^title: .*$", 'title: "Crash loop 🔥 at noon"', text, count=1))
+    out = tmp_path / "staged"
+    assert run_cli(christmas, "site", "stage", str(out), "--today", TODAY).exit_code == 0
+    staged = (out / "docs" / f"{INC_URL}.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(staged.split("---\n")[1])
+    assert front["title"] == "Crash loop 🔥 at noon"

@@ -136,6 +136,17 @@ def _write(
     )
 
 
+def _yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar of the text. JSON's, but with characters outside the Basic
+    Multilingual Plane written as they are (JSON escapes an emoji as two UTF-16 halves, which
+    YAML reads as two broken characters) and YAML's own line breaks escaped."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted.translate(_YAML_BREAKS)
+
+
+_YAML_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _put(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -150,7 +161,7 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
         raise UsageError(f"{record.src_uri}:{problem}")
     body = "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
     body = timeline_markdown(body)
-    out = [f"---\ntitle: {json.dumps(e(record.title))}\n---\n"]
+    out = [f"---\ntitle: {_yaml_string(e(record.title))}\n---\n"]
     card = record_card(archive, record, Linker(record.src_uri, True), today)
     segment: list[str] = []
     placed_card = False
