@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from incident_docs.records import load_archive
 from incident_docs.site.charts import duration_chart
 from support.archive import CHRISTMAS, open_action_items
 from support.cli import RunCli
+from support.site_build import build_site
 
 TODAY = date(2023, 3, 1)
 """After the due date of one of the Christmas postmortem's open action items, before another's."""
@@ -120,3 +122,30 @@ def test_the_duration_chart_draws_incidents_that_took_no_time() -> None:
     stats = [metrics.DurationStats("resolve", 1, zero, zero)]
     svg = duration_chart(stats)
     assert svg.startswith("<svg") and 'width="0.0"' in svg
+
+
+def test_months_and_years_are_counted_in_utc(christmas: Path, run_cli: RunCli) -> None:
+    # 01:30 on New Year's Day at +02:00 is still 2022 in UTC, as every date in the archive reads.
+    incident = next(christmas.glob("incidents/*.md"))
+    text = incident.read_text(encoding="utf-8")
+    for key, local in (
+        ("started_at", "01:30"),
+        ("detected_at", "01:36"),
+        ("declared_at", "01:39"),
+        ("mitigated_at", "03:43"),
+        ("resolved_at", "04:08"),
+    ):
+        text = re.sub(rf"(?m)^{key}: .*$", f"{key}: 2023-01-01T{local}:00+02:00", text, count=1)
+    incident.write_text(text, encoding="utf-8")
+    for postmortem in christmas.glob("postmortems/*.md"):
+        postmortem.write_text(
+            re.sub(r"2022-12-25T\d\d:\d\d:\d\dZ", "2022-12-31T23:30:00Z", postmortem.read_text()),
+            encoding="utf-8",
+        )
+    config = load_config(christmas)
+    records = [loaded.record for loaded in load_archive(christmas, config)]
+    result = metrics.compute(records, TODAY, config.severity_names())
+    assert set(result.by_month) == {"2022-12"}
+    site = build_site(christmas, strict=False, lint=False)
+    assert (site / "browse" / "year" / "2022").is_dir()
+    assert not (site / "browse" / "year" / "2023").exists()

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -1231,7 +1231,7 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
         echo("Nothing like it in the archive yet.", err=True)
     for match in matches:
         case = match.case
-        day = case.when.strftime("%Y-%m-%d") if case.when else "—"
+        day = case.when.astimezone(UTC).strftime("%Y-%m-%d") if case.when else "—"
         echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")
         echo(f"    mitigated by: {case.fix}")
         if len(case.ids) > 1:

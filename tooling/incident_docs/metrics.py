@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from incident_docs.models import (
@@ -116,6 +116,8 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
     audience_totals: Counter[str] = Counter()
     for record in measured:
         start = record_start(record)
+        # Months in UTC, as every date of the archive is shown.
+        start = start.astimezone(UTC) if start is not None else None
         by_severity[record.severity] += 1
         if start is not None:
             by_month.setdefault(start.strftime("%Y-%m"), Counter())[record.severity] += 1

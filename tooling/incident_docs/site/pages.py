@@ -22,6 +22,7 @@ from incident_docs.site.markup import (
     severity_badge,
     status_badge,
     tracker_link,
+    utc,
 )
 
 HOME = "index.md"
@@ -45,7 +46,7 @@ class Facet:
 
 
 def _year(record: SiteRecord) -> list[tuple[str, str]]:
-    return [(str(record.when.year),) * 2] if record.when else []
+    return [(str(utc(record.when).year),) * 2] if record.when else []
 
 
 def _status(record: SiteRecord) -> list[tuple[str, str]]:
@@ -139,7 +140,7 @@ def _tiles(items: Iterable[tuple[str, int | str, str | None]]) -> str:
 def _by_year(records: list[SiteRecord]) -> dict[str, list[SiteRecord]]:
     groups: dict[str, list[SiteRecord]] = {}
     for record in records:
-        key = str(record.when.year) if record.when else "Undated"
+        key = str(utc(record.when).year) if record.when else "Undated"
         groups.setdefault(key, []).append(record)
     return groups
 
