@@ -465,6 +465,27 @@ def test_a_mistyped_suppression_says_what_is_wrong(
         assert reported in problems[0]
 
 
+def test_a_block_disabled_twice_ends_at_the_first_enable(archive: Path, run_cli: RunCli) -> None:
+    # The second disable once replaced the first, which then ran to the end of the file.
+    text = (
+        "<!-- incident-docs disable BL003 -->\n"
+        "<!-- incident-docs disable BL003 BL004 -->\n"
+        "The deploy, obviously, broke checkout.\n"
+        "<!-- incident-docs enable BL003 -->\n"
+        "The deploy, obviously, broke search.\n"
+        "<!-- incident-docs enable BL003 BL004 -->\n"
+        "The deploy, obviously, broke login.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    lines = result.stdout.splitlines()
+    found = [re.match(r"<stdin>:(\d+):\d+: BL003 ", line) for line in lines]
+    assert [m.group(1) for m in found if m] == ["5", "7"]
+    problems = [line for line in lines if " SP00" in line]
+    assert "<stdin>:2:1: SP002 disable BL003 is already open (line 1): end that block with " \
+        "<!-- incident-docs enable BL003 --> first" in problems  # fmt: skip
+    assert any(p.startswith("<stdin>:6:1: SP002 enable BL003 ends no block") for p in problems)
+
+
 def test_a_suppression_of_many_codes_still_suppresses(archive: Path, run_cli: RunCli) -> None:
     codes = " ".join(f"BL{n:03}" for n in range(1, 100))
     text = f"<!-- incident-docs disable-next-line {codes} -->\nThe deploy, obviously, broke it.\n"

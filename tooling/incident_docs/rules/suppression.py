@@ -115,10 +115,26 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                 target = _next_content_line(doc, number)
                 found.append(Suppression(number, codes, target, target))
             elif verb == "disable":
-                block = Suppression(number, codes, number, last_line)
-                found.append(block)
-                for code in codes:
-                    open_blocks[code] = block
+                # A code already disabled above stays in its first block: a second block would
+                # hide it to the end of the file, the first enable ending only one of them.
+                again = [code for code in codes if code in open_blocks]
+                if again:
+                    problems.append(
+                        Finding(
+                            "SP002",
+                            f"disable {' '.join(again)} is already open (line "
+                            f"{open_blocks[again[0]].line}): end that block with "
+                            f"<!-- incident-docs enable {again[0]} --> first",
+                            number,
+                            match.start() + 1,
+                        )
+                    )
+                fresh = tuple(code for code in codes if code not in open_blocks)
+                if fresh:
+                    block = Suppression(number, fresh, number, last_line)
+                    found.append(block)
+                    for code in fresh:
+                        open_blocks[code] = block
             else:
                 unopened = []
                 for code in codes:
