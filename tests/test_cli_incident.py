@@ -435,6 +435,38 @@ def test_a_whole_incident_from_declaration_to_postmortem(archive: Path, run_cli:
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 
+def test_an_entry_wrapped_onto_more_lines_is_read_whole(archive: Path, run_cli: RunCli) -> None:
+    # Lint accepts a hard-wrapped entry: show, its JSON and the postmortem draft kept only the
+    # first line of it.
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    path.write_text(
+        path.read_text()
+        + "- 2024-05-02T10:05:00Z **note** by sam: Tried two things, first a restart of the\n"
+        "  checkout pods and then a cache flush; neither helped.\n"
+    )
+    whole = "Tried two things, first a restart of the checkout pods and then a cache flush; neither helped."
+    assert run_cli(archive, "lint", str(path)).exit_code == 0
+    shown = json.loads(run_cli(archive, "show", INC, "--format", "json").stdout)
+    assert shown["timeline"][-1]["text"] == whole
+    run_cli(
+        archive,
+        "resolve",
+        "-i",
+        INC,
+        "--summary",
+        "Fixed.",
+        "--by",
+        "sam",
+        "--at",
+        "2024-05-02T11:00:00Z",
+    )
+    draft = Path(run_cli(archive, "postmortem", INC).stdout.splitlines()[-1]).read_text()
+    assert (
+        "first a restart of the\n  checkout pods and then a cache flush; neither helped." in draft
+    )
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,10 +122,29 @@ def test_backfilled_entries_land_in_time_order(tmp_path: Path) -> None:
         "Declared SEV2 incident.",
         "middle",
         "middle again",
-        "Error rate at 20%.",
+        "Error rate at 20%. A continuation line that belongs to the entry above.",
         "last",
     ]
     assert list(out_of_order(list(current.entries))) == []
+
+
+def test_an_entry_added_after_an_item_with_a_block_never_splits_it(tmp_path: Path) -> None:
+    # A code block after a blank line is still the item's: the new entry used to land between
+    # "Error log excerpt:" and its excerpt, which then read as the new entry's.
+    item = (
+        "- 2024-05-02T10:20:00Z **note** by sam: Error log excerpt:\n"
+        "\n"
+        "  ```\n"
+        "  ERROR pool exhausted on db-3\n"
+        "  ```\n"
+        "\n"
+        "  - a nested note, after a blank line\n"
+    )
+    path = write(tmp_path, RECORD.replace(
+        "- 2024-05-02T10:20:00Z **note** by sam: Error rate at 20%.\n"
+        "  A continuation line that belongs to the entry above.\n", item))  # fmt: skip
+    edit(tmp_path, path, note(20, "Paged the DB team"))
+    assert item + "- 2024-05-02T10:25:00Z **note** by sam: Paged the DB team\n" in path.read_text()
 
 
 def test_crlf_and_bom_survive(tmp_path: Path) -> None:

@@ -38,7 +38,13 @@ from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
 from incident_docs.templates import is_empty, normalise
-from incident_docs.timeline import find_section, format_time, parse_timeline, render_entry
+from incident_docs.timeline import (
+    find_section,
+    format_time,
+    parse_timeline,
+    render_entry,
+    wrapped_lines,
+)
 
 LOCK_NAME = ".incident-docs-lock"
 """Serialises every write in a repository; ignored by git and by lint (it is outside the records)."""
@@ -182,7 +188,13 @@ class IncidentFile:
     entries: tuple[TimelineEntry, ...]
 
     def entry_lines(self) -> list[str]:
-        return [self.doc.lines[e.line - 1] for e in self.entries]
+        """Each entry as written, with the lines its text is wrapped onto."""
+        section = find_section(self.doc)
+        last = section.end_line if section is not None else len(self.doc.lines)
+        return [
+            "\n".join([self.doc.lines[e.line - 1], *wrapped_lines(self.doc, e.line, last)])
+            for e in self.entries
+        ]
 
 
 def _first_problem(doc: Document) -> str | None:
@@ -582,13 +594,7 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     before = [e for e in entries if e.time <= entry.time]
     if before:
         anchor = before[-1].line  # 1-based line of the entry to insert after
-        end = anchor
-        while end < section.end_line:
-            following = doc.lines[end]
-            if not following.startswith((" ", "\t")) or not following.strip():
-                break
-            end += 1
-        lines.insert(end, [rendered])
+        lines.insert(_end_of_item(doc, anchor, section.end_line), [rendered])
         return
     if entries:
         lines.insert(entries[0].line - 1, [rendered])
@@ -601,6 +607,21 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     if last == section.end_line and section.end_line < len(doc.lines):
         new.append("")
     lines.insert(last, new)
+
+
+def _end_of_item(doc: Document, first: int, last: int) -> int:
+    """The last line of the list item that starts on line `first`: its indented lines, and the
+    blank lines between them (a code block or a nested list after a blank line is still the
+    item's), so that an entry added after it never splits it."""
+    end = first
+    for number in range(first + 1, last + 1):
+        line = doc.lines[number - 1]
+        if not line.strip():
+            continue
+        if not line.startswith((" ", "\t")):
+            break
+        end = number
+    return end
 
 
 def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | None = None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from incident_docs.config import DEFAULT_SECTION_ALIASES
@@ -83,8 +83,35 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
         if problem is not None:
             problems.append(problem)
         if entry is not None:
+            wrapped = wrapped_lines(doc, number, section.end_line)
+            if wrapped:
+                text = " ".join([entry.text, *(line.strip() for line in wrapped)])
+                entry = replace(entry, text=text.strip())
             entries.append(entry)
     return entries, problems
+
+
+_OWN_BLOCK = re.compile(r"^(?:[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|>|\|)")
+"""An indented line that starts a block of its own inside the entry (a nested list, a fence,
+a quote, a table row), not the entry's own text wrapped."""
+
+
+def wrapped_lines(doc: Document, number: int, last: int) -> list[str]:
+    """The lines after line `number` (an entry) onto which its text is wrapped, as written:
+    indented, with no blank line between ("...first a restart of the\n  checkout pods...")."""
+    wrapped: list[str] = []
+    for following in range(number + 1, last + 1):
+        line = doc.lines[following - 1]
+        text = line.strip()
+        if (
+            following in doc.code_lines
+            or not text
+            or not line.startswith((" ", "\t"))
+            or _OWN_BLOCK.match(text)
+        ):
+            break
+        wrapped.append(line)
+    return wrapped
 
 
 def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineProblem | None]:
