@@ -465,3 +465,34 @@ def test_a_write_removes_what_killed_writes_of_its_record_left(tmp_path: Path) -
     assert fresh.exists() and other.exists()
     assert all(left.exists() for left in unlike)
     assert b"**note** by sam: x" in path.read_bytes()
+
+
+def test_a_summary_keeps_the_comments_of_its_section(tmp_path: Path) -> None:
+    note = "<!-- For the exec digest: two sentences,\n     no jargon. -->"
+    path = write(
+        tmp_path, RECORD.replace("_TODO: what is wrong._", f"{note}\n\n_TODO: what is wrong._")
+    )
+    edit(tmp_path, path, lambda f: lifecycle.resolve(f.incident, "Rolled back.", by="sam", at=T0))
+    assert f"## Summary\n\n{note}\n\nRolled back.\n\n## Timeline" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("summary", "written"),
+    [
+        ("<!-- draft: a bad flag broke checkout", "\\<!-- draft: a bad flag broke checkout"),
+        ("# Root cause: an expired certificate", "\\# Root cause: an expired certificate"),
+        ("1. The flag, 2. the cache", "1\\. The flag, 2. the cache"),
+        ("- 5% of checkouts failed", "\\- 5% of checkouts failed"),
+        ("2024's first outage", "2024's first outage"),
+    ],
+)
+def test_a_summary_that_starts_like_markup_stays_a_paragraph(
+    tmp_path: Path, summary: str, written: str
+) -> None:
+    # Written as it was, "<!--" swallowed the timeline and "# …" left the summary empty.
+    path = write(tmp_path)
+    result = edit(tmp_path, path, lambda f: lifecycle.resolve(f.incident, summary, by="sam", at=T0))
+    assert f"## Summary\n\n{written}\n\n## Timeline" in path.read_text()
+    assert result.notes == [] and result.after.incident.summary == summary
+    texts = [e.text for e in result.after.entries]  # the timeline is still there, whole
+    assert "Error rate at 20%. A continuation line that belongs to the entry above." in texts

@@ -37,7 +37,7 @@ from incident_docs.document import Document, open_regular, parse_bytes, parse_te
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
-from incident_docs.templates import is_empty, normalise
+from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import (
     find_section,
     format_time,
@@ -627,7 +627,9 @@ def _end_of_item(doc: Document, first: int, last: int) -> int:
 def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | None = None) -> bool:
     """Put the summary into `## Summary` when that holds only its placeholder, or the previous
     summary the tool wrote there (a reopened incident resolved again); False if it has the
-    author's own text."""
+    author's own text. The section's HTML comments (a note to the writer, a suppression) stay,
+    and the summary is written as a paragraph, whatever it starts with."""
+    paragraph = as_paragraph(summary)
     section = next(
         (s for s in doc.sections() if normalise(s.heading.title) == "summary"),
         None,
@@ -635,16 +637,50 @@ def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | Non
     if section is None:
         timeline = find_section(doc)
         index = timeline.heading.line - 1 if timeline else len(lines.lines)
-        lines.insert(index, ["## Summary", "", summary, ""])
+        lines.insert(index, ["## Summary", "", paragraph, ""])
         return True
-    text = doc.section_text(section)
-    ours = previous is not None and " ".join(text.split()) == " ".join(previous.split())
+    text = without_comments(doc.section_text(section))
+    ours = previous is not None and " ".join(text.split()) in {
+        " ".join(previous.split()),
+        " ".join(as_paragraph(previous).split()),
+    }
     if not is_empty(text) and not ours:
         return False
     start, stop = section.start_line - 1, section.end_line
+    comments = _comment_lines(doc.lines[start:stop])
     trailing_blank = stop < len(doc.lines)
-    lines.replace(start, stop, ["", summary, *([""] if trailing_blank else [])])
+    kept = ["", *comments] if comments else []
+    lines.replace(start, stop, [*kept, "", paragraph, *([""] if trailing_blank else [])])
     return True
+
+
+def _comment_lines(section: list[str]) -> list[str]:
+    """The lines of a section's HTML comments, as written (over several lines too)."""
+    kept: list[str] = []
+    inside = False
+    for line in section:
+        if not inside and not line.lstrip().startswith("<!--"):
+            continue
+        kept.append(line)
+        opened_at = 0 if inside else line.find("<!--") + len("<!--")
+        inside = "-->" not in line[opened_at:]
+    return kept
+
+
+_BLOCK_START = re.compile(r"^(?:[#>*+<`~-]|\d{1,9}(?=[.)](?:\s|$)))")
+"""What would make a line a block of its own (a heading, a quote, a list, a table, HTML, a
+fence, a rule) rather than a paragraph."""
+
+
+def as_paragraph(text: str) -> str:
+    """One line of text that Markdown reads as a paragraph of it: the character that would start
+    a heading, a list, a quote, a fence or HTML is escaped ("\\# Root cause…", "1\\. …")."""
+    text = text.strip()
+    start = _BLOCK_START.match(text)
+    if start is None:
+        return text
+    at = start.end() if text[0].isdigit() else 0  # after a list's number, else before all
+    return text[:at] + "\\" + text[at:]
 
 
 @dataclass
@@ -721,7 +757,8 @@ def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
 
 
 def _summary_written(after: IncidentFile, summary: str) -> bool:
-    return any(line.strip() == summary for line in after.doc.lines)
+    written = as_paragraph(summary)
+    return any(line.strip() == written for line in after.doc.lines)
 
 
 def edit_postmortem(
