@@ -242,7 +242,7 @@ def test_a_backfilled_handoff_goes_into_the_history_in_time_order() -> None:
 # --- timeline and status -------------------------------------------------------------------------
 
 
-def test_a_mitigation_names_its_action_and_sets_mitigated_at_once() -> None:
+def test_a_mitigation_names_its_action_and_the_first_in_time_sets_mitigated_at() -> None:
     with pytest.raises(UsageError, match="names its action"):
         log_entry(incident(), EntryKind.MITIGATION, "rolled back", by="sam", at=at(5))
     with pytest.raises(UsageError, match="mitigations only"):
@@ -269,6 +269,17 @@ def test_a_mitigation_names_its_action_and_sets_mitigated_at_once() -> None:
         action=MitigationAction.SCALE_UP,
     )
     assert again.sets == ()
+    # Logged late with an earlier time, it is the first mitigation: time to mitigate is
+    # measured from it.
+    backfilled = log_entry(
+        incident(mitigated_at=at(9)),
+        EntryKind.MITIGATION,
+        "rolled back (logged late)",
+        by="sam",
+        at=at(5),
+        action=MitigationAction.ROLLBACK,
+    )
+    assert backfilled.sets == ((("mitigated_at",), at(5)),)
 
 
 def test_status_follows_the_state_machine() -> None:

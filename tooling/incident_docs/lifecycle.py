@@ -296,7 +296,8 @@ def log_entry(
     action: MitigationAction | None = None,
     internal: bool = False,
 ) -> Change:
-    """A timeline entry; a mitigation also sets `mitigated_at` when it is not set yet."""
+    """A timeline entry; a mitigation also sets `mitigated_at` when it is not set yet, or is
+    later than this one (backfilled with --at): the first mitigation in time sets it."""
     words = _plain(" ".join(text.split()), "the entry")
     if not words:
         raise UsageError("nothing to log: give the text of the entry (or '-' to read stdin)")
@@ -320,15 +321,18 @@ def log_entry(
             "not over, 'incident reopen --because WHY'"
         )
     ended = incident.status is IncidentStatus.RESOLVED
-    if kind is EntryKind.MITIGATION and incident.mitigated_at is None and not ended:
+    earlier = incident.mitigated_at is None or at < incident.mitigated_at
+    if kind is EntryKind.MITIGATION and earlier and not ended:
         floor = incident.started_at or incident.detected_at
         if floor is not None and at < floor:
             notes.append(
-                f"mitigated_at left unset: {format_time(at)} is before the incident started"
+                f"mitigated_at left {'unset' if incident.mitigated_at is None else 'as it was'}: "
+                f"{format_time(at)} is before the incident started"
             )
         else:
             sets.append((("mitigated_at",), at))
-            notes.append(f"mitigated_at set to {format_time(at)}")
+            moved = "" if incident.mitigated_at is None else " (the first mitigation in time)"
+            notes.append(f"mitigated_at set to {format_time(at)}{moved}")
     return Change(sets=tuple(sets), entries=(entry,), notes=tuple(notes))
 
 
