@@ -320,9 +320,19 @@ def test_status_changes_follow_the_state_machine(archive: Path, run_cli: RunCli)
     text = (archive / INC_PATH).read_text()
     assert "  - status: identified\n    at: 2024-05-02T13:00:00Z\n" in text
     assert "**status** by sam: Identified: cache misconfigured\n" in text
-    closed = run_cli(archive, "status", "resolved", "--by", "sam")
+    # Resolved, it needs a summary: the note is it, as `incident resolve` writes it.
+    before = (archive / INC_PATH).read_bytes()
+    bare = run_cli(archive, "status", "resolved", "--by", "sam")
+    assert bare.exit_code == 2 and "needs a summary" in bare.stderr
+    assert (archive / INC_PATH).read_bytes() == before
+    closed = run_cli(
+        archive, "status", "resolved", "A stale cache config; reverted.", "--by", "sam"
+    )
     assert closed.exit_code == 0
-    assert "resolved_at: 2024-05-02T13:00:00Z" in (archive / INC_PATH).read_text()
+    text = (archive / INC_PATH).read_text()
+    assert "resolved_at: 2024-05-02T13:00:00Z" in text
+    assert "## Summary\n\nA stale cache config; reverted.\n" in text
+    assert run_cli(archive, "lint", str(archive / INC_PATH)).exit_code == 0
 
 
 def test_which_incident_when_none_or_several_are_open(archive: Path, run_cli: RunCli) -> None:

@@ -632,7 +632,17 @@ def status_command(
             chosen_ops = _ops_lead_for(project, current, services, yes=yes, ask=ask)
 
     def make(f: store.IncidentFile) -> Change:
-        change = lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text)
+        if target is IncidentStatus.RESOLVED and text:
+            # The note says what happened: written as `incident resolve` writes its summary.
+            change = lifecycle.resolve(f.incident, text, by=handle, at=moment)
+        else:
+            change = lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text)
+        if target is IncidentStatus.RESOLVED and not text and store.summary_is_empty(f.doc):
+            # Resolved, it could not be resolved again to write one; lint would fail on it.
+            raise UsageError(
+                "a resolved incident needs a summary of what happened: "
+                "incident status resolved 'WHAT HAPPENED' (or incident resolve --summary …)"
+            )
         extra: list[tuple[FieldPath, Any]] = list(lifecycle.add_audiences(f.incident, audiences))
         named = [s for s in services if s not in f.incident.services]
         if named:

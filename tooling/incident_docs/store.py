@@ -654,6 +654,12 @@ def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | Non
     return True
 
 
+def summary_is_empty(doc: Document) -> bool:
+    """The record has no `## Summary`, or one that holds only its placeholder (as lint reads it)."""
+    section = next((s for s in doc.sections() if normalise(s.heading.title) == "summary"), None)
+    return section is None or is_empty(doc.section_text(section))
+
+
 def _comment_lines(section: list[str]) -> list[str]:
     """The lines of a section's HTML comments, as written (over several lines too)."""
     kept: list[str] = []
