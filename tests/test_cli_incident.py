@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -475,6 +476,23 @@ def test_an_entry_wrapped_onto_more_lines_is_read_whole(archive: Path, run_cli: 
     assert (
         "first a restart of the\n  checkout pods and then a cache flush; neither helped." in draft
     )
+
+
+def test_the_draft_of_an_incident_with_a_long_title_has_a_title_lint_accepts(
+    archive: Path, run_cli: RunCli
+) -> None:
+    title = ("Checkout and payments API returned errors " * 5)[:195].strip()
+    declared = run_cli(archive, "declare", "--title", title, "--by", "sam", "--yes",
+                       "--at", "2024-05-02T10:00:00Z")  # fmt: skip
+    assert declared.exit_code == 0, declared.output
+    incident_id = Path(declared.stdout.splitlines()[-1]).stem
+    run_cli(archive, "resolve", "-i", incident_id, "-m", "Fixed.", "--by", "sam")
+    made = run_cli(archive, "postmortem", incident_id, "--by", "sam")
+    assert made.exit_code == 0, made.output
+    draft = Path(made.stdout.splitlines()[-1])
+    front = yaml.safe_load(draft.read_text().split("---\n")[1])
+    assert len(front["title"]) <= 200 and front["title"].startswith("Postmortem: Checkout and")
+    assert "FM004" not in run_cli(archive, "lint", str(draft)).stdout
 
 
 def test_postmortem_pr_body_carries_the_review_checklist(

@@ -12,6 +12,7 @@ from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
 from incident_docs.models import (
     CRITERIA,
+    TITLE_LENGTH,
     EntryKind,
     Incident,
     IncidentStatus,
@@ -227,6 +228,16 @@ def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str
     return lines
 
 
+def _postmortem_title(title: str) -> str:
+    """The draft's title, "Postmortem: TITLE", shortened at a word to the longest title a record
+    may have."""
+    full = f"Postmortem: {title}"
+    if len(full) <= TITLE_LENGTH:
+        return full
+    cut = full[: TITLE_LENGTH - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[len("Postmortem: ") :] else cut).rstrip() + "…"
+
+
 def postmortem_draft(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -238,7 +249,7 @@ def postmortem_draft(
     """A draft postmortem pre-filled from the incident; what only people can write stays TODO."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
-        "title": f"Postmortem: {incident.title}",
+        "title": _postmortem_title(incident.title),
         "incidents": [incident.id],
         "status": "draft",
         "severity": incident.severity,
