@@ -161,9 +161,19 @@ def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: R
     hint = run_cli(archive, "status", "identified", "pool exhausted", "--by", "sam")
     assert hint.exit_code == 0
     assert "team payments owns: hand the Ops Lead role from sam to priya?" in hint.stdout
-    assert "incident assign ops priya" in hint.stdout
+    assert "(hand it over with: incident assign ops priya)" in hint.stdout
+    assert "--yes" not in hint.stdout  # the status changed: run again, it would be refused
     text = (archive / INC_PATH).read_text()
     assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes
+
+
+def test_an_ops_lead_named_with_another_state_is_refused(archive: Path, run_cli: RunCli) -> None:
+    # It was ignored: the status changed and the role did not.
+    declare(run_cli, archive)
+    before = (archive / INC_PATH).read_bytes()
+    result = run_cli(archive, "status", "monitoring", "--ops-lead", "dana", "--by", "sam")
+    assert result.exit_code == 2 and "incident assign ops dana" in result.stderr
+    assert (archive / INC_PATH).read_bytes() == before
 
 
 def test_yes_takes_the_suggested_ops_lead(archive: Path, run_cli: RunCli) -> None:

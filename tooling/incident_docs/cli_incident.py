@@ -621,6 +621,11 @@ def status_command(
     text = " ".join(note)
     services = _labels(service, "--service")
     audiences = inputs.parse_audiences(audience)
+    if ops_lead and target is not IncidentStatus.IDENTIFIED:
+        raise UsageError(
+            f"--ops-lead goes with 'identified' (the source found); to hand the role over now: "
+            f"incident assign ops {printable(ops_lead)}"
+        )
     chosen_ops = _person(project, ops_lead, "--ops-lead") if ops_lead else None
     if target is IncidentStatus.IDENTIFIED and chosen_ops is None:
         # Asked before the record is locked for the edit: a question can wait, a lock should not.
@@ -689,7 +694,8 @@ def _ops_lead_for(
                 if answer.strip().lower() in ("no", "n", "-"):
                     return None
                 return _person(project, answer, "Ops Lead")
-            echo(f"{suggestion} (run again with --yes, or: incident assign ops {candidate})")
+            # The status changes in this same run: only the handoff is left to do.
+            echo(f"{suggestion} (hand it over with: incident assign ops {candidate})")
             return None
     return None
 
