@@ -427,6 +427,14 @@ def test_an_item_of_a_list_is_edited_in_place_with_its_comments() -> None:
     assert edited == [*ITEMS[:4], "    tracker: https://example.com/1"]
 
 
+def test_items_added_to_a_list_go_where_it_is_with_its_comments() -> None:
+    # `status --service` once set the whole list anew, which the comment refused.
+    lines = ["id: INC-1", "services:", "  - checkout  # the storefront", "  - payments", "tags: []"]
+    change = Change(sets=((("services",), ["checkout", "payments", "search"]),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert edited == [*lines[:4], "  - search", "tags: []"]
+
+
 def test_an_edit_that_would_drop_a_comment_is_refused() -> None:
     change = Change(sets=((("action_items", 1, "tracker"), "https://example.com/2"),))
     with pytest.raises(UsageError, match=r"pm\.md:6: this change would drop the comment"):

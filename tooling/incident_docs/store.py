@@ -416,7 +416,17 @@ def _apply_to_mapping(data: CommentedMap, change: Change, order: Sequence[str]) 
         if not isinstance(name, str):
             raise UsageError("front-matter: a change sets a key, not a list item")
         converted = _to_yaml(value, name)
-        if name in target:
+        current = target.get(name)
+        if (
+            isinstance(current, CommentedSeq)
+            and isinstance(converted, list)
+            and len(converted) > len(current)
+            and list(current) == list(converted[: len(current)])
+        ):
+            # Items added to a list (`status --service`): appended where the list is, so its
+            # style and the comments on its items stay.
+            current.extend(converted[len(current) :])
+        elif name in target:
             target[name] = converted
         else:
             _insert_key(target, name, converted, target_order)
