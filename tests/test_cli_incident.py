@@ -495,6 +495,23 @@ def test_the_draft_of_an_incident_with_a_long_title_has_a_title_lint_accepts(
     assert "FM004" not in run_cli(archive, "lint", str(draft)).stdout
 
 
+def test_an_outside_incident_commander_is_not_the_drafts_author(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Not in the roster, they made a draft that lint refused (PE001).
+    declare(run_cli, archive)
+    assert run_cli(archive, "assign", "ic", "vendor-ic", "--outside", "--by", "sam").exit_code == 0
+    assert (
+        run_cli(archive, "resolve", "-i", INC, "-m", "Upstream recovered.", "--by", "sam").exit_code
+        == 0
+    )
+    made = run_cli(archive, "postmortem", INC)
+    assert made.exit_code == 0, made.output
+    draft = Path(made.stdout.splitlines()[-1])
+    assert "authors: [sam]\n" in draft.read_text()  # who declared it
+    assert "PE001" not in run_cli(archive, "lint", str(draft)).stdout
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -700,6 +700,19 @@ def _ops_lead_for(
     return None
 
 
+def _default_author(project: Project, record: Incident) -> str:
+    """Who writes the draft unless --by says: the Incident Commander, or whoever declared the
+    incident when the commander is from outside (not in the roster, so no author lint accepts)."""
+    roster = project.roster
+    for handle in (record.roles.incident_commander, record.declared_by):
+        if not roster.people or roster.by_handle(handle) is not None:
+            return handle
+    raise UsageError(
+        f"neither the Incident Commander ({printable(record.roles.incident_commander)}) nor who "
+        "declared it is in the roster: name the authors with --by HANDLE"
+    )
+
+
 @main.command("resolve")
 @click.argument("words", nargs=-1)
 @click.option(
@@ -989,7 +1002,7 @@ def postmortem_command(
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
     if record.status is not IncidentStatus.RESOLVED:
         _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
-    authors = [_person(project, a, "--by") for a in by] or [record.roles.incident_commander]
+    authors = [_person(project, a, "--by") for a in by] or [_default_author(project, record)]
     draft = reports.postmortem_draft(
         record,
         source.entries,
