@@ -749,7 +749,7 @@ def resolve_command(
 
 
 @main.command("reopen")
-@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.argument("incident_id", required=False, metavar="[INCIDENT]")
 @click.option("--because", "-m", required=True, help="Why it is not over after all.")
 @incident_option
 @by_option
@@ -953,7 +953,7 @@ def _refuse_leaks(
 
 
 @main.command("postmortem")
-@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.argument("incident_id", required=False, metavar="[INCIDENT]")
 @incident_option
 @click.option("--by", multiple=True, metavar="HANDLE", help="Author, repeatable (default: the IC).")
 @click.option("--branch", is_flag=True, help="Create branch postmortem/<ID> and commit the draft.")
@@ -1131,7 +1131,7 @@ def list_command(
 
 
 @main.command("show")
-@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.argument("incident_id", required=False, metavar="[INCIDENT]")
 @incident_option
 @text_or_json
 @pass_project
@@ -1198,7 +1198,7 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
 
 
 @main.command("similar")
-@click.argument("incident_id", required=False, metavar="INCIDENT")
+@click.argument("incident_id", required=False, metavar="[INCIDENT]")
 @click.option("--text", help="Describe what is wrong instead of naming an incident.")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @incident_option

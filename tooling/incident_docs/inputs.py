@@ -239,8 +239,14 @@ def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:
     for value in (part for item in values for part in item.split(",") if part.strip()):
         if value.strip().lower() == "open":
             wanted |= set(IncidentStatus) - {IncidentStatus.RESOLVED}
-        else:
+            continue
+        try:
             wanted.add(parse_status(value))
+        except UsageError:
+            known = ", ".join(s.value for s in IncidentStatus)
+            raise UsageError(
+                f"'{value}' is not a status: use {known}, or open (all but resolved)"
+            ) from None
     return frozenset(wanted)
 
 
