@@ -512,6 +512,15 @@ def test_an_outside_incident_commander_is_not_the_drafts_author(
     assert "PE001" not in run_cli(archive, "lint", str(draft)).stdout
 
 
+def test_text_that_starts_with_a_dash_says_how_to_write_it(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    refused = run_cli(archive, "log", "-5% error rate after rollback", "--by", "sam")
+    assert refused.exit_code == 2 and "incident log -- -5" in refused.output
+    logged = run_cli(archive, "log", "--by", "sam", "--", "-5%", "error", "rate")
+    assert logged.exit_code == 0, logged.output
+    assert "**note** by sam: -5% error rate\n" in (archive / INC_PATH).read_text()
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -212,6 +213,16 @@ class _Group(HelpGroup):
 
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            # "incident log -5% error rate": a number, not an option. Quotes do not help (the
+            # shell takes them away); '--' does.
+            if re.match(r"-\d", error.option_name) and ctx.invoked_subcommand in _WRITING:
+                raise click.UsageError(
+                    f"{error.format_message()} Text that starts with '-' goes after '--': "
+                    f"incident {ctx.invoked_subcommand} -- {error.option_name}…",
+                    error.ctx,
+                ) from None
+            raise
         except BrokenPipeError:
             # The reader went away (`incident rules | head -1`): not an error. Point stdout at
             # /dev/null so the interpreter's last flush does not complain either.

@@ -539,7 +539,11 @@ def log_command(
     at: str | None,
     yes: bool,
 ) -> None:
-    """Add TEXT to the timeline (quotes optional; '-' reads it from stdin)."""
+    """Add TEXT to the timeline (quotes optional; '-' reads it from stdin).
+
+    Text that starts with a dash ("-5% error rate") goes after '--', as the shell would read it
+    as an option: incident log -- -5% error rate after the rollback.
+    """
     now = CLOCK()
     moment = _moment(at, now)
     words = " ".join(text)
