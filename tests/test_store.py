@@ -435,6 +435,29 @@ def test_items_added_to_a_list_go_where_it_is_with_its_comments() -> None:
     assert edited == [*lines[:4], "  - search", "tags: []"]
 
 
+def test_a_tab_after_a_colon_is_edited_as_lint_reads_it() -> None:
+    # Lint's reader takes "severity:<TAB>SEV4"; the editing one stopped on it, so every command
+    # that changes the front-matter refused the record.
+    lines = [
+        "id: INC-1",
+        "severity:\tSEV4",
+        "tags:",
+        "-\tdb",
+        "note: 'a\ttab'",
+        "status: investigating",
+    ]
+    change = Change(sets=((("status",), "identified"),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert edited == [
+        "id: INC-1",
+        "severity: SEV4",
+        "tags:",
+        "- db",
+        "note: 'a\ttab'",
+        "status: identified",
+    ]
+
+
 def test_an_edit_that_would_drop_a_comment_is_refused() -> None:
     change = Change(sets=((("action_items", 1, "tracker"), "https://example.com/2"),))
     with pytest.raises(UsageError, match=r"pm\.md:6: this change would drop the comment"):

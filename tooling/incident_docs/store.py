@@ -531,9 +531,8 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
         source_lines, left = _remove_simple_keys(source_lines, change.removes)
         change = replace(change, removes=left)
     yaml = _yaml(source_lines)
-    text = "\n".join(source_lines) + "\n"
     try:
-        data = yaml.load(text)
+        data, source_lines = _load_for_edit(yaml, source_lines)
     except (MarkedYAMLError, YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 2}" if mark is not None else ""
@@ -557,6 +556,30 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
             "comment (or write that part in block style), then try again"
         )
     return edited
+
+
+def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]:
+    """The front-matter loaded for a round-trip edit, and the lines it was loaded from.
+
+    A tab between a key's colon (or a list's dash) and its value is YAML that lint's reader
+    takes and the editing one does not ("cannot start any token"): each such tab becomes a
+    space, where the editing reader stops on it and nowhere else, and the line is written so.
+    """
+    lines = list(source_lines)
+    for _attempt in range(len(lines) + 1):
+        try:
+            return yaml.load("\n".join(lines) + "\n"), lines
+        except (MarkedYAMLError, YAMLError) as error:
+            mark = getattr(error, "problem_mark", None)
+            if mark is None or "'\\t'" not in str(getattr(error, "problem", "")):
+                raise
+            row, column = mark.line, mark.column
+            line = lines[row] if 0 <= row < len(lines) else ""
+            before = line[:column].rstrip(" \t")
+            if not line[column : column + 1] == "\t" or not before.endswith((":", "-")):
+                raise
+            lines[row] = before + " " + line[column:].lstrip(" \t")
+    raise YAMLError("front-matter: too many tabs to read")  # pragma: no cover - bounded above
 
 
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
