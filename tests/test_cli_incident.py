@@ -521,6 +521,21 @@ def test_text_that_starts_with_a_dash_says_how_to_write_it(archive: Path, run_cl
     assert "**note** by sam: -5% error rate\n" in (archive / INC_PATH).read_text()
 
 
+def test_an_outside_responder_acts_in_the_role_they_hold(archive: Path, run_cli: RunCli) -> None:
+    # Recorded with --outside, they held the role but every --by of theirs was refused.
+    declare(run_cli, archive)
+    assert (
+        run_cli(archive, "assign", "ops", "vendor-alex", "--outside", "--by", "sam").exit_code == 0
+    )
+    logged = run_cli(archive, "log", "Restarted the gateway", "--by", "vendor-alex")
+    assert logged.exit_code == 0, logged.output
+    handed = run_cli(archive, "assign", "ops", "dana", "--by", "vendor-alex")
+    assert handed.exit_code == 0, handed.output
+    stranger = run_cli(archive, "log", "x", "--by", "stranger")
+    assert stranger.exit_code == 2 and "not in the roster" in stranger.stderr
+    assert run_cli(archive, "lint", str(archive / INC_PATH)).exit_code == 0
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -184,6 +184,28 @@ def _one_incident(project: Project, positional: str | None, option: str | None) 
     return positional if positional is not None else option
 
 
+def _actor(project: Project, by: str | None, given: str | None) -> str:
+    """Who acts on the incident `given` (its --incident, None for the only open one): as _who
+    says, or one of its outside responders (`incident assign ROLE PERSON --outside`), who hold
+    a role and act in it."""
+    try:
+        return _who(project, by)
+    except UsageError:
+        if not by:
+            raise
+        wanted = by.strip().lstrip("@").casefold()
+        try:
+            path, display = _located(project, given)
+            record = store.read_incident(path, display, project.config).incident
+        except UsageError:
+            record = None
+        outsiders = record.outside_responders if record is not None else ()
+        found = next((h for h in outsiders if h.casefold() == wanted), None)
+        if found is None:
+            raise
+        return found
+
+
 def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
     scaffold.require_archive_root(project.root, project.config)
     path, display = _located(project, given)
@@ -494,7 +516,7 @@ def assign_command(
     moment = _moment(at, now)
     chosen = inputs.parse_role(role)
     to = _person(project, person, "PERSON", outside=outside)
-    handle = _who(project, by)
+    handle = _actor(project, by, incident)
     _done(
         _edit(
             project,
@@ -560,7 +582,7 @@ def log_command(
             ) from None
     entry_kind, chosen_action = inputs.parse_entry_kind(kind, action)
     audiences = inputs.parse_audiences(audience)
-    handle = _who(project, by)
+    handle = _actor(project, by, incident)
 
     def make(f: store.IncidentFile) -> Change:
         change = lifecycle.log_entry(
@@ -621,7 +643,7 @@ def status_command(
     now = CLOCK()
     moment = _moment(at, now)
     target = inputs.parse_status(state)
-    handle = _who(project, by)
+    handle = _actor(project, by, incident)
     text = " ".join(note)
     services = _labels(service, "--service")
     audiences = inputs.parse_audiences(audience)
@@ -744,7 +766,7 @@ def resolve_command(
         text = click.prompt("Summary (what happened, in a few sentences)")
     if not text.strip():
         raise UsageError("give a summary: incident resolve --summary 'what happened'")
-    handle = _who(project, by)
+    handle = _actor(project, by, incident)
     _done(
         _edit(
             project, incident, lambda f: lifecycle.resolve(f.incident, text, by=handle, at=moment)
@@ -776,7 +798,7 @@ def reopen_command(
     given = _one_incident(project, incident_id, incident)
     if given is None:
         raise UsageError("which incident? incident reopen INCIDENT --because WHY ('incident list')")
-    handle = _who(project, by)
+    handle = _actor(project, by, given)
     _done(
         _edit(
             project,
