@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_docs.config import load_config
-from incident_docs.models import EntryKind, Incident, MitigationAction, TimelineEntry
+from incident_docs.models import EntryKind, Incident, MitigationAction, Postmortem, TimelineEntry
 from incident_docs.records import incident_timelines, load_archive
 from incident_docs.site.picture import incident_picture
 from support.archive import CHRISTMAS, REPO
@@ -72,6 +72,22 @@ def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:
     svg = incident_picture(backwards, [])
     assert "detected, not yet declared" not in svg  # detected after declared: not drawn
     assert incident_picture(incident(), []) == ""  # one moment: nothing to draw
+
+
+def test_a_moment_the_record_lacks_joins_its_two_phases() -> None:
+    # A postmortem has no declared_at: detection to mitigation was left blank, and the text
+    # alternative did not say how long it took.
+    postmortem = Postmortem.model_construct(
+        id="PM-2024-05-02-x",
+        started_at=T0,
+        detected_at=T0 + timedelta(minutes=20),
+        mitigated_at=T0 + timedelta(hours=1, minutes=20),
+        resolved_at=T0 + timedelta(hours=2),
+    )
+    svg = incident_picture(postmortem, [])
+    assert "impact, not yet detected: 20m" in svg
+    assert "responding: 1h" in svg and "mitigated, recovering: 40m" in svg
+    assert "not yet declared" not in svg
 
 
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)

@@ -3,6 +3,7 @@ when, and who held each role. No script; both colour schemes through CSS; a text
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,17 @@ PHASES: tuple[tuple[str, str, str, str], ...] = (
     ("mitigated_at", "resolved_at", "recovering", "mitigated, recovering"),
 )
 """Consecutive moments of the record, and the phase between each pair."""
+
+
+def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
+    """The phases between the moments a record has: a moment it lacks (a postmortem without
+    `declared_at`) joins its two phases into one, named by the later ("responding" from
+    detection to mitigation), so no stretch of the incident is left undrawn."""
+    order = [PHASES[0][0], *(end for _begin, end, _css, _label in PHASES)]
+    present = [name for name in order if name in moments]
+    ending = {end: (css, label) for _begin, end, css, label in PHASES}
+    return [(begin, end, *ending[end]) for begin, end in itertools.pairwise(present)]
+
 
 ACTION_LABELS = {
     "rollback": "rollback",
@@ -75,10 +87,10 @@ def incident_picture(
     y = 30
     # Phases: one bar, coloured by phase, each with its duration.
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">phases</text>')
-    for begin, end, css, label in PHASES:
-        start, stop = moments.get(begin), moments.get(end)
-        if start is None or stop is None or stop < start:
-            continue  # missing or backfilled out of order: nothing to draw for this phase
+    for begin, end, css, label in _phases(moments):
+        start, stop = moments[begin], moments[end]
+        if stop < start:
+            continue  # backfilled out of order: nothing to draw for this phase
         x1, x2 = scale.x(start), scale.x(stop)
         took = format_duration(stop - start)
         summary.append(f"{label}: {took}")
