@@ -67,3 +67,22 @@ def test_the_repository_codeowners_matches_its_roster(tmp_path: Path, run_cli: R
         shutil.copy2(REPO / part, tmp_path / part)
     result = run_cli(tmp_path, "codeowners", "--check")
     assert result.exit_code == 0, result.output
+
+
+def test_check_refuses_a_codeowners_it_cannot_read_as_one(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # A pull request could point it at any file of the runner; --check printed it in its diff.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AWS_SECRET=hunter2\n")
+    codeowners = archive / ".github" / "CODEOWNERS"
+    codeowners.parent.mkdir(exist_ok=True)
+    codeowners.unlink(missing_ok=True)
+    codeowners.symlink_to(secret)
+    linked = run_cli(archive, "codeowners", "--check")
+    assert linked.exit_code == 2 and "hunter2" not in linked.output
+    assert "symbolic link leads outside the repository" in linked.stderr
+    codeowners.unlink()
+    codeowners.write_bytes(b"\xff\xfe* @someone\n")
+    garbled = run_cli(archive, "codeowners", "--check")
+    assert garbled.exit_code == 2 and "not valid UTF-8" in garbled.stderr

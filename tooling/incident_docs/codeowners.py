@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incident_docs.config import CONFIG_FILE, Config
+from incident_docs.diagnostics import UsageError
+from incident_docs.document import escapes, open_regular
 from incident_docs.models import Person, Roster
 
 CODEOWNERS_PATH = ".github/CODEOWNERS"
@@ -82,8 +84,33 @@ def difference(current: str | None, wanted: str) -> str | None:
     return "".join(diff)
 
 
+CODEOWNERS_LIMIT = 3 * 2**20
+"""The largest CODEOWNERS file GitHub reads (3 MB); a bigger one is no CODEOWNERS of ours."""
+
+
 def read_current(root: Path) -> str | None:
+    """The repository's CODEOWNERS, or None when there is none. UsageError when it cannot be
+    read as one: a link leading out of the repository (a pull request could point it at any
+    file of the runner, and `--check` prints the difference), not a regular file, too big, not
+    UTF-8."""
     path = root / CODEOWNERS_PATH
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    return path.read_text(encoding="utf-8")
+    outside = escapes(path, root)
+    if outside is not None:
+        raise UsageError(f"{CODEOWNERS_PATH}: symbolic link leads outside the repository")
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read(CODEOWNERS_LIMIT + 1)
+    except OSError as error:
+        raise UsageError(f"{CODEOWNERS_PATH}: cannot read: {error.strerror or error}") from None
+    if len(raw) > CODEOWNERS_LIMIT:
+        raise UsageError(
+            f"{CODEOWNERS_PATH}: over {CODEOWNERS_LIMIT:,} bytes, more than GitHub reads"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{CODEOWNERS_PATH}: not valid UTF-8 (byte {error.start + 1}): save it as UTF-8"
+        ) from None
