@@ -125,6 +125,22 @@ def test_an_entry_marked_internal_never_reaches_the_public(archive: Path, run_cl
     assert "Rolled back on web-07 by lee" in internal.stdout
 
 
+def test_a_cause_stated_in_an_internal_entry_never_reaches_the_public(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    path.write_text(
+        path.read_text() + "- 2024-05-02T10:20:00Z **status** by sam, internal: Identified: "
+        "Project Nightingale migration corrupted rows\n"
+    )
+    public = run_cli(archive, "update", "--audience", "public", "--format", "text")
+    assert public.exit_code == 0, public.output
+    assert "Nightingale" not in public.stdout and "Cause" not in public.stdout
+    internal = run_cli(archive, "update", "--format", "text")
+    assert "Project Nightingale migration corrupted rows" in internal.stdout
+
+
 def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(
         archive, "declare", "Checkout broke because the junior engineer was careless",

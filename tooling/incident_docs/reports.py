@@ -84,9 +84,10 @@ def impact_lines(incident: Incident) -> list[str]:
     return lines or ["No impact on users is known so far."]
 
 
-def identified_cause(entries: Sequence[TimelineEntry]) -> str | None:
+def identified_cause(entries: Sequence[TimelineEntry], *, public: bool = False) -> str | None:
     """The cause as the latest move to `identified` stated it, unless the response went back to
-    investigating since (the cause was wrong) or the incident was reopened."""
+    investigating since (the cause was wrong) or the incident was reopened. For the public
+    (`public`), none when the entry that states it is marked internal."""
     identified = IncidentStatus.IDENTIFIED.value.capitalize()
     back = (IncidentStatus.INVESTIGATING.value.capitalize(), "Reopened")
     cause: str | None = None
@@ -94,7 +95,8 @@ def identified_cause(entries: Sequence[TimelineEntry]) -> str | None:
         if entry.kind is not EntryKind.STATUS:
             continue
         if entry.text.startswith(identified + ":"):
-            cause = entry.text[len(identified) + 1 :].strip() or None
+            stated = entry.text[len(identified) + 1 :].strip() or None
+            cause = None if public and entry.internal else stated
         elif entry.text.startswith(back):
             cause = None
     return cause
@@ -537,7 +539,7 @@ def public_update_parts(
             "We are assessing the impact."
         )  # fmt: skip
         parts.append(PublicPart("Impact", fallback, "", free=False))
-    written = cause if cause is not None else identified_cause(entries)
+    written = cause if cause is not None else identified_cause(entries, public=True)
     if written:
         source = (
             "--cause"
