@@ -20,7 +20,9 @@ _URL = re.compile(r"\b(?:https?|ssh|ftp)://[^\s<>\"')]+", re.IGNORECASE)
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
 _DOTTED = re.compile(
-    r"(?<![\w.-])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?![\w-])"
+    # Underscores too: not in a DNS name, but in the names internal networks give hosts
+    # ("payments_db.internal").
+    r"(?<![\w.-])[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?)+(?![\w-])"
 )
 _NUMBERED_HOST = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?(?![\w-]|\.\w)")
 _TICKET = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}-\d+(?![\w-])")
