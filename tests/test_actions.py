@@ -383,6 +383,33 @@ def test_an_item_renamed_after_its_issue_was_made_keeps_that_issue(
     assert len(issues.issues) == 2
 
 
+def test_a_new_item_never_takes_the_issue_of_one_removed(archive: Path, issues: FakeIssues) -> None:
+    # The removed item's issue, closed as done on GitHub, was adopted by the new item, which
+    # then read as done: real work gone from the open follow-ups.
+    sync(archive, issues)
+    canary = "Canary every web deploy for ten minutes before full rollout"
+    made = next(i for i in issues.issues if i["title"] == canary)
+    issues.close(made["number"])
+    path = archive / CHRISTMAS_PM
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  - title: {canary}")
+    end = text.index("visibility:", start)
+    added = (
+        "  - title: Page the database team on replication lag\n"
+        "    owner: lee\n"
+        "    type: detect\n"
+        "    priority: P2\n"
+        "    status: open\n"
+    )
+    path.write_text(text[:start] + added + text[end:], encoding="utf-8")
+    report, said = sync(archive, issues)
+    assert report.adopted == 0 and report.created == 1, said
+    new = next(
+        i for i in items(archive, CHRISTMAS_PM) if i["owner"] == "lee" and i["type"] == "detect"
+    )
+    assert new["status"] == "open" and new["tracker"] != made["html_url"]
+
+
 def test_a_problem_with_one_item_does_not_stop_the_others(
     archive: Path, issues: FakeIssues
 ) -> None:

@@ -94,6 +94,8 @@ class Issue:
     state_reason: str | None
     key: str | None = None
     """The action item it was made for, from the marker in its body."""
+    made_for: tuple[str, str] | None = None
+    """The type and owner its body gives the item (its "| Type |" and "| Owner |" rows)."""
 
 
 def issue_from_api(data: Any, what: str) -> Issue:
@@ -107,13 +109,27 @@ def issue_from_api(data: Any, what: str) -> Issue:
         raise GitHubError(f"{what}: the API's html_url {url[:80]!r} is not a web address")
     body = data.get("body")
     marker = MARKER_RE.search(body) if isinstance(body, str) else None
+    kind = _ROW.search(body, "Type") if isinstance(body, str) else None
+    owner = _ROW.search(body, "Owner") if isinstance(body, str) else None
     return Issue(
         number,
         url,
         str(state),
         reason if isinstance(reason, str) else None,
         marker.group("key") if marker else None,
+        (kind, owner) if kind is not None and owner is not None else None,
     )
+
+
+class _Rows:
+    """A row of the table an issue's body was made with ("| Owner | Dana Okafor (dana) |")."""
+
+    def search(self, body: str, name: str) -> str | None:
+        found = re.search(rf"^\| {name} \| (.*) \|$", body, re.MULTILINE)
+        return found.group(1) if found else None
+
+
+_ROW = _Rows()
 
 
 def status_from_issue(current: ActionItemStatus, issue: Issue) -> ActionItemStatus | None:
@@ -404,19 +420,48 @@ class ActionSync:
                 self._adopted(display, p, issue, "made by an earlier run")
             else:
                 unmatched.append(p)
-        if unmatched and leftover:
-            if len(unmatched) == 1 and len(leftover) == 1:
-                adopt[unmatched[0].index] = leftover[0]
-                self._adopted(display, unmatched[0], leftover[0], "made before its title changed")
-            else:
-                numbers = ", ".join(f"#{issue.number}" for issue in leftover)
-                self._problem(
-                    f"{display}: issues {numbers} were made for items whose titles have changed "
-                    "since; set each item's tracker to its issue (or close the issues), then "
-                    "run again. No issue was created for this postmortem's other new items."
+        # An issue left over is one made for an item whose title changed before its link was
+        # written, or for an item since removed. Only an open one made for an item of the same
+        # type and owner can be the first: a removed item's issue (closed, or someone else's)
+        # must never pass its state on to a new item.
+        fits = {
+            p.index: [issue for issue in leftover if self._made_for(issue, p)] for p in unmatched
+        }
+        claimed = [issue.number for found in fits.values() for issue in found]
+        unclear = [
+            issue
+            for issue in leftover
+            if claimed.count(issue.number) > 1
+            or any(len(found) > 1 and issue in found for found in fits.values())
+        ]
+        if unclear:
+            numbers = ", ".join(f"#{issue.number}" for issue in unclear)
+            self._problem(
+                f"{display}: issues {numbers} were each made for an item this postmortem no "
+                "longer lists under its title, and more than one new item could be theirs; set "
+                "each renamed item's tracker to its issue, then run again. No issue was created "
+                "for this postmortem's other new items."
+            )
+            adopt[-1] = None
+            return adopt
+        for p in unmatched:
+            if fits[p.index]:
+                adopt[p.index] = fits[p.index][0]
+                self._adopted(display, p, fits[p.index][0], "made before its title changed")
+        kept = {issue.number for issue in adopt.values() if issue is not None}
+        for issue in leftover:
+            if issue.state == "open" and issue.number not in kept:
+                self.say(
+                    f"{display}: {self.repo}#{issue.number} was made for an item this postmortem "
+                    f"no longer lists: close it if the item was removed ({issue.url})"
                 )
-                adopt[-1] = None
         return adopt
+
+    def _made_for(self, issue: Issue, p: _Pending) -> bool:
+        """The issue is open and was made for an item of this one's type and owner."""
+        if issue.state != "open" or issue.made_for is None:
+            return False
+        return issue.made_for == (p.item.type.value, _plain(owner_text(p.item, self.roster)))
 
     def _adopted(self, display: str, p: _Pending, issue: Issue, why: str) -> None:
         self.report.adopted += 1
@@ -573,7 +618,7 @@ def issue_payload(
     """The new issue: the item's title, a body that links its records, labels and an assignee."""
     item = pending.item
     person = roster.by_handle(item.owner)
-    owner = f"{person.name} ({item.owner})" if person else item.owner
+    owner = owner_text(item, roster)
     links = [f"- Postmortem: [{postmortem.id}]({repository.file_url(display)})"]
     for incident_id in postmortem.incidents:
         path = incidents.get(incident_id)
@@ -609,6 +654,12 @@ def issue_payload(
     if person is not None and person.github:
         payload["assignees"] = [person.github]
     return payload
+
+
+def owner_text(item: ActionItem, roster: Roster) -> str:
+    """The owner as an issue names them: "Dana Okafor (dana)", or the handle alone."""
+    person = roster.by_handle(item.owner)
+    return f"{person.name} ({item.owner})" if person else item.owner
 
 
 def _plain(text: str) -> str:
