@@ -665,6 +665,8 @@ def test_a_review_that_cannot_be_placed_in_order_fails_closed(
         ("authors: [sam]", "authors: priya"),  # one author, written without a list
         ("services: [api]", "services: warehouse"),
         ("authors: [sam]", "authors: [sam]\nteams: data"),
+        ("services: [api]", "services: api, warehouse"),  # a list without its brackets
+        ("authors: [sam]", "authors: sam, priya"),
     ],
 )
 def test_a_value_written_without_a_list_still_counts_where_the_file_does_not_validate(
@@ -694,18 +696,39 @@ def test_an_incident_written_without_a_list_brings_its_responders_teams(
     assert result.exit_code == 1 and "team data (responders jo)" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "path", [PM_PATH, "postmortems/PM-2024-05-02-x (draft).md", "postmortems/2024 (Q2)/PM-x.md"]
+)
 def test_a_postmortem_whose_front_matter_cannot_be_read_keeps_the_gate_closed(
-    github: FakeGitHub, tmp_path: Path
+    github: FakeGitHub, tmp_path: Path, path: str
 ) -> None:
+    # Whatever its name: one with " (" in it was taken for a version at the base.
     with_teams(github, services=("api",))
-    github.files = [{"filename": PM_PATH, "status": "added"}]
-    github.contents[(HEAD, PM_PATH)] = postmortem(services=("web",)).replace(
+    github.files = [{"filename": path, "status": "added"}]
+    github.contents[(HEAD, path)] = postmortem(services=("web",)).replace(
         b"severity: SEV2", b"severity: [SEV2"
     )
     github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1
-    assert f"{PM_PATH}: its front-matter cannot be read" in result.stdout
+    assert f"{path}: its front-matter cannot be read" in result.stdout
+
+
+def test_a_base_version_whose_severity_cannot_be_read_keeps_each_teams_strictest_count(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"approvals = 2\n", b"approvals = 2\nteam_approvals = 2\n"
+    )
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"seniors: [priya]", b"seniors: [priya, dana]"
+    )
+    github.contents[(BASE, PM_PATH)] = b"---\nid: [\n---\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "jotanaka", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team api (owns api; responders sam) needs 2 approvals" in result.stdout
 
 
 def test_a_broken_postmortem_on_the_base_can_be_mended(github: FakeGitHub, tmp_path: Path) -> None:

@@ -281,7 +281,7 @@ def requirement(
         front = doc.front_matter
         if not isinstance(front, dict):
             unknown = unknown or path
-            if " (" not in path:
+            if _VERSION_LABEL.search(path) is None:
                 # What would merge says nothing that can be read (broken YAML, no
                 # front-matter, a file over the size limit): its teams cannot be known.
                 unreadable.append(path)
@@ -341,7 +341,9 @@ def requirement(
             # severe postmortem in the same pull request does not lower another's bar.
             found = postmortem_involvement(roster, record, linked, entries)
             for item in found:
-                item.needed = team_count(severity)
+                # A version whose severity cannot be read (a broken base) never lowers a
+                # team's bar either: every team then gives the strictest count.
+                item.needed = strictest_team if unknown is not None else team_count(severity)
             involvement = merge_involvement(involvement, found)
     return Requirement(
         required,
@@ -367,12 +369,18 @@ def _handles(names: Iterable[str], roster: Roster | None) -> set[str]:
     return found
 
 
+_VERSION_LABEL = re.compile(r" \((?:at (?:base|head)|removed; as at base) [0-9A-Fa-f]{1,40}\)$")
+"""How the gate labels a document that is not what the pull request would merge: a version at
+the base, an incident at either commit, a removed postmortem ("…md (at base 1a2b3c4)")."""
+
+
 def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
-    """The strings a front-matter list holds, or the one string written in its place
-    (`authors: priya`): a file that does not validate still names who and what it involves."""
+    """The strings a front-matter list holds, or those written in its place as one string
+    (`authors: priya`, `services: api, warehouse`): a file that does not validate still names
+    who and what it involves. No label or handle holds a comma or a space."""
     value = front.get(key)
     if isinstance(value, str):
-        return (value,)
+        return tuple(part for part in re.split(r"[,\s]+", value) if part)
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
