@@ -536,6 +536,23 @@ def test_an_outside_responder_acts_in_the_role_they_hold(archive: Path, run_cli:
     assert run_cli(archive, "lint", str(archive / INC_PATH)).exit_code == 0
 
 
+def test_status_resolved_finds_the_summary_where_lint_does(archive: Path, run_cli: RunCli) -> None:
+    # Under an alias the configuration gives, or not asked for at all: it was refused, or a
+    # second Summary section was added.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.section-aliases]\nSummary = ["Overview"]\n'
+    )
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    path.write_text(path.read_text().replace("## Summary\n", "## Overview\n"))
+    done = run_cli(archive, "status", "resolved", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    text = path.read_text()
+    assert "## Overview\n\nRolled back the flag.\n" in text and "## Summary" not in text
+    assert run_cli(archive, "lint", str(path)).exit_code == 0
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -280,6 +280,16 @@ def test_a_mitigation_names_its_action_and_the_first_in_time_sets_mitigated_at()
         action=MitigationAction.ROLLBACK,
     )
     assert backfilled.sets == ((("mitigated_at",), at(5)),)
+    # Never before the incident was detected, which lint would refuse (FM007).
+    early = log_entry(
+        incident(started_at=at(1), detected_at=at(4), mitigated_at=at(9)),
+        EntryKind.MITIGATION,
+        "scaled up early",
+        by="sam",
+        at=at(3),
+        action=MitigationAction.SCALE_UP,
+    )
+    assert early.sets == () and "before the incident started or was detected" in early.notes[0]
 
 
 def test_status_follows_the_state_machine() -> None:

@@ -668,7 +668,11 @@ def status_command(
             change = lifecycle.resolve(f.incident, text, by=handle, at=moment)
         else:
             change = lifecycle.change_status(f.incident, target, by=handle, at=moment, note=text)
-        if target is IncidentStatus.RESOLVED and not text and store.summary_is_empty(f.doc):
+        if (
+            target is IncidentStatus.RESOLVED
+            and not text
+            and store.summary_missing(f.doc, project.config)
+        ):
             # Resolved, it could not be resolved again to write one; lint would fail on it.
             raise UsageError(
                 "a resolved incident needs a summary of what happened: "

@@ -323,11 +323,13 @@ def log_entry(
     ended = incident.status is IncidentStatus.RESOLVED
     earlier = incident.mitigated_at is None or at < incident.mitigated_at
     if kind is EntryKind.MITIGATION and earlier and not ended:
-        floor = incident.started_at or incident.detected_at
+        # Not before the impact started, nor before it was detected (lint's order).
+        known = [m for m in (incident.started_at, incident.detected_at) if m is not None]
+        floor = max(known) if known else None
         if floor is not None and at < floor:
             notes.append(
                 f"mitigated_at left {'unset' if incident.mitigated_at is None else 'as it was'}: "
-                f"{format_time(at)} is before the incident started"
+                f"{format_time(at)} is before the incident started or was detected"
             )
         else:
             sets.append((("mitigated_at",), at))

@@ -657,16 +657,19 @@ def _end_of_item(doc: Document, first: int, last: int) -> int:
     return end
 
 
-def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | None = None) -> bool:
+def _fill_summary(
+    lines: Lines,
+    doc: Document,
+    summary: str,
+    previous: str | None,
+    titles: frozenset[str],
+) -> bool:
     """Put the summary into `## Summary` when that holds only its placeholder, or the previous
     summary the tool wrote there (a reopened incident resolved again); False if it has the
     author's own text. The section's HTML comments (a note to the writer, a suppression) stay,
     and the summary is written as a paragraph, whatever it starts with."""
     paragraph = as_paragraph(summary)
-    section = next(
-        (s for s in doc.sections() if normalise(s.heading.title) == "summary"),
-        None,
-    )
+    section = next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
     if section is None:
         timeline = find_section(doc)
         index = timeline.heading.line - 1 if timeline else len(lines.lines)
@@ -687,9 +690,13 @@ def _fill_summary(lines: Lines, doc: Document, summary: str, previous: str | Non
     return True
 
 
-def summary_is_empty(doc: Document) -> bool:
-    """The record has no `## Summary`, or one that holds only its placeholder (as lint reads it)."""
-    section = next((s for s in doc.sections() if normalise(s.heading.title) == "summary"), None)
+def summary_missing(doc: Document, config: Config) -> bool:
+    """The configuration asks incidents for a summary and the record has none yet: no summary
+    section (by its name or an alias), or one that holds only its placeholder, as lint reads it."""
+    if SUMMARY_SECTION not in config.incident_sections:
+        return False
+    titles = summary_titles(config)
+    section = next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
     return section is None or is_empty(doc.section_text(section))
 
 
@@ -730,8 +737,24 @@ class EditResult:
     notes: list[str] = field(default_factory=list)
 
 
-def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
-    """The file's new bytes: front-matter keys set and appended, entries and summary inserted."""
+def summary_titles(config: Config) -> frozenset[str]:
+    """The headings the summary goes under, as lint matches sections: "Summary" and the
+    configuration's aliases of it."""
+    aliases = config.section_aliases.get(SUMMARY_SECTION, ())
+    return frozenset(normalise(title) for title in (SUMMARY_SECTION, *aliases))
+
+
+SUMMARY_SECTION = "Summary"
+
+
+def apply_change(
+    raw: bytes,
+    before: IncidentFile,
+    change: Change,
+    titles: frozenset[str],
+) -> bytes:
+    """The file's new bytes: front-matter keys set and appended, entries and summary inserted
+    (under the first heading of `titles`; see summary_titles)."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
     if change.sets or change.appends or change.inserts or change.removes:
@@ -743,7 +766,7 @@ def apply_change(raw: bytes, before: IncidentFile, change: Change) -> bytes:
         _insert_entry(lines, doc, entry)
     if change.summary is not None:
         doc = parse_text(lines.text(), before.display)
-        _fill_summary(lines, doc, change.summary, before.incident.summary)
+        _fill_summary(lines, doc, change.summary, before.incident.summary, titles)
     return lines.text().encode("utf-8")
 
 
@@ -773,7 +796,7 @@ def edit_incident(
         target, raw = _read_target(root, path, display)
         before = parse_incident(raw, display, path, config)
         change = make(before)
-        new = apply_change(raw, before, change)
+        new = apply_change(raw, before, change, summary_titles(config))
         try:
             after = parse_incident(new, display, path, config)
         except UsageError as error:
