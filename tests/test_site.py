@@ -472,9 +472,34 @@ def test_a_records_folder_leading_out_of_the_repository_is_not_published(
     site = build_site(christmas, strict=False, lint=False)
     assert not list(site.rglob("secret.log"))
     assert not list((site / "incidents").glob("INC-*"))
+    with pytest.raises(Abort):  # said, lint or not: a whole folder does not go missing quietly
+        build_site(christmas, lint=False)
     staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"), "--today", TODAY)
     assert not list((tmp_path / "staged").rglob("secret.log")), staged.output
+    assert staged.exit_code == 1 and "incidents:1: IO005" in staged.stderr
     assert "IO005" in run_cli(christmas, "lint").output
+
+
+def test_a_folder_introduction_linked_out_of_the_repository_is_not_published(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Secret\n\nouter secret text\n")
+    (christmas / "incidents" / "sub").mkdir()
+    (christmas / "incidents" / "sub" / "index.md").symlink_to(secret)
+    site = build_site(christmas, strict=False, lint=False)
+    assert not [p for p in site.rglob("*.html") if "outer secret text" in p.read_text()]
+    assert "incidents/sub/index.md:1:1: IO005" in run_cli(christmas, "lint").stdout
+
+
+def test_a_note_lint_is_told_to_ignore_is_left_out_without_a_warning(christmas: Path) -> None:
+    (christmas / "incidents" / "notes.md").write_text("just notes\n")
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint.per-file-ignores]\n"incidents/notes.md" = ["FM001"]\n'
+    )
+    build_site(christmas, lint=False)  # strict: no warning
 
 
 def test_tags_that_differ_only_by_a_trailing_dot_or_dash_each_have_their_own_page(

@@ -183,7 +183,10 @@ def _targets(
         seen.add(display)
         introduction = path.name.lower() in SKIPPED_NAMES
         if introduction and folder_kind(display, config) is not None:
-            return  # a folder's README, named by a PR's changed files or a hook: not a record
+            # A folder's README, named by a PR's changed files or a hook: not a record, but
+            # the site publishes it, so not through a link out of the repository.
+            leads_outside(path, display)
+            return
         if explicit or is_record_file(path):
             files.append((str(path), display))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from incident_docs.config import Config
 from incident_docs.diagnostics import Finding
 from incident_docs.document import (
     Document,
+    escapes,
     load_plain_yaml,
     parse_text,
     read_document,
@@ -130,8 +132,9 @@ class SiteArchive:
     intros: list[str] = field(default_factory=list)
     """README.md / index.md files in the record folders."""
     left_out: list[str] = field(default_factory=list)
-    """Why each record file that cannot be read or does not validate is not published:
-    "path:line: CODE message"."""
+    """Why each record file that cannot be read or does not validate is not published, or a
+    records folder or introduction that leads out of the repository: "path:line: CODE message".
+    None of what lint is set to ignore for that file (see lint_ignores)."""
 
     def __post_init__(self) -> None:
         self.records.sort(key=_sort_key)
@@ -189,9 +192,16 @@ def load_site_archive(
     intros: list[str] = []
     left_out: list[str] = []
     allowed = {ext.lower() for ext in config.attachments}
+    for folder in (config.incidents_dir, config.postmortems_dir):
+        if escapes(root / folder, root) is not None:
+            left_out.append(f"{folder}:1: IO005 symbolic link leads outside the repository")
     for path, display in _record_folder_files(root, config):
         if path.suffix == ".md" and not is_record_file(path):
-            intros.append(display)
+            if escapes(path, root) is not None:
+                shown = printable(display, lines=False)
+                left_out.append(f"{shown}:1: IO005 symbolic link leads outside the repository")
+            else:
+                intros.append(display)
             continue
         if not is_record_file(path):
             if path.suffix.lstrip(".").lower() in allowed and not path.is_symlink():
@@ -207,9 +217,20 @@ def load_site_archive(
                 cache[display] = (key, found)
         if isinstance(found, SiteRecord):
             records.append(found)
-        elif found is not None:
+        elif found is not None and not lint_ignores(config, display, found):
             left_out.append(found)
     return SiteArchive(root, config, roster, records, attachments, intros, left_out)
+
+
+def lint_ignores(config: Config, display: str, why: str) -> bool:
+    """Lint is set to ignore the code of `why` ("path:line: CODE message") for this file (its
+    `ignore`, or `per-file-ignores`): a Markdown note kept beside the records on purpose."""
+    code = why.split(": ", 1)[1].split(" ", 1)[0] if ": " in why else ""
+    ignored = list(config.lint.ignore)
+    for pattern, codes in config.lint.per_file_ignores.items():
+        if fnmatch.fnmatch(display, pattern):
+            ignored += codes
+    return any(code.startswith(prefix) for prefix in ignored)
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
