@@ -105,7 +105,8 @@ def facet_src(facet: str, value: str) -> str:
     "tls." and "tls-") and none takes the facet's own index ("index", "readme")."""
     name = slug(value)
     if name != value.casefold() or name in _FACET_INDEXES:
-        name = f"{name}-{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}"
+        # "~" is in no label, so no label's own name can be one of these.
+        name = f"{name}~{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}"
     return f"browse/{facet}/{name}.md"
 
 

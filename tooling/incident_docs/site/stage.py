@@ -141,10 +141,12 @@ def _yaml_string(text: str) -> str:
     Multilingual Plane written as they are (JSON escapes an emoji as two UTF-16 halves, which
     YAML reads as two broken characters) and YAML's own line breaks escaped."""
     quoted = json.dumps(text, ensure_ascii=False)
-    return quoted.translate(_YAML_BREAKS)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-_YAML_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+"""What YAML cannot hold as written (DEL, the C1 controls, U+FEFF, U+FFFE and U+FFFF), and its
+own line breaks (NEL, U+2028, U+2029): written as escapes. JSON escapes the C0 controls itself."""
 
 
 def _put(path: Path, data: bytes) -> None:
