@@ -128,6 +128,15 @@ def test_backfilled_entries_land_in_time_order(tmp_path: Path) -> None:
     assert list(out_of_order(list(current.entries))) == []
 
 
+def test_a_comment_under_an_entry_is_not_its_text(tmp_path: Path) -> None:
+    path = write(tmp_path, RECORD.replace(
+        "  A continuation line that belongs to the entry above.\n",
+        "  A continuation line that belongs to the entry above.\n"
+        "  <!-- incident-docs disable-next-line BL004 -->\n"))  # fmt: skip
+    texts = [e.text for e in store.read_incident(path, "x", CONFIG).entries]
+    assert "Error rate at 20%. A continuation line that belongs to the entry above." in texts
+
+
 def test_an_entry_added_after_an_item_with_a_block_never_splits_it(tmp_path: Path) -> None:
     # A code block after a blank line is still the item's: the new entry used to land between
     # "Error log excerpt:" and its excerpt, which then read as the new entry's.

@@ -171,6 +171,10 @@ _WRITING = frozenset(
 """The commands that write what they are given into a record."""
 
 
+_TEXT = frozenset({"log", "resolve", "status"})
+"""The commands whose words are free text (the entry, the summary, the note)."""
+
+
 class _Group(HelpGroup):
     """Turns domain errors into a one-line message and exit code 2, in this one place."""
 
@@ -216,7 +220,7 @@ class _Group(HelpGroup):
         except click.NoSuchOption as error:
             # "incident log -5% error rate": a number, not an option. Quotes do not help (the
             # shell takes them away); '--' does.
-            if re.match(r"-\d", error.option_name) and ctx.invoked_subcommand in _WRITING:
+            if re.match(r"-\d", error.option_name) and ctx.invoked_subcommand in _TEXT:
                 raise click.UsageError(
                     f"{error.format_message()} Text that starts with '-' goes after '--': "
                     f"incident {ctx.invoked_subcommand} -- {error.option_name}…",

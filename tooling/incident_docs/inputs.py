@@ -245,7 +245,7 @@ def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:
         except UsageError:
             known = ", ".join(s.value for s in IncidentStatus)
             raise UsageError(
-                f"'{value}' is not a status: use {known}, or open (all but resolved)"
+                f"'{value.strip()}' is not a status: use {known}, or open (all but resolved)"
             ) from None
     return frozenset(wanted)
 
