@@ -521,6 +521,19 @@ def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCl
     assert "mkdocs.yml has no incident-docs plugin" in result.stderr
 
 
+def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli) -> None:
+    # The second run took its own workflows for someone else's and wrote a second of each.
+    assert run_cli(empty, "init", "--github", "--yes").exit_code == 0
+    publish = empty / ".github" / "workflows" / "publish.yml"
+    edited = publish.read_text().replace("branches: [", "branches: [release, ")
+    assert edited != publish.read_text()  # edited since: still ours
+    publish.write_text(edited)
+    again = run_cli(empty, "init", "--github", "--yes")
+    assert again.exit_code == 0, again.output
+    assert "Nothing to do" in again.stdout
+    assert not list((empty / ".github" / "workflows").glob("incident-*.yml"))
+
+
 def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli: RunCli) -> None:
     (empty / "docs").write_text("not a folder")
     result = run_cli(empty, "init", "--yes")

@@ -262,7 +262,7 @@ def _github_steps(
             )
             continue
         if target.exists() or target.is_symlink():
-            if name.startswith(".github/workflows/"):
+            if name.startswith(".github/workflows/") and not _runs_ours(target, text):
                 # Someone else's workflow with the same name (a code linter's lint.yml).
                 other = target.with_name("incident-" + target.name)
                 if not other.exists() and not other.is_symlink():
@@ -275,6 +275,21 @@ def _github_steps(
         f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
         "another"
     )
+
+
+_OURS = re.compile(r"\bincident(?:-docs\b| [a-z][a-z-]*\b)")
+"""What a workflow of ours names: the package, or an `incident` command it runs."""
+
+
+def _runs_ours(path: Path, ours: str) -> bool:
+    """The workflow at `path` names what this one of ours does (the package, the commands it
+    runs): written by an earlier `init --github`, perhaps edited since, not someone else's
+    workflow of the same name (a code linter's lint.yml)."""
+    try:
+        existing = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(set(_OURS.findall(ours)) & set(_OURS.findall(existing)))
 
 
 def _ignore_step(gitignore: Path) -> Step | None:
