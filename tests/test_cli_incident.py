@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -730,6 +732,33 @@ def test_a_webhook_that_does_not_answer_times_out(
     result = run_cli(archive, "update", "--post")
     assert result.exit_code == 2
     assert "posting the update to localhost: no answer within 0.5 s" in result.stderr
+
+
+def test_an_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    # A byte at a time never lets one read time out: the post hung for as long as it went on.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 3\n")
+    declare(run_cli, archive)
+    sent: list[int] = []
+    done = threading.Event()
+
+    def trickle() -> Iterator[bytes]:
+        for n in range(600):  # a minute, unless the test is over
+            if done.is_set():
+                return
+            sent.append(n)
+            time.sleep(0.1)
+            yield b"."
+
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_response(
+        Response(trickle(), content_type="text/plain")
+    )
+    result = run_cli(archive, "update", "--post")
+    done.set()
+    assert result.exit_code == 0, result.output  # it arrived: its status said so
+    assert len(sent) < 100  # read for the timeout (3 s), not to its end
 
 
 def test_post_without_the_variable_says_which_to_set(

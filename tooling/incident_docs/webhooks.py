@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -81,7 +82,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
         opener = urllib.request.build_opener(_NoRedirects)
         with opener.open(request, timeout=timeout) as answer:
             kind = answer.headers.get_content_type()
-            answer.read()
+            _drain(answer, timeout)
     except urllib.error.HTTPError as error:
         if 300 <= error.code < 400:
             raise UsageError(
@@ -93,11 +94,34 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             reason = f"no answer within {timeout:g} s"
         raise UsageError(f"{where}: {reason}") from None
-    except (ValueError, UnicodeError, http.client.HTTPException):
+    except http.client.HTTPException:
+        # A status line that is no HTTP, an answer cut short: the URL itself was fine.
+        raise UsageError(f"{where}: the answer is not HTTP, or was cut short") from None
+    except (ValueError, UnicodeError):
         raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
     if kind == "text/html":
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
+
+
+ANSWER_LIMIT = 1 << 20
+"""The most of a webhook's answer read: its status says whether the update arrived."""
+
+
+def _drain(answer: Any, timeout: float) -> None:
+    """Read the answer's body (the connection is then done with), within the timeout as a whole
+    and up to ANSWER_LIMIT: a server that sends a byte at a time never lets one read time out.
+    Its status has already said the update arrived, so what is left unread does not matter."""
+    read = getattr(answer, "read1", None)
+    if read is None:
+        answer.read(ANSWER_LIMIT)
+        return
+    started, taken = time.monotonic(), 0
+    while taken < ANSWER_LIMIT and time.monotonic() - started < timeout:
+        chunk = read(1 << 16)
+        if not chunk:
+            return
+        taken += len(chunk)
 
 
 def _said(error: urllib.error.HTTPError) -> str:
