@@ -152,6 +152,24 @@ def test_text_output_aligns_and_ends_with_a_summary(archive: Path, run_cli: RunC
     assert result.stderr.strip() == f"{len(lines)} open action items, {overdue} overdue"
 
 
+def test_a_title_with_a_line_break_stays_on_its_row(archive: Path, run_cli: RunCli) -> None:
+    path = archive / CHRISTMAS_PM
+    title = "Canary every web deploy for ten minutes before full rollout"
+    path.write_text(
+        path.read_text().replace(title, '"First\\nFAKE 2099-01-01 P1 x  injected"'),
+        encoding="utf-8",
+    )
+    result = run_cli(archive, "actions", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert not [line for line in result.stdout.splitlines() if line.startswith("FAKE")]
+    assert "First FAKE 2099-01-01 P1 x injected" in result.stdout
+
+
+def test_similar_takes_an_incident_or_a_text_not_both(archive: Path, run_cli: RunCli) -> None:
+    both = run_cli(archive, "similar", "INC-2023-03-14-payments-db-failover", "--text", "db")
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
 def test_csv_keeps_a_formula_like_title_as_text(archive: Path, run_cli: RunCli) -> None:
     path = archive / CDN_PM
     text = path.read_text(encoding="utf-8")

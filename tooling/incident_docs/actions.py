@@ -92,7 +92,8 @@ def as_text(rows: Sequence[ActionRow]) -> str:
         tracker = f"  {item.tracker}" if item.tracker else ""
         lines.append(
             f"{due:<11}  {flag:<7}  {item.priority}  {item.owner:<{owner_width}}  "
-            f"{item.title}  ({row.postmortem.id}){tracker}"
+            # One line each: a title with a line break in it would forge a row of its own.
+            f"{' '.join(item.title.split())}  ({row.postmortem.id}){tracker}"
         )
     return "\n".join(lines)
 

@@ -1247,10 +1247,12 @@ def similar_command(
     Ranked by shared services and tags and by the words of titles, summaries, timelines and
     contributing factors. Without INCIDENT or --text, the only open incident.
     """
+    if text is not None and (incident_id or incident):
+        raise UsageError("name an incident or describe one with --text, not both")
     project.require_archive()
     archive = read_archive(project.root, project.config)
     index = RelatedIndex(cases_from(archive.records))
-    if text is not None and not (incident_id or incident):
+    if text is not None:
         matches = index.search(text, limit=limit)
     else:
         path, display = _located(project, _one_incident(project, incident_id, incident))
