@@ -88,6 +88,16 @@ def test_a_moment_the_record_lacks_joins_its_two_phases() -> None:
     assert "impact, not yet detected: 20m" in svg
     assert "responding: 1h" in svg and "mitigated, recovering: 40m" in svg
     assert "not yet declared" not in svg
+    # No mitigation recorded: declaration to resolution is the response, not "mitigated".
+    unmitigated = incident(resolved_at=T0 + timedelta(minutes=45))
+    svg = incident_picture(unmitigated, [])
+    assert "responding: 45m" in svg and "mitigated" not in svg
+    # Detection not known: the start to the declaration claims no detection.
+    undetected = incident(
+        started_at=T0 - timedelta(minutes=30), resolved_at=T0 + timedelta(hours=1)
+    )
+    svg = incident_picture(undetected, [])
+    assert "impact, not yet declared: 30m" in svg and "not yet detected" not in svg
 
 
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)

@@ -171,8 +171,8 @@ _WRITING = frozenset(
 """The commands that write what they are given into a record."""
 
 
-_TEXT = frozenset({"log", "resolve", "status"})
-"""The commands whose words are free text (the entry, the summary, the note)."""
+_TEXT = frozenset({"declare", "log", "resolve", "status"})
+"""The commands whose words are free text (the title, the entry, the summary, the note)."""
 
 
 class _Group(HelpGroup):

@@ -903,7 +903,7 @@ def update_command(
         )
 
     echo(update(output_format.lower() == "markdown"), nl=False)
-    handle = _who(project, by) if record else None  # before posting: a post is not undone
+    handle = _actor(project, by, incident) if record else None  # before posting: not undone
     if post:
         settings = project.config.updates
         url = os.environ.get(settings.webhook_env, "").strip()

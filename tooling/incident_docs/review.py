@@ -377,10 +377,10 @@ the base, an incident at either commit, a removed postmortem ("…md (at base 1a
 def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
     """The strings a front-matter list holds, or those written in its place as one string
     (`authors: priya`, `services: api, warehouse`): a file that does not validate still names
-    who and what it involves. No label or handle holds a comma or a space."""
+    who and what it involves. No label, handle or name holds a comma (a name holds spaces)."""
     value = front.get(key)
     if isinstance(value, str):
-        return tuple(part for part in re.split(r"[,\s]+", value) if part)
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 

@@ -693,7 +693,7 @@ def _fill_summary(
 def summary_missing(doc: Document, config: Config) -> bool:
     """The configuration asks incidents for a summary and the record has none yet: no summary
     section (by its name or an alias), or one that holds only its placeholder, as lint reads it."""
-    if SUMMARY_SECTION not in config.incident_sections:
+    if all(normalise(name) != normalise(SUMMARY_SECTION) for name in config.incident_sections):
         return False
     titles = summary_titles(config)
     section = next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
@@ -740,7 +740,13 @@ class EditResult:
 def summary_titles(config: Config) -> frozenset[str]:
     """The headings the summary goes under, as lint matches sections: "Summary" and the
     configuration's aliases of it."""
-    aliases = config.section_aliases.get(SUMMARY_SECTION, ())
+    wanted = normalise(SUMMARY_SECTION)
+    aliases = [
+        alias
+        for name, given in config.section_aliases.items()
+        if normalise(name) == wanted
+        for alias in given
+    ]
     return frozenset(normalise(title) for title in (SUMMARY_SECTION, *aliases))
 
 

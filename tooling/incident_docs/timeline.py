@@ -91,7 +91,7 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
     return entries, problems
 
 
-_OWN_BLOCK = re.compile(r"^(?:[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|>|\||<)")
+_OWN_BLOCK = re.compile(r"^(?:[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|>|\||<(?:!--|/?[A-Za-z]))")
 """An indented line that starts a block of its own inside the entry (a nested list, a fence,
 a quote, a table row, HTML such as a suppression comment), not the entry's own text wrapped."""
 

@@ -125,7 +125,8 @@ class _Rows:
     """A row of the table an issue's body was made with ("| Owner | Dana Okafor (dana) |")."""
 
     def search(self, body: str, name: str) -> str | None:
-        found = re.search(rf"^\| {name} \| (.*) \|$", body, re.MULTILINE)
+        # GitHub's editor saves a body with CRLF line ends.
+        found = re.search(rf"^\| {name} \| (.*) \|\r?$", body, re.MULTILINE)
         return found.group(1) if found else None
 
 
@@ -458,10 +459,13 @@ class ActionSync:
         return adopt
 
     def _made_for(self, issue: Issue, p: _Pending) -> bool:
-        """The issue is open and was made for an item of this one's type and owner."""
+        """The issue is open and was made for an item of this one's type and owner (by the
+        owner's handle: their display name may have changed since)."""
         if issue.state != "open" or issue.made_for is None:
             return False
-        return issue.made_for == (p.item.type.value, _plain(owner_text(p.item, self.roster)))
+        kind, owner = issue.made_for
+        handle = owner[owner.rfind("(") + 1 : -1] if owner.endswith(")") else owner
+        return kind == p.item.type.value and handle.casefold() == p.item.owner.casefold()
 
     def _adopted(self, display: str, p: _Pending, issue: Issue, why: str) -> None:
         self.report.adopted += 1

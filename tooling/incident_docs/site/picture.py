@@ -29,13 +29,23 @@ PHASES: tuple[tuple[str, str, str, str], ...] = (
 
 
 def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
-    """The phases between the moments a record has: a moment it lacks (a postmortem without
-    `declared_at`) joins its two phases into one, named by the later ("responding" from
-    detection to mitigation), so no stretch of the incident is left undrawn."""
+    """The phases between the moments a record has. A moment it lacks joins the phases on
+    either side into one, so no stretch of the incident is left undrawn, named so as not to
+    claim what never happened: "responding" when it takes in the response (a postmortem without
+    `declared_at`, an incident without `mitigated_at`), "impact, not yet declared" from the start
+    to the declaration when detection is not known."""
     order = [PHASES[0][0], *(end for _begin, end, _css, _label in PHASES)]
     present = [name for name in order if name in moments]
-    ending = {end: (css, label) for _begin, end, css, label in PHASES}
-    return [(begin, end, *ending[end]) for begin, end in itertools.pairwise(present)]
+    found: list[tuple[str, str, str, str]] = []
+    for begin, end in itertools.pairwise(present):
+        first, last = order.index(begin), order.index(end)
+        if last == first + 1:
+            found.append(PHASES[first])
+        elif first <= 2 < last:  # takes in declaration to mitigation
+            found.append((begin, end, "responding", "responding"))
+        else:  # the start to the declaration, detection not known
+            found.append((begin, end, "undetected", "impact, not yet declared"))
+    return found
 
 
 ACTION_LABELS = {
