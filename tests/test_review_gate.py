@@ -681,6 +681,28 @@ def test_a_value_written_without_a_list_still_counts_where_the_file_does_not_val
     assert result.exit_code == 1, result.output
 
 
+def test_an_author_written_by_display_name_without_a_list_cannot_approve(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # Split at spaces, "Priya Raman" named nobody, and she counted for her own postmortem.
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "people.yaml")] = (
+        TEAMS_ROSTER.replace(b"{handle: priya,", b"{handle: praman,")
+        .replace(b"[sam, priya]", b"[sam, praman]")
+        .replace(b"seniors: [priya]", b"seniors: [praman]")
+    )
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = (
+        postmortem(services=("api",))
+        .replace(b"authors: [sam]", b"authors: Priya Raman")
+        .replace(b"status: in-review", b"status: whatever")
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "an author of the postmortem" in result.output
+
+
 def test_an_incident_written_without_a_list_brings_its_responders_teams(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -135,6 +135,11 @@ def test_a_comment_under_an_entry_is_not_its_text(tmp_path: Path) -> None:
         "  <!-- incident-docs disable-next-line BL004 -->\n"))  # fmt: skip
     texts = [e.text for e in store.read_incident(path, "x", CONFIG).entries]
     assert "Error rate at 20%. A continuation line that belongs to the entry above." in texts
+    # "<" that opens no tag is text wrapped like any other.
+    path = write(tmp_path, RECORD.replace(
+        "  A continuation line that belongs to the entry above.\n", "  <1% a minute later.\n"))  # fmt: skip
+    texts = [e.text for e in store.read_incident(path, "x", CONFIG).entries]
+    assert "Error rate at 20%. <1% a minute later." in texts
 
 
 def test_an_entry_added_after_an_item_with_a_block_never_splits_it(tmp_path: Path) -> None:
