@@ -86,3 +86,15 @@ def test_check_refuses_a_codeowners_it_cannot_read_as_one(
     codeowners.write_bytes(b"\xff\xfe* @someone\n")
     garbled = run_cli(archive, "codeowners", "--check")
     assert garbled.exit_code == 2 and "not valid UTF-8" in garbled.stderr
+
+
+def test_write_refuses_a_github_folder_linked_out_of_the_repository(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(archive / ".github", ignore_errors=True)
+    (archive / ".github").symlink_to(outside, target_is_directory=True)
+    result = run_cli(archive, "codeowners", "--write")
+    assert result.exit_code == 2 and "leads outside the repository" in result.stderr
+    assert not list(outside.iterdir())

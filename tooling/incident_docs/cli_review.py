@@ -17,6 +17,7 @@ from incident_docs.codeowners import (
     read_current,
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
+from incident_docs.document import escapes
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import Decision, summary_markdown
@@ -203,6 +204,9 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         echo(f"incident: warning: {warning}", err=True)
     target: Path = project.root / CODEOWNERS_PATH
     if write:
+        if escapes(target.parent, project.root) is not None:
+            # `.github` a link out of the repository: the file would be written there.
+            raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
         write_atomic(target, generated.text.encode("utf-8"))
         echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
         return
