@@ -492,6 +492,19 @@ def test_a_folder_introduction_linked_out_of_the_repository_is_not_published(
     assert "incidents/sub/index.md:1:1: IO005" in run_cli(christmas, "lint").stdout
 
 
+def test_a_folder_in_a_records_folder_linked_out_is_a_warning_lint_or_not(
+    christmas: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.log").write_text("SECRET")
+    (christmas / "incidents" / "2024").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(Abort):
+        build_site(christmas, lint=False)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("incidents/2024:1: IO005" in w for w in warned), warned
+
+
 def test_a_note_lint_is_told_to_ignore_is_left_out_without_a_warning(christmas: Path) -> None:
     (christmas / "incidents" / "notes.md").write_text("just notes\n")
     pyproject = christmas / "pyproject.toml"

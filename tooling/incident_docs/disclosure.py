@@ -24,7 +24,9 @@ _DOTTED = re.compile(
     # ("payments_db.internal").
     r"(?<![\w.-])[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?)+(?![\w-])"
 )
-_NUMBERED_HOST = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?(?![\w-]|\.\w)")
+_NUMBERED_HOST = re.compile(
+    r"(?<![\w.-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?(?![\w-]|\.\w)"
+)
 _TICKET = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}-\d+(?![\w-])")
 
 INTERNAL_SUFFIXES = (

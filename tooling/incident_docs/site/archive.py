@@ -24,7 +24,7 @@ from incident_docs.document import (
     too_deep_to_render,
 )
 from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
-from incident_docs.records import is_record_file, iter_record_files, record_kind, validate_record
+from incident_docs.records import is_record_file, record_file_names, record_kind, validate_record
 from incident_docs.terminal import printable
 from incident_docs.timeline import parse_timeline
 
@@ -192,10 +192,8 @@ def load_site_archive(
     intros: list[str] = []
     left_out: list[str] = []
     allowed = {ext.lower() for ext in config.attachments}
-    for folder in (config.incidents_dir, config.postmortems_dir):
-        if escapes(root / folder, root) is not None:
-            left_out.append(f"{folder}:1: IO005 symbolic link leads outside the repository")
-    for path, display in _record_folder_files(root, config):
+    linked: list[str] = []
+    for path, display in _record_folder_files(root, config, linked):
         if path.suffix == ".md" and not is_record_file(path):
             if escapes(path, root) is not None:
                 shown = printable(display, lines=False)
@@ -219,6 +217,12 @@ def load_site_archive(
             records.append(found)
         elif found is not None and not lint_ignores(config, display, found):
             left_out.append(found)
+    for display in linked:
+        # A records folder, or a folder in one, that the walk did not enter: said so when it
+        # leads out of the repository, as lint says it (IO005), lint or not.
+        if escapes(root / display, root) is not None:
+            shown = printable(display, lines=False)
+            left_out.append(f"{shown}:1: IO005 symbolic link leads outside the repository")
     return SiteArchive(root, config, roster, records, attachments, intros, left_out)
 
 
@@ -304,9 +308,12 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document:
     return doc
 
 
-def _record_folder_files(root: Path, config: Config) -> Iterator[tuple[Path, str]]:
-    for path in iter_record_files(root, config):
-        display = path.relative_to(root).as_posix()
+def _record_folder_files(
+    root: Path, config: Config, linked: list[str]
+) -> Iterator[tuple[Path, str]]:
+    """Every file of the records folders but hidden ones; `linked` gets the folders that are
+    links, not entered."""
+    for location, display in record_file_names(root, config, linked):
         if any(part.startswith(".") for part in display.split("/")):
             continue
-        yield path, display
+        yield Path(location), display
