@@ -458,6 +458,7 @@ def test_a_tab_after_a_colon_is_edited_as_lint_reads_it() -> None:
         "tags:",
         "-\tdb",
         "note: 'a\ttab'",
+        "lead: sam\t# the lead",
         "status: investigating",
     ]
     change = Change(sets=((("status",), "identified"),))
@@ -468,6 +469,7 @@ def test_a_tab_after_a_colon_is_edited_as_lint_reads_it() -> None:
         "tags:",
         "- db",
         "note: 'a\ttab'",
+        "lead: sam # the lead",
         "status: identified",
     ]
 

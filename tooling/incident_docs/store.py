@@ -561,9 +561,10 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
 def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]:
     """The front-matter loaded for a round-trip edit, and the lines it was loaded from.
 
-    A tab between a key's colon (or a list's dash) and its value is YAML that lint's reader
-    takes and the editing one does not ("cannot start any token"): each such tab becomes a
-    space, where the editing reader stops on it and nowhere else, and the line is written so.
+    A tab between a key's colon (or a list's dash) and its value, or before a comment, is YAML
+    that lint's reader takes and the editing one does not ("cannot start any token"): each such
+    tab becomes a space, where the editing reader stops on it and nowhere else, and the line is
+    written so. A tab inside a value is left to the error: a space would change the value.
     """
     lines = list(source_lines)
     for _attempt in range(len(lines) + 1):
@@ -575,10 +576,14 @@ def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]
                 raise
             row, column = mark.line, mark.column
             line = lines[row] if 0 <= row < len(lines) else ""
-            before = line[:column].rstrip(" \t")
-            if not line[column : column + 1] == "\t" or not before.endswith((":", "-")):
+            before, after = line[:column].rstrip(" \t"), line[column:].lstrip(" \t")
+            # Between a key's colon (or a dash) and its value, or before a comment: spacing,
+            # no part of any value.
+            if line[column : column + 1] != "\t" or not (
+                before.endswith((":", "-")) or after.startswith("#")
+            ):
                 raise
-            lines[row] = before + " " + line[column:].lstrip(" \t")
+            lines[row] = before + " " + after
     raise YAMLError("front-matter: too many tabs to read")  # pragma: no cover - bounded above
 
 
