@@ -163,6 +163,7 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("Errors on web-01.", ["web-01"]),
         ("Pool exhausted on payments_db.internal", ["payments_db.internal"]),
         ("payments_db-3 ran out of disk", ["payments_db-3"]),
+        ("Web-01 ran out of disk.", ["Web-01"]),
         ("Host db.prod.internal and 2001:db8::7 and 192.168.0.0/16.", ["db.prod.internal", "2001:db8::7", "192.168.0.0/16"]),
         ("Tracked in OPS-814 and https://tracker.example.net/OPS-9", ["OPS-814", "https://tracker.example.net/OPS-9"]),
         ("Priya Raman and DANA looked into it.", ["Priya Raman", "DANA"]),

@@ -555,6 +555,68 @@ def test_status_resolved_finds_the_summary_where_lint_does(archive: Path, run_cl
     assert run_cli(archive, "lint", str(path)).exit_code == 0
 
 
+def test_the_summary_section_is_the_one_lint_reads_as_it(archive: Path, run_cli: RunCli) -> None:
+    # Lint takes a required name in any case and its aliases under that name as written; the
+    # commands take the same section, or lint failed on what they wrote (SC001, SC002).
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n",
+            '[tool.incident-docs]\nincident-sections = ["summary", "Timeline"]\n',
+            1,
+        )
+        + '\n[tool.incident-docs.section-aliases]\nsummary = ["Overview"]\n'
+    )
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    path.write_text(path.read_text().replace("## Summary\n", "## Overview\n"))
+    bare = run_cli(archive, "status", "resolved", "--by", "sam")
+    assert bare.exit_code == 2 and "needs a summary" in bare.stderr
+    done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    assert "## Overview\n\nRolled back the flag.\n" in path.read_text()
+    assert run_cli(archive, "lint", str(path)).exit_code == 0
+
+
+def test_an_alias_under_another_spelling_of_the_name_is_no_alias_of_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Lint reads aliases under the required name as the configuration spells it ("Summary"):
+    # "summary = [...]" names none, and the commands must not take "## Overview" for it either.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.section-aliases]\nsummary = ["Overview"]\n'
+    )
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    path.write_text(
+        path.read_text().replace("## Summary\n", "## Overview\n\nThe cache tier.\n\n## Summary\n")
+    )
+    done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    assert "## Summary\n\nRolled back the flag.\n" in path.read_text()
+    assert run_cli(archive, "lint", str(path)).exit_code == 0
+
+
+def test_an_outside_communications_lead_logs_the_update_they_send(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    assert (
+        run_cli(archive, "assign", "comms", "vendor-amy", "--outside", "--by", "sam").exit_code == 0
+    )
+    sent = run_cli(archive, "update", "--log", "--by", "vendor-amy")
+    assert sent.exit_code == 0, sent.output
+    assert "**comms** by vendor-amy" in (archive / INC_PATH).read_text()
+
+
+def test_a_title_that_starts_with_a_dash_says_how_to_write_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    refused = run_cli(archive, "declare", "-5%", "checkouts", "--by", "sam", "-y")
+    assert refused.exit_code == 2 and "incident declare -- -5" in refused.output
+
+
 def test_postmortem_pr_body_carries_the_review_checklist(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

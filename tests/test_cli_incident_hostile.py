@@ -534,6 +534,17 @@ def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli)
     assert not list((empty / ".github" / "workflows").glob("incident-*.yml"))
 
 
+def test_init_github_writes_nothing_through_a_link_out_of_the_repository(
+    empty: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (empty / ".github").symlink_to(outside, target_is_directory=True)
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 2 and ".github: symbolic link leads outside" in result.stderr
+    assert not list(outside.iterdir())
+
+
 def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli: RunCli) -> None:
     (empty / "docs").write_text("not a folder")
     result = run_cli(empty, "init", "--yes")

@@ -98,6 +98,13 @@ def test_a_moment_the_record_lacks_joins_its_two_phases() -> None:
     )
     svg = incident_picture(undetected, [])
     assert "impact, not yet declared: 30m" in svg and "not yet detected" not in svg
+    # Neither detection nor declaration known: no response is claimed from the start.
+    bare = Postmortem.model_construct(
+        id="PM-2024-05-02-x", started_at=T0, mitigated_at=T0 + timedelta(hours=2)
+    )
+    assert "impact: 2h" in incident_picture(bare, []) and "responding" not in incident_picture(
+        bare, []
+    )
 
 
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)

@@ -667,6 +667,8 @@ def test_a_review_that_cannot_be_placed_in_order_fails_closed(
         ("authors: [sam]", "authors: [sam]\nteams: data"),
         ("services: [api]", "services: api, warehouse"),  # a list without its brackets
         ("authors: [sam]", "authors: sam, priya"),
+        ("authors: [sam]", "authors: sam priya"),  # no commas: word by word too
+        ("services: [api]", "services: api warehouse"),
     ],
 )
 def test_a_value_written_without_a_list_still_counts_where_the_file_does_not_validate(

@@ -505,6 +505,18 @@ def test_a_folder_in_a_records_folder_linked_out_is_a_warning_lint_or_not(
     assert any("incidents/2024:1: IO005" in w for w in warned), warned
 
 
+def test_a_linked_folder_lint_is_told_to_ignore_is_left_out_without_a_warning(
+    christmas: Path, tmp_path: Path
+) -> None:
+    (christmas / "incidents" / "vendor").symlink_to(tmp_path, target_is_directory=True)
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint.per-file-ignores]\n"incidents/vendor" = ["IO005"]\n'
+    )
+    build_site(christmas, lint=False)  # strict: no warning, as lint says nothing
+
+
 def test_a_note_lint_is_told_to_ignore_is_left_out_without_a_warning(christmas: Path) -> None:
     (christmas / "incidents" / "notes.md").write_text("just notes\n")
     pyproject = christmas / "pyproject.toml"

@@ -140,6 +140,14 @@ def test_a_comment_under_an_entry_is_not_its_text(tmp_path: Path) -> None:
         "  A continuation line that belongs to the entry above.\n", "  <1% a minute later.\n"))  # fmt: skip
     texts = [e.text for e in store.read_incident(path, "x", CONFIG).entries]
     assert "Error rate at 20%. <1% a minute later." in texts
+    path = write(tmp_path, RECORD.replace(
+        "  A continuation line that belongs to the entry above.\n",
+        "  <a few seconds later, see\n  <https://status.example.com/x> for the notice.\n"))  # fmt: skip
+    texts = [e.text for e in store.read_incident(path, "x", CONFIG).entries]
+    assert (
+        "Error rate at 20%. <a few seconds later, see <https://status.example.com/x> for the notice."
+        in texts
+    )
 
 
 def test_an_entry_added_after_an_item_with_a_block_never_splits_it(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ _DOTTED = re.compile(
     r"(?<![\w.-])[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[\w-]*[A-Za-z0-9_])?)+(?![\w-])"
 )
 _NUMBERED_HOST = re.compile(
-    r"(?<![\w.-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?(?![\w-]|\.\w)"
+    # Capitalised too, at the start of a sentence ("Web-01 ran out of disk").
+    r"(?<![\w.-])[A-Za-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?(?![\w-]|\.\w)"
 )
 _TICKET = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}-\d+(?![\w-])")
 

@@ -376,11 +376,15 @@ the base, an incident at either commit, a removed postmortem ("…md (at base 1a
 
 def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
     """The strings a front-matter list holds, or those written in its place as one string
-    (`authors: priya`, `services: api, warehouse`): a file that does not validate still names
-    who and what it involves. No label, handle or name holds a comma (a name holds spaces)."""
+    (`authors: priya`, `services: api, warehouse`, `authors: sam priya`): a file that does not
+    validate still names who and what it involves. Each part between commas counts whole (a
+    display name holds spaces) and word by word (labels and handles do not): a name too many
+    only keeps an author from approving, or asks one more team."""
     value = front.get(key)
     if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        words = [word for part in parts if " " in part for word in part.split()]
+        return tuple(dict.fromkeys([*parts, *words]))
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 

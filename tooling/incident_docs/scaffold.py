@@ -15,6 +15,7 @@ from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.config import CONFIG_FILE, TABLE, Config
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import escapes
 from incident_docs.models import Roster
 from incident_docs.records import SKIPPED_NAMES
 from incident_docs.store import LOCK_NAME, TEMPORARY, locked, write_atomic
@@ -354,12 +355,18 @@ def apply_init(root: Path, steps: list[Step]) -> None:
     writes anything.
     """
     for step in steps:
-        for parent in step.path.relative_to(root).parents:
+        for parent in reversed(step.path.relative_to(root).parents):  # the outermost first
             place = root / parent
             if (place.exists() or place.is_symlink()) and not place.is_dir():
                 raise UsageError(
                     f"{parent.as_posix()}: exists and is not a folder, but "
                     f"{step.path.relative_to(root).as_posix()} goes in it (nothing was written)"
+                )
+            if escapes(place, root) is not None:
+                # `.github` a link out of the repository: the files would be written there.
+                raise UsageError(
+                    f"{parent.as_posix()}: symbolic link leads outside the repository "
+                    "(nothing was written)"
                 )
     with locked(root):
         for step in steps:

@@ -745,14 +745,12 @@ class EditResult:
 def summary_titles(config: Config) -> frozenset[str]:
     """The headings the summary goes under, as lint matches sections: "Summary" and the
     configuration's aliases of it."""
+    # As lint matches them (rules/sections.py): the required name in any case, its aliases
+    # under that name as the configuration spells it.
     wanted = normalise(SUMMARY_SECTION)
-    aliases = [
-        alias
-        for name, given in config.section_aliases.items()
-        if normalise(name) == wanted
-        for alias in given
-    ]
-    return frozenset(normalise(title) for title in (SUMMARY_SECTION, *aliases))
+    name = next((n for n in config.incident_sections if normalise(n) == wanted), SUMMARY_SECTION)
+    aliases = config.section_aliases.get(name, ())
+    return frozenset(normalise(title) for title in (name, *aliases))
 
 
 SUMMARY_SECTION = "Summary"

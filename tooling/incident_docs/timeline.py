@@ -91,7 +91,11 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
     return entries, problems
 
 
-_OWN_BLOCK = re.compile(r"^(?:[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|>|\||<(?:!--|/?[A-Za-z]))")
+_OWN_BLOCK = re.compile(
+    r"^(?:[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|>|\||<!--|"
+    # A tag alone on its line (an autolink or "<a few seconds" is text)
+    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>\s*$)"
+)
 """An indented line that starts a block of its own inside the entry (a nested list, a fence,
 a quote, a table row, HTML such as a suppression comment), not the entry's own text wrapped."""
 

@@ -197,7 +197,9 @@ def load_site_archive(
         if path.suffix == ".md" and not is_record_file(path):
             if escapes(path, root) is not None:
                 shown = printable(display, lines=False)
-                left_out.append(f"{shown}:1: IO005 symbolic link leads outside the repository")
+                why = f"{shown}:1: IO005 symbolic link leads outside the repository"
+                if not lint_ignores(config, display, why):
+                    left_out.append(why)
             else:
                 intros.append(display)
             continue
@@ -222,7 +224,9 @@ def load_site_archive(
         # leads out of the repository, as lint says it (IO005), lint or not.
         if escapes(root / display, root) is not None:
             shown = printable(display, lines=False)
-            left_out.append(f"{shown}:1: IO005 symbolic link leads outside the repository")
+            why = f"{shown}:1: IO005 symbolic link leads outside the repository"
+            if not lint_ignores(config, display, why):
+                left_out.append(why)
     return SiteArchive(root, config, roster, records, attachments, intros, left_out)
 
 

@@ -33,7 +33,8 @@ def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
     either side into one, so no stretch of the incident is left undrawn, named so as not to
     claim what never happened: "responding" when it takes in the response (a postmortem without
     `declared_at`, an incident without `mitigated_at`), "impact, not yet declared" from the start
-    to the declaration when detection is not known."""
+    to the declaration when detection is not known, and "impact" from the start when neither
+    detection nor declaration is."""
     order = [PHASES[0][0], *(end for _begin, end, _css, _label in PHASES)]
     present = [name for name in order if name in moments]
     found: list[tuple[str, str, str, str]] = []
@@ -41,6 +42,8 @@ def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
         first, last = order.index(begin), order.index(end)
         if last == first + 1:
             found.append(PHASES[first])
+        elif first == 0 and last > 2:  # from the start, neither detection nor declaration known
+            found.append((begin, end, "undetected", "impact"))
         elif first <= 2 < last:  # takes in declaration to mitigation
             found.append((begin, end, "responding", "responding"))
         else:  # the start to the declaration, detection not known
