@@ -695,6 +695,9 @@ def _fill_summary(
     return True
 
 
+SUMMARY_SECTION = "Summary"
+
+
 def summary_missing(doc: Document, config: Config) -> bool:
     """The configuration asks incidents for a summary and the record has none yet: no summary
     section (by its name or an alias), or one that holds only its placeholder, as lint reads it."""
@@ -743,17 +746,12 @@ class EditResult:
 
 
 def summary_titles(config: Config) -> frozenset[str]:
-    """The headings the summary goes under, as lint matches sections: "Summary" and the
-    configuration's aliases of it."""
-    # As lint matches them (rules/sections.py): the required name in any case, its aliases
-    # under that name as the configuration spells it.
+    """The headings the summary goes under, as lint matches sections (rules/sections.py): the
+    required name in any case, and its aliases under that name as the configuration spells it."""
     wanted = normalise(SUMMARY_SECTION)
     name = next((n for n in config.incident_sections if normalise(n) == wanted), SUMMARY_SECTION)
     aliases = config.section_aliases.get(name, ())
     return frozenset(normalise(title) for title in (name, *aliases))
-
-
-SUMMARY_SECTION = "Summary"
 
 
 def apply_change(
@@ -763,7 +761,7 @@ def apply_change(
     titles: frozenset[str],
 ) -> bytes:
     """The file's new bytes: front-matter keys set and appended, entries and summary inserted
-    (under the first heading of `titles`; see summary_titles)."""
+    (the summary under the heading that `titles` names; see summary_titles)."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
     if change.sets or change.appends or change.inserts or change.removes:
