@@ -109,8 +109,8 @@ def issue_from_api(data: Any, what: str) -> Issue:
         raise GitHubError(f"{what}: the API's html_url {url[:80]!r} is not a web address")
     body = data.get("body")
     marker = MARKER_RE.search(body) if isinstance(body, str) else None
-    kind = _ROW.search(body, "Type") if isinstance(body, str) else None
-    owner = _ROW.search(body, "Owner") if isinstance(body, str) else None
+    kind = _row(body, "Type") if isinstance(body, str) else None
+    owner = _row(body, "Owner") if isinstance(body, str) else None
     return Issue(
         number,
         url,
@@ -121,16 +121,11 @@ def issue_from_api(data: Any, what: str) -> Issue:
     )
 
 
-class _Rows:
+def _row(body: str, name: str) -> str | None:
     """A row of the table an issue's body was made with ("| Owner | Dana Okafor (dana) |")."""
-
-    def search(self, body: str, name: str) -> str | None:
-        # GitHub's editor saves a body with CRLF line ends.
-        found = re.search(rf"^\| {name} \| (.*) \|\r?$", body, re.MULTILINE)
-        return found.group(1) if found else None
-
-
-_ROW = _Rows()
+    # GitHub's editor saves a body with CRLF line ends.
+    found = re.search(rf"^\| {name} \| (.*) \|\r?$", body, re.MULTILINE)
+    return found.group(1) if found else None
 
 
 def status_from_issue(current: ActionItemStatus, issue: Issue) -> ActionItemStatus | None:
