@@ -15,7 +15,7 @@ from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.config import CONFIG_FILE, TABLE, Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import escapes
+from incident_docs.document import escapes, open_regular
 from incident_docs.models import Roster
 from incident_docs.records import SKIPPED_NAMES
 from incident_docs.store import LOCK_NAME, TEMPORARY, locked, write_atomic
@@ -287,7 +287,8 @@ def _runs_ours(path: Path, ours: str) -> bool:
     runs): written by an earlier `init --github`, perhaps edited since, not someone else's
     workflow of the same name (a code linter's lint.yml)."""
     try:
-        existing = path.read_text(encoding="utf-8", errors="replace")
+        with open_regular(path) as handle:  # a regular file, and no more than a workflow holds
+            existing = handle.read(1 << 20).decode("utf-8", errors="replace")
     except OSError:
         return False
     return bool(set(_OURS.findall(ours)) & set(_OURS.findall(existing)))
