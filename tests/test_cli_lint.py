@@ -148,6 +148,25 @@ def test_stdin_filename_is_the_file_it_names_however_it_is_written(
     assert {d["path"] for d in found} == {INC} and "ID001" not in {d["code"] for d in found}
 
 
+def test_linting_one_file_knows_the_ids_however_the_others_write_them(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The other records' IDs were read from "id:" in their first 4 KB: a quoted key, or an id
+    # after a long field, hid a duplicate (ID001) and made a link look broken (ID005).
+    incident = archive / "incidents" / "INC-2023-03-14-payments-db-failover.md"
+    text = incident.read_text(encoding="utf-8")
+    notes = "# A long note on how this record was written.\n" * 120  # past the first 4 KB
+    text = text.replace("---\nid: ", "---\n" + notes + '"id": ', 1)
+    incident.write_text(text, encoding="utf-8")
+    linked = run_cli(archive, "lint", "postmortems/PM-2023-03-14-payments-db-failover.md")
+    assert "ID005" not in linked.stdout, linked.stdout
+    copy = archive / "incidents" / "2023" / incident.name
+    copy.parent.mkdir()
+    copy.write_text(text, encoding="utf-8")
+    duplicate = run_cli(archive, "lint", str(copy))
+    assert "ID001" in duplicate.stdout, duplicate.stdout
+
+
 def test_plain_markdown_is_accepted_for_prose_rules_only(archive: Path, run_cli: RunCli) -> None:
     notes = archive / "notes.md"
     notes.write_text("# Notes\n\nNothing to see.\n")

@@ -4,6 +4,7 @@ them, and one of every team the postmortem involves."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,27 @@ def test_a_team_the_postmortem_names_must_approve_too(archive: Path, run_cli: Ru
     found = rv(run_cli, archive, "services: [web-frontend", "teams: [search]\nservices: [web-frontend", code="RV002")  # fmt: skip
     assert [message.split(" (")[0] for _line, message in found] == ["team search"]
     assert "named by the postmortem" in found[0][1]
+
+
+def test_a_responders_team_is_found_with_the_incident_in_a_subfolder(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The incident was looked for at incidents/<ID>.md only: its responders' teams were never
+    # asked for, and a missing approval passed.
+    path = archive / PAYMENTS
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("approved_by: [dana, priya]", "approved_by: [jo, mei]"),
+        ("- Communications Lead: lee\n", ""),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    text = re.sub(r"(?m)^authors: .*$", "authors: [priya]", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    flat = rv(run_cli, archive, code="RV002", pm=PAYMENTS)
+    assert any("team platform (responders lee)" in message for _line, message in flat), flat
+    (archive / "incidents" / "2023").mkdir()
+    incident = archive / "incidents" / "INC-2023-03-14-payments-db-failover.md"
+    incident.rename(archive / "incidents" / "2023" / incident.name)
+    filed = rv(run_cli, archive, code="RV002", pm=PAYMENTS)
+    assert filed == flat

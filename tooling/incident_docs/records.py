@@ -234,15 +234,22 @@ def _unreadable_folder(error: OSError) -> None:
     raise UsageError(f"{error.filename}: cannot read the folder: {error.strerror or error}")
 
 
-_ID_LINE = re.compile(rb"^id:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
-ID_PEEK_BYTES = 4096
+_ID_LINE = re.compile(
+    rb"^(?:id|\"id\"|'id')[ \t]*:[ \t]*['\"]?([A-Za-z0-9._/-]+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE
+)
+ID_PEEK_BYTES = 65536
+"""How much of a record is read for its ID: its front-matter, however long its fields."""
 
 
 def peek_id(head: bytes) -> str | None:
-    """A record's ID read from its first bytes without parsing it: cheap, for whole-archive checks."""
-    if not head.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+    """A record's ID read from its first bytes without parsing it: cheap, for whole-archive
+    checks. Only the front-matter is searched (an `id:` in the body is no ID), and the key may be
+    quoted (`"id": …`)."""
+    text = head.lstrip(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
+    if not text.startswith(b"---"):
         return None
-    match = _ID_LINE.search(head[:ID_PEEK_BYTES].replace(b"\r\n", b"\n"))
+    end = text.find(b"\n---", 3)
+    match = _ID_LINE.search(text[: end if end >= 0 else ID_PEEK_BYTES])
     return match.group(1).decode("utf-8", errors="replace") if match else None
 
 

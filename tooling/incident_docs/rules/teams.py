@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import parse_yaml_text, read_document
+from incident_docs.document import escapes, parse_yaml_text, read_document
 from incident_docs.models import Incident, Postmortem, PostmortemStatus, TimelineEntry
 from incident_docs.records import validate_record
 from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
@@ -95,7 +95,17 @@ def _incidents(ctx: LintContext, record: Postmortem) -> list[tuple[Incident, lis
     for incident_id in record.incidents:
         path: Path = folder / f"{incident_id}.md"
         if not path.is_file():
-            continue
+            # Kept in a subfolder (incidents/2024/…): found there, as the records are.
+            path = next(
+                (
+                    found
+                    for found in sorted(folder.rglob(f"{incident_id}.md"))
+                    if found.is_file() and escapes(found, ctx.root) is None
+                ),
+                path,
+            )
+            if not path.is_file():
+                continue
         doc = read_document(
             path, path.name, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
         )
