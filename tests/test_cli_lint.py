@@ -167,6 +167,17 @@ def test_linting_one_file_knows_the_ids_however_the_others_write_them(
     assert "ID001" in duplicate.stdout, duplicate.stdout
 
 
+def test_a_broken_record_is_reported_once_not_again_by_the_links_to_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Its incident said "no postmortem with ID …" (ID005), though the file is there.
+    path = archive / "postmortems" / "PM-2023-03-14-payments-db-failover.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^title: "(.*)"$', r'title: "\1', text, count=1), encoding="utf-8")
+    result = run_cli(archive, "lint")
+    assert "FM002" in result.stdout and "ID005" not in result.stdout, result.stdout
+
+
 def test_plain_markdown_is_accepted_for_prose_rules_only(archive: Path, run_cli: RunCli) -> None:
     notes = archive / "notes.md"
     notes.write_text("# Notes\n\nNothing to see.\n")

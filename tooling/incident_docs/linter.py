@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from incident_docs.blameless import RULES as BLAMELESS_RULES
 from incident_docs.config import Config
@@ -353,7 +353,14 @@ def _archive_checks(
             )
     if not selection.wants("ID005"):
         return
-    known = set(by_id) | set(others or {})
+    # A record whose front-matter cannot be read is still there, under its file's name (IDs
+    # name their files, ID002): a link to it is not broken, and the file has its own finding.
+    unread = {
+        PurePosixPath(result.path).stem
+        for result in results
+        if result.record_id is None and result.path.endswith(".md")
+    }
+    known = set(by_id) | set(others or {}) | unread
     for result in results:
         for reference in result.references:
             if reference.target not in known:
