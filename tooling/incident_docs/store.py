@@ -33,7 +33,7 @@ from yaml import safe_load as yaml_safe_load
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import Document, open_regular, parse_bytes, parse_text
+from incident_docs.document import Document, Section, open_regular, parse_bytes, parse_text
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
@@ -674,7 +674,7 @@ def _fill_summary(
     author's own text. The section's HTML comments (a note to the writer, a suppression) stay,
     and the summary is written as a paragraph, whatever it starts with."""
     paragraph = as_paragraph(summary)
-    section = next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
+    section = _summary_section(doc, titles)
     if section is None:
         timeline = find_section(doc)
         index = timeline.heading.line - 1 if timeline else len(lines.lines)
@@ -703,9 +703,13 @@ def summary_missing(doc: Document, config: Config) -> bool:
     section (by its name or an alias), or one that holds only its placeholder, as lint reads it."""
     if all(normalise(name) != normalise(SUMMARY_SECTION) for name in config.incident_sections):
         return False
-    titles = summary_titles(config)
-    section = next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
+    section = _summary_section(doc, summary_titles(config))
     return section is None or is_empty(doc.section_text(section))
+
+
+def _summary_section(doc: Document, titles: frozenset[str]) -> Section | None:
+    """The record's first section under one of the summary's headings (see summary_titles)."""
+    return next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
 
 
 def _comment_lines(section: list[str]) -> list[str]:

@@ -193,13 +193,19 @@ def load_site_archive(
     left_out: list[str] = []
     allowed = {ext.lower() for ext in config.attachments}
     linked: list[str] = []
+
+    def leave_out(display: str, why: str) -> None:
+        if not lint_ignores(config, display, why):
+            left_out.append(why)
+
+    def leads_out(display: str) -> None:
+        shown = printable(display, lines=False)
+        leave_out(display, f"{shown}:1: IO005 symbolic link leads outside the repository")
+
     for path, display in _record_folder_files(root, config, linked):
         if path.suffix == ".md" and not is_record_file(path):
             if escapes(path, root) is not None:
-                shown = printable(display, lines=False)
-                why = f"{shown}:1: IO005 symbolic link leads outside the repository"
-                if not lint_ignores(config, display, why):
-                    left_out.append(why)
+                leads_out(display)
             else:
                 intros.append(display)
             continue
@@ -217,16 +223,13 @@ def load_site_archive(
                 cache[display] = (key, found)
         if isinstance(found, SiteRecord):
             records.append(found)
-        elif found is not None and not lint_ignores(config, display, found):
-            left_out.append(found)
+        elif found is not None:
+            leave_out(display, found)
     for display in linked:
         # A records folder, or a folder in one, that the walk did not enter: said so when it
         # leads out of the repository, as lint says it (IO005), lint or not.
         if escapes(root / display, root) is not None:
-            shown = printable(display, lines=False)
-            why = f"{shown}:1: IO005 symbolic link leads outside the repository"
-            if not lint_ignores(config, display, why):
-                left_out.append(why)
+            leads_out(display)
     return SiteArchive(root, config, roster, records, attachments, intros, left_out)
 
 
