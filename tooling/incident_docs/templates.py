@@ -31,11 +31,19 @@ def without_comments(text: str, instead: str = "") -> str:
     return "".join(parts)
 
 
+_EMPHASIS = re.compile(r"^(?:(\*{1,3})(?P<starred>[^*]+)\1|(_{1,3})(?P<underlined>[^_]+)\3)$")
+"""A title set in bold or italics as a whole ("## **Summary**")."""
+
+
 @lru_cache(maxsize=4096)
 def normalise(title: str) -> str:
-    """A section title as sections are matched: no numbering, colon, backticks or case."""
-    title = _NUMBERING.sub("", title)
-    return " ".join(title.strip().rstrip(":").replace("`", "").split()).casefold()
+    """A section title as sections are matched: no numbering, emphasis around the whole title,
+    final colon or full stop, backticks or case."""
+    title = _NUMBERING.sub("", title).strip().rstrip(":.")
+    emphasised = _EMPHASIS.match(title)
+    if emphasised is not None:
+        title = (emphasised.group("starred") or emphasised.group("underlined")).rstrip(":.")
+    return " ".join(title.replace("`", "").split()).casefold()
 
 
 def is_empty(text: str) -> bool:

@@ -22,13 +22,16 @@ from incident_docs.templates import normalise
 TIMELINE_SECTION = "timeline"
 
 _ITEM = re.compile(r"^[-*+][ \t]+")
+_NUMBERED = re.compile(r"^\d{1,9}[.)][ \t]+\S")
+"""A numbered item, which is never read as an entry: said so, rather than left out unseen."""
 ENTRY = re.compile(
     r"^[-*+][ \t]+(?P<time>\S+)[ \t]+\*\*(?P<kind>[A-Za-z-]+)(?:/(?P<action>[A-Za-z-]+))?\*\*"
     r"[ \t]+by[ \t]+(?P<author>[^\s:,]+)(?P<internal>,[ \t]*internal)?:[ \t]*(?P<text>.*)$"
 )
 _TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
+"""Fractions of a second to the nanosecond, as .NET and Go write them; read to the microsecond."""
 _KINDS = {kind.value: kind for kind in EntryKind}
 EXAMPLE = "- 2022-12-25T12:32:00Z **note** by sam: What happened, in one line."
 
@@ -78,6 +81,14 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
             continue
         line = doc.lines[number - 1]
         if not _ITEM.match(line):
+            if _NUMBERED.match(line):
+                problems.append(
+                    TimelineProblem(
+                        "TL001",
+                        f"timeline entry is a numbered item: write it as '{EXAMPLE}'",
+                        number,
+                    )
+                )
             continue
         entry, problem = parse_entry(line, number)
         if problem is not None:

@@ -32,7 +32,7 @@ RULES = (
              "declared_at: 2022-12-25T12:41:00", "declared_at: 2022-12-25T12:41:00Z"),
     RuleInfo("FM007", "timestamps-out-of-order", "Key timestamps, status changes and handoffs happen in order.",
              "detected_at: 13:00Z with resolved_at: 12:00Z", "detected_at before resolved_at"),
-    RuleInfo("FM008", "state-mismatch", "The status agrees with the rest of the record (resolved needs resolved_at...).",
+    RuleInfo("FM008", "state-mismatch", "The status agrees with the rest of the record: resolved needs resolved_at, the moment status_history resolved it; status_history starts at investigating; an approved postmortem lists its approvers (when approvals are asked for) and approved_at, which no other status has.",
              "status: resolved (no resolved_at)", "status: resolved\nresolved_at: 2022-12-25T14:40:00Z"),
     RuleInfo("FM009", "unsafe-yaml", "No object-constructing YAML tags, merge keys, alias bombs or deep nesting.",
              "title: !!python/object/apply:os.system [ls]", "title: Web outage"),
@@ -125,6 +125,28 @@ def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
         )
     history = incident.status_history
     if history:
+        if history[0].status is not IncidentStatus.INVESTIGATING:
+            yield Finding(
+                "FM008",
+                f"status_history starts at '{history[0].status}': an incident is declared "
+                "'investigating', and its first entry says when",
+                doc.line_of(("status_history", 0)),
+                1,
+            )
+        last = history[-1]
+        if (
+            last.status is IncidentStatus.RESOLVED
+            and incident.resolved_at is not None
+            and incident.resolved_at != last.at
+        ):
+            # The metrics and the site count from resolved_at, the picture from the history.
+            yield Finding(
+                "FM008",
+                f"'resolved_at' ({_hm(incident.resolved_at)}) is not when status_history says "
+                f"the incident was resolved ({_hm(last.at)})",
+                doc.line_of(("resolved_at",)),
+                1,
+            )
         if history[-1].status is not incident.status:
             yield Finding(
                 "FM008",
@@ -180,7 +202,21 @@ def _postmortem_story(subject: Subject, postmortem: Postmortem) -> Iterator[Find
             doc.line_of(("status",)),
             1,
         )
-    if approved and not postmortem.approved_by:
+    if not approved and postmortem.approved_at is not None:
+        yield Finding(
+            "FM008",
+            f"'approved_at' is set but status is '{postmortem.status}': set status to approved "
+            "or remove approved_at",
+            doc.line_of(("approved_at",)),
+            1,
+        )
+    # Approvals the configuration asks for: none at all for a severity whose approvals and
+    # team approvals are both 0.
+    config = subject.ctx.config
+    wanted = config.required_approvals(postmortem.severity) + config.required_team_approvals(
+        postmortem.severity
+    )
+    if approved and not postmortem.approved_by and wanted:
         yield Finding(
             "FM008",
             f"status is '{postmortem.status}' but nobody is listed in 'approved_by'",

@@ -1,0 +1,135 @@
+"""Lint's verdicts on records that look whole but disagree with themselves or with the format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from incident_docs.diagnostics import Diagnostic
+from support.linting import lint_archive, write_archive
+from support.rule_cases import INCIDENT_PATH, POSTMORTEM_PATH, Files, incident, postmortem
+
+APPROVED = "status: approved\napproved_by: []\napproved_at: 2024-05-09T10:00:00Z"
+NO_APPROVALS = """\
+[[tool.incident-docs.severities]]
+name = "SEV2"
+description = "Major."
+approvals = 0
+"""
+NO_TEAM_APPROVALS = "\n[tool.incident-docs.review]\nteam-approvals = 0\n"
+
+
+def found(tmp_path: Path, files: Files, code: str) -> list[tuple[str, int, str]]:
+    tmp_path.mkdir(exist_ok=True)
+    write_archive(tmp_path, files)
+    diagnostics: list[Diagnostic] = lint_archive(tmp_path)
+    return [(d.path, d.line, d.message) for d in diagnostics if d.code == code]
+
+
+def test_resolved_at_is_when_the_history_says_the_incident_was_resolved(tmp_path: Path) -> None:
+    files = incident("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-02T11:45:00Z")
+    assert found(tmp_path, files, "FM008") == [
+        (
+            INCIDENT_PATH,
+            11,
+            "'resolved_at' (2024-05-02T11:45+00:00) is not when status_history says the "
+            "incident was resolved (2024-05-02T11:00+00:00)",
+        )
+    ]
+
+
+def test_the_same_moment_in_another_offset_agrees(tmp_path: Path) -> None:
+    files = incident("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-02T13:00:00+02:00")
+    assert found(tmp_path, files, "FM008") == []
+
+
+def test_a_reopened_incident_is_resolved_when_it_was_resolved_last(tmp_path: Path) -> None:
+    history = (
+        "  - status: resolved\n    at: 2024-05-02T10:40:00Z\n"
+        "  - status: investigating\n    at: 2024-05-02T10:50:00Z\n"
+        "  - status: resolved\n    at: 2024-05-02T11:00:00Z\n"
+    )
+    files = incident("  - status: resolved\n    at: 2024-05-02T11:00:00Z\n", history)
+    assert found(tmp_path, files, "FM008") == []
+    early = incident("resolved_at: 2024-05-02T11:00:00Z", "resolved_at: 2024-05-02T10:40:00Z")
+    early[INCIDENT_PATH] = str(early[INCIDENT_PATH]).replace(
+        "  - status: resolved\n    at: 2024-05-02T11:00:00Z\n", history
+    )
+    assert [line for _, line, _ in found(tmp_path / "early", early, "FM008")] == [11]
+
+
+def test_the_history_starts_where_every_incident_starts(tmp_path: Path) -> None:
+    files = incident("  - status: investigating\n", "  - status: identified\n")
+    assert found(tmp_path, files, "FM008") == [
+        (
+            INCIDENT_PATH,
+            26,
+            "status_history starts at 'identified': an incident is declared 'investigating', "
+            "and its first entry says when",
+        )
+    ]
+
+
+def test_approved_at_belongs_to_an_approved_postmortem(tmp_path: Path) -> None:
+    files = postmortem("status: draft", "status: in-review\napproved_at: 2024-05-09T10:00:00Z")
+    assert [(path, message) for path, _, message in found(tmp_path, files, "FM008")] == [
+        (
+            POSTMORTEM_PATH,
+            "'approved_at' is set but status is 'in-review': set status to approved or remove "
+            "approved_at",
+        )
+    ]
+    # Approvals gathered while in review are not yet a verdict.
+    gathering = postmortem("status: draft", "status: in-review\napproved_by: [priya]")
+    assert found(tmp_path / "gathering", gathering, "FM008") == []
+
+
+def test_an_approved_postmortem_needs_approvers_only_when_approvals_are_asked_for(
+    tmp_path: Path,
+) -> None:
+    files = postmortem("status: draft", APPROVED)
+    assert [message for _, _, message in found(tmp_path / "default", files, "FM008")] == [
+        "status is 'approved' but nobody is listed in 'approved_by'"
+    ]
+    files["pyproject.toml"] = NO_APPROVALS
+    # Each team involved still gives one approval by default.
+    assert len(found(tmp_path / "teams", files, "FM008")) == 1
+    files["pyproject.toml"] = NO_APPROVALS + NO_TEAM_APPROVALS
+    assert found(tmp_path / "none", files, "FM008") == []
+
+
+def test_a_section_heading_in_bold_or_with_a_full_stop_is_the_section(tmp_path: Path) -> None:
+    files = postmortem("## Summary\n", "## **Summary**\n")
+    files = {
+        **files,
+        POSTMORTEM_PATH: str(files[POSTMORTEM_PATH])
+        .replace("## Detection\n", "## Detection.\n")
+        .replace("## Recovery\n", "## _Recovery:_\n"),
+    }
+    assert found(tmp_path, files, "SC001") == []
+    # Emphasis on part of the title is part of the title.
+    partly = postmortem("## Summary\n", "## **Summary** of events\n")
+    assert [line for _, line, _ in found(tmp_path / "partly", partly, "SC001")] == [24]
+
+
+def test_a_numbered_timeline_item_is_reported_not_left_out(tmp_path: Path) -> None:
+    files = incident(
+        "- 2024-05-02T10:30:00Z **mitigation/rollback**",
+        "1. 2024-05-02T10:30:00Z **mitigation/rollback**",
+    )
+    assert found(tmp_path, files, "TL001") == [
+        (
+            INCIDENT_PATH,
+            41,
+            "timeline entry is a numbered item: write it as "
+            "'- 2022-12-25T12:32:00Z **note** by sam: What happened, in one line.'",
+        )
+    ]
+
+
+def test_a_timestamp_to_the_nanosecond_is_read(tmp_path: Path) -> None:
+    files = incident("- 2024-05-02T10:00:00Z **note**", "- 2024-05-02T10:00:00.123456789Z **note**")
+    assert found(tmp_path, files, "TL001") == []
+    too_fine = incident(
+        "- 2024-05-02T10:00:00Z **note**", "- 2024-05-02T10:00:00.1234567890Z **note**"
+    )
+    assert [line for _, line, _ in found(tmp_path / "fine", too_fine, "TL001")] == [40]
