@@ -562,6 +562,12 @@ def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
     code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
     assert code == 2
     assert "HTTP 422" in out and "title: too_long" in out, out
+    # Refused for its title: asked once, its owner kept, and no word of assignees.
+    assert "would not assign" not in out, out
+    assert (
+        issues.attempts.count("Let the payments API queue retries while the database fails over")
+        == 1
+    )
     assert "1 issue created" in err and "1 problem" in err
     after = snapshot(archive)
     assert len(changed_lines(before[CHRISTMAS_PM], after[CHRISTMAS_PM])) == 1

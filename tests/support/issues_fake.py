@@ -25,6 +25,8 @@ class FakeIssues:
     """Answers given to the next requests, whatever they ask, before the real ones."""
     refuse_titles: set[str] = field(default_factory=set)
     """Titles GitHub answers 422 for, as it does for one too long."""
+    attempts: list[str] = field(default_factory=list)
+    """The title of every issue asked for, created or refused."""
     lose_next_create: bool = False
     """Create the next issue, then answer 502 as if the answer were lost on the way."""
     requests: list[str] = field(default_factory=list)
@@ -114,6 +116,8 @@ class FakeIssues:
         return json_response({"message": "Not Found"}, 404)
 
     def _create(self, payload: Any) -> Response:
+        if isinstance(payload, dict):
+            self.attempts.append(str(payload.get("title")))
         if not isinstance(payload, dict) or not payload.get("title"):
             return json_response(
                 {"message": "Validation Failed", "errors": ["title is missing"]}, 422

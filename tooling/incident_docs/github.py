@@ -67,10 +67,14 @@ _CREDENTIALS = re.compile(r"[^:/?#]*://[^/?#]*@")
 class GitHubError(UsageError):
     """The API could not answer: exit 2, and the gate fails closed."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, fields: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(message)
         self.status = status
         """The HTTP status GitHub answered with, when it answered."""
+        self.fields = fields
+        """The fields a 422 refused ("assignees", "title"), as GitHub names them."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,8 @@ class GitHubClient:
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
-                    raise GitHubError(problem, status=error.code) from None
+                    fields = _refused_fields(body) if error.code == 422 else frozenset()
+                    raise GitHubError(problem, status=error.code, fields=fields) from None
             except (
                 urllib.error.URLError,
                 TimeoutError,
@@ -394,6 +399,19 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     if status == 404:
         return f"{what}: HTTP 404 not found{detail}{hint}"
     return f"{what}: HTTP {status}{detail}{hint}"
+
+
+def _refused_fields(body: bytes) -> frozenset[str]:
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return frozenset()
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    return frozenset(
+        error["field"]
+        for error in (errors if isinstance(errors, list) else [])
+        if isinstance(error, dict) and isinstance(error.get("field"), str)
+    )
 
 
 def _validation_errors(answer: dict[str, Any]) -> list[str]:

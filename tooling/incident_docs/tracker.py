@@ -193,6 +193,16 @@ def repository_from_api(data: Any, repo: str) -> Repository:
 
 
 ITEM_STATUSES = frozenset({404, 410, 422})
+
+
+def _about_assignees(error: GitHubError) -> bool:
+    """A 422 that refused the assignees and nothing else (by field, or in words when GitHub
+    names no field)."""
+    if error.fields:
+        return error.fields == {"assignees"}
+    return "assignee" in str(error).lower()
+
+
 """Answers about one item or issue: the run reports them and goes on with the others."""
 
 
@@ -489,8 +499,8 @@ class ActionSync:
         try:
             data = self.client.post(path, what, payload)
         except GitHubError as error:
-            if error.status != 422 or "assignees" not in payload:
-                raise
+            if error.status != 422 or "assignees" not in payload or not _about_assignees(error):
+                raise  # refused for something else: leaving the owner out would not help
             # Someone who cannot be assigned (left the organisation, no access): the issue
             # is still worth having, unassigned.
             assignees = ", ".join(payload.pop("assignees"))
