@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,29 @@ from incident_docs.document import parse_text, scan_blocks
 from support.archive import REPO
 
 _MD = MarkdownIt("commonmark").enable("table")
+_NEVER_PROSE = re.compile(r"<!--|<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+"""The HTML blocks whose content is hidden or shown as written, never read as prose."""
 
 
 def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
     """Headings (level, first line) and the lines of code and comment blocks, per markdown-it.
 
-    Headings count at the top level (a section heading); code counts in lists too.
+    Headings count at the top level (a section heading); code counts in lists too. A comment
+    that is never closed is read as the site reads it: as text, with the document going on.
     """
     lines = text.split("\n")
+    closing = max((index for index, line in enumerate(lines) if "-->" in line), default=-1)
+    for index, line in enumerate(lines):
+        opened = line.find("<!--")
+        if (
+            opened >= 0
+            and not line[:opened].strip(" ")
+            and opened < 4
+            and "-->" not in line[opened + 2 :]
+            and index >= closing
+        ):
+            lines[index] = line.replace("<!--", "&lt;!--", 1)
+    text = "\n".join(lines)
     headings: list[tuple[int, int]] = []
     code: set[int] = set()
     quotes = 0
@@ -33,7 +49,7 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
         if token.type == "heading_open" and token.level == 0:
             headings.append((int(token.tag[1]), first + 1))
         elif token.type in ("fence", "code_block") or (
-            token.type == "html_block" and token.content.lstrip().startswith("<!--")
+            token.type == "html_block" and _NEVER_PROSE.match(token.content.lstrip())
         ):
             if token.type == "code_block":
                 while end > first and not lines[end - 1].strip():
@@ -84,6 +100,10 @@ CASES = [
     "    code\n\n    more code\n\nText\n",
     "Text\n    not code: a continuation\n",
     "<!-- one line -->\n# H\n<!--\n# not a heading\n-->\n",
+    "# H\n\n<!-- never closed\n\n## Still a heading\n\n    code\n",
+    "<!-->\n# H\n<!--->\n## H2\n",
+    "<pre>\n# not a heading\n\n    log line\n</pre>\n## After\n",
+    "<PRE class=log>\nERROR\n</Pre> trailing\n# H\n<script>\n# x\n</script>\n",
     "> quote\n> # heading in a quote\n",
     "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n## Next\n",
     "1. first\n2. second\n\n   ```\n   code in a list\n   ```\n",
@@ -121,6 +141,10 @@ _LINE = st.sampled_from(
         "| --- | --- |",
         "<!-- comment -->",
         "<!--",
+        "<!-- opened",
+        "<pre>",
+        "ERROR pool exhausted</pre>",
+        "<style>",
         "-->",
         "---",
         "===",

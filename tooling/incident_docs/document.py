@@ -80,6 +80,9 @@ class Document:
     """Line of the closing `---` (or `+++` of TOML front-matter, which is skipped, not read); 0
     when there is no front-matter."""
     key_lines: dict[Location, int] = field(default_factory=dict)
+    value_starts: dict[Location, tuple[int, int]] = field(default_factory=dict)
+    """Where each front-matter value written as a scalar starts: its 1-based line and 0-based
+    column (of its opening quotation mark, when quoted)."""
     headings: list[Heading] = field(default_factory=list)
     code_lines: frozenset[int] = frozenset()
     """Lines inside code blocks (fence lines included) or HTML comments over several lines."""
@@ -410,6 +413,11 @@ class _Builder:
                     )
                 child = (*location, key)
                 self.doc.key_lines[child] = first_line + key_node.start_mark.line
+                if isinstance(value_node, yaml.ScalarNode):
+                    self.doc.value_starts[child] = (
+                        first_line + value_node.start_mark.line,
+                        value_node.start_mark.column,
+                    )
                 result[key] = self.build(value_node, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -588,35 +596,36 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
     return None
 
 
-_QUOTED_FENCE = re.compile(r"[ \t]*(?:>[ \t]?)+[ \t]*(`{3,}|~{3,})(.*)")
-
-
 def quoted_code_lines(block: Block) -> frozenset[int]:
-    """The lines of a block quote (0-based, within the block) that are a fenced code block inside
-    it, fences included: code, as a fenced block outside a quote is ("> ```")."""
-    if block.kind != "quote" or ("```" not in block.text and "~~~" not in block.text):
+    """The lines of a block quote (0-based, within the block) that are code inside it, as outside
+    a quote: a fenced or indented code block ("> ```", ">     $ kubectl …"), or an HTML comment or
+    <pre> block, read by the block scanner from what follows the quote's markers. A line without
+    a marker (a lazy line) ends what was open."""
+    if block.kind != "quote" or not _MAY_HOLD_CODE.search(block.text):
         return frozenset()
     found: set[int] = set()
-    fence = ""
-    for index, line in enumerate(block.text.split("\n")):
-        if _QUOTE_LINE.match(line) is None:
-            fence = ""  # a lazy line: the quote, and the code in it, ended before it
-            continue
-        opened = _QUOTED_FENCE.match(line)
-        if not fence:
-            if opened is not None and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
-                fence = opened.group(1)
-                found.add(index)
-            continue
-        found.add(index)
-        if (
-            opened is not None
-            and opened.group(1)[0] == fence[0]
-            and len(opened.group(1)) >= len(fence)
-            and not opened.group(2).strip()
-        ):
-            fence = ""
+    lines = block.text.split("\n")
+    first = 0
+    while first < len(lines):
+        run: list[str] = []
+        while first + len(run) < len(lines):
+            marked = _QUOTE_MARK.match(lines[first + len(run)])
+            if marked is None:
+                break
+            run.append(lines[first + len(run)][marked.end() :])
+        for inner in scan_blocks(run):
+            if inner.kind in ("code", "html"):
+                found.update(range(first + inner.line - 1, first + inner.end_line))
+            elif inner.kind == "quote":  # a quote in the quote
+                found.update(first + inner.line - 1 + i for i in quoted_code_lines(inner))
+        first += len(run) + 1  # past the run and the lazy line after it
     return frozenset(found)
+
+
+_QUOTE_MARK = re.compile(r" {0,3}> ?")
+"""One level of a quote's marker, with the space after it."""
+_MAY_HOLD_CODE = re.compile(r"```|~~~|<|> ?(?: {4}|\t)")
+"""What a quote holding code holds somewhere: most quotes hold none."""
 
 
 def _without_quoted_code(block: Block) -> str:
@@ -665,9 +674,24 @@ _TABLE_DELIMITER = re.compile(
     r"^ {0,3}\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+$"
 )
 _QUOTE_LINE = re.compile(r"^ {0,3}>")
-_REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*\S")
+_REFERENCE = re.compile(
+    r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*(?:<[^<>\n]*>|[^\s<][^\s]*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
+)
 """A link reference definition; not a footnote's ("[^1]: text"), which the site shows as prose."""
 _HTML_COMMENT = re.compile(r"^ {0,3}<!--")
+_RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
+"""The HTML blocks whose content is never Markdown (CommonMark's first kind), up to the line
+that closes them."""
+_RAW_HTML_END = re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)
+
+
+def _closes_html(line: str, end: str) -> bool:
+    """The line ends the open HTML block: a comment's with '-->', a raw block's with the end tag
+    of any of the four kinds, as CommonMark reads them."""
+    if end == "-->":
+        return "-->" in line
+    return "</" in line and _RAW_HTML_END.search(line) is not None
 
 
 _HEADING_TAIL = re.compile(r"[ \t]+(?:\{[^{}\n]*\}|<!--(?:(?!-->).)*-->)[ \t]*\Z")
@@ -749,6 +773,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     item_indent = -1  # content column of the innermost open list item, -1 outside lists
     fence = ""
     fence_indent = 0
+    html_end = "-->"  # what closes the open HTML block: "-->", or "</" for a raw one
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
     in_table = False  # the previous line was a row of a table (one with a delimiter row)
@@ -776,6 +801,10 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 parts.pop()
             close(start + len(parts) - 1)
 
+    # The last line that can close a comment: one opened after it never closes.
+    last_closing = next(
+        (index + 1 for index in range(len(lines) - 1, first - 2, -1) if "-->" in lines[index]), 0
+    )
     number = first - 1
     for number in range(first, len(lines) + 1):
         line = lines[number - 1]
@@ -793,7 +822,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             continue
         if kind == "html":
             parts.append(line)
-            if "-->" in line:
+            if _closes_html(line, html_end):
                 close(number)
             continue
         first_char = line[:1]
@@ -850,9 +879,25 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             prev_blank = False
             continue
         if _HTML_COMMENT.match(inner):
+            closes_here = "-->" in line[line.index("<!--") + 2 :]  # "<!-->" closes itself
+            if closes_here or number < last_closing:
+                close(number - 1)
+                begin("html", number, line)
+                html_end = "-->"
+                if closes_here:
+                    close(number)
+                prev_blank = False
+                continue
+            # Never closed: CommonMark hides the rest of the document, but the site shows the
+            # line as text and reads on, so the checks must too.
+        raw = _RAW_HTML.match(inner)
+        if raw is not None:
+            # Shown as written (a pasted log in <pre>) or not at all (a script), up to the line
+            # that closes it or the end, on the site as in CommonMark: never prose.
             close(number - 1)
             begin("html", number, line)
-            if "-->" in line[line.index("<!--") + 4 :]:
+            html_end = "</"
+            if _closes_html(line[raw.end() :], html_end):
                 close(number)
             prev_blank = False
             continue

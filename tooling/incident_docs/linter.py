@@ -110,6 +110,15 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     subject = Subject(doc, kind, record, ctx, problems)
     for family in _families(selection):
         result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
+    if doc.front_matter is None and doc.has_front_matter and _checks_prose_only(selection):
+        # The front-matter could not be read, so neither could its prose (the title, the
+        # summary, the action items): passing the record would read as clean.
+        result.findings.extend(
+            p
+            for p in doc.problems
+            if p.code.startswith("FM")
+            and not (selection.ignore and p.code.startswith(selection.ignore))
+        )
     front = doc.front_matter or {}
     record_id = front.get("id")
     if kind is not None and isinstance(record_id, str):
@@ -118,10 +127,26 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
         result.kind = kind
         result.references = list(_references(doc, front))
     result.allowed_used = frozenset(subject.allowed_used)
-    suppressions, malformed = suppression.parse(doc)
+    suppressions, malformed = suppression.parse(doc, ALL_RULES)
     result.suppressions = suppressions
     result.findings.extend(f for f in malformed if selection.wants(f.code))
     return result
+
+
+@lru_cache(maxsize=64)
+def _all_ran(code: str, selection: Selection) -> bool:
+    """Every rule a suppression's code stands for ran ("BL" stands for each BL rule): only then
+    can it be found to suppress nothing."""
+    covered = [rule for rule in ALL_RULES if rule.startswith(code)]
+    return bool(covered) and all(selection.wants(rule) for rule in covered)
+
+
+@lru_cache(maxsize=8)
+def _checks_prose_only(selection: Selection) -> bool:
+    """Some blameless rule is selected and no front-matter rule is."""
+    return selection.wants_any(BL_CODES) and not selection.wants_any(
+        code for code in ALL_RULES if code.startswith("FM")
+    )
 
 
 @lru_cache(maxsize=8)
@@ -409,7 +434,9 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
         if selection.wants("SP001"):
             for comment in result.suppressions:
                 # Only the codes that ran can be found to suppress nothing.
-                unused = [c for c in comment.codes if c not in comment.used and selection.wants(c)]
+                unused = [
+                    c for c in comment.codes if c not in comment.used and _all_ran(c, selection)
+                ]
                 if not unused:
                     continue
                 if len(unused) == len(comment.codes):

@@ -186,7 +186,9 @@ _INLINE_MASK = re.compile(
     # The lookahead lets the engine skip, in one step, every position no alternative can start at.
     r"(?=[`<\]\[_*~hw \t])(?:" + CODE_SPAN + r"|<!--.*?(?:-->|$)"  # HTML comments
     r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link targets
-    r"|^\s*\[[^\]]+\]:\s*\S.*$"  # reference definitions
+    # reference definitions: a label, one destination and perhaps a title, alone on a line
+    r"|^[ \t]*\[[^\]\n]+\]:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
     r"|<(?:https?|mailto|ftp):[^<>]*>"  # autolinks
     r"|\bhttps?://\S+|\bwww\.\S+"  # bare URLs
     r"|</?[A-Za-z][^<>]*>"  # HTML tags (holding no '<': see _MARKUP in model.py)

@@ -593,7 +593,13 @@ CHECKS: tuple[Check, ...] = (
         ),
         "BL004",
         wordset("lazy lazily laziness"),
-        veto=_c(r"(?:\bto|\bas|=|:|\bset)\s*$"),
+        # "lazy: true", "set to lazy"; and how a program does its work ("the index is loaded
+        # lazily", "rows are evaluated lazily").
+        veto=_c(
+            r"(?:\bto|\bas|=|:|\bset|\b(?:load|evaluat|initiali[sz]|comput|fetch|import|resolv|"
+            r"instantiat|allocat|decod|pars|render|stream|bound|creat|construct|populat|built|"
+            r"generat|read|written|execut|call|invok|mount|start|open|compil|link|cach)\w*)\s*$"
+        ),
     ),
     Check(
         _c(

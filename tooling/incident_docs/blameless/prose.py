@@ -29,7 +29,14 @@ from incident_docs.blameless.engine import (
     check_text,
     lower_same_length,
 )
-from incident_docs.blameless.lexicon import BLAME_NOUNS, FUNCTION_WORDS, PRONOUNS, WORKS, wordset
+from incident_docs.blameless.lexicon import (
+    BLAME_NOUNS,
+    CODE_SPAN,
+    FUNCTION_WORDS,
+    PRONOUNS,
+    WORKS,
+    wordset,
+)
 from incident_docs.blameless.model import (
     HANDLE,
     NAME,
@@ -48,7 +55,6 @@ from incident_docs.document import (
     Document,
     dedent_columns,
     indent_columns,
-    quoted_code_lines,
     scan_blocks,
 )
 from incident_docs.templates import PLACEHOLDER_LINE
@@ -1487,7 +1493,10 @@ def sentences(text: str, *, cells: bool = False) -> list[tuple[int, int]]:
         if not (m.group("gap") and _ABBREVIATED.search(text, max(0, m.start() - 8), m.start() + 1))
     ]
     if cuts and "](" in text:
-        cuts = _outside_link_texts(text, cuts)
+        cuts = _outside(cuts, [found.span() for found in _LINK_TEXT.finditer(text)])
+    if cuts and "`" in text:
+        # A code span is one piece of its sentence, whatever stops it holds ("`Revert. …`").
+        cuts = _outside(cuts, [found.span() for found in _CODE_SPAN.finditer(text)])
     pieces: list[tuple[int, int]] = [(0, len(text))]
     if cuts:
         starts = [0, *(end for _, end in cuts)]
@@ -1508,15 +1517,14 @@ _LINK_TEXT = re.compile(r"\[[^\[\]\n]*\]\(")
 Testnet? - A reflection](…)")."""
 
 
-def _outside_link_texts(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The sentence breaks that are not inside a link's text (both lists run in order)."""
-    links = [found.span() for found in _LINK_TEXT.finditer(text)]
+def _outside(cuts: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence breaks that are not inside one of the spans (both lists run in order)."""
     kept = []
     index = 0
     for cut in cuts:
-        while index < len(links) and links[index][1] <= cut[0]:
+        while index < len(spans) and spans[index][1] <= cut[0]:
             index += 1
-        if index == len(links) or not links[index][0] < cut[0]:
+        if index == len(spans) or not spans[index][0] < cut[0]:
             kept.append(cut)
     return kept
 
@@ -1589,6 +1597,8 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
     admonition = False
     """The block before opens text that goes on in indented blocks: an admonition, a footnote,
     a definition of a definition list."""
+    columns = 4
+    """How far that text is indented in the file."""
     for block in blocks:
         if block.kind != "table_row":
             owners = None
@@ -1623,37 +1633,53 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             if transcript_level is None and _TRANSCRIPT_SECTIONS.search(title):
                 transcript_level = block.level
             in_transcript = in_person_section and transcript_level is not None
-        if block.kind == "paragraph" and block.text[:4].lstrip(" ")[:1] in "!?":
-            opener = _ADMONITION.fullmatch(block.text.split("\n", 1)[0])
-            if opener is not None:
-                # An admonition ("!!! warning \"Title\""): its title and the text indented
-                # under it are published; the marker is not.
-                admonition = True
-                if opener.group("title") and opener.group("title").strip():
-                    yield Unit(
-                        opener.group("title"),
-                        block.line,
-                        opener.start("title") + 1,
-                        heading=True,
-                        names_people=in_person_section,
-                        transcript=in_transcript,
-                    )
-                content = block.text.split("\n")[1:]
-                yield from _indented_units(
-                    content, block.line + 1, in_person_section, in_transcript
+        opened = _admonition_in(block.text) if block.kind == "paragraph" else None
+        if opened is not None:
+            # An admonition ("!!! warning \"Title\""), perhaps in a list item or another
+            # admonition, perhaps after a paragraph's first lines: its title and the text
+            # indented under it are published; the marker is not.
+            index, lead, opener = opened
+            lines = block.text.split("\n")
+            if index:
+                yield Unit(
+                    "\n".join(lines[:index]),
+                    block.line,
+                    1,
+                    names_people=in_person_section,
+                    transcript=in_transcript,
                 )
-                continue
-        if admonition and block.kind == "code" and indent_columns(block.text) >= 4:
+            admonition, columns = True, lead + 4
+            if opener.group("title") and opener.group("title").strip():
+                yield Unit(
+                    opener.group("title"),
+                    block.line + index,
+                    lead + opener.start("title") + 1,
+                    heading=True,
+                    names_people=in_person_section,
+                    transcript=in_transcript,
+                )
+            yield from _indented_units(
+                lines[index + 1 :],
+                block.line + index + 1,
+                in_person_section,
+                in_transcript,
+                columns=columns,
+            )
+            continue
+        if admonition and block.kind == "code" and indent_columns(block.text) >= columns:
             # More of its text, after a blank line: Python-Markdown reads it as the admonition's,
             # the footnote's or the definition's, not as indented code.
             lines = block.text.split("\n")
-            yield from _indented_units(lines, block.line, in_person_section, in_transcript)
+            yield from _indented_units(
+                lines, block.line, in_person_section, in_transcript, columns=columns
+            )
             continue
         admonition = (
             block.kind == "paragraph"
             and ("[^" in block.text or ":" in block.text[:1] or "\n:" in block.text)
             and _GOES_ON_INDENTED.search(block.text) is not None
         )
+        columns = 4
         if block.kind == "code" and _unclosed_fence(block.text):
             # A fence never closed: the site shows what follows it as text, not as code.
             lines = block.text.split("\n")[1:]
@@ -1669,29 +1695,20 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             continue
         if block.kind not in PROSE_KINDS:
             continue
+        text = _comments_blanked(block.text) if "<!--" in block.text else block.text
         if block.kind == "quote":
-            quoted = block.text.split("\n")
+            quoted = text.split("\n")
             logged = {offset for offset, line in enumerate(quoted) if _LOG_LINE.match(line)}
             if len(logged) * 2 > len([line for line in quoted if line.strip(" \t>")]):
                 continue  # quoted log output is evidence, not the author's words
-            code = quoted_code_lines(block)
-            for offset, line in enumerate(quoted):
-                if offset in code or offset in logged:
-                    continue  # a fenced code block inside the quote, or a line of a log
-                yield Unit(
-                    line,
-                    block.line + offset,
-                    1,
-                    names_people=in_person_section,
-                    transcript=in_transcript,
-                )
+            yield from _quoted_units(quoted, block.line, logged, in_person_section, in_transcript)
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
         if block.kind == "paragraph" and block.text[:1] in "ie" and _module_lines(block.text):
             continue  # an MDX page's imports and exports: code, which the page does not show
         yield Unit(
-            block.text,
+            text,
             block.line,
             1,
             heading=block.kind == "heading",
@@ -1702,6 +1719,35 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
         )
 
 
+def _comments_blanked(text: str) -> str:
+    """The text with its closed HTML comments that run over several lines (of a paragraph, a
+    list item or a quote) blanked, line breaks kept: the site does not show them. One pass: a comment
+    never closed leaves the rest as it is (each line's own reading masks it to the line's end)."""
+    code = [found.span() for found in _CODE_SPAN.finditer(text)] if "`" in text else []
+    parts = []
+    index = 0
+    while (start := text.find("<!--", index)) >= 0:
+        inside = next((span for span in code if span[0] <= start < span[1]), None)
+        if inside is not None:  # "`<!--`" is code, shown as written
+            parts.append(text[index : inside[1]])
+            index = inside[1]
+            continue
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        end += 3
+        comment = text[start:end]
+        # One on a single line is read as the site shows it (see as_shown): "br<!-- -->oke".
+        parts += [text[index:start], _NOT_BREAK.sub(" ", comment) if "\n" in comment else comment]
+        index = end
+    parts.append(text[index:])
+    return "".join(parts)
+
+
+_NOT_BREAK = re.compile(r"[^\n]")
+_CODE_SPAN = re.compile(CODE_SPAN, re.DOTALL)
+
+
 _GOES_ON_INDENTED = re.compile(r"\A {0,3}\[\^[^\]\s]+\]:|^:[ \t]", re.MULTILINE)
 """A paragraph whose text may go on in indented blocks: a footnote ("[^1]: …"), a definition of
 a definition list ("Term" then ": …")."""
@@ -1709,6 +1755,26 @@ _ADMONITION = re.compile(r' {0,3}(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(?P
 """The first line of an admonition (the site's `admonition` and `pymdownx.details`), whole: its
 marker, its type and classes, and its title in quotation marks, as Python-Markdown reads it.
 A line it does not read so is a paragraph, shown as written."""
+
+
+_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_MAY_OPEN_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?)", re.MULTILINE)
+
+
+def _admonition_in(text: str) -> tuple[int, int, re.Match[str]] | None:
+    """The line of a paragraph that opens an admonition (a line of its own, as Python-Markdown
+    finds one anywhere in a block), the columns before its marker (a list item's or an outer
+    admonition's), and how it reads."""
+    if "!!!" not in text and "???" not in text:
+        return None
+    for found in _MAY_OPEN_ADMONITION.finditer(text):
+        end = text.find("\n", found.start())
+        line = text[found.start() : len(text) if end < 0 else end]
+        marker = line.lstrip(" \t")
+        opener = _ADMONITION.fullmatch(marker)
+        if opener is not None:
+            return text.count("\n", 0, found.start()), len(line) - len(marker), opener
+    return None
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -1749,6 +1815,41 @@ def _indented_units(
         )
 
 
+def _quoted_units(
+    lines: list[str], first: int, logged: set[int], names_people: bool, transcript: bool
+) -> Iterator[Unit]:
+    """The units of a block quote: the blocks its lines hold once the quote's markers are taken
+    off, as the page shows them (a sentence wrapped over several quoted lines is read whole; a
+    list, code or an admonition in the quote as outside one), reported where they are written,
+    the markers blanked. A line of a log (`logged`) is left out."""
+    inner: list[str] = []
+    written: list[str] = []
+    for offset, line in enumerate(lines):
+        marks = _QUOTE_MARKS.match(line)
+        cut = marks.end() if marks is not None else 0  # a lazy line has no marker
+        if offset in logged:
+            inner.append("")
+            written.append("")
+        else:
+            inner.append(line[cut:])
+            written.append(" " * cut + line[cut:])
+    blocks = [
+        replace(
+            found,
+            line=first + found.line - 1,
+            end_line=first + found.end_line - 1,
+            text="\n".join(written[found.line - 1 : found.end_line]),
+        )
+        for found in scan_blocks(inner)
+    ]
+    for unit in body_units(blocks):
+        yield replace(
+            unit,
+            names_people=unit.names_people or names_people,
+            transcript=unit.transcript or transcript,
+        )
+
+
 def _comment_tail(block: Block) -> Unit | None:
     """The text after a comment's `-->` on its last line, which Markdown still renders."""
     last = block.text.rsplit("\n", 1)[-1]
@@ -1774,7 +1875,7 @@ def field_units(doc: Document) -> Iterator[Unit]:
                 if found is not None:
                     group = 2 if found.group(2) is not None else 3
                     yield Unit(
-                        found.group(group),
+                        as_literal(found.group(group)),
                         index + 1,
                         found.start(group) + 1,
                         heading=found.group(1) == "title",
@@ -1784,8 +1885,22 @@ def field_units(doc: Document) -> Iterator[Unit]:
         line = doc.key_lines.get(location)
         if line is None:
             continue
-        unit = _locate(doc, line, value, heading=location[-1] == "title")
-        yield replace(unit, names_people=location[0] == "action_items")
+        start = doc.value_starts.get(location)
+        if start is not None and start[0] == line:
+            unit = _locate(doc, line, value, heading=location[-1] == "title", after=start[1])
+        else:
+            unit = _locate(doc, line, value, heading=location[-1] == "title")
+        yield replace(unit, text=as_literal(unit.text), names_people=location[0] == "action_items")
+
+
+_MARKUP_CHARACTERS = str.maketrans("`<>~", "    ")
+
+
+def as_literal(value: str) -> str:
+    """A front-matter value as the site shows it: as written, never read as Markdown, so that no
+    comment, code span, tag or struck-out text in it hides a word ("Expired certificate <!--
+    because Sam was careless -->"). The same length: offsets stay valid."""
+    return value.translate(_MARKUP_CHARACTERS)
 
 
 def _prose_values(
@@ -1804,12 +1919,18 @@ def _prose_values(
                 yield from _prose_values(child, (*location, index))
 
 
-def _locate(doc: Document, line: int, value: str, *, heading: bool) -> Unit:
+def _locate(
+    doc: Document, line: int, value: str, *, heading: bool, after: int | None = None
+) -> Unit:
     """Where the value's text starts: on the key's line when written there as it reads, else
-    the key's line itself (escaped, quoted with doubled quotes, folded or multi-line values)."""
+    the key's line itself (escaped, quoted with doubled quotes, folded or multi-line values).
+    `after`: the column where the value is written on that line, when known (in a flow list
+    of mappings, the same words may stand in an earlier item)."""
     written = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
     colon = written.find(":")
     start = colon + 1 if colon >= 0 else 0
+    if after is not None and start <= after <= len(written):
+        start = after
     at = written.find(value, start) if value and "\n" not in value else -1
     if at >= 0:
         return Unit(value, line, at + 1, heading=heading)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from incident_docs.blameless.engine import allowed_phrase
@@ -18,7 +18,7 @@ RULES = (
     RuleInfo("SP001", "unused-suppression", "A suppression comment suppresses something.",
              "<!-- incident-docs disable-next-line BL004 --> above a line with no finding",
              "remove the comment", Severity.WARNING),
-    RuleInfo("SP002", "invalid-suppression", "A suppression comment names the rule codes it is for.",
+    RuleInfo("SP002", "invalid-suppression", "A suppression comment names the rule codes it is for, each a rule's code or the start of one.",
              "<!-- incident-docs disable-next-line -->",
              "<!-- incident-docs disable-next-line BL004 -->", Severity.WARNING),
     RuleInfo("SP003", "unused-allowed-phrase",
@@ -71,8 +71,9 @@ class Suppression:
     """The codes of it that suppress a finding."""
 
 
-def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
-    """The suppressions a document declares, and findings for the malformed ones."""
+def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression], list[Finding]]:
+    """The suppressions a document declares, and findings for the malformed ones: among them,
+    one naming a code that is no rule's, nor the start of one, of the `known` codes."""
     found: list[Suppression] = []
     problems: list[Finding] = []
     open_blocks: dict[str, Suppression] = {}
@@ -111,6 +112,21 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
             if problem:
                 problems.append(Finding("SP002", problem, number, match.start() + 1))
                 continue
+            unknown = [c for c in codes if known and not _names_rules(c, known)]
+            if unknown:
+                # A typo in one code ("BL011" for BL010): said, and the others still hold.
+                problems.append(
+                    Finding(
+                        "SP002",
+                        f"no rule has the code {', '.join(unknown)}: see 'incident rules' for "
+                        "the codes a suppression may name",
+                        number,
+                        match.start() + 1,
+                    )
+                )
+                codes = tuple(c for c in codes if c not in unknown)
+                if not codes:
+                    continue
             if verb == "disable-next-line":
                 target = _next_content_line(doc, number)
                 found.append(Suppression(number, codes, target, target))
@@ -155,6 +171,11 @@ def parse(doc: Document) -> tuple[list[Suppression], list[Finding]]:
                         )
                     )
     return found, problems
+
+
+def _names_rules(code: str, known: Collection[str]) -> bool:
+    """The code is a rule's, or the start of some rule's code ("BL", "BL00")."""
+    return code in known or any(rule.startswith(code) for rule in known)
 
 
 def suppressed(findings: Sequence[Finding], suppressions: Sequence[Suppression]) -> set[int]:

@@ -37,6 +37,8 @@ from incident_docs.site.sanitize import clean_html
 CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
 CSS_URI = "assets/incident-docs/incident-docs.css"
 RECORD_EXTENSIONS = ("tables", "fenced_code", "admonition", "def_list", "attr_list", "sane_lists")
+RECORD_EXTENSION_CONFIGS = {"pymdownx.tilde": {"subscript": False}}
+"""Struck-out text (~~…~~) shown struck out, as on GitHub and the site: the checks leave it."""
 
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
@@ -172,7 +174,11 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
         text = "\n".join(segment).strip()
         segment.clear()
         if text:
-            html = markdown_lib.markdown(text, extensions=list(RECORD_EXTENSIONS))
+            html = markdown_lib.markdown(
+                text,
+                extensions=[*RECORD_EXTENSIONS, *RECORD_EXTENSION_CONFIGS],
+                extension_configs=RECORD_EXTENSION_CONFIGS,
+            )
             html = _rewrite_links(clean_html(html), record.src_uri)
             out.append(f'<div class="idocs-prose">\n{html}\n</div>\n')
 

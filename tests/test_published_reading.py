@@ -1,0 +1,198 @@
+"""The blameless checks read what the published page shows: no more, no less.
+
+Each case was a gap between the site (Python-Markdown with the archive's extensions) and what
+the checks read: blame shown on the page but never read, or text the page hides or shows as
+code read as prose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from incident_docs.blameless import Checker, check_markdown
+from incident_docs.blameless.model import packaged_model
+from incident_docs.blameless.prose import check_document
+from incident_docs.document import parse_text
+from support.archive import CHRISTMAS, REPO
+from support.cli import RunCli
+
+BLAME = "Eric was at it again, careless as usual."
+"""Flagged wherever it is read: BL006 ('at it again') and BL004 ('careless')."""
+
+
+def lines_flagged(body: str) -> set[int]:
+    return {line for line, _, _ in check_markdown(body)}
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        # A comment never closed: the site shows "<!--" as text and everything after it.
+        ("# Title\n\n<!-- TODO(jo): add the screenshot\n\n## Appendix\n\n" + BLAME + "\n", 7),
+        ("Fine.\n\n<!-->\n\n" + BLAME + "\n\n-->\n", 5),
+        # A line shaped like a link definition that is none (words after the destination).
+        ("[Update]: " + BLAME + "\n", 1),
+        ("See below.\n[Update]: reverted.\n" + BLAME + "\n", 3),
+        # Admonitions in a list item, in another admonition, after a paragraph.
+        ("- Step one\n\n    !!! warning\n\n        " + BLAME + "\n", 5),
+        ("- item\n\n    !!! note\n        a\n\n        " + BLAME + "\n", 6),
+        ("!!! note\n    x\n\n    !!! warning\n\n        " + BLAME + "\n", 6),
+        ("- item\n\n    ??? note\n\n        " + BLAME + "\n", 5),
+        ("Some text.\n!!! note\n    " + BLAME + "\n", 3),
+        ('> !!! note "' + BLAME + '"\n>     x\n', 1),
+        # A quote holds blocks as the page shows them.
+        ("> > nested: " + BLAME + "\n", 1),
+        ("> ## Heading\n> " + BLAME + "\n", 2),
+    ],
+)
+def test_blame_the_page_shows_is_read(body: str, line: int) -> None:
+    assert lines_flagged(body) == {line}
+
+
+@pytest.mark.parametrize(
+    ("body", "codes"),
+    [
+        # Wrapped over the lines of a quote: one sentence, as on the page.
+        (
+            "> The root cause of this outage was human\n> error during the maintenance window.\n",
+            {"BL005"},
+        ),
+        ("> Once again certain\n> people skipped the review.\n", {"BL007"}),
+        ("> - First item is fine.\n> - The cause was human\n>   error in the change.\n", {"BL005"}),
+    ],
+)
+def test_a_sentence_wrapped_in_a_quote_is_read_whole(body: str, codes: set[str]) -> None:
+    assert {hit.code for _, _, hit in check_markdown(body)} == codes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A comment over several lines of a paragraph, a list item or a quote is not shown.
+        "The failover finished at 09:47. <!-- jo: should we say\nthat " + BLAME + " -->\n",
+        "- <!--\n  " + BLAME + "\n  -->\n",
+        "> <!--\n> " + BLAME + "\n> -->\n",
+        # Code in a quote, and blocks shown as written.
+        "> The pager said:\n>\n>     " + BLAME + "\n",
+        "> ```\n> " + BLAME + "\n> ```\n",
+        "<pre>\n" + BLAME + "\n</pre>\n",
+        "<PRE class=log>\n" + BLAME + "\n</Pre>\n",
+        # A code span is one piece of its sentence, whatever stops it holds.
+        "The commit message was `Revert. " + BLAME + "` and nothing else.\n",
+        # A real link definition is not shown.
+        "[Update]: https://status.example.com/incidents/42\n",
+        # An admonition's marker is no exclamation of the author's.
+        "- item\n\n    !!! note\n        The restore took forty minutes.\n",
+        "> !!! note\n>     The restore took forty minutes.\n",
+    ],
+)
+def test_what_the_page_hides_or_shows_as_code_is_not_read(body: str) -> None:
+    assert lines_flagged(body) == set()
+
+
+def test_a_comment_mark_in_a_code_span_hides_nothing() -> None:
+    body = "Use `<!--` to open a note; " + BLAME + " The `-->` ends it.\n"
+    assert lines_flagged(body) == {1}
+
+
+def test_front_matter_is_read_as_the_site_shows_it_not_as_markdown() -> None:
+    text = (
+        "---\n"
+        'title: "Expired certificate <!-- because Sam was careless, again -->"\n'
+        'summary: "Renewal failed `thanks to Sam\'s sloppy script`"\n'
+        "action_items:\n"
+        "  - title: Alert before certificates expire ~~and fire Sam~~\n"
+        "---\n\nBody.\n"
+    )
+    found = {
+        (line, hit.code)
+        for line, _, _, _, hit in check_document(parse_text(text, "x.md"), _checker())
+    }
+    assert {line for line, _ in found} == {2, 3, 5}
+    assert (5, "BL009") in found
+
+
+def test_a_value_is_placed_where_it_is_written_in_a_flow_list() -> None:
+    text = (
+        '---\ntitle: Flow\naction_items: [{title: "Retire the Be more careful poster", owner: sam,'
+        ' type: process}, {title: "Be more careful", owner: lee, type: process}]\n---\n\nBody.\n'
+    )
+    found = [
+        (line, column)
+        for line, column, _, _, _ in check_document(parse_text(text, "x.md"), _checker())
+    ]
+    assert found == [(3, 36), (3, 98)]
+
+
+def _checker() -> Checker:
+    model = packaged_model()
+    return Checker(model=model, threshold=model.threshold)
+
+
+def test_lazily_said_of_a_program_is_left_alone_beside_real_blame() -> None:
+    body = "The index is loaded lazily, and Ken should have checked the logs.\n"
+    assert [hit.code for _, _, hit in check_markdown(body)] == ["BL002"]
+
+
+def test_a_front_matter_that_cannot_be_read_is_reported_to_the_blameless_checks(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    text = '---\ntitle: The intern was sloppy and Dave broke prod again\nsummary: "unclosed\n---\n\nBody.\n'
+    result = run_cli(
+        tmp_path, "lint", "--select", "BL", "--stdin-filename", "x.md", "-", input=text
+    )
+    assert result.exit_code == 1
+    assert " FM002 " in result.stdout, result.stdout
+    ignored = run_cli(
+        tmp_path,
+        "lint",
+        "--select",
+        "BL",
+        "--ignore",
+        "FM",
+        "--stdin-filename",
+        "x.md",
+        "-",
+        input=text,
+    )
+    assert ignored.exit_code == 0 and " FM002 " not in ignored.stdout
+    plain = run_cli(tmp_path, "lint", "--select", "BL", "-", input="Just prose about the cache.\n")
+    assert plain.exit_code == 0
+
+
+def test_a_suppression_of_a_prefix_is_not_unused_when_one_of_its_rules_did_not_run(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    text = "<!-- incident-docs disable-next-line BL -->\nDmitri's deploys have a reputation for a reason.\n"
+    result = run_cli(tmp_path, "lint", "--select", "BL,SP", "--ignore", "BL010", "-", input=text)
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_suppression_naming_no_rule_says_so_and_its_other_codes_still_hold(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    text = "<!-- incident-docs disable-next-line BL010 BL011 -->\nDmitri's deploys have a reputation for a reason.\n"
+    result = run_cli(tmp_path, "lint", "--select", "BL,SP", "-", input=text)
+    assert result.stdout.splitlines()[0] == (
+        "<stdin>:1:1: SP002 no rule has the code BL011: see 'incident rules' for the codes a "
+        "suppression may name"
+    )
+    assert " BL010 " not in result.stdout
+
+
+def test_struck_out_words_are_struck_out_on_the_site_as_the_checks_read_them(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    for config in (REPO / "mkdocs.yml", REPO / "tooling/incident_docs/starter/mkdocs.yml"):
+        extensions = yaml.safe_load(config.read_text())["markdown_extensions"]
+        assert {"pymdownx.tilde": {"subscript": False}} in extensions, config
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.write_text(path.read_text() + "\nThe cause was ~~human error~~ a missing length check.\n")
+    assert lines_flagged("The cause was ~~human error~~ a missing length check.\n") == set()
+    out = tmp_path / "staged"
+    assert run_cli(christmas, "site", "stage", str(out)).exit_code == 0
+    staged = "".join(page.read_text() for page in out.rglob(f"PM-{CHRISTMAS}*"))
+    assert "<del>human error</del>" in staged
