@@ -196,3 +196,24 @@ def test_struck_out_words_are_struck_out_on_the_site_as_the_checks_read_them(
     assert run_cli(christmas, "site", "stage", str(out)).exit_code == 0
     staged = "".join(page.read_text() for page in out.rglob(f"PM-{CHRISTMAS}*"))
     assert "<del>human error</del>" in staged
+
+
+def test_a_finding_in_the_front_matter_is_suppressed_by_a_yaml_comment(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    text = (
+        "---\n"
+        "# <!-- incident-docs disable-next-line BL004 -->\n"
+        "title: The careless config push\n"
+        "summary: A sloppy rollout.\n"
+        "---\n\n"
+        "<!-- incident-docs disable-next-line BL004 -->\n"
+        "<!-- incident-docs disable-next-line BL005 -->\n"
+        "The root cause was human error by a sloppy intern.\n"
+    )
+    result = run_cli(
+        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=text
+    )
+    assert [
+        line.split(" ")[0:2] for line in result.stdout.splitlines() if line.startswith("x.md")
+    ] == [["x.md:4:12:", "BL004"]]

@@ -78,10 +78,15 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
     problems: list[Finding] = []
     open_blocks: dict[str, Suppression] = {}
     last_line = len(doc.lines)
-    for number in range(doc.body_start, last_line + 1):
+    # In the front-matter, a suppression is written in a YAML comment ("# <!-- incident-docs
+    # disable-next-line BL004 -->" above a title): its prose is checked too.
+    first = 2 if doc.front_matter_end else doc.body_start
+    for number in range(first, last_line + 1):
         line = doc.lines[number - 1]
         if "incident-docs" not in line or number in doc.code_lines:
             continue
+        if number < doc.body_start and not line.lstrip().startswith("#"):
+            continue  # a value that mentions a suppression, not a comment
         spans = code_spans(line) if "`" in line else []
         for match in _COMMENT.finditer(line):
             if any(start <= match.start() < end for start, end in spans):
@@ -239,9 +244,15 @@ def _any_between(lines: list[int], first: int, last: int) -> bool:
 
 
 def _next_content_line(doc: Document, number: int) -> int:
+    """The line a next-line suppression is for: past blank lines, other suppressions written
+    above it (each for the same line), and in the front-matter past YAML comments."""
     for candidate in range(number + 1, len(doc.lines) + 1):
-        if doc.lines[candidate - 1].strip():
-            return candidate
+        text = doc.lines[candidate - 1].strip()
+        if not text or (candidate < doc.body_start and text.startswith("#")):
+            continue
+        if text.startswith("<!--") and _COMMENT.fullmatch(text) is not None:
+            continue
+        return candidate
     return number + 1
 
 
