@@ -217,3 +217,19 @@ def test_a_finding_in_the_front_matter_is_suppressed_by_a_yaml_comment(
     assert [
         line.split(" ")[0:2] for line in result.stdout.splitlines() if line.startswith("x.md")
     ] == [["x.md:4:12:", "BL004"]]
+
+
+def test_a_quoted_value_with_escapes_is_placed_at_its_words() -> None:
+    text = (
+        "---\n"
+        "title: 'It''s the renewal job; the intern was sloppy'\n"
+        'summary: "\\u00dcn \\"quoted\\" step was careless"\n'
+        'impact: "The \\"renew\\" job failed at 06:00 and nobody noticed for a\n'
+        '  while; in the end the intern was sloppy."\n'
+        "---\n\nBody.\n"
+    )
+    found = [
+        (line, column)
+        for line, column, _, _, _ in check_document(parse_text(text, "x.md"), _checker())
+    ]
+    assert found == [(2, 47), (3, 39), (5, 36)]

@@ -1945,7 +1945,8 @@ def _aligned(
     """The 1-based line and column of each character of a value written over several lines
     (a block scalar, a folded or a wrapped one), read from lines[line - 1][start:] on: its words
     in order, a run of white space in it standing for any run in the file (indentation, the
-    line breaks a block folds). None when it is written otherwise (escapes, doubled quotes)."""
+    line breaks a block folds), an escape or a doubled quotation mark in a quoted one standing
+    for the character it writes. None when it is written otherwise."""
     if not 0 < line <= len(lines):
         return None
     row, column = line, start
@@ -1963,9 +1964,11 @@ def _aligned(
                 column += 1
         else:
             break
+    quote = ""
     if opener in "|>":
         column = len(lines[row - 1])  # the value starts on the next line, after its header
     elif opener in "\"'":
+        quote = opener
         column += 1
     places: list[tuple[int, int]] = []
     index = 0
@@ -1982,12 +1985,48 @@ def _aligned(
             # A line break the value does not keep, and the indentation after it.
             row += 1
             column = len(lines[row - 1]) - len(lines[row - 1].lstrip()) if row <= len(lines) else 0
-        if row > len(lines) or lines[row - 1][column] != char:
+        if row > len(lines):
+            return None
+        written = lines[row - 1]
+        length = 1
+        if quote and written[column] in "\\'":
+            length = _escape_length(written, column, quote, char)
+        if written[column] != char and length == 1:
             return None
         places.append((row, column + 1))
-        column += 1
+        column += length
         index += 1
     return tuple(places)
+
+
+_ESCAPED = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+    "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+    "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+"""What each of YAML's one-letter escapes in a double-quoted value writes."""
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def _escape_length(written: str, column: int, quote: str, char: str) -> int:
+    """How many characters of the line, from `column`, write `char` in a value quoted with
+    `quote`: 2 for a doubled quotation mark in single quotes ("It''s") or a one-letter escape
+    in double quotes ('\\"'), 4, 6 or 10 for a hex escape ('\\u00e9'); 1 otherwise."""
+    if quote == "'":
+        return 2 if written.startswith("''", column) and char == "'" else 1
+    if written[column] != "\\" or column + 1 >= len(written):
+        return 1
+    letter = written[column + 1]
+    if letter in _ESCAPED:
+        return 2 if _ESCAPED[letter] == char else 1
+    digits = _HEX_DIGITS.get(letter)
+    if digits is None:
+        return 1
+    code = written[column + 2 : column + 2 + digits]
+    try:
+        return 2 + digits if len(code) == digits and chr(int(code, 16)) == char else 1
+    except ValueError:
+        return 1
 
 
 def _past_space(lines: list[str], row: int, column: int) -> tuple[int, int]:
