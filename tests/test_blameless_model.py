@@ -1391,6 +1391,30 @@ def test_a_setting_whose_file_leads_out_of_the_archive_or_is_no_file_is_refused(
             assert "s3cr3t" not in result.output
 
 
+@pytest.mark.parametrize("setting", ["model-file", "examples"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "'' names no file"),
+        ("  ", "'  ' names no file"),
+        (".git/model", "'.git/model' is inside .git, where it would never be committed"),
+    ],
+)
+def test_a_setting_that_names_no_file_to_commit_is_refused_where_it_is_set(
+    archive: Path, run_cli: RunCli, setting: str, value: str, message: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + f'\n[tool.incident-docs.blameless]\n{setting} = "{value}"\n'
+    )
+    line = pyproject.read_text().count("\n")
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{setting}: {message}"
+    ), result.stderr
+
+
 def test_an_examples_file_over_its_limit_is_a_one_line_error(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,7 +135,12 @@ class BlamelessConfig(_Section):
     def _inside(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        return _inside_repository(value).as_posix()
+        path = _inside_repository(value)
+        if not path.parts or not value.strip():
+            raise ValueError(f"{value!r} names no file: give a path inside the repository")
+        if ".git" in path.parts:
+            raise ValueError(f"{value!r} is inside .git, where it would never be committed")
+        return path.as_posix()
 
 
 def _inside_repository(value: str) -> Path:
