@@ -1365,7 +1365,9 @@ def test_any_broken_archive_model_is_a_one_line_error(
     for args in (("lint", "--select", "BL"), ("blameless", "explain", "Ken broke it again.")):
         result = run_cli(archive, *args)
         assert result.exit_code == 2, (args, result.output)
-        assert result.stderr.count("\n") == 1 and "blameless-model.json.gz" in result.stderr
+        assert (
+            result.stderr.count("\n") == 1 and result.stderr.count("blameless-model.json.gz") == 1
+        )
 
 
 @pytest.mark.parametrize("setting", ["model-file", "examples"])

@@ -24,7 +24,8 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
     try:
         return model_at(path, stat.st_mtime_ns)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{config.model_file}: unusable blameless model: {exc}") from None
+        detail = str(exc).removeprefix(f"{path}: ")  # the file is named once, as configured
+        raise UsageError(f"{config.model_file}: unusable blameless model: {detail}") from None
 
 
 @lru_cache(maxsize=8)
