@@ -43,6 +43,10 @@ def lines_flagged(body: str) -> set[int]:
         ("- item\n\n    ??? note\n\n        " + BLAME + "\n", 5),
         ("Some text.\n!!! note\n    " + BLAME + "\n", 3),
         ('> !!! note "' + BLAME + '"\n>     x\n', 1),
+        # Indented under a list item less than the site's code (four columns a level, and four).
+        ("- item\n\n      " + BLAME + "\n", 3),
+        ("1. item\n\n       " + BLAME + "\n", 3),
+        ("- a\n    - b\n\n          " + BLAME + "\n", 4),
         # A quote holds blocks as the page shows them.
         ("> > nested: " + BLAME + "\n", 1),
         ("> ## Heading\n> " + BLAME + "\n", 2),
@@ -80,6 +84,7 @@ def test_a_sentence_wrapped_in_a_quote_is_read_whole(body: str, codes: set[str])
         "> ```\n> " + BLAME + "\n> ```\n",
         "<pre>\n" + BLAME + "\n</pre>\n",
         "<PRE class=log>\n" + BLAME + "\n</Pre>\n",
+        "- item\n\n        " + BLAME + "\n",
         # A code span is one piece of its sentence, whatever stops it holds.
         "The commit message was `Revert. " + BLAME + "` and nothing else.\n",
         # A real link definition is not shown.

@@ -651,7 +651,8 @@ class Block:
     text: str
     """The block's lines as written (markers included), joined by newlines."""
     level: int = 0
-    """Heading level; for list items, the column their content starts at."""
+    """Heading level; for list items, the column their content starts at; for indented code in
+    a list item, the column the item's content starts at (0 outside lists)."""
 
     @property
     def title(self) -> str:
@@ -867,7 +868,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 parts.append(line)  # indentation cannot interrupt a paragraph
             else:
                 close(number - 1)
-                begin("code", number, line)
+                begin("code", number, line, max(item_indent, 0))
             prev_blank = False
             continue
         opened = _FENCE.match(inner)

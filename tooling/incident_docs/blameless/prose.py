@@ -1680,6 +1680,18 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             and _GOES_ON_INDENTED.search(block.text) is not None
         )
         columns = 4
+        if block.kind == "code" and block.level and _prose_in_list_item(block):
+            # Indented less than Python-Markdown's code in a list item (four columns a level):
+            # the site shows a paragraph of the item where CommonMark reads code.
+            lines = block.text.split("\n")
+            yield from _indented_units(
+                lines,
+                block.line,
+                in_person_section,
+                in_transcript,
+                columns=indent_columns(lines[0]),
+            )
+            continue
         if block.kind == "code" and _unclosed_fence(block.text):
             # A fence never closed: the site shows what follows it as text, not as code.
             lines = block.text.split("\n")[1:]
@@ -1778,6 +1790,17 @@ def _admonition_in(text: str) -> tuple[int, int, re.Match[str]] | None:
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def _prose_in_list_item(block: Block) -> bool:
+    """Indented code in a list item (its content at column `block.level`) that Python-Markdown,
+    which builds the site, reads as a paragraph: it takes four columns for each level of the
+    list, and four more for code ("- item", a blank line, then six spaces: text)."""
+    first = block.text.split("\n", 1)[0]
+    if _FENCE.match(first.lstrip(" \t")) is not None and indent_columns(first) < block.level + 4:
+        return False  # a fence in the item, not indented code
+    levels = -(-block.level // 4)  # "- " and "1. " are one level, "    - " two
+    return indent_columns(first) < 4 * levels + 4
 
 
 def _unclosed_fence(text: str) -> bool:
