@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import markdown  # type: ignore[import-untyped]
 import pytest
 import yaml
 
@@ -16,6 +17,7 @@ from incident_docs.blameless import Checker, check_markdown
 from incident_docs.blameless.model import packaged_model
 from incident_docs.blameless.prose import check_document
 from incident_docs.document import parse_text
+from incident_docs.site.plugin import _headings_as_read
 from support.archive import CHRISTMAS, REPO
 from support.cli import RunCli
 
@@ -238,3 +240,25 @@ def test_a_quoted_value_with_escapes_is_placed_at_its_words() -> None:
         for line, column, _, _, _ in check_document(parse_text(text, "x.md"), _checker())
     ]
     assert found == [(2, 47), (3, 39), (5, 36)]
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Intro.\n\n ## Timeline\n\n- a\n", "Timeline"),
+        ("All times are UTC. Entries are copied\nfrom the channel.\n---\n\nText.\n", "All times"),
+        ("| a | b |\n| --- | --- |\n| 1 | 2 |\n## Appendix\n\nText.\n", "Appendix"),
+        ("Text.\n## Next\n", "Next"),
+    ],
+)
+def test_the_site_shows_each_heading_lint_reads_as_a_heading(body: str, title: str) -> None:
+    doc = parse_text("---\ntitle: x\n---\n" + body, "x.md")
+    assert [h.title.split(" ")[0] for h in doc.headings] == [title.split(" ")[0]]
+    shown = markdown.markdown("\n".join(_headings_as_read(doc)), extensions=["tables", "attr_list"])
+    assert f"<h{doc.headings[0].level}>{title}" in shown, shown
+
+
+def test_a_heading_already_read_alike_is_left_as_written() -> None:
+    text = "---\ntitle: x\n---\n\n## Lessons learned {#lessons}\n\nText.\n"
+    doc = parse_text(text, "x.md")
+    assert _headings_as_read(doc) == doc.lines[doc.front_matter_end :]

@@ -23,6 +23,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from incident_docs.config import Config, load_config
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import Document
 from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import (
@@ -342,7 +343,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         problem = unrenderable_record(record, self.root, self.settings.lint.max_file_bytes)
         if problem is not None:
             raise PluginError(f"incident-docs: {record.src_uri}:{problem}")
-        return "\n" + "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
+        return "\n" + "\n".join(_headings_as_read(doc)) + "\n"
 
     def _generated_markdown(self, file: File) -> str:
         """A generated page's Markdown, its HTML parts kept aside to be put back after it."""
@@ -490,6 +491,31 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _headings_as_read(doc: Document) -> list[str]:
+    """The body's lines, each heading lint reads (as GitHub does) written so that the site's
+    Markdown reads it too: an ATX heading at the start of its line, after a blank line. Python-
+    Markdown takes " ## Timeline" for text, a setext underline below two lines for a rule, and
+    a heading right after a table for a row of it, so a section lint counts went missing. The
+    number of lines stays, but for a blank line added before a heading."""
+    lines = doc.lines[doc.front_matter_end :]
+    first = doc.front_matter_end + 1
+    headings = [b for b in doc.blocks if b.kind == "heading" and b.line >= first]
+    for block in reversed(headings):  # from the end: an added line moves no heading still to do
+        start, end = block.line - first, block.end_line - first
+        written = lines[start : end + 1]
+        after_text = start > 0 and lines[start - 1].strip() != ""
+        if len(written) == 1:
+            atx = written[0].lstrip(" ")
+            if atx == written[0] and not after_text:
+                continue  # read alike already
+            replacement = [atx]
+        else:  # setext: its text, then its underline
+            text = " ".join(line.strip() for line in written[:-1])
+            replacement = ["#" * block.level + " " + text, *[""] * (len(written) - 1)]
+        lines[start : end + 1] = ["", *replacement] if after_text else replacement
+    return lines
 
 
 def _where(file: File, config: MkDocsConfig) -> str:
