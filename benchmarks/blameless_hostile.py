@@ -51,6 +51,12 @@ SHAPES = {
     "suppression verb unclosed": ("<!-- incident-docs ", "a"),
     "suppression codes unclosed": ("<!-- incident-docs disable", " "),
     "suppression comments never closed": ("", "<!-- incident-docs disable BL002 "),
+    # Blocks read as the site reads them: comments over lines, code spans holding comment
+    # marks, admonitions opened one after another in a paragraph, quotes in quotes.
+    "comments over lines": ("", "Dave <!--\n-->broke it "),
+    "comment marks in code spans": ("", "`<!--` "),
+    "admonitions in a paragraph": ("Text.\n", "!!! note\nDave obviously forgot.\n"),
+    "quotes in quotes": ("", "> "),
     # A front-matter value of thousands of hits: each placed on its line and column.
     "a front-matter title of hits": ("---\ntitle: ", "Bob forgot to restart the cache "),
 }

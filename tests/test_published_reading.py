@@ -26,7 +26,8 @@ BLAME = "Eric was at it again, careless as usual."
 
 
 def lines_flagged(body: str) -> set[int]:
-    return {line for line, _, _ in check_markdown(body)}
+    """The lines lint reports for the body, as `incident lint --select BL -` reads it."""
+    return {line for line, _, _ in check_markdown(body, checker=_checker())}
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,8 @@ def lines_flagged(body: str) -> set[int]:
         ("1. item\n\n       " + BLAME + "\n", 3),
         ("- a\n    - b\n\n          " + BLAME + "\n", 4),
         # A quote holds blocks as the page shows them.
-        ("> > nested: " + BLAME + "\n", 1),
+        ("> > " + BLAME + "\n", 1),
+        ("> " * 40 + BLAME + "\n", 1),
         ("> ## Heading\n> " + BLAME + "\n", 2),
     ],
 )
@@ -262,3 +264,107 @@ def test_a_heading_already_read_alike_is_left_as_written() -> None:
     text = "---\ntitle: x\n---\n\n## Lessons learned {#lessons}\n\nText.\n"
     doc = parse_text(text, "x.md")
     assert _headings_as_read(doc) == doc.lines[doc.front_matter_end :]
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # Text after a closing </pre> on its line is a paragraph on the site.
+        ("<pre>exit 1</pre> " + BLAME + "\n", {1}),
+        # A lazy line ends a <pre> left open in a quote.
+        ("> <pre>\n> ERROR: timeout\n" + BLAME + "\n", {3}),
+        # A comment over two lines inside a word hides nothing ("care<!--⏎-->less").
+        ("The review of the change was care<!--\n-->less.\n", {1}),
+        # A reply quoted under its attribution is a block of its own.
+        (
+            "> **@sam** wrote:\n> > The release manager paused deployments for the day as a precaution.\n",
+            set(),
+        ),
+        # A chat message pasted a line each ends where its line does.
+        (
+            "## Contributing factors\n\n> The rollback finished at 19:10.\n"
+            "> whose fault? jonas. next question\n",
+            {4},
+        ),
+        # Text after an admonition that is not indented under it ends it.
+        (
+            'The alert fired.\n!!! note\nThis section is a draft.\n\n    $ echo "Dave was careless" >> motd\n',
+            set(),
+        ),
+        # "lazily" of people, not of a program's work.
+        ("The reviewers read lazily and missed the typo.\n", {1}),
+        ("Our executives lazily rubber-stamped the change.\n", {1}),
+    ],
+)
+def test_review_cases_read_as_the_page_shows_them(body: str, lines: set[int]) -> None:
+    assert lines_flagged(body) == lines
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ">" * 1000 + " latency < 5ms\n",
+        "Text.\n!!! note\n" * 600,
+        "".join(" " * (4 * level) + "!!! note\n" for level in range(600)),
+        "> " * 1500 + BLAME + "\n",
+    ],
+)
+def test_deep_nesting_is_read_without_exhausting_the_stack(body: str) -> None:
+    check_markdown(body)  # no RecursionError
+
+
+def test_markup_the_site_reads_in_a_quote_or_list_item_is_held_to_its_limits(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    for body in (
+        "> <pre>\n> " + "[" * 16_000 + "x\n> </pre>\n",
+        "- item\n\n    <pre>\n    " + "[" * 16_000 + "x\n    </pre>\n",
+    ):
+        result = run_cli(tmp_path, "lint", "--select", "IO", "-", input="# T\n\n" + body)
+        assert " IO006 " in result.stdout, result.stdout
+
+
+def test_names_in_backticks_in_the_front_matter_stay_code() -> None:
+    text = (
+        "---\ntitle: Writes lost while `sloppy-quorum` was on\n"
+        "summary: The job ran with `--lazy`; the `stupid-simple` cache returned stale entries.\n---\n\nBody.\n"
+    )
+    assert list(check_document(parse_text(text, "x.md"), _checker())) == []
+
+
+def test_a_yaml_suppression_covers_a_block_value_and_a_hash_inside_one_is_no_comment(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    above = "---\ntitle: Outage\n# <!-- incident-docs disable-next-line BL004 -->\nsummary: >-\n  Dave was careless with the config.\n---\n\nBody.\n"
+    result = run_cli(
+        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=above
+    )
+    assert result.exit_code == 0, result.stdout
+    inside = "---\ntitle: Outage\nsummary: |\n  # <!-- incident-docs disable BL -->\n  The deploy failed.\n---\n\nDave was careless and broke the deploy.\n"
+    result = run_cli(
+        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=inside
+    )
+    assert "x.md:8:10: BL004" in result.stdout, result.stdout
+
+
+def test_a_leading_rule_is_no_unreadable_front_matter_to_the_blameless_checks(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(tmp_path, "lint", "--select", "BL", "-", input="---\n\nDave was careless.\n")
+    assert [
+        line.split(" ")[1] for line in result.stdout.splitlines() if line.startswith("<stdin>")
+    ] == ["BL004"]
+
+
+def test_a_quote_nested_a_thousand_deep_is_linted_without_a_traceback(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(
+        tmp_path,
+        "lint",
+        "--select",
+        "BL,IO",
+        "-",
+        input="# T\n\n" + ">" * 1000 + " latency < 5ms\n",
+    )
+    assert result.exit_code == 0, result.output

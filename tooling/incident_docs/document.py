@@ -542,9 +542,10 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
     """The first place the body nests markup deeper than the site's renderer can take, as its
     line and what is there and what to do; None when there is none.
 
-    Fenced code, rules and link definitions are not limited, nor HTML blocks but for how deep
-    their elements nest: the renderer does not parse them for emphasis. Indented code is: for
-    Python-Markdown, text indented under an admonition or a list item is prose."""
+    Fenced code, rules and link definitions are not limited, nor HTML blocks at the top level
+    but for how deep their elements nest: the renderer does not parse them for emphasis. Indented
+    code is, and HTML in a list item or a quote: for Python-Markdown, text indented under an
+    admonition or a list item is prose, and it reads HTML there for emphasis too."""
     open_elements = 0
     for block in doc.blocks:
         if block.kind in ("break", "reference") or (
@@ -564,8 +565,8 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
                         f"more than {MAX_MARKUP_RUN} HTML elements open at once, deeper than "
                         "the site can index: close them or put them in a fenced code block"
                     )
-        if block.kind == "html":
-            continue
+        if block.kind == "html" and not block.level:
+            continue  # at the top level, the site passes it through as it is
         if block.kind == "list_item" and block.level > MAX_LIST_COLUMN:
             return block.line, (
                 f"a list item nested to column {block.level:,}, deeper than the site can render "
@@ -598,9 +599,9 @@ def too_deep_to_render(doc: Document) -> tuple[int, str] | None:
 
 def quoted_code_lines(block: Block) -> frozenset[int]:
     """The lines of a block quote (0-based, within the block) that are code inside it, as outside
-    a quote: a fenced or indented code block ("> ```", ">     $ kubectl …"), or an HTML comment or
-    <pre> block, read by the block scanner from what follows the quote's markers. A line without
-    a marker (a lazy line) ends what was open."""
+    a quote: a fenced or indented code block ("> ```", ">     $ kubectl …"), read by the block
+    scanner from what follows the quote's markers (every level of them at once). A line without
+    a marker (a lazy line) ends what was open. HTML in a quote is not code: the site reads it."""
     if block.kind != "quote" or not _MAY_HOLD_CODE.search(block.text):
         return frozenset()
     found: set[int] = set()
@@ -609,22 +610,20 @@ def quoted_code_lines(block: Block) -> frozenset[int]:
     while first < len(lines):
         run: list[str] = []
         while first + len(run) < len(lines):
-            marked = _QUOTE_MARK.match(lines[first + len(run)])
+            marked = _QUOTE_MARKS.match(lines[first + len(run)])
             if marked is None:
                 break
             run.append(lines[first + len(run)][marked.end() :])
         for inner in scan_blocks(run):
-            if inner.kind in ("code", "html"):
+            if inner.kind == "code":
                 found.update(range(first + inner.line - 1, first + inner.end_line))
-            elif inner.kind == "quote":  # a quote in the quote
-                found.update(first + inner.line - 1 + i for i in quoted_code_lines(inner))
         first += len(run) + 1  # past the run and the lazy line after it
     return frozenset(found)
 
 
-_QUOTE_MARK = re.compile(r" {0,3}> ?")
-"""One level of a quote's marker, with the space after it."""
-_MAY_HOLD_CODE = re.compile(r"```|~~~|<|> ?(?: {4}|\t)")
+_QUOTE_MARKS = re.compile(r" {0,3}(?:> ?)+")
+"""Every level of a quote's markers, each with the space after it."""
+_MAY_HOLD_CODE = re.compile(r"```|~~~|> ?(?: {4}|\t)")
 """What a quote holding code holds somewhere: most quotes hold none."""
 
 
@@ -651,8 +650,8 @@ class Block:
     text: str
     """The block's lines as written (markers included), joined by newlines."""
     level: int = 0
-    """Heading level; for list items, the column their content starts at; for indented code in
-    a list item, the column the item's content starts at (0 outside lists)."""
+    """Heading level; for list items, the column their content starts at; for indented code or
+    an HTML block in a list item, the column the item's content starts at (0 outside lists)."""
 
     @property
     def title(self) -> str:
@@ -883,7 +882,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             closes_here = "-->" in line[line.index("<!--") + 2 :]  # "<!-->" closes itself
             if closes_here or number < last_closing:
                 close(number - 1)
-                begin("html", number, line)
+                begin("html", number, line, max(item_indent, 0))
                 html_end = "-->"
                 if closes_here:
                     close(number)
@@ -896,7 +895,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             # Shown as written (a pasted log in <pre>) or not at all (a script), up to the line
             # that closes it or the end, on the site as in CommonMark: never prose.
             close(number - 1)
-            begin("html", number, line)
+            begin("html", number, line, max(item_indent, 0))
             html_end = "</"
             if _closes_html(line[raw.end() :], html_end):
                 close(number)

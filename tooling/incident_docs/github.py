@@ -68,13 +68,20 @@ class GitHubError(UsageError):
     """The API could not answer: exit 2, and the gate fails closed."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, fields: frozenset[str] = frozenset()
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: frozenset[str] = frozenset(),
+        reasons: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.status = status
         """The HTTP status GitHub answered with, when it answered."""
         self.fields = fields
         """The fields a 422 refused ("assignees", "title"), as GitHub names them."""
+        self.reasons = reasons
+        """What a 422's errors say, each as _validation_errors writes it."""
 
 
 @dataclass(frozen=True)
@@ -229,8 +236,10 @@ class GitHubClient:
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
-                    fields = _refused_fields(body) if error.code == 422 else frozenset()
-                    raise GitHubError(problem, status=error.code, fields=fields) from None
+                    fields, reasons = _refused(body) if error.code == 422 else (frozenset(), ())
+                    raise GitHubError(
+                        problem, status=error.code, fields=fields, reasons=reasons
+                    ) from None
             except (
                 urllib.error.URLError,
                 TimeoutError,
@@ -401,17 +410,21 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     return f"{what}: HTTP {status}{detail}{hint}"
 
 
-def _refused_fields(body: bytes) -> frozenset[str]:
+def _refused(body: bytes) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A 422's refused fields, and what each of its errors says."""
     try:
         answer = json.loads(body)
     except (ValueError, RecursionError):
-        return frozenset()
-    errors = answer.get("errors") if isinstance(answer, dict) else None
-    return frozenset(
+        return frozenset(), ()
+    if not isinstance(answer, dict):
+        return frozenset(), ()
+    errors = answer.get("errors")
+    fields = frozenset(
         error["field"]
         for error in (errors if isinstance(errors, list) else [])
         if isinstance(error, dict) and isinstance(error.get("field"), str)
     )
+    return fields, tuple(_validation_errors(answer))
 
 
 def _validation_errors(answer: dict[str, Any]) -> list[str]:

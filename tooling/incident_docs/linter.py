@@ -113,10 +113,13 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     if doc.front_matter is None and doc.has_front_matter and _checks_prose_only(selection):
         # The front-matter could not be read, so neither could its prose (the title, the
         # summary, the action items): passing the record would read as clean.
+        # (A front-matter never terminated is no such case: the body after a leading `---`
+        # rule is read, as plain Markdown is.)
         result.findings.extend(
             p
             for p in doc.problems
             if p.code.startswith("FM")
+            and p.code != "FM001"
             and not (selection.ignore and p.code.startswith(selection.ignore))
         )
     front = doc.front_matter or {}

@@ -193,17 +193,15 @@ def repository_from_api(data: Any, repo: str) -> Repository:
 
 
 ITEM_STATUSES = frozenset({404, 410, 422})
+"""Answers about one item or issue: the run reports them and goes on with the others."""
 
 
 def _about_assignees(error: GitHubError) -> bool:
-    """A 422 that refused the assignees and nothing else (by field, or in words when GitHub
-    names no field)."""
+    """A 422 that refused the assignees and nothing else: by the field GitHub names, or in the
+    words of its errors when it names none (never the item's own title, in the message)."""
     if error.fields:
         return error.fields == {"assignees"}
-    return "assignee" in str(error).lower()
-
-
-"""Answers about one item or issue: the run reports them and goes on with the others."""
+    return bool(error.reasons) and all("assignee" in reason.lower() for reason in error.reasons)
 
 
 @dataclass

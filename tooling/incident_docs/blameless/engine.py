@@ -192,7 +192,8 @@ _INLINE_MASK = re.compile(
     r"|<(?:https?|mailto|ftp):[^<>]*>"  # autolinks
     r"|\bhttps?://\S+|\bwww\.\S+"  # bare URLs
     r"|</?[A-Za-z][^<>]*>"  # HTML tags (holding no '<': see _MARKUP in model.py)
-    r"|~~(?=\S)[^~\n]*?(?<=\S)~~"  # struck-out text: the author withdrew it ("~~Human error~~")
+    # struck-out text, perhaps over lines: the author withdrew it ("~~Human error~~")
+    r"|~~(?=\S)[^~]{0,2000}?(?<=\S)~~"
     r"|(?<!\w)_+|_+(?!\w)|\*+|~~)",  # emphasis markers, not underscores inside identifiers
     re.MULTILINE | re.DOTALL,
 )

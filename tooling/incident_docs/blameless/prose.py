@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from itertools import islice
+from itertools import accumulate, islice
 from typing import Any
 
 from incident_docs.blameless.agents import opens_as_name, unname
@@ -88,7 +88,11 @@ transcript of the incident channel, where people talk to each other, and what we
 the thanks, where people are named for what they did."""
 _TRANSCRIPT_SECTIONS = re.compile(_TRANSCRIPT, re.IGNORECASE)
 """Of those, the transcript: its lines that open with a time are messages, not entries."""
-_SENTENCE_BREAK = re.compile(r"[.!?](?P<gap>[\"'\u201d)\]]*\s+)(?=[^\sa-z|])")
+_SENTENCE_BREAK = re.compile(
+    r"[.!?](?P<gap>[\"'\u201d)\]]*(?:\s+(?=[^\sa-z|])|[ \t]*\n\s*(?=[a-z])))"
+)
+"""Where a sentence ends: at a stop before a capital, a digit or markup, or before a line in
+lower case (a chat message pasted a line each: "The rollback finished.⏎whose fault? jonas")."""
 """The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
 _ABBREVIATED = re.compile(
     r"(?:^|[\s(])(?:[a-z]\.[a-z]|etc|vs|approx|no|nr|fig|dr|mr|mrs|ms|st|jr|sr|inc|ltd|co|corp|"
@@ -1580,8 +1584,14 @@ class Unit:
     column), when that is known."""
 
 
-def body_units(blocks: list[Block]) -> Iterator[Unit]:
-    """Prose blocks of the body, each marked when it sits in a section that names people."""
+_MAX_NESTING = 24
+"""How deep admonitions and quotes inside each other are read as such; deeper, their text is
+read as it stands (a hostile file of a thousand levels must not exhaust Python's stack)."""
+
+
+def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
+    """Prose blocks of the body, each marked when it sits in a section that names people.
+    `depth`: how many admonitions or quotes the blocks are inside."""
     in_person_section = False
     in_transcript = False
     transcript_level: int | None = None
@@ -1633,45 +1643,76 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             if transcript_level is None and _TRANSCRIPT_SECTIONS.search(title):
                 transcript_level = block.level
             in_transcript = in_person_section and transcript_level is not None
-        opened = _admonition_in(block.text) if block.kind == "paragraph" else None
+        opened = (
+            _admonition_in(block.text)
+            if block.kind == "paragraph" and depth < _MAX_NESTING
+            else None
+        )
         if opened is not None:
-            # An admonition ("!!! warning \"Title\""), perhaps in a list item or another
-            # admonition, perhaps after a paragraph's first lines: its title and the text
-            # indented under it are published; the marker is not.
-            index, lead, opener = opened
+            # Admonitions ("!!! warning \"Title\""), perhaps in a list item or another one,
+            # perhaps after a paragraph's first lines: each title and the text indented under
+            # it are published; the markers are not. Python-Markdown reads the lines after
+            # what an admonition holds as a block of their own: so are they, one after another.
             lines = block.text.split("\n")
-            if index:
+            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+            done = 0
+            admonition = False
+            while opened is not None:
+                at, lead, opener = opened
+                index = bisect_right(starts, at) - 1
+                if index > done:
+                    yield Unit(
+                        "\n".join(lines[done:index]),
+                        block.line + done,
+                        1,
+                        names_people=in_person_section,
+                        transcript=in_transcript,
+                    )
+                columns = lead + 4
+                if opener.group("title") and opener.group("title").strip():
+                    yield Unit(
+                        opener.group("title"),
+                        block.line + index,
+                        lead + opener.start("title") + 1,
+                        heading=True,
+                        names_people=in_person_section,
+                        transcript=in_transcript,
+                    )
+                held = index + 1
+                while held < len(lines) and indent_columns(lines[held]) >= columns:
+                    held += 1
+                yield from _indented_units(
+                    lines[index + 1 : held],
+                    block.line + index + 1,
+                    in_person_section,
+                    in_transcript,
+                    columns=columns,
+                    depth=depth + 1,
+                )
+                done = held
+                # Its text may go on after a blank line only if it held the paragraph's end.
+                admonition = done == len(lines)
+                opened = _admonition_in(block.text, starts[done]) if done < len(lines) else None
+            if done < len(lines):
                 yield Unit(
-                    "\n".join(lines[:index]),
-                    block.line,
+                    "\n".join(lines[done:]),
+                    block.line + done,
                     1,
                     names_people=in_person_section,
                     transcript=in_transcript,
                 )
-            admonition, columns = True, lead + 4
-            if opener.group("title") and opener.group("title").strip():
-                yield Unit(
-                    opener.group("title"),
-                    block.line + index,
-                    lead + opener.start("title") + 1,
-                    heading=True,
-                    names_people=in_person_section,
-                    transcript=in_transcript,
-                )
-            yield from _indented_units(
-                lines[index + 1 :],
-                block.line + index + 1,
-                in_person_section,
-                in_transcript,
-                columns=columns,
-            )
             continue
         if admonition and block.kind == "code" and indent_columns(block.text) >= columns:
             # More of its text, after a blank line: Python-Markdown reads it as the admonition's,
             # the footnote's or the definition's, not as indented code.
             lines = block.text.split("\n")
             yield from _indented_units(
-                lines, block.line, in_person_section, in_transcript, columns=columns
+                lines,
+                block.line,
+                in_person_section,
+                in_transcript,
+                columns=columns,
+                depth=depth + 1,
             )
             continue
         admonition = (
@@ -1700,9 +1741,9 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             )
             continue
         if block.kind == "html":
-            tail = _comment_tail(block)
+            tail = _html_tail(block)
             if tail is not None:
-                # text after `-->` is published
+                # text after `-->` or `</pre>` on the same line is published
                 yield replace(tail, names_people=in_person_section, transcript=in_transcript)
             continue
         if block.kind not in PROSE_KINDS:
@@ -1713,7 +1754,9 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
             logged = {offset for offset, line in enumerate(quoted) if _LOG_LINE.match(line)}
             if len(logged) * 2 > len([line for line in quoted if line.strip(" \t>")]):
                 continue  # quoted log output is evidence, not the author's words
-            yield from _quoted_units(quoted, block.line, logged, in_person_section, in_transcript)
+            yield from _quoted_units(
+                quoted, block.line, logged, in_person_section, in_transcript, depth
+            )
             continue
         if PLACEHOLDER_LINE.match(block.text):
             continue  # the template's words, not the author's
@@ -1733,29 +1776,38 @@ def body_units(blocks: list[Block]) -> Iterator[Unit]:
 
 def _comments_blanked(text: str) -> str:
     """The text with its closed HTML comments that run over several lines (of a paragraph, a
-    list item or a quote) blanked, line breaks kept: the site does not show them. One pass: a comment
-    never closed leaves the rest as it is (each line's own reading masks it to the line's end)."""
+    list item or a quote) blanked, line breaks kept: the site does not show them. One inside a
+    word ("care<!--⏎-->less") is left to as_shown, which joins the word as the page does; one on
+    a single line too. One pass: a comment never closed leaves the rest as it is (each line's
+    own reading masks it to the line's end)."""
     code = [found.span() for found in _CODE_SPAN.finditer(text)] if "`" in text else []
+    spans = 0  # the code spans before `index` are done with
     parts = []
     index = 0
     while (start := text.find("<!--", index)) >= 0:
-        inside = next((span for span in code if span[0] <= start < span[1]), None)
-        if inside is not None:  # "`<!--`" is code, shown as written
-            parts.append(text[index : inside[1]])
-            index = inside[1]
+        while spans < len(code) and code[spans][1] <= start:
+            spans += 1
+        if spans < len(code) and code[spans][0] <= start:  # "`<!--`" is code, shown as written
+            parts.append(text[index : code[spans][1]])
+            index = code[spans][1]
             continue
         end = text.find("-->", start + 4)
         if end < 0:
             break
         end += 3
         comment = text[start:end]
-        # One on a single line is read as the site shows it (see as_shown): "br<!-- -->oke".
-        parts += [text[index:start], _NOT_BREAK.sub(" ", comment) if "\n" in comment else comment]
+        in_word = (
+            start > 0 and end < len(text) and _WORDY_CHAR.match(text[start - 1]) is not None
+            and _WORDY_CHAR.match(text[end]) is not None
+        )  # fmt: skip
+        hidden = "\n" in comment and not in_word
+        parts += [text[index:start], _NOT_BREAK.sub(" ", comment) if hidden else comment]
         index = end
     parts.append(text[index:])
     return "".join(parts)
 
 
+_WORDY_CHAR = re.compile(r"[^\W_]")
 _NOT_BREAK = re.compile(r"[^\n]")
 _CODE_SPAN = re.compile(CODE_SPAN, re.DOTALL)
 
@@ -1769,23 +1821,27 @@ marker, its type and classes, and its title in quotation marks, as Python-Markdo
 A line it does not read so is a paragraph, shown as written."""
 
 
+_QUOTE_MARK = re.compile(r"^[ \t]*>[ \t]?")
+"""One level of a quote's markers (after the outer levels' markers, blanked)."""
 _QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+"""Every level of them."""
 _MAY_OPEN_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?)", re.MULTILINE)
 
 
-def _admonition_in(text: str) -> tuple[int, int, re.Match[str]] | None:
-    """The line of a paragraph that opens an admonition (a line of its own, as Python-Markdown
-    finds one anywhere in a block), the columns before its marker (a list item's or an outer
-    admonition's), and how it reads."""
-    if "!!!" not in text and "???" not in text:
-        return None
-    for found in _MAY_OPEN_ADMONITION.finditer(text):
+def _admonition_in(text: str, start: int = 0) -> tuple[int, int, re.Match[str]] | None:
+    """The first line of a paragraph from offset `start` on that opens an admonition (a line of
+    its own, as Python-Markdown finds one anywhere in a block): the offset where that line
+    starts, the columns before its marker (a list item's or an outer admonition's), and how it
+    reads."""
+    if not start and "!!!" not in text and "???" not in text:
+        return None  # nearly every paragraph
+    for found in _MAY_OPEN_ADMONITION.finditer(text, start):
         end = text.find("\n", found.start())
         line = text[found.start() : len(text) if end < 0 else end]
         marker = line.lstrip(" \t")
         opener = _ADMONITION.fullmatch(marker)
         if opener is not None:
-            return text.count("\n", 0, found.start()), len(line) - len(marker), opener
+            return found.start(), len(line) - len(marker), opener
     return None
 
 
@@ -1815,10 +1871,17 @@ def _unclosed_fence(text: str) -> bool:
 
 
 def _indented_units(
-    lines: list[str], first: int, names_people: bool, transcript: bool, *, columns: int = 4
+    lines: list[str],
+    first: int,
+    names_people: bool,
+    transcript: bool,
+    *,
+    columns: int = 4,
+    depth: int = 0,
 ) -> Iterator[Unit]:
     """The units of text indented `columns` under what opens it (an admonition, say): read as
-    blocks of their own (paragraphs, lists, fenced code), reported where they are written."""
+    blocks of their own (paragraphs, lists, fenced code), reported where they are written.
+    `depth`: how many admonitions or quotes they are inside."""
     blocks = []
     for inner in scan_blocks([dedent_columns(line, columns) for line in lines]):
         written = "\n".join(lines[inner.line - 1 : inner.end_line])
@@ -1830,7 +1893,7 @@ def _indented_units(
                 text=written,
             )
         )
-    for unit in body_units(blocks):
+    for unit in body_units(blocks, depth):
         yield replace(
             unit,
             names_people=unit.names_people or names_people,
@@ -1839,33 +1902,54 @@ def _indented_units(
 
 
 def _quoted_units(
-    lines: list[str], first: int, logged: set[int], names_people: bool, transcript: bool
+    lines: list[str],
+    first: int,
+    logged: set[int],
+    names_people: bool,
+    transcript: bool,
+    depth: int,
 ) -> Iterator[Unit]:
-    """The units of a block quote: the blocks its lines hold once the quote's markers are taken
-    off, as the page shows them (a sentence wrapped over several quoted lines is read whole; a
-    list, code or an admonition in the quote as outside one), reported where they are written,
-    the markers blanked. A line of a log (`logged`) is left out."""
+    """The units of a block quote: the blocks its lines hold once one level of the quote's
+    markers is taken off, as the page shows them (a sentence wrapped over several quoted lines
+    is read whole; a list, code, an admonition or a quote in the quote as outside one), reported
+    where they are written, the markers blanked. A line of a log (`logged`) is left out. A line
+    without a marker (a lazy line) continues a paragraph, but ends code or HTML held open."""
+    marks = _QUOTE_MARK if depth < _MAX_NESTING else _QUOTE_MARKS
     inner: list[str] = []
     written: list[str] = []
+    lazy: list[int] = []
     for offset, line in enumerate(lines):
-        marks = _QUOTE_MARKS.match(line)
-        cut = marks.end() if marks is not None else 0  # a lazy line has no marker
+        marked = marks.match(line)
+        cut = marked.end() if marked is not None else 0
+        if marked is None:
+            lazy.append(offset)
         if offset in logged:
             inner.append("")
             written.append("")
         else:
             inner.append(line[cut:])
             written.append(" " * cut + line[cut:])
+    found = scan_blocks(inner)
+    for index, block in enumerate(found):
+        held = next((n for n in lazy if block.line - 1 < n <= block.end_line - 1), None)
+        if block.kind in ("code", "html") and held is not None:
+            # The quote ended before the lazy line: what follows it is read on its own.
+            found[index] = replace(block, end_line=held)
+            found[index + 1 : index + 1] = [
+                replace(after, line=after.line + held, end_line=after.end_line + held)
+                for after in scan_blocks(inner[held : block.end_line])
+            ]
+            break
     blocks = [
         replace(
-            found,
-            line=first + found.line - 1,
-            end_line=first + found.end_line - 1,
-            text="\n".join(written[found.line - 1 : found.end_line]),
+            block,
+            line=first + block.line - 1,
+            end_line=first + block.end_line - 1,
+            text="\n".join(written[block.line - 1 : block.end_line]),
         )
-        for found in scan_blocks(inner)
+        for block in found
     ]
-    for unit in body_units(blocks):
+    for unit in body_units(blocks, depth + 1):
         yield replace(
             unit,
             names_people=unit.names_people or names_people,
@@ -1873,13 +1957,20 @@ def _quoted_units(
         )
 
 
-def _comment_tail(block: Block) -> Unit | None:
-    """The text after a comment's `-->` on its last line, which Markdown still renders."""
+def _html_tail(block: Block) -> Unit | None:
+    """The text after a comment's `-->`, or a `</pre>`'s (and the like), on the block's last line,
+    which the site still renders as a paragraph."""
     last = block.text.rsplit("\n", 1)[-1]
-    end = last.rfind("-->")
-    if end < 0 or not last[end + 3 :].strip():
+    closing = [(found.end(), found) for found in _HTML_END.finditer(last)]
+    if not closing:
         return None
-    return Unit(last[end + 3 :], block.end_line, end + 4)
+    end = closing[-1][0]
+    if not last[end:].strip():
+        return None
+    return Unit(last[end:], block.end_line, end + 1)
+
+
+_HTML_END = re.compile(r"-->|</(?:pre|script|style|textarea)>", re.IGNORECASE)
 
 
 _TOML_PROSE = re.compile(
@@ -1916,14 +2007,27 @@ def field_units(doc: Document) -> Iterator[Unit]:
         yield replace(unit, text=as_literal(unit.text), names_people=location[0] == "action_items")
 
 
-_MARKUP_CHARACTERS = str.maketrans("`<>~", "    ")
+_MARKUP_CHARACTERS = str.maketrans("<>~", "   ")
 
 
 def as_literal(value: str) -> str:
     """A front-matter value as the site shows it: as written, never read as Markdown, so that no
-    comment, code span, tag or struck-out text in it hides a word ("Expired certificate <!--
-    because Sam was careless -->"). The same length: offsets stay valid."""
-    return value.translate(_MARKUP_CHARACTERS)
+    comment, tag, struck-out text or sentence in backticks hides a word ("Expired certificate
+    <!-- because Sam was careless -->", "`thanks to Sam's sloppy script`"). A name in backticks
+    (`` `sloppy-quorum` ``, `` `--lazy` ``) stays code, as in the body. The same length: offsets
+    stay valid."""
+    value = value.translate(_MARKUP_CHARACTERS)
+    if "`" in value:
+        value = _CODE_SPAN.sub(_unless_a_name, value)
+    return value
+
+
+def _unless_a_name(span: re.Match[str]) -> str:
+    found = span.group(0)
+    ticks = len(span.group(1))
+    if not any(char.isspace() for char in found[ticks:-ticks].strip()):
+        return found
+    return " " * ticks + found[ticks:-ticks] + " " * ticks
 
 
 def _prose_values(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from incident_docs.blameless.engine import allowed_phrase
@@ -85,7 +85,7 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
         line = doc.lines[number - 1]
         if "incident-docs" not in line or number in doc.code_lines:
             continue
-        if number < doc.body_start and not line.lstrip().startswith("#"):
+        if number < doc.body_start and not _yaml_comment(doc, line):
             continue  # a value that mentions a suppression, not a comment
         spans = code_spans(line) if "`" in line else []
         for match in _COMMENT.finditer(line):
@@ -134,7 +134,8 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
                     continue
             if verb == "disable-next-line":
                 target = _next_content_line(doc, number)
-                found.append(Suppression(number, codes, target, target))
+                last = _value_end(doc, target) if target < doc.body_start else target
+                found.append(Suppression(number, codes, target, last))
             elif verb == "disable":
                 # A code already disabled above stays in its first block: a second block would
                 # hide it to the end of the file, the first enable ending only one of them.
@@ -241,6 +242,39 @@ def _any_between(lines: list[int], first: int, last: int) -> bool:
     """Some of the sorted lines lies between first and last (both included)."""
     index = bisect_left(lines, first)
     return index < len(lines) and lines[index] <= last
+
+
+def _yaml_comment(doc: Document, line: str) -> bool:
+    """A front-matter line that is a YAML comment, not a line of a value that starts with '#'
+    (in a block scalar: "summary: |" then "  # <!-- incident-docs disable BL -->")."""
+    text = line.strip()
+    return text.startswith("#") and not any(text in value for value in _strings(doc.front_matter))
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _strings(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _strings(child)
+
+
+def _value_end(doc: Document, line: int) -> int:
+    """The last line of the front-matter value whose key is on `line`: the lines after it that
+    are blank or indented further ("summary: >-" and its text), within the front-matter."""
+    key = doc.lines[line - 1]
+    indent = len(key) - len(key.lstrip())
+    last = line
+    for number in range(line + 1, doc.front_matter_end):
+        text = doc.lines[number - 1]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+            break
+        if text.strip():
+            last = number
+    return last
 
 
 def _next_content_line(doc: Document, number: int) -> int:
