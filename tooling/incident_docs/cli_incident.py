@@ -42,6 +42,7 @@ from incident_docs.records import (
     load_record,
     locate_incident,
     locate_postmortem,
+    postmortems_covering,
     read_archive,
     select_incidents,
     skipped_note,
@@ -1030,6 +1031,13 @@ def postmortem_command(
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
     if target.exists():
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
+    covering = postmortems_covering(project.root, config, record)
+    if covering:
+        # A second draft would take the incident's link from the postmortem that covers it.
+        raise UsageError(
+            f"{record.id} is covered by {', '.join(covering)} already: write there, or remove "
+            "the incident from it first"
+        )
     if record.status is not IncidentStatus.RESOLVED:
         _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
     authors = [_person(project, a, "--by") for a in by] or [_default_author(project, record)]
@@ -1039,6 +1047,7 @@ def postmortem_command(
         source.entry_lines(),
         sections=config.required_sections("postmortem", record.severity),
         authors=authors,
+        aliases=config.section_aliases,
     )
     text = store.record_text(draft.front_matter, draft.body)
     try:

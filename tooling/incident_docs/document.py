@@ -454,24 +454,30 @@ class _Unusual(Exception):
     """A node the plain walk leaves to PyYAML's own constructor."""
 
 
-def load_plain_yaml(text: str) -> Any:
+def load_plain_yaml(text: str, *, times_as_text: bool = False) -> Any:
     """yaml.load with the C loader, faster for front-matter without anchors (the site's quick
     path; lint reads with _load_yaml, which keeps positions and refuses what it must): the C parser
     composes the nodes and a plain walk builds them; explicit collection tags and merge keys
-    take PyYAML's constructor, so the result is always what yaml.load gives."""
+    take PyYAML's constructor, so the result is always what yaml.load gives.
+
+    With `times_as_text`, dates and times stay text, as lint reads them, so that the models
+    refuse the same ones ("12:00:00 +00:00"); what the plain walk cannot build is then a
+    ValueError, for the careful reader to explain."""
     node = yaml.compose(text, Loader=_Loader)
     if node is None:
         return None
     try:
-        return _build_plain(node)
+        return _build_plain(node, times_as_text)
     except (_Unusual, RecursionError):
+        if times_as_text:
+            raise ValueError("front-matter the plain walk does not build") from None
         return yaml.load(text, Loader=_Loader)
 
 
-def _build_plain(node: yaml.Node) -> Any:
+def _build_plain(node: yaml.Node, times_as_text: bool = False) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
-        if node.tag == _STR:
+        if node.tag == _STR or (times_as_text and node.tag == _TIMESTAMP):
             return node.value
         if node.tag not in _PLAIN_SCALARS:
             raise _Unusual
@@ -482,12 +488,12 @@ def _build_plain(node: yaml.Node) -> Any:
             if key.tag == _MERGE:
                 raise _Unusual
             try:
-                built[_build_plain(key)] = _build_plain(value)
+                built[_build_plain(key, times_as_text)] = _build_plain(value, times_as_text)
             except TypeError:  # an unhashable key: PyYAML's own error says so
                 raise _Unusual from None
         return built
     if kind is yaml.SequenceNode and node.tag == _SEQ:
-        return [_build_plain(item) for item in node.value]
+        return [_build_plain(item, times_as_text) for item in node.value]
     raise _Unusual
 
 

@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from incident_docs.models import (
@@ -24,6 +24,7 @@ from incident_docs.models import (
     Postmortem,
     Record,
     key_durations,
+    record_start,
 )
 
 DURATION_NAMES: tuple[str, ...] = ("detect", "mitigate", "resolve")
@@ -73,11 +74,6 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def record_start(record: Record) -> datetime | None:
-    """When the record's incident began, as best the record knows."""
-    return record.started_at or record.detected_at or record.declared_at
 
 
 def measured_records(records: Iterable[Record]) -> list[Record]:
@@ -278,10 +274,22 @@ def format_text(metrics: Metrics) -> str:
             f"{format_duration(stats.p90):<9} ({stats.count})"
         )
     if metrics.by_month:
-        lines += ["", "Month     " + " ".join(f"{name:>5}" for name in metrics.severities)]
+        # Each column as wide as its name (at least five): "Critical" over its own counts.
+        widths = [max(5, len(name)) for name in metrics.severities]
+        lines += [
+            "",
+            "Month     "
+            + " ".join(
+                f"{name:>{width}}" for name, width in zip(metrics.severities, widths, strict=True)
+            ),
+        ]
         for month, counts in metrics.by_month.items():
             lines.append(
-                f"{month}   " + " ".join(f"{counts.get(name, 0):>5}" for name in metrics.severities)
+                f"{month}   "
+                + " ".join(
+                    f"{counts.get(name, 0):>{width}}"
+                    for name, width in zip(metrics.severities, widths, strict=True)
+                )
             )
     if metrics.by_audience:
         lines += ["", "Month     " + " ".join(f"{name:>12}" for name in AUDIENCES)]

@@ -329,18 +329,30 @@ def iso_duration(delta: timedelta) -> str:
 
 
 def start_of(incident: Incident) -> datetime:
-    """When the incident began: the start of impact when known, else its declaration."""
-    return incident.started_at or incident.declared_at
+    """When the incident began: the start of impact when known, else the first of its detection
+    and its declaration (the metrics count from the same moment)."""
+    return record_start(incident) or incident.declared_at
+
+
+def record_start(record: Record) -> datetime | None:
+    """When the record's incident began, as best the record knows: the start of impact, else
+    the first of detection and declaration."""
+    if record.started_at is not None:
+        return record.started_at
+    known = [moment for moment in (record.detected_at, record.declared_at) if moment is not None]
+    return min(known) if known else None
 
 
 def key_durations(record: Record) -> dict[str, timedelta]:
-    """Time to detect, mitigate and resolve, measured from the start of impact (or detection)."""
-    start = record.started_at or record.detected_at or record.declared_at
+    """Time to detect, mitigate and resolve, measured from the start of impact (or, without one,
+    from detection or declaration, whichever came first). Time to detect only when the start of
+    impact is known: measured from detection itself, it would always be nothing."""
+    start = record_start(record)
     result: dict[str, timedelta] = {}
     if start is None:
         return result
     for name, moment in (
-        ("detect", record.detected_at),
+        ("detect", record.detected_at if record.started_at is not None else None),
         ("mitigate", record.mitigated_at),
         ("resolve", record.resolved_at),
     ):

@@ -229,6 +229,16 @@ def record_file_names(
             yield path, display
 
 
+def hidden_part(display: str) -> str | None:
+    """The hidden folder or file name (".archive") in a root-relative path, if any: the site
+    never publishes what is under one, so a record there is reported (ID004)."""
+    return next((part for part in display.split("/") if part.startswith(".")), None)
+
+
+def hidden_record_message(part: str) -> str:
+    return f"a record under '{part}' is never published (a hidden name): move it out of it"
+
+
 def _unreadable_folder(error: OSError) -> None:
     """A records folder that cannot be listed is no empty archive."""
     raise UsageError(f"{error.filename}: cannot read the folder: {error.strerror or error}")
@@ -488,9 +498,29 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
     )
 
 
+def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
+    """The IDs of the postmortems that cover an incident: the one it links to, if it exists,
+    and every one that lists it among its incidents."""
+    found: list[str] = []
+    for loaded in load_archive(root, config):
+        record = loaded.record
+        if isinstance(record, Postmortem) and (
+            record.id == incident.postmortem or incident.id in record.incidents
+        ):
+            found.append(record.id)
+    return found
+
+
 def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
-    """Resolved incidents with no postmortem yet: none linked, and no draft in its folder."""
+    """Resolved incidents with no postmortem yet: none linked, none listing it among its
+    incidents, and no draft in its folder."""
     drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
+    covered = {
+        incident
+        for loaded in load_archive(root, config)
+        if isinstance(loaded.record, Postmortem)
+        for incident in loaded.record.incidents
+    }
     found: list[tuple[str, Path]] = []
     for path in incident_files(root, config):
         loaded = load_record(path, root, config)
@@ -499,7 +529,7 @@ def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
         record = loaded.record
         if record.status is not IncidentStatus.RESOLVED or record.postmortem is not None:
             continue
-        if postmortem_id(record.id) in drafts:
+        if postmortem_id(record.id) in drafts or record.id in covered:
             continue
         found.append((record.id, path))
     return found

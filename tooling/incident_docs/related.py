@@ -17,11 +17,14 @@ from datetime import datetime
 from typing import Protocol
 
 from incident_docs.document import Document
-from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry
+from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry, record_start
 from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import parse_timeline
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_'][A-Za-z0-9]+)*")
+_WORD = re.compile(r"[^\W_]+")
+"""A word as the index's tokenizer (unicode61) splits text, in any script ("Zahlungsstörung",
+"оплаты"): letters and digits, apart at everything else."""
+_LETTER = re.compile(r"[^\W\d_]")
 STOP_WORDS = frozenset(
     re.findall(
         r"\S+",
@@ -134,7 +137,7 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
     texts += [entry.text for entry in entries if entry.kind is not EntryKind.HANDOFF]
     mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
     fix = _joined(mitigations[:2]) or (fixes[0] if fixes else "") or "not recorded"
-    when = record.started_at or record.detected_at or record.declared_at
+    when = record_start(record)
     return Case(
         key=record.id,
         title=record.title,
@@ -170,7 +173,12 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOP_WORDS and len(w) > 2]
+    """The words of a text that may tell cases apart, lower-cased, as the index splits them."""
+    return [
+        w.lower()
+        for w in _WORD.findall(text)
+        if len(w) > 2 and w.lower() not in STOP_WORDS and _LETTER.search(w) is not None
+    ]
 
 
 class RelatedIndex:
@@ -188,13 +196,34 @@ class RelatedIndex:
             "INSERT INTO cases VALUES (?, ?, ?, ?, ?)",
             [(c.key, c.title, c.text, " ".join(c.services), " ".join(c.tags)) for c in cases],
         )
+        # Words are counted as the index stems them ("failovers" as "failover"), with its own
+        # tokenizer on a scratch table: how many cases use a word is what the query can find.
+        self._db.execute("CREATE VIRTUAL TABLE scratch USING fts5(t, tokenize='porter unicode61')")
+        self._db.execute("CREATE VIRTUAL TABLE scratch_terms USING fts5vocab(scratch, 'instance')")
+        self._stem: dict[str, str] = {}
         self._frequency: Counter[str] = Counter()
         self._words_of: dict[str, frozenset[str]] = {}
+        texts = {case.key: words(case.title + " " + case.text) for case in cases}
+        self._stems({word for found in texts.values() for word in found})
+        self._spelling = {term: word for word, term in sorted(self._stem.items(), reverse=True)}
+        """A word as written for each stem: the query sends it, and the index stems it again."""
         for case in cases:
-            found = frozenset(words(case.title + " " + case.text))
-            self._words_of[case.key] = found
-            self._frequency.update(found)
+            terms = frozenset(self._stem[word] for word in texts[case.key])
+            self._words_of[case.key] = terms
+            self._frequency.update(terms)
         self._total = max(len(cases), 1)
+
+    def _stems(self, found: set[str]) -> None:
+        """Learn how the index stems each new word: one scratch row per word, read back."""
+        new = sorted(word for word in found if word not in self._stem)
+        if not new:
+            return
+        self._db.execute("DELETE FROM scratch")
+        self._db.executemany("INSERT INTO scratch(rowid, t) VALUES (?, ?)", list(enumerate(new, 1)))
+        for row, term in self._db.execute("SELECT doc, term FROM scratch_terms"):
+            self._stem.setdefault(new[row - 1], term)
+        for word in new:
+            self._stem.setdefault(word, word)  # nothing the tokenizer keeps: counted as it is
 
     def similar_to(self, case: Case, limit: int = 5, terms: int = QUERY_TERMS) -> list[Match]:
         return self.search(
@@ -227,18 +256,25 @@ class RelatedIndex:
     ) -> list[Match]:
         """The cases most like the text, services and tags; BM25, best first.
 
-        `text_words`: the words of the text, when the caller has them already.
+        `text_words`: the words of the text as the index stems them, when the caller has them.
         """
         # The most telling words: those few other cases use (a word no other case has cannot
-        # find one, and one every case has finds them all).
-        found = text_words if text_words is not None else set(words(text))
-        counts = {w: self._others(w, exclude) for w in found}
-        chosen = sorted(
-            (w for w, n in counts.items() if 0 < n < self._total), key=lambda w: (counts[w], w)
-        )[:terms]
-        clauses = [f'"{w}"' for w in chosen]
-        clauses += [f'services : "{s}"' for s in services if _WORD.search(s)]
-        clauses += [f'tags : "{t}"' for t in tags if _WORD.search(t)]
+        # find one). A word every case has comes last: BM25 weighs it little, but in a small
+        # archive, or for a query of only such words, it is all there is to go on.
+        if text_words is None:
+            written = set(words(text))
+            self._stems(written)
+            # One word as written for each stem: the query sends it, and the index stems it.
+            spelled = {self._stem[word]: word for word in sorted(written, reverse=True)}
+        else:
+            spelled = {term: self._spelling.get(term, term) for term in text_words}
+        counts = {term: self._others(term, exclude) for term in spelled}
+        chosen = sorted((w for w, n in counts.items() if n > 0), key=lambda w: (counts[w], w))[
+            :terms
+        ]
+        clauses = [f'"{spelled[w]}"' for w in chosen]
+        clauses += [f'services : "{s}"' for s in services if _LETTER.search(s)]
+        clauses += [f'tags : "{t}"' for t in tags if _LETTER.search(t)]
         if not clauses:
             return []
         query = " OR ".join(clause.replace("'", " ") for clause in clauses)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from incident_docs import templates
+from incident_docs.config import DEFAULT_SECTION_ALIASES
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
 from incident_docs.models import (
@@ -217,10 +218,12 @@ def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str
     for role in Role:
         held = [t for t in replay.tenures if t.role is role]
         holders.update(t.holder.casefold() for t in held)
+        # In UTC, as every other view: a span from +02:00 to Z would read backwards.
         spans = ", ".join(
-            f"{t.holder} ({format_time(t.start)} to {format_time(t.end)})"
+            f"{t.holder} ({format_time(t.start.astimezone(UTC))} to "
+            f"{format_time(t.end.astimezone(UTC))})"
             if t.end
-            else f"{t.holder} (from {format_time(t.start)})"
+            else f"{t.holder} (from {format_time(t.start.astimezone(UTC))})"
             for t in held
         )
         lines.append(f"- {role.label}: {spans}")
@@ -240,6 +243,10 @@ def _postmortem_title(title: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[len("Postmortem: ") :] else cut).rstrip() + "…"
 
 
+_FILLED = ("Summary", "Impact", "Timeline", "Mitigation", "Responders")
+"""The sections a draft fills from the incident, by their default names."""
+
+
 def postmortem_draft(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -247,8 +254,11 @@ def postmortem_draft(
     *,
     sections: Sequence[str],
     authors: Sequence[str],
+    aliases: Mapping[str, Sequence[str]] = DEFAULT_SECTION_ALIASES,
 ) -> PostmortemDraft:
-    """A draft postmortem pre-filled from the incident; what only people can write stays TODO."""
+    """A draft postmortem pre-filled from the incident; what only people can write stays TODO.
+    A section is filled whatever name the configuration gives it, as lint matches sections
+    (`aliases`: "Timeline of events" is the Timeline)."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
         "title": _postmortem_title(incident.title),
@@ -310,9 +320,13 @@ def postmortem_draft(
             + "\n\n"
             + templates.comment("Mitigations in the timeline: " + "; ".join(mitigations))
         )
+    known = {templates.normalise(name): name.casefold() for name in _FILLED}
+    for name, others in aliases.items():
+        for other in others:
+            known.setdefault(templates.normalise(other), templates.normalise(name))
     body = templates.postmortem_body(
         str(front["title"]),
-        [(title, filled.get(title.strip().casefold(), "")) for title in sections],
+        [(title, filled.get(known.get(templates.normalise(title), ""), "")) for title in sections],
     )
     return PostmortemDraft(front, body)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from incident_docs.diagnostics import Finding
-from incident_docs.records import folder_kind
+from incident_docs.records import folder_kind, hidden_part, hidden_record_message
 from incident_docs.rules.base import Family, RuleInfo, Subject
 
 RULES = (
@@ -32,6 +32,9 @@ def check(subject: Subject) -> Iterator[Finding]:
     if subject.kind is None or not isinstance(record_id, str):
         return
     path = PurePosixPath(subject.doc.path)
+    hidden = hidden_part(subject.doc.path)
+    if hidden is not None:
+        yield Finding("ID004", hidden_record_message(hidden), subject.doc.line_of(("id",)), 1)
     if path.suffix == ".md" and path.stem != record_id:
         yield Finding(
             "ID002",

@@ -23,8 +23,23 @@ from incident_docs.document import (
     read_document,
     too_deep_to_render,
 )
-from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
-from incident_docs.records import is_record_file, record_file_names, record_kind, validate_record
+from incident_docs.models import (
+    Incident,
+    Postmortem,
+    Record,
+    RecordKind,
+    Roster,
+    TimelineEntry,
+    record_start,
+)
+from incident_docs.records import (
+    hidden_part,
+    hidden_record_message,
+    is_record_file,
+    record_file_names,
+    record_kind,
+    validate_record,
+)
 from incident_docs.terminal import printable
 from incident_docs.timeline import parse_timeline
 
@@ -104,7 +119,7 @@ class SiteRecord:
     @property
     def when(self) -> datetime | None:
         r = self.record
-        moment = r.started_at or r.detected_at or r.declared_at
+        moment = record_start(r)
         if moment is None and isinstance(r, Postmortem):
             moment = r.approved_at
         return moment
@@ -202,7 +217,8 @@ def load_site_archive(
         shown = printable(display, lines=False)
         leave_out(display, f"{shown}:1: IO005 symbolic link leads outside the repository")
 
-    for path, display in _record_folder_files(root, config, linked):
+    hidden: list[tuple[str, str]] = []
+    for path, display in _record_folder_files(root, config, linked, hidden):
         if path.suffix == ".md" and not is_record_file(path):
             if escapes(path, root) is not None:
                 leads_out(display)
@@ -230,6 +246,11 @@ def load_site_archive(
         # leads out of the repository, as lint says it (IO005), lint or not.
         if escapes(root / display, root) is not None:
             leads_out(display)
+    for display, part in hidden:
+        # A record under a hidden name is never published (a ".secrets/" beside the records
+        # must not be): said so, as lint says it (ID004), so that no record goes missing quietly.
+        shown = printable(display, lines=False)
+        leave_out(display, f"{shown}:1: ID004 {hidden_record_message(part)}")
     return SiteArchive(root, config, roster, records, attachments, intros, left_out)
 
 
@@ -301,7 +322,7 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document:
     if _ALIAS.search(head):
         return read_document(path, display, root=root, max_bytes=max_bytes)
     try:
-        data = load_plain_yaml(head)
+        data = load_plain_yaml(head, times_as_text=True)
     except (yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
         # A YAML error, or a value PyYAML cannot build ('2024-02-30', '!!bool maybe'): the
         # careful reader turns it into a diagnostic with its line, and the site leaves the
@@ -316,11 +337,14 @@ def _read(path: Path, display: str, root: Path, max_bytes: int) -> Document:
 
 
 def _record_folder_files(
-    root: Path, config: Config, linked: list[str]
+    root: Path, config: Config, linked: list[str], hidden: list[tuple[str, str]]
 ) -> Iterator[tuple[Path, str]]:
     """Every file of the records folders but hidden ones; `linked` gets the folders that are
-    links, not entered."""
+    links, not entered, and `hidden` the records under a hidden name, with that name."""
     for location, display in record_file_names(root, config, linked):
-        if any(part.startswith(".") for part in display.split("/")):
+        part = hidden_part(display)
+        if part is not None:
+            if is_record_file(Path(location)):
+                hidden.append((display, part))
             continue
         yield Path(location), display

@@ -1,0 +1,172 @@
+"""One archive everywhere: lint, the commands, the metrics and the site count the same records
+the same way, and a draft or a search finds what the records hold."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from incident_docs.config import load_config
+from incident_docs.models import key_durations
+from incident_docs.records import load_archive, load_roster
+from incident_docs.related import RelatedIndex, cases_from
+from incident_docs.site.archive import load_site_archive
+from support.archive import CHRISTMAS
+from support.cli import RunCli
+
+INCIDENT = f"incidents/INC-{CHRISTMAS}.md"
+POSTMORTEM = f"postmortems/PM-{CHRISTMAS}.md"
+
+
+def test_a_record_under_a_hidden_name_is_reported_by_lint_and_left_out_loudly(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    hidden = christmas / "incidents" / ".archive"
+    hidden.mkdir()
+    text = (christmas / INCIDENT).read_text().replace(CHRISTMAS, "2022-12-26-hidden-copy")
+    (hidden / "INC-2022-12-26-hidden-copy.md").write_text(text.replace("postmortem: ", "# "))
+    result = run_cli(christmas, "lint", "--select", "ID004")
+    assert (
+        "incidents/.archive/INC-2022-12-26-hidden-copy.md:2:1: ID004 a record under '.archive'"
+        in (result.stdout)
+    ), result.stdout
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    assert [why.split(" ")[:2] for why in site.left_out] == [
+        ["incidents/.archive/INC-2022-12-26-hidden-copy.md:1:", "ID004"]
+    ]
+
+
+def test_a_draft_is_refused_for_an_incident_another_postmortem_covers(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    second = "2022-12-26-second-wave"
+    text = (christmas / INCIDENT).read_text().replace(CHRISTMAS, second)
+    (christmas / f"incidents/INC-{second}.md").write_text(
+        text.replace(f"postmortem: PM-{second}", "postmortem: PM-" + CHRISTMAS)
+    )
+    pm = christmas / POSTMORTEM
+    pm.write_text(
+        pm.read_text().replace(
+            f"incidents: [INC-{CHRISTMAS}]", f"incidents: [INC-{CHRISTMAS}, INC-{second}]"
+        )
+    )
+    before = (christmas / f"incidents/INC-{second}.md").read_text()
+    result = run_cli(christmas, "postmortem", f"INC-{second}")
+    assert result.exit_code == 2
+    assert f"INC-{second} is covered by PM-{CHRISTMAS} already" in result.stderr, result.output
+    assert (christmas / f"incidents/INC-{second}.md").read_text() == before
+    assert not (christmas / f"postmortems/PM-{second}.md").exists()
+
+
+def test_similar_finds_inflected_words_other_scripts_and_words_every_case_has(
+    christmas: Path,
+) -> None:
+    incidents = christmas / "incidents"
+    base = (incidents / f"INC-{CHRISTMAS}.md").read_text()
+    for slug, title in (
+        ("2024-01-10-zahlung", "Zahlungsstörung im Kassensystem"),
+        ("2024-02-10-oplata", "Ошибка оплаты картой"),
+    ):
+        text = base.replace(CHRISTMAS, slug).replace(
+            "title: Corrupt web image crash-looped the front-end VMs", f"title: {title}"
+        )
+        (incidents / f"INC-{slug}.md").write_text(text)
+    config = load_config(christmas)
+    index = RelatedIndex(cases_from(load_archive(christmas, config)))
+
+    def first(text: str) -> str | None:
+        found = index.search(text, limit=1)
+        return found[0].case.ids[0] if found else None
+
+    assert first("Zahlungsstörung") == "INC-2024-01-10-zahlung"
+    assert first("Ошибка оплаты") == "INC-2024-02-10-oplata"
+    assert first("crash-loops of images") is not None  # "loops", "images": inflected
+    assert first("frontend VMs crash looping") is not None  # words every case has
+
+
+def test_a_draft_fills_the_sections_whatever_the_configuration_names_them(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    (christmas / POSTMORTEM).unlink()
+    incident = christmas / INCIDENT
+    incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'roster = "people.yaml"',
+            'roster = "people.yaml"\npostmortem-sections = ["Summary", "Damage done", '
+            '"Timeline of events", "Mitigation efforts", "Who worked on it"]',
+        )
+    )
+    result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    draft = (christmas / POSTMORTEM).read_text()
+    timeline = draft.split("## Timeline of events\n", 1)[1].split("\n## ", 1)[0]
+    assert timeline.count("**") >= 8, timeline  # the incident's entries, not a placeholder
+    responders = draft.split("## Who worked on it\n", 1)[1].split("\n## ", 1)[0]
+    assert "Incident Commander: sam" in responders, responders
+    assert "The web shop returned errors" in draft.split("## Damage done\n", 1)[1]
+
+
+def test_time_to_detect_needs_the_start_of_impact_and_the_draft_counts_from_detection(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = christmas / INCIDENT
+    incident.write_text(incident.read_text().replace("started_at: 2022-12-25T12:32:00Z\n", ""))
+    config = load_config(christmas)
+    (record,) = [
+        loaded.record
+        for loaded in load_archive(christmas, config)
+        if loaded.record.id == f"INC-{CHRISTMAS}"
+    ]
+    assert "detect" not in key_durations(record)
+    assert key_durations(record)["resolve"] == timedelta(hours=2, minutes=32)
+    (christmas / POSTMORTEM).unlink()
+    incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    assert "duration: PT2H32M" in (christmas / POSTMORTEM).read_text()  # from 12:38 to 15:10
+
+
+def test_the_site_refuses_what_lint_refuses(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    incident = christmas / INCIDENT
+    incident.write_text(
+        incident.read_text().replace(
+            "declared_at: 2022-12-25T12:41:00Z", "declared_at: 2022-12-25T12:41:00 +00:00"
+        )
+    )
+    assert " FM004 " in run_cli(christmas, "lint", str(incident)).stdout
+    staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"))
+    assert staged.exit_code == 1
+    assert f"{INCIDENT}:1: FM004" in staged.stderr, staged.output
+
+
+def test_responders_in_a_draft_are_given_in_utc(christmas: Path, run_cli: RunCli) -> None:
+    (christmas / POSTMORTEM).unlink()
+    incident = christmas / INCIDENT
+    text = incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", "")
+    incident.write_text(
+        text.replace("declared_at: 2022-12-25T12:41:00Z", "declared_at: 2022-12-25T14:41:00+02:00")
+    )
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    responders = (christmas / POSTMORTEM).read_text().split("## Responders\n", 1)[1]
+    assert "+02:00" not in responders.split("\n## ", 1)[0]
+
+
+def test_stats_columns_are_as_wide_as_the_severity_names(christmas: Path, run_cli: RunCli) -> None:
+    pyproject = christmas / "pyproject.toml"
+    text = pyproject.read_text().replace('name = "SEV2"', 'name = "Critical-ish"')
+    pyproject.write_text(text)
+    for path in (christmas / INCIDENT, christmas / POSTMORTEM):
+        path.write_text(path.read_text().replace("severity: SEV2", "severity: Critical-ish"))
+    result = run_cli(christmas, "stats", "--today", "2023-01-10")
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("Month"))
+    row = next(line for line in lines if line.startswith("2022-12"))
+    assert row.index(" 1 ") + 2 == header.index("Critical-ish") + len("Critical-ish"), (header, row)
+    assert json.loads(
+        run_cli(christmas, "stats", "--format", "json", "--today", "2023-01-10").stdout
+    )
