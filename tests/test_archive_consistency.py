@@ -170,3 +170,76 @@ def test_stats_columns_are_as_wide_as_the_severity_names(christmas: Path, run_cl
     assert json.loads(
         run_cli(christmas, "stats", "--format", "json", "--today", "2023-01-10").stdout
     )
+
+
+def _without_postmortem(christmas: Path) -> Path:
+    (christmas / POSTMORTEM).unlink()
+    incident = christmas / INCIDENT
+    incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    return incident
+
+
+def test_the_bodys_summary_fills_the_draft_and_is_searched(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    incident.write_text(text[:start] + text[text.index("---", start) :])
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    summary = (christmas / POSTMORTEM).read_text().split("## Summary\n", 1)[1].split("\n## ", 1)[0]
+    assert "a corrupt image of the web front end was deployed" in summary, summary
+    (christmas / POSTMORTEM).unlink()
+    config = load_config(christmas)
+    index = RelatedIndex(cases_from(load_archive(christmas, config)))
+    # "exhaust" is written in the body's summary only.
+    assert [m.case.ids[0] for m in index.search("exhausted", limit=1)] == [f"INC-{CHRISTMAS}"]
+
+
+def test_a_draft_keeps_the_suppressions_above_its_entries(christmas: Path, run_cli: RunCli) -> None:
+    incident = _without_postmortem(christmas)
+    entry = "- 2022-12-25T12:38:00Z **note** by sam: Error-rate alert"
+    incident.write_text(
+        incident.read_text().replace(
+            entry,
+            "<!-- incident-docs disable-next-line BL003 -->\n"
+            + entry.replace("Error-rate", "Obviously, the error-rate"),
+        )
+    )
+    assert run_cli(christmas, "lint", str(incident)).exit_code == 0
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM))
+    assert " BL003 " not in linted.stdout and " SP001 " not in linted.stdout, linted.stdout
+
+
+def test_an_outside_responder_in_a_postmortems_timeline_is_known_from_its_incident(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = christmas / INCIDENT
+    incident.write_text(
+        incident.read_text()
+        .replace("summary: >-", "outside_responders: [vendor-joe]\nsummary: >-")
+        .replace("**action** by sam: Scheduled", "**action** by vendor-joe: Scheduled")
+    )
+    pm = christmas / POSTMORTEM
+    pm.write_text(
+        pm.read_text().replace(
+            "**action** by sam: Scheduled", "**action** by vendor-joe: Scheduled"
+        )
+    )
+    assert run_cli(christmas, "lint", str(incident), "--select", "PE").exit_code == 0
+    linted = run_cli(christmas, "lint", str(pm), "--select", "PE")
+    assert linted.exit_code == 0, linted.stdout
+
+
+def test_the_metrics_headline_says_what_its_tables_count(christmas: Path, run_cli: RunCli) -> None:
+    (christmas / INCIDENT).unlink()  # the postmortem stands for it
+    result = run_cli(christmas, "stats", "--today", "2023-01-10")
+    assert (
+        "Incidents:     0 (0 open); the tables count 1, with postmortems whose incidents are not in "
+        "the archive" in result.stdout
+    ), result.stdout
+    data = json.loads(
+        run_cli(christmas, "stats", "--format", "json", "--today", "2023-01-10").stdout
+    )
+    assert (data["incidents"], data["counted"]) == (0, 1)

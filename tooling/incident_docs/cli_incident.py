@@ -1048,6 +1048,7 @@ def postmortem_command(
         sections=config.required_sections("postmortem", record.severity),
         authors=authors,
         aliases=config.section_aliases,
+        summary=source.summary_text(config),
     )
     text = store.record_text(draft.front_matter, draft.body)
     try:

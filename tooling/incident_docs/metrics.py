@@ -63,6 +63,9 @@ class Metrics:
     by_audience: dict[str, Counter[str]] = field(default_factory=dict)
     """'YYYY-MM' -> audience (users, stakeholders, company) -> incidents that hurt it."""
     audience_totals: Counter[str] = field(default_factory=Counter)
+    counted: int = 0
+    """The incidents the tables count: every incident record, and each postmortem whose
+    incidents are none of them in the archive (see measured_records)."""
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -141,6 +144,7 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
         severities=tuple(seen),
         by_audience=dict(sorted(by_audience.items())),
         audience_totals=audience_totals,
+        counted=len(measured),
     )
 
 
@@ -188,6 +192,7 @@ def to_json(metrics: Metrics) -> dict[str, Any]:
     return {
         "version": 1,
         "incidents": metrics.incidents,
+        "counted": metrics.counted,
         "postmortems": metrics.postmortems,
         "open_incidents": metrics.open_incidents,
         "by_severity": {name: metrics.by_severity.get(name, 0) for name in metrics.severities},
@@ -225,6 +230,7 @@ def format_csv(metrics: Metrics) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["metric", "month", "severity", "value"])
     writer.writerow(["incidents", "", "", metrics.incidents])
+    writer.writerow(["counted", "", "", metrics.counted])
     writer.writerow(["postmortems", "", "", metrics.postmortems])
     writer.writerow(["open_incidents", "", "", metrics.open_incidents])
     for name in metrics.severities:
@@ -257,7 +263,13 @@ def format_csv(metrics: Metrics) -> str:
 
 def format_text(metrics: Metrics) -> str:
     lines = [
-        f"Incidents:     {metrics.incidents} ({metrics.open_incidents} open)",
+        f"Incidents:     {metrics.incidents} ({metrics.open_incidents} open)"
+        + (
+            f"; the tables count {metrics.counted}, with postmortems whose incidents are not "
+            "in the archive"
+            if metrics.counted != metrics.incidents
+            else ""
+        ),
         f"Postmortems:   {metrics.postmortems}",
         f"Action items:  {metrics.action_items_open} open, {metrics.action_items_overdue} overdue",
         "",

@@ -119,7 +119,8 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
     services = list(record.services)
     tags = list(record.tags)
     if incident is not None and isinstance(incident.record, Incident):
-        texts.append(incident.record.summary or "")
+        # The summary in the front-matter (written by `resolve`), else the body's own.
+        texts.append(incident.record.summary or _section(incident.doc, "summary"))
         entries = parse_timeline(incident.doc)[0]
     for item in postmortems:
         pm = item.record

@@ -255,10 +255,12 @@ def postmortem_draft(
     sections: Sequence[str],
     authors: Sequence[str],
     aliases: Mapping[str, Sequence[str]] = DEFAULT_SECTION_ALIASES,
+    summary: str | None = None,
 ) -> PostmortemDraft:
     """A draft postmortem pre-filled from the incident; what only people can write stays TODO.
     A section is filled whatever name the configuration gives it, as lint matches sections
-    (`aliases`: "Timeline of events" is the Timeline)."""
+    (`aliases`: "Timeline of events" is the Timeline). `summary`: the body's summary, for an
+    incident whose front-matter has none."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
         "title": _postmortem_title(incident.title),
@@ -312,8 +314,8 @@ def postmortem_draft(
         + "\n\n"
         + templates.comment("From the incident record: " + " ".join(facts)),
     }
-    if incident.summary:
-        filled["summary"] = incident.summary
+    if incident.summary or summary:
+        filled["summary"] = incident.summary or summary or ""
     if mitigations:
         filled["mitigation"] = (
             templates.placeholder("mitigation")

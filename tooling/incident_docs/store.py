@@ -188,13 +188,27 @@ class IncidentFile:
     entries: tuple[TimelineEntry, ...]
 
     def entry_lines(self) -> list[str]:
-        """Each entry as written, with the lines its text is wrapped onto."""
+        """Each entry as written, with the lines its text is wrapped onto, and the suppression
+        comments written right above it (a draft copying the entry must keep them)."""
         section = find_section(self.doc)
         last = section.end_line if section is not None else len(self.doc.lines)
-        return [
-            "\n".join([self.doc.lines[e.line - 1], *wrapped_lines(self.doc, e.line, last)])
-            for e in self.entries
-        ]
+        result = []
+        for entry in self.entries:
+            first = entry.line
+            while first > 1 and _SUPPRESSION_LINE.match(self.doc.lines[first - 2]) is not None:
+                first -= 1
+            above = self.doc.lines[first - 1 : entry.line - 1]
+            lines = [*above, self.doc.lines[entry.line - 1]]
+            result.append("\n".join([*lines, *wrapped_lines(self.doc, entry.line, last)]))
+        return result
+
+    def summary_text(self, config: Config) -> str | None:
+        """The body's summary (its section, by the names lint reads it under), when written."""
+        section = _summary_section(self.doc, summary_titles(config))
+        if section is None:
+            return None
+        text = self.doc.section_text(section)
+        return None if is_empty(text) else without_comments(text).strip() or None
 
 
 def _first_problem(doc: Document) -> str | None:
@@ -696,6 +710,8 @@ def _fill_summary(
 
 
 SUMMARY_SECTION = "Summary"
+_SUPPRESSION_LINE = re.compile(r"^\s*<!--\s*incident-docs[:\s]\s*disable-next-line\b.*-->\s*$")
+"""A next-line suppression comment alone on its line."""
 
 
 def summary_missing(doc: Document, config: Config) -> bool:

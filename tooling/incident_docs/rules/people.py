@@ -8,6 +8,7 @@ from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Location
 from incident_docs.models import Incident, Postmortem
 from incident_docs.rules.base import Family, RuleInfo, Subject
+from incident_docs.rules.teams import postmortem_incidents
 
 RULES = (
     RuleInfo("PE001", "unknown-person", "People named in fields and timeline authors are in the roster.",
@@ -38,6 +39,16 @@ def check(subject: Subject) -> Iterator[Finding]:
     known = roster.handles()
     if isinstance(subject.record, Incident):
         known |= {h.casefold() for h in subject.record.outside_responders}
+    elif any(entry.author.casefold() not in known for entry in subject.timeline[0]) or any(
+        handle.casefold() not in known for _, handle in _named(subject.record)
+    ):
+        # Who responded from outside the roster, as its incidents say (`assign --outside`):
+        # the postmortem's timeline, copied from them, names them too.
+        known |= {
+            handle.casefold()
+            for incident, _entries in postmortem_incidents(subject.ctx, subject.record)
+            for handle in incident.outside_responders
+        }
     roster_file = subject.ctx.config.roster
     for location, handle in _named(subject.record):
         if handle.casefold() not in known:

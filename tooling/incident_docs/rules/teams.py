@@ -72,7 +72,7 @@ def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
     if needed == 0:
         return
     involvement = postmortem_involvement(
-        ctx.roster, record, _incidents(ctx, record), subject.timeline[0]
+        ctx.roster, record, postmortem_incidents(ctx, record), subject.timeline[0]
     )
     approvers = [p for p in map(ctx.roster.by_handle, record.approved_by) if p is not None]
     for state in team_states(ctx.roster, involvement, approvers, record.authors, needed):
@@ -88,7 +88,9 @@ def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
         )
 
 
-def _incidents(ctx: LintContext, record: Postmortem) -> list[tuple[Incident, list[TimelineEntry]]]:
+def postmortem_incidents(
+    ctx: LintContext, record: Postmortem
+) -> list[tuple[Incident, list[TimelineEntry]]]:
     """The postmortem's incidents as the archive has them (a missing one is ID005's to report)."""
     found = []
     folder = ctx.root / ctx.config.incidents_dir

@@ -449,11 +449,12 @@ class PageBuilder:
         body = [
             "# Metrics",
             '<p class="idocs-muted">Each incident counts once: an incident record, or a '
-            "postmortem whose incident is not in the archive. Durations run from the start of "
-            "impact (or detection) to detection, mitigation and resolution.</p>",
+            "postmortem whose incidents are none of them in the archive. Durations run from "
+            "the start of impact (else the first of detection and declaration) to mitigation "
+            "and resolution, and to detection when the start of impact is known.</p>",
             _tiles(
                 [
-                    ("incidents", m.incidents, None),
+                    ("incidents", m.counted, None),
                     ("open incidents", m.open_incidents, None),
                     ("postmortems", m.postmortems, None),
                     ("open action items", m.action_items_open, None),
