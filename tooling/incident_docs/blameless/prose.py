@@ -1702,37 +1702,32 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
                     transcript=in_transcript,
                 )
             continue
-        if admonition and block.kind == "code" and indent_columns(block.text) >= columns:
-            # More of its text, after a blank line: Python-Markdown reads it as the admonition's,
-            # the footnote's or the definition's, not as indented code.
-            lines = block.text.split("\n")
+        # Indented "code" that the site shows as text: more of an admonition's, a footnote's or
+        # a definition's text after a blank line; or text indented under a list item less than
+        # Python-Markdown's code there (four columns a level, and four).
+        shown_from = None
+        goes_on = block.kind == "code" and admonition and indent_columns(block.text) >= columns
+        if goes_on:
+            shown_from = columns
+        elif block.kind == "code" and block.level and _prose_in_list_item(block):
+            shown_from = indent_columns(block.text)
+        if not goes_on:
+            admonition = (
+                block.kind == "paragraph"
+                and ("[^" in block.text or ":" in block.text[:1] or "\n:" in block.text)
+                and _GOES_ON_INDENTED.search(block.text) is not None
+            )
+        if shown_from is not None:
             yield from _indented_units(
-                lines,
+                block.text.split("\n"),
                 block.line,
                 in_person_section,
                 in_transcript,
-                columns=columns,
+                columns=shown_from,
                 depth=depth + 1,
             )
             continue
-        admonition = (
-            block.kind == "paragraph"
-            and ("[^" in block.text or ":" in block.text[:1] or "\n:" in block.text)
-            and _GOES_ON_INDENTED.search(block.text) is not None
-        )
         columns = 4
-        if block.kind == "code" and block.level and _prose_in_list_item(block):
-            # Indented less than Python-Markdown's code in a list item (four columns a level):
-            # the site shows a paragraph of the item where CommonMark reads code.
-            lines = block.text.split("\n")
-            yield from _indented_units(
-                lines,
-                block.line,
-                in_person_section,
-                in_transcript,
-                columns=indent_columns(lines[0]),
-            )
-            continue
         if block.kind == "code" and _unclosed_fence(block.text):
             # A fence never closed: the site shows what follows it as text, not as code.
             lines = block.text.split("\n")[1:]
