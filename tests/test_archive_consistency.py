@@ -243,3 +243,52 @@ def test_the_metrics_headline_says_what_its_tables_count(christmas: Path, run_cl
         run_cli(christmas, "stats", "--format", "json", "--today", "2023-01-10").stdout
     )
     assert (data["incidents"], data["counted"]) == (0, 1)
+
+
+def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCli) -> None:
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    text = text[:start] + text[text.index("---", start) :]
+    incident.write_text(
+        text.replace(
+            "deployment configuration; the corrected",
+            "deployment configuration.\n<!-- incident-docs disable-next-line BL003 -->\n"
+            "In hindsight the typo was obviously the cause; the corrected",
+        )
+    )
+    assert run_cli(christmas, "lint", str(incident)).exit_code == 0
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM))
+    assert " BL003 " not in linted.stdout and linted.exit_code == 0, linted.stdout
+
+
+def test_a_record_outside_the_archive_is_no_hidden_record(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    other = tmp_path / "other" / "incidents"
+    other.mkdir(parents=True)
+    copy = other / f"INC-{CHRISTMAS}.md"
+    copy.write_text((christmas / INCIDENT).read_text())
+    result = run_cli(christmas, "lint", "--select", "ID004", str(copy))
+    assert " ID004 " not in result.stdout, result.stdout
+
+
+def test_outside_responders_are_known_in_the_timeline_only(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = christmas / INCIDENT
+    incident.write_text(
+        incident.read_text().replace("summary: >-", "outside_responders: [vendor-joe]\nsummary: >-")
+    )
+    pm = christmas / POSTMORTEM
+    pm.write_text(pm.read_text().replace("authors: [", "authors: [vendor-joe, ", 1))
+    assert "'vendor-joe' is not in the roster" in run_cli(christmas, "lint", str(pm)).stdout
+
+
+def test_the_stats_csv_keeps_its_rows_in_place(christmas: Path, run_cli: RunCli) -> None:
+    rows = run_cli(
+        christmas, "stats", "--format", "csv", "--today", "2023-01-10"
+    ).stdout.splitlines()
+    assert rows[1].startswith("incidents,") and rows[2].startswith("postmortems,")
+    assert rows[-1].startswith("counted,")

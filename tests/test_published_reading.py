@@ -368,3 +368,42 @@ def test_a_quote_nested_a_thousand_deep_is_linted_without_a_traceback(
         input="# T\n\n" + ">" * 1000 + " latency < 5ms\n",
     )
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # "lazily" of how a program works, in the active voice too.
+        ("It evaluates lazily, so the bad expression was not noticed in tests.\n", set()),
+        ("The pool, which initialises lazily, had no connections when the burst came.\n", set()),
+        ("The resolver caches results and refreshes lazily.\n", set()),
+        # A quote in a quote keeps its prose when it also holds log lines.
+        (
+            "> From the review thread:\n>\n"
+            "> > 12:01:02 ERROR payments-db: connection refused\n"
+            "> > 12:01:03 ERROR payments-db: connection refused\n"
+            "> > Sam ignored these alerts for an hour, as usual, because he is careless.\n",
+            {5},
+        ),
+        # The line that attributes a quote in a quote names people as a matter of course.
+        (
+            "> **@olu-a** commented on `db/migrations/V188.sql`:\n"
+            "> > The migration looks fine to me, the table is small.\n",
+            set(),
+        ),
+    ],
+)
+def test_second_review_cases(body: str, lines: set[int]) -> None:
+    assert lines_flagged(body) == lines
+
+
+def test_a_name_in_backticks_in_the_front_matter_is_read_as_the_name() -> None:
+    text = '---\ntitle: "`Sam` should have rotated the search certificate"\n---\n\nBody.\n'
+    assert [hit.code for *_, hit in check_document(parse_text(text, "x.md"), _checker())] == [
+        "BL002"
+    ]
+
+
+def test_quotes_with_many_lazy_lines_and_blocks_are_read_in_one_pass() -> None:
+    body = ">\n> c\n" * 8000 + "> a\n" + "b\n" * 25000
+    assert lines_flagged(body) == set()  # and quickly: it took ten seconds, quadratic

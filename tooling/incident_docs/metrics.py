@@ -230,7 +230,6 @@ def format_csv(metrics: Metrics) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["metric", "month", "severity", "value"])
     writer.writerow(["incidents", "", "", metrics.incidents])
-    writer.writerow(["counted", "", "", metrics.counted])
     writer.writerow(["postmortems", "", "", metrics.postmortems])
     writer.writerow(["open_incidents", "", "", metrics.open_incidents])
     for name in metrics.severities:
@@ -258,6 +257,7 @@ def format_csv(metrics: Metrics) -> str:
         for name in AUDIENCES:
             if counts.get(name):
                 writer.writerow(["incidents_by_month_and_audience", month, name, counts[name]])
+    writer.writerow(["counted", "", "", metrics.counted])  # last: rows before it keep their places
     return out.getvalue()
 
 

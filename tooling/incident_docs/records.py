@@ -232,7 +232,10 @@ def record_file_names(
 def hidden_part(display: str) -> str | None:
     """The hidden folder or file name (".archive") in a root-relative path, if any: the site
     never publishes what is under one, so a record there is reported (ID004)."""
-    return next((part for part in display.split("/") if part.startswith(".")), None)
+    return next(
+        (part for part in display.split("/") if part.startswith(".") and part not in (".", "..")),
+        None,
+    )
 
 
 def hidden_record_message(part: str) -> str:
@@ -498,29 +501,34 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
     )
 
 
+def _postmortems(root: Path, config: Config) -> Iterator[Postmortem]:
+    """The valid postmortems of the archive, read from their folder alone."""
+    folder = root / config.postmortems_dir
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*.md")):
+        if not is_record_file(path) or escapes(path, root) is not None:
+            continue
+        loaded = load_record(path, root, config)
+        if loaded is not None and isinstance(loaded.record, Postmortem):
+            yield loaded.record
+
+
 def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
     """The IDs of the postmortems that cover an incident: the one it links to, if it exists,
     and every one that lists it among its incidents."""
-    found: list[str] = []
-    for loaded in load_archive(root, config):
-        record = loaded.record
-        if isinstance(record, Postmortem) and (
-            record.id == incident.postmortem or incident.id in record.incidents
-        ):
-            found.append(record.id)
-    return found
+    return [
+        record.id
+        for record in _postmortems(root, config)
+        if record.id == incident.postmortem or incident.id in record.incidents
+    ]
 
 
 def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
     """Resolved incidents with no postmortem yet: none linked, none listing it among its
     incidents, and no draft in its folder."""
     drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
-    covered = {
-        incident
-        for loaded in load_archive(root, config)
-        if isinstance(loaded.record, Postmortem)
-        for incident in loaded.record.incidents
-    }
+    covered = {incident for record in _postmortems(root, config) for incident in record.incidents}
     found: list[tuple[str, Path]] = []
     for path in incident_files(root, config):
         loaded = load_record(path, root, config)

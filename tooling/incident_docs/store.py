@@ -208,7 +208,8 @@ class IncidentFile:
         if section is None:
             return None
         text = self.doc.section_text(section)
-        return None if is_empty(text) else without_comments(text).strip() or None
+        # As written, comments and all: a suppression comment in it must come along.
+        return None if is_empty(text) else text.strip("\n") or None
 
 
 def _first_problem(doc: Document) -> str | None:

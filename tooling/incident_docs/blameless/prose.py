@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from itertools import accumulate, islice
+from itertools import accumulate, islice, pairwise
 from typing import Any
 
 from incident_docs.blameless.agents import opens_as_name, unname
@@ -1747,8 +1747,11 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
         if block.kind == "quote":
             quoted = text.split("\n")
             logged = {offset for offset, line in enumerate(quoted) if _LOG_LINE.match(line)}
-            if len(logged) * 2 > len([line for line in quoted if line.strip(" \t>")]):
-                continue  # quoted log output is evidence, not the author's words
+            written = [line for line in quoted if line.strip(" \t>")]
+            if not depth and len(logged) * 2 > len(written):
+                # Quoted log output is evidence, not the author's words. (A quote in a quote
+                # has its log lines left out one by one: its prose is the author's.)
+                continue
             yield from _quoted_units(
                 quoted, block.line, logged, in_person_section, in_transcript, depth
             )
@@ -1926,8 +1929,11 @@ def _quoted_units(
             written.append(" " * cut + line[cut:])
     found = scan_blocks(inner)
     for index, block in enumerate(found):
-        held = next((n for n in lazy if block.line - 1 < n <= block.end_line - 1), None)
-        if block.kind in ("code", "html") and held is not None:
+        if block.kind not in ("code", "html"):
+            continue
+        after = bisect_right(lazy, block.line - 1)  # the first lazy line inside the block
+        held = lazy[after] if after < len(lazy) and lazy[after] <= block.end_line - 1 else None
+        if held is not None:
             # The quote ended before the lazy line: what follows it is read on its own.
             found[index] = replace(block, end_line=held)
             found[index + 1 : index + 1] = [
@@ -1944,10 +1950,20 @@ def _quoted_units(
         )
         for block in found
     ]
+    # A line that ends with a colon right above a quote in the quote is its attribution
+    # ("**@sam** commented on `db.sql`:", "Priya wrote:"): it names people as a matter of course.
+    bylines = {
+        block.line
+        for block, following in pairwise(blocks)
+        if block.kind == "paragraph"
+        and following.kind == "quote"
+        and following.line == block.end_line + 1
+        and block.text.rstrip().endswith(":")
+    }
     for unit in body_units(blocks, depth + 1):
         yield replace(
             unit,
-            names_people=unit.names_people or names_people,
+            names_people=unit.names_people or names_people or unit.line in bylines,
             transcript=unit.transcript or transcript,
         )
 
@@ -2020,9 +2036,16 @@ def as_literal(value: str) -> str:
 def _unless_a_name(span: re.Match[str]) -> str:
     found = span.group(0)
     ticks = len(span.group(1))
-    if not any(char.isspace() for char in found[ticks:-ticks].strip()):
-        return found
+    inner = found[ticks:-ticks].strip()
+    if inner and _IDENTIFIER.fullmatch(inner) is not None:
+        return found  # a flag, a setting, a path: code, as in the body
     return " " * ticks + found[ticks:-ticks] + " " * ticks
+
+
+_IDENTIFIER = re.compile(r"(?=\S*[-_./=:\d])[^\s@]+")
+"""What a span holding a thing's name has (`--lazy`, `sloppy-quorum`, `db.sql`, `v2`): one word
+with a hyphen, a dot, a digit or the like, and no '@'. A word alone (`sam`, `Sam`, `lazy`) is
+read: the site shows it as written, backticks and all."""
 
 
 def _prose_values(

@@ -39,16 +39,6 @@ def check(subject: Subject) -> Iterator[Finding]:
     known = roster.handles()
     if isinstance(subject.record, Incident):
         known |= {h.casefold() for h in subject.record.outside_responders}
-    elif any(entry.author.casefold() not in known for entry in subject.timeline[0]) or any(
-        handle.casefold() not in known for _, handle in _named(subject.record)
-    ):
-        # Who responded from outside the roster, as its incidents say (`assign --outside`):
-        # the postmortem's timeline, copied from them, names them too.
-        known |= {
-            handle.casefold()
-            for incident, _entries in postmortem_incidents(subject.ctx, subject.record)
-            for handle in incident.outside_responders
-        }
     roster_file = subject.ctx.config.roster
     for location, handle in _named(subject.record):
         if handle.casefold() not in known:
@@ -58,8 +48,20 @@ def check(subject: Subject) -> Iterator[Finding]:
                 subject.doc.line_of(location),
                 1,
             )
+    authors = known
+    if isinstance(subject.record, Postmortem) and any(
+        entry.author.casefold() not in known for entry in subject.timeline[0]
+    ):
+        # Who responded from outside the roster, as its incidents say (`assign --outside`):
+        # the postmortem's timeline, copied from them, names them too (its authors, reviewers
+        # and owners are still the roster's).
+        authors = known | {
+            handle.casefold()
+            for incident, _entries in postmortem_incidents(subject.ctx, subject.record)
+            for handle in incident.outside_responders
+        }
     for entry in subject.timeline[0]:
-        if entry.author.casefold() not in known:
+        if entry.author.casefold() not in authors:
             yield Finding(
                 "PE001", f"timeline author '{entry.author}' is not in the roster ({roster_file})",
                 entry.line, 1,

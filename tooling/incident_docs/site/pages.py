@@ -454,7 +454,7 @@ class PageBuilder:
             "and resolution, and to detection when the start of impact is known.</p>",
             _tiles(
                 [
-                    ("incidents", m.counted, None),
+                    ("incidents counted", m.counted, None),
                     ("open incidents", m.open_incidents, None),
                     ("postmortems", m.postmortems, None),
                     ("open action items", m.action_items_open, None),
