@@ -502,14 +502,11 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
 
 
 def _postmortems(root: Path, config: Config) -> Iterator[Postmortem]:
-    """The valid postmortems of the archive, read from their folder alone."""
-    folder = root / config.postmortems_dir
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*.md")):
-        if not is_record_file(path) or escapes(path, root) is not None:
+    """The valid postmortems of the archive: only the postmortems folder's files are read."""
+    for path, display in record_file_names(root, config):
+        if folder_kind(display, config) != "postmortem" or not is_record_file(Path(path)):
             continue
-        loaded = load_record(path, root, config)
+        loaded = load_record(Path(path), root, config)
         if loaded is not None and isinstance(loaded.record, Postmortem):
             yield loaded.record
 

@@ -314,8 +314,9 @@ def postmortem_draft(
         + "\n\n"
         + templates.comment("From the incident record: " + " ".join(facts)),
     }
-    if incident.summary or summary:
-        filled["summary"] = incident.summary or summary or ""
+    summary = incident.summary or summary
+    if summary:
+        filled["summary"] = summary
     if mitigations:
         filled["mitigation"] = (
             templates.placeholder("mitigation")

@@ -197,9 +197,8 @@ class IncidentFile:
             first = entry.line
             while first > 1 and _SUPPRESSION_LINE.match(self.doc.lines[first - 2]) is not None:
                 first -= 1
-            above = self.doc.lines[first - 1 : entry.line - 1]
-            lines = [*above, self.doc.lines[entry.line - 1]]
-            result.append("\n".join([*lines, *wrapped_lines(self.doc, entry.line, last)]))
+            written = self.doc.lines[first - 1 : entry.line]
+            result.append("\n".join([*written, *wrapped_lines(self.doc, entry.line, last)]))
         return result
 
     def summary_text(self, config: Config) -> str | None:

@@ -93,7 +93,6 @@ _SENTENCE_BREAK = re.compile(
 )
 """Where a sentence ends: at a stop before a capital, a digit or markup, or before a line in
 lower case (a chat message pasted a line each: "The rollback finished.⏎whose fault? jonas")."""
-"""The gap between two sentences: after . ! or ? (and closing quotes), before a capital."""
 _ABBREVIATED = re.compile(
     r"(?:^|[\s(])(?:[a-z]\.[a-z]|etc|vs|approx|no|nr|fig|dr|mr|mrs|ms|st|jr|sr|inc|ltd|co|corp|"
     r"dept|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\.$",
@@ -1891,10 +1890,22 @@ def _indented_units(
                 text=written,
             )
         )
+    yield from _nested_units(blocks, names_people, transcript, depth)
+
+
+def _nested_units(
+    blocks: list[Block],
+    names_people: bool,
+    transcript: bool,
+    depth: int,
+    bylines: frozenset[int] = frozenset(),
+) -> Iterator[Unit]:
+    """The units of blocks held in another (an admonition, a quote), `depth` deep, read as the
+    body's are, and marked as what holds them is; a unit on a line of `bylines` names people."""
     for unit in body_units(blocks, depth):
         yield replace(
             unit,
-            names_people=unit.names_people or names_people,
+            names_people=unit.names_people or names_people or unit.line in bylines,
             transcript=unit.transcript or transcript,
         )
 
@@ -1931,14 +1942,14 @@ def _quoted_units(
     for index, block in enumerate(found):
         if block.kind not in ("code", "html"):
             continue
-        after = bisect_right(lazy, block.line - 1)  # the first lazy line inside the block
-        held = lazy[after] if after < len(lazy) and lazy[after] <= block.end_line - 1 else None
-        if held is not None:
+        first_lazy = bisect_right(lazy, block.line - 1)  # the first lazy line in the block
+        if first_lazy < len(lazy) and lazy[first_lazy] <= block.end_line - 1:
             # The quote ended before the lazy line: what follows it is read on its own.
+            held = lazy[first_lazy]
             found[index] = replace(block, end_line=held)
             found[index + 1 : index + 1] = [
-                replace(after, line=after.line + held, end_line=after.end_line + held)
-                for after in scan_blocks(inner[held : block.end_line])
+                replace(rest, line=rest.line + held, end_line=rest.end_line + held)
+                for rest in scan_blocks(inner[held : block.end_line])
             ]
             break
     blocks = [
@@ -1952,31 +1963,23 @@ def _quoted_units(
     ]
     # A line that ends with a colon right above a quote in the quote is its attribution
     # ("**@sam** commented on `db.sql`:", "Priya wrote:"): it names people as a matter of course.
-    bylines = {
+    bylines = frozenset(
         block.line
         for block, following in pairwise(blocks)
         if block.kind == "paragraph"
         and following.kind == "quote"
         and following.line == block.end_line + 1
         and block.text.rstrip().endswith(":")
-    }
-    for unit in body_units(blocks, depth + 1):
-        yield replace(
-            unit,
-            names_people=unit.names_people or names_people or unit.line in bylines,
-            transcript=unit.transcript or transcript,
-        )
+    )
+    yield from _nested_units(blocks, names_people, transcript, depth + 1, bylines)
 
 
 def _html_tail(block: Block) -> Unit | None:
     """The text after a comment's `-->`, or a `</pre>`'s (and the like), on the block's last line,
     which the site still renders as a paragraph."""
     last = block.text.rsplit("\n", 1)[-1]
-    closing = [(found.end(), found) for found in _HTML_END.finditer(last)]
-    if not closing:
-        return None
-    end = closing[-1][0]
-    if not last[end:].strip():
+    end = max((found.end() for found in _HTML_END.finditer(last)), default=0)
+    if not end or not last[end:].strip():
         return None
     return Unit(last[end:], block.end_line, end + 1)
 
@@ -2011,10 +2014,8 @@ def field_units(doc: Document) -> Iterator[Unit]:
         if line is None:
             continue
         start = doc.value_starts.get(location)
-        if start is not None and start[0] == line:
-            unit = _locate(doc, line, value, heading=location[-1] == "title", after=start[1])
-        else:
-            unit = _locate(doc, line, value, heading=location[-1] == "title")
+        after = start[1] if start is not None and start[0] == line else None
+        unit = _locate(doc, line, value, heading=location[-1] == "title", after=after)
         yield replace(unit, text=as_literal(unit.text), names_people=location[0] == "action_items")
 
 

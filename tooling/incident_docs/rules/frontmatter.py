@@ -147,7 +147,7 @@ def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
                 doc.line_of(("resolved_at",)),
                 1,
             )
-        if history[-1].status is not incident.status:
+        if last.status is not incident.status:
             yield Finding(
                 "FM008",
                 f"status is '{incident.status}' but the last status_history entry is "
