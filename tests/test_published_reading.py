@@ -54,6 +54,9 @@ def lines_flagged(body: str) -> set[int]:
         ("> > " + BLAME + "\n", 1),
         ("> " * 40 + BLAME + "\n", 1),
         ("> ## Heading\n> " + BLAME + "\n", 2),
+        # A backtick a backslash escapes opens no code span: the page shows it, and what follows.
+        ("The shell needs \\` escaped. " + BLAME + " Then `ls` ran.\n", 1),
+        ("Use \\\\`ls` now. " + BLAME + " Then `ls` ran.\n", 1),
     ],
 )
 def test_blame_the_page_shows_is_read(body: str, line: int) -> None:

@@ -111,6 +111,28 @@ def test_a_section_heading_in_bold_or_with_a_full_stop_is_the_section(tmp_path: 
     assert [line for _, line, _ in found(tmp_path / "partly", partly, "SC001")] == [24]
 
 
+def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> None:
+    files = postmortem("## Summary\n", "##Summary\n")
+    files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace("## Recovery\n", "### Recovery\n")
+    assert [(line, message) for _, line, message in found(tmp_path, files, "SC001")] == [
+        (
+            _line_of(str(files[POSTMORTEM_PATH]), "##Summary"),
+            "missing required section '## Summary' ('##Summary' here needs a space after '##')",
+        ),
+        (
+            _line_of(str(files[POSTMORTEM_PATH]), "### Recovery"),
+            "missing required section '## Recovery' ('### Recovery' here is a level-3 heading)",
+        ),
+    ]
+    # A line that only starts with #s and another word is no near miss.
+    other = postmortem("## Summary\n", "#Summaries matter\n")
+    assert "here" not in found(tmp_path / "other", other, "SC001")[0][2]
+
+
+def _line_of(text: str, line: str) -> int:
+    return text.split("\n").index(line) + 1
+
+
 def test_a_numbered_timeline_item_is_reported_not_left_out(tmp_path: Path) -> None:
     files = incident(
         "- 2024-05-02T10:30:00Z **mitigation/rollback**",

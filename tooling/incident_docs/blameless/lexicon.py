@@ -351,9 +351,10 @@ REJECTED_AFTER = re.compile(
     r"|\?[\s|]*no\s*[.,:;!|\u2014]"
     r")"
 )
-CODE_SPAN = r"(?<!`)(`++)(?:[^`]*?\1|(?<=``)(?!`).{1,300}?(?<!`)\1(?!`))"
+CODE_SPAN = r"(?<!`)(?<!(?<!\\)\\)(`++)(?:[^`]*?\1|(?<=``)(?!`).{1,300}?(?<!`)\1(?!`))"
 """An inline code span, as the first group of a pattern: it opens only at the first backtick of a
-run, so a long run of them is read in one pass, not searched to its end from each backtick. One
+run, so a long run of them is read in one pass, not searched to its end from each backtick, and
+not at a backtick a backslash escapes ("\\`" shows a backtick, and the text after it). One
 opened by two backticks or more may hold single ones ("`` kill `cat pid` ``"), and ends at a run
 as long, within 300 characters."""
 SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n(\"“]|^\s*[-*+]|\d[.)])\s*$")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Section
+from incident_docs.document import Document, Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.templates import is_empty, normalise
 
@@ -90,6 +91,10 @@ def check(subject: Subject) -> Iterator[Finding]:
 def _missing(
     subject: Subject, title: str, later: tuple[str, ...], found: dict[str, list[Section]]
 ) -> Finding:
+    near = _near_miss(subject.doc, title, subject.ctx.config.section_aliases.get(title, ()))
+    if near is not None:
+        line, why = near
+        return Finding("SC001", f"missing required section '## {title}' ({why})", line, 1)
     # Point where the section belongs: at the next required section that is there.
     for following in later:
         if following in found:
@@ -102,6 +107,34 @@ def _missing(
             )
     line = max(subject.doc.body_start, len(subject.doc.lines))
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
+
+
+_UNSPACED = re.compile(r" {0,3}(#{1,6})(?=[^#\s])(.*)")
+
+
+def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
+    """The line that was meant as the section and what keeps it from being one: a heading of
+    another level, or '##Timeline' with no space (GitHub and lint read it as text, though
+    Python-Markdown shows it as a heading)."""
+    wanted = {normalise(name) for name in (title, *aliases)}
+    for heading in doc.headings:
+        if heading.level != 2 and normalise(heading.title) in wanted:
+            marks = "#" * heading.level
+            return (
+                heading.line,
+                f"'{marks} {heading.title}' here is a level-{heading.level} heading",
+            )
+    for block in doc.blocks:
+        unspaced = (
+            _UNSPACED.fullmatch(block.text.split("\n", 1)[0]) if block.kind == "paragraph" else None
+        )
+        if unspaced is not None and normalise(unspaced.group(2)) in wanted:
+            written = unspaced.group(0).strip()
+            return (
+                block.line,
+                f"'{written}' here needs a space after '{unspaced.group(1)}'",
+            )
+    return None
 
 
 FAMILY = Family(RULES, check)
