@@ -19,8 +19,9 @@ _NEVER_PROSE = re.compile(r"<!--|<(?:pre|script|style|textarea)(?:[\s>]|$)", re.
 """The HTML blocks whose content is hidden or shown as written, never read as prose."""
 
 
-def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
-    """Headings (level, first line) and the lines of code and comment blocks, per markdown-it.
+def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
+    """Headings (level, first line), the lines of code and comment blocks and the lines of
+    tables, per markdown-it.
 
     Headings count at the top level (a section heading); code counts in lists too. A comment
     that is never closed is read as the site reads it: as text, with the document going on.
@@ -40,6 +41,7 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
     text = "\n".join(lines)
     headings: list[tuple[int, int]] = []
     code: set[int] = set()
+    table: set[int] = set()
     quotes = 0
     for token in _MD.parse(text):
         quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
@@ -48,6 +50,8 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
         first, end = token.map
         if token.type == "heading_open" and token.level == 0:
             headings.append((int(token.tag[1]), first + 1))
+        elif token.type == "table_open":
+            table.update(range(first + 1, end + 1))
         elif token.type in ("fence", "code_block") or (
             token.type == "html_block" and _NEVER_PROSE.match(token.content.lstrip())
         ):
@@ -55,12 +59,13 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int]]:
                 while end > first and not lines[end - 1].strip():
                     end -= 1  # markdown-it counts trailing blank lines into an indented block
             code.update(range(first + 1, end + 1))
-    return headings, code
+    return headings, code, table
 
 
-def _ours(text: str) -> tuple[list[tuple[int, int]], set[int]]:
+def _ours(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
     headings: list[tuple[int, int]] = []
     code: set[int] = set()
+    table: set[int] = set()
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # as the document reader does: the final newline ends the last line
@@ -69,7 +74,9 @@ def _ours(text: str) -> tuple[list[tuple[int, int]], set[int]]:
             headings.append((block.level, block.line))
         elif block.kind in ("code", "html"):
             code.update(range(block.line, block.end_line + 1))
-    return headings, code
+        elif block.kind == "table_row":
+            table.add(block.line)
+    return headings, code, table
 
 
 def _body(path: Path) -> str:
@@ -106,6 +113,9 @@ CASES = [
     "<PRE class=log>\nERROR\n</Pre> trailing\n# H\n<script>\n# x\n</script>\n",
     "> quote\n> # heading in a quote\n",
     "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n## Next\n",
+    "Time | What\n--- | ---\n10:00 | paged\nno pipe, still a row\n\nText\n",
+    "Para\na | b\n:-- | --:\n\n- item\n\n  a | b\n  --- | ---\n  1 | 2\n",
+    "Title | not a table\n---\n\n> q\na | b\n--- | ---\n",
     "1. first\n2. second\n\n   ```\n   code in a list\n   ```\n",
     "#NoSpace is text\n####### seven is text\n",
     "* * *\n- - -\n",
@@ -139,6 +149,8 @@ _LINE = st.sampled_from(
         "> quoted",
         "| cell | cell |",
         "| --- | --- |",
+        "Time | What",
+        "--- | ---",
         "<!-- comment -->",
         "<!--",
         "<!-- opened",

@@ -105,6 +105,27 @@ def test_what_the_page_hides_or_shows_as_code_is_not_read(body: str) -> None:
     assert lines_flagged(body) == set()
 
 
+def test_a_table_without_leading_pipes_is_read_as_its_cells() -> None:
+    rows = [
+        "Time | Who | What",
+        "--- | --- | ---",
+        "10:00 | Ops control centre | First radio call",
+        "10:05 | Ken | Rolled back; the cause was human error",
+        "10:15 | Platform team, as usual | Paged late",
+    ]
+
+    def flagged(lines: list[str]) -> list[tuple[int, str, str]]:
+        found = check_markdown("\n".join(lines) + "\n", checker=_checker())
+        return sorted(
+            (line, hit.code, lines[line - 1][column - 1 :][: hit.end - hit.start])
+            for line, column, hit in found
+        )
+
+    piped = flagged(["| " + row + " |" for row in rows])
+    assert piped == flagged(rows)
+    assert [(line, code) for line, code, _ in piped] == [(4, "BL005"), (5, "BL006")]
+
+
 def test_a_comment_mark_in_a_code_span_hides_nothing() -> None:
     body = "Use `<!--` to open a note; " + BLAME + " The `-->` ends it.\n"
     assert lines_flagged(body) == {1}

@@ -740,6 +740,16 @@ def _starts_table(header: str, below: str) -> bool:
     return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
 
 
+def _opens_table(header: str, lines: list[str], number: int) -> bool:
+    """A header row with a delimiter row below it: one that starts with a pipe, or one of two
+    cells or more without ("Time | What" over "--- | ---"), as on the site and on GitHub."""
+    return (
+        number < len(lines)
+        and (_TABLE.match(header) is not None or _cells(header) > 1)
+        and _starts_table(header, lines[number])
+    )
+
+
 def indent_columns(line: str) -> int:
     """Columns of leading white space (tabs to the next multiple of four)."""
     width = 0
@@ -840,6 +850,16 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             if in_table:
                 begin("table_row", number, line)  # a table's rows need no leading pipe
                 close(number)
+            elif (
+                "|" in line
+                and (prev_blank or kind not in ("list_item", "quote"))  # not a lazy line
+                and _opens_table(line, lines, number)
+            ):
+                close_indented_code()
+                close(number - 1)
+                begin("table_row", number, line)
+                close(number)
+                in_table = True
             elif kind in ("paragraph", "list_item", "quote") and not prev_blank:
                 parts.append(line)
             else:
@@ -954,9 +974,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             continue
         lazy = not prev_blank and (kind == "quote" or (kind == "list_item" and outside))
         if (
-            _TABLE.match(inner)
+            "|" in inner
             and not lazy  # a table cannot interrupt the lazy continuation of a quote or item
-            and (in_table or (number < len(lines) and _starts_table(inner, lines[number])))
+            and ((in_table and _TABLE.match(inner)) or _opens_table(inner, lines, number))
         ):
             close(number - 1)
             begin("table_row", number, line)

@@ -1759,10 +1759,15 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
             continue  # the template's words, not the author's
         if block.kind == "paragraph" and block.text[:1] in "ie" and _module_lines(block.text):
             continue  # an MDX page's imports and exports: code, which the page does not show
+        column = 1
+        if block.kind == "table_row" and not text.lstrip(" ").startswith("|"):
+            # A row written without its leading pipe ("10:00 | Ken | …") is read with one, as
+            # the page shows its cells; the pipe stands before the first column.
+            text, column = "|" + text, 0
         yield Unit(
             text,
             block.line,
-            1,
+            column,
             heading=block.kind == "heading",
             owner_cells=owners or (),
             actor_cells=actors if owners is not None else (),
