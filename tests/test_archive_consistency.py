@@ -263,6 +263,29 @@ def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCl
     assert " BL003 " not in linted.stdout and linted.exit_code == 0, linted.stdout
 
 
+def test_a_drafts_front_matter_prose_keeps_its_suppressions(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = _without_postmortem(christmas)
+    incident.write_text(
+        incident.read_text()
+        .replace(
+            "summary: >-",
+            "# <!-- incident-docs disable-next-line BL003 -->\nsummary: >-\n  Obviously,",
+        )
+        .replace(
+            "  users: The web shop",
+            "  # <!-- incident-docs disable-next-line BL004 -->\n  users: A sloppy page; the web shop",
+        )
+    )
+    assert run_cli(christmas, "lint", str(incident)).exit_code == 0
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    draft = (christmas / POSTMORTEM).read_text()
+    assert "Obviously," in draft and "A sloppy page" in draft
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "BL,SP")
+    assert linted.exit_code == 0, linted.stdout
+
+
 def test_a_record_outside_the_archive_is_no_hidden_record(
     christmas: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -1049,6 +1049,7 @@ def postmortem_command(
         authors=authors,
         aliases=config.section_aliases,
         summary=source.summary_text(config),
+        suppressed=source.suppressed_codes,
     )
     text = store.record_text(draft.front_matter, draft.body)
     try:

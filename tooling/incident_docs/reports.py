@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -256,11 +256,13 @@ def postmortem_draft(
     authors: Sequence[str],
     aliases: Mapping[str, Sequence[str]] = DEFAULT_SECTION_ALIASES,
     summary: str | None = None,
+    suppressed: Callable[..., Sequence[str]] = lambda *_: (),
 ) -> PostmortemDraft:
     """A draft postmortem pre-filled from the incident; what only people can write stays TODO.
     A section is filled whatever name the configuration gives it, as lint matches sections
     (`aliases`: "Timeline of events" is the Timeline). `summary`: the body's summary, for an
-    incident whose front-matter has none."""
+    incident whose front-matter has none. `suppressed`: the rule codes the incident suppresses
+    for a front-matter value, by its keys; they stay suppressed where the draft copies it."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
         "title": _postmortem_title(incident.title),
@@ -303,7 +305,10 @@ def postmortem_draft(
         "Who was hurt, as the incident recorded it:\n\n"
         # One list item each, whatever the value holds: a line break in it would start a
         # heading or a block of HTML of its own in the draft.
-        + "\n".join(f"- {name.capitalize()}: {' '.join(harm.split())}" for name, harm in hurt)
+        + templates.suppressing(
+            "\n".join(f"- {name.capitalize()}: {' '.join(harm.split())}" for name, harm in hurt),
+            [code for name, _ in hurt for code in suppressed("audiences", name)],
+        )
         if hurt
         else templates.placeholder("impact")
     )
@@ -314,8 +319,9 @@ def postmortem_draft(
         + "\n\n"
         + templates.comment("From the incident record: " + " ".join(facts)),
     }
-    summary = incident.summary or summary
-    if summary:
+    if incident.summary:
+        filled["summary"] = templates.suppressing(incident.summary, suppressed("summary"))
+    elif summary:
         filled["summary"] = summary
     if mitigations:
         filled["mitigation"] = (

@@ -37,6 +37,7 @@ from incident_docs.document import Document, Section, open_regular, parse_bytes,
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
+from incident_docs.rules import suppression
 from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import (
     find_section,
@@ -200,6 +201,16 @@ class IncidentFile:
             written = self.doc.lines[first - 1 : entry.line]
             result.append("\n".join([*written, *wrapped_lines(self.doc, entry.line, last)]))
         return result
+
+    def suppressed_codes(self, *location: str) -> tuple[str, ...]:
+        """The rule codes the record's YAML comments suppress for a front-matter value: a draft
+        that copies the value into its body must suppress them there too."""
+        line = self.doc.key_lines.get(location)
+        if line is None or "incident-docs" not in "\n".join(self.doc.lines[: line - 1]):
+            return ()
+        found, _ = suppression.parse(self.doc)
+        codes = [code for s in found if s.first <= line <= s.last for code in s.codes]
+        return tuple(dict.fromkeys(codes))
 
     def summary_text(self, config: Config) -> str | None:
         """The body's summary (its section, by the names lint reads it under), when written."""

@@ -46,6 +46,16 @@ def normalise(title: str) -> str:
     return " ".join(title.replace("`", "").split()).casefold()
 
 
+def suppressing(text: str, codes: Sequence[str]) -> str:
+    """The text between comments that suppress these rule codes for it, or as it is."""
+    if not codes:
+        return text
+    listed = " ".join(dict.fromkeys(codes))
+    return (
+        f"<!-- incident-docs disable {listed} -->\n{text}\n<!-- incident-docs enable {listed} -->"
+    )
+
+
 def is_empty(text: str) -> bool:
     """Nothing but blank lines, HTML comments, sub-headings and placeholder lines."""
     for line in without_comments(text).split("\n"):
