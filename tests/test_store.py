@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -486,6 +487,37 @@ def test_an_edit_that_would_drop_a_comment_is_refused() -> None:
     change = Change(sets=((("action_items", 1, "tracker"), "https://example.com/2"),))
     with pytest.raises(UsageError, match=r"pm\.md:6: this change would drop the comment"):
         store.edit_front_matter(ITEMS, change, "postmortem", "pm.md")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'summary: "Rolled back deploy #4521"',
+        "summary: Rolled back deploy PR#4521",
+        "summary: 'see #12'",
+        "summary: |\n  Rolled back deploy\n  #4521 and #4522",
+        'summary: "two lines, the second\n  with #88"',
+    ],
+)
+def test_a_hash_inside_a_value_is_no_comment_to_keep(value: str) -> None:
+    # The tool writes such values itself (a summary naming an issue); a later edit of the same
+    # value was refused as dropping a comment, so the record could not be changed again.
+    lines = ["id: INC-1", *value.split("\n"), "status: resolved"]
+    change = Change(sets=((("summary",), "Fixed the config typo"),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert yaml.safe_load("\n".join(edited)) == {
+        "id": "INC-1",
+        "summary": "Fixed the config typo",
+        "status": "resolved",
+    }
+
+
+def test_a_comment_after_a_quoted_value_is_still_kept() -> None:
+    lines = ["id: INC-1", 'summary: "deploy #4521"  # from the bot', "status: resolved"]
+    change = Change(sets=((("summary",), "Fixed"),))
+    assert "# from the bot" in "\n".join(
+        store.edit_front_matter(lines, change, "incident", "inc.md")
+    )
 
 
 def test_an_item_shared_through_an_anchor_is_not_edited() -> None:
