@@ -140,6 +140,20 @@ def test_a_record_path_outside_the_incidents_folder_is_refused(
     assert not (archive / "postmortems" / f"PM-{OPEN[4:]}.md").exists()
 
 
+def test_a_path_to_no_file_is_refused_not_matched_by_its_name(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    record = archive / "incidents" / f"{OPEN}.md"
+    before = record.read_bytes()
+    # Another clone's path, or a stale one: its name is a record's here, its file is no record.
+    for given in (str(tmp_path / "other-clone" / "incidents" / f"{OPEN}.md"), f"old/{OPEN}.md"):
+        result = run_cli(archive, "log", "written here", "--by", "sam", "-i", given)
+        one_line_error(result, f"{given}: no such file")
+    assert record.read_bytes() == before
+    # A name alone is still matched.
+    assert run_cli(archive, "log", "found", "--by", "sam", "-i", f"{OPEN}.md").exit_code == 0
+
+
 def test_a_record_path_inside_the_incidents_folder_still_works(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,6 +118,11 @@ def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> Non
     assert parse_moment("-15m", now) == at(45)
     assert parse_moment("1h ago", now) == T0
     assert parse_moment("2024-05-02T12:30:00+02:00", now) == at(30)
+    # A record's offset is +HH:MM: one with seconds was written and then refused by lint.
+    for offset in ("+05:45:30", "+00:00:01", "-03:30:00.5"):
+        with pytest.raises(UsageError, match="seconds in its UTC offset"):
+            parse_moment("2024-05-02T10:00:00" + offset, now)
+    assert parse_moment("2024-05-02T10:00:00+00:00:00", now) == at(0)
 
 
 @pytest.mark.parametrize(

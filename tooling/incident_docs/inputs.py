@@ -119,6 +119,12 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             f"{option} '{text}' has no UTC offset: add 'Z' or '+HH:MM' "
             f"(e.g. {value}Z), so everyone reads the same moment"
         )
+    offset = moment.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        raise UsageError(
+            f"{option} '{text}' has seconds in its UTC offset: write the offset as +HH:MM, "
+            "as records do"
+        )
     _plausible(moment, text, option)
     if moment > now + timedelta(minutes=1):
         raise UsageError(f"{option} '{text}' is in the future (now is {format_time(now)})")

@@ -584,6 +584,10 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
                 refused = refused or error
         if refused is not None:
             raise refused
+        if len(as_path.parts) > 1:
+            # A path to no file (another clone's, a typo) names no record of this archive,
+            # whatever its last part says.
+            raise UsageError(f"{given}: no such file")
         wanted = as_path.name.removesuffix(".md").casefold()
         files = incident_files(root, config)
         exact = [p for p in files if p.stem.casefold() == wanted]
