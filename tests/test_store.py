@@ -129,6 +129,38 @@ def test_backfilled_entries_land_in_time_order(tmp_path: Path) -> None:
     assert list(out_of_order(list(current.entries))) == []
 
 
+def test_what_an_edit_inserts_goes_above_the_comments_of_the_line_below(tmp_path: Path) -> None:
+    # A suppression (or any comment) above a key or an entry belongs to it: a key or an entry
+    # written between them took its suppression, and lint failed on both lines.
+    suppress = "<!-- incident-docs disable-next-line BL003 -->"
+    path = write(
+        tmp_path,
+        RECORD.replace("declared_by: sam\n", f"declared_by: sam\n# {suppress}\n").replace(
+            "- 2024-05-02T10:05:00Z", f"{suppress}\n- 2024-05-02T10:05:00Z"
+        ),
+    )
+    edit(tmp_path, path, lambda f: lifecycle.log_entry(
+        f.incident,
+        EntryKind.MITIGATION,
+        "Rolled back.",
+        by="dana",
+        at=T0 + timedelta(minutes=25),
+        action=MitigationAction.ROLLBACK,
+    ))  # fmt: skip
+    edit(tmp_path, path, note(-5, "Alert fired."))
+    lines = path.read_text().splitlines()
+    mitigated = lines.index("mitigated_at: 2024-05-02T10:30:00Z")
+    assert lines[mitigated + 1 : mitigated + 3] == [
+        f"# {suppress}",
+        "services: [api]   # the public API only",
+    ]
+    first = lines.index("- 2024-05-02T10:00:00Z **note** by sam: Alert fired.")
+    assert lines[first + 1 : first + 3] == [
+        suppress,
+        "- 2024-05-02T10:05:00Z **status** by sam: Declared SEV2 incident.",
+    ]
+
+
 def test_a_comment_under_an_entry_is_not_its_text(tmp_path: Path) -> None:
     path = write(tmp_path, RECORD.replace(
         "  A continuation line that belongs to the entry above.\n",

@@ -576,7 +576,7 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
         _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
     except UsageError as error:
         raise UsageError(f"{where}: {error}") from None
-    edited = _merge(source_lines, normalised, _dump(yaml, data))
+    edited = _comments_stay_above(source_lines, _merge(source_lines, normalised, _dump(yaml, data)))
     lost = _lost_comment(source_lines, edited)
     if lost is not None:
         raise UsageError(
@@ -584,6 +584,33 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
             "comment (or write that part in block style), then try again"
         )
     return edited
+
+
+def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
+    """The edited lines, with what the edit inserts right under comment lines that sit above a
+    line of the original moved above those comments: a comment belongs to the line under it
+    ("# <!-- incident-docs disable-next-line BL003 -->" above a key, "# second handoff" above
+    an item), and the YAML writer puts a new key or item between them."""
+    result: list[str] = []
+    matcher = difflib.SequenceMatcher(a=original, b=edited, autojunk=False)
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+        inserted = edited[j1:j2]
+        if tag == "insert" and i1 < len(original):
+            under = original[i1]
+            indent = len(under) - len(under.lstrip(" "))
+            first = i1
+            while (
+                first > 0
+                and original[first - 1].lstrip(" ").startswith("#")
+                and len(original[first - 1]) - len(original[first - 1].lstrip(" ")) == indent
+            ):
+                first -= 1
+            above = i1 - first
+            if above and under.strip() and result[len(result) - above :] == original[first:i1]:
+                result[len(result) - above : len(result) - above] = inserted
+                continue
+        result.extend(inserted if tag != "delete" else [])
+    return result
 
 
 def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]:
@@ -685,7 +712,11 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
         lines.insert(_end_of_item(doc, anchor, section.end_line), [rendered])
         return
     if entries:
-        lines.insert(entries[0].line - 1, [rendered])
+        # Above the suppression comments of the first entry: they belong to it.
+        first = entries[0].line
+        while first > 1 and _SUPPRESSION_LINE.match(doc.lines[first - 2]) is not None:
+            first -= 1
+        lines.insert(first - 1, [rendered])
         return
     last = section.heading.line
     for number in range(section.start_line, section.end_line + 1):
