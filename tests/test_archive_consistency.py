@@ -3,10 +3,15 @@ the same way, and a draft or a search finds what the records hold."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from incident_docs import store
 from incident_docs.config import load_config
 from incident_docs.models import key_durations
 from incident_docs.records import load_archive, load_roster
@@ -284,6 +289,46 @@ def test_a_drafts_front_matter_prose_keeps_its_suppressions(
     assert "Obviously," in draft and "A sloppy page" in draft
     linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "BL,SP")
     assert linted.exit_code == 0, linted.stdout
+
+
+def test_a_draft_whose_incident_cannot_be_linked_is_not_left_behind(
+    christmas: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident = _without_postmortem(christmas)
+    before = incident.read_bytes()
+    write_atomic = store.write_atomic
+
+    def refuse_the_incident(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+        if path.name == incident.name:
+            # What a read-only or immutable file gives: the error is about the temporary file.
+            temporary = path.parent / f".{path.name}.incident-docs.x.tmp"
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(temporary))
+        write_atomic(path, data, exclusive=exclusive)
+
+    monkeypatch.setattr(store, "write_atomic", refuse_the_incident)
+    result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert result.exit_code == 2
+    assert not (christmas / POSTMORTEM).exists()
+    assert incident.read_bytes() == before
+    monkeypatch.setattr(store, "write_atomic", write_atomic)
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+
+
+def test_an_error_writing_a_record_names_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = tmp_path / "INC-1.md"
+    record.write_text("old")
+
+    def refused(source: str, target: str) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted", source)
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(OSError) as raised:
+        store.write_atomic(record, b"new")
+    assert raised.value.filename == str(record)
+    assert record.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["INC-1.md"]
 
 
 def test_a_record_outside_the_archive_is_no_hidden_record(

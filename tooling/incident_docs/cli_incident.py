@@ -1059,13 +1059,19 @@ def postmortem_command(
             f"{relative_display(target, project.root)}: the postmortem already exists"
         ) from None
     if record.postmortem != pm_id:
-        store.edit_incident(
-            project.root,
-            path,
-            display,
-            config,
-            lambda _f: Change(sets=((("postmortem",), pm_id),)),
-        )
+        try:
+            store.edit_incident(
+                project.root,
+                path,
+                display,
+                config,
+                lambda _f: Change(sets=((("postmortem",), pm_id),)),
+            )
+        except BaseException:
+            # The draft and the incident's link to it are one change: without the link, the
+            # draft is removed, so that the command can be run again.
+            created.unlink(missing_ok=True)
+            raise
     echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:

@@ -142,9 +142,12 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.unlink(temporary)
         else:
             os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename == temporary:
+            # The temporary file is ours: the error is about writing the record.
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     with contextlib.suppress(OSError):
         directory = os.open(folder, os.O_RDONLY)
