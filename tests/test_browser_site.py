@@ -239,6 +239,19 @@ def test_no_page_type_has_a_serious_accessibility_problem(
     assert not problems, "\n".join(problems)
 
 
+def test_no_page_type_scrolls_sideways_on_a_phone(browser: Browser, site_url: str) -> None:
+    """A wide timeline or picture scrolls in its own box; the page itself fits the screen."""
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    wide = []
+    for url in PAGE_TYPES:
+        page.goto(site_url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide.append(f"{url or '/'}: {width} px")
+    page.close()
+    assert not wide, "\n".join(wide)
+
+
 SEARCHES = [
     ("memory leak", "corrupt-image-crash-loop"),
     ("No space left on device", "payments-db-failover"),

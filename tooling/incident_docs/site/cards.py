@@ -343,8 +343,11 @@ def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
         for (when, kind, who), text in zip(cells, texts, strict=True)
     )
     table = (
-        '<table class="idocs-timeline"><thead><tr><th>Time (UTC)</th><th>Kind</th><th>By</th>'
-        f"<th>What happened</th></tr></thead><tbody>{rows}</tbody></table>"
+        # In a box of its own that scrolls (by keyboard too): a phone is narrower than some.
+        '<div class="idocs-scroll" tabindex="0" role="region" aria-label="Timeline table">'
+        '<table class="idocs-timeline"><thead><tr><th>Time (UTC)</th>'
+        f"<th>Kind</th><th>By</th><th>What happened</th></tr></thead><tbody>{rows}</tbody>"
+        "</table></div>"
     )
     return html[: found.start()] + found.group(1) + table + html[found.end() :]
 

@@ -466,7 +466,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             output = output[:at] + related + output[at:]
         picture = decoration.picture
         if picture:
-            table = output.find('<table class="idocs-timeline"')
+            table = output.find('<div class="idocs-scroll"')
             at = table if table >= 0 else output.find(card) + len(card)
             output = output[:at] + picture + output[at:]
         return output
