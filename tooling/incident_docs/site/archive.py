@@ -128,6 +128,16 @@ class SiteRecord:
     def timeline(self) -> list[TimelineEntry]:
         return parse_timeline(self.doc)[0]
 
+    @property
+    def search_terms(self) -> str:
+        """What the record is searched by besides its text: its ID, services and tags, which
+        only its card shows."""
+        services, tags = self.record.services, self.record.tags
+        facts = [self.id]
+        facts += [f"Services: {', '.join(services)}"] if services else []
+        facts += [f"Tags: {', '.join(tags)}"] if tags else []
+        return " · ".join(facts)
+
 
 def _sort_key(record: SiteRecord) -> tuple[float, str]:
     moment = record.when

@@ -6,6 +6,7 @@ import gc
 import json
 import logging
 from datetime import UTC, date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -278,23 +279,31 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             )
 
     def _label_search_results(self, site_dir: Path) -> None:
-        """A record found by Material's search shows its severity and date beside its title."""
+        """A record found by Material's search shows its severity and date beside its title,
+        and is found by its ID, its services and its tags: the card that shows them is added
+        after the search index reads the page."""
         index_file = site_dir / "search" / "search_index.json"
         if self.archive is None or not index_file.is_file():
             return
-        labels = {}
+        labels: dict[str, tuple[str, str, list[str]]] = {}
         for record in self.archive.records:
             file = self.record_file_objects.get(record.src_uri)
             if file is None:
                 continue
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
-            labels[file.url] = " · ".join(part for part in (record.severity, day) if part)
+            label = " · ".join(part for part in (record.severity, day) if part)
+            words = [*record.record.services, *record.record.tags]
+            labels[file.url] = (label, record.id, words)  # the words show as the result's tags
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
-            label = labels.get(doc.get("location", ""))
-            if label and isinstance(doc.get("title"), str):
-                doc["title"] = f"{doc['title']} ({label})"
+            found = labels.get(doc.get("location", ""))
+            if found is None or not isinstance(doc.get("title"), str):
+                continue
+            label, record_id, words = found
+            doc["title"] = f"{doc['title']} ({label})" if label else doc["title"]
+            doc["text"] = f"<p>{escape(record_id)}</p>{doc.get('text') or ''}"
+            doc["tags"] = [*(doc.get("tags") or []), *words]
         index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def _cancel_lint(self) -> None:
@@ -458,9 +467,21 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             end = output.find(">", article) + 1
         else:
             return output
+        if self.config.search == "pagefind":
+            # Pagefind reads the page as built: the card's labels and values would run together
+            # ("Servicespayments-api"), and the Related panel would find the cases it quotes.
+            card = card.replace(
+                '<div class="idocs-card ', '<div data-pagefind-ignore class="idocs-card ', 1
+            )
+            card += (
+                '<p class="idocs-search-terms" aria-hidden="true" data-pagefind-weight="7">'
+                f"{escape(record.search_terms)}</p>"
+            )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)
         related = decoration.related
+        if related and self.config.search == "pagefind":
+            related = related.replace("<details ", "<details data-pagefind-ignore ", 1)
         if related:
             at = output.find(card) + len(card)
             output = output[:at] + related + output[at:]
