@@ -14,6 +14,7 @@ import pytest
 import yaml
 from mkdocs.exceptions import Abort
 
+from incident_docs.site.markup import severity_colours, severity_css
 from incident_docs.site.plugin import IncidentDocsPlugin
 from incident_docs.site.sanitize import clean_html
 from support.archive import CHRISTMAS, REPO, open_action_items, record_files, timeline_entries
@@ -572,3 +573,34 @@ def test_a_staged_title_keeps_an_emoji(christmas: Path, run_cli: RunCli, tmp_pat
         staged = (out / "docs" / f"{INC_URL}.md").read_text(encoding="utf-8")
         front = yaml.safe_load(staged.split("---\n")[1])
         assert front["title"] == title
+
+
+def test_each_configured_severity_has_a_colour_of_its_own() -> None:
+    default = ("SEV1", "SEV2", "SEV3", "SEV4")
+    assert severity_colours(default) == {name: f"var(--idocs-{name.lower()})" for name in default}
+    for names in (
+        ("SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "Security"),
+        ("Critical", "Major", "Minor"),
+        ("P1", "P2"),
+    ):
+        colours = severity_colours(names)
+        assert len(set(colours.values())) == len(names), colours
+        assert colours[names[0]] == "var(--idocs-sev1)"  # the most severe is red
+        assert colours[names[-1]] == "var(--idocs-sev4)"  # the least is grey
+    css = severity_css(("Critical", "v1.2"))
+    assert ".idocs-fill--critical { fill: var(--idocs-sev1); }" in css
+    assert ".md-typeset .idocs-sev--v1\\.2 {" in css
+
+
+def test_the_built_stylesheet_colours_the_configured_severities(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    (christmas / "pyproject.toml").write_text(
+        '[[tool.incident-docs.severities]]\nname = "Critical"\ndescription = "Down."\n'
+        '\n[[tool.incident-docs.severities]]\nname = "Minor"\ndescription = "Slow."\n'
+    )
+    out = christmas / "staged"
+    assert run_cli(christmas, "site", "stage", str(out)).exit_code == 0
+    css = (out / "docs" / "assets" / "incident-docs" / "incident-docs.css").read_text()
+    assert ".idocs-fill--critical { fill: var(--idocs-sev1); }" in css
+    assert ".idocs-fill--minor { fill: var(--idocs-sev4); }" in css

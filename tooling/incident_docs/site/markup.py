@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from incident_docs.models import ActionItem, Incident
@@ -67,6 +68,45 @@ def date_tag(day: date | None) -> str:
     if day is None:
         return '<span class="idocs-muted">—</span>'
     return f'<time datetime="{e(day.isoformat())}">{e(day.isoformat())}</time>'
+
+
+CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
+_RANK_COLOURS = ("var(--idocs-sev1)", "var(--idocs-sev2)", "var(--idocs-sev3)")
+_MORE_COLOURS = ("#00695c", "#6a1b9a", "#1565c0", "#5d4037")
+"""For levels between the third and the last of a longer scale: each takes white text."""
+_LEAST = "var(--idocs-sev4)"
+_DARK_TEXT = "var(--idocs-sev3)"
+
+
+def severity_colours(names: Sequence[str]) -> dict[str, str]:
+    """The colour of each configured severity by its rank, most severe first: red, orange and
+    amber from the top, grey for the least, others between; SEV1-SEV4 keep theirs, and a scale
+    of other names (Critical, Major, Minor) is told apart as well."""
+    if not names:
+        return {}
+    top = _RANK_COLOURS[: max(0, min(len(names) - 1, len(_RANK_COLOURS)))]
+    middle = len(names) - 1 - len(top)
+    between = [_MORE_COLOURS[i % len(_MORE_COLOURS)] for i in range(middle)]
+    return dict(zip(names, [*top, *between, _LEAST], strict=True))
+
+
+def severity_css(names: Sequence[str]) -> str:
+    """Style rules giving each configured severity its colour: badge, card edge, chart bars."""
+    rules = []
+    for name, colour in severity_colours(names).items():
+        kind = slug(name).replace(".", "\\.")  # "v1.2": one class, not two
+        text = "#222" if colour == _DARK_TEXT else "#fff"
+        rules.append(
+            f".md-typeset .idocs-sev--{kind} {{ background: {colour}; color: {text}; }}\n"
+            f".md-typeset .idocs-card:has(.idocs-sev--{kind}) {{ border-left-color: {colour}; }}\n"
+            f".idocs-fill--{kind} {{ fill: {colour}; }}\n"
+        )
+    return "\n/* the configured severities, by rank */\n" + "".join(rules)
+
+
+def site_css(severities: Sequence[str]) -> str:
+    """The archive's stylesheet: the shipped one, and its severities' colours."""
+    return CSS_SOURCE.read_text(encoding="utf-8") + severity_css(severities)
 
 
 def severity_badge(name: str) -> str:

@@ -37,7 +37,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e
+from incident_docs.site.markup import e, site_css
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -194,7 +194,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             owners[file.src_uri] = file.src_uri
             return True
 
-        css = File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "incident-docs.css"))
+        css = File.generated(config, CSS_URI, content=site_css(archive.config.severity_names()))
         place(css, generated=True)
         # MkDocs learns of the generated pages now and reads them last (on_page_read_source),
         # when the page process has long written them.

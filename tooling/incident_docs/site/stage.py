@@ -29,12 +29,11 @@ from incident_docs.site.archive import (
     unrenderable_record,
 )
 from incident_docs.site.cards import record_card, timeline_markdown
-from incident_docs.site.markup import Linker, e
+from incident_docs.site.markup import Linker, e, site_css
 from incident_docs.site.navigation import build_nav, nav_owned, order_guides
 from incident_docs.site.pages import PageBuilder, md_text
 from incident_docs.site.sanitize import clean_html
 
-CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
 CSS_URI = "assets/incident-docs/incident-docs.css"
 RECORD_EXTENSIONS = ("tables", "fenced_code", "admonition", "def_list", "attr_list", "sane_lists")
 RECORD_EXTENSION_CONFIGS = {"pymdownx.tilde": {"subscript": False}}
@@ -112,7 +111,7 @@ def _write(
         _put(docs / record.src_uri, staged_record(archive, record, today).encode("utf-8"))
     for attachment in archive.attachments:
         _put(docs / attachment, (archive.root / attachment).read_bytes())
-    _put(docs / CSS_URI, CSS_SOURCE.read_bytes())
+    _put(docs / CSS_URI, site_css(archive.config.severity_names()).encode("utf-8"))
     taken = nav_owned(owners)
     guides = order_guides([g for g in guide_pages if g not in taken])
     mkdocs_yml = {
