@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from incident_docs import cli_incident
-from incident_docs.config import Config
-from incident_docs.records import load_archive
+from incident_docs.config import Config, load_config
+from incident_docs.records import load_archive, load_roster
 from incident_docs.related import RelatedIndex, cases_from
+from incident_docs.site.archive import load_site_archive
+from incident_docs.site.prework import Settings, related_panels
 from support.archive import CHRISTMAS, REPO
 from support.cli import RunCli
 from support.site_build import build_site, page
@@ -89,3 +92,23 @@ def test_every_record_page_has_its_related_incidents(tmp_path: Path) -> None:
             panel = html.split('<details class="idocs-related"', 1)[1].split("</details>", 1)[0]
             assert panel.count("<li>") <= 5 and "Mitigated by:" in panel
     assert with_panel == len(pages)
+
+
+def test_a_postmortems_related_cases_are_not_its_own_incidents(christmas: Path) -> None:
+    second = "INC-2022-12-26-corrupt-image-again"
+    first = (christmas / "incidents" / f"INC-{CHRISTMAS}.md").read_text()
+    (christmas / "incidents" / f"{second}.md").write_text(
+        first.replace(f"INC-{CHRISTMAS}", second).replace("2022-12-25T", "2022-12-26T")
+    )
+    pm = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    pm.write_text(
+        pm.read_text().replace(
+            f"incidents: [INC-{CHRISTMAS}]", f"incidents: [INC-{CHRISTMAS}, {second}]"
+        )
+    )
+    config = load_config(christmas)
+    archive = load_site_archive(christmas, config, load_roster(christmas, config))
+    panels = related_panels(archive, Settings(date(2023, 1, 10), True, "material"))
+    assert second not in panels.get(f"postmortems/PM-{CHRISTMAS}.md", "")
+    # The other incident's page still finds the first as a related case.
+    assert CHRISTMAS in panels[f"incidents/{second}.md"]

@@ -16,7 +16,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
-from incident_docs.models import Incident
+from incident_docs.models import Incident, Postmortem
 from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.cards import entry_cells, record_card
@@ -115,10 +115,12 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
         if case.key not in matches:
             matches[case.key] = index.similar_to(case, limit=5, terms=PANEL_TERMS)
         link = Linker(record.src_uri, settings.use_directory_urls)
+        # A postmortem's own incidents are its subject, linked from its card: no related case.
+        own = set(record.record.incidents) if isinstance(record.record, Postmortem) else set()
         items = []
         for match in matches[case.key]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
-            if target is None:
+            if target is None or own.intersection(match.case.ids):
                 continue
             items.append(
                 f"<li>{link.record(target, match.case.title)} "
