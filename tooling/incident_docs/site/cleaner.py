@@ -70,6 +70,9 @@ class Cleaner:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            # Waited for when its work is done (a finished build): a pool left to the
+            # interpreter's exit sometimes printed a traceback (EBADF) after a good build.
+            finished = all(future.done() for future, _ in self._sent.values())
+            self._pool.shutdown(wait=finished, cancel_futures=True)
             self._pool = None
         self._waiting, self._sent = [], {}
