@@ -140,6 +140,22 @@ def test_a_record_path_outside_the_incidents_folder_is_refused(
     assert not (archive / "postmortems" / f"PM-{OPEN[4:]}.md").exists()
 
 
+def test_a_records_folder_linked_out_of_the_repository_is_not_written(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    (archive / "incidents").rename(outside)
+    (archive / "incidents").symlink_to(outside)
+    before = snapshot(outside)
+    declared = run_cli(
+        archive, "declare", "Outside", "--because", "user-facing", "--by", "sam", "--yes"
+    )
+    one_line_error(declared, "incidents: symbolic link leads outside the repository")
+    logged = run_cli(archive, "log", "written outside", "--by", "sam", "-i", OPEN)
+    one_line_error(logged, "symbolic link leads outside the repository")
+    assert snapshot(outside) == before
+
+
 def test_a_path_to_no_file_is_refused_not_matched_by_its_name(
     archive: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -36,7 +36,15 @@ from yaml.tokens import ScalarToken
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import Document, Section, open_regular, parse_bytes, parse_text
+from incident_docs.document import (
+    Document,
+    Section,
+    escapes,
+    open_regular,
+    parse_bytes,
+    parse_text,
+    relative_display,
+)
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
@@ -873,12 +881,11 @@ def record_target(root: Path, path: Path, display: str) -> Path:
     Writing to the link's target keeps the link; replacing the link itself would turn it into a
     regular file. The same rule as lint's IO005.
     """
+    if escapes(path, root) is not None:  # the record's link, or a folder's on the way
+        raise UsageError(f"{display}: symbolic link leads outside the repository")
     if not path.is_symlink():
         return path
-    target = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
-    if not target.is_relative_to(os.path.realpath(root)):
-        raise UsageError(f"{display}: symbolic link leads outside the repository")
-    return target
+    return Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
 
 
 def edit_incident(
@@ -963,6 +970,9 @@ def create_record(
     make: Callable[[set[str]], tuple[str, str]],
 ) -> Path:
     """Create a new record under the lock; `make(taken_ids)` returns (id, text). Never overwrites."""
+    if escapes(folder, root) is not None:
+        shown = relative_display(folder, root)
+        raise UsageError(f"{shown}: symbolic link leads outside the repository")
     with locked(root):
         folder.mkdir(parents=True, exist_ok=True)
         taken = {p.stem for p in folder.glob("*.md")}
