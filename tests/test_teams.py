@@ -90,6 +90,28 @@ def test_a_person_listed_twice_is_named_in_a_roster_without_teams(
     assert found == [(len(text.splitlines()) - 2, "person 'lee' is listed twice")]
 
 
+def test_an_email_or_a_login_of_two_people_is_named_where_it_is_given_again(
+    archive: Path, run_cli: RunCli
+) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace(
+        "  - handle: mei\n",
+        "  - handle: dana2\n    name: Dana Again\n    emails: [DANA.OKAFOR@example.com]\n"
+        "    github: Dana-Okafor\n    senior: true\n  - handle: mei\n",
+        1,
+    )
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    start = text.splitlines().index("  - handle: dana2") + 1
+    assert found == [
+        (start + 2, "email 'DANA.OKAFOR@example.com' is also dana's: an email names one person"),
+        (start + 3, "GitHub login 'Dana-Okafor' is also dana's: a login names one person"),
+    ]
+    owners = run_cli(archive, "codeowners").stdout
+    assert "@Dana-Okafor" not in owners and "@dana-okafor" in owners
+
+
 def test_a_service_no_team_owns_is_a_warning(archive: Path, run_cli: RunCli) -> None:
     path = archive / "incidents" / f"INC-{CHRISTMAS}.md"
     path.write_text(path.read_text().replace("services: [web-frontend", "services: [billing"))

@@ -27,8 +27,9 @@ def _pattern(path: str, *, folder: bool) -> str:
 
 
 def _owners(people: tuple[Person, ...]) -> list[str]:
-    logins = sorted({p.github for p in people if p.github}, key=str.casefold)
-    return [f"@{login}" for login in logins]
+    # GitHub logins are case-insensitive: one owner, however the roster spells it twice.
+    logins = {p.github.casefold(): p.github for p in reversed(people) if p.github}
+    return [f"@{login}" for login in sorted(logins.values(), key=str.casefold)]
 
 
 def generate(roster: Roster, config: Config) -> Generated:

@@ -162,6 +162,10 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
     the YAML)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     listed: set[str] = set()
+    # An email or a GitHub login names one person: with two, who declared an incident or whose
+    # review counts would depend on the order of the roster.
+    emails: dict[str, str] = {}
+    logins: dict[str, str] = {}
     for index, person in enumerate(roster.people):
         if person.handle.casefold() in listed:
             # The second entry would give the same handle another login or seniority.
@@ -169,6 +173,25 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
                 (("people", index, "handle"), f"person '{person.handle}' is listed twice")
             )
         listed.add(person.handle.casefold())
+        for position, email in enumerate(person.emails):
+            first = emails.setdefault(email.casefold(), person.handle)
+            if first.casefold() != person.handle.casefold():
+                problems.append(
+                    (
+                        ("people", index, "emails", position),
+                        f"email '{email}' is also {first}'s: an email names one person",
+                    )
+                )
+        if person.github:
+            first = logins.setdefault(person.github.casefold(), person.handle)
+            if first.casefold() != person.handle.casefold():
+                problems.append(
+                    (
+                        ("people", index, "github"),
+                        f"GitHub login '{person.github}' is also {first}'s: "
+                        "a login names one person",
+                    )
+                )
     known = roster.handles()
     names: dict[str, int] = {}
     owner: dict[str, str] = {}
