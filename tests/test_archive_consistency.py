@@ -331,6 +331,18 @@ def test_an_error_writing_a_record_names_the_record(
     assert [p.name for p in tmp_path.iterdir()] == ["INC-1.md"]
 
 
+def test_the_site_names_the_line_of_what_keeps_a_record_unpublished(christmas: Path) -> None:
+    incident = christmas / INCIDENT
+    text = incident.read_text()
+    incident.write_text(
+        text.replace("declared_at: 2022-12-25T12:41:00Z", "declared_at: 2022-12-25T12:41:00")
+    )
+    line = text.splitlines().index("declared_at: 2022-12-25T12:41:00Z") + 1
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    assert [why.split(" ")[:2] for why in site.left_out] == [[f"{INCIDENT}:{line}:", "FM006"]]
+
+
 def test_a_record_outside_the_archive_is_no_hidden_record(
     christmas: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -294,6 +294,11 @@ def _site_record(path: Path, display: str, root: Path, config: Config) -> SiteRe
         return None
     record, problems = validate_record(doc, kind)
     if record is None:
+        if not doc.key_lines:
+            # Read quickly, without the lines of its keys: read again, carefully, so that the
+            # warning names the line of the problem, as lint does.
+            doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
+            _, problems = validate_record(doc, kind)
         return _why_left_out(display, problems, "FM004 the front-matter does not validate")
     return SiteRecord(doc, kind, record, display)
 
