@@ -195,7 +195,7 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
         return '<p class="idocs-empty">None.</p>'
     kind_head = "<th>Kind</th>" if show_kind else ""
     return (
-        '<table class="idocs-table">\n<thead><tr><th>Date</th>'
+        '<table class="idocs-table">\n<thead><tr><th>Date (UTC)</th>'
         f"{kind_head}<th>Severity</th><th>Status</th><th>Record</th><th>Services, who is hurt</th>"
         "</tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
