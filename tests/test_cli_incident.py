@@ -514,6 +514,24 @@ def test_an_outside_incident_commander_is_not_the_drafts_author(
     assert "PE001" not in run_cli(archive, "lint", str(draft)).stdout
 
 
+def test_someone_of_the_roster_is_not_taken_as_an_outsider(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    record = archive / "incidents" / f"{INC}.md"
+    before = record.read_bytes()
+    refused = run_cli(archive, "assign", "ops", "JO", "--outside", "--by", "sam")
+    assert refused.exit_code == 2
+    assert "'JO' is in the roster (people.yaml) as 'jo': leave out --outside" in refused.stderr
+    assert record.read_bytes() == before
+
+
+def test_an_author_given_twice_is_one_author(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-i", INC, "-m", "Recovered.", "--by", "sam").exit_code == 0
+    made = run_cli(archive, "postmortem", INC, "--by", "jo", "--by", "jo", "--by", "JO")
+    assert made.exit_code == 0, made.output
+    assert "authors: [jo]\n" in Path(made.stdout.splitlines()[-1]).read_text()
+
+
 def test_text_that_starts_with_a_dash_says_how_to_write_it(archive: Path, run_cli: RunCli) -> None:
     declare(run_cli, archive)
     refused = run_cli(archive, "log", "-5% error rate after rollback", "--by", "sam")

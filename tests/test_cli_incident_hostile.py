@@ -156,6 +156,15 @@ def test_a_records_folder_linked_out_of_the_repository_is_not_written(
     assert snapshot(outside) == before
 
 
+def test_a_read_only_record_is_not_changed(archive: Path, run_cli: RunCli) -> None:
+    record = archive / "incidents" / f"{OPEN}.md"
+    before = record.read_bytes()
+    record.chmod(0o444)
+    result = run_cli(archive, "log", "more", "--by", "sam", "-i", OPEN)
+    one_line_error(result, f"incidents/{OPEN}.md: the file is read-only")
+    assert record.read_bytes() == before
+
+
 def test_a_path_to_no_file_is_refused_not_matched_by_its_name(
     archive: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -89,6 +89,11 @@ def _person(project: Project, given: str, what: str, *, outside: bool = False) -
         )
     roster = project.roster
     person = roster.by_handle(handle)
+    if person is not None and outside:
+        raise UsageError(
+            f"{what} '{handle}' is in the roster ({project.config.roster}) as "
+            f"'{person.handle}': leave out --outside"
+        )
     if person is not None:
         return person.handle
     if outside or not roster.people:
@@ -1040,7 +1045,12 @@ def postmortem_command(
         )
     if record.status is not IncidentStatus.RESOLVED:
         _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
-    authors = [_person(project, a, "--by") for a in by] or [_default_author(project, record)]
+    authors: list[str] = []
+    for given in by:
+        handle = _person(project, given, "--by")
+        if all(handle.casefold() != a.casefold() for a in authors):  # "--by jo --by JO": once
+            authors.append(handle)
+    authors = authors or [_default_author(project, record)]
     draft = reports.postmortem_draft(
         record,
         source.entries,

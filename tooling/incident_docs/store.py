@@ -917,6 +917,10 @@ def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
     target = record_target(root, path, display)
     try:
         with open_regular(target) as handle:
+            if not os.fstat(handle.fileno()).st_mode & 0o222:
+                # Made read-only on purpose: a write would replace it all the same (the folder
+                # is writable), so the mode is read as the owner's "leave it".
+                raise UsageError(f"{display}: the file is read-only: make it writable to change it")
             return target, handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
