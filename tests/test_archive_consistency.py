@@ -146,7 +146,7 @@ def test_the_site_refuses_what_lint_refuses(
     assert " FM004 " in run_cli(christmas, "lint", str(incident)).stdout
     staged = run_cli(christmas, "site", "stage", str(tmp_path / "staged"))
     assert staged.exit_code == 1
-    assert f"{INCIDENT}:1: FM004" in staged.stderr, staged.output
+    assert f"{INCIDENT}:6: FM004" in staged.stderr, staged.output  # declared_at's line
 
 
 def test_responders_in_a_draft_are_given_in_utc(christmas: Path, run_cli: RunCli) -> None:
