@@ -604,3 +604,18 @@ def test_the_built_stylesheet_colours_the_configured_severities(
     css = (out / "docs" / "assets" / "incident-docs" / "incident-docs.css").read_text()
     assert ".idocs-fill--critical { fill: var(--idocs-sev1); }" in css
     assert ".idocs-fill--minor { fill: var(--idocs-sev4); }" in css
+
+
+def test_an_internal_entry_is_marked_in_the_timeline_table(christmas: Path) -> None:
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    incident.write_text(
+        incident.read_text().replace(
+            "2022-12-25T12:38:00Z **note** by sam:",
+            "2022-12-25T12:38:00Z **note** by sam, internal:",
+        )
+    )
+    html = page(build_site(christmas), INC_URL)
+    table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
+    assert table is not None
+    rows = [row for row in table.group(0).split("<tr>") if "idocs-internal" in row]
+    assert len(rows) == 1 and "Error-rate alert" in rows[0]

@@ -296,7 +296,13 @@ def entry_cells(entries: list[TimelineEntry]) -> list[tuple[str, str, str]]:
                 f'<time datetime="{e(moment.isoformat())}">{e(shown)}</time>'
                 f' <span class="idocs-elapsed">{e(_elapsed(entry.time - start))}</span>',
                 f'<span class="idocs-kind idocs-kind--{e(entry.kind.value)}">{e(kind)}</span>',
-                e(entry.author),
+                e(entry.author)
+                # Kept out of public updates: the reader of the archive is told so too.
+                + (
+                    ' <span class="idocs-badge idocs-internal">internal</span>'
+                    if entry.internal
+                    else ""
+                ),
             )
         )
     return cells
