@@ -14,8 +14,12 @@ import pytest
 import yaml
 from mkdocs.exceptions import Abort
 
+from incident_docs.config import load_config
+from incident_docs.records import load_roster
+from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import severity_colours, severity_css
 from incident_docs.site.plugin import IncidentDocsPlugin
+from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
 from support.archive import CHRISTMAS, REPO, open_action_items, record_files, timeline_entries
 from support.cli import RunCli
@@ -619,3 +623,27 @@ def test_an_internal_entry_is_marked_in_the_timeline_table(christmas: Path) -> N
     assert table is not None
     rows = [row for row in table.group(0).split("<tr>") if "idocs-internal" in row]
     assert len(rows) == 1 and "Error-rate alert" in rows[0]
+
+
+def test_a_postmortem_of_two_incidents_draws_no_one_line_of_command(christmas: Path) -> None:
+    settings = Settings(date(2023, 1, 10), True, "material")
+
+    def picture() -> str:
+        config = load_config(christmas)
+        archive = load_site_archive(christmas, config, load_roster(christmas, config))
+        return decoration(archive, archive.by_id[f"PM-{CHRISTMAS}"], settings).picture
+
+    assert "Incident Commander" in picture()
+    second = "INC-2022-12-26-corrupt-image-again"
+    first = (christmas / "incidents" / f"INC-{CHRISTMAS}.md").read_text()
+    (christmas / "incidents" / f"{second}.md").write_text(
+        first.replace(f"INC-{CHRISTMAS}", second).replace("2022-12-25T", "2022-12-26T")
+    )
+    pm = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    pm.write_text(
+        pm.read_text().replace(
+            f"incidents: [INC-{CHRISTMAS}]", f"incidents: [INC-{CHRISTMAS}, {second}]"
+        )
+    )
+    drawn = picture()
+    assert drawn and "Incident Commander" not in drawn

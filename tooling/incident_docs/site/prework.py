@@ -76,14 +76,14 @@ def _lifted(page: GeneratedPage) -> LiftedPage:
 
 def decoration(archive: SiteArchive, record: SiteRecord, settings: Settings) -> Decoration:
     link = Linker(record.src_uri, settings.use_directory_urls)
-    incident = next(
-        (
-            found.record
-            for _id, found in archive.incidents_of(record)
-            if found is not None and isinstance(found.record, Incident)
-        ),
-        None,
-    )
+    incidents = [
+        found.record
+        for _id, found in archive.incidents_of(record)
+        if found is not None and isinstance(found.record, Incident)
+    ]
+    # The role bands of one incident: a postmortem of several has no one line of command to
+    # draw (the first incident's drawn alone showed its holders through the others).
+    incident = incidents[0] if len(incidents) == 1 else None
     timeline = record.timeline
     return Decoration(
         record_card(archive, record, link, settings.today),
