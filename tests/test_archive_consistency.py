@@ -291,6 +291,26 @@ def test_a_drafts_front_matter_prose_keeps_its_suppressions(
     assert linted.exit_code == 0, linted.stdout
 
 
+def test_a_draft_carries_a_block_suppression_only_where_it_is_still_needed(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = _without_postmortem(christmas)
+    text = (
+        incident.read_text()
+        .replace("audiences:\n", "# <!-- incident-docs disable BL004 -->\naudiences:\n")
+        .replace("  users: The web shop", "  users: A sloppy page; the web shop")
+    )
+    end = text.index("\n---\n", 4)  # the block ends after the summary, with the front-matter
+    incident.write_text(text[:end] + "\n# <!-- incident-docs enable BL004 -->" + text[end:])
+    assert run_cli(christmas, "lint", str(incident)).exit_code == 0
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    draft = (christmas / POSTMORTEM).read_text()
+    summary = draft.split("## Summary\n", 1)[1].split("\n## ", 1)[0]
+    assert "incident-docs" not in summary
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "BL,SP")
+    assert linted.exit_code == 0, linted.stdout
+
+
 def test_a_draft_whose_incident_cannot_be_linked_is_not_left_behind(
     christmas: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -153,6 +153,12 @@ def test_a_records_folder_linked_out_of_the_repository_is_not_written(
     one_line_error(declared, "incidents: symbolic link leads outside the repository")
     logged = run_cli(archive, "log", "written outside", "--by", "sam", "-i", OPEN)
     one_line_error(logged, "symbolic link leads outside the repository")
+    # Written through another link to the repository, the path is not under it as written.
+    link = tmp_path / "link"
+    link.symlink_to(archive)
+    given = str(link / "incidents" / f"{OPEN}.md")
+    through = run_cli(archive, "log", "written outside", "--by", "sam", "-i", given)
+    assert through.exit_code == 2, through.output
     assert snapshot(outside) == before
 
 
@@ -175,8 +181,10 @@ def test_a_path_to_no_file_is_refused_not_matched_by_its_name(
         result = run_cli(archive, "log", "written here", "--by", "sam", "-i", given)
         one_line_error(result, f"{given}: no such file")
     assert record.read_bytes() == before
-    # A name alone is still matched.
+    # A name alone is still matched, and so is a part of one in incidents/.
     assert run_cli(archive, "log", "found", "--by", "sam", "-i", f"{OPEN}.md").exit_code == 0
+    part = str(archive / "incidents" / "search-latency")
+    assert run_cli(archive, "log", "found", "--by", "sam", "-i", part).exit_code == 0
 
 
 def test_a_record_path_inside_the_incidents_folder_still_works(

@@ -116,6 +116,10 @@ CASES = [
     "Time | What\n--- | ---\n10:00 | paged\nno pipe, still a row\n\nText\n",
     "Para\na | b\n:-- | --:\n\n- item\n\n  a | b\n  --- | ---\n  1 | 2\n",
     "Title | not a table\n---\n\n> q\na | b\n--- | ---\n",
+    # No table: a delimiter indented as code, outside the list item, or cells an escape joins.
+    "Impact | Scope\n    --- | ---\n    The operator deleted it.\n",
+    "- item\n  a | b\n--- | ---\n",
+    "a \\| b\n--- | ---\n",
     "1. first\n2. second\n\n   ```\n   code in a list\n   ```\n",
     "#NoSpace is text\n####### seven is text\n",
     "* * *\n- - -\n",

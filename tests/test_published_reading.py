@@ -99,6 +99,9 @@ def test_a_sentence_wrapped_in_a_quote_is_read_whole(body: str, codes: set[str])
         # An admonition's marker is no exclamation of the author's.
         "- item\n\n    !!! note\n        The restore took forty minutes.\n",
         "> !!! note\n>     The restore took forty minutes.\n",
+        # Who acted, alone in its cell, in a table indented by a tab in an admonition.
+        '!!! info "Day one"\n\t| Time | Who | What |\n\t| --- | --- | --- |\n'
+        "\t| 10:00 | Ops control centre | First radio call |\n",
     ],
 )
 def test_what_the_page_hides_or_shows_as_code_is_not_read(body: str) -> None:

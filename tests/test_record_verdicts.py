@@ -121,12 +121,14 @@ def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> Non
         ),
         (
             _line_of(str(files[POSTMORTEM_PATH]), "### Recovery"),
-            "missing required section '## Recovery' ('### Recovery' here is a level-3 heading)",
+            "missing required section '## Recovery' ('Recovery' here is a level-3 heading, not level 2)",
         ),
     ]
-    # A line that only starts with #s and another word is no near miss.
-    other = postmortem("## Summary\n", "#Summaries matter\n")
-    assert "here" not in found(tmp_path / "other", other, "SC001")[0][2]
+    # No near miss: another word after the #s, one # (a space makes a level-1 heading), or a
+    # hashtag that opens a paragraph.
+    for number, written in enumerate(("#Summaries matter", "#Summary", "##Summary\nis a channel")):
+        other = postmortem("## Summary\n", written + "\n")
+        assert "here" not in found(tmp_path / f"other{number}", other, "SC001")[0][2]
 
 
 def _line_of(text: str, line: str) -> int:

@@ -19,7 +19,7 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.lifecycle import Change
 from incident_docs.models import EntryKind, IncidentStatus, MitigationAction, Role
 from incident_docs.timeline import out_of_order
-from support.archive import timeline_entries
+from support.archive import CHRISTMAS, timeline_entries
 
 T0 = datetime(2024, 5, 2, 10, 5, tzinfo=UTC)
 CONFIG = Config()
@@ -158,6 +158,22 @@ def test_what_an_edit_inserts_goes_above_the_comments_of_the_line_below(tmp_path
     assert lines[first + 1 : first + 3] == [
         suppress,
         "- 2024-05-02T10:05:00Z **status** by sam: Declared SEV2 incident.",
+    ]
+
+
+def test_a_line_of_a_quoted_value_that_starts_with_a_hash_is_no_comment_to_go_above() -> None:
+    lines = [
+        "id: INC-1",
+        'title: "Search results slow',
+        '#4521 (the rebuild job)"',
+        "# <!-- incident-docs disable-next-line BL003 -->",
+        "summary: Obviously stale.",
+    ]
+    change = Change(sets=((("severity",), "SEV2"),))
+    assert store.edit_front_matter(lines, change, "incident", "inc.md") == [
+        *lines[:3],
+        "severity: SEV2",
+        *lines[3:],
     ]
 
 
@@ -615,3 +631,16 @@ def test_a_summary_that_starts_like_markup_stays_a_paragraph(
     assert result.notes == [] and result.after.incident.summary == summary
     texts = [e.text for e in result.after.entries]  # the timeline is still there, whole
     assert "Error rate at 20%. A continuation line that belongs to the entry above." in texts
+
+
+def test_a_read_only_postmortem_is_read_for_a_dry_run_but_not_changed(christmas: Path) -> None:
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.chmod(0o444)
+    display = f"postmortems/{path.name}"
+
+    def review(_file: store.PostmortemFile) -> Change:
+        return Change(sets=((("reviewers",), ["dana"]),))
+
+    assert store.edit_postmortem(christmas, path, display, CONFIG, review, dry_run=True)
+    with pytest.raises(UsageError, match="the file is read-only"):
+        store.edit_postmortem(christmas, path, display, CONFIG, review)

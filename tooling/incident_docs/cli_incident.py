@@ -6,7 +6,7 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
+from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config
@@ -165,6 +166,24 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
 
 
 # --- finding the incident -----------------------------------------------------------------------
+
+
+def _still_suppressed(
+    project: Project, source: store.IncidentFile
+) -> Callable[[str, tuple[str, ...]], list[str]]:
+    """The codes the incident suppresses for a front-matter value that the blameless checks
+    still find in the text a draft copies of it: a block over several keys suppresses nothing
+    in a value without blame, and the draft would report it (SP001)."""
+    checker = load_checker(project.root, project.config.blameless, project.roster)
+
+    def needed(text: str, keys: tuple[str, ...]) -> list[str]:
+        codes = source.suppressed_codes(*keys)
+        if not codes:
+            return []
+        found = {hit.code for _, _, hit in check_markdown(text, checker=checker)}
+        return [code for code in codes if any(f.startswith(code) for f in found)]
+
+    return needed
 
 
 def _located(project: Project, given: str | None) -> tuple[Path, str]:
@@ -1059,7 +1078,7 @@ def postmortem_command(
         authors=authors,
         aliases=config.section_aliases,
         summary=source.summary_text(config),
-        suppressed=source.suppressed_codes,
+        suppressed=_still_suppressed(project, source),
     )
     text = store.record_text(draft.front_matter, draft.body)
     try:

@@ -731,8 +731,12 @@ def _atx_title(text: str | None) -> str:
     return title[:end]
 
 
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
+"""A pipe between cells; one a backslash escapes is text ("a \\| b")."""
+
+
 def _cells(row: str) -> int:
-    return len(row.strip().strip("|").split("|"))
+    return len(_CELL_BORDER.split(row.strip().strip("|")))
 
 
 def _starts_table(header: str, below: str) -> bool:
@@ -740,13 +744,22 @@ def _starts_table(header: str, below: str) -> bool:
     return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
 
 
-def _opens_table(header: str, lines: list[str], number: int) -> bool:
+def _opens_table(header: str, lines: list[str], number: int, item_indent: int = -1) -> bool:
     """A header row with a delimiter row below it: one that starts with a pipe, or one of two
-    cells or more without ("Time | What" over "--- | ---"), as on the site and on GitHub."""
+    cells or more without ("Time | What" over "--- | ---"), as on the site and on GitHub. The
+    delimiter is in the same block: inside the open list item (`item_indent`), and indented
+    less than code."""
+    if number >= len(lines):
+        return False
+    below = lines[number]
+    if item_indent >= 0:
+        if indent_columns(below) < item_indent:
+            return False  # the item's lazy line, not its table's
+        below = dedent_columns(below, item_indent)
     return (
-        number < len(lines)
+        indent_columns(below) < 4
         and (_TABLE.match(header) is not None or _cells(header) > 1)
-        and _starts_table(header, lines[number])
+        and _starts_table(header, below)
     )
 
 
@@ -853,7 +866,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             elif (
                 "|" in line
                 and (prev_blank or kind not in ("list_item", "quote"))  # not a lazy line
-                and _opens_table(line, lines, number)
+                and _opens_table(line, lines, number, -1 if outside else item_indent)
             ):
                 close_indented_code()
                 close(number - 1)
@@ -976,7 +989,10 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         if (
             "|" in inner
             and not lazy  # a table cannot interrupt the lazy continuation of a quote or item
-            and ((in_table and _TABLE.match(inner)) or _opens_table(inner, lines, number))
+            and (
+                (in_table and _TABLE.match(inner))
+                or _opens_table(inner, lines, number, -1 if outside else item_indent)
+            )
         ):
             close(number - 1)
             begin("table_row", number, line)

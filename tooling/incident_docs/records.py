@@ -584,9 +584,12 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
                 refused = refused or error
         if refused is not None:
             raise refused
-        if len(as_path.parts) > 1:
-            # A path to no file (another clone's, a typo) names no record of this archive,
-            # whatever its last part says.
+        folder = os.path.realpath(root / config.incidents_dir)
+        if len(as_path.parts) > 1 and not any(
+            os.path.realpath(base / as_path.parent) == folder for base in (Path.cwd(), root)
+        ):
+            # A path to no file elsewhere (another clone's, a stale one) names no record of
+            # this archive, whatever its last part says; in incidents/, a part of a name does.
             raise UsageError(f"{given}: no such file")
         wanted = as_path.name.removesuffix(".md").casefold()
         files = incident_files(root, config)

@@ -256,13 +256,14 @@ def postmortem_draft(
     authors: Sequence[str],
     aliases: Mapping[str, Sequence[str]] = DEFAULT_SECTION_ALIASES,
     summary: str | None = None,
-    suppressed: Callable[..., Sequence[str]] = lambda *_: (),
+    suppressed: Callable[[str, tuple[str, ...]], Sequence[str]] = lambda _text, _keys: (),
 ) -> PostmortemDraft:
     """A draft postmortem pre-filled from the incident; what only people can write stays TODO.
     A section is filled whatever name the configuration gives it, as lint matches sections
     (`aliases`: "Timeline of events" is the Timeline). `summary`: the body's summary, for an
-    incident whose front-matter has none. `suppressed`: the rule codes the incident suppresses
-    for a front-matter value, by its keys; they stay suppressed where the draft copies it."""
+    incident whose front-matter has none. `suppressed(text, keys)`: the rule codes a suppression
+    of the incident keeps from the front-matter value at `keys`, which the text the draft copies
+    of it still needs suppressed."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
         "title": _postmortem_title(incident.title),
@@ -307,7 +308,7 @@ def postmortem_draft(
         # heading or a block of HTML of its own in the draft.
         + templates.suppressing(
             "\n".join(f"- {name.capitalize()}: {' '.join(harm.split())}" for name, harm in hurt),
-            [code for name, _ in hurt for code in suppressed("audiences", name)],
+            [code for name, harm in hurt for code in suppressed(harm, ("audiences", name))],
         )
         if hurt
         else templates.placeholder("impact")
@@ -320,7 +321,9 @@ def postmortem_draft(
         + templates.comment("From the incident record: " + " ".join(facts)),
     }
     if incident.summary:
-        filled["summary"] = templates.suppressing(incident.summary, suppressed("summary"))
+        filled["summary"] = templates.suppressing(
+            incident.summary, suppressed(incident.summary, ("summary",))
+        )
     elif summary:
         filled["summary"] = summary
     if mitigations:

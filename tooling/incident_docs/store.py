@@ -39,7 +39,6 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.document import (
     Document,
     Section,
-    escapes,
     open_regular,
     parse_bytes,
     parse_text,
@@ -603,6 +602,10 @@ def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
     ("# <!-- incident-docs disable-next-line BL003 -->" above a key, "# second handoff" above
     an item), and the YAML writer puts a new key or item between them."""
     result: list[str] = []
+    # Lines that are a comment and nothing else ("#4521" inside a quoted value is no comment).
+    alone = {
+        index for index, comment in _comments(original) if original[index].lstrip(" ") == comment
+    }
     matcher = difflib.SequenceMatcher(a=original, b=edited, autojunk=False)
     for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         inserted = edited[j1:j2]
@@ -611,8 +614,7 @@ def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
             indent = len(under) - len(under.lstrip(" "))
             first = i1
             while (
-                first > 0
-                and original[first - 1].lstrip(" ").startswith("#")
+                first - 1 in alone
                 and len(original[first - 1]) - len(original[first - 1].lstrip(" ")) == indent
             ):
                 first -= 1
@@ -881,11 +883,11 @@ def record_target(root: Path, path: Path, display: str) -> Path:
     Writing to the link's target keeps the link; replacing the link itself would turn it into a
     regular file. The same rule as lint's IO005.
     """
-    if escapes(path, root) is not None:  # the record's link, or a folder's on the way
+    real = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    if not real.is_relative_to(os.path.realpath(root)):
+        # The record's own link, or a folder's on the way, however the path is written.
         raise UsageError(f"{display}: symbolic link leads outside the repository")
-    if not path.is_symlink():
-        return path
-    return Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    return real if path.is_symlink() else path
 
 
 def edit_incident(
@@ -912,12 +914,15 @@ def edit_incident(
     return EditResult(change, before, after, notes)
 
 
-def _read_target(root: Path, path: Path, display: str) -> tuple[Path, bytes]:
-    """The record's file (checked to be inside the archive) and its bytes."""
+def _read_target(
+    root: Path, path: Path, display: str, *, writing: bool = True
+) -> tuple[Path, bytes]:
+    """The record's file (checked to be inside the archive, and, when `writing`, not made
+    read-only) and its bytes."""
     target = record_target(root, path, display)
     try:
         with open_regular(target) as handle:
-            if not os.fstat(handle.fileno()).st_mode & 0o222:
+            if writing and not os.fstat(handle.fileno()).st_mode & 0o222:
                 # Made read-only on purpose: a write would replace it all the same (the folder
                 # is writable), so the mode is read as the owner's "leave it".
                 raise UsageError(f"{display}: the file is read-only: make it writable to change it")
@@ -947,7 +952,7 @@ def edit_postmortem(
     anything that depends on it.
     """
     with locked(root):
-        target, raw = _read_target(root, path, display)
+        target, raw = _read_target(root, path, display, writing=not dry_run)
         doc, record = _validated(raw, display, config, "postmortem")
         if not isinstance(record, Postmortem):
             raise UsageError(f"{display}: not a postmortem (fix it before changing this record)")
@@ -974,7 +979,7 @@ def create_record(
     make: Callable[[set[str]], tuple[str, str]],
 ) -> Path:
     """Create a new record under the lock; `make(taken_ids)` returns (id, text). Never overwrites."""
-    if escapes(folder, root) is not None:
+    if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
         shown = relative_display(folder, root)
         raise UsageError(f"{shown}: symbolic link leads outside the repository")
     with locked(root):

@@ -1760,7 +1760,7 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
         if block.kind == "paragraph" and block.text[:1] in "ie" and _module_lines(block.text):
             continue  # an MDX page's imports and exports: code, which the page does not show
         column = 1
-        if block.kind == "table_row" and not text.lstrip(" ").startswith("|"):
+        if block.kind == "table_row" and not text.lstrip().startswith("|"):
             # A row written without its leading pipe ("10:00 | Ken | …") is read with one, as
             # the page shows its cells; the pipe stands before the first column.
             text, column = "|" + text, 0

@@ -109,7 +109,7 @@ def _missing(
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
-_UNSPACED = re.compile(r" {0,3}(#{1,6})(?=[^#\s])(.*)")
+_UNSPACED = re.compile(r" {0,3}##(?=[^#\s])(.*)")
 
 
 def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
@@ -119,21 +119,20 @@ def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, 
     wanted = {normalise(name) for name in (title, *aliases)}
     for heading in doc.headings:
         if heading.level != 2 and normalise(heading.title) in wanted:
-            marks = "#" * heading.level
             return (
                 heading.line,
-                f"'{marks} {heading.title}' here is a level-{heading.level} heading",
+                f"'{heading.title}' here is a level-{heading.level} heading, not level 2",
             )
     for block in doc.blocks:
+        # A line alone: "#Detection" over more text is a hashtag opening a paragraph.
         unspaced = (
-            _UNSPACED.fullmatch(block.text.split("\n", 1)[0]) if block.kind == "paragraph" else None
+            _UNSPACED.fullmatch(block.text)
+            if block.kind == "paragraph" and block.line == block.end_line
+            else None
         )
-        if unspaced is not None and normalise(unspaced.group(2)) in wanted:
+        if unspaced is not None and normalise(unspaced.group(1)) in wanted:
             written = unspaced.group(0).strip()
-            return (
-                block.line,
-                f"'{written}' here needs a space after '{unspaced.group(1)}'",
-            )
+            return block.line, f"'{written}' here needs a space after '##'"
     return None
 
 
