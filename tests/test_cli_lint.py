@@ -215,6 +215,20 @@ def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: R
     assert "Traceback" not in result.output
 
 
+def test_severity_names_that_differ_only_in_case_are_refused(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A record's "sev4" and the site's pages and colours could not tell them apart.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[[tool.incident-docs.severities]]\nname = "sev4"\ndescription = "Again."\n'
+    )
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2
+    assert "severity names repeat (case aside)" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("folders", "says"),
     [

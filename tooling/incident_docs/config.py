@@ -210,8 +210,9 @@ class Config(_Section):
         if not value:
             raise ValueError("at least one severity is needed")
         names = [s.name for s in value]
-        if len(set(names)) != len(names):
-            raise ValueError(f"severity names repeat: {names}")
+        # Compared without case: records, pages and colours tell "SEV1" from "sev1" nowhere.
+        if len({name.casefold() for name in names}) != len(names):
+            raise ValueError(f"severity names repeat (case aside): {names}")
         return value
 
     @field_validator("incidents_dir", "postmortems_dir", "roster")

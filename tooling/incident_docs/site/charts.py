@@ -108,9 +108,9 @@ def duration_chart(durations: Sequence[DurationStats]) -> str:
         median_w = plot_w * stats.median.total_seconds() / longest
         out.append(
             f'<text class="idocs-chart__label" x="0" y="{y + 20}">time to {e(stats.name)}</text>'
-            f'<rect class="idocs-fill--p90" x="{label_w}" y="{y + 4}" width="{p90_w:.1f}" '
+            f'<rect class="idocs-stat--p90" x="{label_w}" y="{y + 4}" width="{p90_w:.1f}" '
             f'height="24"><title>p90 {e(format_duration(stats.p90))}</title></rect>'
-            f'<rect class="idocs-fill--median" x="{label_w}" y="{y + 10}" '
+            f'<rect class="idocs-stat--median" x="{label_w}" y="{y + 10}" '
             f'width="{median_w:.1f}" height="12"><title>median '
             f"{e(format_duration(stats.median))}</title></rect>"
             f'<text class="idocs-chart__axis" x="{label_w + p90_w + 6:.1f}" y="{y + 21}">'
@@ -119,9 +119,9 @@ def duration_chart(durations: Sequence[DurationStats]) -> str:
         )
     y = height - 12
     out.append(
-        f'<rect class="idocs-fill--median" x="{label_w}" y="{y - 9}" width="10" height="10"/>'
+        f'<rect class="idocs-stat--median" x="{label_w}" y="{y - 9}" width="10" height="10"/>'
         f'<text class="idocs-chart__axis" x="{label_w + 14}" y="{y}">median</text>'
-        f'<rect class="idocs-fill--p90" x="{label_w + 80}" y="{y - 9}" width="10" height="10"/>'
+        f'<rect class="idocs-stat--p90" x="{label_w + 80}" y="{y - 9}" width="10" height="10"/>'
         f'<text class="idocs-chart__axis" x="{label_w + 94}" y="{y}">90th percentile</text>'
     )
     out.append("</svg>")

@@ -55,7 +55,7 @@ def _status(record: SiteRecord) -> list[tuple[str, str]]:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("year", "By year (UTC)", _year),
+    Facet("year", "By year", _year),
     Facet("severity", "By severity", lambda r: [(r.severity, r.severity)]),
     Facet("service", "By service", lambda r: [(s, s) for s in r.record.services]),
     Facet("tag", "By tag", lambda r: [(t, t) for t in r.record.tags]),

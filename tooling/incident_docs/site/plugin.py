@@ -37,7 +37,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e, site_css
+from incident_docs.site.markup import e, site_css, words_of
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -285,7 +285,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         index_file = site_dir / "search" / "search_index.json"
         if self.archive is None or not index_file.is_file():
             return
-        labels: dict[str, tuple[str, str, list[str]]] = {}
+        labels: dict[str, tuple[str, str]] = {}
         for record in self.archive.records:
             file = self.record_file_objects.get(record.src_uri)
             if file is None:
@@ -293,17 +293,17 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
             label = " · ".join(part for part in (record.severity, day) if part)
-            words = [*record.record.services, *record.record.tags]
-            labels[file.url] = (label, record.id, words)  # the words show as the result's tags
+            labels[file.url] = (label, record.search_terms)
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             found = labels.get(doc.get("location", ""))
             if found is None or not isinstance(doc.get("title"), str):
                 continue
-            label, record_id, words = found
+            label, terms = found
             doc["title"] = f"{doc['title']} ({label})" if label else doc["title"]
-            doc["text"] = f"<p>{escape(record_id)}</p>{doc.get('text') or ''}"
-            doc["tags"] = [*(doc.get("tags") or []), *words]
+            # In the text: in `tags` (weighed a thousand times its title), a word of one
+            # record's tags would outrank another record's own ID, and every guide page.
+            doc["text"] = f"<p>{escape(terms)}</p>{doc.get('text') or ''}"
         index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def _cancel_lint(self) -> None:
@@ -470,12 +470,16 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if self.config.search == "pagefind":
             # Pagefind reads the page as built: the card's labels and values would run together
             # ("Servicespayments-api"), and the Related panel would find the cases it quotes.
+            shown = card
             card = card.replace(
                 '<div class="idocs-card ', '<div data-pagefind-ignore class="idocs-card ', 1
             )
+            # What the card says, indexed in words apart, the ID, services and tags weighed as
+            # a heading is.
             card += (
-                '<p class="idocs-search-terms" aria-hidden="true" data-pagefind-weight="7">'
-                f"{escape(record.search_terms)}</p>"
+                '<div class="idocs-search-terms" aria-hidden="true">'
+                f'<p data-pagefind-weight="7">{escape(record.search_terms)}</p>'
+                f"<p>{escape(words_of(shown))}</p></div>"
             )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)

@@ -102,6 +102,10 @@ def decorations(archive: SiteArchive, settings: Settings) -> dict[str, Decoratio
     }
 
 
+PANEL_CASES = 5
+"""The most cases a Related panel shows."""
+
+
 def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
     """Each record's "Related incidents" panel: up to five past cases most like it, each with
     what mitigated it."""
@@ -113,14 +117,20 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
         if case is None:
             continue
         if case.key not in matches:
-            matches[case.key] = index.similar_to(case, limit=5, terms=PANEL_TERMS)
+            # More than shown: those the record links itself are left out below.
+            matches[case.key] = index.similar_to(case, limit=2 * PANEL_CASES, terms=PANEL_TERMS)
         link = Linker(record.src_uri, settings.use_directory_urls)
-        # A postmortem's own incidents are its subject, linked from its card: no related case.
-        own = set(record.record.incidents) if isinstance(record.record, Postmortem) else set()
-        items = []
+        # A postmortem's incidents, an incident's postmortems: linked from the card, and its
+        # subject, not a case like it.
+        own = (
+            set(record.record.incidents)
+            if isinstance(record.record, Postmortem)
+            else {found.id for found in archive.postmortems_of(record)}
+        )
+        items: list[str] = []
         for match in matches[case.key]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
-            if target is None or own.intersection(match.case.ids):
+            if target is None or own.intersection(match.case.ids) or len(items) == PANEL_CASES:
                 continue
             items.append(
                 f"<li>{link.record(target, match.case.title)} "
