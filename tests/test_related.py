@@ -16,7 +16,7 @@ from incident_docs.records import load_archive, load_roster
 from incident_docs.related import RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.prework import Settings, related_panels
-from support.archive import CHRISTMAS, REPO
+from support.archive import CHRISTMAS, REPO, cover_a_second_incident
 from support.cli import RunCli
 from support.site_build import build_site, page
 
@@ -95,17 +95,7 @@ def test_every_record_page_has_its_related_incidents(tmp_path: Path) -> None:
 
 
 def test_a_postmortems_related_cases_are_not_its_own_incidents(christmas: Path) -> None:
-    second = "INC-2022-12-26-corrupt-image-again"
-    first = (christmas / "incidents" / f"INC-{CHRISTMAS}.md").read_text()
-    (christmas / "incidents" / f"{second}.md").write_text(
-        first.replace(f"INC-{CHRISTMAS}", second).replace("2022-12-25T", "2022-12-26T")
-    )
-    pm = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    pm.write_text(
-        pm.read_text().replace(
-            f"incidents: [INC-{CHRISTMAS}]", f"incidents: [INC-{CHRISTMAS}, {second}]"
-        )
-    )
+    second = cover_a_second_incident(christmas)
     config = load_config(christmas)
     archive = load_site_archive(christmas, config, load_roster(christmas, config))
     panels = related_panels(archive, Settings(date(2023, 1, 10), True, "material"))

@@ -21,7 +21,14 @@ from incident_docs.site.markup import severity_colours, severity_css
 from incident_docs.site.plugin import IncidentDocsPlugin
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
-from support.archive import CHRISTMAS, REPO, open_action_items, record_files, timeline_entries
+from support.archive import (
+    CHRISTMAS,
+    REPO,
+    cover_a_second_incident,
+    open_action_items,
+    record_files,
+    timeline_entries,
+)
 from support.cli import RunCli
 from support.site_build import (
     HOSTILE_INCIDENT,
@@ -634,16 +641,6 @@ def test_a_postmortem_of_two_incidents_draws_no_one_line_of_command(christmas: P
         return decoration(archive, archive.by_id[f"PM-{CHRISTMAS}"], settings).picture
 
     assert "Incident Commander" in picture()
-    second = "INC-2022-12-26-corrupt-image-again"
-    first = (christmas / "incidents" / f"INC-{CHRISTMAS}.md").read_text()
-    (christmas / "incidents" / f"{second}.md").write_text(
-        first.replace(f"INC-{CHRISTMAS}", second).replace("2022-12-25T", "2022-12-26T")
-    )
-    pm = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    pm.write_text(
-        pm.read_text().replace(
-            f"incidents: [INC-{CHRISTMAS}]", f"incidents: [INC-{CHRISTMAS}, {second}]"
-        )
-    )
+    cover_a_second_incident(christmas)
     drawn = picture()
     assert drawn and "Incident Commander" not in drawn

@@ -84,20 +84,20 @@ def note(minutes: int, text: str, by: str = "sam") -> Make:
     )
 
 
+def rollback(minutes: int) -> Make:
+    return lambda f: lifecycle.log_entry(
+        f.incident,
+        EntryKind.MITIGATION,
+        "Rolled back.",
+        by="dana",
+        at=T0 + timedelta(minutes=minutes),
+        action=MitigationAction.ROLLBACK,
+    )
+
+
 def test_an_edit_changes_only_what_it_is_about(tmp_path: Path) -> None:
     path = write(tmp_path)
-    edit(
-        tmp_path,
-        path,
-        lambda f: lifecycle.log_entry(
-            f.incident,
-            EntryKind.MITIGATION,
-            "Rolled back.",
-            by="dana",
-            at=T0 + timedelta(minutes=25),
-            action=MitigationAction.ROLLBACK,
-        ),
-    )
+    edit(tmp_path, path, rollback(25))
     after = path.read_text()
     # The same text, plus two lines: mitigated_at and the entry.
     assert (
@@ -139,14 +139,7 @@ def test_what_an_edit_inserts_goes_above_the_comments_of_the_line_below(tmp_path
             "- 2024-05-02T10:05:00Z", f"{suppress}\n- 2024-05-02T10:05:00Z"
         ),
     )
-    edit(tmp_path, path, lambda f: lifecycle.log_entry(
-        f.incident,
-        EntryKind.MITIGATION,
-        "Rolled back.",
-        by="dana",
-        at=T0 + timedelta(minutes=25),
-        action=MitigationAction.ROLLBACK,
-    ))  # fmt: skip
+    edit(tmp_path, path, rollback(25))
     edit(tmp_path, path, note(-5, "Alert fired."))
     lines = path.read_text().splitlines()
     mitigated = lines.index("mitigated_at: 2024-05-02T10:30:00Z")

@@ -61,21 +61,26 @@ def test_the_roster_is_checked_where_it_is_wrong(archive: Path, run_cli: RunCli)
     ]  # fmt: skip
 
 
+def _roster_problems(
+    archive: Path, run_cli: RunCli, added: str
+) -> tuple[str, list[tuple[int, str]]]:
+    """The roster with a person added before mei, and lint's TM001 findings (line, message)."""
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace("  - handle: mei\n", added + "  - handle: mei\n", 1)
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert all(d["path"] == "people.yaml" for d in diagnostics)
+    return text, [(d["line"], d["message"]) for d in diagnostics]
+
+
 def test_a_person_listed_twice_is_named_where_the_second_entry_starts(
     archive: Path, run_cli: RunCli
 ) -> None:
-    roster = archive / "people.yaml"
-    text = roster.read_text().replace(
-        "  - handle: mei\n",
-        "  - handle: Lee\n    name: Lee Again\n    github: someone-else\n    senior: true\n"
-        "  - handle: mei\n",
-        1,
-    )
-    roster.write_text(text)
-    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
-    found = [(d["path"], d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    added = "  - handle: Lee\n    name: Lee Again\n    github: someone-else\n    senior: true\n"
+    text, found = _roster_problems(archive, run_cli, added)
     line = text.splitlines().index("  - handle: Lee") + 1
-    assert found == [("people.yaml", line, "person 'Lee' is listed twice")]
+    assert found == [(line, "person 'Lee' is listed twice")]
 
 
 def test_a_person_listed_twice_is_named_in_a_roster_without_teams(
@@ -93,16 +98,11 @@ def test_a_person_listed_twice_is_named_in_a_roster_without_teams(
 def test_an_email_or_a_login_of_two_people_is_named_where_it_is_given_again(
     archive: Path, run_cli: RunCli
 ) -> None:
-    roster = archive / "people.yaml"
-    text = roster.read_text().replace(
-        "  - handle: mei\n",
+    added = (
         "  - handle: dana2\n    name: Dana Again\n    emails: [DANA.OKAFOR@example.com]\n"
-        "    github: Dana-Okafor\n    senior: true\n  - handle: mei\n",
-        1,
+        "    github: Dana-Okafor\n    senior: true\n"
     )
-    roster.write_text(text)
-    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
-    found = [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    text, found = _roster_problems(archive, run_cli, added)
     start = text.splitlines().index("  - handle: dana2") + 1
     assert found == [
         (start + 2, "email 'DANA.OKAFOR@example.com' is also dana's: an email names one person"),

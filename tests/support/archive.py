@@ -36,6 +36,20 @@ def only_christmas(root: Path) -> None:
                 path.unlink()
 
 
+def cover_a_second_incident(root: Path) -> str:
+    """The Christmas postmortem made to cover a second incident, a copy of its own a day later;
+    the second incident's ID."""
+    second = "INC-2022-12-26-corrupt-image-again"
+    first = (root / "incidents" / f"INC-{CHRISTMAS}.md").read_text()
+    (root / "incidents" / f"{second}.md").write_text(
+        first.replace(f"INC-{CHRISTMAS}", second).replace("2022-12-25T", "2022-12-26T")
+    )
+    pm = root / "postmortems" / f"PM-{CHRISTMAS}.md"
+    covered = f"incidents: [INC-{CHRISTMAS}, {second}]"
+    pm.write_text(pm.read_text().replace(f"incidents: [INC-{CHRISTMAS}]", covered))
+    return second
+
+
 def record_files(root: Path, *folders: str) -> list[Path]:
     """The Markdown records in an archive's record folders (all of them unless named)."""
     return sorted(
