@@ -311,6 +311,24 @@ def test_a_draft_carries_a_block_suppression_only_where_it_is_still_needed(
     assert linted.exit_code == 0, linted.stdout
 
 
+def test_a_draft_is_written_when_the_archives_model_cannot_be_read(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = _without_postmortem(christmas)
+    incident.write_text(
+        incident.read_text().replace(
+            "summary: >-",
+            "# <!-- incident-docs disable-next-line BL003 -->\nsummary: >-\n  Obviously,",
+        )
+    )
+    (christmas / ".incident-docs").mkdir()
+    (christmas / ".incident-docs" / "blameless-model.json.gz").write_text("garbage")
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 0, made.output
+    # What the incident suppressed stays suppressed: lint says what is wrong with the model.
+    assert "incident-docs disable BL003" in (christmas / POSTMORTEM).read_text()
+
+
 def test_a_draft_whose_incident_cannot_be_linked_is_not_left_behind(
     christmas: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

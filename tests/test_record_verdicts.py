@@ -117,16 +117,15 @@ def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> Non
     assert [(line, message) for _, line, message in found(tmp_path, files, "SC001")] == [
         (
             _line_of(str(files[POSTMORTEM_PATH]), "##Summary"),
-            "missing required section '## Summary' ('##Summary' here needs a space after '##')",
+            "missing required section '## Summary' ('##Summary' here is no heading: write '## Summary')",
         ),
         (
             _line_of(str(files[POSTMORTEM_PATH]), "### Recovery"),
             "missing required section '## Recovery' ('Recovery' here is a level-3 heading, not level 2)",
         ),
     ]
-    # No near miss: another word after the #s, one # (a space makes a level-1 heading), or a
-    # hashtag that opens a paragraph.
-    for number, written in enumerate(("#Summaries matter", "#Summary", "##Summary\nis a channel")):
+    # No near miss: another word after the #s, or a hashtag that opens a paragraph.
+    for number, written in enumerate(("#Summaries matter", "##Summary\nis a channel")):
         other = postmortem("## Summary\n", written + "\n")
         assert "here" not in found(tmp_path / f"other{number}", other, "SC001")[0][2]
 

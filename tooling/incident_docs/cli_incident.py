@@ -172,14 +172,18 @@ def _still_suppressed(
     project: Project, source: store.IncidentFile
 ) -> Callable[[str, tuple[str, ...]], list[str]]:
     """The codes the incident suppresses for a front-matter value that the blameless checks
-    still find in the text a draft copies of it: a block over several keys suppresses nothing
-    in a value without blame, and the draft would report it (SP001)."""
-    checker = load_checker(project.root, project.config.blameless, project.roster)
+    still find in the text a draft writes of it: a block over several keys suppresses nothing
+    in a value without blame, and the draft would report it (SP001). When the archive's
+    blameless setup cannot be read, every code is kept: the draft is written all the same."""
 
     def needed(text: str, keys: tuple[str, ...]) -> list[str]:
         codes = source.suppressed_codes(*keys)
         if not codes:
             return []
+        try:
+            checker = load_checker(project.root, project.config.blameless, project.roster)
+        except UsageError:
+            return list(codes)  # lint says what is wrong with the model or the examples
         found = {hit.code for _, _, hit in check_markdown(text, checker=checker)}
         return [code for code in codes if any(f.startswith(code) for f in found)]
 

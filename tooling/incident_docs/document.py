@@ -744,6 +744,12 @@ def _starts_table(header: str, below: str) -> bool:
     return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
 
 
+def _lazy(kind: BlockKind | None, prev_blank: bool, outside: bool) -> bool:
+    """The line goes on a quote's or a list item's paragraph lazily (left of the item's content,
+    or without the quote's marker): it cannot start a table, nor end the item."""
+    return not prev_blank and (kind == "quote" or (kind in ("list_item", "paragraph") and outside))
+
+
 def _opens_table(header: str, lines: list[str], number: int, item_indent: int = -1) -> bool:
     """A header row with a delimiter row below it: one that starts with a pipe, or one of two
     cells or more without ("Time | What" over "--- | ---"), as on the site and on GitHub. The
@@ -865,7 +871,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 close(number)
             elif (
                 "|" in line
-                and (prev_blank or kind not in ("list_item", "quote"))  # not a lazy line
+                and not _lazy(kind, prev_blank, outside)
                 and _opens_table(line, lines, number, -1 if outside else item_indent)
             ):
                 close_indented_code()
@@ -985,7 +991,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 parts.append(line)
             prev_blank = False
             continue
-        lazy = not prev_blank and (kind == "quote" or (kind == "list_item" and outside))
+        lazy = _lazy(kind, prev_blank, outside)
         if (
             "|" in inner
             and not lazy  # a table cannot interrupt the lazy continuation of a quote or item

@@ -302,13 +302,14 @@ def postmortem_draft(
         if e.kind is EntryKind.MITIGATION
     ]
     hurt = incident.audiences.affected()
+    hurt_items = [(name, f"- {name.capitalize()}: {' '.join(harm.split())}") for name, harm in hurt]
     who_was_hurt = (
         "Who was hurt, as the incident recorded it:\n\n"
         # One list item each, whatever the value holds: a line break in it would start a
         # heading or a block of HTML of its own in the draft.
         + templates.suppressing(
-            "\n".join(f"- {name.capitalize()}: {' '.join(harm.split())}" for name, harm in hurt),
-            [code for name, harm in hurt for code in suppressed(harm, ("audiences", name))],
+            "\n".join(item for _name, item in hurt_items),
+            [code for name, item in hurt_items for code in suppressed(item, ("audiences", name))],
         )
         if hurt
         else templates.placeholder("impact")

@@ -109,13 +109,13 @@ def _missing(
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
-_UNSPACED = re.compile(r" {0,3}##(?=[^#\s])(.*)")
+_UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*)")
 
 
 def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
     """The line that was meant as the section and what keeps it from being one: a heading of
-    another level, or '##Timeline' with no space (GitHub and lint read it as text, though
-    Python-Markdown shows it as a heading)."""
+    another level, or '##Timeline' with no space, alone on its line (GitHub and lint read it as
+    text, though Python-Markdown shows it as a heading)."""
     wanted = {normalise(name) for name in (title, *aliases)}
     for heading in doc.headings:
         if heading.level != 2 and normalise(heading.title) in wanted:
@@ -132,7 +132,7 @@ def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, 
         )
         if unspaced is not None and normalise(unspaced.group(1)) in wanted:
             written = unspaced.group(0).strip()
-            return block.line, f"'{written}' here needs a space after '##'"
+            return block.line, f"'{written}' here is no heading: write '## {title}'"
     return None
 
 

@@ -131,12 +131,25 @@ class SiteRecord:
     @property
     def search_terms(self) -> str:
         """What the record is searched by besides its text: its ID, services and tags, which
-        only its card shows."""
+        only its card shows (values only: a label would make every record a result for it)."""
         services, tags = self.record.services, self.record.tags
-        facts = [self.id]
-        facts += [f"Services: {', '.join(services)}"] if services else []
-        facts += [f"Tags: {', '.join(tags)}"] if tags else []
-        return " · ".join(facts)
+        return " · ".join(part for part in (self.id, ", ".join(services), ", ".join(tags)) if part)
+
+    @property
+    def search_facts(self) -> str:
+        """The rest of what its card says of this record alone (status, people, who was hurt,
+        impact), not the card's labels and descriptions every record shares."""
+        r = self.record
+        parts = [r.status.value, r.severity]
+        if isinstance(r, Incident):
+            parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
+            parts += [r.roles.ops_lead, *r.outside_responders]
+            parts += [harm for _name, harm in r.audiences.affected()]
+        else:
+            parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams]
+            impact = r.impact
+            parts += [str(impact.users_affected or ""), impact.description or ""]
+        return " · ".join(dict.fromkeys(part for part in parts if part))
 
 
 def _sort_key(record: SiteRecord) -> tuple[float, str]:

@@ -109,15 +109,6 @@ def site_css(severities: Sequence[str]) -> str:
     return CSS_SOURCE.read_text(encoding="utf-8") + severity_css(severities)
 
 
-_TAG = re.compile(r"<[^>]*>")
-
-
-def words_of(fragment: str) -> str:
-    """The text of an HTML fragment, each element's apart from the next ("Services" and
-    "payments-api", not "Servicespayments-api")."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
-
-
 def severity_badge(name: str) -> str:
     return f'<span class="idocs-badge idocs-sev idocs-sev--{e(slug(name))}">{e(name)}</span>'
 

@@ -37,7 +37,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e, site_css, words_of
+from incident_docs.site.markup import e, site_css
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -470,16 +470,15 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         if self.config.search == "pagefind":
             # Pagefind reads the page as built: the card's labels and values would run together
             # ("Servicespayments-api"), and the Related panel would find the cases it quotes.
-            shown = card
             card = card.replace(
                 '<div class="idocs-card ', '<div data-pagefind-ignore class="idocs-card ', 1
             )
-            # What the card says, indexed in words apart, the ID, services and tags weighed as
-            # a heading is.
+            # What the card says of this record, in words apart (not its labels and the
+            # descriptions every card repeats); the ID, services and tags weigh as a heading.
             card += (
                 '<div class="idocs-search-terms" aria-hidden="true">'
                 f'<p data-pagefind-weight="7">{escape(record.search_terms)}</p>'
-                f"<p>{escape(words_of(shown))}</p></div>"
+                f"<p>{escape(record.search_facts)}</p></div>"
             )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)
