@@ -644,3 +644,15 @@ def test_a_postmortem_of_two_incidents_draws_no_one_line_of_command(christmas: P
     cover_a_second_incident(christmas)
     drawn = picture()
     assert drawn and "Incident Commander" not in drawn
+
+
+def test_pagefind_indexes_what_the_card_says_of_the_record_alone(christmas: Path) -> None:
+    config = load_config(christmas)
+    archive = load_site_archive(christmas, config, load_roster(christmas, config))
+    facts = archive.by_id[f"PM-{CHRISTMAS}"].search_facts
+    # Action items' titles, owners and trackers (an issue's ID is in its address), people.
+    assert "OPS-812" in facts and "Alert on VM restart loops" in facts and "priya" in facts
+    # Not the labels and descriptions every card repeats.
+    assert "Data lost" not in facts and "Critical" not in facts
+    incident = archive.by_id[f"INC-{CHRISTMAS}"].search_facts
+    assert "The web shop returned errors" in incident and "dana" in incident

@@ -174,7 +174,10 @@ def _still_suppressed(
     """The codes the incident suppresses for a front-matter value that the blameless checks
     still find in the text a draft writes of it: a block over several keys suppresses nothing
     in a value without blame, and the draft would report it (SP001). When the archive's
-    blameless setup cannot be read, every code is kept: the draft is written all the same."""
+    blameless setup cannot be read, every blameless code is kept (with a warning): the draft is
+    written all the same."""
+
+    warned: list[bool] = []
 
     def needed(text: str, keys: tuple[str, ...]) -> list[str]:
         codes = source.suppressed_codes(*keys)
@@ -182,8 +185,11 @@ def _still_suppressed(
             return []
         try:
             checker = load_checker(project.root, project.config.blameless, project.roster)
-        except UsageError:
-            return list(codes)  # lint says what is wrong with the model or the examples
+        except UsageError as error:
+            if not warned:
+                warned.append(True)
+                _warn(f"{error}: the draft keeps every blameless suppression it copies")
+            return [code for code in codes if code.startswith("BL") or "BL".startswith(code)]
         found = {hit.code for _, _, hit in check_markdown(text, checker=checker)}
         return [code for code in codes if any(f.startswith(code) for f in found)]
 

@@ -144,11 +144,16 @@ class SiteRecord:
         if isinstance(r, Incident):
             parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
             parts += [r.roles.ops_lead, *r.outside_responders]
+            parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
             parts += [harm for _name, harm in r.audiences.affected()]
         else:
             parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams]
             impact = r.impact
-            parts += [str(impact.users_affected or ""), impact.description or ""]
+            if impact.users_affected is not None:
+                parts.append(str(impact.users_affected))
+            parts.append(impact.description or "")
+            for item in r.action_items:  # a tracker's ID ("OPS-812") is in its address
+                parts += [item.title, item.owner, item.tracker or ""]
         return " · ".join(dict.fromkeys(part for part in parts if part))
 
 
