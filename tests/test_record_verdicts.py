@@ -124,6 +124,9 @@ def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> Non
             "missing required section '## Recovery' ('Recovery' here is a level-3 heading, not level 2)",
         ),
     ]
+    # Closing #s are no part of the title meant.
+    closed = postmortem("## Summary\n", "##Summary ##\n")
+    assert "'##Summary ##' here is no heading" in found(tmp_path / "closed", closed, "SC001")[0][2]
     # No near miss: another word after the #s, or a hashtag that opens a paragraph.
     for number, written in enumerate(("#Summaries matter", "##Summary\nis a channel")):
         other = postmortem("## Summary\n", written + "\n")

@@ -109,7 +109,8 @@ def _missing(
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
-_UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*)")
+_UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*?)(?:[ \t]*#+)?[ \t]*")
+"""A line of #s and a title without a space between ("##Detection", "##Detection##")."""
 
 
 def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
