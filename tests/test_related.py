@@ -74,6 +74,14 @@ def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCl
     assert "    mitigated by: Uploaded the new certificate to the CDN" in text.stdout
     nothing = run_cli(archive, "similar", "--text", "zebra quokka")
     assert nothing.exit_code == 0 and "Nothing like it in the archive yet." in nothing.stderr
+    assert "too few records" not in text.stderr
+
+
+def test_a_list_ranked_by_nothing_says_so(archive: Path, run_cli: RunCli) -> None:
+    # The search incident shares only words most of the example's four records have.
+    result = run_cli(archive, "similar", "INC-2026-11-20-search-latency")
+    assert result.exit_code == 0 and result.stdout
+    assert "too few records yet to tell which is like it" in result.stderr
 
 
 @pytest.mark.slow

@@ -1346,6 +1346,14 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
         return
     if not matches:
         echo("Nothing like it in the archive yet.", err=True)
+    elif all(round(m.score, 4) == 0 for m in matches):
+        # BM25 weighs a word by how few records have it: in a handful of records, what most of
+        # them share weighs nothing, and the order below says nothing.
+        echo(
+            "These share only words that most records have: too few records yet to tell which "
+            "is like it.",
+            err=True,
+        )
     for match in matches:
         case = match.case
         day = case.when.astimezone(UTC).strftime("%Y-%m-%d") if case.when else "—"
