@@ -82,6 +82,10 @@ def test_a_list_ranked_by_nothing_says_so(archive: Path, run_cli: RunCli) -> Non
     result = run_cli(archive, "similar", "INC-2026-11-20-search-latency")
     assert result.exit_code == 0 and result.stdout
     assert "too few records yet to tell which is like it" in result.stderr
+    # Beside a case that shares a telling word, the others are left out.
+    mixed = run_cli(archive, "similar", "--text", "alert payments")
+    assert mixed.stdout.count("mitigated by:") == 1, mixed.stdout
+    assert "payments-db-failover" in mixed.stdout and "too few records" not in mixed.stderr
 
 
 @pytest.mark.slow

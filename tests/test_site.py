@@ -17,7 +17,7 @@ from mkdocs.exceptions import Abort
 from incident_docs.config import load_config
 from incident_docs.records import load_roster
 from incident_docs.site.archive import load_site_archive
-from incident_docs.site.markup import severity_colours, severity_css
+from incident_docs.site.markup import search_facts, severity_colours, severity_css
 from incident_docs.site.plugin import IncidentDocsPlugin
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
@@ -649,10 +649,10 @@ def test_a_postmortem_of_two_incidents_draws_no_one_line_of_command(christmas: P
 def test_pagefind_indexes_what_the_card_says_of_the_record_alone(christmas: Path) -> None:
     config = load_config(christmas)
     archive = load_site_archive(christmas, config, load_roster(christmas, config))
-    facts = archive.by_id[f"PM-{CHRISTMAS}"].search_facts
+    facts = search_facts(archive.by_id[f"PM-{CHRISTMAS}"])
     # Action items' titles, owners and trackers (an issue's ID is in its address), people.
     assert "OPS-812" in facts and "Alert on VM restart loops" in facts and "priya" in facts
     # Not the labels and descriptions every card repeats.
     assert "Data lost" not in facts and "Critical" not in facts
-    incident = archive.by_id[f"INC-{CHRISTMAS}"].search_facts
+    incident = search_facts(archive.by_id[f"INC-{CHRISTMAS}"])
     assert "The web shop returned errors" in incident and "dana" in incident

@@ -390,7 +390,7 @@ def _similar_after_declare(project: Project, path: Path) -> None:
     index = RelatedIndex(cases_from(archive.records))
     record_id = path.stem
     case = index.by_id.get(record_id)
-    matches = index.similar_to(case, limit=3) if case else []
+    matches = _telling(index.similar_to(case, limit=3)) if case else []
     if matches:
         echo("Like it before (incident similar for more):")
         for match in matches:
@@ -1324,6 +1324,12 @@ def similar_command(
     _print_matches(matches, output_format)
 
 
+def _telling(matches: Sequence[Match]) -> list[Match]:
+    """The matches that share a telling word: BM25 weighs a word by how few records have it,
+    and what most of them share weighs nothing (in a handful of records, every word)."""
+    return [match for match in matches if round(match.score, 4) > 0]
+
+
 def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:
     if output_format.lower() == "json":
         echo(
@@ -1344,17 +1350,16 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
             )
         )
         return
+    telling = _telling(matches)
     if not matches:
         echo("Nothing like it in the archive yet.", err=True)
-    elif all(round(m.score, 4) == 0 for m in matches):
-        # BM25 weighs a word by how few records have it: in a handful of records, what most of
-        # them share weighs nothing, and the order below says nothing.
+    elif not telling:
         echo(
             "These share only words that most records have: too few records yet to tell which "
             "is like it.",
             err=True,
         )
-    for match in matches:
+    for match in telling or matches:
         case = match.case
         day = case.when.astimezone(UTC).strftime("%Y-%m-%d") if case.when else "—"
         echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")

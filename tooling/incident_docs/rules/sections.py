@@ -109,8 +109,9 @@ def _missing(
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
-_UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*?)(?:[ \t]*#+)?[ \t]*")
-"""A line of #s and a title without a space between ("##Detection", "##Detection##")."""
+_UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*)")
+"""A line of #s and a title without a space between ("##Detection"); closing #s are cut off
+the title after the match (one pass: a lazy title before them rescans every run of them)."""
 
 
 def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
@@ -131,7 +132,7 @@ def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, 
             if block.kind == "paragraph" and block.line == block.end_line
             else None
         )
-        if unspaced is not None and normalise(unspaced.group(1)) in wanted:
+        if unspaced is not None and normalise(unspaced.group(1).rstrip(" \t#")) in wanted:
             written = unspaced.group(0).strip()
             return block.line, f"'{written}' here is no heading: write '## {title}'"
     return None

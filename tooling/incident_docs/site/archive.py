@@ -128,34 +128,6 @@ class SiteRecord:
     def timeline(self) -> list[TimelineEntry]:
         return parse_timeline(self.doc)[0]
 
-    @property
-    def search_terms(self) -> str:
-        """What the record is searched by besides its text: its ID, services and tags, which
-        only its card shows (values only: a label would make every record a result for it)."""
-        services, tags = self.record.services, self.record.tags
-        return " · ".join(part for part in (self.id, ", ".join(services), ", ".join(tags)) if part)
-
-    @property
-    def search_facts(self) -> str:
-        """The rest of what its card says of this record alone (status, people, who was hurt,
-        impact), not the card's labels and descriptions every record shares."""
-        r = self.record
-        parts = [r.status.value, r.severity]
-        if isinstance(r, Incident):
-            parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
-            parts += [r.roles.ops_lead, *r.outside_responders]
-            parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
-            parts += [harm for _name, harm in r.audiences.affected()]
-        else:
-            parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams]
-            impact = r.impact
-            if impact.users_affected is not None:
-                parts.append(str(impact.users_affected))
-            parts.append(impact.description or "")
-            for item in r.action_items:  # a tracker's ID ("OPS-812") is in its address
-                parts += [item.title, item.owner, item.tracker or ""]
-        return " · ".join(dict.fromkeys(part for part in parts if part))
-
 
 def _sort_key(record: SiteRecord) -> tuple[float, str]:
     moment = record.when

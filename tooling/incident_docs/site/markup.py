@@ -53,6 +53,36 @@ def tracker_link(item: ActionItem) -> str:
     return f'<a class="idocs-tracker" href="{e(href)}">{e(tracker_label(href))}</a>'
 
 
+def search_terms(record: SiteRecord) -> str:
+    """What a record is searched by besides its text: its ID, services and tags, which only its
+    card shows (values only: a label would make every record a result for it)."""
+    r = record.record
+    return " · ".join(part for part in (r.id, ", ".join(r.services), ", ".join(r.tags)) if part)
+
+
+def search_facts(record: SiteRecord) -> str:
+    """The rest of what its card shows of this record alone (status, people, who was hurt,
+    impact, follow-ups), not the card's labels and descriptions every record shares."""
+    r = record.record
+    parts = [r.status.value, r.severity]
+    if isinstance(r, Incident):
+        parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
+        parts += [r.roles.ops_lead, *r.outside_responders]
+        parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
+        parts += [harm for _name, harm in r.audiences.affected()]
+    else:
+        parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams]
+        impact = r.impact
+        if impact.users_affected is not None:
+            parts.append(str(impact.users_affected))
+        parts.append(impact.description or "")
+        for item in r.action_items:
+            href = safe_href(item.tracker) if item.tracker else None
+            # The tracker as the card labels it ("OPS-812"), not its address.
+            parts += [item.title, item.owner, tracker_label(href) if href else ""]
+    return " · ".join(dict.fromkeys(part for part in parts if part))
+
+
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 

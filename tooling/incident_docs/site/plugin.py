@@ -37,7 +37,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e, site_css
+from incident_docs.site.markup import e, search_facts, search_terms, site_css
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -293,7 +293,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
             label = " · ".join(part for part in (record.severity, day) if part)
-            labels[file.url] = (label, record.search_terms)
+            labels[file.url] = (label, search_terms(record))
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             found = labels.get(doc.get("location", ""))
@@ -477,8 +477,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             # descriptions every card repeats); the ID, services and tags weigh as a heading.
             card += (
                 '<div class="idocs-search-terms" aria-hidden="true">'
-                f'<p data-pagefind-weight="7">{escape(record.search_terms)}</p>'
-                f"<p>{escape(record.search_facts)}</p></div>"
+                f'<p data-pagefind-weight="7">{escape(search_terms(record))}</p>'
+                f"<p>{escape(search_facts(record))}</p></div>"
             )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)
