@@ -114,3 +114,19 @@ def test_a_postmortems_related_cases_are_not_its_own_incidents(christmas: Path) 
     assert second not in panels.get(f"postmortems/PM-{CHRISTMAS}.md", "")
     # Nor does either incident's panel list the postmortem that covers both.
     assert f"PM-{CHRISTMAS}" not in panels.get(f"incidents/{second}.md", "")
+
+
+def test_a_panel_ranked_by_nothing_says_so(archive: Path, tmp_path: Path) -> None:
+    settings = Settings(date(2026, 12, 1), True, "material")
+    caveat = "Too few records yet to tell which is like this one"
+    config = load_config(archive)
+    small = related_panels(
+        load_site_archive(archive, config, load_roster(archive, config)), settings
+    )
+    assert caveat in small["incidents/INC-2026-11-20-search-latency.md"]
+    root = tmp_path / "large"
+    shutil.copytree(DATA, root)
+    (root / "pyproject.toml").write_text("[tool.incident-docs]\n")
+    config = load_config(root)
+    large = related_panels(load_site_archive(root, config, load_roster(root, config)), settings)
+    assert sum(caveat in panel for panel in large.values()) < len(large) / 10

@@ -128,19 +128,29 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             else {found.id for found in archive.postmortems_of(record)}
         )
         items: list[str] = []
+        telling = False
         for match in matches[case.key]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
             if target is None or own.intersection(match.case.ids) or len(items) == PANEL_CASES:
                 continue
+            telling = telling or round(match.score, 4) > 0
             items.append(
                 f"<li>{link.record(target, match.case.title)} "
                 f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
                 f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix)}</span></li>'
             )
         if items:
+            # As `incident similar` says it: in a handful of records, what most of them share
+            # weighs nothing, and the list is in no telling order.
+            caveat = (
+                ""
+                if telling
+                else '<p class="idocs-muted">Too few records yet to tell which is like this one: '
+                "these share only words most records have.</p>"
+            )
             panels[record.src_uri] = (
                 '<details class="idocs-related" open><summary>Related incidents</summary>'
-                f'<ul class="idocs-plain">{"".join(items)}</ul></details>'
+                f'{caveat}<ul class="idocs-plain">{"".join(items)}</ul></details>'
             )
     return panels
 
