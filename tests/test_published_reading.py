@@ -12,6 +12,7 @@ from pathlib import Path
 import markdown  # type: ignore[import-untyped]
 import pytest
 import yaml
+from click.testing import Result
 
 from incident_docs.blameless import Checker, check_markdown
 from incident_docs.blameless.model import packaged_model
@@ -163,6 +164,11 @@ def test_a_value_is_placed_where_it_is_written_in_a_flow_list() -> None:
     assert found == [(3, 36), (3, 98)]
 
 
+def _linted(run_cli: RunCli, root: Path, text: str, *options: str) -> Result:
+    """`incident lint OPTIONS -` of the text, read as the file x.md."""
+    return run_cli(root, "lint", *options, "--stdin-filename", "x.md", "-", input=text)
+
+
 def _checker() -> Checker:
     model = packaged_model()
     return Checker(model=model, threshold=model.threshold)
@@ -177,23 +183,10 @@ def test_a_front_matter_that_cannot_be_read_is_reported_to_the_blameless_checks(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
     text = '---\ntitle: The intern was sloppy and Dave broke prod again\nsummary: "unclosed\n---\n\nBody.\n'
-    result = run_cli(
-        tmp_path, "lint", "--select", "BL", "--stdin-filename", "x.md", "-", input=text
-    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL")
     assert result.exit_code == 1
     assert " FM002 " in result.stdout, result.stdout
-    ignored = run_cli(
-        tmp_path,
-        "lint",
-        "--select",
-        "BL",
-        "--ignore",
-        "FM",
-        "--stdin-filename",
-        "x.md",
-        "-",
-        input=text,
-    )
+    ignored = _linted(run_cli, tmp_path, text, "--select", "BL", "--ignore", "FM")
     assert ignored.exit_code == 0 and " FM002 " not in ignored.stdout
     plain = run_cli(tmp_path, "lint", "--select", "BL", "-", input="Just prose about the cache.\n")
     assert plain.exit_code == 0
@@ -247,9 +240,7 @@ def test_a_finding_in_the_front_matter_is_suppressed_by_a_yaml_comment(
         "<!-- incident-docs disable-next-line BL005 -->\n"
         "The root cause was human error by a sloppy intern.\n"
     )
-    result = run_cli(
-        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=text
-    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP")
     assert [
         line.split(" ")[0:2] for line in result.stdout.splitlines() if line.startswith("x.md")
     ] == [["x.md:4:12:", "BL004"]]
@@ -363,14 +354,10 @@ def test_a_yaml_suppression_covers_a_block_value_and_a_hash_inside_one_is_no_com
     tmp_path: Path, run_cli: RunCli
 ) -> None:
     above = "---\ntitle: Outage\n# <!-- incident-docs disable-next-line BL004 -->\nsummary: >-\n  Dave was careless with the config.\n---\n\nBody.\n"
-    result = run_cli(
-        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=above
-    )
+    result = _linted(run_cli, tmp_path, above, "--select", "BL,SP")
     assert result.exit_code == 0, result.stdout
     inside = "---\ntitle: Outage\nsummary: |\n  # <!-- incident-docs disable BL -->\n  The deploy failed.\n---\n\nDave was careless and broke the deploy.\n"
-    result = run_cli(
-        tmp_path, "lint", "--select", "BL,SP", "--stdin-filename", "x.md", "-", input=inside
-    )
+    result = _linted(run_cli, tmp_path, inside, "--select", "BL,SP")
     assert "x.md:8:10: BL004" in result.stdout, result.stdout
 
 
