@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -221,9 +222,13 @@ class IncidentFile:
         line = self.doc.key_lines.get(location)
         if line is None or "incident-docs" not in "\n".join(self.doc.lines[: line - 1]):
             return ()
-        found, _ = suppression.parse(self.doc)
-        codes = [code for s in found if s.first <= line <= s.last for code in s.codes]
+        codes = [code for s in self._suppressions if s.first <= line <= s.last for code in s.codes]
         return tuple(dict.fromkeys(codes))
+
+    @cached_property
+    def _suppressions(self) -> list[suppression.Suppression]:
+        """The record's suppressions, read once for all the values a draft copies."""
+        return suppression.parse(self.doc)[0]
 
     def summary_text(self, config: Config) -> str | None:
         """The body's summary (its section, by the names lint reads it under), when written."""
