@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from incident_docs.diagnostics import Finding
+from incident_docs.config import parse_config
+from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.rules.suppression import Suppression, suppressed
 from support.archive import record_files
 from support.cli import RunCli
@@ -226,7 +227,25 @@ def test_severity_names_that_differ_only_in_case_are_refused(
     )
     result = run_cli(archive, "lint")
     assert result.exit_code == 2
-    assert "severity names repeat (case aside)" in result.stderr
+    # The line of the name that repeats, not of the file's start.
+    line = pyproject.read_text().splitlines().index('name = "sev4"') + 1
+    assert result.stderr.splitlines() == [
+        f"incident: error: {pyproject}:{line}: tool.incident-docs.severities.4.name: "
+        "severity 'sev4' repeats 'SEV4': names are compared without case"
+    ]
+
+
+def test_a_severity_named_twice_is_refused_at_its_second_name() -> None:
+    text = (
+        '[tool.incident-docs]\nseverities = [\n  {name = "P1", description = "a"},\n'
+        '  {name = "P2", description = "b"},\n  {name = "P1", description = "c"},\n]\n'
+    )
+    with pytest.raises(UsageError) as raised:
+        parse_config(text, "pyproject.toml")
+    # An inline table's keys are not found line by line: the line of the array, then.
+    assert str(raised.value) == (
+        "pyproject.toml:2: tool.incident-docs.severities.2.name: severity 'P1' is named twice"
+    )
 
 
 @pytest.mark.parametrize(

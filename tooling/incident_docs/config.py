@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from incident_docs.diagnostics import Severity, UsageError
 from incident_docs.document import utf8_text
@@ -209,10 +210,18 @@ class Config(_Section):
     def _unique_severities(cls, value: tuple[SeverityLevel, ...]) -> tuple[SeverityLevel, ...]:
         if not value:
             raise ValueError("at least one severity is needed")
-        names = [s.name for s in value]
         # Compared without case: records, pages and colours tell "SEV1" from "sev1" nowhere.
-        if len({name.casefold() for name in names}) != len(names):
-            raise ValueError(f"severity names repeat (case aside): {names}")
+        first: dict[str, int] = {}
+        for index, severity in enumerate(value):
+            earlier = value[first.setdefault(severity.name.casefold(), index)].name
+            if first[severity.name.casefold()] != index:
+                raise PydanticCustomError(
+                    "severity_repeated",
+                    "severity '{name}' is named twice"
+                    if earlier == severity.name
+                    else "severity '{name}' repeats '{earlier}': names are compared without case",
+                    {"name": severity.name, "earlier": earlier, ITEM: (index, "name")},
+                )
         return value
 
     @field_validator("incidents_dir", "postmortems_dir", "roster")
@@ -365,7 +374,8 @@ def parse_config(text: str, label: str) -> Config:
         lines = []
         found = _key_lines(text)
         for error in errors[:MAX_SETTING_ERRORS]:
-            path = ("tool", TABLE, *map(str, error["loc"]))
+            item = error.get("ctx", {}).get(ITEM, ())  # an error about one item of a list
+            path = ("tool", TABLE, *map(str, (*error["loc"], *item)))
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
             for pydantic, toml in _IN_TOML_WORDS:
                 message = pydantic.sub(toml, message)
@@ -375,6 +385,10 @@ def parse_config(text: str, label: str) -> Config:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
 
+
+ITEM = "item"
+"""The key of a validation error's context that holds where, inside the setting, the error is
+(an item's index and key): the line of `[[…severities]]`'s second `name`, not of the array."""
 
 MAX_SETTING_ERRORS = 20
 """The most settings one error message lists: a list of 20,000 wrong items is one mistake."""
