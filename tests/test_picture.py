@@ -107,6 +107,30 @@ def test_a_moment_the_record_lacks_joins_its_two_phases() -> None:
     )
 
 
+def _entry(minutes: int) -> TimelineEntry:
+    return TimelineEntry(T0 + timedelta(minutes=minutes), EntryKind.NOTE, "sam", "x")
+
+
+def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> None:
+    # Nothing was drawn after the last key moment: an incident still investigating had an
+    # empty phase bar, and one being monitored ended at its mitigation.
+    investigating = incident()
+    svg = incident_picture(investigating, [_entry(50)])
+    assert "responding so far: 50m" in svg and "idocs-phase--open" in svg
+    monitoring = incident(mitigated_at=T0 + timedelta(minutes=30)).model_copy(
+        update={"status": "monitoring"}
+    )
+    svg = incident_picture(monitoring, [_entry(40), _entry(90)])
+    assert "responding: 30m" in svg and "mitigated, recovering so far: 1h" in svg
+    assert svg.count("idocs-phase--open") == 1
+    # Nothing after the last key moment, a resolved incident, a reopened one: no open phase.
+    assert "so far" not in incident_picture(monitoring, [_entry(10)])
+    resolved = incident(resolved_at=T0 + timedelta(hours=1))
+    assert "so far" not in incident_picture(resolved, [_entry(120)])
+    reopened = incident(mitigated_at=T0 + timedelta(minutes=30))
+    assert "so far" not in incident_picture(reopened, [_entry(90)])
+
+
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)
 
 

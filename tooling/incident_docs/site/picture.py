@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from incident_docs.handoffs import replay_roles
 from incident_docs.metrics import format_duration
-from incident_docs.models import EntryKind, Incident, Postmortem, Role, TimelineEntry
+from incident_docs.models import (
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    Postmortem,
+    Role,
+    TimelineEntry,
+)
 from incident_docs.site.markup import e
 
 WIDTH = 720
@@ -49,6 +56,29 @@ def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
         else:  # the start to the declaration, detection not known
             found.append((begin, end, "undetected", "impact, not yet declared"))
     return found
+
+
+def _open_phase(
+    record: Incident | Postmortem, moments: dict[str, datetime], last: datetime
+) -> list[tuple[datetime, datetime, str, str]]:
+    """The phase an open incident is still in, up to its last entry ("so far": what came after
+    is not known): the response of an incident not yet mitigated, the recovery of one being
+    monitored. A reopened incident, mitigated once and responding again, gets none: when its
+    recovery ended is not a key moment."""
+    if not isinstance(record, Incident) or "resolved_at" in moments:
+        return []
+    if record.status == IncidentStatus.MONITORING and "mitigated_at" in moments:
+        begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
+    elif record.status in RESPONDING and "mitigated_at" not in moments:
+        begin, css, label = "declared_at", "responding", "responding"
+    else:
+        return []
+    if last <= moments[begin]:
+        return []
+    return [(moments[begin], last, f"{css} idocs-phase--open", f"{label} so far")]
+
+
+RESPONDING = frozenset({IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED})
 
 
 ACTION_LABELS = {
@@ -100,8 +130,11 @@ def incident_picture(
     y = 30
     # Phases: one bar, coloured by phase, each with its duration.
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">phases</text>')
-    for begin, end, css, label in _phases(moments):
-        start, stop = moments[begin], moments[end]
+    phases = [
+        (moments[begin], moments[end], css, label) for begin, end, css, label in _phases(moments)
+    ]
+    phases += _open_phase(record, moments, scale.end)
+    for start, stop, css, label in phases:
         if stop < start:
             continue  # backfilled out of order: nothing to draw for this phase
         x1, x2 = scale.x(start), scale.x(stop)
