@@ -15,6 +15,7 @@ import yaml
 from mkdocs.exceptions import Abort
 
 from incident_docs.config import load_config
+from incident_docs.models import Postmortem
 from incident_docs.records import load_roster
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import search_facts, severity_colours, severity_css
@@ -656,3 +657,17 @@ def test_pagefind_indexes_what_the_card_says_of_the_record_alone(christmas: Path
     assert "Data lost" not in facts and "Critical" not in facts
     incident = search_facts(archive.by_id[f"INC-{CHRISTMAS}"])
     assert "The web shop returned errors" in incident and "dana" in incident
+
+
+def test_pagefind_indexes_the_teams_the_card_finds_from_services(christmas: Path) -> None:
+    # The postmortem has no `teams:`; its card names the team owning its services, and
+    # Pagefind indexed only the field.
+    config = load_config(christmas)
+    archive = load_site_archive(christmas, config, load_roster(christmas, config))
+    settings = Settings(date(2023, 1, 10), True, "pagefind")
+    record = archive.by_id[f"PM-{CHRISTMAS}"]
+    assert isinstance(record.record, Postmortem) and not record.record.teams
+    teams = decoration(archive, record, settings).teams
+    assert "platform" in teams
+    assert "platform" in search_facts(record, teams).split(" · ")
+    assert decoration(archive, archive.by_id[f"INC-{CHRISTMAS}"], settings).teams == ()

@@ -33,7 +33,7 @@ from incident_docs.site.markup import (
     tracker_link,
     utc,
 )
-from incident_docs.teams import postmortem_review
+from incident_docs.teams import TeamState, postmortem_review
 from incident_docs.timeline import find_section, parse_entry
 
 _MOMENTS: tuple[tuple[str, str, str | None], ...] = (
@@ -187,20 +187,8 @@ def _postmortem_facts(
 
 def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str:
     """Each team involved: approved by whom, or still waiting and who could approve."""
-    review = postmortem_review(
-        archive.roster,
-        r,
-        [
-            (found.record, found.timeline)
-            for _id, found in archive.incidents_of(record)
-            if found is not None and isinstance(found.record, Incident)
-        ],
-        record.timeline,
-        needed=archive.config.required_approvals(r.severity),
-        team_needed=archive.config.required_team_approvals(r.severity),
-    )
     items = []
-    for state in review.teams:
+    for state in team_states(archive, record, r):
         if state.satisfied:
             how = f"{status_badge('approved')} by {people(archive, state.approved_by)}"
         else:
@@ -211,6 +199,23 @@ def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str
             f'<span class="idocs-muted">({e(state.reason)})</span></span>'
         )
     return "<br>".join(items)
+
+
+def team_states(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> tuple[TeamState, ...]:
+    """The teams a postmortem involves, as its card shows them: from its `teams`, the services
+    its incidents hit and their responders."""
+    return postmortem_review(
+        archive.roster,
+        r,
+        [
+            (found.record, found.timeline)
+            for _id, found in archive.incidents_of(record)
+            if found is not None and isinstance(found.record, Incident)
+        ],
+        record.timeline,
+        needed=archive.config.required_approvals(r.severity),
+        team_needed=archive.config.required_team_approvals(r.severity),
+    ).teams
 
 
 def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:

@@ -60,9 +60,11 @@ def search_terms(record: SiteRecord) -> str:
     return " · ".join(part for part in (r.id, ", ".join(r.services), ", ".join(r.tags)) if part)
 
 
-def search_facts(record: SiteRecord) -> str:
+def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
     """The rest of what its card shows of this record alone (status, people, who was hurt,
-    impact, follow-ups), not the card's labels and descriptions every record shares."""
+    impact, follow-ups), not the card's labels and descriptions every record shares. `teams`:
+    the teams and people of a postmortem's review as its card shows them (see cards.team_states:
+    found from services and responders too, not only the `teams` field)."""
     r = record.record
     parts = [r.status.value, r.severity]
     if isinstance(r, Incident):
@@ -71,7 +73,7 @@ def search_facts(record: SiteRecord) -> str:
         parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
         parts += [harm for _name, harm in r.audiences.affected()]
     else:
-        parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams]
+        parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams, *teams]
         impact = r.impact
         if impact.users_affected is not None:
             parts.append(str(impact.users_affected))

@@ -478,7 +478,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             card += (
                 '<div class="idocs-search-terms" aria-hidden="true">'
                 f'<p data-pagefind-weight="7">{escape(search_terms(record))}</p>'
-                f"<p>{escape(search_facts(record))}</p></div>"
+                f"<p>{escape(search_facts(record, decoration.teams))}</p></div>"
             )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)

@@ -19,7 +19,7 @@ from typing import Any
 from incident_docs.models import Incident, Postmortem
 from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site.archive import SiteArchive, SiteRecord
-from incident_docs.site.cards import entry_cells, record_card
+from incident_docs.site.cards import entry_cells, record_card, team_states
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.pages import GeneratedPage, PageBuilder, lift_html
 from incident_docs.site.picture import incident_picture
@@ -39,6 +39,8 @@ class Decoration:
     """(time, kind, author) of each timeline entry, as HTML."""
     related: str = ""
     """The "Related incidents" panel, or ""."""
+    teams: tuple[str, ...] = ()
+    """A postmortem's teams and the seniors its card names for them: what search indexes."""
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,21 @@ def decoration(archive: SiteArchive, record: SiteRecord, settings: Settings) -> 
     # draw (the first incident's drawn alone showed its holders through the others).
     incident = incidents[0] if len(incidents) == 1 else None
     timeline = record.timeline
+    teams: tuple[str, ...] = ()
+    if isinstance(record.record, Postmortem):
+        states = team_states(archive, record, record.record)
+        teams = tuple(
+            dict.fromkeys(
+                word
+                for state in states
+                for word in (state.team, *state.approved_by, *state.could_approve)
+            )
+        )
     return Decoration(
         record_card(archive, record, link, settings.today),
         incident_picture(record.record, timeline, incident),
         entry_cells(timeline) if timeline else [],
+        teams=teams,
     )
 
 
