@@ -359,6 +359,25 @@ def test_lint_of_explicit_files_works_anywhere(
     assert list(empty.iterdir()) == [empty / "notes.md"]
 
 
+def test_a_repository_inside_an_archive_is_its_own_root(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A clone or submodule inside an archive: its commands acted on the outer archive, and
+    # `declare` wrote its record there.
+    inner = archive / "vendor" / "other"
+    (inner / ".git").mkdir(parents=True)
+    (inner / "incidents").mkdir()
+    (inner / "deep").mkdir()
+    assert find_root(inner / "deep") == inner
+    assert find_root(archive / "incidents") == archive
+    monkeypatch.chdir(inner)
+    before = sorted((archive / "incidents").iterdir())
+    declared = CliRunner().invoke(main, ["declare", "-y", "Nested test", "--by", "sam"])
+    assert declared.exit_code == 0, declared.output
+    assert sorted((archive / "incidents").iterdir()) == before
+    assert len(list((inner / "incidents").glob("INC-*.md"))) == 1
+
+
 # --- incident init ------------------------------------------------------------------------------
 
 

@@ -303,18 +303,18 @@ NO_ARCHIVE = (
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The repository root: the nearest folder with a pyproject.toml naming our table, else .git."""
+    """The repository root: the nearest folder with a pyproject.toml naming our table, else the
+    git repository's root (.git). Never above that: a repository inside another one (a nested
+    clone, a submodule) is its own archive, not the outer one's."""
     here = (start or Path.cwd()).resolve()
-    candidates = [here, *here.parents]
-    for folder in candidates:
+    for folder in (here, *here.parents):
         pyproject = folder / CONFIG_FILE
         if pyproject.is_file():
             try:
                 if f"[tool.{TABLE}" in pyproject.read_text(encoding="utf-8", errors="replace"):
                     return folder
             except OSError:
-                continue
-    for folder in candidates:
+                pass
         if (folder / ".git").exists():
             return folder
     return here
