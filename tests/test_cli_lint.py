@@ -579,6 +579,48 @@ def test_per_file_ignores_drop_a_code_in_the_files_they_match(
     assert found("other/today.md") == ["1:9BL004"]
 
 
+def test_configured_codes_read_in_any_case_as_the_command_line_does(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Lower case did nothing in `severity` and `per-file-ignores`, silently.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint]\nseverity = { bl004 = "info" }\n'
+        + '\n[tool.incident-docs.lint.per-file-ignores]\n"notes/*" = ["bl"]\n'
+    )
+    text = "Dave is careless.\n"
+    notes = run_cli(archive, "lint", "--select", "BL", "--stdin-filename", "notes/a.md", "-",
+                    input=text)  # fmt: skip
+    assert notes.exit_code == 0 and "BL004" not in notes.stdout
+    other = run_cli(archive, "lint", "--select", "BL", "--stdin-filename", "other/a.md", "-",
+                    input=text)  # fmt: skip
+    assert "BL004" in other.stdout and other.exit_code == 0  # reported, as info: no failure
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ('ignore = ["XX123"]', "lint.ignore: unknown rule code or prefix 'XX123'"),
+        ('severity = { TM02 = "info" }', "lint.severity.TM02: unknown rule code or prefix 'TM02'"),
+        ('per-file-ignores = { "a/*" = ["ZZ"] }', "unknown rule code or prefix 'ZZ'"),
+    ],
+)
+def test_a_configured_code_no_rule_has_is_refused_by_every_command(
+    archive: Path, run_cli: RunCli, setting: str, where: str
+) -> None:
+    # It did nothing, or stopped only `incident lint`, with no file or line.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + f"\n[tool.incident-docs.lint]\n{setting}\n")
+    line = len(pyproject.read_text().splitlines())
+    for args in (("lint",), ("list",), ("declare", "-y", "Checkout down", "--by", "sam")):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith(f"incident: error: {pyproject}:{line}: tool.incident-docs.")
+        assert where in result.stderr and "Traceback" not in result.output
+    assert not list((archive / "incidents").glob("*checkout-down*"))
+
+
 def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> None:
     blocks = [
         Suppression(1, ("BL00",), 1, 999),  # never closed: BL001-BL009, not BL010

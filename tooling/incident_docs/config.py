@@ -110,10 +110,36 @@ class LintConfig(_Section):
     @field_validator("select", "ignore")
     @classmethod
     def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for code in value:
-            if not code or not code.isalnum() or not code[:2].isalpha():
-                raise ValueError(f"{code!r} is not a rule code or prefix (e.g. BL or BL001)")
-        return tuple(c.upper() for c in value)
+        return tuple(_rule_code(code) for code in value)
+
+    @field_validator("severity")
+    @classmethod
+    def _severity_codes(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        return {_rule_code(code): severity for code, severity in value.items()}
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _ignored_codes(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {glob: tuple(_rule_code(code) for code in codes) for glob, codes in value.items()}
+
+    def codes(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Every rule code or prefix the settings name, by where: `incident lint` accepts any
+        case on the command line, and so do these (upper-cased here, as the rules are)."""
+        found: dict[tuple[str, ...], tuple[str, ...]] = {
+            ("select",): self.select,
+            ("ignore",): self.ignore,
+        }
+        for code in self.severity:
+            found[("severity", code)] = (code,)
+        for glob, codes in self.per_file_ignores.items():
+            found[("per-file-ignores", glob)] = codes
+        return found
+
+
+def _rule_code(code: str) -> str:
+    if not code or not code.isalnum() or not code[:2].isalpha():
+        raise ValueError(f"{code!r} is not a rule code or prefix (e.g. BL or BL001)")
+    return code.upper()
 
 
 class BlamelessConfig(_Section):
@@ -368,7 +394,7 @@ def parse_config(text: str, label: str) -> Config:
     if not isinstance(table, dict):
         raise UsageError(f"{label}: tool.{TABLE} must be a table")
     try:
-        return Config.model_validate(table)
+        config = Config.model_validate(table)
     except ValidationError as exc:
         errors = exc.errors()
         lines = []
@@ -384,6 +410,24 @@ def parse_config(text: str, label: str) -> Config:
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
+    _known_codes(config, text, label)
+    return config
+
+
+def _known_codes(config: Config, text: str, label: str) -> None:
+    """Refuse a rule code or prefix no rule has: a mistyped one in `ignore`, `severity` or
+    `per-file-ignores` would silently do nothing, and every command reads the same settings."""
+    from incident_docs.rules import ALL_RULES  # the rules read the configuration themselves
+
+    for where, codes in config.lint.codes().items():
+        for code in codes:
+            if not any(known.startswith(code) for known in ALL_RULES):
+                path = ("tool", TABLE, "lint", *where)
+                line = _setting_line(_key_lines(text), path)
+                raise UsageError(
+                    f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: unknown rule code "
+                    f"or prefix '{code}' (see 'incident rules')"
+                )
 
 
 ITEM = "item"
