@@ -116,6 +116,15 @@ def test_a_postmortems_related_cases_are_not_its_own_incidents(christmas: Path) 
     assert f"PM-{CHRISTMAS}" not in panels.get(f"incidents/{second}.md", "")
 
 
+def test_a_postmortem_of_two_incidents_is_in_the_case_of_each(christmas: Path) -> None:
+    # It was in the first incident's case alone: `incident similar` showed the second with no
+    # postmortem, and without its resolution to say what fixed it.
+    second = cover_a_second_incident(christmas)
+    cases = {case.key: case for case in cases_from(load_archive(christmas, Config()))}
+    assert cases[f"INC-{CHRISTMAS}"].ids == (f"INC-{CHRISTMAS}", f"PM-{CHRISTMAS}")
+    assert cases[second].ids == (second, f"PM-{CHRISTMAS}")
+
+
 def test_a_panel_ranked_by_nothing_says_so(archive: Path, tmp_path: Path) -> None:
     settings = Settings(date(2026, 12, 1), True, "material")
     caveat = "Too few records yet to tell which is like this one"

@@ -92,7 +92,8 @@ def _joined(sentences: list[str]) -> str:
 
 
 def cases_from(records: Iterable[Loaded]) -> list[Case]:
-    """The archive's records as cases: each incident with its postmortems."""
+    """The archive's records as cases: each incident with its postmortems (one that covers
+    several incidents is in the case of each: what it says fixed them is theirs too)."""
     loaded = list(records)
     incidents = {r.record.id: r for r in loaded if isinstance(r.record, Incident)}
     postmortems_of: dict[str, list[Loaded]] = {}
@@ -100,10 +101,10 @@ def cases_from(records: Iterable[Loaded]) -> list[Case]:
     for item in loaded:
         record = item.record
         if isinstance(record, Postmortem):
-            owner = next((i for i in record.incidents if i in incidents), None)
-            if owner is None:
+            owners = [i for i in dict.fromkeys(record.incidents) if i in incidents]
+            if not owners:
                 alone.append(item)
-            else:
+            for owner in owners:
                 postmortems_of.setdefault(owner, []).append(item)
     cases = [_case(incidents[key], postmortems_of.get(key, [])) for key in incidents]
     cases += [_case(None, [item]) for item in alone]
