@@ -857,3 +857,20 @@ def test_a_file_name_that_is_not_utf8_is_still_linted(archive: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert b"ID002" in done.stdout
+
+
+def test_a_broken_record_read_but_not_changed_is_not_said_to_be_changed(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # `show` and `similar` said "fix it before changing this record", though they change nothing.
+    path = archive / "incidents" / "INC-2026-11-20-search-latency.md"
+    path.write_text(path.read_text().replace("severity: SEV3", "severity: [SEV3"))
+    for args in (("show",), ("similar",)):
+        result = run_cli(archive, *args, "INC-2026-11-20-search-latency")
+        assert result.exit_code == 2, args
+        assert "INC-2026-11-20-search-latency.md:4:" in result.stderr
+        assert "changing" not in result.stderr and "Traceback" not in result.output
+    status = run_cli(
+        archive, "status", "-i", "INC-2026-11-20-search-latency", "resolved", "x", "--by", "sam"
+    )
+    assert status.exit_code == 2 and "(fix it before changing this record)" in status.stderr

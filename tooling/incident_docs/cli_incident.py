@@ -1232,7 +1232,7 @@ def show_command(
         _show_postmortem(project, postmortem, output_format)
         return
     path, display = _located(project, given)
-    current = store.read_incident(path, display, project.config)
+    current = store.read_incident(path, display, project.config, changing=False)
     if output_format.lower() == "json":
         payload = reports.incident_payload(current.incident, current.entries, display)
         echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -1312,7 +1312,7 @@ def similar_command(
         matches = index.search(text, limit=limit)
     else:
         path, display = _located(project, _one_incident(project, incident_id, incident))
-        record = store.read_incident(path, display, project.config).incident
+        record = store.read_incident(path, display, project.config, changing=False).incident
         case = index.by_id.get(record.id)
         if case is None:
             raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")

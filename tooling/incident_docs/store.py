@@ -248,24 +248,35 @@ def _first_problem(doc: Document) -> str | None:
     return None
 
 
-def _validated(raw: bytes, display: str, config: Config, kind: RecordKind) -> tuple[Document, Any]:
+FIX_FIRST = " (fix it before changing this record)"
+"""What an error reading a record adds when the command was to change it."""
+
+
+def _validated(
+    raw: bytes, display: str, config: Config, kind: RecordKind, hint: str = FIX_FIRST
+) -> tuple[Document, Any]:
     doc = parse_bytes(raw, display, max_bytes=config.lint.max_file_bytes)
     problem = _first_problem(doc)
     if problem is not None:
-        raise UsageError(f"{problem} (fix it before changing this record)")
+        raise UsageError(f"{problem}{hint}")
     record, findings = validate_record(doc, kind)
     if record is None:
         first = findings[0] if findings else None
         where = f"{display}:{first.line}" if first else display
         message = first.message if first else f"not a {kind} record"
-        raise UsageError(f"{where}: {message} (fix it before changing this record)")
+        raise UsageError(f"{where}: {message}{hint}")
     return doc, record
 
 
-def parse_incident(raw: bytes, display: str, path: Path, config: Config) -> IncidentFile:
-    doc, record = _validated(raw, display, config, "incident")
+def parse_incident(
+    raw: bytes, display: str, path: Path, config: Config, *, changing: bool = True
+) -> IncidentFile:
+    """The incident record in `raw`, validated; UsageError naming file and line when it is not
+    one. `changing`: the command is to change it, and the error says to fix it first."""
+    hint = FIX_FIRST if changing else ""
+    doc, record = _validated(raw, display, config, "incident", hint)
     if not isinstance(record, Incident):
-        raise UsageError(f"{display}: not an incident record (fix it before changing this record)")
+        raise UsageError(f"{display}: not an incident record{hint}")
     entries, _problems = parse_timeline(doc)
     return IncidentFile(path, display, doc, record, tuple(entries))
 
@@ -280,13 +291,15 @@ class PostmortemFile:
     postmortem: Postmortem
 
 
-def read_incident(path: Path, display: str, config: Config) -> IncidentFile:
+def read_incident(
+    path: Path, display: str, config: Config, *, changing: bool = True
+) -> IncidentFile:
     try:
         with open_regular(path) as handle:
             raw = handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
-    return parse_incident(raw, display, path, config)
+    return parse_incident(raw, display, path, config, changing=changing)
 
 
 # --- the text of a file, line by line, with each line's own ending --------------------------------
@@ -960,7 +973,7 @@ def edit_postmortem(
         target, raw = _read_target(root, path, display, writing=not dry_run)
         doc, record = _validated(raw, display, config, "postmortem")
         if not isinstance(record, Postmortem):
-            raise UsageError(f"{display}: not a postmortem (fix it before changing this record)")
+            raise UsageError(f"{display}: not a postmortem{FIX_FIRST}")
         change = make(PostmortemFile(path, display, doc, record))
         if not change.sets:
             return None
