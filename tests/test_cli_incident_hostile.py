@@ -381,6 +381,20 @@ def test_a_repository_inside_an_archive_is_its_own_root(
 # --- incident init ------------------------------------------------------------------------------
 
 
+def test_init_from_a_subfolder_names_the_root_it_set_up(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (empty / ".git").mkdir()
+    below = empty / "a" / "b"
+    below.mkdir(parents=True)
+    monkeypatch.chdir(below)
+    result = CliRunner().invoke(main, ["init", "--yes"])
+    assert result.exit_code == 0, result.output
+    # The paths it lists are the root's, not the current folder's: it says which root.
+    assert result.stdout.splitlines()[0] == f"In {empty.resolve()}:"
+    assert (empty / "incidents" / "README.md").is_file() and not (below / "incidents").exists()
+
+
 def test_init_sets_up_an_archive_that_lints_clean_and_takes_a_declaration(
     empty: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

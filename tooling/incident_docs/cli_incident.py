@@ -1406,6 +1406,8 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
             echo("Nothing written.")
             return
     scaffold.apply_init(root, steps)
+    if root != Path.cwd().resolve():  # run from a subfolder: the paths below are the root's
+        echo(f"In {root}:")
     for step in steps:
         echo(f"{relative_display(step.path, root)}: {step.what}")
     for note in plan.notes:
