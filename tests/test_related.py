@@ -77,6 +77,19 @@ def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCl
     assert "too few records" not in text.stderr
 
 
+def test_words_of_scripts_written_without_spaces_are_found(archive: Path, run_cli: RunCli) -> None:
+    # A Japanese title was one word to the index: found only by the whole of it.
+    declared = run_cli(
+        archive, "declare", "データベースの接続が失敗した", "--by", "sam", "--yes"
+    )  # fmt: skip
+    assert declared.exit_code == 0, declared.output
+    found = run_cli(archive, "similar", "--text", "データベース 接続")
+    assert found.exit_code == 0 and "データベースの接続が失敗した" in found.stdout
+    assert "Nothing like it" not in found.stderr
+    unrelated = run_cli(archive, "similar", "--text", "証明書の期限切れ")
+    assert "データベース" not in unrelated.stdout
+
+
 def test_a_list_ranked_by_nothing_says_so(archive: Path, run_cli: RunCli) -> None:
     # The search incident shares only words most of the example's four records have.
     result = run_cli(archive, "similar", "INC-2026-11-20-search-latency")

@@ -25,6 +25,22 @@ _WORD = re.compile(r"[^\W_]+")
 """A word as the index's tokenizer (unicode61) splits text, in any script ("Zahlungsstörung",
 "оплаты"): letters and digits, apart at everything else."""
 _LETTER = re.compile(r"[^\W\d_]")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]{2,}")
+"""A run of Chinese or Japanese characters: scripts written without spaces between words."""
+
+
+def _spaced(text: str) -> str:
+    """The text with each run of Chinese or Japanese characters written as its overlapping pairs
+    ("接続失敗" as "接続 続失 失敗"): the tokenizer splits words at spaces and punctuation, so a
+    sentence in those scripts was one word, found only by the whole of it."""
+    if _UNSPACED.search(text) is None:
+        return text
+    return _UNSPACED.sub(
+        lambda run: " " + " ".join(map("".join, zip(run[0], run[0][1:], strict=False))) + " ",
+        text,
+    )
+
+
 STOP_WORDS = frozenset(
     re.findall(
         r"\S+",
@@ -178,8 +194,10 @@ def words(text: str) -> list[str]:
     """The words of a text that may tell cases apart, lower-cased, as the index splits them."""
     return [
         w.lower()
-        for w in _WORD.findall(text)
-        if len(w) > 2 and w.lower() not in STOP_WORDS and _LETTER.search(w) is not None
+        for w in _WORD.findall(_spaced(text))
+        if (len(w) > 2 or _UNSPACED.fullmatch(w))
+        and w.lower() not in STOP_WORDS
+        and _LETTER.search(w) is not None
     ]
 
 
@@ -196,7 +214,10 @@ class RelatedIndex:
         )
         self._db.executemany(
             "INSERT INTO cases VALUES (?, ?, ?, ?, ?)",
-            [(c.key, c.title, c.text, " ".join(c.services), " ".join(c.tags)) for c in cases],
+            [
+                (c.key, _spaced(c.title), _spaced(c.text), " ".join(c.services), " ".join(c.tags))
+                for c in cases
+            ],
         )
         # Words are counted as the index stems them ("failovers" as "failover"), with its own
         # tokenizer on a scratch table: how many cases use a word is what the query can find.
