@@ -374,6 +374,29 @@ def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
     assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
 
 
+def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declare(run_cli, archive)
+    assert run_cli(archive, "update", "--log", "--by", "lee").exit_code == 0  # at 13:00
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=5))
+    rollback = ("Rolled back checkout to 4.1", "--action", "rollback", "--at", "-10m")
+    assert run_cli(archive, "log", *rollback, "--by", "dana").exit_code == 0
+    assert (
+        "Rolled back checkout to 4.1 (logged 2024-05-02T13:05:00Z)"
+        in (archive / INC_PATH).read_text()
+    )
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=6))
+    update = run_cli(archive, "update", "--format", "text", "--log", "--by", "lee")
+    assert (
+        "Mitigations since the last update (13:00 UTC):\n"
+        "  - 12:55 UTC (rollback): Rolled back checkout to 4.1 (logged 13:05 UTC)"
+    ) in update.stdout
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=10))
+    assert "Rolled back" not in run_cli(archive, "update").stdout  # reported once
+    assert lint_codes(run_cli, archive, INC_PATH) == []
+
+
 def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     old = run_cli(archive, "declare", "Old one", "--by", "sam", "--at", "2024-05-02T12:00:00Z")
     run_cli(archive, "resolve", "Fixed.", "--by", "sam", "-i", old.stdout.splitlines()[-1])

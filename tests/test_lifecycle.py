@@ -448,6 +448,40 @@ def test_a_cause_proved_wrong_is_no_longer_reported() -> None:
     assert "- **Cause:** a bad flag." in text
 
 
+def test_an_entry_backfilled_to_before_the_last_update_says_when_it_was_logged() -> None:
+    change = log_entry(
+        incident(), EntryKind.MITIGATION, "Rolled back.", by="dana", at=at(5),
+        action=MitigationAction.ROLLBACK, last_update=at(7), now=at(12),
+    )  # fmt: skip
+    assert change.entries[0].text == "Rolled back. (logged 2024-05-02T10:12:00Z)"
+    after = log_entry(
+        incident(), EntryKind.NOTE, "Checked.", by="dana", at=at(8), last_update=at(7), now=at(12)
+    )
+    assert after.entries[0].text == "Checked."  # after the update in the timeline: no note needed
+
+
+def test_work_backfilled_to_before_the_last_update_is_reported_by_the_next() -> None:
+    record = incident(services=("api",))
+    log = [
+        TimelineEntry(at(5), EntryKind.MITIGATION, "dana", "Rolled back. (logged 2024-05-02T10:12:00Z)", MitigationAction.ROLLBACK, line=19),
+        TimelineEntry(at(6), EntryKind.ACTION, "dana", "Paged the database on-call.", line=20),
+        TimelineEntry(at(7), EntryKind.COMMS, "lee", "Stakeholder update sent: status x.", line=21),
+    ]  # fmt: skip
+    text = stakeholder_update(
+        record, log, now=at(15), next_update=timedelta(minutes=30), markdown=False
+    )
+    assert (
+        "Mitigations since the last update (10:07 UTC):\n  - 10:05 UTC (rollback): Rolled back. (logged 10:12 UTC)"
+        in text
+    )
+    assert "Paged the database" not in text  # written before that update, which reported it
+    log.append(
+        TimelineEntry(at(13), EntryKind.COMMS, "lee", "Stakeholder update sent: x.", line=22)
+    )
+    text = stakeholder_update(record, log, now=at(20), next_update=timedelta(minutes=30))
+    assert "Rolled back" not in text  # reported once
+
+
 def test_work_logged_in_the_second_of_the_last_update_is_reported_next_time() -> None:
     record = incident(services=("api",))
     log = [

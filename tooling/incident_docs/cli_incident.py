@@ -620,6 +620,7 @@ def log_command(
     handle = _actor(project, by, incident)
 
     def make(f: store.IncidentFile) -> Change:
+        sent = reports.last_update(f.entries)
         change = lifecycle.log_entry(
             f.incident,
             entry_kind,
@@ -628,6 +629,8 @@ def log_command(
             at=moment,
             action=chosen_action,
             internal=internal,
+            last_update=sent.time if sent else None,
+            now=now,
         )
         return lifecycle.combine(
             change, Change(sets=lifecycle.add_audiences(f.incident, audiences))

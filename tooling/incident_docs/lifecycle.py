@@ -24,7 +24,7 @@ from incident_docs.models import (
     TimelineEntry,
 )
 from incident_docs.terminal import NOT_UTF8, control_at
-from incident_docs.timeline import format_time
+from incident_docs.timeline import format_time, logged_note
 
 Clock = Callable[[], datetime]
 FieldPath = tuple[str | int, ...]
@@ -295,12 +295,25 @@ def log_entry(
     at: datetime,
     action: MitigationAction | None = None,
     internal: bool = False,
+    last_update: datetime | None = None,
+    now: datetime | None = None,
 ) -> Change:
     """A timeline entry; a mitigation also sets `mitigated_at` when it is not set yet, or is
-    later than this one (backfilled with --at): the first mitigation in time sets it."""
+    later than this one (backfilled with --at): the first mitigation in time sets it.
+
+    An entry timed before the last stakeholder update logged (`last_update`) goes before it in
+    the timeline, yet that update never saw it: its text says when it was logged (`now`), so
+    that the next update reports it."""
     words = _plain(" ".join(text.split()), "the entry")
     if not words:
         raise UsageError("nothing to log: give the text of the entry (or '-' to read stdin)")
+    notes: list[str] = []
+    if last_update is not None and now is not None and at < last_update:
+        words += logged_note(now)
+        notes.append(
+            f"timed before the last stakeholder update ({format_time(last_update)}): the entry "
+            f"ends '(logged {format_time(now)})', so that the next update reports it"
+        )
     if kind not in LOGGED_KINDS:
         command = "incident assign" if kind is EntryKind.HANDOFF else "incident status"
         raise UsageError(f"{kind.value} entries are written by '{command}'")
@@ -314,7 +327,6 @@ def log_entry(
         time=at, kind=kind, author=by, text=words, action=action, internal=internal
     )
     sets: list[tuple[FieldPath, Any]] = []
-    notes: list[str] = []
     if incident.status is IncidentStatus.RESOLVED:
         notes.append(
             f"{incident.id} is resolved: the entry is added to its record; if the incident is "

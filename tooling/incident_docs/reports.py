@@ -25,7 +25,7 @@ from incident_docs.models import (
     postmortem_id,
     start_of,
 )
-from incident_docs.timeline import format_time
+from incident_docs.timeline import format_time, split_logged
 
 UPDATE_SENT = "Stakeholder update sent"
 """How `incident update --log` starts its comms entry; the next update reports what came after."""
@@ -109,6 +109,25 @@ def last_update(entries: Sequence[TimelineEntry]) -> TimelineEntry | None:
     return max(sent, key=lambda e: (e.time, e.line), default=None)
 
 
+def written_after(entry: TimelineEntry, sent: TimelineEntry | None) -> bool:
+    """Whether the entry was written after the update `sent` (each is, with no update yet), so
+    that the next update reports it: it comes after it in the timeline (one logged in the same
+    second too), or `incident log` placed it before it (backfilled with --at) and its text says
+    it was logged since (timeline.logged_note; logged in the very second of the update, it is
+    reported again rather than lost). An entry added by hand before the update, with no such
+    note, is taken as one the update reported."""
+    if sent is None or (entry.time, entry.line) > (sent.time, sent.line):
+        return True
+    _text, logged = split_logged(entry.text)
+    return logged is not None and logged >= sent.time
+
+
+def _entry_text(entry: TimelineEntry, clock: Callable[[datetime], str]) -> str:
+    """The entry's text, its note of when it was logged in the update's own clock."""
+    text, logged = split_logged(entry.text)
+    return text if logged is None else f"{text} (logged {clock(logged)})"
+
+
 def stakeholder_update(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -136,13 +155,7 @@ def stakeholder_update(
 
     sent = last_update(entries)
     previous = sent.time if sent else None
-    # After the previous update in the timeline's order: an entry logged in the same second
-    # comes after it; one backfilled to before it is not repeated.
-    fresh = [
-        e
-        for e in sorted(entries, key=lambda e: (e.time, e.line))
-        if sent is None or (e.time, e.line) > (sent.time, sent.line)
-    ]
+    fresh = [e for e in sorted(entries, key=lambda e: (e.time, e.line)) if written_after(e, sent)]
     severity = incident.severity + (f" ({severity_description})" if severity_description else "")
     rows: list[tuple[str, str | list[str]]] = [
         ("Status", f"{incident.status.value.capitalize()} since {clock(since)}"),
@@ -174,7 +187,7 @@ def stakeholder_update(
                     [
                         f"{clock(e.time)}"
                         + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
-                        + f": {e.text}"
+                        + f": {_entry_text(e, clock)}"
                         for e in done
                     ],
                 )

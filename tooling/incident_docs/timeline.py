@@ -49,6 +49,30 @@ def format_time(moment: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+_LOGGED = re.compile(
+    r" \(logged (?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2}))\)$"
+)
+
+
+def logged_note(moment: datetime) -> str:
+    """What `incident log` adds to the text of an entry it places before the last stakeholder
+    update (backfilled with --at): when it was written, which its place in the timeline, kept in
+    time order, no longer tells. The next update reads it to report the entry."""
+    return f" (logged {format_time(moment)})"
+
+
+def split_logged(text: str) -> tuple[str, datetime | None]:
+    """The entry's text without the note logged_note() added, and the time the note gives."""
+    found = _LOGGED.search(text)
+    if found is None:
+        return text, None
+    try:
+        moment = datetime.fromisoformat(found.group("at"))
+    except ValueError:  # "2024-13-45T...", edited by hand: text like any other
+        return text, None
+    return text[: found.start()], moment
+
+
 def render_entry(entry: TimelineEntry) -> str:
     kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
     text = " ".join(entry.text.split())
