@@ -385,6 +385,29 @@ def test_an_update_reports_everything_since_the_last_one_with_the_cause() -> Non
     assert "Paged the database" not in text and "Rolled back" not in text  # sent before
 
 
+@pytest.mark.parametrize(
+    ("status", "doing"),
+    [
+        ("investigating", "investigating the cause."),
+        ("identified", "working on a fix."),
+        ("monitoring", "watching the fix."),
+    ],
+)
+def test_an_update_with_no_new_work_says_what_the_status_says(status: str, doing: str) -> None:
+    record = incident(status=status)
+    log = [
+        *entries(),
+        TimelineEntry(at(6), EntryKind.STATUS, "sam", "Identified: a typo in the deploy config."),
+        TimelineEntry(at(7), EntryKind.COMMS, "lee", "Stakeholder update sent: status x."),
+    ]
+    text = stakeholder_update(
+        record, log, now=at(10), next_update=timedelta(minutes=30), markdown=False
+    )
+    assert f"Work since the last update (10:07 UTC): none logged; {doing}\n" in text
+    first = stakeholder_update(record, [], now=at(10), next_update=timedelta(minutes=30))
+    assert f"- **Work so far:** none logged; {doing}\n" in first
+
+
 def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:
     text = stakeholder_update(
         incident(), entries(), now=T0 + timedelta(days=1, hours=2), next_update=timedelta(hours=1),

@@ -38,6 +38,14 @@ WORK_GROUPS: tuple[tuple[EntryKind, str], ...] = (
 """What the response did, as an update groups it."""
 
 
+STATUS_WORK: dict[IncidentStatus, str] = {
+    IncidentStatus.INVESTIGATING: "investigating the cause.",
+    IncidentStatus.IDENTIFIED: "working on a fix.",
+    IncidentStatus.MONITORING: "watching the fix.",
+}
+"""What the response is doing, as the status says, for an update with no work logged since the
+last: the status, not a stock phrase, so that it never contradicts the cause it names."""
+
 ACTION_PHRASES: dict[MitigationAction, str] = {
     MitigationAction.ROLLBACK: "rollback",
     MitigationAction.REDIRECT_TRAFFIC: "traffic redirected",
@@ -193,7 +201,7 @@ def stakeholder_update(
                 )
             )
     if not resolved and not any(e.kind in dict(WORK_GROUPS) for e in fresh):
-        rows.append((f"Work {since_label}", "investigating the cause."))
+        rows.append((f"Work {since_label}", f"none logged; {STATUS_WORK[incident.status]}"))
     rows.append(
         (
             "Roles",
