@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -872,6 +873,88 @@ def test_post_without_the_variable_says_which_to_set(
     result = run_cli(archive, "update", "--post")
     assert result.exit_code == 2 and "set INCIDENT_WEBHOOK_URL" in result.stderr
     assert "Incident update" in result.stdout
+
+
+# --- what a record's text can do to an update ---------------------------------------------------
+
+HOSTILE = "Checkout **down** <img src=x onerror=alert(1)> <!channel> [x](http://evil.example) @here"
+MARKDOWN = MarkdownIt("commonmark").enable("strikethrough")
+
+
+def retitle(root: Path, title: str) -> None:
+    """The title edited by hand (a JSON string is a YAML one, escapes and all)."""
+    path = root / INC_PATH
+    text = path.read_text()
+    assert "title: Checkout fails\n" in text
+    path.write_text(text.replace("title: Checkout fails\n", f"title: {json.dumps(title)}\n", 1))
+
+
+def test_an_updates_markdown_shows_the_records_text_as_text(archive: Path, run_cli: RunCli) -> None:
+    declare(run_cli, archive)
+    retitle(archive, HOSTILE)
+    run_cli(
+        archive, "log", "see _this_ [dashboard](http://evil.example)", "-a", "other", "--by", "dana"
+    )
+    result = run_cli(archive, "update")
+    assert result.exit_code == 0, result.output
+    html = MARKDOWN.render(result.stdout)
+    assert "<img" not in html and "<a " not in html and "<em>" not in html
+    assert (
+        "Checkout **down** &lt;img src=x onerror=alert(1)&gt; &lt;!channel&gt; "
+        "[x](http://evil.example) @here"
+    ) in html
+    assert "see _this_ [dashboard](http://evil.example)" in html
+    assert html.count("<strong>") == result.stdout.count("- **") + 1  # the tool's own bold stays
+
+
+def test_a_public_updates_markdown_shows_the_records_text_as_text(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    retitle(archive, "Card payments _fail_ <img src=x onerror=alert(1)> [status](#x)")
+    result = run_cli(archive, "update", "--audience", "public")
+    assert result.exit_code == 0, result.output
+    html = MARKDOWN.render(result.stdout)
+    assert "<img" not in html and "<a " not in html and "<em>" not in html
+    assert "Card payments _fail_ &lt;img src=x onerror=alert(1)&gt; [status](#x)" in html
+
+
+def test_a_teams_card_shows_the_records_text_as_text(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.updates]\nwebhook-format = "teams"\n'
+    )
+    declare(run_cli, archive)
+    retitle(archive, HOSTILE)
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    texts = [b["text"] for b in json.loads(request.get_data())["attachments"][0]["content"]["body"]]
+    # A TextBlock reads Markdown: no bold, no link whose text hides where it goes.
+    assert texts[0].startswith(
+        "Incident update: Checkout \\*\\*down\\*\\* \\<img src=x onerror=alert(1)\\> "
+        "\\<!channel\\> \\[x\\]\\(http://evil.example) @here ("
+    )
+    assert "<img" not in MARKDOWN.render(texts[0]) and "<a " not in MARKDOWN.render(texts[0])
+    assert "Affected services: checkout" in texts  # the tool's own text as it was
+
+
+def test_a_slack_compatible_post_notifies_nobody_and_links_nothing_from_the_record(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    retitle(archive, HOSTILE + " @channel @ALL @everyone")
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("ok")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    text = json.loads(request.get_data())["text"]
+    # Slack: <!channel> escaped. Mattermost, Rocket.Chat: plain mentions and Markdown links.
+    assert "&lt;!channel&gt;" in text and "<" not in text
+    assert "@\u200bhere @\u200bchannel @\u200bALL @\u200beveryone" in text
+    assert "[x]\u200b(http://evil.example)" in text and "](" not in text
+    assert "Checkout **down**" in text  # plain text, as Slack shows it
 
 
 def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(

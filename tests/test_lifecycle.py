@@ -408,6 +408,17 @@ def test_an_update_with_no_new_work_says_what_the_status_says(status: str, doing
     assert f"- **Work so far:** none logged; {doing}\n" in first
 
 
+def test_text_from_the_record_cannot_start_a_line_of_the_update() -> None:
+    record = incident(
+        status="resolved", resolved_at=at(30), summary="Fixed.\n\nStatus: Investigating again"
+    )
+    text = stakeholder_update(
+        record, entries(), now=at(40), next_update=timedelta(minutes=30), markdown=False
+    )
+    assert "\nSummary: Fixed. Status: Investigating again\n" in text
+    assert "\nStatus: Investigating" not in text
+
+
 def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:
     text = stakeholder_update(
         incident(), entries(), now=T0 + timedelta(days=1, hours=2), next_update=timedelta(hours=1),

@@ -928,9 +928,9 @@ def update_command(
         )
         _refuse_leaks(project, current.incident, heading, parts)
 
-    def update(markdown: bool) -> str:
+    def update(markdown: bool, escaped: bool | None = None) -> str:
         if public:
-            return reports.render_public_update(heading, parts, markdown=markdown)
+            return reports.render_public_update(heading, parts, markdown=markdown, escaped=escaped)
         return reports.stakeholder_update(
             current.incident,
             current.entries,
@@ -938,6 +938,7 @@ def update_command(
             next_update=interval,
             severity_description=level.description if level else None,
             markdown=markdown,
+            escaped=escaped,
         )
 
     echo(update(output_format.lower() == "markdown"), nl=False)
@@ -950,7 +951,8 @@ def update_command(
                 f"--post: set {settings.webhook_env} to the chat's incoming webhook URL "
                 "(the variable is named by [tool.incident-docs.updates] webhook-env)"
             )
-        plain = update(False)
+        # Plain lines; a Teams card reads each as Markdown, so the record's text is escaped.
+        plain = update(False, escaped=settings.webhook_format == "teams")
         webhooks.post(
             url,
             webhooks.payload(plain, plain.splitlines()[0], settings.webhook_format),

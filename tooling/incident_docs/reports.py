@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -136,6 +137,20 @@ def _entry_text(entry: TimelineEntry, clock: Callable[[datetime], str]) -> str:
     return text if logged is None else f"{text} (logged {clock(logged)})"
 
 
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>~]|&(?=#?[A-Za-z0-9]+;)|(?<=\])\(")
+"""What Markdown would read as markup in a line of text: emphasis, code, links and images, raw
+HTML and autolinks, struck-out text, a character reference; and a parenthesis right after a
+bracket, so that even a reader that ignores the escapes finds no link there."""
+
+
+def markdown_text(text: str) -> str:
+    """The text with what Markdown reads as markup backslash-escaped, so that it shows as
+    written: a title such as "Checkout **down** <img src=x onerror=...>" or "[status](http://...)"
+    from a record must not turn into formatting, HTML or a link whose text hides where it goes.
+    A bare URL stays a link: it shows where it leads."""
+    return _MARKDOWN.sub(lambda match: "\\" + match.group(0), text)
+
+
 def stakeholder_update(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -144,10 +159,22 @@ def stakeholder_update(
     next_update: timedelta,
     severity_description: str | None = None,
     markdown: bool = True,
+    escaped: bool | None = None,
 ) -> str:
     """The Communications Lead's update: status and since when, impact in plain words, every
     mitigation, action and decision since the last update (grouped), the cause once identified,
-    and when the next update comes. Times carry dates when the incident spans days."""
+    and when the next update comes. Times carry dates when the incident spans days.
+
+    `markdown`: laid out in Markdown, else as plain lines. `escaped` (default: `markdown`): the
+    record's text escaped as Markdown (markdown_text), for plain lines that a chat still reads
+    as Markdown (a Teams card). Text from the record is one line each way: a line break in it
+    would start a line of the update's own."""
+    escape = markdown if escaped is None else escaped
+
+    def show(text: str) -> str:
+        one = " ".join(text.split())
+        return markdown_text(one) if escape else one
+
     resolved = incident.status is IncidentStatus.RESOLVED
     since = next(
         (c.at for c in reversed(incident.status_history) if c.status is incident.status),
@@ -164,27 +191,29 @@ def stakeholder_update(
     sent = last_update(entries)
     previous = sent.time if sent else None
     fresh = [e for e in sorted(entries, key=lambda e: (e.time, e.line)) if written_after(e, sent)]
-    severity = incident.severity + (f" ({severity_description})" if severity_description else "")
+    severity = show(
+        incident.severity + (f" ({severity_description})" if severity_description else "")
+    )
     rows: list[tuple[str, str | list[str]]] = [
         ("Status", f"{incident.status.value.capitalize()} since {clock(since)}"),
         ("Severity", severity),
     ]
     hurt = incident.audiences.affected()
     if hurt:
-        rows += [(f"Impact on {name}", harm) for name, harm in hurt]
+        rows += [(f"Impact on {name}", show(harm)) for name, harm in hurt]
         data = [line for line in impact_lines(incident) if "data" in line.lower()]
         if data:
             rows.append(("Data", " ".join(data)))
     else:
-        rows.append(("Impact", " ".join(impact_lines(incident))))
+        rows.append(("Impact", show(" ".join(impact_lines(incident)))))
     rows += [
-        ("Affected services", ", ".join(incident.services) or "being determined"),
+        ("Affected services", show(", ".join(incident.services)) or "being determined"),
     ]
     cause = identified_cause(entries)
     if cause:
-        rows.append(("Cause", cause))
+        rows.append(("Cause", show(cause)))
     if resolved:
-        rows.append(("Summary", incident.summary or "A summary will follow."))
+        rows.append(("Summary", show(incident.summary or "A summary will follow.")))
     since_label = f"since the last update ({clock(previous)})" if previous else "so far"
     for kind, label in WORK_GROUPS:
         done = [e for e in fresh if e.kind is kind]
@@ -195,7 +224,7 @@ def stakeholder_update(
                     [
                         f"{clock(e.time)}"
                         + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
-                        + f": {_entry_text(e, clock)}"
+                        + f": {show(_entry_text(e, clock))}"
                         for e in done
                     ],
                 )
@@ -205,8 +234,8 @@ def stakeholder_update(
     rows.append(
         (
             "Roles",
-            f"Incident Commander {incident.roles.incident_commander}, Communications Lead "
-            f"{incident.roles.communications_lead}, Ops Lead {incident.roles.ops_lead}",
+            f"Incident Commander {show(incident.roles.incident_commander)}, Communications Lead "
+            f"{show(incident.roles.communications_lead)}, Ops Lead {show(incident.roles.ops_lead)}",
         )
     )
     if resolved:
@@ -214,7 +243,9 @@ def stakeholder_update(
     else:
         minutes = int(next_update.total_seconds() // 60)
         rows.append(("Next update", f"by {clock(due)} (in {minutes} minutes)"))
-    heading = f"Incident update: {incident.title} ({incident.id}), {_clock(now, dated=dated)}"
+    heading = (
+        f"Incident update: {show(incident.title)} ({show(incident.id)}), {_clock(now, dated=dated)}"
+    )
     lines = [f"**{heading}**" if markdown else heading, ""]
     for label, value in rows:
         if isinstance(value, list):
@@ -619,10 +650,19 @@ def public_update_parts(
     return heading, parts
 
 
-def render_public_update(heading: str, parts: Sequence[PublicPart], *, markdown: bool) -> str:
-    lines = [f"**{heading}**" if markdown else heading, ""]
+def render_public_update(
+    heading: str, parts: Sequence[PublicPart], *, markdown: bool, escaped: bool | None = None
+) -> str:
+    """The public update as text; `markdown` and `escaped` as for stakeholder_update (the tool's
+    own phrases need no escaping, the words from the record do)."""
+    escape = markdown if escaped is None else escaped
+
+    def show(text: str, free: bool = True) -> str:
+        one = " ".join(text.split())
+        return markdown_text(one) if escape and free else one
+
+    lines = [f"**{show(heading)}**" if markdown else show(heading), ""]
     for part in parts:
-        lines.append(
-            f"- **{part.label}:** {part.text}" if markdown else f"{part.label}: {part.text}"
-        )
+        text = show(part.text, part.free)
+        lines.append(f"- **{part.label}:** {text}" if markdown else f"{part.label}: {text}")
     return "\n".join(lines) + "\n"

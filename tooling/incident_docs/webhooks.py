@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -48,7 +49,18 @@ def payload(text: str, heading: str, fmt: str) -> dict[str, Any]:
         }
     # Slack reads <...> as links and mentions (<!channel>): the update's text is plain text.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return {"text": escaped}
+    return {"text": _MARKDOWN_LINK.sub("]\u200b(", _MASS_MENTION.sub("@\u200b", escaped))}
+
+
+_MASS_MENTION = re.compile(r"(?<![\w.+-])@(?=(?:here|channel|all|everyone)(?![\w-]))", re.I)
+"""@here, @channel, @all, @everyone: Mattermost and Rocket.Chat notify everyone in the channel
+for them written plainly (Slack only for <!here>, which is escaped). A zero-width space after
+the @ keeps them from notifying, and they still read the same."""
+_MARKDOWN_LINK = re.compile(r"\]\(")
+"""Mattermost and Rocket.Chat read Markdown: "[status](http://...)" from a record would be a
+link whose text hides where it leads, or an image fetched from anywhere. A zero-width space
+between the brackets and the address keeps it text, unseen in Slack, which reads no Markdown
+links."""
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
