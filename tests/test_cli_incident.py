@@ -957,6 +957,26 @@ def test_a_slack_compatible_post_notifies_nobody_and_links_nothing_from_the_reco
     assert "Checkout **down**" in text  # plain text, as Slack shows it
 
 
+@pytest.mark.parametrize("webhook_format", ["slack", "teams"])
+def test_control_characters_in_a_title_edited_by_hand_are_not_posted(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, webhook_format: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + f'\n[tool.incident-docs.updates]\nwebhook-format = "{webhook_format}"\n'
+    )
+    declare(run_cli, archive)
+    # A window title sequence, a bell, a colour, a C1 CSI, a right-to-left override.
+    retitle(archive, "Checkout \x1b]0;owned\x07 down \x1b[31mred \x9b2J \u202eevil")
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("ok")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    posted = json.dumps(json.loads(request.get_data()), ensure_ascii=False)
+    assert not any(char in posted for char in ("\x1b", "\x07", "\x9b", "\u202e"))
+    assert "owned\ufffd down \ufffd" in posted  # replaced: it shows that something was there
+
+
 def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,6 +30,13 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
 
 
+def replace_controls(text: str) -> str:
+    """The text with each such character replaced by U+FFFD, for where its escape would read as
+    noise (a chat message): a bell or an escape sequence means nothing there, an override of
+    bidirectional text reorders what people read, and a replacement shows that something was."""
+    return _CONTROLS.sub("\ufffd", text)
+
+
 def control_at(text: str) -> int:
     """Where the first character printable() would write out stands in the text (a line break
     and a tab are text), or -1."""

@@ -13,10 +13,13 @@ from typing import Any
 
 from incident_docs import __version__
 from incident_docs.diagnostics import UsageError
+from incident_docs.terminal import replace_controls
 
 
 def payload(text: str, heading: str, fmt: str) -> dict[str, Any]:
-    """The JSON a webhook of this kind takes for the update's plain text."""
+    """The JSON a webhook of this kind takes for the update's plain text, its control characters
+    replaced (a title edited by hand can hold them; `incident declare` refuses them)."""
+    text, heading = replace_controls(text), replace_controls(heading)
     if fmt == "teams":
         # A Workflows ("When a Teams webhook request is received") message with an Adaptive Card.
         body: list[dict[str, Any]] = [
