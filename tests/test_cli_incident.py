@@ -882,11 +882,13 @@ MARKDOWN = MarkdownIt("commonmark").enable("strikethrough")
 
 
 def retitle(root: Path, title: str) -> None:
-    """The title edited by hand (a JSON string is a YAML one, escapes and all)."""
+    """The title edited by hand: a JSON string is a YAML one, escapes and all, but for those of
+    characters beyond U+FFFF, which YAML writes as one escape, not two."""
     path = root / INC_PATH
     text = path.read_text()
     assert "title: Checkout fails\n" in text
-    path.write_text(text.replace("title: Checkout fails\n", f"title: {json.dumps(title)}\n", 1))
+    quoted = "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else json.dumps(c)[1:-1] for c in title)
+    path.write_text(text.replace("title: Checkout fails\n", f'title: "{quoted}"\n', 1))
 
 
 def test_an_updates_markdown_shows_the_records_text_as_text(archive: Path, run_cli: RunCli) -> None:
@@ -975,6 +977,40 @@ def test_control_characters_in_a_title_edited_by_hand_are_not_posted(
     posted = json.dumps(json.loads(request.get_data()), ensure_ascii=False)
     assert not any(char in posted for char in ("\x1b", "\x07", "\x9b", "\u202e"))
     assert "owned\ufffd down \ufffd" in posted  # replaced: it shows that something was there
+
+
+@pytest.mark.parametrize("webhook_format", ["slack", "teams"])
+@pytest.mark.parametrize("char", ["&", "\U0001f525"])  # escaped five times over; four bytes
+def test_the_update_of_a_huge_incident_fits_in_one_chat_message(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, webhook_format: str, char: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + f'\n[tool.incident-docs.updates]\nwebhook-format = "{webhook_format}"\n'
+    )
+    services = [f"--service=service-{n:02d}-{'x' * 30}" for n in range(30)]
+    harms = [f"--audience={name}={char * 300}" for name in ("users", "stakeholders", "company")]
+    declare(run_cli, archive, *services, *harms)
+    retitle(archive, char * 200)
+    assert run_cli(archive, "status", "identified", char * 3000, "--by", "sam").exit_code == 0
+    kinds = ("mitigation/rollback", "action", "decision")
+    start = datetime(2024, 5, 2, 10, 0, 1, tzinfo=UTC)
+    with (archive / INC_PATH).open("a") as record:
+        for n in range(12_000):
+            moment = (start + timedelta(seconds=n // 2)).isoformat().replace("+00:00", "Z")
+            length = 1000 if n >= 12_000 - 30 else 10  # the latest, which it lists, are long
+            record.write(f"- {moment} **{kinds[n % 3]}** by dana: {char * length}\n")
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("ok")
+    result = run_cli(archive, "update", "--post")
+    assert result.exit_code == 0, result.stderr
+    assert "and 3,995 earlier: see the record" in result.stdout
+    assert len(result.stdout) < 10_000
+    ((request, _response),) = webhook.log
+    if webhook_format == "slack":
+        assert len(json.loads(request.get_data())["text"]) < 30_000  # Slack: 40,000
+    else:
+        assert len(request.get_data()) < 24_000  # Teams: 28 KB
 
 
 def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(

@@ -419,6 +419,23 @@ def test_text_from_the_record_cannot_start_a_line_of_the_update() -> None:
     assert "\nStatus: Investigating" not in text
 
 
+def test_an_update_lists_the_latest_work_and_shortens_long_text() -> None:
+    record = incident(services=("api",))
+    log = [
+        TimelineEntry(at(n), EntryKind.ACTION, "dana", f"Step {n}. " + "word " * 100)
+        for n in range(1, 9)
+    ]
+    text = stakeholder_update(
+        record, log, now=at(10), next_update=timedelta(minutes=30), markdown=False
+    )
+    listed = text.split("Actions so far:\n", 1)[1].split("\nRoles:", 1)[0].splitlines()
+    assert [line.split(": ", 1)[1][:7] for line in listed[:5]] == [
+        f"Step {n}." for n in range(4, 9)
+    ]
+    assert listed[5] == "  - and 3 earlier: see the record"
+    assert all(len(line) < 200 and line.endswith("word…") for line in listed[:5])
+
+
 def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:
     text = stakeholder_update(
         incident(), entries(), now=T0 + timedelta(days=1, hours=2), next_update=timedelta(hours=1),

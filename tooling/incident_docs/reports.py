@@ -132,9 +132,34 @@ def written_after(entry: TimelineEntry, sent: TimelineEntry | None) -> bool:
 
 
 def _entry_text(entry: TimelineEntry, clock: Callable[[datetime], str]) -> str:
-    """The entry's text, its note of when it was logged in the update's own clock."""
+    """The entry's text, shortened to ENTRY_LENGTH, then its note of when it was logged in the
+    update's own clock."""
     text, logged = split_logged(entry.text)
+    text = shortened(" ".join(text.split()), ENTRY_LENGTH)
     return text if logged is None else f"{text} (logged {clock(logged)})"
+
+
+LISTED = 5
+"""The most entries of each kind an update lists (the latest), with how many more there are."""
+TEXT_LENGTH = 200
+"""The longest a value from the record or the configuration shows in an update (a title, a
+harm, the cause), and ENTRY_LENGTH an entry's text, SUMMARY_LENGTH the summary: with LISTED,
+they keep the longest update (every value that long, in four-byte characters, or escaped five
+times over for Slack) well under what a chat takes in one message (Slack: 40,000 characters;
+a Teams card: 28 KB)."""
+ENTRY_LENGTH = 160
+SUMMARY_LENGTH = 400
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word when there is one in its second half, with "…"
+    to say there is more (in the record)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 _MARKDOWN = re.compile(r"[\\`*_\[\]<>~]|&(?=#?[A-Za-z0-9]+;)|(?<=\])\(")
@@ -168,11 +193,16 @@ def stakeholder_update(
     `markdown`: laid out in Markdown, else as plain lines. `escaped` (default: `markdown`): the
     record's text escaped as Markdown (markdown_text), for plain lines that a chat still reads
     as Markdown (a Teams card). Text from the record is one line each way: a line break in it
-    would start a line of the update's own."""
+    would start a line of the update's own.
+
+    It lists the latest LISTED entries of each kind and says how many more the record has, and
+    shortens long text (TEXT_LENGTH, ENTRY_LENGTH, SUMMARY_LENGTH): an incident with thousands
+    of entries still makes a message every chat takes."""
     escape = markdown if escaped is None else escaped
 
-    def show(text: str) -> str:
+    def show(text: str, limit: int | None = TEXT_LENGTH) -> str:
         one = " ".join(text.split())
+        one = one if limit is None else shortened(one, limit)
         return markdown_text(one) if escape else one
 
     resolved = incident.status is IncidentStatus.RESOLVED
@@ -213,22 +243,20 @@ def stakeholder_update(
     if cause:
         rows.append(("Cause", show(cause)))
     if resolved:
-        rows.append(("Summary", show(incident.summary or "A summary will follow.")))
+        rows.append(("Summary", show(incident.summary or "A summary will follow.", SUMMARY_LENGTH)))
     since_label = f"since the last update ({clock(previous)})" if previous else "so far"
     for kind, label in WORK_GROUPS:
         done = [e for e in fresh if e.kind is kind]
         if done:
-            rows.append(
-                (
-                    f"{label} {since_label}",
-                    [
-                        f"{clock(e.time)}"
-                        + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
-                        + f": {show(_entry_text(e, clock))}"
-                        for e in done
-                    ],
-                )
-            )
+            items = [
+                f"{clock(e.time)}"
+                + (f" ({ACTION_PHRASES[e.action]})" if e.action else "")
+                + f": {show(_entry_text(e, clock), None)}"
+                for e in done[-LISTED:]
+            ]
+            if len(done) > LISTED:
+                items.append(f"and {len(done) - LISTED:,} earlier: see the record")
+            rows.append((f"{label} {since_label}", items))
     if not resolved and not any(e.kind in dict(WORK_GROUPS) for e in fresh):
         rows.append((f"Work {since_label}", f"none logged; {STATUS_WORK[incident.status]}"))
     rows.append(
@@ -654,15 +682,17 @@ def render_public_update(
     heading: str, parts: Sequence[PublicPart], *, markdown: bool, escaped: bool | None = None
 ) -> str:
     """The public update as text; `markdown` and `escaped` as for stakeholder_update (the tool's
-    own phrases need no escaping, the words from the record do)."""
+    own phrases need no escaping, the words from the record do), and shortened as it is."""
     escape = markdown if escaped is None else escaped
 
-    def show(text: str, free: bool = True) -> str:
-        one = " ".join(text.split())
-        return markdown_text(one) if escape and free else one
+    def show(text: str, limit: int) -> str:
+        one = shortened(" ".join(text.split()), limit)
+        return markdown_text(one) if escape else one
 
-    lines = [f"**{show(heading)}**" if markdown else show(heading), ""]
+    # The heading is the title (at most TITLE_LENGTH) and the time.
+    lines = [f"**{show(heading, len(heading))}**" if markdown else show(heading, len(heading)), ""]
     for part in parts:
-        text = show(part.text, part.free)
+        limit = SUMMARY_LENGTH if part.label == "Summary" else TEXT_LENGTH
+        text = show(part.text, limit) if part.free else part.text
         lines.append(f"- **{part.label}:** {text}" if markdown else f"{part.label}: {text}")
     return "\n".join(lines) + "\n"
