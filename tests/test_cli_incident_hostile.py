@@ -93,10 +93,53 @@ def test_an_absurd_next_update_is_a_one_line_error(
     one_line_error(result, interval, "too long")
 
 
+@pytest.mark.parametrize(
+    ("interval", "message"),
+    [
+        ("0", "at least a minute away"),
+        ("0m", "at least a minute away"),
+        ("0h0m", "at least a minute away"),
+        ("10000h", "too long: the next update is at most 7 days"),
+        ("169h", "too long: the next update is at most 7 days"),
+    ],
+)
+def test_a_next_update_due_now_or_beyond_a_week_is_a_one_line_error_and_logs_nothing(
+    archive: Path, run_cli: RunCli, interval: str, message: str
+) -> None:
+    before = snapshot(archive)
+    result = run_cli(
+        archive, "update", "-i", OPEN, "--next-update", interval, "--log", "--by", "sam"
+    )
+    one_line_error(result, f"--next-update '{interval}'", message)
+    assert result.stdout == ""
+    assert snapshot(archive) == before
+
+
+@pytest.mark.parametrize(
+    ("interval", "shown"),
+    [
+        ("1", "in 1m"),
+        ("1h", "in 1h"),
+        ("1h30m", "in 1h 30m"),
+        ("90", "in 1h 30m"),
+        ("168h", "in 7d"),
+    ],
+)
+def test_the_next_update_is_due_in_words_the_archive_uses(
+    archive: Path, run_cli: RunCli, interval: str, shown: str
+) -> None:
+    for audience in ("internal", "public"):
+        result = run_cli(
+            archive, "update", "-i", OPEN, "--next-update", interval, "--audience", audience
+        )
+        assert result.exit_code == 0, result.output
+        assert f"({shown})" in result.stdout
+
+
 def test_a_long_but_sane_next_update_still_works(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(archive, "update", "-i", OPEN, "--next-update", "48h")
     assert result.exit_code == 0, result.output
-    assert "(in 2880 minutes)" in result.stdout
+    assert "(in 2d)" in result.stdout
 
 
 # --- paths outside the archive ------------------------------------------------------------------

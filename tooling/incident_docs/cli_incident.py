@@ -860,7 +860,7 @@ def reopen_command(
     "next_update",
     default="30m",
     show_default=True,
-    help="When the next update is due: 30m, 1h, 1h30m.",
+    help="When the next update is due: 30m, 1h, 1h30m (1 minute to 7 days).",
 )
 @click.option(
     "--format",
@@ -916,7 +916,7 @@ def update_command(
     if record:
         scaffold.require_archive_root(project.root, project.config)
     now = CLOCK()
-    interval = inputs.parse_duration(next_update)
+    interval = inputs.parse_next_update(next_update)
     path, display = _located(project, incident)
     current = store.read_incident(path, display, project.config)
     level = project.config.severity(current.incident.severity)

@@ -76,6 +76,24 @@ def parse_duration(text: str) -> timedelta:
     return duration
 
 
+NEXT_UPDATE_LONGEST = timedelta(days=7)
+"""The furthest off a stakeholder update may promise the next: a week is already a long wait for
+news, and '10000h' is a slip of the keyboard, not a plan."""
+
+
+def parse_next_update(text: str) -> timedelta:
+    """When the next stakeholder update is due, from now: at least a minute (an update due now
+    promises nothing) and at most NEXT_UPDATE_LONGEST."""
+    interval = parse_duration(text)
+    if interval < timedelta(minutes=1):
+        raise UsageError(f"--next-update '{text}': the next update is at least a minute away")
+    if interval > NEXT_UPDATE_LONGEST:
+        raise UsageError(
+            f"--next-update '{text}' is too long: the next update is at most 7 days (168h) away"
+        )
+    return interval
+
+
 def _duration(text: str) -> timedelta | None:
     """The duration, or None when it is well formed but too long."""
     value = text.strip().lower()

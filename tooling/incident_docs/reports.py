@@ -12,6 +12,7 @@ from incident_docs import templates
 from incident_docs.config import DEFAULT_SECTION_ALIASES
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
+from incident_docs.metrics import format_duration
 from incident_docs.models import (
     CRITERIA,
     TITLE_LENGTH,
@@ -269,8 +270,7 @@ def stakeholder_update(
     if resolved:
         rows.append(("Next update", "none planned: the incident is resolved; a postmortem follows"))
     else:
-        minutes = int(next_update.total_seconds() // 60)
-        rows.append(("Next update", f"by {clock(due)} (in {minutes} minutes)"))
+        rows.append(("Next update", f"by {clock(due)} (in {format_duration(next_update)})"))
     heading = (
         f"Incident update: {show(incident.title)} ({show(incident.id)}), {_clock(now, dated=dated)}"
     )
@@ -665,11 +665,10 @@ def public_update_parts(
             PublicPart("Next update", "None planned: a full review will follow.", "", free=False)
         )
     else:
-        minutes = int(next_update.total_seconds() // 60)
         parts.append(
             PublicPart(
                 "Next update",
-                f"By {_clock(due, dated=dated)} (in {minutes} minutes).",
+                f"By {_clock(due, dated=dated)} (in {format_duration(next_update)}).",
                 "",
                 free=False,
             )
