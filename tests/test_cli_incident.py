@@ -372,7 +372,11 @@ def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
     assert "- **Next update:** by 14:00 UTC (in 1h)" in markdown.stdout
     plain = run_cli(archive, "update", "--format", "text", "--log", "--by", "lee")
     assert "Impact: Users of checkout are affected." in plain.stdout and "**" not in plain.stdout
-    assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
+    # Printed, for someone to pass on: not sent anywhere.
+    assert (
+        "**comms** by lee: Stakeholder update written: internal, status investigating; "
+        "next update by 2024-05-02T13:30:00Z."
+    ) in (archive / INC_PATH).read_text()
 
 
 def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
@@ -785,7 +789,9 @@ def test_post_sends_the_update_to_a_slack_compatible_webhook(
     sent = json.loads(request.get_data())
     assert sent["text"].startswith("Incident update: Checkout fails")
     assert "Impact: Users of checkout are affected." in sent["text"] and "**" not in sent["text"]
-    assert "**comms** by lee: Stakeholder update sent" in (archive / INC_PATH).read_text()
+    assert (
+        "**comms** by lee: Stakeholder update posted to localhost: internal, status investigating"
+    ) in (archive / INC_PATH).read_text()
 
 
 def test_post_builds_a_teams_card_when_configured(
@@ -818,7 +824,7 @@ def test_a_failed_post_is_one_clear_line_the_update_is_still_printed_and_not_log
         result.stderr.strip() == "incident: error: posting the update to localhost: HTTP 500: boom"
     )
     assert "secret-token" not in result.stderr  # the URL is a secret
-    assert "Stakeholder update sent" not in (archive / INC_PATH).read_text()
+    assert "Stakeholder update" not in (archive / INC_PATH).read_text()
 
 
 def test_a_webhook_that_does_not_answer_times_out(

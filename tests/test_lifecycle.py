@@ -533,6 +533,25 @@ def test_work_backfilled_to_before_the_last_update_is_reported_by_the_next() -> 
     assert "Rolled back" not in text  # reported once
 
 
+@pytest.mark.parametrize(
+    "logged",
+    [
+        "Stakeholder update written: internal, status investigating.",
+        "Stakeholder update posted to hooks.slack.com: public, status investigating.",
+        "Stakeholder update sent: internal, status investigating.",  # as it was written before
+    ],
+)
+def test_each_way_an_update_was_logged_is_the_last_update(logged: str) -> None:
+    log = [
+        *entries(),
+        TimelineEntry(at(7), EntryKind.COMMS, "lee", logged),
+        TimelineEntry(at(8), EntryKind.ACTION, "dana", "Paged the database on-call."),
+    ]
+    text = stakeholder_update(incident(), log, now=at(10), next_update=timedelta(minutes=30))
+    assert "- **Actions since the last update (10:07 UTC):**" in text
+    assert "Rolled back." not in text
+
+
 def test_work_logged_in_the_second_of_the_last_update_is_reported_next_time() -> None:
     record = incident(services=("api",))
     log = [

@@ -943,6 +943,7 @@ def update_command(
 
     echo(update(output_format.lower() == "markdown"), nl=False)
     handle = _actor(project, by, incident) if record else None  # before posting: not undone
+    posted_to: str | None = None
     if post:
         settings = project.config.updates
         url = os.environ.get(settings.webhook_env, "").strip()
@@ -953,7 +954,7 @@ def update_command(
             )
         # Plain lines; a Teams card reads each as Markdown, so the record's text is escaped.
         plain = update(False, escaped=settings.webhook_format == "teams")
-        webhooks.post(
+        posted_to = webhooks.post(
             url,
             webhooks.payload(plain, plain.splitlines()[0], settings.webhook_format),
             timeout=settings.timeout,
@@ -974,7 +975,7 @@ def update_command(
             lambda f: lifecycle.log_entry(
                 f.incident,
                 EntryKind.COMMS,
-                f"{reports.UPDATE_SENT}: {audience.lower()}, status {status}{due}.",
+                f"{reports.update_logged(posted_to)}: {audience.lower()}, status {status}{due}.",
                 by=handle,
                 at=now,
             ),

@@ -29,8 +29,21 @@ from incident_docs.models import (
 )
 from incident_docs.timeline import format_time, split_logged
 
-UPDATE_SENT = "Stakeholder update sent"
-"""How `incident update --log` starts its comms entry; the next update reports what came after."""
+UPDATE_LOGGED = (
+    "Stakeholder update written",
+    "Stakeholder update posted",
+    "Stakeholder update sent",
+)
+"""How `incident update --log` starts its comms entry (update_logged; "sent" in records it wrote
+before it told the two apart); the next update reports what came after."""
+
+
+def update_logged(posted_to: str | None) -> str:
+    """The start of the comms entry `incident update --log` writes, true to what was done: the
+    update was only written out (printed, for someone to pass on) or posted to the chat at a
+    host (never the webhook's URL, which is a secret)."""
+    return f"{UPDATE_LOGGED[1]} to {posted_to}" if posted_to else UPDATE_LOGGED[0]
+
 
 WORK_GROUPS: tuple[tuple[EntryKind, str], ...] = (
     (EntryKind.MITIGATION, "Mitigations"),
@@ -115,7 +128,7 @@ def identified_cause(entries: Sequence[TimelineEntry], *, public: bool = False) 
 
 def last_update(entries: Sequence[TimelineEntry]) -> TimelineEntry | None:
     """The comms entry `incident update --log` wrote for the previous update, if any."""
-    sent = [e for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_SENT)]
+    sent = [e for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_LOGGED)]
     return max(sent, key=lambda e: (e.time, e.line), default=None)
 
 

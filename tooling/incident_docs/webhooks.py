@@ -73,8 +73,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
-    """Send it; a UsageError that names the host (never the secret URL) when it did not arrive."""
+def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
+    """Send it, and say to which host; a UsageError that names the host (never the secret URL)
+    when it did not arrive."""
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
@@ -118,6 +119,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> None:
     if kind == "text/html":
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
+    return host
 
 
 ANSWER_LIMIT = 1 << 20
