@@ -224,11 +224,68 @@ def test_an_api_url_with_a_password_is_refused_without_showing_it(url: str) -> N
         '<https://api.github.com/x?page=2>; rel="prev next"',
         '<https://api.github.com/x?page=2>; title="two"; rel=next',
         '<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=2>; rel="next"',
+        '<https://api.github.com/x?page=2>; rel = "next"; title="a, b; c"',
+        '<https://api.github.com/x?page=9>; title="next, please"; rel="last", '
+        '<https://api.github.com/x?page=2>; rel="next"',
+        '<https://api.github.com/x?page=2>; rel="next";',
+        ', <https://api.github.com/x?page=2>; rel="next",',
     ],
 )
 def test_the_next_page_is_found_however_the_link_header_writes_it(header: str) -> None:
     # A page skipped would lose its reviews: a request for changes among them, the gate open.
     assert next_link(header) == "https://api.github.com/x?page=2"
+
+
+def test_a_relative_next_address_is_resolved_against_the_page() -> None:
+    page = "https://api.github.com/x?page=1"
+    assert next_link('</x?page=2>; rel="next"', page) == "https://api.github.com/x?page=2"
+
+
+def test_a_next_address_holding_a_comma_is_read_whole() -> None:
+    next_page = "https://api.github.com/x?per_page=100&page=2&sort=created,asc"
+    header = f'<{next_page}>; rel="next", <https://api.github.com/x?page=9&sort=a,b>; rel="last"'
+    assert next_link(header) == next_page
+
+
+def test_every_link_field_is_read_not_only_the_first() -> None:
+    fields = [
+        '<https://api.github.com/x?page=9>; rel="last"',
+        '<https://api.github.com/x?page=2>; rel="next"',
+    ]
+    assert next_link(fields) == "https://api.github.com/x?page=2"
+    assert next_link(fields[:1]) is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '<https://api.github.com/x?page=2; rel="next"',  # the address never closed
+        'https://api.github.com/x?page=2; rel="next"',
+        '<https://api.github.com/x?page=2>; rel="next',
+        "<https://api.github.com/x?page=2>; rel=next <https://api.github.com/x?page=3>",
+        "<https://api.github.com/x?page=2>; rel=next, <https://api.github.com/x?page=3>; rel=next",
+    ],
+)
+def test_a_next_page_that_cannot_be_read_is_an_error_not_the_end(header: str) -> None:
+    with pytest.raises(ValueError, match="next page"):
+        next_link(header)
+
+
+@pytest.mark.parametrize("links", ["comma", "split"])
+def test_every_page_is_read_whatever_the_link_headers_look_like(
+    github: FakeGitHub, links: str
+) -> None:
+    github.links = links
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, MAX_PER_PAGE + 51)]
+    pages = list(client(github).pages(f"repos/{REPO}/pulls/7/reviews", "reading reviews"))
+    assert [len(page) for page in pages] == [MAX_PER_PAGE, 50]
+
+
+def test_a_link_header_naming_a_next_page_it_cannot_give_fails_closed(github: FakeGitHub) -> None:
+    github.links = "unreadable"
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, MAX_PER_PAGE + 51)]
+    with pytest.raises(GitHubError, match="reading reviews: the Link header names a next page"):
+        client(github).list_all(f"repos/{REPO}/pulls/7/reviews", "reading reviews")
 
 
 @pytest.mark.parametrize(

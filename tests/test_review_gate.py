@@ -75,6 +75,34 @@ def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Pat
     assert gate(github, tmp_path).exit_code == 0
 
 
+@pytest.mark.parametrize("links", ["comma", "split"])
+def test_a_request_for_changes_on_a_later_page_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path, links: str
+) -> None:
+    """A Link header with a comma in its address, or rel="next" on a line of its own, still
+    leads to page 2, and the senior's request for changes there."""
+    github.links = links
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 100)]
+    github.reviews.append(review(100, "priyaraman", "APPROVED"))
+    github.reviews.append(review(101, "jotanaka", "CHANGES_REQUESTED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "jotanaka (senior) requested changes" in result.stdout
+
+
+def test_a_link_header_that_cannot_be_read_stops_the_gate(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.links = "unreadable"
+    github.reviews = [review(i, f"user{i}", "COMMENTED") for i in range(1, 101)]
+    github.reviews.append(review(101, "priyaraman", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "listing reviews of #7: the Link header names a next page but cannot be read" in (
+        result.stderr
+    )
+
+
 def test_a_push_that_leaves_postmortems_alone_keeps_the_approval(
     github: FakeGitHub,
     tmp_path: Path,

@@ -146,6 +146,10 @@ class FakeGitHub:
     """The bodies of the requests that asked for reviewers, in order."""
     counts_files: bool = True
     """Whether the pull request says how many files it changes (`changed_files`)."""
+    links: str = "github"
+    """How the lists write their Link headers: "github" as GitHub does; "comma", with a comma
+    in each address (`&sort=created,asc`); "split", rel="last" and rel="next" on two Link
+    lines, the last first; "unreadable", the next page's address never closed."""
 
     def __post_init__(self) -> None:
         self.contents.setdefault((BASE, "people.yaml"), ROSTER)
@@ -197,9 +201,9 @@ class FakeGitHub:
                 }
             )
         if rest == "/pulls/7/files":
-            return paged(request, self.files)
+            return paged(request, self.files, self.links)
         if rest == "/pulls/7/reviews":
-            return paged(request, self.reviews)
+            return paged(request, self.reviews, self.links)
         if rest == "/issues/7/timeline":
             events = [
                 {"event": "review_requested", "requested_reviewer": {"login": login}}
@@ -247,25 +251,38 @@ class FakeGitHub:
         return json_response({"message": "Not Found"}, 404)
 
 
-def paged(request: Request, items: list[dict[str, Any]]) -> Response:
-    """One page of a list, with GitHub's Link header to the next and the last."""
+def paged(request: Request, items: list[dict[str, Any]], links: str = "github") -> Response:
+    """One page of a list, with a Link header to the next and the last, written as `links`
+    says (see FakeGitHub.links)."""
     per_page = min(int(request.args.get("per_page", "30")), MAX_PER_PAGE)
     page = int(request.args.get("page", "1"))
     chunk = items[(page - 1) * per_page : page * per_page]
-    headers = {}
+    headers: list[tuple[str, str]] = []
     last = max(1, -(-len(items) // per_page))
     if page < last:
-        query = {key: value for key, value in request.args.items() if key != "page"}
+        query = {key: value for key, value in request.args.items() if key not in ("page", "sort")}
+        sort = "&sort=created,asc" if links == "comma" else ""
 
         def at(number: int) -> str:
-            return f"{request.base_url}?{urllib.parse.urlencode({**query, 'page': str(number)})}"
+            args = urllib.parse.urlencode({**query, "page": str(number)})
+            return f"{request.base_url}?{args}{sort}"
 
-        headers["Link"] = f'<{at(page + 1)}>; rel="next", <{at(last)}>; rel="last"'
+        if links == "split":
+            headers += [
+                ("Link", f'<{at(last)}>; rel="last"'),
+                ("Link", f'<{at(page + 1)}>; rel="next"'),
+            ]
+        elif links == "unreadable":
+            headers.append(("Link", f'<{at(page + 1)}; rel="next"'))
+        else:
+            headers.append(("Link", f'<{at(page + 1)}>; rel="next", <{at(last)}>; rel="last"'))
     return json_response(chunk, 200, headers)
 
 
 def json_response(
-    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+    payload: Any,
+    status: int = 200,
+    headers: dict[str, str] | list[tuple[str, str]] | None = None,
 ) -> Response:
     return Response(
         json.dumps(payload), status=status, headers=headers, content_type="application/json"

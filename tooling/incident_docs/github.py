@@ -50,10 +50,12 @@ REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]+)?/[A-Za-z0-9._-
 """owner/name; the owner may be an Enterprise Managed User ("mona_acme/ops")."""
 MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
-_NEXT = re.compile(
-    r'<([^>]+)>[^,]*;\s*rel\s*=\s*"?(?:[^",;]*\s)?next(?:\s[^",;]*)?"?\s*(?:;|$)', re.IGNORECASE
-)
-"""A link whose relations include "next", in any case and among others (RFC 8288)."""
+_OWS = re.compile(r"[ \t]*")
+_LINK_TARGET = re.compile(r"<([^<>]*)>")
+_PARAM_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_BARE_VALUE = re.compile(r'[^\s;,"]+')
+"""A parameter's value written without quotes: a token, leniently (`rel=next`)."""
 COMPARE_FILE_LIMIT = 300
 PR_FILE_LIMIT = 3000
 """The most files GitHub lists for a pull request."""
@@ -320,7 +322,11 @@ class GitHubClient:
             seen.add(url)
             response = self.get(url, what)
             yield response.json(what)
-            url = next_link(response.headers.get("link"))
+            try:
+                # Every Link field: a server may send rel="next" on a line of its own.
+                url = next_link(response.headers.get_all("link") or [], url)
+            except ValueError as error:
+                raise GitHubError(f"{what}: {error}") from None
 
     def list_all(self, path: str, what: str) -> list[Any]:
         items: list[Any] = []
@@ -373,15 +379,84 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def next_link(header: str | None) -> str | None:
-    """The next page's address from a Link header, or None on the last page."""
-    if not header:
-        return None
-    for part in header.split(","):
-        match = _NEXT.search(part)
-        if match:
-            return match.group(1)
-    return None
+def next_link(header: str | Iterable[str] | None, base: str | None = None) -> str | None:
+    """The next page's address from a Link header, or None on the last page. `header` is one
+    field or all of them (a server may send `rel="last"` and `rel="next"` as two Link lines);
+    a relative address is resolved against `base`, the page's own.
+
+    ValueError when a field that mentions "next" cannot be read, or the fields name two next
+    pages: a page skipped would lose its reviews (a request for changes among them, the gate
+    open), so the caller fails closed rather than take the page it has as the last."""
+    fields = [header] if isinstance(header, str) else list(header or ())
+    found: list[str] = []
+    for value in fields:
+        try:
+            links = link_values(value)
+        except ValueError as error:
+            if "next" in value.lower():
+                raise ValueError(
+                    f"the Link header names a next page but cannot be read ({error}): {value!r}"
+                ) from None
+            continue  # no next page lost: read what can be read
+        for target, params in links:
+            if "next" in params.get("rel", "").lower().split():
+                found.append(urllib.parse.urljoin(base, target) if base else target)
+    pages = list(dict.fromkeys(found))
+    if len(pages) > 1:
+        raise ValueError(f"the Link header names more than one next page: {', '.join(pages)}")
+    return pages[0] if pages else None
+
+
+def link_values(value: str) -> list[tuple[str, dict[str, str]]]:
+    """The links of one Link header field, as RFC 8288 writes them: `<target>` then parameters
+    after semicolons, links apart by commas. A target or a quoted value may hold a comma or a
+    semicolon of its own (`<…&sort=created,asc>`), so the field is read from left to right, not
+    split. Parameter names are in lower case; of a name given twice the first counts, as the
+    RFC says. ValueError, naming the character, when the field is not written so."""
+    links: list[tuple[str, dict[str, str]]] = []
+    at = 0
+    while True:
+        at = _skip_spaces(value, at)
+        while value.startswith(",", at):  # empty list elements are allowed
+            at = _skip_spaces(value, at + 1)
+        if at >= len(value):
+            return links
+        target = _LINK_TARGET.match(value, at)
+        if target is None:
+            raise ValueError(f"no <address> at character {at + 1}")
+        at = target.end()
+        params: dict[str, str] = {}
+        while True:
+            at = _skip_spaces(value, at)
+            if at >= len(value) or value[at] == ",":
+                break
+            if value[at] != ";":
+                raise ValueError(f"';' or ',' expected at character {at + 1}")
+            at = _skip_spaces(value, at + 1)
+            if at >= len(value) or value[at] in ",;":
+                continue  # an empty parameter (`rel="next";`)
+            name = _PARAM_NAME.match(value, at)
+            if name is None:
+                raise ValueError(f"no parameter name at character {at + 1}")
+            at = _skip_spaces(value, name.end())
+            param = ""
+            if value.startswith("=", at):
+                at = _skip_spaces(value, at + 1)
+                quoted = _QUOTED.match(value, at)
+                bare = _BARE_VALUE.match(value, at)
+                if quoted is not None:
+                    param, at = re.sub(r"\\(.)", r"\1", quoted.group(1)), quoted.end()
+                elif bare is not None:
+                    param, at = bare.group(), bare.end()
+                else:
+                    raise ValueError(f"no value for {name.group()!r} at character {at + 1}")
+            params.setdefault(name.group().lower(), param)
+        links.append((target.group(1), params))
+
+
+def _skip_spaces(value: str, at: int) -> int:
+    match = _OWS.match(value, at)
+    return match.end() if match else at
 
 
 def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[int, str]) -> str:
