@@ -8,6 +8,7 @@ import pytest
 
 from incident_docs.diagnostics import Diagnostic, Fix, Severity, bounded
 from incident_docs.formatters import (
+    code_span,
     format_github,
     format_gitlab,
     format_json,
@@ -16,7 +17,7 @@ from incident_docs.formatters import (
     format_summary,
     format_text,
 )
-from incident_docs.terminal import printable
+from incident_docs.terminal import log_line, printable
 from support.archive import REPO
 
 DIAGNOSTICS = [
@@ -159,6 +160,34 @@ def test_printable_writes_out_what_a_terminal_would_obey(text: str, shown: str) 
     assert printable(text) == shown
     # JSON output printed so reads back as it was written.
     assert json.loads(printable(json.dumps(text, ensure_ascii=False))) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\n::add-mask::x", "a\\u000a::add-mask::x"),
+        ("a\r\u2028b\u2029c\x85", "a\\u000d\\u2028b\\u2029c\\u0085"),
+        ("::stop-commands::t", "\\u003a:stop-commands::t"),
+        ("  \t::notice::x", "  \t\\u003a:notice::x"),
+        ("see ##[add-mask]x and ##[error]y", "see ##\\u005badd-mask]x and ##\\u005berror]y"),
+        ("needs 1 senior approval: x::y", "needs 1 senior approval: x::y"),
+    ],
+)
+def test_a_log_line_holds_no_line_break_and_no_workflow_command(text: str, shown: str) -> None:
+    assert log_line(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("postmortems/a.md", "`postmortems/a.md`"),
+        ("a`b.md", "``a`b.md``"),
+        ("`a``b`", "``` `a``b` ```"),
+        ("a\n## b", "`a ## b`"),
+    ],
+)
+def test_a_code_span_is_one_line_and_closed_only_at_its_end(text: str, shown: str) -> None:
+    assert code_span(text) == shown
 
 
 def test_a_mark_of_right_to_left_text_is_kept() -> None:

@@ -866,3 +866,61 @@ def test_an_incident_moved_into_a_subfolder_is_read_where_it_went(
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1 and "team data (responders jo)" in result.stdout
+
+
+HOSTILE = "x\n::notice title=Review gate::satisfied\n::add-mask::needs\r##[add-mask]gate\u202e"
+"""Record text that, printed as it is inside GitHub Actions, would be obeyed by the runner."""
+OWN_ANNOTATION = "::error title=Postmortem review gate::"
+
+
+def _obeyed(text: str) -> list[str]:
+    """The lines the Actions runner would read as workflow commands: `::command` at a line's
+    start (after spaces), or the older `##[command]` anywhere; the gate's own annotations
+    aside."""
+    return [
+        line
+        for line in text.splitlines()
+        if "##[" in line or (line.lstrip().startswith("::") and not line.startswith(OWN_ANNOTATION))
+    ]
+
+
+def test_record_text_never_starts_a_line_or_a_workflow_command(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Values from the records (an `incidents:` string holding line breaks) and from the API (a
+    file name holding one) are written out, on both streams and in the step summary."""
+    with_teams(github, services=("api",))
+    quoted = json.dumps(HOSTILE)  # a YAML double-quoted string
+    github.contents[(HEAD, PM_PATH)] = (
+        postmortem(services=("api",))
+        .decode()
+        .replace("incidents: [INC-2024-05-02-api-errors]", f"incidents: {quoted}")
+        .encode()
+    )
+    github.files.append({"filename": f"postmortems/{HOSTILE}.md", "status": "added"})
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit="a" * 40)]
+    summary = tmp_path / "summary.md"
+    result = gate(github, tmp_path, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+    assert result.exit_code == 1, result.output
+    assert OWN_ANNOTATION in result.stdout  # the gate's own commands still go out
+    assert _obeyed(result.stdout) == [] and _obeyed(result.stderr) == []
+    assert "::add-mask::needs" in result.stdout  # shown, as text within a line
+    written = summary.read_text()
+    for text in (result.stdout, result.stderr, written):
+        assert "\r" not in text and "\u202e" not in text
+    assert not any(line.lstrip().startswith("::") for line in written.splitlines())
+
+
+def test_an_error_carrying_api_text_starts_no_workflow_command(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.failures = [(404, {}, f"Not Found {HOSTILE}")]
+    summary = tmp_path / "summary.md"
+    result = gate(github, tmp_path, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+    assert result.exit_code == 2, result.output
+    assert "HTTP 404 not found: Not Found x" in result.stderr
+    assert _obeyed(result.stdout) == [] and _obeyed(result.stderr) == []
+    assert all(line.startswith("incident: error: ") for line in result.stderr.splitlines())
+    written = summary.read_text()
+    assert "**could not run**: reading pull request #7: HTTP 404" in written
+    assert not any(line.lstrip().startswith("::") for line in written.splitlines())

@@ -18,10 +18,12 @@ from incident_docs.codeowners import (
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.document import escapes
+from incident_docs.formatters import code_span, table_cell
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import Decision, summary_markdown
 from incident_docs.store import write_atomic
+from incident_docs.terminal import log_line, printable
 
 TITLE = "Postmortem review gate"
 
@@ -44,24 +46,33 @@ def _escape(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line of the gate's output. Its values come from records and the API, and inside
+    GitHub Actions the runner reads every line of both streams for workflow commands: log_line
+    keeps each value text, within its line."""
+    echo(log_line(line), err=err)
+
+
 def _annotate(message: str) -> None:
-    echo(f"::error title={TITLE}::{_escape(message)}")
+    echo(f"::error title={TITLE}::{_escape(log_line(message))}")
 
 
 def _append_summary(text: str) -> None:
+    """Append Markdown to the step summary; its values are one line each already (table_cell,
+    code_span), and the control characters of any are written out here."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
         with open(target, "a", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.write(printable(text))
 
 
 def _rows(decision: Decision) -> None:
     if not decision.rows:
-        echo("  no reviews yet", err=True)
+        _say("  no reviews yet", err=True)
     for row in decision.rows:
         commit = (row.commit or "?")[:7]
         verdict = row.reason if row.counted else f"not counted ({row.reason})"
-        echo(f"  {row.login:<20} {row.state:<18} {commit}  {verdict}", err=True)
+        _say(f"  {row.login:<20} {row.state:<18} {commit}  {verdict}", err=True)
 
 
 @main.command("review-gate")
@@ -130,58 +141,60 @@ def review_gate_command(
             for note in github_request_reviews(
                 client, repo, result.pr, result.decision, result.roster
             ):
-                echo(f"note: {note}", err=True)
+                _say(f"note: {note}", err=True)
     except UsageError as error:
         if annotate:
             _annotate(f"the review gate could not run: {error}")
-        _append_summary(f"## {TITLE}\n\n**could not run**: {error}\n\n")
-        raise
+        _append_summary(f"## {TITLE}\n\n**could not run**: {table_cell(str(error))}\n\n")
+        # The message may quote the API or a record: each of its lines is kept text, as the
+        # gate's own are (each is printed after "incident: error: ").
+        raise UsageError("\n".join(map(log_line, str(error).splitlines()))) from None
     sys.exit(_report(result, annotate))
 
 
 def _report(result: GateResult, annotate: bool) -> int:
     pr, decision = result.pr, result.decision
     if not result.applicable or decision is None:
-        echo(
+        _say(
             f"review gate: not applicable: pull request #{pr.number} changes no postmortem "
             "(review.paths)"
         )
         _append_summary(f"## {TITLE}\n\nNot applicable: no postmortem changed.\n\n")
         return EXIT_OK
-    echo(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
-    echo(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
+    _say(f"configuration: {result.config_source}; roster: {result.roster_source}", err=True)
+    _say(f"reviews of pull request #{pr.number} (head {pr.head_sha[:7]}):", err=True)
     _rows(decision)
     for state in decision.teams:
         verdict = "approved" if state.satisfied else "waiting"
-        echo(
+        _say(
             f"  team {state.team:<14} {verdict:<9} approved by "
             f"{', '.join(state.approved_by) or 'nobody yet'}; could still approve: "
             f"{', '.join(state.could_approve) or 'nobody'} ({state.reason})",
             err=True,
         )
     for note in decision.notes:
-        echo(f"note: {note}", err=True)
+        _say(f"note: {note}", err=True)
     _append_summary(
         summary_markdown(
             decision,
             pr,
             {
-                "changed postmortems": ", ".join(f"`{path}`" for path in result.gated),
-                "configuration": result.config_source,
-                "roster": result.roster_source,
+                "changed postmortems": ", ".join(map(code_span, result.gated)),
+                "configuration": table_cell(result.config_source),
+                "roster": table_cell(result.roster_source),
             },
             result.roster,
         )
     )
     if decision.satisfied:
-        echo(
+        _say(
             f"review gate: satisfied: {len(decision.approvers)} of {decision.required} senior "
             f"approvals ({', '.join(decision.approvers) or 'none needed'}) on head "
             f"{pr.head_sha[:7]}"
         )
         return EXIT_OK
     for line in decision.unmet:
-        echo(line)
+        _say(line)
         if annotate:
             _annotate(line)
     return EXIT_FINDINGS

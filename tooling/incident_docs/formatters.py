@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import urllib.parse
 from collections.abc import Callable
 
@@ -133,6 +134,15 @@ def table_cell(value: str, *, keep_markdown: bool = False) -> str:
     if keep_markdown:
         return text.replace("|", "\\|")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code_span(value: str) -> str:
+    """Text as one inline code span of Markdown: on one line, and fenced by one backtick more
+    than the longest run it holds, so that a backtick in a file name does not close it early."""
+    text = _one_line(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -12,7 +12,7 @@ from typing import Any
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import parse_bytes
-from incident_docs.formatters import table_cell
+from incident_docs.formatters import code_span, table_cell
 from incident_docs.models import Incident, Person, Postmortem, Roster, TimelineEntry
 from incident_docs.records import SKIPPED_NAMES, validate_record
 from incident_docs.teams import (
@@ -607,9 +607,16 @@ def _with_login(handle: str, roster: Roster | None) -> str:
 def summary_markdown(
     decision: Decision, pr: PullRequest, extra: Mapping[str, str], roster: Roster | None = None
 ) -> str:
-    """The step-summary table: every reviewer, their state, commit and whether it counted."""
+    """The step-summary table: every reviewer, their state, commit and whether it counted.
+
+    `extra` holds Markdown, a line each. Every value from a record or the API is put on one line
+    (table_cell, code_span): a line break in it would start a block of the summary's own."""
     status = "satisfied" if decision.satisfied else "not satisfied"
-    why = f" ({decision.severity}: `{decision.source}`)" if decision.severity else ""
+    why = (
+        f" ({table_cell(decision.severity)}: {code_span(decision.source or '?')})"
+        if decision.severity
+        else ""
+    )
     lines = [
         "## Postmortem review gate",
         "",
@@ -618,7 +625,7 @@ def summary_markdown(
         "",
     ]
     for key, value in extra.items():
-        lines.append(f"- {key}: {value}")
+        lines.append(f"- {key}: {' '.join(value.split())}")
     if extra:
         lines.append("")
     if decision.rows:
@@ -626,7 +633,8 @@ def summary_markdown(
         for row in decision.rows:
             verdict = "yes" if row.counted else "no"
             lines.append(
-                f"| {table_cell(row.login)} | {row.state} | `{_short(row.commit)}` | "
+                f"| {table_cell(row.login)} | {table_cell(row.state)} | "
+                f"{code_span(_short(row.commit))} | "
                 f"{verdict}: {table_cell(row.reason)} |"
             )
         lines.append("")

@@ -26,6 +26,24 @@ def printable(text: str, *, lines: bool = True) -> str:
     return pattern.sub(_escaped, text)
 
 
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+"""Unicode's own line and paragraph separators, which some viewers break a line at."""
+
+
+def log_line(text: str) -> str:
+    """One line for a CI log, which the GitHub Actions runner reads for workflow commands:
+    control characters and line breaks written out as printable() writes them, so that text
+    from a record or the API neither starts a line of its own nor reads as a command, the
+    `::add-mask::…` or `::stop-commands::…` the runner obeys at a line's start (after spaces),
+    or its older form, `##[add-mask]…`, obeyed anywhere in a line. The colon or bracket that
+    would make one is written as its escape too."""
+    text = _LINE_SEPARATORS.sub(_escaped, printable(text, lines=False))
+    start = len(text) - len(text.lstrip())
+    if text.startswith("::", start):
+        text = f"{text[:start]}\\u003a{text[start + 1 :]}"
+    return text.replace("##[", "##\\u005b")
+
+
 def _escaped(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
 
