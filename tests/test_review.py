@@ -21,7 +21,7 @@ from incident_docs.review import (
     reviews_from_api,
     summary_markdown,
 )
-from support.github_fake import HEAD, OLD, PM_PATH, ROSTER, postmortem, review
+from support.github_fake import HEAD, INC_PATH, OLD, PM_PATH, ROSTER, incident, postmortem, review
 
 PR = PullRequest(7, "samlq", HEAD, "b" * 40)
 BASE_ROSTER = Roster.model_validate(yaml.safe_load(ROSTER))
@@ -224,6 +224,31 @@ def test_an_unreadable_severity_requires_the_strictest_count() -> None:
     assert need.notes and "b.md" in need.notes[0]
     assert requirement([("a.md", postmortem("SEV2")), ("gone.md", None)], config).required == 2
     assert requirement([("a.md", postmortem("SEV2"))], config).required == 1
+
+
+def test_an_incident_sets_the_count_only_when_more_severe_than_its_postmortem() -> None:
+    config = Config(
+        severities=(
+            SeverityLevel(name="SEV1", description="x", approvals=2),
+            SeverityLevel(name="SEV2", description="y"),
+        )
+    )
+    at_base = f"{INC_PATH} (at base bbbbbbb)"
+    need = requirement(
+        [(PM_PATH, postmortem("SEV2")), (at_base, incident(severity="SEV1"))], config
+    )
+    assert (need.required, need.severity, need.source) == (2, "SEV1", at_base)
+    assert need.raised_by == (
+        f"the severity of its incident INC-2024-05-02-api-errors at base bbbbbbb; {PM_PATH} says SEV2"
+    )
+    same = requirement(
+        [(PM_PATH, postmortem("SEV1")), (at_base, incident(severity="SEV1"))], config
+    )
+    assert (same.required, same.source, same.raised_by, same.notes) == (2, PM_PATH, None, ())
+    # An incident another postmortem names sets nothing for this one.
+    other = "incidents/INC-2024-05-09-other.md (at base bbbbbbb)"
+    alone = requirement([(PM_PATH, postmortem("SEV2")), (other, incident(severity="SEV1"))], config)
+    assert (alone.required, alone.source) == (1, PM_PATH)
 
 
 def test_the_summary_table_lists_every_reviewer_and_escapes_cells() -> None:

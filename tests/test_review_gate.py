@@ -924,3 +924,80 @@ def test_an_error_carrying_api_text_starts_no_workflow_command(
     written = summary.read_text()
     assert "**could not run**: reading pull request #7: HTTP 404" in written
     assert not any(line.lstrip().startswith("::") for line in written.splitlines())
+
+
+def test_a_postmortem_less_severe_than_its_incident_needs_the_incidents_approvals(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A new SEV2 postmortem of a SEV1 incident needs the SEV1's two approvals, and says why."""
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(BASE, INC_PATH)] = incident(severity="SEV1")
+    github.contents[(HEAD, INC_PATH)] = incident(severity="SEV1")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "needs 2 senior approvals (SEV1, the severity of its incident INC-2024-05-02-api-errors "
+        f"at base bbbbbbb; {PM_PATH} says SEV2) on head ccccccc; 1 counted" in result.stdout
+    )
+    github.reviews.append(review(2, "dana-okafor", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: the approvals needed are those of SEV1, the severity of its incident "
+        "INC-2024-05-02-api-errors at base bbbbbbb" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("at_base", "at_head"),
+    [
+        ("SEV1", "SEV2"),  # lowered with the postmortem's in the same pull request
+        (None, "SEV1"),  # an incident the pull request adds
+        ("SEV2", "SEV1"),  # raised by the pull request
+    ],
+)
+def test_the_most_severe_version_of_the_incident_sets_the_bar(
+    github: FakeGitHub, tmp_path: Path, at_base: str | None, at_head: str
+) -> None:
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    if at_base is not None:
+        github.contents[(BASE, INC_PATH)] = incident(severity=at_base)
+    github.contents[(HEAD, INC_PATH)] = incident(severity=at_head)
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "needs 2 senior approvals (SEV1, the severity of its incident" in result.stdout
+
+
+def test_each_team_gives_what_the_incidents_severity_asks(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"approvals = 2\n", b"approvals = 1\nteam_approvals = 2\n"
+    )
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"seniors: [priya]", b"seniors: [priya, dana]"
+    )
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api",), severity="SEV1")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team api (owns api; responders sam) needs 2 approvals from its seniors" in (
+        result.stdout
+    )
+    github.reviews.append(review(2, "dana-okafor", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_an_incident_whose_severity_cannot_be_read_asks_the_strictest_count(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(severity="critical")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "needs 2 senior approvals" in result.stdout

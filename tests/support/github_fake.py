@@ -75,13 +75,15 @@ authors: [{", ".join(authors)}]
 """.encode()
 
 
-def incident(services: tuple[str, ...] = ("api",), ops_lead: str = "sam") -> bytes:
+def incident(
+    services: tuple[str, ...] = ("api",), ops_lead: str = "sam", severity: str = "SEV2"
+) -> bytes:
     """The postmortem's incident: declared by sam, who held command; `ops_lead` ran the fix."""
     return f"""\
 ---
 id: INC-2024-05-02-api-errors
 title: API errors after deploy
-severity: SEV2
+severity: {severity}
 status: resolved
 declared_at: 2024-05-02T10:05:00Z
 declared_by: sam

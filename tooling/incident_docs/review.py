@@ -76,6 +76,9 @@ class Requirement:
     unreadable: tuple[str, ...] = ()
     """Postmortems, as they would merge, whose front-matter cannot be read: the teams they
     involve cannot be known, so the gate stays closed."""
+    raised_by: str | None = None
+    """Why the severity is not the postmortem's own, when one of its incidents is more severe
+    ("the severity of its incident INC-… at base 1a2b3c4; postmortems/PM-….md says SEV3")."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class Decision:
     unmet: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
     teams: tuple[TeamState, ...] = field(default=())
+    raised_by: str | None = None
+    """Requirement.raised_by: why an incident's severity sets the count."""
 
     @property
     def satisfied(self) -> bool:
@@ -257,15 +262,17 @@ def postmortem_paths(files: Iterable[ChangedFile], config: Config) -> list[Chang
 def requirement(
     documents: Sequence[tuple[str, bytes | None]], config: Config, roster: Roster | None = None
 ) -> Requirement:
-    """The approvals needed: the highest severity among the postmortems wins, and with a
-    roster, every team any of the documents involves.
+    """The approvals needed: the highest severity among the postmortems and the incidents each
+    names wins, and with a roster, every team any of the documents involves.
 
-    A postmortem whose severity cannot be read (None: not found) requires the strictest
-    configured count, so a broken or missing file never lowers the bar. `documents` may hold
-    several versions of a postmortem (base and head) and its incidents: the teams are their union,
-    so a pull request that drops a service or a responder does not drop its team.
+    A postmortem cannot ask fewer approvals than its incident by saying it was less severe: each
+    postmortem counts as the most severe of its own severity and its incidents' (every version
+    of them the gate read, at the base and the head, so a pull request cannot lower both).
+    A postmortem or incident whose severity cannot be read (None: not found) requires the
+    strictest configured count, so a broken or missing file never lowers the bar. `documents`
+    may hold several versions of a postmortem (base and head) and its incidents: the teams are
+    their union, so a pull request that drops a service or a responder does not drop its team.
     """
-    best: tuple[int, str, str] | None = None
     authors: set[str] = set()
     notes: list[str] = []
     strictest = max(level.approvals for level in config.severities)
@@ -273,6 +280,10 @@ def requirement(
     unreadable: list[str] = []
     postmortems: list[tuple[Postmortem, list[TimelineEntry], str | None]] = []
     incidents: dict[str, list[tuple[Incident, list[TimelineEntry]]]] = {}
+    incident_levels: dict[str, list[_Level]] = {}
+    """Each named incident's severity in every version read, by the ID it was read by."""
+    judged: list[tuple[str, str | None, tuple[str, ...]]] = []
+    """Each postmortem version: where, its own severity when known, the incidents it names."""
     for path, raw in documents:
         if raw is None:
             unknown = unknown or path
@@ -291,12 +302,19 @@ def requirement(
             if isinstance(incident, Incident):
                 entries, _bad = parse_timeline(doc)
                 incidents.setdefault(incident.id, []).append((incident, entries))
+            level = front.get("severity")
+            if isinstance(level, str) and config.severity(level) is not None:
+                ranked = _Level(config.severity_rank(level), level, path)
+                incident_levels.setdefault(_read_as(path), []).append(ranked)
+            else:
+                unknown = unknown or path
             continue
         record, _problems = validate_record(doc, "postmortem")
         severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
         if isinstance(record, Postmortem):
             authors.update(_handles(record.authors, roster))
             postmortems.append((record, parse_timeline(doc)[0], severity))
+            named_incidents = record.incidents
         else:
             # It does not validate, but what it says still counts: a broken file never lowers
             # the bar (its teams, from the raw front-matter; its authors cannot approve).
@@ -306,17 +324,47 @@ def requirement(
                 postmortems.append(
                     (loose, parse_timeline(doc)[0], severity if isinstance(severity, str) else None)
                 )
-        if not isinstance(severity, str) or config.severity(severity) is None:
+            named_incidents = front_labels(front, "incidents")
+        known = isinstance(severity, str) and config.severity(severity) is not None
+        if not known:
             unknown = unknown or path
-            continue
-        rank = config.severity_rank(severity)
-        if best is None or rank < best[0]:
-            best = (rank, severity, path)
-    required = config.required_approvals(best[1]) if best else 1
-    severity_name, source = (best[1], best[2]) if best else (None, None)
+        judged.append((path, severity if known else None, tuple(named_incidents)))
+
+    def most_severe(severity: str | None, where: str, named: Iterable[str]) -> _Level | None:
+        """The postmortem's own severity, or its most severe incident's when more severe. On a
+        tie, its own (the incident then explains nothing), then the base's version of the
+        incident: what the pull request did not write."""
+        own = []
+        if severity is not None and config.severity(severity) is not None:
+            own.append(_Level(config.severity_rank(severity), severity, where))
+        found = own + [level for i in named for level in incident_levels.get(i, [])]
+        if not found:
+            return None
+        return min(
+            found,
+            key=lambda level: (level.rank, level.where != where, " (at base " not in level.where),
+        )
+
+    best: _Level | None = None
+    raised_by: str | None = None
+    for path, severity, named in judged:
+        level = most_severe(severity, path, named)
+        if level is not None and (best is None or level.rank < best.rank):
+            best = level
+            raised_by = None
+            if level.where != path:
+                version = _VERSION_LABEL.search(level.where)
+                at = f" {version.group(0)[2:-1]}" if version else ""
+                says = f"says {severity}" if severity else "has no severity it can read"
+                incident_id = _read_as(level.where)
+                raised_by = f"the severity of its incident {incident_id}{at}; {path} {says}"
+    required = config.required_approvals(best.severity) if best else 1
+    severity_name, source = (best.severity, best.where) if best else (None, None)
     if unknown is not None and strictest > required:
         notes.append(f"the severity of {unknown} cannot be read: requiring the strictest count")
-        required, severity_name, source = strictest, None, unknown
+        required, severity_name, source, raised_by = strictest, None, unknown, None
+    if raised_by is not None:
+        notes.append(f"the approvals needed are those of {severity_name}, {raised_by}")
     strictest_team = max(
         [config.review.team_approvals]
         + [level.team_approvals for level in config.severities if level.team_approvals]
@@ -338,12 +386,18 @@ def requirement(
             linked = [pair for i in record.incidents for pair in incidents.get(i, [])]
             missing += [i for i in record.incidents if i not in incidents and i not in missing]
             # Each team gives what the strictest postmortem that involves it asks: a more
-            # severe postmortem in the same pull request does not lower another's bar.
+            # severe postmortem in the same pull request does not lower another's bar, and
+            # neither does the postmortem's own severity lower its incident's.
             found = postmortem_involvement(roster, record, linked, entries)
+            effective = most_severe(severity, "", record.incidents)
             for item in found:
                 # A version whose severity cannot be read (a broken base) never lowers a
                 # team's bar either: every team then gives the strictest count.
-                item.needed = strictest_team if unknown is not None else team_count(severity)
+                item.needed = (
+                    strictest_team
+                    if unknown is not None
+                    else team_count(effective.severity if effective else severity)
+                )
             involvement = merge_involvement(involvement, found)
     return Requirement(
         required,
@@ -355,7 +409,23 @@ def requirement(
         team_needed,
         tuple(missing),
         tuple(unreadable),
+        raised_by,
     )
+
+
+def _read_as(label: str) -> str:
+    """The ID an incident was read by, from the label of the version read: its file is named
+    after the ID the postmortem gave ("incidents/2024/INC-….md (at base 1a2b3c4)")."""
+    return _VERSION_LABEL.sub("", label).rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass(frozen=True)
+class _Level:
+    """A severity as the gate ranks it: 0 the most severe; where it was read."""
+
+    rank: int
+    severity: str
+    where: str
 
 
 def _handles(names: Iterable[str], roster: Roster | None) -> set[str]:
@@ -519,6 +589,7 @@ def evaluate(
         rows=tuple(rows),
         unmet=tuple(unmet),
         notes=need.notes,
+        raised_by=need.raised_by,
         teams=tuple(states),
     )
 
@@ -574,6 +645,8 @@ def _shortfall(
 ) -> str:
     plural = "s" if need.required != 1 else ""
     why = f" ({need.severity}: {need.source})" if need.severity and need.source else ""
+    if need.severity and need.raised_by:
+        why = f" ({need.severity}, {need.raised_by})"
     have = f"{len(approvers)} counted" + (f" ({', '.join(approvers)})" if approvers else "")
     line = (
         f"needs {need.required} senior approval{plural}{why} on head {_short(pr.head_sha)}; {have}"
@@ -617,6 +690,8 @@ def summary_markdown(
         if decision.severity
         else ""
     )
+    if decision.severity and decision.raised_by:
+        why = f" ({table_cell(decision.severity)}, {table_cell(decision.raised_by)})"
     lines = [
         "## Postmortem review gate",
         "",
