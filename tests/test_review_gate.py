@@ -1001,3 +1001,26 @@ def test_an_incident_whose_severity_cannot_be_read_asks_the_strictest_count(
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
     assert "needs 2 senior approvals" in result.stdout
+
+
+def test_a_step_summary_that_cannot_be_written_does_not_hide_the_decision(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A warning naming GITHUB_STEP_SUMMARY, once; the decision and its exit code stay."""
+    folder = str(tmp_path)  # a folder, not a file
+    result = gate(github, tmp_path, GITHUB_STEP_SUMMARY=folder)
+    assert result.exit_code == 1, result.output
+    assert "needs 1 senior approval" in result.stdout
+    assert result.stderr.count(f"GITHUB_STEP_SUMMARY {folder}: cannot write") == 1
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path, GITHUB_STEP_SUMMARY=folder)
+    assert result.exit_code == 0, result.output
+    assert "review gate: satisfied" in result.stdout
+    github.files = [{"filename": "README.md", "status": "modified"}]
+    result = gate(github, tmp_path, GITHUB_STEP_SUMMARY=folder)
+    assert result.exit_code == 0 and "not applicable" in result.stdout
+    github.failures = [(401, {})]
+    result = gate(github, tmp_path, GITHUB_STEP_SUMMARY=folder)
+    assert result.exit_code == 2, result.output
+    assert "reading pull request #7: HTTP 401 unauthorized" in result.stderr
+    assert result.stderr.count("GITHUB_STEP_SUMMARY") == 1

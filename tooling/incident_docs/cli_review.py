@@ -59,11 +59,21 @@ def _annotate(message: str) -> None:
 
 def _append_summary(text: str) -> None:
     """Append Markdown to the step summary; its values are one line each already (table_cell,
-    code_span), and the control characters of any are written out here."""
+    code_span), and the control characters of any are written out here. A summary that cannot
+    be written is a warning: it repeats what the log says, and failing on it would replace the
+    gate's decision, and its exit code, with an error."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target:
+    if not target:
+        return
+    try:
         with open(target, "a", encoding="utf-8") as stream:
             stream.write(printable(text))
+    except OSError as error:
+        _say(
+            f"incident: warning: GITHUB_STEP_SUMMARY {target}: cannot write the step summary: "
+            f"{error.strerror or error}",
+            err=True,
+        )
 
 
 def _rows(decision: Decision) -> None:
