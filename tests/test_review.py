@@ -251,6 +251,11 @@ def test_an_incident_sets_the_count_only_when_more_severe_than_its_postmortem() 
     assert (alone.required, alone.source) == (1, PM_PATH)
 
 
+def test_the_summary_says_how_many_approvals_were_needed_and_why() -> None:
+    text = summary_markdown(decide([review(1, "priyaraman", "APPROVED")], required=2), PR, {})
+    assert f"**not satisfied**: 1 senior approval (2 needed; SEV2: `{PM_PATH}`) on head" in text
+
+
 def test_the_summary_table_lists_every_reviewer_and_escapes_cells() -> None:
     decision = decide([review(1, "priyaraman", "APPROVED"), review(2, "le|e", "APPROVED")])
     text = summary_markdown(decision, PR, {"roster": "people.yaml at base bbbbbbb"})

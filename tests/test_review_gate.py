@@ -13,6 +13,7 @@ from support.github_fake import (
     BASE,
     HEAD,
     INC_PATH,
+    OLD,
     PM_PATH,
     PYPROJECT,
     REPO,
@@ -63,7 +64,7 @@ def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Pat
     github.reviews.append(review(2, "priyaraman", "APPROVED"))
     result = gate(github, tmp_path)
     assert result.exit_code == 0, result.output
-    assert "satisfied: 1 of 1 senior approvals (priyaraman)" in result.stdout
+    assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priyaraman" in result.stdout
 
     new_head = "d" * 40
     github.push(new_head, changed=[PM_PATH])
@@ -323,7 +324,7 @@ def test_an_enterprise_managed_user_is_a_senior_like_any_other(
     github.reviews = [review(1, "priya_acme", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 0, result.output
-    assert "satisfied: 1 of 1 senior approvals (priya_acme)" in result.stdout
+    assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priya_acme" in result.stdout
 
 
 def test_a_pull_request_without_postmortems_is_not_gated(
@@ -1024,3 +1025,45 @@ def test_a_step_summary_that_cannot_be_written_does_not_hide_the_decision(
     assert result.exit_code == 2, result.output
     assert "reading pull request #7: HTTP 401 unauthorized" in result.stderr
     assert result.stderr.count("GITHUB_STEP_SUMMARY") == 1
+
+
+def test_a_team_line_says_whose_approval_is_of_an_older_commit(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """The senior a team waits for approved before the postmortems changed: the line that asks
+    for them says so, and that they need to approve again."""
+    with_teams(github, services=("api",))
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.compares[(OLD, HEAD)] = {"status": "ahead", "files": [{"filename": PM_PATH}]}
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "team api (owns api; responders sam) needs 1 approval from its seniors; 0 so far; "
+        "could approve: priya (@priyaraman), whose approval is of aaaaaaa, an older commit, "
+        "and postmortems changed since: approve again" in result.stdout
+    )
+
+
+def test_the_satisfied_line_says_how_many_approvals_were_needed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (
+        "review gate: satisfied: 2 senior approvals (1 needed) on head ccccccc: "
+        "dana-okafor, priyaraman" in result.stdout
+    )
+
+
+def test_a_count_forced_by_an_unreadable_severity_says_so(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.contents[(HEAD, PM_PATH)] = postmortem("critical")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "needs 2 senior approvals (the strictest count: the severity of "
+        f"{PM_PATH} cannot be read) on head ccccccc; 1 counted" in result.stdout
+    )

@@ -197,10 +197,11 @@ def _report(result: GateResult, annotate: bool) -> int:
         )
     )
     if decision.satisfied:
+        count = len(decision.approvers)
         _say(
-            f"review gate: satisfied: {len(decision.approvers)} of {decision.required} senior "
-            f"approvals ({', '.join(decision.approvers) or 'none needed'}) on head "
-            f"{pr.head_sha[:7]}"
+            f"review gate: satisfied: {count} senior approval{'s' if count != 1 else ''} "
+            f"({decision.required} needed) on head {pr.head_sha[:7]}"
+            + (f": {', '.join(decision.approvers)}" if decision.approvers else "")
         )
         return EXIT_OK
     for line in decision.unmet:

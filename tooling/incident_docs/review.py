@@ -526,6 +526,9 @@ def evaluate(
     counted: dict[str, str] = {}
     blockers: list[str] = []
     not_counted: list[str] = []
+    again: dict[str, str] = {}
+    """Seniors whose approval is of another commit than the head, by handle: what the team
+    lines say of them, so that they know to approve again."""
     author = pr.author.casefold()
     for review in sorted(latest_reviews(reviews).values(), key=lambda r: r.login.casefold()):
         person = roster.by_github(review.login)
@@ -543,7 +546,11 @@ def evaluate(
             rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, what))
             continue
         if reason is None:
-            reason = _stale(review, pr, config, unchanged_since)
+            stale = _stale(review, pr, config, unchanged_since)
+            if stale is not None:
+                reason, said = stale
+                if person is not None:
+                    again[person.handle.casefold()] = said
         if reason is None and person is not None:
             key = person.handle.casefold()
             if key not in counted:
@@ -574,7 +581,7 @@ def evaluate(
         )
     for state in states:
         if not state.satisfied:
-            unmet.append(_team_shortfall(state, roster))
+            unmet.append(_team_shortfall(state, roster, again))
     for login in blockers:
         unmet.append(
             f"{login} (senior) requested changes: the gate stays closed until they approve "
@@ -622,21 +629,30 @@ def _stale(
     pr: PullRequest,
     config: Config,
     unchanged_since: Callable[[str], bool | None],
-) -> str | None:
+) -> tuple[str, str] | None:
+    """Why an approval of another commit than the head does not count, as the reviewers' rows
+    say it and as the line of a team waiting for the reviewer says it; None when it counts."""
     if review.commit_id == pr.head_sha:
         return None
     if review.commit_id is None:
-        return "approved an unknown commit"
+        return "approved an unknown commit", "whose approval is of an unknown commit"
+    commit, head = _short(review.commit_id), _short(pr.head_sha)
     if not config.review.allow_unchanged_since_review:
-        return f"approved {_short(review.commit_id)}, not the head {_short(pr.head_sha)}"
+        return (
+            f"approved {commit}, not the head {head}",
+            f"whose approval is of {commit}, not the head",
+        )
     unchanged = unchanged_since(review.commit_id)
     if unchanged is None:
         return (
-            f"approved {_short(review.commit_id)}; cannot compare it with the head "
-            f"{_short(pr.head_sha)}"
+            f"approved {commit}; cannot compare it with the head {head}",
+            f"whose approval is of {commit}, a commit that cannot be compared with the head",
         )
     if not unchanged:
-        return f"approved {_short(review.commit_id)}; postmortems changed since"
+        return (
+            f"approved {commit}; postmortems changed since",
+            f"whose approval is of {commit}, an older commit, and postmortems changed since",
+        )
     return None
 
 
@@ -647,6 +663,9 @@ def _shortfall(
     why = f" ({need.severity}: {need.source})" if need.severity and need.source else ""
     if need.severity and need.raised_by:
         why = f" ({need.severity}, {need.raised_by})"
+    elif need.severity is None and need.source:
+        # No severity, but a source: the one that cannot be read, which asks the strictest.
+        why = f" (the strictest count: the severity of {need.source} cannot be read)"
     have = f"{len(approvers)} counted" + (f" ({', '.join(approvers)})" if approvers else "")
     line = (
         f"needs {need.required} senior approval{plural}{why} on head {_short(pr.head_sha)}; {have}"
@@ -656,7 +675,9 @@ def _shortfall(
     return line
 
 
-def _team_shortfall(state: TeamState, roster: Roster) -> str:
+def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) -> str:
+    """The line of a team still waiting; of a senior who approved another commit, why that
+    approval does not count and that they can approve again."""
     plural = "s" if state.needed != 1 else ""
     line = (
         f"team {state.team} ({state.reason}) needs {state.needed} approval{plural} from its "
@@ -667,7 +688,8 @@ def _team_shortfall(state: TeamState, roster: Roster) -> str:
         for handle in state.could_approve:
             person = roster.by_handle(handle)
             login = f" (@{person.github})" if person and person.github else " (no github login)"
-            who.append(handle + login)
+            stale = again.get(handle.casefold())
+            who.append(handle + login + (f", {stale}: approve again" if stale else ""))
         return line + "; could approve: " + ", ".join(who)
     return line + f"; nobody can: add a senior who did not write it to team {state.team}"
 
@@ -685,18 +707,19 @@ def summary_markdown(
     `extra` holds Markdown, a line each. Every value from a record or the API is put on one line
     (table_cell, code_span): a line break in it would start a block of the summary's own."""
     status = "satisfied" if decision.satisfied else "not satisfied"
-    why = (
-        f" ({table_cell(decision.severity)}: {code_span(decision.source or '?')})"
-        if decision.severity
-        else ""
-    )
+    why = ""
     if decision.severity and decision.raised_by:
-        why = f" ({table_cell(decision.severity)}, {table_cell(decision.raised_by)})"
+        why = f"; {table_cell(decision.severity)}, {table_cell(decision.raised_by)}"
+    elif decision.severity:
+        why = f"; {table_cell(decision.severity)}: {code_span(decision.source or '?')}"
+    elif decision.source:
+        why = f"; the strictest count: the severity of {code_span(decision.source)} cannot be read"
+    count = len(decision.approvers)
     lines = [
         "## Postmortem review gate",
         "",
-        f"**{status}**: {len(decision.approvers)} of {decision.required} senior approvals"
-        f"{why} on head `{_short(pr.head_sha)}`.",
+        f"**{status}**: {count} senior approval{'s' if count != 1 else ''} "
+        f"({decision.required} needed{why}) on head {code_span(_short(pr.head_sha))}.",
         "",
     ]
     for key, value in extra.items():
