@@ -199,6 +199,23 @@ def test_an_answer_that_never_ends_times_out_whole() -> None:
         server.close()
 
 
+def test_a_server_that_never_answers_is_waited_for_no_longer_than_max_wait() -> None:
+    """The time a request may take is what is left of max_wait (at least min_timeout), not the
+    whole 30 s timeout: `--max-wait 5` against a server that never answers took 30 s."""
+    silent = socket.create_server(("127.0.0.1", 0))  # takes connections, never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    api = GitHubClient(url, None, sleep=Sleeper(), max_wait=0.5, min_timeout=0.2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(
+            GitHubError, match=r"gave up after waiting [\d.]+s \(--max-wait 0\.5s\)"
+        ):
+            api.get_json("repos/acme/ops/pulls/7", "reading")
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 3
+
+
 @pytest.mark.parametrize(
     "url", ["http://[::1", "http://127.0.0.1:abc", "http://exa mple.com", "ftp://x", "http://"]
 )

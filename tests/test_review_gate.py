@@ -1067,3 +1067,38 @@ def test_a_count_forced_by_an_unreadable_severity_says_so(
         "needs 2 senior approvals (the strictest count: the severity of "
         f"{PM_PATH} cannot be read) on head ccccccc; 1 counted" in result.stdout
     )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"pull_request": {"number": True}},
+        {"pull_request": {"number": -3}},
+        {"pull_request": {"number": 0}},
+        {"pull_request": {"number": "7"}},
+        {"pull_request": {"number": 7.0}},
+        {"pull_request": [7]},
+    ],
+)
+def test_an_event_whose_pull_request_number_is_no_number_is_refused(
+    github: FakeGitHub, tmp_path: Path, event: dict[str, object]
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    args = ["--repo", REPO, "--api-url", github.url, "--max-wait", "0"]
+    result = gate(github, tmp_path, *args, GITHUB_EVENT_PATH=str(path))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"incident: error: GITHUB_EVENT_PATH {path}: ")
+    assert "pull_request" in result.stderr and result.stderr.count("\n") == 1
+    assert github.requests == []
+
+
+def test_an_event_nested_deeper_than_python_reads_is_a_clear_error(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text("[" * 200_000)
+    args = ["--repo", REPO, "--api-url", github.url, "--max-wait", "0"]
+    result = gate(github, tmp_path, *args, GITHUB_EVENT_PATH=str(path))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"incident: error: GITHUB_EVENT_PATH {path}: cannot read")

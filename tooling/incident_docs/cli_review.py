@@ -36,10 +36,27 @@ def _event_pr_number() -> int | None:
     try:
         with open(path, encoding="utf-8") as stream:
             event = json.load(stream)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
+        # RecursionError: nested deeper than Python reads.
         raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {error}") from None
-    number = (event.get("pull_request") or {}).get("number") if isinstance(event, dict) else None
-    return number if isinstance(number, int) else None
+    pull_request = event.get("pull_request") if isinstance(event, dict) else None
+    if pull_request is None:
+        return None  # not a pull request's event: --pr says which
+    if not isinstance(pull_request, dict):
+        raise UsageError(
+            f"GITHUB_EVENT_PATH {path}: pull_request is {json.dumps(pull_request)[:40]}, not an "
+            "object with a number"
+        )
+    number = pull_request.get("number")
+    if number is None:
+        return None
+    # Checked as --pr is: a number read as is would be `#True` or `#-3` in every request.
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise UsageError(
+            f"GITHUB_EVENT_PATH {path}: pull_request.number is {json.dumps(number)[:40]}, not a "
+            "pull request number (1 or more)"
+        )
+    return number
 
 
 def _escape(value: str) -> str:

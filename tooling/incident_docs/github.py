@@ -136,6 +136,9 @@ GATE_HINTS = {
 """What to check after an error status, said after the API's own message."""
 WRITE_SPACING = 1.0
 """Seconds between two requests that create something, as GitHub asks of API clients."""
+MIN_REQUEST_TIMEOUT = 5.0
+"""The least time a request is given, however little of max_wait is left: `--max-wait 0`
+means no retries, not no time for a slow but live API to answer."""
 
 
 class GitHubClient:
@@ -150,6 +153,7 @@ class GitHubClient:
         max_wait: float = 120.0,
         attempts: int = 5,
         timeout: float = 30.0,
+        min_timeout: float = MIN_REQUEST_TIMEOUT,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         hints: dict[int, str] | None = None,
@@ -177,6 +181,7 @@ class GitHubClient:
         self.max_wait = max_wait
         self.attempts = attempts
         self.timeout = timeout
+        self.min_timeout = min_timeout
         self.sleep = sleep or time.sleep
         self.clock = clock or time.time
         self.waited = 0.0
@@ -230,9 +235,10 @@ class GitHubClient:
         for attempt in range(1, self.attempts + 1):
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             started = self.clock()
+            timeout = self._time_allowed()
             try:
-                with self._opener.open(request, timeout=self.timeout) as answer:
-                    return Response(answer.status, answer.headers, self._body(answer))
+                with self._opener.open(request, timeout=timeout) as answer:
+                    return Response(answer.status, answer.headers, self._body(answer, timeout))
             except urllib.error.HTTPError as error:
                 body = error.read()
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
@@ -259,14 +265,20 @@ class GitHubClient:
                 delay = _backoff(attempt)
             if self.waited + delay > self.max_wait:
                 raise GitHubError(
-                    f"{problem}; gave up after waiting {self.waited:g}s "
+                    f"{problem}; gave up after waiting {round(self.waited, 1):g}s "
                     f"(--max-wait {self.max_wait:g}s)"
                 )
             self.waited += delay
             self.sleep(delay)
         raise GitHubError(f"{what}: no answer")  # pragma: no cover - the loop always returns
 
-    def _body(self, answer: Any) -> bytes:
+    def _time_allowed(self) -> float:
+        """Seconds the next request may take: what is left of max_wait, since the time lost to
+        a server that does not answer counts as waiting (else `--max-wait 5` took the whole
+        timeout, 30 s), but at least min_timeout and at most timeout."""
+        return min(self.timeout, max(self.min_timeout, self.max_wait - self.waited))
+
+    def _body(self, answer: Any, timeout: float) -> bytes:
         """The answer's body, whole within the timeout: a server that sends a byte at a time
         never lets one read time out."""
         read = getattr(answer, "read1", None)
@@ -276,8 +288,8 @@ class GitHubClient:
         parts = []
         while chunk := read(1 << 16):
             parts.append(chunk)
-            if time.monotonic() - started > self.timeout:
-                raise TimeoutError(f"the answer took more than {self.timeout:g}s")
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"the answer took more than {timeout:g}s")
         body = b"".join(parts)
         missing = getattr(answer, "length", None)
         if isinstance(missing, int) and missing > 0:
