@@ -369,7 +369,7 @@ def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
     assert markdown.exit_code == 0
     assert "- **Affected services:** checkout" in markdown.stdout
     assert "13:00 UTC (traffic redirected): Drained eu-1" in markdown.stdout
-    assert "- **Next update:** by 14:00 UTC (in 1h)" in markdown.stdout
+    assert "- **Next update:** by 14:00 UTC (in 1 hour)" in markdown.stdout
     plain = run_cli(archive, "update", "--format", "text", "--log", "--by", "lee")
     assert "Impact: Users of checkout are affected." in plain.stdout and "**" not in plain.stdout
     # Printed, for someone to pass on: not sent anywhere.

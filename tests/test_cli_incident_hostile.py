@@ -118,14 +118,14 @@ def test_a_next_update_due_now_or_beyond_a_week_is_a_one_line_error_and_logs_not
 @pytest.mark.parametrize(
     ("interval", "shown"),
     [
-        ("1", "in 1m"),
-        ("1h", "in 1h"),
-        ("1h30m", "in 1h 30m"),
-        ("90", "in 1h 30m"),
-        ("168h", "in 7d"),
+        ("1", "in 1 minute"),
+        ("1h", "in 1 hour"),
+        ("1h30m", "in 1 hour 30 minutes"),
+        ("90", "in 1 hour 30 minutes"),
+        ("168h", "in 7 days"),
     ],
 )
-def test_the_next_update_is_due_in_words_the_archive_uses(
+def test_the_next_update_is_due_in_words(
     archive: Path, run_cli: RunCli, interval: str, shown: str
 ) -> None:
     for audience in ("internal", "public"):
@@ -139,7 +139,7 @@ def test_the_next_update_is_due_in_words_the_archive_uses(
 def test_a_long_but_sane_next_update_still_works(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(archive, "update", "-i", OPEN, "--next-update", "48h")
     assert result.exit_code == 0, result.output
-    assert "(in 2d)" in result.stdout
+    assert "(in 2 days)" in result.stdout
 
 
 # --- paths outside the archive ------------------------------------------------------------------

@@ -357,7 +357,7 @@ def test_the_stakeholder_update_says_status_impact_work_and_next_time() -> None:
     assert "hands-on" not in text and "several teams" not in text  # the response, not impact
     assert "Affected services: api" in text
     assert "Mitigations so far:\n  - 10:05 UTC (rollback): Rolled back." in text
-    assert "Next update: by 10:40 UTC (in 30m)" in text
+    assert "Next update: by 10:40 UTC (in 30 minutes)" in text
     assert "**" not in text
     assert "- **Status:**" in stakeholder_update(
         incident(), entries(), now=at(10), next_update=timedelta(minutes=30)

@@ -12,7 +12,6 @@ from incident_docs import templates
 from incident_docs.config import DEFAULT_SECTION_ALIASES
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
-from incident_docs.metrics import format_duration
 from incident_docs.models import (
     CRITERIA,
     TITLE_LENGTH,
@@ -51,6 +50,15 @@ WORK_GROUPS: tuple[tuple[EntryKind, str], ...] = (
     (EntryKind.DECISION, "Decisions"),
 )
 """What the response did, as an update groups it."""
+
+
+def in_words(wait: timedelta) -> str:
+    """A wait as people outside the response read it: "30 minutes", "1 hour 30 minutes",
+    "2 days"; the two largest units (to the minute)."""
+    minutes = int(wait.total_seconds() // 60)
+    units = (("day", minutes // 1440), ("hour", minutes // 60 % 24), ("minute", minutes % 60))
+    words = [f"{n} {unit}{'s' if n != 1 else ''}" for unit, n in units if n]
+    return " ".join(words[:2]) or "under a minute"
 
 
 STATUS_WORK: dict[IncidentStatus, str] = {
@@ -283,7 +291,7 @@ def stakeholder_update(
     if resolved:
         rows.append(("Next update", "none planned: the incident is resolved; a postmortem follows"))
     else:
-        rows.append(("Next update", f"by {clock(due)} (in {format_duration(next_update)})"))
+        rows.append(("Next update", f"by {clock(due)} (in {in_words(next_update)})"))
     heading = (
         f"Incident update: {show(incident.title)} ({show(incident.id)}), {_clock(now, dated=dated)}"
     )
@@ -681,7 +689,7 @@ def public_update_parts(
         parts.append(
             PublicPart(
                 "Next update",
-                f"By {_clock(due, dated=dated)} (in {format_duration(next_update)}).",
+                f"By {_clock(due, dated=dated)} (in {in_words(next_update)}).",
                 "",
                 free=False,
             )
