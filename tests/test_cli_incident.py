@@ -455,8 +455,11 @@ def test_a_whole_incident_from_declaration_to_postmortem(archive: Path, run_cli:
     assert shown["resolved_at"] == "2024-05-02T11:00:00Z"
     assert {"role": "communications_lead", "holder": "sam", "from": "2024-05-02T10:00:00Z",
             "until": "2024-05-02T10:05:00Z"} in shown["role_history"]  # fmt: skip
+    # Resolved: nobody holds a role any more, until the resolution (it said null, "(now)").
     assert {"role": "communications_lead", "holder": "lee", "from": "2024-05-02T10:05:00Z",
-            "until": None} in shown["role_history"]  # fmt: skip
+            "until": "2024-05-02T11:00:00Z"} in shown["role_history"]  # fmt: skip
+    assert "Communications Lead lee from 2024-05-02T10:05:00Z until 2024-05-02T11:00:00Z " \
+        "(resolved)" in run("show", INC)  # fmt: skip
 
     pm_path = Path(run("postmortem", INC).splitlines()[-1])
     draft = pm_path.read_text()

@@ -506,16 +506,22 @@ def incident_payload(
         }
         for entry in sorted(entries, key=lambda e: e.time)
     ]
+    over = _over(incident)
     payload["role_history"] = [
         {
             "role": tenure.role.value,
             "holder": tenure.holder,
             "from": format_time(tenure.start),
-            "until": format_time(tenure.end) if tenure.end else None,
+            "until": format_time(end) if (end := tenure.end or over) else None,
         }
         for tenure in replay_roles(incident).tenures
     ]
     return payload
+
+
+def _over(incident: Incident) -> datetime | None:
+    """When a resolved incident ended, and with it every role: nobody holds one "now"."""
+    return incident.resolved_at if incident.status is IncidentStatus.RESOLVED else None
 
 
 def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display: str) -> list[str]:
@@ -536,8 +542,14 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
     if incident.postmortem:
         lines.append(f"  postmortem    {incident.postmortem}")
     lines.append("Roles:")
+    over = _over(incident)
     for tenure in replay_roles(incident).tenures:
-        until = f" until {format_time(tenure.end)}" if tenure.end else " (now)"
+        if tenure.end:
+            until = f" until {format_time(tenure.end)}"
+        elif over:
+            until = f" until {format_time(over)} (resolved)"
+        else:
+            until = " (now)"
         lines.append(
             f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
         )
