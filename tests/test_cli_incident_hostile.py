@@ -922,7 +922,7 @@ def test_a_broken_record_read_but_not_changed_is_not_said_to_be_changed(
     # `show` and `similar` said "fix it before changing this record", though they change nothing.
     path = archive / "incidents" / "INC-2026-11-20-search-latency.md"
     path.write_text(path.read_text().replace("severity: SEV3", "severity: [SEV3"))
-    for args in (("show",), ("similar",)):
+    for args in (("show",), ("similar",), ("update", "-i")):
         result = run_cli(archive, *args, "INC-2026-11-20-search-latency")
         assert result.exit_code == 2, args
         assert "INC-2026-11-20-search-latency.md:4:" in result.stderr

@@ -918,7 +918,7 @@ def update_command(
     now = CLOCK()
     interval = inputs.parse_next_update(next_update)
     path, display = _located(project, incident)
-    current = store.read_incident(path, display, project.config)
+    current = store.read_incident(path, display, project.config, changing=record)
     level = project.config.severity(current.incident.severity)
 
     public = audience.lower() == "public"
