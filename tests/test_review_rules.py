@@ -79,6 +79,19 @@ def test_too_few_for_the_severity(archive: Path, run_cli: RunCli) -> None:
     assert rv(run_cli, archive) == []
 
 
+def test_a_postmortem_answers_to_its_incidents_severity(archive: Path, run_cli: RunCli) -> None:
+    # Written as less severe than its SEV1 incident, it asked the one approval of a SEV2, while
+    # the review gate asks the SEV1's two.
+    incident = archive / "incidents" / "INC-2022-12-25-corrupt-image-crash-loop.md"
+    incident.write_text(incident.read_text().replace("severity: SEV2", "severity: SEV1", 1))
+    assert rv(run_cli, archive) == [
+        (9, "a postmortem of a SEV1 incident needs 2 senior approvals from people who did not "
+            "write it; approved_by has 1"),
+    ]  # fmt: skip
+    shown = run_cli(archive, "show", "PM-2022-12-25-corrupt-image-crash-loop", "--format", "json")
+    assert json.loads(shown.stdout)["review"]["approvals_needed"] == 2
+
+
 def test_drafts_and_empty_approvals_are_left_to_other_rules(archive: Path, run_cli: RunCli) -> None:
     assert rv(run_cli, archive, "approved_by: [lee]", "approved_by: [kim]") != []
     assert rv(run_cli, archive, "status: published", "status: in-review") == []

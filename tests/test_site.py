@@ -659,6 +659,19 @@ def test_pagefind_indexes_what_the_card_says_of_the_record_alone(christmas: Path
     assert "The web shop returned errors" in incident and "dana" in incident
 
 
+def test_a_postmortem_card_asks_the_approvals_of_its_incidents_severity(
+    christmas: Path,
+) -> None:
+    # As lint and the review gate count them: the SEV1 incident's two, not its SEV2 one.
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    incident.write_text(incident.read_text().replace("severity: SEV2", "severity: SEV1", 1))
+    config = load_config(christmas)
+    archive = load_site_archive(christmas, config, load_roster(christmas, config))
+    settings = Settings(date(2023, 1, 10), True, "material")
+    card = decoration(archive, archive.by_id[f"PM-{CHRISTMAS}"], settings).card
+    assert "(1 of 2 needed)" in card
+
+
 def test_pagefind_indexes_the_teams_the_card_finds_from_services(christmas: Path) -> None:
     # The postmortem has no `teams:`; its card names the team owning its services, and
     # Pagefind indexed only the field.

@@ -1255,13 +1255,15 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
         raise UsageError(f"{display}: not a valid postmortem (see 'incident lint {display}')")
     record = loaded.record
     timelines = incident_timelines(read_archive(project.root, config).records)
+    incidents = [timelines[i] for i in record.incidents if i in timelines]
+    severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
     review = postmortem_review(
         roster,
         record,
-        [timelines[i] for i in record.incidents if i in timelines],
+        incidents,
         parse_timeline(loaded.doc)[0],
-        needed=config.required_approvals(record.severity),
-        team_needed=config.required_team_approvals(record.severity),
+        needed=config.required_approvals(severity),
+        team_needed=config.required_team_approvals(severity),
     )
     if output_format.lower() == "json":
         payload = record.model_dump(mode="json", by_alias=True)

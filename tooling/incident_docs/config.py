@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -290,6 +291,13 @@ class Config(_Section):
         """0 for the most severe; unknown names rank last."""
         names = self.severity_names()
         return names.index(name) if name in names else len(names)
+
+    def review_severity(self, own: str, incidents: Iterable[str] = ()) -> str:
+        """The severity a postmortem's review answers to: the most severe of its own and its
+        incidents' (a postmortem cannot ask fewer approvals than its incident by saying it was
+        less severe), its own on a tie; names not configured count for nothing."""
+        known = [name for name in (own, *incidents) if self.severity(name) is not None]
+        return min(known, key=self.severity_rank, default=own)
 
     def required_approvals(self, severity: str | None) -> int:
         level = self.severity(severity) if severity else None

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from incident_docs.diagnostics import Finding
 from incident_docs.models import Postmortem, PostmortemStatus
 from incident_docs.rules.base import Family, RuleInfo, Subject
+from incident_docs.rules.teams import postmortem_incidents
 
 RULES = (
     RuleInfo("RV001", "senior-approval", "An approved or published postmortem lists, in approved_by, enough distinct senior members who are not its authors.",
@@ -54,12 +55,20 @@ def check(subject: Subject) -> Iterator[Finding]:
             yield Finding("RV001", f"'{handle}' is listed twice in approved_by", line, 1)
         else:
             counted.append(person.handle.casefold())
-    needed = subject.ctx.config.required_approvals(record.severity)
+    config = subject.ctx.config
+    incidents = postmortem_incidents(subject.ctx, record)
+    severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
+    needed = config.required_approvals(severity)
     if len(counted) < needed:
         plural = "s" if needed != 1 else ""
+        what = (
+            f"a {record.severity} postmortem"
+            if severity == record.severity
+            else f"a postmortem of a {severity} incident"
+        )
         yield Finding(
             "RV001",
-            f"a {record.severity} postmortem needs {needed} senior approval{plural} from "
+            f"{what} needs {needed} senior approval{plural} from "
             f"people who did not write it; approved_by has {len(counted)}",
             doc.line_of(("approved_by",)),
             1,

@@ -68,12 +68,12 @@ def check(subject: Subject) -> Iterator[Finding]:
 
 def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
     ctx = subject.ctx
-    needed = ctx.config.required_team_approvals(record.severity)
+    incidents = postmortem_incidents(ctx, record)
+    severity = ctx.config.review_severity(record.severity, [i.severity for i, _ in incidents])
+    needed = ctx.config.required_team_approvals(severity)
     if needed == 0:
         return
-    involvement = postmortem_involvement(
-        ctx.roster, record, postmortem_incidents(ctx, record), subject.timeline[0]
-    )
+    involvement = postmortem_involvement(ctx.roster, record, incidents, subject.timeline[0])
     approvers = [p for p in map(ctx.roster.by_handle, record.approved_by) if p is not None]
     for state in team_states(ctx.roster, involvement, approvers, record.authors, needed):
         if state.satisfied:

@@ -158,7 +158,7 @@ def _postmortem_facts(
         link.record(found) if found else f'<span class="idocs-id">{e(incident_id)}</span>'
         for incident_id, found in archive.incidents_of(record)
     )
-    needed = archive.config.required_approvals(r.severity)
+    needed = archive.config.required_approvals(_review_severity(archive, record, r))
     approved = f"{people(archive, r.approved_by)} ({len(r.approved_by)} of {needed} needed)" + (
         f" on {time_tag(r.approved_at)}" if r.approved_at else ""
     )
@@ -204,6 +204,7 @@ def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str
 def team_states(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> tuple[TeamState, ...]:
     """The teams a postmortem involves, as its card shows them: from its `teams`, the services
     its incidents hit and their responders."""
+    severity = _review_severity(archive, record, r)
     return postmortem_review(
         archive.roster,
         r,
@@ -213,9 +214,16 @@ def team_states(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> tupl
             if found is not None and isinstance(found.record, Incident)
         ],
         record.timeline,
-        needed=archive.config.required_approvals(r.severity),
-        team_needed=archive.config.required_team_approvals(r.severity),
+        needed=archive.config.required_approvals(severity),
+        team_needed=archive.config.required_team_approvals(severity),
     ).teams
+
+
+def _review_severity(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str:
+    """The severity the postmortem's review answers to (Config.review_severity), as the review
+    gate and lint count approvals."""
+    incidents = [found.record.severity for _id, found in archive.incidents_of(record) if found]
+    return archive.config.review_severity(r.severity, incidents)
 
 
 def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:
