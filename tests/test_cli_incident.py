@@ -402,6 +402,24 @@ def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     assert lint_codes(run_cli, archive, INC_PATH) == []
 
 
+def test_an_internal_update_reports_the_work_since_the_last_internal_one(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A public update says far less: logged in between, it hid the work from the next internal.
+    declare(run_cli, archive)
+    assert run_cli(archive, "update", "--log", "--by", "lee").exit_code == 0  # at 13:00
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=5))
+    rollback = ("Rolled back checkout to 4.1", "--action", "rollback")
+    assert run_cli(archive, "log", *rollback, "--by", "dana").exit_code == 0
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=10))
+    public = run_cli(archive, "update", "--audience", "public", "--log", "--by", "lee")
+    assert public.exit_code == 0, public.output
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=20))
+    internal = run_cli(archive, "update", "--format", "text")
+    assert "Mitigations since the last update (13:00 UTC):" in internal.stdout
+    assert "Rolled back checkout to 4.1" in internal.stdout
+
+
 def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     old = run_cli(archive, "declare", "Old one", "--by", "sam", "--at", "2024-05-02T12:00:00Z")
     run_cli(archive, "resolve", "Fixed.", "--by", "sam", "-i", old.stdout.splitlines()[-1])

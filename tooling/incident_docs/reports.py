@@ -134,10 +134,27 @@ def identified_cause(entries: Sequence[TimelineEntry], *, public: bool = False) 
     return cause
 
 
-def last_update(entries: Sequence[TimelineEntry]) -> TimelineEntry | None:
-    """The comms entry `incident update --log` wrote for the previous update, if any."""
-    sent = [e for e in entries if e.kind is EntryKind.COMMS and e.text.startswith(UPDATE_LOGGED)]
+def last_update(
+    entries: Sequence[TimelineEntry], audience: str | None = None
+) -> TimelineEntry | None:
+    """The comms entry `incident update --log` wrote for the previous update, if any; of an
+    update for `audience` ("internal" or "public") when given. An internal update reports the
+    work since the last internal one: a public update in between says far less."""
+    sent = [
+        e
+        for e in entries
+        if e.kind is EntryKind.COMMS
+        and e.text.startswith(UPDATE_LOGGED)
+        and (audience is None or _audience_of(e.text) == audience)
+    ]
     return max(sent, key=lambda e: (e.time, e.line), default=None)
+
+
+def _audience_of(text: str) -> str:
+    """The audience an update's comms entry names ("…: public, status …"); internal when it
+    names none."""
+    _head, _, rest = text.partition(": ")
+    return "public" if rest.startswith("public") else "internal"
 
 
 def written_after(entry: TimelineEntry, sent: TimelineEntry | None) -> bool:
@@ -240,7 +257,7 @@ def stakeholder_update(
     def clock(moment: datetime) -> str:
         return _clock(moment, dated=dated)
 
-    sent = last_update(entries)
+    sent = last_update(entries, "internal")
     previous = sent.time if sent else None
     fresh = [e for e in sorted(entries, key=lambda e: (e.time, e.line)) if written_after(e, sent)]
     severity = show(
