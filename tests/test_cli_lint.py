@@ -596,6 +596,12 @@ def test_configured_codes_read_in_any_case_as_the_command_line_does(
     other = run_cli(archive, "lint", "--select", "BL", "--stdin-filename", "other/a.md", "-",
                     input=text)  # fmt: skip
     assert "BL004" in other.stdout and other.exit_code == 0  # reported, as info: no failure
+    twice = archive / "pyproject.toml"
+    twice.write_text(
+        twice.read_text().replace('{ bl004 = "info" }', '{ BL004 = "error", bl004 = "info" }')
+    )
+    refused = run_cli(archive, "lint")
+    assert refused.exit_code == 2 and "'bl004' is given twice" in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -606,19 +612,22 @@ def test_configured_codes_read_in_any_case_as_the_command_line_does(
         ('per-file-ignores = { "a/*" = ["ZZ"] }', "unknown rule code or prefix 'ZZ'"),
     ],
 )
-def test_a_configured_code_no_rule_has_is_refused_by_every_command(
+def test_a_configured_code_no_rule_has_is_refused_by_lint_and_a_warning_elsewhere(
     archive: Path, run_cli: RunCli, setting: str, where: str
 ) -> None:
-    # It did nothing, or stopped only `incident lint`, with no file or line.
+    # It did nothing, or stopped `incident lint` naming no file. A code from another version
+    # of the tool must not stop a declaration: the commands that do not lint warn.
     pyproject = archive / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"\n[tool.incident-docs.lint]\n{setting}\n")
     line = len(pyproject.read_text().splitlines())
-    for args in (("lint",), ("list",), ("declare", "-y", "Checkout down", "--by", "sam")):
-        result = run_cli(archive, *args)
-        assert result.exit_code == 2, args
-        assert result.stderr.startswith(f"incident: error: {pyproject}:{line}: tool.incident-docs.")
-        assert where in result.stderr and "Traceback" not in result.output
-    assert not list((archive / "incidents").glob("*checkout-down*"))
+    said = f"{pyproject}:{line}: tool.incident-docs."
+    lint = run_cli(archive, "lint")
+    assert lint.exit_code == 2 and lint.stderr.startswith(f"incident: error: {said}")
+    assert where in lint.stderr and "Traceback" not in lint.output
+    declared = run_cli(archive, "declare", "-y", "Checkout down", "--by", "sam")
+    assert declared.exit_code == 0, declared.output
+    assert declared.stderr.count(f"incident: warning: {said}") == 1 and where in declared.stderr
+    assert list((archive / "incidents").glob("*checkout-down*"))
 
 
 def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> None:

@@ -537,7 +537,7 @@ def test_work_backfilled_to_before_the_last_update_is_reported_by_the_next() -> 
     "logged",
     [
         "Stakeholder update written: internal, status investigating.",
-        "Stakeholder update posted to hooks.slack.com: public, status investigating.",
+        "Stakeholder update posted to hooks.slack.com: internal, status investigating.",
         "Stakeholder update sent: internal, status investigating.",  # as it was written before
     ],
 )

@@ -201,6 +201,18 @@ def build_error(
     return "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
+def test_lint_settings_naming_no_rule_fail_the_build(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.lint]\nignore = ["BL011"]\n'
+    )
+    line = len(pyproject.read_text().splitlines())
+    assert f"pyproject.toml:{line}: tool.incident-docs.lint.ignore: unknown rule code or prefix " \
+        "'BL011'" in build_error(christmas, caplog)  # fmt: skip
+
+
 def test_lint_error_fails_the_build_naming_file_and_line(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

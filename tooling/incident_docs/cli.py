@@ -111,15 +111,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class Project:
     """The repository a command works on; configuration and roster are read when first needed."""
 
-    def __init__(self, root: Path, config_path: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, config_path: Path | None = None, command: str | None = None
+    ) -> None:
         self.root = root
         self.config_path = config_path
+        self.command = command
 
     @cached_property
     def config(self) -> Config:
         from incident_docs.config import load_config
+        from incident_docs.diagnostics import UsageError
 
-        return load_config(self.root, self.config_path)
+        config = load_config(self.root, self.config_path)
+        if config.lint.unknown_codes:
+            if self.command in _LINTING:
+                raise UsageError("\n".join(config.lint.unknown_codes))
+            # Lint settings: the other commands do not lint, and an incident must go on.
+            for line in config.lint.unknown_codes:
+                click.echo(f"incident: warning: {line}", err=True)
+        return config
 
     @cached_property
     def roster(self) -> Roster:
@@ -163,6 +174,10 @@ class HelpGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+_LINTING = frozenset({"lint", "site"})
+"""The commands that lint: they refuse lint settings that name no rule."""
 
 
 _WRITING = frozenset(
@@ -295,6 +310,7 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
     ctx.obj = Project(
         (Path(root) if root else find_root()).resolve(),
         Path(config_path) if config_path else None,
+        ctx.invoked_subcommand,
     )
 
 

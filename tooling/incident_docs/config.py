@@ -12,7 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from incident_docs.diagnostics import Severity, UsageError
@@ -116,12 +124,26 @@ class LintConfig(_Section):
     @field_validator("severity")
     @classmethod
     def _severity_codes(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        return {_rule_code(code): severity for code, severity in value.items()}
+        codes: dict[str, Severity] = {}
+        for code, severity in value.items():
+            if _rule_code(code) in codes:  # "BL001" and "bl001": which one was meant?
+                raise ValueError(f"'{code}' is given twice (codes are read in any case)")
+            codes[_rule_code(code)] = severity
+        return codes
 
     @field_validator("per_file_ignores")
     @classmethod
     def _ignored_codes(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         return {glob: tuple(_rule_code(code) for code in codes) for glob, codes in value.items()}
+
+    _unknown_codes: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unknown_codes(self) -> tuple[str, ...]:
+        """An error line for each code above that no rule has, when read from a file. Lint and
+        the site refuse such settings; the commands of an incident only warn of them: a code
+        from another version of the tool must not stop a declaration at 3 a.m."""
+        return self._unknown_codes
 
     def codes(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Every rule code or prefix the settings name, by where: `incident lint` accepts any
@@ -418,24 +440,26 @@ def parse_config(text: str, label: str) -> Config:
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
-    _known_codes(config, text, label)
+    config.lint._unknown_codes = _unknown_codes(config.lint, text, label)
     return config
 
 
-def _known_codes(config: Config, text: str, label: str) -> None:
-    """Refuse a rule code or prefix no rule has: a mistyped one in `ignore`, `severity` or
-    `per-file-ignores` would silently do nothing, and every command reads the same settings."""
+def _unknown_codes(lint: LintConfig, text: str, label: str) -> tuple[str, ...]:
+    """An error line for each rule code or prefix no rule has, naming its line: a mistyped one
+    in `ignore`, `severity` or `per-file-ignores` would silently do nothing."""
     from incident_docs.rules import ALL_RULES  # the rules read the configuration themselves
 
-    for where, codes in config.lint.codes().items():
+    found = []
+    for where, codes in lint.codes().items():
         for code in codes:
             if not any(known.startswith(code) for known in ALL_RULES):
                 path = ("tool", TABLE, "lint", *where)
                 line = _setting_line(_key_lines(text), path)
-                raise UsageError(
+                found.append(
                     f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: unknown rule code "
                     f"or prefix '{code}' (see 'incident rules')"
                 )
+    return tuple(found)
 
 
 ITEM = "item"
