@@ -936,6 +936,16 @@ def test_an_updates_markdown_shows_the_records_text_as_text(archive: Path, run_c
     assert html.count("<strong>") == result.stdout.count("- **") + 1  # the tool's own bold stays
 
 
+def test_an_address_in_an_updates_markdown_stays_as_written(archive: Path, run_cli: RunCli) -> None:
+    # An escape inside it ("search\\_api") made GitHub link somewhere else.
+    declare(run_cli, archive)
+    url = "https://grafana.example.com/d/search_api?var-node=search_3&from=now-1h*2"
+    run_cli(archive, "log", f"Purged the cache_v2; see {url}.", "-a", "other", "--by", "dana")
+    result = run_cli(archive, "update")
+    assert result.exit_code == 0, result.output
+    assert f"Purged the cache\\_v2; see {url}." in result.stdout
+
+
 def test_a_public_updates_markdown_shows_the_records_text_as_text(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -207,11 +207,27 @@ HTML and autolinks, struck-out text, a character reference; and a parenthesis ri
 bracket, so that even a reader that ignores the escapes finds no link there."""
 
 
+_BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+"""An address GitHub and the chats make a link of as it stands (GFM's autolinks)."""
+
+
 def markdown_text(text: str) -> str:
     """The text with what Markdown reads as markup backslash-escaped, so that it shows as
     written: a title such as "Checkout **down** <img src=x onerror=...>" or "[status](http://...)"
     from a record must not turn into formatting, HTML or a link whose text hides where it goes.
-    A bare URL stays a link: it shows where it leads."""
+    A bare URL stays a link, untouched: it shows where it leads, and an escape inside it
+    ("search\\_api") would change where."""
+    parts: list[str] = []
+    at = 0
+    for url in _BARE_URL.finditer(text):
+        parts.append(_escape_markdown(text[at : url.start()]))
+        parts.append(url.group(0))
+        at = url.end()
+    parts.append(_escape_markdown(text[at:]))
+    return "".join(parts)
+
+
+def _escape_markdown(text: str) -> str:
     return _MARKDOWN.sub(lambda match: "\\" + match.group(0), text)
 
 
