@@ -5,15 +5,19 @@ Reading never raises on bad input: every problem becomes a Finding on the docume
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import stat
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import yaml
+from yaml.tokens import ScalarToken
 
 from incident_docs.diagnostics import Finding, UsageError
 
@@ -340,6 +344,33 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
         doc.problems.append(refused.finding)
         return
     doc.front_matter = value if isinstance(value, dict) else {}
+
+
+_COMMENT = re.compile(r"(?:^|(?<=\s))#")
+
+
+def yaml_comments(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The YAML comments of front-matter lines, by line index: a '#' after white space that is
+    no part of a value ("deploy #4521", quoted or plain, or a line of a block scalar). The writer
+    keeps every one through an edit."""
+    source = "\n".join(lines) + "\n"
+    values: list[tuple[int, int]] = []
+    with contextlib.suppress(yaml.YAMLError):
+        values = [
+            (token.start_mark.index, token.end_mark.index)
+            for token in yaml.scan(source)
+            if isinstance(token, ScalarToken)
+        ]
+    starts = [start for start, _ in values]
+    offset = 0
+    for index, line in enumerate(lines):
+        for found in _COMMENT.finditer(line) if "#" in line else ():
+            at = offset + found.start()
+            value = bisect_right(starts, at) - 1
+            if value < 0 or values[value][1] <= at:
+                yield index, line[found.start() :]
+                break
+        offset += len(line) + 1
 
 
 def _short(tag: str) -> str:

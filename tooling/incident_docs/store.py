@@ -16,7 +16,6 @@ import re
 import stat
 import tempfile
 import time
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -32,8 +31,6 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.timestamp import TimeStamp
 from yaml import YAMLError as PyYAMLError
 from yaml import safe_load as yaml_safe_load
-from yaml import scan as yaml_scan
-from yaml.tokens import ScalarToken
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
@@ -44,6 +41,7 @@ from incident_docs.document import (
     parse_bytes,
     parse_text,
     relative_display,
+    yaml_comments,
 )
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
@@ -622,7 +620,9 @@ def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
     result: list[str] = []
     # Lines that are a comment and nothing else ("#4521" inside a quoted value is no comment).
     alone = {
-        index for index, comment in _comments(original) if original[index].lstrip(" ") == comment
+        index
+        for index, comment in yaml_comments(original)
+        if original[index].lstrip(" ") == comment
     }
     matcher = difflib.SequenceMatcher(a=original, b=edited, autojunk=False)
     for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
@@ -673,39 +673,13 @@ def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]
     raise YAMLError("front-matter: too many tabs to read")  # pragma: no cover - bounded above
 
 
-_COMMENT = re.compile(r"(?:^|(?<=\s))#")
-
-
 def _lost_comment(original: list[str], edited: list[str]) -> int | None:
     """The index of an original line whose comment the edited lines no longer hold, if any."""
     text = "\n".join(edited)
-    for index, comment in _comments(original):
+    for index, comment in yaml_comments(original):
         if comment.strip() not in text:
             return index
     return None
-
-
-def _comments(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """The YAML comments of the lines, by line index: a '#' after white space that is no part
-    of a value ("deploy #4521", quoted or plain, or a line of a block scalar)."""
-    source = "\n".join(lines) + "\n"
-    values: list[tuple[int, int]] = []
-    with contextlib.suppress(PyYAMLError):
-        values = [
-            (token.start_mark.index, token.end_mark.index)
-            for token in yaml_scan(source)
-            if isinstance(token, ScalarToken)
-        ]
-    starts = [start for start, _ in values]
-    offset = 0
-    for index, line in enumerate(lines):
-        for found in _COMMENT.finditer(line) if "#" in line else ():
-            at = offset + found.start()
-            value = bisect_right(starts, at) - 1
-            if value < 0 or values[value][1] <= at:
-                yield index, line[found.start() :]
-                break
-        offset += len(line) + 1
 
 
 def _dump(yaml: YAML, data: Any) -> list[str]:
