@@ -21,6 +21,7 @@ from incident_docs.github import WRITE_SPACING, GitHubClient, GitHubError
 from incident_docs.metrics import compute
 from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType, Postmortem
 from incident_docs.records import load_archive, load_roster
+from incident_docs.review import follow_up_update
 from incident_docs.tracker import (
     LABEL,
     ActionSync,
@@ -363,6 +364,33 @@ def test_state_flows_back_from_closed_and_reopened_issues(
     assert report.changed == 1, said
     statuses = {i["title"]: i["status"] for i in items(archive, CHRISTMAS_PM)}
     assert statuses["Canary every web deploy for ten minutes before full rollout"] == "open"
+
+
+def test_what_the_sync_writes_is_a_follow_up_update_the_review_gate_lets_through(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """Issue links, then states: each record the sync writes differs from what it was only in
+    its action items' status and tracker, as the review gate requires to skip senior review."""
+    config = load_config(archive)
+
+    def records() -> dict[str, bytes]:
+        return {
+            path.relative_to(archive).as_posix(): path.read_bytes()
+            for path in sorted((archive / "postmortems").glob("*.md"))
+        }
+
+    before = records()
+    sync(archive, issues)
+    canary, queue = (issue["number"] for issue in issues.issues)
+    issues.close(canary, "completed")
+    issues.close(queue, "not_planned")
+    report, said = sync(archive, issues)
+    assert report.changed == 2, said
+    after = records()
+    changed = [path for path in before if before[path] != after[path]]
+    assert changed == [CHRISTMAS_PM, PAYMENTS_PM]
+    for path in changed:
+        assert follow_up_update(before[path], after[path], path, config), path
 
 
 def test_an_earlier_issue_is_found_across_pages_among_pull_requests(

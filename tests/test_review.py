@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import yaml
 
 from incident_docs.config import Config, ReviewConfig, SeverityLevel
@@ -15,6 +16,7 @@ from incident_docs.review import (
     PullRequest,
     Requirement,
     evaluate,
+    follow_up_update,
     gated_files,
     matches,
     requirement,
@@ -262,3 +264,203 @@ def test_the_summary_table_lists_every_reviewer_and_escapes_cells() -> None:
     assert "| reviewer | state | commit | counted |" in text
     assert "| priyaraman | APPROVED | `ccccccc` | yes: counted |" in text
     assert "le\\|e" in text
+
+
+# --- follow-up updates -------------------------------------------------------------------------
+
+FOLLOWED = """\
+---
+id: PM-2024-05-02-api-errors
+title: "Postmortem: API errors after deploy"
+incidents: [INC-2024-05-02-api-errors]
+status: approved
+severity: SEV2
+authors: [sam]
+# <!-- incident-docs disable-next-line BL004 -->
+services: [api]
+impact:
+  users_affected: 12
+action_items:
+  - title: Canary every deploy
+    owner: priya
+    type: prevent
+    due: 2024-06-01
+    status: open # since the review
+{ALERT}
+---
+
+# Postmortem: API errors after deploy
+
+The deploy raised the error rate.
+"""
+"""An approved postmortem with two action items, the second written in flow style (ALERT)."""
+ALERT = "  - {title: Alert on the 5xx rate, owner: jo, type: detect, status: in-progress}"
+
+
+def followed_up(*edits: tuple[str, str]) -> bytes:
+    text = FOLLOWED.replace("{ALERT}", ALERT)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
+
+
+CLOSED = ("status: open # since", "status: done # since")
+LINKED = (
+    "status: in-progress}",
+    "status: in-progress, tracker: 'https://github.com/acme/ops/issues/9'}",
+)
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param([CLOSED], id="a status"),
+        pytest.param([LINKED], id="a tracker added"),
+        pytest.param([("status: open # since", 'status: "wont-do" # since')], id="quoted"),
+        pytest.param(
+            [
+                CLOSED,
+                (
+                    ALERT,
+                    "  - title: Alert on the 5xx rate\n    owner: jo\n    type: detect\n"
+                    "    status: done\n    tracker: https://github.com/acme/ops/issues/9",
+                ),
+            ],
+            id="rewritten in block style",
+        ),
+        pytest.param(
+            [
+                ("status: in-progress}", "tracker: https://github.com/acme/ops/issues/9}"),
+                ("status: open # since", "# since"),
+            ],
+            id="status written and left to its default",
+        ),
+    ],
+)
+def test_a_change_of_action_items_status_and_tracker_is_a_follow_up_update(
+    edits: list[tuple[str, str]],
+) -> None:
+    assert follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config())
+
+
+def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
+    after = followed_up(CLOSED).replace(b"\n", b"\r\n")
+    assert follow_up_update(followed_up(), after, PM_PATH, Config())
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param([], id="nothing"),
+        pytest.param(
+            [("title: Canary every deploy", "title: 'Canary every deploy'")], id="quoting alone"
+        ),
+        pytest.param(
+            [CLOSED, ("title: Canary every deploy", "title: Canary every web deploy")],
+            id="an item's title",
+        ),
+        pytest.param([CLOSED, ("owner: priya", "owner: jo")], id="an owner"),
+        pytest.param([CLOSED, ("due: 2024-06-01", "due: 2024-07-01")], id="a due date"),
+        pytest.param(
+            [CLOSED, ("type: prevent", "type: prevent\n    priority: P2")], id="a default written"
+        ),
+        pytest.param(
+            [
+                CLOSED,
+                ("title: Canary every deploy", "title: Canary every deploy\n    title_note: x"),
+            ],
+            id="a key added",
+        ),
+        pytest.param(
+            [
+                CLOSED,
+                (
+                    "action_items:\n",
+                    "action_items:\n  - {title: Page on errors, owner: jo, type: detect}\n",
+                ),
+            ],
+            id="an item added",
+        ),
+        pytest.param(
+            [(ALERT + "\n", "")],
+            id="an item removed",
+        ),
+        pytest.param(
+            [
+                (ALERT + "\n", ""),
+                (
+                    "action_items:\n",
+                    "action_items:\n" + ALERT.replace("in-progress", "done") + "\n",
+                ),
+            ],
+            id="items reordered",
+        ),
+        pytest.param(
+            [CLOSED, ('title: "Postmortem: API', 'title: "Postmortem: Some API')], id="the title"
+        ),
+        pytest.param(
+            [CLOSED, ("status: approved", "status: published")], id="the postmortem's status"
+        ),
+        pytest.param(
+            [CLOSED, ("severity: SEV2\nauthors: [sam]", "authors: [sam]\nseverity: SEV2")],
+            id="key order",
+        ),
+        pytest.param([CLOSED, ("users_affected: 12", "users_affected: 12.0")], id="a value's type"),
+        pytest.param([CLOSED, ("error rate.", "error rate twice.")], id="the body"),
+        pytest.param([CLOSED, ("error rate.\n", "error rate.\n\n")], id="a blank line in the body"),
+        pytest.param([CLOSED, ("disable-next-line BL004", "disable BL")], id="a comment"),
+        pytest.param([CLOSED, ("# since the review", "")], id="a comment removed"),
+        pytest.param([("status: open # since", "status: finished # since")], id="no valid status"),
+        pytest.param([("status: open # since", "status: Done # since")], id="a status in capitals"),
+        pytest.param([LINKED, ("'https://github.com/acme/ops/issues/9'", "OPS 9")], id="no link"),
+        pytest.param(
+            [CLOSED, ("status: approved", "status: approved\nnotes: x")], id="an unknown key"
+        ),
+        pytest.param([CLOSED, ("authors: [sam]", "authors: [sam")], id="broken YAML"),
+    ],
+)
+def test_any_other_change_is_reviewed(edits: list[tuple[str, str]]) -> None:
+    assert not follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config())
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(None, followed_up(CLOSED), id="new"),
+        pytest.param(followed_up(), None, id="deleted"),
+        pytest.param(
+            followed_up(("authors: [sam]", "authors: [sam")),
+            followed_up(CLOSED),
+            id="broken at base",
+        ),
+        pytest.param(followed_up(), followed_up(CLOSED) + b"\xff", id="not UTF-8"),
+        pytest.param(followed_up(), followed_up(CLOSED).replace(b"---\n", b"+++\n"), id="TOML"),
+        pytest.param(followed_up(), b"\x00" * 10, id="binary"),
+    ],
+)
+def test_a_version_that_cannot_be_read_is_reviewed(
+    before: bytes | None, after: bytes | None
+) -> None:
+    assert not follow_up_update(before, after, PM_PATH, Config())
+
+
+def test_a_file_over_the_size_limit_is_reviewed() -> None:
+    padded = followed_up(CLOSED) + b"x" * 2_000_000
+    assert not follow_up_update(followed_up() + b"x" * 2_000_000, padded, PM_PATH, Config())
+
+
+def test_an_approval_kept_over_a_follow_up_update_says_so() -> None:
+    decision = evaluate(
+        PR,
+        reviews_from_api([review(1, "priyaraman", "APPROVED", commit=OLD)]),
+        BASE_ROSTER,
+        Config(),
+        Requirement(1, "SEV2", PM_PATH, frozenset({"sam"})),
+        unchanged_since=lambda sha: True,
+        updated_since=lambda sha: sha == OLD,
+    )
+    assert decision.satisfied
+    assert reasons(decision)["priyaraman"] == (
+        "counted: since then only action items' status and tracker changed"
+    )

@@ -1102,3 +1102,153 @@ def test_an_event_nested_deeper_than_python_reads_is_a_clear_error(
     result = gate(github, tmp_path, *args, GITHUB_EVENT_PATH=str(path))
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"incident: error: GITHUB_EVENT_PATH {path}: cannot read")
+
+
+# --- follow-up updates: what `incident actions sync` writes ------------------------------------
+
+SYNC_BOT = "github-actions[bot]"
+
+
+def followed_up(n: int, status: str = "open", tracker: str = "", body: str = "") -> bytes:
+    """Postmortem number n, of its own incident, with one action item."""
+    link = f"\n    tracker: {tracker}" if tracker else ""
+    return f"""\
+---
+id: PM-2024-05-02-api-errors-{n}
+title: "Postmortem: API errors {n}"
+incidents: [INC-2024-05-02-api-errors-{n}]
+status: approved
+severity: SEV2
+authors: [sam]
+services: [api]
+action_items:
+  - title: Canary every deploy
+    owner: priya
+    type: prevent
+    status: {status}{link}
+---
+
+# Postmortem: API errors {n}
+{body}""".encode()
+
+
+def sync_pull_request(fake: FakeGitHub, count: int = 25) -> list[str]:
+    """The sync's pull request: `count` postmortems, each item closed and linked to its issue."""
+    fake.author = SYNC_BOT
+    paths = [f"postmortems/PM-2024-05-02-api-errors-{n}.md" for n in range(count)]
+    fake.files = [{"filename": path, "status": "modified"} for path in paths]
+    for n, path in enumerate(paths):
+        fake.contents[(BASE, path)] = followed_up(n)
+        issue = f"https://github.com/{REPO}/issues/{n + 1}"
+        fake.contents[(HEAD, path)] = followed_up(n, "done", issue)
+    return paths
+
+
+def test_a_sync_of_action_items_needs_no_senior_review(github: FakeGitHub, tmp_path: Path) -> None:
+    """25 postmortems name 25 incidents, more than the gate reads: none is read, nobody asked."""
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    paths = sync_pull_request(github)
+    args = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    summary = tmp_path / "summary.md"
+    result = gate(github, tmp_path, *args, "--request-reviews", GITHUB_STEP_SUMMARY=str(summary))
+    assert result.exit_code == 0, result.output
+    assert (
+        "**satisfied**: only action items' status and tracker changed in "
+        f"`{paths[0]}`, `{paths[1]}`" in summary.read_text(encoding="utf-8")
+    )
+    assert result.stdout == (
+        "review gate: satisfied: only action items' status and tracker changed in "
+        f"{paths[0]}, {paths[1]}, {paths[2]} and 22 more: no senior review needed\n"
+    )
+    assert (
+        "follow-up update, not reviewed (only action items' status and tracker changed): "
+        f"{paths[24]}" in result.stderr
+    )
+    assert not [r for r in github.requests if "/contents/incidents/" in r or "/reviews" in r]
+    assert github.review_requests == []
+
+
+def test_a_sync_with_one_real_change_gates_only_that_postmortem(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    paths = sync_pull_request(github)
+    github.contents[(HEAD, paths[3])] = github.contents[(HEAD, paths[3])].replace(
+        b"Canary every deploy", b"Canary every web deploy"
+    )
+    for ref in (BASE, HEAD):
+        github.contents[(ref, "incidents/INC-2024-05-02-api-errors-3.md")] = incident().replace(
+            b"INC-2024-05-02-api-errors", b"INC-2024-05-02-api-errors-3"
+        )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith(
+        f"needs 1 senior approval (SEV2: {paths[3]}) on head ccccccc; 0 counted\n"
+    )
+    assert f"not reviewed (only action items' status and tracker changed): {paths[4]}" in (
+        result.stderr
+    )
+    assert f"): {paths[3]}" not in result.stderr
+    read = [r for r in github.requests if "/contents/incidents/" in r]
+    assert read and all("api-errors-3.md" in r for r in read)
+
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priyaraman" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "added"},
+        {"status": "removed"},
+        {"status": "renamed", "previous_filename": "postmortems/PM-2024-05-02-old-name.md"},
+        {"status": "modified", "base": b"---\ntitle: [broken\n---\n"},
+        {"status": "modified", "base": None},
+    ],
+    ids=["added", "removed", "renamed", "unreadable at base", "missing at base"],
+)
+def test_a_postmortem_not_changed_in_place_is_reviewed_whatever_its_items_say(
+    github: FakeGitHub, tmp_path: Path, change: dict[str, object]
+) -> None:
+    (path,) = sync_pull_request(github, count=1)
+    base = change.pop("base", github.contents[(BASE, path)])
+    previous = change.get("previous_filename", path)
+    github.contents.pop((BASE, path))
+    if base is not None:
+        assert isinstance(base, bytes) and isinstance(previous, str)
+        github.contents[(BASE, previous)] = base
+    github.files = [{"filename": path, **change}]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("needs "), result.stdout  # senior approvals
+    assert "not reviewed" not in result.stderr
+
+
+def test_an_approval_stays_when_only_action_items_changed_since(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A senior approved an edit of one postmortem; then the sync landed on the branch, setting
+    the state of that postmortem's item and of another's."""
+    edited, other = sync_pull_request(github, count=2)
+    github.author = "samlq"
+    text = "\nThe deploy raised the error rate.\n"
+    github.contents[(OLD, edited)] = followed_up(0, body=text)
+    github.contents[(HEAD, edited)] = followed_up(0, "done", body=text)
+    github.contents[(OLD, other)] = followed_up(1)
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.compares[(OLD, HEAD)] = {
+        "status": "ahead",
+        "files": [{"filename": path, "status": "modified"} for path in (edited, other)],
+    }
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "counted: since then only action items' status and tracker changed" in result.stderr
+
+    # The same, had the sync's commit changed an item's title too: approve again.
+    github.contents[(HEAD, edited)] = followed_up(0, "done", body=text).replace(
+        b"Canary every deploy", b"Canary every web deploy"
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "priyaraman (approved aaaaaaa; postmortems changed since)" in result.stdout

@@ -21,7 +21,7 @@ from incident_docs.document import escapes
 from incident_docs.formatters import code_span, table_cell
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
 from incident_docs.github import request_reviews as github_request_reviews
-from incident_docs.review import Decision, summary_markdown
+from incident_docs.review import FOLLOW_UP_REASON, Decision, summary_markdown
 from incident_docs.store import write_atomic
 from incident_docs.terminal import log_line, printable
 
@@ -146,8 +146,9 @@ def review_gate_command(
     Reads the roster and configuration from the base commit, each reviewer's latest decisive
     review, and requires the approvals on the head commit (or that no postmortem changed since):
     enough seniors in all, and one senior of every team involved (the owners of the services and
-    the teams of the responders, at the base and the head). Exit 0 satisfied or not applicable,
-    1 not satisfied, 2 when GitHub cannot be read.
+    the teams of the responders, at the base and the head). A postmortem changed only in its
+    action items' status and tracker (what `incident actions sync` writes) needs no review.
+    Exit 0 satisfied or not applicable, 1 not satisfied, 2 when GitHub cannot be read.
     """
     if annotate is None:
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -179,8 +180,27 @@ def review_gate_command(
     sys.exit(_report(result, annotate))
 
 
+def _follow_ups(paths: tuple[str, ...]) -> str:
+    """The postmortems that need no review, for one line: a daily sync may touch dozens, so
+    the line names three and counts the rest (standard error lists them all)."""
+    named = ", ".join(paths[:3])
+    return named + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+
+
 def _report(result: GateResult, annotate: bool) -> int:
     pr, decision = result.pr, result.decision
+    for path in result.follow_ups:
+        _say(f"  follow-up update, not reviewed ({FOLLOW_UP_REASON}): {path}", err=True)
+    if decision is None and result.follow_ups:
+        _say(
+            f"review gate: satisfied: {FOLLOW_UP_REASON} in {_follow_ups(result.follow_ups)}: "
+            "no senior review needed"
+        )
+        _append_summary(
+            f"## {TITLE}\n\n**satisfied**: {FOLLOW_UP_REASON} in "
+            f"{', '.join(map(code_span, result.follow_ups))}: no senior review needed.\n\n"
+        )
+        return EXIT_OK
     if not result.applicable or decision is None:
         _say(
             f"review gate: not applicable: pull request #{pr.number} changes no postmortem "
@@ -207,6 +227,15 @@ def _report(result: GateResult, annotate: bool) -> int:
             pr,
             {
                 "changed postmortems": ", ".join(map(code_span, result.gated)),
+                **(
+                    {
+                        f"not reviewed ({FOLLOW_UP_REASON})": ", ".join(
+                            map(code_span, result.follow_ups)
+                        )
+                    }
+                    if result.follow_ups
+                    else {}
+                ),
                 "configuration": table_cell(result.config_source),
                 "roster": table_cell(result.roster_source),
             },

@@ -352,7 +352,7 @@ _COMMENT = re.compile(r"(?:^|(?<=\s))#")
 def yaml_comments(lines: list[str]) -> Iterator[tuple[int, str]]:
     """The YAML comments of front-matter lines, by line index: a '#' after white space that is
     no part of a value ("deploy #4521", quoted or plain, or a line of a block scalar). The writer
-    keeps every one through an edit."""
+    keeps them through an edit, and the review gate compares them: they hold suppressions."""
     source = "\n".join(lines) + "\n"
     values: list[tuple[int, int]] = []
     with contextlib.suppress(yaml.YAMLError):

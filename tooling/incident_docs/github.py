@@ -33,8 +33,10 @@ from incident_docs.review import (
     Decision,
     PullRequest,
     Requirement,
+    changed_in_place,
     evaluate,
     files_from_api,
+    follow_up_update,
     front_labels,
     gated_files,
     is_postmortem_path,
@@ -542,6 +544,8 @@ class GateResult:
     config_source: str
     roster_source: str
     roster: Roster = field(default_factory=Roster)
+    follow_ups: tuple[str, ...] = ()
+    """Postmortems changed only in their action items' status and tracker: not reviewed."""
 
 
 def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
@@ -599,25 +603,40 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
             listed.setdefault(found.path, found)
         files = list(listed.values())
     gated_changes = gated_files(files, config)
+    if not gated_changes:
+        return GateResult(False, pr, None, (), config_source, "")
+    read = _Reads(client, repo)
+    follow_ups = [
+        changed
+        for changed in postmortem_paths(files, config)
+        if changed_in_place(changed)
+        and follow_up_update(
+            read(changed.path, pr.base_sha), read(changed.path, pr.head_sha), changed.path, config
+        )
+    ]
+    # A follow-up update is neither reviewed nor counted towards MAX_INCIDENTS: its incidents
+    # are not read.
+    gated_changes = [f for f in gated_changes if f not in follow_ups]
     gated = tuple(f.path for f in gated_changes)
     judged = frozenset(name for f in gated_changes for name in f.paths())
+    updated = tuple(f.path for f in follow_ups)
     if not gated:
-        return GateResult(False, pr, None, (), config_source, "")
+        return GateResult(True, pr, None, (), config_source, "", follow_ups=updated)
     roster, roster_source = roster_at(client, repo, config, pr.base_sha)
     documents: list[tuple[str, bytes | None]] = []
-    for changed in postmortem_paths(files, config):
+    for changed in postmortem_paths(gated_changes, config):
         # A deleted postmortem is judged by what it was on the base; one renamed out of the
         # postmortems (to README.md, to .txt) by what it was before the rename.
         if changed.status == "removed":
-            raw = client.file_at(repo, changed.path, pr.base_sha)
+            raw = read(changed.path, pr.base_sha)
             documents.append((f"{changed.path} (removed; as at base {pr.base_sha[:7]})", raw))
         elif is_postmortem_path(changed.path):
-            documents.append((changed.path, client.file_at(repo, changed.path, pr.head_sha)))
+            documents.append((changed.path, read(changed.path, pr.head_sha)))
         if changed.status not in ("added", "removed"):
             # What the postmortem was on the base counts too, so that a pull request cannot
             # lower its own bar by lowering the severity or by dropping an author.
             before = changed.previous_path or changed.path
-            raw = client.file_at(repo, before, pr.base_sha)
+            raw = read(before, pr.base_sha)
             if raw is not None:
                 documents.append((f"{before} (at base {pr.base_sha[:7]})", raw))
     documents += _incidents_of(client, repo, documents, config, pr)
@@ -626,10 +645,13 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         client.list_all(f"{prefix}/reviews", f"listing reviews of #{number}")
     )
     compared: dict[str, bool | None] = {}
+    updated_since: set[str] = set()
 
     def unchanged_since(sha: str) -> bool | None:
         if sha not in compared:
-            compared[sha] = _unchanged_between(client, repo, sha, pr.head_sha, config, judged)
+            compared[sha] = _unchanged_between(
+                read, sha, pr.head_sha, config, judged, frozenset(updated), updated_since
+            )
         return compared[sha]
 
     decision = evaluate(
@@ -639,9 +661,26 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         config,
         need,
         unchanged_since=unchanged_since,
+        updated_since=updated_since.__contains__,
         roster_label=roster_source,
     )
-    return GateResult(True, pr, decision, gated, config_source, roster_source, roster)
+    return GateResult(
+        True, pr, decision, gated, config_source, roster_source, roster, follow_ups=updated
+    )
+
+
+class _Reads:
+    """Files of the repository at commits, each read once: the gate reads a postmortem at the
+    base and the head to tell a follow-up update, then again to judge it or an approval."""
+
+    def __init__(self, client: GitHubClient, repo: str) -> None:
+        self.client, self.repo = client, repo
+        self._read: dict[tuple[str, str], bytes | None] = {}
+
+    def __call__(self, path: str, ref: str) -> bytes | None:
+        if (path, ref) not in self._read:
+            self._read[(path, ref)] = self.client.file_at(self.repo, path, ref)
+        return self._read[(path, ref)]
 
 
 def _incidents_of(
@@ -831,21 +870,25 @@ def _gated_by_trees(
 
 
 def _unchanged_between(
-    client: GitHubClient,
-    repo: str,
+    read: _Reads,
     reviewed: str,
     head: str,
     config: Config,
     judged: Iterable[str],
+    follow_ups: frozenset[str],
+    updated_since: set[str],
 ) -> bool | None:
     """True when none of the gated files the pull request changes (`judged`, by any of their
-    names) changed from the reviewed commit to the head; None if unknown. A postmortem the
-    pull request leaves as the base has it, changed since by merging the base in, is not what
-    the reviewers judged: the merge keeps the base's version."""
+    names) changed from the reviewed commit to the head, but for follow-up updates (then the
+    commit goes in `updated_since`); None if unknown. A postmortem the pull request leaves as
+    the base has it, changed since by merging the base in, is not what the reviewers judged:
+    the merge keeps the base's version. Nor is the state of its action items: a sync landing
+    on the branch after a senior approved leaves what they approved as it was, whether in a
+    postmortem only the sync changes (`follow_ups`) or in one the pull request edits."""
     what = f"comparing {reviewed[:7]}...{head[:7]}"
-    path = f"repos/{repo}/compare/{urllib.parse.quote(reviewed)}...{urllib.parse.quote(head)}"
+    path = f"repos/{read.repo}/compare/{urllib.parse.quote(reviewed)}...{urllib.parse.quote(head)}"
     try:
-        data = client.get_json(path, what)
+        data = read.client.get_json(path, what)
     except UsageError:
         return None
     files = data.get("files") if isinstance(data, dict) else None
@@ -860,4 +903,19 @@ def _unchanged_between(
     except UsageError:
         return None
     names = set(judged)
-    return not any(names.intersection(f.paths()) for f in gated_files(changed, config))
+    updated = False
+    for found in gated_files(changed, config):
+        if not names.intersection(found.paths()):
+            updated = updated or found.path in follow_ups
+            continue
+        try:
+            if not changed_in_place(found) or not follow_up_update(
+                read(found.path, reviewed), read(found.path, head), found.path, config
+            ):
+                return False
+        except UsageError:
+            return None
+        updated = True
+    if updated:
+        updated_since.add(reviewed)
+    return True

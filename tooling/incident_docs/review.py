@@ -11,7 +11,7 @@ from typing import Any
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import parse_bytes
+from incident_docs.document import Document, parse_bytes, yaml_comments
 from incident_docs.formatters import code_span, table_cell
 from incident_docs.models import Incident, Person, Postmortem, Roster, TimelineEntry
 from incident_docs.records import SKIPPED_NAMES, validate_record
@@ -254,6 +254,90 @@ def postmortem_paths(files: Iterable[ChangedFile], config: Config) -> list[Chang
     """Gated files that are, or were before a rename, postmortems: their severity and teams
     decide the approvals (renaming one to README.md or .txt does not take it out of review)."""
     return [f for f in gated_files(files, config) if any(map(is_postmortem_path, f.paths()))]
+
+
+# --- follow-up updates: what needs no senior review ------------------------------------------
+
+FOLLOW_UP_FIELDS = frozenset({"status", "tracker"})
+"""The action-item fields `incident actions sync` writes: where the follow-up work stands and
+where it is tracked, decided on its issue, not what the seniors reviewed."""
+
+FOLLOW_UP_REASON = "only action items' status and tracker changed"
+"""Why a postmortem changed so needs no senior review, as the gate says it."""
+
+
+def changed_in_place(changed: ChangedFile) -> bool:
+    """A postmortem modified where it is. One added, removed, renamed or copied is always
+    reviewed: its approval is about more than its action items."""
+    return (
+        changed.status == "modified"
+        and changed.previous_path is None
+        and is_postmortem_path(changed.path)
+    )
+
+
+def follow_up_update(before: bytes | None, after: bytes | None, path: str, config: Config) -> bool:
+    """Whether a postmortem's new version differs from its old one only in its action items'
+    `status` and `tracker` values: the state of the follow-up work flowing back from its issue
+    (what `incident actions sync` writes), which needs no senior review.
+
+    Strict, so that nothing rides along unreviewed, and closed on any doubt: both versions exist,
+    read without a finding and validate as postmortems (every status is a valid action-item
+    status, every tracker a link); the body is the same line for line (line endings and a byte
+    order mark aside); the front-matter holds the same keys in the same order with the same
+    values and types, and the same action items in the same order, but for those two fields of
+    each; its YAML comments are the same, in the same order (they hold lint suppressions and
+    notes to readers). Quoting, flow or block style and indentation may differ: they change no
+    value, and the writer may rewrite an item's line to add its tracker. At least one status or
+    tracker differs: a change of formatting alone is no follow-up update."""
+    if before is None or after is None:
+        return False
+    old, new = (
+        parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes) for raw in (before, after)
+    )
+    for doc in (old, new):
+        record, _problems = validate_record(doc, "postmortem")
+        if doc.problems or not isinstance(record, Postmortem):
+            return False
+    if old.lines[old.front_matter_end :] != new.lines[new.front_matter_end :]:
+        return False
+    if _front_matter_comments(old) != _front_matter_comments(new):
+        return False
+    old_rest, old_states = _apart_from_follow_ups(old.front_matter or {})
+    new_rest, new_states = _apart_from_follow_ups(new.front_matter or {})
+    return old_rest == new_rest and old_states != new_states
+
+
+def _front_matter_comments(doc: Document) -> list[str]:
+    lines = doc.lines[1 : doc.front_matter_end - 1]
+    return [comment.strip() for _index, comment in yaml_comments(lines)]
+
+
+def _apart_from_follow_ups(front: dict[str, Any]) -> tuple[Any, list[tuple[Any, Any]]]:
+    """The front-matter without its action items' status and tracker, in a form that compares
+    key order and types too (`1` is not `"1"`, nor `true`); and those two values of each item."""
+    states: list[tuple[Any, Any]] = []
+    rest: list[tuple[str, Any]] = []
+    for key, value in front.items():
+        if key == "action_items" and isinstance(value, list):
+            items: list[Any] = []
+            for item in value:
+                if isinstance(item, dict):
+                    states.append((_shape(item.get("status")), _shape(item.get("tracker"))))
+                    item = {k: v for k, v in item.items() if k not in FOLLOW_UP_FIELDS}
+                items.append(item)
+            value = items
+        rest.append((key, _shape(value)))
+    return tuple(rest), states
+
+
+def _shape(value: Any) -> Any:
+    """A front-matter value as nested tuples that keep key order and each scalar's type."""
+    if isinstance(value, dict):
+        return ("map", tuple((key, _shape(child)) for key, child in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_shape(child) for child in value))
+    return (type(value).__name__, value)
 
 
 # --- how many approvals ----------------------------------------------------------------------
@@ -516,11 +600,14 @@ def evaluate(
     need: Requirement,
     *,
     unchanged_since: Callable[[str], bool | None],
+    updated_since: Callable[[str], bool] | None = None,
     roster_label: str = "the roster",
 ) -> Decision:
     """Decide the gate; unchanged_since(sha) says whether no gated file changed from sha to head.
 
     unchanged_since returns None when that cannot be known, and then the approval does not count.
+    It may let follow-up updates through (only action items' status and tracker changed since):
+    updated_since(sha) says it did, so that the reviewer's row says why the approval counts.
     """
     rows: list[ReviewerRow] = []
     counted: dict[str, str] = {}
@@ -557,6 +644,8 @@ def evaluate(
                 counted[key] = review.login
                 on_head = review.commit_id == pr.head_sha
                 note = "counted" if on_head else "counted: no postmortem changed since"
+                if not on_head and updated_since and updated_since(str(review.commit_id)):
+                    note = f"counted: since then {FOLLOW_UP_REASON}"
                 rows.append(ReviewerRow(review.login, review.state, review.commit_id, True, note))
                 continue
             reason = f"same person as {counted[key]}"
