@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_docs.config import load_config
-from incident_docs.models import EntryKind, Incident, MitigationAction, Postmortem, TimelineEntry
+from incident_docs.models import (
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    MitigationAction,
+    Postmortem,
+    TimelineEntry,
+)
 from incident_docs.records import incident_timelines, load_archive
 from incident_docs.site.picture import incident_picture
 from support.archive import CHRISTMAS, REPO
@@ -127,8 +134,25 @@ def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> Non
     assert "so far" not in incident_picture(monitoring, [_entry(10)])
     resolved = incident(resolved_at=T0 + timedelta(hours=1))
     assert "so far" not in incident_picture(resolved, [_entry(120)])
-    reopened = incident(mitigated_at=T0 + timedelta(minutes=30))
+    history = [
+        {"status": "investigating", "at": T0},
+        {"status": "resolved", "at": T0 + timedelta(minutes=40)},
+        {"status": "investigating", "at": T0 + timedelta(minutes=60)},
+    ]
+    reopened = incident(mitigated_at=T0 + timedelta(minutes=30)).model_copy(
+        update={"status_history": Incident.model_validate(
+            {**incident().model_dump(), "status_history": history}
+        ).status_history}
+    )  # fmt: skip
     assert "so far" not in incident_picture(reopened, [_entry(90)])
+    # Whatever the status: monitored with no mitigation recorded, still responding; mitigated
+    # while the cause is worked on (identified), recovering.
+    unmitigated = incident().model_copy(update={"status": IncidentStatus.MONITORING})
+    assert "responding so far: 1h" in incident_picture(unmitigated, [_entry(60)])
+    identified = incident(mitigated_at=T0 + timedelta(minutes=30)).model_copy(
+        update={"status": IncidentStatus.IDENTIFIED}
+    )
+    assert "mitigated, recovering so far: 30m" in incident_picture(identified, [_entry(60)])
 
 
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)

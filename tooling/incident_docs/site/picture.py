@@ -62,23 +62,23 @@ def _open_phase(
     record: Incident | Postmortem, moments: dict[str, datetime], last: datetime
 ) -> list[tuple[datetime, datetime, str, str]]:
     """The phase an open incident is still in, up to its last entry ("so far": what came after
-    is not known): the response of an incident not yet mitigated, the recovery of one being
-    monitored. A reopened incident, mitigated once and responding again, gets none: when its
-    recovery ended is not a key moment."""
+    is not known): the response of an incident not yet mitigated, whatever its status, the
+    recovery of one mitigated. A reopened incident, mitigated once and responding again, gets
+    none: when its recovery ended is not a key moment."""
     if not isinstance(record, Incident) or "resolved_at" in moments:
         return []
-    if record.status == IncidentStatus.MONITORING and "mitigated_at" in moments:
-        begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
-    elif record.status in RESPONDING and "mitigated_at" not in moments:
-        begin, css, label = "declared_at", "responding", "responding"
-    else:
+    if record.status == IncidentStatus.RESOLVED:
         return []
+    reopened = any(change.status == IncidentStatus.RESOLVED for change in record.status_history)
+    if "mitigated_at" in moments:
+        if reopened:
+            return []
+        begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
+    else:
+        begin, css, label = "declared_at", "responding", "responding"
     if last <= moments[begin]:
         return []
     return [(moments[begin], last, f"{css} idocs-phase--open", f"{label} so far")]
-
-
-RESPONDING = frozenset({IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED})
 
 
 ACTION_LABELS = {
