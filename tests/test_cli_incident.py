@@ -400,6 +400,11 @@ def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     monkeypatch.setattr(cli_incident, "CLOCK", lambda: NOW + timedelta(hours=3, minutes=10))
     assert "Rolled back" not in run_cli(archive, "update").stdout  # reported once
     assert lint_codes(run_cli, archive, INC_PATH) == []
+    # A note is never in an update: logged late, it is left as written.
+    late = ("Customer ticket volume doubled", "--kind", "note", "--at", "-30m")
+    noted = run_cli(archive, "log", *late, "--by", "dana")
+    assert noted.exit_code == 0 and "logged" not in noted.stderr
+    assert "Customer ticket volume doubled\n" in (archive / INC_PATH).read_text()
 
 
 def test_an_internal_update_reports_the_work_since_the_last_internal_one(

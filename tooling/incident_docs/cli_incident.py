@@ -629,7 +629,8 @@ def log_command(
             at=moment,
             action=chosen_action,
             internal=internal,
-            last_update=sent.time if sent else None,
+            # Only what an update reports needs to say it was logged late.
+            last_update=sent.time if sent and entry_kind in reports.REPORTED_KINDS else None,
             now=now,
         )
         return lifecycle.combine(

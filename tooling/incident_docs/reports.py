@@ -50,6 +50,9 @@ WORK_GROUPS: tuple[tuple[EntryKind, str], ...] = (
     (EntryKind.DECISION, "Decisions"),
 )
 """What the response did, as an update groups it."""
+REPORTED_KINDS = frozenset(kind for kind, _label in WORK_GROUPS)
+"""The kinds of entry an update reports: only these are marked when logged late (see
+timeline.logged_note)."""
 
 
 def in_words(wait: timedelta) -> str:
