@@ -99,8 +99,8 @@ def test_an_absurd_next_update_is_a_one_line_error(
         ("0", "at least a minute away"),
         ("0m", "at least a minute away"),
         ("0h0m", "at least a minute away"),
-        ("10000h", "too long: the next update is at most 7 days"),
-        ("169h", "too long: the next update is at most 7 days"),
+        ("10000h", "too long: the next update is at most 168h (a week)"),
+        ("169h", "too long: the next update is at most 168h (a week)"),
     ],
 )
 def test_a_next_update_due_now_or_beyond_a_week_is_a_one_line_error_and_logs_nothing(

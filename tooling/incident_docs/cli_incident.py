@@ -861,7 +861,7 @@ def reopen_command(
     "next_update",
     default="30m",
     show_default=True,
-    help="When the next update is due: 30m, 1h, 1h30m (1 minute to 7 days).",
+    help="When the next update is due: 30m, 1h, 1h30m (from 1m to 168h, a week).",
 )
 @click.option(
     "--format",

@@ -89,7 +89,7 @@ def parse_next_update(text: str) -> timedelta:
         raise UsageError(f"--next-update '{text}': the next update is at least a minute away")
     if interval > NEXT_UPDATE_LONGEST:
         raise UsageError(
-            f"--next-update '{text}' is too long: the next update is at most 7 days (168h) away"
+            f"--next-update '{text}' is too long: the next update is at most 168h (a week) away"
         )
     return interval
 
