@@ -225,7 +225,11 @@ def test_an_unreadable_severity_requires_the_strictest_count() -> None:
     assert need.required == 2
     assert need.notes and "b.md" in need.notes[0]
     assert requirement([("a.md", postmortem("SEV2")), ("gone.md", None)], config).required == 2
-    assert requirement([("a.md", postmortem("SEV2"))], config).required == 1
+    found = f"{INC_PATH} (at base bbbbbbb)"
+    assert requirement([("a.md", postmortem("SEV2")), (found, incident())], config).required == 1
+    # An incident found neither at the base nor the head: how severe it was cannot be known.
+    missing = requirement([("a.md", postmortem("SEV2"))], config)
+    assert missing.required == 2 and "INC-2024-05-02-api-errors" in missing.notes[0]
 
 
 def test_an_incident_sets_the_count_only_when_more_severe_than_its_postmortem() -> None:

@@ -553,6 +553,20 @@ def test_an_incident_named_but_found_nowhere_keeps_the_gate_closed(
     assert "INC-2024-05-02-api-errors is named by the postmortem but found neither" in result.stdout
 
 
+def test_an_incident_found_nowhere_asks_the_strictest_count_without_teams_too(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # With no teams in the roster the incident gave nothing else to check: a SEV2 postmortem
+    # passed with one approval, though its incident may be a SEV1 (an unreadable one asks two).
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "needs 2 senior approvals (the strictest count: the severity of " \
+        "INC-2024-05-02-api-errors (named by postmortems/" in result.stdout  # fmt: skip
+
+
 def test_an_unknown_severity_asks_the_strictest_count_of_each_team(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
@@ -1141,6 +1155,12 @@ def sync_pull_request(fake: FakeGitHub, count: int = 25) -> list[str]:
         fake.contents[(BASE, path)] = followed_up(n)
         issue = f"https://github.com/{REPO}/issues/{n + 1}"
         fake.contents[(HEAD, path)] = followed_up(n, "done", issue)
+        # Its incident, which the gate reads only when the postmortem is reviewed.
+        named = f"INC-2024-05-02-api-errors-{n}"
+        for ref in (BASE, HEAD):
+            fake.contents[(ref, f"incidents/{named}.md")] = incident().replace(
+                b"INC-2024-05-02-api-errors", named.encode()
+            )
     return paths
 
 

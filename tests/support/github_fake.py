@@ -157,6 +157,8 @@ class FakeGitHub:
         self.contents.setdefault((BASE, "people.yaml"), ROSTER)
         self.contents.setdefault((BASE, "pyproject.toml"), PYPROJECT)
         self.contents.setdefault((HEAD, PM_PATH), postmortem())
+        for ref in (BASE, HEAD):  # the incident the postmortem names, as an archive has it
+            self.contents.setdefault((ref, INC_PATH), incident())
         self.server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     @property

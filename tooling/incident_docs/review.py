@@ -432,6 +432,11 @@ def requirement(
     best: _Level | None = None
     raised_by: str | None = None
     for path, severity, named in judged:
+        for incident_id in named:
+            # Found neither at the base nor the head: how severe it is cannot be known, and a
+            # missing incident must not lower the bar that an unreadable one keeps.
+            if incident_id not in incident_levels and incident_id not in incidents:
+                unknown = unknown or f"{incident_id} (named by {path}, not found)"
         level = most_severe(severity, path, named)
         if level is not None and (best is None or level.rank < best.rank):
             best = level
