@@ -926,6 +926,21 @@ def test_record_text_never_starts_a_line_or_a_workflow_command(
     assert not any(line.lstrip().startswith("::") for line in written.splitlines())
 
 
+def test_an_error_of_several_lines_is_one_annotation_of_as_many_lines(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # The base's configuration wrong in two settings: written "\\u000a", the annotation read as
+    # one garbled line; the runner shows %0A as a line break.
+    github.contents[(BASE, "pyproject.toml")] = (
+        PYPROJECT + b"\n[tool.incident-docs.review]\nteam-approvals = -1\nbots = 3\n"
+    )
+    result = gate(github, tmp_path, GITHUB_ACTIONS="true")
+    assert result.exit_code == 2, result.output
+    [annotation] = [line for line in result.stdout.splitlines() if line.startswith(OWN_ANNOTATION)]
+    assert annotation.count("%0A") == 1 and "\\u000a" not in annotation
+    assert "team-approvals" in annotation and "bots" in annotation
+
+
 def test_an_error_carrying_api_text_starts_no_workflow_command(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -70,8 +70,12 @@ def _say(line: str, *, err: bool = False) -> None:
     echo(log_line(line), err=err)
 
 
-def _annotate(message: str) -> None:
-    echo(f"::error title={TITLE}::{_escape(log_line(message))}")
+def _annotate(message: str, *, lines: bool = False) -> None:
+    """One `::error` annotation of one line, what log_line writes out; with `lines`, an error's
+    own lines (one per setting at fault, as standard error shows them) stay lines, written as
+    the runner reads them in a command (%0A)."""
+    parts = message.splitlines() if lines else [message]
+    echo(f"::error title={TITLE}::{'%0A'.join(_escape(log_line(part)) for part in parts)}")
 
 
 def _append_summary(text: str) -> None:
@@ -172,7 +176,7 @@ def review_gate_command(
                 _say(f"note: {note}", err=True)
     except UsageError as error:
         if annotate:
-            _annotate(f"the review gate could not run: {error}")
+            _annotate(f"the review gate could not run: {error}", lines=True)
         _append_summary(f"## {TITLE}\n\n**could not run**: {table_cell(str(error))}\n\n")
         # The message may quote the API or a record: each of its lines is kept text, as the
         # gate's own are (each is printed after "incident: error: ").
