@@ -90,6 +90,21 @@ def test_words_of_scripts_written_without_spaces_are_found(archive: Path, run_cl
     assert "データベース" not in unrelated.stdout
 
 
+def test_what_mitigated_a_case_keeps_its_words_whole(archive: Path, run_cli: RunCli) -> None:
+    # Markup is dropped from the one line, not the underscores inside names and addresses.
+    path = archive / "incidents" / "INC-2023-08-02-cdn-certificate-expiry.md"
+    text = path.read_text()
+    old = "Uploaded the new certificate to the CDN"
+    assert old in text
+    path.write_text(
+        text.replace(old, "Uploaded **cert_v2** to `static_cdn`, see https://x.example/a_b")
+    )
+    result = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
+    assert (
+        "mitigated by: Uploaded cert_v2 to static_cdn, see https://x.example/a_b" in result.stdout
+    )
+
+
 def test_a_list_ranked_by_nothing_says_so(archive: Path, run_cli: RunCli) -> None:
     # The search incident shares only words most of the example's four records have.
     result = run_cli(archive, "similar", "INC-2026-11-20-search-latency")

@@ -185,8 +185,13 @@ def _first_sentence(text: str) -> str:
     return flat[: end.start()] if end else flat
 
 
+_MARKUP = re.compile(r"`+|(?<!\w)[*_]+|[*_]+(?!\w)")
+"""Code spans' backticks, and emphasis: `*` and `_` that open or close a run of words, not the
+ones inside a word ("payments_api", a dashboard's address)."""
+
+
 def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(re.sub(r"[`*_]", "", text).split())
+    flat = " ".join(_MARKUP.sub("", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
