@@ -41,7 +41,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.reports import postmortem_draft, stakeholder_update
+from incident_docs.reports import ENTRY_LENGTH, postmortem_draft, stakeholder_update
 from incident_docs.templates import is_empty
 
 T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -433,7 +433,7 @@ def test_an_update_lists_the_latest_work_and_shortens_long_text() -> None:
         f"Step {n}." for n in range(4, 9)
     ]
     assert listed[5] == "  - and 3 earlier: see the record"
-    assert all(len(line) < 200 and line.endswith("word…") for line in listed[:5])
+    assert all(len(line) < ENTRY_LENGTH + 40 and line.endswith("word…") for line in listed[:5])
 
 
 def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:

@@ -189,7 +189,7 @@ harm, the cause), and ENTRY_LENGTH an entry's text, SUMMARY_LENGTH the summary: 
 they keep the longest update (every value that long, in four-byte characters, or escaped five
 times over for Slack) well under what a chat takes in one message (Slack: 40,000 characters;
 a Teams card: 28 KB)."""
-ENTRY_LENGTH = 160
+ENTRY_LENGTH = 240
 SUMMARY_LENGTH = 400
 
 
