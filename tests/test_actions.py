@@ -639,3 +639,18 @@ def test_a_bad_date_is_a_usage_error(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(archive, "actions", "--today", "yesterday")
     assert result.exit_code == 2
     assert "--today 'yesterday' is not a date like 2024-05-31" in result.stderr
+
+
+def test_an_owner_nobody_is_named_gets_a_warning(archive: Path, run_cli: RunCli) -> None:
+    # A mistyped handle listed nothing and said nothing, like someone with nothing open.
+    typo = run_cli(archive, "actions", "--owner", "leee")
+    assert typo.exit_code == 0 and typo.stdout == ""
+    assert "--owner leee: nobody of that name owns an action item or is in people.yaml" in (
+        typo.stderr
+    )
+    # Someone in the roster with nothing open, or an owner of done items only: no warning.
+    for name in ("jo", "LEE"):
+        assert "warning" not in run_cli(archive, "actions", "--owner", name).stderr
+    bad_url = run_cli(archive, "actions", "sync", "--repo", "acme/ops", "--api-url", "ftp://x")
+    assert bad_url.exit_code == 2
+    assert "--api-url (or GITHUB_API_URL): 'ftp://x' is not an http(s) URL" in bad_url.stderr

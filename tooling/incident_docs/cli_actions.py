@@ -11,6 +11,7 @@ from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient
 from incident_docs.inputs import parse_day
+from incident_docs.models import Postmortem
 from incident_docs.records import read_archive, skipped_note
 from incident_docs.tracker import SYNC_HINTS, ActionSync
 
@@ -67,8 +68,22 @@ def actions_command(
     note = skipped_note(archive.skipped)
     if note is not None:
         echo(f"incident: warning: {note}", err=True)
+    owners = frozenset(_split(owner))
+    known = {
+        item.owner.casefold()
+        for loaded in archive.records
+        if isinstance(loaded.record, Postmortem)
+        for item in loaded.record.action_items
+    }
+    for name in sorted(owners - known):
+        if project.roster.by_handle(name) is None:  # a typo, not someone with nothing open
+            echo(
+                f"incident: warning: --owner {name}: nobody of that name owns an action item "
+                f"or is in {project.config.roster}",
+                err=True,
+            )
     query = actions.ActionQuery(
-        owners=frozenset(_split(owner)),
+        owners=owners,
         services=frozenset(_split(service)),
         overdue_only=overdue,
     )

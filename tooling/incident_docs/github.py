@@ -163,7 +163,7 @@ class GitHubClient:
         if _CREDENTIALS.match(api_url):
             # Not shown: it would print the password.
             raise UsageError(
-                "GITHUB_API_URL: a URL with a user name or password is not accepted; "
+                "--api-url (or GITHUB_API_URL): a URL with a user name or password is not accepted; "
                 "the token goes in GITHUB_TOKEN"
             )
         try:
@@ -177,7 +177,7 @@ class GitHubClient:
             or not parts.hostname
             or any(char.isspace() or not char.isprintable() for char in api_url)
         ):
-            raise UsageError(f"GITHUB_API_URL: {api_url!r} is not an http(s) URL")
+            raise UsageError(f"--api-url (or GITHUB_API_URL): {api_url!r} is not an http(s) URL")
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.max_wait = max_wait
