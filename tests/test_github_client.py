@@ -10,7 +10,14 @@ from email.message import Message
 import pytest
 
 from incident_docs.diagnostics import UsageError
-from incident_docs.github import GitHubClient, GitHubError, Response, next_link, review_gate
+from incident_docs.github import (
+    GitHubClient,
+    GitHubError,
+    Response,
+    _within,
+    next_link,
+    review_gate,
+)
 from incident_docs.review import reviews_from_api
 from support.github_fake import BASE, MAX_PER_PAGE, REPO, FakeGitHub, review
 
@@ -121,6 +128,27 @@ def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:
     api = client(github)
     with pytest.raises(GitHubError, match="outside"):
         api.get("http://example.com/repos/acme/ops/pulls/7", "reading")
+
+
+@pytest.mark.parametrize(
+    ("base", "link", "within"),
+    [
+        ("https://API.GitHub.com", "https://api.github.com/repos/a/b/pulls?page=2", True),
+        ("https://api.github.com:443", "https://api.github.com/repos/a/b/pulls?page=2", True),
+        ("https://api.github.com", "https://api.github.com:443/x", True),
+        ("https://ghe.example/api/v3", "https://GHE.example/api/v3/repos/a/b", True),
+        ("https://ghe.example/api/v3", "https://ghe.example/other/v3/repos", False),
+        ("https://api.github.com", "http://api.github.com/x", False),
+        ("https://api.github.com", "https://api.github.com:8443/x", False),
+        ("https://api.github.com", "https://user@api.github.com/x", False),
+        ("https://api.github.com", "https://api.github.com.evil.example/x", False),
+    ],
+)
+def test_the_apis_own_links_are_followed_however_its_address_is_written(
+    base: str, link: str, within: bool
+) -> None:
+    # Written in capitals or with its default port, GITHUB_API_URL refused GitHub's own links.
+    assert _within(link, base) is within
 
 
 def test_an_unreachable_api_is_a_clear_error() -> None:

@@ -122,12 +122,26 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def _within(url: str, base: str) -> bool:
+    """The address is on the API's origin and under its path. Origins compare as URLs do: the
+    scheme and host in any case, a default port written or not (`GITHUB_API_URL` given as
+    `https://API.github.com:443` still follows GitHub's own `https://api.github.com/...` links)."""
     target, root = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
-    return (
-        target.scheme == root.scheme
-        and target.netloc == root.netloc
-        and (target.path + "/").startswith(root.path.rstrip("/") + "/")
+    return _origin(target) == _origin(root) and (target.path + "/").startswith(
+        root.path.rstrip("/") + "/"
     )
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str]:
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # not a number: no origin to match
+        port = -1
+    credentials = parts.netloc.rpartition("@")[0]  # never the same origin with and without
+    return scheme, (parts.hostname or "").lower(), port, credentials
 
 
 GATE_HINTS = {
