@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -944,11 +945,16 @@ def test_an_updates_markdown_shows_the_records_text_as_text(archive: Path, run_c
 def test_an_address_in_an_updates_markdown_stays_as_written(archive: Path, run_cli: RunCli) -> None:
     # An escape inside it ("search\\_api") made GitHub link somewhere else.
     declare(run_cli, archive)
-    url = "https://grafana.example.com/d/search_api?var-node=search_3&from=now-1h*2"
+    url = "https://grafana.example.com/d/search_api?var-node=search_3&from=now-1h"
     run_cli(archive, "log", f"Purged the cache_v2; see {url}.", "-a", "other", "--by", "dana")
+    # Markup inside an address is escaped still: no link or image hides in one.
+    hidden = "https://s.example/[https://bank.example](https://evil.example/p) https://x.example/![t](https://evil.example/i.png)"
+    run_cli(archive, "log", hidden, "-a", "other", "--by", "dana")
     result = run_cli(archive, "update")
     assert result.exit_code == 0, result.output
     assert f"Purged the cache\\_v2; see {url}." in result.stdout
+    html = MARKDOWN.render(result.stdout)
+    assert "evil.example" not in "".join(re.findall(r'(?:href|src)="([^"]*)"', html))
 
 
 def test_a_public_updates_markdown_shows_the_records_text_as_text(
