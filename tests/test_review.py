@@ -345,12 +345,12 @@ LINKED = (
 def test_a_change_of_action_items_status_and_tracker_is_a_follow_up_update(
     edits: list[tuple[str, str]],
 ) -> None:
-    assert follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config())
+    assert follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config(), "acme/ops")
 
 
 def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
     after = followed_up(CLOSED).replace(b"\n", b"\r\n")
-    assert follow_up_update(followed_up(), after, PM_PATH, Config())
+    assert follow_up_update(followed_up(), after, PM_PATH, Config(), "acme/ops")
 
 
 @pytest.mark.parametrize(
@@ -418,6 +418,17 @@ def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
         pytest.param([("status: open # since", "status: finished # since")], id="no valid status"),
         pytest.param([("status: open # since", "status: Done # since")], id="a status in capitals"),
         pytest.param([LINKED, ("'https://github.com/acme/ops/issues/9'", "OPS 9")], id="no link"),
+        # A tracker is published as the item's link: only the sync's own, for a new issue of
+        # this repository, goes unreviewed.
+        pytest.param(
+            [LINKED, ("acme/ops/issues/9", "acme/other/issues/9")], id="another repository"
+        ),
+        pytest.param(
+            [LINKED, ("github.com/acme/ops/issues/9", "evil.example/Jo-was-careless")],
+            id="any address",
+        ),
+        pytest.param([LINKED, ("issues/9'", "issues/9?x=1'")], id="more after the number"),
+        pytest.param([LINKED, ("https://", "ftp://")], id="not a web address"),
         pytest.param(
             [CLOSED, ("status: approved", "status: approved\nnotes: x")], id="an unknown key"
         ),
@@ -425,7 +436,7 @@ def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
     ],
 )
 def test_any_other_change_is_reviewed(edits: list[tuple[str, str]]) -> None:
-    assert not follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config())
+    assert not follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config(), "acme/ops")
 
 
 @pytest.mark.parametrize(
@@ -446,12 +457,14 @@ def test_any_other_change_is_reviewed(edits: list[tuple[str, str]]) -> None:
 def test_a_version_that_cannot_be_read_is_reviewed(
     before: bytes | None, after: bytes | None
 ) -> None:
-    assert not follow_up_update(before, after, PM_PATH, Config())
+    assert not follow_up_update(before, after, PM_PATH, Config(), "acme/ops")
 
 
 def test_a_file_over_the_size_limit_is_reviewed() -> None:
     padded = followed_up(CLOSED) + b"x" * 2_000_000
-    assert not follow_up_update(followed_up() + b"x" * 2_000_000, padded, PM_PATH, Config())
+    assert not follow_up_update(
+        followed_up() + b"x" * 2_000_000, padded, PM_PATH, Config(), "acme/ops"
+    )
 
 
 def test_an_approval_kept_over_a_follow_up_update_says_so() -> None:

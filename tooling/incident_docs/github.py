@@ -631,7 +631,11 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         for changed in postmortem_paths(files, config)
         if changed_in_place(changed)
         and follow_up_update(
-            read(changed.path, pr.base_sha), read(changed.path, pr.head_sha), changed.path, config
+            read(changed.path, pr.base_sha),
+            read(changed.path, pr.head_sha),
+            changed.path,
+            config,
+            repo,
         )
     ]
     # A follow-up update is neither reviewed nor counted towards MAX_INCIDENTS: its incidents
@@ -930,7 +934,7 @@ def _unchanged_between(
             continue
         try:
             if not changed_in_place(found) or not follow_up_update(
-                read(found.path, reviewed), read(found.path, head), found.path, config
+                read(found.path, reviewed), read(found.path, head), found.path, config, read.repo
             ):
                 return False
         except UsageError:

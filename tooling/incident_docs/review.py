@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -276,7 +277,9 @@ def changed_in_place(changed: ChangedFile) -> bool:
     )
 
 
-def follow_up_update(before: bytes | None, after: bytes | None, path: str, config: Config) -> bool:
+def follow_up_update(
+    before: bytes | None, after: bytes | None, path: str, config: Config, repo: str
+) -> bool:
     """Whether a postmortem's new version differs from its old one only in its action items'
     `status` and `tracker` values: the state of the follow-up work flowing back from its issue
     (what `incident actions sync` writes), which needs no senior review.
@@ -289,7 +292,9 @@ def follow_up_update(before: bytes | None, after: bytes | None, path: str, confi
     each; its YAML comments are the same, in the same order (they hold lint suppressions and
     notes to readers). Quoting, flow or block style and indentation may differ: they change no
     value, and the writer may rewrite an item's line to add its tracker. At least one status or
-    tracker differs: a change of formatting alone is no follow-up update."""
+    tracker differs: a change of formatting alone is no follow-up update. A tracker only ever
+    goes from none to an issue of `repo` (the pull request's repository), as the sync writes it:
+    any other address is published as the item's link, so it is reviewed."""
     if before is None or after is None:
         return False
     old, new = (
@@ -305,7 +310,33 @@ def follow_up_update(before: bytes | None, after: bytes | None, path: str, confi
         return False
     old_rest, old_states = _apart_from_follow_ups(old.front_matter or {})
     new_rest, new_states = _apart_from_follow_ups(new.front_matter or {})
-    return old_rest == new_rest and old_states != new_states
+    if old_rest != new_rest or old_states == new_states:
+        return False
+    return all(
+        was == now or (was == _NO_TRACKER and _sync_link(now, repo))
+        for (_status, was), (_state, now) in zip(old_states, new_states, strict=True)
+    )
+
+
+_NO_TRACKER = ("NoneType", None)
+_ISSUE_PATH = re.compile(r"/([^/\s]+/[^/\s]+)/issues/[1-9][0-9]*")
+
+
+def _sync_link(tracker: Any, repo: str) -> bool:
+    """The tracker is what `incident actions sync` writes for a new issue: the address of an
+    issue of `repo`, nothing after its number."""
+    kind, value = tracker
+    if kind != "str":
+        return False
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        return False
+    found = _ISSUE_PATH.search(parts.path)
+    return (
+        found is not None
+        and found.end() == len(parts.path)
+        and found.group(1).casefold() == repo.casefold()
+    )
 
 
 def _front_matter_comments(doc: Document) -> list[str]:
