@@ -602,6 +602,9 @@ def test_configured_codes_read_in_any_case_as_the_command_line_does(
     )
     refused = run_cli(archive, "lint")
     assert refused.exit_code == 2 and "'bl004' is given twice" in refused.stderr
+    # Which one was meant is lint's to ask: a declaration goes on, with the warning.
+    declared = run_cli(archive, "declare", "-y", "Checkout down", "--by", "sam")
+    assert declared.exit_code == 0 and "warning" in declared.stderr, declared.output
 
 
 @pytest.mark.parametrize(

@@ -124,11 +124,11 @@ class Project:
         from incident_docs.diagnostics import UsageError
 
         config = load_config(self.root, self.config_path)
-        if config.lint.unknown_codes:
+        if config.lint.problems:
             if self.command in _LINTING:
-                raise UsageError("\n".join(config.lint.unknown_codes))
+                raise UsageError("\n".join(config.lint.problems))
             # Lint settings: the other commands do not lint, and an incident must go on.
-            for line in config.lint.unknown_codes:
+            for line in config.lint.problems:
                 click.echo(f"incident: warning: {line}", err=True)
         return config
 

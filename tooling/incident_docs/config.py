@@ -124,26 +124,23 @@ class LintConfig(_Section):
     @field_validator("severity")
     @classmethod
     def _severity_codes(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        codes: dict[str, Severity] = {}
-        for code, severity in value.items():
-            if _rule_code(code) in codes:  # "BL001" and "bl001": which one was meant?
-                raise ValueError(f"'{code}' is given twice (codes are read in any case)")
-            codes[_rule_code(code)] = severity
-        return codes
+        # "BL001" and "bl001" both given: lint refuses it (see _lint_problems), the rest go on.
+        return {_rule_code(code): severity for code, severity in value.items()}
 
     @field_validator("per_file_ignores")
     @classmethod
     def _ignored_codes(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         return {glob: tuple(_rule_code(code) for code in codes) for glob, codes in value.items()}
 
-    _unknown_codes: tuple[str, ...] = PrivateAttr(default=())
+    _problems: tuple[str, ...] = PrivateAttr(default=())
 
     @property
-    def unknown_codes(self) -> tuple[str, ...]:
-        """An error line for each code above that no rule has, when read from a file. Lint and
-        the site refuse such settings; the commands of an incident only warn of them: a code
-        from another version of the tool must not stop a declaration at 3 a.m."""
-        return self._unknown_codes
+    def problems(self) -> tuple[str, ...]:
+        """An error line for each code above that no rule has, or that `severity` gives twice,
+        when read from a file. Lint and the site refuse such settings; the commands of an
+        incident only warn of them: a code from another version of the tool must not stop a
+        declaration at 3 a.m."""
+        return self._problems
 
     def codes(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Every rule code or prefix the settings name, by where: `incident lint` accepts any
@@ -440,16 +437,28 @@ def parse_config(text: str, label: str) -> Config:
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
-    config.lint._unknown_codes = _unknown_codes(config.lint, text, label)
+    config.lint._problems = _lint_problems(config.lint, table.get("lint"), text, label)
     return config
 
 
-def _unknown_codes(lint: LintConfig, text: str, label: str) -> tuple[str, ...]:
+def _lint_problems(lint: LintConfig, raw: Any, text: str, label: str) -> tuple[str, ...]:
     """An error line for each rule code or prefix no rule has, naming its line: a mistyped one
-    in `ignore`, `severity` or `per-file-ignores` would silently do nothing."""
+    in `ignore`, `severity` or `per-file-ignores` would silently do nothing; and for a code
+    given twice in `severity`, in two cases ("BL001" and "bl001"): which was meant?"""
     from incident_docs.rules import ALL_RULES  # the rules read the configuration themselves
 
     found = []
+    given = raw.get("severity") if isinstance(raw, dict) else None
+    seen: set[str] = set()
+    for code in given if isinstance(given, dict) else ():
+        if code.upper() in seen:
+            twice = ("tool", TABLE, "lint", "severity", code)
+            line = _setting_line(_key_lines(text), twice)
+            found.append(
+                f"{label}{f':{line}' if line else ''}: {'.'.join(twice)}: '{code}' is given twice "
+                "(codes are read in any case)"
+            )
+        seen.add(code.upper())
     for where, codes in lint.codes().items():
         for code in codes:
             if not any(known.startswith(code) for known in ALL_RULES):

@@ -99,8 +99,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         try:
             self.settings = load_config(self.root)
-            if self.settings.lint.unknown_codes:  # the build lints the records
-                raise UsageError("\n".join(self.settings.lint.unknown_codes))
+            if self.settings.lint.problems:  # the build lints the records
+                raise UsageError("\n".join(self.settings.lint.problems))
             self.roster = load_roster(self.root, self.settings)
         except UsageError as error:
             raise PluginError(f"incident-docs: {error}") from None
