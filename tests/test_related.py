@@ -96,13 +96,11 @@ def test_what_mitigated_a_case_keeps_its_words_whole(archive: Path, run_cli: Run
     text = path.read_text()
     old = "Uploaded the new certificate to the CDN"
     assert old in text
-    path.write_text(
-        text.replace(old, "Uploaded **cert_v2** to `static_cdn`, see https://x.example/a_b")
-    )
+    new = "Uploaded **cert_v2** to `__init__.py`, see https://x.example/a_b?h=_all&f=now_-1h"
+    path.write_text(text.replace(old, new))
     result = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
-    assert (
-        "mitigated by: Uploaded cert_v2 to static_cdn, see https://x.example/a_b" in result.stdout
-    )
+    shown = "Uploaded cert_v2 to __init__.py, see https://x.example/a_b?h=_all&f=now_-1h"
+    assert f"mitigated by: {shown}" in result.stdout
 
 
 def test_a_list_ranked_by_nothing_says_so(archive: Path, run_cli: RunCli) -> None:

@@ -185,13 +185,28 @@ def _first_sentence(text: str) -> str:
     return flat[: end.start()] if end else flat
 
 
-_MARKUP = re.compile(r"`+|(?<!\w)[*_]+|[*_]+(?!\w)")
-"""Code spans' backticks, and emphasis: `*` and `_` that open or close a run of words, not the
-ones inside a word ("payments_api", a dashboard's address)."""
+_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
+"""Emphasis: `*` and `_` that open or close a run of words, not the ones inside a word
+("payments_api")."""
+_KEPT = re.compile(r"(`+)(.+?)\1|(?:https?://|www\.)\S+", re.IGNORECASE)
+"""A code span, whose text stays as it is without its backticks, and an address, which stays
+whole ("?var-host=_all")."""
+
+
+def _plain(text: str) -> str:
+    """The text as the page shows it, roughly: without emphasis marks and code spans' backticks;
+    addresses and code as written."""
+    parts: list[str] = []
+    at = 0
+    for kept in _KEPT.finditer(text):
+        parts += [_EMPHASIS.sub("", text[at : kept.start()]), kept.group(2) or kept.group(0)]
+        at = kept.end()
+    parts.append(_EMPHASIS.sub("", text[at:]))
+    return "".join(parts).replace("`", "")
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(_MARKUP.sub("", text).split())
+    flat = " ".join(_plain(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
