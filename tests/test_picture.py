@@ -145,6 +145,8 @@ def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> Non
         ).status_history}
     )  # fmt: skip
     assert "so far" not in incident_picture(reopened, [_entry(90)])
+    never_mitigated = reopened.model_copy(update={"mitigated_at": None})
+    assert "so far" not in incident_picture(never_mitigated, [_entry(90)])
     # Whatever the status: monitored with no mitigation recorded, still responding; mitigated
     # while the cause is worked on (identified), recovering.
     unmitigated = incident().model_copy(update={"status": IncidentStatus.MONITORING})

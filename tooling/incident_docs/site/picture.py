@@ -63,16 +63,15 @@ def _open_phase(
 ) -> list[tuple[datetime, datetime, str, str]]:
     """The phase an open incident is still in, up to its last entry ("so far": what came after
     is not known): the response of an incident not yet mitigated, whatever its status, the
-    recovery of one mitigated. A reopened incident, mitigated once and responding again, gets
-    none: when its recovery ended is not a key moment."""
+    recovery of one mitigated. A reopened incident gets none: when its response began again
+    (or its recovery ended) is not a key moment."""
     if not isinstance(record, Incident) or "resolved_at" in moments:
         return []
     if record.status == IncidentStatus.RESOLVED:
         return []
-    reopened = any(change.status == IncidentStatus.RESOLVED for change in record.status_history)
+    if any(change.status == IncidentStatus.RESOLVED for change in record.status_history):
+        return []  # reopened: responding again since the reopening, not since the declaration
     if "mitigated_at" in moments:
-        if reopened:
-            return []
         begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
     else:
         begin, css, label = "declared_at", "responding", "responding"
