@@ -430,6 +430,9 @@ def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
         pytest.param([LINKED, ("issues/9'", "issues/9?x=1'")], id="more after the number"),
         pytest.param([LINKED, ("https://", "ftp://")], id="not a web address"),
         pytest.param(
+            [CLOSED, ("---\n\n# Postmortem", "...\n\n# Postmortem")], id="the closing fence"
+        ),
+        pytest.param(
             [CLOSED, ("status: approved", "status: approved\nnotes: x")], id="an unknown key"
         ),
         pytest.param([CLOSED, ("authors: [sam]", "authors: [sam")], id="broken YAML"),

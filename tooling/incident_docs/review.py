@@ -304,7 +304,12 @@ def follow_up_update(
         record, _problems = validate_record(doc, "postmortem")
         if doc.problems or not isinstance(record, Postmortem):
             return False
-    if old.lines[old.front_matter_end :] != new.lines[new.front_matter_end :]:
+    # The body line for line, and the fences around the front-matter: `...` for `---` is no
+    # change of value, but not every reader takes it as the end of the front-matter.
+    fences = [(doc.lines[0], doc.lines[doc.front_matter_end - 1]) for doc in (old, new)]
+    if old.lines[old.front_matter_end :] != new.lines[new.front_matter_end :] or (
+        fences[0] != fences[1]
+    ):
         return False
     if _front_matter_comments(old) != _front_matter_comments(new):
         return False
