@@ -821,13 +821,17 @@ def test_post_sends_the_update_to_a_slack_compatible_webhook(
     ) in (archive / INC_PATH).read_text()
 
 
-def test_post_builds_a_teams_card_when_configured(
-    archive: Path, run_cli: RunCli, webhook: HTTPServer
-) -> None:
+def post_to_teams(archive: Path) -> None:
     pyproject = archive / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text() + '\n[tool.incident-docs.updates]\nwebhook-format = "teams"\n'
     )
+
+
+def test_post_builds_a_teams_card_when_configured(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    post_to_teams(archive)
     declare(run_cli, archive)
     webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("")
     assert run_cli(archive, "update", "--post").exit_code == 0
@@ -972,10 +976,7 @@ def test_a_public_updates_markdown_shows_the_records_text_as_text(
 def test_a_teams_card_shows_the_records_text_as_text(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:
-    pyproject = archive / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text() + '\n[tool.incident-docs.updates]\nwebhook-format = "teams"\n'
-    )
+    post_to_teams(archive)
     declare(run_cli, archive)
     retitle(archive, HOSTILE)
     webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("")
