@@ -390,7 +390,7 @@ def test_what_the_sync_writes_is_a_follow_up_update_the_review_gate_lets_through
     changed = [path for path in before if before[path] != after[path]]
     assert changed == [CHRISTMAS_PM, PAYMENTS_PM]
     for path in changed:
-        assert follow_up_update(before[path], after[path], path, config, REPO), path
+        assert follow_up_update(before[path], after[path], path, config, REPO, issues.url), path
 
 
 def test_an_earlier_issue_is_found_across_pages_among_pull_requests(

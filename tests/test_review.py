@@ -22,6 +22,7 @@ from incident_docs.review import (
     requirement,
     reviews_from_api,
     summary_markdown,
+    web_root,
 )
 from support.github_fake import HEAD, INC_PATH, OLD, PM_PATH, ROSTER, incident, postmortem, review
 
@@ -348,6 +349,21 @@ def test_a_change_of_action_items_status_and_tracker_is_a_follow_up_update(
     assert follow_up_update(followed_up(), followed_up(*edits), PM_PATH, Config(), "acme/ops")
 
 
+@pytest.mark.parametrize(
+    ("api", "web"),
+    [
+        ("https://api.github.com", "https://github.com"),
+        ("https://api.acme.ghe.com/", "https://acme.ghe.com"),
+        ("https://ghe.example/api/v3", "https://ghe.example"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ],
+)
+def test_the_sync_writes_issues_of_githubs_web_root(api: str, web: str) -> None:
+    assert web_root(api) == web
+    linked = ("status: in-progress}", f"status: in-progress, tracker: '{web}/acme/ops/issues/9'}}")
+    assert follow_up_update(followed_up(), followed_up(linked), PM_PATH, Config(), "acme/ops", web)
+
+
 def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
     after = followed_up(CLOSED).replace(b"\n", b"\r\n")
     assert follow_up_update(followed_up(), after, PM_PATH, Config(), "acme/ops")
@@ -429,6 +445,12 @@ def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
         ),
         pytest.param([LINKED, ("issues/9'", "issues/9?x=1'")], id="more after the number"),
         pytest.param([LINKED, ("https://", "ftp://")], id="not a web address"),
+        pytest.param([LINKED, ("github.com/acme", "evil.example/acme")], id="another host"),
+        pytest.param(
+            [LINKED, ("github.com/acme", "github.com@evil.example/acme")], id="a user name"
+        ),
+        pytest.param([LINKED, ("github.com/acme", "github.com/login/acme")], id="a path before"),
+        pytest.param([LINKED, ("github.com/acme", "github.com:8443/acme")], id="a port"),
         pytest.param(
             [CLOSED, ("---\n\n# Postmortem", "...\n\n# Postmortem")], id="the closing fence"
         ),

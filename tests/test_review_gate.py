@@ -1168,7 +1168,7 @@ def sync_pull_request(fake: FakeGitHub, count: int = 25) -> list[str]:
     fake.files = [{"filename": path, "status": "modified"} for path in paths]
     for n, path in enumerate(paths):
         fake.contents[(BASE, path)] = followed_up(n)
-        issue = f"https://github.com/{REPO}/issues/{n + 1}"
+        issue = f"{fake.url}/{REPO}/issues/{n + 1}"  # as the sync writes it: the web root
         fake.contents[(HEAD, path)] = followed_up(n, "done", issue)
         # Its incident, which the gate reads only when the postmortem is reviewed.
         named = f"INC-2024-05-02-api-errors-{n}"

@@ -45,6 +45,7 @@ from incident_docs.review import (
     pull_request_from_api,
     requirement,
     reviews_from_api,
+    web_root,
 )
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -636,6 +637,7 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
             changed.path,
             config,
             repo,
+            web_root(client.api_url),
         )
     ]
     # A follow-up update is neither reviewed nor counted towards MAX_INCIDENTS: its incidents
@@ -934,7 +936,12 @@ def _unchanged_between(
             continue
         try:
             if not changed_in_place(found) or not follow_up_update(
-                read(found.path, reviewed), read(found.path, head), found.path, config, read.repo
+                read(found.path, reviewed),
+                read(found.path, head),
+                found.path,
+                config,
+                read.repo,
+                web_root(read.client.api_url),
             ):
                 return False
         except UsageError:

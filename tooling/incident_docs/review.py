@@ -278,7 +278,12 @@ def changed_in_place(changed: ChangedFile) -> bool:
 
 
 def follow_up_update(
-    before: bytes | None, after: bytes | None, path: str, config: Config, repo: str
+    before: bytes | None,
+    after: bytes | None,
+    path: str,
+    config: Config,
+    repo: str,
+    web: str = "https://github.com",
 ) -> bool:
     """Whether a postmortem's new version differs from its old one only in its action items'
     `status` and `tracker` values: the state of the follow-up work flowing back from its issue
@@ -293,8 +298,9 @@ def follow_up_update(
     notes to readers). Quoting, flow or block style and indentation may differ: they change no
     value, and the writer may rewrite an item's line to add its tracker. At least one status or
     tracker differs: a change of formatting alone is no follow-up update. A tracker only ever
-    goes from none to an issue of `repo` (the pull request's repository), as the sync writes it:
-    any other address is published as the item's link, so it is reviewed."""
+    goes from none to an issue of `repo` (the pull request's repository) on `web` (GitHub's web
+    root, see web_root), as the sync writes it: any other address is published as the item's
+    link, so it is reviewed."""
     if before is None or after is None:
         return False
     old, new = (
@@ -318,30 +324,37 @@ def follow_up_update(
     if old_rest != new_rest or old_states == new_states:
         return False
     return all(
-        was == now or (was == _NO_TRACKER and _sync_link(now, repo))
+        was == now or (was == _NO_TRACKER and _sync_link(now, f"{web}/{repo}/issues/"))
         for (_status, was), (_state, now) in zip(old_states, new_states, strict=True)
     )
 
 
 _NO_TRACKER = ("NoneType", None)
-_ISSUE_PATH = re.compile(r"/([^/\s]+/[^/\s]+)/issues/[1-9][0-9]*")
 
 
-def _sync_link(tracker: Any, repo: str) -> bool:
-    """The tracker is what `incident actions sync` writes for a new issue: the address of an
-    issue of `repo`, nothing after its number."""
+def web_root(api_url: str) -> str:
+    """Where GitHub's pages are, from its API's address: github.com for api.github.com (a host
+    for `api.` and that host), an Enterprise Server's host for its `/api/v3`; else the API's
+    own root (a server for tests)."""
+    parts = urllib.parse.urlsplit(api_url.rstrip("/"))
+    host, path = parts.netloc, parts.path
+    if path.endswith("/api/v3"):
+        path = path[: -len("/api/v3")]
+    elif host.lower().startswith("api."):
+        host = host[len("api.") :]
+    return f"{parts.scheme}://{host}{path}"
+
+
+def _sync_link(tracker: Any, prefix: str) -> bool:
+    """The tracker is what `incident actions sync` writes for a new issue: `prefix` (GitHub's
+    web root, the repository, `/issues/`; its host and the repository in any case) and the
+    issue's number, nothing else. Compared as text, so no user name, port or other host can
+    stand before the repository."""
     kind, value = tracker
-    if kind != "str":
+    if kind != "str" or value[: len(prefix)].casefold() != prefix.casefold():
         return False
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
-        return False
-    found = _ISSUE_PATH.search(parts.path)
-    return (
-        found is not None
-        and found.end() == len(parts.path)
-        and found.group(1).casefold() == repo.casefold()
-    )
+    number = value[len(prefix) :]
+    return number.isascii() and number.isdigit() and not number.startswith("0")
 
 
 def _front_matter_comments(doc: Document) -> list[str]:
