@@ -96,10 +96,15 @@ def test_what_mitigated_a_case_keeps_its_words_whole(archive: Path, run_cli: Run
     text = path.read_text()
     old = "Uploaded the new certificate to the CDN"
     assert old in text
-    new = "Uploaded **cert_v2** to `__init__.py`, see https://x.example/a_b?h=_all&f=now_-1h"
+    new = (
+        "Uploaded **cert_v2** to `__init__.py` (``a ` b``, 2 * 3), "
+        "see https://x.example/a_b?h=_all&f=now_-1h"
+    )
     path.write_text(text.replace(old, new))
     result = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
-    shown = "Uploaded cert_v2 to __init__.py, see https://x.example/a_b?h=_all&f=now_-1h"
+    shown = (
+        "Uploaded cert_v2 to __init__.py (a ` b, 2 * 3), see https://x.example/a_b?h=_all&f=now_-1h"
+    )
     assert f"mitigated by: {shown}" in result.stdout
 
 

@@ -185,24 +185,46 @@ def _first_sentence(text: str) -> str:
     return flat[: end.start()] if end else flat
 
 
-_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
-"""Emphasis: `*` and `_` that open or close a run of words, not the ones inside a word
-("payments_api")."""
-_KEPT = re.compile(r"(`+)(.+?)\1|(?:https?://|www\.)\S+", re.IGNORECASE)
-"""A code span, whose text stays as it is without its backticks, and an address, which stays
-whole ("?var-host=_all")."""
+_EMPHASIS = re.compile(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)")
+"""Emphasis: `*` and `_` that open a run of words or close one, not the ones inside a word
+("payments_api") or standing alone ("2 * 3")."""
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_TICKS = re.compile(r"(`+)")
+PLAIN_LIMIT = 1_000
+"""The most characters of a text read for its one line (of 200): a record's entry may be huge."""
 
 
 def _plain(text: str) -> str:
     """The text as the page shows it, roughly: without emphasis marks and code spans' backticks;
-    addresses and code as written."""
+    addresses and the text of code as written. A code span runs to the next run of as many
+    backticks, as CommonMark reads it; a run with none is left out."""
+    pieces = _TICKS.split(text[:PLAIN_LIMIT])  # text, a run of backticks, text, …
     parts: list[str] = []
     at = 0
-    for kept in _KEPT.finditer(text):
-        parts += [_EMPHASIS.sub("", text[at : kept.start()]), kept.group(2) or kept.group(0)]
-        at = kept.end()
-    parts.append(_EMPHASIS.sub("", text[at:]))
-    return "".join(parts).replace("`", "")
+    while at < len(pieces):
+        if at % 2:
+            close = next(
+                (n for n in range(at + 2, len(pieces), 2) if pieces[n] == pieces[at]), None
+            )
+            if close is not None:  # a code span: its text as written
+                parts.append("".join(pieces[at + 1 : close]))
+                at = close + 1
+                continue
+        else:
+            parts.append(_unemphasised(pieces[at]))
+        at += 1
+    return "".join(parts)
+
+
+def _unemphasised(text: str) -> str:
+    """Emphasis marks left out, but not from an address ("?var-host=_all")."""
+    kept = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+    out, at = [], 0
+    for start, end in kept:
+        out += [_EMPHASIS.sub("", text[at:start]), text[start:end]]
+        at = end
+    out.append(_EMPHASIS.sub("", text[at:]))
+    return "".join(out)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
