@@ -949,7 +949,7 @@ def test_an_updates_markdown_shows_the_records_text_as_text(archive: Path, run_c
 def test_an_address_in_an_updates_markdown_stays_as_written(archive: Path, run_cli: RunCli) -> None:
     # An escape inside it ("search\\_api") made GitHub link somewhere else.
     declare(run_cli, archive)
-    url = "https://grafana.example.com/d/search_api?var-node=search_3&from=now-1h"
+    url = "https://grafana.example.com/d/search_api?var-node=search_3&from=now-1h*2"
     run_cli(archive, "log", f"Purged the cache_v2; see {url}.", "-a", "other", "--by", "dana")
     # Markup inside an address is escaped still: no link or image hides in one.
     hidden = "https://s.example/[https://bank.example](https://evil.example/p) https://x.example/![t](https://evil.example/i.png)"

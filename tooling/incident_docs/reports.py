@@ -210,10 +210,12 @@ HTML and autolinks, struck-out text, a character reference; and a parenthesis ri
 bracket, so that even a reader that ignores the escapes finds no link there."""
 
 
-_BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()!*`\\]+", re.IGNORECASE)
-"""An address GitHub and the chats make a link of as it stands (GFM's autolinks), up to what
-could start markup inside it: a bracket, a parenthesis, "!", "*", a backtick (escaped as
-elsewhere, so that "https://x/[text](https://elsewhere)" forms no link or image)."""
+_BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()!`\\]+", re.IGNORECASE)
+"""An address GitHub and the chats make a link of as it stands (GFM's autolinks), left as
+written, since an escape inside it changes where the link leads; up to what could start a link,
+an image or code inside it: a bracket, a parenthesis, "!", a backtick (escaped as elsewhere, so
+that "https://x/[text](https://elsewhere)" forms no link or image). GitHub reads an address as
+a link before any emphasis in it; a renderer that does not may show `_a_` in it as emphasis."""
 
 
 def markdown_text(text: str) -> str:
