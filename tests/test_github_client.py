@@ -335,7 +335,14 @@ def test_a_link_header_naming_a_next_page_it_cannot_give_fails_closed(github: Fa
 
 
 @pytest.mark.parametrize(
-    "header", ['<https://api.github.com/x?page=1>; rel="prev"', '<https://a/x>; rel="nextish"']
+    "header",
+    [
+        '<https://api.github.com/x?page=1>; rel="prev"',
+        '<https://a/x>; rel="nextish"',
+        '<https://a/x>; rel="next-page"',
+        '<https://a/x>; rel="last"; title="rel=next"',
+        '<https://a/x>; rel="prev"; anchor="#rel=next"',
+    ],
 )
 def test_a_link_header_without_a_next_page_ends_the_list(header: str) -> None:
     assert next_link(header) is None
