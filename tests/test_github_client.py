@@ -310,6 +310,9 @@ def test_every_link_field_is_read_not_only_the_first() -> None:
         "<https://api.github.com/x?page=2>; rel=next <https://api.github.com/x?page=3>",
         "<https://api.github.com/x?page=2>; rel=next, <https://api.github.com/x?page=3>; rel=next",
         "<https://api.github.com/x?page=2>; rel='next'",  # quoted as RFC 8288 does not quote
+        '<https://api.github.com/x?page=2>; rel="next,prev"',
+        '<https://api.github.com/x?page=2>; rel="(next)"',
+        "<https://api.github.com/x?page=2>; rel=\"prev\"; rel='next'",  # which rel counts?
     ],
 )
 def test_a_next_page_that_cannot_be_read_is_an_error_not_the_end(header: str) -> None:

@@ -97,13 +97,14 @@ def test_what_mitigated_a_case_keeps_its_words_whole(archive: Path, run_cli: Run
     old = "Uploaded the new certificate to the CDN"
     assert old in text
     new = (
-        "Uploaded **cert_v2** to `__init__.py` (``a ` b``, 2 * 3), "
+        "**Note:** Uploaded **cert_v2** to `__init__.py` (``a ` b``, 2 * 3, _(v2)_), "
         "see https://x.example/a_b?h=_all&f=now_-1h"
     )
     path.write_text(text.replace(old, new))
     result = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
     shown = (
-        "Uploaded cert_v2 to __init__.py (a ` b, 2 * 3), see https://x.example/a_b?h=_all&f=now_-1h"
+        "Note: Uploaded cert_v2 to __init__.py (a ` b, 2 * 3, (v2)), "
+        "see https://x.example/a_b?h=_all&f=now_-1h"
     )
     assert f"mitigated by: {shown}" in result.stdout
 

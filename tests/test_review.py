@@ -451,6 +451,8 @@ def test_line_endings_alone_do_not_make_a_follow_up_update_a_review() -> None:
         ),
         pytest.param([LINKED, ("github.com/acme", "github.com/login/acme")], id="a path before"),
         pytest.param([LINKED, ("github.com/acme", "github.com:8443/acme")], id="a port"),
+        pytest.param([LINKED, ("acme/ops", "acme/op\u017f")], id="a letter for another"),
+        pytest.param([LINKED, ("/issues/", "/ISSUES/")], id="not the issues page"),
         pytest.param(
             [CLOSED, ("---\n\n# Postmortem", "...\n\n# Postmortem")], id="the closing fence"
         ),

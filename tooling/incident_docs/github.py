@@ -57,6 +57,8 @@ _OWS = re.compile(r"[ \t]*")
 _LINK_TARGET = re.compile(r"<([^<>]*)>")
 _PARAM_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_RELATION_PUNCTUATION = re.compile(r"[\s'\",;()]+")
+"""What may stick to a relation written other than as RFC 8288 writes it ("next,prev")."""
 _BARE_VALUE = re.compile(r'[^\s;,"]+')
 """A parameter's value written without quotes: a token, leniently (`rel=next`)."""
 COMPARE_FILE_LIMIT = 300
@@ -431,7 +433,7 @@ def next_link(header: str | Iterable[str] | None, base: str | None = None) -> st
             relations = params.get("rel", "").lower()
             if "next" in relations.split():
                 found.append(urllib.parse.urljoin(base, target) if base else target)
-            elif "next" in relations.replace("'", " ").split():  # rel='next': not RFC 8288's
+            elif "next" in _RELATION_PUNCTUATION.split(relations):  # rel='next', "next,prev"
                 raise ValueError(f"the Link header names a next page but cannot be read: {value!r}")
     pages = list(dict.fromkeys(found))
     if len(pages) > 1:
@@ -482,7 +484,10 @@ def link_values(value: str) -> list[tuple[str, dict[str, str]]]:
                     param, at = bare.group(), bare.end()
                 else:
                     raise ValueError(f"no value for {name.group()!r} at character {at + 1}")
-            params.setdefault(name.group().lower(), param)
+            key = name.group().lower()
+            if key == "rel" and key in params:  # which counts? RFC 8288 says the first: a
+                raise ValueError(f"'rel' given twice at character {at + 1}")  # next may hide
+            params.setdefault(key, param)
         links.append((target.group(1), params))
 
 

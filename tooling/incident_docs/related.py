@@ -185,9 +185,11 @@ def _first_sentence(text: str) -> str:
     return flat[: end.start()] if end else flat
 
 
-_EMPHASIS = re.compile(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)")
-"""Emphasis: `*` and `_` that open a run of words or close one, not the ones inside a word
-("payments_api") or standing alone ("2 * 3")."""
+_EMPHASIS = re.compile(r"(?<![^\W_])[*_]+(?=\S)|(?<=\S)[*_]+(?![^\W_])")
+"""Emphasis, roughly as CommonMark finds it: a run of `*` and `_` that opens text (after a
+space, punctuation or the start, before something) or closes it (the other way round), as in
+"**Note:**" and "_(see runbook)_"; not one inside a word ("payments_api") or standing alone
+("2 * 3")."""
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TICKS = re.compile(r"(`+)")
 PLAIN_LIMIT = 1_000

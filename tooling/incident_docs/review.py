@@ -324,7 +324,7 @@ def follow_up_update(
     if old_rest != new_rest or old_states == new_states:
         return False
     return all(
-        was == now or (was == _NO_TRACKER and _sync_link(now, f"{web}/{repo}/issues/"))
+        was == now or (was == _NO_TRACKER and _sync_link(now, f"{web}/{repo}"))
         for (_status, was), (_state, now) in zip(old_states, new_states, strict=True)
     )
 
@@ -345,16 +345,17 @@ def web_root(api_url: str) -> str:
     return f"{parts.scheme}://{host}{path}"
 
 
-def _sync_link(tracker: Any, prefix: str) -> bool:
-    """The tracker is what `incident actions sync` writes for a new issue: `prefix` (GitHub's
-    web root, the repository, `/issues/`; its host and the repository in any case) and the
-    issue's number, nothing else. Compared as text, so no user name, port or other host can
-    stand before the repository."""
+def _sync_link(tracker: Any, where: str) -> bool:
+    """The tracker is what `incident actions sync` writes for a new issue: `where` (GitHub's web
+    root and the repository, in any case: ASCII, so no letter stands in for another) then
+    `/issues/` and the issue's number, nothing else. Compared as text, so no user name, port or
+    other host can stand before the repository."""
     kind, value = tracker
-    if kind != "str" or value[: len(prefix)].casefold() != prefix.casefold():
+    if kind != "str" or not value.isascii() or value[: len(where)].lower() != where.lower():
         return False
-    number = value[len(prefix) :]
-    return number.isascii() and number.isdigit() and not number.startswith("0")
+    rest = value[len(where) :]
+    number = rest.removeprefix("/issues/")
+    return number != rest and number.isdigit() and not number.startswith("0")
 
 
 def _front_matter_comments(doc: Document) -> list[str]:
