@@ -356,6 +356,8 @@ def test_a_change_of_action_items_status_and_tracker_is_a_follow_up_update(
         ("https://api.acme.ghe.com/", "https://acme.ghe.com"),
         ("https://ghe.example/api/v3", "https://ghe.example"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://api.github.com:443/", "https://github.com"),
+        ("https://GHE.example/API/v3", "https://ghe.example"),
     ],
 )
 def test_the_sync_writes_issues_of_githubs_web_root(api: str, web: str) -> None:

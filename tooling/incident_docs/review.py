@@ -337,12 +337,18 @@ def web_root(api_url: str) -> str:
     for `api.` and that host), an Enterprise Server's host for its `/api/v3`; else the API's
     own root (a server for tests)."""
     parts = urllib.parse.urlsplit(api_url.rstrip("/"))
-    host, path = parts.netloc, parts.path
-    if path.endswith("/api/v3"):
+    host, path = (parts.hostname or "").lower(), parts.path.rstrip("/")
+    if path.lower().endswith("/api/v3"):
         path = path[: -len("/api/v3")]
-    elif host.lower().startswith("api."):
+    elif host.startswith("api."):
         host = host[len("api.") :]
-    return f"{parts.scheme}://{host}{path}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != {"https": 443, "http": 80}.get(parts.scheme.lower()):
+        host += f":{port}"
+    return f"{parts.scheme.lower()}://{host}{path}"
 
 
 def _sync_link(tracker: Any, where: str) -> bool:
