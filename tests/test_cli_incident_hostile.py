@@ -438,6 +438,29 @@ def test_init_from_a_subfolder_names_the_root_it_set_up(
     assert (empty / "incidents" / "README.md").is_file() and not (below / "incidents").exists()
 
 
+@pytest.mark.parametrize(
+    ("site", "said"),
+    [
+        ("site_name: [unclosed\n", "mkdocs.yml:2: expected ',' or ']'"),
+        (
+            "site_name: x\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+            "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+            "mkdocs.yml has no incident-docs plugin",
+        ),
+    ],
+)
+def test_init_says_when_the_sites_configuration_cannot_be_read(
+    empty: Path, monkeypatch: pytest.MonkeyPatch, site: str, said: str
+) -> None:
+    # It said only that the plugin was missing: the file itself was broken.
+    (empty / "mkdocs.yml").write_text(site)
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["init", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"incident: warning: {said}" in result.stderr
+    assert (empty / "mkdocs.yml").read_text() == site  # left as it was
+
+
 def test_init_sets_up_an_archive_that_lints_clean_and_takes_a_declaration(
     empty: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

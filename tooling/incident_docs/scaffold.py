@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from incident_docs import __version__
 from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
@@ -96,6 +98,27 @@ def _has_table(pyproject: Path) -> bool:
         return False
     tool = data.get("tool")
     return isinstance(tool, dict) and TABLE in tool
+
+
+class _TagsAsText(yaml.SafeLoader):
+    """Reads a configuration whatever its tags (MkDocs' `!!python/name:` for Material's emoji,
+    `!ENV`): only whether it is YAML at all matters here."""
+
+
+_TagsAsText.add_multi_constructor("", lambda _loader, _suffix, _node: None)
+
+
+def _yaml_problem(text: str) -> str | None:
+    """Where and why the text is not YAML ("4: expected ',' or ']'"), or None."""
+    try:
+        yaml.load(text, Loader=_TagsAsText)  # a safe loader: tags are read as nothing
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = f"{mark.line + 1}" if mark is not None else "1"
+        return f"{line}: {error.problem or error.context or 'not YAML'}"
+    except (yaml.YAMLError, RecursionError) as error:
+        return f"1: {' '.join(str(error).split())[:80] or 'not YAML'}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -227,11 +250,19 @@ def plan_init(
                 "docs/index.md stays the site's home page instead of the generated dashboard, "
                 "and a strict build warns of it: rename it to publish the dashboard"
             )
-    elif "incident-docs" not in sites[0].read_text(encoding="utf-8", errors="replace"):
-        notes.append(
-            f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
-            "plugins: to publish the records"
-        )
+    else:
+        site_text = sites[0].read_text(encoding="utf-8", errors="replace")
+        unreadable = _yaml_problem(site_text)
+        if unreadable is not None:
+            notes.append(
+                f"{sites[0].name}:{unreadable}: MkDocs cannot read it: fix it, and add "
+                "'- incident-docs' under plugins: to publish the records"
+            )
+        elif "incident-docs" not in site_text:
+            notes.append(
+                f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
+                "plugins: to publish the records"
+            )
     if not docs.is_dir() or not any(docs.glob("*.md")):
         steps.append(
             Step(
