@@ -421,6 +421,28 @@ def test_a_repository_inside_an_archive_is_its_own_root(
     assert len(list((inner / "incidents").glob("INC-*.md"))) == 1
 
 
+def test_a_configuration_given_names_its_repository(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From elsewhere, or from a repository nested in it, `--config` read the archive's settings
+    # but looked for its records where the command ran: "no incident archive".
+    inner = archive / "vendor" / "other"
+    (inner / ".git").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for folder in (elsewhere, inner):
+        monkeypatch.chdir(folder)
+        result = CliRunner().invoke(main, ["--config", str(archive / "pyproject.toml"), "list"])
+        assert result.exit_code == 0, result.output
+        assert "INC-2026-11-20-search-latency" in result.stdout
+    # --root still says where the records are.
+    monkeypatch.chdir(archive)
+    other = CliRunner().invoke(
+        main, ["--root", str(elsewhere), "--config", str(archive / "pyproject.toml"), "list"]
+    )
+    assert other.exit_code == 2 and "no incident archive" in other.stderr
+
+
 # --- incident init ------------------------------------------------------------------------------
 
 

@@ -296,7 +296,8 @@ yes_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="pyproject.toml to read [tool.incident-docs] from.",
+    help="pyproject.toml to read [tool.incident-docs] from; without --root, the repository is "
+    "the one it is in.",
 )
 @click.pass_context
 def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
@@ -307,11 +308,15 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
 
     if root is not None and not Path(root).is_dir():
         raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
-    ctx.obj = Project(
-        (Path(root) if root else find_root()).resolve(),
-        Path(config_path) if config_path else None,
-        ctx.invoked_subcommand,
-    )
+    config_file = Path(config_path) if config_path else None
+    if root:
+        found = Path(root)
+    elif config_file is not None and config_file.is_file():
+        # The configuration belongs to a repository: the one it is in, wherever this runs from.
+        found = find_root(config_file.resolve().parent)
+    else:
+        found = find_root()
+    ctx.obj = Project(found.resolve(), config_file, ctx.invoked_subcommand)
 
 
 def _load_command_modules() -> bool:
