@@ -435,8 +435,17 @@ def test_a_configuration_given_names_its_repository(
         result = CliRunner().invoke(main, ["--config", str(archive / "pyproject.toml"), "list"])
         assert result.exit_code == 0, result.output
         assert "INC-2026-11-20-search-latency" in result.stdout
-    # --root still says where the records are.
+    # A configuration inside this repository, or in none (a shared file), configures this one.
+    (archive / ".git").mkdir()
+    (archive / "ci").mkdir()
+    (archive / "ci" / "pyproject.toml").write_text("[tool.incident-docs]\n")
+    shared = tmp_path / "shared.toml"
+    shared.write_text("[tool.incident-docs]\n")
     monkeypatch.chdir(archive)
+    for given in (archive / "ci" / "pyproject.toml", shared):
+        result = CliRunner().invoke(main, ["--config", str(given), "list"])
+        assert result.exit_code == 0 and "INC-2026-11-20-search-latency" in result.stdout, given
+    # --root still says where the records are.
     other = CliRunner().invoke(
         main, ["--root", str(elsewhere), "--config", str(archive / "pyproject.toml"), "list"]
     )
@@ -469,6 +478,8 @@ def test_init_from_a_subfolder_names_the_root_it_set_up(
             "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
             "mkdocs.yml has no incident-docs plugin",
         ),
+        # Its syntax only: a value MkDocs reads its own way raised ValueError in the check.
+        ("site_name: x\nd: 2024-02-30\nn: !!int ''\n", "mkdocs.yml has no incident-docs plugin"),
     ],
 )
 def test_init_says_when_the_sites_configuration_cannot_be_read(

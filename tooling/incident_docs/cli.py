@@ -296,26 +296,27 @@ yes_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="pyproject.toml to read [tool.incident-docs] from; without --root, the repository is "
-    "the one it is in.",
+    help="pyproject.toml to read [tool.incident-docs] from; without --root, a file in another "
+    "repository means that repository.",
 )
 @click.pass_context
 def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
     """Incidents and blameless postmortems as Markdown in git."""
     from pathlib import Path  # here, not above: `incident --version` does not need it
 
-    from incident_docs.config import find_root
+    from incident_docs.config import find_root, repository_of
 
     if root is not None and not Path(root).is_dir():
         raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
     config_file = Path(config_path) if config_path else None
-    if root:
-        found = Path(root)
-    elif config_file is not None and config_file.is_file():
-        # The configuration belongs to a repository: the one it is in, wherever this runs from.
-        found = find_root(config_file.resolve().parent)
-    else:
-        found = find_root()
+    found = Path(root) if root else find_root()
+    if not root and config_file is not None and config_file.is_file():
+        # A configuration in another repository than this folder's is that repository's (run
+        # from elsewhere, or from one nested in it); one in this repository, or in none, (a
+        # shared file) configures this one.
+        written = config_file.absolute()
+        if not written.is_relative_to(found.resolve()):
+            found = repository_of(written.parent) or found
     ctx.obj = Project(found.resolve(), config_file, ctx.invoked_subcommand)
 
 

@@ -358,9 +358,14 @@ NO_ARCHIVE = (
 def find_root(start: Path | None = None) -> Path:
     """The repository root: the nearest folder with a pyproject.toml naming our table, else the
     git repository's root (.git). Never above that: a repository inside another one (a nested
-    clone, a submodule) is its own archive, not the outer one's."""
+    clone, a submodule) is its own archive, not the outer one's. The start when there is none."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    return repository_of(here) or here
+
+
+def repository_of(start: Path) -> Path | None:
+    """The repository root above `start` as find_root finds it, or None when there is none."""
+    for folder in (start, *start.parents):
         pyproject = folder / CONFIG_FILE
         if pyproject.is_file():
             try:
@@ -370,7 +375,7 @@ def find_root(start: Path | None = None) -> Path:
                 pass
         if (folder / ".git").exists():
             return folder
-    return here
+    return None
 
 
 def load_config(root: Path, path: Path | None = None) -> Config:

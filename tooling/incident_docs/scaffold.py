@@ -100,18 +100,19 @@ def _has_table(pyproject: Path) -> bool:
     return isinstance(tool, dict) and TABLE in tool
 
 
-class _TagsAsText(yaml.SafeLoader):
-    """Reads a configuration whatever its tags (MkDocs' `!!python/name:` for Material's emoji,
-    `!ENV`): only whether it is YAML at all matters here."""
-
-
-_TagsAsText.add_multi_constructor("", lambda _loader, _suffix, _node: None)
+SITE_CHECK_LIMIT = 1_000_000
+"""The largest mkdocs.yml read to check it is YAML: a site's configuration is a few KB."""
 
 
 def _yaml_problem(text: str) -> str | None:
-    """Where and why the text is not YAML ("4: expected ',' or ']'"), or None."""
+    """Where and why the text is not YAML ("4: expected ',' or ']'"), or None. Its syntax only
+    (composed, no value built: a tag such as `!!python/name:` or a date MkDocs would read its
+    own way is no problem here); a file too large to be a site's configuration is not read."""
+    if len(text) > SITE_CHECK_LIMIT:
+        return None
     try:
-        yaml.load(text, Loader=_TagsAsText)  # a safe loader: tags are read as nothing
+        for _document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            pass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f"{mark.line + 1}" if mark is not None else "1"
