@@ -430,7 +430,7 @@ def test_a_configuration_given_names_its_repository(
     (inner / ".git").mkdir(parents=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    for folder in (elsewhere, inner):
+    for folder in (elsewhere, inner, archive.parent):  # the last: a folder holding it
         monkeypatch.chdir(folder)
         result = CliRunner().invoke(main, ["--config", str(archive / "pyproject.toml"), "list"])
         assert result.exit_code == 0, result.output

@@ -309,13 +309,14 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
     if root is not None and not Path(root).is_dir():
         raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
     config_file = Path(config_path) if config_path else None
+    here = repository_of(Path.cwd().resolve())
     found = Path(root) if root else find_root()
     if not root and config_file is not None and config_file.is_file():
         # A configuration in another repository than this folder's is that repository's (run
-        # from elsewhere, or from one nested in it); one in this repository, or in none, (a
-        # shared file) configures this one.
+        # from elsewhere, or from one nested in it); one in this repository, or in none (a
+        # shared file), configures this one.
         written = config_file.absolute()
-        if not written.is_relative_to(found.resolve()):
+        if here is None or not written.is_relative_to(here):
             found = repository_of(written.parent) or found
     ctx.obj = Project(found.resolve(), config_file, ctx.invoked_subcommand)
 
