@@ -445,6 +445,11 @@ def test_a_configuration_given_names_its_repository(
     for given in (archive / "ci" / "pyproject.toml", shared):
         result = CliRunner().invoke(main, ["--config", str(given), "list"])
         assert result.exit_code == 0 and "INC-2026-11-20-search-latency" in result.stdout, given
+    # Written through "..", a file in another repository is still that repository's.
+    monkeypatch.chdir(inner)
+    upward = CliRunner().invoke(main, ["--config", "../../pyproject.toml", "list"])
+    assert upward.exit_code == 0 and "INC-2026-11-20-search-latency" in upward.stdout
+    monkeypatch.chdir(archive)
     # --root still says where the records are.
     other = CliRunner().invoke(
         main, ["--root", str(elsewhere), "--config", str(archive / "pyproject.toml"), "list"]

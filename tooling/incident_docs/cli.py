@@ -315,7 +315,7 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
         # A configuration in another repository than this folder's is that repository's (run
         # from elsewhere, or from one nested in it); one in this repository, or in none (a
         # shared file), configures this one.
-        written = config_file.absolute()
+        written = Path(os.path.normpath(config_file.absolute()))  # "..", not links, read
         if here is None or not written.is_relative_to(here):
             found = repository_of(written.parent) or found
     ctx.obj = Project(found.resolve(), config_file, ctx.invoked_subcommand)
