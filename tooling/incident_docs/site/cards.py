@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,7 +34,7 @@ from incident_docs.site.markup import (
     tracker_link,
     utc,
 )
-from incident_docs.teams import TeamState, postmortem_review
+from incident_docs.teams import PostmortemReview, TeamState, postmortem_review
 from incident_docs.timeline import find_section, parse_entry
 
 _MOMENTS: tuple[tuple[str, str, str | None], ...] = (
@@ -45,8 +46,16 @@ _MOMENTS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def record_card(archive: SiteArchive, record: SiteRecord, link: Linker, today: date) -> str:
-    """The header card: severity, status, key moments with durations, people, links."""
+def record_card(
+    archive: SiteArchive,
+    record: SiteRecord,
+    link: Linker,
+    today: date,
+    review: PostmortemReview | None = None,
+) -> str:
+    """The header card: severity, status, key moments with durations, people, links.
+
+    `review`: a postmortem's (review_of), when the caller has it already."""
     r = record.record
     kind = "Incident" if isinstance(r, Incident) else "Postmortem"
     badges = [
@@ -73,7 +82,9 @@ def record_card(archive: SiteArchive, record: SiteRecord, link: Linker, today: d
     if isinstance(r, Incident):
         parts += _incident_facts(archive, record, r, link)
     elif isinstance(r, Postmortem):
-        parts += _postmortem_facts(archive, record, r, link)
+        parts += _postmortem_facts(
+            archive, record, r, link, review or review_of(archive, record, r)
+        )
     parts += [
         f"<dt>Services</dt><dd>{chips(link, 'service', r.services)}</dd>",
         f"<dt>Tags</dt><dd>{chips(link, 'tag', r.tags)}</dd>",
@@ -152,13 +163,13 @@ def _incident_facts(
 
 
 def _postmortem_facts(
-    archive: SiteArchive, record: SiteRecord, r: Postmortem, link: Linker
+    archive: SiteArchive, record: SiteRecord, r: Postmortem, link: Linker, review: PostmortemReview
 ) -> list[str]:
     incidents = ", ".join(
         link.record(found) if found else f'<span class="idocs-id">{e(incident_id)}</span>'
         for incident_id, found in archive.incidents_of(record)
     )
-    needed = archive.config.required_approvals(_review_severity(archive, record, r))
+    needed = review.needed
     approved = f"{people(archive, r.approved_by)} ({len(r.approved_by)} of {needed} needed)" + (
         f" on {time_tag(r.approved_at)}" if r.approved_at else ""
     )
@@ -178,17 +189,17 @@ def _postmortem_facts(
         f"<dt>Reviewers</dt><dd>{people(archive, r.reviewers)}</dd>",
         f"<dt>Review</dt><dd>{status_badge(r.status.value)} approved by {approved}</dd>",
     ]
-    teams = _team_review(archive, record, r)
+    teams = _team_review(archive, review.teams)
     if teams:
         facts.append(f"<dt>Teams</dt><dd>{teams}</dd>")
     facts.append("<dt>Impact</dt><dd>" + "<br>".join(impact_parts) + "</dd>")
     return facts
 
 
-def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str:
+def _team_review(archive: SiteArchive, states: Sequence[TeamState]) -> str:
     """Each team involved: approved by whom, or still waiting and who could approve."""
     items = []
-    for state in team_states(archive, record, r):
+    for state in states:
         if state.satisfied:
             how = f"{status_badge('approved')} by {people(archive, state.approved_by)}"
         else:
@@ -201,10 +212,12 @@ def _team_review(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str
     return "<br>".join(items)
 
 
-def team_states(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> tuple[TeamState, ...]:
-    """The teams a postmortem involves, as its card shows them: from its `teams`, the services
-    its incidents hit and their responders."""
-    severity = _review_severity(archive, record, r)
+def review_of(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> PostmortemReview:
+    """A postmortem's review as its card shows it: the approvals its severity and its incidents'
+    ask (Config.review_severity, as the review gate and lint count them), and the teams it
+    involves, from its `teams`, the services its incidents hit and their responders."""
+    incidents = [found.record.severity for _id, found in archive.incidents_of(record) if found]
+    severity = archive.config.review_severity(r.severity, incidents)
     return postmortem_review(
         archive.roster,
         r,
@@ -216,14 +229,7 @@ def team_states(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> tupl
         record.timeline,
         needed=archive.config.required_approvals(severity),
         team_needed=archive.config.required_team_approvals(severity),
-    ).teams
-
-
-def _review_severity(archive: SiteArchive, record: SiteRecord, r: Postmortem) -> str:
-    """The severity the postmortem's review answers to (Config.review_severity), as the review
-    gate and lint count approvals."""
-    incidents = [found.record.severity for _id, found in archive.incidents_of(record) if found]
-    return archive.config.review_severity(r.severity, incidents)
+    )
 
 
 def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:

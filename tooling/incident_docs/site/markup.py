@@ -63,7 +63,7 @@ def search_terms(record: SiteRecord) -> str:
 def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
     """The rest of what its card shows of this record alone (status, people, who was hurt,
     impact, follow-ups), not the card's labels and descriptions every record shares. `teams`:
-    the teams and people of a postmortem's review as its card shows them (see cards.team_states:
+    the teams and people of a postmortem's review as its card shows them (see cards.review_of:
     found from services and responders too, not only the `teams` field)."""
     r = record.record
     parts = [r.status.value, r.severity]

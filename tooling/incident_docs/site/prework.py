@@ -19,7 +19,7 @@ from typing import Any
 from incident_docs.models import Incident, Postmortem
 from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
 from incident_docs.site.archive import SiteArchive, SiteRecord
-from incident_docs.site.cards import entry_cells, record_card, team_states
+from incident_docs.site.cards import entry_cells, record_card, review_of
 from incident_docs.site.markup import Linker, e
 from incident_docs.site.pages import GeneratedPage, PageBuilder, lift_html
 from incident_docs.site.picture import incident_picture
@@ -88,17 +88,18 @@ def decoration(archive: SiteArchive, record: SiteRecord, settings: Settings) -> 
     incident = incidents[0] if len(incidents) == 1 else None
     timeline = record.timeline
     teams: tuple[str, ...] = ()
+    review = None
     if isinstance(record.record, Postmortem):
-        states = team_states(archive, record, record.record)
+        review = review_of(archive, record, record.record)  # once: the card and search read it
         teams = tuple(
             dict.fromkeys(
                 word
-                for state in states
+                for state in review.teams
                 for word in (state.team, *state.approved_by, *state.could_approve)
             )
         )
     return Decoration(
-        record_card(archive, record, link, settings.today),
+        record_card(archive, record, link, settings.today, review),
         incident_picture(record.record, timeline, incident),
         entry_cells(timeline) if timeline else [],
         teams=teams,
