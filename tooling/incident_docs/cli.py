@@ -304,13 +304,14 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
     """Incidents and blameless postmortems as Markdown in git."""
     from pathlib import Path  # here, not above: `incident --version` does not need it
 
-    from incident_docs.config import find_root, repository_of
+    from incident_docs.config import repository_of
 
     if root is not None and not Path(root).is_dir():
         raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
     config_file = Path(config_path) if config_path else None
-    here = repository_of(Path.cwd().resolve())
-    found = Path(root) if root else find_root()
+    cwd = Path.cwd().resolve()
+    here = repository_of(cwd)  # as find_root() finds it: the tree is walked once
+    found = Path(root) if root else here or cwd
     if not root and config_file is not None and config_file.is_file():
         # A configuration in another repository than this folder's is that repository's (run
         # from elsewhere, or from one nested in it); one in this repository, or in none (a
