@@ -257,10 +257,10 @@ class Config(_Section):
         if not value:
             raise ValueError("at least one severity is needed")
         # Compared without case: records, pages and colours tell "SEV1" from "sev1" nowhere.
-        first: dict[str, int] = {}
+        first: dict[str, str] = {}
         for index, severity in enumerate(value):
-            earlier = value[first.setdefault(severity.name.casefold(), index)].name
-            if first[severity.name.casefold()] != index:
+            earlier = first.setdefault(severity.name.casefold(), severity.name)
+            if len(first) <= index:  # the name was there already
                 raise PydanticCustomError(
                     "severity_repeated",
                     "severity '{name}' is named twice"
@@ -437,8 +437,7 @@ def parse_config(text: str, label: str) -> Config:
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
             for pydantic, toml in _IN_TOML_WORDS:
                 message = pydantic.sub(toml, message)
-            line = _setting_line(found, path)
-            lines.append(f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: {message}")
+            lines.append(_at_setting(label, found, path, message))
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
@@ -452,28 +451,33 @@ def _lint_problems(lint: LintConfig, raw: Any, text: str, label: str) -> tuple[s
     given twice in `severity`, in two cases ("BL001" and "bl001"): which was meant?"""
     from incident_docs.rules import ALL_RULES  # the rules read the configuration themselves
 
-    found = []
+    found: list[str] = []
+    keys: dict[tuple[str, ...], int] = {}
+
+    def at(path: tuple[str, ...], message: str) -> None:
+        if not keys:
+            keys.update(_key_lines(text))  # read once, and only for a problem
+        found.append(_at_setting(label, keys, ("tool", TABLE, "lint", *path), message))
+
     given = raw.get("severity") if isinstance(raw, dict) else None
     seen: set[str] = set()
     for code in given if isinstance(given, dict) else ():
         if code.upper() in seen:
-            twice = ("tool", TABLE, "lint", "severity", code)
-            line = _setting_line(_key_lines(text), twice)
-            found.append(
-                f"{label}{f':{line}' if line else ''}: {'.'.join(twice)}: '{code}' is given twice "
-                "(codes are read in any case)"
-            )
+            at(("severity", code), f"'{code}' is given twice (codes are read in any case)")
         seen.add(code.upper())
     for where, codes in lint.codes().items():
         for code in codes:
             if not any(known.startswith(code) for known in ALL_RULES):
-                path = ("tool", TABLE, "lint", *where)
-                line = _setting_line(_key_lines(text), path)
-                found.append(
-                    f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: unknown rule code "
-                    f"or prefix '{code}' (see 'incident rules')"
-                )
+                at(where, f"unknown rule code or prefix '{code}' (see 'incident rules')")
     return tuple(found)
+
+
+def _at_setting(
+    label: str, found: dict[tuple[str, ...], int], path: tuple[str, ...], message: str
+) -> str:
+    """`label:line: tool.incident-docs.key: message`, the line of the setting when written."""
+    line = _setting_line(found, path)
+    return f"{label}{f':{line}' if line else ''}: {'.'.join(path)}: {message}"
 
 
 ITEM = "item"
