@@ -18,7 +18,7 @@ from incident_docs.codeowners import (
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.document import escapes
-from incident_docs.formatters import code_span, table_cell
+from incident_docs.formatters import code_span, table_cell, workflow_data
 from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import FOLLOW_UP_REASON, Decision, summary_markdown
@@ -59,10 +59,6 @@ def _event_pr_number() -> int | None:
     return number
 
 
-def _escape(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def _say(line: str, *, err: bool = False) -> None:
     """Print one line of the gate's output. Its values come from records and the API, and inside
     GitHub Actions the runner reads every line of both streams for workflow commands: log_line
@@ -75,7 +71,7 @@ def _annotate(message: str, *, lines: bool = False) -> None:
     own lines (one per setting at fault, as standard error shows them) stay lines, written as
     the runner reads them in a command (%0A)."""
     parts = message.splitlines() if lines else [message]
-    echo(f"::error title={TITLE}::{'%0A'.join(_escape(log_line(part)) for part in parts)}")
+    echo(f"::error title={TITLE}::{'%0A'.join(workflow_data(log_line(part)) for part in parts)}")
 
 
 def _append_summary(text: str) -> None:

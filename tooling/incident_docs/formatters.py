@@ -69,12 +69,13 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_data(value: str) -> str:
+def workflow_data(value: str) -> str:
+    """A workflow command's message as GitHub Actions reads it: `%`, CR and LF encoded."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return workflow_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -93,7 +94,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
                 f"title={_escape_property(f'{d.code} {_rule_name(d.code)}')}",
             ]
         )
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {properties}::{_escape_data(message)}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {properties}::{workflow_data(message)}")
     return _joined(lines)
 
 
