@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from incident_docs.config import Config, ReviewConfig, SeverityLevel
+from incident_docs.github import web_root
 from incident_docs.models import Roster
 from incident_docs.review import (
     ChangedFile,
@@ -22,7 +23,6 @@ from incident_docs.review import (
     requirement,
     reviews_from_api,
     summary_markdown,
-    web_root,
 )
 from support.github_fake import HEAD, INC_PATH, OLD, PM_PATH, ROSTER, incident, postmortem, review
 

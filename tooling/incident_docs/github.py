@@ -45,7 +45,6 @@ from incident_docs.review import (
     pull_request_from_api,
     requirement,
     reviews_from_api,
-    web_root,
 )
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -135,6 +134,25 @@ def _within(url: str, base: str) -> bool:
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def web_root(api_url: str) -> str:
+    """Where GitHub's pages are, from its API's address: github.com for api.github.com (a host
+    for `api.` and that host), an Enterprise Server's host for its `/api/v3`; else the API's
+    own root (a server for tests)."""
+    parts = urllib.parse.urlsplit(api_url.rstrip("/"))
+    host, path = (parts.hostname or "").lower(), parts.path.rstrip("/")
+    if path.lower().endswith("/api/v3"):
+        path = path[: -len("/api/v3")]
+    elif host.startswith("api."):
+        host = host[len("api.") :]
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host += f":{port}"
+    return f"{parts.scheme.lower()}://{host}{path}"
 
 
 def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str]:

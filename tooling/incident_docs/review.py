@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -299,8 +298,8 @@ def follow_up_update(
     value, and the writer may rewrite an item's line to add its tracker. At least one status or
     tracker differs: a change of formatting alone is no follow-up update. A tracker only ever
     goes from none to an issue of `repo` (the pull request's repository) on `web` (GitHub's web
-    root, see web_root), as the sync writes it: any other address is published as the item's
-    link, so it is reviewed."""
+    root, see github.web_root), as the sync writes it: any other address is published as the
+    item's link, so it is reviewed."""
     if before is None or after is None:
         return False
     old, new = (
@@ -330,25 +329,6 @@ def follow_up_update(
 
 
 _NO_TRACKER = ("NoneType", None)
-
-
-def web_root(api_url: str) -> str:
-    """Where GitHub's pages are, from its API's address: github.com for api.github.com (a host
-    for `api.` and that host), an Enterprise Server's host for its `/api/v3`; else the API's
-    own root (a server for tests)."""
-    parts = urllib.parse.urlsplit(api_url.rstrip("/"))
-    host, path = (parts.hostname or "").lower(), parts.path.rstrip("/")
-    if path.lower().endswith("/api/v3"):
-        path = path[: -len("/api/v3")]
-    elif host.startswith("api."):
-        host = host[len("api.") :]
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and port != {"https": 443, "http": 80}.get(parts.scheme.lower()):
-        host += f":{port}"
-    return f"{parts.scheme.lower()}://{host}{path}"
 
 
 def _sync_link(tracker: Any, where: str) -> bool:
