@@ -190,7 +190,9 @@ _EMPHASIS = re.compile(r"(?<![^\W_])[*_]+(?=\S)|(?<=\S)[*_]+(?![^\W_])")
 space, punctuation or the start, before something) or closes it (the other way round), as in
 "**Note:**" and "_(see runbook)_"; not one inside a word ("payments_api") or standing alone
 ("2 * 3")."""
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ADDRESS_OR_EMPHASIS = re.compile(
+    rf"(?P<address>(?:https?://|www\.)\S+)|{_EMPHASIS.pattern}", re.IGNORECASE
+)
 _TICKS = re.compile(r"(`+)")
 PLAIN_LIMIT = 1_000
 """The most characters of a text read for its one line (of 200): a record's entry may be huge."""
@@ -220,13 +222,7 @@ def _plain(text: str) -> str:
 
 def _unemphasised(text: str) -> str:
     """Emphasis marks left out, but not from an address ("?var-host=_all")."""
-    kept = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
-    out, at = [], 0
-    for start, end in kept:
-        out += [_EMPHASIS.sub("", text[at:start]), text[start:end]]
-        at = end
-    out.append(_EMPHASIS.sub("", text[at:]))
-    return "".join(out)
+    return _ADDRESS_OR_EMPHASIS.sub(lambda m: m.group("address") or "", text)
 
 
 def _one_line(text: str, limit: int = 200) -> str:

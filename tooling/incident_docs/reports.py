@@ -217,6 +217,9 @@ an image or code inside it: a bracket, a parenthesis, "!", a backtick (escaped a
 that "https://x/[text](https://elsewhere)" forms no link or image). GitHub reads an address as
 a link before any emphasis in it; a renderer that does not may show `_a_` in it as emphasis."""
 
+_URL_OR_MARKUP = re.compile(f"(?P<url>{_BARE_URL.pattern})|{_MARKDOWN.pattern}", re.IGNORECASE)
+"""An address, left as it is, or what Markdown reads as markup, escaped."""
+
 
 def markdown_text(text: str) -> str:
     """The text with what Markdown reads as markup backslash-escaped, so that it shows as
@@ -224,18 +227,7 @@ def markdown_text(text: str) -> str:
     from a record must not turn into formatting, HTML or a link whose text hides where it goes.
     A bare URL stays a link, untouched: it shows where it leads, and an escape inside it
     ("search\\_api") would change where."""
-    parts: list[str] = []
-    at = 0
-    for url in _BARE_URL.finditer(text):
-        parts.append(_escape_markdown(text[at : url.start()]))
-        parts.append(url.group(0))
-        at = url.end()
-    parts.append(_escape_markdown(text[at:]))
-    return "".join(parts)
-
-
-def _escape_markdown(text: str) -> str:
-    return _MARKDOWN.sub(lambda match: "\\" + match.group(0), text)
+    return _URL_OR_MARKUP.sub(lambda m: m.group("url") or "\\" + m.group(0), text)
 
 
 def stakeholder_update(
