@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from incident_docs.diagnostics import Finding
 from incident_docs.models import Postmortem, PostmortemStatus
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.rules.teams import postmortem_incidents
 
 RULES = (
     RuleInfo("RV001", "senior-approval", "An approved or published postmortem lists, in approved_by, enough distinct senior members who are not its authors.",
@@ -56,7 +55,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         else:
             counted.append(person.handle.casefold())
     config = subject.ctx.config
-    incidents = postmortem_incidents(subject.ctx, record)
+    incidents = subject.incidents
     severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
     needed = config.required_approvals(severity)
     if len(counted) < needed:

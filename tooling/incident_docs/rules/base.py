@@ -9,8 +9,9 @@ from pathlib import Path
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Document
-from incident_docs.models import Record, RecordKind, Roster, TimelineEntry
+from incident_docs.document import Document, escapes, read_document
+from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
+from incident_docs.records import validate_record
 from incident_docs.timeline import TimelineProblem, parse_timeline
 
 
@@ -50,6 +51,36 @@ class Subject:
     @cached_property
     def timeline(self) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
         return parse_timeline(self.doc)
+
+    @cached_property
+    def incidents(self) -> list[tuple[Incident, list[TimelineEntry]]]:
+        """A postmortem's incidents as the archive has them (a missing one is ID005's to
+        report), read once for the rules that need them (approvals, teams, people)."""
+        if not isinstance(self.record, Postmortem):
+            return []
+        found = []
+        folder = self.ctx.root / self.ctx.config.incidents_dir
+        for incident_id in self.record.incidents:
+            path: Path = folder / f"{incident_id}.md"
+            if not path.is_file():
+                # Kept in a subfolder (incidents/2024/…): found there, as the records are.
+                path = next(
+                    (
+                        found
+                        for found in sorted(folder.rglob(f"{incident_id}.md"))
+                        if found.is_file() and escapes(found, self.ctx.root) is None
+                    ),
+                    path,
+                )
+                if not path.is_file():
+                    continue
+            doc = read_document(
+                path, path.name, root=self.ctx.root, max_bytes=self.ctx.config.lint.max_file_bytes
+            )
+            incident, _problems = validate_record(doc, "incident")
+            if isinstance(incident, Incident):
+                found.append((incident, parse_timeline(doc)[0]))
+        return found
 
 
 DocumentCheck = Callable[[Subject], Iterable[Finding]]

@@ -8,7 +8,6 @@ from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Location
 from incident_docs.models import Incident, Postmortem
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.rules.teams import postmortem_incidents
 
 RULES = (
     RuleInfo("PE001", "unknown-person", "People named in fields and timeline authors are in the roster.",
@@ -57,7 +56,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         # and owners are still the roster's).
         authors = known | {
             handle.casefold()
-            for incident, _entries in postmortem_incidents(subject.ctx, subject.record)
+            for incident, _entries in subject.incidents
             for handle in incident.outside_responders
         }
     for entry in subject.timeline[0]:

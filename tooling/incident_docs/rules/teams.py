@@ -4,15 +4,12 @@ postmortem was approved by a senior of every team it involves."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import escapes, parse_yaml_text, read_document
-from incident_docs.models import Incident, Postmortem, PostmortemStatus, TimelineEntry
-from incident_docs.records import validate_record
+from incident_docs.document import parse_yaml_text
+from incident_docs.models import Postmortem, PostmortemStatus
 from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
 from incident_docs.teams import postmortem_involvement, roster_problems, team_states
-from incident_docs.timeline import parse_timeline
 
 RULES = (
     RuleInfo("TM001", "roster-teams", "The roster adds up: no person is listed twice, members are people of the roster, seniors are members, no service is owned by two teams.",
@@ -68,7 +65,7 @@ def check(subject: Subject) -> Iterator[Finding]:
 
 def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
     ctx = subject.ctx
-    incidents = postmortem_incidents(ctx, record)
+    incidents = subject.incidents
     severity = ctx.config.review_severity(record.severity, [i.severity for i, _ in incidents])
     needed = ctx.config.required_team_approvals(severity)
     if needed == 0:
@@ -86,35 +83,6 @@ def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
             subject.doc.line_of(("approved_by",)),
             1,
         )
-
-
-def postmortem_incidents(
-    ctx: LintContext, record: Postmortem
-) -> list[tuple[Incident, list[TimelineEntry]]]:
-    """The postmortem's incidents as the archive has them (a missing one is ID005's to report)."""
-    found = []
-    folder = ctx.root / ctx.config.incidents_dir
-    for incident_id in record.incidents:
-        path: Path = folder / f"{incident_id}.md"
-        if not path.is_file():
-            # Kept in a subfolder (incidents/2024/…): found there, as the records are.
-            path = next(
-                (
-                    found
-                    for found in sorted(folder.rglob(f"{incident_id}.md"))
-                    if found.is_file() and escapes(found, ctx.root) is None
-                ),
-                path,
-            )
-            if not path.is_file():
-                continue
-        doc = read_document(
-            path, path.name, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
-        )
-        incident, _problems = validate_record(doc, "incident")
-        if isinstance(incident, Incident):
-            found.append((incident, parse_timeline(doc)[0]))
-    return found
 
 
 FAMILY = Family(RULES, check)
