@@ -288,6 +288,51 @@ def test_sanitiser_keeps_prose_and_drops_active_content() -> None:
     assert "__config" not in clean and "<script" not in clean and "<style" not in clean
 
 
+def test_sanitiser_drops_the_themes_classes_and_keeps_images_local() -> None:
+    html = (
+        '<p class="md-consent__overlay note" id="__search">over</p>'
+        '<div class="idocs-card idocs-badge--sev1">SEV1</div>'
+        '<img src="https://images.example.net/errors.png?a=1&amp;b=2" alt="error rate">'
+        '<img src="//cdn.example.net/x.png"><img src="/\\evil.example/y.png" alt="y">'
+        '<a href="https://example.com/"><img src="https://example.com/logo.png" alt="logo"></a>'
+        '<img src="img/errors.png" alt="local">'
+    )
+    clean = clean_html(html)
+    assert '<p class="note">over</p>' in clean and "<div>SEV1</div>" in clean
+    assert clean.count("<img") == 1 and '<img src="img/errors.png" alt="local">' in clean
+    assert (
+        '<a href="https://images.example.net/errors.png?a=1&amp;b=2" rel="noopener noreferrer">'
+        "error rate</a>" in clean
+    )
+    assert (
+        '<a href="//cdn.example.net/x.png" rel="noopener noreferrer">//cdn.example.net/x.png</a>'
+        in clean
+    )
+    assert '<a href="/\\evil.example/y.png" rel="noopener noreferrer">y</a>' in clean
+    assert 'rel="noopener noreferrer">logo</a>' in clean  # no link inside the link
+
+
+def test_a_record_cannot_lay_a_link_over_the_page_or_load_from_another_host(
+    christmas: Path,
+) -> None:
+    path = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "## Timeline\n",
+            "See the [status page](https://status.example.net/){: .md-consent__overlay }.\n\n"
+            "![error rate](https://images.example.net/errors.png)\n\n"
+            '<div class="idocs-card">SEV1 (forged)</div>\n\n## Timeline\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    record = page(build_site(christmas), INC_URL)
+    assert "md-consent__overlay" not in record and "images.example.net/errors.png" in record
+    assert 'src="https://images.example.net' not in record
+    assert "<div>SEV1 (forged)</div>" in record  # no card's look
+    assert len(re.findall(r'class="idocs-card[ "]', record)) == 1  # the header card's
+
+
 def test_hand_written_index_clash_is_reported_and_kept(christmas: Path) -> None:
     write_site_config(christmas)
     (christmas / "docs" / "index.md").write_text("# Our own home\n\nHand-written.\n")
@@ -339,6 +384,12 @@ def test_bad_today_option_is_a_clear_error(
 ) -> None:
     message = build_error(christmas, caplog, today="31/12/2023")
     assert "today: '31/12/2023' is not a date" in message
+
+
+def test_today_may_be_written_as_yaml_reads_a_date(christmas: Path) -> None:
+    written = page(build_site(christmas, today=date(2023, 4, 1)), "action-items")
+    assert written == page(build_site(christmas, today="2023-04-01"), "action-items")
+    assert written != page(build_site(christmas, today="2023-01-01"), "action-items")
 
 
 def test_serve_watches_the_record_folders(christmas: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
@@ -23,7 +24,7 @@ class PluginOptions(TypedDict, total=False):
 
     lint: bool
     search: str
-    today: str
+    today: str | date
     edit_uri: str
     guides: str
 

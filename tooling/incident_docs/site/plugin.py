@@ -57,7 +57,7 @@ class IncidentDocsConfig(MkDocsConfigBase):  # type: ignore[no-untyped-call]
     (a preview with `mkdocs serve` only logs it); the rest is logged as information."""
     search = c.Choice(("material", "pagefind"), default="material")
     """Material's built-in search, or Pagefind (for large archives; needs incident-docs[pagefind])."""
-    today = c.Optional(c.Type(str))
+    today = c.Optional(c.Type((str, date)))  # YAML reads an unquoted 2024-05-31 as a date
     """The date overdue action items are measured against (YYYY-MM-DD); default: today in UTC."""
     edit_uri = c.Optional(c.Type(str))
     """Edit path of the repository root, e.g. 'edit/main/'; default: edit_uri minus docs_dir."""
@@ -119,8 +119,11 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
     def _today(self) -> date:
         if not self.config.today:
             return datetime.now(UTC).date()
+        value = self.config.today
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
         try:
-            return date.fromisoformat(self.config.today)
+            return date.fromisoformat(str(value))
         except ValueError:
             raise PluginError(
                 f"incident-docs: today: '{self.config.today}' is not a date like 2024-05-31"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import nh3
@@ -30,22 +31,78 @@ ATTRIBUTES: dict[str, set[str]] = {
 
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 
-_RESERVED_ID = re.compile(r'\sid="__[^"]*"')
-"""The theme's script looks up #__config, #__search, …: a record must not shadow them. nh3 writes
-every attribute double-quoted, so a pattern over its output is exact."""
+THEME_CLASSES = "md-"
+"""The theme's classes lay out the page, not prose: one of them is a link over the whole window
+(`md-consent__overlay`). No record's HTML keeps them."""
+OWN_CLASSES = "idocs-"
+"""The plugin's classes draw header cards, charts and pictures, added to a record's page after its
+HTML is sanitised: the record's own HTML keeps none, so it cannot pass for them."""
+
+_REMOTE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
+"""An address with a scheme, or protocol-relative, once browsers' leniency is undone (see
+_remote)."""
+_LINK_OR_IMAGE = re.compile(r"<a\s[^>]*>|</a>|<img\s[^>]*>")
+"""Tags of nh3's output, which writes every attribute double-quoted: a pattern over it is exact."""
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 
 def clean_html(html: str) -> str:
-    """Record HTML with scripts, event handlers, styles and unsafe URL schemes removed."""
-    clean = nh3.clean(
+    """Record HTML with scripts, event handlers, styles and unsafe URL schemes removed, the
+    theme's and the plugin's classes and ids dropped, and each image from another host made a
+    link to it: no page loads anything from elsewhere."""
+    banned = (THEME_CLASSES, OWN_CLASSES)
+
+    def keep(_tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            kept = [name for name in value.split() if not name.lower().startswith(banned)]
+            return " ".join(kept) or None
+        if attribute == "id" and value.startswith("__"):
+            return None  # the theme's script looks up #__config, #__search, …
+        return value
+
+    clean: str = nh3.clean(
         html,
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=keep,
     )
-    return _RESERVED_ID.sub("", clean)
+    return _local_images(clean) if "<img" in clean else clean
+
+
+def _remote(address: str) -> bool:
+    """The address points at another host: a scheme, or `//`. Browsers drop leading spaces and
+    control characters and read `\\` as `/`, so `/\\host/x.png` is remote too."""
+    address = html_lib.unescape(address).lstrip("".join(map(chr, range(33)))).replace("\\", "/")
+    return _REMOTE.match(address) is not None
+
+
+def _local_images(html: str) -> str:
+    """Each image from another host as a link to it, its alt text (or address) the link's text;
+    inside a link already, as its alt text alone."""
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        tag = match.group(0)
+        if tag.startswith("<a"):
+            depth += 1
+            return tag
+        if tag == "</a>":
+            depth = max(0, depth - 1)
+            return tag
+        attributes: dict[str, str] = dict(_ATTRIBUTE.findall(tag))
+        source = attributes.get("src", "")
+        if not _remote(source):
+            return tag
+        text = attributes.get("alt") or source  # escaped as an attribute: so as text too
+        if depth:
+            return text
+        return f'<a href="{source}" rel="noopener noreferrer">{text}</a>'
+
+    return _LINK_OR_IMAGE.sub(replace, html)
 
 
 def clean_text(text: str) -> str:
