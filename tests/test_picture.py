@@ -70,6 +70,11 @@ def test_short_and_long_incidents_get_an_axis_they_can_read() -> None:
     labels = AXIS.findall(incident_picture(long, []))
     assert labels and all(re.match(r"\d\d [A-Z][a-z]{2}", label) for label in labels)
     assert len(labels) <= 9
+    for days in (250, 400, 3 * 365):  # reopened months later: ticks apart, each with its year
+        reopened = incident(detected_at=T0, resolved_at=T0 + timedelta(days=days))
+        labels = AXIS.findall(incident_picture(reopened, []))
+        assert 2 <= len(labels) <= 6, days
+        assert all(re.fullmatch(r"\d\d [A-Z][a-z]{2} 20\d\d", label) for label in labels)
 
 
 def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:

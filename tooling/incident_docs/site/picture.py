@@ -4,6 +4,7 @@ when, and who held each role. No script; both colour schemes through CSS; a text
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -236,7 +237,11 @@ def _axis(scale: _Scale, y: float) -> str:
         + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)]
         + [timedelta(days=d) for d in (1, 2, 7, 14, 30)]
     )
-    step = next((s for s in steps if span / s <= 8), steps[-1])
+    step = next((s for s in steps if span / s <= 8), None)
+    if step is None:
+        # Months or years (a reopened incident): steps of whole 30 days, six ticks at most, each
+        # with its year; 30 days over eight months put forty labels on top of each other.
+        step = timedelta(days=30 * math.ceil(span / timedelta(days=30) / 6))
     first = scale.start.astimezone(UTC)
     seconds = step.total_seconds()
     tick = datetime.fromtimestamp((first.timestamp() // seconds + 1) * seconds, tz=UTC)
@@ -245,7 +250,13 @@ def _axis(scale: _Scale, y: float) -> str:
     while tick <= scale.end:
         x = scale.x(tick)
         label = tick.strftime(
-            "%d %b" if long and tick.hour == 0 else "%d %b %H:%M" if long else "%H:%M"
+            "%d %b %Y"
+            if step > timedelta(days=30)
+            else "%d %b"
+            if long and tick.hour == 0
+            else "%d %b %H:%M"
+            if long
+            else "%H:%M"
         )
         out.append(
             f'<line class="idocs-chart__grid" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}"/>'
