@@ -55,6 +55,10 @@ SHAPES = {
     # marks, admonitions opened one after another in a paragraph, quotes in quotes.
     "comments over lines": ("", "Dave <!--\n-->broke it "),
     "comment marks in code spans": ("", "`<!--` "),
+    # Links never closed: each opener's target was searched to the line's next blank.
+    "links never closed": ("The cache filled after the deploy ", "[a]("),
+    "images never closed": ("The cache filled after the deploy ", "![img]("),
+    "link titles never closed": ("The cache filled after the deploy ", '](x "'),
     "admonitions in a paragraph": ("Text.\n", "!!! note\nDave obviously forgot.\n"),
     "quotes in quotes": ("", "> "),
     # A front-matter value of thousands of hits: each placed on its line and column.

@@ -185,7 +185,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 _INLINE_MASK = re.compile(
     # The lookahead lets the engine skip, in one step, every position no alternative can start at.
     r"(?=[`<\]\[_*~hw \t])(?:" + CODE_SPAN + r"|<!--.*?(?:-->|$)"  # HTML comments
-    r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link targets
+    r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"  # link targets
     # reference definitions: a label, one destination and perhaps a title, alone on a line
     r"|^[ \t]*\[[^\]\n]+\]:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)"
     r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"

@@ -58,7 +58,7 @@ _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 _MARKUP = re.compile(
     # A tag holds no '<': a line of them is read in one pass, not searched to its end from each.
     CODE_SPAN
-    + r"|<!--.*?(?:-->|$)|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
+    + r"|<!--.*?(?:-->|$)|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|<[^<>\n]*>|\bhttps?://\S+|\bwww\.\S+",
     re.DOTALL,
 )
 
