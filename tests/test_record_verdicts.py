@@ -159,3 +159,49 @@ def test_a_timestamp_to_the_nanosecond_is_read(tmp_path: Path) -> None:
         "- 2024-05-02T10:00:00Z **note**", "- 2024-05-02T10:00:00.1234567890Z **note**"
     )
     assert [line for _, line, _ in found(tmp_path / "fine", too_fine, "TL001")] == [40]
+
+
+KEY_TIMES = "mitigated_at: 2024-05-02T10:30:00Z\nresolved_at: 2024-05-02T11:00:00Z"
+
+
+def _approved_at(moment: str, key_times: str = KEY_TIMES) -> Files:
+    return postmortem(
+        "status: draft",
+        f"status: approved\napproved_by: [priya]\napproved_at: {moment}\n{key_times}",
+    )
+
+
+def test_a_postmortem_is_approved_after_the_incident_is_over(tmp_path: Path) -> None:
+    assert found(tmp_path / "later", _approved_at("2024-05-09T10:00:00Z"), "FM007") == []
+    assert found(tmp_path / "same", _approved_at("2024-05-02T13:00:00+02:00"), "FM007") == []
+    assert found(tmp_path / "years", _approved_at("2020-01-01T00:00:00Z"), "FM007") == [
+        (
+            POSTMORTEM_PATH,
+            7,
+            "'approved_at' (2020-01-01T00:00+00:00) is before the incident was resolved "
+            "('resolved_at', 2024-05-02T11:00+00:00): a postmortem is approved after the "
+            "incident is over",
+        )
+    ]
+    during = _approved_at("2024-05-02T10:45:00Z")
+    assert [line for _, line, _ in found(tmp_path / "during", during, "FM007")] == [7]
+    # Without a resolution, after the last key time the postmortem records.
+    unresolved = _approved_at("2024-05-02T10:20:00Z", "mitigated_at: 2024-05-02T10:30:00Z")
+    assert found(tmp_path / "unresolved", unresolved, "FM007") == [
+        (
+            POSTMORTEM_PATH,
+            7,
+            "'approved_at' (2024-05-02T10:20+00:00) is before 'mitigated_at' "
+            "(2024-05-02T10:30+00:00), the last key time this postmortem records: a postmortem "
+            "is approved after the incident is over",
+        )
+    ]
+    # No key time to compare with: nothing to say.
+    assert found(tmp_path / "none", _approved_at("2020-01-01T00:00:00Z", ""), "FM007") == []
+
+
+def test_an_out_of_order_key_time_is_reported_once(tmp_path: Path) -> None:
+    # A detection typed a week late is FM007's where the key times disagree, not a second time
+    # on approved_at (line 7).
+    files = _approved_at("2024-05-09T10:00:00Z", KEY_TIMES + "\ndetected_at: 2024-05-09T12:00:00Z")
+    assert [line for _, line, _ in found(tmp_path, files, "FM007")] == [8, 9]

@@ -30,7 +30,7 @@ RULES = (
              "servces: [web]", "services: [web]"),
     RuleInfo("FM006", "naive-timestamp", "Timestamps carry a UTC offset.",
              "declared_at: 2022-12-25T12:41:00", "declared_at: 2022-12-25T12:41:00Z"),
-    RuleInfo("FM007", "timestamps-out-of-order", "Key timestamps, status changes and handoffs happen in order.",
+    RuleInfo("FM007", "timestamps-out-of-order", "Key timestamps, status changes and handoffs happen in order, and a postmortem is approved (approved_at) after the key timestamps it records.",
              "detected_at: 13:00Z with resolved_at: 12:00Z", "detected_at before resolved_at"),
     RuleInfo("FM008", "state-mismatch", "The status agrees with the rest of the record: resolved needs resolved_at, the moment status_history resolved it; status_history starts at investigating; an approved postmortem lists its approvers (when approvals are asked for) and approved_at, which no other status has.",
              "status: resolved (no resolved_at)", "status: resolved\nresolved_at: 2022-12-25T14:40:00Z"),
@@ -99,6 +99,36 @@ def _key_order(subject: Subject, record: Incident | Postmortem) -> Iterator[Find
             subject.doc.line_of((later,)),
             1,
         )
+
+
+def _approval_order(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
+    # A postmortem is approved once the incident is over: after its resolution, or without one
+    # after the last key time it records (one out of order is reported on its own line).
+    approved_at = postmortem.approved_at
+    if approved_at is None:
+        return
+    known = [
+        (moment, name)
+        for name in KEY_TIMESTAMPS
+        if (moment := getattr(postmortem, name)) is not None
+    ]
+    if not known:
+        return
+    latest, name = known[-1] if known[-1][1] == "resolved_at" else max(known)
+    if approved_at >= latest:
+        return
+    when = (
+        f"the incident was resolved ('resolved_at', {_hm(latest)})"
+        if name == "resolved_at"
+        else f"'{name}' ({_hm(latest)}), the last key time this postmortem records"
+    )
+    yield Finding(
+        "FM007",
+        f"'approved_at' ({_hm(approved_at)}) is before {when}: a postmortem is approved "
+        "after the incident is over",
+        subject.doc.line_of(("approved_at",)),
+        1,
+    )
 
 
 def _hm(moment: datetime) -> str:
@@ -194,6 +224,7 @@ def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
 def _postmortem_story(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
     doc = subject.doc
     yield from _key_order(subject, postmortem)
+    yield from _approval_order(subject, postmortem)
     approved = postmortem.status in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
     if approved and postmortem.approved_at is None:
         yield Finding(
