@@ -205,3 +205,83 @@ def test_an_out_of_order_key_time_is_reported_once(tmp_path: Path) -> None:
     # on approved_at (line 7).
     files = _approved_at("2024-05-09T10:00:00Z", KEY_TIMES + "\ndetected_at: 2024-05-09T12:00:00Z")
     assert [line for _, line, _ in found(tmp_path, files, "FM007")] == [8, 9]
+
+
+def _postmortem_findings(tmp_path: Path, files: Files) -> list[tuple[str, int, str]]:
+    tmp_path.mkdir(exist_ok=True)
+    write_archive(tmp_path, files)
+    return [(d.code, d.line, d.message) for d in lint_archive(tmp_path)]
+
+
+INCIDENT_ID_FORM = (
+    "is not an incident ID: write one like INC-2024-05-02-api-errors (INC-, the date, then "
+    "lower-case letters, digits and dashes; 96 characters at most)"
+)
+
+
+def test_an_entry_of_incidents_that_is_no_incident_id_is_reported_once(tmp_path: Path) -> None:
+    for number, (written, message) in enumerate(
+        (
+            (
+                '[INC-2024-05-02-api-errors, "../x"]',
+                f"invalid 'incidents[1]': '../x' {INCIDENT_ID_FORM}",
+            ),
+            (
+                "[../../etc/passwd]",
+                f"invalid 'incidents[0]': '../../etc/passwd' {INCIDENT_ID_FORM}",
+            ),
+            ("[5]", f"invalid 'incidents[0]': 5 {INCIDENT_ID_FORM}"),
+            (
+                "[PM-2024-05-02-api-errors]",
+                "invalid 'incidents[0]': 'PM-2024-05-02-api-errors' is a postmortem's ID, not an "
+                "incident's",
+            ),
+            (
+                "[PM-2099-01-01-gone]",
+                "invalid 'incidents[0]': 'PM-2099-01-01-gone' is a "
+                "postmortem's ID, not an incident's",
+            ),
+            ("[]", "invalid 'incidents': the list is empty: give at least one"),
+        )
+    ):
+        files = postmortem("incidents: [INC-2024-05-02-api-errors]", f"incidents: {written}")
+        assert _postmortem_findings(tmp_path / str(number), files) == [("FM004", 4, message)]
+
+
+def test_a_missing_incident_of_the_right_form_is_a_broken_link(tmp_path: Path) -> None:
+    files = postmortem(
+        "incidents: [INC-2024-05-02-api-errors]",
+        'incidents: [INC-2099-01-01-missing, "../x"]',
+    )
+    assert _postmortem_findings(tmp_path, files) == [
+        ("FM004", 4, f"invalid 'incidents[1]': '../x' {INCIDENT_ID_FORM}"),
+        ("ID005", 4, "no incident with ID 'INC-2099-01-01-missing' in the archive"),
+    ]
+
+
+def test_an_incidents_postmortem_link_that_is_no_postmortem_id(tmp_path: Path) -> None:
+    def findings(name: str, written: str) -> list[tuple[str, int, str]]:
+        files = incident("tags: [deploy]", f"tags: [deploy]\npostmortem: {written}")
+        return [f for f in _postmortem_findings(tmp_path / name, files) if f[0] != "SC002"]
+
+    assert findings("path", "../x") == [
+        (
+            "FM004",
+            14,
+            "invalid 'postmortem': '../x' is not a postmortem ID: write one like "
+            "PM-2024-05-02-api-errors (PM-, the date, then lower-case letters, digits and "
+            "dashes; 96 characters at most)",
+        )
+    ]
+    assert findings("incident", "INC-2024-05-02-api-errors") == [
+        (
+            "FM004",
+            14,
+            "invalid 'postmortem': 'INC-2024-05-02-api-errors' is an incident's ID, not a "
+            "postmortem's",
+        )
+    ]
+    assert findings("missing", "PM-2099-01-01-missing") == [
+        ("ID005", 14, "no postmortem with ID 'PM-2099-01-01-missing' in the archive")
+    ]
+    assert findings("linked", "PM-2024-05-02-api-errors") == []

@@ -23,6 +23,7 @@ from incident_docs.document import (
     relative_display,
 )
 from incident_docs.gitbase import check_against_base
+from incident_docs.models import RecordKind, is_record_id
 from incident_docs.records import (
     ID_PEEK_BYTES,
     SKIPPED_NAMES,
@@ -75,6 +76,8 @@ def selection_from(
 class Reference:
     target: str
     line: int
+    kind: RecordKind
+    """What the field links to: an incident's `postmortem`, a postmortem's `incidents`."""
 
 
 @dataclass
@@ -128,7 +131,7 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
         result.record_id = record_id
         result.id_line = doc.line_of(("id",))
         result.kind = kind
-        result.references = list(_references(doc, front))
+        result.references = list(_references(doc, kind, front))
     result.allowed_used = frozenset(subject.allowed_used)
     suppressions, malformed = suppression.parse(doc, ALL_RULES)
     result.suppressions = suppressions
@@ -158,15 +161,19 @@ def _families(selection: Selection) -> tuple[Family, ...]:
     return tuple(family for family in FAMILIES if selection.wants_any(family.codes))
 
 
-def _references(doc: Document, front: dict[str, object]) -> Iterator[Reference]:
-    linked = front.get("postmortem")
-    if isinstance(linked, str):
-        yield Reference(linked, doc.line_of(("postmortem",)))
+def _references(doc: Document, kind: RecordKind, front: dict[str, object]) -> Iterator[Reference]:
+    """The links a record makes. A value not written as an ID of the kind linked to is FM004's
+    to report, not a link to look for."""
+    if kind == "incident":
+        linked = front.get("postmortem")
+        if is_record_id(linked, "postmortem"):
+            yield Reference(linked, doc.line_of(("postmortem",)), "postmortem")
+        return
     incidents = front.get("incidents")
     if isinstance(incidents, list):
         for index, target in enumerate(incidents):
-            if isinstance(target, str):
-                yield Reference(target, doc.line_of(("incidents", index)))
+            if is_record_id(target, "incident"):
+                yield Reference(target, doc.line_of(("incidents", index)), "incident")
 
 
 def _lint_file(path: str, display: str, ctx: LintContext, selection: Selection) -> FileResult:
@@ -392,11 +399,10 @@ def _archive_checks(
     for result in results:
         for reference in result.references:
             if reference.target not in known:
-                what = "incident" if reference.target.startswith("INC-") else "postmortem"
                 result.findings.append(
                     Finding(
                         "ID005",
-                        f"no {what} with ID '{reference.target}' in the archive",
+                        f"no {reference.kind} with ID '{reference.target}' in the archive",
                         reference.line,
                         1,
                     )

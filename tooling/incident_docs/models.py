@@ -6,7 +6,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeGuard
 
 from pydantic import (
     AfterValidator,
@@ -309,6 +309,20 @@ def postmortem_id(incident_id: str) -> str:
 
 RecordKind = Literal["incident", "postmortem"]
 Record = Incident | Postmortem
+ID_PATTERNS: dict[RecordKind, re.Pattern[str]] = {
+    "incident": INCIDENT_ID_RE,
+    "postmortem": POSTMORTEM_ID_RE,
+}
+
+
+def is_record_id(value: object, kind: RecordKind) -> TypeGuard[str]:
+    """Whether VALUE is written as the ID of a record of that kind (it may not exist)."""
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_ID_LENGTH
+        and ID_PATTERNS[kind].match(value) is not None
+    )
+
 
 KEY_TIMESTAMPS: tuple[str, ...] = (
     "started_at",

@@ -23,6 +23,7 @@ from incident_docs.document import (
     utf8_text,
 )
 from incident_docs.models import (
+    MAX_ID_LENGTH,
     Incident,
     IncidentStatus,
     Postmortem,
@@ -30,6 +31,7 @@ from incident_docs.models import (
     RecordKind,
     Roster,
     TimelineEntry,
+    is_record_id,
     postmortem_id,
 )
 from incident_docs.terminal import printable
@@ -82,9 +84,20 @@ def validate_record(doc: Document, kind: RecordKind) -> tuple[Record | None, lis
 
 def _findings(doc: Document, exc: ValidationError, model: type[BaseModel]) -> Iterator[Finding]:
     seen: set[tuple[Location, str]] = set()
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A list whose entries are reported counts only its valid ones: "at least 1 item" about a
+    # list written with entries would be said of something nobody wrote.
+    with_bad_entries = {
+        tuple(error["loc"][:index])
+        for error in errors
+        for index, part in enumerate(error["loc"])
+        if isinstance(part, int)
+    }
+    for error in errors:
         loc: Location = tuple(error["loc"])
         kind = error["type"]
+        if kind == "too_short" and loc in with_bad_entries:
+            continue
         if kind == "missing":
             parent, name = loc[:-1], loc[-1]
             where = f" in '{_dotted(parent)}'" if parent else ""
@@ -114,7 +127,9 @@ def _findings(doc: Document, exc: ValidationError, model: type[BaseModel]) -> It
                 1,
             )
         else:
-            yield Finding("FM004", f"invalid '{_dotted(located)}': {_message(error)}", line, 1)
+            linked = _id_field(model, loc)
+            message = _id_message(error["input"], linked) if linked else _message(error)
+            yield Finding("FM004", f"invalid '{_dotted(located)}': {message}", line, 1)
 
 
 def _known_prefix(doc: Document, loc: Location) -> Location:
@@ -128,16 +143,61 @@ def _is_union_noise(loc: Location, located: Location) -> bool:
     return len(loc) > len(located)
 
 
+def _id_field(model: type[BaseModel], loc: Location) -> RecordKind | None:
+    """The kind of record whose ID goes where LOC points (a record's own ID, its links), if any."""
+    if loc == ("id",):
+        return "postmortem" if model is Postmortem else "incident"
+    if model is Incident and loc == ("postmortem",):
+        return "postmortem"
+    if model is Postmortem and len(loc) == 2 and loc[0] == "incidents" and isinstance(loc[1], int):
+        return "incident"
+    return None
+
+
+ID_EXAMPLES: dict[RecordKind, str] = {
+    "incident": "INC-2024-05-02-api-errors",
+    "postmortem": "PM-2024-05-02-api-errors",
+}
+
+
+def _id_message(value: object, kind: RecordKind) -> str:
+    """Why VALUE is no ID of a KIND, in the record's words."""
+    other: RecordKind = "postmortem" if kind == "incident" else "incident"
+    if is_record_id(value, other):
+        return f"{value!r} is {_a(other)}'s ID, not {_a(kind)}'s"
+    shown = _shown(value) or "the value"
+    example = ID_EXAMPLES[kind]
+    prefix = example.split("-", 1)[0]
+    return (
+        f"{shown} is not {_a(kind)} ID: write one like {example} ({prefix}-, the date, then "
+        f"lower-case letters, digits and dashes; {MAX_ID_LENGTH} characters at most)"
+    )
+
+
+def _a(kind: RecordKind) -> str:
+    return f"an {kind}" if kind == "incident" else f"a {kind}"
+
+
+def _shown(value: object) -> str | None:
+    """VALUE quoted, when it is short enough to quote."""
+    if isinstance(value, int) and not -(10**60) < value < 10**60:
+        return None  # too long to quote, and str() refuses an integer of 4,300 digits
+    if isinstance(value, str | int | float | bool) and len(str(value)) <= 60:
+        return repr(value)
+    return None
+
+
 def _message(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
+    if error["type"] == "tuple_type":
+        message = "should be a list, written [a, b]"
+    elif error["type"] == "too_short" and error.get("ctx", {}).get("actual_length") == 0:
+        message = "the list is empty: give at least one"
     if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
         return f"{value!r} is not in the expected form"
-    if isinstance(value, int) and not -(10**60) < value < 10**60:
-        return message  # too long to quote, and str() refuses an integer of 4,300 digits
-    if isinstance(value, str | int | float | bool) and len(str(value)) <= 60:
-        return f"{message} (got {value!r})"
-    return message
+    shown = _shown(value)
+    return f"{message} (got {shown})" if shown else message
 
 
 def _dotted(loc: Location) -> str:
