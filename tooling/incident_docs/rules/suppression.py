@@ -81,6 +81,7 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
     # In the front-matter, a suppression is written in a YAML comment ("# <!-- incident-docs
     # disable-next-line BL004 -->" above a title): its prose is checked too.
     first = 2 if doc.front_matter_end else doc.body_start
+    content_lines: list[int] | None = None  # read once, at the first next-line suppression
     for number in range(first, last_line + 1):
         line = doc.lines[number - 1]
         if "incident-docs" not in line or number in doc.code_lines:
@@ -133,7 +134,9 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
                 if not codes:
                     continue
             if verb == "disable-next-line":
-                target = _next_content_line(doc, number)
+                if content_lines is None:
+                    content_lines = _content_lines(doc)
+                target = content_lines[number] or number + 1
                 last = _value_end(doc, target) if target < doc.body_start else target
                 found.append(Suppression(number, codes, target, last))
             elif verb == "disable":
@@ -277,17 +280,21 @@ def _value_end(doc: Document, line: int) -> int:
     return last
 
 
-def _next_content_line(doc: Document, number: int) -> int:
-    """The line a next-line suppression is for: past blank lines, other suppressions written
-    above it (each for the same line), and in the front-matter past YAML comments."""
-    for candidate in range(number + 1, len(doc.lines) + 1):
-        text = doc.lines[candidate - 1].strip()
-        if not text or (candidate < doc.body_start and text.startswith("#")):
-            continue
-        if text.startswith("<!--") and _COMMENT.fullmatch(text) is not None:
-            continue
-        return candidate
-    return number + 1
+def _content_lines(doc: Document) -> list[int]:
+    """For each line, the line a next-line suppression on it is for (0 when there is none): the
+    first line after it that is not blank, not another suppression written above it (each for
+    the same line), and in the front-matter not a YAML comment. Read once from the end: a stack
+    of thousands of suppressions is not read again from each of them."""
+    following = [0] * (len(doc.lines) + 2)  # following[n]: the first content line from n on
+    for number in range(len(doc.lines), 0, -1):
+        text = doc.lines[number - 1].strip()
+        passed_over = (
+            not text
+            or (number < doc.body_start and text.startswith("#"))
+            or (text.startswith("<!--") and _COMMENT.fullmatch(text) is not None)
+        )
+        following[number] = following[number + 1] if passed_over else number
+    return following[1:]  # index n: the line a suppression on line n is for
 
 
 def unused_allowed(ctx: LintContext, used: frozenset[str]) -> tuple[str, list[Finding]] | None:
