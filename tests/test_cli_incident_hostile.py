@@ -977,6 +977,24 @@ def test_a_file_name_that_is_not_utf8_is_still_linted(archive: Path) -> None:
     assert b"ID002" in done.stdout
 
 
+def test_a_number_too_long_to_read_says_so_in_lint_and_in_a_refusal(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Python's own words ("use sys.set_int_max_str_digits()") named a setting of the
+    interpreter, not what to change in the record."""
+    path = archive / "incidents" / f"{OPEN}.md"
+    text = path.read_text().replace("severity: SEV3", "severity: SEV3\nx_num: " + "9" * 100_000)
+    path.write_text(text)
+    line = text.splitlines().index("x_num: " + "9" * 100_000) + 1
+    said = "number too long (100,000 digits; at most 4,300)"
+    lint = run_cli(archive, "lint", str(path))
+    assert lint.exit_code == 1 and lint.stdout == f"incidents/{OPEN}.md:{line}:8: FM002 {said}\n"
+    logged = run_cli(archive, "log", "-i", OPEN, "--by", "sam", "Restarted the search nodes.")
+    assert one_line_error(logged) == (
+        f"incident: error: incidents/{OPEN}.md:{line}: {said} (fix it before changing this record)"
+    )
+
+
 def test_a_broken_record_read_but_not_changed_is_not_said_to_be_changed(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import stat
+import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,9 +37,10 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
 _SCALAR_TAGS = {
     _STR,
-    "tag:yaml.org,2002:int",
+    _INT,
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
@@ -469,10 +471,19 @@ class _Builder:
             )
         try:
             return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-        except (ValueError, yaml.YAMLError) as exc:  # an integer of 5,000 digits, say
-            raise self.refuse(
-                "FM002", f"YAML value cannot be read: {' '.join(str(exc).split())}", node
-            ) from None
+        except (ValueError, yaml.YAMLError) as exc:
+            raise self.refuse("FM002", _unreadable_value(node, exc), node) from None
+
+
+def _unreadable_value(node: yaml.Node, error: Exception) -> str:
+    """Why a scalar cannot be read, in the document's terms: Python's own words on an integer of
+    5,000 digits point at a setting of the interpreter, not at the value."""
+    limit = sys.get_int_max_str_digits()
+    if node.tag == _INT and limit:
+        digits = sum(character.isdigit() for character in str(node.value))
+        if digits > limit:
+            return f"number too long ({digits:,} digits; at most {limit:,})"
+    return f"YAML value cannot be read: {' '.join(str(error).split())}"
 
 
 _MERGE = "tag:yaml.org,2002:merge"
