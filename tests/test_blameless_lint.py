@@ -337,8 +337,8 @@ def test_an_allowed_phrase_that_keeps_no_finding_away_is_reported(
         # Case read as the phrase's pattern reads it.
         ("Then a cowboy οδοσ moved.", ["COWBOY ΟΔΟΣ"], []),
         ("The cowboy deploy at İzmir failed.", ["cowboy deploy at izmir"], []),
-        # Empty, and listed twice.
-        ("It was a cowboy deploy.", ["cowboy deploy", "", "Cowboy Deploy"], ["", "Cowboy Deploy"]),
+        # Listed twice.
+        ("It was a cowboy deploy.", ["cowboy deploy", "Cowboy Deploy"], ["Cowboy Deploy"]),
     ],
 )
 def test_each_allowed_phrase_is_judged_by_what_it_keeps_away(
@@ -355,6 +355,30 @@ def test_each_allowed_phrase_is_judged_by_what_it_keeps_away(
     named = [message.split("'")[1] for _, _, message in _unused_allowed(result.stdout)]
     assert named == reported
     assert "BL0" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ('allow = ["blast radius", ""]', "allow.1: '' is no phrase"),
+        ('extra-terms = [" "]', "extra-terms.0: ' ' is no phrase"),
+        ('extra-terms = ["yolo", "\\t"]', "extra-terms.1: '\\t' is no phrase"),
+    ],
+)
+def test_an_empty_or_blank_phrase_is_a_configuration_error(
+    archive: Path, run_cli: RunCli, setting: str, said: str
+) -> None:
+    """An empty allowed phrase was taken, then noted as keeping nothing away; an empty extra
+    term was taken and reported nothing."""
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + f"\n[tool.incident-docs.blameless]\n{setting}\n")
+    line = len(pyproject.read_text().splitlines())
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{said}: give its "
+        "words, or remove it\n"
+    )
 
 
 def test_a_table_row_is_judged_cell_by_cell(archive: Path, run_cli: RunCli) -> None:

@@ -177,6 +177,19 @@ class BlamelessConfig(_Section):
     model_file: str = ".incident-docs/blameless-model.json.gz"
     """Where `blameless train` writes the archive's model; lint uses it when it exists."""
 
+    @field_validator("allow", "extra_terms")
+    @classmethod
+    def _phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # An empty phrase allows nothing, or reports nothing, and says neither.
+        for index, phrase in enumerate(value):
+            if not phrase.strip():
+                raise PydanticCustomError(
+                    "phrase_empty",
+                    "{phrase} is no phrase: give its words, or remove it",
+                    {"phrase": repr(phrase), ITEM: (index,)},
+                )
+        return value
+
     @field_validator("examples", "model_file")
     @classmethod
     def _inside(cls, value: str | None) -> str | None:
