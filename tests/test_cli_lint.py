@@ -423,6 +423,27 @@ def test_github_format_writes_the_step_summary(
     assert "| FM004 |" in summary.read_text()
 
 
+def test_a_gitlab_fingerprint_stays_when_a_line_is_added_above_the_finding(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """GitLab compares fingerprints between the base and the merge request: one that moved with
+    its line showed every finding below an edit as fixed, and again as new."""
+
+    def issues(text: str) -> list[tuple[int, str]]:
+        result = run_cli(tmp_path, "lint", "--select", "BL", "--format", "gitlab", "-", input=text)
+        found = json.loads(result.stdout)
+        return [(issue["location"]["lines"]["begin"], issue["fingerprint"]) for issue in found]
+
+    text = "Fine.\n\nThe deploy was careless. The deploy was careless.\n"
+    before = issues(text)
+    after = issues("A line added.\n\n" + text)
+    assert [line for line, _ in before] == [3, 3] and [line for line, _ in after] == [5, 5]
+    assert [fingerprint for _, fingerprint in after] == [fingerprint for _, fingerprint in before]
+    assert before[0][1] != before[1][1]  # two findings alike, each its own
+    sloppy = issues(text.replace("careless", "sloppy", 1))
+    assert sloppy[0][1] != before[0][1] and sloppy[1][1] == before[0][1]
+
+
 def test_inline_suppressions(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     recovery = (

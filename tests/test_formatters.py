@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -98,6 +99,25 @@ def test_gitlab_code_quality() -> None:
     assert issues[0]["location"] == {"path": "postmortems/PM-1.md", "lines": {"begin": 12}}
     assert issues[0]["severity"] == "major" and issues[1]["severity"] == "minor"
     assert len({issue["fingerprint"] for issue in issues}) == len(DIAGNOSTICS)
+
+
+def test_a_gitlab_fingerprint_is_the_finding_not_its_place() -> None:
+    def fingerprints(*found: Diagnostic) -> list[str]:
+        return [issue["fingerprint"] for issue in json.loads(format_gitlab(list(found)))]
+
+    finding = Diagnostic("p.md", 7, 5, "BL004", Severity.ERROR, "judgmental", flagged="careless")
+    [first] = fingerprints(finding)
+    assert fingerprints(replace(finding, line=9, column=1)) == [first]
+    # Two alike in one file: the first keeps its fingerprint, the second has its own.
+    twice = fingerprints(finding, replace(finding, line=8))
+    assert twice[0] == first and twice[1] != first
+    for changed in (
+        replace(finding, code="BL005"),
+        replace(finding, message="mocking"),
+        replace(finding, flagged="sloppy"),
+        replace(finding, path="q.md"),
+    ):
+        assert fingerprints(changed) != [first], changed
 
 
 def test_empty_outputs() -> None:

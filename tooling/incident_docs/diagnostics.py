@@ -55,9 +55,15 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     fix: Fix | None = None
+    flagged: str = ""
+    """The text the finding is about: its span when it ends on its line, else its line stripped;
+    empty when the file has no such line. It stays the same when lines above it come and go."""
 
     @classmethod
-    def from_finding(cls, path: str, finding: Finding, severity: Severity) -> Diagnostic:
+    def from_finding(
+        cls, path: str, finding: Finding, severity: Severity, line_text: str = ""
+    ) -> Diagnostic:
+        """The finding in a file, `line_text` being the whole of the line it is on."""
         return cls(
             path=path,
             line=max(1, finding.line),
@@ -69,10 +75,20 @@ class Diagnostic:
             end_line=finding.end_line,
             end_column=finding.end_column,
             fix=finding.fix,
+            flagged=_flagged(finding, line_text),
         )
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+def _flagged(finding: Finding, line_text: str) -> str:
+    end = finding.end_column
+    if end is not None and finding.end_line in (None, finding.line) and end > finding.column:
+        span = line_text[finding.column - 1 : end - 1]
+        if span.strip():
+            return span
+    return line_text.strip()
 
 
 QUOTED_LIMIT = 80

@@ -284,13 +284,20 @@ _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity
 
 
 def format_gitlab(diagnostics: list[Diagnostic]) -> str:
-    """GitLab Code Quality report (a JSON array), shown in merge request widgets."""
+    """GitLab Code Quality report (a JSON array), shown in merge request widgets.
+
+    A finding's fingerprint is what GitLab compares between the base and the merge request, so
+    it holds no line or column: its file, code, message, the text it flags, and which of the
+    findings alike in all four it is, in the file's order. A line added above a finding leaves
+    it as it was, not one fixed and one new."""
     issues = []
+    seen: dict[tuple[str, str, str, str], int] = {}
     for d in diagnostics:
         path = unicode_path(d.path)
-        fingerprint = hashlib.sha256(
-            f"{path}:{d.line}:{d.column}:{d.code}:{unicode_path(d.message)}".encode()
-        ).hexdigest()
+        key = (path, d.code, unicode_path(d.message), d.flagged)
+        occurrence = seen[key] = seen.get(key, 0) + 1
+        # JSON keeps the parts apart and writes a lone surrogate as its escape.
+        fingerprint = hashlib.sha256(json.dumps([*key, occurrence]).encode()).hexdigest()
         issues.append(
             {
                 "description": f"{d.code} {unicode_path(d.message)}",

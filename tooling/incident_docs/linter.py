@@ -93,6 +93,9 @@ class FileResult:
     suppressions: list[suppression.Suppression] = field(default_factory=list)
     allowed_used: frozenset[str] = frozenset()
     """The blameless checks' allowed phrases that kept a finding away in this file."""
+    line_texts: dict[int, str] = field(default_factory=dict)
+    """The lines a finding may be on (one of a rule, an ID's, a reference's, a suppression's),
+    for the text each diagnostic flags."""
 
 
 @dataclass
@@ -136,7 +139,18 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     suppressions, malformed = suppression.parse(doc, ALL_RULES)
     result.suppressions = suppressions
     result.findings.extend(f for f in malformed if selection.wants(f.code))
+    result.line_texts = _line_texts(doc, result)
     return result
+
+
+def _line_texts(doc: Document, result: FileResult) -> dict[int, str]:
+    """Only the lines findings are on, or archive-wide checks may put one: a worker sends back
+    these, not the whole document."""
+    lines = {finding.line for finding in result.findings}
+    lines.add(result.id_line)
+    lines.update(reference.line for reference in result.references)
+    lines.update(comment.line for comment in result.suppressions)
+    return {line: doc.lines[line - 1] for line in lines if 1 <= line <= len(doc.lines)}
 
 
 @lru_cache(maxsize=64)
@@ -436,7 +450,12 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
         ]
         hidden = suppression.suppressed(kept, result.suppressions)
         diagnostics.extend(
-            Diagnostic.from_finding(result.path, finding, severity_of(finding.code, config))
+            Diagnostic.from_finding(
+                result.path,
+                finding,
+                severity_of(finding.code, config),
+                result.line_texts.get(finding.line, ""),
+            )
             for index, finding in enumerate(kept)
             if index not in hidden
         )
@@ -457,7 +476,12 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
                     )
                 finding = Finding("SP001", message, comment.line, 1)
                 diagnostics.append(
-                    Diagnostic.from_finding(result.path, finding, severity_of("SP001", config))
+                    Diagnostic.from_finding(
+                        result.path,
+                        finding,
+                        severity_of("SP001", config),
+                        result.line_texts.get(comment.line, ""),
+                    )
                 )
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
