@@ -444,6 +444,24 @@ def test_a_gitlab_fingerprint_stays_when_a_line_is_added_above_the_finding(
     assert sloppy[0][1] != before[0][1] and sloppy[1][1] == before[0][1]
 
 
+def test_sarif_rules_carry_the_configured_severity(archive: Path, run_cli: RunCli) -> None:
+    """Code scanning shows a rule's own level too: it said error for a rule made a warning."""
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.incident-docs.lint]\nseverity = { BL003 = "warning", BL00 = "info" }\n'
+    )
+    text = "Obviously the certificate was expiring. The rollout was careless.\n"
+    result = run_cli(archive, "lint", "--select", "BL", "--format", "sarif", "-", input=text)
+    run = json.loads(result.stdout)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    levels = {rule["id"]: rule["defaultConfiguration"]["level"] for rule in rules}
+    assert levels["BL003"] == "warning" and levels["BL004"] == levels["BL001"] == "note"
+    assert levels["BL010"] == "error" and levels["FM001"] == "error"  # as shipped
+    found = {result["ruleId"]: result["level"] for result in run["results"]}
+    assert found == {"BL003": "warning", "BL004": "note"}
+
+
 def test_inline_suppressions(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     recovery = (

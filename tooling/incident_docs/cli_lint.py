@@ -15,10 +15,11 @@ from incident_docs.document import relative_display
 from incident_docs.formatters import (
     FORMATTERS,
     format_rules_markdown,
+    format_sarif,
     format_summary,
     summary_line,
 )
-from incident_docs.linter import lint, selection_from
+from incident_docs.linter import lint, rule_severities, selection_from
 from incident_docs.rules import ALL_RULES
 
 
@@ -102,8 +103,13 @@ def lint_command(
     if not paths and stdin is None:
         project.require_archive()
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
+    if output_format == "sarif":
+        # Its rules say their level too, which code scanning shows: the configured one.
+        output = format_sarif(result.diagnostics, rule_severities(config))
+    else:
+        output = FORMATTERS[output_format](result.diagnostics)
     try:
-        echo(FORMATTERS[output_format](result.diagnostics), nl=False)
+        echo(output, nl=False)
     except BrokenPipeError:
         # The reader stopped reading (`incident lint | head`): the findings still decide the
         # exit code, so a pipeline with pipefail still fails.

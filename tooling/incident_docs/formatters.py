@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from incident_docs import __version__
 from incident_docs.diagnostics import Diagnostic, Severity
@@ -195,16 +195,22 @@ def format_rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_sarif(diagnostics: list[Diagnostic]) -> str:
-    """SARIF 2.1.0 with one rule entry per code."""
+def format_sarif(
+    diagnostics: list[Diagnostic], severities: Mapping[str, Severity] | None = None
+) -> str:
+    """SARIF 2.1.0 with one rule entry per code, at its severity in `severities` (as configured)
+    or else its own."""
     codes = sorted(ALL_RULES)
     index = {code: i for i, code in enumerate(codes)}
+    chosen = severities or {}
     rules = [
         {
             "id": code,
             "name": ALL_RULES[code].name,
             "shortDescription": {"text": ALL_RULES[code].summary},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[ALL_RULES[code].severity]},
+            "defaultConfiguration": {
+                "level": _SARIF_LEVEL[chosen.get(code, ALL_RULES[code].severity)]
+            },
             "helpUri": rule_help_uri(code),
         }
         for code in codes

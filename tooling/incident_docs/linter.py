@@ -433,6 +433,11 @@ def severity_of(code: str, config: Config) -> Severity:
     return rule.severity if rule else Severity.ERROR
 
 
+def rule_severities(config: Config) -> dict[str, Severity]:
+    """Every rule's severity as configured."""
+    return {code: severity_of(code, config) for code in ALL_RULES}
+
+
 def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -> list[Diagnostic]:
     config = ctx.config
     diagnostics: list[Diagnostic] = []
