@@ -27,6 +27,22 @@ def test_example_archive_is_clean(archive: Path, run_cli: RunCli) -> None:
     assert f"0 errors, 0 warnings in {len(record_files(archive))} files" in result.stderr
 
 
+def test_a_folder_lints_the_records_in_it_not_other_markdown(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / "docs").mkdir(exist_ok=True)
+    guide = archive / "docs" / "writing.md"
+    guide.write_text("# Writing\n\nNever write 'Bob obviously forgot'.\n")
+    (archive / "NOTES.md").write_text("Obviously Bob forgot.\n")
+    records = len(record_files(archive))
+    result = run_cli(archive, "lint", str(archive))  # `incident lint .`
+    assert result.exit_code == 0, result.output
+    assert f"0 errors, 0 warnings in {records} files" in result.stderr
+    assert run_cli(archive, "lint", str(archive / "docs")).exit_code == 0
+    named = run_cli(archive, "lint", str(guide))  # a file named is linted, whatever it is
+    assert named.exit_code == 1 and "docs/writing.md:" in named.stdout
+
+
 def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     text = path.read_text()

@@ -68,6 +68,7 @@ def lint_command(
     """Lint records: fields, sections, timeline, IDs and blameless language.
 
     With no PATH, the whole archive with cross-file checks; '-' reads one document from stdin.
+    A folder: the records in it (Markdown elsewhere, such as the site's pages, is no record).
     A PATH that is the roster or pyproject.toml lints the whole archive too, since a change to
     either can break every record.
     """

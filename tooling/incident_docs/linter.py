@@ -236,12 +236,14 @@ def _targets(
             # the site publishes it, so not through a link out of the repository.
             leads_outside(path, display)
             return
-        if explicit or is_record_file(path):
+        in_records = folder_kind(display, config) is not None
+        if explicit or (is_record_file(path) and in_records):
+            # Found in a folder, Markdown outside the record folders is no record: `lint .`
+            # lints the archive, not the site's pages or the contributing guide.
             files.append((str(path), display))
             return
         if path.name.startswith(".") or path.name.lower() in SKIPPED_NAMES:
             return
-        in_records = folder_kind(display, config) is not None
         if in_records and path.suffix.lstrip(".").lower() not in config.attachments:
             strays.append(
                 FileResult(
