@@ -404,12 +404,14 @@ def _archive_checks(
             )
     if not selection.wants("ID005"):
         return
-    # A record whose front-matter cannot be read is still there, under its file's name (IDs
-    # name their files, ID002): a link to it is not broken, and the file has its own finding.
+    # A record whose front-matter cannot be read, or whose ID is not written as one, is still
+    # there, under its file's name (IDs name their files, ID002): a link to it is not broken,
+    # and the file has its own finding.
     unread = {
         PurePosixPath(result.path).stem
         for result in results
-        if result.record_id is None and result.path.endswith(".md")
+        if result.path.endswith(".md")
+        and not any(is_record_id(result.record_id, kind) for kind in ("incident", "postmortem"))
     }
     known = set(by_id) | set(others or {}) | unread
     for result in results:

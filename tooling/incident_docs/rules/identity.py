@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from incident_docs.diagnostics import Finding
+from incident_docs.models import is_record_id
 from incident_docs.records import folder_kind, hidden_part, hidden_record_message
 from incident_docs.rules.base import Family, RuleInfo, Subject
 
@@ -35,7 +36,9 @@ def check(subject: Subject) -> Iterator[Finding]:
     hidden = hidden_part(subject.doc.path)
     if hidden is not None:
         yield Finding("ID004", hidden_record_message(hidden), subject.doc.line_of(("id",)), 1)
-    if path.suffix == ".md" and path.stem != record_id:
+    # An ID not written as one (FM004 says so) names no file to rename to: '../x.md' would
+    # leave the folder.
+    if path.suffix == ".md" and path.stem != record_id and is_record_id(record_id, subject.kind):
         yield Finding(
             "ID002",
             f"file name '{path.name}' does not match the ID: rename it to '{record_id}.md' "
