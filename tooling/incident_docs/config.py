@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from incident_docs.diagnostics import Severity, UsageError
-from incident_docs.document import utf8_text
+from incident_docs.document import too_long_number_line, utf8_text
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "incident-docs"
@@ -429,6 +429,9 @@ def parse_config(text: str, label: str) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{label}: invalid TOML: {exc}") from None
     except ValueError as exc:  # an integer of 5,000 digits, say
+        too_long = too_long_number_line(text)
+        if too_long is not None:
+            raise UsageError(f"{label}:{too_long[0]}: invalid TOML: {too_long[1]}") from None
         raise UsageError(f"{label}: invalid TOML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise UsageError(f"{label}: invalid TOML: it nests too deeply") from None

@@ -476,14 +476,36 @@ class _Builder:
 
 
 def _unreadable_value(node: yaml.Node, error: Exception) -> str:
-    """Why a scalar cannot be read, in the document's terms: Python's own words on an integer of
-    5,000 digits point at a setting of the interpreter, not at the value."""
-    limit = sys.get_int_max_str_digits()
-    if node.tag == _INT and limit:
-        digits = sum(character.isdigit() for character in str(node.value))
-        if digits > limit:
-            return f"number too long ({digits:,} digits; at most {limit:,})"
+    """Why a scalar cannot be read, in the document's terms (see too_long_number)."""
+    if node.tag == _INT:
+        too_long = too_long_number(str(node.value))
+        if too_long is not None:
+            return too_long
     return f"YAML value cannot be read: {' '.join(str(error).split())}"
+
+
+def too_long_number(written: str) -> str | None:
+    """What to say of a number written with more digits than Python reads (None: it has no more):
+    Python's own words on an integer of 5,000 digits point at a setting of the interpreter
+    ("use sys.set_int_max_str_digits()"), not at the value."""
+    limit = sys.get_int_max_str_digits()
+    digits = sum(character.isdigit() for character in written)
+    if not limit or digits <= limit:
+        return None
+    return f"number too long ({digits:,} digits; at most {limit:,})"
+
+
+_DIGIT_RUN = re.compile(r"\d[\d_]*")
+
+
+def too_long_number_line(text: str) -> tuple[int, str] | None:
+    """The 1-based line of the first number in the text too long to read, and what to say of it:
+    for a reader that says neither (tomllib)."""
+    for match in _DIGIT_RUN.finditer(text):
+        too_long = too_long_number(match.group(0))
+        if too_long is not None:
+            return text.count("\n", 0, match.start()) + 1, too_long
+    return None
 
 
 _MERGE = "tag:yaml.org,2002:merge"

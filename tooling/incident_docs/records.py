@@ -20,6 +20,7 @@ from incident_docs.document import (
     escapes,
     read_document,
     relative_display,
+    too_long_number,
     utf8_text,
 )
 from incident_docs.models import (
@@ -435,6 +436,18 @@ def _roster_loader() -> type[Any]:
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
+        def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+            try:
+                return int(super().construct_yaml_int(node))
+            except ValueError:
+                too_long = too_long_number(str(node.value))
+                if too_long is None:
+                    raise
+                raise yaml.constructor.ConstructorError(
+                    None, None, too_long, node.start_mark
+                ) from None
+
+    RosterLoader.add_constructor("tag:yaml.org,2002:int", RosterLoader.construct_yaml_int)
     return RosterLoader
 
 
