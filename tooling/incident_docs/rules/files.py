@@ -15,7 +15,7 @@ RULES = (
     RuleInfo("IO003", "invalid-utf8", "The file is not valid UTF-8.", "a file saved as Latin-1", "a file saved as UTF-8"),
     RuleInfo("IO004", "too-large", "The file is over the size limit (lint.max-file-bytes).", "a 50 MB log pasted into a record", "attach the log as a file and link it"),
     RuleInfo("IO005", "symlink-escape", "A symbolic link leads outside the repository.", "incidents/x.md -> /etc/passwd", "a regular file in the repository"),
-    RuleInfo("IO006", "too-deep-to-render", "Markup nested deeper than the site's Markdown renderer can take: a run of more than 256 '*' or '_', more than 256 '[' or HTML elements open at once, or a list nested more than 100 levels deep, outside fenced code.", "a line of 3,000 '*' pasted from a terminal", "the same line in a fenced code block"),
+    RuleInfo("IO006", "too-deep-to-render", "Markup nested deeper than the site's Markdown renderer can take: a run of more than 256 '*' or '_', more than 256 '[' or HTML elements open at once, or a list nested deeper than it takes (more than 100 list markers on one line, or text indented past column 250), outside fenced code.", "a line of 3,000 '*' pasted from a terminal", "the same line in a fenced code block"),
     RuleInfo("IO007", "control-character", "No character a terminal would obey: an escape sequence, another control character, a bidirectional override.", "a title pasted with its terminal colours: '\\x1b[31mCheckout down\\x1b[0m'", "Checkout down"),
 )  # fmt: skip
 
