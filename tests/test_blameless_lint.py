@@ -376,7 +376,7 @@ def test_an_empty_or_blank_phrase_is_a_configuration_error(
     result = run_cli(archive, "lint")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (
-        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{said}: give its "
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.blameless.{said}: give its "
         "words, or remove it\n"
     )
 

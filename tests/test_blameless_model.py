@@ -1413,7 +1413,7 @@ def test_a_setting_that_names_no_file_to_commit_is_refused_where_it_is_set(
     result = run_cli(archive, "lint", "--select", "BL")
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{setting}: {message}"
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.blameless.{setting}: {message}"
     ), result.stderr
 
 

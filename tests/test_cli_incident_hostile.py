@@ -716,6 +716,8 @@ def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli)
     assert again.exit_code == 0, again.output
     assert "Nothing to do" in again.stdout
     assert not list((empty / ".github" / "workflows").glob("incident-*.yml"))
+    # Nor warned of its own CODEOWNERS, or of a publish branch it did not write this time.
+    assert "CODEOWNERS" not in again.stderr and "publishes from" not in again.stderr
 
 
 def test_init_github_writes_nothing_through_a_link_out_of_the_repository(

@@ -246,7 +246,7 @@ def test_severity_names_that_differ_only_in_case_are_refused(
     # The line of the name that repeats, not of the file's start.
     line = pyproject.read_text().splitlines().index('name = "sev4"') + 1
     assert result.stderr.splitlines() == [
-        f"incident: error: {pyproject}:{line}: tool.incident-docs.severities.4.name: "
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.severities.4.name: "
         "severity 'sev4' repeats 'SEV4': names are compared without case"
     ]
 
@@ -305,7 +305,7 @@ def test_a_blameless_setting_of_the_wrong_kind_names_its_line_in_toml_words(
     assert result.exit_code == 2
     line = len(text.splitlines())
     assert result.stderr == (
-        f"incident: error: {pyproject}:{line}: tool.incident-docs.blameless.{message}\n"
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.blameless.{message}\n"
     )
 
 
@@ -339,7 +339,7 @@ def test_a_setting_of_the_wrong_kind_names_the_line_that_sets_it(
     result = run_cli(archive, "lint")
     assert result.exit_code == 2
     line = len(text.splitlines()) - text.splitlines()[::-1].index(where)
-    assert result.stderr.startswith(f"incident: error: {pyproject}:{line}: tool.incident-docs.")
+    assert result.stderr.startswith(f"incident: error: pyproject.toml:{line}: tool.incident-docs.")
     assert says in result.stderr and result.stderr.count("\n") == 1
 
 
@@ -678,7 +678,7 @@ def test_a_configured_code_no_rule_has_is_refused_by_lint_and_a_warning_elsewher
     pyproject = archive / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"\n[tool.incident-docs.lint]\n{setting}\n")
     line = len(pyproject.read_text().splitlines())
-    said = f"{pyproject}:{line}: tool.incident-docs."
+    said = f"pyproject.toml:{line}: tool.incident-docs."
     lint = run_cli(archive, "lint")
     assert lint.exit_code == 2 and lint.stderr.startswith(f"incident: error: {said}")
     assert where in lint.stderr and "Traceback" not in lint.output

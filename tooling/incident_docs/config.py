@@ -398,10 +398,13 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         if path is not None:
             raise UsageError(f"{source}: configuration file not found")
         return Config()
+    # The archive's own file is named as its other files are, from the root (SP003, the roster);
+    # one given with --config as it was given.
+    label = str(source) if path is not None else CONFIG_FILE
     if path is None and not source.is_file():  # a pipe would block, a device never end
-        raise UsageError(f"{source}: cannot read: not a regular file")
-    raw = read_limited(source, str(source))
-    return parse_config(utf8_text(raw, str(source)), str(source))
+        raise UsageError(f"{label}: cannot read: not a regular file")
+    raw = read_limited(source, label)
+    return parse_config(utf8_text(raw, label), label)
 
 
 SETTINGS_FILE_LIMIT = 10_000_000

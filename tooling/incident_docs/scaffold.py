@@ -289,6 +289,8 @@ def _github_steps(
     for name, text in github_files(config, roster, setup).items():
         target = root / name
         if name == CODEOWNERS_PATH and owners:
+            if owners[0] == CODEOWNERS_PATH and _runs_ours(target, text):
+                continue  # written by an earlier `init --github` or `incident codeowners`
             notes.append(
                 f"{owners[0]} exists: left alone (GitHub reads only one CODEOWNERS); "
                 "'incident codeowners' prints the lines for postmortems to merge into it"
@@ -304,10 +306,11 @@ def _github_steps(
                     )
             continue
         steps.append(Step(target, text.encode(), "created"))
-    notes.append(
-        f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
-        "another"
-    )
+    if any(step.path.name.endswith("publish.yml") for step in steps):
+        notes.append(
+            f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
+            "another"
+        )
 
 
 _OURS = re.compile(r"\bincident(?:-docs\b| [a-z][a-z-]*\b)")
