@@ -37,7 +37,7 @@ from incident_docs.site.sanitize import clean_html
 CSS_URI = "assets/incident-docs/incident-docs.css"
 RECORD_EXTENSIONS = ("tables", "fenced_code", "admonition", "def_list", "attr_list", "sane_lists")
 RECORD_EXTENSION_CONFIGS = {"pymdownx.tilde": {"subscript": False}}
-"""Struck-out text (~~…~~) shown struck out, as on GitHub and the site: the checks leave it."""
+"""Struck-out text (~~…~~) shown struck out, as on GitHub and the site: the rules leave it."""
 
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
