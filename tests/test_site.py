@@ -19,7 +19,7 @@ from incident_docs.models import Postmortem
 from incident_docs.records import load_roster
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import search_facts, severity_colours, severity_css
-from incident_docs.site.plugin import IncidentDocsPlugin
+from incident_docs.site.plugin import IncidentDocsPlugin, searchable_times
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
 from support.archive import (
@@ -176,6 +176,53 @@ def test_search_indexes_a_timeline_once(christmas: Path) -> None:
     html = page(site, PM_URL)
     assert "data-search-exclude" not in html
     assert html.count('<table class="idocs-timeline">') == 1
+
+
+_SEARCH_WORD = re.compile(r"[^\s-]+")
+"""A word as Material's search splits the index (its default separator: spaces and hyphens)."""
+
+
+def test_search_index_holds_a_timeline_entry_by_its_date_and_words_not_its_timestamp(
+    christmas: Path,
+) -> None:
+    """A timestamp made a word of each day and minute ("25t12:32:00z") that no search reaches,
+    and that each search typed up to a hyphen ("INC-") went through: thousands at scale."""
+    located = {e["location"]: e["text"] for e in search_entries(build_site(christmas))}
+    timeline = located[f"{INC_URL}/#timeline"]
+    assert "2022-12-25 " in timeline and "Drained the crash-looping VMs" in timeline
+    assert "dana" in timeline and "mitigation/redirect-traffic" in timeline
+    record_texts = [t for where, t in located.items() if where.startswith((INC_URL, PM_URL))]
+    words = {w.lower() for text in record_texts for w in _SEARCH_WORD.findall(text)}
+    assert not [w for w in words if re.search(r"\dt\d\d:\d\d", w)]
+    assert {"2022", "12", "25"} <= words  # the date is still found, by its words
+    assert f"INC-{CHRISTMAS}" in located[f"{INC_URL}/"]  # the ID as written, for a paste
+
+
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [
+        (
+            "<li>2022-12-25T12:32:00Z action by sam: Deploy.</li>",
+            "<li>2022-12-25 action by sam: Deploy.</li>",
+        ),
+        ("Paged (logged 2022-12-25T14:03:09+01:00).", "Paged (logged 2022-12-25)."),
+        ("at 2022-12-25t12:32:00.123456789Z, then", "at 2022-12-25, then"),
+        ("from 2022-12-25T12:32 on", "from 2022-12-25 on"),
+        ("INC-2022-12-25-corrupt-image-crash-loop", "INC-2022-12-25-corrupt-image-crash-loop"),
+        ("build 2022-12-25T12:32:00Zx", "build 2022-12-25T12:32:00Zx"),
+    ],
+)
+def test_a_timestamp_is_indexed_as_its_date(text: str, indexed: str) -> None:
+    assert searchable_times(text) == indexed
+
+
+def test_shipped_sites_leave_search_suggest_off() -> None:
+    """search.suggest runs a second search on every key press, and one typed up to a hyphen
+    goes through every word of the index: typing an ID took tens of seconds at 750 records."""
+    for config in (REPO / "mkdocs.yml", REPO / "tooling/incident_docs/starter/mkdocs.yml"):
+        features = yaml.safe_load(config.read_text(encoding="utf-8"))["theme"]["features"]
+        assert "search.highlight" in features, config
+        assert "search.suggest" not in features, config
 
 
 def test_postmortem_without_incident_page_keeps_its_timeline_searchable(christmas: Path) -> None:
