@@ -79,7 +79,9 @@ def _vary(text: str, index: int, rng: random.Random) -> tuple[str, str]:
     tags = rng.sample(TAGS, 3)
     severity = rng.choice(SEVERITIES)
     new_day = (date(2022, 12, 25) + timedelta(days=days)).isoformat()
-    text = text.replace(EXAMPLE_ID, f"{new_day}-{slug}")
+    # The ID keeps the example's date, which the shift moves with every other date: a record's
+    # ID names the day it happened, as `incident new` names it.
+    text = text.replace(EXAMPLE_ID, f"{EXAMPLE_ID[:10]}-{slug}")
     text = _shift(text, days)
     text = text.replace(
         "services: [web-frontend, deploy-pipeline]", f"services: [{', '.join(services)}]"
