@@ -122,6 +122,62 @@ def test_moving_a_record_keeps_its_id_and_is_not_a_duplicate(repo: Path, run_cli
     assert id_findings(run_cli, repo, "--base", "main") == []
 
 
+OLD_ID = "INC-2022-12-25-corrupt-image-crash-loop"
+RENAMED_ID = "INC-2022-12-26-corrupt-image"
+CHANGED = (
+    f"the ID was '{OLD_ID}' on main, in {INC}: IDs are immutable once created "
+    "(a new record goes in a new file)"
+)
+
+
+def rename(root: Path, name: str, record_id: str, how: str) -> str:
+    """Move the record at INC to incidents/NAME with id: RECORD_ID, left as HOW says in git."""
+    moved = f"incidents/{name}"
+    if how == "untracked":
+        (root / INC).rename(root / moved)
+    else:
+        git(root, "mv", INC, moved)
+    text = (root / moved).read_text(encoding="utf-8")
+    (root / moved).write_text(text.replace(f"id: {OLD_ID}", f"id: {record_id}"), encoding="utf-8")
+    if how == "staged":
+        git(root, "add", moved)
+    elif how == "committed":
+        git(root, "commit", "--quiet", "-am", "rename")
+    return moved
+
+
+def located(run_cli: RunCli, root: Path, *args: str) -> list[tuple[str, int, str, str]]:
+    result = run_cli(root, "lint", "--select", "ID", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return [(d["path"], d["line"], d["code"], d["message"])
+            for d in json.loads(result.stdout)["diagnostics"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["untracked", "staged", "committed"])
+def test_renaming_a_record_with_its_id_is_a_changed_id(
+    repo: Path, run_cli: RunCli, how: str
+) -> None:
+    moved = rename(repo, f"{RENAMED_ID}.md", RENAMED_ID, how)
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    found = located(run_cli, repo, "--base", "main")
+    assert (moved, 2, "ID006", CHANGED) in found
+    assert located(run_cli, repo, "--base", "main", str(repo / moved)) == [
+        (moved, 2, "ID006", CHANGED)
+    ]
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == status, (
+        "lint leaves git's index as it was"
+    )
+
+
+@pytest.mark.parametrize("how", ["untracked", "staged"])
+def test_a_renamed_record_keeps_its_id(repo: Path, run_cli: RunCli, how: str) -> None:
+    moved = rename(repo, "corrupt-image.md", OLD_ID, how)
+    assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == ["ID002"]
+    text = (repo / moved).read_text(encoding="utf-8")
+    (repo / moved).write_text(text.replace(f"id: {OLD_ID}", f"id: {RENAMED_ID}"), encoding="utf-8")
+    assert (moved, 2, "ID006", CHANGED) in located(run_cli, repo, "--base", "main")
+
+
 def test_a_bad_ref_is_a_one_line_error(repo: Path, run_cli: RunCli) -> None:
     result = run_cli(repo, "lint", "--base", "origin/nope")
     assert result.exit_code == 2

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from incident_docs.diagnostics import UsageError
 
 
 def run(
-    root: Path, *args: str, purpose: str, stdin: bytes | None = None
+    root: Path,
+    *args: str,
+    purpose: str,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """`git -C root ARGS`, whatever its exit code; a UsageError when git is not installed."""
+    """`git -C root ARGS`, whatever its exit code; a UsageError when git is not installed.
+
+    ENV holds variables to set for git on top of this process's environment."""
     try:
         return subprocess.run(
-            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+            ["git", "-C", str(root), *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env=None if env is None else {**os.environ, **env},
         )
     except OSError:
         raise UsageError(f"{purpose} needs git, and git is not installed") from None

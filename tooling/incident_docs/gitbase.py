@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -115,6 +117,66 @@ def ids_at(root: Path, commit: str, config: Config, label: str) -> Revision:
     return Revision(label, commit, ids)
 
 
+def renamed_since(root: Path, commit: str, config: Config, label: str) -> dict[str, str]:
+    """Record files renamed since a commit, each path now to its path there, paired by content as
+    `git diff -M` pairs them: renames committed, staged or only in the working tree, also to a
+    file not added to git yet. Read with `git ls-files` and one `git diff` (and two more git
+    calls when record files are untracked), however many records there are."""
+    folders = [config.incidents_dir, config.postmortems_dir]
+    diff = ("diff", "-M", "--name-status", "-z", "--relative", commit, "--", *folders)
+    untracked = git.run(
+        root, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders, purpose="--base"
+    )
+    names = untracked.stdout if untracked.returncode == 0 else b""
+    if names.strip(b"\0"):
+        with tempfile.TemporaryDirectory(prefix="incident-docs-") as scratch:
+            env = _index_with(root, names, Path(scratch) / "index")
+            done = git.run(root, *diff, purpose="--base", env=env)
+    else:
+        done = git.run(root, *diff, purpose="--base")
+    if done.returncode != 0:
+        raise UsageError(f"--base {label}: git diff failed: {_first_line(done.stderr)}")
+    fields = done.stdout.decode("utf-8", errors="replace").split("\0")
+    renamed: dict[str, str] = {}
+    at = 0
+    while at + 1 < len(fields):
+        status = fields[at]
+        if status[:1] in ("R", "C") and at + 2 < len(fields):
+            if status[:1] == "R":
+                renamed[fields[at + 2]] = fields[at + 1]
+            at += 3
+        else:
+            at += 2
+    return renamed
+
+
+def _index_with(root: Path, untracked: bytes, scratch: Path) -> Mapping[str, str] | None:
+    """A copy of the index that also lists the untracked files (intent to add), so that git can
+    pair them with the files they were renamed from; the repository's index is left as it is.
+    None (git's own index) when the copy cannot be made."""
+    where = git.run(root, "rev-parse", "--git-path", "index", purpose="--base")
+    if where.returncode != 0:
+        return None
+    index = root / where.stdout.decode().strip()
+    try:
+        if index.is_file():
+            shutil.copyfile(index, scratch)
+    except OSError:
+        return None
+    env = {"GIT_INDEX_FILE": str(scratch), "GIT_LITERAL_PATHSPECS": "1"}
+    added = git.run(
+        root,
+        "add",
+        "--intent-to-add",
+        "--pathspec-from-file=-",
+        "--pathspec-file-nul",
+        stdin=untracked,
+        purpose="--base",
+        env=env,
+    )
+    return {"GIT_INDEX_FILE": str(scratch)} if added.returncode == 0 else None
+
+
 def _id_in_working_tree(root: Path, path: str) -> str | None:
     try:
         with (root / path).open("rb") as handle:
@@ -143,7 +205,15 @@ def check_against_base(
     commit = resolve(root, ref)  # a wrong REF is an error even when no ID rule is selected
     if not (selection.wants("ID001") or selection.wants("ID006")):
         return
+    results = list(results)
     base = ids_at(root, commit, config, ref)
+    # A record at a path REF does not have may have been renamed, its ID changed with the name.
+    renamed = (
+        renamed_since(root, commit, config, ref)
+        if selection.wants("ID006")
+        and any(result.record_id and result.path not in base.ids for result in results)
+        else {}
+    )
     fork_commit = fork_point(root, commit)
     if fork_commit == commit:
         fork: Revision | None = base
@@ -153,18 +223,25 @@ def check_against_base(
         fork = None
     for result in results:
         if result.record_id:
-            result.findings.extend(_findings(result, root, base, fork, selection))
+            result.findings.extend(_findings(result, root, base, fork, renamed, selection))
 
 
 def _findings(
-    result: Linted, root: Path, base: Revision, fork: Revision | None, selection: Selected
+    result: Linted,
+    root: Path,
+    base: Revision,
+    fork: Revision | None,
+    renamed: Mapping[str, str],
+    selection: Selected,
 ) -> Iterable[Finding]:
     record_id, line = str(result.record_id), result.id_line
-    before = base.ids.get(result.path)
+    was = result.path if result.path in base.ids else renamed.get(result.path, result.path)
+    before = base.ids.get(was)
     if selection.wants("ID006") and before is not None and before != record_id:
+        where = "" if was == result.path else f", in {was}"
         yield Finding(
             "ID006",
-            f"the ID was '{before}' on {base.label}: IDs are immutable once created "
+            f"the ID was '{before}' on {base.label}{where}: IDs are immutable once created "
             "(a new record goes in a new file)",
             line,
             1,

@@ -21,7 +21,7 @@ RULES = (
              "incidents/notes.docx", "incidents/INC-2022-12-25-web-outage.md"),
     RuleInfo("ID005", "broken-link", "Links between incidents and postmortems point at records that exist.",
              "incidents: [INC-2099-01-01-missing]", "incidents: [INC-2022-12-25-web-outage]"),
-    RuleInfo("ID006", "changed-id", "IDs are immutable: a record keeps the ID it has on the base branch (lint --base).",
+    RuleInfo("ID006", "changed-id", "IDs are immutable: a record keeps the ID it has on the base branch, also when its file is renamed (lint --base).",
              "id: INC-2022-12-26-web-outage (was INC-2022-12-25-web-outage on main)", "id: INC-2022-12-25-web-outage"),
 )  # fmt: skip
 """ID001 and ID005 are archive-wide checks in the linter; ID006 compares with a git revision (gitbase)."""
