@@ -1031,6 +1031,64 @@ def test_a_bad_examples_file_names_its_line(archive: Path, run_cli: RunCli) -> N
     assert "examples.tsv:3: label must be 'blameful' or 'blameless'" in result.stderr
 
 
+def _with_examples(archive: Path, examples: str, *settings: str) -> None:
+    (archive / "examples.tsv").write_text("text\tlabel\n" + examples)
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+        handle.writelines(f"{setting}\n" for setting in settings)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "Ken does this every quarter.\n",
+            "examples.tsv:3: no tab on this line: write the text, a tab, then its label "
+            "(blameful or blameless)",
+        ),
+        ("Ken does this every quarter.\t\n", "examples.tsv:3: no label after the tab"),
+        (
+            "Ken\tbroke it\tblameful\n",
+            "examples.tsv:3: label must be 'blameful' or 'blameless', not 'broke it' (the line "
+            "has 3 tab-separated columns, the header 2: a text that holds a tab goes in "
+            "quotation marks, as a spreadsheet writes it)",
+        ),
+        # After a quoted cell over two lines, a line is named by its number in the file.
+        ('"Ken broke\nit."\tblameful\nodd\tmaybe\n', "examples.tsv:5: label must be"),
+    ],
+)
+def test_a_bad_examples_line_says_what_is_wrong(
+    archive: Path, run_cli: RunCli, line: str, message: str
+) -> None:
+    _with_examples(archive, "Fine words here.\tblameless\n" + line)
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"incident: error: {message}"), result.stderr
+
+
+def test_an_examples_file_reads_cells_a_spreadsheet_quoted_for_a_tab_or_a_line_break(
+    archive: Path,
+) -> None:
+    (archive / "examples.tsv").write_bytes(
+        b'\xef\xbb\xbftext\tlabel\r\n"Ken\tbroke it"\tblameful\r\n"Sam broke\r\nit again."\tblameful'
+        b'\r\n"Ken broke it."\tblameless\r\n"Jo said ""no""."\tblameless\r\n'
+    )
+    rows = training.read_examples(archive, "examples.tsv")
+    assert [(row.text, row.label) for row in rows] == [
+        ("Ken\tbroke it", 1),
+        ("Sam broke\r\nit again.", 1),
+        ('"Ken broke it."', 0),  # quoted whole with nothing that needed it: someone's words
+        ('Jo said "no".', 0),
+    ]
+    (archive / "twice.tsv").write_text(
+        'text\tlabel\n"Ken\tbroke it."\tblameful\nKen broke it.\tblameless\n'
+    )
+    with pytest.raises(
+        UsageError, match=r"^twice.tsv:3: labelled blameless here and blameful on line 2$"
+    ):
+        training.read_examples(archive, "twice.tsv")
+
+
 @pytest.mark.slow
 def test_train_learns_the_archive_examples_and_keeps_catching_blame(
     archive: Path, run_cli: RunCli

@@ -15,7 +15,7 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import repeat
@@ -93,10 +93,13 @@ def read_rows(
     default_group: str | None = None,
     same: Callable[[str], str] | None = None,
     display: str | None = None,
+    spreadsheet: bool = False,
 ) -> list[Row]:
     """Rows of a labelled TSV with a header; `text` and `label` are required columns. With
     `same`, two lines that it reads as the same text must carry the same label. Errors name the
-    file as `display`, or as its path."""
+    file as `display`, or as its path. With `spreadsheet`, a field in quotation marks may hold
+    tabs and line breaks, as a spreadsheet exports one (see _spreadsheet_records); the corpus is
+    read a line a record."""
     shown = display or str(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")  # a spreadsheet may add a BOM
@@ -105,23 +108,30 @@ def read_rows(
     rows: list[Row] = []
     labelled: dict[str, tuple[str, int]] = {}  # text as `same` reads it -> its label, its line
     with handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         try:
-            fields = reader.fieldnames or []
+            if spreadsheet:
+                records = _spreadsheet_records(handle.read(), shown)
+            else:
+                reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+                records = (
+                    (reader.line_num, [(value, False) for value in values]) for values in reader
+                )
+            fields = [name for name, _ in next(records, (1, []))[1]]
             if {"text", "label"} - set(fields):
                 raise UsageError(
                     f"{shown}:1: the header needs the columns text and label (tab-separated)"
                 )
-            for record in reader:
-                line = reader.line_num
-                text = _unquoted((record.get("text") or "").strip())
-                label = (record.get("label") or "").strip().strip('"').lower()
+            for line, values in records:
+                if not values:
+                    continue  # a blank line
+                record = dict(zip(fields, values, strict=False))
+                text, quoted = record.get("text", ("", False))
+                text = text.strip() if quoted else _unquoted(text.strip())
+                label = record["label"][0].strip().strip('"').lower() if "label" in record else None
                 if not text:
                     raise UsageError(f"{shown}:{line}: empty text")
                 if label not in LABELS:
-                    raise UsageError(
-                        f"{shown}:{line}: label must be 'blameful' or 'blameless', not {label!r}"
-                    )
+                    raise UsageError(f"{shown}:{line}: {_label_problem(label, values, fields)}")
                 if same is not None:
                     earlier, at = labelled.setdefault(same(text), (label, line))
                     if earlier != label:
@@ -132,10 +142,10 @@ def read_rows(
                     Row(
                         text,
                         LABELS[label],
-                        (record.get("category") or "").strip() or label,
-                        (record.get("group") or "").strip() or default_group or path.stem,
-                        (record.get("source") or "").strip(),
-                        (record.get("licence") or "").strip(),
+                        record.get("category", ("", False))[0].strip() or label,
+                        record.get("group", ("", False))[0].strip() or default_group or path.stem,
+                        record.get("source", ("", False))[0].strip(),
+                        record.get("licence", ("", False))[0].strip(),
                         weight,
                     )
                 )
@@ -143,9 +153,77 @@ def read_rows(
             raise UsageError(f"{shown}:{_undecodable_line(path)}: not UTF-8 text") from None
         except csv.Error as exc:
             # Unquoted, a line can fail only on a field over csv's size limit, which the reader
-            # raises before it counts the line.
-            raise UsageError(f"{shown}:{reader.line_num + 1}: {exc}") from None
+            # raises once it has counted the line.
+            raise UsageError(f"{shown}:{reader.line_num}: {exc}") from None
     return rows
+
+
+def _label_problem(label: str | None, values: list[tuple[str, bool]], fields: list[str]) -> str:
+    """What is wrong with a line whose label is none of LABELS, said so that it can be fixed."""
+    if label is None and len(values) == 1:
+        return "no tab on this line: write the text, a tab, then its label (blameful or blameless)"
+    if label is None:
+        return (
+            f"no label: the line has {len(values)} tab-separated columns and the label is "
+            f"column {fields.index('label') + 1} of the header"
+        )
+    if not label:
+        return "no label after the tab: write blameful or blameless"
+    problem = f"label must be 'blameful' or 'blameless', not {label!r}"
+    if len(values) > len(fields):
+        problem += (
+            f" (the line has {len(values)} tab-separated columns, the header {len(fields)}: "
+            "a text that holds a tab goes in quotation marks, as a spreadsheet writes it)"
+        )
+    return problem
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_QUOTED_FIELD = re.compile(r'"([^"]*(?:""[^"]*)*)"(?=[\t\r\n]|\Z)')
+"""A field in quotation marks, as a spreadsheet writes one: those inside it doubled, closed at
+a tab or the line's end."""
+_RAW_FIELD = re.compile(r"[^\t\r\n]*")
+_NEEDS_QUOTING = re.compile(r'[\t\r\n",]')
+"""What a spreadsheet quotes a field for on export (Excel quotes a comma even in a TSV)."""
+
+
+def _spreadsheet_records(text: str, shown: str) -> Iterator[tuple[int, list[tuple[str, bool]]]]:
+    """The records of a TSV file a spreadsheet exported, each with the line it starts on, and
+    each field with whether it was read out of quotation marks (an empty list for a blank line).
+
+    A field in quotation marks that needed them (see _NEEDS_QUOTING) is read without them: it
+    may hold tabs, line breaks and doubled quotation marks ('"Ken<TAB>broke it"', '"The page
+    said ""oops""."'). One quoted whole with nothing that needed it stays as written, since a
+    person quoted it: '"Ken broke it."' is someone's words. A quotation mark that opens a field
+    and closes none as a spreadsheet does is a character of it, as in a line read alone."""
+    limit = csv.field_size_limit()
+    at, line, end = 0, 1, len(text)
+    while at < end:
+        first = line
+        values: list[tuple[str, bool]] = []
+        while True:
+            quoted = _QUOTED_FIELD.match(text, at) if text.startswith('"', at) else None
+            value = quoted.group(1).replace('""', '"') if quoted is not None else ""
+            if quoted is not None and _NEEDS_QUOTING.search(value) is not None:
+                values.append((value, True))
+                line += len(_LINE_END.findall(quoted.group(1)))
+                at = quoted.end()
+            else:
+                raw = _RAW_FIELD.match(text, at)
+                assert raw is not None  # it matches the empty string
+                value = raw.group(0)
+                values.append((value, False))
+                at = raw.end()
+            if len(value) > limit:
+                raise UsageError(f"{shown}:{first}: field larger than field limit ({limit})")
+            if not text.startswith("\t", at):
+                break
+            at += 1
+        broken = _LINE_END.match(text, at)
+        if broken is not None:
+            at = broken.end()
+            line += 1
+        yield first, [] if values == [("", False)] else values
 
 
 def _unquoted(field: str) -> str:
@@ -215,7 +293,12 @@ def read_examples(root: Path, value: str) -> list[Row]:
         )
     # Lint looks a line up as normalise() reads it: two labels for it would leave one unheard.
     return read_rows(
-        path, weight=EXAMPLE_WEIGHT, default_group="examples", same=normalise, display=value
+        path,
+        weight=EXAMPLE_WEIGHT,
+        default_group="examples",
+        same=normalise,
+        display=value,
+        spreadsheet=True,
     )
 
 
