@@ -11,6 +11,7 @@ import re
 import sys
 import tracemalloc
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -1036,6 +1037,38 @@ def _with_examples(archive: Path, examples: str, *settings: str) -> None:
     with (archive / "pyproject.toml").open("a") as handle:
         handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
         handle.writelines(f"{setting}\n" for setting in settings)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["- 14:05 UTC: ", "**10:40** ", "- [03-26 06:27] ", "- 2:05 pm - ", "### 07:35 - ", ""],
+)
+def test_an_example_labels_a_free_form_timeline_entry_without_its_time(
+    archive: Path, run_cli: RunCli, opening: str
+) -> None:
+    cleared = "Ken broke the deploy again, as he always does."
+    marked = "Sam kept the old dashboard around."
+    text = f"# Notes\n\n## Timeline\n\n{opening}{cleared}\n\n{opening}{marked}\n"
+    before = _lint_stdin(run_cli, archive, text)
+    assert [d["line"] for d in before] == [5], "precondition: only the first is reported"
+    _with_examples(archive, f"{cleared}\tblameless\n{marked}\tblameful\n")
+    after = _lint_stdin(run_cli, archive, text)
+    assert [(d["line"], d["code"]) for d in after] == [(7, "BL010")]
+    assert after[0]["message"].startswith("labelled blameful in the archive's examples file")
+    explained = run_cli(archive, "blameless", "explain", "--", f"{opening}{cleared}")
+    assert explained.exit_code == 0, explained.output
+    assert "examples: labelled blameless in the archive's examples file" in explained.stdout
+
+
+def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -> None:
+    shipped = _shipped_checker()
+    entry = "- 14:05 DB failover botched by Ken again, as usual."
+    assert shipped.check(entry), "precondition: reported"
+    for example in ("DB failover botched by Ken again, as usual.", entry):
+        # A word in capitals after the time may be a zone or the entry's own first word; an
+        # example may also be the entry as written.
+        labelled = replace(shipped, examples={normalise(example): 0})
+        assert labelled.check(entry) == [], example
 
 
 @pytest.mark.parametrize(

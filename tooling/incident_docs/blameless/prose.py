@@ -535,6 +535,34 @@ def normalise(text: str) -> str:
     return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
 
 
+_ENTRY_TIME = re.compile(
+    r"(?:[ \t]*#{1,6}[ \t]+)?"  # a heading's marker: "### 07:35 - Pods pending" is an entry too
+    + _TIMESTAMPED.pattern
+    # Its seconds, and its zone or half of the day ("14:05:09 UTC", "2:05 pm", "14:05+02:00") ...
+    + r"(?::\d{2}(?:[.,]\d{1,9})?)?Z?"
+    r"(?P<zone>[ \t]*(?:[AaPp]\.?[Mm]\.?|\(?[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?\)?|"
+    r"[+-]\d{2}:?\d{2})(?!\w))?"
+    # ... the emphasis or bracket that closes it, and what stands between it and the text.
+    r"[*_\])]*(?:[ \t]*(?:[-:|,\u2013\u2014]|\.(?!\d)))*[ \t]*"
+)
+"""The time a free-form timeline entry opens with ("- 14:05 UTC: ", "**10:40** ", "- [03-26
+06:27] ", "| 14:02 | ", "### 07:35 - "), and what stands between it and the entry's text."""
+_ENTRY_OPENERS = _TIMELINE_OPENERS | {"#"}
+
+
+def entry_texts(line: str) -> tuple[str, ...]:
+    """The text of a free-form timeline entry without its time, as an example labels it: after
+    the time and its zone ("- 14:05 UTC: Ken paged the DBA"), and after the time alone, since
+    a word in capitals after it may be the text's own ("- 14:05 DB failover started"); none
+    for a line that opens with no time."""
+    entry = _ENTRY_TIME.match(line)
+    if entry is None:
+        return ()
+    if entry.group("zone") is None:
+        return (line[entry.end() :],)
+    return line[entry.end() :], line[entry.start("zone") :]
+
+
 @dataclass(frozen=True)
 class Checker:
     """The rules, the model and the archive's own examples, ready to check prose."""
@@ -921,8 +949,17 @@ class Checker:
         return self._only_people(text[match.end() :])
 
     def _label(self, sentence: str) -> int | None:
-        """How the organisation labelled the sentence in its examples: 1 blameful, 0 blameless."""
-        return self.examples.get(normalise(sentence)) if self.examples else None
+        """How the organisation labelled the sentence in its examples: 1 blameful, 0 blameless.
+        A timeline entry's sentence is also looked up without its time (see entry_texts)."""
+        if not self.examples:
+            return None
+        label = self.examples.get(normalise(sentence))
+        if label is None and sentence[:1] in _ENTRY_OPENERS:
+            for text in entry_texts(sentence):
+                label = self.examples.get(normalise(text))
+                if label is not None:
+                    break
+        return label
 
     def read(self, text: str, organisations: frozenset[str] | None = None) -> str:
         """The chunk as the checks read it: organisations and products in lower case, so that
