@@ -1072,6 +1072,29 @@ def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -
 
 
 @pytest.mark.parametrize(
+    "args", [("--select", "BL", "--ignore", "BL001"), ("--select", "BL010"), ("--select", "BL")]
+)
+def test_a_line_labelled_blameful_is_bl010_when_its_rules_are_not_reported(
+    archive: Path, run_cli: RunCli, args: tuple[str, ...]
+) -> None:
+    sentence = "Jo deleted the lock, which let the workers resume."
+    _with_examples(archive, f"{sentence}\tblameful\n")
+    result = run_cli(
+        archive, "lint", *args, "--format", "json", "-", "--stdin-filename", "x.md",
+        input=f"{sentence}\n",
+    )  # fmt: skip
+    found = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+    # Reported by the rule that matches it when lint reports that rule, else as BL010.
+    assert found == (["BL001"] if args == ("--select", "BL") else ["BL010"])
+    assert result.exit_code == 1
+    quiet = run_cli(
+        archive, "lint", "--select", "BL", "--ignore", "BL001,BL010", "-", "--stdin-filename",
+        "x.md", input=f"{sentence}\n",
+    )  # fmt: skip
+    assert quiet.exit_code == 0, quiet.output
+
+
+@pytest.mark.parametrize(
     ("line", "message"),
     [
         (
