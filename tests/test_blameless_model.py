@@ -1072,6 +1072,29 @@ def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -
 
 
 @pytest.mark.parametrize(
+    ("heading", "code"),
+    [("## The Infamous Friday Deploy", None), ("## How Sanjay Broke Month-End Close", "BL010")],
+)
+def test_explain_reads_a_heading_as_lint_does(
+    archive: Path, run_cli: RunCli, heading: str, code: str | None
+) -> None:
+    linted = _lint_stdin(run_cli, archive, f"# Notes\n\n{heading}\n")
+    assert [d["code"] for d in linted] == ([code] if code else [])
+    explained = run_cli(archive, "blameless", "explain", heading)
+    assert explained.exit_code == (1 if code else 0), explained.output
+    reported = [line for line in explained.stdout.splitlines() if line.startswith("reported")]
+    assert reported == (
+        [f"reported {code}: {linted[0]['message']}"] if code else ["reported: nothing"]
+    )
+    assert "threshold 0.85" in explained.stdout  # a heading's bar, as lint weighs it
+    payload = json.loads(
+        run_cli(archive, "blameless", "explain", "--format", "json", heading).stdout
+    )
+    assert payload["heading"] is True
+    assert [hit["code"] for hit in payload["reported"]] == ([code] if code else [])
+
+
+@pytest.mark.parametrize(
     "args", [("--select", "BL", "--ignore", "BL001"), ("--select", "BL010"), ("--select", "BL")]
 )
 def test_a_line_labelled_blameful_is_bl010_when_its_rules_are_not_reported(
@@ -1092,6 +1115,28 @@ def test_a_line_labelled_blameful_is_bl010_when_its_rules_are_not_reported(
         "x.md", input=f"{sentence}\n",
     )  # fmt: skip
     assert quiet.exit_code == 0, quiet.output
+
+
+def test_explain_names_the_allowed_phrases_that_decide(archive: Path, run_cli: RunCli) -> None:
+    sentence = "The intern did the intern thing."
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write(
+            '\n[tool.incident-docs.blameless]\nallow = ["The intern did the intern thing"]\n'
+        )
+    explained = run_cli(archive, "blameless", "explain", sentence)
+    assert explained.exit_code == 0
+    assert (
+        "allowed: 'the intern did the intern thing' in the archive's allow list, never reported "
+        "nor weighed by the model"
+    ) in explained.stdout
+    payload = json.loads(
+        run_cli(archive, "blameless", "explain", "--format", "json", sentence).stdout
+    )
+    assert payload["allowed"] == ["the intern did the intern thing"]
+    plain = json.loads(
+        run_cli(archive, "blameless", "explain", "--format", "json", "Ken broke it.").stdout
+    )
+    assert plain["allowed"] == []
 
 
 @pytest.mark.parametrize(

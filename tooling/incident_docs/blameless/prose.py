@@ -990,11 +990,24 @@ class Checker:
         return find_organisations(text, self.options.people, self.model.known)
 
     def explain(self, text: str) -> Explanation:
-        """Everything the checks see in one sentence: rule hits, the model's score and its cues."""
+        """Everything the checks see in one sentence: rule hits, the model's score and its cues.
+        A Markdown heading ("## How Sanjay Broke Month-End Close") is read as lint reads one."""
         text = as_shown(text)[0]
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
+        allowed = (
+            tuple(dict.fromkeys(phrase for _, phrase in allowed_matches(read, self.options)))
+            if self.options.allow
+            else ()
+        )
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
+        heading = _heading_unit(text)
+        threshold = self.threshold
+        if heading is not None:
+            # As _check weighs a heading: its capitals lowered, and surer.
+            threshold = max(self.threshold, HEADING, SURER if heading.names_people else 0.0)
+            if _title_case(text):
+                weighed = _title_case_view(weighed)
         people = self.options.people
         score = self.model.score(weighed, people) if self.model else None
         cues = (
@@ -1002,7 +1015,16 @@ class Checker:
             if score
             else ()
         )
-        hits = tuple(self.check(text))
+        hits = tuple(
+            self.check(text)
+            if heading is None
+            else self.check(
+                text,
+                heading=True,
+                names_people=heading.names_people,
+                transcript=heading.transcript,
+            )
+        )
         reported = {(hit.code, hit.start) for hit in hits}
         view = _model_view(read)
         spans = sentences(view)
@@ -1020,7 +1042,11 @@ class Checker:
             return self._cleared(sentence, hit, start, scores)
 
         cleared = tuple(
-            hit for hit in rules if (hit.code, hit.start) not in reported and cleared_by_model(hit)
+            hit
+            for hit in rules
+            if (hit.code, hit.start) not in reported
+            and not (heading is not None and hit.code == "BL001")
+            and cleared_by_model(hit)
         )
         # Lint weighs each sentence of a paragraph alone: with several, say what each scores.
         each = (
@@ -1035,12 +1061,14 @@ class Checker:
             text,
             rules,
             score.probability if score else None,
-            self.threshold,
+            threshold,
             cues,
             hits,
             cleared,
             self._labels(read, spans),
             each,
+            allowed,
+            heading is not None,
         )
 
     def _labels(self, read: str, spans: list[tuple[int, int]]) -> tuple[tuple[str, int], ...]:
@@ -1214,6 +1242,10 @@ class Explanation:
     """The sentences the archive's examples file labels, with the label: 1 blameful, 0 blameless."""
     sentences: tuple[tuple[str, float], ...] = ()
     """For text of several sentences, each with the model's score of it alone, as lint weighs it."""
+    allowed: tuple[str, ...] = ()
+    """The phrases of the archive's allow list the text holds (see allowed_phrase)."""
+    heading: bool = False
+    """The text is a Markdown heading, read as lint reads one."""
 
     @property
     def flagged(self) -> bool:
@@ -1242,6 +1274,8 @@ class Explanation:
             "examples": [
                 {"text": sentence, "label": _LABEL_NAMES[label]} for sentence, label in self.labels
             ],
+            "allowed": list(self.allowed),
+            "heading": self.heading,
             "reported": [
                 {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
                 for h in self.hits
@@ -1265,7 +1299,12 @@ class Explanation:
         if self.rules:
             for hit in self.rules:
                 lines.append(f"rule {hit.code}: '{self.text[hit.start : hit.end]}': {hit.message}")
-                if hit in self.cleared:
+                if self.heading and hit.code == "BL001":
+                    lines.append(
+                        "  not reported: BL001 does not read headings, where Title Case "
+                        "capitalises words that are no names; the model weighs the heading"
+                    )
+                elif hit in self.cleared:
                     lines.append(
                         "  not reported: a word also said in passing, in a sentence that tells "
                         "nothing of the past (but perhaps the writers' own deed), names no one "
@@ -1282,6 +1321,12 @@ class Explanation:
                 f"examples: {which}labelled {_LABEL_NAMES[label]} in the archive's examples "
                 "file, which decides"
             )
+        if self.allowed:
+            phrases = ", ".join(f"'{phrase}'" for phrase in self.allowed)
+            lines.append(
+                f"allowed: {phrases} in the archive's allow list, never reported nor weighed by "
+                "the model"
+            )
         if self.hits:
             lines.extend(f"reported {hit.code}: {hit.message}" for hit in self.hits)
         else:
@@ -1291,12 +1336,17 @@ class Explanation:
                 and self.probability is not None
                 and self.probability >= self.threshold
             ):
-                lines.append(
+                why = (
                     "(the model reports a sentence only when it names someone, a person, a "
                     "pronoun, a role or a team, or points at someone ('some of us did flag "
-                    "this'), in three words or more, and not when it only lists people; a "
-                    f"sentence of prose of {UNTARGETED_WORDS} words or more that names nobody, "
-                    f"when it is {UNTARGETED:.2f} sure or more, or the threshold if higher)"
+                    "this'), in three words or more, and not when it only lists people"
+                )
+                lines.append(
+                    f"{why})"
+                    if self.heading  # a heading that names nobody is never reported
+                    else f"{why}; a sentence of prose of {UNTARGETED_WORDS} words or more that "
+                    f"names nobody, when it is {UNTARGETED:.2f} sure or more, or the threshold "
+                    "if higher)"
                 )
         return "\n".join(lines)
 
@@ -1319,6 +1369,14 @@ _ACTOR_HEADER = re.compile(
 """The header of a table's column of who acted (a timeline's "Who", "Team", "Role"): with
 _OWNER_HEADER, the cells the model weighs only with the rest of their row when they only name
 a team or a role."""
+
+
+def _heading_unit(text: str) -> Unit | None:
+    """The text as lint reads it when it is a Markdown heading ("## Timeline"), else None."""
+    units = list(body_units(scan_blocks(text.split("\n"))))
+    if len(units) == 1 and units[0].heading and units[0].text == text:
+        return units[0]
+    return None
 
 
 def _cells_at(row: str, cells: tuple[int, ...]) -> list[tuple[int, int]]:
