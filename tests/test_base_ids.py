@@ -191,3 +191,23 @@ def test_outside_a_git_repository_is_a_one_line_error(archive: Path, run_cli: Ru
     result = run_cli(archive, "lint", "--base", "main")
     assert result.exit_code == 2
     assert "is not inside a git repository" in result.stderr
+
+
+def test_a_new_record_on_a_branch_behind_its_base_is_no_rename(repo: Path, run_cli: RunCli) -> None:
+    # The base added a record since the branch started: against the base's tip it looks deleted
+    # here, and a record declared here from the same template looked like it, renamed.
+    commit_on(repo, "main", {"incidents/INC-2024-06-01-checkout-errors.md": incident(
+        "INC-2024-06-01-checkout-errors", "Checkout errors after deploy")})  # fmt: skip
+    (repo / f"incidents/{NEW_ID}.md").write_text(incident(NEW_ID), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "declared")
+    assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []
+
+
+def test_a_record_deleted_and_another_declared_is_no_rename(repo: Path, run_cli: RunCli) -> None:
+    commit_on(repo, "main", {"incidents/INC-2024-06-01-checkout-errors.md": incident(
+        "INC-2024-06-01-checkout-errors", "Checkout errors after deploy")})  # fmt: skip
+    git(repo, "merge", "--quiet", "main")
+    git(repo, "rm", "--quiet", "incidents/INC-2024-06-01-checkout-errors.md")
+    (repo / f"incidents/{NEW_ID}.md").write_text(incident(NEW_ID), encoding="utf-8")
+    assert "ID006" not in [c for _, _, c, _ in located(run_cli, repo, "--base", "main")]

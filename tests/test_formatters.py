@@ -118,6 +118,11 @@ def test_a_gitlab_fingerprint_is_the_finding_not_its_place() -> None:
         replace(finding, path="q.md"),
     ):
         assert fingerprints(changed) != [first], changed
+    # A message that quotes a line number keeps its fingerprint when the lines move.
+    order = Diagnostic("p.md", 52, 3, "TL002", Severity.ERROR, "after the entry above (line 51)")
+    moved = replace(order, line=54, message="after the entry above (line 53)")
+    assert fingerprints(order) == fingerprints(moved)
+    assert fingerprints(order) != fingerprints(replace(order, message="out of order (line 51)"))
 
 
 def test_empty_outputs() -> None:

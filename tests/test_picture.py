@@ -70,6 +70,12 @@ def test_short_and_long_incidents_get_an_axis_they_can_read() -> None:
     labels = AXIS.findall(incident_picture(long, []))
     assert labels and all(re.match(r"\d\d [A-Z][a-z]{2}", label) for label in labels)
     assert len(labels) <= 9
+    over_new_year = incident(
+        declared_at=datetime(2023, 11, 20, tzinfo=UTC),
+        resolved_at=datetime(2023, 11, 20, tzinfo=UTC) + timedelta(days=120),
+    )
+    labels = AXIS.findall(incident_picture(over_new_year, []))
+    assert labels and all(re.fullmatch(r"\d\d [A-Z][a-z]{2} 202[34]", label) for label in labels)
     for days in (250, 400, 3 * 365):  # reopened months later: ticks apart, each with its year
         reopened = incident(detected_at=T0, resolved_at=T0 + timedelta(days=days))
         labels = AXIS.findall(incident_picture(reopened, []))

@@ -242,6 +242,10 @@ def test_an_entry_of_incidents_that_is_no_incident_id_is_reported_once(tmp_path:
                 "postmortem's ID, not an incident's",
             ),
             ("[]", "invalid 'incidents': the list is empty: give at least one"),
+            (  # a final line break: no ID, and no broken link to 'INC-… ' either
+                '["INC-2024-05-02-api-errors\\n"]',
+                f"invalid 'incidents[0]': 'INC-2024-05-02-api-errors\\n' {INCIDENT_ID_FORM}",
+            ),
         )
     ):
         files = postmortem("incidents: [INC-2024-05-02-api-errors]", f"incidents: {written}")
@@ -253,6 +257,8 @@ def test_an_id_not_written_as_one_names_no_file_to_rename_to(tmp_path: Path) -> 
     # FM004 only: no ID002 naming '../../x.md', and the postmortem's link to the file is no
     # broken link (ID005): the record is there, its ID written wrong.
     assert [code for code, _, _ in _postmortem_findings(tmp_path, files)] == ["FM004"]
+    files = incident("id: INC-2024-05-02-api-errors", 'id: "INC-2024-05-02-api-errors-x\\n"')
+    assert [code for code, _, _ in _postmortem_findings(tmp_path / "newline", files)] == ["FM004"]
 
 
 def test_a_missing_incident_of_the_right_form_is_a_broken_link(tmp_path: Path) -> None:

@@ -343,8 +343,10 @@ def test_sanitiser_drops_the_themes_classes_and_keeps_images_local() -> None:
         '<img src="//cdn.example.net/x.png"><img src="/\\evil.example/y.png" alt="y">'
         '<a href="https://example.com/"><img src="https://example.com/logo.png" alt="logo"></a>'
         '<img src="img/errors.png" alt="local">'
+        '<img src="/&#9;/tab.example/t.png" alt="t"><img src="/\n/nl.example/n.png" alt="n">'
     )
     clean = clean_html(html)
+    assert "tab.example" in clean and "nl.example" in clean
     assert '<p class="note">over</p>' in clean and "<div>SEV1</div>" in clean
     assert clean.count("<img") == 1 and '<img src="img/errors.png" alt="local">' in clean
     assert (

@@ -289,18 +289,23 @@ def format_sarif(
 _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
+_LINE_NUMBER = re.compile(r"\b(lines?) \d+(?:\s*(?:-|\u2013|and|to)\s*\d+)?\b")
+"""A line number a message quotes ("(line 52)", "first at line 12"), which moves with the file."""
+
+
 def format_gitlab(diagnostics: list[Diagnostic]) -> str:
     """GitLab Code Quality report (a JSON array), shown in merge request widgets.
 
     A finding's fingerprint is what GitLab compares between the base and the merge request, so
-    it holds no line or column: its file, code, message, the text it flags, and which of the
-    findings alike in all four it is, in the file's order. A line added above a finding leaves
-    it as it was, not one fixed and one new."""
+    it holds no line or column: its file, code, message (without the line numbers some messages
+    quote: "first at line 12"), the text it flags, and which of the findings alike in all four
+    it is, in the file's order. A line added above a finding leaves it as it was, not one fixed
+    and one new."""
     issues = []
     seen: dict[tuple[str, str, str, str], int] = {}
     for d in diagnostics:
         path = unicode_path(d.path)
-        key = (path, d.code, unicode_path(d.message), d.flagged)
+        key = (path, d.code, _LINE_NUMBER.sub(r"\1", unicode_path(d.message)), d.flagged)
         occurrence = seen[key] = seen.get(key, 0) + 1
         # JSON keeps the parts apart and writes a lone surrogate as its escape.
         fingerprint = hashlib.sha256(json.dumps([*key, occurrence]).encode()).hexdigest()

@@ -123,7 +123,7 @@ def renamed_since(root: Path, commit: str, config: Config, label: str) -> dict[s
     file not added to git yet. Read with `git ls-files` and one `git diff` (and two more git
     calls when record files are untracked), however many records there are."""
     folders = [config.incidents_dir, config.postmortems_dir]
-    diff = ("diff", "-M", "--name-status", "-z", "--relative", commit, "--", *folders)
+    diff = ("diff", "-M80%", "--name-status", "-z", "--relative", commit, "--", *folders)
     untracked = git.run(
         root, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders, purpose="--base"
     )
@@ -207,13 +207,6 @@ def check_against_base(
         return
     results = list(results)
     base = ids_at(root, commit, config, ref)
-    # A record at a path REF does not have may have been renamed, its ID changed with the name.
-    renamed = (
-        renamed_since(root, commit, config, ref)
-        if selection.wants("ID006")
-        and any(result.record_id and result.path not in base.ids for result in results)
-        else {}
-    )
     fork_commit = fork_point(root, commit)
     if fork_commit == commit:
         fork: Revision | None = base
@@ -221,6 +214,17 @@ def check_against_base(
         fork = ids_at(root, fork_commit, config, fork_commit[:7])
     else:
         fork = None
+    # A record at a path REF does not have may have been renamed, its ID changed with the name:
+    # renamed by this branch, since it started (a branch behind REF has not deleted what REF
+    # added since), and paired only when most of the file is the same (two records declared
+    # from one template are alike in two thirds of their lines).
+    renamed = (
+        renamed_since(root, fork.commit, config, ref)
+        if fork is not None
+        and selection.wants("ID006")
+        and any(result.record_id and result.path not in base.ids for result in results)
+        else {}
+    )
     for result in results:
         if result.record_id:
             result.findings.extend(_findings(result, root, base, fork, renamed, selection))
@@ -235,8 +239,11 @@ def _findings(
     selection: Selected,
 ) -> Iterable[Finding]:
     record_id, line = str(result.record_id), result.id_line
-    was = result.path if result.path in base.ids else renamed.get(result.path, result.path)
-    before = base.ids.get(was)
+    if result.path in base.ids or fork is None or result.path not in renamed:
+        was, before = result.path, base.ids.get(result.path)
+    else:
+        was = renamed[result.path]
+        before = fork.ids.get(was)
     if selection.wants("ID006") and before is not None and before != record_id:
         where = "" if was == result.path else f", in {was}"
         yield Finding(

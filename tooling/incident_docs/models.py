@@ -320,7 +320,7 @@ def is_record_id(value: object, kind: RecordKind) -> TypeGuard[str]:
     return (
         isinstance(value, str)
         and len(value) <= MAX_ID_LENGTH
-        and ID_PATTERNS[kind].match(value) is not None
+        and ID_PATTERNS[kind].fullmatch(value) is not None  # `$` would take a final newline
     )
 
 

@@ -246,12 +246,16 @@ def _axis(scale: _Scale, y: float) -> str:
     seconds = step.total_seconds()
     tick = datetime.fromtimestamp((first.timestamp() // seconds + 1) * seconds, tz=UTC)
     long = span >= timedelta(days=1)
+    # Days over a New Year, or months: each label with its year ("21 Dec", "04 Jan" misread).
+    yearly = step > timedelta(days=30) or (
+        step >= timedelta(days=1) and first.year != scale.end.astimezone(UTC).year
+    )
     out = [f'<line class="idocs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>']
     while tick <= scale.end:
         x = scale.x(tick)
         label = tick.strftime(
             "%d %b %Y"
-            if step > timedelta(days=30)
+            if yearly
             else "%d %b"
             if long and tick.hour == 0
             else "%d %b %H:%M"

@@ -41,6 +41,8 @@ HTML is sanitised: the record's own HTML keeps none, so it cannot pass for them.
 _REMOTE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
 """An address with a scheme, or protocol-relative, once browsers' leniency is undone (see
 _remote)."""
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+"""What browsers delete from anywhere in an address before they read it (the URL standard)."""
 _LINK_OR_IMAGE = re.compile(r"<a\s[^>]*>|</a>|<img\s[^>]*>")
 """Tags of nh3's output, which writes every attribute double-quoted: a pattern over it is exact."""
 _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -74,8 +76,11 @@ def clean_html(html: str) -> str:
 
 def _remote(address: str) -> bool:
     """The address points at another host: a scheme, or `//`. Browsers drop leading spaces and
-    control characters and read `\\` as `/`, so `/\\host/x.png` is remote too."""
-    address = html_lib.unescape(address).lstrip("".join(map(chr, range(33)))).replace("\\", "/")
+    control characters, tabs and line breaks anywhere, and read `\\` as `/`, so `/\\host/x.png`
+    and `/<tab>/host/x.png` are remote too."""
+    address = html_lib.unescape(address).lstrip("".join(map(chr, range(33))))
+    # Tabs and line breaks are dropped anywhere in it ("/<tab>/host" is "//host").
+    address = _URL_IGNORED.sub("", address).replace("\\", "/")
     return _REMOTE.match(address) is not None
 
 
