@@ -536,7 +536,10 @@ def normalise(text: str) -> str:
 
 
 _ENTRY_TIME = re.compile(
-    r"(?:[ \t]*#{1,6}[ \t]+)?"  # a heading's marker: "### 07:35 - Pods pending" is an entry too
+    # A heading's marker: "### 07:35 - Pods pending" is an entry too. Its blanks taken whole
+    # (possessive): the pattern's own blanks follow, and a line of them split every way was
+    # quadratic.
+    r"(?:[ \t]*+#{1,6}[ \t]++)?"
     + _TIMESTAMPED.pattern
     # Its seconds, and its zone or half of the day ("14:05:09 UTC", "2:05 pm", "14:05+02:00") ...
     + r"(?::\d{2}(?:[.,]\d{1,9})?)?Z?"
