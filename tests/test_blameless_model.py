@@ -1094,29 +1094,6 @@ def test_explain_reads_a_heading_as_lint_does(
     assert [hit["code"] for hit in payload["reported"]] == ([code] if code else [])
 
 
-@pytest.mark.parametrize(
-    "args", [("--select", "BL", "--ignore", "BL001"), ("--select", "BL010"), ("--select", "BL")]
-)
-def test_a_line_labelled_blameful_is_bl010_when_its_rules_are_not_reported(
-    archive: Path, run_cli: RunCli, args: tuple[str, ...]
-) -> None:
-    sentence = "Jo deleted the lock, which let the workers resume."
-    _with_examples(archive, f"{sentence}\tblameful\n")
-    result = run_cli(
-        archive, "lint", *args, "--format", "json", "-", "--stdin-filename", "x.md",
-        input=f"{sentence}\n",
-    )  # fmt: skip
-    found = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
-    # Reported by the rule that matches it when lint reports that rule, else as BL010.
-    assert found == (["BL001"] if args == ("--select", "BL") else ["BL010"])
-    assert result.exit_code == 1
-    quiet = run_cli(
-        archive, "lint", "--select", "BL", "--ignore", "BL001,BL010", "-", "--stdin-filename",
-        "x.md", input=f"{sentence}\n",
-    )  # fmt: skip
-    assert quiet.exit_code == 0, quiet.output
-
-
 def test_explain_names_the_allowed_phrases_that_decide(archive: Path, run_cli: RunCli) -> None:
     sentence = "The intern did the intern thing."
     with (archive / "pyproject.toml").open("a") as handle:

@@ -113,7 +113,7 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
         else folder_kind(doc.path, ctx.config)
     )
     record, problems = validate_record(doc, kind) if kind is not None else (None, [])
-    subject = Subject(doc, kind, record, ctx, problems, reports=selection.wants)
+    subject = Subject(doc, kind, record, ctx, problems)
     for family in _families(selection):
         result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
     if doc.front_matter is None and doc.has_front_matter and _checks_prose_only(selection):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,17 +30,10 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
 
 @lru_cache(maxsize=8)
 def load_checker(
-    root: Path,
-    config: BlamelessConfig,
-    roster: Roster,
-    note_allowed: bool = False,
-    reported: frozenset[str] | None = None,
+    root: Path, config: BlamelessConfig, roster: Roster, note_allowed: bool = False
 ) -> Checker:
     """The checker for an archive: read once per root, configuration and roster; with
-    `note_allowed`, one that notes which allowed phrases keep a finding away; with `reported`,
-    one for a lint that reports only these BL codes (see Checker.reported)."""
-    if reported is not None:
-        return replace(load_checker(root, config, roster, note_allowed), reported=reported)
+    `note_allowed`, one that notes which allowed phrases keep a finding away."""
     options = BlamelessOptions(
         people=roster.name_words(), allow=config.allow, extra_terms=config.extra_terms
     )

@@ -586,9 +586,6 @@ class Checker:
     allowed_used: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
     """The allowed phrases (see allowed_phrase) that kept a finding from being reported in what
     this checker read, with note_allowed."""
-    reported: frozenset[str] | None = None
-    """The BL codes lint reports (its --select and --ignore), None for all: a sentence labelled
-    blameful that only rules lint does not report match is reported as BL010."""
 
     def check(
         self,
@@ -810,19 +807,6 @@ class Checker:
             if label == 0:
                 continue  # the organisation marked this sentence blameless
             sentence = view[start:end]
-            if inside and label == 1:
-                # The organisation marked this sentence blameful: the rules that match it report
-                # it, and BL010 does when lint reports none of theirs (--select, --ignore).
-                kept.extend(inside)
-                if (
-                    self.reported is not None
-                    and "BL010" in self.reported
-                    and not any(hit.code in self.reported for hit in inside)
-                ):
-                    labelled = self._model_hit(view, written, start, end, force=True)
-                    if labelled is not None:
-                        kept.append(labelled)
-                continue
             if inside:
                 if (names_people or entry) and all(hit.code == "BL001" for hit in inside):
                     # Where people are named as a matter of course (in the timeline and the
@@ -831,19 +815,23 @@ class Checker:
                     # Omar took the API offline for the planned migration"): the rule stands when
                     # the model reads the sentence as blame too, at the bar of the section, or
                     # when the finding names the blame itself ("Arjun's fault").
-                    if any(
-                        _NAMES_THE_BLAME.search(text, hit.start, hit.end) for hit in inside
-                    ) or self._reads_as_blame(
-                        sentence,
-                        threshold if names_people else self.threshold,
-                        needs_target=False,
+                    if (
+                        label == 1
+                        or any(_NAMES_THE_BLAME.search(text, hit.start, hit.end) for hit in inside)
+                        or self._reads_as_blame(
+                            sentence,
+                            threshold if names_people else self.threshold,
+                            needs_target=False,
+                        )
                     ):
                         kept.extend(inside)
                     continue
-                scores: dict[tuple[int, int], float | None] = {}
-                kept.extend(
-                    hit for hit in inside if not self._cleared(sentence, hit, start, scores)
-                )
+                if label != 1:
+                    scores: dict[tuple[int, int], float | None] = {}
+                    inside = [
+                        hit for hit in inside if not self._cleared(sentence, hit, start, scores)
+                    ]
+                kept.extend(inside)
                 continue
             if label != 1 and actors:
                 cell = bisect_right(actor_starts, start) - 1

@@ -47,8 +47,6 @@ class Subject:
     record_problems: list[Finding] = field(default_factory=list)
     allowed_used: set[str] = field(default_factory=set)
     """The allowed phrases of the blameless checks that kept a finding away in this document."""
-    reports: Callable[[str], bool] = field(default=lambda _code: True)
-    """Whether lint reports a rule's code (its --select and --ignore): every code by default."""
 
     @cached_property
     def timeline(self) -> tuple[list[TimelineEntry], list[TimelineProblem]]:

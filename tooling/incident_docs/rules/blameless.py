@@ -21,13 +21,6 @@ def check(subject: Subject) -> Iterator[Finding]:
         return
     ctx = subject.ctx
     checker = load_checker(ctx.root, ctx.config.blameless, ctx.roster, ctx.note_allowed)
-    if checker.examples:
-        # A line labelled blameful is reported whichever of its rules lint leaves out.
-        reported = frozenset(filter(subject.reports, blameless.RULES))
-        if len(reported) < len(blameless.RULES):
-            checker = load_checker(
-                ctx.root, ctx.config.blameless, ctx.roster, ctx.note_allowed, reported
-            )
     for line, column, end_line, end_column, hit in blameless.check_document(doc, checker):
         fix = None
         if hit.replacement is not None and end_line == line:
