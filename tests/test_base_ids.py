@@ -211,3 +211,19 @@ def test_a_record_deleted_and_another_declared_is_no_rename(repo: Path, run_cli:
     git(repo, "rm", "--quiet", "incidents/INC-2024-06-01-checkout-errors.md")
     (repo / f"incidents/{NEW_ID}.md").write_text(incident(NEW_ID), encoding="utf-8")
     assert "ID006" not in [c for _, _, c, _ in located(run_cli, repo, "--base", "main")]
+
+
+def test_a_rename_is_found_in_a_shallow_clone(repo: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    # CI often checks out one commit: no fork point to diff from, so from REF itself.
+    git(repo, "switch", "--quiet", "main")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", "--branch", "main", repo.as_uri(), "shallow")
+    git(shallow, "switch", "--quiet", "-c", "feature")
+    moved = rename(shallow, f"{RENAMED_ID}.md", RENAMED_ID, "committed")
+    # The base moved on and was fetched one commit deep: git finds no common commit.
+    (repo / "incidents" / f"{NEW_ID}.md").write_text(incident(NEW_ID), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "more")
+    git(shallow, "fetch", "--quiet", "--depth", "1", "origin", "+main:refs/remotes/origin/main")
+    found = located(run_cli, shallow, "--base", "origin/main")
+    assert (moved, 2, "ID006", CHANGED.replace(" on main,", " on origin/main,")) in found

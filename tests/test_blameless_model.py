@@ -1073,7 +1073,14 @@ def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -
 
 @pytest.mark.parametrize(
     ("heading", "code"),
-    [("## The Infamous Friday Deploy", None), ("## How Sanjay Broke Month-End Close", "BL010")],
+    [
+        ("## The Infamous Friday Deploy", None),
+        ("## How Sanjay Broke Month-End Close", "BL010"),
+        # Out of a quote, or after a blank line, a heading is still one.
+        ("> ## Config Push Broke Routing For Europe", None),
+        ("> ## How Sanjay Broke Month-End Close", "BL010"),
+        ("\n## Config Push Broke Routing For Europe", None),
+    ],
 )
 def test_explain_reads_a_heading_as_lint_does(
     archive: Path, run_cli: RunCli, heading: str, code: str | None

@@ -219,9 +219,9 @@ def check_against_base(
     # added since), and paired only when most of the file is the same (two records declared
     # from one template are alike in two thirds of their lines).
     renamed = (
-        renamed_since(root, fork.commit, config, ref)
-        if fork is not None
-        and selection.wants("ID006")
+        # Without a fork point (a shallow clone, unrelated histories), from REF itself.
+        renamed_since(root, fork.commit if fork is not None else commit, config, ref)
+        if selection.wants("ID006")
         and any(result.record_id and result.path not in base.ids for result in results)
         else {}
     )
@@ -239,11 +239,11 @@ def _findings(
     selection: Selected,
 ) -> Iterable[Finding]:
     record_id, line = str(result.record_id), result.id_line
-    if result.path in base.ids or fork is None or result.path not in renamed:
+    if result.path in base.ids or result.path not in renamed:
         was, before = result.path, base.ids.get(result.path)
     else:
         was = renamed[result.path]
-        before = fork.ids.get(was)
+        before = (fork or base).ids.get(was)
     if selection.wants("ID006") and before is not None and before != record_id:
         where = "" if was == result.path else f", in {was}"
         yield Finding(

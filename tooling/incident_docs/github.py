@@ -748,7 +748,7 @@ def _incidents_of(
         front = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes).front_matter
         listed = front_labels(front, "incidents") if isinstance(front, dict) else ()
         for value in listed:
-            if INCIDENT_ID_RE.match(value) and value not in ids:
+            if INCIDENT_ID_RE.fullmatch(value) and value not in ids:
                 ids.append(value)
     if len(ids) > MAX_INCIDENTS:
         raise GitHubError(

@@ -984,6 +984,9 @@ class Checker:
         """Everything the checks see in one sentence: rule hits, the model's score and its cues.
         A Markdown heading ("## How Sanjay Broke Month-End Close") is read as lint reads one."""
         text = as_shown(text)[0]
+        heading = _heading_unit(text)
+        if heading is not None:
+            text = heading.text  # as lint reads it: out of its quote, a blank line before it
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         allowed = (
@@ -992,7 +995,6 @@ class Checker:
             else ()
         )
         weighed = _blanked(read, allowed_spans(read, self.options)) if self.options.allow else read
-        heading = _heading_unit(text)
         threshold = self.threshold
         if heading is not None:
             # As _check weighs a heading: its capitals lowered, and surer.
@@ -1365,7 +1367,7 @@ a team or a role."""
 def _heading_unit(text: str) -> Unit | None:
     """The text as lint reads it when it is a Markdown heading ("## Timeline"), else None."""
     units = list(body_units(scan_blocks(text.split("\n"))))
-    if len(units) == 1 and units[0].heading and units[0].text == text:
+    if len(units) == 1 and units[0].heading:
         return units[0]
     return None
 
