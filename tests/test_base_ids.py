@@ -227,3 +227,13 @@ def test_a_rename_is_found_in_a_shallow_clone(repo: Path, run_cli: RunCli, tmp_p
     git(shallow, "fetch", "--quiet", "--depth", "1", "origin", "+main:refs/remotes/origin/main")
     found = located(run_cli, shallow, "--base", "origin/main")
     assert (moved, 2, "ID006", CHANGED.replace(" on main,", " on origin/main,")) in found
+
+
+def test_a_record_the_base_moved_is_no_duplicate(repo: Path, run_cli: RunCli) -> None:
+    # main filed the record under a year's folder after this branch started.
+    git(repo, "switch", "--quiet", "main")
+    (repo / "incidents" / "2022").mkdir()
+    git(repo, "mv", INC, "incidents/2022/" + INC.rpartition("/")[2])
+    git(repo, "commit", "--quiet", "-m", "by year")
+    git(repo, "switch", "--quiet", "feature")
+    assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []

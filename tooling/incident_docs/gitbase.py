@@ -271,6 +271,8 @@ def _findings(
             continue  # both files are here: the archive-wide duplicate check reports them
         if fork is not None and fork.ids.get(other) == record_id:
             continue  # this branch moved the record from there: a rename, not a duplicate
+        if fork is not None and fork.ids.get(result.path) == record_id:
+            continue  # REF moved the record from here since the branch started: the same one
         yield Finding(
             "ID001",
             f"ID '{record_id}' is also used by {other} on {base.label}: choose another slug",
