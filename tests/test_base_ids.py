@@ -237,3 +237,47 @@ def test_a_record_the_base_moved_is_no_duplicate(repo: Path, run_cli: RunCli) ->
     git(repo, "commit", "--quiet", "-m", "by year")
     git(repo, "switch", "--quiet", "feature")
     assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []
+
+
+def test_a_record_moved_on_both_sides_is_no_duplicate(repo: Path, run_cli: RunCli) -> None:
+    name = INC.rpartition("/")[2]
+    git(repo, "switch", "--quiet", "main")
+    (repo / "incidents" / "2022").mkdir()
+    git(repo, "mv", INC, f"incidents/2022/{name}")
+    git(repo, "commit", "--quiet", "-m", "by year")
+    git(repo, "switch", "--quiet", "feature")
+    (repo / "incidents" / "web").mkdir()
+    git(repo, "mv", INC, f"incidents/web/{name}")
+    assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []
+
+
+def test_an_id_changed_in_place_is_found_after_the_base_moved_the_record(
+    repo: Path, run_cli: RunCli
+) -> None:
+    name = INC.rpartition("/")[2]
+    git(repo, "switch", "--quiet", "main")
+    (repo / "incidents" / "2022").mkdir()
+    git(repo, "mv", INC, f"incidents/2022/{name}")
+    git(repo, "commit", "--quiet", "-m", "by year")
+    git(repo, "switch", "--quiet", "feature")
+    text = (repo / INC).read_text(encoding="utf-8")
+    (repo / INC).write_text(text.replace(f"id: {OLD_ID}", f"id: {RENAMED_ID}"), encoding="utf-8")
+    assert "ID006" in [c for _, _, c, _ in located(run_cli, repo, "--base", "main")]
+
+
+def test_in_a_shallow_clone_a_record_the_base_added_is_no_rename(
+    repo: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    git(repo, "switch", "--quiet", "main")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", "--branch", "main", repo.as_uri(), "shallow")
+    git(shallow, "switch", "--quiet", "-c", "feature")
+    original = (repo / INC).read_text(encoding="utf-8")
+    for root, record_id in ((shallow, RENAMED_ID), (repo, NEW_ID)):  # alike but for their IDs
+        (root / f"incidents/{record_id}.md").write_text(
+            original.replace(f"id: {OLD_ID}", f"id: {record_id}"), encoding="utf-8"
+        )
+        git(root, "add", "-A")
+        git(root, "commit", "--quiet", "-m", "added")
+    git(shallow, "fetch", "--quiet", "--depth", "1", "origin", "+main:refs/remotes/origin/main")
+    assert "ID006" not in [c for _, _, c, _ in located(run_cli, shallow, "--base", "origin/main")]

@@ -225,9 +225,36 @@ def check_against_base(
         and any(result.record_id and result.path not in base.ids for result in results)
         else {}
     )
+    if fork is None and renamed:
+        # REF's own new files then read as deleted here: a rename is from a path this branch
+        # had, in the history it holds.
+        had = _paths_in_history(root, config)
+        renamed = {now: was for now, was in renamed.items() if was in had}
     for result in results:
         if result.record_id:
             result.findings.extend(_findings(result, root, base, fork, renamed, selection))
+
+
+def _paths_in_history(root: Path, config: Config) -> set[str]:
+    """Every record path of the commits HEAD holds (one `git log`): with no fork point, the
+    history is short (a shallow clone) or the branch's own."""
+    folders = [config.incidents_dir, config.postmortems_dir]
+    done = git.run(
+        root,
+        "log",
+        "--format=",
+        "--name-only",
+        "--no-renames",
+        "-z",
+        "--relative",
+        "HEAD",
+        "--",
+        *folders,
+        purpose="--base",
+    )
+    if done.returncode != 0:
+        return set()
+    return set(done.stdout.decode("utf-8", errors="replace").replace("\n", "\0").split("\0"))
 
 
 def _findings(
@@ -239,11 +266,20 @@ def _findings(
     selection: Selected,
 ) -> Iterable[Finding]:
     record_id, line = str(result.record_id), result.id_line
-    if result.path in base.ids or result.path not in renamed:
-        was, before = result.path, base.ids.get(result.path)
-    else:
+    if result.path in renamed and result.path not in base.ids:
         was = renamed[result.path]
         before = (fork or base).ids.get(was)
+    elif (
+        result.path not in base.ids
+        and fork is not None
+        and result.path in fork.ids
+        and base.paths_of(fork.ids[result.path])
+    ):
+        # Here when the branch started, moved by REF since: its ID then is the one it keeps.
+        was = base.paths_of(fork.ids[result.path])[0]
+        before = fork.ids[result.path]
+    else:
+        was, before = result.path, base.ids.get(result.path)
     if selection.wants("ID006") and before is not None and before != record_id:
         where = "" if was == result.path else f", in {was}"
         yield Finding(
@@ -269,10 +305,10 @@ def _findings(
             continue
         if _id_in_working_tree(root, other) == record_id:
             continue  # both files are here: the archive-wide duplicate check reports them
-        if fork is not None and fork.ids.get(other) == record_id:
-            continue  # this branch moved the record from there: a rename, not a duplicate
-        if fork is not None and fork.ids.get(result.path) == record_id:
-            continue  # REF moved the record from here since the branch started: the same one
+        if fork is not None and fork.paths_of(record_id):
+            # The record was there when the branch started: moved since, by this branch, by
+            # REF or by both, it is the same record, not a second one.
+            continue
         yield Finding(
             "ID001",
             f"ID '{record_id}' is also used by {other} on {base.label}: choose another slug",

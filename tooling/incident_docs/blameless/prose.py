@@ -986,7 +986,8 @@ class Checker:
         text = as_shown(text)[0]
         heading = _heading_unit(text)
         if heading is not None:
-            text = heading.text  # as lint reads it: out of its quote, a blank line before it
+            # As lint reads it: out of its quote, a blank line before it.
+            text = heading.text.lstrip()
         read = self.read(text)
         rules = tuple(hit for hit in check_text(read, self.options))
         allowed = (
