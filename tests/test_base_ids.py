@@ -229,37 +229,31 @@ def test_a_rename_is_found_in_a_shallow_clone(repo: Path, run_cli: RunCli, tmp_p
     assert (moved, 2, "ID006", CHANGED.replace(" on main,", " on origin/main,")) in found
 
 
-def test_a_record_the_base_moved_is_no_duplicate(repo: Path, run_cli: RunCli) -> None:
-    # main filed the record under a year's folder after this branch started.
+def file_under_its_year_on_main(repo: Path) -> None:
+    """main files the record under a year's folder after the branch started."""
     git(repo, "switch", "--quiet", "main")
     (repo / "incidents" / "2022").mkdir()
     git(repo, "mv", INC, "incidents/2022/" + INC.rpartition("/")[2])
     git(repo, "commit", "--quiet", "-m", "by year")
     git(repo, "switch", "--quiet", "feature")
+
+
+def test_a_record_the_base_moved_is_no_duplicate(repo: Path, run_cli: RunCli) -> None:
+    file_under_its_year_on_main(repo)
     assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []
 
 
 def test_a_record_moved_on_both_sides_is_no_duplicate(repo: Path, run_cli: RunCli) -> None:
-    name = INC.rpartition("/")[2]
-    git(repo, "switch", "--quiet", "main")
-    (repo / "incidents" / "2022").mkdir()
-    git(repo, "mv", INC, f"incidents/2022/{name}")
-    git(repo, "commit", "--quiet", "-m", "by year")
-    git(repo, "switch", "--quiet", "feature")
+    file_under_its_year_on_main(repo)
     (repo / "incidents" / "web").mkdir()
-    git(repo, "mv", INC, f"incidents/web/{name}")
+    git(repo, "mv", INC, "incidents/web/" + INC.rpartition("/")[2])
     assert [c for _, _, c, _ in located(run_cli, repo, "--base", "main")] == []
 
 
 def test_an_id_changed_in_place_is_found_after_the_base_moved_the_record(
     repo: Path, run_cli: RunCli
 ) -> None:
-    name = INC.rpartition("/")[2]
-    git(repo, "switch", "--quiet", "main")
-    (repo / "incidents" / "2022").mkdir()
-    git(repo, "mv", INC, f"incidents/2022/{name}")
-    git(repo, "commit", "--quiet", "-m", "by year")
-    git(repo, "switch", "--quiet", "feature")
+    file_under_its_year_on_main(repo)
     text = (repo / INC).read_text(encoding="utf-8")
     (repo / INC).write_text(text.replace(f"id: {OLD_ID}", f"id: {RENAMED_ID}"), encoding="utf-8")
     assert "ID006" in [c for _, _, c, _ in located(run_cli, repo, "--base", "main")]
