@@ -1165,6 +1165,12 @@ def test_an_examples_file_reads_cells_a_spreadsheet_quoted_for_a_tab_or_a_line_b
         ('"Ken broke it."', 0),  # quoted whole with nothing that needed it: someone's words
         ('Jo said "no".', 0),
     ]
+    # "Quote all text cells" (LibreOffice): the header is quoted too, and so is every text.
+    (archive / "all.tsv").write_text(
+        '"text"\t"label"\n"Ken broke it."\t"blameful"\n"Jo said ""no""."\t"blameless"\n'
+    )
+    rows = training.read_examples(archive, "all.tsv")
+    assert [(row.text, row.label) for row in rows] == [("Ken broke it.", 1), ('Jo said "no".', 0)]
     (archive / "twice.tsv").write_text(
         'text\tlabel\n"Ken\tbroke it."\tblameful\nKen broke it.\tblameless\n'
     )

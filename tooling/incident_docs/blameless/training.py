@@ -117,6 +117,11 @@ def read_rows(
                     (reader.line_num, [(value, False) for value in values]) for values in reader
                 )
             fields = [name for name, _ in next(records, (1, []))[1]]
+            # A spreadsheet told to quote every text cell quotes the header too: then each
+            # cell quoted whole is read without its quotation marks, whatever it holds.
+            quoted_all = spreadsheet and bool(fields) and all(map(_quoted_whole, fields))
+            if quoted_all:
+                fields = [_without_quotes(name) for name in fields]
             if {"text", "label"} - set(fields):
                 raise UsageError(
                     f"{shown}:1: the header needs the columns text and label (tab-separated)"
@@ -126,6 +131,8 @@ def read_rows(
                     continue  # a blank line
                 record = dict(zip(fields, values, strict=False))
                 text, quoted = record.get("text", ("", False))
+                if quoted_all and not quoted and _quoted_whole(text.strip()):
+                    text, quoted = _without_quotes(text.strip()), True
                 text = text.strip() if quoted else _unquoted(text.strip())
                 label = record["label"][0].strip().strip('"').lower() if "label" in record else None
                 if not text:
@@ -224,6 +231,15 @@ def _spreadsheet_records(text: str, shown: str) -> Iterator[tuple[int, list[tupl
             at = broken.end()
             line += 1
         yield first, [] if values == [("", False)] else values
+
+
+def _quoted_whole(field: str) -> bool:
+    return len(field) >= 2 and field[0] == field[-1] == '"'
+
+
+def _without_quotes(field: str) -> str:
+    """A field quoted whole, as written inside its quotation marks."""
+    return field[1:-1].replace('""', '"')
 
 
 def _unquoted(field: str) -> str:
