@@ -1041,7 +1041,21 @@ def _with_examples(archive: Path, examples: str, *settings: str) -> None:
 
 @pytest.mark.parametrize(
     "opening",
-    ["- 14:05 UTC: ", "**10:40** ", "- [03-26 06:27] ", "- 2:05 pm - ", "### 07:35 - ", ""],
+    [
+        "- 14:05 UTC: ",
+        "**10:40** ",
+        "- [03-26 06:27] ",
+        "- 2:05 pm - ",
+        "### 07:35 - ",
+        "",
+        "- 10:30\u201310:45 ",  # a range of times
+        "- 14:05-14:20 UTC ",
+        "- `10:30`\u2013`10:45` ",
+        "- ~14:05 - ~14:20: ",
+        "- `03:05` ",
+        "| Jan 14, 10:18 AM | ",
+        "**June 14th, 2022, 10:00 AM:** ",
+    ],
 )
 def test_an_example_labels_a_free_form_timeline_entry_without_its_time(
     archive: Path, run_cli: RunCli, opening: str
@@ -1069,6 +1083,10 @@ def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -
         # example may also be the entry as written.
         labelled = replace(shipped, examples={normalise(example): 0})
         assert labelled.check(entry) == [], example
+    # No zone is written "DB": the entry's text keeps the word, and a label without it is
+    # another line's.
+    other = replace(shipped, examples={normalise("failover botched by Ken again, as usual."): 0})
+    assert other.check(entry) == shipped.check(entry)
 
 
 @pytest.mark.parametrize(
@@ -1140,6 +1158,13 @@ def test_explain_names_the_allowed_phrases_that_decide(archive: Path, run_cli: R
         ),
         # After a quoted cell over two lines, a line is named by its number in the file.
         ('"Ken broke\nit."\tblameful\nodd\tmaybe\n', "examples.tsv:5: label must be"),
+        # A quotation mark that opens a text and closes none on its line takes the next line
+        # in, its label too, as a spreadsheet would: said, not read silently.
+        (
+            '"Ken broke it.\tblameful\nThe disk filled up."\tblameless\n',
+            "examples.tsv:3: a quotation mark opens the text and closes none on this line, so "
+            'line 4 is read into it: close it, or double it ("") if it is part of the text',
+        ),
     ],
 )
 def test_a_bad_examples_line_says_what_is_wrong(
@@ -2142,6 +2167,12 @@ def _line_score(model: BlameModel, line: str) -> float:
         ("**31 July 2012, 13:00 IST.** ", True),
         ("- [03-26 06:27] ", True),
         ("| 26/03/2019 14:02 | ", True),
+        ("- `03:05` ", True),  # in backticks
+        ("- ~3:53PM - ", True),  # about then
+        ("| Jan 14, 10:18 AM | ", True),  # the month first
+        ("**June 14th, 2022, 10:00 AM:** ", True),
+        ("- Mar 26 at 14:05: ", True),
+        ("- May 3 pods: ", False),  # a month's name and a number, no time
         ("- 2.14: ", False),  # a version, not a time
         ("| 99.95% | ", False),
         ("- 3.12 upgrade: ", False),

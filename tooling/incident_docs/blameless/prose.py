@@ -100,14 +100,17 @@ _ABBREVIATED = re.compile(
 )
 """A period that ends an abbreviation ('Dec.', 'e.g.', 'approx.'), not a sentence."""
 _TIMESTAMPED = re.compile(
-    r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|(?:[^|\n]*\|){0,3}[ \t]*)?[*_\[(]*"
+    r"[ \t>]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|(?:[^|\n]*\|){0,3}[ \t]*)?[*_\[(`~]*"
     r"(?:\d{4}-\d{2}-\d{2}(?:[T ]|,?[ \t]+)|\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?,?[ \t]+|"
-    r"\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+)?"
-    r"(?:\d{1,2}:|\d{2}h)\d{2}(?!\d)"
+    r"\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?,?[ \t]+|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?"
+    r",?(?:[ \t]+\d{4},?)?[ \t]+(?:at[ \t]+)?)?"
+    r"~?(?:\d{1,2}:|\d{2}h)\d{2}(?!\d)"
 )
-"""A line that opens with a time of day (a list item, bold, in brackets; a table row with the
-time in one of its first cells): a timeline entry in any format, where people are named as a
-matter of course."""
+"""A line that opens with a time of day (a list item, bold, in brackets or backticks, about:
+"~14:05"; after a date, the day or the month first: "26 Mar 2024", "Jan 14, 2024"; a table row
+with the time in one of its first cells): a timeline entry in any format, where people are named
+as a matter of course."""
 _DAY = re.compile(
     r"\d|\b(?:day|morning|afternoon|evening|night|week|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"
     r"sat(?:ur)?|sun)(?:day)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
@@ -115,7 +118,7 @@ _DAY = re.compile(
     re.IGNORECASE,
 )
 """A heading that names a day or a date."""
-_TIMELINE_OPENERS = frozenset(" \t>-*+|_[(0123456789")
+_TIMELINE_OPENERS = frozenset(" \t>-*+|_[(`~0123456789JFMASOND")
 _TOOK_PART = r"participants|attendees|responders"
 """Labels of the people who took part that are also a byline's."""
 _BYLINE = re.compile(
@@ -535,6 +538,18 @@ def normalise(text: str) -> str:
     return " ".join(_MARKERS.sub("", text).lower().split()).rstrip(".!?;: |")
 
 
+_TIME_ZONES = (
+    "UTC|GMT|UT|WET|WEST|CET|CEST|EET|EEST|BST|IST|MSK|TRT|SAST|WAT|CAT|EAT|GST|PKT|NPT|ICT|WIB|"
+    "SGT|HKT|PHT|CST|JST|KST|AWST|ACST|ACDT|AEST|AEDT|NZST|NZDT|HST|AKST|AKDT|PST|PDT|MST|MDT|"
+    "CDT|EST|EDT|AST|ADT|NST|NDT|BRT|ART|CLT|COT|PET"
+)
+"""The abbreviations of time zones a timeline writes after a time: a word in capitals that is
+none of them ("- 14:05 DB failover started") is the entry's own."""
+_ZONE = (
+    r"[ \t]*(?:[AaPp]\.?[Mm]\.?|\(?(?:" + _TIME_ZONES + r")(?:[+-]\d{1,2}(?::?\d{2})?)?\)?|"
+    r"[+-]\d{2}:?\d{2})(?!\w)"
+)
+"""A time's zone or half of the day ("14:05:09 UTC", "2:05 pm", "14:05+02:00", "(UTC+1)")."""
 _ENTRY_TIME = re.compile(
     # A heading's marker: "### 07:35 - Pods pending" is an entry too. Its blanks taken whole
     # (possessive): the pattern's own blanks follow, and a line of them split every way was
@@ -543,21 +558,26 @@ _ENTRY_TIME = re.compile(
     + _TIMESTAMPED.pattern
     # Its seconds, and its zone or half of the day ("14:05:09 UTC", "2:05 pm", "14:05+02:00") ...
     + r"(?::\d{2}(?:[.,]\d{1,9})?)?Z?"
-    r"(?P<zone>[ \t]*(?:[AaPp]\.?[Mm]\.?|\(?[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?\)?|"
-    r"[+-]\d{2}:?\d{2})(?!\w))?"
-    # ... the emphasis or bracket that closes it, and what stands between it and the text.
-    r"[*_\])]*(?:[ \t]*(?:[-:|,\u2013\u2014]|\.(?!\d)))*[ \t]*"
+    r"(?P<zone>" + _ZONE + r")?"
+    # ... where a range of times ends ("10:30 - 10:45 UTC", "~14:05 - ~14:20", "`10:30`-`10:45`", an
+    # en dash too; "14:05-14:20" reads as a time and its offset, so a zone may follow that too) ...
+    r"(?:[*_`]*[ \t]*[-\u2013\u2014~][ \t]*[*_`]*~?(?:\d{1,2}:|\d{2}h)\d{2}(?!\d)"
+    r"(?::\d{2}(?:[.,]\d{1,9})?)?Z?)?(?:" + _ZONE + r")?"
+    # ... the emphasis, bracket or backtick that closes it, and what stands between it and the
+    # text ("**10:00 AM:** ").
+    r"[*_\])`]*(?:[ \t]*(?:[-:|,\u2013\u2014]|\.(?!\d))[*_\])`]*)*[ \t]*"
 )
 """The time a free-form timeline entry opens with ("- 14:05 UTC: ", "**10:40** ", "- [03-26
-06:27] ", "| 14:02 | ", "### 07:35 - "), and what stands between it and the entry's text."""
+06:27] ", "| 14:02 | ", "### 07:35 - ", "- `10:30`-`10:45` "), and what stands between it and the
+entry's text."""
 _ENTRY_OPENERS = _TIMELINE_OPENERS | {"#"}
 
 
 def entry_texts(line: str) -> tuple[str, ...]:
     """The text of a free-form timeline entry without its time, as an example labels it: after
     the time and its zone ("- 14:05 UTC: Ken paged the DBA"), and after the time alone, since
-    a word in capitals after it may be the text's own ("- 14:05 DB failover started"); none
-    for a line that opens with no time."""
+    a zone's letters may be the text's own ("- 14:05 CAT scanner offline"); none for a line
+    that opens with no time."""
     entry = _ENTRY_TIME.match(line)
     if entry is None:
         return ()

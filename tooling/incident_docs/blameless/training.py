@@ -135,6 +135,14 @@ def read_rows(
                     text, quoted = _without_quotes(text.strip()), True
                 text = text.strip() if quoted else _unquoted(text.strip())
                 label = record["label"][0].strip().strip('"').lower() if "label" in record else None
+                swallowed = _SWALLOWED_LABEL.search(text) if quoted else None
+                if swallowed is not None:
+                    labelled_on = line + len(_LINE_END.findall(text, 0, swallowed.start()))
+                    raise UsageError(
+                        f"{shown}:{labelled_on}: a quotation mark opens the text and closes "
+                        f"none on this line, so line {labelled_on + 1} is read into it: close it, "
+                        'or double it ("") if it is part of the text'
+                    )
                 if not text:
                     raise UsageError(f"{shown}:{line}: empty text")
                 if label not in LABELS:
@@ -163,6 +171,11 @@ def read_rows(
             # raises once it has counted the line.
             raise UsageError(f"{shown}:{reader.line_num}: {exc}") from None
     return rows
+
+
+_SWALLOWED_LABEL = re.compile(r"\t[ \t]*(?:blameful|blameless)[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
+"""A label and the end of its line inside a quoted text: a quotation mark opened the text and
+closed none on its line, so the next line was read into it (as a spreadsheet reads it too)."""
 
 
 def _label_problem(label: str | None, values: list[tuple[str, bool]], fields: list[str]) -> str:
