@@ -298,3 +298,62 @@ def test_an_incidents_postmortem_link_that_is_no_postmortem_id(tmp_path: Path) -
         ("ID005", 14, "no postmortem with ID 'PM-2099-01-01-missing' in the archive")
     ]
     assert findings("linked", "PM-2024-05-02-api-errors") == []
+
+
+def _key_times(times: str) -> Files:
+    return postmortem("authors: [sam]\n", f"authors: [sam]\n{times}\n")
+
+
+def test_a_postmortem_records_its_incidents_key_times(tmp_path: Path) -> None:
+    copied = "detected_at: 2024-05-02T10:00:00Z\nresolved_at: 2024-05-02T13:00:00+02:00"
+    assert found(tmp_path / "copied", _key_times(copied), "FM011") == []
+    drifted = "detected_at: 2024-05-02T10:00:00Z\nresolved_at: 2024-05-02T11:20:00Z"
+    assert found(tmp_path / "drifted", _key_times(drifted), "FM011") == [
+        (
+            POSTMORTEM_PATH,
+            9,
+            "'resolved_at' (2024-05-02T11:20+00:00) is not its incident's "
+            "(2024-05-02T11:00+00:00): copy it from INC-2024-05-02-api-errors, or correct the "
+            "incident",
+        )
+    ]
+    seconds = _key_times("started_at: 2024-05-02T09:55:30Z")
+    assert [message for _, _, message in found(tmp_path / "seconds", seconds, "FM011")] == [
+        "'started_at' (2024-05-02T09:55:30+00:00) is not its incident's "
+        "(2024-05-02T09:55:00+00:00): copy it from INC-2024-05-02-api-errors, or correct the "
+        "incident"
+    ]
+    # A time the incident does not record yet (still open, say) is not compared.
+    open_files = _key_times("resolved_at: 2024-05-02T12:00:00Z")
+    open_files[INCIDENT_PATH] = (
+        str(open_files[INCIDENT_PATH])
+        .replace("status: resolved\n", "status: identified\n", 1)
+        .replace("resolved_at: 2024-05-02T11:00:00Z\n", "", 1)
+    )
+    assert found(tmp_path / "open", open_files, "FM011") == []
+
+
+def test_a_postmortem_of_several_incidents_spans_them(tmp_path: Path) -> None:
+    second_path = "incidents/INC-2024-05-03-api-errors.md"
+    files = _key_times("started_at: 2024-05-02T09:55:00Z\nresolved_at: 2024-05-03T11:00:00Z")
+    files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace(
+        "incidents: [INC-2024-05-02-api-errors]",
+        "incidents: [INC-2024-05-02-api-errors, INC-2024-05-03-api-errors]",
+    )
+    second = str(files[INCIDENT_PATH]).replace("2024-05-02", "2024-05-03")
+    spans = {**files, second_path: second}
+    # Started with the first, resolved with the last.
+    assert found(tmp_path / "spans", spans, "FM011") == []
+    first_end = {
+        **spans,
+        POSTMORTEM_PATH: str(spans[POSTMORTEM_PATH]).replace(
+            "resolved_at: 2024-05-03T11:00:00Z", "resolved_at: 2024-05-02T11:00:00Z"
+        ),
+    }
+    assert [message for _, _, message in found(tmp_path / "first", first_end, "FM011")] == [
+        "'resolved_at' (2024-05-02T11:00+00:00) is not the latest of its incidents' "
+        "(2024-05-03T11:00+00:00, INC-2024-05-03-api-errors): copy it from "
+        "INC-2024-05-03-api-errors, or correct the incident"
+    ]
+    # One of them missing (ID005's to report): the span is unknown, nothing compared.
+    assert found(tmp_path / "missing", first_end | {second_path: ""}, "FM011") == []

@@ -211,6 +211,10 @@ CASES: list[RuleCase] = [
         incident("title: API errors after deploy", "title: API errors after deploy\ntitle: Other"),
     ),
     RuleCase(
+        "FM011",
+        postmortem("authors: [sam]\n", "authors: [sam]\ndetected_at: 2024-05-02T10:05:00Z\n"),
+    ),
+    RuleCase(
         "SC001",
         postmortem(
             "## Detection\n\nThe error-rate alert fired five minutes after the deploy.\n\n", ""

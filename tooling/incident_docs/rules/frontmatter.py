@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
-from incident_docs.diagnostics import Finding
+from incident_docs.diagnostics import Finding, Severity
 from incident_docs.models import (
     INCIDENT_TRANSITIONS,
     KEY_TIMESTAMPS,
@@ -38,6 +38,9 @@ RULES = (
              "title: !!python/object/apply:os.system [ls]", "title: Web outage"),
     RuleInfo("FM010", "duplicate-key", "A key appears once; YAML would silently keep only the last value.",
              "title: A\ntitle: B", "title: A"),
+    RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution).",
+             "detected_at: 2022-12-25T12:38:00Z (the incident: 12:40)", "detected_at: 2022-12-25T12:40:00Z",
+             Severity.WARNING),
 )  # fmt: skip
 
 
@@ -131,8 +134,51 @@ def _approval_order(subject: Subject, postmortem: Postmortem) -> Iterator[Findin
     )
 
 
+_LAST_OF_SEVERAL = frozenset({"mitigated_at", "resolved_at"})
+"""The key times a postmortem of several incidents takes from the last of them; the others it
+takes from the first."""
+
+
+def _incident_times(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
+    # The site shows the postmortem's times on its card and the metrics count the incident's:
+    # a copy that has drifted (the incident corrected, or reopened) tells two stories.
+    incidents = [incident for incident, _ in subject.incidents]
+    if not incidents or len(incidents) != len(set(postmortem.incidents)):
+        return  # a missing incident is ID005's; with one missing, the span is unknown
+    for name in KEY_TIMESTAMPS:
+        recorded = getattr(postmortem, name)
+        known = [
+            (moment, incident.id)
+            for incident in incidents
+            if (moment := getattr(incident, name)) is not None
+        ]
+        if recorded is None or len(known) != len(incidents):
+            continue  # one incident without it (still open, say): nothing to compare with
+        moment, source = max(known) if name in _LAST_OF_SEVERAL else min(known)
+        if recorded == moment:
+            continue
+        shown = _hm if _hm(recorded) != _hm(moment) else _hms  # seconds apart
+        whose = (
+            f"its incident's ({shown(moment)})"
+            if len(incidents) == 1
+            else f"the {'latest' if name in _LAST_OF_SEVERAL else 'earliest'} of its incidents' "
+            f"({shown(moment)}, {source})"
+        )
+        yield Finding(
+            "FM011",
+            f"'{name}' ({shown(recorded)}) is not {whose}: copy it from {source}, or correct "
+            "the incident",
+            subject.doc.line_of((name,)),
+            1,
+        )
+
+
 def _hm(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
+
+
+def _hms(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
 
 
 def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
@@ -225,6 +271,7 @@ def _postmortem_story(subject: Subject, postmortem: Postmortem) -> Iterator[Find
     doc = subject.doc
     yield from _key_order(subject, postmortem)
     yield from _approval_order(subject, postmortem)
+    yield from _incident_times(subject, postmortem)
     approved = postmortem.status in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
     if approved and postmortem.approved_at is None:
         yield Finding(
