@@ -473,6 +473,31 @@ def test_a_problem_with_one_item_does_not_stop_the_others(
     assert len(changed_lines(before[PAYMENTS_PM], after[PAYMENTS_PM])) == 1  # the next one went on
 
 
+def test_a_refused_item_does_not_stop_the_others_of_its_postmortem(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # The refusal ended the postmortem's turn: its next new item got no issue, and an item
+    # whose issue was closed kept its status, run after run, while the summary said
+    # "everything else is in step".
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    done = issues.add_issue("Run a failover game day every quarter", labels=(LABEL,))
+    issues.close(done, "completed")
+    text = text.replace("https://tracker.example.com/DB-303", f"{issues.web}/issues/{done}")
+    added = (
+        "  - title: Page on replication lag\n    owner: jo\n    type: detect\n    status: open\n"
+    )
+    path.write_text(text.replace("visibility:", added + "visibility:"), encoding="utf-8")
+    refused = "Let the payments API queue retries while the database fails over"
+    issues.refuse_titles.add(refused)
+    with pytest.raises(UsageError, match="1 problem left for a person to fix"):
+        sync(archive, issues)
+    found = {str(i["title"]): i for i in items(archive, PAYMENTS_PM)}
+    assert "tracker" not in found[refused]
+    assert str(found["Page on replication lag"]["tracker"]).startswith(issues.web + "/issues/")
+    assert found["Run a failover game day every quarter"]["status"] == "done"
+
+
 def test_a_record_the_writer_cannot_edit_gets_no_issue(archive: Path, issues: FakeIssues) -> None:
     """Checked before anything is created: no issue may wait forever for its link."""
     path = archive / CHRISTMAS_PM

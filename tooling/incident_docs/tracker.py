@@ -376,7 +376,13 @@ class ActionSync:
             for p in wanted:
                 issue = adopt.get(p.index)
                 if issue is None:
-                    issue = self._create(p, postmortem, display, repository, incidents)
+                    try:
+                        issue = self._create(p, postmortem, display, repository, incidents)
+                    except GitHubError as error:
+                        if error.status not in ITEM_STATUSES:
+                            raise
+                        self._problem(str(error))  # this item's: its postmortem's others go on
+                        continue
                     if issue is None:
                         continue  # dry run
                 sets.append((p, "tracker", issue.url))
