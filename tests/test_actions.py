@@ -518,6 +518,18 @@ def test_a_record_the_writer_cannot_edit_gets_no_issue(archive: Path, issues: Fa
     assert title not in created and len(created) == 1
 
 
+def test_a_read_only_record_gets_no_issue(archive: Path, issues: FakeIssues) -> None:
+    # The check read it as a dry run does, so the issue was made and its link never written.
+    (archive / PAYMENTS_PM).chmod(0o444)
+    preview, said = sync(archive, issues, dry_run=True)  # a preview still reads it
+    assert preview.created == 2 and not preview.problems, said
+    with pytest.raises(UsageError, match="1 problem"):
+        sync(archive, issues)
+    assert [payload["title"] for payload in issues.created] == [
+        "Canary every web deploy for ten minutes before full rollout"
+    ]
+
+
 def test_a_rate_limit_is_waited_out_then_the_sync_succeeds(
     archive: Path, issues: FakeIssues
 ) -> None:

@@ -936,15 +936,17 @@ def edit_postmortem(
     make: Callable[[PostmortemFile], Change],
     *,
     dry_run: bool = False,
+    writable: bool = False,
 ) -> PostmortemFile | None:
     """Under the lock: read the postmortem fresh, decide a front-matter change from it, write it
     atomically. Returns the record as written, or None when the change was empty.
 
     With `dry_run`, everything but the write: whether the change can be made, before acting on
-    anything that depends on it.
+    anything that depends on it. A dry run reads a read-only record; with `writable` it refuses
+    one, as the write would.
     """
     with locked(root):
-        target, raw = _read_target(root, path, display, writing=not dry_run)
+        target, raw = _read_target(root, path, display, writing=writable or not dry_run)
         doc, record = _validated(raw, display, config, "postmortem")
         if not isinstance(record, Postmortem):
             raise UsageError(f"{display}: not a postmortem{FIX_FIRST}")

@@ -369,7 +369,7 @@ class ActionSync:
             self._write(
                 display,
                 [(p, "tracker", "https://github.invalid/check") for p in wanted],
-                dry_run=True,
+                check=True,
             )
         sets: list[tuple[_Pending, str, Any]] = []
         try:
@@ -589,8 +589,12 @@ class ActionSync:
     # -- writing the record -------------------------------------------------------------------
 
     def _write(
-        self, display: str, sets: list[tuple[_Pending, str, Any]], *, dry_run: bool = False
+        self, display: str, sets: list[tuple[_Pending, str, Any]], *, check: bool = False
     ) -> PostmortemFile | None:
+        """Write the sets into the record. With `check`, write nothing: make sure the record
+        can take them and, but for a --dry-run (a preview may read a read-only checkout), that
+        it can be written."""
+
         def change(fresh: PostmortemFile) -> Change:
             items = fresh.postmortem.action_items
             chosen: list[tuple[FieldPath, Any]] = []
@@ -608,7 +612,13 @@ class ActionSync:
             return Change(sets=tuple(chosen))
 
         return edit_postmortem(
-            self.root, self.root / display, display, self.config, change, dry_run=dry_run
+            self.root,
+            self.root / display,
+            display,
+            self.config,
+            change,
+            dry_run=check,
+            writable=check and not self.report.dry_run,
         )
 
 
