@@ -518,6 +518,27 @@ def test_a_record_the_writer_cannot_edit_gets_no_issue(archive: Path, issues: Fa
     assert title not in created and len(created) == 1
 
 
+def test_a_postmortem_that_cannot_be_read_is_a_problem_not_a_warning(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tracker that is not a web address leaves the record unreadable: its items were neither
+    # given issues nor their issues' states, and the sync exited 0, "everything in step".
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("https://tracker.example.com/DB-303", "DB-303"), encoding="utf-8")
+    broken = archive / "incidents" / "INC-2023-08-02-cdn-certificate-expiry.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("id: ", "id: [", 1))
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 2, err
+    assert (
+        f"problem: {PAYMENTS_PM}: cannot be read as a postmortem (run 'incident lint "
+        f"{PAYMENTS_PM}' to see why); its action items were not synced"
+    ) in out
+    # An incident is only linked from an issue's body: a warning still, and the rest in step.
+    assert "warning: 1 record skipped" in out and "INC-2023-08-02" in out
+    assert "1 issue created" in err and "1 problem" in err
+
+
 def test_a_read_only_record_gets_no_issue(archive: Path, issues: FakeIssues) -> None:
     # The check read it as a dry run does, so the issue was made and its link never written.
     (archive / PAYMENTS_PM).chmod(0o444)

@@ -28,8 +28,9 @@ from incident_docs.models import (
     PostmortemStatus,
     Roster,
 )
-from incident_docs.records import read_archive, skipped_note
+from incident_docs.records import folder_kind, read_archive, skipped_note
 from incident_docs.store import PostmortemFile, edit_postmortem
+from incident_docs.terminal import printable
 
 SYNC_HINTS = {
     401: "is GITHUB_TOKEN set and valid?",
@@ -301,7 +302,9 @@ class ActionSync:
         """Sync every postmortem. A problem with one item or record is reported and the run goes
         on; the run then ends with an error naming how many. Anything else stops it at once."""
         archive = read_archive(self.root, self.config)
-        note = skipped_note(archive.skipped)
+        # A postmortem not read is one whose items are not in step; an incident is only linked.
+        unread = [f for f in archive.skipped if folder_kind(f, self.config) == "postmortem"]
+        note = skipped_note([path for path in archive.skipped if path not in unread])
         if note is not None:
             self.say(f"warning: {note}")
         repository = repository_from_api(
@@ -322,6 +325,12 @@ class ActionSync:
             ),
             key=lambda pair: pair[0],
         )
+        for path in unread:
+            shown = printable(path, lines=False)
+            self._problem(
+                f"{shown}: cannot be read as a postmortem (run 'incident lint {shown}' to see "
+                "why); its action items were not synced"
+            )
         for display, postmortem in postmortems:
             try:
                 self._postmortem(display, postmortem, repository, incidents)
