@@ -518,6 +518,23 @@ def test_a_record_the_writer_cannot_edit_gets_no_issue(archive: Path, issues: Fa
     assert title not in created and len(created) == 1
 
 
+def test_an_issue_of_another_repository_the_token_may_not_read_is_left_as_it_is(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # GitHub answers 403 for a repository of an organisation that enforces SAML or an IP allow
+    # list: that stopped the whole run, as if the token could not write the sync's own issues.
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    elsewhere = f"{issues.url}/other/private/issues/5"
+    path.write_text(text.replace("https://tracker.example.com/DB-303", elsewhere))
+    issues.forbidden_repos.add("other/private")
+    report, said = sync(archive, issues)
+    assert report.created == 2 and not report.problems, said
+    assert any("other/private#5 cannot be read (HTTP 403" in line for line in said), said
+    statuses = {i["title"]: i["status"] for i in items(archive, PAYMENTS_PM)}
+    assert statuses["Run a failover game day every quarter"] == "open"
+
+
 def test_a_postmortem_that_cannot_be_read_is_a_problem_not_a_warning(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,6 +29,8 @@ class FakeIssues:
     """The title of every issue asked for, created or refused."""
     lose_next_create: bool = False
     """Create the next issue, then answer 502 as if the answer were lost on the way."""
+    forbidden_repos: set[str] = field(default_factory=set)
+    """Other repositories whose issues the token may not read (SAML, an IP allow list): 403."""
     requests: list[str] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     """The payloads of the issues created, in order."""
@@ -86,6 +88,8 @@ class FakeIssues:
             return json_response({"message": "Bad credentials"}, 401)
         prefix = f"/repos/{REPO}"
         path = request.path
+        if any(path.startswith(f"/repos/{repo}/") for repo in self.forbidden_repos):
+            return json_response({"message": "Resource protected by organization SAML"}, 403)
         if path == prefix:
             return json_response(
                 {

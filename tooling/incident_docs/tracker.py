@@ -584,12 +584,15 @@ class ActionSync:
             data = self.client.get_json(f"repos/{ref.repo}/issues/{ref.number}", what)
         except GitHubError as error:
             if error.status in (404, 410):
-                self.say(
-                    f"{label}: {ref} cannot be read (HTTP {error.status}: deleted, moved, or "
-                    "not visible to this token); left as it is"
-                )
-                return None
-            raise
+                why = "deleted, moved, or not visible to this token"
+            elif error.status == 403 and ref.repo.casefold() != self.repo.casefold():
+                # Another organisation's SAML or IP allow list: the token may not read it, and
+                # says nothing of what it may do here.
+                why = "the token may not read that repository"
+            else:
+                raise
+            self.say(f"{label}: {ref} cannot be read (HTTP {error.status}: {why}); left as it is")
+            return None
         if isinstance(data, dict) and "pull_request" in data:
             self.say(f"{label}: {ref} is a pull request, not an issue; left as it is")
             return None
