@@ -535,6 +535,18 @@ def test_an_issue_of_another_repository_the_token_may_not_read_is_left_as_it_is(
     assert statuses["Run a failover game day every quarter"] == "open"
 
 
+def test_a_repository_named_as_it_was_before_a_rename_gets_its_issues(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub redirects a write to the old name with 307, which is not followed: every run read
+    # the issues and then stopped at its first create with a bare "HTTP 307".
+    issues.old_names.add("acme/ops-old")
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch, "--repo", "acme/ops-old")
+    assert code == 0, out + err
+    assert out.count(": created acme/ops#") == 2
+    assert not any(r.startswith("POST /repos/acme/ops-old") for r in issues.requests)
+
+
 def test_a_postmortem_that_cannot_be_read_is_a_problem_not_a_warning(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,6 +29,9 @@ class FakeIssues:
     """The title of every issue asked for, created or refused."""
     lose_next_create: bool = False
     """Create the next issue, then answer 502 as if the answer were lost on the way."""
+    old_names: set[str] = field(default_factory=set)
+    """Names acme/ops had before a rename: GitHub redirects them, a read with 301, a write with
+    307."""
     forbidden_repos: set[str] = field(default_factory=set)
     """Other repositories whose issues the token may not read (SAML, an IP allow list): 403."""
     requests: list[str] = field(default_factory=list)
@@ -88,6 +91,11 @@ class FakeIssues:
             return json_response({"message": "Bad credentials"}, 401)
         prefix = f"/repos/{REPO}"
         path = request.path
+        for old in self.old_names:
+            if path == f"/repos/{old}" or path.startswith(f"/repos/{old}/"):
+                moved = prefix + request.full_path.rstrip("?")[len(f"/repos/{old}") :]
+                status = 301 if request.method == "GET" else 307
+                return Response(status=status, headers={"Location": self.url + moved})
         if any(path.startswith(f"/repos/{repo}/") for repo in self.forbidden_repos):
             return json_response({"message": "Resource protected by organization SAML"}, 403)
         if path == prefix:

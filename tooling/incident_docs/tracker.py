@@ -311,6 +311,9 @@ class ActionSync:
             self.client.get_json(f"repos/{self.repo}", f"reading repository {self.repo}"),
             self.repo,
         )
+        # By its name now: GitHub redirects a renamed repository's old one, but a write with
+        # 307, which is not followed.
+        self.repo = repository.name
         self._read_index()
         incidents = {
             loaded.record.id: loaded.doc.path
