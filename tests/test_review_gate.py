@@ -567,6 +567,51 @@ def test_an_incident_found_nowhere_asks_the_strictest_count_without_teams_too(
         "INC-2024-05-02-api-errors (named by postmortems/" in result.stdout  # fmt: skip
 
 
+@pytest.mark.parametrize("refs", [(HEAD,), (BASE, HEAD)], ids=["head", "both"])
+def test_an_incident_that_does_not_validate_still_brings_its_teams(
+    github: FakeGitHub, tmp_path: Path, refs: tuple[str, ...]
+) -> None:
+    """Read from its raw front-matter, as a postmortem that does not validate is: the services
+    and responders the pull request gives it count, and it is no incident "found neither"."""
+    with_teams(github, services=("api",))
+    for ref in refs:
+        github.contents[(ref, INC_PATH)] = incident(
+            services=("api", "warehouse"), ops_lead="lee"
+        ).replace(b"status: resolved", b"status: resolved\nbogus: 1")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (owns warehouse; responders lee)" in result.stdout
+    assert "found neither" not in result.stdout
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_an_incident_whose_front_matter_cannot_be_read_at_the_head_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(HEAD, INC_PATH)] = b"---\nid: [\n---\n"
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"{INC_PATH} (at head ccccccc): its front-matter cannot be read" in result.stdout
+
+
+@pytest.mark.parametrize("status", ["added", "modified"])
+def test_a_postmortem_the_api_cannot_give_at_the_head_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path, status: str
+) -> None:
+    """Listed as changed, yet not found at the head: the teams it involves cannot be known."""
+    with_teams(github)
+    github.files = [{"filename": PM_PATH, "status": status}]
+    del github.contents[(HEAD, PM_PATH)]
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"{PM_PATH}: not found at the head" in result.stdout
+
+
 def test_an_unknown_severity_asks_the_strictest_count_of_each_team(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

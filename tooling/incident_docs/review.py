@@ -13,7 +13,16 @@ from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import Document, parse_bytes, yaml_comments
 from incident_docs.formatters import code_span, table_cell
-from incident_docs.models import Incident, Person, Postmortem, Roster, TimelineEntry
+from incident_docs.models import (
+    Handoff,
+    Incident,
+    Person,
+    Postmortem,
+    Role,
+    Roles,
+    Roster,
+    TimelineEntry,
+)
 from incident_docs.records import SKIPPED_NAMES, validate_record
 from incident_docs.teams import (
     Involvement,
@@ -74,8 +83,8 @@ class Requirement:
     """Incidents the postmortems name that neither the base nor the head has: their
     responders' teams cannot be known, so the gate stays closed."""
     unreadable: tuple[str, ...] = ()
-    """Postmortems, as they would merge, whose front-matter cannot be read: the teams they
-    involve cannot be known, so the gate stays closed."""
+    """Postmortems and incidents, as they would merge, that cannot be read ("PATH: why"): the
+    teams they involve cannot be known, so the gate stays closed."""
     raised_by: str | None = None
     """Why the severity is not the postmortem's own, when one of its incidents is more severe
     ("the severity of its incident INC-… at base 1a2b3c4; postmortems/PM-….md says SEV3")."""
@@ -405,23 +414,33 @@ def requirement(
     judged: list[tuple[str, str | None, tuple[str, ...]]] = []
     """Each postmortem version: where, its own severity when known, the incidents it names."""
     for path, raw in documents:
+        version = _VERSION_LABEL.search(path)
+        # What would merge: a postmortem at the head, or an incident at the head.
+        merging = version is None or version.group(0).startswith(" (at head ")
+        is_incident = path.startswith(config.incidents_dir.rstrip("/") + "/")
         if raw is None:
             unknown = unknown or path
+            if version is None:
+                # Listed as changed, yet the API gives no such file at the head.
+                unreadable.append(f"{path}: not found at the head")
             continue
         doc = parse_bytes(raw, path, max_bytes=config.lint.max_file_bytes)
         front = doc.front_matter
         if not isinstance(front, dict):
             unknown = unknown or path
-            if _VERSION_LABEL.search(path) is None:
+            if merging:
                 # What would merge says nothing that can be read (broken YAML, no
                 # front-matter, a file over the size limit): its teams cannot be known.
-                unreadable.append(path)
+                unreadable.append(f"{path}: its front-matter cannot be read")
             continue
-        if path.startswith(config.incidents_dir.rstrip("/") + "/"):
+        if is_incident:
             incident, _problems = validate_record(doc, "incident")
-            if isinstance(incident, Incident):
-                entries, _bad = parse_timeline(doc)
-                incidents.setdefault(incident.id, []).append((incident, entries))
+            if not isinstance(incident, Incident):
+                # It does not validate, but the services and responders it names still count,
+                # under the ID it was read by.
+                incident = _loose_incident(front, _read_as(path))
+            entries, _bad = parse_timeline(doc)
+            incidents.setdefault(incident.id, []).append((incident, entries))
             level = front.get("severity")
             if isinstance(level, str) and config.severity(level) is not None:
                 ranked = _Level(config.severity_rank(level), level, path)
@@ -598,6 +617,31 @@ def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
         return None
 
 
+def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
+    """What an incident that does not validate names: its services and its responders (who
+    declared it, who held each role, whom it was handed to)."""
+
+    def name(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+    roles = front.get("roles")
+    held = roles if isinstance(roles, dict) else {}
+    handoffs = front.get("handoffs")
+    return Incident.model_construct(
+        id=incident_id,
+        services=front_labels(front, "services"),
+        declared_by=name(front.get("declared_by")),
+        roles=Roles.model_construct(
+            None, **{role.value: name(held.get(role.value)) for role in Role}
+        ),
+        handoffs=tuple(
+            Handoff.model_construct(to=item["to"])
+            for item in (handoffs if isinstance(handoffs, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("to"), str)
+        ),
+    )
+
+
 # --- the decision ----------------------------------------------------------------------------
 
 
@@ -705,10 +749,8 @@ def evaluate(
             f"{incident_id} is named by the postmortem but found neither at the base nor the "
             "head: the teams of its responders cannot be known"
         )
-    for path in need.unreadable:
-        unmet.append(
-            f"{path}: its front-matter cannot be read, so the teams it involves cannot be known"
-        )
+    for problem in need.unreadable:
+        unmet.append(f"{problem}, so the teams it involves cannot be known")
     for state in states:
         if not state.satisfied:
             unmet.append(_team_shortfall(state, roster, again))
