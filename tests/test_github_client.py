@@ -95,6 +95,21 @@ def test_a_rate_limit_that_names_no_time_waits_a_minute(github: FakeGitHub) -> N
         client(github, Sleeper(), max_wait=30).get_json(f"repos/{REPO}/pulls/7", "reading")
 
 
+def test_a_rate_limit_resetting_after_max_wait_says_when_it_resets(github: FakeGitHub) -> None:
+    """Not "gave up after waiting 0s (--max-wait 120s)", which reads as if it never tried."""
+    github.failures = [
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2800"}, "API rate limit")
+    ]
+    sleeper = Sleeper()
+    with pytest.raises(GitHubError) as error:
+        client(github, sleeper).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert str(error.value) == (
+        "reading: HTTP 403 rate limit exhausted: API rate limit; gave up: the next try was due "
+        "in 1800s (at 1970-01-01 00:46:40 UTC), past --max-wait 120s"
+    )
+    assert sleeper.waits == []
+
+
 def test_an_answer_nested_deeper_than_python_reads_is_no_json() -> None:
     with pytest.raises(GitHubError, match="reading reviews: the answer is not JSON"):
         Response(200, Message(), b"[" * 200_000).json("reading reviews")

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
 
@@ -278,6 +279,7 @@ class GitHubClient:
                     return Response(answer.status, answer.headers, self._body(answer, timeout))
             except urllib.error.HTTPError as error:
                 body = error.read()
+                limited = error.code in (403, 429)
                 delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
                 problem = _explain(what, error.code, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
@@ -299,7 +301,15 @@ class GitHubClient:
                 # The time lost to a server that does not answer counts as waiting, so that
                 # --max-wait bounds it too.
                 self.waited += max(0.0, self.clock() - started)
-                delay = _backoff(attempt)
+                delay, limited = _backoff(attempt), False
+            if self.waited + delay > self.max_wait and limited:
+                # The wait GitHub asks for, not ours: say when, so that the job can be re-run then.
+                due = datetime.fromtimestamp(self.clock() + delay, UTC)
+                waited = f" (after waiting {round(self.waited, 1):g}s)" if self.waited else ""
+                raise GitHubError(
+                    f"{problem}; gave up: the next try was due in {round(delay):g}s "
+                    f"(at {due:%Y-%m-%d %H:%M:%S} UTC), past --max-wait {self.max_wait:g}s{waited}"
+                )
             if self.waited + delay > self.max_wait:
                 raise GitHubError(
                     f"{problem}; gave up after waiting {round(self.waited, 1):g}s "
