@@ -547,6 +547,7 @@ def test_an_incident_named_but_found_nowhere_keeps_the_gate_closed(
     with_teams(github, services=("api",))
     for ref in (BASE, HEAD):
         del github.contents[(ref, INC_PATH)]
+        _tree_at(github, ref)  # nor in a subfolder
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1
@@ -560,6 +561,7 @@ def test_an_incident_found_nowhere_asks_the_strictest_count_without_teams_too(
     # passed with one approval, though its incident may be a SEV1 (an unreadable one asks two).
     for ref in (BASE, HEAD):
         del github.contents[(ref, INC_PATH)]
+        _tree_at(github, ref)
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
@@ -912,6 +914,28 @@ def test_an_incident_kept_in_a_subfolder_is_found_there(github: FakeGitHub, tmp_
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_a_tree_that_cannot_be_read_is_an_api_error_not_a_missing_incident(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github, services=("api",))
+    filed = "incidents/2024/INC-2024-05-02-api-errors.md"
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+        github.contents[(ref, filed)] = incident(services=("api",))
+        _tree_at(github, ref, filed)
+    github.failing[f"/git/trees/{HEAD}"] = 502
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "reading the tree of ccccccc: HTTP 502" in result.stderr
+    assert "found neither" not in result.output
+    github.failing.clear()
+    github.trees[HEAD]["truncated"] = True
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "the tree of ccccccc is cut short" in result.stderr
 
 
 def test_an_incident_moved_into_a_subfolder_is_read_where_it_went(

@@ -135,6 +135,8 @@ class FakeGitHub:
         default_factory=list
     )
     """Answers given before any other, in order: a status, headers and perhaps a message."""
+    failing: dict[str, int] = field(default_factory=dict)
+    """Paths after the repository's ("/git/trees/SHA") always answered with this status."""
     trees: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Git trees by SHA, as `git/trees/SHA?recursive=1` answers them."""
     commit_trees: dict[str, str] = field(default_factory=dict)
@@ -194,6 +196,8 @@ class FakeGitHub:
         if not path.startswith(prefix):
             return json_response({"message": "Not Found"}, 404)
         rest = path[len(prefix) :]
+        if rest in self.failing:
+            return json_response({"message": "Server Error"}, self.failing[rest])
         if rest == "/pulls/7":
             return json_response(
                 {

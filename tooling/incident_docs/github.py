@@ -786,18 +786,19 @@ def _incidents_of(
 
 def _incidents_in_tree(client: GitHubClient, repo: str, ref: str, folder: str) -> dict[str, str]:
     """Where each incident record in a subfolder of the incidents folder is at a commit, by ID,
-    from its whole tree. Empty when the tree cannot be read whole: the incidents not found stay
-    missing, and the gate closed."""
-    try:
-        tree = client.get_json(
-            f"repos/{repo}/git/trees/{urllib.parse.quote(ref)}",
-            f"reading the tree of {ref[:7]}",
-            {"recursive": "1"},
-        )
-    except GitHubError:
-        return {}
+    from its whole tree. GitHubError when the tree cannot be read whole: an incident it leaves
+    out would drop the teams that version brings (the other commit's version still found), so
+    the gate stops rather than judge without it."""
+    tree = client.get_json(
+        f"repos/{repo}/git/trees/{urllib.parse.quote(ref)}",
+        f"reading the tree of {ref[:7]}",
+        {"recursive": "1"},
+    )
     if not isinstance(tree, dict) or tree.get("truncated") is not False:
-        return {}
+        raise GitHubError(
+            f"the tree of {ref[:7]} is cut short or not given whole: cannot look for the "
+            f"incidents kept in the subfolders of {folder}/"
+        )
     entries = tree.get("tree")
     where: dict[str, str] = {}
     for item in entries if isinstance(entries, list) else []:
