@@ -313,6 +313,17 @@ def test_status_follows_the_state_machine() -> None:
         change_status(done, IncidentStatus.MONITORING, by="sam", at=at(50))
 
 
+def test_an_incident_cannot_be_resolved_before_a_role_was_handed_off() -> None:
+    record = incident()
+    handed = applied(record, assign(record, Role.COMMUNICATIONS_LEAD, "lee", by="sam", at=at(60)))
+    with pytest.raises(UsageError, match="a role was handed off later"):
+        resolve(handed, "Fixed.", by="sam", at=at(45))
+    with pytest.raises(UsageError, match="a role was handed off later"):
+        change_status(handed, IncidentStatus.RESOLVED, by="sam", at=at(59))
+    done = applied(handed, resolve(handed, "Fixed.", by="sam", at=at(60)))
+    assert done.resolved_at == at(60)
+
+
 def test_a_reopened_incident_is_investigated_again_and_its_history_says_why() -> None:
     record = incident()
     done = applied(record, resolve(record, "Fixed.", by="sam", at=at(40)))

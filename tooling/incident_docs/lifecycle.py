@@ -386,6 +386,14 @@ def change_status(
                 raise UsageError(
                     f"cannot resolve at {format_time(at)}: {name} is later ({format_time(moment)})"
                 )
+        # Roles do not change once it has ended: a later handoff would have a holder whose
+        # tenure ends before it starts.
+        handed = max((h.at for h in incident.handoffs), default=None)
+        if handed is not None and at < handed:
+            raise UsageError(
+                f"cannot resolve at {format_time(at)}: a role was handed off later "
+                f"({format_time(handed)})"
+            )
         sets.append((("resolved_at",), at))
     words = _plain(" ".join(note.split()), "the note")
     label = status.value.capitalize()
