@@ -752,6 +752,8 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         (("resolve", "-y", "-i", OPEN, "--by", "sam", "Fixed \x1b]0;x\x07"), "the summary holds"),
         (("status", "identified", "-i", OPEN, "--by", "sam", "see \x1b[2J"), "the note holds"),
         (("declare", "-y", "Checkout \u202efails", "--by", "sam"), "U+202E"),  # lint's IO007
+        (("declare", "-y", "x", "--by", "sam", "--audience", "users=a \x1b[2J"), "harm to users"),
+        (("declare", "-y", "x", "--by", "sam", "--audience", "company=\u202eb"), "U+202E"),
     ],
     ids=[
         "escape-in-title",
@@ -761,6 +763,8 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         "escape-in-summary",
         "escape-in-note",
         "override-in-title",
+        "escape-in-harm",
+        "override-in-harm",
     ],
 )
 def test_text_a_record_cannot_hold_is_refused_and_changes_nothing(

@@ -343,6 +343,7 @@ def _declare_answers(
     chosen = inputs.match_severity(severity, severity_names) if severity else None
     services = _labels(service, "--service")
     tags = _labels(tag, "--tag")
+    audiences = lifecycle.harms(inputs.parse_audiences(audience))
     criteria = inputs.parse_criteria(because) if because else None
     if criteria is None:
         criteria = _ask_criteria() if ask else Criteria()
@@ -361,7 +362,6 @@ def _declare_answers(
             "Affected services (comma-separated, Enter to skip)", default="", show_default=False
         )
         services = _labels((answer,), "service")
-    audiences = inputs.parse_audiences(audience)
     if not audiences and ask:
         audiences = _ask_audiences(criteria)
     return _Answers(title, criteria, chosen or suggested, suggested, services, tags, audiences)
@@ -380,8 +380,20 @@ def _ask_audiences(criteria: Criteria) -> dict[str, str]:
     for name, meaning in AUDIENCES.items():
         hurt = name == "users" and criteria.user_facing
         if click.confirm(f"  {name.capitalize()}: {meaning}?", default=hurt):
-            found[name] = " ".join(click.prompt(f"  The harm to {name}, in one line").split())
+            found[name] = click.prompt(
+                f"  The harm to {name}, in one line", value_proc=_harm_proc(name)
+            )
     return found
+
+
+def _harm_proc(name: str) -> Callable[[str], str]:
+    def convert(value: str) -> str:
+        try:
+            return lifecycle.harm_text(name, inputs.one_line_harm(value, f"the harm to {name}"))
+        except UsageError as error:
+            raise click.UsageError(str(error)) from None  # asked again
+
+    return convert
 
 
 def _similar_after_declare(project: Project, path: Path) -> None:

@@ -14,6 +14,7 @@ from incident_docs.models import (
     AUDIENCES,
     CRITERIA,
     EARLIEST_YEAR,
+    HARM_LENGTH,
     LATEST_YEAR,
     Criteria,
     EntryKind,
@@ -62,10 +63,17 @@ def parse_audiences(values: Iterable[str]) -> dict[str, str]:
                 f"--audience {key}: describe the harm in one line, e.g. "
                 f'--audience "{key}=Checkout fails for a third of shoppers"'
             )
-        if len(words) > 300:
-            raise UsageError(f"--audience {key}: the harm is one line (300 characters at most)")
-        found[key] = words
+        found[key] = one_line_harm(words, f"--audience {key}")
     return found
+
+
+def one_line_harm(text: str, what: str) -> str:
+    """The harm in one line, refused over HARM_LENGTH characters (what a record takes); `what`
+    names it in the error."""
+    words = " ".join(text.split())
+    if len(words) > HARM_LENGTH:
+        raise UsageError(f"{what}: the harm is one line ({HARM_LENGTH} characters at most)")
+    return words
 
 
 def parse_duration(text: str) -> timedelta:

@@ -184,7 +184,7 @@ def declare(
         "services": list(services),
         "tags": list(tags),
         "criteria": criteria.model_dump(),
-        **({"audiences": dict(audiences)} if audiences else {}),
+        **({"audiences": harms(audiences)} if audiences else {}),
         "roles": {role.value: by for role in Role},
         "status_history": [{"status": IncidentStatus.INVESTIGATING.value, "at": at}],
     }
@@ -195,13 +195,22 @@ def declare(
     return Declaration(front, entry, clean_title)
 
 
+def harm_text(name: str, harm: str) -> str:
+    """The harm to an audience as a record keeps it: one line, no control characters."""
+    return _plain(" ".join(harm.split()), f"the harm to {name}")
+
+
+def harms(given: Mapping[str, str]) -> dict[str, str]:
+    """Each audience's harm as a record keeps it (harm_text)."""
+    return {name: harm_text(name, harm) for name, harm in given.items()}
+
+
 def add_audiences(
     incident: Incident, given: Mapping[str, str]
 ) -> tuple[tuple[FieldPath, Any], ...]:
     """Front-matter sets for audiences newly named, or whose harm is described anew."""
     sets: list[tuple[FieldPath, Any]] = []
-    for name, harm in given.items():
-        words = _plain(" ".join(harm.split()), f"the harm to {name}")
+    for name, words in harms(given).items():
         if getattr(incident.audiences, name) != words:
             sets.append((("audiences", name), words))
     return tuple(sets)

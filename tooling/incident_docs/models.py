@@ -195,7 +195,10 @@ AUDIENCES: dict[str, str] = {
 }
 """Who an incident hurts, from the source material, most public first."""
 
-Harm = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+HARM_LENGTH = 300
+Harm = Annotated[
+    str, StringConstraints(min_length=1, max_length=HARM_LENGTH, strip_whitespace=True)
+]
 
 
 class Audiences(_Record):
