@@ -172,6 +172,19 @@ def test_a_harm_a_record_cannot_hold_is_asked_again(
     assert "audiences:\n  users: Results take ten seconds\n" in text
 
 
+def test_a_service_that_is_not_a_name_is_asked_again(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    answers = "Search is slow\n" + "y\n" + "n\n" * 6 + "\n" + "search, ../etc\n" + "search\n"
+    answers += "\nResults take ten seconds\n" + "n\nn\n"
+    result = run_cli(archive, "declare", "--by", "dana", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "service '../etc' is not a name" in result.stdout
+    assert result.stdout.count("Affected services") == 2
+    assert "services: [search]\n" in Path(result.stdout.splitlines()[-1]).read_text()
+
+
 def test_declaring_nothing_can_be_called_off_at_the_prompt(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -358,10 +358,12 @@ def _declare_answers(
             "Severity", default=suggested, value_proc=_severity_proc(severity_names)
         )
     if not services and ask:
-        answer = click.prompt(
-            "Affected services (comma-separated, Enter to skip)", default="", show_default=False
+        services = click.prompt(
+            "Affected services (comma-separated, Enter to skip)",
+            default="",
+            show_default=False,
+            value_proc=_services_proc,
         )
-        services = _labels((answer,), "service")
     if not audiences and ask:
         audiences = _ask_audiences(criteria)
     return _Answers(title, criteria, chosen or suggested, suggested, services, tags, audiences)
@@ -384,6 +386,13 @@ def _ask_audiences(criteria: Criteria) -> dict[str, str]:
                 f"  The harm to {name}, in one line", value_proc=_harm_proc(name)
             )
     return found
+
+
+def _services_proc(value: str) -> list[str]:
+    try:
+        return _labels((value,), "service")
+    except UsageError as error:
+        raise click.UsageError(str(error)) from None  # asked again
 
 
 def _harm_proc(name: str) -> Callable[[str], str]:
