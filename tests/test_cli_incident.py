@@ -102,6 +102,13 @@ def test_the_same_title_on_the_same_day_gets_a_new_id(archive: Path, run_cli: Ru
     first = declare(run_cli, archive)
     second = declare(run_cli, archive)
     assert Path(second).name == f"{INC}-2.md" and Path(first).name == f"{INC}.md"
+    # Records filed in a folder of their own (by year) keep their IDs too.
+    filed = archive / "incidents" / "2024"
+    filed.mkdir()
+    for made in (first, second):
+        Path(made).rename(filed / Path(made).name)
+    third = declare(run_cli, archive)
+    assert Path(third).name == f"{INC}-3.md"
 
 
 def test_data_lost_suggests_the_most_severe_and_no_yes_says_declare_early(

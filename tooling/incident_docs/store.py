@@ -972,13 +972,20 @@ def create_record(
     folder: Path,
     make: Callable[[set[str]], tuple[str, str]],
 ) -> Path:
-    """Create a new record under the lock; `make(taken_ids)` returns (id, text). Never overwrites."""
+    """Create a new record under the lock; `make(taken_ids)` returns (id, text), where the IDs
+    taken are the names of the records in `folder` and in the folders under it (filed by year,
+    say). Never overwrites."""
     if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
         shown = relative_display(folder, root)
         raise UsageError(f"{shown}: symbolic link leads outside the repository")
     with locked(root):
         folder.mkdir(parents=True, exist_ok=True)
-        taken = {p.stem for p in folder.glob("*.md")}
+        taken = {
+            name.removesuffix(".md")
+            for _parent, _folders, names in os.walk(folder)
+            for name in names
+            if name.endswith(".md")
+        }
         record_id, text = make(taken)
         path = folder / f"{record_id}.md"
         write_atomic(path, text.encode("utf-8"), exclusive=True)
