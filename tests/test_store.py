@@ -312,6 +312,22 @@ def test_atomic_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     assert b"**note** by sam: x" in path.read_bytes()
 
 
+def test_a_full_disk_names_the_record_and_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path)
+
+    def full(_descriptor: int) -> None:
+        raise OSError(28, "No space left on device")  # as a write or fsync raises it: no name
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        edit(tmp_path, path, note(1, "lost?"))
+    assert raised.value.filename == str(path)
+    assert path.read_text() == RECORD
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
 def test_a_link_out_of_the_repository_is_neither_read_nor_replaced(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     outside = write(tmp_path)  # tmp_path/incidents/..., outside root

@@ -151,8 +151,9 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        if isinstance(error, OSError) and error.filename == temporary:
-            # The temporary file is ours: the error is about writing the record.
+        if isinstance(error, OSError) and error.filename in (temporary, None):
+            # The temporary file is ours, and a write or fsync names no file (a full disk):
+            # the error is about writing the record.
             raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     with contextlib.suppress(OSError):
