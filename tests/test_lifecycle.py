@@ -456,6 +456,20 @@ def test_an_update_dates_its_times_when_the_incident_spans_days() -> None:
     assert f"by {T0 + timedelta(days=1):%Y-%m-%d} 13:00 UTC" in text
 
 
+def test_an_update_dates_work_done_on_another_day_than_the_rest() -> None:
+    # Declared just after midnight; the rollback, backfilled, was just before it.
+    record = incident(declared_at=T0.replace(hour=0, minute=10), status_history=[])
+    rollback = TimelineEntry(
+        T0.replace(hour=0) - timedelta(minutes=10), EntryKind.MITIGATION, "sam",
+        "Rolled back.", action=MitigationAction.ROLLBACK,
+    )  # fmt: skip
+    text = stakeholder_update(
+        record, [rollback], now=T0, next_update=timedelta(minutes=30), markdown=False
+    )
+    assert "2024-05-01 23:50 UTC (rollback): Rolled back." in text
+    assert "Investigating since 2024-05-02 00:10 UTC" in text
+
+
 def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     record = incident(resolved_at=at(40), status="resolved")
     sections = ("Summary", "Impact", "Timeline", "Responders", "Action items")

@@ -266,15 +266,21 @@ def stakeholder_update(
     )
     due = now + next_update
     start = start_of(incident)
-    moments = [start, now] if resolved else [start, now, due]
+    sent = last_update(entries, "internal")
+    previous = sent.time if sent else None
+    fresh = [e for e in sorted(entries, key=lambda e: (e.time, e.line)) if written_after(e, sent)]
+    # Every time the update shows: work backfilled to the day before the start is dated too.
+    moments = [start, now, since] if resolved else [start, now, since, due]
+    moments += [previous] if previous else []
+    for entry in fresh:
+        if entry.kind in REPORTED_KINDS:
+            logged = split_logged(entry.text)[1]
+            moments += [entry.time] if logged is None else [entry.time, logged]
     dated = len({m.astimezone(UTC).date() for m in moments}) > 1
 
     def clock(moment: datetime) -> str:
         return _clock(moment, dated=dated)
 
-    sent = last_update(entries, "internal")
-    previous = sent.time if sent else None
-    fresh = [e for e in sorted(entries, key=lambda e: (e.time, e.line)) if written_after(e, sent)]
     severity = show(
         incident.severity + (f" ({severity_description})" if severity_description else "")
     )
