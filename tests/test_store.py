@@ -211,6 +211,25 @@ def test_an_entry_added_after_an_item_with_a_block_never_splits_it(tmp_path: Pat
     assert item + "- 2024-05-02T10:25:00Z **note** by sam: Paged the DB team\n" in path.read_text()
 
 
+def test_an_entry_added_after_an_item_wrapped_without_indent_never_splits_it(
+    tmp_path: Path,
+) -> None:
+    # Markdown reads an unindented line right after an item's text as more of it (a lazy
+    # continuation): the new entry used to land above it, and the line read as the new entry's.
+    item = (
+        "- 2024-05-02T10:20:00Z **note** by sam: Error rate at 20%, the whole\n"
+        "EU region is affected.\n"
+    )
+    path = write(tmp_path, RECORD.replace(
+        "- 2024-05-02T10:20:00Z **note** by sam: Error rate at 20%.\n"
+        "  A continuation line that belongs to the entry above.\n", item))  # fmt: skip
+    result = edit(tmp_path, path, note(20, "Paged the DB team"))
+    assert item + "- 2024-05-02T10:25:00Z **note** by sam: Paged the DB team\n" in path.read_text()
+    texts = [e.text for e in result.after.entries]
+    assert "Error rate at 20%, the whole EU region is affected." in texts
+    assert result.after.entry_lines()[1] == item.rstrip("\n")
+
+
 def test_crlf_and_bom_survive(tmp_path: Path) -> None:
     original = ("\ufeff" + RECORD.replace("\n", "\r\n")).encode()
     path = write(tmp_path, original)

@@ -737,9 +737,10 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
 def _end_of_item(doc: Document, first: int, last: int) -> int:
     """The last line of the list item that starts on line `first`: its indented lines, and the
     blank lines between them (a code block or a nested list after a blank line is still the
-    item's), so that an entry added after it never splits it."""
-    end = first
-    for number in range(first + 1, last + 1):
+    item's), so that an entry added after it never splits it. Its text wrapped onto lines that
+    are not indented is the item's too, as Markdown reads it."""
+    end = first + len(wrapped_lines(doc, first, last))
+    for number in range(end + 1, last + 1):
         line = doc.lines[number - 1]
         if not line.strip():
             continue

@@ -135,9 +135,17 @@ _OWN_BLOCK = re.compile(
 a quote, a table row, HTML such as a suppression comment), not the entry's own text wrapped."""
 
 
+_INTERRUPTS = re.compile(
+    r"^(?:#{1,6}(?:[ \t]|$)|(?:\*[ \t]*){3,}$|(?:-[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
+)
+"""An unindented line that ends the text of a list item above it: a heading or a thematic
+break (besides what _OWN_BLOCK names)."""
+
+
 def wrapped_lines(doc: Document, number: int, last: int) -> list[str]:
-    """The lines after line `number` (an entry) onto which its text is wrapped, as written:
-    indented, with no blank line between ("...first a restart of the\n  checkout pods...")."""
+    """The lines after line `number` (an entry) onto which its text is wrapped, as written, with
+    no blank line between: indented ("...first a restart of the\n  checkout pods..."), or not,
+    where Markdown reads the line as the entry's text going on (a lazy continuation line)."""
     wrapped: list[str] = []
     for following in range(number + 1, last + 1):
         line = doc.lines[following - 1]
@@ -145,8 +153,8 @@ def wrapped_lines(doc: Document, number: int, last: int) -> list[str]:
         if (
             following in doc.code_lines
             or not text
-            or not line.startswith((" ", "\t"))
             or _OWN_BLOCK.match(text)
+            or (not line.startswith((" ", "\t")) and _INTERRUPTS.match(text))
         ):
             break
         wrapped.append(line)
