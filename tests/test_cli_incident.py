@@ -857,6 +857,18 @@ def test_post_sends_the_update_to_a_slack_compatible_webhook(
     ) in (archive / INC_PATH).read_text()
 
 
+def test_an_update_to_log_in_a_read_only_record_is_not_posted(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    record = archive / INC_PATH
+    record.chmod(0o444)
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 2
+    assert f"{INC_PATH}: the file is read-only" in result.stderr
+    assert webhook.log == []  # posting again once it is writable would post it twice
+
+
 def post_to_teams(archive: Path) -> None:
     pyproject = archive / "pyproject.toml"
     pyproject.write_text(

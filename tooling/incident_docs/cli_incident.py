@@ -965,6 +965,8 @@ def update_command(
 
     echo(update(output_format.lower() == "markdown"), nl=False)
     handle = _actor(project, by, incident) if record else None  # before posting: not undone
+    if record:
+        store.check_writable(project.root, path, display)
     posted_to: str | None = None
     if post:
         settings = project.config.updates

@@ -925,6 +925,12 @@ def _read_target(
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
 
 
+def check_writable(root: Path, path: Path, display: str) -> None:
+    """Refuse a record that a change could not be written to (made read-only, or a link out of
+    the repository), before acting on anything that cannot be undone, such as a post to a chat."""
+    _read_target(root, path, display)
+
+
 def _summary_written(after: IncidentFile, summary: str) -> bool:
     written = as_paragraph(summary)
     return any(line.strip() == written for line in after.doc.lines)
