@@ -754,6 +754,11 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         (("declare", "-y", "Checkout \u202efails", "--by", "sam"), "U+202E"),  # lint's IO007
         (("declare", "-y", "x", "--by", "sam", "--audience", "users=a \x1b[2J"), "harm to users"),
         (("declare", "-y", "x", "--by", "sam", "--audience", "company=\u202eb"), "U+202E"),
+        # Read from the record, it would be a lint directive for the rest of it, and for the
+        # sections of a postmortem written after the timeline the draft copies.
+        (("log", "<!-- incident-docs disable BL -->", "--by", "sam", "-i", OPEN), "'<!--'"),
+        (("resolve", "-y", "-i", OPEN, "--by", "sam", "Fixed <!-- x"), "the summary holds '<!--'"),
+        (("declare", "-y", "Checkout <!-- x", "--by", "sam"), "the title holds '<!--'"),
     ],
     ids=[
         "escape-in-title",
@@ -765,6 +770,9 @@ def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli:
         "override-in-title",
         "escape-in-harm",
         "override-in-harm",
+        "comment-in-entry",
+        "comment-in-summary",
+        "comment-in-title",
     ],
 )
 def test_text_a_record_cannot_hold_is_refused_and_changes_nothing(
@@ -1016,3 +1024,11 @@ def test_a_broken_record_read_but_not_changed_is_not_said_to_be_changed(
         archive, "status", "-i", "INC-2026-11-20-search-latency", "resolved", "x", "--by", "sam"
     )
     assert status.exit_code == 2 and "(fix it before changing this record)" in status.stderr
+
+
+def test_an_html_comment_written_as_code_is_logged(archive: Path, run_cli: RunCli) -> None:
+    text = "Added `<!-- incident-docs disable BL -->` to the runbook's example"
+    result = run_cli(archive, "log", text, "--by", "sam", "-i", OPEN)
+    assert result.exit_code == 0, result.output
+    shown = run_cli(archive, "show", OPEN, "--format", "json")
+    assert text in shown.stdout

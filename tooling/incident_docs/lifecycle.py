@@ -139,11 +139,29 @@ def _plain(text: str, what: str) -> str:
     at = control_at(text)
     if at >= 0:
         raise UsageError(f"{what} holds a control character (U+{ord(text[at]):04X}); remove it")
+    if "<!--" in text and _opens_comment(text):
+        # Read from the record, "<!-- incident-docs disable BL -->" would be a lint directive,
+        # and a postmortem draft copying the text would carry it to the sections written after.
+        raise UsageError(
+            f"{what} holds '<!--', which opens an HTML comment in the record (and lint reads an "
+            "'incident-docs' one as a suppression): write it as code, `<!--`, or leave it out"
+        )
     if NOT_UTF8.search(text) is not None:
         # Typed at a prompt (the arguments are refused before): no record can hold it, and YAML
         # would write it as an escape that no longer parses.
         raise UsageError(f"{what} holds bytes that are not valid UTF-8; nothing was written")
     return text
+
+
+def _opens_comment(text: str) -> bool:
+    """Some '<!--' of the text stands outside a code span."""
+    from incident_docs.rules.suppression import code_spans  # the rules import this module
+
+    spans = code_spans(text) if "`" in text else []
+    return any(
+        not any(start <= found.start() < end for start, end in spans)
+        for found in re.finditer("<!--", text)
+    )
 
 
 def incident_title(title: str) -> str:
