@@ -1055,6 +1055,8 @@ def _with_examples(archive: Path, examples: str, *settings: str) -> None:
         "- `03:05` ",
         "| Jan 14, 10:18 AM | ",
         "**June 14th, 2022, 10:00 AM:** ",
+        "- 14:05 ET: ",  # any zone's abbreviation
+        "- 09:12 MEZ: ",
     ],
 )
 def test_an_example_labels_a_free_form_timeline_entry_without_its_time(
@@ -1083,10 +1085,6 @@ def test_an_example_labels_an_entry_whose_text_opens_with_a_word_in_capitals() -
         # example may also be the entry as written.
         labelled = replace(shipped, examples={normalise(example): 0})
         assert labelled.check(entry) == [], example
-    # No zone is written "DB": the entry's text keeps the word, and a label without it is
-    # another line's.
-    other = replace(shipped, examples={normalise("failover botched by Ken again, as usual."): 0})
-    assert other.check(entry) == shipped.check(entry)
 
 
 @pytest.mark.parametrize(
@@ -1174,6 +1172,20 @@ def test_a_bad_examples_line_says_what_is_wrong(
     result = run_cli(archive, "lint", "--select", "BL")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"incident: error: {message}"), result.stderr
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # A column after the label, or the label first: the next line is read in all the same.
+        'text\tlabel\tcategory\n"Ken broke it.\tblameful\tblame\nThe disk filled up."\tblameless\tx\n',
+        'label\ttext\nblameful\t"Ken broke it.\nblameless\tThe disk filled up."\n',
+    ],
+)
+def test_a_stray_quotation_mark_is_named_whatever_the_columns(archive: Path, table: str) -> None:
+    (archive / "examples.tsv").write_text(table)
+    with pytest.raises(UsageError, match=r"^examples.tsv:2: a quotation mark opens the text"):
+        training.read_examples(archive, "examples.tsv")
 
 
 def test_an_examples_file_reads_cells_a_spreadsheet_quoted_for_a_tab_or_a_line_break(

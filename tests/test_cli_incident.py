@@ -168,13 +168,16 @@ def test_a_harm_a_record_cannot_hold_is_asked_again(
 ) -> None:
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     answers = "Search is slow\n" + "y\n" + "n\n" * 6 + "\n" + "\n"
-    answers += "\n" + "slow " * 61 + "\n" + "red \x1b[31m\n" + "Results take ten seconds\n"
+    answers += (
+        "\n" + "slow " * 61 + "\n" + "red \x1b[31m\n" + "   \n" + "Results take ten seconds\n"
+    )
     answers += "n\nn\n"
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
     assert "the harm to users: the harm is one line (300 characters at most)" in result.stdout
     assert "the harm to users holds a control character (U+001B)" in result.stdout
-    assert result.stdout.count("The harm to users, in one line") == 3
+    assert "the harm to users: describe it in one line" in result.stdout  # blanks only
+    assert result.stdout.count("The harm to users, in one line") == 4
     text = Path(result.stdout.splitlines()[-1]).read_text()
     assert "audiences:\n  users: Results take ten seconds\n" in text
 

@@ -357,3 +357,50 @@ def test_a_postmortem_of_several_incidents_spans_them(tmp_path: Path) -> None:
     ]
     # One of them missing (ID005's to report): the span is unknown, nothing compared.
     assert found(tmp_path / "missing", first_end | {second_path: ""}, "FM011") == []
+
+
+def test_an_incident_whose_postmortem_copied_other_times_says_so(tmp_path: Path) -> None:
+    # A pull request that corrects an incident lints the incident alone.
+    files = _key_times("detected_at: 2024-05-02T10:00:00Z")
+    files[INCIDENT_PATH] = (
+        str(files[INCIDENT_PATH])
+        .replace("detected_at: 2024-05-02T10:00:00Z", "detected_at: 2024-05-02T09:58:00Z")
+        .replace("handoffs:", "postmortem: PM-2024-05-02-api-errors\nhandoffs:")
+    )
+    assert found(tmp_path, files, "FM011") == [
+        (
+            INCIDENT_PATH,
+            9,
+            "'detected_at' (2024-05-02T09:58+00:00) differs from the copy in "
+            "PM-2024-05-02-api-errors (2024-05-02T10:00+00:00): update the postmortem's copy",
+        ),
+        (
+            POSTMORTEM_PATH,
+            8,
+            "'detected_at' (2024-05-02T10:00+00:00) is not its incident's "
+            "(2024-05-02T09:58+00:00): copy it from INC-2024-05-02-api-errors, or correct the "
+            "incident",
+        ),
+    ]
+
+
+def test_times_in_other_offsets_are_shown_in_one(tmp_path: Path) -> None:
+    # 10:00:30 in the incident, 11:00 at +01:00 in the postmortem: thirty seconds apart.
+    files = _key_times("detected_at: 2024-05-02T11:00:00+01:00")
+    files[INCIDENT_PATH] = str(files[INCIDENT_PATH]).replace(
+        "detected_at: 2024-05-02T10:00:00Z", "detected_at: 2024-05-02T10:00:30Z"
+    )
+    assert [message for _, _, message in found(tmp_path, files, "FM011")] == [
+        "'detected_at' (2024-05-02T11:00:00+01:00) is not its incident's "
+        "(2024-05-02T11:00:30+01:00): copy it from INC-2024-05-02-api-errors, or correct the "
+        "incident"
+    ]
+
+
+def test_an_incident_listed_twice_is_still_compared(tmp_path: Path) -> None:
+    files = _key_times("detected_at: 2024-05-02T10:05:00Z")
+    files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace(
+        "incidents: [INC-2024-05-02-api-errors]",
+        "incidents: [INC-2024-05-02-api-errors, INC-2024-05-02-api-errors]",
+    )
+    assert [line for _, line, _ in found(tmp_path, files, "FM011")] == [8]

@@ -398,9 +398,12 @@ def _services_proc(value: str) -> list[str]:
 def _harm_proc(name: str) -> Callable[[str], str]:
     def convert(value: str) -> str:
         try:
-            return lifecycle.harm_text(name, inputs.one_line_harm(value, f"the harm to {name}"))
+            harm = lifecycle.harm_text(name, inputs.one_line_harm(value, f"the harm to {name}"))
         except UsageError as error:
             raise click.UsageError(str(error)) from None  # asked again
+        if not harm:  # blanks only: a record cannot hold an empty harm
+            raise click.UsageError(f"the harm to {name}: describe it in one line")
+        return harm
 
     return convert
 

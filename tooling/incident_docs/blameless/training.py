@@ -135,13 +135,11 @@ def read_rows(
                     text, quoted = _without_quotes(text.strip()), True
                 text = text.strip() if quoted else _unquoted(text.strip())
                 label = record["label"][0].strip().strip('"').lower() if "label" in record else None
-                swallowed = _SWALLOWED_LABEL.search(text) if quoted else None
-                if swallowed is not None:
-                    labelled_on = line + len(_LINE_END.findall(text, 0, swallowed.start()))
+                if quoted and _swallows_a_label(text):
                     raise UsageError(
-                        f"{shown}:{labelled_on}: a quotation mark opens the text and closes "
-                        f"none on this line, so line {labelled_on + 1} is read into it: close it, "
-                        'or double it ("") if it is part of the text'
+                        f"{shown}:{line}: a quotation mark opens the text and closes none on "
+                        f"this line, so line {line + 1} is read into it: close it, or double it "
+                        '("") if it is part of the text'
                     )
                 if not text:
                     raise UsageError(f"{shown}:{line}: empty text")
@@ -173,9 +171,18 @@ def read_rows(
     return rows
 
 
-_SWALLOWED_LABEL = re.compile(r"\t[ \t]*(?:blameful|blameless)[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
-"""A label and the end of its line inside a quoted text: a quotation mark opened the text and
-closed none on its line, so the next line was read into it (as a spreadsheet reads it too)."""
+def _swallows_a_label(text: str) -> bool:
+    """A quoted text over several lines holds a label in a cell of its own ("Ken broke
+    it.<TAB>blameful" and the next line, or "blameless<TAB>The disk…" after the first, whatever
+    the columns' order): a quotation mark opened the text and closed none on its line, so the
+    next line was read into it (as a spreadsheet reads it too)."""
+    pieces = _LINE_END.split(text)
+    return len(pieces) > 1 and any(
+        cell.strip().lower() in LABELS
+        for piece in pieces
+        if "\t" in piece
+        for cell in piece.split("\t")
+    )
 
 
 def _label_problem(label: str | None, values: list[tuple[str, bool]], fields: list[str]) -> str:

@@ -59,28 +59,45 @@ class Subject:
         if not isinstance(self.record, Postmortem):
             return []
         found = []
-        folder = self.ctx.root / self.ctx.config.incidents_dir
         for incident_id in self.record.incidents:
-            path: Path = folder / f"{incident_id}.md"
-            if not path.is_file():
-                # Kept in a subfolder (incidents/2024/…): found there, as the records are.
-                path = next(
-                    (
-                        found
-                        for found in sorted(folder.rglob(f"{incident_id}.md"))
-                        if found.is_file() and escapes(found, self.ctx.root) is None
-                    ),
-                    path,
-                )
-                if not path.is_file():
-                    continue
-            doc = read_document(
-                path, path.name, root=self.ctx.root, max_bytes=self.ctx.config.lint.max_file_bytes
-            )
-            incident, _problems = validate_record(doc, "incident")
-            if isinstance(incident, Incident):
-                found.append((incident, parse_timeline(doc)[0]))
+            read = self.read_record(incident_id, "incident")
+            if read is not None and isinstance(read[0], Incident):
+                found.append((read[0], parse_timeline(read[1])[0]))
         return found
+
+    @cached_property
+    def postmortem(self) -> Postmortem | None:
+        """An incident's postmortem (its `postmortem:`) as the archive has it, if it reads."""
+        if not isinstance(self.record, Incident) or self.record.postmortem is None:
+            return None
+        read = self.read_record(self.record.postmortem, "postmortem")
+        return read[0] if read is not None and isinstance(read[0], Postmortem) else None
+
+    def read_record(self, record_id: str, kind: RecordKind) -> tuple[Record, Document] | None:
+        """The archive's record of that ID and kind, validated, or None when there is none or
+        it does not validate."""
+        config = self.ctx.config
+        folder = self.ctx.root / (
+            config.incidents_dir if kind == "incident" else config.postmortems_dir
+        )
+        path: Path = folder / f"{record_id}.md"
+        if not path.is_file():
+            # Kept in a subfolder (incidents/2024/…): found there, as the records are.
+            path = next(
+                (
+                    found
+                    for found in sorted(folder.rglob(f"{record_id}.md"))
+                    if found.is_file() and escapes(found, self.ctx.root) is None
+                ),
+                path,
+            )
+            if not path.is_file():
+                return None
+        doc = read_document(
+            path, path.name, root=self.ctx.root, max_bytes=config.lint.max_file_bytes
+        )
+        record, _problems = validate_record(doc, kind)
+        return (record, doc) if record is not None else None
 
 
 DocumentCheck = Callable[[Subject], Iterable[Finding]]

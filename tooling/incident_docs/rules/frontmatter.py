@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from incident_docs.diagnostics import Finding, Severity
@@ -38,7 +39,7 @@ RULES = (
              "title: !!python/object/apply:os.system [ls]", "title: Web outage"),
     RuleInfo("FM010", "duplicate-key", "A key appears once; YAML would silently keep only the last value.",
              "title: A\ntitle: B", "title: A"),
-    RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution).",
+    RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution); said on the postmortem and on the incident that names it.",
              "detected_at: 2022-12-25T12:38:00Z (the incident: 12:40)", "detected_at: 2022-12-25T12:40:00Z",
              Severity.WARNING),
 )  # fmt: skip
@@ -139,38 +140,91 @@ _LAST_OF_SEVERAL = frozenset({"mitigated_at", "resolved_at"})
 takes from the first."""
 
 
-def _incident_times(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
-    # The site shows the postmortem's times on its card and the metrics count the incident's:
-    # a copy that has drifted (the incident corrected, or reopened) tells two stories.
-    incidents = [incident for incident, _ in subject.incidents]
-    if not incidents or len(incidents) != len(set(postmortem.incidents)):
-        return  # a missing incident is ID005's; with one missing, the span is unknown
+@dataclass(frozen=True)
+class _Drift:
+    """A key time a postmortem records that is not its incidents'."""
+
+    name: str
+    recorded: datetime
+    expected: datetime
+    source: str
+    """The ID of the incident the expected time is from."""
+    several: bool
+
+
+def _drifts(postmortem: Postmortem, incidents: Iterable[Incident]) -> Iterator[_Drift]:
+    """The key times the postmortem records that are not its incidents' (of several: the
+    earliest start, detection and declaration, the latest mitigation and resolution). Nothing
+    when one of its incidents is missing (ID005's to report): the span is unknown."""
+    by_id = {incident.id: incident for incident in incidents}
+    if not by_id or set(by_id) != set(postmortem.incidents):
+        return
     for name in KEY_TIMESTAMPS:
         recorded = getattr(postmortem, name)
         known = [
             (moment, incident.id)
-            for incident in incidents
+            for incident in by_id.values()
             if (moment := getattr(incident, name)) is not None
         ]
-        if recorded is None or len(known) != len(incidents):
+        if recorded is None or len(known) != len(by_id):
             continue  # one incident without it (still open, say): nothing to compare with
-        moment, source = max(known) if name in _LAST_OF_SEVERAL else min(known)
-        if recorded == moment:
-            continue
-        shown = _hm if _hm(recorded) != _hm(moment) else _hms  # seconds apart
+        expected, source = max(known) if name in _LAST_OF_SEVERAL else min(known)
+        if recorded != expected:
+            yield _Drift(name, recorded, expected, source, len(by_id) > 1)
+
+
+def _incident_times(subject: Subject, postmortem: Postmortem) -> Iterator[Finding]:
+    # The site shows the postmortem's times on its card and the metrics count the incident's:
+    # a copy that has drifted (the incident corrected, or reopened) tells two stories.
+    for drift in _drifts(postmortem, (incident for incident, _ in subject.incidents)):
+        recorded, expected = _side_by_side(drift.recorded, drift.expected)
         whose = (
-            f"its incident's ({shown(moment)})"
-            if len(incidents) == 1
-            else f"the {'latest' if name in _LAST_OF_SEVERAL else 'earliest'} of its incidents' "
-            f"({shown(moment)}, {source})"
+            f"the {'latest' if drift.name in _LAST_OF_SEVERAL else 'earliest'} of its "
+            f"incidents' ({expected}, {drift.source})"
+            if drift.several
+            else f"its incident's ({expected})"
         )
         yield Finding(
             "FM011",
-            f"'{name}' ({shown(recorded)}) is not {whose}: copy it from {source}, or correct "
-            "the incident",
-            subject.doc.line_of((name,)),
+            f"'{drift.name}' ({recorded}) is not {whose}: copy it from {drift.source}, or "
+            "correct the incident",
+            subject.doc.line_of((drift.name,)),
             1,
         )
+
+
+def _copied_times(subject: Subject, incident: Incident) -> Iterator[Finding]:
+    # Said on the incident too: a pull request that corrects an incident lints the incident,
+    # not the postmortem whose copy it leaves behind.
+    postmortem = subject.postmortem
+    if postmortem is None or incident.id not in postmortem.incidents:
+        return
+    incidents = [incident]
+    for other_id in dict.fromkeys(postmortem.incidents):
+        if other_id != incident.id:
+            read = subject.read_record(other_id, "incident")
+            if read is None or not isinstance(read[0], Incident):
+                return
+            incidents.append(read[0])
+    for drift in _drifts(postmortem, incidents):
+        if drift.source != incident.id:
+            continue  # another incident's time: said on that one
+        expected, recorded = _side_by_side(drift.expected, drift.recorded)
+        yield Finding(
+            "FM011",
+            f"'{drift.name}' ({expected}) differs from the copy in {postmortem.id} "
+            f"({recorded}): update the postmortem's copy",
+            subject.doc.line_of((drift.name,)),
+            1,
+        )
+
+
+def _side_by_side(first: datetime, second: datetime) -> tuple[str, str]:
+    """Two moments as a message shows them: the second in the first's offset, to the second
+    when they fall in the same minute."""
+    second = second.astimezone(first.tzinfo)
+    shown = _hm if _hm(first) != _hm(second) else _hms
+    return shown(first), shown(second)
 
 
 def _hm(moment: datetime) -> str:
@@ -184,6 +238,7 @@ def _hms(moment: datetime) -> str:
 def _incident_story(subject: Subject, incident: Incident) -> Iterator[Finding]:
     doc = subject.doc
     yield from _key_order(subject, incident)
+    yield from _copied_times(subject, incident)
     if incident.status is IncidentStatus.RESOLVED and incident.resolved_at is None:
         yield Finding(
             "FM008",
