@@ -38,6 +38,7 @@ from support.site_build import (
     active_content,
     build_site,
     page,
+    pagefind_pages,
     search_entries,
     write_site_config,
 )
@@ -556,6 +557,17 @@ def test_pagefind_search_replaces_material_search(christmas: Path) -> None:
     assert 'src="../pagefind/pagefind-ui.js"' in search
     assert "data-pagefind-body" in page(site, PM_URL)
     assert 'class="idocs-header-search"' in page(site, PM_URL)
+
+
+@pytest.mark.slow
+def test_pagefind_results_read_as_the_page_without_its_permalinks(christmas: Path) -> None:
+    indexed = pagefind_pages(build_site(christmas, search="pagefind"))
+    record = indexed[f"/{PM_URL}/"]
+    # The heading's permalink ("¶") was part of the title, every section and the excerpt.
+    assert record["meta"]["title"] == "Postmortem: corrupt web image crash-looped the front-end VMs"
+    assert all("¶" not in anchor["text"] for anchor in record["anchors"])
+    assert "¶" not in record["content"]
+    assert all("¶" not in found["content"] for found in indexed.values())
 
 
 def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from datetime import date
@@ -141,3 +142,14 @@ def search_entries(site: Path) -> list[dict[str, Any]]:
     data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs: list[dict[str, Any]] = data["docs"]
     return docs
+
+
+def pagefind_pages(site: Path) -> dict[str, dict[str, Any]]:
+    """What Pagefind indexed of each page of a built site, by URL: its fragment (title in
+    `meta`, `content`, `anchors`, `filters`), read from the gzipped files it wrote."""
+    pages = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        found: dict[str, Any] = json.loads(data)
+        pages[found["url"]] = found
+    return pages

@@ -80,6 +80,8 @@ def decorate(output: str, page: Page, search_src: str, use_directory_urls: bool)
             '<article class="md-content__inner md-typeset" data-pagefind-body>',
             1,
         )
+    # A heading's permalink ("¶") is no word of it: Pagefind put it in every title and excerpt.
+    output = output.replace('<a class="headerlink"', '<a data-pagefind-ignore class="headerlink"')
     header = output.find('class="md-header__inner')
     close = output.find("</nav>", header) if header >= 0 else -1
     if close >= 0:
