@@ -570,6 +570,18 @@ def test_pagefind_results_read_as_the_page_without_its_permalinks(christmas: Pat
     assert all("¶" not in found["content"] for found in indexed.values())
 
 
+@pytest.mark.slow
+def test_pagefind_leaves_out_the_labels_of_the_picture_and_the_timeline_table(
+    christmas: Path,
+) -> None:
+    indexed = pagefind_pages(build_site(christmas, search="pagefind"))
+    content = indexed[f"/{INC_URL}/"]["content"]
+    # The picture's words every record repeats; the table's header ran together.
+    assert "not yet detected" not in content and "responding:" not in content
+    assert "KindBy" not in content and "What happened" not in content
+    assert "Scheduled deploy of web-frontend 4.18.0 started." in content  # the entries stay
+
+
 def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -> None:
     site = build_site(christmas)
     for url in (PM_URL, INC_URL):

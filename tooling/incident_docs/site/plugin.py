@@ -494,12 +494,20 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)
         related = decoration.related
-        if related and self.config.search == "pagefind":
+        picture = decoration.picture
+        if self.config.search == "pagefind":
             related = related.replace("<details ", "<details data-pagefind-ignore ", 1)
+            # The picture says what the card does, under labels every record repeats
+            # ("responding: 32m"); the table's header ran together ("KindByWhat happened").
+            picture = picture.replace("<figure ", "<figure data-pagefind-ignore ", 1)
+            output = output.replace(
+                '<table class="idocs-timeline"><thead>',
+                '<table class="idocs-timeline"><thead data-pagefind-ignore>',
+                1,
+            )
         if related:
             at = output.find(card) + len(card)
             output = output[:at] + related + output[at:]
-        picture = decoration.picture
         if picture:
             table = output.find('<div class="idocs-scroll"')
             at = table if table >= 0 else output.find(card) + len(card)
