@@ -12,11 +12,12 @@ from typing import Unpack
 
 import pytest
 import yaml
-from mkdocs.exceptions import Abort
+from mkdocs.exceptions import Abort, PluginError
 
 from incident_docs.config import load_config
 from incident_docs.models import Postmortem
 from incident_docs.records import load_roster
+from incident_docs.site import pagefind
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import search_facts, severity_colours, severity_css
 from incident_docs.site.plugin import IncidentDocsPlugin, searchable_times
@@ -820,3 +821,37 @@ def test_pagefind_indexes_the_teams_the_card_finds_from_services(christmas: Path
     assert "platform" in teams
     assert "platform" in search_facts(record, teams).split(" · ")
     assert decoration(archive, archive.by_id[f"INC-{CHRISTMAS}"], settings).teams == ()
+
+
+def _fake_pagefind(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str) -> None:
+    binary = tmp_path / "pagefind"
+    binary.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    binary.chmod(0o755)
+    monkeypatch.setattr(pagefind, "executable", lambda: binary)
+
+
+@pytest.mark.parametrize(
+    ("script", "said"),
+    [
+        ('echo "Error: no space left" >&2; exit 3', "(exit code 3):\nError: no space left"),
+        ("kill -SEGV $$", "(killed by SIGSEGV)"),
+    ],
+)
+def test_a_failing_pagefind_says_how_it_ended(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str, said: str
+) -> None:
+    # A binary that crashed printed nothing: the error ended at "Pagefind failed:".
+    _fake_pagefind(monkeypatch, tmp_path, script)
+    with pytest.raises(PluginError) as failed:
+        pagefind.index(tmp_path)
+    assert said in str(failed.value)
+
+
+def test_a_pagefind_that_does_not_finish_fails_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # subprocess.TimeoutExpired went up as a traceback.
+    _fake_pagefind(monkeypatch, tmp_path, "exec sleep 5")
+    monkeypatch.setattr(pagefind, "TIMEOUT", 0.2)
+    with pytest.raises(PluginError, match="did not finish"):
+        pagefind.index(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from incident_docs.site.archive import relative_url
 INSTALL_HINT = "install it with: pip install 'incident-docs[pagefind]' (or pagefind[extended])"
 
 _BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
+
+TIMEOUT = 1800.0
+"""Seconds Pagefind may take over the site before the build fails instead of waiting on."""
 
 
 def executable() -> Path:
@@ -38,13 +42,30 @@ def index(site_dir: Path) -> str:
     """Run Pagefind over the built site; its index and UI land in site_dir/pagefind/."""
     command = [str(executable()), "--site", str(site_dir)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise PluginError(
+            f"incident-docs: Pagefind did not finish in {TIMEOUT:g} seconds ({command[0]})"
+        ) from None
     except OSError as error:
         raise PluginError(f"incident-docs: cannot run Pagefind ({command[0]}): {error}") from None
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise PluginError("incident-docs: Pagefind failed:\n" + "\n".join(detail))
+        raise PluginError(
+            f"incident-docs: Pagefind failed ({_ending(done.returncode)}):"
+            + "".join(f"\n{line}" for line in detail)
+        )
     return done.stdout
+
+
+def _ending(returncode: int) -> str:
+    """How a process ended, from its return code (a signal's is its number, negated)."""
+    if returncode > 0:
+        return f"exit code {returncode}"
+    try:
+        return f"killed by {signal.Signals(-returncode).name}"
+    except ValueError:
+        return f"killed by signal {-returncode}"
 
 
 _FORM = (
