@@ -561,6 +561,16 @@ def test_pagefind_search_replaces_material_search(christmas: Path) -> None:
 
 
 @pytest.mark.slow
+def test_pagefind_puts_its_search_box_on_the_not_found_page(christmas: Path) -> None:
+    # MkDocs writes 404.html as a template, not a page: it had no search box at all. It is
+    # served at any missing address, so the box leads to the search page from the site's root.
+    site = build_site(christmas, search="pagefind", site_url="https://example.com/archive/")
+    not_found = (site / "404.html").read_text(encoding="utf-8")
+    assert '<form class="idocs-header-search" action="/archive/search/"' in not_found
+    assert not_found.count('class="idocs-header-search"') == 1
+
+
+@pytest.mark.slow
 def test_pagefind_results_read_as_the_page_without_its_permalinks(christmas: Path) -> None:
     indexed = pagefind_pages(build_site(christmas, search="pagefind"))
     record = indexed[f"/{PM_URL}/"]

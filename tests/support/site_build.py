@@ -62,12 +62,16 @@ Body <script>alert('body')</script> and [a link](javascript:alert('md-link')) an
 """
 
 
-def write_site_config(root: Path, **options: Unpack[PluginOptions]) -> Path:
+def write_site_config(
+    root: Path, *, site_url: str | None = None, **options: Unpack[PluginOptions]
+) -> Path:
     """The repository's mkdocs.yml and docs/, with plugin options for a reproducible build."""
     settings = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     plugin: dict[str, object] = {"today": TODAY, **options}
     settings["plugins"] = ["search", {"incident-docs": plugin}]
     settings["site_dir"] = str(root / "site")
+    if site_url is not None:
+        settings["site_url"] = site_url
     (root / "mkdocs.yml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     docs = root / "docs"
     if not docs.exists():
@@ -77,9 +81,15 @@ def write_site_config(root: Path, **options: Unpack[PluginOptions]) -> Path:
     return root / "mkdocs.yml"
 
 
-def build_site(root: Path, *, strict: bool = True, **options: Unpack[PluginOptions]) -> Path:
+def build_site(
+    root: Path,
+    *,
+    strict: bool = True,
+    site_url: str | None = None,
+    **options: Unpack[PluginOptions],
+) -> Path:
     """Build the site of an archive copy with MkDocs (strict unless told); the site folder."""
-    config_file = write_site_config(root, **options)
+    config_file = write_site_config(root, site_url=site_url, **options)
     config = load_config(config_file=str(config_file), strict=strict)
     build(config)
     return root / "site"

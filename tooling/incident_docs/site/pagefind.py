@@ -7,11 +7,13 @@ import shutil
 import signal
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
-from incident_docs.site.archive import relative_url
+from incident_docs.site.archive import page_url, relative_url
+from incident_docs.site.markup import e
 
 INSTALL_HINT = "install it with: pip install 'incident-docs[pagefind]' (or pagefind[extended])"
 
@@ -103,12 +105,27 @@ def decorate(output: str, page: Page, search_src: str, use_directory_urls: bool)
         )
     # A heading's permalink ("¶") is no word of it: Pagefind put it in every title and excerpt.
     output = output.replace('<a class="headerlink"', '<a data-pagefind-ignore class="headerlink"')
-    header = output.find('class="md-header__inner')
-    close = output.find("</nav>", header) if header >= 0 else -1
-    if close >= 0:
-        output = output[:close] + _FORM.format(action=action) + output[close:]
+    output = _with_search_box(output, action)
     if is_search:
         root = relative_url(here, "index.md", use_directory_urls)
         base = "" if root == "./" else root
         output = output.replace("</body>", _SEARCH_UI.format(base=base) + "</body>", 1)
     return output
+
+
+def decorate_error_page(
+    output: str, search_src: str, site_url: str, use_directory_urls: bool
+) -> str:
+    """The 404 page with the header's search box. It is served at any missing address, so the
+    box leads to the search page from the site's root (as MkDocs links the page's assets)."""
+    root = urlsplit(site_url or "/").path
+    root = root if root.endswith("/") else root + "/"
+    return _with_search_box(output, root + page_url(search_src, use_directory_urls))
+
+
+def _with_search_box(output: str, action: str) -> str:
+    header = output.find('class="md-header__inner')
+    close = output.find("</nav>", header) if header >= 0 else -1
+    if close < 0:
+        return output
+    return output[:close] + _FORM.format(action=e(action)) + output[close:]

@@ -463,6 +463,16 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         # Material's search dialog has no name; screen readers announce it as "dialog".
         return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
 
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        if self.config.search != "pagefind" or template_name != "404.html":
+            return output_content
+        # MkDocs writes the 404 page from its template, without on_post_page.
+        return pagefind.decorate_error_page(
+            output_content, SEARCH, config.site_url or "", config.use_directory_urls
+        )
+
     def _decorate_record(self, output: str, record: SiteRecord, config: MkDocsConfig) -> str:
         assert self.archive is not None and self.prework is not None
         try:
