@@ -12,6 +12,8 @@ from typing import Unpack
 
 import pytest
 import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config as load_mkdocs_config
 from mkdocs.exceptions import Abort, PluginError
 
 from incident_docs.config import load_config
@@ -568,6 +570,19 @@ def test_pagefind_puts_its_search_box_on_the_not_found_page(christmas: Path) -> 
     not_found = (site / "404.html").read_text(encoding="utf-8")
     assert '<form class="idocs-header-search" action="/archive/search/"' in not_found
     assert not_found.count('class="idocs-header-search"') == 1
+
+
+@pytest.mark.slow
+def test_pagefind_search_page_need_not_be_in_a_hand_written_nav(christmas: Path) -> None:
+    # The header's box leads to it from every page; a nav listing every page but it failed
+    # `--strict` ("search.md" exists but is not included in the "nav").
+    config_file = write_site_config(christmas, search="pagefind")
+    settings = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    generated = ["incidents/index.md", "postmortems/index.md", "action-items.md", "metrics.md"]
+    settings["nav"] = ["index.md", *generated, "browse/index.md", "site.md"]
+    config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    build(load_mkdocs_config(config_file=str(config_file), strict=True))
+    assert "idocs-search" in page(christmas / "site", "search")
 
 
 @pytest.mark.slow

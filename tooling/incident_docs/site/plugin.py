@@ -207,6 +207,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         self.generated_parts = {}
         self.generated_files = {}
         for src_uri, in_nav in page_plan(archive, self.config.search):
+            # The header's search box leads to the search page: a nav of one's own may leave it.
+            in_nav = in_nav and not (self.user_nav and src_uri == SEARCH)
             file = File.generated(
                 config,
                 src_uri,
