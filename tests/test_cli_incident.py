@@ -1242,3 +1242,14 @@ def test_every_command_that_writes_takes_yes() -> None:
 def test_show_outside_an_archive_says_how_to_find_one(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli(tmp_path, "show")
     assert result.exit_code == 2 and "no incident archive in" in result.stderr
+
+
+def test_the_end_of_input_at_a_question_is_an_error_not_a_finding(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    before = sorted(p.name for p in (archive / "incidents").rglob("*"))
+    result = run_cli(archive, "declare", "--by", "dana", input="Search is slow\ny\n")
+    assert result.exit_code == 2, result.output  # 1 would say lint found something
+    assert result.stderr.endswith("incident: error: aborted\n")
+    assert sorted(p.name for p in (archive / "incidents").rglob("*")) == before

@@ -250,6 +250,10 @@ class _Group(HelpGroup):
             sys.exit(EXIT_OK)
         except UsageError as error:
             fail(str(error))
+        except click.Abort:
+            # Ctrl-C, or the end of input at a question: no finding (exit 1 says there were).
+            echo(err=True)
+            fail("aborted")
         except UnicodeEncodeError as error:
             # Bytes that are not UTF-8, typed at a prompt (the arguments are refused before):
             # a record is encoded whole before it is written, so nothing was.
