@@ -23,6 +23,7 @@ from support.github_fake import (
     incident,
     postmortem,
     review,
+    tree_sha,
 )
 
 CLEAN_ENV: dict[str, str | None] = {
@@ -896,12 +897,7 @@ def test_each_team_gives_what_its_strictest_postmortem_asks(
 
 
 def _tree_at(github: FakeGitHub, ref: str, *paths: str) -> None:
-    github.trees[ref] = {
-        "sha": ref,
-        "truncated": False,
-        "tree": [{"path": "incidents", "type": "tree", "sha": "d"}]
-        + [{"path": path, "type": "blob", "sha": f"s{n}"} for n, path in enumerate(paths)],
-    }
+    github.file_tree(ref, paths)
 
 
 def test_an_incident_kept_in_a_subfolder_is_found_there(github: FakeGitHub, tmp_path: Path) -> None:
@@ -931,11 +927,17 @@ def test_a_tree_that_cannot_be_read_is_an_api_error_not_a_missing_incident(
     assert result.exit_code == 2, result.output
     assert "reading the tree of ccccccc: HTTP 502" in result.stderr
     assert "found neither" not in result.output
-    github.failing.clear()
-    github.trees[HEAD]["truncated"] = True
+    github.failing = {f"/git/trees/{tree_sha(HEAD, 'incidents')}": 502}
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
-    assert "the tree of ccccccc is cut short" in result.stderr
+    assert "reading the tree of incidents/ at ccccccc: HTTP 502" in result.stderr
+    github.failing.clear()
+    incidents = tree_sha(HEAD, "incidents")
+    github.trees[incidents]["truncated"] = True
+    github.cut_levels.add(tree_sha(HEAD, "incidents/2024"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "the tree of incidents/2024/ at ccccccc is cut short" in result.stderr
 
 
 def test_an_incident_moved_into_a_subfolder_is_read_where_it_went(
@@ -950,6 +952,83 @@ def test_an_incident_moved_into_a_subfolder_is_read_where_it_went(
     github.reviews = [review(1, "priyaraman", "APPROVED")]
     result = gate(github, tmp_path)
     assert result.exit_code == 1 and "team data (responders jo)" in result.stdout
+
+
+@pytest.mark.parametrize("incidents_folder", [True, False], ids=["empty", "none yet"])
+def test_a_new_incident_is_looked_for_in_the_incidents_folder_alone(
+    github: FakeGitHub, tmp_path: Path, incidents_folder: bool
+) -> None:
+    """The pull request adds the incident with its postmortem. The base has no such incident:
+    the gate looks in the incidents folder's tree, never in the whole repository's, which
+    GitHub cuts short past 100,000 entries."""
+    with_teams(github, services=("api",))
+    github.files = [
+        {"filename": PM_PATH, "status": "added"},
+        {"filename": INC_PATH, "status": "added"},
+    ]
+    del github.contents[(BASE, PM_PATH)]
+    del github.contents[(BASE, INC_PATH)]
+    _tree_at(github, BASE, "services/api/main.py")
+    if not incidents_folder:  # the repository's first incident
+        github.trees[BASE]["tree"] = [
+            e for e in github.trees[BASE]["tree"] if e["path"] != "incidents"
+        ]
+    github.trees[BASE]["truncated"] = True  # a large monorepo
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"/repos/{REPO}/git/trees/{BASE}?recursive=1" not in github.requests
+
+
+@pytest.mark.parametrize("folder", ["incidents", "ops/records/incidents"])
+def test_an_incidents_folder_github_cuts_short_is_read_one_level_at_a_time(
+    github: FakeGitHub, tmp_path: Path, folder: str
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"[tool.incident-docs]\n", f'[tool.incident-docs]\nincidents-dir = "{folder}"\n'.encode()
+    )
+    filed = f"{folder}/2024/05/INC-2024-05-02-api-errors.md"
+    others = [f"{folder}/{year}/INC-{year}-01-01-other.md" for year in (2022, 2023)]
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+        github.contents[(ref, filed)] = incident(services=("api",), ops_lead="jo")
+        _tree_at(github, ref, filed, *others)
+        github.trees[ref]["truncated"] = True
+        github.trees[tree_sha(ref, folder)]["truncated"] = True
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (responders jo)" in result.stdout
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
+def test_an_incidents_folder_that_cannot_be_walked_stops_the_gate(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_teams(github, services=("api",))
+    filed = "incidents/2024/05/INC-2024-05-02-api-errors.md"
+    others = [f"incidents/{year}/INC-{year}-01-01-other.md" for year in range(2015, 2024)]
+    for ref in (BASE, HEAD):
+        del github.contents[(ref, INC_PATH)]
+        github.contents[(ref, filed)] = incident(services=("api",))
+        _tree_at(github, ref, filed, *others)
+        github.trees[tree_sha(ref, "incidents")]["truncated"] = True
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    monkeypatch.setattr("incident_docs.github.MAX_TREE_READS", 5)
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "more than 5 folders" in result.stderr
+    assert "found neither" not in result.output
+    # A first level cut short that does not show the incidents folder cannot tell it is not there.
+    monkeypatch.undo()
+    del github.contents[(BASE, filed)]
+    github.trees[BASE]["tree"] = [e for e in github.trees[BASE]["tree"] if e["path"] != "incidents"]
+    github.cut_levels.add(BASE)
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "the tree of bbbbbbb is cut short" in result.stderr
 
 
 HOSTILE = "x\n::notice title=Review gate::satisfied\n::add-mask::needs\r##[add-mask]gate\u202e"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +140,11 @@ class FakeGitHub:
     failing: dict[str, int] = field(default_factory=dict)
     """Paths after the repository's ("/git/trees/SHA") always answered with this status."""
     trees: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Git trees by SHA, as `git/trees/SHA?recursive=1` answers them."""
+    """Git trees by SHA, as `git/trees/SHA?recursive=1` answers them; without `recursive`, the
+    entries of their first level. One whose `truncated` is true is answered recursively as
+    GitHub answers a tree it cuts short: a part of it (here, its first level)."""
+    cut_levels: set[str] = field(default_factory=set)
+    """Trees whose first level alone (no `recursive`) is cut short too."""
     commit_trees: dict[str, str] = field(default_factory=dict)
     """The tree of each commit, as `git/commits/SHA` names it."""
     requests: list[str] = field(default_factory=list)
@@ -182,6 +188,29 @@ class FakeGitHub:
             "status": "ahead",
             "files": [{"filename": p, "status": "modified"} for p in changed],
         }
+
+    def file_tree(self, ref: str, paths: Iterable[str]) -> None:
+        """The commit's files as git keeps them, one tree per folder (the commit's own answers
+        for its root), the incidents folder among them even when empty."""
+        files = sorted(set(paths))
+        folders = {"", "incidents"}
+        for path in files:
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+        for folder in folders:
+            under = f"{folder}/" if folder else ""
+            entries = [
+                {"path": other[len(under) :], "type": "tree", "sha": tree_sha(ref, other)}
+                for other in folders
+                if other != folder and other.startswith(under)
+            ] + [
+                {"path": path[len(under) :], "type": "blob", "sha": f"s{n}"}
+                for n, path in enumerate(files)
+                if path.startswith(under)
+            ]
+            entries.sort(key=lambda e: e["path"] + ("/" if e["type"] == "tree" else ""))
+            sha = tree_sha(ref, folder)
+            self.trees[sha] = {"sha": sha, "truncated": False, "tree": entries}
 
     def handle(self, request: Request) -> Response:
         self.requests.append(request.full_path)
@@ -236,8 +265,20 @@ class FakeGitHub:
                 else json_response({"message": "Not Found"}, 404)
             )
         if rest.startswith("/git/trees/"):
-            tree = self.trees.get(rest[len("/git/trees/") :])
-            return json_response(tree) if tree else json_response({"message": "Not Found"}, 404)
+            sha = rest[len("/git/trees/") :]
+            tree = self.trees.get(sha)
+            if not tree:
+                return json_response({"message": "Not Found"}, 404)
+            entries = tree.get("tree")
+            if isinstance(entries, list) and (
+                "recursive" not in request.args or tree.get("truncated") is True
+            ):
+                top = [e for e in entries if "/" not in str(e.get("path"))]
+                cut = (
+                    tree.get("truncated") if "recursive" in request.args else sha in self.cut_levels
+                )
+                return json_response({**tree, "truncated": cut, "tree": top})
+            return json_response(tree)
         if rest.startswith("/git/commits/"):
             sha = rest[len("/git/commits/") :]
             if sha not in self.commit_trees:
@@ -257,6 +298,12 @@ class FakeGitHub:
                 }
             )
         return json_response({"message": "Not Found"}, 404)
+
+
+def tree_sha(ref: str, folder: str) -> str:
+    """The SHA of a folder's tree at a commit in FakeGitHub.file_tree: the commit's own for its
+    root."""
+    return hashlib.sha1(f"{ref}:{folder}".encode()).hexdigest() if folder else ref
 
 
 def paged(request: Request, items: list[dict[str, Any]], links: str = "github") -> Response:

@@ -786,29 +786,109 @@ def _incidents_of(
 
 def _incidents_in_tree(client: GitHubClient, repo: str, ref: str, folder: str) -> dict[str, str]:
     """Where each incident record in a subfolder of the incidents folder is at a commit, by ID,
-    from its whole tree. GitHubError when the tree cannot be read whole: an incident it leaves
-    out would drop the teams that version brings (the other commit's version still found), so
-    the gate stops rather than judge without it."""
-    tree = client.get_json(
-        f"repos/{repo}/git/trees/{urllib.parse.quote(ref)}",
-        f"reading the tree of {ref[:7]}",
-        {"recursive": "1"},
-    )
-    if not isinstance(tree, dict) or tree.get("truncated") is not False:
-        raise GitHubError(
-            f"the tree of {ref[:7]} is cut short or not given whole: cannot look for the "
-            f"incidents kept in the subfolders of {folder}/"
-        )
-    entries = tree.get("tree")
+    from that folder's tree alone: the whole repository's is cut short past 100,000 entries,
+    as a large repository's always is. A folder tree cut short too is read one level at a time.
+    GitHubError when the folder's tree cannot be read whole: an incident it leaves out would
+    drop the teams that version brings (the other commit's version still found), so the gate
+    stops rather than judge without it."""
+    found = _folder_tree(client, repo, ref, folder)
+    if found is None:
+        return {}  # no incidents folder at this commit
+    sha, where_folder = found
+    tree = _tree(client, repo, sha, where_folder, recursive=True)
+    if tree.get("truncated") is False:
+        paths = [path for path, kind, _sha in _entries(tree, where_folder) if kind == "blob"]
+    else:
+        paths = _walk(client, repo, ref, sha, folder)
     where: dict[str, str] = {}
-    for item in entries if isinstance(entries, list) else []:
-        path = item.get("path") if isinstance(item, dict) else None
-        if not isinstance(path, str) or item.get("type") != "blob":
-            continue
+    for path in paths:
         parent, _, name = path.rpartition("/")
-        if parent.startswith(folder + "/") and name.endswith(".md"):
-            where.setdefault(name[: -len(".md")], path)
+        if parent and name.endswith(".md"):
+            where.setdefault(name[: -len(".md")], f"{folder}/{path}")
     return where
+
+
+MAX_TREE_READS = 300
+"""Folders of the incidents folder the gate reads one at a time when GitHub cuts its tree
+short (ten years of a folder a month is 130); more stops the gate."""
+
+
+def _tree(client: GitHubClient, repo: str, sha: str, where: str, *, recursive: bool) -> Any:
+    """One git tree as the API gives it; GitHubError when it is not a tree."""
+    what = f"reading the tree of {where}"
+    tree = client.get_json(
+        f"repos/{repo}/git/trees/{urllib.parse.quote(sha)}",
+        what,
+        {"recursive": "1"} if recursive else None,
+    )
+    if not isinstance(tree, dict) or not isinstance(tree.get("tree"), list):
+        raise GitHubError(f"{what}: not a tree")
+    return tree
+
+
+def _entries(tree: dict[str, Any], where: str) -> Iterator[tuple[str, str, str]]:
+    """A tree's entries: path, type and object. GitHubError for one without them: a folder
+    left unread could hold the incident."""
+    for item in tree["tree"]:
+        path = item.get("path") if isinstance(item, dict) else None
+        kind = item.get("type") if isinstance(item, dict) else None
+        sha = item.get("sha") if isinstance(item, dict) else None
+        if not isinstance(path, str) or not isinstance(kind, str) or not isinstance(sha, str):
+            raise GitHubError(f"the tree of {where}: an entry has no path, type or object")
+        yield path, kind, sha
+
+
+def _folder_tree(client: GitHubClient, repo: str, ref: str, folder: str) -> tuple[str, str] | None:
+    """The tree of a folder at a commit and how to name it ("incidents/ at 1a2b3c4"), from the
+    commit's root one name at a time, each tree read without its folders' contents; None when
+    there is no such folder. GitHubError when a level cut short does not show the name."""
+    sha, where = ref, ref[:7]
+    names = folder.split("/")
+    for depth, name in enumerate(names, 1):
+        tree = _tree(client, repo, sha, where, recursive=False)
+        match = [(kind, found) for path, kind, found in _entries(tree, where) if path == name]
+        if not match and tree.get("truncated") is not False:
+            raise GitHubError(
+                f"the tree of {where} is cut short: cannot look for the incidents kept in the "
+                f"subfolders of {folder}/"
+            )
+        if not match or match[0][0] != "tree":
+            return None
+        sha = match[0][1]
+        where = f"{'/'.join(names[:depth])}/ at {ref[:7]}"
+    return sha, where
+
+
+def _walk(client: GitHubClient, repo: str, ref: str, sha: str, folder: str) -> list[str]:
+    """The files under a folder's tree, relative to it and in git's order, read one level at a
+    time; GitHubError past MAX_TREE_READS levels or for a level cut short."""
+    files: list[str] = []
+    reads = 0
+
+    def read(sha: str, prefix: str) -> None:
+        nonlocal reads
+        reads += 1
+        if reads > MAX_TREE_READS:
+            raise GitHubError(
+                f"the tree of {folder}/ at {ref[:7]} is cut short and has more than "
+                f"{MAX_TREE_READS} folders to read one at a time: cannot look for the incidents "
+                "kept in its subfolders"
+            )
+        where = f"{folder}/{prefix} at {ref[:7]}"
+        tree = _tree(client, repo, sha, where, recursive=False)
+        if tree.get("truncated") is not False:
+            raise GitHubError(
+                f"the tree of {folder}/{prefix} at {ref[:7]} is cut short: cannot look for the "
+                f"incidents kept in the subfolders of {folder}/"
+            )
+        for path, kind, found in _entries(tree, where):
+            if kind == "tree":
+                read(found, f"{prefix}{path}/")
+            elif kind == "blob":
+                files.append(f"{prefix}{path}")
+
+    read(sha, "")
+    return files
 
 
 def request_reviews(
