@@ -590,6 +590,74 @@ def test_an_incident_that_does_not_validate_still_brings_its_teams(
     assert gate(github, tmp_path).exit_code == 0
 
 
+ODD_SHAPES = {
+    "services": (
+        b"services: [api, warehouse]",
+        b"services: {api: degraded, warehouse: down}",
+        "services is a mapping, not a list of services",
+    ),
+    "roles": (
+        b"  communications_lead: sam\n  ops_lead: lee",
+        b"  - communications_lead: sam\n  - ops_lead: lee",
+        "roles is a list, not a mapping of each role",
+    ),
+    "handoffs": (
+        b"---\n\n#",
+        b"handoffs: {ops_lead: lee}\n---\n\n#",
+        "handoffs is a mapping, not a list of handoffs",
+    ),
+    "declared_by": (b"declared_by: sam", b"declared_by: [sam, lee]", "declared_by is a list"),
+}
+"""A key naming an incident's teams written in a shape the gate cannot read: the incident as
+the fake gives it (lee, of team data, its ops lead), that key as written, and what the gate
+says."""
+
+
+def _odd_incident(key: str) -> bytes:
+    readable, odd, _said = ODD_SHAPES[key]
+    text = incident(services=("api", "warehouse"), ops_lead="lee")
+    if key == "roles":  # the whole mapping a list, its first line included
+        text = text.replace(b"  incident_commander: sam\n", b"  - incident_commander: sam\n")
+    assert readable in text
+    return text.replace(readable, odd, 1)
+
+
+@pytest.mark.parametrize("refs", [(HEAD,), (BASE, HEAD)], ids=["added", "both"])
+@pytest.mark.parametrize("key", list(ODD_SHAPES))
+def test_an_incident_naming_its_teams_in_a_shape_the_gate_cannot_read_keeps_it_closed(
+    github: FakeGitHub, tmp_path: Path, refs: tuple[str, ...], key: str
+) -> None:
+    """Read as they are, they named no service and no responder: the gate opened without the
+    data team. It says which key it cannot read."""
+    with_teams(github, services=("api",))
+    if refs == (HEAD,):  # the pull request adds the incident
+        del github.contents[(BASE, INC_PATH)]
+        _tree_at(github, BASE)
+    for ref in refs:
+        github.contents[(ref, INC_PATH)] = _odd_incident(key)
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "jotanaka", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    said = ODD_SHAPES[key][2]
+    assert f"{INC_PATH} (at head ccccccc): {said}" in result.stdout
+    assert "so the teams it involves cannot be known" in result.stdout
+
+
+def test_an_incident_in_a_shape_the_gate_cannot_read_at_the_base_still_brings_its_teams(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Every word the base's version holds counts: the pull request mends the incident, and
+    drops the warehouse from it."""
+    with_teams(github, services=("api",))
+    github.contents[(BASE, INC_PATH)] = _odd_incident("services")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (owns warehouse; responders lee)" in result.stdout
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
 def test_an_incident_whose_front_matter_cannot_be_read_at_the_head_keeps_the_gate_closed(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

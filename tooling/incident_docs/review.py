@@ -439,6 +439,11 @@ def requirement(
                 # It does not validate, but the services and responders it names still count,
                 # under the ID it was read by.
                 incident = _loose_incident(front, _read_as(path))
+                odd = _odd_shapes(front)
+                if odd and merging:
+                    # What would merge names its teams in a shape the gate cannot read: what it
+                    # meant cannot be known, only guessed from the words in it.
+                    unreadable.append(f"{path}: {'; '.join(odd.values())}")
             entries, _bad = parse_timeline(doc)
             incidents.setdefault(incident.id, []).append((incident, entries))
             level = front.get("severity")
@@ -619,17 +624,24 @@ def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
 
 def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
     """What an incident that does not validate names: its services and its responders (who
-    declared it, who held each role, whom it was handed to)."""
+    declared it, who held each role, whom it was handed to). A key written in a shape it cannot
+    read (`services: {api: degraded}`, `roles:` as a list) counts every string in it, as a
+    service or as a responder: a word too many only asks one more team."""
 
     def name(value: Any) -> str:
         return value if isinstance(value, str) else ""
 
+    odd = _odd_shapes(front)
     roles = front.get("roles")
     held = roles if isinstance(roles, dict) else {}
     handoffs = front.get("handoffs")
+    services = front_labels(front, "services")
+    if "services" in odd:
+        services = tuple(dict.fromkeys([*services, *_strings(front["services"])]))
+    others = [word for key in odd if key != "services" for word in _strings(front[key])]
     return Incident.model_construct(
         id=incident_id,
-        services=front_labels(front, "services"),
+        services=services,
         declared_by=name(front.get("declared_by")),
         roles=Roles.model_construct(
             None, **{role.value: name(held.get(role.value)) for role in Role}
@@ -638,8 +650,77 @@ def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
             Handoff.model_construct(to=item["to"])
             for item in (handoffs if isinstance(handoffs, list) else [])
             if isinstance(item, dict) and isinstance(item.get("to"), str)
-        ),
+        )
+        # Not handoffs: the people the odd keys name, where responders are read from.
+        + tuple(Handoff.model_construct(to=word) for word in dict.fromkeys(others)),
     )
+
+
+_ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def _odd_shapes(front: dict[str, Any]) -> dict[str, str]:
+    """The keys naming an incident's teams that it holds in a shape the loose reading cannot
+    read, each with what is wrong with it: read as they are, they would name no one."""
+    odd: dict[str, str] = {}
+    services, declared_by = front.get("services"), front.get("declared_by")
+    roles, handoffs = front.get("roles"), front.get("handoffs")
+    if not (services is None or isinstance(services, str) or _list_of(services, _is_text)):
+        odd["services"] = f"services is {_shape_name(services)}, not a list of services"
+    if not (declared_by is None or isinstance(declared_by, str)):
+        odd["declared_by"] = f"declared_by is {_shape_name(declared_by)}, not a handle"
+    if not (
+        roles is None
+        or (
+            isinstance(roles, dict)
+            and all(key in _ROLE_NAMES for key in roles)
+            and all(value is None or isinstance(value, str) for value in roles.values())
+        )
+    ):
+        odd["roles"] = (
+            f"roles is {_shape_name(roles)}, not a mapping of each role "
+            f"({', '.join(role.value for role in Role)}) to a handle"
+        )
+    if not (handoffs is None or _list_of(handoffs, lambda item: _is_text(_field(item, "to")))):
+        odd["handoffs"] = (
+            f"handoffs is {_shape_name(handoffs)}, not a list of handoffs each naming whom it "
+            "went to"
+        )
+    return odd
+
+
+def _list_of(value: Any, test: Callable[[Any], bool]) -> bool:
+    return isinstance(value, list) and all(test(item) for item in value)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _shape_name(value: Any) -> str:
+    """What a front-matter value is, as its error says it ("a mapping", "a list")."""
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a front-matter value, keys of mappings too, in the order written."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item.strip())
+        elif isinstance(item, dict):
+            stack.extend(reversed([part for pair in item.items() for part in pair]))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+    return [word for word in found if word]
 
 
 # --- the decision ----------------------------------------------------------------------------
