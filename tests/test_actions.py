@@ -547,6 +547,22 @@ def test_a_repository_named_as_it_was_before_a_rename_gets_its_issues(
     assert not any(r.startswith("POST /repos/acme/ops-old") for r in issues.requests)
 
 
+@pytest.mark.parametrize("reset", [-10, 3600], ids=["out of tries", "resets after --max-wait"])
+def test_a_rate_limit_reading_an_issue_of_another_repository_stops_the_run(
+    archive: Path, issues: FakeIssues, reset: int
+) -> None:
+    """A rate limit is a 403 too, but says nothing of what the token may read: the run stops as
+    for any rate limit, instead of saying everything is in step."""
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    elsewhere = f"{issues.url}/other/public/issues/5"
+    path.write_text(text.replace("https://tracker.example.com/DB-303", elsewhere))
+    clock = Clock()
+    issues.rate_limited_repos["other/public"] = str(int(clock.now) + reset)
+    with pytest.raises(GitHubError, match=r"reading issue other/public#5: HTTP 403 rate limit"):
+        sync(archive, issues, clock=clock)
+
+
 def test_a_postmortem_that_cannot_be_read_is_a_problem_not_a_warning(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -139,6 +139,39 @@ def test_forbidden_without_rate_limit_is_not_retried(github: FakeGitHub) -> None
         client(github).get_json(f"repos/{REPO}/pulls/7", "reading")
 
 
+RATE_LIMITED_403 = (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "990"}, "API rate")
+"""A primary rate limit whose reset our clock (1000) has already passed: a second per try."""
+
+
+@pytest.mark.parametrize(
+    "failures",
+    [
+        [RATE_LIMITED_403] * 5,  # out of tries
+        [(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2800"}, "API rate")],
+        [(403, {}, "You have exceeded a secondary rate limit.")],  # past --max-wait
+        [(403, {"retry-after": "soon"}, "slow down")],  # a wait it cannot read
+        [(429, {"retry-after": "3600"})],
+    ],
+    ids=["tries", "reset", "secondary", "unreadable wait", "429"],
+)
+def test_a_rate_limit_given_up_on_says_it_was_one(
+    github: FakeGitHub, failures: list[tuple[int, dict[str, str], str]]
+) -> None:
+    """However the client gave up, a rate limit is not a 403 for the token's rights."""
+    github.failures = list(failures)
+    with pytest.raises(GitHubError) as error:
+        client(github, Sleeper(), max_wait=30).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert error.value.rate_limited and error.value.status == failures[0][0]
+    assert "rate limit exhausted" in str(error.value)
+
+
+def test_a_forbidden_answer_is_not_a_rate_limit(github: FakeGitHub) -> None:
+    github.failures = [(403, {"x-ratelimit-remaining": "4000"}, "Resource protected by SAML")]
+    with pytest.raises(GitHubError) as error:
+        client(github).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert error.value.status == 403 and not error.value.rate_limited
+
+
 def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:
     api = client(github)
     with pytest.raises(GitHubError, match="outside"):

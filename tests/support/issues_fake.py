@@ -34,6 +34,9 @@ class FakeIssues:
     307."""
     forbidden_repos: set[str] = field(default_factory=set)
     """Other repositories whose issues the token may not read (SAML, an IP allow list): 403."""
+    rate_limited_repos: dict[str, str] = field(default_factory=dict)
+    """Other repositories whose reads meet a primary rate limit, each with the time (epoch
+    seconds) it says it resets: 403."""
     requests: list[str] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     """The payloads of the issues created, in order."""
@@ -96,6 +99,13 @@ class FakeIssues:
                 moved = prefix + request.full_path.rstrip("?")[len(f"/repos/{old}") :]
                 status = 301 if request.method == "GET" else 307
                 return Response(status=status, headers={"Location": self.url + moved})
+        for repo, reset in self.rate_limited_repos.items():
+            if path.startswith(f"/repos/{repo}/"):
+                return json_response(
+                    {"message": "API rate limit exceeded for installation ID 1."},
+                    403,
+                    {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+                )
         if any(path.startswith(f"/repos/{repo}/") for repo in self.forbidden_repos):
             return json_response({"message": "Resource protected by organization SAML"}, 403)
         if path == prefix:

@@ -81,10 +81,13 @@ class GitHubError(UsageError):
         status: int | None = None,
         fields: frozenset[str] = frozenset(),
         reasons: tuple[str, ...] = (),
+        rate_limited: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         """The HTTP status GitHub answered with, when it answered."""
+        self.rate_limited = rate_limited
+        """GitHub refused for a rate limit, not for the token's rights (a 403 either way)."""
         self.fields = fields
         """The fields a 422 refused ("assignees", "title"), as GitHub names them."""
         self.reasons = reasons
@@ -270,6 +273,7 @@ class GitHubClient:
             data = json.dumps(payload).encode("utf-8")
             headers["Content-Type"] = "application/json"
         idempotent = method == "GET"
+        status: int | None = None
         for attempt in range(1, self.attempts + 1):
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             started = self.clock()
@@ -279,13 +283,14 @@ class GitHubClient:
                     return Response(answer.status, answer.headers, self._body(answer, timeout))
             except urllib.error.HTTPError as error:
                 body = error.read()
-                limited = error.code in (403, 429)
-                delay = self._retry_delay(error.code, error.headers, attempt, idempotent, body)
-                problem = _explain(what, error.code, error.headers, body, self.hints)
+                status = error.code
+                limited = _rate_limited(status, error.headers, body)
+                delay = self._retry_delay(status, error.headers, attempt, idempotent, body)
+                problem = _explain(what, status, error.headers, body, self.hints)
                 if delay is None or attempt == self.attempts:
-                    fields, reasons = _refused(body) if error.code == 422 else (frozenset(), ())
+                    fields, reasons = _refused(body) if status == 422 else (frozenset(), ())
                     raise GitHubError(
-                        problem, status=error.code, fields=fields, reasons=reasons
+                        problem, status=status, fields=fields, reasons=reasons, rate_limited=limited
                     ) from None
             except (
                 urllib.error.URLError,
@@ -301,14 +306,16 @@ class GitHubClient:
                 # The time lost to a server that does not answer counts as waiting, so that
                 # --max-wait bounds it too.
                 self.waited += max(0.0, self.clock() - started)
-                delay, limited = _backoff(attempt), False
+                delay, limited, status = _backoff(attempt), False, None
             if self.waited + delay > self.max_wait and limited:
                 # The wait GitHub asks for, not ours: say when, so that the job can be re-run then.
                 due = datetime.fromtimestamp(self.clock() + delay, UTC)
                 waited = f" (after waiting {round(self.waited, 1):g}s)" if self.waited else ""
                 raise GitHubError(
                     f"{problem}; gave up: the next try was due in {round(delay):g}s "
-                    f"(at {due:%Y-%m-%d %H:%M:%S} UTC), past --max-wait {self.max_wait:g}s{waited}"
+                    f"(at {due:%Y-%m-%d %H:%M:%S} UTC), past --max-wait {self.max_wait:g}s{waited}",
+                    status=status,
+                    rate_limited=True,
                 )
             if self.waited + delay > self.max_wait:
                 raise GitHubError(
@@ -427,6 +434,19 @@ def _says_rate_limit(body: bytes) -> bool:
     return b"rate limit" in body.lower()
 
 
+def _rate_limited(status: int, headers: Message, body: bytes) -> bool:
+    """GitHub refused for a rate limit: a 429, or a 403 that says so in its headers or its
+    message. Any other 403 is about the token's rights."""
+    return status == 429 or (
+        status == 403
+        and (
+            headers.get("x-ratelimit-remaining") == "0"
+            or bool(headers.get("retry-after"))
+            or _says_rate_limit(body)
+        )
+    )
+
+
 def _backoff(attempt: int) -> float:
     return float(min(2 ** (attempt - 1), 30))
 
@@ -536,12 +556,7 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     hint = f" ({hints[status]})" if status in hints else ""
     if status == 401:
         return f"{what}: HTTP 401 unauthorized{detail}{hint}"
-    if status in (403, 429) and (
-        headers.get("x-ratelimit-remaining") == "0"
-        or headers.get("retry-after")
-        or status == 429
-        or _says_rate_limit(body)
-    ):
+    if _rate_limited(status, headers, body):
         return f"{what}: HTTP {status} rate limit exhausted{detail}"
     if status == 403:
         return f"{what}: HTTP 403 forbidden{detail}{hint}"

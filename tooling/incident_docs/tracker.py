@@ -588,9 +588,14 @@ class ActionSync:
         except GitHubError as error:
             if error.status in (404, 410):
                 why = "deleted, moved, or not visible to this token"
-            elif error.status == 403 and ref.repo.casefold() != self.repo.casefold():
+            elif (
+                error.status == 403
+                and not error.rate_limited
+                and ref.repo.casefold() != self.repo.casefold()
+            ):
                 # Another organisation's SAML or IP allow list: the token may not read it, and
-                # says nothing of what it may do here.
+                # says nothing of what it may do here. A rate limit is not that: it stops the
+                # run like any other, however it ran out.
                 why = "the token may not read that repository"
             else:
                 raise
