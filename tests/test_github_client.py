@@ -110,6 +110,35 @@ def test_a_rate_limit_resetting_after_max_wait_says_when_it_resets(github: FakeG
     assert sleeper.waits == []
 
 
+@pytest.mark.parametrize(
+    ("headers", "due"),
+    [
+        ({"retry-after": "1e12"}, "due in more than 86400s, past"),
+        ({"retry-after": "99999999999999999999"}, "due in more than 86400s, past"),
+        ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1e300"}, "in more than 86400s"),
+        # No time at all: read as none, so the wait of a limit that names none.
+        ({"retry-after": "inf"}, "due in 60s (at 1970-01-01 00:17:40 UTC), past"),
+        ({"retry-after": "nan"}, "due in 60s (at 1970-01-01 00:17:40 UTC), past"),
+    ],
+)
+def test_a_rate_limit_asking_an_endless_wait_is_a_clear_error(
+    github: FakeGitHub, headers: dict[str, str], due: str
+) -> None:
+    """Such a time overflowed the date of the next try: a traceback, exit 1."""
+    github.failures = [(429, headers)]
+    with pytest.raises(GitHubError) as error:
+        client(github, Sleeper(), max_wait=0).get_json(f"repos/{REPO}/pulls/7", "reading")
+    assert str(error.value).startswith("reading: HTTP 429 rate limit exhausted: failure 429;")
+    assert due in str(error.value)
+
+
+def test_a_clock_past_the_dates_python_holds_still_says_how_long(github: FakeGitHub) -> None:
+    github.failures = [(429, {"retry-after": "600"})]
+    endless = GitHubClient(github.url, "t0ken", sleep=Sleeper(), clock=lambda: 1e18, max_wait=0)
+    with pytest.raises(GitHubError, match=r"the next try was due in 600s, past --max-wait 0s$"):
+        endless.get_json(f"repos/{REPO}/pulls/7", "reading")
+
+
 def test_an_answer_nested_deeper_than_python_reads_is_no_json() -> None:
     with pytest.raises(GitHubError, match="reading reviews: the answer is not JSON"):
         Response(200, Message(), b"[" * 200_000).json("reading reviews")

@@ -248,6 +248,19 @@ def test_what_the_trees_show_is_gated_and_what_they_cannot_show_closes_the_gate(
         assert message in result.stderr
 
 
+@pytest.mark.parametrize("retry_after", ["1e12", "inf", "99999999999999999999"])
+def test_a_rate_limit_asking_an_endless_wait_stops_the_gate_with_one_line(
+    github: FakeGitHub, tmp_path: Path, retry_after: str
+) -> None:
+    github.failures = [(429, {"retry-after": retry_after}, "slow down")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, (result.exception, result.output)
+    assert "reading pull request #7: HTTP 429 rate limit exhausted: slow down; gave up" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
 def test_a_roster_edited_in_the_pull_request_does_not_count(
     github: FakeGitHub,
     tmp_path: Path,

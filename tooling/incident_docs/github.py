@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import math
 import re
 import time
 import urllib.error
@@ -309,11 +310,10 @@ class GitHubClient:
                 delay, limited, status = _backoff(attempt), False, None
             if self.waited + delay > self.max_wait and limited:
                 # The wait GitHub asks for, not ours: say when, so that the job can be re-run then.
-                due = datetime.fromtimestamp(self.clock() + delay, UTC)
                 waited = f" (after waiting {round(self.waited, 1):g}s)" if self.waited else ""
                 raise GitHubError(
-                    f"{problem}; gave up: the next try was due in {round(delay):g}s "
-                    f"(at {due:%Y-%m-%d %H:%M:%S} UTC), past --max-wait {self.max_wait:g}s{waited}",
+                    f"{problem}; gave up: the next try was due {self._due(delay)}, past "
+                    f"--max-wait {self.max_wait:g}s{waited}",
                     status=status,
                     rate_limited=True,
                 )
@@ -325,6 +325,16 @@ class GitHubClient:
             self.waited += delay
             self.sleep(delay)
         raise GitHubError(f"{what}: no answer")  # pragma: no cover - the loop always returns
+
+    def _due(self, delay: float) -> str:
+        """When a wait ends, as the error says it: "in 1800s (at 2024-05-10 14:30:00 UTC)"."""
+        if delay >= MAX_RETRY_WAIT:
+            return f"in more than {MAX_RETRY_WAIT:g}s"
+        try:
+            due = datetime.fromtimestamp(self.clock() + delay, UTC)
+        except (OverflowError, ValueError, OSError):  # a clock past what a date can hold
+            return f"in {round(delay):g}s"
+        return f"in {round(delay):g}s (at {due:%Y-%m-%d %H:%M:%S} UTC)"
 
     def _time_allowed(self) -> float:
         """Seconds the next request may take: what is left of max_wait, since the time lost to
@@ -367,10 +377,12 @@ class GitHubClient:
             return None
         retry_after = _number(headers.get("retry-after"))
         if retry_after is not None:
-            return max(1.0, retry_after)
+            return min(max(1.0, retry_after), MAX_RETRY_WAIT)
         if headers.get("x-ratelimit-remaining") == "0":
             reset = _number(headers.get("x-ratelimit-reset"))
-            return max(1.0, reset - self.clock()) if reset is not None else _backoff(attempt)
+            if reset is None:
+                return _backoff(attempt)
+            return min(max(1.0, reset - self.clock()), MAX_RETRY_WAIT)
         if status == 429 or _says_rate_limit(body):
             return max(SECONDARY_RATE_LIMIT_WAIT, _backoff(attempt))
         return None
@@ -427,6 +439,10 @@ class GitHubClient:
 
 SECONDARY_RATE_LIMIT_WAIT = 60.0
 """What GitHub asks a client to wait at least after a rate limit that names no time."""
+MAX_RETRY_WAIT = 86400.0
+"""The longest wait a rate limit's header is taken to ask for: GitHub's reset within the hour,
+so a day is already more than any --max-wait worth waiting, and a larger number (1e12) would
+overflow the time it is due."""
 
 
 def _says_rate_limit(body: bytes) -> bool:
@@ -452,10 +468,12 @@ def _backoff(attempt: int) -> float:
 
 
 def _number(value: str | None) -> float | None:
+    """A header's number; None for none, or for one that is no time at all ("inf", "nan")."""
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def next_link(header: str | Iterable[str] | None, base: str | None = None) -> str | None:
