@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+import errno
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -594,6 +597,53 @@ def test_a_read_only_record_gets_no_issue(archive: Path, issues: FakeIssues) -> 
     assert [payload["title"] for payload in issues.created] == [
         "Canary every web deploy for ten minutes before full rollout"
     ]
+
+
+def test_a_folder_that_cannot_be_written_gets_no_issue(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check looked at the file's mode alone; the write, a new file beside the record, then
+    # failed after the issues were made, and stopped the run with the folder's absolute path.
+    folder = archive / "postmortems"
+    access = os.access
+
+    def denied(path: Any, mode: int, **kwargs: Any) -> bool:
+        return not (Path(path) == folder and mode & os.W_OK) and access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", denied)  # as for anyone but root in a 0555 folder
+    with pytest.raises(UsageError, match="2 problems"):
+        sync(archive, issues)
+    assert issues.created == []
+    report, said = sync(archive, issues, dry_run=True)  # a preview writes nothing
+    assert report.created == 2 and not report.problems, said
+
+
+def test_a_record_the_sync_cannot_write_is_a_problem_naming_it(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder stops taking new files after the check: the issues exist, their links are not
+    written. Each record is a problem named as in the repository; the run goes on, says what
+    it did, and the next one adopts the issues."""
+    broken = [True]
+    mkstemp = tempfile.mkstemp
+
+    def failing(suffix: str, prefix: str, dir: Path) -> tuple[int, str]:  # as write_atomic asks
+        if broken[0] and dir == archive / "postmortems":
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return mkstemp(suffix=suffix, prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkstemp", failing)  # as the store's writes make files
+    before = snapshot(archive)
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 2, err
+    assert f"problem: {PAYMENTS_PM}: cannot be written (Permission denied)" in out
+    assert str(archive) not in out + err
+    assert "2 issues created" in err and "2 problems left for a person to fix" in err
+    assert snapshot(archive) == before
+    broken[0] = False
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 0, err
+    assert "0 issues created, 2 adopted" in err and len(issues.created) == 2
 
 
 def test_a_rate_limit_is_waited_out_then_the_sync_succeeds(

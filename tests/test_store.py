@@ -672,3 +672,26 @@ def test_a_read_only_postmortem_is_read_for_a_dry_run_but_not_changed(christmas:
     assert store.edit_postmortem(christmas, path, display, CONFIG, review, dry_run=True)
     with pytest.raises(UsageError, match="the file is read-only"):
         store.edit_postmortem(christmas, path, display, CONFIG, review)
+
+
+def test_a_record_in_a_folder_that_cannot_be_written_is_refused_before_any_change(
+    christmas: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The write goes through a new file beside the record: the file's mode alone said nothing.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    display = f"postmortems/{path.name}"
+    access = os.access
+
+    def denied(where: str | os.PathLike[str], mode: int) -> bool:
+        return not (Path(where) == path.parent and mode & os.W_OK) and access(where, mode)
+
+    monkeypatch.setattr(os, "access", denied)  # as for anyone but root in a 0555 folder
+
+    def review(_file: store.PostmortemFile) -> Change:
+        return Change(sets=((("reviewers",), ["dana"]),))
+
+    assert store.edit_postmortem(christmas, path, display, CONFIG, review, dry_run=True)
+    with pytest.raises(UsageError, match=f"^{display}: its folder cannot be written"):
+        store.edit_postmortem(christmas, path, display, CONFIG, review)
+    with pytest.raises(UsageError, match="its folder cannot be written"):
+        store.check_writable(christmas, path, display)

@@ -912,7 +912,7 @@ def _read_target(
     root: Path, path: Path, display: str, *, writing: bool = True
 ) -> tuple[Path, bytes]:
     """The record's file (checked to be inside the archive, and, when `writing`, not made
-    read-only) and its bytes."""
+    read-only, in a folder that can be written) and its bytes."""
     target = record_target(root, path, display)
     try:
         with open_regular(target) as handle:
@@ -920,6 +920,12 @@ def _read_target(
                 # Made read-only on purpose: a write would replace it all the same (the folder
                 # is writable), so the mode is read as the owner's "leave it".
                 raise UsageError(f"{display}: the file is read-only: make it writable to change it")
+            if writing and not os.access(target.parent, os.W_OK | os.X_OK):
+                # The write makes a temporary file beside the record, then moves it in place.
+                raise UsageError(
+                    f"{display}: its folder cannot be written, and a change is saved through a "
+                    "new file beside it: make the folder writable to change it"
+                )
             return target, handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None

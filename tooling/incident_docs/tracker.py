@@ -409,7 +409,16 @@ class ActionSync:
                 if found is not None:
                     self._state_back(p, found, display, sets)
         finally:
-            written = sets and not self.report.dry_run and self._write(display, sets)
+            written = None
+            try:
+                written = sets and not self.report.dry_run and self._write(display, sets)
+            except OSError as error:
+                # Reported here, not raised: an error on its way (a rate limit) still stops the
+                # run, and a disk that fails for one record is that record's problem.
+                self._problem(
+                    f"{display}: cannot be written ({error.strerror or error}): its new links and "
+                    "statuses were not saved; the next run finds its issues by their marker"
+                )
             if written:
                 self.report.written.append(display)
 
