@@ -99,8 +99,15 @@ def archive(root: Path, incidents: int, postmortems: int) -> str:
 
 def site_config(root: Path, name: str, suggest: bool) -> Path:
     """mkdocs.yml: the starter's theme and Markdown settings, the records' own plugin options."""
-    starter = yaml.safe_load(
-        (REPO / "tooling" / "incident_docs" / "starter" / "mkdocs.yml").read_text("utf-8")
+
+    # MkDocs's `!ENV [NAME, default]` (site_url) read as its default.
+    class SiteLoader(yaml.SafeLoader):
+        pass
+
+    SiteLoader.add_constructor("!ENV", lambda _loader, _node: "")
+    starter = yaml.load(
+        (REPO / "tooling" / "incident_docs" / "starter" / "mkdocs.yml").read_text("utf-8"),
+        Loader=SiteLoader,
     )
     features = [f for f in starter["theme"]["features"] if f != "search.suggest"]
     if suggest:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import markdown  # type: ignore[import-untyped]
 import pytest
-import yaml
 from click.testing import Result
 
 from incident_docs.blameless import Checker, check_markdown
@@ -21,6 +20,7 @@ from incident_docs.document import parse_text
 from incident_docs.site.plugin import _headings_as_read
 from support.archive import CHRISTMAS, REPO
 from support.cli import RunCli
+from support.site_build import site_settings
 
 BLAME = "Eric was at it again, careless as usual."
 """Flagged wherever it is read: BL006 ('at it again') and BL004 ('careless')."""
@@ -216,7 +216,7 @@ def test_struck_out_words_are_struck_out_on_the_site_as_the_checks_read_them(
     christmas: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
     for config in (REPO / "mkdocs.yml", REPO / "tooling/incident_docs/starter/mkdocs.yml"):
-        extensions = yaml.safe_load(config.read_text())["markdown_extensions"]
+        extensions = site_settings(config)["markdown_extensions"]
         assert {"pymdownx.tilde": {"subscript": False}} in extensions, config
     path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
     path.write_text(path.read_text() + "\nThe cause was ~~human error~~ a missing length check.\n")

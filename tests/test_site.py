@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,6 +44,7 @@ from support.site_build import (
     page,
     pagefind_pages,
     search_entries,
+    site_settings,
     write_site_config,
 )
 
@@ -224,7 +226,7 @@ def test_shipped_sites_leave_search_suggest_off() -> None:
     """search.suggest runs a second search on every key press, and one typed up to a hyphen
     goes through every word of the index: typing an ID took tens of seconds at 750 records."""
     for config in (REPO / "mkdocs.yml", REPO / "tooling/incident_docs/starter/mkdocs.yml"):
-        features = yaml.safe_load(config.read_text(encoding="utf-8"))["theme"]["features"]
+        features = site_settings(config)["theme"]["features"]
         assert "search.highlight" in features, config
         assert "search.suggest" not in features, config
 
@@ -544,7 +546,7 @@ def test_stage_refuses_a_foreign_folder(christmas: Path, run_cli: RunCli, tmp_pa
 
 
 def test_repository_mkdocs_yml_uses_the_plugin_without_cdn() -> None:
-    settings = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    settings = site_settings(REPO / "mkdocs.yml")
     assert settings["theme"]["font"] is False
     assert "search" in settings["plugins"]
     assert any(isinstance(p, dict) and "incident-docs" in p for p in settings["plugins"])
@@ -606,6 +608,8 @@ def test_pagefind_leaves_out_the_labels_of_the_picture_and_the_timeline_table(
     assert "not yet detected" not in content and "responding:" not in content
     assert "KindBy" not in content and "What happened" not in content
     assert "Scheduled deploy of web-frontend 4.18.0 started." in content  # the entries stay
+    # What was done, in the picture's words: the table says "scale-up", "redirect-traffic".
+    assert "capacity added" in content and "traffic redirected" in content
 
 
 def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -> None:
@@ -870,6 +874,7 @@ def test_a_failing_pagefind_says_how_it_ended(
     with pytest.raises(PluginError) as failed:
         pagefind.index(tmp_path)
     assert said in str(failed.value)
+    assert not str(failed.value).endswith(":")  # nothing after it: no colon to say so
 
 
 def test_a_pagefind_that_does_not_finish_fails_the_build(
@@ -880,3 +885,19 @@ def test_a_pagefind_that_does_not_finish_fails_the_build(
     monkeypatch.setattr(pagefind, "TIMEOUT", 0.2)
     with pytest.raises(PluginError, match="did not finish"):
         pagefind.index(tmp_path)
+
+
+def test_a_pagefind_wrapper_that_does_not_finish_leaves_nothing_running(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A wrapper script (npm's `pagefind` is one): the binary it starts went on writing into the
+    # site after the build had failed.
+    started = tmp_path / "started"
+    _fake_pagefind(monkeypatch, tmp_path, f"sleep 30 & echo $! > {started}; wait")
+    monkeypatch.setattr(pagefind, "TIMEOUT", 0.5)
+    with pytest.raises(PluginError, match="did not finish"):
+        pagefind.index(tmp_path)
+    child = Path(f"/proc/{int(started.read_text())}/status")
+    time.sleep(0.2)
+    # Gone, or dead and waiting to be reaped (a zombie of whatever adopted it).
+    assert not child.exists() or "\nState:\tZ" in child.read_text()

@@ -16,6 +16,28 @@ from mkdocs.config import load_config
 
 from support.archive import REPO
 
+
+class _SiteLoader(yaml.SafeLoader):
+    """YAML as MkDocs reads mkdocs.yml: `!ENV [NAME, default]` is the default here."""
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.SequenceNode):
+        values = loader.construct_sequence(node)
+        return values[-1] if len(values) > 1 else None
+    return None
+
+
+_SiteLoader.add_constructor("!ENV", _env)
+
+
+def site_settings(path: Path) -> dict[str, Any]:
+    """A mkdocs.yml's settings, as MkDocs reads them with no environment variable set."""
+    settings = yaml.load(path.read_text(encoding="utf-8"), Loader=_SiteLoader)
+    assert isinstance(settings, dict)
+    return settings
+
+
 TODAY = "2023-03-01"
 """The plugin's `today` in the site tests: after the Christmas postmortem's first due date."""
 
@@ -66,7 +88,7 @@ def write_site_config(
     root: Path, *, site_url: str | None = None, **options: Unpack[PluginOptions]
 ) -> Path:
     """The repository's mkdocs.yml and docs/, with plugin options for a reproducible build."""
-    settings = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings = site_settings(REPO / "mkdocs.yml")
     plugin: dict[str, object] = {"today": TODAY, **options}
     settings["plugins"] = ["search", {"incident-docs": plugin}]
     settings["site_dir"] = str(root / "site")

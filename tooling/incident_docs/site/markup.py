@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from incident_docs.models import ActionItem, Incident
+from incident_docs.models import ActionItem, EntryKind, Incident
 from incident_docs.site.archive import SiteArchive, SiteRecord, relative_url, slug
 
 
@@ -60,13 +60,29 @@ def search_terms(record: SiteRecord) -> str:
     return " · ".join(part for part in (r.id, ", ".join(r.services), ", ".join(r.tags)) if part)
 
 
+ACTION_LABELS = {
+    "rollback": "rollback",
+    "redirect-traffic": "traffic redirected",
+    "scale-up": "capacity added",
+    "other": "mitigation",
+}
+"""A mitigation's action in words, as the picture of an incident names it."""
+
+
 def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
     """The rest of what its card shows of this record alone (status, people, who was hurt,
-    impact, follow-ups), not the card's labels and descriptions every record shares. `teams`:
+    impact, follow-ups) and what its picture says was done, not the labels and descriptions
+    every record shares. `teams`:
     the teams and people of a postmortem's review as its card shows them (see cards.review_of:
     found from services and responders too, not only the `teams` field)."""
     r = record.record
     parts = [r.status.value, r.severity]
+    # What was done, in the picture's words ("capacity added"): the table says "scale-up".
+    parts += [
+        ACTION_LABELS.get(entry.action.value if entry.action else "other", "mitigation")
+        for entry in record.timeline
+        if entry.kind is EntryKind.MITIGATION
+    ]
     if isinstance(r, Incident):
         parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
         parts += [r.roles.ops_lead, *r.outside_responders]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import shutil
 import signal
 import subprocess
@@ -44,20 +46,43 @@ def index(site_dir: Path) -> str:
     """Run Pagefind over the built site; its index and UI land in site_dir/pagefind/."""
     command = [str(executable()), "--site", str(site_dir)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        # In a session of its own: a `pagefind` on PATH may be a wrapper (npm's is), and the
+        # binary it starts must stop with it.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise PluginError(f"incident-docs: cannot run Pagefind ({command[0]}): {error}") from None
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
+        _stop(process)
         raise PluginError(
             f"incident-docs: Pagefind did not finish in {TIMEOUT:g} seconds ({command[0]})"
         ) from None
-    except OSError as error:
-        raise PluginError(f"incident-docs: cannot run Pagefind ({command[0]}): {error}") from None
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+    except BaseException:
+        _stop(process)  # Ctrl-C: no Pagefind left writing into the site
+        raise
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()[-5:]
         raise PluginError(
-            f"incident-docs: Pagefind failed ({_ending(done.returncode)}):"
+            f"incident-docs: Pagefind failed ({_ending(process.returncode)})"
+            + (":" if detail else "")
             + "".join(f"\n{line}" for line in detail)
         )
-    return done.stdout
+    return stdout
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Kill the process and everything it started, and wait for it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.communicate()
 
 
 def _ending(returncode: int) -> str:

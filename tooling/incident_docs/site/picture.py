@@ -19,7 +19,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.site.markup import e
+from incident_docs.site.markup import ACTION_LABELS, e
 
 WIDTH = 720
 LEFT = 118
@@ -79,14 +79,6 @@ def _open_phase(
     if last <= moments[begin]:
         return []
     return [(moments[begin], last, f"{css} idocs-phase--open", f"{label} so far")]
-
-
-ACTION_LABELS = {
-    "rollback": "rollback",
-    "redirect-traffic": "traffic redirected",
-    "scale-up": "capacity added",
-    "other": "mitigation",
-}
 
 
 @dataclass(frozen=True)
