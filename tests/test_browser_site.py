@@ -319,6 +319,29 @@ def pagefind_top(page: Page, base: str, words: str) -> list[str]:
     return [results.nth(i).get_attribute("href") or "" for i in range(min(3, results.count()))]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pagefind_results_have_no_serious_accessibility_problem(
+    browser: Browser, pagefind_url: str, scheme: str
+) -> None:
+    """Pagefind's own colours are for a white page: on the dark scheme its text was dark grey on
+    the dark background, and its box was labelled by a title alone."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(pagefind_url + "search/?q=memory+leak")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+    if scheme == "dark":  # as the palette's toggle sets it
+        page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+    problems = [
+        f"{violation['id']} at {[node['target'][0] for node in violation['nodes'][:3]]}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_pagefind_finds_the_record_in_the_first_three(browser: Browser, pagefind_url: str) -> None:
     visit = Visit(browser, pagefind_url)
     page = visit.page

@@ -108,6 +108,9 @@ _SEARCH_UI = """
 window.addEventListener("DOMContentLoaded", function () {{
   var ui = new PagefindUI({{ element: "#idocs-search", showSubResults: true, showImages: false,
                              resetStyles: false }});
+  // Its box is labelled by a title alone, which assistive technology may not read out.
+  var box = document.querySelector("#idocs-search input");
+  if (box) {{ box.setAttribute("aria-label", "Search the archive"); }}
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {{ ui.triggerSearch(query); }}
 }});
