@@ -73,7 +73,9 @@ def sync(
     dry_run: bool = False,
     clock: Clock | None = None,
     max_wait: float = 120.0,
+    said: list[str] | None = None,
 ) -> tuple[tracker.SyncReport, list[str]]:
+    """Run the sync; what it says is returned, and kept in SAID too (a run that raises)."""
     clock = clock or Clock()
     config = load_config(root)
     client = GitHubClient(
@@ -84,7 +86,7 @@ def sync(
         max_wait=max_wait,
         hints=tracker.SYNC_HINTS,
     )
-    said: list[str] = []
+    said = [] if said is None else said
     run = ActionSync(
         root, config, load_roster(root, config), client, REPO, dry_run=dry_run, say=said.append
     )
@@ -564,6 +566,34 @@ def test_a_rate_limit_reading_an_issue_of_another_repository_stops_the_run(
     issues.rate_limited_repos["other/public"] = str(int(clock.now) + reset)
     with pytest.raises(GitHubError, match=r"reading issue other/public#5: HTTP 403 rate limit"):
         sync(archive, issues, clock=clock)
+
+
+def test_a_rate_limit_stops_the_run_though_the_record_cannot_take_what_came_before(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """An issue closed as completed gives an item a status to write; the next item's issue, in
+    another repository, meets a rate limit. The record, read-only, refused that write with an
+    error that replaced the rate limit: the run went on and ended "everything else is in step"."""
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    done = issues.add_issue("Run a failover game day every quarter", labels=(LABEL,))
+    issues.close(done, "completed")
+    text = text.replace("https://tracker.example.com/DB-303", f"{issues.web}/issues/{done}")
+    elsewhere = f"{issues.url}/other/public/issues/5"
+    text = text.replace(
+        "    status: open\nvisibility:", f"    status: open\n    tracker: {elsewhere}\nvisibility:"
+    )
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o444)
+    clock = Clock()
+    issues.rate_limited_repos["other/public"] = str(int(clock.now) + 3600)
+    said: list[str] = []
+    with pytest.raises(GitHubError, match=r"reading issue other/public#5: HTTP 403 rate limit"):
+        sync(archive, issues, clock=clock, said=said)
+    assert (
+        said[-1] == f"problem: {PAYMENTS_PM}: the file is read-only: make it writable to change it"
+    )
+    assert path.read_text(encoding="utf-8") == text
 
 
 def test_a_postmortem_that_cannot_be_read_is_a_problem_not_a_warning(

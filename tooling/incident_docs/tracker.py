@@ -408,19 +408,31 @@ class ActionSync:
                 found = self._issue_at(ref, display, p)
                 if found is not None:
                     self._state_back(p, found, display, sets)
-        finally:
-            written = None
-            try:
-                written = sets and not self.report.dry_run and self._write(display, sets)
-            except OSError as error:
-                # Reported here, not raised: an error on its way (a rate limit) still stops the
-                # run, and a disk that fails for one record is that record's problem.
-                self._problem(
-                    f"{display}: cannot be written ({error.strerror or error}): its new links and "
-                    "statuses were not saved; the next run finds its issues by their marker"
-                )
-            if written:
-                self.report.written.append(display)
+        except BaseException:
+            # What was learnt before the error is still saved, and the error (a rate limit, an
+            # interrupt) still stops the run whatever the record's write meets.
+            self._save(display, sets)
+            raise
+        self._save(display, sets)
+
+    def _save(self, display: str, sets: list[tuple[_Pending, str, Any]]) -> None:
+        """Write the sets into the record. A record that cannot take them is that record's
+        problem, reported here and never raised: raised, it would replace an error on its way."""
+        if not sets or self.report.dry_run:
+            return
+        try:
+            written = self._write(display, sets)
+        except OSError as error:
+            self._problem(
+                f"{display}: cannot be written ({error.strerror or error}): its new links and "
+                "statuses were not saved; the next run finds its issues by their marker"
+            )
+            return
+        except UsageError as error:  # read-only, a folder it cannot write, no longer valid
+            self._problem(str(error))
+            return
+        if written is not None:
+            self.report.written.append(display)
 
     def _earlier_issues(
         self,
