@@ -656,6 +656,46 @@ def test_an_incident_naming_its_teams_in_a_shape_the_gate_cannot_read_keeps_it_c
     assert "so the teams it involves cannot be known" in result.stdout
 
 
+SEVERAL_IN_ONE = {
+    "services": (b"services: [api, warehouse]", b'services: [api, "warehouse, billing"]'),
+    "roles": (b"  ops_lead: lee", b'  ops_lead: "sam, lee"'),
+    "declared_by": (b"declared_by: sam", b"declared_by: sam, lee"),
+    "handoffs": (b"---\n\n#", b'handoffs: [{to: "sam lee"}]\n---\n\n#'),
+}
+"""Several names in one string where the incident names a service or a responder: the
+incident as the fake gives it, and that key as written."""
+
+
+@pytest.mark.parametrize("refs", [(HEAD,), (BASE, HEAD)], ids=["added", "both"])
+@pytest.mark.parametrize("key", list(SEVERAL_IN_ONE))
+def test_an_incident_naming_several_in_one_string_brings_each_of_their_teams(
+    github: FakeGitHub, tmp_path: Path, refs: tuple[str, ...], key: str
+) -> None:
+    """Read whole, "warehouse, billing" or "sam, lee" named no service and no responder: an
+    incident the pull request adds could drop the data team and the gate opened. Each name
+    counts, as in a string written in place of a list."""
+    with_teams(github, services=("api",))
+    if refs == (HEAD,):
+        del github.contents[(BASE, INC_PATH)]
+        _tree_at(github, BASE)
+    readable, written = SEVERAL_IN_ONE[key]
+    # The key is all that brings team data: the warehouse, or lee.
+    text = incident(
+        services=("api", "warehouse") if key == "services" else ("api",),
+        ops_lead="lee" if key == "roles" else "sam",
+    )
+    assert readable in text
+    for ref in refs:
+        github.contents[(ref, INC_PATH)] = text.replace(readable, written, 1)
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    brought = "owns warehouse" if key == "services" else "responders lee"
+    assert f"team data ({brought}) needs 1 approval from its seniors" in result.stdout
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))
+    assert gate(github, tmp_path).exit_code == 0
+
+
 def test_an_incident_in_a_shape_the_gate_cannot_read_at_the_base_still_brings_its_teams(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -594,17 +594,24 @@ the base, an incident at either commit, a removed postmortem ("…md (at base 1a
 
 
 def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
-    """The strings a front-matter list holds, or those written in its place as one string
+    """The names a front-matter list holds, or those written in its place as one string
     (`authors: priya`, `services: api, warehouse`, `authors: sam priya`): a file that does not
-    validate still names who and what it involves. Each part between commas counts whole (a
-    display name holds spaces) and word by word (labels and handles do not): a name too many
-    only keeps an author from approving, or asks one more team."""
+    validate still names who and what it involves. A string of the list is read as one such
+    string (`services: [api, "warehouse, billing"]`): read whole, it would name no one."""
     value = front.get(key)
-    if isinstance(value, str):
-        parts = [part.strip() for part in value.split(",") if part.strip()]
-        words = [word for part in parts if " " in part for word in part.split()]
-        return tuple(dict.fromkeys([*parts, *words]))
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(dict.fromkeys(name for text in texts for name in _names(text)))
+
+
+def _names(value: Any) -> list[str]:
+    """What one string names where a single name belongs. Each part between commas counts
+    whole (a display name holds spaces) and word by word (labels and handles do not): a name
+    too many only keeps an author from approving, or asks one more team."""
+    if not isinstance(value, str):
+        return []
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    words = [word for part in parts if len(part.split()) > 1 for word in part.split()]
+    return list(dict.fromkeys([*parts, *words]))
 
 
 def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
@@ -626,33 +633,40 @@ def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
     """What an incident that does not validate names: its services and its responders (who
     declared it, who held each role, whom it was handed to). A key written in a shape it cannot
     read (`services: {api: degraded}`, `roles:` as a list) counts every string in it, as a
-    service or as a responder: a word too many only asks one more team."""
-
-    def name(value: Any) -> str:
-        return value if isinstance(value, str) else ""
-
+    service or as a responder: a word too many only asks one more team. A string where one
+    name belongs that holds several (`declared_by: sam, lee`, `ops_lead: "sam, lee"`) counts
+    each of them, as `front_labels` reads one."""
     odd = _odd_shapes(front)
     roles = front.get("roles")
     held = roles if isinstance(roles, dict) else {}
     handoffs = front.get("handoffs")
     services = front_labels(front, "services")
     if "services" in odd:
-        services = tuple(dict.fromkeys([*services, *_strings(front["services"])]))
-    others = [word for key in odd if key != "services" for word in _strings(front[key])]
+        services = tuple(dict.fromkeys([*services, *_words(front["services"])]))
+    declared = _names(front.get("declared_by"))
+    holders = {role.value: _names(held.get(role.value)) for role in Role}
+    handed = [
+        name
+        for item in (handoffs if isinstance(handoffs, list) else [])
+        if isinstance(item, dict)
+        for name in _names(item.get("to"))
+    ]
+    # Not handoffs: the people a key names beyond the one it holds, and those the odd keys
+    # name, where responders are read from.
+    others = [
+        *declared[1:],
+        *(name for names in holders.values() for name in names[1:]),
+        *(word for key in odd if key != "services" for word in _words(front[key])),
+    ]
     return Incident.model_construct(
         id=incident_id,
         services=services,
-        declared_by=name(front.get("declared_by")),
+        declared_by=declared[0] if declared else "",
         roles=Roles.model_construct(
-            None, **{role.value: name(held.get(role.value)) for role in Role}
+            None, **{role: names[0] if names else "" for role, names in holders.items()}
         ),
-        handoffs=tuple(
-            Handoff.model_construct(to=item["to"])
-            for item in (handoffs if isinstance(handoffs, list) else [])
-            if isinstance(item, dict) and isinstance(item.get("to"), str)
-        )
-        # Not handoffs: the people the odd keys name, where responders are read from.
-        + tuple(Handoff.model_construct(to=word) for word in dict.fromkeys(others)),
+        handoffs=tuple(Handoff.model_construct(to=name) for name in handed)
+        + tuple(Handoff.model_construct(to=name) for name in dict.fromkeys(others)),
     )
 
 
@@ -721,6 +735,11 @@ def _strings(value: Any) -> list[str]:
         elif isinstance(item, list | tuple):
             stack.extend(reversed(item))
     return [word for word in found if word]
+
+
+def _words(value: Any) -> list[str]:
+    """Every name in a front-matter value, each string read as `_names` reads one."""
+    return list(dict.fromkeys(name for text in _strings(value) for name in _names(text)))
 
 
 # --- the decision ----------------------------------------------------------------------------
