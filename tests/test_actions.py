@@ -751,6 +751,20 @@ def test_a_bad_token_exits_2_with_one_clear_line(
     assert snapshot(archive) == before
 
 
+@pytest.mark.parametrize("seconds", ["nan", "inf"])
+def test_a_max_wait_that_is_not_finite_is_a_usage_error(
+    archive: Path,
+    issues: FakeIssues,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    seconds: str,
+) -> None:
+    code, _out, err = run_sync(run_cli, archive, issues, monkeypatch, "--max-wait", seconds)
+    assert code == 2, err
+    assert "Invalid value for '--max-wait'" in err and "not a finite number of seconds" in err
+    assert issues.requests == []
+
+
 def test_an_owner_github_will_not_assign_still_gets_an_issue(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -132,6 +132,17 @@ def test_a_rate_limit_asking_an_endless_wait_is_a_clear_error(
     assert due in str(error.value)
 
 
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), -1.0])
+def test_a_max_wait_that_is_no_number_of_seconds_is_refused(
+    github: FakeGitHub, seconds: float
+) -> None:
+    """No wait compares greater than nan: a Retry-After of 1e12 was slept through, for days."""
+    github.failures = [(429, {"retry-after": "1e12"})] * 5
+    with pytest.raises(UsageError, match=r"^--max-wait: .* is not a finite number of seconds"):
+        client(github, Sleeper(), max_wait=seconds)
+    assert github.requests == []
+
+
 def test_a_clock_past_the_dates_python_holds_still_says_how_long(github: FakeGitHub) -> None:
     github.failures = [(429, {"retry-after": "600"})]
     endless = GitHubClient(github.url, "t0ken", sleep=Sleeper(), clock=lambda: 1e18, max_wait=0)

@@ -55,6 +55,19 @@ def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
     )
 
 
+@pytest.mark.parametrize("seconds", ["nan", "inf", "1e400"])
+def test_a_max_wait_that_is_not_finite_is_a_usage_error(
+    github: FakeGitHub, tmp_path: Path, seconds: str
+) -> None:
+    """With nan, no wait was ever past --max-wait: a far Retry-After was slept through."""
+    options = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", seconds]
+    result = gate(github, tmp_path, *options)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--max-wait'" in result.output
+    assert "is not a finite number of seconds" in result.output
+    assert github.requests == []
+
+
 def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Path) -> None:
     github.reviews = [review(1, "leemorgan", "APPROVED")]
     result = gate(github, tmp_path)

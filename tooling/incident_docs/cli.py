@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import re
 import sys
@@ -280,6 +281,22 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
     from incident_docs.terminal import printable
 
     click.echo(printable(message), err=err, nl=nl)
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds, 0 or more: click's FloatRange takes `nan` and `inf`, and a wait
+    bounded by nan never ends (no comparison with it is true)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
 
 
 pass_project = click.make_pass_decorator(Project)

@@ -7,7 +7,7 @@ import os
 import click
 
 from incident_docs import actions
-from incident_docs.cli import Project, echo, main, pass_project, yes_option
+from incident_docs.cli import Project, Seconds, echo, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient
 from incident_docs.inputs import parse_day
@@ -115,7 +115,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--dry-run", is_flag=True, help="Print what would change; create and write nothing.")
 @click.option(
     "--max-wait",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=300.0,
     show_default=True,
     help="Seconds to spend, in total, waiting out rate limits and server errors.",

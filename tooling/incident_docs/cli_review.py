@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from incident_docs.cli import Project, echo, main, pass_project, yes_option
+from incident_docs.cli import Project, Seconds, echo, main, pass_project, yes_option
 from incident_docs.codeowners import (
     CODEOWNERS_PATH,
     difference,
@@ -117,7 +117,7 @@ def _rows(decision: Decision) -> None:
 )
 @click.option(
     "--max-wait",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=120.0,
     show_default=True,
     help="Seconds to spend, in total, waiting to retry server errors and rate limits.",

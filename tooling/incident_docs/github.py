@@ -218,6 +218,11 @@ class GitHubClient:
             or any(char.isspace() or not char.isprintable() for char in api_url)
         ):
             raise UsageError(f"--api-url (or GITHUB_API_URL): {api_url!r} is not an http(s) URL")
+        if not (math.isfinite(max_wait) and max_wait >= 0):
+            # No wait compares greater than nan: a far reset would be slept through.
+            raise UsageError(
+                f"--max-wait: {max_wait!r} is not a finite number of seconds, 0 or more"
+            )
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.max_wait = max_wait
