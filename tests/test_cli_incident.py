@@ -1253,3 +1253,18 @@ def test_the_end_of_input_at_a_question_is_an_error_not_a_finding(
     assert result.exit_code == 2, result.output  # 1 would say lint found something
     assert result.stderr.endswith("incident: error: aborted\n")
     assert sorted(p.name for p in (archive / "incidents").rglob("*")) == before
+
+
+def test_an_interrupted_lint_is_an_error_not_a_finding(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C outside a question: click said "Aborted!" and exit 1, which says lint found something.
+    from incident_docs import cli_lint
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_lint, "lint", interrupted)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith("incident: error: aborted\n")

@@ -301,6 +301,19 @@ def test_a_pipe_among_the_records_is_named_not_waited_on(tmp_path: Path) -> None
     ]
 
 
+def test_a_pipe_among_the_records_is_not_waited_on_when_one_file_is_linted(
+    tmp_path: Path,
+) -> None:
+    # The IDs of the records not linted are read to check the linted one's: a pipe blocked it.
+    write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: POSTMORTEM})
+    os.mkfifo(tmp_path / "incidents" / "INC-2024-06-01-pipe.md")
+    command = [sys.executable, "-m", "incident_docs", "--root", str(tmp_path), "lint"]
+    done = subprocess.run(
+        [*command, str(tmp_path / POSTMORTEM_PATH)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -251,7 +251,7 @@ class _Group(HelpGroup):
             sys.exit(EXIT_OK)
         except UsageError as error:
             fail(str(error))
-        except click.Abort:
+        except (click.Abort, KeyboardInterrupt):
             # Ctrl-C, or the end of input at a question: no finding (exit 1 says there were).
             echo(err=True)
             fail("aborted")

@@ -18,6 +18,7 @@ from incident_docs.diagnostics import Diagnostic, Finding, Severity, UsageError
 from incident_docs.document import (
     Document,
     escapes,
+    open_regular,
     parse_bytes,
     read_document,
     relative_display,
@@ -376,7 +377,7 @@ def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:
         if display in linted or not is_record_file(path) or path.is_symlink():
             continue
         try:
-            with path.open("rb") as handle:
+            with open_regular(path) as handle:  # a pipe would block the run
                 record_id = peek_id(handle.read(ID_PEEK_BYTES))
         except OSError:
             continue

@@ -34,6 +34,22 @@ class LintContext:
     """The file the configuration is read from (pyproject.toml at the root when None)."""
     note_allowed: bool = False
     """The blameless checks note which allowed phrases keep a finding away (see SP003)."""
+    filed: dict[Path, dict[str, Path]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Where each record of a record folder's subfolders is, by ID, per folder: read once in a
+    lint run (a process of it), not once per record that looks another up."""
+
+    def filed_in(self, folder: Path) -> dict[str, Path]:
+        """The Markdown files under the folder, by name without '.md' (the first in path order
+        for a name used twice), inside the repository."""
+        found = self.filed.get(folder)
+        if found is None:
+            found = self.filed[folder] = {}
+            for path in sorted(folder.rglob("*.md")):
+                if path.is_file() and escapes(path, self.root) is None:
+                    found.setdefault(path.stem, path)
+        return found
 
 
 @dataclass
@@ -83,16 +99,10 @@ class Subject:
         path: Path = folder / f"{record_id}.md"
         if not path.is_file():
             # Kept in a subfolder (incidents/2024/…): found there, as the records are.
-            path = next(
-                (
-                    found
-                    for found in sorted(folder.rglob(f"{record_id}.md"))
-                    if found.is_file() and escapes(found, self.ctx.root) is None
-                ),
-                path,
-            )
-            if not path.is_file():
+            filed = self.ctx.filed_in(folder).get(record_id)
+            if filed is None:
                 return None
+            path = filed
         doc = read_document(
             path, path.name, root=self.ctx.root, max_bytes=config.lint.max_file_bytes
         )

@@ -79,8 +79,9 @@ def index(site_dir: Path) -> str:
 
 def _stop(process: subprocess.Popen[str]) -> None:
     """Kill the process and everything it started, and wait for it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if hasattr(os, "killpg"):  # not on Windows, where the session is not a group either
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     process.kill()
     process.communicate()
 
