@@ -709,6 +709,22 @@ def test_an_incident_naming_several_in_one_string_brings_each_of_their_teams(
     assert gate(github, tmp_path).exit_code == 0
 
 
+def test_a_display_name_where_a_handle_belongs_is_read_whole(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """An outside responder "Jo Ellis" is no "jo" of the roster: read word by word, it asked
+    jo's team (data) to approve an incident it had no part in."""
+    with_teams(github, services=("api",))
+    text = incident(services=("api",), ops_lead="sam")
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = text.replace(
+            b"  ops_lead: sam", b'  ops_lead: "Jo Ellis"', 1
+        )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
 def test_an_incident_in_a_shape_the_gate_cannot_read_at_the_base_still_brings_its_teams(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -605,12 +605,19 @@ def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
 
 def _names(value: Any) -> list[str]:
     """What one string names where a single name belongs. Each part between commas counts
-    whole (a display name holds spaces) and word by word (labels and handles do not): a name
-    too many only keeps an author from approving, or asks one more team."""
+    whole, and a part in lower case word by word too (`sam lee`, `warehouse billing`: labels
+    and handles hold no blank). A part with capitals is a display name ("Jo Ellis"), read
+    whole: its words would make its first name's namesake an author who cannot approve, or
+    ask their team."""
     if not isinstance(value, str):
         return []
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    words = [word for part in parts if len(part.split()) > 1 for word in part.split()]
+    words = [
+        word
+        for part in parts
+        if len(part.split()) > 1 and part == part.lower()
+        for word in part.split()
+    ]
     return list(dict.fromkeys([*parts, *words]))
 
 
