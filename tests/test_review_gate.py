@@ -1585,3 +1585,119 @@ def test_an_approval_stays_when_only_action_items_changed_since(
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
     assert "priyaraman (approved aaaaaaa; postmortems changed since)" in result.stdout
+
+
+# --- several handles or labels with a capital in one string ---------------------------------
+
+CAPITALISED = {
+    # lee (team data) among roster handles written with a capital
+    "declared_by": (b"declared_by: sam", b'declared_by: "Sam Lee"', "sam"),
+    "ops_lead": (b"  ops_lead: sam", b'  ops_lead: "Sam Lee"', "sam"),
+    "handoffs": (b"---\n\n#", b'handoffs: [{to: "Sam Lee"}]\n---\n\n#', "sam"),
+    # the warehouse (team data) in a string of labels with a capital
+    "services-list": (b"services: [api]", b'services: [api, "Warehouse billing"]', "sam"),
+    "services-string": (b"services: [api]", b"services: Api Warehouse", "sam"),
+}
+
+
+@pytest.mark.parametrize("refs", [(HEAD,), (BASE, HEAD)], ids=["added", "both"])
+@pytest.mark.parametrize("key", list(CAPITALISED))
+def test_several_names_with_a_capital_still_bring_each_team(
+    github: FakeGitHub, tmp_path: Path, refs: tuple[str, ...], key: str
+) -> None:
+    """Only lee, or the warehouse, brings team data; written with a capital, it is read whole,
+    names no one and nothing, and priya alone opens the gate."""
+    with_teams(github, services=("api",))
+    if refs == (HEAD,):
+        del github.contents[(BASE, INC_PATH)]
+        _tree_at(github, BASE)
+    readable, written, ops_lead = CAPITALISED[key]
+    text = incident(services=("api",), ops_lead=ops_lead)
+    assert readable in text
+    for ref in refs:
+        github.contents[(ref, INC_PATH)] = text.replace(readable, written, 1)
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data" in result.stdout
+
+
+def _roster_with_handle(old: str, new: str) -> bytes:
+    """TEAMS_ROSTER with one handle spelt with capitals (handles may hold them)."""
+    return TEAMS_ROSTER.replace(f"{{handle: {old},".encode(), f"{{handle: {new},".encode()).replace(
+        b"members: [jo, lee]", f"members: [jo, {new}]".encode()
+    )
+
+
+@pytest.mark.parametrize("written", ['"sam LeeM"', '"LeeM sam"'])
+def test_a_handle_spelt_as_the_roster_spells_it_still_brings_its_team(
+    github: FakeGitHub, tmp_path: Path, written: str
+) -> None:
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "people.yaml")] = _roster_with_handle("lee", "LeeM")
+    text = incident(services=("api",), ops_lead="sam")
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = text.replace(
+            b"  ops_lead: sam", b"  ops_lead: " + written.encode(), 1
+        )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data" in result.stdout
+
+
+@pytest.mark.parametrize("written", [b"authors: Priya Sam", b"authors: [Priya Sam]"])
+def test_an_author_among_handles_with_a_capital_cannot_approve(
+    github: FakeGitHub, tmp_path: Path, written: bytes
+) -> None:
+    """priya wrote it (with sam): she is api's only senior, and must not approve for it."""
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = (
+        postmortem(services=("api",))
+        .replace(b"authors: [sam]", written)
+        .replace(b"status: in-review", b"status: whatever")
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "an author of the postmortem" in result.output
+
+
+@pytest.mark.parametrize(
+    "written",
+    [b"services: Api Warehouse", b"services: [Api Warehouse]", b"teams: Api Data"],
+)
+def test_a_postmortem_naming_labels_with_a_capital_still_brings_their_teams(
+    github: FakeGitHub, tmp_path: Path, written: bytes
+) -> None:
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = (
+        postmortem(services=("api",))
+        .replace(b"services: [api]", written)
+        .replace(b"status: in-review", b"status: whatever")
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data" in result.stdout
+
+
+def test_two_incidents_in_one_string_with_capitals_keep_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Read whole, "INC-… INC-…" is an incident found nowhere: closed, not opened."""
+    with_teams(github, services=("api",))
+    github.files = [{"filename": PM_PATH, "status": "added"}]
+    github.contents[(HEAD, PM_PATH)] = (
+        postmortem(services=("api",))
+        .replace(
+            b"incidents: [INC-2024-05-02-api-errors]",
+            b"incidents: INC-2024-05-02-api-errors INC-2024-05-03-other",
+        )
+        .replace(b"status: in-review", b"status: whatever")
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "jotanaka", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code != 0, result.output

@@ -438,7 +438,7 @@ def requirement(
             if not isinstance(incident, Incident):
                 # It does not validate, but the services and responders it names still count,
                 # under the ID it was read by.
-                incident = _loose_incident(front, _read_as(path))
+                incident = _loose_incident(front, _read_as(path), roster)
                 odd = _odd_shapes(front)
                 if odd and merging:
                     # What would merge names its teams in a shape the gate cannot read: what it
@@ -603,22 +603,30 @@ def front_labels(front: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for text in texts for name in _names(text)))
 
 
-def _names(value: Any) -> list[str]:
-    """What one string names where a single name belongs. Each part between commas counts
-    whole, and a part in lower case word by word too (`sam lee`, `warehouse billing`: labels
-    and handles hold no blank). A part with capitals is a display name ("Jo Ellis"), read
-    whole: its words would make its first name's namesake an author who cannot approve, or
-    ask their team."""
+def _names(value: Any, roster: Roster | None = None, *, people: bool = False) -> list[str]:
+    """What one string names where a single name belongs: each part between commas whole, and
+    word by word too. Labels never hold a capital that matters, so theirs always split; where
+    people belong (`people`), a part with capitals is read whole only when the roster tells it
+    is a display name: one it gives, or one some word of which is no one of the roster."""
     if not isinstance(value, str):
         return []
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    words = [
-        word
-        for part in parts
-        if len(part.split()) > 1 and part == part.lower()
-        for word in part.split()
-    ]
+    words = [word for part in parts if _by_word(part, roster, people) for word in part.split()]
     return list(dict.fromkeys([*parts, *words]))
+
+
+def _by_word(part: str, roster: Roster | None, people: bool) -> bool:
+    words = part.split()
+    if len(words) < 2:
+        return False
+    if not people or part == part.lower() or roster is None:
+        return True
+    if roster.named(part):
+        return False
+    return all(
+        roster.by_handle(w.removeprefix("@")) or roster.by_github(w.removeprefix("@"))
+        for w in words
+    )
 
 
 def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
@@ -636,7 +644,9 @@ def _loose_postmortem(front: dict[str, Any]) -> Postmortem | None:
         return None
 
 
-def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
+def _loose_incident(
+    front: dict[str, Any], incident_id: str, roster: Roster | None = None
+) -> Incident:
     """What an incident that does not validate names: its services and its responders (who
     declared it, who held each role, whom it was handed to). A key written in a shape it cannot
     read (`services: {api: degraded}`, `roles:` as a list) counts every string in it, as a
@@ -650,20 +660,20 @@ def _loose_incident(front: dict[str, Any], incident_id: str) -> Incident:
     services = front_labels(front, "services")
     if "services" in odd:
         services = tuple(dict.fromkeys([*services, *_words(front["services"])]))
-    declared = _names(front.get("declared_by"))
-    holders = {role.value: _names(held.get(role.value)) for role in Role}
+    declared = _names(front.get("declared_by"), roster, people=True)
+    holders = {role.value: _names(held.get(role.value), roster, people=True) for role in Role}
     handed = [
         name
         for item in (handoffs if isinstance(handoffs, list) else [])
         if isinstance(item, dict)
-        for name in _names(item.get("to"))
+        for name in _names(item.get("to"), roster, people=True)
     ]
     # Not handoffs: the people a key names beyond the one it holds, and those the odd keys
     # name, where responders are read from.
     others = [
         *declared[1:],
         *(name for names in holders.values() for name in names[1:]),
-        *(word for key in odd if key != "services" for word in _words(front[key])),
+        *(word for key in odd if key != "services" for word in _words(front[key], roster)),
     ]
     return Incident.model_construct(
         id=incident_id,
@@ -744,9 +754,15 @@ def _strings(value: Any) -> list[str]:
     return [word for word in found if word]
 
 
-def _words(value: Any) -> list[str]:
+def _words(value: Any, roster: Roster | None = None) -> list[str]:
     """Every name in a front-matter value, each string read as `_names` reads one."""
-    return list(dict.fromkeys(name for text in _strings(value) for name in _names(text)))
+    return list(
+        dict.fromkeys(
+            name
+            for text in _strings(value)
+            for name in _names(text, roster, people=roster is not None)
+        )
+    )
 
 
 # --- the decision ----------------------------------------------------------------------------
