@@ -196,6 +196,12 @@ def test_tracker_links_are_read_as_issues_of_this_github_only() -> None:
     assert issue_ref("https://github.com/acme/ops/pull/12", web) is None
     assert issue_ref("https://tracker.example.com/OPS-1", web) is None
     assert issue_ref("https://github.com.evil.test/acme/ops/issues/1", web) is None
+    # A host in capitals, or the default port written, is the same GitHub (pasted by hand).
+    assert issue_ref("https://GitHub.com/acme/ops/issues/12", web) == IssueRef("acme/ops", 12)
+    assert issue_ref("HTTPS://github.com:443/acme/ops/issues/12", web) == IssueRef("acme/ops", 12)
+    assert issue_ref("https://github.com:8443/acme/ops/issues/12", web) is None
+    assert issue_ref("https://me@github.com/acme/ops/issues/12", web) is None
+    assert issue_ref("https://github.com:x/acme/ops/issues/12", web) is None
     ghe = "https://ghe.example.com"
     assert issue_ref("https://ghe.example.com/a/b/issues/3", ghe) == IssueRef("a/b", 3)
 
