@@ -217,28 +217,6 @@ def test_a_draft_keeps_the_suppressions_above_its_entries(christmas: Path, run_c
     assert " BL003 " not in linted.stdout and " SP001 " not in linted.stdout, linted.stdout
 
 
-def test_a_block_an_entry_opens_ends_with_the_drafts_timeline(
-    christmas: Path, run_cli: RunCli
-) -> None:
-    # Written inside an entry, it was copied with it, and disabled the rule to the end of the
-    # draft: over the sections written after the timeline by others.
-    incident = _without_postmortem(christmas)
-    entry = "- 2022-12-25T12:38:00Z **note** by sam: Error-rate alert"
-    incident.write_text(
-        incident.read_text().replace(
-            entry, entry.replace("Error-rate", "<!-- incident-docs disable BL003 --> Error-rate")
-        )
-    )
-    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
-    draft = christmas / POSTMORTEM
-    text = draft.read_text()
-    timeline = text.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
-    assert timeline.rstrip().endswith("<!-- incident-docs enable BL003 -->")
-    draft.write_text(text.rstrip("\n") + "\n\nObviously, anyone would have seen it coming.\n")
-    linted = run_cli(christmas, "lint", "--select", "BL", str(draft))
-    assert " BL003 " in linted.stdout, linted.stdout
-
-
 def test_an_outside_responder_in_a_postmortems_timeline_is_known_from_its_incident(
     christmas: Path, run_cli: RunCli
 ) -> None:

@@ -386,16 +386,6 @@ _FILLED = ("Summary", "Impact", "Timeline", "Mitigation", "Responders")
 """The sections a draft fills from the incident, by their default names."""
 
 
-def _closed(timeline: str) -> str:
-    """The copied timeline, with the suppression blocks its entries open and the copy does not
-    close ended after it: in the incident they end further on, and in the draft they would
-    disable their rules to the end of the postmortem, over sections others write later."""
-    from incident_docs.rules.suppression import left_open  # the rules import this module
-
-    still = left_open(timeline.splitlines())
-    return timeline + f"\n\n<!-- incident-docs enable {' '.join(still)} -->" if still else timeline
-
-
 def postmortem_draft(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -464,7 +454,7 @@ def postmortem_draft(
         else templates.placeholder("impact")
     )
     filled: dict[str, str] = {
-        "timeline": _closed("\n".join(timeline_lines)),
+        "timeline": "\n".join(timeline_lines),
         "responders": "\n".join(role_lines(incident, entries)),
         "impact": who_was_hurt
         + "\n\n"

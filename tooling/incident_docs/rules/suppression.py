@@ -37,29 +37,6 @@ _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
 _BACKTICKS = re.compile(r"`+")
 
 
-def left_open(lines: Sequence[str]) -> tuple[str, ...]:
-    """The rule codes that `disable` comments in these lines leave disabled at their end (no
-    `enable` after them): what a copy of the lines into another record would disable there to
-    its end. Read as parse() reads comments, code spans left out."""
-    open_codes: dict[str, None] = {}
-    for line in lines:
-        if "incident-docs" not in line:
-            continue
-        spans = code_spans(line) if "`" in line else []
-        for match in _COMMENT.finditer(line):
-            if any(start <= match.start() < end for start, end in spans):
-                continue
-            if not match.group("codes").endswith("--"):
-                continue
-            codes = [c.upper() for c in re.split(r"[\s,]+", match.group("codes")[:-2]) if c]
-            if match.group("verb") == "disable":
-                open_codes.update(dict.fromkeys(codes))
-            elif match.group("verb") == "enable":
-                for code in codes:
-                    open_codes.pop(code, None)
-    return tuple(open_codes)
-
-
 def code_spans(line: str) -> list[tuple[int, int]]:
     """The line's inline code spans: a run of backticks, to the next run as long. Each run is
     read once: a regex that looks for each run's partner from each run takes minutes on a line
