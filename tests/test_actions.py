@@ -200,6 +200,7 @@ def test_tracker_links_are_read_as_issues_of_this_github_only() -> None:
     assert issue_ref("https://GitHub.com/acme/ops/issues/12", web) == IssueRef("acme/ops", 12)
     assert issue_ref("HTTPS://github.com:443/acme/ops/issues/12", web) == IssueRef("acme/ops", 12)
     assert issue_ref("https://github.com:8443/acme/ops/issues/12", web) is None
+    assert issue_ref("https://github.com:0/acme/ops/issues/12", web) is None  # no default
     assert issue_ref("https://me@github.com/acme/ops/issues/12", web) is None
     assert issue_ref("https://github.com:x/acme/ops/issues/12", web) is None
     ghe = "https://ghe.example.com"

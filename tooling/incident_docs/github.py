@@ -163,9 +163,11 @@ def web_root(api_url: str) -> str:
 def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str]:
     scheme = parts.scheme.lower()
     try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
+        port = parts.port
     except ValueError:  # not a number: no origin to match
         port = -1
+    if port is None:  # not written: the scheme's (0 is a port of its own)
+        port = _DEFAULT_PORTS.get(scheme)
     credentials = parts.netloc.rpartition("@")[0]  # never the same origin with and without
     return scheme, (parts.hostname or "").lower(), port, credentials
 

@@ -97,9 +97,11 @@ def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str]
     apart. None for a port that is no number."""
     scheme = parts.scheme.lower()
     try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
+        port = parts.port
     except ValueError:
         return None
+    if port is None:  # not written: the scheme's (0 is a port of its own)
+        port = _DEFAULT_PORTS.get(scheme)
     return scheme, (parts.hostname or "").lower(), port, parts.netloc.rpartition("@")[0]
 
 
