@@ -268,26 +268,6 @@ def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCl
     assert " BL003 " not in linted.stdout and linted.exit_code == 0, linted.stdout
 
 
-def test_a_comment_in_the_incidents_summary_value_is_no_directive_in_the_draft(
-    christmas: Path, run_cli: RunCli
-) -> None:
-    # Inert in the YAML value, it became a comment in the draft's body: lint read it there as a
-    # block to the end of the draft, over the sections written after it.
-    incident = _without_postmortem(christmas)
-    incident.write_text(
-        incident.read_text().replace(
-            "was found and fixed.", "was found and fixed. <!-- incident-docs disable BL003 -->"
-        )
-    )
-    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
-    draft = christmas / POSTMORTEM
-    text = draft.read_text()
-    assert "was found and fixed. &lt;!-- incident-docs disable BL003 -->" in text
-    draft.write_text(text.rstrip("\n") + "\n\nObviously, anyone would have seen it coming.\n")
-    linted = run_cli(christmas, "lint", "--select", "BL,SP", str(draft))
-    assert " BL003 " in linted.stdout, linted.stdout
-
-
 def test_a_drafts_front_matter_prose_keeps_its_suppressions(
     christmas: Path, run_cli: RunCli
 ) -> None:

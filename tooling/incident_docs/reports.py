@@ -386,13 +386,6 @@ _FILLED = ("Summary", "Impact", "Timeline", "Mitigation", "Responders")
 """The sections a draft fills from the incident, by their default names."""
 
 
-def _inert(value: str) -> str:
-    """A front-matter value as the draft's body shows it: an HTML comment in it, inert in YAML,
-    would open one in the body (and an `incident-docs` one would be a lint directive there, to
-    the end of the draft), so its opening is written as the entity a page shows as `<!--`."""
-    return value.replace("<!--", "&lt;!--")
-
-
 def postmortem_draft(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -448,9 +441,7 @@ def postmortem_draft(
         if e.kind is EntryKind.MITIGATION
     ]
     hurt = incident.audiences.affected()
-    hurt_items = [
-        (name, f"- {name.capitalize()}: {_inert(' '.join(harm.split()))}") for name, harm in hurt
-    ]
+    hurt_items = [(name, f"- {name.capitalize()}: {' '.join(harm.split())}") for name, harm in hurt]
     who_was_hurt = (
         "Who was hurt, as the incident recorded it:\n\n"
         # One list item each, whatever the value holds: a line break in it would start a
@@ -471,7 +462,7 @@ def postmortem_draft(
     }
     if incident.summary:
         filled["summary"] = templates.suppressing(
-            _inert(incident.summary), suppressed(incident.summary, ("summary",))
+            incident.summary, suppressed(incident.summary, ("summary",))
         )
     elif summary:
         filled["summary"] = summary
