@@ -268,6 +268,54 @@ def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCl
     assert " BL003 " not in linted.stdout and linted.exit_code == 0, linted.stdout
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            "title: Corrupt web image",
+            "title: Corrupt web image <!-- incident-docs disable BL003 -->",
+            "the title holds '<!--'",
+        ),
+        (
+            "was found and fixed.",
+            "was found and fixed. <!-- incident-docs disable BL003 -->",
+            "the summary holds '<!--'",
+        ),
+        (
+            "  users: ",
+            "  users: <!-- incident-docs disable BL003 --> ",
+            "the harm to users holds '<!--'",
+        ),
+    ],
+    ids=["title", "summary", "harm"],
+)
+def test_a_comment_in_the_incidents_prose_values_is_refused_for_the_draft(
+    christmas: Path, run_cli: RunCli, old: str, new: str, said: str
+) -> None:
+    # Inert in the YAML value, it would open a comment in the draft's body, and lint would read
+    # an incident-docs one there as a block to the end of the draft.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    assert old in text
+    incident.write_text(text.replace(old, new, 1))
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 2, made.output
+    assert said in made.stderr and "nothing was written" in made.stderr
+    assert made.stderr.startswith(f"incident: error: incidents/INC-{CHRISTMAS}.md:")
+    assert not (christmas / POSTMORTEM).exists()
+
+
+def test_a_comment_written_as_code_in_the_incidents_summary_is_drafted(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    incident = _without_postmortem(christmas)
+    incident.write_text(
+        incident.read_text().replace("was found and fixed.", "was found and fixed (`<!--`).")
+    )
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 0, made.output
+
+
 def test_a_drafts_front_matter_prose_keeps_its_suppressions(
     christmas: Path, run_cli: RunCli
 ) -> None:

@@ -1050,6 +1050,29 @@ def _refuse_leaks(
 # --- postmortem ---------------------------------------------------------------------------------
 
 
+def _refuse_comments(source: store.IncidentFile) -> None:
+    """Refuse to draft from an incident whose title, summary or harms hold an HTML comment:
+    inert in its front-matter, the draft copies them into its body, where the comment would
+    open (and an `incident-docs` one would be a lint directive to the end of the draft)."""
+    incident = source.incident
+    values: list[tuple[tuple[str, ...], str, str | None]] = [
+        (("title",), "title", incident.title),
+        (("summary",), "summary", incident.summary),
+    ]
+    values += [
+        (("audiences", name), f"harm to {name}", harm)
+        for name, harm in incident.audiences.affected()
+    ]
+    for location, what, value in values:
+        if value and lifecycle.opens_comment(value):
+            line = source.doc.key_lines.get(location, 1)
+            raise UsageError(
+                f"{source.display}:{line}: the {what} holds '<!--', which the draft would copy "
+                "into its body as an HTML comment: write it as code, `<!--`, or remove it, then "
+                "draft again (nothing was written)"
+            )
+
+
 @main.command("postmortem")
 @click.argument("incident_id", required=False, metavar="[INCIDENT]")
 @incident_option
@@ -1094,6 +1117,7 @@ def postmortem_command(
     path, display = _located(project, given)
     source = store.read_incident(path, display, config)
     record = source.incident
+    _refuse_comments(source)
     pm_id = postmortem_id(record.id)
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
     if target.exists():

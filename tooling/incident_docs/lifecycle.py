@@ -139,7 +139,7 @@ def _plain(text: str, what: str) -> str:
     at = control_at(text)
     if at >= 0:
         raise UsageError(f"{what} holds a control character (U+{ord(text[at]):04X}); remove it")
-    if "<!--" in text and _opens_comment(text):
+    if opens_comment(text):
         # Read from the record, "<!-- incident-docs disable BL -->" would be a lint directive,
         # and a postmortem draft copying the text would carry it to the sections written after.
         raise UsageError(
@@ -153,8 +153,11 @@ def _plain(text: str, what: str) -> str:
     return text
 
 
-def _opens_comment(text: str) -> bool:
-    """Some '<!--' of the text stands outside a code span."""
+def opens_comment(text: str) -> bool:
+    """Some '<!--' of the text stands outside a code span: written into a record's body, it
+    opens an HTML comment there."""
+    if "<!--" not in text:
+        return False
     from incident_docs.rules.suppression import code_spans  # the rules import this module
 
     spans = code_spans(text) if "`" in text else []
