@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -303,6 +304,30 @@ def test_a_comment_in_the_incidents_prose_values_is_refused_for_the_draft(
     assert said in made.stderr and "nothing was written" in made.stderr
     assert made.stderr.startswith(f"incident: error: incidents/INC-{CHRISTMAS}.md:")
     assert not (christmas / POSTMORTEM).exists()
+
+
+def test_a_comment_in_code_only_as_a_whole_value_reads_it_is_refused_for_the_draft(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Backticks on two lines make no code span of the lines the draft writes (nor does a title
+    # the draft's heading shortens inside one): lint read the comment as a directive there.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    end = text.index("---", start)
+    across = (
+        "summary: |-\n  The page source ended in `<div>\n"
+        "  <!-- incident-docs disable BL001 BL004 -->` where the footer should be.\n"
+    )
+    incident.write_text(text[:start] + across + text[end:])
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 2 and "the summary holds '<!--'" in made.stderr, made.output
+    long_title = "VMs " * 34 + "`<!-- incident-docs disable BL001 --> image-tag-web-frontend`"
+    incident.write_text(
+        re.sub(r"(?m)^title: .*$", f"title: '{long_title}'", text[:start] + text[end:], count=1)
+    )
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 2 and "the title holds '<!--'" in made.stderr, made.output
 
 
 def test_a_comment_written_as_code_in_the_incidents_summary_is_drafted(

@@ -1056,7 +1056,8 @@ def _refuse_comments(source: store.IncidentFile) -> None:
     open (and an `incident-docs` one would be a lint directive to the end of the draft)."""
     incident = source.incident
     values: list[tuple[tuple[str, ...], str, str | None]] = [
-        (("title",), "title", incident.title),
+        # As the draft's heading writes it: shortened, it may end inside a code span.
+        (("title",), "title", reports.postmortem_title(incident.title)),
         (("summary",), "summary", incident.summary),
     ]
     values += [
@@ -1117,7 +1118,6 @@ def postmortem_command(
     path, display = _located(project, given)
     source = store.read_incident(path, display, config)
     record = source.incident
-    _refuse_comments(source)
     pm_id = postmortem_id(record.id)
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
     if target.exists():
@@ -1129,6 +1129,7 @@ def postmortem_command(
             f"{record.id} is covered by {', '.join(covering)} already: write there, or remove "
             "the incident from it first"
         )
+    _refuse_comments(source)
     if record.status is not IncidentStatus.RESOLVED:
         _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
     authors: list[str] = []

@@ -155,16 +155,20 @@ def _plain(text: str, what: str) -> str:
 
 def opens_comment(text: str) -> bool:
     """Some '<!--' of the text stands outside a code span: written into a record's body, it
-    opens an HTML comment there."""
+    opens an HTML comment there. Code spans are found line by line, as lint finds them around
+    a suppression comment: a backtick on another line hides nothing."""
     if "<!--" not in text:
         return False
     from incident_docs.rules.suppression import code_spans  # the rules import this module
 
-    spans = code_spans(text) if "`" in text else []
-    return any(
-        not any(start <= found.start() < end for start, end in spans)
-        for found in re.finditer("<!--", text)
-    )
+    for line in text.split("\n"):
+        spans = code_spans(line) if "`" in line else []
+        if any(
+            not any(start <= found.start() < end for start, end in spans)
+            for found in re.finditer("<!--", line)
+        ):
+            return True
+    return False
 
 
 def incident_title(title: str) -> str:

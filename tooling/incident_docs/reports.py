@@ -372,7 +372,7 @@ def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str
     return lines
 
 
-def _postmortem_title(title: str) -> str:
+def postmortem_title(title: str) -> str:
     """The draft's title, "Postmortem: TITLE", shortened at a word to the longest title a record
     may have."""
     full = f"Postmortem: {title}"
@@ -405,7 +405,7 @@ def postmortem_draft(
     of it still needs suppressed."""
     front: dict[str, Any] = {
         "id": postmortem_id(incident.id),
-        "title": _postmortem_title(incident.title),
+        "title": postmortem_title(incident.title),
         "incidents": [incident.id],
         "status": "draft",
         "severity": incident.severity,
