@@ -133,9 +133,7 @@ def _within(url: str, base: str) -> bool:
     scheme and host in any case, a default port written or not (`GITHUB_API_URL` given as
     `https://API.github.com:443` still follows GitHub's own `https://api.github.com/...` links)."""
     target, root = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
-    return _origin(target) == _origin(root) and (target.path + "/").startswith(
-        root.path.rstrip("/") + "/"
-    )
+    return same_origin(target, root) and (target.path + "/").startswith(root.path.rstrip("/") + "/")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -160,12 +158,20 @@ def web_root(api_url: str) -> str:
     return f"{parts.scheme.lower()}://{host}{path}"
 
 
-def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str]:
+def same_origin(first: urllib.parse.SplitResult, second: urllib.parse.SplitResult) -> bool:
+    """The two addresses point at the same place, as browsers compare them: the scheme and host
+    in any case, a default port written or not (`https://GitHub.com:443/…` is GitHub's), the
+    same credentials. Never for a port that is no number."""
+    origin = _origin(first)
+    return origin is not None and origin == _origin(second)
+
+
+def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str] | None:
     scheme = parts.scheme.lower()
     try:
         port = parts.port
     except ValueError:  # not a number: no origin to match
-        port = -1
+        return None
     if port is None:  # not written: the scheme's (0 is a port of its own)
         port = _DEFAULT_PORTS.get(scheme)
     credentials = parts.netloc.rpartition("@")[0]  # never the same origin with and without

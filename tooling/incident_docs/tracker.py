@@ -18,7 +18,7 @@ from typing import Any
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.github import REPO_RE, GitHubClient, GitHubError
+from incident_docs.github import REPO_RE, GitHubClient, GitHubError, same_origin
 from incident_docs.lifecycle import Change, FieldPath
 from incident_docs.models import (
     ActionItem,
@@ -76,8 +76,7 @@ def issue_ref(url: str, web_root: str) -> IssueRef | None:
     """The GitHub issue a tracker link points at, when it is an issue on this GitHub at all."""
     parts = urllib.parse.urlsplit(url)
     root = urllib.parse.urlsplit(web_root)
-    origin = _origin(parts)
-    if origin is None or origin != _origin(root):
+    if not same_origin(parts, root):
         return None
     prefix = root.path.rstrip("/")
     if not parts.path.startswith(prefix + "/"):
@@ -86,23 +85,6 @@ def issue_ref(url: str, web_root: str) -> IssueRef | None:
     if match is None or not REPO_RE.match(match.group(1)):
         return None
     return IssueRef(match.group(1), int(match.group(2)))
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int | None, str] | None:
-    """Where an address points, as browsers compare it: the scheme and host in any case, a
-    default port written or not (`https://GitHub.com:443/…` is GitHub's); credentials kept
-    apart. None for a port that is no number."""
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    if port is None:  # not written: the scheme's (0 is a port of its own)
-        port = _DEFAULT_PORTS.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port, parts.netloc.rpartition("@")[0]
 
 
 @dataclass(frozen=True)
