@@ -673,7 +673,12 @@ def _loose_incident(
     others = [
         *declared[1:],
         *(name for names in holders.values() for name in names[1:]),
-        *(word for key in odd if key != "services" for word in _words(front[key], roster)),
+        *(
+            word
+            for key in odd
+            if key != "services"
+            for word in _words(front[key], roster, people=True)
+        ),
     ]
     return Incident.model_construct(
         id=incident_id,
@@ -754,13 +759,11 @@ def _strings(value: Any) -> list[str]:
     return [word for word in found if word]
 
 
-def _words(value: Any, roster: Roster | None = None) -> list[str]:
+def _words(value: Any, roster: Roster | None = None, *, people: bool = False) -> list[str]:
     """Every name in a front-matter value, each string read as `_names` reads one."""
     return list(
         dict.fromkeys(
-            name
-            for text in _strings(value)
-            for name in _names(text, roster, people=roster is not None)
+            name for text in _strings(value) for name in _names(text, roster, people=people)
         )
     )
 
