@@ -18,6 +18,7 @@ from incident_docs.models import key_durations
 from incident_docs.records import load_archive, load_roster
 from incident_docs.related import RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
+from incident_docs.site.cards import timeline_markdown
 from support.archive import CHRISTMAS
 from support.cli import RunCli
 
@@ -270,6 +271,64 @@ def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCl
 
 
 @pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "was deployed to\nproduction.",
+            "was deployed to\nproduction. <!-- incident-docs disable BL -->\nIn hindsight the typo "
+            "was obviously the cause.",
+        ),
+        (
+            "**note** by sam: Error-rate alert",
+            "**note** by sam: In hindsight it was obviously the image. "
+            "<!-- incident-docs disable BL003 -->\n"
+            "- 2022-12-25T12:38:00Z **note** by sam: Error-rate alert",
+        ),
+    ],
+    ids=["summary", "timeline"],
+)
+def test_a_block_suppression_copied_into_a_draft_ends_with_what_it_copied(
+    christmas: Path, run_cli: RunCli, old: str, new: str
+) -> None:
+    # In the incident a block never ended runs to its end; copied as it was, it ran to the end
+    # of the draft, and blame its authors wrote under Lessons learned passed lint.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    text = text[:start] + text[text.index("---", start) :]  # the body's summary is copied
+    assert old in text
+    incident.write_text(text.replace(old, new, 1))
+    draft = _drafted_clean(christmas, run_cli)
+    assert "obviously" in draft
+    lessons = "## Lessons learned\n"
+    (christmas / POSTMORTEM).write_text(
+        draft.replace(lessons, lessons + "\nIn hindsight the typo was obviously careless.\n")
+    )
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "BL,SP")
+    found = {line.split(" ")[1] for line in linted.stdout.splitlines()}
+    assert {"BL003", "BL004"} <= found and "SP001" not in found, linted.stdout
+    # The site's table holds the whole copied timeline: the comment ending the block follows it.
+    entries = store.read_incident(incident, INCIDENT, load_config(christmas)).entries
+    rows = [line for line in timeline_markdown(draft).splitlines() if line.startswith("| ")]
+    assert len(rows) == 2 + len(entries), rows
+
+
+def test_a_fence_the_incidents_summary_leaves_open_is_closed_in_the_draft(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Copied into the draft's body, it made every section after the Summary a code block.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    summary = "summary: |-\n  The VMs crash-looped with:\n  ```\n  OOMKilled (exit code 137)\n"
+    incident.write_text(text[:start] + summary + text[text.index("---", start) :])
+    draft = _drafted_clean(christmas, run_cli)
+    assert "OOMKilled (exit code 137)\n```\n\n## Impact" in draft
+    linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "SC")
+    assert " SC001 " not in linted.stdout, linted.stdout  # every section is found
+
+
+@pytest.mark.parametrize(
     ("old", "new", "said"),
     [
         (
@@ -328,6 +387,37 @@ def test_a_comment_in_code_only_as_a_whole_value_reads_it_is_refused_for_the_dra
     )
     made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
     assert made.exit_code == 2 and "the title holds '<!--'" in made.stderr, made.output
+
+
+def test_a_comment_in_a_code_block_of_the_incidents_summary_is_drafted_and_one_outside_named(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # The summary becomes blocks of the draft: in a code block '<!--' opens no comment.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    start = text.index("summary: >-")
+    end = text.index("---", start)
+    for fence in ("~~~", "```"):
+        summary = f"summary: |-\n  The page ended in:\n  {fence}\n  </main><!-- footer\n  {fence}\n"
+        incident.write_text(text[:start] + summary + text[end:])
+        made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+        assert made.exit_code == 0, made.output
+        (christmas / POSTMORTEM).unlink()
+        incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    indented = "summary: |-\n  The page ended in:\n\n      </main><!-- footer\n"
+    incident.write_text(text[:start] + indented + text[end:])
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    (christmas / POSTMORTEM).unlink()
+    # Outside code, the refusal names the line that holds it, not the key's.
+    outside = "summary: >-\n  The page ended\n  in </main><!-- footer\n  and nothing else.\n"
+    written = text[:start] + outside + text[end:]
+    incident.write_text(written.replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    line = written[: written.index("<!-- footer")].count("\n") + 1
+    assert made.exit_code == 2, made.output
+    assert made.stderr.startswith(f"incident: error: {INCIDENT}:{line}: the summary holds"), (
+        made.stderr
+    )
 
 
 def test_a_comment_written_as_code_in_the_incidents_summary_is_drafted(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from incident_docs.blameless import check_markdown
-from incident_docs.document import parse_text, scan_blocks
+from incident_docs.document import closing_fence, parse_text, scan_blocks
 from support.archive import REPO
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -19,13 +19,8 @@ _NEVER_PROSE = re.compile(r"<!--|<(?:pre|script|style|textarea)(?:[\s>]|$)", re.
 """The HTML blocks whose content is hidden or shown as written, never read as prose."""
 
 
-def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
-    """Headings (level, first line), the lines of code and comment blocks and the lines of
-    tables, per markdown-it.
-
-    Headings count at the top level (a section heading); code counts in lists too. A comment
-    that is never closed is read as the site reads it: as text, with the document going on.
-    """
+def _as_the_site_reads(text: str) -> str:
+    """The text with each comment that is never closed written as text, as the site shows it."""
     lines = text.split("\n")
     closing = max((index for index, line in enumerate(lines) if "-->" in line), default=-1)
     for index, line in enumerate(lines):
@@ -38,7 +33,18 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
             and index >= closing
         ):
             lines[index] = line.replace("<!--", "&lt;!--", 1)
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
+    """Headings (level, first line), the lines of code and comment blocks and the lines of
+    tables, per markdown-it.
+
+    Headings count at the top level (a section heading); code counts in lists too. A comment
+    that is never closed is read as the site reads it: as text, with the document going on.
+    """
+    text = _as_the_site_reads(text)
+    lines = text.split("\n")
     headings: list[tuple[int, int]] = []
     code: set[int] = set()
     table: set[int] = set()
@@ -144,6 +150,9 @@ _LINE = st.sampled_from(
         "## Section",
         "```",
         "```python",
+        "- ```",
+        "  ```",
+        "1. ~~~",
         "~~~",
         "```inline `span` paragraph",
         "    indented",
@@ -179,3 +188,25 @@ def test_generated_documents_read_the_same_as_markdown_it(lines: list[str]) -> N
 def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:
     body = "```not `a fence`\n\nThe rollout was careless.\n"
     assert [(line, hit.code) for line, _, hit in check_markdown(body)] == [(3, "BL004")]
+
+
+def _heading_read_after(text: str) -> bool:
+    """markdown-it reads a heading written after the text as a heading of the document."""
+    tokens = _MD.parse(_as_the_site_reads(text + "\n\n# end\n"))
+    return len(tokens) >= 3 and tokens[-3].type == "heading_open" and tokens[-3].level == 0
+
+
+_OPEN_HTML = re.compile(r"^ {0,3}<(?:pre|style)", re.MULTILINE)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_LINE, st.sampled_from(["   ~~~~", "> ```"])), max_size=10))
+def test_a_fence_left_open_is_closed_as_markdown_it_reads_it(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    fence = closing_fence(text)
+    if _heading_read_after(text):
+        assert fence is None
+    elif fence is not None:
+        assert _heading_read_after(f"{text}\n{fence}")
+    else:  # what stays open is an HTML block, which a fence does not end
+        assert _OPEN_HTML.search(text)

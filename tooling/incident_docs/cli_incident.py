@@ -20,7 +20,7 @@ from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, UsageError
-from incident_docs.document import relative_display
+from incident_docs.document import Document, relative_display
 from incident_docs.lifecycle import Change, Clock, FieldPath
 from incident_docs.models import (
     AUDIENCES,
@@ -1065,13 +1065,28 @@ def _refuse_comments(source: store.IncidentFile) -> None:
         for name, harm in incident.audiences.affected()
     ]
     for location, what, value in values:
-        if value and lifecycle.opens_comment(value):
-            line = source.doc.key_lines.get(location, 1)
+        # The summary becomes blocks of the draft (a code block hides a comment), the others
+        # one line each.
+        found = lifecycle.comment_line(value or "", block=what == "summary")
+        if found >= 0:
+            line = _source_line(source.doc, location, (value or "").split("\n")[found])
             raise UsageError(
                 f"{source.display}:{line}: the {what} holds '<!--', which the draft would copy "
                 "into its body as an HTML comment: write it as code, `<!--`, or remove it, then "
                 "draft again (nothing was written)"
             )
+
+
+def _source_line(doc: Document, location: tuple[str, ...], written: str) -> int:
+    """The line of the record where the value at `location` holds the line `written` (folded
+    or not), or its key's line."""
+    key = doc.key_lines.get(location, 1)
+    words = written.strip()
+    for number in range(key, (doc.front_matter_end or key) + 1):
+        text = doc.lines[number - 1].strip()
+        if "<!--" in text and (text in words or words in text):
+            return number
+    return key
 
 
 @main.command("postmortem")

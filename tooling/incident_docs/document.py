@@ -856,6 +856,28 @@ def dedent_columns(line: str, columns: int) -> str:
     return line[index:]
 
 
+def closing_fence(text: str) -> str | None:
+    """The line that ends a fenced code block the text leaves open, so that a heading after it
+    is read as one (None when nothing is left open): a piece copied from one record into
+    another must not take the rest of its new document into a code block."""
+    lines = text.split("\n")
+    if _reads_heading_after(lines):
+        return None
+    last = scan_blocks(lines)[-1]
+    opening = last.text.split("\n", 1)[0]
+    run = opening.lstrip(" \t")
+    if last.kind != "code" or not run.startswith(("```", "~~~")):
+        return None
+    # The opening fence again, as indented: within a list item, at its content column.
+    closing = opening[: len(opening) - len(run)] + run[: len(run) - len(run.lstrip(run[0]))]
+    return closing if _reads_heading_after([*lines, closing]) else None
+
+
+def _reads_heading_after(lines: list[str]) -> bool:
+    probe = scan_blocks([*lines, "", "# end"])
+    return probe[-1].kind == "heading" and probe[-1].line == len(lines) + 2
+
+
 def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     """Split lines[first-1:] into Markdown blocks, the way CommonMark (with tables) reads them.
 
@@ -872,6 +894,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     item_indent = -1  # content column of the innermost open list item, -1 outside lists
     fence = ""
     fence_indent = 0
+    fence_item = -1  # content column of the list item the open fence is in, -1 outside lists
     html_end = "-->"  # what closes the open HTML block: "-->", or "</" for a raw one
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
@@ -907,6 +930,16 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     number = first - 1
     for number in range(first, len(lines) + 1):
         line = lines[number - 1]
+        if (
+            kind == "code"
+            and fence
+            and fence_item >= 0
+            and line.strip()
+            and indent_columns(line) < fence_item
+        ):
+            # Left of its list item's content: the item ends, and the code block in it.
+            close(number - 1)
+            fence = ""
         if kind == "code" and fence:
             parts.append(line)
             inner = dedent_columns(line, fence_indent) if fence_indent else line
@@ -985,6 +1018,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             fence = opened.group(1)
             fence_indent = len(line) - len(inner) + (len(inner) - len(inner.lstrip(" ")))
             begin("code", number, line)
+            fence_item = item_indent
             prev_blank = False
             continue
         if _HTML_COMMENT.match(inner):
@@ -1043,6 +1077,15 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         ):
             close(number - 1)
             content = len(marker.group(1)) + len(marker.group(2)) + len(marker.group(3) or " ")
+            opened = _FENCE.match(inner[content:]) if marker.group(3) else None
+            if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+                # "- ```": the item's content opens with a code block.
+                fence = opened.group(1)
+                fence_indent = (len(line) - len(inner)) + content
+                begin("code", number, line)
+                fence_item = item_indent = fence_indent
+                prev_blank = False
+                continue
             item_indent = (len(line) - len(inner)) + content
             begin("list_item", number, line, item_indent)
             prev_blank = False

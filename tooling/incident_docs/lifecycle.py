@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import scan_blocks
 from incident_docs.handoffs import DELEGABLE, replay_roles, same_handle
 from incident_docs.models import (
     CRITERIA,
@@ -153,22 +154,38 @@ def _plain(text: str, what: str) -> str:
     return text
 
 
-def opens_comment(text: str) -> bool:
+def opens_comment(text: str, *, block: bool = False) -> bool:
     """Some '<!--' of the text stands outside a code span: written into a record's body, it
     opens an HTML comment there. Code spans are found line by line, as lint finds them around
-    a suppression comment: a backtick on another line hides nothing."""
+    a suppression comment: a backtick on another line hides nothing. `block`: the text is
+    written as Markdown blocks of its own (a summary), so its code blocks hide what they hold
+    too; otherwise it goes into a line (a timeline entry), where indentation makes no code."""
+    return comment_line(text, block=block) >= 0
+
+
+def comment_line(text: str, *, block: bool = False) -> int:
+    """The index of the first line of the text where '<!--' opens a comment (see
+    opens_comment), or -1."""
     if "<!--" not in text:
-        return False
+        return -1
     from incident_docs.rules.suppression import code_spans  # the rules import this module
 
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    code: set[int] = set()
+    if block:
+        for found in scan_blocks(lines):
+            if found.kind == "code":
+                code.update(range(found.line - 1, found.end_line))
+    for index, line in enumerate(lines):
+        if index in code:
+            continue
         spans = code_spans(line) if "`" in line else []
         if any(
             not any(start <= found.start() < end for start, end in spans)
             for found in re.finditer("<!--", line)
         ):
-            return True
-    return False
+            return index
+    return -1
 
 
 def incident_title(title: str) -> str:

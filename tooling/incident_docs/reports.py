@@ -10,6 +10,7 @@ from typing import Any
 
 from incident_docs import templates
 from incident_docs.config import DEFAULT_SECTION_ALIASES
+from incident_docs.document import closing_fence
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
 from incident_docs.models import (
@@ -454,7 +455,7 @@ def postmortem_draft(
         else templates.placeholder("impact")
     )
     filled: dict[str, str] = {
-        "timeline": "\n".join(timeline_lines),
+        "timeline": _self_contained("\n".join(timeline_lines)),
         "responders": "\n".join(role_lines(incident, entries)),
         "impact": who_was_hurt
         + "\n\n"
@@ -462,10 +463,10 @@ def postmortem_draft(
     }
     if incident.summary:
         filled["summary"] = templates.suppressing(
-            incident.summary, suppressed(incident.summary, ("summary",))
+            _self_contained(incident.summary), suppressed(incident.summary, ("summary",))
         )
     elif summary:
-        filled["summary"] = summary
+        filled["summary"] = _self_contained(summary)
     if mitigations:
         filled["mitigation"] = (
             templates.placeholder("mitigation")
@@ -481,6 +482,22 @@ def postmortem_draft(
         [(title, filled.get(known.get(templates.normalise(title), ""), "")) for title in sections],
     )
     return PostmortemDraft(front, body)
+
+
+def _self_contained(text: str) -> str:
+    """Text the draft copies from the incident, with the code fence it leaves open closed and
+    the suppression blocks it leaves open ended: in the incident they ran to its end, in the
+    draft they would take every section after the copy, which its authors write."""
+    # Imported here: the rules import the teams, which import this module.
+    from incident_docs.rules.suppression import left_open
+
+    fence = closing_fence(text)
+    if fence is not None:
+        text += "\n" + fence
+    codes = left_open(text)
+    if codes:
+        text += f"\n\n<!-- incident-docs enable {' '.join(codes)} -->"
+    return text
 
 
 # --- list and show ----------------------------------------------------------------------------

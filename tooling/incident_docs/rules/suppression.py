@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from incident_docs.blameless.engine import allowed_phrase
 from incident_docs.config import CONFIG_FILE, string_positions
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Document, relative_display
+from incident_docs.document import Document, parse_text, relative_display
 from incident_docs.rules.base import LintContext, RuleInfo
 
 RULES = (
@@ -74,6 +74,20 @@ class Suppression:
 def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression], list[Finding]]:
     """The suppressions a document declares, and findings for the malformed ones: among them,
     one naming a code that is no rule's, nor the start of one, of the `known` codes."""
+    found, problems, _open = _read(doc, known)
+    return found, problems
+
+
+def left_open(text: str) -> tuple[str, ...]:
+    """The rule codes a `disable` comment in the Markdown text leaves suppressed at its end: a
+    piece copied into another record must end them there, not at the end of that record."""
+    return tuple(_read(parse_text("\n" + text, "<text>"), ())[2])
+
+
+def _read(
+    doc: Document, known: Collection[str]
+) -> tuple[list[Suppression], list[Finding], dict[str, Suppression]]:
+    """parse(), and the blocks still open at the end of the document, by code."""
     found: list[Suppression] = []
     problems: list[Finding] = []
     open_blocks: dict[str, Suppression] = {}
@@ -179,7 +193,7 @@ def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression]
                             match.start() + 1,
                         )
                     )
-    return found, problems
+    return found, problems, open_blocks
 
 
 def _names_rules(code: str, known: Collection[str]) -> bool:
