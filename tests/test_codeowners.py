@@ -98,3 +98,44 @@ def test_write_refuses_a_github_folder_linked_out_of_the_repository(
     result = run_cli(archive, "codeowners", "--write")
     assert result.exit_code == 2 and "leads outside the repository" in result.stderr
     assert not list(outside.iterdir())
+
+
+def test_write_keeps_the_lines_written_by_hand_and_check_accepts_them(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # --write replaced the whole file, and --check failed on any line of the repository's own.
+    codeowners = archive / ".github" / "CODEOWNERS"
+    codeowners.parent.mkdir(exist_ok=True)
+    own = "# Our owners\n* @acme/core\n/docs/ @acme/docs\n"
+    codeowners.write_text(own)
+    assert run_cli(archive, "codeowners", "--check").exit_code == 1
+    written = run_cli(archive, "codeowners", "--write")
+    assert written.exit_code == 0, written.output
+    text = codeowners.read_text()
+    assert text.startswith(own + "\n# Generated from people.yaml")
+    assert "/postmortems/ @dana-okafor" in text
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+    # Again, and after a roster change: the generated lines are replaced, not added twice.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace("github: samlq", "github: samlq\n    senior: true")
+    )
+    assert run_cli(archive, "codeowners", "--check").exit_code == 1
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    rewritten = codeowners.read_text()
+    assert rewritten.startswith(own) and rewritten.count("# Generated from") == 1
+    assert "@priyaraman @samlq" in rewritten
+
+
+def test_the_codeowners_github_reads_is_the_one_written(archive: Path, run_cli: RunCli) -> None:
+    # A .github/CODEOWNERS written beside the repository's CODEOWNERS would hide it from GitHub.
+    shutil.rmtree(archive / ".github", ignore_errors=True)
+    (archive / "CODEOWNERS").write_text("* @acme/core\n")
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert not (archive / ".github" / "CODEOWNERS").exists()
+    text = (archive / "CODEOWNERS").read_text()
+    assert text.startswith("* @acme/core\n") and "\n/CODEOWNERS @dana-okafor\n" in text
+    check = run_cli(archive, "codeowners", "--check")
+    assert check.exit_code == 0 and "CODEOWNERS is up to date" in check.stderr

@@ -14,6 +14,8 @@ from incident_docs.codeowners import (
     CODEOWNERS_PATH,
     difference,
     generate,
+    locate,
+    merge,
     read_current,
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -259,38 +261,47 @@ def _report(result: GateResult, annotate: bool) -> int:
 
 @main.command("codeowners")
 @click.option("--check", is_flag=True, help=f"Exit 1 when {CODEOWNERS_PATH} is out of date.")
-@click.option("--write", is_flag=True, help=f"Write {CODEOWNERS_PATH} from the roster.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help=f"Write the lines from the roster into {CODEOWNERS_PATH}, after any written by hand.",
+)
 @yes_option
 @pass_project
 def codeowners_command(project: Project, check: bool, write: bool, yes: bool) -> None:
     """CODEOWNERS from the roster: seniors own postmortems, maintainers the rest.
 
-    Without options, print it.
+    Without options, print the lines. Lines written by hand above them are kept. The file is
+    the one GitHub reads (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS, the first there).
     """
     if check and write:
         raise UsageError("--check and --write cannot be combined")
-    generated = generate(project.roster, project.config)
+    place = locate(project.root)
+    generated = generate(project.roster, project.config, place)
     for warning in generated.warnings:
         echo(f"incident: warning: {warning}", err=True)
-    target: Path = project.root / CODEOWNERS_PATH
+    if not check and not write:
+        echo(generated.text, nl=False)
+        return
+    current = read_current(project.root, place)
+    wanted = merge(current, generated.text)
     if write:
+        target: Path = project.root / place
         if escapes(target.parent, project.root) is not None:
             # `.github` a link out of the repository: the file would be written there.
             raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
-        write_atomic(target, generated.text.encode("utf-8"))
-        echo(f"wrote {CODEOWNERS_PATH} from {project.config.roster}", err=True)
+        newline = "\r\n" if current is not None and "\r\n" in current else "\n"
+        write_atomic(target, wanted.replace("\n", newline).encode("utf-8"))
+        kept = " (the lines written by hand above them kept)" if wanted != generated.text else ""
+        echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return
-    if not check:
-        echo(generated.text, nl=False)
-        return
-    differs = difference(read_current(project.root), generated.text)
+    differs = difference(current, wanted, place)
     if differs is None:
-        echo(f"{CODEOWNERS_PATH} is up to date with {project.config.roster}", err=True)
+        echo(f"{place} is up to date with {project.config.roster}", err=True)
         sys.exit(EXIT_OK)
     echo(differs, nl=not differs.endswith("\n"))
     echo(
-        f"{CODEOWNERS_PATH} is out of date with {project.config.roster}: "
-        "run 'incident codeowners --write'",
+        f"{place} is out of date with {project.config.roster}: run 'incident codeowners --write'",
         err=True,
     )
     sys.exit(EXIT_FINDINGS)

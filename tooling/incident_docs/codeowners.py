@@ -1,4 +1,6 @@
-"""CODEOWNERS generated from the roster: seniors own postmortems, maintainers own the machinery."""
+"""CODEOWNERS generated from the roster: seniors own postmortems, maintainers own the machinery.
+
+The generated lines go after the lines a repository wrote by hand, which stay as they are."""
 
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ from incident_docs.document import escapes, open_regular
 from incident_docs.models import Person, Roster
 
 CODEOWNERS_PATH = ".github/CODEOWNERS"
+CODEOWNERS_PLACES = (CODEOWNERS_PATH, "CODEOWNERS", "docs/CODEOWNERS")
+"""Where GitHub looks for CODEOWNERS, in its order: it reads the first it finds, and only that."""
+GENERATED_MARK = "by `incident codeowners --write`"
+"""What the first generated line says, after `# Generated from ROSTER `: where ours begin."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,17 @@ def _owners(people: tuple[Person, ...]) -> list[str]:
     return [f"@{login}" for login in sorted(logins.values(), key=str.casefold)]
 
 
-def generate(roster: Roster, config: Config) -> Generated:
-    """The CODEOWNERS text; later lines win in CODEOWNERS, so the machinery comes last."""
+def locate(root: Path) -> str:
+    """The CODEOWNERS GitHub reads in `root` (its path from the root), or where one goes."""
+    for place in CODEOWNERS_PLACES:
+        if (root / place).exists() or (root / place).is_symlink():
+            return place
+    return CODEOWNERS_PATH
+
+
+def generate(roster: Roster, config: Config, path: str = CODEOWNERS_PATH) -> Generated:
+    """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
+    machinery comes last."""
     warnings = [
         f"{p.handle} is {role} but has no github login in {config.roster}"
         for role, group in (("senior", roster.seniors()), ("maintainer", roster.maintainers()))
@@ -42,7 +57,7 @@ def generate(roster: Roster, config: Config) -> Generated:
     ]
     seniors, maintainers = _owners(roster.seniors()), _owners(roster.maintainers())
     lines = [
-        f"# Generated from {config.roster} by `incident codeowners --write`; edit the roster,",
+        f"# Generated from {config.roster} {GENERATED_MARK}; edit the roster,",
         "# not this file. `incident codeowners --check` fails when they disagree.",
         "",
         "# Postmortems are approved by senior members.",
@@ -57,7 +72,7 @@ def generate(roster: Roster, config: Config) -> Generated:
     machinery = [
         _pattern(config.roster, folder=False),
         _pattern(CONFIG_FILE, folder=False),
-        _pattern(CODEOWNERS_PATH, folder=False),
+        _pattern(path, folder=False),
         _pattern(".github/workflows", folder=True),
         _pattern("tooling", folder=True),
     ]
@@ -69,18 +84,50 @@ def generate(roster: Roster, config: Config) -> Generated:
     return Generated("\n".join(lines) + "\n", tuple(warnings))
 
 
-def difference(current: str | None, wanted: str) -> str | None:
+SHARED_NOTE = (
+    "# not these lines, which run to the end of the file: write your own above them.\n"
+    "# `incident codeowners --check` fails when they disagree."
+)
+"""The second and third lines of the generated lines when lines written by hand come before them."""
+
+
+def merge(current: str | None, generated: str) -> str:
+    """What the file should hold: the lines written by hand in `current` as they are, then the
+    generated ones, replacing those of an earlier `--write` (from their first line to the end)."""
+    if current is None:
+        return generated
+    text = current.replace("\r\n", "\n")
+    lines = text.splitlines(keepends=True)
+    start = next(
+        (
+            n
+            for n, line in enumerate(lines)
+            if line.startswith("# Generated from ") and GENERATED_MARK in line
+        ),
+        len(lines),
+    )
+    own = "".join(lines[:start])
+    if not own.strip():
+        return generated
+    first, _, rest = generated.partition("\n")
+    _, _, rest = rest.partition("\n")
+    own = own if own.endswith("\n") else own + "\n"
+    separator = "" if own.endswith("\n\n") else "\n"
+    return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}"
+
+
+def difference(current: str | None, wanted: str, path: str = CODEOWNERS_PATH) -> str | None:
     """A unified diff from the file to what it should be, or None when they agree."""
     if current is None:
-        return f"{CODEOWNERS_PATH} does not exist"
+        return f"{path} does not exist"
     normalised = current.replace("\r\n", "\n")
     if normalised == wanted:
         return None
     diff = difflib.unified_diff(
         normalised.splitlines(keepends=True),
         wanted.splitlines(keepends=True),
-        fromfile=f"{CODEOWNERS_PATH} (current)",
-        tofile=f"{CODEOWNERS_PATH} (from the roster)",
+        fromfile=f"{path} (current)",
+        tofile=f"{path} (from the roster)",
     )
     return "".join(diff)
 
@@ -89,29 +136,27 @@ CODEOWNERS_LIMIT = 3 * 2**20
 """The largest CODEOWNERS file GitHub reads (3 MB); a bigger one is no CODEOWNERS of ours."""
 
 
-def read_current(root: Path) -> str | None:
-    """The repository's CODEOWNERS, or None when there is none. UsageError when it cannot be
-    read as one: a link leading out of the repository (a pull request could point it at any
-    file of the runner, and `--check` prints the difference), not a regular file, too big, not
-    UTF-8."""
-    path = root / CODEOWNERS_PATH
+def read_current(root: Path, place: str = CODEOWNERS_PATH) -> str | None:
+    """The repository's CODEOWNERS at `place`, or None when there is none. UsageError when it
+    cannot be read as one: a link leading out of the repository (a pull request could point it
+    at any file of the runner, and `--check` prints the difference), not a regular file, too
+    big, not UTF-8."""
+    path = root / place
     if not path.exists() and not path.is_symlink():
         return None
     outside = escapes(path, root)
     if outside is not None:
-        raise UsageError(f"{CODEOWNERS_PATH}: symbolic link leads outside the repository")
+        raise UsageError(f"{place}: symbolic link leads outside the repository")
     try:
         with open_regular(path) as handle:
             raw = handle.read(CODEOWNERS_LIMIT + 1)
     except OSError as error:
-        raise UsageError(f"{CODEOWNERS_PATH}: cannot read: {error.strerror or error}") from None
+        raise UsageError(f"{place}: cannot read: {error.strerror or error}") from None
     if len(raw) > CODEOWNERS_LIMIT:
-        raise UsageError(
-            f"{CODEOWNERS_PATH}: over {CODEOWNERS_LIMIT:,} bytes, more than GitHub reads"
-        )
+        raise UsageError(f"{place}: over {CODEOWNERS_LIMIT:,} bytes, more than GitHub reads")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(
-            f"{CODEOWNERS_PATH}: not valid UTF-8 (byte {error.start + 1}): save it as UTF-8"
+            f"{place}: not valid UTF-8 (byte {error.start + 1}): save it as UTF-8"
         ) from None

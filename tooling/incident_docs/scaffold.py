@@ -15,6 +15,7 @@ import yaml
 from incident_docs import __version__
 from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
+from incident_docs.codeowners import locate as locate_codeowners
 from incident_docs.config import CONFIG_FILE, TABLE, Config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
@@ -285,15 +286,16 @@ def _github_steps(
     steps: list[Step],
     notes: list[str],
 ) -> None:
-    owners = [p for p in ("CODEOWNERS", "docs/CODEOWNERS", CODEOWNERS_PATH) if (root / p).exists()]
+    owners = locate_codeowners(root)
     for name, text in github_files(config, roster, setup).items():
         target = root / name
-        if name == CODEOWNERS_PATH and owners:
-            if owners[0] == CODEOWNERS_PATH and _runs_ours(target, text):
+        if name == CODEOWNERS_PATH and (root / owners).exists():
+            if _runs_ours(root / owners, text):
                 continue  # written by an earlier `init --github` or `incident codeowners`
             notes.append(
-                f"{owners[0]} exists: left alone (GitHub reads only one CODEOWNERS); "
-                "'incident codeowners' prints the lines for postmortems to merge into it"
+                f"{owners} exists: left alone (GitHub reads only one CODEOWNERS); "
+                "'incident codeowners --write' adds the lines for postmortems after yours, "
+                "which the lint workflow checks"
             )
             continue
         if target.exists() or target.is_symlink():
