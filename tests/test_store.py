@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -695,3 +696,16 @@ def test_a_record_in_a_folder_that_cannot_be_written_is_refused_before_any_chang
         store.edit_postmortem(christmas, path, display, CONFIG, review)
     with pytest.raises(UsageError, match="its folder cannot be written"):
         store.check_writable(christmas, path, display)
+
+
+def test_a_folder_it_may_not_write_in_is_reported_for_the_file_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The error named the temporary file mkstemp tried, which the user never asked for.
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".x.md.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as raised:
+        store.write_atomic(tmp_path / "INC-1.md", b"x")
+    assert raised.value.filename == str(tmp_path / "INC-1.md")

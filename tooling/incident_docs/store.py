@@ -129,9 +129,14 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=".tmp", dir=folder
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=".tmp", dir=folder
+        )
+    except OSError as error:
+        # A folder it may not write in: the file named is the one being written, not the
+        # temporary one mkstemp tried.
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
