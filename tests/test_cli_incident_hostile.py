@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -616,6 +617,44 @@ def test_init_keeps_an_existing_roster_and_configuration(archive: Path, run_cli:
     assert (archive / "people.yaml").read_bytes() == roster
     assert (archive / "incidents" / "README.md").is_file()
     assert run_cli(archive, "lint").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (
+            PermissionError(13, "Permission denied"),
+            "docs/about.md: cannot write: Permission denied",
+        ),
+        (KeyboardInterrupt(), "aborted"),
+    ],
+)
+def test_init_stopped_halfway_takes_back_what_it_wrote(
+    empty: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, failure: BaseException, said: str
+) -> None:
+    # A docs/ folder init may not write in, or Ctrl-C: the files before it stayed, half an
+    # archive, and the error named a temporary file.
+    (empty / "pyproject.toml").write_bytes(b'[project]\nname = "shop"\n')
+    (empty / ".gitignore").write_bytes(b"node_modules/\n")
+    (empty / "docs").mkdir()
+    before = {path: path.read_bytes() for path in empty.iterdir() if path.is_file()}
+    real = tempfile.mkstemp
+
+    def refused(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs["dir"]).name == "docs":
+            if isinstance(failure, OSError):
+                raise PermissionError(failure.errno, failure.strerror, f"{kwargs['dir']}/.a.tmp")
+            raise failure
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 2
+    assert f"incident: error: {said}" in result.stderr
+    assert ".tmp" not in result.stderr
+    left = {path for path in empty.rglob("*") if path.name != ".incident-docs-lock"}
+    assert left == {*before, empty / "docs"}
+    assert {path: path.read_bytes() for path in before} == before
 
 
 def test_init_refuses_a_pyproject_it_cannot_extend(empty: Path, run_cli: RunCli) -> None:

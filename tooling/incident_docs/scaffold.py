@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
@@ -387,7 +388,9 @@ def _config_step(pyproject: Path) -> Step | None:
 
 
 def apply_init(root: Path, steps: list[Step]) -> None:
-    """Write the planned files; a file that appeared meanwhile is left alone (FileExistsError).
+    """Write the planned files, all or none: a file that cannot be written (a folder init may
+    not write in, a full disk), one that appeared meanwhile (left alone) or Ctrl-C takes back
+    what was written, and UsageError names the file.
 
     Every folder a file goes in is checked first, so a file in the way stops init before it
     writes anything.
@@ -407,5 +410,48 @@ def apply_init(root: Path, steps: list[Step]) -> None:
                     "(nothing was written)"
                 )
     with locked(root):
-        for step in steps:
-            write_atomic(step.path, step.content, exclusive=step.create)
+        undo: list[tuple[Path, bytes | None]] = []  # what each written file was, in order
+        made: list[Path] = []  # the folders init created
+        writing = root
+        try:
+            for step in steps:
+                writing = step.path
+                made += _missing_folders(step.path.parent, root)
+                before = None if step.create else step.path.read_bytes()
+                write_atomic(step.path, step.content, exclusive=step.create)
+                undo.append((step.path, before))
+        except BaseException as error:
+            # A folder init may not write in, a full disk, Ctrl-C: take back what it wrote.
+            _take_back(undo, made)
+            if not isinstance(error, OSError):
+                raise
+            where = writing.relative_to(root).as_posix()
+            if isinstance(error, FileExistsError):
+                raise UsageError(
+                    f"{where}: appeared while init ran: left alone (nothing was written)"
+                ) from None
+            raise UsageError(
+                f"{where}: cannot write: {error.strerror or error} (nothing was written)"
+            ) from None
+
+
+def _missing_folders(folder: Path, root: Path) -> list[Path]:
+    """The folders from `root` down to `folder` that do not exist yet, the outermost first."""
+    below = folder.relative_to(root)
+    return [
+        root / place for place in (*reversed(below.parents), below) if not (root / place).exists()
+    ]
+
+
+def _take_back(undo: list[tuple[Path, bytes | None]], made: list[Path]) -> None:
+    """Put back the files init wrote (remove the new, restore the old) and remove the folders
+    it created, the last first; what cannot be is left as it is."""
+    for path, before in reversed(undo):
+        with contextlib.suppress(OSError):
+            if before is None:
+                path.unlink(missing_ok=True)
+            elif path.read_bytes() != before:
+                write_atomic(path, before)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
