@@ -744,6 +744,27 @@ def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCl
     assert "mkdocs.yml has no incident-docs plugin" in result.stderr
 
 
+def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # A docs/about.md was written beside a site whose pages are in documentation/, and its
+    # home page, which hides the dashboard and fails a strict build, went unmentioned.
+    (empty / "mkdocs.yml").write_text(
+        "site_name: Docs\ndocs_dir: documentation\nmarkdown_extensions:\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+    )
+    (empty / "documentation").mkdir()
+    (empty / "documentation" / "index.md").write_text("# Home\n")
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert not (empty / "docs").exists()
+    assert "documentation/index.md stays the site's home page" in result.stderr
+    (empty / "mkdocs.yml").write_text("site_name: Docs\ndocs_dir: pages\n")
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "pages/about.md: created" in result.stdout and not (empty / "docs").exists()
+
+
 def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli) -> None:
     # The second run took its own workflows for someone else's and wrote a second of each.
     assert run_cli(empty, "init", "--github", "--yes").exit_code == 0

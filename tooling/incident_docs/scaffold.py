@@ -124,6 +124,33 @@ def _yaml_problem(text: str) -> str | None:
     return None
 
 
+def _docs_dir(text: str) -> str | None:
+    """The folder of the site's pages that a readable mkdocs.yml names (`docs_dir`, `docs` when
+    it names none), from the root; None for one outside the repository, which init leaves to
+    the site. Read from the YAML's nodes: a site's configuration may hold tags only MkDocs
+    knows (`!!python/name:`, `!ENV`)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return "docs"
+    if not isinstance(node, yaml.MappingNode):
+        return "docs"
+    value = next(
+        (
+            v.value
+            for k, v in node.value
+            if isinstance(k, yaml.ScalarNode) and k.value == "docs_dir"
+        ),
+        None,
+    )
+    if not isinstance(value, str) or not value.strip():
+        return "docs"
+    folder = Path(value.strip())
+    if folder.is_absolute() or ".." in folder.parts:
+        return None
+    return folder.as_posix() if folder.parts else None
+
+
 @dataclass(frozen=True)
 class Step:
     """One file `incident init` writes: its full new content, and what it does, for the user."""
@@ -237,41 +264,42 @@ def plan_init(
     for step in (_config_step(root / CONFIG_FILE), _ignore_step(root / ".gitignore")):
         if step is not None:
             steps.append(step)
-    docs = root / "docs"
-    if (docs.exists() or docs.is_symlink()) and not docs.is_dir():
-        raise UsageError(
-            "docs: exists and is not a folder; the site needs a docs/ folder: move it, then run "
-            "init again (nothing was written)"
-        )
     sites = [root / n for n in ("mkdocs.yml", "mkdocs.yaml") if (root / n).exists()]
+    site_text = sites[0].read_text(encoding="utf-8", errors="replace") if sites else ""
+    unreadable = _yaml_problem(site_text) if sites else None
+    # The site's pages are where its mkdocs.yml says (docs_dir), `docs/` by default.
+    docs_dir = _docs_dir(site_text) if sites and unreadable is None else "docs"
+    docs = root / docs_dir if docs_dir is not None else None
+    if docs is not None and (docs.exists() or docs.is_symlink()) and not docs.is_dir():
+        raise UsageError(
+            f"{docs_dir}: exists and is not a folder; the site needs a {docs_dir}/ folder: move "
+            "it, then run init again (nothing was written)"
+        )
     if not sites:
         steps.append(
             Step(root / "mkdocs.yml", starter_text("mkdocs.yml").encode(), "created (the site)")
         )
-        if (docs / "index.md").exists():
-            notes.append(
-                "docs/index.md stays the site's home page instead of the generated dashboard, "
-                "and a strict build warns of it: rename it to publish the dashboard"
-            )
-    else:
-        site_text = sites[0].read_text(encoding="utf-8", errors="replace")
-        unreadable = _yaml_problem(site_text)
-        if unreadable is not None:
-            notes.append(
-                f"{sites[0].name}:{unreadable}: MkDocs cannot read it: fix it, and add "
-                "'- incident-docs' under plugins: to publish the records"
-            )
-        elif "incident-docs" not in site_text:
-            notes.append(
-                f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
-                "plugins: to publish the records"
-            )
-    if not docs.is_dir() or not any(docs.glob("*.md")):
+    elif unreadable is not None:
+        notes.append(
+            f"{sites[0].name}:{unreadable}: MkDocs cannot read it: fix it, and add "
+            "'- incident-docs' under plugins: to publish the records"
+        )
+    elif "incident-docs" not in site_text:
+        notes.append(
+            f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
+            "plugins: to publish the records"
+        )
+    if docs is not None and (docs / "index.md").exists():
+        notes.append(
+            f"{docs_dir}/index.md stays the site's home page instead of the generated dashboard, "
+            "and a strict build warns of it: rename it to publish the dashboard"
+        )
+    if docs is not None and (not docs.is_dir() or not any(docs.glob("*.md"))):
         steps.append(
             Step(
                 docs / "about.md",
                 starter_text("docs/about.md").encode(),
-                "created (the site's first page; MkDocs needs docs/)",
+                f"created (the site's first page; MkDocs needs {docs_dir}/)",
             )
         )
     if github is not None:
