@@ -384,6 +384,37 @@ def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
     assert result.stderr.startswith("incident: error: people.yaml:")
 
 
+@pytest.mark.parametrize(
+    ("roster", "said"),
+    [
+        # pydantic's words for Python's types, and a regular expression, were all it said.
+        (
+            "teams:\n  - name: core\n    github-team: core\n",
+            "people.yaml:3: teams[0].github-team: unknown key: did you mean 'github_team'?",
+        ),
+        (
+            "people:\n  - {handle: sam, name: Sam, github: '@sam'}\n",
+            "people.yaml:2: people[0].github: '@sam' is not a GitHub login: letters, digits and "
+            "hyphens, without the '@'",
+        ),
+        (
+            "people:\n  - {handle: sam, name: Sam, emails: sam@example.com}\n",
+            "people.yaml:2: people[0].emails: should be a list, written [a, b] "
+            "(got 'sam@example.com')",
+        ),
+        ("- sam\n", "people.yaml:1: roster: should be a mapping of keys (people:, teams:)"),
+        ("people:\nteams:\n", "people.yaml:1: people: should be a list, written [a, b]"),
+    ],
+)
+def test_a_roster_error_is_said_in_the_words_of_the_yaml(
+    archive: Path, run_cli: RunCli, roster: str, said: str
+) -> None:
+    (archive / "people.yaml").write_text(roster)
+    result = run_cli(archive, "teams")
+    assert result.exit_code == 2
+    assert result.stderr == f"incident: error: {said}\n"
+
+
 def test_a_key_given_twice_in_a_roster_entry_is_an_error_naming_its_line(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -381,10 +381,42 @@ def parse_roster(text: str, label: str) -> Roster:
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         where = _dotted(tuple(error["loc"])) or "roster"
-        message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
         number = _roster_line(text, tuple(error["loc"]))
         at = f":{number}" if number else ""
-        raise UsageError(f"{label}{at}: {where}: {message}") from None
+        raise UsageError(f"{label}{at}: {where}: {_roster_message(error)}") from None
+
+
+ROSTER_FORMS = {
+    "handle": "a handle: letters, digits, '.', '_' and '-', no spaces, 39 characters at most",
+    "github": "a GitHub login: letters, digits and hyphens, without the '@'",
+    "github_team": "the team's slug on GitHub, without the organisation: letters, digits, "
+    "'.', '_' and '-'",
+    "services": "a service name: lower case letters, digits, '.', '_' and '-'",
+    "emails": "an email address",
+}
+"""What a roster value of each key looks like, said when one is not in that form."""
+
+
+def _roster_message(error: Any) -> str:
+    """A roster validation error in the words of the YAML the user wrote (a list, a mapping, a
+    key) rather than pydantic's (a tuple, a dictionary, extra inputs)."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _field_names(Roster, loc[:-1])
+        hint = _close_match(str(loc[-1]), known)
+        return f"unknown key: {hint}" if hint else f"unknown key (known: {', '.join(known)})"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return "should be a mapping of keys" + (
+            " (people:, teams:)" if not loc else f" ({', '.join(_field_names(Roster, loc))})"
+        )
+    if kind == "string_pattern_mismatch":
+        field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        form = ROSTER_FORMS.get(field)
+        if form is not None:
+            shown = _shown(error.get("input"))
+            return f"{shown or 'the value'} is not {form}"
+    return _message(error)
 
 
 def _roster_line(text: str, loc: tuple[Any, ...]) -> int | None:
