@@ -232,6 +232,37 @@ def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: R
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("added", "said"),
+    [
+        # "Extra inputs are not permitted", and for a table of its own the line of
+        # [tool.incident-docs] instead of the table's.
+        (
+            '[[tool.incident-docs.severities]]\nname = "P1"\ndescription = "a"\napproval = 2\n',
+            "4: tool.incident-docs.severities.0.approval: unknown setting: did you mean "
+            "'approvals'?",
+        ),
+        (
+            "[tool.incident-docs.severity.SEV1]\napprovals = 2\n",
+            "1: tool.incident-docs.severity: unknown setting: did you mean 'severities'?",
+        ),
+        (
+            '[tool.incident-docs]\nlint.selcet = ["BL"]\n',
+            "2: tool.incident-docs.lint.selcet: unknown setting: did you mean 'select'?",
+        ),
+        # The line was at the end of the message, not where every other error has it.
+        ('[tool.x]\ny = "a"\ny = "b"\n', "3: invalid TOML: Cannot overwrite a value (column 8)"),
+    ],
+)
+def test_a_configuration_error_names_the_line_and_the_setting_meant(
+    tmp_path: Path, run_cli: RunCli, added: str, said: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(added)
+    result = run_cli(tmp_path, "lint")
+    assert result.exit_code == 2
+    assert result.stderr == f"incident: error: pyproject.toml:{said}\n"
+
+
 def test_severity_names_that_differ_only_in_case_are_refused(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -5,6 +5,7 @@ Every option has a default, so a repository with no configuration at all works.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -430,7 +431,7 @@ def parse_config(text: str, label: str) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{label}: invalid TOML: {exc}") from None
+        raise UsageError(toml_error(label, exc)) from None
     except ValueError as exc:  # an integer of 5,000 digits, say
         too_long = too_long_number_line(text)
         if too_long is not None:
@@ -456,12 +457,28 @@ def parse_config(text: str, label: str) -> Config:
             message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's wording
             for pydantic, toml in _IN_TOML_WORDS:
                 message = pydantic.sub(toml, message)
+            if error["type"] == "extra_forbidden":
+                message = _unknown_setting(tuple(error["loc"]))
             lines.append(_at_setting(label, found, path, message))
         if len(errors) > MAX_SETTING_ERRORS:
             lines.append(f"{label}: and {len(errors) - MAX_SETTING_ERRORS} more")
         raise UsageError("\n".join(lines)) from None
     config.lint._problems = _lint_problems(config.lint, table.get("lint"), text, label)
     return config
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def toml_error(label: str, error: tomllib.TOMLDecodeError) -> str:
+    """`label:line: invalid TOML: what (column n)`: the line where every other error has it,
+    not at the end of tomllib's message."""
+    message = " ".join(str(error).split())
+    place = _TOML_PLACE.search(message)
+    if place is None:
+        return f"{label}: invalid TOML: {message}"
+    what = message[: place.start()]
+    return f"{label}:{place.group(1)}: invalid TOML: {what} (column {place.group(2)})"
 
 
 def _lint_problems(lint: LintConfig, raw: Any, text: str, label: str) -> tuple[str, ...]:
@@ -489,6 +506,35 @@ def _lint_problems(lint: LintConfig, raw: Any, text: str, label: str) -> tuple[s
             if not any(known.startswith(code) for known in ALL_RULES):
                 at(where, f"unknown rule code or prefix '{code}' (see 'incident rules')")
     return tuple(found)
+
+
+def _unknown_setting(loc: tuple[Any, ...]) -> str:
+    """What to say of a setting no model has: the one it resembles, or those there are."""
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if _kebab(n) == part), None)
+        inner = _section_of(field.annotation) if field is not None else None
+        if inner is None:
+            return "unknown setting"
+        model = inner
+    names = [_kebab(name) for name in model.model_fields]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+    if close:
+        return f"unknown setting: did you mean '{close[0]}'?"
+    return f"unknown setting (known here: {', '.join(names)})"
+
+
+def _section_of(annotation: Any) -> type[_Section] | None:
+    """The settings model an annotation holds (`tuple[SeverityLevel, ...]`: SeverityLevel)."""
+    if isinstance(annotation, type) and issubclass(annotation, _Section):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _section_of(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _at_setting(
@@ -544,11 +590,16 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             if header.group(1) == "[[":  # the next table of an array: by its index
                 arrays[table] = arrays.get(table, -1) + 1
                 table = (*table, str(arrays[table]))
-            found.setdefault(table, number)
+            # Each table on the way too: `[tool.incident-docs.severity.SEV1]` is where the
+            # unknown `severity` is written.
+            for end in range(1, len(table) + 1):
+                found.setdefault(table[:end], number)
             continue
         key = _KEY.match(line)
         if key is not None:
-            found.setdefault(table + _dotted(key.group(1)), number)
+            dotted = table + _dotted(key.group(1))
+            for end in range(len(table) + 1, len(dotted) + 1):
+                found.setdefault(dotted[:end], number)
     return found
 
 

@@ -17,7 +17,7 @@ from incident_docs import __version__
 from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.codeowners import locate as locate_codeowners
-from incident_docs.config import CONFIG_FILE, TABLE, Config
+from incident_docs.config import CONFIG_FILE, TABLE, Config, toml_error
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
 from incident_docs.models import Roster
@@ -395,7 +395,7 @@ def _config_step(pyproject: Path) -> Step | None:
     except UnicodeDecodeError:
         raise UsageError(f"{CONFIG_FILE}: not UTF-8; save it as UTF-8 and run init again") from None
     except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{CONFIG_FILE}: invalid TOML: {error}") from None
+        raise UsageError(toml_error(CONFIG_FILE, error)) from None
     tool = data.get("tool")
     if isinstance(tool, dict) and TABLE in tool:
         return None
