@@ -149,3 +149,23 @@ def test_months_and_years_are_counted_in_utc(christmas: Path, run_cli: RunCli) -
     site = build_site(christmas, strict=False, lint=False)
     assert (site / "browse" / "year" / "2022").is_dir()
     assert not (site / "browse" / "year" / "2023").exists()
+
+
+@pytest.mark.parametrize(
+    ("took", "shown"),
+    [
+        (timedelta(minutes=4, seconds=30), "5m"),
+        (timedelta(minutes=5, seconds=30), "6m"),
+        (timedelta(hours=1, minutes=59, seconds=30), "2h"),
+        (timedelta(hours=23, minutes=59, seconds=29), "23h 59m"),
+        (timedelta(hours=23, minutes=59, seconds=30), "1d"),
+        (timedelta(days=1, hours=2, minutes=48), "1d 3h"),
+        (timedelta(days=1, hours=2, minutes=29), "1d 2h"),
+        (timedelta(days=1, hours=23, minutes=45), "2d"),
+        (timedelta(hours=-2, minutes=-13), "-2h 13m"),
+    ],
+)
+def test_format_duration_rounds_to_the_nearest_unit_it_shows(took: timedelta, shown: str) -> None:
+    """A median of 4m and 5m is 4m 30s, shown 5m as 5m 30s is 6m; a day or more is rounded
+    to the hour, not cut: 1d 2h 48m is nearer 1d 3h."""
+    assert metrics.format_duration(took) == shown

@@ -171,17 +171,26 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def format_duration(value: timedelta | None) -> str:
-    """Compact and readable: 6m, 2h 13m, 3d 4h."""
+    """Compact and readable: 6m, 2h 13m, 3d 4h. Under a day to the nearest minute, from a day
+    on to the nearest hour, halves rounded up as people round them (4m 30s is 5m, 1d 2h 48m is
+    1d 3h)."""
     if value is None:
         return "—"
-    minutes = round(value.total_seconds() / 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
+    seconds = value.total_seconds()
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    minutes = _nearest(seconds / 60)
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{sign}{hours}h {minutes}m" if minutes else f"{sign}{hours}h"
+        return f"{sign}{minutes}m"
+    days, hours = divmod(_nearest(seconds / 3600), 24)
+    return f"{sign}{days}d {hours}h" if hours else f"{sign}{days}d"
+
+
+def _nearest(value: float) -> int:
+    """Rounded half up: round() takes a half to the even neighbour (4.5 to 4, 5.5 to 6)."""
+    return math.floor(value + 0.5)
 
 
 def _seconds(value: timedelta | None) -> int | None:
