@@ -433,6 +433,21 @@ def test_a_boolean_timestamp_is_not_called_a_number(tmp_path: Path) -> None:
     assert "declared_at" in found.message and "number" not in found.message
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [("-PT1H", "is negative"), ("90", "is a number"), ("'5400'", "is a number")],
+)
+def test_an_impact_duration_that_is_negative_or_a_bare_number_is_refused(
+    written: str, said: str, tmp_path: Path
+) -> None:
+    """Taken as they were, the card showed -PT1H as "-1d 23h" and 90 (minutes?) as "2m"."""
+    record = POSTMORTEM.replace("duration: PT1H", f"duration: {written}")
+    assert record != POSTMORTEM
+    write_archive(tmp_path, {INCIDENT_PATH: INCIDENT, POSTMORTEM_PATH: record})
+    [found] = [d for d in lint_archive(tmp_path) if d.code == "FM004"]
+    assert "impact.duration" in found.message and said in found.message
+
+
 _PIECES = st.sampled_from(["<!--", "-->", "<!-->", "`", "``", "```", "a", " ", "-", ">", "\n"])
 
 

@@ -489,6 +489,14 @@ def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     assert is_empty(impact) and "Was data lost? no." in impact
 
 
+def test_the_draft_gives_no_impact_duration_for_an_end_before_the_start() -> None:
+    """Resolved, as written, before it was declared (lint names that on the incident): a
+    negative duration would make the draft itself invalid."""
+    record = incident(resolved_at=at(-40), status="resolved")
+    draft = postmortem_draft(record, entries(), [], sections=("Summary",), authors=["sam"])
+    assert "duration" not in draft.front_matter["impact"]
+
+
 def test_a_harm_written_over_lines_stays_one_item_of_the_draft() -> None:
     """A line break in the record's value must not start a section or HTML of its own."""
     record = incident(

@@ -56,14 +56,32 @@ def plausible_moment(moment: datetime) -> datetime:
 _NUMBER = re.compile(r"[ \t]*[-+]?\d+(?:\.\d*)?[ \t]*")
 
 
+def _is_number(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value) is not None
+    )
+
+
 def not_a_number(value: object) -> object:
     """Refuse a number where a date or a time is due: pydantic would read 1671972060 as seconds
     since 1970, and a record must say its moments the way people read them."""
-    if (isinstance(value, int | float) and not isinstance(value, bool)) or (
-        isinstance(value, str) and _NUMBER.fullmatch(value)
-    ):
+    if _is_number(value):
         raise ValueError("is a number: write it in ISO 8601, e.g. 2024-05-02T14:05:00Z")
     return value
+
+
+def not_a_number_of_seconds(value: object) -> object:
+    """Refuse a bare number where a duration is due: pydantic would read `duration: 90` as 90
+    seconds, whatever unit its writer had in mind."""
+    if _is_number(value):
+        raise ValueError("is a number: write it in ISO 8601, e.g. PT1H30M")
+    return value
+
+
+def not_negative(delta: timedelta) -> timedelta:
+    if delta < timedelta(0):
+        raise ValueError("is negative: a duration runs forwards, e.g. PT1H30M")
+    return delta
 
 
 Timestamp = Annotated[
@@ -72,6 +90,10 @@ Timestamp = Annotated[
 """An ISO 8601 date and time with a UTC offset, in a plausible year."""
 Day = Annotated[date, BeforeValidator(not_a_number)]
 """An ISO 8601 date."""
+Duration = Annotated[
+    timedelta, BeforeValidator(not_a_number_of_seconds), AfterValidator(not_negative)
+]
+"""An ISO 8601 duration (PT1H30M), never negative."""
 
 
 class _Record(BaseModel):
@@ -245,7 +267,7 @@ class Incident(_Record):
 
 class Impact(_Record):
     users_affected: Annotated[str, StringConstraints(max_length=500)] | int | None = None
-    duration: timedelta | None = None
+    duration: Duration | None = None
     data_lost: bool = False
     user_data_exposed: bool = False
     description: Text | None = None

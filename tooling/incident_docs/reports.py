@@ -420,7 +420,7 @@ def postmortem_draft(
     front["services"] = list(incident.services)
     front["tags"] = list(incident.tags)
     impact: dict[str, Any] = {}
-    if incident.resolved_at is not None:
+    if incident.resolved_at is not None and incident.resolved_at >= start_of(incident):
         impact["duration"] = iso_duration(incident.resolved_at - start_of(incident))
     impact["data_lost"] = incident.criteria.data_lost
     impact["user_data_exposed"] = incident.criteria.data_exposed
