@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -21,10 +22,12 @@ from incident_docs import store, tracker
 from incident_docs.config import load_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import WRITE_SPACING, GitHubClient, GitHubError
-from incident_docs.metrics import compute
+from incident_docs.metrics import compute, open_action_items
 from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType, Postmortem
 from incident_docs.records import load_archive, load_roster
 from incident_docs.review import follow_up_update
+from incident_docs.site.archive import load_site_archive
+from incident_docs.site.pages import PageBuilder
 from incident_docs.tracker import (
     LABEL,
     ActionSync,
@@ -146,6 +149,27 @@ def test_the_list_filters_by_owner_service_and_overdue(archive: Path, run_cli: R
     assert payments and all(t in everything for t in payments)
     cdn_items = {str(i["title"]) for i in items(archive, CDN_PM)}
     assert cdn_items.isdisjoint(payments)
+
+
+def test_an_owner_written_in_capitals_is_one_owner_on_the_site(archive: Path) -> None:
+    """`--owner lee` lists the items of "LEE" too, and the roster reads them as one person:
+    the site's page counted them as two owners, under two headings."""
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    owner: lee\n", "    owner: LEE\n"), encoding="utf-8")
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    html = PageBuilder(site, date.fromisoformat(TODAY)).action_items()
+    owners = {
+        found.item.owner.casefold()
+        for found in open_action_items((r.record for r in site.records), date(2023, 7, 1))
+    }
+    shown = re.search(r'tile__value">(\d+)</span><span class="idocs-tile__label">owners<', html)
+    assert shown is not None and int(shown.group(1)) == len(owners) == 4
+    by_owner = html[html.index("## By owner") :]
+    assert re.findall(r"^### .*$", by_owner, re.MULTILINE).count("### lee \\(Lee Morgan\\)") == 1
+    assert "### LEE" not in by_owner
+    assert "Let the payments API queue retries" in by_owner
 
 
 def test_text_output_aligns_and_ends_with_a_summary(archive: Path, run_cli: RunCli) -> None:

@@ -386,11 +386,18 @@ class PageBuilder:
         link = self.link(ACTION_ITEMS)
         items = self.open_items
         overdue = [o for o in items if o.overdue]
+        # Handles are one person however they are capitalised ("Lee", "lee"), as the roster
+        # and `incident actions --owner` read them: one owner, one heading.
         owners: dict[str, list[metrics.OpenActionItem]] = {}
+        handles: dict[str, str] = {}
         for found in items:
-            owners.setdefault(found.item.owner, [])
+            written = found.item.owner
+            person = self.archive.roster.by_handle(written)
+            key = written.casefold()
+            handles.setdefault(key, person.handle if person else written)
+            owners.setdefault(key, [])
             if not found.overdue:  # each item once: the overdue ones are in their own table
-                owners[found.item.owner].append(found)
+                owners[key].append(found)
         body = [
             "# Action items",
             f'<p class="idocs-muted">Every open or in-progress follow-up from every postmortem. '
@@ -412,12 +419,13 @@ class PageBuilder:
             body.append('<p class="idocs-empty">No open action items.</p>')
         elif overdue:
             body.append('<p class="idocs-muted">Not yet due; the overdue items are above.</p>')
-        for owner in sorted(owners, key=str.casefold):
-            if not owners[owner]:
+        for key in sorted(owners):
+            if not owners[key]:
                 continue
+            owner = handles[key]
             name = self.archive.display_name(owner)
             heading = f"{owner} ({name})" if name else owner
-            body += [f"### {md_text(heading)}", self._items_table(link, owners[owner])]
+            body += [f"### {md_text(heading)}", self._items_table(link, owners[key])]
         # Every item is in its postmortem's own "Action items" section, which search finds.
         return _page("Action items", body, searchable=False)
 
