@@ -313,17 +313,67 @@ def test_a_block_suppression_copied_into_a_draft_ends_with_what_it_copied(
     assert len(rows) == 2 + len(entries), rows
 
 
-def test_a_fence_the_incidents_summary_leaves_open_is_closed_in_the_draft(
+def test_a_block_ended_among_the_incidents_entries_ends_there_in_the_draft(
     christmas: Path, run_cli: RunCli
 ) -> None:
-    # Copied into the draft's body, it made every section after the Summary a code block.
+    incident = _without_postmortem(christmas)
+    text = incident.read_text()
+    first = "**note** by sam: Error-rate alert"
+    later = "**comms** by lee: Status page updated"
+    assert first in text and later in text
+    incident.write_text(
+        text.replace(
+            first,
+            "**note** by sam: In hindsight, obviously the image. "
+            + "<!-- incident-docs disable BL003 -->\n"
+            + "- 2022-12-25T12:38:00Z "
+            + first,
+        )
+        .replace(
+            "\n- 2022-12-25T12:50:00Z",
+            "\n<!-- incident-docs enable BL003 -->\n- 2022-12-25T12:50:00Z",
+            1,
+        )
+        .replace(later, later + "; obviously the rebuild should have been tested first")
+    )
+    linted = run_cli(christmas, "lint", str(incident), "--select", "BL,SP")
+    assert [line.split(" ")[1] for line in linted.stdout.splitlines()] == ["BL003"], linted.stdout
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    drafted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "BL,SP")
+    assert [line.split(" ")[1] for line in drafted.stdout.splitlines()] == ["BL003"], drafted.stdout
+    draft = (christmas / POSTMORTEM).read_text().splitlines()
+    line = next(n for n, text in enumerate(draft, 1) if "obviously the rebuild" in text)
+    assert drafted.stdout.startswith(f"{POSTMORTEM}:{line}:"), drafted.stdout
+
+
+@pytest.mark.parametrize(
+    ("summary", "closed"),
+    [
+        ("  ```\n  OOMKilled (exit code 137)", "OOMKilled (exit code 137)\n```\n\n## Impact"),
+        ("  <pre>\n  OOMKilled (exit code 137)", "OOMKilled (exit code 137)\n</pre>\n\n## Impact"),
+        ("  <!-- OOMKilled (exit code 137)", "<!-- OOMKilled (exit code 137)\n-->\n\n## Impact"),
+    ],
+    ids=["fence", "pre", "comment"],
+)
+def test_what_the_incidents_summary_leaves_open_is_closed_in_the_draft(
+    christmas: Path, run_cli: RunCli, summary: str, closed: str
+) -> None:
+    # Copied into the draft's body, a fence or a <pre> made every section after the Summary
+    # code, and a comment never closed was closed by the draft's next one, hiding Impact.
     incident = _without_postmortem(christmas)
     text = incident.read_text()
     start = text.index("summary: >-")
-    summary = "summary: |-\n  The VMs crash-looped with:\n  ```\n  OOMKilled (exit code 137)\n"
-    incident.write_text(text[:start] + summary + text[text.index("---", start) :])
-    draft = _drafted_clean(christmas, run_cli)
-    assert "OOMKilled (exit code 137)\n```\n\n## Impact" in draft
+    end = text.index("---", start)
+    body = text[end:].replace(
+        "recovered by 15:10.", "recovered by 15:10.\n\n" + summary.removeprefix("  ")
+    )
+    if "<!--" in summary:  # a body summary: the front-matter refuses a comment
+        incident.write_text(text[:start] + body)
+    else:
+        written = "summary: |-\n  The VMs crash-looped with:\n" + summary + "\n"
+        incident.write_text(text[:start] + written + text[end:])
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    assert closed in (christmas / POSTMORTEM).read_text()
     linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "SC")
     assert " SC001 " not in linted.stdout, linted.stdout  # every section is found
 
@@ -409,7 +459,7 @@ def test_a_comment_in_a_code_block_of_the_incidents_summary_is_drafted_and_one_o
     assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
     (christmas / POSTMORTEM).unlink()
     # Outside code, the refusal names the line that holds it, not the key's.
-    outside = "summary: >-\n  The page ended\n  in </main><!-- footer\n  and nothing else.\n"
+    outside = "summary: >-\n  The page held `<!--`\n  in </main><!-- footer\n  and nothing else.\n"
     written = text[:start] + outside + text[end:]
     incident.write_text(written.replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
     made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")

@@ -249,6 +249,10 @@ def test_the_harm_to_each_audience_is_checked(archive: Path, run_cli: RunCli) ->
         ("~~~\nEric was at it again this weekend.\n```\n", [2]),  # nor closed by its kind
         ("```\nEric was at it again this weekend.\n```\n", []),  # closed
         ("```\nEric was at it again this weekend.\n````\n", [2]),  # superfences: not closed
+        # a fence that opens a list item: code on GitHub; text on the site, unless a code span
+        ("- ~~~\n  Eric was at it again this weekend.\n  ~~~\n", [2]),
+        ("- ```\n  Eric was at it again this weekend.\n- next\n", [2]),
+        ("- ```\n  Eric was at it again this weekend.\n  ```\n", []),
         # the label of a reference link hid the last word from the model, which then vetoed
         ("See [the rollout was careless.][r] now.\n\n[r]: https://example.com/x\n", [1]),
     ],

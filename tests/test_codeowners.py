@@ -139,3 +139,25 @@ def test_the_codeowners_github_reads_is_the_one_written(archive: Path, run_cli: 
     assert text.startswith("* @acme/core\n") and "\n/CODEOWNERS @dana-okafor\n" in text
     check = run_cli(archive, "codeowners", "--check")
     assert check.exit_code == 0 and "CODEOWNERS is up to date" in check.stderr
+
+
+def test_lines_written_by_hand_after_the_generated_ones_are_kept(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Appended below the generated lines (where the last match wins), --write dropped them.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    appended = "\n# On call owns the incidents.\n/incidents/ @acme/oncall\n"
+    codeowners.write_text(codeowners.read_text() + appended)
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace("github: samlq", "github: samlq\n    senior: true")
+    )
+    written = run_cli(archive, "codeowners", "--write")
+    assert written.exit_code == 0 and "written by hand kept" in written.stderr
+    text = codeowners.read_text()
+    assert text.endswith(appended) and "@priyaraman @samlq" in text
+    assert text.count("/incidents/") == 1 and text.count("# Generated from") == 1
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from incident_docs.blameless import check_markdown
-from incident_docs.document import closing_fence, parse_text, scan_blocks
+from incident_docs.document import closing_lines, parse_text, scan_blocks
 from support.archive import REPO
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -33,7 +33,50 @@ def _as_the_site_reads(text: str) -> str:
             and index >= closing
         ):
             lines[index] = line.replace("<!--", "&lt;!--", 1)
-    return "\n".join(lines)
+    return "\n".join(_closed_in_their_items(lines))
+
+
+_ITEM = re.compile(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]) +)")
+_FENCE_LINE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
+
+
+def _closed_in_their_items(lines: list[str]) -> list[str]:
+    """The lines with a fence opened in a list item and closed left of the item's content moved
+    to the content's column: the site closes the code block there (markdown-it would open
+    another, to the end of the document)."""
+    lines = list(lines)
+    column = -1  # content column of the last list item
+    fence = ""  # the fence open in that item
+    for index, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip(" "))
+        item = _ITEM.match(line)
+        opened = _FENCE_LINE.match(line)
+        if fence:
+            closes = (
+                opened is not None
+                and opened.group(2).startswith(fence)
+                and not opened.group(3).strip()
+            )
+            if closes and indent < min(column, 4):
+                lines[index] = " " * column + line.lstrip(" ")
+                fence = ""
+                continue
+            if line.strip() and indent < column:
+                fence = ""
+            elif closes:
+                fence = ""
+                continue
+            else:
+                continue
+        if item:
+            column = len(item.group(1))
+            inner = _FENCE_LINE.match(line[column:])
+            fence = inner.group(2) if inner and "`" not in inner.group(3) else ""
+        elif line.strip() and indent < column:
+            column = -1
+        elif column >= 0 and opened and indent >= column and "`" not in opened.group(3):
+            fence = opened.group(2)
+    return lines
 
 
 def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
@@ -134,6 +177,9 @@ CASES = [
     "\t```\n\tindented by a tab\n\t```\n",
     "- item\n\n    indented\n---\n",
     "- item\n  continued\n---\n",
+    "- ```\n  code in the item\n  ```\n\n## Section\n",
+    "- item\n  ```\n  never closed in the item\nText ends the item.\n\n## Section\n",
+    "- item\n  ```\n  closed left of the item, as the site reads it\n```\n\n## Section\n",
 ]
 
 
@@ -196,17 +242,15 @@ def _heading_read_after(text: str) -> bool:
     return len(tokens) >= 3 and tokens[-3].type == "heading_open" and tokens[-3].level == 0
 
 
-_OPEN_HTML = re.compile(r"^ {0,3}<(?:pre|style)", re.MULTILINE)
-
-
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.one_of(_LINE, st.sampled_from(["   ~~~~", "> ```"])), max_size=10))
-def test_a_fence_left_open_is_closed_as_markdown_it_reads_it(lines: list[str]) -> None:
+def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[str]) -> None:
     text = "\n".join(lines)
-    fence = closing_fence(text)
+    closing = closing_lines(text)
+    closed = "\n".join([text, *closing])
+    assert _heading_read_after(closed)
     if _heading_read_after(text):
-        assert fence is None
-    elif fence is not None:
-        assert _heading_read_after(f"{text}\n{fence}")
-    else:  # what stays open is an HTML block, which a fence does not end
-        assert _OPEN_HTML.search(text)
+        assert closing in ([], ["-->"])
+    # Nor does a comment closed after it begin in it, hiding a heading between them.
+    tokens = _MD.parse(_as_the_site_reads(closed + "\n\n# middle\n\n<!-- a note -->\n"))
+    assert any(token.type == "inline" and token.content == "middle" for token in tokens)

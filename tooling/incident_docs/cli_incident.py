@@ -1084,7 +1084,7 @@ def _source_line(doc: Document, location: tuple[str, ...], written: str) -> int:
     words = written.strip()
     for number in range(key, (doc.front_matter_end or key) + 1):
         text = doc.lines[number - 1].strip()
-        if "<!--" in text and (text in words or words in text):
+        if lifecycle.opens_comment(text) and (text in words or words in text):
             return number
     return key
 

@@ -271,7 +271,7 @@ def _report(result: GateResult, annotate: bool) -> int:
 def codeowners_command(project: Project, check: bool, write: bool, yes: bool) -> None:
     """CODEOWNERS from the roster: seniors own postmortems, maintainers the rest.
 
-    Without options, print the lines. Lines written by hand above them are kept. The file is
+    Without options, print the lines. Lines written by hand around them are kept. The file is
     the one GitHub reads (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS, the first there).
     """
     if check and write:
@@ -292,7 +292,7 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
             raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
         newline = "\r\n" if current is not None and "\r\n" in current else "\n"
         write_atomic(target, wanted.replace("\n", newline).encode("utf-8"))
-        kept = " (the lines written by hand above them kept)" if wanted != generated.text else ""
+        kept = " (the lines written by hand kept)" if wanted != generated.text else ""
         echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return
     differs = difference(current, wanted, place)

@@ -93,7 +93,9 @@ SHARED_NOTE = (
 
 def merge(current: str | None, generated: str) -> str:
     """What the file should hold: the lines written by hand in `current` as they are, then the
-    generated ones, replacing those of an earlier `--write` (from their first line to the end)."""
+    generated ones, replacing those of an earlier `--write` (from their first line to the end),
+    then the lines written by hand among or after those, which no `--write` would write (a
+    pattern the roster does not own, a comment of someone's), in their order."""
     if current is None:
         return generated
     text = current.replace("\r\n", "\n")
@@ -107,13 +109,39 @@ def merge(current: str | None, generated: str) -> str:
         len(lines),
     )
     own = "".join(lines[:start])
+    after = "".join(line for line in lines[start:] if not _generated_line(line, generated))
+    if after and not after.endswith("\n"):
+        after += "\n"
     if not own.strip():
-        return generated
+        return generated + (f"\n{after}" if after else "")
     first, _, rest = generated.partition("\n")
     _, _, rest = rest.partition("\n")
     own = own if own.endswith("\n") else own + "\n"
     separator = "" if own.endswith("\n\n") else "\n"
-    return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}"
+    return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}" + (f"\n{after}" if after else "")
+
+
+def _generated_line(line: str, generated: str) -> bool:
+    """A line an earlier `--write` may have written: blank, a comment of ours, or a line for a
+    path the generated lines own (whoever it names: the roster may have changed since)."""
+    text = line.strip()
+    if not text or text in generated.split("\n") or text in SHARED_NOTE.split("\n"):
+        return True
+    if text.startswith("#"):
+        return (
+            text.startswith(("# Generated from ", *_OUR_COMMENTS))
+            or "has no owner: nobody in " in text
+        )
+    patterns = {
+        written.split(" ", 1)[0].removeprefix("# ")
+        for written in generated.split("\n")
+        if written.startswith("/") or written.startswith("# /")
+    }
+    return text.split(" ", 1)[0] in patterns
+
+
+_OUR_COMMENTS = ("# no maintainer with a github login in ", "# not this file")
+"""Comments generated lines hold whose words depend on the roster or changed over releases."""
 
 
 def difference(current: str | None, wanted: str, path: str = CODEOWNERS_PATH) -> str | None:

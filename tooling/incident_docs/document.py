@@ -856,21 +856,45 @@ def dedent_columns(line: str, columns: int) -> str:
     return line[index:]
 
 
-def closing_fence(text: str) -> str | None:
-    """The line that ends a fenced code block the text leaves open, so that a heading after it
-    is read as one (None when nothing is left open): a piece copied from one record into
-    another must not take the rest of its new document into a code block."""
+def closing_lines(text: str) -> list[str]:
+    """The lines that end what the Markdown text leaves open: a fenced code block, a raw HTML
+    block (`<pre>` and its kind) or an HTML comment never closed. A piece copied from one record
+    into another must not take the rest of its new document into a code block or a comment: a
+    heading after it must be read as one, and a comment closed later must not start in it."""
     lines = text.split("\n")
-    if _reads_heading_after(lines):
-        return None
-    last = scan_blocks(lines)[-1]
-    opening = last.text.split("\n", 1)[0]
-    run = opening.lstrip(" \t")
-    if last.kind != "code" or not run.startswith(("```", "~~~")):
-        return None
-    # The opening fence again, as indented: within a list item, at its content column.
-    closing = opening[: len(opening) - len(run)] + run[: len(run) - len(run.lstrip(run[0]))]
-    return closing if _reads_heading_after([*lines, closing]) else None
+    closing: list[str] = []
+    if not _reads_heading_after(lines):
+        last = scan_blocks(lines)[-1]
+        opening = last.text.split("\n", 1)[0]
+        inner = dedent_columns(opening, indent_columns(opening))
+        raw = _RAW_HTML.match(inner)
+        if last.kind == "code" and inner.startswith(("```", "~~~")):
+            # The opening fence again, as indented: in a list item, at its content column.
+            run = inner[: len(inner) - len(inner.lstrip(inner[0]))]
+            closing = [opening[: len(opening) - len(inner)] + run]
+        elif last.kind == "html" and raw is not None:
+            closing = [f"</{raw.group(1)}>"]
+        if not (closing and _reads_heading_after([*lines, *closing])):
+            return []  # nothing a closing line ends
+        lines += closing
+    # Read as text, as the site shows it (see scan_blocks): a comment another one closes later
+    # in the new document would hide what lies between them.
+    last_closing = max((index for index, line in enumerate(lines) if "-->" in line), default=-1)
+    code = {
+        number
+        for block in scan_blocks(lines)
+        if block.kind == "code"
+        for number in range(block.line, block.end_line + 1)
+    }
+    for index in range(last_closing + 1, len(lines)):
+        if index + 1 not in code and _HTML_COMMENT.match(lines[index]):
+            return [*closing, "-->"]
+    return closing
+
+
+def _closes_fence(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return indent_columns(line) < 4 and stripped.startswith(fence) and not stripped.strip(fence[0])
 
 
 def _reads_heading_after(lines: list[str]) -> bool:
@@ -936,8 +960,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             and fence_item >= 0
             and line.strip()
             and indent_columns(line) < fence_item
+            and not _closes_fence(line, fence)
         ):
-            # Left of its list item's content: the item ends, and the code block in it.
+            # Left of its list item's content: the item ends, and the code block in it. (A
+            # closing fence there still closes it, as the site reads it; CommonMark opens
+            # another, and every heading after it would be lost.)
             close(number - 1)
             fence = ""
         if kind == "code" and fence:

@@ -10,7 +10,7 @@ from typing import Any
 
 from incident_docs import templates
 from incident_docs.config import DEFAULT_SECTION_ALIASES
-from incident_docs.document import closing_fence
+from incident_docs.document import closing_lines
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
 from incident_docs.models import (
@@ -485,15 +485,14 @@ def postmortem_draft(
 
 
 def _self_contained(text: str) -> str:
-    """Text the draft copies from the incident, with the code fence it leaves open closed and
-    the suppression blocks it leaves open ended: in the incident they ran to its end, in the
-    draft they would take every section after the copy, which its authors write."""
+    """Text the draft copies from the incident, with what it leaves open closed (a code fence,
+    a `<pre>` block, a comment) and the suppression blocks it leaves open ended: in the incident
+    they ran to its end, in the draft they would take every section after the copy, which its
+    authors write."""
     # Imported here: the rules import the teams, which import this module.
     from incident_docs.rules.suppression import left_open
 
-    fence = closing_fence(text)
-    if fence is not None:
-        text += "\n" + fence
+    text = "\n".join([text, *closing_lines(text)])
     codes = left_open(text)
     if codes:
         text += f"\n\n<!-- incident-docs enable {' '.join(codes)} -->"

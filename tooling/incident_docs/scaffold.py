@@ -437,6 +437,18 @@ def apply_init(root: Path, steps: list[Step]) -> None:
                     f"{parent.as_posix()}: symbolic link leads outside the repository "
                     "(nothing was written)"
                 )
+    lock = root / LOCK_NAME
+    lock_there = lock.exists() or lock.is_symlink()
+    try:
+        _write_all(root, steps)
+    except BaseException:
+        if not lock_there:
+            # The lock file too: the .gitignore line that names it was taken back.
+            lock.unlink(missing_ok=True)
+        raise
+
+
+def _write_all(root: Path, steps: list[Step]) -> None:
     with locked(root):
         undo: list[tuple[Path, bytes | None]] = []  # what each written file was, in order
         made: list[Path] = []  # the folders init created

@@ -16,6 +16,7 @@ import re
 import stat
 import tempfile
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -208,16 +209,24 @@ class IncidentFile:
 
     def entry_lines(self) -> list[str]:
         """Each entry as written, with the lines its text is wrapped onto, and the suppression
-        comments written right above it (a draft copying the entry must keep them)."""
-        section = find_section(self.doc)
-        last = section.end_line if section is not None else len(self.doc.lines)
+        comments written on lines of their own between it and the entry above it (a draft
+        copying the entries must keep them, the `enable` that ends a block among them)."""
+        doc = self.doc
+        section = find_section(doc)
+        last = section.end_line if section is not None else len(doc.lines)
+        starts = sorted(entry.line for entry in self.entries)
         result = []
         for entry in self.entries:
-            first = entry.line
-            while first > 1 and _SUPPRESSION_LINE.match(self.doc.lines[first - 2]) is not None:
-                first -= 1
-            written = self.doc.lines[first - 1 : entry.line]
-            result.append("\n".join([*written, *wrapped_lines(self.doc, entry.line, last)]))
+            index = bisect_left(starts, entry.line)
+            above = starts[index - 1] if index else (section.heading.line if section else 0)
+            written = [
+                doc.lines[number - 1]
+                for number in range(above + 1, entry.line)
+                if number not in doc.code_lines
+                and _DIRECTIVE_LINE.match(doc.lines[number - 1]) is not None
+            ]
+            written.append(doc.lines[entry.line - 1])
+            result.append("\n".join([*written, *wrapped_lines(doc, entry.line, last)]))
         return result
 
     def suppressed_codes(self, *location: str) -> tuple[str, ...]:
@@ -791,6 +800,10 @@ def _fill_summary(
 SUMMARY_SECTION = "Summary"
 _SUPPRESSION_LINE = re.compile(r"^\s*<!--\s*incident-docs[:\s]\s*disable-next-line\b.*-->\s*$")
 """A next-line suppression comment alone on its line."""
+_DIRECTIVE_LINE = re.compile(
+    r"^\s*<!--\s*incident-docs[:\s]\s*(?:disable-next-line|disable|enable)\b.*-->\s*$"
+)
+"""A suppression comment alone on its line, of any kind."""
 
 
 def summary_missing(doc: Document, config: Config) -> bool:

@@ -1977,14 +1977,21 @@ def _prose_in_list_item(block: Block) -> bool:
 
 
 def _unclosed_fence(text: str) -> bool:
-    """A fenced code block whose last line does not close it as the site reads fences: CommonMark
-    reads the rest as code, Python-Markdown, which builds the site, as text."""
+    """A fenced code block the site shows as text: CommonMark reads it as code, Python-Markdown,
+    which builds the site, as text when its last line does not close it, and whenever it opens
+    a list item with tildes (`- ~~~`: closed with backticks, it is a code span there)."""
     lines = text.split("\n")
-    opened = _FENCE.match(lines[0])
+    marker = _MARKER_BEFORE_FENCE.match(lines[0])
+    opened = _FENCE.match(lines[0][marker.end() :] if marker else lines[0])
     if opened is None:
         return False
+    if marker is not None and opened.group(1)[0] == "~":
+        return True
     # pymdownx.superfences closes a fence only with one as long as it.
     return len(lines) < 2 or lines[-1].strip() != opened.group(1)
+
+
+_MARKER_BEFORE_FENCE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?=```|~~~)")
 
 
 def _indented_units(
