@@ -107,6 +107,16 @@ def test_an_id_that_is_taken_gets_a_number_not_the_next_highest() -> None:
     assert new_id("INC", day, "API errors", [first, first + "-2"]) == first + "-3"
 
 
+def test_a_title_ascii_cannot_spell_is_named_after_the_services() -> None:
+    day = date(2024, 5, 2)
+    assert new_id("INC", day, "決済の障害", [], ["payments", "checkout"]) == (
+        "INC-2024-05-02-payments-checkout"
+    )
+    assert new_id("INC", day, "Сбой оплаты", []) == "INC-2024-05-02-incident"
+    assert new_id("INC", day, "Сбой 2", [], ["payments"]) == "INC-2024-05-02-payments-2"
+    assert new_id("INC", day, "503", []) == "INC-2024-05-02-incident-503"
+
+
 def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> None:
     now = at(60)
     with pytest.raises(UsageError, match="no UTC offset"):

@@ -499,7 +499,7 @@ def declare_command(
     title, final_severity = answers.title, answers.severity
 
     def make(taken: set[str]) -> tuple[str, str]:
-        incident_id = lifecycle.new_id("INC", moment.date(), title, taken)
+        incident_id = lifecycle.new_id("INC", moment.date(), title, taken, answers.services)
         declared = lifecycle.declare(
             incident_id=incident_id,
             title=title,

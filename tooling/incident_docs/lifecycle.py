@@ -71,8 +71,9 @@ class Change:
 # --- names, IDs and parsing -------------------------------------------------------------------
 
 
-def slugify(text: str, max_length: int = SLUG_LENGTH) -> str:
-    """Lower-case ASCII letters, digits and single hyphens, cut at a word boundary."""
+def slugify(text: str, max_length: int = SLUG_LENGTH, default: str = DEFAULT_SLUG) -> str:
+    """Lower-case ASCII letters, digits and single hyphens, cut at a word boundary; `default`
+    when none is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
@@ -80,12 +81,21 @@ def slugify(text: str, max_length: int = SLUG_LENGTH) -> str:
         if slug[max_length] != "-" and "-" in cut:
             cut = cut.rsplit("-", 1)[0]
         slug = cut.strip("-")
-    return slug or DEFAULT_SLUG
+    return slug or default
 
 
-def new_id(prefix: str, day: date, title: str, taken: Iterable[str]) -> str:
-    """A merge-safe ID: date plus slug of the title, with -2, -3... when that one is taken."""
-    base = f"{prefix}-{day.isoformat()}-{slugify(title)}"
+def new_id(
+    prefix: str, day: date, title: str, taken: Iterable[str], services: Sequence[str] = ()
+) -> str:
+    """A merge-safe ID: date plus slug of the title, with -2, -3... when that one is taken. A
+    title with no letter ASCII can spell ("決済の障害", "Сбой оплаты") is named after the
+    services too: every such incident of a day would otherwise be `-incident`, `-incident-2`,
+    two branches would pick the same, and a title of digits would read as a number after the
+    date (`INC-2024-05-02-2`)."""
+    slug = slugify(title, default="")
+    if re.search("[a-z]", slug) is None:
+        slug = "-".join(part for part in (slugify(" ".join(services)), slug) if part)
+    base = f"{prefix}-{day.isoformat()}-{slugify(slug)}"
     used = {t.casefold() for t in taken}
     candidate, number = base, 2
     while candidate.casefold() in used:
