@@ -48,7 +48,7 @@ from incident_docs.records import (
     select_incidents,
     skipped_note,
 )
-from incident_docs.related import Match, RelatedIndex, cases_from
+from incident_docs.related import Match, RelatedIndex, cases_from, telling
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.terminal import printable
@@ -414,7 +414,7 @@ def _similar_after_declare(project: Project, path: Path) -> None:
     index = RelatedIndex(cases_from(archive.records))
     record_id = path.stem
     case = index.by_id.get(record_id)
-    matches = _telling(index.similar_to(case, limit=3)) if case else []
+    matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []
     if matches:
         echo("Like it before (incident similar for more):")
         for match in matches:
@@ -1399,12 +1399,6 @@ def similar_command(
     _print_matches(matches, output_format)
 
 
-def _telling(matches: Sequence[Match]) -> list[Match]:
-    """The matches that share a telling word: BM25 weighs a word by how few records have it,
-    and what most of them share weighs nothing (in a handful of records, every word)."""
-    return [match for match in matches if round(match.score, 4) > 0]
-
-
 def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:
     if output_format.lower() == "json":
         echo(
@@ -1425,16 +1419,16 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
             )
         )
         return
-    telling = _telling(matches)
+    shown = telling(matches)
     if not matches:
         echo("Nothing like it in the archive yet.", err=True)
-    elif not telling:
+    elif not shown[0].telling:
         echo(
             "These share only words that most records have: too few records yet to tell which "
             "is like it.",
             err=True,
         )
-    for match in telling or matches:
+    for match in shown:
         case = match.case
         day = case.when.astimezone(UTC).strftime("%Y-%m-%d") if case.when else "—"
         echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")

@@ -58,9 +58,8 @@ STOP_WORDS = frozenset(
 )
 """Words that say nothing about what went wrong."""
 QUERY_TERMS = 16
-"""The most telling words of a case make its query: rarer words tell more."""
-PANEL_TERMS = 8
-"""Fewer for the site's Related panels: one query per record page, so a build stays quick."""
+"""The most telling words of a case make its query: rarer words tell more. The same number for
+`incident similar` and the site's Related panels, or the two would disagree."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,19 @@ class Loaded(Protocol):
 class Match:
     case: Case
     score: float
+
+    @property
+    def telling(self) -> bool:
+        """Found by a telling word: BM25 weighs a word by how few records have it, and what most
+        of them share weighs nothing (in a handful of records, every word)."""
+        return round(self.score, 4) > 0
+
+
+def telling(matches: Iterable[Match]) -> list[Match]:
+    """The matches found by a telling word if there are any, else all of them: beside a case
+    that shares a telling word, those that share only what most records have are noise."""
+    found = list(matches)
+    return [match for match in found if match.telling] or found
 
 
 def _joined(sentences: list[str]) -> str:
@@ -288,14 +300,13 @@ class RelatedIndex:
         for word in new:
             self._stem.setdefault(word, word)  # nothing the tokenizer keeps: counted as it is
 
-    def similar_to(self, case: Case, limit: int = 5, terms: int = QUERY_TERMS) -> list[Match]:
+    def similar_to(self, case: Case, limit: int = 5) -> list[Match]:
         return self.search(
             case.title + " " + case.text,
             case.services,
             case.tags,
             limit,
             case.key,
-            terms,
             self._words_of.get(case.key),
         )
 
@@ -314,7 +325,6 @@ class RelatedIndex:
         tags: Sequence[str] = (),
         limit: int = 5,
         exclude: str | None = None,
-        terms: int = QUERY_TERMS,
         text_words: frozenset[str] | None = None,
     ) -> list[Match]:
         """The cases most like the text, services and tags; BM25, best first.
@@ -333,7 +343,7 @@ class RelatedIndex:
             spelled = {term: self._spelling.get(term, term) for term in text_words}
         counts = {term: self._others(term, exclude) for term in spelled}
         chosen = sorted((w for w, n in counts.items() if n > 0), key=lambda w: (counts[w], w))[
-            :terms
+            :QUERY_TERMS
         ]
         clauses = [f'"{spelled[w]}"' for w in chosen]
         clauses += [f'services : "{s}"' for s in services if _LETTER.search(s)]

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from incident_docs.models import Incident, Postmortem
-from incident_docs.related import PANEL_TERMS, Match, RelatedIndex, cases_from
+from incident_docs.related import Match, RelatedIndex, cases_from, telling
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.cards import entry_cells, record_card, review_of
 from incident_docs.site.markup import Linker, e
@@ -132,7 +132,7 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             continue
         if case.key not in matches:
             # More than shown: those the record links itself are left out below.
-            matches[case.key] = index.similar_to(case, limit=2 * PANEL_CASES, terms=PANEL_TERMS)
+            matches[case.key] = index.similar_to(case, limit=2 * PANEL_CASES)
         link = Linker(record.src_uri, settings.use_directory_urls)
         # A postmortem's incidents, an incident's postmortems: linked from the card, and its
         # subject, not a case like it.
@@ -142,12 +142,12 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             else {found.id for found in archive.postmortems_of(record)}
         )
         items: list[str] = []
-        telling = False
-        for match in matches[case.key]:
+        # The cases `incident similar` shows for it, in its order.
+        shown = telling(m for m in matches[case.key] if not own.intersection(m.case.ids))
+        for match in shown[:PANEL_CASES]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
-            if target is None or own.intersection(match.case.ids) or len(items) == PANEL_CASES:
+            if target is None:
                 continue
-            telling = telling or round(match.score, 4) > 0
             items.append(
                 f"<li>{link.record(target, match.case.title)} "
                 f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
@@ -158,7 +158,7 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             # weighs nothing, and the list is in no telling order.
             caveat = (
                 ""
-                if telling
+                if shown[0].telling
                 else '<p class="idocs-muted">Too few records yet to tell which is like this one: '
                 "these share only words most records have.</p>"
             )
