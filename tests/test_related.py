@@ -203,3 +203,30 @@ def test_a_panel_shows_what_incident_similar_shows(
             assert shown.exit_code == 0, shown.output
             listed = re.findall(r"^(INC-\S+)", shown.stdout, re.MULTILINE)
             assert _panel_ids(panels.get(f"incidents/{path.name}", "")) == listed, path.stem
+
+
+def test_incidents_one_person_declared_are_not_alike_for_it(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # The entry `declare` writes names the declarer as Incident Commander: two incidents with
+    # nothing else in common came first for each other, ahead of the cases with the same tag.
+    root = tmp_path / "repo"
+    shutil.copytree(DATA, root)
+    shutil.copy(REPO / "people.yaml", root / "people.yaml")
+    (root / "pyproject.toml").write_text("[tool.incident-docs]\n")
+    for args in (
+        ("Zorblat quuxed", "--service", "webhook-dispatcher", "--because", "user-facing"),
+        ("Frobnicator wibbled", "--tag", "rate-limiting", "--because", "user-facing"),
+    ):
+        declared = run_cli(root, "declare", *args, "--by", "sam", "--yes")
+        assert declared.exit_code == 0, declared.output
+    result = run_cli(root, "similar", "frobnicator", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = [match["ids"][0] for match in json.loads(result.stdout)]
+    assert not any("zorblat" in record_id for record_id in found), found
+    tagged = {
+        path.stem
+        for path in (root / "incidents").glob("INC-202[1-5]-*.md")
+        if "rate-limiting" in path.read_text()
+    }
+    assert found[0] in tagged, found

@@ -212,6 +212,17 @@ def incident_title(title: str) -> str:
     return clean_title
 
 
+_DECLARED = re.compile(
+    r"Declared .+? incident(?: \(.*\))?, status investigating; .+ is Incident Commander\."
+)
+"""The entry `declare` writes: the severity, the yes answers and who took command."""
+
+
+def is_declaration(entry: TimelineEntry) -> bool:
+    """Whether the entry is the one `declare` wrote: it says who declared, not what went wrong."""
+    return entry.kind is EntryKind.STATUS and _DECLARED.fullmatch(entry.text) is not None
+
+
 def declare(
     *,
     incident_id: str,

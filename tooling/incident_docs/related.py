@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from incident_docs.document import Document
+from incident_docs.lifecycle import is_declaration
 from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry, record_start
 from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import parse_timeline
@@ -164,7 +165,13 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
         resolution = _section(item.doc, "resolution")
         if resolution:
             fixes.append(_first_sentence(resolution))
-    texts += [entry.text for entry in entries if entry.kind is not EntryKind.HANDOFF]
+    # Not what the commands write of who held a role: the declaration names the declarer as
+    # Incident Commander, and every incident they declare would be like every other.
+    texts += [
+        entry.text
+        for entry in entries
+        if entry.kind is not EntryKind.HANDOFF and not is_declaration(entry)
+    ]
     mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
     fix = _joined(mitigations[:2]) or (fixes[0] if fixes else "") or "not recorded"
     when = record_start(record)
