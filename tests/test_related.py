@@ -264,3 +264,24 @@ def test_an_incident_finds_the_incidents_read_with_it() -> None:
     assert first("INC-2022-03-08-checkout-api-oomkilled-after-release") == (
         "INC-2024-02-02-storefront-ssr-rss-climb"
     )
+
+
+def test_of_cases_alike_the_latest_comes_first(empty_archive: Path, run_cli: RunCli) -> None:
+    # A tie was listed in the order the files were read: the oldest first.
+    declared = [
+        ("Primary database disk full", "2024-03-01T10:00:00Z"),
+        ("Primary database disk full", "2026-03-01T10:00:00Z"),
+        ("Primary database disk full", "2025-03-01T10:00:00Z"),
+        ("Checkout latency after deploy", "2025-04-01T10:00:00Z"),
+        ("Login page returns errors", "2025-05-01T10:00:00Z"),
+        ("Search index stale", "2025-06-01T10:00:00Z"),
+        ("Mail queue backlog", "2025-07-01T10:00:00Z"),
+    ]
+    for title, at in declared:
+        result = run_cli(empty_archive, "declare", title, "--at", at, "--by", "sam", "--yes")
+        assert result.exit_code == 0, result.output
+    found = run_cli(empty_archive, "similar", "--text", "database disk full", "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert [match["when"][:4] for match in json.loads(found.stdout)[:3]] == [
+        "2026", "2025", "2024",
+    ]  # fmt: skip

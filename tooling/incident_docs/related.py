@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from incident_docs.document import Document
@@ -270,12 +270,20 @@ class RelatedIndex:
         self._db = sqlite3.connect(":memory:")
         self._db.execute(
             "CREATE VIRTUAL TABLE cases USING fts5("
-            "key UNINDEXED, title, body, services, tags, tokenize='porter unicode61')"
+            "key UNINDEXED, title, body, services, tags, started UNINDEXED, "
+            "tokenize='porter unicode61')"
         )
         self._db.executemany(
-            "INSERT INTO cases VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (c.key, _spaced(c.title), _spaced(c.text), " ".join(c.services), " ".join(c.tags))
+                (
+                    c.key,
+                    _spaced(c.title),
+                    _spaced(c.text),
+                    " ".join(c.services),
+                    " ".join(c.tags),
+                    c.when.astimezone(UTC).isoformat() if c.when else "",
+                )
                 for c in cases
             ],
         )
@@ -375,8 +383,10 @@ class RelatedIndex:
         query = " OR ".join(clause.replace("'", " ") for clause in clauses)
         try:
             rows = self._db.execute(
-                "SELECT key, bm25(cases, 0.0, 4.0, 1.0, 3.0, 2.0) AS score FROM cases "
-                "WHERE cases MATCH ? ORDER BY score LIMIT ?",
+                # Of cases alike, the latest first: what fixed it last time is likelier to still
+                # apply (a tie was in the order the files were read, the oldest first).
+                "SELECT key, bm25(cases, 0.0, 4.0, 1.0, 3.0, 2.0, 0.0) AS score FROM cases "
+                "WHERE cases MATCH ? ORDER BY score, started DESC, key DESC LIMIT ?",
                 (query, limit + 1),
             ).fetchall()
         except sqlite3.OperationalError:
