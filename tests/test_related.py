@@ -285,3 +285,23 @@ def test_of_cases_alike_the_latest_comes_first(empty_archive: Path, run_cli: Run
     assert [match["when"][:4] for match in json.loads(found.stdout)[:3]] == [
         "2026", "2025", "2024",
     ]  # fmt: skip
+
+
+def test_what_mitigated_a_case_is_what_its_postmortem_says_when_the_incident_does_not(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Without mitigation entries in the incident's timeline, the one line was the first sentence
+    # of the postmortem's Resolution (the lasting fix), not what it says mitigated the incident.
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    postmortem = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    for path in (incident, postmortem):
+        path.write_text(re.sub(r"\*\*mitigation/[a-z-]+\*\*", "**action**", path.read_text()))
+        if path == incident:  # the postmortem's timeline, then its Mitigation section
+            result = run_cli(christmas, "similar", "--text", "corrupt image crash loop")
+            assert "mitigated by: Sent traffic to the healthy pool in eu-west-1b." in result.stdout
+    result = run_cli(christmas, "similar", "--text", "corrupt image crash loop")
+    assert result.exit_code == 0, result.output
+    assert "mitigated by: Traffic was moved from the crash-looping zone to the healthy zone" in (
+        result.stdout
+    )
+    assert "configuration key was corrected" not in result.stdout

@@ -145,8 +145,12 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
     main = incident or postmortems[0]
     record = main.record
     texts: list[str] = [record.title]
-    fixes: list[str] = []
     entries: list[TimelineEntry] = []
+    written: list[str] = []
+    """What the postmortems say mitigated it: their timelines' mitigations, then the first
+    sentence of their Mitigation sections, then of their Resolution sections."""
+    resolutions: list[str] = []
+    summaries: list[str] = []
     services = list(record.services)
     tags = list(record.tags)
     if incident is not None and isinstance(incident.record, Incident):
@@ -161,11 +165,14 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
         texts.append(pm.title)
         for name in ("summary", "contributing factors", "resolution", "mitigation"):
             texts.append(_section(item.doc, name))
+        own = parse_timeline(item.doc)[0]
         if not entries:
-            entries = parse_timeline(item.doc)[0]
-        resolution = _section(item.doc, "resolution")
-        if resolution:
-            fixes.append(_first_sentence(resolution))
+            entries = own
+        written += [entry.text for entry in own if entry.kind is EntryKind.MITIGATION][:2]
+        if mitigation := _section(item.doc, "mitigation"):
+            summaries.append(_first_sentence(mitigation))
+        if resolution := _section(item.doc, "resolution"):
+            resolutions.append(_first_sentence(resolution))
     # Not what the commands write of who held a role: the declaration names the declarer as
     # Incident Commander, and every incident they declare would be like every other.
     texts += [
@@ -173,8 +180,12 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
         for entry in entries
         if entry.kind is not EntryKind.HANDOFF and not is_declaration(entry)
     ]
+    # What the incident's timeline says mitigated it, else what a postmortem says: a timeline
+    # without mitigation entries showed the Resolution (the lasting fix, days later), though a
+    # postmortem said what mitigated it.
     mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
-    fix = _joined(mitigations[:2]) or (fixes[0] if fixes else "") or "not recorded"
+    fix = _joined(mitigations[:2]) or _joined(written[:2])
+    fix = fix or next(iter(summaries + resolutions), "not recorded")
     when = record_start(record)
     return Case(
         key=record.id,
