@@ -22,6 +22,7 @@ from werkzeug import Request, Response
 
 from incident_docs import cli_incident
 from incident_docs.templates import REVIEW_CHECKLIST
+from support.archive import copy_archive
 from support.cli import RunCli
 
 NOW = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -485,6 +486,27 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert INC not in [r["id"] for r in sev]
     text = run_cli(archive, "show", "checkout").stdout
     assert "Incident Commander  sam from 2024-05-02T10:00:00Z (now)" in text
+
+
+@pytest.mark.parametrize(
+    ("line", "broken", "message"),
+    [
+        ("severity: SEV1", "severity: [SEV1", ":6: YAML syntax error"),
+        ("authors: [jo, sam]", "authors: 5", ":7: invalid 'authors': should be a list"),
+    ],
+)
+def test_show_names_the_line_of_a_broken_postmortem(
+    tmp_path: Path, run_cli: RunCli, line: str, broken: str, message: str
+) -> None:
+    # It said only "not a valid postmortem (see 'incident lint ...')".
+    archive = copy_archive(tmp_path / "example")
+    path = archive / "postmortems" / "PM-2023-03-14-payments-db-failover.md"
+    assert line in path.read_text()
+    path.write_text(path.read_text().replace(line, broken, 1))
+    result = run_cli(archive, "show", "PM-2023-03-14")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"incident: error: postmortems/{path.name}{message}")
 
 
 # --- the whole story -----------------------------------------------------------------------------

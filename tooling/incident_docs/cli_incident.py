@@ -31,7 +31,6 @@ from incident_docs.models import (
     EntryKind,
     Incident,
     IncidentStatus,
-    Postmortem,
     Role,
     Roster,
     postmortem_id,
@@ -40,7 +39,6 @@ from incident_docs.records import (
     IncidentQuery,
     awaiting_postmortem,
     incident_timelines,
-    load_record,
     locate_incident,
     locate_postmortem,
     postmortems_covering,
@@ -1316,11 +1314,8 @@ def show_command(
 
 def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
     config, roster = project.config, project.roster
-    display = relative_display(path, project.root)
-    loaded = load_record(path, project.root, config)
-    if loaded is None or not isinstance(loaded.record, Postmortem):
-        raise UsageError(f"{display}: not a valid postmortem (see 'incident lint {display}')")
-    record = loaded.record
+    loaded = store.read_postmortem(path, relative_display(path, project.root), config)
+    record, display = loaded.postmortem, loaded.display
     timelines = incident_timelines(read_archive(project.root, config).records)
     incidents = [timelines[i] for i in record.incidents if i in timelines]
     severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])

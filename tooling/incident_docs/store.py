@@ -315,6 +315,20 @@ def read_incident(
     return parse_incident(raw, display, path, config, changing=changing)
 
 
+def read_postmortem(path: Path, display: str, config: Config) -> PostmortemFile:
+    """The postmortem record at `path`, validated, to read; UsageError naming file and line when
+    it is not one."""
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
+    doc, record = _validated(raw, display, config, "postmortem", "")
+    if not isinstance(record, Postmortem):
+        raise UsageError(f"{display}: not a postmortem record")
+    return PostmortemFile(path, display, doc, record)
+
+
 # --- the text of a file, line by line, with each line's own ending --------------------------------
 
 
