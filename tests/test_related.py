@@ -305,3 +305,24 @@ def test_what_mitigated_a_case_is_what_its_postmortem_says_when_the_incident_doe
         result.stdout
     )
     assert "configuration key was corrected" not in result.stdout
+
+
+def test_similar_to_a_postmortem_is_its_pages_related_panel(archive: Path, run_cli: RunCli) -> None:
+    # `incident similar PM-…` said "no incident matches", though the postmortem's page has its
+    # Related panel. Like the panel, it leaves out the incidents the postmortem covers.
+    payments, cdn = "INC-2023-03-14-payments-db-failover", "INC-2023-08-02-cdn-certificate-expiry"
+    path = archive / "postmortems" / "PM-2023-03-14-payments-db-failover.md"
+    path.write_text(
+        path.read_text().replace(f"incidents: [{payments}]", f"incidents: [{payments}, {cdn}]")
+    )
+    shown = run_cli(archive, "similar", "PM-2023-03")
+    assert shown.exit_code == 0, shown.output
+    listed = re.findall(r"^(INC-\S+)", shown.stdout, re.MULTILINE)
+    assert listed and payments not in listed and cdn not in listed, listed
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    panels = related_panels(site, Settings(date(2026, 12, 1), True, "material"))
+    assert _panel_ids(panels.get(f"postmortems/{path.name}", "")) == listed
+    broken = run_cli(archive, "similar", "PM-1999")
+    assert broken.exit_code == 2
+    assert broken.stderr == "incident: error: no postmortem matches 'PM-1999' in postmortems/\n"

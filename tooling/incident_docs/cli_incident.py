@@ -1371,27 +1371,36 @@ def similar_command(
     """Past incidents and postmortems most like INCIDENT (or --text), each with what mitigated it.
 
     Ranked by shared services and tags and by the words of titles, summaries, timelines and
-    contributing factors. Without INCIDENT or --text, the only open incident.
+    contributing factors. Without INCIDENT or --text, the only open incident. INCIDENT may
+    name a postmortem (PM-…): the cases like those it covers, as its page's Related panel.
     """
     if text is not None and (incident_id or incident):
         raise UsageError("name an incident or describe one with --text, not both")
     project.require_archive()
+    record_id, display, own = None, "", set[str]()
+    if text is None:
+        given = _one_incident(project, incident_id, incident)
+        postmortem = locate_postmortem(project.root, project.config, given) if given else None
+        if postmortem is not None:
+            found = store.read_postmortem(
+                postmortem, relative_display(postmortem, project.root), project.config
+            )
+            record_id, display = found.postmortem.id, found.display
+            own = set(found.postmortem.incidents)  # its subject, not a case like it
+        else:
+            path, display = _located(project, given)
+            read = store.read_incident(path, display, project.config, changing=False)
+            record_id = read.incident.id
     archive = read_archive(project.root, project.config)
     index = RelatedIndex(cases_from(archive.records))
-    if text is not None:
-        matches = index.search(text, limit=limit)
-    else:
-        path, display = _located(project, _one_incident(project, incident_id, incident))
-        record = store.read_incident(path, display, project.config, changing=False).incident
-        case = index.by_id.get(record.id)
-        if case is None:
-            raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
-        matches = index.similar_to(case, limit=limit)
-        if text:
-            matches = index.search(
-                text + " " + case.text, case.services, case.tags, limit, case.key
-            )
-    _print_matches(matches, output_format)
+    if record_id is None:
+        _print_matches(index.search(text or "", limit=limit), output_format)
+        return
+    case = index.by_id.get(record_id)
+    if case is None:
+        raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
+    matches = index.similar_to(case, limit=limit + len(own))
+    _print_matches([m for m in matches if not own.intersection(m.case.ids)][:limit], output_format)
 
 
 def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:
