@@ -326,3 +326,20 @@ def test_similar_to_a_postmortem_is_its_pages_related_panel(archive: Path, run_c
     broken = run_cli(archive, "similar", "PM-1999")
     assert broken.exit_code == 2
     assert broken.stderr == "incident: error: no postmortem matches 'PM-1999' in postmortems/\n"
+
+
+def test_similar_says_which_records_it_could_not_read(archive: Path, run_cli: RunCli) -> None:
+    # A broken record was left out without a word, as if nothing like it had happened.
+    path = archive / "incidents" / "INC-2023-08-02-cdn-certificate-expiry.md"
+    path.write_text(path.read_text().replace("severity: SEV3", "severity: [SEV3", 1))
+    found = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
+    assert found.exit_code == 0, found.output
+    assert (
+        "incident: warning: 1 record skipped (run 'incident lint' to see why): "
+        f"incidents/{path.name}\n"
+    ) in found.stderr
+    # Asked about the broken record itself: one error, naming its file and line.
+    asked = run_cli(archive, "similar", "cdn")
+    assert asked.exit_code == 2
+    assert asked.stderr.startswith(f"incident: error: incidents/{path.name}:4: YAML syntax error")
+    assert len(asked.stderr.splitlines()) == 1

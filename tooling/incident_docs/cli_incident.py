@@ -1378,7 +1378,7 @@ def similar_command(
         raise UsageError("name an incident or describe one with --text, not both")
     project.require_archive()
     record_id, display, own = None, "", set[str]()
-    if text is None:
+    if text is None:  # the record asked about first: if it is broken, that is the one error
         given = _one_incident(project, incident_id, incident)
         postmortem = locate_postmortem(project.root, project.config, given) if given else None
         if postmortem is not None:
@@ -1392,6 +1392,9 @@ def similar_command(
             read = store.read_incident(path, display, project.config, changing=False)
             record_id = read.incident.id
     archive = read_archive(project.root, project.config)
+    note = skipped_note(archive.skipped)  # a case it cannot read, it cannot find
+    if note is not None:
+        _warn(note)
     index = RelatedIndex(cases_from(archive.records))
     if record_id is None:
         _print_matches(index.search(text or "", limit=limit), output_format)
