@@ -343,3 +343,31 @@ def test_similar_says_which_records_it_could_not_read(archive: Path, run_cli: Ru
     assert asked.exit_code == 2
     assert asked.stderr.startswith(f"incident: error: incidents/{path.name}:4: YAML syntax error")
     assert len(asked.stderr.splitlines()) == 1
+
+
+def test_a_service_or_tag_is_shared_only_when_it_is_the_same(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # Services and tags were split into words: "api" was shared by every "…-api", and
+    # "api-gateway" by a case of "orders-api" and "gateway".
+    for title, labels in [
+        ("Zorblat quuxed", ("--service", "api", "--tag", "memory")),
+        ("Wibble frobbed", ("--service", "api")),
+        ("Grault corfed", ("--tag", "memory")),
+        ("Plugh xyzzied", ("--service", "payments-api", "--tag", "memory-leak")),
+        ("Thud waldoed", ("--service", "api-gateway")),
+        ("Fred garplied", ("--service", "orders-api,gateway")),
+        ("Barney fooed", ("--service", "search-api")),
+        ("Wilma quuxed", ("--tag", "disk")),
+    ]:
+        result = run_cli(empty_archive, "declare", title, *labels, "--by", "sam", "--yes")
+        assert result.exit_code == 0, result.output
+
+    def found(name: str) -> set[str]:
+        shown = run_cli(empty_archive, "similar", name, "--format", "json")
+        assert shown.exit_code == 0, shown.output
+        return {match["ids"][0].split("-", 4)[4] for match in json.loads(shown.stdout)}
+
+    assert found("zorblat") == {"wibble-frobbed", "grault-corfed", "wilma-quuxed"}
+    assert found("thud") == set()
+    assert found("fred") == set()

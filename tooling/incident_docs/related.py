@@ -272,6 +272,13 @@ def words(text: str) -> list[str]:
     ]
 
 
+def _label(name: str) -> str:
+    """A service or tag as one word of the index, whole: "payments-api" as "paymentsx2dxapi".
+    Split into words, "api" was a service that every "…-api" shared, and "api-gateway" one
+    that "payments-api" and "gateway" shared side by side."""
+    return "".join(c if c.isalnum() else f"x{ord(c):x}x" for c in name.casefold())
+
+
 class RelatedIndex:
     """The cases in an in-memory FTS5 table; built once, queried many times."""
 
@@ -291,8 +298,8 @@ class RelatedIndex:
                     c.key,
                     _spaced(c.title),
                     _spaced(c.text),
-                    " ".join(c.services),
-                    " ".join(c.tags),
+                    " ".join(map(_label, c.services)),
+                    " ".join(map(_label, c.tags)),
                     c.when.astimezone(UTC).isoformat() if c.when else "",
                 )
                 for c in cases
@@ -387,8 +394,8 @@ class RelatedIndex:
         else:
             chosen = sorted(weight, key=lambda term: (counts[term], term))[:QUERY_TERMS]
         clauses = [f'"{spelled[w]}"' for w in chosen]
-        clauses += [f'services : "{s}"' for s in services if _LETTER.search(s)]
-        clauses += [f'tags : "{t}"' for t in tags if _LETTER.search(t)]
+        clauses += [f'services : "{_label(s)}"' for s in services if _LETTER.search(s)]
+        clauses += [f'tags : "{_label(t)}"' for t in tags if _LETTER.search(t)]
         if not clauses:
             return []
         query = " OR ".join(clause.replace("'", " ") for clause in clauses)
