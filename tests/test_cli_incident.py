@@ -488,6 +488,27 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert "Incident Commander  sam from 2024-05-02T10:00:00Z (now)" in text
 
 
+def test_show_and_list_read_in_order_whatever_offset_each_time_was_written_in(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # Declared in +02:00, handed off in Z: "ann from 10:00:00+02:00 until 08:30:00Z" read
+    # backwards, and list put 06:20+02:00 below 05:00Z as if it were later.
+    def run(*args: str) -> None:
+        result = run_cli(empty_archive, *args)
+        assert result.exit_code == 0, result.output
+
+    run("declare", "Cache stampede", "--by", "sam", "--yes", "--at", "2024-05-02T10:00:00+02:00")
+    run("assign", "ops", "lee", "--by", "sam", "--at", "2024-05-02T08:30:00Z", "-i", "cache")
+    run("declare", "Disk full", "--by", "sam", "--yes", "--at", "2024-05-02T07:00:00Z")
+    shown = run_cli(empty_archive, "show", "cache").stdout
+    assert "declared_at   2024-05-02T08:00:00Z" in shown
+    assert "Ops Lead            sam from 2024-05-02T08:00:00Z until 2024-05-02T08:30:00Z" in shown
+    assert "+0:00  2024-05-02T08:00:00Z  status" in shown
+    assert "+0:30  2024-05-02T08:30:00Z  handoff" in shown
+    listed = run_cli(empty_archive, "list").stdout.splitlines()
+    assert [line.split()[3] for line in listed] == ["2024-05-02T08:00:00Z", "2024-05-02T07:00:00Z"]
+
+
 @pytest.mark.parametrize(
     ("line", "broken", "message"),
     [

@@ -523,7 +523,7 @@ def list_lines(incidents: Sequence[Incident]) -> list[str]:
             incident.id,
             incident.severity,
             incident.status.value,
-            format_time(incident.declared_at),
+            _utc(incident.declared_at),
             f"IC {incident.roles.incident_commander}",
             incident.title,
         )
@@ -578,8 +578,15 @@ def _over(incident: Incident) -> datetime | None:
     return incident.resolved_at if incident.status is IncidentStatus.RESOLVED else None
 
 
+def _utc(moment: datetime) -> str:
+    """A time as the list and show views print it: in UTC, so that times written with different
+    offsets (a handoff logged in Z on an incident declared in +02:00) read in order."""
+    return format_time(moment.astimezone(UTC))
+
+
 def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display: str) -> list[str]:
-    """The record as `incident show` prints it: fields, who held each role when, the timeline."""
+    """The record as `incident show` prints it: fields, who held each role when, the timeline;
+    every time in UTC (a role "from 10:00:00+02:00 until 08:30:00Z" read backwards)."""
     start = start_of(incident)
     lines = [
         f"{incident.id}: {incident.title}",
@@ -588,7 +595,7 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
     for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at"):
         moment = getattr(incident, name)
         if moment is not None:
-            lines.append(f"  {name:<13} {format_time(moment)}")
+            lines.append(f"  {name:<13} {_utc(moment)}")
     if incident.services:
         lines.append(f"  services      {', '.join(incident.services)}")
     yes = criteria_phrase(incident.criteria)
@@ -599,19 +606,17 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
     over = _over(incident)
     for tenure in replay_roles(incident).tenures:
         if tenure.end:
-            until = f" until {format_time(tenure.end)}"
+            until = f" until {_utc(tenure.end)}"
         elif over:
-            until = f" until {format_time(over)} (resolved)"
+            until = f" until {_utc(over)} (resolved)"
         else:
             until = " (now)"
-        lines.append(
-            f"  {tenure.role.label:<19} {tenure.holder} from {format_time(tenure.start)}{until}"
-        )
+        lines.append(f"  {tenure.role.label:<19} {tenure.holder} from {_utc(tenure.start)}{until}")
     lines.append("Timeline:")
     for entry in sorted(entries, key=lambda e: e.time):
         kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
         lines.append(
-            f"  {format_offset(entry.time - start):>7}  {format_time(entry.time)}  "
+            f"  {format_offset(entry.time - start):>7}  {_utc(entry.time)}  "
             f"{kind:<26} {entry.author}: {entry.text}"
         )
     if incident.summary:
