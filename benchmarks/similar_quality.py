@@ -4,7 +4,9 @@
 
 Quality: tests/data/similar holds an archive of past incidents and queries written as new
 incidents, each with the records a responder would want to read first. Prints precision at 3
-(the share of the top three that are wanted) and hit at 3 (a wanted record among the top three).
+(the share of the top three that are wanted) and hit at 3 (a wanted record among the top three);
+then the same for each past incident a query wants, asked as `incident similar INCIDENT` asks,
+against the others that query wants.
 
 Speed: the same records cloned to N cases; prints the time to build the index and the median and
 slowest query, against a baseline run in the same process (reading the cases' text).
@@ -55,6 +57,26 @@ def quality(index: RelatedIndex) -> tuple[float, float, int]:
     return statistics.mean(precision), hits / len(queries), len(queries)
 
 
+def quality_between_records(index: RelatedIndex) -> tuple[float, float, int]:
+    """As `incident similar INCIDENT` and the Related panels ask: each past incident that some
+    query wants, against the others that query wants (they are alike)."""
+    wanted: dict[str, set[str]] = {}
+    for query in read_queries():
+        relevant = split(query["relevant"])
+        for record_id in relevant:
+            wanted.setdefault(record_id, set()).update(set(relevant) - {record_id})
+    precision: list[float] = []
+    hits = 0
+    for record_id, others in wanted.items():
+        if not others:
+            continue
+        top = [match.case.key for match in index.similar_to(index.cases[record_id], limit=3)]
+        good = len(others.intersection(top))
+        precision.append(good / min(3, len(others)))
+        hits += good > 0
+    return statistics.mean(precision), hits / len(precision), len(precision)
+
+
 def clones(cases: list[Case], count: int) -> list[Case]:
     made = []
     for index in range(count):
@@ -74,6 +96,10 @@ def main() -> None:
     best = statistics.mean(min(3, len(split(q["relevant"]))) / 3 for q in read_queries())
     print(f"labelled set: {len(cases)} past incidents, {n} queries")
     print(f"precision at 3: {p3:.2f} (at most {best:.2f}: some queries want fewer than 3)   "
+          f"hit at 3: {hit3:.2f}")  # fmt: skip
+
+    p3, hit3, n = quality_between_records(RelatedIndex(cases))
+    print(f"like a past incident ({n} of them): precision at 3: {p3:.2f} (of what it can reach)   "
           f"hit at 3: {hit3:.2f}")  # fmt: skip
 
     many = clones(cases, args.records)
