@@ -371,3 +371,14 @@ def test_a_service_or_tag_is_shared_only_when_it_is_the_same(
     assert found("zorblat") == {"wibble-frobbed", "grault-corfed", "wilma-quuxed"}
     assert found("thud") == set()
     assert found("fred") == set()
+
+
+def test_words_of_thai_lao_myanmar_and_khmer_are_found(archive: Path, run_cli: RunCli) -> None:
+    # Written without spaces too, and the index splits a word at each vowel or tone mark: a
+    # word of a Thai title ("ชำระเงิน", payment) found nothing, only the whole title did.
+    for title in ("ระบบชำระเงินล้มเหลวหลังการปรับใช้", "ការទូទាត់បរាជ័យ"):
+        declared = run_cli(archive, "declare", title, "--by", "sam", "--yes")
+        assert declared.exit_code == 0, declared.output
+    for word, title in (("ชำระเงิน", "ระบบชำระเงิน"), ("ការទូទាត់", "ការទូទាត់បរាជ័យ")):
+        found = run_cli(archive, "similar", "--text", word)
+        assert found.exit_code == 0 and title in found.stdout, (word, found.output)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,14 +28,34 @@ _WORD = re.compile(r"[^\W_]+")
 """A word as the index's tokenizer (unicode61) splits text, in any script ("Zahlungsstörung",
 "оплаты"): letters and digits, apart at everything else."""
 _LETTER = re.compile(r"[^\W\d_]")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]{2,}")
-"""A run of Chinese or Japanese characters: scripts written without spaces between words."""
+_SOUTHEAST_ASIAN = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+"""Thai, Lao, Myanmar and Khmer: written without spaces between words too."""
+_UNSPACED = re.compile(
+    rf"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f{_SOUTHEAST_ASIAN}]{{2,}}"
+)
+"""A run of characters of a script written without spaces between words."""
+_SOUTHEAST_MARK = re.compile(rf"[{_SOUTHEAST_ASIAN}]")
+
+
+def _unmarked(text: str) -> str:
+    """The text without the vowel and tone marks of Thai, Lao, Myanmar and Khmer: the tokenizer
+    splits a word at each of them ("ชำระเงิน" as "ชำระเง" and "น"), so a word was found only
+    where the same marks cut it the same way."""
+    if _SOUTHEAST_MARK.search(text) is None:
+        return text
+    return "".join(
+        c
+        for c in text
+        if not (_SOUTHEAST_MARK.match(c) and unicodedata.category(c) in ("Mn", "Mc"))
+    )
 
 
 def _spaced(text: str) -> str:
-    """The text with each run of Chinese or Japanese characters written as its overlapping pairs
-    ("接続失敗" as "接続 続失 失敗"): the tokenizer splits words at spaces and punctuation, so a
-    sentence in those scripts was one word, found only by the whole of it."""
+    """The text with each run of characters of a script written without spaces (Chinese,
+    Japanese, Thai, …) written as its overlapping pairs ("接続失敗" as "接続 続失 失敗"): the
+    tokenizer splits words at spaces and punctuation, so a sentence in those scripts was one word,
+    found only by the whole of it."""
+    text = _unmarked(text)
     if _UNSPACED.search(text) is None:
         return text
     return _UNSPACED.sub(
