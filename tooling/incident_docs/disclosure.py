@@ -30,11 +30,14 @@ _NUMBERED_HOST = re.compile(
 )
 _TICKET = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,9}-\d+(?![\w-])")
 
-INTERNAL_SUFFIXES = (
-    "internal", "local", "lan", "corp", "intra", "intranet", "private", "home", "svc", "cluster",
-    "localdomain", "priv",
+INTERNAL_LABELS = frozenset(
+    {
+        "internal", "local", "lan", "corp", "intra", "intranet", "private", "svc", "cluster",
+        "localdomain", "priv",
+    }
 )  # fmt: skip
-"""Last labels that only mean something inside a network."""
+"""Labels that only mean something inside a network: a name holding one is internal even under
+a public domain ("db7.corp.example.com", "jira.internal.example.com")."""
 FILE_ENDINGS = frozenset(
     {
         "md", "txt", "log", "json", "yaml", "yml", "toml", "ini", "cfg", "conf", "py", "js", "ts",
@@ -121,7 +124,16 @@ def _public(url: str, domains: Sequence[str]) -> bool:
 
 
 def _under(host: str, domains: Sequence[str]) -> bool:
-    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+    """Whether the host is one of the public domains or a name under one that no label marks as
+    internal: the company's public domain is often its internal hosts' too."""
+    return any(
+        host == domain
+        or (
+            host.endswith("." + domain)
+            and not INTERNAL_LABELS.intersection(host[: -len(domain) - 1].split("."))
+        )
+        for domain in (d.lower() for d in domains)
+    )
 
 
 def _is_ip(value: str) -> bool:
