@@ -245,3 +245,36 @@ def test_the_dashboard_card_and_metrics_show_who_is_hurt(tmp_path: Path) -> None
     metrics = page(site, "metrics")
     who = metrics.split('id="who-was-hurt"', 1)[1]
     assert "<th>users</th>" in who and "<td>2022-12</td><td>1</td><td>1</td><td>0</td>" in who
+
+
+@pytest.mark.parametrize("written", ['"*.example.com"', '".example.com"', '"Example.COM."'])
+def test_a_public_domain_written_as_a_wildcard_or_with_capitals_still_counts(
+    archive: Path, run_cli: RunCli, written: str
+) -> None:
+    # It was compared as written, so it matched no name and allowed nothing.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + f"\n[tool.incident-docs.updates]\npublic-domains = [{written}]\n"
+    )
+    declare(run_cli, archive)
+    cause = "A fault; see https://status.example.com/incidents/7"
+    public = run_cli(archive, "update", "--audience", "public", "--cause", cause)
+    assert public.exit_code == 0, public.output
+    assert "https://status.example.com/incidents/7" in public.stdout
+
+
+@pytest.mark.parametrize(
+    "written", ['"https://status.example.com"', '"example.com/status"', '""', '"a b.com"']
+)
+def test_a_public_domain_that_is_no_domain_is_a_configuration_error(
+    archive: Path, run_cli: RunCli, written: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + "\n[tool.incident-docs.updates]\n"
+    line = text.count("\n") + 1
+    pyproject.write_text(text + f'public-domains = ["example.net", {written}]\n')
+    result = run_cli(archive, "update", "--audience", "public")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"incident: error: pyproject.toml:{line}: ")
+    assert "public-domains.1: " in result.stderr and "is not a domain" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

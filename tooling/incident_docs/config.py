@@ -236,6 +236,10 @@ class ReviewConfig(_Section):
     """Approvals from seniors of each involved team (0: teams are not required)."""
 
 
+_DOMAIN = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
+"""A domain name as a public update may write it (IDNs as their xn-- form)."""
+
+
 class UpdatesConfig(_Section):
     """Where `incident update --post` sends the stakeholder update."""
 
@@ -246,7 +250,26 @@ class UpdatesConfig(_Section):
     """Slack-compatible JSON (Slack, Mattermost, Rocket.Chat...) or a Microsoft Teams card."""
     timeout: float = Field(default=10.0, gt=0, le=120)
     public_domains: tuple[str, ...] = ()
-    """Domains a public update may name and link to (the company's site, its status page)."""
+    """Domains a public update may name and link to (the company's site, its status page), as
+    bare names in lower case: "example.com" covers "status.example.com" too."""
+
+    @field_validator("public_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Only a bare name is ever compared: "https://status.example.com" or "*.example.com"
+        # allowed nothing, and the refusals said to list the very domain listed.
+        domains = []
+        for index, written in enumerate(value):
+            domain = written.strip().lower().removeprefix("*.").strip(".")
+            if not _DOMAIN.fullmatch(domain):
+                raise PydanticCustomError(
+                    "domain_invalid",
+                    '{domain} is not a domain: write it bare, like "example.com" (it covers '
+                    "the names under it)",
+                    {"domain": repr(written), ITEM: (index,)},
+                )
+            domains.append(domain)
+        return tuple(domains)
 
 
 class Config(_Section):
