@@ -903,6 +903,27 @@ def test_post_sends_the_update_to_a_slack_compatible_webhook(
     ) in (archive / INC_PATH).read_text()
 
 
+def test_a_webhook_url_with_credentials_posts_with_them_and_never_shows_them(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # urllib read "hook:s3cret@localhost" as the host name: the post failed on a lookup.
+    declare(run_cli, archive)
+    address = webhook.url_for("/hooks/secret-token").replace("://", "://hook%40ops:s3cr%3At@", 1)
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", address)
+    webhook.expect_oneshot_request("/hooks/secret-token", method="POST").respond_with_data("ok")
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    ((request, _response),) = webhook.log
+    assert request.authorization is not None
+    assert (request.authorization.username, request.authorization.password) == (
+        "hook@ops",
+        "s3cr:t",
+    )
+    record = (archive / INC_PATH).read_text()
+    assert "Stakeholder update posted to localhost:" in record
+    assert "s3cr" not in record + result.output
+
+
 def test_an_update_to_log_in_a_read_only_record_is_not_posted(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

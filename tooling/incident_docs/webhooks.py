@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import re
@@ -85,15 +86,18 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
         raise UsageError("the webhook URL is not a valid http(s) URL")
     where = f"posting the update to {host}"
+    headers = {"Content-Type": "application/json", "User-Agent": f"incident-docs/{__version__}"}
+    if parts.username is not None or parts.password is not None:
+        # urllib takes "user:secret@host" for the host name itself (a lookup that fails), so
+        # the credentials go as Basic authentication, as curl sends them.
+        headers["Authorization"] = _basic(parts.username or "", parts.password or "")
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
     try:
         request = urllib.request.Request(
-            url,
+            urllib.parse.urlunsplit(parts),
             # UTF-8 as it is: an escape takes up to 12 bytes for a character, and Teams takes 28 KB.
             data=json.dumps(data, ensure_ascii=False).encode("utf-8", "replace"),
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": f"incident-docs/{__version__}",
-            },
+            headers=headers,
             method="POST",
         )
         opener = urllib.request.build_opener(_NoRedirects)
@@ -120,6 +124,12 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
     return host
+
+
+def _basic(user: str, password: str) -> str:
+    """The Authorization header for credentials written in the URL (percent-encoded there)."""
+    pair = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 ANSWER_LIMIT = 1 << 20
