@@ -973,6 +973,40 @@ def test_a_failed_post_is_one_clear_line_the_update_is_still_printed_and_not_log
     assert "Stakeholder update" not in (archive / INC_PATH).read_text()
 
 
+def test_a_rate_limited_post_waits_as_asked_and_is_sent_once(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    # A 429 takes nothing: it was an error, so a burst of updates lost one.
+    declare(run_cli, archive)
+    webhook.expect_ordered_request("/hooks/secret-token").respond_with_data(
+        "rate_limited", status=429, headers={"Retry-After": "1"}
+    )
+    webhook.expect_ordered_request("/hooks/secret-token").respond_with_data("ok")
+    started = time.monotonic()
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 1
+    assert len(webhook.log) == 2 and webhook.log[1][1].status_code == 200
+    assert (archive / INC_PATH).read_text().count("Stakeholder update posted") == 1
+
+
+def test_a_rate_limit_longer_than_the_timeout_says_how_long_to_wait(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    webhook.expect_request("/hooks/secret-token").respond_with_data(
+        "rate_limited", status=429, headers={"Retry-After": "120"}
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "incident: error: posting the update to localhost: HTTP 429: rate_limited: "
+        "the chat asks to wait 120 s, then try again"
+    )
+    assert len(webhook.log) == 1
+    assert "Stakeholder update" not in (archive / INC_PATH).read_text()
+
+
 def test_a_webhook_that_does_not_answer_times_out(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import email.utils
 import http.client
 import json
 import re
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from typing import Any
 
 from incident_docs import __version__
@@ -100,14 +102,57 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
             headers=headers,
             method="POST",
         )
+    except ValueError:
+        raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
+    try:
+        kind = _send(request, where, timeout)
+    except _RateLimited as limited:
+        # The chat took nothing (429), so trying again cannot post twice: once, when the wait
+        # it asks for fits in the timeout (Slack asks a second or so of a burst of posts).
+        if limited.wait is None or limited.wait > timeout:
+            wait = (
+                "try again later"
+                if limited.wait is None
+                else f"the chat asks to wait {limited.wait:g} s, then try again"
+            )
+            raise UsageError(f"{where}: HTTP 429{limited.said}: {wait}") from None
+        time.sleep(limited.wait)
+        try:
+            kind = _send(request, where, timeout)
+        except _RateLimited as again:
+            raise UsageError(
+                f"{where}: HTTP 429{again.said} twice, {limited.wait:g} s apart: try again later"
+            ) from None
+    if kind == "text/html":
+        # A login page or a portal, not a webhook: the chat did not get it.
+        raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
+    return host
+
+
+class _RateLimited(Exception):
+    """A 429: the chat took nothing, and may say how long to wait (Retry-After)."""
+
+    def __init__(self, wait: float | None, said: str) -> None:
+        super().__init__(said)
+        self.wait, self.said = wait, said
+
+
+def _send(request: urllib.request.Request, where: str, timeout: float) -> str:
+    """Post the request; the answer's content type, or a UsageError naming what went wrong."""
+    try:
         opener = urllib.request.build_opener(_NoRedirects)
         with opener.open(request, timeout=timeout) as answer:
-            kind = answer.headers.get_content_type()
+            kind: str = answer.headers.get_content_type()
             _drain(answer, timeout)
+            return kind
     except urllib.error.HTTPError as error:
         if 300 <= error.code < 400:
             raise UsageError(
                 f"{where}: HTTP {error.code}, redirected elsewhere: use the webhook's final URL"
+            ) from None
+        if error.code == 429:
+            raise _RateLimited(
+                _retry_after(error.headers.get("Retry-After")), _said(error)
             ) from None
         raise UsageError(f"{where}: HTTP {error.code}{_said(error)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
@@ -120,10 +165,22 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
         raise UsageError(f"{where}: the answer is not HTTP, or was cut short") from None
     except (ValueError, UnicodeError):
         raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
-    if kind == "text/html":
-        # A login page or a portal, not a webhook: the chat did not get it.
-        raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
-    return host
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks to wait: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _basic(user: str, password: str) -> str:
