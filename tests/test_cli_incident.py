@@ -420,6 +420,24 @@ def test_the_stakeholder_update(archive: Path, run_cli: RunCli) -> None:
     ) in (archive / INC_PATH).read_text()
 
 
+def test_a_timeline_line_the_update_cannot_read_is_named_not_left_out_unseen(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The update said "none logged" of a rollback whose timestamp had lost its offset.
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    line = text.count("\n") + 1
+    path.write_text(text + "- 2024-05-02T10:20:00 **mitigation/rollback** by sam: Rolled back\n")
+    result = run_cli(archive, "update", "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert "Work so far: none logged" in result.stdout
+    assert result.stderr == (
+        f"incident: warning: {INC_PATH}:{line}: timestamp '2024-05-02T10:20:00' has no UTC "
+        "offset: add 'Z' or '+HH:MM' (TL003): not in the update\n"
+    )
+
+
 def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

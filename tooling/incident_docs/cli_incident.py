@@ -943,6 +943,10 @@ def update_command(
     path, display = _located(project, incident)
     current = store.read_incident(path, display, project.config, changing=record)
     level = project.config.severity(current.incident.severity)
+    for problem in current.unread:
+        # A rollback written by hand with a slip in its line would be left out unseen, and the
+        # update would say no work was logged.
+        _warn(f"{display}:{problem.line}: {problem.message} ({problem.code}): not in the update")
 
     public = audience.lower() == "public"
     if public:

@@ -50,6 +50,7 @@ from incident_docs.records import validate_record
 from incident_docs.rules import suppression
 from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import (
+    TimelineProblem,
     find_section,
     format_time,
     parse_timeline,
@@ -206,6 +207,9 @@ class IncidentFile:
     doc: Document
     incident: Incident
     entries: tuple[TimelineEntry, ...]
+    unread: tuple[TimelineProblem, ...] = ()
+    """Lines of the timeline that are not entries it could read (a timestamp with no offset, an
+    unknown kind): what the record says there is in none of `entries`."""
 
     def entry_lines(self) -> list[str]:
         """Each entry as written, with the lines its text is wrapped onto, and the suppression
@@ -290,8 +294,10 @@ def parse_incident(
     doc, record = _validated(raw, display, config, "incident", hint)
     if not isinstance(record, Incident):
         raise UsageError(f"{display}: not an incident record{hint}")
-    entries, _problems = parse_timeline(doc)
-    return IncidentFile(path, display, doc, record, tuple(entries))
+    entries, problems = parse_timeline(doc)
+    read = {entry.line for entry in entries}
+    unread = tuple(problem for problem in problems if problem.line not in read)
+    return IncidentFile(path, display, doc, record, tuple(entries), unread)
 
 
 @dataclass(frozen=True)
