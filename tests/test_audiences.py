@@ -171,6 +171,11 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("db7.corp.example.com and www.example.com", ["db7.corp.example.com"]),
         ("See https://jira.internal.example.com/browse/OPS-1", ["https://jira.internal.example.com/browse/OPS-1"]),
         ("Pods of payments.svc.cluster.local", ["payments.svc.cluster.local"]),
+        # A connection string names a host, and can hold a password; so can a host and port.
+        ("postgres://app:hunter2@db/payments refused", ["postgres://app:hunter2@db/payments"]),
+        ("Lost s3://prod-backups/2026 and redis://cache:6379", ["s3://prod-backups/2026", "redis://cache:6379"]),
+        ("The broker kafka-1.prod:9092 and cache:6379 stopped.", ["kafka-1.prod:9092", "cache:6379"]),
+        ("At 12:30 UTC (UTC+05:30) a 3:1 ratio; see https://status.example.com:443/x", []),
     ],
 )  # fmt: skip
 def test_what_counts_as_a_leak(text: str, leaks: list[str]) -> None:

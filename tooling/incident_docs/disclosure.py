@@ -16,7 +16,11 @@ from incident_docs.models import Roster
 
 _MENTION = re.compile(r"(?<![\w.+-])@[A-Za-z0-9][A-Za-z0-9._-]*")
 _EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
-_URL = re.compile(r"\b(?:https?|ssh|ftp)://[^\s<>\"')]+", re.IGNORECASE)
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"')]+")
+"""Any scheme: a connection string ("postgres://app:secret@db/payments", "redis://cache:6379",
+"s3://backups/") names an internal host, and can hold a password."""
+_HOST_PORT = re.compile(r"(?<![\w.:/@-])[a-z][a-z0-9_.-]*:\d{1,5}(?![\w:]|\.\w)")
+"""A host and its port ("cache:6379", "kafka-1.prod:9092")."""
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
 _DOTTED = re.compile(
@@ -89,10 +93,16 @@ def find_leaks(
         found.append(Leak(piece, what, where))
 
     for match in _URL.finditer(text):
-        if not _public(match.group(0), public_domains):
+        scheme = match.group(0).split(":", 1)[0].lower()
+        if scheme not in ("http", "https", "ssh", "ftp"):
+            add(*match.span(), "an internal address")
+        elif not _public(match.group(0), public_domains):
             add(*match.span(), "a link to an internal page or ticket")
         else:
             taken.append(match.span())
+    for match in _HOST_PORT.finditer(text):
+        if 0 < int(match.group(0).rsplit(":", 1)[1]) < 65536:
+            add(*match.span(), "an internal host and port")
     for match in _EMAIL.finditer(text):
         add(*match.span(), "an email address")
     for match in _MENTION.finditer(text):
