@@ -165,6 +165,27 @@ def test_stdin_filename_is_the_file_it_names_however_it_is_written(
     assert {d["path"] for d in found} == {INC} and "ID001" not in {d["code"] for d in found}
 
 
+def test_a_file_is_named_from_the_root_however_it_is_given(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file outside the archive was named as given from the current folder
+    # ("../../elsewhere/x.md" from incidents/), which from the root is another file; a link in
+    # a folder reached through a symbolic link was named by the way there ("../through/…").
+    outside = archive.parent / "elsewhere" / "x.md"
+    outside.parent.mkdir()
+    outside.write_text((archive / INC).read_text(encoding="utf-8"), encoding="utf-8")
+    (archive / "incidents" / "link.md").symlink_to(Path(INC).name)
+    (archive.parent / "through").symlink_to(archive)
+    monkeypatch.chdir(archive / "incidents")
+    for given, shown in [
+        ("../../elsewhere/x.md", "../elsewhere/x.md"),
+        (str(outside), "../elsewhere/x.md"),
+        (str(archive.parent / "through" / "incidents" / "link.md"), "incidents/link.md"),
+    ]:
+        result = run_cli(archive, "lint", "--format", "json", given)
+        assert {d["path"] for d in _json(result)} == {shown}, (given, result.output)
+
+
 def test_linting_one_file_knows_the_ids_however_the_others_write_them(
     archive: Path, run_cli: RunCli
 ) -> None:

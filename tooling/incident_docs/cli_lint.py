@@ -96,7 +96,7 @@ def lint_command(
         # The name as a PATH argument reads (repo-relative): editors pass the buffer's absolute
         # path, and './postmortems/…' is the same file; as given, the document's own ID would
         # repeat in "another" file and per-file-ignores would not match.
-        display = relative_display(Path(stdin_filename), project.root) if stdin_filename else None
+        display = _stdin_display(Path(stdin_filename), project.root) if stdin_filename else None
         stdin = (sys.stdin.buffer.read(limit + 1), display or "<stdin>")
         paths = ()
     if paths and any(_is_archive_wide(project, path) for path in paths):
@@ -124,6 +124,15 @@ def lint_command(
         except BrokenPipeError:  # standard error read by a pipe that went away: the same
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
     sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
+
+
+def _stdin_display(name: Path, root: Path) -> str:
+    """The name given with --stdin-filename, from the root. A relative name is read from the
+    current folder when that is in the archive, and from the root when it is not (`--root`)."""
+    here = relative_display(Path.cwd(), root)
+    if not name.is_absolute() and (here == ".." or here.startswith("../")):
+        name = root / name
+    return relative_display(name, root)
 
 
 def _is_archive_wide(project: Project, path: Path) -> bool:

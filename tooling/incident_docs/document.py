@@ -1158,12 +1158,18 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
 
 
 def relative_display(path: Path, root: Path) -> str:
-    """Repo-relative POSIX path when the file is inside the root, else the path as given."""
+    """The path from the root, in POSIX form, however it was given (from the current folder,
+    absolute, through a folder that is a symbolic link): `postmortems/PM-….md` inside the root,
+    `../elsewhere/x.md` outside it. A symbolic link is named as itself, not as its target."""
     try:
-        return (
-            path.resolve().relative_to(root.resolve()).as_posix()
-            if not path.is_symlink()
-            else (path.absolute().relative_to(root.resolve()).as_posix())
-        )
-    except (ValueError, RuntimeError):  # RuntimeError: a symbolic link loop on the way
-        return os.path.relpath(path, root) if path.is_absolute() else path.as_posix()
+        located = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        base = root.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop on the way
+        located, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    try:
+        return located.relative_to(base).as_posix()
+    except ValueError:
+        try:
+            return Path(os.path.relpath(located, base)).as_posix()
+        except ValueError:  # another drive: there is no way there from the root
+            return path.as_posix()
