@@ -186,6 +186,15 @@ def test_a_file_is_named_from_the_root_however_it_is_given(
         assert {d["path"] for d in _json(result)} == {shown}, (given, result.output)
 
 
+def test_sarif_paths_are_relative_to_the_archive_it_names(archive: Path, run_cli: RunCli) -> None:
+    _unknown_author(archive)
+    payload = json.loads(run_cli(archive, "lint", "--format", "sarif").stdout)
+    run = payload["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": archive.resolve().as_uri() + "/"}}
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uriBaseId"] == "%SRCROOT%" and location["uri"] == PM
+
+
 def test_linting_one_file_knows_the_ids_however_the_others_write_them(
     archive: Path, run_cli: RunCli
 ) -> None:

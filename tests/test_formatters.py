@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -134,6 +135,15 @@ def test_empty_outputs() -> None:
 def test_sarif_says_its_columns_count_characters() -> None:
     payload = json.loads(format_sarif(DIAGNOSTICS))
     assert payload["runs"][0]["columnKind"] == "unicodeCodePoints"
+
+
+def test_sarif_names_its_source_root_by_an_absolute_uri_or_not_at_all() -> None:
+    # SARIF says a base URI is absolute and ends in a slash: "./" was refused by validators.
+    bases = json.loads(format_sarif(DIAGNOSTICS, root=PurePosixPath("/work/my repo#1")))
+    assert bases["runs"][0]["originalUriBaseIds"] == {
+        "%SRCROOT%": {"uri": "file:///work/my%20repo%231/"}
+    }
+    assert "originalUriBaseIds" not in json.loads(format_sarif(DIAGNOSTICS))["runs"][0]
 
 
 def test_sarif_keeps_message_and_suggestion_apart_and_links_a_real_anchor() -> None:

@@ -106,7 +106,9 @@ def lint_command(
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
     if output_format == "sarif":
         # Its rules say their level too, which code scanning shows: the configured one.
-        output = format_sarif(result.diagnostics, rule_severities(config))
+        output = format_sarif(
+            result.diagnostics, rule_severities(config), root=project.root.resolve()
+        )
     else:
         output = FORMATTERS[output_format](result.diagnostics)
     try:

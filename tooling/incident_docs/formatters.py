@@ -7,6 +7,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
+from pathlib import PurePath
 
 from incident_docs import __version__
 from incident_docs.diagnostics import Diagnostic, Severity
@@ -196,10 +197,13 @@ def format_rules_markdown() -> str:
 
 
 def format_sarif(
-    diagnostics: list[Diagnostic], severities: Mapping[str, Severity] | None = None
+    diagnostics: list[Diagnostic],
+    severities: Mapping[str, Severity] | None = None,
+    root: PurePath | None = None,
 ) -> str:
     """SARIF 2.1.0 with one rule entry per code, at its severity in `severities` (as configured)
-    or else its own."""
+    or else its own. Paths are relative to `%SRCROOT%`, which is `root` (an absolute path) when
+    it is given."""
     codes = sorted(ALL_RULES)
     index = {code: i for i, code in enumerate(codes)}
     chosen = severities or {}
@@ -262,26 +266,31 @@ def format_sarif(
                 }
             ]
         results.append(result)
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": "incident-docs",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+    }
+    if root is not None:
+        # SARIF wants a base's URI absolute, ending in a slash: "./" is not one. Without it, a
+        # reader such as code scanning takes the base to be the checkout.
+        base = root.as_uri()
+        run["originalUriBaseIds"] = {
+            "%SRCROOT%": {"uri": base if base.endswith("/") else base + "/"}
+        }
+    # Columns count characters, as in every other format; SARIF's default is UTF-16 code units,
+    # which differ after an emoji.
+    run["columnKind"] = "unicodeCodePoints"
+    run["results"] = results
     payload = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "incident-docs",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": "./"}},
-                # Columns count characters, as in every other format; SARIF's default is UTF-16
-                # code units, which differ after an emoji.
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+        "runs": [run],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
