@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -90,6 +91,39 @@ def test_lint_annotates_changed_records_and_checks_ids_against_the_base() -> Non
     assert "incident lint --format github" in scripts
     assert '--base "origin/${BASE_REF}"' in scripts
     assert workflow["jobs"]["lint"]["env"]["BASE_REF"] == "${{ github.base_ref }}"
+
+
+def runner_shell(workflow: dict[Any, Any], job: str, step: dict[str, Any]) -> list[str]:
+    """The command a Linux runner runs a step's script with: `bash -e` when no shell is named,
+    `bash --noprofile --norc -eo pipefail` for `shell: bash`."""
+    defaults = workflow.get("defaults", {}).get("run", {})
+    shell = step.get(
+        "shell",
+        workflow["jobs"][job]
+        .get("defaults", {})
+        .get("run", {})
+        .get("shell", defaults.get("shell")),
+    )
+    assert shell in (None, "bash"), shell
+    return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+
+
+def test_linting_the_changed_records_fails_when_git_cannot_list_them(tmp_path: Path) -> None:
+    # Under the default shell, a pipeline is as good as its last command: `git diff` failing
+    # (the base branch not fetched) fed xargs nothing, and the step passed having linted nothing.
+    workflow = load(REPO / ".github" / "workflows" / "lint.yml")
+    step = next(s for s in workflow["jobs"]["lint"]["steps"] if "git diff" in s.get("run", ""))
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    done = subprocess.run(
+        [*runner_shell(workflow, "lint", step), str(script)],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "BASE_REF": "main"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0, done.stderr
 
 
 def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -> None:
