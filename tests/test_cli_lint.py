@@ -531,6 +531,18 @@ def test_github_format_writes_the_step_summary(
     assert "| FM004 |" in summary.read_text()
 
 
+def test_the_step_summary_counts_what_the_step_wrote_before(
+    archive: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xargs may run lint twice in one step, both writing the summary GitHub takes 1 MiB of.
+    summary = tmp_path / "summary.md"
+    summary.write_bytes(b"x" * (1024 * 1024 - 100))
+    _unknown_author(archive)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert run_cli(archive, "lint", "--format", "github").exit_code == 1
+    assert summary.stat().st_size <= 1024 * 1024
+
+
 def test_a_gitlab_fingerprint_stays_when_a_line_is_added_above_the_finding(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

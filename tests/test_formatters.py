@@ -74,6 +74,23 @@ def test_step_summary_table_escapes_pipes() -> None:
     assert "| a.md | 1 | BL004 | error | a \\| b &lt;script&gt; |" in summary
 
 
+def test_step_summary_keeps_to_githubs_limit_and_says_what_it_leaves_out() -> None:
+    # GitHub drops a step summary over 1 MiB whole: thousands of findings showed none.
+    many = [
+        Diagnostic(f"postmortems/PM-{n}.md", n, 1, "BL004", Severity.ERROR, "é" * 400)
+        for n in range(1, 3001)
+    ]
+    summary = format_summary(many, files=3000)
+    assert len(summary.encode()) <= 1024 * 1024
+    shown = summary.count("| BL004 |")
+    assert 0 < shown < 3000
+    assert summary.endswith(
+        f"{3000 - shown} more findings not shown: a step summary holds 1024 KiB at most. `incident lint` lists them all.\n"
+    )
+    assert format_summary(many, files=3000, limit=50) == ""
+    assert format_summary(many[:2], files=2) == format_summary(many[:2], files=2, limit=10**9)
+
+
 def test_sarif_has_one_rule_per_code_and_fixes() -> None:
     fixed = Diagnostic(
         "p.md", 3, 5, "FM004", Severity.ERROR, "m", suggestion="drop it", fix=Fix(3, 5, 15, "")

@@ -14,6 +14,7 @@ from incident_docs.diagnostics import UsageError, exit_code
 from incident_docs.document import relative_display
 from incident_docs.formatters import (
     FORMATTERS,
+    STEP_SUMMARY_LIMIT,
     format_rules_markdown,
     format_sarif,
     format_summary,
@@ -119,7 +120,9 @@ def lint_command(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            summary.write(format_summary(result.diagnostics, result.files))
+            # What the step wrote before (another run in it, as xargs makes) counts too.
+            room = STEP_SUMMARY_LIMIT - os.fstat(summary.fileno()).st_size
+            summary.write(format_summary(result.diagnostics, result.files, limit=room))
     if output_format == "text":
         try:
             echo(summary_line(result.diagnostics, result.files), err=True)

@@ -113,17 +113,44 @@ def summary_line(diagnostics: list[Diagnostic], files: int) -> str:
     )
 
 
-def format_summary(diagnostics: list[Diagnostic], files: int) -> str:
-    """A Markdown table of every finding, for $GITHUB_STEP_SUMMARY (annotations are capped)."""
+STEP_SUMMARY_LIMIT = 1024 * 1024
+"""The most bytes of a step's summary GitHub takes: past them it shows none of the summary."""
+_LEFT_OUT_ROOM = 200
+"""Bytes kept for the line that says how many findings the table leaves out."""
+
+
+def format_summary(
+    diagnostics: list[Diagnostic], files: int, limit: int = STEP_SUMMARY_LIMIT
+) -> str:
+    """A Markdown table of the findings, for $GITHUB_STEP_SUMMARY (annotations are capped), in
+    at most `limit` bytes: the rows that fit, then how many are left out; nothing when not even
+    the heading fits."""
     head = f"### incident lint: {summary_line(diagnostics, files)}\n"
     if not diagnostics:
-        return head + "\nNo findings.\n"
-    rows = ["", "| File | Line | Code | Severity | Message |", "| --- | ---: | --- | --- | --- |"]
-    for d in diagnostics:
-        rows.append(
-            f"| {table_cell(d.path)} | {d.line} | {d.code} | {d.severity.value} | {table_cell(d.message)} |"
+        text = head + "\nNo findings.\n"
+        return text if len(text.encode()) <= limit else ""
+    text = (
+        head + "\n| File | Line | Code | Severity | Message |\n| --- | ---: | --- | --- | --- |\n"
+    )
+    size = len(text.encode())
+    if size + _LEFT_OUT_ROOM > limit:
+        return ""
+    rows = []
+    for shown, d in enumerate(diagnostics):
+        row = (
+            f"| {table_cell(d.path)} | {d.line} | {d.code} | {d.severity.value} "
+            f"| {table_cell(d.message)} |\n"
         )
-    return head + "\n".join(rows) + "\n"
+        size += len(row.encode())
+        if size + _LEFT_OUT_ROOM > limit:
+            left_out = len(diagnostics) - shown
+            rows.append(
+                f"\n{_count(left_out, 'more finding')} not shown: a step summary holds "
+                f"{STEP_SUMMARY_LIMIT // 1024} KiB at most. `incident lint` lists them all.\n"
+            )
+            break
+        rows.append(row)
+    return text + "".join(rows)
 
 
 def table_cell(value: str, *, keep_markdown: bool = False) -> str:
