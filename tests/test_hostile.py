@@ -371,6 +371,8 @@ def test_a_broken_roster_or_configuration_is_a_one_line_error(
     [
         ("Checkout \x1b[31mdown", (3, 17), "character U+001B is not allowed"),
         ("A\u2028B\nseverity: : :", (3, 10), "could not find expected ':'"),
+        # Not at the first key, where the mapping YAML was reading began.
+        ('"Zo\u00eb" down: [', (3, 14), "did not find expected key"),
     ],
 )
 def test_a_yaml_error_is_placed_on_the_files_own_lines(

@@ -305,9 +305,18 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
         opened = exc.context_mark
-        if opened is not None and mark is not None and opened.line < mark.line and exc.context:
+        context = exc.context or ""
+        if (
+            opened is not None
+            and mark is not None
+            and opened.line < mark.line
+            and context
+            and not context.startswith("while parsing a block")
+        ):
             # An unclosed bracket or quote: point at where it opened, not where YAML gave up.
-            problem = f"{' '.join(exc.context.split())} that is not closed: {problem}"
+            # A block mapping or list is not closed: its context is its first key or item (the
+            # front-matter's first line), and the problem is where YAML found it.
+            problem = f"{' '.join(context.split())} that is not closed: {problem}"
             mark = opened
         line, column = _place(source, mark.index, first_line) if mark else (first_line, 1)
         doc.problems.append(Finding("FM002", f"YAML syntax error: {problem}", line, column))
