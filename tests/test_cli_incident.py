@@ -1032,14 +1032,22 @@ def test_a_webhook_that_does_not_answer_times_out(
     pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 0.5\n")
     declare(run_cli, archive)
 
+    released = threading.Event()
+
     def slow(_request: Request) -> Response:
-        time.sleep(2)
+        released.wait(10)
         return Response("late")
 
     webhook.expect_oneshot_request("/hooks/secret-token").respond_with_handler(slow)
     result = run_cli(archive, "update", "--post")
     assert result.exit_code == 2
     assert "posting the update to localhost: no answer within 0.5 s" in result.stderr
+    # The server logs the request when its answer is given: let it answer now, so that the
+    # entry does not land in the log of the next test.
+    released.set()
+    deadline = time.monotonic() + 10
+    while not webhook.log and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_an_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
