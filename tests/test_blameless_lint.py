@@ -253,6 +253,14 @@ def test_the_harm_to_each_audience_is_checked(archive: Path, run_cli: RunCli) ->
         ("- ~~~\n  Eric was at it again this weekend.\n  ~~~\n", [2]),
         ("- ```\n  Eric was at it again this weekend.\n- next\n", [2]),
         ("- ```\n  Eric was at it again this weekend.\n  ```\n", []),
+        ("- ```\n  a\n\n  Eric was at it again this weekend.\n  ```\n", [4]),  # no span
+        ("- x\n\n  ~~~\n  Eric was at it again this weekend.\n  ~~~\n", []),  # code
+        # closed left of where it opened: tildes are text, backticks a span a blank line breaks
+        ("- x\n\n  ~~~\n  Eric was at it again this weekend.\n~~~\n", [4]),
+        ("- x\n\n  ```\n  Eric was at it again this weekend.\n```\n", []),
+        ("- x\n\n  ```\n  a\n\n  Eric was at it again this weekend.\n```\n", [6]),
+        ("- x\n\n    - ~~~\n      Eric was at it again this weekend.\n      ~~~\n", [4]),
+        ("> - ~~~\n>   Eric was at it again this weekend.\n>   ~~~\n", [2]),
         # the label of a reference link hid the last word from the model, which then vetoed
         ("See [the rollout was careless.][r] now.\n\n[r]: https://example.com/x\n", [1]),
     ],

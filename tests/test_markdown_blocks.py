@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -254,3 +255,25 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
     # Nor does a comment closed after it begin in it, hiding a heading between them.
     tokens = _MD.parse(_as_the_site_reads(closed + "\n\n# middle\n\n<!-- a note -->\n"))
     assert any(token.type == "inline" and token.content == "middle" for token in tokens)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<details>\n<summary>Error sample</summary>\n\nHTTP 500 from /login",
+        "Text\n\n<div>\nBody",
+        "<div><section>x</section>",
+        "```\nOOMKilled",
+        "<pre>\nHTTP 503",
+        "- item\n\n  ~~~\n  log line",
+        "<!-- a note never closed",
+    ],
+)
+def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:
+    # Python-Markdown, which builds the site, keeps <details> or <div> open to its end tag.
+    closed = "\n".join([text, *closing_lines(text)])
+    html = markdown.markdown(
+        closed + "\n\n## End\n\n<!-- a note -->\n\n## After\n",
+        extensions=["pymdownx.superfences", "tables", "attr_list"],
+    )
+    assert "<h2>End</h2>" in html and "<h2>After</h2>" in html, html

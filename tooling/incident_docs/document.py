@@ -898,7 +898,34 @@ def closing_lines(text: str) -> list[str]:
     for index in range(last_closing + 1, len(lines)):
         if index + 1 not in code and _HTML_COMMENT.match(lines[index]):
             return [*closing, "-->"]
-    return closing
+    # The site's Markdown keeps an element such as <details> or <div> open, and all that
+    # follows it raw HTML, up to its end tag.
+    return closing + [f"</{name}>" for name in reversed(_open_elements(lines, code))]
+
+
+_BLOCK_ELEMENTS = frozenset(
+    {"address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset"}
+    | {"figure", "footer", "form", "header", "main", "nav", "ol", "section", "table", "ul"}
+)
+"""Elements the site's Markdown reads as a raw HTML block to their end tag."""
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def _open_elements(lines: list[str], code: set[int]) -> list[str]:
+    """The block elements the lines open and never end, outermost first (code left out)."""
+    stack: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if number in code or "<" not in line:
+            continue
+        for tag in _TAG.finditer(_CODE_SPAN.sub("", line)):
+            name = tag.group(2).lower()
+            if name not in _BLOCK_ELEMENTS or tag.group(3):
+                continue
+            if not tag.group(1):
+                stack.append(name)
+            elif name in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+    return stack
 
 
 def _closes_fence(line: str, fence: str) -> bool:

@@ -1842,11 +1842,12 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
             )
             continue
         columns = 4
-        if block.kind == "code" and _unclosed_fence(block.text):
-            # A fence never closed: the site shows what follows it as text, not as code.
+        shown_at = _fence_shown_as_text(block.text) if block.kind == "code" else None
+        if shown_at is not None:
+            # The site shows what follows the fence as text, not as code.
             lines = block.text.split("\n")[1:]
             yield from _indented_units(
-                lines, block.line + 1, in_person_section, in_transcript, columns=0
+                lines, block.line + 1, in_person_section, in_transcript, columns=shown_at
             )
             continue
         if block.kind == "html":
@@ -1976,19 +1977,26 @@ def _prose_in_list_item(block: Block) -> bool:
     return indent_columns(first) < 4 * levels + 4
 
 
-def _unclosed_fence(text: str) -> bool:
-    """A fenced code block the site shows as text: CommonMark reads it as code, Python-Markdown,
-    which builds the site, as text when its last line does not close it, and whenever it opens
-    a list item with tildes (`- ~~~`: closed with backticks, it is a code span there)."""
+def _fence_shown_as_text(text: str) -> int | None:
+    """For a fenced code block the site shows as text, the column its lines start at (None when
+    the site shows it as code). CommonMark reads a fence as code up to the fence that closes it;
+    Python-Markdown with pymdownx.superfences, which builds the site, only when a fence as long
+    closes it where it opened. Opening a list item (`- ~~~`) or closed left of where it opened,
+    tildes are text and backticks a code span, which a blank line inside breaks into text."""
     lines = text.split("\n")
     marker = _MARKER_BEFORE_FENCE.match(lines[0])
-    opened = _FENCE.match(lines[0][marker.end() :] if marker else lines[0])
+    rest = lines[0][marker.end() :] if marker else lines[0]
+    opened = _FENCE.match(rest)
     if opened is None:
-        return False
-    if marker is not None and opened.group(1)[0] == "~":
-        return True
-    # pymdownx.superfences closes a fence only with one as long as it.
-    return len(lines) < 2 or lines[-1].strip() != opened.group(1)
+        return None
+    column = len(lines[0][: len(lines[0]) - len(rest.lstrip(" "))].expandtabs(4))
+    if len(lines) < 2 or lines[-1].strip() != opened.group(1):
+        return column  # never closed
+    if marker is None and indent_columns(lines[-1]) >= indent_columns(lines[0]):
+        return None  # closed where it opened: code
+    if opened.group(1)[0] == "`" and all(line.strip() for line in lines[1:-1]):
+        return None  # a code span
+    return column
 
 
 _MARKER_BEFORE_FENCE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?=```|~~~)")
