@@ -232,40 +232,6 @@ def test_incidents_one_person_declared_are_not_alike_for_it(
     assert found[0] in tagged, found
 
 
-def test_an_incident_finds_the_incidents_read_with_it() -> None:
-    # A long record's query was its rarest words, those one other case happened to share
-    # ("header", "west"): the expired mesh CA came first for a feature-flag rollout, and the
-    # broken MySQL replication for a withdrawn network route. Records wanted for one labelled
-    # query are wanted with each other (precision at 3: 0.60 before, 0.64).
-    index = RelatedIndex(cases_from(load_archive(DATA, Config())))
-    with (DATA / "queries.tsv").open(encoding="utf-8", newline="") as handle:
-        queries = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    wanted: dict[str, set[str]] = {}
-    for query in queries:
-        relevant = _split(query["relevant"])
-        for record_id in relevant:
-            wanted.setdefault(record_id, set()).update(set(relevant) - {record_id})
-    precision = []
-    for record_id, others in wanted.items():
-        top = [match.case.key for match in index.similar_to(index.cases[record_id], limit=3)]
-        if others:
-            precision.append(len(others.intersection(top)) / min(3, len(others)))
-    assert sum(precision) / len(precision) >= 0.62
-
-    def first(record_id: str) -> str:
-        return index.similar_to(index.cases[record_id], limit=1)[0].case.key
-
-    assert first("INC-2024-05-21-mesh-intermediate-ca-expired") == (
-        "INC-2022-11-02-partner-webhook-mtls-expiry"
-    )
-    assert first("INC-2023-12-05-inventory-mysql-replication-broken") == (
-        "INC-2021-09-14-billing-db-replica-lag"
-    )
-    assert first("INC-2022-03-08-checkout-api-oomkilled-after-release") == (
-        "INC-2024-02-02-storefront-ssr-rss-climb"
-    )
-
-
 def test_of_cases_alike_the_latest_comes_first(empty_archive: Path, run_cli: RunCli) -> None:
     # A tie was listed in the order the files were read: the oldest first.
     declared = [

@@ -8,12 +8,11 @@ mitigated it.
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -332,16 +331,15 @@ class RelatedIndex:
         self._db.execute("CREATE VIRTUAL TABLE scratch_terms USING fts5vocab(scratch, 'instance')")
         self._stem: dict[str, str] = {}
         self._frequency: Counter[str] = Counter()
-        self._words_of: dict[str, Counter[str]] = {}
-        """How often each case uses each word (its title counted twice)."""
+        self._words_of: dict[str, frozenset[str]] = {}
         texts = {case.key: words(case.title + " " + case.text) for case in cases}
         self._stems({word for found in texts.values() for word in found})
         self._spelling = {term: word for word, term in sorted(self._stem.items(), reverse=True)}
         """A word as written for each stem: the query sends it, and the index stems it again."""
         for case in cases:
-            terms = Counter(self._stem[word] for word in texts[case.key])
+            terms = frozenset(self._stem[word] for word in texts[case.key])
             self._words_of[case.key] = terms
-            self._frequency.update(terms.keys())
+            self._frequency.update(terms)
         self._total = max(len(cases), 1)
 
     def _stems(self, found: set[str]) -> None:
@@ -381,39 +379,26 @@ class RelatedIndex:
         tags: Sequence[str] = (),
         limit: int = 5,
         exclude: str | None = None,
-        text_words: Mapping[str, int] | None = None,
+        text_words: frozenset[str] | None = None,
     ) -> list[Match]:
         """The cases most like the text, services and tags; BM25, best first.
 
-        `text_words`: how often the text uses each word as the index stems it, when the caller
-        has that.
+        `text_words`: the words of the text as the index stems them, when the caller has them.
         """
+        # The most telling words: those few other cases use (a word no other case has cannot
+        # find one). A word every case has comes last: BM25 weighs it little, but in a small
+        # archive, or for a query of only such words, it is all there is to go on.
         if text_words is None:
-            written = words(text)
-            self._stems(set(written))
-            text_words = Counter(self._stem[word] for word in written)
+            written = set(words(text))
+            self._stems(written)
             # One word as written for each stem: the query sends it, and the index stems it.
-            spelled = {self._stem[word]: word for word in sorted(set(written), reverse=True)}
+            spelled = {self._stem[word]: word for word in sorted(written, reverse=True)}
         else:
             spelled = {term: self._spelling.get(term, term) for term in text_words}
-        # The most telling words, as a reader would pick them: those the text says most and few
-        # other cases use (tf-idf). By rarity alone, a long record's query was the words one
-        # other case happened to share ("header", "west"), and what it was about ("certificate",
-        # "expired") was left out. A word no other case has cannot find one.
         counts = {term: self._others(term, exclude) for term in spelled}
-        weight = {
-            term: text_words[term] * math.log((self._total + 1) / count)
-            for term, count in counts.items()
-            if count > 0
-        }
-        # A word half the cases have weighs nothing in BM25 and only makes the query slow; but in
-        # a small archive, or for a query of only such words, it is all there is to go on: then
-        # the rarest, which match the fewest cases.
-        telling = [term for term in weight if 2 * self._frequency[term] < self._total]
-        if telling:
-            chosen = sorted(telling, key=lambda term: (-weight[term], term))[:QUERY_TERMS]
-        else:
-            chosen = sorted(weight, key=lambda term: (counts[term], term))[:QUERY_TERMS]
+        chosen = sorted((w for w, n in counts.items() if n > 0), key=lambda w: (counts[w], w))[
+            :QUERY_TERMS
+        ]
         clauses = [f'"{spelled[w]}"' for w in chosen]
         clauses += [f'services : "{_label(s)}"' for s in services if _LETTER.search(s)]
         clauses += [f'tags : "{_label(t)}"' for t in tags if _LETTER.search(t)]
