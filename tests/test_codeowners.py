@@ -147,7 +147,10 @@ def test_lines_written_by_hand_after_the_generated_ones_are_kept(
     # Appended below the generated lines (where the last match wins), --write dropped them.
     assert run_cli(archive, "codeowners", "--write").exit_code == 0
     codeowners = archive / ".github" / "CODEOWNERS"
-    appended = "\n# On call owns the incidents.\n/incidents/ @acme/oncall\n"
+    appended = (
+        "\n# On call owns the incidents.\n/incidents/ @acme/oncall\n\n"
+        "# Legal reviews the tooling too.\n/tooling/ @acme/legal\n"
+    )
     codeowners.write_text(codeowners.read_text() + appended)
     assert run_cli(archive, "codeowners", "--check").exit_code == 0
     roster = archive / "people.yaml"
@@ -159,5 +162,19 @@ def test_lines_written_by_hand_after_the_generated_ones_are_kept(
     text = codeowners.read_text()
     assert text.endswith(appended) and "@priyaraman @samlq" in text
     assert text.count("/incidents/") == 1 and text.count("# Generated from") == 1
+    assert text.count("/tooling/") == 2  # the generated line and the one that overrides it
     assert run_cli(archive, "codeowners", "--write").exit_code == 0
     assert codeowners.read_text() == text
+
+
+def test_generated_lines_without_an_end_keep_the_lines_no_write_would_write(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Written before the generated lines had an end line: they ran to the end of the file.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    text = codeowners.read_text()
+    older = text[: text.index("\n# End of the generated lines")] + "\n"
+    codeowners.write_text(older + "/incidents/ @acme/oncall\n")
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text + "\n/incidents/ @acme/oncall\n"

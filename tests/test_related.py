@@ -289,6 +289,12 @@ def test_similar_to_a_postmortem_is_its_pages_related_panel(archive: Path, run_c
     site = load_site_archive(archive, config, load_roster(archive, config))
     panels = related_panels(site, Settings(date(2026, 12, 1), True, "material"))
     assert _panel_ids(panels.get(f"postmortems/{path.name}", "")) == listed
+    # Each incident it covers: its postmortem's other incident is linked, not a case like it.
+    for covered in (payments, cdn):
+        asked = run_cli(archive, "similar", covered)
+        found = re.findall(r"^(INC-\S+)", asked.stdout, re.MULTILINE)
+        assert found == _panel_ids(panels.get(f"incidents/{covered}.md", "")), covered
+        assert not {payments, cdn} & set(found), found
     broken = run_cli(archive, "similar", "PM-1999")
     assert broken.exit_code == 2
     assert broken.stderr == "incident: error: no postmortem matches 'PM-1999' in postmortems/\n"

@@ -1406,6 +1406,8 @@ def similar_command(
     case = index.by_id.get(record_id)
     if case is None:
         raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
+    if not own:  # an incident: its postmortems are linked from it, not cases like it
+        own = set(case.ids) - {record_id}
     matches = index.similar_to(case, limit=limit + len(own))
     _print_matches([m for m in matches if not own.intersection(m.case.ids)][:limit], output_format)
 

@@ -81,11 +81,16 @@ def generate(roster: Roster, config: Config, path: str = CODEOWNERS_PATH) -> Gen
     else:
         lines.append(f"# no maintainer with a github login in {config.roster}")
         warnings.append(f"nobody in {config.roster} is a maintainer with a github login")
+    lines += ["", END_MARK]
     return Generated("\n".join(lines) + "\n", tuple(warnings))
 
 
+END_MARK = "# End of the generated lines: lines written by hand above or below them are kept."
+"""The last generated line: what follows it is the repository's own."""
+
+
 SHARED_NOTE = (
-    "# not these lines, which run to the end of the file: write your own above them.\n"
+    "# not these lines, which run to the line that ends them: write your own above or below.\n"
     "# `incident codeowners --check` fails when they disagree."
 )
 """The second and third lines of the generated lines when lines written by hand come before them."""
@@ -93,9 +98,10 @@ SHARED_NOTE = (
 
 def merge(current: str | None, generated: str) -> str:
     """What the file should hold: the lines written by hand in `current` as they are, then the
-    generated ones, replacing those of an earlier `--write` (from their first line to the end),
-    then the lines written by hand among or after those, which no `--write` would write (a
-    pattern the roster does not own, a comment of someone's), in their order."""
+    generated ones, replacing those of an earlier `--write` (from their first line to the line
+    that ends them), then the lines written by hand after those, as they are. Generated lines
+    that have no end line run to the end of the file: of those, the lines no `--write` would
+    write (a pattern the roster does not own, a comment of someone's) are kept."""
     if current is None:
         return generated
     text = current.replace("\r\n", "\n")
@@ -109,16 +115,21 @@ def merge(current: str | None, generated: str) -> str:
         len(lines),
     )
     own = "".join(lines[:start])
-    after = "".join(line for line in lines[start:] if not _generated_line(line, generated))
+    end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), None)
+    if end is not None:
+        after = "".join(lines[end + 1 :])  # as written, blank lines and all
+    else:  # written before the generated lines had an end: what no --write would write
+        after = "".join(line for line in lines[start:] if not _generated_line(line, generated))
+        after = after and "\n" + after
     if after and not after.endswith("\n"):
         after += "\n"
     if not own.strip():
-        return generated + (f"\n{after}" if after else "")
+        return generated + after
     first, _, rest = generated.partition("\n")
     _, _, rest = rest.partition("\n")
     own = own if own.endswith("\n") else own + "\n"
     separator = "" if own.endswith("\n\n") else "\n"
-    return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}" + (f"\n{after}" if after else "")
+    return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}{after}"
 
 
 def _generated_line(line: str, generated: str) -> bool:

@@ -304,7 +304,12 @@ class RelatedIndex:
 
     def __init__(self, cases: Sequence[Case]) -> None:
         self.cases = {case.key: case for case in cases}
-        self.by_id = {record_id: case for case in cases for record_id in case.ids}
+        # A postmortem of several incidents is in each of their cases: it is asked about as the
+        # first of them by key, whatever order the records were read in.
+        self.by_id: dict[str, Case] = {}
+        for case in sorted(cases, key=lambda case: case.key):
+            for record_id in case.ids:
+                self.by_id.setdefault(record_id, case)
         self._db = sqlite3.connect(":memory:")
         self._db.execute(
             "CREATE VIRTUAL TABLE cases USING fts5("
