@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import io
 import json
@@ -3298,3 +3299,75 @@ def test_what_went_well_names_people_as_a_matter_of_course() -> None:
     # Only a title that is all praise: not one that goes on to what went wrong.
     assert check_markdown(f"## What went well and what didn't\n\n{praise}", checker=checker) != []
     assert check_markdown(f"## Page acknowledgement\n\n{praise}", checker=checker) != []
+
+
+def _trained_model(archive: Path, examples: list[training.Row], **metadata: object) -> Path:
+    """A small model file recording what `blameless train` records of what it learnt from."""
+    recorded = {
+        "examples_sha256": training.examples_digest(examples),
+        "shipped_sha256": hashlib.sha256(training.PACKAGED_PATH.read_bytes()).hexdigest(),
+    }
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir(exist_ok=True)
+    data = _small_model(metadata={**recorded, **metadata})
+    model.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return model
+
+
+def test_lint_and_explain_say_when_the_examples_changed_since_training(
+    archive: Path, run_cli: RunCli
+) -> None:
+    config = archive / "pyproject.toml"
+    configured = config.read_text() + '\n[tool.incident-docs.blameless]\nexamples = "ex.tsv"\n'
+    config.write_text(configured)
+    examples = archive / "ex.tsv"
+    examples.write_text("text\tlabel\nThe bot ignored the freeze.\tblameless\n")
+    _trained_model(archive, training.read_examples(archive, "ex.tsv"))
+    # Trained on the file as it is (in any order): nothing to say.
+    for args in (("lint", "--select", "BL"), ("blameless", "explain", "The disk filled.")):
+        result = run_cli(archive, *args)
+        assert "incident: warning" not in result.stderr, result.stderr
+    examples.write_text(
+        "text\tlabel\nThe bot ignored the freeze.\tblameless\nSam skipped it again.\tblameful\n"
+    )
+    stale = (
+        "incident: warning: .incident-docs/blameless-model.json.gz was trained before ex.tsv "
+        "changed: run `incident blameless train` to train it again\n"
+    )
+    lint = run_cli(archive, "lint", "--select", "BL")
+    assert lint.exit_code == 0 and lint.stderr.startswith(stale), lint.stderr
+    explain = run_cli(archive, "blameless", "explain", "The disk filled.")
+    assert explain.exit_code == 0 and explain.stderr == stale
+    # Not a blameless lint: nothing to say.
+    assert "incident: warning" not in run_cli(archive, "lint", "--select", "FM").stderr
+    config.write_text(configured.replace('examples = "ex.tsv"\n', ""))
+    lint = run_cli(archive, "lint", "--select", "BL")
+    assert "trained on examples the configuration no longer names" in lint.stderr
+
+
+def test_lint_says_when_the_model_was_trained_from_another_release(
+    archive: Path, run_cli: RunCli
+) -> None:
+    _trained_model(archive, [], shipped_sha256="0" * 64)
+    lint = run_cli(archive, "lint", "--select", "BL")
+    assert lint.exit_code == 0
+    assert "was trained from another release's model" in lint.stderr
+    # A model file that records nothing of its training (hand-made) is taken as it is.
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.write_bytes(gzip.compress(json.dumps(_small_model()).encode()))
+    assert "incident: warning" not in run_cli(archive, "lint", "--select", "BL").stderr
+
+
+def test_training_records_the_examples_and_the_shipped_model_it_learnt_from() -> None:
+    pytest.importorskip("sklearn")
+    rows = [
+        training.Row(text, label, "c", f"g{index % 3}")
+        for index, (text, label) in enumerate(
+            [("Sam broke the build again.", 1), ("The disk filled up again.", 0)] * 6
+        )
+    ]
+    model = training.refit(rows, rows[:2])
+    assert model["metadata"]["examples_sha256"] == training.examples_digest(rows[:2])
+    assert model["metadata"]["shipped_sha256"] == (
+        hashlib.sha256(training.PACKAGED_PATH.read_bytes()).hexdigest()
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from incident_docs.blameless.archive import load_checker
+from incident_docs.blameless.archive import load_checker, stale_model
 from incident_docs.blameless.model import is_model_file
 from incident_docs.blameless.prose import as_shown
 from incident_docs.blameless.training import archive_training_rows, dump, refit
@@ -55,6 +55,9 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     if not as_shown(sentence)[0].strip():  # nothing that shows: no words to explain
         raise UsageError("explain: give the sentence to explain, in quotation marks")
     checker = load_checker(project.root, project.config.blameless, project.roster)
+    stale = stale_model(project.root, project.config.blameless)
+    if stale is not None:
+        echo(f"incident: warning: {stale}", err=True)
     explanation = checker.explain(sentence)
     if output_format == "json":
         echo(json.dumps(explanation.as_dict(), indent=2))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from incident_docs.blameless.archive import stale_model
 from incident_docs.cli import Project, echo, main, pass_project
 from incident_docs.diagnostics import UsageError, exit_code
 from incident_docs.document import relative_display
@@ -104,6 +105,10 @@ def lint_command(
         paths = ()
     if not paths and stdin is None:
         project.require_archive()
+    if config.blameless.model and selection.wants_any(c for c in ALL_RULES if c[:2] == "BL"):
+        stale = stale_model(project.root, config.blameless)
+        if stale is not None:
+            echo(f"incident: warning: {stale}", err=True)
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
     if output_format == "sarif":
         # Its rules say their level too, which code scanning shows: the configured one.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 from incident_docs.blameless.engine import BlamelessOptions
 from incident_docs.blameless.model import BlameModel, model_at, packaged_model
 from incident_docs.blameless.prose import Checker, normalise
-from incident_docs.blameless.training import read_examples
+from incident_docs.blameless.training import PACKAGED_PATH, examples_digest, read_examples
 from incident_docs.config import BlamelessConfig, setting_file
 from incident_docs.diagnostics import UsageError
 from incident_docs.models import Roster
@@ -26,6 +27,36 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
     except (OSError, ValueError) as exc:
         detail = str(exc).removeprefix(f"{path}: ")  # the file is named once, as configured
         raise UsageError(f"{config.model_file}: unusable blameless model: {detail}") from None
+
+
+def stale_model(root: Path, config: BlamelessConfig) -> str | None:
+    """Why the archive's own model no longer fits what it was trained from, when it does not:
+    the examples file changed since `blameless train` (or is no longer configured), or the
+    release's shipped model did. Lint still uses the model; this says to train it again."""
+    if not config.model:
+        return None
+    if not setting_file(root, config.model_file, "model-file").is_file():
+        return None  # the shipped model, which nothing was trained from
+    metadata = archive_model(root, config).metadata
+    learnt, shipped = metadata.get("examples_sha256"), metadata.get("shipped_sha256")
+    again = "run `incident blameless train` to train it again"
+    if isinstance(learnt, str):
+        rows = read_examples(root, config.examples) if config.examples else []
+        if examples_digest(rows) != learnt:
+            if config.examples is None:
+                return (
+                    f"{config.model_file} was trained on examples the configuration no longer "
+                    f"names: {again}, or remove it to use the shipped model"
+                )
+            return f"{config.model_file} was trained before {config.examples} changed: {again}"
+    if isinstance(shipped, str) and shipped != _packaged_digest():
+        return f"{config.model_file} was trained from another release's model: {again}"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _packaged_digest() -> str:
+    return hashlib.sha256(PACKAGED_PATH.read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=8)

@@ -682,9 +682,23 @@ def refit(rows: Sequence[Row], taught: Sequence[Row], seed: int = 0) -> dict[str
     no cross-validation it is several times quicker than training afresh. Without examples it
     gives the shipped model again.
     """
-    shipped = json.loads(gzip.decompress(PACKAGED_PATH.read_bytes()))
+    packaged = PACKAGED_PATH.read_bytes()
+    shipped = json.loads(gzip.decompress(packaged))
     keep = Selection(frozenset(shipped["features"]), tuple(row.text for row in taught))
-    return train(rows, seed, threshold=shipped["threshold"], keep=keep)
+    model = train(rows, seed, threshold=shipped["threshold"], keep=keep)
+    # What it was trained from, so that lint can tell when the examples or the release moved on.
+    model["metadata"]["examples_sha256"] = examples_digest(taught)
+    model["metadata"]["shipped_sha256"] = hashlib.sha256(packaged).hexdigest()
+    return model
+
+
+def examples_digest(rows: Iterable[Row]) -> str:
+    """What an archive's examples teach, as its model file records it: each line's text and
+    label, in any order (sorting the file changes nothing a model learns)."""
+    digest = hashlib.sha256()
+    for text, label in sorted({(row.text, row.label) for row in rows}):
+        digest.update(f"{text}\t{label}\n".encode())
+    return digest.hexdigest()
 
 
 def dump(model: dict[str, Any]) -> bytes:
