@@ -459,6 +459,23 @@ def test_serve_watches_the_record_folders(christmas: Path) -> None:
     assert str(christmas / "incidents") in watched and str(christmas / "postmortems") in watched
 
 
+def test_serve_watches_the_blameless_examples_and_model_files(christmas: Path) -> None:
+    with (christmas / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "ex.tsv"\n')
+    (christmas / "ex.tsv").write_text("text\tlabel\nThe disk filled.\tblameless\n")
+    model = christmas / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(b"")  # what it holds is lint's business; a change to it rebuilds
+    plugin = IncidentDocsPlugin()
+    plugin.load_config({"today": TODAY})
+    config = SimpleNamespace(config_file_path=str(christmas / "mkdocs.yml"), nav=None, extra_css=[],
+                             plugins={})  # fmt: skip
+    plugin.on_config(config)  # type: ignore[arg-type]
+    watched: list[str] = []
+    plugin.on_serve(SimpleNamespace(watch=watched.append), config=config, builder=None)  # type: ignore[arg-type]
+    assert str(christmas / "ex.tsv") in watched and str(model) in watched
+
+
 def test_stage_builds_with_plain_mkdocs(christmas: Path, run_cli: RunCli, tmp_path: Path) -> None:
     (christmas / "incidents" / "INC-2024-01-02-hostile-title.md").write_text(HOSTILE_INCIDENT)
     out = tmp_path / "staged"

@@ -541,7 +541,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             folder = self.root / part
             if folder.is_dir():
                 server.watch(str(folder))
-        for name in (self.settings.roster, "pyproject.toml"):
+        blameless = self.settings.blameless
+        # The examples file and the model `blameless train` writes decide what lint finds too.
+        own = (
+            (blameless.examples, blameless.model_file) if blameless.model else (blameless.examples,)
+        )
+        for name in (self.settings.roster, "pyproject.toml", *filter(None, own)):
             path = self.root / name
             if path.exists():
                 server.watch(str(path))
