@@ -3371,3 +3371,15 @@ def test_training_records_the_examples_and_the_shipped_model_it_learnt_from() ->
     assert model["metadata"]["shipped_sha256"] == (
         hashlib.sha256(training.PACKAGED_PATH.read_bytes()).hexdigest()
     )
+
+
+def test_the_examples_header_is_read_in_any_capitals_and_names_each_column_once(
+    archive: Path,
+) -> None:
+    examples = archive / "ex.tsv"
+    examples.write_text("Text \tLABEL\nSam skipped the checklist again.\tBlameful\n")
+    rows = training.read_examples(archive, "ex.tsv")
+    assert [(row.text, row.label) for row in rows] == [("Sam skipped the checklist again.", 1)]
+    examples.write_text("text\tlabel\tlabel\nThe disk filled.\tblameful\tblameless\n")
+    with pytest.raises(UsageError, match=r"^ex.tsv:1: the header names the column label twice$"):
+        training.read_examples(archive, "ex.tsv")

@@ -122,6 +122,12 @@ def read_rows(
             quoted_all = spreadsheet and bool(fields) and all(map(_quoted_whole, fields))
             if quoted_all:
                 fields = [_without_quotes(name) for name in fields]
+            # Labels are read in any capitals, and so is the header a person types ("Text").
+            fields = [name.strip().lower() for name in fields]
+            twice = next((name for name in fields if name and fields.count(name) > 1), None)
+            if twice is not None:
+                # Read as a mapping, one of the two would be left unread without a word.
+                raise UsageError(f"{shown}:1: the header names the column {twice} twice")
             if {"text", "label"} - set(fields):
                 raise UsageError(
                     f"{shown}:1: the header needs the columns text and label (tab-separated)"
