@@ -3383,3 +3383,25 @@ def test_the_examples_header_is_read_in_any_capitals_and_names_each_column_once(
     examples.write_text("text\tlabel\tlabel\nThe disk filled.\tblameful\tblameless\n")
     with pytest.raises(UsageError, match=r"^ex.tsv:1: the header names the column label twice$"):
         training.read_examples(archive, "ex.tsv")
+
+
+def test_an_example_line_of_several_sentences_decides_for_all_of_them(
+    archive: Path, run_cli: RunCli
+) -> None:
+    cleared = "The disk filled. Alex skipped the checklist again, as usual."
+    taught = "The disk filled up. Then the night shift arrived."
+    text = f"{cleared}\n\n- {taught}\n\nAlex skipped the checklist again, as usual.\n"
+    (archive / "examples.tsv").write_text(
+        f"text\tlabel\n{cleared}\tblameless\n{taught}\tblameful\n"
+    )
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    found = [(d["line"], d["code"], d["message"]) for d in _lint_stdin(run_cli, archive, text)]
+    # The line labelled blameless is left alone, the one labelled blameful is reported (no
+    # sentence of it alone reads as blame), and the sentence alone is as it was.
+    assert sorted({(line, code) for line, code, _ in found}) == [
+        (3, "BL010"), (5, "BL001"), (5, "BL006"),
+    ]  # fmt: skip
+    assert "labelled blameful in the archive's examples file" in found[0][2]
+    explained = run_cli(archive, "blameless", "explain", cleared)
+    assert explained.exit_code == 0 and explained.stdout.endswith("reported: nothing\n")

@@ -791,6 +791,11 @@ class Checker:
             threshold = max(self.threshold, SURER)
         row = written_view.lstrip().startswith("|")
         spans = sentences(written_view, cells=row)
+        # A line of the examples file labels the chunk it is, whatever sentences it holds
+        # (explain says it decides): blameless, nothing of it is reported; blameful, it is.
+        labelled = self._label(text) if len(spans) > 1 else None
+        if labelled == 0:
+            return []
         # The cells of who acted or owns say who, not what went wrong: a team or a role alone
         # ("| 06:20 | Ops control centre | First radio call |") is no blame of it, and is not
         # weighed alone. A cell that names a person, or says more than who ("Ken (repeat
@@ -902,6 +907,10 @@ class Checker:
                     )
                     if hit is not None:
                         kept.append(hit)
+        if labelled == 1 and not kept:
+            hit = self._model_hit(view, written, spans[0][0], spans[-1][1], force=True)
+            if hit is not None:
+                kept.append(hit)
         if len(placed) < len(hits):
             # Hits outside every sentence span (in a timeline entry's prefix, say) stand as found.
             kept.extend(h for h in hits if id(h) not in placed)
