@@ -3405,3 +3405,11 @@ def test_an_example_line_of_several_sentences_decides_for_all_of_them(
     assert "labelled blameful in the archive's examples file" in found[0][2]
     explained = run_cli(archive, "blameless", "explain", cleared)
     assert explained.exit_code == 0 and explained.stdout.endswith("reported: nothing\n")
+
+
+def test_an_example_of_markdown_marks_alone_names_its_line(archive: Path) -> None:
+    examples = archive / "ex.tsv"
+    for text in ("**", "- ", "[](https://example.com)", "---"):
+        examples.write_text(f"text\tlabel\nThe disk filled.\tblameless\n{text}\tblameful\n")
+        with pytest.raises(UsageError, match=r"^ex.tsv:3: .* holds no words once read as lint"):
+            training.read_examples(archive, "ex.tsv")

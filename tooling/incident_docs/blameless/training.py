@@ -152,6 +152,12 @@ def read_rows(
                 if label not in LABELS:
                     raise UsageError(f"{shown}:{line}: {_label_problem(label, values, fields)}")
                 if same is not None:
+                    if not same(text).strip():
+                        # Lint would match it to no sentence, and training would learn marks.
+                        raise UsageError(
+                            f"{shown}:{line}: {text!r} holds no words once read as lint reads "
+                            "a line (list, heading and emphasis marks left out)"
+                        )
                     earlier, at = labelled.setdefault(same(text), (label, line))
                     if earlier != label:
                         raise UsageError(
