@@ -3413,3 +3413,17 @@ def test_an_example_of_markdown_marks_alone_names_its_line(archive: Path) -> Non
         examples.write_text(f"text\tlabel\nThe disk filled.\tblameless\n{text}\tblameful\n")
         with pytest.raises(UsageError, match=r"^ex.tsv:3: .* holds no words once read as lint"):
             training.read_examples(archive, "ex.tsv")
+
+
+def test_train_says_lint_uses_no_model_while_the_model_is_off(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("incident_docs.cli_blameless.archive_training_rows", lambda *_: ([], 0))
+    monkeypatch.setattr("incident_docs.cli_blameless.refit", lambda *_: _small_model())
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write("\n[tool.incident-docs.blameless]\nmodel = false\n")
+    result = run_cli(archive, "blameless", "train")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        "lint uses no model while [tool.incident-docs.blameless] model = false\n"
+    )

@@ -122,3 +122,5 @@ def train_command(project: Project, output: str | None, seed: int, yes: bool) ->
     # realpath, not resolve(): a symbolic link that loops is no error here, only not the same.
     if os.path.realpath(target) != os.path.realpath(project.root / config.model_file):
         echo(f"lint reads {config.model_file}; copy the file there to use it")
+    if not config.model:
+        echo("lint uses no model while [tool.incident-docs.blameless] model = false")
