@@ -147,6 +147,21 @@ def test_stdin_with_filename(archive: Path, run_cli: RunCli) -> None:
     assert result.stdout.startswith(f"{INC}:6:1: FM006 ")
 
 
+def test_stdin_filename_from_a_folder_outside_the_archive_names_its_file(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `incident --root repo lint --stdin-filename repo/incidents/….md -` from repo's parent: it
+    # was read from the root (repo/repo/incidents/…), and the record was its own duplicate.
+    monkeypatch.chdir(archive.parent)
+    name = f"{archive.name}/{INC}"
+    result = run_cli(
+        archive, "lint", "--format", "json", "-", "--stdin-filename", name,
+        input=(archive / INC).read_text(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["diagnostics"] == []
+
+
 @pytest.mark.parametrize(
     "written", ["../{inc}", "{root}/{inc}", "{root}/incidents/../{inc}", "{name}"]
 )

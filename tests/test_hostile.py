@@ -274,6 +274,8 @@ def test_a_folder_linked_out_of_the_repository_is_reported_not_read(
         result = run_cli(root, "lint", str(root / named))
         assert result.exit_code == 1, result.output
         assert "IO005 symbolic link leads outside the repository" in result.stdout
+        # Named the way it was given, in the repository, not by the target outside it.
+        assert "../outside" not in result.stdout, result.stdout
         assert not any(" FM" in line or " SC" in line for line in result.stdout.splitlines())
 
 

@@ -138,11 +138,17 @@ def lint_command(
 
 def _stdin_display(name: Path, root: Path) -> str:
     """The name given with --stdin-filename, from the root. A relative name is read from the
-    current folder when that is in the archive, and from the root when it is not (`--root`)."""
-    here = relative_display(Path.cwd(), root)
-    if not name.is_absolute() and (here == ".." or here.startswith("../")):
-        name = root / name
+    current folder when that is in the archive, or names a file of the archive from there, and
+    from the root otherwise (`--root` from outside: `incidents/INC-….md`)."""
+    if not name.is_absolute() and _outside(relative_display(Path.cwd(), root)):
+        from_here = Path.cwd() / name
+        inside = from_here.exists() and not _outside(relative_display(from_here, root))
+        name = from_here if inside else root / name
     return relative_display(name, root)
+
+
+def _outside(display: str) -> bool:
+    return display == ".." or display.startswith("../")
 
 
 def _is_archive_wide(project: Project, path: Path) -> bool:

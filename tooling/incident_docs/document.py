@@ -1196,7 +1196,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
 def relative_display(path: Path, root: Path) -> str:
     """The path from the root, in POSIX form, however it was given (from the current folder,
     absolute, through a folder that is a symbolic link): `postmortems/PM-….md` inside the root,
-    `../elsewhere/x.md` outside it. A symbolic link is named as itself, not as its target."""
+    `../elsewhere/x.md` outside it. A symbolic link is named as itself, not as its target, and a
+    file reached through a folder of the root that links out of it by the way there."""
     try:
         located = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
         base = root.resolve()
@@ -1205,7 +1206,15 @@ def relative_display(path: Path, root: Path) -> str:
     try:
         return located.relative_to(base).as_posix()
     except ValueError:
+        pass
+    # Given inside the root, through a folder that is a link out of it: named as given.
+    given = Path(os.path.abspath(path))
+    for start in (Path(os.path.abspath(root)), base):
         try:
-            return Path(os.path.relpath(located, base)).as_posix()
-        except ValueError:  # another drive: there is no way there from the root
-            return path.as_posix()
+            return given.relative_to(start).as_posix()
+        except ValueError:
+            continue
+    try:
+        return Path(os.path.relpath(located, base)).as_posix()
+    except ValueError:  # another drive: there is no way there from the root
+        return path.as_posix()
