@@ -439,40 +439,41 @@ def apply_init(root: Path, steps: list[Step]) -> None:
                 )
     lock = root / LOCK_NAME
     lock_there = lock.exists() or lock.is_symlink()
-    try:
-        _write_all(root, steps)
-    except BaseException:
-        if not lock_there:
-            # The lock file too: the .gitignore line that names it was taken back.
-            lock.unlink(missing_ok=True)
-        raise
+    with locked(root):
+        try:
+            _write_all(root, steps)
+        except BaseException:
+            if not lock_there:
+                # The lock file too, which the .gitignore line taken back no longer hides;
+                # removed while it is held, so that no other command takes it meanwhile.
+                lock.unlink(missing_ok=True)
+            raise
 
 
 def _write_all(root: Path, steps: list[Step]) -> None:
-    with locked(root):
-        undo: list[tuple[Path, bytes | None]] = []  # what each written file was, in order
-        made: list[Path] = []  # the folders init created
-        writing = root
-        try:
-            for step in steps:
-                writing = step.path
-                made += _missing_folders(step.path.parent, root)
-                before = None if step.create else step.path.read_bytes()
-                write_atomic(step.path, step.content, exclusive=step.create)
-                undo.append((step.path, before))
-        except BaseException as error:
-            # A folder init may not write in, a full disk, Ctrl-C: take back what it wrote.
-            _take_back(undo, made)
-            if not isinstance(error, OSError):
-                raise
-            where = writing.relative_to(root).as_posix()
-            if isinstance(error, FileExistsError):
-                raise UsageError(
-                    f"{where}: appeared while init ran: left alone (nothing was written)"
-                ) from None
+    undo: list[tuple[Path, bytes | None]] = []  # what each written file was, in order
+    made: list[Path] = []  # the folders init created
+    writing = root
+    try:
+        for step in steps:
+            writing = step.path
+            made += _missing_folders(step.path.parent, root)
+            before = None if step.create else step.path.read_bytes()
+            write_atomic(step.path, step.content, exclusive=step.create)
+            undo.append((step.path, before))
+    except BaseException as error:
+        # A folder init may not write in, a full disk, Ctrl-C: take back what it wrote.
+        _take_back(undo, made)
+        if not isinstance(error, OSError):
+            raise
+        where = writing.relative_to(root).as_posix()
+        if isinstance(error, FileExistsError):
             raise UsageError(
-                f"{where}: cannot write: {error.strerror or error} (nothing was written)"
+                f"{where}: appeared while init ran: left alone (nothing was written)"
             ) from None
+        raise UsageError(
+            f"{where}: cannot write: {error.strerror or error} (nothing was written)"
+        ) from None
 
 
 def _missing_folders(folder: Path, root: Path) -> list[Path]:
