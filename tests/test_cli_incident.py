@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from incident_docs import cli_incident
+from incident_docs import cli_incident, webhooks
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import copy_archive
 from support.cli import RunCli
@@ -1023,6 +1023,34 @@ def test_a_rate_limit_longer_than_the_timeout_says_how_long_to_wait(
     )
     assert len(webhook.log) == 1
     assert "Stakeholder update" not in (archive / INC_PATH).read_text()
+
+
+@pytest.mark.parametrize("retry_after", ["\xb2", "1\xb2", "soon"])
+def test_a_rate_limit_with_an_unreadable_wait_says_to_try_again_later(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, retry_after: str
+) -> None:
+    # "²" (the byte b2) and "٣" are digits to str.isdigit(), not to float(): a traceback.
+    declare(run_cli, archive)
+    webhook.expect_request("/hooks/secret-token").respond_with_data(
+        "rate_limited", status=429, headers={"Retry-After": retry_after}
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "incident: error: posting the update to localhost: HTTP 429: rate_limited: try again later"
+    )
+    assert len(webhook.log) == 1
+    assert "Stakeholder update" not in (archive / INC_PATH).read_text()
+
+
+@pytest.mark.parametrize(
+    ("written", "wait"),
+    [("7", 7.0), (" 12 ", 12.0), ("\u0663", None), ("\uff17", None), ("\xb2", None), ("-1", None)],
+)
+def test_a_retry_after_is_read_in_ascii_digits_only(written: str, wait: float | None) -> None:
+    # A header's bytes are read as Latin-1: a server can send any such character, and HTTP
+    # leaves room for others to reach the header some other way.
+    assert webhooks._retry_after(written) == wait
 
 
 def test_a_webhook_that_does_not_answer_times_out(

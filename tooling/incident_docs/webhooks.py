@@ -172,7 +172,8 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        # ASCII digits only: str.isdigit() is true for "²" and "٣" too, which float() refuses.
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
