@@ -283,3 +283,28 @@ def test_a_public_domain_that_is_no_domain_is_a_configuration_error(
     assert result.stderr.startswith(f"incident: error: pyproject.toml:{line}: ")
     assert "public-domains.1: " in result.stderr and "is not a domain" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('"192.168.1.1"', "'192.168.1.1' is an IP address, not a domain"),
+        ('"10.0.0.0"', "'10.0.0.0' is an IP address, not a domain"),
+        ('"com"', "'com' is not a domain of its own"),
+        ('"*.com"', "'*.com' is not a domain of its own"),
+        ('"localhost"', "'localhost' is not a domain of its own"),
+    ],
+)
+def test_a_public_domain_that_is_an_address_or_a_single_label_is_refused(
+    archive: Path, run_cli: RunCli, written: str, said: str
+) -> None:
+    # "com" let every link to a .com name out; an address is never to be named.
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + "\n[tool.incident-docs.updates]\n"
+    line = text.count("\n") + 1
+    pyproject.write_text(text + f'public-domains = ["example.net", {written}]\n')
+    result = run_cli(archive, "update", "--audience", "public")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"incident: error: pyproject.toml:{line}: ")
+    assert "public-domains.1: " in result.stderr and said in result.stderr
+    assert len(result.stderr.splitlines()) == 1

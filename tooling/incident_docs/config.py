@@ -268,6 +268,22 @@ class UpdatesConfig(_Section):
                     "the names under it)",
                     {"domain": repr(written), ITEM: (index,)},
                 )
+            if domain.rsplit(".", 1)[-1].isdigit():
+                # No top-level domain is a number: "192.168.1.1" is an address, and a public
+                # update must name none.
+                raise PydanticCustomError(
+                    "domain_address",
+                    "{domain} is an IP address, not a domain: a public update names no address",
+                    {"domain": repr(written), ITEM: (index,)},
+                )
+            if "." not in domain:
+                # "com" would let every name under it out, "localhost" names no public host.
+                raise PydanticCustomError(
+                    "domain_single_label",
+                    "{domain} is not a domain of its own: a single label would cover every name "
+                    'under it; write the whole domain, like "example.com"',
+                    {"domain": repr(written), ITEM: (index,)},
+                )
             domains.append(domain)
         return tuple(domains)
 
