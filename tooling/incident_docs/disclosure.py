@@ -19,8 +19,13 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"')]+")
 """Any scheme: a connection string ("postgres://app:secret@db/payments", "redis://cache:6379",
 "s3://backups/") names an internal host, and can hold a password."""
-_HOST_PORT = re.compile(r"(?<![\w.:/@-])[a-z][a-z0-9_.-]*:\d{1,5}(?![\w:]|\.\w)")
-"""A host and its port ("cache:6379", "kafka-1.prod:9092")."""
+_HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?![\w:]|\.\w)")
+"""A host and its port ("cache:6379", "kafka-1.prod:9092", "Redis:6379")."""
+HOST_PORTS = range(1024, 65536)
+"""The ports a word before a colon and a number must have to read as a host and its port: the
+registered and dynamic ones, where services listen (Redis 6379, Postgres 5432, Kafka 9092). A
+smaller number after a word is mostly a status code, a count or a ratio ("status:503",
+"error code:429", "rate:5")."""
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
 _DOTTED = re.compile(
@@ -93,15 +98,18 @@ def find_leaks(
         found.append(Leak(piece, what, where))
 
     for match in _URL.finditer(text):
-        scheme = match.group(0).split(":", 1)[0].lower()
-        if scheme not in ("http", "https", "ssh", "ftp"):
+        scheme = match.group(0).split(":", 1)[0]
+        if _public(match.group(0), public_domains):
+            taken.append(match.span())  # any scheme: "webcal://status.example.com/feed"
+        elif scheme.lower() not in ("http", "https", "ssh", "ftp"):
             add(*match.span(), "an internal address")
-        elif not _public(match.group(0), public_domains):
-            add(*match.span(), "a link to an internal page or ticket")
         else:
-            taken.append(match.span())
+            add(*match.span(), "a link to an internal page or ticket")
     for match in _HOST_PORT.finditer(text):
-        if 0 < int(match.group(0).rsplit(":", 1)[1]) < 65536:
+        host = match.group(0).rsplit(":", 1)[0]
+        if _under(host.lower(), public_domains):
+            taken.append(match.span())  # "status.example.com:8443"
+        elif int(match.group(1)) in HOST_PORTS:
             add(*match.span(), "an internal host and port")
     for match in _EMAIL.finditer(text):
         add(*match.span(), "an email address")
