@@ -185,6 +185,12 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         # A public host passes with its port, and by a link of any scheme.
         ("status.example.com:8443 and webcal://status.example.com/feed", []),
         ("webcal://cal.internal.example.com/feed", ["webcal://cal.internal.example.com/feed"]),
+        # A user name or password in a link goes nowhere, whatever the host.
+        ("See https://token@status.example.com/x", ["https://token@status.example.com/x"]),
+        ("See https://bot:s3cret@www.example.com/x", ["https://bot:s3cret@www.example.com/x"]),
+        ("ftp://anonymous@ftp.example.com/pub", ["ftp://anonymous@ftp.example.com/pub"]),
+        ("A browser reads https://evil.net\\@status.example.com/", ["https://evil.net\\@status.example.com/"]),
+        ("See https://status.example.com/people/@team?by=a@b", []),
     ],
 )  # fmt: skip
 def test_what_counts_as_a_leak(text: str, leaks: list[str]) -> None:

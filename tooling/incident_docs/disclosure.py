@@ -26,6 +26,7 @@ HOST_PORTS = range(1024, 65536)
 registered and dynamic ones, where services listen (Redis 6379, Postgres 5432, Kafka 9092). A
 smaller number after a word is mostly a status code, a count or a ratio ("status:503",
 "error code:429", "rate:5")."""
+_AUTHORITY_END = re.compile(r"[/?#\\]")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
 _DOTTED = re.compile(
@@ -98,8 +99,12 @@ def find_leaks(
         found.append(Leak(piece, what, where))
 
     for match in _URL.finditer(text):
-        scheme = match.group(0).split(":", 1)[0]
-        if _public(match.group(0), public_domains):
+        scheme, _, rest = match.group(0).partition("://")
+        authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
+        if "@" in authority:
+            # "https://token@status.example.com/": a user name or password, whatever the host.
+            add(*match.span(), "a link with a user name or password")
+        elif _public(authority, public_domains):
             taken.append(match.span())  # any scheme: "webcal://status.example.com/feed"
         elif scheme.lower() not in ("http", "https", "ssh", "ftp"):
             add(*match.span(), "an internal address")
@@ -136,9 +141,9 @@ def find_leaks(
     return sorted(found, key=lambda leak: text.find(leak.text))
 
 
-def _public(url: str, domains: Sequence[str]) -> bool:
-    host = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE).split("/", 1)[0].split(":")[0]
-    return _under(host.lower(), domains)
+def _public(authority: str, domains: Sequence[str]) -> bool:
+    """Whether a link's host (its authority without the port) is under a public domain."""
+    return _under(authority.split(":", 1)[0].lower(), domains)
 
 
 def _under(host: str, domains: Sequence[str]) -> bool:
