@@ -191,6 +191,9 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("ftp://anonymous@ftp.example.com/pub", ["ftp://anonymous@ftp.example.com/pub"]),
         ("A browser reads https://evil.net\\@status.example.com/", ["https://evil.net\\@status.example.com/"]),
         ("See https://status.example.com/people/@team?by=a@b", []),
+        # A link right after a word and a full stop starts at its scheme.
+        ("Details.https://status.example.com/incidents/7", []),
+        ("Details.https://wiki.corp.example.com/x", ["https://wiki.corp.example.com/x"]),
     ],
 )  # fmt: skip
 def test_what_counts_as_a_leak(text: str, leaks: list[str]) -> None:

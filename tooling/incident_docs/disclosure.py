@@ -16,9 +16,10 @@ from incident_docs.models import Roster
 
 _MENTION = re.compile(r"(?<![\w.+-])@[A-Za-z0-9][A-Za-z0-9._-]*")
 _EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"')]+")
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+-]*://[^\s<>\"')]+")
 """Any scheme: a connection string ("postgres://app:secret@db/payments", "redis://cache:6379",
-"s3://backups/") names an internal host, and can hold a password."""
+"s3://backups/") names an internal host, and can hold a password. No dot in the scheme: in
+"Details.https://status.example.com" the link starts at "https"."""
 _HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?![\w:]|\.\w)")
 """A host and its port ("cache:6379", "kafka-1.prod:9092", "Redis:6379")."""
 HOST_PORTS = range(1024, 65536)
