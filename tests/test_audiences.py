@@ -176,11 +176,15 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("Lost s3://prod-backups/2026 and redis://cache:6379", ["s3://prod-backups/2026", "redis://cache:6379"]),
         ("The broker kafka-1.prod:9092 and cache:6379 stopped.", ["kafka-1.prod:9092", "cache:6379"]),
         ("At 12:30 UTC (UTC+05:30) a 3:1 ratio; see https://status.example.com:443/x", []),
-        # A port is a registered or dynamic one (1024 and up): below, a word and a number after
-        # a colon is a status code, a count or a ratio.
+        # After a plain lower-case word, a port is a registered or dynamic one (1024 and up):
+        # below, a word and a number after a colon is a status code, a count or a ratio; after
+        # a capitalised word, a label.
         ("The api returned status:503, error code:429, rate:5, v2.3:4, a:1 and error:500.", []),
         ("cache:6379, kafka:9092 and db:5432 were down", ["cache:6379", "kafka:9092", "db:5432"]),
-        ("Redis:6379 was full.", ["Redis:6379"]),
+        ("redis:6379 was full.", ["redis:6379"]),
+        ("Q3:2024 invoices are unaffected, ETA:1500 UTC, Timeout:3000, INC:2024.", []),
+        # A name with a hyphen, an underscore or a dot is a host, whatever its port.
+        ("payments-db:443 and api_gateway:80 stalled", ["payments-db:443", "api_gateway:80"]),
         ("At 12:30 and 9:30am, 3:1 and 16:9, UTC+05:30, on Windows 11.", []),
         # A public host passes with its port, and by a link of any scheme.
         ("status.example.com:8443 and webcal://status.example.com/feed", []),
@@ -211,9 +215,9 @@ def test_a_status_code_after_a_colon_goes_out_in_a_public_update(
     public = run_cli(archive, "update", "--audience", "public", "--cause", cause)
     assert public.exit_code == 0, public.output
     assert cause in public.stdout
-    refused = run_cli(archive, "update", "--audience", "public", "--cause", "Redis:6379 was full")
+    refused = run_cli(archive, "update", "--audience", "public", "--cause", "redis:6379 was full")
     assert refused.exit_code == 1
-    assert "'Redis:6379' (an internal host and port)" in refused.stderr
+    assert "'redis:6379' (an internal host and port)" in refused.stderr
 
 
 def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: RunCli) -> None:

@@ -21,12 +21,17 @@ _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+-]*://[^\s<>\"')]+")
 "s3://backups/") names an internal host, and can hold a password. No dot in the scheme: in
 "Details.https://status.example.com" the link starts at "https"."""
 _HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?![\w:]|\.\w)")
-"""A host and its port ("cache:6379", "kafka-1.prod:9092", "Redis:6379")."""
+"""A word and a number after a colon, which may be a host and its port ("cache:6379",
+"kafka-1.prod:9092"): see HOST_PORTS."""
 HOST_PORTS = range(1024, 65536)
-"""The ports a word before a colon and a number must have to read as a host and its port: the
-registered and dynamic ones, where services listen (Redis 6379, Postgres 5432, Kafka 9092). A
-smaller number after a word is mostly a status code, a count or a ratio ("status:503",
-"error code:429", "rate:5")."""
+"""The ports a plain lower-case word before a colon and a number must have to read as a host
+and its port: the registered and dynamic ones, where services listen (redis 6379, postgres
+5432, kafka 9092). A smaller number after a word is mostly a status code, a count or a ratio
+("status:503", "error code:429", "rate:5"), and a capitalised word a label ("Q3:2024",
+"ETA:1500"). A name with a hyphen, an underscore or a dot ("payments-db:443", "db.internal:80")
+is a host whatever its port (1 to 65535)."""
+_HOST_NAME = re.compile(r"[A-Za-z0-9]+[-_.][\w.-]*[A-Za-z][\w.-]*")
+"""A name with a hyphen, an underscore or a dot and a letter after it: not a version ("v2.3")."""
 _AUTHORITY_END = re.compile(r"[/?#\\]")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
@@ -115,7 +120,10 @@ def find_leaks(
         host = match.group(0).rsplit(":", 1)[0]
         if _under(host.lower(), public_domains):
             taken.append(match.span())  # "status.example.com:8443"
-        elif int(match.group(1)) in HOST_PORTS:
+        elif _HOST_NAME.fullmatch(host) is not None:
+            if 0 < int(match.group(1)) < 65536:
+                add(*match.span(), "an internal host and port")
+        elif host.islower() and int(match.group(1)) in HOST_PORTS:
             add(*match.span(), "an internal host and port")
     for match in _EMAIL.finditer(text):
         add(*match.span(), "an email address")
