@@ -178,3 +178,23 @@ def test_generated_lines_without_an_end_keep_the_lines_no_write_would_write(
     codeowners.write_text(older + "/incidents/ @acme/oncall\n")
     assert run_cli(archive, "codeowners", "--write").exit_code == 0
     assert codeowners.read_text() == text + "\n/incidents/ @acme/oncall\n"
+
+
+def test_generated_lines_from_before_the_end_line_still_check_and_keep_lines_among_them(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A release that adds the end line must not fail every repository's --check on upgrade;
+    # a line written by hand among the generated ones was dropped by --write.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    text = codeowners.read_text()
+    older = text.removesuffix(
+        "\n# End of the generated lines: lines written by hand above or below them are kept.\n"
+    )
+    assert older != text
+    codeowners.write_text(older)
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+    codeowners.write_text(text.replace("/tooling/ ", "/scripts/ @acme/ops\n/tooling/ "))
+    assert run_cli(archive, "codeowners", "--check").exit_code == 1
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text + "\n/scripts/ @acme/ops\n"

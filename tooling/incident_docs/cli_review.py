@@ -295,7 +295,7 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         kept = " (the lines written by hand kept)" if wanted != generated.text else ""
         echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return
-    differs = difference(current, wanted, place)
+    differs = difference(current, generated.text, place)
     if differs is None:
         echo(f"{place} is up to date with {project.config.roster}", err=True)
         sys.exit(EXIT_OK)

@@ -116,11 +116,13 @@ def merge(current: str | None, generated: str) -> str:
     )
     own = "".join(lines[:start])
     end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), None)
-    if end is not None:
-        after = "".join(lines[end + 1 :])  # as written, blank lines and all
-    else:  # written before the generated lines had an end: what no --write would write
-        after = "".join(line for line in lines[start:] if not _generated_line(line, generated))
-        after = after and "\n" + after
+    # Among the generated lines (all to the end of the file, written before they had an end
+    # line), the lines no --write would write are kept: after them, as are those below.
+    stray = "".join(
+        line for line in lines[start : len(lines) if end is None else end]
+        if not _generated_line(line, generated)
+    )  # fmt: skip
+    after = (stray and "\n" + stray) + ("".join(lines[end + 1 :]) if end is not None else "")
     if after and not after.endswith("\n"):
         after += "\n"
     if not own.strip():
@@ -155,13 +157,20 @@ _OUR_COMMENTS = ("# no maintainer with a github login in ", "# not this file")
 """Comments generated lines hold whose words depend on the roster or changed over releases."""
 
 
-def difference(current: str | None, wanted: str, path: str = CODEOWNERS_PATH) -> str | None:
-    """A unified diff from the file to what it should be, or None when they agree."""
+def difference(current: str | None, generated: str, path: str = CODEOWNERS_PATH) -> str | None:
+    """A unified diff from the file to what it should hold (see merge), or None when they
+    agree. Generated lines written before they had an end line agree without it: a release
+    that adds the line does not fail `--check` until the roster changes."""
     if current is None:
         return f"{path} does not exist"
     normalised = current.replace("\r\n", "\n")
+    wanted = merge(current, generated)
     if normalised == wanted:
         return None
+    if END_MARK not in normalised:
+        older = generated.removesuffix(f"\n{END_MARK}\n")
+        if normalised == merge(current, older):
+            return None
     diff = difflib.unified_diff(
         normalised.splitlines(keepends=True),
         wanted.splitlines(keepends=True),
