@@ -267,6 +267,9 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
         "<pre>\nHTTP 503",
         "- item\n\n  ~~~\n  log line",
         "<!-- a note never closed",
+        "<p>\nhello",
+        "<center>x",
+        "<div>\n<!-- a note never closed\nBody",
     ],
 )
 def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:
@@ -277,3 +280,8 @@ def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:
         extensions=["pymdownx.superfences", "tables", "attr_list"],
     )
     assert "<h2>End</h2>" in html and "<h2>After</h2>" in html, html
+
+
+def test_an_element_named_in_a_sentence_is_not_closed() -> None:
+    assert closing_lines("The search page's <div> wrapper stopped rendering results.") == []
+    assert closing_lines("<!-- <div> -->\nText") == []

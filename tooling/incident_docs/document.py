@@ -895,27 +895,38 @@ def closing_lines(text: str) -> list[str]:
         if block.kind == "code"
         for number in range(block.line, block.end_line + 1)
     }
-    for index in range(last_closing + 1, len(lines)):
-        if index + 1 not in code and _HTML_COMMENT.match(lines[index]):
-            return [*closing, "-->"]
-    # The site's Markdown keeps an element such as <details> or <div> open, and all that
-    # follows it raw HTML, up to its end tag.
-    return closing + [f"</{name}>" for name in reversed(_open_elements(lines, code))]
+    comment = next(
+        (
+            index
+            for index in range(last_closing + 1, len(lines))
+            if index + 1 not in code and _HTML_COMMENT.match(lines[index])
+        ),
+        len(lines),
+    )
+    # The site's Markdown keeps an element such as <details> or <div> that opens a line open,
+    # and all that follows it raw HTML, up to its end tag.
+    ends = [f"</{name}>" for name in reversed(_open_elements(lines[:comment], code))]
+    return closing + (["-->"] if comment < len(lines) else []) + ends
 
 
 _BLOCK_ELEMENTS = frozenset(
-    {"address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset"}
-    | {"figure", "footer", "form", "header", "main", "nav", "ol", "section", "table", "ul"}
+    {"address", "article", "aside", "blockquote", "body", "canvas", "center", "details"}
+    | {"dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2"}
+    | {"h3", "h4", "h5", "h6", "header", "hgroup", "html", "iframe", "main", "map", "math"}
+    | {"menu", "nav", "noscript", "object", "ol", "output", "p", "progress", "section"}
+    | {"table", "ul", "video"}
 )
-"""Elements the site's Markdown reads as a raw HTML block to their end tag."""
+"""Elements the site's Markdown reads, opening a line, as a raw HTML block to their end tag."""
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_OPENS_LINE = re.compile(r" {0,3}<[A-Za-z]")
 
 
 def _open_elements(lines: list[str], code: set[int]) -> list[str]:
-    """The block elements the lines open and never end, outermost first (code left out)."""
+    """The block elements the lines open and never end, outermost first (code left out): one
+    that opens a line, and those inside it; a tag within a paragraph's text opens nothing."""
     stack: list[str] = []
     for number, line in enumerate(lines, start=1):
-        if number in code or "<" not in line:
+        if number in code or "<" not in line or not (stack or _OPENS_LINE.match(line)):
             continue
         for tag in _TAG.finditer(_CODE_SPAN.sub("", line)):
             name = tag.group(2).lower()
