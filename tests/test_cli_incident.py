@@ -1045,7 +1045,15 @@ def test_a_rate_limit_with_an_unreadable_wait_says_to_try_again_later(
 
 @pytest.mark.parametrize(
     ("written", "wait"),
-    [("7", 7.0), (" 12 ", 12.0), ("\u0663", None), ("\uff17", None), ("\xb2", None), ("-1", None)],
+    [
+        ("7", 7.0),
+        (" 12 ", 12.0),
+        ("\u0663", None),
+        ("\uff17", None),
+        ("\xb2", None),
+        ("-1", None),
+        ("9" * 400, 86400.0),  # a day at most, not "wait inf s"
+    ],
 )
 def test_a_retry_after_is_read_in_ascii_digits_only(written: str, wait: float | None) -> None:
     # A header's bytes are read as Latin-1: a server can send any such character, and HTTP

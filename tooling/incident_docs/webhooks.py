@@ -174,7 +174,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isascii() and value.isdigit():
         # ASCII digits only: str.isdigit() is true for "²" and "٣" too, which float() refuses.
-        return float(value)
+        # A day at most: a number of hundreds of digits is no wait to report ("inf s").
+        return min(float(value), 86400.0)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
