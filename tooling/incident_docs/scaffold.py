@@ -444,8 +444,9 @@ def apply_init(root: Path, steps: list[Step]) -> None:
             _write_all(root, steps)
         except BaseException:
             if not lock_there:
-                # The lock file too, which the .gitignore line taken back no longer hides;
-                # removed while it is held, so that no other command takes it meanwhile.
+                # The lock file too, which the .gitignore line taken back no longer hides. (A
+                # command that waited for it holds a removed file then: only in a folder a
+                # failed init leaves without an archive, where no command that writes runs.)
                 lock.unlink(missing_ok=True)
             raise
 
