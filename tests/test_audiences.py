@@ -176,15 +176,17 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("Lost s3://prod-backups/2026 and redis://cache:6379", ["s3://prod-backups/2026", "redis://cache:6379"]),
         ("The broker kafka-1.prod:9092 and cache:6379 stopped.", ["kafka-1.prod:9092", "cache:6379"]),
         ("At 12:30 UTC (UTC+05:30) a 3:1 ratio; see https://status.example.com:443/x", []),
-        # After a plain lower-case word, a port is a registered or dynamic one (1024 and up):
-        # below, a word and a number after a colon is a status code, a count or a ratio; after
-        # a capitalised word, a label.
+        # A port is a registered or dynamic one (1024 and up), or one services listen on below
+        # (443, 80, 389): otherwise a word and a number after a colon is a status code, a
+        # count, a ratio or a file's line.
         ("The api returned status:503, error code:429, rate:5, v2.3:4, a:1 and error:500.", []),
+        ("v1.2-rc3:4, config.yaml:42, app.py:1200, max-age:60, retry-after:30, sign-in:2", []),
         ("cache:6379, kafka:9092 and db:5432 were down", ["cache:6379", "kafka:9092", "db:5432"]),
-        ("redis:6379 was full.", ["redis:6379"]),
-        ("Q3:2024 invoices are unaffected, ETA:1500 UTC, Timeout:3000, INC:2024.", []),
-        # A name with a hyphen, an underscore or a dot is a host, whatever its port.
+        ("Redis:6379 and mongoDB:27017 were full.", ["Redis:6379", "mongoDB:27017"]),
+        ("DB01:5432 and WEB01:8080 filled up", ["DB01:5432", "WEB01:8080"]),
         ("payments-db:443 and api_gateway:80 stalled", ["payments-db:443", "api_gateway:80"]),
+        # A quarter of a year, a time and its zone.
+        ("Q3:2024 invoices are unaffected, ETA:1500 UTC.", []),
         ("At 12:30 and 9:30am, 3:1 and 16:9, UTC+05:30, on Windows 11.", []),
         # A public host passes with its port, and by a link of any scheme.
         ("status.example.com:8443 and webcal://status.example.com/feed", []),

@@ -24,14 +24,18 @@ _HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?![\w:
 """A word and a number after a colon, which may be a host and its port ("cache:6379",
 "kafka-1.prod:9092"): see HOST_PORTS."""
 HOST_PORTS = range(1024, 65536)
-"""The ports a plain lower-case word before a colon and a number must have to read as a host
-and its port: the registered and dynamic ones, where services listen (redis 6379, postgres
-5432, kafka 9092). A smaller number after a word is mostly a status code, a count or a ratio
-("status:503", "error code:429", "rate:5"), and a capitalised word a label ("Q3:2024",
-"ETA:1500"). A name with a hyphen, an underscore or a dot ("payments-db:443", "db.internal:80")
-is a host whatever its port (1 to 65535)."""
-_HOST_NAME = re.compile(r"[A-Za-z0-9]+[-_.][\w.-]*[A-Za-z][\w.-]*")
-"""A name with a hyphen, an underscore or a dot and a letter after it: not a version ("v2.3")."""
+"""The ports a word before a colon and a number must have, or be one of WELL_KNOWN_PORTS, to
+read as a host and its port: the registered and dynamic ones, where services listen (Redis 6379,
+Postgres 5432, Kafka 9092), whatever the name's case (`Redis:6379`, `DB01:5432`). A smaller
+number after a word is mostly a status code, a count, a ratio or a file's line ("status:503",
+"error code:429", "rate:5", "config.yaml:42")."""
+WELL_KNOWN_PORTS = frozenset({21, 22, 23, 25, 53, 80, 110, 143, 389, 443, 465, 587, 636, 993})
+"""Ports below 1024 that services listen on, read as a port after any name ("api-gateway:80",
+"payments-db:443", "ldap:389")."""
+_NOT_A_PORT = re.compile(
+    # A quarter of a year ("Q3:2024"), or a time of day followed by its zone ("ETA:1500 UTC").
+    r"(?:Q[1-4]:\d{4}|[A-Za-z]+:\d{4}\s*(?:UTC|GMT|Z|[A-Z]{2,4}T)\b)"
+)
 _AUTHORITY_END = re.compile(r"[/?#\\]")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
@@ -117,13 +121,15 @@ def find_leaks(
         else:
             add(*match.span(), "a link to an internal page or ticket")
     for match in _HOST_PORT.finditer(text):
-        host = match.group(0).rsplit(":", 1)[0]
+        host, port = match.group(0).rsplit(":", 1)[0], int(match.group(1))
         if _under(host.lower(), public_domains):
             taken.append(match.span())  # "status.example.com:8443"
-        elif _HOST_NAME.fullmatch(host) is not None:
-            if 0 < int(match.group(1)) < 65536:
-                add(*match.span(), "an internal host and port")
-        elif host.islower() and int(match.group(1)) in HOST_PORTS:
+        elif (
+            (port in HOST_PORTS or port in WELL_KNOWN_PORTS)
+            and host.rsplit(".", 1)[-1].lower() not in FILE_ENDINGS  # "app.py:1200": a line
+            and host.lower() not in NOT_HOSTS
+            and _NOT_A_PORT.match(text, match.start()) is None
+        ):
             add(*match.span(), "an internal host and port")
     for match in _EMAIL.finditer(text):
         add(*match.span(), "an email address")
