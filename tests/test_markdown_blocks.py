@@ -270,6 +270,12 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
         "<p>\nhello",
         "<center>x",
         "<div>\n<!-- a note never closed\nBody",
+        "<li>Search results stopped rendering",
+        "<summary>Error sample",
+        "<div>\n`<div>` is the wrapper\nbody",
+        "<div>\nBody <!-- never closed",
+        "<div>\n<!-- a --> <!-- b",
+        "<div>\n<!-- <div> -->\nbody",
     ],
 )
 def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:
@@ -280,6 +286,8 @@ def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:
         extensions=["pymdownx.superfences", "tables", "attr_list"],
     )
     assert "<h2>End</h2>" in html and "<h2>After</h2>" in html, html
+    # Nor a closing tag more than it opened, which would end an element of the page around it.
+    assert html.count("</div>") <= html.count("<div"), html
 
 
 def test_an_element_named_in_a_sentence_is_not_closed() -> None:

@@ -886,57 +886,60 @@ def closing_lines(text: str) -> list[str]:
         if not (closing and _reads_heading_after([*lines, *closing])):
             return []  # nothing a closing line ends
         lines += closing
-    # Read as text, as the site shows it (see scan_blocks): a comment another one closes later
-    # in the new document would hide what lies between them.
-    last_closing = max((index for index, line in enumerate(lines) if "-->" in line), default=-1)
     code = {
         number
         for block in scan_blocks(lines)
         if block.kind == "code"
         for number in range(block.line, block.end_line + 1)
     }
-    comment = next(
-        (
-            index
-            for index in range(last_closing + 1, len(lines))
-            if index + 1 not in code and _HTML_COMMENT.match(lines[index])
-        ),
-        len(lines),
-    )
-    # The site's Markdown keeps an element such as <details> or <div> that opens a line open,
-    # and all that follows it raw HTML, up to its end tag.
-    ends = [f"</{name}>" for name in reversed(_open_elements(lines[:comment], code))]
-    return closing + (["-->"] if comment < len(lines) else []) + ends
+    in_comment, elements = _left_open(lines, code)
+    # A comment another one closes later in the new document would hide what lies between
+    # them; an element the site's Markdown reads as raw HTML runs to its end tag.
+    return closing + (["-->"] if in_comment else []) + [f"</{e}>" for e in reversed(elements)]
 
 
 _BLOCK_ELEMENTS = frozenset(
-    {"address", "article", "aside", "blockquote", "body", "canvas", "center", "details"}
-    | {"dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2"}
-    | {"h3", "h4", "h5", "h6", "header", "hgroup", "html", "iframe", "main", "map", "math"}
-    | {"menu", "nav", "noscript", "object", "ol", "output", "p", "progress", "section"}
-    | {"table", "ul", "video"}
+    {"address", "article", "aside", "blockquote", "body", "canvas", "caption", "center"}
+    | {"colgroup", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption"}
+    | {"figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup"}
+    | {"html", "iframe", "legend", "li", "main", "map", "math", "menu", "nav", "noscript"}
+    | {"object", "ol", "option", "output", "p", "progress", "section", "summary", "table"}
+    | {"tbody", "td", "tfoot", "th", "thead", "tr", "ul", "video"}
 )
 """Elements the site's Markdown reads, opening a line, as a raw HTML block to their end tag."""
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_OPENS_LINE = re.compile(r" {0,3}<[A-Za-z]")
+_OPENS_LINE = re.compile(r" {0,3}<[A-Za-z!]")
+_MARKUP = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 
 
-def _open_elements(lines: list[str], code: set[int]) -> list[str]:
-    """The block elements the lines open and never end, outermost first (code left out): one
-    that opens a line, and those inside it; a tag within a paragraph's text opens nothing."""
+def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
+    """Whether the lines leave a comment open, and the block elements they open and never end,
+    outermost first, as the site reads raw HTML: from a line that opens with a tag or a
+    comment, and inside it (where backticks are no code span); a tag or a comment within a
+    paragraph's text opens nothing, nor does code."""
     stack: list[str] = []
+    in_comment = False
     for number, line in enumerate(lines, start=1):
-        if number in code or "<" not in line or not (stack or _OPENS_LINE.match(line)):
+        raw = in_comment or bool(stack)
+        if "<" not in line and "-->" not in line:
             continue
-        for tag in _TAG.finditer(_CODE_SPAN.sub("", line)):
-            name = tag.group(2).lower()
-            if name not in _BLOCK_ELEMENTS or tag.group(3):
-                continue
-            if not tag.group(1):
-                stack.append(name)
-            elif name in stack:
-                del stack[len(stack) - 1 - stack[::-1].index(name) :]
-    return stack
+        if not raw and (number in code or not _OPENS_LINE.match(line)):
+            continue
+        for found in _MARKUP.finditer(line if raw else _CODE_SPAN.sub("", line)):
+            markup = found.group(0)
+            if in_comment:
+                in_comment = markup != "-->"
+            elif markup == "<!--":
+                in_comment = True
+            elif markup != "-->":
+                name = found.group(2).lower()
+                if name not in _BLOCK_ELEMENTS or found.group(3):
+                    continue
+                if not found.group(1):
+                    stack.append(name)
+                elif name in stack:
+                    del stack[len(stack) - 1 - stack[::-1].index(name) :]
+    return in_comment, stack
 
 
 def _closes_fence(line: str, fence: str) -> bool:
