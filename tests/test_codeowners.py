@@ -196,5 +196,9 @@ def test_generated_lines_from_before_the_end_line_still_check_and_keep_lines_amo
     assert run_cli(archive, "codeowners", "--check").exit_code == 0
     codeowners.write_text(text.replace("/tooling/ ", "/scripts/ @acme/ops\n/tooling/ "))
     assert run_cli(archive, "codeowners", "--check").exit_code == 1
-    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    written = run_cli(archive, "codeowners", "--write")
+    assert written.exit_code == 0
+    assert "'/scripts/ @acme/ops' was among the generated lines: moved below them" in (
+        written.stderr
+    )
     assert codeowners.read_text() == text + "\n/scripts/ @acme/ops\n"

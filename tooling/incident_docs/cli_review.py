@@ -16,6 +16,7 @@ from incident_docs.codeowners import (
     generate,
     locate,
     merge,
+    moved,
     read_current,
 )
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -292,6 +293,12 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
             raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
         newline = "\r\n" if current is not None and "\r\n" in current else "\n"
         write_atomic(target, wanted.replace("\n", newline).encode("utf-8"))
+        for line in moved(current or "", generated.text):
+            echo(
+                f"incident: warning: {place}: '{line.strip()}' was among the generated lines: "
+                "moved below them, where it overrides them for the paths it matches",
+                err=True,
+            )
         kept = " (the lines written by hand kept)" if wanted != generated.text else ""
         echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return

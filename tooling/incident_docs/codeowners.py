@@ -116,12 +116,7 @@ def merge(current: str | None, generated: str) -> str:
     )
     own = "".join(lines[:start])
     end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), None)
-    # Among the generated lines (all to the end of the file, written before they had an end
-    # line), the lines no --write would write are kept: after them, as are those below.
-    stray = "".join(
-        line for line in lines[start : len(lines) if end is None else end]
-        if not _generated_line(line, generated)
-    )  # fmt: skip
+    stray = "".join(moved(current, generated))
     after = (stray and "\n" + stray) + ("".join(lines[end + 1 :]) if end is not None else "")
     if after and not after.endswith("\n"):
         after += "\n"
@@ -132,6 +127,24 @@ def merge(current: str | None, generated: str) -> str:
     own = own if own.endswith("\n") else own + "\n"
     separator = "" if own.endswith("\n\n") else "\n"
     return f"{own}{separator}{first}\n{SHARED_NOTE}\n{rest}{after}"
+
+
+def moved(current: str, generated: str) -> list[str]:
+    """The lines written by hand among the generated ones (all to the end of the file when they
+    have no end line, as an earlier release wrote them): lines no --write would write, which
+    merge keeps after the generated ones, where they override them for the paths they match."""
+    lines = current.replace("\r\n", "\n").splitlines(keepends=True)
+    start = next(
+        (
+            n
+            for n, line in enumerate(lines)
+            if line.startswith("# Generated from ") and GENERATED_MARK in line
+        ),
+        len(lines),
+    )
+    end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), len(lines))
+    found = [line for line in lines[start:end] if not _generated_line(line, generated)]
+    return [line if line.endswith("\n") else line + "\n" for line in found]
 
 
 def _generated_line(line: str, generated: str) -> bool:
@@ -153,7 +166,7 @@ def _generated_line(line: str, generated: str) -> bool:
     return text.split(" ", 1)[0] in patterns
 
 
-_OUR_COMMENTS = ("# no maintainer with a github login in ", "# not this file")
+_OUR_COMMENTS = ("# no maintainer with a github login in ", "# not this file", "# not these lines")
 """Comments generated lines hold whose words depend on the roster or changed over releases."""
 
 
