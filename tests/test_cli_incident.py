@@ -1053,6 +1053,7 @@ def test_a_rate_limit_with_an_unreadable_wait_says_to_try_again_later(
         ("\xb2", None),
         ("-1", None),
         ("9" * 400, 86400.0),  # a day at most, not "wait inf s"
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86400.0),
     ],
 )
 def test_a_retry_after_is_read_in_ascii_digits_only(written: str, wait: float | None) -> None:

@@ -113,6 +113,8 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
             wait = (
                 "try again later"
                 if limited.wait is None
+                else "the chat asks to wait a day or more, then try again"
+                if limited.wait >= A_DAY
                 else f"the chat asks to wait {limited.wait:g} s, then try again"
             )
             raise UsageError(f"{where}: HTTP 429{limited.said}: {wait}") from None
@@ -175,14 +177,18 @@ def _retry_after(value: str | None) -> float | None:
     if value.isascii() and value.isdigit():
         # ASCII digits only: str.isdigit() is true for "²" and "٣" too, which float() refuses.
         # A day at most: a number of hundreds of digits is no wait to report ("inf s").
-        return min(float(value), 86400.0)
+        return min(float(value), A_DAY)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), A_DAY)
+
+
+A_DAY = 86400.0
+"""The longest wait a Retry-After is read as: longer ones are reported as more than a day."""
 
 
 def _basic(user: str, password: str) -> str:
