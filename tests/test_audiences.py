@@ -180,13 +180,19 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         # (443, 80, 389): otherwise a word and a number after a colon is a status code, a
         # count, a ratio or a file's line.
         ("The api returned status:503, error code:429, rate:5, v2.3:4, a:1 and error:500.", []),
-        ("v1.2-rc3:4, config.yaml:42, app.py:1200, max-age:60, retry-after:30, sign-in:2", []),
+        ("v1.2-rc3:4, config.yaml:42, app.py:1200, sign-in:2, error-rate:5", []),
         ("cache:6379, kafka:9092 and db:5432 were down", ["cache:6379", "kafka:9092", "db:5432"]),
         ("Redis:6379 and mongoDB:27017 were full.", ["Redis:6379", "mongoDB:27017"]),
         ("DB01:5432 and WEB01:8080 filled up", ["DB01:5432", "WEB01:8080"]),
         ("payments-db:443 and api_gateway:80 stalled", ["payments-db:443", "api_gateway:80"]),
-        # A quarter of a year, a time and its zone.
-        ("Q3:2024 invoices are unaffected, ETA:1500 UTC.", []),
+        # A quarter of a year, a year after a label, a time and its zone, what a number counts.
+        ("Q3:2024 invoices are unaffected, ETA:1500 UTC, Build:2024.", []),
+        ("CPU:80% on the search nodes, Disk:993 GB, Timeout:3000 ms, Step:22 of 40", []),
+        # Shaped like a host, a name is one with any port from 10 up; a time needs a zone.
+        ("smb-share:445 and kerberos-kdc:88 went away", ["smb-share:445", "kerberos-kdc:88"]),
+        ("REDIS:6379 WENT DOWN; cache:6379 UTC", ["REDIS:6379", "cache:6379"]),
+        # An error message's colon after the port.
+        ("dial tcp payments-db:5432: i/o timeout", ["payments-db:5432"]),
         ("At 12:30 and 9:30am, 3:1 and 16:9, UTC+05:30, on Windows 11.", []),
         # A public host passes with its port, and by a link of any scheme.
         ("status.example.com:8443 and webcal://status.example.com/feed", []),

@@ -20,21 +20,34 @@ _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+-]*://[^\s<>\"')]+")
 """Any scheme: a connection string ("postgres://app:secret@db/payments", "redis://cache:6379",
 "s3://backups/") names an internal host, and can hold a password. No dot in the scheme: in
 "Details.https://status.example.com" the link starts at "https"."""
-_HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?![\w:]|\.\w)")
+_HOST_PORT = re.compile(r"(?<![\w.:/@-])[A-Za-z][A-Za-z0-9_.-]*:(\d{1,5})(?!\w|:\w|\.\w)")
 """A word and a number after a colon, which may be a host and its port ("cache:6379",
 "kafka-1.prod:9092"): see HOST_PORTS."""
 HOST_PORTS = range(1024, 65536)
-"""The ports a word before a colon and a number must have, or be one of WELL_KNOWN_PORTS, to
-read as a host and its port: the registered and dynamic ones, where services listen (Redis 6379,
-Postgres 5432, Kafka 9092), whatever the name's case (`Redis:6379`, `DB01:5432`). A smaller
-number after a word is mostly a status code, a count, a ratio or a file's line ("status:503",
-"error code:429", "rate:5", "config.yaml:42")."""
-WELL_KNOWN_PORTS = frozenset({21, 22, 23, 25, 53, 80, 110, 143, 389, 443, 465, 587, 636, 993})
-"""Ports below 1024 that services listen on, read as a port after any name ("api-gateway:80",
-"payments-db:443", "ldap:389")."""
+"""The ports a plain word before a colon and a number must have, or be one of
+WELL_KNOWN_PORTS, to read as a host and its port: the registered and dynamic ones, where
+services listen (Redis 6379, Postgres 5432, Kafka 9092), whatever the word's case
+(`Redis:6379`, `DB01:5432`). A smaller number after a word is mostly a status code, a count, a
+ratio or a file's line ("status:503", "rate:5", "config.yaml:42"). A name shaped like a host (a
+hyphen, an underscore or a dot, then a letter: "smb-share", "payments_db", "db.internal") is
+one with any port from 10 up ("smb-share:445"); below, it is a count ("sign-in:2")."""
+WELL_KNOWN_PORTS = frozenset({80, 110, 143, 389, 443, 465, 587, 636, 993, 995})
+"""Ports below 1024 that services listen on, read as a port after a plain word ("ldap:389");
+not the smallest (22, 25, 53), which after a word are mostly counts ("Step:22", "Page:25")."""
+_HOST_SHAPED = re.compile(r"[A-Za-z0-9]+[-_.][\w.-]*[A-Za-z][\w.-]*")
+_ZONES = (
+    "UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT"
+    "|HST|AEST|AEDT|ACST|AWST|NZST|NZDT|JST|KST|SGT|HKT"
+)
 _NOT_A_PORT = re.compile(
     # A quarter of a year ("Q3:2024"), or a time of day followed by its zone ("ETA:1500 UTC").
-    r"(?:Q[1-4]:\d{4}|[A-Za-z]+:\d{4}\s*(?:UTC|GMT|Z|[A-Z]{2,4}T)\b)"
+    rf"(?:Q[1-4]:\d{{4}}|[A-Za-z]+:(?:[01]\d|2[0-3])[0-5]\d\s*(?:{_ZONES})\b)"
+)
+_COUNTED = re.compile(
+    # What the number counts ("CPU:80%", "Disk:993 GB", "Timeout:3000 ms").
+    r"\s*(?:%|(?:percent|ms|s|secs?|seconds|mins?|minutes|h|hours|days|[KMGTP]i?B|rps|qps"
+    r"|requests|users|errors|items|rows)\b)",
+    re.IGNORECASE,
 )
 _AUTHORITY_END = re.compile(r"[/?#\\]")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\d|\.\d)")
@@ -70,6 +83,23 @@ NOT_HOSTS = frozenset(
     {"utf-8", "utf-16", "sha-1", "sha-256", "sha-512", "x86-64", "covid-19", "iso-8601", "tls-1"}
 )
 """Words shaped like a numbered host or a ticket key that are neither."""
+
+
+def _host_and_port(text: str, match: re.Match[str], host: str, port: int) -> bool:
+    """The name and number after its colon read as a host and its port (see HOST_PORTS)."""
+    if (
+        host.rsplit(".", 1)[-1].lower() in FILE_ENDINGS  # "app.py:1200": a line of a file
+        or host.lower() in NOT_HOSTS
+        or _NOT_A_PORT.match(text, match.start()) is not None
+        or _COUNTED.match(text, match.end()) is not None
+        or not 0 < port < 65536
+    ):
+        return False
+    if _HOST_SHAPED.fullmatch(host) is not None:
+        return port >= 10
+    # A capitalised label and a year ("Build:2024", "FY:2024") is no host.
+    year = host[0].isupper() and 1900 <= port <= 2099
+    return (port in HOST_PORTS or port in WELL_KNOWN_PORTS) and not year
 
 
 @dataclass(frozen=True)
@@ -124,12 +154,7 @@ def find_leaks(
         host, port = match.group(0).rsplit(":", 1)[0], int(match.group(1))
         if _under(host.lower(), public_domains):
             taken.append(match.span())  # "status.example.com:8443"
-        elif (
-            (port in HOST_PORTS or port in WELL_KNOWN_PORTS)
-            and host.rsplit(".", 1)[-1].lower() not in FILE_ENDINGS  # "app.py:1200": a line
-            and host.lower() not in NOT_HOSTS
-            and _NOT_A_PORT.match(text, match.start()) is None
-        ):
+        elif _host_and_port(text, match, host, port):
             add(*match.span(), "an internal host and port")
     for match in _EMAIL.finditer(text):
         add(*match.span(), "an email address")
