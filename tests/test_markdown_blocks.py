@@ -276,6 +276,10 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
         "<div>\nBody <!-- never closed",
         "<div>\n<!-- a --> <!-- b",
         "<div>\n<!-- <div> -->\nbody",
+        # Fences are read before raw HTML: what they hold opens and ends nothing.
+        '<details>\n<summary>Page source</summary>\n\n```html\n<div id="results">\n```',
+        "<details>\n<summary>S</summary>\n\n```\n</details>\n```\nmore",
+        "<div>The `<div>` wrapper\nbody",
     ],
 )
 def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:

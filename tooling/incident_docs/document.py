@@ -907,7 +907,6 @@ _BLOCK_ELEMENTS = frozenset(
     | {"tbody", "td", "tfoot", "th", "thead", "tr", "ul", "video"}
 )
 """Elements the site's Markdown reads, opening a line, as a raw HTML block to their end tag."""
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _OPENS_LINE = re.compile(r" {0,3}<[A-Za-z!]")
 _MARKUP = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 
@@ -915,17 +914,16 @@ _MARKUP = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
     """Whether the lines leave a comment open, and the block elements they open and never end,
     outermost first, as the site reads raw HTML: from a line that opens with a tag or a
-    comment, and inside it (where backticks are no code span); a tag or a comment within a
-    paragraph's text opens nothing, nor does code."""
+    comment, all of it and what follows (backticks there are no code span); a tag or a comment
+    within a paragraph's text opens nothing, nor does code (its fences are read first)."""
     stack: list[str] = []
     in_comment = False
     for number, line in enumerate(lines, start=1):
-        raw = in_comment or bool(stack)
-        if "<" not in line and "-->" not in line:
+        if number in code or ("<" not in line and "-->" not in line):
             continue
-        if not raw and (number in code or not _OPENS_LINE.match(line)):
+        if not (in_comment or stack or _OPENS_LINE.match(line)):
             continue
-        for found in _MARKUP.finditer(line if raw else _CODE_SPAN.sub("", line)):
+        for found in _MARKUP.finditer(line):
             markup = found.group(0)
             if in_comment:
                 in_comment = markup != "-->"
