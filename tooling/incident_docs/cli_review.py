@@ -294,9 +294,10 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         newline = "\r\n" if current is not None and "\r\n" in current else "\n"
         write_atomic(target, wanted.replace("\n", newline).encode("utf-8"))
         for line in moved(current or "", generated.text):
+            effect = "" if line.startswith("#") else ", where it overrides them for its paths"
             echo(
                 f"incident: warning: {place}: '{line.strip()}' was among the generated lines: "
-                "moved below them, where it overrides them for the paths it matches",
+                f"moved below them{effect}",
                 err=True,
             )
         kept = " (the lines written by hand kept)" if wanted != generated.text else ""

@@ -166,7 +166,11 @@ def _generated_line(line: str, generated: str) -> bool:
     return text.split(" ", 1)[0] in patterns
 
 
-_OUR_COMMENTS = ("# no maintainer with a github login in ", "# not this file", "# not these lines")
+_OUR_COMMENTS = (
+    "# no maintainer with a github login in ",
+    "# not this file",
+    "# not these lines, which run to the end of the file: write your own above them.",
+)
 """Comments generated lines hold whose words depend on the roster or changed over releases."""
 
 
