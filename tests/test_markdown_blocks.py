@@ -280,6 +280,10 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
         '<details>\n<summary>Page source</summary>\n\n```html\n<div id="results">\n```',
         "<details>\n<summary>S</summary>\n\n```\n</details>\n```\nmore",
         "<div>The `<div>` wrapper\nbody",
+        # A fence is one there only as indented as its lines and its closing fence.
+        '<div class="note">\nThe error page rendered:\n\n  ```\n<div class="error">\n  ```',
+        '<div class="note">\nThe page ended with:\n\n  ```\n</div>\n  ```',
+        '<div>\nThe error page rendered:\n```\n<div class="error">\n ```\n',
     ],
 )
 def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:

@@ -886,13 +886,16 @@ def closing_lines(text: str) -> list[str]:
         if not (closing and _reads_heading_after([*lines, *closing])):
             return []  # nothing a closing line ends
         lines += closing
-    code = {
+    in_comment, elements = _left_open(lines, _site_fences(lines))
+    # A comment open as GitHub reads the fences (CommonMark) is ended too: a stray "-->" shows
+    # on the site, where the draft's sections would be hidden on GitHub.
+    commonmark = {
         number
         for block in scan_blocks(lines)
         if block.kind == "code"
         for number in range(block.line, block.end_line + 1)
     }
-    in_comment, elements = _left_open(lines, code)
+    in_comment = in_comment or _left_open(lines, commonmark)[0]
     # A comment another one closes later in the new document would hide what lies between
     # them; an element the site's Markdown reads as raw HTML runs to its end tag.
     return closing + (["-->"] if in_comment else []) + [f"</{e}>" for e in reversed(elements)]
@@ -909,6 +912,37 @@ _BLOCK_ELEMENTS = frozenset(
 """Elements the site's Markdown reads, opening a line, as a raw HTML block to their end tag."""
 _OPENS_LINE = re.compile(r" {0,3}<[A-Za-z!]")
 _MARKUP = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+
+
+_SITE_FENCE = re.compile(r"([ \t]*)(`{3,}|~{3,})([^`]*)$")
+
+
+def _site_fences(lines: list[str]) -> set[int]:
+    """The lines of fenced code as the site's Markdown finds them, before it reads raw HTML
+    (pymdownx.superfences): a fence, lines indented as it is, then a fence of the same
+    character at least as long and as indented; a fence never closed so is text there."""
+    code: set[int] = set()
+    index = 0
+    while index < len(lines):
+        opened = _SITE_FENCE.fullmatch(lines[index])
+        if opened is not None:
+            indent, run = opened.group(1), opened.group(2)
+            for end in range(index + 1, len(lines)):
+                closing = _SITE_FENCE.fullmatch(lines[end])
+                if (
+                    closing is not None
+                    and closing.group(1) == indent
+                    and closing.group(2).startswith(run[0] * len(run))
+                    and not closing.group(3).strip()
+                ):
+                    # Its lines indented as the fence is, or it is no fence there.
+                    held = lines[index + 1 : end]
+                    if all(line.startswith(indent) or not line.strip() for line in held):
+                        code.update(range(index + 1, end + 2))
+                        index = end
+                    break
+        index += 1
+    return code
 
 
 def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
