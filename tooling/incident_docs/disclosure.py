@@ -40,13 +40,13 @@ _ZONES = (
     "|HST|AEST|AEDT|ACST|AWST|NZST|NZDT|JST|KST|SGT|HKT"
 )
 _NOT_A_PORT = re.compile(
-    # A quarter of a year ("Q3:2024"), or a time of day followed by its zone ("ETA:1500 UTC").
-    rf"(?:Q[1-4]:\d{{4}}|[A-Za-z]+:(?:[01]\d|2[0-3])[0-5]\d\s*(?:{_ZONES})\b)"
+    # A quarter of a year ("Q3:2024"), or a time of day followed by its zone ("ETA:1500 UTC",
+    # "ETA:1500 SAST").
+    rf"(?:Q[1-4]:\d{{4}}|[A-Za-z]+:(?:[01]\d|2[0-3])[0-5]\d\s*(?:{_ZONES}|[A-Z]{{1,4}}T)\b)"
 )
 _COUNTED = re.compile(
-    # What the number counts ("CPU:80%", "Disk:993 GB", "Timeout:3000 ms").
-    r"\s*(?:%|(?:percent|ms|s|secs?|seconds|mins?|minutes|h|hours|days|[KMGTP]i?B|rps|qps"
-    r"|requests|users|errors|items|rows)\b)",
+    # The unit of what the number measures ("CPU:80%", "Disk:993 GB", "Timeout:3000 ms").
+    r"\s*(?:%|(?:percent|ms|secs?|seconds|mins?|minutes|hours|days|[KMGTP]i?B)\b)",
     re.IGNORECASE,
 )
 _AUTHORITY_END = re.compile(r"[/?#\\]")
@@ -90,16 +90,17 @@ def _host_and_port(text: str, match: re.Match[str], host: str, port: int) -> boo
     if (
         host.rsplit(".", 1)[-1].lower() in FILE_ENDINGS  # "app.py:1200": a line of a file
         or host.lower() in NOT_HOSTS
-        or _NOT_A_PORT.match(text, match.start()) is not None
-        or _COUNTED.match(text, match.end()) is not None
         or not 0 < port < 65536
     ):
         return False
     if _HOST_SHAPED.fullmatch(host) is not None:
-        return port >= 10
-    # A capitalised label and a year ("Build:2024", "FY:2024") is no host.
-    year = host[0].isupper() and 1900 <= port <= 2099
-    return (port in HOST_PORTS or port in WELL_KNOWN_PORTS) and not year
+        return port >= 10  # whatever follows: "payments-db:5432 errors climbed"
+    if (
+        _NOT_A_PORT.match(text, match.start()) is not None
+        or _COUNTED.match(text, match.end()) is not None
+    ):
+        return False
+    return port in HOST_PORTS or port in WELL_KNOWN_PORTS
 
 
 @dataclass(frozen=True)
