@@ -554,7 +554,7 @@ def _unknown_setting(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             continue
         field = next((f for n, f in model.model_fields.items() if _kebab(n) == part), None)
-        inner = _section_of(field.annotation) if field is not None else None
+        inner = model_in(field.annotation, _Section) if field is not None else None
         if inner is None:
             return "unknown setting"
         model = inner
@@ -565,12 +565,13 @@ def _unknown_setting(loc: tuple[Any, ...]) -> str:
     return f"unknown setting (known here: {', '.join(names)})"
 
 
-def _section_of(annotation: Any) -> type[_Section] | None:
-    """The settings model an annotation holds (`tuple[SeverityLevel, ...]`: SeverityLevel)."""
-    if isinstance(annotation, type) and issubclass(annotation, _Section):
+def model_in(annotation: Any, base: type[BaseModel] = BaseModel) -> Any:
+    """The model of `base`'s kind an annotation holds (`tuple[SeverityLevel, ...]`:
+    SeverityLevel), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, base):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _section_of(arg)
+        found = model_in(arg, base)
         if found is not None:
             return found
     return None

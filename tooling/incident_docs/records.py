@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from incident_docs.config import Config, read_limited
+from incident_docs.config import Config, model_in, read_limited
 from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.document import (
     Document,
@@ -216,19 +216,9 @@ def _field_names(model: type[BaseModel], parent: Location) -> list[str]:
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
             return []
-        current = _model_of(field.annotation)
+        current = model_in(field.annotation)
     fields = getattr(current, "model_fields", {})
     return [info.alias or name for name, info in fields.items()]
-
-
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _close_match(name: str, choices: list[str]) -> str | None:
