@@ -867,9 +867,10 @@ def dedent_columns(line: str, columns: int) -> str:
 
 def closing_lines(text: str) -> list[str]:
     """The lines that end what the Markdown text leaves open: a fenced code block, a raw HTML
-    block (`<pre>` and its kind) or an HTML comment never closed. A piece copied from one record
-    into another must not take the rest of its new document into a code block or a comment: a
-    heading after it must be read as one, and a comment closed later must not start in it."""
+    block (`<pre>` and its kind), an HTML comment never closed, or an element the site reads as
+    raw HTML to its end tag (`<details>`, `<div>`). A piece copied from one record into another
+    must not take the rest of its new document into a code block, a comment or an element: a
+    heading after it must be read as one, on GitHub and on the site."""
     lines = text.split("\n")
     closing: list[str] = []
     if not _reads_heading_after(lines):
