@@ -190,6 +190,7 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("CPU:80% on the search nodes, Disk:993 GB, Timeout:3000 ms, Step:22 of 40", []),
         # A real port is no year, no time without a zone, and no measure after a host.
         ("NFS:2049, REDIS:6379 WENT DOWN; cache:6379 UTC", ["NFS:2049", "REDIS:6379", "cache:6379"]),
+        ("MSSQL:1433 WENT DOWN", ["MSSQL:1433"]),  # a time, but no zone after it
         ("payments-db:5432 errors climbed", ["payments-db:5432"]),
         # Shaped like a host, a name is one with any port from 10 up: a hyphenated word and a
         # count from 10 up is refused too (reworded, it goes out: "max-age of 60").

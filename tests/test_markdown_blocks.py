@@ -284,6 +284,9 @@ def test_what_a_text_leaves_open_is_closed_as_markdown_it_reads_it(lines: list[s
         '<div class="note">\nThe error page rendered:\n\n  ```\n<div class="error">\n  ```',
         '<div class="note">\nThe page ended with:\n\n  ```\n</div>\n  ```',
         '<div>\nThe error page rendered:\n```\n<div class="error">\n ```\n',
+        # Nor with a header it does not take, nor closed by a longer fence.
+        '<div class="note">\n\n```plain text\n<div class="error">\n```\n',
+        '<div class="note">\n\n```\n<!-- begin\n````\n',
     ],
 )
 def test_what_a_text_leaves_open_on_the_site_is_closed(text: str) -> None:

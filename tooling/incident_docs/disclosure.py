@@ -36,13 +36,15 @@ WELL_KNOWN_PORTS = frozenset({80, 110, 143, 389, 443, 465, 587, 636, 993, 995})
 not the smallest (22, 25, 53), which after a word are mostly counts ("Step:22", "Page:25")."""
 _HOST_SHAPED = re.compile(r"[A-Za-z0-9]+[-_.][\w.-]*[A-Za-z][\w.-]*")
 _ZONES = (
-    "UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT"
-    "|HST|AEST|AEDT|ACST|AWST|NZST|NZDT|JST|KST|SGT|HKT"
+    "UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|IDT|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AST"
+    "|ADT|AKST|AKDT|HST|NST|NDT|BRT|ART|CLT|COT|PET|WAT|CAT|EAT|SAST|GST|PKT|NPT|ICT|WIB|PHT"
+    "|MYT|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT|JST|KST|SGT|HKT"
 )
+"""Time zones written after a time of day: a closed list, not any word ending in T ("WENT")."""
 _NOT_A_PORT = re.compile(
     # A quarter of a year ("Q3:2024"), or a time of day followed by its zone ("ETA:1500 UTC",
     # "ETA:1500 SAST").
-    rf"(?:Q[1-4]:\d{{4}}|[A-Za-z]+:(?:[01]\d|2[0-3])[0-5]\d\s*(?:{_ZONES}|[A-Z]{{1,4}}T)\b)"
+    rf"(?:Q[1-4]:\d{{4}}|[A-Za-z]+:(?:[01]\d|2[0-3])[0-5]\d\s*(?:{_ZONES})\b)"
 )
 _COUNTED = re.compile(
     # The unit of what the number measures ("CPU:80%", "Disk:993 GB", "Timeout:3000 ms").

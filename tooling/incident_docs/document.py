@@ -915,13 +915,17 @@ _OPENS_LINE = re.compile(r" {0,3}<[A-Za-z!]")
 _MARKUP = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
 
 
-_SITE_FENCE = re.compile(r"([ \t]*)(`{3,}|~{3,})([^`]*)$")
+_SITE_FENCE = re.compile(
+    # A language and options in braces or as key="value" (superfences' own header); another
+    # header ("```plain text") opens no fence there.
+    r"""([ \t]*)(`{3,}|~{3,})[ \t]*([\w+#.-]*[ \t]*(?:\{[^}]*\}|(?:[\w-]+="[^"]*"[ \t]*)*))[ \t]*$"""
+)
 
 
 def _site_fences(lines: list[str]) -> set[int]:
     """The lines of fenced code as the site's Markdown finds them, before it reads raw HTML
-    (pymdownx.superfences): a fence, lines indented as it is, then a fence of the same
-    character at least as long and as indented; a fence never closed so is text there."""
+    (pymdownx.superfences): a fence with a header it takes, lines indented as it is, then the
+    same fence as indented; a fence never closed so is text there."""
     code: set[int] = set()
     index = 0
     while index < len(lines):
@@ -933,7 +937,7 @@ def _site_fences(lines: list[str]) -> set[int]:
                 if (
                     closing is not None
                     and closing.group(1) == indent
-                    and closing.group(2).startswith(run[0] * len(run))
+                    and closing.group(2) == run  # as long, no longer
                     and not closing.group(3).strip()
                 ):
                     # Its lines indented as the fence is, or it is no fence there.
