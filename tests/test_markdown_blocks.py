@@ -41,6 +41,9 @@ _ITEM = re.compile(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]) +)")
 _FENCE_LINE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 
 
+_BLOCK_START = re.compile(r" *(?:[-*+] |\d{1,9}[.)] |#|>|```|~~~|<|(?:[-*_] *){3,}$)")
+
+
 def _closed_in_their_items(lines: list[str]) -> list[str]:
     """The lines with a fence opened in a list item and closed left of the item's content moved
     to the content's column: the site closes the code block there (markdown-it would open
@@ -48,9 +51,12 @@ def _closed_in_their_items(lines: list[str]) -> list[str]:
     lines = list(lines)
     column = -1  # content column of the last list item
     fence = ""  # the fence open in that item
+    text = False  # the line before is paragraph text, which a plain line continues lazily
     for index, line in enumerate(lines):
-        indent = len(line) - len(line.lstrip(" "))
         item = _ITEM.match(line)
+        content = line[len(item.group(1)) :] if item else line  # an item's text is text too
+        lazy, text = text, bool(content.strip()) and not _BLOCK_START.match(content)
+        indent = len(line) - len(line.lstrip(" "))
         opened = _FENCE_LINE.match(line)
         if fence:
             closes = (
@@ -73,7 +79,7 @@ def _closed_in_their_items(lines: list[str]) -> list[str]:
             column = len(item.group(1))
             inner = _FENCE_LINE.match(line[column:])
             fence = inner.group(2) if inner and "`" not in inner.group(3) else ""
-        elif line.strip() and indent < column:
+        elif line.strip() and indent < column and not (lazy and text):
             column = -1
         elif column >= 0 and opened and indent >= column and "`" not in opened.group(3):
             fence = opened.group(2)
