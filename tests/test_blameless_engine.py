@@ -853,6 +853,7 @@ def _apply(text: str, hits: list[BlameHit]) -> str:
     [
         ("The config was obviously wrong.", "The config was wrong."),
         ("The deploy, obviously, broke the parser.", "The deploy broke the parser."),
+        ("We checked the dashboards, obviously.", "We checked the dashboards."),
         ("The rollback was unbelievably slow.", "The rollback was slow."),
     ],
 )

@@ -304,6 +304,8 @@ def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Span to delete so that removing a parenthetical adverb leaves a grammatical sentence."""
     if text[end : end + 1] == "," and text[max(0, start - 2) : start] == ", ":
         return start - 2, end + 1  # "the deploy, obviously, broke" -> "the deploy broke"
+    if text[end : end + 1] in (".", ";", "!", "?", "") and text[max(0, start - 2) : start] == ", ":
+        return start - 2, end  # "we checked the logs, obviously." -> "we checked the logs."
     if opens_sentence(text, start):
         return None  # dropping it would leave a lower-case sentence start
     if text[end : end + 1] == " " and text[start - 1 : start] == " ":
