@@ -297,6 +297,12 @@ def test_bad_configuration_exits_2_naming_the_location(archive: Path, run_cli: R
         ),
         # The line was at the end of the message, not where every other error has it.
         ('[tool.x]\ny = "a"\ny = "b"\n', "3: invalid TOML: Cannot overwrite a value (column 8)"),
+        # A byte order mark: "Invalid statement (column 1)" did not say what was there.
+        (
+            "\ufeff[tool.incident-docs]\n",
+            "1: invalid TOML: the file starts with a byte order mark (BOM): save it as UTF-8 "
+            "without one",
+        ),
     ],
 )
 def test_a_configuration_error_names_the_line_and_the_setting_meant(

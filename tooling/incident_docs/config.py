@@ -467,6 +467,12 @@ def read_limited(path: Path, label: str, limit: int = SETTINGS_FILE_LIMIT) -> by
 
 def parse_config(text: str, label: str) -> Config:
     """The configuration in a pyproject.toml's text; UsageError lines say `label: where: what`."""
+    if text.startswith("\ufeff"):
+        # TOML (and pip) refuse it: "Invalid statement (column 1)" would not say what is there.
+        raise UsageError(
+            f"{label}:1: invalid TOML: the file starts with a byte order mark (BOM): save it "
+            "as UTF-8 without one"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
