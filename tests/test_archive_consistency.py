@@ -186,13 +186,19 @@ def _without_postmortem(christmas: Path) -> Path:
     return incident
 
 
+def _around_summary(text: str) -> tuple[str, str]:
+    """The incident's text before its front-matter summary, and from the end of its
+    front-matter on."""
+    start = text.index("summary: >-")
+    return text[:start], text[text.index("---", start) :]
+
+
 def test_the_bodys_summary_fills_the_draft_and_is_searched(
     christmas: Path, run_cli: RunCli
 ) -> None:
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    incident.write_text(text[:start] + text[text.index("---", start) :])
+    incident.write_text("".join(_around_summary(text)))
     assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
     summary = (christmas / POSTMORTEM).read_text().split("## Summary\n", 1)[1].split("\n## ", 1)[0]
     assert "a corrupt image of the web front end was deployed" in summary, summary
@@ -255,8 +261,7 @@ def test_the_metrics_headline_says_what_its_tables_count(christmas: Path, run_cl
 def test_a_drafts_summary_keeps_its_suppressions(christmas: Path, run_cli: RunCli) -> None:
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    text = text[:start] + text[text.index("---", start) :]
+    text = "".join(_around_summary(text))
     incident.write_text(
         text.replace(
             "deployment configuration; the corrected",
@@ -294,8 +299,7 @@ def test_a_block_suppression_copied_into_a_draft_ends_with_what_it_copied(
     # of the draft, and blame its authors wrote under Lessons learned passed lint.
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    text = text[:start] + text[text.index("---", start) :]  # the body's summary is copied
+    text = "".join(_around_summary(text))  # the body's summary is copied
     assert old in text
     incident.write_text(text.replace(old, new, 1))
     draft = _drafted_clean(christmas, run_cli)
@@ -362,16 +366,15 @@ def test_what_the_incidents_summary_leaves_open_is_closed_in_the_draft(
     # code, and a comment never closed was closed by the draft's next one, hiding Impact.
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    end = text.index("---", start)
-    body = text[end:].replace(
+    before, after = _around_summary(text)
+    body = after.replace(
         "recovered by 15:10.", "recovered by 15:10.\n\n" + summary.removeprefix("  ")
     )
     if "<!--" in summary:  # a body summary: the front-matter refuses a comment
-        incident.write_text(text[:start] + body)
+        incident.write_text(before + body)
     else:
         written = "summary: |-\n  The VMs crash-looped with:\n" + summary + "\n"
-        incident.write_text(text[:start] + written + text[end:])
+        incident.write_text(before + written + after)
     assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
     assert closed in (christmas / POSTMORTEM).read_text()
     linted = run_cli(christmas, "lint", str(christmas / POSTMORTEM), "--select", "SC")
@@ -422,18 +425,17 @@ def test_a_comment_in_code_only_as_a_whole_value_reads_it_is_refused_for_the_dra
     # the draft's heading shortens inside one): lint read the comment as a directive there.
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    end = text.index("---", start)
+    before, after = _around_summary(text)
     across = (
         "summary: |-\n  The page source ended in `<div>\n"
         "  <!-- incident-docs disable BL001 BL004 -->` where the footer should be.\n"
     )
-    incident.write_text(text[:start] + across + text[end:])
+    incident.write_text(before + across + after)
     made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
     assert made.exit_code == 2 and "the summary holds '<!--'" in made.stderr, made.output
     long_title = "VMs " * 34 + "`<!-- incident-docs disable BL001 --> image-tag-web-frontend`"
     incident.write_text(
-        re.sub(r"(?m)^title: .*$", f"title: '{long_title}'", text[:start] + text[end:], count=1)
+        re.sub(r"(?m)^title: .*$", f"title: '{long_title}'", before + after, count=1)
     )
     made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
     assert made.exit_code == 2 and "the title holds '<!--'" in made.stderr, made.output
@@ -445,22 +447,21 @@ def test_a_comment_in_a_code_block_of_the_incidents_summary_is_drafted_and_one_o
     # The summary becomes blocks of the draft: in a code block '<!--' opens no comment.
     incident = _without_postmortem(christmas)
     text = incident.read_text()
-    start = text.index("summary: >-")
-    end = text.index("---", start)
+    before, after = _around_summary(text)
     for fence in ("~~~", "```"):
         summary = f"summary: |-\n  The page ended in:\n  {fence}\n  </main><!-- footer\n  {fence}\n"
-        incident.write_text(text[:start] + summary + text[end:])
+        incident.write_text(before + summary + after)
         made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
         assert made.exit_code == 0, made.output
         (christmas / POSTMORTEM).unlink()
         incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
     indented = "summary: |-\n  The page ended in:\n\n      </main><!-- footer\n"
-    incident.write_text(text[:start] + indented + text[end:])
+    incident.write_text(before + indented + after)
     assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
     (christmas / POSTMORTEM).unlink()
     # Outside code, the refusal names the line that holds it, not the key's.
     outside = "summary: >-\n  The page held `<!--`\n  in </main><!-- footer\n  and nothing else.\n"
-    written = text[:start] + outside + text[end:]
+    written = before + outside + after
     incident.write_text(written.replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
     made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
     line = written[: written.index("<!-- footer")].count("\n") + 1
