@@ -104,20 +104,10 @@ def merge(current: str | None, generated: str) -> str:
     write (a pattern the roster does not own, a comment of someone's) are kept."""
     if current is None:
         return generated
-    text = current.replace("\r\n", "\n")
-    lines = text.splitlines(keepends=True)
-    start = next(
-        (
-            n
-            for n, line in enumerate(lines)
-            if line.startswith("# Generated from ") and GENERATED_MARK in line
-        ),
-        len(lines),
-    )
+    lines, start, end = _generated_span(current)
     own = "".join(lines[:start])
-    end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), None)
     stray = "".join(moved(current, generated))
-    after = (stray and "\n" + stray) + ("".join(lines[end + 1 :]) if end is not None else "")
+    after = (stray and "\n" + stray) + "".join(lines[end + 1 :])
     if after and not after.endswith("\n"):
         after += "\n"
     if not own.strip():
@@ -133,6 +123,15 @@ def moved(current: str, generated: str) -> list[str]:
     """The lines written by hand among the generated ones (all to the end of the file when they
     have no end line, as an earlier release wrote them): lines no --write would write, which
     merge keeps after the generated ones, where they override them for the paths they match."""
+    lines, start, end = _generated_span(current)
+    found = [line for line in lines[start:end] if not _generated_line(line, generated)]
+    return [line if line.endswith("\n") else line + "\n" for line in found]
+
+
+def _generated_span(current: str) -> tuple[list[str], int, int]:
+    """The file's lines, the index of the first generated one (their count when there is none)
+    and of the line that ends them (their count when there is none: an earlier release's run
+    to the end of the file)."""
     lines = current.replace("\r\n", "\n").splitlines(keepends=True)
     start = next(
         (
@@ -143,8 +142,7 @@ def moved(current: str, generated: str) -> list[str]:
         len(lines),
     )
     end = next((n for n in range(start, len(lines)) if lines[n].strip() == END_MARK), len(lines))
-    found = [line for line in lines[start:end] if not _generated_line(line, generated)]
-    return [line if line.endswith("\n") else line + "\n" for line in found]
+    return lines, start, end
 
 
 def _generated_line(line: str, generated: str) -> bool:

@@ -485,8 +485,8 @@ def postmortem_draft(
 
 
 def _self_contained(text: str) -> str:
-    """Text the draft copies from the incident, with what it leaves open closed (a code fence,
-    a `<pre>` block, a comment) and the suppression blocks it leaves open ended: in the incident
+    """Text the draft copies from the incident, with what it leaves open closed (see
+    document.closing_lines) and the suppression blocks it leaves open ended: in the incident
     they ran to its end, in the draft they would take every section after the copy, which its
     authors write."""
     # Imported here: the rules import the teams, which import this module.

@@ -313,23 +313,21 @@ class PostmortemFile:
 def read_incident(
     path: Path, display: str, config: Config, *, changing: bool = True
 ) -> IncidentFile:
+    return parse_incident(_read_bytes(path, display), display, path, config, changing=changing)
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
     try:
         with open_regular(path) as handle:
-            raw = handle.read()
+            return handle.read()
     except OSError as error:
         raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
-    return parse_incident(raw, display, path, config, changing=changing)
 
 
 def read_postmortem(path: Path, display: str, config: Config) -> PostmortemFile:
     """The postmortem record at `path`, validated, to read; UsageError naming file and line when
     it is not one."""
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise UsageError(f"{display}: cannot read: {error.strerror or error}") from None
-    doc, record = _validated(raw, display, config, "postmortem", "")
+    doc, record = _validated(_read_bytes(path, display), display, config, "postmortem", "")
     if not isinstance(record, Postmortem):
         raise UsageError(f"{display}: not a postmortem record")
     return PostmortemFile(path, display, doc, record)
