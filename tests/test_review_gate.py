@@ -403,6 +403,29 @@ def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: 
     assert "HTTP 404 not found" in missing.stderr
 
 
+def test_a_token_kept_with_its_line_break_still_reads_the_pull_request(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A secret pasted with the line break after it: the header could not be sent."""
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path, GITHUB_TOKEN="t0ken\n")
+    assert result.exit_code == 0, result.output
+    assert github.tokens[0] == "Bearer t0ken"
+
+
+@pytest.mark.parametrize("token", ["t0k en", "t0k\nen", "t0ken\u20ac"])
+def test_a_token_no_header_can_carry_is_one_line_without_it(
+    github: FakeGitHub, tmp_path: Path, token: str
+) -> None:
+    result = gate(github, tmp_path, GITHUB_TOKEN=token)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "incident: error: GITHUB_TOKEN (or GH_TOKEN): the token holds a blank, a line break or "
+        "a character outside ASCII, which a token never does: set it to the token alone\n"
+    )
+    assert github.requests == []
+
+
 def test_a_broken_base_configuration_fails_closed(github: FakeGitHub, tmp_path: Path) -> None:
     github.contents[(BASE, "pyproject.toml")] = b"[tool.incident-docs]\nroster = 3\n"
     github.reviews = [review(1, "priyaraman", "APPROVED")]

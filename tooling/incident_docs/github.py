@@ -189,6 +189,22 @@ WRITE_SPACING = 1.0
 MIN_REQUEST_TIMEOUT = 5.0
 """The least time a request is given, however little of max_wait is left: `--max-wait 0`
 means no retries, not no time for a slow but live API to answer."""
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+"""What a token may hold to go in a header: visible ASCII (GitHub's are letters, digits and
+underscores)."""
+
+
+def _token(token: str | None) -> str | None:
+    """The token as GitHub is sent it: without the line break or blanks around it that a secret
+    pasted or read from a file keeps. A UsageError, never showing it, for one that holds a blank,
+    a control character or a letter outside ASCII: it cannot go in a header."""
+    token = token.strip() if token else None
+    if token and not _TOKEN.fullmatch(token):
+        raise UsageError(
+            "GITHUB_TOKEN (or GH_TOKEN): the token holds a blank, a line break or a character "
+            "outside ASCII, which a token never does: set it to the token alone"
+        )
+    return token or None
 
 
 class GitHubClient:
@@ -232,7 +248,7 @@ class GitHubClient:
                 f"--max-wait: {max_wait!r} is not a finite number of seconds, 0 or more"
             )
         self.api_url = api_url.rstrip("/")
-        self.token = token
+        self.token = _token(token)
         self.max_wait = max_wait
         self.attempts = attempts
         self.timeout = timeout
