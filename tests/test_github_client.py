@@ -303,6 +303,21 @@ def test_an_answer_cut_short_or_not_http_is_retried(broken: bytes) -> None:
     assert sleeper.waits == [1.0]
 
 
+def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
+    """A proxy's 502, or GitHub's 404, whose body stops early: the status says enough."""
+    cut = b'HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{{"mes'
+    server = RawServer([cut.replace(b"{}", b"502"), FINE, cut.replace(b"{}", b"404")])
+    sleeper = Sleeper()
+    try:
+        api = GitHubClient(server.url, None, sleep=sleeper, clock=lambda: 1000.0)
+        assert api.get_json("repos/acme/ops/pulls/7", "reading") == {"number": 7}
+        with pytest.raises(GitHubError, match=r"^reading #8: HTTP 404 not found \(check --repo"):
+            api.get_json("repos/acme/ops/pulls/8", "reading #8")
+    finally:
+        server.close()
+    assert sleeper.waits == [1.0]
+
+
 def test_an_answer_that_never_ends_times_out_whole() -> None:
     """A byte at a time never lets one read time out: the whole answer has the timeout."""
     slow = b'HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{"number": 7, "title": "slow answer..."}'

@@ -312,7 +312,7 @@ class GitHubClient:
                 with self._opener.open(request, timeout=timeout) as answer:
                     return Response(answer.status, answer.headers, self._body(answer, timeout))
             except urllib.error.HTTPError as error:
-                body = error.read()
+                body = _error_body(error)
                 status = error.code
                 limited = _rate_limited(status, error.headers, body)
                 delay = self._retry_delay(status, error.headers, attempt, idempotent, body)
@@ -472,6 +472,15 @@ MAX_RETRY_WAIT = 86400.0
 """The longest wait a rate limit's header is taken to ask for: GitHub's reset within the hour,
 so a day is already more than any --max-wait worth waiting, and a larger number (1e12) would
 overflow the time it is due."""
+
+
+def _error_body(error: urllib.error.HTTPError) -> bytes:
+    """What an error answer says; nothing when its body is cut short or the connection drops
+    while it is read: the status still says what went wrong (and whether to retry)."""
+    try:
+        return bytes(error.read())
+    except (http.client.HTTPException, OSError):
+        return b""
 
 
 def _says_rate_limit(body: bytes) -> bool:
