@@ -318,6 +318,18 @@ def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
     assert sleeper.waits == [1.0]
 
 
+def test_an_address_with_letters_outside_ascii_is_sent_percent_encoded() -> None:
+    """An Enterprise API under a folder named so, and a Link to the next page named so too."""
+    link = '</équipe/api/v3/repos/acme/ops/pulls/7/reviews?page=2&après=1>; rel="next"'
+    first = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nLink: %s\r\n\r\n[1]" % link.encode("latin-1")
+    server = RawServer([first, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[2]"])
+    try:
+        api = GitHubClient(f"{server.url}/équipe/api/v3", None, sleep=Sleeper(), attempts=1)
+        assert api.list_all("repos/acme/ops/pulls/7/reviews", "listing reviews") == [1, 2]
+    finally:
+        server.close()
+
+
 def test_an_answer_that_never_ends_times_out_whole() -> None:
     """A byte at a time never lets one read time out: the whole answer has the timeout."""
     slow = b'HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{"number": 7, "title": "slow answer..."}'

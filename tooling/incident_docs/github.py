@@ -137,6 +137,18 @@ def _within(url: str, base: str) -> bool:
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_AUTHORITY = re.compile(r"[^:/?#]*://[^/?#]*")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _ascii_url(url: str) -> str:
+    """The address as HTTP can send it: letters outside ASCII after the host (an Enterprise API
+    under `/équipe/api/v3`, a Link to a page named so) percent-encoded in UTF-8, as a browser
+    sends them; the host is left as written, for IDNA."""
+    authority = _AUTHORITY.match(url)
+    start = authority.end() if authority else 0
+    rest = _NOT_ASCII.sub(lambda found: urllib.parse.quote(found.group()), url[start:])
+    return url[:start] + rest
 
 
 def web_root(api_url: str) -> str:
@@ -247,7 +259,7 @@ class GitHubClient:
             raise UsageError(
                 f"--max-wait: {max_wait!r} is not a finite number of seconds, 0 or more"
             )
-        self.api_url = api_url.rstrip("/")
+        self.api_url = _ascii_url(api_url.rstrip("/"))
         self.token = _token(token)
         self.max_wait = max_wait
         self.attempts = attempts
@@ -289,6 +301,7 @@ class GitHubClient:
         accept: str = "application/vnd.github+json",
         payload: dict[str, Any] | None = None,
     ) -> Response:
+        url = _ascii_url(url)
         if not _within(url, self.api_url):
             raise GitHubError(f"{what}: refusing to follow {url} outside {self.api_url}")
         headers = {
