@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -921,6 +922,29 @@ def test_a_review_that_cannot_be_placed_in_order_fails_closed(
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
     assert "by priyaraman has no" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"user": {"type": "User"}}, {"user": "priyaraman"}, {"user": {"login": 5}}],
+)
+def test_a_review_that_names_nobody_fails_closed(
+    github: FakeGitHub, tmp_path: Path, broken: dict[str, object]
+) -> None:
+    """Only a deleted account's review has no user (`"user": null`); any other review without
+    a login may be a senior's request for changes."""
+    github.reviews = [
+        review(1, "priyaraman", "APPROVED"),
+        {**review(2, "jotanaka", "CHANGES_REQUESTED"), **broken},
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "incident: error: GitHub API: review 2 names no user (no user.login)\n"
+    not_a_review: list[Any] = ["not a review"]
+    github.reviews[1:] = not_a_review  # as a broken answer would list it
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "GitHub API: a review names no user" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -149,10 +149,14 @@ def reviews_from_api(items: Iterable[Any]) -> list[Review]:
     gate."""
     reviews = []
     for item in items:
-        login = _field(item, "user", "login")
-        if not isinstance(login, str):
+        if isinstance(item, dict) and "user" in item and item["user"] is None:
             # A deleted ("ghost") account has no user; it cannot be a senior, so it cannot count.
             continue
+        login = _field(item, "user", "login")
+        if not isinstance(login, str):
+            # Not a review at all, or one that names nobody: it may be a request for changes.
+            what = f"review {_field(item, 'id')!r}" if isinstance(item, dict) else "a review"
+            raise UsageError(f"GitHub API: {what} names no user (no user.login)")
         review_id = _field(item, "id")
         state = _field(item, "state")
         if isinstance(review_id, bool) or not isinstance(review_id, int):
