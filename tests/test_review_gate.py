@@ -156,6 +156,27 @@ def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
     assert "cannot compare it with the head" in result.stdout
 
 
+def test_a_compare_github_does_not_answer_stops_the_gate_rather_than_ask_to_approve_again(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A server error is no reason to approve again; a commit GitHub cannot find (404) is."""
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.failing[f"/compare/{OLD}...{HEAD}"] = 502
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "incident: error: comparing aaaaaaa...ccccccc: HTTP 502: Server Error; gave up after "
+        "waiting 0s (--max-wait 0s): cannot tell whether the approval of aaaaaaa still counts\n"
+    )
+    github.reviews.append(review(2, "jotanaka", "APPROVED"))  # enough without it
+    assert gate(github, tmp_path).exit_code == 0
+    github.reviews.pop()
+    github.failing[f"/compare/{OLD}...{HEAD}"] = 404
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "priyaraman (approved aaaaaaa; cannot compare it with the head ccccccc)" in result.stdout
+
+
 def test_as_many_files_as_the_api_lists_without_a_count_fails_closed(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -786,12 +786,17 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
     )
     compared: dict[str, bool | None] = {}
     updated_since: set[str] = set()
+    unanswered: list[tuple[str, GitHubError]] = []
 
     def unchanged_since(sha: str) -> bool | None:
         if sha not in compared:
-            compared[sha] = _unchanged_between(
-                read, sha, pr.head_sha, config, judged, frozenset(updated), updated_since
-            )
+            try:
+                compared[sha] = _unchanged_between(
+                    read, sha, pr.head_sha, config, judged, frozenset(updated), updated_since
+                )
+            except GitHubError as error:
+                unanswered.append((sha, error))
+                compared[sha] = None
         return compared[sha]
 
     decision = evaluate(
@@ -804,6 +809,15 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
         updated_since=updated_since.__contains__,
         roster_label=roster_source,
     )
+    if unanswered and not decision.satisfied:
+        # Not the approval's fault: GitHub did not answer (a server error, a rate limit). Telling
+        # the senior to approve again would be wrong; the job is to be run again.
+        sha, error = unanswered[0]
+        raise GitHubError(
+            f"{error}: cannot tell whether the approval of {sha[:7]} still counts",
+            status=error.status,
+            rate_limited=error.rate_limited,
+        )
     return GateResult(
         True, pr, decision, gated, config_source, roster_source, roster, follow_ups=updated
     )
@@ -1101,7 +1115,8 @@ def _unchanged_between(
 ) -> bool | None:
     """True when none of the gated files the pull request changes (`judged`, by any of their
     names) changed from the reviewed commit to the head, but for follow-up updates (then the
-    commit goes in `updated_since`); None if unknown. A postmortem the pull request leaves as
+    commit goes in `updated_since`); None when GitHub cannot compare the two commits;
+    GitHubError when it does not answer (a server error, a rate limit). A postmortem the pull request leaves as
     the base has it, changed since by merging the base in, is not what the reviewers judged:
     the merge keeps the base's version. Nor is the state of its action items: a sync landing
     on the branch after a senior approved leaves what they approved as it was, whether in a
@@ -1110,8 +1125,10 @@ def _unchanged_between(
     path = f"repos/{read.repo}/compare/{urllib.parse.quote(reviewed)}...{urllib.parse.quote(head)}"
     try:
         data = read.client.get_json(path, what)
-    except UsageError:
-        return None
+    except GitHubError as error:
+        if error.status in (404, 422):
+            return None  # GitHub cannot compare them: the approved commit is gone, or unrelated
+        raise  # no answer: the caller decides whether it matters
     files = data.get("files") if isinstance(data, dict) else None
     # The first page lists every changed file, up to 300; beyond that the list is cut short.
     if not isinstance(files, list) or len(files) >= COMPARE_FILE_LIMIT:
@@ -1139,6 +1156,8 @@ def _unchanged_between(
                 web_root(read.client.api_url),
             ):
                 return False
+        except GitHubError:
+            raise
         except UsageError:
             return None
         updated = True
