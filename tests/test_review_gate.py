@@ -474,6 +474,16 @@ def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) 
     assert "--repo OWNER/NAME is required" in result.stderr
 
 
+def test_a_repository_with_a_line_break_after_it_is_refused_before_any_request(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    options = ["--repo", f"{REPO}\n", "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    result = gate(github, tmp_path, *options)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "incident: error: --repo: 'acme/ops\\n' is not OWNER/NAME\n"
+    assert github.requests == []
+
+
 def test_a_pull_request_cannot_lower_its_own_bar(github: FakeGitHub, tmp_path: Path) -> None:
     # On the base the postmortem is SEV1 (two approvals) and written by jo; the pull request
     # makes it SEV4 and drops jo from the authors, then jo approves.

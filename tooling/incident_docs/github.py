@@ -50,7 +50,7 @@ from incident_docs.review import (
 )
 
 DEFAULT_API_URL = "https://api.github.com"
-REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]+)?/[A-Za-z0-9._-]+$")
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]+)?/[A-Za-z0-9._-]+\Z")
 """owner/name; the owner may be an Enterprise Managed User ("mona_acme/ops")."""
 MAX_PAGES = 200
 """A runaway Link chain stops here (20,000 items at 100 a page)."""
