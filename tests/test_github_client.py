@@ -218,6 +218,17 @@ def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:
         api.get("http://example.com/repos/acme/ops/pulls/7", "reading")
 
 
+@pytest.mark.parametrize("location", ["self", None])
+def test_a_redirect_that_leads_nowhere_says_so(github: FakeGitHub, location: str | None) -> None:
+    github.failures = [
+        (302, {"Location": github.url + "/repos/acme/ops/pulls/7"} if location else {})
+    ] * 20
+    with pytest.raises(
+        GitHubError, match=r"^reading: HTTP 302: redirected in a loop, or to no address"
+    ):
+        client(github).get_json("repos/acme/ops/pulls/7", "reading")
+
+
 @pytest.mark.parametrize(
     ("base", "link", "within"),
     [

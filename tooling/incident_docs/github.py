@@ -631,6 +631,9 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
         return f"{what}: HTTP 403 forbidden{detail}{hint}"
     if status == 404:
         return f"{what}: HTTP 404 not found{detail}{hint}"
+    if 300 <= status < 400:
+        # A redirect that urllib gave up on: one within the API is followed, one outside refused.
+        return f"{what}: HTTP {status}: redirected in a loop, or to no address{detail}{hint}"
     return f"{what}: HTTP {status}{detail}{hint}"
 
 
