@@ -531,6 +531,21 @@ def test_each_team_involved_must_approve(github: FakeGitHub, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
 
 
+def test_a_team_with_fewer_seniors_than_it_must_give_says_so_before_they_approve(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.contents[(BASE, "pyproject.toml")] = (
+        PYPROJECT + b"[tool.incident-docs.review]\nteam-approvals = 2\n"
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "team data (owns warehouse) needs 2 approvals from its seniors; 0 so far; could approve: "
+        "jo (@jotanaka); not enough even so: add a senior who did not write it to team data"
+    ) in result.stdout
+
+
 def test_a_senior_of_a_team_not_involved_does_not_approve_for_one(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

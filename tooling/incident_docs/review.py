@@ -992,7 +992,13 @@ def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) 
             login = f" (@{person.github})" if person and person.github else " (no github login)"
             stale = again.get(handle.casefold())
             who.append(handle + login + (f", {stale}: approve again" if stale else ""))
-        return line + "; could approve: " + ", ".join(who)
+        line += "; could approve: " + ", ".join(who)
+        if len(state.approved_by) + len(state.could_approve) >= state.needed:
+            return line
+        # Asking every one of them would still leave the team short: say so now, not after.
+        return (
+            line + f"; not enough even so: add a senior who did not write it to team {state.team}"
+        )
     return line + f"; nobody can: add a senior who did not write it to team {state.team}"
 
 
