@@ -264,6 +264,8 @@ class RawServer:
     def __init__(self, answers: list[bytes], pace: float = 0.0) -> None:
         self.answers = answers
         self.pace = pace
+        self.received: list[bytes] = []
+        """What each connection sent, as far as its first read."""
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -276,7 +278,7 @@ class RawServer:
             except OSError:
                 return
             with connection:
-                connection.recv(65536)
+                self.received.append(connection.recv(65536))
                 try:
                     if self.pace:
                         for index in range(len(answer)):
@@ -330,15 +332,20 @@ def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
 
 
 def test_an_address_with_letters_outside_ascii_is_sent_percent_encoded() -> None:
-    """An Enterprise API under a folder named so, and a Link to the next page named so too."""
+    """An Enterprise API under a folder named so, and a Link to the next page named so too, in
+    the UTF-8 a server sends (a header is read as ISO-8859-1: "é" arrives as "Ã©")."""
     link = '</équipe/api/v3/repos/acme/ops/pulls/7/reviews?page=2&après=1>; rel="next"'
-    first = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nLink: %s\r\n\r\n[1]" % link.encode("latin-1")
+    first = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nLink: %s\r\n\r\n[1]" % link.encode()
     server = RawServer([first, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[2]"])
     try:
         api = GitHubClient(f"{server.url}/équipe/api/v3", None, sleep=Sleeper(), attempts=1)
         assert api.list_all("repos/acme/ops/pulls/7/reviews", "listing reviews") == [1, 2]
     finally:
         server.close()
+    assert [sent.split(b" ")[1] for sent in server.received] == [
+        b"/%C3%A9quipe/api/v3/repos/acme/ops/pulls/7/reviews?per_page=100",
+        b"/%C3%A9quipe/api/v3/repos/acme/ops/pulls/7/reviews?page=2&apr%C3%A8s=1",
+    ]
 
 
 def test_an_answer_that_never_ends_times_out_whole() -> None:

@@ -143,12 +143,27 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 def _ascii_url(url: str) -> str:
     """The address as HTTP can send it: letters outside ASCII after the host (an Enterprise API
-    under `/équipe/api/v3`, a Link to a page named so) percent-encoded in UTF-8, as a browser
-    sends them; the host is left as written, for IDNA."""
+    under `/équipe/api/v3`) percent-encoded in UTF-8, as a browser sends them; the host is left
+    as written, for IDNA. An address read from a header is _header_url's."""
     authority = _AUTHORITY.match(url)
     start = authority.end() if authority else 0
     rest = _NOT_ASCII.sub(lambda found: urllib.parse.quote(found.group()), url[start:])
     return url[:start] + rest
+
+
+def _header_url(value: str) -> str:
+    """An address read from a header (a `Link`), its letters outside ASCII percent-encoded as
+    the bytes the server sent: HTTP reads a header as ISO-8859-1, so the UTF-8 of "é" arrives as
+    "Ã©", and encoding that again in UTF-8 would name another page (urllib reads a redirect's
+    `Location` so too)."""
+
+    def encoded(found: re.Match[str]) -> str:
+        try:
+            return urllib.parse.quote(found.group(), encoding="iso-8859-1")
+        except UnicodeEncodeError:  # not as a header is read: the letters themselves
+            return urllib.parse.quote(found.group())
+
+    return _NOT_ASCII.sub(encoded, value)
 
 
 def web_root(api_url: str) -> str:
@@ -444,7 +459,8 @@ class GitHubClient:
             yield response.json(what)
             try:
                 # Every Link field: a server may send rel="next" on a line of its own.
-                url = next_link(response.headers.get_all("link") or [], url)
+                links = [_header_url(link) for link in response.headers.get_all("link") or []]
+                url = next_link(links, url)
             except ValueError as error:
                 raise GitHubError(f"{what}: {error}") from None
 
