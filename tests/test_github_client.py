@@ -218,15 +218,38 @@ def test_links_outside_the_api_are_not_followed(github: FakeGitHub) -> None:
         api.get("http://example.com/repos/acme/ops/pulls/7", "reading")
 
 
-@pytest.mark.parametrize("location", ["self", None])
-def test_a_redirect_that_leads_nowhere_says_so(github: FakeGitHub, location: str | None) -> None:
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        ("self", r"redirected in a loop \(last to http://\S+/repos/acme/ops/pulls/7\)$"),
+        (None, r"redirected to no address$"),
+    ],
+)
+def test_a_redirect_that_leads_nowhere_says_so(
+    github: FakeGitHub, location: str | None, said: str
+) -> None:
     github.failures = [
         (302, {"Location": github.url + "/repos/acme/ops/pulls/7"} if location else {})
     ] * 20
-    with pytest.raises(
-        GitHubError, match=r"^reading: HTTP 302: redirected in a loop, or to no address"
-    ):
+    with pytest.raises(GitHubError, match=r"^reading: HTTP 302: " + said):
         client(github).get_json("repos/acme/ops/pulls/7", "reading")
+
+
+@pytest.mark.parametrize("status", [301, 307])
+def test_a_redirected_write_is_not_sent_on_and_says_where_it_went(
+    github: FakeGitHub, status: int
+) -> None:
+    """GitHub answers a write to a repository that moved with 307: not a loop. A 301 is not
+    followed either: urllib would send the POST on as a GET, and create nothing."""
+    moved = github.url + "/repos/acme/new/issues"
+    github.failures = [(status, {"Location": moved})]
+    with pytest.raises(GitHubError) as error:
+        client(github).post("repos/acme/ops/issues", "creating an issue", {"title": "x"})
+    assert str(error.value) == (
+        f"creating an issue: HTTP {status}: redirected to {moved}; a POST is not sent again "
+        "elsewhere (has the repository moved? check --repo)"
+    )
+    assert github.requests == ["/repos/acme/ops/issues?"]  # once, and never to acme/new
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,10 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         if not _within(newurl, self.base):
             raise GitHubError(f"GitHub API redirected outside {self.base}: {newurl}")
+        if req.get_method() != "GET":
+            # urllib would send a POST on as a GET, without its body (301, 302, 303), or stop
+            # (307, 308): either way what it was to create would not be; _redirected says so.
+            raise urllib.error.HTTPError(req.full_url, code, msg, headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -344,7 +348,11 @@ class GitHubClient:
                 status = error.code
                 limited = _rate_limited(status, error.headers, body)
                 delay = self._retry_delay(status, error.headers, attempt, idempotent, body)
-                problem = _explain(what, status, error.headers, body, self.hints)
+                problem = (
+                    _redirected(what, method, error)
+                    if 300 <= status < 400
+                    else _explain(what, status, error.headers, body, self.hints)
+                )
                 if delay is None or attempt == self.attempts:
                     fields, reasons = _refused(body) if status == 422 else (frozenset(), ())
                     raise GitHubError(
@@ -647,10 +655,25 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
         return f"{what}: HTTP 403 forbidden{detail}{hint}"
     if status == 404:
         return f"{what}: HTTP 404 not found{detail}{hint}"
-    if 300 <= status < 400:
-        # A redirect that urllib gave up on: one within the API is followed, one outside refused.
-        return f"{what}: HTTP {status}: redirected in a loop, or to no address{detail}{hint}"
     return f"{what}: HTTP {status}{detail}{hint}"
+
+
+def _redirected(what: str, method: str, error: urllib.error.HTTPError) -> str:
+    """A redirect not followed, and why: a GET's within the API is followed, one outside
+    refused before this; what is left went to no address, round in a loop, to an address
+    urllib does not follow, or was a request that changes something."""
+    status = error.code
+    location = error.headers.get("location") or error.headers.get("uri")
+    if not location:
+        return f"{what}: HTTP {status}: redirected to no address"
+    if method != "GET":
+        return (
+            f"{what}: HTTP {status}: redirected to {location}; a {method} is not sent again "
+            "elsewhere (has the repository moved? check --repo)"
+        )
+    if "infinite loop" in str(error.msg):
+        return f"{what}: HTTP {status}: redirected in a loop (last to {location})"
+    return f"{what}: HTTP {status}: redirected to {location}, which is not followed"
 
 
 def _refused(body: bytes) -> tuple[frozenset[str], tuple[str, ...]]:
