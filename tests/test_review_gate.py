@@ -177,6 +177,25 @@ def test_a_compare_github_does_not_answer_stops_the_gate_rather_than_ask_to_appr
     assert "priyaraman (approved aaaaaaa; cannot compare it with the head ccccccc)" in result.stdout
 
 
+def test_a_compare_github_does_not_answer_leaves_a_gate_closed_anyway_as_it_is(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A senior requests changes: counted or not, the approval cannot open the gate, so the
+    gate says who blocks it (exit 1) rather than stop on a compare that does not matter."""
+    github.reviews = [
+        review(1, "priyaraman", "APPROVED", commit=OLD),
+        review(2, "jotanaka", "CHANGES_REQUESTED"),
+    ]
+    github.failing[f"/compare/{OLD}...{HEAD}"] = 502
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "jotanaka (senior) requested changes: the gate stays closed" in result.stdout
+    assert (
+        "note: the approval of aaaaaaa is not counted, GitHub did not answer: comparing "
+        "aaaaaaa...ccccccc: HTTP 502"
+    ) in result.stderr
+
+
 def test_as_many_files_as_the_api_lists_without_a_count_fails_closed(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
@@ -841,24 +841,42 @@ def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
                 compared[sha] = None
         return compared[sha]
 
-    decision = evaluate(
-        pr,
-        reviews,
-        roster,
-        config,
-        need,
-        unchanged_since=unchanged_since,
-        updated_since=updated_since.__contains__,
-        roster_label=roster_source,
-    )
-    if unanswered and not decision.satisfied:
-        # Not the approval's fault: GitHub did not answer (a server error, a rate limit). Telling
-        # the senior to approve again would be wrong; the job is to be run again.
+    def decide(since: Callable[[str], bool | None]) -> Decision:
+        return evaluate(
+            pr,
+            reviews,
+            roster,
+            config,
+            need,
+            unchanged_since=since,
+            updated_since=updated_since.__contains__,
+            roster_label=roster_source,
+        )
+
+    decision = decide(unchanged_since)
+    if unanswered:
+        unknown = {sha for sha, _error in unanswered}
         sha, error = unanswered[0]
-        raise GitHubError(
-            f"{error}: cannot tell whether the approval of {sha[:7]} still counts",
-            status=error.status,
-            rate_limited=error.rate_limited,
+        counted = decide(lambda s: True if s in unknown else unchanged_since(s))
+        if not decision.satisfied and counted.satisfied:
+            # Not the approval's fault: GitHub did not answer (a server error, a rate limit).
+            # Telling the senior to approve again would be wrong; the job is to be run again.
+            raise GitHubError(
+                f"{error}: cannot tell whether the approval of {sha[:7]} still counts",
+                status=error.status,
+                rate_limited=error.rate_limited,
+            )
+        # Counted or not, the gate is as it is (a senior requests changes, a team is short):
+        # it says so, and why that approval was not counted.
+        decision = replace(
+            decision,
+            notes=(
+                *decision.notes,
+                *(
+                    f"the approval of {sha[:7]} is not counted, GitHub did not answer: {error}"
+                    for sha, error in unanswered
+                ),
+            ),
         )
     return GateResult(
         True, pr, decision, gated, config_source, roster_source, roster, follow_ups=updated
