@@ -782,6 +782,16 @@ def test_a_bad_token_exits_2_with_one_clear_line(
     assert snapshot(archive) == before
 
 
+def test_a_blank_github_token_leaves_the_token_in_gh_token(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an empty GITHUB_TOKEN does: a line break alone is no token, not a request without one."""
+    monkeypatch.setenv("GH_TOKEN", issues.token)
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch, token="\n")
+    assert code == 0, err
+    assert out.count(": created acme/ops#") == 2
+
+
 @pytest.mark.parametrize("seconds", ["nan", "inf"])
 def test_a_max_wait_that_is_not_finite_is_a_usage_error(
     archive: Path,

@@ -454,6 +454,17 @@ def test_a_token_kept_with_its_line_break_still_reads_the_pull_request(
     assert github.tokens[0] == "Bearer t0ken"
 
 
+@pytest.mark.parametrize("blank", ["\n", " "])
+def test_a_blank_github_token_leaves_the_token_in_gh_token(
+    github: FakeGitHub, tmp_path: Path, blank: str
+) -> None:
+    """As an empty GITHUB_TOKEN does: a blank one is no token, not a request without one."""
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path, GITHUB_TOKEN=blank, GH_TOKEN="t0ken")
+    assert result.exit_code == 0, result.output
+    assert set(github.tokens) == {"Bearer t0ken"}
+
+
 @pytest.mark.parametrize("token", ["t0k en", "t0k\nen", "t0ken\u20ac"])
 def test_a_token_no_header_can_carry_is_one_line_without_it(
     github: FakeGitHub, tmp_path: Path, token: str

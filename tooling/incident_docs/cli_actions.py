@@ -9,7 +9,7 @@ import click
 from incident_docs import actions
 from incident_docs.cli import Project, Seconds, echo, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
-from incident_docs.github import DEFAULT_API_URL, GitHubClient
+from incident_docs.github import DEFAULT_API_URL, GitHubClient, environment_token
 from incident_docs.inputs import parse_day
 from incident_docs.models import Postmortem
 from incident_docs.records import read_archive, skipped_note
@@ -144,7 +144,7 @@ def sync_command(
         raise UsageError("--repo OWNER/NAME is required outside GitHub Actions")
     client = GitHubClient(
         api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
-        os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None,
+        environment_token(os.environ),
         max_wait=max_wait,
         hints=SYNC_HINTS,
     )

@@ -22,7 +22,13 @@ from incident_docs.codeowners import (
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.document import escapes
 from incident_docs.formatters import code_span, table_cell, workflow_data
-from incident_docs.github import DEFAULT_API_URL, GateResult, GitHubClient, review_gate
+from incident_docs.github import (
+    DEFAULT_API_URL,
+    GateResult,
+    GitHubClient,
+    environment_token,
+    review_gate,
+)
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import FOLLOW_UP_REASON, Decision, summary_markdown
 from incident_docs.store import write_atomic
@@ -164,7 +170,7 @@ def review_gate_command(
             raise UsageError("--pr is required (the event has no pull_request.number)")
         client = GitHubClient(
             api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
-            os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None,
+            environment_token(os.environ),
             max_wait=max_wait,
         )
         result = review_gate(client, repo, number)

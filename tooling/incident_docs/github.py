@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import Message
@@ -236,6 +236,15 @@ def _token(token: str | None) -> str | None:
             "outside ASCII, which a token never does: set it to the token alone"
         )
     return token or None
+
+
+def environment_token(environ: Mapping[str, str]) -> str | None:
+    """The token in GITHUB_TOKEN, else in GH_TOKEN: one that is blank (a line break alone, as a
+    secret pasted empty keeps) is none, as an empty one is, and the other is read."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        if (environ.get(name) or "").strip():
+            return environ[name]
+    return None
 
 
 class GitHubClient:
