@@ -354,6 +354,23 @@ def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
     assert sleeper.waits == [1.0]
 
 
+def test_an_error_whose_message_never_ends_times_out_whole() -> None:
+    """A 502 whose message comes a byte at a time: no read times out, but the whole answer does,
+    as a good answer's would, and the status alone is reported."""
+    slow = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 400\r\n\r\n" + b"x" * 400
+    server = RawServer([slow], pace=0.01)
+    started = time.monotonic()
+    try:
+        api = GitHubClient(
+            server.url, None, sleep=Sleeper(), timeout=0.5, min_timeout=0.5, max_wait=0
+        )
+        with pytest.raises(GitHubError, match=r"^reading: HTTP 502; gave up after waiting 0s"):
+            api.get_json("repos/acme/ops/pulls/7", "reading")
+    finally:
+        server.close()
+    assert time.monotonic() - started < 3.0  # the message alone takes 4s
+
+
 def test_an_address_with_letters_outside_ascii_is_sent_percent_encoded() -> None:
     """An Enterprise API under a folder named so, and a Link to the next page named so too, in
     the UTF-8 a server sends (a header is read as ISO-8859-1: "é" arrives as "Ã©")."""

@@ -353,7 +353,7 @@ class GitHubClient:
                 with self._opener.open(request, timeout=timeout) as answer:
                     return Response(answer.status, answer.headers, self._body(answer, timeout))
             except urllib.error.HTTPError as error:
-                body = _error_body(error)
+                body = self._error_body(error, timeout)
                 status = error.code
                 limited = _rate_limited(status, error.headers, body)
                 delay = self._retry_delay(status, error.headers, attempt, idempotent, body)
@@ -433,6 +433,15 @@ class GitHubClient:
         if isinstance(missing, int) and missing > 0:
             raise http.client.IncompleteRead(body, missing)  # read1() does not say so itself
         return body
+
+    def _error_body(self, error: urllib.error.HTTPError, timeout: float) -> bytes:
+        """What an error answer says, whole within the timeout as any answer; nothing when its
+        body is cut short, takes longer, or the connection drops while it is read: the status
+        still says what went wrong (and whether to retry)."""
+        try:
+            return self._body(error, timeout)
+        except (http.client.HTTPException, OSError):  # TimeoutError is an OSError
+            return b""
 
     def _retry_delay(
         self,
@@ -518,15 +527,6 @@ MAX_RETRY_WAIT = 86400.0
 """The longest wait a rate limit's header is taken to ask for: GitHub's reset within the hour,
 so a day is already more than any --max-wait worth waiting, and a larger number (1e12) would
 overflow the time it is due."""
-
-
-def _error_body(error: urllib.error.HTTPError) -> bytes:
-    """What an error answer says; nothing when its body is cut short or the connection drops
-    while it is read: the status still says what went wrong (and whether to retry)."""
-    try:
-        return bytes(error.read())
-    except (http.client.HTTPException, OSError):
-        return b""
 
 
 def _says_rate_limit(body: bytes) -> bool:
