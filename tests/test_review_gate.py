@@ -576,6 +576,25 @@ def test_a_team_with_fewer_seniors_than_it_must_give_says_so_before_they_approve
     ) in result.stdout
 
 
+def test_a_senior_without_a_github_login_is_not_one_a_team_can_count_on(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    with_teams(github)
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER.replace(
+        b"  - {handle: jo,", b"  - {handle: kim, name: Kim Li, senior: true}\n  - {handle: jo,"
+    ).replace(b"seniors: [jo]", b"seniors: [jo, kim]")
+    github.contents[(BASE, "pyproject.toml")] = (
+        PYPROJECT + b"[tool.incident-docs.review]\nteam-approvals = 2\n"
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "team data (owns warehouse) needs 2 approvals from its seniors; 0 so far; could approve: "
+        "kim (no github login), jo (@jotanaka); not enough even so: give kim a github login, or "
+        "add a senior who did not write it to team data"
+    ) in result.stdout
+
+
 def test_a_senior_of_a_team_not_involved_does_not_approve_for_one(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
@@ -1002,7 +1021,12 @@ def test_a_review_that_cannot_be_placed_in_order_fails_closed(
 
 @pytest.mark.parametrize(
     "broken",
-    [{"user": {"type": "User"}}, {"user": "priyaraman"}, {"user": {"login": 5}}],
+    [
+        {"user": {"type": "User"}},
+        {"user": "priyaraman"},
+        {"user": {"login": 5}},
+        {"user": {"login": ""}},
+    ],
 )
 def test_a_review_that_names_nobody_fails_closed(
     github: FakeGitHub, tmp_path: Path, broken: dict[str, object]

@@ -153,7 +153,7 @@ def reviews_from_api(items: Iterable[Any]) -> list[Review]:
             # A deleted ("ghost") account has no user; it cannot be a senior, so it cannot count.
             continue
         login = _field(item, "user", "login")
-        if not isinstance(login, str):
+        if not isinstance(login, str) or not login.strip():
             # Not a review at all, or one that names nobody: it may be a request for changes.
             what = f"review {_field(item, 'id')!r}" if isinstance(item, dict) else "a review"
             raise UsageError(f"GitHub API: {what} names no user (no user.login)")
@@ -993,11 +993,16 @@ def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) 
             stale = again.get(handle.casefold())
             who.append(handle + login + (f", {stale}: approve again" if stale else ""))
         line += "; could approve: " + ", ".join(who)
-        if len(state.approved_by) + len(state.could_approve) >= state.needed:
+        # One with no GitHub login in the roster cannot: no review on GitHub is theirs.
+        able = [h for h in state.could_approve if (p := roster.by_handle(h)) and p.github]
+        if len(state.approved_by) + len(able) >= state.needed:
             return line
         # Asking every one of them would still leave the team short: say so now, not after.
+        unknown = [h for h in state.could_approve if h not in able]
+        give = f"give {', '.join(unknown)} a github login, or " if unknown else ""
         return (
-            line + f"; not enough even so: add a senior who did not write it to team {state.team}"
+            line + f"; not enough even so: {give}add a senior who did not write it to team "
+            f"{state.team}"
         )
     return line + f"; nobody can: add a senior who did not write it to team {state.team}"
 
