@@ -14,7 +14,7 @@ from click.testing import Result
 from incident_docs.config import parse_config
 from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.rules.suppression import Suppression, suppressed
-from support.archive import record_files
+from support.archive import copy_archive, record_files
 from support.cli import RunCli
 
 PM = "postmortems/PM-2022-12-25-corrupt-image-crash-loop.md"
@@ -208,6 +208,30 @@ def test_sarif_paths_are_relative_to_the_archive_it_names(archive: Path, run_cli
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": archive.resolve().as_uri() + "/"}}
     location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location["uriBaseId"] == "%SRCROOT%" and location["uri"] == PM
+
+
+def test_github_sarif_and_gitlab_name_files_from_the_git_root_of_a_larger_repository(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # The archive in a subfolder of a monorepo: GitHub and GitLab read paths from the
+    # repository's root, so `postmortems/…` would annotate a file that is not there.
+    (tmp_path / "mono" / ".git").mkdir(parents=True)
+    archive = copy_archive(tmp_path / "mono" / "ops" / "postmortems")
+    _unknown_author(archive)
+    shown = f"ops/postmortems/{PM}"
+    github = run_cli(archive, "lint", "--format", "github").stdout
+    assert f"file={shown}," in github, github
+    run = json.loads(run_cli(archive, "lint", "--format", "sarif").stdout)["runs"][0]
+    base = (tmp_path / "mono").resolve().as_uri() + "/"
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": base}}
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        shown
+    )
+    gitlab = json.loads(run_cli(archive, "lint", "--format", "gitlab").stdout)
+    assert gitlab[0]["location"]["path"] == shown
+    # Text and JSON keep naming files from the archive's root.
+    assert {d["path"] for d in _json(run_cli(archive, "lint", "--format", "json"))} == {PM}
+    assert run_cli(archive, "lint").stdout.startswith(f"{PM}:")
 
 
 def test_linting_one_file_knows_the_ids_however_the_others_write_them(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from incident_docs.blameless.archive import stale_model
 from incident_docs.cli import Project, echo, main, pass_project
+from incident_docs.config import archive_folder, from_git_top, git_top
 from incident_docs.diagnostics import UsageError, exit_code
 from incident_docs.document import relative_display
 from incident_docs.formatters import (
@@ -23,6 +25,11 @@ from incident_docs.formatters import (
 )
 from incident_docs.linter import lint, rule_severities, selection_from
 from incident_docs.rules import ALL_RULES
+
+FROM_GIT_TOP = frozenset({"github", "sarif", "gitlab"})
+"""The formats read by GitHub or GitLab, which name every file from the repository's root."""
+STDIN_NAME = "<stdin>"
+"""The name of a document read from '-' without --stdin-filename."""
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -99,7 +106,7 @@ def lint_command(
         # path, and './postmortems/…' is the same file; as given, the document's own ID would
         # repeat in "another" file and per-file-ignores would not match.
         display = _stdin_display(Path(stdin_filename), project.root) if stdin_filename else None
-        stdin = (sys.stdin.buffer.read(limit + 1), display or "<stdin>")
+        stdin = (sys.stdin.buffer.read(limit + 1), display or STDIN_NAME)
         paths = ()
     if paths and any(_is_archive_wide(project, path) for path in paths):
         paths = ()
@@ -110,13 +117,21 @@ def lint_command(
         if stale is not None:
             echo(f"incident: warning: {stale}", err=True)
     result = lint(project.lint_context(), selection, paths, stdin=stdin, jobs=jobs, base=base)
+    diagnostics = result.diagnostics
+    if output_format in FROM_GIT_TOP:
+        # GitHub and GitLab name a file from the repository's root: an archive kept in a
+        # subfolder of it (`ops/postmortems/`) names its files from there, or the annotations
+        # and alerts point at files that do not exist.
+        folder = archive_folder(project.root)
+        diagnostics = [
+            d if d.path == STDIN_NAME else replace(d, path=from_git_top(folder, d.path))
+            for d in diagnostics
+        ]
     if output_format == "sarif":
         # Its rules say their level too, which code scanning shows: the configured one.
-        output = format_sarif(
-            result.diagnostics, rule_severities(config), root=project.root.resolve()
-        )
+        output = format_sarif(diagnostics, rule_severities(config), root=git_top(project.root))
     else:
-        output = FORMATTERS[output_format](result.diagnostics)
+        output = FORMATTERS[output_format](diagnostics)
     try:
         echo(output, nl=False)
     except BrokenPipeError:
@@ -127,7 +142,7 @@ def lint_command(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             # What the step wrote before (another run in it, as xargs makes) counts too.
             room = STEP_SUMMARY_LIMIT - os.fstat(summary.fileno()).st_size
-            summary.write(format_summary(result.diagnostics, result.files, limit=room))
+            summary.write(format_summary(diagnostics, result.files, limit=room))
     if output_format == "text":
         try:
             echo(summary_line(result.diagnostics, result.files), err=True)

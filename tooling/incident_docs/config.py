@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import posixpath
 import re
 import tomllib
 from collections.abc import Iterable
@@ -429,6 +430,27 @@ def repository_of(start: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
+
+
+def git_top(root: Path) -> Path:
+    """The root of the git repository the archive is in, which GitHub names every file from:
+    the archive's root itself when it is that, or in no git repository."""
+    here = root.resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+
+
+def archive_folder(root: Path) -> str:
+    """The archive's folder from the root of its git repository (`ops/postmortems`), "" when
+    the archive is at that root: an archive kept in a subfolder of a larger repository."""
+    here = root.resolve()
+    folder = here.relative_to(git_top(here)).as_posix()
+    return "" if folder == "." else folder
+
+
+def from_git_top(folder: str, path: str) -> str:
+    """A path from the archive's root as named from the git repository's root (see
+    archive_folder): `postmortems/PM-….md` is `ops/postmortems/PM-….md`."""
+    return posixpath.normpath(f"{folder}/{path}") if folder else path
 
 
 def load_config(root: Path, path: Path | None = None) -> Config:
