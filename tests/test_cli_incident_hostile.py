@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from incident_docs import cli_incident
 from incident_docs.cli import main
 from incident_docs.config import find_root
+from support.archive import copy_archive
 from support.cli import RunCli
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -778,6 +780,37 @@ def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli)
     assert not list((empty / ".github" / "workflows").glob("incident-*.yml"))
     # Nor warned of its own CODEOWNERS, or of a publish branch it did not write this time.
     assert "CODEOWNERS" not in again.stderr and "publishes from" not in again.stderr
+
+
+def test_init_github_in_a_subfolder_of_a_larger_repository_writes_github_files_at_its_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A monorepo with the archive in ops/postmortems: GitHub reads .github/ at the repository's
+    # root only; they were written in the subfolder, where no workflow ever ran.
+    mono = tmp_path / "mono"
+    archive = copy_archive(mono / "ops" / "postmortems")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
+    monkeypatch.chdir(archive)
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", "--github", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert not (archive / ".github").exists()
+    workflows = mono / ".github" / "workflows"
+    for name in ("lint", "review", "publish", "actions-sync"):
+        workflow = yaml.safe_load((workflows / f"{name}.yml").read_text())
+        job = next(iter(workflow["jobs"].values()))
+        assert job["defaults"]["run"]["working-directory"] == "ops/postmortems", name
+    publish = yaml.safe_load((workflows / "publish.yml").read_text())["jobs"]["build"]
+    upload = next(s for s in publish["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "ops/postmortems/site"
+    assert (mono / ".github" / "requirements.txt").is_file()
+    # CODEOWNERS names paths from the repository's root, and the archive's files only.
+    owners = (mono / ".github" / "CODEOWNERS").read_text().splitlines()
+    assert any(line.startswith("/ops/postmortems/postmortems/ @") for line in owners), owners
+    assert any(line.startswith("/ops/postmortems/people.yaml @") for line in owners), owners
+    assert not any(line.startswith(("/postmortems/", "/.github/", "/tooling/")) for line in owners)
+    check = runner.invoke(main, ["codeowners", "--check"])
+    assert check.exit_code == 0, check.output
 
 
 def test_init_github_writes_nothing_through_a_link_out_of_the_repository(

@@ -14,9 +14,9 @@ import yaml
 
 from incident_docs.config import load_config
 from incident_docs.records import load_roster
-from incident_docs.scaffold import REPOSITORY_SETUP, github_files
+from incident_docs.scaffold import REPOSITORY_SETUP, adopter_setup, github_files
 from incident_docs.templates import REVIEW_CHECKLIST
-from support.archive import REPO
+from support.archive import REPO, copy_archive
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
@@ -124,6 +124,58 @@ def test_linting_the_changed_records_fails_when_git_cannot_list_them(tmp_path: P
         text=True,
     )
     assert done.returncode != 0, done.stderr
+
+
+def test_linting_the_changed_records_of_an_archive_in_a_subfolder_lints_its_files_only(
+    tmp_path: Path,
+) -> None:
+    # `git diff` names files from the repository's root: run in the archive's folder, the
+    # step passed `ops/postmortems/postmortems/…` to lint, which reads it from the archive.
+    mono, folder = tmp_path / "mono", "ops/postmortems"
+    archive = copy_archive(mono / folder)
+    (mono / "postmortems").mkdir()  # another folder of the same name, outside the archive
+    (mono / "postmortems" / "notes.md").write_text("Not the archive's.\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(mono), *args], check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git(
+        "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x", "--allow-empty"
+    )
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "archive")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    changed = sorted((archive / "postmortems").glob("PM-*.md"))[0]
+    changed.write_text(changed.read_text() + "\nMore.\n")
+    (mono / "postmortems" / "notes.md").write_text("Changed too.\n")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "change")
+    config = load_config(archive)
+    text = github_files(config, load_roster(archive, config), adopter_setup("main", folder))[
+        ".github/workflows/lint.yml"
+    ]
+    workflow = yaml.safe_load(text)
+    job = workflow["jobs"]["lint"]
+    step = next(s for s in job["steps"] if "git diff" in s.get("run", ""))
+    script, stub = tmp_path / "step.sh", tmp_path / "bin" / "incident"
+    script.write_text(step["run"], encoding="utf-8")
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS"\n')
+    stub.chmod(0o755)
+    done = subprocess.run(
+        [*runner_shell(workflow, "lint", step), str(script)],
+        cwd=mono / job["defaults"]["run"]["working-directory"],
+        env={
+            "PATH": f"{stub.parent}:{os.environ['PATH']}",
+            "BASE_REF": "main",
+            "ARGS": str(tmp_path / "args"),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    linted = (tmp_path / "args").read_text().splitlines()
+    assert linted == ["lint", "--format", "github", f"postmortems/{changed.name}"]
 
 
 def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -> None:

@@ -18,7 +18,7 @@ from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold,
 from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
-from incident_docs.config import Config
+from incident_docs.config import Config, archive_folder
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, UsageError
 from incident_docs.document import Document, relative_display
 from incident_docs.lifecycle import Change, Clock, FieldPath
@@ -1469,7 +1469,9 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     .gitignore and a table to pyproject.toml when they lack them). Running it again does nothing.
     """
     root = project.root
-    setup = scaffold.adopter_setup(git.default_branch(root)) if github else None
+    setup = (
+        scaffold.adopter_setup(git.default_branch(root), archive_folder(root)) if github else None
+    )
     # The roster the configuration names may not be written yet: init writes it.
     listed = root / project.config.roster
     roster = project.roster if listed.exists() or listed.is_symlink() else Roster()

@@ -19,6 +19,7 @@ from incident_docs.codeowners import (
     moved,
     read_current,
 )
+from incident_docs.config import archive_folder, git_top
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.document import escapes
 from incident_docs.formatters import code_span, table_cell, workflow_data
@@ -283,18 +284,20 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     """
     if check and write:
         raise UsageError("--check and --write cannot be combined")
-    place = locate(project.root)
-    generated = generate(project.roster, project.config, place)
+    # GitHub reads CODEOWNERS at the repository's root, and names every path from there.
+    top = git_top(project.root)
+    place = locate(top)
+    generated = generate(project.roster, project.config, place, archive_folder(project.root))
     for warning in generated.warnings:
         echo(f"incident: warning: {warning}", err=True)
     if not check and not write:
         echo(generated.text, nl=False)
         return
-    current = read_current(project.root, place)
+    current = read_current(top, place)
     wanted = merge(current, generated.text)
     if write:
-        target: Path = project.root / place
-        if escapes(target.parent, project.root) is not None:
+        target: Path = top / place
+        if escapes(target.parent, top) is not None:
             # `.github` a link out of the repository: the file would be written there.
             raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
         newline = "\r\n" if current is not None and "\r\n" in current else "\n"

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_docs.config import CONFIG_FILE, Config
+from incident_docs.config import CONFIG_FILE, Config, from_git_top
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
 from incident_docs.models import Person, Roster
@@ -46,9 +46,13 @@ def locate(root: Path) -> str:
     return CODEOWNERS_PATH
 
 
-def generate(roster: Roster, config: Config, path: str = CODEOWNERS_PATH) -> Generated:
+def generate(
+    roster: Roster, config: Config, path: str = CODEOWNERS_PATH, folder: str = ""
+) -> Generated:
     """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
-    machinery comes last."""
+    machinery comes last. `folder` is the archive's from the repository's root (see
+    archive_folder): CODEOWNERS names every path from there. An archive kept in a subfolder
+    owns its own files only; the repository's CI and CODEOWNERS are its owners'."""
     warnings = [
         f"{p.handle} is {role} but has no github login in {config.roster}"
         for role, group in (("senior", roster.seniors()), ("maintainer", roster.maintainers()))
@@ -62,20 +66,23 @@ def generate(roster: Roster, config: Config, path: str = CODEOWNERS_PATH) -> Gen
         "",
         "# Postmortems are approved by senior members.",
     ]
-    postmortems = _pattern(config.postmortems_dir, folder=True)
+    postmortems = _pattern(from_git_top(folder, config.postmortems_dir), folder=True)
     if seniors:
         lines.append(f"{postmortems} {' '.join(seniors)}")
     else:
         lines.append(f"# {postmortems} has no owner: nobody in {config.roster} is senior")
         warnings.append(f"nobody in {config.roster} is senior with a github login")
-    lines += ["", "# The roster, the review configuration, CI and tooling belong to maintainers."]
+    lines += ["", _MACHINERY_COMMENTS[bool(folder)]]
     machinery = [
-        _pattern(config.roster, folder=False),
-        _pattern(CONFIG_FILE, folder=False),
-        _pattern(path, folder=False),
-        _pattern(".github/workflows", folder=True),
-        _pattern("tooling", folder=True),
+        _pattern(from_git_top(folder, config.roster), folder=False),
+        _pattern(from_git_top(folder, CONFIG_FILE), folder=False),
     ]
+    if not folder:
+        machinery += [
+            _pattern(path, folder=False),
+            _pattern(".github/workflows", folder=True),
+            _pattern("tooling", folder=True),
+        ]
     if maintainers:
         lines += [f"{pattern} {' '.join(maintainers)}" for pattern in machinery]
     else:
@@ -164,7 +171,15 @@ def _generated_line(line: str, generated: str) -> bool:
     return text.split(" ", 1)[0] in patterns
 
 
+_MACHINERY_COMMENTS = (
+    "# The roster, the review configuration, CI and tooling belong to maintainers.",
+    "# The roster and the review configuration belong to maintainers.",
+)
+"""What the maintainers own, said of an archive at the repository's root and in a subfolder."""
+
+
 _OUR_COMMENTS = (
+    *_MACHINERY_COMMENTS,
     "# no maintainer with a github login in ",
     "# not this file",
     "# not these lines, which run to the end of the file: write your own above them.",

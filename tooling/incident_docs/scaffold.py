@@ -17,7 +17,7 @@ from incident_docs import __version__
 from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.codeowners import locate as locate_codeowners
-from incident_docs.config import CONFIG_FILE, TABLE, Config, toml_error
+from incident_docs.config import CONFIG_FILE, TABLE, Config, git_top, toml_error
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
 from incident_docs.models import Roster
@@ -173,20 +173,26 @@ REQUIREMENTS = ".github/requirements.txt"
 
 @dataclass(frozen=True)
 class GitHubSetup:
-    """What differs between repositories in the GitHub files: how CI installs incident-docs."""
+    """What differs between repositories in the GitHub files: how CI installs incident-docs,
+    and where the archive is in the repository."""
 
     install: str
     pip_directory: str
     branch: str = "main"
+    folder: str = ""
+    """The archive's folder from the repository's root (see archive_folder), "" at the root:
+    GitHub reads `.github/` at the root only, and the workflows run the commands there."""
 
 
 REPOSITORY_SETUP = GitHubSetup(install="python -m pip install .", pip_directory="/")
 """This repository, which is incident-docs itself: CI installs it from the checkout."""
 
 
-def adopter_setup(branch: str = "main") -> GitHubSetup:
-    """A repository that keeps its records with incident-docs: CI installs the pinned release."""
-    return GitHubSetup(f"python -m pip install -r {REQUIREMENTS}", "/.github", branch)
+def adopter_setup(branch: str = "main", folder: str = "") -> GitHubSetup:
+    """A repository that keeps its records with incident-docs: CI installs the pinned release.
+    With the archive in a subfolder, the steps run there and the pin stays at the root."""
+    pinned = f'"$GITHUB_WORKSPACE/{REQUIREMENTS}"' if folder else REQUIREMENTS
+    return GitHubSetup(f"python -m pip install -r {pinned}", "/.github", branch, folder)
 
 
 def starter_text(name: str) -> str:
@@ -198,7 +204,7 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     """A workflow or Dependabot file, filled in for this repository's folders and install."""
     watched = [config.incidents_dir, config.postmortems_dir, config.roster, CONFIG_FILE]
     return (
-        starter_text(f"github/{name}")
+        _in_folder(starter_text(f"github/{name}"), setup.folder)
         .replace("@INSTALL@", setup.install)
         .replace("@PIP_DIRECTORY@", setup.pip_directory)
         .replace("@BRANCH@", json.dumps(setup.branch))
@@ -207,8 +213,30 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     )
 
 
+def _in_folder(text: str, folder: str) -> str:
+    """A workflow whose commands run in the archive's folder, when it is not the repository's
+    root: a job's `defaults` (or a line in those it has), and the built site's path there."""
+    if not folder:
+        return (
+            text.replace("@WORKING_DIRECTORY@\n", "")
+            .replace("@DEFAULTS@\n", "")
+            .replace("@SITE_PATH@", "site")
+        )
+    line = f"        working-directory: {json.dumps(folder)}\n"
+    defaults = (
+        "    defaults:\n      run:\n"
+        "        # The archive is kept in this folder of the repository: its commands run there.\n"
+        + line
+    )
+    return (
+        text.replace("@WORKING_DIRECTORY@\n", line)
+        .replace("@DEFAULTS@\n", defaults)
+        .replace("@SITE_PATH@", json.dumps(f"{folder}/site"))
+    )
+
+
 def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str, str]:
-    """Every file `init --github` writes, by repository path."""
+    """Every file `init --github` writes, by its path from the repository's root."""
     files = {
         f".github/workflows/{name}.yml": github_file(f"{name}.yml", config, setup)
         for name in WORKFLOWS
@@ -218,8 +246,8 @@ def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str
         "<!-- A pull request that changes a postmortem needs approval from senior members "
         "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
     )
-    files[CODEOWNERS_PATH] = generate_codeowners(roster, config).text
-    if setup.install.endswith(REQUIREMENTS):
+    files[CODEOWNERS_PATH] = generate_codeowners(roster, config, folder=setup.folder).text
+    if REQUIREMENTS in setup.install:
         files[REQUIREMENTS] = (
             "# The incident-docs the workflows install; Dependabot proposes new releases.\n"
             f"incident-docs=={__version__}\n"
@@ -315,11 +343,12 @@ def _github_steps(
     steps: list[Step],
     notes: list[str],
 ) -> None:
-    owners = locate_codeowners(root)
+    top = git_top(root)  # GitHub reads .github/ at the repository's root only
+    owners = locate_codeowners(top)
     for name, text in github_files(config, roster, setup).items():
-        target = root / name
-        if name == CODEOWNERS_PATH and (root / owners).exists():
-            if _runs_ours(root / owners, text):
+        target = top / name
+        if name == CODEOWNERS_PATH and (top / owners).exists():
+            if _runs_ours(top / owners, text):
                 continue  # written by an earlier `init --github` or `incident codeowners`
             notes.append(
                 f"{owners} exists: left alone (GitHub reads only one CODEOWNERS); "
@@ -421,17 +450,19 @@ def apply_init(root: Path, steps: list[Step]) -> None:
     what was written, and UsageError names the file.
 
     Every folder a file goes in is checked first, so a file in the way stops init before it
-    writes anything.
+    writes anything. Files go in the root, or in the git repository's root it is in (`.github/`
+    of an archive kept in a subfolder); each is named from where it goes.
     """
     for step in steps:
-        for parent in reversed(step.path.relative_to(root).parents):  # the outermost first
-            place = root / parent
+        base = _base(root, step.path)
+        for parent in reversed(step.path.relative_to(base).parents):  # the outermost first
+            place = base / parent
             if (place.exists() or place.is_symlink()) and not place.is_dir():
                 raise UsageError(
                     f"{parent.as_posix()}: exists and is not a folder, but "
-                    f"{step.path.relative_to(root).as_posix()} goes in it (nothing was written)"
+                    f"{step.path.relative_to(base).as_posix()} goes in it (nothing was written)"
                 )
-            if escapes(place, root) is not None:
+            if escapes(place, base) is not None:
                 # `.github` a link out of the repository: the files would be written there.
                 raise UsageError(
                     f"{parent.as_posix()}: symbolic link leads outside the repository "
@@ -451,6 +482,11 @@ def apply_init(root: Path, steps: list[Step]) -> None:
             raise
 
 
+def _base(root: Path, path: Path) -> Path:
+    """Where a file init writes is named from: the archive's root, or the git repository's."""
+    return root if path.is_relative_to(root) else git_top(root)
+
+
 def _write_all(root: Path, steps: list[Step]) -> None:
     undo: list[tuple[Path, bytes | None]] = []  # what each written file was, in order
     made: list[Path] = []  # the folders init created
@@ -458,7 +494,7 @@ def _write_all(root: Path, steps: list[Step]) -> None:
     try:
         for step in steps:
             writing = step.path
-            made += _missing_folders(step.path.parent, root)
+            made += _missing_folders(step.path.parent, _base(root, step.path))
             before = None if step.create else step.path.read_bytes()
             write_atomic(step.path, step.content, exclusive=step.create)
             undo.append((step.path, before))
@@ -467,7 +503,7 @@ def _write_all(root: Path, steps: list[Step]) -> None:
         _take_back(undo, made)
         if not isinstance(error, OSError):
             raise
-        where = writing.relative_to(root).as_posix()
+        where = writing.relative_to(_base(root, writing)).as_posix()
         if isinstance(error, FileExistsError):
             raise UsageError(
                 f"{where}: appeared while init ran: left alone (nothing was written)"
