@@ -91,6 +91,39 @@ def test_a_pull_request_moves_through_the_gate(github: FakeGitHub, tmp_path: Pat
     assert gate(github, tmp_path).exit_code == 0
 
 
+def test_the_gate_judges_the_postmortems_of_an_archive_kept_in_a_subfolder(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # A monorepo keeps its archive in ops/postmortems: the pull request names its files from
+    # the repository's root, and the gate read the root's pyproject.toml and postmortems/, so
+    # it found no postmortem changed and passed everything ("not applicable").
+    mono, folder = tmp_path / "mono", "ops/postmortems"
+    (mono / ".git").mkdir(parents=True)
+    (mono / folder).mkdir(parents=True)
+    (mono / folder / "pyproject.toml").write_bytes(PYPROJECT)  # the checkout of the base
+    github.contents.clear()
+    github.contents[(BASE, "pyproject.toml")] = b'[project]\nname = "mono"\n'
+    github.contents[(BASE, f"{folder}/pyproject.toml")] = PYPROJECT
+    github.contents[(BASE, f"{folder}/people.yaml")] = ROSTER
+    github.contents[(HEAD, f"{folder}/{PM_PATH}")] = postmortem()
+    for ref in (BASE, HEAD):
+        github.contents[(ref, f"{folder}/{INC_PATH}")] = incident()
+    github.files = [
+        {"filename": f"{folder}/{PM_PATH}", "status": "modified"},
+        {"filename": "src/app.py", "status": "modified"},
+    ]
+    result = gate(github, mono / folder)
+    assert result.exit_code == 1, result.output
+    assert "needs 1 senior approval" in result.stdout
+    assert f"configuration: {folder}/pyproject.toml at base bbbbbbb" in result.stderr
+    assert f"roster: {folder}/people.yaml at base bbbbbbb" in result.stderr
+
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, mono / folder)
+    assert result.exit_code == 0, result.output
+    assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priyaraman" in result.stdout
+
+
 @pytest.mark.parametrize("links", ["comma", "split"])
 def test_a_request_for_changes_on_a_later_page_keeps_the_gate_closed(
     github: FakeGitHub, tmp_path: Path, links: str

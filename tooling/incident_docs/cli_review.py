@@ -143,7 +143,9 @@ def _rows(decision: Decision) -> None:
     help="Ask the seniors of each involved team that has not approved for a review, once "
     "(needs pull-requests: write).",
 )
+@pass_project
 def review_gate_command(
+    project: Project,
     repo: str | None,
     number: int | None,
     api_url: str | None,
@@ -158,6 +160,7 @@ def review_gate_command(
     enough seniors in all, and one senior of every team involved (the owners of the services and
     the teams of the responders, at the base and the head). A postmortem changed only in its
     action items' status and tracker (what `incident actions sync` writes) needs no review.
+    An archive kept in a subfolder of the repository is judged as such: run the gate there.
     Exit 0 satisfied or not applicable, 1 not satisfied, 2 when GitHub cannot be read.
     """
     if annotate is None:
@@ -174,7 +177,9 @@ def review_gate_command(
             environment_token(os.environ),
             max_wait=max_wait,
         )
-        result = review_gate(client, repo, number)
+        # The archive may be kept in a subfolder of the repository, whose pull request names
+        # every file from the repository's root.
+        result = review_gate(client, repo, number, archive_folder(project.root))
         if request_reviews and result.decision is not None and not result.decision.satisfied:
             for note in github_request_reviews(
                 client, repo, result.pr, result.decision, result.roster

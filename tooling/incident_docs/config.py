@@ -347,6 +347,25 @@ class Config(_Section):
             )
         return self
 
+    def from_git_top(self, folder: str) -> Config:
+        """This configuration of an archive kept in `folder` of its git repository (see
+        archive_folder), its paths named from the repository's root, as GitHub names the
+        files of a pull request."""
+        if not folder:
+            return self
+        review = self.review
+        if review.paths is not None:
+            paths = tuple(from_git_top(folder, glob) for glob in review.paths)
+            review = review.model_copy(update={"paths": paths})
+        return self.model_copy(
+            update={
+                "incidents_dir": from_git_top(folder, self.incidents_dir),
+                "postmortems_dir": from_git_top(folder, self.postmortems_dir),
+                "roster": from_git_top(folder, self.roster),
+                "review": review,
+            }
+        )
+
     def review_paths(self) -> tuple[str, ...]:
         """The globs of review.paths, or every file under postmortems-dir when it is not set:
         moving the postmortems elsewhere moves the gate with them."""

@@ -25,7 +25,7 @@ from email.message import Message
 from typing import Any
 
 from incident_docs import __version__
-from incident_docs.config import CONFIG_FILE, Config, parse_config
+from incident_docs.config import CONFIG_FILE, Config, from_git_top, parse_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import parse_bytes
 from incident_docs.models import INCIDENT_ID_RE, Roster
@@ -734,18 +734,21 @@ class GateResult:
     """Postmortems changed only in their action items' status and tracker: not reviewed."""
 
 
-def config_at(client: GitHubClient, repo: str, ref: str) -> tuple[Config, str]:
-    """The configuration as it is at the base commit: a pull request cannot lower its own bar."""
-    raw = client.file_at(repo, CONFIG_FILE, ref)
+def config_at(client: GitHubClient, repo: str, ref: str, folder: str = "") -> tuple[Config, str]:
+    """The configuration as it is at the base commit: a pull request cannot lower its own bar.
+    That of the archive kept in `folder` of the repository (see archive_folder), its paths
+    named from the repository's root, as the pull request's files are."""
+    path = from_git_top(folder, CONFIG_FILE)
+    raw = client.file_at(repo, path, ref)
     if raw is None:
-        return Config(), f"defaults ({CONFIG_FILE} not found at base {ref[:7]})"
+        return Config().from_git_top(folder), f"defaults ({path} not found at base {ref[:7]})"
     # Errors name the file as git does at a revision, so that its line follows it.
-    where = f"{ref[:7]}:{CONFIG_FILE}"
+    where = f"{ref[:7]}:{path}"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: invalid TOML: {exc}") from None
-    return parse_config(text, where), f"{CONFIG_FILE} at base {ref[:7]}"
+    return parse_config(text, where).from_git_top(folder), f"{path} at base {ref[:7]}"
 
 
 def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tuple[Roster, str]:
@@ -761,13 +764,14 @@ def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tupl
     return parse_roster(text, where), f"{config.roster} at base {ref[:7]}"
 
 
-def review_gate(client: GitHubClient, repo: str, number: int) -> GateResult:
-    """Fetch everything the gate needs for one pull request and decide."""
+def review_gate(client: GitHubClient, repo: str, number: int, folder: str = "") -> GateResult:
+    """Fetch everything the gate needs for one pull request and decide, for the archive kept
+    in `folder` of the repository ("" at its root)."""
     if not REPO_RE.match(repo):
         raise UsageError(f"--repo: {repo!r} is not OWNER/NAME")
     prefix = f"repos/{repo}/pulls/{number}"
     pr = pull_request_from_api(client.get_json(prefix, f"reading pull request #{number}"))
-    config, config_source = config_at(client, repo, pr.base_sha)
+    config, config_source = config_at(client, repo, pr.base_sha, folder)
     files = files_from_api(client.list_all(f"{prefix}/files", f"listing files of #{number}"))
     short = None
     if pr.changed_files is not None and len(files) < pr.changed_files:
