@@ -37,7 +37,7 @@ from incident_docs.tracker import (
     item_key,
     status_from_issue,
 )
-from support.archive import CHRISTMAS, front_matter
+from support.archive import CHRISTMAS, copy_archive, front_matter
 from support.cli import RunCli
 from support.issues_fake import REPO, FakeIssues
 from support.site_build import build_site, page
@@ -266,6 +266,24 @@ def test_an_item_key_survives_reordering_and_tells_twins_apart() -> None:
 
 
 # --- sync against the fake API -------------------------------------------------------------------
+
+
+def test_an_issue_links_the_records_of_an_archive_in_a_subfolder_by_their_place_in_the_repository(
+    tmp_path: Path, issues: FakeIssues
+) -> None:
+    # The archive kept in ops/postmortems of a larger repository: the links went to
+    # /blob/main/postmortems/…, a page GitHub does not have.
+    (tmp_path / "mono" / ".git").mkdir(parents=True)
+    archive = copy_archive(tmp_path / "mono" / "ops" / "postmortems")
+    sync(archive, issues)
+    body = next(
+        payload["body"]
+        for payload in issues.created
+        if payload["title"] == "Canary every web deploy for ten minutes before full rollout"
+    )
+    incident = CHRISTMAS_PM.replace("postmortems/PM-", "incidents/INC-")
+    assert f"{issues.web}/blob/main/ops/postmortems/{CHRISTMAS_PM})" in body
+    assert f"{issues.web}/blob/main/ops/postmortems/{incident})" in body
 
 
 def test_sync_creates_one_issue_per_open_item_and_changes_nothing_else(

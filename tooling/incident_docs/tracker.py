@@ -12,11 +12,11 @@ import hashlib
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from incident_docs.config import Config
+from incident_docs.config import Config, archive_folder, from_git_top
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import REPO_RE, GitHubClient, GitHubError, same_origin
 from incident_docs.lifecycle import Change, FieldPath
@@ -167,6 +167,8 @@ class Repository:
     name: str
     web_url: str
     default_branch: str
+    folder: str = ""
+    """The archive's folder in it (see archive_folder), "" when the archive is at its root."""
 
     @property
     def web_root(self) -> str:
@@ -174,7 +176,8 @@ class Repository:
         return self.web_url[: -len(self.name)].rstrip("/")
 
     def file_url(self, path: str) -> str:
-        quoted = urllib.parse.quote(path)
+        """The page of a file of the archive, named by its path from the archive's root."""
+        quoted = urllib.parse.quote(from_git_top(self.folder, path))
         return f"{self.web_url}/blob/{urllib.parse.quote(self.default_branch)}/{quoted}"
 
 
@@ -307,9 +310,12 @@ class ActionSync:
         note = skipped_note([path for path in archive.skipped if path not in unread])
         if note is not None:
             self.say(f"warning: {note}")
-        repository = repository_from_api(
-            self.client.get_json(f"repos/{self.repo}", f"reading repository {self.repo}"),
-            self.repo,
+        repository = replace(
+            repository_from_api(
+                self.client.get_json(f"repos/{self.repo}", f"reading repository {self.repo}"),
+                self.repo,
+            ),
+            folder=archive_folder(self.root),  # links to the records name it
         )
         # By its name now: GitHub redirects a renamed repository's old one, but a write with
         # 307, which is not followed.
