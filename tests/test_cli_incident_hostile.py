@@ -813,6 +813,34 @@ def test_init_github_in_a_subfolder_of_a_larger_repository_writes_github_files_a
     assert check.exit_code == 0, check.output
 
 
+def test_init_github_says_when_its_workflows_run_in_another_folder_than_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The archive moved from the repository's root to ops/postmortems: the workflows written
+    # for the root were taken as this archive's, and init said there was nothing to do.
+    mono = tmp_path / "mono"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
+    runner = CliRunner()
+    monkeypatch.chdir(mono)
+    (mono / "pyproject.toml").write_text("[tool.incident-docs]\n")
+    assert runner.invoke(main, ["init", "--github", "--yes"]).exit_code == 0
+    archive = copy_archive(mono / "ops" / "postmortems")
+    monkeypatch.chdir(archive)
+    result = runner.invoke(main, ["init", "--github", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "lint.yml, review.yml, publish.yml, actions-sync.yml run in the repository's root, "
+        "not in ops/postmortems/ where this archive is: left alone"
+    ) in result.stderr
+    # Written for this folder, they say nothing.
+    for name in ("lint", "review", "publish", "actions-sync"):
+        (mono / ".github" / "workflows" / f"{name}.yml").unlink()
+    assert runner.invoke(main, ["init", "--github", "--yes"]).exit_code == 0
+    again = runner.invoke(main, ["init", "--github", "--yes"])
+    assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
+    assert "left alone" not in again.stderr
+
+
 def test_init_github_writes_nothing_through_a_link_out_of_the_repository(
     empty: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -345,6 +345,7 @@ def _github_steps(
 ) -> None:
     top = git_top(root)  # GitHub reads .github/ at the repository's root only
     owners = locate_codeowners(top)
+    elsewhere: dict[str, list[str]] = {}  # workflows of ours that run in another folder
     for name, text in github_files(config, roster, setup).items():
         target = top / name
         if name == CODEOWNERS_PATH and (top / owners).exists():
@@ -364,13 +365,46 @@ def _github_steps(
                     steps.append(
                         Step(other, text.encode(), f"created (your {target.name} is left alone)")
                     )
+            elif name.startswith(".github/workflows/"):
+                # Ours, from an archive elsewhere in the repository (moved since, or another).
+                runs_in = _working_directory(target)
+                if runs_in is not None and runs_in != setup.folder:
+                    elsewhere.setdefault(runs_in, []).append(target.name)
             continue
         steps.append(Step(target, text.encode(), "created"))
+    for runs_in, names in elsewhere.items():
+        notes.append(
+            f"{', '.join(names)} {'run' if len(names) > 1 else 'runs'} in "
+            f"{_folder_words(runs_in)}, not in {_folder_words(setup.folder)} where this archive "
+            "is: left alone; remove them and run 'incident init --github' here again to write "
+            "them for this archive"
+        )
     if any(step.path.name.endswith("publish.yml") for step in steps):
         notes.append(
             f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
             "another"
         )
+
+
+_WORKING_DIRECTORY = re.compile(r"^ +working-directory: *(.*?) *$", re.MULTILINE)
+
+
+def _working_directory(path: Path) -> str | None:
+    """The folder a workflow of ours runs its commands in ("" for the repository's root), as
+    `init --github` writes it; None when it cannot be read."""
+    try:
+        with open_regular(path) as handle:
+            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+        found = _WORKING_DIRECTORY.search(text)
+        value = yaml.safe_load(found.group(1)) if found else ""
+    except (OSError, yaml.YAMLError):
+        return None
+    folder = Path(value).as_posix() if isinstance(value, str) else "."
+    return "" if folder == "." else folder
+
+
+def _folder_words(folder: str) -> str:
+    return f"{folder}/" if folder else "the repository's root"
 
 
 _OURS = re.compile(r"\bincident(?:-docs\b| [a-z][a-z-]*\b)")
