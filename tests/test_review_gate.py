@@ -48,6 +48,9 @@ def _as_many_files_as_github_lists(fake: FakeGitHub) -> None:
 
 
 def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
+    """The gate run in `tmp_path`, the checkout of the base: an archive (its postmortems folder),
+    whatever the fake serves."""
+    (tmp_path / "postmortems").mkdir(exist_ok=True)
     options = ["--repo", REPO, "--pr", "7", "--api-url", fake.url, "--max-wait", "0"]
     return CliRunner().invoke(
         main,
@@ -122,6 +125,31 @@ def test_the_gate_judges_the_postmortems_of_an_archive_kept_in_a_subfolder(
     result = gate(github, mono / folder)
     assert result.exit_code == 0, result.output
     assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priyaraman" in result.stdout
+
+
+@pytest.mark.parametrize("runs_in", ["ops/postmortems", "."])
+def test_the_gate_run_where_there_is_no_archive_fails_closed(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs_in: str
+) -> None:
+    # The archive's folder keeps its records with the defaults, no [tool.incident-docs] table
+    # (or the workflow runs at the repository's root): the repository's root was taken for the
+    # archive's, where no postmortem changed, and every pull request passed as "not applicable".
+    mono, folder = tmp_path / "mono", "ops/postmortems"
+    (mono / ".git").mkdir(parents=True)
+    for records in ("incidents", "postmortems"):
+        (mono / folder / records).mkdir(parents=True)
+    github.contents.clear()
+    github.contents[(BASE, f"{folder}/people.yaml")] = ROSTER
+    github.contents[(HEAD, f"{folder}/{PM_PATH}")] = postmortem()
+    github.files = [{"filename": f"{folder}/{PM_PATH}", "status": "added"}]
+    monkeypatch.chdir(mono / runs_in)
+    options = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    result = CliRunner().invoke(
+        main, ["review-gate", *options], env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken"}
+    )
+    assert result.exit_code == 2, result.output
+    assert f"no incident archive in {mono.resolve()}" in result.stderr
+    assert "not applicable" not in result.stdout
 
 
 @pytest.mark.parametrize("links", ["comma", "split"])

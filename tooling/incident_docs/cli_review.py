@@ -178,7 +178,11 @@ def review_gate_command(
             max_wait=max_wait,
         )
         # The archive may be kept in a subfolder of the repository, whose pull request names
-        # every file from the repository's root.
+        # every file from the repository's root. Where the gate runs decides which postmortems
+        # it judges: run where there is no archive (a folder whose pyproject.toml lost its
+        # table, so the repository's root was taken), it would pass every pull request as
+        # changing none.
+        project.require_archive()
         result = review_gate(client, repo, number, archive_folder(project.root))
         if request_reviews and result.decision is not None and not result.decision.satisfied:
             for note in github_request_reviews(
