@@ -52,7 +52,11 @@ def generate(
     """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
     machinery comes last. `folder` is the archive's from the repository's root (see
     archive_folder): CODEOWNERS names every path from there. An archive kept in a subfolder
-    owns its own files only; the repository's CI and CODEOWNERS are its owners'."""
+    owns its own files only, the workflows `init --github` writes for it among them (a pull
+    request that changes the gate's workflow changes the gate); the repository's other CI and
+    its CODEOWNERS are its owners'."""
+    from incident_docs.scaffold import WORKFLOWS  # it writes this file: imported when used
+
     warnings = [
         f"{p.handle} is {role} but has no github login in {config.roster}"
         for role, group in (("senior", roster.seniors()), ("maintainer", roster.maintainers()))
@@ -77,7 +81,9 @@ def generate(
         _pattern(from_git_top(folder, config.roster), folder=False),
         _pattern(from_git_top(folder, CONFIG_FILE), folder=False),
     ]
-    if not folder:
+    if folder:
+        machinery += [_pattern(f".github/workflows/{name}.yml", folder=False) for name in WORKFLOWS]
+    else:
         machinery += [
             _pattern(path, folder=False),
             _pattern(".github/workflows", folder=True),
@@ -173,7 +179,7 @@ def _generated_line(line: str, generated: str) -> bool:
 
 _MACHINERY_COMMENTS = (
     "# The roster, the review configuration, CI and tooling belong to maintainers.",
-    "# The roster and the review configuration belong to maintainers.",
+    "# The roster, the review configuration and the archive's workflows belong to maintainers.",
 )
 """What the maintainers own, said of an archive at the repository's root and in a subfolder."""
 
