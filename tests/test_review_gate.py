@@ -34,6 +34,7 @@ CLEAN_ENV: dict[str, str | None] = {
         "GITHUB_STEP_SUMMARY",
         "GITHUB_EVENT_PATH",
         "GITHUB_REPOSITORY",
+        "GITHUB_WORKSPACE",
         "GITHUB_API_URL",
         "GITHUB_TOKEN",
         "GH_TOKEN",
@@ -125,6 +126,28 @@ def test_the_gate_judges_the_postmortems_of_an_archive_kept_in_a_subfolder(
     result = gate(github, mono / folder)
     assert result.exit_code == 0, result.output
     assert "satisfied: 1 senior approval (1 needed) on head ccccccc: priyaraman" in result.stdout
+
+
+def test_the_gate_judges_an_archive_in_a_subfolder_of_a_checkout_made_without_git(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # actions/checkout on a runner without git downloads the files: no .git, so the archive's
+    # folder was taken for the repository's root and its postmortems for none of the pull
+    # request's files ("not applicable").
+    workspace, folder = tmp_path / "workspace", "ops/postmortems"
+    (workspace / folder / "postmortems").mkdir(parents=True)
+    (workspace / folder / "pyproject.toml").write_bytes(PYPROJECT)
+    github.contents.clear()
+    github.contents[(BASE, f"{folder}/pyproject.toml")] = PYPROJECT
+    github.contents[(BASE, f"{folder}/people.yaml")] = ROSTER
+    github.contents[(HEAD, f"{folder}/{PM_PATH}")] = postmortem()
+    for ref in (BASE, HEAD):
+        github.contents[(ref, f"{folder}/{INC_PATH}")] = incident()
+    github.files = [{"filename": f"{folder}/{PM_PATH}", "status": "added"}]
+    result = gate(github, workspace / folder, GITHUB_WORKSPACE=str(workspace))
+    assert result.exit_code == 1, result.output
+    assert "needs 1 senior approval" in result.stdout
+    assert f"configuration: {folder}/pyproject.toml at base bbbbbbb" in result.stderr
 
 
 @pytest.mark.parametrize("runs_in", ["ops/postmortems", "."])

@@ -453,9 +453,18 @@ def repository_of(start: Path) -> Path | None:
 
 def git_top(root: Path) -> Path:
     """The root of the git repository the archive is in, which GitHub names every file from:
-    the archive's root itself when it is that, or in no git repository."""
+    the archive's root itself when it is that, or in no git repository. A checkout made without
+    git (actions/checkout on a runner that has none downloads the files, no .git) is named from
+    the GitHub Actions workspace it is in: taken for the archive's root, an archive kept in a
+    subfolder went unjudged by the review gate."""
     here = root.resolve()
-    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+    found = next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), None)
+    if found is not None:
+        return found
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and os.path.isabs(workspace) and here.is_relative_to(Path(workspace).resolve()):
+        return Path(workspace).resolve()
+    return here
 
 
 def archive_folder(root: Path) -> str:
