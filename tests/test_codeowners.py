@@ -202,3 +202,30 @@ def test_generated_lines_from_before_the_end_line_still_check_and_keep_lines_amo
         written.stderr
     )
     assert codeowners.read_text() == text + "\n/scripts/ @acme/ops\n"
+
+
+def test_codeowners_and_teams_outside_an_archive_say_so(tmp_path: Path, run_cli: RunCli) -> None:
+    # Run in the wrong folder, they read a roster that is not there: CODEOWNERS for nobody, no
+    # teams, and a --check that judges nothing.
+    (tmp_path / ".git").mkdir()
+    for args in (["codeowners"], ["codeowners", "--check"], ["teams"]):
+        result = run_cli(tmp_path, *args)
+        assert result.exit_code == 2 and "no incident archive in" in result.stderr, args
+        assert result.stdout == ""
+
+
+def test_teams_and_codeowners_say_what_is_wrong_with_the_roster(
+    archive: Path, run_cli: RunCli
+) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text(encoding="utf-8")
+    assert "members: [jo, priya]" in text
+    roster.write_text(text.replace("members: [jo, priya]", "members: [jo, priya, ghosty]"))
+    line = roster.read_text(encoding="utf-8").split("\n").index("    members: [jo, priya, ghosty]")
+    for args in (["teams"], ["codeowners"]):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 0, args
+        assert (
+            f"incident: warning: people.yaml:{line + 1}: team 'payments': member 'ghosty' is "
+            "not in people (TM001)"
+        ) in result.stderr, args

@@ -293,6 +293,8 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     """
     if check and write:
         raise UsageError("--check and --write cannot be combined")
+    project.require_archive()
+    _warn_roster_problems(project)
     # GitHub reads CODEOWNERS at the repository's root, and names every path from there.
     top = git_top(project.root)
     place = locate(top)
@@ -333,6 +335,19 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     sys.exit(EXIT_FINDINGS)
 
 
+def _warn_roster_problems(project: Project) -> None:
+    """Say what lint reports of the roster (TM001): what the teams or the owners printed are
+    read from, and why someone may be missing from them."""
+    from incident_docs.rules.teams import roster_findings
+
+    for finding in roster_findings(project.lint_context()):
+        echo(
+            f"incident: warning: {project.config.roster}:{finding.line}: {finding.message} "
+            f"({finding.code})",
+            err=True,
+        )
+
+
 @main.command("teams")
 @click.option(
     "--format",
@@ -344,6 +359,8 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
 @pass_project
 def teams_command(project: Project, output_format: str) -> None:
     """The roster's teams: who is in each, who can approve for it, the services it owns."""
+    project.require_archive()
+    _warn_roster_problems(project)
     roster = project.roster
     listed = [
         {
