@@ -918,3 +918,14 @@ def test_a_pagefind_wrapper_that_does_not_finish_leaves_nothing_running(
     time.sleep(0.2)
     # Gone, or dead and waiting to be reaped (a zombie of whatever adopted it).
     assert not child.exists() or "\nState:\tZ" in child.read_text()
+
+
+def test_a_hostile_severity_beside_a_search_result_is_text(christmas: Path) -> None:
+    # The title of a search result is HTML to the theme: the severity labels it as text.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    hostile = "severity: \"<img src=x onerror=alert('sev')>\""
+    path.write_text(path.read_text().replace("severity: SEV2", hostile), encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    titles = [e["title"] for e in search_entries(site) if e["location"] == f"{PM_URL}/"]
+    assert titles and "<img" not in titles[0]
+    assert "(&lt;img src=x onerror=alert(&#x27;sev&#x27;)&gt; · 2022-12-25)" in titles[0]

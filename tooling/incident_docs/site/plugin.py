@@ -313,7 +313,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             if found is None or not isinstance(doc.get("title"), str):
                 continue
             label, terms = found
-            doc["title"] = f"{doc['title']} ({label})" if label else doc["title"]
+            # The title is HTML (Material shows it as such): the severity is the record's text.
+            doc["title"] = f"{doc['title']} ({escape(label)})" if label else doc["title"]
             # In the text: in `tags` (weighed a thousand times its title), a word of one
             # record's tags would outrank another record's own ID, and every guide page.
             doc["text"] = f"<p>{escape(terms)}</p>{doc.get('text') or ''}"
