@@ -929,3 +929,16 @@ def test_a_hostile_severity_beside_a_search_result_is_text(christmas: Path) -> N
     titles = [e["title"] for e in search_entries(site) if e["location"] == f"{PM_URL}/"]
     assert titles and "<img" not in titles[0]
     assert "(&lt;img src=x onerror=alert(&#x27;sev&#x27;)&gt; · 2022-12-25)" in titles[0]
+
+
+def test_a_record_file_name_cannot_break_out_of_the_edit_link(christmas: Path) -> None:
+    # The theme writes the edit address into the page unescaped: the name is percent-encoded.
+    record = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    name = 'x" onmouseover="alert(1)" y=" <b>.md'
+    text = record.read_text(encoding="utf-8").replace(f"INC-{CHRISTMAS}", "INC-2023-01-01-name")
+    (christmas / "incidents" / name).write_text(text, encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    html = (site / "incidents" / name.removesuffix(".md") / "index.html").read_text()
+    assert active_content(html) == []
+    edit = "https://github.com/example/incident-docs/edit/main/incidents/"
+    assert f'href="{edit}x%22%20onmouseover%3D%22alert%281%29%22%20y%3D%22%20%3Cb%3E.md"' in html

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config as MkDocsConfigBase
@@ -405,9 +406,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         base = config.repo_url or ""
         if base and not base.endswith("/"):
             base += "/"
+        # The file name is the record's to choose: in the address, its quotes and spaces are
+        # percent-encoded, as the theme writes the address into the page as it is.
+        path = quote(src_uri)
         if "://" in edit_uri:
-            return edit_uri + src_uri
-        return base + edit_uri + src_uri if base else None
+            return edit_uri + path
+        return base + edit_uri + path if base else None
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated_parts.get(page.file.src_uri)
