@@ -942,3 +942,26 @@ def test_a_record_file_name_cannot_break_out_of_the_edit_link(christmas: Path) -
     assert active_content(html) == []
     edit = "https://github.com/example/incident-docs/edit/main/incidents/"
     assert f'href="{edit}x%22%20onmouseover%3D%22alert%281%29%22%20y%3D%22%20%3Cb%3E.md"' in html
+
+
+def test_a_tag_written_twice_lists_and_counts_its_record_once(christmas: Path) -> None:
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(re.sub(r"(?m)^tags: .*$", "tags: [tls, tls]", text, count=1))
+    site = build_site(christmas)
+    assert page(site, "browse/tag/tls").count(f'<span class="idocs-id">INC-{CHRISTMAS}<') == 1
+    row = re.search(r"<tr><td><a [^>]*>tls</a></td><td>(\d+)</td>", page(site, "browse/tag"))
+    assert row is not None and row.group(1) == "1"
+
+
+def test_severities_written_in_other_cases_share_one_page_without_a_clash(
+    christmas: Path,
+) -> None:
+    # "sev2" (a typo lint reports) and "SEV2" both have the page browse/severity/sev2/: the
+    # strict build stopped on a clash between two generated pages of the same name.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: sev2"), encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    listed = page(site, "browse/severity/sev2")
+    assert "Severity: SEV2" in listed
+    assert f"INC-{CHRISTMAS}<" in listed and f"PM-{CHRISTMAS}<" in listed

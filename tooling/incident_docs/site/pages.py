@@ -149,19 +149,31 @@ def facet_groups(
     archive: SiteArchive, facet: Facet
 ) -> tuple[dict[str, tuple[str, list[SiteRecord]]], list[str]]:
     """The records under each value of a facet (key -> label, records), and the keys in page
-    order."""
-    groups: dict[str, tuple[str, list[SiteRecord]]] = {}
+    order. A record is listed once under a value it names twice (`tags: [tls, tls]`), and values
+    that share a page ("SEV2" and a mistyped "sev2") are listed on it together, under the one
+    that comes first."""
+    by_value: dict[str, tuple[str, list[SiteRecord]]] = {}
     for record in archive.records:
-        for key, label in facet.values(record):
-            groups.setdefault(key, (label, []))[1].append(record)
-    keys = list(groups)
+        for key, label in dict.fromkeys(facet.values(record)):
+            by_value.setdefault(key, (label, []))[1].append(record)
+    keys = list(by_value)
     if facet.name == "severity":
         keys.sort(key=lambda k: (archive.config.severity_rank(k), k))
     elif facet.name == "year":
         keys.sort(reverse=True)
     else:
         keys.sort()
-    return groups, keys
+    groups: dict[str, tuple[str, list[SiteRecord]]] = {}
+    first_on_page: dict[str, str] = {}
+    for key in keys:
+        first = first_on_page.setdefault(facet_src(facet.name, key), key)
+        if first == key:
+            groups[key] = by_value[key]
+            continue
+        label, records = groups[first]
+        shared = {id(record) for record in (*records, *by_value[key][1])}
+        groups[first] = (label, [r for r in archive.records if id(r) in shared])
+    return groups, list(groups)
 
 
 def page_plan(archive: SiteArchive, search: str = "material") -> list[tuple[str, bool]]:
