@@ -965,3 +965,14 @@ def test_severities_written_in_other_cases_share_one_page_without_a_clash(
     listed = page(site, "browse/severity/sev2")
     assert "Severity: SEV2" in listed
     assert f"INC-{CHRISTMAS}<" in listed and f"PM-{CHRISTMAS}<" in listed
+
+
+def test_a_record_whose_file_name_holds_a_hash_is_linked_at_its_page(christmas: Path) -> None:
+    # Unencoded, "#" began the link's fragment and "?" its query: the lists led elsewhere.
+    record = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    name = "INC-2023-01-01-a#b?c%d e"
+    text = record.read_text(encoding="utf-8").replace(f"INC-{CHRISTMAS}", "INC-2023-01-01-name")
+    (christmas / "incidents" / f"{name}.md").write_text(text, encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    assert (site / "incidents" / name / "index.html").is_file()
+    assert 'href="INC-2023-01-01-a%23b%3Fc%25d%20e/"' in page(site, "incidents")

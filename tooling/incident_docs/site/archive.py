@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 
@@ -54,14 +55,15 @@ def slug(value: str) -> str:
 
 @cache
 def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
-    """The URL MkDocs gives a Markdown source path (same rules as mkdocs.structure.files)."""
+    """The URL MkDocs gives a Markdown source path (same rules as mkdocs.structure.files),
+    percent-encoded as MkDocs does: a record's file name may hold a '#', '?' or '%'."""
     stem, _ext = posixpath.splitext(src_uri)
     folder, name = posixpath.split(stem)
     if name in ("index", "README"):
-        return f"{folder}/" if folder else "./"
+        return quote(f"{folder}/") if folder else "./"
     if use_directory_urls:
-        return f"{stem}/"
-    return f"{stem}.html"
+        return quote(f"{stem}/")
+    return quote(f"{stem}.html")
 
 
 @cache
