@@ -976,3 +976,21 @@ def test_a_record_whose_file_name_holds_a_hash_is_linked_at_its_page(christmas: 
     site = build_site(christmas, lint=False)
     assert (site / "incidents" / name / "index.html").is_file()
     assert 'href="INC-2023-01-01-a%23b%3Fc%25d%20e/"' in page(site, "incidents")
+
+
+@pytest.mark.parametrize("tag", ["<script>", "<style>", "<title>", "<textarea>", "<iframe>"])
+def test_a_tag_named_in_prose_is_text_and_keeps_the_rest_of_the_record(
+    christmas: Path, tag: str
+) -> None:
+    # The parser reads everything after such a tag as its content: the rest of the record,
+    # Timeline and all, was dropped or shown as markup.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("## Summary\n\n", f"## Summary\n\nA third-party {tag} tag was slow.\n\n", 1),
+        encoding="utf-8",
+    )
+    record = page(build_site(christmas), PM_URL)
+    assert f"A third-party {tag.replace('<', '&lt;').replace('>', '&gt;')} tag was slow." in record
+    assert '<h2 id="contributing-factors">' in record and 'class="idocs-timeline"' in record
+    assert active_content(record) == []

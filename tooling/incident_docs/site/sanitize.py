@@ -43,6 +43,15 @@ _REMOTE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
 _remote)."""
 _URL_IGNORED = re.compile(r"[\t\n\r]")
 """What browsers delete from anywhere in an address before they read it (the URL standard)."""
+_TEXT_SWALLOWING = re.compile(
+    r"<(?=/?(?:script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
+    r"|template)(?:[\s/>]|$))",
+    re.IGNORECASE,
+)
+"""The start of a tag whose content the HTML parser does not read as markup: everything after
+it, to its end tag or the end of the page, is script, style, plain text or a template. Named in
+prose ("a third-party <script> tag"), one took the rest of the record with it. Written as text
+instead, as GitHub does (GFM's tag filter, and <noscript> and <template> besides)."""
 _LINK_OR_IMAGE = re.compile(r"<a\s[^>]*>|</a>|<img\s[^>]*>")
 """Tags of nh3's output, which writes every attribute double-quoted: a pattern over it is exact."""
 _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -63,7 +72,7 @@ def clean_html(html: str) -> str:
         return value
 
     clean: str = nh3.clean(
-        html,
+        _TEXT_SWALLOWING.sub("&lt;", html),
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
