@@ -994,3 +994,16 @@ def test_a_tag_named_in_prose_is_text_and_keeps_the_rest_of_the_record(
     assert f"A third-party {tag.replace('<', '&lt;').replace('>', '&gt;')} tag was slow." in record
     assert '<h2 id="contributing-factors">' in record and 'class="idocs-timeline"' in record
     assert active_content(record) == []
+
+
+def test_a_severity_with_an_emoji_keeps_its_page_title(christmas: Path) -> None:
+    # JSON wrote the emoji as two UTF-16 halves, which YAML cannot read: the page lost its
+    # front-matter, showed it as text, and was indexed for search.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8").replace("severity: SEV2", 'severity: "SEV🔥"')
+    path.write_text(text, encoding="utf-8")
+    site = build_site(christmas, lint=False)
+    [found] = site.glob("browse/severity/sev~*/index.html")
+    html = found.read_text(encoding="utf-8")
+    assert "<title>Severity: SEV🔥 - " in html and "search: {exclude" not in html
+    assert not [e for e in search_entries(site) if e["location"].startswith("browse/")]

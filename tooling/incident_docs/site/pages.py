@@ -78,10 +78,23 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", e(value))
 
 
+def yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar of the text. JSON's, but with characters outside the Basic
+    Multilingual Plane written as they are (JSON escapes an emoji as two UTF-16 halves, which
+    YAML reads as two broken characters) and YAML's own line breaks escaped."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+"""What YAML cannot hold as written (DEL, the C1 controls, U+FEFF, U+FFFE and U+FFFF), and its
+own line breaks (NEL, U+2028, U+2029): written as escapes. JSON escapes the C0 controls itself."""
+
+
 def _page(
     title: str, body: Iterable[str], *, hide_toc: bool = False, searchable: bool = True
 ) -> str:
-    meta = [f"title: {json.dumps(e(title))}"]
+    meta = [f"title: {yaml_string(e(title))}"]
     if hide_toc:
         meta.append("hide: [toc]")
     if not searchable:

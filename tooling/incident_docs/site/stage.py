@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as html_lib
-import json
 import os
 import posixpath
 import re
@@ -31,7 +30,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import record_card, timeline_markdown
 from incident_docs.site.markup import Linker, e, site_css
 from incident_docs.site.navigation import build_nav, nav_owned, order_guides
-from incident_docs.site.pages import PageBuilder, md_text
+from incident_docs.site.pages import PageBuilder, md_text, yaml_string
 from incident_docs.site.sanitize import clean_html
 
 CSS_URI = "assets/incident-docs/incident-docs.css"
@@ -137,19 +136,6 @@ def _write(
     )
 
 
-def _yaml_string(text: str) -> str:
-    """A double-quoted YAML scalar of the text. JSON's, but with characters outside the Basic
-    Multilingual Plane written as they are (JSON escapes an emoji as two UTF-16 halves, which
-    YAML reads as two broken characters) and YAML's own line breaks escaped."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
-
-
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-"""What YAML cannot hold as written (DEL, the C1 controls, U+FEFF, U+FFFE and U+FFFF), and its
-own line breaks (NEL, U+2028, U+2029): written as escapes. JSON escapes the C0 controls itself."""
-
-
 def _put(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -164,7 +150,7 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
         raise UsageError(f"{record.src_uri}:{problem}")
     body = "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
     body = timeline_markdown(body)
-    out = [f"---\ntitle: {_yaml_string(e(record.title))}\n---\n"]
+    out = [f"---\ntitle: {yaml_string(e(record.title))}\n---\n"]
     card = record_card(archive, record, Linker(record.src_uri, True), today)
     segment: list[str] = []
     placed_card = False
