@@ -1007,3 +1007,20 @@ def test_a_severity_with_an_emoji_keeps_its_page_title(christmas: Path) -> None:
     html = found.read_text(encoding="utf-8")
     assert "<title>Severity: SEV🔥 - " in html and "search: {exclude" not in html
     assert not [e for e in search_entries(site) if e["location"].startswith("browse/")]
+
+
+def test_a_staged_link_to_a_record_written_percent_encoded_opens_it(
+    christmas: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # Markdown needs a space in a link written "%20": the page's address was encoded again
+    # ("%2520"), and the staged link led nowhere.
+    record = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    text = record.read_text(encoding="utf-8")
+    other = text.replace(f"INC-{CHRISTMAS}", "INC-2023-01-01-name")
+    (christmas / "incidents" / "INC-2023-01-01-a b&c.md").write_text(other, encoding="utf-8")
+    link = "See [the other one](INC-2023-01-01-a%20b&c.md).\n\n## Timeline"
+    record.write_text(text.replace("## Timeline", link, 1), encoding="utf-8")
+    out = tmp_path / "staged"
+    assert run_cli(christmas, "site", "stage", str(out), "--today", TODAY).exit_code == 0
+    staged = (out / "docs" / "incidents" / f"INC-{CHRISTMAS}.md").read_text(encoding="utf-8")
+    assert 'href="../INC-2023-01-01-a%20b%26c/"' in staged

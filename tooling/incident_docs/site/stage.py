@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import markdown as markdown_lib  # type: ignore[import-untyped]
 import yaml
@@ -200,9 +201,11 @@ def _rewrite_links(html: str, src_uri: str) -> str:
         if not url or url.startswith(("#", "/")) or "://" in url or url.startswith("mailto:"):
             return match.group(0)
         path, _, fragment = url.partition("#")
-        target = posixpath.normpath(posixpath.join(folder, path.replace("&amp;", "&")))
+        target = posixpath.normpath(posixpath.join(folder, html_lib.unescape(path)))
         if target.endswith(".md"):
-            new = relative_url(src_uri, target)
+            # The link names the file percent-encoded (a space as "%20"); the address of its
+            # page is encoded again from the name itself.
+            new = relative_url(src_uri, unquote(target))
         else:
             new = posixpath.relpath(target, page_url(src_uri).rstrip("/") or ".")
         return match.group(1) + e(new) + (f"#{fragment}" if fragment else "") + match.group(3)
