@@ -1024,3 +1024,16 @@ def test_a_staged_link_to_a_record_written_percent_encoded_opens_it(
     assert run_cli(christmas, "site", "stage", str(out), "--today", TODAY).exit_code == 0
     staged = (out / "docs" / "incidents" / f"INC-{CHRISTMAS}.md").read_text(encoding="utf-8")
     assert 'href="../INC-2023-01-01-a%20b%26c/"' in staged
+
+
+def test_an_owner_named_with_an_apostrophe_reads_as_written_in_the_contents(
+    christmas: Path,
+) -> None:
+    # The heading's text was escaped as for an attribute: "O'Brien" was "O&#x27;Brien" in the
+    # table of contents (which escapes it again) and "ox27brien" in the heading's address.
+    roster = christmas / "people.yaml"
+    roster.write_text(roster.read_text().replace("Lee Morgan", "Lee O'Brien"), encoding="utf-8")
+    html = page(build_site(christmas, today="2023-01-01"), "action-items")
+    assert '<h3 id="lee-lee-obrien">lee (Lee O\'Brien)<' in html
+    contents = html[: html.index("<article")]
+    assert "lee (Lee O'Brien)" in contents and "#x27;" not in contents

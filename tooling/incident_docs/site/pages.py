@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 from incident_docs import metrics
 from incident_docs.models import AUDIENCES, Incident, IncidentStatus, PostmortemStatus
@@ -74,8 +75,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
 
 
 def md_text(value: object) -> str:
-    """Untrusted text for a Markdown heading: HTML-escaped, Markdown punctuation neutralised."""
-    return _MD_SPECIAL.sub(r"\\\1", e(value))
+    """Untrusted text for a Markdown heading: HTML-escaped, Markdown punctuation neutralised.
+    Quotes stay as they are: text is no attribute, and the table of contents escapes what it
+    is given again ("O'Brien" was "O&#x27;Brien" there)."""
+    text = escape(value if isinstance(value, str) else str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def yaml_string(text: str) -> str:
