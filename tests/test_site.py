@@ -1037,3 +1037,20 @@ def test_an_owner_named_with_an_apostrophe_reads_as_written_in_the_contents(
     assert '<h3 id="lee-lee-obrien">lee (Lee O\'Brien)<' in html
     contents = html[: html.index("<article")]
     assert "lee (Lee O'Brien)" in contents and "#x27;" not in contents
+
+
+def test_a_tag_or_service_written_twice_is_shown_once_on_its_record(christmas: Path) -> None:
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    text = incident.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^tags: .*$", "tags: [tls, tls]", text, count=1)
+    incident.write_text(
+        re.sub(r"(?m)^services: .*$", "services: [web-frontend, web-frontend]", text, count=1)
+    )
+    site = build_site(christmas)
+    card = page(site, INC_URL)
+    card = card[card.index('class="idocs-card') : card.index("</dl>")]
+    assert card.count(">tls</a>") == 1 and card.count(">web-frontend</a>") == 1
+    listed = page(site, "incidents")
+    assert re.search(rf"INC-{CHRISTMAS}</span></td><td>web-frontend(?:<| )", listed)
+    [entry] = [e for e in search_entries(site) if e["location"] == f"{INC_URL}/"]
+    assert f"<p>INC-{CHRISTMAS} · web-frontend · tls</p>" in entry["text"]

@@ -57,7 +57,8 @@ def search_terms(record: SiteRecord) -> str:
     """What a record is searched by besides its text: its ID, services and tags, which only its
     card shows (values only: a label would make every record a result for it)."""
     r = record.record
-    return " · ".join(part for part in (r.id, ", ".join(r.services), ", ".join(r.tags)) if part)
+    services, tags = ", ".join(dict.fromkeys(r.services)), ", ".join(dict.fromkeys(r.tags))
+    return " · ".join(part for part in (r.id, services, tags) if part)
 
 
 ACTION_LABELS = {
@@ -203,7 +204,8 @@ _FACET_INDEXES = frozenset({"index", "readme"})
 
 
 def chips(link: Linker, facet: str, values: Iterable[str]) -> str:
-    shown = [link.facet(facet, value) for value in values]
+    """A link to the page of each value, once (`tags: [tls, tls]` names one tag)."""
+    shown = [link.facet(facet, value) for value in dict.fromkeys(values)]
     return " ".join(shown) if shown else '<span class="idocs-muted">—</span>'
 
 
@@ -227,7 +229,7 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
         when = record.when
         day = utc(when).strftime("%Y-%m-%d") if when else "—"
         kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
-        services = ", ".join(e(s) for s in record.record.services)
+        services = ", ".join(e(s) for s in dict.fromkeys(record.record.services))
         if isinstance(record.record, Incident):
             hurt = record.record.audiences.affected()
             services += "".join(
