@@ -214,6 +214,7 @@ CASES: list[RuleCase] = [
         "FM011",
         postmortem("authors: [sam]\n", "authors: [sam]\ndetected_at: 2024-05-02T10:05:00Z\n"),
     ),
+    RuleCase("FM012", incident("tags: [deploy]", "tags: [deploy, Deploy]")),
     RuleCase(
         "SC001",
         postmortem(

@@ -42,7 +42,13 @@ RULES = (
     RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution); said on the postmortem and on the incident that names it.",
              "detected_at: 2022-12-25T12:38:00Z (the incident: 12:40)", "detected_at: 2022-12-25T12:40:00Z",
              Severity.WARNING),
+    RuleInfo("FM012", "listed-twice", "A list of services, tags, incidents or people names each once.",
+             "tags: [tls, deploy, TLS]", "tags: [tls, deploy]", Severity.WARNING),
 )  # fmt: skip
+
+_LISTS = ("services", "tags", "incidents", "authors", "reviewers", "approved_by")
+"""The lists of names whose items are compared, in any case: the site's pages and the review
+gate read them so."""
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -70,11 +76,34 @@ def check(subject: Subject) -> Iterator[Finding]:
             doc.line_of(("severity",)),
             1,
         )
+    yield from _listed_twice(subject)
     record = subject.record
     if isinstance(record, Incident):
         yield from _incident_story(subject, record)
     elif isinstance(record, Postmortem):
         yield from _postmortem_story(subject, record)
+
+
+def _listed_twice(subject: Subject) -> Iterator[Finding]:
+    """FM012: an item of a list of names that an earlier item already names."""
+    front_matter = subject.doc.front_matter or {}
+    for key in _LISTS:
+        items = front_matter.get(key)
+        if not isinstance(items, list):
+            continue
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            first = seen.setdefault(item.casefold(), index)
+            if first != index:
+                again = "" if items[first] == item else f" (as '{items[first]}')"
+                yield Finding(
+                    "FM012",
+                    f"'{key}' names '{item}' twice{again}: list it once",
+                    subject.doc.line_of((key, index)),
+                    1,
+                )
 
 
 def _key_order(subject: Subject, record: Incident | Postmortem) -> Iterator[Finding]:
