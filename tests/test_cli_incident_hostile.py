@@ -208,6 +208,55 @@ def test_a_records_folder_linked_out_of_the_repository_is_not_written(
     assert snapshot(outside) == before
 
 
+@pytest.mark.parametrize(
+    ("folder", "command"),
+    [
+        ("incidents", ("list",)),
+        ("incidents", ("stats",)),
+        ("incidents", ("similar", "--text", "certificate")),
+        ("postmortems", ("actions",)),
+        ("postmortems", ("stats",)),
+        ("postmortems", ("similar", "--text", "certificate")),
+    ],
+)
+def test_a_records_folder_linked_out_of_the_repository_is_named_not_read_as_empty(
+    archive: Path, run_cli: RunCli, tmp_path: Path, folder: str, command: tuple[str, ...]
+) -> None:
+    outside = tmp_path / "elsewhere"
+    (archive / folder).rename(outside)
+    (archive / folder).symlink_to(outside)
+    result = run_cli(archive, *command)
+    assert result.exit_code == 0, result.output
+    assert f"1 record skipped (run 'incident lint' to see why): {folder}\n" in result.stderr
+
+
+@pytest.mark.parametrize("linked", ["folder", "file"])
+def test_a_postmortem_linked_out_of_the_repository_is_not_shown(
+    archive: Path, run_cli: RunCli, tmp_path: Path, linked: str
+) -> None:
+    name = "PM-2023-08-02-cdn-certificate-expiry"
+    if linked == "folder":
+        (archive / "postmortems").rename(tmp_path / "elsewhere")
+        (archive / "postmortems").symlink_to(tmp_path / "elsewhere")
+    else:
+        (archive / "postmortems" / f"{name}.md").rename(tmp_path / "elsewhere.md")
+        (archive / "postmortems" / f"{name}.md").symlink_to(tmp_path / "elsewhere.md")
+    for given in (name, f"postmortems/{name}.md"):
+        result = run_cli(archive, "show", given)
+        one_line_error(result, "symbolic link leads outside the repository")
+        assert "expired CDN certificate" not in result.stdout
+
+
+def test_an_incident_in_a_folder_linked_out_of_the_repository_is_not_shown(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    (archive / "incidents").rename(tmp_path / "elsewhere")
+    (archive / "incidents").symlink_to(tmp_path / "elsewhere")
+    result = run_cli(archive, "show", OPEN)
+    one_line_error(result, f"incidents/{OPEN}.md: symbolic link leads outside the repository")
+    assert "Search results slow" not in result.stdout
+
+
 def test_a_read_only_record_is_not_changed(archive: Path, run_cli: RunCli) -> None:
     record = archive / "incidents" / f"{OPEN}.md"
     before = record.read_bytes()

@@ -1270,9 +1270,8 @@ def list_command(
         frozenset(_labels(service, "--service")),
     )
     archive = read_archive(project.root, config)
-    note = skipped_note(
-        [p for p in archive.skipped if p.startswith(config.incidents_dir.rstrip("/") + "/")]
-    )
+    folder = config.incidents_dir.rstrip("/")
+    note = skipped_note([p for p in archive.skipped if f"{p}/".startswith(f"{folder}/")])
     if note is not None:
         _warn(note)
     incidents = [

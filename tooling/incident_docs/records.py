@@ -486,14 +486,19 @@ def read_archive(root: Path, config: Config) -> Archive:
     """Every valid record of the archive, and which record files were skipped."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
-    for path in iter_record_files(root, config):
+    linked: list[str] = []
+    for name, display in record_file_names(root, config, linked):
+        path = Path(name)
         if not is_record_file(path):
             continue
         record = load_record(path, root, config)
         if record is None:
-            skipped.append(path.relative_to(root).as_posix())
+            skipped.append(display)
         else:
             loaded.append(record)
+    # A records folder (or a folder in one) that leads out of the repository is not read: said
+    # so, as lint says it (IO005), rather than an archive that looks empty.
+    skipped += [display for display in linked if escapes(root / display, root) is not None]
     return Archive(loaded, skipped)
 
 
@@ -580,6 +585,7 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
         if candidate.is_file() and Path(os.path.realpath(candidate.parent)) == Path(
             os.path.realpath(folder)
         ):
+            _stays_inside(root, candidate, given)
             return candidate
     if not given.casefold().startswith("pm-") or not folder.is_dir():
         return None
@@ -588,6 +594,7 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
     exact = [p for p in files if p.stem.casefold() == wanted]
     matches = exact or [p for p in files if wanted in p.stem.casefold()]
     if len(matches) == 1:
+        _stays_inside(root, matches[0], relative_display(matches[0], root))
         return matches[0]
     if not matches:
         raise UsageError(f"no postmortem matches '{given}' in {config.postmortems_dir}/")
@@ -650,11 +657,15 @@ def _inside_incidents(root: Path, config: Config, path: Path, shown: str) -> Pat
     place = Path(os.path.realpath(path.parent)) / path.name
     if not is_record_file(path) or not place.is_relative_to(os.path.realpath(root / folder)):
         raise UsageError(f"{shown}: not an incident record inside {folder}/")
-    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(
-        os.path.realpath(root)
-    ):
-        raise UsageError(f"{shown}: symbolic link leads outside the repository")
+    _stays_inside(root, path, shown)
     return path
+
+
+def _stays_inside(root: Path, path: Path, shown: str) -> None:
+    """Refuse a record that a symbolic link, its own or its folder's, takes out of the repository:
+    lint reports it (IO005) and no command reads it."""
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
+        raise UsageError(f"{shown}: symbolic link leads outside the repository")
 
 
 def locate_incident(root: Path, config: Config, given: str | None) -> Located:
