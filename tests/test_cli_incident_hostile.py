@@ -257,6 +257,18 @@ def test_an_incident_in_a_folder_linked_out_of_the_repository_is_not_shown(
     assert "Search results slow" not in result.stdout
 
 
+def test_declare_where_the_incidents_folder_is_a_file_names_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    for record in (archive / "incidents").iterdir():
+        record.unlink()
+    (archive / "incidents").rmdir()
+    (archive / "incidents").write_text("not a folder\n")
+    result = run_cli(archive, "declare", "Broken", "--because", "user-facing", "--by", "sam", "-y")
+    one_line_error(result, "incident: error: incidents: the records folder is not a folder")
+    assert (archive / "incidents").read_text() == "not a folder\n"
+
+
 def test_a_read_only_record_is_not_changed(archive: Path, run_cli: RunCli) -> None:
     record = archive / "incidents" / f"{OPEN}.md"
     before = record.read_bytes()

@@ -1025,9 +1025,13 @@ def create_record(
     """Create a new record under the lock; `make(taken_ids)` returns (id, text), where the IDs
     taken are the names of the records in `folder` and in the folders under it (filed by year,
     say). Never overwrites."""
+    shown = relative_display(folder, root)
     if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
-        shown = relative_display(folder, root)
         raise UsageError(f"{shown}: symbolic link leads outside the repository")
+    if folder.exists() and not folder.is_dir():
+        # A file where the records' folder should be: "File exists", with the full path, would
+        # not say which is wrong.
+        raise UsageError(f"{shown}: the records folder is not a folder")
     with locked(root):
         folder.mkdir(parents=True, exist_ok=True)
         taken = {
