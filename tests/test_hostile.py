@@ -368,6 +368,40 @@ def test_a_broken_roster_or_configuration_is_a_one_line_error(
     assert result.stderr.count("\n") == 1 and name in result.stderr and message in result.stderr
 
 
+ROSTER = "people:\n  - handle: dana\n    name: Dana Okafor\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("people.yaml", ROSTER.encode("utf-16"), "people.yaml:1: UTF-16 text, not UTF-8"),
+        ("people.yaml", ROSTER.encode("utf-16-le"), "people.yaml:1: UTF-16 text, not UTF-8"),
+        ("pyproject.toml", "[tool.incident-docs]\n".encode("utf-16"), "pyproject.toml:1: UTF-16"),
+        (
+            "people.yaml",
+            ROSTER.replace("Dana", "Da\x00na", 1).encode(),
+            "people.yaml:3: invalid YAML: character U+0000 is not allowed",
+        ),
+        (
+            "people.yaml",
+            ROSTER.replace("Okafor", "Oka\x07for", 1).encode(),
+            "people.yaml:3: invalid YAML: character U+0007 is not allowed",
+        ),
+    ],
+    ids=["utf16-roster", "utf16-roster-no-bom", "utf16-config", "nul-roster", "bell-roster"],
+)
+def test_a_roster_or_configuration_that_is_not_text_says_where_and_why(
+    archive: Path, run_cli: RunCli, name: str, content: bytes, message: str
+) -> None:
+    (archive / name).write_bytes(content)
+    for command in (("lint",), ("teams",)):
+        result = run_cli(archive, *command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith(f"incident: error: {message}"), result.stderr
+        assert "unicode string" not in result.stderr and "position" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("title", "where", "says"),
     [

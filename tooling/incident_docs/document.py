@@ -209,6 +209,9 @@ def invalid_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
 def utf8_text(raw: bytes, label: str) -> str:
     """The bytes of a settings file (the configuration, the roster) as text; a UsageError naming
     the line of the first byte that is not UTF-8."""
+    if b"\x00" in raw[:8192] and _utf16(raw):
+        # Its every other byte NUL: a complaint about the first would not say what is wrong.
+        raise UsageError(f"{label}:1: UTF-16 text, not UTF-8; save the file as UTF-8")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -360,6 +360,13 @@ def parse_roster(text: str, label: str) -> Roster:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""
         raise UsageError(f"{label}{line}: invalid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a NUL, a control character): its line, not its
+        # offset in "<unicode string>".
+        row = text.count("\n", 0, exc.position) + 1
+        raise UsageError(
+            f"{label}:{row}: invalid YAML: character U+{exc.character:04X} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
         raise UsageError(f"{label}: invalid YAML: {' '.join(str(exc).split())}") from None
     except ValueError as exc:  # an integer of 5,000 digits, say
