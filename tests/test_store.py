@@ -276,6 +276,30 @@ def test_the_original_spelling_of_untouched_yaml_is_kept(tmp_path: Path) -> None
     assert "handoffs:\n- at: 2024-05-02T10:06:00Z\n  role: ops_lead\n" in after
 
 
+def test_an_item_added_to_a_list_indented_its_own_way_keeps_the_rest_as_written() -> None:
+    # One list indented by four, the others by two: the new item once made the whole
+    # front-matter written anew, `~` and the spacing of a flow list with it.
+    lines = [
+        "id: INC-1",
+        "postmortem: ~",
+        "tags: [ api,  deploy ]",
+        "handoffs:",
+        "  - at: 2024-05-02T10:00:00Z",
+        "    role: ops_lead",
+        "    from: sam",
+        "    to: lee",
+        "status_history:",
+        "    - status: investigating",
+        "      at: 2024-05-02T10:05:00Z",
+        "summary: x",
+    ]
+    item = {"status": "identified", "at": T0 + timedelta(minutes=30)}
+    change = Change(appends=(("status_history", item),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    new = ["    - status: identified", "      at: 2024-05-02T10:35:00Z"]
+    assert edited == [*lines[:11], *new, "summary: x"]
+
+
 def test_a_summary_replaces_only_the_placeholder(tmp_path: Path) -> None:
     path = write(tmp_path)
     resolved = edit(

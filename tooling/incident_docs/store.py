@@ -569,22 +569,64 @@ def _merge(original: list[str], normalised: list[str], edited: list[str]) -> lis
     if dropped and group:
         chunks[group] = chunks[group] + dropped
     result: list[str] = []
+    # How the original lines just kept are indented against the writer's: new lines that follow
+    # them in the same block (an item added to a list indented its own way) are indented so too.
+    shift: tuple[int, int] | None = None
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
         a=normalised, b=edited, autojunk=False
     ).get_opcodes():
         if tag != "equal":
-            result.extend(edited[j1:j2])
+            result.extend(_shifted(edited[j1:j2], shift))
+            shift = None
             continue
         index = i1
         while index < i2:
             span = members.get(group_of[index], [])
             if span and span[0] == index and span[-1] < i2:
-                result.extend(chunks[group_of[index]])
+                chunk = chunks[group_of[index]]
+                result.extend(chunk)
+                shift = _indent_shift(chunk, [normalised[i] for i in span])
                 index = span[-1] + 1
             else:
                 result.append(normalised[index])
+                shift = None
                 index += 1
     return result if _same_data(result, edited) else edited
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int] | None:
+    """(how many spaces more the original indents each line, the least indentation of the
+    writer's lines) when the original lines are the writer's, each moved by the same number of
+    spaces; None otherwise."""
+    if len(original) != len(normalised):
+        return None
+    pairs = list(zip(original, normalised, strict=True))
+    shifts = {_indent(mine) - _indent(theirs) for mine, theirs in pairs if mine.strip()}
+    if len(shifts) != 1 or any(mine.lstrip(" ") != theirs.lstrip(" ") for mine, theirs in pairs):
+        return None
+    delta = shifts.pop()
+    least = min((_indent(line) for line in normalised if line.strip()), default=0)
+    return (delta, least) if delta and least else None
+
+
+def _shifted(lines: list[str], shift: tuple[int, int] | None) -> list[str]:
+    """New lines moved as `shift` says, up to the first that leaves the block (a key of a
+    mapping further out)."""
+    if shift is None:
+        return lines
+    delta, least = shift
+    moved: list[str] = []
+    for index, line in enumerate(lines):
+        if line.strip() and _indent(line) < least:
+            return moved + lines[index:]
+        moved.append(
+            " " * max(_indent(line) + delta, 0) + line.lstrip(" ") if line.strip() else line
+        )
+    return moved
 
 
 def _same_data(first: list[str], second: list[str]) -> bool:
