@@ -300,6 +300,21 @@ def test_an_item_added_to_a_list_indented_its_own_way_keeps_the_rest_as_written(
     assert edited == [*lines[:11], *new, "summary: x"]
 
 
+def test_an_item_added_at_the_end_goes_above_the_comment_closing_the_front_matter() -> None:
+    lines = [
+        "id: INC-1",
+        "status_history:",
+        "  - status: investigating",
+        "    at: 2024-05-02T10:05:00Z",
+        "# postmortem: PM-1 (once it is written)",
+    ]
+    item = {"status": "identified", "at": T0 + timedelta(minutes=30)}
+    change = Change(appends=(("status_history", item),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    new = ["  - status: identified", "    at: 2024-05-02T10:35:00Z"]
+    assert edited == [*lines[:4], *new, lines[4]]
+
+
 def test_a_summary_replaces_only_the_placeholder(tmp_path: Path) -> None:
     path = write(tmp_path)
     resolved = edit(

@@ -715,6 +715,16 @@ def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
             if above and under.strip() and result[len(result) - above :] == original[first:i1]:
                 result[len(result) - above : len(result) - above] = inserted
                 continue
+        if tag == "insert" and i1 == len(original) and inserted and _indent(inserted[0]):
+            # Added at the end, to the block the front-matter ends with: above the comments
+            # that close the front-matter from further out, which belong to no item of it.
+            first = i1
+            while first - 1 in alone and _indent(original[first - 1]) < _indent(inserted[0]):
+                first -= 1
+            below = i1 - first
+            if below and result[len(result) - below :] == original[first:i1]:
+                result[len(result) - below : len(result) - below] = inserted
+                continue
         result.extend(inserted if tag != "delete" else [])
     return result
 
