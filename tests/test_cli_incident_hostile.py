@@ -922,6 +922,25 @@ def test_init_github_writes_nothing_through_a_link_out_of_the_repository(
     assert not list(outside.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("name", "target", "says"),
+    [
+        (".gitignore", "outside", ".gitignore: symbolic link leads outside the repository"),
+        ("mkdocs.yml", "outside", "mkdocs.yml: symbolic link leads outside the repository"),
+        ("pyproject.toml", "inside", "pyproject.toml: a symbolic link to nothing"),
+    ],
+)
+def test_init_names_a_link_to_nothing_where_it_would_create_a_file(
+    empty: Path, run_cli: RunCli, tmp_path: Path, name: str, target: str, says: str
+) -> None:
+    to = tmp_path / "nothing-yet" if target == "outside" else empty / "nothing-yet"
+    (empty / name).symlink_to(to)
+    result = run_cli(empty, "init", "--yes")
+    one_line_error(result, f"incident: error: {says} (nothing was written)")
+    assert "appeared while init ran" not in result.stderr
+    assert not to.exists() and sorted(p.name for p in empty.iterdir()) == [name]
+
+
 def test_init_stops_before_writing_when_docs_is_in_the_way(empty: Path, run_cli: RunCli) -> None:
     (empty / "docs").write_text("not a folder")
     result = run_cli(empty, "init", "--yes")

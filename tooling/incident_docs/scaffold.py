@@ -489,6 +489,16 @@ def apply_init(root: Path, steps: list[Step]) -> None:
     """
     for step in steps:
         base = _base(root, step.path)
+        if step.create and step.path.is_symlink():
+            # A link to nothing where a file is to be made (one that exists is read as it is):
+            # never written through, and no file that "appeared while init ran".
+            shown = step.path.relative_to(base).as_posix()
+            why = (
+                "symbolic link leads outside the repository"
+                if escapes(step.path, base) is not None
+                else "a symbolic link to nothing"
+            )
+            raise UsageError(f"{shown}: {why} (nothing was written)")
         for parent in reversed(step.path.relative_to(base).parents):  # the outermost first
             place = base / parent
             if (place.exists() or place.is_symlink()) and not place.is_dir():
