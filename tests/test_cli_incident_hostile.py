@@ -1068,6 +1068,17 @@ def test_text_that_is_not_utf8_is_refused_before_anything_is_written(
     assert snapshot(archive) == before
 
 
+def test_an_entry_read_from_a_file_saved_with_a_byte_order_mark_leaves_the_mark_out(
+    archive: Path, run_cli: RunCli
+) -> None:
+    notes = "\ufeffRolled back the deploy; errors back to normal.\n".encode()
+    result = run_cli(archive, "log", "-", "--by", "sam", "-i", OPEN, input=notes)
+    assert result.exit_code == 0, result.output
+    text = (archive / "incidents" / f"{OPEN}.md").read_text(encoding="utf-8")
+    assert "by sam: Rolled back the deploy; errors back to normal.\n" in text
+    assert "\ufeff" not in text
+
+
 def test_control_characters_in_a_committed_record_are_shown_not_obeyed(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -632,7 +632,9 @@ def log_command(
         if len(raw) > limit:
             raise UsageError(f"the entry on standard input is over {limit:,} bytes")
         try:
-            words = raw.decode("utf-8")
+            # A file saved with a byte order mark (`incident log - < notes.txt`): the mark is no
+            # part of the entry, where it would stay as an invisible character.
+            words = raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as error:
             raise UsageError(
                 f"standard input: not valid UTF-8 at byte {error.start + 1}: nothing was written"
