@@ -315,6 +315,108 @@ def test_an_item_added_at_the_end_goes_above_the_comment_closing_the_front_matte
     assert edited == [*lines[:4], *new, lines[4]]
 
 
+HANDOFF = {"at": T0 + timedelta(minutes=40), "role": "ops_lead", "from": "sam", "to": "lee"}
+IDENTIFIED = {"status": "identified", "at": T0 + timedelta(minutes=30)}
+
+
+@pytest.mark.parametrize(
+    ("lines", "key", "item", "new"),
+    [
+        (
+            # Four spaces where the other list has none: the writer's list at the margin.
+            [
+                "id: INC-1",
+                "postmortem: ~",
+                "handoffs:",
+                "- at: 2024-05-02T10:00:00Z",
+                "  role: ops_lead",
+                "  from: sam",
+                "  to: lee",
+                "status_history:",
+                "    - status: investigating",
+                "      at: 2024-05-02T10:05:00Z",
+                "summary: x",
+            ],
+            "status_history",
+            IDENTIFIED,
+            ["    - status: identified", "      at: 2024-05-02T10:35:00Z"],
+        ),
+        (
+            # Mappings indented by four, items at the margin as `- key:`: not `-   key:`.
+            [
+                "id: INC-1",
+                "criteria:",
+                "    user_facing: true",
+                "handoffs:",
+                "- at: 2024-05-02T10:00:00Z",
+                "  role: ops_lead",
+                "  from: priya",
+                "  to: sam",
+                "summary: x",
+            ],
+            "handoffs",
+            HANDOFF,
+            ["- at: 2024-05-02T10:45:00Z", "  role: ops_lead", "  from: sam", "  to: lee"],
+        ),
+    ],
+    ids=["four-where-the-rest-have-none", "mappings-by-four-items-at-the-margin"],
+)
+def test_an_item_added_to_a_list_is_written_as_its_items_are(
+    lines: list[str], key: str, item: dict[str, object], new: list[str]
+) -> None:
+    change = Change(appends=((key, item),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert edited == [*lines[:-1], *new, lines[-1]]
+
+
+@pytest.mark.parametrize(
+    ("closing", "above"),
+    [
+        (["# postmortem: PM-1 (once it is written)"], True),
+        (["", "# postmortem: PM-1 (once it is written)", ""], True),
+        ([""], True),
+        (["# - status: resolved"], False),  # an item put aside, at the list's own margin
+    ],
+    ids=["comment", "blank-lines-around-it", "blank-line", "item-put-aside"],
+)
+def test_an_item_added_to_a_list_at_the_margin_stays_above_what_closes_the_front_matter(
+    closing: list[str], above: bool
+) -> None:
+    lines = [
+        "id: INC-1",
+        "status_history:",
+        "- status: investigating",
+        "  at: 2024-05-02T10:05:00Z",
+    ]
+    change = Change(appends=(("status_history", IDENTIFIED),))
+    edited = store.edit_front_matter([*lines, *closing], change, "incident", "inc.md")
+    new = ["- status: identified", "  at: 2024-05-02T10:35:00Z"]
+    assert edited == ([*lines, *new, *closing] if above else [*lines, *closing, *new])
+
+
+def test_an_item_added_to_a_list_goes_above_the_blank_line_that_ends_it() -> None:
+    lines = [
+        "id: INC-1",
+        "status_history:",
+        "  - status: investigating",
+        "    at: 2024-05-02T10:05:00Z",
+        "",
+        "summary: x",
+    ]
+    change = Change(appends=(("status_history", IDENTIFIED),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    new = ["  - status: identified", "    at: 2024-05-02T10:35:00Z"]
+    assert edited == [*lines[:4], *new, *lines[4:]]
+
+
+def test_a_blank_line_that_is_part_of_a_value_is_not_moved() -> None:
+    # `|+` keeps its last blank line: a key added under it cannot go above that line.
+    lines = ["id: INC-1", "title: |+", "  Slow search", "", "roles:", "  ops_lead: sam"]
+    change = Change(sets=((("detected_at",), T0),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert yaml.safe_load("\n".join(edited) + "\n")["title"] == "Slow search\n\n"
+
+
 def test_a_summary_replaces_only_the_placeholder(tmp_path: Path) -> None:
     path = write(tmp_path)
     resolved = edit(

@@ -396,7 +396,7 @@ class Lines:
 
 def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
     """(mapping, sequence, offset) indentation as the file already uses it; the archive's by default."""
-    mapping, offset = 0, -1
+    mapping, offset, gap = 0, -1, 0
     previous: tuple[int, bool] | None = (
         None  # indent of the last key line, and whether it opens a block
     )
@@ -409,16 +409,19 @@ def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
             if stripped.startswith("- ") or stripped == "-":
                 if offset < 0:
                     offset = indent - previous[0]
+                if not gap and stripped != "-":
+                    # From the dash to what the item holds: `- at:` (2) or `-   at:` (4).
+                    gap = len(stripped) - len(stripped[1:].lstrip(" "))
             elif not mapping and indent > previous[0]:
                 mapping = indent - previous[0]
         body = stripped[2:] if stripped.startswith("- ") else stripped
         opens = bool(re.match(r"^[^\s'\"#][^:#]*:\s*(#.*)?$", body))
         previous = (indent + (len(stripped) - len(body)), opens)
-        if mapping and offset >= 0:
+        if mapping and offset >= 0 and gap:
             break
     mapping = mapping or 2
     offset = 2 if offset < 0 else offset
-    return mapping, max(offset + 2, mapping), offset
+    return mapping, offset + gap if gap else max(offset + 2, mapping), offset
 
 
 def _yaml(lines: Sequence[str]) -> YAML:
@@ -571,7 +574,7 @@ def _merge(original: list[str], normalised: list[str], edited: list[str]) -> lis
     result: list[str] = []
     # How the original lines just kept are indented against the writer's: new lines that follow
     # them in the same block (an item added to a list indented its own way) are indented so too.
-    shift: tuple[int, int] | None = None
+    shift: tuple[int, int, bool] | None = None
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
         a=normalised, b=edited, autojunk=False
     ).get_opcodes():
@@ -598,10 +601,10 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int] | None:
+def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int, bool] | None:
     """(how many spaces more the original indents each line, the least indentation of the
-    writer's lines) when the original lines are the writer's, each moved by the same number of
-    spaces; None otherwise."""
+    writer's lines, whether those least indented are all items of a list) when the original
+    lines are the writer's, each moved by the same number of spaces; None otherwise."""
     if len(original) != len(normalised):
         return None
     pairs = list(zip(original, normalised, strict=True))
@@ -609,19 +612,30 @@ def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int]
     if len(shifts) != 1 or any(mine.lstrip(" ") != theirs.lstrip(" ") for mine, theirs in pairs):
         return None
     delta = shifts.pop()
-    least = min((_indent(line) for line in normalised if line.strip()), default=0)
-    return (delta, least) if delta and least else None
+    written = [line for line in normalised if line.strip()]
+    least = min((_indent(line) for line in written), default=0)
+    # The writer's list at the margin (`- at: …` under its key): its block is its items, and a
+    # key at the margin is the next one of the front-matter.
+    items = all(_is_item(line) for line in written if _indent(line) == least)
+    return (delta, least, items) if delta and (least or items) else None
 
 
-def _shifted(lines: list[str], shift: tuple[int, int] | None) -> list[str]:
+def _is_item(line: str) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped == "-" or stripped.startswith("- ")
+
+
+def _shifted(lines: list[str], shift: tuple[int, int, bool] | None) -> list[str]:
     """New lines moved as `shift` says, up to the first that leaves the block (a key of a
-    mapping further out)."""
+    mapping further out, or beside the list's items)."""
     if shift is None:
         return lines
-    delta, least = shift
+    delta, least, items = shift
     moved: list[str] = []
     for index, line in enumerate(lines):
-        if line.strip() and _indent(line) < least:
+        if line.strip() and (
+            _indent(line) < least or (items and _indent(line) == least and not _is_item(line))
+        ):
             return moved + lines[index:]
         moved.append(
             " " * max(_indent(line) + delta, 0) + line.lstrip(" ") if line.strip() else line
@@ -659,6 +673,14 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
     if change.removes:
         source_lines, left = _remove_simple_keys(source_lines, change.removes)
         change = replace(change, removes=left)
+    # Blank lines that end the front-matter stay last, as written: the writer would put them
+    # between the last item of a list and one added to it.
+    end = len(source_lines)
+    while end and not source_lines[end - 1].strip():
+        end -= 1
+    if end < len(source_lines):
+        closing = source_lines[end:]
+        return [*edit_front_matter(source_lines[:end], change, kind, where), *closing]
     yaml = _yaml(source_lines)
     try:
         data, source_lines = _load_for_edit(yaml, source_lines)
@@ -706,27 +728,53 @@ def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
             under = original[i1]
             indent = len(under) - len(under.lstrip(" "))
             first = i1
-            while (
-                first - 1 in alone
-                and len(original[first - 1]) - len(original[first - 1].lstrip(" ")) == indent
+            # The blank lines that set the line under apart go with it too: an item added to
+            # the list above them stays in the list, not below the gap.
+            while first and (
+                not original[first - 1].strip()
+                or (first - 1 in alone and _indent(original[first - 1]) == indent)
             ):
                 first -= 1
             above = i1 - first
             if above and under.strip() and result[len(result) - above :] == original[first:i1]:
                 result[len(result) - above : len(result) - above] = inserted
                 continue
-        if tag == "insert" and i1 == len(original) and inserted and _indent(inserted[0]):
+        if tag == "insert" and i1 == len(original) and inserted and _closes_after(inserted[0]):
             # Added at the end, to the block the front-matter ends with: above the comments
             # that close the front-matter from further out, which belong to no item of it.
             first = i1
-            while first - 1 in alone and _indent(original[first - 1]) < _indent(inserted[0]):
+            while first and (
+                not original[first - 1].strip()
+                or (first - 1 in alone and _closing(original[first - 1], inserted[0]))
+            ):
                 first -= 1
             below = i1 - first
             if below and result[len(result) - below :] == original[first:i1]:
                 result[len(result) - below : len(result) - below] = inserted
                 continue
         result.extend(inserted if tag != "delete" else [])
-    return result
+    # A blank line moved is no comment: inside a block scalar kept to its last line (`|+`), it
+    # is part of the value, and then the lines stay where the writer put them.
+    return result if result == edited or _same_data(result, edited) else edited
+
+
+def _closes_after(line: str) -> bool:
+    """Whether `line`, added at the very end, is one that comments closing the front-matter
+    stay below: a line of a nested block, or an item of a list at the margin."""
+    return bool(_indent(line)) or _is_item(line)
+
+
+def _closing(comment: str, added: str) -> bool:
+    """Whether a comment at the end of the front-matter closes it, rather than belongs to the
+    block that `added` goes to: it is further out than that block, or, for a list at the margin
+    (`- at: …`), at the margin too and not an item put aside (`# - status: resolved`)."""
+    if _indent(comment) < _indent(added):
+        return True
+    return (
+        _indent(added) == 0
+        and _indent(comment) == 0
+        and not comment.lstrip("#").lstrip(" ").startswith("-")
+    )
 
 
 def _load_for_edit(yaml: YAML, source_lines: list[str]) -> tuple[Any, list[str]]:
