@@ -582,6 +582,30 @@ def test_a_broken_base_roster_names_its_line_at_the_base(
     assert "invalid YAML" in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("people.yaml", "people:\n  - handle: dana\n".encode("utf-16"), "people.yaml:1: UTF-16"),
+        ("pyproject.toml", "[tool.incident-docs]\n".encode("utf-16"), "pyproject.toml:1: UTF-16"),
+        (
+            "people.yaml",
+            b"people:\n  - handle: d\xe9\n",
+            "people.yaml:2: invalid UTF-8 (byte 0xe9)",
+        ),
+    ],
+    ids=["utf16-roster", "utf16-configuration", "latin1-roster"],
+)
+def test_a_base_roster_or_configuration_that_is_not_utf8_says_what_it_is(
+    github: FakeGitHub, tmp_path: Path, name: str, content: bytes, says: str
+) -> None:
+    github.contents[(BASE, name)] = content
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"incident: error: bbbbbbb:{says}"), result.stderr
+    assert result.stderr.count("\n") == 1 and "codec" not in result.stderr
+
+
 def test_without_a_repository_or_number_it_says_what_is_missing(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "review-gate"], env=CLEAN_ENV)
     assert result.exit_code == 2

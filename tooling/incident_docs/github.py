@@ -27,7 +27,7 @@ from typing import Any
 from incident_docs import __version__
 from incident_docs.config import CONFIG_FILE, Config, from_git_top, parse_config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import parse_bytes
+from incident_docs.document import parse_bytes, utf8_text
 from incident_docs.models import INCIDENT_ID_RE, Roster
 from incident_docs.records import parse_roster
 from incident_docs.review import (
@@ -744,10 +744,8 @@ def config_at(client: GitHubClient, repo: str, ref: str, folder: str = "") -> tu
         return Config().from_git_top(folder), f"defaults ({path} not found at base {ref[:7]})"
     # Errors name the file as git does at a revision, so that its line follows it.
     where = f"{ref[:7]}:{path}"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{where}: invalid TOML: {exc}") from None
+    # Saved as UTF-16, or a byte that is not UTF-8: said as for the working tree's file.
+    text = utf8_text(raw, where)
     return parse_config(text, where).from_git_top(folder), f"{path} at base {ref[:7]}"
 
 
@@ -757,11 +755,7 @@ def roster_at(client: GitHubClient, repo: str, config: Config, ref: str) -> tupl
     if raw is None:
         return Roster(), f"{config.roster} (absent at base {ref[:7]}: nobody is senior)"
     where = f"{ref[:7]}:{config.roster}"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{where}: cannot read the roster: {exc}") from None
-    return parse_roster(text, where), f"{config.roster} at base {ref[:7]}"
+    return parse_roster(utf8_text(raw, where), where), f"{config.roster} at base {ref[:7]}"
 
 
 def review_gate(client: GitHubClient, repo: str, number: int, folder: str = "") -> GateResult:
