@@ -269,6 +269,20 @@ def test_declare_where_the_incidents_folder_is_a_file_names_it(
     assert (archive / "incidents").read_text() == "not a folder\n"
 
 
+def test_declare_where_the_incidents_folder_links_to_nothing_names_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    for record in (archive / "incidents").iterdir():
+        record.unlink()
+    (archive / "incidents").rmdir()
+    (archive / "incidents").symlink_to(archive / "gone")
+    result = run_cli(archive, "declare", "Broken", "--because", "user-facing", "--by", "sam", "-y")
+    one_line_error(
+        result, "incident: error: incidents: the records folder is a symbolic link to nothing"
+    )
+    assert not (archive / "gone").exists()
+
+
 def test_a_read_only_record_is_not_changed(archive: Path, run_cli: RunCli) -> None:
     record = archive / "incidents" / f"{OPEN}.md"
     before = record.read_bytes()

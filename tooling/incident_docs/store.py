@@ -1128,6 +1128,9 @@ def create_record(
     shown = relative_display(folder, root)
     if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
         raise UsageError(f"{shown}: symbolic link leads outside the repository")
+    if folder.is_symlink() and not folder.exists():
+        # A link to nothing: mkdir would say "File exists", with the full path.
+        raise UsageError(f"{shown}: the records folder is a symbolic link to nothing")
     if folder.exists() and not folder.is_dir():
         # A file where the records' folder should be: "File exists", with the full path, would
         # not say which is wrong.
