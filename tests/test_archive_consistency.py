@@ -19,6 +19,7 @@ from incident_docs.records import load_archive, load_roster
 from incident_docs.related import RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.cards import timeline_markdown
+from incident_docs.site.pages import FACETS, facet_groups
 from support.archive import CHRISTMAS
 from support.cli import RunCli
 
@@ -625,3 +626,28 @@ def test_the_stats_csv_keeps_its_rows_in_place(christmas: Path, run_cli: RunCli)
     ).stdout.splitlines()
     assert rows[1].startswith("incidents,") and rows[2].startswith("postmortems,")
     assert rows[-1].startswith("counted,")
+
+
+def test_a_severity_written_in_another_case_counts_as_the_configured_one(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # "sev2" and "Sev1" (typos lint reports) were severities of their own in `incident stats`
+    # and on the metrics page, and `incident list --severity SEV1` did not find "Sev1", while
+    # the browse pages list them under SEV2 and SEV1.
+    incident = christmas / INCIDENT
+    text = incident.read_text()
+    incident.write_text(text.replace("severity: SEV2", "severity: sev2", 1))
+    other = "2023-01-05-second-wave"
+    (christmas / f"incidents/INC-{other}.md").write_text(
+        text.replace(CHRISTMAS, other).replace("severity: SEV2", "severity: Sev1", 1)
+    )
+    stats = json.loads(run_cli(christmas, "stats", "--format", "json").stdout)
+    assert stats["by_severity"] == {"SEV1": 1, "SEV2": 1, "SEV3": 0, "SEV4": 0}
+    assert stats["by_month"]["2022-12"]["SEV2"] == 1
+    listed = run_cli(christmas, "list", "--severity", "SEV1").stdout
+    assert f"INC-{other}" in listed and f"INC-{CHRISTMAS}" not in listed
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    groups, keys = facet_groups(site, next(f for f in FACETS if f.name == "severity"))
+    assert keys == ["SEV1", "SEV2"]
+    assert [len(groups[key][1]) for key in keys] == [1, 2]

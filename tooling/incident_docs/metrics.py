@@ -105,9 +105,21 @@ def open_action_items(records: Iterable[Record], today: date) -> list[OpenAction
     return found
 
 
+def severity_spellings(written: Iterable[str], severities: Sequence[str]) -> dict[str, str]:
+    """The name each severity written on a record is counted under: the configured one it
+    matches without case ("sev2" is SEV2), else the first of the names that differ from it only
+    in case, in sorted order (as the browse pages share one page between them)."""
+    names = sorted(set(written))
+    canonical: dict[str, str] = {}
+    for name in (*severities, *names):
+        canonical.setdefault(name.casefold(), name)
+    return {name: canonical[name.casefold()] for name in names}
+
+
 def compute(records: Iterable[Record], today: date, severities: Sequence[str] = ()) -> Metrics:
     records = list(records)
     measured = measured_records(records)
+    spelling = severity_spellings((r.severity for r in measured), severities)
     by_month: dict[str, Counter[str]] = {}
     by_severity: Counter[str] = Counter()
     samples: dict[str, list[float]] = {name: [] for name in DURATION_NAMES}
@@ -117,9 +129,10 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
         start = record_start(record)
         # Months in UTC, as every date of the archive is shown.
         start = start.astimezone(UTC) if start is not None else None
-        by_severity[record.severity] += 1
+        severity = spelling[record.severity]
+        by_severity[severity] += 1
         if start is not None:
-            by_month.setdefault(start.strftime("%Y-%m"), Counter())[record.severity] += 1
+            by_month.setdefault(start.strftime("%Y-%m"), Counter())[severity] += 1
         if isinstance(record, Incident):
             for name, _harm in record.audiences.affected():
                 audience_totals[name] += 1

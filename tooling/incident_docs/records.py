@@ -747,12 +747,14 @@ class IncidentQuery:
 def select_incidents(
     incidents: Iterable[tuple[Incident, str]], query: IncidentQuery
 ) -> list[tuple[Incident, str]]:
-    """The incidents that match, open ones first, newest first."""
+    """The incidents that match, open ones first, newest first. A severity written in another
+    case ("sev2", which lint reports) is the configured one, as the metrics count it."""
+    severities = {name.casefold() for name in query.severities}
     chosen = [
         (incident, display)
         for incident, display in incidents
         if (not query.statuses or incident.status in query.statuses)
-        and (not query.severities or incident.severity in query.severities)
+        and (not severities or incident.severity.casefold() in severities)
         and (not query.services or query.services & set(incident.services))
     ]
     chosen.sort(key=lambda pair: pair[0].declared_at, reverse=True)

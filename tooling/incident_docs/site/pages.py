@@ -168,10 +168,17 @@ def facet_groups(
     """The records under each value of a facet (key -> label, records), and the keys in page
     order. A record is listed once under a value it names twice (`tags: [tls, tls]`), and values
     that share a page ("SEV2" and a mistyped "sev2") are listed on it together, under the one
-    that comes first."""
+    that comes first: the configured one, as the metrics count it."""
     by_value: dict[str, tuple[str, list[SiteRecord]]] = {}
+    spelling: dict[str, str] = {}
+    if facet.name == "severity":
+        spelling = metrics.severity_spellings(
+            (r.severity for r in archive.records), archive.config.severity_names()
+        )
     for record in archive.records:
         for key, label in dict.fromkeys(facet.values(record)):
+            if key in spelling:
+                key = label = spelling[key]
             by_value.setdefault(key, (label, []))[1].append(record)
     keys = list(by_value)
     if facet.name == "severity":
