@@ -13,8 +13,10 @@ import pytest
 
 from incident_docs import metrics
 from incident_docs.config import load_config
-from incident_docs.records import load_archive
+from incident_docs.records import load_archive, load_roster
+from incident_docs.site.archive import load_site_archive
 from incident_docs.site.charts import duration_chart
+from incident_docs.site.pages import PageBuilder
 from support.archive import CHRISTMAS, open_action_items
 from support.cli import RunCli
 from support.site_build import build_site
@@ -169,3 +171,21 @@ def test_format_duration_rounds_to_the_nearest_unit_it_shows(took: timedelta, sh
     """A median of 4m and 5m is 4m 30s, shown 5m as 5m 30s is 6m; a day or more is rounded
     to the hour, not cut: 1d 2h 48m is nearer 1d 3h."""
     assert metrics.format_duration(took) == shown
+
+
+def test_a_month_without_incidents_counts_as_zero(christmas: Path, run_cli: RunCli) -> None:
+    # The chart drew the quiet months between two incidents; the table under it, `incident
+    # stats` and its JSON left them out, as if nobody had counted them.
+    incident = next(christmas.glob("incidents/*.md"))
+    later = incident.read_text().replace("2022-12-25", "2023-03-02")
+    later = later.replace(f"INC-{CHRISTMAS}", "INC-2023-03-02-second")
+    (christmas / "incidents" / "INC-2023-03-02-second.md").write_text(later)
+    data = json.loads(run_cli(christmas, "stats", "--format", "json").stdout)
+    assert list(data["by_month"]) == ["2022-12", "2023-01", "2023-02", "2023-03"]
+    assert data["by_month"]["2023-01"] == {"SEV1": 0, "SEV2": 0, "SEV3": 0, "SEV4": 0}
+    text = run_cli(christmas, "stats").stdout
+    assert re.search(r"(?m)^2023-02 +0 +0 +0 +0$", text), text
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    html = PageBuilder(site, TODAY).metrics_page()
+    assert "<tr><td>2023-01</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in html

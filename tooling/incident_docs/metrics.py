@@ -53,7 +53,8 @@ class Metrics:
     postmortems: int
     open_incidents: int
     by_month: dict[str, Counter[str]]
-    """'YYYY-MM' -> severity -> number of incidents that started that month, months in order."""
+    """'YYYY-MM' -> severity -> number of incidents that started that month, months in order,
+    every month from the first to the last (a quiet month has an empty Counter)."""
     by_severity: Counter[str]
     durations: tuple[DurationStats, ...]
     action_items_open: int
@@ -61,7 +62,8 @@ class Metrics:
     severities: tuple[str, ...] = field(default_factory=tuple)
     """Severity names in rank order: configured ones first, then any others seen."""
     by_audience: dict[str, Counter[str]] = field(default_factory=dict)
-    """'YYYY-MM' -> audience (users, stakeholders, company) -> incidents that hurt it."""
+    """'YYYY-MM' -> audience (users, stakeholders, company) -> incidents that hurt it, over the
+    months of by_month (empty when no incident records who it hurt)."""
     audience_totals: Counter[str] = field(default_factory=Counter)
     counted: int = 0
     """The incidents the tables count: every incident record, and each postmortem whose
@@ -140,6 +142,13 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
                     by_audience.setdefault(start.strftime("%Y-%m"), Counter())[name] += 1
         for name, value in key_durations(record).items():
             samples[name].append(value.total_seconds())
+    if by_month:
+        # Every month from the first to the last: a month without incidents counts as zero.
+        months = sorted(by_month)
+        for month in months_between(months[0], months[-1]):
+            by_month.setdefault(month, Counter())
+            if by_audience:
+                by_audience.setdefault(month, Counter())
     durations = tuple(_duration_stats(name, samples[name]) for name in DURATION_NAMES)
     items = open_action_items(records, today)
     seen = [s for s in severities] + sorted(set(by_severity) - set(severities))
