@@ -172,6 +172,26 @@ def test_an_owner_written_in_capitals_is_one_owner_on_the_site(archive: Path) ->
     assert "Let the payments API queue retries" in by_owner
 
 
+def test_an_owner_named_by_github_login_or_name_is_the_roster_person(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """`--owner @lee` and `--owner "Lee Morgan"` listed nothing and warned that nobody of that
+    name was in the roster; an item owned by lee's GitHub login was someone else's."""
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    owner: lee\n", "    owner: leemorgan\n"), encoding="utf-8")
+    queue = "Let the payments API queue retries while the database fails over"
+    for name in ("lee", "@lee", "Lee Morgan", "@LeeMorgan"):
+        result = run_cli(archive, "actions", "--today", TODAY, "--format", "json", "--owner", name)
+        assert result.stderr == "", result.stderr
+        assert queue in [item["title"] for item in json.loads(result.stdout)["items"]], name
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    by_owner = PageBuilder(site, date.fromisoformat(TODAY)).action_items().split("## By owner")[1]
+    assert "### leemorgan" not in by_owner
+    assert queue in by_owner.split("### lee \\(Lee Morgan\\)")[1].split("###")[0]
+
+
 def test_text_output_aligns_and_ends_with_a_summary(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(archive, "actions", "--today", TODAY)
     assert result.exit_code == 0

@@ -10,12 +10,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from incident_docs.metrics import OpenActionItem, open_action_items
-from incident_docs.models import Postmortem
+from incident_docs.models import Postmortem, Roster
 from incident_docs.records import LoadedRecord
 
 
@@ -47,14 +47,22 @@ class ActionRow:
         }
 
 
+def owner_key(roster: Roster, name: str) -> str:
+    """Who an owner is, however written: the roster's handle of someone named by handle, by
+    GitHub login (with or without its @) or by their name, in any case; else the name itself."""
+    return roster.handle_of(name).strip().removeprefix("@").casefold()
+
+
 @dataclass(frozen=True)
 class ActionQuery:
     owners: frozenset[str] = frozenset()
+    """Owners as owner_key gives them."""
     services: frozenset[str] = frozenset()
     overdue_only: bool = False
+    roster: Roster = field(default_factory=Roster)
 
     def matches(self, row: ActionRow) -> bool:
-        if self.owners and row.found.item.owner.casefold() not in self.owners:
+        if self.owners and owner_key(self.roster, row.found.item.owner) not in self.owners:
             return False
         if self.services and self.services.isdisjoint(row.postmortem.services):
             return False

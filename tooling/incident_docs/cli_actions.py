@@ -17,7 +17,9 @@ from incident_docs.tracker import SYNC_HINTS, ActionSync
 
 
 @main.group("actions", invoke_without_command=True)
-@click.option("--owner", multiple=True, help="Only items owned by these handles.")
+@click.option(
+    "--owner", multiple=True, help="Only items owned by these people (handle, @login or name)."
+)
 @click.option("--service", multiple=True, help="Only items of postmortems about these services.")
 @click.option("--overdue", is_flag=True, help="Only items past their due date.")
 @click.option(
@@ -68,24 +70,27 @@ def actions_command(
     note = skipped_note(archive.skipped)
     if note is not None:
         echo(f"incident: warning: {note}", err=True)
-    owners = frozenset(_split(owner))
+    roster = project.roster
+    owners = {name: actions.owner_key(roster, name) for name in _split(owner)}
     known = {
-        item.owner.casefold()
+        actions.owner_key(roster, item.owner)
         for loaded in archive.records
         if isinstance(loaded.record, Postmortem)
         for item in loaded.record.action_items
     }
-    for name in sorted(owners - known):
-        if project.roster.by_handle(name) is None:  # a typo, not someone with nothing open
+    for name, key in sorted(owners.items()):
+        if key not in known and roster.by_handle(key) is None:
+            # A typo, not someone with nothing open.
             echo(
                 f"incident: warning: --owner {name}: nobody of that name owns an action item "
                 f"or is in {project.config.roster}",
                 err=True,
             )
     query = actions.ActionQuery(
-        owners=owners,
+        owners=frozenset(owners.values()),
         services=frozenset(_split(service)),
         overdue_only=overdue,
+        roster=roster,
     )
     rows = actions.select_rows(actions.action_rows(archive.records, day), query)
     fmt = output_format.lower()

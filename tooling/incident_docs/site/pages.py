@@ -10,6 +10,7 @@ from datetime import date
 from html import escape
 
 from incident_docs import metrics
+from incident_docs.actions import owner_key
 from incident_docs.models import AUDIENCES, Incident, IncidentStatus, PostmortemStatus
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.charts import duration_chart, monthly_chart
@@ -422,14 +423,14 @@ class PageBuilder:
         link = self.link(ACTION_ITEMS)
         items = self.open_items
         overdue = [o for o in items if o.overdue]
-        # Handles are one person however they are capitalised ("Lee", "lee"), as the roster
-        # and `incident actions --owner` read them: one owner, one heading.
+        # An owner is one person however written ("Lee", "lee", or lee's GitHub login), as
+        # the roster and `incident actions --owner` read them: one owner, one heading.
         owners: dict[str, list[metrics.OpenActionItem]] = {}
         handles: dict[str, str] = {}
         for found in items:
             written = found.item.owner
-            person = self.archive.roster.by_handle(written)
-            key = written.casefold()
+            key = owner_key(self.archive.roster, written)
+            person = self.archive.roster.by_handle(key)
             handles.setdefault(key, person.handle if person else written)
             owners.setdefault(key, [])
             if not found.overdue:  # each item once: the overdue ones are in their own table
