@@ -7,7 +7,7 @@ import errno
 import json
 import os
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from incident_docs.related import RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.cards import timeline_markdown
 from incident_docs.site.pages import FACETS, facet_groups
+from incident_docs.site.prework import Settings, decoration
+from incident_docs.site.stage import staged_record
 from support.archive import CHRISTMAS
 from support.cli import RunCli
 
@@ -651,3 +653,29 @@ def test_a_severity_written_in_another_case_counts_as_the_configured_one(
     groups, keys = facet_groups(site, next(f for f in FACETS if f.name == "severity"))
     assert keys == ["SEV1", "SEV2"]
     assert [len(groups[key][1]) for key in keys] == [1, 2]
+
+
+def test_the_site_timeline_counts_from_the_start_as_incident_show_does(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Without an entry at the start of impact (12:32), the site called the alert at 12:38
+    # "start" while `incident show` put it 6 minutes in; an entry before the start was blank.
+    incident = christmas / INCIDENT
+    text = incident.read_text()
+    first = re.search(r"(?m)^- 2022-12-25T12:32:00Z .*\n", text)
+    assert first is not None
+    incident.write_text(
+        text.replace(first.group(), "- 2022-12-25T12:20:00Z **note** by sam: Build started.\n")
+    )
+    shown = run_cli(christmas, "show", f"INC-{CHRISTMAS}").stdout
+    assert re.search(r"-0:12 +2022-12-25T12:20:00Z", shown) and re.search(
+        r"\+0:06 +2022-12-25T12:38:00Z", shown
+    ), shown
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    record = site.by_id[f"INC-{CHRISTMAS}"]
+    cells = decoration(site, record, Settings(date(2023, 1, 10), True, "material")).timeline_cells
+    elapsed = [re.findall(r'idocs-elapsed">([^<]*)<', when) for when, _kind, _who in cells]
+    assert elapsed[:2] == [["-12m"], ["+6m"]]
+    staged = staged_record(site, record, date(2023, 1, 10))
+    assert re.search(r"12:20</time> <span[^>]*>-12m</span>", staged), staged

@@ -19,6 +19,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
     key_durations,
+    record_start,
 )
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.markup import (
@@ -254,8 +255,9 @@ def _action_items(archive: SiteArchive, r: Postmortem, today: date) -> str:
 
 
 def _elapsed(delta: timedelta) -> str:
+    """From the start: +20m, "start", or -10m for what came before it."""
     if delta < timedelta(0):
-        return ""
+        return format_duration(delta)
     return "+" + format_duration(delta) if delta else "start"
 
 
@@ -269,7 +271,7 @@ def timeline_markdown(markdown: str, record: SiteRecord | None = None) -> str:
         entries = _parse_entries(markdown)
     if not entries:
         return markdown
-    return _with_table(lines, entries)
+    return _with_table(lines, entries, record_start(record.record) if record else None)
 
 
 def _cached_entries(lines: list[str], record: SiteRecord) -> list[TimelineEntry] | None:
@@ -301,9 +303,13 @@ def _parse_entries(markdown: str) -> list[TimelineEntry]:
     return entries
 
 
-def entry_cells(entries: list[TimelineEntry]) -> list[tuple[str, str, str]]:
-    """(time, kind, author) cells as HTML, times shown relative to the first entry."""
-    start = entries[0].time
+def entry_cells(
+    entries: list[TimelineEntry], start: datetime | None = None
+) -> list[tuple[str, str, str]]:
+    """(time, kind, author) cells as HTML, times shown relative to the start of the incident
+    (record_start, as `incident show` and the metrics count from), else to the first entry."""
+    if start is None:
+        start = entries[0].time
     days = {utc(entry.time).date() for entry in entries}
     cells = []
     for entry in entries:
@@ -377,9 +383,11 @@ def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
     return html[: found.start()] + found.group(1) + table + html[found.end() :]
 
 
-def _with_table(lines: list[str], entries: list[TimelineEntry]) -> str:
+def _with_table(
+    lines: list[str], entries: list[TimelineEntry], start: datetime | None = None
+) -> str:
     rows = ["| Time (UTC) | Kind | By | What happened |", "| --- | --- | --- | --- |"]
-    for (when, kind, who), entry in zip(entry_cells(entries), entries, strict=True):
+    for (when, kind, who), entry in zip(entry_cells(entries, start), entries, strict=True):
         rows.append(f"| {when} | {kind} | {who} | {table_cell(entry.text, keep_markdown=True)} |")
     taken = {entry.line for entry in entries}
     out: list[str] = []

@@ -16,7 +16,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
-from incident_docs.models import Incident, Postmortem
+from incident_docs.models import Incident, Postmortem, record_start
 from incident_docs.related import Match, RelatedIndex, cases_from, telling
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.cards import entry_cells, record_card, review_of
@@ -101,7 +101,7 @@ def decoration(archive: SiteArchive, record: SiteRecord, settings: Settings) -> 
     return Decoration(
         record_card(archive, record, link, settings.today, review),
         incident_picture(record.record, timeline, incident),
-        entry_cells(timeline) if timeline else [],
+        entry_cells(timeline, record_start(record.record)) if timeline else [],
         teams=teams,
     )
 

@@ -150,7 +150,7 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     if problem is not None:
         raise UsageError(f"{record.src_uri}:{problem}")
     body = "\n".join(doc.lines[doc.front_matter_end :]) + "\n"
-    body = timeline_markdown(body)
+    body = timeline_markdown(body, record)
     out = [f"---\ntitle: {yaml_string(e(record.title))}\n---\n"]
     card = record_card(archive, record, Linker(record.src_uri, True), today)
     segment: list[str] = []
