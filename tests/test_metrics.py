@@ -189,3 +189,25 @@ def test_a_month_without_incidents_counts_as_zero(christmas: Path, run_cli: RunC
     site = load_site_archive(christmas, config, load_roster(christmas, config))
     html = PageBuilder(site, TODAY).metrics_page()
     assert "<tr><td>2023-01</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in html
+
+
+def test_a_mistyped_year_does_not_list_every_month_up_to_it(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # An incident dated 2925 instead of 2025 listed (and charted) the 10,835 empty months
+    # between it and the others, in the table, in `incident stats` and in its JSON.
+    incident = next(christmas.glob("incidents/*.md"))
+    later = incident.read_text().replace("2022-12-25", "2925-12-25")
+    later = later.replace(f"INC-{CHRISTMAS}", "INC-2925-12-25-typo")
+    (christmas / "incidents" / "INC-2925-12-25-typo.md").write_text(later)
+    data = json.loads(run_cli(christmas, "stats", "--format", "json").stdout)
+    assert list(data["by_month"]) == ["2022-12", "2925-12"]
+    assert list(data["by_month_and_audience"]) == ["2022-12", "2925-12"]
+    text = run_cli(christmas, "stats").stdout
+    assert len(text.splitlines()) < 40, text
+    assert re.search(r"(?m)^2022-12 .*\n… +10835 months without incidents\n2925-12 ", text), text
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    html = PageBuilder(site, TODAY).metrics_page()
+    assert html.count("10835 months without incidents") == 3  # the chart, both tables
+    assert "2023-01" not in html

@@ -11,9 +11,10 @@ import json
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from incident_docs.models import (
@@ -54,7 +55,8 @@ class Metrics:
     open_incidents: int
     by_month: dict[str, Counter[str]]
     """'YYYY-MM' -> severity -> number of incidents that started that month, months in order,
-    every month from the first to the last (a quiet month has an empty Counter)."""
+    every month from the first to the last (a quiet month has an empty Counter), but for a
+    stretch of more than QUIET_MONTHS_LISTED months without incidents, which is left out."""
     by_severity: Counter[str]
     durations: tuple[DurationStats, ...]
     action_items_open: int
@@ -142,13 +144,15 @@ def compute(records: Iterable[Record], today: date, severities: Sequence[str] = 
                     by_audience.setdefault(start.strftime("%Y-%m"), Counter())[name] += 1
         for name, value in key_durations(record).items():
             samples[name].append(value.total_seconds())
-    if by_month:
-        # Every month from the first to the last: a month without incidents counts as zero.
-        months = sorted(by_month)
-        for month in months_between(months[0], months[-1]):
-            by_month.setdefault(month, Counter())
-            if by_audience:
-                by_audience.setdefault(month, Counter())
+    # A quiet month between two incidents counts as zero; a longer quiet stretch is left out
+    # (a mistyped year, 2925, would list thousands of empty months): see quiet_months.
+    for earlier, later in pairwise(sorted(by_month)):
+        if quiet_months(earlier, later) <= QUIET_MONTHS_LISTED:
+            for month in months_between(earlier, later)[1:-1]:
+                by_month[month] = Counter()
+    if by_audience:
+        for month in by_month:
+            by_audience.setdefault(month, Counter())
     durations = tuple(_duration_stats(name, samples[name]) for name in DURATION_NAMES)
     items = open_action_items(records, today)
     seen = [s for s in severities] + sorted(set(by_severity) - set(severities))
@@ -179,6 +183,30 @@ def _duration_stats(name: str, values: list[float]) -> DurationStats:
         timedelta(seconds=round(statistics.median(values))),
         timedelta(seconds=round(percentile(values, 0.9))),
     )
+
+
+QUIET_MONTHS_LISTED = 60  # five years
+"""The longest stretch without incidents listed month by month (with zeros): a longer one is
+left out of by_month, and the tables and the chart show it as one gap."""
+
+
+def quiet_months(earlier: str, later: str) -> int:
+    """How many months lie strictly between two 'YYYY-MM' months."""
+    (y1, m1), (y2, m2) = ((int(p) for p in month.split("-")) for month in (earlier, later))
+    return max(0, (y2 - y1) * 12 + (m2 - m1) - 1)
+
+
+def with_gaps(months: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """Each month of by_month, in order, with how many quiet months were left out just before
+    it (0 but after a stretch of more than QUIET_MONTHS_LISTED)."""
+    previous: str | None = None
+    for month in months:
+        yield month, 0 if previous is None else quiet_months(previous, month)
+        previous = month
+
+
+def gap_text(gap: int) -> str:
+    return f"{gap} months without incidents"
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -326,7 +354,10 @@ def format_text(metrics: Metrics) -> str:
                 f"{name:>{width}}" for name, width in zip(metrics.severities, widths, strict=True)
             ),
         ]
-        for month, counts in metrics.by_month.items():
+        for month, gap in with_gaps(metrics.by_month):
+            if gap:
+                lines.append(f"…         {gap_text(gap)}")
+            counts = metrics.by_month[month]
             lines.append(
                 f"{month}   "
                 + " ".join(
@@ -336,7 +367,10 @@ def format_text(metrics: Metrics) -> str:
             )
     if metrics.by_audience:
         lines += ["", "Month     " + " ".join(f"{name:>12}" for name in AUDIENCES)]
-        for month, counts in metrics.by_audience.items():
+        for month, gap in with_gaps(metrics.by_audience):
+            if gap:
+                lines.append(f"…         {gap_text(gap)}")
+            counts = metrics.by_audience[month]
             lines.append(
                 f"{month}   " + " ".join(f"{counts.get(name, 0):>12}" for name in AUDIENCES)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from incident_docs.metrics import DurationStats, format_duration, months_between
+from incident_docs.metrics import DurationStats, format_duration, gap_text, with_gaps
 from incident_docs.site.archive import slug
 from incident_docs.site.markup import e
 
@@ -28,8 +28,8 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
     """Incidents per month as bars stacked by severity, with a legend."""
     if not by_month:
         return '<p class="idocs-empty">No incidents with a start time yet.</p>'
+    # The months the metrics list: quiet ones with zeros, a long quiet stretch as one break.
     months = list(by_month)
-    months = months_between(months[0], months[-1])
     top = _nice_max(max(sum(c.values()) for c in by_month.values()))
     plot_w = _WIDTH - _LEFT - 8
     plot_h = _HEIGHT - _BOTTOM - _TOP
@@ -49,8 +49,15 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
             f'text-anchor="end">{value}</text>'
         )
     label_every = max(1, round(len(months) / 12))
-    for index, month in enumerate(months):
+    for index, (month, gap) in enumerate(with_gaps(months)):
         counts = by_month.get(month, Counter())
+        if gap:
+            at = _LEFT + slot * index
+            out.append(
+                f'<line class="idocs-chart__break" x1="{at:.1f}" x2="{at:.1f}" y1="{_TOP}" '
+                f'y2="{_TOP + plot_h}">'
+                f"<title>{e(gap_text(gap))}</title></line>"
+            )
         x = _LEFT + slot * index + (slot - bar) / 2
         y = _TOP + plot_h
         for name in severities:

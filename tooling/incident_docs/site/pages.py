@@ -201,6 +201,11 @@ def facet_groups(
     return groups, list(groups)
 
 
+def _gap_row(gap: int, columns: int) -> str:
+    """A long stretch without incidents, as one row of a month table."""
+    return f'<tr><td colspan="{columns}">… {e(metrics.gap_text(gap))}</td></tr>'
+
+
 def page_plan(archive: SiteArchive, search: str = "material") -> list[tuple[str, bool]]:
     """(src_uri, in nav) of every page PageBuilder.pages() writes, in its order, without
     writing them: MkDocs can be told of the pages before their content is ready."""
@@ -472,10 +477,12 @@ class PageBuilder:
         m = self.metrics
         months = list(m.by_month)
         table_rows = []
-        for month in reversed(months):
+        for month, gap in reversed(list(metrics.with_gaps(months))):
             counts = m.by_month[month]
             cells = "".join(f"<td>{counts.get(name, 0)}</td>" for name in m.severities)
             table_rows.append(f"<tr><td>{e(month)}</td>{cells}<td>{sum(counts.values())}</td></tr>")
+            if gap:
+                table_rows.append(_gap_row(gap, len(m.severities) + 2))
         head = "".join(f"<th>{e(name)}</th>" for name in m.severities)
         month_table = (
             '<details class="idocs-details"><summary>Incidents per month as a table</summary>'
@@ -529,12 +536,16 @@ class PageBuilder:
                 "(<code>audiences:</code>, or <code>incident declare --audience</code>).</p>"
             )
         head = "".join(f"<th>{e(name)}</th>" for name in AUDIENCES)
-        rows = [
-            f"<tr><td>{e(month)}</td>"
-            + "".join(f"<td>{counts.get(name, 0)}</td>" for name in AUDIENCES)
-            + "</tr>"
-            for month, counts in reversed(list(m.by_audience.items()))
-        ]
+        rows = []
+        for month, gap in reversed(list(metrics.with_gaps(m.by_audience))):
+            counts = m.by_audience[month]
+            rows.append(
+                f"<tr><td>{e(month)}</td>"
+                + "".join(f"<td>{counts.get(name, 0)}</td>" for name in AUDIENCES)
+                + "</tr>"
+            )
+            if gap:
+                rows.append(_gap_row(gap, len(AUDIENCES) + 1))
         total = "".join(
             f"<td><strong>{m.audience_totals.get(name, 0)}</strong></td>" for name in AUDIENCES
         )
