@@ -192,6 +192,33 @@ def test_an_owner_named_by_github_login_or_name_is_the_roster_person(
     assert queue in by_owner.split("### lee \\(Lee Morgan\\)")[1].split("###")[0]
 
 
+def test_an_owner_who_could_be_two_people_is_never_picked_silently(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A second Lee Morgan, whose GitHub login is lee's handle: `--owner "Lee Morgan"` warned
+    that nobody of that name was in the roster, and `--owner @lee` listed lee's items without a
+    word about whose login that is."""
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace(
+            "  - handle: mei\n",
+            "  - handle: lm\n    name: Lee Morgan\n    github: lee\n  - handle: mei\n",
+        )
+    )
+    by_name = run_cli(archive, "actions", "--today", TODAY, "--owner", "Lee Morgan")
+    assert "PM-" not in by_name.stdout
+    assert "--owner Lee Morgan could be lee (Lee Morgan), lm (Lee Morgan): give a handle" in (
+        by_name.stderr
+    )
+    by_login = run_cli(archive, "actions", "--today", TODAY, "--owner", "@lee")
+    assert "Let the payments API queue retries" in by_login.stdout
+    assert (
+        "--owner @lee could be lee (Lee Morgan), lm (Lee Morgan): listing lee's items; "
+        "give a handle for another's"
+    ) in by_login.stderr
+    assert "warning" not in run_cli(archive, "actions", "--today", TODAY, "--owner", "lm").stderr
+
+
 def test_text_output_aligns_and_ends_with_a_summary(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(archive, "actions", "--today", TODAY)
     assert result.exit_code == 0

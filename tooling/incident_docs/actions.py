@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from incident_docs.metrics import OpenActionItem, open_action_items
-from incident_docs.models import Postmortem, Roster
+from incident_docs.models import Person, Postmortem, Roster
 from incident_docs.records import LoadedRecord
 
 
@@ -51,6 +51,15 @@ def owner_key(roster: Roster, name: str) -> str:
     """Who an owner is, however written: the roster's handle of someone named by handle, by
     GitHub login (with or without its @) or by their name, in any case; else the name itself."""
     return roster.handle_of(name).strip().removeprefix("@").casefold()
+
+
+def owner_candidates(roster: Roster, name: str) -> tuple[Person, ...]:
+    """Everyone a name could mean: the person of that handle, of that GitHub login, and everyone
+    the roster gives that name, each once. More than one, and owner_key takes the handle's or
+    the login's person, or for two people of one name neither."""
+    bare = name.strip().removeprefix("@")
+    found = [roster.by_handle(bare), roster.by_github(bare), *roster.named(bare)]
+    return tuple({p.handle.casefold(): p for p in found if p is not None}.values())
 
 
 @dataclass(frozen=True)

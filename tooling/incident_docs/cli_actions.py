@@ -71,7 +71,7 @@ def actions_command(
     if note is not None:
         echo(f"incident: warning: {note}", err=True)
     roster = project.roster
-    owners = {name: actions.owner_key(roster, name) for name in _split(owner)}
+    owners = {name: actions.owner_key(roster, name) for name in _split(owner, fold=False)}
     known = {
         actions.owner_key(roster, item.owner)
         for loaded in archive.records
@@ -79,7 +79,21 @@ def actions_command(
         for item in loaded.record.action_items
     }
     for name, key in sorted(owners.items()):
-        if key not in known and roster.by_handle(key) is None:
+        people = actions.owner_candidates(roster, name)
+        if len(people) > 1:
+            # Two people the name could mean: say whose items are listed, never pick silently.
+            meant = ", ".join(f"{p.handle} ({p.name})" for p in people)
+            chosen = roster.by_handle(key)
+            echo(
+                f"incident: warning: --owner {name} could be {meant}: "
+                + (
+                    f"listing {chosen.handle}'s items; give a handle for another's"
+                    if chosen is not None
+                    else "give a handle"
+                ),
+                err=True,
+            )
+        elif key not in known and roster.by_handle(key) is None:
             # A typo, not someone with nothing open.
             echo(
                 f"incident: warning: --owner {name}: nobody of that name owns an action item "
@@ -104,9 +118,12 @@ def actions_command(
         echo(actions.summary_line(rows), err=True)
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
+def _split(values: tuple[str, ...], *, fold: bool = True) -> list[str]:
     return [
-        part.strip().casefold() for value in values for part in value.split(",") if part.strip()
+        part.strip().casefold() if fold else part.strip()
+        for value in values
+        for part in value.split(",")
+        if part.strip()
     ]
 
 
