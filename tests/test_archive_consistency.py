@@ -19,7 +19,7 @@ from incident_docs.records import load_archive, load_roster
 from incident_docs.related import RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.cards import timeline_markdown
-from incident_docs.site.pages import FACETS, facet_groups
+from incident_docs.site.pages import FACETS, PageBuilder, facet_groups
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.stage import staged_record
 from support.archive import CHRISTMAS
@@ -679,3 +679,18 @@ def test_the_site_timeline_counts_from_the_start_as_incident_show_does(
     assert elapsed[:2] == [["-12m"], ["+6m"]]
     staged = staged_record(site, record, date(2023, 1, 10))
     assert re.search(r"12:20</time> <span[^>]*>-12m</span>", staged), staged
+
+
+def test_a_severity_nobody_configured_has_one_name_on_the_metrics_and_browse_pages(
+    christmas: Path,
+) -> None:
+    # "urgent" on the incident and "Urgent" on its postmortem: the metrics named it after the
+    # incident ("urgent"), the browse pages after the first of both ("Urgent").
+    for path, written in ((christmas / INCIDENT, "urgent"), (christmas / POSTMORTEM, "Urgent")):
+        path.write_text(path.read_text().replace("severity: SEV2", f"severity: {written}", 1))
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    _groups, keys = facet_groups(site, next(f for f in FACETS if f.name == "severity"))
+    assert keys == ["Urgent"]
+    builder = PageBuilder(site, date(2023, 1, 10))
+    assert builder.metrics.by_severity == {"Urgent": 1}

@@ -123,7 +123,8 @@ def severity_spellings(written: Iterable[str], severities: Sequence[str]) -> dic
 def compute(records: Iterable[Record], today: date, severities: Sequence[str] = ()) -> Metrics:
     records = list(records)
     measured = measured_records(records)
-    spelling = severity_spellings((r.severity for r in measured), severities)
+    # Over every record, as the browse pages name them: one name for a severity everywhere.
+    spelling = severity_spellings((r.severity for r in records), severities)
     by_month: dict[str, Counter[str]] = {}
     by_severity: Counter[str] = Counter()
     samples: dict[str, list[float]] = {name: [] for name in DURATION_NAMES}
