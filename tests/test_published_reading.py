@@ -7,13 +7,17 @@ code read as prose.
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import markdown  # type: ignore[import-untyped]
 import pytest
 from click.testing import Result
 
-from incident_docs.blameless import Checker, check_markdown
+from incident_docs.blameless import Checker, check_markdown, prose
 from incident_docs.blameless.model import packaged_model
 from incident_docs.blameless.prose import check_document
 from incident_docs.document import parse_text
@@ -421,3 +425,87 @@ def test_a_name_in_backticks_in_the_front_matter_is_read_as_the_name() -> None:
 def test_quotes_with_many_lazy_lines_and_blocks_are_read_in_one_pass() -> None:
     body = ">\n> c\n" * 8000 + "> a\n" + "b\n" * 25000
     assert lines_flagged(body) == set()  # and quickly: it took ten seconds, quadratic
+
+
+def _site_markdown(body: str) -> str:
+    """The body as the site renders it: Python-Markdown with the archive's extensions."""
+    extensions: list[str] = []
+    configs: dict[str, Any] = {}
+    for entry in site_settings(REPO / "mkdocs.yml")["markdown_extensions"]:
+        name, config = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        extensions.append(name)
+        if config:
+            configs[name] = config
+    return str(markdown.markdown(body, extensions=extensions, extension_configs=configs))
+
+
+_SHOWS_AS_NOTHING = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u200b-\u200f\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+"""Characters a browser draws as nothing (Unicode's default ignorable ones used below)."""
+
+
+def _words_on_the_page(body: str) -> str:
+    """What a reader of the site sees of a paragraph: its text, letters in their shown form."""
+    text = html.unescape(re.sub(r"<[^>]*>", "", _site_markdown(body)))
+    return unicodedata.normalize("NFKC", _SHOWS_AS_NOTHING.sub("", text)).strip()
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        # Beside a space, not only between two letters.
+        ("This outage was caused by human\u200c error.", "This outage was caused by human error."),
+        ("Certain\u200d people skipped the review.", "Certain people skipped the review."),
+        ("\u034fObviously the rollback would fail.", "Obviously the rollback would fail."),
+        # The Hangul fillers, variation selectors, tags and invisible operators.
+        ("The deploy was slo\u3164ppy.", "The deploy was sloppy."),
+        ("The deploy was slo\uffa0ppy.", "The deploy was sloppy."),
+        (
+            "Dave forg\U000e0020ot to renew the certificate.",
+            "Dave forgot to renew the certificate.",
+        ),
+        ("The rollout was care\U000e0100less.", "The rollout was careless."),
+        ("The rollout was care\u206aless.", "The rollout was careless."),
+        # Written as a character reference.
+        ("The deploy was slo&zwj;ppy.", "The deploy was sloppy."),
+        ("The root cause was operato&#x200C;r error.", "The root cause was operator error."),
+        ("The rollout was care&InvisibleTimes;less.", "The rollout was careless."),
+        # Beside markup inside the word.
+        ("The rollout was care\u200d<b></b>less.", "The rollout was careless."),
+        ("The rollout was care<b></b>\u200dless.", "The rollout was careless."),
+        # A link's text inside a word.
+        ("The deploy was slo[ppy](#).", "The deploy was sloppy."),
+        ("The deploy was [slo](#)ppy.", "The deploy was sloppy."),
+        ('Dave forg[ot to](https://example.com "x") renew it.', "Dave forgot to renew it."),
+        # A Roman numeral drawn as a letter.
+        ("The deploy was s\u217coppy.", "The deploy was sloppy."),
+    ],
+)
+def test_blame_the_page_shows_in_plain_words_is_read_where_it_is_written(
+    written: str, plain: str
+) -> None:
+    assert _words_on_the_page(written) == _words_on_the_page(plain) == plain
+    expected = check_markdown(plain + "\n", checker=_checker())
+    found = check_markdown(written + "\n", checker=_checker())
+    assert [hit.code for *_, hit in found] == [hit.code for *_, hit in expected] != []
+    for (_, column, hit), (_, plain_column, _) in zip(found, expected, strict=True):
+        # At the same word as written: its first letter, or the markup that opens it.
+        assert written[column - 1] in (plain[plain_column - 1], "[")
+        assert column - 1 == hit.start and written[hit.start : hit.end].strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Family \U0001f468\u200d\U0001f469 day.",
+        # A flag's tags end its sequence before the word after it.
+        "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007fScotland won.",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 rollout",  # Persian's joiner
+        "A \u2764\ufe0f for the responders.",
+        "The `care[less](#)` flag and Acme\u2122 stayed off.",
+    ],
+)
+def test_what_emoji_other_scripts_and_code_need_is_read_as_written(text: str) -> None:
+    assert prose.as_shown(text)[0] == text

@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import accumulate, islice, pairwise
@@ -402,29 +402,57 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+"""The letters of Latin script: ASCII's, and those with accents ("é", "ł")."""
+_AFTER_LATIN = "(?<=[" + _LATIN_LETTER + "])"
+_BEFORE_LATIN = "(?=[" + _LATIN_LETTER + "])"
+_IGNORABLE = (
+    "[\u200c-\u200f\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2061-\u2064\u3164"
+    "\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]+"
+)
+"""The other characters Unicode says show as nothing (its default ignorable ones), which
+emoji and other scripts need: the joiners, the marks of direction, the grapheme joiner, the
+Hangul fillers, the invisible operators, variation selectors and tags, and the like."""
+_INVISIBLE = (
+    # Each character that shows as nothing: the other control characters but the tab and those
+    # Python reads as white space (a line break, a form feed), a soft hyphen, a zero-width
+    # space, the word joiner and the invisible characters after it, a zero-width no-break
+    # space, and the embeddings, overrides and isolates of bidirectional text ...
+    r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\u2065-\u206f\ufeff\u202a-\u202e]"
+    # ... and the characters of _IGNORABLE where they shape nothing: after a Latin letter
+    # ("care\u200dless", "human\u200c error"), or before one after a space or punctuation
+    # ("\u034fcareless"). After an emoji or a letter of another script they stay, whatever
+    # follows: they may end its sequence (a flag's tags before a word).
+    + ("|" + _AFTER_LATIN + _IGNORABLE)
+    + ("|(?<![^\\s!-/:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f])" + _IGNORABLE + _BEFORE_LATIN)
+)
+_INVISIBLE_SEARCH = re.compile(_INVISIBLE)
 _HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
-    # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ...
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    # ... each character that shows as nothing: the other control characters but the tab and
-    # those Python reads as white space (a line break, a form feed), a soft hyphen, a zero-width
-    # space, a word joiner, a zero-width no-break space, and the embeddings, overrides and
-    # isolates of bidirectional text ...
-    r"|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
-    # ... and, between two Latin letters, where they shape nothing, the joiners, the marks of
-    # direction, the grapheme joiner, invisible operators, variation selectors and tags. (Emoji
-    # and other scripts need them, and keep them.)
-    r"|(?<=[A-Za-z])[\u200c-\u200f\u034f\u061c\u180e\u2061-\u2064\ufe00-\ufe0f"
-    r"\U000e0000-\U000e007f]+(?=[A-Za-z])"
+    # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ... and each
+    # character that shows as nothing.
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|" + _INVISIBLE
 )
 _HIDDEN_SEARCH = re.compile(_HIDDEN)
 _COMPATIBLE = "\uff01-\uff5e\ufb00-\ufb06\U0001d400-\U0001d7ff"
 """Letters written in another form of the same letter: full-width, ligatures (U+FB02 for "fl"),
 the mathematical alphabets (U+1D450 for "c"). The page shows them as those letters."""
 _COMPATIBLE_LETTER = re.compile("[" + _COMPATIBLE + "]")
+_LETTERLIKE = "\u2100-\u214f\u2160-\u217f"
+"""Letterlike symbols and Roman numerals, some drawn as a Latin letter is ("\u217c" for "l",
+"\u212f" for "e"): read as that letter beside a Latin letter, in a word."""
+_LINK_IN_A_WORD = (
+    # The text of a link inside a word, which the page shows as part of the word: after a
+    # letter ("care[less](#)") or before one ("[care](#)less"). Not an image's: its words are
+    # no text of the page.
+    r"(?:(?<=[^\W_])|(?<!!)(?=\[[^\[\]\n]{1,200}\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)[^\W_]))"
+    r"\[(?P<linked>[^\[\]\n]{1,200})\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)"
+)
 _UNSHOWN = re.compile(
-    _HIDDEN
-    # Markup inside a word, which the page shows as none: an inline HTML element or a comment
+    # A code span, shown as written (its backticks are the pattern's first group) ...
+    CODE_SPAN
+    # ... markup inside a word, which the page shows as none: an inline HTML element or a comment
     # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less"), emphasis stars ("ca*re*less";
     # not underscores, which stay in words) ...
     # (Possessive, and a comment of at most 200 characters: a run of stars or of unclosed
@@ -432,20 +460,29 @@ _UNSHOWN = re.compile(
     + r"|(?<=[^\W_])(?:<!--.{0,200}?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
     r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*+\b[^<>\n]*+>"
     r"|\*++)++(?=[^\W_])"
+    # ... a link's brackets and address, inside a word ...
+    + ("|" + _LINK_IN_A_WORD)
     # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
-    r"|\[\^[^\]\s]{1,40}\]"
+    + r"|\[\^[^\]\s]{1,40}\]"
     # ... a character reference, which the page shows as its character ("&#100;ave") ...
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     # ... and a letter in another form of itself.
-    r"|[" + _COMPATIBLE + "]",
+    + ("|[" + _COMPATIBLE + "]")
+    + ("|" + _AFTER_LATIN + "[" + _LETTERLIKE + "]|[" + _LETTERLIKE + "]" + _BEFORE_LATIN),
     re.DOTALL,
 )
-"""What the checks read the text without, or as what it shows (IO007 reports the controls among
-it): hidden in a word, it would split "bro\u00adke", "\x1b[1mbroke\x1b[0m" or "br<b></b>oke"
-into words no check knows."""
-_MAY_HIDE = re.compile(r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^")
+"""What the checks read the text without, or as what it shows: hidden in a word, it would
+split "br<b></b>oke" or "care[less](#)" into words no check knows. What shows as nothing
+(_HIDDEN; IO007 reports the controls among it) is read without before and after: markup between
+it and a word is inside the word, and a character reference may write it ("&zwj;")."""
+_MAY_HIDE = re.compile(
+    r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^"
+    r"|[^\W_]\[[^\[\]\n]+\]\(|\]\([^()\n]*\)[^\W_]"
+)
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
-_FOREIGN = re.compile("[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + "]")
+_FOREIGN = re.compile(
+    "[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTERLIKE + "]"
+)
 """What else may hide a word, in text that is not ASCII: letters of other forms, and Greek and
 Cyrillic letters that look Latin (see _LOOKALIKES)."""
 _LOOKALIKES = str.maketrans(
@@ -471,49 +508,110 @@ def _unmixed(match: re.Match[str]) -> str:
     return word.translate(_LOOKALIKES)
 
 
+_Places = tuple[list[int], list[int]]
+"""Where each character of a text read otherwise starts and ends in the text it was read from."""
+
+
+def _as_shown_by(text: str, found: re.Match[str]) -> str | None:
+    """What the page shows for one match of _UNSHOWN; None for a link's text, shown as written."""
+    written = found.group(0)
+    if written[0] == "`" or found.group("linked") is not None:
+        return None
+    if written[0] == "&":
+        shown = html.unescape(written)
+        return written if shown == written else shown
+    if len(written) == 1 and not written.isascii():  # a letter in another form
+        shown = unicodedata.normalize("NFKC", written)
+        if _COMPATIBLE_LETTER.match(written):
+            return shown
+        # A letterlike symbol or a Roman numeral: only one drawn as a single letter ("\u217c").
+        return shown if len(shown) == 1 and shown.isascii() and shown.isalpha() else written
+    return ""
+
+
+def _read(
+    text: str, pattern: re.Pattern[str], shown_by: Callable[[str, re.Match[str]], str | None]
+) -> tuple[str, _Places] | None:
+    """The text with each match of the pattern read as shown_by(text, match) shows it (as
+    written for None: a code span; a link's text without its brackets and address), and where
+    each of its characters comes from; None when nothing matches."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for match in pattern.finditer(text):
+        begin, end = match.span()
+        pieces.append(text[done:begin])
+        starts.extend(range(done, begin))
+        ends.extend(range(done + 1, begin + 1))
+        shown = shown_by(text, match)
+        if shown is None:  # a code span or a link's text: each character where it is written
+            first, last = (
+                match.span("linked") if match.group("linked") is not None else (begin, end)
+            )
+            pieces.append(text[first:last])
+            starts.extend(range(first, last))
+            ends.extend(range(first + 1, last + 1))
+        else:
+            pieces.append(shown)
+            starts.extend([begin] * len(shown))
+            ends.extend([end] * len(shown))
+        done = end
+    if not done:
+        return None
+    pieces.append(text[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return "".join(pieces), (starts, ends)
+
+
+def _through(outer: _Places | None, inner: _Places) -> _Places:
+    """Places in the first text of characters read twice: inner into the text outer made."""
+    if outer is None:
+        return inner
+    starts, ends = outer
+    return [starts[at] for at in inner[0]], [ends[at - 1] for at in inner[1]]
+
+
+def _without_invisible(text: str, found: re.Match[str]) -> str:
+    """What the page shows for a character that shows as nothing."""
+    return ""
+
+
 def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     """The text as the page shows it (see _UNSHOWN and _LOOKALIKES), and where each of its
     characters starts and ends in the text as written."""
     ascii_text = text.isascii()
     if not (
-        (not text.isprintable() and _HIDDEN_SEARCH.search(text) is not None)
+        ((not ascii_text or not text.isprintable()) and _HIDDEN_SEARCH.search(text) is not None)
         or (
-            ("<" in text or "*" in text or "&" in text or "[^" in text)
+            ("<" in text or "*" in text or "&" in text or "[" in text)
             and _MAY_HIDE.search(text) is not None
         )
         or (not ascii_text and _FOREIGN.search(text) is not None)
     ):
         return text, [], []  # nearly every chunk: a few scans in C
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    done = 0
-    for match in _UNSHOWN.finditer(text):
-        begin, end = match.span()
-        pieces.append(text[done:begin])
-        starts.extend(range(done, begin))
-        ends.extend(range(done + 1, begin + 1))
-        found = match.group(0)
-        shown = ""
-        if found[0] == "&":
-            shown = html.unescape(found)
-            shown = found if shown == found else _HIDDEN_SEARCH.sub("", shown)
-        elif len(found) == 1 and _COMPATIBLE_LETTER.match(found):
-            shown = unicodedata.normalize("NFKC", found)
-        pieces.append(shown)
-        starts.extend([begin] * len(shown))
-        ends.extend([end] * len(shown))
-        done = end
-    pieces.append(text[done:])
-    starts.extend(range(done, len(text)))
-    ends.extend(range(done + 1, len(text) + 1))
-    shown_text = "".join(pieces)
+    shown_text = text
+    places: _Places | None = None
+    # What shows as nothing, then the markup, then what shows as nothing again: markup beside
+    # an invisible character is still inside the word, and a character reference may write one.
+    for pattern, shown_by in (
+        (_HIDDEN_SEARCH, _without_invisible),
+        (_UNSHOWN, _as_shown_by),
+        (_INVISIBLE_SEARCH, _without_invisible),
+    ):
+        read = _read(shown_text, pattern, shown_by)
+        if read is not None:
+            shown_text, inner = read
+            places = _through(places, inner)
     if not shown_text.isascii():
         # One for one: the places stay.
         shown_text = _WORD.sub(_unmixed, shown_text)
     if shown_text == text:
         return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
-    return shown_text, starts, ends
+    if places is None:
+        return shown_text, list(range(len(text))), list(range(1, len(text) + 1))
+    return shown_text, places[0], places[1]
 
 
 _How = tuple[bool, bool, bool, frozenset[str] | None, tuple[int, ...], tuple[int, ...]]
@@ -635,7 +733,7 @@ class Checker:
             and "*" not in text
             and "&" not in text
             and "<" not in text
-            and "[^" not in text
+            and "[" not in text
         ):
             return self._check_shown(text, how)  # nothing can show otherwise than written
         shown, starts, ends = as_shown(text)
