@@ -266,6 +266,24 @@ def test_a_quoted_value_with_escapes_is_placed_at_its_words() -> None:
     assert found == [(2, 47), (3, 39), (5, 36)]
 
 
+def test_white_space_written_as_an_escape_in_a_quoted_value_is_placed_at_its_words() -> None:
+    lines = [
+        'title: "Outage caused by human\\u00a0error"',
+        'summary: "The deploy\\twas sloppy"',
+        'impact: "Dave\\_was careless"',
+    ]
+    text = "---\n" + "\n".join(lines) + "\n---\n\nBody.\n"
+    found = [
+        (line, column, hit.code)
+        for line, column, _, _, hit in check_document(parse_text(text, "x.md"), _checker())
+    ]
+    assert found == [
+        (2, lines[0].index("human") + 1, "BL005"),
+        (3, lines[1].index("sloppy") + 1, "BL004"),
+        (4, lines[2].index("careless") + 1, "BL004"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "title"),
     [

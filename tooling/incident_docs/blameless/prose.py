@@ -2362,6 +2362,18 @@ def _aligned(
     index = 0
     while index < len(value):
         char = value[index]
+        written = lines[row - 1] if row <= len(lines) else ""
+        if (
+            char.isspace()
+            and quote == '"'
+            and written[column : column + 1] == "\\"
+            and (length := _escape_length(written, column, quote, char)) > 1
+        ):
+            # White space written as an escape ("human\u00a0error", "a\tb"): that escape.
+            places.append((row, column + 1))
+            column += length
+            index += 1
+            continue
         if char.isspace():
             run = index
             while index < len(value) and value[index].isspace():
