@@ -497,8 +497,11 @@ def _words_on_the_page(body: str) -> str:
         ("The deploy was slo[ppy](#).", "The deploy was sloppy."),
         ("The deploy was [slo](#)ppy.", "The deploy was sloppy."),
         ('Dave forg[ot to](https://example.com "x") renew it.', "Dave forgot to renew it."),
-        # A Roman numeral drawn as a letter.
+        # A letter in another form: a Roman numeral, a circled letter, a full-width one written
+        # as a character reference.
         ("The deploy was s\u217coppy.", "The deploy was sloppy."),
+        ("The deploy was \u24e2loppy.", "The deploy was sloppy."),
+        ("The deploy was sl&#65359;ppy.", "The deploy was sloppy."),
     ],
 )
 def test_blame_the_page_shows_in_plain_words_is_read_where_it_is_written(
@@ -509,8 +512,8 @@ def test_blame_the_page_shows_in_plain_words_is_read_where_it_is_written(
     found = check_markdown(written + "\n", checker=_checker())
     assert [hit.code for *_, hit in found] == [hit.code for *_, hit in expected] != []
     for (_, column, hit), (_, plain_column, _) in zip(found, expected, strict=True):
-        # At the same word as written: its first letter, or the markup that opens it.
-        assert written[column - 1] in (plain[plain_column - 1], "[")
+        # At the same word as written: its first letter, in the form it is written in.
+        assert unicodedata.normalize("NFKC", written[column - 1]) == plain[plain_column - 1]
         assert column - 1 == hit.start and written[hit.start : hit.end].strip()
 
 

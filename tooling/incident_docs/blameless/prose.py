@@ -427,7 +427,6 @@ _INVISIBLE = (
     + ("|" + _AFTER_LATIN + _IGNORABLE)
     + ("|(?<![^\\s!-/:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f])" + _IGNORABLE + _BEFORE_LATIN)
 )
-_INVISIBLE_SEARCH = re.compile(_INVISIBLE)
 _HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
     # one-character form U+009B), its parameters and its final letter ("\x1b[31m") ... and each
@@ -439,9 +438,20 @@ _COMPATIBLE = "\uff01-\uff5e\ufb00-\ufb06\U0001d400-\U0001d7ff"
 """Letters written in another form of the same letter: full-width, ligatures (U+FB02 for "fl"),
 the mathematical alphabets (U+1D450 for "c"). The page shows them as those letters."""
 _COMPATIBLE_LETTER = re.compile("[" + _COMPATIBLE + "]")
-_LETTERLIKE = "\u2100-\u214f\u2160-\u217f"
-"""Letterlike symbols and Roman numerals, some drawn as a Latin letter is ("\u217c" for "l",
-"\u212f" for "e"): read as that letter beside a Latin letter, in a word."""
+_LETTER_FORMS = (
+    "\u00aa\u00ba\u02b0-\u02b8\u02e0-\u02e4\u1d2c-\u1d6a\u1d78\u1d9b-\u1dbf\u2071\u207f"
+    "\u2090-\u209c\u2100-\u214f\u2160-\u217f\u24b6-\u24e9"
+)
+"""Other forms of a Latin letter: modifier letters, superscripts and subscripts, letterlike
+symbols, Roman numerals, circled letters ("\u217c" for "l", "\u24e2" for "s"). Beside a Latin
+letter, in a word, one that Unicode takes for a single letter is read as that letter."""
+_SHOWN_OTHERWISE = re.compile(
+    ("(?P<nothing>" + _INVISIBLE + ")")
+    + ("|[" + _COMPATIBLE + "]")
+    + ("|" + _AFTER_LATIN + "[" + _LETTER_FORMS + "]|[" + _LETTER_FORMS + "]" + _BEFORE_LATIN)
+)
+"""What the page shows otherwise than written, character by character: as nothing, or as the
+letter it is another form of."""
 _LINK_IN_A_WORD = (
     # The text of a link inside a word, which the page shows as part of the word: after a
     # letter ("care[less](#)") or before one ("[care](#)less"). Not an image's: its words are
@@ -465,10 +475,7 @@ _UNSHOWN = re.compile(
     # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
     + r"|\[\^[^\]\s]{1,40}\]"
     # ... a character reference, which the page shows as its character ("&#100;ave") ...
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-    # ... and a letter in another form of itself.
-    + ("|[" + _COMPATIBLE + "]")
-    + ("|" + _AFTER_LATIN + "[" + _LETTERLIKE + "]|[" + _LETTERLIKE + "]" + _BEFORE_LATIN),
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
     re.DOTALL,
 )
 """What the checks read the text without, or as what it shows: hidden in a word, it would
@@ -481,7 +488,7 @@ _MAY_HIDE = re.compile(
 )
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
 _FOREIGN = re.compile(
-    "[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTERLIKE + "]"
+    "[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTER_FORMS + "]"
 )
 """What else may hide a word, in text that is not ASCII: letters of other forms, and Greek and
 Cyrillic letters that look Latin (see _LOOKALIKES)."""
@@ -518,14 +525,7 @@ def _as_shown_by(text: str, found: re.Match[str]) -> str | None:
     if written[0] == "`" or found.group("linked") is not None:
         return None
     if written[0] == "&":
-        shown = html.unescape(written)
-        return written if shown == written else shown
-    if len(written) == 1 and not written.isascii():  # a letter in another form
-        shown = unicodedata.normalize("NFKC", written)
-        if _COMPATIBLE_LETTER.match(written):
-            return shown
-        # A letterlike symbol or a Roman numeral: only one drawn as a single letter ("\u217c").
-        return shown if len(shown) == 1 and shown.isascii() and shown.isalpha() else written
+        return html.unescape(written)
     return ""
 
 
@@ -578,6 +578,18 @@ def _without_invisible(text: str, found: re.Match[str]) -> str:
     return ""
 
 
+def _letter_shown(text: str, found: re.Match[str]) -> str:
+    """What the page shows for a match of _SHOWN_OTHERWISE: nothing, or the letter it is."""
+    if found.group("nothing") is not None:
+        return ""
+    written = found.group(0)
+    shown = unicodedata.normalize("NFKC", written)
+    if _COMPATIBLE_LETTER.match(written):
+        return shown
+    # Another form of a letter: only one Unicode takes for a single letter ("\u217c").
+    return shown if len(shown) == 1 and shown.isascii() and shown.isalpha() else written
+
+
 def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     """The text as the page shows it (see _UNSHOWN and _LOOKALIKES), and where each of its
     characters starts and ends in the text as written."""
@@ -593,12 +605,13 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
         return text, [], []  # nearly every chunk: a few scans in C
     shown_text = text
     places: _Places | None = None
-    # What shows as nothing, then the markup, then what shows as nothing again: markup beside
-    # an invisible character is still inside the word, and a character reference may write one.
+    # What shows as nothing, then the markup, then each character as it shows: markup beside
+    # an invisible character is still inside the word, and a character reference may write one
+    # ("&zwj;", "&#65359;").
     for pattern, shown_by in (
         (_HIDDEN_SEARCH, _without_invisible),
         (_UNSHOWN, _as_shown_by),
-        (_INVISIBLE_SEARCH, _without_invisible),
+        (_SHOWN_OTHERWISE, _letter_shown),
     ):
         read = _read(shown_text, pattern, shown_by)
         if read is not None:
