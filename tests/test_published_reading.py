@@ -22,6 +22,7 @@ from incident_docs.blameless.model import packaged_model
 from incident_docs.blameless.prose import check_document
 from incident_docs.document import parse_text
 from incident_docs.site.plugin import _headings_as_read
+from incident_docs.site.sanitize import clean_html
 from support.archive import CHRISTMAS, REPO
 from support.cli import RunCli
 from support.site_build import site_settings
@@ -466,7 +467,7 @@ _SHOWS_AS_NOTHING = re.compile(
 
 def _words_on_the_page(body: str) -> str:
     """What a reader of the site sees of a paragraph: its text, letters in their shown form."""
-    text = html.unescape(re.sub(r"<[^>]*>", "", _site_markdown(body)))
+    text = html.unescape(re.sub(r"<[^>]*>", "", clean_html(_site_markdown(body))))
     return unicodedata.normalize("NFKC", _SHOWS_AS_NOTHING.sub("", text)).strip()
 
 
@@ -497,6 +498,14 @@ def _words_on_the_page(body: str) -> str:
         ("The deploy was slo[ppy](#).", "The deploy was sloppy."),
         ("The deploy was [slo](#)ppy.", "The deploy was sloppy."),
         ('Dave forg[ot to](https://example.com "x") renew it.', "Dave forgot to renew it."),
+        ("The deploy was slo[](#)ppy.", "The deploy was sloppy."),
+        # An inline attribute list after an element in the word, which the page does not show.
+        ("The deploy was *slo*{: .x}ppy.", "The deploy was sloppy."),
+        ("The deploy was _slo_{: .x}ppy.", "The deploy was sloppy."),
+        ("The deploy was [slo](#){: .x}ppy.", "The deploy was sloppy."),
+        # A processing instruction or a CDATA section, which the browser reads as a comment.
+        ("The deploy was slo<?php ?>ppy.", "The deploy was sloppy."),
+        ("The deploy was slo<![CDATA[]]>ppy.", "The deploy was sloppy."),
         # A letter in another form: a Roman numeral, a circled letter, a full-width one written
         # as a character reference.
         ("The deploy was s\u217coppy.", "The deploy was sloppy."),
@@ -526,6 +535,7 @@ def test_blame_the_page_shows_in_plain_words_is_read_where_it_is_written(
         "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 rollout",  # Persian's joiner
         "A \u2764\ufe0f for the responders.",
         "The `care[less](#)` flag and Acme\u2122 stayed off.",
+        "The key_{: .x}name and slo{: .x}ppy are shown as written.",
     ],
 )
 def test_what_emoji_other_scripts_and_code_need_is_read_as_written(text: str) -> None:

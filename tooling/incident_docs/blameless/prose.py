@@ -452,24 +452,35 @@ _SHOWN_OTHERWISE = re.compile(
 )
 """What the page shows otherwise than written, character by character: as nothing, or as the
 letter it is another form of."""
+_ATTRIBUTES = r"\{:?[ ]*[^{}\n ][^{}\n]*\}"
+"""An inline attribute list after an element ("*slo*{: .x}ppy"), which the page does not show."""
+_OPENING_UNDERSCORES = re.compile(r"(?<!\w)_+[^\W_]")
+"""Underscores that may open emphasis: at the start of a word."""
+_LINK = r"\[(?P<linked>[^\[\]\n]{0,200})\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)(?:" + _ATTRIBUTES + ")?"
 _LINK_IN_A_WORD = (
     # The text of a link inside a word, which the page shows as part of the word: after a
     # letter ("care[less](#)") or before one ("[care](#)less"). Not an image's: its words are
     # no text of the page.
-    r"(?:(?<=[^\W_])|(?<!!)(?=\[[^\[\]\n]{1,200}\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)[^\W_]))"
-    r"\[(?P<linked>[^\[\]\n]{1,200})\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)"
+    r"(?:(?<=[^\W_])|(?<!!)(?=" + _LINK.replace("?P<linked>", "") + r"[^\W_]))" + _LINK
 )
 _UNSHOWN = re.compile(
     # A code span, shown as written (its backticks are the pattern's first group) ...
     CODE_SPAN
-    # ... markup inside a word, which the page shows as none: an inline HTML element or a comment
-    # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less"), emphasis stars ("ca*re*less";
-    # not underscores, which stay in words) ...
+    # ... markup inside a word, which the page shows as none: an inline HTML element, a comment,
+    # a processing instruction or a CDATA section, which browsers read as a comment
+    # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less", "slo<?x?>ppy"), emphasis stars or
+    # underscores and the attributes after them ("ca*re*less", "*slo*{: .x}ppy"; not underscores
+    # alone, which stay in words) ...
     # (Possessive, and a comment of at most 200 characters: a run of stars or of unclosed
     # comments is read once, not once for each way to split it.)
     + r"|(?<=[^\W_])(?:<!--.{0,200}?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
     r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*+\b[^<>\n]*+>"
-    r"|\*++)++(?=[^\W_])"
+    r"|<\?[^<>\n]{0,200}>|<!\[CDATA\[.{0,200}?\]\]>"
+    r"|\*++(?:"
+    + _ATTRIBUTES
+    + r")?|_++"
+    + _ATTRIBUTES
+    + r")++(?=[^\W_])"
     # ... a link's brackets and address, inside a word ...
     + ("|" + _LINK_IN_A_WORD)
     # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
@@ -483,8 +494,8 @@ split "br<b></b>oke" or "care[less](#)" into words no check knows. What shows as
 (_HIDDEN; IO007 reports the controls among it) is read without before and after: markup between
 it and a word is inside the word, and a character reference may write it ("&zwj;")."""
 _MAY_HIDE = re.compile(
-    r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^"
-    r"|[^\W_]\[[^\[\]\n]+\]\(|\]\([^()\n]*\)[^\W_]"
+    r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|!\[|\?|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^"
+    r"|[^\W_]\[[^\[\]\n]*\]\(|\]\([^()\n]*\)[^\W_]|\}[^\W_]"
 )
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
 _FOREIGN = re.compile(
@@ -526,6 +537,8 @@ def _as_shown_by(text: str, found: re.Match[str]) -> str | None:
         return None
     if written[0] == "&":
         return html.unescape(written)
+    if written[0] == "_" and _OPENING_UNDERSCORES.search(text, 0, found.start()) is None:
+        return written  # no emphasis closes there ("key_{: .x}name"): shown as written
     return ""
 
 
@@ -597,7 +610,7 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     if not (
         ((not ascii_text or not text.isprintable()) and _HIDDEN_SEARCH.search(text) is not None)
         or (
-            ("<" in text or "*" in text or "&" in text or "[" in text)
+            ("<" in text or "*" in text or "&" in text or "[" in text or "}" in text)
             and _MAY_HIDE.search(text) is not None
         )
         or (not ascii_text and _FOREIGN.search(text) is not None)
@@ -747,6 +760,7 @@ class Checker:
             and "&" not in text
             and "<" not in text
             and "[" not in text
+            and "}" not in text
         ):
             return self._check_shown(text, how)  # nothing can show otherwise than written
         shown, starts, ends = as_shown(text)
