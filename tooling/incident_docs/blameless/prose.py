@@ -499,10 +499,11 @@ _MAY_HIDE = re.compile(
 )
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
 _FOREIGN = re.compile(
-    "[\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTER_FORMS + "]"
+    "[\u02bc\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTER_FORMS + "]"
 )
-"""What else may hide a word, in text that is not ASCII: letters of other forms, and Greek and
-Cyrillic letters that look Latin (see _LOOKALIKES)."""
+"""What else may hide a word, in text that is not ASCII: letters of other forms, Greek and
+Cyrillic letters that look Latin (see _LOOKALIKES), and the modifier letter apostrophe, drawn
+as the apostrophe is ("Dave\u02bcs")."""
 _LOOKALIKES = str.maketrans(
     # Cyrillic and Greek letters drawn as Latin ones: in a word that mixes them with Latin
     # letters ("c\u0430reless"), they are those Latin letters. A word of their own script stays.
@@ -632,7 +633,7 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
             places = _through(places, inner)
     if not shown_text.isascii():
         # One for one: the places stay.
-        shown_text = _WORD.sub(_unmixed, shown_text)
+        shown_text = _WORD.sub(_unmixed, shown_text).replace("\u02bc", "\u2019")
     if shown_text == text:
         return text, [], []  # nothing the page shows otherwise ("**note**", "a <b>c</b>")
     if places is None:
