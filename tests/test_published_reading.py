@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -543,3 +544,18 @@ def test_blame_the_page_shows_in_plain_words_is_read_where_it_is_written(
 )
 def test_what_emoji_other_scripts_and_code_need_is_read_as_written(text: str) -> None:
     assert prose.as_shown(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The deploy went fine. " + "\u200d" * 40_000 + "!",
+        "(" + "\u200c" * 40_000 + "!",
+        "&zwj;" * 40_000 + "!",  # the joiners a character reference writes
+    ],
+)
+def test_a_long_run_of_joiners_before_no_letter_is_read_in_one_pass(text: str) -> None:
+    started = time.perf_counter()
+    shown = prose.as_shown(text)[0]
+    assert time.perf_counter() - started < 2  # it took over ten seconds: quadratic
+    assert shown == text.replace("&zwj;", "\u200d")

@@ -406,14 +406,17 @@ _LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 """The letters of Latin script: ASCII's, and those with accents ("é", "ł")."""
 _AFTER_LATIN = "(?<=[" + _LATIN_LETTER + "])"
 _BEFORE_LATIN = "(?=[" + _LATIN_LETTER + "])"
-_IGNORABLE = (
+_IGNORABLE_CHARACTER = (
     "[\u200c-\u200f\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2061-\u2064\u3164"
     "\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e0fff]+"
+    "\U000e0000-\U000e0fff]"
 )
 """The other characters Unicode says show as nothing (its default ignorable ones), which
 emoji and other scripts need: the joiners, the marks of direction, the grapheme joiner, the
 Hangul fillers, the invisible operators, variation selectors and tags, and the like."""
+_IGNORABLE = _IGNORABLE_CHARACTER + "++"
+"""A run of them, read once (possessive): a long run that no Latin letter follows is tried
+once, not once for each of its characters."""
 _INVISIBLE = (
     # Each character that shows as nothing: the other control characters but the tab and those
     # Python reads as white space (a line break, a form feed), a soft hyphen, a zero-width
@@ -425,7 +428,15 @@ _INVISIBLE = (
     # ("\u034fcareless"). After an emoji or a letter of another script they stay, whatever
     # follows: they may end its sequence (a flag's tags before a word).
     + ("|" + _AFTER_LATIN + _IGNORABLE)
-    + ("|(?<![^\\s!-/:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f])" + _IGNORABLE + _BEFORE_LATIN)
+    # (From the run's first character only: the marks of direction and the joiners are
+    # punctuation's code points too.)
+    + (
+        "|(?<![^\\s!-/:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f])(?<!"
+        + _IGNORABLE_CHARACTER
+        + ")"
+        + _IGNORABLE
+        + _BEFORE_LATIN
+    )
 )
 _HIDDEN = (
     # An escape sequence that colours or moves the text, pasted from a terminal: ESC [ (or its
