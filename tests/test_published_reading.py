@@ -559,3 +559,18 @@ def test_a_long_run_of_joiners_before_no_letter_is_read_in_one_pass(text: str) -
     shown = prose.as_shown(text)[0]
     assert time.perf_counter() - started < 2  # it took over ten seconds: quadratic
     assert shown == text.replace("&zwj;", "\u200d")
+
+
+def test_an_underscore_that_closes_no_emphasis_keeps_its_attribute_list_shown() -> None:
+    # The underscores of "_Note_" pair with each other: the one in "care_" opens nothing.
+    text = "_Note_: the deploy was care_{: .x}less."
+    assert _words_on_the_page(text) == "Note: the deploy was care_{: .x}less."
+    assert prose.as_shown(text)[0] == text
+    assert lines_flagged(text + "\n") == set()
+
+
+def test_many_attribute_lists_after_underscores_are_read_in_one_pass() -> None:
+    text = "a_{: .x}b " * 10_000
+    started = time.perf_counter()
+    assert prose.as_shown(text)[0] == text
+    assert time.perf_counter() - started < 2  # it took ten seconds: quadratic

@@ -465,8 +465,8 @@ _SHOWN_OTHERWISE = re.compile(
 letter it is another form of."""
 _ATTRIBUTES = r"\{:?[ ]*[^{}\n ][^{}\n]*\}"
 """An inline attribute list after an element ("*slo*{: .x}ppy"), which the page does not show."""
-_OPENING_UNDERSCORES = re.compile(r"(?<!\w)_+[^\W_]")
-"""Underscores that may open emphasis: at the start of a word."""
+_UNDERSCORES = re.compile(r"_+")
+_WORD_CHARACTER = re.compile(r"\w")
 _LINK = r"\[(?P<linked>[^\[\]\n]{0,200})\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)(?:" + _ATTRIBUTES + ")?"
 _LINK_IN_A_WORD = (
     # The text of a link inside a word, which the page shows as part of the word: after a
@@ -549,9 +549,29 @@ def _as_shown_by(text: str, found: re.Match[str]) -> str | None:
         return None
     if written[0] == "&":
         return html.unescape(written)
-    if written[0] == "_" and _OPENING_UNDERSCORES.search(text, 0, found.start()) is None:
+    if written[0] == "_" and found.start() not in _closing_underscores(text):
         return written  # no emphasis closes there ("key_{: .x}name"): shown as written
     return ""
+
+
+@lru_cache(maxsize=4)
+def _closing_underscores(text: str) -> frozenset[int]:
+    """Where a run of underscores closes emphasis, as the site's Markdown pairs them: the first
+    run after an opening one (not after a word's letter) that no word's letter follows, with
+    text between them. "_slo_{: .x}ppy" closes at its second run; "_Note_: it was care_{: .x}less"
+    does not close at the third, whose opening run was closed already. Read once for the text,
+    however many runs it holds."""
+    closing: set[int] = set()
+    opened: int | None = None
+    for run in _UNDERSCORES.finditer(text):
+        start, end = run.span()
+        if opened is not None:
+            if start > opened and not _WORD_CHARACTER.match(text, end):
+                closing.add(start)
+                opened = None
+        elif (not start or not _WORD_CHARACTER.match(text, start - 1)) and end < len(text):
+            opened = end
+    return frozenset(closing)
 
 
 def _read(
