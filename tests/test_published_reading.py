@@ -286,6 +286,25 @@ def test_white_space_written_as_an_escape_in_a_quoted_value_is_placed_at_its_wor
     ]
 
 
+def test_white_space_written_both_as_itself_and_as_an_escape_is_placed_at_its_words() -> None:
+    lines = [
+        'title: "Impact was large. \\nThe deploy was sloppy."',
+        'summary: "The rollout \\t was careless."',
+        'impact: "The deploy',
+        '  \\twas sloppy."',
+    ]
+    text = "---\n" + "\n".join(lines) + "\n---\n\nBody.\n"
+    found = [
+        (line, column, hit.code)
+        for line, column, _, _, hit in check_document(parse_text(text, "x.md"), _checker())
+    ]
+    assert found == [
+        (2, lines[0].index("sloppy") + 1, "BL004"),
+        (3, lines[1].index("careless") + 1, "BL004"),
+        (5, lines[3].index("sloppy") + 1, "BL004"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "title"),
     [

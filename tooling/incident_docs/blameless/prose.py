@@ -2434,11 +2434,23 @@ def _aligned(
             index += 1
             continue
         if char.isspace():
+            # A run written as white space, up to one written as an escape ("a \nb").
             run = index
-            while index < len(value) and value[index].isspace():
+            index += 1
+            row_after, column_after = _past_space(lines, row, column)
+            written_after = lines[row_after - 1] if row_after <= len(lines) else ""
+            while (
+                index < len(value)
+                and value[index].isspace()
+                and not (
+                    quote == '"'
+                    and written_after[column_after : column_after + 1] == "\\"
+                    and _escape_length(written_after, column_after, quote, value[index]) > 1
+                )
+            ):
                 index += 1
             places += [(row, column + 1)] * (index - run)
-            row, column = _past_space(lines, row, column)
+            row, column = row_after, column_after
             continue
         while row <= len(lines) and column >= len(lines[row - 1]):
             # A line break the value does not keep, and the indentation after it.
