@@ -520,6 +520,10 @@ def _words_on_the_page(body: str) -> str:
         ("The deploy was [slo](#)ppy.", "The deploy was sloppy."),
         ('Dave forg[ot to](https://example.com "x") renew it.', "Dave forgot to renew it."),
         ("The deploy was slo[](#)ppy.", "The deploy was sloppy."),
+        # ... with markup in its text, which is in the word too.
+        ("The deploy was slo[*ppy*](#).", "The deploy was sloppy."),
+        ("The deploy was [s*lo*](#)ppy.", "The deploy was sloppy."),
+        ("The deploy was slo[pp&#121;](#).", "The deploy was sloppy."),
         # An inline attribute list after an element in the word, which the page does not show.
         ("The deploy was *slo*{: .x}ppy.", "The deploy was sloppy."),
         ("The deploy was _slo_{: .x}ppy.", "The deploy was sloppy."),

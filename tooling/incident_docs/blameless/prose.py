@@ -492,8 +492,6 @@ _UNSHOWN = re.compile(
     + r")?|_++"
     + _ATTRIBUTES
     + r")++(?=[^\W_])"
-    # ... a link's brackets and address, inside a word ...
-    + ("|" + _LINK_IN_A_WORD)
     # ... a footnote's reference, which shows as a number apart ("Dave[^1] broke") ...
     + r"|\[\^[^\]\s]{1,40}\]"
     # ... a character reference, which the page shows as its character ("&#100;ave") ...
@@ -503,7 +501,14 @@ _UNSHOWN = re.compile(
 """What the checks read the text without, or as what it shows: hidden in a word, it would
 split "br<b></b>oke" or "care[less](#)" into words no check knows. What shows as nothing
 (_HIDDEN; IO007 reports the controls among it) is read without before and after: markup between
-it and a word is inside the word, and a character reference may write it ("&zwj;")."""
+it and a word is inside the word, and a character reference may write it ("&zwj;"). A link's
+brackets and address inside a word (_LINKS_IN_WORDS) go before: the markup in its text is in
+the word too ("slo[*ppy*](#)", "[s*lo*](#)ppy")."""
+_LINKS_IN_WORDS = re.compile(
+    # A code span, shown as written, and a link's brackets and address inside a word.
+    CODE_SPAN + "|" + _LINK_IN_A_WORD,
+    re.DOTALL,
+)
 _MAY_HIDE = re.compile(
     r"[<*](?<=[^\W_].)(?=[^\W_]|\*+[^\W_]|!--|!\[|\?|/?[A-Za-z])|&#?[A-Za-z0-9]+;|\[\^"
     r"|[^\W_]\[[^\[\]\n]*\]\(|\]\([^()\n]*\)[^\W_]|\}[^\W_]"
@@ -545,7 +550,7 @@ _Places = tuple[list[int], list[int]]
 def _as_shown_by(text: str, found: re.Match[str]) -> str | None:
     """What the page shows for one match of _UNSHOWN; None for a link's text, shown as written."""
     written = found.group(0)
-    if written[0] == "`" or found.group("linked") is not None:
+    if written[0] == "`" or _linked(found) is not None:
         return None
     if written[0] == "&":
         return html.unescape(written)
@@ -574,6 +579,13 @@ def _closing_underscores(text: str) -> frozenset[int]:
     return frozenset(closing)
 
 
+def _linked(found: re.Match[str]) -> tuple[int, int] | None:
+    """Where a link's text is, for a match of _LINKS_IN_WORDS that is a link."""
+    if "linked" not in found.re.groupindex or found.group("linked") is None:
+        return None
+    return found.span("linked")
+
+
 def _read(
     text: str, pattern: re.Pattern[str], shown_by: Callable[[str, re.Match[str]], str | None]
 ) -> tuple[str, _Places] | None:
@@ -591,9 +603,7 @@ def _read(
         ends.extend(range(done + 1, begin + 1))
         shown = shown_by(text, match)
         if shown is None:  # a code span or a link's text: each character where it is written
-            first, last = (
-                match.span("linked") if match.group("linked") is not None else (begin, end)
-            )
+            first, last = _linked(match) or (begin, end)
             pieces.append(text[first:last])
             starts.extend(range(first, last))
             ends.extend(range(first + 1, last + 1))
@@ -650,14 +660,17 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
         return text, [], []  # nearly every chunk: a few scans in C
     shown_text = text
     places: _Places | None = None
-    # What shows as nothing, then the markup, then each character as it shows: markup beside
-    # an invisible character is still inside the word, and a character reference may write one
-    # ("&zwj;", "&#65359;").
+    # What shows as nothing, then the links in words, then the markup, then each character as
+    # it shows: markup beside an invisible character or in a link's text is still inside the
+    # word, and a character reference may write one ("&zwj;", "&#65359;").
     for pattern, shown_by in (
         (_HIDDEN_SEARCH, _without_invisible),
+        (_LINKS_IN_WORDS, _as_shown_by),
         (_UNSHOWN, _as_shown_by),
         (_SHOWN_OTHERWISE, _letter_shown),
     ):
+        if pattern is _LINKS_IN_WORDS and "](" not in shown_text:
+            continue
         read = _read(shown_text, pattern, shown_by)
         if read is not None:
             shown_text, inner = read
