@@ -536,6 +536,9 @@ def _words_on_the_page(body: str) -> str:
         ("The deploy was s\u217coppy.", "The deploy was sloppy."),
         ("The deploy was \u24e2loppy.", "The deploy was sloppy."),
         ("The deploy was sl&#65359;ppy.", "The deploy was sloppy."),
+        # ... or beside a character that shows as nothing.
+        ("The deploy was \uff53\u200dloppy.", "The deploy was sloppy."),
+        ("The deploy was \U0001d494\u200dloppy.", "The deploy was sloppy."),
         # The modifier letter apostrophe, drawn as the apostrophe is.
         ("It was Dave\u02bcs fault.", "It was Dave\u2019s fault."),
     ],
@@ -597,3 +600,7 @@ def test_many_attribute_lists_after_underscores_are_read_in_one_pass() -> None:
     started = time.perf_counter()
     assert prose.as_shown(text)[0] == text
     assert time.perf_counter() - started < 2  # it took ten seconds: quadratic
+
+
+def test_a_letter_drawn_as_a_latin_one_beside_a_joiner_is_read_in_its_word() -> None:
+    assert lines_flagged("The rollout was \u0441\u200dareless.\n") == {1}  # a Cyrillic c

@@ -402,8 +402,13 @@ transcript, not the writer's tone."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
-_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-"""The letters of Latin script: ASCII's, and those with accents ("é", "ł")."""
+_LATIN_LETTER = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f"
+    "\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d7ff"
+)
+"""The letters of Latin script: ASCII's, those with accents ("é", "ł"), and those drawn as
+Latin ones, whose words need no joiner either: Greek and Cyrillic (see _LOOKALIKES), full-width
+and mathematical ones (see _COMPATIBLE)."""
 _AFTER_LATIN = "(?<=[" + _LATIN_LETTER + "])"
 _BEFORE_LATIN = "(?=[" + _LATIN_LETTER + "])"
 _IGNORABLE_CHARACTER = (
