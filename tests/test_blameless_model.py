@@ -291,6 +291,22 @@ def test_names_handles_and_numbers_are_masked() -> None:
 
 
 @pytest.mark.parametrize(
+    "curly",
+    [
+        "Sally \u201cshould have\u201d checked the config.",
+        "Sally \u2018should have\u2019 checked the config.",
+        "Sally \u201eshould have\u201d checked the config.",
+    ],
+)
+def test_words_in_curly_quotes_read_as_in_straight_ones(curly: str) -> None:
+    # A word in curly quotes is the word: it was dropped, and blame put in them went unread.
+    model = packaged_model()
+    straight = [t.value for t in tokens('Sally "should have" checked the config.', model.known)]
+    assert [t.value for t in tokens(curly, model.known)] == straight
+    assert model.probability(curly) == model.probability('Sally "should have" checked the config.')
+
+
+@pytest.mark.parametrize(
     ("sentence", "read"),
     [
         ("11:18 AM: The user logged in", [NUMBER, "the", "user", "logged", "in"]),

@@ -135,11 +135,16 @@ def _clean(text: str) -> str:
         text = _MERIDIEM.sub(_blank_meridiem, text)
     if "`" in text or "<" in text or "](" in text or "://" in text or "www." in text:
         text = _MARKUP.sub(_blank, text)
-    if "\u2019" in text:
-        text = text.replace(
-            "\u2019", "'"
-        )  # one apostrophe, so curly and straight contractions match
+    if not text.isascii():
+        # One apostrophe and one double quote, so that curly and straight ones read alike: a
+        # word in curly quotes ("\u201cshould have\u201d") is the word, and "\u2019s" a possessive.
+        text = text.translate(_QUOTES)
     return text
+
+
+_QUOTES = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201b", "'") | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
+)
 
 
 _EDGE = ".,;:!?()[]{}\"'*_`|<>~=+\u2026\u2014\u2013-/\\"

@@ -393,12 +393,14 @@ _NOT_THE_WRITERS = (TARGET_VALUES | {"he", "she", "him", "her", "his", "hers"}) 
 """Who, named in the writers' apology, makes it about someone else: a person, a handle, a role."""
 
 
-_INTERJECTION = re.compile(
-    r":?(?:facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|sigh|yikes|damn(?:ed)?|crap):?|[!?]+",
-    re.IGNORECASE,
+_INTERJECTION_WORD = (
+    r":?(?:facepalm\w*|lol|lmao|rofl|smh|wtf|omg|ugh|sigh|yikes|damn(?:ed)?|crap):?"
 )
+_INTERJECTION = re.compile(_INTERJECTION_WORD + r"|[!?]+", re.IGNORECASE)
 """What people type in a channel at a moment ("lol", "ugh", ":facepalm:", "!!"): quoted in a
 transcript, not the writer's tone."""
+_TYPED_INTERJECTION = re.compile(r"(?<![\w:])" + _INTERJECTION_WORD + r"(?![\w:])", re.IGNORECASE)
+"""An _INTERJECTION word where it stands in a line, for the model to read the line without it."""
 _MARKERS = re.compile(r"^[\s>|*+\-#\d.)\[\]x]*")
 
 
@@ -932,6 +934,9 @@ class Checker:
         if self._byline_of_names(text) and self._label(text) != 1:
             return hits
         view = _model_view(text)
+        if transcript:
+            # Nor does the model weigh them: "lol what happened?!!" asks what happened.
+            view = _blanked(view, (m.span() for m in _TYPED_INTERJECTION.finditer(view)))
         if blank_allowed and self.options.allow:
             # A phrase the archive allows is never reported: nor is it evidence of blame.
             view = _blanked(view, allowed_spans(view, self.options))
