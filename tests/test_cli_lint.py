@@ -862,14 +862,17 @@ def test_suppressions_cover_their_codes_and_prefixes_where_blocks_overlap() -> N
     assert all(block.used == {"BL00"} for block in blocks[6:])
 
 
-def test_console_script_runs(archive: Path) -> None:
+@pytest.mark.parametrize("module", ["incident_docs", "incident_docs.cli"])
+def test_console_script_runs(archive: Path, module: str) -> None:
+    # `python -m incident_docs.cli` printed nothing and exited 0: its commands were never added.
     result = subprocess.run(
-        [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],
+        [sys.executable, "-m", module, "--root", str(archive), "lint"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stderr
 
 
 def test_rules_listing() -> None:

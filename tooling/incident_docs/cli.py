@@ -349,3 +349,11 @@ def _load_command_modules() -> bool:
     for name in missing:
         importlib.import_module(name)
     return bool(missing)
+
+
+if __name__ == "__main__":
+    # `python -m incident_docs.cli`: the commands register on this module imported by its name,
+    # not on the copy Python runs as __main__.
+    from incident_docs.cli import main as incident
+
+    incident()
