@@ -552,6 +552,33 @@ def test_init_from_a_subfolder_names_the_root_it_set_up(
     assert (empty / "incidents" / "README.md").is_file() and not (below / "incidents").exists()
 
 
+def test_init_with_root_creates_the_archive_folder_in_a_larger_repository(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/review.md: "create it with `incident --root ops/postmortems init --github`"; it
+    # said "--root: ops/postmortems: no such folder" until the folder was made by hand.
+    (empty / ".git").mkdir()
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init", "--github", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert (empty / "ops" / "postmortems" / "pyproject.toml").is_file()
+    assert (empty / ".github" / "workflows" / "review.yml").is_file()
+    # Another command still refuses a folder that is not there.
+    other = CliRunner().invoke(main, ["--root", "ops/other", "lint"])
+    assert other.exit_code == 2 and "no such folder" in other.stderr
+
+
+def test_init_called_off_leaves_no_folder_it_made_for_root(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init"], input="n\n")
+    assert result.exit_code == 0, result.output
+    assert "Nothing written." in result.stdout
+    assert list(empty.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("site", "said"),
     [

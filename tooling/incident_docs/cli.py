@@ -327,7 +327,9 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
 
     from incident_docs.config import repository_of
 
-    if root is not None and not Path(root).is_dir():
+    # init sets up the folder it is given, so that one may not be there yet.
+    missing_ok = ctx.invoked_subcommand == "init" and not os.path.lexists(root or ".")
+    if root is not None and not Path(root).is_dir() and not missing_ok:
         raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
     config_file = Path(config_path) if config_path else None
     cwd = Path.cwd().resolve()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import os
 import sys
@@ -1470,6 +1471,8 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     .gitignore and a table to pyproject.toml when they lack them). Running it again does nothing.
     """
     root = project.root
+    made = list(itertools.takewhile(lambda folder: not folder.exists(), [root, *root.parents]))
+    root.mkdir(parents=True, exist_ok=True)  # --root may name a folder to create
     setup = (
         scaffold.adopter_setup(git.default_branch(root), archive_folder(root)) if github else None
     )
@@ -1488,6 +1491,8 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
         for step in steps:
             echo(f"  {relative_display(step.path, root)}: {step.what}")
         if not click.confirm("Go ahead?", default=True):
+            for folder in made:  # the folders it made to plan in, innermost first
+                folder.rmdir()
             echo("Nothing written.")
             return
     scaffold.apply_init(root, steps)
