@@ -568,15 +568,92 @@ def test_init_with_root_creates_the_archive_folder_in_a_larger_repository(
     assert other.exit_code == 2 and "no such folder" in other.stderr
 
 
+@pytest.mark.parametrize(
+    ("answer", "code", "said"),
+    [("n\n", 0, "Nothing written."), ("", 2, "aborted")],  # "" is Ctrl-D: the end of input
+)
 def test_init_called_off_leaves_no_folder_it_made_for_root(
-    empty: Path, monkeypatch: pytest.MonkeyPatch
+    empty: Path, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, said: str
 ) -> None:
+    (empty / ".git").mkdir()
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     monkeypatch.chdir(empty)
-    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init"], input="n\n")
+    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init"], input=answer)
+    assert result.exit_code == code, result.output
+    assert said in result.output
+    assert sorted(p.name for p in empty.iterdir()) == [".git"]
+
+
+def test_init_that_fails_leaves_no_folder_it_made_for_root(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (empty / ".git").mkdir()
+    (empty / ".github").write_text("not a folder\n")
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init", "--github", "--yes"])
+    one_line_error(result, ".github: exists and is not a folder", "nothing was written")
+    assert sorted(p.name for p in empty.iterdir()) == [".git", ".github"]
+    # Nor does a configuration that cannot be read.
+    (empty / "bad.toml").write_text("[tool.incident-docs]\nroster = 5\n")
+    config = ["--config", "bad.toml", "--root", "ops/postmortems", "init", "--yes"]
+    one_line_error(CliRunner().invoke(main, config), "bad.toml:2")
+    assert not (empty / "ops").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("notes/ops", "notes is not a folder"),
+        ("notes/ops/deeper", "notes is not a folder"),
+        (".git/ops", "init does not make a folder inside .git"),
+        ("missing/../ops", "'..' follows missing, which is not there"),
+        ("../ops", "is in no git repository"),
+        ("out/ops", "is in no git repository"),  # out: a link to a folder in none
+        ("to-other/ops", "a symbolic link on the way leads to"),  # into another repository
+        ("{tmp}/nowhere/a/b/c", "is in no git repository"),
+    ],
+)
+def test_init_makes_no_root_folder_where_it_must_not(
+    empty: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, said: str
+) -> None:
+    # A mistyped --root, or one that leads out of the repository, is not made a folder.
+    (empty / ".git").mkdir()
+    (empty / "notes").write_text("a file\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (empty / "out").symlink_to(outside)
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    (other / "sub").mkdir()
+    (empty / "to-other").symlink_to(other / "sub")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["--root", given.format(tmp=tmp_path), "init", "--yes"])
+    assert result.exit_code == 2, result.output
+    assert "no such folder, and " in result.stderr and said in result.stderr, result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_init_with_root_reads_the_default_branch_of_the_repository_it_is_made_in(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder is not there while init plans: git is asked in the repository it goes in.
+    subprocess.run(["git", "init", "-q", str(empty)], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(empty),
+            "symbolic-ref",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/prod",
+        ],
+        check=True,
+    )
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["--root", "ops/postmortems", "init", "--github", "--yes"])
     assert result.exit_code == 0, result.output
-    assert "Nothing written." in result.stdout
-    assert list(empty.iterdir()) == []
+    assert "prod" in (empty / ".github" / "workflows" / "publish.yml").read_text()
 
 
 @pytest.mark.parametrize(

@@ -325,12 +325,17 @@ def main(ctx: click.Context, root: str | None, config_path: str | None) -> None:
     """Incidents and blameless postmortems as Markdown in git."""
     from pathlib import Path  # here, not above: `incident --version` does not need it
 
-    from incident_docs.config import repository_of
+    from incident_docs.config import repository_of, unmade_root_problem
 
-    # init sets up the folder it is given, so that one may not be there yet.
-    missing_ok = ctx.invoked_subcommand == "init" and not os.path.lexists(root or ".")
-    if root is not None and not Path(root).is_dir() and not missing_ok:
-        raise click.BadParameter(f"{root}: no such folder", param_hint="--root")
+    # init sets up the folder it is given, so that one may not be there yet (it makes it only
+    # once it writes, and only in a git repository's work tree).
+    if root is not None and not Path(root).is_dir():
+        problem = "no such folder"
+        if ctx.invoked_subcommand == "init" and not os.path.lexists(root):
+            problem = unmade_root_problem(Path(root)) or ""
+            problem = problem and f"no such folder, and {problem}"
+        if problem:
+            raise click.BadParameter(f"{root}: {problem}", param_hint="--root")
     config_file = Path(config_path) if config_path else None
     cwd = Path.cwd().resolve()
     here = repository_of(cwd)  # as find_root() finds it: the tree is walked once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 import json
@@ -1471,10 +1472,11 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     .gitignore and a table to pyproject.toml when they lack them). Running it again does nothing.
     """
     root = project.root
+    # --root may name a folder that is not there yet: made only once init writes.
     made = list(itertools.takewhile(lambda folder: not folder.exists(), [root, *root.parents]))
-    root.mkdir(parents=True, exist_ok=True)  # --root may name a folder to create
+    there = made[-1].parent if made else root  # in the same repository (checked by main)
     setup = (
-        scaffold.adopter_setup(git.default_branch(root), archive_folder(root)) if github else None
+        scaffold.adopter_setup(git.default_branch(there), archive_folder(root)) if github else None
     )
     # The roster the configuration names may not be written yet: init writes it.
     listed = root / project.config.roster
@@ -1491,11 +1493,17 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
         for step in steps:
             echo(f"  {relative_display(step.path, root)}: {step.what}")
         if not click.confirm("Go ahead?", default=True):
-            for folder in made:  # the folders it made to plan in, innermost first
-                folder.rmdir()
             echo("Nothing written.")
             return
-    scaffold.apply_init(root, steps)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        scaffold.apply_init(root, steps)
+    except BaseException:
+        # Nothing written (apply_init takes back what it wrote): nor the folders made for it.
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     if root != Path.cwd().resolve():  # run from a subfolder: the paths below are the root's
         echo(f"In {root}:")
     for step in steps:

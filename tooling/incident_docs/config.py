@@ -467,6 +467,43 @@ def git_top(root: Path) -> Path:
     return here
 
 
+def unmade_root_problem(given: Path) -> str | None:
+    """Why `incident --root FOLDER init` may not create FOLDER, which is not there; None when it
+    may. It makes a folder only in the work tree of a git repository (an archive in a subfolder
+    of a larger one), as named: never in a folder that is a file, after a `..` from a folder that
+    is not there, inside `.git`, in no repository (a mistyped path), or through a symbolic link
+    that leads out of the repository the path names."""
+    written = Path.cwd() / given
+    parts = written.parts
+    cut = next(
+        (cut for cut in range(len(parts) - 1, 0, -1) if os.path.lexists(Path(*parts[:cut]))), 1
+    )
+
+    def shown(cut: int) -> str:  # as given: from the current folder, or from /
+        place = Path(*parts[:cut])
+        return str(place) if given.is_absolute() else os.path.relpath(place)
+
+    there = Path(*parts[:cut])  # the innermost folder on the way that is there
+    if not there.is_dir():
+        return f"{shown(cut)} is not a folder"
+    if ".." in parts[cut:]:
+        return f"'..' follows {shown(parts.index('..', cut))}, which is not there"
+    real = Path(os.path.realpath(there))
+    if ".git" in real.parts:
+        return "init does not make a folder inside .git"
+    repository = next((f for f in (real, *real.parents) if (f / ".git").exists()), None)
+    if repository is None:
+        return (
+            f"{real} is in no git repository: init makes a folder only in one (make it, or "
+            "run 'git init', first)"
+        )
+    named = Path(os.path.normpath(written))
+    lexical = next((f for f in named.parents if (f / ".git").exists()), None)
+    if lexical is None or Path(os.path.realpath(lexical)) != repository:
+        return f"a symbolic link on the way leads to {real}, out of the repository"
+    return None
+
+
 def archive_folder(root: Path) -> str:
     """The archive's folder from the root of its git repository (`ops/postmortems`), "" when
     the archive is at that root: an archive kept in a subfolder of a larger repository."""
