@@ -968,3 +968,19 @@ def test_version_and_help_import_no_command() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_per_file_ignores_of_sp_silence_unused_suppressions(archive: Path, run_cli: RunCli) -> None:
+    # SP001 was still reported in the files that ignore SP, as no other code ever is.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.lint.per-file-ignores]\n"notes/*" = ["SP"]\n'
+    )
+    text = "<!-- incident-docs disable-next-line BL004 -->\nThe deploy broke checkout.\n"
+
+    def found(name: str) -> str:
+        return run_cli(archive, "lint", "--select", "BL,SP", "--stdin-filename", name, "-",
+                       input=text).stdout  # fmt: skip
+
+    assert "SP001" not in found("notes/today.md")
+    assert "other/today.md:1:1: SP001 " in found("other/today.md")

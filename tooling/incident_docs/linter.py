@@ -469,7 +469,8 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
             for index, finding in enumerate(kept)
             if index not in hidden
         )
-        if selection.wants("SP001"):
+        # Ignored in this file, as the findings above are: "SP" silences SP001 there too.
+        if selection.wants("SP001") and not (ignored and "SP001".startswith(ignored)):
             for comment in result.suppressions:
                 # Only the codes that ran can be found to suppress nothing.
                 unused = [
