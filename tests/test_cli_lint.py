@@ -714,6 +714,11 @@ def test_a_code_of_a_suppression_that_suppresses_nothing_is_named(
         ("disable-nextline", "'disable-nextline' is no suppression"),
         ("disable-next-line", "a suppression names the rule codes it is for"),
         ("enable BL003", "enable BL003 ends no block"),  # no disable above it
+        # A reason after the codes: the word that is no code is named.
+        ("disable-next-line BL003 quoting them", "'quoting' is no rule code"),
+        ("disable-next-line BL003 -- quoted", "'--' is no rule code"),
+        # SP001 then said the comment suppressed nothing, and removing it kept SP001.
+        ("disable-next-line SP001", "SP001 cannot be suppressed by a comment"),
         ("action-item: PM-2024-01-01-x#1", None),  # another note of ours, no suppression
     ],
 )
@@ -984,3 +989,27 @@ def test_per_file_ignores_of_sp_silence_unused_suppressions(archive: Path, run_c
 
     assert "SP001" not in found("notes/today.md")
     assert "other/today.md:1:1: SP001 " in found("other/today.md")
+
+
+def test_a_suppression_over_two_lines_is_reported(archive: Path, run_cli: RunCli) -> None:
+    # A comment over several lines is no suppression: it suppressed nothing, silently.
+    text = "<!-- incident-docs disable-next-line\n  BL003 -->\nThe deploy, obviously, broke it.\n"
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("<stdin>:1:1: SP002 a suppression is written on one line")
+    assert lines[1].startswith("<stdin>:3:") and " BL003 " in lines[1]
+
+
+def test_an_unused_suppression_is_reported_where_its_comment_is(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Each was reported at column 1: the second comment on a line, or one in a list item, was
+    # pointed at by an annotation on another.
+    text = (
+        "<!-- incident-docs disable-next-line BL003 --> <!-- incident-docs disable-next-line BL004 -->\n"
+        "The deploy, obviously, broke it.\n"
+        "- item\n\n  <!-- incident-docs disable BL009 --->\n  Fine.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    assert [line.split(": ")[0] + " " + line.split(": ")[1][:5] for line in
+            result.stdout.splitlines()] == ["<stdin>:1:48 SP001", "<stdin>:5:3 SP001"]  # fmt: skip

@@ -485,7 +485,7 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
                         f"{', '.join(unused)} in this suppression suppresses nothing: remove "
                         f"{'it' if len(unused) == 1 else 'them'} from the comment"
                     )
-                finding = Finding("SP001", message, comment.line, 1)
+                finding = Finding("SP001", message, comment.line, comment.column)
                 diagnostics.append(
                     Diagnostic.from_finding(
                         result.path,

@@ -33,6 +33,7 @@ _COMMENT = re.compile(
     r"<!--\s*+incident-docs[:\s]\s*+(?P<verb>[A-Za-z][\w-]{0,64}+)(?P<codes>[^>]{0,4000}+)>"
 )
 _VERBS = ("disable-next-line", "disable", "enable")
+_OPENED = re.compile(r"<!--\s*+incident-docs[:\s]\s*+(?:disable|enable)")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
 _BACKTICKS = re.compile(r"`+")
 
@@ -69,6 +70,8 @@ class Suppression:
     last: int
     used: set[str] = field(default_factory=set)
     """The codes of it that suppress a finding."""
+    column: int = 1
+    """Where the comment starts on its line: one of two on a line is reported at its own."""
 
 
 def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression], list[Finding]]:
@@ -96,9 +99,28 @@ def _read(
     # disable-next-line BL004 -->" above a title): its prose is checked too.
     first = 2 if doc.front_matter_end else doc.body_start
     content_lines: list[int] | None = None  # read once, at the first next-line suppression
+    spread: set[int] | None = None  # the first lines of HTML comments over several lines
     for number in range(first, last_line + 1):
         line = doc.lines[number - 1]
-        if "incident-docs" not in line or number in doc.code_lines:
+        if "incident-docs" not in line:
+            continue
+        if number in doc.code_lines:
+            # A suppression that goes on to the next line is a comment over several lines,
+            # which is text to lint: it suppressed nothing, and nothing said so.
+            if spread is None:
+                spread = {b.line for b in doc.blocks if b.kind == "html" and b.end_line > b.line}
+            opened = _OPENED.search(line) if number in spread else None
+            if opened is not None and "-->" not in line[opened.end() :]:
+                problems.append(
+                    Finding(
+                        "SP002",
+                        "a suppression is written on one line, e.g. "
+                        "<!-- incident-docs disable-next-line BL004 -->: this one ends on a "
+                        "line below, so it suppresses nothing",
+                        number,
+                        opened.start() + 1,
+                    )
+                )
             continue
         if number < doc.body_start and not _yaml_comment(doc, line):
             continue  # a value that mentions a suppression, not a comment
@@ -108,8 +130,9 @@ def _read(
                 continue  # shown as text in a code span, not a comment
             if not match.group("codes").endswith("--"):
                 continue  # a ">" inside a comment, or none that closes
-            listed = match.group("codes")[:-2]
-            codes = tuple(c.upper() for c in re.split(r"[\s,]+", listed) if c)
+            listed = match.group("codes")[:-2].rstrip("-")  # "--->" closes a comment too
+            words = [word for word in re.split(r"[\s,]+", listed) if word]
+            codes = tuple(word.upper() for word in words)
             verb = match.group("verb")
             valid = bool(codes) and all(map(_CODE.match, codes))
             if verb not in _VERBS:
@@ -122,16 +145,44 @@ def _read(
                     f"'{verb}' is no suppression: write disable-next-line, disable or enable, "
                     f"e.g. <!-- incident-docs disable-next-line {codes[0] if codes else 'BL004'} -->"
                 )
-            elif not valid:
+            elif not codes:
                 problem = (
                     "a suppression names the rule codes it is for, e.g. "
                     f"<!-- incident-docs {verb} BL004 -->"
+                )
+            elif not valid:
+                # A reason written after the codes: say which word is the trouble, and where
+                # a reason may go.
+                word = next(
+                    w for w, code in zip(words, codes, strict=True) if not _CODE.match(code)
+                )
+                problem = (
+                    f"'{word}' is no rule code: a suppression names the rule codes it is for and "
+                    f"nothing else, e.g. <!-- incident-docs {verb} BL004 -->; write a reason in "
+                    "a comment of its own"
                 )
             else:
                 problem = ""
             if problem:
                 problems.append(Finding("SP002", problem, number, match.start() + 1))
                 continue
+            # Findings about suppressions are not suppressed by one: SP001 on a comment of
+            # "disable SP001" read as that comment suppressing nothing, and removing it kept SP001.
+            own = [c for c in codes if c.startswith("SP")]
+            if own:
+                problems.append(
+                    Finding(
+                        "SP002",
+                        f"{', '.join(own)} cannot be suppressed by a comment: leave "
+                        f"{'it' if len(own) == 1 else 'them'} out with --ignore {own[0]} or "
+                        "per-file-ignores",
+                        number,
+                        match.start() + 1,
+                    )
+                )
+                codes = tuple(c for c in codes if c not in own)
+                if not codes:
+                    continue
             unknown = [c for c in codes if known and not _names_rules(c, known)]
             if unknown:
                 # A typo in one code ("BL011" for BL010): said, and the others still hold.
@@ -152,7 +203,7 @@ def _read(
                     content_lines = _content_lines(doc)
                 target = content_lines[number] or number + 1
                 last = _value_end(doc, target) if target < doc.body_start else target
-                found.append(Suppression(number, codes, target, last))
+                found.append(Suppression(number, codes, target, last, column=match.start() + 1))
             elif verb == "disable":
                 # A code already disabled above stays in its first block: a second block would
                 # hide it to the end of the file, the first enable ending only one of them.
@@ -170,7 +221,7 @@ def _read(
                     )
                 fresh = tuple(code for code in codes if code not in open_blocks)
                 if fresh:
-                    block = Suppression(number, fresh, number, last_line)
+                    block = Suppression(number, fresh, number, last_line, column=match.start() + 1)
                     found.append(block)
                     for code in fresh:
                         open_blocks[code] = block
