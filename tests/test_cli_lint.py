@@ -1000,6 +1000,40 @@ def test_a_suppression_over_two_lines_is_reported(archive: Path, run_cli: RunCli
     assert lines[1].startswith("<stdin>:3:") and " BL003 " in lines[1]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # Within a paragraph, a list item or a quote, and in a YAML comment of the front-matter:
+        # each suppressed nothing, and nothing said so.
+        ("The deploy <!-- incident-docs disable-next-line\nBL003 --> broke.\n", "1:12"),
+        ("- The deploy <!-- incident-docs disable BL003\n  -->\n", "1:14"),
+        ("> <!-- incident-docs disable-next-line\n> BL003 -->\n", "1:3"),
+        ("---\ntitle: x\n# <!-- incident-docs disable-next-line\n# BL003 -->\nsummary: x\n---\n",
+         "3:3"),
+    ],
+    ids=["paragraph", "list-item", "quote", "front-matter"],
+)  # fmt: skip
+def test_a_suppression_over_two_lines_is_reported_wherever_it_is(
+    archive: Path, run_cli: RunCli, text: str, where: str
+) -> None:
+    result = run_cli(archive, "lint", "--select", "SP", "-", input=text)
+    assert result.stdout.startswith(f"<stdin>:{where}: SP002 a suppression is written on one line")
+
+
+def test_a_suppression_in_a_code_span_over_two_lines_is_text(
+    archive: Path, run_cli: RunCli
+) -> None:
+    text = "Write `<!-- incident-docs disable-next-line\nBL003 -->` on one line.\n"
+    assert run_cli(archive, "lint", "--select", "SP", "-", input=text).exit_code == 0
+
+
+def test_a_reason_after_the_codes_is_told_where_to_go(archive: Path, run_cli: RunCli) -> None:
+    # Below a next-line comment, a comment of its own is the line it is for: the comment above.
+    text = "<!-- incident-docs disable-next-line BL003 quoted -->\nThe deploy, obviously, broke.\n"
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    assert "write a reason in a comment of its own above it" in result.stdout
+
+
 def test_an_unused_suppression_is_reported_where_its_comment_is(
     archive: Path, run_cli: RunCli
 ) -> None:

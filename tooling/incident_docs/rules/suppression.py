@@ -109,22 +109,17 @@ def _read(
             # which is text to lint: it suppressed nothing, and nothing said so.
             if spread is None:
                 spread = {b.line for b in doc.blocks if b.kind == "html" and b.end_line > b.line}
-            opened = _OPENED.search(line) if number in spread else None
-            if opened is not None and "-->" not in line[opened.end() :]:
-                problems.append(
-                    Finding(
-                        "SP002",
-                        "a suppression is written on one line, e.g. "
-                        "<!-- incident-docs disable-next-line BL004 -->: this one ends on a "
-                        "line below, so it suppresses nothing",
-                        number,
-                        opened.start() + 1,
-                    )
-                )
+            at = _unclosed(line) if number in spread else -1
+            if at >= 0:
+                problems.append(Finding("SP002", _SPREAD, number, at + 1))
             continue
         if number < doc.body_start and not _yaml_comment(doc, line):
             continue  # a value that mentions a suppression, not a comment
         spans = code_spans(line) if "`" in line else []
+        # Within a paragraph, a list item or a quote, or in YAML comments, as in a block of HTML.
+        at = _unclosed(line, spans)
+        if at >= 0:
+            problems.append(Finding("SP002", _SPREAD, number, at + 1))
         for match in _COMMENT.finditer(line):
             if any(start <= match.start() < end for start, end in spans):
                 continue  # shown as text in a code span, not a comment
@@ -159,7 +154,7 @@ def _read(
                 problem = (
                     f"'{word}' is no rule code: a suppression names the rule codes it is for and "
                     f"nothing else, e.g. <!-- incident-docs {verb} BL004 -->; write a reason in "
-                    "a comment of its own"
+                    "a comment of its own above it"
                 )
             else:
                 problem = ""
@@ -245,6 +240,33 @@ def _read(
                         )
                     )
     return found, problems, open_blocks
+
+
+_SPREAD = (
+    "a suppression is written on one line, e.g. <!-- incident-docs disable-next-line BL004 -->: "
+    "this one does not end on its line, so it suppresses nothing"
+)
+
+
+def _unclosed(line: str, spans: Sequence[tuple[int, int]] | None = None) -> int:
+    """Where a suppression comment opens on the line, outside its code spans (None: in a block
+    of HTML, which has none), with no "-->" after it there (one written over several lines,
+    which suppresses nothing), or -1. One after a backtick that closes nothing on the line may
+    be in a code span that ends on the next."""
+    closing = line.rfind("-->")  # once: a line of thousands of them is not read from each
+    code = ([start for start, _end in spans or ()], [end - 1 for _start, end in spans or ()])
+    loose = len(line)
+    if spans is not None and "`" in line:
+        loose = next(
+            (run.start() for run in _BACKTICKS.finditer(line) if not _within(code, run.start())),
+            loose,
+        )
+    for opened in _OPENED.finditer(line):
+        if opened.start() > loose:
+            break
+        if closing < opened.end() and not _within(code, opened.start()):
+            return opened.start()
+    return -1
 
 
 def _names_rules(code: str, known: Collection[str]) -> bool:
