@@ -157,3 +157,53 @@ def test_a_responders_team_is_found_with_the_incident_in_a_subfolder(
     incident.rename(archive / "incidents" / "2023" / incident.name)
     filed = rv(run_cli, archive, code="RV002", pm=PAYMENTS)
     assert filed == flat
+
+
+def listed_twice(run_cli: RunCli, archive: Path, path: str, *changes: tuple[str, str]) -> list[str]:
+    """FM012 and RV001 of PATH with each change (old, new) made: code and message of each."""
+    file = archive / path
+    text = file.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    file.write_text(text, encoding="utf-8")
+    result = run_cli(archive, "lint", "--select", "FM012,RV001", "--format", "json", str(file))
+    assert result.exit_code in (0, 1), result.output
+    return [f"{d['code']} {d['message']}" for d in json.loads(result.stdout)["diagnostics"]]
+
+
+@pytest.mark.parametrize("status", ["published", "draft"])
+def test_an_approver_listed_twice_is_reported_once(
+    archive: Path, run_cli: RunCli, status: str
+) -> None:
+    # RV001 judges the approvers of an approved or published postmortem, each written twice
+    # among them; FM012 says so where RV001 does not look.
+    found = listed_twice(
+        run_cli,
+        archive,
+        PM,
+        ("status: published", f"status: {status}"),
+        ("approved_by: [lee]", "approved_by: [lee, Lee]"),
+    )
+    if status == "published":
+        assert found == ["RV001 'Lee' is listed twice in approved_by"]
+    else:
+        assert found == ["FM012 'approved_by' names 'Lee' twice (as 'lee'): list it once"]
+
+
+def test_teams_and_outside_responders_listed_twice(archive: Path, run_cli: RunCli) -> None:
+    found = listed_twice(
+        run_cli,
+        archive,
+        PM,
+        ("authors: [sam, dana]", 'authors: [sam, dana, " sam"]\nteams: [a, a]'),
+    )
+    assert found == [
+        "FM012 'authors' names ' sam' twice (as 'sam'): list it once",
+        "FM012 'teams' names 'a' twice: list it once",
+    ]
+    incident = "incidents/INC-2022-12-25-corrupt-image-crash-loop.md"
+    found = listed_twice(
+        run_cli, archive, incident, ("\nroles:", "\noutside_responders: [ext, Ext]\nroles:")
+    )
+    assert found == ["FM012 'outside_responders' names 'Ext' twice (as 'ext'): list it once"]

@@ -16,14 +16,24 @@ RULES = (
 _APPROVED = (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
 
 
+def judges_approvals(subject: Subject) -> bool:
+    """Whether RV001 judges each name of approved_by: then every one written twice is reported
+    by it (an author, not in the roster, not senior, or listed twice)."""
+    record = subject.record
+    # With no roster nobody can be senior; the people rules already say the roster is missing.
+    # An empty approved_by is FM008's to report.
+    return (
+        isinstance(record, Postmortem)
+        and record.status in _APPROVED
+        and bool(subject.ctx.roster.people)
+        and bool(record.approved_by)
+    )
+
+
 def check(subject: Subject) -> Iterator[Finding]:
     record = subject.record
     roster = subject.ctx.roster
-    # With no roster nobody can be senior; the people rules already say the roster is missing.
-    if not isinstance(record, Postmortem) or record.status not in _APPROVED or not roster.people:
-        return
-    # An empty approved_by is FM008's to report.
-    if not record.approved_by:
+    if not isinstance(record, Postmortem) or not judges_approvals(subject):
         return
     doc = subject.doc
     roster_file = subject.ctx.config.roster

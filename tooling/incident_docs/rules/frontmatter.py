@@ -16,6 +16,7 @@ from incident_docs.models import (
     Postmortem,
     PostmortemStatus,
 )
+from incident_docs.rules.approval import judges_approvals
 from incident_docs.rules.base import Family, RuleInfo, Subject
 
 RULES = (
@@ -42,13 +43,22 @@ RULES = (
     RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution); said on the postmortem and on the incident that names it.",
              "detected_at: 2022-12-25T12:38:00Z (the incident: 12:40)", "detected_at: 2022-12-25T12:40:00Z",
              Severity.WARNING),
-    RuleInfo("FM012", "listed-twice", "A list of services, tags, incidents or people names each once.",
-             "tags: [tls, deploy, TLS]", "tags: [tls, deploy]", Severity.WARNING),
+    RuleInfo("FM012", "listed-twice", "A list of services, tags, incidents, teams or people names each once, in any case (an approved postmortem's approver written twice is RV001's).",
+             "authors: [sam, priya, Sam]", "authors: [sam, priya]", Severity.WARNING),
 )  # fmt: skip
 
-_LISTS = ("services", "tags", "incidents", "authors", "reviewers", "approved_by")
-"""The lists of names whose items are compared, in any case: the site's pages and the review
-gate read them so."""
+_LISTS = (
+    "services",
+    "tags",
+    "incidents",
+    "authors",
+    "reviewers",
+    "approved_by",
+    "teams",
+    "outside_responders",
+)
+"""The lists of names whose items are compared, in any case and without the spaces around them
+(a handle is read without them): the site's pages and the review gate read them so."""
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -91,11 +101,13 @@ def _listed_twice(subject: Subject) -> Iterator[Finding]:
         items = front_matter.get(key)
         if not isinstance(items, list):
             continue
+        if key == "approved_by" and judges_approvals(subject):
+            continue  # RV001 reports each name of it written twice, an error
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if not isinstance(item, str):
                 continue
-            first = seen.setdefault(item.casefold(), index)
+            first = seen.setdefault(item.strip().casefold(), index)
             if first != index:
                 again = "" if items[first] == item else f" (as '{items[first]}')"
                 yield Finding(
