@@ -996,6 +996,26 @@ def test_a_tag_named_in_prose_is_text_and_keeps_the_rest_of_the_record(
     assert active_content(record) == []
 
 
+@pytest.mark.parametrize("placeholder", ["<path>", "<Filter>", "<pattern>", "<pod>", "<my-host>"])
+def test_a_placeholder_in_prose_is_shown_and_keeps_the_rest_of_its_paragraph(
+    christmas: Path, placeholder: str
+) -> None:
+    # No HTML element has these names: the sanitiser dropped them, and after one SVG or MathML
+    # names (<path>, <filter>, <pattern>) the rest of its paragraph with it.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "## Summary\n\n", f"## Summary\n\nSet {placeholder} in the config, then restart.\n\n", 1
+        ),
+        encoding="utf-8",
+    )
+    record = page(build_site(christmas), PM_URL)
+    shown = placeholder.replace("<", "&lt;").replace(">", "&gt;")
+    assert f"Set {shown} in the config, then restart." in record
+    assert active_content(record) == []
+
+
 def test_a_severity_with_an_emoji_keeps_its_page_title(christmas: Path) -> None:
     # JSON wrote the emoji as two UTF-16 halves, which YAML cannot read: the page lost its
     # front-matter, showed it as text, and was indexed for search.

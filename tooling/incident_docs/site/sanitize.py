@@ -52,6 +52,20 @@ _TEXT_SWALLOWING = re.compile(
 it, to its end tag or the end of the page, is script, style, plain text or a template. Named in
 prose ("a third-party <script> tag"), one took the rest of the record with it. Written as text
 instead, as GitHub does (GFM's tag filter, and <noscript> and <template> besides)."""
+_HTML_ELEMENT_NAMES = """
+    a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+    blink blockquote body br button canvas caption center cite code col colgroup data datalist
+    dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
+    frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins isindex
+    kbd keygen label legend li link listing main map mark marquee math menu menuitem meta meter
+    multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
+    picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot
+    small source spacer span strike strong style sub summary sup svg table tbody td template
+    textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+    """
+HTML_ELEMENTS: frozenset[str] = frozenset(_HTML_ELEMENT_NAMES.split())
+"""The elements of HTML (the living standard's and the obsolete ones its parser knows)."""
+_TAG_START = re.compile(r"<(?=/?([A-Za-z][A-Za-z0-9-]*))")
 _LINK_OR_IMAGE = re.compile(r"<a\s[^>]*>|</a>|<img\s[^>]*>")
 """Tags of nh3's output, which writes every attribute double-quoted: a pattern over it is exact."""
 _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -72,7 +86,7 @@ def clean_html(html: str) -> str:
         return value
 
     clean: str = nh3.clean(
-        _TEXT_SWALLOWING.sub("&lt;", html),
+        _TAG_START.sub(_placeholder_as_text, _TEXT_SWALLOWING.sub("&lt;", html)),
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
@@ -81,6 +95,13 @@ def clean_html(html: str) -> str:
         attribute_filter=keep,
     )
     return _local_images(clean) if "<img" in clean else clean
+
+
+def _placeholder_as_text(match: re.Match[str]) -> str:
+    """A tag no HTML element has, written as text: a placeholder in prose ("set <path>, then
+    kubectl logs <pod>"). The sanitiser dropped such a tag, and after one that SVG or MathML
+    names (<path>, <text>, <filter>, <pattern>) the rest of its paragraph with it."""
+    return match.group(0) if match.group(1).lower() in HTML_ELEMENTS else "&lt;"
 
 
 def _remote(address: str) -> bool:
