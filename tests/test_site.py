@@ -1016,6 +1016,43 @@ def test_a_placeholder_in_prose_is_shown_and_keeps_the_rest_of_its_paragraph(
     assert active_content(record) == []
 
 
+@pytest.mark.parametrize(
+    "placeholder", ["<input_file>", "<table_name>", "<output.path>", "<a:b>", "</source_dir>"]
+)
+def test_a_placeholder_beginning_with_an_elements_name_is_shown(placeholder: str) -> None:
+    # The parser reads a tag's name to a space, "/" or ">": <table_name> is no <table>. Read
+    # as one, it was left to the sanitiser, which dropped it.
+    clean = clean_html(f"<p>cat {placeholder} then restart.</p>")
+    shown = placeholder.replace("<", "&lt;").replace(">", "&gt;")
+    assert clean == f"<p>cat {shown} then restart.</p>"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # An icon as Material's emoji extension writes it, a drawing, a formula.
+        '<span class="twemoji"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+        '<path d="M21 7 9 19l-5.5-5.5z"/></svg></span>',
+        '<svg width="9" height="9"><path d="M0 0L9 9"/><text x="1" y="5">Label</text></svg>',
+        "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
+        "<svg><g><svg><circle r=1 /></svg><filter></filter></g></svg>",
+    ],
+)
+def test_a_drawing_or_formula_is_dropped_not_shown_as_its_markup(markup: str) -> None:
+    # Its parts (<path>, <text>, <mi>) are no HTML elements, but they are no placeholders
+    # either: they were shown as text, "<path d=…>" in place of the icon.
+    clean = clean_html(f"<p>Before {markup} after, set <pod>.</p>")
+    assert clean in (
+        "<p>Before  after, set &lt;pod&gt;.</p>",
+        '<p>Before <span class="twemoji"></span> after, set &lt;pod&gt;.</p>',
+    )
+
+
+def test_an_svg_named_in_prose_leaves_the_placeholders_after_it_shown() -> None:
+    clean = clean_html("<p>An <svg> icon: set <path> and <text>, then <svg><path/></svg>.</p>")
+    assert clean == "<p>An  icon: set &lt;path&gt; and &lt;text&gt;, then .</p>"
+
+
 def test_a_severity_with_an_emoji_keeps_its_page_title(christmas: Path) -> None:
     # JSON wrote the emoji as two UTF-16 halves, which YAML cannot read: the page lost its
     # front-matter, showed it as text, and was indexed for search.

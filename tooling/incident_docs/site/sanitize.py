@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from bisect import bisect_right
 
 import nh3
 
@@ -65,7 +66,14 @@ _HTML_ELEMENT_NAMES = """
     """
 HTML_ELEMENTS: frozenset[str] = frozenset(_HTML_ELEMENT_NAMES.split())
 """The elements of HTML (the living standard's and the obsolete ones its parser knows)."""
-_TAG_START = re.compile(r"<(?=/?([A-Za-z][A-Za-z0-9-]*))")
+_TAG_START = re.compile(r"<(?=(/?)([A-Za-z][^\t\n\f\r /<>]*))")
+"""The start of a start or end tag, and its name as the HTML parser reads it: to a space, '/'
+or '>' ("<table_name>", "<input_file>" and "<host.name>" are no <table>, <input> or <host>).
+Not past a '<' either: the name of each tag in "<a<a<a…" is read once, not to the end of the run
+from each."""
+_FOREIGN = frozenset({"svg", "math"})
+"""The elements whose content is SVG or MathML, not HTML: <path>, <text> and <mi> in them are
+their markup, not placeholders."""
 _LINK_OR_IMAGE = re.compile(r"<a\s[^>]*>|</a>|<img\s[^>]*>")
 """Tags of nh3's output, which writes every attribute double-quoted: a pattern over it is exact."""
 _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -86,7 +94,7 @@ def clean_html(html: str) -> str:
         return value
 
     clean: str = nh3.clean(
-        _TAG_START.sub(_placeholder_as_text, _TEXT_SWALLOWING.sub("&lt;", html)),
+        _placeholders_as_text(_TEXT_SWALLOWING.sub("&lt;", html)),
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
@@ -97,11 +105,55 @@ def clean_html(html: str) -> str:
     return _local_images(clean) if "<img" in clean else clean
 
 
-def _placeholder_as_text(match: re.Match[str]) -> str:
-    """A tag no HTML element has, written as text: a placeholder in prose ("set <path>, then
+def _placeholders_as_text(html: str) -> str:
+    """Each tag no HTML element has written as text: a placeholder in prose ("set <path>, then
     kubectl logs <pod>"). The sanitiser dropped such a tag, and after one that SVG or MathML
-    names (<path>, <text>, <filter>, <pattern>) the rest of its paragraph with it."""
-    return match.group(0) if match.group(1).lower() in HTML_ELEMENTS else "&lt;"
+    names (<path>, <text>, <filter>, <pattern>) the rest of its paragraph with it. Inside an
+    <svg> or <math> element closed later, tags are its drawing's or formula's markup, dropped
+    with it as before, not shown as text ("<path d=\"M0 0L9 9\"/>" in place of an icon)."""
+    starts, ends = _foreign_elements(html)
+    pieces: list[str] = []
+    done = 0
+    for match in _TAG_START.finditer(html):
+        at = match.start()
+        if match.group(2).lower() in HTML_ELEMENTS:
+            continue
+        inside = bisect_right(starts, at) - 1
+        if inside >= 0 and at < ends[inside]:
+            continue
+        pieces.append(html[done:at])
+        pieces.append("&lt;")
+        done = at + 1
+    if not pieces:
+        return html
+    pieces.append(html[done:])
+    return "".join(pieces)
+
+
+def _foreign_elements(html: str) -> tuple[list[int], list[int]]:
+    """Where each outermost <svg> or <math> element closed by its end tag starts and ends, in
+    order. One never closed ("an <svg> icon", named in prose) holds nothing."""
+    spans: list[tuple[int, int]] = []
+    open_at: list[tuple[str, int]] = []
+    for match in _TAG_START.finditer(html):
+        name = match.group(2).lower()
+        if name not in _FOREIGN:
+            continue
+        if not match.group(1):
+            open_at.append((name, match.start()))
+            continue
+        while open_at and open_at[-1][0] != name:
+            open_at.pop()  # never closed: it holds nothing
+        if open_at:
+            spans.append((open_at.pop()[1], match.start()))
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(spans):
+        if ends and start < ends[-1]:
+            continue  # inside one found already
+        starts.append(start)
+        ends.append(end)
+    return starts, ends
 
 
 def _remote(address: str) -> bool:
