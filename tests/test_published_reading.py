@@ -606,3 +606,23 @@ def test_many_attribute_lists_after_underscores_are_read_in_one_pass() -> None:
 
 def test_a_letter_drawn_as_a_latin_one_beside_a_joiner_is_read_in_its_word() -> None:
     assert lines_flagged("The rollout was \u0441\u200dareless.\n") == {1}  # a Cyrillic c
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rollout was care<pod>less.",
+        "The deploy was slo<my-host>ppy.",
+        "It was slo<Input_x>ppy.",
+    ],
+)
+def test_a_placeholder_inside_a_word_is_read_as_the_page_shows_it(text: str) -> None:
+    # No HTML element has its name: the page shows it as written, and no word "careless".
+    assert _words_on_the_page(text) == text
+    assert prose.as_shown(text)[0] == text
+    found = check_markdown(text + "\n", checker=_checker())
+    assert not [hit for _, _, hit in found if hit.code == "BL004"], found
+    # An element's tag there is markup the page does not show: the word is read whole.
+    marked = re.sub(r"<[^>]*>", "<b></b>", text)
+    assert _words_on_the_page(marked) == re.sub(r"<[^>]*>", "", text)
+    assert [hit.code for _, _, hit in check_markdown(marked + "\n", checker=_checker())]

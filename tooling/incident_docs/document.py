@@ -905,6 +905,21 @@ def closing_lines(text: str) -> list[str]:
     return closing + (["-->"] if in_comment else []) + [f"</{e}>" for e in reversed(elements)]
 
 
+_HTML_ELEMENT_NAMES = """
+    a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+    blink blockquote body br button canvas caption center cite code col colgroup data datalist
+    dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
+    frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins isindex
+    kbd keygen label legend li link listing main map mark marquee math menu menuitem meta meter
+    multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
+    picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot
+    small source spacer span strike strong style sub summary sup svg table tbody td template
+    textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+    """
+HTML_ELEMENTS: frozenset[str] = frozenset(_HTML_ELEMENT_NAMES.split())
+"""The elements of HTML (the living standard's and the obsolete ones its parser knows). A tag
+of another name is none the site keeps: it shows it as written, a placeholder ("<pod>")."""
+
 _BLOCK_ELEMENTS = frozenset(
     {"address", "article", "aside", "blockquote", "body", "canvas", "caption", "center"}
     | {"colgroup", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption"}

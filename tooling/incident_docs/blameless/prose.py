@@ -50,6 +50,7 @@ from incident_docs.blameless.model import (
     unquote_handles,
 )
 from incident_docs.document import (
+    HTML_ELEMENTS,
     PROSE_KINDS,
     Block,
     Document,
@@ -481,6 +482,11 @@ _LINK_IN_A_WORD = (
     # no text of the page.
     r"(?:(?<=[^\W_])|(?<!!)(?=" + _LINK.replace("?P<linked>", "") + r"[^\W_]))" + _LINK
 )
+_AN_ELEMENTS_NAME = (
+    r"(?=(?i:" + "|".join(sorted(HTML_ELEMENTS, key=len, reverse=True)) + r")(?![^\t\n\f\r /<>]))"
+)
+"""A tag's name that is an HTML element's, to its end as the HTML parser reads it: "<b>" and
+"<B x=1>" are, "<pod>" and "<b_x>" are not."""
 _UNSHOWN = re.compile(
     # A code span, shown as written (its backticks are the pattern's first group) ...
     CODE_SPAN
@@ -488,11 +494,14 @@ _UNSHOWN = re.compile(
     # a processing instruction or a CDATA section, which browsers read as a comment
     # ("br<b></b>oke", "br<!-- -->oke", "care<img src=x>less", "slo<?x?>ppy"), emphasis stars or
     # underscores and the attributes after them ("ca*re*less", "*slo*{: .x}ppy"; not underscores
-    # alone, which stay in words) ...
+    # alone, which stay in words) ... A tag no HTML element has is none: the page shows it as
+    # written, a placeholder ("care<pod>less").
     # (Possessive, and a comment of at most 200 characters: a run of stars or of unclosed
     # comments is read once, not once for each way to split it.)
     + r"|(?<=[^\W_])(?:<!--.{0,200}?-->|</?(?!(?:br|hr|p|div|li|ul|ol|dl|dt|dd|table|tr|td|th|h[1-6]"
-    r"|blockquote|pre|details|summary|section|article|header|footer)\b)[A-Za-z][\w-]*+\b[^<>\n]*+>"
+    r"|blockquote|pre|details|summary|section|article|header|footer)\b)"
+    + _AN_ELEMENTS_NAME
+    + r"[A-Za-z][\w-]*+\b[^<>\n]*+>"
     r"|<\?[^<>\n]{0,200}>|<!\[CDATA\[.{0,200}?\]\]>"
     r"|\*++(?:"
     + _ATTRIBUTES

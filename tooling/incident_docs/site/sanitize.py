@@ -8,6 +8,8 @@ from bisect import bisect_right
 
 import nh3
 
+from incident_docs.document import HTML_ELEMENTS
+
 TAGS: frozenset[str] = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -53,19 +55,6 @@ _TEXT_SWALLOWING = re.compile(
 it, to its end tag or the end of the page, is script, style, plain text or a template. Named in
 prose ("a third-party <script> tag"), one took the rest of the record with it. Written as text
 instead, as GitHub does (GFM's tag filter, and <noscript> and <template> besides)."""
-_HTML_ELEMENT_NAMES = """
-    a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
-    blink blockquote body br button canvas caption center cite code col colgroup data datalist
-    dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
-    frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins isindex
-    kbd keygen label legend li link listing main map mark marquee math menu menuitem meta meter
-    multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
-    picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot
-    small source spacer span strike strong style sub summary sup svg table tbody td template
-    textarea tfoot th thead time title tr track tt u ul var video wbr xmp
-    """
-HTML_ELEMENTS: frozenset[str] = frozenset(_HTML_ELEMENT_NAMES.split())
-"""The elements of HTML (the living standard's and the obsolete ones its parser knows)."""
 _TAG_START = re.compile(r"<(?=(/?)([A-Za-z][^\t\n\f\r /<>]*))")
 """The start of a start or end tag, and its name as the HTML parser reads it: to a space, '/'
 or '>' ("<table_name>", "<input_file>" and "<host.name>" are no <table>, <input> or <host>).
