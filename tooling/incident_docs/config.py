@@ -451,6 +451,12 @@ def repository_of(start: Path) -> Path | None:
     return None
 
 
+def git_folder(folder: Path) -> Path | None:
+    """The folder itself or the nearest one above it that holds `.git` (a folder, or the file of
+    a work tree), as written: None when there is none."""
+    return next((f for f in (folder, *folder.parents) if (f / ".git").exists()), None)
+
+
 def git_top(root: Path) -> Path:
     """The root of the git repository the archive is in, which GitHub names every file from:
     the archive's root itself when it is that, or in no git repository. A checkout made without
@@ -458,7 +464,7 @@ def git_top(root: Path) -> Path:
     the GitHub Actions workspace it is in: taken for the archive's root, an archive kept in a
     subfolder went unjudged by the review gate."""
     here = root.resolve()
-    found = next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), None)
+    found = git_folder(here)
     if found is not None:
         return found
     workspace = os.environ.get("GITHUB_WORKSPACE")
@@ -491,14 +497,14 @@ def unmade_root_problem(given: Path) -> str | None:
     real = Path(os.path.realpath(there))
     if ".git" in real.parts:
         return "init does not make a folder inside .git"
-    repository = next((f for f in (real, *real.parents) if (f / ".git").exists()), None)
+    repository = git_folder(real)
     if repository is None:
         return (
             f"{real} is in no git repository: init makes a folder only in one (make it, or "
             "run 'git init', first)"
         )
     named = Path(os.path.normpath(written))
-    lexical = next((f for f in named.parents if (f / ".git").exists()), None)
+    lexical = git_folder(named.parent)
     if lexical is None or Path(os.path.realpath(lexical)) != repository:
         return f"a symbolic link on the way leads to {real}, out of the repository"
     return None

@@ -1224,7 +1224,7 @@ def _unchanged_between(
             ):
                 return False
         except GitHubError:
-            raise
+            raise  # GitHub did not answer (a UsageError too, but no fault of the file's)
         except UsageError:
             return None
         updated = True
