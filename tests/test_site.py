@@ -1016,6 +1016,21 @@ def test_a_placeholder_in_prose_is_shown_and_keeps_the_rest_of_its_paragraph(
     assert active_content(record) == []
 
 
+def test_a_placeholder_in_a_heading_is_in_the_table_of_contents(christmas: Path) -> None:
+    # The table of contents dropped it as a tag, where the heading shows it.
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("## Summary\n\n", "## Summary\n\n### Restart <pod> on `node-1`\n\n", 1),
+        encoding="utf-8",
+    )
+    record = page(build_site(christmas), PM_URL)
+    links = re.findall(r'<a href="#restart[^"]*" class="md-nav__link">(.*?)</a>', record, re.DOTALL)
+    assert len(links) == 1
+    assert " ".join(re.sub(r"<[^>]*>", " ", links[0]).split()) == "Restart &lt;pod&gt; on node-1"
+    assert active_content(record) == []
+
+
 @pytest.mark.parametrize(
     "placeholder", ["<input_file>", "<table_name>", "<output.path>", "<a:b>", "</source_dir>"]
 )

@@ -6,6 +6,7 @@ import gc
 import json
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
@@ -43,7 +44,7 @@ from incident_docs.site.markup import e, search_facts, search_terms, site_css
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
-from incident_docs.site.sanitize import clean_text
+from incident_docs.site.sanitize import clean_text, has_placeholder, placeholders_as_text
 from incident_docs.site.stage import CSS_URI
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
@@ -420,7 +421,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         record = self._record(page)
         if record is None:
             return html
-        _clean_toc(page.toc)
+        _clean_toc(page.toc, html)
         # The browser builds the search index from every indexed word on each visit, so a
         # postmortem's copy of its incident's timeline would only make search slower.
         skip_timeline = self._timeline_indexed_elsewhere(record)
@@ -609,9 +610,48 @@ def _where(file: File, config: MkDocsConfig) -> str:
     return file.src_uri
 
 
-def _clean_toc(items: Any) -> None:
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)"[^>]*>')
+"""A heading's start tag as Python-Markdown writes it: its level and its anchor."""
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+
+
+def _clean_toc(items: Any, html: str) -> None:
+    """Each title of the table of contents made safe, and read from its heading where that holds
+    a placeholder ("## Restart <pod>"): the table of contents dropped it as a tag, where the
+    heading shows it as text (see clean_html)."""
+    shown: dict[str, str] | None = None
+    for item in _anchors(items):
+        if "<" in item.title or "&" in item.title:
+            item.title = clean_text(item.title)
+    if "<" not in html:
+        return
+    for item in _anchors(items):
+        if shown is None:
+            shown = {
+                anchor: inside
+                for anchor, inside in _headings(html)
+                if "<" in inside and has_placeholder(inside)
+            }
+            if not shown:
+                return
+        heading = shown.get(escape(item.id))
+        if heading is not None:
+            item.title = clean_text(placeholders_as_text(_HEADERLINK.sub("", heading))).strip()
+
+
+def _headings(html: str) -> Iterator[tuple[str, str]]:
+    """The anchor of each heading and what it holds, read in one pass: each heading's end tag
+    is looked for only up to the next heading, so headings never closed cost no more."""
+    starts = list(_HEADING.finditer(html))
+    for index, match in enumerate(starts):
+        limit = starts[index + 1].start() if index + 1 < len(starts) else len(html)
+        end = html.find(f"</h{match.group(1)}>", match.end(), limit)
+        if end != -1:
+            yield match.group(2), html[match.end() : end]
+
+
+def _anchors(items: Any) -> Iterator[AnchorLink]:
     for item in items:
         if isinstance(item, AnchorLink):
-            if "<" in item.title or "&" in item.title:
-                item.title = clean_text(item.title)
-            _clean_toc(item.children)
+            yield item
+            yield from _anchors(item.children)

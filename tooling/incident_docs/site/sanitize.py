@@ -83,7 +83,7 @@ def clean_html(html: str) -> str:
         return value
 
     clean: str = nh3.clean(
-        _placeholders_as_text(_TEXT_SWALLOWING.sub("&lt;", html)),
+        placeholders_as_text(_TEXT_SWALLOWING.sub("&lt;", html)),
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
@@ -94,7 +94,7 @@ def clean_html(html: str) -> str:
     return _local_images(clean) if "<img" in clean else clean
 
 
-def _placeholders_as_text(html: str) -> str:
+def placeholders_as_text(html: str) -> str:
     """Each tag no HTML element has written as text: a placeholder in prose ("set <path>, then
     kubectl logs <pod>"). The sanitiser dropped such a tag, and after one that SVG or MathML
     names (<path>, <text>, <filter>, <pattern>) the rest of its paragraph with it. Inside an
@@ -117,6 +117,11 @@ def _placeholders_as_text(html: str) -> str:
         return html
     pieces.append(html[done:])
     return "".join(pieces)
+
+
+def has_placeholder(html: str) -> bool:
+    """The HTML holds a tag no HTML element has (see placeholders_as_text)."""
+    return any(match.group(2).lower() not in HTML_ELEMENTS for match in _TAG_START.finditer(html))
 
 
 def _foreign_elements(html: str) -> tuple[list[int], list[int]]:
