@@ -885,6 +885,21 @@ def test_an_owner_github_will_not_assign_still_gets_an_issue(
     assert [payload.get("assignees") for payload in issues.created] == [["priyaraman"], None]
 
 
+def test_an_owner_written_as_their_github_login_is_assigned_and_named(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # The list counted the item as Lee's, but the issue went out unassigned, naming a login.
+    path = archive / PAYMENTS_PM
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("    owner: lee\n", "    owner: leemorgan\n"),
+        encoding="utf-8",
+    )
+    sync(archive, issues)
+    queue = issues.created[-1]
+    assert queue["assignees"] == ["leemorgan"]
+    assert "| Owner | Lee Morgan (lee) |" in queue["body"]
+
+
 def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,6 +24,7 @@ from incident_docs.models import (
     ActionItem,
     ActionItemStatus,
     Incident,
+    Person,
     Postmortem,
     PostmortemStatus,
     Roster,
@@ -513,7 +514,9 @@ class ActionSync:
             return False
         kind, owner = issue.made_for
         handle = owner[owner.rfind("(") + 1 : -1] if owner.endswith(")") else owner
-        return kind == p.item.type.value and handle.casefold() == p.item.owner.casefold()
+        # Either may name the owner by GitHub login: the same person is the same owner.
+        theirs, mine = (self.roster.handle_of(name).casefold() for name in (handle, p.item.owner))
+        return kind == p.item.type.value and theirs == mine
 
     def _adopted(self, display: str, p: _Pending, issue: Issue, why: str) -> None:
         self.report.adopted += 1
@@ -687,7 +690,7 @@ def issue_payload(
 ) -> dict[str, Any]:
     """The new issue: the item's title, a body that links its records, labels and an assignee."""
     item = pending.item
-    person = roster.by_handle(item.owner)
+    person = owner_of(item, roster)
     owner = owner_text(item, roster)
     links = [f"- Postmortem: [{postmortem.id}]({repository.file_url(display)})"]
     for incident_id in postmortem.incidents:
@@ -726,10 +729,16 @@ def issue_payload(
     return payload
 
 
+def owner_of(item: ActionItem, roster: Roster) -> Person | None:
+    """The roster's person who owns the item, named by handle or by GitHub login (with or
+    without its @), as `incident actions` and the site read an owner."""
+    return roster.by_handle(roster.handle_of(item.owner))
+
+
 def owner_text(item: ActionItem, roster: Roster) -> str:
     """The owner as an issue names them: "Dana Okafor (dana)", or the handle alone."""
-    person = roster.by_handle(item.owner)
-    return f"{person.name} ({item.owner})" if person else item.owner
+    person = owner_of(item, roster)
+    return f"{person.name} ({person.handle})" if person else item.owner
 
 
 def _plain(text: str) -> str:
