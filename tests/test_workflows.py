@@ -218,6 +218,68 @@ def test_the_action_sync_runs_daily_and_proposes_changes_as_a_pull_request() -> 
     assert propose["if"] == "success() || failure()"  # what a stopped run finished is proposed
 
 
+def test_the_action_sync_proposes_nothing_once_its_pull_request_was_squash_merged(
+    tmp_path: Path,
+) -> None:
+    # Squash-merged (or rebased), the sync branch stays behind with commits the default
+    # branch does not hold, though their changes are all in it: every run then pushed a merge
+    # and opened a pull request that changed nothing.
+    path = REPO / ".github" / "workflows" / "actions-sync.yml"
+    workflow = load(path)
+    job = workflow["jobs"]["sync"]
+    start = next(s for s in job["steps"] if "git switch" in s.get("run", ""))
+    propose = job["steps"][-1]
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "BRANCH": workflow["env"]["BRANCH"],
+        "BASE": "main",
+        "CALLS": str(tmp_path / "gh-calls"),
+    }
+    origin, work, runner = tmp_path / "origin.git", tmp_path / "work", tmp_path / "runner"
+
+    def git(where: Path, *args: str) -> None:
+        subprocess.run(["git", "-C", str(where), *args], check=True, capture_output=True, env=env)
+
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, env=env)
+    record = work / "record.md"
+    record.write_text("status: open\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "a record")
+    git(work, "push", "-q", "origin", "HEAD:main")
+    record.write_text("status: done\n")
+    git(work, "commit", "-qam", "Action items: issue links and states from GitHub")
+    git(work, "push", "-q", "origin", f"HEAD:{env['BRANCH']}")
+    git(work, "reset", "-q", "--hard", "origin/main")
+    record.write_text("status: done\n")
+    git(work, "commit", "-qam", "Action items (#8)")  # the squash merge; the branch stays
+    git(work, "push", "-q", "origin", "HEAD:main")
+    subprocess.run(["git", "clone", "-q", str(origin), str(runner)], check=True, env=env)
+    stub = tmp_path / "bin" / "gh"
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\necho "$*" >> "$CALLS"\n')
+    stub.chmod(0o755)
+    for step in (start, propose):
+        script = tmp_path / "step.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        done = subprocess.run(
+            [*runner_shell(workflow, "sync", step), str(script)],
+            cwd=runner,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "Every action item is in step" in done.stdout
+    calls = (tmp_path / "gh-calls").read_text() if (tmp_path / "gh-calls").exists() else ""
+    assert "pr create" not in calls
+
+
 def test_the_pre_commit_manifest_is_valid() -> None:
     result = run_tool("pre-commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr
