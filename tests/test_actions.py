@@ -562,6 +562,28 @@ def test_a_new_item_never_takes_the_issue_of_one_removed(archive: Path, issues: 
     assert new["status"] == "open" and new["tracker"] != made["html_url"]
 
 
+def test_an_issue_linked_by_the_repository_s_old_name_is_never_handed_to_a_new_item(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # Linked before the repository was renamed, then retitled: the issue was taken for one
+    # left over, named as to be closed, and handed to a new item of the same type and owner.
+    sync(archive, issues)
+    issues.old_names.add("acme/ops-old")
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8").replace("/acme/ops/issues/", "/acme/ops-old/issues/")
+    text = text.replace(
+        "Let the payments API queue retries while the database fails over",
+        "Queue payment retries during failover",
+    )
+    added = "  - title: Shed card traffic early\n    owner: lee\n    type: mitigate\n"
+    path.write_text(text.replace("visibility:", added + "visibility:"), encoding="utf-8")
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (0, 1), said
+    assert not any("close it" in line for line in said), said
+    trackers = [i.get("tracker") for i in items(archive, PAYMENTS_PM)]
+    assert trackers[-1] == issues.issues[-1]["html_url"] != trackers[-2]
+
+
 def test_a_problem_with_one_item_does_not_stop_the_others(
     archive: Path, issues: FakeIssues
 ) -> None:

@@ -380,7 +380,7 @@ class ActionSync:
             for p in pending
             if p.item.tracker is None and postmortem.status in CREATE_FOR and p.item.status.is_open
         ]
-        adopt = self._earlier_issues(display, postmortem, pending, wanted)
+        adopt = self._earlier_issues(display, postmortem, pending, wanted, repository)
         if -1 in adopt:
             wanted = [p for p in wanted if p.index in adopt]
         if wanted:
@@ -447,6 +447,7 @@ class ActionSync:
         postmortem: Postmortem,
         pending: list[_Pending],
         wanted: list[_Pending],
+        repository: Repository,
     ) -> dict[int, Issue | None]:
         """Issues already made for the wanted items, by item position: found by their marker,
         or, for one item whose title changed since, the one issue left over for its postmortem.
@@ -462,6 +463,9 @@ class ActionSync:
             for key, issue in sorted(self._index.by_key.items())
             if key.startswith(postmortem.id + "/") and key not in keys and issue.url not in linked
         ]
+        if leftover:
+            linked = self._linked(display, pending, repository)
+            leftover = [issue for issue in leftover if issue.url not in linked]
         unmatched = []
         for p in wanted:
             issue = self._index.by_key.get(p.key)
@@ -506,6 +510,20 @@ class ActionSync:
                     f"no longer lists: close it if the item was removed ({issue.url})"
                 )
         return adopt
+
+    def _linked(self, display: str, pending: list[_Pending], repository: Repository) -> set[str]:
+        """The addresses of the issues the items' trackers point at, as GitHub gives them: a
+        link written otherwise (by the repository's name before a rename, a slash at its end)
+        still names an issue no new item may take."""
+        linked = set()
+        for p in pending:
+            if p.item.tracker is None:
+                continue
+            ref = issue_ref(p.item.tracker, repository.web_root)
+            issue = self._issue_at(ref, display, p) if ref is not None else None
+            if issue is not None:
+                linked.add(issue.url)
+        return linked
 
     def _made_for(self, issue: Issue, p: _Pending) -> bool:
         """The issue is open and was made for an item of this one's type and owner (by the
