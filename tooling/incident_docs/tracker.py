@@ -457,19 +457,29 @@ class ActionSync:
         """
         adopt: dict[int, Issue | None] = {}
         keys = {p.key for p in pending}
-        linked = {p.item.tracker for p in pending if p.item.tracker}
+        written = {p.item.tracker for p in pending if p.item.tracker}
+        resolved: set[str] | None = None
+
+        def linked(issue: Issue) -> bool:
+            """Another item's tracker points at the issue, however its link is written."""
+            nonlocal resolved
+            if issue.url in written:
+                return True
+            if resolved is None:  # read only when it matters: it may read other repositories
+                resolved = self._linked(display, pending, repository)
+            return issue.url in resolved
+
         leftover = [
             issue
             for key, issue in sorted(self._index.by_key.items())
-            if key.startswith(postmortem.id + "/") and key not in keys and issue.url not in linked
+            if key.startswith(postmortem.id + "/") and key not in keys and not linked(issue)
         ]
-        if leftover:
-            linked = self._linked(display, pending, repository)
-            leftover = [issue for issue in leftover if issue.url not in linked]
         unmatched = []
         for p in wanted:
             issue = self._index.by_key.get(p.key)
-            if issue is not None:
+            # An item retitled after its issue was made, and a new item given its old title:
+            # the issue stays the first one's.
+            if issue is not None and not linked(issue):
                 adopt[p.index] = issue
                 self._adopted(display, p, issue, "made by an earlier run")
             else:
