@@ -1010,3 +1010,12 @@ def test_an_owner_nobody_is_named_gets_a_warning(archive: Path, run_cli: RunCli)
     bad_url = run_cli(archive, "actions", "sync", "--repo", "acme/ops", "--api-url", "ftp://x")
     assert bad_url.exit_code == 2
     assert "--api-url (or GITHUB_API_URL): 'ftp://x' is not an http(s) URL" in bad_url.stderr
+
+
+def test_a_service_nothing_is_about_gets_a_warning(archive: Path, run_cli: RunCli) -> None:
+    # A mistyped service listed nothing and said nothing, like a service with nothing open.
+    typo = run_cli(archive, "actions", "--service", "paymnts-db")
+    assert typo.exit_code == 0 and typo.stdout == ""
+    assert "--service paymnts-db: no postmortem is about that service" in typo.stderr
+    for name in ("payments-db", "Payments-DB"):
+        assert "warning" not in run_cli(archive, "actions", "--service", name).stderr

@@ -100,9 +100,24 @@ def actions_command(
                 f"or is in {project.config.roster}",
                 err=True,
             )
+    services = frozenset(_split(service))
+    about = {
+        name.casefold()
+        for loaded in archive.records
+        if isinstance(loaded.record, Postmortem)
+        for name in loaded.record.services
+    }
+    for name in sorted(services):
+        if name not in about and not roster.owners_of(name):
+            # A typo, as for --owner, not a service with nothing open.
+            echo(
+                f"incident: warning: --service {name}: no postmortem is about that service "
+                f"and no team in {project.config.roster} owns it",
+                err=True,
+            )
     query = actions.ActionQuery(
         owners=frozenset(owners.values()),
-        services=frozenset(_split(service)),
+        services=services,
         overdue_only=overdue,
         roster=roster,
     )
