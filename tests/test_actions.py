@@ -938,6 +938,17 @@ def test_an_owner_written_as_their_github_login_is_assigned_and_named(
     assert "| Owner | Lee Morgan (lee) |" in queue["body"]
 
 
+def test_an_issue_github_created_without_the_label_is_named(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub silently drops the labels of a token that may not set them: the next run could
+    # not adopt such an issue by its marker, and nothing said so.
+    create = issues._create
+    monkeypatch.setattr(issues, "_create", lambda payload: create({**payload, "labels": []}))
+    _report, said = sync(archive, issues)
+    assert sum("without the action-item label" in line for line in said) == 2, said
+
+
 def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -123,6 +123,15 @@ def issue_from_api(data: Any, what: str) -> Issue:
     )
 
 
+def _labelled(data: Any) -> bool:
+    """The API's issue carries the action-item label (or does not say which labels it has)."""
+    labels = data.get("labels") if isinstance(data, dict) else None
+    if not isinstance(labels, list):
+        return True
+    names = [label.get("name") if isinstance(label, dict) else label for label in labels]
+    return LABEL in names
+
+
 def _row(body: str, name: str) -> str | None:
     """A row of the table an issue's body was made with ("| Owner | Dana Okafor (dana) |")."""
     # GitHub's editor saves a body with CRLF line ends.
@@ -584,6 +593,13 @@ class ActionSync:
         self._index.add(created)
         self.report.created += 1
         self.say(f"{label}: created {self.repo}#{created.number} ({created.url})")
+        if not _labelled(data):
+            # GitHub drops the labels of someone who may not set them, and says nothing.
+            self.say(
+                f"{label}: warning: GitHub created {self.repo}#{created.number} without the "
+                f"{LABEL} label (the token may not label issues): add it, or a run that stops "
+                "before writing its link creates the issue again"
+            )
         return created
 
     def _state_back(
