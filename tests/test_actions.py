@@ -1030,3 +1030,13 @@ def test_a_service_nothing_is_about_gets_a_warning(archive: Path, run_cli: RunCl
     assert "--service paymnts-db: no postmortem is about that service" in typo.stderr
     for name in ("payments-db", "Payments-DB"):
         assert "warning" not in run_cli(archive, "actions", "--service", name).stderr
+
+
+@pytest.mark.parametrize("option", ["--owner", "--service"])
+def test_an_empty_name_is_a_usage_error_not_everyone(
+    archive: Path, run_cli: RunCli, option: str
+) -> None:
+    # `--owner "$OWNER"` with the variable unset listed every owner's items.
+    result = run_cli(archive, "actions", option, "")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{option} '': give a name" in result.stderr

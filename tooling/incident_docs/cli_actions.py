@@ -71,7 +71,9 @@ def actions_command(
     if note is not None:
         echo(f"incident: warning: {note}", err=True)
     roster = project.roster
-    owners = {name: actions.owner_key(roster, name) for name in _split(owner, fold=False)}
+    owners = {
+        name: actions.owner_key(roster, name) for name in _split(owner, "--owner", fold=False)
+    }
     known = {
         actions.owner_key(roster, item.owner)
         for loaded in archive.records
@@ -100,7 +102,7 @@ def actions_command(
                 f"or is in {project.config.roster}",
                 err=True,
             )
-    services = frozenset(_split(service))
+    services = frozenset(_split(service, "--service"))
     about = {
         name.casefold()
         for loaded in archive.records
@@ -133,7 +135,11 @@ def actions_command(
         echo(actions.summary_line(rows), err=True)
 
 
-def _split(values: tuple[str, ...], *, fold: bool = True) -> list[str]:
+def _split(values: tuple[str, ...], option: str, *, fold: bool = True) -> list[str]:
+    for value in values:
+        if not value.replace(",", "").strip():
+            # An empty variable in a script ("--owner $OWNER") would list everyone's items.
+            raise UsageError(f"{option} {value!r}: give a name (several with commas)")
     return [
         part.strip().casefold() if fold else part.strip()
         for value in values
