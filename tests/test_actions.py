@@ -600,6 +600,51 @@ def test_a_new_item_given_a_retitled_item_s_old_title_gets_an_issue_of_its_own(
     assert trackers[-1] == issues.issues[-1]["html_url"] != trackers[-2]
 
 
+def test_a_new_item_given_a_retitled_item_s_old_title_adopts_its_own_issue_on_the_next_run(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # Two issues carry the old title's marker; only the oldest was looked at, and it is the
+    # retitled item's: every run that stopped before writing the link made another.
+    sync(archive, issues)
+    path = archive / PAYMENTS_PM
+    title = "Let the payments API queue retries while the database fails over"
+    text = path.read_text(encoding="utf-8").replace(title, "Queue payment retries")
+    added = f"  - title: {title}\n    owner: jo\n    type: detect\n"
+    path.write_text(text.replace("visibility:", added + "visibility:"), encoding="utf-8")
+    issues.lose_next_create = True
+    with pytest.raises(GitHubError, match="HTTP 502"):
+        sync(archive, issues)
+    made = issues.issues[-1]
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (1, 0), said
+    assert issues.issues[-1] is made
+    assert items(archive, PAYMENTS_PM)[-1]["tracker"] == made["html_url"]
+
+
+def test_an_item_moved_to_another_postmortem_keeps_its_issue(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # Its issue's marker names the first postmortem: there it was taken for one left over,
+    # named as one to close, and handed to a new item of the same type and owner.
+    sync(archive, issues)
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("  - title: Let the payments API"), text.index("visibility:")
+    added = "  - title: Shed card traffic early\n    owner: lee\n    type: mitigate\n"
+    path.write_text(text[:start] + added + text[end:], encoding="utf-8")
+    other = archive / CHRISTMAS_PM
+    moved = text[start:end]
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("visibility:", moved + "visibility:"),
+        encoding="utf-8",
+    )
+    queue = items(archive, CHRISTMAS_PM)[-1]["tracker"]
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (0, 1), said
+    assert not any("close it" in line for line in said), said
+    assert items(archive, PAYMENTS_PM)[-1]["tracker"] == issues.issues[-1]["html_url"] != queue
+
+
 def test_a_problem_with_one_item_does_not_stop_the_others(
     archive: Path, issues: FakeIssues
 ) -> None:

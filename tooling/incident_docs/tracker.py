@@ -279,14 +279,15 @@ class _Index:
     """The repository's action-item issues (those with the label), read once per run."""
 
     by_number: dict[int, Issue] = field(default_factory=dict)
-    by_key: dict[str, Issue] = field(default_factory=dict)
+    by_key: dict[str, list[Issue]] = field(default_factory=dict)
+    """The issues of each marker, oldest first: more than one when a new item took the title
+    of an item retitled after its issue was made, or should one ever be made twice."""
 
     def add(self, issue: Issue) -> None:
         self.by_number[issue.number] = issue
         if issue.key is not None:
-            kept = self.by_key.get(issue.key)
-            if kept is None or issue.number < kept.number:
-                self.by_key[issue.key] = issue  # the oldest, should there ever be two
+            found = [kept for kept in self.by_key.get(issue.key, []) if kept.number != issue.number]
+            self.by_key[issue.key] = sorted([*found, issue], key=lambda kept: kept.number)
 
 
 class ActionSync:
@@ -310,6 +311,10 @@ class ActionSync:
         self.report = SyncReport(dry_run=dry_run)
         self._index = _Index()
         self._other: dict[IssueRef, Issue | None] = {}
+        self._trackers: list[tuple[str, _Pending]] = []
+        """Every item with a tracker, in every postmortem of the archive, with its record's path."""
+        self._resolved: set[str] | None = None
+        """The addresses of the issues those trackers point at, as GitHub gives them."""
 
     def run(self) -> SyncReport:
         """Sync every postmortem. A problem with one item or record is reported and the run goes
@@ -344,6 +349,12 @@ class ActionSync:
             ),
             key=lambda pair: pair[0],
         )
+        self._trackers = [
+            (display, p)
+            for display, postmortem in postmortems
+            for p in _pending(postmortem)
+            if p.item.tracker is not None
+        ]
         for path in unread:
             shown = printable(path, lines=False)
             self._problem(
@@ -380,10 +391,7 @@ class ActionSync:
         repository: Repository,
         incidents: dict[str, str],
     ) -> None:
-        items = postmortem.action_items
-        pending = [
-            _Pending(i, item, item_key(postmortem.id, items, i)) for i, item in enumerate(items)
-        ]
+        pending = _pending(postmortem)
         wanted = [
             p
             for p in pending
@@ -466,29 +474,24 @@ class ActionSync:
         """
         adopt: dict[int, Issue | None] = {}
         keys = {p.key for p in pending}
-        written = {p.item.tracker for p in pending if p.item.tracker}
-        resolved: set[str] | None = None
 
-        def linked(issue: Issue) -> bool:
-            """Another item's tracker points at the issue, however its link is written."""
-            nonlocal resolved
-            if issue.url in written:
-                return True
-            if resolved is None:  # read only when it matters: it may read other repositories
-                resolved = self._linked(display, pending, repository)
-            return issue.url in resolved
+        def unlinked(key: str) -> Issue | None:
+            """The oldest issue of the marker that no item's tracker points at: an item
+            retitled after its issue was made, and a new item given its old title, each keep
+            their own; an item moved to another postmortem keeps its issue."""
+            found = self._index.by_key.get(key, [])
+            return next((issue for issue in found if not self._linked(issue, repository)), None)
 
-        leftover = [
-            issue
-            for key, issue in sorted(self._index.by_key.items())
-            if key.startswith(postmortem.id + "/") and key not in keys and not linked(issue)
-        ]
+        leftover = []
+        for key in sorted(self._index.by_key):
+            if key.startswith(postmortem.id + "/") and key not in keys:
+                issue = unlinked(key)
+                if issue is not None:
+                    leftover.append(issue)
         unmatched = []
         for p in wanted:
-            issue = self._index.by_key.get(p.key)
-            # An item retitled after its issue was made, and a new item given its old title:
-            # the issue stays the first one's.
-            if issue is not None and not linked(issue):
+            issue = unlinked(p.key)
+            if issue is not None:
                 adopt[p.index] = issue
                 self._adopted(display, p, issue, "made by an earlier run")
             else:
@@ -530,19 +533,19 @@ class ActionSync:
                 )
         return adopt
 
-    def _linked(self, display: str, pending: list[_Pending], repository: Repository) -> set[str]:
-        """The addresses of the issues the items' trackers point at, as GitHub gives them: a
-        link written otherwise (by the repository's name before a rename, a slash at its end)
-        still names an issue no new item may take."""
-        linked = set()
-        for p in pending:
-            if p.item.tracker is None:
-                continue
-            ref = issue_ref(p.item.tracker, repository.web_root)
-            issue = self._issue_at(ref, display, p) if ref is not None else None
-            if issue is not None:
-                linked.add(issue.url)
-        return linked
+    def _linked(self, issue: Issue, repository: Repository) -> bool:
+        """An item's tracker, in any postmortem, points at the issue, however its link is
+        written (by the repository's name before a rename, a slash at its end)."""
+        if any(p.item.tracker == issue.url for _display, p in self._trackers):
+            return True
+        if self._resolved is None:  # read only when it matters: it may read other repositories
+            self._resolved = set()
+            for display, p in self._trackers:
+                ref = issue_ref(p.item.tracker or "", repository.web_root)
+                found = self._issue_at(ref, display, p) if ref is not None else None
+                if found is not None:
+                    self._resolved.add(found.url)
+        return issue.url in self._resolved
 
     def _made_for(self, issue: Issue, p: _Pending) -> bool:
         """The issue is open and was made for an item of this one's type and owner (by the
@@ -714,6 +717,12 @@ class ActionSync:
             dry_run=check,
             writable=check and not self.report.dry_run,
         )
+
+
+def _pending(postmortem: Postmortem) -> list[_Pending]:
+    """The postmortem's action items, each with its position and key."""
+    items = postmortem.action_items
+    return [_Pending(i, item, item_key(postmortem.id, items, i)) for i, item in enumerate(items)]
 
 
 def _same_item(items: Sequence[ActionItem], pending: _Pending, postmortem_id: str) -> int | None:
