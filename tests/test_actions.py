@@ -994,6 +994,22 @@ def test_an_issue_github_created_without_the_label_is_named(
     assert sum("without the action-item label" in line for line in said) == 2, said
 
 
+def test_an_issue_given_the_label_as_the_repository_spells_it_is_not_named(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub's label names ignore case: asked for action-item, it gives the label the
+    # repository already has, as that one is spelled.
+    create = issues._create
+
+    def spelled(payload: dict[str, Any]) -> Any:
+        return create({**payload, "labels": ["Action-Item", *payload["labels"][1:]]})
+
+    monkeypatch.setattr(issues, "_create", spelled)
+    report, said = sync(archive, issues)
+    assert report.created == 2
+    assert not any("without the action-item label" in line for line in said), said
+
+
 def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

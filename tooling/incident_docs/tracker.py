@@ -124,12 +124,13 @@ def issue_from_api(data: Any, what: str) -> Issue:
 
 
 def _labelled(data: Any) -> bool:
-    """The API's issue carries the action-item label (or does not say which labels it has)."""
+    """The API's issue carries the action-item label (or does not say which labels it has),
+    in any case: GitHub gives the label the repository has, however it is spelled."""
     labels = data.get("labels") if isinstance(data, dict) else None
     if not isinstance(labels, list):
         return True
     names = [label.get("name") if isinstance(label, dict) else label for label in labels]
-    return LABEL in names
+    return LABEL in {name.casefold() for name in names if isinstance(name, str)}
 
 
 def _row(body: str, name: str) -> str | None:
