@@ -218,66 +218,128 @@ def test_the_action_sync_runs_daily_and_proposes_changes_as_a_pull_request() -> 
     assert propose["if"] == "success() || failure()"  # what a stopped run finished is proposed
 
 
+class SyncBranch:
+    """A default branch and the sync's branch in a bare origin, and a runner's clone of it that
+    runs the sync workflow's steps around the sync itself, with `gh` stubbed."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.workflow = load(REPO / ".github" / "workflows" / "actions-sync.yml")
+        self.env = {
+            "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "BRANCH": self.workflow["env"]["BRANCH"],
+            "BASE": "main",
+            "CALLS": str(tmp_path / "gh-calls"),
+        }
+        self.origin, self.work = tmp_path / "origin.git", tmp_path / "work"
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(self.origin)], check=True)
+        subprocess.run(["git", "clone", "-q", str(self.origin), str(self.work)], check=True)
+        self.commit(
+            "items:\n  - title: a\n    status: open\nvisibility: internal\n", "main", on="HEAD"
+        )
+
+    def git(self, where: Path, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(where), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=self.env,
+        ).stdout
+
+    def commit(
+        self, text: str, branch: str, *, on: str = "origin/main", path: str = "record.md"
+    ) -> None:
+        """Commit TEXT as the file at PATH on top of ON and push it to BRANCH."""
+        self.git(self.work, "fetch", "-q", "origin")
+        if on != "HEAD":
+            self.git(self.work, "reset", "-q", "--hard", on)
+        (self.work / path).write_text(text)
+        self.git(self.work, "add", "-A")
+        self.git(self.work, "commit", "-qm", f"to {branch}")
+        self.git(self.work, "push", "-q", "origin", f"HEAD:{branch}")
+
+    def run(self, *, open_pull_request: bool) -> str:
+        """Run the steps before and after the sync; what the second printed."""
+        answer = "7" if open_pull_request else ""
+        stub = self.tmp_path / "bin" / "gh"
+        stub.parent.mkdir(exist_ok=True)
+        stub.write_text(
+            f'#!/bin/sh\necho "$*" >> "$CALLS"\n[ "$1 $2" = "pr list" ] && echo {answer}\nexit 0\n'
+        )
+        stub.chmod(0o755)
+        runner = self.tmp_path / "runner"
+        subprocess.run(["git", "clone", "-q", str(self.origin), str(runner)], check=True)
+        job = self.workflow["jobs"]["sync"]
+        start = next(s for s in job["steps"] if "git switch" in s.get("run", ""))
+        for step in (start, job["steps"][-1]):
+            script = self.tmp_path / "step.sh"
+            script.write_text(step["run"], encoding="utf-8")
+            done = subprocess.run(
+                [*runner_shell(self.workflow, "sync", step), str(script)],
+                cwd=runner,
+                env=self.env,
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    @property
+    def gh_calls(self) -> str:
+        calls = self.tmp_path / "gh-calls"
+        return calls.read_text() if calls.exists() else ""
+
+
+DONE = "items:\n  - title: a\n    status: done\nvisibility: internal\n"
+
+
 def test_the_action_sync_proposes_nothing_once_its_pull_request_was_squash_merged(
     tmp_path: Path,
 ) -> None:
     # Squash-merged (or rebased), the sync branch stays behind with commits the default
     # branch does not hold, though their changes are all in it: every run then pushed a merge
     # and opened a pull request that changed nothing.
-    path = REPO / ".github" / "workflows" / "actions-sync.yml"
-    workflow = load(path)
-    job = workflow["jobs"]["sync"]
-    start = next(s for s in job["steps"] if "git switch" in s.get("run", ""))
-    propose = job["steps"][-1]
-    env = {
-        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
-        "HOME": str(tmp_path),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "BRANCH": workflow["env"]["BRANCH"],
-        "BASE": "main",
-        "CALLS": str(tmp_path / "gh-calls"),
-    }
-    origin, work, runner = tmp_path / "origin.git", tmp_path / "work", tmp_path / "runner"
+    repo = SyncBranch(tmp_path)
+    repo.commit(DONE, repo.env["BRANCH"])
+    repo.commit(DONE, "main")  # the squash merge; the branch stays
+    assert "Every action item is in step" in repo.run(open_pull_request=False)
+    assert "pr create" not in repo.gh_calls
 
-    def git(where: Path, *args: str) -> None:
-        subprocess.run(["git", "-C", str(where), *args], check=True, capture_output=True, env=env)
 
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, env=env)
-    record = work / "record.md"
-    record.write_text("status: open\n")
-    git(work, "add", "-A")
-    git(work, "commit", "-qm", "a record")
-    git(work, "push", "-q", "origin", "HEAD:main")
-    record.write_text("status: done\n")
-    git(work, "commit", "-qam", "Action items: issue links and states from GitHub")
-    git(work, "push", "-q", "origin", f"HEAD:{env['BRANCH']}")
-    git(work, "reset", "-q", "--hard", "origin/main")
-    record.write_text("status: done\n")
-    git(work, "commit", "-qam", "Action items (#8)")  # the squash merge; the branch stays
-    git(work, "push", "-q", "origin", "HEAD:main")
-    subprocess.run(["git", "clone", "-q", str(origin), str(runner)], check=True, env=env)
-    stub = tmp_path / "bin" / "gh"
-    stub.parent.mkdir()
-    stub.write_text('#!/bin/sh\necho "$*" >> "$CALLS"\n')
-    stub.chmod(0o755)
-    for step in (start, propose):
-        script = tmp_path / "step.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        done = subprocess.run(
-            [*runner_shell(workflow, "sync", step), str(script)],
-            cwd=runner,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-    assert "Every action item is in step" in done.stdout
-    calls = (tmp_path / "gh-calls").read_text() if (tmp_path / "gh-calls").exists() else ""
-    assert "pr create" not in calls
+def test_the_action_sync_runs_on_once_the_default_branch_changed_near_a_merged_sync(
+    tmp_path: Path,
+) -> None:
+    # The kept branch was merged with the default branch again on every run, and an edit next
+    # to a line it had changed (an item added after the last one) conflicted: every run then
+    # failed, asking to merge a sync pull request that was not open.
+    repo = SyncBranch(tmp_path)
+    repo.commit(DONE, repo.env["BRANCH"])
+    repo.commit(DONE, "main")
+    added = DONE.replace("visibility:", "  - title: b\n    status: open\nvisibility:")
+    repo.commit(added, "main", on="HEAD")
+    assert "Every action item is in step" in repo.run(open_pull_request=False)
+    assert "pr create" not in repo.gh_calls
+
+
+def test_the_action_sync_adds_to_its_open_pull_request(tmp_path: Path) -> None:
+    # Open, its branch is built on: the default branch merged in, pushed without force.
+    repo = SyncBranch(tmp_path)
+    repo.commit(DONE, repo.env["BRANCH"])
+    repo.commit("# another record\n", "main", path="other.md")
+    before = repo.git(repo.origin, "rev-parse", repo.env["BRANCH"]).strip()
+    repo.run(open_pull_request=True)
+    after = repo.git(repo.origin, "rev-parse", repo.env["BRANCH"]).strip()
+    assert after != before
+    assert repo.git(repo.origin, "merge-base", "--is-ancestor", before, after) == ""
+    assert repo.git(repo.origin, "show", f"{after}:record.md") == DONE
+    assert repo.git(repo.origin, "show", f"{after}:other.md") == "# another record\n"
+    assert "pr create" not in repo.gh_calls
 
 
 def test_the_pre_commit_manifest_is_valid() -> None:
