@@ -111,6 +111,17 @@ def test_a_section_heading_in_bold_or_with_a_full_stop_is_the_section(tmp_path: 
     assert [line for _, line, _ in found(tmp_path / "partly", partly, "SC001")] == [24]
 
 
+def test_a_section_heading_with_an_emoji_or_an_exclamation_is_the_section(tmp_path: Path) -> None:
+    files = postmortem("## Summary\n", "## \U0001f4dd Summary\n")
+    files = {
+        **files,
+        POSTMORTEM_PATH: str(files[POSTMORTEM_PATH])
+        .replace("## Detection\n", "## Detection!\n")
+        .replace("## Recovery\n", "## Recovery? \u2705\n"),
+    }
+    assert found(tmp_path, files, "SC001") == []
+
+
 def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> None:
     files = postmortem("## Summary\n", "##Summary\n")
     files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace("## Recovery\n", "### Recovery\n")

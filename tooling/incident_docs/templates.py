@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -35,15 +36,32 @@ _EMPHASIS = re.compile(r"^(?:(\*{1,3})(?P<starred>[^*]+)\1|(_{1,3})(?P<underline
 """A title set in bold or italics as a whole ("## **Summary**")."""
 
 
+def _is_decoration(char: str) -> bool:
+    """Punctuation, a symbol (an emoji), a space or an invisible joiner: nothing a title's
+    words are made of."""
+    return unicodedata.category(char)[0] in "PSZ" or char in "\u200d\ufe0e\ufe0f"
+
+
+def _undecorated(title: str) -> str:
+    """The title without what surrounds its words: an emoji before it, '!' or '?' after it."""
+    start, end = 0, len(title)
+    while start < end and _is_decoration(title[start]):
+        start += 1
+    while end > start and _is_decoration(title[end - 1]):
+        end -= 1
+    return title[start:end]
+
+
 @lru_cache(maxsize=4096)
 def normalise(title: str) -> str:
     """A section title as sections are matched: no numbering, emphasis around the whole title,
-    final colon or full stop, backticks or case."""
+    emoji or punctuation before or after its words, backticks or case."""
     title = _NUMBERING.sub("", title).strip().rstrip(":.")
     emphasised = _EMPHASIS.match(title)
     if emphasised is not None:
         title = (emphasised.group("starred") or emphasised.group("underlined")).rstrip(":.")
-    return " ".join(title.replace("`", "").split()).casefold()
+    title = _undecorated(title.replace("`", "")) or title
+    return " ".join(title.split()).casefold()
 
 
 def suppressing(text: str, codes: Sequence[str]) -> str:

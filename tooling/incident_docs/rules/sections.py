@@ -12,7 +12,7 @@ from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.templates import is_empty, normalise
 
 RULES = (
-    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, a final colon or full stop, or case).",
+    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, or case).",
              "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
     RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder (for incidents, once resolved).",
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
