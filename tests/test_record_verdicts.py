@@ -344,6 +344,34 @@ def test_a_postmortem_records_its_incidents_key_times(tmp_path: Path) -> None:
     assert found(tmp_path / "open", open_files, "FM011") == []
 
 
+def test_a_postmortem_drafted_before_the_resolution_is_told_to_copy_it(tmp_path: Path) -> None:
+    # The draft copied how the incident began and was mitigated; it was resolved later.
+    began = (
+        "started_at: 2024-05-02T09:55:00Z\ndetected_at: 2024-05-02T10:00:00Z\n"
+        "declared_at: 2024-05-02T10:05:00Z\nmitigated_at: 2024-05-02T10:30:00Z"
+    )
+    files = _key_times(began)
+    files[INCIDENT_PATH] = str(files[INCIDENT_PATH]).replace(
+        "handoffs:", "postmortem: PM-2024-05-02-api-errors\nhandoffs:"
+    )
+    assert found(tmp_path, files, "FM011") == [
+        (
+            INCIDENT_PATH,
+            11,
+            "'resolved_at' (2024-05-02T11:00+00:00) is missing from PM-2024-05-02-api-errors, "
+            "which copies the key times before it: copy it there",
+        ),
+        (
+            POSTMORTEM_PATH,
+            11,
+            "'resolved_at' is missing, though the key times before it are copied: add "
+            "'resolved_at: 2024-05-02T11:00:00Z' (its incident's, INC-2024-05-02-api-errors's)",
+        ),
+    ]
+    copied = _key_times(began + "\nresolved_at: 2024-05-02T11:00:00Z")
+    assert found(tmp_path / "copied", copied, "FM011") == []
+
+
 def test_a_postmortem_of_several_incidents_spans_them(tmp_path: Path) -> None:
     second_path = "incidents/INC-2024-05-03-api-errors.md"
     files = _key_times("started_at: 2024-05-02T09:55:00Z\nresolved_at: 2024-05-03T11:00:00Z")

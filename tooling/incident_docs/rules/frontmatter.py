@@ -40,7 +40,7 @@ RULES = (
              "title: !!python/object/apply:os.system [ls]", "title: Web outage"),
     RuleInfo("FM010", "duplicate-key", "A key appears once; YAML would silently keep only the last value.",
              "title: A\ntitle: B", "title: A"),
-    RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution); said on the postmortem and on the incident that names it.",
+    RuleInfo("FM011", "incident-times-differ", "A postmortem records its incident's key times as the incident has them (of several incidents: the earliest start, detection and declaration, the latest mitigation and resolution), and, when it copied how they began, how they ended too; said on the postmortem and on the incident that names it.",
              "detected_at: 2022-12-25T12:38:00Z (the incident: 12:40)", "detected_at: 2022-12-25T12:40:00Z",
              Severity.WARNING),
     RuleInfo("FM012", "listed-twice", "A list of services, tags, incidents, teams or people names each once, in any case (an approved postmortem's approver written twice is RV001's).",
@@ -186,7 +186,8 @@ class _Drift:
     """A key time a postmortem records that is not its incidents'."""
 
     name: str
-    recorded: datetime
+    recorded: datetime | None
+    """None: the postmortem copied how its incidents began but not this time, which came later."""
     expected: datetime
     source: str
     """The ID of the incident the expected time is from."""
@@ -200,6 +201,15 @@ def _drifts(postmortem: Postmortem, incidents: Iterable[Incident]) -> Iterator[_
     by_id = {incident.id: incident for incident in incidents}
     if not by_id or set(by_id) != set(postmortem.incidents):
         return
+    # A postmortem drafted while its incident ran copied how it began, but not how it ended:
+    # the mitigation and resolution that came later are missing from it, not left out.
+    began = [
+        name
+        for name in KEY_TIMESTAMPS
+        if name not in _LAST_OF_SEVERAL
+        and all(getattr(incident, name) is not None for incident in by_id.values())
+    ]
+    copied = all(getattr(postmortem, name) is not None for name in began)
     for name in KEY_TIMESTAMPS:
         recorded = getattr(postmortem, name)
         known = [
@@ -207,7 +217,9 @@ def _drifts(postmortem: Postmortem, incidents: Iterable[Incident]) -> Iterator[_
             for incident in by_id.values()
             if (moment := getattr(incident, name)) is not None
         ]
-        if recorded is None or len(known) != len(by_id):
+        if recorded is None and not (copied and name in _LAST_OF_SEVERAL):
+            continue  # left to the incident
+        if len(known) != len(by_id):
             continue  # one incident without it (still open, say): nothing to compare with
         expected, source = max(known) if name in _LAST_OF_SEVERAL else min(known)
         if recorded != expected:
@@ -218,6 +230,22 @@ def _incident_times(subject: Subject, postmortem: Postmortem) -> Iterator[Findin
     # The site shows the postmortem's times on its card and the metrics count the incident's:
     # a copy that has drifted (the incident corrected, or reopened) tells two stories.
     for drift in _drifts(postmortem, (incident for incident, _ in subject.incidents)):
+        if drift.recorded is None:
+            whose = (
+                f"the {'latest' if drift.name in _LAST_OF_SEVERAL else 'earliest'} of its "
+                f"incidents', {drift.source}'s"
+                if drift.several
+                else f"its incident's, {drift.source}'s"
+            )
+            written = drift.expected.isoformat().replace("+00:00", "Z")
+            yield Finding(
+                "FM011",
+                f"'{drift.name}' is missing, though the key times before it are copied: add "
+                f"'{drift.name}: {written}' ({whose})",
+                _line_of_key_time(subject, drift.name),
+                1,
+            )
+            continue
         recorded, expected = _side_by_side(drift.recorded, drift.expected)
         whose = (
             f"the {'latest' if drift.name in _LAST_OF_SEVERAL else 'earliest'} of its "
@@ -232,6 +260,17 @@ def _incident_times(subject: Subject, postmortem: Postmortem) -> Iterator[Findin
             subject.doc.line_of((drift.name,)),
             1,
         )
+
+
+def _line_of_key_time(subject: Subject, name: str) -> int:
+    """Where a missing key time goes: after the last key time before it, else before the first
+    after it."""
+    index = KEY_TIMESTAMPS.index(name)
+    present = [key for key in KEY_TIMESTAMPS if (key,) in subject.doc.key_lines]
+    before = [key for key in present if KEY_TIMESTAMPS.index(key) < index]
+    after = [key for key in present if KEY_TIMESTAMPS.index(key) > index]
+    nearest = before[-1] if before else after[0] if after else name
+    return subject.doc.line_of((nearest,))
 
 
 def _copied_times(subject: Subject, incident: Incident) -> Iterator[Finding]:
@@ -250,6 +289,15 @@ def _copied_times(subject: Subject, incident: Incident) -> Iterator[Finding]:
     for drift in _drifts(postmortem, incidents):
         if drift.source != incident.id:
             continue  # another incident's time: said on that one
+        if drift.recorded is None:
+            yield Finding(
+                "FM011",
+                f"'{drift.name}' ({_hm(drift.expected)}) is missing from {postmortem.id}, which "
+                "copies the key times before it: copy it there",
+                subject.doc.line_of((drift.name,)),
+                1,
+            )
+            continue
         expected, recorded = _side_by_side(drift.expected, drift.recorded)
         yield Finding(
             "FM011",
