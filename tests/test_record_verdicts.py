@@ -311,6 +311,24 @@ def test_an_incidents_postmortem_link_that_is_no_postmortem_id(tmp_path: Path) -
     assert findings("linked", "PM-2024-05-02-api-errors") == []
 
 
+def test_a_wrongly_written_action_item_says_how_to_write_it(tmp_path: Path) -> None:
+    files = postmortem(
+        "    owner: dana\n    type: prevent\n    due: 2024-06-01\n",
+        "    owner: '@dana'\n    type: prevent\n    due: next week\n"
+        "    tracker: tracker.example.com/API-1\n",
+    )
+    files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace(
+        "  duration: PT1H\n", "  duration: 1h\n"
+    )
+    assert [message for _, _, message in found(tmp_path, files, "FM004")] == [
+        "invalid 'impact.duration': write a duration in ISO 8601, e.g. PT1H30M (got '1h')",
+        "invalid 'action_items[0].owner': '@dana' is not a handle: write it without the '@'",
+        "invalid 'action_items[0].due': write a date like 2024-06-30 (got 'next week')",
+        "invalid 'action_items[0].tracker': 'tracker.example.com/API-1' is not a link starting "
+        "with https:// or http://, without spaces",
+    ]
+
+
 def _key_times(times: str) -> Files:
     return postmortem("authors: [sam]\n", f"authors: [sam]\n{times}\n")
 

@@ -25,6 +25,8 @@ HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
 """A person's handle in the roster and on records."""
 LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
 """A service or tag name."""
+LINK_RE = re.compile(r"^https?://\S+$")
+"""An action item's tracker link."""
 MAX_ID_LENGTH = 96
 
 IncidentId = Annotated[
@@ -298,7 +300,7 @@ class ActionItem(_Record):
     priority: Literal["P1", "P2", "P3", "P4"] = "P2"
     due: Day | None = None
     status: ActionItemStatus = ActionItemStatus.OPEN
-    tracker: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = (
+    tracker: Annotated[str, StringConstraints(pattern=LINK_RE.pattern, max_length=500)] | None = (
         None
     )
 

@@ -24,6 +24,9 @@ from incident_docs.document import (
     utf8_text,
 )
 from incident_docs.models import (
+    HANDLE_RE,
+    LABEL_RE,
+    LINK_RE,
     MAX_ID_LENGTH,
     Incident,
     IncidentStatus,
@@ -188,6 +191,28 @@ def _shown(value: object) -> str | None:
     return None
 
 
+FORMS = {
+    HANDLE_RE.pattern: "a handle from the roster: letters, digits, '.', '_' and '-', no spaces",
+    LABEL_RE.pattern: "a name in lower case: letters, digits, '.', '_' and '-', no spaces",
+    LINK_RE.pattern: "a link starting with https:// or http://, without spaces",
+}
+"""What a value of a record's pattern looks like, said when one is not in that form."""
+
+WRITTEN_AS = {
+    "time_delta_parsing": "write a duration in ISO 8601, e.g. PT1H30M",
+    "time_delta_type": "write a duration in ISO 8601, e.g. PT1H30M",
+    "date_from_datetime_parsing": "write a date like 2024-06-30",
+    "date_parsing": "write a date like 2024-06-30",
+    "date_type": "write a date like 2024-06-30",
+    "date_from_datetime_inexact": "a date has no time of day: write it like 2024-06-30",
+    "datetime_from_date_parsing": "write a date and time with a UTC offset, like "
+    "2022-12-25T12:32:00Z",
+    "datetime_parsing": "write a date and time with a UTC offset, like 2022-12-25T12:32:00Z",
+    "datetime_type": "write a date and time with a UTC offset, like 2022-12-25T12:32:00Z",
+}
+"""How to write a date, a time or a duration that did not parse, by pydantic's error type."""
+
+
 def _message(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
@@ -195,8 +220,17 @@ def _message(error: Any) -> str:
         message = "should be a list, written [a, b]"
     elif error["type"] == "too_short" and error.get("ctx", {}).get("actual_length") == 0:
         message = "the list is empty: give at least one"
+    elif error["type"] in WRITTEN_AS:
+        reason = str(error.get("ctx", {}).get("error", ""))
+        # A day or month out of range says which; "invalid character" says nothing more.
+        message = f"{reason}: " * ("range" in reason) + WRITTEN_AS[error["type"]]
     if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
-        return f"{value!r} is not in the expected form"
+        form = FORMS.get(str(error.get("ctx", {}).get("pattern")))
+        if form is None:
+            return f"{value!r} is not in the expected form"
+        if form == FORMS[HANDLE_RE.pattern] and HANDLE_RE.fullmatch(value.removeprefix("@")):
+            return f"{value!r} is not a handle: write it without the '@'"
+        return f"{value!r} is not {form}"
     shown = _shown(value)
     return f"{message} (got {shown})" if shown else message
 
