@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from incident_docs.diagnostics import Diagnostic
 from support.linting import lint_archive, write_archive
 from support.rule_cases import INCIDENT_PATH, POSTMORTEM_PATH, Files, incident, postmortem
@@ -327,6 +329,16 @@ def test_a_wrongly_written_action_item_says_how_to_write_it(tmp_path: Path) -> N
         "invalid 'action_items[0].tracker': 'tracker.example.com/API-1' is not a link starting "
         "with https:// or http://, without spaces",
     ]
+
+
+@pytest.mark.parametrize("written", ["-200", "true", "2.5", "''"])
+def test_users_affected_is_a_count_or_words(tmp_path: Path, written: str) -> None:
+    files = postmortem("users_affected: 20% of API requests", f"users_affected: {written}")
+    [(_, line, message)] = found(tmp_path, files, "FM004")
+    assert line == 9 and message.startswith("invalid 'impact.users_affected': is ")
+    assert "write a number like 1200 or words like" in message or "say who" in message
+    counted = postmortem("users_affected: 20% of API requests", "users_affected: 1200")
+    assert found(tmp_path / "counted", counted, "FM004") == []
 
 
 def _key_times(times: str) -> Files:

@@ -80,6 +80,19 @@ def not_a_number_of_seconds(value: object) -> object:
     return value
 
 
+def users_count_or_words(value: object) -> object:
+    """Refuse what YAML reads as a count but is none: `true` would be 1 user, and a negative or
+    fractional number no count at all."""
+    example = "a number like 1200 or words like 'most checkout users in the EU'"
+    if isinstance(value, bool):
+        raise ValueError(f"is {str(value).lower()}: say who was affected, {example}")
+    if isinstance(value, float) or (isinstance(value, int) and value < 0):
+        raise ValueError(f"is not a count of users: write {example}")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"is empty: write {example}, or remove the key")
+    return value
+
+
 def not_negative(delta: timedelta) -> timedelta:
     if delta < timedelta(0):
         raise ValueError("is negative: a duration runs forwards, e.g. PT1H30M")
@@ -268,7 +281,10 @@ class Incident(_Record):
 
 
 class Impact(_Record):
-    users_affected: Annotated[str, StringConstraints(max_length=500)] | int | None = None
+    users_affected: Annotated[
+        Annotated[str, StringConstraints(max_length=500)] | int | None,
+        BeforeValidator(users_count_or_words),
+    ] = None
     duration: Duration | None = None
     data_lost: bool = False
     user_data_exposed: bool = False
