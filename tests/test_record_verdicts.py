@@ -124,6 +124,29 @@ def test_a_section_heading_with_an_emoji_or_an_exclamation_is_the_section(tmp_pa
     assert found(tmp_path, files, "SC001") == []
 
 
+def test_a_placeholder_left_beside_what_was_written_is_reported(tmp_path: Path) -> None:
+    written = "Clients retried automatically; no manual recovery was needed."
+    files = postmortem(
+        written, f"{written}\n\n- _TODO: how was service restored?_", status="in-review"
+    )
+    line = _line_of(str(files[POSTMORTEM_PATH]), "- _TODO: how was service restored?_")
+    assert found(tmp_path, files, "SC005") == [
+        (
+            POSTMORTEM_PATH,
+            line,
+            "section 'Recovery' still holds a placeholder line (- _TODO: how was service "
+            "restored?_): remove it, the section is written",
+        )
+    ]
+    # While the draft is written, and in a fenced block, a placeholder is left alone.
+    draft = postmortem(written, f"{written}\n\n_TODO: more_")
+    assert found(tmp_path / "draft", draft, "SC005") == []
+    fenced = postmortem(
+        written, f"{written}\n\n```\nTODO: a comment in code\n```", status="in-review"
+    )
+    assert found(tmp_path / "fenced", fenced, "SC005") == []
+
+
 def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> None:
     files = postmortem("## Summary\n", "##Summary\n")
     files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace("## Recovery\n", "### Recovery\n")

@@ -238,6 +238,15 @@ CASES: list[RuleCase] = [
     ),
     RuleCase("SC003", postmortem("## Responders", "## Impact\n\nMore impact.\n\n## Responders")),
     RuleCase(
+        "SC005",
+        postmortem(
+            "Clients retried automatically; no manual recovery was needed.",
+            "_TODO: how was service restored?_\n\n"
+            "Clients retried automatically; no manual recovery was needed.",
+            status="in-review",
+        ),
+    ),
+    RuleCase(
         "TL001",
         incident(
             "- 2024-05-02T10:00:00Z **note** by sam: Error-rate alert fired.",

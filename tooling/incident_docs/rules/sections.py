@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Document, Section
+from incident_docs.document import PROSE_KINDS, Document, Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.templates import is_empty, normalise
+from incident_docs.templates import PLACEHOLDER_LINE, is_empty, normalise
 
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, or case).",
@@ -21,6 +22,8 @@ RULES = (
     RuleInfo("SC004", "section-to-write", "A draft postmortem's sections still to be written, as information; they count as empty (SC002) once it is in review.",
              "status: draft ... ## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes.",
              Severity.INFO),
+    RuleInfo("SC005", "placeholder-left", "A written section keeps no line of the template's placeholder (for incidents, once resolved; for postmortems, once in review).",
+             "## Recovery\n\n_TODO: how service was restored._\n\nCaches refilled within ten minutes.", "## Recovery\n\nCaches refilled within ten minutes."),
 )  # fmt: skip
 
 
@@ -58,6 +61,8 @@ def check(subject: Subject) -> Iterator[Finding]:
         matched = names.get(normalise(section.heading.title))
         if matched is not None:
             found.setdefault(matched, []).append(section)
+    if not still_running and not drafting:
+        yield from _placeholders_left(doc)
     for index, title in enumerate(required):
         sections = found.get(title)
         if not sections:
@@ -86,6 +91,32 @@ def check(subject: Subject) -> Iterator[Finding]:
                 heading.line,
                 1,
             )
+
+
+def _placeholders_left(doc: Document) -> Iterator[Finding]:
+    """SC005: a placeholder line left in a section that was written around it (an empty one is
+    SC002's): the site would publish it."""
+    written = [section for section in doc.sections() if not is_empty(doc.section_text(section))]
+    starts = [section.start_line for section in written]
+    for block in doc.blocks:
+        if block.kind not in PROSE_KINDS or block.kind == "heading":
+            continue
+        index = bisect.bisect_right(starts, block.line) - 1
+        if index < 0 or block.line > written[index].end_line:
+            continue
+        for offset, line in enumerate(block.text.split("\n")):
+            if PLACEHOLDER_LINE.match(line.strip()):
+                yield Finding(
+                    "SC005",
+                    f"section '{written[index].heading.title}' still holds a placeholder line "
+                    f"({_shortened(line.strip())}): remove it, the section is written",
+                    block.line + offset,
+                    1,
+                )
+
+
+def _shortened(line: str, limit: int = 60) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
 
 
 def _missing(
