@@ -371,6 +371,24 @@ def test_a_severity_named_twice_is_refused_at_its_second_name() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sections", "says"),
+    [
+        ('["Summary", "summary"]', "section 'summary' repeats 'Summary': lint reads both as"),
+        ('["Summary", "## Impact"]', "'## Impact' is no section title: write the heading's words"),
+        ('["Summary", ""]', "'' is no section title"),
+    ],
+)
+def test_required_sections_each_once_and_without_hashes(sections: str, says: str) -> None:
+    # Listed twice, no postmortem could have both; with its #s, the draft would say '## ## Impact'.
+    text = f"[tool.incident-docs]\npostmortem-sections = {sections}\n"
+    with pytest.raises(UsageError) as raised:
+        parse_config(text, "pyproject.toml")
+    assert str(raised.value).startswith(
+        f"pyproject.toml:2: tool.incident-docs.postmortem-sections.1: {says}"
+    )
+
+
+@pytest.mark.parametrize(
     ("folders", "says"),
     [
         ('incidents-dir = "records"\npostmortems-dir = "records/postmortems"', "postmortems-dir"),

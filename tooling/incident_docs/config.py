@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from incident_docs.diagnostics import Severity, UsageError
 from incident_docs.document import too_long_number_line, utf8_text
+from incident_docs.templates import normalise
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "incident-docs"
@@ -42,6 +43,30 @@ class _Section(BaseModel):
     )
 
 
+def _section_titles(value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Required section titles as the records' `## ` headings say them: each once, without
+    the #s, which the template writes itself."""
+    first: dict[str, str] = {}
+    for index, title in enumerate(value or ()):
+        if not title.strip() or "\n" in title or title.lstrip().startswith("#"):
+            raise PydanticCustomError(
+                "section_title",
+                '{title} is no section title: write the heading\'s words, like "Summary" '
+                "for '## Summary'",
+                {"title": repr(title), ITEM: (index,)},
+            )
+        earlier = first.setdefault(normalise(title), title)
+        if earlier != title or len(first) <= index:
+            raise PydanticCustomError(
+                "section_repeated",
+                "section {title} is listed twice"
+                if earlier == title
+                else "section {title} repeats {earlier}: lint reads both as the same heading",
+                {"title": repr(title), "earlier": repr(earlier), ITEM: (index,)},
+            )
+    return value
+
+
 class SeverityLevel(_Section):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     description: str
@@ -50,6 +75,8 @@ class SeverityLevel(_Section):
     """Approvals each involved team gives, for this severity (default: review.team-approvals)."""
     sections: tuple[str, ...] | None = None
     """Required postmortem sections for this severity; None means the default list."""
+
+    _sections = field_validator("sections")(_section_titles)
 
 
 DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
@@ -304,6 +331,8 @@ class Config(_Section):
     blameless: BlamelessConfig = Field(default_factory=BlamelessConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     updates: UpdatesConfig = Field(default_factory=UpdatesConfig)
+
+    _sections = field_validator("postmortem_sections", "incident_sections")(_section_titles)
 
     @field_validator("severities")
     @classmethod
