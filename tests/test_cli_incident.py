@@ -438,6 +438,27 @@ def test_a_timeline_line_the_update_cannot_read_is_named_not_left_out_unseen(
     )
 
 
+def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    line = text.count("\n") + 1
+    slip = "- 2024-05-02T10:20:00 **mitigation/rollback** by sam: Rolled back the deploy"
+    path.write_text(text + slip + "\n")
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(
+        f"incident: warning: {INC_PATH}:{line}: timestamp '2024-05-02T10:20:00' has no UTC "
+        "offset: add 'Z' or '+HH:MM' (TL003): copied into the draft as written: fix it there "
+        "and in the incident\n"
+    )
+    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
+    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    assert timeline.rstrip().endswith(slip)
+
+
 def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1159,10 +1159,16 @@ def postmortem_command(
         if all(handle.casefold() != a.casefold() for a in authors):  # "--by jo --by JO": once
             authors.append(handle)
     authors = authors or [_default_author(project, record)]
+    for problem in source.unread:
+        # Left out, a rollback written with a slip in its line would vanish from the draft.
+        _warn(
+            f"{source.display}:{problem.line}: {problem.message} ({problem.code}): copied into "
+            "the draft as written: fix it there and in the incident"
+        )
     draft = reports.postmortem_draft(
         record,
         source.entries,
-        source.entry_lines(),
+        source.timeline_lines(),
         sections=config.required_sections("postmortem", record.severity),
         authors=authors,
         aliases=config.section_aliases,

@@ -233,6 +233,19 @@ class IncidentFile:
             result.append("\n".join([*written, *wrapped_lines(doc, entry.line, last)]))
         return result
 
+    def timeline_lines(self) -> list[str]:
+        """The timeline as a draft copies it: each entry (see entry_lines) and each line that is
+        no entry it could read (`unread`), as written, in the record's order; the draft's lint
+        reports those where its authors fix them."""
+        doc = self.doc
+        section = find_section(doc)
+        last = section.end_line if section is not None else len(doc.lines)
+        copied = list(zip((e.line for e in self.entries), self.entry_lines(), strict=True))
+        for problem in self.unread:
+            written = [doc.lines[problem.line - 1], *wrapped_lines(doc, problem.line, last)]
+            copied.append((problem.line, "\n".join(written)))
+        return [text for _line, text in sorted(copied, key=lambda pair: pair[0])]
+
     def suppressed_codes(self, *location: str) -> tuple[str, ...]:
         """The rule codes the record's YAML comments suppress for a front-matter value: a draft
         that copies the value into its body must suppress them there too."""
