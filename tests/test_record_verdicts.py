@@ -147,6 +147,37 @@ def test_a_placeholder_left_beside_what_was_written_is_reported(tmp_path: Path) 
     assert found(tmp_path / "fenced", fenced, "SC005") == []
 
 
+@pytest.mark.parametrize(
+    "prose",
+    [
+        # A wrapped sentence whose next line starts with the word, and redacted numbers.
+        "The alert linked a runbook that was a\nTODO page nobody had filled in.",
+        "The dashboard showed failed requests as\nXXX until its panel was fixed.",
+        "- FIXME markers in the renewal script had named the old provider since June.",
+        "- TBD whether the vendor credits the outage.",
+        # Quoted from the code or a log, and a note to the authors the site does not publish.
+        "The renewal script said:\n\n> FIXME: this only checks the exit code",
+        "Clients retried on their own. <!--\nTODO: add the retry graph\n-->",
+    ],
+)
+def test_prose_that_starts_a_line_with_todo_is_no_placeholder_left(
+    tmp_path: Path, prose: str
+) -> None:
+    written = "Clients retried automatically; no manual recovery was needed."
+    files = postmortem(written, f"{written}\n\n{prose}", status="in-review")
+    assert found(tmp_path, files, "SC005") == []
+
+
+@pytest.mark.parametrize(
+    "left", ["TODO", "**TBD**", "- TODO: the retry graph", "TODO(sam): the retry graph", "..."]
+)
+def test_a_placeholder_written_by_hand_is_reported(tmp_path: Path, left: str) -> None:
+    written = "Clients retried automatically; no manual recovery was needed."
+    files = postmortem(written, f"{written}\n{left}", status="in-review")
+    line = _line_of(str(files[POSTMORTEM_PATH]), left)
+    assert [at for _, at, _ in found(tmp_path, files, "SC005")] == [line]
+
+
 def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> None:
     files = postmortem("## Summary\n", "##Summary\n")
     files[POSTMORTEM_PATH] = str(files[POSTMORTEM_PATH]).replace("## Recovery\n", "### Recovery\n")

@@ -16,17 +16,19 @@ PLACEHOLDER_LINE = re.compile(
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
 
 
-def without_comments(text: str, instead: str = "") -> str:
-    """The text with its closed HTML comments replaced by `instead`; an unclosed one is left as
-    it is. One pass: a regex looks for the end of each unclosed comment from its start, and a
-    text of thousands of them takes minutes."""
+def without_comments(text: str, instead: str = "", *, keep_lines: bool = False) -> str:
+    """The text with its closed HTML comments replaced by `instead` (and, with `keep_lines`, the
+    line breaks inside each, so that lines keep their numbers); an unclosed one is left as it
+    is. One pass: a regex looks for the end of each unclosed comment from its start, and a text
+    of thousands of them takes minutes."""
     parts = []
     index = 0
     while (start := text.find("<!--", index)) >= 0:
         end = text.find("-->", start + 4)
         if end < 0:
             break  # no comment after it closes either
-        parts += [text[index:start], instead]
+        breaks = "\n" * text.count("\n", start, end) if keep_lines else ""
+        parts += [text[index:start], instead, breaks]
         index = end + 3
     parts.append(text[index:])
     return "".join(parts)

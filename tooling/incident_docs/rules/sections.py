@@ -10,7 +10,7 @@ from functools import lru_cache
 from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import PROSE_KINDS, Document, Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.templates import PLACEHOLDER_LINE, is_empty, normalise
+from incident_docs.templates import is_empty, normalise, without_comments
 
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, or case).",
@@ -22,7 +22,7 @@ RULES = (
     RuleInfo("SC004", "section-to-write", "A draft postmortem's sections still to be written, as information; they count as empty (SC002) once it is in review.",
              "status: draft ... ## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes.",
              Severity.INFO),
-    RuleInfo("SC005", "placeholder-left", "A written section keeps no line of the template's placeholder (for incidents, once resolved; for postmortems, once in review).",
+    RuleInfo("SC005", "placeholder-left", "A written section keeps no placeholder line ('_TODO: ..._', 'TBD', '...') (for incidents, once resolved; for postmortems, once in review); a sentence that starts a line with TODO, a quotation and an HTML comment are no placeholder.",
              "## Recovery\n\n_TODO: how service was restored._\n\nCaches refilled within ten minutes.", "## Recovery\n\nCaches refilled within ten minutes."),
 )  # fmt: skip
 
@@ -93,24 +93,39 @@ def check(subject: Subject) -> Iterator[Finding]:
             )
 
 
+_LEFT = re.compile(
+    r"^[-*+\s]*+[_*]*+\s*+(?:TODO|TBD|FIXME|XXX)"
+    r"(?:\(|\s*+(?:[:_*]|[-\u2013\u2014](?:\s|$)|[.!]*\s*$))|^[-*+\s]*+(?:\.\.\.|\u2026)\s*$"
+)
+"""A line that is a placeholder as a whole (`_TODO: ..._`, `TBD`, `- TODO: x`, `TODO(sam):`,
+`...`): a placeholder line (templates.PLACEHOLDER_LINE) that is not a sentence about a TODO
+page, FIXME markers or XXX requests, nor a line of prose wrapped before such a word."""
+
+
 def _placeholders_left(doc: Document) -> Iterator[Finding]:
     """SC005: a placeholder line left in a section that was written around it (an empty one is
-    SC002's): the site would publish it."""
+    SC002's): the site would publish it. A quotation (of code or a log) and an HTML comment
+    (a note to the authors) are not published as the authors' own prose: they are left alone."""
     written = [section for section in doc.sections() if not is_empty(doc.section_text(section))]
     starts = [section.start_line for section in written]
+    visible: list[str] | None = None
     for block in doc.blocks:
-        if block.kind not in PROSE_KINDS or block.kind == "heading":
+        if block.kind not in PROSE_KINDS or block.kind in ("heading", "quote"):
             continue
         index = bisect.bisect_right(starts, block.line) - 1
         if index < 0 or block.line > written[index].end_line:
             continue
-        for offset, line in enumerate(block.text.split("\n")):
-            if PLACEHOLDER_LINE.match(line.strip()):
+        if visible is None:
+            body = "\n".join(doc.lines[doc.body_start - 1 :])
+            visible = without_comments(body, keep_lines=True).split("\n")
+        for number in range(block.line, block.end_line + 1):
+            line = visible[number - doc.body_start].strip()
+            if _LEFT.match(line):
                 yield Finding(
                     "SC005",
                     f"section '{written[index].heading.title}' still holds a placeholder line "
-                    f"({_shortened(line.strip())}): remove it, the section is written",
-                    block.line + offset,
+                    f"({_shortened(line)}): remove it, the section is written",
+                    number,
                     1,
                 )
 
