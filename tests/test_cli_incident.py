@@ -459,6 +459,29 @@ def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
     assert timeline.rstrip().endswith(slip)
 
 
+def test_a_suppression_above_a_line_the_draft_cannot_read_stays_above_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    slip = (
+        "<!-- incident-docs disable-next-line TL003 -->\n"
+        "- 2024-05-02T10:20:00 **mitigation/rollback** by sam: Rolled back the deploy\n"
+    )
+    after = "- 2024-05-02T10:40:00Z **note** by sam: Error rate back to normal.\n"
+    path.write_text(path.read_text() + slip + after)
+    linted = run_cli(archive, "lint", "--select", "TL,SP", str(path))
+    assert linted.exit_code == 0, linted.output
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 0, result.output
+    assert "TL003" not in result.stderr  # the record says it is meant
+    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
+    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    assert timeline.rstrip().endswith((slip + after).rstrip())
+    linted = run_cli(archive, "lint", "--select", "TL,SP", str(path.parents[1] / "postmortems"))
+    assert linted.exit_code == 0, linted.output
+
+
 def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

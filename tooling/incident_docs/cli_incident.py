@@ -21,7 +21,7 @@ from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config, archive_folder
-from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, UsageError
+from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
 from incident_docs.document import Document, relative_display
 from incident_docs.lifecycle import Change, Clock, FieldPath
 from incident_docs.models import (
@@ -49,6 +49,7 @@ from incident_docs.records import (
     skipped_note,
 )
 from incident_docs.related import Match, RelatedIndex, cases_from, telling
+from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.terminal import printable
@@ -1159,7 +1160,11 @@ def postmortem_command(
         if all(handle.casefold() != a.casefold() for a in authors):  # "--by jo --by JO": once
             authors.append(handle)
     authors = authors or [_default_author(project, record)]
-    for problem in source.unread:
+    unread = [Finding(p.code, p.message, p.line, 1) for p in source.unread]
+    meant = suppression.suppressed(unread, suppression.parse(source.doc)[0])
+    for index, problem in enumerate(unread):
+        if index in meant:
+            continue  # suppressed in the record: the draft copies it with its comment
         # Left out, a rollback written with a slip in its line would vanish from the draft.
         _warn(
             f"{source.display}:{problem.line}: {problem.message} ({problem.code}): copied into "

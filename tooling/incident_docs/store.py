@@ -16,7 +16,6 @@ import re
 import stat
 import tempfile
 import time
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -215,36 +214,38 @@ class IncidentFile:
         """Each entry as written, with the lines its text is wrapped onto, and the suppression
         comments written on lines of their own between it and the entry above it (a draft
         copying the entries must keep them, the `enable` that ends a block among them)."""
-        doc = self.doc
-        section = find_section(doc)
-        last = section.end_line if section is not None else len(doc.lines)
-        starts = sorted(entry.line for entry in self.entries)
-        result = []
-        for entry in self.entries:
-            index = bisect_left(starts, entry.line)
-            above = starts[index - 1] if index else (section.heading.line if section else 0)
-            written = [
-                doc.lines[number - 1]
-                for number in range(above + 1, entry.line)
-                if number not in doc.code_lines
-                and _DIRECTIVE_LINE.match(doc.lines[number - 1]) is not None
-            ]
-            written.append(doc.lines[entry.line - 1])
-            result.append("\n".join([*written, *wrapped_lines(doc, entry.line, last)]))
-        return result
+        lines = sorted(entry.line for entry in self.entries)
+        written = dict(zip(lines, self._as_written(lines), strict=True))
+        return [written[entry.line] for entry in self.entries]
 
     def timeline_lines(self) -> list[str]:
         """The timeline as a draft copies it: each entry (see entry_lines) and each line that is
-        no entry it could read (`unread`), as written, in the record's order; the draft's lint
-        reports those where its authors fix them."""
+        no entry it could read (`unread`), as written, in the record's order, each with the
+        suppression comments above it; the draft's lint reports those where its authors fix
+        them."""
+        lines = {entry.line for entry in self.entries} | {p.line for p in self.unread}
+        return self._as_written(sorted(lines))
+
+    def _as_written(self, lines: list[int]) -> list[str]:
+        """The item starting on each of these lines (in order) as written: the suppression
+        comments alone on their lines since the item above it, the line, and the lines its
+        text is wrapped onto."""
         doc = self.doc
         section = find_section(doc)
         last = section.end_line if section is not None else len(doc.lines)
-        copied = list(zip((e.line for e in self.entries), self.entry_lines(), strict=True))
-        for problem in self.unread:
-            written = [doc.lines[problem.line - 1], *wrapped_lines(doc, problem.line, last)]
-            copied.append((problem.line, "\n".join(written)))
-        return [text for _line, text in sorted(copied, key=lambda pair: pair[0])]
+        result = []
+        above = section.heading.line if section else 0
+        for line in lines:
+            written = [
+                doc.lines[number - 1]
+                for number in range(above + 1, line)
+                if number not in doc.code_lines
+                and _DIRECTIVE_LINE.match(doc.lines[number - 1]) is not None
+            ]
+            written.append(doc.lines[line - 1])
+            result.append("\n".join([*written, *wrapped_lines(doc, line, last)]))
+            above = line
+        return result
 
     def suppressed_codes(self, *location: str) -> tuple[str, ...]:
         """The rule codes the record's YAML comments suppress for a front-matter value: a draft
