@@ -95,11 +95,13 @@ def check(subject: Subject) -> Iterator[Finding]:
 
 _LEFT = re.compile(
     r"^[-*+\s]*+[_*]*+\s*+(?:TODO|TBD|FIXME|XXX)"
-    r"(?:\(|\s*+(?:[:_*]|[-\u2013\u2014](?:\s|$)|[.!]*\s*$))|^[-*+\s]*+(?:\.\.\.|\u2026)\s*$"
+    r"(?:\(|\s*+(?:[:_*]|\([^()]*\)\s*:|[-\u2013\u2014](?:\s|$)|[.!]*\s*$))"
+    r"|^[-*+\s]*+(?:\.\.\.|\u2026)\s*$"
 )
 """A line that is a placeholder as a whole (`_TODO: ..._`, `TBD`, `- TODO: x`, `TODO(sam):`,
-`...`): a placeholder line (templates.PLACEHOLDER_LINE) that is not a sentence about a TODO
-page, FIXME markers or XXX requests, nor a line of prose wrapped before such a word."""
+`TODO (sam):`, `...`): a placeholder line (templates.PLACEHOLDER_LINE) that is not a sentence
+about a TODO page, FIXME markers or XXX requests, nor a line of prose wrapped before such a
+word."""
 
 
 def _placeholders_left(doc: Document) -> Iterator[Finding]:
