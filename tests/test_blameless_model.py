@@ -29,6 +29,7 @@ from incident_docs.blameless.model import (
     LOOSELY_NAMED,
     NAME,
     NUMBER,
+    TEAM,
     UNTARGETED,
     VERSION,
     BlameModel,
@@ -339,6 +340,34 @@ def test_which_name_is_blamed_does_not_change_the_score() -> None:
     first = model.probability("Marta is the reason checkout was down for an hour.")
     for name in ("Oluwaseun", "Zoë", "Hiroshi", "Jean-Luc"):
         assert model.probability(f"{name} is the reason checkout was down for an hour.") == first
+
+
+def test_which_team_is_named_does_not_change_the_score() -> None:
+    model = packaged_model()
+    first = model.probability("Up until 2020 the Lab team managed the WordPress sites.")
+    for team in ("Payments", "Platform", "SRE", "Web", "Zahlungen"):
+        sentence = f"Up until 2020 the {team} team managed the WordPress sites."
+        assert model.probability(sentence) == model.score(sentence).probability == first
+
+
+@pytest.mark.parametrize(
+    ("sentence", "read"),
+    [
+        ("then the Lab team's pager", ["then", "the", TEAM, "team", "'s", "pager"]),
+        ("and their SRE teams, paged", ["and", "their", TEAM, "teams", "paged"]),
+        # Opening a sentence, the word may be no name ("Our team", "Whole team").
+        ("Our team paged. Whole team paged", ["our", "team", "paged", "whole", "team", "paged"]),
+        # Nor across punctuation, nor the verb "to team up".
+        (
+            "the Lab, team leads and I team up",
+            ["the", "lab", "team", "leads", "and", "i", "team", "up"],
+        ),
+    ],
+)
+def test_a_capitalised_word_before_team_reads_as_a_team_s_name(
+    sentence: str, read: list[str]
+) -> None:
+    assert [t.value for t in tokens(sentence, packaged_model().known)] == read
 
 
 @pytest.mark.parametrize(
@@ -3053,19 +3082,29 @@ def test_the_tone_of_a_chat_transcript_is_quoted_and_blame_in_it_is_reported(
 
 
 @pytest.mark.parametrize(
-    "sentence",
+    ("sentence", "model_reads_blame"),
     [
-        "All of us on the Payments team would like to apologize for the impact of this outage.",
-        "Once again, the status.example.org team sincerely apologises for the degraded service.",
-        "The entire SRE team is deeply sorry for the trouble this caused.",
-        "Once more, the platform team is sorry for the long outage on Friday.",
-        "The whole ops team wants to apologise to every customer whose builds failed.",
+        (
+            "Once again, the status.example.org team sincerely apologises for the degraded service.",
+            True,
+        ),
+        ("Once more, the platform team is sorry for the long outage on Friday.", True),
+        ("The whole ops team wants to apologise to every customer whose builds failed.", True),
+        # The team's name read as a name, the model alone reads these as no blame.
+        (
+            "All of us on the Payments team would like to apologize for the impact of this outage.",
+            False,
+        ),
+        ("The entire SRE team is deeply sorry for the trouble this caused.", False),
     ],
 )
-def test_the_writers_apologising_in_their_teams_name_own_the_incident(sentence: str) -> None:
-    """Organisation-level ownership, as "we apologise" is: the model alone reads a team and an
-    apology as blame of the team."""
-    assert packaged_model().probability(sentence) >= packaged_model().threshold
+def test_the_writers_apologising_in_their_teams_name_own_the_incident(
+    sentence: str, model_reads_blame: bool
+) -> None:
+    """Organisation-level ownership, as "we apologise" is: the model alone may read a team and
+    an apology as blame of the team."""
+    model = packaged_model()
+    assert (model.probability(sentence) >= model.threshold) is model_reads_blame
     assert not _shipped_checker().check(sentence)
 
 

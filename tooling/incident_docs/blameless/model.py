@@ -2,8 +2,8 @@
 
 The model is a TF-IDF logistic regression trained by `incident blameless train` (see
 training.py). It ships as gzipped JSON, read without executing anything, and scores in plain
-Python. Names, handles and numbers are masked before featurising, so the model learns the shape
-of blame rather than a list of names.
+Python. Names, handles, numbers and teams' names are masked before featurising, so the model
+learns the shape of blame rather than a list of names.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ NAME = "#name"
 HANDLE = "#handle"
 NUMBER = "#num"
 START = "#start"
+TEAM = "#team"
+"""The name of a team, masked as a person's is ("the Lab team", "our Payments team")."""
 
 _PIECE = re.compile(r"\S+")
 _FIRST = (0,)
@@ -229,6 +231,34 @@ def _named_subject(piece: str, stem: str, following: str | None) -> bool:
     return verb.islower() and opens_as_name(stem, verb)
 
 
+_TEAM_WORDS = frozenset({"team", "teams"})
+
+
+def team_names(pieces: Sequence[str]) -> list[int]:
+    """Which pieces name a team: a capitalised word, inside a sentence, directly before "team"
+    ("the Lab team", "their SRE teams"). Read as TEAM, as a person's name is read as NAME: the
+    model learns what a sentence says of a team, not which teams its corpus blamed. Not a word
+    that opens a sentence ("Our team", "Whole team"), nor one with punctuation between them."""
+    found = []
+    for index in range(1, len(pieces) - 1):
+        following = pieces[index + 1]
+        if (
+            following[:1] in "tT"
+            and _POSSESSIVE.sub("", following.rstrip(_EDGE)).lower() in _TEAM_WORDS
+        ):
+            piece = pieces[index]
+            previous = pieces[index - 1]
+            if (
+                piece[:1].isupper()
+                and len(piece) > 1
+                and piece.isalnum()
+                and previous[-1] not in _OPENS_SENTENCE
+                and not previous.rstrip(".)").isdigit()
+            ):
+                found.append(index)
+    return found
+
+
 _READINGS: dict[tuple[frozenset[str], frozenset[str]], dict[str, tuple[str, ...]]] = {}
 """How each piece of text reads, per vocabulary of known words and roster: most pieces recur."""
 
@@ -247,9 +277,10 @@ def tokens(text: str, known: frozenset[str], people: frozenset[str] = frozenset(
     previous: str | None = None
     cache = _READINGS.setdefault((known, people), {}) if len(_READINGS) < 16 else {}
     matches = list(_PIECE.finditer(text))
+    teams = set(team_names([match.group(0) for match in matches])) if "eam" in text else ()
     for index, match in enumerate(matches):
         piece = match.group(0)
-        read = cache.get(piece)
+        read = (TEAM,) if index in teams else cache.get(piece)
         if read is None:
             read = _classify(piece, known, people)
             if read is not None and len(cache) < 100_000:
@@ -303,10 +334,10 @@ def feature_names(values: list[str]) -> list[str]:
     return names
 
 
-_UNWEIGHED = frozenset({NAME, HANDLE})
+_UNWEIGHED = frozenset({NAME, HANDLE, TEAM})
 """Token values without a unigram feature (see feature_names)."""
 RARE = "#rare"
-_SPECIAL_VALUES = frozenset({NAME, HANDLE, NUMBER, START, RARE})
+_SPECIAL_VALUES = frozenset({NAME, HANDLE, NUMBER, START, RARE, TEAM})
 """Token values that are no word of a vocabulary."""
 UNTARGETED = 0.99
 """The probability from which a sentence of prose that names nobody the model can read still
@@ -888,7 +919,11 @@ class BlameModel:
         if last is not None and last.text is text and last.people is people:
             return last.cleaned, last.read, last.ids
         cleaned = _clean(text)
-        read = self._readings(cleaned.split(), people)
+        pieces = cleaned.split()
+        read = self._readings(pieces, people)
+        if "eam" in cleaned:
+            for index in team_names(pieces):
+                read[index] = self._team
         ids = list(chain.from_iterable(read))
         # The reading holds the text and the roster, so no other object can take their ids.
         self._last = _Reading(text, people, cleaned, read, ids, None)
@@ -942,6 +977,7 @@ class BlameModel:
         self._unknown = len(ids)
         self._span = span = len(ids) + 1
         self._start = ids[START]
+        self._team = (ids[TEAM],)
         self._base = [index * span for index in range(span)]
         """The key of (a, b), for a bigram or a skip-gram, is _base[a] + b; of a trigram
         (a, b, c), (_base[a] + b) * span + c."""
