@@ -482,6 +482,29 @@ def test_a_suppression_above_a_line_the_draft_cannot_read_stays_above_it(
     assert linted.exit_code == 0, linted.output
 
 
+def test_details_listed_under_a_timeline_entry_are_copied_with_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    entry = (
+        "- 2024-05-02T10:20:00Z **note** by sam: Latency alert for checkout.\n"
+        "  - p99 at 2.4 s in eu-west\n"
+        "  - p99 at 1.9 s in us-east\n"
+        "\n"
+        "    Both regions read the new index.\n"
+    )
+    after = "- 2024-05-02T10:40:00Z **note** by sam: Error rate back to normal.\n"
+    path.write_text(path.read_text() + entry + after)
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 0, result.output
+    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
+    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    assert timeline.rstrip().endswith((entry + after).rstrip())
+    linted = run_cli(archive, "lint", "--select", "TL,SP", str(path.parents[1] / "postmortems"))
+    assert linted.exit_code == 0, linted.output
+
+
 def test_work_logged_after_an_update_but_timed_before_it_is_in_the_next_one(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -211,9 +211,10 @@ class IncidentFile:
     unknown kind): what the record says there is in none of `entries`."""
 
     def entry_lines(self) -> list[str]:
-        """Each entry as written, with the lines its text is wrapped onto, and the suppression
-        comments written on lines of their own between it and the entry above it (a draft
-        copying the entries must keep them, the `enable` that ends a block among them)."""
+        """Each entry as written, with the lines its text is wrapped onto, what is nested in it,
+        and the suppression comments written on lines of their own between it and the entry
+        above it (a draft copying the entries must keep them, the `enable` that ends a block
+        among them)."""
         lines = sorted(entry.line for entry in self.entries)
         written = dict(zip(lines, self._as_written(lines), strict=True))
         return [written[entry.line] for entry in self.entries]
@@ -228,8 +229,8 @@ class IncidentFile:
 
     def _as_written(self, lines: list[int]) -> list[str]:
         """The item starting on each of these lines (in order) as written: the suppression
-        comments alone on their lines since the item above it, the line, and the lines its
-        text is wrapped onto."""
+        comments alone on their lines since the item above it, the line, the lines its text is
+        wrapped onto and what is nested in it."""
         doc = self.doc
         section = find_section(doc)
         last = section.end_line if section is not None else len(doc.lines)
@@ -242,8 +243,10 @@ class IncidentFile:
                 if number not in doc.code_lines
                 and _DIRECTIVE_LINE.match(doc.lines[number - 1]) is not None
             ]
-            written.append(doc.lines[line - 1])
-            result.append("\n".join([*written, *wrapped_lines(doc, line, last)]))
+            # The whole item: its text wrapped onto the lines after it, and what is nested in it
+            # (details listed under an entry), which the incident shows as the entry's.
+            written.extend(doc.lines[line - 1 : _end_of_item(doc, line, last)])
+            result.append("\n".join(written))
             above = line
         return result
 
