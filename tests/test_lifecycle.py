@@ -135,6 +135,18 @@ def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> Non
     assert parse_moment("2024-05-02T10:00:00+00:00:00", now) == at(0)
 
 
+def test_a_time_refused_gets_an_example_that_is_accepted_and_names_the_option() -> None:
+    now = at(60)
+    with pytest.raises(UsageError) as refused:
+        parse_moment("2024-05-02", now)
+    example = str(refused.value).partition("e.g. ")[2].partition(")")[0]
+    assert example == "2024-05-02T00:00:00Z"
+    assert parse_moment(example, now) == datetime(2024, 5, 2, tzinfo=UTC)
+    for text in ("-1d", "2 days ago"):
+        with pytest.raises(UsageError, match=f"--at '{text}' is not a time"):
+            parse_moment(text, now)
+
+
 @pytest.mark.parametrize(
     "text",
     [

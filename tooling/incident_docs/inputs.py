@@ -130,7 +130,13 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
     value = text.strip()
     relative = _AGO.match(value)
     if relative is not None:
-        duration = _duration(relative.group("a") or relative.group("b") or "")
+        try:
+            duration = _duration(relative.group("a") or relative.group("b") or "")
+        except UsageError:
+            raise UsageError(
+                f"{option} '{text}' is not a time: write it like -15m, 1h30m ago or "
+                "2022-12-25T12:32:00Z"
+            ) from None
         moment = datetime.min.replace(tzinfo=UTC) if duration is None else now - duration
         return _plausible(moment, text, option)
     try:
@@ -141,9 +147,12 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             "2022-12-25T13:32:00+01:00 or -15m"
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
+        # The example is the same moment in UTC, written in full: a date alone ('2024-05-02')
+        # takes no 'Z' of its own.
+        example = format_time(moment.replace(tzinfo=UTC))
         raise UsageError(
             f"{option} '{text}' has no UTC offset: add 'Z' or '+HH:MM' "
-            f"(e.g. {value}Z), so everyone reads the same moment"
+            f"(e.g. {example}), so everyone reads the same moment"
         )
     offset = moment.utcoffset()
     if offset is not None and offset % timedelta(minutes=1):
