@@ -231,6 +231,18 @@ def test_an_entry_added_after_an_item_wrapped_without_indent_never_splits_it(
     assert result.after.entry_lines()[1] == item.rstrip("\n")
 
 
+def test_an_entry_added_to_a_timeline_written_with_another_bullet_takes_that_bullet(
+    tmp_path: Path,
+) -> None:
+    # Markdown ends a list where its bullet changes: a `-` entry among `*` ones split the
+    # timeline into three lists, set apart on GitHub and on the site.
+    path = write(tmp_path, RECORD.replace("- 2024-05-02T10:", "*   2024-05-02T10:"))
+    edit(tmp_path, path, note(-5, "first"))
+    edit(tmp_path, path, note(10, "middle"))
+    timeline = path.read_text().split("## Timeline\n\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split("2024")[0] for line in timeline if "**" in line] == ["*   "] * 4
+
+
 def test_crlf_and_bom_survive(tmp_path: Path) -> None:
     original = ("\ufeff" + RECORD.replace("\n", "\r\n")).encode()
     path = write(tmp_path, original)

@@ -864,9 +864,11 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     before = [e for e in entries if e.time <= entry.time]
     if before:
         anchor = before[-1].line  # 1-based line of the entry to insert after
+        rendered = _as_its_neighbour(rendered, doc.lines[anchor - 1])
         lines.insert(_end_of_item(doc, anchor, section.end_line), [rendered])
         return
     if entries:
+        rendered = _as_its_neighbour(rendered, doc.lines[entries[0].line - 1])
         # Above the suppression comments of the first entry: they belong to it.
         first = entries[0].line
         while first > 1 and _SUPPRESSION_LINE.match(doc.lines[first - 2]) is not None:
@@ -881,6 +883,13 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     if last == section.end_line and section.end_line < len(doc.lines):
         new.append("")
     lines.insert(last, new)
+
+
+def _as_its_neighbour(rendered: str, neighbour: str) -> str:
+    """The new entry with the bullet of the entry beside it (`* ` or `+ `): in Markdown a list
+    that changes its bullet ends there, and a new one starts, set apart from it."""
+    bullet = re.match(r"[-*+][ \t]+", neighbour)
+    return rendered if bullet is None else bullet.group() + rendered[2:]
 
 
 def _end_of_item(doc: Document, first: int, last: int) -> int:
