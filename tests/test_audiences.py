@@ -244,6 +244,22 @@ def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: R
     assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes
 
 
+def test_a_mistyped_ops_lead_at_the_terminal_is_asked_again_and_the_status_still_changes(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The typo stopped the command: the status change was lost and had to be typed again.
+    declare(run_cli, archive)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(
+        archive, "status", "identified", "pool exhausted", "--by", "sam", input="leee\nlee\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "did you mean lee?" in result.output
+    text = (archive / INC_PATH).read_text()
+    assert "status: identified" in text
+    assert "ops_lead: lee" in text
+
+
 def test_an_ops_lead_named_with_another_state_is_refused(archive: Path, run_cli: RunCli) -> None:
     # It was ignored: the status changed and the role did not.
     declare(run_cli, archive)

@@ -783,13 +783,21 @@ def _ops_lead_for(
                 echo(suggestion + " Yes (--yes).")
                 return candidate
             if ask:
-                answer = click.prompt(
+
+                def convert(value: str) -> str | None:
+                    if value.strip().lower() in ("no", "n", "-"):
+                        return None
+                    try:
+                        return _person(project, value, "Ops Lead")
+                    except UsageError as error:
+                        raise click.UsageError(str(error)) from None  # asked again
+
+                chosen: str | None = click.prompt(
                     printable(suggestion + " Handle to hand it to, or 'no'"),
                     default=printable(candidate),
+                    value_proc=convert,
                 )
-                if answer.strip().lower() in ("no", "n", "-"):
-                    return None
-                return _person(project, answer, "Ops Lead")
+                return chosen
             # The status changes in this same run: only the handoff is left to do.
             echo(f"{suggestion} (hand it over with: incident assign ops {candidate})")
             return None
