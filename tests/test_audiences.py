@@ -260,6 +260,22 @@ def test_a_mistyped_ops_lead_at_the_terminal_is_asked_again_and_the_status_still
     assert "ops_lead: lee" in text
 
 
+def test_the_ops_lead_named_at_the_terminal_keeps_the_role_and_the_status_changes(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "already holds Ops Lead" stopped the command, and the status change was lost.
+    declare(run_cli, archive)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(
+        archive, "status", "identified", "pool exhausted", "--by", "sam", input="sam\n"
+    )
+    assert result.exit_code == 0, result.output
+    text = (archive / INC_PATH).read_text()
+    assert "status: identified" in text
+    assert "ops_lead: sam" in text
+    assert "handoffs:" not in text
+
+
 def test_an_ops_lead_named_with_another_state_is_refused(archive: Path, run_cli: RunCli) -> None:
     # It was ignored: the status changed and the role did not.
     declare(run_cli, archive)

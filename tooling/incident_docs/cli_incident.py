@@ -788,9 +788,11 @@ def _ops_lead_for(
                     if value.strip().lower() in ("no", "n", "-"):
                         return None
                     try:
-                        return _person(project, value, "Ops Lead")
+                        handle = _person(project, value, "Ops Lead")
                     except UsageError as error:
                         raise click.UsageError(str(error)) from None  # asked again
+                    # Who leads already keeps the role: no handoff, and the status changes.
+                    return None if handle.casefold() == current.casefold() else handle
 
                 chosen: str | None = click.prompt(
                     printable(suggestion + " Handle to hand it to, or 'no'"),
