@@ -312,6 +312,27 @@ def test_an_item_added_to_a_list_indented_its_own_way_keeps_the_rest_as_written(
     assert edited == [*lines[:11], *new, "summary: x"]
 
 
+@pytest.mark.parametrize("closing", [[], ["# end of the front-matter"]])
+def test_a_list_indented_its_own_way_keeps_its_spelling_with_a_comment_on_its_last_item(
+    closing: list[str],
+) -> None:
+    # The comment on the last item (its spaces narrowed by the writer), or one closing the
+    # front-matter below it, made the whole list written anew, two spaces further in.
+    lines = [
+        "services:",
+        "  - api   # the public one",
+        "status_history:",
+        "- status: investigating",
+        "  at: 2024-05-02T10:05:00Z   # declared",
+        *closing,
+    ]
+    item = {"status": "identified", "at": T0 + timedelta(minutes=30)}
+    change = Change(appends=(("status_history", item),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    new = ["- status: identified", "  at: 2024-05-02T10:35:00Z"]
+    assert edited == [*lines[:5], *new, *closing]
+
+
 def test_an_item_added_at_the_end_goes_above_the_comment_closing_the_front_matter() -> None:
     lines = [
         "id: INC-1",

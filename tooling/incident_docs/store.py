@@ -590,7 +590,8 @@ def _merge(original: list[str], normalised: list[str], edited: list[str]) -> lis
         chunks[group] = chunks[group] + dropped
     result: list[str] = []
     # How the original lines just kept are indented against the writer's: new lines that follow
-    # them in the same block (an item added to a list indented its own way) are indented so too.
+    # them in the same block (an item added to a list indented its own way) are indented so too,
+    # also below a comment the writer puts between them (one closing the front-matter).
     shift: tuple[int, int, bool] | None = None
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
         a=normalised, b=edited, autojunk=False
@@ -605,17 +606,24 @@ def _merge(original: list[str], normalised: list[str], edited: list[str]) -> lis
             if span and span[0] == index and span[-1] < i2:
                 chunk = chunks[group_of[index]]
                 result.extend(chunk)
-                shift = _indent_shift(chunk, [normalised[i] for i in span])
+                if not all(_is_comment_or_blank(line) for line in chunk):
+                    shift = _indent_shift(chunk, [normalised[i] for i in span])
                 index = span[-1] + 1
             else:
                 result.append(normalised[index])
-                shift = None
+                if not _is_comment_or_blank(normalised[index]):
+                    shift = None
                 index += 1
     return result if _same_data(result, edited) else edited
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
+
+
+_COMMENT_GAP = re.compile(r"[ \t]+#")
+"""The spaces before a comment, which the writer narrows when it indents a line further (it
+keeps the comment's column): no difference in what the line says."""
 
 
 def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int, bool] | None:
@@ -626,7 +634,10 @@ def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int,
         return None
     pairs = list(zip(original, normalised, strict=True))
     shifts = {_indent(mine) - _indent(theirs) for mine, theirs in pairs if mine.strip()}
-    if len(shifts) != 1 or any(mine.lstrip(" ") != theirs.lstrip(" ") for mine, theirs in pairs):
+    if len(shifts) != 1 or any(
+        _COMMENT_GAP.sub(" #", mine.lstrip(" ")) != _COMMENT_GAP.sub(" #", theirs.lstrip(" "))
+        for mine, theirs in pairs
+    ):
         return None
     delta = shifts.pop()
     written = [line for line in normalised if line.strip()]
@@ -635,6 +646,10 @@ def _indent_shift(original: list[str], normalised: list[str]) -> tuple[int, int,
     # key at the margin is the next one of the front-matter.
     items = all(_is_item(line) for line in written if _indent(line) == least)
     return (delta, least, items) if delta and (least or items) else None
+
+
+def _is_comment_or_blank(line: str) -> bool:
+    return not line.strip() or line.lstrip(" ").startswith("#")
 
 
 def _is_item(line: str) -> bool:
