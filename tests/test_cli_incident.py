@@ -196,6 +196,16 @@ def test_a_service_that_is_not_a_name_is_asked_again(
     assert "services: [search]\n" in Path(result.stdout.splitlines()[-1]).read_text()
 
 
+def test_a_service_or_tag_too_long_is_refused_as_too_long(archive: Path, run_cli: RunCli) -> None:
+    # It said "is not a name: lower-case letters, digits..." of a name made only of those.
+    long = "checkout-" * 6
+    for option in ("--service", "--tag"):
+        result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", option, long)
+        assert result.exit_code == 2
+        assert f"{option} '{long}' is 54 characters: a name is at most 48" in result.stderr
+    assert not list((archive / "incidents").glob("*checkout-fails*"))
+
+
 def test_declaring_nothing_can_be_called_off_at_the_prompt(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,7 @@ from incident_docs.models import (
     AUDIENCES,
     CRITERIA,
     HANDLE_RE,
+    LABEL_LENGTH,
     LABEL_RE,
     Criteria,
     EntryKind,
@@ -156,6 +157,11 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
             label = "-".join(part.strip().lower().split())
             if not label:
                 continue
+            if len(label) > LABEL_LENGTH:
+                raise UsageError(
+                    f"{option} '{part.strip()}' is {len(label)} characters: a name is at most "
+                    f"{LABEL_LENGTH}"
+                )
             if not LABEL_RE.match(label):
                 raise UsageError(
                     f"{option} '{part.strip()}' is not a name: lower-case letters, digits, "

@@ -23,7 +23,8 @@ INCIDENT_ID_RE = re.compile(r"^INC-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 POSTMORTEM_ID_RE = re.compile(r"^PM-\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
 """A person's handle in the roster and on records."""
-LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
+LABEL_LENGTH = 48
+LABEL_RE = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{LABEL_LENGTH - 1}}}$")
 """A service or tag name."""
 LINK_RE = re.compile(r"^https?://\S+$")
 """An action item's tracker link."""
