@@ -276,6 +276,23 @@ def test_the_ops_lead_named_at_the_terminal_keeps_the_role_and_the_status_change
     assert "handoffs:" not in text
 
 
+@pytest.mark.parametrize("given", ["sam", "SAM"])
+def test_the_ops_lead_named_with_the_option_keeps_the_role_and_the_status_changes(
+    archive: Path, run_cli: RunCli, given: str
+) -> None:
+    # "already holds Ops Lead" stopped the command, and the status change was lost, although
+    # the same answer at the terminal keeps them in the role.
+    declare(run_cli, archive)
+    result = run_cli(
+        archive, "status", "identified", "pool exhausted", "--by", "sam", "--ops-lead", given
+    )
+    assert result.exit_code == 0, result.output
+    text = (archive / INC_PATH).read_text()
+    assert "status: identified" in text
+    assert "ops_lead: sam" in text
+    assert "handoffs:" not in text
+
+
 def test_an_ops_lead_named_with_another_state_is_refused(archive: Path, run_cli: RunCli) -> None:
     # It was ignored: the status changed and the role did not.
     declare(run_cli, archive)

@@ -757,6 +757,8 @@ def status_command(
         change = lifecycle.combine(change, Change(sets=tuple(extra)))
         if target is not IncidentStatus.IDENTIFIED or chosen_ops is None:
             return change
+        if chosen_ops.casefold() == f.incident.roles.ops_lead.casefold():
+            return change  # who leads already keeps the role: no handoff, and the status changes
         handoff = lifecycle.assign(f.incident, Role.OPS_LEAD, chosen_ops, by=handle, at=moment)
         return lifecycle.combine(change, handoff)
 
