@@ -206,6 +206,20 @@ def test_a_service_or_tag_too_long_is_refused_as_too_long(archive: Path, run_cli
     assert not list((archive / "incidents").glob("*checkout-fails*"))
 
 
+@pytest.mark.parametrize(
+    "given",
+    ["checkout/" + "a" * 45, "-" + "a" * 48, "straße-" + "a" * 42],
+    ids=["slash", "first", "letter"],
+)
+def test_a_long_service_that_is_not_a_name_is_refused_as_not_a_name(
+    archive: Path, run_cli: RunCli, given: str
+) -> None:
+    # It was refused as too long: shortened, it was refused again, as not a name.
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--service", given)
+    assert result.exit_code == 2
+    assert f"--service '{given}' is not a name: lower-case letters" in result.stderr
+
+
 def test_declaring_nothing_can_be_called_off_at_the_prompt(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

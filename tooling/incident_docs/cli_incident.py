@@ -7,6 +7,7 @@ import difflib
 import itertools
 import json
 import os
+import string
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -149,6 +150,10 @@ def _moment(at: str | None, now: datetime) -> datetime:
     return inputs.parse_moment(at, now) if at else now
 
 
+_LABEL_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "._-")
+"""What a service or tag name is made of (LABEL_RE)."""
+
+
 def _labels(values: Sequence[str], option: str) -> list[str]:
     """Services or tags: commas split, case and spaces forgiven, each checked."""
     result: list[str] = []
@@ -157,15 +162,16 @@ def _labels(values: Sequence[str], option: str) -> list[str]:
             label = "-".join(part.strip().lower().split())
             if not label:
                 continue
+            # Its characters first: a name too long and not a name either is refused once.
+            if not LABEL_RE.match(label[:LABEL_LENGTH]) or not set(label) <= _LABEL_CHARACTERS:
+                raise UsageError(
+                    f"{option} '{part.strip()}' is not a name: lower-case letters, digits, "
+                    "'.', '_' and '-'"
+                )
             if len(label) > LABEL_LENGTH:
                 raise UsageError(
                     f"{option} '{part.strip()}' is {len(label)} characters: a name is at most "
                     f"{LABEL_LENGTH}"
-                )
-            if not LABEL_RE.match(label):
-                raise UsageError(
-                    f"{option} '{part.strip()}' is not a name: lower-case letters, digits, "
-                    "'.', '_' and '-'"
                 )
             if label not in result:
                 result.append(label)
