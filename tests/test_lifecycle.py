@@ -147,6 +147,13 @@ def test_a_time_refused_gets_an_example_that_is_accepted_and_names_the_option() 
             parse_moment(text, now)
 
 
+@pytest.mark.parametrize("text", ["3000-01-01", "1969-12-31T23:00"])
+def test_a_time_with_no_offset_out_of_range_is_refused_as_out_of_range(text: str) -> None:
+    # It was told to add 'Z' (e.g. 3000-01-01T00:00:00Z), which was then refused as well.
+    with pytest.raises(UsageError, match=f"--at '{text}' is not a plausible time"):
+        parse_moment(text, at(60))
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -146,6 +146,9 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             f"{option} '{text}' is not a time: write it like 2022-12-25T12:32:00Z, "
             "2022-12-25T13:32:00+01:00 or -15m"
         ) from None
+    # Out of range first: a time with no offset is told to add one, in an example that must be
+    # accepted.
+    _plausible(moment, text, option)
     if moment.tzinfo is None or moment.utcoffset() is None:
         # The example is the same moment in UTC, written in full: a date alone ('2024-05-02')
         # takes no 'Z' of its own.
@@ -160,7 +163,6 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             f"{option} '{text}' has seconds in its UTC offset: write the offset as +HH:MM, "
             "as records do"
         )
-    _plausible(moment, text, option)
     if moment > now + timedelta(minutes=1):
         raise UsageError(f"{option} '{text}' is in the future (now is {format_time(now)})")
     return moment.replace(microsecond=0)
