@@ -93,7 +93,16 @@ def test_an_absurd_next_update_is_a_one_line_error(
     archive: Path, run_cli: RunCli, interval: str
 ) -> None:
     result = run_cli(archive, "update", "-i", OPEN, "--next-update", interval, "--log")
-    one_line_error(result, interval, "too long")
+    one_line_error(result, f"--next-update '{interval}'", "too long")
+
+
+@pytest.mark.parametrize("interval", ["1d", "2 days", "1.5h", "soon"])
+def test_a_next_update_that_is_not_a_duration_names_the_option(
+    archive: Path, run_cli: RunCli, interval: str
+) -> None:
+    # It said "'1d' is not a duration", naming no option.
+    result = run_cli(archive, "update", "-i", OPEN, "--next-update", interval, "--log")
+    one_line_error(result, f"--next-update '{interval}'", "is not a duration")
 
 
 @pytest.mark.parametrize(

@@ -92,13 +92,18 @@ news, and '10000h' is a slip of the keyboard, not a plan."""
 def parse_next_update(text: str) -> timedelta:
     """When the next stakeholder update is due, from now: at least a minute (an update due now
     promises nothing) and at most NEXT_UPDATE_LONGEST."""
-    interval = parse_duration(text)
-    if interval < timedelta(minutes=1):
-        raise UsageError(f"--next-update '{text}': the next update is at least a minute away")
-    if interval > NEXT_UPDATE_LONGEST:
+    try:
+        interval = _duration(text)
+    except UsageError:
+        raise UsageError(
+            f"--next-update '{text}' is not a duration: write it like 30m, 1h or 1h30m"
+        ) from None
+    if interval is None or interval > NEXT_UPDATE_LONGEST:
         raise UsageError(
             f"--next-update '{text}' is too long: the next update is at most 168h (a week) away"
         )
+    if interval < timedelta(minutes=1):
+        raise UsageError(f"--next-update '{text}': the next update is at least a minute away")
     return interval
 
 
