@@ -89,6 +89,9 @@ def applied(record: Incident, change: Change) -> Incident:
     [
         ("Checkout is DOWN!", "checkout-is-down"),
         ("Café  crème — ümlauts", "cafe-creme-umlauts"),
+        # Letters with no mark to drop are spelled, not dropped.
+        ("Tromsø DC: Łódź links down, Straße", "tromso-dc-lodz-links-down-strasse"),
+        ("Ærø ØRESUND þing", "aero-oresund-thing"),
         ("../../etc/passwd", "etc-passwd"),
         ("日本語", "incident"),
         ("a" * 80, "a" * 50),

@@ -71,9 +71,21 @@ class Change:
 # --- names, IDs and parsing -------------------------------------------------------------------
 
 
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS",
+        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH",
+        "\u0131": "i", "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŋ": "ng", "Ŋ": "NG", "ĸ": "k",
+    }
+)  # fmt: skip
+"""Latin letters that Unicode does not decompose into an ASCII letter and a mark ("Tromsø",
+"Łódź", "Straße"): spelled in ASCII as their languages do, not dropped."""
+
+
 def slugify(text: str, max_length: int = SLUG_LENGTH, default: str = DEFAULT_SLUG) -> str:
     """Lower-case ASCII letters, digits and single hyphens, cut at a word boundary; `default`
     when none is left."""
+    text = text.translate(_UNDECOMPOSED)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
