@@ -714,6 +714,7 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
         closing = source_lines[end:]
         return [*edit_front_matter(source_lines[:end], change, kind, where), *closing]
     yaml = _yaml(source_lines)
+    written = source_lines
     try:
         data, source_lines = _load_for_edit(yaml, source_lines)
     except (MarkedYAMLError, YAMLError) as error:
@@ -738,7 +739,18 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
             f"{where}:{lost + 2}: this change would drop the comment on this line: move the "
             "comment (or write that part in block style), then try again"
         )
-    return edited
+    return _tabs_kept(written, source_lines, edited) if written != source_lines else edited
+
+
+def _tabs_kept(written: list[str], read: list[str], edited: list[str]) -> list[str]:
+    """The edited lines with each line the edit left as it was read spelled again as written:
+    the tabs _load_for_edit made spaces for the editing reader are spacing, kept as the
+    author typed them. A line read the same from two spellings keeps the one it was read as."""
+    spelled: dict[str, str | None] = {}
+    for before, after in zip(written, read, strict=True):
+        if before != after:
+            spelled[after] = None if spelled.get(after, before) != before else before
+    return [spelled.get(line) or line for line in edited]
 
 
 def _comments_stay_above(original: list[str], edited: list[str]) -> list[str]:
