@@ -621,6 +621,29 @@ def test_a_new_item_given_a_retitled_item_s_old_title_adopts_its_own_issue_on_th
     assert items(archive, PAYMENTS_PM)[-1]["tracker"] == made["html_url"]
 
 
+def test_an_item_added_again_after_its_issue_was_closed_gets_an_issue_of_its_own(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # Removed, its issue closed, then added again under the same title: it adopted the closed
+    # issue by its marker and was done before anyone worked on it.
+    sync(archive, issues)
+    path = archive / PAYMENTS_PM
+    original = path.read_text(encoding="utf-8")
+    start, end = original.index("  - title: Let the payments API"), original.index("visibility:")
+    item = original[start:end]
+    path.write_text(original[:start] + original[end:], encoding="utf-8")
+    closed = next(i for i in issues.issues if i["title"].startswith("Let the payments API"))
+    closed["state"], closed["state_reason"] = "closed", "completed"
+    readded = "".join(line + "\n" for line in item.splitlines() if "tracker:" not in line)
+    path.write_text(original[:start] + readded + original[end:], encoding="utf-8")
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (0, 1), said
+    assert any(f"#{closed['number']} was made for an item of this title" in line for line in said)
+    again = items(archive, PAYMENTS_PM)[-1]
+    assert again["status"] == "open"
+    assert again["tracker"] == issues.issues[-1]["html_url"] != closed["html_url"]
+
+
 def test_an_item_moved_to_another_postmortem_keeps_its_issue(
     archive: Path, issues: FakeIssues
 ) -> None:

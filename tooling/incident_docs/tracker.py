@@ -492,6 +492,17 @@ class ActionSync:
         unmatched = []
         for p in wanted:
             issue = unlinked(p.key)
+            if issue is not None and issue.state != "open":
+                # Made for a removed item of the same title and closed since, or by a run that
+                # stopped before writing its link and closed by someone since: which it is, the
+                # record does not say, and adopted, the new item would be done or won't-do
+                # before anyone worked on it.
+                self.say(
+                    f"{display}: {self.repo}#{issue.number} was made for an item of this title "
+                    f"and is closed; a new issue is made for {p.item.title!r} (set its tracker to "
+                    f"{issue.url} instead if it is the same item)"
+                )
+                issue = None
             if issue is not None:
                 adopt[p.index] = issue
                 self._adopted(display, p, issue, "made by an earlier run")
