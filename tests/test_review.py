@@ -127,8 +127,9 @@ def test_a_postmortem_author_cannot_approve_their_own_postmortem() -> None:
     assert "an author of the postmortem" in reasons(decision)["jotanaka"]
 
 
-def test_bots_never_count() -> None:
-    config = Config(review=ReviewConfig(bots=("priyaraman",)))
+@pytest.mark.parametrize("listed", ["priyaraman", "@priyaraman", " @PriyaRaman "])
+def test_bots_never_count(listed: str) -> None:
+    config = Config(review=ReviewConfig(bots=(listed,)))
     decision = decide(
         [
             review(1, "renovate[bot]", "APPROVED"),

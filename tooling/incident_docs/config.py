@@ -259,9 +259,15 @@ class ReviewConfig(_Section):
     allow_unchanged_since_review: bool = True
     """Count an approval on an older commit when no gated file changed since it."""
     bots: tuple[str, ...] = ()
-    """Extra logins treated as bots (logins ending in [bot] always are)."""
+    """Extra logins treated as bots (logins ending in [bot] always are), without their '@'."""
     team_approvals: int = Field(default=1, ge=0, le=5)
     """Approvals from seniors of each involved team (0: teams are not required)."""
+
+    @field_validator("bots")
+    @classmethod
+    def _logins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Written as GitHub shows a mention ("@release-helper"), a login matched no reviewer.
+        return tuple(login.strip().removeprefix("@") for login in value)
 
 
 _DOMAIN = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
