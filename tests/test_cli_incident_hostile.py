@@ -559,6 +559,7 @@ def test_init_from_a_subfolder_names_the_root_it_set_up(
     # The paths it lists are the root's, not the current folder's: it says which root.
     assert result.stdout.splitlines()[0] == f"In {empty.resolve()}:"
     assert (empty / "incidents" / "README.md").is_file() and not (below / "incidents").exists()
+    assert "Run them in" not in result.stdout  # inside the archive, they find it
 
 
 def test_init_with_root_creates_the_archive_folder_in_a_larger_repository(
@@ -572,6 +573,10 @@ def test_init_with_root_creates_the_archive_folder_in_a_larger_repository(
     assert result.exit_code == 0, result.output
     assert (empty / "ops" / "postmortems" / "pyproject.toml").is_file()
     assert (empty / ".github" / "workflows" / "review.yml").is_file()
+    # Run from here, the commands it names would start another archive at the git root.
+    assert "Run them in ops/postmortems (cd ops/postmortems), or pass --root ops/postmortems." in (
+        result.stdout
+    )
     # Another command still refuses a folder that is not there.
     other = CliRunner().invoke(main, ["--root", "ops/other", "lint"])
     assert other.exit_code == 2 and "no such folder" in other.stderr

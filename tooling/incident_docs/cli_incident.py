@@ -7,6 +7,7 @@ import difflib
 import itertools
 import json
 import os
+import shlex
 import string
 import sys
 from collections.abc import Callable, Sequence
@@ -1550,6 +1551,12 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
         "when something goes wrong; 'incident lint' checks the archive and 'mkdocs serve' "
         "previews the site."
     )
+    here = Path.cwd().resolve()
+    if not here.is_relative_to(root):
+        # The commands find the archive from the folder they run in and the ones above it:
+        # run from here, 'incident declare' would start another archive at the git root.
+        shown = os.path.relpath(root, here) if root.is_relative_to(here) else str(root)
+        echo(f"Run them in {shown} (cd {shlex.quote(shown)}), or pass --root {shlex.quote(shown)}.")
     if github:
         echo(
             "On GitHub: turn on Pages (Settings > Pages > Source: GitHub Actions), make the "
