@@ -167,6 +167,25 @@ def test_lines_written_by_hand_after_the_generated_ones_are_kept(
     assert codeowners.read_text() == text
 
 
+def test_a_second_copy_of_the_generated_lines_fails_check_and_write_drops_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A merge that kept both sides: the copy below overrides the generated lines, and once the
+    # roster changed --write updated the first and kept the stale copy, which GitHub then read.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    text = codeowners.read_text()
+    hand = "/incidents/ @acme/oncall\n"
+    codeowners.write_text(
+        text + "\n" + text.replace("# Postmortems", hand + "# Postmortems") + hand
+    )
+    checked = run_cli(archive, "codeowners", "--check")
+    assert checked.exit_code == 1 and "out of date" in checked.stderr
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text + "\n" + hand + hand
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+
+
 def test_generated_lines_without_an_end_keep_the_lines_no_write_would_write(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -120,7 +120,7 @@ def merge(current: str | None, generated: str) -> str:
     lines, start, end = _generated_span(current)
     own = "".join(lines[:start])
     stray = "".join(moved(current, generated))
-    after = (stray and "\n" + stray) + "".join(lines[end + 1 :])
+    after = (stray and "\n" + stray) + "".join(_without_repeats(lines[end + 1 :], generated))
     if after and not after.endswith("\n"):
         after += "\n"
     if not own.strip():
@@ -139,6 +139,29 @@ def moved(current: str, generated: str) -> list[str]:
     lines, start, end = _generated_span(current)
     found = [line for line in lines[start:end] if not _generated_line(line, generated)]
     return [line if line.endswith("\n") else line + "\n" for line in found]
+
+
+def _without_repeats(lines: list[str], generated: str) -> list[str]:
+    """The lines after the generated ones without another copy of them (a merge that kept both
+    sides, a paste): below, a copy overrides the generated lines for every path they own, and
+    once the roster changes, with the owners it had. What was written by hand among a copy's
+    lines is kept, as `moved` keeps it."""
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not (line.startswith("# Generated from ") and GENERATED_MARK in line):
+            kept.append(line)
+            index += 1
+            continue
+        end = next(
+            (n for n in range(index, len(lines)) if lines[n].strip() == END_MARK), len(lines)
+        )
+        kept.extend(line for line in lines[index:end] if not _generated_line(line, generated))
+        index = end + 1
+    while kept and not kept[-1].strip():
+        kept.pop()  # the blank line that set the copy apart
+    return kept
 
 
 def _generated_span(current: str) -> tuple[list[str], int, int]:
