@@ -1,6 +1,7 @@
 """How well the blameless checks separate blame from blameless prose, and how fast they run.
 
     python benchmarks/blameless_quality.py [--real FILE.tsv] [--no-cv] [--held-out] [--in-context N]
+        [--show-published]
 
 Prints, for the rules alone, the model alone and the two combined:
 - grouped cross-validation on the training corpus: every fold holds out whole writer batches and
@@ -24,7 +25,8 @@ entry can still be BL001 here, as it cannot under a `## Timeline` heading. The m
 are its sentence scores over the threshold, wherever the line stands.
 Also printed:
 - with cross-validation, how many of the published postmortems of the `p` batches get a finding
-  (each organisation held out), and the corpus lines placed in the example records' timeline,
+  (each organisation held out; with --show-published, each sentence flagged), and the corpus
+  lines placed in the example records' timeline,
   responders list and other sections, linted in context with their fold's model;
 - optionally a TSV of real postmortem sentences (a `text` column, all blameless): the share flagged;
 - the speed of the whole BL family in sentences per second on one core.
@@ -251,10 +253,11 @@ def blog_table(rows: Sequence[Row], systems: dict[str, list[bool]]) -> None:
     )
 
 
-def published_table(rows: Sequence[Row], flagged: Sequence[bool]) -> None:
+def published_table(rows: Sequence[Row], flagged: Sequence[bool], *, show: bool = False) -> None:
     """How many published postmortems (the `p` batches) have a sentence labelled blameless that
     lint flags, each sentence read alone with the model of its fold (which holds out the
-    sentence's organisation; the shipped threshold was chosen with these rows too)."""
+    sentence's organisation; the shipped threshold was chosen with these rows too). `show`:
+    print each flagged sentence too, with its batch."""
     postmortems: dict[str, bool] = defaultdict(bool)
     sentences_flagged = total = 0
     for row, flag in zip(rows, flagged, strict=True):
@@ -262,6 +265,8 @@ def published_table(rows: Sequence[Row], flagged: Sequence[bool]) -> None:
             postmortems[row.source] |= flag
             sentences_flagged += flag
             total += 1
+            if flag and show:
+                print(f"  flagged ({row.group}): {row.text[:200]}")
     if postmortems:
         print(
             f"\npublished postmortems (the p batches, each organisation held out, each sentence "
@@ -402,6 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="in cross-validation, also lint N blameful and N blameless lines placed in the "
         "example records (default 1500)",
     )
+    parser.add_argument(
+        "--show-published",
+        action="store_true",
+        help="print each sentence of a published postmortem that cross-validation flags",
+    )
     args = parser.parse_args(argv)
     if args.in_context < 0:
         parser.error("--in-context: a number of lines, 0 or more")
@@ -439,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             {name: [flags[i] for i in judged] for name, flags in systems.items()},
         )
         blog_table(rows, systems)
-        published_table(rows, combined)
+        published_table(rows, combined, show=args.show_published)
         in_context_table(rows, in_context)
 
     frozen = read_rows(FROZEN)
