@@ -26,8 +26,8 @@ are its sentence scores over the threshold, wherever the line stands.
 Also printed:
 - with cross-validation, how many of the published postmortems of the `p` batches get a finding
   (each organisation held out; with --show-published, each sentence flagged), and the corpus
-  lines placed in the example records' timeline,
-  responders list and other sections, linted in context with their fold's model;
+  lines placed in the example records' timeline, responders list and other sections, linted in
+  context with their fold's model;
 - optionally a TSV of real postmortem sentences (a `text` column, all blameless): the share flagged;
 - the speed of the whole BL family in sentences per second on one core.
 Cross-validation needs scikit-learn (the `train` extra).
