@@ -855,6 +855,15 @@ def _apply(text: str, hits: list[BlameHit]) -> str:
         ("The deploy, obviously, broke the parser.", "The deploy broke the parser."),
         ("We checked the dashboards, obviously.", "We checked the dashboards."),
         ("The rollback was unbelievably slow.", "The rollback was slow."),
+        # Its comma goes with it.
+        ("And obviously, the deploy broke the parser.", "And the deploy broke the parser."),
+        ("The cache was unbelievably, obviously cold.", "The cache was cold."),
+        # So does the emphasis around it, rather than half of it.
+        ("The config was *obviously* wrong.", "The config was wrong."),
+        ("The config was **obviously** wrong.", "The config was wrong."),
+        ("The config was _obviously_ wrong.", "The config was wrong."),
+        ("The deploy, *obviously*, broke the parser.", "The deploy broke the parser."),
+        ("The config was <b>obviously</b> wrong.", "The config was wrong."),
     ],
 )
 def test_replacement_removes_the_hit(text: str, fixed: str) -> None:
@@ -867,6 +876,11 @@ def test_replacement_removes_the_hit(text: str, fixed: str) -> None:
 def test_no_replacement_where_rewrite_is_not_mechanical() -> None:
     for text in ["Obviously the config was wrong.", "Dave pushed a broken config."]:
         assert all(hit.replacement is None for hit in check_text(text))
+
+
+def test_no_replacement_that_would_leave_half_the_emphasis() -> None:
+    [hit] = check_text("It was *really obviously* wrong.")
+    assert hit.code == "BL003" and hit.replacement is None
 
 
 # --- Markdown ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from incident_docs.blameless.agents import (
@@ -310,9 +310,43 @@ def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None  # dropping it would leave a lower-case sentence start
     if text[end : end + 1] == " " and text[start - 1 : start] == " ":
         return start, end + 1
+    if text[end : end + 1] == "," and text[start - 1 : start] == " ":
+        # Its comma goes with it: "and obviously, the deploy broke" -> "and the deploy broke".
+        return (start, end + 2) if text[end + 1 : end + 2] == " " else (start - 1, end + 1)
     if text[start - 1 : start] == " " and text[end : end + 1] in (".", ",", ";", ":", "!", "?", ""):
         return start - 1, end
     return None
+
+
+_MARK_BEFORE = re.compile(r"(?:\*+|(?<!\w)_+|<([A-Za-z][\w-]*)(?:\s[^<>]*)?>)\Z")
+"""Emphasis or an inline element's opening tag just before a word (searched up to it)."""
+
+
+def _drop_as_written(text: str, masked: str, hit: BlameHit) -> BlameHit:
+    """A deletion found in the text with its markup masked, made in the text as written: the
+    emphasis or the inline element around the words goes with them ("was *obviously* broken"
+    -> "was broken"). Where it cannot, the hit keeps its words and offers no fix, rather than
+    one that leaves half of the markup behind ("was * broken", "was <b>/b> broken")."""
+    words = _WORDS.search(masked, hit.start, hit.end)
+    if words is None:
+        return replace(hit, replacement=None)
+    start, end = words.span()
+    while (found := _MARK_BEFORE.search(text, max(0, start - 200), start)) is not None:
+        closing = f"</{found.group(1)}>" if found.group(1) else found.group(0)
+        if text[end : end + len(closing)].lower() != closing.lower():
+            break
+        start, end = found.start(), end + len(closing)
+    dropped = _drop_span(text, start, end)
+    if dropped is None or any(
+        text[first:last] != masked[first:last]
+        for first, last in ((dropped[0], start), (end, dropped[1]))
+    ):
+        return replace(hit, start=words.start(), end=words.end(), replacement=None)
+    return replace(hit, start=dropped[0], end=dropped[1])
+
+
+_WORDS = re.compile(r"\w(?:[^\n]*\w)?")
+"""From the first to the last letter of a deletion's words."""
 
 
 def lower_same_length(text: str) -> str:
@@ -600,6 +634,14 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
             hits.append(BlameHit("BL004", match.start(), match.end(), message, suggestion))
     if hits:
         hits = [hit for hit in hits if not _suspended(low, hit, masked)]
+    if masked is not text:
+        hits = [
+            _drop_as_written(text, masked, hit)
+            if hit.replacement is not None
+            and text[hit.start : hit.end] != masked[hit.start : hit.end]
+            else hit
+            for hit in hits
+        ]
     if hits and ('"' in masked or "\u201c" in masked):
         quoted = _quoted_passages(masked)
         hits = [h for h in hits if not _within(quoted, h)]
