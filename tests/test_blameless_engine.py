@@ -810,6 +810,25 @@ def test_human_error_given_as_the_cause_is_flagged(sentence: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("It was operator error, plain and simple.", "operator error"),
+        ("The config was a fat-finger mistake.", "fat-finger"),
+        ("The root cause was human error.", "human error"),
+        ("Root cause: operator error.", "operator error"),
+        ("The root cause was the intern.", "the intern"),
+    ],
+)
+def test_human_error_finding_names_and_underlines_the_words_given_as_the_cause(
+    sentence: str, words: str
+) -> None:
+    [hit] = check_text(sentence)
+    assert hit.code == "BL005"
+    assert sentence[hit.start : hit.end] == words
+    assert hit.message.startswith(f"'{words}' is not a cause;")
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "This was not human error in not knowing anything: the logs were moved without notice.",

@@ -180,6 +180,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+NAMED_MESSAGES: dict[str, str] = {
+    "BL005": "'{words}' is not a cause; name the condition that made the error possible",
+}
+"""The message of a check that names the words it found (Check.names_words)."""
+
 
 # Markdown noise inside a chunk of prose: masked (replaced by spaces) so offsets stay valid.
 _INLINE_MASK = re.compile(
@@ -449,6 +454,8 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
         while start < end and text[start].isspace():
             start += 1
         message, suggestion = MESSAGES[code]
+        if check.names_words:
+            message = NAMED_MESSAGES[code].format(words=" ".join(text[start:end].split()))
         replacement = None
         if check.droppable:
             dropped = _drop_span(text, start, end)

@@ -62,6 +62,9 @@ class Check:
     # not reported in a sentence of the present, said of no one, that the model reads as blaming
     # no one (see prose.DISCOURSE).
     discourse: bool = False
+    # The message names the words found ("'operator error' is not a cause"), not the rule's
+    # own example of them (see engine.NAMED_MESSAGES).
+    names_words: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -364,14 +367,18 @@ CHECKS: tuple[Check, ...] = (
         "before",
         PERSON_CODES,
     ),
-    # BL005 also covers a person given as the root cause.
+    # BL005 also covers a person given as the root cause: the finding is who, or the error
+    # ("'the intern' is not a cause", "'human error' is not a cause").
     Check(
         _c(
-            r"\b(?:root\s+cause|cause)\s*(?::|was|is|=)\s*(?:the\s+|an?\s+|our\s+)?"
+            r"\b(?:root\s+cause|cause)\s*(?::|was|is|=)\s*(?P<cause>(?:the\s+|an?\s+|our\s+)?"
             r"(?:engineer|developer|operator|intern|on-?call|person|human|admin|individual|contractor|dba)s?\b"
+            r"(?:\s+(?:errors?|mistakes?)\b)?)"
         ),
         "BL005",
         wordset("cause"),
+        span="cause",
+        names_words=True,
     ),
     # BL002: counterfactuals aimed at people.
     Check(
@@ -668,6 +675,7 @@ CHECKS: tuple[Check, ...] = (
             r"(?![^.;!?\n]{0,200}?\b(?:at\s+first|initially|at\s+the\s+time|until)\b))"
         ),
         mention_veto=True,
+        names_words=True,
         # A sentence that denies, questions or supposes it does not give it as the cause, nor
         # one that calls it a framing ("Any PEBKAC framing is off the table"). Not the "not" of
         # an omission the error is said to be ("human error in not knowing where the logs are").
