@@ -755,6 +755,8 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
         "Make sure the runbook is mindful of time zones.",
         "Ensure the alerting stays vigilant during deploy freezes.",
         "Make sure we're more careful with migrations.",
+        "Make the rollout more cautious: canary first.",
+        "Make the config loader more careful about unknown keys.",
         "I am sure the new pipeline is more thorough.",
         "Suffice to say, these are very large tree objects that take a lot of computation.",
         # An article before a run of capitalised words names a thing, not a person.
@@ -1096,6 +1098,20 @@ def test_the_people_an_insinuation_singles_out_are_not_also_a_team_blamed(
     ],
 )
 def test_a_reminder_to_take_care_is_one_finding(sentence: str, span: str) -> None:
+    assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == [
+        ("BL009", span)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "span"),
+    [
+        ("Make Sam more careful with deployment configs", "Make Sam more careful"),
+        ("Make the on-call engineer more vigilant.", "Make the on-call engineer more vigilant"),
+        ("Make everyone more mindful of change freezes.", "Make everyone more mindful"),
+    ],
+)
+def test_care_made_of_someone_is_no_action_item(sentence: str, span: str) -> None:
     assert [(hit.code, sentence[hit.start : hit.end]) for hit in check_text(sentence)] == [
         ("BL009", span)
     ]

@@ -439,3 +439,18 @@ def test_an_allowed_phrase_that_keeps_a_finding_away_in_a_worker_is_not_reported
     assert [message for _, _, message in _unused_allowed(result.stdout)] == [
         "allowed phrase 'written nowhere' keeps no finding away in the archive"
     ]
+
+
+def test_an_action_item_title_asking_someone_for_care_is_reported_where_it_is_written(
+    archive: Path, run_cli: RunCli
+) -> None:
+    import json
+
+    path = archive / PM
+    title = "title: Validate deployment configs against a schema before rollout"
+    text = path.read_text()
+    path.write_text(text.replace(title, "title: Make Sam more careful with deployment configs"))
+    line = text[: text.index(title)].count("\n") + 1
+    result = run_cli(archive, "lint", "--select", "BL", "--format", "json", str(path))
+    [found] = json.loads(result.stdout)["diagnostics"]
+    assert (found["line"], found["column"], found["code"]) == (line, 12, "BL009")

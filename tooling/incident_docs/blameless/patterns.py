@@ -942,6 +942,22 @@ CHECKS: tuple[Check, ...] = (
         CARE_CODES,
         requires=(wordset("sure ensure"),),
     ),
+    # "Make Sam more careful", "Make the on-call engineer more vigilant": care made of a person,
+    # a role or a team; not of a thing ("Make the alert more thorough").
+    Check(
+        _c(
+            r"\bmake\s+(?:the\s+|our\s+|all\s+)?(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
+            r"(?:\s+(?!(?:more|extra|very|much|a|far)\b)(?P<agent2>[a-z][\w'\u2019\-]*))?\s+"
+            r"(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+|far\s+more\s+)?"
+            + CARE
+            + r"\b"
+        ),
+        "BL009",
+        wordset("careful vigilant diligent attentive mindful cautious thorough"),
+        "group",
+        CARE_CODES,
+        requires=(wordset("make"),),
+    ),
     Check(
         _c(r"\b(?:try\s+harder|do\s+better)\b"),
         "BL009",
