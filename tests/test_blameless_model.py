@@ -899,6 +899,22 @@ def test_explain_prints_the_score_the_rule_hits_and_the_cues(
         )
 
 
+@pytest.mark.parametrize(
+    "line", ["- 12:32 Sam deployed on a Friday.", "| 14:02 | Sam | deployed on a Friday |"]
+)
+def test_explain_weighs_a_timeline_entry_at_the_bar_lint_sets_there(
+    archive: Path, run_cli: RunCli, line: str
+) -> None:
+    """A line that opens with a time of day is weighed as lint weighs a timeline entry, surely
+    (0.8): the verdict explain prints is the one it reports."""
+    result = run_cli(archive, "blameless", "explain", "--format", "json", "--", line)
+    payload = json.loads(result.stdout)
+    assert payload["threshold"] >= 0.8 and payload["rules"] == []
+    assert (payload["probability"] >= payload["threshold"]) == payload["flagged"]
+    text = run_cli(archive, "blameless", "explain", "--", line).stdout
+    assert ("reads as not blame" in text) == ("reported: nothing" in text)
+
+
 FALSE_ALARMS = [  # blameless lines the shipped model reads as blame
     "Everyone who upgraded before Tuesday is safe.",
     "The database team rebuilt the replica twice before lunch.",

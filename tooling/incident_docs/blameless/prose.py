@@ -1214,6 +1214,11 @@ class Checker:
             threshold = max(self.threshold, HEADING, SURER if heading.names_people else 0.0)
             if _title_case(text):
                 weighed = _title_case_view(weighed)
+        elif read[:1] in _TIMELINE_OPENERS and _TIMESTAMPED.match(read) is not None:
+            # As _check weighs a line that opens with a time of day, a timeline entry: surer.
+            threshold = max(self.threshold, TIMELINE)
+        elif _BYLINE.match(read) is not None:
+            threshold = max(self.threshold, SURER)
         people = self.options.people
         score = self.model.score(weighed, people) if self.model else None
         cues = (
