@@ -899,6 +899,11 @@ def test_no_replacement_where_rewrite_is_not_mechanical() -> None:
         assert all(hit.replacement is None for hit in check_text(text))
 
 
+def test_hero_worship_is_not_called_mocking() -> None:
+    [hit] = check_text("Thankfully Dana saved the day and restored the cache.")
+    assert hit.code == "BL006" and "hero worship" in hit.message
+
+
 def test_no_replacement_that_would_leave_half_the_emphasis() -> None:
     [hit] = check_text("It was *really obviously* wrong.")
     assert hit.code == "BL003" and hit.replacement is None

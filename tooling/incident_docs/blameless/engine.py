@@ -159,8 +159,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Explain what in the tooling or process allowed the mistake to have impact.",
     ),
     "BL006": (
-        "mocking or emotional narration; keep the tone factual",
-        "Remove the sarcasm or emotion and state what happened.",
+        "mocking, hero worship or emotional narration; keep the tone factual",
+        "Remove the sarcasm, praise or emotion and state what happened.",
     ),
     "BL007": (
         "insinuation singles out unnamed people; describe the process gap instead",
