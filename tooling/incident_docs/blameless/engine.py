@@ -18,6 +18,7 @@ from incident_docs.blameless.lexicon import (
     CODE_SPAN,
     DENIED_AGENT,
     DEPARTMENTS,
+    FUNCTION_WORDS,
     MACHINES,
     MONTH_CONTEXT,
     MONTH_NAMES,
@@ -27,6 +28,7 @@ from incident_docs.blameless.lexicon import (
     REJECTED_AFTER,
     SUSPENDING,
     SUSPENDING_OPENER,
+    TOKEN,
     opens_sentence,
 )
 from incident_docs.blameless.patterns import (
@@ -377,7 +379,10 @@ def _classify_match(
             prev = PREV_WORD.search(text, max(0, span[0] - 30), span[0])
             if prev is None or prev.group(1).lower() not in MONTH_CONTEXT:
                 return "person", span[0]
-        return agent_kind(text, span[0], span[1], people), span[0]
+        kind = agent_kind(text, span[0], span[1], people)
+        if kind in ("team", "role"):
+            return kind, _head_of_group(text, span[0])
+        return kind, span[0]
     if "agent2" in check.pattern.groupindex and match.group("agent2"):
         # "the platform team": the head noun decides; "Dave and": the first word does.
         head = agent_kind(text, match.start("agent2"), match.end("agent2"), people)
@@ -404,6 +409,32 @@ def _classify_match(
             # that follows, not the agent.
             return None, match.start()
     return agent_kind(text, match.start("agent"), match.end("agent"), people), match.start()
+
+
+_DETERMINER = re.compile(r"(?:the|our|their|his|her|its|your|my|a|an|this|that)\Z", re.IGNORECASE)
+_MODIFIER = re.compile(r"[a-zA-Z][\w\-]*\Z")
+_NO_MODIFIERS = FUNCTION_WORDS | wordset(
+    "because since after before until unless once why how all both every each some any and "
+    "certain particular one few several many most other"
+)
+"""Words before a team or a role that do not say which one it is ("because ops team")."""
+
+
+def _head_of_group(text: str, start: int) -> int:
+    """Where a team or a role named at `start` begins with the words that say which, after its
+    article or at the start of its sentence: "the [database team] broke", "the [on-call
+    engineer] failed to". With neither before them, the word alone ("because ops [team]")."""
+    tokens = list(TOKEN.finditer(text, max(0, start - 60), start))
+    begins = start
+    for token in reversed(tokens[-3:]):
+        if _DETERMINER.match(token.group(0)) or token.group(0) in ".;:!?|":
+            return begins
+        word = token.group(0)
+        if not _MODIFIER.match(word) or word.lower() in _NO_MODIFIERS:
+            return start
+        begins = token.start()
+    # Or opening the text: "Database team broke replication."
+    return begins if TOKEN.search(text, 0, begins) is None else start
 
 
 def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iterator[BlameHit]:
