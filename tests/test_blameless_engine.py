@@ -239,6 +239,10 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "The human error explanation was dropped once the logs were read.",
         "Be more careful was proposed and struck from the action items.",
         "| Operator error? | No. The form accepted a negative quantity. |",
+        # A quotation of three words or more: the role or team inside it is mentioned, not blamed.
+        '- We rejected "operator should have checked the target" as a finding.',
+        'Reviews this half listed "engineer did not double-check the config" as a factor.',
+        'Reviewers struck "database team broke replication" from the draft.',
         # A paragraph wrapped by hand: the line break is no sentence's end.
         "This was our mistake, and it's not something we'd\ndescribe as human error.",
         "The review did not\nfind human error at work.",

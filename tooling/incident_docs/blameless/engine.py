@@ -423,11 +423,15 @@ _NO_MODIFIERS = FUNCTION_WORDS | wordset(
 def _head_of_group(text: str, start: int) -> int:
     """Where a team or a role named at `start` begins with the words that say which, after its
     article or at the start of its sentence: "the [database team] broke", "the [on-call
-    engineer] failed to". With neither before them, the word alone ("because ops [team]")."""
+    engineer] failed to". With neither before them, the word alone ("because ops [team]"). An
+    opening quotation mark or bracket before them opens the words too: a finding in a quotation
+    stays inside it ('rejected "[operator should have] checked"')."""
     tokens = list(TOKEN.finditer(text, max(0, start - 60), start))
     begins = start
     for token in reversed(tokens[-3:]):
         if _DETERMINER.match(token.group(0)) or token.group(0) in ".;:!?|":
+            return begins
+        if not text[token.end() : begins].isspace():
             return begins
         word = token.group(0)
         if not _MODIFIER.match(word) or word.lower() in _NO_MODIFIERS:
