@@ -239,6 +239,8 @@ def test_near_misses_are_not_flagged(sentence: str) -> None:
         "The human error explanation was dropped once the logs were read.",
         "Be more careful was proposed and struck from the action items.",
         "| Operator error? | No. The form accepted a negative quantity. |",
+        "**Not a root cause:** the individual who approved the plan.",
+        "Not a root cause: the engineer's mistake. Root cause: a script with no environment check.",
         # A quotation of three words or more: the role or team inside it is mentioned, not blamed.
         '- We rejected "operator should have checked the target" as a finding.',
         'Reviews this half listed "engineer did not double-check the config" as a factor.',

@@ -17,6 +17,7 @@ from incident_docs.blameless.lexicon import (
     JUDGE_WORDS,
     NEG_ADJ,
     NEG_WORDS,
+    NEGATED,
     ROLES,
     WEAK_VERB,
     WEAK_WORDS,
@@ -379,6 +380,9 @@ CHECKS: tuple[Check, ...] = (
         wordset("cause"),
         span="cause",
         names_words=True,
+        # "Not a root cause: the individual who approved the plan": denied before the words it
+        # underlines, where the clause's own denials (engine._suspended) no longer look.
+        veto=NEGATED,
     ),
     # BL002: counterfactuals aimed at people.
     Check(
