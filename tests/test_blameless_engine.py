@@ -891,6 +891,9 @@ def _apply(text: str, hits: list[BlameHit]) -> str:
         ("The config was _obviously_ wrong.", "The config was wrong."),
         ("The deploy, *obviously*, broke the parser.", "The deploy broke the parser."),
         ("The config was <b>obviously</b> wrong.", "The config was wrong."),
+        # A comma with no space after it: the words either side stay apart.
+        ("The config was obviously,wrong.", "The config was,wrong."),
+        ("The deploy, obviously,broke the parser.", "The deploy,broke the parser."),
     ],
 )
 def test_replacement_removes_the_hit(text: str, fixed: str) -> None:

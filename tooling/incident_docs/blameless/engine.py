@@ -310,7 +310,9 @@ def _unmarked(text: str) -> str:
 def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Span to delete so that removing a parenthetical adverb leaves a grammatical sentence."""
     if text[end : end + 1] == "," and text[max(0, start - 2) : start] == ", ":
-        return start - 2, end + 1  # "the deploy, obviously, broke" -> "the deploy broke"
+        # "the deploy, obviously, broke" -> "the deploy broke"; with a word right after the
+        # comma, one comma stays between them ("the deploy, obviously,broke").
+        return (start - 2, end + 1) if not text[end + 1 : end + 2].strip() else (start - 2, end)
     if text[end : end + 1] in (".", ";", "!", "?", "") and text[max(0, start - 2) : start] == ", ":
         return start - 2, end  # "we checked the logs, obviously." -> "we checked the logs."
     if opens_sentence(text, start):
@@ -318,8 +320,13 @@ def _drop_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if text[end : end + 1] == " " and text[start - 1 : start] == " ":
         return start, end + 1
     if text[end : end + 1] == "," and text[start - 1 : start] == " ":
-        # Its comma goes with it: "and obviously, the deploy broke" -> "and the deploy broke".
-        return (start, end + 2) if text[end + 1 : end + 2] == " " else (start - 1, end + 1)
+        # Its comma goes with it: "and obviously, the deploy broke" -> "and the deploy broke";
+        # not where a word follows the comma directly ("was obviously,wrong"), which would join.
+        after = text[end + 1 : end + 2]
+        if after == " ":
+            return start, end + 2
+        if not after or after.isspace():
+            return start - 1, end + 1
     if text[start - 1 : start] == " " and text[end : end + 1] in (".", ",", ";", ":", "!", "?", ""):
         return start - 1, end
     return None
