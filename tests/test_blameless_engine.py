@@ -763,6 +763,10 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
         "Make sure we're more careful with migrations.",
         "Make the rollout more cautious: canary first.",
         "Make the config loader more careful about unknown keys.",
+        # A thing named after a role or a team: its head noun says what it is.
+        "Make the on-call runbook more thorough.",
+        "Make the engineer onboarding more thorough.",
+        "Make the developer experience more careful about defaults.",
         "I am sure the new pipeline is more thorough.",
         "Suffice to say, these are very large tree objects that take a lot of computation.",
         # An article before a run of capitalised words names a thing, not a person.

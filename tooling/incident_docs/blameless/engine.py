@@ -395,6 +395,8 @@ def _classify_match(
         head = agent_kind(text, match.start("agent2"), match.end("agent2"), people)
         if head in ("team", "role", "singled"):
             return head, match.start()
+        if check.head_noun and head is None and text[match.start("agent2")].islower():
+            return None, match.start()  # "make the on-call runbook more thorough": a thing
         second = match.group("agent2")
         first = text[match.start("agent") : match.end("agent")]
         bare = first.strip("*_")

@@ -66,6 +66,9 @@ class Check:
     # The message names the words found ("'operator error' is not a cause"), not the rule's
     # own example of them (see engine.NAMED_MESSAGES).
     names_words: bool = False
+    # With a second word in lower case that names no one ("the on-call runbook", "the engineer
+    # onboarding"), that word is the head noun: a thing, not the people the first word names.
+    head_noun: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -961,6 +964,7 @@ CHECKS: tuple[Check, ...] = (
         "group",
         CARE_CODES,
         requires=(wordset("make"),),
+        head_noun=True,
     ),
     Check(
         _c(r"\b(?:try\s+harder|do\s+better)\b"),
