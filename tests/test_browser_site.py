@@ -153,6 +153,19 @@ def test_every_open_action_item_is_on_one_page(visit: Visit) -> None:
     assert "Canary every web deploy for ten minutes before full rollout" in text
 
 
+def test_the_action_items_tables_show_every_column_on_a_desktop_screen(
+    browser: Browser, site_url: str
+) -> None:
+    # Beside the table of contents, the Postmortem and Tracker columns had to be scrolled to.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url + "action-items/")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('article table')].map(t => [t.scrollWidth, t.clientWidth])"
+    )
+    page.close()
+    assert widths and all(scroll <= client + 1 for scroll, client in widths), widths
+
+
 def test_hostile_record_runs_no_script_and_injects_nothing(visit: Visit) -> None:
     page = visit.page
     for url in ("", "incidents/", "incidents/INC-2024-01-02-hostile-title/", "browse/tag/config/"):

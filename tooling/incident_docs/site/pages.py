@@ -469,7 +469,9 @@ class PageBuilder:
             heading = f"{owner} ({name})" if name else owner
             body += [f"### {md_text(heading)}", self._items_table(link, owners[key])]
         # Every item is in its postmortem's own "Action items" section, which search finds.
-        return _page("Action items", body, searchable=False)
+        # Its tables are as wide as a page gets: without the table of contents beside them (two
+        # headings, which the page opens with), a screen of 1280 px shows every column.
+        return _page("Action items", body, hide_toc=True, searchable=False)
 
     # -- metrics ---------------------------------------------------------------------------
 
