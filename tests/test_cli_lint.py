@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -952,6 +953,54 @@ def test_findings_still_fail_when_the_reader_of_both_streams_goes_away(archive: 
         check=False,
     )  # fmt: skip
     assert result.returncode == 1
+
+
+def _into_a_closed_pipe(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `incident ARGS` with standard output a pipe nobody reads any more."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "incident_docs", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            check=False,
+            env=env,
+        )
+    finally:
+        os.close(writer)
+
+
+def test_a_check_that_fails_still_fails_when_its_reader_goes_away(archive: Path) -> None:
+    """`incident codeowners --check | head -1` in a job with pipefail: no CODEOWNERS yet."""
+    result = _into_a_closed_pipe("--root", str(archive), "codeowners", "--check")
+    assert result.returncode == 1
+    assert "out of date" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_into_a_closed_pipe_is_not_a_finding(option: str) -> None:
+    result = _into_a_closed_pipe(option)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_output_in_an_encoding_without_the_characters_is_escaped(archive: Path) -> None:
+    """PYTHONIOENCODING=latin-1 (or a locale that is not UTF-8) and a title with a dash."""
+    record = archive / "incidents" / "INC-2026-11-20-search-latency.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("Search results slow", "Search — 搜索 slow", 1), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(archive), "list"],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Search \\u2014 \\u641c\\u7d22 slow" in result.stdout
 
 
 def test_the_command_list_shows_whole_first_sentences() -> None:

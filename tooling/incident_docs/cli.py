@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import math
 import os
 import re
@@ -228,6 +229,25 @@ class _Group(HelpGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper) and stdout.errors == "strict":
+            # An encoding that cannot hold every character (PYTHONIOENCODING=latin-1, a locale
+            # that is not UTF-8): a title's "—" is written as its escape, as standard error
+            # writes it, not a traceback halfway through the output.
+            stdout.reconfigure(errors="backslashreplace")
+        return super().main(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from incident_docs.diagnostics import EXIT_OK
+
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            # `incident --help | head -1`: the help is printed while the arguments are read.
+            _reader_gone(sys.stdout)
+            sys.exit(EXIT_OK)
+
     def invoke(self, ctx: click.Context) -> Any:
         from incident_docs.diagnostics import EXIT_OK, UsageError
 
@@ -244,10 +264,8 @@ class _Group(HelpGroup):
                 ) from None
             raise
         except BrokenPipeError:
-            # The reader went away (`incident rules | head -1`): not an error. Point stdout at
-            # /dev/null so the interpreter's last flush does not complain either.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            # The reader went away (`incident rules | head -1`) while click wrote: not an error.
+            _reader_gone(sys.stdout)
             sys.exit(EXIT_OK)
         except UsageError as error:
             fail(str(error))
@@ -280,7 +298,19 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
     the command."""
     from incident_docs.terminal import printable
 
-    click.echo(printable(message), err=err, nl=nl)
+    try:
+        click.echo(printable(message), err=err, nl=nl)
+    except BrokenPipeError:
+        # The reader went away (`incident codeowners --check | head -1`): the rest of the
+        # output goes nowhere and the command goes on to its own exit code, so a check that
+        # fails still fails a pipeline with pipefail.
+        _reader_gone(sys.stderr if err else sys.stdout)
+
+
+def _reader_gone(stream: Any) -> None:
+    """Point the stream at /dev/null, so that neither the next write nor the interpreter's last
+    flush complains about the pipe that was closed."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 class Seconds(click.FloatRange):

@@ -132,22 +132,14 @@ def lint_command(
         output = format_sarif(diagnostics, rule_severities(config), root=git_top(project.root))
     else:
         output = FORMATTERS[output_format](diagnostics)
-    try:
-        echo(output, nl=False)
-    except BrokenPipeError:
-        # The reader stopped reading (`incident lint | head`): the findings still decide the
-        # exit code, so a pipeline with pipefail still fails.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    echo(output, nl=False)  # to a reader that went away too: the findings decide the exit code
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             # What the step wrote before (another run in it, as xargs makes) counts too.
             room = STEP_SUMMARY_LIMIT - os.fstat(summary.fileno()).st_size
             summary.write(format_summary(diagnostics, result.files, limit=room))
     if output_format == "text":
-        try:
-            echo(summary_line(result.diagnostics, result.files), err=True)
-        except BrokenPipeError:  # standard error read by a pipe that went away: the same
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+        echo(summary_line(result.diagnostics, result.files), err=True)
     sys.exit(exit_code(result.diagnostics, fail_on=fail_on or config.lint.fail_on))
 
 
