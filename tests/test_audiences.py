@@ -237,8 +237,8 @@ def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: R
     declare(run_cli, archive)
     hint = run_cli(archive, "status", "identified", "pool exhausted", "--by", "sam")
     assert hint.exit_code == 0
-    assert "team payments owns: hand the Ops Lead role from sam to priya?" in hint.stdout
-    assert "(hand it over with: incident assign ops priya)" in hint.stdout
+    assert "team payments owns: hand the Ops Lead role from sam to priya?" in hint.stderr
+    assert "(hand it over with: incident assign ops priya)" in hint.stderr
     assert "--yes" not in hint.stdout  # the status changed: run again, it would be refused
     text = (archive / INC_PATH).read_text()
     assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes

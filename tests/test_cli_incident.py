@@ -112,13 +112,30 @@ def test_the_same_title_on_the_same_day_gets_a_new_id(archive: Path, run_cli: Ru
     assert Path(third).name == f"{INC}-3.md"
 
 
+def test_a_script_reads_only_the_record_path_on_standard_output(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """`path=$(incident declare …)`: what the command did goes to standard error."""
+    declared = run_cli(
+        archive, "declare", "Checkout fails", "--because", "user-facing", "--by", "sam"
+    )
+    assert declared.exit_code == 0, declared.output
+    [path] = declared.stdout.splitlines()
+    assert Path(path).parent == archive / "incidents" and Path(path).is_file()
+    assert "Declared INC-" in declared.stderr and "Incident Commander" in declared.stderr
+    moved = run_cli(archive, "status", "identified", "bad flag", "--by", "sam", "-i", "checkout")
+    assert moved.exit_code == 0, moved.output
+    assert moved.stdout == declared.stdout
+    assert "investigating -> identified" in moved.stderr
+
+
 def test_data_lost_suggests_the_most_severe_and_no_yes_says_declare_early(
     archive: Path, run_cli: RunCli
 ) -> None:
     lost = run_cli(archive, "declare", "Rows gone", "--because", "data-lost", "--by", "sam")
     assert "severity: SEV1" in Path(lost.stdout.splitlines()[-1]).read_text()
     calm = run_cli(archive, "declare", "Odd graph", "--by", "sam")
-    assert "Declaring early is cheap" in calm.stdout
+    assert "Declaring early is cheap" in calm.stderr
     assert "severity: SEV4" in Path(calm.stdout.splitlines()[-1]).read_text()
 
 
@@ -319,7 +336,7 @@ def test_handing_off_command_moves_the_roles_never_delegated(
     declare(run_cli, archive)
     run_cli(archive, "assign", "ops", "dana", "--by", "sam", "--at", "-2h")
     result = run_cli(archive, "assign", "ic", "jo", "--by", "sam", "--at", "-1h")
-    assert "with Communications Lead (not yet delegated)" in result.stdout
+    assert "with Communications Lead (not yet delegated)" in result.stderr
     text = (archive / INC_PATH).read_text()
     assert "  incident_commander: jo\n  communications_lead: jo\n  ops_lead: dana\n" in text
     assert lint_codes(run_cli, archive, INC_PATH) == []
@@ -333,7 +350,7 @@ def test_log_kinds_stdin_and_mitigations(archive: Path, run_cli: RunCli) -> None
     missing = run_cli(archive, "log", "rolled back", "--kind", "mitigation", "--by", "dana")
     assert missing.exit_code == 2 and "--action rollback|redirect-traffic" in missing.stderr
     done = run_cli(archive, "log", "Rolled back to 4.1", "--action", "rollback", "--by", "dana")
-    assert done.exit_code == 0 and "mitigated_at set to 2024-05-02T13:00:00Z" in done.stdout
+    assert done.exit_code == 0 and "mitigated_at set to 2024-05-02T13:00:00Z" in done.stderr
     text = (archive / INC_PATH).read_text()
     assert "- 2024-05-02T13:00:00Z **note** by dana: looking at dashboards\n" in text
     assert "**decision** by sam: Keep it.\n" in text
@@ -473,11 +490,11 @@ def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
     path.write_text(text + slip + "\n")
     result = run_cli(archive, "postmortem", INC)
     assert result.exit_code == 0, result.output
-    assert result.stderr.endswith(
+    assert (
         f"incident: warning: {INC_PATH}:{line}: timestamp '2024-05-02T10:20:00' has no UTC "
         "offset: add 'Z' or '+HH:MM' (TL003): copied into the draft as written: fix it there "
         "and in the incident\n"
-    )
+    ) in result.stderr
     draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
     timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
     assert timeline.rstrip().endswith(slip)
@@ -893,13 +910,13 @@ def test_postmortem_pr_body_carries_the_review_checklist(
     monkeypatch.setattr("incident_docs.git.shutil.which", lambda _name: None)  # no gh
     result = run_cli(archive, "postmortem", INC, "--pr", "--by", "dana")
     assert result.exit_code == 0, result.output
-    assert "Postmortem review checklist" in result.stdout
+    assert "Postmortem review checklist" in result.stderr
     assert (
         git(archive, "branch", "--show-current").strip()
         == "postmortem/PM-2024-05-02-checkout-fails"
     )
     assert "still investigating" in result.stderr
-    assert REVIEW_CHECKLIST.splitlines()[2] in result.stdout
+    assert REVIEW_CHECKLIST.splitlines()[2] in result.stderr
 
 
 @pytest.mark.slow
@@ -951,7 +968,7 @@ def test_postmortem_without_an_incident_takes_only_the_one_waiting_for_it(
     )
     result = run_cli(archive, "postmortem")
     assert result.exit_code == 0, result.output
-    assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stdout
+    assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stderr
     assert (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
 
 
@@ -978,7 +995,7 @@ def test_a_resolved_incident_can_be_reopened_and_says_so_otherwise(
     status = run_cli(archive, "status", "investigating", "-i", INC, "--by", "sam")
     assert status.exit_code == 2 and "reopen it" in status.stderr
     logged = run_cli(archive, "log", "Late note.", "-i", INC, "--by", "sam")
-    assert logged.exit_code == 0 and "is resolved: the entry is added" in logged.stdout
+    assert logged.exit_code == 0 and "is resolved: the entry is added" in logged.stderr
     reopened = run_cli(archive, "reopen", INC, "--because", "errors are back", "--by", "sam")
     assert reopened.exit_code == 0, reopened.output
     text = (archive / INC_PATH).read_text()

@@ -60,7 +60,7 @@ def test_a_new_memory_leak_finds_the_christmas_postmortem_first(
         "--tag", "deployment", "--by", "sam", "--yes",
     )  # fmt: skip
     assert declared.exit_code == 0, declared.output
-    assert f"Like it before (incident similar for more):\n  INC-{CHRISTMAS}" in declared.stdout
+    assert f"Like it before (incident similar for more):\n  INC-{CHRISTMAS}" in declared.stderr
     result = run_cli(archive, "similar", "memory-leak-after-deploy", "--format", "json")
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)[0]

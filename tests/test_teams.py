@@ -138,8 +138,8 @@ def test_the_draft_pull_request_asks_the_teams_and_the_people_who_were_there(
     monkeypatch.setattr("incident_docs.git.shutil.which", lambda _name: None)  # no gh: print it
     result = run_cli(archive, "postmortem", "INC-2023-03-14-payments-db-failover", "--pr")
     assert result.exit_code == 0, result.output
-    printed = result.stdout[result.stdout.index("gh pr create") :]
-    command = shlex.split(printed.rsplit("\n", 2)[0])  # the path of the draft comes last
+    printed = result.stderr[result.stderr.index("gh pr create") :]
+    command = shlex.split(printed)  # the path of the draft is on standard output
     assert command[command.index("--reviewer") + 1] == "acme/platform,acme/payments"
     body = command[command.index("--body") + 1]
     assert "- @jotanaka (Incident Commander): Summary and Timeline" in body

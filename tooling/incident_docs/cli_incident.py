@@ -67,6 +67,12 @@ def _terminal() -> bool:
     return sys.stdin.isatty()
 
 
+def _tell(message: str) -> None:
+    """What a command that writes a record says it did, on standard error: standard output holds
+    only the path of the record, which a script reads (`path=$(incident declare …)`)."""
+    echo(message, err=True)
+
+
 def _warn(message: str) -> None:
     echo(f"incident: warning: {message}", err=True)
 
@@ -313,9 +319,9 @@ def _share(
     """Branch, commit and maybe open a PR; False (after saying why) when git or gh failed."""
     try:
         git.branch_and_commit(root, branch, paths, title)
-        echo(f"Committed on new branch {branch}.")
+        _tell(f"Committed on new branch {branch}.")
         if pr:
-            git.open_pull_request(root, branch, title, body, echo, reviewers)
+            git.open_pull_request(root, branch, title, body, _tell, reviewers)
     except UsageError as error:
         echo(f"incident: error: {error}", err=True)
         return False
@@ -361,7 +367,8 @@ def _declare_answers(
     criteria = inputs.parse_criteria(because) if because else None
     if criteria is None:
         criteria = _ask_criteria() if ask else Criteria()
-    echo(lifecycle.recommendation(criteria))
+    if ask:  # else said once the incident is declared
+        _tell(lifecycle.recommendation(criteria))
     if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
         return None
     suggested = lifecycle.suggest_severity(criteria, severity_names)
@@ -430,10 +437,10 @@ def _similar_after_declare(project: Project, path: Path) -> None:
     case = index.by_id.get(record_id)
     matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []
     if matches:
-        echo("Like it before (incident similar for more):")
+        _tell("Like it before (incident similar for more):")
         for match in matches:
-            echo(f"  {match.case.ids[0]}: {match.case.title}")
-            echo(f"    mitigated by: {match.case.fix}")
+            _tell(f"  {match.case.ids[0]}: {match.case.title}")
+            _tell(f"    mitigated by: {match.case.fix}")
 
 
 def _ask_criteria() -> Criteria:
@@ -488,7 +495,7 @@ def declare_command(
 ) -> None:
     """Declare an incident: answer the seven questions, get a record, and take command.
 
-    Prints the new record's path as the last line.
+    Prints the new record's path on standard output, and what it did on standard error.
     """
     scaffold.require_archive_root(project.root, project.config)
     config = project.config
@@ -496,7 +503,8 @@ def declare_command(
     given = title or " ".join(words)
     if given.strip():
         lifecycle.incident_title(given)  # before any question, "who are you?" included
-    handle = _who(project, by, ask=_terminal() and not yes)
+    ask = _terminal() and not yes
+    handle = _who(project, by, ask=ask)
     answers = _declare_answers(
         config,
         given,
@@ -505,7 +513,7 @@ def declare_command(
         service,
         tag,
         audience,
-        ask=_terminal() and not yes,
+        ask=ask,
     )
     if answers is None:
         echo("Not declared.")
@@ -530,8 +538,10 @@ def declare_command(
 
     path = store.create_record(project.root, project.root / config.incidents_dir, make)
     how = "suggested from the answers" if final_severity == answers.suggested else "chosen"
-    echo(f"Declared {path.stem} as {final_severity} ({how}).")
-    echo(
+    if not ask:
+        _tell(lifecycle.recommendation(answers.criteria))
+    _tell(f"Declared {path.stem} as {final_severity} ({how}).")
+    _tell(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
         "they are handed off: incident assign comms HANDLE"
     )
@@ -556,7 +566,7 @@ def declare_command(
 
 def _done(result: store.EditResult) -> None:
     for note in result.change.notes:
-        echo(note)
+        _tell(note)
     echo(_shown(result.after.path))
 
 
@@ -732,6 +742,7 @@ def status_command(
             f"incident assign ops {printable(ops_lead)}"
         )
     chosen_ops = _person(project, ops_lead, "--ops-lead") if ops_lead else None
+    suggested: list[str] = []
     if target is IncidentStatus.IDENTIFIED and chosen_ops is None:
         # Asked before the record is locked for the edit: a question can wait, a lock should not.
         scaffold.require_archive_root(project.root, project.config)
@@ -739,7 +750,9 @@ def status_command(
         current = store.read_incident(path, display, project.config).incident
         if current.status is not IncidentStatus.IDENTIFIED:
             ask = _terminal() and not yes
-            chosen_ops = _ops_lead_for(project, current, services, yes=yes, ask=ask)
+            chosen_ops = _ops_lead_for(
+                project, current, services, yes=yes, ask=ask, later=suggested
+            )
 
     def make(f: store.IncidentFile) -> Change:
         if target is IncidentStatus.RESOLVED and text:
@@ -769,14 +782,24 @@ def status_command(
         handoff = lifecycle.assign(f.incident, Role.OPS_LEAD, chosen_ops, by=handle, at=moment)
         return lifecycle.combine(change, handoff)
 
-    _done(_edit(project, incident, make))
+    result = _edit(project, incident, make)
+    for line in suggested:
+        _tell(line)
+    _done(result)
 
 
 def _ops_lead_for(
-    project: Project, incident: Incident, named: Sequence[str], *, yes: bool, ask: bool
+    project: Project,
+    incident: Incident,
+    named: Sequence[str],
+    *,
+    yes: bool,
+    ask: bool,
+    later: list[str],
 ) -> str | None:
     """Whom the Ops Lead role could move to once the source is found: someone of the team that
-    owns the service, as the source material says; None to keep it where it is."""
+    owns the service, as the source material says; None to keep it where it is. Without a
+    question, the suggestion goes to `later`, said once the status has changed."""
     roster = project.roster
     services = list(named) or list(incident.services)
     current = incident.roles.ops_lead
@@ -795,7 +818,7 @@ def _ops_lead_for(
                 f"role from {current} to {candidate}?"
             )
             if yes:
-                echo(suggestion + " Yes (--yes).")
+                later.append(suggestion + " Yes (--yes).")
                 return candidate
             if ask:
 
@@ -816,7 +839,7 @@ def _ops_lead_for(
                 )
                 return chosen
             # The status changes in this same run: only the handoff is left to do.
-            echo(f"{suggestion} (hand it over with: incident assign ops {candidate})")
+            later.append(f"{suggestion} (hand it over with: incident assign ops {candidate})")
             return None
     return None
 
@@ -1161,7 +1184,7 @@ def postmortem_command(
                 + "; incident postmortem INCIDENT"
             )
         given = found[0][0]
-        echo(f"Drafting for {given}, the one resolved incident without a postmortem.")
+        _tell(f"Drafting for {given}, the one resolved incident without a postmortem.")
     path, display = _located(project, given)
     source = store.read_incident(path, display, config)
     record = source.incident
@@ -1226,7 +1249,7 @@ def postmortem_command(
             # draft is removed, so that the command can be run again.
             created.unlink(missing_ok=True)
             raise
-    echo(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
+    _tell(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
         roster = project.roster
