@@ -68,6 +68,17 @@ def test_a_new_memory_leak_finds_the_christmas_postmortem_first(
     assert "Drained the crash-looping VMs" in first["mitigated_by"]
 
 
+def test_similar_writes_times_as_list_and_show_do(archive: Path, run_cli: RunCli) -> None:
+    """A script that joins `incident similar` to `incident show` by time finds the same text:
+    "Z" for UTC, as the records and every other command write it."""
+    similar = run_cli(archive, "similar", "--text", "image crash loop", "--format", "json")
+    cases = json.loads(similar.stdout)
+    assert cases
+    for case in cases:
+        shown = json.loads(run_cli(archive, "show", case["ids"][0], "--format", "json").stdout)
+        assert case["when"] == shown["started_at"], case
+
+
 def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCli) -> None:
     text = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
     assert text.exit_code == 0

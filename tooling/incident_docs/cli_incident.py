@@ -1483,7 +1483,7 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
                         "ids": list(m.case.ids),
                         "title": m.case.title,
                         "severity": m.case.severity,
-                        "when": m.case.when.isoformat() if m.case.when else None,
+                        "when": format_time(m.case.when) if m.case.when else None,
                         "services": list(m.case.services),
                         "mitigated_by": m.case.fix,
                         "score": round(m.score, 4),
