@@ -79,6 +79,13 @@ def test_similar_writes_times_as_list_and_show_do(archive: Path, run_cli: RunCli
         assert case["when"] == shown["started_at"], case
 
 
+def test_similar_with_empty_text_is_a_usage_error(archive: Path, run_cli: RunCli) -> None:
+    """`incident similar --text "$DESCRIPTION"` with the variable unset."""
+    result = run_cli(archive, "similar", "--text", "  ", "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == "" and "--text is empty" in result.stderr
+
+
 def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCli) -> None:
     text = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
     assert text.exit_code == 0

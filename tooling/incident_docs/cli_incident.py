@@ -1442,6 +1442,10 @@ def similar_command(
     """
     if text is not None and (incident_id or incident):
         raise UsageError("name an incident or describe one with --text, not both")
+    if text is not None and not text.strip():
+        # `--text "$DESCRIPTION"` with the variable unset: no words, so nothing is like them,
+        # which is no answer about the archive.
+        raise UsageError("--text is empty: describe what is wrong in a few words")
     project.require_archive()
     record_id, display, own = None, "", set[str]()
     if text is None:  # the record asked about first: if it is broken, that is the one error
