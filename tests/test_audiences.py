@@ -321,6 +321,9 @@ def test_at_a_terminal_the_suggestion_is_one_question(
     result = run_cli(archive, "status", "identified", "pool", "--by", "sam", input="jo\n")
     assert result.exit_code == 0, result.output
     assert "ops_lead: jo" in (archive / INC_PATH).read_text()
+    assert "Handle to hand it to, or 'no' [priya]" in result.stderr
+    [shown] = result.stdout.splitlines()  # the question is on standard error
+    assert shown.endswith(INC_PATH)
 
 
 def test_the_draft_carries_who_was_hurt_and_stats_count_it(archive: Path, run_cli: RunCli) -> None:

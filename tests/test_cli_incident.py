@@ -129,6 +129,19 @@ def test_a_script_reads_only_the_record_path_on_standard_output(
     assert "investigating -> identified" in moved.stderr
 
 
+def test_resolve_asks_for_the_summary_at_a_terminal_on_standard_error(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`path=$(incident resolve)` at a terminal: the question shows, the path is all it reads."""
+    declare(run_cli, archive)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(archive, "resolve", "--by", "sam", input="Reverted the flag.\n")
+    assert result.exit_code == 0, result.output
+    assert "Summary (what happened, in a few sentences)" in result.stderr
+    [path] = result.stdout.splitlines()
+    assert "Reverted the flag." in Path(path).read_text()
+
+
 def test_data_lost_suggests_the_most_severe_and_no_yes_says_declare_early(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -149,9 +162,12 @@ def test_declare_asks_the_seven_questions_at_a_terminal(
     answers += "\nResults take ten seconds\n" + "n\n" + "y\nSupport cannot find orders\n"
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
-    assert "Is it user facing? [y/N]" in result.stdout
-    assert "Users: users cannot reach the service or get unexpected results? [Y/n]" in result.stdout
-    text = Path(result.stdout.splitlines()[-1]).read_text()
+    # The questions are asked on standard error: `path=$(incident declare)` at a terminal shows
+    # them, and standard output holds the path alone.
+    assert "Is it user facing? [y/N]" in result.stderr
+    assert "Users: users cannot reach the service or get unexpected results? [Y/n]" in result.stderr
+    [path] = result.stdout.splitlines()
+    text = Path(path).read_text()
     assert "  user_facing: true\n  multiple_teams: false\n  too_long: true\n" in text
     assert "severity: SEV2\n" in text  # the suggestion, accepted with Enter
     assert "services: [search, web-frontend]\n" in text
@@ -169,16 +185,16 @@ def test_a_title_too_long_is_asked_again_before_the_questions(
     answers = "x" * 201 + "\nSearch is slow\n" + "n\n" * 7 + "y\n" + "\n" * 6
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
-    asked = result.stdout.index("keep it to 200")
-    assert asked < result.stdout.index("Is it user facing?")
-    assert result.stdout.count("Title (what is wrong, in a few words)") == 2
+    asked = result.stderr.index("keep it to 200")
+    assert asked < result.stderr.index("Is it user facing?")
+    assert result.stderr.count("Title (what is wrong, in a few words)") == 2
     assert "title: Search is slow\n" in Path(result.stdout.splitlines()[-1]).read_text()
     # Given as an argument, it is refused before any question, "who are you?" first of all.
     refused = run_cli(archive, "declare", "x" * 201, input="dana\n" + answers)
     assert refused.exit_code == 2
     assert "keep it to 200" in refused.stderr
-    assert "Who are you?" not in refused.stdout
-    assert "Is it user facing?" not in refused.stdout
+    assert "Who are you?" not in refused.output
+    assert "Is it user facing?" not in refused.output
 
 
 def test_a_harm_a_record_cannot_hold_is_asked_again(
@@ -192,10 +208,10 @@ def test_a_harm_a_record_cannot_hold_is_asked_again(
     answers += "n\nn\n"
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
-    assert "the harm to users: the harm is one line (300 characters at most)" in result.stdout
-    assert "the harm to users holds a control character (U+001B)" in result.stdout
-    assert "the harm to users: describe it in one line" in result.stdout  # blanks only
-    assert result.stdout.count("The harm to users, in one line") == 4
+    assert "the harm to users: the harm is one line (300 characters at most)" in result.stderr
+    assert "the harm to users holds a control character (U+001B)" in result.stderr
+    assert "the harm to users: describe it in one line" in result.stderr  # blanks only
+    assert result.stderr.count("The harm to users, in one line") == 4
     text = Path(result.stdout.splitlines()[-1]).read_text()
     assert "audiences:\n  users: Results take ten seconds\n" in text
 
@@ -208,8 +224,8 @@ def test_a_service_that_is_not_a_name_is_asked_again(
     answers += "\nResults take ten seconds\n" + "n\nn\n"
     result = run_cli(archive, "declare", "--by", "dana", input=answers)
     assert result.exit_code == 0, result.output
-    assert "service '../etc' is not a name" in result.stdout
-    assert result.stdout.count("Affected services") == 2
+    assert "service '../etc' is not a name" in result.stderr
+    assert result.stderr.count("Affected services") == 2
     assert "services: [search]\n" in Path(result.stdout.splitlines()[-1]).read_text()
 
 
@@ -243,7 +259,7 @@ def test_declaring_nothing_can_be_called_off_at_the_prompt(
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     result = run_cli(archive, "declare", "Blip", "--by", "dana", input="\n" * 7 + "n\n")
     assert result.exit_code == 0
-    assert "Not declared." in result.stdout
+    assert "Not declared." in result.stderr and result.stdout == ""  # no path to read
     assert not list((archive / "incidents").glob("*blip*"))
 
 
@@ -1392,8 +1408,9 @@ def test_at_a_terminal_declare_asks_who_you_are_until_the_roster_knows(
     ]  # fmt: skip
     result = run_cli(archive, *args, input="leee\nlee\n")
     assert result.exit_code == 0, result.output
-    assert "did you mean lee?" in result.output  # the typo is asked again, not recorded
-    path = Path(result.stdout.strip().splitlines()[-1])
+    assert "did you mean lee?" in result.stderr  # the typo is asked again, not recorded
+    assert result.stderr.count("Who are you? (") == 2
+    [path] = result.stdout.splitlines()  # the questions are on standard error
     assert "declared_by: lee" in (archive / path).read_text()
 
 

@@ -68,8 +68,9 @@ def _terminal() -> bool:
 
 
 def _tell(message: str) -> None:
-    """What a command that writes a record says it did, on standard error: standard output holds
-    only the path of the record, which a script reads (`path=$(incident declare …)`)."""
+    """What a command that writes a record says it did, on standard error, as are the questions
+    it asks at a terminal: standard output holds only the path of the record, which a script
+    reads (`path=$(incident declare …)`)."""
     echo(message, err=True)
 
 
@@ -134,7 +135,7 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
     if project.roster.people:
         if ask:
             known = ", ".join(sorted(p.handle for p in project.roster.people)[:12])
-            echo(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
+            _tell(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
 
             def convert(value: str) -> str:
                 try:
@@ -142,7 +143,9 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
                 except UsageError as error:
                     raise click.UsageError(str(error)) from None  # asked again
 
-            return str(click.prompt(printable(f"Who are you? ({known})"), value_proc=convert))
+            return str(
+                click.prompt(printable(f"Who are you? ({known})"), value_proc=convert, err=True)
+            )
         raise UsageError(
             f"who is this? your git email ({email or 'not set'}) is not in "
             f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"
@@ -358,7 +361,9 @@ def _declare_answers(
         if not ask:
             raise UsageError("give the incident a title: incident declare 'Checkout is failing'")
         # Checked as it is typed, and asked again: not after every other question.
-        title = click.prompt("Title (what is wrong, in a few words)", value_proc=_title_proc)
+        title = click.prompt(
+            "Title (what is wrong, in a few words)", value_proc=_title_proc, err=True
+        )
     severity_names = config.severity_names()
     chosen = inputs.match_severity(severity, severity_names) if severity else None
     services = _labels(service, "--service")
@@ -369,14 +374,14 @@ def _declare_answers(
         criteria = _ask_criteria() if ask else Criteria()
     if ask:  # else said once the incident is declared
         _tell(lifecycle.recommendation(criteria))
-    if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True):
+    if ask and not criteria.any() and not click.confirm("Declare anyway?", default=True, err=True):
         return None
     suggested = lifecycle.suggest_severity(criteria, severity_names)
     if chosen is None and ask:
         for level in config.severities:
-            echo(f"  {level.name}: {level.description}")
+            _tell(f"  {level.name}: {level.description}")
         chosen = click.prompt(
-            "Severity", default=suggested, value_proc=_severity_proc(severity_names)
+            "Severity", default=suggested, value_proc=_severity_proc(severity_names), err=True
         )
     if not services and ask:
         services = click.prompt(
@@ -384,6 +389,7 @@ def _declare_answers(
             default="",
             show_default=False,
             value_proc=_services_proc,
+            err=True,
         )
     if not audiences and ask:
         audiences = _ask_audiences(criteria)
@@ -398,13 +404,13 @@ def _title_proc(value: str) -> str:
 
 
 def _ask_audiences(criteria: Criteria) -> dict[str, str]:
-    echo("Who is hurt? (Enter = no)")
+    _tell("Who is hurt? (Enter = no)")
     found: dict[str, str] = {}
     for name, meaning in AUDIENCES.items():
         hurt = name == "users" and criteria.user_facing
-        if click.confirm(f"  {name.capitalize()}: {meaning}?", default=hurt):
+        if click.confirm(f"  {name.capitalize()}: {meaning}?", default=hurt, err=True):
             found[name] = click.prompt(
-                f"  The harm to {name}, in one line", value_proc=_harm_proc(name)
+                f"  The harm to {name}, in one line", value_proc=_harm_proc(name), err=True
             )
     return found
 
@@ -444,8 +450,11 @@ def _similar_after_declare(project: Project, path: Path) -> None:
 
 
 def _ask_criteria() -> Criteria:
-    echo("Seven questions decide whether this is an incident (Enter = no).")
-    answers = {name: click.confirm(question, default=False) for name, question in CRITERIA.items()}
+    _tell("Seven questions decide whether this is an incident (Enter = no).")
+    answers = {
+        name: click.confirm(question, default=False, err=True)
+        for name, question in CRITERIA.items()
+    }
     return Criteria(**answers)
 
 
@@ -516,7 +525,7 @@ def declare_command(
         ask=ask,
     )
     if answers is None:
-        echo("Not declared.")
+        _tell("Not declared.")
         return
     title, final_severity = answers.title, answers.severity
 
@@ -836,6 +845,7 @@ def _ops_lead_for(
                     printable(suggestion + " Handle to hand it to, or 'no'"),
                     default=printable(candidate),
                     value_proc=convert,
+                    err=True,
                 )
                 return chosen
             # The status changes in this same run: only the handoff is left to do.
@@ -881,7 +891,7 @@ def resolve_command(
     moment = _moment(at, now)
     text = summary or " ".join(words)
     if not text.strip() and _terminal() and not yes:
-        text = click.prompt("Summary (what happened, in a few sentences)")
+        text = click.prompt("Summary (what happened, in a few sentences)", err=True)
     if not text.strip():
         raise UsageError("give a summary: incident resolve --summary 'what happened'")
     handle = _actor(project, by, incident)
