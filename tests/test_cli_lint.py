@@ -1003,6 +1003,33 @@ def test_output_in_an_encoding_without_the_characters_is_escaped(archive: Path) 
     assert b"Search \\u2014 \\u641c\\u7d22 slow" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["show", "list", "similar"])
+def test_json_in_an_encoding_without_the_characters_still_reads_back(
+    archive: Path, command: str
+) -> None:
+    """A character beyond the Basic Multilingual Plane (an emoji) was written as `\\U0001f525`,
+    which is no JSON escape: a script read invalid JSON from a command that exited 0."""
+    record = archive / "incidents" / "INC-2026-11-20-search-latency.md"
+    text = record.read_text(encoding="utf-8")
+    title = "Search \U0001f525 caf\u00e9 \u2014 slow"
+    record.write_text(text.replace("Search results slow", title, 1), "utf-8")
+    args = {
+        "show": ["show", "INC-2026-11-20-search-latency"],
+        "list": ["list"],
+        "similar": ["similar", "--text", "search latency index"],
+    }[command]
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(archive), *args, "--format", "json"],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout.decode("latin-1"))
+    titles = [read["title"]] if command == "show" else [r["title"] for r in read]
+    assert any(t.startswith(title) for t in titles), titles
+
+
 def test_the_command_list_shows_whole_first_sentences() -> None:
     from click.testing import CliRunner
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import io
 import math
@@ -235,7 +236,8 @@ class _Group(HelpGroup):
             # An encoding that cannot hold every character (PYTHONIOENCODING=latin-1, a locale
             # that is not UTF-8): a title's "—" is written as its escape, as standard error
             # writes it, not a traceback halfway through the output.
-            stdout.reconfigure(errors="backslashreplace")
+            codecs.register_error(_ESCAPE, _escaped)
+            stdout.reconfigure(errors=_ESCAPE)
         return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -305,6 +307,21 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
         # output goes nowhere and the command goes on to its own exit code, so a check that
         # fails still fails a pipeline with pipefail.
         _reader_gone(sys.stderr if err else sys.stdout)
+
+
+_ESCAPE = "incident-docs-escape"
+
+
+def _escaped(error: UnicodeError) -> tuple[str, int]:
+    """What standard output writes for characters its encoding cannot hold: `\\u2014`, and a
+    pair of such escapes for one beyond the Basic Multilingual Plane (`\\ud83d\\udd25`, not
+    `\\U0001f525`), the escapes JSON reads back as the characters, so that JSON output stays
+    valid."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = error.object[error.start : error.end].encode("utf-16-be", "surrogatepass")
+    escapes = (f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+    return "".join(escapes), error.end
 
 
 def _reader_gone(stream: Any) -> None:
