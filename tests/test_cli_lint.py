@@ -956,16 +956,17 @@ def test_findings_still_fail_when_the_reader_of_both_streams_goes_away(archive: 
 
 
 def _into_a_closed_pipe(
-    *args: str, env: dict[str, str] | None = None
+    *args: str, env: dict[str, str] | None = None, both: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run `incident ARGS` with standard output a pipe nobody reads any more."""
+    """Run `incident ARGS` with standard output (and with `both`, standard error: `2>&1`) a pipe
+    nobody reads any more."""
     reader, writer = os.pipe()
     os.close(reader)
     try:
         return subprocess.run(
             [sys.executable, "-m", "incident_docs", *args],
             stdout=writer,
-            stderr=subprocess.PIPE,
+            stderr=writer if both else subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
             check=False,
@@ -986,6 +987,16 @@ def test_a_check_that_fails_still_fails_when_its_reader_goes_away(archive: Path)
 def test_help_into_a_closed_pipe_is_not_a_finding(option: str) -> None:
     result = _into_a_closed_pipe(option)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "args", [["lint", "--format", "jsn"], ["lnit"], ["--root"]], ids=["option", "command", "root"]
+)
+def test_a_usage_error_into_a_closed_pipe_is_still_a_usage_error(args: list[str]) -> None:
+    """`incident lint --format jsn 2>&1 | head -1` in a job with pipefail: click's message meets
+    the closed pipe, and the exit code said 1 (findings) instead of 2."""
+    result = _into_a_closed_pipe(*args, both=True)
+    assert result.returncode == 2
 
 
 def test_output_in_an_encoding_without_the_characters_is_escaped(archive: Path) -> None:

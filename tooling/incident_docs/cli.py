@@ -238,7 +238,17 @@ class _Group(HelpGroup):
             # writes it, not a traceback halfway through the output.
             codecs.register_error(_ESCAPE, _escaped)
             stdout.reconfigure(errors=_ESCAPE)
-        return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:
+            # Click's own message of a usage error (an unknown option or command) met a reader
+            # that went away (`incident lint --format jsn 2>&1 | head -1`): the commands handle
+            # their own output, so only that message gets here. Still a usage error, not the 1
+            # that says there were findings.
+            from incident_docs.diagnostics import EXIT_ERROR
+
+            _reader_gone(sys.stderr)
+            sys.exit(EXIT_ERROR)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         from incident_docs.diagnostics import EXIT_OK
