@@ -86,6 +86,18 @@ def test_similar_with_empty_text_is_a_usage_error(archive: Path, run_cli: RunCli
     assert result.stdout == "" and "--text is empty" in result.stderr
 
 
+@pytest.mark.parametrize("given", ["...", "the", "- -"])
+def test_similar_with_text_of_no_word_is_a_usage_error(
+    archive: Path, run_cli: RunCli, given: str
+) -> None:
+    """Punctuation or only words too common to tell cases apart: as empty as no text, not
+    "Nothing like it in the archive yet"."""
+    result = run_cli(archive, "similar", "--text", given)
+    assert result.exit_code == 2, result.output
+    assert "has no word to search by" in result.stderr
+    assert "Nothing like it" not in result.output
+
+
 def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCli) -> None:
     text = run_cli(archive, "similar", "--text", "the certificate expired and styles broke")
     assert text.exit_code == 0

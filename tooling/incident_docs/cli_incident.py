@@ -52,6 +52,7 @@ from incident_docs.records import (
     skipped_note,
 )
 from incident_docs.related import Match, RelatedIndex, cases_from, telling
+from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
@@ -1456,6 +1457,11 @@ def similar_command(
         # `--text "$DESCRIPTION"` with the variable unset: no words, so nothing is like them,
         # which is no answer about the archive.
         raise UsageError("--text is empty: describe what is wrong in a few words")
+    if text is not None and not search_words(text):
+        raise UsageError(
+            f"--text '{printable(text)}' has no word to search by (punctuation and words as "
+            "common as 'the' tell no case apart): describe what is wrong in a few words"
+        )
     project.require_archive()
     record_id, display, own = None, "", set[str]()
     if text is None:  # the record asked about first: if it is broken, that is the one error
