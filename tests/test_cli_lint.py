@@ -983,6 +983,15 @@ def test_a_check_that_fails_still_fails_when_its_reader_goes_away(archive: Path)
     assert "out of date" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_check_that_fails_still_fails_after_a_warning_into_a_closed_pipe(archive: Path) -> None:
+    """`incident codeowners --check 2>&1 | head -1` with a lint setting that names no rule: the
+    warning about it met the closed pipe, and the check stopped there with exit 0."""
+    with (archive / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[tool.incident-docs.lint]\nignore = ["ZZ"]\n')
+    result = _into_a_closed_pipe("--root", str(archive), "codeowners", "--check", both=True)
+    assert result.returncode == 1
+
+
 @pytest.mark.parametrize("option", ["--help", "--version"])
 def test_help_into_a_closed_pipe_is_not_a_finding(option: str) -> None:
     result = _into_a_closed_pipe(option)

@@ -132,7 +132,7 @@ class Project:
                 raise UsageError("\n".join(config.lint.problems))
             # Lint settings: the other commands do not lint, and an incident must go on.
             for line in config.lint.problems:
-                click.echo(f"incident: warning: {line}", err=True)
+                echo(f"incident: warning: {line}", err=True)
         return config
 
     @cached_property
