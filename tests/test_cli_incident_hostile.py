@@ -749,7 +749,11 @@ def test_an_empty_repository_becomes_an_archive_that_lints_builds_and_validates(
     run("declare", "Checkout fails", "--because", "user-facing", "--service", "checkout", "-y")
     run("log", "Rolled back to 4.1", "--kind", "mitigation", "--action", "rollback")
     run("resolve", "-m", "A bad flag broke checkout; rolling back fixed it.")
-    assert "the one resolved incident without a postmortem" in run("postmortem")
+    drafted = runner.invoke(main, ["postmortem"])
+    assert drafted.exit_code == 0, drafted.output
+    assert "the one resolved incident without a postmortem" in drafted.stderr
+    [path] = drafted.stdout.splitlines()  # the path alone
+    assert path.startswith("postmortems/PM-")
     lint = runner.invoke(main, ["lint"])
     assert lint.exit_code == 0, lint.output
     assert "SC004" in lint.stdout  # the draft's sections still to write, as notes
