@@ -1027,8 +1027,9 @@ def test_output_in_an_encoding_without_the_characters_is_escaped(archive: Path) 
 def test_json_in_an_encoding_without_the_characters_still_reads_back(
     archive: Path, command: str
 ) -> None:
-    """A character beyond the Basic Multilingual Plane (an emoji) was written as `\\U0001f525`,
-    which is no JSON escape: a script read invalid JSON from a command that exited 0."""
+    """`show` wrote a character beyond the Basic Multilingual Plane (an emoji) as `\\U0001f525`,
+    which is no JSON escape: a script read invalid JSON from a command that exited 0. Every JSON
+    output reads back as the record."""
     record = archive / "incidents" / "INC-2026-11-20-search-latency.md"
     text = record.read_text(encoding="utf-8")
     title = "Search \U0001f525 caf\u00e9 \u2014 slow"
