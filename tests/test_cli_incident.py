@@ -620,10 +620,12 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert len({line.index(" IC ") for line in listed}) == 1
     rows = json.loads(run_cli(archive, "list", "--status", "open", "--format", "json").stdout)
     assert [r["id"] for r in rows] == [INC]
-    assert (
-        json.loads(run_cli(archive, "list", "--service", "nothing", "--format", "json").stdout)
-        == []
-    )
+    unknown = run_cli(archive, "list", "--service", "nothing", "--format", "json")
+    assert json.loads(unknown.stdout) == []
+    # A typo is said, as `actions --service` says it; a service nothing affects yet is not.
+    assert "--service nothing: no incident affects that service" in unknown.stderr
+    owned = run_cli(archive, "list", "--service", "checkout", "--format", "json")
+    assert owned.exit_code == 0 and "warning" not in owned.stderr
     sev = json.loads(run_cli(archive, "list", "--severity", "sev2", "--format", "json").stdout)
     assert INC not in [r["id"] for r in sev]
     text = run_cli(archive, "show", "checkout").stdout

@@ -481,7 +481,8 @@ def test_stage_builds_with_plain_mkdocs(christmas: Path, run_cli: RunCli, tmp_pa
     out = tmp_path / "staged"
     result = run_cli(christmas, "site", "stage", str(out), "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert f"staged {len(record_files(christmas))} records" in result.output
+    assert f"staged {len(record_files(christmas))} records" in result.stderr
+    assert result.stdout == ""
     settings = yaml.safe_load((out / "mkdocs.yml").read_text())
     assert settings["plugins"] == ["search"]
     settings["site_dir"] = str(tmp_path / "staged-site")

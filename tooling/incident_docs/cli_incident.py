@@ -1353,6 +1353,14 @@ def list_command(
         for loaded in archive.records
         if isinstance(loaded.record, Incident)
     ]
+    affected = {name.casefold() for incident, _path in incidents for name in incident.services}
+    for name in sorted(wanted.services):
+        if name.casefold() not in affected and not project.roster.owners_of(name):
+            # A typo, as `actions --service` says: not a service without incidents.
+            _warn(
+                f"--service {name}: no incident affects that service and no team in "
+                f"{config.roster} owns it"
+            )
     chosen = select_incidents(incidents, wanted)
     if output_format.lower() == "json":
         echo(json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2))

@@ -73,11 +73,14 @@ def stage_command(
         site_name=site_name,
         docs_dir=docs_dir if docs_dir is not None else project.root / "docs",
     )
+    # What it did, on standard error as the writing commands say it: the staged folder is the
+    # data, and standard output stays empty for a script.
     echo(
         f"staged {result.records} records, {result.pages} generated pages, "
-        f"{result.attachments} attachments and {result.guides} guides in {directory}"
+        f"{result.attachments} attachments and {result.guides} guides in {directory}",
+        err=True,
     )
-    echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}")
+    echo(f"build it with: mkdocs build -f {directory / 'mkdocs.yml'}", err=True)
     for why in result.left_out:
         echo(f"incident: warning: {why} (not staged)", err=True)
     if result.left_out:
