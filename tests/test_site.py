@@ -204,6 +204,24 @@ def test_search_index_holds_a_timeline_entry_by_its_date_and_words_not_its_times
     assert f"INC-{CHRISTMAS}" in located[f"{INC_URL}/"]  # the ID as written, for a paste
 
 
+def test_search_finds_a_word_in_quotes_or_brackets(archive: Path) -> None:
+    """Material finds words by how they begin: split only at spaces and hyphens, the words
+    '"degraded' and '(dana,' were found by neither "degraded" nor "dana"."""
+    site = build_site(archive)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    located = {e["location"]: e["text"] for e in index["docs"]}
+
+    def words(location: str) -> set[str]:
+        text = re.sub(r"<[^>]+>", " ", located[location])  # Material skips the markup
+        return {word.lower() for word in separator.split(text) if word}
+
+    assert "degraded" in words(f"{PM_URL}/#impact")  # showed "degraded performance"
+    payments = "postmortems/PM-2023-03-14-payments-db-failover/#action-items"
+    assert "dana" in words(payments)  # Run a failover game day every quarter (dana, open)
+    assert {"eu", "west"} <= words(f"{INC_URL}/#timeline")  # eu-west-1b: a hyphen still splits
+
+
 @pytest.mark.parametrize(
     ("text", "indexed"),
     [

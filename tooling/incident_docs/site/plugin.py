@@ -305,6 +305,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             label = " · ".join(part for part in (record.severity, day) if part)
             labels[file.url] = (label, search_terms(record))
         data = json.loads(index_file.read_text(encoding="utf-8"))
+        settings = data.get("config")
+        if isinstance(settings, dict) and settings.get("separator") == MATERIAL_SEPARATOR:
+            settings["separator"] = SEARCH_SEPARATOR
         for doc in data.get("docs", []):
             location = doc.get("location", "")
             if not isinstance(location, str):
@@ -558,6 +561,16 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 server.watch(str(path))
         return server
 
+
+MATERIAL_SEPARATOR = r"[\s\-]+"
+"""Material's search splits words at spaces and hyphens alone (its default for English)."""
+
+SEARCH_SEPARATOR = r"[\s\-,;:!?()\[\]{}\"“”«»]+|&(?:lt|gt|amp|quot);"
+"""Where the archive's search splits words, in place of Material's default: at punctuation
+around a word too. Material keeps a word with what is glued to it and finds words by how they
+begin, so "(dana, open)" and `showed "degraded performance"` were found by neither "dana" nor
+"degraded". Not at dots, slashes or apostrophes, which a search typed as "eu-west-1.example",
+"pg_wal/" or "customer's" keeps in its words. A separator set in mkdocs.yml is kept."""
 
 _TIMESTAMP = re.compile(
     r"(?<![\w:.-])(\d{4}-\d{2}-\d{2})[Tt]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
