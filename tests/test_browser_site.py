@@ -369,3 +369,21 @@ def test_pagefind_finds_the_record_in_the_first_three(browser: Browser, pagefind
             missed.append(f"{words!r} first: {top[0]}")
     visit.close()
     assert not missed, "\n".join(missed)
+
+
+def test_metrics_charts_are_readable_on_a_phone(browser: Browser, site_url: str) -> None:
+    """Scaled down to a phone's screen, the charts' words were 5 px high: the charts keep a
+    readable size and scroll sideways in their own box, which a keyboard can reach."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site_url + "metrics/")
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('svg.idocs-chart text'),"
+        " t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 10
+    boxes = page.locator("svg.idocs-chart").evaluate_all(
+        "charts => charts.map(c => c.parentElement.getAttribute('tabindex'))"
+    )
+    assert boxes == ["0", "0"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

@@ -14,6 +14,21 @@ _HEIGHT = 240
 _LEFT = 36
 _BOTTOM = 44
 _TOP = 12
+_MONTH_LABEL = 46
+"""The width a month ("2024-05") takes on the axis (11px text), with a little to spare."""
+_LABEL_GAP = 12
+_LABEL_STEPS = (1, 2, 3, 4, 6, 12, 24, 60, 120, 240, 600, 1200)
+"""Months between labels: each step starts a label on the same months of every year."""
+
+
+_MONTHLY = "Incidents per month by severity"
+_DURATIONS = "Median and 90th percentile time to detect, mitigate and resolve"
+
+
+def _framed(svg: str, label: str) -> str:
+    """A chart in a box of its own that scrolls sideways on a phone: scaled down to the
+    screen, its 11px words were 5px high. A box that scrolls is reached by keyboard."""
+    return f'<div class="idocs-scroll" tabindex="0" role="region" aria-label="{label}">{svg}</div>'
 
 
 def _nice_max(value: int) -> int:
@@ -37,7 +52,7 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
     bar = max(1.0, min(28.0, slot * 0.7))
     out = [
         f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="Incidents per month by severity" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{_MONTHLY}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for tick in range(5):
         value = round(top * tick / 4)
@@ -48,7 +63,10 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
             f'<text class="idocs-chart__axis" x="{_LEFT - 6}" y="{y + 4:.1f}" '
             f'text-anchor="end">{value}</text>'
         )
-    label_every = max(1, round(len(months) / 12))
+    label_every = next(
+        (step for step in _LABEL_STEPS if step * slot >= _MONTH_LABEL + _LABEL_GAP), len(months)
+    )
+    labelled_to = 0.0  # where the last label drawn ends
     for index, (month, gap) in enumerate(with_gaps(months)):
         counts = by_month.get(month, Counter())
         if gap:
@@ -71,13 +89,14 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
                 f'width="{bar:.1f}" height="{height:.1f}"><title>{e(month)}: {count} '
                 f"{e(name)}</title></rect>"
             )
-        if index % label_every == 0:
-            # The first and last labels are anchored inward, so neither is cut at the edge.
-            anchor = "start" if index == 0 else "end" if index == len(months) - 1 else "middle"
-            at = x if anchor == "start" else x + bar if anchor == "end" else x + bar / 2
+        # Under its bar, moved inward at the edge, so that no label is cut or runs into the
+        # next (an edge label anchored at its end ran "2022-122023-04" into its neighbour).
+        at = min(max(x + bar / 2, _MONTH_LABEL / 2), _WIDTH - _MONTH_LABEL / 2)
+        if index % label_every == 0 and at - _MONTH_LABEL / 2 >= labelled_to + _LABEL_GAP:
+            labelled_to = at + _MONTH_LABEL / 2
             out.append(
                 f'<text class="idocs-chart__axis" x="{at:.1f}" '
-                f'y="{_TOP + plot_h + 16}" text-anchor="{anchor}">{e(month)}</text>'
+                f'y="{_TOP + plot_h + 16}" text-anchor="middle">{e(month)}</text>'
             )
     legend_x = float(_LEFT)
     for name in severities:
@@ -89,7 +108,7 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
         )
         legend_x += 70
     out.append("</svg>")
-    return "".join(out)
+    return _framed("".join(out), _MONTHLY)
 
 
 def duration_chart(durations: Sequence[DurationStats]) -> str:
@@ -105,8 +124,7 @@ def duration_chart(durations: Sequence[DurationStats]) -> str:
     plot_w = _WIDTH - label_w - 230
     out = [
         f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
-        'aria-label="Median and 90th percentile time to detect, mitigate and resolve" '
-        'xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{_DURATIONS}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for index, stats in enumerate(measured):
         assert stats.median is not None and stats.p90 is not None
@@ -132,4 +150,4 @@ def duration_chart(durations: Sequence[DurationStats]) -> str:
         f'<text class="idocs-chart__axis" x="{label_w + 94}" y="{y}">90th percentile</text>'
     )
     out.append("</svg>")
-    return "".join(out)
+    return _framed("".join(out), _DURATIONS)

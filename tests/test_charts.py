@@ -1,0 +1,39 @@
+"""The metrics page's charts: axis labels a reader can read."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import pairwise
+
+import pytest
+
+from incident_docs.site.charts import monthly_chart
+
+LABEL = re.compile(r'<text class="idocs-chart__axis" x="([\d.]+)" y="[\d.]+" ([^>]*)>(\d{4}-\d\d)<')
+CHARACTER = 6.0
+"""The least width of a digit or hyphen of the axis' 11px text, in the chart's units."""
+
+
+def months(count: int) -> dict[str, Counter[str]]:
+    listed = [f"{2019 + i // 12}-{i % 12 + 1:02d}" for i in range(count)]
+    return {month: Counter({"SEV2": 1}) for month in listed}
+
+
+@pytest.mark.parametrize("count", [1, 2, 12, 13, 25, 30, 47, 48, 61, 96, 150])
+def test_month_labels_neither_overlap_nor_leave_the_chart(count: int) -> None:
+    svg = monthly_chart(months(count), ["SEV1", "SEV2", "SEV3", "SEV4"])
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))  # type: ignore[union-attr]
+    spans = []
+    for x, attributes, month in LABEL.findall(svg):
+        length = CHARACTER * len(month)
+        anchor = re.search(r'text-anchor="(\w+)"', attributes)
+        start = {"start": 0.0, "middle": length / 2, "end": length}[
+            anchor.group(1) if anchor else "start"
+        ]
+        spans.append((float(x) - start, float(x) - start + length, month))
+    assert spans, "no month is labelled"
+    assert spans[0][2] == "2019-01"
+    for (_, end, month), (start, _, after) in pairwise(spans):
+        assert start - end >= 4, f"{month} runs into {after} ({count} months)"
+    assert spans[0][0] >= 0 and spans[-1][1] <= width
