@@ -196,6 +196,24 @@ def pagefind_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(build_site(root, search="pagefind"))
 
 
+def test_pagefind_search_box_leaves_the_site_name_readable_on_a_phone(
+    browser: Browser, pagefind_url: str
+) -> None:
+    """The header's search box took so much of a phone's header that the site's name was cut to
+    one letter and an ellipsis."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(pagefind_url)
+    name = page.locator(".md-header__topic").first.locator(".md-ellipsis")
+    assert name.inner_text() == "Incident archive"
+    shown, needed = name.evaluate("element => [element.clientWidth, element.scrollWidth]")
+    assert shown >= needed, f"the site's name needs {needed} px and has {shown}"
+    box = page.locator(".idocs-header-search input")
+    box.fill("memory leak")
+    box.press("Enter")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+    page.close()
+
+
 def test_pagefind_search_finds_the_postmortem(browser: Browser, pagefind_url: str) -> None:
     visit = Visit(browser, pagefind_url)
     page = visit.page
