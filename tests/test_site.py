@@ -123,6 +123,16 @@ def test_dashboard_is_home_and_counts(christmas: Path) -> None:
     }
 
 
+def test_dashboard_open_incidents_tile_leads_to_the_open_incidents(archive: Path) -> None:
+    """It led to the list of every incident, newest first, where an open one from months ago
+    is found only by reading down to it."""
+    html = (build_site(archive) / "index.html").read_text(encoding="utf-8")
+    tile = re.search(r'<a class="idocs-tile" href="([^"]*)"><span[^>]*>1</span>', html)
+    assert tile is not None and tile.group(1) == "#open-incidents"
+    listed = html[html.index('id="open-incidents"') : html.index('id="recent-postmortems"')]
+    assert "INC-2026-11-20-search-latency" in listed
+
+
 def test_metrics_page_has_local_svg_charts(christmas: Path) -> None:
     html = page(build_site(christmas), "metrics")
     assert html.count('<svg class="idocs-chart"') == 2

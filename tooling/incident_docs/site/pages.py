@@ -272,7 +272,9 @@ class PageBuilder:
         in_progress = [r for r in postmortems if r.record.status not in finished]
         tiles = _tiles(
             [
-                ("open incidents", m.open_incidents, link.to(INCIDENTS)),
+                # The open ones are listed below; the whole list buries them among the
+                # resolved ones.
+                ("open incidents", m.open_incidents, "#open-incidents"),
                 ("incidents", m.incidents, link.to(INCIDENTS)),
                 ("postmortems", m.postmortems, link.to(POSTMORTEMS)),
                 ("open action items", m.action_items_open, link.to(ACTION_ITEMS)),
