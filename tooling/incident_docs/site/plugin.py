@@ -565,12 +565,19 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 MATERIAL_SEPARATOR = r"[\s\-]+"
 """Material's search splits words at spaces and hyphens alone (its default for English)."""
 
-SEARCH_SEPARATOR = r"[\s\-,;:!?()\[\]{}\"“”«»]+|&(?:lt|gt|amp|quot);"
+_SPLIT_AT = r"\s\-,;:!?()\[\]{}\"“”«»"
+_QUOTES = "'\u2018\u2019"  # ' and its typographic left and right
+SEARCH_SEPARATOR = (
+    rf"[{_SPLIT_AT}]+[{_QUOTES}]*|^[{_QUOTES}]+|[{_QUOTES}]+(?![^{_SPLIT_AT}.])"
+    r"|&(?:lt|gt|amp|quot);"
+)
 """Where the archive's search splits words, in place of Material's default: at punctuation
 around a word too. Material keeps a word with what is glued to it and finds words by how they
-begin, so "(dana, open)" and `showed "degraded performance"` were found by neither "dana" nor
-"degraded". Not at dots, slashes or apostrophes, which a search typed as "eu-west-1.example",
-"pg_wal/" or "customer's" keeps in its words. A separator set in mkdocs.yml is kept."""
+begin, so "(dana, open)", `showed "degraded performance"` and "the 'maintenance' flag" were
+found by neither "dana", "degraded" nor "maintenance". A single quote splits only at a word's
+edge: an apostrophe inside a word stays, as do dots and slashes, which a search typed as
+"eu-west-1.example", "pg_wal/" or "customer's" keeps in its words. No lookbehind: a browser
+without it would refuse the whole index. A separator set in mkdocs.yml is kept."""
 
 _TIMESTAMP = re.compile(
     r"(?<![\w:.-])(\d{4}-\d{2}-\d{2})[Tt]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
