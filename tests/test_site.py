@@ -233,6 +233,30 @@ def test_search_finds_a_word_in_quotes_or_brackets(archive: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("plugins", "separator"),
+    [
+        ([{"search": {"separator": r"[\s\-]+"}}, "incident-docs"], r"[\s\-]+"),
+        ([{"search": {"separator": r"[\s\-.]+"}}, "incident-docs"], r"[\s\-.]+"),
+        (["incident-docs", "search"], SEARCH_SEPARATOR),
+        (["search", "incident-docs"], SEARCH_SEPARATOR),
+    ],
+)
+def test_a_separator_written_in_mkdocs_yml_is_kept(
+    christmas: Path, plugins: list[object], separator: str
+) -> None:
+    """Material's own, written out to search as Material does, was replaced by the archive's
+    all the same: there was no going back to it."""
+    config_file = write_site_config(christmas)
+    settings = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    ours = next(p for p in settings["plugins"] if isinstance(p, dict) and "incident-docs" in p)
+    settings["plugins"] = [ours if p == "incident-docs" else p for p in plugins]
+    config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    build(load_mkdocs_config(config_file=str(config_file), strict=True))
+    index = christmas / "site" / "search" / "search_index.json"
+    assert json.loads(index.read_text(encoding="utf-8"))["config"]["separator"] == separator
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         ("the 'maintenance' flag was set", {"maintenance", "flag"}),
@@ -501,7 +525,7 @@ def test_serve_watches_the_record_folders(christmas: Path) -> None:
     plugin.load_config({"today": TODAY})
     config = SimpleNamespace(config_file_path=str(christmas / "mkdocs.yml"), nav=None, extra_css=[],
                              plugins={})  # fmt: skip
-    plugin.on_config(config)  # type: ignore[arg-type]
+    plugin._configure(config)  # type: ignore[arg-type]
     watched: list[str] = []
     server = SimpleNamespace(watch=watched.append)
     plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
@@ -519,7 +543,7 @@ def test_serve_watches_the_blameless_examples_and_model_files(christmas: Path) -
     plugin.load_config({"today": TODAY})
     config = SimpleNamespace(config_file_path=str(christmas / "mkdocs.yml"), nav=None, extra_css=[],
                              plugins={})  # fmt: skip
-    plugin.on_config(config)  # type: ignore[arg-type]
+    plugin._configure(config)  # type: ignore[arg-type]
     watched: list[str] = []
     plugin.on_serve(SimpleNamespace(watch=watched.append), config=config, builder=None)  # type: ignore[arg-type]
     assert str(christmas / "ex.tsv") in watched and str(model) in watched

@@ -18,7 +18,7 @@ from mkdocs.config.base import Config as MkDocsConfigBase
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -97,7 +97,17 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
     # -- configuration ---------------------------------------------------------------------
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    @event_priority(100)  # before the search plugin fills in its own default
+    def _search_separator(self, config: MkDocsConfig) -> MkDocsConfig:
+        """The archive's word separator for Material's search, where mkdocs.yml gives none:
+        one written there, Material's own too, is kept."""
+        for name in ("material/search", "search"):
+            plugin = config.plugins.get(name)
+            if plugin is not None and getattr(plugin.config, "separator", "") is None:
+                plugin.config.separator = SEARCH_SEPARATOR
+        return config
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         try:
@@ -118,6 +128,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 if plugin is not None and hasattr(plugin.config, "enabled"):
                     plugin.config.enabled = False
         return config
+
+    on_config = CombinedEvent(_search_separator, _configure)
 
     def _today(self) -> date:
         if not self.config.today:
@@ -305,9 +317,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             label = " · ".join(part for part in (record.severity, day) if part)
             labels[file.url] = (label, search_terms(record))
         data = json.loads(index_file.read_text(encoding="utf-8"))
-        settings = data.get("config")
-        if isinstance(settings, dict) and settings.get("separator") == MATERIAL_SEPARATOR:
-            settings["separator"] = SEARCH_SEPARATOR
         for doc in data.get("docs", []):
             location = doc.get("location", "")
             if not isinstance(location, str):
@@ -562,16 +571,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         return server
 
 
-MATERIAL_SEPARATOR = r"[\s\-]+"
-"""Material's search splits words at spaces and hyphens alone (its default for English)."""
-
 _SPLIT_AT = r"\s\-,;:!?()\[\]{}\"“”«»"
 _QUOTES = "'\u2018\u2019"  # ' and its typographic left and right
 SEARCH_SEPARATOR = (
     rf"[{_SPLIT_AT}]+[{_QUOTES}]*|^[{_QUOTES}]+|[{_QUOTES}]+(?![^{_SPLIT_AT}.])"
     r"|&(?:lt|gt|amp|quot);"
 )
-"""Where the archive's search splits words, in place of Material's default: at punctuation
+"""Where the archive's search splits words, in place of Material's default (at spaces and
+hyphens alone): at punctuation
 around a word too. Material keeps a word with what is glued to it and finds words by how they
 begin, so "(dana, open)", `showed "degraded performance"` and "the 'maintenance' flag" were
 found by neither "dana", "degraded" nor "maintenance". A single quote splits only at a word's
