@@ -584,16 +584,21 @@ def test_an_issue_linked_by_the_repository_s_old_name_is_never_handed_to_a_new_i
     assert trackers[-1] == issues.issues[-1]["html_url"] != trackers[-2]
 
 
-def test_a_new_item_given_a_retitled_item_s_old_title_gets_an_issue_of_its_own(
-    archive: Path, issues: FakeIssues
-) -> None:
-    # The new item adopted the retitled one's issue by its marker: two items on one issue.
-    sync(archive, issues)
+def _retitle_and_add_an_item_with_the_old_title(archive: Path) -> None:
+    """The payments postmortem's synced item retitled, and a new item given its old title."""
     path = archive / PAYMENTS_PM
     title = "Let the payments API queue retries while the database fails over"
     text = path.read_text(encoding="utf-8").replace(title, "Queue payment retries")
     added = f"  - title: {title}\n    owner: jo\n    type: detect\n"
     path.write_text(text.replace("visibility:", added + "visibility:"), encoding="utf-8")
+
+
+def test_a_new_item_given_a_retitled_item_s_old_title_gets_an_issue_of_its_own(
+    archive: Path, issues: FakeIssues
+) -> None:
+    # The new item adopted the retitled one's issue by its marker: two items on one issue.
+    sync(archive, issues)
+    _retitle_and_add_an_item_with_the_old_title(archive)
     report, said = sync(archive, issues)
     assert (report.adopted, report.created) == (0, 1), said
     trackers = [i.get("tracker") for i in items(archive, PAYMENTS_PM)]
@@ -606,11 +611,7 @@ def test_a_new_item_given_a_retitled_item_s_old_title_adopts_its_own_issue_on_th
     # Two issues carry the old title's marker; only the oldest was looked at, and it is the
     # retitled item's: every run that stopped before writing the link made another.
     sync(archive, issues)
-    path = archive / PAYMENTS_PM
-    title = "Let the payments API queue retries while the database fails over"
-    text = path.read_text(encoding="utf-8").replace(title, "Queue payment retries")
-    added = f"  - title: {title}\n    owner: jo\n    type: detect\n"
-    path.write_text(text.replace("visibility:", added + "visibility:"), encoding="utf-8")
+    _retitle_and_add_an_item_with_the_old_title(archive)
     issues.lose_next_create = True
     with pytest.raises(GitHubError, match="HTTP 502"):
         sync(archive, issues)

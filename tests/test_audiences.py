@@ -244,36 +244,34 @@ def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: R
     assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes
 
 
-def test_a_mistyped_ops_lead_at_the_terminal_is_asked_again_and_the_status_still_changes(
-    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("answers", "lead", "said"),
+    [
+        # The typo stopped the command: the status change was lost and had to be typed again.
+        ("leee\nlee\n", "lee", "did you mean lee?"),
+        # "already holds Ops Lead" stopped it too: the current Ops Lead named keeps the role.
+        ("sam\n", "sam", ""),
+    ],
+)
+def test_the_ops_lead_answer_at_the_terminal_never_loses_the_status_change(
+    archive: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    answers: str,
+    lead: str,
+    said: str,
 ) -> None:
-    # The typo stopped the command: the status change was lost and had to be typed again.
     declare(run_cli, archive)
     monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
     result = run_cli(
-        archive, "status", "identified", "pool exhausted", "--by", "sam", input="leee\nlee\n"
+        archive, "status", "identified", "pool exhausted", "--by", "sam", input=answers
     )
     assert result.exit_code == 0, result.output
-    assert "did you mean lee?" in result.output
+    assert said in result.output
     text = (archive / INC_PATH).read_text()
     assert "status: identified" in text
-    assert "ops_lead: lee" in text
-
-
-def test_the_ops_lead_named_at_the_terminal_keeps_the_role_and_the_status_changes(
-    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # "already holds Ops Lead" stopped the command, and the status change was lost.
-    declare(run_cli, archive)
-    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
-    result = run_cli(
-        archive, "status", "identified", "pool exhausted", "--by", "sam", input="sam\n"
-    )
-    assert result.exit_code == 0, result.output
-    text = (archive / INC_PATH).read_text()
-    assert "status: identified" in text
-    assert "ops_lead: sam" in text
-    assert "handoffs:" not in text
+    assert f"ops_lead: {lead}" in text
+    assert ("handoffs:" in text) is (lead != "sam")  # kept the role: no handoff
 
 
 @pytest.mark.parametrize("given", ["sam", "SAM"])

@@ -495,6 +495,12 @@ def test_a_timeline_line_the_update_cannot_read_is_named_not_left_out_unseen(
     )
 
 
+def _draft_timeline(archive: Path) -> str:
+    """The `## Timeline` section of the draft `incident postmortem INC` wrote."""
+    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
+    return draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+
+
 def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -511,8 +517,7 @@ def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
         "offset: add 'Z' or '+HH:MM' (TL003): copied into the draft as written: fix it there "
         "and in the incident\n"
     ) in result.stderr
-    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
-    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    timeline = _draft_timeline(archive)
     assert timeline.rstrip().endswith(slip)
 
 
@@ -532,8 +537,7 @@ def test_a_suppression_above_a_line_the_draft_cannot_read_stays_above_it(
     result = run_cli(archive, "postmortem", INC)
     assert result.exit_code == 0, result.output
     assert "TL003" not in result.stderr  # the record says it is meant
-    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
-    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    timeline = _draft_timeline(archive)
     assert timeline.rstrip().endswith((slip + after).rstrip())
     linted = run_cli(archive, "lint", "--select", "TL,SP", str(path.parents[1] / "postmortems"))
     assert linted.exit_code == 0, linted.output
@@ -555,8 +559,7 @@ def test_details_listed_under_a_timeline_entry_are_copied_with_it(
     path.write_text(path.read_text() + entry + after)
     result = run_cli(archive, "postmortem", INC)
     assert result.exit_code == 0, result.output
-    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
-    timeline = draft.split("## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    timeline = _draft_timeline(archive)
     assert timeline.rstrip().endswith((entry + after).rstrip())
     linted = run_cli(archive, "lint", "--select", "TL,SP", str(path.parents[1] / "postmortems"))
     assert linted.exit_code == 0, linted.output
