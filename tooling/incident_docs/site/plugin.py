@@ -578,10 +578,9 @@ SEARCH_SEPARATOR = (
     r"|&(?:lt|gt|amp|quot);"
 )
 """Where the archive's search splits words, in place of Material's default (at spaces and
-hyphens alone): at punctuation
-around a word too. Material keeps a word with what is glued to it and finds words by how they
-begin, so "(dana, open)", `showed "degraded performance"` and "the 'maintenance' flag" were
-found by neither "dana", "degraded" nor "maintenance". A single quote splits only at a word's
+hyphens alone): at punctuation around a word too. Material keeps a word with what is glued to it
+and finds words by how they begin, so "(dana, open)", `showed "degraded performance"` and "the
+'maintenance' flag" were found by neither "dana", "degraded" nor "maintenance". A single quote splits only at a word's
 edge: an apostrophe inside a word stays, as do dots and slashes, which a search typed as
 "eu-west-1.example", "pg_wal/" or "customer's" keeps in its words. No lookbehind: a browser
 without it would refuse the whole index. A separator set in mkdocs.yml is kept."""
