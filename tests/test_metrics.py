@@ -122,8 +122,8 @@ def test_the_duration_chart_draws_incidents_that_took_no_time() -> None:
     """Declared, mitigated and resolved in the same minute: zero-length bars, not a crash."""
     zero = timedelta(0)
     stats = [metrics.DurationStats("resolve", 1, zero, zero)]
-    svg = duration_chart(stats)
-    assert svg.startswith("<svg") and 'width="0.0"' in svg
+    chart = duration_chart(stats)
+    assert chart.count("<svg") == 1 and chart.endswith("</svg></div>") and 'width="0.0"' in chart
 
 
 def test_months_and_years_are_counted_in_utc(christmas: Path, run_cli: RunCli) -> None:
