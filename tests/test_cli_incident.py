@@ -629,6 +629,9 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert "--service nothing: no incident affects that service" in unknown.stderr
     owned = run_cli(archive, "list", "--service", "checkout", "--format", "json")
     assert owned.exit_code == 0 and "warning" not in owned.stderr
+    empty = run_cli(archive, "list", "--service", "")  # an unset variable in a script
+    assert empty.exit_code == 2 and empty.stdout == ""
+    assert "--service '': give a name" in empty.stderr
     sev = json.loads(run_cli(archive, "list", "--severity", "sev2", "--format", "json").stdout)
     assert INC not in [r["id"] for r in sev]
     text = run_cli(archive, "show", "checkout").stdout
