@@ -860,6 +860,29 @@ def test_status_resolved_finds_the_summary_where_lint_does(archive: Path, run_cl
     assert run_cli(archive, "lint", str(path)).exit_code == 0
 
 
+def test_a_summary_written_by_hand_loses_the_template_placeholder_above_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Text written under the placeholder while the incident ran: the placeholder line left
+    # above it failed lint once resolved (SC005), and the postmortem draft copied it.
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
+    path.write_text(text.replace(placeholder, placeholder + "\n\nEU checkout returns 500s."))
+    draft = run_cli(archive, "postmortem", INC)
+    assert draft.exit_code == 0, draft.output
+    written = (archive / draft.stdout.strip()).read_text()
+    assert "## Summary\n\nEU checkout returns 500s.\n" in written
+    assert "_TODO: what is" not in written
+    done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    assert "already had text" in done.stderr
+    text = path.read_text()
+    assert "## Summary\n\nEU checkout returns 500s.\n" in text and placeholder not in text
+    assert "SC005" not in lint_codes(run_cli, archive, INC_PATH)
+
+
 def test_the_summary_section_is_the_one_lint_reads_as_it(archive: Path, run_cli: RunCli) -> None:
     # Lint takes a required name in any case and its aliases under that name as written; the
     # commands take the same section, or lint failed on what they wrote (SC001, SC002).

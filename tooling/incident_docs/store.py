@@ -47,7 +47,12 @@ from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
 from incident_docs.records import validate_record
 from incident_docs.rules import suppression
-from incident_docs.templates import is_empty, normalise, without_comments
+from incident_docs.templates import (
+    INCIDENT_SUMMARY_PLACEHOLDER,
+    is_empty,
+    normalise,
+    without_comments,
+)
 from incident_docs.timeline import (
     TimelineProblem,
     find_section,
@@ -270,8 +275,11 @@ class IncidentFile:
         if section is None:
             return None
         text = self.doc.section_text(section)
-        # As written, comments and all: a suppression comment in it must come along.
-        return None if is_empty(text) else text.strip("\n") or None
+        if is_empty(text):
+            return None
+        # As written, comments and all: a suppression comment in it must come along. The
+        # template's placeholder above text written by hand is not: the draft's lint reports it.
+        return "\n".join(_without_placeholder(text.split("\n"))).strip("\n") or None
 
 
 def _first_problem(doc: Document) -> str | None:
@@ -958,14 +966,37 @@ def _fill_summary(
         " ".join(previous.split()),
         " ".join(as_paragraph(previous).split()),
     }
-    if not is_empty(text) and not ours:
-        return False
     start, stop = section.start_line - 1, section.end_line
+    if not is_empty(text) and not ours:
+        # The author's text stays; the template's placeholder left above it goes, or lint
+        # reports it once the incident is resolved (SC005).
+        written = doc.lines[start:stop]
+        kept = _without_placeholder(written)
+        if kept != written:
+            lines.replace(start, stop, kept)
+        return False
     comments = _comment_lines(doc.lines[start:stop])
     trailing_blank = stop < len(doc.lines)
     kept = ["", *comments] if comments else []
     lines.replace(start, stop, [*kept, "", paragraph, *([""] if trailing_blank else [])])
     return True
+
+
+def _without_placeholder(section: list[str]) -> list[str]:
+    """A summary section's lines without the template's placeholder line and the blank line
+    after it: what is left once text was written beside it."""
+    kept: list[str] = []
+    dropped = False
+    for line in section:
+        if line.strip() == INCIDENT_SUMMARY_PLACEHOLDER:
+            dropped = True
+            continue
+        if dropped and not line.strip():
+            dropped = False
+            continue
+        dropped = False
+        kept.append(line)
+    return kept
 
 
 SUMMARY_SECTION = "Summary"
