@@ -521,6 +521,24 @@ def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
     assert timeline.rstrip().endswith(slip)
 
 
+def test_a_draft_refused_says_nothing_of_what_it_would_have_copied(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The warnings are about the draft: said once it is written, or a refused one named a copy
+    # that was never made.
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    slip = "- 2024-05-02T10:20:00 **mitigation/rollback** by sam: Rolled back the deploy"
+    path.write_text(path.read_text() + slip + "\n")
+    path.chmod(0o444)
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"incident: error: {INC_PATH}: the file is read-only: make it writable to change it\n"
+    )
+    assert not (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
+
+
 def test_a_suppression_above_a_line_the_draft_cannot_read_stays_above_it(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -1211,8 +1211,10 @@ def postmortem_command(
             "the incident from it first"
         )
     _refuse_comments(source)
+    # Said once the draft is written: a refused one would name a copy never made.
+    warnings: list[str] = []
     if record.status is not IncidentStatus.RESOLVED:
-        _warn(f"{record.id} is still {record.status}: the draft lacks how it ended")
+        warnings.append(f"{record.id} is still {record.status}: the draft lacks how it ended")
     authors: list[str] = []
     for given in by:
         handle = _person(project, given, "--by")
@@ -1225,7 +1227,7 @@ def postmortem_command(
         if index in meant:
             continue  # suppressed in the record: the draft copies it with its comment
         # Left out, a rollback written with a slip in its line would vanish from the draft.
-        _warn(
+        warnings.append(
             f"{source.display}:{problem.line}: {problem.message} ({problem.code}): copied into "
             "the draft as written: fix it there and in the incident"
         )
@@ -1260,6 +1262,8 @@ def postmortem_command(
             # draft is removed, so that the command can be run again.
             created.unlink(missing_ok=True)
             raise
+    for warning in warnings:
+        _warn(warning)
     _tell(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
