@@ -650,6 +650,10 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     empty = run_cli(archive, "list", "--service", "")  # an unset variable in a script
     assert empty.exit_code == 2 and empty.stdout == ""
     assert "--service '': give a name" in empty.stderr
+    for option in ("--status", "--severity"):  # the same slip in the other filters
+        unset = run_cli(archive, "list", option, "")
+        assert unset.exit_code == 2 and unset.stdout == "", option
+        assert f"{option} '': give a" in unset.stderr
     sev = json.loads(run_cli(archive, "list", "--severity", "sev2", "--format", "json").stdout)
     assert INC not in [r["id"] for r in sev]
     text = run_cli(archive, "show", "checkout").stdout

@@ -1342,10 +1342,15 @@ def list_command(
     """List incidents, open ones first, newest first."""
     project.require_archive()
     config = project.config
-    for value in service:
-        if not value.replace(",", "").strip():
-            # An empty variable in a script ("--service $SERVICE") would list every incident.
-            raise UsageError(f"--service {value!r}: give a name (several with commas)")
+    for option, values, what in (
+        ("--status", status, "a status"),
+        ("--severity", severity, "a severity"),
+        ("--service", service, "a name"),
+    ):
+        for value in values:
+            if not value.replace(",", "").strip():
+                # An empty variable in a script ("--service $SERVICE") would list every incident.
+                raise UsageError(f"{option} {value!r}: give {what} (several with commas)")
     wanted = IncidentQuery(
         inputs.parse_statuses(status),
         inputs.parse_severities(severity, config.severity_names()),
