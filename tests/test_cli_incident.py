@@ -905,6 +905,62 @@ def test_a_summary_written_by_hand_loses_the_template_placeholder_above_it(
     assert "SC005" not in lint_codes(run_cli, archive, INC_PATH)
 
 
+@pytest.mark.parametrize(
+    ("around", "kept"),
+    [
+        # Text right above it: the blank line before the next heading stays.
+        ("EU checkout returns 500s.\n{p}", "EU checkout returns 500s.\n"),
+        # Under a list item: the paragraph after it does not join the item.
+        ("- EU checkout returns 500s.\n{p}\n\nCause unknown.", "500s.\n\nCause unknown."),
+        # A quotation of the template in a code block, or a note in a comment, is the author's.
+        ("EU checkout returns 500s.\n\n```\n{p}\n```", "```\n{p}\n```"),
+        ("EU checkout returns 500s.\n\n    {p}", "500s.\n\n    {p}\n"),
+        ("<!--\n{p}\n-->\n\nEU checkout returns 500s.", "<!--\n{p}\n-->"),
+        # Kept from SC005 by the author: lint does not report it, and the comment is not left
+        # suppressing nothing (SP001).
+        (
+            "<!-- incident-docs disable-next-line SC005 -->\n{p}\n\nEU checkout returns 500s.",
+            "SC005 -->\n{p}\n",
+        ),
+        (
+            "<!-- incident-docs disable SC -->\n{p}\n<!-- incident-docs enable SC -->\n\nEU 500s.",
+            "SC -->\n{p}\n<!--",
+        ),
+    ],
+)
+def test_only_the_placeholder_lint_reports_leaves_a_summary_written_by_hand(
+    archive: Path, run_cli: RunCli, around: str, kept: str
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
+    path.write_text(text.replace(placeholder, around.format(p=placeholder)))
+    kept = kept.format(p=placeholder)
+    draft = run_cli(archive, "postmortem", INC)
+    assert draft.exit_code == 0, draft.output
+    assert kept in (archive / draft.stdout.strip()).read_text()
+    done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    text = path.read_text()
+    assert kept in text and "\n\n## Timeline\n" in text
+    assert not {"SC005", "SP001"} & set(lint_codes(run_cli, archive, INC_PATH))
+
+
+def test_resolve_says_it_took_the_placeholder_from_a_summary_written_by_hand(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
+    path.write_text(text.replace(placeholder, placeholder + "\n\nEU checkout returns 500s."))
+    done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
+    assert done.exit_code == 0, done.output
+    assert "the ## Summary section already had text: kept it" in done.stderr
+    assert "as it was" not in done.stderr
+
+
 def test_the_summary_section_is_the_one_lint_reads_as_it(archive: Path, run_cli: RunCli) -> None:
     # Lint takes a required name in any case and its aliases under that name as written; the
     # commands take the same section, or lint failed on what they wrote (SC001, SC002).

@@ -274,12 +274,11 @@ class IncidentFile:
         section = _summary_section(self.doc, summary_titles(config))
         if section is None:
             return None
-        text = self.doc.section_text(section)
-        if is_empty(text):
+        if is_empty(self.doc.section_text(section)):
             return None
         # As written, comments and all: a suppression comment in it must come along. The
-        # template's placeholder above text written by hand is not: the draft's lint reports it.
-        return "\n".join(_without_placeholder(text.split("\n"))).strip("\n") or None
+        # template's placeholder beside text written by hand is not: the draft's lint reports it.
+        return "\n".join(_without_placeholder(self.doc, section)).strip("\n") or None
 
 
 def _first_problem(doc: Document) -> str | None:
@@ -971,7 +970,7 @@ def _fill_summary(
         # The author's text stays; the template's placeholder left above it goes, or lint
         # reports it once the incident is resolved (SC005).
         written = doc.lines[start:stop]
-        kept = _without_placeholder(written)
+        kept = _without_placeholder(doc, section)
         if kept != written:
             lines.replace(start, stop, kept)
         return False
@@ -982,21 +981,45 @@ def _fill_summary(
     return True
 
 
-def _without_placeholder(section: list[str]) -> list[str]:
-    """A summary section's lines without the template's placeholder line and the blank line
-    after it: what is left once text was written beside it."""
+def _without_placeholder(doc: Document, section: Section) -> list[str]:
+    """A summary section's lines without the template's placeholder line where lint reports it
+    (SC005): a line of prose, not one of a code block or an HTML comment, nor one a suppression
+    keeps from SC005. The blank line it leaves doubled goes with it; one that sets the text above
+    it apart from what follows stays."""
+    first, last = section.start_line, section.end_line
+    prose = {
+        number
+        for block in doc.blocks
+        if block.kind in ("paragraph", "list_item") and block.line <= last
+        for number in range(max(block.line, first), min(block.end_line, last) + 1)
+    }
+    if "incident-docs" in doc.section_text(section):
+        prose -= {
+            number
+            for kept_from in suppression.parse(doc)[0]
+            if any(PLACEHOLDER_CODE.startswith(code) for code in kept_from.codes)
+            for number in range(max(kept_from.first, first), min(kept_from.last, last) + 1)
+        }
     kept: list[str] = []
     dropped = False
-    for line in section:
-        if line.strip() == INCIDENT_SUMMARY_PLACEHOLDER:
-            dropped = True
+    for number in range(first, last + 1):
+        line = doc.lines[number - 1]
+        if number in prose and line.strip() == INCIDENT_SUMMARY_PLACEHOLDER:
+            dropped = not kept or not kept[-1].strip()
             continue
         if dropped and not line.strip():
             dropped = False
             continue
         dropped = False
         kept.append(line)
+    if last == len(doc.lines) and doc.lines[last - 1].strip():
+        while len(kept) > 1 and not kept[-1].strip():
+            kept.pop()  # the placeholder ended the file: no blank line left after the text
     return kept
+
+
+PLACEHOLDER_CODE = "SC005"
+"""The rule that reports a placeholder left in a written section."""
 
 
 SUMMARY_SECTION = "Summary"
@@ -1123,7 +1146,13 @@ def edit_incident(
             raise UsageError(f"{display}: the change was not saved: {error}") from None
         notes: list[str] = []
         if change.summary is not None and not _summary_written(after, change.summary):
-            notes.append("the ## Summary section already had text: left it as it was")
+            if _placeholders(before.doc) > _placeholders(after.doc):
+                notes.append(
+                    "the ## Summary section already had text: kept it, without the template's "
+                    "placeholder line"
+                )
+            else:
+                notes.append("the ## Summary section already had text: left it as it was")
         write_atomic(target, new)
     return EditResult(change, before, after, notes)
 
@@ -1155,6 +1184,10 @@ def check_writable(root: Path, path: Path, display: str) -> None:
     """Refuse a record that a change could not be written to (made read-only, or a link out of
     the repository), before acting on anything that cannot be undone, such as a post to a chat."""
     _read_target(root, path, display)
+
+
+def _placeholders(doc: Document) -> int:
+    return sum(line.strip() == INCIDENT_SUMMARY_PLACEHOLDER for line in doc.lines)
 
 
 def _summary_written(after: IncidentFile, summary: str) -> bool:
