@@ -561,6 +561,24 @@ def test_a_suppression_above_a_line_the_draft_cannot_read_stays_above_it(
     assert linted.exit_code == 0, linted.output
 
 
+def test_resolving_an_incident_whose_draft_copied_its_times_says_to_copy_the_resolution(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Lint warned (FM011) and the site build stopped on it, with nothing said at the moment the
+    # incident was resolved.
+    declare(run_cli, archive)
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    result = run_cli(archive, "resolve", "Pool size raised.", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith(INC_PATH)
+    warning = f"incident: warning: {INC_PATH}:"
+    said = [line for line in result.stderr.splitlines() if line.startswith(warning)]
+    assert len(said) == 1 and "'resolved_at'" in said[0] and said[0].endswith("(FM011)")
+    # What does not move a key time says nothing of it.
+    logged = run_cli(archive, "log", "Checked the pool.", "--by", "sam")
+    assert "FM011" not in logged.stderr
+
+
 def test_details_listed_under_a_timeline_entry_are_copied_with_it(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -30,6 +30,7 @@ from incident_docs.models import (
     AUDIENCES,
     CRITERIA,
     HANDLE_RE,
+    KEY_TIMESTAMPS,
     LABEL_LENGTH,
     LABEL_RE,
     Criteria,
@@ -271,7 +272,27 @@ def _edit(project: Project, given: str | None, make: Any) -> store.EditResult:
     result = store.edit_incident(project.root, path, display, project.config, make)
     for note in result.notes:
         _warn(note)
+    for stale in _stale_copies(project, result):
+        _warn(stale)
     return result
+
+
+def _stale_copies(project: Project, result: store.EditResult) -> list[str]:
+    """What lint will say (FM011) of the postmortem's copy of the key times this edit moved
+    (resolved, reopened, a time corrected): said now, on the incident's lines, rather than
+    found later as a failed site build."""
+    before, after = result.before.incident, result.after.incident
+    if after.postmortem is None or all(
+        getattr(before, name) == getattr(after, name) for name in KEY_TIMESTAMPS
+    ):
+        return []
+    from incident_docs.linter import Selection, lint_document
+
+    found = lint_document(result.after.doc, project.lint_context(), Selection(("FM011",)))
+    return [
+        f"{result.after.display}:{finding.line}: {finding.message} (FM011)"
+        for finding in found.findings
+    ]
 
 
 incident_option = click.option(
