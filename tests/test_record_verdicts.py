@@ -156,6 +156,8 @@ def test_a_placeholder_left_beside_what_was_written_is_reported(tmp_path: Path) 
         "XXX (redacted) requests failed in the first minute.",
         "- FIXME markers in the renewal script had named the old provider since June.",
         "- TBD whether the vendor credits the outage.",
+        "1. TBD whether the vendor credits the outage.",
+        "2024. TODO lists were moved to the tracker.",
         # Quoted from the code or a log, and a note to the authors the site does not publish.
         "The renewal script said:\n\n> FIXME: this only checks the exit code",
         "Clients retried on their own. <!--\nTODO: add the retry graph\n-->",
@@ -175,6 +177,8 @@ def test_prose_that_starts_a_line_with_todo_is_no_placeholder_left(
         "TODO",
         "**TBD**",
         "- TODO: the retry graph",
+        "1. TODO: the retry graph",
+        "- [ ] TODO: the retry graph",
         "TODO(sam): the retry graph",
         "TODO (sam): the retry graph",
         "...",

@@ -93,15 +93,17 @@ def check(subject: Subject) -> Iterator[Finding]:
             )
 
 
+_ITEM_MARKS = r"(?:[-*+\s]|\d{1,9}[.)](?=\s))*+(?:\[[ xX]\]\s++)?"
+"""What opens a list item, of any kind: a bullet, a number, a task's box."""
 _LEFT = re.compile(
-    r"^[-*+\s]*+[_*]*+\s*+(?:TODO|TBD|FIXME|XXX)"
+    rf"^{_ITEM_MARKS}[_*]*+\s*+(?:TODO|TBD|FIXME|XXX)"
     r"(?:\(|\s*+(?:[:_*]|\([^()]*\)\s*:|[-\u2013\u2014](?:\s|$)|[.!]*\s*$))"
-    r"|^[-*+\s]*+(?:\.\.\.|\u2026)\s*$"
+    rf"|^{_ITEM_MARKS}(?:\.\.\.|\u2026)\s*$"
 )
-"""A line that is a placeholder as a whole (`_TODO: ..._`, `TBD`, `- TODO: x`, `TODO(sam):`,
-`TODO (sam):`, `...`): a placeholder line (templates.PLACEHOLDER_LINE) that is not a sentence
-about a TODO page, FIXME markers or XXX requests, nor a line of prose wrapped before such a
-word."""
+"""A line that is a placeholder as a whole (`_TODO: ..._`, `TBD`, `- TODO: x`, `1. TODO: x`,
+`- [ ] TODO: x`, `TODO(sam):`, `TODO (sam):`, `...`): a placeholder line
+(templates.PLACEHOLDER_LINE) that is not a sentence about a TODO page, FIXME markers or XXX
+requests, nor a line of prose wrapped before such a word."""
 
 
 def _placeholders_left(doc: Document) -> Iterator[Finding]:
