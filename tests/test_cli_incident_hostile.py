@@ -582,6 +582,28 @@ def test_init_with_root_creates_the_archive_folder_in_a_larger_repository(
     assert other.exit_code == 2 and "no such folder" in other.stderr
 
 
+def test_declare_at_the_top_of_a_repository_whose_archive_is_in_a_folder_says_where(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It started a second archive at the top, beside the one init had set up in ops/.
+    subprocess.run(["git", "init", "-q", str(empty)], check=True)
+    monkeypatch.chdir(empty)
+    assert CliRunner().invoke(main, ["--root", "ops", "init", "--yes"]).exit_code == 0
+    declare = ["declare", "--yes", "--by", "sam", "--because", "user-facing", "Checkout fails"]
+    result = CliRunner().invoke(main, declare)
+    assert result.exit_code == 2
+    assert "ops/pyproject.toml sets up one: run the command in ops" in result.stderr
+    assert not (empty / "incidents").exists()
+    monkeypatch.chdir(empty / "ops")
+    assert CliRunner().invoke(main, declare).exit_code == 0
+    assert len(list((empty / "ops" / "incidents").glob("INC-*.md"))) == 1
+    # A repository with no archive anywhere still takes its first incident, as it always did.
+    other = empty / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    monkeypatch.chdir(other)
+    assert CliRunner().invoke(main, declare).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("answer", "code", "said"),
     [("n\n", 0, "Nothing written."), ("", 2, "aborted")],  # "" is Ctrl-D: the end of input

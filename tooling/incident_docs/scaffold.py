@@ -88,9 +88,51 @@ def is_archive_root(root: Path, config: Config) -> bool:
 
 
 def require_archive_root(root: Path, config: Config) -> None:
-    """Refuse to create records in a folder that is not a repository (a stray `incidents/`)."""
+    """Refuse to create records in a folder that is not a repository (a stray `incidents/`), or
+    at the top of a repository whose archive lives in a folder of it (`ops/`): run there, the
+    first record would start a second archive beside it."""
     if not is_archive_root(root, config):
         raise UsageError(NOT_A_REPOSITORY)
+    if (root / config.incidents_dir).is_dir() or _has_table(root / CONFIG_FILE):
+        return  # an archive here
+    below = _archives_below(root)
+    if below:
+        folder = shlex.quote(below[0])
+        raise UsageError(
+            f"no archive here, and {below[0]}/{CONFIG_FILE} sets up one: run the command in "
+            f"{below[0]} (cd {folder}) or pass --root {folder}; to keep a second archive here, "
+            "run 'incident init' here first"
+        )
+
+
+ARCHIVES_BELOW_LIMIT = 200
+"""The most pyproject.toml files of a repository read to find its archive: a monorepo of many
+Python packages is not read to its end before a command starts."""
+
+
+def _archives_below(root: Path) -> list[str]:
+    """The folders of the git repository at `root` (tracked, or new and not ignored) whose
+    pyproject.toml has a [tool.incident-docs] table, nearest first."""
+    from incident_docs import git
+
+    try:
+        done = git.run(
+            root,
+            "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+            "--", ":(glob)**/pyproject.toml",
+            purpose="finding the archive",
+        )  # fmt: skip
+    except UsageError:
+        return []
+    if done.returncode != 0:
+        return []
+    names = sorted(
+        {name for name in done.stdout.decode(errors="replace").split("\0") if "/" in name},
+        key=lambda name: (name.count("/"), name),
+    )
+    return [
+        name.rsplit("/", 1)[0] for name in names[:ARCHIVES_BELOW_LIMIT] if _has_table(root / name)
+    ]
 
 
 def _has_table(pyproject: Path) -> bool:
