@@ -676,6 +676,10 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert INC not in [r["id"] for r in sev]
     text = run_cli(archive, "show", "checkout").stdout
     assert "Incident Commander  sam from 2024-05-02T10:00:00Z (now)" in text
+    # `show` takes postmortems too: where nothing matches, it says how to name one.
+    missing = run_cli(archive, "show", "nope")
+    assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
+    assert "no incident matches 'nope'" in missing.stderr and "(PM-" in missing.stderr
 
 
 def test_show_and_list_read_in_order_whatever_offset_each_time_was_written_in(

@@ -1421,7 +1421,15 @@ def show_command(
     if postmortem is not None:
         _show_postmortem(project, postmortem, output_format)
         return
-    path, display = _located(project, given)
+    try:
+        path, display = _located(project, given)
+    except UsageError as error:
+        if given and str(error).startswith("no incident matches"):
+            # `show` takes postmortems too, by their ID: say so where nothing matched.
+            raise UsageError(
+                f"{error}; a postmortem is shown by its ID (PM-…, or a part of it after PM-)"
+            ) from None
+        raise
     current = store.read_incident(path, display, project.config, changing=False)
     if output_format.lower() == "json":
         payload = reports.incident_payload(current.incident, current.entries, display)
