@@ -904,16 +904,25 @@ def test_status_resolved_finds_the_summary_where_lint_does(archive: Path, run_cl
     assert run_cli(archive, "lint", str(path)).exit_code == 0
 
 
+def _summary_around_placeholder(run_cli: RunCli, archive: Path, around: str) -> tuple[Path, str]:
+    """An incident declared, its summary's placeholder line written into `around` (at `{p}`),
+    as an author writes the summary around it; the record's path and the placeholder line."""
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    text = path.read_text()
+    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
+    path.write_text(text.replace(placeholder, around.format(p=placeholder)))
+    return path, placeholder
+
+
 def test_a_summary_written_by_hand_loses_the_template_placeholder_above_it(
     archive: Path, run_cli: RunCli
 ) -> None:
     # Text written under the placeholder while the incident ran: the placeholder line left
     # above it failed lint once resolved (SC005), and the postmortem draft copied it.
-    declare(run_cli, archive)
-    path = archive / INC_PATH
-    text = path.read_text()
-    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
-    path.write_text(text.replace(placeholder, placeholder + "\n\nEU checkout returns 500s."))
+    path, placeholder = _summary_around_placeholder(
+        run_cli, archive, "{p}\n\nEU checkout returns 500s."
+    )
     draft = run_cli(archive, "postmortem", INC)
     assert draft.exit_code == 0, draft.output
     written = (archive / draft.stdout.strip()).read_text()
@@ -953,11 +962,7 @@ def test_a_summary_written_by_hand_loses_the_template_placeholder_above_it(
 def test_only_the_placeholder_lint_reports_leaves_a_summary_written_by_hand(
     archive: Path, run_cli: RunCli, around: str, kept: str
 ) -> None:
-    declare(run_cli, archive)
-    path = archive / INC_PATH
-    text = path.read_text()
-    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
-    path.write_text(text.replace(placeholder, around.format(p=placeholder)))
+    path, placeholder = _summary_around_placeholder(run_cli, archive, around)
     kept = kept.format(p=placeholder)
     draft = run_cli(archive, "postmortem", INC)
     assert draft.exit_code == 0, draft.output
@@ -972,11 +977,7 @@ def test_only_the_placeholder_lint_reports_leaves_a_summary_written_by_hand(
 def test_resolve_says_it_took_the_placeholder_from_a_summary_written_by_hand(
     archive: Path, run_cli: RunCli
 ) -> None:
-    declare(run_cli, archive)
-    path = archive / INC_PATH
-    text = path.read_text()
-    placeholder = next(line for line in text.splitlines() if line.startswith("_TODO: what is"))
-    path.write_text(text.replace(placeholder, placeholder + "\n\nEU checkout returns 500s."))
+    _summary_around_placeholder(run_cli, archive, "{p}\n\nEU checkout returns 500s.")
     done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
     assert done.exit_code == 0, done.output
     assert "the ## Summary section already had text: kept it" in done.stderr
