@@ -175,12 +175,11 @@ def _read(
                         match.start() + 1,
                     )
                 )
-                codes = tuple(c for c in codes if c not in own)
-                if not codes:
-                    continue
-            unknown = [c for c in codes if known and not _names_rules(c, known)]
+            # A typo in one code ("BL011" for BL010): said, and the others still hold.
+            unknown = [
+                c for c in codes if known and not c.startswith("SP") and not _names_rules(c, known)
+            ]
             if unknown:
-                # A typo in one code ("BL011" for BL010): said, and the others still hold.
                 problems.append(
                     Finding(
                         "SP002",
@@ -190,9 +189,9 @@ def _read(
                         match.start() + 1,
                     )
                 )
-                codes = tuple(c for c in codes if c not in unknown)
-                if not codes:
-                    continue
+            codes = tuple(c for c in codes if c not in own and c not in unknown)
+            if not codes:
+                continue
             if verb == "disable-next-line":
                 if content_lines is None:
                     content_lines = _content_lines(doc)
