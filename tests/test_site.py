@@ -1052,19 +1052,26 @@ def test_a_record_whose_file_name_holds_a_hash_is_linked_at_its_page(christmas: 
     assert 'href="INC-2023-01-01-a%23b%3Fc%25d%20e/"' in page(site, "incidents")
 
 
+def _postmortem_page_opening_its_summary_with(christmas: Path, markdown: str) -> str:
+    """The Christmas postmortem's page, built with `markdown` as the first block of its
+    Summary."""
+    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("## Summary\n\n", f"## Summary\n\n{markdown}\n\n", 1), encoding="utf-8"
+    )
+    return page(build_site(christmas), PM_URL)
+
+
 @pytest.mark.parametrize("tag", ["<script>", "<style>", "<title>", "<textarea>", "<iframe>"])
 def test_a_tag_named_in_prose_is_text_and_keeps_the_rest_of_the_record(
     christmas: Path, tag: str
 ) -> None:
     # The parser reads everything after such a tag as its content: the rest of the record,
     # Timeline and all, was dropped or shown as markup.
-    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("## Summary\n\n", f"## Summary\n\nA third-party {tag} tag was slow.\n\n", 1),
-        encoding="utf-8",
+    record = _postmortem_page_opening_its_summary_with(
+        christmas, f"A third-party {tag} tag was slow."
     )
-    record = page(build_site(christmas), PM_URL)
     assert f"A third-party {tag.replace('<', '&lt;').replace('>', '&gt;')} tag was slow." in record
     assert '<h2 id="contributing-factors">' in record and 'class="idocs-timeline"' in record
     assert active_content(record) == []
@@ -1076,15 +1083,9 @@ def test_a_placeholder_in_prose_is_shown_and_keeps_the_rest_of_its_paragraph(
 ) -> None:
     # No HTML element has these names: the sanitiser dropped them, and after one SVG or MathML
     # names (<path>, <filter>, <pattern>) the rest of its paragraph with it.
-    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace(
-            "## Summary\n\n", f"## Summary\n\nSet {placeholder} in the config, then restart.\n\n", 1
-        ),
-        encoding="utf-8",
+    record = _postmortem_page_opening_its_summary_with(
+        christmas, f"Set {placeholder} in the config, then restart."
     )
-    record = page(build_site(christmas), PM_URL)
     shown = placeholder.replace("<", "&lt;").replace(">", "&gt;")
     assert f"Set {shown} in the config, then restart." in record
     assert active_content(record) == []
@@ -1092,13 +1093,7 @@ def test_a_placeholder_in_prose_is_shown_and_keeps_the_rest_of_its_paragraph(
 
 def test_a_placeholder_in_a_heading_is_in_the_table_of_contents(christmas: Path) -> None:
     # The table of contents dropped it as a tag, where the heading shows it.
-    path = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("## Summary\n\n", "## Summary\n\n### Restart <pod> on `node-1`\n\n", 1),
-        encoding="utf-8",
-    )
-    record = page(build_site(christmas), PM_URL)
+    record = _postmortem_page_opening_its_summary_with(christmas, "### Restart <pod> on `node-1`")
     links = re.findall(r'<a href="#restart[^"]*" class="md-nav__link">(.*?)</a>', record, re.DOTALL)
     assert len(links) == 1
     assert " ".join(re.sub(r"<[^>]*>", " ", links[0]).split()) == "Restart &lt;pod&gt; on node-1"
