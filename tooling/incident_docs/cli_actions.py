@@ -10,7 +10,7 @@ from incident_docs import actions
 from incident_docs.cli import Project, Seconds, echo, main, pass_project, yes_option
 from incident_docs.diagnostics import UsageError
 from incident_docs.github import DEFAULT_API_URL, GitHubClient, environment_token
-from incident_docs.inputs import parse_day
+from incident_docs.inputs import parse_day, require_given
 from incident_docs.models import Postmortem
 from incident_docs.records import read_archive, skipped_note
 from incident_docs.tracker import SYNC_HINTS, ActionSync
@@ -136,10 +136,7 @@ def actions_command(
 
 
 def _split(values: tuple[str, ...], option: str, *, fold: bool = True) -> list[str]:
-    for value in values:
-        if not value.replace(",", "").strip():
-            # An empty variable in a script ("--owner $OWNER") would list everyone's items.
-            raise UsageError(f"{option} {value!r}: give a name (several with commas)")
+    require_given(values, option)
     return [
         part.strip().casefold() if fold else part.strip()
         for value in values

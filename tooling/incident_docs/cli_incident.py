@@ -1363,15 +1363,9 @@ def list_command(
     """List incidents, open ones first, newest first."""
     project.require_archive()
     config = project.config
-    for option, values, what in (
-        ("--status", status, "a status"),
-        ("--severity", severity, "a severity"),
-        ("--service", service, "a name"),
-    ):
-        for value in values:
-            if not value.replace(",", "").strip():
-                # An empty variable in a script ("--service $SERVICE") would list every incident.
-                raise UsageError(f"{option} {value!r}: give {what} (several with commas)")
+    inputs.require_given(status, "--status", "a status")
+    inputs.require_given(severity, "--severity", "a severity")
+    inputs.require_given(service, "--service")
     wanted = IncidentQuery(
         inputs.parse_statuses(status),
         inputs.parse_severities(severity, config.severity_names()),

@@ -36,6 +36,14 @@ LONGEST_DURATION = timedelta(days=1000 * 365)
 """Longer durations are refused: no incident needs them, and they break time arithmetic."""
 
 
+def require_given(values: Iterable[str], option: str, what: str = "a name") -> None:
+    """Refuse a filter given empty (an unset variable in a script, "--owner $OWNER"): read as
+    no filter at all, it would list everything."""
+    for value in values:
+        if not value.replace(",", "").strip():
+            raise UsageError(f"{option} {value!r}: give {what} (several with commas)")
+
+
 def parse_day(text: str | None, *, option: str = "--today") -> date:
     """A calendar date like 2024-05-31; None is today in UTC."""
     if text is None:
