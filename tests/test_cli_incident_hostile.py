@@ -965,6 +965,31 @@ def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCl
     assert "mkdocs.yml has no incident-docs plugin" in result.stderr
 
 
+def test_init_github_installs_its_own_pin_beside_the_repositorys_requirements(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # The repository's own .github/requirements.txt was left alone, and the workflows installed
+    # it instead of incident-docs: every job stopped at `incident: command not found`. Its
+    # Dependabot configuration and pull request template were left alone without a word.
+    github = empty / ".github"
+    github.mkdir()
+    (github / "requirements.txt").write_text("requests==2.31\n")
+    (github / "dependabot.yml").write_text("version: 2\nupdates: []\n")
+    (github / "pull_request_template.md").write_text("Describe the change.\n")
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (github / "requirements.txt").read_text() == "requests==2.31\n"
+    pin = github / "requirements-incident-docs.txt"
+    assert "incident-docs==" in pin.read_text()
+    for name in ("lint", "review", "publish", "actions-sync"):
+        workflow = (github / "workflows" / f"{name}.yml").read_text()
+        assert "pip install -r .github/requirements-incident-docs.txt" in workflow, name
+    assert ".github/dependabot.yml exists: left alone; add an update with" in result.stderr
+    assert ".github/pull_request_template.md exists: left alone" in result.stderr
+    again = run_cli(empty, "init", "--github", "--yes")
+    assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
+
+
 def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(
     empty: Path, run_cli: RunCli
 ) -> None:

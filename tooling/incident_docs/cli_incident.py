@@ -22,7 +22,7 @@ from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold,
 from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
-from incident_docs.config import Config, archive_folder
+from incident_docs.config import Config, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
 from incident_docs.document import Document, relative_display
 from incident_docs.lifecycle import Change, Clock, FieldPath
@@ -1599,7 +1599,13 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
     made = list(itertools.takewhile(lambda folder: not folder.exists(), [root, *root.parents]))
     there = made[-1].parent if made else root  # in the same repository (checked by main)
     setup = (
-        scaffold.adopter_setup(git.default_branch(there), archive_folder(root)) if github else None
+        scaffold.adopter_setup(
+            git.default_branch(there),
+            archive_folder(root),
+            scaffold.requirements_path(git_top(there)),
+        )
+        if github
+        else None
     )
     # The roster the configuration names may not be written yet: init writes it.
     listed = root / project.config.roster

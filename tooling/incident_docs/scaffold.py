@@ -211,6 +211,23 @@ WORKFLOWS = ("lint", "review", "publish", "actions-sync")
 """The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
 REQUIREMENTS = ".github/requirements.txt"
 """The pinned incident-docs the workflows install, which Dependabot keeps current."""
+OWN_REQUIREMENTS = ".github/requirements-incident-docs.txt"
+"""Where the pin goes when the repository keeps requirements of its own in REQUIREMENTS."""
+_PINS_US = re.compile(r"^\s*incident[-_.]docs\b", re.IGNORECASE | re.MULTILINE)
+
+
+def requirements_path(top: Path) -> str:
+    """The file, from the repository's root `top`, that pins the incident-docs the workflows
+    install: REQUIREMENTS, unless the repository already has one that names no incident-docs
+    (its own CI's), which init leaves alone and the workflows must not install instead."""
+    try:
+        with open_regular(top / REQUIREMENTS) as handle:
+            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return REQUIREMENTS
+    except OSError:
+        return OWN_REQUIREMENTS
+    return REQUIREMENTS if _PINS_US.search(text) else OWN_REQUIREMENTS
 
 
 @dataclass(frozen=True)
@@ -221,6 +238,9 @@ class GitHubSetup:
     install: str
     pip_directory: str
     branch: str = "main"
+    requirements: str = ""
+    """The file pinning the incident-docs CI installs, from the repository's root; "" when it
+    installs from the checkout."""
     folder: str = ""
     """The archive's folder from the repository's root (see archive_folder), "" at the root:
     GitHub reads `.github/` at the root only, and the workflows run the commands there."""
@@ -230,11 +250,16 @@ REPOSITORY_SETUP = GitHubSetup(install="python -m pip install .", pip_directory=
 """This repository, which is incident-docs itself: CI installs it from the checkout."""
 
 
-def adopter_setup(branch: str = "main", folder: str = "") -> GitHubSetup:
-    """A repository that keeps its records with incident-docs: CI installs the pinned release.
-    With the archive in a subfolder, the steps run there and the pin stays at the root."""
-    pinned = f'"$GITHUB_WORKSPACE/{REQUIREMENTS}"' if folder else REQUIREMENTS
-    return GitHubSetup(f"python -m pip install -r {pinned}", "/.github", branch, folder)
+def adopter_setup(
+    branch: str = "main", folder: str = "", requirements: str = REQUIREMENTS
+) -> GitHubSetup:
+    """A repository that keeps its records with incident-docs: CI installs the pinned release
+    (from `requirements`, see requirements_path). With the archive in a subfolder, the steps
+    run there and the pin stays at the root."""
+    pinned = f'"$GITHUB_WORKSPACE/{requirements}"' if folder else requirements
+    return GitHubSetup(
+        f"python -m pip install -r {pinned}", "/.github", branch, requirements, folder
+    )
 
 
 def starter_text(name: str) -> str:
@@ -289,8 +314,8 @@ def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str
         "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
     )
     files[CODEOWNERS_PATH] = generate_codeowners(roster, config, folder=setup.folder).text
-    if REQUIREMENTS in setup.install:
-        files[REQUIREMENTS] = (
+    if setup.requirements:
+        files[setup.requirements] = (
             "# The incident-docs the workflows install; Dependabot proposes new releases.\n"
             f"incident-docs=={__version__}\n"
         )
@@ -412,6 +437,10 @@ def _github_steps(
                 runs_in = _working_directory(target)
                 if runs_in is not None and runs_in != setup.folder:
                     elsewhere.setdefault(runs_in, []).append(target.name)
+            else:
+                note = _left_alone_note(target, name, setup)
+                if note is not None:
+                    notes.append(note)
             continue
         steps.append(Step(target, text.encode(), "created"))
     for runs_in, names in elsewhere.items():
@@ -426,6 +455,31 @@ def _github_steps(
             f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
             "another"
         )
+
+
+def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
+    """What the repository's own Dependabot configuration or pull request template, left
+    alone, lacks of what init would have written there; None when it has it (or is ours)."""
+    try:
+        with open_regular(path) as handle:
+            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    if name.endswith("dependabot.yml"):
+        directory = re.escape(setup.pip_directory)
+        if re.search(rf"^\s*directory:\s*[\"']?{directory}/?[\"']?\s*(#.*)?$", text, re.M):
+            return None
+        return (
+            f"{name} exists: left alone; add an update with package-ecosystem: pip and "
+            f"directory: {setup.pip_directory} to it, so that Dependabot keeps the incident-docs "
+            f"of {setup.requirements or CONFIG_FILE} current"
+        )
+    if name.endswith("pull_request_template.md") and "review checklist" not in text.lower():
+        return (
+            f"{name} exists: left alone; 'incident postmortem --pr' still puts the review "
+            "checklist in each postmortem's pull request"
+        )
+    return None
 
 
 _WORKING_DIRECTORY = re.compile(r"^ +working-directory: *(.*?) *$", re.MULTILINE)
