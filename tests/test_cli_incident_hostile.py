@@ -1011,6 +1011,23 @@ def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(
     assert "pages/about.md: created" in result.stdout and not (empty / "docs").exists()
 
 
+def test_init_github_publishes_the_site_where_the_sites_configuration_builds_it(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # A site built into public/ (site_dir): the publish workflow uploaded site/, which no build
+    # made, and .gitignore was given site/ rather than the folder the build fills.
+    (empty / "mkdocs.yml").write_text("site_name: Docs\nsite_dir: public\n")
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    publish = yaml.safe_load((empty / ".github" / "workflows" / "publish.yml").read_text())
+    upload = next(
+        s for s in publish["jobs"]["build"]["steps"] if "upload-pages-artifact" in s.get("uses", "")
+    )
+    assert upload["with"]["path"] == "public"
+    ignored = (empty / ".gitignore").read_text().splitlines()
+    assert "public/" in ignored and "site/" not in ignored
+
+
 def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli) -> None:
     # The second run took its own workflows for someone else's and wrote a second of each.
     assert run_cli(empty, "init", "--github", "--yes").exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import shlex
@@ -166,27 +167,23 @@ def _yaml_problem(text: str) -> str | None:
     return None
 
 
-def _docs_dir(text: str) -> str | None:
+def _docs_dir(text: str, key: str = "docs_dir", default: str = "docs") -> str | None:
     """The folder of the site's pages that a readable mkdocs.yml names (`docs_dir`, `docs` when
-    it names none), from the root; None for one outside the repository, which init leaves to
-    the site. Read from the YAML's nodes: a site's configuration may hold tags only MkDocs
-    knows (`!!python/name:`, `!ENV`)."""
+    it names none; or the built site's, `site_dir`, `site`), from the root; None for one
+    outside the repository, which init leaves to the site. Read from the YAML's nodes: a site's
+    configuration may hold tags only MkDocs knows (`!!python/name:`, `!ENV`)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError):
-        return "docs"
+        return default
     if not isinstance(node, yaml.MappingNode):
-        return "docs"
+        return default
     value = next(
-        (
-            v.value
-            for k, v in node.value
-            if isinstance(k, yaml.ScalarNode) and k.value == "docs_dir"
-        ),
+        (v.value for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
         None,
     )
     if not isinstance(value, str) or not value.strip():
-        return "docs"
+        return default
     folder = Path(value.strip())
     if folder.is_absolute() or ".." in folder.parts:
         return None
@@ -204,9 +201,9 @@ class Step:
     """False: replace an existing file (whose old content `content` starts with)."""
 
 
-IGNORED = (LOCK_NAME, TEMPORARY, "site/")
-"""What .gitignore keeps out of commits: the write lock, a killed write's temporary file and the
-built site."""
+IGNORED = (LOCK_NAME, TEMPORARY)
+"""What .gitignore keeps out of commits: the write lock and a killed write's temporary file (and
+the built site, where mkdocs.yml puts it)."""
 WORKFLOWS = ("lint", "review", "publish", "actions-sync")
 """The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
 REQUIREMENTS = ".github/requirements.txt"
@@ -238,6 +235,9 @@ class GitHubSetup:
     install: str
     pip_directory: str
     branch: str = "main"
+    site: str = "site"
+    """Where `mkdocs build` writes the site (mkdocs.yml's `site_dir`), from the archive's root:
+    what the publish workflow uploads."""
     requirements: str = ""
     """The file pinning the incident-docs CI installs, from the repository's root; "" when it
     installs from the checkout."""
@@ -258,7 +258,11 @@ def adopter_setup(
     run there and the pin stays at the root."""
     pinned = f'"$GITHUB_WORKSPACE/{requirements}"' if folder else requirements
     return GitHubSetup(
-        f"python -m pip install -r {pinned}", "/.github", branch, requirements, folder
+        f"python -m pip install -r {pinned}",
+        "/.github",
+        branch,
+        requirements=requirements,
+        folder=folder,
     )
 
 
@@ -271,7 +275,7 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     """A workflow or Dependabot file, filled in for this repository's folders and install."""
     watched = [config.incidents_dir, config.postmortems_dir, config.roster, CONFIG_FILE]
     return (
-        _in_folder(starter_text(f"github/{name}"), setup.folder)
+        _in_folder(starter_text(f"github/{name}"), setup.folder, setup.site)
         .replace("@INSTALL@", setup.install)
         .replace("@PIP_DIRECTORY@", setup.pip_directory)
         .replace("@BRANCH@", json.dumps(setup.branch))
@@ -280,14 +284,14 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     )
 
 
-def _in_folder(text: str, folder: str) -> str:
+def _in_folder(text: str, folder: str, site: str = "site") -> str:
     """A workflow whose commands run in the archive's folder, when it is not the repository's
     root: a job's `defaults` (or a line in those it has), and the built site's path there."""
     if not folder:
         return (
             text.replace("@WORKING_DIRECTORY@\n", "")
             .replace("@DEFAULTS@\n", "")
-            .replace("@SITE_PATH@", "site")
+            .replace("@SITE_PATH@", site if site == "site" else json.dumps(site))
         )
     line = f"        working-directory: {json.dumps(folder)}\n"
     defaults = (
@@ -298,7 +302,7 @@ def _in_folder(text: str, folder: str) -> str:
     return (
         text.replace("@WORKING_DIRECTORY@\n", line)
         .replace("@DEFAULTS@\n", defaults)
-        .replace("@SITE_PATH@", json.dumps(f"{folder}/site"))
+        .replace("@SITE_PATH@", json.dumps(f"{folder}/{site}"))
     )
 
 
@@ -356,14 +360,27 @@ def plan_init(
     roster_file = root / config.roster
     if not roster_file.exists() and not roster_file.is_symlink():
         steps.append(Step(roster_file, ROSTER_TEMPLATE.encode(), "created (one commented example)"))
-    for step in (_config_step(root / CONFIG_FILE), _ignore_step(root / ".gitignore")):
-        if step is not None:
-            steps.append(step)
     sites = [root / n for n in ("mkdocs.yml", "mkdocs.yaml") if (root / n).exists()]
     site_text = sites[0].read_text(encoding="utf-8", errors="replace") if sites else ""
     unreadable = _yaml_problem(site_text) if sites else None
-    # The site's pages are where its mkdocs.yml says (docs_dir), `docs/` by default.
+    # The site's pages are where its mkdocs.yml says (docs_dir), `docs/` by default; the built
+    # site too (site_dir), which .gitignore keeps out and the publish workflow uploads.
     docs_dir = _docs_dir(site_text) if sites and unreadable is None else "docs"
+    site_dir = _docs_dir(site_text, "site_dir", "site") if sites and unreadable is None else "site"
+    if site_dir is None and github is not None:
+        notes.append(
+            f"{sites[0].name} builds the site outside the repository (site_dir): publish.yml "
+            "uploads site/ of the archive: set one of them to the other"
+        )
+    site_dir = site_dir or "site"
+    if github is not None:
+        github = dataclasses.replace(github, site=site_dir)
+    for step in (
+        _config_step(root / CONFIG_FILE),
+        _ignore_step(root / ".gitignore", f"{site_dir}/"),
+    ):
+        if step is not None:
+            steps.append(step)
     docs = root / docs_dir if docs_dir is not None else None
     if docs is not None and (docs.exists() or docs.is_symlink()) and not docs.is_dir():
         raise UsageError(
@@ -519,11 +536,12 @@ def _runs_ours(path: Path, ours: str) -> bool:
     return bool(set(_OURS.findall(ours)) & set(_OURS.findall(existing)))
 
 
-def _ignore_step(gitignore: Path) -> Step | None:
-    """Keep the write lock, temporary files and the built site out of commits."""
+def _ignore_step(gitignore: Path, site: str = "site/") -> Step | None:
+    """Keep the write lock, temporary files and the built site (`site`) out of commits."""
+    ignored = (*IGNORED, site)
     if not gitignore.exists():
-        text = "".join(f"{line}\n" for line in IGNORED)
-        return Step(gitignore, text.encode(), f"created (ignores {', '.join(IGNORED)})")
+        text = "".join(f"{line}\n" for line in ignored)
+        return Step(gitignore, text.encode(), f"created (ignores {', '.join(ignored)})")
     try:
         original = gitignore.read_bytes()
     except OSError as error:
@@ -531,7 +549,7 @@ def _ignore_step(gitignore: Path) -> Step | None:
     lines = {line.strip() for line in original.decode("utf-8", "replace").splitlines()}
     missing = [
         name
-        for name in IGNORED
+        for name in ignored
         if not lines & {name, f"/{name}", name.rstrip("/"), f"/{name.rstrip('/')}"}
     ]
     if not missing:
