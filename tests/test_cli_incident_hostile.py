@@ -1083,6 +1083,30 @@ def test_init_github_in_a_subfolder_of_a_larger_repository_writes_github_files_a
     assert check.exit_code == 0, check.output
 
 
+def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repository has a review.yml of its own: init wrote the gate as incident-review.yml,
+    # but CODEOWNERS gave the maintainers review.yml, and nobody incident-review.yml: a pull
+    # request could change the gate unreviewed.
+    mono = tmp_path / "mono"
+    archive = copy_archive(mono / "ops" / "postmortems")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
+    workflows = mono / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "review.yml").write_text("name: code review\non: pull_request\n")
+    monkeypatch.chdir(archive)
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", "--github", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert (workflows / "incident-review.yml").is_file()
+    owners = (mono / ".github" / "CODEOWNERS").read_text().splitlines()
+    assert any(line.startswith("/.github/workflows/incident-review.yml @") for line in owners)
+    assert not any(line.startswith("/.github/workflows/review.yml") for line in owners), owners
+    check = runner.invoke(main, ["codeowners", "--check"])
+    assert check.exit_code == 0, check.output
+
+
 def test_init_github_says_when_its_workflows_run_in_another_folder_than_the_archive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,6 +32,7 @@ from incident_docs.github import (
 )
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import FOLLOW_UP_REASON, Decision, summary_markdown
+from incident_docs.scaffold import workflow_files
 from incident_docs.store import write_atomic
 from incident_docs.terminal import log_line, printable
 
@@ -298,7 +299,13 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     # GitHub reads CODEOWNERS at the repository's root, and names every path from there.
     top = git_top(project.root)
     place = locate(top)
-    generated = generate(project.roster, project.config, place, archive_folder(project.root))
+    generated = generate(
+        project.roster,
+        project.config,
+        place,
+        archive_folder(project.root),
+        tuple(workflow_files(top).values()),
+    )
     for warning in generated.warnings:
         echo(f"incident: warning: {warning}", err=True)
     if not check and not write:

@@ -47,13 +47,18 @@ def locate(root: Path) -> str:
 
 
 def generate(
-    roster: Roster, config: Config, path: str = CODEOWNERS_PATH, folder: str = ""
+    roster: Roster,
+    config: Config,
+    path: str = CODEOWNERS_PATH,
+    folder: str = "",
+    workflows: tuple[str, ...] = (),
 ) -> Generated:
     """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
     machinery comes last. `folder` is the archive's from the repository's root (see
     archive_folder): CODEOWNERS names every path from there. An archive kept in a subfolder
-    owns its own files only, the workflows `init --github` writes for it among them (a pull
-    request that changes the gate's workflow changes the gate); the repository's other CI and
+    owns its own files only, the workflows `init --github` writes for it among them (their
+    files in `.github/workflows/`, see scaffold.workflow_files; NAME.yml by default): a pull
+    request that changes the gate's workflow changes the gate. The repository's other CI and
     its CODEOWNERS are its owners'."""
     from incident_docs.scaffold import WORKFLOWS  # it writes this file: imported when used
 
@@ -82,7 +87,8 @@ def generate(
         _pattern(from_git_top(folder, CONFIG_FILE), folder=False),
     ]
     if folder:
-        machinery += [_pattern(f".github/workflows/{name}.yml", folder=False) for name in WORKFLOWS]
+        files = workflows or tuple(f"{name}.yml" for name in WORKFLOWS)
+        machinery += [_pattern(f".github/workflows/{name}", folder=False) for name in files]
     else:
         machinery += [
             _pattern(path, folder=False),

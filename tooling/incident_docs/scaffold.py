@@ -8,6 +8,7 @@ import json
 import re
 import shlex
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -306,10 +307,31 @@ def _in_folder(text: str, folder: str, site: str = "site") -> str:
     )
 
 
-def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str, str]:
-    """Every file `init --github` writes, by its path from the repository's root."""
+def workflow_files(top: Path) -> dict[str, str]:
+    """The file in the repository's `.github/workflows/` (`top` its root) of each workflow
+    `init --github` writes, by its name in WORKFLOWS: NAME.yml, or incident-NAME.yml where
+    NAME.yml is the repository's own (a code linter's lint.yml), which init leaves alone."""
+    files = {}
+    for name in WORKFLOWS:
+        theirs = top / ".github" / "workflows" / f"{name}.yml"
+        taken = (theirs.exists() or theirs.is_symlink()) and not _runs_ours(
+            theirs, starter_text(f"github/{name}.yml")
+        )
+        files[name] = f"incident-{name}.yml" if taken else f"{name}.yml"
+    return files
+
+
+def github_files(
+    config: Config,
+    roster: Roster,
+    setup: GitHubSetup,
+    workflows: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every file `init --github` writes, by its path from the repository's root; the workflows
+    in the files `workflows` names (see workflow_files), NAME.yml by default."""
+    workflows = workflows or {name: f"{name}.yml" for name in WORKFLOWS}
     files = {
-        f".github/workflows/{name}.yml": github_file(f"{name}.yml", config, setup)
+        f".github/workflows/{workflows[name]}": github_file(f"{name}.yml", config, setup)
         for name in WORKFLOWS
     }
     files[".github/dependabot.yml"] = github_file("dependabot.yml", config, setup)
@@ -317,7 +339,9 @@ def github_files(config: Config, roster: Roster, setup: GitHubSetup) -> dict[str
         "<!-- A pull request that changes a postmortem needs approval from senior members "
         "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
     )
-    files[CODEOWNERS_PATH] = generate_codeowners(roster, config, folder=setup.folder).text
+    files[CODEOWNERS_PATH] = generate_codeowners(
+        roster, config, folder=setup.folder, workflows=tuple(workflows.values())
+    ).text
     if setup.requirements:
         files[setup.requirements] = (
             "# The incident-docs the workflows install; Dependabot proposes new releases.\n"
@@ -430,7 +454,10 @@ def _github_steps(
     top = git_top(root)  # GitHub reads .github/ at the repository's root only
     owners = locate_codeowners(top)
     elsewhere: dict[str, list[str]] = {}  # workflows of ours that run in another folder
-    for name, text in github_files(config, roster, setup).items():
+    # Someone else's workflow of the same name (a code linter's lint.yml) is left alone: ours
+    # goes beside it as incident-lint.yml, which CODEOWNERS names.
+    workflows = workflow_files(top)
+    for name, text in github_files(config, roster, setup, workflows).items():
         target = top / name
         if name == CODEOWNERS_PATH and (top / owners).exists():
             if _runs_ours(top / owners, text):
@@ -442,24 +469,20 @@ def _github_steps(
             )
             continue
         if target.exists() or target.is_symlink():
-            if name.startswith(".github/workflows/") and not _runs_ours(target, text):
-                # Someone else's workflow with the same name (a code linter's lint.yml).
-                other = target.with_name("incident-" + target.name)
-                if not other.exists() and not other.is_symlink():
-                    steps.append(
-                        Step(other, text.encode(), f"created (your {target.name} is left alone)")
-                    )
-            elif name.startswith(".github/workflows/"):
-                # Ours, from an archive elsewhere in the repository (moved since, or another).
-                runs_in = _working_directory(target)
-                if runs_in is not None and runs_in != setup.folder:
-                    elsewhere.setdefault(runs_in, []).append(target.name)
+            if name.startswith(".github/workflows/"):
+                if _runs_ours(target, text):
+                    # Ours, from an archive elsewhere in the repository (moved, or another).
+                    runs_in = _working_directory(target)
+                    if runs_in is not None and runs_in != setup.folder:
+                        elsewhere.setdefault(runs_in, []).append(target.name)
             else:
                 note = _left_alone_note(target, name, setup)
                 if note is not None:
                     notes.append(note)
             continue
-        steps.append(Step(target, text.encode(), "created"))
+        theirs = target.name.removeprefix("incident-")
+        what = "created" if theirs == target.name else f"created (your {theirs} is left alone)"
+        steps.append(Step(target, text.encode(), what))
     for runs_in, names in elsewhere.items():
         notes.append(
             f"{', '.join(names)} {'run' if len(names) > 1 else 'runs'} in "
