@@ -1028,6 +1028,16 @@ def test_init_github_publishes_the_site_where_the_sites_configuration_builds_it(
     assert "public/" in ignored and "site/" not in ignored
 
 
+def test_init_github_names_the_roster_the_configuration_names(empty: Path, run_cli: RunCli) -> None:
+    # Its last line told to run `incident codeowners --write` whenever people.yaml changes, a
+    # file this archive does not have.
+    (empty / "pyproject.toml").write_text('[tool.incident-docs]\nroster = "team/roster.yaml"\n')
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "'incident codeowners --write' whenever team/roster.yaml changes" in result.stdout
+    assert "people.yaml" not in result.output
+
+
 def test_init_github_again_finds_its_own_workflows(empty: Path, run_cli: RunCli) -> None:
     # The second run took its own workflows for someone else's and wrote a second of each.
     assert run_cli(empty, "init", "--github", "--yes").exit_code == 0

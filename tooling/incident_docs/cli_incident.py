@@ -1654,5 +1654,5 @@ def init_command(project: Project, github: bool, yes: bool) -> None:
         echo(
             "On GitHub: turn on Pages (Settings > Pages > Source: GitHub Actions), make the "
             "'lint' and 'review-gate' checks required for the default branch, and run "
-            "'incident codeowners --write' whenever people.yaml changes."
+            f"'incident codeowners --write' whenever {project.config.roster} changes."
         )
