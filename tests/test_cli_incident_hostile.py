@@ -1117,6 +1117,29 @@ def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wr
     assert check.exit_code == 0, check.output
 
 
+def test_the_gate_workflow_init_wrote_beside_one_since_removed_stays_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repository's own review.yml, beside which init wrote incident-review.yml, was removed
+    # since: CODEOWNERS then gave the maintainers review.yml, which is not there, and nobody
+    # incident-review.yml; init wrote a second gate as review.yml.
+    mono = tmp_path / "mono"
+    archive = copy_archive(mono / "ops" / "postmortems")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
+    workflows = mono / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "review.yml").write_text("name: code review\non: pull_request\n")
+    monkeypatch.chdir(archive)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "--github", "--yes"]).exit_code == 0
+    (workflows / "review.yml").unlink()
+    check = runner.invoke(main, ["codeowners", "--check"])
+    assert check.exit_code == 0, check.output
+    again = runner.invoke(main, ["init", "--github", "--yes"])
+    assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
+    assert not (workflows / "review.yml").exists()
+
+
 def test_init_github_says_when_its_workflows_run_in_another_folder_than_the_archive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

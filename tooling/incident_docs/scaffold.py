@@ -310,14 +310,18 @@ def _in_folder(text: str, folder: str, site: str = "site") -> str:
 def workflow_files(top: Path) -> dict[str, str]:
     """The file in the repository's `.github/workflows/` (`top` its root) of each workflow
     `init --github` writes, by its name in WORKFLOWS: NAME.yml, or incident-NAME.yml where
-    NAME.yml is the repository's own (a code linter's lint.yml), which init leaves alone."""
+    NAME.yml is the repository's own (a code linter's lint.yml), which init leaves alone, or
+    was when init wrote incident-NAME.yml (it stays ours when the other goes)."""
     files = {}
     for name in WORKFLOWS:
-        theirs = top / ".github" / "workflows" / f"{name}.yml"
-        taken = (theirs.exists() or theirs.is_symlink()) and not _runs_ours(
-            theirs, starter_text(f"github/{name}.yml")
-        )
-        files[name] = f"incident-{name}.yml" if taken else f"{name}.yml"
+        ours = starter_text(f"github/{name}.yml")
+        plain = top / ".github" / "workflows" / f"{name}.yml"
+        if _runs_ours(plain, ours):
+            files[name] = plain.name
+            continue
+        beside = plain.with_name(f"incident-{plain.name}")
+        taken = plain.exists() or plain.is_symlink() or _runs_ours(beside, ours)
+        files[name] = beside.name if taken else plain.name
     return files
 
 
