@@ -990,6 +990,49 @@ def test_init_github_installs_its_own_pin_beside_the_repositorys_requirements(
     assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        ".github/PULL_REQUEST_TEMPLATE.md",
+        "pull_request_template.md",
+        "docs/pull_request_template.txt",
+    ],
+)
+def test_init_github_leaves_the_repositorys_pull_request_template_alone_wherever_it_is(
+    empty: Path, run_cli: RunCli, template: str
+) -> None:
+    # GitHub reads a template in .github/, at the root or in docs/, named in any case: init
+    # wrote .github/pull_request_template.md beside the repository's own, one of the two lost.
+    (empty / template).parent.mkdir(parents=True, exist_ok=True)
+    (empty / template).write_text("Describe the change.\n")
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    written = [p.relative_to(empty).as_posix() for p in empty.rglob("*") if p.is_file()]
+    assert [p for p in written if "pull_request_template" in p.lower()] == [template]
+    assert f"{template} exists: left alone; 'incident postmortem --pr'" in result.stderr
+
+
+def test_init_github_reads_the_folders_of_the_repositorys_dependabot_updates(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # A pip update for several folders (directories:) was taken for none: init said to add one.
+    github = empty / ".github"
+    github.mkdir()
+    (github / "dependabot.yml").write_text(
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n"
+        '    directories: ["/", "/.github"]\n    schedule: {interval: weekly}\n'
+    )
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "dependabot.yml" not in result.output
+    # A folder of another ecosystem's update is not pip's.
+    (github / "dependabot.yml").write_text(
+        "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /.github\n"
+    )
+    again = run_cli(empty, "init", "--github", "--yes")
+    assert ".github/dependabot.yml exists: left alone; add an update" in again.stderr
+
+
 def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(
     empty: Path, run_cli: RunCli
 ) -> None:

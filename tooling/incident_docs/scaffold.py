@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fnmatch
 import json
 import re
 import shlex
@@ -211,6 +212,8 @@ REQUIREMENTS = ".github/requirements.txt"
 """The pinned incident-docs the workflows install, which Dependabot keeps current."""
 OWN_REQUIREMENTS = ".github/requirements-incident-docs.txt"
 """Where the pin goes when the repository keeps requirements of its own in REQUIREMENTS."""
+PULL_REQUEST_TEMPLATE = ".github/pull_request_template.md"
+"""The pull request template init writes: the review checklist."""
 _PINS_US = re.compile(r"^\s*incident[-_.]docs\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -339,7 +342,7 @@ def github_files(
         for name in WORKFLOWS
     }
     files[".github/dependabot.yml"] = github_file("dependabot.yml", config, setup)
-    files[".github/pull_request_template.md"] = (
+    files[PULL_REQUEST_TEMPLATE] = (
         "<!-- A pull request that changes a postmortem needs approval from senior members "
         "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
     )
@@ -462,6 +465,8 @@ def _github_steps(
     # goes beside it as incident-lint.yml, which CODEOWNERS names.
     workflows = workflow_files(top)
     for name, text in github_files(config, roster, setup, workflows).items():
+        if name == PULL_REQUEST_TEMPLATE:
+            name = _pull_request_template(top) or name  # GitHub reads the first it finds
         target = top / name
         if name == CODEOWNERS_PATH and (top / owners).exists():
             if _runs_ours(top / owners, text):
@@ -501,6 +506,44 @@ def _github_steps(
         )
 
 
+def _pull_request_template(top: Path) -> str | None:
+    """The repository's own pull request template (its path from the root `top`), where GitHub
+    looks for one: in `.github/`, at the root or in `docs/`, named in any case, with an
+    extension (.md, .txt) or none; None when it has none."""
+    for folder in (".github", "", "docs"):
+        try:
+            names = sorted(entry.name for entry in (top / folder).iterdir())
+        except OSError:
+            continue
+        for name in names:
+            if name.split(".")[0].lower() == "pull_request_template" and (
+                (top / folder / name).is_file() or (top / folder / name).is_symlink()
+            ):
+                return f"{folder}/{name}" if folder else name
+    return None
+
+
+def _updates_pip(text: str, directory: str) -> bool:
+    """The Dependabot configuration `text` has a pip update for `directory` (in `directory` or
+    among `directories`, which may be globs)."""
+    try:
+        updates = yaml.safe_load(text).get("updates")
+    except (yaml.YAMLError, AttributeError, RecursionError):
+        return False
+    for update in updates if isinstance(updates, list) else []:
+        if not isinstance(update, dict) or update.get("package-ecosystem") != "pip":
+            continue
+        named = update.get("directories")
+        named = [*named] if isinstance(named, list) else []
+        named.append(update.get("directory"))
+        for folder in named:
+            if isinstance(folder, str) and fnmatch.fnmatchcase(
+                directory, "/" + folder.strip().strip("/")
+            ):
+                return True
+    return False
+
+
 def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
     """What the repository's own Dependabot configuration or pull request template, left
     alone, lacks of what init would have written there; None when it has it (or is ours)."""
@@ -509,16 +552,16 @@ def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
             text = handle.read(1 << 20).decode("utf-8", errors="replace")
     except OSError:
         text = ""
-    if name.endswith("dependabot.yml"):
-        directory = re.escape(setup.pip_directory)
-        if re.search(rf"^\s*directory:\s*[\"']?{directory}/?[\"']?\s*(#.*)?$", text, re.M):
+    if path.name == "dependabot.yml":
+        if _updates_pip(text, setup.pip_directory):
             return None
         return (
             f"{name} exists: left alone; add an update with package-ecosystem: pip and "
             f"directory: {setup.pip_directory} to it, so that Dependabot keeps the incident-docs "
             f"of {setup.requirements or CONFIG_FILE} current"
         )
-    if name.endswith("pull_request_template.md") and "review checklist" not in text.lower():
+    template = path.name.split(".")[0].lower() == "pull_request_template"
+    if template and "review checklist" not in text.lower():
         return (
             f"{name} exists: left alone; 'incident postmortem --pr' still puts the review "
             "checklist in each postmortem's pull request"
