@@ -990,6 +990,34 @@ def test_init_github_installs_its_own_pin_beside_the_repositorys_requirements(
     assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
 
 
+def test_init_github_says_when_its_workflows_install_the_repositorys_requirements(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # Workflows written before init kept its pin apart install the repository's own
+    # requirements: init wrote the pin beside them and said nothing of the jobs that fail.
+    github = empty / ".github"
+    github.mkdir()
+    (github / "requirements.txt").write_text("incident-docs==0.1\n")
+    assert run_cli(empty, "init", "--github", "--yes").exit_code == 0
+    (github / "requirements.txt").write_text("requests==2.31\n")  # the repository's, since
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (
+        "lint.yml, review.yml, publish.yml, actions-sync.yml install .github/requirements.txt, "
+        "which names no incident-docs: left alone; install "
+        ".github/requirements-incident-docs.txt instead"
+    ) in result.stderr
+    assert (github / "requirements-incident-docs.txt").is_file()
+    # Once they install the pin, it stays where they find it, and init says nothing more.
+    for workflow in (github / "workflows").glob("*.yml"):
+        text = workflow.read_text().replace("requirements.txt", "requirements-incident-docs.txt")
+        workflow.write_text(text)
+    (github / "requirements.txt").unlink()
+    again = run_cli(empty, "init", "--github", "--yes")
+    assert again.exit_code == 0 and "Nothing to do" in again.stdout, again.output
+    assert not (github / "requirements.txt").exists() and "install" not in again.stderr
+
+
 @pytest.mark.parametrize(
     "template",
     [

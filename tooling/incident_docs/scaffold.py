@@ -220,7 +220,10 @@ _PINS_US = re.compile(r"^\s*incident[-_.]docs\b", re.IGNORECASE | re.MULTILINE)
 def requirements_path(top: Path) -> str:
     """The file, from the repository's root `top`, that pins the incident-docs the workflows
     install: REQUIREMENTS, unless the repository already has one that names no incident-docs
-    (its own CI's), which init leaves alone and the workflows must not install instead."""
+    (its own CI's), which init leaves alone and the workflows must not install instead, or
+    OWN_REQUIREMENTS is there already (written beside one since removed)."""
+    if (top / OWN_REQUIREMENTS).is_file():
+        return OWN_REQUIREMENTS
     try:
         with open_regular(top / REQUIREMENTS) as handle:
             text = handle.read(1 << 20).decode("utf-8", errors="replace")
@@ -461,6 +464,7 @@ def _github_steps(
     top = git_top(root)  # GitHub reads .github/ at the repository's root only
     owners = locate_codeowners(top)
     elsewhere: dict[str, list[str]] = {}  # workflows of ours that run in another folder
+    stale: list[str] = []  # workflows of ours that install the repository's requirements
     # Someone else's workflow of the same name (a code linter's lint.yml) is left alone: ours
     # goes beside it as incident-lint.yml, which CODEOWNERS names.
     workflows = workflow_files(top)
@@ -484,6 +488,8 @@ def _github_steps(
                     runs_in = _working_directory(target)
                     if runs_in is not None and runs_in != setup.folder:
                         elsewhere.setdefault(runs_in, []).append(target.name)
+                    if _installs_theirs(target, setup):
+                        stale.append(target.name)
             else:
                 note = _left_alone_note(target, name, setup)
                 if note is not None:
@@ -498,6 +504,12 @@ def _github_steps(
             f"{_folder_words(runs_in)}, not in {_folder_words(setup.folder)} where this archive "
             "is: left alone; remove them and run 'incident init --github' here again to write "
             "them for this archive"
+        )
+    if stale:
+        notes.append(
+            f"{', '.join(stale)} {'install' if len(stale) > 1 else 'installs'} {REQUIREMENTS}, "
+            f"which names no incident-docs: left alone; install {setup.requirements} instead "
+            f"(run: {setup.install}), or the jobs stop at 'incident: command not found'"
         )
     if any(step.path.name.endswith("publish.yml") for step in steps):
         notes.append(
@@ -567,6 +579,19 @@ def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
             "checklist in each postmortem's pull request"
         )
     return None
+
+
+def _installs_theirs(path: Path, setup: GitHubSetup) -> bool:
+    """The workflow of ours at `path` installs REQUIREMENTS where that is the repository's own
+    (see requirements_path): written before init kept its pin apart."""
+    if setup.requirements != OWN_REQUIREMENTS:
+        return False
+    try:
+        with open_regular(path) as handle:
+            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return REQUIREMENTS in text and OWN_REQUIREMENTS not in text
 
 
 _WORKING_DIRECTORY = re.compile(r"^ +working-directory: *(.*?) *$", re.MULTILINE)
