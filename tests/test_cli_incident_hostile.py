@@ -1059,6 +1059,11 @@ def test_init_github_reads_the_folders_of_the_repositorys_dependabot_updates(
     )
     again = run_cli(empty, "init", "--github", "--yes")
     assert ".github/dependabot.yml exists: left alone; add an update" in again.stderr
+    # Dependabot reads .github/dependabot.yaml as well: a second configuration beside it.
+    (github / "dependabot.yml").rename(github / "dependabot.yaml")
+    third = run_cli(empty, "init", "--github", "--yes")
+    assert third.exit_code == 0 and not (github / "dependabot.yml").exists(), third.output
+    assert ".github/dependabot.yaml exists: left alone; add an update" in third.stderr
 
 
 def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(

@@ -471,6 +471,8 @@ def _github_steps(
     for name, text in github_files(config, roster, setup, workflows).items():
         if name == PULL_REQUEST_TEMPLATE:
             name = _pull_request_template(top) or name  # GitHub reads the first it finds
+        elif name == ".github/dependabot.yml" and (top / ".github" / "dependabot.yaml").exists():
+            name = ".github/dependabot.yaml"  # Dependabot reads either, not two
         target = top / name
         if name == CODEOWNERS_PATH and (top / owners).exists():
             if _runs_ours(top / owners, text):
@@ -564,7 +566,7 @@ def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
             text = handle.read(1 << 20).decode("utf-8", errors="replace")
     except OSError:
         text = ""
-    if path.name == "dependabot.yml":
+    if path.name in ("dependabot.yml", "dependabot.yaml"):
         if _updates_pip(text, setup.pip_directory):
             return None
         return (
