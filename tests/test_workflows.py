@@ -71,12 +71,12 @@ def test_no_workflow_uses_pull_request_target(path: Path) -> None:
 
 def test_the_review_gate_runs_on_pushes_and_reviews_with_the_least_access_it_needs() -> None:
     workflow = load(REPO / ".github" / "workflows" / "review.yml")
-    assert set(triggers(workflow)) == {"pull_request", "pull_request_review"}
+    assert set(triggers(workflow)) == {"pull_request", "pull_request_review", "merge_group"}
     # Write only to ask the missing teams for reviews; the code comes from the base commit.
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
     job = workflow["jobs"]["review-gate"]
     assert job["name"] == "review-gate"
-    checkout = job["steps"][0]
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["uses"].startswith("actions/checkout@")
     assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
     assert any(step.get("run") == "incident review-gate --request-reviews" for step in job["steps"])
@@ -84,13 +84,33 @@ def test_the_review_gate_runs_on_pushes_and_reviews_with_the_least_access_it_nee
 
 def test_lint_annotates_changed_records_and_checks_ids_against_the_base() -> None:
     workflow = load(REPO / ".github" / "workflows" / "lint.yml")
-    assert set(triggers(workflow)) == {"pull_request"}
+    assert set(triggers(workflow)) == {"pull_request", "merge_group"}
     steps = workflow["jobs"]["lint"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
     scripts = " ".join(step.get("run", "") for step in steps)
     assert "incident lint --format github" in scripts
-    assert '--base "origin/${BASE_REF}"' in scripts
-    assert workflow["jobs"]["lint"]["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert '--base "origin/${BASE_REF#refs/heads/}"' in scripts
+    assert workflow["jobs"]["lint"]["env"]["BASE_REF"] == (
+        "${{ github.base_ref || github.event.merge_group.base_ref }}"
+    )
+
+
+@pytest.mark.parametrize("name", ["review.yml", "lint.yml"])
+def test_a_merge_queue_gets_the_required_checks_on_its_merge_group(name: str) -> None:
+    # A required check that never runs on a merge group stalls a merge queue for good.
+    workflow = load(REPO / ".github" / "workflows" / name)
+    assert triggers(workflow)["merge_group"] == {"types": ["checks_requested"]}
+    # Merge groups have no pull request number: each run must not cancel the others.
+    assert "github.ref" in workflow["concurrency"]["group"]
+
+
+def test_the_review_gate_passes_a_merge_group_without_judging_it_again() -> None:
+    # Each pull request passed the gate to join the queue; a merge group has no reviews.
+    job = load(REPO / ".github" / "workflows" / "review.yml")["jobs"]["review-gate"]
+    in_queue = [s for s in job["steps"] if s.get("if") == "github.event_name == 'merge_group'"]
+    assert len(in_queue) == 1 and "run" in in_queue[0]
+    others = [s for s in job["steps"] if s not in in_queue]
+    assert all(s.get("if") == "github.event_name != 'merge_group'" for s in others)
 
 
 def runner_shell(workflow: dict[Any, Any], job: str, step: dict[str, Any]) -> list[str]:
@@ -126,8 +146,9 @@ def test_linting_the_changed_records_fails_when_git_cannot_list_them(tmp_path: P
     assert done.returncode != 0, done.stderr
 
 
+@pytest.mark.parametrize("base_ref", ["main", "refs/heads/main"], ids=["pull-request", "queue"])
 def test_linting_the_changed_records_of_an_archive_in_a_subfolder_lints_its_files_only(
-    tmp_path: Path,
+    tmp_path: Path, base_ref: str
 ) -> None:
     # `git diff` names files from the repository's root: run in the archive's folder, the
     # step passed `ops/postmortems/postmortems/…` to lint, which reads it from the archive.
@@ -167,7 +188,7 @@ def test_linting_the_changed_records_of_an_archive_in_a_subfolder_lints_its_file
         cwd=mono / job["defaults"]["run"]["working-directory"],
         env={
             "PATH": f"{stub.parent}:{os.environ['PATH']}",
-            "BASE_REF": "main",
+            "BASE_REF": base_ref,  # a merge group's is the branch's full name
             "ARGS": str(tmp_path / "args"),
         },
         capture_output=True,
