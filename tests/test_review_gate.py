@@ -240,6 +240,39 @@ def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
     assert "cannot compare it with the head" in result.stdout
 
 
+@pytest.mark.parametrize("status", ["diverged", "behind"])
+def test_an_approval_before_a_rebase_or_force_push_says_so(
+    github: FakeGitHub, tmp_path: Path, status: str
+) -> None:
+    """The senior is asked to approve again because the branch was rewritten, not because
+    GitHub could not answer: the row and the team's line say which."""
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.compares[(OLD, HEAD)] = {"status": status, "files": []}
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    why = "the head ccccccc no longer descends from it (rebased or force-pushed)"
+    assert f"priyaraman (approved aaaaaaa; {why})" in result.stdout
+    assert f"priya (@priyaraman), whose approval is of aaaaaaa; {why}: approve again" in (
+        result.stdout
+    )
+    assert "cannot compare" not in result.output
+
+
+def test_an_approval_with_more_files_changed_since_than_github_compares_says_so(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    files = [{"filename": f"docs/{n}.md", "status": "modified"} for n in range(300)]
+    github.compares[(OLD, HEAD)] = {"status": "ahead", "files": files}
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "priyaraman (approved aaaaaaa; 300 files or more changed since, more than GitHub "
+        "compares: cannot tell whether postmortems did)"
+    ) in result.stdout
+
+
 def test_a_compare_github_does_not_answer_stops_the_gate_rather_than_ask_to_approve_again(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -835,13 +835,21 @@ def review_gate(client: GitHubClient, repo: str, number: int, folder: str = "") 
     )
     compared: dict[str, bool | None] = {}
     updated_since: set[str] = set()
+    unknown_because: dict[str, str] = {}
     unanswered: list[tuple[str, GitHubError]] = []
 
     def unchanged_since(sha: str) -> bool | None:
         if sha not in compared:
             try:
                 compared[sha] = _unchanged_between(
-                    read, sha, pr.head_sha, config, judged, frozenset(updated), updated_since
+                    read,
+                    sha,
+                    pr.head_sha,
+                    config,
+                    judged,
+                    frozenset(updated),
+                    updated_since,
+                    unknown_because,
                 )
             except GitHubError as error:
                 unanswered.append((sha, error))
@@ -857,6 +865,7 @@ def review_gate(client: GitHubClient, repo: str, number: int, folder: str = "") 
             need,
             unchanged_since=since,
             updated_since=updated_since.__contains__,
+            unknown_because=unknown_because.get,
             roster_label=roster_source,
         )
 
@@ -1179,10 +1188,13 @@ def _unchanged_between(
     judged: Iterable[str],
     follow_ups: frozenset[str],
     updated_since: set[str],
+    unknown_because: dict[str, str] | None = None,
 ) -> bool | None:
     """True when none of the gated files the pull request changes (`judged`, by any of their
     names) changed from the reviewed commit to the head, but for follow-up updates (then the
-    commit goes in `updated_since`); None when GitHub cannot compare the two commits;
+    commit goes in `updated_since`); None when GitHub cannot compare the two commits, or when
+    the head does not descend from the reviewed one or more files changed than the compare
+    lists (then `unknown_because` says so, by the reviewed commit);
     GitHubError when it does not answer (a server error, a rate limit). A postmortem the pull request leaves as
     the base has it, changed since by merging the base in, is not what the reviewers judged:
     the merge keeps the base's version. Nor is the state of its action items: a sync landing
@@ -1197,11 +1209,20 @@ def _unchanged_between(
             return None  # GitHub cannot compare them: the approved commit is gone, or unrelated
         raise  # no answer: the caller decides whether it matters
     files = data.get("files") if isinstance(data, dict) else None
-    # The first page lists every changed file, up to 300; beyond that the list is cut short.
-    if not isinstance(files, list) or len(files) >= COMPARE_FILE_LIMIT:
+    why = unknown_because if unknown_because is not None else {}
+    # Only a head that descends from the reviewed commit still holds what was reviewed: after a
+    # rebase or a force push it does not ("diverged"; "behind" when pushed back to an older one).
+    if isinstance(data, dict) and data.get("status") in ("diverged", "behind"):
+        why[reviewed] = f"the head {head[:7]} no longer descends from it (rebased or force-pushed)"
         return None
-    # Only a head that descends from the reviewed commit still holds what was reviewed.
-    if data.get("status") not in ("ahead", "identical"):
+    if not isinstance(files, list) or data.get("status") not in ("ahead", "identical"):
+        return None
+    # The first page lists every changed file, up to 300; beyond that the list is cut short.
+    if len(files) >= COMPARE_FILE_LIMIT:
+        why[reviewed] = (
+            f"{COMPARE_FILE_LIMIT} files or more changed since, more than GitHub compares: "
+            "cannot tell whether postmortems did"
+        )
         return None
     try:
         changed = files_from_api(files)

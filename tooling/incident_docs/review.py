@@ -816,11 +816,14 @@ def evaluate(
     *,
     unchanged_since: Callable[[str], bool | None],
     updated_since: Callable[[str], bool] | None = None,
+    unknown_because: Callable[[str], str | None] | None = None,
     roster_label: str = "the roster",
 ) -> Decision:
     """Decide the gate; unchanged_since(sha) says whether no gated file changed from sha to head.
 
-    unchanged_since returns None when that cannot be known, and then the approval does not count.
+    unchanged_since returns None when that cannot be known, and then the approval does not count;
+    unknown_because(sha) may say why ("the head no longer descends from it ..."), else the
+    reviewer's row says the commit cannot be compared with the head.
     It may let follow-up updates through (only action items' status and tracker changed since):
     updated_since(sha) says it did, so that the reviewer's row says why the approval counts.
     """
@@ -848,7 +851,7 @@ def evaluate(
             rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, what))
             continue
         if reason is None:
-            stale = _stale(review, pr, config, unchanged_since)
+            stale = _stale(review, pr, config, unchanged_since, unknown_because)
             if stale is not None:
                 reason, said = stale
                 if person is not None:
@@ -931,6 +934,7 @@ def _stale(
     pr: PullRequest,
     config: Config,
     unchanged_since: Callable[[str], bool | None],
+    unknown_because: Callable[[str], str | None] | None = None,
 ) -> tuple[str, str] | None:
     """Why an approval of another commit than the head does not count, as the reviewers' rows
     say it and as the line of a team waiting for the reviewer says it; None when it counts."""
@@ -945,6 +949,9 @@ def _stale(
             f"whose approval is of {commit}, not the head",
         )
     unchanged = unchanged_since(review.commit_id)
+    why = unknown_because(review.commit_id) if unknown_because else None
+    if unchanged is None and why:
+        return f"approved {commit}; {why}", f"whose approval is of {commit}; {why}"
     if unchanged is None:
         return (
             f"approved {commit}; cannot compare it with the head {head}",
