@@ -345,7 +345,7 @@ def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
     server = RawServer([cut.replace(b"{}", b"502"), FINE, cut.replace(b"{}", b"404")])
     sleeper = Sleeper()
     try:
-        api = GitHubClient(server.url, None, sleep=sleeper, clock=lambda: 1000.0)
+        api = GitHubClient(server.url, "t0ken", sleep=sleeper, clock=lambda: 1000.0)
         assert api.get_json("repos/acme/ops/pulls/7", "reading") == {"number": 7}
         with pytest.raises(GitHubError, match=r"^reading #8: HTTP 404 not found \(check --repo"):
             api.get_json("repos/acme/ops/pulls/8", "reading #8")

@@ -60,6 +60,32 @@ def gate(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str) -> Result:
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "headers", "said"),
+    [
+        (404, {}, "HTTP 404 not found: Not Found"),
+        (401, {}, "HTTP 401 unauthorized: Not Found"),
+        (
+            403,
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"},
+            "HTTP 403 rate limit exhausted",
+        ),
+    ],
+)
+def test_an_error_without_a_token_says_no_token_was_given(
+    github: FakeGitHub, tmp_path: Path, status: int, headers: dict[str, str], said: str
+) -> None:
+    """The workflow forgot `GITHUB_TOKEN: ${{ github.token }}`: GitHub calls a private
+    repository's pull request not found, and the gate should not send one to check --pr."""
+    github.failures = [(status, headers, "Not Found")]
+    result = gate(github, tmp_path, GITHUB_TOKEN="", GH_TOKEN=" ")
+    assert result.exit_code == 2, result.output
+    assert github.tokens == [None]
+    assert f"reading pull request #7: {said}" in result.stderr
+    assert "(no token was given: set GITHUB_TOKEN (or GH_TOKEN)" in result.stderr
+    assert "check --repo and --pr" not in result.stderr
+
+
 @pytest.mark.parametrize("seconds", ["nan", "inf", "1e400"])
 def test_a_max_wait_that_is_not_finite_is_a_usage_error(
     github: FakeGitHub, tmp_path: Path, seconds: str

@@ -215,6 +215,12 @@ GATE_HINTS = {
     404: "check --repo and --pr, and the token's access",
 }
 """What to check after an error status, said after the API's own message."""
+NO_TOKEN_HINT = (
+    "no token was given: set GITHUB_TOKEN (or GH_TOKEN); without one GitHub answers for public "
+    "repositories only, 60 requests an hour"
+)
+"""What to check after an error status, or a rate limit, when no token was sent: a private
+repository is then "not found", whatever --repo and --pr say."""
 WRITE_SPACING = 1.0
 """Seconds between two requests that create something, as GitHub asks of API clients."""
 MIN_REQUEST_TIMEOUT = 5.0
@@ -297,6 +303,8 @@ class GitHubClient:
         self.clock = clock or time.time
         self.waited = 0.0
         self.hints = dict(hints or GATE_HINTS)
+        if self.token is None:
+            self.hints.update(dict.fromkeys((401, 403, 404, 429), NO_TOKEN_HINT))
         self._last_write = -WRITE_SPACING
         self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
 
@@ -659,7 +667,9 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     if status == 401:
         return f"{what}: HTTP 401 unauthorized{detail}{hint}"
     if _rate_limited(status, headers, body):
-        return f"{what}: HTTP {status} rate limit exhausted{detail}"
+        # A 429's hint is for any rate limit, a 403's too.
+        limit = f" ({hints[429]})" if 429 in hints else ""
+        return f"{what}: HTTP {status} rate limit exhausted{detail}{limit}"
     if status == 403:
         return f"{what}: HTTP 403 forbidden{detail}{hint}"
     if status == 404:
