@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from werkzeug import Request, Response
 
 from incident_docs.cli import main
 from support.github_fake import (
@@ -22,6 +24,7 @@ from support.github_fake import (
     TEAMS_ROSTER,
     FakeGitHub,
     incident,
+    json_response,
     postmortem,
     review,
     tree_sha,
@@ -84,6 +87,30 @@ def test_an_error_without_a_token_says_no_token_was_given(
     assert f"reading pull request #7: {said}" in result.stderr
     assert "(no token was given: set GITHUB_TOKEN (or GH_TOKEN)" in result.stderr
     assert "check --repo and --pr" not in result.stderr
+
+
+def test_a_redirect_to_another_host_names_the_request_and_is_not_followed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # The same server under another name: another origin, which the token must not reach.
+    elsewhere = github.url.replace("localhost", "127.0.0.1") + f"/repos/{REPO}/pulls/7/reviews"
+    hosts: list[str] = []
+
+    def moved(request: Request) -> Response:
+        hosts.append(request.host)
+        if request.path.endswith("/pulls/7/reviews"):
+            return json_response({}, 302, {"Location": elsewhere})
+        return github.handle(request)
+
+    github.server.clear()
+    github.server.expect_request(re.compile(".*")).respond_with_handler(moved)
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"incident: error: listing reviews of #7: HTTP 302: redirected to {elsewhere}, outside "
+        f"{github.url}: not followed"
+    ) in result.stderr
+    assert all(host.startswith("localhost:") for host in hosts)
 
 
 @pytest.mark.parametrize("seconds", ["nan", "inf", "1e400"])

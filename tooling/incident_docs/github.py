@@ -108,6 +108,14 @@ class Response:
             raise GitHubError(f"{what}: the answer is not JSON") from None
 
 
+class _RedirectedOutside(Exception):
+    """A redirect out of the API, refused before it is followed: _request says which request."""
+
+    def __init__(self, code: int, location: str) -> None:
+        super().__init__(location)
+        self.code, self.location = code, location
+
+
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
     """Follows redirects only within the API, so the token never goes to another host."""
 
@@ -124,7 +132,7 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         newurl: str,
     ) -> urllib.request.Request | None:
         if not _within(newurl, self.base):
-            raise GitHubError(f"GitHub API redirected outside {self.base}: {newurl}")
+            raise _RedirectedOutside(code, newurl)
         if req.get_method() != "GET":
             # urllib would send a POST on as a GET, without its body (301, 302, 303), or stop
             # (307, 308): either way what it was to create would not be; _redirected says so.
@@ -360,6 +368,12 @@ class GitHubClient:
             try:
                 with self._opener.open(request, timeout=timeout) as answer:
                     return Response(answer.status, answer.headers, self._body(answer, timeout))
+            except _RedirectedOutside as outside:
+                raise GitHubError(
+                    f"{what}: HTTP {outside.code}: redirected to {outside.location}, outside "
+                    f"{self.api_url}: not followed (the token is sent to the API only)",
+                    status=outside.code,
+                ) from None
             except urllib.error.HTTPError as error:
                 body = self._error_body(error, timeout)
                 status = error.code
