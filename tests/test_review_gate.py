@@ -113,6 +113,32 @@ def test_a_redirect_to_another_host_names_the_request_and_is_not_followed(
     assert all(host.startswith("localhost:") for host in hosts)
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (404, "reading pull request #7: HTTP 404 not found (a web page, not GitHub's API: is "),
+        (200, "reading pull request #7: the answer is a web page, not JSON (is "),
+    ],
+)
+def test_a_web_page_for_an_answer_asks_whether_the_api_url_is_the_apis_root(
+    github: FakeGitHub, tmp_path: Path, status: int, said: str
+) -> None:
+    """GitHub Enterprise given without /api/v3: its web server answers with a page (a 404, or
+    the sign-in page), and the gate sent people to check --repo and --pr, or said "not JSON"."""
+    page = "<!DOCTYPE html><html><body>Page not found</body></html>"
+    github.server.clear()
+    github.server.expect_request(re.compile(".*")).respond_with_response(
+        Response(page, status=status, content_type="text/html")
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert said + "--api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub " in (
+        result.stderr
+    )
+    assert "Enterprise Server it is https://HOST/api/v3)" in result.stderr
+    assert "check --repo" not in result.stderr
+
+
 @pytest.mark.parametrize("seconds", ["nan", "inf", "1e400"])
 def test_a_max_wait_that_is_not_finite_is_a_usage_error(
     github: FakeGitHub, tmp_path: Path, seconds: str

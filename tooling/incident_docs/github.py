@@ -105,7 +105,25 @@ class Response:
         try:
             return json.loads(self.body or b"null")
         except (ValueError, RecursionError):  # RecursionError: nested deeper than Python reads
+            if _html(self.headers, self.body):
+                raise GitHubError(
+                    f"{what}: the answer is a web page, not JSON ({API_ROOT_HINT})"
+                ) from None
             raise GitHubError(f"{what}: the answer is not JSON") from None
+
+
+API_ROOT_HINT = (
+    "is --api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub Enterprise Server "
+    "it is https://HOST/api/v3"
+)
+"""What to check when a web page answers: GitHub's API answers in JSON, errors too, so the
+address is a web server's, such as GitHub Enterprise's without its /api/v3."""
+
+
+def _html(headers: Message, body: bytes) -> bool:
+    """The answer is a web page (an HTML error page, a sign-in page), not the API's JSON."""
+    kind = (headers.get("content-type") or "").lower()
+    return "html" in kind or body.lstrip()[:1] == b"<"
 
 
 class _RedirectedOutside(Exception):
@@ -678,6 +696,9 @@ def _explain(what: str, status: int, headers: Message, body: bytes, hints: dict[
     if status == 422 and isinstance(answer, dict):
         detail += "".join(f" ({problem})" for problem in _validation_errors(answer))
     hint = f" ({hints[status]})" if status in hints else ""
+    if answer is None and _html(headers, body) and status in (404, 405):
+        # GitHub's API says "Not Found" in JSON: a web page's 404 is another server's.
+        hint = f" (a web page, not GitHub's API: {API_ROOT_HINT})"
     if status == 401:
         return f"{what}: HTTP 401 unauthorized{detail}{hint}"
     if _rate_limited(status, headers, body):
