@@ -511,6 +511,30 @@ def test_a_rate_limit_asking_an_endless_wait_stops_the_gate_with_one_line(
     assert "Traceback" not in result.output
 
 
+def test_a_service_or_team_the_roster_does_not_know_is_named_in_the_output(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """No team's approval can be asked for them: the gate says so rather than pass in silence."""
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api", "billing"))
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("ledger",)).replace(
+        b"authors:", b"teams: [payments]\nauthors:"
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    summary = tmp_path / "summary.md"
+    result = gate(github, tmp_path, GITHUB_STEP_SUMMARY=str(summary))
+    assert result.exit_code == 0, result.output  # the api team approved
+    owned = (
+        "no team in the roster owns ledger, billing: no team's approval is asked for them "
+        "(add them to a team's services)"
+    )
+    named = "the postmortem names team payments, which the roster does not have"
+    assert f"note: {owned}" in result.stderr
+    assert f"note: {named}: no approval is asked of it" in result.stderr
+    assert owned in summary.read_text() and named in summary.read_text()
+
+
 def test_a_roster_edited_in_the_pull_request_does_not_count(
     github: FakeGitHub,
     tmp_path: Path,

@@ -552,6 +552,10 @@ def requirement(
                     else team_count(effective.severity if effective else severity)
                 )
             involvement = merge_involvement(involvement, found)
+        if strictest_team:
+            notes += _unowned(
+                roster, [record for record, _entries, _severity in postmortems], incidents
+            )
     return Requirement(
         required,
         severity_name,
@@ -564,6 +568,41 @@ def requirement(
         tuple(unreadable),
         raised_by,
     )
+
+
+def _unowned(
+    roster: Roster,
+    postmortems: Sequence[Postmortem],
+    incidents: Mapping[str, Sequence[tuple[Incident, list[TimelineEntry]]]],
+) -> list[str]:
+    """What no team's approval is asked for, though the postmortems name it: a service no team
+    of the roster owns, a team the roster does not have (lint says so too, TM002). Without a
+    note the gate would pass them with any senior's approval and say nothing of it."""
+    services: list[str] = []
+    teams: list[str] = []
+    for record in postmortems:
+        services += record.services
+        services += [
+            s
+            for i in record.incidents
+            for incident, _ in incidents.get(i, [])
+            for s in incident.services
+        ]
+        teams += [name for name in record.teams if roster.team(name) is None]
+    unowned = list(dict.fromkeys(s for s in services if not roster.owners_of(s)))
+    notes = []
+    if unowned:
+        notes.append(
+            f"no team in the roster owns {', '.join(unowned)}: no team's approval is asked for "
+            f"{'it' if len(unowned) == 1 else 'them'} (add {'it' if len(unowned) == 1 else 'them'} "
+            "to a team's services)"
+        )
+    for name in dict.fromkeys(teams):
+        notes.append(
+            f"the postmortem names team {name}, which the roster does not have: no approval is "
+            "asked of it"
+        )
+    return notes
 
 
 def _read_as(label: str) -> str:
