@@ -535,6 +535,37 @@ def test_a_service_or_team_the_roster_does_not_know_is_named_in_the_output(
     assert owned in summary.read_text() and named in summary.read_text()
 
 
+def test_a_service_only_the_base_names_is_not_said_to_be_unowned(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """The pull request corrects a service no team owns (a misspelt one): the note would ask
+    to add to the roster what the postmortem no longer names."""
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    github.contents[(BASE, INC_PATH)] = incident(services=("api", "biling"))
+    github.contents[(HEAD, INC_PATH)] = incident(services=("api",))
+    github.contents[(BASE, PM_PATH)] = postmortem(services=("ledgr",))
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("api",))
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "no team in the roster owns" not in result.stderr
+
+
+def test_a_service_no_team_owns_is_named_once_however_it_is_written(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.contents[(BASE, "people.yaml")] = TEAMS_ROSTER
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api", "Billing"))
+    github.contents[(HEAD, PM_PATH)] = postmortem(services=("billing",))
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "note: no team in the roster owns billing: no team's approval is asked for it " in (
+        result.stderr
+    )
+
+
 def test_a_roster_edited_in_the_pull_request_does_not_count(
     github: FakeGitHub,
     tmp_path: Path,

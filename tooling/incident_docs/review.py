@@ -413,6 +413,10 @@ def requirement(
     unreadable: list[str] = []
     postmortems: list[tuple[Postmortem, list[TimelineEntry], str | None]] = []
     incidents: dict[str, list[tuple[Incident, list[TimelineEntry]]]] = {}
+    merged_postmortems: list[Postmortem] = []
+    merged_incidents: dict[str, list[Incident]] = {}
+    """The records as the pull request would merge them: what the notes of unowned services
+    and unknown teams are about (a name only the base gives is one the pull request corrects)."""
     incident_levels: dict[str, list[_Level]] = {}
     """Each named incident's severity in every version read, by the ID it was read by."""
     judged: list[tuple[str, str | None, tuple[str, ...]]] = []
@@ -450,6 +454,8 @@ def requirement(
                     unreadable.append(f"{path}: {'; '.join(odd.values())}")
             entries, _bad = parse_timeline(doc)
             incidents.setdefault(incident.id, []).append((incident, entries))
+            if merging:
+                merged_incidents.setdefault(_read_as(path), []).append(incident)
             level = front.get("severity")
             if isinstance(level, str) and config.severity(level) is not None:
                 ranked = _Level(config.severity_rank(level), level, path)
@@ -463,6 +469,8 @@ def requirement(
             authors.update(_handles(record.authors, roster))
             postmortems.append((record, parse_timeline(doc)[0], severity))
             named_incidents = record.incidents
+            if merging:
+                merged_postmortems.append(record)
         else:
             # It does not validate, but what it says still counts: a broken file never lowers
             # the bar (its teams, from the raw front-matter; its authors cannot approve).
@@ -472,6 +480,8 @@ def requirement(
                 postmortems.append(
                     (loose, parse_timeline(doc)[0], severity if isinstance(severity, str) else None)
                 )
+                if merging:
+                    merged_postmortems.append(loose)
             named_incidents = front_labels(front, "incidents")
         known = isinstance(severity, str) and config.severity(severity) is not None
         if not known:
@@ -553,9 +563,7 @@ def requirement(
                 )
             involvement = merge_involvement(involvement, found)
         if strictest_team:
-            notes += _unowned(
-                roster, [record for record, _entries, _severity in postmortems], incidents
-            )
+            notes += _unowned(roster, merged_postmortems, merged_incidents)
     return Requirement(
         required,
         severity_name,
@@ -571,25 +579,28 @@ def requirement(
 
 
 def _unowned(
-    roster: Roster,
-    postmortems: Sequence[Postmortem],
-    incidents: Mapping[str, Sequence[tuple[Incident, list[TimelineEntry]]]],
+    roster: Roster, postmortems: Sequence[Postmortem], incidents: Mapping[str, Sequence[Incident]]
 ) -> list[str]:
-    """What no team's approval is asked for, though the postmortems name it: a service no team
-    of the roster owns, a team the roster does not have (lint says so too, TM002). Without a
-    note the gate would pass them with any senior's approval and say nothing of it."""
-    services: list[str] = []
-    teams: list[str] = []
+    """What no team's approval is asked for, though the postmortems or their incidents, as the
+    pull request would merge them, name it: a service no team of the roster owns, a team the
+    roster does not have (lint says so too, TM002). Without a note the gate would pass them
+    with any senior's approval and say nothing of it."""
+    services: dict[str, str] = {}
+    teams: dict[str, str] = {}
     for record in postmortems:
-        services += record.services
-        services += [
+        named = [
             s
             for i in record.incidents
-            for incident, _ in incidents.get(i, [])
+            for incident in incidents.get(i, ())
             for s in incident.services
         ]
-        teams += [name for name in record.teams if roster.team(name) is None]
-    unowned = list(dict.fromkeys(s for s in services if not roster.owners_of(s)))
+        for service in (*record.services, *named):
+            if not roster.owners_of(service):
+                services.setdefault(service.casefold(), service)
+        for name in record.teams:
+            if roster.team(name) is None:
+                teams.setdefault(name.casefold(), name)
+    unowned = list(services.values())
     notes = []
     if unowned:
         notes.append(
@@ -597,7 +608,7 @@ def _unowned(
             f"{'it' if len(unowned) == 1 else 'them'} (add {'it' if len(unowned) == 1 else 'them'} "
             "to a team's services)"
         )
-    for name in dict.fromkeys(teams):
+    for name in teams.values():
         notes.append(
             f"the postmortem names team {name}, which the roster does not have: no approval is "
             "asked of it"
