@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from email.message import Message
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from incident_docs.github import (
     review_gate,
 )
 from incident_docs.review import reviews_from_api
+from incident_docs.tracker import SYNC_HINTS, SYNC_NOT_FOUND
 from support.github_fake import BASE, MAX_PER_PAGE, REPO, FakeGitHub, review
 
 
@@ -352,6 +354,25 @@ def test_an_error_whose_message_is_cut_short_is_still_that_error() -> None:
     finally:
         server.close()
     assert sleeper.waits == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({}, "for a public one, check --repo and --pr)"),
+        ({"hints": SYNC_HINTS, "not_found": SYNC_NOT_FOUND}, "for a public one, check --repo)"),
+    ],
+)
+def test_not_found_without_a_token_says_so_and_what_else_to_check(
+    github: FakeGitHub, options: dict[str, Any], said: str
+) -> None:
+    """A public repository answers without a token: its 404 is still a wrong name or number."""
+    github.failures = [(404, {}, "Not Found")]
+    api = GitHubClient(github.url, None, max_wait=0, **options)
+    with pytest.raises(GitHubError) as raised:
+        api.get_json(f"repos/{REPO}/pulls/7", "reading #7")
+    assert str(raised.value).startswith("reading #7: HTTP 404 not found: Not Found (no token was")
+    assert str(raised.value).endswith(f"60 requests an hour; {said}")
 
 
 def test_an_error_whose_message_never_ends_times_out_whole() -> None:

@@ -86,7 +86,21 @@ def test_an_error_without_a_token_says_no_token_was_given(
     assert github.tokens == [None]
     assert f"reading pull request #7: {said}" in result.stderr
     assert "(no token was given: set GITHUB_TOKEN (or GH_TOKEN)" in result.stderr
-    assert "check --repo and --pr" not in result.stderr
+    assert "the token's access" not in result.stderr
+
+
+def test_a_pull_request_not_found_without_a_token_still_asks_to_check_repo_and_pr(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A public repository answers without a token: its 404 is a wrong --repo or --pr."""
+    github.failures = [(404, {}, "Not Found")]
+    result = gate(github, tmp_path, GITHUB_TOKEN="")
+    assert result.exit_code == 2, result.output
+    assert (
+        "reading pull request #7: HTTP 404 not found: Not Found (no token was given: set "
+        "GITHUB_TOKEN (or GH_TOKEN); without one GitHub answers for public repositories only, 60 "
+        "requests an hour; for a public one, check --repo and --pr)"
+    ) in result.stderr
 
 
 def test_a_redirect_to_another_host_names_the_request_and_is_not_followed(

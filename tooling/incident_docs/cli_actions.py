@@ -13,7 +13,7 @@ from incident_docs.github import DEFAULT_API_URL, GitHubClient, environment_toke
 from incident_docs.inputs import parse_day, require_given
 from incident_docs.models import Postmortem
 from incident_docs.records import read_archive, skipped_note
-from incident_docs.tracker import SYNC_HINTS, ActionSync
+from incident_docs.tracker import SYNC_HINTS, SYNC_NOT_FOUND, ActionSync
 
 
 @main.group("actions", invoke_without_command=True)
@@ -187,6 +187,7 @@ def sync_command(
         environment_token(os.environ),
         max_wait=max_wait,
         hints=SYNC_HINTS,
+        not_found=SYNC_NOT_FOUND,
     )
     sync = ActionSync(
         project.root,

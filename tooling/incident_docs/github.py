@@ -247,6 +247,9 @@ NO_TOKEN_HINT = (
 )
 """What to check after an error status, or a rate limit, when no token was sent: a private
 repository is then "not found", whatever --repo and --pr say."""
+GATE_NOT_FOUND = "check --repo and --pr"
+"""What to check after a 404 without a token: a public repository's is still a wrong name or
+number (the command's options, without "the token's access")."""
 WRITE_SPACING = 1.0
 """Seconds between two requests that create something, as GitHub asks of API clients."""
 MIN_REQUEST_TIMEOUT = 5.0
@@ -295,6 +298,7 @@ class GitHubClient:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         hints: dict[int, str] | None = None,
+        not_found: str = GATE_NOT_FOUND,
     ) -> None:
         if _CREDENTIALS.match(api_url):
             # Not shown: it would print the password.
@@ -330,7 +334,9 @@ class GitHubClient:
         self.waited = 0.0
         self.hints = dict(hints or GATE_HINTS)
         if self.token is None:
-            self.hints.update(dict.fromkeys((401, 403, 404, 429), NO_TOKEN_HINT))
+            self.hints.update(dict.fromkeys((401, 403, 429), NO_TOKEN_HINT))
+            # A public repository answers without one: its 404 is still a name or number wrong.
+            self.hints[404] = f"{NO_TOKEN_HINT}; for a public one, {not_found}"
         self._last_write = -WRITE_SPACING
         self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
 

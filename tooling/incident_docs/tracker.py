@@ -39,6 +39,8 @@ SYNC_HINTS = {
     404: "check --repo and the token's access to it",
     410: "issues are turned off in this repository",
 }
+SYNC_NOT_FOUND = "check --repo"
+"""What to check after a 404 without a token, in a public repository."""
 MARKER_RE = re.compile(r"<!--\s*incident-docs action-item:\s*(?P<key>[^\s>]+)\s*-->")
 LABEL = "action-item"
 """Every issue the sync creates carries this label, beside its type and priority."""
