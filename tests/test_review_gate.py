@@ -146,11 +146,26 @@ def test_a_web_page_for_an_answer_asks_whether_the_api_url_is_the_apis_root(
     )
     result = gate(github, tmp_path)
     assert result.exit_code == 2, result.output
-    assert said + "--api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub " in (
+    assert said + "--api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub.com" in (
         result.stderr
     )
-    assert "Enterprise Server it is https://HOST/api/v3)" in result.stderr
+    assert "on GitHub Enterprise Server it is https://HOST/api/v3)" in result.stderr
     assert "check --repo" not in result.stderr
+
+
+def test_a_web_page_for_an_answer_names_githubs_own_api_root_too(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """`--api-url https://github.com`, the repository's web address: the web site's 404 page."""
+    github.server.clear()
+    github.server.expect_request(re.compile(".*")).respond_with_response(
+        Response("<html><body>Not Found</body></html>", status=404, content_type="text/html")
+    )
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "the root of GitHub's REST API? On GitHub.com it is https://api.github.com" in (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize("seconds", ["nan", "inf", "1e400"])

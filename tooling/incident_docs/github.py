@@ -113,11 +113,12 @@ class Response:
 
 
 API_ROOT_HINT = (
-    "is --api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub Enterprise Server "
-    "it is https://HOST/api/v3"
+    "is --api-url (or GITHUB_API_URL) the root of GitHub's REST API? On GitHub.com it is "
+    "https://api.github.com, not https://github.com; on GitHub Enterprise Server it is "
+    "https://HOST/api/v3"
 )
 """What to check when a web page answers: GitHub's API answers in JSON, errors too, so the
-address is a web server's, such as GitHub Enterprise's without its /api/v3."""
+address is a web server's, such as github.com's or GitHub Enterprise's without its /api/v3."""
 
 
 def _html(headers: Message, body: bytes) -> bool:
