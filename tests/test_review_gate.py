@@ -370,14 +370,15 @@ def test_an_approval_before_a_rebase_or_force_push_says_so(
 def test_an_approval_with_more_files_changed_since_than_github_compares_says_so(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
+    """Exactly 300 listed: all of them, or the first 300 of more; the row does not say which."""
     github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
     files = [{"filename": f"docs/{n}.md", "status": "modified"} for n in range(300)]
     github.compares[(OLD, HEAD)] = {"status": "ahead", "files": files}
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
     assert (
-        "priyaraman (approved aaaaaaa; 300 files or more changed since, more than GitHub "
-        "compares: cannot tell whether postmortems did)"
+        "priyaraman (approved aaaaaaa; 300 files or more changed since, as many as GitHub's "
+        "compare lists: cannot tell whether postmortems did)"
     ) in result.stdout
 
 

@@ -1272,8 +1272,8 @@ def _unchanged_between(
     # The first page lists every changed file, up to 300; beyond that the list is cut short.
     if len(files) >= COMPARE_FILE_LIMIT:
         why[reviewed] = (
-            f"{COMPARE_FILE_LIMIT} files or more changed since, more than GitHub compares: "
-            "cannot tell whether postmortems did"
+            f"{COMPARE_FILE_LIMIT} files or more changed since, as many as GitHub's compare "
+            "lists: cannot tell whether postmortems did"
         )
         return None
     try:
