@@ -279,6 +279,13 @@ def test_a_backfilled_handoff_goes_into_the_history_in_time_order() -> None:
 # --- timeline and status -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("text", ["", "  \n ", "\u200b", "\u200d \u2060\ufeff", "\u200e"])
+def test_an_entry_that_shows_nothing_is_refused(text: str) -> None:
+    # A zero-width space alone would be a timeline line that reads as empty everywhere.
+    with pytest.raises(UsageError, match="nothing to log"):
+        log_entry(incident(), EntryKind.NOTE, text, by="sam", at=at(5))
+
+
 def test_a_mitigation_names_its_action_and_the_first_in_time_sets_mitigated_at() -> None:
     with pytest.raises(UsageError, match="names its action"):
         log_entry(incident(), EntryKind.MITIGATION, "rolled back", by="sam", at=at(5))

@@ -176,6 +176,12 @@ def _plain(text: str, what: str) -> str:
     return text
 
 
+def _shows(text: str) -> bool:
+    """Some character of the text shows: not only spaces and characters that show as nothing
+    (a zero-width space, a joiner, a direction mark: Unicode's format characters)."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+
+
 def opens_comment(text: str, *, block: bool = False) -> bool:
     """Some '<!--' of the text stands outside a code span: written into a record's body, it
     opens an HTML comment there. Code spans are found line by line, as lint finds them around
@@ -389,7 +395,7 @@ def log_entry(
     the timeline, yet that update never saw it: its text says when it was logged (`now`), so
     that the next update reports it."""
     words = _plain(" ".join(text.split()), "the entry")
-    if not words:
+    if not _shows(words):
         raise UsageError("nothing to log: give the text of the entry (or '-' to read stdin)")
     notes: list[str] = []
     if last_update is not None and now is not None and at < last_update:
