@@ -682,6 +682,27 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     assert "no incident matches 'nope'" in missing.stderr and "(PM-" in missing.stderr
 
 
+def test_list_finds_old_records_by_a_severity_no_longer_configured(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # After a move from SEV1-SEV4 to P1-P2, the old records still say SEV1…: `list --severity
+    # SEV1` was refused as "not a configured severity", though stats and the site count them.
+    archive = copy_archive(tmp_path / "repo")
+    (archive / "pyproject.toml").write_text(
+        '[[tool.incident-docs.severities]]\nname = "P1"\ndescription = "Down."\n'
+        '\n[[tool.incident-docs.severities]]\nname = "P2"\ndescription = "Slow."\n'
+    )
+    old = run_cli(archive, "list", "--severity", "sev1", "--format", "json")
+    assert old.exit_code == 0, old.output
+    assert [row["id"] for row in json.loads(old.stdout)] == ["INC-2023-03-14-payments-db-failover"]
+    unknown = run_cli(archive, "list", "--severity", "SEV9")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (
+        "incident: error: 'SEV9' is not a configured severity: use one of P1, P2 "
+        "(or one that records use: SEV1, SEV2, SEV3)\n"
+    )
+
+
 def test_show_and_list_read_in_order_whatever_offset_each_time_was_written_in(
     empty_archive: Path, run_cli: RunCli
 ) -> None:

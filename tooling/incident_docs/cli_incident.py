@@ -1366,21 +1366,27 @@ def list_command(
     inputs.require_given(status, "--status", "a status")
     inputs.require_given(severity, "--severity", "a severity")
     inputs.require_given(service, "--service")
-    wanted = IncidentQuery(
-        inputs.parse_statuses(status),
-        inputs.parse_severities(severity, config.severity_names()),
-        frozenset(_labels(service, "--service")),
-    )
+    statuses = inputs.parse_statuses(status)
+    services = frozenset(_labels(service, "--service"))
     archive = read_archive(project.root, config)
-    folder = config.incidents_dir.rstrip("/")
-    note = skipped_note([p for p in archive.skipped if f"{p}/".startswith(f"{folder}/")])
-    if note is not None:
-        _warn(note)
     incidents = [
         (loaded.record, loaded.doc.path)
         for loaded in archive.records
         if isinstance(loaded.record, Incident)
     ]
+    # A severity the configuration no longer names is still asked for by the old records' name
+    # (SEV2 after a move to P1…), as the metrics and the browse pages count it.
+    wanted = IncidentQuery(
+        statuses,
+        inputs.parse_severities(
+            severity, config.severity_names(), (i.severity for i, _path in incidents)
+        ),
+        services,
+    )
+    folder = config.incidents_dir.rstrip("/")
+    note = skipped_note([p for p in archive.skipped if f"{p}/".startswith(f"{folder}/")])
+    if note is not None:
+        _warn(note)
     affected = {name.casefold() for incident, _path in incidents for name in incident.services}
     for name in sorted(wanted.services):
         if name.casefold() not in affected and not project.roster.owners_of(name):

@@ -277,8 +277,10 @@ def parse_status(text: str) -> IncidentStatus:
     return matches[0]
 
 
-def match_severity(text: str, names: Sequence[str]) -> str:
-    """A configured severity by name, case-insensitively; '2' finds SEV2 when that is unique."""
+def match_severity(text: str, names: Sequence[str], written: Iterable[str] = ()) -> str:
+    """A configured severity by name, case-insensitively; '2' finds SEV2 when that is unique.
+    `written`: severities that records use though the configuration does not name them (SEV2
+    of old records after a move to P1…), found by their whole name."""
     wanted = text.strip().casefold()
     for name in names:
         if name.casefold() == wanted:
@@ -286,7 +288,15 @@ def match_severity(text: str, names: Sequence[str]) -> str:
     endings = [n for n in names if wanted and n.casefold().endswith(wanted)]
     if len(endings) == 1:
         return endings[0]
-    raise UsageError(f"'{text}' is not a configured severity: use one of {', '.join(names)}")
+    others: dict[str, str] = {}  # one spelling of each: "sev2" and "SEV2" are one severity
+    for name in sorted(written):
+        others.setdefault(name.casefold(), name)
+    for name in names:
+        others.pop(name.casefold(), None)
+    if wanted in others:
+        return others[wanted]
+    also = f" (or one that records use: {', '.join(others.values())})" if others else ""
+    raise UsageError(f"'{text}' is not a configured severity: use one of {', '.join(names)}{also}")
 
 
 def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:
@@ -306,10 +316,17 @@ def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:
     return frozenset(wanted)
 
 
-def parse_severities(values: Iterable[str], names: Sequence[str]) -> frozenset[str]:
-    """`--severity` values, repeatable or comma-separated, matched to the configured names."""
+def parse_severities(
+    values: Iterable[str], names: Sequence[str], written: Iterable[str] = ()
+) -> frozenset[str]:
+    """`--severity` values, repeatable or comma-separated, matched to the configured names, or
+    to one that records use (`written`) though the configuration does not name it."""
+    used = tuple(written)
     return frozenset(
-        match_severity(part, names) for item in values for part in item.split(",") if part.strip()
+        match_severity(part, names, used)
+        for item in values
+        for part in item.split(",")
+        if part.strip()
     )
 
 
