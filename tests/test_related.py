@@ -262,6 +262,26 @@ def test_incidents_one_person_declared_are_not_alike_for_it(
     assert found[0] in tagged, found
 
 
+def test_a_mitigation_is_found_by_its_action(empty_archive: Path, run_cli: RunCli) -> None:
+    # `incident log "Drained eu-1" --action redirect-traffic`: the action was not searched, and
+    # asking how traffic was redirected before found nothing.
+    for title, action, text in (
+        ("Checkout errors", "rollback", "Went back to 4.1"),
+        ("Login timeouts", "redirect-traffic", "Drained eu-1"),
+        ("Search slow", "scale-up", "Added four nodes"),
+    ):
+        declared = run_cli(empty_archive, "declare", title, "--by", "sam", "--yes")
+        assert declared.exit_code == 0, declared.output
+        logged = run_cli(
+            empty_archive, "log", text, "--action", action, "--by", "sam", "-i", title.split()[0]
+        )
+        assert logged.exit_code == 0, logged.output
+    for asked, title in (("rollback", "Checkout errors"), ("redirect traffic", "Login timeouts")):
+        found = run_cli(empty_archive, "similar", "--text", asked, "--format", "json")
+        assert found.exit_code == 0, found.output
+        assert [case["title"] for case in json.loads(found.stdout)][:1] == [title], asked
+
+
 def test_of_cases_alike_the_latest_comes_first(empty_archive: Path, run_cli: RunCli) -> None:
     # A tie was listed in the order the files were read: the oldest first.
     declared = [

@@ -19,7 +19,14 @@ from typing import Protocol
 
 from incident_docs.document import Document
 from incident_docs.lifecycle import is_declaration
-from incident_docs.models import EntryKind, Incident, Postmortem, TimelineEntry, record_start
+from incident_docs.models import (
+    EntryKind,
+    Incident,
+    MitigationAction,
+    Postmortem,
+    TimelineEntry,
+    record_start,
+)
 from incident_docs.templates import is_empty, normalise, without_comments
 from incident_docs.timeline import parse_timeline
 
@@ -195,8 +202,10 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
             resolutions.append(_first_sentence(resolution))
     # Not what the commands write of who held a role: the declaration names the declarer as
     # Incident Commander, and every incident they declare would be like every other.
+    # A mitigation's action is what the Ops Lead asks by ("rollback", "redirect traffic"): the
+    # text of "Went back to 4.1" or "Drained eu-1" may not say it.
     texts += [
-        entry.text
+        _action_words(entry) + entry.text
         for entry in entries
         if entry.kind is not EntryKind.HANDOFF and not is_declaration(entry)
     ]
@@ -220,6 +229,13 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
             [main.record.id] + [p.record.id for p in postmortems if p.record.id != main.record.id]
         ),
     )
+
+
+def _action_words(entry: TimelineEntry) -> str:
+    """A mitigation's action as words ("redirect traffic "), but "other", which says nothing."""
+    if entry.action is None or entry.action is MitigationAction.OTHER:
+        return ""
+    return entry.action.value.replace("-", " ") + " "
 
 
 def _section(doc: Document, name: str) -> str:
