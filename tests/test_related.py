@@ -350,6 +350,24 @@ def test_similar_to_a_postmortem_is_its_pages_related_panel(archive: Path, run_c
     assert broken.stderr == "incident: error: no postmortem matches 'PM-1999' in postmortems/\n"
 
 
+def test_a_postmortem_of_several_incidents_does_not_shorten_the_list(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The incidents a postmortem covers are left out of each other's lists: asked for one
+    # case, `incident similar` found two of them first and said "Nothing like it".
+    payments = "INC-2023-03-14-payments-db-failover"
+    covered = [payments, "INC-2023-08-02-cdn-certificate-expiry", f"INC-{CHRISTMAS}"]
+    path = archive / "postmortems" / "PM-2023-03-14-payments-db-failover.md"
+    path.write_text(
+        path.read_text().replace(f"incidents: [{payments}]", f"incidents: [{', '.join(covered)}]")
+    )
+    found = run_cli(archive, "similar", payments, "--limit", "1", "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert [case["ids"][0] for case in json.loads(found.stdout)] == [
+        "INC-2026-11-20-search-latency"
+    ]
+
+
 def test_similar_says_which_records_it_could_not_read(archive: Path, run_cli: RunCli) -> None:
     # A broken record was left out without a word, as if nothing like it had happened.
     path = archive / "incidents" / "INC-2023-08-02-cdn-certificate-expiry.md"

@@ -1540,8 +1540,7 @@ def similar_command(
         raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
     if not own:  # an incident: its postmortems are linked from it, not cases like it
         own = set(case.ids) - {record_id}
-    matches = index.similar_to(case, limit=limit + len(own))
-    _print_matches([m for m in matches if not own.intersection(m.case.ids)][:limit], output_format)
+    _print_matches(index.similar_to(case, limit, leaving_out=own), output_format)
 
 
 def _print_matches(matches: Sequence[Match], output_format: str = "text") -> None:

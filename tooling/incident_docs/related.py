@@ -12,7 +12,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -323,9 +323,12 @@ class RelatedIndex:
         # A postmortem of several incidents is in each of their cases: it is asked about as the
         # first of them by key, whatever order the records were read in.
         self.by_id: dict[str, Case] = {}
+        self._cases_with: dict[str, set[str]] = {}
+        """The keys of the cases a record ID is in (a postmortem of several incidents: each)."""
         for case in sorted(cases, key=lambda case: case.key):
             for record_id in case.ids:
                 self.by_id.setdefault(record_id, case)
+                self._cases_with.setdefault(record_id, set()).add(case.key)
         self._db = sqlite3.connect(":memory:")
         self._db.execute(
             "CREATE VIRTUAL TABLE cases USING fts5("
@@ -375,15 +378,23 @@ class RelatedIndex:
         for word in new:
             self._stem.setdefault(word, word)  # nothing the tokenizer keeps: counted as it is
 
-    def similar_to(self, case: Case, limit: int = 5) -> list[Match]:
-        return self.search(
+    def similar_to(
+        self, case: Case, limit: int = 5, leaving_out: Collection[str] = ()
+    ) -> list[Match]:
+        """The cases most like the case, best first, but those with a record of `leaving_out`
+        (a record's own postmortems or incidents: linked from it, not cases like it): up to
+        `limit` of the others, however many cases those records are in."""
+        left = {key for record_id in leaving_out for key in self._cases_with.get(record_id, ())}
+        left.discard(case.key)
+        found = self.search(
             case.title + " " + case.text,
             case.services,
             case.tags,
-            limit,
+            limit + len(left),
             case.key,
             self._words_of.get(case.key),
         )
+        return [match for match in found if match.case.key not in left][:limit]
 
     def _others(self, word: str, exclude: str | None) -> int:
         """How many cases other than the one asking use the word."""

@@ -124,26 +124,26 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
     """Each record's "Related incidents" panel: up to five past cases most like it, each with
     what mitigated it."""
     index = RelatedIndex(cases_from(archive.records))
-    matches: dict[str, list[Match]] = {}  # an incident and its postmortem are one case
+    # An incident and its postmortem are one case: asked once, but for what each leaves out.
+    matches: dict[tuple[str, frozenset[str]], list[Match]] = {}
     panels = {}
     for record in archive.records:
         case = index.by_id.get(record.id)
         if case is None:
             continue
-        if case.key not in matches:
-            # More than shown: those the record links itself are left out below.
-            matches[case.key] = index.similar_to(case, limit=2 * PANEL_CASES)
         link = Linker(record.src_uri, settings.use_directory_urls)
         # A postmortem's incidents, an incident's postmortems: linked from the card, and its
         # subject, not a case like it.
-        own = (
-            set(record.record.incidents)
+        own = frozenset(
+            record.record.incidents
             if isinstance(record.record, Postmortem)
             else {found.id for found in archive.postmortems_of(record)}
         )
+        if (case.key, own) not in matches:
+            matches[case.key, own] = index.similar_to(case, PANEL_CASES, leaving_out=own)
         items: list[str] = []
         # The cases `incident similar` shows for it, in its order.
-        shown = telling(m for m in matches[case.key] if not own.intersection(m.case.ids))
+        shown = telling(matches[case.key, own])
         for match in shown[:PANEL_CASES]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
             if target is None:
