@@ -370,6 +370,21 @@ def test_a_postmortem_of_several_incidents_does_not_shorten_the_list(
     ]
 
 
+def test_an_incident_never_lists_the_postmortem_it_links(archive: Path, run_cli: RunCli) -> None:
+    # The incident names its postmortem, which names another incident (a slip lint reports):
+    # `incident similar` listed the incident's own postmortem as a case like it, where its
+    # page's Related panel leaves it out.
+    path = archive / "postmortems" / f"PM-{CHRISTMAS}.md"
+    typo = f"INC-{CHRISTMAS}"[:-1]
+    path.write_text(
+        path.read_text().replace(f"incidents: [INC-{CHRISTMAS}]", f"incidents: [{typo}]")
+    )
+    found = run_cli(archive, "similar", f"INC-{CHRISTMAS}", "--format", "json")
+    assert found.exit_code == 0, found.output
+    listed = [record_id for case in json.loads(found.stdout) for record_id in case["ids"]]
+    assert listed and f"PM-{CHRISTMAS}" not in listed, listed
+
+
 def test_similar_says_which_records_it_could_not_read(archive: Path, run_cli: RunCli) -> None:
     # A broken record was left out without a word, as if nothing like it had happened.
     path = archive / "incidents" / "INC-2023-08-02-cdn-certificate-expiry.md"

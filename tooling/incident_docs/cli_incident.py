@@ -1514,7 +1514,7 @@ def similar_command(
             "what is wrong in a few words"
         )
     project.require_archive()
-    record_id, display, own = None, "", set[str]()
+    record_id, display, own, postmortems_too = None, "", set[str](), False
     if text is None:  # the record asked about first: if it is broken, that is the one error
         given = _one_incident(project, incident_id, incident)
         postmortem = locate_postmortem(project.root, project.config, given) if given else None
@@ -1528,6 +1528,10 @@ def similar_command(
             path, display = _located(project, given)
             read = store.read_incident(path, display, project.config, changing=False)
             record_id = read.incident.id
+            # Its postmortems are linked from it, not cases like it: those that cover it (found
+            # below) and the one it names, whichever side names the link, as its page's card.
+            own = {read.incident.postmortem} if read.incident.postmortem else set()
+            postmortems_too = True
     archive = read_archive(project.root, project.config)
     note = skipped_note(archive.skipped)  # a case it cannot read, it cannot find
     if note is not None:
@@ -1539,8 +1543,8 @@ def similar_command(
     case = index.by_id.get(record_id)
     if case is None:
         raise UsageError(f"{display}: not in the archive's valid records (see 'incident lint')")
-    if not own:  # an incident: its postmortems are linked from it, not cases like it
-        own = set(case.ids) - {record_id}
+    if postmortems_too:
+        own |= set(case.ids) - {record_id}
     _print_matches(index.similar_to(case, limit, leaving_out=own), output_format)
 
 
