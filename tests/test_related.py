@@ -284,6 +284,19 @@ def test_a_mitigation_is_found_by_its_action(empty_archive: Path, run_cli: RunCl
         assert [case["title"] for case in json.loads(found.stdout)][:1] == [title], asked
 
 
+def test_a_case_nothing_says_mitigated_has_no_mitigation_in_json(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # JSON said "mitigated_by": "not recorded", as if that were what mitigated it.
+    declared = run_cli(empty_archive, "declare", "Zorblat quuxed", "--by", "sam", "--yes")
+    assert declared.exit_code == 0, declared.output
+    found = run_cli(empty_archive, "similar", "--text", "zorblat", "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert [case["mitigated_by"] for case in json.loads(found.stdout)] == [None]
+    text = run_cli(empty_archive, "similar", "--text", "zorblat")
+    assert "    mitigated by: not recorded\n" in text.stdout
+
+
 def test_of_cases_alike_the_latest_comes_first(empty_archive: Path, run_cli: RunCli) -> None:
     # A tie was listed in the order the files were read: the oldest first.
     declared = [

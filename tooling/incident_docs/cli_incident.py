@@ -52,7 +52,7 @@ from incident_docs.records import (
     select_incidents,
     skipped_note,
 )
-from incident_docs.related import Match, RelatedIndex, cases_from, telling
+from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, telling
 from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
@@ -468,7 +468,7 @@ def _similar_after_declare(project: Project, path: Path) -> None:
         _tell("Like it before (incident similar for more):")
         for match in matches:
             _tell(f"  {match.case.ids[0]}: {match.case.title}")
-            _tell(f"    mitigated by: {match.case.fix}")
+            _tell(f"    mitigated by: {match.case.fix or NOT_RECORDED}")
 
 
 def _ask_criteria() -> Criteria:
@@ -1559,7 +1559,7 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
                         "severity": m.case.severity,
                         "when": format_time(m.case.when) if m.case.when else None,
                         "services": list(m.case.services),
-                        "mitigated_by": m.case.fix,
+                        "mitigated_by": m.case.fix or None,
                         "score": round(m.score, 4),
                     }
                     for m in matches
@@ -1581,7 +1581,7 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
         case = match.case
         day = case.when.astimezone(UTC).strftime("%Y-%m-%d") if case.when else "—"
         echo(f"{case.ids[0]}  {case.severity}  {day}  {case.title}")
-        echo(f"    mitigated by: {case.fix}")
+        echo(f"    mitigated by: {case.fix or NOT_RECORDED}")
         if len(case.ids) > 1:
             echo(f"    postmortem: {', '.join(case.ids[1:])}")
 

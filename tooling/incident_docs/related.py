@@ -86,6 +86,8 @@ STOP_WORDS = frozenset(
     )
 )
 """Words that say nothing about what went wrong."""
+NOT_RECORDED = "not recorded"
+"""What mitigated a case no record says, as people read it (JSON says null)."""
 QUERY_TERMS = 16
 """The most telling words of a case make its query: rarer words tell more. The same number for
 `incident similar` and the site's Related panels, or the two would disagree."""
@@ -103,7 +105,7 @@ class Case:
     tags: tuple[str, ...]
     text: str
     fix: str
-    """One line on what mitigated it."""
+    """One line on what mitigated it; "" when no record says (shown as NOT_RECORDED)."""
     ids: tuple[str, ...]
     """The record IDs of the case: the incident's first."""
 
@@ -214,7 +216,7 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
     # postmortem said what mitigated it.
     mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
     fix = _joined(mitigations[:2]) or _joined(written[:2])
-    fix = fix or next(iter(summaries + resolutions), "not recorded")
+    fix = fix or next(iter(summaries + resolutions), "")
     when = record_start(record)
     return Case(
         key=record.id,

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from incident_docs.models import Incident, Postmortem, record_start
-from incident_docs.related import Match, RelatedIndex, cases_from, telling
+from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, telling
 from incident_docs.site.archive import SiteArchive, SiteRecord
 from incident_docs.site.cards import entry_cells, record_card, review_of
 from incident_docs.site.markup import Linker, e
@@ -151,7 +151,7 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             items.append(
                 f"<li>{link.record(target, match.case.title)} "
                 f'<span class="idocs-muted">{e(match.case.severity)}</span><br>'
-                f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix)}</span></li>'
+                f'<span class="idocs-related__fix">Mitigated by: {e(match.case.fix or NOT_RECORDED)}</span></li>'
             )
         if items:
             # As `incident similar` says it: in a handful of records, what most of them share
