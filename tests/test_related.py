@@ -8,13 +8,14 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from incident_docs import cli_incident
 from incident_docs.config import Config, load_config
 from incident_docs.records import load_archive, load_roster
-from incident_docs.related import RelatedIndex, cases_from
+from incident_docs.related import Match, RelatedIndex, cases_from
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.prework import Settings, related_panels
 from support.archive import CHRISTMAS, REPO, cover_a_second_incident
@@ -179,6 +180,27 @@ def test_a_postmortems_related_cases_are_not_its_own_incidents(christmas: Path) 
     assert second not in panels.get(f"postmortems/PM-{CHRISTMAS}.md", "")
     # Nor does either incident's panel list the postmortem that covers both.
     assert f"PM-{CHRISTMAS}" not in panels.get(f"incidents/{second}.md", "")
+
+
+def test_an_incident_and_its_postmortem_are_asked_about_once(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each leaves out the other, which is the same case: the panels of a postmortem and of its
+    # incident were asked for twice, and an archive's Related panels took half as long again.
+    asked: list[str] = []
+    search = RelatedIndex.search
+
+    def counted(index: RelatedIndex, text: str, *args: Any, **kwargs: Any) -> list[Match]:
+        asked.append(text)
+        return search(index, text, *args, **kwargs)
+
+    monkeypatch.setattr(RelatedIndex, "search", counted)
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    panels = related_panels(site, Settings(date(2026, 12, 1), True, "material"))
+    assert len(asked) == len(list((archive / "incidents").glob("*.md"))) == 4
+    pm = panels[f"postmortems/PM-{CHRISTMAS}.md"]
+    assert _panel_ids(pm) == _panel_ids(panels[f"incidents/INC-{CHRISTMAS}.md"]) != []
 
 
 def test_a_postmortem_of_two_incidents_is_in_the_case_of_each(christmas: Path) -> None:

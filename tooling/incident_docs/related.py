@@ -386,8 +386,7 @@ class RelatedIndex:
         """The cases most like the case, best first, but those with a record of `leaving_out`
         (a record's own postmortems or incidents: linked from it, not cases like it): up to
         `limit` of the others, however many cases those records are in."""
-        left = {key for record_id in leaving_out for key in self._cases_with.get(record_id, ())}
-        left.discard(case.key)
+        left = self.left_out(case, leaving_out)
         found = self.search(
             case.title + " " + case.text,
             case.services,
@@ -397,6 +396,12 @@ class RelatedIndex:
             self._words_of.get(case.key),
         )
         return [match for match in found if match.case.key not in left][:limit]
+
+    def left_out(self, case: Case, leaving_out: Collection[str]) -> frozenset[str]:
+        """The keys of the other cases that a record of `leaving_out` is in: what `similar_to`
+        leaves out of the case's list, the same for an incident and for its postmortem."""
+        found = {key for record_id in leaving_out for key in self._cases_with.get(record_id, ())}
+        return frozenset(found - {case.key})
 
     def _others(self, word: str, exclude: str | None) -> int:
         """How many cases other than the one asking use the word."""

@@ -124,7 +124,8 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
     """Each record's "Related incidents" panel: up to five past cases most like it, each with
     what mitigated it."""
     index = RelatedIndex(cases_from(archive.records))
-    # An incident and its postmortem are one case: asked once, but for what each leaves out.
+    # An incident and its postmortem are one case: asked once, unless they leave out different
+    # cases (a postmortem of several incidents leaves out the others, its incidents do too).
     matches: dict[tuple[str, frozenset[str]], list[Match]] = {}
     panels = {}
     for record in archive.records:
@@ -139,11 +140,12 @@ def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
             if isinstance(record.record, Postmortem)
             else {found.id for found in archive.postmortems_of(record)}
         )
-        if (case.key, own) not in matches:
-            matches[case.key, own] = index.similar_to(case, PANEL_CASES, leaving_out=own)
+        asked = (case.key, index.left_out(case, own))
+        if asked not in matches:
+            matches[asked] = index.similar_to(case, PANEL_CASES, leaving_out=own)
         items: list[str] = []
         # The cases `incident similar` shows for it, in its order.
-        shown = telling(matches[case.key, own])
+        shown = telling(matches[asked])
         for match in shown[:PANEL_CASES]:
             target = archive.by_id.get(match.case.ids[-1]) or archive.by_id.get(match.case.ids[0])
             if target is None:
