@@ -87,7 +87,7 @@ def test_similar_with_empty_text_is_a_usage_error(archive: Path, run_cli: RunCli
     assert result.stdout == "" and "--text is empty" in result.stderr
 
 
-@pytest.mark.parametrize("given", ["...", "the", "- -", "DB"])
+@pytest.mark.parametrize("given", ["...", "the", "- -", "DB", "502 504"])
 def test_similar_with_text_of_no_word_is_a_usage_error(
     archive: Path, run_cli: RunCli, given: str
 ) -> None:
@@ -99,6 +99,8 @@ def test_similar_with_text_of_no_word_is_a_usage_error(
     assert "Nothing like it" not in result.output
     # "DB" is no word as common as "the": the message says why it is not searched by.
     assert "fewer than three letters" in result.stderr
+    # Nor is "502 504": numbers are not searched by, and the message said nothing of them.
+    assert "numbers" in result.stderr
 
 
 def test_similar_by_text_and_when_nothing_is_alike(archive: Path, run_cli: RunCli) -> None:

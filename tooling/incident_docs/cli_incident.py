@@ -1509,9 +1509,9 @@ def similar_command(
         raise UsageError("--text is empty: describe what is wrong in a few words")
     if text is not None and not search_words(text):
         raise UsageError(
-            f"--text '{printable(text)}' has no word to search by (punctuation, words of fewer "
-            "than three letters and words as common as 'the' tell no case apart): describe "
-            "what is wrong in a few words"
+            f"--text '{printable(text)}' has no word to search by (punctuation, numbers, words "
+            "of fewer than three letters and words as common as 'the' tell no case apart): "
+            "describe what is wrong in a few words"
         )
     project.require_archive()
     record_id, display, own, postmortems_too = None, "", set[str](), False
