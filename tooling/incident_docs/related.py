@@ -337,18 +337,29 @@ class RelatedIndex:
             "key UNINDEXED, title, body, services, tags, started UNINDEXED, "
             "tokenize='porter unicode61')"
         )
+        rows = sorted(
+            ((c.when.astimezone(UTC).isoformat() if c.when else "", c.key, c) for c in cases),
+            key=lambda row: row[:2],
+        )
+        # In the order a tie is broken in (when it started, then the key): a query orders by
+        # the row's number, which costs nothing, instead of reading two columns of every case
+        # it matches, which cost a third of its time.
+        self._keys = [key for _, key, _ in rows]
+        """The key of the case in each row, by its number less one."""
         self._db.executemany(
-            "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cases(rowid, key, title, body, services, tags, started) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
+                    number,
                     c.key,
                     _spaced(c.title),
                     _spaced(c.text),
                     " ".join(map(_label, c.services)),
                     " ".join(map(_label, c.tags)),
-                    c.when.astimezone(UTC).isoformat() if c.when else "",
+                    started,
                 )
-                for c in cases
+                for number, (started, _, c) in enumerate(rows, 1)
             ],
         )
         # Words are counted as the index stems them ("failovers" as "failover"), with its own
@@ -448,11 +459,16 @@ class RelatedIndex:
             rows = self._db.execute(
                 # Of cases alike, the latest first: what fixed it last time is likelier to still
                 # apply (a tie was in the order the files were read, the oldest first).
-                "SELECT key, bm25(cases, 0.0, 4.0, 1.0, 3.0, 2.0, 0.0) AS score FROM cases "
-                "WHERE cases MATCH ? ORDER BY score, started DESC, key DESC LIMIT ?",
+                "SELECT rowid, bm25(cases, 0.0, 4.0, 1.0, 3.0, 2.0, 0.0) AS score FROM cases "
+                "WHERE cases MATCH ? ORDER BY score, rowid DESC LIMIT ?",
                 (query, limit + 1),
             ).fetchall()
         except sqlite3.OperationalError:
             return []  # a query FTS5 cannot parse finds nothing rather than failing
-        matches = [Match(self.cases[key], -score) for key, score in rows if key != exclude]
+        keys = self._keys
+        matches = [
+            Match(self.cases[keys[number - 1]], -score)
+            for number, score in rows
+            if keys[number - 1] != exclude
+        ]
         return matches[:limit]
