@@ -348,6 +348,20 @@ def test_lint_error_fails_the_build_naming_file_and_line(
     assert f"postmortems/PM-{CHRISTMAS}.md:6:" in message and "SEV9" in message
 
 
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_build_log(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The publish workflow runs the build in GitHub Actions, whose runner obeys a line that
+    # starts with "::": a file name must not start one.
+    source = christmas / "postmortems" / f"PM-{CHRISTMAS}.md"
+    forged = christmas / "postmortems" / "x\n::error title=forged::\x1b[2Jpwned.md"
+    forged.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    message = build_error(christmas, caplog)
+    assert "postmortems/x\\u000a::error title=forged::\\u001b[2Jpwned.md:2:1: ID001" in message
+    assert not [line for line in message.splitlines() if line.lstrip().startswith("::")]
+    assert "\x1b" not in message
+
+
 def test_one_setting_decides_whether_a_lint_warning_fails_the_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

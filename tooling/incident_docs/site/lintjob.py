@@ -11,6 +11,7 @@ from pathlib import Path
 
 from incident_docs.config import Config
 from incident_docs.models import Roster
+from incident_docs.terminal import log_line, printable
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        """One line, as `incident lint` writes it, for the build's log: GitHub Actions runs the
+        build and obeys a line of its log that starts with "::", so a line break or a control
+        character in a file name is written out, not obeyed."""
+        path = printable(self.path, lines=False)
+        return log_line(
+            f"{path}:{self.line}:{self.column}: {self.code} {' '.join(self.message.split())}"
+        )
 
 
 def _work(root: Path, config: Config, roster: Roster, conn: Connection) -> None:
