@@ -493,9 +493,17 @@ def change_status(
         author=by,
         text=f"{label}: {words}" if words else f"{label}.",
     )
+    appends: list[tuple[str, dict[str, Any]]] = [
+        ("status_history", {"status": status.value, "at": at})
+    ]
+    if not incident.status_history and status is not IncidentStatus.INVESTIGATING:
+        # A record kept without a history (written by hand or by another tool): the history
+        # starts as `declare` starts it, investigating from the declaration, as lint asks.
+        start = {"status": IncidentStatus.INVESTIGATING.value, "at": incident.declared_at}
+        appends.insert(0, ("status_history", start))
     return Change(
         sets=tuple(sets),
-        appends=(("status_history", {"status": status.value, "at": at}),),
+        appends=tuple(appends),
         entries=(entry,),
         notes=(f"{incident.id}: {current} -> {status}",),
     )
