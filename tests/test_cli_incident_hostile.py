@@ -88,6 +88,20 @@ def test_an_absurd_time_is_a_one_line_error_and_changes_nothing(
     assert snapshot(archive) == before
 
 
+@pytest.mark.parametrize(
+    ("at", "says"),
+    [
+        ("2026-12-01T10:00:00+25:00", "has a UTC offset of a day or more"),
+        ("2026-11-30T23:59:60Z", "is not a valid date and time"),
+    ],
+)
+def test_a_time_that_names_no_moment_says_why(
+    archive: Path, run_cli: RunCli, at: str, says: str
+) -> None:
+    result = run_cli(archive, "log", "probe", "--by", "sam", "-i", OPEN, "--at", at)
+    one_line_error(result, f"--at '{at}' {says}")
+
+
 @pytest.mark.parametrize("interval", ["99999999999h", "99999999999", "9999999h"])
 def test_an_absurd_next_update_is_a_one_line_error(
     archive: Path, run_cli: RunCli, interval: str

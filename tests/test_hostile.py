@@ -434,6 +434,24 @@ def test_a_timeline_offset_of_a_day_says_so(tmp_path: Path) -> None:
     assert found.message == "'2024-05-02T10:00:00+24:00' has a UTC offset of a day or more"
 
 
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("2024-05-02T10:05:00+25:00", "has a UTC offset of a day or more"),
+        ("2024-05-02T23:59:60Z", "is not a valid date and time"),  # a leap second
+        ("2024-05-02T24:00:00Z", "is not a valid date and time"),
+    ],
+)
+def test_a_front_matter_time_that_names_no_moment_says_why_as_the_timeline_does(
+    tmp_path: Path, written: str, says: str
+) -> None:
+    """Not "write a date and time with a UTC offset" of a time that has one."""
+    incident = INCIDENT.replace("declared_at: 2024-05-02T10:05:00Z", f"declared_at: {written}")
+    write_archive(tmp_path, {INCIDENT_PATH: incident, POSTMORTEM_PATH: POSTMORTEM})
+    [found] = [d for d in lint_archive(tmp_path) if d.code == "FM004"]
+    assert found.message == f"invalid 'declared_at': '{written}' {says}"
+
+
 @pytest.mark.parametrize("name", ["people.yaml", "pyproject.toml"])
 def test_a_roster_or_configuration_not_in_utf8_names_its_line(
     tmp_path: Path, run_cli: RunCli, name: str

@@ -22,7 +22,7 @@ from incident_docs.models import (
     MitigationAction,
     Role,
 )
-from incident_docs.timeline import format_time
+from incident_docs.timeline import format_time, impossible_time
 
 CRITERION_OPTIONS: dict[str, str] = {name.replace("_", "-"): name for name in CRITERIA}
 """`--because` spellings: user-facing -> user_facing."""
@@ -155,6 +155,9 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
+        impossible = impossible_time(value)
+        if impossible is not None:
+            raise UsageError(f"{option} '{text}' {impossible}") from None
         raise UsageError(
             f"{option} '{text}' is not a time: write it like 2022-12-25T12:32:00Z, "
             "2022-12-25T13:32:00+01:00 or -15m"

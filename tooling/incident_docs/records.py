@@ -39,7 +39,7 @@ from incident_docs.models import (
     postmortem_id,
 )
 from incident_docs.terminal import printable
-from incident_docs.timeline import parse_timeline
+from incident_docs.timeline import impossible_time, parse_timeline
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
     "incident": Incident,
@@ -221,6 +221,9 @@ def _message(error: Any) -> str:
     elif error["type"] == "too_short" and error.get("ctx", {}).get("actual_length") == 0:
         message = "the list is empty: give at least one"
     elif error["type"] in WRITTEN_AS:
+        impossible = impossible_time(value) if isinstance(value, str) else None
+        if impossible is not None:  # written as it should be, but no moment
+            return f"{value!r} {impossible}"
         reason = str(error.get("ctx", {}).get("error", ""))
         # A day or month out of range says which; "invalid character" says nothing more.
         message = f"{reason}: " * ("range" in reason) + WRITTEN_AS[error["type"]]

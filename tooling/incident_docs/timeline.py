@@ -183,14 +183,8 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
         )
     try:
         moment = plausible_moment(datetime.fromisoformat(stamp))
-    except ValueError as error:
-        reason = str(error)
-        if not reason.startswith("must be between"):  # plausible_moment's own, else Python's
-            reason = (
-                "has a UTC offset of a day or more"
-                if "offset" in reason
-                else "is not a valid date and time"
-            )
+    except ValueError as error:  # Python's, or plausible_moment's own
+        reason = impossible_time(stamp) or str(error)
         return None, TimelineProblem("TL001", f"'{stamp}' {reason}", number, column)
     kind_text = match.group("kind").lower()
     kind = _KINDS.get(kind_text)
@@ -235,6 +229,22 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
             match.start("action") + 1,
         )  # fmt: skip
     return entry, None
+
+
+def impossible_time(stamp: str) -> str | None:
+    """Why text written as a timestamp with a UTC offset names no moment: "has a UTC offset of a
+    day or more" (+25:00), "is not a valid date and time" (23:59:60, 24:00, 30 February); None
+    when it names one or is not written as a timestamp."""
+    shape = _TIMESTAMP.match(stamp)
+    if shape is None or shape.group("offset") is None:
+        return None
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError as error:
+        if "offset" in str(error):
+            return "has a UTC offset of a day or more"
+        return "is not a valid date and time"
+    return None
 
 
 def out_of_order(entries: list[TimelineEntry]) -> Iterator[tuple[TimelineEntry, TimelineEntry]]:
