@@ -362,6 +362,17 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_build_log(
     assert "\x1b" not in message
 
 
+def test_a_record_left_out_of_the_site_cannot_start_a_workflow_command_in_the_build_log(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The runner obeys the older "##[group]" form of a workflow command anywhere in a line.
+    (christmas / "postmortems" / "##[group]x.md").write_text("---\nid: [x\n---\n")
+    build_error(christmas, caplog)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("postmortems/##\\u005bgroup]x.md:2: FM002" in line for line in logged), logged
+    assert not [line for line in logged if "##[" in line]
+
+
 def test_one_setting_decides_whether_a_lint_warning_fails_the_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -46,6 +46,7 @@ from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
 from incident_docs.site.sanitize import clean_text, has_placeholder, placeholders_as_text
 from incident_docs.site.stage import CSS_URI
+from incident_docs.terminal import log_line
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
 
@@ -170,7 +171,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             gc.enable()
         for why in archive.left_out:
             # A warning: `mkdocs build --strict` fails on it, whether or not lint runs.
-            log.warning(f"incident-docs: {why} (not published)")
+            log.warning(f"incident-docs: {log_line(why)} (not published)")
         # The generated pages, cards and pictures are written in a second process, and record
         # HTML is sanitised in a third, while this one renders the Markdown.
         self._cancel_prework()
