@@ -434,12 +434,30 @@ def test_a_timeline_offset_of_a_day_says_so(tmp_path: Path) -> None:
     assert found.message == "'2024-05-02T10:00:00+24:00' has a UTC offset of a day or more"
 
 
+def test_a_timeline_day_out_of_range_says_which_part(tmp_path: Path) -> None:
+    entry = "- 2024-02-30T10:00:00Z **note**"
+    write_archive(
+        tmp_path,
+        {
+            INCIDENT_PATH: INCIDENT.replace("- 2024-05-02T10:00:00Z **note**", entry),
+            POSTMORTEM_PATH: POSTMORTEM,
+        },
+    )
+    [found] = [d for d in lint_archive(tmp_path) if d.code == "TL001"]
+    assert found.message == (
+        "'2024-02-30T10:00:00Z' is not a valid date and time: day is out of range for month"
+    )
+
+
 @pytest.mark.parametrize(
     ("written", "says"),
     [
         ("2024-05-02T10:05:00+25:00", "has a UTC offset of a day or more"),
-        ("2024-05-02T23:59:60Z", "is not a valid date and time"),  # a leap second
-        ("2024-05-02T24:00:00Z", "is not a valid date and time"),
+        ("2024-05-02T23:59:60Z", "is not a valid date and time: second must be in 0..59"),
+        ("2024-05-02T24:00:00Z", "is not a valid date and time: hour must be in 0..23"),
+        # Which part is out of range, as pydantic's message said before.
+        ("2024-02-30T10:05:00Z", "is not a valid date and time: day is out of range for month"),
+        ("2024-13-02T10:05:00Z", "is not a valid date and time: month must be in 1..12"),
     ],
 )
 def test_a_front_matter_time_that_names_no_moment_says_why_as_the_timeline_does(

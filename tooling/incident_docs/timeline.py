@@ -233,17 +233,20 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
 
 def impossible_time(stamp: str) -> str | None:
     """Why text written as a timestamp with a UTC offset names no moment: "has a UTC offset of a
-    day or more" (+25:00), "is not a valid date and time" (23:59:60, 24:00, 30 February); None
-    when it names one or is not written as a timestamp."""
+    day or more" (+25:00), "is not a valid date and time" and which part is out of range
+    (23:59:60, 24:00, 30 February); None when it names one or is not written as a timestamp."""
     shape = _TIMESTAMP.match(stamp)
     if shape is None or shape.group("offset") is None:
         return None
     try:
         datetime.fromisoformat(stamp)
     except ValueError as error:
-        if "offset" in str(error):
+        reason = str(error)
+        if "offset" in reason:
             return "has a UTC offset of a day or more"
-        return "is not a valid date and time"
+        # Python's own words say which part: "day is out of range for month", "second must be
+        # in 0..59".
+        return f"is not a valid date and time: {reason}"
     return None
 
 
