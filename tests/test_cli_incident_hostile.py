@@ -94,6 +94,7 @@ def test_an_absurd_time_is_a_one_line_error_and_changes_nothing(
         ("2026-12-01T10:00:00+25:00", "has a UTC offset of a day or more"),
         ("2026-11-30T23:59:60Z", "is not a valid date and time: second must be in 0..59"),
         ("2026-11-31T10:00:00Z", "is not a valid date and time: day is out of range for month"),
+        ("2026-11-30T10:00:00+00:75", "has a UTC offset whose minutes are 60 or more"),
     ],
 )
 def test_a_time_that_names_no_moment_says_why(

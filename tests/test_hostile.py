@@ -434,8 +434,21 @@ def test_a_timeline_offset_of_a_day_says_so(tmp_path: Path) -> None:
     assert found.message == "'2024-05-02T10:00:00+24:00' has a UTC offset of a day or more"
 
 
-def test_a_timeline_day_out_of_range_says_which_part(tmp_path: Path) -> None:
-    entry = "- 2024-02-30T10:00:00Z **note**"
+MINUTES_60 = "whose minutes are 60 or more: write it as +HH:MM, MM under 60"
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("2024-02-30T10:00:00Z", "is not a valid date and time: day is out of range for month"),
+        # Python reads +00:99 as +01:39: a moment the front-matter refuses and nobody meant.
+        ("2024-05-02T10:00:00+00:99", f"has a UTC offset {MINUTES_60}"),
+    ],
+)
+def test_a_timeline_time_that_names_no_moment_says_which_part(
+    tmp_path: Path, written: str, says: str
+) -> None:
+    entry = f"- {written} **note**"
     write_archive(
         tmp_path,
         {
@@ -444,9 +457,7 @@ def test_a_timeline_day_out_of_range_says_which_part(tmp_path: Path) -> None:
         },
     )
     [found] = [d for d in lint_archive(tmp_path) if d.code == "TL001"]
-    assert found.message == (
-        "'2024-02-30T10:00:00Z' is not a valid date and time: day is out of range for month"
-    )
+    assert found.message == f"'{written}' {says}"
 
 
 @pytest.mark.parametrize(
@@ -458,6 +469,7 @@ def test_a_timeline_day_out_of_range_says_which_part(tmp_path: Path) -> None:
         # Which part is out of range, as pydantic's message said before.
         ("2024-02-30T10:05:00Z", "is not a valid date and time: day is out of range for month"),
         ("2024-13-02T10:05:00Z", "is not a valid date and time: month must be in 1..12"),
+        ("2024-05-02T10:05:00+05:75", f"has a UTC offset {MINUTES_60}"),
     ],
 )
 def test_a_front_matter_time_that_names_no_moment_says_why_as_the_timeline_does(

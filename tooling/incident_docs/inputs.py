@@ -152,12 +152,12 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             ) from None
         moment = datetime.min.replace(tzinfo=UTC) if duration is None else now - duration
         return _plausible(moment, text, option)
+    impossible = impossible_time(value)
+    if impossible is not None:  # written as a time, but naming no moment
+        raise UsageError(f"{option} '{text}' {impossible}")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        impossible = impossible_time(value)
-        if impossible is not None:
-            raise UsageError(f"{option} '{text}' {impossible}") from None
         raise UsageError(
             f"{option} '{text}' is not a time: write it like 2022-12-25T12:32:00Z, "
             "2022-12-25T13:32:00+01:00 or -15m"

@@ -181,11 +181,13 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
         return None, TimelineProblem(
             "TL003", f"timestamp '{stamp}' has no UTC offset: add 'Z' or '+HH:MM'", number, column
         )
+    impossible = impossible_time(stamp)
+    if impossible is not None:
+        return None, TimelineProblem("TL001", f"'{stamp}' {impossible}", number, column)
     try:
         moment = plausible_moment(datetime.fromisoformat(stamp))
-    except ValueError as error:  # Python's, or plausible_moment's own
-        reason = impossible_time(stamp) or str(error)
-        return None, TimelineProblem("TL001", f"'{stamp}' {reason}", number, column)
+    except ValueError as error:  # plausible_moment's own
+        return None, TimelineProblem("TL001", f"'{stamp}' {error}", number, column)
     kind_text = match.group("kind").lower()
     kind = _KINDS.get(kind_text)
     if kind is None:
@@ -234,10 +236,15 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
 def impossible_time(stamp: str) -> str | None:
     """Why text written as a timestamp with a UTC offset names no moment: "has a UTC offset of a
     day or more" (+25:00), "is not a valid date and time" and which part is out of range
-    (23:59:60, 24:00, 30 February); None when it names one or is not written as a timestamp."""
+    (23:59:60, 24:00, 30 February), "has a UTC offset whose minutes are 60 or more"
+    (+00:75, which Python reads as +01:15 and the front-matter refuses); None when it names one
+    or is not written as a timestamp."""
     shape = _TIMESTAMP.match(stamp)
     if shape is None or shape.group("offset") is None:
         return None
+    offset = shape.group("offset")
+    if offset != "Z" and int(offset[-2:]) >= 60:
+        return "has a UTC offset whose minutes are 60 or more: write it as +HH:MM, MM under 60"
     try:
         datetime.fromisoformat(stamp)
     except ValueError as error:
