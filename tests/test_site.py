@@ -373,6 +373,20 @@ def test_a_record_left_out_of_the_site_cannot_start_a_workflow_command_in_the_bu
     assert not [line for line in logged if "##[" in line]
 
 
+def test_a_file_at_the_url_of_another_cannot_start_a_workflow_command_in_the_build_log(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = "##[group]x.png"
+    (christmas / "incidents" / name).write_bytes(b"\x89PNG\r\n")
+    (christmas / "docs" / "incidents").mkdir(parents=True, exist_ok=True)
+    (christmas / "docs" / "incidents" / name).write_bytes(b"\x89PNG\r\n")
+    with pytest.raises(Abort):
+        build_site(christmas)
+    ours = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.incident-docs"]
+    assert any("(incidents/##\\u005bgroup]x.png)" in line for line in ours), ours
+    assert not [line for line in ours if "##[" in line]
+
+
 def test_one_setting_decides_whether_a_lint_warning_fails_the_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

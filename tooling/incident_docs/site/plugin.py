@@ -203,10 +203,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             clash = files.get_file_from_path(file.src_uri) or by_dest.get(file.dest_uri)
             if clash is not None:
                 what = "a generated page" if generated else "an archive file"
+                # File names, written out as the lint report writes them (a "##[" or a line
+                # break in one is a workflow command in the log of the publish workflow).
                 log.warning(
-                    f"incident-docs: {_where(clash, config)} is published at the URL of "
-                    f"{what} ({file.src_uri}); keeping {_where(clash, config)}. Rename or remove "
-                    "one of them."
+                    log_line(
+                        f"incident-docs: {_where(clash, config)} is published at the URL of "
+                        f"{what} ({file.src_uri}); keeping {_where(clash, config)}. Rename or "
+                        "remove one of them."
+                    )
                 )
                 owners[file.src_uri] = clash.src_uri
                 return False
