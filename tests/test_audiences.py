@@ -141,6 +141,18 @@ def test_a_cause_stated_in_an_internal_entry_never_reaches_the_public(
     assert "Project Nightingale migration corrupted rows" in internal.stdout
 
 
+def test_a_responder_from_outside_the_roster_is_not_named_to_the_public(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    handed = run_cli(archive, "assign", "comms", "vendorbob", "--outside", "--by", "sam")
+    assert handed.exit_code == 0, handed.output
+    cause = "vendorbob found a bad certificate"
+    refused = run_cli(archive, "update", "--audience", "public", "--cause", cause)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "'vendorbob' (a person's handle) in --cause" in refused.stderr
+
+
 def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunCli) -> None:
     result = run_cli(
         archive, "declare", "Checkout broke because the junior engineer was careless",

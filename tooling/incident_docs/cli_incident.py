@@ -39,6 +39,7 @@ from incident_docs.models import (
     IncidentStatus,
     Role,
     Roster,
+    TimelineEntry,
     postmortem_id,
 )
 from incident_docs.records import (
@@ -1038,7 +1039,7 @@ def update_command(
         heading, parts = reports.public_update_parts(
             current.incident, current.entries, now=now, next_update=interval, cause=cause
         )
-        _refuse_leaks(project, current.incident, heading, parts)
+        _refuse_leaks(project, current.incident, current.entries, parts)
 
     def update(markdown: bool, escaped: bool | None = None) -> str:
         if public:
@@ -1097,12 +1098,18 @@ def update_command(
 
 
 def _refuse_leaks(
-    project: Project, incident: Incident, heading: str, parts: Sequence[reports.PublicPart]
+    project: Project,
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    parts: Sequence[reports.PublicPart],
 ) -> None:
     """Stop a public update that would name a person or a host, link inside, or blame."""
     config = project.config
     checker = load_checker(project.root, config.blameless, project.roster)
     pieces = [("the title", incident.title)] + [(p.source, p.text) for p in parts if p.free]
+    # Everyone who responded, the roster's people by their names too: an outside responder is
+    # known by a handle only.
+    people = reports.responders(incident, entries)
     problems: list[str] = []
     for where, text in pieces:
         for leak in disclosure.find_leaks(
@@ -1111,6 +1118,7 @@ def _refuse_leaks(
             project.roster,
             public_domains=config.updates.public_domains,
             allowed=incident.services,
+            handles=people,
         ):
             problems.append(str(leak))
         for hit in checker.check(text):

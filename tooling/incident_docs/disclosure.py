@@ -125,9 +125,12 @@ def find_leaks(
     *,
     public_domains: Sequence[str] = (),
     allowed: Iterable[str] = (),
+    handles: Iterable[str] = (),
 ) -> list[Leak]:
     """Everything in `text` that a public update must not carry; `allowed` words pass (the
-    incident's own service names, which the update names on purpose)."""
+    incident's own service names, which the update names on purpose). `handles`: the people of
+    the incident the roster does not know (an outside responder, a commander from before the
+    roster), named by their handles only."""
     ok = {word.casefold() for word in allowed}
     found: list[Leak] = []
     taken: list[tuple[int, int]] = []
@@ -179,7 +182,7 @@ def find_leaks(
     for match in _TICKET.finditer(text):
         if match.group(0).lower() not in NOT_HOSTS:
             add(*match.span(), "a ticket reference")
-    for start, end, what in _people(text, roster):
+    for start, end, what in _people(text, roster, handles):
         add(start, end, what)
     return sorted(found, key=lambda leak: text.find(leak.text))
 
@@ -220,9 +223,9 @@ def _host_like(word: str, public_domains: Sequence[str]) -> bool:
     return not _under(word.lower(), public_domains)
 
 
-def _people(text: str, roster: Roster) -> list[tuple[int, int, str]]:
+def _people(text: str, roster: Roster, handles: Iterable[str]) -> list[tuple[int, int, str]]:
     """Full names first (so 'Priya Raman' is one finding), then their parts as written, then
-    handles and GitHub logins in any case."""
+    handles and GitHub logins in any case, the roster's and the `handles` outside it."""
     spans: list[tuple[int, int, str]] = []
     for person in roster.people:
         spans += _whole_words(text, person.name, "a person's name")
@@ -234,6 +237,8 @@ def _people(text: str, roster: Roster) -> list[tuple[int, int, str]]:
         for word, what in ((person.handle, "a person's handle"), (person.github, "a GitHub login")):
             if word:
                 spans += _whole_words(text, word, what, re.IGNORECASE)
+    for handle in handles:
+        spans += _whole_words(text, handle, "a person's handle", re.IGNORECASE)
     return spans
 
 
