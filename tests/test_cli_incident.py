@@ -1638,6 +1638,21 @@ def test_a_post_that_did_not_arrive_is_never_reported_as_sent(
         assert "Traceback" not in result.output
 
 
+def test_slacks_ok_typed_as_html_is_a_post_that_arrived(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    # Slack answers a post it took with "ok" typed text/html: it was reported as a web page,
+    # exit 2 and nothing logged, and posting again posted it twice.
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        "ok", content_type="text/html"
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    assert "Posted the update (slack webhook)." in result.stderr
+    assert "Stakeholder update posted to localhost" in (archive / INC_PATH).read_text()
+
+
 def test_slack_text_cannot_mention_the_whole_channel(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

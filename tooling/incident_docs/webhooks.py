@@ -105,7 +105,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     except ValueError:
         raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
     try:
-        kind = _send(request, where, timeout)
+        answer = _send(request, where, timeout)
     except _RateLimited as limited:
         # The chat took nothing (429), so trying again cannot post twice: once, when the wait
         # it asks for fits in the timeout (Slack asks a second or so of a burst of posts).
@@ -120,15 +120,21 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
             raise UsageError(f"{where}: HTTP 429{limited.said}: {wait}") from None
         time.sleep(limited.wait)
         try:
-            kind = _send(request, where, timeout)
+            answer = _send(request, where, timeout)
         except _RateLimited as again:
             raise UsageError(
                 f"{where}: HTTP 429{again.said} twice, {limited.wait:g} s apart: try again later"
             ) from None
-    if kind == "text/html":
+    if _web_page(*answer):
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
     return host
+
+
+def _web_page(kind: str, start: bytes) -> bool:
+    """Whether the answer is a web page (a sign-in page, a portal): HTML by its type and by its
+    markup. Slack answers a post it took with a bare "ok" typed text/html: that is no page."""
+    return kind in ("text/html", "application/xhtml+xml") and b"<" in start
 
 
 class _RateLimited(Exception):
@@ -139,14 +145,14 @@ class _RateLimited(Exception):
         self.wait, self.said = wait, said
 
 
-def _send(request: urllib.request.Request, where: str, timeout: float) -> str:
-    """Post the request; the answer's content type, or a UsageError naming what went wrong."""
+def _send(request: urllib.request.Request, where: str, timeout: float) -> tuple[str, bytes]:
+    """Post the request; the answer's content type and the start of its body, or a UsageError
+    naming what went wrong."""
     try:
         opener = urllib.request.build_opener(_NoRedirects)
         with opener.open(request, timeout=timeout) as answer:
             kind: str = answer.headers.get_content_type()
-            _drain(answer, timeout)
-            return kind
+            return kind, _drain(answer, timeout)
     except urllib.error.HTTPError as error:
         if 300 <= error.code < 400:
             raise UsageError(
@@ -201,20 +207,27 @@ ANSWER_LIMIT = 1 << 20
 """The most of a webhook's answer read: its status says whether the update arrived."""
 
 
-def _drain(answer: Any, timeout: float) -> None:
+ANSWER_START = 512
+"""How much of the answer's body is kept: enough to tell a web page from a webhook's "ok"."""
+
+
+def _drain(answer: Any, timeout: float) -> bytes:
     """Read the answer's body (the connection is then done with), within the timeout as a whole
     and up to ANSWER_LIMIT: a server that sends a byte at a time never lets one read time out.
-    Its status has already said the update arrived, so what is left unread does not matter."""
+    Its status has already said the update arrived, so what is left unread does not matter.
+    The start of the body (ANSWER_START bytes) is kept."""
     read = getattr(answer, "read1", None)
     if read is None:
-        answer.read(ANSWER_LIMIT)
-        return
-    started, taken = time.monotonic(), 0
+        return bytes(answer.read(ANSWER_LIMIT)[:ANSWER_START])
+    started, taken, start = time.monotonic(), 0, b""
     while taken < ANSWER_LIMIT and time.monotonic() - started < timeout:
         chunk = read(1 << 16)
         if not chunk:
-            return
+            break
+        if len(start) < ANSWER_START:
+            start = (start + chunk)[:ANSWER_START]
         taken += len(chunk)
+    return start
 
 
 def _said(error: urllib.error.HTTPError) -> str:
