@@ -1522,6 +1522,20 @@ def test_a_slack_compatible_post_notifies_nobody_and_links_nothing_from_the_reco
     assert "Checkout **down**" in text  # plain text, as Slack shows it
 
 
+def test_slack_shows_the_records_mrkdwn_as_written(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    declare(run_cli, archive)
+    retitle(archive, "Checkout *down* for _all_ shoppers, ~50%~ of carts")
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data("ok")
+    assert run_cli(archive, "update", "--post").exit_code == 0
+    ((request, _response),) = webhook.log
+    sent = json.loads(request.get_data())
+    # Slack read them as bold, italic and struck-out text.
+    assert sent["mrkdwn"] is False
+    assert "Checkout *down* for _all_ shoppers, ~50%~ of carts" in sent["text"]
+
+
 @pytest.mark.parametrize("webhook_format", ["slack", "teams"])
 def test_control_characters_in_a_title_edited_by_hand_are_not_posted(
     archive: Path, run_cli: RunCli, webhook: HTTPServer, webhook_format: str

@@ -55,7 +55,12 @@ def payload(text: str, heading: str, fmt: str) -> dict[str, Any]:
         }
     # Slack reads <...> as links and mentions (<!channel>): the update's text is plain text.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return {"text": _MARKDOWN_LINK.sub("]\u200b(", _MASS_MENTION.sub("@\u200b", escaped))}
+    return {
+        "text": _MARKDOWN_LINK.sub("]\u200b(", _MASS_MENTION.sub("@\u200b", escaped)),
+        # Nor as its markup: "*down*", "_all_", "~50%~" from the record stay as written (the
+        # update's plain lines use none).
+        "mrkdwn": False,
+    }
 
 
 _MASS_MENTION = re.compile(r"(?<![\w.+-])@(?=(?:here|channel|all|everyone)(?![\w-]))", re.I)
