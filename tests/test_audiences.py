@@ -179,6 +179,8 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("Host db.prod.internal and 2001:db8::7 and 192.168.0.0/16.", ["db.prod.internal", "2001:db8::7", "192.168.0.0/16"]),
         ("Tracked in OPS-814 and https://tracker.example.net/OPS-9", ["OPS-814", "https://tracker.example.net/OPS-9"]),
         ("Priya Raman and DANA looked into it.", ["Priya Raman", "DANA"]),
+        # A whole name in any case and spacing; its parts as written.
+        ("priya raman and SAM  LINDQVIST looked into it.", ["priya raman", "SAM  LINDQVIST"]),
         # The company's public domain is its internal hosts' too.
         ("db7.corp.example.com and www.example.com", ["db7.corp.example.com"]),
         ("See https://jira.internal.example.com/browse/OPS-1", ["https://jira.internal.example.com/browse/OPS-1"]),

@@ -228,7 +228,10 @@ def _people(text: str, roster: Roster, handles: Iterable[str]) -> list[tuple[int
     handles and GitHub logins in any case, the roster's and the `handles` outside it."""
     spans: list[tuple[int, int, str]] = []
     for person in roster.people:
-        spans += _whole_words(text, person.name, "a person's name")
+        # In any case and spacing ("john smith", "JOHN  SMITH"): a name of two words or more is
+        # no common word, while a part of one may be ("Will", "Rose"): those only as written.
+        whole = re.IGNORECASE if len(person.name.split()) > 1 else re.NOFLAG
+        spans += _whole_words(text, person.name, "a person's name", whole)
     for person in roster.people:
         for part in person.name.split():
             if len(part) > 1:
@@ -245,5 +248,6 @@ def _people(text: str, roster: Roster, handles: Iterable[str]) -> list[tuple[int
 def _whole_words(
     text: str, word: str, what: str, flags: re.RegexFlag = re.NOFLAG
 ) -> list[tuple[int, int, str]]:
-    pattern = re.compile(rf"(?<![\w@.-]){re.escape(word)}(?![\w-])", flags)
+    words = r"\s+".join(re.escape(part) for part in word.split())
+    pattern = re.compile(rf"(?<![\w@.-]){words}(?![\w-])", flags)
     return [(m.start(), m.end(), what) for m in pattern.finditer(text)]
