@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -1650,6 +1651,38 @@ def test_a_post_that_did_not_arrive_is_never_reported_as_sent(
         assert result.exit_code == 2, broken
         assert "not a valid" in result.stderr and "secret-token" not in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_an_answer_cut_short_after_its_status_is_a_post_that_arrived(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The status said it arrived; a body cut short was reported as a failed post (exit 2,
+    # nothing logged), and posting again posted it twice.
+    declare(run_cli, archive)
+    server = socket.create_server(("127.0.0.1", 0))
+    posts: list[bytes] = []
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rb") as stream:
+            head = b""
+            for line in stream:  # the request's head, then its body: read it all
+                if line == b"\r\n":
+                    break
+                head += line
+            length = re.search(rb"content-length: *(\d+)", head, re.IGNORECASE)
+            posts.append(stream.read(int(length[1]) if length else 0))
+            connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\no")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", f"http://127.0.0.1:{server.getsockname()[1]}/x")
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    thread.join(10)
+    server.close()
+    assert len(posts) == 1
+    assert result.exit_code == 0, result.output
+    assert "Stakeholder update posted to 127.0.0.1" in (archive / INC_PATH).read_text()
 
 
 def test_slacks_ok_typed_as_html_is_a_post_that_arrived(

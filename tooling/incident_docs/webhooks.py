@@ -219,19 +219,22 @@ ANSWER_START = 512
 def _drain(answer: Any, timeout: float) -> bytes:
     """Read the answer's body (the connection is then done with), within the timeout as a whole
     and up to ANSWER_LIMIT: a server that sends a byte at a time never lets one read time out.
-    Its status has already said the update arrived, so what is left unread does not matter.
-    The start of the body (ANSWER_START bytes) is kept."""
+    Its status has already said the update arrived, so what is left unread does not matter,
+    nor a body cut short or garbled: the start of it (ANSWER_START bytes) is kept."""
     read = getattr(answer, "read1", None)
-    if read is None:
-        return bytes(answer.read(ANSWER_LIMIT)[:ANSWER_START])
     started, taken, start = time.monotonic(), 0, b""
-    while taken < ANSWER_LIMIT and time.monotonic() - started < timeout:
-        chunk = read(1 << 16)
-        if not chunk:
-            break
-        if len(start) < ANSWER_START:
-            start = (start + chunk)[:ANSWER_START]
-        taken += len(chunk)
+    try:
+        if read is None:
+            return bytes(answer.read(ANSWER_LIMIT)[:ANSWER_START])
+        while taken < ANSWER_LIMIT and time.monotonic() - started < timeout:
+            chunk = read(1 << 16)
+            if not chunk:
+                break
+            if len(start) < ANSWER_START:
+                start = (start + chunk)[:ANSWER_START]
+            taken += len(chunk)
+    except (http.client.HTTPException, OSError, ValueError):
+        pass  # posted all the same: reporting a failure would have it posted twice
     return start
 
 
