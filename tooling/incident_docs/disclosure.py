@@ -167,7 +167,7 @@ def find_leaks(
     for match in _MENTION.finditer(text):
         add(*match.span(), "an @mention")
     for match in _IPV4.finditer(text):
-        if _is_ip(match.group(0)):
+        if _is_ipv4(match.group(0)):
             add(*match.span(), "an IP address")
     for match in _IPV6.finditer(text):
         value = match.group(0)
@@ -211,6 +211,15 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_ipv4(value: str) -> bool:
+    """Four numbers up to 255 (and a prefix length up to 32): an address as people read it,
+    with leading zeros too ("10.0.0.05"), which the ipaddress module refuses."""
+    address, _, prefix = value.partition("/")
+    return all(int(part) <= 255 for part in address.split(".")) and (
+        not prefix or int(prefix) <= 32
+    )
 
 
 def _host_like(word: str, public_domains: Sequence[str]) -> bool:
