@@ -171,7 +171,11 @@ def _send(request: urllib.request.Request, where: str, timeout: float) -> tuple[
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            reason = f"no answer within {timeout:g} s"
+            # The chat may have taken it and be slow to say so: posting again may post twice.
+            reason = (
+                f"no answer within {timeout:g} s: it may have arrived, so look in the chat "
+                "before posting again"
+            )
         raise UsageError(f"{where}: {reason}") from None
     except http.client.HTTPException:
         # A status line that is no HTTP, an answer cut short: the URL itself was fine.
