@@ -1393,6 +1393,59 @@ def test_a_webhook_that_does_not_answer_times_out(
         time.sleep(0.01)
 
 
+def test_a_webhook_that_cannot_be_reached_in_time_got_nothing(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No connection was made, yet the error said the update may have arrived.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 0.5\n")
+    declare(run_cli, archive)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)  # never accepted: once its queue is full, connecting waits
+        port = server.getsockname()[1]
+        waiting = [socket.socket() for _ in range(2)]
+        for queued in waiting:
+            queued.setblocking(False)
+            queued.connect_ex(("127.0.0.1", port))
+        monkeypatch.setenv("INCIDENT_WEBHOOK_URL", f"http://127.0.0.1:{port}/x")
+        result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+        for queued in waiting:
+            queued.close()
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "posting the update to 127.0.0.1: no connection within 0.5 s"
+    )
+    assert "Stakeholder update posted" not in (archive / INC_PATH).read_text()
+
+
+def test_a_webhook_that_closes_without_answering_may_have_taken_the_post(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The request was sent whole: the error read as if nothing had been, to be posted twice.
+    declare(run_cli, archive)
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def close() -> None:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rb") as stream:
+            head = b"".join(iter(stream.readline, b"\r\n"))
+            length = re.search(rb"content-length: *(\d+)", head, re.IGNORECASE)
+            stream.read(int(length[1]) if length else 0)  # all of it: then no answer
+
+    thread = threading.Thread(target=close, daemon=True)
+    thread.start()
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", f"http://127.0.0.1:{server.getsockname()[1]}/x")
+    result = run_cli(archive, "update", "--post")
+    thread.join(10)
+    server.close()
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "posting the update to 127.0.0.1: Remote end closed connection without response: it may "
+        "have arrived, so look in the chat before posting again"
+    )
+
+
 def test_an_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

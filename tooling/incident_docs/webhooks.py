@@ -170,12 +170,17 @@ def _send(request: urllib.request.Request, where: str, timeout: float) -> tuple[
         raise UsageError(f"{where}: HTTP {error.code}{_said(error)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
+        # urllib wraps what goes wrong before the request is sent whole (connecting, TLS,
+        # sending) in a URLError: the chat got nothing. After it, the chat may have taken the
+        # update and not said so (slow, or closing the connection): posting again may post it
+        # twice.
+        sent = not isinstance(error, urllib.error.URLError)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            # The chat may have taken it and be slow to say so: posting again may post twice.
             reason = (
-                f"no answer within {timeout:g} s: it may have arrived, so look in the chat "
-                "before posting again"
+                f"no answer within {timeout:g} s" if sent else f"no connection within {timeout:g} s"
             )
+        if sent:
+            reason = f"{reason}: it may have arrived, so look in the chat before posting again"
         raise UsageError(f"{where}: {reason}") from None
     except http.client.HTTPException:
         # A status line that is no HTTP, an answer cut short: the URL itself was fine.
