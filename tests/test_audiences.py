@@ -179,6 +179,8 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         ("Host db.prod.internal and 2001:db8::7 and 192.168.0.0/16.", ["db.prod.internal", "2001:db8::7", "192.168.0.0/16"]),
         # Leading zeros: still an address to whoever reads it.
         ("Pinned to 10.0.0.05 and 010.001.000.007; 300.1.1.1 is none", ["10.0.0.05", "010.001.000.007"]),
+        # A prefix no IPv4 network has: the address is there all the same.
+        ("Blocked 10.0.0.5/64 and fe80::1/129 at the edge", ["10.0.0.5/64", "fe80::1/129"]),
         ("Tracked in OPS-814 and https://tracker.example.net/OPS-9", ["OPS-814", "https://tracker.example.net/OPS-9"]),
         ("Priya Raman and DANA looked into it.", ["Priya Raman", "DANA"]),
         # A whole name in any case and spacing; its parts as written.

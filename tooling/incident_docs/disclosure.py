@@ -171,7 +171,7 @@ def find_leaks(
             add(*match.span(), "an IP address")
     for match in _IPV6.finditer(text):
         value = match.group(0)
-        if ("::" in value or value.count(":") >= 3) and _is_ip(value):
+        if ("::" in value or value.count(":") >= 3) and _is_ip(value.partition("/")[0]):
             add(*match.span(), "an IP address")
     for match in _DOTTED.finditer(text):
         if _host_like(match.group(0), public_domains):
@@ -214,12 +214,10 @@ def _is_ip(value: str) -> bool:
 
 
 def _is_ipv4(value: str) -> bool:
-    """Four numbers up to 255 (and a prefix length up to 32): an address as people read it,
-    with leading zeros too ("10.0.0.05"), which the ipaddress module refuses."""
-    address, _, prefix = value.partition("/")
-    return all(int(part) <= 255 for part in address.split(".")) and (
-        not prefix or int(prefix) <= 32
-    )
+    """Four numbers up to 255: an address as people read it, with leading zeros too
+    ("10.0.0.05"), which the ipaddress module refuses, and whatever prefix length follows it
+    ("10.0.0.5/64" is a mistyped network, and still names the address)."""
+    return all(int(part) <= 255 for part in value.partition("/")[0].split("."))
 
 
 def _host_like(word: str, public_domains: Sequence[str]) -> bool:
