@@ -1741,6 +1741,45 @@ def test_an_answer_cut_short_after_its_status_is_a_post_that_arrived(
     assert "Stakeholder update posted to 127.0.0.1" in (archive / INC_PATH).read_text()
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno",  # cut short
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 50\r\n\r\nno_se",  # the rest never comes
+    ],
+)
+def test_an_error_answer_cut_short_is_reported_by_its_status(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, answer: bytes
+) -> None:
+    # Reading what the chat said raised out of the error's handling: a traceback.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 0.5\n")
+    declare(run_cli, archive)
+    server = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def respond() -> None:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rb") as stream:
+            head = b"".join(iter(stream.readline, b"\r\n"))
+            length = re.search(rb"content-length: *(\d+)", head, re.IGNORECASE)
+            stream.read(int(length[1]) if length else 0)
+            connection.sendall(answer)
+            if b"Content-Length" in answer:
+                done.wait(10)
+
+    thread = threading.Thread(target=respond, daemon=True)
+    thread.start()
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", f"http://127.0.0.1:{server.getsockname()[1]}/x")
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    done.set()
+    thread.join(10)
+    server.close()
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().endswith("posting the update to 127.0.0.1: HTTP 404 Not Found")
+    assert "Stakeholder update posted" not in (archive / INC_PATH).read_text()
+
+
 def test_slacks_ok_typed_as_html_is_a_post_that_arrived(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

@@ -250,7 +250,10 @@ def _drain(answer: Any, timeout: float) -> bytes:
 def _said(error: urllib.error.HTTPError) -> str:
     """What the chat said back, when it is a short text (Slack: 'invalid_payload'), else the
     status's reason; never a page of HTML."""
-    body = error.read(300).decode("utf-8", "replace").strip()
+    try:
+        body = error.read(300).decode("utf-8", "replace").strip()
+    except (http.client.HTTPException, OSError, ValueError):
+        body = ""  # cut short, garbled or too slow: the status says what went wrong
     if body and "<" not in body and "\n" not in body and len(body) <= 120:
         return f": {body}"
     reason = str(error.reason or "").strip()
