@@ -141,6 +141,15 @@ def test_a_cause_stated_in_an_internal_entry_never_reaches_the_public(
     assert "Project Nightingale migration corrupted rows" in internal.stdout
 
 
+def test_a_name_across_a_line_break_is_refused_on_one_line(archive: Path, run_cli: RunCli) -> None:
+    # The update joins the lines ("Priya Raman restarted it"); the refusal broke its own line.
+    declare(run_cli, archive)
+    cause = "priya\nraman restarted\tit"
+    refused = run_cli(archive, "update", "--audience", "public", "--cause", cause)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "\n  'priya raman' (a person's name) in --cause\n" in refused.stderr
+
+
 def test_a_responder_from_outside_the_roster_is_not_named_to_the_public(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -115,7 +115,12 @@ class Leak:
     """The part of the update it is in."""
 
     def __str__(self) -> str:
-        return f"'{self.text}' ({self.what}) in {self.where}"
+        # One line: a name can run across a line break ("Priya\nRaman"), which the update
+        # joins.
+        return f"'{_WHITESPACE.sub(' ', self.text)}' ({self.what}) in {self.where}"
+
+
+_WHITESPACE = re.compile(r"\s")
 
 
 def find_leaks(
