@@ -440,7 +440,10 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            _OPENING + r"had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            # "had" first, a quick test at each character before the openings' lookbehinds.
+            r"(?=\s*had\s)"
+            + _OPENING
+            + r"had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
             r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
         ),
         "BL002",
@@ -774,20 +777,23 @@ CHECKS: tuple[Check, ...] = (
     # Ironic praise: always sarcastic phrases, or praise next to the damage it mocks.
     Check(
         _c(
+            # Every alternative opens a word: the boundary is tested once, before any of them, and
+            # the lookbehinds of the first only there, not at every character of the text.
+            r"\b(?:"
             # "Nice one", not the one that is good ("the last good one", "a known-good one", "a
             # great side project from a good one").
-            r"(?<![-\u2010\u2011])(?<!\bthe\s)(?<!\blast\s)(?<!\ba\s)\b(?:nice|good|great)\s+"
+            r"(?<![-\u2010\u2011])(?<!\bthe\s)(?<!\blast\s)(?<!\ba\s)(?:nice|good|great)\s+"
             r"(?:one|going)\b|"
-            r"\bslow\s+clap|\bgolf\s+clap|\bway\s+to\s+go\b|"
-            r"\bsmooth\s+move\b|\bwell\s+played\b|"
+            r"slow\s+clap|golf\s+clap|way\s+to\s+go\b|"
+            r"smooth\s+move\b|well\s+played\b|"
             # What the thanks are for, not what that was for ("Thanks for pushing for the extra QC pass").
-            r"\bthanks?\b(?:(?!\bfor\b)[^.;!?|\n]){0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|"
+            r"thanks?\b(?:(?!\bfor\b)[^.;!?|\n]){0,30}?\bfor\s+(?:another|nothing|ruining|breaking|wrecking|"
             r"the\s+(?:extra|wasted|"
             r"ruined|lost))\b|"
-            r"\b(?:great|good|nice|fantastic|stellar|amazing|excellent|brilliant|superb)\s+(?:job|work|stuff)\b"
+            r"(?:great|good|nice|fantastic|stellar|amazing|excellent|brilliant|superb)\s+(?:job|work|stuff)\b"
             r"[^.;!?|\n]{0,40}?\b(?:managed\s+to|broke|breaking|broken|again|optional|twice|whoever)\b|"
-            r"\b(?:well\s+done|bravo|congrat\w*|kudos|hats\s+off)\b[^.;!?|\n]{0,60}?\b(?:managed\s+to|broke|"
-            r"breaking|broken|again|optional|twice|took\s+down|taking\s+down|whoever|deleting|wiping)\b"
+            r"(?:well\s+done|bravo|congrat\w*|kudos|hats\s+off)\b[^.;!?|\n]{0,60}?\b(?:managed\s+to|broke|"
+            r"breaking|broken|again|optional|twice|took\s+down|taking\s+down|whoever|deleting|wiping)\b)"
         ),
         "BL006",
         wordset(
