@@ -173,6 +173,10 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
     assert "reads as blame" in refused.stderr and "in the title" in refused.stderr
 
 
+WIDE_DB_7 = "\uff44\uff42\uff0d\uff17"
+"""'db-7' in full-width letters, as an input method for Japanese or Chinese types them."""
+
+
 @pytest.mark.parametrize(
     ("text", "leaks"),
     [
@@ -238,6 +242,13 @@ def test_a_blameful_title_is_refused_for_the_public(archive: Path, run_cli: RunC
         # A link right after a word and a full stop starts at its scheme.
         ("Details.https://status.example.com/incidents/7", []),
         ("Details.https://wiki.corp.example.com/x", ["https://wiki.corp.example.com/x"]),
+        # Full-width letters, as an input method types them, and ligatures read as the plain
+        # ones; named as written, so that they can be found and rewritten.
+        (f"{WIDE_DB_7}.internal ran out of disk", [f"{WIDE_DB_7}.internal"]),
+        ("Blocked \uff11\uff10.\uff10.\uff10.\uff15 at the edge", ["\uff11\uff10.\uff10.\uff10.\uff15"]),
+        ("Caches on db-7.internal and \uff44\uff42-8.internal", ["db-7.internal", "\uff44\uff42-8.internal"]),
+        ("Moved the \ufb01les off db-\ufb01.internal", ["db-\ufb01.internal"]),
+        ("Checkout is \uff44\uff4f\uff57\uff4e for all users at the caf\u00e9", []),
     ],
 )  # fmt: skip
 def test_what_counts_as_a_leak(text: str, leaks: list[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -135,7 +136,48 @@ def find_leaks(
     """Everything in `text` that a public update must not carry; `allowed` words pass (the
     incident's own service names, which the update names on purpose). `handles`: the people of
     the incident the roster does not know (an outside responder, a commander from before the
-    roster), named by their handles only."""
+    roster), named by their handles only.
+
+    Letters written in another form that reads the same (full-width ones, as an input method
+    for Japanese or Chinese types them; ligatures, circled letters) are read
+    as the plain ones, and a leak in them is named as written."""
+    found = _leaks(text, where, roster, public_domains, allowed, handles)
+    if text.isascii():
+        return found
+    folded, origin = _compatible(text)
+    if folded == text:
+        return found
+    taken = [(text.find(leak.text), text.find(leak.text) + len(leak.text)) for leak in found]
+    for leak in _leaks(folded, where, roster, public_domains, allowed, handles):
+        at = folded.find(leak.text)
+        start, end = origin[at], origin[at + len(leak.text) - 1] + 1
+        if not any(start < e and s < end for s, e in taken):  # found as written already
+            taken.append((start, end))
+            found.append(Leak(text[start:end], leak.what, where))
+    return sorted(found, key=lambda leak: text.find(leak.text))
+
+
+def _compatible(text: str) -> tuple[str, list[int]]:
+    """The text with each character in its compatible form (NFKC: a full-width letter as the plain one, a ligature as its letters), and
+    for each character of it, the index of the character of `text` it comes from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        plain = char if char.isascii() else unicodedata.normalize("NFKC", char)
+        pieces.append(plain)
+        origin += [index] * len(plain)
+    return "".join(pieces), origin
+
+
+def _leaks(
+    text: str,
+    where: str,
+    roster: Roster,
+    public_domains: Sequence[str],
+    allowed: Iterable[str],
+    handles: Iterable[str],
+) -> list[Leak]:
+    """find_leaks() of the text as it is written."""
     ok = {word.casefold() for word in allowed}
     found: list[Leak] = []
     taken: list[tuple[int, int]] = []
