@@ -113,6 +113,26 @@ def test_the_review_gate_passes_a_merge_group_without_judging_it_again() -> None
     assert all(s.get("if") == "github.event_name != 'merge_group'" for s in others)
 
 
+@pytest.mark.parametrize("folder", ["", "ops/postmortems"], ids=["root", "subfolder"])
+def test_the_review_gate_on_a_merge_group_runs_where_something_is_there(
+    tmp_path: Path, folder: str
+) -> None:
+    # Nothing is checked out on a merge group: a step run in the archive's folder (the job's
+    # working-directory, for an archive in a subfolder) fails to start, and the required check
+    # fails on every merge group.
+    archive = copy_archive(tmp_path / "mono" / folder)
+    config = load_config(archive)
+    text = github_files(config, load_roster(archive, config), adopter_setup("main", folder))[
+        ".github/workflows/review.yml"
+    ]
+    job = yaml.safe_load(text)["jobs"]["review-gate"]
+    in_queue = [s for s in job["steps"] if s.get("if") != "github.event_name != 'merge_group'"]
+    assert in_queue and not any("actions/checkout@" in s.get("uses", "") for s in in_queue)
+    where = job.get("defaults", {}).get("run", {}).get("working-directory")
+    for step in in_queue:
+        assert step.get("working-directory", where) in (None, "${{ github.workspace }}"), step
+
+
 def runner_shell(workflow: dict[Any, Any], job: str, step: dict[str, Any]) -> list[str]:
     """The command a Linux runner runs a step's script with: `bash -e` when no shell is named,
     `bash --noprofile --norc -eo pipefail` for `shell: bash`."""
