@@ -463,6 +463,34 @@ def test_a_record_kept_without_a_status_history_still_lints_clean_after_a_status
     assert history[0]["at"] == datetime(2024, 5, 2, 10, 0, tzinfo=UTC)  # when it was declared
 
 
+def test_reopening_a_record_kept_without_a_status_history_keeps_when_it_was_resolved(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Reopening removes resolved_at: the history is what keeps when it was first resolved,
+    and a record without one lost it (the history started at the reopening)."""
+    declare(run_cli, archive)
+    closed = run_cli(archive, "resolve", "Fixed.", "--by", "sam", "--at", "2024-05-02T11:00:00Z")
+    assert closed.exit_code == 0, closed.output
+    path = archive / INC_PATH
+    path.write_text(re.sub(r"status_history:\n(?:  .*\n)+", "", path.read_text()))
+    assert lint_codes(run_cli, archive, INC_PATH) == []
+    reopened = run_cli(
+        archive, "reopen", INC, "--because", "errors are back", "--by", "sam", "--yes"
+    )
+    assert reopened.exit_code == 0, reopened.output
+    assert lint_codes(run_cli, archive, INC_PATH) == []
+    history = yaml.safe_load(path.read_text().split("---\n")[1])["status_history"]
+    assert [(change["status"], change["at"]) for change in history[:2]] == [
+        ("investigating", datetime(2024, 5, 2, 10, 0, tzinfo=UTC)),  # declared
+        ("resolved", datetime(2024, 5, 2, 11, 0, tzinfo=UTC)),  # resolved_at, now removed
+    ]
+    assert [change["status"] for change in history] == [
+        "investigating",
+        "resolved",
+        "investigating",
+    ]
+
+
 def test_which_incident_when_none_or_several_are_open(archive: Path, run_cli: RunCli) -> None:
     none = run_cli(archive, "log", "x", "--by", "sam")
     assert none.exit_code == 2 and "no open incident" in none.stderr

@@ -493,14 +493,9 @@ def change_status(
         author=by,
         text=f"{label}: {words}" if words else f"{label}.",
     )
-    appends: list[tuple[str, dict[str, Any]]] = [
-        ("status_history", {"status": status.value, "at": at})
-    ]
-    if not incident.status_history and status is not IncidentStatus.INVESTIGATING:
-        # A record kept without a history (written by hand or by another tool): the history
-        # starts as `declare` starts it, investigating from the declaration, as lint asks.
-        start = {"status": IncidentStatus.INVESTIGATING.value, "at": incident.declared_at}
-        appends.insert(0, ("status_history", start))
+    appends = [("status_history", {"status": status.value, "at": at})]
+    if status is not IncidentStatus.INVESTIGATING:
+        appends[:0] = _history_start(incident)
     return Change(
         sets=tuple(sets),
         appends=tuple(appends),
@@ -523,6 +518,18 @@ def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: st
     )
 
 
+def _history_start(incident: Incident) -> list[tuple[str, dict[str, Any]]]:
+    """The status history a record kept without one (written by hand or by another tool) starts
+    with before a change: as `declare` starts it, investigating from the declaration, as lint
+    asks, then resolved at `resolved_at`, which reopening removes; nothing for a record with one."""
+    if incident.status_history:
+        return []
+    changes = [(IncidentStatus.INVESTIGATING, incident.declared_at)]
+    if incident.status is IncidentStatus.RESOLVED and incident.resolved_at is not None:
+        changes.append((IncidentStatus.RESOLVED, incident.resolved_at))
+    return [("status_history", {"status": status.value, "at": at}) for status, at in changes]
+
+
 def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change:
     """Back to investigating: the reason in the timeline and the status history, the end
     time removed (the history keeps when it was first resolved)."""
@@ -538,9 +545,10 @@ def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change
         raise UsageError(f"it cannot be reopened before it was resolved ({format_time(floor)})")
     status = IncidentStatus.INVESTIGATING
     entry = TimelineEntry(time=at, kind=EntryKind.STATUS, author=by, text=f"Reopened: {words}")
+    reopened = ("status_history", {"status": status.value, "at": at, "note": words})
     return Change(
         sets=((("status",), status.value),),
-        appends=(("status_history", {"status": status.value, "at": at, "note": words}),),
+        appends=(*_history_start(incident), reopened),
         removes=("resolved_at",),
         entries=(entry,),
         notes=(f"{incident.id}: resolved -> {status} (reopened)",),
