@@ -293,11 +293,13 @@ def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
 
 def _in_folder(text: str, folder: str, site: str = "site") -> str:
     """A workflow whose commands run in the archive's folder, when it is not the repository's
-    root: a job's `defaults` (or a line in those it has), and the built site's path there."""
+    root: a job's `defaults` (or a line in those it has), the workspace for a step run before
+    the checkout, and the built site's path there."""
     if not folder:
         return (
             text.replace("@WORKING_DIRECTORY@\n", "")
             .replace("@DEFAULTS@\n", "")
+            .replace("@IN_WORKSPACE@\n", "")
             .replace("@SITE_PATH@", site if site == "site" else json.dumps(site))
         )
     line = f"        working-directory: {json.dumps(folder)}\n"
@@ -306,9 +308,17 @@ def _in_folder(text: str, folder: str, site: str = "site") -> str:
         "        # The archive is kept in this folder of the repository: its commands run there.\n"
         + line
     )
+    # A step that runs before anything is checked out (the review gate's on a merge group)
+    # runs where the runner starts: the archive's folder is not there yet.
+    workspace = (
+        "        # Nothing is checked out for it: it runs in the workspace, not in the archive's\n"
+        "        # folder, which is not there.\n"
+        "        working-directory: ${{ github.workspace }}\n"
+    )
     return (
         text.replace("@WORKING_DIRECTORY@\n", line)
         .replace("@DEFAULTS@\n", defaults)
+        .replace("@IN_WORKSPACE@\n", workspace)
         .replace("@SITE_PATH@", json.dumps(f"{folder}/{site}"))
     )
 
@@ -596,7 +606,8 @@ def _installs_theirs(path: Path, setup: GitHubSetup) -> bool:
     return REQUIREMENTS in text and OWN_REQUIREMENTS not in text
 
 
-_WORKING_DIRECTORY = re.compile(r"^ +working-directory: *(.*?) *$", re.MULTILINE)
+_WORKING_DIRECTORY = re.compile(r"^ +working-directory: *(?!\$\{\{)(.*?) *$", re.MULTILINE)
+"""The archive's folder a workflow of ours runs in; not a step's `${{ github.workspace }}`."""
 
 
 def _working_directory(path: Path) -> str | None:
