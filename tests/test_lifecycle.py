@@ -286,6 +286,20 @@ def test_an_entry_that_shows_nothing_is_refused(text: str) -> None:
         log_entry(incident(), EntryKind.NOTE, text, by="sam", at=at(5))
 
 
+@pytest.mark.parametrize("text", ["\u200b", "\u200d \u2060\ufeff", "\u200e"])
+def test_a_title_summary_or_reason_that_shows_nothing_is_refused_as_an_empty_one(
+    text: str,
+) -> None:
+    # As `log` refuses such an entry: a title, a summary or a reason that reads as empty.
+    with pytest.raises(UsageError, match="needs a title"):
+        incident_title(text)
+    with pytest.raises(UsageError, match="needs a summary"):
+        resolve(incident(), text, by="sam", at=at(40))
+    done = applied(incident(), resolve(incident(), "Fixed.", by="sam", at=at(40)))
+    with pytest.raises(UsageError, match="say why it is reopened"):
+        reopen(done, text, by="sam", at=at(50))
+
+
 def test_a_mitigation_names_its_action_and_the_first_in_time_sets_mitigated_at() -> None:
     with pytest.raises(UsageError, match="names its action"):
         log_entry(incident(), EntryKind.MITIGATION, "rolled back", by="sam", at=at(5))

@@ -220,7 +220,7 @@ def incident_title(title: str) -> str:
     """The title as an incident record keeps it: one line of words, not empty, not over
     TITLE_LENGTH characters, no control characters."""
     clean_title = _plain(" ".join(title.split()), "the title")
-    if not clean_title:
+    if not _shows(clean_title):
         raise UsageError("an incident needs a title: what is wrong, in a few words")
     if len(clean_title) > TITLE_LENGTH:
         raise UsageError(
@@ -506,7 +506,7 @@ def change_status(
 
 def resolve(incident: Incident, summary: str, *, by: str, at: datetime, note: str = "") -> Change:
     words = _plain(" ".join(summary.split()), "the summary")
-    if not words:
+    if not _shows(words):
         raise UsageError("a resolved incident needs a summary of what happened")
     change = change_status(incident, IncidentStatus.RESOLVED, by=by, at=at, note=note)
     return Change(
@@ -534,7 +534,7 @@ def reopen(incident: Incident, because: str, *, by: str, at: datetime) -> Change
     """Back to investigating: the reason in the timeline and the status history, the end
     time removed (the history keeps when it was first resolved)."""
     words = _plain(" ".join(because.split()), "the reason")
-    if not words:
+    if not _shows(words):
         raise UsageError("say why it is reopened: incident reopen --because 'errors are back'")
     if incident.status is not IncidentStatus.RESOLVED:
         raise UsageError(f"{incident.id} is {incident.status}, not resolved: nothing to reopen")
