@@ -23,6 +23,7 @@ from incident_docs.lifecycle import (
     assign,
     change_status,
     declare,
+    harm_text,
     incident_title,
     log_entry,
     new_id,
@@ -298,6 +299,14 @@ def test_a_title_summary_or_reason_that_shows_nothing_is_refused_as_an_empty_one
     done = applied(incident(), resolve(incident(), "Fixed.", by="sam", at=at(40)))
     with pytest.raises(UsageError, match="say why it is reopened"):
         reopen(done, text, by="sam", at=at(50))
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\u200d \u2060\ufeff"])
+def test_a_harm_or_a_status_note_that_shows_nothing_is_none(text: str) -> None:
+    with pytest.raises(UsageError, match="the harm to users shows nothing"):
+        harm_text("users", text)
+    change = change_status(incident(), IncidentStatus.IDENTIFIED, by="sam", at=at(20), note=text)
+    assert [entry.text for entry in change.entries] == ["Identified."]
 
 
 def test_a_mitigation_names_its_action_and_the_first_in_time_sets_mitigated_at() -> None:

@@ -277,8 +277,12 @@ def declare(
 
 
 def harm_text(name: str, harm: str) -> str:
-    """The harm to an audience as a record keeps it: one line, no control characters."""
-    return _plain(" ".join(harm.split()), f"the harm to {name}")
+    """The harm to an audience as a record keeps it: one line, no control characters, and
+    something that shows."""
+    words = _plain(" ".join(harm.split()), f"the harm to {name}")
+    if words and not _shows(words):
+        raise UsageError(f"the harm to {name} shows nothing: describe it in one line")
+    return words
 
 
 def harms(given: Mapping[str, str]) -> dict[str, str]:
@@ -486,6 +490,8 @@ def change_status(
             )
         sets.append((("resolved_at",), at))
     words = _plain(" ".join(note.split()), "the note")
+    if not _shows(words):
+        words = ""  # no note: "Identified." rather than a line that ends in nothing visible
     label = status.value.capitalize()
     entry = TimelineEntry(
         time=at,
