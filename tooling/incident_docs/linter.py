@@ -105,8 +105,10 @@ class LintResult:
     files: int
 
 
-def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> FileResult:
-    """Run every selected rule family on one document."""
+def lint_document(
+    doc: Document, ctx: LintContext, selection: Selection, *, source: str | None = None
+) -> FileResult:
+    """Run every selected rule family on one document (read from the file at source, if any)."""
     result = FileResult(doc.path)
     kind = (
         record_kind(doc, ctx.config)
@@ -115,6 +117,9 @@ def lint_document(doc: Document, ctx: LintContext, selection: Selection) -> File
     )
     record, problems = validate_record(doc, kind) if kind is not None else (None, [])
     subject = Subject(doc, kind, record, ctx, problems)
+    if source is not None and kind is not None:
+        # The checks of a postmortem linted next read its incident: they find it here.
+        ctx.remember(source, subject)
     for family in _families(selection):
         result.findings.extend(f for f in family.check(subject) if selection.wants(f.code))
     if doc.front_matter is None and doc.has_front_matter and _checks_prose_only(selection):
@@ -192,10 +197,15 @@ def _references(doc: Document, kind: RecordKind, front: dict[str, object]) -> It
 
 
 def _lint_file(path: str, display: str, ctx: LintContext, selection: Selection) -> FileResult:
-    doc = read_document(
-        Path(path), display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
-    )
-    return lint_document(doc, ctx, selection)
+    read = ctx.recalled(path)
+    if read is not None:
+        # Read moments ago for a record linked to it (an incident's postmortem): the same text.
+        doc = replace(read, path=display)
+    else:
+        doc = read_document(
+            Path(path), display, root=ctx.root, max_bytes=ctx.config.lint.max_file_bytes
+        )
+    return lint_document(doc, ctx, selection, source=path)
 
 
 _worker_state: tuple[LintContext, Selection] | None = None
@@ -352,21 +362,45 @@ def lint(
 def _run(
     files: list[tuple[str, str]], ctx: LintContext, selection: Selection, jobs: int | None
 ) -> list[FileResult]:
+    """Lint the files, in the order given, in this process or in worker processes."""
+    order = _lint_order(files)
+    ordered = [files[index] for index in order]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [_lint_file(path, display, ctx, selection) for path, display in files]
-    for family in _families(selection):
-        if family.prepare is not None:
-            family.prepare(ctx)  # read once here, shared by the forked workers
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    chunk = max(16, len(files) // (workers * 8))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(ctx, selection),
-    ) as pool:
-        return list(pool.map(_lint_in_worker, files, chunksize=chunk))
+        linted = [_lint_file(path, display, ctx, selection) for path, display in ordered]
+    else:
+        for family in _families(selection):
+            if family.prepare is not None:
+                family.prepare(ctx)  # read once here, shared by the forked workers
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        chunk = max(16, len(files) // (workers * 8))
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(ctx, selection),
+        ) as pool:
+            linted = list(pool.map(_lint_in_worker, ordered, chunksize=chunk))
+    results: list[FileResult] = [None] * len(files)  # type: ignore[list-item]
+    for index, result in zip(order, linted, strict=True):
+        results[index] = result
+    return results
+
+
+def _lint_order(files: list[tuple[str, str]]) -> list[int]:
+    """The files' indexes in the order to lint them: each postmortem right after the incident
+    its ID is named after (PM-2022-12-25-x after INC-2022-12-25-x), which its checks read again,
+    so that the process (or worker) linting both still has the incident at hand."""
+
+    def key(index: int) -> tuple[str, int, int]:
+        name = files[index][1].rpartition("/")[2].removesuffix(".md")
+        if name.startswith("INC-"):
+            return name[4:], 0, index
+        if name.startswith("PM-"):
+            return name[3:], 1, index
+        return "", 2, index
+
+    return sorted(range(len(files)), key=key)
 
 
 def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +27,11 @@ class RuleInfo:
     severity: Severity = Severity.ERROR
 
 
+RECENT_RECORDS = 64
+"""How many records read in a lint process are kept for the rules that look one up again: a
+postmortem is linted next to its incident (see linter._lint_order), so a few suffice."""
+
+
 @dataclass(frozen=True)
 class LintContext:
     root: Path
@@ -39,6 +46,30 @@ class LintContext:
     )
     """Where each record of a record folder's subfolders is, by ID, per folder: read once in a
     lint run (a process of it), not once per record that looks another up."""
+    recent: OrderedDict[tuple[str, RecordKind], Subject] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False
+    )
+    """Records this process read lately, validated as a kind, by absolute path: a postmortem's
+    incident, linted just before it, is not read, validated and its timeline parsed again."""
+
+    def remember(self, path: str, subject: Subject) -> None:
+        """Keep a record read from the file at path (its kind known), for Subject.read_record."""
+        assert subject.kind is not None
+        recent = self.recent
+        if len(recent) >= RECENT_RECORDS:
+            recent.popitem(last=False)  # a dict's first key, deleted, slows every next lookup
+        recent[os.path.abspath(path), subject.kind] = subject
+
+    def recalled(self, path: str) -> Document | None:
+        """The document read lately from the file at path, as whichever kind."""
+        if not self.recent:
+            return None
+        where = os.path.abspath(path)
+        for kind in ("incident", "postmortem"):
+            read = self.recent.get((where, kind))
+            if read is not None:
+                return read.doc
+        return None
 
     def filed_in(self, folder: Path) -> dict[str, Path]:
         """The Markdown files under the folder, by name without '.md' (the first in path order
@@ -76,9 +107,9 @@ class Subject:
             return []
         found = []
         for incident_id in self.record.incidents:
-            read = self.read_record(incident_id, "incident")
-            if read is not None and isinstance(read[0], Incident):
-                found.append((read[0], parse_timeline(read[1])[0]))
+            read = self._read(incident_id, "incident")
+            if read is not None and isinstance(read.record, Incident):
+                found.append((read.record, read.timeline[0]))
         return found
 
     @cached_property
@@ -86,28 +117,37 @@ class Subject:
         """An incident's postmortem (its `postmortem:`) as the archive has it, if it reads."""
         if not isinstance(self.record, Incident) or self.record.postmortem is None:
             return None
-        read = self.read_record(self.record.postmortem, "postmortem")
-        return read[0] if read is not None and isinstance(read[0], Postmortem) else None
+        read = self._read(self.record.postmortem, "postmortem")
+        return read.record if read is not None and isinstance(read.record, Postmortem) else None
 
     def read_record(self, record_id: str, kind: RecordKind) -> tuple[Record, Document] | None:
         """The archive's record of that ID and kind, validated, or None when there is none or
         it does not validate."""
-        config = self.ctx.config
-        folder = self.ctx.root / (
-            config.incidents_dir if kind == "incident" else config.postmortems_dir
-        )
+        read = self._read(record_id, kind)
+        return (read.record, read.doc) if read is not None and read.record is not None else None
+
+    def _read(self, record_id: str, kind: RecordKind) -> Subject | None:
+        """The archive's record of that ID and kind, as read_record finds it, None when there
+        is no such file; read once in a while (see LintContext.recent)."""
+        ctx = self.ctx
+        config = ctx.config
+        folder = ctx.root / (config.incidents_dir if kind == "incident" else config.postmortems_dir)
         path: Path = folder / f"{record_id}.md"
         if not path.is_file():
             # Kept in a subfolder (incidents/2024/…): found there, as the records are.
-            filed = self.ctx.filed_in(folder).get(record_id)
+            filed = ctx.filed_in(folder).get(record_id)
             if filed is None:
                 return None
             path = filed
-        doc = read_document(
-            path, path.name, root=self.ctx.root, max_bytes=config.lint.max_file_bytes
-        )
-        record, _problems = validate_record(doc, kind)
-        return (record, doc) if record is not None else None
+        read = ctx.recent.get((os.path.abspath(path), kind))
+        if read is None:
+            doc = read_document(
+                path, path.name, root=ctx.root, max_bytes=config.lint.max_file_bytes
+            )
+            record, _problems = validate_record(doc, kind)
+            read = Subject(doc, kind, record, ctx)
+            ctx.remember(str(path), read)
+        return read
 
 
 DocumentCheck = Callable[[Subject], Iterable[Finding]]
