@@ -1162,3 +1162,67 @@ def test_an_unused_suppression_is_reported_where_its_comment_is(
     result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
     assert [line.split(": ")[0] + " " + line.split(": ")[1][:5] for line in
             result.stdout.splitlines()] == ["<stdin>:1:48 SP001", "<stdin>:5:3 SP001"]  # fmt: skip
+
+
+def _many_records(archive: Path) -> None:
+    """The example archive grown past the size lint starts worker processes for, with findings
+    in several files: unknown severities, a broken link, and an ID used by two files."""
+    from incident_docs.linter import PARALLEL_THRESHOLD
+
+    incident, postmortem = (archive / INC).read_text(), (archive / PM).read_text()
+    slug = "2022-12-25-corrupt-image-crash-loop"
+    for index in range(PARALLEL_THRESHOLD // 2 + 10):
+        copy = f"2023-01-{index % 28 + 1:02d}-copy-{index}"
+        text = incident.replace(slug, copy)
+        if index % 9 == 0:
+            text = text.replace("severity: SEV", "severity: XSEV", 1)
+        (archive / "incidents" / f"INC-{copy}.md").write_text(text)
+        text = postmortem.replace(slug, copy)
+        if index % 13 == 0:
+            text = text.replace(f"INC-{copy}", "INC-2099-01-01-missing", 1)
+        (archive / "postmortems" / f"PM-{copy}.md").write_text(text)
+    (archive / "incidents" / "2023").mkdir()
+    (archive / "incidents" / "2023" / "INC-2023-01-05-copy-4.md").write_text(
+        (archive / "incidents" / "INC-2023-01-05-copy-4.md").read_text()
+    )
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_worker_processes_print_what_one_process_prints(
+    archive: Path, run_cli: RunCli, output_format: str
+) -> None:
+    _many_records(archive)
+    one = run_cli(archive, "lint", "--format", output_format, "--jobs", "1")
+    assert one.exit_code == 1, one.output
+    for jobs in ("2", "3"):
+        several = run_cli(archive, "lint", "--format", output_format, "--jobs", jobs)
+        assert (several.exit_code, several.stdout, several.stderr) == (
+            one.exit_code,
+            one.stdout,
+            one.stderr,
+        )
+    if output_format == "text":
+        for expected in ("FM004", "ID005", "ID001"):
+            assert f" {expected} " in one.stdout
+        assert (
+            "incidents/2023/INC-2023-01-05-copy-4.md:2:1: ID001 ID 'INC-2023-01-05-copy-4' "
+            "is also used by incidents/INC-2023-01-05-copy-4.md" in one.stdout
+        )
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "x"])
+def test_jobs_is_a_count_of_processes(archive: Path, run_cli: RunCli, jobs: str) -> None:
+    result = run_cli(archive, "lint", "--jobs", jobs)
+    assert result.exit_code == 2
+    assert "--jobs" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_default_jobs_are_the_processors_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incident_docs.linter import usable_cpus
+
+    # A CI job or a container given 3 of the machine's 64 processors.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 5, 9}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert usable_cpus() == 3

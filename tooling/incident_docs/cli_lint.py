@@ -23,7 +23,7 @@ from incident_docs.formatters import (
     format_summary,
     summary_line,
 )
-from incident_docs.linter import lint, rule_severities, selection_from
+from incident_docs.linter import PARALLEL_THRESHOLD, lint, rule_severities, selection_from
 from incident_docs.rules import ALL_RULES
 
 FROM_GIT_TOP = frozenset({"github", "sarif", "gitlab"})
@@ -55,7 +55,12 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     "fail-on, itself 'warning').",
 )
 @click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
-@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes to lint in (default: one per CPU this one may use, for "
+    f"{PARALLEL_THRESHOLD} files or more; 1: this process alone).",
+)
 @click.option(
     "--base",
     metavar="REF",

@@ -365,7 +365,7 @@ def _run(
     """Lint the files, in the order given, in this process or in worker processes."""
     order = _lint_order(files)
     ordered = [files[index] for index in order]
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or usable_cpus()
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         linted = [_lint_file(path, display, ctx, selection) for path, display in ordered]
     else:
@@ -385,6 +385,14 @@ def _run(
     for index, result in zip(order, linted, strict=True):
         results[index] = result
     return results
+
+
+def usable_cpus() -> int:
+    """The processors this process may run on (a container's or a CI job's share, not every one
+    the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _lint_order(files: list[tuple[str, str]]) -> list[int]:
