@@ -42,7 +42,13 @@ def _control_characters(doc: Document) -> Iterator[Finding]:
     shown = {char for _, _, char in written}
     # A value's character is placed at its key's line; where the file holds it as written, the
     # line's finding, at its column, says it once. Only one written as a YAML escape is left.
-    escaped = [found for found in _in_values(doc, doc.front_matter, ()) if found[2] not in shown]
+    # YAML puts no such character in a value that the lines do not hold but through an escape:
+    # with neither, there is no value to walk (nearly every file).
+    escaped = (
+        [found for found in _in_values(doc, doc.front_matter, ()) if found[2] not in shown]
+        if written or "\\" in doc.text
+        else []
+    )
     for number, column, char in sorted({*written, *escaped})[:CONTROL_LINES]:
         yield Finding(
             "IO007",
