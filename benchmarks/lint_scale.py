@@ -27,7 +27,6 @@ from pathlib import Path
 import yaml
 
 from incident_docs.blameless.training import corpus_rows
-from incident_docs.linter import usable_cpus
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = tuple(
@@ -219,53 +218,45 @@ class Run:
     code: int
     summary: str
     main_peak: int = 0
-    """Peak resident memory (VmHWM, KiB) of lint's process, and of its largest worker."""
+    """Peak resident memory (KiB) of lint's process, and of its largest worker (0: none)."""
     worker_peak: int = 0
 
 
+PEAKS = """
+import atexit, resource, sys
+target = sys.argv.pop(1)  # the file the benchmark reads
+def peaks():
+    with open(target, "w") as out:
+        out.write(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} "
+                  f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+atexit.register(peaks)
+sys.argv[0] = "incident"
+from incident_docs.cli import main
+main()
+"""
+"""`incident` as `python -m incident_docs` runs it, writing at exit its own peak memory and
+that of its largest worker (the pool's workers have ended and been waited for by then)."""
+
+
 def run_lint(root: Path, *options: str) -> Run:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "incident_docs", "--root", str(root), "lint", *options],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peaks: dict[int, int] = {}
-    while process.poll() is None:
-        # Sampled: VmHWM only grows, so what a last sample misses is the last few milliseconds.
-        for pid in (process.pid, *_children(process.pid)):
-            peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
-        time.sleep(0.01)
-    stderr = process.stderr.read() if process.stderr else ""
-    elapsed = time.perf_counter() - started
-    workers = [peak for pid, peak in peaks.items() if pid != process.pid]
+    with tempfile.NamedTemporaryFile("r", suffix=".peaks") as peaks:
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", PEAKS, peaks.name, "--root", str(root), "lint", *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        elapsed = time.perf_counter() - started
+        own, workers = (int(kib) for kib in (peaks.read().split() or ["0", "0"]))
     return Run(
         elapsed,
-        process.returncode,
-        stderr.strip().splitlines()[-1] if stderr.strip() else "",
-        peaks.get(process.pid, 0),
-        max(workers, default=0),
+        result.returncode,
+        result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "",
+        own,
+        workers,
     )
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [
-            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        ]
-    except OSError:  # not Linux, or the process has just ended
-        return []
-
-
-def _peak_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def best(root: Path, *options: str) -> Run:
@@ -292,7 +283,7 @@ def main() -> None:
             f"records: {args.records:,} ({size / args.records / 1024:.1f} KB each on average), "
             f"prose drawn from {len(SENTENCES):,} sentences of published postmortems"
         )
-        cpus = usable_cpus()
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         print(f"usable CPUs: {cpus} (of {os.cpu_count()} on the machine); lint's default --jobs")
         parse_floor(root)  # warm the page cache so neither side pays for the disk
         floor = min(parse_floor(root) for _ in range(3))
