@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from incident_docs.config import Config
+from incident_docs.document import Document
 from incident_docs.linter import Selection, lint
 from incident_docs.records import load_roster
 from incident_docs.rules import ALL_RULES
-from incident_docs.rules.base import LintContext
+from incident_docs.rules.base import RECENT_RECORDS, RECENT_TEXT, LintContext, Subject
 from support.linting import codes, lint_archive, write_archive
 from support.rule_cases import CASES, INCIDENT, Files, RuleCase
 
@@ -56,3 +57,22 @@ def test_parallel_lint_matches_serial(tmp_path: Path) -> None:
     parallel = lint(ctx, Selection(), jobs=2).diagnostics
     assert serial == parallel
     assert len(serial) == len(unknown_severity)  # one FM004 for each record given SEV9
+
+
+def test_records_kept_for_the_checks_of_others_hold_little_text(tmp_path: Path) -> None:
+    ctx = LintContext(tmp_path, Config())
+    # Records near lint's size limit (a log pasted in each): a few would hold hundreds of MB.
+    big = "x" * (RECENT_TEXT // 4)
+    for index in range(RECENT_RECORDS):
+        doc = Document(path=f"incidents/INC-2024-05-02-big-{index}.md", text=big)
+        ctx.remember(str(tmp_path / doc.path), Subject(doc, "incident", None, ctx))
+    assert sum(len(read.doc.text) for read in ctx.recent.values()) <= RECENT_TEXT
+    # The newest is kept whatever its size: its postmortem, linted next, reads it.
+    huge = Document(path="incidents/INC-2024-05-03-huge.md", text="x" * (RECENT_TEXT * 2))
+    ctx.remember(str(tmp_path / huge.path), Subject(huge, "incident", None, ctx))
+    assert [read.doc for read in ctx.recent.values()] == [huge]
+    # Small records, as nearly every archive holds: as many as the count allows.
+    for index in range(RECENT_RECORDS * 2):
+        doc = Document(path=f"incidents/INC-2024-05-04-small-{index}.md", text="x" * 4000)
+        ctx.remember(str(tmp_path / doc.path), Subject(doc, "incident", None, ctx))
+    assert len(ctx.recent) == RECENT_RECORDS

@@ -30,6 +30,20 @@ class RuleInfo:
 RECENT_RECORDS = 64
 """How many records read in a lint process are kept for the rules that look one up again: a
 postmortem is linted next to its incident (see linter._lint_order), so a few suffice."""
+RECENT_TEXT = 1_000_000
+"""How many characters of text those records may hold together, the newest kept whatever its
+size: 64 records near lint's size limit (a log pasted in each) would keep hundreds of MB alive,
+where nearly every archive's 64 hold a few hundred KB."""
+
+
+class RecentRecords(OrderedDict[tuple[str, RecordKind], "Subject"]):
+    """Records read lately, oldest first, with how many characters of text they hold."""
+
+    characters: int = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.characters = 0
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,8 @@ class LintContext:
     )
     """Where each record of a record folder's subfolders is, by ID, per folder: read once in a
     lint run (a process of it), not once per record that looks another up."""
-    recent: OrderedDict[tuple[str, RecordKind], Subject] = field(
-        default_factory=OrderedDict, init=False, repr=False, compare=False
+    recent: RecentRecords = field(
+        default_factory=RecentRecords, init=False, repr=False, compare=False
     )
     """Records this process read lately, validated as a kind, by absolute path: a postmortem's
     incident, linted just before it, is not read, validated and its timeline parsed again."""
@@ -56,9 +70,15 @@ class LintContext:
         """Keep a record read from the file at path (its kind known), for Subject.read_record."""
         assert subject.kind is not None
         recent = self.recent
-        if len(recent) >= RECENT_RECORDS:
-            recent.popitem(last=False)  # a dict's first key, deleted, slows every next lookup
-        recent[os.path.abspath(path), subject.kind] = subject
+        key = (os.path.abspath(path), subject.kind)
+        kept = recent.pop(key, None)
+        if kept is not None:
+            recent.characters -= len(kept.doc.text)
+        recent[key] = subject
+        recent.characters += len(subject.doc.text)
+        while len(recent) > 1 and (len(recent) > RECENT_RECORDS or recent.characters > RECENT_TEXT):
+            # A dict's first key, deleted, slows every next lookup: an OrderedDict's does not.
+            recent.characters -= len(recent.popitem(last=False)[1].doc.text)
 
     def recalled(self, path: str) -> Document | None:
         """The document read lately from the file at path, as whichever kind."""
