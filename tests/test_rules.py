@@ -13,7 +13,7 @@ from incident_docs.records import load_roster
 from incident_docs.rules import ALL_RULES
 from incident_docs.rules.base import RECENT_RECORDS, RECENT_TEXT, LintContext, Subject
 from support.linting import codes, lint_archive, write_archive
-from support.rule_cases import CASES, INCIDENT, Files, RuleCase
+from support.rule_cases import CASES, GOOD_ARCHIVE, INCIDENT, INCIDENT_PATH, Files, RuleCase
 
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
@@ -57,6 +57,18 @@ def test_parallel_lint_matches_serial(tmp_path: Path) -> None:
     parallel = lint(ctx, Selection(), jobs=2).diagnostics
     assert serial == parallel
     assert len(serial) == len(unknown_severity)  # one FM004 for each record given SEV9
+
+
+def test_a_context_linted_again_reads_the_records_as_they_are_now(tmp_path: Path) -> None:
+    write_archive(tmp_path, dict(GOOD_ARCHIVE))
+    config = Config()
+    ctx = LintContext(tmp_path, config, load_roster(tmp_path, config))
+    assert lint(ctx, Selection(), jobs=1).diagnostics == []
+    # Corrected between two runs (an editor's save, `incident` commands), as a site's rebuild
+    # or a library caller lints the same archive again with the same context.
+    path = tmp_path / INCIDENT_PATH
+    path.write_text(INCIDENT.replace("severity: SEV2", "severity: SEV9"), encoding="utf-8")
+    assert codes(lint(ctx, Selection(), jobs=1).diagnostics) == {"FM004"}
 
 
 def test_records_kept_for_the_checks_of_others_hold_little_text(tmp_path: Path) -> None:

@@ -324,6 +324,7 @@ def lint(
 
     With base (a git revision), IDs are also checked against the archive at that revision.
     """
+    ctx.recent.clear()  # read by an earlier run of this context: the files may have changed
     if stdin is not None:
         raw, display = stdin
         doc = parse_bytes(raw, display, max_bytes=ctx.config.lint.max_file_bytes)

@@ -64,7 +64,8 @@ class LintContext:
         default_factory=RecentRecords, init=False, repr=False, compare=False
     )
     """Records this process read lately, validated as a kind, by absolute path: a postmortem's
-    incident, linted just before it, is not read, validated and its timeline parsed again."""
+    incident, linted just before it, is not read, validated and its timeline parsed again.
+    Emptied as each lint run starts: a file may have changed since an earlier run."""
 
     def remember(self, path: str, subject: Subject) -> None:
         """Keep a record read from the file at path (its kind known), for Subject.read_record."""
