@@ -40,9 +40,10 @@ def _work(root: Path, config: Config, roster: Roster, conn: Connection) -> None:
             os.nice(10)
         # Imported here so the build process never pays for loading every rule.
         from incident_docs.rules.base import LintContext  # noqa: I001 (rules before the linter)
-        from incident_docs.linter import lint, selection_from
+        from incident_docs.linter import lint, selection_from, usable_cpus
 
-        jobs = max(1, (os.cpu_count() or 1) - 1)
+        # One CPU the build may use is left to the build itself.
+        jobs = max(1, usable_cpus() - 1)
         result = lint(LintContext(root, config, roster), selection_from(config), jobs=jobs)
         conn.send(
             [
