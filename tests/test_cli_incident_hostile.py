@@ -1185,12 +1185,9 @@ def test_init_github_in_a_subfolder_of_a_larger_repository_writes_github_files_a
     assert check.exit_code == 0, check.output
 
 
-def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The repository has a review.yml of its own: init wrote the gate as incident-review.yml,
-    # but CODEOWNERS gave the maintainers review.yml, and nobody incident-review.yml: a pull
-    # request could change the gate unreviewed.
+def _beside_a_review_yml_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An archive in ops/postmortems of a repository with a review.yml workflow of its own,
+    made the working folder; its workflows folder."""
     mono = tmp_path / "mono"
     archive = copy_archive(mono / "ops" / "postmortems")
     subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
@@ -1198,11 +1195,21 @@ def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wr
     workflows.mkdir(parents=True)
     (workflows / "review.yml").write_text("name: code review\non: pull_request\n")
     monkeypatch.chdir(archive)
+    return workflows
+
+
+def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repository has a review.yml of its own: init wrote the gate as incident-review.yml,
+    # but CODEOWNERS gave the maintainers review.yml, and nobody incident-review.yml: a pull
+    # request could change the gate unreviewed.
+    workflows = _beside_a_review_yml_of_its_own(tmp_path, monkeypatch)
     runner = CliRunner()
     result = runner.invoke(main, ["init", "--github", "--yes"])
     assert result.exit_code == 0, result.output
     assert (workflows / "incident-review.yml").is_file()
-    owners = (mono / ".github" / "CODEOWNERS").read_text().splitlines()
+    owners = (workflows.parent / "CODEOWNERS").read_text().splitlines()
     assert any(line.startswith("/.github/workflows/incident-review.yml @") for line in owners)
     assert not any(line.startswith("/.github/workflows/review.yml") for line in owners), owners
     check = runner.invoke(main, ["codeowners", "--check"])
@@ -1215,13 +1222,7 @@ def test_the_gate_workflow_init_wrote_beside_one_since_removed_stays_the_gate(
     # The repository's own review.yml, beside which init wrote incident-review.yml, was removed
     # since: CODEOWNERS then gave the maintainers review.yml, which is not there, and nobody
     # incident-review.yml; init wrote a second gate as review.yml.
-    mono = tmp_path / "mono"
-    archive = copy_archive(mono / "ops" / "postmortems")
-    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
-    workflows = mono / ".github" / "workflows"
-    workflows.mkdir(parents=True)
-    (workflows / "review.yml").write_text("name: code review\non: pull_request\n")
-    monkeypatch.chdir(archive)
+    workflows = _beside_a_review_yml_of_its_own(tmp_path, monkeypatch)
     runner = CliRunner()
     assert runner.invoke(main, ["init", "--github", "--yes"]).exit_code == 0
     (workflows / "review.yml").unlink()
