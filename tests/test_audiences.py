@@ -282,6 +282,22 @@ def test_the_ops_lead_follows_the_source_in_one_change(archive: Path, run_cli: R
     assert "ops_lead: sam" in text  # a suggestion, not a change, without a terminal or --yes
 
 
+def test_the_ops_lead_goes_only_to_someone_of_the_roster_as_it_spells_them(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A member the roster does not list got the role with --yes, and one written in other
+    # capitals got it so spelled, where `incident assign` refuses the first and corrects the other.
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace("members: [jo, priya]", "members: [ghost, MEI]")
+    roster.write_text(text.replace("seniors: [jo, priya]", "seniors: []"))
+    declare(run_cli, archive)
+    moved = run_cli(archive, "status", "identified", "pool exhausted", "--by", "sam", "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert "hand the Ops Lead role from sam to mei? Yes" in moved.stderr
+    text = (archive / INC_PATH).read_text()
+    assert "ops_lead: mei\n" in text and "ghost" not in text and "MEI" not in text
+
+
 @pytest.mark.parametrize(
     ("answers", "lead", "said"),
     [

@@ -839,7 +839,12 @@ def _ops_lead_for(
         for team in roster.owners_of(service):
             if team.includes(current):
                 return None  # the team that owns it already leads the work
-            members = [p.handle for p in roster.team_seniors(team)] + list(team.members)
+            # People of the roster only, as it spells their handles: a member it does not list
+            # (lint says so, TM001) or spells in other capitals is not someone to hand a role to,
+            # as `incident assign` would not.
+            listed = [roster.by_handle(m) for m in team.members]
+            members = [p.handle for p in roster.team_seniors(team)]
+            members += [p.handle for p in listed if p is not None]
             candidate = next(
                 (m for m in dict.fromkeys(members) if m.casefold() != current.casefold()), None
             )
