@@ -288,6 +288,16 @@ def test_a_handle_missing_from_the_roster_is_refused_with_the_nearest_ones(
     assert not list((archive / "incidents").glob("INC-*-x.md"))
 
 
+def test_a_github_login_names_its_person_by_their_handle(archive: Path, run_cli: RunCli) -> None:
+    # "--by @leemorgan" was refused as not in the roster ("add them there"), though it is.
+    path = declare(run_cli, archive)
+    handed = run_cli(archive, "assign", "comms", "@PriyaRaman", "--by", "@leemorgan")
+    assert handed.exit_code == 0, handed.output
+    text = Path(path).read_text()
+    assert "communications_lead: priya\n" in text
+    assert "**handoff** by lee: Communications Lead handed from sam to priya." in text
+
+
 def git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(root), *args], capture_output=True, text=True, check=True

@@ -93,9 +93,10 @@ def _shown(path: Path) -> str:
 
 
 def _person(project: Project, given: str, what: str, *, outside: bool = False) -> str:
-    """A handle as the roster spells it. One the roster does not know is refused, with the
-    nearest handles, unless `outside` (someone from outside the roster, on purpose) or the
-    roster is still empty."""
+    """A handle as the roster spells it, for a handle or a GitHub login (`@dana-okafor`, as
+    GitHub shows people). One the roster does not know is refused, with the nearest handles,
+    unless `outside` (someone from outside the roster, on purpose) or the roster is still
+    empty."""
     handle = given.strip().lstrip("@")
     if not HANDLE_RE.match(handle):
         raise UsageError(
@@ -103,7 +104,7 @@ def _person(project: Project, given: str, what: str, *, outside: bool = False) -
             "as in people.yaml"
         )
     roster = project.roster
-    person = roster.by_handle(handle)
+    person = roster.by_handle(handle) or roster.by_github(handle)
     if person is not None and outside:
         raise UsageError(
             f"{what} '{handle}' is in the roster ({project.config.roster}) as "
