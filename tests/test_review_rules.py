@@ -59,12 +59,26 @@ def test_a_senior_who_did_not_write_it_approves(archive: Path, run_cli: RunCli) 
         ("[kim]", "'kim' is not senior in people.yaml: only senior members approve"),
         ("[dana]", "'dana' is an author of this postmortem and cannot approve it"),
         ("[zoe]", "'zoe' cannot approve: not in the roster (people.yaml)"),
+        # Told "not in the roster", someone would add jo again under the login.
+        (
+            "[jotanaka]",
+            "'jotanaka' cannot approve: not a handle in the roster (people.yaml) but jo's GitHub login: write jo",
+        ),
         ("[lee, Lee]", "'Lee' is listed twice in approved_by"),
     ],
 )
 def test_who_cannot_approve(archive: Path, run_cli: RunCli, approved_by: str, message: str) -> None:
     found = rv(run_cli, archive, "approved_by: [lee]", f"approved_by: {approved_by}")
     assert (9, message) in found
+
+
+def test_a_github_login_where_a_handle_goes_says_which_handle(
+    archive: Path, run_cli: RunCli
+) -> None:
+    found = rv(run_cli, archive, "authors: [sam, dana]", "authors: [samlq, dana]", code="PE001")
+    assert found == [
+        (7, "'samlq' is not a handle in the roster (people.yaml) but sam's GitHub login: write sam")
+    ]
 
 
 def test_too_few_for_the_severity(archive: Path, run_cli: RunCli) -> None:

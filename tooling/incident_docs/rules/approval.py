@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from incident_docs.diagnostics import Finding
 from incident_docs.models import Postmortem, PostmortemStatus
 from incident_docs.rules.base import Family, RuleInfo, Subject
+from incident_docs.rules.people import not_listed
 
 RULES = (
     RuleInfo("RV001", "senior-approval", "An approved or published postmortem lists, in approved_by, enough distinct senior members who are not its authors.",
@@ -51,7 +52,10 @@ def check(subject: Subject) -> Iterator[Finding]:
             )
         elif person is None:
             yield Finding(
-                "RV001", f"'{handle}' cannot approve: not in the roster ({roster_file})", line, 1
+                "RV001",
+                f"'{handle}' cannot approve: {not_listed(roster, handle, roster_file)}",
+                line,
+                1,
             )
         elif not roster.is_senior(person):
             yield Finding(

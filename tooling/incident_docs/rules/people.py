@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Location
-from incident_docs.models import Incident, Postmortem
+from incident_docs.models import Incident, Postmortem, Roster
 from incident_docs.rules.base import Family, RuleInfo, Subject
 
 RULES = (
@@ -31,6 +31,18 @@ def _named(record: Incident | Postmortem) -> Iterator[tuple[Location, str]]:
             yield ("action_items", index, "owner"), item.owner
 
 
+def not_listed(roster: Roster, handle: str, roster_file: str) -> str:
+    """Why a name is not a person of the roster, and what to write when it is someone's GitHub
+    login (records name people by their handles)."""
+    person = roster.by_github(handle)
+    if person is None:
+        return f"not in the roster ({roster_file})"
+    return (
+        f"not a handle in the roster ({roster_file}) but {person.handle}'s GitHub login: "
+        f"write {person.handle}"
+    )
+
+
 def check(subject: Subject) -> Iterator[Finding]:
     roster = subject.ctx.roster
     if not roster.people or subject.record is None:
@@ -43,7 +55,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         if handle.casefold() not in known:
             yield Finding(
                 "PE001",
-                f"'{handle}' is not in the roster ({roster_file})",
+                f"'{handle}' is {not_listed(roster, handle, roster_file)}",
                 subject.doc.line_of(location),
                 1,
             )
@@ -62,7 +74,8 @@ def check(subject: Subject) -> Iterator[Finding]:
     for entry in subject.timeline[0]:
         if entry.author.casefold() not in authors:
             yield Finding(
-                "PE001", f"timeline author '{entry.author}' is not in the roster ({roster_file})",
+                "PE001",
+                f"timeline author '{entry.author}' is {not_listed(roster, entry.author, roster_file)}",
                 entry.line, 1,
             )  # fmt: skip
 
