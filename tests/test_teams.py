@@ -61,6 +61,19 @@ def test_the_roster_is_checked_where_it_is_wrong(archive: Path, run_cli: RunCli)
     ]  # fmt: skip
 
 
+def test_a_senior_who_is_no_one_of_the_roster_is_named_as_such(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # "is not one of its members" sent the maintainer to add a member the roster does not have.
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace("seniors: [mei]", "seniors: [mei, zed]")
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    line = text.splitlines().index("    seniors: [mei, zed]") + 1
+    assert found == [(line, "team 'search': senior 'zed' is not in people")]
+
+
 def _roster_problems(
     archive: Path, run_cli: RunCli, added: str
 ) -> tuple[str, list[tuple[int, str]]]:

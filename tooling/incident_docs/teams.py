@@ -217,7 +217,16 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
                     )
                 )
         for position, handle in enumerate(team.seniors):
-            if handle.casefold() not in members:
+            # Someone the roster does not list cannot approve at all: made a member, they would
+            # still be no one.
+            if handle.casefold() not in known:
+                problems.append(
+                    (
+                        ("teams", index, "seniors", position),
+                        f"team '{team.name}': senior '{handle}' is not in people",
+                    )
+                )
+            elif handle.casefold() not in members:
                 problems.append(
                     (
                         ("teams", index, "seniors", position),

@@ -12,7 +12,7 @@ from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
 from incident_docs.teams import postmortem_involvement, roster_problems, team_states
 
 RULES = (
-    RuleInfo("TM001", "roster-teams", "The roster adds up: no person is listed twice, members are people of the roster, seniors are members, no service is owned by two teams.",
+    RuleInfo("TM001", "roster-teams", "The roster adds up: no person is listed twice, no email or GitHub login is two people's, no team is defined twice or has no senior, members and seniors are people of the roster, seniors are members, no service is owned by two teams.",
              "teams:\n  - {name: cdn, members: [sam], seniors: [dana]}", "teams:\n  - {name: cdn, members: [sam, dana], seniors: [dana]}"),
     RuleInfo("TM002", "unowned-service", "When the roster defines teams, every service a record names is owned by one.",
              "services: [billing-api]  (no team owns it)", "services: [payments-api]", Severity.WARNING),
