@@ -529,6 +529,23 @@ def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
         ),
         ("- sam\n", "people.yaml:1: roster: should be a mapping of keys (people:, teams:)"),
         ("people:\nteams:\n", "people.yaml:1: people: should be a list, written [a, b]"),
+        # "Field required", "Input should be a valid string": nothing said what to write.
+        (
+            "people:\n  - {name: Sam}\n",
+            "people.yaml:2: people[0].handle: missing: add handle: to this entry",
+        ),
+        (
+            "people:\n  - handle: yes\n    name: Yes\n",
+            "people.yaml:2: people[0].handle: should be text, but YAML reads it as true: put it in quotes",
+        ),
+        (
+            "people:\n  - handle: sam\n    name:\n",
+            "people.yaml:3: people[0].name: is empty: give it a value",
+        ),
+        (
+            "people:\n  - {handle: sam, name: Sam, senior: maybe}\n",
+            "people.yaml:2: people[0].senior: should be true or false (got 'maybe')",
+        ),
     ],
 )
 def test_a_roster_error_is_said_in_the_words_of_the_yaml(

@@ -444,6 +444,20 @@ def _roster_message(error: Any) -> str:
         return "should be a mapping of keys" + (
             " (people:, teams:)" if not loc else f" ({', '.join(_field_names(Roster, loc))})"
         )
+    if kind == "missing":
+        return f"missing: add {loc[-1]}: to this entry"
+    if kind == "string_type" and isinstance(error.get("input"), bool | int | float):
+        # `handle: yes` or `name: 2024`: YAML read a word or a number as something else.
+        value = error["input"]
+        read = str(value).lower() if isinstance(value, bool) else str(value)
+        return f"should be text, but YAML reads it as {read}: put it in quotes"
+    if (kind == "string_too_short" and error.get("input") == "") or (
+        kind == "string_type" and error.get("input") is None
+    ):
+        return "is empty: give it a value"
+    if kind in {"bool_parsing", "bool_type"}:
+        shown = _shown(error.get("input"))
+        return "should be true or false" + (f" (got {shown})" if shown else "")
     if kind == "string_pattern_mismatch":
         field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
         form = ROSTER_FORMS.get(field)
