@@ -1499,6 +1499,26 @@ def test_a_roster_the_configuration_names_must_exist(archive: Path, run_cli: Run
     assert (archive / "peopel.yaml").exists()
 
 
+def test_a_roster_setting_naming_nothing_or_a_folder_says_what_to_do(
+    archive: Path, run_cli: RunCli
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace('roster = "people.yaml"', 'roster = "team/people.yaml"'))
+    one_line_error(
+        run_cli(archive, "teams"),
+        "team/people.yaml: the roster the configuration names does not exist: correct its "
+        "roster setting, or run 'incident init' to write one there",
+    )
+    (archive / "team").mkdir()
+    pyproject.write_text(text.replace('roster = "people.yaml"', 'roster = "team"'))
+    one_line_error(
+        run_cli(archive, "lint"),
+        "team: cannot read the roster: it is a folder; the roster setting of the configuration "
+        "names its file (people.yaml by default)",
+    )
+
+
 def test_a_configuration_file_is_read_to_a_limit(archive: Path, run_cli: RunCli) -> None:
     """--config /dev/zero never ends."""
     one_line_error(

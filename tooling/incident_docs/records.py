@@ -373,13 +373,21 @@ def load_roster(root: Path, config: Config) -> Roster:
                 f"{config.roster}: cannot read the roster: a symbolic link to nothing, or a loop"
             )
         if "roster" in config.model_fields_set:
-            raise UsageError(f"{config.roster}: the roster the configuration names does not exist")
+            raise UsageError(
+                f"{config.roster}: the roster the configuration names does not exist: correct "
+                "its roster setting, or run 'incident init' to write one there"
+            )
         return Roster()
     target = escapes(path, root)
     if target is not None:
         # A clean clone of the repository, in CI, would not have it.
         raise UsageError(
             f"{config.roster}: the roster is a symbolic link out of the repository ({target})"
+        )
+    if path.is_dir():
+        raise UsageError(
+            f"{config.roster}: cannot read the roster: it is a folder; the roster setting of the "
+            "configuration names its file (people.yaml by default)"
         )
     if not path.is_file():  # a pipe would block, a device never end
         raise UsageError(f"{config.roster}: cannot read the roster: not a regular file")
