@@ -319,6 +319,26 @@ def test_by_defaults_to_the_roster_entry_for_the_git_email(archive: Path, run_cl
     assert "declared_by: ada-lovelace" in Path(result.stdout.splitlines()[-1]).read_text()
 
 
+def test_a_git_email_the_roster_gives_two_people_names_neither(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # The first of them was recorded as having declared it, whoever ran the command.
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace("[lee.morgan@example.com]", "[lee.morgan@example.com, oncall@example.com]")
+        .replace("[mei.ito@example.com]", "[mei.ito@example.com, ONCALL@example.com]")
+    )  # fmt: skip
+    git(archive, "init", "-q")
+    git(archive, "config", "user.email", "oncall@example.com")
+    result = run_cli(archive, "declare", "x", "--because", "user-facing", "--yes")
+    assert result.exit_code == 2
+    assert (
+        "who is this? your git email (oncall@example.com) is given to lee and mei in "
+        "people.yaml, an email names one person: pass --by HANDLE"
+    ) in result.stderr
+    assert not list((archive / "incidents").glob("INC-*-x.md"))
+
+
 def test_branch_commits_the_record_and_pr_says_what_to_run_without_gh(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -132,14 +132,25 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
     if by:
         return _person(project, by, "--by")
     email = git.config_value(project.root, "user.email")
+    shared = ""
     if email:
-        person = project.roster.by_email(email)
-        if person is not None:
-            return person.handle
+        found = {p.handle.casefold(): p.handle for p in project.roster.all_by_email(email)}
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if found:
+            # Whoever the roster lists first would be recorded, maybe someone else.
+            shared = (
+                f"Your git email ({email}) is given to {' and '.join(found.values())} in "
+                f"{project.config.roster}, an email names one person"
+            )
     if project.roster.people:
         if ask:
             known = ", ".join(sorted(p.handle for p in project.roster.people)[:12])
-            _tell(f"Your git email ({email or 'not set'}) is not in {project.config.roster}.")
+            _tell(
+                f"{shared}."
+                if shared
+                else f"Your git email ({email or 'not set'}) is not in {project.config.roster}."
+            )
 
             def convert(value: str) -> str:
                 try:
@@ -150,6 +161,8 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
             return str(
                 click.prompt(printable(f"Who are you? ({known})"), value_proc=convert, err=True)
             )
+        if shared:
+            raise UsageError(f"who is this? {shared[0].lower()}{shared[1:]}: pass --by HANDLE")
         raise UsageError(
             f"who is this? your git email ({email or 'not set'}) is not in "
             f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"

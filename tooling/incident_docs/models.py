@@ -504,8 +504,13 @@ class Roster(_Record):
         return next((p for p in self.people if p.handle.casefold() == wanted), None)
 
     def by_email(self, email: str) -> Person | None:
+        found = self.all_by_email(email)
+        return found[0] if found else None
+
+    def all_by_email(self, email: str) -> tuple[Person, ...]:
+        """Everyone the roster gives this email: one, when the roster is valid (TM001)."""
         wanted = email.strip().casefold()
-        return next((p for p in self.people if wanted in {e.casefold() for e in p.emails}), None)
+        return tuple(p for p in self.people if wanted in {e.casefold() for e in p.emails})
 
     def by_github(self, login: str) -> Person | None:
         wanted = login.casefold()
