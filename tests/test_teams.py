@@ -164,6 +164,36 @@ def test_the_draft_pull_request_asks_the_teams_and_the_people_who_were_there(
     assert "- payments: @priyaraman" in body  # jo wrote it, so priya approves for payments
 
 
+def test_a_git_email_of_two_people_leaves_both_to_review_the_draft(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first of the two was taken for whoever opened the pull request, and left out of the
+    # seniors who approve for their team: "payments: no senior yet".
+    incident = archive / "incidents" / "INC-2023-03-14-payments-db-failover.md"
+    (archive / "postmortems" / f"{PAYMENTS}.md").unlink()
+    incident.write_text(incident.read_text().replace(f"postmortem: {PAYMENTS}\n", ""))
+    roster = archive / "people.yaml"
+    roster.write_text(
+        roster.read_text().replace("[priya.raman@example.com]", "[priya.raman@example.com, oncall@example.com]")
+        .replace("[lee.morgan@example.com]", "[lee.morgan@example.com, oncall@example.com]")
+    )  # fmt: skip
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("config", "user.email", "oncall@example.com"),
+        ("config", "user.name", "On call"),
+        ("remote", "add", "origin", "git@github.com:acme/ops.git"),
+        ("add", "-A"),
+        ("commit", "-qm", "archive"),
+    ):
+        subprocess.run(["git", "-C", str(archive), *args], check=True, capture_output=True)
+    monkeypatch.setattr("incident_docs.git.shutil.which", lambda _name: None)  # no gh: print it
+    result = run_cli(archive, "postmortem", "INC-2023-03-14-payments-db-failover", "--pr")
+    assert result.exit_code == 0, result.output
+    printed = result.stderr[result.stderr.index("gh pr create") :]
+    command = shlex.split(printed)
+    assert "- payments: @priyaraman" in command[command.index("--body") + 1]
+
+
 @pytest.mark.slow
 def test_the_site_shows_each_teams_review(archive: Path) -> None:
     site = build_site(archive)

@@ -504,8 +504,10 @@ class Roster(_Record):
         return next((p for p in self.people if p.handle.casefold() == wanted), None)
 
     def by_email(self, email: str) -> Person | None:
-        found = self.all_by_email(email)
-        return found[0] if found else None
+        """Whose this email is: nobody's when the roster gives it to two people (TM001), for
+        the first of them may not be who uses it."""
+        found = {p.handle.casefold(): p for p in self.all_by_email(email)}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def all_by_email(self, email: str) -> tuple[Person, ...]:
         """Everyone the roster gives this email: one, when the roster is valid (TM001)."""
