@@ -546,6 +546,14 @@ def test_broken_roster_exits_2(archive: Path, run_cli: RunCli) -> None:
             "people:\n  - {handle: sam, name: Sam, senior: maybe}\n",
             "people.yaml:2: people[0].senior: should be true or false (got 'maybe')",
         ),
+        (
+            "people:\n  - {handle: sam, name: 2024-01-01}\n",
+            "people.yaml:2: people[0].name: should be text, but YAML reads it as a date: put it in quotes",
+        ),
+        (
+            "people:\n  - {handle: sam, name: Sam, github: [samlq]}\n",
+            "people.yaml:2: people[0].github: should be one piece of text, not a list",
+        ),
     ],
 )
 def test_a_roster_error_is_said_in_the_words_of_the_yaml(

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -459,6 +460,13 @@ def _roster_message(error: Any) -> str:
         value = error["input"]
         read = str(value).lower() if isinstance(value, bool) else str(value)
         return f"should be text, but YAML reads it as {read}: put it in quotes"
+    if kind == "string_type" and isinstance(error.get("input"), date):
+        # `name: 2024-01-01`: a date, to YAML, as a timestamp is.
+        return "should be text, but YAML reads it as a date: put it in quotes"
+    if kind == "string_type" and isinstance(error.get("input"), list | dict):
+        # `github: [samlq]`: a list or a mapping where one piece of text goes.
+        what = "a list" if isinstance(error["input"], list) else "a mapping"
+        return f"should be one piece of text, not {what}"
     if (kind == "string_too_short" and error.get("input") == "") or (
         kind == "string_type" and error.get("input") is None
     ):
