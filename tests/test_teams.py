@@ -74,6 +74,29 @@ def test_a_senior_who_is_no_one_of_the_roster_is_named_as_such(
     assert found == [(line, "team 'search': senior 'zed' is not in people")]
 
 
+def test_a_team_that_lists_someone_by_their_github_login_says_which_handle(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # "is not in people" sent the maintainer to add lee again, under the login.
+    roster = archive / "people.yaml"
+    text = roster.read_text().replace("seniors: [dana, lee]", "seniors: [dana, leemorgan]")
+    text = text.replace("members: [mei]", "members: [mei, samlq]")
+    roster.write_text(text)
+    result = run_cli(archive, "lint", "--select", "TM001", "--format", "json")
+    found = [(d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    lines = text.splitlines()
+    assert found == [
+        (
+            lines.index("    seniors: [dana, leemorgan]") + 1,
+            "team 'platform': senior 'leemorgan' is lee's GitHub login, not a handle: write lee",
+        ),
+        (
+            lines.index("    members: [mei, samlq]") + 1,
+            "team 'search': member 'samlq' is sam's GitHub login, not a handle: write sam",
+        ),
+    ]
+
+
 def _roster_problems(
     archive: Path, run_cli: RunCli, added: str
 ) -> tuple[str, list[tuple[int, str]]]:

@@ -157,6 +157,15 @@ def team_states(
     return states
 
 
+def _unknown(roster: Roster, handle: str) -> str:
+    """Why a team's member or senior is no one of people, and which handle to write when it is
+    someone's GitHub login: a team lists people by their handles."""
+    person = roster.by_github(handle)
+    if person is None:
+        return "is not in people"
+    return f"is {person.handle}'s GitHub login, not a handle: write {person.handle}"
+
+
 def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
     """What does not add up in the roster (its people and teams), each with where (a path into
     the YAML)."""
@@ -213,7 +222,7 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
                 problems.append(
                     (
                         ("teams", index, "members", position),
-                        f"team '{team.name}': member '{handle}' is not in people",
+                        f"team '{team.name}': member '{handle}' {_unknown(roster, handle)}",
                     )
                 )
         for position, handle in enumerate(team.seniors):
@@ -223,7 +232,7 @@ def roster_problems(roster: Roster) -> list[tuple[tuple[str | int, ...], str]]:
                 problems.append(
                     (
                         ("teams", index, "seniors", position),
-                        f"team '{team.name}': senior '{handle}' is not in people",
+                        f"team '{team.name}': senior '{handle}' {_unknown(roster, handle)}",
                     )
                 )
             elif handle.casefold() not in members:
