@@ -64,6 +64,7 @@ def test_a_senior_who_did_not_write_it_approves(archive: Path, run_cli: RunCli) 
             "[jotanaka]",
             "'jotanaka' cannot approve: not a handle in the roster (people.yaml) but jo's GitHub login: write jo",
         ),
+        ("[dana-okafor]", "'dana-okafor' is an author of this postmortem and cannot approve it"),
         ("[lee, Lee]", "'Lee' is listed twice in approved_by"),
     ],
 )

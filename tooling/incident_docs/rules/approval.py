@@ -43,7 +43,9 @@ def check(subject: Subject) -> Iterator[Finding]:
     for index, handle in enumerate(record.approved_by):
         line = doc.line_of(("approved_by", index))
         person = roster.by_handle(handle)
-        if handle.casefold() in authors:
+        # An author written by their GitHub login is still an author: told to write the
+        # handle, they would only be told that next.
+        if roster.handle_of(handle).casefold() in authors:
             yield Finding(
                 "RV001",
                 f"'{handle}' is an author of this postmortem and cannot approve it",
