@@ -298,6 +298,27 @@ def test_a_github_login_names_its_person_by_their_handle(archive: Path, run_cli:
     assert "**handoff** by lee: Communications Lead handed from sam to priya." in text
 
 
+def test_a_login_that_is_another_persons_handle_is_refused(archive: Path, run_cli: RunCli) -> None:
+    # "--by @sam", as GitHub shows mei (her login is sam), recorded sam, whose handle it is.
+    roster = archive / "people.yaml"
+    roster.write_text(roster.read_text().replace("github: mei-ito", "github: sam"))
+    path = declare(run_cli, archive)
+    before = Path(path).read_text()
+    handed = run_cli(archive, "assign", "comms", "priya", "--by", "@sam")
+    assert handed.exit_code == 2
+    assert (
+        "--by '@sam' is mei's GitHub login and sam's handle in the roster (people.yaml): pass "
+        "the handle of who you mean"
+    ) in handed.stderr
+    assert Path(path).read_text() == before
+    handed = run_cli(archive, "assign", "comms", "priya", "--by", "sam")  # the handle: sam
+    assert handed.exit_code == 0, handed.output
+    assert (
+        "**handoff** by sam: Communications Lead handed from sam to priya."
+        in Path(path).read_text()
+    )
+
+
 def git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(root), *args], capture_output=True, text=True, check=True
