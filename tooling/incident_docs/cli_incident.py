@@ -104,15 +104,21 @@ def _person(project: Project, given: str, what: str, *, outside: bool = False) -
             "as in people.yaml"
         )
     roster = project.roster
-    person = roster.by_handle(handle) or roster.by_github(handle)
     login = roster.by_github(handle)
-    if given.strip().startswith("@") and login is not None and person is not login:
+    person = roster.by_handle(handle)
+    if (
+        given.strip().startswith("@")
+        and person is not None
+        and login is not None
+        and person is not login
+    ):
         # "@sam", as GitHub shows people, is the login of one and the handle of another:
         # either could be meant, and the record would name the wrong one.
         raise UsageError(
             f"{what} '{given.strip()}' is {login.handle}'s GitHub login and {person.handle}'s "
             f"handle in the roster ({project.config.roster}): pass the handle of who you mean"
         )
+    person = person or login
     if person is not None and outside:
         raise UsageError(
             f"{what} '{handle}' is in the roster ({project.config.roster}) as "
