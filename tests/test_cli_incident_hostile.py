@@ -1216,6 +1216,19 @@ def test_codeowners_of_an_archive_in_a_subfolder_names_the_gate_workflow_init_wr
     assert check.exit_code == 0, check.output
 
 
+def test_init_github_names_the_publish_workflow_it_wrote_beside_the_repositorys_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The note on the branch it publishes from named publish.yml, the repository's own.
+    workflows = _beside_a_review_yml_of_its_own(tmp_path, monkeypatch)
+    (workflows / "publish.yml").write_text("name: docs\non: push\n")
+    result = CliRunner().invoke(main, ["init", "--github", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert (workflows / "incident-publish.yml").is_file()
+    assert "incident-publish.yml publishes from main" in result.stderr
+    assert (workflows / "publish.yml").read_text() == "name: docs\non: push\n"
+
+
 def test_the_gate_workflow_init_wrote_beside_one_since_removed_stays_the_gate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -413,8 +413,8 @@ def plan_init(
     site_dir = _docs_dir(site_text, "site_dir", "site") if sites and unreadable is None else "site"
     if site_dir is None and github is not None:
         notes.append(
-            f"{sites[0].name} builds the site outside the repository (site_dir): publish.yml "
-            "uploads site/ of the archive: set one of them to the other"
+            f"{sites[0].name} builds the site outside the repository (site_dir): the publish "
+            "workflow uploads site/ of the archive: set one of them to the other"
         )
     site_dir = site_dir or "site"
     if github is not None:
@@ -523,10 +523,11 @@ def _github_steps(
             f"which names no incident-docs: left alone; install {setup.requirements} instead "
             f"(run: {setup.install}), or the jobs stop at 'incident: command not found'"
         )
-    if any(step.path.name.endswith("publish.yml") for step in steps):
+    published = [step.path.name for step in steps if step.path.name.endswith("publish.yml")]
+    if published:  # incident-publish.yml beside a publish.yml of the repository's own
         notes.append(
-            f"publish.yml publishes from {setup.branch}, the default branch: edit it if yours is "
-            "another"
+            f"{published[0]} publishes from {setup.branch}, the default branch: edit it if yours "
+            "is another"
         )
 
 
