@@ -144,6 +144,18 @@ def test_a_two_team_postmortem_needs_both(archive: Path, run_cli: RunCli) -> Non
     assert "(priya)" in found[0][1]  # jo wrote it: only priya can approve for payments
 
 
+def test_a_team_no_senior_of_which_is_left_to_approve_says_why(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # It said "the team has no other senior" of a team whose every senior wrote it.
+    path = archive / PAYMENTS
+    path.write_text(path.read_text().replace("authors: [jo, sam]", "authors: [jo, priya]", 1))
+    found = rv(run_cli, archive, "approved_by: [dana, priya]", "approved_by: [dana, lee]",
+               pm=PAYMENTS, code="RV002")  # fmt: skip
+    assert [message.split(" (")[0] for _line, message in found] == ["team payments"]
+    assert found[0][1].endswith("(nobody: every senior of the team wrote it)")
+
+
 def test_a_team_the_postmortem_names_must_approve_too(archive: Path, run_cli: RunCli) -> None:
     found = rv(run_cli, archive, "services: [web-frontend", "teams: [search]\nservices: [web-frontend", code="RV002")  # fmt: skip
     assert [message.split(" (")[0] for _line, message in found] == ["team search"]

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import parse_yaml_text
-from incident_docs.models import Postmortem, PostmortemStatus
+from incident_docs.models import Postmortem, PostmortemStatus, Roster
 from incident_docs.rules.base import Family, LintContext, RuleInfo, Subject
-from incident_docs.teams import postmortem_involvement, roster_problems, team_states
+from incident_docs.teams import TeamState, postmortem_involvement, roster_problems, team_states
 
 RULES = (
     RuleInfo("TM001", "roster-teams", "The roster adds up: no person is listed twice, no email or GitHub login is two people's, no team is defined twice or has no senior, members and seniors are people of the roster, seniors are members, no service is owned by two teams.",
@@ -75,7 +75,7 @@ def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
     for state in team_states(ctx.roster, involvement, approvers, record.authors, needed):
         if state.satisfied:
             continue
-        could = ", ".join(state.could_approve) or "nobody: the team has no other senior"
+        could = ", ".join(state.could_approve) or _nobody(ctx.roster, state)
         yield Finding(
             "RV002",
             f"team {state.team} ({state.reason}) has not approved: approved_by needs one of "
@@ -83,6 +83,17 @@ def _team_approvals(subject: Subject, record: Postmortem) -> Iterator[Finding]:
             subject.doc.line_of(("approved_by",)),
             1,
         )
+
+
+def _nobody(roster: Roster, state: TeamState) -> str:
+    """Why no senior of the team is left to approve."""
+    team = roster.team(state.team)
+    seniors = roster.team_seniors(team) if team is not None else ()
+    if not seniors:
+        return "nobody: the team has no senior in the roster"
+    if state.approved_by:
+        return "nobody: its other seniors approved or wrote it"
+    return "nobody: every senior of the team wrote it"
 
 
 FAMILY = Family(RULES, check)
