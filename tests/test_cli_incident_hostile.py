@@ -1103,12 +1103,16 @@ def test_init_puts_the_first_page_where_the_sites_configuration_keeps_its_pages(
     assert "pages/about.md: created" in result.stdout and not (empty / "docs").exists()
 
 
+@pytest.mark.parametrize(
+    "site_dir",
+    ["public", "!ENV [SITE_DIR, public]"],  # an environment variable unset in the workflows
+)
 def test_init_github_publishes_the_site_where_the_sites_configuration_builds_it(
-    empty: Path, run_cli: RunCli
+    empty: Path, run_cli: RunCli, site_dir: str
 ) -> None:
     # A site built into public/ (site_dir): the publish workflow uploaded site/, which no build
     # made, and .gitignore was given site/ rather than the folder the build fills.
-    (empty / "mkdocs.yml").write_text("site_name: Docs\nsite_dir: public\n")
+    (empty / "mkdocs.yml").write_text(f"site_name: Docs\nsite_dir: {site_dir}\n")
     result = run_cli(empty, "init", "--github", "--yes")
     assert result.exit_code == 0, result.output
     publish = yaml.safe_load((empty / ".github" / "workflows" / "publish.yml").read_text())

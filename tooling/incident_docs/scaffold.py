@@ -180,10 +180,14 @@ def _docs_dir(text: str, key: str = "docs_dir", default: str = "docs") -> str | 
         return default
     if not isinstance(node, yaml.MappingNode):
         return default
-    value = next(
-        (v.value for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
-        None,
+    found = next(
+        (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None
     )
+    if isinstance(found, yaml.SequenceNode) and found.tag == "!ENV" and found.value:
+        # `!ENV [SITE_DIR, public]`: the first variable set, else the last item. The workflows
+        # set none, so the folder they build and publish is that last item.
+        found = found.value[-1]
+    value = found.value if isinstance(found, yaml.ScalarNode) and found.tag != "!ENV" else None
     if not isinstance(value, str) or not value.strip():
         return default
     folder = Path(value.strip())
