@@ -221,6 +221,13 @@ PULL_REQUEST_TEMPLATE = ".github/pull_request_template.md"
 _PINS_US = re.compile(r"^\s*incident[-_.]docs\b", re.IGNORECASE | re.MULTILINE)
 
 
+def _small_text(path: Path) -> str:
+    """The text of a regular file, no more of it than a workflow holds; OSError when it is
+    none (a folder, a pipe, a link to nothing) or cannot be read."""
+    with open_regular(path) as handle:
+        return handle.read(1 << 20).decode("utf-8", errors="replace")
+
+
 def requirements_path(top: Path) -> str:
     """The file, from the repository's root `top`, that pins the incident-docs the workflows
     install: REQUIREMENTS, unless the repository already has one that names no incident-docs
@@ -229,8 +236,7 @@ def requirements_path(top: Path) -> str:
     if (top / OWN_REQUIREMENTS).is_file():
         return OWN_REQUIREMENTS
     try:
-        with open_regular(top / REQUIREMENTS) as handle:
-            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+        text = _small_text(top / REQUIREMENTS)
     except FileNotFoundError:
         return REQUIREMENTS
     except OSError:
@@ -577,8 +583,7 @@ def _left_alone_note(path: Path, name: str, setup: GitHubSetup) -> str | None:
     """What the repository's own Dependabot configuration or pull request template, left
     alone, lacks of what init would have written there; None when it has it (or is ours)."""
     try:
-        with open_regular(path) as handle:
-            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+        text = _small_text(path)
     except OSError:
         text = ""
     if path.name in ("dependabot.yml", "dependabot.yaml"):
@@ -604,8 +609,7 @@ def _installs_theirs(path: Path, setup: GitHubSetup) -> bool:
     if setup.requirements != OWN_REQUIREMENTS:
         return False
     try:
-        with open_regular(path) as handle:
-            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+        text = _small_text(path)
     except OSError:
         return False
     return REQUIREMENTS in text and OWN_REQUIREMENTS not in text
@@ -619,8 +623,7 @@ def _working_directory(path: Path) -> str | None:
     """The folder a workflow of ours runs its commands in ("" for the repository's root), as
     `init --github` writes it; None when it cannot be read."""
     try:
-        with open_regular(path) as handle:
-            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+        text = _small_text(path)
         found = _WORKING_DIRECTORY.search(text)
         value = yaml.safe_load(found.group(1)) if found else ""
     except (OSError, yaml.YAMLError):
@@ -642,8 +645,7 @@ def _runs_ours(path: Path, ours: str) -> bool:
     runs): written by an earlier `init --github`, perhaps edited since, not someone else's
     workflow of the same name (a code linter's lint.yml)."""
     try:
-        with open_regular(path) as handle:  # a regular file, and no more than a workflow holds
-            existing = handle.read(1 << 20).decode("utf-8", errors="replace")
+        existing = _small_text(path)
     except OSError:
         return False
     return bool(set(_OURS.findall(ours)) & set(_OURS.findall(existing)))
