@@ -139,15 +139,16 @@ def find_leaks(
     roster), named by their handles only.
 
     Letters written in another form that reads the same (full-width ones, as an input method
-    for Japanese or Chinese types them; ligatures, circled letters) are read
-    as the plain ones, and a leak in them is named as written."""
+    for Japanese or Chinese types them; ligatures, circled letters) are read as the plain ones,
+    and a leak in them is named as written."""
     found = _leaks(text, where, roster, public_domains, allowed, handles)
     if text.isascii():
         return found
     folded, origin = _compatible(text)
     if folded == text:
         return found
-    taken = [(text.find(leak.text), text.find(leak.text) + len(leak.text)) for leak in found]
+    starts = [(text.find(leak.text), len(leak.text)) for leak in found]
+    taken = [(start, start + length) for start, length in starts]
     for leak in _leaks(folded, where, roster, public_domains, allowed, handles):
         at = folded.find(leak.text)
         start, end = origin[at], origin[at + len(leak.text) - 1] + 1
@@ -158,8 +159,9 @@ def find_leaks(
 
 
 def _compatible(text: str) -> tuple[str, list[int]]:
-    """The text with each character in its compatible form (NFKC: a full-width letter as the plain one, a ligature as its letters), and
-    for each character of it, the index of the character of `text` it comes from."""
+    """The text with each character in its compatible form (NFKC: a full-width letter as the
+    plain one, a ligature as its letters), and for each character of it, the index of the
+    character of `text` it comes from."""
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
