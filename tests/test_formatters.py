@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html as _html
 import json
+import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 
 import pytest
+from markdown_it import MarkdownIt
 
 from incident_docs.diagnostics import Diagnostic, Fix, Severity, bounded
 from incident_docs.formatters import (
@@ -72,6 +75,26 @@ def test_step_summary_table_escapes_pipes() -> None:
     summary = format_summary([diagnostic], files=3)
     assert "1 error, 0 warnings in 3 files" in summary
     assert "| a.md | 1 | BL004 | error | a \\| b &lt;script&gt; |" in summary
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "![x](https://tracker.example/pixel.png)",
+        "[docs](https://phish.example) *now* `x` ~~gone~~ __b__",
+        "# heading",
+        "a\\|b &lt; &amp;",
+    ],
+)
+def test_step_summary_cells_show_hostile_text_as_written(hostile: str) -> None:
+    # A service, team or file name that is Markdown must not become an image (fetched by
+    # whoever opens the run), a link or emphasis in the step summary.
+    diagnostic = Diagnostic("a.md", 1, 1, "SV001", Severity.ERROR, hostile)
+    rendered = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    html = rendered.render(format_summary([diagnostic], files=1))
+    cell = html.split("<td>")[-1].split("</td>")[0]
+    assert not re.search(r"<(?:img|a|em|strong|code|s|h1)\b", cell)
+    assert _html.unescape(cell) == hostile
 
 
 def test_step_summary_keeps_to_githubs_limit_and_says_what_it_leaves_out() -> None:

@@ -710,7 +710,7 @@ def test_inside_actions_the_event_the_summary_and_annotations(
     assert "::error title=Postmortem review gate::needs 1 senior approval" in result.stdout
     table = summary.read_text()
     assert "| leemorgan | APPROVED | `ccccccc` | no: not senior in people.yaml at base" in table
-    assert "| dependabot[bot] | APPROVED | `ccccccc` | no: a bot |" in table
+    assert "| dependabot\\[bot\\] | APPROVED | `ccccccc` | no: a bot |" in table
 
 
 def test_api_failures_exit_2_and_name_what_failed(github: FakeGitHub, tmp_path: Path) -> None:

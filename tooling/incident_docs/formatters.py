@@ -153,16 +153,24 @@ def format_summary(
     return text + "".join(rows)
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_\[\]~|]|^#")
+"""What Markdown may read as markup inside a table cell's or list item's text: code, emphasis,
+links and images, strikethrough, the cell's end, a heading. A backslash escapes each."""
+
+
 def table_cell(value: str, *, keep_markdown: bool = False) -> str:
     """Text for one cell of a Markdown table: one line, with the table's own syntax escaped.
 
-    Plain text also has backslashes and angle brackets escaped, so it shows as written; with
+    Plain text also has the punctuation Markdown reads escaped (a backslash before it, angle
+    brackets and ampersands as entities), so it shows as written: a name like
+    `![x](https://host/pixel)` is no image, `[x](…)` no link, `*x*` no emphasis. With
     `keep_markdown` the text's links and code still render, and only pipes are escaped.
     """
     text = _one_line(value)
     if keep_markdown:
         return text.replace("|", "\\|")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
 
 
 def code_span(value: str) -> str:
