@@ -104,6 +104,21 @@ def test_a_time_that_names_no_moment_says_why(
     one_line_error(result, f"--at '{at}' {says}")
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("show", "INC-x\nfoo"), "no incident matches 'INC-x\\u000afoo'"),
+        (("log", "probe", "--by", "sam", "-i", OPEN, "--at", "noon\nx"), "--at 'noon\\u000ax'"),
+        (("lint", "--select", "BL\nX"), "unknown rule code or prefix 'BL\\u000aX'"),
+        (("list", "--severity", "SEV\n9"), "'SEV\\u000a9' is not a configured severity"),
+    ],
+)
+def test_a_value_with_a_line_break_is_quoted_on_the_errors_one_line(
+    archive: Path, run_cli: RunCli, args: tuple[str, ...], says: str
+) -> None:
+    one_line_error(run_cli(archive, *args), says)
+
+
 @pytest.mark.parametrize("interval", ["99999999999h", "99999999999", "9999999h"])
 def test_an_absurd_next_update_is_a_one_line_error(
     archive: Path, run_cli: RunCli, interval: str

@@ -25,6 +25,7 @@ from incident_docs.formatters import (
 )
 from incident_docs.linter import PARALLEL_THRESHOLD, lint, rule_severities, selection_from
 from incident_docs.rules import ALL_RULES
+from incident_docs.terminal import quoted
 
 FROM_GIT_TOP = frozenset({"github", "sarif", "gitlab"})
 """The formats read by GitHub or GitLab, which name every file from the repository's root."""
@@ -100,7 +101,7 @@ def lint_command(
         raise UsageError(str(error)) from None
     for code in selection.select + selection.ignore:
         if not any(known.startswith(code) for known in ALL_RULES):
-            raise UsageError(f"unknown rule code or prefix '{code}' (see 'incident rules')")
+            raise UsageError(f"unknown rule code or prefix {quoted(code)} (see 'incident rules')")
     stdin = None
     if Path("-") in paths:
         if len(paths) > 1:

@@ -22,6 +22,7 @@ from incident_docs.models import (
     MitigationAction,
     Role,
 )
+from incident_docs.terminal import quoted
 from incident_docs.timeline import format_time, impossible_time
 
 CRITERION_OPTIONS: dict[str, str] = {name.replace("_", "-"): name for name in CRITERIA}
@@ -51,7 +52,7 @@ def parse_day(text: str | None, *, option: str = "--today") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option} '{text}' is not a date like 2024-05-31") from None
+        raise UsageError(f"{option} {quoted(text)} is not a date like 2024-05-31") from None
 
 
 def parse_audiences(values: Iterable[str]) -> dict[str, str]:
@@ -88,7 +89,7 @@ def parse_duration(text: str) -> timedelta:
     """'30m', '1h', '1h30m', '90' (minutes)."""
     duration = _duration(text)
     if duration is None:
-        raise UsageError(f"'{text}' is too long a duration: at most 1000 years")
+        raise UsageError(f"{quoted(text)} is too long a duration: at most 1000 years")
     return duration
 
 
@@ -104,14 +105,14 @@ def parse_next_update(text: str) -> timedelta:
         interval = _duration(text)
     except UsageError:
         raise UsageError(
-            f"--next-update '{text}' is not a duration: write it like 30m, 1h or 1h30m"
+            f"--next-update {quoted(text)} is not a duration: write it like 30m, 1h or 1h30m"
         ) from None
     if interval is None or interval > NEXT_UPDATE_LONGEST:
         raise UsageError(
-            f"--next-update '{text}' is too long: the next update is at most 168h (a week) away"
+            f"--next-update {quoted(text)} is too long: the next update is at most 168h (a week) away"
         )
     if interval < timedelta(minutes=1):
-        raise UsageError(f"--next-update '{text}': the next update is at least a minute away")
+        raise UsageError(f"--next-update {quoted(text)}: the next update is at least a minute away")
     return interval
 
 
@@ -122,7 +123,7 @@ def _duration(text: str) -> timedelta | None:
     if not value.isdecimal() and (
         not value or match is None or not (match.group("h") or match.group("m"))
     ):
-        raise UsageError(f"'{text}' is not a duration: write it like 30m, 1h or 1h30m")
+        raise UsageError(f"{quoted(text)} is not a duration: write it like 30m, 1h or 1h30m")
     try:
         if match is None:
             duration = timedelta(minutes=int(value))
@@ -147,19 +148,19 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
             duration = _duration(relative.group("a") or relative.group("b") or "")
         except UsageError:
             raise UsageError(
-                f"{option} '{text}' is not a time: write it like -15m, 1h30m ago or "
+                f"{option} {quoted(text)} is not a time: write it like -15m, 1h30m ago or "
                 "2022-12-25T12:32:00Z"
             ) from None
         moment = datetime.min.replace(tzinfo=UTC) if duration is None else now - duration
         return _plausible(moment, text, option)
     impossible = impossible_time(value)
     if impossible is not None:  # written as a time, but naming no moment
-        raise UsageError(f"{option} '{text}' {impossible}")
+        raise UsageError(f"{option} {quoted(text)} {impossible}")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"{option} '{text}' is not a time: write it like 2022-12-25T12:32:00Z, "
+            f"{option} {quoted(text)} is not a time: write it like 2022-12-25T12:32:00Z, "
             "2022-12-25T13:32:00+01:00 or -15m"
         ) from None
     # Out of range first: a time with no offset is told to add one, in an example that must be
@@ -170,24 +171,24 @@ def parse_moment(text: str, now: datetime, *, option: str = "--at") -> datetime:
         # takes no 'Z' of its own.
         example = format_time(moment.replace(tzinfo=UTC))
         raise UsageError(
-            f"{option} '{text}' has no UTC offset: add 'Z' or '+HH:MM' "
+            f"{option} {quoted(text)} has no UTC offset: add 'Z' or '+HH:MM' "
             f"(e.g. {example}), so everyone reads the same moment"
         )
     offset = moment.utcoffset()
     if offset is not None and offset % timedelta(minutes=1):
         raise UsageError(
-            f"{option} '{text}' has seconds in its UTC offset: write the offset as +HH:MM, "
+            f"{option} {quoted(text)} has seconds in its UTC offset: write the offset as +HH:MM, "
             "as records do"
         )
     if moment > now + timedelta(minutes=1):
-        raise UsageError(f"{option} '{text}' is in the future (now is {format_time(now)})")
+        raise UsageError(f"{option} {quoted(text)} is in the future (now is {format_time(now)})")
     return moment.replace(microsecond=0)
 
 
 def _plausible(moment: datetime, text: str, option: str) -> datetime:
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise UsageError(
-            f"{option} '{text}' is not a plausible time: it must be between "
+            f"{option} {quoted(text)} is not a plausible time: it must be between "
             f"{EARLIEST_YEAR} and {LATEST_YEAR}"
         )
     return moment
@@ -237,7 +238,7 @@ def parse_role(text: str) -> Role:
         found = next((r for r in Role if r.option.startswith(word) and word), None)
     if found is None:
         raise UsageError(
-            f"'{text}' is not a role: use {', '.join(r.option for r in Role)} (or ic, comms, ops)"
+            f"{quoted(text)} is not a role: use {', '.join(r.option for r in Role)} (or ic, comms, ops)"
         )
     return found
 
@@ -264,7 +265,7 @@ def parse_action(text: str) -> MitigationAction:
         found = next((a for a in MitigationAction if a.value.startswith(word) and word), None)
     if found is None:
         raise UsageError(
-            f"'{text}' is not a mitigation action: use "
+            f"{quoted(text)} is not a mitigation action: use "
             f"{', '.join(a.value for a in MitigationAction)}"
         )
     return found
@@ -275,7 +276,7 @@ def parse_status(text: str) -> IncidentStatus:
     matches = [s for s in IncidentStatus if s.value.startswith(word) and word]
     if len(matches) != 1:
         raise UsageError(
-            f"'{text}' is not a status: use {', '.join(s.value for s in IncidentStatus)}"
+            f"{quoted(text)} is not a status: use {', '.join(s.value for s in IncidentStatus)}"
         )
     return matches[0]
 
@@ -299,7 +300,9 @@ def match_severity(text: str, names: Sequence[str], written: Iterable[str] = ())
     if wanted in others:
         return others[wanted]
     also = f" (or one that records use: {', '.join(others.values())})" if others else ""
-    raise UsageError(f"'{text}' is not a configured severity: use one of {', '.join(names)}{also}")
+    raise UsageError(
+        f"{quoted(text)} is not a configured severity: use one of {', '.join(names)}{also}"
+    )
 
 
 def parse_statuses(values: Iterable[str]) -> frozenset[IncidentStatus]:

@@ -39,7 +39,7 @@ from incident_docs.models import (
     is_record_id,
     postmortem_id,
 )
-from incident_docs.terminal import printable
+from incident_docs.terminal import printable, quoted
 from incident_docs.timeline import impossible_time, parse_timeline
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
@@ -671,9 +671,9 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
         _stays_inside(root, matches[0], relative_display(matches[0], root))
         return matches[0]
     if not matches:
-        raise UsageError(f"no postmortem matches '{given}' in {config.postmortems_dir}/")
+        raise UsageError(f"no postmortem matches {quoted(given)} in {config.postmortems_dir}/")
     raise UsageError(
-        f"'{given}' matches several postmortems: {', '.join(p.stem for p in matches[:8])}"
+        f"{quoted(given)} matches several postmortems: {', '.join(p.stem for p in matches[:8])}"
     )
 
 
@@ -779,9 +779,9 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
             display = relative_display(matches[0], root)
             return Located(_inside_incidents(root, config, matches[0], display), display)
         if not matches:
-            raise UsageError(f"no incident matches '{given}' in {config.incidents_dir}/")
+            raise UsageError(f"no incident matches {quoted(given)} in {config.incidents_dir}/")
         names = ", ".join(p.stem for p in matches[:8])
-        raise UsageError(f"'{given}' matches several incidents: {names}")
+        raise UsageError(f"{quoted(given)} matches several incidents: {names}")
     opened, invalid = open_incidents(root, config)
     broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
     if len(opened) == 1:

@@ -26,6 +26,13 @@ def printable(text: str, *, lines: bool = True) -> str:
     return pattern.sub(_escaped, text)
 
 
+def quoted(text: str) -> str:
+    """A value in single quotes for a one-line message: its line breaks and control characters
+    written out as printable() writes them, so an argument holding a line break does not split
+    the error in two."""
+    return f"'{printable(text, lines=False)}'"
+
+
 _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 """Unicode's own line and paragraph separators, which some viewers break a line at."""
 
