@@ -431,6 +431,13 @@ def test_a_postmortem_records_its_incidents_key_times(tmp_path: Path) -> None:
         "(2024-05-02T09:55:00+00:00): copy it from INC-2024-05-02-api-errors, or correct the "
         "incident"
     ]
+    # Within the same second, the fractions that differ are shown, not two equal-looking times.
+    fraction = _key_times("started_at: 2024-05-02T09:55:00.5Z")
+    assert [message for _, _, message in found(tmp_path / "fraction", fraction, "FM011")] == [
+        "'started_at' (2024-05-02T09:55:00.500000+00:00) is not its incident's "
+        "(2024-05-02T09:55:00.000000+00:00): copy it from INC-2024-05-02-api-errors, or correct "
+        "the incident"
+    ]
     # A time the incident does not record yet (still open, say) is not compared.
     open_files = _key_times("resolved_at: 2024-05-02T12:00:00Z")
     open_files[INCIDENT_PATH] = (

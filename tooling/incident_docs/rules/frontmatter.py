@@ -310,10 +310,12 @@ def _copied_times(subject: Subject, incident: Incident) -> Iterator[Finding]:
 
 def _side_by_side(first: datetime, second: datetime) -> tuple[str, str]:
     """Two moments as a message shows them: the second in the first's offset, to the second
-    when they fall in the same minute."""
+    when they fall in the same minute, with its fraction when in the same second."""
     second = second.astimezone(first.tzinfo)
-    shown = _hm if _hm(first) != _hm(second) else _hms
-    return shown(first), shown(second)
+    for shown in (_hm, _hms):
+        if shown(first) != shown(second):
+            return shown(first), shown(second)
+    return first.isoformat(timespec="microseconds"), second.isoformat(timespec="microseconds")
 
 
 def _hm(moment: datetime) -> str:
