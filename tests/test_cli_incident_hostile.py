@@ -996,6 +996,25 @@ def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCl
     assert "mkdocs.yml has no incident-docs plugin" in result.stderr
 
 
+def test_init_says_when_both_names_of_a_workflow_are_taken(empty: Path, run_cli: RunCli) -> None:
+    # The review gate goes beside the repository's review.yml as incident-review.yml: with both
+    # the repository's own, it cannot be written, and the pull requests would wait for a check
+    # that never runs.
+    workflows = empty / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "review.yml").write_text("name: code review\n")
+    (workflows / "incident-review.yml").write_text("name: something else\n")
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (workflows / "incident-review.yml").read_text() == "name: something else\n"
+    assert (
+        "review.yml and incident-review.yml are both the repository's own workflows: left "
+        "alone, so the postmortem review gate is not written and will not run; rename "
+        "incident-review.yml" in " ".join(result.stderr.split())
+    )
+    assert ".github/workflows/lint.yml: created" in result.stdout
+
+
 def test_init_github_installs_its_own_pin_beside_the_repositorys_requirements(
     empty: Path, run_cli: RunCli
 ) -> None:

@@ -212,6 +212,12 @@ IGNORED = (LOCK_NAME, TEMPORARY)
 the built site, where mkdocs.yml puts it)."""
 WORKFLOWS = ("lint", "review", "publish", "actions-sync")
 """The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
+_WORKFLOW_WORDS = {
+    "lint": "the workflow linting pull requests",
+    "review": "the postmortem review gate",
+    "publish": "the workflow publishing the site",
+    "actions-sync": "the workflow syncing follow-ups with GitHub issues",
+}
 REQUIREMENTS = ".github/requirements.txt"
 """The pinned incident-docs the workflows install, which Dependabot keeps current."""
 OWN_REQUIREMENTS = ".github/requirements-incident-docs.txt"
@@ -485,6 +491,7 @@ def _github_steps(
     owners = locate_codeowners(top)
     elsewhere: dict[str, list[str]] = {}  # workflows of ours that run in another folder
     stale: list[str] = []  # workflows of ours that install the repository's requirements
+    taken: list[str] = []  # workflows of ours not written: their names are someone else's
     # Someone else's workflow of the same name (a code linter's lint.yml) is left alone: ours
     # goes beside it as incident-lint.yml, which CODEOWNERS names.
     workflows = workflow_files(top)
@@ -512,6 +519,10 @@ def _github_steps(
                         elsewhere.setdefault(runs_in, []).append(target.name)
                     if _installs_theirs(target, setup):
                         stale.append(target.name)
+                else:
+                    # Both names are the repository's own (review.yml, incident-review.yml):
+                    # this workflow is not written, and the checks it makes never run.
+                    taken.append(target.name)
             else:
                 note = _left_alone_note(target, name, setup)
                 if note is not None:
@@ -520,6 +531,13 @@ def _github_steps(
         theirs = target.name.removeprefix("incident-")
         what = "created" if theirs == target.name else f"created (your {theirs} is left alone)"
         steps.append(Step(target, text.encode(), what))
+    for name in taken:
+        theirs = name.removeprefix("incident-")
+        notes.append(
+            f"{theirs} and {name} are both the repository's own workflows: left alone, so "
+            f"{_WORKFLOW_WORDS[theirs.removesuffix('.yml')]} is not written and will not run; "
+            f"rename {name} and run 'incident init --github' again"
+        )
     for runs_in, names in elsewhere.items():
         notes.append(
             f"{', '.join(names)} {'run' if len(names) > 1 else 'runs'} in "
