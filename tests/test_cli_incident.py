@@ -829,6 +829,19 @@ def test_show_and_list_read_in_order_whatever_offset_each_time_was_written_in(
     assert [line.split()[3] for line in listed] == ["2024-05-02T08:00:00Z", "2024-05-02T07:00:00Z"]
 
 
+def test_show_says_when_a_record_has_no_timeline(tmp_path: Path, run_cli: RunCli) -> None:
+    # A record written by hand without one showed a bare "Timeline:" heading.
+    archive = copy_archive(tmp_path / "example")
+    path = archive / "incidents" / "INC-2023-03-14-payments-db-failover.md"
+    text = path.read_text()
+    start = text.index("## Timeline")
+    after = text.find("\n## ", start)
+    path.write_text(text[:start] + (text[after + 1 :] if after != -1 else ""))
+    shown = run_cli(archive, "show", "INC-2023-03-14").stdout.splitlines()
+    assert "Timeline: none recorded" in shown
+    assert "Timeline:" not in shown
+
+
 @pytest.mark.parametrize(
     ("line", "broken", "message"),
     [

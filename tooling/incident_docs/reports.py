@@ -612,7 +612,7 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
         else:
             until = " (now)"
         lines.append(f"  {tenure.role.label:<19} {tenure.holder} from {_utc(tenure.start)}{until}")
-    lines.append("Timeline:")
+    lines.append("Timeline:" if entries else "Timeline: none recorded")
     for entry in sorted(entries, key=lambda e: e.time):
         kind = entry.kind.value + (f"/{entry.action.value}" if entry.action else "")
         lines.append(
