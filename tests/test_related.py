@@ -476,3 +476,23 @@ def test_words_of_thai_lao_myanmar_and_khmer_are_found(archive: Path, run_cli: R
     for word, title in (("ชำระเงิน", "ระบบชำระเงิน"), ("ការទូទាត់", "ការទូទាត់បរាជ័យ")):
         found = run_cli(archive, "similar", "--text", word)
         assert found.exit_code == 0 and title in found.stdout, (word, found.output)
+
+
+def test_json_output_writes_text_as_it_is_in_every_command(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # `show --format json` wrote "Zahlungsdienst überlastet" as written, `list` and `similar`
+    # as "\u00fcberlastet": one tool, two spellings of one title.
+    title = "Zahlungsdienst überlastet"
+    declared = run_cli(empty_archive, "declare", title, "--by", "sam", "--yes")
+    assert declared.exit_code == 0, declared.output
+    for args in (
+        ("list", "--format", "json"),
+        ("similar", "--text", "zahlungsdienst", "--format", "json"),
+        ("show", "zahlungsdienst", "--format", "json"),
+        ("blameless", "explain", title, "--format", "json"),
+    ):
+        result = run_cli(empty_archive, *args)
+        assert result.exit_code in (0, 1), result.output
+        assert "überlastet" in result.stdout and "\\u00fc" not in result.stdout, args
+        json.loads(result.stdout)

@@ -124,6 +124,7 @@ def as_json(rows: Sequence[ActionRow], today: date) -> str:
             "items": [row.as_dict() for row in rows],
         },
         indent=2,
+        ensure_ascii=False,
     )
 
 

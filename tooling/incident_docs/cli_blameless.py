@@ -60,7 +60,7 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
         echo(f"incident: warning: {stale}", err=True)
     explanation = checker.explain(sentence)
     if output_format == "json":
-        echo(json.dumps(explanation.as_dict(), indent=2))
+        echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
     else:
         echo(explanation.as_text())
     raise SystemExit(1 if explanation.flagged else 0)

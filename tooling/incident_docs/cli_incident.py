@@ -1438,7 +1438,9 @@ def list_command(
             )
     chosen = select_incidents(incidents, wanted)
     if output_format.lower() == "json":
-        echo(json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2))
+        echo(
+            json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2, ensure_ascii=False)
+        )
         return
     if not chosen:
         echo("No incidents match." if incidents else "No incidents yet.", err=True)
@@ -1606,6 +1608,7 @@ def _print_matches(matches: Sequence[Match], output_format: str = "text") -> Non
                     for m in matches
                 ],
                 indent=2,
+                ensure_ascii=False,
             )
         )
         return

@@ -383,7 +383,7 @@ def teams_command(project: Project, output_format: str) -> None:
         for team in roster.teams
     ]
     if output_format.lower() == "json":
-        echo(json.dumps({"teams": listed}, indent=2))
+        echo(json.dumps({"teams": listed}, indent=2, ensure_ascii=False))
         return
     if not listed:
         echo(

@@ -281,7 +281,7 @@ def to_json(metrics: Metrics) -> dict[str, Any]:
 
 
 def format_json(metrics: Metrics) -> str:
-    return json.dumps(to_json(metrics), indent=2) + "\n"
+    return json.dumps(to_json(metrics), indent=2, ensure_ascii=False) + "\n"
 
 
 def format_csv(metrics: Metrics) -> str:
