@@ -88,6 +88,20 @@ def test_internal_has_everything_and_public_has_none_of_it(archive: Path, run_cl
         assert leak not in public.stdout, leak
 
 
+def test_a_public_update_says_since_when_the_status_holds(archive: Path, run_cli: RunCli) -> None:
+    # The internal update said "Monitoring since 11:20 UTC"; the public one only "A fix is in
+    # place", whether for ten minutes or for a day.
+    declare(run_cli, archive)
+    moved = run_cli(archive, "status", "monitoring", "--by", "sam", "--at", "2024-05-02T11:20:00Z")
+    assert moved.exit_code == 0, moved.output
+    public = run_cli(archive, "update", "--audience", "public", "--format", "text")
+    assert public.exit_code == 0, public.output
+    assert (
+        "Status: A fix is in place and we are watching the results (since 11:20 UTC).\n"
+        in public.stdout
+    )
+
+
 def test_a_public_update_that_would_leak_is_refused_naming_the_text(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -261,10 +261,7 @@ def stakeholder_update(
         return markdown_text(one) if escape else one
 
     resolved = incident.status is IncidentStatus.RESOLVED
-    since = next(
-        (c.at for c in reversed(incident.status_history) if c.status is incident.status),
-        incident.declared_at,
-    )
+    since = status_since(incident)
     due = now + next_update
     start = start_of(incident)
     sent = last_update(entries, "internal")
@@ -683,6 +680,14 @@ def postmortem_pr_body(
     return "\n".join(lines) + "\n\n" + checklist
 
 
+def status_since(incident: Incident) -> datetime:
+    """When the incident entered its present status (the last time, if it was reopened)."""
+    return next(
+        (c.at for c in reversed(incident.status_history) if c.status is incident.status),
+        incident.declared_at,
+    )
+
+
 PUBLIC_STATUS: dict[IncidentStatus, str] = {
     IncidentStatus.INVESTIGATING: "We are investigating.",
     IncidentStatus.IDENTIFIED: "We have found the cause and are working on a fix.",
@@ -723,8 +728,15 @@ def public_update_parts(
     timeline text or entries marked internal."""
     resolved = incident.status is IncidentStatus.RESOLVED
     due = now + next_update
-    dated = len({m.astimezone(UTC).date() for m in (start_of(incident), now, due)}) > 1
-    parts = [PublicPart("Status", PUBLIC_STATUS[incident.status], "", free=False)]
+    since = status_since(incident)
+    moments = (
+        (start_of(incident), now, since) if resolved else (start_of(incident), now, since, due)
+    )
+    dated = len({m.astimezone(UTC).date() for m in moments}) > 1
+    # Since when, as the internal update says it: "watching the results" for ten minutes or for
+    # a day are two different messages.
+    status = f"{PUBLIC_STATUS[incident.status][:-1]} (since {_clock(since, dated=dated)})."
+    parts = [PublicPart("Status", status, "", free=False)]
     hurt = [
         (name, harm)
         for name, harm in incident.audiences.affected()
