@@ -484,6 +484,35 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "In this incident we have learned to be extra careful with vendored tooling.",
+        "From now on, we want to be more mindful of flaky canaries.",
+        "We should be cautious about reading too much into one week of data.",
+        "I need to be more careful with my own release checklist.",
+        "I'll do better next time.",
+        "I promise to do better with the next migration.",
+    ],
+)
+def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We have asked the on-call engineers to be extra careful with vendored tooling.",
+        "We expect responders to be more mindful of flaky canaries.",
+        "I expect the DBA to be more careful with migrations.",
+        "I told Dave to do better next time.",
+        "Reviewers need to be more careful.",
+    ],
+)
+def test_care_the_writers_ask_of_others_is_still_flagged(sentence: str) -> None:
+    assert "BL009" in {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "- Who deleted the bucket?",

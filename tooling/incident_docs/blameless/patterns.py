@@ -135,6 +135,42 @@ def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_WRITERS_RESOLVE = _c(
+    r"\b(?:we|i)(?:['\u2019](?:re|ll|ve|d|m))?\s+(?:(?:all|both|also|still|really|truly|just|always|"
+    r"now|collectively|definitely|certainly|absolutely|need|needs|have|had|must|can|could|should|"
+    r"would|will|shall|ought|are|am|was|were|been|to|promise|promised|commit|committed|pledge|"
+    r"pledged|vow|vowed|going|strive|aim|try|tried|hope|intend|want|wanted|like|plan|planned|"
+    r"decided|agreed|resolved|learn|learned|learnt|realised|realized|keep|continue|got|gotta|"
+    r"['\u2019](?:ll|ve|re|d|m))\s+){0,5}$"
+)
+"""The writers, as who is to take the care or do better ("we have learned to be extra careful", "I
+want to be more mindful", "I'll do better next time"): their own lesson or promise, said before
+the words through auxiliaries and verbs of resolve alone, so that whoever else they ask it of
+stands ("we expect responders to be more attentive", "we warned Dave to do better")."""
+
+
+_CARE_REJECTED = _c(
+    r"(?:\bnot\s+(?:a|an|the)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution)\s+to\s+|"
+    r"\b(?:not|never)\s+(?!just\b)(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
+    r"to\s+)[\"'\u201c\u2018]?(?:(?:be\s+)?(?:more\s+|extra\s+|very\s+)?"
+    + CARE
+    + r"|take\s+(?:more|extra|greater|better)\s+care|"
+    r"pay\s+(?:more|closer|better|extra|greater)\s+attention)\b"
+    # ... unless a punishment stands beside it ("…, and Dave will be held accountable").
+    r"(?![^.;!?\n]{0,300}\b(?:held\s+(?:accountable|responsible)|consequences|fired|sacked|"
+    r"disciplin\w*|punish\w*|written\s+up|warning)\b)|"
+    r"\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?(?:\w+\s+){0,3}?"
+    r"(?:careful|vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
+    r"wouldn['\u2019]t|doesn['\u2019]t|does\s+not|isn['\u2019]t|is\s+not|cannot|can['\u2019]t)\b|"
+    r"\b(?:nobody|no\s+one)\s+(?:named\s+(?:here|in\s+\w+(?:\s+\w+)?)\s+)?(?:is|was|will\s+be)\s+"
+    r"(?:being\s+)?held\b|"
+    r"\bwrong\s+lesson\b"
+)
+"""Care or accountability named in order to be rejected: "the fix is a version check, not a
+reminder to be careful", "telling engineers to be more careful would not have prevented this",
+"we are not asking maintainers to 'be more careful'", "nobody named here is held responsible"."""
+
+
 _REFUSED = _c(
     # Who refuses, then the refusal, with at most an auxiliary between them ("we cannot afford not
     # to fire Dave" refuses nothing); a condition ("if we don't…") is no refusal, nor is a question
@@ -883,13 +919,24 @@ CHECKS: tuple[Check, ...] = (
             "mentioning suffice mention point"
         ),
     ),
-    # BL009: punishment or "be more careful" as an action.
+    # BL009: punishment or "be more careful" as an action. Care asked of whoever reads it ("Be
+    # more careful", "engineers need to take more care"); not the writers' own lesson or
+    # resolve ("we have learned to be extra careful", "I want to be more mindful").
     Check(
         _c(
             r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?"
             + CARE
             + r"|take\s+(?:more|extra|greater|better)\s+care|"
-            r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention|more\s+carefully|"
+            r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention)\b"
+        ),
+        "BL009",
+        wordset("careful vigilant diligent thorough attentive cautious mindful care attention"),
+        veto=_WRITERS_RESOLVE,
+        sentence_veto=_CARE_REJECTED,
+    ),
+    Check(
+        _c(
+            r"\b(?:more\s+carefully|"
             r"double[\s-]check\w*\b[^.;!?|\n]{0,40}?\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|"
             r"going\s+forward)|next\s+time\b[^.;!?|\n]{0,30}?\b(?:double[\s-]check|be\s+careful|remember\s+to)|"
             r"disciplinary|disciplin(?:e|ed)\s+(?:the|him|her|them|those|whoever)|remedial\s+training|"
@@ -919,27 +966,7 @@ CHECKS: tuple[Check, ...] = (
             "reprimands performance pip punish punished punishing punishment punishes accountable "
             "held consequences remind reminded reminding reminds"
         ),
-        # Named in order to be rejected: "the fix is a version check, not a reminder to be
-        # careful", "telling engineers to be more careful would not have prevented this", "we
-        # are not asking maintainers to 'be more careful'", "nobody named here is held
-        # responsible".
-        sentence_veto=_c(
-            r"(?:\bnot\s+(?:a|an|the)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution)\s+to\s+|"
-            r"\b(?:not|never)\s+(?!just\b)(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"
-            r"to\s+)[\"'\u201c\u2018]?(?:(?:be\s+)?(?:more\s+|extra\s+|very\s+)?"
-            + CARE
-            + r"|take\s+(?:more|extra|greater|better)\s+care|"
-            r"pay\s+(?:more|closer|better|extra|greater)\s+attention)\b"
-            # ... unless a punishment stands beside it ("…, and Dave will be held accountable").
-            r"(?![^.;!?\n]{0,300}\b(?:held\s+(?:accountable|responsible)|consequences|fired|sacked|"
-            r"disciplin\w*|punish\w*|written\s+up|warning)\b)|"
-            r"\b(?:telling|asking|reminding)\s+(?:\w+\s+){1,3}?to\s+[\"'\u201c\u2018]?(?:\w+\s+){0,3}?"
-            r"(?:careful|vigilant|attention)\W+(?:\w+\s+){0,2}?(?:won['\u2019]t|will\s+not|would\s+not|"
-            r"wouldn['\u2019]t|doesn['\u2019]t|does\s+not|isn['\u2019]t|is\s+not|cannot|can['\u2019]t)\b|"
-            r"\b(?:nobody|no\s+one)\s+(?:named\s+(?:here|in\s+\w+(?:\s+\w+)?)\s+)?(?:is|was|will\s+be)\s+"
-            r"(?:being\s+)?held\b|"
-            r"\bwrong\s+lesson\b"
-        ),
+        sentence_veto=_CARE_REJECTED,
     ),
     # "Make sure that Dave is more careful", "Ensure on-call staff remain vigilant": care asked
     # of a person, a role or a team; not of a thing ("Make sure the runbook is mindful of time
@@ -977,8 +1004,9 @@ CHECKS: tuple[Check, ...] = (
         "BL009",
         wordset("harder better"),
         # The organisation's own promise: "we will do better", "we're sorry and promise to do
-        # better".
+        # better", "we as a team need to do better"; or the writer's ("I'll do better next time").
         veto=_c(
+            _WRITERS_RESOLVE.pattern + r"|"
             r"\bwe(?:['\u2019](?:re|ll|ve|d))?\s+(?:(?:all|both|as|a|an|the|whole|team|company|"
             r"organi[sz]ation|need|needs|have|has|had|must|can|could|should|would|will|shall|to|and|"
             r"are|absolutely|obviously|really|truly|clearly|simply|just|collectively|definitely|"
