@@ -2881,6 +2881,9 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("As usual, the deploy went out without a review.", "BL006", False),
         # The writers' own deed, told just after the marker.
         ("And of course we added regression tests for this exact error.", "BL006", True),
+        # ... whatever its verb, and after an object put first.
+        ("And of course the ones we forked we also pinned to a commit.", "BL006", True),
+        ("Needless to say, we were glad the replica caught up before the peak.", "BL003", True),
         ("And of course the backup had not been tested since the migration.", "BL006", False),
         ("Of course we asked Dave, who ignored it again.", "BL006", False),
         # Of a system's way, in passing.
@@ -2960,6 +2963,15 @@ def test_the_writers_own_deed_after_a_marker_is_still_weighed_by_the_model() -> 
         _shipped_checker().check("And of course we added regression tests for this exact error.")
         == []
     )
+    # Whatever the writers did, and with an object put first; the model still reads what a
+    # writer says in the first person ("I had to redo it all myself").
+    assert (
+        _shipped_checker().check("And of course the ones we forked we also pinned to a commit.")
+        == []
+    )
+    assert "BL006" in {
+        hit.code for hit in _shipped_checker().check("Of course I had to redo it all myself.")
+    }
 
 
 def test_a_track_record_that_is_not_a_good_one_reads_as_blame() -> None:

@@ -304,11 +304,16 @@ def _names_by_a_word(sentence: str, known: frozenset[str], people: frozenset[str
     )
 
 
-_WRITERS_DEED = re.compile(r",?\s+(?:we|I)\s+(?:also\s+)?[a-z]+ed\b(?!\s+to\b)")
-"""What the writers did, told just after the marker ("and of course we added regression tests",
-"of course I audited those too"): the organisation's own deed, no one's looked back on, whether
-or not it went well ("…of course we missed it" is ownership). Only a verb in -ed right after
-"we" or "I"; the rest of the conditions stand (no one else named, the model's bar)."""
+_WRITERS_DEED = re.compile(
+    r",?\s*(?:[a-z]+\s+){0,4}?(?:[Ww]e|I)(?:['\u2019](?:re|ll|ve|d|m))?\s+(?:also\s+|still\s+)?[a-z]+"
+)
+"""The writers as the subject of the clause the marker opens ("and of course we added regression
+tests", "of course I audited those too", "and of course those which I vendored I also audited",
+"needless to say, we're excited", "as usual, we also leave you with some resources"): the
+organisation's own deed or view, no one's looked back on, whether or not it went well ("…of
+course we missed it" is ownership). The writers may come after a few words in lower case (an
+object put first), never after a name; the rest of the conditions stand (no one else named, the
+model's bar)."""
 
 
 def _stands_as_said(
