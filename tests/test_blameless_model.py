@@ -2886,6 +2886,24 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
         ("Needless to say, we were glad the replica caught up before the peak.", "BL003", True),
         ("And of course the backup had not been tested since the migration.", "BL006", False),
         ("Of course we asked Dave, who ignored it again.", "BL006", False),
+        # ... but not when someone else is named, wherever in the sentence.
+        (
+            "And of course the ones we inherited from Dave we also had to rewrite from scratch.",
+            "BL006",
+            False,
+        ),
+        (
+            "Of course after we restored the cache cluster and rebuilt the search index, Dave "
+            "pushed the same change again.",
+            "BL006",
+            False,
+        ),
+        (
+            "Needless to say, we had to roll back the deployment and restore the cache cluster "
+            "from the snapshot that Marco took.",
+            "BL003",
+            False,
+        ),
         # Of a system's way, in passing.
         (
             "Because the wallet does not warn about a repeated address, the exchange will, as "
@@ -2972,6 +2990,12 @@ def test_the_writers_own_deed_after_a_marker_is_still_weighed_by_the_model() -> 
     assert "BL006" in {
         hit.code for hit in _shipped_checker().check("Of course I had to redo it all myself.")
     }
+    # Someone else named makes the marker stand, however low the model scores the sentence.
+    sentence = (
+        "As usual, we had to rebuild the replica from the nightly snapshot and replay the "
+        "write-ahead log, while Dave was on holiday."
+    )
+    assert "BL006" in {hit.code for hit in _shipped_checker().check(sentence)}
 
 
 def test_a_track_record_that_is_not_a_good_one_reads_as_blame() -> None:

@@ -313,7 +313,19 @@ tests", "of course I audited those too", "and of course those which I vendored I
 organisation's own deed or view, no one's looked back on, whether or not it went well ("…of
 course we missed it" is ownership). The writers may come after a few words in lower case (an
 object put first), never after a name; the rest of the conditions stand (no one else named, the
-model's bar)."""
+model's bar), and a name anywhere after the marker makes it stand (see _names_someone_after)."""
+
+
+def _names_someone_after(
+    sentence: str, end: int, known: frozenset[str], people: frozenset[str]
+) -> bool:
+    """Some word of the sentence after a marker ending at `end` is a person's name: the writers'
+    own deed does not clear the marker in a sentence that names someone else, however far on
+    ("and of course the ones we inherited from Dave we also had to rewrite", "of course when we
+    rolled it back, Dave pushed it again"): the writers are then who cleaned up after that
+    person. Before the marker, a name stands beside it or opens the sentence (see _around); the
+    marker's own word is no name ("Needless to say")."""
+    return any(token.value == NAME for token in tokens(sentence[end:], known, people))
 
 
 def _stands_as_said(
@@ -323,7 +335,13 @@ def _stands_as_said(
     reads: the sentence tells of the past (but for the writers' own deed said just after it: see
     _WRITERS_DEED), or names someone it is said of (see DISCOURSE)."""
     return (
-        (_tells_of_the_past(sentence) and _WRITERS_DEED.match(sentence, end) is None)
+        (
+            _tells_of_the_past(sentence)
+            and (
+                _WRITERS_DEED.match(sentence, end) is None
+                or _names_someone_after(sentence, end, known, people)
+            )
+        )
         or _SOMEONE_IN_A_MATCH.search(sentence, start, end) is not None
         or any(
             not _SOMEONE_ELSE.isdisjoint(token.value for token in tokens(words, known, people))
