@@ -492,6 +492,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "I need to be more careful with my own release checklist.",
         "I'll do better next time.",
         "I promise to do better with the next migration.",
+        "I misread the dashboard, and I need to be more careful with units.",
     ],
 )
 def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
@@ -506,6 +507,9 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         "I expect the DBA to be more careful with migrations.",
         "I told Dave to do better next time.",
         "Reviewers need to be more careful.",
+        # Someone named beside the writer.
+        "Dave and I need to be more careful with the release checklist.",
+        "Priya or I will be more careful with the failover runbook.",
     ],
 )
 def test_care_the_writers_ask_of_others_is_still_flagged(sentence: str) -> None:

@@ -136,7 +136,10 @@ def _c(pattern: str) -> re.Pattern[str]:
 
 
 _WRITERS_RESOLVE = _c(
-    r"\b(?:we|i)(?:['\u2019](?:re|ll|ve|d|m))?\s+(?:(?:all|both|also|still|really|truly|just|always|"
+    # "I" after "and" is one of several ("Dave and I need to be more careful"), but for a clause
+    # of its own after a comma ("…, and I need to be more careful").
+    r"\b(?:we|(?:(?<!\band\s)(?<!\bor\s)|(?<=,\sand\s))i)(?:['\u2019](?:re|ll|ve|d|m))?\s+"
+    r"(?:(?:all|both|also|still|really|truly|just|always|"
     r"now|collectively|definitely|certainly|absolutely|need|needs|have|had|must|can|could|should|"
     r"would|will|shall|ought|are|am|was|were|been|to|promise|promised|commit|committed|pledge|"
     r"pledged|vow|vowed|going|strive|aim|try|tried|hope|intend|want|wanted|like|plan|planned|"
@@ -146,7 +149,8 @@ _WRITERS_RESOLVE = _c(
 """The writers, as who is to take the care or do better ("we have learned to be extra careful", "I
 want to be more mindful", "I'll do better next time"): their own lesson or promise, said before
 the words through auxiliaries and verbs of resolve alone, so that whoever else they ask it of
-stands ("we expect responders to be more attentive", "we warned Dave to do better")."""
+stands ("we expect responders to be more attentive", "we warned Dave to do better"), and so does
+whoever the writer names beside themselves ("Dave and I need to be more careful")."""
 
 
 _CARE_REJECTED = _c(
