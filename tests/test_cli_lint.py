@@ -114,6 +114,15 @@ def test_an_unreadable_file_fails_whatever_is_selected(tmp_path: Path, run_cli: 
     assert ignored.exit_code == 0 and ignored.stdout == ""
 
 
+def test_a_byte_that_is_not_utf8_is_placed_at_its_character_column(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_bytes("\ufeffCafé 日本 ".encode() + b"\xff\n")
+    result = run_cli(tmp_path, "lint", "--select", "BL", str(notes))
+    assert result.stdout.startswith("notes.md:1:9: IO003 invalid UTF-8 (byte 0xff)")
+
+
 def _json(result: Result) -> list[dict[str, object]]:
     payload = json.loads(result.stdout)
     diagnostics: list[dict[str, object]] = payload["diagnostics"]

@@ -200,9 +200,12 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
 
 
 def invalid_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
-    """Where in the bytes the first one that is not UTF-8 stands (line, column), and what to say."""
+    """Where in the bytes the first one that is not UTF-8 stands (line, column), and what to say.
+    The column counts characters, as an editor and every other finding do, not bytes: the line's
+    bytes before it are UTF-8, a byte-order mark no character."""
     line = raw.count(b"\n", 0, error.start) + 1
-    column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    before = raw[raw.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8")
+    column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
     return line, column, f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
 
 
