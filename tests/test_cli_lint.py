@@ -123,6 +123,17 @@ def test_a_byte_that_is_not_utf8_is_placed_at_its_character_column(
     assert result.stdout.startswith("notes.md:1:9: IO003 invalid UTF-8 (byte 0xff)")
 
 
+def test_a_link_out_of_the_repository_named_twice_is_reported_once(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    (tmp_path / "secret.md").write_text("outside\n")
+    link = archive / "postmortems" / "PM-2030-01-01-link.md"
+    link.symlink_to(tmp_path / "secret.md")
+    for named in ([link, link], [link, link.parent], [link.parent, archive]):
+        result = run_cli(archive, "lint", *map(str, named))
+        assert result.stdout.count("IO005") == 1, (named, result.stdout)
+
+
 def _json(result: Result) -> list[dict[str, object]]:
     payload = json.loads(result.stdout)
     diagnostics: list[dict[str, object]] = payload["diagnostics"]

@@ -235,6 +235,7 @@ def _targets(
     files: list[tuple[str, str]] = []
     strays: list[FileResult] = []
     seen: set[str] = set()
+    escaped: set[str] = set()
 
     def consider(path: Path, *, explicit: bool, display: str | None = None) -> None:
         display = display or relative_display(path, ctx.root)
@@ -271,7 +272,9 @@ def _targets(
 
     def leads_outside(path: Path, display: str) -> bool:
         target = escapes(path, ctx.root)
-        if target is not None:
+        # Said once, however often it is reached: named twice, or named and in a folder named.
+        if target is not None and display not in escaped:
+            escaped.add(display)
             message = f"symbolic link leads outside the repository ({target})"
             strays.append(FileResult(display, [Finding("IO005", message)]))
         return target is not None
