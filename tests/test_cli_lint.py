@@ -44,6 +44,16 @@ def test_a_folder_lints_the_records_in_it_not_other_markdown(
     assert named.exit_code == 1 and "docs/writing.md:" in named.stdout
 
 
+def test_a_file_named_after_its_folder_is_still_linted(archive: Path, run_cli: RunCli) -> None:
+    (archive / "docs").mkdir(exist_ok=True)
+    guide = archive / "docs" / "writing.md"
+    guide.write_text("# Writing\n\nBob was careless.\n")
+    for named in ([guide, archive], [archive, guide]):
+        result = run_cli(archive, "lint", "--select", "BL", *map(str, named))
+        assert result.exit_code == 1, (named, result.output)
+        assert result.stdout.startswith("docs/writing.md:3:"), (named, result.stdout)
+
+
 def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     text = path.read_text()

@@ -295,6 +295,8 @@ def _targets(
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise UsageError(f"{given}: no such file or directory")
+    # The files named first: one is linted as named whether its folder comes before or after it.
+    for given in sorted(paths, key=Path.is_dir):
         if given.is_dir():
             if leads_outside(given, relative_display(given, ctx.root)):
                 continue
