@@ -69,6 +69,18 @@ def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: Ru
     )
 
 
+def test_sections_missing_after_a_lone_front_matter_are_on_a_line_the_file_has(
+    archive: Path, run_cli: RunCli
+) -> None:
+    path = archive / PM
+    text = path.read_text()
+    path.write_text(text[: text.index("\n---\n") + 5])  # the front-matter alone
+    lines = len(path.read_text().splitlines())
+    result = run_cli(archive, "lint", "--format", "github", str(path))
+    annotations = [line for line in result.stdout.splitlines() if "title=SC001" in line]
+    assert annotations and all(f",line={lines}," in line for line in annotations), result.stdout
+
+
 def test_yaml_syntax_error_at_its_line(archive: Path, run_cli: RunCli) -> None:
     path = archive / INC
     text = path.read_text().replace("tags: [deployment, memory-leak, config]", "tags: [deployment")

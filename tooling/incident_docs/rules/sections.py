@@ -155,7 +155,9 @@ def _missing(
                 line,
                 1,
             )
-    line = max(subject.doc.body_start, len(subject.doc.lines))
+    # The last line: with nothing after the front-matter, its closing '---', not a line past the
+    # end, where no editor or pull request diff shows the finding.
+    line = max(1, len(subject.doc.lines))
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
