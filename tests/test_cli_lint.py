@@ -54,6 +54,17 @@ def test_a_file_named_after_its_folder_is_still_linted(archive: Path, run_cli: R
         assert result.stdout.startswith("docs/writing.md:3:"), (named, result.stdout)
 
 
+def test_a_folder_linked_inside_the_repository_is_no_stray_file(
+    archive: Path, run_cli: RunCli
+) -> None:
+    (archive / "postmortems" / "2022").mkdir()
+    (archive / PM).rename(archive / "postmortems" / "2022" / Path(PM).name)
+    (archive / "postmortems" / "old").symlink_to("2022")
+    for named in ([], [str(archive / "postmortems")]):
+        result = run_cli(archive, "lint", *named)
+        assert result.exit_code == 0, (named, result.output)
+
+
 def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     text = path.read_text()

@@ -305,6 +305,8 @@ def _targets(
                     (path.is_file() or path.is_symlink())
                     and not _hidden(path, given)
                     and not leads_outside(path, relative_display(path, ctx.root))
+                    # A folder that is a link is not entered, as in a lint of the whole archive.
+                    and not path.is_dir()
                 ):
                     consider(path, explicit=False)
         elif not leads_outside(given, relative_display(given, ctx.root)):
