@@ -539,6 +539,21 @@ def test_string_values_of_a_setting_are_found_where_they_are_written() -> None:
     assert string_positions("", ("blameless", "allow")) == ((1, 1), {})
 
 
+def test_a_setting_is_found_on_its_line_after_a_line_separator_in_a_string(
+    archive: Path, run_cli: RunCli
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = 'x = "one\u2028two\x85three"\n' + pyproject.read_text()
+    text += '\n[tool.incident-docs.blameless]\nallow = ["a phrase never written"]\n'
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    line = text.split("\n").index('allow = ["a phrase never written"]') + 1
+    assert f"pyproject.toml:{line}:10: SP003 allowed phrase" in result.stdout, result.stdout
+    pyproject.write_text(text + "[tool.incident-docs.lint]\nfail-on = 3\n")
+    result = run_cli(archive, "lint")
+    assert f"pyproject.toml:{line + 2}: tool.incident-docs.lint.fail-on" in result.stderr
+
+
 def test_thousands_of_wrong_settings_are_listed_twenty_at_most(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -737,6 +737,12 @@ _KEY_PARTS = re.compile(_PART)
 _MULTILINE_STRING = re.compile(r'"""|\'\'\'')
 
 
+def _toml_lines(text: str) -> list[str]:
+    """The lines of TOML text as TOML, editors and GitHub number them: broken at line feeds
+    only, not at the U+2028 or U+0085 a string or a comment may hold."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     """Each table and key of the TOML text (an array's tables by their index), with the line
     that first names it: read line by line, as people write pyproject.toml, outside multi-line
@@ -745,7 +751,7 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     table: tuple[str, ...] = ()
     arrays: dict[tuple[str, ...], int] = {}  # [[name]] -> how many tables of it so far
     open_string: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_toml_lines(text), start=1):
         if open_string is not None or '"""' in line or "'''" in line:
             # Inside a multi-line string no line is a table or a key; a line that opens one is
             # read for the key before it.
@@ -792,7 +798,7 @@ def string_positions(
     order: escapes read as TOML reads them, comments left out."""
     line = _setting_line(_key_lines(text), ("tool", TABLE, *path)) or 1
     places: dict[str, list[tuple[int, int]]] = {}
-    for number, written in enumerate(text.splitlines()[line - 1 :], start=line):
+    for number, written in enumerate(_toml_lines(text)[line - 1 :], start=line):
         for match in _STRING_OR_COMMENT.finditer(written):
             token = match.group(0)
             if token == "#":
