@@ -156,6 +156,19 @@ def test_a_byte_that_is_not_utf8_is_placed_at_its_character_column(
     assert result.stdout.startswith("notes.md:1:9: IO003 invalid UTF-8 (byte 0xff)")
 
 
+def test_a_byte_that_is_not_utf8_is_on_the_line_other_findings_count(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # Lines ended by a lone CR (an old Mac editor) are lines to an editor and to every rule.
+    notes = tmp_path / "notes.md"
+    notes.write_bytes(b"# Notes\r\rBob was careless.\r\nCaf\xc3\xa9 \xff\r")
+    result = run_cli(tmp_path, "lint", "--select", "BL", str(notes))
+    assert result.stdout.startswith("notes.md:4:6: IO003 invalid UTF-8 (byte 0xff)")
+    notes.write_bytes(b"# Notes\r\rBob was careless.\r\nCafe\r")
+    careless = run_cli(tmp_path, "lint", "--select", "BL", str(notes))
+    assert careless.stdout.startswith("notes.md:3:"), careless.stdout
+
+
 def test_a_link_out_of_the_repository_named_twice_is_reported_once(
     archive: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

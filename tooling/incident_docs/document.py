@@ -201,12 +201,13 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
 
 def invalid_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
     """Where in the bytes the first one that is not UTF-8 stands (line, column), and what to say.
-    The column counts characters, as an editor and every other finding do, not bytes: the line's
-    bytes before it are UTF-8, a byte-order mark no character."""
-    line = raw.count(b"\n", 0, error.start) + 1
-    before = raw[raw.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8")
-    column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
-    return line, column, f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+    Counted as every other finding and an editor count them: lines broken at CRLF, LF or a lone
+    CR (as parse_text reads them), the column in characters, not bytes (the bytes before it are
+    UTF-8), a byte-order mark no character."""
+    before = raw[: error.start].decode("utf-8").removeprefix("\ufeff")
+    lines = before.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    message = f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+    return len(lines), len(lines[-1]) + 1, message
 
 
 def utf8_text(raw: bytes, label: str) -> str:
