@@ -65,6 +65,22 @@ def test_a_folder_linked_inside_the_repository_is_no_stray_file(
         assert result.exit_code == 0, (named, result.output)
 
 
+def test_a_folder_linked_from_outside_the_record_folders_is_reported(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Records kept elsewhere and linked in are never read there: not linted, not published.
+    (archive / "legacy").mkdir()
+    (archive / PM).rename(archive / "legacy" / Path(PM).name)
+    (archive / "postmortems" / "legacy").symlink_to(Path("..") / "legacy")
+    said = "postmortems/legacy:1:1: ID004 'legacy' links to legacy/, outside the record folders"
+    for named in ([], ["--select", "ID"], [str(archive / "postmortems")]):
+        result = run_cli(archive, "lint", *named)
+        assert result.stdout.count(said) == 1, (named, result.stdout)
+    named = [str(archive / "postmortems" / "legacy"), str(archive / "postmortems")]
+    both = run_cli(archive, "lint", *named)
+    assert both.exit_code == 1 and both.stdout.count(said) == 1, both.stdout
+
+
 def test_deleted_section_is_reported_where_it_belongs(archive: Path, run_cli: RunCli) -> None:
     path = archive / PM
     text = path.read_text()

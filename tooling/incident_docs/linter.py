@@ -29,6 +29,7 @@ from incident_docs.records import (
     ID_PEEK_BYTES,
     SKIPPED_NAMES,
     folder_kind,
+    hidden_part,
     is_record_file,
     is_record_name,
     iter_record_files,
@@ -235,7 +236,7 @@ def _targets(
     files: list[tuple[str, str]] = []
     strays: list[FileResult] = []
     seen: set[str] = set()
-    escaped: set[str] = set()
+    said: set[str] = set()  # links reported, each once however often it is reached
 
     def consider(path: Path, *, explicit: bool, display: str | None = None) -> None:
         display = display or relative_display(path, ctx.root)
@@ -273,11 +274,31 @@ def _targets(
     def leads_outside(path: Path, display: str) -> bool:
         target = escapes(path, ctx.root)
         # Said once, however often it is reached: named twice, or named and in a folder named.
-        if target is not None and display not in escaped:
-            escaped.add(display)
+        if target is not None and display not in said:
+            said.add(display)
             message = f"symbolic link leads outside the repository ({target})"
             strays.append(FileResult(display, [Finding("IO005", message)]))
         return target is not None
+
+    def linked_folder(path: Path, display: str) -> None:
+        """A folder in a record folder that is a link inside the repository is not entered: what
+        it holds is read where it lives. Said when that is outside the record folders, where
+        nothing is linted or published, so that no record goes missing quietly."""
+        if display in said or folder_kind(display, config) is None or hidden_part(display):
+            return
+        try:
+            real = Path(os.path.realpath(path)).relative_to(os.path.realpath(ctx.root))
+        except ValueError:  # out of the repository: IO005's to say
+            return
+        target = f"{real.as_posix()}/"
+        if folder_kind(target, config) is None:
+            said.add(display)
+            message = (
+                f"'{path.name}' links to {target}, outside the record folders, and a linked "
+                "folder is not followed: nothing in it is linted or published; move that folder "
+                "here in place of the link"
+            )
+            strays.append(FileResult(display, [Finding("ID004", message)]))
 
     if not paths:
         # Strings, not Paths, for the common case: a large archive is mostly records.
@@ -289,8 +310,10 @@ def _targets(
             else:
                 consider(Path(location), explicit=False, display=display)
         for display in linked:
-            # A folder the walk does not enter: said so when it leads out of the repository.
-            leads_outside(ctx.root / display, display)
+            # A folder the walk does not enter: said so when it leads out of the repository, or
+            # to a folder outside the record folders.
+            if not leads_outside(ctx.root / display, display):
+                linked_folder(ctx.root / display, display)
         return files, strays
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -300,15 +323,20 @@ def _targets(
         if given.is_dir():
             if leads_outside(given, relative_display(given, ctx.root)):
                 continue
+            if given.is_symlink():
+                linked_folder(given, relative_display(given, ctx.root))
             for path in sorted(given.rglob("*")):
                 if (
                     (path.is_file() or path.is_symlink())
                     and not _hidden(path, given)
                     and not leads_outside(path, relative_display(path, ctx.root))
-                    # A folder that is a link is not entered, as in a lint of the whole archive.
-                    and not path.is_dir()
                 ):
-                    consider(path, explicit=False)
+                    if path.is_dir():
+                        # A folder that is a link is not entered, as in a lint of the whole
+                        # archive.
+                        linked_folder(path, relative_display(path, ctx.root))
+                    else:
+                        consider(path, explicit=False)
         elif not leads_outside(given, relative_display(given, ctx.root)):
             consider(given, explicit=True)
     return files, strays
