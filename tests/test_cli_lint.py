@@ -494,6 +494,29 @@ def test_records_folders_one_inside_the_other_are_refused(
 
 
 @pytest.mark.parametrize(
+    ("key", "value"),
+    [("incidents-dir", "~/incidents"), ("roster", "~/people.yaml"), ("postmortems-dir", "~ops/pm")],
+)
+def test_a_path_from_the_home_folder_is_refused(
+    archive: Path, run_cli: RunCli, key: str, value: str
+) -> None:
+    # Read from the repository's root, "~/incidents" was a folder named "~" there: declare
+    # wrote the record into it and printed "~/incidents/INC-….md", which a shell reads as home.
+    pyproject = archive / "pyproject.toml"
+    kept = re.sub(rf"(?m)^{key} = .*\n", "", pyproject.read_text())
+    setting = f'[tool.incident-docs]\n{key} = "{value}"\n'
+    pyproject.write_text(kept.replace("[tool.incident-docs]\n", setting))
+    declared = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes")
+    assert declared.exit_code == 2, declared.output
+    line = pyproject.read_text().splitlines().index(f'{key} = "{value}"') + 1
+    assert declared.stderr == (
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.{key}: '{value}' must be a "
+        "path inside the repository: '~' is not the home folder here\n"
+    )
+    assert not any(path.name.startswith("~") for path in archive.rglob("*"))
+
+
+@pytest.mark.parametrize(
     ("setting", "message"),
     [
         ("threshold = true", "threshold: Input should be a valid number"),

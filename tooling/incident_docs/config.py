@@ -237,6 +237,12 @@ def _inside_repository(value: str) -> Path:
     path = Path(value)
     if "\0" in value or path.is_absolute() or ".." in path.parts:
         raise ValueError(f"{value!r} must be a path inside the repository")
+    if path.parts and path.parts[0].startswith("~"):
+        # Read from the repository's root, "~/incidents" made a folder named "~" there, which
+        # a shell then reads as the home folder.
+        raise ValueError(
+            f"{value!r} must be a path inside the repository: '~' is not the home folder here"
+        )
     return path
 
 
