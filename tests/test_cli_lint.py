@@ -540,6 +540,43 @@ def test_a_blameless_setting_of_the_wrong_kind_names_its_line_in_toml_words(
 
 
 @pytest.mark.parametrize(
+    ("table", "setting", "says"),
+    [
+        # Each was read as something else: true as 1 approval, "no" as false, 1e6 as a number
+        # of bytes, true as a timeout of one second.
+        ("review", "team-approvals = true", "Input should be a valid integer"),
+        ("review", 'team-approvals = "2"', "Input should be a valid integer"),
+        ("review", 'allow-unchanged-since-review = "no"', "Input should be a valid boolean"),
+        ("lint", "max-file-bytes = 1e6", "Input should be a valid integer"),
+        ("updates", "timeout = true", "Input should be a valid number"),
+    ],
+)
+def test_a_number_or_switch_of_another_kind_is_refused(
+    archive: Path, run_cli: RunCli, table: str, setting: str, says: str
+) -> None:
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + f"\n[tool.incident-docs.{table}]\n{setting}\n"
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    key = setting.partition(" = ")[0]
+    assert result.stderr == (
+        f"incident: error: pyproject.toml:{len(text.splitlines())}: "
+        f"tool.incident-docs.{table}.{key}: {says}\n"
+    )
+
+
+def test_approvals_written_as_a_string_are_refused(archive: Path, run_cli: RunCli) -> None:
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("approvals = 2", 'approvals = "2"'))
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert "tool.incident-docs.severities.0.approvals: Input should be a valid integer" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(
     ("added", "where", "says"),
     [
         (  # a table inside another setting's multi-line string is no table

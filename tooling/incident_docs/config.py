@@ -70,8 +70,8 @@ def _section_titles(value: tuple[str, ...] | None) -> tuple[str, ...] | None:
 class SeverityLevel(_Section):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     description: str
-    approvals: int = Field(default=1, ge=0, le=20)
-    team_approvals: int | None = Field(default=None, ge=0, le=5)
+    approvals: int = Field(default=1, ge=0, le=20, strict=True)
+    team_approvals: int | None = Field(default=None, ge=0, le=5, strict=True)
     """Approvals each involved team gives, for this severity (default: review.team-approvals)."""
     sections: tuple[str, ...] | None = None
     """Required postmortem sections for this severity; None means the default list."""
@@ -140,7 +140,7 @@ class LintConfig(_Section):
     """Per-rule (or per-prefix) severity override, e.g. {"BL006": "warning"}."""
     per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Glob (repo-relative) -> rule codes or prefixes never reported for matching files."""
-    max_file_bytes: int = Field(default=2_000_000, ge=1024, le=100_000_000)
+    max_file_bytes: int = Field(default=2_000_000, ge=1024, le=100_000_000, strict=True)
     fail_on: Literal["error", "warning"] = "warning"
     """The least severe finding that fails: `incident lint`'s exit code, the pre-commit hook, the
     pull-request check and the site build all follow it."""
@@ -262,11 +262,11 @@ class ReviewConfig(_Section):
     paths: tuple[str, ...] | None = None
     """Files whose change puts a pull request under the review gate (default: every file in the
     postmortems folder; see Config.review_paths)."""
-    allow_unchanged_since_review: bool = True
+    allow_unchanged_since_review: bool = Field(default=True, strict=True)
     """Count an approval on an older commit when no gated file changed since it."""
     bots: tuple[str, ...] = ()
     """Extra logins treated as bots (logins ending in [bot] always are), without their '@'."""
-    team_approvals: int = Field(default=1, ge=0, le=5)
+    team_approvals: int = Field(default=1, ge=0, le=5, strict=True)
     """Approvals from seniors of each involved team (0: teams are not required)."""
 
     @field_validator("bots")
@@ -288,7 +288,7 @@ class UpdatesConfig(_Section):
     file: the URL is a secret)."""
     webhook_format: Literal["slack", "teams"] = "slack"
     """Slack-compatible JSON (Slack, Mattermost, Rocket.Chat...) or a Microsoft Teams card."""
-    timeout: float = Field(default=10.0, gt=0, le=120)
+    timeout: float = Field(default=10.0, gt=0, le=120, strict=True, allow_inf_nan=False)
     public_domains: tuple[str, ...] = ()
     """Domains a public update may name and link to (the company's site, its status page), as
     bare names in lower case: "example.com" covers "status.example.com" too."""
