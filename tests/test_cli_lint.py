@@ -539,6 +539,28 @@ def test_a_blameless_setting_of_the_wrong_kind_names_its_line_in_toml_words(
     )
 
 
+def test_attachments_are_extensions_in_any_case_with_or_without_their_dot(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # "PNG" and ".pdf" matched no file: lint called the picture and the report stray files.
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text()
+    setting = '[tool.incident-docs]\nattachments = ["PNG", ".pdf"]\n'
+    pyproject.write_text(text.replace("[tool.incident-docs]\n", setting, 1))
+    (archive / "incidents" / "diagram.png").write_bytes(b"\x89PNG")
+    (archive / "postmortems" / "report.pdf").write_bytes(b"%PDF")
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 0, result.output
+    pyproject.write_text(text.replace("[tool.incident-docs]\n", setting.replace("PNG", "tar.gz")))
+    refused = run_cli(archive, "lint")
+    assert refused.exit_code == 2
+    line = pyproject.read_text().splitlines().index('attachments = ["tar.gz", ".pdf"]') + 1
+    assert refused.stderr == (
+        f"incident: error: pyproject.toml:{line}: tool.incident-docs.attachments.0: 'tar.gz' is "
+        'not a file extension: give the last one, like "png" for diagram.png\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("table", "setting", "says"),
     [

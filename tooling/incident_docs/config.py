@@ -346,6 +346,24 @@ class Config(_Section):
 
     _sections = field_validator("postmortem_sections", "incident_sections")(_section_titles)
 
+    @field_validator("attachments")
+    @classmethod
+    def _extensions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Files are matched by their last suffix in lower case: "PNG" or ".png" as written
+        # matched no file, and lint called every image a stray file.
+        extensions = []
+        for index, written in enumerate(value):
+            extension = written.strip().removeprefix(".").lower()
+            if not extension or not re.fullmatch(r"[a-z0-9_+~-]+", extension):
+                raise PydanticCustomError(
+                    "extension_invalid",
+                    "{extension} is not a file extension: give the last one, like \"png\" "
+                    "for diagram.png",
+                    {"extension": repr(written), ITEM: (index,)},
+                )
+            extensions.append(extension)
+        return tuple(extensions)
+
     @field_validator("severities")
     @classmethod
     def _unique_severities(cls, value: tuple[SeverityLevel, ...]) -> tuple[SeverityLevel, ...]:
