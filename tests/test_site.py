@@ -327,6 +327,27 @@ def build_error(
     return "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
+@pytest.mark.parametrize(
+    ("root", "says"),
+    [
+        ("nowhere", "incident-docs: root: nowhere: no such folder"),
+        ("docs", "incident-docs: no incident archive in {docs}: no incidents/ or postmortems/ "),
+    ],
+)
+def test_a_root_that_holds_no_archive_fails_the_build(
+    christmas: Path, caplog: pytest.LogCaptureFixture, root: str, says: str
+) -> None:
+    # The site was built, of no records, and the build passed.
+    config_file = write_site_config(christmas)
+    settings = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    settings["plugins"][1]["incident-docs"]["root"] = root
+    config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    with pytest.raises(Abort):
+        build(load_mkdocs_config(config_file=str(config_file), strict=True))
+    message = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert message.startswith(says.format(docs=christmas.resolve() / "docs")), message
+
+
 def test_lint_settings_naming_no_rule_fail_the_build(
     christmas: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

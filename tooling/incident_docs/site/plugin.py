@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
-from incident_docs.config import Config, load_config
+from incident_docs.config import Config, archive_present, load_config
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import Document
 from incident_docs.records import load_roster
@@ -111,8 +111,20 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
     def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
+        if not self.root.is_dir():
+            raise PluginError(f"incident-docs: root: {self.config.root}: no such folder")
         try:
             self.settings = load_config(self.root)
+            if not archive_present(self.root, self.settings):
+                # A site of no records built, and passed, from a mistyped root or a mkdocs.yml
+                # kept in another folder than the archive.
+                raise UsageError(
+                    f"no incident archive in {self.root}: no "
+                    f"{self.settings.incidents_dir.rstrip('/')}/ or "
+                    f"{self.settings.postmortems_dir.rstrip('/')}/ folder and no "
+                    "[tool.incident-docs] table in pyproject.toml: set the plugin's root option "
+                    "to the archive's folder (relative to mkdocs.yml)"
+                )
             if self.settings.lint.problems:  # the build lints the records
                 raise UsageError("\n".join(self.settings.lint.problems))
             self.roster = load_roster(self.root, self.settings)
