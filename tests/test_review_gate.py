@@ -283,6 +283,33 @@ def test_the_gate_run_where_there_is_no_archive_fails_closed(
     assert "not applicable" not in result.stdout
 
 
+def test_a_configuration_given_with_config_is_refused_not_ignored(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # The gate reads pyproject.toml at the base commit: the file given was never read, and a
+    # gate asked for two approvals there judged with the base's one.
+    (tmp_path / "postmortems").mkdir()
+    given = tmp_path / "gate.toml"
+    given.write_text("[[tool.incident-docs.severities]]\nname = 'SEV1'\ndescription = 'x'\n")
+    options = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    result = CliRunner().invoke(
+        main,
+        ["--root", str(tmp_path), "--config", str(given), "review-gate", *options],
+        env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken"},
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"incident: error: --config {given}: the review gate reads the configuration from "
+        "pyproject.toml at the pull request's base commit, never from another file\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(given.read_text())
+    own = ["--root", str(tmp_path), "--config", str(tmp_path / "pyproject.toml")]
+    result = CliRunner().invoke(
+        main, [*own, "review-gate", *options], env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken"}
+    )
+    assert result.exit_code == 1, result.output  # the archive's own file, read at the base
+
+
 @pytest.mark.parametrize("links", ["comma", "split"])
 def test_a_request_for_changes_on_a_later_page_keeps_the_gate_closed(
     github: FakeGitHub, tmp_path: Path, links: str

@@ -19,7 +19,7 @@ from incident_docs.codeowners import (
     moved,
     read_current,
 )
-from incident_docs.config import archive_folder, git_top
+from incident_docs.config import CONFIG_FILE, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_FINDINGS, EXIT_OK, UsageError
 from incident_docs.document import escapes
 from incident_docs.formatters import code_span, table_cell, workflow_data
@@ -184,6 +184,13 @@ def review_gate_command(
         # table, so the repository's root was taken), it would pass every pull request as
         # changing none.
         project.require_archive()
+        given, own = project.config_path, project.root / CONFIG_FILE
+        if given is not None and not (own.is_file() and given.is_file() and given.samefile(own)):
+            # Read from the base commit, as the roster is: one given here was never read.
+            raise UsageError(
+                f"--config {given}: the review gate reads the configuration from {CONFIG_FILE} "
+                "at the pull request's base commit, never from another file"
+            )
         result = review_gate(client, repo, number, archive_folder(project.root))
         if request_reviews and result.decision is not None and not result.decision.satisfied:
             for note in github_request_reviews(

@@ -357,7 +357,7 @@ class Config(_Section):
             if not extension or not re.fullmatch(r"[a-z0-9_+~-]+", extension):
                 raise PydanticCustomError(
                     "extension_invalid",
-                    "{extension} is not a file extension: give the last one, like \"png\" "
+                    '{extension} is not a file extension: give the last one, like "png" '
                     "for diagram.png",
                     {"extension": repr(written), ITEM: (index,)},
                 )
