@@ -1710,6 +1710,19 @@ def test_an_examples_line_labelled_both_ways_names_both_lines(
         )
 
 
+def test_an_examples_file_that_is_not_there_is_named_with_its_setting(
+    archive: Path, run_cli: RunCli
+) -> None:
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    for args in (("lint",), ("blameless", "train")):
+        result = run_cli(archive, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "incident: error: examples.tsv (examples): cannot read: No such file or directory\n"
+        )
+
+
 def test_train_refuses_a_place_it_cannot_write_before_it_trains(
     archive: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -334,7 +334,9 @@ def read_examples(root: Path, value: str) -> list[Row]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UsageError(f"{value}: cannot read: {exc.strerror or exc}") from None
+        # Named with its setting, as setting_file names it: "missing.tsv: cannot read" did not
+        # say which setting named the file.
+        raise UsageError(f"{value} (examples): cannot read: {exc.strerror or exc}") from None
     if size > EXAMPLES_LIMIT:
         raise UsageError(
             f"{value}: the examples file is {size:,} bytes, over the {EXAMPLES_LIMIT:,} byte limit"
