@@ -472,6 +472,31 @@ def test_required_sections_each_once_and_without_hashes(sections: str, says: str
 
 
 @pytest.mark.parametrize(
+    ("title", "says"),
+    [
+        (
+            "impact",
+            "'impact' is no required section: write it as 'Impact', as the sections list it",
+        ),
+        ("Postmortem", "'Postmortem' is no required section (of postmortem-sections, "),
+    ],
+)
+def test_aliases_of_a_section_no_list_names_are_refused(
+    archive: Path, run_cli: RunCli, title: str, says: str
+) -> None:
+    # "## Damage" was still reported missing as '## Impact': the aliases were never used.
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text() + f'\n[tool.incident-docs.section-aliases]\n{title} = ["Damage"]\n'
+    pyproject.write_text(text)
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"incident: error: pyproject.toml:{len(text.splitlines())}: "
+        f"tool.incident-docs.section-aliases.{title}: {says}"
+    )
+
+
+@pytest.mark.parametrize(
     ("folders", "says"),
     [
         ('incidents-dir = "records"\npostmortems-dir = "records/postmortems"', "postmortems-dir"),

@@ -406,6 +406,32 @@ class Config(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _aliases_of_sections(self) -> Config:
+        # Lint matches an alias to the section named exactly as the lists name it: an alias of
+        # a section no list names, or named in another case, was never used.
+        if "section_aliases" not in self.model_fields_set:
+            return self
+        listed = {
+            *self.postmortem_sections,
+            *self.incident_sections,
+            *(title for level in self.severities for title in level.sections or ()),
+        }
+        by_words = {normalise(title): title for title in listed}
+        for title in self.section_aliases:
+            if title in listed:
+                continue
+            meant = by_words.get(normalise(title))
+            raise PydanticCustomError(
+                "alias_section_unknown",
+                "{title} is no required section: write it as {meant}, as the sections list it"
+                if meant
+                else "{title} is no required section (of postmortem-sections, "
+                "incident-sections or a severity's sections): its aliases would match nothing",
+                {"title": repr(title), "meant": repr(meant), ITEM: ("section-aliases", title)},
+            )
+        return self
+
     def from_git_top(self, folder: str) -> Config:
         """This configuration of an archive kept in `folder` of its git repository (see
         archive_folder), its paths named from the repository's root, as GitHub names the
