@@ -167,6 +167,30 @@ def test_lines_written_by_hand_after_the_generated_ones_are_kept(
     assert codeowners.read_text() == text
 
 
+def test_lines_written_by_hand_that_override_the_generated_ones_are_named(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # `--check` said the file was up to date with the roster while GitHub asked @random, not
+    # the seniors, for every postmortem.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    text = codeowners.read_text()
+    codeowners.write_text(text + "/postmortems/ @random\n/incidents/ @acme/oncall\n*.yaml @yaml\n")
+    first = len(text.splitlines()) + 1
+    for option in ("--check", "--write"):
+        result = run_cli(archive, "codeowners", option)
+        assert result.exit_code == 0, result.output
+        warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+        assert warnings == [
+            f"incident: warning: .github/CODEOWNERS:{first}: '/postmortems/ @random' comes after "
+            "the generated lines: it overrides the owners they give /postmortems/ for the paths "
+            "it matches",
+            f"incident: warning: .github/CODEOWNERS:{first + 2}: '*.yaml @yaml' comes after the "
+            "generated lines: it overrides the owners they give /people.yaml for the paths it "
+            "matches",
+        ]
+
+
 def test_a_second_copy_of_the_generated_lines_fails_check_and_write_drops_it(
     archive: Path, run_cli: RunCli
 ) -> None:

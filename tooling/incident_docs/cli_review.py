@@ -17,6 +17,7 @@ from incident_docs.codeowners import (
     locate,
     merge,
     moved,
+    overriding,
     read_current,
 )
 from incident_docs.config import CONFIG_FILE, archive_folder, git_top
@@ -334,9 +335,11 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
                 f"moved below them{effect}",
                 err=True,
             )
+        _warn_overriding(place, wanted, generated.text)
         kept = " (the lines written by hand kept)" if wanted != generated.text else ""
         echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return
+    _warn_overriding(place, current, generated.text)
     differs = difference(current, generated.text, place)
     if differs is None:
         echo(f"{place} is up to date with {project.config.roster}", err=True)
@@ -347,6 +350,17 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         err=True,
     )
     sys.exit(EXIT_FINDINGS)
+
+
+def _warn_overriding(place: str, text: str | None, generated: str) -> None:
+    """Say which lines written below the generated ones take paths from them: the file agrees
+    with the roster, yet GitHub asks those lines' owners instead."""
+    for number, line, pattern in overriding(text, generated):
+        echo(
+            f"incident: warning: {place}:{number}: '{printable(line)}' comes after the generated "
+            f"lines: it overrides the owners they give {pattern} for the paths it matches",
+            err=True,
+        )
 
 
 def _warn_roster_problems(project: Project) -> None:

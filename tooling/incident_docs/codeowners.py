@@ -5,6 +5,7 @@ The generated lines go after the lines a repository wrote by hand, which stay as
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +169,52 @@ def _without_repeats(lines: list[str], generated: str) -> list[str]:
     while kept and not kept[-1].strip():
         kept.pop()  # the blank line that set the copy apart
     return kept
+
+
+def overriding(current: str | None, generated: str) -> list[tuple[int, str, str]]:
+    """The lines written by hand after the generated ones that take a path they own from them
+    (CODEOWNERS' last matching line wins): each line's number, its text and the generated
+    pattern it overrides, in part or whole."""
+    if current is None:
+        return []
+    lines, _, end = _generated_span(current)
+    owned = [
+        line.split(" ", 1)[0]
+        for line in generated.split("\n")
+        if line.startswith("/") and " " in line
+    ]
+    found = []
+    for number, line in enumerate(lines[end + 1 :], start=end + 2):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        written = re.split(r"(?<!\\)\s+", text, maxsplit=1)[0]
+        rule = _pattern_rule(written)
+        for pattern in owned:
+            path = pattern.strip("/").replace("\\ ", " ")
+            sample = f"{path}/{_SAMPLE}" if pattern.endswith("/") else path
+            inside = written.startswith(f"/{pattern.strip('/')}/")
+            if inside or rule.fullmatch(sample):
+                found.append((number, text, pattern))
+                break
+    return found
+
+
+_SAMPLE = "PM-2024-01-01-sample.md"
+"""A file in a folder the generated lines own, to try a pattern written by hand on."""
+
+
+def _pattern_rule(pattern: str) -> re.Pattern[str]:
+    """The paths a CODEOWNERS pattern matches, as GitHub reads it: anchored at the root when it
+    has a slash before its end, a folder's files too, `*` within a name, `**` across."""
+    anchored = "/" in pattern.rstrip("/")
+    body = pattern.strip("/").replace("\\ ", " ")
+    words = re.split(r"(\*\*/?|\*|\?)", body)
+    wild = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    regex = "".join(wild.get(word, re.escape(word)) for word in words)
+    # "docs/*" matches the files in docs/, not those in its folders (GitHub's own example).
+    below = "" if body.endswith("*") and not body.endswith("**") else "(?:/.*)?"
+    return re.compile(f"{'' if anchored else '(?:.*/)?'}{regex}{below}")
 
 
 def _generated_span(current: str) -> tuple[list[str], int, int]:
