@@ -120,6 +120,28 @@ def test_a_draft_fills_the_sections_whatever_the_configuration_names_them(
     assert "The web shop returned errors" in draft.split("## Damage done\n", 1)[1]
 
 
+def test_a_draft_fills_a_section_the_configuration_names_by_an_alias(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # "Impact" listed nowhere but its alias is: the draft fills "## Damage" with the impact,
+    # so the configuration is no alias that matches nothing.
+    (christmas / POSTMORTEM).unlink()
+    incident = christmas / INCIDENT
+    incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'roster = "people.yaml"',
+            'roster = "people.yaml"\npostmortem-sections = ["Summary", "Damage", "Timeline"]\n'
+            'section-aliases = { Impact = ["Damage"] }',
+        )
+    )
+    result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    draft = (christmas / POSTMORTEM).read_text()
+    assert "The web shop returned errors" in draft.split("## Damage\n", 1)[1]
+
+
 def test_time_to_detect_needs_the_start_of_impact_and_the_draft_counts_from_detection(
     christmas: Path, run_cli: RunCli
 ) -> None:

@@ -1146,24 +1146,26 @@ def test_the_summary_section_is_the_one_lint_reads_as_it(archive: Path, run_cli:
     assert run_cli(archive, "lint", str(path)).exit_code == 0
 
 
-def test_an_alias_under_another_spelling_of_the_name_is_no_alias_of_it(
+def test_an_alias_under_another_spelling_of_the_name_is_refused(
     archive: Path, run_cli: RunCli
 ) -> None:
     # Lint reads aliases under the required name as the configuration spells it ("Summary"):
     # "summary = [...]" names none, and the commands must not take "## Overview" for it either.
+    # Such a setting is refused, saying how to spell it.
+    declare(run_cli, archive)
     pyproject = archive / "pyproject.toml"
-    pyproject.write_text(
+    text = (
         pyproject.read_text() + '\n[tool.incident-docs.section-aliases]\nsummary = ["Overview"]\n'
     )
-    declare(run_cli, archive)
-    path = archive / INC_PATH
-    path.write_text(
-        path.read_text().replace("## Summary\n", "## Overview\n\nThe cache tier.\n\n## Summary\n")
-    )
+    pyproject.write_text(text)
     done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")
-    assert done.exit_code == 0, done.output
-    assert "## Summary\n\nRolled back the flag.\n" in path.read_text()
-    assert run_cli(archive, "lint", str(path)).exit_code == 0
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"incident: error: pyproject.toml:{len(text.splitlines())}: "
+        "tool.incident-docs.section-aliases.summary: 'summary' is no required section: write it "
+        "as 'Summary', as the sections list it\n"
+    )
+    assert "Rolled back the flag." not in (archive / INC_PATH).read_text()
 
 
 def test_an_outside_communications_lead_logs_the_update_they_send(

@@ -128,6 +128,11 @@ DEFAULT_SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     "Action items": ("Follow-ups", "Follow-up actions"),
 }
 
+DRAFT_SECTIONS: tuple[str, ...] = ("Summary", "Impact", "Timeline", "Mitigation", "Responders")
+"""The sections `incident postmortem` fills from the incident, by their default names: a
+configuration that lists another name gives it as an alias of one of them
+(`Impact = ["Damage"]` fills "## Damage")."""
+
 DEFAULT_ATTACHMENTS: tuple[str, ...] = (
     "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "txt", "log", "csv", "json",
 )  # fmt: skip
@@ -418,16 +423,26 @@ class Config(_Section):
             *(title for level in self.severities for title in level.sections or ()),
         }
         by_words = {normalise(title): title for title in listed}
-        for title in self.section_aliases:
+        drafted = {normalise(name) for name in DRAFT_SECTIONS}
+        for title, aliases in self.section_aliases.items():
             if title in listed:
                 continue
             meant = by_words.get(normalise(title))
+            # The draft fills the listed section an alias names with this one's text
+            # (`Impact = ["Damage"]` with "Damage" listed).
+            if (
+                meant is None
+                and normalise(title) in drafted
+                and any(normalise(alias) in by_words for alias in aliases)
+            ):
+                continue
             raise PydanticCustomError(
                 "alias_section_unknown",
                 "{title} is no required section: write it as {meant}, as the sections list it"
                 if meant
                 else "{title} is no required section (of postmortem-sections, "
-                "incident-sections or a severity's sections): its aliases would match nothing",
+                "incident-sections or a severity's sections), nor one the postmortem draft "
+                "fills into a listed section its aliases name: its aliases would match nothing",
                 {"title": repr(title), "meant": repr(meant), ITEM: ("section-aliases", title)},
             )
         return self

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from incident_docs import templates
-from incident_docs.config import DEFAULT_SECTION_ALIASES
+from incident_docs.config import DEFAULT_SECTION_ALIASES, DRAFT_SECTIONS
 from incident_docs.document import closing_lines
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
@@ -380,10 +380,6 @@ def postmortem_title(title: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[len("Postmortem: ") :] else cut).rstrip() + "…"
 
 
-_FILLED = ("Summary", "Impact", "Timeline", "Mitigation", "Responders")
-"""The sections a draft fills from the incident, by their default names."""
-
-
 def postmortem_draft(
     incident: Incident,
     entries: Sequence[TimelineEntry],
@@ -470,7 +466,7 @@ def postmortem_draft(
             + "\n\n"
             + templates.comment("Mitigations in the timeline: " + "; ".join(mitigations))
         )
-    known = {templates.normalise(name): name.casefold() for name in _FILLED}
+    known = {templates.normalise(name): name.casefold() for name in DRAFT_SECTIONS}
     for name, others in aliases.items():
         for other in others:
             known.setdefault(templates.normalise(other), templates.normalise(name))
