@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from support.archive import REPO
 from support.cli import RunCli
 
@@ -189,6 +191,25 @@ def test_lines_written_by_hand_that_override_the_generated_ones_are_named(
             "generated lines: it overrides the owners they give /people.yaml for the paths it "
             "matches",
         ]
+
+
+@pytest.mark.parametrize("line", ["*.png @design", "postmortems/*.pdf @legal"])
+def test_a_line_written_by_hand_for_the_attachments_is_named_as_overriding(
+    archive: Path, run_cli: RunCli, line: str
+) -> None:
+    # The pictures and reports beside the postmortems are theirs too: GitHub asked @design for
+    # a postmortem's diagram, and nothing said so.
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    text = codeowners.read_text()
+    codeowners.write_text(text + line + "\n")
+    result = run_cli(archive, "codeowners", "--check")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"incident: warning: .github/CODEOWNERS:{len(text.splitlines()) + 1}: '{line}' comes "
+        "after the generated lines: it overrides the owners they give /postmortems/ for the "
+        "paths it matches\n"
+    ) in result.stderr
 
 
 def test_a_second_copy_of_the_generated_lines_fails_check_and_write_drops_it(

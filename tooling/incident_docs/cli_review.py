@@ -335,11 +335,11 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
                 f"moved below them{effect}",
                 err=True,
             )
-        _warn_overriding(place, wanted, generated.text)
+        _warn_overriding(project, place, wanted, generated.text)
         kept = " (the lines written by hand kept)" if wanted != generated.text else ""
         echo(f"wrote {place} from {project.config.roster}{kept}", err=True)
         return
-    _warn_overriding(place, current, generated.text)
+    _warn_overriding(project, place, current, generated.text)
     differs = difference(current, generated.text, place)
     if differs is None:
         echo(f"{place} is up to date with {project.config.roster}", err=True)
@@ -352,10 +352,10 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     sys.exit(EXIT_FINDINGS)
 
 
-def _warn_overriding(place: str, text: str | None, generated: str) -> None:
+def _warn_overriding(project: Project, place: str, text: str | None, generated: str) -> None:
     """Say which lines written below the generated ones take paths from them: the file agrees
     with the roster, yet GitHub asks those lines' owners instead."""
-    for number, line, pattern in overriding(text, generated):
+    for number, line, pattern in overriding(text, generated, project.config.attachments):
         echo(
             f"incident: warning: {place}:{number}: '{printable(line)}' comes after the generated "
             f"lines: it overrides the owners they give {pattern} for the paths it matches",

@@ -171,10 +171,13 @@ def _without_repeats(lines: list[str], generated: str) -> list[str]:
     return kept
 
 
-def overriding(current: str | None, generated: str) -> list[tuple[int, str, str]]:
+def overriding(
+    current: str | None, generated: str, attachments: tuple[str, ...] = ()
+) -> list[tuple[int, str, str]]:
     """The lines written by hand after the generated ones that take a path they own from them
     (CODEOWNERS' last matching line wins): each line's number, its text and the generated
-    pattern it overrides, in part or whole."""
+    pattern it overrides, in part or whole. A folder holds records and the `attachments` beside
+    them (`*.png` takes the pictures of the postmortems)."""
     if current is None:
         return []
     lines, _, end = _generated_span(current)
@@ -192,16 +195,19 @@ def overriding(current: str | None, generated: str) -> list[tuple[int, str, str]
         rule = _pattern_rule(written)
         for pattern in owned:
             path = pattern.strip("/").replace("\\ ", " ")
-            sample = f"{path}/{_SAMPLE}" if pattern.endswith("/") else path
+            names = (_SAMPLE, *(f"{_SAMPLE_STEM}.{extension}" for extension in attachments))
+            samples = [f"{path}/{name}" for name in names] if pattern.endswith("/") else [path]
             inside = written.startswith(f"/{pattern.strip('/')}/")
-            if inside or rule.fullmatch(sample):
+            if inside or any(rule.fullmatch(sample) for sample in samples):
                 found.append((number, text, pattern))
                 break
     return found
 
 
-_SAMPLE = "PM-2024-01-01-sample.md"
-"""A file in a folder the generated lines own, to try a pattern written by hand on."""
+_SAMPLE_STEM = "PM-2024-01-01-sample"
+_SAMPLE = f"{_SAMPLE_STEM}.md"
+"""A file in a folder the generated lines own, to try a pattern written by hand on (and the
+stem of an attachment beside it)."""
 
 
 def _pattern_rule(pattern: str) -> re.Pattern[str]:
