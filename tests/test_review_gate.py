@@ -298,10 +298,20 @@ def test_a_configuration_given_with_config_is_refused_not_ignored(
         env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken"},
     )
     assert result.exit_code == 2, result.output
-    assert result.stderr == (
+    says = (
         f"incident: error: --config {given}: the review gate reads the configuration from "
-        "pyproject.toml at the pull request's base commit, never from another file\n"
+        "pyproject.toml at the pull request's base commit, never from another file: leave "
+        "--config out\n"
     )
+    assert result.stderr == says
+    given.write_text("x = \n")  # not read, so not reported as broken TOML either
+    result = CliRunner().invoke(
+        main,
+        ["--root", str(tmp_path), "--config", str(given), "review-gate", *options],
+        env={**CLEAN_ENV, "GITHUB_TOKEN": "t0ken"},
+    )
+    assert (result.exit_code, result.stderr) == (2, says)
+    given.write_text("[[tool.incident-docs.severities]]\nname = 'SEV1'\ndescription = 'x'\n")
     (tmp_path / "pyproject.toml").write_text(given.read_text())
     own = ["--root", str(tmp_path), "--config", str(tmp_path / "pyproject.toml")]
     result = CliRunner().invoke(

@@ -184,14 +184,15 @@ def review_gate_command(
         # it judges: run where there is no archive (a folder whose pyproject.toml lost its
         # table, so the repository's root was taken), it would pass every pull request as
         # changing none.
-        project.require_archive()
         given, own = project.config_path, project.root / CONFIG_FILE
         if given is not None and not (own.is_file() and given.is_file() and given.samefile(own)):
-            # Read from the base commit, as the roster is: one given here was never read.
+            # Read from the base commit, as the roster is: one given here was never read (nor
+            # is it read to find the archive: a broken one was reported, not refused).
             raise UsageError(
                 f"--config {given}: the review gate reads the configuration from {CONFIG_FILE} "
-                "at the pull request's base commit, never from another file"
+                "at the pull request's base commit, never from another file: leave --config out"
             )
+        project.require_archive()
         result = review_gate(client, repo, number, archive_folder(project.root))
         if request_reviews and result.decision is not None and not result.decision.satisfied:
             for note in github_request_reviews(
