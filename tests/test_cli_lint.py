@@ -65,6 +65,24 @@ def test_a_folder_linked_inside_the_repository_is_no_stray_file(
         assert result.exit_code == 0, (named, result.output)
 
 
+def test_a_record_reached_through_a_linked_records_folder_is_no_duplicate_of_itself(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # `postmortems` a link to `records/postmortems`: the archive lists its records by the link,
+    # and the changed files of a pull request name them where they are; each was ID001 against
+    # itself ("also used by postmortems/PM-….md").
+    (archive / "records").mkdir()
+    (archive / "postmortems").rename(archive / "records" / "postmortems")
+    (archive / "postmortems").symlink_to(Path("records") / "postmortems")
+    for named in (archive / PM, archive / "records" / PM):
+        result = run_cli(archive, "lint", "--select", "ID", str(named))
+        assert result.exit_code == 0, (named, result.output)
+    copy = archive / "records" / "postmortems" / "PM-copy.md"
+    copy.write_bytes((archive / PM).read_bytes())
+    result = run_cli(archive, "lint", "--select", "ID001", str(archive / PM))
+    assert result.exit_code == 1 and "is also used by postmortems/PM-copy.md" in result.stdout
+
+
 def test_a_folder_linked_from_outside_the_record_folders_is_reported(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -448,14 +448,29 @@ def _lint_order(files: list[tuple[str, str]]) -> list[int]:
 
 
 def _archive_ids(ctx: LintContext, linted: set[str]) -> dict[str, list[str]]:
-    """IDs of the records not being linted, read cheaply, so new IDs can be checked against them."""
+    """IDs of the records not being linted, read cheaply, so new IDs can be checked against them.
+
+    A record being linted under another path is one of them: a records folder that is a link
+    (`postmortems` to `records/postmortems`) lists it by the link, while lint, and the changed
+    files of a pull request, name it where it is. Files are told apart as the file system does,
+    by device and inode, so that a record is never taken for a second holder of its own ID."""
     ids: dict[str, list[str]] = {}
+    same: set[tuple[int, int]] = set()
+    for display in linted:
+        try:
+            found = os.stat(ctx.root / display)
+        except OSError:
+            continue
+        same.add((found.st_dev, found.st_ino))
     for path in iter_record_files(ctx.root, ctx.config):
         display = path.relative_to(ctx.root).as_posix()
         if display in linted or not is_record_file(path) or path.is_symlink():
             continue
         try:
             with open_regular(path) as handle:  # a pipe would block the run
+                found = os.fstat(handle.fileno())
+                if (found.st_dev, found.st_ino) in same:
+                    continue
                 record_id = peek_id(handle.read(ID_PEEK_BYTES))
         except OSError:
             continue
