@@ -918,6 +918,29 @@ def test_a_team_with_fewer_seniors_than_it_must_give_says_so_before_they_approve
     ) in result.stdout
 
 
+def test_a_count_the_seniors_left_cannot_reach_says_so_before_they_approve(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A SEV1 written by two of the three seniors: only dana can approve, and the line said
+    "1 counted" as if a second approval were on its way."""
+    github.contents[(HEAD, PM_PATH)] = postmortem("SEV1", authors=("priya", "jo"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0].endswith(
+        "0 counted; not enough even so: only dana (@dana-okafor) can still approve (its authors "
+        "and whoever opened the pull request cannot): add a senior who did not write it to the "
+        "roster"
+    )
+    github.reviews = [review(1, "dana-okafor", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "1 counted (dana-okafor); not enough even so: no other senior can approve" in (
+        result.stdout
+    )
+    github.contents[(HEAD, PM_PATH)] = postmortem("SEV1", authors=("priya",))
+    assert "not enough even so" not in gate(github, tmp_path).stdout  # jo still can
+
+
 def test_a_senior_without_a_github_login_is_not_one_a_team_can_count_on(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -845,12 +845,13 @@ def latest_reviews(reviews: Iterable[Review]) -> dict[str, Review]:
 
 
 def is_bot(review: Review, config: Config) -> bool:
-    login = review.login.casefold()
-    return (
-        review.user_type.casefold() == "bot"
-        or login.endswith("[bot]")
-        or login in {b.casefold() for b in config.review.bots}
-    )
+    return review.user_type.casefold() == "bot" or bot_login(review.login, config)
+
+
+def bot_login(login: str, config: Config) -> bool:
+    """A login never counted as a person's: a GitHub App's (`…[bot]`), or one in review.bots."""
+    login = login.casefold()
+    return login.endswith("[bot]") or login in {b.casefold() for b in config.review.bots}
 
 
 def _short(sha: str | None) -> str:
@@ -921,11 +922,20 @@ def evaluate(
         rows.append(ReviewerRow(review.login, review.state, review.commit_id, False, str(reason)))
     approvers = tuple(counted.values())
     unmet: list[str] = []
-    if len(approvers) < need.required:
-        unmet.append(_shortfall(need, approvers, not_counted, pr))
     people = [p for p in (roster.by_handle(handle) for handle in counted) if p is not None]
     opener = roster.by_github(pr.author)
     cannot = set(need.authors) | ({opener.handle.casefold()} if opener else set())
+    if len(approvers) < need.required:
+        # Seniors who could still approve: a count the roster cannot reach says so now, as a
+        # team's line does, rather than leave the pull request waiting for nobody.
+        others = {
+            p.handle.casefold(): p
+            for p in roster.seniors()
+            if p.handle.casefold() not in cannot | counted.keys()
+            and not (p.github and bot_login(p.github, config))
+        }
+        line = _shortfall(need, approvers, not_counted, pr)
+        unmet.append(line + _out_of_reach(need.required, len(approvers), others.values()))
     states = team_states(roster, need.involvement, people, cannot, need.team_approvals)
     for incident_id in need.missing_incidents:
         unmet.append(
@@ -1032,6 +1042,27 @@ def _shortfall(
     if not_counted:
         line += "; not counted: " + ", ".join(not_counted)
     return line
+
+
+def _out_of_reach(required: int, have: int, others: Iterable[Person]) -> str:
+    """What the line of a count still short adds when the seniors who could still approve are
+    too few to reach it (each needs a GitHub login: no review on GitHub is theirs without one);
+    nothing when they are enough."""
+    others = list(others)
+    able = [p for p in others if p.github]
+    if have + len(able) >= required:
+        return ""
+    unknown = [p.handle for p in others if not p.github]
+    give = f"give {', '.join(unknown)} a github login, or " if unknown else ""
+    if able:
+        who = ", ".join(f"{p.handle} (@{p.github})" for p in able)
+        can = f"only {who} can still approve"
+    else:
+        can = "no other senior can approve"
+    return (
+        f"; not enough even so: {can} (its authors and whoever opened the pull request "
+        f"cannot): {give}add a senior who did not write it to the roster"
+    )
 
 
 def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) -> str:
