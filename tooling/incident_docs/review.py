@@ -925,18 +925,32 @@ def evaluate(
     people = [p for p in (roster.by_handle(handle) for handle in counted) if p is not None]
     opener = roster.by_github(pr.author)
     cannot = set(need.authors) | ({opener.handle.casefold()} if opener else set())
+    seniors = roster.seniors()
+    # A senior whose login is a bot's never counts (their review is "a bot"): for the count in
+    # all and for their team alike.
+    bots = {p.handle.casefold() for p in seniors if p.github and bot_login(p.github, config)}
     if len(approvers) < need.required:
         # Seniors who could still approve: a count the roster cannot reach says so now, as a
         # team's line does, rather than leave the pull request waiting for nobody.
-        others = {
-            p.handle.casefold(): p
-            for p in roster.seniors()
-            if p.handle.casefold() not in cannot | counted.keys()
-            and not (p.github and bot_login(p.github, config))
+        others: dict[str, Person] = {}
+        for person in seniors:
+            key = person.handle.casefold()
+            if key in cannot | bots | counted.keys():
+                continue
+            # One person once, where the roster lists them twice (TM001): the entry with a
+            # login is the one their reviews are read as.
+            if key not in others or (person.github and not others[key].github):
+                others[key] = person
+        barred = {
+            "authors": _seniors_among(seniors, need.authors - counted.keys()),
+            "opened the pull request": _seniors_among(
+                seniors, {opener.handle.casefold()} - need.authors if opener else set()
+            ),
+            "logins in review.bots": _seniors_among(seniors, bots - cannot),
         }
         line = _shortfall(need, approvers, not_counted, pr)
-        unmet.append(line + _out_of_reach(need.required, len(approvers), others.values()))
-    states = team_states(roster, need.involvement, people, cannot, need.team_approvals)
+        unmet.append(line + _out_of_reach(need.required, len(approvers), others.values(), barred))
+    states = team_states(roster, need.involvement, people, cannot | bots, need.team_approvals)
     for incident_id in need.missing_incidents:
         unmet.append(
             f"{incident_id} is named by the postmortem but found neither at the base nor the "
@@ -1044,25 +1058,52 @@ def _shortfall(
     return line
 
 
-def _out_of_reach(required: int, have: int, others: Iterable[Person]) -> str:
+def _seniors_among(seniors: Iterable[Person], handles: Iterable[str]) -> list[str]:
+    """The handles of the seniors among these (casefolded) handles, once each, in roster order."""
+    wanted = set(handles)
+    found = [p.handle for p in seniors if p.handle.casefold() in wanted]
+    return list({h.casefold(): h for h in reversed(found)}.values())[::-1]
+
+
+def _out_of_reach(
+    required: int, have: int, others: Iterable[Person], barred: Mapping[str, Sequence[str]]
+) -> str:
     """What the line of a count still short adds when the seniors who could still approve are
     too few to reach it (each needs a GitHub login: no review on GitHub is theirs without one);
-    nothing when they are enough."""
+    nothing when they are enough. `barred` holds the seniors who cannot approve, by why: the
+    line names them, and names no reason when nobody is barred (a roster with no senior)."""
     others = list(others)
     able = [p for p in others if p.github]
-    if have + len(able) >= required:
+    short = required - have - len(able)
+    if short <= 0:
         return ""
     unknown = [p.handle for p in others if not p.github]
-    give = f"give {', '.join(unknown)} a github login, or " if unknown else ""
+    why = "; ".join(f"{reason}: {', '.join(names)}" for reason, names in barred.items() if names)
     if able:
         who = ", ".join(f"{p.handle} (@{p.github})" for p in able)
         can = f"only {who} can still approve"
-    else:
+    elif have or unknown or why:
         can = "no other senior can approve"
-    return (
-        f"; not enough even so: {can} (its authors and whoever opened the pull request "
-        f"cannot): {give}add a senior who did not write it to the roster"
-    )
+    else:
+        can = "the roster names no senior"
+    why = f" ({why})" if why else ""
+    return f"; not enough even so: {can}{why}: {_remedy(short, unknown, 'the roster')}"
+
+
+def _remedy(short: int, unknown: Sequence[str], where: str) -> str:
+    """How a count `short` approvals away can be reached: give the seniors with no GitHub login
+    one, or add seniors who did not write it; both, when those with no login are too few."""
+
+    def add(count: int) -> str:
+        seniors = "a senior" if count == 1 else f"{count} seniors"
+        return f"add {seniors} who did not write it to {where}"
+
+    if not unknown:
+        return add(short)
+    give = f"give {', '.join(unknown)} a github login"
+    if len(unknown) >= short:
+        return f"{give}, or {add(short)}"
+    return f"{give} and {add(short - len(unknown))}"
 
 
 def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) -> str:
@@ -1083,16 +1124,14 @@ def _team_shortfall(state: TeamState, roster: Roster, again: Mapping[str, str]) 
         line += "; could approve: " + ", ".join(who)
         # One with no GitHub login in the roster cannot: no review on GitHub is theirs.
         able = [h for h in state.could_approve if (p := roster.by_handle(h)) and p.github]
-        if len(state.approved_by) + len(able) >= state.needed:
+        short = state.needed - len(state.approved_by) - len(able)
+        if short <= 0:
             return line
         # Asking every one of them would still leave the team short: say so now, not after.
         unknown = [h for h in state.could_approve if h not in able]
-        give = f"give {', '.join(unknown)} a github login, or " if unknown else ""
-        return (
-            line + f"; not enough even so: {give}add a senior who did not write it to team "
-            f"{state.team}"
-        )
-    return line + f"; nobody can: add a senior who did not write it to team {state.team}"
+        return line + f"; not enough even so: {_remedy(short, unknown, f'team {state.team}')}"
+    short = state.needed - len(state.approved_by)
+    return line + f"; nobody can: {_remedy(short, [], f'team {state.team}')}"
 
 
 def _with_login(handle: str, roster: Roster | None) -> str:
