@@ -1066,6 +1066,19 @@ def test_one_log_like_line_does_not_hide_a_quote() -> None:
     assert [line for line, _, _ in _by_code(check_markdown(body))] == [1, 4, 6, 9]
 
 
+def test_a_line_written_after_a_quoted_log_without_a_marker_is_read() -> None:
+    # CommonMark continues the quote's paragraph with it (the page shows it inside the quote),
+    # but the author wrote it outside the log: skipping the log skipped the blame with it.
+    body = (
+        "> ERROR 2024-05-02 10:00:01 db-3 connection refused\n"
+        "> ERROR 2024-05-02 10:00:02 db-3 connection refused\n"
+        "The on-call engineer was careless.\n\n"
+        "> ERROR 2024-05-02 10:00:03 stupid value\n"
+        "> ERROR 2024-05-02 10:00:04 stupid value\n"
+    )
+    assert [(line, code) for line, _, code in _by_code(check_markdown(body))] == [(3, "BL004")]
+
+
 def test_markdown_multiline_paragraph_and_crlf() -> None:
     body = "Intro line.\r\nThe on-call engineer\r\nshould have noticed.\r\n"
     results = check_markdown(body)

@@ -2091,8 +2091,13 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
             written = [line for line in quoted if line.strip(" \t>")]
             if not depth and len(logged) * 2 > len(written):
                 # Quoted log output is evidence, not the author's words. (A quote in a quote
-                # has its log lines left out one by one: its prose is the author's.)
-                continue
+                # has its log lines left out one by one: its prose is the author's.) A line
+                # written after it without a marker is the page's quote too, but the author's
+                # own words: it is read.
+                marked = {n for n, line in enumerate(quoted) if _QUOTE_MARK.match(line)}
+                if len(marked) == len(quoted):
+                    continue
+                logged = marked
             yield from _quoted_units(
                 quoted, block.line, logged, in_person_section, in_transcript, depth
             )
