@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from incident_docs import cli_incident, webhooks
+from incident_docs import cli_incident, store, webhooks
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import copy_archive
 from support.cli import RunCli
@@ -1232,6 +1233,42 @@ def test_twenty_logs_at_once_leave_twenty_entries(archive: Path, run_cli: RunCli
     assert lint_codes(run_cli, archive, INC_PATH) == []
     assert not (archive / "incidents").joinpath(".tmp").exists()
     assert sorted(p.name for p in (archive / "incidents").iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_command_that_waited_for_the_lock_records_the_time_it_wrote(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started first, a handoff or status change that gets its turn after another's records a
+    time after that one's, rather than being refused as going before it."""
+    declare(run_cli, archive)
+    now = [NOW + timedelta(hours=3)]
+    monkeypatch.setattr(cli_incident, "CLOCK", lambda: now[0])
+    real_locked = store.locked
+    waiting: list[str] = []
+
+    @contextlib.contextmanager
+    def behind_another(root: Path) -> Iterator[None]:
+        if waiting:  # another command takes its turn, a minute later, while this one waits
+            role = waiting.pop()
+            now[0] += timedelta(minutes=1)
+            other = run_cli(archive, *role.split(), "--by", "sam")
+            assert other.exit_code == 0, other.output
+        with real_locked(root):
+            yield
+
+    monkeypatch.setattr(store, "locked", behind_another)
+    for first, second in (
+        ("assign ops dana", "assign ops lee"),
+        ("status identified", "status monitoring"),
+        ("resolve --summary Fixed", "assign comms jo"),
+    ):
+        waiting.append(second)
+        result = run_cli(archive, *first.split(), "--by", "sam")
+        assert result.exit_code == 0, result.output
+    text = (archive / INC_PATH).read_text()
+    assert "  ops_lead: dana\n" in text and "  communications_lead: jo\n" in text
+    assert "status: resolved\n" in text
+    assert lint_codes(run_cli, archive, INC_PATH) == []
 
 
 # --- commands that must not write what they were not asked to ---------------------------------

@@ -191,6 +191,13 @@ def _moment(at: str | None, now: datetime) -> datetime:
     return inputs.parse_moment(at, now) if at else now
 
 
+def _at_write(at: str | None, moment: datetime) -> datetime:
+    """When a change happens: the --at given, else the clock read as the change is made, under
+    the lock. A command that waited its turn behind others records a time after theirs, not
+    the time it started (which would put its status change or handoff before theirs)."""
+    return moment if at else CLOCK()
+
+
 _LABEL_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "._-")
 """What a service or tag name is made of (LABEL_RE)."""
 
@@ -665,7 +672,7 @@ def assign_command(
             project,
             incident,
             lambda f: lifecycle.assign(
-                f.incident, chosen, to, by=handle, at=moment, outside=outside
+                f.incident, chosen, to, by=handle, at=_at_write(at, moment), outside=outside
             ),
         )
     )
@@ -731,17 +738,18 @@ def log_command(
 
     def make(f: store.IncidentFile) -> Change:
         sent = reports.last_update(f.entries)
+        written = CLOCK()
         change = lifecycle.log_entry(
             f.incident,
             entry_kind,
             words,
             by=handle,
-            at=moment,
+            at=moment if at else written,
             action=chosen_action,
             internal=internal,
             # Only what an update reports needs to say it was logged late.
             last_update=sent.time if sent and entry_kind in reports.REPORTED_KINDS else None,
-            now=now,
+            now=written,
         )
         return lifecycle.combine(
             change, Change(sets=lifecycle.add_audiences(f.incident, audiences))
@@ -789,8 +797,7 @@ def status_command(
     handing the Ops Lead role to the team that owns it: at a terminal it asks, --yes takes the
     suggestion, --ops-lead HANDLE names someone; the handoff is recorded in the same change.
     """
-    now = CLOCK()
-    moment = _moment(at, now)
+    early = _moment(at, CLOCK())
     target = inputs.parse_status(state)
     handle = _actor(project, by, incident)
     text = " ".join(note)
@@ -815,6 +822,7 @@ def status_command(
             )
 
     def make(f: store.IncidentFile) -> Change:
+        moment = _at_write(at, early)
         if target is IncidentStatus.RESOLVED and text:
             # The note says what happened: written as `incident resolve` writes its summary.
             change = lifecycle.resolve(f.incident, text, by=handle, at=moment)
@@ -953,7 +961,9 @@ def resolve_command(
     handle = _actor(project, by, incident)
     _done(
         _edit(
-            project, incident, lambda f: lifecycle.resolve(f.incident, text, by=handle, at=moment)
+            project,
+            incident,
+            lambda f: lifecycle.resolve(f.incident, text, by=handle, at=_at_write(at, moment)),
         )
     )
 
@@ -987,7 +997,7 @@ def reopen_command(
         _edit(
             project,
             given,
-            lambda f: lifecycle.reopen(f.incident, because, by=handle, at=moment),
+            lambda f: lifecycle.reopen(f.incident, because, by=handle, at=_at_write(at, moment)),
         )
     )
 
