@@ -312,6 +312,55 @@ def test_an_item_added_to_a_list_indented_its_own_way_keeps_the_rest_as_written(
     assert edited == [*lines[:11], *new, "summary: x"]
 
 
+def test_a_block_indented_unlike_the_first_one_is_edited_in_its_own_indentation() -> None:
+    # Criteria indented by four and roles by two: a handoff once wrote the roles anew, in the
+    # first block's indentation, the lines it was not about too.
+    lines = [
+        "id: INC-1",
+        "criteria:",
+        "    user_facing: true",
+        "roles:",
+        "  incident_commander: sam",
+        "  communications_lead: sam",
+        "  ops_lead: sam",
+        "handoffs: []",
+    ]
+    handoff = {"at": T0, "role": "communications_lead", "from": "sam", "to": "lee"}
+    change = Change(
+        sets=((("roles", "communications_lead"), "lee"),), appends=(("handoffs", handoff),)
+    )
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert edited == [
+        *lines[:5],
+        "  communications_lead: lee",
+        "  ops_lead: sam",
+        "handoffs:",
+        "  - at: 2024-05-02T10:05:00Z",
+        "    role: communications_lead",
+        "    from: sam",
+        "    to: lee",
+    ]
+
+
+def test_an_item_goes_to_a_list_written_unlike_the_first_one_as_that_list_is_written() -> None:
+    # Handoffs written `-   at:`, the status history `- status:`: a status change once wrote
+    # the whole status history anew as the handoffs are.
+    lines = [
+        "handoffs:",
+        "    -   at: 2024-05-02T10:00:00Z",
+        "        role: ops_lead",
+        "        from: lee",
+        "        to: sam",
+        "status_history:",
+        "  - status: investigating",
+        "    at: 2024-05-02T10:05:00Z",
+    ]
+    item = {"status": "identified", "at": T0 + timedelta(minutes=30)}
+    change = Change(appends=(("status_history", item),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert edited == [*lines, "  - status: identified", "    at: 2024-05-02T10:35:00Z"]
+
+
 @pytest.mark.parametrize("closing", [[], ["# end of the front-matter"]])
 def test_a_list_indented_its_own_way_keeps_its_spelling_with_a_comment_on_its_last_item(
     closing: list[str],

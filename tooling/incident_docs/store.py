@@ -418,8 +418,10 @@ class Lines:
 # --- front-matter -------------------------------------------------------------------------------
 
 
-def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
-    """(mapping, sequence, offset) indentation as the file already uses it; the archive's by default."""
+def _indent_found(lines: Sequence[str]) -> tuple[int, int, int]:
+    """(mapping, offset, gap) as the lines first use them: how far a nested mapping is indented,
+    a list's dash from its key's column, and from the dash to what the item holds; 0, -1 and 0
+    where the lines have none."""
     mapping, offset, gap = 0, -1, 0
     previous: tuple[int, bool] | None = (
         None  # indent of the last key line, and whether it opens a block
@@ -443,17 +445,46 @@ def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
         previous = (indent + (len(stripped) - len(body)), opens)
         if mapping and offset >= 0 and gap:
             break
+    return mapping, offset, gap
+
+
+def _style(mapping: int, offset: int, gap: int) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) for the YAML writer from what _indent_found found."""
     mapping = mapping or 2
     offset = 2 if offset < 0 else offset
     return mapping, offset + gap if gap else max(offset + 2, mapping), offset
 
 
-def _yaml(lines: Sequence[str]) -> YAML:
+def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) indentation as the file already uses it; the archive's by default."""
+    return _style(*_indent_found(lines))
+
+
+def _indent_styles(lines: Sequence[str]) -> list[tuple[int, int, int]]:
+    """The indentations to try writing the front-matter in: the one its first blocks use, then
+    the others its top-level keys' blocks use (a mapping indented by 4 under one key and by 2
+    under another, a list indented its own way), so that an edit is written as its block is."""
+    starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", "-")]
+    blocks = [
+        _indent_found(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)
+    ]
+    mappings = list(dict.fromkeys(m for m, _o, _g in blocks if m)) or [0]
+    lists = list(dict.fromkeys((o, g) for _m, o, g in blocks if o >= 0)) or [(-1, 0)]
+    styles = [_guess_indent(lines)]
+    for mapping in mappings:
+        for offset, gap in lists:
+            style = _style(mapping, offset, gap)
+            if style not in styles:
+                styles.append(style)
+    return styles
+
+
+def _yaml(style: tuple[int, int, int]) -> YAML:
     yaml = YAML(typ="rt")
     yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.width = 4096
-    mapping, sequence, offset = _guess_indent(lines)
+    mapping, sequence, offset = style
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     return yaml
 
@@ -720,33 +751,53 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
     if end < len(source_lines):
         closing = source_lines[end:]
         return [*edit_front_matter(source_lines[:end], change, kind, where), *closing]
-    yaml = _yaml(source_lines)
     written = source_lines
-    try:
-        data, source_lines = _load_for_edit(yaml, source_lines)
-    except (MarkedYAMLError, YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 2}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        column = f" (column {mark.column + 1})" if mark is not None else ""
-        raise UsageError(
-            f"{where}{line}: cannot edit the front-matter: {problem}{column}"
-        ) from None
-    if not isinstance(data, CommentedMap):
-        raise UsageError(f"{where}:2: front-matter must be a mapping of keys to values")
-    normalised = _dump(yaml, data)
-    try:
-        _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
-    except UsageError as error:
-        raise UsageError(f"{where}: {error}") from None
-    edited = _comments_stay_above(source_lines, _merge(source_lines, normalised, _dump(yaml, data)))
-    lost = _lost_comment(source_lines, edited)
-    if lost is not None:
-        raise UsageError(
-            f"{where}:{lost + 2}: this change would drop the comment on this line: move the "
-            "comment (or write that part in block style), then try again"
+    kept: list[tuple[int, list[str]]] = []
+    first_lost: int | None = None
+    for style in _indent_styles(written):
+        yaml = _yaml(style)
+        try:
+            data, source_lines = _load_for_edit(yaml, written)
+        except (MarkedYAMLError, YAMLError) as error:
+            mark = getattr(error, "problem_mark", None)
+            line = f":{mark.line + 2}" if mark is not None else ""
+            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+            column = f" (column {mark.column + 1})" if mark is not None else ""
+            raise UsageError(
+                f"{where}{line}: cannot edit the front-matter: {problem}{column}"
+            ) from None
+        if not isinstance(data, CommentedMap):
+            raise UsageError(f"{where}:2: front-matter must be a mapping of keys to values")
+        normalised = _dump(yaml, data)
+        try:
+            _apply_to_mapping(data, change, _KEY_ORDER.get(kind, ()))
+        except UsageError as error:
+            raise UsageError(f"{where}: {error}") from None
+        edited = _comments_stay_above(
+            source_lines, _merge(source_lines, normalised, _dump(yaml, data))
         )
-    return _tabs_kept(written, source_lines, edited) if written != source_lines else edited
+        lost = _lost_comment(source_lines, edited)
+        if lost is not None:
+            first_lost = lost + 2 if first_lost is None else first_lost
+            continue
+        if written != source_lines:
+            edited = _tabs_kept(written, source_lines, edited)
+        kept.append((_lines_rewritten(written, edited), edited))
+    if not kept:
+        raise UsageError(
+            f"{where}:{first_lost if first_lost is not None else 0}: this change would drop the "
+            "comment on this line: move the comment (or write that part in block style), then "
+            "try again"
+        )
+    # Written in the indentation that leaves the most of the user's lines as they were: that of
+    # the block the edit is in, where blocks are indented differently.
+    return min(kept, key=lambda pair: pair[0])[1]
+
+
+def _lines_rewritten(original: list[str], edited: list[str]) -> int:
+    """How many of the original lines an edit does not keep as they were."""
+    matcher = difflib.SequenceMatcher(a=original, b=edited, autojunk=False)
+    return len(original) - sum(block.size for block in matcher.get_matching_blocks())
 
 
 def _tabs_kept(written: list[str], read: list[str], edited: list[str]) -> list[str]:
@@ -874,7 +925,7 @@ def _dump(yaml: YAML, data: Any) -> list[str]:
 
 def dump_front_matter(data: dict[str, Any]) -> str:
     """YAML for a new record's front-matter, in the style of the example archive."""
-    yaml = _yaml(())
+    yaml = _yaml(_guess_indent(()))
     return "\n".join(_dump(yaml, _to_yaml(data))) + "\n"
 
 
