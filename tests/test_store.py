@@ -571,6 +571,36 @@ def test_a_full_disk_names_the_record_and_leaves_it_as_it_was(
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
+def test_a_lock_file_another_user_left_does_not_stop_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared checkout: the lock file one user's command made (0644) is only readable to the
+    next user, whose writes once all failed with 'Permission denied' until it was removed."""
+    path = write(tmp_path)
+    lock = tmp_path / store.LOCK_NAME
+    real_open = os.open
+
+    def as_another_user(name: str | os.PathLike[str], flags: int, *args: int) -> int:
+        # The permission check the kernel makes for a user that does not own the file (this
+        # test may run as root, whom none applies to).
+        if Path(name) == lock and lock.exists():
+            mode = lock.stat().st_mode
+            wants_write = flags & (os.O_RDWR | os.O_WRONLY)
+            if (wants_write and not mode & 0o002) or not mode & 0o004:
+                raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", as_another_user)
+    lock.touch()
+    lock.chmod(0o644)
+    edit(tmp_path, path, note(1, "Written by the next user."))
+    assert "Written by the next user." in path.read_text()
+    lock.chmod(0o600)
+    with pytest.raises(UsageError, match=r"another user's.*remove it while no incident command"):
+        edit(tmp_path, path, note(2, "Not written."))
+    assert "Not written." not in path.read_text()
+
+
 def test_a_link_out_of_the_repository_is_neither_read_nor_replaced(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     outside = write(tmp_path)  # tmp_path/incidents/..., outside root

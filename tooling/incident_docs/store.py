@@ -112,14 +112,31 @@ _Representer.add_representer(datetime, _represent_datetime)
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the repository's write lock: concurrent commands take turns instead of losing edits."""
+    path = root / LOCK_NAME
+    # Never through a symbolic link: a committed one could create any file it points at.
+    flags = os.O_CREAT | os.O_NOFOLLOW
     try:
-        # Never through a symbolic link: a committed one could create any file it points at.
-        descriptor = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        try:
+            descriptor = os.open(path, os.O_RDWR | flags, 0o666)
+        except PermissionError:
+            # Left by another user of a shared checkout (their umask made it 0644): a lock is
+            # taken on a file open for reading too, and nothing is ever written to it.
+            descriptor = os.open(path, os.O_RDONLY | flags, 0o666)
     except OSError as error:
-        if error.errno != errno.ELOOP:
-            raise
-        raise UsageError(f"{LOCK_NAME}: the write lock is a symbolic link; remove it") from None
-    with os.fdopen(descriptor, "a+b") as handle:
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"{LOCK_NAME}: the write lock is a symbolic link; remove it") from None
+        if isinstance(error, PermissionError):
+            raise UsageError(
+                f"{LOCK_NAME}: the write lock cannot be opened ({error.strerror}): "
+                + (
+                    "another user's, which this one may not read; it holds nothing, so remove "
+                    "it while no incident command is running"
+                    if os.path.lexists(path)
+                    else "the repository's folder cannot be written"
+                )
+            ) from None
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
