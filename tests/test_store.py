@@ -643,6 +643,32 @@ def test_create_never_overwrites(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_system_without_hard_links_still_gets_new_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FAT drive or some network shares make no hard links: declare and postmortem once
+    failed there with 'Operation not permitted', naming the record they could not create."""
+
+    def no_hard_links(source: str, target: str | os.PathLike[str]) -> None:
+        raise OSError(1, "Operation not permitted", source, None, str(target))
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    folder = tmp_path / "incidents"
+
+    def record(text: str) -> Callable[[set[str]], tuple[str, str]]:
+        return lambda taken: (lifecycle.new_id("INC", T0.date(), "Same title", taken), text)
+
+    made = [store.create_record(tmp_path, folder, record(f"n{n}\n")) for n in range(2)]
+    assert [(p.name, p.read_text()) for p in made] == [
+        ("INC-2024-05-02-same-title.md", "n0\n"),
+        ("INC-2024-05-02-same-title-2.md", "n1\n"),
+    ]
+    with pytest.raises(FileExistsError):
+        store.write_atomic(made[0], b"other", exclusive=True)
+    assert made[0].read_text() == "n0\n"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in made)
+
+
 # --- property: comments and prose survive any sequence of commands ------------------------------
 
 _PRINTABLE = st.characters(

@@ -172,8 +172,7 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.umask(umask)
             os.chmod(temporary, 0o666 & ~umask)
         if exclusive:
-            os.link(temporary, path)
-            os.unlink(temporary)
+            _move_new(temporary, path)
         else:
             os.replace(temporary, path)
     except BaseException as error:
@@ -191,6 +190,30 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         finally:
             os.close(directory)
     _remove_stale_temporaries(path)
+
+
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
+"""What a file system that makes no hard links (FAT and exFAT drives, some network shares)
+answers os.link with."""
+
+
+def _move_new(temporary: str, path: Path) -> None:
+    """Move the written temporary file to `path`, which must not exist yet (FileExistsError): a
+    hard link refuses an existing name in one step. Where the file system makes no hard links,
+    the name is checked and the file moved there; the lock keeps incident commands from racing
+    for it."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.rename(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def _remove_stale_temporaries(path: Path) -> None:
