@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from incident_docs import handoffs, inputs, lifecycle, store
 from incident_docs.config import Config
@@ -359,6 +360,71 @@ def test_an_item_goes_to_a_list_written_unlike_the_first_one_as_that_list_is_wri
     change = Change(appends=(("status_history", item),))
     edited = store.edit_front_matter(lines, change, "incident", "inc.md")
     assert edited == [*lines, "  - status: identified", "    at: 2024-05-02T10:35:00Z"]
+
+
+@pytest.mark.parametrize("first", ["handoffs", "status_history"])
+def test_an_item_goes_to_its_list_as_written_when_another_list_starts_in_the_same_column(
+    first: str,
+) -> None:
+    # Handoffs `  -   at:`, the status history `  - status:`: both read the same from either
+    # spelling, and the new item once took that of whichever list came first.
+    handoff = ["  -   at: 2024-05-02T10:00:00Z", "      role: ops_lead", "      to: sam"]
+    status = ["  - status: investigating", "    at: 2024-05-02T10:05:00Z"]
+    blocks = {"handoffs": ["handoffs:", *handoff], "status_history": ["status_history:", *status]}
+    lines = [*blocks[first], *next(b for k, b in blocks.items() if k != first)]
+    at = T0 + timedelta(minutes=30)
+    added = store.edit_front_matter(
+        lines,
+        Change(
+            appends=(
+                ("handoffs", {"at": at, "role": "ops_lead", "to": "lee"}),
+                ("status_history", {"status": "identified", "at": at}),
+            )
+        ),
+        "incident",
+        "inc.md",
+    )
+    assert "  -   at: 2024-05-02T10:35:00Z" in added
+    assert "  - status: identified" in added
+    only_status = Change(appends=(("status_history", {"status": "identified", "at": at}),))
+    edited = store.edit_front_matter(lines, only_status, "incident", "inc.md")
+    assert "  - status: identified" in edited and "    at: 2024-05-02T10:35:00Z" in edited
+    only_handoff = Change(appends=(("handoffs", {"at": at, "role": "ops_lead", "to": "lee"}),))
+    edited = store.edit_front_matter(lines, only_handoff, "incident", "inc.md")
+    assert "  -   at: 2024-05-02T10:35:00Z" in edited and "      to: lee" in edited
+
+
+def test_a_front_matter_indented_many_ways_is_read_twice_at_most_for_each_block_edited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every indentation tried reads and writes the whole front-matter: trying each one its
+    blocks use made a handoff on a record with a few hundred status changes take minutes."""
+    lines = ["criteria:", "    user_facing: true", "audiences:", "   users: slow", "roles:"]
+    lines += ["  ops_lead: sam", "handoffs:", "  -   at: 2024-05-02T10:00:00Z", "      to: sam"]
+    lines += ["status_history:", "- status: investigating", "  at: 2024-05-02T10:05:00Z"]
+    lines += ["services:", "    - api", "tags:", "  -  db"]
+    loads: list[list[str]] = []
+    real = store._load_for_edit
+
+    def counted(yaml: YAML, source: list[str]) -> tuple[object, list[str]]:
+        loads.append(source)
+        return real(yaml, source)
+
+    monkeypatch.setattr(store, "_load_for_edit", counted)
+    handoff = {"at": T0, "role": "ops_lead", "from": "sam", "to": "lee"}
+    change = Change(sets=((("roles", "ops_lead"), "lee"),), appends=(("handoffs", handoff),))
+    edited = store.edit_front_matter(lines, change, "incident", "inc.md")
+    assert len(loads) <= 4  # roles and handoffs
+    assert edited == [
+        *lines[:5],
+        "  ops_lead: lee",
+        *lines[6:9],
+        "  -   at: 2024-05-02T10:05:00Z",
+        "      role: ops_lead",
+        "      from: sam",
+        "      to: lee",
+        *lines[9:],
+    ]
 
 
 @pytest.mark.parametrize("closing", [[], ["# end of the front-matter"]])

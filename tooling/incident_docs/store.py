@@ -500,26 +500,52 @@ def _guess_indent(lines: Sequence[str]) -> tuple[int, int, int]:
     return _style(*_indent_found(lines))
 
 
-def _indent_styles(lines: Sequence[str]) -> list[tuple[int, int, int]]:
-    """The indentations to try writing the front-matter in: the one its first blocks use, then
-    the others its top-level keys' blocks use (a mapping indented by 4 under one key and by 2
-    under another, a list indented its own way), so that an edit is written as its block is."""
-    starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", "-")]
-    blocks = [
-        _indent_found(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)
-    ]
-    mappings = list(dict.fromkeys(m for m, _o, _g in blocks if m)) or [0]
-    lists = list(dict.fromkeys((o, g) for _m, o, g in blocks if o >= 0)) or [(-1, 0)]
-    styles = [_guess_indent(lines)]
-    for mapping in mappings:
-        for offset, gap in lists:
-            style = _style(mapping, offset, gap)
-            if style not in styles:
-                styles.append(style)
-    return styles
+Indentation = tuple[int, int, int]
+"""(mapping, sequence, offset), as the YAML writer takes them."""
 
 
-def _yaml(style: tuple[int, int, int]) -> YAML:
+def _by_indentation(lines: Sequence[str], change: Change) -> list[tuple[Indentation, Change]]:
+    """The change in parts, each with the indentation of the top-level blocks it edits (a
+    mapping indented by 4 under one key and by 2 under another, a list indented its own way);
+    what a block does not show, and a new key, as the first blocks are indented."""
+    first = _indent_found(lines)
+    blocks: dict[str, list[str]] = {}
+    block: list[str] = []
+    for line in lines:
+        if line[:1] not in ("", " ", "\t", "#", "-"):
+            block = blocks.setdefault(line.split(":", 1)[0].strip(" \t'\""), [])
+        block.append(line)
+    parts: dict[Indentation, dict[str, list[Any]]] = {}
+
+    def add(key: object, field: str, what: Any) -> None:
+        mapping, offset, gap = _indent_found(blocks.get(str(key), ()))
+        style = _style(mapping or first[0], *((offset, gap) if offset >= 0 else first[1:]))
+        parts.setdefault(style, {"sets": [], "appends": [], "inserts": [], "removes": []})
+        parts[style][field].append(what)
+
+    for path, value in change.sets:
+        add(path[0] if path else "", "sets", (path, value))
+    for key, item in change.appends:
+        add(key, "appends", (key, item))
+    for key, position, item in change.inserts:
+        add(key, "inserts", (key, position, item))
+    for key in change.removes:
+        add(key, "removes", key)
+    return [
+        (
+            style,
+            Change(
+                sets=tuple(fields["sets"]),
+                appends=tuple(fields["appends"]),
+                inserts=tuple(fields["inserts"]),
+                removes=tuple(fields["removes"]),
+            ),
+        )
+        for style, fields in parts.items()
+    ] or [(_style(*first), change)]
+
+
+def _yaml(style: Indentation) -> YAML:
     yaml = YAML(typ="rt")
     yaml.Representer = _Representer
     yaml.preserve_quotes = True
@@ -791,10 +817,19 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
     if end < len(source_lines):
         closing = source_lines[end:]
         return [*edit_front_matter(source_lines[:end], change, kind, where), *closing]
+    parts = _by_indentation(source_lines, change)
+    if len(parts) > 1:
+        # Blocks indented differently: each edited in its own indentation, one after another.
+        with contextlib.suppress(UsageError):  # a comment dropped: named as the lines are read
+            edited = source_lines
+            for _indentation, part in parts:
+                edited = edit_front_matter(edited, part, kind, where)
+            return edited
     written = source_lines
-    kept: list[tuple[int, list[str]]] = []
     first_lost: int | None = None
-    for style in _indent_styles(written):
+    # In the indentation of the blocks the change is in; where that would drop a comment, in
+    # that of the first blocks.
+    for style in dict.fromkeys([parts[0][0], _guess_indent(written)]):
         yaml = _yaml(style)
         try:
             data, source_lines = _load_for_edit(yaml, written)
@@ -820,24 +855,11 @@ def edit_front_matter(source_lines: list[str], change: Change, kind: str, where:
         if lost is not None:
             first_lost = lost + 2 if first_lost is None else first_lost
             continue
-        if written != source_lines:
-            edited = _tabs_kept(written, source_lines, edited)
-        kept.append((_lines_rewritten(written, edited), edited))
-    if not kept:
-        raise UsageError(
-            f"{where}:{first_lost if first_lost is not None else 0}: this change would drop the "
-            "comment on this line: move the comment (or write that part in block style), then "
-            "try again"
-        )
-    # Written in the indentation that leaves the most of the user's lines as they were: that of
-    # the block the edit is in, where blocks are indented differently.
-    return min(kept, key=lambda pair: pair[0])[1]
-
-
-def _lines_rewritten(original: list[str], edited: list[str]) -> int:
-    """How many of the original lines an edit does not keep as they were."""
-    matcher = difflib.SequenceMatcher(a=original, b=edited, autojunk=False)
-    return len(original) - sum(block.size for block in matcher.get_matching_blocks())
+        return _tabs_kept(written, source_lines, edited) if written != source_lines else edited
+    raise UsageError(
+        f"{where}:{first_lost}: this change would drop the comment on this line: move the "
+        "comment (or write that part in block style), then try again"
+    )
 
 
 def _tabs_kept(written: list[str], read: list[str], edited: list[str]) -> list[str]:
