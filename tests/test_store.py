@@ -662,7 +662,14 @@ def test_a_lock_file_another_user_left_does_not_stop_the_next_write(
     edit(tmp_path, path, note(1, "Written by the next user."))
     assert "Written by the next user." in path.read_text()
     lock.chmod(0o600)
+    monkeypatch.setattr(os, "geteuid", lambda: lock.stat().st_uid + 1)
     with pytest.raises(UsageError, match=r"another user's.*remove it while no incident command"):
+        edit(tmp_path, path, note(2, "Not written."))
+    assert "Not written." not in path.read_text()
+    # This user's own, made unreadable (chmod 000): no other user's to ask about.
+    monkeypatch.setattr(os, "geteuid", lambda: lock.stat().st_uid)
+    lock.chmod(0o000)
+    with pytest.raises(UsageError, match=r"this user's own, made unreadable; it holds nothing"):
         edit(tmp_path, path, note(2, "Not written."))
     assert "Not written." not in path.read_text()
 

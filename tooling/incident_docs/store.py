@@ -128,12 +128,7 @@ def locked(root: Path) -> Iterator[None]:
         if isinstance(error, PermissionError):
             raise UsageError(
                 f"{LOCK_NAME}: the write lock cannot be opened ({error.strerror}): "
-                + (
-                    "another user's, which this one may not read; it holds nothing, so remove "
-                    "it while no incident command is running"
-                    if os.path.lexists(path)
-                    else "the repository's folder cannot be written"
-                )
+                + _unreadable_lock(path)
             ) from None
         raise
     with os.fdopen(descriptor, "rb") as handle:
@@ -142,6 +137,20 @@ def locked(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _unreadable_lock(path: Path) -> str:
+    """What to do about a lock file that cannot be opened, even for reading."""
+    try:
+        owner = os.lstat(path).st_uid
+    except OSError:  # none there, or a folder this user may not look in
+        return "the repository's folder cannot be written"
+    whose = (
+        "this user's own, made unreadable"
+        if owner == os.geteuid()
+        else "another user's, which this one may not read"
+    )
+    return f"{whose}; it holds nothing, so remove it while no incident command is running"
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
