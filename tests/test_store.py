@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 import time
@@ -672,6 +673,43 @@ def test_a_lock_file_another_user_left_does_not_stop_the_next_write(
     with pytest.raises(UsageError, match=r"this user's own, made unreadable; it holds nothing"):
         edit(tmp_path, path, note(2, "Not written."))
     assert "Not written." not in path.read_text()
+
+
+def test_a_lock_file_another_user_left_is_named_where_only_a_writable_file_locks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NFS and SMB take an exclusive lock only on a file open for writing: flock on the lock
+    file opened for reading fails there with 'Bad file descriptor', which named no file."""
+    path = write(tmp_path)
+    lock = tmp_path / store.LOCK_NAME
+    lock.touch()
+    real_open, real_flock = os.open, fcntl.flock
+
+    def as_another_user(name: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if Path(name) == lock and flags & (os.O_RDWR | os.O_WRONLY):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args)
+
+    def as_nfs(descriptor: int, operation: int) -> None:
+        writable = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_ACCMODE
+        if operation == fcntl.LOCK_EX and writable == os.O_RDONLY:
+            raise OSError(9, "Bad file descriptor")
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(os, "open", as_another_user)
+    monkeypatch.setattr(fcntl, "flock", as_nfs)
+    with pytest.raises(UsageError) as raised:
+        edit(tmp_path, path, note(1, "Not written."))
+    assert str(raised.value) == (
+        ".incident-docs-lock: the write lock cannot be taken (Bad file descriptor): this file "
+        "system locks only a file open for writing, and this user may not write this one "
+        "(another user's, or made read-only); it holds nothing, so remove it while no incident "
+        "command is running"
+    )
+    assert "Not written." not in path.read_text()
+    monkeypatch.setattr(os, "open", real_open)  # the lock file made anew: this user's own
+    edit(tmp_path, path, note(1, "Written."))
+    assert "Written." in path.read_text()
 
 
 def test_a_link_out_of_the_repository_is_neither_read_nor_replaced(tmp_path: Path) -> None:

@@ -115,6 +115,7 @@ def locked(root: Path) -> Iterator[None]:
     path = root / LOCK_NAME
     # Never through a symbolic link: a committed one could create any file it points at.
     flags = os.O_CREAT | os.O_NOFOLLOW
+    read_only = False
     try:
         try:
             descriptor = os.open(path, os.O_RDWR | flags, 0o666)
@@ -122,6 +123,7 @@ def locked(root: Path) -> Iterator[None]:
             # Left by another user of a shared checkout (their umask made it 0644): a lock is
             # taken on a file open for reading too, and nothing is ever written to it.
             descriptor = os.open(path, os.O_RDONLY | flags, 0o666)
+            read_only = True
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise UsageError(f"{LOCK_NAME}: the write lock is a symbolic link; remove it") from None
@@ -132,7 +134,18 @@ def locked(root: Path) -> Iterator[None]:
             ) from None
         raise
     with os.fdopen(descriptor, "rb") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except OSError as error:
+            if not read_only:
+                raise
+            # NFS and SMB lock only a file open for writing ("Bad file descriptor").
+            raise UsageError(
+                f"{LOCK_NAME}: the write lock cannot be taken ({error.strerror}): this file "
+                "system locks only a file open for writing, and this user may not write this "
+                "one (another user's, or made read-only); it holds nothing, so remove it while "
+                "no incident command is running"
+            ) from None
         try:
             yield
         finally:
