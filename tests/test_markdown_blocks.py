@@ -187,6 +187,15 @@ CASES = [
     "- ```\n  code in the item\n  ```\n\n## Section\n",
     "- item\n  ```\n  never closed in the item\nText ends the item.\n\n## Section\n",
     "- item\n  ```\n  closed left of the item, as the site reads it\n```\n\n## Section\n",
+    # A line without a quote's marker goes on only a paragraph of the quote, not its code or
+    # heading; nor is a line left of an empty list item's content any of its text.
+    "> ```\n> log\n> ```\nSummary\n-------\n",
+    ">     $ kubectl get pods\n    indented code\n",
+    "> # Heading in a quote\nText\n===\n",
+    "-\nSummary\n---\n",
+    "-\n        code in the empty item\n",
+    "- # Heading in an item\nText\n---\n",
+    "> ```\n> log\n> ```\n[runbook]: https://example.com/runbook\n---\n",
 ]
 
 
@@ -236,6 +245,14 @@ _LINE = st.sampled_from(
 def test_generated_documents_read_the_same_as_markdown_it(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     assert _ours(text) == _reference(text)
+
+
+def test_a_heading_after_quoted_code_or_an_empty_list_item_is_found() -> None:
+    text = "> ```\n> ERROR timeout\n> ```\nSummary\n-------\n\n-\nImpact\n------\n"
+    assert [heading.title for heading in parse_text(text, "x.md").headings] == [
+        "Summary",
+        "Impact",
+    ]
 
 
 def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:

@@ -824,10 +824,39 @@ def _starts_table(header: str, below: str) -> bool:
     return _TABLE_DELIMITER.match(below) is not None and _cells(below) == _cells(header)
 
 
-def _lazy(kind: BlockKind | None, prev_blank: bool, outside: bool) -> bool:
+def _lazy(kind: BlockKind | None, goes_on: bool, outside: bool) -> bool:
     """The line goes on a quote's or a list item's paragraph lazily (left of the item's content,
     or without the quote's marker): it cannot start a table, nor end the item."""
-    return not prev_blank and (kind == "quote" or (kind in ("list_item", "paragraph") and outside))
+    return goes_on and (kind == "quote" or (kind in ("list_item", "paragraph") and outside))
+
+
+def _holds_text(content: str) -> bool:
+    """A list item's first line holds paragraph text, which the next line may go on lazily: not
+    a heading or a rule."""
+    return _ATX.match(content) is None and _BREAK.match(content) is None
+
+
+_MAX_QUOTE_LEVELS = 32
+"""How deep quotes written with spaces between their markers ("> >  > x") are read for a lazy
+line; deeper, the line goes on the quote."""
+
+
+def _quote_goes_on(lines: list[str], lazy: int, depth: int = 0) -> bool:
+    """A block quote's lines (markers included) end in paragraph text, which a line without a
+    marker goes on lazily: not in code, a heading or a table, which the quote ends before it.
+    Read from its last line without a marker (`lazy`, 0 if none), where its paragraph was open:
+    a quote of thousands of such lines is read once."""
+    inner = ["text"] if lazy else []
+    for line in lines[lazy + 1 if lazy else 0 :]:
+        marked = _QUOTE_MARKS.match(line)
+        inner.append(line[marked.end() :] if marked is not None else line)
+    found = scan_blocks(inner)
+    if not found or found[-1].end_line != len(inner):
+        return False
+    last = found[-1]
+    if last.kind == "quote" and depth < _MAX_QUOTE_LEVELS:
+        return _quote_goes_on(inner[last.line - 1 :], 0, depth + 1)
+    return last.kind in ("paragraph", "list_item", "quote")
 
 
 def _opens_table(header: str, lines: list[str], number: int, item_indent: int = -1) -> bool:
@@ -1032,6 +1061,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
     in_table = False  # the previous line was a row of a table (one with a delimiter row)
+    item_text = False  # the open list item holds paragraph text, which a line may continue
+    quote_lazy = 0  # index in parts of the open quote's last line without a marker, 0 if none
 
     def close(end: int) -> None:
         nonlocal kind
@@ -1040,14 +1071,33 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             kind = None
 
     def begin(new: BlockKind, number: int, text: str, new_level: int = 0) -> None:
-        nonlocal kind, start, level, item_indent, in_table
+        nonlocal kind, start, level, item_indent, in_table, quote_lazy
         kind, start, level = new, number, new_level
+        quote_lazy = 0
         if new != "list_item" and outside:
             item_indent = -1  # a block left of the item's content ends the list
         if new != "table_row":
             in_table = False
         parts.clear()
         parts.append(text)
+
+    def goes_on() -> bool:
+        """The open block ends in paragraph text, which the line continues (lazily, when it is
+        left of a list item's content or has no quote marker): not in code, a heading, a table
+        or an empty list item, after which it starts a block of its own."""
+        if prev_blank:
+            return False
+        if kind == "paragraph":
+            return True
+        if kind == "list_item":
+            return item_text
+        return kind == "quote" and _quote_goes_on(parts, quote_lazy)
+
+    def go_on(line: str) -> None:
+        nonlocal quote_lazy
+        if kind == "quote":
+            quote_lazy = len(parts)  # read from here on: the quote's paragraph was open here
+        parts.append(line)
 
     def close_indented_code() -> None:
         if kind == "code" and not fence:
@@ -1104,7 +1154,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 close(number)
             elif (
                 "|" in line
-                and not _lazy(kind, prev_blank, outside)
+                and not _lazy(kind, goes_on(), outside)
                 and _opens_table(line, lines, number, -1 if outside else item_indent)
             ):
                 close_indented_code()
@@ -1112,8 +1162,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 begin("table_row", number, line)
                 close(number)
                 in_table = True
-            elif kind in ("paragraph", "list_item", "quote") and not prev_blank:
-                parts.append(line)
+            elif goes_on():
+                go_on(line)
             else:
                 close_indented_code()
                 close(number - 1)
@@ -1141,8 +1191,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 continue
             close_indented_code()
         if indent >= 4:
-            if kind in ("paragraph", "list_item", "quote") and not prev_blank:
-                parts.append(line)  # indentation cannot interrupt a paragraph
+            if goes_on():
+                go_on(line)  # indentation cannot interrupt a paragraph
             else:
                 close(number - 1)
                 begin("code", number, line, max(item_indent, 0))
@@ -1224,6 +1274,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 continue
             item_indent = (len(line) - len(inner)) + content
             begin("list_item", number, line, item_indent)
+            item_text = _holds_text(inner[content:]) if marker.group(3) else False
             prev_blank = False
             continue
         if _QUOTE_LINE.match(inner):
@@ -1234,10 +1285,10 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 parts.append(line)
             prev_blank = False
             continue
-        lazy = _lazy(kind, prev_blank, outside)
         if (
             "|" in inner
-            and not lazy  # a table cannot interrupt the lazy continuation of a quote or item
+            # A table cannot interrupt the lazy continuation of a quote or item.
+            and not _lazy(kind, goes_on(), outside)
             and (
                 (in_table and _TABLE.match(inner))
                 or _opens_table(inner, lines, number, -1 if outside else item_indent)
@@ -1252,9 +1303,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         if in_table:
             begin("table_row", number, line)
             close(number)
-        elif kind in ("paragraph", "list_item", "quote") and not prev_blank:
-            parts.append(line)
-        elif kind is None and _REFERENCE.match(inner):
+        elif goes_on():
+            go_on(line)
+        elif _REFERENCE.match(inner):
+            # Not within a paragraph, but after any other block: a quote's code, a heading.
+            close(number - 1)
             begin("reference", number, line)
             close(number)
         else:
