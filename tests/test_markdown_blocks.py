@@ -196,6 +196,9 @@ CASES = [
     "-\n        code in the empty item\n",
     "- # Heading in an item\nText\n---\n",
     "> ```\n> log\n> ```\n[runbook]: https://example.com/runbook\n---\n",
+    # A closing fence is indented less than code from the edge, not from the opening fence.
+    "   ```\ncode\n    ```\n# Still code\n",
+    "  ```\ncode\n\t```\n# Still code\n",
 ]
 
 
