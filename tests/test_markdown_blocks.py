@@ -196,9 +196,6 @@ CASES = [
     "-\n        code in the empty item\n",
     "- # Heading in an item\nText\n---\n",
     "> ```\n> log\n> ```\n[runbook]: https://example.com/runbook\n---\n",
-    # A closing fence is indented less than code from the edge, not from the opening fence.
-    "   ```\ncode\n    ```\n# Still code\n",
-    "  ```\ncode\n\t```\n# Still code\n",
 ]
 
 
@@ -256,6 +253,24 @@ def test_a_heading_after_quoted_code_or_an_empty_list_item_is_found() -> None:
         "Summary",
         "Impact",
     ]
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "   ```\nkubectl rollout undo\n    ```",
+        "  ```\nkubectl rollout undo\n\t```",
+    ],
+)
+def test_a_fence_closed_further_in_than_it_opens_does_not_hide_the_rest(fence: str) -> None:
+    # CommonMark reads the rest of the document as code; the site shows it (the fence is none
+    # there), so its sections and its prose are read.
+    text = f"{fence}\n\n## Summary\n\nThe rollout was careless.\n"
+    html = markdown.markdown(text, extensions=["pymdownx.superfences", "tables", "attr_list"])
+    assert "<h2>Summary</h2>" in html and "careless" in html, html
+    assert [heading.title for heading in parse_text(text, "x.md").headings] == ["Summary"]
+    line = len(fence.split("\n")) + 4
+    assert [(number, hit.code) for number, _, hit in check_markdown(text)] == [(line, "BL004")]
 
 
 def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:

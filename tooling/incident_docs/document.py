@@ -1055,6 +1055,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     level = 0
     item_indent = -1  # content column of the innermost open list item, -1 outside lists
     fence = ""
+    fence_indent = 0  # columns the open fence is indented, its list item's included
     fence_item = -1  # content column of the list item the open fence is in, -1 outside lists
     html_end = "-->"  # what closes the open HTML block: "-->", or "</" for a raw one
     prev_blank = True
@@ -1127,9 +1128,10 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             fence = ""
         if kind == "code" and fence:
             parts.append(line)
-            # Indented less than code from the container's edge, however far the opening fence
-            # is indented ("   ```" is not closed by "    ```").
-            inner = dedent_columns(line, fence_item) if fence_item > 0 else line
+            # Measured from the opening fence, not from the container's edge: "    ```" under
+            # "   ```" closes it as the site reads it (no fence there, but a code span and the
+            # rest of the document as prose), where CommonMark would hide the rest as code.
+            inner = dedent_columns(line, fence_indent) if fence_indent else line
             stripped = inner.strip()
             if (
                 indent_columns(inner) < 4
@@ -1203,6 +1205,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
             close(number - 1)
             fence = opened.group(1)
+            fence_indent = len(line) - len(inner) + (len(inner) - len(inner.lstrip(" ")))
             begin("code", number, line)
             fence_item = item_indent
             prev_blank = False
@@ -1267,8 +1270,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
                 # "- ```": the item's content opens with a code block.
                 fence = opened.group(1)
+                fence_indent = (len(line) - len(inner)) + content
                 begin("code", number, line)
-                fence_item = item_indent = (len(line) - len(inner)) + content
+                fence_item = item_indent = fence_indent
                 prev_blank = False
                 continue
             item_indent = (len(line) - len(inner)) + content
