@@ -196,6 +196,14 @@ CASES = [
     "-\n        code in the empty item\n",
     "- # Heading in an item\nText\n---\n",
     "> ```\n> log\n> ```\n[runbook]: https://example.com/runbook\n---\n",
+    # The quote's markers indented by a list item, or followed by a tab, still mark it: a line
+    # without one goes on its paragraph.
+    "- Deploy\n  - Chat:\n    > we saw errors\n    still the quote\n    ---\n",
+    "- Deploy\n  - Chat:\n    > we saw errors\nstill the quote\n---\n",
+    "- Deploy\n\t> we saw errors\nstill the quote\n---\n",
+    ">\tERROR pool exhausted\nstill the quote\n---\n",
+    "> \tERROR pool exhausted\nstill the quote\n---\n",
+    ">\t\tERROR pool exhausted\nnot the quote\n---\n",
 ]
 
 

@@ -841,15 +841,44 @@ _MAX_QUOTE_LEVELS = 32
 line; deeper, the line goes on the quote."""
 
 
+def _unquoted(line: str) -> str:
+    """A quote's line without its markers, however far its list item indents them ("    > x"
+    under "  - "), its indentation in columns: a tab after a marker reaches the next tab stop,
+    less the marker's space (">\ttext" is text two columns in, not code)."""
+    column = 0
+    index = 0
+    while index < len(line) and line[index] in " \t":
+        column += 1 if line[index] == " " else 4 - column % 4
+        index += 1
+    if not line.startswith(">", index):
+        return line
+    left = 0  # columns of a tab after a marker that are the line's, not the marker's space
+    while line.startswith(">", index) and not left:
+        index += 1
+        column += 1
+        if line.startswith(" ", index):
+            index += 1
+            column += 1
+        elif line.startswith("\t", index):
+            left = 3 - column % 4
+            column += left + 1
+            index += 1
+    rest = line[index:]
+    text = rest.lstrip(" \t")
+    for char in rest[: len(rest) - len(text)]:
+        width = 1 if char == " " else 4 - column % 4
+        left += width
+        column += width
+    return " " * left + text
+
+
 def _quote_goes_on(lines: list[str], lazy: int, depth: int = 0) -> bool:
     """A block quote's lines (markers included) end in paragraph text, which a line without a
     marker goes on lazily: not in code, a heading or a table, which the quote ends before it.
     Read from its last line without a marker (`lazy`, 0 if none), where its paragraph was open:
     a quote of thousands of such lines is read once."""
     inner = ["text"] if lazy else []
-    for line in lines[lazy + 1 if lazy else 0 :]:
-        marked = _QUOTE_MARKS.match(line)
-        inner.append(line[marked.end() :] if marked is not None else line)
+    inner += [_unquoted(line) for line in lines[lazy + 1 if lazy else 0 :]]
     found = scan_blocks(inner)
     if not found or found[-1].end_line != len(inner):
         return False
