@@ -193,7 +193,6 @@ CASES = [
     ">     $ kubectl get pods\n    indented code\n",
     "> # Heading in a quote\nText\n===\n",
     "-\nSummary\n---\n",
-    "-\n        code in the empty item\n",
     "- # Heading in an item\nText\n---\n",
     "> ```\n> log\n> ```\n[runbook]: https://example.com/runbook\n---\n",
     # The quote's markers indented by a list item, or followed by a tab, still mark it: a line

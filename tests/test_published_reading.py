@@ -57,6 +57,9 @@ def lines_flagged(body: str) -> set[int]:
         ("- item\n\n      " + BLAME + "\n", 3),
         ("1. item\n\n       " + BLAME + "\n", 3),
         ("- a\n    - b\n\n          " + BLAME + "\n", 4),
+        # Indented code in CommonMark, after an empty list item; a paragraph on the site.
+        ("-\n        " + BLAME + "\n", 2),
+        ("- a\n\n-\n        " + BLAME + "\n", 4),
         # A quote holds blocks as the page shows them.
         ("> > " + BLAME + "\n", 1),
         ("> " * 40 + BLAME + "\n", 1),

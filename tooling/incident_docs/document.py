@@ -1091,6 +1091,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     outside = False  # the line starts left of the open list item's content
     in_table = False  # the previous line was a row of a table (one with a delimiter row)
     item_text = False  # the open list item holds paragraph text, which a line may continue
+    item_empty = False  # the open list item is a marker alone
     quote_lazy = 0  # index in parts of the open quote's last line without a marker, 0 if none
 
     def close(end: int) -> None:
@@ -1223,8 +1224,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 continue
             close_indented_code()
         if indent >= 4:
-            if goes_on():
-                go_on(line)  # indentation cannot interrupt a paragraph
+            if goes_on() or (kind == "list_item" and item_empty and not prev_blank):
+                # Indentation cannot interrupt a paragraph; nor, on the site, does it make code
+                # of the line under an empty list item ("-" alone), which shows as text there.
+                go_on(line)
+                item_empty, item_text = False, True
             else:
                 close(number - 1)
                 begin("code", number, line, max(item_indent, 0))
@@ -1307,6 +1311,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             item_indent = (len(line) - len(inner)) + content
             begin("list_item", number, line, item_indent)
             item_text = _holds_text(inner[content:]) if marker.group(3) else False
+            item_empty = not inner[content:].strip()
             prev_blank = False
             continue
         if _QUOTE_LINE.match(inner):
