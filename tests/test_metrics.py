@@ -156,6 +156,11 @@ def test_months_and_years_are_counted_in_utc(christmas: Path, run_cli: RunCli) -
 @pytest.mark.parametrize(
     ("took", "shown"),
     [
+        (timedelta(seconds=30), "30s"),
+        (timedelta(seconds=59, milliseconds=400), "59s"),
+        (timedelta(seconds=59, milliseconds=500), "1m"),
+        (timedelta(0), "0m"),
+        (timedelta(seconds=-20), "-20s"),
         (timedelta(minutes=4, seconds=30), "5m"),
         (timedelta(minutes=5, seconds=30), "6m"),
         (timedelta(hours=1, minutes=59, seconds=30), "2h"),

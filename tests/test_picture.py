@@ -83,6 +83,21 @@ def test_short_and_long_incidents_get_an_axis_they_can_read() -> None:
         assert all(re.fullmatch(r"\d\d [A-Z][a-z]{2} 20\d\d", label) for label in labels)
 
 
+def test_an_incident_of_seconds_is_told_in_seconds() -> None:
+    # A 30-second incident was "over 1m", each of its 10-second phases "0m".
+    blip = incident(
+        started_at=T0,
+        detected_at=T0 + timedelta(seconds=10),
+        declared_at=T0 + timedelta(seconds=10),
+        mitigated_at=T0 + timedelta(seconds=20),
+        resolved_at=T0 + timedelta(seconds=30),
+    )
+    svg = incident_picture(blip, [])
+    assert "over 30s" in svg
+    assert "impact, not yet detected: 10s" in svg and "responding: 10s" in svg
+    assert "mitigated, recovering: 10s" in svg and "1m" not in svg
+
+
 def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:
     backwards = incident(
         detected_at=T0 + timedelta(hours=1), mitigated_at=T0 + timedelta(minutes=30)

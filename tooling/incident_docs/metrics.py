@@ -222,13 +222,16 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def format_duration(value: timedelta | None) -> str:
-    """Compact and readable: 6m, 2h 13m, 3d 4h. Under a day to the nearest minute, from a day
-    on to the nearest hour, halves rounded up as people round them (4m 30s is 5m, 1d 2h 48m is
-    1d 3h)."""
+    """Compact and readable: 40s, 6m, 2h 13m, 3d 4h. Under a minute to the second (a
+    30-second incident was "1m", its 10-second phases "0m"), under a day to the nearest minute,
+    from a day on to the nearest hour, halves rounded up as people round them (4m 30s is 5m,
+    1d 2h 48m is 1d 3h)."""
     if value is None:
         return "—"
     seconds = value.total_seconds()
     sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    if 0 < _nearest(seconds) < 60:
+        return f"{sign}{_nearest(seconds)}s"
     minutes = _nearest(seconds / 60)
     if minutes < 24 * 60:
         hours, minutes = divmod(minutes, 60)
