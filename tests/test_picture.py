@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +18,7 @@ from incident_docs.models import (
     TimelineEntry,
 )
 from incident_docs.records import incident_timelines, load_archive
-from incident_docs.site.picture import incident_picture
+from incident_docs.site.picture import RIGHT, WIDTH, incident_picture
 from support.archive import CHRISTMAS, REPO
 
 T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -96,6 +96,51 @@ def test_an_incident_of_seconds_is_told_in_seconds() -> None:
     assert "over 30s" in svg
     assert "impact, not yet detected: 10s" in svg and "responding: 10s" in svg
     assert "mitigated, recovering: 10s" in svg and "1m" not in svg
+
+
+def test_a_picture_over_several_days_names_the_day_of_each_time() -> None:
+    # Reopened the next day: "scale-up at 09:00" after "rollback at 10:30" read as going back.
+    reopened = incident(
+        detected_at=T0, mitigated_at=T0 + timedelta(minutes=30), resolved_at=T0 + timedelta(days=2)
+    )
+    entries = [
+        TimelineEntry(T0 + timedelta(minutes=30), EntryKind.MITIGATION, "sam", "x"),
+        TimelineEntry(T0 + timedelta(hours=23), EntryKind.MITIGATION, "sam", "y"),
+    ]
+    svg = incident_picture(reopened, entries)
+    assert "mitigation at 02 May 10:30" in svg and "mitigation at 03 May 09:00" in svg
+    # Under a day but over midnight (22:40 to 22:30 UTC, in +01:00 and +02:00): the axis said
+    # "00:00", "03:00", … and no day at all.
+    berlin = timezone(timedelta(hours=1))
+    overnight = incident(
+        started_at=datetime(2024, 3, 30, 23, 40, tzinfo=berlin),
+        declared_at=datetime(2024, 3, 31, 1, 55, tzinfo=berlin),
+        resolved_at=datetime(2024, 4, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))),
+    )
+    assert "31 Mar" in AXIS.findall(incident_picture(overnight, []))
+
+
+def test_an_incident_of_seconds_gets_an_axis_across_the_picture() -> None:
+    # A 30-second incident took half the picture's width, and its axis had no label at all.
+    blip = incident(detected_at=T0, resolved_at=T0 + timedelta(seconds=30))
+    svg = incident_picture(blip, [])
+    assert AXIS.findall(svg) == ["10:00:10", "10:00:20", "10:00:30"]
+    phases = re.findall(r'class="idocs-phase[^"]*" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
+    x, width = phases[-1]
+    assert float(x) + float(width) == WIDTH - RIGHT
+
+
+def test_no_axis_label_runs_off_the_picture() -> None:
+    # A tick at the very end of the axis had its label cut: "02 Dec 06:00" showed "02 Dec 06".
+    start = datetime(2024, 12, 1, tzinfo=UTC)
+    for hours in (6, 30, 24 * 9):
+        svg = incident_picture(
+            incident(declared_at=start, resolved_at=start + timedelta(hours=hours)), []
+        )
+        labels = re.findall(r'class="idocs-chart__axis" x="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+        assert labels, hours
+        for x, label in labels:
+            assert float(x) + 6 * len(label) / 2 <= WIDTH, (hours, label)  # 11px: 6px a character
 
 
 def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:

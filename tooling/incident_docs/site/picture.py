@@ -26,6 +26,8 @@ LEFT = 118
 RIGHT = 16
 PLOT = WIDTH - LEFT - RIGHT
 ROW = 22
+AXIS_CHAR = 6.5
+"""The most a character of an axis label (11px) takes across, with a little to spare."""
 
 PHASES: tuple[tuple[str, str, str, str], ...] = (
     ("started_at", "detected_at", "undetected", "impact, not yet detected"),
@@ -88,11 +90,22 @@ class _Scale:
 
     @property
     def span(self) -> float:
-        return max((self.end - self.start).total_seconds(), 60.0)
+        # A 30-second incident takes the whole width too: it had half of a minute's.
+        return max((self.end - self.start).total_seconds(), 1.0)
 
     def x(self, moment: datetime) -> float:
         offset = (moment - self.start).total_seconds()
         return LEFT + PLOT * min(max(offset / self.span, 0.0), 1.0)
+
+    @property
+    def days(self) -> bool:
+        """Whether the picture runs over more than one day (UTC)."""
+        return self.start.astimezone(UTC).date() != self.end.astimezone(UTC).date()
+
+    def clock(self, moment: datetime) -> str:
+        """A moment as the text alternative and the markers name it: with its day when the
+        picture runs over several ("capacity added at 09:00" came after "rollback at 10:30")."""
+        return moment.astimezone(UTC).strftime("%d %b %H:%M" if self.days else "%H:%M")
 
 
 def incident_picture(
@@ -150,10 +163,10 @@ def incident_picture(
             continue
         x = scale.x(entry.time)
         what = ACTION_LABELS.get(entry.action.value if entry.action else "other", "mitigation")
-        summary.append(f"{what} at {_clock(entry.time)}")
+        summary.append(f"{what} at {scale.clock(entry.time)}")
         parts.append(
             f'<path class="idocs-marker idocs-marker--mitigation" d="M{x:.1f},{y + 3} '
-            f'l6,12 h-12 z"><title>{e(_clock(entry.time))} {e(what)}: {e(entry.text)}</title></path>'
+            f'l6,12 h-12 z"><title>{e(scale.clock(entry.time))} {e(what)}: {e(entry.text)}</title></path>'
         )
     y += ROW
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
@@ -163,7 +176,7 @@ def incident_picture(
         x = scale.x(entry.time)
         parts.append(
             f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" cy="{y + 10}" r="5">'
-            f"<title>{e(_clock(entry.time))} {e(entry.text)}</title></circle>"
+            f"<title>{e(scale.clock(entry.time))} {e(entry.text)}</title></circle>"
         )
     y += ROW
     # Who held each role when: one band per role, a segment per holder.
@@ -217,15 +230,13 @@ def _role_bands(
     return bands
 
 
-def _clock(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%H:%M")
-
-
 def _axis(scale: _Scale, y: float) -> str:
     """Ticks at a step that fits the span: minutes for a short incident, days for a long one."""
     span = scale.end - scale.start
     steps = (
-        [timedelta(minutes=m) for m in (5, 10, 15, 30)]
+        # Seconds for an incident of a minute or two, which had no tick at 5 minutes apart.
+        [timedelta(seconds=s) for s in (10, 15, 30)]
+        + [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30)]
         + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)]
         + [timedelta(days=d) for d in (1, 2, 7, 14, 30)]
     )
@@ -238,6 +249,9 @@ def _axis(scale: _Scale, y: float) -> str:
     seconds = step.total_seconds()
     tick = datetime.fromtimestamp((first.timestamp() // seconds + 1) * seconds, tz=UTC)
     long = span >= timedelta(days=1)
+    # Midnight is labelled with its day whenever the picture runs over it: "00:00" alone, under
+    # an incident from 22:40 to 22:30, said nothing of which days these were.
+    days = scale.days
     # Days over a New Year, or months: each label with its year ("21 Dec", "04 Jan" misread).
     yearly = step > timedelta(days=30) or (
         step >= timedelta(days=1) and first.year != scale.end.astimezone(UTC).year
@@ -249,14 +263,19 @@ def _axis(scale: _Scale, y: float) -> str:
             "%d %b %Y"
             if yearly
             else "%d %b"
-            if long and tick.hour == 0
+            if (long or days) and tick.hour == tick.minute == 0
             else "%d %b %H:%M"
             if long
+            else "%H:%M:%S"
+            if step < timedelta(minutes=1)
             else "%H:%M"
         )
+        # Under its tick, moved inward at the right edge: "02 Dec 06:00" under a tick at the
+        # end of the axis was cut to "02 Dec 06".
+        at = min(x, WIDTH - AXIS_CHAR * len(label) / 2)
         out.append(
             f'<line class="idocs-chart__grid" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}"/>'
-            f'<text class="idocs-chart__axis" x="{x:.1f}" y="{y + 16}" text-anchor="middle">'
+            f'<text class="idocs-chart__axis" x="{at:.1f}" y="{y + 16}" text-anchor="middle">'
             f"{e(label)}</text>"
         )
         tick += step
