@@ -935,6 +935,28 @@ def test_the_built_stylesheet_colours_the_configured_severities(
     assert ".idocs-fill--minor { fill: var(--idocs-sev4); }" in css
 
 
+def test_records_of_a_renamed_severity_are_told_apart_from_the_new_names(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Levels renamed P1 to P3, the old records kept as SEV2: a SEV2 bar of the metrics chart
+    # was the same orange as a P2 bar stacked on it, and SEV1 the same red as P1.
+    (christmas / "pyproject.toml").write_text(
+        "".join(
+            f'[[tool.incident-docs.severities]]\nname = "P{level}"\ndescription = "x"\n\n'
+            for level in (1, 2, 3)
+        )
+    )
+    out = christmas / "staged"
+    assert run_cli(christmas, "site", "stage", str(out)).exit_code == 0
+    css = (out / "docs" / "assets" / "incident-docs" / "incident-docs.css").read_text()
+
+    def fill(name: str) -> str:  # the rule that comes last wins
+        fills: list[str] = re.findall(rf"\.idocs-fill--{name} {{ fill: ([^;]+); }}", css)
+        return fills[-1]
+
+    assert fill("sev2") not in (fill("p1"), fill("p2"), fill("p3"))
+
+
 def test_an_internal_entry_is_marked_in_the_timeline_table(christmas: Path) -> None:
     incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
     incident.write_text(

@@ -24,6 +24,7 @@ from incident_docs.document import (
     read_document,
     too_deep_to_render,
 )
+from incident_docs.metrics import severity_spellings
 from incident_docs.models import (
     Incident,
     Postmortem,
@@ -190,6 +191,13 @@ class SiteArchive:
     def display_name(self, handle: str) -> str | None:
         person = self.roster.by_handle(handle)
         return person.name if person else None
+
+    def unconfigured_severities(self) -> list[str]:
+        """The severities records name that the configuration does not, each once under the
+        name the metrics count it by, in sorted order."""
+        configured = self.config.severity_names()
+        spelling = severity_spellings((r.severity for r in self.records), configured)
+        return sorted(set(spelling.values()) - set(configured))
 
 
 RecordCache = dict[str, tuple[tuple[int, int], "SiteRecord | str | None"]]

@@ -139,10 +139,21 @@ def severity_colours(names: Sequence[str]) -> dict[str, str]:
     return dict(zip(names, [*top, *between, _LEAST], strict=True))
 
 
-def severity_css(names: Sequence[str]) -> str:
-    """Style rules giving each configured severity its colour: badge, card edge, chart bars."""
+def unconfigured_colours(names: Sequence[str], others: Sequence[str]) -> dict[str, str]:
+    """Colours for severities the records name but the configuration does not (SEV2 records
+    kept after renaming the levels P1 to P3): the ones no configured level took, so that a SEV2
+    bar is not the same orange as a P2 bar stacked on it (SEV1-SEV4 kept theirs, by name)."""
+    taken = set(severity_colours(names).values())
+    free = [colour for colour in _MORE_COLOURS if colour not in taken] or list(_MORE_COLOURS)
+    return {name: free[index % len(free)] for index, name in enumerate(others)}
+
+
+def severity_css(names: Sequence[str], others: Sequence[str] = ()) -> str:
+    """Style rules giving each configured severity its colour: badge, card edge, chart bars;
+    and each of the `others` the records name (unconfigured_colours)."""
     rules = []
-    for name, colour in severity_colours(names).items():
+    colours = {**severity_colours(names), **unconfigured_colours(names, others)}
+    for name, colour in colours.items():
         kind = slug(name).replace(".", "\\.")  # "v1.2": one class, not two
         text = "#222" if colour == _DARK_TEXT else "#fff"
         rules.append(
@@ -153,9 +164,10 @@ def severity_css(names: Sequence[str]) -> str:
     return "\n/* the configured severities, by rank */\n" + "".join(rules)
 
 
-def site_css(severities: Sequence[str]) -> str:
-    """The archive's stylesheet: the shipped one, and its severities' colours."""
-    return CSS_SOURCE.read_text(encoding="utf-8") + severity_css(severities)
+def site_css(severities: Sequence[str], others: Sequence[str] = ()) -> str:
+    """The archive's stylesheet: the shipped one, and its severities' colours (the configured
+    ones, and the `others` its records name)."""
+    return CSS_SOURCE.read_text(encoding="utf-8") + severity_css(severities, others)
 
 
 def severity_badge(name: str) -> str:

@@ -231,7 +231,11 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             owners[file.src_uri] = file.src_uri
             return True
 
-        css = File.generated(config, CSS_URI, content=site_css(archive.config.severity_names()))
+        css = File.generated(
+            config,
+            CSS_URI,
+            content=site_css(archive.config.severity_names(), archive.unconfigured_severities()),
+        )
         place(css, generated=True)
         # MkDocs learns of the generated pages now and reads them last (on_page_read_source),
         # when the page process has long written them.

@@ -111,7 +111,12 @@ def _write(
         _put(docs / record.src_uri, staged_record(archive, record, today).encode("utf-8"))
     for attachment in archive.attachments:
         _put(docs / attachment, (archive.root / attachment).read_bytes())
-    _put(docs / CSS_URI, site_css(archive.config.severity_names()).encode("utf-8"))
+    _put(
+        docs / CSS_URI,
+        site_css(archive.config.severity_names(), archive.unconfigured_severities()).encode(
+            "utf-8"
+        ),
+    )
     taken = nav_owned(owners)
     guides = order_guides([g for g in guide_pages if g not in taken])
     mkdocs_yml = {
