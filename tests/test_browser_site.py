@@ -405,3 +405,15 @@ def test_metrics_charts_are_readable_on_a_phone(browser: Browser, site_url: str)
     assert boxes == ["0", "0"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+def test_each_role_stays_beside_its_holder_on_a_phone(browser: Browser, site_url: str) -> None:
+    """The card's roles ran on as one line of text: on a phone a holder's handle was wrapped
+    to the start of the next line, where it read as holding the role named after it."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
+    lines = page.locator(".idocs-card ul.idocs-inline li").evaluate_all(
+        "items => items.map(item => item.getClientRects().length)"
+    )
+    assert lines == [1, 1, 1]
+    page.close()
