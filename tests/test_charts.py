@@ -37,3 +37,17 @@ def test_month_labels_neither_overlap_nor_leave_the_chart(count: int) -> None:
     for (_, end, month), (start, _, after) in pairwise(spans):
         assert start - end >= 4, f"{month} runs into {after} ({count} months)"
     assert spans[0][0] >= 0 and spans[-1][1] <= width
+
+
+def test_legend_names_do_not_run_into_each_other() -> None:
+    # Each name had 70 units: "Security-critical" ran into the name after it.
+    names = ["Security-critical", "Major", "Customer-visible", "Minor"]
+    svg = monthly_chart({"2024-05": Counter(dict.fromkeys(names, 1))}, names)
+    legend = re.findall(
+        r'<rect class="idocs-fill--[^"]+" x="([\d.]+)" y="[\d.]+" width="10" height="10"/>'
+        r'<text class="idocs-chart__axis" x="([\d.]+)" y="[\d.]+">([^<]+)</text>',
+        svg,
+    )
+    assert [name for _box, _x, name in legend] == names
+    for (_box, x, name), (next_box, _x, _name) in pairwise(legend):
+        assert float(x) + CHARACTER * len(name) + 4 <= float(next_box), name

@@ -17,6 +17,8 @@ _TOP = 12
 _MONTH_LABEL = 46
 """The width a month ("2024-05") takes on the axis (11px text), with a little to spare."""
 _LABEL_GAP = 12
+_LEGEND_CHAR = 6.5
+"""The most a character of the legend's 11px text takes across, with a little to spare."""
 _LABEL_STEPS = (1, 2, 3, 4, 6, 12, 24, 60, 120, 240, 600, 1200)
 """Months between labels: each step starts a label on the same months of every year."""
 
@@ -106,7 +108,8 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
             f'<text class="idocs-chart__axis" x="{legend_x + 14:.0f}" y="{_HEIGHT - 5}">'
             f"{e(name)}</text>"
         )
-        legend_x += 70
+        # As wide as its name: "Security-critical" ran into the name after it.
+        legend_x += max(70.0, 14 + _LEGEND_CHAR * len(name) + 16)
     out.append("</svg>")
     return _framed("".join(out), _MONTHLY)
 
