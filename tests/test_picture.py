@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -124,10 +125,36 @@ def test_an_incident_of_seconds_gets_an_axis_across_the_picture() -> None:
     # A 30-second incident took half the picture's width, and its axis had no label at all.
     blip = incident(detected_at=T0, resolved_at=T0 + timedelta(seconds=30))
     svg = incident_picture(blip, [])
-    assert AXIS.findall(svg) == ["10:00:10", "10:00:20", "10:00:30"]
+    assert AXIS.findall(svg) == [f"10:00:{s:02d}" for s in (5, 10, 15, 20, 25, 30)]
     phases = re.findall(r'class="idocs-phase[^"]*" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
     x, width = phases[-1]
     assert float(x) + float(width) == WIDTH - RIGHT
+    # Of three seconds: the first tick, 10 seconds on, came after the end and left no label.
+    three = incident(detected_at=T0, resolved_at=T0 + timedelta(seconds=3))
+    assert AXIS.findall(incident_picture(three, [])) == ["10:00:01", "10:00:02", "10:00:03"]
+
+
+def test_the_markers_of_an_incident_of_seconds_name_their_second() -> None:
+    # Under an axis of 10:00:10, 10:00:20, 10:00:30, every marker said "at 10:00".
+    blip = incident(detected_at=T0, resolved_at=T0 + timedelta(seconds=30))
+    entries = [
+        TimelineEntry(T0 + timedelta(seconds=20), EntryKind.MITIGATION, "sam", "x"),
+        TimelineEntry(T0 + timedelta(seconds=30), EntryKind.STATUS, "sam", "Resolved"),
+    ]
+    svg = incident_picture(blip, entries)
+    assert "mitigation at 10:00:20" in svg and "<title>10:00:30 Resolved</title>" in svg
+    # From a few minutes on, the minute, as the timeline table gives it.
+    long = incident(detected_at=T0, resolved_at=T0 + timedelta(minutes=5))
+    assert "mitigation at 10:00;" in incident_picture(long, entries)
+
+
+def test_midnight_is_named_once_on_an_axis_of_seconds() -> None:
+    # A minute over midnight: every tick of the minute after it (00:00:10, 00:00:20, …) was
+    # labelled "01 Jun", as if each were midnight.
+    start = datetime(2024, 5, 31, 23, 59, 40, tzinfo=UTC)
+    blip = incident(declared_at=start, resolved_at=start + timedelta(minutes=1))
+    labels = AXIS.findall(incident_picture(blip, []))
+    assert labels == ["23:59:50", "01 Jun", "00:00:10", "00:00:20", "00:00:30", "00:00:40"]
 
 
 def test_no_axis_label_runs_off_the_picture() -> None:
@@ -141,6 +168,18 @@ def test_no_axis_label_runs_off_the_picture() -> None:
         assert labels, hours
         for x, label in labels:
             assert float(x) + 6 * len(label) / 2 <= WIDTH, (hours, label)  # 11px: 6px a character
+
+
+def test_the_last_axis_label_does_not_run_into_the_one_before() -> None:
+    # Moved inward from a tick at the end, "03 Dec 06:00" ran into "03 Dec" before it.
+    start = datetime(2024, 12, 1, 6, tzinfo=UTC)
+    for span in (timedelta(hours=48), timedelta(hours=30), timedelta(seconds=80)):
+        svg = incident_picture(incident(declared_at=start, resolved_at=start + span), [])
+        labels = re.findall(r'class="idocs-chart__axis" x="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+        assert len(labels) > 3, span
+        spans = [(float(x) - 3 * len(label), float(x) + 3 * len(label)) for x, label in labels]
+        for (_, end), (begin, _) in itertools.pairwise(spans):
+            assert end <= begin, (span, labels)
 
 
 def test_missing_and_backfilled_moments_leave_their_phase_out() -> None:

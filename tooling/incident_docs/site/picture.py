@@ -28,6 +28,14 @@ PLOT = WIDTH - LEFT - RIGHT
 ROW = 22
 AXIS_CHAR = 6.5
 """The most a character of an axis label (11px) takes across, with a little to spare."""
+AXIS_GAP = 4
+"""The least room between two axis labels."""
+AXIS_TICKS = 8
+"""The most intervals between ticks of the time axis."""
+SECOND_STEPS = (1, 2, 5, 10, 15, 30)
+"""Steps of the axis in seconds, for an incident of a few minutes at most."""
+SECONDS_AXIS = timedelta(seconds=SECOND_STEPS[-1] * AXIS_TICKS)
+"""The longest span whose axis is in seconds."""
 
 PHASES: tuple[tuple[str, str, str, str], ...] = (
     ("started_at", "detected_at", "undetected", "impact, not yet detected"),
@@ -102,10 +110,18 @@ class _Scale:
         """Whether the picture runs over more than one day (UTC)."""
         return self.start.astimezone(UTC).date() != self.end.astimezone(UTC).date()
 
+    @property
+    def seconds(self) -> bool:
+        """Whether the axis is in seconds (an incident of a few minutes at most)."""
+        return self.end - self.start <= SECONDS_AXIS
+
     def clock(self, moment: datetime) -> str:
         """A moment as the text alternative and the markers name it: with its day when the
-        picture runs over several ("capacity added at 09:00" came after "rollback at 10:30")."""
-        return moment.astimezone(UTC).strftime("%d %b %H:%M" if self.days else "%H:%M")
+        picture runs over several ("capacity added at 09:00" came after "rollback at 10:30"),
+        to the second when the axis is in seconds (every marker of a 30-second incident was
+        "at 10:00", under an axis of 10:00:10, 10:00:20, 10:00:30)."""
+        clock = "%H:%M:%S" if self.seconds else "%H:%M"
+        return moment.astimezone(UTC).strftime(f"%d %b {clock}" if self.days else clock)
 
 
 def incident_picture(
@@ -234,13 +250,14 @@ def _axis(scale: _Scale, y: float) -> str:
     """Ticks at a step that fits the span: minutes for a short incident, days for a long one."""
     span = scale.end - scale.start
     steps = (
-        # Seconds for an incident of a minute or two, which had no tick at 5 minutes apart.
-        [timedelta(seconds=s) for s in (10, 15, 30)]
+        # Seconds for an incident of a minute or two, which had no tick at 5 minutes apart; from
+        # one second, so that an incident of a few seconds has a label too.
+        [timedelta(seconds=s) for s in SECOND_STEPS]
         + [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30)]
         + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)]
         + [timedelta(days=d) for d in (1, 2, 7, 14, 30)]
     )
-    step = next((s for s in steps if span / s <= 8), None)
+    step = next((s for s in steps if span / s <= AXIS_TICKS), None)
     if step is None:
         # Months or years (a reopened incident): steps of whole 30 days, six ticks at most, each
         # with its year; 30 days over eight months put forty labels on top of each other.
@@ -257,26 +274,34 @@ def _axis(scale: _Scale, y: float) -> str:
         step >= timedelta(days=1) and first.year != scale.end.astimezone(UTC).year
     )
     out = [f'<line class="idocs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>']
+    labelled_to = 0.0  # where the last label drawn ends
     while tick <= scale.end:
         x = scale.x(tick)
         label = tick.strftime(
             "%d %b %Y"
             if yearly
             else "%d %b"
-            if (long or days) and tick.hour == tick.minute == 0
+            if (long or days) and tick.hour == tick.minute == tick.second == 0
             else "%d %b %H:%M"
             if long
             else "%H:%M:%S"
-            if step < timedelta(minutes=1)
+            if scale.seconds
             else "%H:%M"
         )
         # Under its tick, moved inward at the right edge: "02 Dec 06:00" under a tick at the
         # end of the axis was cut to "02 Dec 06".
-        at = min(x, WIDTH - AXIS_CHAR * len(label) / 2)
+        half = AXIS_CHAR * len(label) / 2
+        at = min(x, WIDTH - half)
         out.append(
             f'<line class="idocs-chart__grid" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}"/>'
-            f'<text class="idocs-chart__axis" x="{at:.1f}" y="{y + 16}" text-anchor="middle">'
-            f"{e(label)}</text>"
         )
+        # A label moved inward is left out where it would run into the one before it:
+        # "03 Dec 06:00" at the end of the axis ran into "03 Dec" as "03 Dec03 Dec 06:00".
+        if at == x or at - half >= labelled_to + AXIS_GAP:
+            labelled_to = at + half
+            out.append(
+                f'<text class="idocs-chart__axis" x="{at:.1f}" y="{y + 16}" '
+                f'text-anchor="middle">{e(label)}</text>'
+            )
         tick += step
     return "".join(out)
