@@ -51,3 +51,27 @@ def test_legend_names_do_not_run_into_each_other() -> None:
     assert [name for _box, _x, name in legend] == names
     for (_box, x, name), (next_box, _x, _name) in pairwise(legend):
         assert float(x) + CHARACTER * len(name) + 4 <= float(next_box), name
+
+
+@pytest.mark.parametrize("count", [4, 9, 20])
+def test_every_legend_name_is_inside_the_chart(count: int) -> None:
+    # Made as wide as their names, the entries past the chart's width were cut off: of nine
+    # severities (five configured, four named by older records), the last three.
+    names = [f"{'Customer-visible' if i % 2 else 'P'}{i}" for i in range(count)]
+    svg = monthly_chart({"2024-05": Counter(dict.fromkeys(names, 1))}, names)
+    size = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    assert size is not None
+    width, height = float(size.group(1)), float(size.group(2))
+    legend = re.findall(
+        r'<rect class="idocs-fill--[^"]+" x="([\d.]+)" y="([\d.]+)" width="10" height="10"/>'
+        r'<text class="idocs-chart__axis" x="([\d.]+)" y="([\d.]+)">([^<]+)</text>',
+        svg,
+    )
+    assert [name for *_place, name in legend] == names
+    rows: dict[str, list[tuple[float, float]]] = {}
+    for box, _top, x, y, name in legend:
+        assert float(x) + CHARACTER * len(name) <= width and float(y) <= height, name
+        rows.setdefault(y, []).append((float(box), float(x) + CHARACTER * len(name)))
+    for row in rows.values():
+        for (_, end), (start, _) in pairwise(row):
+            assert end + 4 <= start

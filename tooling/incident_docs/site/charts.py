@@ -19,6 +19,8 @@ _MONTH_LABEL = 46
 _LABEL_GAP = 12
 _LEGEND_CHAR = 6.5
 """The most a character of the legend's 11px text takes across, with a little to spare."""
+_LEGEND_ROW = 16
+"""The height of each further row of the legend."""
 _LABEL_STEPS = (1, 2, 3, 4, 6, 12, 24, 60, 120, 240, 600, 1200)
 """Months between labels: each step starts a label on the same months of every year."""
 
@@ -52,8 +54,10 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
     plot_h = _HEIGHT - _BOTTOM - _TOP
     slot = plot_w / len(months)
     bar = max(1.0, min(28.0, slot * 0.7))
+    legend = _legend(severities)
+    height = _HEIGHT + _LEGEND_ROW * legend[-1][1] if legend else _HEIGHT
     out = [
-        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'aria-label="{_MONTHLY}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for tick in range(5):
@@ -100,18 +104,31 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
                 f'<text class="idocs-chart__axis" x="{at:.1f}" '
                 f'y="{_TOP + plot_h + 16}" text-anchor="middle">{e(month)}</text>'
             )
-    legend_x = float(_LEFT)
-    for name in severities:
+    for name, (legend_x, row) in zip(severities, legend, strict=True):
+        y = _HEIGHT + _LEGEND_ROW * row
         out.append(
             f'<rect class="idocs-fill--{e(slug(name))}" x="{legend_x:.0f}" '
-            f'y="{_HEIGHT - 14}" width="10" height="10"/>'
-            f'<text class="idocs-chart__axis" x="{legend_x + 14:.0f}" y="{_HEIGHT - 5}">'
+            f'y="{y - 14}" width="10" height="10"/>'
+            f'<text class="idocs-chart__axis" x="{legend_x + 14:.0f}" y="{y - 5}">'
             f"{e(name)}</text>"
         )
-        # As wide as its name: "Security-critical" ran into the name after it.
-        legend_x += max(70.0, 14 + _LEGEND_CHAR * len(name) + 16)
     out.append("</svg>")
     return _framed("".join(out), _MONTHLY)
+
+
+def _legend(severities: Sequence[str]) -> list[tuple[float, int]]:
+    """Where each severity's entry of the legend goes: (x, row). Each as wide as its name
+    ("Security-critical" ran into the name after it), on a row of its own below when the row
+    is full (names past the chart's width were cut off)."""
+    places = []
+    x, row = float(_LEFT), 0
+    for name in severities:
+        width = max(70.0, 14 + _LEGEND_CHAR * len(name) + 16)
+        if x > _LEFT and x + width - 16 > _WIDTH - 8:
+            x, row = float(_LEFT), row + 1
+        places.append((x, row))
+        x += width
+    return places
 
 
 def duration_chart(durations: Sequence[DurationStats]) -> str:
