@@ -22,7 +22,12 @@ from incident_docs.models import Postmortem
 from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import load_site_archive
-from incident_docs.site.markup import search_facts, severity_colours, severity_css
+from incident_docs.site.markup import (
+    search_facts,
+    severity_colours,
+    severity_css,
+    unconfigured_colours,
+)
 from incident_docs.site.plugin import SEARCH_SEPARATOR, IncidentDocsPlugin, searchable_times
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
@@ -918,6 +923,12 @@ def test_each_configured_severity_has_a_colour_of_its_own() -> None:
         assert colours[names[-1]] == "var(--idocs-sev4)"  # the least is grey
     css = severity_css(("Critical", "v1.2"))
     assert ".idocs-fill--critical { fill: var(--idocs-sev1); }" in css
+    # The levels renamed P1 to P5, older records kept as SEV1 to SEV4: only three colours were
+    # left for the four of them, and SEV1 was the same blue as SEV4 stacked on it.
+    configured = ("P1", "P2", "P3", "P4", "P5")
+    kept = unconfigured_colours(configured, ("SEV1", "SEV2", "SEV3", "SEV4"))
+    assert len(set(kept.values())) == 4, kept
+    assert not set(kept.values()) & set(severity_colours(configured).values())
     assert ".md-typeset .idocs-sev--v1\\.2 {" in css
 
 

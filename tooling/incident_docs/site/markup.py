@@ -123,6 +123,9 @@ CSS_SOURCE = Path(__file__).parent / "assets" / "incident-docs.css"
 _RANK_COLOURS = ("var(--idocs-sev1)", "var(--idocs-sev2)", "var(--idocs-sev3)")
 _MORE_COLOURS = ("#00695c", "#6a1b9a", "#1565c0", "#5d4037")
 """For levels between the third and the last of a longer scale: each takes white text."""
+_SPARE_COLOURS = ("#ad1457", "#283593", "#33691e", "#827717")
+"""For severities the records name but the configuration does not, after the ones of
+_MORE_COLOURS no configured level took: each takes white text."""
 _LEAST = "var(--idocs-sev4)"
 _DARK_TEXT = "var(--idocs-sev3)"
 
@@ -142,9 +145,11 @@ def severity_colours(names: Sequence[str]) -> dict[str, str]:
 def unconfigured_colours(names: Sequence[str], others: Sequence[str]) -> dict[str, str]:
     """Colours for severities the records name but the configuration does not (SEV2 records
     kept after renaming the levels P1 to P3): the ones no configured level took, so that a SEV2
-    bar is not the same orange as a P2 bar stacked on it (SEV1-SEV4 kept theirs, by name)."""
+    bar is not the same orange as a P2 bar stacked on it (SEV1-SEV4 kept theirs, by name), nor
+    the same as each other's (with five levels configured, SEV1 and SEV4 were the same blue)."""
     taken = set(severity_colours(names).values())
-    free = [colour for colour in _MORE_COLOURS if colour not in taken] or list(_MORE_COLOURS)
+    spare = (*_MORE_COLOURS, *_SPARE_COLOURS)
+    free = [colour for colour in spare if colour not in taken] or list(spare)
     return {name: free[index % len(free)] for index, name in enumerate(others)}
 
 
