@@ -126,8 +126,10 @@ def _moments(record: SiteRecord) -> str:
 def _incident_facts(
     archive: SiteArchive, record: SiteRecord, r: Incident, link: Linker
 ) -> list[str]:
+    # The holder joined to the role's last word (a no-break space): on a phone the handle
+    # wrapped to the start of a line, where it read as holding the role named after it.
     roles = "".join(
-        f"<li>{e(role.label)}: {person(archive, getattr(r.roles, role.value))}</li>"
+        f"<li>{e(role.label)}:&nbsp;{person(archive, getattr(r.roles, role.value))}</li>"
         for role in Role
     )
     facts = [
