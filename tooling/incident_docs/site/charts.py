@@ -55,9 +55,9 @@ def monthly_chart(by_month: dict[str, Counter[str]], severities: Sequence[str]) 
     slot = plot_w / len(months)
     bar = max(1.0, min(28.0, slot * 0.7))
     legend = _legend(severities)
-    height = _HEIGHT + _LEGEND_ROW * legend[-1][1] if legend else _HEIGHT
+    chart_height = _HEIGHT + _LEGEND_ROW * legend[-1][1] if legend else _HEIGHT
     out = [
-        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'<svg class="idocs-chart" viewBox="0 0 {_WIDTH} {chart_height}" role="img" '
         f'aria-label="{_MONTHLY}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for tick in range(5):
