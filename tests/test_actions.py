@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 
 from incident_docs import store, tracker
@@ -331,6 +332,33 @@ def test_an_issue_links_the_records_of_an_archive_in_a_subfolder_by_their_place_
     incident = CHRISTMAS_PM.replace("postmortems/PM-", "incidents/INC-")
     assert f"{issues.web}/blob/main/ops/postmortems/{CHRISTMAS_PM})" in body
     assert f"{issues.web}/blob/main/ops/postmortems/{incident})" in body
+
+
+def test_an_issue_body_names_its_postmortem_without_links_mentions_or_references(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """GitHub puts a body's "#12" or issue address on that issue's timeline and pings an
+    "@team": a postmortem's title is shown as written, never as any of them."""
+    title = (
+        "Deploy of #12 and acme/web#3 broke https://github.com/acme/ops/issues/1 "
+        "[see](https://evil.example) <b>@acme/sre</b> `code`"
+    )
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            'title: "Postmortem: payments database failover stalled card payments"',
+            f"title: {json.dumps(title)}",
+        ),
+        encoding="utf-8",
+    )
+    sync(archive, issues)
+    body = next(p["body"] for p in issues.created if p["title"].startswith("Let the payments"))
+    html = MarkdownIt("commonmark").render(body)
+    prose = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "#12" not in prose and "#3" not in prose and "@acme" not in prose, prose
+    assert "evil.example" not in prose and "/issues/1" not in prose and "<b>" not in prose
+    assert f"<code>{title.replace('<', '&lt;').replace('>', '&gt;')}</code>" in html
 
 
 def test_sync_creates_one_issue_per_open_item_and_changes_nothing_else(

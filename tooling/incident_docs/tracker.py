@@ -769,7 +769,7 @@ def issue_payload(
         )
     body = "\n".join(
         [
-            f"A follow-up from the postmortem **{_plain(postmortem.title)}**.",
+            f"A follow-up from the postmortem {_literal(postmortem.title)}.",
             "",
             *links,
             "",
@@ -806,6 +806,16 @@ def owner_text(item: ActionItem, roster: Roster) -> str:
     """The owner as an issue names them: "Dana Okafor (dana)", or the handle alone."""
     person = owner_of(item, roster)
     return f"{person.name} ({person.handle})" if person else item.owner
+
+
+def _literal(text: str) -> str:
+    """Text shown as written, on one line: a code span, inside which GitHub makes no link,
+    mention or issue reference (a title's "#12" or issue address would otherwise appear on that
+    issue's timeline, "@acme/sre" ping the team) and reads no Markdown or HTML."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _plain(text: str) -> str:
