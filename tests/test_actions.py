@@ -1046,6 +1046,20 @@ def test_an_issue_github_created_without_the_label_is_named(
     assert sum("without the action-item label" in line for line in said) == 2, said
 
 
+def test_an_issue_github_created_without_its_assignee_is_named(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub silently drops the assignees of a token without push access: the owner was never
+    # told of the issue, and the sync said it was created as if all were well.
+    create = issues._create
+    monkeypatch.setattr(issues, "_create", lambda payload: create({**payload, "assignees": []}))
+    _report, said = sync(archive, issues)
+    dropped = [line for line in said if "without assigning" in line]
+    assert len(dropped) == 2, said
+    assert "without assigning priyaraman" in dropped[0]
+    assert "without assigning leemorgan" in dropped[1]
+
+
 def test_an_issue_given_the_label_as_the_repository_spells_it_is_not_named(
     archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
 ) -> None:
