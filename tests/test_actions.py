@@ -1097,6 +1097,26 @@ def test_a_refused_issue_exits_2_naming_the_field_and_keeps_what_was_done(
     assert front_matter(archive / CHRISTMAS_PM)["id"]
 
 
+def test_a_title_never_reads_as_a_workflow_command_in_the_sync_s_log(
+    archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scheduled workflow runs the sync, and the runner obeys "##[error]" anywhere in a line.
+    old = "Let the payments API queue retries while the database fails over"
+    title = "Queue retries ##[error]forged annotation"
+    path = archive / PAYMENTS_PM
+    text = path.read_text(encoding="utf-8").replace(old, json.dumps(title))
+    path.write_text(text, encoding="utf-8")
+    issues.refuse_titles.add(title)
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 2 and "forged annotation" in out, out
+    assert "##[" not in out and "##[" not in err, out + err
+    issues.refuse_titles.clear()
+    issues.lose_next_create = True  # the error that stops the run names the item too
+    code, out, err = run_sync(run_cli, archive, issues, monkeypatch)
+    assert code == 2 and "forged annotation" in err, err
+    assert "##[" not in out and "##[" not in err, out + err
+
+
 def test_sync_needs_a_repository(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,6 +13,7 @@ from incident_docs.github import DEFAULT_API_URL, GitHubClient, environment_toke
 from incident_docs.inputs import parse_day, require_given
 from incident_docs.models import Postmortem
 from incident_docs.records import read_archive, skipped_note
+from incident_docs.terminal import log_line
 from incident_docs.tracker import SYNC_HINTS, SYNC_NOT_FOUND, ActionSync
 
 
@@ -196,12 +197,20 @@ def sync_command(
         client,
         repo,
         dry_run=dry_run,
-        say=echo,
+        say=_say,
     )
     try:
         report = sync.run()
-    except UsageError:
+    except UsageError as error:
         if sync.report.did_something or sync.report.problems:
-            echo(sync.report.summary(), err=True)
-        raise
-    echo(report.summary(), err=True)
+            _say(sync.report.summary(), err=True)
+        # It may quote a record's title or the API: each line kept text, as the sync's own.
+        raise UsageError("\n".join(map(log_line, str(error).splitlines()))) from None
+    _say(report.summary(), err=True)
+
+
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line of the sync's output. It quotes records and the API, and the scheduled
+    workflow runs it, where the runner reads every line for workflow commands: log_line keeps
+    each value text, within its line."""
+    echo(log_line(line), err=err)
