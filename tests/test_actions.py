@@ -1126,6 +1126,16 @@ def test_sync_needs_a_repository(
     assert "--repo OWNER/NAME is required" in result.stderr
 
 
+def test_a_repository_from_the_environment_that_is_not_owner_name_is_named_as_such(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nobody gave --repo: an error naming only it sent people looking for an option.
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme")
+    result = run_cli(archive, "actions", "sync", "--api-url", "http://127.0.0.1:9")
+    assert result.exit_code == 2
+    assert "GITHUB_REPOSITORY" in result.stderr and "'acme' is not OWNER/NAME" in result.stderr
+
+
 def test_the_site_shows_each_issue_and_its_state_after_a_sync(
     christmas: Path, issues: FakeIssues
 ) -> None:

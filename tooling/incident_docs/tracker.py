@@ -322,7 +322,7 @@ class ActionSync:
         say: Callable[[str], None] = print,
     ) -> None:
         if not REPO_RE.match(repo):
-            raise UsageError(f"--repo: {repo!r} is not OWNER/NAME")
+            raise UsageError(f"--repo (or GITHUB_REPOSITORY): {repo!r} is not OWNER/NAME")
         self.root, self.config, self.roster = root, config, roster
         self.client, self.repo, self.say = client, repo, say
         self.report = SyncReport(dry_run=dry_run)
