@@ -443,6 +443,30 @@ def test_a_crash_before_the_record_is_written_is_adopted_on_the_next_run(
     assert len(report.written) == 2
 
 
+def test_a_marker_in_a_postmortem_s_title_never_hides_the_issue_s_own(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """The body shows the postmortem's title as written, comment and all: the marker the sync
+    finds an issue by is the one it wrote, at the body's end, not one a title holds."""
+    path = archive / CHRISTMAS_PM
+    text = path.read_text(encoding="utf-8")
+    planted = "<!-- incident-docs action-item: PM-2099-01-01-elsewhere/000000000000 -->"
+    path.write_text(
+        text.replace(
+            'title: "Postmortem: corrupt web image crash-looped the front-end VMs"',
+            f"title: {json.dumps('Crash loop ' + planted)}",
+        ),
+        encoding="utf-8",
+    )
+    issues.lose_next_create = True
+    with pytest.raises(GitHubError, match="HTTP 502"):
+        sync(archive, issues)
+    assert planted in issues.issues[0]["body"]
+    report, said = sync(archive, issues)
+    assert (report.adopted, report.created) == (1, 1), said
+    assert len(issues.issues) == 2
+
+
 def test_a_marker_in_an_issue_without_the_label_is_not_adopted(
     archive: Path, issues: FakeIssues
 ) -> None:

@@ -112,7 +112,9 @@ def issue_from_api(data: Any, what: str) -> Issue:
     if not re.match(r"^https?://\S+$", url) or len(url) > 500:
         raise GitHubError(f"{what}: the API's html_url {url[:80]!r} is not a web address")
     body = data.get("body")
-    marker = MARKER_RE.search(body) if isinstance(body, str) else None
+    # The last: the one the sync writes at the body's end. The postmortem's title, shown as
+    # written near its start, may hold a comment like it, which must not hide the issue's own.
+    markers = MARKER_RE.findall(body) if isinstance(body, str) else []
     kind = _row(body, "Type") if isinstance(body, str) else None
     owner = _row(body, "Owner") if isinstance(body, str) else None
     return Issue(
@@ -120,7 +122,7 @@ def issue_from_api(data: Any, what: str) -> Issue:
         url,
         str(state),
         reason if isinstance(reason, str) else None,
-        marker.group("key") if marker else None,
+        markers[-1] if markers else None,
         (kind, owner) if kind is not None and owner is not None else None,
     )
 
