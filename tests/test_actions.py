@@ -1084,6 +1084,26 @@ def test_an_issue_github_created_without_its_assignee_is_named(
     assert "without assigning leemorgan" in dropped[1]
 
 
+def test_an_owner_github_reports_under_another_login_is_assigned_not_named(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub answers with the login as it is now (renamed since the roster was written, or in
+    # other capitals): the one owner asked for was assigned, and nobody needs to do it by hand.
+    create = issues._create
+
+    def renamed(payload: dict[str, Any]) -> Any:
+        answer = create(payload)
+        issue = issues.issues[-1]
+        issue["assignees"] = [{"login": f"{a['login'].upper()}-NEW"} for a in issue["assignees"]]
+        answer.set_data(json.dumps(issue))
+        return answer
+
+    monkeypatch.setattr(issues, "_create", renamed)
+    report, said = sync(archive, issues)
+    assert report.created == 2, said
+    assert not [line for line in said if "without assigning" in line], said
+
+
 def test_an_issue_given_the_label_as_the_repository_spells_it_is_not_named(
     archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
 ) -> None:

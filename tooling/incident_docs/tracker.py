@@ -137,18 +137,13 @@ def _labelled(data: Any) -> bool:
     return LABEL in {name.casefold() for name in names if isinstance(name, str)}
 
 
-def _unassigned(data: Any, logins: Sequence[str]) -> list[str]:
-    """The logins asked for that the API's issue is not assigned to (none when it does not say
-    whom it is assigned to), in any case: GitHub's logins ignore it."""
+def _unassigned(data: Any) -> bool:
+    """The API's issue is assigned to nobody (not when it does not say whom it is assigned to).
+    By whether anyone is, not by login: the sync asks for one owner, and GitHub names them by
+    their login as it is now, which may be spelled otherwise, or renamed since the roster was
+    written."""
     assignees = data.get("assignees") if isinstance(data, dict) else None
-    if not isinstance(assignees, list):
-        return []
-    names = {
-        person.get("login", "").casefold()
-        for person in assignees
-        if isinstance(person, dict) and isinstance(person.get("login"), str)
-    }
-    return [login for login in logins if login.casefold() not in names]
+    return isinstance(assignees, list) and not assignees
 
 
 def _row(body: str, name: str) -> str | None:
@@ -633,12 +628,12 @@ class ActionSync:
                 f"{LABEL} label (the token may not label issues): add it, or a run that stops "
                 "before writing its link creates the issue again"
             )
-        left_out = _unassigned(data, payload.get("assignees", []))
-        if left_out:
+        if payload.get("assignees") and _unassigned(data):
             # Dropped too, silently, for a token without push access: nobody would be told.
             self.say(
                 f"{label}: warning: GitHub created {self.repo}#{created.number} without assigning "
-                f"{', '.join(left_out)} (the token may not assign issues): assign the owner by hand"
+                f"{', '.join(payload['assignees'])} (the token may not assign issues): assign the "
+                "owner by hand"
             )
         return created
 
