@@ -161,6 +161,30 @@ def test_time_to_detect_needs_the_start_of_impact_and_the_draft_counts_from_dete
     assert "duration: PT2H32M" in (christmas / POSTMORTEM).read_text()  # from 12:38 to 15:10
 
 
+@pytest.mark.parametrize(
+    ("resolved", "duration", "said"),
+    [("10:00:30Z", "PT30S", "30s"), ("12:32:40Z", "PT2H32M40S", "2h 33m")],
+)
+def test_the_drafts_time_to_resolution_is_the_duration_the_site_and_stats_give(
+    archive: Path, run_cli: RunCli, resolved: str, duration: str, said: str
+) -> None:
+    # "+0:00" for an incident of 30 seconds read as no time at all, beside the draft's own PT30S
+    # and the card's "30s"; 2h 32m 40s read as 2:32 where the card says 2h 33m.
+    declared = run_cli(
+        archive, "declare", "-y", "-t", "Blip in search", "--because", "user-facing",
+        "--service", "search-api", "--by", "mei", "--at", "2024-01-01T10:00:00Z",
+    )  # fmt: skip
+    assert declared.exit_code == 0, declared.output
+    incident = "INC-2024-01-01-blip-in-search"
+    at = f"2024-01-01T{resolved}"
+    closed = run_cli(archive, "resolve", "-i", incident, "--by", "mei", "--at", at, "A blip.")
+    assert closed.exit_code == 0, closed.output
+    assert run_cli(archive, "postmortem", incident, "--by", "mei", "-y").exit_code == 0
+    written = (archive / "postmortems" / "PM-2024-01-01-blip-in-search.md").read_text()
+    assert f"duration: {duration}" in written
+    assert f"From start to resolution: {said}." in written
+
+
 def test_the_site_refuses_what_lint_refuses(
     christmas: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ from incident_docs.config import DEFAULT_SECTION_ALIASES, DRAFT_SECTIONS
 from incident_docs.document import closing_lines
 from incident_docs.handoffs import replay_roles
 from incident_docs.lifecycle import criteria_phrase
+from incident_docs.metrics import format_duration
 from incident_docs.models import (
     CRITERIA,
     TITLE_LENGTH,
@@ -426,9 +427,10 @@ def postmortem_draft(
         for name, question in CRITERIA.items()
     ]
     if incident.resolved_at is not None:
-        facts.append(
-            f"From start to resolution: {format_offset(incident.resolved_at - start_of(incident))}."
-        )
+        # A duration, as the card and `incident stats` give it ("30s", "2h 33m"), not an
+        # offset cut to the minute ("+0:00" for an incident of seconds).
+        took = format_duration(incident.resolved_at - start_of(incident))
+        facts.append(f"From start to resolution: {took}.")
     mitigations = [
         f"{format_time(e.time)} {e.action.value if e.action else 'other'}: {e.text}"
         for e in entries
