@@ -547,3 +547,13 @@ def test_an_incident_listed_twice_is_still_compared(tmp_path: Path) -> None:
         "incidents: [INC-2024-05-02-api-errors, INC-2024-05-02-api-errors]",
     )
     assert [line for _, line, _ in found(tmp_path, files, "FM011")] == [8]
+
+
+def test_a_timeline_titled_with_its_time_zone_is_the_timeline(tmp_path: Path) -> None:
+    files = incident(
+        "## Timeline\n\n- 2024-05-02T10:00:00Z",
+        "## Timeline (UTC)\n\n- 2024-05-02T10:40:00Z **note** by sam: Late.\n- 2024-05-02T10:00:00Z",
+    )
+    assert found(tmp_path, files, "SC001") == []
+    # Its entries are read and checked.
+    assert [line for _, line, _ in found(tmp_path, files, "TL002")] == [41]

@@ -14,6 +14,8 @@ PLACEHOLDER_LINE = re.compile(
 )
 """A line that still holds a template's placeholder: counted as empty, never checked as prose."""
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]\s*)+")
+_QUALIFIER = re.compile(r"\s+\([^()]*\)$")
+"""A note in brackets after a title's words ("Timeline (UTC)", "Impact (damage done)")."""
 
 
 def without_comments(text: str, instead: str = "", *, keep_lines: bool = False) -> str:
@@ -57,8 +59,10 @@ def _undecorated(title: str) -> str:
 @lru_cache(maxsize=4096)
 def normalise(title: str) -> str:
     """A section title as sections are matched: no numbering, emphasis around the whole title,
-    emoji or punctuation before or after its words, backticks or case."""
+    emoji or punctuation before or after its words, a note in brackets after them, backticks or
+    case."""
     title = _NUMBERING.sub("", title).strip().rstrip(":.")
+    title = _QUALIFIER.sub("", title).rstrip(":.") or title
     emphasised = _EMPHASIS.match(title)
     if emphasised is not None:
         title = (emphasised.group("starred") or emphasised.group("underlined")).rstrip(":.")

@@ -13,7 +13,7 @@ from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.templates import is_empty, normalise, without_comments
 
 RULES = (
-    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, or case).",
+    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, a note in brackets after them such as '(UTC)', or case).",
              "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
     RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder (for incidents, once resolved).",
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
