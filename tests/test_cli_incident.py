@@ -627,6 +627,22 @@ def test_a_timeline_line_the_draft_cannot_read_is_copied_not_left_out(
     assert timeline.rstrip().endswith(slip)
 
 
+def test_a_timeline_written_as_a_table_is_copied_into_the_draft_as_a_table(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    path = archive / INC_PATH
+    table = (
+        "| Time (UTC) | Who | What |\n| --- | --- | --- |\n"
+        "| 10:20 | sam | Rolled back the deploy |\n| 10:40 | dana | Error rate back to normal |\n"
+    )
+    path.write_text(path.read_text() + "\n" + table + "\n**10:50** sam closed the bridge.\n")
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("timeline entry is a table row") == 2
+    assert f"\n\n{table}\n**10:50** sam closed the bridge.\n" in _draft_timeline(archive)
+
+
 def test_a_draft_refused_says_nothing_of_what_it_would_have_copied(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -557,3 +557,22 @@ def test_a_timeline_titled_with_its_time_zone_is_the_timeline(tmp_path: Path) ->
     assert found(tmp_path, files, "SC001") == []
     # Its entries are read and checked.
     assert [line for _, line, _ in found(tmp_path, files, "TL002")] == [41]
+
+
+def test_timeline_entries_written_as_no_list_item_are_reported_not_left_out(
+    tmp_path: Path,
+) -> None:
+    files = incident(
+        "- 2024-05-02T11:00:00Z **status** by sam: Resolved.",
+        "\n| When | What |\n| --- | --- |\n| 10:45 | Error rate back to normal |\n"
+        "| Owner | sam |\n\n"
+        "**10:50** sam closed the bridge,\nwith nothing left to do.\n"
+        "-\u00a02024-05-02T11:00:00Z **status** by sam: Resolved.\n\nAll times UTC.",
+    )
+    assert [
+        (line, message.split(":")[0]) for _, line, message in found(tmp_path, files, "TL001")
+    ] == [
+        (45, "timeline entry is a table row"),
+        (48, "timeline entry is not a list item"),
+        (50, "timeline entry has a non-breaking space after its '-', so it is no list item"),
+    ]

@@ -6,6 +6,7 @@ quoting, line endings and a byte order mark survive.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import difflib
 import errno
@@ -57,8 +58,10 @@ from incident_docs.timeline import (
     TimelineProblem,
     find_section,
     format_time,
+    is_item,
     parse_timeline,
     render_entry,
+    table_lines,
     wrapped_lines,
 )
 
@@ -292,6 +295,9 @@ class IncidentFile:
         suppression comments above it; the draft's lint reports those where its authors fix
         them."""
         lines = {entry.line for entry in self.entries} | {p.line for p in self.unread}
+        # A table's rows are copied under its header, as a table.
+        rows = [p.line for p in self.unread if not is_item(self.doc.lines[p.line - 1])]
+        lines.update(number for row in rows for number in table_lines(self.doc, row))
         return self._as_written(sorted(lines))
 
     def _as_written(self, lines: list[int]) -> list[str]:
@@ -303,16 +309,32 @@ class IncidentFile:
         last = section.end_line if section is not None else len(doc.lines)
         result = []
         above = section.heading.line if section else 0
-        for line in lines:
+        tables = {block.line for block in doc.blocks if block.kind == "table_row"}
+        shape = ""
+        for index, line in enumerate(lines):
             written = [
                 doc.lines[number - 1]
                 for number in range(above + 1, line)
                 if number not in doc.code_lines
                 and _DIRECTIVE_LINE.match(doc.lines[number - 1]) is not None
             ]
-            # The whole item: its text wrapped onto the lines after it, and what is nested in it
-            # (details listed under an entry), which the incident shows as the entry's.
-            written.extend(doc.lines[line - 1 : _end_of_item(doc, line, last)])
+            if is_item(doc.lines[line - 1]):
+                # The whole item: its text wrapped onto the lines after it, and what is nested in
+                # it (details listed under an entry), which the incident shows as the entry's.
+                end = _end_of_item(doc, line, last)
+            else:
+                # A table row, or a line of a paragraph and those after it up to the next copied.
+                following = lines[index + 1] - 1 if index + 1 < len(lines) else last
+                end = min(_block_end(doc, line), following)
+            written.extend(doc.lines[line - 1 : end])
+            # Set apart from what is copied above it when it is another kind of block: a table
+            # goes on over a paragraph written straight under it, and a paragraph over a list.
+            was, shape = (
+                shape,
+                ("item" if is_item(doc.lines[line - 1]) else "table" if line in tables else "text"),
+            )
+            if was and (was != shape or (shape == "table" and line - 1 not in tables)):
+                written.insert(0, "")
             result.append("\n".join(written))
             above = line
         return result
@@ -1059,6 +1081,12 @@ def _as_its_neighbour(rendered: str, neighbour: str) -> str:
     that changes its bullet ends there, and a new one starts, set apart from it."""
     bullet = re.match(r"[-*+][ \t]+", neighbour)
     return rendered if bullet is None else bullet.group() + rendered[2:]
+
+
+def _block_end(doc: Document, number: int) -> int:
+    """The last line of the Markdown block that line `number` is in."""
+    index = bisect.bisect_right([block.line for block in doc.blocks], number) - 1
+    return max(number, doc.blocks[index].end_line) if index >= 0 else number
 
 
 def _end_of_item(doc: Document, first: int, last: int) -> int:

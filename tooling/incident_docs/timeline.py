@@ -8,6 +8,7 @@ It reads well on GitHub and in the site, and stays machine-checkable.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -100,6 +101,7 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
         return [], []
     entries: list[TimelineEntry] = []
     problems: list[TimelineProblem] = []
+    unlisted = _unlisted_entries(doc, section)
     for number in range(section.start_line, section.end_line + 1):
         if number in doc.code_lines:
             continue
@@ -113,6 +115,8 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
                         number,
                     )
                 )
+            elif number in unlisted:
+                problems.append(TimelineProblem("TL001", unlisted[number], number))
             continue
         entry, problem = parse_entry(line, number)
         if problem is not None:
@@ -124,6 +128,64 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
                 entry = replace(entry, text=text.strip())
             entries.append(entry)
     return entries, problems
+
+
+_TIMED = re.compile(r"^[*_`\[]{0,3}(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?!\d))")
+"""A line that opens with a date or a time of day ("14:05 ...", "**14:05** ...")."""
+_TIME_OF_DAY = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?!\d)")
+_UNSPACED_ITEM = re.compile(r"^[-*+][^\S\n \t]")
+"""A bullet followed by a space that is no space to Markdown (a non-breaking one, pasted)."""
+
+
+def _unlisted_entries(doc: Document, section: Section) -> dict[int, str]:
+    """The lines of the section written as entries that are not list items, so that no entry
+    can be read from them, with what to write instead: a row of a table with a time in it, a
+    line of a paragraph that opens with a time or a bullet followed by a non-breaking space.
+    Lines indented under an entry are its details, not entries."""
+    found: dict[int, str] = {}
+    first = bisect.bisect_left([block.line for block in doc.blocks], section.start_line)
+    rows: list[int] = []
+    for block in doc.blocks[first:]:
+        if block.line > section.end_line:
+            break
+        if block.kind == "table_row":
+            rows = rows if rows and rows[-1] == block.line - 1 else []
+            rows.append(block.line)
+            line = doc.lines[block.line - 1]
+            # The first two rows are the header and the line under it.
+            if len(rows) > 2 and not line[:1].isspace() and _TIME_OF_DAY.search(line):
+                found[block.line] = f"timeline entry is a table row: write it as '{EXAMPLE}'"
+            continue
+        if block.kind not in ("paragraph", "list_item"):
+            continue
+        # A list item's own line is read as an entry; the lines after it are its text wrapped.
+        for number in range(block.line + (block.kind == "list_item"), block.end_line + 1):
+            line = doc.lines[number - 1]
+            if line[:1].isspace():
+                continue
+            if _UNSPACED_ITEM.match(line):
+                found[number] = (
+                    f"timeline entry has a non-breaking space after its '{line[0]}', so it is no "
+                    "list item: write a plain space"
+                )
+            elif block.kind == "paragraph" and _TIMED.match(line):
+                found[number] = f"timeline entry is not a list item: write it as '{EXAMPLE}'"
+    return found
+
+
+def is_item(line: str) -> bool:
+    """The line opens a list item, bulleted or numbered."""
+    return _ITEM.match(line) is not None or _NUMBERED.match(line) is not None
+
+
+def table_lines(doc: Document, number: int) -> range:
+    """The lines of the table that the row on line `number` belongs to, up to that row: a copy
+    of the row needs the table's header above it."""
+    rows = {block.line for block in doc.blocks if block.kind == "table_row"}
+    start = number
+    while start - 1 in rows:
+        start -= 1
+    return range(start, number + 1)
 
 
 _OWN_BLOCK = re.compile(
