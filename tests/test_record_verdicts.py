@@ -576,3 +576,43 @@ def test_timeline_entries_written_as_no_list_item_are_reported_not_left_out(
         (48, "timeline entry is not a list item"),
         (50, "timeline entry has a non-breaking space after its '-', so it is no list item"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "column", "says"),
+    [
+        ("- 10:30 **mitigation/rollback** by dana:", 3, "'10:30' has no date: write the date"),
+        (
+            "- **2024-05-02T10:30:00Z** **mitigation/rollback** by dana:",
+            3,
+            "write it bare, '2024-05-02T10:30:00Z'",
+        ),
+        (
+            "- 2024-05-02 10:30Z **mitigation/rollback** by dana:",
+            3,
+            "write '2024-05-02T10:30Z'",
+        ),
+        ("- 2024-05-02T10:30:00Z mitigation/rollback by dana:", 24, "write '**mitigation**'"),
+        ("- 2024-05-02T10:30:00Z by dana:", 23, "has no kind after its time: write one of"),
+        ("- 2024-05-02T10:30:00Z **mitigation/rollback**:", 47, "write 'by HANDLE:' after it"),
+        ("- 2024-05-02T10:30:00Z **mitigation/rollback** by Dana Smith:", 55, "one handle"),
+        (
+            "- 2024-05-02T10:30:00Z **mitigation/roll back** by dana:",
+            24,
+            "'mitigation/roll back' is no kind",
+        ),
+        (
+            "- 2024-05-02T10:30:00Z\u00a0**mitigation/rollback** by dana:",
+            23,
+            "non-breaking space here: write a plain space",
+        ),
+    ],
+)
+def test_a_timeline_entry_lint_cannot_read_says_what_to_write(
+    tmp_path: Path, written: str, column: int, says: str
+) -> None:
+    files = incident("- 2024-05-02T10:30:00Z **mitigation/rollback** by dana:", written)
+    write_archive(tmp_path, files)
+    [problem] = [d for d in lint_archive(tmp_path) if d.code == "TL001"]
+    assert (problem.line, problem.column) == (41, column)
+    assert says in problem.message

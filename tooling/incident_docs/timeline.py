@@ -226,19 +226,13 @@ def wrapped_lines(doc: Document, number: int, last: int) -> list[str]:
 def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineProblem | None]:
     match = ENTRY.match(line)
     if match is None:
-        return None, TimelineProblem(
-            "TL001", f"timeline entry does not follow the format '{EXAMPLE}'", number
-        )
+        message, column = _why_no_entry(line)
+        return None, TimelineProblem("TL001", message, number, column)
     column = match.start("time") + 1
     stamp = match.group("time")
     shape = _TIMESTAMP.match(stamp)
     if shape is None:
-        return None, TimelineProblem(
-            "TL001",
-            f"'{stamp}' is not an ISO 8601 timestamp like 2022-12-25T12:32:00Z",
-            number,
-            column,
-        )
+        return None, TimelineProblem("TL001", _why_no_time(stamp, ""), number, column)
     if shape.group("offset") is None:
         return None, TimelineProblem(
             "TL003", f"timestamp '{stamp}' has no UTC offset: add 'Z' or '+HH:MM'", number, column
@@ -293,6 +287,75 @@ def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineP
             match.start("action") + 1,
         )  # fmt: skip
     return entry, None
+
+
+_PARTS = re.compile(r"^[-*+][ \t]+(?P<time>\S+)(?P<rest>.*)$")
+_ODD_SPACE = re.compile(r"[\u00a0\u2007\u2009\u200a\u202f\u3000]")
+"""Spaces that look like one and are none to the format (a non-breaking one, pasted)."""
+_KIND_WORD = re.compile(r"[ \t]+[*_]{0,2}(?P<word>[A-Za-z-]+)(?:/[A-Za-z-]+)?[*_]{0,2}\b")
+_BOLD = re.compile(r"[ \t]+\*\*[^*]+\*\*")
+_BY = re.compile(r"[ \t]+by[ \t]+[^\s:,]+")
+
+
+def _why_no_entry(line: str) -> tuple[str, int]:
+    """What keeps a list item of the timeline from being an entry, with what to write instead,
+    and the column it starts at."""
+    odd = _ODD_SPACE.search(line)
+    if odd is not None and ENTRY.match(_ODD_SPACE.sub(" ", line)):
+        return "timeline entry has a non-breaking space here: write a plain space", odd.start() + 1
+    parts = _PARTS.match(line)
+    if parts is None:
+        return f"timeline entry does not follow the format '{EXAMPLE}'", 1
+    stamp, rest = parts.group("time"), parts.group("rest")
+    if _TIMESTAMP.match(stamp) is None:
+        return _why_no_time(stamp, rest), parts.start("time") + 1
+    after = parts.end("time")
+    kinds = ", ".join(f"**{kind.value}**" for kind in EntryKind)
+    bold = _BOLD.match(rest)
+    if bold is None:
+        word = _KIND_WORD.match(rest)
+        if word is not None and word.group("word").lower() in _KINDS:
+            return (
+                f"the kind of a timeline entry is in bold: write '**{word.group('word')}**'",
+                after + word.start("word") + 1,
+            )
+        return f"timeline entry has no kind after its time: write one of {kinds}", after + 1
+    written = bold.group().strip(" \t*")
+    if re.fullmatch(r"[A-Za-z-]+(?:/[A-Za-z-]+)?", written) is None:
+        return (
+            f"'{written}' is no kind of timeline entry: write one of {kinds}, a mitigation with "
+            "its action ('**mitigation/redirect-traffic**')",
+            after + rest.index("**", bold.start()) + 1,
+        )
+    by = _BY.match(rest, bold.end())
+    if by is None:
+        return (
+            "timeline entry has no author after its kind: write 'by HANDLE:' after it",
+            after + bold.end() + 1,
+        )
+    return (
+        "the author of a timeline entry is one handle followed by ':' (or ', internal:')",
+        after + by.end() + 1,
+    )
+
+
+def _why_no_time(stamp: str, rest: str) -> str:
+    """What is wrong with the text an entry opens with, as its time, and what to write."""
+    bare = stamp.strip("*_`")
+    if bare != stamp and _TIMESTAMP.match(bare):
+        return f"'{stamp}' is a timestamp in emphasis or backticks: write it bare, '{bare}'"
+    clock = re.match(r"[ \t]+(\d{2}:\d{2}\S*)", rest)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stamp) and clock is not None:
+        return (
+            f"'{stamp} {clock.group(1)}' has a space between the date and the time: "
+            f"write '{stamp}T{clock.group(1)}'"
+        )
+    if re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", bare):
+        return (
+            f"'{stamp}' has no date: write the date, the time and a UTC offset, "
+            f"like 2022-12-25T{bare.zfill(5)}Z"
+        )
+    return f"'{stamp}' is not an ISO 8601 timestamp like 2022-12-25T12:32:00Z"
 
 
 def impossible_time(stamp: str) -> str | None:
