@@ -233,6 +233,21 @@ def test_an_entry_added_after_an_item_wrapped_without_indent_never_splits_it(
     assert result.after.entry_lines()[1] == item.rstrip("\n")
 
 
+def test_an_entry_added_before_a_details_block_stays_out_of_it(tmp_path: Path) -> None:
+    # A line that opens with a block element's tag starts a block of HTML, which ends the item
+    # above it: it was read as the entry's text, and the new entry written under it, inside the
+    # HTML, where GitHub and the site show it as plain text.
+    details = "<details><summary>Dashboards</summary>\n\n- p99 at 4 s\n\n</details>\n"
+    path = write(tmp_path, RECORD.replace(
+        "  A continuation line that belongs to the entry above.\n", details))  # fmt: skip
+    result = edit(tmp_path, path, note(20, "Paged the DB team"))
+    assert "Error rate at 20%." in [e.text for e in result.after.entries]
+    assert (
+        "- 2024-05-02T10:20:00Z **note** by sam: Error rate at 20%.\n"
+        "- 2024-05-02T10:25:00Z **note** by sam: Paged the DB team\n<details>"
+    ) in path.read_text()
+
+
 def test_an_entry_added_to_a_timeline_written_with_another_bullet_takes_that_bullet(
     tmp_path: Path,
 ) -> None:

@@ -982,7 +982,7 @@ HTML_ELEMENTS: frozenset[str] = frozenset(_HTML_ELEMENT_NAMES.split())
 """The elements of HTML (the living standard's and the obsolete ones its parser knows). A tag
 of another name is none the site keeps: it shows it as written, a placeholder ("<pod>")."""
 
-_BLOCK_ELEMENTS = frozenset(
+BLOCK_ELEMENTS = frozenset(
     {"address", "article", "aside", "blockquote", "body", "canvas", "caption", "center"}
     | {"colgroup", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption"}
     | {"figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup"}
@@ -1050,7 +1050,7 @@ def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
                 in_comment = True
             elif markup != "-->":
                 name = found.group(2).lower()
-                if name not in _BLOCK_ELEMENTS or found.group(3):
+                if name not in BLOCK_ELEMENTS or found.group(3):
                     continue
                 if not found.group(1):
                     stack.append(name)

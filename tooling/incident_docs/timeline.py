@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from incident_docs.config import DEFAULT_SECTION_ALIASES
-from incident_docs.document import Document, Section
+from incident_docs.document import BLOCK_ELEMENTS, Document, Section
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
 from incident_docs.templates import normalise
 
@@ -197,6 +197,11 @@ _OWN_BLOCK = re.compile(
 a quote, a table row, HTML such as a suppression comment), not the entry's own text wrapped."""
 
 
+_TAG_OPENING = re.compile(r"^</?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:[\s/>]|$)")
+"""A line that opens with a tag: one of a block element ("<details><summary>More</summary>")
+starts a block of HTML, which ends the text of a list item above it."""
+
+
 _INTERRUPTS = re.compile(
     r"^(?:#{1,6}(?:[ \t]|$)|(?:\*[ \t]*){3,}$|(?:-[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
 )
@@ -216,11 +221,17 @@ def wrapped_lines(doc: Document, number: int, last: int) -> list[str]:
             following in doc.code_lines
             or not text
             or _OWN_BLOCK.match(text)
+            or _opens_html_block(text)
             or (not line.startswith((" ", "\t")) and _INTERRUPTS.match(text))
         ):
             break
         wrapped.append(line)
     return wrapped
+
+
+def _opens_html_block(text: str) -> bool:
+    tag = _TAG_OPENING.match(text)
+    return tag is not None and tag.group("name").lower() in BLOCK_ELEMENTS
 
 
 def parse_entry(line: str, number: int) -> tuple[TimelineEntry | None, TimelineProblem | None]:
