@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from incident_docs.diagnostics import Diagnostic
+from incident_docs.document import parse_text
+from incident_docs.timeline import parse_timeline
 from support.linting import lint_archive, write_archive
 from support.rule_cases import INCIDENT_PATH, POSTMORTEM_PATH, Files, incident, postmortem
 
@@ -557,6 +559,38 @@ def test_a_timeline_titled_with_its_time_zone_is_the_timeline(tmp_path: Path) ->
     assert found(tmp_path, files, "SC001") == []
     # Its entries are read and checked.
     assert [line for _, line, _ in found(tmp_path, files, "TL002")] == [41]
+
+
+def test_a_section_with_a_note_beside_the_section_itself_is_another_section(
+    tmp_path: Path,
+) -> None:
+    # "## Impact (support)" after "## Impact" is more on it, not the section written twice.
+    files = postmortem(
+        "## Contributing factors",
+        "## Impact (support)\n\nForty tickets.\n\n## Timeline (detailed)\n\nHour by hour."
+        "\n\n## Contributing factors",
+    )
+    files[POSTMORTEM_PATH] = (
+        str(files[POSTMORTEM_PATH]) + "\n## Action items (done)\n\n- Rollback\n"
+    )
+    assert found(tmp_path, files, "SC003") == []
+    assert found(tmp_path, files, "SC001") == []
+    # Where the section is written only with a note, a second one is written twice.
+    twice = postmortem("## Impact\n", "## Impact (users)\n")
+    twice[POSTMORTEM_PATH] = str(twice[POSTMORTEM_PATH]).replace(
+        "## Timeline\n", "## Impact (internal)\n\nNone.\n\n## Timeline\n"
+    )
+    assert [line for _, line, _ in found(tmp_path / "twice", twice, "SC003")] == [28]
+
+
+def test_the_timeline_read_is_the_one_titled_without_a_note(tmp_path: Path) -> None:
+    files = incident(
+        "## Timeline\n",
+        "## Timeline (highlights)\n\nThe rollback at 10:30.\n\n## Timeline\n",
+    )
+    assert found(tmp_path, files, "SC003") == []
+    doc = parse_text(str(files[INCIDENT_PATH]), INCIDENT_PATH)
+    assert [entry.line for entry in parse_timeline(doc)[0]] == [44, 45, 46]
 
 
 def test_timeline_entries_written_as_no_list_item_are_reported_not_left_out(

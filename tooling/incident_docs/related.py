@@ -27,7 +27,7 @@ from incident_docs.models import (
     TimelineEntry,
     record_start,
 )
-from incident_docs.templates import is_empty, normalise, without_comments
+from incident_docs.templates import is_empty, titled, without_comments
 from incident_docs.timeline import parse_timeline
 
 _WORD = re.compile(r"[^\W_]+")
@@ -241,10 +241,9 @@ def _action_words(entry: TimelineEntry) -> str:
 
 
 def _section(doc: Document, name: str) -> str:
-    for section in doc.sections():
-        if normalise(section.heading.title) == name:
-            text = doc.section_text(section)
-            return "" if is_empty(text) else without_comments(text, " ")
+    for section in titled(doc.sections(), (name,), lambda section: section.heading.title)[:1]:
+        text = doc.section_text(section)
+        return "" if is_empty(text) else without_comments(text, " ")
     return ""
 
 

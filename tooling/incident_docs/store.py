@@ -52,6 +52,7 @@ from incident_docs.templates import (
     INCIDENT_SUMMARY_PLACEHOLDER,
     is_empty,
     normalise,
+    titled,
     without_comments,
 )
 from incident_docs.timeline import (
@@ -1205,7 +1206,8 @@ def summary_missing(doc: Document, config: Config) -> bool:
 
 def _summary_section(doc: Document, titles: frozenset[str]) -> Section | None:
     """The record's first section under one of the summary's headings (see summary_titles)."""
-    return next((s for s in doc.sections() if normalise(s.heading.title) in titles), None)
+    found = titled(doc.sections(), titles, lambda section: section.heading.title)
+    return found[0] if found else None
 
 
 def _comment_lines(section: list[str]) -> list[str]:
@@ -1246,12 +1248,13 @@ class EditResult:
 
 
 def summary_titles(config: Config) -> frozenset[str]:
-    """The headings the summary goes under, as lint matches sections (rules/sections.py): the
-    required name in any case, and its aliases under that name as the configuration spells it."""
+    """The titles of the headings the summary goes under, matched as lint matches sections
+    (templates.titled): the required name, and its aliases under that name as the configuration
+    spells it."""
     wanted = normalise(SUMMARY_SECTION)
     name = next((n for n in config.incident_sections if normalise(n) == wanted), SUMMARY_SECTION)
     aliases = config.section_aliases.get(name, ())
-    return frozenset(normalise(title) for title in (name, *aliases))
+    return frozenset((name, *aliases))
 
 
 def apply_change(

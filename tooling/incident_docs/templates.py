@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 PLACEHOLDER_LINE = re.compile(
     # Possessive: markers and emphasis share '*' and blanks, and a long run of them must not be
@@ -57,17 +58,37 @@ def _undecorated(title: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def normalise(title: str) -> str:
+def normalise(title: str, *, note: bool = False) -> str:
     """A section title as sections are matched: no numbering, emphasis around the whole title,
-    emoji or punctuation before or after its words, a note in brackets after them, backticks or
-    case."""
+    emoji or punctuation before or after its words, a note in brackets after them (kept with
+    `note`), backticks or case."""
     title = _NUMBERING.sub("", title).strip().rstrip(":.")
-    title = _QUALIFIER.sub("", title).rstrip(":.") or title
+    if not note:
+        title = _QUALIFIER.sub("", title).rstrip(":.") or title
     emphasised = _EMPHASIS.match(title)
     if emphasised is not None:
         title = (emphasised.group("starred") or emphasised.group("underlined")).rstrip(":.")
     title = _undecorated(title.replace("`", "")) or title
     return " ".join(title.split()).casefold()
+
+
+_Titled = TypeVar("_Titled")
+
+
+def titled(
+    items: Iterable[_Titled], titles: Iterable[str], title_of: Callable[[_Titled], str]
+) -> list[_Titled]:
+    """The items (sections) titled as one of `titles`, in order: those whose title says it with
+    its note in brackets as written ("Impact (damage done)") or without one, or, only where none
+    does, those that say it with another note or without its note ("## Timeline (UTC)" is the
+    Timeline; beside a "## Timeline", a "## Timeline (detailed)" is another section)."""
+    items, titles = list(items), list(titles)
+    exact = {normalise(title, note=True) for title in titles}
+    found = [item for item in items if normalise(title_of(item), note=True) in exact]
+    if found:
+        return found
+    loose = {normalise(title) for title in titles}
+    return [item for item in items if normalise(title_of(item)) in loose]
 
 
 def suppressing(text: str, codes: Sequence[str]) -> str:

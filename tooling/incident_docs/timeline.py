@@ -18,7 +18,7 @@ from datetime import datetime
 from incident_docs.config import DEFAULT_SECTION_ALIASES
 from incident_docs.document import BLOCK_ELEMENTS, Document, Section
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
-from incident_docs.templates import normalise
+from incident_docs.templates import titled
 
 TIMELINE_SECTION = "timeline"
 
@@ -81,17 +81,16 @@ def render_entry(entry: TimelineEntry) -> str:
     return f"- {format_time(entry.time)} **{kind}** by {entry.author}{internal}: {text}"
 
 
-_TIMELINE_TITLES = frozenset(
-    {TIMELINE_SECTION, *(normalise(alias) for alias in DEFAULT_SECTION_ALIASES["Timeline"])}
-)
-"""The titles of the Timeline section, as lint matches sections, with its default aliases."""
+_TIMELINE_TITLES = (TIMELINE_SECTION, *DEFAULT_SECTION_ALIASES["Timeline"])
+"""The titles of the Timeline section, with its default aliases."""
 
 
 def find_section(doc: Document) -> Section | None:
     """The `## Timeline` section, its title read as lint matches sections ("## Timeline:",
     "## 2. Timeline", "## Timeline of events"): the commands that add an entry find it where lint
     does. (An alias the configuration adds is not known here.)"""
-    return next((s for s in doc.sections() if normalise(s.heading.title) in _TIMELINE_TITLES), None)
+    found = titled(doc.sections(), _TIMELINE_TITLES, lambda section: section.heading.title)
+    return found[0] if found else None
 
 
 def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelineProblem]]:

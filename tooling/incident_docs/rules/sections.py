@@ -5,19 +5,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 
 from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import PROSE_KINDS, Document, Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
-from incident_docs.templates import is_empty, normalise, without_comments
+from incident_docs.templates import is_empty, normalise, titled, without_comments
 
 RULES = (
     RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, a note in brackets after them such as '(UTC)', or case).",
              "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
     RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder (for incidents, once resolved).",
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
-    RuleInfo("SC003", "duplicate-section", "A required section appears once.",
+    RuleInfo("SC003", "duplicate-section", "A required section appears once ('## Timeline (detailed)' under '## Timeline' is another section: a note in brackets counts as the section only where no heading names it without one).",
              "## Impact ... ## Impact", "## Impact"),
     RuleInfo("SC004", "section-to-write", "A draft postmortem's sections still to be written, as information; they count as empty (SC002) once it is in review.",
              "status: draft ... ## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes.",
@@ -25,20 +24,6 @@ RULES = (
     RuleInfo("SC005", "placeholder-left", "A written section keeps no placeholder line ('_TODO: ..._', 'TBD', '...') (for incidents, once resolved; for postmortems, once in review); a sentence that starts a line with TODO, a quotation and an HTML comment are no placeholder.",
              "## Recovery\n\n_TODO: how service was restored._\n\nCaches refilled within ten minutes.", "## Recovery\n\nCaches refilled within ten minutes."),
 )  # fmt: skip
-
-
-@lru_cache(maxsize=64)
-def _names(
-    required: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, ...]], ...]
-) -> dict[str, str]:
-    """Normalised title or alias -> the required section it stands for."""
-    by_title = dict(aliases)
-    names: dict[str, str] = {}
-    for title in required:
-        names[normalise(title)] = title
-        for alias in by_title.get(title, ()):
-            names[normalise(alias)] = title
-    return names
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -49,7 +34,6 @@ def check(subject: Subject) -> Iterator[Finding]:
     required = config.required_sections(
         subject.kind, severity if isinstance(severity, str) else None
     )
-    names = _names(required, tuple(sorted(config.section_aliases.items())))
     # An open incident is written as it runs: its placeholders count once it is resolved.
     # A draft postmortem is written by its authors: they are told what is left, and its
     # placeholders count once it goes to review.
@@ -57,10 +41,12 @@ def check(subject: Subject) -> Iterator[Finding]:
     still_running = subject.kind == "incident" and status != "resolved"
     drafting = subject.kind == "postmortem" and status == "draft"
     found: dict[str, list[Section]] = {}
-    for section in doc.sections():
-        matched = names.get(normalise(section.heading.title))
-        if matched is not None:
-            found.setdefault(matched, []).append(section)
+    written = doc.sections()
+    for title in required:
+        names = (title, *config.section_aliases.get(title, ()))
+        matched = titled(written, names, lambda section: section.heading.title)
+        if matched:
+            found[title] = matched
     if not still_running and not drafting:
         yield from _placeholders_left(doc)
     for index, title in enumerate(required):
