@@ -612,6 +612,22 @@ def test_timeline_entries_written_as_no_list_item_are_reported_not_left_out(
     ]
 
 
+def test_prose_a_table_and_html_that_mention_a_time_are_no_timeline_entries(
+    tmp_path: Path,
+) -> None:
+    files = incident(
+        "- 2024-05-02T11:00:00Z **status** by sam: Resolved.",
+        "- 2024-05-02T11:00:00Z **status** by sam: Resolved.\n\n"
+        "Errors climbed from the deploy at\n10:00 until the rollback, as the graph shows.\n\n"
+        "| Window | Errors | Peak |\n| --- | --- | --- |\n| first hour | 20% | at 10:20 |\n"
+        "| Error rate at 10:45 | 1% | none |\n\n"
+        "<details><summary>Logs</summary>\n\n10:05:01 pod crashed\n\n</details>\n\n"
+        "Times are UTC:\n**10:50** sam closed the bridge.\n\n| When | What |\n| --- | --- |\n"
+        "| May 2, 10:55 | Status page cleared |",
+    )
+    assert [line for _, line, _ in found(tmp_path, files, "TL001")] == [59, 63]
+
+
 @pytest.mark.parametrize(
     ("written", "column", "says"),
     [

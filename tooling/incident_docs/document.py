@@ -1059,6 +1059,14 @@ def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
     return in_comment, stack
 
 
+def inside_html(doc: Document, first: int, number: int) -> bool:
+    """Line `number` is inside a comment or a block element (`<details>`) that the lines from
+    `first` up to it open and do not end, as the site reads raw HTML."""
+    code = {line - first + 1 for line in doc.code_lines if first <= line < number}
+    in_comment, elements = _left_open(doc.lines[first - 1 : number - 1], code)
+    return in_comment or bool(elements)
+
+
 def _closes_fence(line: str, fence: str) -> bool:
     stripped = line.strip()
     return indent_columns(line) < 4 and stripped.startswith(fence) and not stripped.strip(fence[0])

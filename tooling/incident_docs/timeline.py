@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from incident_docs.config import DEFAULT_SECTION_ALIASES
-from incident_docs.document import BLOCK_ELEMENTS, Document, Section
+from incident_docs.document import BLOCK_ELEMENTS, Document, Section, inside_html
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
 from incident_docs.templates import titled
 
@@ -132,6 +132,9 @@ def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelinePro
 _TIMED = re.compile(r"^[*_`\[]{0,3}(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?!\d))")
 """A line that opens with a date or a time of day ("14:05 ...", "**14:05** ...")."""
 _TIME_OF_DAY = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?!\d)")
+_WHEN = re.compile(r"(?:[A-Z][A-Za-z]*\.?|[ap]\.?m\.?|\d[\d:/.T+-]*Z?|[*_`,()\s])+")
+"""A table cell that is a moment written with words ("May 2, 10:45", "Tue 10:45 UTC"), where
+"Error rate at 14:05" says what happened."""
 _UNSPACED_ITEM = re.compile(r"^[-*+][^\S\n \t]")
 """A bullet followed by a space that is no space to Markdown (a non-breaking one, pasted)."""
 
@@ -140,7 +143,9 @@ def _unlisted_entries(doc: Document, section: Section) -> dict[int, str]:
     """The lines of the section written as entries that are not list items, so that no entry
     can be read from them, with what to write instead: a row of a table with a time in it, a
     line of a paragraph that opens with a time or a bullet followed by a non-breaking space.
-    Lines indented under an entry are its details, not entries."""
+    Lines indented under an entry are its details, not entries; nor is a table whose rows do
+    not open with a time, prose wrapped onto a line that opens with one, or what an HTML block
+    element (<details>) holds."""
     found: dict[int, str] = {}
     first = bisect.bisect_left([block.line for block in doc.blocks], section.start_line)
     rows: list[int] = []
@@ -151,13 +156,21 @@ def _unlisted_entries(doc: Document, section: Section) -> dict[int, str]:
             rows = rows if rows and rows[-1] == block.line - 1 else []
             rows.append(block.line)
             line = doc.lines[block.line - 1]
-            # The first two rows are the header and the line under it.
-            if len(rows) > 2 and not line[:1].isspace() and _TIME_OF_DAY.search(line):
+            # The first two rows are the header and the line under it; a row's time opens it.
+            cell = line.strip().removeprefix("|").split("|")[0].strip()
+            timed = _TIMED.match(cell) or (_WHEN.fullmatch(cell) and _TIME_OF_DAY.search(cell))
+            if (
+                len(rows) > 2
+                and not line[:1].isspace()
+                and timed
+                and not inside_html(doc, section.start_line, block.line)
+            ):
                 found[block.line] = f"timeline entry is a table row: write it as '{EXAMPLE}'"
             continue
         if block.kind not in ("paragraph", "list_item"):
             continue
         # A list item's own line is read as an entry; the lines after it are its text wrapped.
+        above = ""
         for number in range(block.line + (block.kind == "list_item"), block.end_line + 1):
             line = doc.lines[number - 1]
             if line[:1].isspace():
@@ -167,8 +180,15 @@ def _unlisted_entries(doc: Document, section: Section) -> dict[int, str]:
                     f"timeline entry has a non-breaking space after its '{line[0]}', so it is no "
                     "list item: write a plain space"
                 )
-            elif block.kind == "paragraph" and _TIMED.match(line):
+            elif (
+                block.kind == "paragraph"
+                and _TIMED.match(line)
+                # Its own line, not a sentence wrapped before a time ("from\n14:00 until").
+                and (number == block.line or number - 1 in found or above.endswith(":"))
+                and not inside_html(doc, section.start_line, number)
+            ):
                 found[number] = f"timeline entry is not a list item: write it as '{EXAMPLE}'"
+            above = line.rstrip()
     return found
 
 

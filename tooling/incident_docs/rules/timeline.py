@@ -9,7 +9,7 @@ from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.timeline import EXAMPLE, format_time, out_of_order
 
 RULES = (
-    RuleInfo("TL001", "timeline-format", "Each timeline list item is '- TIME **kind** by HANDLE: text'; a numbered item, a table row with a time, or a line that opens with a time outside a list is reported, not left out.",
+    RuleInfo("TL001", "timeline-format", "Each timeline list item is '- TIME **kind** by HANDLE: text'; a numbered item, a table row that opens with a time, or a line that opens with a time outside a list (not prose wrapped onto it, nor what an HTML block such as <details> holds) is reported, not left out.",
              "- 12:32 deployed the new image", EXAMPLE),
     RuleInfo("TL002", "timeline-order", "Timeline entries are in time order.",
              "- 2022-12-25T13:00:00Z ...\n- 2022-12-25T12:00:00Z ...", "entries sorted by time"),
