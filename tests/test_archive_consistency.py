@@ -96,23 +96,32 @@ def test_similar_finds_inflected_words_other_scripts_and_words_every_case_has(
     assert first("frontend VMs crash looping") is not None  # words every case has
 
 
-def test_a_draft_fills_the_sections_whatever_the_configuration_names_them(
-    christmas: Path, run_cli: RunCli
-) -> None:
+def _drafted_with(christmas: Path, run_cli: RunCli, settings: str) -> str:
+    """The Christmas incident's postmortem drafted again under these settings of the
+    configuration's table."""
     (christmas / POSTMORTEM).unlink()
     incident = christmas / INCIDENT
     incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
     pyproject = christmas / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text().replace(
-            'roster = "people.yaml"',
-            'roster = "people.yaml"\npostmortem-sections = ["Summary", "Damage done", '
-            '"Timeline of events", "Mitigation efforts", "Who worked on it"]',
+            'roster = "people.yaml"', f'roster = "people.yaml"\n{settings}'
         )
     )
     result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
     assert result.exit_code == 0, result.output
-    draft = (christmas / POSTMORTEM).read_text()
+    return (christmas / POSTMORTEM).read_text()
+
+
+def test_a_draft_fills_the_sections_whatever_the_configuration_names_them(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    draft = _drafted_with(
+        christmas,
+        run_cli,
+        'postmortem-sections = ["Summary", "Damage done", "Timeline of events", '
+        '"Mitigation efforts", "Who worked on it"]',
+    )
     timeline = draft.split("## Timeline of events\n", 1)[1].split("\n## ", 1)[0]
     assert timeline.count("**") >= 8, timeline  # the incident's entries, not a placeholder
     responders = draft.split("## Who worked on it\n", 1)[1].split("\n## ", 1)[0]
@@ -125,20 +134,12 @@ def test_a_draft_fills_a_section_the_configuration_names_by_an_alias(
 ) -> None:
     # "Impact" listed nowhere but its alias is: the draft fills "## Damage" with the impact,
     # so the configuration is no alias that matches nothing.
-    (christmas / POSTMORTEM).unlink()
-    incident = christmas / INCIDENT
-    incident.write_text(incident.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
-    pyproject = christmas / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            'roster = "people.yaml"',
-            'roster = "people.yaml"\npostmortem-sections = ["Summary", "Damage", "Timeline"]\n'
-            'section-aliases = { Impact = ["Damage"] }',
-        )
+    draft = _drafted_with(
+        christmas,
+        run_cli,
+        'postmortem-sections = ["Summary", "Damage", "Timeline"]\n'
+        'section-aliases = { Impact = ["Damage"] }',
     )
-    result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
-    assert result.exit_code == 0, result.output
-    draft = (christmas / POSTMORTEM).read_text()
     assert "The web shop returned errors" in draft.split("## Damage\n", 1)[1]
 
 
