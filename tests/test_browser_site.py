@@ -296,18 +296,23 @@ SEARCHES = [
     ("garbage-collected", "corrupt-image-crash-loop"),
     ("lagging replica", "payments-db-failover"),
     ("unstyled pages", "cdn-certificate-expiry"),
+    ("2022-12-25", "corrupt-image-crash-loop"),
 ]
-"""Title words, service names and words from timelines, each with the record a reader wants."""
+"""Title words, service names, words from timelines and the date of an ID, each with the record
+a reader wants."""
 
 FIRST = [
     ("INC-2023-03-14-payments-db-failover", "incidents/INC-2023-03-14-payments-db-failover"),
     ("PM-2023-08-02-cdn-certificate-expiry", "postmortems/PM-2023-08-02-cdn-certificate-expiry"),
+    ("2023-03-14-payments-db-failover", "payments-db-failover"),
+    ("2023-08-02", "cdn-certificate-expiry"),
     ("deploy-pipeline", "corrupt-image-crash-loop"),
     ("memory-leak", "corrupt-image-crash-loop"),
     ("eu-west-1b", "corrupt-image-crash-loop"),
 ]
-"""An ID pasted from chat, a service, a tag (which only the card shows), and a word of one
-timeline that the Related panels of other records quote: the record comes first."""
+"""An ID pasted from chat (or without its kind, or its date alone), a service, a tag (which only
+the card shows), and a word of one timeline that the Related panels of other records quote: the
+record comes first."""
 
 
 def test_search_finds_the_record_in_the_first_three(visit: Visit) -> None:

@@ -40,7 +40,7 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e, search_facts, search_terms, site_css
+from incident_docs.site.markup import e, id_words, search_facts, search_terms, site_css
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -536,11 +536,13 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 '<div class="idocs-card ', '<div data-pagefind-ignore class="idocs-card ', 1
             )
             # What the card says of this record, in words apart (not its labels and the
-            # descriptions every card repeats); the ID, services and tags weigh as a heading.
+            # descriptions every card repeats); the ID, services and tags weigh as a heading,
+            # and so do the ID without its kind and its date, as a search may type those alone.
             card += (
                 '<div class="idocs-search-terms" aria-hidden="true">'
                 f'<p data-pagefind-weight="7">{escape(search_terms(record))}</p>'
-                f"<p>{escape(search_facts(record, decoration.teams))}</p></div>"
+                f"<p>{escape(search_facts(record, decoration.teams))}</p>"
+                f'<p data-pagefind-weight="7">{escape(id_words(record))}</p></div>'
             )
         output = output[:end] + "\n" + card + output[end:]
         output = timeline_table_html(output, decoration.timeline_cells)
