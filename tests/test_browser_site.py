@@ -228,6 +228,39 @@ def test_pagefind_search_finds_the_postmortem(browser: Browser, pagefind_url: st
     visit.close()
 
 
+def test_pagefind_search_is_reached_and_used_by_keyboard(
+    browser: Browser, pagefind_url: str
+) -> None:
+    """Material's keys to search (/, s, f) did nothing with Pagefind's box, and the arrow keys
+    did not leave the search page's box for its results."""
+    visit = Visit(browser, pagefind_url)
+    page = visit.page
+    for key in ("/", "s", "f"):
+        page.goto(pagefind_url + f"incidents/INC-{CHRISTMAS}/")
+        page.keyboard.press(key)
+        focused = page.evaluate(
+            "document.activeElement.closest('form.idocs-header-search') !== null"
+        )
+        assert focused, key
+    page.keyboard.type("memory leak")
+    page.keyboard.press("Enter")
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for(timeout=15_000)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.matches('#idocs-search input')")
+    assert page.locator("#idocs-search input").input_value() == "memory leak"
+    page.keyboard.press("ArrowDown")
+    first = results.first.get_attribute("href") or ""
+    assert page.evaluate("document.activeElement.getAttribute('href')") == first
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.matches('#idocs-search input')")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/*-corrupt-image-crash-loop/**")
+    assert visit.outside() == []
+    visit.close()
+
+
 PAGE_TYPES = [
     "",
     f"incidents/INC-{CHRISTMAS}/",

@@ -102,6 +102,20 @@ _FORM = (
     'autocomplete="off"></form>'
 )
 
+_SEARCH_KEYS = """<script>
+document.addEventListener("keydown", function (event) {
+  // Material's keys to search (/, s, f), which its search gave and Pagefind's box did not:
+  // the search page's own box, else the header's; not while typing in a field.
+  var target = event.target;
+  if (["/", "s", "f"].indexOf(event.key) < 0 || event.ctrlKey || event.altKey
+      || event.metaKey || event.isComposing || target.isContentEditable
+      || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) { return; }
+  var box = document.querySelector("#idocs-search input")
+    || document.querySelector(".idocs-header-search input");
+  if (box) { event.preventDefault(); box.focus(); }
+});
+</script>"""
+
 _SEARCH_UI = """
 <link rel="stylesheet" href="{base}pagefind/pagefind-ui.css">
 <script src="{base}pagefind/pagefind-ui.js"></script>
@@ -114,6 +128,16 @@ window.addEventListener("DOMContentLoaded", function () {{
   if (box) {{ box.setAttribute("aria-label", "Search the archive"); }}
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {{ ui.triggerSearch(query); }}
+  // Arrow keys move from the box through the results and back, as in Material's search.
+  document.querySelector("#idocs-search").addEventListener("keydown", function (event) {{
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {{ return; }}
+    var stops = [box].concat(Array.prototype.slice.call(
+      document.querySelectorAll("#idocs-search .pagefind-ui__result-link")));
+    var at = stops.indexOf(document.activeElement);
+    if (at < 0 || stops.length < 2) {{ return; }}
+    var next = at + (event.key === "ArrowDown" ? 1 : -1);
+    if (next >= 0 && next < stops.length) {{ event.preventDefault(); stops[next].focus(); }}
+  }});
 }});
 </script>
 """
@@ -157,4 +181,4 @@ def _with_search_box(output: str, action: str) -> str:
     close = output.find("</nav>", header) if header >= 0 else -1
     if close < 0:
         return output
-    return output[:close] + _FORM.format(action=e(action)) + output[close:]
+    return output[:close] + _FORM.format(action=e(action)) + _SEARCH_KEYS + output[close:]
