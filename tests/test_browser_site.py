@@ -303,6 +303,28 @@ def test_no_page_type_has_a_serious_accessibility_problem(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_material_search_results_have_no_serious_accessibility_problem(
+    browser: Browser, site_url: str, scheme: str
+) -> None:
+    """The words found were in the accent colour (deep orange on white, 2.8:1), and the count of
+    results grey on grey."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(site_url)
+    search(page, "crash loop")
+    page.locator(".md-search-result mark").first.wait_for(timeout=15_000)
+    problems = [
+        f"{violation['id']} at {[node['target'][0] for node in violation['nodes'][:3]]}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_no_page_type_scrolls_sideways_on_a_phone(browser: Browser, site_url: str) -> None:
     """A wide timeline or picture scrolls in its own box; the page itself fits the screen, down
     to 320 px (WCAG's reflow width)."""
