@@ -88,6 +88,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         """The generated pages MkDocs publishes, by src_uri."""
         self.generated_parts: dict[str, tuple[File, list[str]]] = {}
         """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
+        self.card_facts: dict[str, str] = {}
+        """What each record page's card says of its record (markup.search_facts), by src_uri."""
         self.prework: Prework | None = None
         self.cleaner: Cleaner | None = None
         self.record_cache: RecordCache = {}
@@ -169,6 +171,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             self.archive = None
             self.record_files, self.record_file_objects = {}, {}
             self.generated_files, self.generated_parts = {}, {}
+            self.card_facts = {}
             gc.unfreeze()
             gc.collect()
         # The archive lives as long as the build: the collector need not walk it while it is
@@ -323,12 +326,13 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
     def _label_search_results(self, site_dir: Path) -> None:
         """A record found by Material's search shows its severity and date beside its title,
-        and is found by its ID, its services and its tags: the card that shows them is added
-        after the search index reads the page."""
+        and is found by its ID, its services and its tags, and by the rest its card says of it
+        (its people, who was hurt, its follow-ups): the card is added after the search index
+        reads the page."""
         index_file = site_dir / "search" / "search_index.json"
         if self.archive is None or not index_file.is_file():
             return
-        labels: dict[str, tuple[str, str]] = {}
+        labels: dict[str, tuple[str, str, str]] = {}
         for record in self.archive.records:
             file = self.record_file_objects.get(record.src_uri)
             if file is None:
@@ -336,7 +340,10 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
             label = " · ".join(part for part in (record.severity, day) if part)
-            labels[file.url] = (label, search_terms(record))
+            facts = self.card_facts.get(record.src_uri)
+            if facts is None:  # a page `mkdocs serve --dirty` did not render again
+                facts = search_facts(record)
+            labels[file.url] = (label, search_terms(record), facts)
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             location = doc.get("location", "")
@@ -347,12 +354,14 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             found = labels.get(location)
             if found is None or not isinstance(doc.get("title"), str):
                 continue
-            label, terms = found
+            label, terms, facts = found
             # The title is HTML (Material shows it as such): the severity is the record's text.
             doc["title"] = f"{doc['title']} ({escape(label)})" if label else doc["title"]
             # In the text: in `tags` (weighed a thousand times its title), a word of one
             # record's tags would outrank another record's own ID, and every guide page.
-            doc["text"] = f"<p>{escape(terms)}</p>{doc.get('text') or ''}"
+            # The people: a postmortem's authors and reviewers, say, are named on its card alone.
+            text = doc.get("text") or ""
+            doc["text"] = f"<p>{escape(terms)}</p><p>{escape(facts)}</p>{text}"
         index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def _cancel_lint(self) -> None:
@@ -521,6 +530,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         except RuntimeError as error:
             raise PluginError(f"incident-docs: writing the record cards failed: {error}") from None
         card = decoration.card
+        self.card_facts[record.src_uri] = facts = search_facts(record, decoration.teams)
         article = output.find("<article")
         end = output.find("</h1>", article) if article >= 0 else -1
         if end >= 0:
@@ -541,7 +551,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             card += (
                 '<div class="idocs-search-terms" aria-hidden="true">'
                 f'<p data-pagefind-weight="7">{escape(search_terms(record))}</p>'
-                f"<p>{escape(search_facts(record, decoration.teams))}</p>"
+                f"<p>{escape(facts)}</p>"
                 f'<p data-pagefind-weight="7">{escape(id_words(record))}</p></div>'
             )
         output = output[:end] + "\n" + card + output[end:]
