@@ -360,8 +360,11 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             # In the text: in `tags` (weighed a thousand times its title), a word of one
             # record's tags would outrank another record's own ID, and every guide page.
             # The people: a postmortem's authors and reviewers, say, are named on its card alone.
+            # Quotes stay as they are, as in the page's own text: the search splits an entity
+            # at its ";", so "customer&#x27;s" was two words and "customer's" found nothing.
             text = doc.get("text") or ""
-            doc["text"] = f"<p>{escape(terms)}</p><p>{escape(facts)}</p>{text}"
+            terms, facts = escape(terms, quote=False), escape(facts, quote=False)
+            doc["text"] = f"<p>{terms}</p><p>{facts}</p>{text}"
         index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def _cancel_lint(self) -> None:
