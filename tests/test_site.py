@@ -18,7 +18,7 @@ from mkdocs.config import load_config as load_mkdocs_config
 from mkdocs.exceptions import Abort, PluginError
 
 from incident_docs.config import load_config
-from incident_docs.models import Postmortem
+from incident_docs.models import Incident, Postmortem
 from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import load_site_archive
@@ -1026,6 +1026,25 @@ def test_pagefind_indexes_what_the_card_says_of_the_record_alone(christmas: Path
     assert "Data lost" not in facts and "Critical" not in facts
     incident = search_facts(archive.by_id[f"INC-{CHRISTMAS}"])
     assert "The web shop returned errors" in incident and "dana" in incident
+
+
+def test_search_indexes_no_outside_responder_the_card_does_not_name(christmas: Path) -> None:
+    """`outside_responders` only tells lint who is not in the roster on purpose: the card names
+    people by their roles and handoffs, and search named one the page did not show."""
+    incident = christmas / "incidents" / f"INC-{CHRISTMAS}.md"
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(
+        text.replace("roles:\n", "outside_responders: [vendor-kim]\nroles:\n", 1),
+        encoding="utf-8",
+    )
+    config = load_config(christmas)
+    archive = load_site_archive(christmas, config, load_roster(christmas, config))
+    record = archive.by_id[f"INC-{CHRISTMAS}"]
+    assert isinstance(record.record, Incident)
+    assert record.record.outside_responders == ("vendor-kim",)
+    settings = Settings(date(2023, 1, 10), True, "pagefind")
+    assert "vendor-kim" not in decoration(archive, record, settings).card
+    assert "vendor-kim" not in search_facts(record)
 
 
 def test_a_postmortem_card_asks_the_approvals_of_its_incidents_severity(

@@ -99,7 +99,7 @@ def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
     ]
     if isinstance(r, Incident):
         parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
-        parts += [r.roles.ops_lead, *r.outside_responders]
+        parts += [r.roles.ops_lead]  # outside responders: named by their roles and handoffs
         parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
         parts += [harm for _name, harm in r.audiences.affected()]
     else:
