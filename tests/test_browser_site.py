@@ -261,6 +261,27 @@ def test_pagefind_search_is_reached_and_used_by_keyboard(
     visit.close()
 
 
+def test_pagefind_arrow_keys_with_a_modifier_stay_the_browsers(
+    browser: Browser, pagefind_url: str
+) -> None:
+    """Shift with an arrow key selects the box's text, and Alt with one is the browser's: both
+    moved to the results instead."""
+    page = browser.new_page()
+    page.goto(pagefind_url + "search/?q=memory leak")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+    box = page.locator("#idocs-search input")
+    box.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+ArrowDown")
+    assert page.evaluate("document.activeElement.matches('#idocs-search input')")
+    assert box.evaluate("input => [input.selectionStart, input.selectionEnd]") == [0, 11]
+    for key in ("Alt+ArrowDown", "Control+ArrowDown", "Meta+ArrowDown"):
+        box.focus()
+        page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.matches('#idocs-search input')"), key
+    page.close()
+
+
 PAGE_TYPES = [
     "",
     f"incidents/INC-{CHRISTMAS}/",

@@ -128,9 +128,11 @@ window.addEventListener("DOMContentLoaded", function () {{
   if (box) {{ box.setAttribute("aria-label", "Search the archive"); }}
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {{ ui.triggerSearch(query); }}
-  // Arrow keys move from the box through the results and back, as in Material's search.
+  // Arrow keys move from the box through the results and back, as in Material's search;
+  // with a modifier they stay the browser's (Shift selects the box's text).
   document.querySelector("#idocs-search").addEventListener("keydown", function (event) {{
-    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {{ return; }}
+    if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || event.shiftKey
+        || event.altKey || event.ctrlKey || event.metaKey) {{ return; }}
     var stops = [box].concat(Array.prototype.slice.call(
       document.querySelectorAll("#idocs-search .pagefind-ui__result-link")));
     var at = stops.indexOf(document.activeElement);
