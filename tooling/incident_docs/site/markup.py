@@ -83,6 +83,22 @@ ACTION_LABELS = {
 """A mitigation's action in words, as the picture of an incident names it."""
 
 
+def search_people(record: SiteRecord, teams: Sequence[str] = ()) -> str:
+    """The people and teams its card names (see search_facts): few words a record, for
+    Material's search, whose index every reader's browser builds as the page loads."""
+    return " · ".join(dict.fromkeys(part for part in _people(record, teams) if part))
+
+
+def _people(record: SiteRecord, teams: Sequence[str]) -> list[str]:
+    r = record.record
+    if isinstance(r, Incident):
+        people = [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
+        people += [r.roles.ops_lead]  # outside responders: named by their roles and handoffs
+        return people + [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
+    owners = [item.owner for item in r.action_items]
+    return [*r.authors, *r.reviewers, *r.approved_by, *r.teams, *teams, *owners]
+
+
 def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
     """The rest of what its card shows of this record alone (status, people, who was hurt,
     impact, follow-ups) and what its picture says was done, not the labels and descriptions
@@ -97,13 +113,10 @@ def search_facts(record: SiteRecord, teams: Sequence[str] = ()) -> str:
         for entry in record.timeline
         if entry.kind is EntryKind.MITIGATION
     ]
+    parts += _people(record, teams)
     if isinstance(r, Incident):
-        parts += [r.declared_by, r.roles.incident_commander, r.roles.communications_lead]
-        parts += [r.roles.ops_lead]  # outside responders: named by their roles and handoffs
-        parts += [person for handoff in r.handoffs for person in (handoff.from_, handoff.to)]
         parts += [harm for _name, harm in r.audiences.affected()]
     else:
-        parts += [*r.authors, *r.reviewers, *r.approved_by, *r.teams, *teams]
         impact = r.impact
         if impact.users_affected is not None:
             parts.append(str(impact.users_affected))

@@ -40,7 +40,14 @@ from incident_docs.site.archive import (
 from incident_docs.site.cards import timeline_table_html
 from incident_docs.site.cleaner import Cleaner, sanitised
 from incident_docs.site.lintjob import LintJob
-from incident_docs.site.markup import e, id_words, search_facts, search_terms, site_css
+from incident_docs.site.markup import (
+    e,
+    id_words,
+    search_facts,
+    search_people,
+    search_terms,
+    site_css,
+)
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
@@ -88,8 +95,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         """The generated pages MkDocs publishes, by src_uri."""
         self.generated_parts: dict[str, tuple[File, list[str]]] = {}
         """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
-        self.card_facts: dict[str, str] = {}
-        """What each record page's card says of its record (markup.search_facts), by src_uri."""
+        self.card_people: dict[str, str] = {}
+        """The people and teams each record page's card names (markup.search_people), by
+        src_uri."""
         self.prework: Prework | None = None
         self.cleaner: Cleaner | None = None
         self.record_cache: RecordCache = {}
@@ -171,7 +179,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             self.archive = None
             self.record_files, self.record_file_objects = {}, {}
             self.generated_files, self.generated_parts = {}, {}
-            self.card_facts = {}
+            self.card_people = {}
             gc.unfreeze()
             gc.collect()
         # The archive lives as long as the build: the collector need not walk it while it is
@@ -326,9 +334,10 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
     def _label_search_results(self, site_dir: Path) -> None:
         """A record found by Material's search shows its severity and date beside its title,
-        and is found by its ID, its services and its tags, and by the rest its card says of it
-        (its people, who was hurt, its follow-ups): the card is added after the search index
-        reads the page."""
+        and is found by its ID, its services and its tags, and by the people and teams its card
+        names: the card is added after the search index reads the page. Not the rest of the card
+        (who was hurt, the follow-ups), which Pagefind indexes: every reader's browser builds
+        this index as the page loads, and a larger one shows results later."""
         index_file = site_dir / "search" / "search_index.json"
         if self.archive is None or not index_file.is_file():
             return
@@ -340,9 +349,9 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
             label = " · ".join(part for part in (record.severity, day) if part)
-            facts = self.card_facts.get(record.src_uri)
+            facts = self.card_people.get(record.src_uri)
             if facts is None:  # a page `mkdocs serve --dirty` did not render again
-                facts = search_facts(record)
+                facts = search_people(record)
             labels[file.url] = (label, search_terms(record), facts)
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
@@ -533,7 +542,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         except RuntimeError as error:
             raise PluginError(f"incident-docs: writing the record cards failed: {error}") from None
         card = decoration.card
-        self.card_facts[record.src_uri] = facts = search_facts(record, decoration.teams)
+        self.card_people[record.src_uri] = search_people(record, decoration.teams)
+        facts = search_facts(record, decoration.teams)
         article = output.find("<article")
         end = output.find("</h1>", article) if article >= 0 else -1
         if end >= 0:
