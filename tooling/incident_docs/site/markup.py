@@ -83,12 +83,6 @@ ACTION_LABELS = {
 """A mitigation's action in words, as the picture of an incident names it."""
 
 
-def search_people(record: SiteRecord, teams: Sequence[str] = ()) -> str:
-    """The people and teams its card names (see search_facts): few words a record, for
-    Material's search, whose index every reader's browser builds as the page loads."""
-    return " · ".join(dict.fromkeys(part for part in _people(record, teams) if part))
-
-
 def _people(record: SiteRecord, teams: Sequence[str]) -> list[str]:
     r = record.record
     if isinstance(r, Incident):

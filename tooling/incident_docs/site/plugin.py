@@ -44,7 +44,6 @@ from incident_docs.site.markup import (
     e,
     id_words,
     search_facts,
-    search_people,
     search_terms,
     site_css,
 )
@@ -95,9 +94,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         """The generated pages MkDocs publishes, by src_uri."""
         self.generated_parts: dict[str, tuple[File, list[str]]] = {}
         """A generated page's HTML parts, put back after Markdown (see pages.lift_html)."""
-        self.card_people: dict[str, str] = {}
-        """The people and teams each record page's card names (markup.search_people), by
-        src_uri."""
         self.prework: Prework | None = None
         self.cleaner: Cleaner | None = None
         self.record_cache: RecordCache = {}
@@ -179,7 +175,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             self.archive = None
             self.record_files, self.record_file_objects = {}, {}
             self.generated_files, self.generated_parts = {}, {}
-            self.card_people = {}
             gc.unfreeze()
             gc.collect()
         # The archive lives as long as the build: the collector need not walk it while it is
@@ -334,14 +329,15 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
 
     def _label_search_results(self, site_dir: Path) -> None:
         """A record found by Material's search shows its severity and date beside its title,
-        and is found by its ID, its services and its tags, and by the people and teams its card
-        names: the card is added after the search index reads the page. Not the rest of the card
-        (who was hurt, the follow-ups), which Pagefind indexes: every reader's browser builds
-        this index as the page loads, and a larger one shows results later."""
+        and is found by its ID, its services and its tags: the card that shows them is added
+        after the search index reads the page. Not by the rest of the card (its people, who was
+        hurt, the follow-ups), which Pagefind indexes: every reader's browser builds this index
+        as the page loads, and the people alone made results of a search typed then 0.1 to 0.2 s
+        later on 2,000 records (benchmarks/site_scale.py)."""
         index_file = site_dir / "search" / "search_index.json"
         if self.archive is None or not index_file.is_file():
             return
-        labels: dict[str, tuple[str, str, str]] = {}
+        labels: dict[str, tuple[str, str]] = {}
         for record in self.archive.records:
             file = self.record_file_objects.get(record.src_uri)
             if file is None:
@@ -349,10 +345,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             when = record.when
             day = when.astimezone(UTC).strftime("%Y-%m-%d") if when else ""
             label = " · ".join(part for part in (record.severity, day) if part)
-            facts = self.card_people.get(record.src_uri)
-            if facts is None:  # a page `mkdocs serve --dirty` did not render again
-                facts = search_people(record)
-            labels[file.url] = (label, search_terms(record), facts)
+            labels[file.url] = (label, search_terms(record))
         data = json.loads(index_file.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             location = doc.get("location", "")
@@ -363,17 +356,12 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             found = labels.get(location)
             if found is None or not isinstance(doc.get("title"), str):
                 continue
-            label, terms, facts = found
+            label, terms = found
             # The title is HTML (Material shows it as such): the severity is the record's text.
             doc["title"] = f"{doc['title']} ({escape(label)})" if label else doc["title"]
             # In the text: in `tags` (weighed a thousand times its title), a word of one
             # record's tags would outrank another record's own ID, and every guide page.
-            # The people: a postmortem's authors and reviewers, say, are named on its card alone.
-            # Quotes stay as they are, as in the page's own text: the search splits an entity
-            # at its ";", so "customer&#x27;s" was two words and "customer's" found nothing.
-            text = doc.get("text") or ""
-            terms, facts = escape(terms, quote=False), escape(facts, quote=False)
-            doc["text"] = f"<p>{terms}</p><p>{facts}</p>{text}"
+            doc["text"] = f"<p>{escape(terms)}</p>{doc.get('text') or ''}"
         index_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     def _cancel_lint(self) -> None:
@@ -542,7 +530,6 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         except RuntimeError as error:
             raise PluginError(f"incident-docs: writing the record cards failed: {error}") from None
         card = decoration.card
-        self.card_people[record.src_uri] = search_people(record, decoration.teams)
         facts = search_facts(record, decoration.teams)
         article = output.find("<article")
         end = output.find("</h1>", article) if article >= 0 else -1
