@@ -237,6 +237,7 @@ def _targets(
     strays: list[FileResult] = []
     seen: set[str] = set()
     said: set[str] = set()  # links reported, each once however often it is reached
+    linted: set[tuple[int, int]] = set()  # the files named or found, by device and inode
 
     def consider(path: Path, *, explicit: bool, display: str | None = None) -> None:
         display = display or relative_display(path, ctx.root)
@@ -253,6 +254,16 @@ def _targets(
         if explicit or (is_record_file(path) and in_records):
             # Found in a folder, Markdown outside the record folders is no record: `lint .`
             # lints the archive, not the site's pages or the contributing guide.
+            try:
+                found = os.stat(path)
+            except OSError:
+                found = None  # its reader says why
+            if found is not None:
+                # One file named by two paths (through a linked records folder and where it
+                # lives) is linted once, or it would hold its own ID twice.
+                if (found.st_dev, found.st_ino) in linted:
+                    return
+                linted.add((found.st_dev, found.st_ino))
             files.append((str(path), display))
             return
         if path.name.startswith(".") or path.name.lower() in SKIPPED_NAMES:
@@ -323,20 +334,26 @@ def _targets(
         if given.is_dir():
             if leads_outside(given, relative_display(given, ctx.root)):
                 continue
+            named = relative_display(given, ctx.root)
             if given.is_symlink():
-                linked_folder(given, relative_display(given, ctx.root))
+                linked_folder(given, named)
+            # A records folder that is itself a link (`postmortems` to `records/postmortems`)
+            # is read through it, as a lint of the whole archive reads it: its files are named
+            # by the link, where the record folders are, not where the link leads.
+            through = given.is_symlink() and named in (config.incidents_dir, config.postmortems_dir)
             for path in sorted(given.rglob("*")):
+                shown = f"{named}/{path.relative_to(given).as_posix()}" if through else None
                 if (
                     (path.is_file() or path.is_symlink())
                     and not _hidden(path, given)
-                    and not leads_outside(path, relative_display(path, ctx.root))
+                    and not leads_outside(path, shown or relative_display(path, ctx.root))
                 ):
                     if path.is_dir():
                         # A folder that is a link is not entered, as in a lint of the whole
                         # archive.
-                        linked_folder(path, relative_display(path, ctx.root))
+                        linked_folder(path, shown or relative_display(path, ctx.root))
                     else:
-                        consider(path, explicit=False)
+                        consider(path, explicit=False, display=shown)
         elif not leads_outside(given, relative_display(given, ctx.root)):
             consider(given, explicit=True)
     return files, strays
