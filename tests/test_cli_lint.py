@@ -80,11 +80,11 @@ def test_a_record_reached_through_a_linked_records_folder_is_no_duplicate_of_its
     # The folder named, as the whole archive reads it (it linted nothing, and said so as a pass),
     # and a file of it named by where it lives too: each record once.
     whole = run_cli(archive, "lint")
-    for named in (["postmortems"], ["postmortems", f"records/{PM}"]):
-        result = run_cli(archive, "lint", *(str(archive / name) for name in named))
-        assert result.exit_code == 0, (named, result.output)
+    for names in (["postmortems"], ["postmortems", f"records/{PM}"]):
+        result = run_cli(archive, "lint", *(str(archive / name) for name in names))
+        assert result.exit_code == 0, (names, result.output)
         records = len(list((archive / "postmortems").glob("*.md")))
-        assert f"in {records} files" in result.stderr, (named, result.stderr)
+        assert f"in {records} files" in result.stderr, (names, result.stderr)
     assert whole.exit_code == 0, whole.output
     copy = archive / "records" / "postmortems" / "PM-copy.md"
     copy.write_bytes((archive / PM).read_bytes())
