@@ -330,18 +330,12 @@ def test_material_search_results_have_no_serious_accessibility_problem(
 ) -> None:
     """The words found were in the accent colour (deep orange on white, 2.8:1), and the count of
     results grey on grey."""
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(site_url)
     search(page, "crash loop")
     page.locator(".md-search-result mark").first.wait_for(timeout=15_000)
-    problems = [
-        f"{violation['id']} at {[node['target'][0] for node in violation['nodes'][:3]]}"
-        for violation in Axe().run(page).response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
+    problems = serious_problems(page)
     context.close()
     assert not problems, "\n".join(problems)
 
@@ -419,6 +413,17 @@ def test_search_finds_the_record_in_the_first_three(visit: Visit) -> None:
     assert "(SEV2 · 2022-12-25)" in first.inner_text()
 
 
+def serious_problems(page: Page) -> list[str]:
+    """What axe reports as serious or critical on the page, each with where it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{violation['id']} at {[node['target'][0] for node in violation['nodes'][:3]]}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 def pagefind_top(page: Page, base: str, words: str) -> list[str]:
     """The links of Pagefind's first three results for the words, searched from the header."""
     page.goto(base)
@@ -437,19 +442,13 @@ def test_pagefind_results_have_no_serious_accessibility_problem(
 ) -> None:
     """Pagefind's own colours are for a white page: on the dark scheme its text was dark grey on
     the dark background, and its box was labelled by a title alone."""
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(pagefind_url + "search/?q=memory+leak")
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
     if scheme == "dark":  # as the palette's toggle sets it
         page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    problems = [
-        f"{violation['id']} at {[node['target'][0] for node in violation['nodes'][:3]]}"
-        for violation in Axe().run(page).response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
+    problems = serious_problems(page)
     context.close()
     assert not problems, "\n".join(problems)
 
