@@ -114,6 +114,32 @@ def test_the_same_title_on_the_same_day_gets_a_new_id(archive: Path, run_cli: Ru
     assert Path(third).name == f"{INC}-3.md"
 
 
+def test_a_record_renamed_by_hand_keeps_its_id_from_a_new_declare(
+    archive: Path, run_cli: RunCli
+) -> None:
+    first = Path(declare(run_cli, archive))
+    renamed = first.rename(first.with_name("checkout-outage.md"))
+    second = declare(run_cli, archive)
+    assert Path(second).name == f"{INC}-2.md"
+    assert "ID001" not in lint_codes(run_cli, archive, "incidents")
+    # Still found by its ID, and written to where it is.
+    logged = run_cli(archive, "log", "Rolled back the flag", "--by", "sam", "-i", INC)
+    assert logged.exit_code == 0, logged.output
+    assert "Rolled back the flag" in renamed.read_text()
+
+
+def test_an_id_two_files_hold_is_refused_naming_both(archive: Path, run_cli: RunCli) -> None:
+    first = Path(declare(run_cli, archive))
+    copy = first.with_name(f"{INC} copy.md")
+    copy.write_bytes(first.read_bytes())
+    before = first.read_bytes()
+    result = run_cli(archive, "log", "Rolled back the flag", "--by", "sam", "-i", INC)
+    assert result.exit_code == 2
+    assert f"'{INC}' is the ID of several records:" in result.stderr
+    assert f"incidents/{INC} copy.md" in result.stderr and INC_PATH in result.stderr
+    assert first.read_bytes() == before and copy.read_bytes() == before
+
+
 def test_a_script_reads_only_the_record_path_on_standard_output(
     archive: Path, run_cli: RunCli
 ) -> None:

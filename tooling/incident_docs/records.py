@@ -19,6 +19,7 @@ from incident_docs.document import (
     Document,
     Location,
     escapes,
+    open_regular,
     read_document,
     relative_display,
     too_long_number,
@@ -353,6 +354,16 @@ def peek_id(head: bytes) -> str | None:
     end = text.find(b"\n---", 3)
     match = _ID_LINE.search(text[: end if end >= 0 else ID_PEEK_BYTES])
     return match.group(1).decode("utf-8", errors="replace") if match else None
+
+
+def written_id(path: Path | str) -> str | None:
+    """The ID a record file's front-matter gives, read cheaply (see peek_id); None for a file
+    that holds none, or cannot be read."""
+    try:
+        with open_regular(Path(path)) as handle:  # a pipe would block the command
+            return peek_id(handle.read(ID_PEEK_BYTES))
+    except OSError:
+        return None
 
 
 def is_record_file(path: Path) -> bool:
@@ -773,8 +784,17 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
             raise UsageError(f"{given}: no such file")
         wanted = as_path.name.removesuffix(".md").casefold()
         files = incident_files(root, config)
-        exact = [p for p in files if p.stem.casefold() == wanted]
-        matches = exact or [p for p in files if wanted in p.stem.casefold()]
+        # Each file by its name and by the ID it holds: a record renamed by hand is still found
+        # by its ID, and a copy of one is never written to in its place unseen.
+        called = {p: {p.stem.casefold(), (written_id(p) or p.stem).casefold()} for p in files}
+        exact = [p for p in files if wanted in called[p]]
+        matches = exact or [p for p in files if any(wanted in name for name in called[p])]
+        if len(exact) > 1:
+            shown = ", ".join(relative_display(p, root) for p in exact[:8])
+            raise UsageError(
+                f"{quoted(given)} is the ID of several records: {shown}; keep one (lint reports "
+                "each, ID001), then run the command again"
+            )
         if len(matches) == 1:
             display = relative_display(matches[0], root)
             return Located(_inside_incidents(root, config, matches[0], display), display)

@@ -46,7 +46,7 @@ from incident_docs.document import (
 )
 from incident_docs.lifecycle import Change
 from incident_docs.models import ActionItem, Incident, Postmortem, RecordKind, TimelineEntry
-from incident_docs.records import validate_record
+from incident_docs.records import validate_record, written_id
 from incident_docs.rules import suppression
 from incident_docs.templates import (
     INCIDENT_SUMMARY_PLACEHOLDER,
@@ -1407,7 +1407,8 @@ def create_record(
 ) -> Path:
     """Create a new record under the lock; `make(taken_ids)` returns (id, text), where the IDs
     taken are the names of the records in `folder` and in the folders under it (filed by year,
-    say). Never overwrites."""
+    say), and the IDs their front-matter gives (a record renamed by hand keeps its ID). Never
+    overwrites."""
     shown = relative_display(folder, root)
     if not Path(os.path.realpath(folder)).is_relative_to(os.path.realpath(root)):
         raise UsageError(f"{shown}: symbolic link leads outside the repository")
@@ -1420,12 +1421,14 @@ def create_record(
         raise UsageError(f"{shown}: the records folder is not a folder")
     with locked(root):
         folder.mkdir(parents=True, exist_ok=True)
-        taken = {
-            name.removesuffix(".md")
-            for _parent, _folders, names in os.walk(folder)
+        files = [
+            os.path.join(parent, name)
+            for parent, _folders, names in os.walk(folder)
             for name in names
             if name.endswith(".md")
-        }
+        ]
+        taken = {os.path.basename(name).removesuffix(".md") for name in files}
+        taken.update(found for name in files if (found := written_id(name)) is not None)
         record_id, text = make(taken)
         path = folder / f"{record_id}.md"
         write_atomic(path, text.encode("utf-8"), exclusive=True)
