@@ -402,6 +402,13 @@ def test_a_dry_run_creates_and_writes_nothing(archive: Path, issues: FakeIssues)
     assert "no record written" in report.summary()
 
 
+def test_a_dry_run_leaves_no_file_behind(archive: Path, issues: FakeIssues) -> None:
+    """Not even the write lock's file: a preview may run in a checkout that is not to change."""
+    before = sorted(path.relative_to(archive) for path in archive.rglob("*"))
+    sync(archive, issues, dry_run=True)
+    assert sorted(path.relative_to(archive) for path in archive.rglob("*")) == before
+
+
 def test_a_lost_answer_after_creating_is_adopted_on_the_next_run(
     archive: Path, issues: FakeIssues
 ) -> None:

@@ -1376,9 +1376,10 @@ def edit_postmortem(
 
     With `dry_run`, everything but the write: whether the change can be made, before acting on
     anything that depends on it. A dry run reads a read-only record; with `writable` it refuses
-    one, as the write would.
+    one, as the write would. It takes no lock: it writes nothing, and taking one would make the
+    lock's file in a checkout that has none, or fail in one that cannot be written.
     """
-    with locked(root):
+    with contextlib.nullcontext() if dry_run else locked(root):
         target, raw = _read_target(root, path, display, writing=writable or not dry_run)
         doc, record = _validated(raw, display, config, "postmortem")
         if not isinstance(record, Postmortem):
