@@ -1340,6 +1340,30 @@ def test_postmortem_without_an_incident_takes_only_the_one_waiting_for_it(
     assert (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
 
 
+def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Killed between writing the draft and the incident's link to it: running the command again
+    finishes the change, keeping what the draft holds."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    incident = archive / INC_PATH
+    unlinked = incident.read_bytes()
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    incident.write_bytes(unlinked)  # as a run killed before its second write leaves it
+    draft = archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md"
+    draft.write_text(draft.read_text().replace("## Summary\n", "## Summary\n\nWritten.\n", 1))
+    written = draft.read_bytes()
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 0, result.output
+    assert "now links to it; the draft is left as it is" in result.stderr
+    assert Path(result.stdout.strip()).resolve() == draft.resolve()
+    assert f"postmortem: {draft.stem}\n" in incident.read_text()
+    assert draft.read_bytes() == written
+    again = run_cli(archive, "postmortem", INC)
+    assert again.exit_code == 2 and "the postmortem already exists" in again.stderr
+
+
 def test_incident_and_the_incident_option_must_agree(archive: Path, run_cli: RunCli) -> None:
     declare(run_cli, archive)
     run_cli(archive, "declare", "Disk full", "--by", "sam", "--yes")

@@ -1273,53 +1273,17 @@ def postmortem_command(
     record = source.incident
     pm_id = postmortem_id(record.id)
     target = project.root / config.postmortems_dir / f"{pm_id}.md"
-    if target.exists():
+    # A run stopped (killed) between writing the draft and the incident's link to it left the
+    # draft: it is kept as it is, and this run writes the link.
+    left = _draft_left_unlinked(project, target, record)
+    if target.exists() and left is None:
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
-    covering = postmortems_covering(project.root, config, record)
-    if covering:
-        # A second draft would take the incident's link from the postmortem that covers it.
-        raise UsageError(
-            f"{record.id} is covered by {', '.join(covering)} already: write there, or remove "
-            "the incident from it first"
-        )
-    _refuse_comments(source)
-    # Said once the draft is written: a refused one would name a copy never made.
     warnings: list[str] = []
-    if record.status is not IncidentStatus.RESOLVED:
-        warnings.append(f"{record.id} is still {record.status}: the draft lacks how it ended")
     authors: list[str] = []
-    for given in by:
-        handle = _person(project, given, "--by")
-        if all(handle.casefold() != a.casefold() for a in authors):  # "--by jo --by JO": once
-            authors.append(handle)
-    authors = authors or [_default_author(project, record)]
-    unread = [Finding(p.code, p.message, p.line, 1) for p in source.unread]
-    meant = suppression.suppressed(unread, suppression.parse(source.doc)[0])
-    for index, problem in enumerate(unread):
-        if index in meant:
-            continue  # suppressed in the record: the draft copies it with its comment
-        # Left out, a rollback written with a slip in its line would vanish from the draft.
-        warnings.append(
-            f"{source.display}:{problem.line}: {problem.message} ({problem.code}): copied into "
-            "the draft as written: fix it there and in the incident"
-        )
-    draft = reports.postmortem_draft(
-        record,
-        source.entries,
-        source.timeline_lines(),
-        sections=config.required_sections("postmortem", record.severity),
-        authors=authors,
-        aliases=config.section_aliases,
-        summary=source.summary_text(config),
-        suppressed=_still_suppressed(project, source),
-    )
-    text = store.record_text(draft.front_matter, draft.body)
-    try:
-        created = store.create_record(project.root, target.parent, lambda _taken: (pm_id, text))
-    except FileExistsError:
-        raise UsageError(
-            f"{relative_display(target, project.root)}: the postmortem already exists"
-        ) from None
+    if left is not None:
+        created, authors = left.path, list(left.postmortem.authors)
+    else:
+        created = _draft(project, source, target, pm_id, by, warnings, authors)
     if record.postmortem != pm_id:
         try:
             store.edit_incident(
@@ -1332,11 +1296,18 @@ def postmortem_command(
         except BaseException:
             # The draft and the incident's link to it are one change: without the link, the
             # draft is removed, so that the command can be run again.
-            created.unlink(missing_ok=True)
+            if left is None:
+                created.unlink(missing_ok=True)
             raise
+    if left is not None:
+        _tell(
+            f"{pm_id} was drafted already, but {record.id} did not link to it (a run stopped "
+            f"in between): {record.id} now links to it; the draft is left as it is."
+        )
     for warning in warnings:
         _warn(warning)
-    _tell(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
+    if left is None:
+        _tell(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
         roster = project.roster
@@ -1368,6 +1339,83 @@ def postmortem_command(
     echo(_shown(created))
     if not ok:
         sys.exit(EXIT_ERROR)
+
+
+def _draft(
+    project: Project,
+    source: store.IncidentFile,
+    target: Path,
+    pm_id: str,
+    by: Sequence[str],
+    warnings: list[str],
+    authors: list[str],
+) -> Path:
+    """Write the postmortem draft for the incident of `source` at `target`; what to say once its
+    link is written goes to `warnings` (a refused draft would name a copy never made), its
+    authors to `authors`."""
+    config = project.config
+    record = source.incident
+    covering = postmortems_covering(project.root, config, record)
+    if covering:
+        # A second draft would take the incident's link from the postmortem that covers it.
+        raise UsageError(
+            f"{record.id} is covered by {', '.join(covering)} already: write there, or remove "
+            "the incident from it first"
+        )
+    _refuse_comments(source)
+    if record.status is not IncidentStatus.RESOLVED:
+        warnings.append(f"{record.id} is still {record.status}: the draft lacks how it ended")
+    for given in by:
+        handle = _person(project, given, "--by")
+        if all(handle.casefold() != a.casefold() for a in authors):  # "--by jo --by JO": once
+            authors.append(handle)
+    if not authors:
+        authors.append(_default_author(project, record))
+    unread = [Finding(p.code, p.message, p.line, 1) for p in source.unread]
+    meant = suppression.suppressed(unread, suppression.parse(source.doc)[0])
+    for index, problem in enumerate(unread):
+        if index in meant:
+            continue  # suppressed in the record: the draft copies it with its comment
+        # Left out, a rollback written with a slip in its line would vanish from the draft.
+        warnings.append(
+            f"{source.display}:{problem.line}: {problem.message} ({problem.code}): copied into "
+            "the draft as written: fix it there and in the incident"
+        )
+    draft = reports.postmortem_draft(
+        record,
+        source.entries,
+        source.timeline_lines(),
+        sections=config.required_sections("postmortem", record.severity),
+        authors=authors,
+        aliases=config.section_aliases,
+        summary=source.summary_text(config),
+        suppressed=_still_suppressed(project, source),
+    )
+    text = store.record_text(draft.front_matter, draft.body)
+    try:
+        created = store.create_record(project.root, target.parent, lambda _taken: (pm_id, text))
+    except FileExistsError:
+        raise UsageError(
+            f"{relative_display(target, project.root)}: the postmortem already exists"
+        ) from None
+    return created
+
+
+def _draft_left_unlinked(
+    project: Project, target: Path, record: Incident
+) -> store.PostmortemFile | None:
+    """The draft at `target`, when it is the one `incident postmortem` makes for `record` and
+    the record does not link to it: what a run killed between its two writes leaves."""
+    if record.postmortem is not None or not target.is_file():
+        return None
+    shown = relative_display(target, project.root)
+    try:
+        draft = store.read_postmortem(target, shown, project.config)
+    except UsageError:
+        return None  # not one this command wrote, or no longer valid: the user decides
+    if draft.postmortem.id != target.stem or record.id not in draft.postmortem.incidents:
+        return None
+    return draft
 
 
 def _reviewers(
