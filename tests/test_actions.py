@@ -802,6 +802,38 @@ def test_an_issue_of_another_repository_the_token_may_not_read_is_left_as_it_is(
     assert statuses["Run a failover game day every quarter"] == "open"
 
 
+@pytest.mark.parametrize("gone", ["deleted", "never made"])
+def test_an_issue_gone_from_the_repository_is_a_problem_naming_the_item(
+    archive: Path, issues: FakeIssues, gone: str
+) -> None:
+    """Its item's state can never flow back: the run says so and exits 2 instead of reporting
+    everything in step, and the link is left for a person to point elsewhere."""
+    sync(archive, issues)
+    tracker_of = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}
+    title = "Canary every web deploy for ten minutes before full rollout"
+    link = tracker_of[title]
+    assert isinstance(link, str)
+    number = int(link.rsplit("/", 1)[1])
+    if gone == "deleted":
+        issues.deleted.add(number)
+    else:
+        bad = f"{issues.web}/issues/99"
+        path = archive / CHRISTMAS_PM
+        path.write_text(path.read_text(encoding="utf-8").replace(link, bad), encoding="utf-8")
+        link, number = bad, 99
+    before = snapshot(archive)
+    said: list[str] = []
+    with pytest.raises(UsageError, match="1 problem left for a person to fix"):
+        sync(archive, issues, said=said)
+    answer = "was deleted (HTTP 410)" if gone == "deleted" else "is not found (HTTP 404"
+    assert any(
+        line.startswith(f'problem: {CHRISTMAS_PM}: "{title}": {REPO}#{number} {answer}')
+        and "point the item's tracker at the issue that carries the work" in line
+        for line in said
+    ), said
+    assert snapshot(archive) == before and len(issues.created) == 2
+
+
 def test_a_repository_named_as_it_was_before_a_rename_gets_its_issues(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,6 +37,8 @@ class FakeIssues:
     rate_limited_repos: dict[str, str] = field(default_factory=dict)
     """Other repositories whose reads meet a primary rate limit, each with the time (epoch
     seconds) it says it resets: 403."""
+    deleted: set[int] = field(default_factory=set)
+    """Numbers of issues deleted since they were made: no longer listed, and read with 410."""
     requests: list[str] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     """The payloads of the issues created, in order."""
@@ -124,7 +126,8 @@ class FakeIssues:
             listed = [
                 issue
                 for issue in self.issues
-                if all(name in [label["name"] for label in issue["labels"]] for name in wanted)
+                if issue["number"] not in self.deleted
+                and all(name in [label["name"] for label in issue["labels"]] for name in wanted)
             ]
             return paged(request, listed)
         if path == f"{prefix}/issues" and request.method == "POST":
@@ -132,6 +135,8 @@ class FakeIssues:
         match = re.fullmatch(rf"{prefix}/issues/(\d+)", path)
         if match and request.method == "GET":
             number = int(match.group(1))
+            if number in self.deleted:
+                return json_response({"message": "This issue was deleted"}, 410)
             if not 1 <= number <= len(self.issues):
                 return json_response({"message": "Not Found"}, 404)
             return json_response(self.issues[number - 1])

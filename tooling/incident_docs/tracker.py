@@ -695,13 +695,25 @@ class ActionSync:
         try:
             data = self.client.get_json(f"repos/{ref.repo}/issues/{ref.number}", what)
         except GitHubError as error:
-            if error.status in (404, 410):
-                why = "deleted, moved, or not visible to this token"
-            elif (
-                error.status == 403
-                and not error.rate_limited
-                and ref.repo.casefold() != self.repo.casefold()
-            ):
+            here = ref.repo.casefold() == self.repo.casefold()
+            if error.status == 410 or (error.status == 404 and here):
+                # Gone (GitHub answers a deleted issue with 410, and this repository's issues
+                # are the token's to read): the item's state can never flow back, so the item is
+                # not in step until a person points its tracker elsewhere.
+                gone = (
+                    "was deleted (HTTP 410)"
+                    if error.status == 410
+                    else "is not found (HTTP 404: deleted, or moved where this token cannot "
+                    "read it)"
+                )
+                self._problem(
+                    f"{label}: {ref} {gone}; point the item's tracker at the issue that carries "
+                    "the work, or remove the tracker to have a new issue made"
+                )
+                return None
+            if error.status == 404:
+                why = "moved, or not visible to this token"
+            elif error.status == 403 and not error.rate_limited and not here:
                 # Another organisation's SAML or IP allow list: the token may not read it, and
                 # says nothing of what it may do here. A rate limit is not that: it stops the
                 # run like any other, however it ran out.
