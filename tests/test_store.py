@@ -132,6 +132,21 @@ def test_backfilled_entries_land_in_time_order(tmp_path: Path) -> None:
     assert list(out_of_order(list(current.entries))) == []
 
 
+def test_an_entry_is_refused_when_the_timeline_heading_is_misspelled(tmp_path: Path) -> None:
+    """A second `## Timeline` at the end would take the timeline from the entries above it."""
+    path = write(tmp_path, RECORD.replace("## Timeline", "## Timline"))
+    before = path.read_bytes()
+    with pytest.raises(UsageError, match=r"INC-2024-05-02-api-errors.md:29: a timeline entry, "):
+        edit(tmp_path, path, note(30, "Restarted the workers."))
+    assert path.read_bytes() == before
+    # With no entry anywhere, the section is made for the first one.
+    path = write(tmp_path, RECORD.split("## Timeline")[0])
+    edit(tmp_path, path, note(30, "Restarted the workers."))
+    assert [e.text for e in store.read_incident(path, "x", CONFIG).entries] == [
+        "Restarted the workers."
+    ]
+
+
 def test_what_an_edit_inserts_goes_above_the_comments_of_the_line_below(tmp_path: Path) -> None:
     # A suppression (or any comment) above a key or an entry belongs to it: a key or an entry
     # written between them took its suppression, and lint failed on both lines.

@@ -60,6 +60,7 @@ from incident_docs.timeline import (
     find_section,
     format_time,
     is_item,
+    parse_entry,
     parse_timeline,
     render_entry,
     table_lines,
@@ -1077,6 +1078,20 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     lines.insert(last, new)
 
 
+def _entry_outside_timeline(doc: Document) -> int | None:
+    """The line of the first list item of the body that reads as a timeline entry, in a record
+    with no timeline section; None when there is none, or a timeline section."""
+    if find_section(doc) is not None:
+        return None
+    for number in range(doc.front_matter_end + 1, len(doc.lines) + 1):
+        line = doc.lines[number - 1]
+        if number in doc.code_lines or not is_item(line):
+            continue
+        if parse_entry(line, number)[0] is not None:
+            return number
+    return None
+
+
 def _as_its_neighbour(rendered: str, neighbour: str) -> str:
     """The new entry with the bullet of the entry beside it (`* ` or `+ `): in Markdown a list
     that changes its bullet ends there, and a new one starts, set apart from it."""
@@ -1267,6 +1282,15 @@ def apply_change(
     (the summary under the heading that `titles` names; see summary_titles)."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
+    stray = _entry_outside_timeline(doc) if change.entries else None
+    if stray is not None:
+        # A heading renamed or mistyped ("## Timline"): a section added at the end for the entry
+        # would split the timeline, and the entries above would leave it without a word from lint.
+        raise UsageError(
+            f"{before.display}:{stray}: a timeline entry, but the record has no '## Timeline' "
+            "heading above it: name its heading '## Timeline', then run the command again "
+            "(nothing was written)"
+        )
     if change.sets or change.appends or change.inserts or change.removes:
         end = doc.front_matter_end
         edited = edit_front_matter(lines.lines[1 : end - 1], change, "incident", before.display)
