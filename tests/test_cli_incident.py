@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from incident_docs import cli_incident, store, webhooks
+from incident_docs import cli_incident, records, store, webhooks
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import copy_archive
 from support.cli import RunCli
@@ -138,6 +138,29 @@ def test_an_id_two_files_hold_is_refused_naming_both(archive: Path, run_cli: Run
     assert f"'{INC}' is the ID of several records:" in result.stderr
     assert f"incidents/{INC} copy.md" in result.stderr and INC_PATH in result.stderr
     assert first.read_bytes() == before and copy.read_bytes() == before
+
+
+def test_an_id_its_file_is_named_by_is_found_without_reading_the_archive(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 3 a.m., in an archive of thousands: only the record named by the ID is read for the ID
+    it holds, and the files named after it, where a copy made by hand would be."""
+    first = Path(declare(run_cli, archive))
+    for number in range(5):
+        other = archive / "incidents" / f"INC-2023-01-0{number + 1}-disk-full.md"
+        other.write_text(first.read_text().replace(INC, other.stem))
+    read: list[str] = []
+    written_id = records.written_id
+
+    def counted(path: Path | str) -> str | None:
+        read.append(Path(path).name)
+        return written_id(path)
+
+    monkeypatch.setattr(records, "written_id", counted)
+    logged = run_cli(archive, "log", "Rolled back the flag", "--by", "sam", "-i", INC)
+    assert logged.exit_code == 0, logged.output
+    assert "Rolled back the flag" in first.read_text()
+    assert read == [first.name]
 
 
 def test_a_script_reads_only_the_record_path_on_standard_output(

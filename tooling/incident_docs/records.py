@@ -784,9 +784,22 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
             raise UsageError(f"{given}: no such file")
         wanted = as_path.name.removesuffix(".md").casefold()
         files = incident_files(root, config)
+        held: dict[Path, str] = {}
+        named = [p for p in files if wanted in p.stem.casefold()]
+        if [p.stem.casefold() for p in named].count(wanted) == 1:
+            bearer = next(p for p in named if p.stem.casefold() == wanted)
+            held[bearer] = (written_id(bearer) or bearer.stem).casefold()
+            if held[bearer] == wanted:
+                # The file the ID names holds it: found without reading every record of a large
+                # archive. Only the files named after it ("INC-… copy.md") are read for a copy
+                # holding the ID too; one under another name is lint's to report (ID001).
+                files = named
         # Each file by its name and by the ID it holds: a record renamed by hand is still found
         # by its ID, and a copy of one is never written to in its place unseen.
-        called = {p: {p.stem.casefold(), (written_id(p) or p.stem).casefold()} for p in files}
+        for path in files:
+            if path not in held:
+                held[path] = (written_id(path) or path.stem).casefold()
+        called = {p: {p.stem.casefold(), held[p]} for p in files}
         exact = [p for p in files if wanted in called[p]]
         matches = exact or [p for p in files if any(wanted in name for name in called[p])]
         if len(exact) > 1:
