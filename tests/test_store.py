@@ -147,6 +147,32 @@ def test_an_entry_is_refused_when_the_timeline_heading_is_misspelled(tmp_path: P
     ]
 
 
+def test_an_entry_goes_under_the_heading_the_configuration_names_the_timeline(
+    tmp_path: Path,
+) -> None:
+    """Lint takes `## Chronology` for the timeline when configured so: an entry is no refusal."""
+    config = Config.model_validate({"section_aliases": {"Timeline": ["Chronology"]}})
+    path = write(tmp_path, RECORD.replace("## Timeline", "## Chronology"))
+    store.edit_incident(tmp_path, path, "incidents/" + path.name, config, note(30, "Restarted."))
+    text = path.read_text()
+    assert "## Timeline" not in text
+    assert text.index("by sam: Restarted.") > text.index("## Chronology")
+
+
+def test_entries_of_another_section_leave_the_first_entry_its_timeline(tmp_path: Path) -> None:
+    """A chat transcript in a record with no timeline yet: the entry starts `## Timeline`."""
+    body = RECORD.split("## Timeline")[0]
+    transcript = "## Chat transcript\n\n- 2024-05-02T10:06:00Z **note** by jo: Seeing 500s.\n"
+    path = write(tmp_path, body + transcript)
+    edit(tmp_path, path, note(30, "Restarted the workers."))
+    assert [e.text for e in store.read_incident(path, "x", CONFIG).entries] == [
+        "Restarted the workers."
+    ]
+    assert path.read_text().endswith(
+        "## Timeline\n\n- 2024-05-02T10:35:00Z **note** by sam: Restarted the workers.\n"
+    )
+
+
 def test_what_an_edit_inserts_goes_above_the_comments_of_the_line_below(tmp_path: Path) -> None:
     # A suppression (or any comment) above a key or an entry belongs to it: a key or an entry
     # written between them took its suppression, and lint failed on both lines.

@@ -56,6 +56,7 @@ from incident_docs.templates import (
     without_comments,
 )
 from incident_docs.timeline import (
+    TIMELINE_SECTION,
     TimelineProblem,
     find_section,
     format_time,
@@ -1044,9 +1045,11 @@ def record_text(front: dict[str, Any], body: str) -> str:
 # --- the body -----------------------------------------------------------------------------------
 
 
-def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
+def _insert_entry(
+    lines: Lines, doc: Document, entry: TimelineEntry, aliases: Sequence[str] = ()
+) -> None:
     rendered = render_entry(entry)
-    section = find_section(doc)
+    section = find_section(doc, aliases)
     if section is None:
         tail = len(lines.lines)
         while tail > doc.front_matter_end and not lines.lines[tail - 1].strip():
@@ -1078,16 +1081,26 @@ def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry) -> None:
     lines.insert(last, new)
 
 
-def _entry_outside_timeline(doc: Document) -> int | None:
-    """The line of the first list item of the body that reads as a timeline entry, in a record
-    with no timeline section; None when there is none, or a timeline section."""
-    if find_section(doc) is not None:
+def _entry_outside_timeline(doc: Document, aliases: Sequence[str]) -> int | None:
+    """The line of the first list item that reads as a timeline entry under a heading that reads
+    as a mistyped `## Timeline` (or one of its `aliases`), or under no section heading, in a
+    record with no timeline section; None when there is none, or a timeline section. Entries of
+    another section (a chat transcript) are that section's."""
+    if find_section(doc, aliases) is not None:
         return None
+    meant = [normalise(title) for title in (TIMELINE_SECTION, *aliases)]
+    sections = [s for s in doc.sections() if s.heading.level == 2]
     for number in range(doc.front_matter_end + 1, len(doc.lines) + 1):
         line = doc.lines[number - 1]
         if number in doc.code_lines or not is_item(line):
             continue
-        if parse_entry(line, number)[0] is not None:
+        if parse_entry(line, number)[0] is None:
+            continue
+        under = [s for s in sections if s.heading.line < number <= s.end_line]
+        if not under:
+            return number
+        title = normalise(under[-1].heading.title)
+        if difflib.get_close_matches(title, meant, n=1, cutoff=0.75):
             return number
     return None
 
@@ -1272,17 +1285,28 @@ def summary_titles(config: Config) -> frozenset[str]:
     return frozenset((name, *aliases))
 
 
+def timeline_aliases(config: Config) -> tuple[str, ...]:
+    """The aliases the configuration gives the timeline section, under its name as the
+    configuration spells it (see summary_titles)."""
+    name = next(
+        (n for n in config.incident_sections if normalise(n) == TIMELINE_SECTION), "Timeline"
+    )
+    return config.section_aliases.get(name, ())
+
+
 def apply_change(
     raw: bytes,
     before: IncidentFile,
     change: Change,
     titles: frozenset[str],
+    timeline_aliases: Sequence[str] = (),
 ) -> bytes:
     """The file's new bytes: front-matter keys set and appended, entries and summary inserted
-    (the summary under the heading that `titles` names; see summary_titles)."""
+    (the summary under the heading that `titles` names; see summary_titles; the entries under
+    `## Timeline` or a heading `timeline_aliases` names)."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
-    stray = _entry_outside_timeline(doc) if change.entries else None
+    stray = _entry_outside_timeline(doc, timeline_aliases) if change.entries else None
     if stray is not None:
         # A heading renamed or mistyped ("## Timline"): a section added at the end for the entry
         # would split the timeline, and the entries above would leave it without a word from lint.
@@ -1297,7 +1321,7 @@ def apply_change(
         lines.replace(1, end - 1, edited)
     for entry in change.entries:
         doc = parse_text(lines.text(), before.display)
-        _insert_entry(lines, doc, entry)
+        _insert_entry(lines, doc, entry, timeline_aliases)
     if change.summary is not None:
         doc = parse_text(lines.text(), before.display)
         _fill_summary(lines, doc, change.summary, before.incident.summary, titles)
@@ -1329,7 +1353,13 @@ def edit_incident(
         target, raw = _read_target(root, path, display)
         before = parse_incident(raw, display, path, config)
         change = make(before)
-        new = apply_change(raw, before, change, summary_titles(config))
+        new = apply_change(
+            raw,
+            before,
+            change,
+            summary_titles(config),
+            timeline_aliases(config),
+        )
         try:
             after = parse_incident(new, display, path, config)
         except UsageError as error:

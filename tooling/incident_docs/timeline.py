@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -85,11 +85,12 @@ _TIMELINE_TITLES = (TIMELINE_SECTION, *DEFAULT_SECTION_ALIASES["Timeline"])
 """The titles of the Timeline section, with its default aliases."""
 
 
-def find_section(doc: Document) -> Section | None:
+def find_section(doc: Document, aliases: Iterable[str] = ()) -> Section | None:
     """The `## Timeline` section, its title read as lint matches sections ("## Timeline:",
     "## 2. Timeline", "## Timeline of events"): the commands that add an entry find it where lint
-    does. (An alias the configuration adds is not known here.)"""
-    found = titled(doc.sections(), _TIMELINE_TITLES, lambda section: section.heading.title)
+    does. (An alias the configuration adds is known only where it is given as `aliases`.)"""
+    titles = (*_TIMELINE_TITLES, *aliases)
+    found = titled(doc.sections(), titles, lambda section: section.heading.title)
     return found[0] if found else None
 
 
