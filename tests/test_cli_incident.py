@@ -1387,6 +1387,26 @@ def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
     assert again.exit_code == 2 and "the postmortem already exists" in again.stderr
 
 
+def test_a_draft_left_without_its_link_is_not_linked_when_another_postmortem_covers_it(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """The incident would link to one of two postmortems that cover it: refused, as a second
+    draft would be."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    incident = archive / INC_PATH
+    unlinked = incident.read_bytes()
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    incident.write_bytes(unlinked)
+    draft = archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md"
+    other = draft.with_name("PM-2024-05-02-checkout-and-cart.md")
+    other.write_text(draft.read_text().replace(draft.stem, other.stem))
+    result = run_cli(archive, "postmortem", INC)
+    assert result.exit_code == 2
+    assert f"{INC} is covered by" in result.stderr and other.stem in result.stderr
+    assert incident.read_bytes() == unlinked
+
+
 def test_incident_and_the_incident_option_must_agree(archive: Path, run_cli: RunCli) -> None:
     declare(run_cli, archive)
     run_cli(archive, "declare", "Disk full", "--by", "sam", "--yes")

@@ -1281,6 +1281,13 @@ def postmortem_command(
     warnings: list[str] = []
     authors: list[str] = []
     if left is not None:
+        others = [c for c in postmortems_covering(project.root, config, record) if c != pm_id]
+        if others:
+            # Linked to this draft, the incident would leave the postmortem that covers it too.
+            raise UsageError(
+                f"{record.id} is covered by {', '.join([pm_id, *others])} already: remove "
+                "the incident from all but one, then link it to that one"
+            )
         created, authors = left.path, list(left.postmortem.authors)
     else:
         created = _draft(project, source, target, pm_id, by, warnings, authors)
