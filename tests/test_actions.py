@@ -1280,3 +1280,28 @@ def test_an_empty_name_is_a_usage_error_not_everyone(
     result = run_cli(archive, "actions", option, "")
     assert result.exit_code == 2 and result.stdout == ""
     assert f"{option} '': give a name" in result.stderr
+
+
+def test_an_issue_gone_from_the_repository_of_a_finished_item_is_only_mentioned(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """A done item has nothing left to flow back: every scheduled run failing until someone
+    edits the record would help nobody."""
+    sync(archive, issues)
+    title = "Canary every web deploy for ten minutes before full rollout"
+    path = archive / CHRISTMAS_PM
+    link = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}[title]
+    assert isinstance(link, str)
+    issues.deleted.add(int(link.rsplit("/", 1)[1]))
+    text = path.read_text(encoding="utf-8")
+    at = text.index(title)
+    status = text.index("status: in-progress", at)
+    path.write_text(text[:status] + "status: done" + text[status + 19 :], encoding="utf-8")
+    before = snapshot(archive)
+    said: list[str] = []
+    sync(archive, issues, said=said)
+    assert any(
+        "was deleted (HTTP 410); the item is done, left as it is" in line for line in said
+    ), said
+    assert not any(line.startswith("problem:") for line in said), said
+    assert snapshot(archive) == before

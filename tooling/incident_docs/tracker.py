@@ -706,6 +706,13 @@ class ActionSync:
                     else "is not found (HTTP 404: deleted, or moved where this token cannot "
                     "read it)"
                 )
+                if not p.item.status.is_open:
+                    # A finished item has nothing left to flow back: a note, not a problem that
+                    # would fail every scheduled run until someone edits the record.
+                    self.say(
+                        f"{label}: {ref} {gone}; the item is {p.item.status.value}, left as it is"
+                    )
+                    return None
                 self._problem(
                     f"{label}: {ref} {gone}; point the item's tracker at the issue that carries "
                     "the work, or remove the tracker to have a new issue made"
