@@ -493,6 +493,10 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "I'll do better next time.",
         "I promise to do better with the next migration.",
         "I misread the dashboard, and I need to be more careful with units.",
+        # A name after the care that does not share it: credited, or a product.
+        "We learned to be extra careful with feature flags, as Priya suggested in the review.",
+        "I need to be more careful about clock skew on Graviton.",
+        "We need to be more careful with Terraform plans.",
     ],
 )
 def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
@@ -510,6 +514,15 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         # Someone named beside the writer.
         "Dave and I need to be more careful with the release checklist.",
         "Priya or I will be more careful with the failover runbook.",
+        # Someone named after the care, who shares it or whom it is about.
+        "We need to be more careful, Dave.",
+        "I will do better next time, and so should Carlos.",
+        "We will do better, and so will @kchen.",
+        "We all need to be more careful, especially Tomasz.",
+        "We learned to be careful around Chen's scripts.",
+        "We need to be more careful when Dave is on call.",
+        "I need to be more careful with him around.",
+        "I need to be more careful, and the night shift needs to be far more careful.",
     ],
 )
 def test_care_the_writers_ask_of_others_is_still_flagged(sentence: str) -> None:

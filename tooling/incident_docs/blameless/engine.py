@@ -26,6 +26,7 @@ from incident_docs.blameless.lexicon import (
     PERSON_FOLLOWERS,
     PREV_WORD,
     REJECTED_AFTER,
+    SUBJECT_VERBS,
     SUSPENDING,
     SUSPENDING_OPENER,
     TOKEN,
@@ -485,8 +486,10 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
             continue
         if check.sentence_veto is not None and in_sentence(check.sentence_veto, match):
             continue
-        if check.veto is not None and check.veto.search(
-            low, max(0, match.start() - 60), match.start()
+        if (
+            check.veto is not None
+            and check.veto.search(low, max(0, match.start() - 60), match.start())
+            and not (check.writers_veto and _someone_beside(text, match.end(), people))
         ):
             continue
         if (
@@ -510,6 +513,67 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
         yield BlameHit(
             code, start, end, message, suggestion, replacement, check.sure, check.discourse
         )
+
+
+_BESIDE = 8
+"""How many words after a match of the writers' own care a person may stand and share it."""
+_BESIDE_PRONOUNS = frozenset({"he", "she", "him", "her"})
+
+
+def _someone_beside(text: str, end: int, people: frozenset[str]) -> bool:
+    """A person is named in the _BESIDE words after text[:end], in its sentence, where the care
+    the writers promise is asked of them too or made about them: last in the sentence or its
+    clause ("We need to be more careful, Dave", "…, and so should Carlos", "…, especially
+    Tomasz"), as an owner ("…careful around Chen's scripts") or before a verb a subject takes
+    ("…when Sven is on call"). Not before a verb in the past tense, which tells what they did
+    ("as Priya suggested in the review"), nor before another word ("more careful with Terraform
+    plans"), nor last after a word of place ("on Graviton."): a product. A role or a team there
+    is as often what the care is for ("mindful of the on-boarding experience of new
+    developers")."""
+    last = _sentence_bounds(text, end, end)[1]
+    found = list(TOKEN.finditer(text, end, last))
+    words = [token for token in found if token.group(0) not in _PUNCTUATION]
+    for token in words[:_BESIDE]:
+        word = token.group(0)
+        kind = agent_kind(text, token.start(), token.end(), people)
+        if kind == "pronoun":
+            if word.lower() in _BESIDE_PRONOUNS:
+                return True
+            continue
+        if kind not in ("person", "singled"):
+            continue
+        index = found.index(token)
+        after = found[index + 1].group(0).lower() if index + 1 < len(found) else "."
+        before = found[index - 1].group(0).lower() if index else ""
+        if (
+            after in _PUNCTUATION
+            and before in _PLACES
+            and word.lower() not in people
+            and not word.startswith("@")
+        ):
+            continue  # a product or a place, as often as a person: "on Graviton."
+        if (
+            after in _PUNCTUATION
+            or after in _BESIDE_FOLLOWERS
+            or word.endswith(("'s", "\u2019s"))
+            or (after in SUBJECT_VERBS and after not in _PAST_SUBJECT_VERBS)
+        ):
+            return True
+    return False
+
+
+_PUNCTUATION = frozenset(",.;:!?|")
+_PLACES = wordset("on in at to from into onto via across through over under inside within")
+"""Where a word names where or what the care is about: a product or a place as often as a person
+("clock skew on Graviton"), unless the roster or an @ says it is one."""
+_BESIDE_FOLLOWERS = frozenset({"too", "and", "or", "as", "again"})
+"""What may follow a person who shares the care ("Dave too", "Dave and I", "Dave as well")."""
+_PAST_SUBJECT_VERBS = frozenset(
+    {"ran", "took", "broke", "left", "forgot", "made", "went", "sat", "gave", "got", "told",
+     "saw", "knew", "thought", "kept", "wrote", "drove", "chose", "threw", "slept", "lost", "ate",
+     "fell", "began", "brought", "caught", "sent", "spent", "said", "did", "had", "was"}
+)  # fmt: skip
+"""Verbs a subject takes that tell what the person did ("as Priya said"), not what they are."""
 
 
 _OPENING_QUOTES = "\"'\u201c\u2018`"

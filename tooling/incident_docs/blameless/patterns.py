@@ -69,6 +69,10 @@ class Check:
     # With a second word in lower case that names no one ("the on-call runbook", "the engineer
     # onboarding"), that word is the head noun: a thing, not the people the first word names.
     head_noun: bool = False
+    # The veto names the writers as who takes the care (the writers' own resolve): it does not
+    # hold when a person is named just after the match, beside the care ("We need to be more
+    # careful, Dave", "I'll do better, and so should Carlos"; see engine._someone_beside).
+    writers_veto: bool = False
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -151,6 +155,30 @@ want to be more mindful", "I'll do better next time"): their own lesson or promi
 the words through auxiliaries and verbs of resolve alone, so that whoever else they ask it of
 stands ("we expect responders to be more attentive", "we warned Dave to do better"), and so does
 whoever the writer names beside themselves ("Dave and I need to be more careful")."""
+
+
+_CARE = (
+    r"\bbe\s+(?:more\s+|extra\s+|very\s+|(?:much|far|a\s+lot|a\s+bit|a\s+little)\s+more\s+)?"
+    + CARE
+    + r"\b|\btake\s+(?:more|extra|greater|better)\s+care\b|"
+    r"\bpay\s+(?:more|closer|better|extra|greater|proper)\s+attention\b"
+)
+"""Care asked of whoever takes it: "be more careful", "take more care", "pay closer attention"."""
+_BETTER = r"\b(?:try\s+harder|do\s+better)\b"
+"""Doing better asked of whoever takes it."""
+_OWN_CARE = _c(_CARE + "|" + _BETTER)
+
+
+def writers_resolve(low: str) -> bool:
+    """The care or doing better that the lower-cased sentence asks for is all the writers' own
+    lesson or promise, said through auxiliaries and verbs of resolve alone (see
+    _WRITERS_RESOLVE): "I need to be more careful with my own release checklist", "we'll do
+    better"; not "I need to be more careful, and the night shift needs to be far more
+    careful"."""
+    found = [match.start() for match in _OWN_CARE.finditer(low)]
+    return bool(found) and all(
+        _WRITERS_RESOLVE.search(low, max(0, start - 60), start) is not None for start in found
+    )
 
 
 _CARE_REJECTED = _c(
@@ -927,16 +955,12 @@ CHECKS: tuple[Check, ...] = (
     # more careful", "engineers need to take more care"); not the writers' own lesson or
     # resolve ("we have learned to be extra careful", "I want to be more mindful").
     Check(
-        _c(
-            r"\b(?:be\s+(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+)?"
-            + CARE
-            + r"|take\s+(?:more|extra|greater|better)\s+care|"
-            r"pay\s+(?:more|closer|better|extra|greater|proper)\s+attention)\b"
-        ),
+        _c(_CARE),
         "BL009",
         wordset("careful vigilant diligent thorough attentive cautious mindful care attention"),
         veto=_WRITERS_RESOLVE,
         sentence_veto=_CARE_REJECTED,
+        writers_veto=True,
     ),
     Check(
         _c(
@@ -1004,7 +1028,7 @@ CHECKS: tuple[Check, ...] = (
         head_noun=True,
     ),
     Check(
-        _c(r"\b(?:try\s+harder|do\s+better)\b"),
+        _c(_BETTER),
         "BL009",
         wordset("harder better"),
         # The organisation's own promise: "we will do better", "we're sorry and promise to do
@@ -1018,6 +1042,7 @@ CHECKS: tuple[Check, ...] = (
             r"strive|aim|try|hope|intend|want|gotta|got|here|now|next|time|more|much|ourselves|"
             r"['\u2019](?:ll|ve|re|d))\s+){0,5}$"
         ),
+        writers_veto=True,
     ),
     Check(
         _c(
