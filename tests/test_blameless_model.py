@@ -3192,6 +3192,35 @@ def test_an_apology_demanded_of_someone_or_turned_into_a_jab_is_still_blame(sent
     assert _shipped_checker().check(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I need to be more careful with my own release checklist.",
+        "I'm going to be more careful about reviewing my own Terraform plans.",
+        "I'll be more careful to double-check the region before running destructive commands.",
+    ],
+)
+def test_the_writers_own_resolve_to_take_care_is_no_blame_for_the_model(sentence: str) -> None:
+    """The model is all but sure these blame (0.99 or more), naming nobody; BL009 leaves the
+    writers' own resolve alone, and so does the model, and explain says why."""
+    checker = _shipped_checker()
+    assert packaged_model().probability(sentence) >= 0.99
+    assert not checker.check(sentence)
+    assert "the writers' own apology, lesson or resolve" in checker.explain(sentence).as_text()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I need to be more careful, and the night shift needs to be far more careful.",
+        "We need to be more careful, Dave.",
+        "We have learned to be extra careful with anything Oluwaseun writes.",
+    ],
+)
+def test_the_writers_resolve_that_names_someone_else_is_still_blame(sentence: str) -> None:
+    assert _shipped_checker().check(sentence)
+
+
 def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
     archive: Path, run_cli: RunCli
 ) -> None:

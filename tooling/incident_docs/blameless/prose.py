@@ -49,6 +49,7 @@ from incident_docs.blameless.model import (
     tokens,
     unquote_handles,
 )
+from incident_docs.blameless.patterns import writers_resolve
 from incident_docs.document import (
     HTML_ELEMENTS,
     PROSE_KINDS,
@@ -1303,6 +1304,7 @@ class Checker:
             each,
             allowed,
             heading is not None,
+            self._owned_apology(read.strip()) or self._owned_resolve(read.strip()),
         )
 
     def _labels(self, read: str, spans: list[tuple[int, int]]) -> tuple[tuple[str, int], ...]:
@@ -1351,6 +1353,7 @@ class Checker:
                 products=products,
             )
             or self._owned_apology(sentence)
+            or self._owned_resolve(sentence)
         ):
             return None
         score = self.model.score(sentence, self.options.people)
@@ -1367,6 +1370,18 @@ class Checker:
             detail += f", from {words})" if words else ")"
         return BlameHit(
             "BL010", start + span[0], start + span[1], f"{detail}: {message}", suggestion
+        )
+
+    def _owned_resolve(self, sentence: str) -> bool:
+        """The writers promise themselves care or doing better, and name no one else: their own
+        lesson ("I need to be more careful with my own release checklist"), which BL009 leaves
+        alone (see patterns.writers_resolve) and is no blame of anyone for the model either.
+        A sentence that names someone is weighed as any ("I need to be more careful, and the
+        night shift needs to be far more careful")."""
+        return (
+            self.model is not None
+            and writers_resolve(lower_same_length(sentence))
+            and not self._names_someone(sentence)
         )
 
     def _owned_apology(self, sentence: str) -> bool:
@@ -1480,6 +1495,9 @@ class Explanation:
     """The phrases of the archive's allow list the text holds (see allowed_phrase)."""
     heading: bool = False
     """The text is a Markdown heading, read as lint reads one."""
+    owned: bool = False
+    """The text is the writers' own apology, lesson or resolve, naming no one else, which the
+    model does not report (see Checker._owned_apology, Checker._owned_resolve)."""
 
     @property
     def flagged(self) -> bool:
@@ -1510,6 +1528,7 @@ class Explanation:
             ],
             "allowed": list(self.allowed),
             "heading": self.heading,
+            "owned": self.owned,
             "reported": [
                 {"code": h.code, "span": self.text[h.start : h.end], "message": h.message}
                 for h in self.hits
@@ -1566,6 +1585,16 @@ class Explanation:
         else:
             lines.append("reported: nothing")
             if (
+                self.owned
+                and not self.labels
+                and self.probability is not None
+                and self.probability >= self.threshold
+            ):
+                lines.append(
+                    "(the writers' own apology, lesson or resolve, naming no one else, is no "
+                    "blame of anyone: the model does not report it)"
+                )
+            elif (
                 not self.labels
                 and self.probability is not None
                 and self.probability >= self.threshold
