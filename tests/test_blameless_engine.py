@@ -493,6 +493,9 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "I'll do better next time.",
         "I promise to do better with the next migration.",
         "I misread the dashboard, and I need to be more careful with units.",
+        # A clause of the writers' own before the promise.
+        "We are sorry for the disruption and promise to do better.",
+        "We misread the graph and need to be more careful with units.",
         # A name after the care that does not share it: credited, or a product.
         "We learned to be extra careful with feature flags, as Priya suggested in the review.",
         "I need to be more careful about clock skew on Graviton.",
@@ -514,6 +517,9 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         # Someone named beside the writer.
         "Dave and I need to be more careful with the release checklist.",
         "Priya or I will be more careful with the failover runbook.",
+        # Asked of others in the clause before.
+        "We expect responders to read the runbook and be more careful.",
+        "We apologised to Dave and told him to do better.",
         # Someone named after the care, who shares it or whom it is about.
         "We need to be more careful, Dave.",
         "I will do better next time, and so should Carlos.",

@@ -143,6 +143,12 @@ _WRITERS_RESOLVE = _c(
     # "I" after "and" is one of several ("Dave and I need to be more careful"), but for a clause
     # of its own after a comma ("…, and I need to be more careful").
     r"\b(?:we|(?:(?<!\band\s)(?<!\bor\s)|(?<=,\sand\s))i)(?:['\u2019](?:re|ll|ve|d|m))?\s+"
+    # A clause of the writers' own before the promise, joined by "and" ("we are sorry for the
+    # disruption and promise to do better"): no one else its subject or asked anything in it.
+    r"(?:(?:(?!\b(?:he|she|they|you|who|whom|which|that|and|or|but|expect\w*|ask\w*|tell|told|"
+    r"telling|want\w*|remind\w*|warn\w*|urg\w*|requir\w*)\b)[^.;:!?\n]){1,50}?\band\s+"
+    r"(?=(?:promise|promised|commit|committed|pledge|pledged|vow|vowed|will|shall|must|need|have|"
+    r"had|hope|intend|aim|strive|plan|resolved|learned|learnt|are)\s))?"
     r"(?:(?:all|both|also|still|really|truly|just|always|"
     r"now|collectively|definitely|certainly|absolutely|need|needs|have|had|must|can|could|should|"
     r"would|will|shall|ought|are|am|was|were|been|to|promise|promised|commit|committed|pledge|"
@@ -154,7 +160,9 @@ _WRITERS_RESOLVE = _c(
 want to be more mindful", "I'll do better next time"): their own lesson or promise, said before
 the words through auxiliaries and verbs of resolve alone, so that whoever else they ask it of
 stands ("we expect responders to be more attentive", "we warned Dave to do better"), and so does
-whoever the writer names beside themselves ("Dave and I need to be more careful")."""
+whoever the writer names beside themselves ("Dave and I need to be more careful"). A clause of
+the writers' own may come first, joined by "and" ("we are sorry for the disruption and promise
+to do better", "we misread the graph and need to be more careful with units")."""
 
 
 _CARE = (
