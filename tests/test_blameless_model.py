@@ -2917,6 +2917,19 @@ def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
             "BL003",
             False,
         ),
+        # ... a handle written without its @ too, as the subject of a clause.
+        (
+            "Of course we then spent the next four hours rebuilding the replica set and the search "
+            "index from the snapshot that jdoe had deleted.",
+            "BL006",
+            False,
+        ),
+        (
+            "Of course we discovered this only after restoring the primary, rebuilding both "
+            "replicas and re-running the nightly export that mkowalski had disabled.",
+            "BL006",
+            False,
+        ),
         # Of a system's way, in passing.
         (
             "Because the wallet does not warn about a repeated address, the exchange will, as "

@@ -382,7 +382,7 @@ _BARE_WORD = re.compile(r"[a-z]{3,20}[0-9]{0,4}")
 _TIME_OF_DAY = re.compile(r"[\[(]?\d{1,2}[:.h]\d{2}(?::\d{2})?Z?[\])]?:?")
 
 
-def bare_person(text: str, common: frozenset[str]) -> bool:
+def bare_person(text: str, common: frozenset[str], *, relative: bool = False) -> bool:
     """Someone may be meant by words the masking does not read as a person: a word in lower case
     that is not one of the model's common words (known words written so by two batches of its
     corpus or more: one batch's handles are not), shaped like a handle, opening the sentence or a clause
@@ -393,12 +393,19 @@ def bare_person(text: str, common: frozenset[str]) -> bool:
     The words are not read as a person: they only let the sentence be weighed, its words as they
     are, since a tool written in lower case stands there too ("restic skipped the locked files",
     "pgpool's health check") and only the rest of the sentence tells the two apart.
+
+    With `relative`, the subject of a relative clause too ("the snapshot that jdoe had
+    deleted").
     """
-    return _bare_person(_clean(text).split(), common)
+    return _bare_person(_clean(text).split(), common, relative=relative)
 
 
 def _bare_person(
-    pieces: list[str], common: frozenset[str], products: frozenset[str] = frozenset()
+    pieces: list[str],
+    common: frozenset[str],
+    products: frozenset[str] = frozenset(),
+    *,
+    relative: bool = False,
 ) -> bool:
     """bare_person() of a sentence's pieces of text, cleaned and split as the model reads them;
     `products` are no handles either (see BlameModel.probability)."""
@@ -418,7 +425,10 @@ def _bare_person(
             continue
         if index == last or word in products or not _unknown_handle(word, common):
             continue
-        if not _opens_clause(pieces[index - 1] if index else None):
+        previous = pieces[index - 1] if index else None
+        if not _opens_clause(previous) and not (
+            relative and previous is not None and previous.lower() in _RELATIVES
+        ):
             continue
         verb = pieces[index + 1].rstrip(".,;:!?")
         verb = _NEGATED.get(verb, verb[:-3] if verb.endswith("n't") else verb)
@@ -589,6 +599,11 @@ def _initials(piece: str) -> bool:
 
 
 _NEGATED = {"can't": "can", "won't": "will", "cannot": "can"}
+
+
+_RELATIVES = frozenset({"that", "which", "who", "whom"})
+"""Words that open a relative clause, whose subject may follow ("the export that mkowalski had
+disabled")."""
 
 
 def _opens_clause(previous: str | None) -> bool:

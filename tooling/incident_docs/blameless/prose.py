@@ -44,6 +44,7 @@ from incident_docs.blameless.model import (
     UNTARGETED,
     BlameModel,
     Cue,
+    bare_person,
     cue_span,
     has_target,
     tokens,
@@ -318,19 +319,31 @@ model's bar), and a name anywhere after the marker makes it stand (see _names_so
 
 
 def _names_someone_after(
-    sentence: str, end: int, known: frozenset[str], people: frozenset[str]
+    sentence: str, end: int, known: frozenset[str], people: frozenset[str], common: frozenset[str]
 ) -> bool:
     """Some word of the sentence after a marker ending at `end` is a person's name: the writers'
     own deed does not clear the marker in a sentence that names someone else, however far on
     ("and of course the ones we inherited from Dave we also had to rewrite", "of course when we
     rolled it back, Dave pushed it again"): the writers are then who cleaned up after that
     person. Before the marker, a name stands beside it or opens the sentence (see _around); the
-    marker's own word is no name ("Needless to say")."""
-    return any(token.value == NAME for token in tokens(sentence[end:], known, people))
+    marker's own word is no name ("Needless to say"). So is a word in lower case that may be a
+    handle written without its @, as the subject of a clause ("…rebuilt the export that
+    mkowalski had disabled", "…after jdoe pushed it again"; see bare_person): a tool written so
+    stands there too, but the sentence then tells of the past, and only the writers' own deed
+    cleared that."""
+    rest = sentence[end:]
+    return any(token.value == NAME for token in tokens(rest, known, people)) or bare_person(
+        rest, common, relative=True
+    )
 
 
 def _stands_as_said(
-    sentence: str, start: int, end: int, known: frozenset[str], people: frozenset[str]
+    sentence: str,
+    start: int,
+    end: int,
+    known: frozenset[str],
+    people: frozenset[str],
+    common: frozenset[str],
 ) -> bool:
     """A discourse marker at sentence[start:end] is hindsight or sarcasm whatever the model
     reads: the sentence tells of the past (but for the writers' own deed said just after it: see
@@ -340,7 +353,7 @@ def _stands_as_said(
             _tells_of_the_past(sentence)
             and (
                 _WRITERS_DEED.match(sentence, end) is None
-                or _names_someone_after(sentence, end, known, people)
+                or _names_someone_after(sentence, end, known, people, common)
             )
         )
         or _SOMEONE_IN_A_MATCH.search(sentence, start, end) is not None
@@ -1421,7 +1434,12 @@ class Checker:
             return False
         whole = (0, len(sentence))
         if hit.discourse and _stands_as_said(
-            sentence, hit.start - offset, hit.end - offset, model.known, self.options.people
+            sentence,
+            hit.start - offset,
+            hit.end - offset,
+            model.known,
+            self.options.people,
+            model.common,
         ):
             return False
         # A discourse marker's clause is most often the marker alone ("Of course, ..."): the
