@@ -500,6 +500,7 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "We learned to be extra careful with feature flags, as Priya suggested in the review.",
         "I need to be more careful about clock skew on Graviton.",
         "We need to be more careful with Terraform plans.",
+        "Unlike some databases, Postgres keeps the write-ahead log until the replica confirms it.",
     ],
 )
 def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
@@ -682,6 +683,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Let's just say the deploy of 23:59 didn't write itself.", "BL007"),
         ("Let's just say a certain founder likes to test listings in prod.", "BL007"),
         ("- Let's just say whoever ran the rollout has done this before.", "BL007"),
+        # The writers set against people left unnamed.
+        ("I'll do better next time, unlike some people.", "BL007"),
+        ("Unlike other engineers on the team, I always test before merging.", "BL007"),
         ("Sure, skip the tests, what could possibly go wrong?", "BL006"),
         ("Root cause: human error, and it is wrong to pretend otherwise.", "BL005"),
         ("Dave deleted the prod database because he thought it was staging.", "BL001"),

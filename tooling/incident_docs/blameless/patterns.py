@@ -926,6 +926,10 @@ CHECKS: tuple[Check, ...] = (
             r"(?:\w+\s+){0,3}?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
             r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
             r"prefer|treat|ignore|decided|chose|must|ought)|"
+            # The writers set against people left unnamed: "I'll do better next time, unlike some
+            # people", "unlike certain colleagues, we read the runbook".
+            r"unlike\s+(?:some|certain|other|a\s+few)\s+(?:people|folks|individuals|engineers|"
+            r"developers|devs|team\s+members|colleagues|of\s+us|of\s+you)|"
             + _NOT_ASKED
             + r"you\s+know\s+who"
             + _NOT_WHO_TO_REACH
@@ -956,7 +960,7 @@ CHECKS: tuple[Check, ...] = (
         "BL007",
         wordset(
             "certain particular some know knows remain named naming names responsible guilty suspects say "
-            "mentioning suffice mention point"
+            "mentioning suffice mention point unlike"
         ),
     ),
     # BL009: punishment or "be more careful" as an action. Care asked of whoever reads it ("Be
