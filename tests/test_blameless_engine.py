@@ -501,6 +501,8 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
         "I need to be more careful about clock skew on Graviton.",
         "We need to be more careful with Terraform plans.",
         "Unlike some databases, Postgres keeps the write-ahead log until the replica confirms it.",
+        "We will keep a closer eye on disk usage from now on.",
+        "We will watch the error budget more closely.",
     ],
 )
 def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
@@ -530,6 +532,10 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         "We need to be more careful when Dave is on call.",
         "I need to be more careful with him around.",
         "I need to be more careful, and the night shift needs to be far more careful.",
+        # Watching someone as the action.
+        "We have to keep a closer eye on Fatima from now on.",
+        "We promise to watch the new hire more closely.",
+        "We should supervise interns more closely.",
     ],
 )
 def test_care_the_writers_ask_of_others_is_still_flagged(sentence: str) -> None:

@@ -1039,6 +1039,23 @@ CHECKS: tuple[Check, ...] = (
         requires=(wordset("make"),),
         head_noun=True,
     ),
+    # "Keep a closer eye on Fatima", "watch the new hire more closely": watching a person, a
+    # role or a team as the action; not a thing ("keep a closer eye on disk usage").
+    Check(
+        _c(
+            r"\b(?:keep\s+(?:a\s+)?(?:much\s+)?(?:closer|close|careful|tighter|better)\s+eyes?\s+on|"
+            r"(?:watch|supervise|check\s+on)(?=\s+(?:the\s+|our\s+|that\s+)?[@\w'\u2019.\-]+"
+            r"(?:\s+[a-z][\w'\u2019\-]*)?\s+(?:much\s+|far\s+)?(?:more\s+)?closely\b))"
+            r"\s+(?:the\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
+            r"(?:\s+(?!(?:more|much|far|closely|from|after|during|when|until|for|on|in|at)\b)"
+            r"(?P<agent2>[a-z][\w'\u2019\-]*))?"
+        ),
+        "BL009",
+        wordset("eye eyes closely"),
+        "group",
+        (*PUNISH_CODES, ("team", "BL009")),
+        head_noun=True,
+    ),
     Check(
         _c(_BETTER),
         "BL009",
