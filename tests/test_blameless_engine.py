@@ -523,6 +523,12 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         # Asked of others in the clause before.
         "We expect responders to read the runbook and be more careful.",
         "We apologised to Dave and told him to do better.",
+        # Someone else named in the clause before: what the writers did to them.
+        "We had a word with Dave and will be more careful.",
+        "We moved Dave off the rotation and promise to do better.",
+        "We let the intern go and promise to do better.",
+        "We are done covering for the database team and will be more careful.",
+        "We know his habits and need to be more careful.",
         # Someone named after the care, who shares it or whom it is about.
         "We need to be more careful, Dave.",
         "I will do better next time, and so should Carlos.",

@@ -486,10 +486,17 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
             continue
         if check.sentence_veto is not None and in_sentence(check.sentence_veto, match):
             continue
-        if (
-            check.veto is not None
-            and check.veto.search(low, max(0, match.start() - 60), match.start())
-            and not (check.writers_veto and _someone_beside(text, match.end(), people))
+        vetoed = (
+            check.veto.search(low, max(0, match.start() - 60), match.start())
+            if check.veto is not None
+            else None
+        )
+        if vetoed is not None and not (
+            check.writers_veto
+            and (
+                _someone_beside(text, match.end(), people)
+                or _someone_within(text, vetoed.start(), match.start(), people)
+            )
         ):
             continue
         if (
@@ -560,6 +567,27 @@ def _someone_beside(text: str, end: int, people: frozenset[str]) -> bool:
         ):
             return True
     return False
+
+
+def _someone_within(text: str, start: int, end: int, people: frozenset[str]) -> bool:
+    """Someone other than the writers is named in text[start:end], the words of the writers'
+    own resolve before the care: in a clause of their own before it, joined by "and" (see
+    patterns._WRITERS_RESOLVE), what they did to someone is no promise of their own ("We had a
+    word with Dave and will be more careful", "We let the intern go and promise to do better",
+    "We are done covering for the database team and will be more careful")."""
+    for token in TOKEN.finditer(text, start, end):
+        if token.group(0).lower() in _WITHIN_PRONOUNS or agent_kind(
+            text, token.start(), token.end(), people
+        ) in ("person", "singled", "role", "team"):
+            return True
+    return False
+
+
+_WITHIN_PRONOUNS = wordset("he she him her his they them someone somebody whoever")
+"""Pronouns that name someone else in the writers' own clause ("We fired him and promise to do
+better", "We know his habits and need to be more careful"); not "their", as often the
+customers' ("sorry to our customers for their lost time"), nor "everyone" ("We apologise to
+everyone affected and will do better")."""
 
 
 _PUNCTUATION = frozenset(",.;:!?|")
