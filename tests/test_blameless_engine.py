@@ -486,6 +486,23 @@ def test_artefacts_and_withdrawn_words_are_not_flagged(sentence: str) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Unlike other engineers, on-call responders have production access.",
+        "Unlike other developers on the project, contractors do not have access to staging.",
+        "Unlike some colleagues at other companies, our engineers can roll back without approval.",
+        "Unlike some developers' laptops, CI runs with the production feature flags.",
+        "Unlike some people expect, the cache is not shared between regions.",
+        "Unlike some of us assumed, the replica was not promoted automatically.",
+    ],
+)
+def test_people_compared_without_the_writers_set_against_them_are_no_insinuation(
+    sentence: str,
+) -> None:
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "In this incident we have learned to be extra careful with vendored tooling.",
         "From now on, we want to be more mindful of flaky canaries.",
         "We should be cautious about reading too much into one week of data.",
@@ -698,6 +715,9 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         # The writers set against people left unnamed.
         ("I'll do better next time, unlike some people.", "BL007"),
         ("Unlike other engineers on the team, I always test before merging.", "BL007"),
+        ("I'll do better, unlike some of my colleagues.", "BL007"),
+        ("Unlike the rest of you, I read the runbook.", "BL007"),
+        ("Unlike others on this team, I actually test my changes.", "BL007"),
         ("Sure, skip the tests, what could possibly go wrong?", "BL006"),
         ("Root cause: human error, and it is wrong to pretend otherwise.", "BL005"),
         ("Dave deleted the prod database because he thought it was staging.", "BL001"),

@@ -177,6 +177,20 @@ _BETTER = r"\b(?:try\s+harder|do\s+better)\b"
 _OWN_CARE = _c(_CARE + "|" + _BETTER)
 
 
+_UNLIKE = (
+    r"unlike\s+(?:(?:some|certain|other|a\s+few|most|many)\s+(?:of\s+(?:my|our|the)\s+)?"
+    r"(?:people|folks|individuals|engineers|developers|devs|team\s*members|teammates|colleagues|"
+    r"co-?workers)|(?:some|a\s+few|most|many)\s+of\s+(?:us|you|them|the\s+team)|"
+    r"the\s+rest\s+of\s+(?:you|us|the\s+team)|others\s+(?:on|in)\s+(?:this|the|my|our)\s+team)"
+    r"\b(?!['\u2019])(?!\s+(?:\w+\s+)?(?:expect|expected|assume|assumed|think|thought|believe|"
+    r"believed|suppose|supposed|fear|feared|claim|claimed|say|said|suggest|suggested|report|"
+    r"reported|might|may|would|will)\b)"
+)
+"""People left unnamed whom the writers set themselves against ("unlike some people", "unlike
+the rest of you"); not what they think ("unlike some people expect") nor own ("unlike some
+developers' laptops")."""
+
+
 def writers_resolve(low: str) -> bool:
     """The care or doing better that the lower-cased sentence asks for is all the writers' own
     lesson or promise, said through auxiliaries and verbs of resolve alone (see
@@ -926,10 +940,6 @@ CHECKS: tuple[Check, ...] = (
             r"(?:\w+\s+){0,3}?(?:still|apparently|keep|kept|just|seem|seems|think|thought|don['\u2019]t|do\s+not|never|"
             r"refuse|insist|like|love|need|needs|should|can['\u2019]t|cannot|won['\u2019]t|clearly|obviously|believe|"
             r"prefer|treat|ignore|decided|chose|must|ought)|"
-            # The writers set against people left unnamed: "I'll do better next time, unlike some
-            # people", "unlike certain colleagues, we read the runbook".
-            r"unlike\s+(?:some|certain|other|a\s+few)\s+(?:people|folks|individuals|engineers|"
-            r"developers|devs|team\s+members|colleagues|of\s+us|of\s+you)|"
             + _NOT_ASKED
             + r"you\s+know\s+who"
             + _NOT_WHO_TO_REACH
@@ -960,8 +970,22 @@ CHECKS: tuple[Check, ...] = (
         "BL007",
         wordset(
             "certain particular some know knows remain named naming names responsible guilty suspects say "
-            "mentioning suffice mention point unlike"
+            "mentioning suffice mention point"
         ),
+    ),
+    # The writers set against people left unnamed: "I'll do better next time, unlike some
+    # people", "Unlike other engineers on the team, I always test". Only with the writers in
+    # the sentence: a comparison of roles is no insinuation ("Unlike other engineers, on-call
+    # responders have production access"), nor is what people expect ("unlike some people
+    # expect, the cache is not shared") or what they own ("unlike some developers' laptops").
+    Check(
+        _c(
+            r"(?P<writers>\b(?:i|we)\b[^.;:!?\n]{0,120}?,\s*)?\b(?P<insinuation>" + _UNLIKE + r")"
+            r"(?(writers)|(?=[^.;:!?\n]{0,120}?\b(?:i|we)\b))"
+        ),
+        "BL007",
+        wordset("unlike"),
+        span="insinuation",
     ),
     # BL009: punishment or "be more careful" as an action. Care asked of whoever reads it ("Be
     # more careful", "engineers need to take more care"); not the writers' own lesson or
