@@ -520,6 +520,10 @@ def test_people_compared_without_the_writers_set_against_them_are_no_insinuation
         "Unlike some databases, Postgres keeps the write-ahead log until the replica confirms it.",
         "We will keep a closer eye on disk usage from now on.",
         "We will watch the error budget more closely.",
+        "We will keep an eye on the queue depth.",
+        "We will keep close tabs on the error budget.",
+        "We will monitor the canary very closely.",
+        "Priya kept an eye on the replication lag while Dave restarted the primary.",
     ],
 )
 def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None:
@@ -559,6 +563,12 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
         "We have to keep a closer eye on Fatima from now on.",
         "We promise to watch the new hire more closely.",
         "We should supervise interns more closely.",
+        "We will keep an eye on Dave from now on.",
+        "We need to keep closer tabs on Dave.",
+        "We will keep a close watch on Fatima.",
+        "We will watch Fatima very closely.",
+        "We will be watching Dave closely.",
+        "We will monitor the new hire more closely.",
     ],
 )
 def test_care_the_writers_ask_of_others_is_still_flagged(sentence: str) -> None:

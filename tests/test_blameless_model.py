@@ -3234,6 +3234,16 @@ def test_the_writers_resolve_that_names_someone_else_is_still_blame(sentence: st
     assert _shipped_checker().check(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["We will keep an eye on Dave from now on.", "We need to keep closer tabs on Dave."],
+)
+def test_watching_someone_as_the_action_stands_whatever_the_model_reads(sentence: str) -> None:
+    """The model is all but sure these blame no one (under 0.02): the rule names the action."""
+    assert packaged_model().probability(sentence) < 0.02
+    assert {hit.code for hit in _shipped_checker().check(sentence)} == {"BL009"}
+
+
 def test_a_product_the_record_shows_is_no_handle_when_read_in_lower_case(
     archive: Path, run_cli: RunCli
 ) -> None:

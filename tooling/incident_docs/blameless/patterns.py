@@ -1067,18 +1067,21 @@ CHECKS: tuple[Check, ...] = (
     # role or a team as the action; not a thing ("keep a closer eye on disk usage").
     Check(
         _c(
-            r"\b(?:keep\s+(?:a\s+)?(?:much\s+)?(?:closer|close|careful|tighter|better)\s+eyes?\s+on|"
-            r"(?:watch|supervise|check\s+on)(?=\s+(?:the\s+|our\s+|that\s+)?[@\w'\u2019.\-]+"
-            r"(?:\s+[a-z][\w'\u2019\-]*)?\s+(?:much\s+|far\s+)?(?:more\s+)?closely\b))"
+            r"\b(?:keep\s+(?:(?:a|an)\s+)?(?:much\s+|very\s+)?(?:(?:closer|close|careful|tighter|"
+            r"better|watchful)\s+)?(?:eyes?|tabs|watch)\s+on|"
+            r"(?:watch|watching|supervise|supervising|monitor|monitoring|check\s+on)(?=\s+(?:the\s+|"
+            r"our\s+|that\s+)?[@\w'\u2019.\-]+(?:\s+[a-z][\w'\u2019\-]*)?\s+(?:much\s+|far\s+|"
+            r"very\s+)?(?:more\s+)?closely\b))"
             r"\s+(?:the\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
-            r"(?:\s+(?!(?:more|much|far|closely|from|after|during|when|until|for|on|in|at)\b)"
+            r"(?:\s+(?!(?:more|much|far|very|closely|from|after|during|when|until|for|on|in|at)\b)"
             r"(?P<agent2>[a-z][\w'\u2019\-]*))?"
         ),
         "BL009",
-        wordset("eye eyes closely"),
+        wordset("eye eyes tabs watch closely"),
         "group",
         (*PUNISH_CODES, ("team", "BL009")),
         head_noun=True,
+        sure=True,
     ),
     Check(
         _c(_BETTER),
