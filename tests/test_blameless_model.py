@@ -3228,6 +3228,9 @@ def test_the_writers_own_resolve_to_take_care_is_no_blame_for_the_model(sentence
         "I need to be more careful, and the night shift needs to be far more careful.",
         "We need to be more careful, Dave.",
         "We have learned to be extra careful with anything Oluwaseun writes.",
+        # A group no list names, after the care: the model still weighs it.
+        "We need to be more careful with whatever the night shift merges.",
+        "We need to be more careful with what they push.",
     ],
 )
 def test_the_writers_resolve_that_names_someone_else_is_still_blame(sentence: str) -> None:

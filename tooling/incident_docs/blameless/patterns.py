@@ -203,6 +203,28 @@ def writers_resolve(low: str) -> bool:
     )
 
 
+_OTHERS_AFTER = re.compile(
+    r"\b(?:their|his|her|them|they|he|she|you|your|anyone|everyone|everybody|whoever|people|"
+    r"someone|somebody|others)\b|"
+    r"\b(?:what|whatever|whoever|whichever|anything|everything|who|when|whenever|if|once)\s+"
+    r"(?:the|a|an|any|some|those|these|that|this|every)\s"
+)
+"""Words after the care that may bring in someone besides the writers: a pronoun for others
+("what they push"), or a clause whose subject is someone no list may name ("whatever the night
+shift merges"); "to double-check the region" brings in no one."""
+
+
+def resolve_of_own(low: str) -> bool:
+    """writers_resolve(), and what follows the last care asked is only the writers' own: nothing,
+    or words that name nobody else ("I need to be more careful with my own release
+    checklist"), for the model to stand down on; not "we need to be more careful with whatever
+    the night shift merges", whose group no list may name."""
+    if not writers_resolve(low):
+        return False
+    end = max(match.end() for match in _OWN_CARE.finditer(low))
+    return _OTHERS_AFTER.search(low, end) is None
+
+
 _CARE_REJECTED = _c(
     r"(?:\bnot\s+(?:a|an|the)\s+(?:\w+\s+)?(?:reminder|answer|fix|lesson|solution)\s+to\s+|"
     r"\b(?:not|never)\s+(?!just\b)(?:\w+\s+)?(?:asking|telling|expecting)\s+(?:\w+\s+){1,3}?"

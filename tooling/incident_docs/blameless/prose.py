@@ -50,7 +50,7 @@ from incident_docs.blameless.model import (
     tokens,
     unquote_handles,
 )
-from incident_docs.blameless.patterns import writers_resolve
+from incident_docs.blameless.patterns import resolve_of_own
 from incident_docs.document import (
     HTML_ELEMENTS,
     PROSE_KINDS,
@@ -1388,12 +1388,12 @@ class Checker:
     def _owned_resolve(self, sentence: str) -> bool:
         """The writers promise themselves care or doing better, and name no one else: their own
         lesson ("I need to be more careful with my own release checklist"), which BL009 leaves
-        alone (see patterns.writers_resolve) and is no blame of anyone for the model either.
-        A sentence that names someone is weighed as any ("I need to be more careful, and the
-        night shift needs to be far more careful")."""
+        alone (see patterns.resolve_of_own) and is no blame of anyone for the model either.
+        A sentence that names someone, or may after the care ("…with whatever the night shift
+        merges"), is weighed as any."""
         return (
             self.model is not None
-            and writers_resolve(lower_same_length(sentence))
+            and resolve_of_own(lower_same_length(sentence))
             and not self._names_someone(sentence)
         )
 
