@@ -288,3 +288,22 @@ def test_any_record_draws_or_says_nothing_without_failing(
     ]
     svg = incident_picture(record, entries)
     assert svg == "" or (svg.startswith("<figure") and "nan" not in svg)
+
+
+def test_entries_at_the_same_minute_each_stay_readable_on_the_picture() -> None:
+    # A rollback and a scale-up logged at one minute were two triangles drawn on one another:
+    # only the top one could be hovered, the other one's words could not be read at all.
+    at = T0 + timedelta(minutes=30)
+    entries = [
+        TimelineEntry(at, EntryKind.MITIGATION, "sam", "Rolled back", MitigationAction.ROLLBACK),
+        TimelineEntry(at, EntryKind.MITIGATION, "sam", "Added nodes", MitigationAction.SCALE_UP),
+        TimelineEntry(at, EntryKind.STATUS, "sam", "Identified"),
+        TimelineEntry(at + timedelta(seconds=20), EntryKind.STATUS, "sam", "Monitoring"),
+    ]
+    svg = incident_picture(incident(detected_at=T0, resolved_at=T0 + timedelta(hours=2)), entries)
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    assert "2 entries:\n10:30 rollback: Rolled back\n10:30 capacity added: Added nodes" in titles
+    assert "2 entries:\n10:30 Identified\n10:30 Monitoring" in titles
+    # Stacked, not drawn on the very same spot: each of the two can be seen.
+    places = re.findall(r'class="idocs-marker [^"]*" (?:d|cx)="([^"]+)"(?: cy="([^"]+)")?', svg)
+    assert len(places) == 4 and len(set(places)) == 4

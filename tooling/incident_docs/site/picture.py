@@ -174,26 +174,18 @@ def incident_picture(
     y += ROW
     # What was done: a marker per mitigation (triangle) and status change (circle).
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">mitigations</text>')
-    for entry in entries:
-        if entry.kind is not EntryKind.MITIGATION:
-            continue
-        x = scale.x(entry.time)
-        what = ACTION_LABELS.get(entry.action.value if entry.action else "other", "mitigation")
-        summary.append(f"{what} at {scale.clock(entry.time)}")
-        parts.append(
-            f'<path class="idocs-marker idocs-marker--mitigation" d="M{x:.1f},{y + 3} '
-            f'l6,12 h-12 z"><title>{e(scale.clock(entry.time))} {e(what)}: {e(entry.text)}</title></path>'
-        )
+    mitigations = [entry for entry in entries if entry.kind is EntryKind.MITIGATION]
+    for entry in mitigations:
+        summary.append(f"{_action(entry)} at {scale.clock(entry.time)}")
+    for x, group in _marker_groups(mitigations, scale):
+        said = [f"{scale.clock(entry.time)} {_action(entry)}: {entry.text}" for entry in group]
+        parts.append(_markers(said, EntryKind.MITIGATION, x, y))
     y += ROW
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
-    for entry in entries:
-        if entry.kind is not EntryKind.STATUS:
-            continue
-        x = scale.x(entry.time)
-        parts.append(
-            f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" cy="{y + 10}" r="5">'
-            f"<title>{e(scale.clock(entry.time))} {e(entry.text)}</title></circle>"
-        )
+    changes = [entry for entry in entries if entry.kind is EntryKind.STATUS]
+    for x, group in _marker_groups(changes, scale):
+        said = [f"{scale.clock(entry.time)} {entry.text}" for entry in group]
+        parts.append(_markers(said, EntryKind.STATUS, x, y))
     y += ROW
     # Who held each role when: one band per role, a segment per holder.
     for role, segments in bands:
@@ -226,6 +218,60 @@ def incident_picture(
         + "</svg>"
         + f'<figcaption class="idocs-muted">{e(description)}</figcaption></figure>'
     )
+
+
+def _action(entry: TimelineEntry) -> str:
+    """What a mitigation did, in words ("capacity added")."""
+    return ACTION_LABELS.get(entry.action.value if entry.action else "other", "mitigation")
+
+
+MARKER_REACH = 12.0
+"""How far apart (in the picture's units) two markers of a lane must be to be told apart: a
+marker is 10 to 12 across."""
+MARKER_STACK = 3
+"""The most markers drawn one above the other for entries at one place of a lane."""
+
+
+def _marker_groups(
+    entries: Sequence[TimelineEntry], scale: _Scale
+) -> list[tuple[float, list[TimelineEntry]]]:
+    """The entries of a lane in time order, those that would be drawn on top of one another
+    (at the same minute, or seconds apart in an incident of days) together, at the place of the
+    first: each of them stays readable where the pointer rests."""
+    groups: list[tuple[float, list[TimelineEntry]]] = []
+    for entry in sorted(entries, key=lambda entry: entry.time):
+        x = scale.x(entry.time)
+        if groups and x - groups[-1][0] < MARKER_REACH:
+            groups[-1][1].append(entry)
+        else:
+            groups.append((x, [entry]))
+    return groups
+
+
+def _markers(said: list[str], kind: EntryKind, x: float, y: float) -> str:
+    """The marker of one place of a lane (a triangle for a mitigation, a circle for a status
+    change), its title what happened there. For several entries, a stack of markers (up to
+    MARKER_STACK) under one title that names each of them on a line of its own."""
+
+    def shape(lift: int) -> str:
+        if kind is EntryKind.MITIGATION:
+            return (
+                f'<path class="idocs-marker idocs-marker--mitigation" '
+                f'd="M{x:.1f},{y + 3 - lift} l6,12 h-12 z"'
+            )
+        return (
+            f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" '
+            f'cy="{y + 10 - lift}" r="5"'
+        )
+
+    tag = "path" if kind is EntryKind.MITIGATION else "circle"
+    if len(said) == 1:
+        return f"{shape(0)}><title>{e(said[0])}</title></{tag}>"
+    stack = "".join(
+        f"{shape(3 * level)}/>" for level in reversed(range(min(len(said), MARKER_STACK)))
+    )
+    title = f"{len(said)} entries:\n" + "\n".join(said)
+    return f'<g class="idocs-marker-stack"><title>{e(title)}</title>{stack}</g>'
 
 
 def _role_bands(
