@@ -307,3 +307,10 @@ def test_entries_at_the_same_minute_each_stay_readable_on_the_picture() -> None:
     # Stacked, not drawn on the very same spot: each of the two can be seen.
     places = re.findall(r'class="idocs-marker [^"]*" (?:d|cx)="([^"]+)"(?: cy="([^"]+)")?', svg)
     assert len(places) == 4 and len(set(places)) == 4
+
+
+def test_the_time_axis_says_its_times_are_utc() -> None:
+    # The card says "12:32 UTC" and the table "Time (UTC)"; the axis said only "13:00".
+    record, entries = christmas()
+    svg = incident_picture(record, entries)
+    assert re.search(r'class="idocs-picture__lane"[^>]*>time \(UTC\)</text>', svg)

@@ -319,7 +319,12 @@ def _axis(scale: _Scale, y: float) -> str:
     yearly = step > timedelta(days=30) or (
         step >= timedelta(days=1) and first.year != scale.end.astimezone(UTC).year
     )
-    out = [f'<line class="idocs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>']
+    out = [
+        f'<line class="idocs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>',
+        # The times are UTC, as the card and the timeline table under the picture say theirs
+        # are: a reader in another zone took "14:00" for their own.
+        f'<text class="idocs-picture__lane" x="0" y="{y + 16}">time (UTC)</text>',
+    ]
     labelled_to = 0.0  # where the last label drawn ends
     while tick <= scale.end:
         x = scale.x(tick)
