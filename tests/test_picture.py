@@ -19,6 +19,7 @@ from incident_docs.models import (
     TimelineEntry,
 )
 from incident_docs.records import incident_timelines, load_archive
+from incident_docs.site.cards import entry_cells
 from incident_docs.site.picture import RIGHT, WIDTH, incident_picture
 from support.archive import CHRISTMAS, REPO
 
@@ -314,3 +315,15 @@ def test_the_time_axis_says_its_times_are_utc() -> None:
     record, entries = christmas()
     svg = incident_picture(record, entries)
     assert re.search(r'class="idocs-picture__lane"[^>]*>time \(UTC\)</text>', svg)
+
+
+def test_the_timeline_table_names_a_day_as_the_picture_above_it_does() -> None:
+    # Over two days the picture said "02 May 10:30" and the table under it "May 02 10:30".
+    entries = [
+        TimelineEntry(T0 + timedelta(minutes=30), EntryKind.MITIGATION, "sam", "x"),
+        TimelineEntry(T0 + timedelta(hours=23), EntryKind.NOTE, "sam", "y"),
+    ]
+    record = incident(detected_at=T0, resolved_at=T0 + timedelta(days=2))
+    assert "mitigation at 02 May 10:30" in incident_picture(record, entries)
+    shown = [re.findall(r"<time [^>]*>([^<]*)</time>", when) for when, _, _ in entry_cells(entries)]
+    assert shown == [["02 May 10:30"], ["03 May 09:00"]]

@@ -317,7 +317,8 @@ def entry_cells(
     for entry in entries:
         kind = entry.kind.value + (f" · {entry.action.value}" if entry.action else "")
         moment = utc(entry.time)
-        shown = moment.strftime("%H:%M" if len(days) == 1 else "%b %d %H:%M")
+        # The day as the picture above the table and the card name it: "02 May", not "May 02".
+        shown = moment.strftime("%H:%M" if len(days) == 1 else "%d %b %H:%M")
         cells.append(
             (
                 f'<time datetime="{e(moment.isoformat())}">{e(shown)}</time>'
