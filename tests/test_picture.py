@@ -241,7 +241,7 @@ def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> Non
     svg = incident_picture(monitoring, [_entry(40), _entry(90)])
     assert "responding: 30m" in svg and "mitigated, recovering so far: 1h" in svg
     assert svg.count("idocs-phase--open") == 1
-    # Nothing after the last key moment, a resolved incident, a reopened one: no open phase.
+    # Nothing after the last key moment, a resolved incident: no open phase.
     assert "so far" not in incident_picture(monitoring, [_entry(10)])
     resolved = incident(resolved_at=T0 + timedelta(hours=1))
     assert "so far" not in incident_picture(resolved, [_entry(120)])
@@ -255,9 +255,15 @@ def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> Non
             {**incident().model_dump(), "status_history": history}
         ).status_history}
     )  # fmt: skip
-    assert "so far" not in incident_picture(reopened, [_entry(90)])
+    # Reopened: drawn as resolved at its first resolution, then responding since the reopening
+    # (nothing was drawn after the mitigation, as if the incident had stopped there).
+    svg = incident_picture(reopened, [_entry(90)])
+    assert "mitigated, recovering: 10m" in svg and "reopened, responding so far: 30m" in svg
+    assert svg.count("idocs-phase--open") == 1
     never_mitigated = reopened.model_copy(update={"mitigated_at": None})
-    assert "so far" not in incident_picture(never_mitigated, [_entry(90)])
+    svg = incident_picture(never_mitigated, [_entry(90)])
+    assert "responding: 40m" in svg and "reopened, responding so far: 30m" in svg
+    assert "so far" not in incident_picture(reopened, [_entry(50)])  # nothing since reopening
     # Whatever the status: monitored with no mitigation recorded, still responding; mitigated
     # while the cause is worked on (identified), recovering.
     unmitigated = incident().model_copy(update={"status": IncidentStatus.MONITORING})

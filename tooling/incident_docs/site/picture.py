@@ -69,19 +69,46 @@ def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
     return found
 
 
+def _reopening(
+    record: Incident | Postmortem, moments: dict[str, datetime]
+) -> tuple[datetime, datetime] | None:
+    """When an open incident that was resolved before was first resolved, and when it was last
+    reopened, from its status history: None for any other record, and for one whose key moments
+    do not all come before that first resolution (mitigated only after it was reopened)."""
+    if not isinstance(record, Incident) or record.status is IncidentStatus.RESOLVED:
+        return None
+    if "resolved_at" in moments:
+        return None
+    history = record.status_history
+    resolved = [i for i, change in enumerate(history) if change.status is IncidentStatus.RESOLVED]
+    if not resolved or resolved[-1] + 1 >= len(history):
+        return None
+    first, reopened = history[resolved[0]].at, history[resolved[-1] + 1].at
+    if any(moment > first for moment in moments.values()) or reopened < first:
+        return None
+    return first, reopened
+
+
 def _open_phase(
-    record: Incident | Postmortem, moments: dict[str, datetime], last: datetime
+    record: Incident | Postmortem,
+    moments: dict[str, datetime],
+    last: datetime,
+    reopened: datetime | None = None,
 ) -> list[tuple[datetime, datetime, str, str]]:
     """The phase an open incident is still in, up to its last entry ("so far": what came after
     is not known): the response of an incident not yet mitigated, whatever its status, the
-    recovery of one mitigated. A reopened incident gets none: when its response began again
-    (or its recovery ended) is not a key moment."""
+    recovery of one mitigated, and the response again since `reopened`, when it was resolved
+    and then reopened (its history says when)."""
     if not isinstance(record, Incident) or "resolved_at" in moments:
         return []
     if record.status == IncidentStatus.RESOLVED:
         return []
+    if reopened is not None:
+        if last <= reopened:
+            return []
+        return [(reopened, last, "responding idocs-phase--open", "reopened, responding so far")]
     if any(change.status == IncidentStatus.RESOLVED for change in record.status_history):
-        return []  # reopened: responding again since the reopening, not since the declaration
+        return []  # reopened, but its history does not tell when (see _reopening)
     if "mitigated_at" in moments:
         begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
     else:
@@ -138,7 +165,11 @@ def incident_picture(
         for name in ("started_at", "detected_at", "declared_at", "mitigated_at", "resolved_at")
         if getattr(record, name, None) is not None
     }
-    times = [*moments.values(), *(entry.time for entry in entries)]
+    # A reopened incident: its phases up to when it was first resolved, as for a resolved one,
+    # then its response since the reopening, so far.
+    reopening = _reopening(record, moments)
+    drawn = {**moments, "resolved_at": reopening[0]} if reopening else moments
+    times = [*drawn.values(), *(entry.time for entry in entries)]
     if len(times) < 2 or max(times) == min(times):
         return ""
     scale = _Scale(min(times), max(times))
@@ -151,10 +182,8 @@ def incident_picture(
     y = 30
     # Phases: one bar, coloured by phase, each with its duration.
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">phases</text>')
-    phases = [
-        (moments[begin], moments[end], css, label) for begin, end, css, label in _phases(moments)
-    ]
-    phases += _open_phase(record, moments, scale.end)
+    phases = [(drawn[begin], drawn[end], css, label) for begin, end, css, label in _phases(drawn)]
+    phases += _open_phase(record, moments, scale.end, reopening[1] if reopening else None)
     for start, stop, css, label in phases:
         if stop < start:
             continue  # backfilled out of order: nothing to draw for this phase
