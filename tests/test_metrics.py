@@ -216,3 +216,21 @@ def test_a_mistyped_year_does_not_list_every_month_up_to_it(
     html = PageBuilder(site, TODAY).metrics_page()
     assert html.count("10835 months without incidents") == 3  # the chart, both tables
     assert "2023-01" not in html
+
+
+def test_who_was_hurt_shows_its_totals_before_the_months(archive: Path) -> None:
+    # Every month from 2022-12 to 2026-11 was a row of its own, almost all zeros, and the
+    # totals came last, under some fifty rows: the four months anyone was hurt were lost.
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    html = PageBuilder(site, TODAY).metrics_page()
+    hurt = html[html.index("## Who was hurt") :]
+    totals = hurt.index("<tr><td>users</td><td>4</td></tr>")
+    months = re.search(
+        r"<details[^>]*><summary>Who was hurt per month[^<]*</summary>.*?</details>",
+        hurt,
+        re.DOTALL,
+    )
+    assert months is not None and totals < months.start()
+    assert "<tr><td>2022-12</td><td>1</td><td>1</td><td>0</td></tr>" in months.group()
+    assert "<tr><td>2024-06</td>" in months.group()  # a quiet month, folded away

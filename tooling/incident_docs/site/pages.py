@@ -550,14 +550,20 @@ class PageBuilder:
             )
             if gap:
                 rows.append(_gap_row(gap, len(AUDIENCES) + 1))
-        total = "".join(
-            f"<td><strong>{m.audience_totals.get(name, 0)}</strong></td>" for name in AUDIENCES
+        # The totals first, the months under them folded away as the incidents per month are:
+        # every month from the first incident to the last is a row, and the few in which anyone
+        # was hurt were lost among dozens of rows of zeros above the totals.
+        totals = "".join(
+            f"<tr><td>{e(name)}</td><td>{m.audience_totals.get(name, 0)}</td></tr>"
+            for name in AUDIENCES
         )
-        rows.append(f"<tr><td><strong>all</strong></td>{total}</tr>")
         return (
+            '<table class="idocs-table"><thead><tr><th>Who</th><th>Incidents</th></tr></thead>'
+            f"<tbody>{totals}</tbody></table>\n"
+            '<details class="idocs-details"><summary>Who was hurt per month as a table</summary>'
             f'<table class="idocs-table"><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
             + "\n".join(rows)
-            + "\n</tbody></table>"
+            + "\n</tbody></table></details>"
         )
 
     # -- search ----------------------------------------------------------------------------
