@@ -274,6 +274,46 @@ def test_an_open_incident_draws_the_phase_it_is_in_up_to_its_last_entry() -> Non
     assert "mitigated, recovering so far: 30m" in incident_picture(identified, [_entry(60)])
 
 
+def _reopened(*history: tuple[str, int], **moments: datetime) -> Incident:
+    """An incident with this status history (status, minutes after T0), resolved or not as its
+    last change says."""
+    record = incident(**moments).model_dump()
+    record["status_history"] = [
+        {"status": status, "at": T0 + timedelta(minutes=m)} for status, m in history
+    ]
+    record["status"] = history[-1][0]
+    return Incident.model_validate(record)
+
+
+def test_each_reopening_is_drawn_as_a_response_of_its_own() -> None:
+    # Reopened twice: the response of the first reopening was left out, as if the incident had
+    # stayed resolved from its first resolution to its second reopening.
+    twice = _reopened(
+        ("investigating", 0), ("resolved", 40), ("investigating", 60),
+        ("resolved", 80), ("investigating", 100), mitigated_at=T0 + timedelta(minutes=30),
+    )  # fmt: skip
+    desc = incident_picture(twice, [_entry(130)])
+    assert "mitigated, recovering: 10m; reopened, responding: 20m; " in desc
+    assert "reopened, responding so far: 30m" in desc
+    # Mitigated only after its reopening: "responding" ran from the declaration across the
+    # resolution to the mitigation, and nothing was drawn since, as if it had stopped there.
+    late = _reopened(
+        ("investigating", 0), ("resolved", 40), ("investigating", 60),
+        mitigated_at=T0 + timedelta(minutes=70),
+    )  # fmt: skip
+    desc = incident_picture(late, [_entry(90)])
+    assert "responding: 40m; reopened, responding: 10m; mitigated, recovering so far: 20m" in desc
+    assert desc.count("idocs-phase--open") == 1
+    # Resolved again: its recovery ran on across the time it was resolved the first time.
+    again = _reopened(
+        ("investigating", 0), ("resolved", 40), ("investigating", 60), ("resolved", 80),
+        mitigated_at=T0 + timedelta(minutes=30), resolved_at=T0 + timedelta(minutes=80),
+    )  # fmt: skip
+    desc = incident_picture(again, [_entry(80)])
+    assert "mitigated, recovering: 10m; reopened, responding: 20m;" in desc
+    assert "so far" not in desc
+
+
 moments = st.lists(st.integers(min_value=0, max_value=60 * 24 * 5), min_size=0, max_size=5)
 
 

@@ -69,46 +69,79 @@ def _phases(moments: dict[str, datetime]) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def _reopening(
-    record: Incident | Postmortem, moments: dict[str, datetime]
-) -> tuple[datetime, datetime] | None:
-    """When an open incident that was resolved before was first resolved, and when it was last
-    reopened, from its status history: None for any other record, and for one whose key moments
-    do not all come before that first resolution (mitigated only after it was reopened)."""
-    if not isinstance(record, Incident) or record.status is IncidentStatus.RESOLVED:
+@dataclass(frozen=True)
+class _Reopened:
+    """An incident that was resolved and then reopened, from its status history."""
+
+    first: datetime
+    """When it was first resolved: its phases up to then are drawn as for a resolved one."""
+    spans: tuple[tuple[datetime, datetime | None], ...]
+    """Each reopening and when it was resolved again, None for the one still open."""
+
+
+def _reopened(record: Incident | Postmortem, moments: dict[str, datetime]) -> _Reopened | None:
+    """When an incident was first resolved, and each time it was reopened, from its status
+    history: None for any other record, and for one whose history does not agree with its
+    key moments (detected or declared after its first resolution, open with `resolved_at`,
+    or resolved again with no resolution after its last reopening)."""
+    if not isinstance(record, Incident):
         return None
-    if "resolved_at" in moments:
+    first: datetime | None = None
+    spans: list[tuple[datetime, datetime | None]] = []
+    before: IncidentStatus | None = None
+    for change in record.status_history:
+        if change.status is IncidentStatus.RESOLVED:
+            first = first or change.at
+            if spans and spans[-1][1] is None:
+                spans[-1] = (spans[-1][0], change.at)
+        elif before is IncidentStatus.RESOLVED:
+            spans.append((change.at, None))
+        before = change.status
+    if first is None or not spans:
         return None
-    history = record.status_history
-    resolved = [i for i, change in enumerate(history) if change.status is IncidentStatus.RESOLVED]
-    if not resolved or resolved[-1] + 1 >= len(history):
+    ended = record.status is IncidentStatus.RESOLVED
+    if ended != (spans[-1][1] is not None) or ended != ("resolved_at" in moments):
         return None
-    first, reopened = history[resolved[0]].at, history[resolved[-1] + 1].at
-    if any(moment > first for moment in moments.values()) or reopened < first:
+    early = ("started_at", "detected_at", "declared_at")
+    if any(moments[name] > first for name in early if name in moments):
         return None
-    return first, reopened
+    return _Reopened(first, tuple(spans))
+
+
+def _reopened_phases(
+    reopened: _Reopened, mitigated: datetime | None, last: datetime
+) -> list[tuple[datetime, datetime, str, str]]:
+    """The response of each reopening, up to when it was resolved again, or up to the last
+    entry ("so far") for the one still open; split at `mitigated_at` when the first mitigation
+    came during it (recovering after it)."""
+    found: list[tuple[datetime, datetime, str, str]] = []
+    for begin, end in reopened.spans:
+        stop = end or last
+        pieces = [(begin, stop, "responding", "reopened, responding")]
+        if mitigated is not None and begin <= mitigated < stop:
+            pieces = [
+                (begin, mitigated, "responding", "reopened, responding"),
+                (mitigated, stop, "recovering", "mitigated, recovering"),
+            ]
+        if end is None:  # the phase it is still in: what came after is not known
+            start, stop, css, label = pieces[-1]
+            pieces[-1] = (start, stop, f"{css} idocs-phase--open", f"{label} so far")
+        found += [piece for piece in pieces if piece[1] > piece[0]]
+    return found
 
 
 def _open_phase(
-    record: Incident | Postmortem,
-    moments: dict[str, datetime],
-    last: datetime,
-    reopened: datetime | None = None,
+    record: Incident | Postmortem, moments: dict[str, datetime], last: datetime
 ) -> list[tuple[datetime, datetime, str, str]]:
     """The phase an open incident is still in, up to its last entry ("so far": what came after
     is not known): the response of an incident not yet mitigated, whatever its status, the
-    recovery of one mitigated, and the response again since `reopened`, when it was resolved
-    and then reopened (its history says when)."""
+    recovery of one mitigated. A reopened incident gets none here (see _reopened_phases)."""
     if not isinstance(record, Incident) or "resolved_at" in moments:
         return []
     if record.status == IncidentStatus.RESOLVED:
         return []
-    if reopened is not None:
-        if last <= reopened:
-            return []
-        return [(reopened, last, "responding idocs-phase--open", "reopened, responding so far")]
     if any(change.status == IncidentStatus.RESOLVED for change in record.status_history):
-        return []  # reopened, but its history does not tell when (see _reopening)
+        return []  # reopened, but its history does not agree with its key moments
     if "mitigated_at" in moments:
         begin, css, label = "mitigated_at", "recovering", "mitigated, recovering"
     else:
@@ -166,10 +199,14 @@ def incident_picture(
         if getattr(record, name, None) is not None
     }
     # A reopened incident: its phases up to when it was first resolved, as for a resolved one,
-    # then its response since the reopening, so far.
-    reopening = _reopening(record, moments)
-    drawn = {**moments, "resolved_at": reopening[0]} if reopening else moments
-    times = [*drawn.values(), *(entry.time for entry in entries)]
+    # then the response of each reopening (so far, for the one still open).
+    reopened = _reopened(record, moments)
+    drawn = moments
+    if reopened is not None:
+        drawn = {name: at for name, at in moments.items() if at <= reopened.first}
+        drawn["resolved_at"] = reopened.first
+    spans = [at for span in reopened.spans for at in span if at] if reopened else []
+    times = [*moments.values(), *drawn.values(), *spans, *(entry.time for entry in entries)]
     if len(times) < 2 or max(times) == min(times):
         return ""
     scale = _Scale(min(times), max(times))
@@ -183,7 +220,11 @@ def incident_picture(
     # Phases: one bar, coloured by phase, each with its duration.
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">phases</text>')
     phases = [(drawn[begin], drawn[end], css, label) for begin, end, css, label in _phases(drawn)]
-    phases += _open_phase(record, moments, scale.end, reopening[1] if reopening else None)
+    if reopened is not None:
+        later = moments.get("mitigated_at") if "mitigated_at" not in drawn else None
+        phases += _reopened_phases(reopened, later, scale.end)
+    else:
+        phases += _open_phase(record, moments, scale.end)
     for start, stop, css, label in phases:
         if stop < start:
             continue  # backfilled out of order: nothing to draw for this phase
