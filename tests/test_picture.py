@@ -361,6 +361,9 @@ def test_the_time_axis_says_its_times_are_utc() -> None:
     record, entries = christmas()
     svg = incident_picture(record, entries)
     assert re.search(r'class="idocs-picture__lane"[^>]*>time \(UTC\)</text>', svg)
+    # Said to a screen reader too: the picture is one image, its axis text is not read.
+    title = re.search(r'<title id="idocs-picture-title">([^<]*)</title>', svg)
+    assert title is not None and title.group(1).endswith(", times in UTC")
 
 
 def test_the_timeline_table_names_a_day_as_the_picture_above_it_does() -> None:

@@ -276,7 +276,9 @@ def incident_picture(
         y += ROW
     parts.append(_axis(scale, y + 4))
     description = "; ".join(summary) or "The record's key moments."
-    title = f"Timeline of {record.id} over {format_duration(scale.end - scale.start)}"
+    # In UTC, as the axis says: the text alternative reads "rollback at 14:00" with no zone.
+    took = format_duration(scale.end - scale.start)
+    title = f"Timeline of {record.id} over {took}, times in UTC"
     return (
         # Focusable: on a phone the picture scrolls sideways in its box, by keyboard too.
         f'<figure class="idocs-picture" tabindex="0"><svg viewBox="0 0 {WIDTH} {height}" '
