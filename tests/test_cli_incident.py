@@ -1534,6 +1534,52 @@ def test_a_failed_post_is_one_clear_line_the_update_is_still_printed_and_not_log
     assert "Stakeholder update" not in (archive / INC_PATH).read_text()
 
 
+@pytest.mark.parametrize(
+    ("answer", "content_type", "said"),
+    [
+        ('{"ok": false, "error": "channel_not_found"}', "application/json", ": channel_not_found"),
+        ('{"success": false, "error": "Invalid token"}', "application/json", ": Invalid token"),
+        ("invalid_payload", "text/plain", ": invalid_payload"),
+    ],
+)
+def test_a_post_the_chat_answers_200_to_but_refuses_is_a_failure(
+    archive: Path,
+    run_cli: RunCli,
+    webhook: HTTPServer,
+    answer: str,
+    content_type: str,
+    said: str,
+) -> None:
+    # Reported as posted and logged as such, while nobody in the chat saw it.
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        answer, content_type=content_type
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"incident: error: posting the update to localhost: the chat answered that it did not "
+        f"post it{said}"
+    )
+    assert "Stakeholder update" not in (archive / INC_PATH).read_text()
+
+
+@pytest.mark.parametrize(
+    ("answer", "content_type"),
+    [("ok", "text/html"), ('{"ok": true}', "application/json"), ("", "text/plain")],
+)
+def test_a_post_the_chat_answers_200_to_and_took_is_posted(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer, answer: str, content_type: str
+) -> None:
+    declare(run_cli, archive)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        answer, content_type=content_type
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    assert "Stakeholder update posted" in (archive / INC_PATH).read_text()
+
+
 def test_a_rate_limited_post_waits_as_asked_and_is_sent_once(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

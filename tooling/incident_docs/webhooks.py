@@ -133,6 +133,9 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     if _web_page(*answer):
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
+    refused = _refusal(*answer)
+    if refused is not None:
+        raise UsageError(f"{where}: the chat answered that it did not post it{refused}")
     return host
 
 
@@ -140,6 +143,41 @@ def _web_page(kind: str, start: bytes) -> bool:
     """Whether the answer is a web page (a sign-in page, a portal): HTML by its type and by its
     markup. Slack answers a post it took with a bare "ok" typed text/html: that is no page."""
     return kind in ("text/html", "application/xhtml+xml") and b"<" in start
+
+
+def _refusal(kind: str, start: bytes) -> str | None:
+    """What the chat said, when a success status comes with a body saying the post failed (as
+    Slack's API and workflow webhooks answer 200 `{"ok": false, "error": "..."}`, Rocket.Chat
+    `{"success": false}`, Zulip `{"result": "error"}`, or a Slack error code as plain text,
+    `invalid_payload`); None when it says nothing of the kind."""
+    text = start.decode("utf-8", "replace").strip()
+    if _ERROR_CODE.fullmatch(text):
+        return f": {text}"
+    if kind != "application/json" and not text.startswith("{"):
+        return None
+    try:
+        said = json.loads(text)
+    except ValueError:
+        return None  # cut short at ANSWER_START, or no JSON: nothing says it failed
+    if not isinstance(said, dict) or not (
+        said.get("ok") is False or said.get("success") is False or said.get("result") == "error"
+    ):
+        return None
+    for key in ("error", "message", "msg"):
+        value = said.get(key)
+        if isinstance(value, str) and _short(value.strip()):
+            return f": {value.strip()}"
+    return ""
+
+
+_ERROR_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+"""A Slack error code ("invalid_payload", "channel_not_found"): never the answer of a post that
+arrived, which is "ok" or nothing."""
+
+
+def _short(text: str) -> bool:
+    """Whether what a chat said is fit to quote in a one-line error: short, one line, no markup."""
+    return bool(text) and "<" not in text and "\n" not in text and len(text) <= 120
 
 
 class _RateLimited(Exception):
@@ -254,7 +292,7 @@ def _said(error: urllib.error.HTTPError) -> str:
         body = error.read(300).decode("utf-8", "replace").strip()
     except (http.client.HTTPException, OSError, ValueError):
         body = ""  # cut short, garbled or too slow: the status says what went wrong
-    if body and "<" not in body and "\n" not in body and len(body) <= 120:
+    if _short(body):
         return f": {body}"
     reason = str(error.reason or "").strip()
     return f" {reason}" if reason else ""
