@@ -88,6 +88,32 @@ def test_internal_has_everything_and_public_has_none_of_it(archive: Path, run_cl
         assert leak not in public.stdout, leak
 
 
+def test_harm_to_others_written_first_still_says_users_are_hurt(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A user-facing incident whose record so far only says how the company or stakeholders are
+    # hurt: the internal update said nothing of users, less than the public one.
+    result = run_cli(
+        archive, "declare", "Checkout fails", "--because", "user-facing", "--service", "checkout",
+        "--audience", "company=Support cannot look up orders",
+        "--audience", "stakeholders=The outage shows on the public status page",
+        "--by", "sam", "--at", "2024-05-02T11:00:00Z", "--yes",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    internal = run_cli(archive, "update", "--format", "text")
+    assert internal.exit_code == 0, internal.output
+    assert (
+        "Impact on users: Users of checkout are affected.\n"
+        "Impact on stakeholders: The outage shows on the public status page\n"
+        "Impact on company: Support cannot look up orders\n"
+    ) in internal.stdout
+    public = run_cli(archive, "update", "--audience", "public", "--format", "text")
+    assert public.exit_code == 0, public.output
+    assert (
+        "Impact: Some customers are affected.\nImpact: The outage shows on the public status page\n"
+    ) in public.stdout
+
+
 def test_a_public_update_says_since_when_the_status_holds(archive: Path, run_cli: RunCli) -> None:
     # The internal update said "Monitoring since 11:20 UTC"; the public one only "A fix is in
     # place", whether for ten minutes or for a day.

@@ -107,13 +107,16 @@ def _clock(moment: datetime, *, dated: bool = False) -> str:
     return utc.strftime("%Y-%m-%d %H:%M UTC" if dated else "%H:%M UTC")
 
 
+def users_affected(incident: Incident) -> str:
+    """That users are hurt, for a user-facing incident whose record does not yet say how."""
+    services = ", ".join(incident.services)
+    return f"Users of {services} are affected." if services else "Users are affected."
+
+
 def impact_lines(incident: Incident) -> list[str]:
     """Who is hurt and how, in plain words: not how the response is going."""
     criteria = incident.criteria
-    lines = []
-    if criteria.user_facing:
-        services = ", ".join(incident.services)
-        lines.append(f"Users of {services} are affected." if services else "Users are affected.")
+    lines = [users_affected(incident)] if criteria.user_facing else []
     if criteria.data_lost:
         lines.append("Some data was lost.")
     if criteria.data_exposed:
@@ -289,6 +292,9 @@ def stakeholder_update(
     ]
     hurt = incident.audiences.affected()
     if hurt:
+        if incident.criteria.user_facing and "users" not in dict(hurt):
+            # The harm to the company or stakeholders written first: users are hurt all the same.
+            rows.append(("Impact on users", show(users_affected(incident))))
         rows += [(f"Impact on {name}", show(harm)) for name, harm in hurt]
         data = [line for line in impact_lines(incident) if "data" in line.lower()]
         if data:
@@ -740,14 +746,13 @@ def public_update_parts(
         for name, harm in incident.audiences.affected()
         if name in ("users", "stakeholders")
     ]
+    if incident.criteria.user_facing and "users" not in dict(hurt):
+        # Only the harm to stakeholders written yet: customers are hurt all the same.
+        parts.append(PublicPart("Impact", "Some customers are affected.", "", free=False))
     for name, harm in hurt:
         parts.append(PublicPart("Impact", harm, f"the harm to {name} (audiences.{name})"))
-    if not hurt:
-        fallback = (
-            "Some customers are affected." if incident.criteria.user_facing else
-            "We are assessing the impact."
-        )  # fmt: skip
-        parts.append(PublicPart("Impact", fallback, "", free=False))
+    if not any(part.label == "Impact" for part in parts):
+        parts.append(PublicPart("Impact", "We are assessing the impact.", "", free=False))
     written = cause if cause is not None else identified_cause(entries, public=True)
     if written:
         source = (
