@@ -1580,6 +1580,39 @@ def test_a_post_the_chat_answers_200_to_and_took_is_posted(
     assert "Stakeholder update posted" in (archive / INC_PATH).read_text()
 
 
+@pytest.mark.parametrize(
+    ("status", "answer", "said"),
+    [
+        (404, "no webhook at /hooks/secret-token", "HTTP 404: no webhook at /hooks/…"),
+        (401, "wrong password s3cr:t for hook@ops", "HTTP 401: wrong password … for …"),
+        (
+            200,
+            '{"ok": false, "error": "secret-token is disabled"}',
+            "the chat answered that it did not post it: … is disabled",
+        ),
+    ],
+)
+def test_a_chat_answer_that_quotes_the_webhook_url_does_not_show_its_secret(
+    archive: Path,
+    run_cli: RunCli,
+    webhook: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    answer: str,
+    said: str,
+) -> None:
+    # The URL is a secret, yet what the chat said back was shown as it came.
+    declare(run_cli, archive)
+    address = webhook.url_for("/hooks/secret-token").replace("://", "://hook%40ops:s3cr%3At@", 1)
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", address)
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_data(
+        answer, status=status, content_type="application/json" if status == 200 else "text/plain"
+    )
+    result = run_cli(archive, "update", "--post")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"incident: error: posting the update to localhost: {said}"
+
+
 def test_a_rate_limited_post_waits_as_asked_and_is_sent_once(
     archive: Path, run_cli: RunCli, webhook: HTTPServer
 ) -> None:

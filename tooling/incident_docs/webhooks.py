@@ -93,6 +93,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
         raise UsageError("the webhook URL is not a valid http(s) URL")
     where = f"posting the update to {host}"
+    secrets = _secrets(parts)
     headers = {"Content-Type": "application/json", "User-Agent": f"incident-docs/{__version__}"}
     if parts.username is not None or parts.password is not None:
         # urllib takes "user:secret@host" for the host name itself (a lookup that fails), so
@@ -110,7 +111,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     except ValueError:
         raise UsageError(f"{where}: the webhook URL is not a valid URL") from None
     try:
-        answer = _send(request, where, timeout)
+        answer = _send(request, where, timeout, secrets)
     except _RateLimited as limited:
         # The chat took nothing (429), so trying again cannot post twice: once, when the wait
         # it asks for fits in the timeout (Slack asks a second or so of a burst of posts).
@@ -125,7 +126,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
             raise UsageError(f"{where}: HTTP 429{limited.said}: {wait}") from None
         time.sleep(limited.wait)
         try:
-            answer = _send(request, where, timeout)
+            answer = _send(request, where, timeout, secrets)
         except _RateLimited as again:
             raise UsageError(
                 f"{where}: HTTP 429{again.said} twice, {limited.wait:g} s apart: try again later"
@@ -133,7 +134,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
     if _web_page(*answer):
         # A login page or a portal, not a webhook: the chat did not get it.
         raise UsageError(f"{where}: the answer is a web page, not a webhook's: check the URL")
-    refused = _refusal(*answer)
+    refused = _refusal(*answer, secrets)
     if refused is not None:
         raise UsageError(f"{where}: the chat answered that it did not post it{refused}")
     return host
@@ -145,7 +146,7 @@ def _web_page(kind: str, start: bytes) -> bool:
     return kind in ("text/html", "application/xhtml+xml") and b"<" in start
 
 
-def _refusal(kind: str, start: bytes) -> str | None:
+def _refusal(kind: str, start: bytes, secrets: tuple[str, ...]) -> str | None:
     """What the chat said, when a success status comes with a body saying the post failed (as
     Slack's API and workflow webhooks answer 200 `{"ok": false, "error": "..."}`, Rocket.Chat
     `{"success": false}`, Zulip `{"result": "error"}`, or a Slack error code as plain text,
@@ -166,7 +167,7 @@ def _refusal(kind: str, start: bytes) -> str | None:
     for key in ("error", "message", "msg"):
         value = said.get(key)
         if isinstance(value, str) and _short(value.strip()):
-            return f": {value.strip()}"
+            return f": {_hidden(value.strip(), secrets)}"
     return ""
 
 
@@ -188,7 +189,9 @@ class _RateLimited(Exception):
         self.wait, self.said = wait, said
 
 
-def _send(request: urllib.request.Request, where: str, timeout: float) -> tuple[str, bytes]:
+def _send(
+    request: urllib.request.Request, where: str, timeout: float, secrets: tuple[str, ...]
+) -> tuple[str, bytes]:
     """Post the request; the answer's content type and the start of its body, or a UsageError
     naming what went wrong."""
     try:
@@ -203,9 +206,9 @@ def _send(request: urllib.request.Request, where: str, timeout: float) -> tuple[
             ) from None
         if error.code == 429:
             raise _RateLimited(
-                _retry_after(error.headers.get("Retry-After")), _said(error)
+                _retry_after(error.headers.get("Retry-After")), _said(error, secrets)
             ) from None
-        raise UsageError(f"{where}: HTTP {error.code}{_said(error)}") from None
+        raise UsageError(f"{where}: HTTP {error.code}{_said(error, secrets)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         # urllib wraps what goes wrong before the request is sent whole (connecting, TLS,
@@ -285,14 +288,44 @@ def _drain(answer: Any, timeout: float) -> bytes:
     return start
 
 
-def _said(error: urllib.error.HTTPError) -> str:
+def _said(error: urllib.error.HTTPError, secrets: tuple[str, ...]) -> str:
     """What the chat said back, when it is a short text (Slack: 'invalid_payload'), else the
-    status's reason; never a page of HTML."""
+    status's reason; never a page of HTML, nor the secret parts of the URL it may quote."""
     try:
         body = error.read(300).decode("utf-8", "replace").strip()
     except (http.client.HTTPException, OSError, ValueError):
         body = ""  # cut short, garbled or too slow: the status says what went wrong
     if _short(body):
-        return f": {body}"
+        return f": {_hidden(body, secrets)}"
     reason = str(error.reason or "").strip()
-    return f" {reason}" if reason else ""
+    return f" {_hidden(reason, secrets)}" if reason else ""
+
+
+def _secrets(parts: urllib.parse.SplitResult) -> tuple[str, ...]:
+    """The parts of a webhook URL that are its secret, as a chat's answer may quote them ("no
+    webhook at /hooks/3f9a…"): the credentials, and each piece of the path and the query long
+    enough to be a token (SECRET_LENGTH characters or more), as written and decoded; longest
+    first. A word of the path hidden too ("services") costs a word of the error, no secret."""
+    written = {p for p in re.split(r"[/?&=;]", f"{parts.path}?{parts.query}") if p}
+    pieces = written | {urllib.parse.unquote(piece) for piece in written}
+    tokens = {p for p in pieces if len(p) >= SECRET_LENGTH}
+    tokens |= {
+        secret
+        for given in (parts.username, parts.password)
+        if given
+        for secret in (given, urllib.parse.unquote(given))
+        if len(secret) >= 4
+    }
+    return tuple(sorted(tokens, key=len, reverse=True))
+
+
+SECRET_LENGTH = 6
+"""The shortest piece of a webhook's URL path hidden from errors: Slack's and Mattermost's
+tokens are 24 or 26 characters, a Teams workflow's signature 43."""
+
+
+def _hidden(text: str, secrets: tuple[str, ...]) -> str:
+    """The text with each secret piece of the webhook's URL in it written as "…"."""
+    for secret in secrets:
+        text = text.replace(secret, "…")
+    return text
