@@ -1792,6 +1792,38 @@ def test_an_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
     assert len(sent) < 100  # read for the timeout (3 s), not to its end
 
 
+def test_an_error_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
+    archive: Path, run_cli: RunCli, webhook: HTTPServer
+) -> None:
+    # Its body was read a byte at a time, each within the timeout: 300 of them held the error
+    # back for minutes.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 2\n")
+    declare(run_cli, archive)
+    sent: list[int] = []
+    done = threading.Event()
+
+    def trickle() -> Iterator[bytes]:
+        for n in range(300):
+            if done.is_set():
+                return
+            sent.append(n)
+            time.sleep(0.2)
+            yield b"x"
+
+    webhook.expect_oneshot_request("/hooks/secret-token").respond_with_response(
+        Response(trickle(), status=500, content_type="text/plain")
+    )
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    done.set()
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "incident: error: posting the update to localhost: HTTP 500 INTERNAL SERVER ERROR"
+    )
+    assert len(sent) < 30  # read for the timeout (2 s), not to its end (a minute)
+    assert "Stakeholder update" not in (archive / INC_PATH).read_text()
+
+
 def test_post_without_the_variable_says_which_to_set(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -206,9 +206,9 @@ def _send(
             ) from None
         if error.code == 429:
             raise _RateLimited(
-                _retry_after(error.headers.get("Retry-After")), _said(error, secrets)
+                _retry_after(error.headers.get("Retry-After")), _said(error, secrets, timeout)
             ) from None
-        raise UsageError(f"{where}: HTTP {error.code}{_said(error, secrets)}") from None
+        raise UsageError(f"{where}: HTTP {error.code}{_said(error, secrets, timeout)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         # urllib wraps what goes wrong before the request is sent whole (connecting, TLS,
@@ -288,17 +288,40 @@ def _drain(answer: Any, timeout: float) -> bytes:
     return start
 
 
-def _said(error: urllib.error.HTTPError, secrets: tuple[str, ...]) -> str:
+def _said(error: urllib.error.HTTPError, secrets: tuple[str, ...], timeout: float) -> str:
     """What the chat said back, when it is a short text (Slack: 'invalid_payload'), else the
     status's reason; never a page of HTML, nor the secret parts of the URL it may quote."""
-    try:
-        body = error.read(300).decode("utf-8", "replace").strip()
-    except (http.client.HTTPException, OSError, ValueError):
-        body = ""  # cut short, garbled or too slow: the status says what went wrong
+    body = _error_start(error, timeout).decode("utf-8", "replace").strip()
     if _short(body):
         return f": {_hidden(body, secrets)}"
     reason = str(error.reason or "").strip()
     return f" {_hidden(reason, secrets)}" if reason else ""
+
+
+ERROR_START = 300
+"""How much of an error answer's body is read: enough for what a chat says in a line."""
+
+
+def _error_start(error: urllib.error.HTTPError, timeout: float) -> bytes:
+    """The start of an error answer's body (ERROR_START bytes), read within the timeout as a
+    whole: a server that sends a byte at a time never lets one read time out, and held the
+    error back for minutes. Nothing when it does not come in time, is cut short or garbled: the
+    status says what went wrong."""
+    read = getattr(error, "read1", None)
+    started, body = time.monotonic(), b""
+    try:
+        if read is None:
+            return bytes(error.read(ERROR_START))
+        while len(body) < ERROR_START:
+            if time.monotonic() - started >= timeout:
+                return b""
+            chunk = read(ERROR_START - len(body))
+            if not chunk:
+                break
+            body += chunk
+    except (http.client.HTTPException, OSError, ValueError):
+        return b""
+    return body
 
 
 def _secrets(parts: urllib.parse.SplitResult) -> tuple[str, ...]:
