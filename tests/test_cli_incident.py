@@ -1824,6 +1824,58 @@ def test_an_error_answer_that_trickles_in_is_read_no_longer_than_the_timeout(
     assert "Stakeholder update" not in (archive / INC_PATH).read_text()
 
 
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Padding: ",
+    ],
+    ids=["an error's chunk size", "a success's chunk size", "a header"],
+)
+def test_an_answer_whose_lines_trickle_in_is_given_up_on(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, start: bytes
+) -> None:
+    # http.client reads a header or a chunk's size a line at a time: a server that sends one a
+    # byte at a time, each within the timeout, held the post for as long as it went on.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.incident-docs.updates]\ntimeout = 1\n")
+    declare(run_cli, archive)
+    server = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+    sent: list[int] = []
+
+    def trickle() -> None:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rb") as stream:
+            head = b"".join(iter(stream.readline, b"\r\n"))
+            length = re.search(rb"content-length: *(\d+)", head, re.IGNORECASE)
+            stream.read(int(length[1]) if length else 0)
+            connection.sendall(start)
+            for n in range(600):  # a minute, unless the test is over
+                if done.is_set():
+                    return
+                sent.append(n)
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"0")
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", f"http://127.0.0.1:{server.getsockname()[1]}/x")
+    result = run_cli(archive, "update", "--post", "--log", "--by", "lee")
+    done.set()
+    thread.join(10)
+    server.close()
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "incident: error: posting the update to 127.0.0.1: no whole answer within 3 s: it may "
+        "have arrived, so look in the chat before posting again"
+    )
+    assert len(sent) < 50  # three timeouts (3 s), not to its end (a minute)
+    assert "Stakeholder update posted" not in (archive / INC_PATH).read_text()
+
+
 def test_post_without_the_variable_says_which_to_set(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

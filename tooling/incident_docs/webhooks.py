@@ -7,6 +7,7 @@ import email.utils
 import http.client
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -193,7 +194,41 @@ def _send(
     request: urllib.request.Request, where: str, timeout: float, secrets: tuple[str, ...]
 ) -> tuple[str, bytes]:
     """Post the request; the answer's content type and the start of its body, or a UsageError
-    naming what went wrong."""
+    naming what went wrong. The whole exchange ends within EXCHANGE_TIMEOUTS timeouts: a server
+    that sends its headers or a chunk's size a byte at a time never lets one read time out, and
+    http.client reads those a line at a time, with no end to the wait."""
+    outcome: list[tuple[str, bytes] | BaseException] = []
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(request, where, timeout, secrets))
+        except BaseException as error:  # raised again in the caller's thread
+            outcome.append(error)
+
+    # A daemon: left to its read when given up on, it ends with the command.
+    worker = threading.Thread(target=exchange, name="incident-webhook", daemon=True)
+    worker.start()
+    limit = EXCHANGE_TIMEOUTS * timeout
+    worker.join(limit)
+    if not outcome:
+        raise UsageError(
+            f"{where}: no whole answer within {limit:g} s: it may have arrived, so look in the "
+            "chat before posting again"
+        )
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+EXCHANGE_TIMEOUTS = 3
+"""How many timeouts a post takes at most, from connecting to the end of the answer: one to
+connect, one for the answer to start, one to read it."""
+
+
+def _exchange(
+    request: urllib.request.Request, where: str, timeout: float, secrets: tuple[str, ...]
+) -> tuple[str, bytes]:
+    """The post itself, as _send says, with no bound on the whole of it."""
     try:
         opener = urllib.request.build_opener(_NoRedirects)
         with opener.open(request, timeout=timeout) as answer:
