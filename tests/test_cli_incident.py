@@ -1583,7 +1583,7 @@ def test_a_post_the_chat_answers_200_to_and_took_is_posted(
 @pytest.mark.parametrize(
     ("status", "answer", "said"),
     [
-        (404, "no webhook at /hooks/secret-token", "HTTP 404: no webhook at /hooks/…"),
+        (404, "no webhook at /hooks/secret-token", "HTTP 404: no webhook at /…"),
         (401, "wrong password s3cr:t for hook@ops", "HTTP 401: wrong password … for …"),
         (
             200,
@@ -1611,6 +1611,48 @@ def test_a_chat_answer_that_quotes_the_webhook_url_does_not_show_its_secret(
     result = run_cli(archive, "update", "--post")
     assert result.exit_code == 2
     assert result.stderr.strip() == f"incident: error: posting the update to localhost: {said}"
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "said"),
+    [
+        ("/h/ab12/cd34/ef56", "no hook ab12/cd34/ef56 here", "no hook … here"),
+        ("/hooks/x?key=3f9acafe01", "invalid key 3F9ACAFE01", "invalid key …"),
+        ("/hooks/Tok%2fEN123", "no hook Tok%2FEN123", "no hook …"),
+        ("/hooks/x?sig=ab+cd%2Fef", "bad signature ab cd/ef", "bad signature …"),
+        (
+            "/webhookb2/1111-2222-3333@4444-5555-6666/IncomingWebhook/x",
+            "group 1111-2222-3333 not found",
+            "group … not found",
+        ),
+        (
+            "/h/ab12/cd34/ef56",
+            '{"error": "no hook \\/h\\/ab12\\/cd34\\/ef56"}',
+            '{"error": "no hook \\/…"}',
+        ),
+    ],
+    ids=["over short pieces", "in capitals", "encoded in capitals", "a plus", "one of two", "JSON"],
+)
+def test_a_chat_answer_that_quotes_the_webhook_url_otherwise_does_not_show_its_secret(
+    archive: Path,
+    run_cli: RunCli,
+    webhook: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    answer: str,
+    said: str,
+) -> None:
+    # Only each piece of six characters or more was hidden, as written and decoded.
+    declare(run_cli, archive)
+    monkeypatch.setenv("INCIDENT_WEBHOOK_URL", webhook.url_for(path))
+    webhook.expect_oneshot_request(re.compile(".*")).respond_with_data(
+        answer, status=404, content_type="text/plain"
+    )
+    result = run_cli(archive, "update", "--post")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"incident: error: posting the update to localhost: HTTP 404: {said}"
+    )
 
 
 def test_a_rate_limited_post_waits_as_asked_and_is_sent_once(

@@ -361,12 +361,29 @@ def _error_start(error: urllib.error.HTTPError, timeout: float) -> bytes:
 
 def _secrets(parts: urllib.parse.SplitResult) -> tuple[str, ...]:
     """The parts of a webhook URL that are its secret, as a chat's answer may quote them ("no
-    webhook at /hooks/3f9a…"): the credentials, and each piece of the path and the query long
-    enough to be a token (SECRET_LENGTH characters or more), as written and decoded; longest
-    first. A word of the path hidden too ("services") costs a word of the error, no secret."""
-    written = {p for p in re.split(r"[/?&=;]", f"{parts.path}?{parts.query}") if p}
-    pieces = written | {urllib.parse.unquote(piece) for piece in written}
-    tokens = {p for p in pieces if len(p) >= SECRET_LENGTH}
+    webhook at /hooks/3f9a…"): the credentials, and each piece of the path and the query and
+    each run of pieces in a row (a token written over short pieces, "ab12/cd34/ef56"; one of
+    two IDs joined by "@", as in a Teams URL) long enough to be a token (SECRET_LENGTH
+    characters or more), as written, decoded (a "+" of the query as a space too), encoded and
+    with its slashes escaped as JSON writes them; longest first. A word of the path hidden too
+    ("services") costs a word of the error, no secret."""
+    written = f"{parts.path}?{parts.query}"
+    spans = [piece.span() for piece in re.finditer(r"[^/?&=;@:+,]+", written)]
+    runs = {parts.path.strip("/"), parts.query} | {written[begin:end] for begin, end in spans}
+    if len(spans) <= RUN_PIECES:  # no URL a chat gives has more
+        runs |= {written[begin:end] for begin, _ in spans for _, end in spans if end > begin}
+    tokens = {
+        secret
+        for run in runs
+        for secret in (
+            run,
+            urllib.parse.unquote(run),
+            urllib.parse.unquote_plus(run),
+            urllib.parse.quote(urllib.parse.unquote(run), safe=""),
+            run.replace("/", "\\/"),
+        )
+        if len(secret) >= SECRET_LENGTH
+    }
     tokens |= {
         secret
         for given in (parts.username, parts.password)
@@ -381,9 +398,14 @@ SECRET_LENGTH = 6
 """The shortest piece of a webhook's URL path hidden from errors: Slack's and Mattermost's
 tokens are 24 or 26 characters, a Teams workflow's signature 43."""
 
+RUN_PIECES = 32
+"""The most pieces of a URL's path and query whose runs are hidden: their number grows as the
+square of it."""
+
 
 def _hidden(text: str, secrets: tuple[str, ...]) -> str:
-    """The text with each secret piece of the webhook's URL in it written as "…"."""
-    for secret in secrets:
-        text = text.replace(secret, "…")
-    return text
+    """The text with each secret piece of the webhook's URL in it written as "…", in any case
+    (a hexadecimal token or a percent-encoding quoted in capitals)."""
+    if not secrets:
+        return text
+    return re.compile("|".join(map(re.escape, secrets)), re.IGNORECASE).sub("…", text)
