@@ -1540,7 +1540,25 @@ def test_a_failed_post_is_one_clear_line_the_update_is_still_printed_and_not_log
         ('{"ok": false, "error": "channel_not_found"}', "application/json", ": channel_not_found"),
         ('{"success": false, "error": "Invalid token"}', "application/json", ": Invalid token"),
         ("invalid_payload", "text/plain", ": invalid_payload"),
+        (
+            json.dumps(
+                {
+                    "ok": False,
+                    "error": "invalid_blocks",
+                    "response_metadata": {"messages": [f"[ERROR] block {n}" for n in range(40)]},
+                }
+            ),
+            "application/json",
+            ": invalid_blocks",
+        ),
+        (
+            '\ufeff{"ok": false, "error": "channel_not_found"}',
+            "application/json",
+            ": channel_not_found",
+        ),
+        ('{"ok": false, "error": "bad\\rnews"}', "application/json", ""),
     ],
+    ids=["ok false", "success false", "a Slack code", "long", "a byte order mark", "two lines"],
 )
 def test_a_post_the_chat_answers_200_to_but_refuses_is_a_failure(
     archive: Path,
@@ -1566,7 +1584,15 @@ def test_a_post_the_chat_answers_200_to_but_refuses_is_a_failure(
 
 @pytest.mark.parametrize(
     ("answer", "content_type"),
-    [("ok", "text/html"), ('{"ok": true}', "application/json"), ("", "text/plain")],
+    [
+        ("ok", "text/html"),
+        ('{"ok": true}', "application/json"),
+        ("", "text/plain"),
+        ("1", "text/plain"),
+        ('{"success": true}', "application/json"),
+        ('{"result": "queued"}', "application/json"),
+        ("message_received", "text/plain"),
+    ],
 )
 def test_a_post_the_chat_answers_200_to_and_took_is_posted(
     archive: Path, run_cli: RunCli, webhook: HTTPServer, answer: str, content_type: str

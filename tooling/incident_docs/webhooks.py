@@ -144,7 +144,7 @@ def post(url: str, data: dict[str, Any], *, timeout: float) -> str:
 def _web_page(kind: str, start: bytes) -> bool:
     """Whether the answer is a web page (a sign-in page, a portal): HTML by its type and by its
     markup. Slack answers a post it took with a bare "ok" typed text/html: that is no page."""
-    return kind in ("text/html", "application/xhtml+xml") and b"<" in start
+    return kind in ("text/html", "application/xhtml+xml") and b"<" in start[:ANSWER_START]
 
 
 def _refusal(kind: str, start: bytes, secrets: tuple[str, ...]) -> str | None:
@@ -152,7 +152,7 @@ def _refusal(kind: str, start: bytes, secrets: tuple[str, ...]) -> str | None:
     Slack's API and workflow webhooks answer 200 `{"ok": false, "error": "..."}`, Rocket.Chat
     `{"success": false}`, Zulip `{"result": "error"}`, or a Slack error code as plain text,
     `invalid_payload`); None when it says nothing of the kind."""
-    text = start.decode("utf-8", "replace").strip()
+    text = start.decode("utf-8-sig", "replace").strip()
     if _ERROR_CODE.fullmatch(text):
         return f": {text}"
     if kind != "application/json" and not text.startswith("{"):
@@ -160,7 +160,7 @@ def _refusal(kind: str, start: bytes, secrets: tuple[str, ...]) -> str | None:
     try:
         said = json.loads(text)
     except ValueError:
-        return None  # cut short at ANSWER_START, or no JSON: nothing says it failed
+        return None  # cut short at ANSWER_KEPT, or no JSON: nothing says it failed
     if not isinstance(said, dict) or not (
         said.get("ok") is False or said.get("success") is False or said.get("result") == "error"
     ):
@@ -172,14 +172,18 @@ def _refusal(kind: str, start: bytes, secrets: tuple[str, ...]) -> str | None:
     return ""
 
 
-_ERROR_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
-"""A Slack error code ("invalid_payload", "channel_not_found"): never the answer of a post that
-arrived, which is "ok" or nothing."""
+_ERROR_CODE = re.compile(
+    r"(?:invalid|no|missing|too_many)(?:_[a-z]+)+"
+    r"|[a-z]+(?:_[a-z]+)*_(?:not_found|denied|disabled|archived|prohibited|error)"
+)
+"""A Slack error code ("invalid_payload", "no_text", "channel_not_found", "action_prohibited",
+"rollup_error"): never the answer of a post that arrived, which is "ok" or nothing. Not any
+word_with_underscores: a relay that answers "message_received" posted it."""
 
 
 def _short(text: str) -> bool:
     """Whether what a chat said is fit to quote in a one-line error: short, one line, no markup."""
-    return bool(text) and "<" not in text and "\n" not in text and len(text) <= 120
+    return bool(text) and "<" not in text and text.splitlines() == [text] and len(text) <= 120
 
 
 class _RateLimited(Exception):
@@ -298,25 +302,29 @@ ANSWER_LIMIT = 1 << 20
 
 
 ANSWER_START = 512
-"""How much of the answer's body is kept: enough to tell a web page from a webhook's "ok"."""
+"""How much of the answer's body tells a web page from a webhook's "ok"."""
+
+ANSWER_KEPT = 1 << 16
+"""How much of the answer's body is kept: enough for a chat's JSON saying it did not post it,
+which Slack's API follows with the messages of each error (a JSON cut short says nothing)."""
 
 
 def _drain(answer: Any, timeout: float) -> bytes:
     """Read the answer's body (the connection is then done with), within the timeout as a whole
     and up to ANSWER_LIMIT: a server that sends a byte at a time never lets one read time out.
     Its status has already said the update arrived, so what is left unread does not matter,
-    nor a body cut short or garbled: the start of it (ANSWER_START bytes) is kept."""
+    nor a body cut short or garbled: the start of it (ANSWER_KEPT bytes) is kept."""
     read = getattr(answer, "read1", None)
     started, taken, start = time.monotonic(), 0, b""
     try:
         if read is None:
-            return bytes(answer.read(ANSWER_LIMIT)[:ANSWER_START])
+            return bytes(answer.read(ANSWER_LIMIT)[:ANSWER_KEPT])
         while taken < ANSWER_LIMIT and time.monotonic() - started < timeout:
             chunk = read(1 << 16)
             if not chunk:
                 break
-            if len(start) < ANSWER_START:
-                start = (start + chunk)[:ANSWER_START]
+            if len(start) < ANSWER_KEPT:
+                start = (start + chunk)[:ANSWER_KEPT]
             taken += len(chunk)
     except (http.client.HTTPException, OSError, ValueError):
         pass  # posted all the same: reporting a failure would have it posted twice
