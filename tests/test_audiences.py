@@ -114,6 +114,36 @@ def test_harm_to_others_written_first_still_says_users_are_hurt(
     ) in public.stdout
 
 
+def test_the_users_line_is_no_data_line_and_is_past_once_resolved(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # "Users of metadata-api are affected." holds "data": it was shown again as data lost. And a
+    # resolved incident's update said users "are affected".
+    result = run_cli(
+        archive, "declare", "Lookups fail", "--because", "user-facing", "--because", "data-lost",
+        "--service", "metadata-api", "--audience", "company=Support cannot look up orders",
+        "--by", "sam", "--at", "2024-05-02T11:00:00Z", "--yes",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    internal = run_cli(archive, "update", "--format", "text")
+    assert internal.exit_code == 0, internal.output
+    assert (
+        "Impact on users: Users of metadata-api are affected.\n"
+        "Impact on company: Support cannot look up orders\n"
+        "Data: Some data was lost.\n"
+    ) in internal.stdout
+    assert run_cli(archive, "resolve", "-m", "Lookups work.", "--by", "sam").exit_code == 0
+    incident = next((archive / "incidents").glob("*lookups-fail.md")).stem
+    internal = run_cli(archive, "update", "--incident", incident, "--format", "text")
+    assert internal.exit_code == 0, internal.output
+    assert "Impact on users: Users of metadata-api were affected.\n" in internal.stdout
+    public = run_cli(
+        archive, "update", "--incident", incident, "--audience", "public", "--format", "text"
+    )
+    assert public.exit_code == 0, public.output
+    assert "Impact: Some customers were affected.\n" in public.stdout
+
+
 def test_a_public_update_says_since_when_the_status_holds(archive: Path, run_cli: RunCli) -> None:
     # The internal update said "Monitoring since 11:20 UTC"; the public one only "A fix is in
     # place", whether for ten minutes or for a day.

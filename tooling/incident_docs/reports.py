@@ -108,19 +108,26 @@ def _clock(moment: datetime, *, dated: bool = False) -> str:
 
 
 def users_affected(incident: Incident) -> str:
-    """That users are hurt, for a user-facing incident whose record does not yet say how."""
+    """That users are hurt, for a user-facing incident whose record does not yet say how: in
+    the past once it is resolved."""
     services = ", ".join(incident.services)
-    return f"Users of {services} are affected." if services else "Users are affected."
+    verb = "were" if incident.status is IncidentStatus.RESOLVED else "are"
+    return f"Users of {services} {verb} affected." if services else f"Users {verb} affected."
+
+
+def data_lines(incident: Incident) -> list[str]:
+    """Whether data was lost or exposed, in plain words."""
+    criteria = incident.criteria
+    lines = ["Some data was lost."] if criteria.data_lost else []
+    if criteria.data_exposed:
+        lines.append("User data may have been exposed.")
+    return lines
 
 
 def impact_lines(incident: Incident) -> list[str]:
     """Who is hurt and how, in plain words: not how the response is going."""
-    criteria = incident.criteria
-    lines = [users_affected(incident)] if criteria.user_facing else []
-    if criteria.data_lost:
-        lines.append("Some data was lost.")
-    if criteria.data_exposed:
-        lines.append("User data may have been exposed.")
+    lines = [users_affected(incident)] if incident.criteria.user_facing else []
+    lines += data_lines(incident)
     return lines or ["No impact on users is known so far."]
 
 
@@ -296,7 +303,8 @@ def stakeholder_update(
             # The harm to the company or stakeholders written first: users are hurt all the same.
             rows.append(("Impact on users", show(users_affected(incident))))
         rows += [(f"Impact on {name}", show(harm)) for name, harm in hurt]
-        data = [line for line in impact_lines(incident) if "data" in line.lower()]
+        # Not the users line: "Users of metadata-api are affected." is no data lost.
+        data = data_lines(incident)
         if data:
             rows.append(("Data", " ".join(data)))
     else:
@@ -748,7 +756,8 @@ def public_update_parts(
     ]
     if incident.criteria.user_facing and "users" not in dict(hurt):
         # Only the harm to stakeholders written yet: customers are hurt all the same.
-        parts.append(PublicPart("Impact", "Some customers are affected.", "", free=False))
+        affected = "Some customers were affected." if resolved else "Some customers are affected."
+        parts.append(PublicPart("Impact", affected, "", free=False))
     for name, harm in hurt:
         parts.append(PublicPart("Impact", harm, f"the harm to {name} (audiences.{name})"))
     if not any(part.label == "Impact" for part in parts):
