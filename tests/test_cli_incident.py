@@ -430,6 +430,67 @@ def test_branch_commits_the_record_and_pr_says_what_to_run_without_gh(
     assert INC in result_lines and printed.endswith(f"{INC}.md")
 
 
+def committed_archive(root: Path) -> Path:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "sam.lindqvist@example.com")
+    git(root, "config", "user.name", "Sam")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "archive")
+    return root
+
+
+def test_a_commit_refused_by_a_hook_leaves_the_branch_checked_out_before(
+    archive: Path, run_cli: RunCli
+) -> None:
+    committed_archive(archive)
+    hook = archive / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'records do not lint' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert (
+        "incident: error: git commit failed: records do not lint; nothing was committed, "
+        "and you are back on main\n"
+    ) in result.stderr
+    assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
+    assert git(archive, "status", "--porcelain", "--untracked-files=no") == ""  # none staged
+    assert result.stdout.strip().endswith(".md")  # the record is written, to commit by hand
+
+
+def test_branch_is_refused_before_anything_is_written_when_git_cannot_commit(
+    archive: Path, run_cli: RunCli
+) -> None:
+    committed_archive(archive)
+    git(archive, "config", "user.name", "")  # git refuses an empty name in a commit
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert "git does not know who commits: set `git config user.name`" in result.stderr
+    assert list((archive / "incidents").glob("INC-*.md")) == []
+    assert git(archive, "branch", "--show-current").strip() == "main"
+
+
+def test_an_incident_branch_there_already_takes_its_id(archive: Path, run_cli: RunCli) -> None:
+    committed_archive(archive)
+    git(archive, "branch", f"incident/{INC}")  # declared on its branch, then back to main
+    printed = declare(run_cli, archive, "--branch")
+    assert printed.endswith(f"{INC}-2.md")
+    assert git(archive, "branch", "--show-current").strip() == f"incident/{INC}-2"
+
+
+def test_postmortem_branch_there_already_is_refused_before_the_draft(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    run_cli(archive, "resolve", "--summary", "Fixed.", "--by", "sam")
+    committed_archive(archive)
+    git(archive, "branch", f"postmortem/PM-{INC[4:]}")
+    result = run_cli(archive, "postmortem", INC, "--branch")
+    assert result.exit_code == 2
+    assert f"--branch: the branch postmortem/PM-{INC[4:]} exists already" in result.stderr
+    assert not (archive / "postmortems" / f"PM-{INC[4:]}.md").exists()
+    assert "postmortem:" not in (archive / INC_PATH).read_text()
+
+
 # --- during the incident -------------------------------------------------------------------------
 
 

@@ -572,6 +572,12 @@ def declare_command(
         lifecycle.incident_title(given)  # before any question, "who are you?" included
     ask = _terminal() and not yes
     handle = _who(project, by, ask=ask)
+    # A branch is checked for before any question: at 3 a.m. nobody wants to learn after
+    # answering them that the record cannot be committed.
+    branched: set[str] = set()
+    if branch or pr:
+        git.check_branch(project.root)
+        branched = git.branch_names(project.root, "incident/")
     answers = _declare_answers(
         config,
         given,
@@ -588,7 +594,10 @@ def declare_command(
     title, final_severity = answers.title, answers.severity
 
     def make(taken: set[str]) -> tuple[str, str]:
-        incident_id = lifecycle.new_id("INC", moment.date(), title, taken, answers.services)
+        # An ID on a branch of its own (incident/ID) is taken too, here or on a remote.
+        incident_id = lifecycle.new_id(
+            "INC", moment.date(), title, taken | branched, answers.services
+        )
         declared = lifecycle.declare(
             incident_id=incident_id,
             title=title,
@@ -1278,6 +1287,8 @@ def postmortem_command(
     left = _draft_left_unlinked(project, target, record)
     if target.exists() and left is None:
         raise UsageError(f"{relative_display(target, project.root)}: the postmortem already exists")
+    if branch or pr:
+        git.check_branch(project.root, f"postmortem/{pm_id}")
     warnings: list[str] = []
     authors: list[str] = []
     if left is not None:

@@ -93,14 +93,87 @@ def current_branch(root: Path) -> str | None:
     return name if done.returncode == 0 and name else None
 
 
+def branch_names(root: Path, prefix: str) -> set[str]:
+    """The names after PREFIX (`incident/`) of the branches here and of the remotes' branches
+    this clone knows; none outside git."""
+    try:
+        done = run(
+            root,
+            "for-each-ref",
+            "--format=%(refname)",
+            "refs/heads/",
+            "refs/remotes/",
+            purpose="reading the branches",
+        )
+    except UsageError:
+        return set()
+    names = set()
+    for ref in done.stdout.decode("utf-8", "replace").splitlines() if done.returncode == 0 else ():
+        local = ref.removeprefix("refs/heads/")
+        if local == ref:
+            local = ref.removeprefix("refs/remotes/").partition("/")[2]
+        if local.startswith(prefix):
+            names.add(local.removeprefix(prefix))
+    return names
+
+
+def check_branch(root: Path, branch: str | None = None) -> None:
+    """Refuse `--branch` before anything is written, rather than after: git missing, no git
+    work tree here, a BRANCH of that name already there, or nobody git could commit as."""
+    purpose = "--branch"
+    done = run(root, "rev-parse", "--is-inside-work-tree", purpose=purpose)
+    if done.returncode != 0 or done.stdout.strip() != b"true":
+        raise UsageError(f"--branch commits to git, and {root} is not in a git work tree")
+    if branch is not None:
+        there = run(
+            root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", purpose=purpose
+        )
+        if there.returncode == 0:
+            raise UsageError(f"--branch: the branch {branch} exists already")
+    if run(root, "var", "GIT_COMMITTER_IDENT", purpose=purpose).returncode != 0:
+        raise UsageError(
+            "--branch: git does not know who commits: set `git config user.name` and "
+            "`git config user.email`"
+        )
+
+
 def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
-    """Create BRANCH from the current commit and commit PATHS to it."""
+    """Create BRANCH from the current commit and commit PATHS to it. When the commit fails (a
+    hook refused it, say), the branch checked out before is again, the paths are unstaged and
+    BRANCH is gone: the files stay as written, for the next try."""
     purpose = "--branch"
     output(root, "rev-parse", "--git-dir", purpose=purpose)
+    head = run(root, "symbolic-ref", "--quiet", "HEAD", purpose=purpose)
+    before = head.stdout.decode("utf-8", "replace").strip() if head.returncode == 0 else None
+    commit = run(root, "rev-parse", "--verify", "--quiet", "HEAD", purpose=purpose)
+    base = commit.stdout.decode("ascii", "replace").strip() if commit.returncode == 0 else None
     output(root, "switch", "-c", branch, purpose=purpose)
     relative = [str(p.resolve().relative_to(root.resolve())) for p in paths]
-    output(root, "add", "--", *relative, purpose=purpose)
-    output(root, "commit", "--quiet", "-m", message, "--", *relative, purpose=purpose)
+    try:
+        output(root, "add", "--", *relative, purpose=purpose)
+        output(root, "commit", "--quiet", "-m", message, "--", *relative, purpose=purpose)
+    except UsageError as error:
+        # The new branch points at the commit it was made from, so going back changes no file.
+        if before is not None:
+            run(root, "symbolic-ref", "HEAD", before, purpose=purpose)
+        elif base is not None:
+            run(root, "update-ref", "--no-deref", "HEAD", base, purpose=purpose)
+        if base is not None:
+            run(root, "reset", "--quiet", "--", *relative, purpose=purpose)
+        else:  # no commit yet: nothing to reset to
+            run(
+                root,
+                "rm",
+                "--cached",
+                "--quiet",
+                "--ignore-unmatch",
+                "--",
+                *relative,
+                purpose=purpose,
+            )
+        run(root, "branch", "--quiet", "-D", branch, purpose=purpose)
+        where = before.removeprefix("refs/heads/") if before else f"commit {(base or '')[:12]}"
+        raise UsageError(f"{error}; nothing was committed, and you are back on {where}") from None
 
 
 def open_pull_request(
