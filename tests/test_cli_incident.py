@@ -491,6 +491,31 @@ def test_postmortem_branch_there_already_is_refused_before_the_draft(
     assert "postmortem:" not in (archive / INC_PATH).read_text()
 
 
+def test_ctrl_c_after_the_record_is_written_still_names_it(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the pull request is opened (gh waits on the network) or the past cases are
+    # searched: "aborted" alone would have the responder declare the incident a second time.
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_incident, "_similar_after_declare", interrupted)
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[-1] == str(archive / INC_PATH)
+    assert (
+        f"incident: error: interrupted once {INC} was declared: {archive / INC_PATH} is "
+        "written; the list of cases like it was cut short\n"
+    ) in result.stderr
+    committed_archive(archive)
+    run_cli(archive, "resolve", "--summary", "Fixed.", "--by", "sam", "-i", INC)
+    monkeypatch.setattr("incident_docs.git.open_pull_request", interrupted)
+    drafted = run_cli(archive, "postmortem", INC, "--pr")
+    assert drafted.exit_code == 2
+    assert drafted.stdout.splitlines()[-1].endswith(f"postmortems/PM-{INC[4:]}.md")
+    assert "is written; the pull request may not be open" in drafted.stderr
+
+
 # --- during the incident -------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import os
 import shlex
 import string
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -389,6 +389,21 @@ def _share(
     return True
 
 
+@contextlib.contextmanager
+def _after_writing(path: Path, done: str, left: str) -> Iterator[None]:
+    """What follows a record just written (the cases like it, the branch, the pull request):
+    Ctrl-C there stops that, not what is written. The path is still printed, the line a script
+    reads, and the error says that the record is there, so that nobody writes it again."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        echo(err=True)  # after the ^C the terminal shows
+        echo(_shown(path))
+        raise UsageError(
+            f"interrupted once {path.stem} was {done}: {_shown(path)} is written; {left}"
+        ) from None
+
+
 # --- declare ------------------------------------------------------------------------------------
 
 
@@ -621,17 +636,25 @@ def declare_command(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
         "they are handed off: incident assign comms HANDLE"
     )
-    _similar_after_declare(project, path)
-    ok = True
-    if branch or pr:
-        ok = _share(
-            project.root,
-            f"incident/{path.stem}",
-            [path],
-            f"Declare {path.stem}: {' '.join(title.split())}",
-            f"Incident {path.stem}, {final_severity}, declared by {handle}.",
-            pr=pr,
-        )
+    left = (
+        "the pull request may not be open"
+        if pr
+        else "the branch may not be committed"
+        if branch
+        else "the list of cases like it was cut short"
+    )
+    with _after_writing(path, "declared", left):
+        _similar_after_declare(project, path)
+        ok = True
+        if branch or pr:
+            ok = _share(
+                project.root,
+                f"incident/{path.stem}",
+                [path],
+                f"Declare {path.stem}: {' '.join(title.split())}",
+                f"Incident {path.stem}, {final_severity}, declared by {handle}.",
+                pr=pr,
+            )
     echo(_shown(path))
     if not ok:
         sys.exit(EXIT_ERROR)
@@ -1328,32 +1351,9 @@ def postmortem_command(
         _tell(f"Drafted {pm_id} from {record.id}; {record.id} now links to it.")
     ok = True
     if branch or pr:
-        roster = project.roster
-        involvement = involved(
-            roster, services=record.services, people=reports.responders(record, source.entries)
-        )
-        me = roster.by_email(git.config_value(project.root, "user.email"))
-        writers = {a.casefold() for a in authors} | ({me.handle.casefold()} if me else set())
-        teams = [
-            (
-                item.team.name,
-                [
-                    p.handle
-                    for p in roster.team_seniors(item.team)
-                    if p.handle.casefold() not in writers
-                ],
-            )
-            for item in involvement
-        ]
-        ok = _share(
-            project.root,
-            f"postmortem/{pm_id}",
-            [created, path],
-            f"Postmortem draft {pm_id}",
-            reports.postmortem_pr_body(record, source.entries, roster, teams, REVIEW_CHECKLIST),
-            pr=pr,
-            reviewers=_reviewers(project, involvement, writers),
-        )
+        shared = "the pull request may not be open" if pr else "the branch may not be committed"
+        with _after_writing(created, "drafted", shared):
+            ok = _postmortem_branch(project, record, source, authors, created, path, pr=pr)
     echo(_shown(created))
     if not ok:
         sys.exit(EXIT_ERROR)
@@ -1434,6 +1434,48 @@ def _draft_left_unlinked(
     if draft.postmortem.id != target.stem or record.id not in draft.postmortem.incidents:
         return None
     return draft
+
+
+def _postmortem_branch(
+    project: Project,
+    record: Incident,
+    source: store.IncidentFile,
+    authors: Sequence[str],
+    created: Path,
+    path: Path,
+    *,
+    pr: bool,
+) -> bool:
+    """Commit the draft and the incident's link to it on postmortem/ID, and maybe open the pull
+    request asking the teams involved for reviews; False (after saying why) when git or gh
+    failed."""
+    pm_id = created.stem
+    roster = project.roster
+    involvement = involved(
+        roster, services=record.services, people=reports.responders(record, source.entries)
+    )
+    me = roster.by_email(git.config_value(project.root, "user.email"))
+    writers = {a.casefold() for a in authors} | ({me.handle.casefold()} if me else set())
+    teams = [
+        (
+            item.team.name,
+            [
+                p.handle
+                for p in roster.team_seniors(item.team)
+                if p.handle.casefold() not in writers
+            ],
+        )
+        for item in involvement
+    ]
+    return _share(
+        project.root,
+        f"postmortem/{pm_id}",
+        [created, path],
+        f"Postmortem draft {pm_id}",
+        reports.postmortem_pr_body(record, source.entries, roster, teams, REVIEW_CHECKLIST),
+        pr=pr,
+        reviewers=_reviewers(project, involvement, writers),
+    )
 
 
 def _reviewers(

@@ -152,7 +152,7 @@ def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: s
     try:
         output(root, "add", "--", *relative, purpose=purpose)
         output(root, "commit", "--quiet", "-m", message, "--", *relative, purpose=purpose)
-    except UsageError as error:
+    except BaseException as error:  # Ctrl-C in a slow hook too
         # The new branch points at the commit it was made from, so going back changes no file.
         if before is not None:
             run(root, "symbolic-ref", "HEAD", before, purpose=purpose)
@@ -172,6 +172,8 @@ def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: s
                 purpose=purpose,
             )
         run(root, "branch", "--quiet", "-D", branch, purpose=purpose)
+        if not isinstance(error, UsageError):
+            raise
         where = before.removeprefix("refs/heads/") if before else f"commit {(base or '')[:12]}"
         raise UsageError(f"{error}; nothing was committed, and you are back on {where}") from None
 
