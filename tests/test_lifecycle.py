@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -114,11 +115,24 @@ def test_an_id_that_is_taken_gets_a_number_not_the_next_highest() -> None:
 def test_a_title_ascii_cannot_spell_is_named_after_the_services() -> None:
     day = date(2024, 5, 2)
     assert new_id("INC", day, "決済の障害", [], ["payments", "checkout"]) == (
-        "INC-2024-05-02-payments-checkout"
+        "INC-2024-05-02-payments-checkout-c24c3d"
     )
-    assert new_id("INC", day, "Сбой оплаты", []) == "INC-2024-05-02-incident"
-    assert new_id("INC", day, "Сбой 2", [], ["payments"]) == "INC-2024-05-02-payments-2"
+    assert new_id("INC", day, "Сбой оплаты", []) == "INC-2024-05-02-incident-82a3f2"
+    assert new_id("INC", day, "Сбой 2", [], ["payments"]) == "INC-2024-05-02-payments-2-f8ad79"
     assert new_id("INC", day, "503", []) == "INC-2024-05-02-incident-503"
+
+
+def test_titles_ascii_cannot_spell_get_ids_two_branches_do_not_share() -> None:
+    # Declared the same day on two branches, without a service: "-incident" on both before.
+    day = date(2024, 5, 2)
+    payments = new_id("INC", day, "Сбой оплаты", [])
+    login = new_id("INC", day, "فشل تسجيل الدخول", [])
+    assert payments != login
+    assert re.fullmatch(r"INC-2024-05-02-incident-[0-9a-f]{6}", login)
+    assert new_id("INC", day, " Сбой  оплаты ", []) == payments  # the title as it reads
+    assert new_id("INC", day, "決済の障害", [], ["payments"]) != (
+        new_id("INC", day, "決済の遅延", [], ["payments"])
+    )
 
 
 def test_naive_times_are_refused_and_relative_times_count_back_from_now() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -103,10 +104,17 @@ def new_id(
     title with no letter ASCII can spell ("決済の障害", "Сбой оплаты") is named after the
     services too: every such incident of a day would otherwise be `-incident`, `-incident-2`,
     two branches would pick the same, and a title of digits would read as a number after the
-    date (`INC-2024-05-02-2`)."""
+    date (`INC-2024-05-02-2`). Such a title that is not plain ASCII also gets a few letters of
+    its digest: two such incidents of a day about the same services (or none) are told apart
+    on two branches too, as two titles ASCII spells are, and not by the next number free on
+    each."""
     slug = slugify(title, default="")
     if re.search("[a-z]", slug) is None:
         slug = "-".join(part for part in (slugify(" ".join(services)), slug) if part)
+        if not title.isascii():
+            written = unicodedata.normalize("NFC", " ".join(title.split()))
+            digest = hashlib.sha256(written.encode()).hexdigest()
+            slug = f"{slugify(slug, SLUG_LENGTH - 7)}-{digest[:6]}"
     base = f"{prefix}-{day.isoformat()}-{slugify(slug)}"
     used = {t.casefold() for t in taken}
     candidate, number = base, 2
