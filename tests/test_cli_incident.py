@@ -390,6 +390,29 @@ def test_by_defaults_to_the_roster_entry_for_the_git_email(archive: Path, run_cl
     assert "declared_by: ada-lovelace" in Path(result.stdout.splitlines()[-1]).read_text()
 
 
+def test_a_git_name_no_handle_can_spell_is_not_taken_for_the_commander(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new archive: nobody in the roster yet, and the git name is written in Japanese.
+    (archive / "people.yaml").write_text("people: []\n")
+    git(archive, "init", "-q")
+    git(archive, "config", "user.name", "山田太郎")
+    result = run_cli(archive, "declare", "Checkout fails", "--yes")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "incident: error: who is this? pass --by HANDLE: nobody is in people.yaml yet, and git "
+        "has no user name (in letters a handle can spell) to stand in\n"
+    )
+    assert not (archive / INC_PATH).exists()
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)  # at a terminal: asked
+    answers = "taro yamada\ntaro\n" + "y\n" + "\n" * 6 + "\n\nn\nn\nn\n"
+    asked = run_cli(archive, "declare", "Checkout fails", input=answers)
+    assert asked.exit_code == 0, asked.output
+    assert "Who are you? (a handle, as people.yaml will list you): " in asked.stderr
+    assert "handle 'taro yamada' is not a handle" in asked.stderr
+    assert "  incident_commander: taro\n" in (archive / INC_PATH).read_text()
+
+
 def test_a_git_email_the_roster_gives_two_people_names_neither(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -142,7 +142,8 @@ def _person(project: Project, given: str, what: str, *, outside: bool = False) -
 
 def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
     """--by, else the roster entry for `git config user.email`, else (at a terminal) the answer
-    to "who are you?", else the git user name when the roster is still empty."""
+    to "who are you?"; while the roster is still empty, the git user name, else (at a terminal)
+    the answer to "who are you?"."""
     if by:
         return _person(project, by, "--by")
     email = git.config_value(project.root, "user.email")
@@ -181,10 +182,31 @@ def _who(project: Project, by: str | None, *, ask: bool = False) -> str:
             f"who is this? your git email ({email or 'not set'}) is not in "
             f"{project.config.roster}: pass --by HANDLE, or add the email to your roster entry"
         )
-    name = git.config_value(project.root, "user.name")
+    # A name with no letter a handle can spell (山田太郎) stands in for nobody: "incident"
+    # would be recorded as Incident Commander.
+    name = lifecycle.slugify(git.config_value(project.root, "user.name"), 39, default="")
     if name:
-        return _person(project, lifecycle.slugify(name, 39), "git user.name")
-    raise UsageError("who is this? pass --by HANDLE (or set `git config user.email`)")
+        return _person(project, name, "git user.name")
+    if ask:
+        _tell(f"Nobody is in {project.config.roster} yet, and git has no user name to stand in.")
+
+        def handle(value: str) -> str:
+            try:
+                return _person(project, value, "handle")
+            except UsageError as error:
+                raise click.UsageError(str(error)) from None  # asked again
+
+        return str(
+            click.prompt(
+                printable(f"Who are you? (a handle, as {project.config.roster} will list you)"),
+                value_proc=handle,
+                err=True,
+            )
+        )
+    raise UsageError(
+        f"who is this? pass --by HANDLE: nobody is in {project.config.roster} yet, and git has "
+        "no user name (in letters a handle can spell) to stand in"
+    )
 
 
 def _moment(at: str | None, now: datetime) -> datetime:
