@@ -23,6 +23,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from incident_docs import cli_incident, records, store, webhooks
+from incident_docs import git as incident_git
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import copy_archive
 from support.cli import RunCli
@@ -537,6 +538,111 @@ def test_ctrl_c_after_the_record_is_written_still_names_it(
     assert drafted.exit_code == 2
     assert drafted.stdout.splitlines()[-1].endswith(f"postmortems/PM-{INC[4:]}.md")
     assert "is written; the pull request may not be open" in drafted.stderr
+
+
+def no_git_identity(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody git could commit as, whatever this machine's own configuration says."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("AUTHOR", "COMMITTER"):
+        for what in ("NAME", "EMAIL"):
+            monkeypatch.delenv(f"GIT_{name}_{what}", raising=False)
+    git(root, "config", "--unset", "user.name")
+    git(root, "config", "--unset", "user.email")
+    git(root, "config", "user.useConfigOnly", "true")  # no guess from the host name
+
+
+def test_branch_is_refused_when_git_knows_the_committer_but_not_the_author(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed_archive(archive)
+    no_git_identity(archive, monkeypatch)
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Sam")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "sam.lindqvist@example.com")
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert "git does not know who commits" in result.stderr
+    assert list((archive / "incidents").glob("INC-*.md")) == []
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Sam")  # both from the environment: it commits
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "sam.lindqvist@example.com")
+    printed = declare(run_cli, archive, "--branch")
+    assert git(archive, "log", "-1", "--format=%an %ce").split() == [
+        "Sam",
+        "sam.lindqvist@example.com",
+    ]
+    assert git(archive, "status", "--porcelain", "--", printed) == ""
+
+
+def test_branch_is_refused_before_who_are_you_is_asked(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new machine: no git email, so not in the roster, and nobody git could commit as.
+    committed_archive(archive)
+    no_git_identity(archive, monkeypatch)
+    monkeypatch.setattr(cli_incident, "_terminal", lambda: True)
+    result = run_cli(archive, "declare", "Checkout fails", "--branch", input="sam\n")
+    assert result.exit_code == 2
+    assert "Who are you?" not in result.stderr
+    assert "git does not know who commits" in result.stderr
+
+
+def test_branch_in_a_work_tree_git_refuses_says_why(archive: Path, run_cli: RunCli) -> None:
+    # As with a repository someone else owns ("dubious ownership"): a work tree all the same.
+    committed_archive(archive)
+    git(archive, "config", "core.repositoryformatversion", "99")
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"incident: error: --branch: git cannot commit in {archive}: ")
+    assert "repo version" in result.stderr
+    assert "not in a git work tree" not in result.stderr
+    assert list((archive / "incidents").glob("INC-*.md")) == []
+
+
+def test_branches_of_a_remote_with_a_slash_in_its_name_are_read(
+    archive: Path, run_cli: RunCli
+) -> None:
+    committed_archive(archive)
+    git(archive, "update-ref", f"refs/remotes/team/ops/incident/{INC}", "HEAD")  # no fetch
+    assert declare(run_cli, archive, "--branch").endswith(f"{INC}-2.md")
+
+
+def test_postmortem_branch_on_a_remote_already_is_refused_before_the_draft(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Someone else drafts it on their branch: a second draft would clash with theirs.
+    declare(run_cli, archive)
+    run_cli(archive, "resolve", "--summary", "Fixed.", "--by", "sam")
+    committed_archive(archive)
+    git(archive, "update-ref", f"refs/remotes/origin/postmortem/PM-{INC[4:]}", "HEAD")
+    result = run_cli(archive, "postmortem", INC, "--branch")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"incident: error: --branch: the branch postmortem/PM-{INC[4:]} is on a remote already "
+        f"(origin/postmortem/PM-{INC[4:]}); to work on it: git switch postmortem/PM-{INC[4:]}\n"
+    )
+    assert not (archive / "postmortems" / f"PM-{INC[4:]}.md").exists()
+
+
+def test_ctrl_c_in_the_commit_says_nothing_was_committed(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed_archive(archive)
+    output = incident_git.output
+
+    def interrupted(root: Path, *args: str, purpose: str) -> str:
+        if args[0] == "commit":  # a slow pre-commit hook
+            raise KeyboardInterrupt
+        return output(root, *args, purpose=purpose)
+
+    monkeypatch.setattr(incident_git, "output", interrupted)
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"incident: error: interrupted once {INC} was declared: {archive / INC_PATH} is "
+        "written; nothing was committed, and you are back on main\n"
+    )
+    assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
+    assert git(archive, "status", "--porcelain", "--untracked-files=no") == ""
 
 
 # --- during the incident -------------------------------------------------------------------------

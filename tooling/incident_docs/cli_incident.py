@@ -418,11 +418,13 @@ def _after_writing(path: Path, done: str, left: str) -> Iterator[None]:
     reads, and the error says that the record is there, so that nobody writes it again."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        # The branch's commit says what it undid: "nothing was committed, and you are back on".
         echo(err=True)  # after the ^C the terminal shows
         echo(_shown(path))
         raise UsageError(
-            f"interrupted once {path.stem} was {done}: {_shown(path)} is written; {left}"
+            f"interrupted once {path.stem} was {done}: {_shown(path)} is written; "
+            f"{str(interrupt) or left}"
         ) from None
 
 
@@ -607,14 +609,14 @@ def declare_command(
     given = title or " ".join(words)
     if given.strip():
         lifecycle.incident_title(given)  # before any question, "who are you?" included
-    ask = _terminal() and not yes
-    handle = _who(project, by, ask=ask)
-    # A branch is checked for before any question: at 3 a.m. nobody wants to learn after
-    # answering them that the record cannot be committed.
+    # A branch is checked for before any question, "who are you?" included: at 3 a.m. nobody
+    # wants to learn after answering them that the record cannot be committed.
     branched: set[str] = set()
     if branch or pr:
         git.check_branch(project.root)
         branched = git.branch_names(project.root, "incident/")
+    ask = _terminal() and not yes
+    handle = _who(project, by, ask=ask)
     answers = _declare_answers(
         config,
         given,

@@ -93,9 +93,9 @@ def current_branch(root: Path) -> str | None:
     return name if done.returncode == 0 and name else None
 
 
-def branch_names(root: Path, prefix: str) -> set[str]:
-    """The names after PREFIX (`incident/`) of the branches here and of the remotes' branches
-    this clone knows; none outside git."""
+def _branch_refs(root: Path) -> list[str]:
+    """The full names of the branches here and of the remotes' branches this clone knows
+    (read from the clone, no fetch); none outside git."""
     try:
         done = run(
             root,
@@ -106,35 +106,60 @@ def branch_names(root: Path, prefix: str) -> set[str]:
             purpose="reading the branches",
         )
     except UsageError:
-        return set()
+        return []
+    return done.stdout.decode("utf-8", "replace").splitlines() if done.returncode == 0 else []
+
+
+def branch_names(root: Path, prefix: str) -> set[str]:
+    """The names after PREFIX (`incident/`) of the branches here and of the remotes' branches
+    this clone knows; none outside git. A remote's name may have a slash in it (`team/ops`)."""
     names = set()
-    for ref in done.stdout.decode("utf-8", "replace").splitlines() if done.returncode == 0 else ():
+    for ref in _branch_refs(root):
         local = ref.removeprefix("refs/heads/")
-        if local == ref:
-            local = ref.removeprefix("refs/remotes/").partition("/")[2]
-        if local.startswith(prefix):
-            names.add(local.removeprefix(prefix))
+        if local != ref:
+            if local.startswith(prefix):
+                names.add(local.removeprefix(prefix))
+        elif ref.startswith("refs/remotes/"):
+            _before, found, name = ref.rpartition(f"/{prefix}")
+            if found and name and "/" not in name:
+                names.add(name)
     return names
 
 
 def check_branch(root: Path, branch: str | None = None) -> None:
     """Refuse `--branch` before anything is written, rather than after: git missing, no git
-    work tree here, a BRANCH of that name already there, or nobody git could commit as."""
+    work tree here (or one git refuses to work in), a BRANCH of that name already there or on
+    a remote, or nobody git could commit as."""
     purpose = "--branch"
     done = run(root, "rev-parse", "--is-inside-work-tree", purpose=purpose)
+    if done.returncode != 0 and b"not a git repository" not in done.stderr:
+        # Dubious ownership, say: the work tree is there, git will not commit in it.
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        reason = said[0].removeprefix("fatal: ") if said else "no output"
+        raise UsageError(f"--branch: git cannot commit in {root}: {reason} (git status says more)")
     if done.returncode != 0 or done.stdout.strip() != b"true":
         raise UsageError(f"--branch commits to git, and {root} is not in a git work tree")
     if branch is not None:
-        there = run(
-            root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", purpose=purpose
-        )
-        if there.returncode == 0:
+        refs = _branch_refs(root)
+        if f"refs/heads/{branch}" in refs:
             raise UsageError(f"--branch: the branch {branch} exists already")
-    if run(root, "var", "GIT_COMMITTER_IDENT", purpose=purpose).returncode != 0:
-        raise UsageError(
-            "--branch: git does not know who commits: set `git config user.name` and "
-            "`git config user.email`"
-        )
+        remote = [
+            ref.removeprefix("refs/remotes/")
+            for ref in refs
+            if ref.startswith("refs/remotes/") and ref.endswith(f"/{branch}")
+        ]
+        if remote:
+            raise UsageError(
+                f"--branch: the branch {branch} is on a remote already ({remote[0]}); "
+                f"to work on it: git switch {branch}"
+            )
+    # A commit needs both: GIT_COMMITTER_NAME and _EMAIL set alone do not make an author.
+    for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        if run(root, "var", ident, purpose=purpose).returncode != 0:
+            raise UsageError(
+                "--branch: git does not know who commits: set `git config user.name` and "
+                "`git config user.email`"
+            )
 
 
 def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: str) -> None:
@@ -172,10 +197,13 @@ def branch_and_commit(root: Path, branch: str, paths: Sequence[Path], message: s
                 purpose=purpose,
             )
         run(root, "branch", "--quiet", "-D", branch, purpose=purpose)
+        where = before.removeprefix("refs/heads/") if before else f"commit {(base or '')[:12]}"
+        back = f"nothing was committed, and you are back on {where}"
+        if isinstance(error, KeyboardInterrupt):
+            raise KeyboardInterrupt(back) from None  # for the message that names the record
         if not isinstance(error, UsageError):
             raise
-        where = before.removeprefix("refs/heads/") if before else f"commit {(base or '')[:12]}"
-        raise UsageError(f"{error}; nothing was committed, and you are back on {where}") from None
+        raise UsageError(f"{error}; {back}") from None
 
 
 def open_pull_request(
