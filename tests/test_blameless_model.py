@@ -3524,6 +3524,16 @@ def test_lint_and_explain_say_when_the_examples_changed_since_training(
     assert "trained on examples the configuration no longer names" in lint.stderr
 
 
+def test_explain_says_which_model_scored(archive: Path, run_cli: RunCli) -> None:
+    shipped = run_cli(archive, "blameless", "explain", "Ken broke it.")
+    assert "model file: none (the model shipped with incident-docs)\n" in shipped.stdout
+    _trained_model(archive, [])
+    own = run_cli(archive, "blameless", "explain", "Ken broke it.")
+    assert "model file: .incident-docs/blameless-model.json.gz (the archive's own)\n" in own.stdout
+    data = json.loads(run_cli(archive, "blameless", "explain", "--format", "json", "x y").stdout)
+    assert data["model_file"] == ".incident-docs/blameless-model.json.gz"
+
+
 def test_lint_says_when_the_model_was_trained_from_another_release(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from incident_docs.blameless.archive import load_checker, stale_model
+from incident_docs.blameless.archive import load_checker, own_model_file, stale_model
 from incident_docs.blameless.model import is_model_file
 from incident_docs.blameless.prose import as_shown
 from incident_docs.blameless.training import archive_training_rows, dump, refit
@@ -58,7 +59,9 @@ def explain_command(project: Project, sentence: str, output_format: str) -> None
     stale = stale_model(project.root, project.config.blameless)
     if stale is not None:
         echo(f"incident: warning: {stale}", err=True)
-    explanation = checker.explain(sentence)
+    explanation = replace(
+        checker.explain(sentence), model_file=own_model_file(project.root, project.config.blameless)
+    )
     if output_format == "json":
         echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
     else:

@@ -29,6 +29,15 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
         raise UsageError(f"{config.model_file}: unusable blameless model: {detail}") from None
 
 
+def own_model_file(root: Path, config: BlamelessConfig) -> str | None:
+    """The archive's model file as configured when lint scores with it (see archive_model);
+    None when it uses the shipped model, or none."""
+    if not config.model:
+        return None
+    own = setting_file(root, config.model_file, "model-file").exists()
+    return config.model_file if own else None
+
+
 def stale_model(root: Path, config: BlamelessConfig) -> str | None:
     """Why the archive's own model no longer fits what it was trained from, when it does not:
     the examples file changed since `blameless train` (or is no longer configured), or the

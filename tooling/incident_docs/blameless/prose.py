@@ -1516,6 +1516,9 @@ class Explanation:
     owned: bool = False
     """The text is the writers' own apology, lesson or resolve, naming no one else, which the
     model does not report (see Checker._owned_apology, Checker._owned_resolve)."""
+    model_file: str | None = None
+    """The archive's own model file the scores come from, as configured; None for the shipped
+    model."""
 
     @property
     def flagged(self) -> bool:
@@ -1527,6 +1530,7 @@ class Explanation:
             "flagged": self.flagged,
             "probability": None if self.probability is None else round(self.probability, 4),
             "threshold": self.threshold,
+            "model_file": self.model_file,
             "rules": [
                 {
                     "code": h.code,
@@ -1561,6 +1565,12 @@ class Explanation:
             side = "blame" if self.probability >= self.threshold else "not blame"
             lines.append(
                 f"model: {self.probability:.2f} (threshold {self.threshold:.2f}: reads as {side})"
+            )
+            # After `blameless train`, whether the archive's model is the one that scored.
+            lines.append(
+                f"model file: {self.model_file} (the archive's own)"
+                if self.model_file
+                else "model file: none (the model shipped with incident-docs)"
             )
             if self.sentences:
                 lines.append("lint weighs each sentence alone:")
