@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from incident_docs.blameless.training import PACKAGED_PATH
 from incident_docs.config import parse_config
 from incident_docs.diagnostics import Finding, UsageError
 from incident_docs.rules.suppression import Suppression, suppressed
@@ -1171,6 +1172,24 @@ def test_naming_the_roster_or_the_configuration_lints_the_whole_archive(
 ) -> None:
     everything = len(record_files(archive))
     for name in ("people.yaml", "pyproject.toml"):
+        result = run_cli(archive, "lint", str(archive / name))
+        assert result.exit_code == 0, result.output
+        assert result.stderr.strip().endswith(f"in {everything} files")
+
+
+def test_naming_the_blameless_examples_or_model_file_lints_the_whole_archive(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Either can change the findings of every record; read as a record, the examples file got
+    # FM001 and BL findings of its own lines.
+    everything = len(record_files(archive))
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "examples.tsv"\n')
+    (archive / "examples.tsv").write_text("text\tlabel\nKen broke it, again.\tblameful\n")
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(PACKAGED_PATH.read_bytes())
+    for name in ("examples.tsv", ".incident-docs/blameless-model.json.gz"):
         result = run_cli(archive, "lint", str(archive / name))
         assert result.exit_code == 0, result.output
         assert result.stderr.strip().endswith(f"in {everything} files")

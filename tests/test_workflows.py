@@ -219,6 +219,57 @@ def test_linting_the_changed_records_of_an_archive_in_a_subfolder_lints_its_file
     assert linted == ["lint", "--format", "github", f"postmortems/{changed.name}"]
 
 
+def test_a_pull_request_that_changes_the_blameless_examples_or_model_lints_the_archive(
+    tmp_path: Path,
+) -> None:
+    # Either changes what lint finds in every record: a pull request changing only them linted
+    # nothing and went green, and publishing failed once it merged.
+    archive = copy_archive(tmp_path / "repo")
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "house-style.tsv"\n')
+    (archive / "house-style.tsv").write_text("text\tlabel\n")
+
+    def git(*args: str) -> None:
+        identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+        subprocess.run(["git", "-C", str(archive), *identity, *args], check=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "archive")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    (archive / "house-style.tsv").write_text("text\tlabel\nKen broke it, again.\tblameful\n")
+    (archive / ".incident-docs").mkdir()
+    (archive / ".incident-docs" / "blameless-model.json.gz").write_bytes(b"trained")
+    git("add", "-A")
+    git("commit", "-qm", "house style")
+    config = load_config(archive)
+    text = github_files(config, load_roster(archive, config), adopter_setup("main"))[
+        ".github/workflows/lint.yml"
+    ]
+    workflow = yaml.safe_load(text)
+    step = next(s for s in workflow["jobs"]["lint"]["steps"] if "git diff" in s.get("run", ""))
+    script, stub = tmp_path / "step.sh", tmp_path / "bin" / "incident"
+    script.write_text(step["run"], encoding="utf-8")
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS"\n')
+    stub.chmod(0o755)
+    done = subprocess.run(
+        [*runner_shell(workflow, "lint", step), str(script)],
+        cwd=archive,
+        env={
+            "PATH": f"{stub.parent}:{os.environ['PATH']}",
+            "BASE_REF": "main",
+            "ARGS": str(tmp_path / "args"),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    linted = (tmp_path / "args").read_text().splitlines()
+    assert linted[:3] == ["lint", "--format", "github"]
+    assert sorted(linted[3:]) == [".incident-docs/blameless-model.json.gz", "house-style.tsv"]
+
+
 def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -> None:
     workflow = load(REPO / ".github" / "workflows" / "publish.yml")
     assert triggers(workflow)["push"] == {"branches": ["main"]}

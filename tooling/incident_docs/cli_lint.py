@@ -165,12 +165,12 @@ def _outside(display: str) -> bool:
 
 
 def _is_archive_wide(project: Project, path: Path) -> bool:
-    """The roster or the configuration file: what every record is checked against."""
+    """A file every record is checked against: the roster, the configuration, the blameless
+    examples file or model file (see Config.checked_against)."""
     try:
-        return (path if path.is_absolute() else Path.cwd() / path).resolve() in (
-            (project.root / project.config.roster).resolve(),
-            (project.root / "pyproject.toml").resolve(),
-        )
+        return (path if path.is_absolute() else Path.cwd() / path).resolve() in {
+            (project.root / name).resolve() for name in project.config.checked_against()
+        }
     except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a symbolic link loop
         return False
 

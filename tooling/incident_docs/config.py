@@ -466,6 +466,14 @@ class Config(_Section):
             }
         )
 
+    def checked_against(self) -> tuple[str, ...]:
+        """The files every record is checked against, from the archive's root: the roster, the
+        configuration, and the blameless examples file and model file (when the model is on). A
+        change to any of them can change the findings of every record."""
+        blameless = self.blameless
+        own = (blameless.examples, blameless.model_file if blameless.model else None)
+        return (self.roster, CONFIG_FILE, *filter(None, own))
+
     def review_paths(self) -> tuple[str, ...]:
         """The globs of review.paths, or every file under postmortems-dir when it is not set:
         moving the postmortems elsewhere moves the gate with them."""

@@ -296,15 +296,22 @@ def starter_text(name: str) -> str:
 
 def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     """A workflow or Dependabot file, filled in for this repository's folders and install."""
-    watched = [config.incidents_dir, config.postmortems_dir, config.roster, CONFIG_FILE]
+    wide = config.checked_against()
+    watched = [config.incidents_dir, config.postmortems_dir, *wide]
     return (
         _in_folder(starter_text(f"github/{name}"), setup.folder, setup.site)
         .replace("@INSTALL@", setup.install)
         .replace("@PIP_DIRECTORY@", setup.pip_directory)
         .replace("@BRANCH@", json.dumps(setup.branch))
         .replace("@WATCHED@", " ".join(shlex.quote(path) for path in watched))
-        .replace("@ROSTER_RE@", re.escape(config.roster))
+        .replace("@WIDE_RE@", "|".join(map(_extended_regex, wide)))
     )
+
+
+def _extended_regex(path: str) -> str:
+    """A path as a POSIX extended regular expression (grep -E) that matches it alone: only
+    the characters special there escaped (GNU grep warns of a stray backslash before others)."""
+    return re.sub(r"([.\[\]()*+?{}|^$\\])", r"\\\1", path)
 
 
 def _in_folder(text: str, folder: str, site: str = "site") -> str:

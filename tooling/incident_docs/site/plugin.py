@@ -592,12 +592,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             folder = self.root / part
             if folder.is_dir():
                 server.watch(str(folder))
-        blameless = self.settings.blameless
-        # The examples file and the model `blameless train` writes decide what lint finds too.
-        own = (
-            (blameless.examples, blameless.model_file) if blameless.model else (blameless.examples,)
-        )
-        for name in (self.settings.roster, "pyproject.toml", *filter(None, own)):
+        # What every record is checked against decides what lint finds too.
+        for name in self.settings.checked_against():
             path = self.root / name
             if path.exists():
                 server.watch(str(path))
