@@ -332,6 +332,17 @@ def build_error(
     return "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
+def test_an_unusable_blameless_examples_file_fails_the_build_with_lint_s_own_line(
+    christmas: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (christmas / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.incident-docs.blameless]\nexamples = "ex.tsv"\n')
+    (christmas / "ex.tsv").write_text("text\tlabel\nKen broke it.\tyes\n")
+    assert build_error(christmas, caplog) == (
+        "incident-docs: lint failed: ex.tsv:2: label must be 'blameful' or 'blameless', not 'yes'"
+    )
+
+
 @pytest.mark.parametrize(
     ("root", "says"),
     [

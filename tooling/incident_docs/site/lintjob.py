@@ -10,6 +10,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from incident_docs.config import Config
+from incident_docs.diagnostics import UsageError
 from incident_docs.models import Roster
 from incident_docs.terminal import log_line, printable
 
@@ -51,6 +52,10 @@ def _work(root: Path, config: Config, roster: Roster, conn: Connection) -> None:
                 for d in result.diagnostics
             ]
         )
+    except UsageError as error:
+        # Bad input (an examples file or a model file that cannot be used): its one line, as
+        # `incident lint` says it, with no Python class name before it.
+        conn.send(str(error))
     except BaseException as error:  # reported by the build, never a silent pass
         conn.send(f"{type(error).__name__}: {error}")
     finally:
