@@ -1693,6 +1693,17 @@ def test_an_examples_line_too_long_for_a_field_is_named_by_its_number(tmp_path: 
         training.read_rows(examples)
 
 
+def test_an_examples_line_too_long_says_how_long_and_the_limit(archive: Path) -> None:
+    # "field larger than field limit (131072)" named neither what was too long nor in what.
+    (archive / "ex.tsv").write_text("text\tlabel\n" + "word " * 200_000 + "\tblameless\n")
+    with pytest.raises(
+        UsageError,
+        match=r"^ex.tsv:2: a cell of 1,000,000 characters, over the limit of 131,072: an "
+        "example is a sentence or a line of a record$",
+    ):
+        training.read_examples(archive, "ex.tsv")
+
+
 def test_an_examples_line_labelled_both_ways_names_both_lines(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -254,7 +254,10 @@ def _spreadsheet_records(text: str, shown: str) -> Iterator[tuple[int, list[tupl
                 values.append((value, False))
                 at = raw.end()
             if len(value) > limit:
-                raise UsageError(f"{shown}:{first}: field larger than field limit ({limit})")
+                raise UsageError(
+                    f"{shown}:{first}: a cell of {len(value):,} characters, over the limit of "
+                    f"{limit:,}: an example is a sentence or a line of a record"
+                )
             if not text.startswith("\t", at):
                 break
             at += 1
