@@ -3545,6 +3545,21 @@ def test_explain_says_which_model_scored(archive: Path, run_cli: RunCli) -> None
     assert data["model_file"] == ".incident-docs/blameless-model.json.gz"
 
 
+def test_an_unusable_model_file_says_how_to_get_past_it(archive: Path, run_cli: RunCli) -> None:
+    # Training will not write over a file that is no model, and lint failed on it saying only
+    # that it was unusable.
+    model = archive / ".incident-docs" / "blameless-model.json.gz"
+    model.parent.mkdir()
+    model.write_bytes(gzip.compress(b'{"format": "incident-docs/blameless-model"')[:-12])
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "incident: error: .incident-docs/blameless-model.json.gz: unusable blameless model: not "
+        "a JSON model file (the gzip stream is cut short); remove it to use the shipped model, "
+        "then run `incident blameless train` to train the archive's own again\n"
+    )
+
+
 def test_lint_says_when_the_model_was_trained_from_another_release(
     archive: Path, run_cli: RunCli
 ) -> None:

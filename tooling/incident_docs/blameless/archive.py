@@ -26,6 +26,12 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
         return model_at(path, stat.st_mtime_ns)
     except (OSError, ValueError) as exc:
         detail = str(exc).removeprefix(f"{path}: ")  # the file is named once, as configured
+        if "blameless train" not in detail:
+            # Training replaces only a file that is a model: a broken one is removed first.
+            detail += (
+                "; remove it to use the shipped model, then run `incident blameless train` to "
+                "train the archive's own again"
+            )
         raise UsageError(f"{config.model_file}: unusable blameless model: {detail}") from None
 
 
