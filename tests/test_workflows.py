@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -219,29 +221,36 @@ def test_linting_the_changed_records_of_an_archive_in_a_subfolder_lints_its_file
     assert linted == ["lint", "--format", "github", f"postmortems/{changed.name}"]
 
 
-def test_a_pull_request_that_changes_the_blameless_examples_or_model_lints_the_archive(
-    tmp_path: Path,
-) -> None:
-    # Either changes what lint finds in every record: a pull request changing only them linted
-    # nothing and went green, and publishing failed once it merged.
+def lint_the_changes(
+    tmp_path: Path, examples: str, before: Mapping[str, bytes], after: Mapping[str, bytes | None]
+) -> tuple[str, list[str]]:
+    """Run the changed-records step of the lint workflow `init --github` writes for an archive
+    with this examples file, on a pull request from `before` to `after` (None: deleted): its
+    script and what it ran `incident` with ([] when nothing)."""
     archive = copy_archive(tmp_path / "repo")
     with (archive / "pyproject.toml").open("a") as handle:
-        handle.write('\n[tool.incident-docs.blameless]\nexamples = "house-style.tsv"\n')
-    (archive / "house-style.tsv").write_text("text\tlabel\n")
+        handle.write(f"\n[tool.incident-docs.blameless]\nexamples = {json.dumps(examples)}\n")
+
+    def write(files: Mapping[str, bytes | None]) -> None:
+        for name, data in files.items():
+            if data is None:
+                (archive / name).unlink()
+            else:
+                (archive / name).parent.mkdir(parents=True, exist_ok=True)
+                (archive / name).write_bytes(data)
 
     def git(*args: str) -> None:
         identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
         subprocess.run(["git", "-C", str(archive), *identity, *args], check=True)
 
+    write(before)
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-qm", "archive")
     git("update-ref", "refs/remotes/origin/main", "HEAD")
-    (archive / "house-style.tsv").write_text("text\tlabel\nKen broke it, again.\tblameful\n")
-    (archive / ".incident-docs").mkdir()
-    (archive / ".incident-docs" / "blameless-model.json.gz").write_bytes(b"trained")
+    write(after)
     git("add", "-A")
-    git("commit", "-qm", "house style")
+    git("commit", "-qm", "change")
     config = load_config(archive)
     text = github_files(config, load_roster(archive, config), adopter_setup("main"))[
         ".github/workflows/lint.yml"
@@ -251,7 +260,7 @@ def test_a_pull_request_that_changes_the_blameless_examples_or_model_lints_the_a
     script, stub = tmp_path / "step.sh", tmp_path / "bin" / "incident"
     script.write_text(step["run"], encoding="utf-8")
     stub.parent.mkdir()
-    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS"\n')
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" >> "$ARGS"\n')
     stub.chmod(0o755)
     done = subprocess.run(
         [*runner_shell(workflow, "lint", step), str(script)],
@@ -265,9 +274,72 @@ def test_a_pull_request_that_changes_the_blameless_examples_or_model_lints_the_a
         text=True,
     )
     assert done.returncode == 0 and not done.stderr, done.stderr
-    linted = (tmp_path / "args").read_text().splitlines()
+    called = tmp_path / "args"
+    return step["run"], called.read_text().splitlines() if called.exists() else []
+
+
+def test_a_pull_request_that_changes_the_blameless_examples_or_model_lints_the_archive(
+    tmp_path: Path,
+) -> None:
+    # Either changes what lint finds in every record: a pull request changing only them linted
+    # nothing and went green, and publishing failed once it merged.
+    _, linted = lint_the_changes(
+        tmp_path,
+        "house-style.tsv",
+        {"house-style.tsv": b"text\tlabel\n"},
+        {
+            "house-style.tsv": b"text\tlabel\nKen broke it, again.\tblameful\n",
+            ".incident-docs/blameless-model.json.gz": b"trained",
+        },
+    )
     assert linted[:3] == ["lint", "--format", "github"]
     assert sorted(linted[3:]) == [".incident-docs/blameless-model.json.gz", "house-style.tsv"]
+
+
+def test_a_pull_request_that_removes_the_archive_s_model_lints_the_archive(
+    tmp_path: Path,
+) -> None:
+    # Lint then scores with the shipped model, as the error for a broken model file says to
+    # do: such a pull request linted nothing, since a deleted file is no record to lint.
+    model = ".incident-docs/blameless-model.json.gz"
+    _, linted = lint_the_changes(
+        tmp_path, "ex.tsv", {"ex.tsv": b"text\tlabel\n", model: b"trained"}, {model: None}
+    )
+    assert linted == ["lint", "--format", "github", model]
+
+
+def test_a_pull_request_that_removes_a_record_does_not_name_it_to_lint(tmp_path: Path) -> None:
+    record = sorted(p.name for p in (REPO / "postmortems").glob("PM-*.md"))[0]
+    _, linted = lint_the_changes(
+        tmp_path, "ex.tsv", {"ex.tsv": b"text\tlabel\n"}, {f"postmortems/{record}": None}
+    )
+    assert linted == []
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [
+        "it's ours.tsv",
+        "x; rm -rf ~.tsv",
+        'our "$HOME" `id`.tsv',
+        ":colon.tsv",
+        "a${{ github.token }}b.tsv",
+    ],
+)
+def test_the_lint_workflow_watches_an_examples_file_of_any_name(
+    tmp_path: Path, examples: str
+) -> None:
+    # The name is the configuration's: a quote in it ended the quoted pattern of `grep` (a
+    # syntax error, or a command of the name's), GitHub would replace `${{ … }}` in it before
+    # the shell ran, and git read a leading ':' as pathspec magic.
+    script, linted = lint_the_changes(
+        tmp_path,
+        examples,
+        {examples: b"text\tlabel\n"},
+        {examples: b"text\tlabel\nKen broke it, again.\tblameful\n"},
+    )
+    assert "${{" not in script
+    assert linted == ["lint", "--format", "github", examples]
 
 
 def test_publish_builds_strictly_and_deploys_with_the_official_pages_actions() -> None:

@@ -9,7 +9,7 @@ import json
 import re
 import shlex
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -297,15 +297,27 @@ def starter_text(name: str) -> str:
 def github_file(name: str, config: Config, setup: GitHubSetup) -> str:
     """A workflow or Dependabot file, filled in for this repository's folders and install."""
     wide = config.checked_against()
-    watched = [config.incidents_dir, config.postmortems_dir, *wide]
     return (
         _in_folder(starter_text(f"github/{name}"), setup.folder, setup.site)
         .replace("@INSTALL@", setup.install)
         .replace("@PIP_DIRECTORY@", setup.pip_directory)
         .replace("@BRANCH@", json.dumps(setup.branch))
-        .replace("@WATCHED@", " ".join(shlex.quote(path) for path in watched))
-        .replace("@WIDE_RE@", "|".join(map(_extended_regex, wide)))
+        .replace("@RECORDS@", _shell_pathspecs((config.incidents_dir, config.postmortems_dir)))
+        .replace("@WIDE@", _shell_pathspecs(wide))
+        .replace("@WIDE_RE@", _shell_word(f"^({'|'.join(map(_extended_regex, wide))})$"))
     )
+
+
+def _shell_pathspecs(paths: Iterable[str]) -> str:
+    """Paths as words of a `git diff -- …` command in a workflow's script: a leading ':' is
+    not read as pathspec magic."""
+    return " ".join(_shell_word(f"./{path}" if path.startswith(":") else path) for path in paths)
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word of a workflow's shell script: quoted for the shell, and with no
+    `${{`, which GitHub replaces by an expression's value before the shell runs."""
+    return shlex.quote(text).replace("${{", "$''{{")
 
 
 def _extended_regex(path: str) -> str:
