@@ -516,6 +516,8 @@ def test_the_pre_commit_manifest_is_valid() -> None:
     lint = re.compile(hooks["incident-lint"]["files"])
     for path in ("incidents/INC-1.md", "postmortems/PM-1.md", "people.yaml", "pyproject.toml"):
         assert lint.search(path), path  # the roster and configuration lint the whole archive
+    # So does the model `blameless train` writes, where it writes it unless configured.
+    assert lint.search(".incident-docs/blameless-model.json.gz")
     assert not lint.search("docs/about.md")
 
 
