@@ -3560,6 +3560,34 @@ def test_an_unusable_model_file_says_how_to_get_past_it(archive: Path, run_cli: 
     )
 
 
+@pytest.mark.parametrize(
+    ("model_file", "says"),
+    [
+        ("people.yaml", "not a JSON model file (Expecting value: line 1 column 1 (char 0))"),
+        ("ex.tsv", "not a JSON model file (Expecting value: line 1 column 1 (char 0))"),
+        ("settings.json", "not a blameless model of version 2"),
+    ],
+)
+def test_a_model_file_setting_that_names_no_model_is_not_said_to_be_removed(
+    archive: Path, run_cli: RunCli, model_file: str, says: str
+) -> None:
+    # The roster, the examples file, another tool's JSON: removing it, as said for a broken
+    # model, loses the file; the setting is what is wrong.
+    (archive / "ex.tsv").write_text("text\tlabel\nKen broke it.\tblameful\n")
+    (archive / "settings.json").write_text('{"indent": 2}\n')
+    with (archive / "pyproject.toml").open("a") as handle:
+        handle.write(
+            f'\n[tool.incident-docs.blameless]\nexamples = "ex.tsv"\nmodel-file = "{model_file}"\n'
+        )
+    result = run_cli(archive, "lint", "--select", "BL")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"incident: error: {model_file}: unusable blameless model: {says}; it holds something "
+        "other than a blameless model: set model-file under [tool.incident-docs.blameless] to a "
+        "file of its own, where `incident blameless train` writes the archive's model\n"
+    )
+
+
 def test_lint_says_when_the_model_was_trained_from_another_release(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from incident_docs.blameless.engine import BlamelessOptions
-from incident_docs.blameless.model import BlameModel, model_at, packaged_model
+from incident_docs.blameless.model import BlameModel, is_model_file, model_at, packaged_model
 from incident_docs.blameless.prose import Checker, normalise
 from incident_docs.blameless.training import PACKAGED_PATH, examples_digest, read_examples
 from incident_docs.config import BlamelessConfig, setting_file
@@ -27,12 +27,31 @@ def archive_model(root: Path, config: BlamelessConfig) -> BlameModel:
     except (OSError, ValueError) as exc:
         detail = str(exc).removeprefix(f"{path}: ")  # the file is named once, as configured
         if "blameless train" not in detail:
-            # Training replaces only a file that is a model: a broken one is removed first.
+            # Training replaces only a file that is a model: a broken one is removed first; the
+            # roster or the examples file named by mistake is not, or it would be lost.
             detail += (
                 "; remove it to use the shipped model, then run `incident blameless train` to "
                 "train the archive's own again"
+                if _damaged_model(path, config)
+                else "; it holds something other than a blameless model: set model-file under "
+                "[tool.incident-docs.blameless] to a file of its own, where `incident blameless "
+                "train` writes the archive's model"
             )
         raise UsageError(f"{config.model_file}: unusable blameless model: {detail}") from None
+
+
+def _damaged_model(path: Path, config: BlamelessConfig) -> bool:
+    """The unusable file at model-file is a model gone bad, which may be removed: it is where
+    training writes unless configured, or gzipped as training writes it, empty, or a model
+    whose values are wrong; not a file of another use the setting names by mistake."""
+    if config.model_file == BlamelessConfig().model_file:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2)
+        return head in (b"", b"\x1f\x8b") or is_model_file(path)
+    except OSError:
+        return False
 
 
 def own_model_file(root: Path, config: BlamelessConfig) -> str | None:
