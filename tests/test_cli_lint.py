@@ -1193,6 +1193,9 @@ def test_naming_the_blameless_examples_or_model_file_lints_the_whole_archive(
         result = run_cli(archive, "lint", str(archive / name))
         assert result.exit_code == 0, result.output
         assert result.stderr.strip().endswith(f"in {everything} files")
+    # As `incident lint --help` says.
+    usage = " ".join(run_cli(archive, "lint", "--help").stdout.split())
+    assert "the roster, pyproject.toml, the blameless examples file or model file" in usage
 
 
 def test_read_commands_outside_an_archive_exit_2_and_say_how(

@@ -84,8 +84,8 @@ def lint_command(
 
     With no PATH, the whole archive with cross-file checks; '-' reads one document from stdin.
     A folder: the records in it (Markdown elsewhere, such as the site's pages, is no record).
-    A PATH that is the roster or pyproject.toml lints the whole archive too, since a change to
-    either can break every record.
+    A PATH that is the roster, pyproject.toml, the blameless examples file or model file lints
+    the whole archive too, since a change to any of them can change what every record gets.
     """
     config = project.config
     if strict:
