@@ -16,24 +16,72 @@ from incident_docs.document import closing_lines, parse_text, scan_blocks
 from support.archive import REPO
 
 _MD = MarkdownIt("commonmark").enable("table")
-_NEVER_PROSE = re.compile(r"<!--|<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+_NEVER_PROSE = re.compile(
+    r"<!--|<\?|<!\[CDATA\[|<![A-Za-z]|<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE
+)
 """The HTML blocks whose content is hidden or shown as written, never read as prose."""
+_RAW_END = r"(?i:</(?:pre|script|style|textarea)>)"
+_CLOSED_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*$")
+
+
+def _hidden_in_html_text(lines: list[str]) -> set[int]:
+    """The lines (0-based) of an HTML block of block elements ("<div>") that the site does not
+    read as its text: a comment, a <pre> and the like in it, and fenced code closed in it."""
+    hidden: set[int] = set()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) < 4 and _NEVER_PROSE.match(stripped):
+            end = next(
+                (re.escape(e) for o, e in _HIDDEN_ENDS.items() if stripped.startswith(o)), _RAW_END
+            )
+            last = next(
+                (n for n in range(index, len(lines)) if re.search(end, lines[n])), len(lines) - 1
+            )
+            hidden.update(range(index, last + 1))
+            index = last + 1
+            continue
+        opened = _FENCE_LINE.match(line)
+        if opened and len(opened.group(1)) < 4 and "`" not in opened.group(3):
+            run = opened.group(2)
+            closing = next(
+                (
+                    n
+                    for n in range(index + 1, len(lines))
+                    if (found := _CLOSED_FENCE.fullmatch(lines[n]))
+                    and found.group(1).startswith(run)
+                    and set(found.group(1)) == {run[0]}
+                ),
+                None,
+            )
+            if closing is not None:
+                hidden.update(range(index, closing + 1))
+                index = closing + 1
+                continue
+        index += 1
+    return hidden
+
+
+_HIDDEN_ENDS = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>", "<!": ">"}
 
 
 def _as_the_site_reads(text: str) -> str:
-    """The text with each comment that is never closed written as text, as the site shows it."""
+    """The text with each comment (or the like: "<?php", "<!DOCTYPE") that is never closed
+    written as text, as the site shows it."""
     lines = text.split("\n")
-    closing = max((index for index, line in enumerate(lines) if "-->" in line), default=-1)
-    for index, line in enumerate(lines):
-        opened = line.find("<!--")
-        if (
-            opened >= 0
-            and not line[:opened].strip(" ")
-            and opened < 4
-            and "-->" not in line[opened + 2 :]
-            and index >= closing
-        ):
-            lines[index] = line.replace("<!--", "&lt;!--", 1)
+    for opening, end in _HIDDEN_ENDS.items():
+        closing = max((index for index, line in enumerate(lines) if end in line), default=-1)
+        for index, line in enumerate(lines):
+            opened = line.find(opening)
+            if (
+                opened >= 0
+                and not line[:opened].strip(" ")
+                and opened < 4
+                and end not in line
+                and index >= closing
+            ):
+                lines[index] = line.replace("<", "&lt;", 1)
     return "\n".join(_closed_in_their_items(lines))
 
 
@@ -108,9 +156,10 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
             headings.append((int(token.tag[1]), first + 1))
         elif token.type == "table_open":
             table.update(range(first + 1, end + 1))
-        elif token.type in ("fence", "code_block") or (
-            token.type == "html_block" and _NEVER_PROSE.match(token.content.lstrip())
-        ):
+        elif token.type == "html_block" and not _NEVER_PROSE.match(token.content.lstrip()):
+            held = lines[first:end]
+            code.update(first + 1 + index for index in _hidden_in_html_text(held))
+        elif token.type in ("fence", "code_block") or token.type == "html_block":
             if token.type == "code_block":
                 while end > first and not lines[end - 1].strip():
                     end -= 1  # markdown-it counts trailing blank lines into an indented block
@@ -203,6 +252,19 @@ CASES = [
     ">\tERROR pool exhausted\nstill the quote\n---\n",
     "> \tERROR pool exhausted\nstill the quote\n---\n",
     ">\t\tERROR pool exhausted\nnot the quote\n---\n",
+    # HTML a browser does not show, to the line that closes it, or text when nothing does.
+    "<?php\n# not a heading\n?>\n# H\n",
+    "<![CDATA[\n# not a heading\n]]>\n# H\n<!DOCTYPE html>\n## H2\n",
+    "<!DOCTYPE\nhtml>\n# H\n<?php never closed\n\n## H2\n",
+    # A block element's HTML is text up to a blank line, none of it Markdown, but for the
+    # comments, <pre> and fenced code the site reads in it.
+    "<details>\n<summary>Summary</summary>\n## Summary\n    not code\n</details>\n",
+    "Text\n<div>\n# not a heading\n\n# H\n",
+    "<table>\n  <tr>\n<!-- a note -->\n    <td>not code</td>\n## not a heading\n",
+    "<div>\n<pre>\n# log\n</pre>\n    not code\n",
+    "<div>\n```\n# code\n```\n# not a heading\n\n# H\n",
+    "<div>\n```\nnot code\n\n```\n# H\n",
+    "- item\n  <div>\n  ## not a heading\n## H\n",
 ]
 
 
@@ -247,8 +309,11 @@ _LINE = st.sampled_from(
 )
 
 
+_HTML_LINE = st.sampled_from(["<div>", "<details>", "  <td>", "<?php", "?>", "<!DOCTYPE html>"])
+
+
 @settings(max_examples=1000, deadline=None)
-@given(st.lists(_LINE, max_size=14))
+@given(st.lists(st.one_of(_LINE, _HTML_LINE), max_size=14))
 def test_generated_documents_read_the_same_as_markdown_it(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     assert _ours(text) == _reference(text)
@@ -278,6 +343,25 @@ def test_a_fence_closed_further_in_than_it_opens_does_not_hide_the_rest(fence: s
     assert [heading.title for heading in parse_text(text, "x.md").headings] == ["Summary"]
     line = len(fence.split("\n")) + 4
     assert [(number, hit.code) for number, _, hit in check_markdown(text)] == [(line, "BL004")]
+
+
+def test_a_heading_written_in_html_is_no_section() -> None:
+    # GitHub and the site both show "## Summary" as text inside the <details>; an end tag or a
+    # tag of its own ("<div/>") opens no HTML on the site, which shows the heading after it.
+    text = "<details>\n<summary>Notes</summary>\n## Summary\n</details>\n\n</div>\n## Impact\n"
+    assert [heading.title for heading in parse_text(text, "x.md").headings] == ["Impact"]
+
+
+def test_text_in_html_is_checked_and_what_a_browser_hides_is_not() -> None:
+    text = (
+        '<div class="note">\n<!-- a note -->\n    The rollout was careless.\n</div>\n\n'
+        "<?php\n$rollout = 'careless';\n?> The rollout was careless.\n\n"
+        "<![CDATA[\nThe rollout was careless.\n]]>\n"
+    )
+    assert [(line, hit.code) for line, _, hit in check_markdown(text)] == [
+        (3, "BL004"),
+        (8, "BL004"),
+    ]
 
 
 def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:

@@ -765,7 +765,22 @@ _REFERENCE = re.compile(
     r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
 )
 """A link reference definition; not a footnote's ("[^1]: text"), which the site shows as prose."""
-_HTML_COMMENT = re.compile(r"^ {0,3}<!--")
+_HIDDEN_HTML = re.compile(r"^ {0,3}(<!--|<\?|<!\[CDATA\[|<![A-Za-z])")
+"""The HTML blocks a browser does not show, up to the line that closes them (CommonMark's
+second to fifth kinds): a comment, a processing instruction ("<?php"), a CDATA section and a
+declaration ("<!DOCTYPE html>")."""
+_HIDDEN_HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
+"""What closes each of them; ">" a declaration."""
+_HTML_TEXT = re.compile(
+    r"^ {0,3}<(?:address|article|aside|blockquote|body|center|colgroup|dd|details|div|dl|dt"
+    r"|fieldset|figcaption|figure|footer|form|h[13-6]|header|html|iframe|legend|li|main|menu"
+    r"|nav|ol|option|p|section|summary|table|tbody|td|tfoot|th|thead|tr|ul)(?=[ \t>]|$)",
+    re.IGNORECASE,
+)
+"""A start tag of a block element that opens a line: an HTML block up to the next blank line
+(CommonMark's sixth kind), raw HTML to its end tag on the site. Its lines are shown as text,
+none of them Markdown (a "## Summary" there is no heading, an indented line no code); only the
+names both read so (an end tag, "<div/>" or "<h2>" opens none on the site)."""
 _RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
 """The HTML blocks whose content is never Markdown (CommonMark's first kind), up to the line
 that closes them."""
@@ -773,10 +788,11 @@ _RAW_HTML_END = re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)
 
 
 def _closes_html(line: str, end: str) -> bool:
-    """The line ends the open HTML block: a comment's with '-->', a raw block's with the end tag
-    of any of the four kinds, as CommonMark reads them."""
-    if end == "-->":
-        return "-->" in line
+    """The line ends the open HTML block: a comment's with '-->' (and the like, see
+    _HIDDEN_HTML_END), a raw block's ("</") with the end tag of any of the four kinds, as
+    CommonMark reads them."""
+    if end != "</":
+        return end in line
     return "</" in line and _RAW_HTML_END.search(line) is not None
 
 
@@ -1072,6 +1088,27 @@ def _closes_fence(line: str, fence: str) -> bool:
     return indent_columns(line) < 4 and stripped.startswith(fence) and not stripped.strip(fence[0])
 
 
+def _fence_closed_in_text(
+    line: str, lines: list[str], number: int, unclosed: dict[str, int]
+) -> bool:
+    """The line opens a fence that a later line closes before the next blank line. `unclosed`
+    holds, for each fence character, the shortest fence known to close nowhere there: a longer
+    one further down does not either, and the lines are not read again for it."""
+    opened = _FENCE.match(line)
+    if opened is None or (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+        return False
+    fence = opened.group(1)
+    if len(fence) >= unclosed.get(fence[0], len(line) + 1):
+        return False
+    for later in lines[number:]:
+        if not later.strip():
+            break
+        if _closes_fence(later, fence):
+            return True
+    unclosed[fence[0]] = len(fence)
+    return False
+
+
 def _reads_heading_after(lines: list[str]) -> bool:
     probe = scan_blocks([*lines, "", "# end"])
     return probe[-1].kind == "heading" and probe[-1].line == len(lines) + 2
@@ -1094,7 +1131,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     fence = ""
     fence_indent = 0  # columns the open fence is indented, its list item's included
     fence_item = -1  # content column of the list item the open fence is in, -1 outside lists
-    html_end = "-->"  # what closes the open HTML block: "-->", or "</" for a raw one
+    html_end = "-->"  # what closes the open HTML block: "-->" (and the like), or "</" for a raw one
+    html_text = False  # in an HTML block of block elements, shown as text up to a blank line
+    unclosed: dict[str, int] = {}  # the fences known to close nowhere in that block
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
     in_table = False  # the previous line was a row of a table (one with a delimiter row)
@@ -1144,10 +1183,22 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 parts.pop()
             close(start + len(parts) - 1)
 
-    # The last line that can close a comment: one opened after it never closes.
-    last_closing = next(
-        (index + 1 for index in range(len(lines) - 1, first - 2, -1) if "-->" in lines[index]), 0
-    )
+    last_with: dict[str, int] = {}
+
+    def last_closing(end: str) -> int:
+        """The last line that can close a comment (or the like, `end` closing it): one opened
+        after it never closes."""
+        if end not in last_with:
+            last_with[end] = next(
+                (
+                    index + 1
+                    for index in range(len(lines) - 1, first - 2, -1)
+                    if end in lines[index]
+                ),
+                0,
+            )
+        return last_with[end]
+
     number = first - 1
     for number in range(first, len(lines) + 1):
         line = lines[number - 1]
@@ -1180,14 +1231,37 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 fence = ""
             continue
         if kind == "html":
-            parts.append(line)
-            if _closes_html(line, html_end):
-                close(number)
-            continue
+            if html_text and not line.strip():
+                close(number - 1)  # in a block element's HTML, it ends with it
+            else:
+                parts.append(line)
+                if _closes_html(line, html_end):
+                    close(number)
+                continue
         first_char = line[:1]
         outside = item_indent >= 0 and (
             first_char not in " \t" or indent_columns(line) < item_indent
         )
+        if html_text:
+            if outside or not line.strip():
+                html_text = False  # a blank line ends it, or a line left of its list item
+            else:
+                inner = dedent_columns(line, item_indent) if item_indent >= 0 else line
+                # Text, but for what the site reads in it as it reads it elsewhere: a comment, a
+                # <pre> and the like, and fenced code closed in it (its fences are read before
+                # raw HTML there).
+                if not (
+                    _HIDDEN_HTML.match(inner)
+                    or _RAW_HTML.match(inner)
+                    or _fence_closed_in_text(inner, lines, number, unclosed)
+                ):
+                    if kind == "paragraph":
+                        parts.append(line)
+                    else:
+                        close(number - 1)
+                        begin("paragraph", number, line)
+                    prev_blank = False
+                    continue
         if first_char not in _BLANK_OR_PLAIN:
             # Plain text, the most common line: it continues a paragraph or list item (lazily).
             if in_table:
@@ -1251,12 +1325,14 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             fence_item = item_indent
             prev_blank = False
             continue
-        if _HTML_COMMENT.match(inner):
-            closes_here = "-->" in line[line.index("<!--") + 2 :]  # "<!-->" closes itself
-            if closes_here or number < last_closing:
+        hidden = _HIDDEN_HTML.match(inner)
+        if hidden is not None:
+            end = _HIDDEN_HTML_END.get(hidden.group(1), ">")
+            closes_here = end in line  # "<!-->" closes itself
+            if closes_here or number < last_closing(end):
                 close(number - 1)
                 begin("html", number, line, max(item_indent, 0))
-                html_end = "-->"
+                html_end = end
                 if closes_here:
                     close(number)
                 prev_blank = False
@@ -1272,6 +1348,14 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             html_end = "</"
             if _closes_html(line[raw.end() :], html_end):
                 close(number)
+            prev_blank = False
+            continue
+        if _HTML_TEXT.match(inner):
+            # It interrupts a paragraph, and what follows up to a blank line is its text.
+            close(number - 1)
+            begin("paragraph", number, line)
+            html_text = True
+            unclosed.clear()
             prev_blank = False
             continue
         atx = _ATX.match(inner)

@@ -2398,16 +2398,27 @@ def _quoted_units(
 
 
 def _html_tail(block: Block) -> Unit | None:
-    """The text after a comment's `-->`, or a `</pre>`'s (and the like), on the block's last line,
-    which the site still renders as a paragraph."""
+    """The text after a comment's `-->`, or a `</pre>`'s (and the like: `?>`, `]]>`, the `>` of a
+    declaration), on the block's last line, which the site still renders as a paragraph."""
     last = block.text.rsplit("\n", 1)[-1]
-    end = max((found.end() for found in _HTML_END.finditer(last)), default=0)
+    opening = block.text.lstrip(" \t")
+    if _DECLARATION.match(opening):
+        end = last.find(">") + 1
+    else:
+        ends = next((e for o, e in _HTML_ENDS if opening.startswith(o)), _RAW_HTML_END)
+        end = max((found.end() for found in ends.finditer(last)), default=0)
     if not end or not last[end:].strip():
         return None
     return Unit(last[end:], block.end_line, end + 1)
 
 
-_HTML_END = re.compile(r"-->|</(?:pre|script|style|textarea)>", re.IGNORECASE)
+_HTML_ENDS = (
+    ("<!--", re.compile("-->")),
+    ("<?", re.compile(r"\?>")),
+    ("<![CDATA[", re.compile(r"\]\]>")),
+)
+_RAW_HTML_END = re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)
+_DECLARATION = re.compile(r"<![A-Za-z]")
 
 
 _TOML_PROSE = re.compile(
