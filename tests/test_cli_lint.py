@@ -55,6 +55,32 @@ def test_a_file_named_after_its_folder_is_still_linted(archive: Path, run_cli: R
         assert result.stdout.startswith("docs/writing.md:3:"), (named, result.stdout)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_folder_holding_a_pipe_or_a_link_that_cannot_be_read_lints_as_the_archive_does(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pipe named like a record was left out quietly when its folder was named (the archive's
+    # lint reports it), and a link that cannot be followed (as "/proc/1/cwd" under `incident
+    # lint /`) ended the lint with an error.
+    os.mkfifo(archive / "incidents" / "pipe.md")
+    (archive / "postmortems" / "cwd").symlink_to(archive / "elsewhere")
+    realpath = os.path.realpath
+
+    def unreadable(path: str | os.PathLike[str], **kwargs: bool) -> str:
+        if os.fspath(path).endswith("cwd"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return realpath(path, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", unreadable)
+    whole = run_cli(archive, "lint")
+    named = run_cli(archive, "lint", str(archive / "incidents"), str(archive / "postmortems"))
+    for result in (whole, named):
+        assert result.exit_code == 1, result.output
+        assert "incidents/pipe.md:1:1: IO001 cannot read file: not a regular file" in result.stdout
+        assert "postmortems/cwd:1:1: ID004" in result.stdout
+    assert named.stdout == whole.stdout
+
+
 def test_a_folder_linked_inside_the_repository_is_no_stray_file(
     archive: Path, run_cli: RunCli
 ) -> None:

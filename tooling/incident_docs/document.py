@@ -161,7 +161,10 @@ def escapes(path: Path, root: Path) -> Path | None:
     written = Path(os.path.abspath(path))
     if not written.is_relative_to(os.path.abspath(root)):
         return None
-    real = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    try:
+        real = Path(os.path.realpath(path))  # unlike resolve(), no RuntimeError on a link loop
+    except OSError:  # a link that cannot be read ("/proc/1/cwd"): its reader says so
+        return None
     return None if real.is_relative_to(os.path.realpath(root)) else real
 
 

@@ -299,7 +299,7 @@ def _targets(
             return
         try:
             real = Path(os.path.realpath(path)).relative_to(os.path.realpath(ctx.root))
-        except ValueError:  # out of the repository: IO005's to say
+        except (ValueError, OSError):  # out of the repository (IO005's to say), or unreadable
             return
         target = f"{real.as_posix()}/"
         if folder_kind(target, config) is None:
@@ -343,12 +343,18 @@ def _targets(
             through = given.is_symlink() and named in (config.incidents_dir, config.postmortems_dir)
             for path in sorted(given.rglob("*")):
                 shown = f"{named}/{path.relative_to(given).as_posix()}" if through else None
+                try:
+                    folder = path.is_dir()
+                except OSError:  # a link to what cannot be read: its reader says why
+                    folder = False
                 if (
-                    (path.is_file() or path.is_symlink())
+                    # Every file that is no folder, a pipe or a device too: a record folder's
+                    # own is reported (IO001), as in a lint of the whole archive.
+                    (not folder or path.is_symlink())
                     and not _hidden(path, given)
                     and not leads_outside(path, shown or relative_display(path, ctx.root))
                 ):
-                    if path.is_dir():
+                    if folder:
                         # A folder that is a link is not entered, as in a lint of the whole
                         # archive.
                         linked_folder(path, shown or relative_display(path, ctx.root))
