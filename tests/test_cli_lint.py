@@ -81,6 +81,24 @@ def test_a_folder_holding_a_pipe_or_a_link_that_cannot_be_read_lints_as_the_arch
     assert named.stdout == whole.stdout
 
 
+def test_the_folder_a_linked_records_folder_leads_to_lints_its_records(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # `postmortems` a link to `records/postmortems`: naming where the records live, or a folder
+    # above it, linted nothing and passed.
+    (archive / "records").mkdir()
+    (archive / "postmortems").rename(archive / "records" / "postmortems")
+    (archive / "postmortems").symlink_to(Path("records") / "postmortems")
+    record = archive / "records" / PM
+    record.write_text(record.read_text().replace("status: published", "status: bogus", 1))
+    whole = run_cli(archive, "lint")
+    assert whole.exit_code == 1 and f"{PM}:" in whole.stdout, whole.output
+    for named in ("records/postmortems", "records", "."):
+        result = run_cli(archive, "lint", str(archive / named))
+        assert result.exit_code == 1, (named, result.output)
+        assert result.stdout == whole.stdout, named
+
+
 def test_a_folder_linked_inside_the_repository_is_no_stray_file(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import gc
 import multiprocessing
@@ -329,6 +330,25 @@ def _targets(
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise UsageError(f"{given}: no such file or directory")
+    # Records folders that are links inside the repository, by where they lead: a file found
+    # there (`incident lint records/postmortems`) is named by the link, as the archive names it.
+    leads_to: dict[Path, str] = {}
+    for records in (config.incidents_dir, config.postmortems_dir):
+        link = ctx.root / records
+        if link.is_symlink() and escapes(link, ctx.root) is None:
+            with contextlib.suppress(OSError):
+                leads_to[Path(os.path.realpath(link))] = records.strip("/")
+
+    def through_link(path: Path) -> str | None:
+        try:
+            real = Path(os.path.realpath(path.parent)) / path.name
+        except OSError:
+            return None
+        for target, records in leads_to.items():
+            if real.is_relative_to(target):
+                return f"{records}/{real.relative_to(target).as_posix()}"
+        return None
+
     # The files named first: one is linted as named whether its folder comes before or after it.
     for given in sorted(paths, key=Path.is_dir):
         if given.is_dir():
@@ -343,6 +363,8 @@ def _targets(
             through = given.is_symlink() and named in (config.incidents_dir, config.postmortems_dir)
             for path in sorted(given.rglob("*")):
                 shown = f"{named}/{path.relative_to(given).as_posix()}" if through else None
+                if shown is None and leads_to:
+                    shown = through_link(path)
                 try:
                     folder = path.is_dir()
                 except OSError:  # a link to what cannot be read: its reader says why
