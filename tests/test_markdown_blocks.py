@@ -352,6 +352,21 @@ def test_a_heading_written_in_html_is_no_section() -> None:
     assert [heading.title for heading in parse_text(text, "x.md").headings] == ["Impact"]
 
 
+def test_a_heading_after_the_end_tag_of_html_is_a_section() -> None:
+    # The site's raw HTML ends with the end tag of its element, and the lines after it are
+    # Markdown there: the sections under "</details>" and a one-line <div> are shown (and were
+    # read), and the "---" under "<p>…</p>" is a rule, not the underline of a heading.
+    text = (
+        '<details>\n<summary>Graph</summary>\n<img src="graph.png">\n</details>\n## Impact\n'
+        '<div align="center"><img src="map.png"></div>\n## Timeline\n'
+        "<p>Notes</p>\n---\n"
+    )
+    assert [heading.title for heading in parse_text(text, "x.md").headings] == [
+        "Impact",
+        "Timeline",
+    ]
+
+
 def test_text_in_html_is_checked_and_what_a_browser_hides_is_not() -> None:
     text = (
         '<div class="note">\n<!-- a note -->\n    The rollout was careless.\n</div>\n\n'

@@ -781,8 +781,8 @@ _HTML_TEXT = re.compile(
     re.IGNORECASE,
 )
 """A start tag of a block element that opens a line: an HTML block up to the next blank line
-(CommonMark's sixth kind), raw HTML to its end tag on the site. Its lines are shown as text,
-none of them Markdown (a "## Summary" there is no heading, an indented line no code); only the
+(CommonMark's sixth kind), raw HTML to its end tag on the site. Its lines up to whichever comes
+first are shown as text, none of them Markdown (a "## Summary" there is no heading, an indented line no code); only the
 names both read so (an end tag, "<div/>" or "<h2>" opens none on the site)."""
 _RAW_HTML = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
 """The HTML blocks whose content is never Markdown (CommonMark's first kind), up to the line
@@ -1078,6 +1078,24 @@ def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
     return in_comment, stack
 
 
+def _end_elements(line: str, stack: list[str]) -> None:
+    """Push on `stack` the block elements the line opens, and take off those its end tags end,
+    as the site reads raw HTML (see _left_open); a comment's tags open nothing."""
+    in_comment = False
+    for found in _MARKUP.finditer(line):
+        markup = found.group(0)
+        if in_comment or markup in ("<!--", "-->"):
+            in_comment = markup != "-->" and (in_comment or markup == "<!--")
+            continue
+        name = found.group(2).lower()
+        if name not in BLOCK_ELEMENTS or found.group(3):
+            continue
+        if not found.group(1):
+            stack.append(name)
+        elif name in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(name) :]
+
+
 def inside_html(doc: Document, first: int, number: int) -> bool:
     """Line `number` is inside a comment or a block element (`<details>`) that the lines from
     `first` up to it open and do not end, as the site reads raw HTML."""
@@ -1136,6 +1154,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     fence_item = -1  # content column of the list item the open fence is in, -1 outside lists
     html_end = "-->"  # what closes the open HTML block: "-->" (and the like), or "</" for a raw one
     html_text = False  # in an HTML block of block elements, shown as text up to a blank line
+    elements: list[str] = []  # the block elements open in it, outermost first
     unclosed: dict[str, int] = {}  # the fences known to close nowhere in that block
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
@@ -1263,6 +1282,13 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                     else:
                         close(number - 1)
                         begin("paragraph", number, line)
+                    _end_elements(inner, elements)
+                    if not elements:
+                        # The site's raw HTML ends with the end tag of its element, and the
+                        # lines after it are Markdown there: a "## Impact" under "</details>"
+                        # is the section (GitHub shows it as text, up to a blank line).
+                        html_text = False
+                        close(number)
                     prev_blank = False
                     continue
         if first_char not in _BLANK_OR_PLAIN:
@@ -1357,7 +1383,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             # It interrupts a paragraph, and what follows up to a blank line is its text.
             close(number - 1)
             begin("paragraph", number, line)
-            html_text = True
+            elements.clear()
+            _end_elements(inner, elements)
+            html_text = bool(elements)
+            if not html_text:
+                close(number)  # ended on its own line ("<p align="center">…</p>")
             unclosed.clear()
             prev_blank = False
             continue
