@@ -24,6 +24,80 @@ _RAW_END = r"(?i:</(?:pre|script|style|textarea)>)"
 _CLOSED_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*$")
 
 
+def _runs_on(lines: list[str], first: int, end: int) -> int | None:
+    """The line (0-based) past the HTML block on lines[first:end] where a comment, a <pre> or
+    fenced code opened in it ends (the last line when nothing closes a <pre>), or None."""
+    index = first
+    while index < end:
+        line = lines[index]
+        stripped = line.lstrip(" ")
+        closing: int | None = None
+        if len(line) - len(stripped) < 4 and _NEVER_PROSE.match(stripped):
+            close = next(
+                (re.escape(e) for o, e in _HIDDEN_ENDS.items() if stripped.startswith(o)), _RAW_END
+            )
+            closing = next(
+                (n for n in range(index, len(lines)) if re.search(close, lines[n])),
+                len(lines) - 1,
+            )
+        elif (
+            (opened := _FENCE_LINE.match(line))
+            and len(opened.group(1)) < 4
+            and "`" not in opened.group(3)
+        ):
+            closing = _closing_fence(lines, index, opened.group(2))
+        if closing is not None and closing >= end:
+            return closing
+        index = index + 1 if closing is None else closing + 1
+    return None
+
+
+def _closing_fence(lines: list[str], index: int, run: str) -> int | None:
+    return next(
+        (
+            n
+            for n in range(index + 1, len(lines))
+            if (found := _CLOSED_FENCE.fullmatch(lines[n]))
+            and found.group(1).startswith(run)
+            and set(found.group(1)) == {run[0]}
+        ),
+        None,
+    )
+
+
+def _html_runs_on(text: str) -> str:
+    """The text with each blank line filled that a comment, a <pre> or fenced code opened in a
+    block element's HTML runs on past: the site reads the element's raw HTML to its end tag,
+    and its fenced code before it, so a blank line there does not end them."""
+    while True:
+        lines = text.split("\n")
+        quotes = 0
+        for token in _MD.parse(text):
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+            if (
+                token.type != "html_block"
+                or token.map is None
+                or quotes
+                or _NEVER_PROSE.match(token.content.lstrip())
+            ):
+                continue
+            first, end = token.map
+            closing = _runs_on(lines, first, end)
+            if closing is None:
+                continue
+            # Not the empty string after the final newline, which ends the last line.
+            last = min(closing + 1, len(lines) - 1)
+            blank = [index for index in range(end, last) if not lines[index].strip()]
+            if blank:
+                indent = " " * (len(lines[first]) - len(lines[first].lstrip(" ")))
+                for index in blank:
+                    lines[index] = f"{indent}."
+                text = "\n".join(lines)
+                break
+        else:
+            return text
+
+
 def _hidden_in_html_text(lines: list[str]) -> set[int]:
     """The lines (0-based) of an HTML block of block elements ("<div>") that the site does not
     read as its text: a comment, a <pre> and the like in it, and fenced code closed in it."""
@@ -44,17 +118,7 @@ def _hidden_in_html_text(lines: list[str]) -> set[int]:
             continue
         opened = _FENCE_LINE.match(line)
         if opened and len(opened.group(1)) < 4 and "`" not in opened.group(3):
-            run = opened.group(2)
-            closing = next(
-                (
-                    n
-                    for n in range(index + 1, len(lines))
-                    if (found := _CLOSED_FENCE.fullmatch(lines[n]))
-                    and found.group(1).startswith(run)
-                    and set(found.group(1)) == {run[0]}
-                ),
-                None,
-            )
+            closing = _closing_fence(lines, index, opened.group(2))
             if closing is not None:
                 hidden.update(range(index, closing + 1))
                 index = closing + 1
@@ -141,7 +205,7 @@ def _reference(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
     Headings count at the top level (a section heading); code counts in lists too. A comment
     that is never closed is read as the site reads it: as text, with the document going on.
     """
-    text = _as_the_site_reads(text)
+    text = _html_runs_on(_as_the_site_reads(text))
     lines = text.split("\n")
     headings: list[tuple[int, int]] = []
     code: set[int] = set()
@@ -263,8 +327,11 @@ CASES = [
     "<table>\n  <tr>\n<!-- a note -->\n    <td>not code</td>\n## not a heading\n",
     "<div>\n<pre>\n# log\n</pre>\n    not code\n",
     "<div>\n```\n# code\n```\n# not a heading\n\n# H\n",
-    "<div>\n```\nnot code\n\n```\n# H\n",
+    "<div>\n```\n# code\n\n```\n# not a heading\n\n# H\n",
+    "<div>\n```\nnot code\n\n# H\n",
+    "<details>\n<pre>\n# log\n\n# log\n</pre>\n</details>\n\n# H\n",
     "- item\n  <div>\n  ## not a heading\n## H\n",
+    "- item\n  <td>\n| cell | cell |\n| --- | --- |\n",
 ]
 
 
@@ -365,6 +432,19 @@ def test_a_heading_after_the_end_tag_of_html_is_a_section() -> None:
         "Impact",
         "Timeline",
     ]
+
+
+def test_a_log_in_html_is_hidden_past_a_blank_line_in_it() -> None:
+    # The site reads fenced code before raw HTML, and a <pre> in a <details> to its end tag:
+    # the logs are shown as written, and the section after them is still the section.
+    text = (
+        "<details>\n<summary>Logs</summary>\n```\nERROR pool exhausted\n\n"
+        "WARN the retry was careless\n```\n</details>\n\n## Impact\n\n"
+        "<details>\n<pre>\nERROR pool exhausted\n\nWARN the retry was sloppy\n</pre>\n"
+        "</details>\n\nThe rollout was careless.\n"
+    )
+    assert [heading.title for heading in parse_text(text, "x.md").headings] == ["Impact"]
+    assert [(line, hit.code) for line, _, hit in check_markdown(text)] == [(20, "BL004")]
 
 
 def test_text_in_html_is_checked_and_what_a_browser_hides_is_not() -> None:

@@ -1112,20 +1112,18 @@ def _closes_fence(line: str, fence: str) -> bool:
 def _fence_closed_in_text(
     line: str, lines: list[str], number: int, unclosed: dict[str, int]
 ) -> bool:
-    """The line opens a fence that a later line closes before the next blank line. `unclosed`
-    holds, for each fence character, the shortest fence known to close nowhere there: a longer
-    one further down does not either, and the lines are not read again for it."""
+    """The line opens a fence that a later line closes, past a blank line too: the site reads
+    fenced code before raw HTML, in the whole record. `unclosed` holds, for each fence
+    character, the shortest fence known to close nowhere: a longer one further down does not
+    either, and the lines are not read again for it."""
     opened = _FENCE.match(line)
     if opened is None or (opened.group(1)[0] == "`" and "`" in opened.group(2)):
         return False
     fence = opened.group(1)
     if len(fence) >= unclosed.get(fence[0], len(line) + 1):
         return False
-    for later in lines[number:]:
-        if not later.strip():
-            break
-        if _closes_fence(later, fence):
-            return True
+    if any(_closes_fence(later, fence) for later in lines[number:]):
+        return True
     unclosed[fence[0]] = len(fence)
     return False
 
@@ -1155,7 +1153,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     html_end = "-->"  # what closes the open HTML block: "-->" (and the like), or "</" for a raw one
     html_text = False  # in an HTML block of block elements, shown as text up to a blank line
     elements: list[str] = []  # the block elements open in it, outermost first
-    unclosed: dict[str, int] = {}  # the fences known to close nowhere in that block
+    unclosed: dict[str, int] = {}  # the fences known to close nowhere, in such a block
     prev_blank = True
     outside = False  # the line starts left of the open list item's content
     in_table = False  # the previous line was a row of a table (one with a delimiter row)
@@ -1253,13 +1251,12 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 fence = ""
             continue
         if kind == "html":
-            if html_text and not line.strip():
-                close(number - 1)  # in a block element's HTML, it ends with it
-            else:
-                parts.append(line)
-                if _closes_html(line, html_end):
-                    close(number)
-                continue
+            # In a block element's HTML too, past a blank line: the site reads its comments and
+            # <pre> to their end, as it reads the element's raw HTML.
+            parts.append(line)
+            if _closes_html(line, html_end):
+                close(number)
+            continue
         first_char = line[:1]
         outside = item_indent >= 0 and (
             first_char not in " \t" or indent_columns(line) < item_indent
@@ -1267,6 +1264,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         if html_text:
             if outside or not line.strip():
                 html_text = False  # a blank line ends it, or a line left of its list item
+                if outside:
+                    close(number - 1)  # which does not go on with its text lazily
             else:
                 inner = dedent_columns(line, item_indent) if item_indent >= 0 else line
                 # Text, but for what the site reads in it as it reads it elsewhere: a comment, a
@@ -1388,7 +1387,6 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             html_text = bool(elements)
             if not html_text:
                 close(number)  # ended on its own line ("<p align="center">…</p>")
-            unclosed.clear()
             prev_blank = False
             continue
         atx = _ATX.match(inner)
