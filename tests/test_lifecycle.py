@@ -559,7 +559,8 @@ def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     for title in sections:
         assert f"\n## {title}\n" in body
     assert "- line one\n- line two" in body
-    assert "- Incident Commander: sam (from 2024-05-02T10:00:00Z)" in body
+    # Resolved: nobody holds a role "from" a time on, as `incident show` says.
+    assert "- Incident Commander: sam (2024-05-02T10:00:00Z to 2024-05-02T10:40:00Z)" in body
     assert "- Also responded: dana" in body
     impact = body.split("## Impact")[1].split("##")[0]
     assert is_empty(impact) and "Was data lost? no." in impact

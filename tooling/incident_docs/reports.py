@@ -363,8 +363,10 @@ class PostmortemDraft:
 
 
 def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str]:
-    """The Responders list: each role with who held it from when, then everyone else who helped."""
+    """The Responders list: each role with who held it from when until when (the resolution,
+    as `incident show` says, once the incident is resolved), then everyone else who helped."""
     replay = replay_roles(incident)
+    over = _over(incident)
     lines = []
     holders: set[str] = set()
     for role in Role:
@@ -373,8 +375,8 @@ def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str
         # In UTC, as every other view: a span from +02:00 to Z would read backwards.
         spans = ", ".join(
             f"{t.holder} ({format_time(t.start.astimezone(UTC))} to "
-            f"{format_time(t.end.astimezone(UTC))})"
-            if t.end
+            f"{format_time(end.astimezone(UTC))})"
+            if (end := t.end or over)
             else f"{t.holder} (from {format_time(t.start.astimezone(UTC))})"
             for t in held
         )
