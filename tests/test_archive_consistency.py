@@ -468,6 +468,34 @@ def test_a_comment_in_the_incidents_prose_values_is_refused_for_the_draft(
     assert not (christmas / POSTMORTEM).exists()
 
 
+def test_a_heading_in_the_incidents_summary_is_refused_for_the_draft(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # Copied into the draft's `## Summary`, it would end it and start a section of its own: a
+    # second Impact (SC003) before anyone wrote a word.
+    incident = _without_postmortem(christmas)
+    before, after = _around_summary(incident.read_text())
+    for heading in ("## Impact", "Impact\n  ------", "# Impact"):
+        summary = f"summary: |-\n  The VMs crash-looped.\n\n  {heading}\n\n  Users saw errors.\n"
+        written = before + summary + after
+        incident.write_text(written)
+        made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+        line = written[: written.index("  Impact" if "#" not in heading else heading)]
+        assert made.exit_code == 2, made.output
+        assert made.stderr.startswith(
+            f"incident: error: {INCIDENT}:{line.count(chr(10)) + 1}: the summary holds a heading"
+        ), made.stderr
+        assert "nothing was written" in made.stderr
+        assert not (christmas / POSTMORTEM).exists()
+    # Below the summary's own level, it stays in the draft's Summary.
+    incident.write_text(before + "summary: |-\n  Crash loop.\n\n  ### Details\n\n  More.\n" + after)
+    assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
+    assert (
+        "## Summary\n\nCrash loop.\n\n### Details\n\nMore.\n"
+        in (christmas / POSTMORTEM).read_text()
+    )
+
+
 def test_a_comment_in_code_only_as_a_whole_value_reads_it_is_refused_for_the_draft(
     christmas: Path, run_cli: RunCli
 ) -> None:

@@ -24,7 +24,7 @@ from incident_docs.blameless.archive import load_checker
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
-from incident_docs.document import Document, relative_display
+from incident_docs.document import Document, relative_display, scan_blocks
 from incident_docs.lifecycle import Change, Clock, FieldPath
 from incident_docs.models import (
     AUDIENCES,
@@ -1247,7 +1247,8 @@ def _refuse_leaks(
 def _refuse_comments(source: store.IncidentFile) -> None:
     """Refuse to draft from an incident whose title, summary or harms hold an HTML comment:
     inert in its front-matter, the draft copies them into its body, where the comment would
-    open (and an `incident-docs` one would be a lint directive to the end of the draft)."""
+    open (and an `incident-docs` one would be a lint directive to the end of the draft); or
+    whose summary holds a heading, which would be a section of the draft."""
     incident = source.incident
     values: list[tuple[tuple[str, ...], str, str | None]] = [
         # As the draft's heading writes it: shortened, it may end inside a code span.
@@ -1269,16 +1270,34 @@ def _refuse_comments(source: store.IncidentFile) -> None:
                 "into its body as an HTML comment: write it as code, `<!--`, or remove it, then "
                 "draft again (nothing was written)"
             )
+    # The summary's blocks go under the draft's `## Summary`: a heading of its level or above
+    # would end it there and start a section of its own (a second Impact, SC003).
+    summary = (incident.summary or "").split("\n")
+    heading = next((b for b in scan_blocks(summary) if b.kind == "heading" and b.level <= 2), None)
+    if heading is not None:
+        title = summary[heading.line - 1]  # a setext heading's text, above its underline
+        line = _source_line(source.doc, ("summary",), title, opens=lambda _text: True)
+        raise UsageError(
+            f"{source.display}:{line}: the summary holds a heading, '{title.strip()}', which "
+            "the draft would copy as a section of its own: write it as a sentence or as a "
+            "'### ' heading, or remove it, then draft again (nothing was written)"
+        )
 
 
-def _source_line(doc: Document, location: tuple[str, ...], written: str) -> int:
+def _source_line(
+    doc: Document,
+    location: tuple[str, ...],
+    written: str,
+    opens: Callable[[str], bool] = lifecycle.opens_comment,
+) -> int:
     """The line of the record where the value at `location` holds the line `written` (folded
-    or not), or its key's line."""
+    or not; among the lines `opens` tells, that open a comment by default), or its key's
+    line."""
     key = doc.key_lines.get(location, 1)
     words = written.strip()
     for number in range(key, (doc.front_matter_end or key) + 1):
         text = doc.lines[number - 1].strip()
-        if lifecycle.opens_comment(text) and (text in words or words in text):
+        if words and text and opens(text) and (text in words or words in text):
             return number
     return key
 
