@@ -487,6 +487,18 @@ def test_a_heading_in_the_incidents_summary_is_refused_for_the_draft(
         ), made.stderr
         assert "nothing was written" in made.stderr
         assert not (christmas / POSTMORTEM).exists()
+    # The line that is the heading, not one above it that says the same words; and a heading
+    # that ends in no letter is quoted whole.
+    for heading, above in (("Impact\n  ------", "Impact grew."), ("# of users: 12.", "C# client.")):
+        summary = f"summary: |-\n  {above}\n\n  {heading}\n"
+        written = before + summary + after
+        incident.write_text(written)
+        made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+        number = written[: written.index("  " + heading)].count("\n") + 1
+        assert made.stderr.startswith(f"incident: error: {INCIDENT}:{number}: "), made.stderr
+        title = heading.split("\n")[0]
+        assert f"holds a heading, '{title}', which" in made.stderr
+        assert "characters)" not in made.stderr and "as a ### heading, or" in made.stderr
     # Below the summary's own level, it stays in the draft's Summary.
     incident.write_text(before + "summary: |-\n  Crash loop.\n\n  ### Details\n\n  More.\n" + after)
     assert run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam").exit_code == 0
@@ -494,6 +506,20 @@ def test_a_heading_in_the_incidents_summary_is_refused_for_the_draft(
         "## Summary\n\nCrash loop.\n\n### Details\n\nMore.\n"
         in (christmas / POSTMORTEM).read_text()
     )
+
+
+def test_a_one_line_summary_that_reads_as_a_heading_is_drafted_as_resolve_wrote_it(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # `incident resolve` takes it, and writes it in the incident's Summary escaped: the draft
+    # copies it so, rather than refusing a summary nobody wrote by hand.
+    incident = _without_postmortem(christmas)
+    before, after = _around_summary(incident.read_text())
+    incident.write_text(before + 'summary: "# of users affected was 1200."\n' + after)
+    made = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert made.exit_code == 0, made.output
+    draft = (christmas / POSTMORTEM).read_text()
+    assert "## Summary\n\n\\# of users affected was 1200.\n" in draft
 
 
 def test_a_comment_in_code_only_as_a_whole_value_reads_it_is_refused_for_the_draft(

@@ -43,7 +43,12 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.reports import ENTRY_LENGTH, postmortem_draft, stakeholder_update
+from incident_docs.reports import (
+    ENTRY_LENGTH,
+    incident_lines,
+    postmortem_draft,
+    stakeholder_update,
+)
 from incident_docs.templates import is_empty
 
 T0 = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
@@ -564,6 +569,39 @@ def test_the_postmortem_draft_fills_what_the_record_knows() -> None:
     assert "- Also responded: dana" in body
     impact = body.split("## Impact")[1].split("##")[0]
     assert is_empty(impact) and "Was data lost? no." in impact
+
+
+def test_a_role_handed_off_after_the_resolution_is_no_span_that_ends_before_it_starts() -> None:
+    """Written in by hand (the commands refuse it): "dana (10:50 to 10:40)" reads backwards."""
+    handoffs = [
+        {"at": at(50), "role": role, "from": "sam", "to": "dana"}
+        for role in ("incident_commander", "communications_lead")
+    ]
+    roles = {"incident_commander": "dana", "communications_lead": "dana", "ops_lead": "sam"}
+    record = incident(resolved_at=at(40), status="resolved", handoffs=handoffs, roles=roles)
+    draft = postmortem_draft(record, [], [], sections=("Responders",), authors=["sam"])
+    assert (
+        "- Incident Commander: sam (2024-05-02T10:00:00Z to 2024-05-02T10:50:00Z), "
+        "dana (from 2024-05-02T10:50:00Z, after the resolution)\n"
+    ) in draft.body
+    assert "- Ops Lead: sam (2024-05-02T10:00:00Z to 2024-05-02T10:40:00Z)\n" in draft.body
+    shown = incident_lines(record, [], "incidents/INC.md")
+    assert (
+        "  Incident Commander  dana from 2024-05-02T10:50:00Z (after the resolution at "
+        "2024-05-02T10:40:00Z)"
+    ) in shown
+
+
+def test_a_one_line_summary_that_reads_as_a_heading_is_a_paragraph_of_the_draft() -> None:
+    """As `incident resolve` writes it, and as the incident's own Summary shows it: not a
+    heading that ends the draft's Summary."""
+    for summary in ("# of users affected was 1200.", "## Impact"):
+        record = incident(resolved_at=at(40), status="resolved", summary=summary)
+        draft = postmortem_draft(record, [], [], sections=("Summary",), authors=["sam"])
+        assert f"## Summary\n\n\\{summary}\n" in draft.body
+    record = incident(resolved_at=at(40), status="resolved", summary="### Details")
+    draft = postmortem_draft(record, [], [], sections=("Summary",), authors=["sam"])
+    assert "## Summary\n\n### Details\n" in draft.body
 
 
 def test_the_draft_gives_no_impact_duration_for_an_end_before_the_start() -> None:

@@ -1271,16 +1271,17 @@ def _refuse_comments(source: store.IncidentFile) -> None:
                 "draft again (nothing was written)"
             )
     # The summary's blocks go under the draft's `## Summary`: a heading of its level or above
-    # would end it there and start a section of its own (a second Impact, SC003).
+    # would end it there and start a section of its own (a second Impact, SC003). One line, as
+    # `incident resolve` writes it, the draft escapes as the incident's own Summary does.
     summary = (incident.summary or "").split("\n")
     heading = next((b for b in scan_blocks(summary) if b.kind == "heading" and b.level <= 2), None)
-    if heading is not None:
+    if heading is not None and len(summary) > 1:
         title = summary[heading.line - 1]  # a setext heading's text, above its underline
         line = _source_line(source.doc, ("summary",), title, opens=lambda _text: True)
         raise UsageError(
             f"{source.display}:{line}: the summary holds a heading, '{title.strip()}', which "
-            "the draft would copy as a section of its own: write it as a sentence or as a "
-            "'### ' heading, or remove it, then draft again (nothing was written)"
+            "the draft would copy as a section of its own: write it as a sentence or as a ### "
+            "heading, or remove it, then draft again (nothing was written)"
         )
 
 
@@ -1295,7 +1296,12 @@ def _source_line(
     line."""
     key = doc.key_lines.get(location, 1)
     words = written.strip()
-    for number in range(key, (doc.front_matter_end or key) + 1):
+    lines = range(key, (doc.front_matter_end or key) + 1)
+    # The line that is the whole of it first: "Impact" or "#" may be in a line above it too.
+    for number in lines:
+        if words and doc.lines[number - 1].strip() == words and opens(words):
+            return number
+    for number in lines:
         text = doc.lines[number - 1].strip()
         if words and text and opens(text) and (text in words or words in text):
             return number

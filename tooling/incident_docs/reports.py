@@ -10,8 +10,8 @@ from typing import Any
 
 from incident_docs import templates
 from incident_docs.config import DEFAULT_SECTION_ALIASES, DRAFT_SECTIONS
-from incident_docs.document import closing_lines
-from incident_docs.handoffs import replay_roles
+from incident_docs.document import closing_lines, scan_blocks
+from incident_docs.handoffs import Tenure, replay_roles
 from incident_docs.lifecycle import criteria_phrase
 from incident_docs.metrics import format_duration
 from incident_docs.models import (
@@ -376,8 +376,9 @@ def role_lines(incident: Incident, entries: Sequence[TimelineEntry]) -> list[str
         spans = ", ".join(
             f"{t.holder} ({format_time(t.start.astimezone(UTC))} to "
             f"{format_time(end.astimezone(UTC))})"
-            if (end := t.end or over)
-            else f"{t.holder} (from {format_time(t.start.astimezone(UTC))})"
+            if (end := held_until(t, over))
+            else f"{t.holder} (from {format_time(t.start.astimezone(UTC))}"
+            + (", after the resolution)" if over else ")")
             for t in held
         )
         lines.append(f"- {role.label}: {spans}")
@@ -474,7 +475,8 @@ def postmortem_draft(
     }
     if incident.summary:
         filled["summary"] = templates.suppressing(
-            _self_contained(incident.summary), suppressed(incident.summary, ("summary",))
+            _self_contained(_no_heading(incident.summary)),
+            suppressed(incident.summary, ("summary",)),
         )
     elif summary:
         filled["summary"] = _self_contained(summary)
@@ -493,6 +495,19 @@ def postmortem_draft(
         [(title, filled.get(known.get(templates.normalise(title), ""), "")) for title in sections],
     )
     return PostmortemDraft(front, body)
+
+
+def _no_heading(summary: str) -> str:
+    """A summary of one line, as `incident resolve` writes it, that would be a heading of the
+    draft's level or above ("# of users affected…"): escaped, as the incident's own Summary
+    writes it (store.as_paragraph), rather than ending the draft's Summary there. (A summary
+    of several lines that holds one is refused: see cli_incident._refuse_comments.)"""
+    if "\n" in summary:
+        return summary
+    blocks = scan_blocks([summary])
+    if blocks and blocks[0].kind == "heading" and blocks[0].level <= 2:
+        return "\\" + summary.lstrip()
+    return summary
 
 
 def _self_contained(text: str) -> str:
@@ -589,6 +604,15 @@ def _over(incident: Incident) -> datetime | None:
     return incident.resolved_at if incident.status is IncidentStatus.RESOLVED else None
 
 
+def held_until(tenure: Tenure, over: datetime | None) -> datetime | None:
+    """When the tenure ended: at the next handoff, else at the resolution (`over`), unless it
+    began after that (a handoff written in by hand after the resolution), where a span would end
+    before it starts."""
+    if tenure.end is not None:
+        return tenure.end
+    return over if over is not None and over >= tenure.start else None
+
+
 def _utc(moment: datetime) -> str:
     """A time as the list and show views print it: in UTC, so that times written with different
     offsets (a handoff logged in Z on an incident declared in +02:00) read in order."""
@@ -618,8 +642,10 @@ def incident_lines(incident: Incident, entries: Sequence[TimelineEntry], display
     for tenure in replay_roles(incident).tenures:
         if tenure.end:
             until = f" until {_utc(tenure.end)}"
-        elif over:
+        elif over and held_until(tenure, over):
             until = f" until {_utc(over)} (resolved)"
+        elif over:
+            until = f" (after the resolution at {_utc(over)})"
         else:
             until = " (now)"
         lines.append(f"  {tenure.role.label:<19} {tenure.holder} from {_utc(tenure.start)}{until}")
