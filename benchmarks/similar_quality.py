@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     args = parser.parse_args()
     config = Config()
-    cases = cases_from(load_archive(DATA, config))
+    cases = cases_from(load_archive(DATA, config), config)
     p3, hit3, n = quality(RelatedIndex(cases))
     best = statistics.mean(min(3, len(split(q["relevant"]))) / 3 for q in read_queries())
     print(f"labelled set: {len(cases)} past incidents, {n} queries")

@@ -84,7 +84,7 @@ def test_similar_finds_inflected_words_other_scripts_and_words_every_case_has(
         )
         (incidents / f"INC-{slug}.md").write_text(text)
     config = load_config(christmas)
-    index = RelatedIndex(cases_from(load_archive(christmas, config)))
+    index = RelatedIndex(cases_from(load_archive(christmas, config), config))
 
     def first(text: str) -> str | None:
         found = index.search(text, limit=1)
@@ -254,7 +254,7 @@ def test_the_bodys_summary_fills_the_draft_and_is_searched(
     assert "a corrupt image of the web front end was deployed" in summary, summary
     (christmas / POSTMORTEM).unlink()
     config = load_config(christmas)
-    index = RelatedIndex(cases_from(load_archive(christmas, config)))
+    index = RelatedIndex(cases_from(load_archive(christmas, config), config))
     # "exhaust" is written in the body's summary only.
     assert [m.case.ids[0] for m in index.search("exhausted", limit=1)] == [f"INC-{CHRISTMAS}"]
 

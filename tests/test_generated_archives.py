@@ -174,7 +174,7 @@ def test_generated_archives_build_every_page(archive_specs: list[Spec]) -> None:
         )
         assert tile is not None and int(tile.group(1)) == overdue
 
-        index = RelatedIndex(cases_from(archive.records))
+        index = RelatedIndex(cases_from(archive.records, archive.config))
         for record in archive.records:
             card = record_card(archive, record, Linker(record.src_uri, True), TODAY)
             assert f">{record.severity}<" in card

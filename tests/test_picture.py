@@ -28,7 +28,8 @@ AXIS = re.compile(r'class="idocs-chart__axis"[^>]*>([^<]+)</text>')
 
 
 def christmas() -> tuple[Incident, list[TimelineEntry]]:
-    timelines = incident_timelines(load_archive(REPO, load_config(REPO)))
+    config = load_config(REPO)
+    timelines = incident_timelines(load_archive(REPO, config), config)
     return timelines[f"INC-{CHRISTMAS}"]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from incident_docs.diagnostics import Diagnostic
 from incident_docs.document import parse_text
-from incident_docs.timeline import parse_timeline
+from incident_docs.timeline import DEFAULT_TITLES, parse_timeline
 from support.linting import lint_archive, write_archive
 from support.rule_cases import INCIDENT_PATH, POSTMORTEM_PATH, Files, incident, postmortem
 
@@ -590,7 +590,7 @@ def test_the_timeline_read_is_the_one_titled_without_a_note(tmp_path: Path) -> N
     )
     assert found(tmp_path, files, "SC003") == []
     doc = parse_text(str(files[INCIDENT_PATH]), INCIDENT_PATH)
-    assert [entry.line for entry in parse_timeline(doc)[0]] == [44, 45, 46]
+    assert [entry.line for entry in parse_timeline(doc, DEFAULT_TITLES)[0]] == [44, 45, 46]
 
 
 def test_timeline_entries_written_as_no_list_item_are_reported_not_left_out(

@@ -32,7 +32,7 @@ def _split(value: str) -> list[str]:
 def test_the_labelled_set_finds_what_a_responder_wants() -> None:
     """Written by someone who never saw the ranking; the floors sit below its first score
     (precision at 3: 0.44 of at most 0.75; hit at 3: 1.00)."""
-    index = RelatedIndex(cases_from(load_archive(DATA, Config())))
+    index = RelatedIndex(cases_from(load_archive(DATA, Config()), Config()))
     with (DATA / "queries.tsv").open(encoding="utf-8", newline="") as handle:
         queries = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert len(queries) >= 30
@@ -209,7 +209,7 @@ def test_a_postmortem_of_two_incidents_is_in_the_case_of_each(christmas: Path) -
     # It was in the first incident's case alone: `incident similar` showed the second with no
     # postmortem, and without its resolution to say what fixed it.
     second = cover_a_second_incident(christmas)
-    cases = {case.key: case for case in cases_from(load_archive(christmas, Config()))}
+    cases = {case.key: case for case in cases_from(load_archive(christmas, Config()), Config())}
     assert cases[f"INC-{CHRISTMAS}"].ids == (f"INC-{CHRISTMAS}", f"PM-{CHRISTMAS}")
     assert cases[second].ids == (second, f"PM-{CHRISTMAS}")
 

@@ -59,7 +59,7 @@ from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
 from incident_docs.terminal import printable
-from incident_docs.timeline import format_time, parse_timeline, render_entry
+from incident_docs.timeline import format_time, parse_timeline, render_entry, timeline_titles
 
 CLOCK: Clock = lifecycle.utc_now
 """The clock every command reads once; tests replace it."""
@@ -535,7 +535,7 @@ def _harm_proc(name: str) -> Callable[[str], str]:
 def _similar_after_declare(project: Project, path: Path) -> None:
     """The three past cases most like the new incident: has this happened before?"""
     archive = read_archive(project.root, project.config)
-    index = RelatedIndex(cases_from(archive.records))
+    index = RelatedIndex(cases_from(archive.records, project.config))
     record_id = path.stem
     case = index.by_id.get(record_id)
     matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []
@@ -1653,14 +1653,14 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
     config, roster = project.config, project.roster
     loaded = store.read_postmortem(path, relative_display(path, project.root), config)
     record, display = loaded.postmortem, loaded.display
-    timelines = incident_timelines(read_archive(project.root, config).records)
+    timelines = incident_timelines(read_archive(project.root, config).records, config)
     incidents = [timelines[i] for i in record.incidents if i in timelines]
     severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
     review = postmortem_review(
         roster,
         record,
         incidents,
-        parse_timeline(loaded.doc)[0],
+        parse_timeline(loaded.doc, timeline_titles(config))[0],
         needed=config.required_approvals(severity),
         team_needed=config.required_team_approvals(severity),
     )
@@ -1746,7 +1746,7 @@ def similar_command(
     note = skipped_note(archive.skipped)  # a case it cannot read, it cannot find
     if note is not None:
         _warn(note)
-    index = RelatedIndex(cases_from(archive.records))
+    index = RelatedIndex(cases_from(archive.records, project.config))
     if record_id is None:
         _print_matches(index.search(text or "", limit=limit), output_format)
         return

@@ -517,6 +517,25 @@ class Config(_Section):
             return level.sections
         return self.postmortem_sections
 
+    def section_names(self, name: str) -> tuple[str, ...]:
+        """The headings the section `name` (by its default name: "Timeline") is read under, as
+        lint reads it (templates.titled matches them): its name, and the aliases the
+        configuration gives it under its name as the section lists spell it, and theirs
+        (`Timeline = ["Chronology"]` reads "## Chronology" as the timeline)."""
+        names = [name]
+        for known in names:  # grows as it goes: an alias listed as a section has aliases too
+            for title, aliases in self.section_aliases.items():
+                if normalise(title) == normalise(known):
+                    names += [other for other in (title, *aliases) if other not in names]
+        return tuple(names)
+
+    def section_heading(self, kind: str, name: str, severity: str | None = None) -> str:
+        """The heading a command writes for the section `name` in a record of `kind`: the
+        required section read under one of its names, as the list spells it, else `name`."""
+        wanted = {normalise(other) for other in self.section_names(name)}
+        required = self.required_sections(kind, severity)
+        return next((title for title in required if normalise(title) in wanted), name)
+
 
 def archive_present(root: Path, config: Config) -> bool:
     """Whether `root` holds an archive: a records folder, or our table in pyproject.toml."""

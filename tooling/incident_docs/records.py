@@ -41,7 +41,7 @@ from incident_docs.models import (
     postmortem_id,
 )
 from incident_docs.terminal import printable, quoted
-from incident_docs.timeline import impossible_time, parse_timeline
+from incident_docs.timeline import impossible_time, parse_timeline, timeline_titles
 
 MODELS: dict[RecordKind, type[Incident] | type[Postmortem]] = {
     "incident": Incident,
@@ -651,11 +651,12 @@ def open_incidents(root: Path, config: Config) -> tuple[list[tuple[str, Path]], 
 
 
 def incident_timelines(
-    records: Iterable[LoadedRecord],
+    records: Iterable[LoadedRecord], config: Config
 ) -> dict[str, tuple[Incident, list[TimelineEntry]]]:
     """The archive's incidents by ID, each with its timeline entries."""
+    titles = timeline_titles(config)
     return {
-        loaded.record.id: (loaded.record, parse_timeline(loaded.doc)[0])
+        loaded.record.id: (loaded.record, parse_timeline(loaded.doc, titles)[0])
         for loaded in records
         if isinstance(loaded.record, Incident)
     }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from incident_docs.config import Config
 from incident_docs.document import Document
 from incident_docs.lifecycle import is_declaration
 from incident_docs.models import (
@@ -28,7 +29,7 @@ from incident_docs.models import (
     record_start,
 )
 from incident_docs.templates import is_empty, titled, without_comments
-from incident_docs.timeline import parse_timeline
+from incident_docs.timeline import parse_timeline, timeline_titles
 
 _WORD = re.compile(r"[^\W_]+")
 """A word as the index's tokenizer (unicode61) splits text, in any script ("Zahlungsstörung",
@@ -150,9 +151,10 @@ def _joined(sentences: list[str]) -> str:
     return out
 
 
-def cases_from(records: Iterable[Loaded]) -> list[Case]:
+def cases_from(records: Iterable[Loaded], config: Config) -> list[Case]:
     """The archive's records as cases: each incident with its postmortems (one that covers
-    several incidents is in the case of each: what it says fixed them is theirs too)."""
+    several incidents is in the case of each: what it says fixed them is theirs too); their
+    sections read under the names the configuration gives them, as lint reads them."""
     loaded = list(records)
     incidents = {r.record.id: r for r in loaded if isinstance(r.record, Incident)}
     postmortems_of: dict[str, list[Loaded]] = {}
@@ -165,12 +167,12 @@ def cases_from(records: Iterable[Loaded]) -> list[Case]:
                 alone.append(item)
             for owner in owners:
                 postmortems_of.setdefault(owner, []).append(item)
-    cases = [_case(incidents[key], postmortems_of.get(key, [])) for key in incidents]
-    cases += [_case(None, [item]) for item in alone]
+    cases = [_case(incidents[key], postmortems_of.get(key, []), config) for key in incidents]
+    cases += [_case(None, [item], config) for item in alone]
     return cases
 
 
-def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
+def _case(incident: Loaded | None, postmortems: Sequence[Loaded], config: Config) -> Case:
     main = incident or postmortems[0]
     record = main.record
     texts: list[str] = [record.title]
@@ -184,23 +186,23 @@ def _case(incident: Loaded | None, postmortems: Sequence[Loaded]) -> Case:
     tags = list(record.tags)
     if incident is not None and isinstance(incident.record, Incident):
         # The summary in the front-matter (written by `resolve`), else the body's own.
-        texts.append(incident.record.summary or _section(incident.doc, "summary"))
-        entries = parse_timeline(incident.doc)[0]
+        texts.append(incident.record.summary or _section(incident.doc, "Summary", config))
+        entries = parse_timeline(incident.doc, timeline_titles(config))[0]
     for item in postmortems:
         pm = item.record
         assert isinstance(pm, Postmortem)
         services += [s for s in pm.services if s not in services]
         tags += [t for t in pm.tags if t not in tags]
         texts.append(pm.title)
-        for name in ("summary", "contributing factors", "resolution", "mitigation"):
-            texts.append(_section(item.doc, name))
-        own = parse_timeline(item.doc)[0]
+        for name in ("Summary", "Contributing factors", "Resolution", "Mitigation"):
+            texts.append(_section(item.doc, name, config))
+        own = parse_timeline(item.doc, timeline_titles(config))[0]
         if not entries:
             entries = own
         written += [entry.text for entry in own if entry.kind is EntryKind.MITIGATION][:2]
-        if mitigation := _section(item.doc, "mitigation"):
+        if mitigation := _section(item.doc, "Mitigation", config):
             summaries.append(_first_sentence(mitigation))
-        if resolution := _section(item.doc, "resolution"):
+        if resolution := _section(item.doc, "Resolution", config):
             resolutions.append(_first_sentence(resolution))
     # Not what the commands write of who held a role: the declaration names the declarer as
     # Incident Commander, and every incident they declare would be like every other.
@@ -240,8 +242,10 @@ def _action_words(entry: TimelineEntry) -> str:
     return entry.action.value.replace("-", " ") + " "
 
 
-def _section(doc: Document, name: str) -> str:
-    for section in titled(doc.sections(), (name,), lambda section: section.heading.title)[:1]:
+def _section(doc: Document, name: str, config: Config) -> str:
+    """The text of the section `name`, under whichever of its names (Config.section_names)."""
+    titles = config.section_names(name)
+    for section in titled(doc.sections(), titles, lambda section: section.heading.title)[:1]:
         text = doc.section_text(section)
         return "" if is_empty(text) else without_comments(text, " ")
     return ""

@@ -31,7 +31,7 @@ from incident_docs.teams import (
     postmortem_involvement,
     team_states,
 )
-from incident_docs.timeline import parse_timeline
+from incident_docs.timeline import parse_timeline, timeline_titles
 
 DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 """Review states that decide; a COMMENTED review after an approval changes nothing."""
@@ -421,6 +421,7 @@ def requirement(
     """Each named incident's severity in every version read, by the ID it was read by."""
     judged: list[tuple[str, str | None, tuple[str, ...]]] = []
     """Each postmortem version: where, its own severity when known, the incidents it names."""
+    titles = timeline_titles(config)
     for path, raw in documents:
         version = _VERSION_LABEL.search(path)
         # What would merge: a postmortem at the head, or an incident at the head.
@@ -452,7 +453,7 @@ def requirement(
                     # What would merge names its teams in a shape the gate cannot read: what it
                     # meant cannot be known, only guessed from the words in it.
                     unreadable.append(f"{path}: {'; '.join(odd.values())}")
-            entries, _bad = parse_timeline(doc)
+            entries, _bad = parse_timeline(doc, titles)
             incidents.setdefault(incident.id, []).append((incident, entries))
             if merging:
                 merged_incidents.setdefault(_read_as(path), []).append(incident)
@@ -467,7 +468,7 @@ def requirement(
         severity = record.severity if isinstance(record, Postmortem) else front.get("severity")
         if isinstance(record, Postmortem):
             authors.update(_handles(record.authors, roster))
-            postmortems.append((record, parse_timeline(doc)[0], severity))
+            postmortems.append((record, parse_timeline(doc, titles)[0], severity))
             named_incidents = record.incidents
             if merging:
                 merged_postmortems.append(record)
@@ -478,7 +479,11 @@ def requirement(
             loose = _loose_postmortem(front)
             if loose is not None:
                 postmortems.append(
-                    (loose, parse_timeline(doc)[0], severity if isinstance(severity, str) else None)
+                    (
+                        loose,
+                        parse_timeline(doc, titles)[0],
+                        severity if isinstance(severity, str) else None,
+                    )
                 )
                 if merging:
                     merged_postmortems.append(loose)

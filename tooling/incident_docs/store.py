@@ -56,7 +56,6 @@ from incident_docs.templates import (
     without_comments,
 )
 from incident_docs.timeline import (
-    TIMELINE_SECTION,
     TimelineProblem,
     find_section,
     format_time,
@@ -65,6 +64,7 @@ from incident_docs.timeline import (
     parse_timeline,
     render_entry,
     table_lines,
+    timeline_titles,
     wrapped_lines,
 )
 
@@ -282,6 +282,8 @@ class IncidentFile:
     unread: tuple[TimelineProblem, ...] = ()
     """Lines of the timeline that are not entries it could read (a timestamp with no offset, an
     unknown kind): what the record says there is in none of `entries`."""
+    timeline: Section | None = None
+    """The timeline section the entries were read from, under whichever of its names."""
 
     def entry_lines(self) -> list[str]:
         """Each entry as written, with the lines its text is wrapped onto, what is nested in it,
@@ -308,7 +310,7 @@ class IncidentFile:
         comments alone on their lines since the item above it, the line, the lines its text is
         wrapped onto and what is nested in it."""
         doc = self.doc
-        section = find_section(doc)
+        section = self.timeline
         last = section.end_line if section is not None else len(doc.lines)
         result = []
         above = section.heading.line if section else 0
@@ -405,10 +407,12 @@ def parse_incident(
     doc, record = _validated(raw, display, config, "incident", hint)
     if not isinstance(record, Incident):
         raise UsageError(f"{display}: not an incident record{hint}")
-    entries, problems = parse_timeline(doc)
+    titles = timeline_titles(config)
+    entries, problems = parse_timeline(doc, titles)
     read = {entry.line for entry in entries}
     unread = tuple(problem for problem in problems if problem.line not in read)
-    return IncidentFile(path, display, doc, record, tuple(entries), unread)
+    section = find_section(doc, titles)
+    return IncidentFile(path, display, doc, record, tuple(entries), unread, section)
 
 
 @dataclass(frozen=True)
@@ -1045,18 +1049,18 @@ def record_text(front: dict[str, Any], body: str) -> str:
 # --- the body -----------------------------------------------------------------------------------
 
 
-def _insert_entry(
-    lines: Lines, doc: Document, entry: TimelineEntry, aliases: Sequence[str] = ()
-) -> None:
+def _insert_entry(lines: Lines, doc: Document, entry: TimelineEntry, config: Config) -> None:
     rendered = render_entry(entry)
-    section = find_section(doc, aliases)
+    titles = timeline_titles(config)
+    section = find_section(doc, titles)
     if section is None:
         tail = len(lines.lines)
         while tail > doc.front_matter_end and not lines.lines[tail - 1].strip():
             tail -= 1
-        lines.insert(tail, ["", "## Timeline", "", rendered])
+        heading = config.section_heading("incident", "Timeline")
+        lines.insert(tail, ["", f"## {heading}", "", rendered])
         return
-    entries, _problems = parse_timeline(doc)
+    entries, _problems = parse_timeline(doc, titles)
     before = [e for e in entries if e.time <= entry.time]
     if before:
         anchor = before[-1].line  # 1-based line of the entry to insert after
@@ -1081,14 +1085,14 @@ def _insert_entry(
     lines.insert(last, new)
 
 
-def _entry_outside_timeline(doc: Document, aliases: Sequence[str]) -> int | None:
+def _entry_outside_timeline(doc: Document, titles: Sequence[str]) -> int | None:
     """The line of the first list item that reads as a timeline entry under a heading that reads
-    as a mistyped `## Timeline` (or one of its `aliases`), or under no section heading, in a
+    as a mistyped `## Timeline` (or one of its other `titles`), or under no section heading, in a
     record with no timeline section; None when there is none, or a timeline section. Entries of
     another section (a chat transcript) are that section's."""
-    if find_section(doc, aliases) is not None:
+    if find_section(doc, titles) is not None:
         return None
-    meant = [normalise(title) for title in (TIMELINE_SECTION, *aliases)]
+    meant = [normalise(title) for title in titles]
     sections = [s for s in doc.sections() if s.heading.level == 2]
     for number in range(doc.front_matter_end + 1, len(doc.lines) + 1):
         line = doc.lines[number - 1]
@@ -1139,18 +1143,19 @@ def _fill_summary(
     doc: Document,
     summary: str,
     previous: str | None,
-    titles: frozenset[str],
+    config: Config,
 ) -> bool:
     """Put the summary into `## Summary` when that holds only its placeholder, or the previous
     summary the tool wrote there (a reopened incident resolved again); False if it has the
     author's own text. The section's HTML comments (a note to the writer, a suppression) stay,
     and the summary is written as a paragraph, whatever it starts with."""
     paragraph = as_paragraph(summary)
-    section = _summary_section(doc, titles)
+    section = _summary_section(doc, summary_titles(config))
     if section is None:
-        timeline = find_section(doc)
+        timeline = find_section(doc, timeline_titles(config))
         index = timeline.heading.line - 1 if timeline else len(lines.lines)
-        lines.insert(index, ["## Summary", "", paragraph, ""])
+        heading = config.section_heading("incident", SUMMARY_SECTION)
+        lines.insert(index, [f"## {heading}", "", paragraph, ""])
         return True
     text = without_comments(doc.section_text(section))
     ours = previous is not None and " ".join(text.split()) in {
@@ -1226,13 +1231,14 @@ _DIRECTIVE_LINE = re.compile(
 def summary_missing(doc: Document, config: Config) -> bool:
     """The configuration asks incidents for a summary and the record has none yet: no summary
     section (by its name or an alias), or one that holds only its placeholder, as lint reads it."""
-    if all(normalise(name) != normalise(SUMMARY_SECTION) for name in config.incident_sections):
+    wanted = {normalise(name) for name in summary_titles(config)}
+    if all(normalise(name) not in wanted for name in config.incident_sections):
         return False
     section = _summary_section(doc, summary_titles(config))
     return section is None or is_empty(doc.section_text(section))
 
 
-def _summary_section(doc: Document, titles: frozenset[str]) -> Section | None:
+def _summary_section(doc: Document, titles: Sequence[str]) -> Section | None:
     """The record's first section under one of the summary's headings (see summary_titles)."""
     found = titled(doc.sections(), titles, lambda section: section.heading.title)
     return found[0] if found else None
@@ -1275,44 +1281,30 @@ class EditResult:
     notes: list[str] = field(default_factory=list)
 
 
-def summary_titles(config: Config) -> frozenset[str]:
+def summary_titles(config: Config) -> tuple[str, ...]:
     """The titles of the headings the summary goes under, matched as lint matches sections
-    (templates.titled): the required name, and its aliases under that name as the configuration
-    spells it."""
-    wanted = normalise(SUMMARY_SECTION)
-    name = next((n for n in config.incident_sections if normalise(n) == wanted), SUMMARY_SECTION)
-    aliases = config.section_aliases.get(name, ())
-    return frozenset((name, *aliases))
-
-
-def timeline_aliases(config: Config) -> tuple[str, ...]:
-    """The aliases the configuration gives the timeline section, under its name as the
-    configuration spells it (see summary_titles)."""
-    name = next(
-        (n for n in config.incident_sections if normalise(n) == TIMELINE_SECTION), "Timeline"
-    )
-    return config.section_aliases.get(name, ())
+    (templates.titled): its name and its aliases (Config.section_names)."""
+    return config.section_names(SUMMARY_SECTION)
 
 
 def apply_change(
     raw: bytes,
     before: IncidentFile,
     change: Change,
-    titles: frozenset[str],
-    timeline_aliases: Sequence[str] = (),
+    config: Config,
 ) -> bytes:
     """The file's new bytes: front-matter keys set and appended, entries and summary inserted
-    (the summary under the heading that `titles` names; see summary_titles; the entries under
-    `## Timeline` or a heading `timeline_aliases` names)."""
+    (under the headings the configuration reads them under: see Config.section_names)."""
     lines = Lines.parse(raw.decode("utf-8"))
     doc = before.doc
-    stray = _entry_outside_timeline(doc, timeline_aliases) if change.entries else None
+    stray = _entry_outside_timeline(doc, timeline_titles(config)) if change.entries else None
     if stray is not None:
         # A heading renamed or mistyped ("## Timline"): a section added at the end for the entry
         # would split the timeline, and the entries above would leave it without a word from lint.
+        heading = config.section_heading("incident", "Timeline")
         raise UsageError(
-            f"{before.display}:{stray}: a timeline entry, but the record has no '## Timeline' "
-            "heading above it: name its heading '## Timeline', then run the command again "
+            f"{before.display}:{stray}: a timeline entry, but the record has no '## {heading}' "
+            f"heading above it: name its heading '## {heading}', then run the command again "
             "(nothing was written)"
         )
     if change.sets or change.appends or change.inserts or change.removes:
@@ -1321,10 +1313,10 @@ def apply_change(
         lines.replace(1, end - 1, edited)
     for entry in change.entries:
         doc = parse_text(lines.text(), before.display)
-        _insert_entry(lines, doc, entry, timeline_aliases)
+        _insert_entry(lines, doc, entry, config)
     if change.summary is not None:
         doc = parse_text(lines.text(), before.display)
-        _fill_summary(lines, doc, change.summary, before.incident.summary, titles)
+        _fill_summary(lines, doc, change.summary, before.incident.summary, config)
     return lines.text().encode("utf-8")
 
 
@@ -1353,26 +1345,21 @@ def edit_incident(
         target, raw = _read_target(root, path, display)
         before = parse_incident(raw, display, path, config)
         change = make(before)
-        new = apply_change(
-            raw,
-            before,
-            change,
-            summary_titles(config),
-            timeline_aliases(config),
-        )
+        new = apply_change(raw, before, change, config)
         try:
             after = parse_incident(new, display, path, config)
         except UsageError as error:
             raise UsageError(f"{display}: the change was not saved: {error}") from None
         notes: list[str] = []
         if change.summary is not None and not _summary_written(after, change.summary):
+            heading = config.section_heading("incident", SUMMARY_SECTION)
             if _placeholders(before.doc) > _placeholders(after.doc):
                 notes.append(
-                    "the ## Summary section already had text: kept it, without the template's "
-                    "placeholder line"
+                    f"the ## {heading} section already had text: kept it, without the "
+                    "template's placeholder line"
                 )
             else:
-                notes.append("the ## Summary section already had text: left it as it was")
+                notes.append(f"the ## {heading} section already had text: left it as it was")
         write_atomic(target, new)
     return EditResult(change, before, after, notes)
 

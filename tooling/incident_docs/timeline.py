@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from incident_docs.config import DEFAULT_SECTION_ALIASES
+from incident_docs.config import DEFAULT_SECTION_ALIASES, Config
 from incident_docs.document import BLOCK_ELEMENTS, Document, Section, inside_html
 from incident_docs.models import EntryKind, MitigationAction, TimelineEntry, plausible_moment
 from incident_docs.templates import titled
@@ -81,22 +81,30 @@ def render_entry(entry: TimelineEntry) -> str:
     return f"- {format_time(entry.time)} **{kind}** by {entry.author}{internal}: {text}"
 
 
-_TIMELINE_TITLES = (TIMELINE_SECTION, *DEFAULT_SECTION_ALIASES["Timeline"])
-"""The titles of the Timeline section, with its default aliases."""
+DEFAULT_TITLES = (TIMELINE_SECTION, *DEFAULT_SECTION_ALIASES["Timeline"])
+"""The titles of the Timeline section with no configuration (see timeline_titles)."""
 
 
-def find_section(doc: Document, aliases: Iterable[str] = ()) -> Section | None:
-    """The `## Timeline` section, its title read as lint matches sections ("## Timeline:",
-    "## 2. Timeline", "## Timeline of events"): the commands that add an entry find it where lint
-    does. (An alias the configuration adds is known only where it is given as `aliases`.)"""
-    titles = (*_TIMELINE_TITLES, *aliases)
+def timeline_titles(config: Config) -> tuple[str, ...]:
+    """The titles the Timeline section is read under: its name and the aliases the
+    configuration gives it (`Timeline = ["Chronology"]`), as lint reads it."""
+    return config.section_names("Timeline")
+
+
+def find_section(doc: Document, titles: Iterable[str]) -> Section | None:
+    """The timeline section, under one of `titles` (see timeline_titles), its title read as lint
+    matches sections ("## Timeline:", "## 2. Timeline", "## Chronology (UTC)"): every reader
+    and the commands that add an entry find it where lint does."""
     found = titled(doc.sections(), titles, lambda section: section.heading.title)
     return found[0] if found else None
 
 
-def parse_timeline(doc: Document) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
-    """Entries of the document's `## Timeline`, and what is wrong with the lines that are not."""
-    section = find_section(doc)
+def parse_timeline(
+    doc: Document, titles: Iterable[str]
+) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
+    """Entries of the document's timeline section (under one of `titles`, see timeline_titles),
+    and what is wrong with the lines that are not."""
+    section = find_section(doc, titles)
     if section is None:
         return [], []
     entries: list[TimelineEntry] = []

@@ -14,7 +14,7 @@ from incident_docs.diagnostics import Finding, Severity
 from incident_docs.document import Document, escapes, read_document
 from incident_docs.models import Incident, Postmortem, Record, RecordKind, Roster, TimelineEntry
 from incident_docs.records import validate_record
-from incident_docs.timeline import TimelineProblem, parse_timeline
+from incident_docs.timeline import TimelineProblem, parse_timeline, timeline_titles
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class Subject:
 
     @cached_property
     def timeline(self) -> tuple[list[TimelineEntry], list[TimelineProblem]]:
-        return parse_timeline(self.doc)
+        return parse_timeline(self.doc, timeline_titles(self.ctx.config))
 
     @cached_property
     def incidents(self) -> list[tuple[Incident, list[TimelineEntry]]]:

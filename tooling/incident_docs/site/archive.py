@@ -43,7 +43,7 @@ from incident_docs.records import (
     validate_record,
 )
 from incident_docs.terminal import printable
-from incident_docs.timeline import parse_timeline
+from incident_docs.timeline import parse_timeline, timeline_titles
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
@@ -102,6 +102,8 @@ class SiteRecord:
     kind: RecordKind
     record: Record
     src_uri: str
+    timeline_titles: tuple[str, ...]
+    """The headings its timeline is read under (timeline.timeline_titles)."""
 
     @property
     def id(self) -> str:
@@ -129,7 +131,7 @@ class SiteRecord:
 
     @cached_property
     def timeline(self) -> list[TimelineEntry]:
-        return parse_timeline(self.doc)[0]
+        return parse_timeline(self.doc, self.timeline_titles)[0]
 
 
 def _sort_key(record: SiteRecord) -> tuple[float, str]:
@@ -300,7 +302,7 @@ def _site_record(path: Path, display: str, root: Path, config: Config) -> SiteRe
             doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
             _, problems = validate_record(doc, kind)
         return _why_left_out(display, problems, "FM004 the front-matter does not validate")
-    return SiteRecord(doc, kind, record, display)
+    return SiteRecord(doc, kind, record, display, timeline_titles(config))
 
 
 def _why_left_out(display: str, problems: Sequence[Finding], otherwise: str) -> str:

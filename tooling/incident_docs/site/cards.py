@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 from incident_docs.document import parse_text
 from incident_docs.formatters import table_cell
@@ -36,7 +37,8 @@ from incident_docs.site.markup import (
     utc,
 )
 from incident_docs.teams import PostmortemReview, TeamState, postmortem_review
-from incident_docs.timeline import find_section, parse_entry
+from incident_docs.templates import titled
+from incident_docs.timeline import DEFAULT_TITLES, find_section, parse_entry
 
 _MOMENTS: tuple[tuple[str, str, str | None], ...] = (
     ("started_at", "Started", None),
@@ -270,7 +272,7 @@ def timeline_markdown(markdown: str, record: SiteRecord | None = None) -> str:
     lines = markdown.split("\n")
     entries = _cached_entries(lines, record) if record is not None else None
     if entries is None:
-        entries = _parse_entries(markdown)
+        entries = _parse_entries(markdown, record.timeline_titles if record else DEFAULT_TITLES)
     if not entries:
         return markdown
     return _with_table(lines, entries, record_start(record.record) if record else None)
@@ -290,9 +292,9 @@ def _cached_entries(lines: list[str], record: SiteRecord) -> list[TimelineEntry]
     return moved
 
 
-def _parse_entries(markdown: str) -> list[TimelineEntry]:
+def _parse_entries(markdown: str, titles: tuple[str, ...]) -> list[TimelineEntry]:
     doc = parse_text(markdown, "<page>")
-    section = find_section(doc)
+    section = find_section(doc, titles)
     if section is None:
         return []
     entries: list[TimelineEntry] = []
@@ -336,23 +338,43 @@ def entry_cells(
     return cells
 
 
-_TIMELINE_LIST = re.compile(
-    r"(<h2[^>]*>\s*Timeline\b.*?</h2>\s*)<ul>\n?(.*?)</ul>", re.DOTALL | re.IGNORECASE
-)
+_HEADING = re.compile(r"<h2(?=[\s>])([^>]*)>(.*?)</h2>", re.DOTALL | re.IGNORECASE)
+_PERMALINK = re.compile(r"<a\s[^>]*\bheaderlink\b.*?</a>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_LIST = re.compile(r"(\s*)<ul>\n?(.*?)</ul>", re.DOTALL)
 _ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
 _RENDERED_ENTRY = re.compile(r"^\s*\S+\s+<strong>[^<]+</strong>\s+by\s+[^:<]+:\s?(.*)$", re.DOTALL)
-_TIMELINE_HEADING = re.compile(r"<h2(?=[\s>])([^>]*)>(\s*Timeline\s*(?:<|$))", re.IGNORECASE)
 
 
-def exclude_timeline_from_search(html: str) -> str:
-    """The rendered prose with its `## Timeline` section marked for Material's search to skip.
+def _timeline_heading(html: str, titles: Sequence[str], start: int = 0) -> re.Match[str] | None:
+    """The rendered page's `## Timeline` heading: the first level-2 heading from `start` whose
+    words (without its permalink) are one of `titles` (SiteRecord.timeline_titles), read as lint
+    reads a section's title ("Timeline", "Chronology (UTC)")."""
+    headings = list(_HEADING.finditer(html, start))
+    found = titled(headings, titles, lambda heading: _heading_words(heading.group(2)))
+    return found[0] if found else None
+
+
+def _heading_words(inner: str) -> str:
+    return unescape(_TAG.sub("", _PERMALINK.sub("", inner)))
+
+
+def exclude_timeline_from_search(html: str, titles: Sequence[str]) -> str:
+    """The rendered prose with its `## Timeline` section (under one of `titles`) marked for
+    Material's search to skip.
 
     The search plugin drops the section and then removes the attribute from the page."""
-    return _TIMELINE_HEADING.sub(r'<h2\1 data-search-exclude="timeline">\2', html, count=1)
+    heading = _timeline_heading(html, titles)
+    if heading is None:
+        return html
+    marked = f'<h2{heading.group(1)} data-search-exclude="timeline">'
+    return html[: heading.start()] + marked + html[heading.start(2) :]
 
 
-def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
-    """The rendered page with its `## Timeline` list shown as a table.
+def timeline_table_html(
+    html: str, cells: list[tuple[str, str, str]], titles: Sequence[str] = DEFAULT_TITLES
+) -> str:
+    """The rendered page with its `## Timeline` list (under one of `titles`) shown as a table.
 
     The list is what MkDocs rendered (and search indexed) from the Markdown in git; each item's
     text keeps its rendered, sanitised inline HTML. Anything unexpected leaves the list as is.
@@ -360,7 +382,8 @@ def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
     if not cells:
         return html
     start = html.find("<h2", html.find("<article"))
-    found = _TIMELINE_LIST.search(html, max(start, 0))
+    heading = _timeline_heading(html, titles, max(start, 0))
+    found = _LIST.match(html, heading.end()) if heading is not None else None
     if found is None:
         return html
     items = _ITEM.findall(found.group(2))
@@ -383,7 +406,7 @@ def timeline_table_html(html: str, cells: list[tuple[str, str, str]]) -> str:
         f"<th>Kind</th><th>By</th><th>What happened</th></tr></thead><tbody>{rows}</tbody>"
         "</table></div>"
     )
-    return html[: found.start()] + found.group(1) + table + html[found.end() :]
+    return html[: found.end(1)] + table + html[found.end() :]
 
 
 def _with_table(

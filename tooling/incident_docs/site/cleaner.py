@@ -21,13 +21,14 @@ WAIT = 600.0
 """Seconds to wait for a batch before the build fails instead of hanging."""
 
 
-def sanitised(html: str, skip_timeline: bool) -> str:
-    """Record HTML made safe to publish, its timeline kept out of search if asked."""
+def sanitised(html: str, skip_timeline: tuple[str, ...]) -> str:
+    """Record HTML made safe to publish, its timeline kept out of search if asked:
+    `skip_timeline` gives the titles its heading is read under (none: searched)."""
     html = clean_html(html)
-    return exclude_timeline_from_search(html) if skip_timeline else html
+    return exclude_timeline_from_search(html, skip_timeline) if skip_timeline else html
 
 
-def _sanitise_all(batch: list[tuple[str, bool]]) -> list[str]:
+def _sanitise_all(batch: list[tuple[str, tuple[str, ...]]]) -> list[str]:
     return [sanitised(html, skip_timeline) for html, skip_timeline in batch]
 
 
@@ -42,10 +43,10 @@ class Cleaner:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
             self._pool.submit(int).result()  # forked now, before the pool starts its threads
-        self._waiting: list[tuple[str, str, bool]] = []
+        self._waiting: list[tuple[str, str, tuple[str, ...]]] = []
         self._sent: dict[str, tuple[Future[list[str]], int]] = {}
 
-    def put(self, key: str, html: str, *, skip_timeline: bool) -> None:
+    def put(self, key: str, html: str, *, skip_timeline: tuple[str, ...]) -> None:
         """Hand a page over (not `in_process`: then the caller sanitises it with sanitised())."""
         self._waiting.append((key, html, skip_timeline))
         if len(self._waiting) >= BATCH:

@@ -466,7 +466,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
         _clean_toc(page.toc, html)
         # The browser builds the search index from every indexed word on each visit, so a
         # postmortem's copy of its incident's timeline would only make search slower.
-        skip_timeline = self._timeline_indexed_elsewhere(record)
+        skip_timeline = record.timeline_titles if self._timeline_indexed_elsewhere(record) else ()
         if self.cleaner is None or self.cleaner.in_process:
             return sanitised(html, skip_timeline)
         # Sanitised in a second process while MkDocs renders the next pages; the page gets
@@ -555,7 +555,7 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
                 f'<p data-pagefind-weight="7">{escape(id_words(record))}</p></div>'
             )
         output = output[:end] + "\n" + card + output[end:]
-        output = timeline_table_html(output, decoration.timeline_cells)
+        output = timeline_table_html(output, decoration.timeline_cells, record.timeline_titles)
         related = decoration.related
         picture = decoration.picture
         if self.config.search == "pagefind":

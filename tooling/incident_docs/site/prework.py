@@ -123,7 +123,7 @@ PANEL_CASES = 5
 def related_panels(archive: SiteArchive, settings: Settings) -> dict[str, str]:
     """Each record's "Related incidents" panel: up to five past cases most like it, each with
     what mitigated it."""
-    index = RelatedIndex(cases_from(archive.records))
+    index = RelatedIndex(cases_from(archive.records, archive.config))
     # An incident and its postmortem are one case: asked once, unless they leave out different
     # cases (a postmortem of several incidents leaves out the others, its incidents do too).
     matches: dict[tuple[str, frozenset[str]], list[Match]] = {}

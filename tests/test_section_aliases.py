@@ -1,0 +1,127 @@
+"""Sections under the names `section-aliases` gives them: every reader and writer takes the
+aliased section exactly as it takes the one under its default name, as lint does."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from support.archive import CHRISTMAS
+from support.cli import RunCli
+from support.site_build import build_site, page, search_entries
+
+LATENCY = "INC-2026-11-20-search-latency"
+LATENCY_PATH = f"incidents/{LATENCY}.md"
+
+
+def rename_timeline(root: Path, heading: str = "Chronology", alias: str = "Chronology") -> None:
+    """Configure `Timeline = [alias]` and write every record's timeline under `## heading`."""
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + f'\n[tool.incident-docs.section-aliases]\nTimeline = ["{alias}"]\n'
+    )
+    for path in [*root.glob("incidents/*.md"), *root.glob("postmortems/*.md")]:
+        path.write_text(path.read_text().replace("\n## Timeline\n", f"\n## {heading}\n"))
+
+
+@pytest.mark.parametrize("heading", ["Chronology", "Chronology (UTC)", "CHRONOLOGY:"])
+def test_lint_checks_the_timeline_under_its_alias(
+    archive: Path, run_cli: RunCli, heading: str
+) -> None:
+    rename_timeline(archive, heading)
+    path = archive / LATENCY_PATH
+    text = path.read_text()
+    path.write_text(
+        text.replace("- 2026-11-20T13:58:00Z", "- 2026-11-20T23:58:00Z").replace(
+            "**note** by sam: p99", "**notes** by sam: p99"
+        )
+    )
+    result = run_cli(archive, "lint", str(archive / LATENCY_PATH))
+    assert result.exit_code == 1, result.output
+    assert " TL002 " in result.output and " TL001 " in result.output
+
+
+def test_show_lists_the_timeline_under_its_alias(archive: Path, run_cli: RunCli) -> None:
+    rename_timeline(archive)
+    result = run_cli(archive, "show", LATENCY)
+    assert result.exit_code == 0, result.output
+    assert "Timeline: none recorded" not in result.output
+    assert "Weekly index rebuild swapped in." in result.output
+
+
+def test_log_keeps_the_timeline_under_its_alias_in_order(archive: Path, run_cli: RunCli) -> None:
+    rename_timeline(archive)
+    result = run_cli(
+        archive, "log", "-i", LATENCY, "--by", "sam", "--at", "2026-11-20T14:00:00Z", "Paged db."
+    )
+    assert result.exit_code == 0, result.output
+    text = (archive / LATENCY_PATH).read_text()
+    assert "## Timeline" not in text
+    lines = text.splitlines()
+    new = lines.index("- 2026-11-20T14:00:00Z **note** by sam: Paged db.")
+    assert lines[new - 1].startswith("- 2026-11-20T13:58:00Z ")
+    assert lines[new + 1].startswith("- 2026-11-20T14:05:00Z ")
+    assert run_cli(archive, "lint", str(archive / LATENCY_PATH)).exit_code == 0
+
+
+def test_the_update_reports_the_work_in_the_timeline_under_its_alias(
+    archive: Path, run_cli: RunCli
+) -> None:
+    rename_timeline(archive)
+    result = run_cli(archive, "update", "-i", LATENCY)
+    assert result.exit_code == 0, result.output
+    assert "Added three replicas for the hot shards" in result.output
+
+
+def test_the_draft_copies_the_timeline_written_under_its_alias(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    rename_timeline(christmas)
+    (christmas / f"postmortems/PM-{CHRISTMAS}.md").unlink()
+    path = christmas / f"incidents/INC-{CHRISTMAS}.md"
+    path.write_text(path.read_text().replace(f"postmortem: PM-{CHRISTMAS}\n", ""))
+    result = run_cli(christmas, "postmortem", f"INC-{CHRISTMAS}", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    draft = (christmas / f"postmortems/PM-{CHRISTMAS}.md").read_text()
+    timeline = draft.split("\n## Timeline\n", 1)[1].split("\n## ", 1)[0]
+    assert "**mitigation/redirect-traffic** by dana" in timeline
+
+
+def test_similar_reads_the_timeline_and_sections_under_their_aliases(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # The mitigations of the timeline, else the first sentence of the Mitigation section, say
+    # what fixed a case: under "## Chronology" and "## Mitigation efforts".
+    rename_timeline(christmas)
+    with (christmas / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('Mitigation = ["Mitigation efforts"]\n')
+
+    def mitigated_by() -> str:
+        result = run_cli(christmas, "similar", "--text", "corrupt image", "--format", "json")
+        assert result.exit_code == 0, result.output
+        found: str = json.loads(result.output)[0]["mitigated_by"]
+        return found
+
+    assert mitigated_by().startswith("Drained the crash-looping VMs")
+    for path in christmas.glob("*/*.md"):
+        text = re.sub(r"\*\*mitigation/[a-z-]+\*\*", "**note**", path.read_text())
+        path.write_text(text.replace("\n## Mitigation\n", "\n## Mitigation efforts\n"))
+    assert mitigated_by().startswith("Traffic was moved from the crash-looping")
+
+
+def test_the_site_shows_the_timeline_under_its_alias(christmas: Path) -> None:
+    rename_timeline(christmas)
+    site = build_site(christmas)
+    incident = page(site, f"incidents/INC-{CHRISTMAS}")
+    table = re.search(r'<table class="idocs-timeline">.*?</table>', incident, re.DOTALL)
+    assert table is not None and "mitigation · redirect-traffic" in table.group(0)
+    picture = re.search(r"<figure.*?</figure>", incident, re.DOTALL)
+    assert picture is not None and "13:05 traffic redirected: Drained" in picture.group(0)
+    # The postmortem's copy of the timeline is searched on the incident's page only.
+    located = {entry["location"] for entry in search_entries(site)}
+    assert f"incidents/INC-{CHRISTMAS}/#chronology" in located
+    assert f"postmortems/PM-{CHRISTMAS}/#chronology" not in located
+
