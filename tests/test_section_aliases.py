@@ -125,3 +125,18 @@ def test_the_site_shows_the_timeline_under_its_alias(christmas: Path) -> None:
     assert f"incidents/INC-{CHRISTMAS}/#chronology" in located
     assert f"postmortems/PM-{CHRISTMAS}/#chronology" not in located
 
+
+def test_people_are_named_neutrally_in_the_responders_under_its_alias(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    pyproject = christmas / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.incident-docs.section-aliases]\nResponders = ["Crew"]\n'
+    )
+    path = christmas / f"postmortems/PM-{CHRISTMAS}.md"
+    named = "- Ops Lead: dana (from 12:55)\n- Dave took the payments database offline.\n"
+    text = path.read_text().replace("- Ops Lead: dana (from 12:55)\n", named)
+    for heading, code in (("Crew", 0), ("Crew (on call)", 0), ("Elsewhere", 1)):
+        path.write_text(text.replace("\n## Responders\n", f"\n## {heading}\n"))
+        result = run_cli(christmas, "lint", "--select", "BL", str(path))
+        assert result.exit_code == code, (heading, result.output)

@@ -61,6 +61,7 @@ from incident_docs.document import (
     scan_blocks,
 )
 from incident_docs.templates import PLACEHOLDER_LINE
+from incident_docs.templates import normalise as section_title
 from incident_docs.timeline import ENTRY
 
 PROSE_FIELDS = frozenset(
@@ -1986,9 +1987,13 @@ _MAX_NESTING = 24
 read as it stands (a hostile file of a thousand levels must not exhaust Python's stack)."""
 
 
-def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
+def body_units(
+    blocks: list[Block], depth: int = 0, people_sections: frozenset[str] = frozenset()
+) -> Iterator[Unit]:
     """Prose blocks of the body, each marked when it sits in a section that names people.
-    `depth`: how many admonitions or quotes the blocks are inside."""
+    `depth`: how many admonitions or quotes the blocks are inside; `people_sections`: other
+    titles of such sections, as templates.normalise reads them (a `## Chronology` configured as
+    the timeline's alias)."""
     in_person_section = False
     in_transcript = False
     transcript_level: int | None = None
@@ -2025,12 +2030,18 @@ def body_units(blocks: list[Block], depth: int = 0) -> Iterator[Unit]:
             if person_level is not None and block.level > person_level:
                 # A subsection of the timeline for a day ("### 2020-02-20", "### Day two") is
                 # still the timeline; one for anything else ("### Root cause") is not.
-                in_person_section = bool(_DAY.search(title) or _PERSON_SECTIONS.search(title))
+                in_person_section = bool(
+                    _DAY.search(title)
+                    or _PERSON_SECTIONS.search(title)
+                    or section_title(title) in people_sections
+                )
             else:
                 # A heading that opens with a time of day ("### 07:35 - Pods pending") is itself
                 # an entry of the timeline, and its section tells that moment.
                 in_person_section = bool(
-                    _PERSON_SECTIONS.search(title) or _TIMESTAMPED.match(title)
+                    _PERSON_SECTIONS.search(title)
+                    or section_title(title) in people_sections
+                    or _TIMESTAMPED.match(title)
                 )
                 person_level = block.level if in_person_section else None
             # The transcript a heading opens lasts until a heading at its level or above, and
@@ -2642,12 +2653,14 @@ def _past_space(lines: list[str], row: int, column: int) -> tuple[int, int]:
 
 
 def check_document(
-    doc: Document, checker: Checker
+    doc: Document, checker: Checker, people_sections: Iterable[str] = ()
 ) -> Iterator[tuple[int, int, int, int, BlameHit]]:
     """(line, column, end line, end column, hit) for every hit in the record's published prose.
 
     A word that anywhere in the record names an organisation or product ("Discord engineers")
-    is not read as a person's name anywhere in it.
+    is not read as a person's name anywhere in it. `people_sections`: the titles the
+    configuration gives the sections that name people as a matter of course (the timeline and
+    the responders, by their aliases), read as lint reads a section's title.
     """
     named = checker.organisations("\n".join(doc.lines))
     for unit in field_units(doc):
@@ -2669,7 +2682,8 @@ def check_document(
             else:
                 # Offsets in the parsed value do not match the file: point at the value, no fix.
                 yield unit.line, unit.column, unit.line, unit.column, replace(hit, replacement=None)
-    for unit in body_units(doc.blocks):
+    titles = frozenset(section_title(title) for title in people_sections)
+    for unit in body_units(doc.blocks, people_sections=titles):
         hits = _checked(checker, unit, named)
         breaks = [i for i, char in enumerate(unit.text) if char == "\n"] if hits else []
         for hit in hits:

@@ -21,7 +21,9 @@ def check(subject: Subject) -> Iterator[Finding]:
         return
     ctx = subject.ctx
     checker = load_checker(ctx.root, ctx.config.blameless, ctx.roster, ctx.note_allowed)
-    for line, column, end_line, end_column, hit in blameless.check_document(doc, checker):
+    # The timeline and the responders name people, under whatever name the configuration gives.
+    people = (*ctx.config.section_names("Timeline"), *ctx.config.section_names("Responders"))
+    for line, column, end_line, end_column, hit in blameless.check_document(doc, checker, people):
         fix = None
         if hit.replacement is not None and end_line == line:
             fix = Fix(line, column, end_column, hit.replacement)
