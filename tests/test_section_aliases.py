@@ -140,3 +140,32 @@ def test_people_are_named_neutrally_in_the_responders_under_its_alias(
         path.write_text(text.replace("\n## Responders\n", f"\n## {heading}\n"))
         result = run_cli(christmas, "lint", "--select", "BL", str(path))
         assert result.exit_code == code, (heading, result.output)
+
+
+@pytest.mark.parametrize(
+    ("aliases", "says"),
+    [
+        (
+            'Timeline = ["Summary"]',
+            "Timeline.0: 'Summary' names another required section, 'Summary': a heading so named "
+            "would count as both 'Summary' and 'Timeline'",
+        ),
+        (
+            'Impact = ["Chronology"]\nTimeline = ["chronology"]',
+            "Timeline.0: 'chronology' is an alias of 'Impact' already",
+        ),
+        ('Timeline = [""]', "Timeline.0: '' is no section title"),
+        ('Timeline = ["## Chronology"]', "Timeline.0: '## Chronology' is no section title"),
+    ],
+)
+def test_an_alias_that_names_another_section_is_refused(
+    archive: Path, run_cli: RunCli, aliases: str, says: str
+) -> None:
+    # "## Summary" counted as the Timeline too: lint was satisfied with no timeline at all.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + f"\n[tool.incident-docs.section-aliases]\n{aliases}\n"
+    )
+    result = run_cli(archive, "lint")
+    assert result.exit_code == 2, result.output
+    assert f"tool.incident-docs.section-aliases.{says}" in result.stderr

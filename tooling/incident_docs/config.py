@@ -445,7 +445,54 @@ class Config(_Section):
                 "fills into a listed section its aliases name: its aliases would match nothing",
                 {"title": repr(title), "meant": repr(meant), ITEM: ("section-aliases", title)},
             )
+        self._aliases_apart()
         return self
+
+    def _aliases_apart(self) -> None:
+        """An alias names one heading of its own: one that is another section required beside
+        it, or an alias of another section too, would have one heading count as both (lint
+        satisfied by '## Summary' for the Timeline, every reader taking it for the timeline)."""
+        lists = [
+            self.postmortem_sections,
+            self.incident_sections,
+            *(level.sections for level in self.severities if level.sections),
+        ]
+        owner: dict[str, str] = {}
+        for title, aliases in self.section_aliases.items():
+            for index, alias in enumerate(aliases):
+                place = {ITEM: ("section-aliases", title, index)}
+                if not alias.strip() or "\n" in alias or alias.lstrip().startswith("#"):
+                    raise PydanticCustomError(
+                        "alias_title",
+                        '{alias} is no section title: write the heading\'s words, like "Chronology" '
+                        "for '## Chronology'",
+                        {"alias": repr(alias), **place},
+                    )
+                words = normalise(alias)
+                other = next(
+                    (
+                        listed
+                        for titles in lists
+                        if title in titles
+                        for listed in titles
+                        if listed != title and normalise(listed) == words
+                    ),
+                    None,
+                )
+                if other is not None:
+                    raise PydanticCustomError(
+                        "alias_is_section",
+                        "{alias} names another required section, {other}: a heading so named "
+                        "would count as both {other} and {title}",
+                        {"alias": repr(alias), "other": repr(other), "title": repr(title), **place},
+                    )
+                earlier = owner.setdefault(words, title)
+                if normalise(earlier) != normalise(title):
+                    raise PydanticCustomError(
+                        "alias_repeated",
+                        "{alias} is an alias of {earlier} already: a heading counts as one section",
+                        {"alias": repr(alias), "earlier": repr(earlier), **place},
+                    )
 
     def from_git_top(self, folder: str) -> Config:
         """This configuration of an archive kept in `folder` of its git repository (see
