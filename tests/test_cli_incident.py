@@ -1418,7 +1418,8 @@ def test_the_summary_section_is_the_one_lint_reads_as_it(archive: Path, run_cli:
     )
     declare(run_cli, archive)
     path = archive / INC_PATH
-    path.write_text(path.read_text().replace("## Summary\n", "## Overview\n"))
+    assert "\n## summary\n" in path.read_text()  # as the list spells it
+    path.write_text(path.read_text().replace("## summary\n", "## Overview\n"))
     bare = run_cli(archive, "status", "resolved", "--by", "sam")
     assert bare.exit_code == 2 and "needs a summary" in bare.stderr
     done = run_cli(archive, "resolve", "-m", "Rolled back the flag.", "--by", "sam")

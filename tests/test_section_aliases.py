@@ -169,3 +169,33 @@ def test_an_alias_that_names_another_section_is_refused(
     result = run_cli(archive, "lint")
     assert result.exit_code == 2, result.output
     assert f"tool.incident-docs.section-aliases.{says}" in result.stderr
+
+
+def test_declare_writes_the_incident_sections_the_configuration_asks_for(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # It wrote "## Summary" and "## Timeline" whatever the list said: lint failed on a record
+    # declared a second before (SC001 for '## Chronology' and '## Impact').
+    pyproject = empty_archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n",
+            '[tool.incident-docs]\nincident-sections = ["Summary", "Chronology", "Impact"]\n'
+            'section-aliases = { Timeline = ["Chronology"] }\n',
+            1,
+        )
+    )
+    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
+    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
+    assert declared.exit_code == 0, declared.output
+    (path,) = (empty_archive / "incidents").glob("*.md")
+    headings = [line for line in path.read_text().splitlines() if line.startswith("## ")]
+    assert headings == ["## Summary", "## Chronology", "## Impact"]
+    assert run_cli(empty_archive, "lint", str(path)).exit_code == 0
+    # A record with no timeline gets one for its first entry, under the name the list gives it.
+    text = path.read_text()
+    path.write_text(text[: text.index("## Chronology")] + text[text.index("## Impact") :])
+    logged = run_cli(empty_archive, "log", "--by", "sam", "Paged the database team.")
+    assert logged.exit_code == 0, logged.output
+    lines = path.read_text().splitlines()
+    assert lines[-3:-1] == ["## Chronology", ""] and lines[-1].endswith("Paged the database team.")

@@ -648,7 +648,14 @@ def declare_command(
             tags=answers.tags,
             audiences=answers.audiences,
         )
-        body = incident_body(declared.title, render_entry(declared.entry))
+        # The sections lint asks of an incident, under the names the configuration gives them.
+        body = incident_body(
+            declared.title,
+            render_entry(declared.entry),
+            config.required_sections("incident", final_severity),
+            summary=config.section_heading("incident", "Summary"),
+            timeline=config.section_heading("incident", "Timeline"),
+        )
         return incident_id, store.record_text(declared.front_matter, body)
 
     path = store.create_record(project.root, project.root / config.incidents_dir, make)

@@ -156,14 +156,32 @@ def comment(text: str) -> str:
     return "<!-- " + " ".join(text.replace("--", "- -").split()) + " -->"
 
 
-def incident_body(title: str, first_entry: str) -> str:
-    return (
-        f"# {title}\n\n"
-        "## Summary\n\n"
-        f"{INCIDENT_SUMMARY_PLACEHOLDER}\n\n"
-        "## Timeline\n\n"
-        f"{first_entry}\n"
-    )
+def incident_body(
+    title: str,
+    first_entry: str,
+    sections: Sequence[str] = ("Summary", "Timeline"),
+    *,
+    summary: str = "Summary",
+    timeline: str = "Timeline",
+) -> str:
+    """`# Title` and one `## Section` per required section, in order: `summary` (written first
+    when not required) with its placeholder, `timeline` (written last when not required) with
+    the first entry, and the others with their placeholders."""
+    headings = list(sections)
+    if summary not in headings:
+        headings.insert(0, summary)
+    if timeline not in headings:
+        headings.append(timeline)
+    parts = [f"# {title}\n"]
+    for heading in headings:
+        if heading == timeline:
+            text = first_entry
+        elif heading == summary:
+            text = INCIDENT_SUMMARY_PLACEHOLDER
+        else:
+            text = placeholder(heading)
+        parts.append(f"## {heading}\n\n{text}\n")
+    return "\n".join(parts)
 
 
 def postmortem_body(title: str, sections: Sequence[tuple[str, str]]) -> str:
