@@ -199,3 +199,28 @@ def test_declare_writes_the_incident_sections_the_configuration_asks_for(
     assert logged.exit_code == 0, logged.output
     lines = path.read_text().splitlines()
     assert lines[-3:-1] == ["## Chronology", ""] and lines[-1].endswith("Paged the database team.")
+
+
+def test_a_section_similar_reads_may_be_listed_under_another_name(
+    christmas: Path, run_cli: RunCli
+) -> None:
+    # `Resolution = ["Fix"]` with "Fix" listed was refused as no required section: similar
+    # reads the Resolution by its name, and could read it under no other.
+    pyproject = christmas / "pyproject.toml"
+    listed = '"Mitigation", "Fix", "Recovery"'
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n",
+            '[tool.incident-docs]\npostmortem-sections = ["Summary", "Impact", "Timeline", '
+            f'"Contributing factors", "Detection", {listed}, "Responders", '
+            '"Lessons learned", "Action items"]\nsection-aliases = { Resolution = ["Fix"] }\n',
+            1,
+        )
+    )
+    for path in christmas.glob("*/*.md"):
+        text = re.sub(r"\*\*mitigation/[a-z-]+\*\*", "**note**", path.read_text())
+        text = text.replace("\n## Mitigation\n", "\n## Mitigation notes\n")
+        path.write_text(text.replace("\n## Resolution\n", "\n## Fix\n"))
+    result = run_cli(christmas, "similar", "--text", "corrupt image", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["mitigated_by"].startswith("The configuration key was")

@@ -133,6 +133,11 @@ DRAFT_SECTIONS: tuple[str, ...] = ("Summary", "Impact", "Timeline", "Mitigation"
 configuration that lists another name gives it as an alias of one of them
 (`Impact = ["Damage"]` fills "## Damage")."""
 
+READ_SECTIONS: tuple[str, ...] = (*DRAFT_SECTIONS, "Contributing factors", "Resolution")
+"""The sections the commands and the site read by their default names (Config.section_names):
+the draft's, and what `similar` tells of a case; a configuration may list another name for one
+and give it as its alias (`Resolution = ["Fix"]` with "Fix" listed)."""
+
 DEFAULT_ATTACHMENTS: tuple[str, ...] = (
     "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "txt", "log", "csv", "json",
 )  # fmt: skip
@@ -423,16 +428,16 @@ class Config(_Section):
             *(title for level in self.severities for title in level.sections or ()),
         }
         by_words = {normalise(title): title for title in listed}
-        drafted = {normalise(name) for name in DRAFT_SECTIONS}
+        read = {normalise(name) for name in READ_SECTIONS}
         for title, aliases in self.section_aliases.items():
             if title in listed:
                 continue
             meant = by_words.get(normalise(title))
-            # The draft fills the listed section an alias names with this one's text
-            # (`Impact = ["Damage"]` with "Damage" listed).
+            # A section read by its name is read under the listed one an alias names (the
+            # draft fills "## Damage" with the impact, `Impact = ["Damage"]` with "Damage" listed).
             if (
                 meant is None
-                and normalise(title) in drafted
+                and normalise(title) in read
                 and any(normalise(alias) in by_words for alias in aliases)
             ):
                 continue
@@ -441,8 +446,8 @@ class Config(_Section):
                 "{title} is no required section: write it as {meant}, as the sections list it"
                 if meant
                 else "{title} is no required section (of postmortem-sections, "
-                "incident-sections or a severity's sections), nor one the postmortem draft "
-                "fills into a listed section its aliases name: its aliases would match nothing",
+                "incident-sections or a severity's sections), nor one the commands read by its "
+                "name under a listed section its aliases name: its aliases would match nothing",
                 {"title": repr(title), "meant": repr(meant), ITEM: ("section-aliases", title)},
             )
         self._aliases_apart()
