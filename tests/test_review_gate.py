@@ -1075,6 +1075,26 @@ def test_a_responder_brings_in_their_team(github: FakeGitHub, tmp_path: Path) ->
     assert "team data (responders lee)" in result.stdout
 
 
+@pytest.mark.parametrize("heading", ["Timeline", "Chronology", "CHRONOLOGY (UTC):"])
+def test_a_responder_in_the_timeline_under_its_alias_brings_in_their_team(
+    github: FakeGitHub, tmp_path: Path, heading: str
+) -> None:
+    """The base's configuration names the timeline's alias: an entry lee wrote under it makes
+    lee a responder, as under `## Timeline`."""
+    with_teams(github, services=("api",))
+    github.contents[(BASE, "pyproject.toml")] = PYPROJECT.replace(
+        b"[tool.incident-docs]\n",
+        b'[tool.incident-docs]\nsection-aliases = { Timeline = ["Chronology"] }\n',
+    )
+    entry = f"\n## {heading}\n\n- 2024-05-02T10:20:00Z **action** by lee: Rolled back.\n"
+    for ref in (BASE, HEAD):
+        github.contents[(ref, INC_PATH)] = incident(services=("api",)) + entry.encode()
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "team data (responders lee)" in result.stdout
+
+
 def test_adding_yourself_to_a_teams_seniors_in_the_pull_request_does_not_count(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
