@@ -171,6 +171,29 @@ def test_an_alias_that_names_another_section_is_refused(
     assert f"tool.incident-docs.section-aliases.{says}" in result.stderr
 
 
+def test_sections_never_required_together_may_share_an_alias(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # Refused as "an alias of 'Summary' already": an incident's "## Overview" is its Summary, a
+    # postmortem's its Executive summary, and no record is asked for both.
+    pyproject = empty_archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n",
+            '[tool.incident-docs]\npostmortem-sections = ["Executive summary", "Timeline"]\n'
+            'section-aliases = { Summary = ["Overview"], "Executive summary" = ["Overview"] }\n',
+            1,
+        )
+    )
+    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
+    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
+    assert declared.exit_code == 0, declared.output
+    (path,) = (empty_archive / "incidents").glob("*.md")
+    path.write_text(path.read_text().replace("\n## Summary\n", "\n## Overview\n"))
+    result = run_cli(empty_archive, "lint", str(path))
+    assert result.exit_code == 0, result.output
+
+
 def test_declare_writes_the_incident_sections_the_configuration_asks_for(
     empty_archive: Path, run_cli: RunCli
 ) -> None:

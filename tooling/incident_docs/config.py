@@ -455,13 +455,30 @@ class Config(_Section):
 
     def _aliases_apart(self) -> None:
         """An alias names one heading of its own: one that is another section required beside
-        it, or an alias of another section too, would have one heading count as both (lint
-        satisfied by '## Summary' for the Timeline, every reader taking it for the timeline)."""
+        it, or an alias of another section required beside it too, would have one heading count
+        as both (lint satisfied by '## Summary' for the Timeline, every reader taking it for the
+        timeline). Sections of lists apart may share one (`Summary = ["Overview"]` for the
+        incidents, `"Executive summary" = ["Overview"]` for the postmortems)."""
         lists = [
             self.postmortem_sections,
             self.incident_sections,
             *(level.sections for level in self.severities if level.sections),
         ]
+
+        def places(title: str) -> set[int]:
+            # The lists that require the section: those naming it, else (a section read by its
+            # name, listed under another) those naming one of its aliases.
+            for names in ((title,), self.section_aliases.get(title, ())):
+                words = {normalise(name) for name in names}
+                found = {
+                    index
+                    for index, titles in enumerate(lists)
+                    if any(normalise(listed) in words for listed in titles)
+                }
+                if found:
+                    return found
+            return set()
+
         owner: dict[str, str] = {}
         for title, aliases in self.section_aliases.items():
             for index, alias in enumerate(aliases):
@@ -492,7 +509,7 @@ class Config(_Section):
                         {"alias": repr(alias), "other": repr(other), "title": repr(title), **place},
                     )
                 earlier = owner.setdefault(words, title)
-                if normalise(earlier) != normalise(title):
+                if normalise(earlier) != normalise(title) and places(earlier) & places(title):
                     raise PydanticCustomError(
                         "alias_repeated",
                         "{alias} is an alias of {earlier} already: a heading counts as one section",
