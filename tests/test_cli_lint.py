@@ -1200,6 +1200,21 @@ def test_console_script_runs(archive: Path, module: str) -> None:
     assert "0 errors" in result.stderr
 
 
+def test_a_clean_lint_prints_its_summary_and_nothing_else(archive: Path) -> None:
+    # With pydantic before 2.10 every command began with a UserWarning about the setting
+    # blameless model-file ("conflict with protected namespace").
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_docs", "--root", str(archive), "lint"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"0 errors, 0 warnings in {len(record_files(archive))} files\n"
+
+
 def test_rules_listing() -> None:
     from click.testing import CliRunner
 

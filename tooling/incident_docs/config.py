@@ -38,8 +38,14 @@ def _kebab(name: str) -> str:
 
 
 class _Section(BaseModel):
+    # No protected namespaces: pydantic before 2.10 warns, on every command, of a setting
+    # named model-… (blameless model-file).
     model_config = ConfigDict(
-        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
+        extra="forbid",
+        alias_generator=_kebab,
+        populate_by_name=True,
+        frozen=True,
+        protected_namespaces=(),
     )
 
 
