@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from incident_docs import cli_incident
+from incident_docs import cli_incident, scaffold
 from incident_docs.cli import main
 from incident_docs.config import find_root
 from support.archive import copy_archive
@@ -1013,6 +1013,24 @@ def test_init_says_when_both_names_of_a_workflow_are_taken(empty: Path, run_cli:
         "incident-review.yml" in " ".join(result.stderr.split())
     )
     assert ".github/workflows/lint.yml: created" in result.stdout
+
+
+@pytest.mark.parametrize(("version", "warned"), [("0.2.0.dev0", True), ("0.2.0", False)])
+def test_init_github_says_when_its_pin_is_no_release(
+    empty: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, version: str, warned: bool
+) -> None:
+    # Code between releases said it was the last release, 0.1.0, and pinned CI to it: the
+    # workflows installed an older incident-docs, without the commands they run.
+    monkeypatch.setattr(scaffold, "__version__", version)
+    result = run_cli(empty, "init", "--github", "--yes")
+    assert result.exit_code == 0, result.output
+    pin = (empty / ".github" / "requirements.txt").read_text()
+    assert f"incident-docs=={version}\n" in pin
+    note = (
+        f".github/requirements.txt pins incident-docs {version}, a development version that "
+        "is not on PyPI"
+    )
+    assert (note in " ".join(result.stderr.split())) is warned, result.stderr
 
 
 def test_init_github_installs_its_own_pin_beside_the_repositorys_requirements(

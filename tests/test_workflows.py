@@ -559,3 +559,19 @@ def test_the_repository_github_files_are_what_init_github_writes() -> None:
     files = github_files(config, load_roster(REPO, config), REPOSITORY_SETUP)
     for name, text in files.items():
         assert (REPO / name).read_text(encoding="utf-8") == text, name
+
+
+def test_the_version_is_the_last_release_only_when_nothing_changed_since() -> None:
+    # `incident --version` said 0.1.0 over a changelog full of unreleased changes, and
+    # `init --github` pinned CI to that release, which lacks them.
+    from incident_docs import __version__
+
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## \[(\d[^\]]*)\]", changelog, re.MULTILINE)
+    unreleased = changelog.split("## [Unreleased]", 1)[1].split(f"## [{released[0]}]", 1)[0]
+    if unreleased.strip():
+        assert __version__ not in released, f"{__version__} was released without these changes"
+        assert re.fullmatch(r"\d+\.\d+\.\d+\.dev\d+", __version__), __version__
+        assert tuple(map(int, __version__.split(".")[:3])) > tuple(map(int, released[0].split(".")))
+    else:
+        assert __version__ == released[0]

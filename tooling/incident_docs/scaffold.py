@@ -234,6 +234,11 @@ def _small_text(path: Path) -> str:
         return handle.read(1 << 20).decode("utf-8", errors="replace")
 
 
+def is_release(version: str) -> bool:
+    """`version` is one PyPI may hold: not a development (`.dev0`) or local (`+g1234`) one."""
+    return ".dev" not in version and "+" not in version
+
+
 def requirements_path(top: Path) -> str:
     """The file, from the repository's root `top`, that pins the incident-docs the workflows
     install: REQUIREMENTS, unless the repository already has one that names no incident-docs
@@ -569,6 +574,13 @@ def _github_steps(
             f"{', '.join(stale)} {'install' if len(stale) > 1 else 'installs'} {REQUIREMENTS}, "
             f"which names no incident-docs: left alone; install {setup.requirements} instead "
             f"(run: {setup.install}), or the jobs stop at 'incident: command not found'"
+        )
+    pinned = setup.requirements and any(step.path == top / setup.requirements for step in steps)
+    if pinned and not is_release(__version__):
+        notes.append(
+            f"{setup.requirements} pins incident-docs {__version__}, a development version "
+            "that is not on PyPI: the workflows cannot install it until you pin a release or "
+            "name where this one comes from (a git URL and commit)"
         )
     published = [step.path.name for step in steps if step.path.name.endswith("publish.yml")]
     if published:  # incident-publish.yml beside a publish.yml of the repository's own
