@@ -46,6 +46,25 @@ def build(source: Path, hook: str, out: Path) -> Path:
     return out / result.stdout.strip().splitlines()[-1]
 
 
+# What a working checkout holds beside its files, which no sdist may carry: secrets, caches,
+# a virtualenv, a built site, an editor's backup, a command's temporary file.
+_LEFT_AROUND = (
+    ".env",
+    ".github/.env",
+    ".github/workflows/.lint.yml.tmp",
+    ".ci/.env",
+    ".ci/run~",
+    ".venv/bin/python",
+    "site/index.html",
+    "scripts/__pycache__/test.cpython-311.pyc",
+    "scripts/.test.tmp",
+    "tests/__pycache__/conftest.cpython-311.pyc",
+    "tooling/incident_docs/__pycache__/cli.cpython-311.pyc",
+    "docs/.about.md.tmp",
+    ".incident-docs-lock",
+)
+
+
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # pyproject.toml's build-system asks for setuptools 77 (the SPDX `license`).
@@ -54,6 +73,9 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in source_files():
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, source / name)
+    for name in _LEFT_AROUND:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("TOKEN=not-for-the-sdist\n")
     return build(source, "build_sdist", tmp_path_factory.mktemp("sdist"))
 
 
@@ -71,6 +93,23 @@ def test_the_sdist_holds_every_file_of_the_repository(sdist: Path) -> None:
         held = {name.partition("/")[2] for name in archive.getnames()}
     missing = [name for name in source_files() if name not in held]
     assert not missing, f"not in {sdist.name}: {missing}"
+
+
+def test_the_sdist_holds_nothing_else(sdist: Path) -> None:
+    # .github/ and .ci/ went in whole: a .env or a cache left there was published with them.
+    with tarfile.open(sdist) as archive:
+        held = {
+            name.partition("/")[2]
+            for name in archive.getnames()
+            if archive.getmember(name).isfile()
+        }
+    built = {"PKG-INFO", "setup.cfg"}  # the sdist's metadata, and its egg-info
+    extra = sorted(
+        name
+        for name in held - set(source_files()) - built
+        if not name.startswith("tooling/incident_docs.egg-info/")
+    )
+    assert extra == [], f"in {sdist.name} but no file of the repository: {extra}"
 
 
 def test_the_wheel_built_from_the_sdist_holds_every_file_of_the_package(wheel: Path) -> None:
