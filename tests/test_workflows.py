@@ -561,17 +561,49 @@ def test_the_repository_github_files_are_what_init_github_writes() -> None:
         assert (REPO / name).read_text(encoding="utf-8") == text, name
 
 
+def version_problem(version: str, changelog: str) -> str | None:
+    """What is wrong with `version` for the code CHANGELOG.md `changelog` describes: the last
+    release only when nothing changed since, else the development version of a later one."""
+    released = re.findall(r"^## \[(\d[^\]]*)\]", changelog, re.MULTILINE)
+    unreleased = changelog.split("## [Unreleased]", 1)[1].split(f"## [{released[0]}]", 1)[0]
+    development = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)\.dev\d+", version)
+    later = development is not None and tuple(map(int, development.groups())) > tuple(
+        map(int, released[0].split("."))
+    )
+    if later or (version == released[0] and not unreleased.strip()):
+        return None
+    if version in released:
+        return f"{version} was released without the changes under Unreleased"
+    return f"{version} is no development version of a release after {released[0]}"
+
+
 def test_the_version_is_the_last_release_only_when_nothing_changed_since() -> None:
     # `incident --version` said 0.1.0 over a changelog full of unreleased changes, and
     # `init --github` pinned CI to that release, which lacks them.
     from incident_docs import __version__
 
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
-    released = re.findall(r"^## \[(\d[^\]]*)\]", changelog, re.MULTILINE)
-    unreleased = changelog.split("## [Unreleased]", 1)[1].split(f"## [{released[0]}]", 1)[0]
-    if unreleased.strip():
-        assert __version__ not in released, f"{__version__} was released without these changes"
-        assert re.fullmatch(r"\d+\.\d+\.\d+\.dev\d+", __version__), __version__
-        assert tuple(map(int, __version__.split(".")[:3])) > tuple(map(int, released[0].split(".")))
-    else:
-        assert __version__ == released[0]
+    assert version_problem(__version__, changelog) is None
+
+
+_RELEASED = "## [0.2.0]\n\n- Added.\n\n## [0.1.0]\n\n- First.\n"
+
+
+@pytest.mark.parametrize(
+    ("version", "unreleased", "agrees"),
+    [
+        ("0.2.0", "", True),  # the release itself
+        ("0.3.0.dev0", "", True),  # just after it, as CONTRIBUTING says to set it
+        ("0.3.0.dev0", "- Changed.\n", True),
+        ("0.2.0", "- Changed.\n", False),
+        ("0.1.0", "- Changed.\n", False),
+        ("0.2.0.dev0", "- Changed.\n", False),  # the development version of a past release
+        ("0.3.0", "- Changed.\n", False),  # a release not in the changelog
+        ("0.1.0", "", False),
+    ],
+)
+def test_which_versions_agree_with_the_changelog(
+    version: str, unreleased: str, agrees: bool
+) -> None:
+    changelog = f"# Changelog\n\n## [Unreleased]\n\n{unreleased}\n{_RELEASED}"
+    assert (version_problem(version, changelog) is None) is agrees
