@@ -1028,8 +1028,11 @@ def test_init_github_says_when_its_pin_is_no_release(
     assert f"incident-docs=={version}\n" in pin
     note = (
         f".github/requirements.txt pins incident-docs {version}, a development version that "
-        "is not on PyPI"
+        "is not on PyPI: the workflows cannot install it; pin 0.2.0 or later once it is "
+        "released, until then where this one comes from (a git URL and commit), not an "
+        "earlier release, which lacks commands they run"
     )
+    # Not "pin a release": the only one, 0.1.0, lacks commands the workflows run.
     assert (note in " ".join(result.stderr.split())) is warned, result.stderr
 
 

@@ -577,10 +577,13 @@ def _github_steps(
         )
     pinned = setup.requirements and any(step.path == top / setup.requirements for step in steps)
     if pinned and not is_release(__version__):
+        # An earlier release is no way out: the workflows run commands it lacks.
+        coming = __version__.split("+")[0].split(".dev")[0]
         notes.append(
             f"{setup.requirements} pins incident-docs {__version__}, a development version "
-            "that is not on PyPI: the workflows cannot install it until you pin a release or "
-            "name where this one comes from (a git URL and commit)"
+            f"that is not on PyPI: the workflows cannot install it; pin {coming} or later once "
+            "it is released, until then where this one comes from (a git URL and commit), not "
+            "an earlier release, which lacks commands they run"
         )
     published = [step.path.name for step in steps if step.path.name.endswith("publish.yml")]
     if published:  # incident-publish.yml beside a publish.yml of the repository's own
