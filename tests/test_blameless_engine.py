@@ -852,6 +852,43 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        # Names with letters beyond ASCII, and the "O'" of an Irish name, read as names do.
+        ("Zoë forgot to renew the TLS certificate.", "BL002"),
+        ("Łukasz should have run the migration in staging first.", "BL002"),
+        ("Jesús deleted the wrong table.", "BL001"),
+        ("This was caused by Søren not testing the migration.", "BL001"),
+        ("O'Brien broke the build.", "BL001"),
+        ("We should fire Łukasz.", "BL009"),
+        # Names in Cyrillic and Greek, capitalised as Latin names are.
+        ("The outage was caused by Мария.", "BL001"),
+        ("Ελένη skipped the canary and broke checkout.", "BL001"),
+        # Names in a script without capitals, inside an English sentence.
+        ("田中 should have checked the disk quota.", "BL002"),
+        ("The outage was caused by محمد.", "BL001"),
+        ("Once again דוד ignored the runbook.", "BL001"),
+    ],
+)
+def test_a_name_in_any_alphabet_is_read_as_a_name(sentence: str, code: str) -> None:
+    assert code in {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Isn't this the third time the cache filled up?",
+        "I'll check the logs again after the deploy.",
+        "Thanks to José for rolling back the deploy.",
+        "陈伟 rolled back the release at 12:40.",
+        "Мария redirected traffic away from the bad node.",
+    ],
+)
+def test_a_contraction_or_a_name_used_neutrally_is_left_alone(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "Make sure the review is more thorough.",

@@ -2162,6 +2162,7 @@ def test_a_reference_to_someones_writing_is_not_blame(
         "- [Dmitri's notes on breaking prod again](https://example.com/n)",
         "- [How Dave broke prod again, by Ken Li](https://example.com/d)",
         "See [the report](https://example.com/r). Dave broke prod again, as usual.",
+        "- [How S\u00e9bastien Broke Search](https://example.com/s)",  # as "Sebastien" is
     ],
 )
 def test_blame_beside_a_citation_is_still_reported(
@@ -2176,7 +2177,6 @@ def test_blame_beside_a_citation_is_still_reported(
         # A title in Title Case that names someone as written is weighed whole: its capitals
         # lowered, the blame in its shape is still read.
         "- [Ken Strikes Again](https://example.com/k)",
-        "- [How S\u00e9bastien Broke Search](https://example.com/s)",
         "- [Another Dmitri Special](https://example.com/d)",
         # A reference in lower case is read as any words are, at the usual threshold.
         "See also [the usual Friday deploy from Ken](https://example.com/k).",
@@ -2189,6 +2189,21 @@ def test_blame_in_a_reference_is_reported_by_the_model(
     found = _lint_stdin(run_cli, archive, text + "\n")
     assert [d["code"] for d in found] == ["BL010"]
     assert found[0]["column"] > text.index("[")  # in the reference, not before it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Only the model reads these, and only when someone is named: a name in a script
+        # without capitals is someone, as a capitalised name is.
+        "This was all down to \u7530\u4e2d, again.",
+        "The outage was on \u7530\u4e2d's watch.",
+    ],
+)
+def test_a_name_in_a_script_without_capitals_is_someone_the_model_weighs(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    assert [d["code"] for d in _lint_stdin(run_cli, archive, text + "\n")] == ["BL010"]
 
 
 def test_a_subsection_of_the_timeline_is_still_the_timeline(

@@ -12,6 +12,7 @@ from incident_docs.blameless.lexicon import (
     HANDLE_SHAPE,
     MACHINE_GROUPS,
     MACHINES,
+    NAME_JOINS,
     NAME_SHAPE,
     NOT_INITIALS,
     NOT_NAMES,
@@ -56,15 +57,46 @@ def handle_shaped(word: str) -> bool:
     )
 
 
+def name_shaped(word: str) -> bool:
+    """Capitalised as a person's name is, in any alphabet with capitals: 'Ken', 'Zoë',
+    'Łukasz', 'Мария', 'Ελένη', 'Jean-Luc', 'O'Brien'. Each part a letter and small letters;
+    not an acronym, a word in CamelCase ('CircleCI') or a contraction ('Isn't', 'I'll')."""
+    if not word[:1].isupper() or NAME_SHAPE.fullmatch(word) is None:
+        return False
+    parts = NAME_JOINS.split(word)
+    if len(parts[0]) == 1:
+        parts = parts[1:]  # the "O'" of "O'Brien"
+    return parts[0][0].isupper() and all(part[1:].islower() for part in parts)
+
+
+def caseless_name(word: str) -> bool:
+    """A word in a script without capitals ('陈伟', '田中', 'محمد', 'דוד', '김민준'): inside an
+    English sentence, a name, which no capital can mark. A longer run of such letters is a
+    sentence of its own language, not a name."""
+    return (
+        len(word) <= CASELESS_NAME_LENGTH
+        and word.isalpha()
+        and not word.isascii()
+        and not any(char.isupper() or char.islower() for char in word)
+    )
+
+
+CASELESS_NAME_LENGTH = 8
+
+
 def looks_like_name(word: str, text: str, start: int) -> bool:
-    """A capitalised word reads as a name unless it is a known non-name or, sentence-initially, noun-shaped."""
-    if not NAME_SHAPE.fullmatch(word):
+    """A capitalised word reads as a name unless it is a known non-name or, sentence-initially,
+    noun-shaped; a word in a script without capitals reads as one too."""
+    if caseless_name(word):
+        return True
+    if not name_shaped(word):
         return False
     low = word.lower()
     if low in NOT_NAMES:
         return False
     sentence_initial = SENTENCE_END.search(text, max(0, start - 8), start) is not None or start == 0
-    if not (sentence_initial and low not in S_NAMES and NOUN_SUFFIX.search(low)):
+    if not (sentence_initial and low not in S_NAMES and low.isascii() and NOUN_SUFFIX.search(low)):
+        # The endings are English ones: a word with letters beyond ASCII is a name ("Jesús").
         return True
     # Sentence-initial capitals are mostly ordinary nouns ("Retries", "Backups", "Monitoring"),
     # unless the word opens the sentence as a name does ("Mohammed pushed"). The rules know no

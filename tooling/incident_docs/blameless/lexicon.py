@@ -252,7 +252,10 @@ NOT_INITIALS = wordset(
 )
 HANDLE_SHAPE = re.compile(r"([a-z]{1,12})[._]([a-z]{1,12})")
 """A lowercase handle written without its @: 'sigrid.h', 'priya_k', 'j.mueller', 'linh.ng'."""
-NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?:[-'\u2019][A-Za-z][a-z]+)*")
+NAME_SHAPE = re.compile(r"(?:[^\W\d_]['\u2019])?[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]{2,})*")
+"""The letters of a name, in any alphabet: parts joined by hyphens or apostrophes ('Jean-Luc'),
+perhaps after a letter and an apostrophe ('O'Brien', 'D'Angelo'). See agents.name_shaped."""
+NAME_JOINS = re.compile(r"[-'\u2019]")
 NOUN_SUFFIX = re.compile(
     r"(?:ing|tion|sion|ment|ness|ity|ies|ers|ors|ed|ly|al|ive|ous|able|ible|ance|ence|ure|age|ism|ize|ify|"
     r"ics|ogy|ship|ways|[^aeiousy]s|ys|es)$"

@@ -21,7 +21,7 @@ from operator import add, mul, not_
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from incident_docs.blameless.agents import handle_shaped, opens_as_name
+from incident_docs.blameless.agents import caseless_name, handle_shaped, opens_as_name
 from incident_docs.blameless.lexicon import (
     AUXILIARIES,
     CLAUSE_OPENERS,
@@ -387,8 +387,10 @@ def bare_person(text: str, common: frozenset[str], *, relative: bool = False) ->
     that is not one of the model's common words (known words written so by two batches of its
     corpus or more: one batch's handles are not), shaped like a handle, opening the sentence or a clause
     of it as the subject of a verb ("zpetrovic broke the seat maps", "because tkarimi skipped the
-    canary", "14:05 mkowalski pushed") or written as an owner ("kchen's regex"); or initials
-    ("R.S. pushed it", "that makes five for K.W.").
+    canary", "14:05 mkowalski pushed") or written as an owner ("kchen's regex"); initials
+    ("R.S. pushed it", "that makes five for K.W."); or a name in a script without capitals,
+    anywhere in the sentence ("this one is on 田中", "محمد's deploy"), which the masking reads
+    as a word it never saw.
 
     The words are not read as a person: they only let the sentence be weighed, its words as they
     are, since a tool written in lower case stands there too ("restic skipped the locked files",
@@ -415,6 +417,8 @@ def _bare_person(
     for index in unknown:
         word = pieces[index]
         if "." in word and _initials(word):
+            return True
+        if not word.isascii() and caseless_name(_POSSESSIVE.sub("", word.strip(_EDGE))):
             return True
         owner = word.strip(_OWNER_EDGE)
         if owner.endswith("'s"):

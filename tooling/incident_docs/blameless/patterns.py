@@ -87,9 +87,7 @@ CF_CODES = (
 )
 PUNISH_CODES = (("person", "BL009"), ("pronoun", "BL009"), ("singled", "BL009"), ("role", "BL009"))
 EMOTION_CODES = tuple((kind, "BL006") for kind in ("person", "pronoun", "singled", "role", "team"))
-AGENT = (
-    r"(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
-)
+AGENT = r"(?P<agent>(?:@|[^\W\d_])[\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)(?:\s+(?P<agent2>[a-z][\w'\u2019\-]*))?"
 """Who a check's verb is aimed at, and the word after it, which may be its head ("the platform
 team"): a handle with dots inside ("dave.li"), but never across a full stop ("fire anyone. Why")."""
 _FORESAW = (
