@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import tracemalloc
+import unicodedata
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -3685,3 +3686,23 @@ def test_train_says_lint_uses_no_model_while_the_model_is_off(
     assert result.stdout.endswith(
         "lint uses no model while [tool.incident-docs.blameless] model = false\n"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The outage was on Jos\u00e9's watch.",  # the model's reading
+        "Nguy\u1ec5n deleted the wrong volume.",  # the rules'
+        "Zo\u00eb forgot to renew the TLS certificate.",
+        "Thanks to Ren\u00e9e for the quick rollback.",  # nothing to report
+    ],
+)
+def test_a_name_written_in_decomposed_unicode_reads_as_the_same_name(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    """A letter and its accent written apart (NFD, as some editors and macOS file names write
+    them) show as the one letter, and are read so."""
+    composed = _lint_stdin(run_cli, archive, text + "\n")
+    decomposed = _lint_stdin(run_cli, archive, unicodedata.normalize("NFD", text) + "\n")
+    assert [d["code"] for d in decomposed] == [d["code"] for d in composed]
+    assert composed or text.startswith("Thanks")

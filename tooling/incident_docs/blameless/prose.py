@@ -568,12 +568,23 @@ _MAY_HIDE = re.compile(
     r"|[^\W_]\[[^\[\]\n]*\]\(|\]\([^()\n]*\)[^\W_]|\}[^\W_]"
 )
 """What the markup above needs, in printable ASCII text: a quick test before the search."""
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+"""The marks a letter may be written with after it, as text in Unicode's decomposed form (NFD)
+writes "e\u0301" for "\u00e9"."""
+_DECOMPOSED = re.compile("[^\\W\\d_][" + _COMBINING + "]+")
+"""A letter written with its marks after it, which the page shows as the one letter: read
+apart, "Jose\u0301" would be the word "Jose" and a mark, and "Nguye\u0302\u0303n" two words."""
 _FOREIGN = re.compile(
-    "[\u02bc\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f" + _COMPATIBLE + _LETTER_FORMS + "]"
+    "[\u02bc\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f"
+    + _COMBINING
+    + _COMPATIBLE
+    + _LETTER_FORMS
+    + "]"
 )
-"""What else may hide a word, in text that is not ASCII: letters of other forms, Greek and
-Cyrillic letters that look Latin (see _LOOKALIKES), and the modifier letter apostrophe, drawn
-as the apostrophe is ("Dave\u02bcs")."""
+"""What else may hide a word, in text that is not ASCII: letters of other forms, letters
+written with their marks after them (see _DECOMPOSED), Greek and Cyrillic letters that look
+Latin (see _LOOKALIKES), and the modifier letter apostrophe, drawn as the apostrophe is
+("Dave\u02bcs")."""
 _LOOKALIKES = str.maketrans(
     # Cyrillic and Greek letters drawn as Latin ones: in a word that mixes them with Latin
     # letters ("c\u0430reless"), they are those Latin letters. A word of their own script stays.
@@ -699,6 +710,11 @@ def _letter_shown(text: str, found: re.Match[str]) -> str:
     return shown if len(shown) == 1 and shown.isascii() and shown.isalpha() else written
 
 
+def _composed(text: str, found: re.Match[str]) -> str:
+    """The one letter a letter and its marks are shown as, where Unicode has one."""
+    return unicodedata.normalize("NFC", found.group(0))
+
+
 def as_shown(text: str) -> tuple[str, list[int], list[int]]:
     """The text as the page shows it (see _UNSHOWN and _LOOKALIKES), and where each of its
     characters starts and ends in the text as written."""
@@ -722,8 +738,11 @@ def as_shown(text: str) -> tuple[str, list[int], list[int]]:
         (_LINKS_IN_WORDS, _as_shown_by),
         (_UNSHOWN, _as_shown_by),
         (_SHOWN_OTHERWISE, _letter_shown),
+        (_DECOMPOSED, _composed),
     ):
         if pattern is _LINKS_IN_WORDS and "](" not in shown_text:
+            continue
+        if pattern is _DECOMPOSED and shown_text.isascii():
             continue
         read = _read(shown_text, pattern, shown_by)
         if read is not None:
