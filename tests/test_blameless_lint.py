@@ -454,3 +454,40 @@ def test_an_action_item_title_asking_someone_for_care_is_reported_where_it_is_wr
     result = run_cli(archive, "lint", "--select", "BL", "--format", "json", str(path))
     [found] = json.loads(result.stdout)["diagnostics"]
     assert (found["line"], found["column"], found["code"]) == (line, 12, "BL009")
+
+
+ROSTER_PEOPLE = """
+  - handle: jalvarez
+    name: "Jose\\u0301 A\\u0301lvarez"
+  - handle: astrauss
+    name: Anna Strauß
+  - handle: pvdberg
+    name: Pieter van der Berg
+  - handle: abdullah
+    name: Ahmad bin Abdullah
+  - handle: nvan
+    name: Nguyễn Văn An
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        # The roster's names, whatever form they are written in there (decomposed, "ß").
+        ("josé pushed a broken config again.", True),
+        ("strauß pushed a broken config again.", True),
+        # The particles of its names and a name that is a word of grammar are still words.
+        ("The van failed to arrive on time.", False),
+        ("The bin failed to rotate the logs.", False),
+        ("The outage was caused by an expired certificate.", False),
+    ],
+)
+def test_roster_names_are_read_as_the_record_writes_them(
+    archive: Path, run_cli: RunCli, line: str, named: bool
+) -> None:
+    roster = archive / "people.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(text.replace("\nteams:", ROSTER_PEOPLE + "\nteams:", 1), encoding="utf-8")
+    result = run_cli(archive, "lint", "--select", "BL", "-", "--stdin-filename", "x.md", input=line)
+    assert result.exit_code in (0, 1), result.output
+    assert ("BL001" in result.output or "BL002" in result.output) is named, result.output

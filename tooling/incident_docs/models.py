@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, TypeGuard
@@ -543,12 +544,16 @@ class Roster(_Record):
         return tuple(p for p in self.people if p.maintainer)
 
     def name_words(self) -> frozenset[str]:
-        """Lower-cased handles, GitHub logins, full names and first names, for the blame check."""
+        """Handles, GitHub logins, full names and the parts of names, for the blame check: in
+        lower case and composed (NFC), as the check reads the words of a record, whichever form
+        the roster is written in. Not the particles of a name, written in lower case ("van",
+        "de", "bin" of "Pieter van der Berg", "Maria de la Cruz", "Ahmad bin Abdullah"), which
+        are words of their own elsewhere."""
         words: set[str] = set()
         for person in self.people:
-            words.add(person.handle.casefold())
+            names = [person.handle, person.name]
             if person.github:
-                words.add(person.github.casefold())
-            words.add(person.name.casefold())
-            words.update(part.casefold() for part in person.name.split() if len(part) > 1)
+                names.append(person.github)
+            names += [part for part in person.name.split() if len(part) > 1 and not part.islower()]
+            words.update(unicodedata.normalize("NFC", name).lower() for name in names)
         return frozenset(words)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from incident_docs.blameless.lexicon import (
     CODE_HOSTS,
     DEPARTMENTS,
+    FUNCTION_WORDS,
     GROUPS,
     HANDLE_SHAPE,
     MACHINE_GROUPS,
@@ -125,7 +126,9 @@ def agent_kind(text: str, start: int, end: int, people: frozenset[str]) -> str |
         return "person" if len(raw) > 1 else None  # a lone "@" stands for "at"
     word = strip_possessive(raw)
     low = word.lower()
-    if low in people or handle_shaped(word):
+    if (low in people and (word[:1].isupper() or low not in FUNCTION_WORDS)) or handle_shaped(word):
+        # A roster name that is also a word of grammar ("An", "Will") is the person only
+        # capitalised: "caused by an expired certificate", "the job will fail" name no one.
         return "person"
     before = text[max(0, start - 60) : start]
     prev = PREV_WORD.search(before)
