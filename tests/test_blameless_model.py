@@ -2194,6 +2194,16 @@ def test_blame_in_a_reference_is_reported_by_the_model(
 
 @pytest.mark.parametrize(
     "text",
+    ["We should fire \u0141ukasz.", "We should fire \u7530\u4e2d.", "We should fire Dave."],
+)
+def test_a_wish_to_fire_someone_is_reported_in_any_alphabet(
+    archive: Path, run_cli: RunCli, text: str
+) -> None:
+    assert [d["code"] for d in _lint_stdin(run_cli, archive, text + "\n")] == ["BL009"]
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         # Only the model reads these, and only when someone is named: a name in a script
         # without capitals is someone, as a capitalised name is.

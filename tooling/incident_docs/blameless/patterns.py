@@ -418,7 +418,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"\b(?:root\s+cause|cause)\s*(?::|-|=|\bwas\b|\bis\b)\s*(?:the\s+|our\s+)?"
-            r"(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?:\w+ly\s+)?(?:"
+            r"(?P<agent>(?:@|[^\W\d_])[\w'\u2019.\-]*)\s+(?:\w+ly\s+)?(?:"
             + WEAK_VERB
             + r"|deleted|broke|forgot|skipped|"
             r"ignored|disabled|dropped|removed|wiped|misconfigured|mistyped)\b"
@@ -537,7 +537,7 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"(?:(?:"
             + _OPENING
-            + r")had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            + r")had|\bif)\s+(?:the\s+|an?\s+|our\s+|that\s+)?(?P<agent>(?:@|[^\W\d_])[\w'\u2019.\-]*)"
             r"(?:\s+(?P<agent2>engineer|developer|operator|reviewer|author|team|person|responder|admin))?"
             r"\s+(?:had\s+)?(?:just|only|simply|actually|even|properly|bothered\s+to|taken\s+the\s+time\s+to)\s+"
             r"(?!been\b)\w+"
@@ -553,7 +553,7 @@ CHECKS: tuple[Check, ...] = (
             # "had" first, a quick test at each character before the openings' lookbehinds.
             r"(?=\s*had\s)"
             + _OPENING
-            + r"had\s+(?P<agent>[@a-z][\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
+            + r"had\s+(?P<agent>(?:@|[^\W\d_])[\w'\u2019.\-]*)\s+(?!been\b|had\b|known\b)"
             r"(?:\w+ed|read|run|done|made|taken|thought|asked)\b"
         ),
         "BL002",
@@ -1070,7 +1070,7 @@ CHECKS: tuple[Check, ...] = (
     # a role or a team; not of a thing ("Make the alert more thorough").
     Check(
         _c(
-            r"\bmake\s+(?:the\s+|our\s+|all\s+)?(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
+            r"\bmake\s+(?:the\s+|our\s+|all\s+)?(?P<agent>(?:@|[^\W\d_])[\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
             r"(?:\s+(?!(?:more|extra|very|much|a|far)\b)(?P<agent2>[a-z][\w'\u2019\-]*))?\s+"
             r"(?:more\s+|extra\s+|very\s+|much\s+more\s+|a\s+lot\s+more\s+|far\s+more\s+)?"
             + CARE
@@ -1092,7 +1092,7 @@ CHECKS: tuple[Check, ...] = (
             r"(?:watch|watching|supervise|supervising|monitor|monitoring|check\s+on)(?=\s+(?:the\s+|"
             r"our\s+|that\s+)?[@\w'\u2019.\-]+(?:\s+[a-z][\w'\u2019\-]*)?\s+(?:much\s+|far\s+|"
             r"very\s+)?(?:more\s+)?closely\b))"
-            r"\s+(?:the\s+|our\s+|that\s+)?(?P<agent>[@a-z][\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
+            r"\s+(?:the\s+|our\s+|that\s+)?(?P<agent>(?:@|[^\W\d_])[\w'\u2019\-]*(?:\.[\w'\u2019\-]+)*)"
             r"(?:\s+(?!(?:more|much|far|very|closely|from|after|during|when|until|for|on|in|at)\b)"
             r"(?P<agent2>[a-z][\w'\u2019\-]*))?"
         ),
@@ -1148,8 +1148,8 @@ CHECKS: tuple[Check, ...] = (
             r"(?P<punished>(?:(?P<past>fired|sacked)|fire|sack)"
             # Not a page or a message fired at someone ("fire the incident commander a summary").
             r"(?!(?:\s+[@\w'\u2019.\-]+){1,3}\s+(?:a|an|another)\s)"
-            r"\s+(?:the\s+|that\s+)?(?![@a-z][\w.\-]*['\u2019]s?\b)"
-            r"(?P<agent>[@a-z][\w'\u2019\-]*+(?:\.[\w'\u2019\-]++)*+)"
+            r"\s+(?:the\s+|that\s+)?(?!(?:@|[^\W\d_])[\w.\-]*['\u2019]s?\b)"
+            r"(?P<agent>(?:@|[^\W\d_])[\w'\u2019\-]*+(?:\.[\w'\u2019\-]++)*+)"
             r"(?!\s+(?:a|an|another|one|two|three|several|some|\d+)\b)"
             # A second word only as the head of a group or role ("the platform team", "the
             # on-call engineer"): "fired Dave on the spot" and "…Dave months ago" name Dave.
@@ -1198,7 +1198,7 @@ CHECKS: tuple[Check, ...] = (
             + r")[a-z][\w'\u2019\-]*\s+){0,2}?"
             r"(?!"
             + _NO_OBJECT
-            + r")(?P<agent>[@a-z][\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
+            + r")(?P<agent>(?:@|[^\W\d_])[\w'\u2019.\-]*)(?=\s+(?:from|back\s+to|to)\s|\s*[.,;:!?)]|\s*$)"
         ),
         "BL009",
         wordset("demote demoted demotes demoting"),
@@ -1220,7 +1220,7 @@ CHECKS: tuple[Check, ...] = (
     # working it names ("Patroni's demotion behaviour worked").
     Check(
         _c(
-            r"(?<![\w@.\-])(?P<agent>[@a-z][\w.\-]*)['\u2019]s\s+demotion\b"
+            r"(?<![\w@.\-])(?P<agent>(?:@|[^\W\d_])[\w.\-]*)['\u2019]s\s+demotion\b"
             r"(?!\s+of\b|\s+(?:" + _DEMOTION_OF_A_SYSTEM + r")\b)"
         ),
         "BL009",
@@ -1233,7 +1233,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"\b(?:remov\w*|revok\w*|tak\w+\s+away|strip\w*|suspend\w*|restrict\w*|pull\w*)\s+"
-            r"(?:his|her|their|[@a-z][\w'\u2019.\-]*['\u2019]s)\s+(?:\w+\s+){0,2}?(?:access|permissions?|privileges?|rights|"
+            r"(?:his|her|their|(?:@|[^\W\d_])[\w'\u2019.\-]*['\u2019]s)\s+(?:\w+\s+){0,2}?(?:access|permissions?|privileges?|rights|"
             r"credentials|keys?)\b"
         ),
         "BL009",
@@ -1251,7 +1251,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\b(?:remov\w*|ban\w*|kick\w*|tak\w+)\s+(?:the\s+)?(?P<agent>[@a-z][\w'\u2019.\-]*)"
+            r"\b(?:remov\w*|ban\w*|kick\w*|tak\w+)\s+(?:the\s+)?(?P<agent>(?:@|[^\W\d_])[\w'\u2019.\-]*)"
             r"\s+(?:\w+\s+)?(?:from|off)\s+(?:the\s+)?(?:on-?call|rotation|team|project|production|prod|repo)"
         ),
         "BL009",
