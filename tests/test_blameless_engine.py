@@ -868,10 +868,35 @@ def test_people_named_as_the_cause_are_still_flagged(sentence: str) -> None:
         ("田中 should have checked the disk quota.", "BL002"),
         ("The outage was caused by محمد.", "BL001"),
         ("Once again דוד ignored the runbook.", "BL001"),
+        # A name opening the sentence with an accented ending is no English plural.
+        ("Andrés typed the wrong region.", "BL001"),
+        ("Inés should have checked the replication status.", "BL002"),
     ],
 )
 def test_a_name_in_any_alphabet_is_read_as_a_name(sentence: str, code: str) -> None:
     assert code in {hit.code for hit in check_text(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("Had Łukasz run the tests, this would not have happened.", "BL002"),
+        ("Make Łukasz more careful.", "BL009"),
+        ("Keep a closer eye on Łukasz.", "BL009"),
+        ("We demoted Łukasz.", "BL009"),
+        ("Łukasz's demotion was announced.", "BL009"),
+        ("Revoke Łukasz's access to production.", "BL009"),
+        ("Remove Łukasz from the on-call rotation.", "BL009"),
+        ("Remove 田中 from the on-call rotation.", "BL009"),
+        ("Make Мария more careful.", "BL009"),
+    ],
+)
+def test_every_check_aimed_at_someone_reads_a_name_in_any_alphabet(
+    sentence: str, code: str
+) -> None:
+    # As each reads "Dave": a name whose first letter is beyond ASCII is still the one aimed at.
+    assert code in {hit.code for hit in check_text(sentence)}
+    assert code in {hit.code for hit in check_text(sentence.replace("Łukasz", "Dave"))}
 
 
 @pytest.mark.parametrize(
@@ -882,6 +907,12 @@ def test_a_name_in_any_alphabet_is_read_as_a_name(sentence: str, code: str) -> N
         "Thanks to José for rolling back the deploy.",
         "陈伟 rolled back the release at 12:40.",
         "Мария redirected traffic away from the bad node.",
+        # A word in a script without capitals before a noun names a thing, as "Riak" does.
+        "The outage was caused by 连接超时 errors from the payment gateway.",
+        # English plurals opening a sentence, accented where the ending is not.
+        "Façades should have been removed before the migration.",
+        "Rôles should have been reviewed before the migration.",
+        "Entrées caused the outage.",
     ],
 )
 def test_a_contraction_or_a_name_used_neutrally_is_left_alone(sentence: str) -> None:

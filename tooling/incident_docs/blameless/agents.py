@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 from incident_docs.blameless.lexicon import (
@@ -96,14 +97,24 @@ def looks_like_name(word: str, text: str, start: int) -> bool:
     if low in NOT_NAMES:
         return False
     sentence_initial = SENTENCE_END.search(text, max(0, start - 8), start) is not None or start == 0
-    if not (sentence_initial and low not in S_NAMES and low.isascii() and NOUN_SUFFIX.search(low)):
-        # The endings are English ones: a word with letters beyond ASCII is a name ("Jesús").
+    if not (sentence_initial and low not in S_NAMES and _english_ending(low)):
         return True
     # Sentence-initial capitals are mostly ordinary nouns ("Retries", "Backups", "Monitoring"),
     # unless the word opens the sentence as a name does ("Mohammed pushed"). The rules know no
     # vocabulary, so an adverb ("Finally restarted", "Initially failed to") stays a word.
     following = _NEXT_WORD.match(text, start + len(word))
     return not low.endswith("ly") and opens_as_name(word, following.group(1) if following else None)
+
+
+def _english_ending(low: str) -> bool:
+    """Ends as an English noun does ("Retries"), as "Façades", "Rôles" and "Entrées" do too,
+    whose accents lie elsewhere; not "Andrés" or "Inés", whose ending is accented, nor a word of
+    other letters ("Łukasz", "Мария"): those are names."""
+    if low.isascii():
+        return NOUN_SUFFIX.search(low) is not None
+    letters = "".join(unicodedata.normalize("NFD", char)[0] for char in low)
+    found = NOUN_SUFFIX.search(letters) if letters.isascii() else None
+    return found is not None and low[found.start() :] == letters[found.start() :]
 
 
 _NEXT_WORD = re.compile(r" ([a-z]+)\b(?!['\u2019-])")

@@ -11,6 +11,7 @@ from functools import lru_cache
 from incident_docs.blameless.agents import (
     agent_before,
     agent_kind,
+    caseless_name,
 )
 from incident_docs.blameless.lexicon import (
     AFFIRMED,
@@ -404,8 +405,9 @@ def _classify_match(
         modifier = match.group("agent") in DEPARTMENTS or (
             # A capitalised word before a lower-case noun: a product ("Riak write timeouts"),
             # not a person's possessive ("Priya's change") or full name ("Baraka Otieno"); or
-            # before a machine in any case ("suspend _Compute_ VMs").
-            bare[:1].isupper()
+            # before a machine in any case ("suspend _Compute_ VMs"). So is a word in a script
+            # without capitals ("连接超时 errors").
+            (bare[:1].isupper() or caseless_name(bare))
             and bare.isalpha()
             and (
                 text[match.start("agent2")].islower()
