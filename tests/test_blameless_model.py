@@ -3705,6 +3705,7 @@ def test_train_says_lint_uses_no_model_while_the_model_is_off(
         "Nguy\u1ec5n deleted the wrong volume.",  # the rules'
         "Zo\u00eb forgot to renew the TLS certificate.",
         "Thanks to Ren\u00e9e for the quick rollback.",  # nothing to report
+        "\uae40\ubbfc\uc900 deleted the wrong volume.",  # Hangul, written as its jamo
     ],
 )
 def test_a_name_written_in_decomposed_unicode_reads_as_the_same_name(

@@ -571,20 +571,23 @@ _MAY_HIDE = re.compile(
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 """The marks a letter may be written with after it, as text in Unicode's decomposed form (NFD)
 writes "e\u0301" for "\u00e9"."""
-_DECOMPOSED = re.compile("[^\\W\\d_][" + _COMBINING + "]+")
+_JAMO = "[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?"
+"""A Hangul syllable written as its letters (jamo), as decomposed text writes "\uae40" (Kim)."""
+_DECOMPOSED = re.compile("[^\\W\\d_][" + _COMBINING + "]+|" + _JAMO)
 """A letter written with its marks after it, which the page shows as the one letter: read
-apart, "Jose\u0301" would be the word "Jose" and a mark, and "Nguye\u0302\u0303n" two words."""
+apart, "Jose\u0301" would be the word "Jose" and a mark, and "Nguye\u0302\u0303n" two words;
+and a Hangul syllable written as its jamo, which would be a name of nine letters, not three."""
 _FOREIGN = re.compile(
-    "[\u02bc\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f"
+    "[\u02bc\u034f\ufe00-\ufe0f\u0370-\u04ff\u0500-\u052f\u1100-\u11ff"
     + _COMBINING
     + _COMPATIBLE
     + _LETTER_FORMS
     + "]"
 )
 """What else may hide a word, in text that is not ASCII: letters of other forms, letters
-written with their marks after them (see _DECOMPOSED), Greek and Cyrillic letters that look
-Latin (see _LOOKALIKES), and the modifier letter apostrophe, drawn as the apostrophe is
-("Dave\u02bcs")."""
+written with their marks after them and Hangul written as its jamo (see _DECOMPOSED), Greek
+and Cyrillic letters that look Latin (see _LOOKALIKES), and the modifier letter apostrophe,
+drawn as the apostrophe is ("Dave\u02bcs")."""
 _LOOKALIKES = str.maketrans(
     # Cyrillic and Greek letters drawn as Latin ones: in a word that mixes them with Latin
     # letters ("c\u0430reless"), they are those Latin letters. A word of their own script stays.
