@@ -476,6 +476,7 @@ ROSTER_PEOPLE = """
         # The roster's names, whatever form they are written in there (decomposed, "ß").
         ("josé pushed a broken config again.", True),
         ("strauß pushed a broken config again.", True),
+        ("strauss pushed a broken config again.", True),  # as "Strauß" is often written
         # The particles of its names and a name that is a word of grammar are still words.
         ("The van failed to arrive on time.", False),
         ("The bin failed to rotate the logs.", False),

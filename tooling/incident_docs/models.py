@@ -546,7 +546,8 @@ class Roster(_Record):
     def name_words(self) -> frozenset[str]:
         """Handles, GitHub logins, full names and the parts of names, for the blame check: in
         lower case and composed (NFC), as the check reads the words of a record, whichever form
-        the roster is written in. Not the particles of a name, written in lower case ("van",
+        the roster is written in, and folded as well ("Strauß" as "strauss" too, as it is often
+        written). Not the particles of a name, written in lower case ("van",
         "de", "bin" of "Pieter van der Berg", "Maria de la Cruz", "Ahmad bin Abdullah"), which
         are words of their own elsewhere."""
         words: set[str] = set()
@@ -555,5 +556,7 @@ class Roster(_Record):
             if person.github:
                 names.append(person.github)
             names += [part for part in person.name.split() if len(part) > 1 and not part.islower()]
-            words.update(unicodedata.normalize("NFC", name).lower() for name in names)
+            for name in names:
+                composed = unicodedata.normalize("NFC", name)
+                words.update((composed.lower(), composed.casefold()))
         return frozenset(words)
