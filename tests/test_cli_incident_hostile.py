@@ -467,6 +467,40 @@ def test_with_several_open_incidents_the_error_also_names_the_broken_record(
     )
 
 
+def test_a_broken_record_that_says_it_is_resolved_is_no_candidate_for_the_open_one(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # Resolved records are passed over unparsed: however broken, none could be the open one.
+    (archive / "incidents" / "INC-2024-01-01-bad.md").write_text(
+        "---\nid: INC-2024-01-01-bad\nstatus: resolved\nseverity: [unclosed\n---\n"
+    )
+    result = run_cli(archive, "log", "still works", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        "status: resolved\n  until it came back\n",  # a value over two lines
+        "status: >-\n  resolved\n",
+        "status: resolved#not a comment\n",
+        'status: "resolved\n  or not"\n',
+    ],
+)
+def test_a_record_that_only_seems_resolved_is_read_in_full(
+    archive: Path, run_cli: RunCli, status: str
+) -> None:
+    text = (archive / "incidents" / f"{OPEN}.md").read_text()
+    (archive / "incidents" / "INC-2024-01-01-odd.md").write_text(
+        "---\nid: INC-2024-01-01-odd\n" + status + "---\n"
+    )
+    result = run_cli(archive, "log", "x", "--by", "sam")
+    assert result.exit_code == 0, result.output
+    assert "1 record that does not validate: incidents/INC-2024-01-01-odd.md" in result.stderr
+    assert (archive / "incidents" / f"{OPEN}.md").read_text() != text
+
+
 # --- outside any repository ---------------------------------------------------------------------
 
 

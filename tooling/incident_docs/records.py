@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -366,6 +368,47 @@ def written_id(path: Path | str) -> str | None:
         return None
 
 
+_STATUS_KEY = re.compile(rb"""^(?:status|"status"|'status')[ \t]*:(.*)$""", re.MULTILINE)
+_RESOLVED_VALUE = re.compile(rb"""[ \t]+(['"]?)resolved\1(?:[ \t]+#.*)?[ \t]*""")
+
+
+def peek_resolved(head: bytes) -> bool:
+    """Whether a record's first bytes plainly say it is resolved, read without parsing it: its
+    front-matter, whole in them, has one top-level `status` key, and its value is `resolved` on
+    that line alone. Anything less plain is False, for the full parse to decide."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in text:
+        text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    lines = text.split(b"\n")
+    if lines[0].rstrip() != b"---":
+        return False
+    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in (b"---", b"...")), None)
+    if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
+        return False  # no end, or one that may be cut off: a longer front-matter
+    front = b"\n".join(lines[1:end]) + b"\n"
+    keys = list(_STATUS_KEY.finditer(front))
+    if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0].group(1)):
+        return False
+    # An indented line after it would continue the value ("resolved and gone").
+    after = front[keys[0].end() + 1 :].lstrip(b"\n")
+    return not after[:1].isspace()
+
+
+def plainly_resolved(path: Path, config: Config) -> bool:
+    """Whether the record file plainly says it is resolved (peek_resolved), for commands that
+    look for the open incidents of a large archive: read cheaply, and never through a symbolic
+    link, nor beyond a file too large to be read as a record."""
+    if os.path.islink(path):
+        return False
+    try:
+        with open_regular(path) as handle:
+            if os.fstat(handle.fileno()).st_size > config.lint.max_file_bytes:
+                return False
+            return peek_resolved(handle.read(ID_PEEK_BYTES))
+    except OSError:
+        return False
+
+
 def is_record_file(path: Path) -> bool:
     return is_record_name(path.name)
 
@@ -567,20 +610,44 @@ class Archive:
     """Repo-relative paths; `incident lint` says what is wrong with each."""
 
 
-def read_archive(root: Path, config: Config) -> Archive:
-    """Every valid record of the archive, and which record files were skipped."""
+@contextlib.contextmanager
+def collecting_later() -> Iterator[None]:
+    """No cyclic garbage collection while a command reads many records: each pass would walk
+    every record read so far, which made reading a large archive half again as slow. What was
+    read is then left out of later passes (it holds no cycles, and lives until the command
+    ends), or the first of them would walk it all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) -> Archive:
+    """Every valid record of the archive, and which record files were skipped; with `only`, the
+    records of that kind (the files of the other kind's folder that plainly hold one of that
+    other kind, by the ID they give, are not read)."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
     linked: list[str] = []
-    for name, display in record_file_names(root, config, linked):
-        path = Path(name)
-        if not is_record_file(path):
-            continue
-        record = load_record(path, root, config)
-        if record is None:
-            skipped.append(display)
-        else:
-            loaded.append(record)
+    prefix = {"incident": "PM-", "postmortem": "INC-"}.get(only or "")
+    with collecting_later():
+        for name, display in record_file_names(root, config, linked):
+            path = Path(name)
+            if not is_record_file(path):
+                continue
+            if prefix and only != folder_kind(display, config) and not path.is_symlink():
+                held = written_id(path)
+                if held is not None and held.startswith(prefix):
+                    continue
+            record = load_record(path, root, config)
+            if record is None:
+                skipped.append(display)
+            elif only is None or record.kind == only:
+                loaded.append(record)
     # A records folder (or a folder in one) that leads out of the repository is not read: said
     # so, as lint says it (IO005), rather than an archive that looks empty.
     skipped += [display for display in linked if escapes(root / display, root) is not None]
@@ -634,14 +701,19 @@ def incident_files(root: Path, config: Config) -> list[Path]:
     folder = root / config.incidents_dir
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.md") if is_record_file(p))
+    # Names, not Paths, are listed and sorted: a large archive has thousands.
+    names = sorted((n for n in os.listdir(folder) if is_record_name(n)), key=os.path.normcase)
+    return [folder / name for name in names]
 
 
 def open_incidents(root: Path, config: Config) -> tuple[list[tuple[str, Path]], list[str]]:
-    """Valid incidents not yet resolved, and the record files that do not validate."""
+    """Valid incidents not yet resolved, and the record files that do not validate (but for
+    those that plainly say they are resolved: none of them could be the open one)."""
     opened: list[tuple[str, Path]] = []
     invalid: list[str] = []
     for path in incident_files(root, config):
+        if plainly_resolved(path, config):
+            continue  # most of a large archive: not parsed
         loaded = load_record(path, root, config)
         if loaded is None or not isinstance(loaded.record, Incident):
             invalid.append(relative_display(path, root))
