@@ -761,22 +761,45 @@ def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
     )
 
 
-def _postmortems(root: Path, config: Config) -> Iterator[Postmortem]:
-    """The valid postmortems of the archive: only the postmortems folder's files are read."""
+def _postmortems(
+    root: Path, config: Config, mentioning: Sequence[str] = ()
+) -> Iterator[Postmortem]:
+    """The valid postmortems of the archive: only the postmortems folder's files are read; with
+    `mentioning`, only those whose text holds one of these IDs (or a backslash, which YAML could
+    spell one with) are parsed."""
+    wanted = [found.encode() for found in mentioning]
     for path, display in record_file_names(root, config):
         if folder_kind(display, config) != "postmortem" or not is_record_file(Path(path)):
+            continue
+        if wanted and not _may_mention(Path(path), wanted, config):
             continue
         loaded = load_record(Path(path), root, config)
         if loaded is not None and isinstance(loaded.record, Postmortem):
             yield loaded.record
 
 
+def _may_mention(path: Path, ids: Sequence[bytes], config: Config) -> bool:
+    """Whether a record file may name one of the IDs: its bytes hold one, or a backslash; or it
+    cannot be read quickly (a link, a file too large), for the full read to say."""
+    if os.path.islink(path):
+        return True
+    try:
+        with open_regular(path) as handle:
+            if os.fstat(handle.fileno()).st_size > config.lint.max_file_bytes:
+                return True
+            raw = handle.read()
+    except OSError:
+        return True
+    return b"\\" in raw or any(found in raw for found in ids)
+
+
 def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
     """The IDs of the postmortems that cover an incident: the one it links to, if it exists,
-    and every one that lists it among its incidents."""
+    and every one that lists it among its incidents (only those that name either are parsed)."""
+    named = [incident.id, *([incident.postmortem] if incident.postmortem else [])]
     return [
         record.id
-        for record in _postmortems(root, config)
+        for record in _postmortems(root, config, named)
         if record.id == incident.postmortem or incident.id in record.incidents
     ]
 
