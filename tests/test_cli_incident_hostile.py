@@ -19,6 +19,8 @@ from click.testing import CliRunner, Result
 from incident_docs import cli_incident, scaffold
 from incident_docs.cli import main
 from incident_docs.config import find_root
+from incident_docs.document import parse_text
+from incident_docs.records import peek_resolved
 from support.archive import copy_archive
 from support.cli import RunCli
 
@@ -499,6 +501,59 @@ def test_a_record_that_only_seems_resolved_is_read_in_full(
     assert result.exit_code == 0, result.output
     assert "1 record that does not validate: incidents/INC-2024-01-01-odd.md" in result.stderr
     assert (archive / "incidents" / f"{OPEN}.md").read_text() != text
+
+
+TITLE = "title: Search results slow after index rebuild\n"
+CLOSER = "mitigated_at: 2026-11-20T15:10:00Z\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "where", "hiding"),
+    [
+        ("? status\n: monitoring\n", TITLE, 'title: "Search slow\nstatus: resolved\nagain"\n'),
+        ('"stat\\u0075s": monitoring\n', TITLE, "title: 'Search slow\nstatus: resolved\nagain'\n"),
+        ("!!str status: monitoring\n", TITLE, 'title: !!str "Search\nstatus: resolved\nslow"\n'),
+        (
+            "&s status: monitoring\n",
+            TITLE,
+            'title:\u2028  "Search slow\nstatus: resolved\nagain"\n',
+        ),
+        # The parser ends the front-matter at '---' and blanks, as str.strip() sees them.
+        ("? status\n: monitoring\n", "\n---\n", "\n---\u00a0\nstatus: resolved\n---\n"),
+    ],
+)
+def test_an_open_incident_with_a_resolved_line_in_a_value_is_still_open(
+    archive: Path, run_cli: RunCli, status: str, where: str, hiding: str
+) -> None:
+    # A 'status: resolved' line a quoted value left open holds (or the body), the real status
+    # spelled otherwise: the incident is open, a second one, and no entry goes to the first.
+    source = (archive / "incidents" / f"{OPEN}.md").read_text(encoding="utf-8")
+    other = OPEN.replace("search-latency", "search-again")
+    text = source.replace(OPEN, other).replace("status: monitoring\n", status, 1)
+    assert where in text
+    text = text.replace(where, hiding, 1)
+    (archive / "incidents" / f"{other}.md").write_text(text, encoding="utf-8")
+    before = snapshot(archive)
+    one_line_error(run_cli(archive, "log", "x", "--by", "sam"), "2 incidents are open", other)
+    assert snapshot(archive) == before
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        '"stat\\u0075s": investigating\ntags: [a,\nstatus: resolved\n]\n',
+        "? status\n: investigating\naudiences: {users: slow,\nstatus: resolved\n}\n",
+        "? status\n: investigating\ntitle: a 'b: \"c' d\nstatus: resolved\nagain\"\n",
+        '? status\n: investigating\n- x: "a\nstatus: resolved\n"\n',
+        "roles:\n  ? status\n  : investigating\nstatus: resolved\n  and back\n",
+    ],
+)
+def test_a_resolved_line_that_yaml_reads_otherwise_is_no_plain_resolved_status(
+    front: str,
+) -> None:
+    text = "---\n" + front + "---\n"
+    assert (parse_text(text, "x.md").front_matter or {}).get("status") != "resolved"
+    assert not peek_resolved(text.encode())
 
 
 # --- outside any repository ---------------------------------------------------------------------

@@ -368,29 +368,68 @@ def written_id(path: Path | str) -> str | None:
         return None
 
 
-_STATUS_KEY = re.compile(rb"""^(?:status|"status"|'status')[ \t]*:(.*)$""", re.MULTILINE)
-_RESOLVED_VALUE = re.compile(rb"""[ \t]+(['"]?)resolved\1(?:[ \t]+#.*)?[ \t]*""")
+_STATUS_KEY = re.compile(r"""^(?:status|"status"|'status')[ \t]*:(.*)$""")
+_RESOLVED_VALUE = re.compile(r"""[ \t]+(['"]?)resolved\1(?:[ \t]+#.*)?[ \t]*""")
+_NODE_MARKERS = re.compile(r"[ \t]*(?:[-?:](?:[ \t]+|$))*")
+"""Indentation and the block indicators a line may open with ("- ", "? ", ": ")."""
+_AFTER_VALUE_INDICATOR = re.compile(r":(?:[ \t]+|$)")
+_OPENS = frozenset("\"'[{!&")
+"""What may start a value that runs on over lines (quoted, or a flow list or mapping), or a tag
+or an anchor that one may follow."""
+_ONE_LINE_VALUE = re.compile(
+    r"""[ \t]*(?:-[ \t]+)?(?:[\w-]+:[ \t]+)?"""
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|\[[^"'\[\]{}#]*\])(?:[ \t]+#.*)?[ \t]*"""
+)
+"""A line whose quoted value or flow list closes on it: `title: "Cache: cold"`, `tags: [a, b]`."""
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
+"""Line breaks to YAML but not to the front-matter's lines (and a byte-order mark)."""
+
+
+def _closed_line(line: str) -> bool:
+    """Whether YAML, at the start of a line of front-matter with nothing left open, is sure to
+    have nothing left open at its end either: no value on it may run on to the next line (a
+    quoted one, a flow list or mapping) but one that plainly closes on it. Unsure is False."""
+    if _ONE_LINE_VALUE.fullmatch(line):
+        return True
+    rest = _NODE_MARKERS.sub("", line, count=1)  # matches at the start, if only nothing
+    if rest.startswith("#"):
+        return True  # a comment
+    if rest[:1] in _OPENS:
+        return False
+    # A value starts after every ": " (a plain value cannot hold one).
+    return not any(
+        rest[found.end() : found.end() + 1] in _OPENS
+        for found in _AFTER_VALUE_INDICATOR.finditer(rest)
+    )
 
 
 def peek_resolved(head: bytes) -> bool:
     """Whether a record's first bytes plainly say it is resolved, read without parsing it: its
     front-matter, whole in them, has one top-level `status` key, and its value is `resolved` on
-    that line alone. Anything less plain is False, for the full parse to decide."""
-    text = head.removeprefix(b"\xef\xbb\xbf")
-    if b"\r" in text:
-        text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    lines = text.split(b"\n")
-    if lines[0].rstrip() != b"---":
+    that line alone. The line must be a key of the front-matter's mapping, not a line of a
+    quoted value or a flow list that an earlier line left open (the real `status` spelled
+    otherwise): every line before it closes what it opens. Anything less plain is False, for
+    the full parse to decide. The front-matter ends where the parser ends it (document.py)."""
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
         return False
-    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in (b"---", b"...")), None)
+    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
     if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
         return False  # no end, or one that may be cut off: a longer front-matter
-    front = b"\n".join(lines[1:end]) + b"\n"
-    keys = list(_STATUS_KEY.finditer(front))
-    if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0].group(1)):
+    front = lines[1:end]
+    if any(mark in line for line in front for mark in _YAML_ONLY_BREAKS):
+        return False
+    keys = [(n, found) for n, line in enumerate(front) if (found := _STATUS_KEY.match(line))]
+    if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0][1].group(1)):
+        return False
+    at = keys[0][0]
+    if not all(_closed_line(line) for line in front[:at]):
         return False
     # An indented line after it would continue the value ("resolved and gone").
-    after = front[keys[0].end() + 1 :].lstrip(b"\n")
+    after = next((line for line in front[at + 1 :] if line), "")
     return not after[:1].isspace()
 
 
