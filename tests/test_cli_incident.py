@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1100,6 +1102,28 @@ def test_list_and_show(archive: Path, run_cli: RunCli) -> None:
     missing = run_cli(archive, "show", "nope")
     assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
     assert "no incident matches 'nope'" in missing.stderr and "(PM-" in missing.stderr
+
+
+def test_reading_the_archive_leaves_no_garbage_behind_for_good(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # Commands that read the whole archive pause the cycle collector while they read: what was
+    # garbage then (in a test session, every earlier test's) must still be collected after.
+    archive = copy_archive(tmp_path / "example")
+
+    class Cycle:
+        me: object
+
+    garbage = Cycle()
+    garbage.me = garbage
+    gone = weakref.ref(garbage)
+    del garbage
+    frozen = gc.get_freeze_count()
+    assert run_cli(archive, "list").exit_code == 0
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+    gc.collect()
+    assert gone() is None
 
 
 def test_list_finds_old_records_by_a_severity_no_longer_configured(

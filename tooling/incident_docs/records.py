@@ -653,14 +653,18 @@ class Archive:
 def collecting_later() -> Iterator[None]:
     """No cyclic garbage collection while a command reads many records: each pass would walk
     every record read so far, which made reading a large archive half again as slow. What was
-    read is then left out of later passes (it holds no cycles, and lives until the command
-    ends), or the first of them would walk it all the same."""
+    read then joins the oldest generation at once (frozen and thawed: moved, not walked), or
+    the next passes would walk it all the same; nothing stays frozen, so garbage made
+    meanwhile (a test session's, a long-running process's) is still collected. Objects that
+    something else froze are left frozen: then nothing is moved."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
