@@ -525,14 +525,11 @@ def test_ctrl_c_after_the_record_is_written_still_names_it(
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_incident, "_similar_after_declare", interrupted)
+    monkeypatch.setattr(cli_incident, "RelatedIndex", interrupted)
     result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes")
-    assert result.exit_code == 2
+    assert result.exit_code == 0  # declared all the same: only the cases like it are left out
     assert result.stdout.splitlines()[-1] == str(archive / INC_PATH)
-    assert (
-        f"incident: error: interrupted once {INC} was declared: {archive / INC_PATH} is "
-        "written; the list of cases like it was cut short\n"
-    ) in result.stderr
+    assert f"Cases like it not looked for: incident similar {INC}\n" in result.stderr
     committed_archive(archive)
     run_cli(archive, "resolve", "--summary", "Fixed.", "--by", "sam", "-i", INC)
     monkeypatch.setattr("incident_docs.git.open_pull_request", interrupted)
@@ -645,6 +642,33 @@ def test_ctrl_c_in_the_commit_says_nothing_was_committed(
     )
     assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
     assert git(archive, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_declaration_cut_short_while_it_looks_for_cases_like_it_is_committed(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(archive, "init", "-q", "-b", "main")
+    git(archive, "config", "user.email", "sam.lindqvist@example.com")
+    git(archive, "config", "user.name", "Sam")
+    git(archive, "add", "-A")
+    git(archive, "commit", "-qm", "archive")
+
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the cases like it are looked for
+
+    monkeypatch.setattr(cli_incident, "RelatedIndex", interrupted)
+    result = run_cli(
+        archive, "declare", "Checkout fails", "--because", "user-facing", "--service",
+        "checkout", "--by", "sam", "--at", "2024-05-02T10:00:00Z", "--yes", "--branch",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output  # declared all the same
+    assert result.stdout.strip().endswith(INC_PATH)
+    assert f"Cases like it not looked for: incident similar {INC}\n" in result.stderr
+    assert git(archive, "show", "--name-only", "--format=%s", f"incident/{INC}").splitlines() == [
+        f"Declare {INC}: Checkout fails",
+        "",
+        INC_PATH,
+    ]
 
 
 # --- during the incident -------------------------------------------------------------------------

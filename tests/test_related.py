@@ -69,6 +69,42 @@ def test_a_new_memory_leak_finds_the_christmas_postmortem_first(
     assert "Drained the crash-looping VMs" in first["mitigated_by"]
 
 
+CDN = "INC-2023-08-02-cdn-certificate-expiry"
+
+
+def test_a_new_incident_of_a_large_archive_is_compared_with_its_latest_ones(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading every record of a large archive took seconds at the moment there are none to spare.
+    source = (archive / "incidents" / "INC-2026-11-20-search-latency.md").read_text()
+    for day in range(1, 7):  # eleven incidents, with the new one
+        other = f"INC-2025-01-0{day}-search-latency"
+        text = source.replace("INC-2026-11-20-search-latency", other)
+        (archive / "incidents" / f"{other}.md").write_text(text)
+    declare = (
+        "declare", "Expired certificate on the CDN", "--service", "static-cdn", "--by", "sam",
+        "--at", "2023-01-01T10:00:00Z", "--yes",
+    )  # fmt: skip
+    monkeypatch.setattr(cli_incident, "HINT_INCIDENTS", 9)
+    declared = run_cli(archive, *declare)
+    assert declared.exit_code == 0, declared.output
+    new = declared.stdout.strip().rpartition("/")[2].removesuffix(".md")
+    # The new record is one of them, however early it says it started.
+    assert (
+        f"Like it before, of the latest 9 of 11 incidents (incident similar {new} for all):\n"
+        f"  {CDN}: "
+    ) in declared.stderr
+    (archive / "incidents" / f"{new}.md").unlink()
+    monkeypatch.setattr(cli_incident, "HINT_INCIDENTS", 7)  # the CDN's is no longer among them
+    declared = run_cli(archive, *declare)
+    assert declared.exit_code == 0, declared.output
+    assert CDN not in declared.stderr
+    (archive / "incidents" / f"{new}.md").unlink()
+    monkeypatch.setattr(cli_incident, "HINT_INCIDENTS", 11)  # all of them: as before
+    declared = run_cli(archive, *declare)
+    assert f"Like it before (incident similar for more):\n  {CDN}: " in declared.stderr
+
+
 def test_similar_writes_times_as_list_and_show_do(archive: Path, run_cli: RunCli) -> None:
     """A script that joins `incident similar` to `incident show` by time finds the same text:
     "Z" for UTC, as the records and every other command write it."""

@@ -50,6 +50,7 @@ from incident_docs.records import (
     locate_postmortem,
     postmortems_covering,
     read_archive,
+    read_latest,
     select_incidents,
     skipped_note,
 )
@@ -532,15 +533,27 @@ def _harm_proc(name: str) -> Callable[[str], str]:
     return convert
 
 
+HINT_INCIDENTS = 1_000
+"""The most incidents the cases like a new one are looked for in, the latest: reading them all
+took seconds more on a large archive, at the moment a responder has none to spare."""
+
+
 def _similar_after_declare(project: Project, path: Path) -> None:
-    """The three past cases most like the new incident: has this happened before?"""
-    archive = read_archive(project.root, project.config)
-    index = RelatedIndex(cases_from(archive.records, project.config))
+    """The three past cases most like the new incident: has this happened before? Of a large
+    archive, among its latest incidents only (`incident similar` looks at them all)."""
+    records, incidents = read_latest(project.root, project.config, HINT_INCIDENTS, keep=path)
+    index = RelatedIndex(cases_from(records, project.config))
     record_id = path.stem
     case = index.by_id.get(record_id)
     matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []
     if matches:
-        _tell("Like it before (incident similar for more):")
+        if incidents > HINT_INCIDENTS:
+            _tell(
+                f"Like it before, of the latest {HINT_INCIDENTS:,} of {incidents:,} incidents "
+                f"(incident similar {record_id} for all):"
+            )
+        else:
+            _tell("Like it before (incident similar for more):")
         for match in matches:
             _tell(f"  {match.case.ids[0]}: {match.case.title}")
             _tell(f"    mitigated by: {match.case.fix or NOT_RECORDED}")
@@ -667,17 +680,10 @@ def declare_command(
         f"{handle} is Incident Commander and holds Communications Lead and Ops Lead until "
         "they are handed off: incident assign comms HANDLE"
     )
-    left = (
-        "the pull request may not be open"
-        if pr
-        else "the branch may not be committed"
-        if branch
-        else "the list of cases like it was cut short"
-    )
-    with _after_writing(path, "declared", left):
-        _similar_after_declare(project, path)
-        ok = True
-        if branch or pr:
+    ok = True
+    if branch or pr:
+        left = "the pull request may not be open" if pr else "the branch may not be committed"
+        with _after_writing(path, "declared", left):
             ok = _share(
                 project.root,
                 f"incident/{path.stem}",
@@ -687,6 +693,11 @@ def declare_command(
                 pr=pr,
             )
     echo(_shown(path))
+    # Last: the record is written and committed, and its path printed, should it be cut short.
+    try:
+        _similar_after_declare(project, path)
+    except KeyboardInterrupt:  # Ctrl-C: declared all the same
+        _tell(f"\nCases like it not looked for: incident similar {path.stem}")
     if not ok:
         sys.exit(EXIT_ERROR)
 

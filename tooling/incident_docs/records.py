@@ -702,6 +702,57 @@ def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
     return read_archive(root, config).records
 
 
+_NAME_DATE = re.compile(r"(?:INC|PM)-(\d{4}-\d{2}-\d{2})-")
+
+
+def _name_date(display: str) -> str:
+    """The date a record's file name starts with, as its ID does ("" for none)."""
+    found = _NAME_DATE.match(display.rpartition("/")[2])
+    return found.group(1) if found else ""
+
+
+def read_latest(
+    root: Path, config: Config, incidents: int, keep: Path
+) -> tuple[list[LoadedRecord], int]:
+    """The valid records of the archive, but of an archive with more incidents than
+    `incidents`, only the latest that many (by the date their file names start with, as their
+    IDs do), the postmortems dated as late that cover one of them or an incident not in the
+    archive, and the record at `keep`. Also how many incidents the archive holds. Nothing is
+    said of broken records: `incident lint` says it."""
+    names = [
+        (path, display)
+        for path, display in record_file_names(root, config)
+        if is_record_name(os.path.basename(path))
+    ]
+    dated = sorted(
+        _name_date(display) for _, display in names if folder_kind(display, config) == "incident"
+    )
+    if len(dated) <= incidents:
+        return read_archive(root, config).records, len(dated)
+    since = dated[-incidents]
+    kept = os.path.normcase(os.path.abspath(keep))
+    loaded: list[LoadedRecord] = []
+    with collecting_later():
+        for path, display in names:
+            if _name_date(display) >= since or os.path.normcase(os.path.abspath(path)) == kept:
+                record = load_record(Path(path), root, config)
+                if record is not None:
+                    loaded.append(record)
+    # A postmortem of older incidents only is theirs: not a case of its own.
+    read = {item.record.id for item in loaded if isinstance(item.record, Incident)}
+    archived = {
+        name.removesuffix(".md")
+        for _, display in names
+        if (name := display.rpartition("/")[2]).startswith("INC-")
+    }
+    return [
+        item
+        for item in loaded
+        if not isinstance(item.record, Postmortem)
+        or any(i in read or i not in archived for i in item.record.incidents)
+    ], len(dated)
+
+
 def load_record(path: Path, root: Path, config: Config) -> LoadedRecord | None:
     """The record in one file under `root`, or None when it cannot be read or does not validate."""
     display = path.relative_to(root).as_posix()
