@@ -28,7 +28,12 @@ from incident_docs.site.markup import (
     severity_css,
     unconfigured_colours,
 )
-from incident_docs.site.plugin import SEARCH_SEPARATOR, IncidentDocsPlugin, searchable_times
+from incident_docs.site.plugin import (
+    SEARCH_DIALOG,
+    SEARCH_SEPARATOR,
+    IncidentDocsPlugin,
+    searchable_times,
+)
 from incident_docs.site.prework import Settings, decoration
 from incident_docs.site.sanitize import clean_html
 from support.archive import (
@@ -739,6 +744,19 @@ def test_pagefind_puts_its_search_box_on_the_not_found_page(christmas: Path) -> 
     not_found = (site / "404.html").read_text(encoding="utf-8")
     assert '<form class="idocs-header-search" action="/archive/search/"' in not_found
     assert not_found.count('class="idocs-header-search"') == 1
+
+
+def test_every_page_names_the_search_dialog(christmas: Path) -> None:
+    # Screen readers announced Material's search as "dialog" on the "not found" page, which
+    # MkDocs writes from its template, not as a page.
+    site = build_site(christmas)
+    unnamed = [
+        str(path.relative_to(site))
+        for path in sorted(site.rglob("*.html"))
+        if SEARCH_DIALOG in path.read_text(encoding="utf-8")
+    ]
+    assert unnamed == []
+    assert 'role="dialog" aria-label="Search">' in (site / "404.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -61,6 +61,11 @@ MAX_ERRORS_SHOWN = 20
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
+def name_search_dialog(output: str) -> str:
+    """Material's search dialog has no name; screen readers announce it as "dialog"."""
+    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+
+
 class IncidentDocsConfig(MkDocsConfigBase):  # type: ignore[no-untyped-call]
     lint = c.Type(bool, default=True)
     """Lint the archive on every build: what [tool.incident-docs.lint] fail-on names fails it
@@ -510,15 +515,16 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             output = self._decorate_record(output, record, config)
         if self.config.search == "pagefind":
             output = pagefind.decorate(output, page, SEARCH, config.use_directory_urls)
-        # Material's search dialog has no name; screen readers announce it as "dialog".
-        return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+        return name_search_dialog(output)
 
     def on_post_template(
         self, output_content: str, *, template_name: str, config: MkDocsConfig
     ) -> str:
-        if self.config.search != "pagefind" or template_name != "404.html":
+        if template_name != "404.html":
             return output_content
         # MkDocs writes the 404 page from its template, without on_post_page.
+        if self.config.search != "pagefind":
+            return name_search_dialog(output_content)
         return pagefind.decorate_error_page(
             output_content, SEARCH, config.site_url or "", config.use_directory_urls
         )
