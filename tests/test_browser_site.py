@@ -505,3 +505,29 @@ def test_each_role_stays_beside_its_holder_on_a_phone(browser: Browser, site_url
     )
     assert all(offset > 0 for _text, offset in starts), starts
     page.close()
+
+
+@pytest.mark.parametrize(("system", "site"), [("dark", "default"), ("light", "slate")])
+def test_charts_and_picture_keep_their_words_in_forced_colours(
+    browser: Browser, site_url: str, system: str, site: str
+) -> None:
+    """Windows high contrast paints the page in the system's colours, not an SVG: with the
+    site's scheme the other way round (chosen with the palette's toggle), the words of the
+    charts and the picture were drawn in the colour of the background."""
+    context = browser.new_context(color_scheme=system, forced_colors="active")  # type: ignore[arg-type]
+    page = context.new_page()
+    unreadable = []
+    for url in ("metrics/", f"incidents/INC-{CHRISTMAS}/"):
+        page.goto(site_url + url)
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{site}')")
+        unreadable += page.evaluate(
+            """() => {
+                const back = getComputedStyle(document.body).backgroundColor;
+                return [...document.querySelectorAll('svg text:not(.idocs-picture__note)')]
+                    .filter(t => getComputedStyle(t).fill === back
+                        || getComputedStyle(t).fill.startsWith('rgba'))
+                    .map(t => t.textContent);
+            }"""
+        )
+    context.close()
+    assert not unreadable, unreadable
