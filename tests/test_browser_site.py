@@ -531,3 +531,29 @@ def test_charts_and_picture_keep_their_words_in_forced_colours(
         )
     context.close()
     assert not unreadable, unreadable
+
+
+def test_titles_in_the_lists_break_between_words_on_a_phone(
+    browser: Browser, site_url: str
+) -> None:
+    """Material's links break anywhere: in a list's table on a phone, a title had the width of
+    a syllable, "Postmort" on one line and "em:" on the next. (A hyphen is a place to break.)"""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    broken = []
+    for url in ("", "incidents/", "postmortems/", "browse/status/", "action-items/"):
+        page.goto(site_url + url)
+        broken += page.locator("table.idocs-table a").evaluate_all(
+            """links => links.flatMap(link => {
+                const text = link.firstChild, words = [], pattern = /[\\w:]+/g;
+                for (let m; (m = pattern.exec(text.data)); ) {
+                    const range = document.createRange();
+                    range.setStart(text, m.index);
+                    range.setEnd(text, m.index + m[0].length);
+                    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (tops.size > 1) words.push(m[0]);
+                }
+                return words;
+            })"""
+        )
+    page.close()
+    assert not broken, broken
