@@ -557,3 +557,26 @@ def test_titles_in_the_lists_break_between_words_on_a_phone(
         )
     page.close()
     assert not broken, broken
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pagefind_search_boxes_show_where_the_focus_is(
+    browser: Browser, pagefind_url: str, scheme: str
+) -> None:
+    """Material takes the outline off every input: reached by keyboard, the header's box and
+    the search page's looked just as they did before."""
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    unmarked = []
+    for url, box in (("", ".idocs-header-search input"), ("search/", "#idocs-search input")):
+        page.goto(pagefind_url + url)
+        page.keyboard.press("/")  # as Material's search is reached by keyboard
+        assert page.evaluate(f"document.activeElement.matches({box!r})"), box
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+        )
+        if outline[0] == "none" or outline[1] < 2:
+            unmarked.append(f"{box}: {outline}")
+    context.close()
+    assert not unmarked, unmarked
