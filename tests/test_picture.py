@@ -51,10 +51,15 @@ def incident(**moments: datetime) -> Incident:
 def test_the_christmas_picture_shows_the_crash_loop_the_search_and_the_fix() -> None:
     record, entries = christmas()
     svg = incident_picture(record, entries)
-    assert "<desc" in svg and 'role="img"' in svg and "<script" not in svg
-    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg)
-    assert desc is not None
-    text = desc.group(1)
+    assert "<figcaption" in svg and 'role="img"' in svg and "<script" not in svg
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", svg)
+    assert caption is not None
+    text = caption.group(1)
+    # Said once: as the picture's description too, a screen reader read it two or three times.
+    assert svg.count(text) == 1
+    title = re.search(r'<title id="([^"]+)">Timeline of INC-[^<]*, times in UTC</title>', svg)
+    assert title is not None
+    assert svg.count(f'aria-labelledby="{title.group(1)}"') == 2  # the figure and its SVG
     assert "impact, not yet detected: 6m" in text
     assert "responding: 2h 4m" in text  # the two hours of searching
     assert "mitigation at 14:40" in text  # the fix

@@ -802,7 +802,7 @@ def test_every_record_page_has_its_picture_above_the_timeline(christmas: Path) -
     for url in (PM_URL, INC_URL):
         html = page(site, url)
         assert html.index('<figure class="idocs-picture"') < html.index('class="idocs-timeline"')
-        assert "<desc" in html
+        assert "<figcaption" in html
 
 
 def test_a_record_that_does_not_read_is_a_warning_that_fails_a_strict_build(

@@ -280,12 +280,12 @@ def incident_picture(
     took = format_duration(scale.end - scale.start)
     title = f"Timeline of {record.id} over {took}, times in UTC"
     return (
-        # Focusable: on a phone the picture scrolls sideways in its box, by keyboard too.
-        f'<figure class="idocs-picture" tabindex="0"><svg viewBox="0 0 {WIDTH} {height}" '
-        'role="img" '
-        f'aria-labelledby="idocs-picture-title idocs-picture-desc" '
+        # Focusable: on a phone the picture scrolls sideways in its box, by keyboard too. Named
+        # by its title alone: the caption says the rest, once (as the picture's description
+        # too, a screen reader read it two or three times over).
+        '<figure class="idocs-picture" tabindex="0" aria-labelledby="idocs-picture-title">'
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="idocs-picture-title" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="idocs-picture-title">{e(title)}</title>'
-        f'<desc id="idocs-picture-desc">{e(description)}</desc>'
         + "".join(parts)
         + "</svg>"
         + f'<figcaption class="idocs-muted">{e(description)}</figcaption></figure>'
