@@ -533,6 +533,33 @@ def test_charts_and_picture_keep_their_words_in_forced_colours(
     assert not unreadable, unreadable
 
 
+@pytest.mark.parametrize(("system", "site"), [("dark", "default"), ("light", "slate")])
+def test_bars_phases_and_markers_are_edged_in_the_text_colour_in_forced_colours(
+    browser: Browser, site_url: str, system: str, site: str
+) -> None:
+    """The dark scheme edges its bars and phases in its own light grey: in forced colours that
+    edge won over the system's text colour, and on a light system it all but vanished (as did
+    the faint 90th percentile's)."""
+    context = browser.new_context(color_scheme=system, forced_colors="active")  # type: ignore[arg-type]
+    page = context.new_page()
+    unedged = []
+    for url in ("metrics/", f"incidents/INC-{CHRISTMAS}/"):
+        page.goto(site_url + url)
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{site}')")
+        unedged += page.evaluate(
+            """() => {
+                const text = getComputedStyle(document.body).color;
+                return [...document.querySelectorAll(
+                    '.idocs-chart rect, .idocs-phase, .idocs-marker, .idocs-band')]
+                    .filter(shape => getComputedStyle(shape).stroke !== text
+                        || getComputedStyle(shape).opacity !== '1')
+                    .map(shape => shape.getAttribute('class'));
+            }"""
+        )
+    context.close()
+    assert not unedged, unedged
+
+
 def test_titles_in_the_lists_break_between_words_on_a_phone(
     browser: Browser, site_url: str
 ) -> None:
