@@ -586,6 +586,27 @@ def test_titles_in_the_lists_break_between_words_on_a_phone(
     assert not broken, broken
 
 
+def test_a_long_word_in_a_list_still_breaks_on_a_phone(browser: Browser, site_url: str) -> None:
+    """Broken only between words, a title holding a URL or a service's name gave its column
+    more than the width of the screen, and the browse page scrolled sideways."""
+    long = "customer_notifications_dispatcher_v2 at https://status.example.com/incidents/2026/11"
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    too_wide = []
+    for url, link in (("", "table.idocs-table td > a"), ("browse/", "a.idocs-chip")):
+        page.goto(site_url + url)
+        page.locator(link).first.evaluate(f"link => {{ link.textContent = {long!r}; }}")
+        too_wide += page.locator("table.idocs-table").evaluate_all(
+            """tables => tables.flatMap(table => [...table.querySelectorAll('a')]
+                .filter(link => link.getBoundingClientRect().width > table.clientWidth / 2)
+                .map(link => `${location.pathname}: ${link.textContent}`))"""
+        )
+    browse = page.locator("table.idocs-browse-table")
+    shown, needed = browse.evaluate("table => [table.clientWidth, table.scrollWidth]")
+    page.close()
+    assert not too_wide, too_wide
+    assert needed <= shown, f"the browse table needs {needed} px and has {shown}"
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_pagefind_search_boxes_show_where_the_focus_is(
     browser: Browser, pagefind_url: str, scheme: str
