@@ -507,6 +507,25 @@ def test_each_role_stays_beside_its_holder_on_a_phone(browser: Browser, site_url
     page.close()
 
 
+def test_a_screen_reader_hears_the_pictures_title_only_as_its_name(
+    browser: Browser, site_url: str
+) -> None:
+    """The picture named by its title (aria-labelledby) also had the same title, its first
+    child, as its description: a screen reader said it once more after naming the picture."""
+    page = browser.new_page()
+    page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
+    session = page.context.new_cdp_session(page)
+    heard = [
+        (node["role"]["value"], node.get("name", {}).get("value"), node.get("description"))
+        for node in session.send("Accessibility.getFullAXTree")["nodes"]
+        if node.get("role", {}).get("value") in ("figure", "image")
+        and "Timeline of" in str(node.get("name")) + str(node.get("description"))
+    ]
+    page.close()
+    title = f"Timeline of INC-{CHRISTMAS} over 2h 38m, times in UTC"
+    assert heard == [("figure", title, None), ("image", title, None)]
+
+
 @pytest.mark.parametrize(("system", "site"), [("dark", "default"), ("light", "slate")])
 def test_charts_and_picture_keep_their_words_in_forced_colours(
     browser: Browser, site_url: str, system: str, site: str

@@ -59,7 +59,10 @@ def test_the_christmas_picture_shows_the_crash_loop_the_search_and_the_fix() -> 
     assert svg.count(text) == 1
     title = re.search(r'<title id="([^"]+)">Timeline of INC-[^<]*, times in UTC</title>', svg)
     assert title is not None
-    assert svg.count(f'aria-labelledby="{title.group(1)}"') == 2  # the figure and its SVG
+    # The figure by aria-labelledby, the SVG by its <title>: by both, the <title> was its
+    # description too.
+    assert svg.count("aria-labelledby") == 1
+    assert f'<figure class="idocs-picture" tabindex="0" aria-labelledby="{title.group(1)}">' in svg
     assert "impact, not yet detected: 6m" in text
     assert "responding: 2h 4m" in text  # the two hours of searching
     assert "mitigation at 14:40" in text  # the fix

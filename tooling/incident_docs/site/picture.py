@@ -282,9 +282,10 @@ def incident_picture(
     return (
         # Focusable: on a phone the picture scrolls sideways in its box, by keyboard too. Named
         # by its title alone: the caption says the rest, once (as the picture's description
-        # too, a screen reader read it two or three times over).
+        # too, a screen reader read it two or three times over). The picture takes its name
+        # from its <title>: named by aria-labelledby, the <title> was its description as well.
         '<figure class="idocs-picture" tabindex="0" aria-labelledby="idocs-picture-title">'
-        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="idocs-picture-title" '
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="idocs-picture-title">{e(title)}</title>'
         + "".join(parts)
         + "</svg>"
