@@ -453,7 +453,10 @@ def _head_of_group(text: str, start: int) -> int:
     return begins if TOKEN.search(text, 0, begins) is None else start
 
 
-def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iterator[BlameHit]:
+def _hits_for(
+    check: Check, text: str, low: str, people: frozenset[str], first: int = 0
+) -> Iterator[BlameHit]:
+    # `first`: where the pattern's first match in `low` starts, when the caller searched for it.
     # What the sentence-wide patterns found in each sentence, for its other matches: one search
     # per sentence, not one per match, however many matches a sentence holds.
     found: dict[tuple[re.Pattern[str], int, int], bool] = {}
@@ -465,7 +468,7 @@ def _hits_for(check: Check, text: str, low: str, people: frozenset[str]) -> Iter
             found[key] = pattern.search(low, key[1], key[2]) is not None
         return found[key]
 
-    for match in check.pattern.finditer(low):
+    for match in check.pattern.finditer(low, first):
         code = check.code
         start, end = match.span(check.span) if check.span else match.span()
         if check.agent is not None:
@@ -772,7 +775,11 @@ def _check_chunk(text: str, prepared: _Prepared, people: frozenset[str]) -> list
                 word_set = set(words)
             if any(word_set.isdisjoint(required) for required in check.requires):
                 continue
-        hits.extend(_hits_for(check, masked, low, people))
+        # Most woken patterns match nowhere: one search says so, before any of the work of
+        # reading their matches is set up.
+        found = check.pattern.search(low)
+        if found is not None:
+            hits.extend(_hits_for(check, masked, low, people, found.start()))
     if prepared.extra is not None:
         for match in prepared.extra.finditer(masked):
             message, suggestion = MESSAGES["BL004"]
