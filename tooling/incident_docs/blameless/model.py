@@ -12,7 +12,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -827,7 +827,7 @@ class BlameModel:
         *,
         needs_target: bool = False,
         min_tokens: int = 0,
-        untargeted: float = 1.0,
+        untargeted: float | Callable[[str], float] = 1.0,
         products: frozenset[str] = frozenset(),
         floor: float = 0.0,
     ) -> float:
@@ -836,7 +836,8 @@ class BlameModel:
         With `needs_target`, a sentence that names nobody (no person, pronoun, role or team, nor
         a phrase that points at someone: see implies_target) scores 0 unless it scores
         `untargeted` or more (see UNTARGETED; by default it always scores 0, without being
-        weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named).
+        weighed), or LOOSELY_NAMED or more when it may point at someone (see loosely_named);
+        given as a function of the text, it is read only for a sentence that names nobody.
         One of fewer than `min_tokens` words scores 0 without being weighed.
         `products`: words the document shows to be organisations or products, in lower case,
         which are no handles (see bare_person). `floor`: the caller asks only whether the
@@ -852,6 +853,8 @@ class BlameModel:
             return self._weighed(text, people, ids)
         pieces = cleaned.split()
         probability = None
+        if callable(untargeted):
+            untargeted = untargeted(text)
         if untargeted < 1.0:
             # Weighed first: most sentences score under the floor, and such a one scores 0
             # whether it points at someone or not, so what it points at need not be read.

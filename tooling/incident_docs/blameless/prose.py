@@ -1508,7 +1508,7 @@ class Checker:
             self.options.people,
             needs_target=needs_target,
             min_tokens=MIN_WORDS,
-            untargeted=untargeted_bar(sentence) if untargeted else 1.0,
+            untargeted=untargeted_bar if untargeted else 1.0,
             products=products,
             floor=threshold,
         )
