@@ -884,13 +884,17 @@ class BlameModel:
             return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.intercept))))
         # Each kind of key summed by map() and sum(), which run in C: no Python-level loop per
         # word. A feature seen twice counts twice, as training counts it.
+        # The keys of _based, _pairs, _skips and _triples, written out: no call per sentence.
         zeros = repeat(0.0)
-        based = self._based(ids)
-        pairs = self._pairs(based, ids)
+        base = self._base
+        based = [base[self._start], *map(base.__getitem__, ids)]
+        pairs = list(map(add, based, ids))
+        following = ids[1:]
         total = sum(map(self._unigram.__getitem__, ids))
         total += sum(map(self._bigrams.get, pairs, zeros))
-        total += sum(map(self._skipgrams.get, self._skips(based, ids), zeros))
-        total += sum(map(self._trigrams.get, self._triples(pairs, ids), zeros))
+        total += sum(map(self._skipgrams.get, map(add, based, following), zeros))
+        triples = map(add, map(mul, pairs[:-1], repeat(self._span)), following)
+        total += sum(map(self._trigrams.get, triples, zeros))
         margin = self.intercept + total / math.sqrt(len(ids))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
