@@ -933,40 +933,6 @@ def test_a_timeline_written_as_a_table_is_copied_into_the_draft_as_a_table(
     assert f"\n\n{table}\n**10:50** sam closed the bridge.\n" in _draft_timeline(archive)
 
 
-def test_a_timeline_under_the_heading_the_configuration_names_it_is_read_everywhere(
-    archive: Path, run_cli: RunCli
-) -> None:
-    """`Timeline = ["Chronology"]`: show, lint and the postmortem draft read its entries."""
-    config = archive / "pyproject.toml"
-    config.write_text(
-        config.read_text().replace(
-            "[tool.incident-docs]\n",
-            '[tool.incident-docs]\nsection-aliases = { Timeline = ["Chronology"] }\n',
-            1,
-        )
-    )
-    declare(run_cli, archive)
-    path = archive / INC_PATH
-    path.write_text(path.read_text().replace("## Timeline", "## Chronology"))
-    rollback = "- 2024-05-02T10:20:00Z **mitigation/rollback** by dana: Rolled back the deploy"
-    path.write_text(path.read_text() + rollback + "\n")
-    assert run_cli(archive, "log", "Error rate normal", "--by", "sam").exit_code == 0
-    text = path.read_text()
-    assert "## Timeline" not in text
-    assert text.index("Rolled back the deploy") < text.index("Error rate normal")
-    shown = run_cli(archive, "show", INC).stdout
-    assert "mitigation/rollback" in shown and "Timeline: none recorded" not in shown
-    path.write_text(text + "- 2024-05-02T10:30:00 **note** by sam: No offset\n")
-    assert "TL003" in lint_codes(run_cli, archive, INC_PATH)
-    path.write_text(text)
-    assert run_cli(archive, "postmortem", INC).exit_code == 0
-    timeline = _draft_timeline(archive)
-    assert rollback in timeline and "Error rate normal" in timeline
-    draft = (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").read_text()
-    assert "Mitigations in the timeline: 2024-05-02T10:20:00Z rollback" in draft
-    assert "- Also responded: dana" in draft
-
-
 def test_a_draft_refused_says_nothing_of_what_it_would_have_copied(
     archive: Path, run_cli: RunCli
 ) -> None:
