@@ -224,6 +224,34 @@ def test_declare_writes_the_incident_sections_the_configuration_asks_for(
     assert lines[-3:-1] == ["## Chronology", ""] and lines[-1].endswith("Paged the database team.")
 
 
+def test_declare_writes_the_timeline_under_a_listed_section_it_is_the_alias_of(
+    empty_archive: Path, run_cli: RunCli
+) -> None:
+    # With `Chronology = ["Timeline"]` lint takes "## Timeline" for the Chronology: declare
+    # wrote "## Chronology" with a placeholder and "## Timeline" after it, and lint failed on
+    # a record declared a second before (SC003, the section twice).
+    pyproject = empty_archive / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n",
+            '[tool.incident-docs]\nincident-sections = ["Summary", "Chronology"]\n'
+            'section-aliases = { Chronology = ["Timeline"] }\n',
+            1,
+        )
+    )
+    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
+    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
+    assert declared.exit_code == 0, declared.output
+    (path,) = (empty_archive / "incidents").glob("*.md")
+    logged = run_cli(empty_archive, "log", "--by", "sam", "Paged the database team.")
+    assert logged.exit_code == 0, logged.output
+    lines = path.read_text().splitlines()
+    assert [line for line in lines if line.startswith("## ")] == ["## Summary", "## Chronology"]
+    assert "Declared SEV2" in lines[-2] and lines[-1].endswith("Paged the database team.")
+    result = run_cli(empty_archive, "lint", str(path))
+    assert result.exit_code == 0, result.output
+
+
 def test_a_section_similar_reads_may_be_listed_under_another_name(
     christmas: Path, run_cli: RunCli
 ) -> None:

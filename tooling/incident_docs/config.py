@@ -596,8 +596,14 @@ class Config(_Section):
         """The headings the section `name` (by its default name: "Timeline") is read under, as
         lint reads it (templates.titled matches them): its name, and the aliases the
         configuration gives it under its name as the section lists spell it, and theirs
-        (`Timeline = ["Chronology"]` reads "## Chronology" as the timeline)."""
+        (`Timeline = ["Chronology"]` reads "## Chronology" as the timeline); and a listed section
+        the configuration gives it as an alias of (`Chronology = ["Timeline"]`: lint takes a
+        `## Timeline` heading for the Chronology, so "## Chronology" is the timeline too)."""
         names = [name]
+        wanted = normalise(name)
+        for title, aliases in self.section_aliases.items():
+            if title not in names and any(normalise(alias) == wanted for alias in aliases):
+                names.append(title)
         for known in names:  # grows as it goes: an alias listed as a section has aliases too
             for title, aliases in self.section_aliases.items():
                 if normalise(title) == normalise(known):
