@@ -105,6 +105,28 @@ def test_a_new_incident_of_a_large_archive_is_compared_with_its_latest_ones(
     assert f"Like it before (incident similar for more):\n  {CDN}: " in declared.stderr
 
 
+def test_a_record_renamed_by_hand_is_dated_by_its_id_among_the_latest(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file renamed by hand starts with no date: it was taken for the oldest of all, and a
+    # case as recent as any was left out of those the new incident is compared with.
+    source = (archive / "incidents" / "INC-2026-11-20-search-latency.md").read_text()
+    for day in range(1, 7):
+        other = f"INC-2025-01-0{day}-search-latency"
+        text = source.replace("INC-2026-11-20-search-latency", other)
+        (archive / "incidents" / f"{other}.md").write_text(text)
+    (archive / "incidents" / f"{CDN}.md").rename(archive / "incidents" / "cdn-expiry.md")
+    declare = (
+        "declare", "Expired certificate on the CDN", "--service", "static-cdn", "--by", "sam",
+        "--yes",
+    )  # fmt: skip
+    monkeypatch.setattr(cli_incident, "HINT_INCIDENTS", 9)
+    declared = run_cli(archive, *declare)
+    assert declared.exit_code == 0, declared.output
+    assert "Like it before, of the latest 9 of 11 incidents" in declared.stderr
+    assert f"  {CDN}: " in declared.stderr
+
+
 def test_similar_writes_times_as_list_and_show_do(archive: Path, run_cli: RunCli) -> None:
     """A script that joins `incident similar` to `incident show` by time finds the same text:
     "Z" for UTC, as the records and every other command write it."""

@@ -711,12 +711,22 @@ def _name_date(display: str) -> str:
     return found.group(1) if found else ""
 
 
+def _held_name(path: str, display: str) -> str:
+    """The record's file name, or for one renamed by hand (its name starts with no date) the
+    name its ID gives it, read cheaply: the date and the ID are the record's, not the file's."""
+    name = display.rpartition("/")[2]
+    if _name_date(name):
+        return name
+    held = written_id(path)
+    return f"{held}.md" if held is not None and _name_date(held) else name
+
+
 def read_latest(
     root: Path, config: Config, incidents: int, keep: Path
 ) -> tuple[list[LoadedRecord], int]:
     """The valid records of the archive, but of an archive with more incidents than
     `incidents`, only the latest that many (by the date their file names start with, as their
-    IDs do), the postmortems dated as late that cover one of them or an incident not in the
+    IDs do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as late that cover one of them or an incident not in the
     archive, and the record at `keep`. Also how many incidents the archive holds. Nothing is
     said of broken records: `incident lint` says it."""
     names = [
@@ -724,17 +734,25 @@ def read_latest(
         for path, display in record_file_names(root, config)
         if is_record_name(os.path.basename(path))
     ]
+    count = sum(folder_kind(display, config) == "incident" for _, display in names)
+    if count <= incidents:
+        return read_archive(root, config).records, count
+    # A record renamed by hand is dated, and its incident known, by the ID it holds.
+    held = {display: _held_name(path, display) for path, display in names}
     dated = sorted(
-        _name_date(display) for _, display in names if folder_kind(display, config) == "incident"
+        _name_date(held[display])
+        for _, display in names
+        if folder_kind(display, config) == "incident"
     )
-    if len(dated) <= incidents:
-        return read_archive(root, config).records, len(dated)
     since = dated[-incidents]
     kept = os.path.normcase(os.path.abspath(keep))
     loaded: list[LoadedRecord] = []
     with collecting_later():
         for path, display in names:
-            if _name_date(display) >= since or os.path.normcase(os.path.abspath(path)) == kept:
+            if (
+                _name_date(held[display]) >= since
+                or os.path.normcase(os.path.abspath(path)) == kept
+            ):
                 record = load_record(Path(path), root, config)
                 if record is not None:
                     loaded.append(record)
@@ -743,7 +761,7 @@ def read_latest(
     archived = {
         name.removesuffix(".md")
         for _, display in names
-        if (name := display.rpartition("/")[2]).startswith("INC-")
+        if (name := held[display]).startswith("INC-")
     }
     return [
         item
