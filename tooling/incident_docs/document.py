@@ -1061,39 +1061,34 @@ def _left_open(lines: list[str], code: set[int]) -> tuple[bool, list[str]]:
             continue
         if not (in_comment or stack or _OPENS_LINE.match(line)):
             continue
-        for found in _MARKUP.finditer(line):
-            markup = found.group(0)
-            if in_comment:
-                in_comment = markup != "-->"
-            elif markup == "<!--":
-                in_comment = True
-            elif markup != "-->":
-                name = found.group(2).lower()
-                if name not in BLOCK_ELEMENTS or found.group(3):
-                    continue
-                if not found.group(1):
-                    stack.append(name)
-                elif name in stack:
-                    del stack[len(stack) - 1 - stack[::-1].index(name) :]
+        in_comment = _scan_tags(line, in_comment, stack)
     return in_comment, stack
 
 
-def _end_elements(line: str, stack: list[str]) -> None:
+def _scan_tags(line: str, in_comment: bool, stack: list[str]) -> bool:
     """Push on `stack` the block elements the line opens, and take off those its end tags end,
-    as the site reads raw HTML (see _left_open); a comment's tags open nothing."""
-    in_comment = False
+    as the site reads raw HTML (see _left_open); a comment's tags open nothing. Whether a
+    comment is open at the end of the line, given whether one was at its start."""
     for found in _MARKUP.finditer(line):
         markup = found.group(0)
-        if in_comment or markup in ("<!--", "-->"):
-            in_comment = markup != "-->" and (in_comment or markup == "<!--")
-            continue
-        name = found.group(2).lower()
-        if name not in BLOCK_ELEMENTS or found.group(3):
-            continue
-        if not found.group(1):
-            stack.append(name)
-        elif name in stack:
-            del stack[len(stack) - 1 - stack[::-1].index(name) :]
+        if in_comment:
+            in_comment = markup != "-->"
+        elif markup == "<!--":
+            in_comment = True
+        elif markup != "-->":
+            name = found.group(2).lower()
+            if name not in BLOCK_ELEMENTS or found.group(3):
+                continue
+            if not found.group(1):
+                stack.append(name)
+            elif name in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+    return in_comment
+
+
+def _end_elements(line: str, stack: list[str]) -> None:
+    """_scan_tags of a line read on its own: a comment it opens ends with it."""
+    _scan_tags(line, False, stack)
 
 
 def inside_html(doc: Document, first: int, number: int) -> bool:
