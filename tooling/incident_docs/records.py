@@ -433,19 +433,26 @@ def peek_resolved(head: bytes) -> bool:
     return not after[:1].isspace()
 
 
-def plainly_resolved(path: Path, config: Config) -> bool:
-    """Whether the record file plainly says it is resolved (peek_resolved), for commands that
-    look for the open incidents of a large archive: read cheaply, and never through a symbolic
-    link, nor beyond a file too large to be read as a record."""
+def _quick_bytes(path: Path, config: Config, size: int = -1) -> bytes | None:
+    """The bytes of a record file (its first `size`), read cheaply: None for a symbolic link, a
+    file too large to be read as a record, or one that cannot be read, which only the full read
+    may judge."""
     if os.path.islink(path):
-        return False
+        return None
     try:
         with open_regular(path) as handle:
             if os.fstat(handle.fileno()).st_size > config.lint.max_file_bytes:
-                return False
-            return peek_resolved(handle.read(ID_PEEK_BYTES))
+                return None
+            return handle.read(size)
     except OSError:
-        return False
+        return None
+
+
+def plainly_resolved(path: Path, config: Config) -> bool:
+    """Whether the record file plainly says it is resolved (peek_resolved), for commands that
+    look for the open incidents of a large archive (see _quick_bytes)."""
+    head = _quick_bytes(path, config, ID_PEEK_BYTES)
+    return head is not None and peek_resolved(head)
 
 
 def is_record_file(path: Path) -> bool:
@@ -892,17 +899,9 @@ def _postmortems(
 
 def _may_mention(path: Path, ids: Sequence[bytes], config: Config) -> bool:
     """Whether a record file may name one of the IDs: its bytes hold one, or a backslash; or it
-    cannot be read quickly (a link, a file too large), for the full read to say."""
-    if os.path.islink(path):
-        return True
-    try:
-        with open_regular(path) as handle:
-            if os.fstat(handle.fileno()).st_size > config.lint.max_file_bytes:
-                return True
-            raw = handle.read()
-    except OSError:
-        return True
-    return b"\\" in raw or any(found in raw for found in ids)
+    cannot be read quickly (see _quick_bytes), for the full read to say."""
+    raw = _quick_bytes(path, config)
+    return raw is None or b"\\" in raw or any(found in raw for found in ids)
 
 
 def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
