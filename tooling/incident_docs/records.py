@@ -733,9 +733,10 @@ def read_latest(
 ) -> tuple[list[LoadedRecord], int]:
     """The valid records of the archive, but of an archive with more incidents than
     `incidents`, only the latest that many (by the date their file names start with, as their
-    IDs do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as late that cover one of them or an incident not in the
-    archive, and the record at `keep`. Also how many incidents the archive holds. Nothing is
-    said of broken records: `incident lint` says it."""
+    IDs do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as
+    late that cover one of them or an incident not in the archive, and the record at `keep`.
+    Also how many incidents the archive holds. Nothing is said of broken records: `incident
+    lint` says it."""
     names = [
         (path, display)
         for path, display in record_file_names(root, config)
