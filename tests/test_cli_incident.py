@@ -1703,6 +1703,24 @@ def test_a_resolved_incident_can_be_reopened_and_says_so_otherwise(
     assert lint_codes(run_cli, archive, INC_PATH) == []
 
 
+def test_a_handoff_is_not_backfilled_into_the_time_a_reopened_incident_stood_resolved(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    resolve = ("resolve", "-m", "Rolled back.", "--at", "2024-05-02T11:00:00Z")
+    assert run_cli(archive, *resolve, "--by", "sam", "--yes").exit_code == 0
+    reopen = ("reopen", INC, "--because", "errors are back", "--at", "2024-05-02T12:00:00Z")
+    assert run_cli(archive, *reopen, "--by", "sam").exit_code == 0
+    before = (archive / INC_PATH).read_text()
+    assign = ("assign", "comms", "lee", "-i", INC, "--by", "sam")
+    refused = run_cli(archive, *assign, "--at", "2024-05-02T11:30:00Z")
+    assert refused.exit_code == 2
+    assert "the incident was resolved then (2024-05-02T11:00:00Z)" in refused.stderr
+    assert (archive / INC_PATH).read_text() == before
+    assert run_cli(archive, *assign, "--at", "2024-05-02T12:30:00Z").exit_code == 0
+    assert lint_codes(run_cli, archive, INC_PATH) == []
+
+
 # --- posting the update ---------------------------------------------------------------------------
 
 
