@@ -143,6 +143,22 @@ def test_an_id_two_files_hold_is_refused_naming_both(archive: Path, run_cli: Run
     assert first.read_bytes() == before and copy.read_bytes() == before
 
 
+def test_an_open_incident_copied_by_hand_is_named_once_with_both_files(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Without -i, the error listed the ID twice, as two incidents to choose from; `list` showed
+    two rows of one ID without a word."""
+    first = Path(declare(run_cli, archive))
+    first.with_name(f"{INC} copy.md").write_bytes(first.read_bytes())
+    both = f"incidents/{INC} copy.md, {INC_PATH}; keep one (lint reports each, ID001)"
+    result = run_cli(archive, "log", "Rolled back the flag", "--by", "sam")
+    assert result.exit_code == 2 and "2 incidents are open" not in result.stderr
+    assert f"'{INC}' is the ID of several records: {both}" in result.stderr
+    listed = run_cli(archive, "list")
+    assert listed.exit_code == 0 and listed.stdout.count(INC) == 2
+    assert f"incident: warning: {INC} is the ID of several records: {both}\n" in listed.stderr
+
+
 def test_an_id_its_file_is_named_by_is_found_without_reading_the_archive(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

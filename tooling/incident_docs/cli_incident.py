@@ -52,6 +52,8 @@ from incident_docs.records import (
     read_archive,
     read_latest,
     select_incidents,
+    several_records,
+    shared_ids,
     skipped_note,
     written_id,
 )
@@ -1638,6 +1640,8 @@ def list_command(
                 f"{config.roster} owns it"
             )
     chosen = select_incidents(incidents, wanted)
+    for record_id, held in shared_ids((i.id, display) for i, display in chosen).items():
+        _warn(several_records(record_id, held))  # listed once for each
     if output_format.lower() == "json":
         echo(
             json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2, ensure_ascii=False)

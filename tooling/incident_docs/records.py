@@ -935,6 +935,23 @@ def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
     return found
 
 
+def shared_ids(records: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Of (ID, path) pairs, the IDs that several paths hold (a record copied by hand to a new
+    file name), each with those paths."""
+    held: dict[str, list[str]] = {}
+    for record_id, display in records:
+        held.setdefault(record_id, []).append(display)
+    return {record_id: paths for record_id, paths in held.items() if len(paths) > 1}
+
+
+def several_records(record_id: str, displays: Sequence[str], shown: int = 8) -> str:
+    """That an ID is held by several record files, naming them, and what to do."""
+    names = ", ".join(displays[:shown]) + (
+        f" and {len(displays) - shown} more" if len(displays) > shown else ""
+    )
+    return f"{record_id} is the ID of several records: {names}; keep one (lint reports each, ID001)"
+
+
 def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:
     names = ", ".join(invalid[:shown]) + (
         f" and {len(invalid) - shown} more" if len(invalid) > shown else ""
@@ -1011,11 +1028,8 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
         exact = [p for p in files if wanted in called[p]]
         matches = exact or [p for p in files if any(wanted in name for name in called[p])]
         if len(exact) > 1:
-            shown = ", ".join(relative_display(p, root) for p in exact[:8])
-            raise UsageError(
-                f"{quoted(given)} is the ID of several records: {shown}; keep one (lint reports "
-                "each, ID001), then run the command again"
-            )
+            shown = [relative_display(p, root) for p in exact]
+            raise UsageError(f"{several_records(quoted(given), shown)}, then run the command again")
         if len(matches) == 1:
             display = relative_display(matches[0], root)
             return Located(_inside_incidents(root, config, matches[0], display), display)
@@ -1024,6 +1038,11 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
         names = ", ".join(p.stem for p in matches[:8])
         raise UsageError(f"{quoted(given)} matches several incidents: {names}")
     opened, invalid = open_incidents(root, config)
+    for record_id, holders in shared_ids((i, relative_display(p, root)) for i, p in opened).items():
+        # A copy made by hand: which of the two is "the one" is the user's to say.
+        raise UsageError(
+            f"{several_records(quoted(record_id), holders)}, then run the command again"
+        )
     broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
     if len(opened) == 1:
         record_id, path = opened[0]
