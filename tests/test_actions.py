@@ -834,6 +834,31 @@ def test_an_issue_gone_from_the_repository_is_a_problem_naming_the_item(
     assert snapshot(archive) == before and len(issues.created) == 2
 
 
+def test_an_issue_transferred_to_another_repository_gets_its_new_address(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """GitHub answers a transferred issue's old address with a 301 to it: its state flowed back,
+    but the tracker kept the old address, which no longer names the issue on the web."""
+    sync(archive, issues)
+    title = "Canary every web deploy for ten minutes before full rollout"
+    link = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}[title]
+    assert isinstance(link, str)
+    number = int(link.rsplit("/", 1)[1])
+    issues.close(number)
+    issues.transfer(number, "acme/web", 17)
+    report, said = sync(archive, issues)
+    assert not report.problems and report.created == 0, said
+    [item] = [i for i in items(archive, CHRISTMAS_PM) if i["title"] == title]
+    assert item["tracker"] == f"{issues.url}/acme/web/issues/17"
+    assert item["status"] == "done"
+    assert any(
+        line.startswith(f'{CHRISTMAS_PM}: "{title}": {REPO}#{number} was moved to acme/web#17')
+        for line in said
+    ), said
+    again, said = sync(archive, issues)
+    assert not again.written and again.created == 0, said
+
+
 def test_a_repository_named_as_it_was_before_a_rename_gets_its_issues(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

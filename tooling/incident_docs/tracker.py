@@ -240,13 +240,15 @@ class SyncReport:
     created: int = 0
     adopted: int = 0
     changed: int = 0
+    moved: int = 0
+    """Trackers pointed at the new address of an issue moved to another repository."""
     unchanged: int = 0
     written: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def did_something(self) -> bool:
-        return bool(self.created or self.adopted or self.changed or self.written)
+        return bool(self.created or self.adopted or self.changed or self.moved or self.written)
 
     def summary(self) -> str:
         problems = (
@@ -260,12 +262,22 @@ class SyncReport:
                 f"adopt {self.adopted}",
                 f"change {self.changed} {_plural(self.changed, 'status', 'statuses')}",
             ]
+            if self.moved:
+                parts.append(
+                    f"point {self.moved} {_plural(self.moved, 'tracker')} at a moved issue"
+                )
             return "actions sync (dry run): " + ", ".join(parts) + "; no record written" + problems
         records = len(self.written)
+        moved = (
+            f"{self.moved} {_plural(self.moved, 'tracker')} pointed at a moved issue, "
+            if self.moved
+            else ""
+        )
         return (
             f"actions sync: {self.created} {_plural(self.created, 'issue')} created, "
             f"{self.adopted} adopted, {self.changed} "
-            f"{_plural(self.changed, 'status', 'statuses')} changed, {self.unchanged} up to date; "
+            f"{_plural(self.changed, 'status', 'statuses')} changed, {moved}{self.unchanged} up "
+            "to date; "
             f"{records} {_plural(records, 'record')} written{problems}"
         )
 
@@ -445,6 +457,7 @@ class ActionSync:
                     continue  # another tracker (Jira, a plain link): not ours to read
                 found = self._issue_at(ref, display, p)
                 if found is not None:
+                    self._moved(p, ref, found, display, repository, sets)
                     self._state_back(p, found, display, sets)
         except BaseException:
             # What was learnt before the error is still saved, and the error (a rate limit, an
@@ -637,6 +650,28 @@ class ActionSync:
             )
         return created
 
+    def _moved(
+        self,
+        p: _Pending,
+        ref: IssueRef,
+        issue: Issue,
+        display: str,
+        repository: Repository,
+        sets: list[tuple[_Pending, str, Any]],
+    ) -> None:
+        """Point the tracker at the issue's address now when GitHub sent its old one on (301):
+        an issue transferred to another repository, or one of a repository renamed since."""
+        now = issue_ref(issue.url, repository.web_root)
+        if now is None or (now.repo.casefold(), now.number) == (ref.repo.casefold(), ref.number):
+            return
+        self.report.moved += 1
+        verb = "would point" if self.report.dry_run else "pointed"
+        self.say(
+            f'{display}: "{_one_line(p.item.title)}": {ref} was moved to {now}; {verb} the '
+            f"tracker at {issue.url}"
+        )
+        sets.append((p, "tracker", issue.url))
+
     def _state_back(
         self,
         p: _Pending,
@@ -754,7 +789,11 @@ class ActionSync:
                         "ran; run it again"
                     )
                     continue
-                if key == "tracker" and items[index].tracker not in (None, value):
+                if key == "tracker" and items[index].tracker not in (
+                    None,
+                    value,
+                    pending.item.tracker,  # the address of an issue moved since
+                ):
                     continue  # someone linked another issue meanwhile: theirs stands
                 chosen.append((("action_items", index, key), value))
             return Change(sets=tuple(chosen))
