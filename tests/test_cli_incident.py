@@ -511,6 +511,30 @@ def test_branch_is_refused_before_anything_is_written_when_git_cannot_commit(
     assert git(archive, "branch", "--show-current").strip() == "main"
 
 
+def test_a_locked_git_index_is_named_with_what_to_do(archive: Path, run_cli: RunCli) -> None:
+    """Git's own last line, "remove the file manually to continue.", named no file."""
+    committed_archive(archive)
+    lock = archive / ".git" / "index.lock"
+    lock.touch()  # left by a git command killed outright, or one still running
+    args = ("declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    result = run_cli(archive, *args)
+    advice = (
+        "git's index is locked (.git/index.lock): another git command is running in this "
+        "repository, or one was stopped before it could clean up; if none is running, remove "
+        ".git/index.lock and run the command again"
+    )
+    assert result.exit_code == 2 and f"incident: error: --branch: {advice}\n" in result.stderr
+    assert list((archive / "incidents").glob("INC-*.md")) == []  # refused before writing
+    lock.unlink()
+    hook = archive / ".git" / "hooks" / "post-checkout"  # another git takes it meanwhile
+    hook.write_text("#!/bin/sh\ntouch .git/index.lock\n")
+    hook.chmod(0o755)
+    result = run_cli(archive, *args)
+    assert result.exit_code == 2
+    assert f"incident: error: git add failed: {advice}; nothing was committed" in result.stderr
+    assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
+
+
 def test_an_incident_branch_there_already_takes_its_id(archive: Path, run_cli: RunCli) -> None:
     committed_archive(archive)
     git(archive, "branch", f"incident/{INC}")  # declared on its branch, then back to main
