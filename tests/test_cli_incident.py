@@ -1667,6 +1667,43 @@ def test_postmortem_without_an_incident_takes_only_the_one_waiting_for_it(
     assert (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
 
 
+def test_postmortem_without_an_incident_reads_only_what_may_be_waiting(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In an archive of thousands, every resolved incident and every postmortem was parsed: an
+    incident whose draft is there by its ID is not, nor a postmortem naming none of the rest."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    incident, draft = archive / INC_PATH, next((archive / "postmortems").glob("PM-*.md"))
+    for day in range(1, 6):
+        other = f"INC-2023-01-0{day}-disk-full"
+        (archive / "incidents" / f"{other}.md").write_text(incident.read_text().replace(INC, other))
+        pm = f"PM-2023-01-0{day}-disk-full"
+        (archive / "postmortems" / f"{pm}.md").write_text(
+            draft.read_text().replace(INC, other).replace(draft.stem, pm)
+        )
+    waiting = "INC-2023-02-01-cache"  # its postmortem is named after another incident
+    text = incident.read_text().replace(INC, waiting)
+    (archive / "incidents" / f"{waiting}.md").write_text(
+        re.sub(r"^postmortem: .*\n", "", text, flags=re.M)
+    )
+    covering = draft.read_text().replace(f"incidents: [{INC}]", f"incidents: [{INC}, {waiting}]")
+    draft.write_text(covering)
+    read: list[str] = []
+    load_record = records.load_record
+
+    def counted(path: Path, root: Path, config: object) -> object:
+        read.append(path.name)
+        return load_record(path, root, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "load_record", counted)
+    result = run_cli(archive, "postmortem")
+    assert result.exit_code == 2
+    assert "no resolved incident is waiting for a postmortem" in result.stderr
+    assert read == [f"{waiting}.md", draft.name]
+
+
 def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -887,22 +887,24 @@ def _postmortems(
     """The valid postmortems of the archive: only the postmortems folder's files are read; with
     `mentioning`, only those whose text holds one of these IDs (or a backslash, which YAML could
     spell one with) are parsed."""
-    wanted = [found.encode() for found in mentioning]
+    # One search of each file for any of them: an archive may have hundreds to look for.
+    wanted = re.compile(b"|".join(re.escape(found.encode()) for found in mentioning))
     for path, display in record_file_names(root, config):
         if folder_kind(display, config) != "postmortem" or not is_record_file(Path(path)):
             continue
-        if wanted and not _may_mention(Path(path), wanted, config):
+        if mentioning and not _may_mention(Path(path), wanted, config):
             continue
         loaded = load_record(Path(path), root, config)
         if loaded is not None and isinstance(loaded.record, Postmortem):
             yield loaded.record
 
 
-def _may_mention(path: Path, ids: Sequence[bytes], config: Config) -> bool:
-    """Whether a record file may name one of the IDs: its bytes hold one, or a backslash; or it
-    cannot be read quickly (see _quick_bytes), for the full read to say."""
+def _may_mention(path: Path, ids: re.Pattern[bytes], config: Config) -> bool:
+    """Whether a record file may name one of the IDs (a pattern of them all): its bytes hold
+    one, or a backslash; or it cannot be read quickly (see _quick_bytes), for the full read to
+    say."""
     raw = _quick_bytes(path, config)
-    return raw is None or b"\\" in raw or any(found in raw for found in ids)
+    return raw is None or b"\\" in raw or ids.search(raw) is not None
 
 
 def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
@@ -918,21 +920,33 @@ def postmortems_covering(root: Path, config: Config, incident: Incident) -> list
 
 def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
     """Resolved incidents with no postmortem yet: none linked, none listing it among its
-    incidents, and no draft in its folder."""
+    incidents, and no draft in its folder.
+
+    Only what may answer is parsed, so that a large archive answers in a second: not an
+    incident whose draft is there by the ID it gives (read cheaply), nor a postmortem that
+    names none of the incidents left."""
     drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
-    covered = {incident for record in _postmortems(root, config) for incident in record.incidents}
     found: list[tuple[str, Path]] = []
     for path in incident_files(root, config):
+        held = written_id(path)
+        if held is not None and postmortem_id(held) in drafts:
+            continue
         loaded = load_record(path, root, config)
         if loaded is None or not isinstance(loaded.record, Incident):
             continue
         record = loaded.record
         if record.status is not IncidentStatus.RESOLVED or record.postmortem is not None:
             continue
-        if postmortem_id(record.id) in drafts or record.id in covered:
+        if postmortem_id(record.id) in drafts:
             continue
         found.append((record.id, path))
-    return found
+    if not found:
+        return found
+    wanted = [record_id for record_id, _path in found]
+    covered = {
+        incident for record in _postmortems(root, config, wanted) for incident in record.incidents
+    }
+    return [(record_id, path) for record_id, path in found if record_id not in covered]
 
 
 def shared_ids(records: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
