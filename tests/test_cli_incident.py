@@ -1704,6 +1704,31 @@ def test_postmortem_without_an_incident_reads_only_what_may_be_waiting(
     assert read == [f"{waiting}.md", draft.name]
 
 
+def test_postmortem_without_an_incident_skips_one_only_by_the_id_it_plainly_gives(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as another ID: the incident whose
+    draft that one names is not this one, and it was left out as if its draft were there."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    path = archive / INC_PATH
+    other = "INC-2024-05-02-search-slow"
+    text = path.read_text().replace(f"id: {INC}\n", "", 1)
+    text = re.sub(
+        r"^title: .*\n",
+        f'title: "Checkout fails\nid: {other}"\nid: {INC}\n',
+        text,
+        count=1,
+        flags=re.M,
+    )
+    path.write_text(text)
+    (archive / "postmortems").mkdir(exist_ok=True)
+    (archive / "postmortems" / f"PM-{other.removeprefix('INC-')}.md").write_text("---\n---\n")
+    result = run_cli(archive, "postmortem")
+    assert result.exit_code == 0, result.output
+    assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stderr
+
+
 def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
     archive: Path, run_cli: RunCli
 ) -> None:

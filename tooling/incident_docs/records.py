@@ -370,6 +370,8 @@ def written_id(path: Path | str) -> str | None:
 
 _STATUS_KEY = re.compile(r"""^(?:status|"status"|'status')[ \t]*:(.*)$""")
 _RESOLVED_VALUE = re.compile(r"""[ \t]+(['"]?)resolved\1(?:[ \t]+#.*)?[ \t]*""")
+_ID_KEY = re.compile(r"""^(?:id|"id"|'id')[ \t]*:(.*)$""")
+_ID_VALUE = re.compile(r"""[ \t]+(['"]?)([A-Za-z0-9._/-]+)\1(?:[ \t]+#.*)?[ \t]*""")
 _NODE_MARKERS = re.compile(r"[ \t]*(?:[-?:](?:[ \t]+|$))*")
 """Indentation and the block indicators a line may open with ("- ", "? ", ": ")."""
 _AFTER_VALUE_INDICATOR = re.compile(r":(?:[ \t]+|$)")
@@ -406,31 +408,50 @@ def _closed_line(line: str) -> bool:
 def peek_resolved(head: bytes) -> bool:
     """Whether a record's first bytes plainly say it is resolved, read without parsing it: its
     front-matter, whole in them, has one top-level `status` key, and its value is `resolved` on
-    that line alone. The line must be a key of the front-matter's mapping, not a line of a
-    quoted value or a flow list that an earlier line left open (the real `status` spelled
-    otherwise): every line before it closes what it opens. Anything less plain is False, for
-    the full parse to decide. The front-matter ends where the parser ends it (document.py)."""
+    that line alone (see _plain_key)."""
+    value = _plain_key(head, _STATUS_KEY)
+    return value is not None and _RESOLVED_VALUE.fullmatch(value) is not None
+
+
+def peek_plain_id(head: bytes) -> str | None:
+    """The ID a record's first bytes plainly give, read without parsing it: one top-level `id`
+    key, its value on that line alone (see _plain_key). None when anything is less plain, for
+    the full parse to decide: unlike peek_id, never an `id:` line that a quoted title before it
+    holds."""
+    value = _plain_key(head, _ID_KEY)
+    found = _ID_VALUE.fullmatch(value) if value is not None else None
+    return found.group(2) if found else None
+
+
+def _plain_key(head: bytes, key: re.Pattern[str]) -> str | None:
+    """What follows the colon of the one line of a record's front-matter that holds the
+    top-level KEY, read without parsing it; None unless it is plain. The front-matter must be
+    whole in HEAD, with KEY on one line only. The line must be a key of the front-matter's
+    mapping, not a line of a quoted value or a flow list that an earlier line left open (the
+    real key spelled otherwise): every line before it closes what it opens, and no indented
+    line after it continues its value. The front-matter ends where the parser ends it
+    (document.py)."""
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
-        return False
+        return None
     end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
     if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
-        return False  # no end, or one that may be cut off: a longer front-matter
+        return None  # no end, or one that may be cut off: a longer front-matter
     front = lines[1:end]
     if any(mark in line for line in front for mark in _YAML_ONLY_BREAKS):
-        return False
-    keys = [(n, found) for n, line in enumerate(front) if (found := _STATUS_KEY.match(line))]
-    if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0][1].group(1)):
-        return False
+        return None
+    keys = [(n, found) for n, line in enumerate(front) if (found := key.match(line))]
+    if len(keys) != 1:
+        return None
     at = keys[0][0]
     if not all(_closed_line(line) for line in front[:at]):
-        return False
+        return None
     # An indented line after it would continue the value ("resolved and gone").
     after = next((line for line in front[at + 1 :] if line), "")
-    return not after[:1].isspace()
+    return None if after[:1].isspace() else keys[0][1].group(1)
 
 
 def _quick_bytes(path: Path, config: Config, size: int = -1) -> bytes | None:
@@ -453,6 +474,13 @@ def plainly_resolved(path: Path, config: Config) -> bool:
     look for the open incidents of a large archive (see _quick_bytes)."""
     head = _quick_bytes(path, config, ID_PEEK_BYTES)
     return head is not None and peek_resolved(head)
+
+
+def plainly_written_id(path: Path, config: Config) -> str | None:
+    """The ID the record file plainly gives (peek_plain_id), for commands that skip records of
+    a large archive by their ID (see _quick_bytes); None when only the full read may say."""
+    head = _quick_bytes(path, config, ID_PEEK_BYTES)
+    return peek_plain_id(head) if head is not None else None
 
 
 def is_record_file(path: Path) -> bool:
@@ -928,7 +956,7 @@ def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
     drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
     found: list[tuple[str, Path]] = []
     for path in incident_files(root, config):
-        held = written_id(path)
+        held = plainly_written_id(path, config)
         if held is not None and postmortem_id(held) in drafts:
             continue
         loaded = load_record(path, root, config)
