@@ -457,8 +457,8 @@ class ActionSync:
                     continue  # another tracker (Jira, a plain link): not ours to read
                 found = self._issue_at(ref, display, p)
                 if found is not None:
-                    self._moved(p, ref, found, display, repository, sets)
-                    self._state_back(p, found, display, sets)
+                    moved = self._moved(p, ref, found, display, repository, sets)
+                    self._state_back(p, found, display, sets, moved=moved)
         except BaseException:
             # What was learnt before the error is still saved, and the error (a rate limit, an
             # interrupt) still stops the run whatever the record's write meets.
@@ -658,12 +658,13 @@ class ActionSync:
         display: str,
         repository: Repository,
         sets: list[tuple[_Pending, str, Any]],
-    ) -> None:
+    ) -> bool:
         """Point the tracker at the issue's address now when GitHub sent its old one on (301):
-        an issue transferred to another repository, or one of a repository renamed since."""
+        an issue transferred to another repository, or one of a repository renamed since.
+        Whether it did."""
         now = issue_ref(issue.url, repository.web_root)
         if now is None or (now.repo.casefold(), now.number) == (ref.repo.casefold(), ref.number):
-            return
+            return False
         self.report.moved += 1
         verb = "would point" if self.report.dry_run else "pointed"
         self.say(
@@ -671,6 +672,7 @@ class ActionSync:
             f"tracker at {issue.url}"
         )
         sets.append((p, "tracker", issue.url))
+        return True
 
     def _state_back(
         self,
@@ -678,7 +680,11 @@ class ActionSync:
         issue: Issue,
         display: str,
         sets: list[tuple[_Pending, str, Any]],
+        *,
+        moved: bool = False,
     ) -> None:
+        """The item's status from its issue. An item whose tracker was MOVED is counted as
+        that, not as up to date as well."""
         label = f'{display}: "{_one_line(p.item.title)}"'
         status = status_from_issue(p.item.status, issue)
         if status is None:
@@ -687,7 +693,7 @@ class ActionSync:
                     f"{label}: {issue.url} was closed as a duplicate; point the item's "
                     "tracker at the issue that carries the work"
                 )
-            if p.item.tracker is not None:
+            if p.item.tracker is not None and not moved:
                 self.report.unchanged += 1
             return
         self.report.changed += 1
@@ -789,12 +795,10 @@ class ActionSync:
                         "ran; run it again"
                     )
                     continue
-                if key == "tracker" and items[index].tracker not in (
-                    None,
-                    value,
-                    pending.item.tracker,  # the address of an issue moved since
-                ):
-                    continue  # someone linked another issue meanwhile: theirs stands
+                if key == "tracker" and items[index].tracker not in (pending.item.tracker, value):
+                    # Someone linked another issue meanwhile, or removed the link of a moved
+                    # one to have a new issue made: theirs stands.
+                    continue
                 chosen.append((("action_items", index, key), value))
             return Change(sets=tuple(chosen))
 
