@@ -533,6 +533,35 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Be careful of the software, as it doesn't require much confirmation for serious "
+        "modifications to your hard drives.",
+        "They could use them for phishing, though, so be careful with emails asking you to sign in.",
+        "You need to be very careful to keep track of everything happening in the background.",
+    ],
+)
+def test_care_bidden_to_the_readers_as_a_warning_is_no_action_item(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Be careful when running scripts against production.",
+        "Be more careful when you run scripts against production.",
+        "Be careful with your config next time.",
+        "Dave, you need to be careful with your deploys.",
+        "Be careful with your deploys, Dave.",
+        "Engineers must be careful with your data.",
+        "- [ ] Be careful with your deploys.",
+    ],
+)
+def test_care_asked_of_someone_or_for_next_time_is_still_an_action_item(sentence: str) -> None:
+    assert [hit.code for hit in check_text(sentence)] == ["BL009"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "We have asked the on-call engineers to be extra careful with vendored tooling.",
         "We expect responders to be more mindful of flaky canaries.",
         "I expect the DBA to be more careful with migrations.",

@@ -35,6 +35,8 @@ from incident_docs.blameless.lexicon import (
 )
 from incident_docs.blameless.patterns import (
     CHECKS,
+    HENCEFORTH,
+    READERS,
     Check,
 )
 
@@ -505,6 +507,17 @@ def _hits_for(
         ):
             continue
         if (
+            check.advice is not None
+            and check.advice.search(low, max(0, match.start() - 60), match.end()) is not None
+            and in_sentence(READERS, match)
+            and not in_sentence(HENCEFORTH, match)
+            and not _someone_named(
+                text, _sentence_bounds(text, match.start(), match.end())[0], match.start(), people
+            )
+            and not _someone_beside(text, match.end(), people)
+        ):
+            continue  # a warning to the readers: "Be careful of the software, as it …"
+        if (
             check.refusal is not None
             and check.refusal.search(low, max(0, match.start() - 60), match.start())
             and not _asks(text, match.start(), match.end())
@@ -582,6 +595,19 @@ def _someone_within(text: str, start: int, end: int, people: frozenset[str]) -> 
     "We are done covering for the database team and will be more careful")."""
     for token in TOKEN.finditer(text, start, end):
         if token.group(0).lower() in _WITHIN_PRONOUNS or agent_kind(
+            text, token.start(), token.end(), people
+        ) in ("person", "singled", "role", "team"):
+            return True
+    return False
+
+
+def _someone_named(text: str, start: int, end: int, people: frozenset[str]) -> bool:
+    """A person, a role or a team is named in text[start:end], or "he" or "she": someone the
+    care before a warning may be bidden to ("Dave, you need to be careful"); not "they", as
+    often the people the readers are warned of ("They could use them for phishing, so be
+    careful with emails asking you to sign in")."""
+    for token in TOKEN.finditer(text, start, end):
+        if token.group(0).lower() in _BESIDE_PRONOUNS or agent_kind(
             text, token.start(), token.end(), people
         ) in ("person", "singled", "role", "team"):
             return True

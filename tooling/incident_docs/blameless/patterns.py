@@ -73,6 +73,10 @@ class Check:
     # hold when a person is named just after the match, beside the care ("We need to be more
     # careful, Dave", "I'll do better, and so should Carlos"; see engine._someone_beside).
     writers_veto: bool = False
+    # Care bidden to the readers as a warning: the match is not reported when this pattern,
+    # searched in the 60 chars before the match through its end, finds it so, in a sentence that
+    # speaks to the readers (READERS) and names no one else (see engine._hits_for).
+    advice: re.Pattern[str] | None = None
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -161,6 +165,26 @@ stands ("we expect responders to be more attentive", "we warned Dave to do bette
 whoever the writer names beside themselves ("Dave and I need to be more careful"). A clause of
 the writers' own may come first, joined by "and" ("we are sorry for the disruption and promise
 to do better", "we misread the graph and need to be more careful with units")."""
+
+
+_ADVICE = _c(
+    # Asked of "you", or bidden with no subject where a sentence or a clause opens ("Be careful of
+    # the software", "…, so be careful with emails"), with no "more": a warning of what can go
+    # wrong, not a reproach of what went wrong ("be more careful").
+    r"(?:(?:^|[.;:!?(\n])[\s>*_\-\"'\u201c\u2018]*|\b(?:so|then|though|but|and)[\s,]+|"
+    r"\byou(?:['\u2019](?:ll|d|re))?\s+(?:(?:should|must|need|have|ought|will|would|may|might|"
+    r"can|could|to|really|just|always|also|want|got)\s+){0,3})"
+    r"(?:(?:please|just|always|also|do)[\s,]+)*"
+    r"be\s+(?:very\s+|really\s+|extremely\s+|especially\s+|particularly\s+)?" + CARE + r"$"
+)
+"""Care bidden to the readers: "Be careful of the software, as it doesn't ask for confirmation",
+"…, so be careful with emails asking you to sign in", "you need to be very careful to keep track
+of it"; not "be more careful", nor care asked of someone named ("Engineers must be careful")."""
+READERS = _c(r"\byou(?:rs?|rself|rselves)?\b")
+"""The readers, spoken to: a warning of care is theirs only in a sentence that says "you"."""
+HENCEFORTH = _c(r"\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|going\s+forward|again)\b")
+"""Care bidden for the next time is a reproach of the last ("Be careful with your config next
+time"), whoever it is said to."""
 
 
 _CARE = (
@@ -1017,6 +1041,7 @@ CHECKS: tuple[Check, ...] = (
         veto=_WRITERS_RESOLVE,
         sentence_veto=_CARE_REJECTED,
         writers_veto=True,
+        advice=_ADVICE,
     ),
     Check(
         _c(
