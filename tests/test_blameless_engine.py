@@ -317,6 +317,11 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "In hindsight the canary plan should have covered the EU region as well.",
         "In retrospect, our escalation policy should have paged the database on-call first.",
         "In hindsight  the canary plan should have covered the EU region.",  # two spaces
+        # A lesson seen afterwards, in the present: no one should have seen it coming.
+        "In retrospect it is now clear that setting a subdomain to point to S3 in DNS-only mode "
+        "is a misconfiguration.",
+        "In hindsight the warning sign is obvious, but during the incident it was one of forty "
+        "alerts firing.",
         # Struck-out text is withdrawn by its author.
         "Root cause: ~~human error~~ a delete command with no confirmation.",
         "- ~~Root cause: human error~~ the wrapper swapped source and target",
@@ -651,6 +656,8 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("They clearly have no idea how the failover works.", "BL003"),
         ("No names, but the config was edited by hand again.", "BL007"),
         ("In retrospect, it is clear that the change was risky.", "BL003"),
+        ("Looking back, it's plain that @wei.z knew the patch wasn't ready.", "BL003"),
+        ("Looking back, it's clear that the on-call never reads the runbook.", "BL003"),
         ("Human error could have caused this.", "BL005"),
         ("The outage was caused by human error, which can happen to anyone.", "BL005"),
         ("Human error may be the root cause here.", "BL005"),

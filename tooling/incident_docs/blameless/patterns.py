@@ -99,6 +99,28 @@ _FORESAW = (
     r"anticipated|noticed|spotted|realised|realized|recogni[sz]ed|understood|guessed|been\s+aware)\b"
 )
 """What someone should have known or seen coming: hindsight, whoever should have."""
+_PAST = (
+    r"\b(?:was|were|had|did|been|would|could|should|might|must|ought|ago|yesterday|went|came|"
+    r"broke|took|made|knew|saw|forgot|ran|fell|became|began|got|left|lost|set|put|let|cut|hit|"
+    r"shut|told|said|thought|meant|sent|spent|kept|built|chose|wrote|gave|brought|caught|found|"
+    r"held|sold|stood|understood)\b|n['\u2019]t\s+have\b|['\u2019](?:d|ve)\b|\b[a-z]+[^e\W]ed\b"
+)
+"""A word of the past, roughly: an auxiliary or a verb in the past tense, a counterfactual; a
+word in -ed is read as one, so that an adjective ("the unsigned binaries") keeps hindsight
+reported rather than clears it."""
+_LESSON = (
+    # The rest of the clause ("…, but during the incident it was one of forty alerts" is
+    # another): no word of the past, nor of what people never do, and a verb in the present.
+    # A full stop inside a word ("@wei.z", "S3.Bucket") ends nothing.
+    r"(?=(?:(?!" + _PAST + r"|\b(?:but|never|nobody|no\s+one|someone|somebody|anyone|anybody|"
+    r"everyone|everybody)\b)(?:[^.;!?|\n]|[.;!?](?=\S)))*(?:[.;!?](?!\S)|[|\n]|\bbut\b|$))"
+    r"(?:(?!\bbut\b)(?:[^.;!?|\n]|[.;!?](?=\S)))*?\b(?:is|are|isn['\u2019]t|aren['\u2019]t|seems?|"
+    r"looks?|remains?|(?:it|that|this|there)['\u2019]s)\b"
+)
+"""What is seen afterwards as a lesson in the present, not as what someone should have seen
+coming: "In retrospect it is now clear that pointing a subdomain at S3 in DNS-only mode is a
+misconfiguration", "In hindsight the warning sign is obvious, but during the incident it was one
+of forty alerts"; not "In retrospect it is clear that the change was risky"."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 _DEMOTION_OF_A_SYSTEM = (
@@ -640,7 +662,10 @@ CHECKS: tuple[Check, ...] = (
     Check(
         _c(
             r"\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+benefit\s+of\s+"
-            r"hindsight)\b(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|apparent)\b|"
+            r"hindsight)\b(?:(?!"
+            + _LESSON
+            + r")[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|"
+            r"apparent)\b|"
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
             # Nor is the organisation's own lesson ("In hindsight, we should have done many small
