@@ -322,6 +322,10 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "is a misconfiguration.",
         "In hindsight the warning sign is obvious, but during the incident it was one of forty "
         "alerts firing.",
+        # "Clearly not" before a thing or a state of mind.
+        "This is clearly not an issue for record-at-a-time operators.",
+        "The query takes tens of seconds, which is clearly not what you want for a dashboard.",
+        "He's clearly not happy because our API impacts a lot of products and services.",
         # Struck-out text is withdrawn by its author.
         "Root cause: ~~human error~~ a delete command with no confirmation.",
         "- ~~Root cause: human error~~ the wrapper swapped source and target",
@@ -658,6 +662,8 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("In retrospect, it is clear that the change was risky.", "BL003"),
         ("Looking back, it's plain that @wei.z knew the patch wasn't ready.", "BL003"),
         ("Looking back, it's clear that the on-call never reads the runbook.", "BL003"),
+        ("Rina was half-asleep and clearly not taking the on-call seriously.", "BL003"),
+        ("Matteo claimed he had tested the change, which is clearly not true.", "BL003"),
         ("Human error could have caused this.", "BL005"),
         ("The outage was caused by human error, which can happen to anyone.", "BL005"),
         ("Human error may be the root cause here.", "BL005"),

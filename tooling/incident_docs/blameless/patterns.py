@@ -121,6 +121,16 @@ _LESSON = (
 coming: "In retrospect it is now clear that pointing a subdomain at S3 in DNS-only mode is a
 misconfiguration", "In hindsight the warning sign is obvious, but during the incident it was one
 of forty alerts"; not "In retrospect it is clear that the change was risky"."""
+_NOT_A_DEED = (
+    r"(?!\s+(?:a|an|the|this|that|these|those|what|how|where|why|which|who|enough|sufficient|"
+    r"ideal|optimal|feasible|possible|sustainable|scalable|desirable|the\s+case|happy|pleased|"
+    r"amused|impressed|thrilled|satisfied|comfortable|keen|interested|excited|content|convinced|"
+    r"sure|certain|fond|delighted)\b)"
+)
+"""After "clearly not": not a thing or a state of mind ("clearly not what you want for a
+dashboard", "clearly not an issue for such operators", "He's clearly not happy because our API
+impacts a lot of products"), which is no one's deed looked back on ("clearly not tested", "clearly
+not taking the on-call seriously", "clearly not true")."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 _DEMOTION_OF_A_SYSTEM = (
@@ -643,7 +653,7 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\bclearly\s+(?:should|shouldn|was\s+(?:not|wrong|a\s+mistake|broken)|nobody|no\s+one|never|"
             r"didn|did\s+not|had\s+no|wasn|failed|ignored|someone|they|he|she|have|would|could|"
-            r"wrong|a\s+mistake|not)\b"
+            r"wrong|a\s+mistake|not\b" + _NOT_A_DEED + r")\b"
         ),
         "BL003",
         wordset("clearly"),
