@@ -326,6 +326,10 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "This is clearly not an issue for record-at-a-time operators.",
         "The query takes tens of seconds, which is clearly not what you want for a dashboard.",
         "He's clearly not happy because our API impacts a lot of products and services.",
+        # A thing or a situation judged a wreck.
+        "The migration was a complete mess.",
+        "The wiki page is a total mess.",
+        "Our fallback to SMS didn't trigger, because it only activated on a total failure.",
         # Struck-out text is withdrawn by its author.
         "Root cause: ~~human error~~ a delete command with no confirmation.",
         "- ~~Root cause: human error~~ the wrapper swapped source and target",
@@ -664,6 +668,13 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("Looking back, it's clear that the on-call never reads the runbook.", "BL003"),
         ("Rina was half-asleep and clearly not taking the on-call seriously.", "BL003"),
         ("Matteo claimed he had tested the change, which is clearly not true.", "BL003"),
+        ("Dave was a complete disaster on call.", "BL006"),
+        ("The new guy is an absolute joke.", "BL006"),
+        ("He's a total mess.", "BL006"),
+        (
+            "Thank goodness the DBA was on call, because the developers made a complete mess.",
+            "BL006",
+        ),
         ("Human error could have caused this.", "BL005"),
         ("The outage was caused by human error, which can happen to anyone.", "BL005"),
         ("Human error may be the root cause here.", "BL005"),

@@ -131,6 +131,19 @@ _NOT_A_DEED = (
 dashboard", "clearly not an issue for such operators", "He's clearly not happy because our API
 impacts a lot of products"), which is no one's deed looked back on ("clearly not tested", "clearly
 not taking the on-call seriously", "clearly not true")."""
+_UTTERLY = "complete total absolute utter unmitigated"
+_UTTERLY_WORDS = _UTTERLY.replace(" ", "|")
+_WRECKS = "disaster mess nightmare shambles fiasco catastrophe joke show chaos trainwreck"
+_WRECK = (
+    r"(?:" + _UTTERLY_WORDS + r")\s+(?:disaster|mess|nightmare|shambles|fiasco|catastrophe|joke|"
+    r"clown\s*show|chaos|trainwreck)\b"
+)
+"""A judgement of something as a wreck: "a complete mess", "a total disaster"."""
+_COPULA = (
+    r"(?:(?:was|is|were|are|been|be|became|becomes|remains?|remained)\s+|['\u2019](?:s|re)\s+)"
+    r"(?:(?:\w+ly|just|still|such)\s+)?(?:an?\s+)?"
+)
+"""What the subject of a clause is ("was a", "'s an", "is frankly a")."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 _DEMOTION_OF_A_SYSTEM = (
@@ -887,8 +900,7 @@ CHECKS: tuple[Check, ...] = (
             # pre-mortem we asked what could possibly go wrong").
             r"(?:(?<=[.,;:!?(\u2014\u2013-]\s)|(?<=[.,;:!?(\u2014\u2013-])|(?<![\s\S]))what\s+could\s+"
             r"(?:possibly\s+(?:have\s+gone|go)|have\s+gone)\s+wrong|go\s+figure|dumpster\s+fire|train\s*wreck|"
-            r"(?:complete|total|absolute|utter|unmitigated)\s+(?:disaster|mess|nightmare|shambles|fiasco|"
-            r"catastrophe|joke|failure|clown\s*show|chaos|trainwreck)|fiasco|debacle|shit\s*show|"
+            r"fiasco|debacle|shit\s*show|"
             r"clown\s*(?:show|car|fiesta)|damn(?:ed)?|crap(?:py)?|shit(?:ty)?|fuck\w*|bloody\s+hell|"
             r"brilliant\s+(?:move|idea|plan|decision)|thanks\s+a\s+lot|what\s+were\s+they\s+thinking|"
             r"freak(?:ed|ing)?\s+out|freak-out|lost\s+(?:it|(?:their|his|her)\s+(?:minds?|cool|heads?))|"
@@ -911,6 +923,27 @@ CHECKS: tuple[Check, ...] = (
             "shitshow clownshow damn damned crap crappy shitty fuck fucking fucked bloody brilliant thanks "
             "freak freaked freaking lost panic wasted"
         ),
+    ),
+    # A wreck made or named: "the developers had made a complete mess", "what followed was
+    # chaos, a total nightmare"; not what the subject of a clause is (see the next check).
+    Check(
+        _c(r"\b" + _WRECK),
+        "BL006",
+        wordset(_WRECKS),
+        requires=(wordset(_UTTERLY),),
+        veto=_c(_COPULA + r"$"),
+    ),
+    # A wreck that the subject of its clause is, when the subject is someone ("Dave was a
+    # complete disaster", "the new guy is an absolute joke"); not a thing, a plan or a situation
+    # ("The migration was a complete mess", "the wiki page is a total mess", "it was a complete
+    # failure of the primary link").
+    Check(
+        _c(r"\b" + _COPULA + r"(?:" + _WRECK + r"|(?:" + _UTTERLY_WORDS + r")\s+failure)\b"),
+        "BL006",
+        wordset(_WRECKS + " failure"),
+        "before",
+        EMOTION_CODES,
+        requires=(wordset(_UTTERLY),),
     ),
     Check(
         _c(
