@@ -2833,7 +2833,7 @@ def test_only_the_rules_that_read_someone_at_fault_yield_to_the_model(
             "month.",
             "BL006",
         ),
-        ("This is clearly not an issue for a stream that holds one record at a time.", "BL003"),
+        ("This is clearly wrong for a stream that holds one record at a time.", "BL003"),
     ],
 )
 def test_a_word_said_in_passing_in_the_present_yields_to_the_model(
