@@ -33,7 +33,9 @@ class Check:
     code: str
     # Run only when the lower-cased text contains one of these words (None: always run); keeps the engine fast.
     triggers: frozenset[str] | None
-    # "before": the subject is the word left of the match; "group": named groups agent/agent2 in the match.
+    # "before": the subject is the word left of the match; "clause": that word, or else someone
+    # named before the match in its clause ("Dave's migration was"); "group": named groups
+    # agent/agent2 in the match.
     agent: str | None = None
     by_agent: tuple[tuple[str, str], ...] = ()
     droppable: bool = False
@@ -77,6 +79,14 @@ class Check:
     # searched in the 60 chars before the match through its end, finds it so, in a sentence that
     # speaks to the readers (READERS) and names no one else (see engine._hits_for).
     advice: re.Pattern[str] | None = None
+    # A lesson seen afterwards and said in the present: the match is not reported when this
+    # pattern matches where its group "lead" ends, unless the rest of its sentence names someone
+    # ("In retrospect it is clear that the on-call engineer is not up to the job").
+    lesson: re.Pattern[str] | None = None
+    # A thing or a state of mind after the match: the match is not reported when this pattern
+    # matches where it ends, unless someone is named before it in its clause, whose the thing
+    # is said to be ("He is clearly not a team player").
+    of_a_thing: re.Pattern[str] | None = None
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -121,16 +131,18 @@ _LESSON = (
 coming: "In retrospect it is now clear that pointing a subdomain at S3 in DNS-only mode is a
 misconfiguration", "In hindsight the warning sign is obvious, but during the incident it was one
 of forty alerts"; not "In retrospect it is clear that the change was risky"."""
-_NOT_A_DEED = (
-    r"(?!\s+(?:a|an|the|this|that|these|those|what|how|where|why|which|who|enough|sufficient|"
-    r"ideal|optimal|feasible|possible|sustainable|scalable|desirable|the\s+case|happy|pleased|"
-    r"amused|impressed|thrilled|satisfied|comfortable|keen|interested|excited|content|convinced|"
-    r"sure|certain|fond|delighted)\b)"
+_NOT_A_DEED = r"(?!\s+(?:happy|pleased|amused|impressed|thrilled|satisfied|delighted|content)\b)"
+"""After "clearly not": not a mood ("He's clearly not happy because our API impacts a lot of
+products"), which is no one's deed looked back on ("clearly not tested", "clearly not taking the
+on-call seriously", "clearly not true")."""
+_NOT_A_THING = (
+    r"\s+(?:a|an|the|this|that|these|those|what|how|where|why|which|who|enough|sufficient|ideal|"
+    r"optimal|feasible|possible|sustainable|scalable|desirable|comfortable|keen|interested|"
+    r"excited|convinced|sure|certain|fond)\b"
 )
-"""After "clearly not": not a thing or a state of mind ("clearly not what you want for a
-dashboard", "clearly not an issue for such operators", "He's clearly not happy because our API
-impacts a lot of products"), which is no one's deed looked back on ("clearly not tested", "clearly
-not taking the on-call seriously", "clearly not true")."""
+"""After "clearly not", a thing or a state of mind ("clearly not what you want for a dashboard",
+"this is clearly not an issue for such operators"): no one's deed, unless the clause says whose
+("He is clearly not a team player", "Ops is clearly not the team for this")."""
 _UTTERLY = "complete total absolute utter unmitigated"
 _UTTERLY_WORDS = _UTTERLY.replace(" ", "|")
 _WRECKS = "disaster mess nightmare shambles fiasco catastrophe joke show chaos trainwreck"
@@ -227,9 +239,26 @@ _ADVICE = _c(
 of it"; not "be more careful", nor care asked of someone named ("Engineers must be careful")."""
 READERS = _c(r"\byou(?:rs?|rself|rselves)?\b")
 """The readers, spoken to: a warning of care is theirs only in a sentence that says "you"."""
-HENCEFORTH = _c(r"\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|going\s+forward|again)\b")
-"""Care bidden for the next time is a reproach of the last ("Be careful with your config next
-time"), whoever it is said to."""
+HENCEFORTH = _c(
+    r"\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|going\s+forward|again|last\s+time|"
+    r"or\s+else|or\s+you['\u2019](?:re|ll\s+be)\s+(?:out|fired|gone|done))\b|"
+    r"\byou\s+(?:\w+ly\s+|just\s+)?(?:did|broke|took|made|forgot|ran|left|lost|let|caught|"
+    r"sent|brought|[a-z]+[^e\W]ed)\b"
+)
+"""Care bidden for the next time, after what "you" did or under a threat is a reproach of the
+last ("Be careful with your config next time", "Be careful with prod, since you took it
+down", "…, or you're out"), whoever it is said to."""
+OWN_DOINGS = _c(
+    r"\s*(?:[.!]|$)|\s+(?:(?:when|while|before|whenever|if|after|as|once|until)\s+(?:you|your)\b|"
+    r"(?:with|of|about|around|on|in|during)\s+(?:(?:all|any|every)\s+)?(?:your\b|what(?:ever)?\s+"
+    r"you\b|(?:the\s+)?(?:prod|production|deploys?|deployments?|releases?|changes|commits|merges|"
+    r"migrations?|scripts?|configs?|configuration|code|rollouts?|pushes|force[\s-]pushes|prs|"
+    r"pull\s+requests|reviews?|commands)\b)|"
+    r"to\s+(?:test|check|double-check|review|verify|read|run|follow)\b)"
+)
+"""After care bidden to "you", nothing ("You need to be careful.") or what the readers
+themselves do ("be careful when you deploy", "…with your deploys", "…with prod", "…to test"): a
+reproach, not a warning of what can go wrong."""
 
 
 _CARE = (
@@ -671,6 +700,7 @@ CHECKS: tuple[Check, ...] = (
         "BL003",
         wordset("clearly"),
         discourse=True,
+        of_a_thing=_c(_NOT_A_THING),
     ),
     Check(
         _c(
@@ -684,11 +714,9 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+benefit\s+of\s+"
-            r"hindsight)\b(?:(?!"
-            + _LESSON
-            + r")[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|"
-            r"apparent)\b|"
+            r"(?P<lead>\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+"
+            r"benefit\s+of\s+hindsight)\b)(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|"
+            r"plain|apparent)\b|"
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
             # Nor is the organisation's own lesson ("In hindsight, we should have done many small
@@ -699,6 +727,7 @@ CHECKS: tuple[Check, ...] = (
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
+        lesson=_c(_LESSON),
     ),
     Check(
         _c(r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying)\b"),
@@ -941,7 +970,7 @@ CHECKS: tuple[Check, ...] = (
         _c(r"\b" + _COPULA + r"(?:" + _WRECK + r"|(?:" + _UTTERLY_WORDS + r")\s+failure)\b"),
         "BL006",
         wordset(_WRECKS + " failure"),
-        "before",
+        "clause",
         EMOTION_CODES,
         requires=(wordset(_UTTERLY),),
     ),
