@@ -324,6 +324,13 @@ def test_the_site_shows_each_heading_lint_reads_as_a_heading(body: str, title: s
     assert f"<h{doc.headings[0].level}>{title}" in shown, shown
 
 
+def test_a_heading_inside_a_list_item_stays_in_the_list_on_the_site() -> None:
+    text = "---\ntitle: x\n---\n\n- Rolled back\n\n    ## Notes\n\n    Paged the team.\n"
+    shown = markdown.markdown("\n".join(_headings_as_read(parse_text(text, "x.md"))))
+    assert "<li>" in shown and "<code>" not in shown, shown
+    assert shown.index("<h2>Notes</h2>") < shown.index("</li>"), shown
+
+
 def test_a_heading_already_read_alike_is_left_as_written() -> None:
     text = "---\ntitle: x\n---\n\n## Lessons learned {#lessons}\n\nText.\n"
     doc = parse_text(text, "x.md")

@@ -645,7 +645,9 @@ def _headings_as_read(doc: Document) -> list[str]:
     number of lines stays, but for a blank line added before a heading."""
     lines = doc.lines[doc.front_matter_end :]
     first = doc.front_matter_end + 1
-    headings = [b for b in doc.blocks if b.kind == "heading" and b.line >= first]
+    # One in a list item stays there, as written: moved to the start of its line, it would end
+    # the list, and the item's text after it would be code.
+    headings = [b for b in doc.blocks if b.kind == "heading" and not b.in_list and b.line >= first]
     for block in reversed(headings):  # from the end: an added line moves no heading still to do
         start, end = block.line - first, block.end_line - first
         written = lines[start : end + 1]

@@ -176,8 +176,8 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     lines = body.split("\n")
     next_line = 1
     for block in scan_blocks(lines):
-        if block.kind != "heading":
-            continue
+        if block.kind != "heading" or block.in_list:
+            continue  # a heading in a list item is rendered with its list
         segment.extend(lines[next_line - 1 : block.line - 1])
         next_line = block.end_line + 1
         flush()
