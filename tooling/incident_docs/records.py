@@ -335,7 +335,10 @@ def hidden_record_message(part: str) -> str:
 
 
 def _unreadable_folder(error: OSError) -> None:
-    """A records folder that cannot be listed is no empty archive."""
+    """A records folder that cannot be listed is no empty archive; one deleted since it was
+    found (by a checkout, or a tool cleaning up) holds nothing to read any more."""
+    if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        return
     raise UsageError(f"{error.filename}: cannot read the folder: {error.strerror or error}")
 
 
