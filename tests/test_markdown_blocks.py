@@ -339,6 +339,8 @@ CASES = [
     "1. Rolled back\n    - paged the team\n\n    - then waited\n",
     "- Rolled back\n    - paged the team\n    ```\n    # a shell comment\n    ```\n",
     "  - a\n    - b\n    <!--\n    # a note\n    -->\n",
+    # An item is empty when a blank line follows its marker: a heading under it is a section.
+    "-\n\n  ## Impact\n\n1.\n\n   # Summary\n\n- a\n  -\n\n  ## in a\n",
 ]
 
 

@@ -233,6 +233,12 @@ def test_a_heading_inside_a_list_item_is_no_section(tmp_path: Path) -> None:
     ]
 
 
+def test_a_heading_under_an_empty_list_item_is_a_section(tmp_path: Path) -> None:
+    # "-" alone, then a blank line, is an empty item: GitHub shows the heading after the list.
+    files = postmortem("## Detection\n", "-\n\n  ## Detection\n")
+    assert found(tmp_path, files, "SC001") == []
+
+
 def _line_of(text: str, line: str) -> int:
     return text.split("\n").index(line) + 1
 

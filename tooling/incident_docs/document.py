@@ -1336,6 +1336,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             if kind == "code":
                 parts.append(line)  # indented code runs on past blank lines
             else:
+                if kind == "list_item" and item_empty and items:
+                    # A list item starts with one blank line at most: "-" alone, then a blank
+                    # line, is an empty item, and a line indented under it is none of it.
+                    reach = len(items) - 1
+                    leave_items()
                 close(number - 1)
             prev_blank = True
             continue
