@@ -51,7 +51,7 @@ from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
 from incident_docs.site.prework import Prework, Settings
 from incident_docs.site.sanitize import clean_text, has_placeholder, placeholders_as_text
-from incident_docs.site.stage import CSS_URI
+from incident_docs.site.stage import CSS_URI, shown_in_its_list
 from incident_docs.terminal import log_line
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
@@ -645,9 +645,15 @@ def _headings_as_read(doc: Document) -> list[str]:
     number of lines stays, but for a blank line added before a heading."""
     lines = doc.lines[doc.front_matter_end :]
     first = doc.front_matter_end + 1
-    # One in a list item stays there, as written: moved to the start of its line, it would end
-    # the list, and the item's text after it would be code.
-    headings = [b for b in doc.blocks if b.kind == "heading" and not b.in_list and b.line >= first]
+    # One in a list item that the site reads there stays, as written: moved to the start of its
+    # line, it would end the list, and the item's text after it would be code.
+    headings = [
+        b
+        for b in doc.blocks
+        if b.kind == "heading"
+        and b.line >= first
+        and not shown_in_its_list(b, lines[b.line - first])
+    ]
     for block in reversed(headings):  # from the end: an added line moves no heading still to do
         start, end = block.line - first, block.end_line - first
         written = lines[start : end + 1]
