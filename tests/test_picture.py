@@ -385,3 +385,15 @@ def test_the_timeline_table_names_a_day_as_the_picture_above_it_does() -> None:
     assert "mitigation at 02 May 10:30" in incident_picture(record, entries)
     shown = [re.findall(r"<time [^>]*>([^<]*)</time>", when) for when, _, _ in entry_cells(entries)]
     assert shown == [["02 May 10:30"], ["03 May 09:00"]]
+
+
+def test_the_text_alternative_names_each_status_change() -> None:
+    # The circles of the status lane were in no words a screen reader hears: the caption named
+    # the mitigations and not one of the four changes of status.
+    record, entries = christmas()
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", incident_picture(record, entries))
+    assert caption is not None
+    text = caption.group(1)
+    assert "status at 12:41: Declared SEV2 incident, status investigating" in text
+    assert "status at 14:45: Monitoring: error rate back under 0.5%;" in text
+    assert "status at 15:10: Resolved after 25 minutes without a crash" in text

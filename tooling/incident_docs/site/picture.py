@@ -253,6 +253,9 @@ def incident_picture(
     y += ROW
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
     changes = [entry for entry in entries if entry.kind is EntryKind.STATUS]
+    # Said in words too, as the mitigations are: a screen reader heard of none of the circles.
+    for entry in changes:
+        summary.append(f"status at {scale.clock(entry.time)}: {entry.text.rstrip('.')}")
     for x, group in _marker_groups(changes, scale):
         said = [f"{scale.clock(entry.time)} {entry.text}" for entry in group]
         parts.append(_markers(said, EntryKind.STATUS, x, y))
