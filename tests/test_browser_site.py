@@ -497,11 +497,15 @@ def test_each_role_stays_beside_its_holder_on_a_phone(browser: Browser, site_url
     )
     assert lines == [1, 1, 1]
     # Nor at the start of a line of its own role: "Incident Commander:" too wide for the
-    # column put "sam" alone under it, just above "Communications Lead:".
+    # column put "sam" alone under it, just above "Communications Lead:". (The roster's name
+    # after the handle, "(Sam Lindqvist)", may wrap.)
     starts = page.locator(".idocs-card ul.idocs-inline li").evaluate_all(
-        """items => items.map(item => [item.textContent,
-            item.querySelector('.idocs-person').getBoundingClientRect().left
-            - item.getBoundingClientRect().left])"""
+        """items => items.map(item => {
+            const range = document.createRange();
+            range.selectNodeContents(item.querySelector('.idocs-person').firstChild);
+            return [item.textContent,
+                range.getClientRects()[0].left - item.getBoundingClientRect().left];
+        })"""
     )
     assert all(offset > 0 for _text, offset in starts), starts
     page.close()

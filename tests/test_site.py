@@ -23,11 +23,13 @@ from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import (
+    person,
     search_facts,
     severity_colours,
     severity_css,
     unconfigured_colours,
 )
+from incident_docs.site.pages import PageBuilder
 from incident_docs.site.plugin import (
     SEARCH_DIALOG,
     SEARCH_SEPARATOR,
@@ -59,6 +61,7 @@ from support.site_build import (
 )
 
 PM_URL = f"postmortems/PM-{CHRISTMAS}"
+TODAY_DATE = date.fromisoformat(TODAY)
 INC_URL = f"incidents/INC-{CHRISTMAS}"
 
 
@@ -86,7 +89,7 @@ def test_postmortem_page_has_card_timeline_table_and_follow_ups(christmas: Path)
 def test_incident_page_links_its_postmortem_and_shows_roles(christmas: Path) -> None:
     html = page(build_site(christmas), INC_URL)
     assert f'href="../../{PM_URL}/"' in html
-    assert "Communications Lead:" in html and "sam</span> → <span" in html
+    assert "Communications Lead:" in html and "(Sam Lindqvist)</span></span> → <span" in html
     assert "It is user facing" in html  # the answers, not the questions
 
 
@@ -1336,3 +1339,31 @@ def test_a_tag_or_service_written_twice_is_shown_once_on_its_record(christmas: P
     assert re.search(rf"INC-{CHRISTMAS}</span></td><td>web-frontend(?:<| )", listed)
     [entry] = [e for e in search_entries(site) if e["location"] == f"{INC_URL}/"]
     assert f"<p>INC-{CHRISTMAS} · web-frontend · tls</p>" in entry["text"]
+
+
+def test_the_harm_to_each_audience_is_in_the_lists_text_not_a_tooltip(archive: Path) -> None:
+    # The dashboard's "users" badge held the harm in a `title`: a keyboard, a touch screen and
+    # a screen reader never got it.
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    html = PageBuilder(site, date.fromisoformat(TODAY)).dashboard()
+    assert "title=" not in html
+    opened = html[html.index("## Open incidents") : html.index("## Recent postmortems")]
+    assert (
+        '<li><span class="idocs-badge idocs-audience">users</span> Search results take several'
+        " seconds to appear.</li>"
+    ) in opened
+
+
+def test_a_persons_name_is_shown_beside_the_handle_not_in_a_tooltip(archive: Path) -> None:
+    # "sam" on a card held "Sam Lindqvist" in a `title`, which only a mouse could read.
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    assert person(site, "sam") == (
+        '<span class="idocs-person">sam <span class="idocs-person__name">(Sam Lindqvist)'
+        "</span></span>"
+    )
+    assert person(site, "vendor-kim") == '<span class="idocs-person">vendor-kim</span>'
+    card = decoration(site, site.by_id[f"PM-{CHRISTMAS}"], Settings(TODAY_DATE, True, "material"))
+    assert 'title="Priya Raman"' not in card.card
+    assert "priya (Priya Raman)" in re.sub("<[^>]+>", "", card.card)

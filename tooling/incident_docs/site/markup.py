@@ -247,9 +247,14 @@ def chips(link: Linker, facet: str, values: Iterable[str]) -> str:
 
 
 def person(archive: SiteArchive, handle: str) -> str:
+    """A handle with the roster's name for it, "sam (Sam Lindqvist)": shown, not in a `title`,
+    which a keyboard, a touch screen and a screen reader do not reach."""
     name = archive.display_name(handle)
-    if name:
-        return f'<span class="idocs-person" title="{e(name)}">{e(handle)}</span>'
+    if name and name.casefold() != handle.casefold():
+        return (
+            f'<span class="idocs-person">{e(handle)} '
+            f'<span class="idocs-person__name">({e(name)})</span></span>'
+        )
     return f'<span class="idocs-person">{e(handle)}</span>'
 
 
@@ -268,11 +273,13 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
         kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
         services = ", ".join(e(s) for s in dict.fromkeys(record.record.services))
         if isinstance(record.record, Incident):
-            hurt = record.record.audiences.affected()
-            services += "".join(
-                f' <span class="idocs-badge idocs-audience" title="{e(harm)}">{e(name)}</span>'
-                for name, harm in hurt
+            # Each audience with its harm in words, as the card has them: in a `title` the harm
+            # was for a mouse alone.
+            hurt = "".join(
+                f'<li><span class="idocs-badge idocs-audience">{e(name)}</span> {e(harm)}</li>'
+                for name, harm in record.record.audiences.affected()
             )
+            services += f'<ul class="idocs-plain idocs-hurt">{hurt}</ul>' if hurt else ""
         rows.append(
             f"<tr><td>{e(day)}</td>{kind}<td>{severity_badge(record.severity)}</td>"
             f"<td>{status_badge(record.status)}</td><td>{link.record(record)}"
