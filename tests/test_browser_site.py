@@ -515,7 +515,8 @@ def test_a_screen_reader_hears_the_pictures_title_only_as_its_name(
     browser: Browser, site_url: str
 ) -> None:
     """The picture named by its title (aria-labelledby) also had the same title, its first
-    child, as its description: a screen reader said it once more after naming the picture."""
+    child, as its description: a screen reader said it once more after naming the picture.
+    (Nor is the SVG an image of its own named by the same title: it holds the markers' links.)"""
     page = browser.new_page()
     page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
     session = page.context.new_cdp_session(page)
@@ -527,7 +528,7 @@ def test_a_screen_reader_hears_the_pictures_title_only_as_its_name(
     ]
     page.close()
     title = f"Timeline of INC-{CHRISTMAS} over 2h 38m, times in UTC"
-    assert heard == [("figure", title, None), ("image", title, None)]
+    assert heard == [("figure", title, None)]
 
 
 @pytest.mark.parametrize(("system", "site"), [("dark", "default"), ("light", "slate")])
@@ -693,3 +694,29 @@ def test_the_focus_ring_stands_out_from_the_page_in_both_schemes(
                 faint.append(f"{url or '/'}: {text!r} {contrast:.2f}:1")
     context.close()
     assert not faint, "\n".join(faint)
+
+
+def test_a_markers_words_are_reached_by_keyboard_and_by_touch(
+    browser: Browser, site_url: str
+) -> None:
+    """A marker of the picture named its entry in a tooltip alone: only the whole picture took
+    the focus, and a touch screen has no pointer to rest on it. Each marker leads to its row
+    of the timeline table, shown with its words."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
+    page.locator("figure.idocs-picture").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.matches('.idocs-marker-link')")
+    ring = page.evaluate(
+        "getComputedStyle(document.activeElement.querySelector('.idocs-marker-hit')).strokeWidth"
+    )
+    assert ring == "2px"
+    page.keyboard.press("Enter")
+    row = page.locator("table.idocs-timeline tr:target")
+    assert "Drained the crash-looping VMs" in row.inner_text()
+    assert row.evaluate("row => row.getBoundingClientRect().top") >= 48  # under the header
+    page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
+    page.locator(".idocs-marker-link").nth(1).tap()
+    assert "Doubled the healthy pool" in row.inner_text()
+    context.close()

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from datetime import date
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Unpack
@@ -30,6 +31,7 @@ from incident_docs.site.markup import (
     unconfigured_colours,
 )
 from incident_docs.site.pages import PageBuilder
+from incident_docs.site.picture import without_entry_links
 from incident_docs.site.plugin import (
     SEARCH_DIALOG,
     SEARCH_SEPARATOR,
@@ -81,7 +83,8 @@ def test_postmortem_page_has_card_timeline_table_and_follow_ups(christmas: Path)
     table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
     assert table is not None
     raw = pm_path.read_text(encoding="utf-8")
-    assert table.group(0).count("<tr>") == 1 + len(timeline_entries(raw))  # header + entries
+    rows = re.findall(r"<tr[ >]", table.group(0))
+    assert len(rows) == 1 + len(timeline_entries(raw))  # header + entries
     assert "mitigation · redirect-traffic" in table.group(0)
     assert "- 2022-12-25T13:05:00Z **mitigation/redirect-traffic** by dana:" in raw
 
@@ -1011,7 +1014,7 @@ def test_an_internal_entry_is_marked_in_the_timeline_table(christmas: Path) -> N
     html = page(build_site(christmas), INC_URL)
     table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
     assert table is not None
-    rows = [row for row in table.group(0).split("<tr>") if "idocs-internal" in row]
+    rows = [row for row in re.split(r"<tr[ >]", table.group(0)) if "idocs-internal" in row]
     assert len(rows) == 1 and "Error-rate alert" in rows[0]
 
 
@@ -1367,3 +1370,26 @@ def test_a_persons_name_is_shown_beside_the_handle_not_in_a_tooltip(archive: Pat
     card = decoration(site, site.by_id[f"PM-{CHRISTMAS}"], Settings(TODAY_DATE, True, "material"))
     assert 'title="Priya Raman"' not in card.card
     assert "priya (Priya Raman)" in re.sub("<[^>]+>", "", card.card)
+
+
+def test_the_pictures_markers_lead_to_their_rows_of_the_timeline_table(christmas: Path) -> None:
+    html = page(build_site(christmas), INC_URL)
+    table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
+    assert table is not None
+    rows = dict(re.findall(r'<tr id="(idocs-entry-\d+)">(.*?)</tr>', table.group(0)))
+    links = re.findall(r'<a class="idocs-marker-link" href="#([^"]+)"><title>([^<]*)<', html)
+    assert len(links) == 7
+    for target, said in links:
+        what = re.findall(r"<td>(.*?)</td>", rows[target], re.DOTALL)[-1]
+        assert said.endswith(unescape(re.sub("<[^>]+>", "", what))), (target, said)
+
+
+def test_markers_lead_nowhere_when_the_timeline_stays_a_list() -> None:
+    picture = (
+        '<figure><svg><a class="idocs-marker-link" href="#idocs-entry-3"><title>12:00 x</title>'
+        '<path class="idocs-marker"/></a></svg></figure>'
+    )
+    assert without_entry_links(picture) == (
+        '<figure><svg><g class="idocs-marker-link"><title>12:00 x</title>'
+        '<path class="idocs-marker"/></g></svg></figure>'
+    )

@@ -74,6 +74,12 @@ def id_words(record: SiteRecord) -> str:
 _ID_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?=-)")
 
 
+def entry_anchor(number: int) -> str:
+    """The id of the row of a record's timeline table showing its `number`th entry (from 1),
+    which the picture's markers link to."""
+    return f"idocs-entry-{number}"
+
+
 ACTION_LABELS = {
     "rollback": "rollback",
     "redirect-traffic": "traffic redirected",

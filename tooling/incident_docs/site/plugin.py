@@ -49,6 +49,7 @@ from incident_docs.site.markup import (
 )
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
+from incident_docs.site.picture import without_entry_links
 from incident_docs.site.prework import Prework, Settings
 from incident_docs.site.sanitize import clean_text, has_placeholder, placeholders_as_text
 from incident_docs.site.stage import CSS_URI, shown_in_its_list
@@ -579,6 +580,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             output = output[:at] + related + output[at:]
         if picture:
             table = output.find('<div class="idocs-scroll"')
+            if table < 0:  # the list stayed a list: no row for a marker to lead to
+                picture = without_entry_links(picture)
             at = table if table >= 0 else output.find(card) + len(card)
             output = output[:at] + picture + output[at:]
         return output
