@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -714,9 +715,26 @@ def test_a_markers_words_are_reached_by_keyboard_and_by_touch(
     assert ring == "2px"
     page.keyboard.press("Enter")
     row = page.locator("table.idocs-timeline tr:target")
-    assert "Drained the crash-looping VMs" in row.inner_text()
+    assert "Declared SEV2 incident" in row.inner_text()  # the first in time, whichever lane
     assert row.evaluate("row => row.getBoundingClientRect().top") >= 48  # under the header
+    # The focus goes with it: it was left on the page, and a screen reader said nothing.
+    assert row.evaluate("row => row === document.activeElement")
     page.goto(site_url + f"incidents/INC-{CHRISTMAS}/")
     page.locator(".idocs-marker-link").nth(1).tap()
-    assert "Doubled the healthy pool" in row.inner_text()
+    assert "Drained the crash-looping VMs" in row.inner_text()
     context.close()
+
+
+def test_a_long_name_on_a_card_wraps_on_a_phone(browser: Browser, tmp_path: Path) -> None:
+    # The roster's name beside a handle was kept on one line: a long one ran past the card and
+    # the page scrolled sideways.
+    root = copy_archive(tmp_path / "repo")
+    roster = root / "people.yaml"
+    long = "Samuel Maximilianwolfeschlegelsteinhausenbergerdorff-Lindqvist af Vasterbotten"
+    roster.write_text(roster.read_text().replace("name: Sam Lindqvist", f"name: {long}"))
+    page = browser.new_page(viewport={"width": 320, "height": 812})
+    with contextlib.contextmanager(_serve)(build_site(root)) as base:
+        page.goto(base + f"incidents/INC-{CHRISTMAS}/")
+        assert long in page.locator(".idocs-card").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.close()

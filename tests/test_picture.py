@@ -381,6 +381,15 @@ def test_each_marker_links_to_the_row_of_its_entry() -> None:
     assert re.search(r'<g aria-hidden="true">(?:(?!</g>).)*idocs-marker-link', svg) is None
 
 
+def test_the_markers_come_in_time_order_whichever_their_lane() -> None:
+    # The order Tab takes them in: the mitigations' lane first, a rollback at 14:40 came before
+    # the declaration at 12:41.
+    record, entries = christmas()
+    svg = incident_picture(record, entries)
+    said = re.findall(r'<a class="idocs-marker-link" href="[^"]*"><title>(\d\d:\d\d)', svg)
+    assert len(said) == 7 and said == sorted(said)
+
+
 def test_the_time_axis_says_its_times_are_utc() -> None:
     # The card says "12:32 UTC" and the table "Time (UTC)"; the axis said only "13:00".
     record, entries = christmas()

@@ -1346,16 +1346,21 @@ def test_a_tag_or_service_written_twice_is_shown_once_on_its_record(christmas: P
 
 def test_the_harm_to_each_audience_is_in_the_lists_text_not_a_tooltip(archive: Path) -> None:
     # The dashboard's "users" badge held the harm in a `title`: a keyboard, a touch screen and
-    # a screen reader never got it.
+    # a screen reader never got it. In the list it is for a screen reader (its words shown
+    # made each row many lines tall); the card shows them.
     config = load_config(archive)
     site = load_site_archive(archive, config, load_roster(archive, config))
     html = PageBuilder(site, date.fromisoformat(TODAY)).dashboard()
     assert "title=" not in html
     opened = html[html.index("## Open incidents") : html.index("## Recent postmortems")]
     assert (
-        '<li><span class="idocs-badge idocs-audience">users</span> Search results take several'
-        " seconds to appear.</li>"
+        '<td>search-api <span class="idocs-badge idocs-audience">users</span><span class='
+        '"idocs-visually-hidden">: Search results take several seconds to appear.</span>'
     ) in opened
+    card = decoration(
+        site, site.by_id["INC-2026-11-20-search-latency"], Settings(TODAY_DATE, True, "material")
+    )
+    assert "Search results take several seconds to appear." in card.card
 
 
 def test_a_persons_name_is_shown_beside_the_handle_not_in_a_tooltip(archive: Path) -> None:
@@ -1376,12 +1381,19 @@ def test_the_pictures_markers_lead_to_their_rows_of_the_timeline_table(christmas
     html = page(build_site(christmas), INC_URL)
     table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
     assert table is not None
-    rows = dict(re.findall(r'<tr id="(idocs-entry-\d+)">(.*?)</tr>', table.group(0)))
+    rows = dict(re.findall(r'<tr id="(idocs-entry-\d+)" tabindex="-1">(.*?)</tr>', table.group(0)))
     links = re.findall(r'<a class="idocs-marker-link" href="#([^"]+)"><title>([^<]*)<', html)
     assert len(links) == 7
     for target, said in links:
         what = re.findall(r"<td>(.*?)</td>", rows[target], re.DOTALL)[-1]
         assert said.endswith(unescape(re.sub("<[^>]+>", "", what))), (target, said)
+
+
+def test_a_records_own_id_cannot_take_a_markers_link() -> None:
+    # A marker leads to #idocs-entry-3: a record's element of that id, above the table, took
+    # the link (raw HTML, or attr_list's {: #idocs-entry-3 }).
+    clean = clean_html('<p id="idocs-entry-3">mine</p><h2 id="IDOCS-picture-title">x</h2>')
+    assert clean == "<p>mine</p><h2>x</h2>"
 
 
 def test_markers_lead_nowhere_when_the_timeline_stays_a_list() -> None:

@@ -279,13 +279,15 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
         kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
         services = ", ".join(e(s) for s in dict.fromkeys(record.record.services))
         if isinstance(record.record, Incident):
-            # Each audience with its harm in words, as the card has them: in a `title` the harm
-            # was for a mouse alone.
-            hurt = "".join(
-                f'<li><span class="idocs-badge idocs-audience">{e(name)}</span> {e(harm)}</li>'
+            # A badge per audience, its harm in words for a screen reader; the record's card
+            # shows the words to all (in a `title` they were for a mouse alone). Shown in the
+            # list, a sentence or two per audience made a row many lines tall, and on a phone
+            # the column the width of a word.
+            services += "".join(
+                f' <span class="idocs-badge idocs-audience">{e(name)}</span>'
+                f'<span class="idocs-visually-hidden">: {e(harm)}</span>'
                 for name, harm in record.record.audiences.affected()
             )
-            services += f'<ul class="idocs-plain idocs-hurt">{hurt}</ul>' if hurt else ""
         rows.append(
             f"<tr><td>{e(day)}</td>{kind}<td>{severity_badge(record.severity)}</td>"
             f"<td>{status_badge(record.status)}</td><td>{link.record(record)}"

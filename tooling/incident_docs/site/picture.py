@@ -218,7 +218,7 @@ def incident_picture(
     lanes = 3 + len(bands)
     height = 34 + lanes * ROW + 30
     parts: list[str] = []
-    markers: list[str] = []
+    markers: list[tuple[datetime, int, str]] = []
     summary: list[str] = []
     y = 30
     # Phases: one bar, coloured by phase, each with its duration.
@@ -254,7 +254,8 @@ def incident_picture(
     rows = {id(entry): number for number, entry in enumerate(entries, start=1)}
     for x, group in _marker_groups(mitigations, scale):
         said = [f"{scale.clock(entry.time)} {_action(entry)}: {entry.text}" for entry in group]
-        markers.append(_markers(said, EntryKind.MITIGATION, x, y, rows[id(group[0])]))
+        marker = _markers(said, EntryKind.MITIGATION, x, y, rows[id(group[0])])
+        markers.append((group[0].time, 0, marker))
     y += ROW
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
     changes = [entry for entry in entries if entry.kind is EntryKind.STATUS]
@@ -263,7 +264,8 @@ def incident_picture(
         summary.append(f"status at {scale.clock(entry.time)}: {entry.text.rstrip('.')}")
     for x, group in _marker_groups(changes, scale):
         said = [f"{scale.clock(entry.time)} {entry.text}" for entry in group]
-        markers.append(_markers(said, EntryKind.STATUS, x, y, rows[id(group[0])]))
+        marker = _markers(said, EntryKind.STATUS, x, y, rows[id(group[0])])
+        markers.append((group[0].time, 1, marker))
     y += ROW
     # Who held each role when: one band per role, a segment per holder.
     for role, segments in bands:
@@ -298,7 +300,9 @@ def incident_picture(
         f'<svg viewBox="0 0 {WIDTH} {height}" role="none" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="idocs-picture-title">{e(title)}</title>'
         f'<g aria-hidden="true">{"".join(parts)}</g>'
-        + "".join(markers)
+        # In time order, whichever lane: the order Tab takes them in (a lane at a time, a
+        # mitigation at 14:52 came before the status change at 14:20).
+        + "".join(marker for _at, _lane, marker in sorted(markers, key=lambda m: m[:2]))
         + "</svg>"
         + f'<figcaption class="idocs-muted">{e(description)}</figcaption></figure>'
     )
