@@ -373,6 +373,37 @@ def test_merging_the_base_in_keeps_an_approval_of_what_the_pull_request_changes(
     assert gate(github, tmp_path).exit_code == 1
 
 
+def test_an_approval_does_not_cover_a_postmortem_new_to_the_pull_request_since(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Approved while changing one postmortem; then the base was merged in keeping the older
+    version of another the base had changed: the head leaves that one as the approved commit
+    had it, yet the pull request now undoes the base's change, which nobody reviewed."""
+    other = "postmortems/PM-2024-04-01-other.md"
+    github.files = [
+        {"filename": PM_PATH, "status": "modified"},
+        {"filename": other, "status": "modified"},
+    ]
+    github.contents[(BASE, other)] = postmortem(authors=("lee",))
+    github.contents[(HEAD, other)] = postmortem()
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.compares[(OLD, HEAD)] = {"status": "ahead", "files": [{"filename": "README.md"}]}
+    github.compares[(BASE, OLD)] = {
+        "status": "diverged",
+        "merge_base_commit": {"sha": "e" * 40},
+        "files": [{"filename": PM_PATH, "status": "modified"}],
+    }
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"priyaraman (approved aaaaaaa; {other}, which the pull request changes now, was not "
+        "part of it then)"
+    ) in result.stdout
+    github.compares[(BASE, OLD)]["files"].append({"filename": other, "status": "modified"})
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
 def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

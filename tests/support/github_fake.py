@@ -259,6 +259,14 @@ class FakeGitHub:
         if rest.startswith("/compare/"):
             reviewed, _, head = rest[len("/compare/") :].partition("...")
             answer = self.compares.get((reviewed, head))
+            if answer is None and reviewed == self.base and head != self.head:
+                # What the pull request changed at an older commit: by default what it changes
+                # now, from the same base.
+                answer = {
+                    "status": "ahead",
+                    "merge_base_commit": {"sha": self.base},
+                    "files": self.files,
+                }
             return (
                 json_response(answer)
                 if answer is not None

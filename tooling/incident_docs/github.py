@@ -897,6 +897,7 @@ def review_gate(client: GitHubClient, repo: str, number: int, folder: str = "") 
                     read,
                     sha,
                     pr.head_sha,
+                    pr.base_sha,
                     config,
                     judged,
                     frozenset(updated),
@@ -1236,6 +1237,7 @@ def _unchanged_between(
     read: _Reads,
     reviewed: str,
     head: str,
+    base: str,
     config: Config,
     judged: Iterable[str],
     follow_ups: frozenset[str],
@@ -1244,9 +1246,11 @@ def _unchanged_between(
 ) -> bool | None:
     """True when none of the gated files the pull request changes (`judged`, by any of their
     names) changed from the reviewed commit to the head, but for follow-up updates (then the
-    commit goes in `updated_since`); None when GitHub cannot compare the two commits, or when
-    the head does not descend from the reviewed one or more files changed than the compare
-    lists (then `unknown_because` says so, by the reviewed commit);
+    commit goes in `updated_since`), and the pull request changed each of them at the reviewed
+    commit already (compared with `base`: _changed_at); None when GitHub cannot compare the
+    two commits, or when the head does not descend from the reviewed one, more files changed
+    than the compare lists or a postmortem is new to the pull request since (then
+    `unknown_because` says so, by the reviewed commit);
     GitHubError when it does not answer (a server error, a rate limit). A postmortem the pull request leaves as
     the base has it, changed since by merging the base in, is not what the reviewers judged:
     the merge keeps the base's version. Nor is the state of its action items: a sync landing
@@ -1301,6 +1305,69 @@ def _unchanged_between(
         except UsageError:
             return None
         updated = True
+    reviewed_then = _changed_at(read, reviewed, base, config, names, why)
+    if reviewed_then is not True:
+        return reviewed_then
     if updated:
         updated_since.add(reviewed)
+    return True
+
+
+def _changed_at(
+    read: _Reads, reviewed: str, base: str, config: Config, names: set[str], why: dict[str, str]
+) -> bool | None:
+    """Whether the pull request already changed, at the reviewed commit, each postmortem it
+    changes now (`names`), and not only in its action items' status and tracker: what the
+    reviewer judged. A postmortem the head leaves as the reviewed commit had it may still be
+    new to the pull request: merging the base in and keeping the older version of a postmortem
+    the base changed since undoes that change, which nobody reviewed. None (and `why` says so,
+    by the reviewed commit) when it did not, or when GitHub cannot tell; GitHubError when it
+    does not answer."""
+    what = f"comparing {base[:7]}...{reviewed[:7]}"
+    path = f"repos/{read.repo}/compare/{urllib.parse.quote(base)}...{urllib.parse.quote(reviewed)}"
+    try:
+        data = read.client.get_json(path, what)
+    except GitHubError as error:
+        if error.status in (404, 422):
+            return None
+        raise
+    files = data.get("files") if isinstance(data, dict) else None
+    merge_base = data.get("merge_base_commit") if isinstance(data, dict) else None
+    fork = merge_base.get("sha") if isinstance(merge_base, dict) else None
+    if not isinstance(files, list) or not isinstance(fork, str):
+        return None
+    try:
+        then = {name: found for found in files_from_api(files) for name in found.paths()}
+    except UsageError:
+        return None
+    for name in sorted(names):
+        found = then.get(name)
+        if found is None and len(files) >= COMPARE_FILE_LIMIT:
+            why[reviewed] = (
+                f"the pull request changed {COMPARE_FILE_LIMIT} files or more then, as many as "
+                f"GitHub's compare lists: cannot tell whether it changed {name}"
+            )
+            return None
+        if found is None:
+            why[reviewed] = f"{name}, which the pull request changes now, was not part of it then"
+            return None
+        try:
+            follow_up = changed_in_place(found) and follow_up_update(
+                read(found.path, fork),
+                read(found.path, reviewed),
+                found.path,
+                config,
+                read.repo,
+                web_root(read.client.api_url),
+            )
+        except GitHubError:
+            raise
+        except UsageError:
+            return None
+        if follow_up:
+            why[reviewed] = (
+                f"the pull request changed {name} then in its action items' status and tracker "
+                "alone, and changes more of it now"
+            )
+            return None
     return True
