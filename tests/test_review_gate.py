@@ -1150,6 +1150,28 @@ def test_the_missing_teams_are_asked_for_a_review_once(github: FakeGitHub, tmp_p
     assert len(github.review_requests) == 1  # already asked: nobody is asked twice
 
 
+def test_a_github_team_the_token_cannot_ask_is_asked_through_its_seniors(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """The workflow token cannot read an organisation's teams: GitHub refuses the whole
+    request, and nobody, of that team or another, was asked."""
+    with_teams(github)
+    github.refuses_teams = True
+    args = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    first = gate(github, tmp_path, *args, "--request-reviews")
+    assert first.exit_code == 1, first.output
+    assert github.review_requests == [{"reviewers": ["jotanaka", "priyaraman"]}]
+    assert "GitHub refused to ask team api-team for a review (requesting reviews: HTTP 422" in (
+        first.stderr
+    )
+    assert "asking their seniors instead" in first.stderr
+    assert "asked for reviews: @jotanaka, @priyaraman" in first.stderr
+    again = gate(github, tmp_path, *args, "--request-reviews")
+    assert again.exit_code == 1
+    assert len(github.review_requests) == 1
+    assert "refused" not in again.stderr
+
+
 # --- what a pull request cannot do to lower its bar ---------------------------------------------
 
 

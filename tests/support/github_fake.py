@@ -154,6 +154,9 @@ class FakeGitHub:
     keeps them: a request GitHub cleared (after a review) is still there."""
     review_requests: list[dict[str, Any]] = field(default_factory=list)
     """The bodies of the requests that asked for reviewers, in order."""
+    refuses_teams: bool = False
+    """Whether asking a team for a review is refused, as GitHub refuses the workflow token
+    (422: it cannot read the organisation's teams)."""
     counts_files: bool = True
     """Whether the pull request says how many files it changes (`changed_files`)."""
     links: str = "github"
@@ -252,6 +255,9 @@ class FakeGitHub:
             return paged(request, [{"event": "commented"}, *events])
         if rest == "/pulls/7/requested_reviewers" and request.method == "POST":
             body = request.get_json()
+            if self.refuses_teams and body.get("team_reviewers"):
+                errors = ["Could not resolve to a node with the global id of 'T_kwDOAAWW-c4'."]
+                return json_response({"message": "Validation Failed", "errors": errors}, 422)
             self.review_requests.append(body)
             self.requested["users"] += body.get("reviewers", [])
             self.requested["teams"] += body.get("team_reviewers", [])

@@ -1123,20 +1123,25 @@ def request_reviews(
 ) -> list[str]:
     """Ask the seniors of each team that has not approved for a review, once: never someone
     already asked or who has reviewed. Returns what it did, for the log; a refusal (a read-only
-    token on a fork's pull request) is a note, never a failure."""
+    token on a fork's pull request) is a note, never a failure. A GitHub team GitHub refuses
+    to ask (422: the workflow token cannot read an organisation's teams) is asked through its
+    seniors, one by one, so that the people of the other teams are asked too."""
     wanted_users: list[str] = []
-    wanted_teams: list[str] = []
+    wanted_teams: dict[str, list[str]] = {}
+    """Each GitHub team to ask, with the logins of its seniors who could approve."""
     for state in decision.teams:
         if state.satisfied or not state.could_approve:
             continue  # nobody to ask (its only senior wrote it or opened the pull request)
         team = roster.team(state.team)
-        if team is not None and team.github_team:
-            wanted_teams.append(team.github_team)
-            continue
+        logins = []
         for handle in state.could_approve:
             person = roster.by_handle(handle)
             if person and person.github and person.github.casefold() != pr.author.casefold():
-                wanted_users.append(person.github)
+                logins.append(person.github)
+        if team is not None and team.github_team:
+            wanted_teams.setdefault(team.github_team, []).extend(logins)
+        else:
+            wanted_users += logins
     if not wanted_users and not wanted_teams:
         return []
     prefix = f"repos/{repo}/pulls/{pr.number}"
@@ -1146,16 +1151,44 @@ def request_reviews(
         return [f"could not read whom the pull request asked for reviews: {error}"]
     reviewed = {row.login.casefold() for row in decision.rows}
     new_users = sorted({u for u in wanted_users if u.casefold() not in users | reviewed})
-    new_teams = sorted({t for t in wanted_teams if t.casefold() not in teams})
+    # A team whose seniors were asked in its place before (GitHub refused to ask the team) is
+    # not asked again.
+    new_teams = sorted(
+        t
+        for t, seniors in wanted_teams.items()
+        if t.casefold() not in teams and not any(u.casefold() in users for u in seniors)
+    )
     if not new_users and not new_teams:
         return []
+    notes: list[str] = []
     payload: dict[str, Any] = {"reviewers": new_users, "team_reviewers": new_teams}
     try:
         client.post(f"{prefix}/requested_reviewers", "requesting reviews", payload)
     except GitHubError as error:
-        return [f"could not request reviews ({error}); ask them by hand"]
+        if error.status != 422 or not new_teams:
+            return [f"could not request reviews ({error}); ask them by hand"]
+        # GitHub cannot ask the teams with this token: their seniors are asked instead.
+        instead = {
+            u for t in new_teams for u in wanted_teams[t] if u.casefold() not in users | reviewed
+        }
+        teams_said = ", ".join(f"team {t}" for t in new_teams)
+        notes.append(
+            f"GitHub refused to ask {teams_said} for a review ({error}): the workflow token "
+            "cannot ask an organisation's teams (it needs a token that can read them); "
+            + ("asking their seniors instead" if instead else "nobody else to ask")
+        )
+        new_users = sorted({*new_users, *instead})
+        new_teams = []
+        if not new_users:
+            return notes
+        try:
+            client.post(
+                f"{prefix}/requested_reviewers", "requesting reviews", {"reviewers": new_users}
+            )
+        except GitHubError as again:
+            return [*notes, f"could not request reviews ({again}); ask them by hand"]
     asked_now = [*(f"@{u}" for u in new_users), *(f"team {t}" for t in new_teams)]
-    return ["asked for reviews: " + ", ".join(asked_now)]
+    return [*notes, "asked for reviews: " + ", ".join(asked_now)]
 
 
 def _asked_before(client: GitHubClient, repo: str, number: int) -> tuple[set[str], set[str]]:
