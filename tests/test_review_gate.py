@@ -1172,6 +1172,31 @@ def test_a_github_team_the_token_cannot_ask_is_asked_through_its_seniors(
     assert "refused" not in again.stderr
 
 
+def _approved(names: str, status: str = "approved") -> bytes:
+    return postmortem().replace(
+        b"status: in-review",
+        f"status: {status}\napproved_by: [{names}]\napproved_at: 2024-05-09T10:00:00Z".encode(),
+    )
+
+
+def test_approved_by_naming_a_senior_who_did_not_approve_keeps_the_gate_closed(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Priya approved; the postmortem says Dana approved it too, which nobody checked."""
+    github.contents[(HEAD, PM_PATH)] = _approved("dana, priyaraman")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{PM_PATH} says it was approved by dana, whose approval of this pull request is not "
+        "counted: ask dana to approve it, or name in approved_by only those whose approval is"
+    ) in result.stdout
+    # Approved in an earlier pull request, as the base has it: not this one's to prove.
+    github.contents[(BASE, PM_PATH)] = _approved("dana-okafor", "published")
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
 # --- what a pull request cannot do to lower its bar ---------------------------------------------
 
 

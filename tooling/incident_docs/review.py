@@ -18,6 +18,7 @@ from incident_docs.models import (
     Incident,
     Person,
     Postmortem,
+    PostmortemStatus,
     Role,
     Roles,
     Roster,
@@ -88,6 +89,9 @@ class Requirement:
     raised_by: str | None = None
     """Why the severity is not the postmortem's own, when one of its incidents is more severe
     ("the severity of its incident INC-… at base 1a2b3c4; postmortems/PM-….md says SEV3")."""
+    claimed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Approved or published postmortems as they would merge, each with the names the pull
+    request writes into its approved_by: each must have approved the pull request."""
 
 
 @dataclass(frozen=True)
@@ -422,6 +426,8 @@ def requirement(
     judged: list[tuple[str, str | None, tuple[str, ...]]] = []
     """Each postmortem version: where, its own severity when known, the incidents it names."""
     titles = timeline_titles(config)
+    approved_by: dict[str, tuple[str, ...]] = {}
+    """What each postmortem's approved_by says, by the label of the version read."""
     for path, raw in documents:
         version = _VERSION_LABEL.search(path)
         # What would merge: a postmortem at the head, or an incident at the head.
@@ -472,6 +478,8 @@ def requirement(
             named_incidents = record.incidents
             if merging:
                 merged_postmortems.append(record)
+            if record.status in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED):
+                approved_by[path] = record.approved_by
         else:
             # It does not validate, but what it says still counts: a broken file never lowers
             # the bar (its teams, from the raw front-matter; its authors cannot approve).
@@ -580,7 +588,33 @@ def requirement(
         tuple(missing),
         tuple(unreadable),
         raised_by,
+        _claimed(approved_by, roster),
     )
+
+
+def _claimed(
+    approved_by: Mapping[str, tuple[str, ...]], roster: Roster | None
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The names each approved or published postmortem, as it would merge, gives in approved_by
+    that its base version (approved or published already) did not: the pull request says they
+    approved it. Those its base gives were written by a pull request reviewed before."""
+    claimed = []
+    for path, names in approved_by.items():
+        if _VERSION_LABEL.search(path):
+            continue  # not what would merge
+        before = next(
+            (
+                given
+                for label, given in approved_by.items()
+                if label.startswith(f"{path} (at base ") and _VERSION_LABEL.search(label)
+            ),
+            (),
+        )
+        known = _handles(before, roster)
+        added = tuple(n for n in names if not _handles([n], roster) <= known)
+        if added:
+            claimed.append((path, added))
+    return tuple(claimed)
 
 
 def _unowned(
@@ -966,6 +1000,15 @@ def evaluate(
     for state in states:
         if not state.satisfied:
             unmet.append(_team_shortfall(state, roster, again))
+    for path, names in need.claimed:
+        missing = [n for n in names if roster.handle_of(n).casefold() not in counted]
+        if missing:
+            them = "them" if len(missing) > 1 else missing[0]
+            unmet.append(
+                f"{path} says it was approved by {', '.join(missing)}, whose approval of this "
+                f"pull request is not counted: ask {them} to approve it, or name in approved_by "
+                "only those whose approval is"
+            )
     for login in blockers:
         unmet.append(
             f"{login} (senior) requested changes: the gate stays closed until they approve "
