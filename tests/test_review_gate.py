@@ -1188,13 +1188,79 @@ def test_approved_by_naming_a_senior_who_did_not_approve_keeps_the_gate_closed(
     result = gate(github, tmp_path)
     assert result.exit_code == 1, result.output
     assert (
-        f"{PM_PATH} says it was approved by dana, whose approval of this pull request is not "
-        "counted: ask dana to approve it, or name in approved_by only those whose approval is"
+        f"{PM_PATH} says it was approved by dana (no review of it), whose approval of this pull "
+        "request is not counted: ask dana to approve it, or name in approved_by only those whose "
+        "approval is"
     ) in result.stdout
     # Approved in an earlier pull request, as the base has it: not this one's to prove.
     github.contents[(BASE, PM_PATH)] = _approved("dana-okafor", "published")
     result = gate(github, tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_a_postmortem_moved_keeps_the_approved_by_its_base_gives(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """A published postmortem moved into a folder of its year, its approved_by as it was: Dana
+    approved it in the pull request that published it, not this one's to prove again."""
+    moved = "postmortems/2024/PM-2024-05-02-api-errors.md"
+    github.files = [{"filename": moved, "status": "renamed", "previous_filename": PM_PATH}]
+    github.contents[(BASE, PM_PATH)] = _approved("dana", "published")
+    github.contents[(HEAD, moved)] = _approved("dana", "published")
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    # Listed as one removed and one added: the same postmortem, by its ID.
+    github.files = [
+        {"filename": PM_PATH, "status": "removed"},
+        {"filename": moved, "status": "added"},
+    ]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+    github.contents[(HEAD, moved)] = _approved("dana, jo", "published")
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"{moved} says it was approved by jo (no review of it)" in result.stdout
+
+
+@pytest.mark.parametrize("names", ["approved_by: dana", "approved_by: [Dana Okafor]"])
+def test_approved_by_of_a_postmortem_that_does_not_validate_is_checked_too(
+    github: FakeGitHub, tmp_path: Path, names: str
+) -> None:
+    """Written as one string, or by name: the postmortem does not validate, and still says
+    Dana approved it."""
+    github.contents[(HEAD, PM_PATH)] = postmortem().replace(
+        b"status: in-review",
+        f"status: approved\n{names}\napproved_at: 2024-05-09T10:00:00Z".encode(),
+    )
+    github.reviews = [review(1, "priyaraman", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"{PM_PATH} says it was approved by " in result.stdout
+    github.reviews.append(review(2, "dana-okafor", "APPROVED"))
+    result = gate(github, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_approved_by_naming_someone_whose_approval_cannot_count_says_why(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Lee approved but is not senior; Mo has no GitHub login; Sam wrote it; Dana opened the
+    pull request: asking them to approve would change nothing."""
+    github.author = "dana-okafor"
+    github.contents[(BASE, "people.yaml")] = (
+        ROSTER + b"  - {handle: mo, name: Mo Diaz, senior: true}\n"
+    )
+    github.contents[(HEAD, PM_PATH)] = _approved("priya, lee, mo, sam, dana, jo")
+    github.reviews = [review(1, "priyaraman", "APPROVED"), review(2, "leemorgan", "APPROVED")]
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{PM_PATH} says it was approved by lee (not senior in people.yaml at base bbbbbbb), mo "
+        "(no GitHub login in people.yaml at base bbbbbbb), sam (an author of the postmortem "
+        "(sam)), dana (opened the pull request), jo (no review of it), whose approval of this pull request is not counted: ask "
+        "jo to approve it, or name in approved_by only those whose approval is"
+    ) in result.stdout
 
 
 # --- what a pull request cannot do to lower its bar ---------------------------------------------

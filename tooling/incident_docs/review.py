@@ -426,8 +426,9 @@ def requirement(
     judged: list[tuple[str, str | None, tuple[str, ...]]] = []
     """Each postmortem version: where, its own severity when known, the incidents it names."""
     titles = timeline_titles(config)
-    approved_by: dict[str, tuple[str, ...]] = {}
-    """What each postmortem's approved_by says, by the label of the version read."""
+    approved_by: dict[str, tuple[str, tuple[str, ...]]] = {}
+    """Each approved or published postmortem's ID and what its approved_by says, by the label
+    of the version read."""
     for path, raw in documents:
         version = _VERSION_LABEL.search(path)
         # What would merge: a postmortem at the head, or an incident at the head.
@@ -479,7 +480,7 @@ def requirement(
             if merging:
                 merged_postmortems.append(record)
             if record.status in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED):
-                approved_by[path] = record.approved_by
+                approved_by[path] = (record.id, record.approved_by)
         else:
             # It does not validate, but what it says still counts: a broken file never lowers
             # the bar (its teams, from the raw front-matter; its authors cannot approve).
@@ -496,6 +497,12 @@ def requirement(
                 if merging:
                     merged_postmortems.append(loose)
             named_incidents = front_labels(front, "incidents")
+            status = front.get("status")
+            if isinstance(status, str) and status.strip().casefold() in _APPROVED:
+                # Who it says approved it, in whatever shape it is written (`approved_by:
+                # dana`, a display name): a broken file does not skip the check.
+                names = _words(front.get("approved_by"), roster, people=True)
+                approved_by[path] = (str(front.get("id", "")), tuple(names))
         known = isinstance(severity, str) and config.severity(severity) is not None
         if not known:
             unknown = unknown or path
@@ -592,24 +599,28 @@ def requirement(
     )
 
 
+_APPROVED = frozenset({PostmortemStatus.APPROVED.value, PostmortemStatus.PUBLISHED.value})
+
+
 def _claimed(
-    approved_by: Mapping[str, tuple[str, ...]], roster: Roster | None
+    approved_by: Mapping[str, tuple[str, tuple[str, ...]]], roster: Roster | None
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The names each approved or published postmortem, as it would merge, gives in approved_by
     that its base version (approved or published already) did not: the pull request says they
-    approved it. Those its base gives were written by a pull request reviewed before."""
+    approved it. Those its base gives were written by a pull request reviewed before. Its base
+    version is the one at the same path, or one of the same ID (moved or renamed, also when
+    GitHub lists it as one file removed and another added)."""
     claimed = []
-    for path, names in approved_by.items():
+    for path, (record_id, names) in approved_by.items():
         if _VERSION_LABEL.search(path):
             continue  # not what would merge
-        before = next(
-            (
-                given
-                for label, given in approved_by.items()
-                if label.startswith(f"{path} (at base ") and _VERSION_LABEL.search(label)
-            ),
-            (),
-        )
+        before = [
+            name
+            for label, (other_id, given) in approved_by.items()
+            if _VERSION_LABEL.search(label)
+            and (_VERSION_LABEL.sub("", label) == path or (record_id and other_id == record_id))
+            for name in given
+        ]
         known = _handles(before, roster)
         added = tuple(n for n in names if not _handles([n], roster) <= known)
         if added:
@@ -1001,14 +1012,11 @@ def evaluate(
         if not state.satisfied:
             unmet.append(_team_shortfall(state, roster, again))
     for path, names in need.claimed:
-        missing = [n for n in names if roster.handle_of(n).casefold() not in counted]
-        if missing:
-            them = "them" if len(missing) > 1 else missing[0]
-            unmet.append(
-                f"{path} says it was approved by {', '.join(missing)}, whose approval of this "
-                f"pull request is not counted: ask {them} to approve it, or name in approved_by "
-                "only those whose approval is"
-            )
+        unbacked = _unclaimed(
+            path, names, roster, counted, rows, cannot | bots, need.authors, pr, roster_label
+        )
+        if unbacked:
+            unmet.append(unbacked)
     for login in blockers:
         unmet.append(
             f"{login} (senior) requested changes: the gate stays closed until they approve "
@@ -1025,6 +1033,61 @@ def evaluate(
         notes=need.notes,
         raised_by=need.raised_by,
         teams=tuple(states),
+    )
+
+
+def _unclaimed(
+    path: str,
+    names: Sequence[str],
+    roster: Roster,
+    counted: Mapping[str, str],
+    rows: Sequence[ReviewerRow],
+    cannot: set[str],
+    authors: frozenset[str],
+    pr: PullRequest,
+    roster_label: str,
+) -> str | None:
+    """What keeps the gate closed for a postmortem whose approved_by names people whose
+    approval of the pull request is not counted, each with why; None when there are none.
+    Only those whose approval could count are asked to approve."""
+    said: list[str] = []
+    ask: list[str] = []
+    seen: set[str] = set()
+    author = pr.author.casefold()
+    for name in names:
+        handle = roster.handle_of(name)
+        if handle.casefold() in counted or handle.casefold() in seen:
+            continue
+        seen.add(handle.casefold())
+        # One the roster lists twice (TM001): the entry with a login is the one their reviews
+        # are read as.
+        entries = [p for p in roster.people if p.handle.casefold() == handle.casefold()]
+        person = next((p for p in entries if p.github), entries[0] if entries else None)
+        if person is None:
+            said.append(f"{name} (not in {roster_label})")
+            continue
+        if not person.github:
+            said.append(f"{name} (no GitHub login in {roster_label})")
+            continue
+        login = person.github.casefold()
+        row = next((r for r in rows if r.login.casefold() == login), None)
+        if person.handle.casefold() in authors:
+            why = f"an author of the postmortem ({person.handle})"
+        elif login == author:
+            why = "opened the pull request"
+        elif not roster.is_senior(person):
+            why = f"not senior in {roster_label}"
+        else:
+            why = row.reason if row is not None else "no review of it"
+        said.append(f"{name} ({why})")
+        if roster.is_senior(person) and handle.casefold() not in cannot and login != author:
+            ask.append(name)  # no review yet, or one not of what will merge
+    if not said:
+        return None
+    asked = f"ask {', '.join(ask)} to approve it, or " if ask else ""
+    return (
+        f"{path} says it was approved by {', '.join(said)}, whose approval of this pull request "
+        f"is not counted: {asked}name in approved_by only those whose approval is"
     )
 
 
