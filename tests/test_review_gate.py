@@ -1172,6 +1172,35 @@ def test_a_github_team_the_token_cannot_ask_is_asked_through_its_seniors(
     assert "refused" not in again.stderr
 
 
+def test_a_refusal_that_is_not_the_teams_is_not_blamed_on_them(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """GitHub refuses a login that is no collaborator of the repository, with or without the
+    team: the request fails as it would without a team, not as the token's."""
+    with_teams(github)
+    refusal = (
+        "Reviews may only be requested from collaborators. One or more of the users or teams "
+        "you specified is not a collaborator of the acme/ops repository."
+    )
+    posted: list[dict[str, Any]] = []
+
+    def refusing(request: Request) -> Response:
+        if request.method == "POST":
+            posted.append(request.get_json())
+            return json_response({"message": refusal}, 422)
+        return github.handle(request)
+
+    github.server.clear()
+    github.server.expect_request(re.compile(".*")).respond_with_handler(refusing)
+    args = ["--repo", REPO, "--pr", "7", "--api-url", github.url, "--max-wait", "0"]
+    result = gate(github, tmp_path, *args, "--request-reviews")
+    assert result.exit_code == 1, result.output
+    assert f"could not request reviews (requesting reviews: HTTP 422: {refusal}); ask them by " \
+        "hand" in result.stderr  # fmt: skip
+    assert "refused to ask team" not in result.stderr
+    assert "workflow token" not in result.stderr
+
+
 def _approved(names: str, status: str = "approved") -> bytes:
     return postmortem().replace(
         b"status: in-review",

@@ -1167,7 +1167,9 @@ def request_reviews(
     except GitHubError as error:
         if error.status != 422 or not new_teams:
             return [f"could not request reviews ({error}); ask them by hand"]
-        # GitHub cannot ask the teams with this token: their seniors are asked instead.
+        # GitHub cannot ask the teams with this token: their seniors are asked instead. Said
+        # so only where the teams were all it was asked, or where it takes the request without
+        # them: a refusal of another kind (a login that is no collaborator) is not the teams'.
         instead = {
             u for t in new_teams for u in wanted_teams[t] if u.casefold() not in users | reviewed
         }
@@ -1177,16 +1179,16 @@ def request_reviews(
             "cannot ask an organisation's teams (it needs a token that can read them); "
             + ("asking their seniors instead" if instead else "nobody else to ask")
         )
+        if not new_users and not instead:
+            return notes
         new_users = sorted({*new_users, *instead})
         new_teams = []
-        if not new_users:
-            return notes
         try:
             client.post(
                 f"{prefix}/requested_reviewers", "requesting reviews", {"reviewers": new_users}
             )
-        except GitHubError as again:
-            return [*notes, f"could not request reviews ({again}); ask them by hand"]
+        except GitHubError:
+            return [f"could not request reviews ({error}); ask them by hand"]
     asked_now = [*(f"@{u}" for u in new_users), *(f"team {t}" for t in new_teams)]
     return [*notes, "asked for reviews: " + ", ".join(asked_now)]
 
