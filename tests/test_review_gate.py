@@ -404,6 +404,26 @@ def test_an_approval_does_not_cover_a_postmortem_new_to_the_pull_request_since(
     assert result.exit_code == 0, result.output
 
 
+def test_an_approval_whose_compare_with_the_base_fails_says_which_compare(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """The approved commit compares with the head, but not with the base (a base branch pushed
+    over): the row does not blame the head; GitHub not answering stops the gate as ever."""
+    github.reviews = [review(1, "priyaraman", "APPROVED", commit=OLD)]
+    github.compares[(OLD, HEAD)] = {"status": "ahead", "files": [{"filename": "README.md"}]}
+    github.failing[f"/compare/{BASE}...{OLD}"] = 404
+    result = gate(github, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "priyaraman (approved aaaaaaa; GitHub cannot compare the base bbbbbbb with it: cannot "
+        "tell what the pull request changed then)"
+    ) in result.stdout
+    github.failing[f"/compare/{BASE}...{OLD}"] = 502
+    result = gate(github, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "comparing bbbbbbb...aaaaaaa: HTTP 502" in result.stderr
+
+
 def test_an_approval_is_kept_only_where_the_head_is_known_to_descend_from_it(
     github: FakeGitHub, tmp_path: Path
 ) -> None:

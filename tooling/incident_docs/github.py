@@ -1360,16 +1360,23 @@ def _changed_at(
     does not answer."""
     what = f"comparing {base[:7]}...{reviewed[:7]}"
     path = f"repos/{read.repo}/compare/{urllib.parse.quote(base)}...{urllib.parse.quote(reviewed)}"
+    # Not "cannot compare it with the head": that compare answered.
+    unknown = (
+        f"GitHub cannot compare the base {base[:7]} with it: cannot tell what the pull request "
+        "changed then"
+    )
     try:
         data = read.client.get_json(path, what)
     except GitHubError as error:
         if error.status in (404, 422):
+            why[reviewed] = unknown
             return None
         raise
     files = data.get("files") if isinstance(data, dict) else None
     merge_base = data.get("merge_base_commit") if isinstance(data, dict) else None
     fork = merge_base.get("sha") if isinstance(merge_base, dict) else None
     if not isinstance(files, list) or not isinstance(fork, str):
+        why[reviewed] = unknown
         return None
     try:
         then = {name: found for found in files_from_api(files) for name in found.paths()}
