@@ -1272,12 +1272,14 @@ def test_a_postmortem_moved_keeps_the_approved_by_its_base_gives(
     assert f"{moved} says it was approved by jo (no review of it)" in result.stdout
 
 
-@pytest.mark.parametrize("names", ["approved_by: dana", "approved_by: [Dana Okafor]"])
+@pytest.mark.parametrize(
+    "names", ["approved_by: dana", "approved_by: [Dana Okafor]", "approved_by: dana priya"]
+)
 def test_approved_by_of_a_postmortem_that_does_not_validate_is_checked_too(
     github: FakeGitHub, tmp_path: Path, names: str
 ) -> None:
     """Written as one string, or by name: the postmortem does not validate, and still says
-    Dana approved it."""
+    Dana approved it (and Priya, who did)."""
     github.contents[(HEAD, PM_PATH)] = postmortem().replace(
         b"status: in-review",
         f"status: approved\n{names}\napproved_at: 2024-05-09T10:00:00Z".encode(),

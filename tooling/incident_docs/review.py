@@ -502,6 +502,14 @@ def requirement(
                 # Who it says approved it, in whatever shape it is written (`approved_by:
                 # dana`, a display name): a broken file does not skip the check.
                 names = _words(front.get("approved_by"), roster, people=True)
+                # `dana priya` is read as dana and priya: not as a third, who never approves.
+                names = [
+                    name
+                    for name in names
+                    if len(name.split()) < 2
+                    or (roster is not None and roster.named(name))
+                    or not all(word in names for word in name.split())
+                ]
                 approved_by[path] = (str(front.get("id", "")), tuple(names))
         known = isinstance(severity, str) and config.severity(severity) is not None
         if not known:
