@@ -21,6 +21,7 @@ import click
 from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
 from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
+from incident_docs.casecache import archive_parts
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
@@ -54,7 +55,7 @@ from incident_docs.records import (
     select_incidents,
     skipped_note,
 )
-from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, telling
+from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, cases_of, telling
 from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
@@ -1760,11 +1761,11 @@ def similar_command(
             # below) and the one it names, whichever side names the link, as its page's card.
             own = {read.incident.postmortem} if read.incident.postmortem else set()
             postmortems_too = True
-    archive = read_archive(project.root, project.config)
-    note = skipped_note(archive.skipped)  # a case it cannot read, it cannot find
+    parts, skipped = archive_parts(project.root, project.config)
+    note = skipped_note(skipped)  # a case it cannot read, it cannot find
     if note is not None:
         _warn(note)
-    index = RelatedIndex(cases_from(archive.records, project.config))
+    index = RelatedIndex(cases_of(parts))
     if record_id is None:
         _print_matches(index.search(text or "", limit=limit), output_format)
         return

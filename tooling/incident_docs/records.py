@@ -682,13 +682,10 @@ def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) 
     other kind, by the ID they give, are not read)."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
-    linked: list[str] = []
     prefix = {"incident": "PM-", "postmortem": "INC-"}.get(only or "")
+    paths, leading_out = record_paths(root, config)
     with collecting_later():
-        for name, display in record_file_names(root, config, linked):
-            path = Path(name)
-            if not is_record_file(path):
-                continue
+        for path, display in paths:
             if prefix and only != folder_kind(display, config) and not path.is_symlink():
                 held = written_id(path)
                 if held is not None and held.startswith(prefix):
@@ -698,10 +695,20 @@ def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) 
                 skipped.append(display)
             elif only is None or record.kind == only:
                 loaded.append(record)
-    # A records folder (or a folder in one) that leads out of the repository is not read: said
-    # so, as lint says it (IO005), rather than an archive that looks empty.
-    skipped += [display for display in linked if escapes(root / display, root) is not None]
-    return Archive(loaded, skipped)
+    return Archive(loaded, skipped + leading_out)
+
+
+def record_paths(root: Path, config: Config) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The record files of the archive (path, repo-relative path), in a stable order, and the
+    records folders (or folders in one) that lead out of the repository: not read, but said so,
+    as lint says it (IO005), rather than an archive that looks empty."""
+    linked: list[str] = []
+    paths = [
+        (Path(name), display)
+        for name, display in record_file_names(root, config, linked)
+        if is_record_name(os.path.basename(name))
+    ]
+    return paths, [display for display in linked if escapes(root / display, root) is not None]
 
 
 def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
