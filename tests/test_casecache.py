@@ -143,3 +143,26 @@ def test_a_broken_cache_is_read_around(archive: Path, run_cli: RunCli) -> None:
     assert result.stdout == expected
     assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected
     assert (archive / CACHE).read_bytes().startswith(b"SQLite format 3")  # made again
+
+
+def test_declare_reads_no_record_but_the_new_one_when_none_changed(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Declaring read and validated the latest thousand records each time: seconds at 3 a.m.
+    assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").exit_code == 0
+    read: list[str] = []
+    reading = records.read_document
+
+    def counted(path: Path, display: str, **options: object) -> object:
+        read.append(display)
+        return reading(path, display, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "read_document", counted)
+    declared = run_cli(
+        archive, "declare", "Memory leak after deploy", "--service", "web-frontend",
+        "--tag", "deployment", "--by", "sam", "--yes",
+    )  # fmt: skip
+    assert declared.exit_code == 0, declared.output
+    assert f"Like it before (incident similar for more):\n  INC-{CHRISTMAS}" in declared.stderr
+    [new] = read
+    assert new.startswith("incidents/INC-") and new.endswith("memory-leak-after-deploy.md")

@@ -25,7 +25,7 @@ from typing import Any
 
 import incident_docs
 from incident_docs.config import Config
-from incident_docs.records import collecting_later, load_record, record_paths
+from incident_docs.records import collecting_later, latest_paths, load_record, record_paths
 from incident_docs.related import POSTMORTEM_SECTIONS, Entry, Part, part_of
 
 CACHE_DIR = ".incident-docs-cache"
@@ -42,11 +42,32 @@ def archive_parts(root: Path, config: Config) -> tuple[list[Part], list[str]]:
     """The part of every valid record of the archive, in the order read_archive reads them, and
     which record files were skipped (as read_archive says)."""
     paths, leading_out = record_paths(root, config)
+    parts, skipped = _parts(root, config, paths, whole=True)
+    return parts, skipped + leading_out
+
+
+def latest_parts(root: Path, config: Config, incidents: int, keep: Path) -> tuple[list[Part], int]:
+    """The parts of the records of the latest `incidents` incidents (records.latest_paths), and
+    how many incidents the archive holds. Nothing is said of broken records: `incident lint`
+    says it."""
+    latest = latest_paths(root, config, incidents, keep)
+    parts, _skipped = _parts(root, config, latest.paths, whole=latest.archived is None)
+    read = {part.id for part in parts if part.kind == "incident"}
+    return [
+        part for part in parts if part.kind != "postmortem" or latest.theirs(read, part.incidents)
+    ], latest.incidents
+
+
+def _parts(
+    root: Path, config: Config, paths: list[tuple[Path, str]], *, whole: bool
+) -> tuple[list[Part], list[str]]:
+    """The parts of the valid records of these files, and the files that hold none. `whole`:
+    these are all the archive's record files, and the cache forgets any other."""
     parts: list[Part] = []
     skipped: list[str] = []
     with _Cache.opened(root, config) as cache, collecting_later():
+        cache.seen = {display for _, display in paths} if whole else None
         for path, display in paths:
-            cache.seen.add(display)
             stamp = _stamp(path)
             found = cache.get(display, stamp) if stamp is not None else None
             if found is None:
@@ -58,7 +79,7 @@ def archive_parts(root: Path, config: Config) -> tuple[list[Part], list[str]]:
                 parts.append(found[0])
             else:
                 skipped.append(display)
-    return parts, skipped + leading_out
+    return parts, skipped
 
 
 def _stamp(path: Path) -> tuple[int, ...] | None:
@@ -97,8 +118,9 @@ class _Cache:
         self.db = db
         self.kept: dict[str, tuple[str, str | None]] = {}
         self.new: list[tuple[str, str, str | None]] = []
-        self.seen: set[str] = set()
-        """The record files of the archive: the others' parts are dropped (renamed, deleted)."""
+        self.seen: set[str] | None = None
+        """All the record files of the archive, when known: the others' parts are dropped
+        (renamed, deleted)."""
 
     @classmethod
     @contextlib.contextmanager
@@ -145,10 +167,11 @@ class _Cache:
                 self.db.executemany(
                     "INSERT OR REPLACE INTO parts(path, stamp, part) VALUES (?, ?, ?)", self.new
                 )
-                self.db.executemany(
-                    "DELETE FROM parts WHERE path = ?",
-                    [(path,) for path in self.kept if path not in self.seen],
-                )
+                if self.seen is not None:
+                    self.db.executemany(
+                        "DELETE FROM parts WHERE path = ?",
+                        [(path,) for path in self.kept if path not in self.seen],
+                    )
         except sqlite3.Error:
             pass  # another command is writing, or the disk is full: kept next time
         finally:

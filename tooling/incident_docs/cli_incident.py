@@ -21,7 +21,7 @@ import click
 from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
 from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
-from incident_docs.casecache import archive_parts
+from incident_docs.casecache import archive_parts, latest_parts
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
@@ -51,11 +51,10 @@ from incident_docs.records import (
     locate_postmortem,
     postmortems_covering,
     read_archive,
-    read_latest,
     select_incidents,
     skipped_note,
 )
-from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, cases_of, telling
+from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_of, telling
 from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
@@ -542,8 +541,8 @@ took seconds more on a large archive, at the moment a responder has none to spar
 def _similar_after_declare(project: Project, path: Path) -> None:
     """The three past cases most like the new incident: has this happened before? Of a large
     archive, among its latest incidents only (`incident similar` looks at them all)."""
-    records, incidents = read_latest(project.root, project.config, HINT_INCIDENTS, keep=path)
-    index = RelatedIndex(cases_from(records, project.config))
+    parts, incidents = latest_parts(project.root, project.config, HINT_INCIDENTS, keep=path)
+    index = RelatedIndex(cases_of(parts))
     record_id = path.stem
     case = index.by_id.get(record_id)
     matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []

@@ -7,7 +7,7 @@ import difflib
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -735,15 +735,27 @@ def _held_name(path: str, display: str) -> str:
     return f"{held}.md" if held is not None and _name_date(held) else name
 
 
-def read_latest(
-    root: Path, config: Config, incidents: int, keep: Path
-) -> tuple[list[LoadedRecord], int]:
-    """The valid records of the archive, but of an archive with more incidents than
-    `incidents`, only the latest that many (by the date their file names start with, as their
-    IDs do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as
-    late that cover one of them or an incident not in the archive, and the record at `keep`.
-    Also how many incidents the archive holds. Nothing is said of broken records: `incident
-    lint` says it."""
+@dataclass(frozen=True)
+class Latest:
+    """The record files of an archive's latest incidents (see latest_paths)."""
+
+    paths: list[tuple[Path, str]]
+    incidents: int
+    """How many incidents the archive holds."""
+    archived: frozenset[str] | None
+    """The IDs of the archive's incidents, by their file names; None when every record is read."""
+
+    def theirs(self, read: Collection[str], covered: Sequence[str]) -> bool:
+        """Whether a postmortem that covers the incidents `covered` is read with the incidents
+        `read`: one of older incidents only is theirs, not a case of its own."""
+        return self.archived is None or any(i in read or i not in self.archived for i in covered)
+
+
+def latest_paths(root: Path, config: Config, incidents: int, keep: Path) -> Latest:
+    """The record files of the archive, but of an archive with more incidents than `incidents`,
+    only those of the latest that many (by the date their file names start with, as their IDs
+    do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as late
+    (read them, and keep those Latest.theirs says) and the record at `keep`."""
     names = [
         (path, display)
         for path, display in record_file_names(root, config)
@@ -751,7 +763,7 @@ def read_latest(
     ]
     count = sum(folder_kind(display, config) == "incident" for _, display in names)
     if count <= incidents:
-        return read_archive(root, config).records, count
+        return Latest([(Path(path), display) for path, display in names], count, None)
     # A record renamed by hand is dated, and its incident known, by the ID it holds.
     held = {display: _held_name(path, display) for path, display in names}
     dated = sorted(
@@ -761,29 +773,20 @@ def read_latest(
     )
     since = dated[-incidents]
     kept = os.path.normcase(os.path.abspath(keep))
-    loaded: list[LoadedRecord] = []
-    with collecting_later():
-        for path, display in names:
-            if (
-                _name_date(held[display]) >= since
-                or os.path.normcase(os.path.abspath(path)) == kept
-            ):
-                record = load_record(Path(path), root, config)
-                if record is not None:
-                    loaded.append(record)
-    # A postmortem of older incidents only is theirs: not a case of its own.
-    read = {item.record.id for item in loaded if isinstance(item.record, Incident)}
-    archived = {
+    archived = frozenset(
         name.removesuffix(".md")
         for _, display in names
         if (name := held[display]).startswith("INC-")
-    }
-    return [
-        item
-        for item in loaded
-        if not isinstance(item.record, Postmortem)
-        or any(i in read or i not in archived for i in item.record.incidents)
-    ], len(dated)
+    )
+    return Latest(
+        [
+            (Path(path), display)
+            for path, display in names
+            if _name_date(held[display]) >= since or os.path.normcase(os.path.abspath(path)) == kept
+        ],
+        len(dated),
+        archived,
+    )
 
 
 def load_record(path: Path, root: Path, config: Config) -> LoadedRecord | None:
