@@ -420,7 +420,7 @@ def peek_resolved(head: bytes) -> bool:
     if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
         return False  # no end, or one that may be cut off: a longer front-matter
     front = lines[1:end]
-    if any(mark in line for line in front for mark in _YAML_ONLY_BREAKS):
+    if not text.isascii() and any(mark in "\n".join(front) for mark in _YAML_ONLY_BREAKS):
         return False
     keys = [(n, found) for n, line in enumerate(front) if (found := _STATUS_KEY.match(line))]
     if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0][1].group(1)):
