@@ -10,6 +10,7 @@ import pytest
 
 from incident_docs import casecache, records
 from incident_docs.config import load_config
+from incident_docs.document import read_document
 from incident_docs.related import Part, RelatedIndex, cases_from, cases_of
 from incident_docs.timeline import format_time
 from support.archive import CHRISTMAS
@@ -151,7 +152,7 @@ def test_declare_reads_no_record_but_the_new_one_when_none_changed(
     # Declaring read and validated the latest thousand records each time: seconds at 3 a.m.
     assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").exit_code == 0
     read: list[str] = []
-    reading = records.read_document
+    reading = read_document
 
     def counted(path: Path, display: str, **options: object) -> object:
         read.append(display)
