@@ -167,3 +167,23 @@ def test_declare_reads_no_record_but_the_new_one_when_none_changed(
     assert f"Like it before (incident similar for more):\n  INC-{CHRISTMAS}" in declared.stderr
     [new] = read
     assert new.startswith("incidents/INC-") and new.endswith("memory-leak-after-deploy.md")
+
+
+@pytest.mark.parametrize(
+    "link", [casecache.CACHE_DIR, f"{casecache.CACHE_DIR}/{casecache.CACHE_FILE}-journal"]
+)
+def test_a_committed_link_never_has_the_cache_written_where_it_points(
+    archive: Path, run_cli: RunCli, tmp_path: Path, link: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (archive / casecache.CACHE_DIR).mkdir(exist_ok=True)
+    if link == casecache.CACHE_DIR:
+        (archive / link).rmdir()
+        (archive / link).symlink_to(outside)
+    else:
+        (archive / link).symlink_to(outside / "journal")
+    expected = run_cli(archive, "similar", f"INC-{CHRISTMAS}")
+    assert expected.exit_code == 0, expected.output
+    assert list(outside.iterdir()) == []
+    assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected.stdout

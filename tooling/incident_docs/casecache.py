@@ -183,6 +183,8 @@ def _connect(location: Path, fingerprint: str) -> sqlite3.Connection | None:
     A file that is no database (cut short, written over) is made again."""
     try:
         location.parent.mkdir(exist_ok=True)
+        if not _own_folder(location.parent):
+            return None
         ignore = location.parent / ".gitignore"
         if not ignore.exists():
             # Out of commits even where .gitignore does not name it (an archive made before).
@@ -204,6 +206,15 @@ def _connect(location: Path, fingerprint: str) -> sqlite3.Connection | None:
             with contextlib.suppress(OSError):
                 location.unlink()
     return None
+
+
+def _own_folder(folder: Path) -> bool:
+    """Whether the folder is one, with nothing in it a symbolic link: a committed link (the
+    folder, the database or its journal) would have the cache write wherever it points."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    with os.scandir(folder) as entries:
+        return not any(entry.is_symlink() for entry in entries)
 
 
 def _opened(db: sqlite3.Connection, fingerprint: str) -> sqlite3.Connection:
