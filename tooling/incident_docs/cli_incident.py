@@ -1594,7 +1594,7 @@ def list_command(
     inputs.require_given(service, "--service")
     statuses = inputs.parse_statuses(status)
     services = frozenset(_labels(service, "--service"))
-    archive = read_archive(project.root, config, only="incident")
+    archive = read_archive(project.root, config, only="incident", body=False)
     incidents = [
         (loaded.record, loaded.doc.path)
         for loaded in archive.records

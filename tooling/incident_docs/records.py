@@ -676,10 +676,13 @@ def collecting_later() -> Iterator[None]:
             gc.enable()
 
 
-def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) -> Archive:
+def read_archive(
+    root: Path, config: Config, *, only: RecordKind | None = None, body: bool = True
+) -> Archive:
     """Every valid record of the archive, and which record files were skipped; with `only`, the
     records of that kind (the files of the other kind's folder that plainly hold one of that
-    other kind, by the ID they give, are not read)."""
+    other kind, by the ID they give, are not read); without `body`, for a command that reads
+    the front-matter only, their bodies are not scanned (see read_document)."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
     prefix = {"incident": "PM-", "postmortem": "INC-"}.get(only or "")
@@ -690,7 +693,7 @@ def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) 
                 held = written_id(path)
                 if held is not None and held.startswith(prefix):
                     continue
-            record = load_record(path, root, config)
+            record = load_record(path, root, config, body=body)
             if record is None:
                 skipped.append(display)
             elif only is None or record.kind == only:
@@ -789,10 +792,13 @@ def latest_paths(root: Path, config: Config, incidents: int, keep: Path) -> Late
     )
 
 
-def load_record(path: Path, root: Path, config: Config) -> LoadedRecord | None:
-    """The record in one file under `root`, or None when it cannot be read or does not validate."""
+def load_record(
+    path: Path, root: Path, config: Config, *, body: bool = True
+) -> LoadedRecord | None:
+    """The record in one file under `root`, or None when it cannot be read or does not validate;
+    without `body`, its document has the front-matter only (see read_document)."""
     display = path.relative_to(root).as_posix()
-    doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
+    doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes, body=body)
     if not doc.readable or doc.front_matter is None:
         return None
     kind = record_kind(doc, config)
