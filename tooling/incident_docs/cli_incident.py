@@ -51,6 +51,7 @@ from incident_docs.records import (
     locate_postmortem,
     postmortems_covering,
     read_archive,
+    read_incidents,
     select_incidents,
     skipped_note,
 )
@@ -1671,7 +1672,9 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
     config, roster = project.config, project.roster
     loaded = store.read_postmortem(path, relative_display(path, project.root), config)
     record, display = loaded.postmortem, loaded.display
-    timelines = incident_timelines(read_archive(project.root, config).records, config)
+    # Its incidents only: a large archive's others were read too, seconds for nothing.
+    covered = read_incidents(project.root, config, set(record.incidents))
+    timelines = incident_timelines(covered, config)
     incidents = [timelines[i] for i in record.incidents if i in timelines]
     severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
     review = postmortem_review(

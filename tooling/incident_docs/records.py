@@ -870,6 +870,21 @@ def incident_timelines(
     }
 
 
+def read_incidents(root: Path, config: Config, ids: Collection[str]) -> list[LoadedRecord]:
+    """The valid records of the archive that may be the incidents `ids`, as read_archive reads
+    them: a file that plainly gives another ID (see written_id) is not read."""
+    paths, _leading_out = record_paths(root, config)
+    loaded: list[LoadedRecord] = []
+    for path, _display in paths:
+        held = None if path.is_symlink() else written_id(path)
+        if held is not None and held not in ids:
+            continue
+        record = load_record(path, root, config)
+        if record is not None:
+            loaded.append(record)
+    return loaded
+
+
 def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:
     """The postmortem GIVEN names (a path in the postmortems folder, an ID, a unique part of a
     PM- ID); None when it names no postmortem, so the caller can look for an incident."""
