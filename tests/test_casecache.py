@@ -187,3 +187,24 @@ def test_a_committed_link_never_has_the_cache_written_where_it_points(
     assert expected.exit_code == 0, expected.output
     assert list(outside.iterdir()) == []
     assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected.stdout
+
+
+def test_a_changed_configuration_reads_every_record_again(archive: Path, run_cli: RunCli) -> None:
+    # A section read under an alias the configuration gives it only now: kept parts read
+    # without the alias would leave its words out.
+    path = archive / "postmortems" / "PM-2023-08-02-cdn-certificate-expiry.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "## Contributing factors\n", "## Aquarium\n\nA zebrafish ate the renewal job.\n"
+        ),
+        encoding="utf-8",
+    )
+    asked = ("similar", "--text", "zebrafish", "--format", "json")
+    assert run_cli(archive, *asked).stdout.strip() == "[]"
+    config = archive / "pyproject.toml"
+    aliases = '\n[tool.incident-docs.section-aliases]\n"Contributing factors" = ["Aquarium"]\n'
+    config.write_text(config.read_text(encoding="utf-8") + aliases, encoding="utf-8")
+    found = run_cli(archive, *asked)
+    assert found.exit_code == 0, found.output
+    assert "INC-2023-08-02-cdn-certificate-expiry" in found.stdout
