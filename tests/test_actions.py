@@ -835,6 +835,72 @@ def test_an_issue_gone_from_the_repository_is_a_problem_naming_the_item(
     assert snapshot(archive) == before and len(issues.created) == 2
 
 
+def test_an_issue_transferred_to_another_repository_gets_its_new_address(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """GitHub answers a transferred issue's old address with a 301 to it: its state flowed back,
+    but the tracker kept the old address, which no longer names the issue on the web."""
+    sync(archive, issues)
+    title = "Canary every web deploy for ten minutes before full rollout"
+    link = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}[title]
+    assert isinstance(link, str)
+    number = int(link.rsplit("/", 1)[1])
+    issues.close(number)
+    issues.transfer(number, "acme/web", 17)
+    report, said = sync(archive, issues)
+    assert not report.problems and report.created == 0, said
+    [item] = [i for i in items(archive, CHRISTMAS_PM) if i["title"] == title]
+    assert item["tracker"] == f"{issues.url}/acme/web/issues/17"
+    assert item["status"] == "done"
+    assert any(
+        line.startswith(f'{CHRISTMAS_PM}: "{title}": {REPO}#{number} was moved to acme/web#17')
+        for line in said
+    ), said
+    again, said = sync(archive, issues)
+    assert not again.written and again.created == 0, said
+
+
+def test_an_item_pointed_at_its_moved_issue_is_not_counted_up_to_date_too(
+    archive: Path, issues: FakeIssues
+) -> None:
+    """Its tracker was rewritten: the summary counted it among the moved and the up to date."""
+    sync(archive, issues)
+    title = "Canary every web deploy for ten minutes before full rollout"
+    link = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}[title]
+    assert isinstance(link, str)
+    issues.transfer(int(link.rsplit("/", 1)[1]), "acme/web", 17)  # open, as it was
+    report, said = sync(archive, issues)
+    assert (report.moved, report.changed, report.unchanged) == (1, 0, 1), said
+    assert "0 statuses changed, 1 tracker pointed at a moved issue, 1 up to date;" in (
+        report.summary()
+    )
+
+
+def test_a_tracker_removed_while_the_sync_ran_is_not_put_back_at_the_moved_issue(
+    archive: Path, issues: FakeIssues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing the tracker asks for a new issue: the sync wrote the moved issue's address into
+    the item again, and the edit made meanwhile was lost."""
+    sync(archive, issues)
+    title = "Canary every web deploy for ten minutes before full rollout"
+    link = {i["title"]: i.get("tracker") for i in items(archive, CHRISTMAS_PM)}[title]
+    assert isinstance(link, str)
+    issues.transfer(int(link.rsplit("/", 1)[1]), "acme/web", 17)
+    path = archive / CHRISTMAS_PM
+    real = store.edit_postmortem
+
+    def edited_meanwhile(*args: Any, dry_run: bool = False, **kwargs: Any) -> Any:
+        if not dry_run:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(rf"\n *tracker: {re.escape(link)}", "", text), "utf-8")
+        return real(*args, dry_run=dry_run, **kwargs)
+
+    monkeypatch.setattr(tracker, "edit_postmortem", edited_meanwhile)
+    sync(archive, issues)
+    [item] = [i for i in items(archive, CHRISTMAS_PM) if i["title"] == title]
+    assert "tracker" not in item
+
+
 def test_a_repository_named_as_it_was_before_a_rename_gets_its_issues(
     archive: Path, issues: FakeIssues, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -782,6 +782,23 @@ def test_the_site_timeline_counts_from_the_start_as_incident_show_does(
     assert re.search(r"12:20</time> <span[^>]*>-12m</span>", staged), staged
 
 
+def test_a_heading_in_a_list_item_is_staged_as_the_site_reads_it(christmas: Path) -> None:
+    # Indented four columns, the site's Markdown reads it in its list; indented less, as text
+    # ("## Notes"), so it is staged as a heading after the list.
+    path = christmas / POSTMORTEM
+    path.write_text(
+        path.read_text().replace(
+            "## Recovery\n",
+            "- Rolled back\n\n  ## Notes\n\n- Paged\n\n    ## Calls\n\n    Two.\n\n## Recovery\n",
+        )
+    )
+    config = load_config(christmas)
+    site = load_site_archive(christmas, config, load_roster(christmas, config))
+    staged = staged_record(site, site.by_id[f"PM-{CHRISTMAS}"], date(2023, 1, 10))
+    assert "\n## Notes\n" in staged and "## Notes</p>" not in staged, staged
+    assert re.search(r"<li>\s*<p>Paged</p>\s*<h2>Calls</h2>\s*<p>Two.</p>\s*</li>", staged), staged
+
+
 def test_a_severity_nobody_configured_has_one_name_on_the_metrics_and_browse_pages(
     christmas: Path,
 ) -> None:

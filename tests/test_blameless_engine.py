@@ -317,6 +317,21 @@ def test_blame_outside_a_quoted_phrase_is_still_flagged(sentence: str) -> None:
         "In hindsight the canary plan should have covered the EU region as well.",
         "In retrospect, our escalation policy should have paged the database on-call first.",
         "In hindsight  the canary plan should have covered the EU region.",  # two spaces
+        # A lesson seen afterwards, in the present: no one should have seen it coming.
+        "In retrospect it is now clear that setting a subdomain to point to S3 in DNS-only mode "
+        "is a misconfiguration.",
+        "In hindsight the warning sign is obvious, but during the incident it was one of forty "
+        "alerts firing.",
+        # "Clearly not" before a thing or a state of mind.
+        "This is clearly not an issue for record-at-a-time operators.",
+        "The retry budget is clearly not enough for a region failover.",
+        "The query takes tens of seconds, which is clearly not what you want for a dashboard.",
+        "He's clearly not happy because our API impacts a lot of products and services.",
+        # A thing or a situation judged a wreck.
+        "The migration was a complete mess.",
+        "The wiki page is a total mess.",
+        "We found that the state of the config repository was a complete mess.",
+        "Our fallback to SMS didn't trigger, because it only activated on a total failure.",
         # Struck-out text is withdrawn by its author.
         "Root cause: ~~human error~~ a delete command with no confirmation.",
         "- ~~Root cause: human error~~ the wrapper swapped source and target",
@@ -533,6 +548,50 @@ def test_the_writers_own_lesson_of_care_is_no_action_item(sentence: str) -> None
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Be careful of the software, as it doesn't require much confirmation for serious "
+        "modifications to your hard drives.",
+        "They could use them for phishing, though, so be careful with emails asking you to sign in.",
+        "You need to be very careful to keep track of everything happening in the background.",
+    ],
+)
+def test_care_bidden_to_the_readers_as_a_warning_is_no_action_item(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Be careful when running scripts against production.",
+        "Be more careful when you run scripts against production.",
+        "Be careful with your config next time.",
+        "Dave, you need to be careful with your deploys.",
+        "Be careful with your deploys, Dave.",
+        "Engineers must be careful with your data.",
+        "- [ ] Be careful with your deploys.",
+        # What the readers themselves do, or nothing, after the care: a reproach.
+        "Be careful with your deploys.",
+        "- Be careful when you deploy.",
+        "You need to be careful when you touch prod.",
+        "You should be careful with what you merge.",
+        "You need to be mindful of what you push.",
+        "Be cautious when you run scripts.",
+        "You need to be careful with prod.",
+        "Seriously, you need to be careful.",
+        # Someone called on last, or what "you" did, or a threat.
+        "Be careful when you deploy, team.",
+        "Be careful when you deploy, on-call.",
+        "Be careful when you deploy, guys.",
+        "Be careful with prod, since you took it down.",
+        "Be careful of the new flag, or you're out.",
+    ],
+)
+def test_care_asked_of_someone_or_for_next_time_is_still_an_action_item(sentence: str) -> None:
+    assert [hit.code for hit in check_text(sentence)] == ["BL009"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "We have asked the on-call engineers to be extra careful with vendored tooling.",
         "We expect responders to be more mindful of flaky canaries.",
         "I expect the DBA to be more careful with migrations.",
@@ -622,6 +681,41 @@ def test_a_question_in_a_list_quotation_or_cell_is_found_where_its_words_start(t
         ("They clearly have no idea how the failover works.", "BL003"),
         ("No names, but the config was edited by hand again.", "BL007"),
         ("In retrospect, it is clear that the change was risky.", "BL003"),
+        ("Looking back, it's plain that @wei.z knew the patch wasn't ready.", "BL003"),
+        ("Looking back, it's clear that the on-call never reads the runbook.", "BL003"),
+        ("Rina was half-asleep and clearly not taking the on-call seriously.", "BL003"),
+        ("Matteo claimed he had tested the change, which is clearly not true.", "BL003"),
+        # A present-tense "lesson" said of someone is still hindsight, and "clearly not"
+        # before a thing is still BL003 when the clause says whose the thing is.
+        ("In retrospect it is clear that the on-call engineer is not up to the job.", "BL003"),
+        ("In retrospect it is now clear that Dave is not competent to run deploys.", "BL003"),
+        ("Looking back, it is clear that Priya is the weak link.", "BL003"),
+        ("In retrospect it is evident that @raj is the problem.", "BL003"),
+        ("In hindsight it is obvious that they are not reading the alerts.", "BL003"),
+        ("In retrospect it is clear that his approach to testing is inadequate.", "BL003"),
+        ("He is clearly not a team player.", "BL003"),
+        ("She's clearly not the right fit for the SRE team.", "BL003"),
+        ("The on-call engineer was clearly not the right person for this.", "BL003"),
+        ("Priya is clearly not a senior engineer.", "BL003"),
+        ("Ops is clearly not the team for this.", "BL003"),
+        ("Dave is clearly not interested in reliability.", "BL003"),
+        ("Dave was a complete disaster on call.", "BL006"),
+        # Someone's work judged a wreck: whose it is stands before the verb.
+        ("Dave's migration was a complete mess.", "BL006"),
+        ("The migration Priya ran was a total disaster.", "BL006"),
+        ("Their rollout was a complete disaster.", "BL006"),
+        ("The new guy's code is a total mess.", "BL006"),
+        ("His deploy was an absolute disaster.", "BL006"),
+        ("@raj's PR is a complete joke.", "BL006"),
+        ("The on-call's response was a total shambles.", "BL006"),
+        ("The rollout, which Dave led, was a total disaster.", "BL006"),
+        ("Your deploy last night was a complete disaster.", "BL006"),
+        ("The new guy is an absolute joke.", "BL006"),
+        ("He's a total mess.", "BL006"),
+        (
+            "Thank goodness the DBA was on call, because the developers made a complete mess.",
+            "BL006",
+        ),
         ("Human error could have caused this.", "BL005"),
         ("The outage was caused by human error, which can happen to anyone.", "BL005"),
         ("Human error may be the root cause here.", "BL005"),

@@ -145,6 +145,22 @@ def test_an_id_two_files_hold_is_refused_naming_both(archive: Path, run_cli: Run
     assert first.read_bytes() == before and copy.read_bytes() == before
 
 
+def test_an_open_incident_copied_by_hand_is_named_once_with_both_files(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """Without -i, the error listed the ID twice, as two incidents to choose from; `list` showed
+    two rows of one ID without a word."""
+    first = Path(declare(run_cli, archive))
+    first.with_name(f"{INC} copy.md").write_bytes(first.read_bytes())
+    both = f"incidents/{INC} copy.md, {INC_PATH}; keep one (lint reports each, ID001)"
+    result = run_cli(archive, "log", "Rolled back the flag", "--by", "sam")
+    assert result.exit_code == 2 and "2 incidents are open" not in result.stderr
+    assert f"'{INC}' is the ID of several records: {both}" in result.stderr
+    listed = run_cli(archive, "list")
+    assert listed.exit_code == 0 and listed.stdout.count(INC) == 2
+    assert f"incident: warning: {INC} is the ID of several records: {both}\n" in listed.stderr
+
+
 def test_an_id_its_file_is_named_by_is_found_without_reading_the_archive(
     archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -495,6 +511,30 @@ def test_branch_is_refused_before_anything_is_written_when_git_cannot_commit(
     assert "git does not know who commits: set `git config user.name`" in result.stderr
     assert list((archive / "incidents").glob("INC-*.md")) == []
     assert git(archive, "branch", "--show-current").strip() == "main"
+
+
+def test_a_locked_git_index_is_named_with_what_to_do(archive: Path, run_cli: RunCli) -> None:
+    """Git's own last line, "remove the file manually to continue.", named no file."""
+    committed_archive(archive)
+    lock = archive / ".git" / "index.lock"
+    lock.touch()  # left by a git command killed outright, or one still running
+    args = ("declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    result = run_cli(archive, *args)
+    advice = (
+        "git's index is locked (.git/index.lock): another git command is running in this "
+        "repository, or one was stopped before it could clean up; if none is running, remove "
+        ".git/index.lock and run the command again"
+    )
+    assert result.exit_code == 2 and f"incident: error: --branch: {advice}\n" in result.stderr
+    assert list((archive / "incidents").glob("INC-*.md")) == []  # refused before writing
+    lock.unlink()
+    hook = archive / ".git" / "hooks" / "post-checkout"  # another git takes it meanwhile
+    hook.write_text("#!/bin/sh\ntouch .git/index.lock\n")
+    hook.chmod(0o755)
+    result = run_cli(archive, *args)
+    assert result.exit_code == 2
+    assert f"incident: error: git add failed: {advice}; nothing was committed" in result.stderr
+    assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
 
 
 def test_an_incident_branch_there_already_takes_its_id(archive: Path, run_cli: RunCli) -> None:
@@ -1650,6 +1690,68 @@ def test_postmortem_without_an_incident_takes_only_the_one_waiting_for_it(
     assert (archive / "postmortems" / f"PM-{INC.removeprefix('INC-')}.md").exists()
 
 
+def test_postmortem_without_an_incident_reads_only_what_may_be_waiting(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In an archive of thousands, every resolved incident and every postmortem was parsed: an
+    incident whose draft is there by its ID is not, nor a postmortem naming none of the rest."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    assert run_cli(archive, "postmortem", INC).exit_code == 0
+    incident, draft = archive / INC_PATH, next((archive / "postmortems").glob("PM-*.md"))
+    for day in range(1, 6):
+        other = f"INC-2023-01-0{day}-disk-full"
+        (archive / "incidents" / f"{other}.md").write_text(incident.read_text().replace(INC, other))
+        pm = f"PM-2023-01-0{day}-disk-full"
+        (archive / "postmortems" / f"{pm}.md").write_text(
+            draft.read_text().replace(INC, other).replace(draft.stem, pm)
+        )
+    waiting = "INC-2023-02-01-cache"  # its postmortem is named after another incident
+    text = incident.read_text().replace(INC, waiting)
+    (archive / "incidents" / f"{waiting}.md").write_text(
+        re.sub(r"^postmortem: .*\n", "", text, flags=re.M)
+    )
+    covering = draft.read_text().replace(f"incidents: [{INC}]", f"incidents: [{INC}, {waiting}]")
+    draft.write_text(covering)
+    read: list[str] = []
+    load_record = records.load_record
+
+    def counted(path: Path, root: Path, config: object) -> object:
+        read.append(path.name)
+        return load_record(path, root, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "load_record", counted)
+    result = run_cli(archive, "postmortem")
+    assert result.exit_code == 2
+    assert "no resolved incident is waiting for a postmortem" in result.stderr
+    assert read == [f"{waiting}.md", draft.name]
+
+
+def test_postmortem_without_an_incident_skips_one_only_by_the_id_it_plainly_gives(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as another ID: the incident whose
+    draft that one names is not this one, and it was left out as if its draft were there."""
+    declare(run_cli, archive)
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    path = archive / INC_PATH
+    other = "INC-2024-05-02-search-slow"
+    text = path.read_text().replace(f"id: {INC}\n", "", 1)
+    text = re.sub(
+        r"^title: .*\n",
+        f'title: "Checkout fails\nid: {other}"\nid: {INC}\n',
+        text,
+        count=1,
+        flags=re.M,
+    )
+    path.write_text(text)
+    (archive / "postmortems").mkdir(exist_ok=True)
+    (archive / "postmortems" / f"PM-{other.removeprefix('INC-')}.md").write_text("---\n---\n")
+    result = run_cli(archive, "postmortem")
+    assert result.exit_code == 0, result.output
+    assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stderr
+
+
 def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
     archive: Path, run_cli: RunCli
 ) -> None:
@@ -1723,6 +1825,24 @@ def test_a_resolved_incident_can_be_reopened_and_says_so_otherwise(
     text = (archive / INC_PATH).read_text()
     assert "status: investigating" in text and "resolved_at" not in text
     assert "**status** by sam: Reopened: errors are back" in text
+    assert lint_codes(run_cli, archive, INC_PATH) == []
+
+
+def test_a_handoff_is_not_backfilled_into_the_time_a_reopened_incident_stood_resolved(
+    archive: Path, run_cli: RunCli
+) -> None:
+    declare(run_cli, archive)
+    resolve = ("resolve", "-m", "Rolled back.", "--at", "2024-05-02T11:00:00Z")
+    assert run_cli(archive, *resolve, "--by", "sam", "--yes").exit_code == 0
+    reopen = ("reopen", INC, "--because", "errors are back", "--at", "2024-05-02T12:00:00Z")
+    assert run_cli(archive, *reopen, "--by", "sam").exit_code == 0
+    before = (archive / INC_PATH).read_text()
+    assign = ("assign", "comms", "lee", "-i", INC, "--by", "sam")
+    refused = run_cli(archive, *assign, "--at", "2024-05-02T11:30:00Z")
+    assert refused.exit_code == 2
+    assert "the incident was resolved then (2024-05-02T11:00:00Z)" in refused.stderr
+    assert (archive / INC_PATH).read_text() == before
+    assert run_cli(archive, *assign, "--at", "2024-05-02T12:30:00Z").exit_code == 0
     assert lint_codes(run_cli, archive, INC_PATH) == []
 
 

@@ -435,6 +435,24 @@ def test_list_does_not_blame_a_broken_postmortem_on_the_incidents(
     assert "1 record skipped" in run_cli(archive, "stats").stderr
 
 
+def test_list_names_a_broken_record_in_the_postmortems_folder_that_may_be_an_incident(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A valid incident filed under postmortems/ is listed; broken, it was left out unnamed."""
+    record = (archive / "incidents" / f"{OPEN}.md").read_text()
+    moved = record.replace(f"id: {OPEN}\n", f"id:\n  {OPEN}\n", 1)
+    (archive / "incidents" / f"{OPEN}.md").unlink()
+    (archive / "postmortems" / "search.md").write_text(moved)
+    assert OPEN in run_cli(archive, "list").stdout
+    (archive / "postmortems" / "search.md").write_text(moved.replace("title: ", 'title: "', 1))
+    result = run_cli(archive, "list")
+    assert result.exit_code == 0 and OPEN not in result.stdout
+    assert (
+        "incident: warning: 1 record skipped (run 'incident lint' to see why): "
+        "postmortems/search.md\n" in result.stderr
+    )
+
+
 def test_the_only_open_incident_is_the_only_valid_open_one(
     archive: Path, run_cli: RunCli, broken: list[str]
 ) -> None:

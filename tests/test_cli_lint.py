@@ -45,6 +45,32 @@ def test_a_folder_lints_the_records_in_it_not_other_markdown(
     assert named.exit_code == 1 and "docs/writing.md:" in named.stdout
 
 
+def test_a_folder_is_walked_only_where_records_can_be(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `incident lint .` listed every file of a tree of dependencies (and `incident lint /` the
+    # whole disk), to lint none of them; a folder deleted meanwhile ended it with an error.
+    (archive / "node_modules" / "left-pad").mkdir(parents=True)
+    (archive / "postmortems" / "2021").mkdir()
+    scandir = os.scandir
+    listed: list[str] = []
+
+    def listing(path: str | os.PathLike[str] = ".") -> object:
+        listed.append(Path(path).name)
+        if Path(path).name == "2021":
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", listing)
+    records = len(record_files(archive))
+    for named in ([], [str(archive)], [str(archive.parent)]):
+        listed.clear()
+        result = run_cli(archive, "lint", *named)
+        assert result.exit_code == 0, result.output
+        assert f"0 errors, 0 warnings in {records} files" in result.stderr
+        assert "postmortems" in listed and "node_modules" not in listed, listed
+
+
 def test_a_file_named_after_its_folder_is_still_linted(archive: Path, run_cli: RunCli) -> None:
     (archive / "docs").mkdir(exist_ok=True)
     guide = archive / "docs" / "writing.md"

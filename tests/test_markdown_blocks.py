@@ -239,7 +239,7 @@ def _ours(text: str) -> tuple[list[tuple[int, int]], set[int], set[int]]:
     if lines[-1] == "":
         lines.pop()  # as the document reader does: the final newline ends the last line
     for block in scan_blocks(lines):
-        if block.kind == "heading":
+        if block.kind == "heading" and not block.in_list:
             headings.append((block.level, block.line))
         elif block.kind in ("code", "html"):
             code.update(range(block.line, block.end_line + 1))
@@ -332,6 +332,15 @@ CASES = [
     "<details>\n<pre>\n# log\n\n# log\n</pre>\n</details>\n\n# H\n",
     "- item\n  <div>\n  ## not a heading\n## H\n",
     "- item\n  <td>\n| cell | cell |\n| --- | --- |\n",
+    # A heading in a list item is shown in the list, not as a section of the document.
+    "- item\n\n  ## Impact\n\n  Title\n  -----\n\n1. step\n   # Summary\n",
+    # A line left of a nested item's content is still in the item around it: a nested item
+    # after a blank line, a fence, a comment.
+    "1. Rolled back\n    - paged the team\n\n    - then waited\n",
+    "- Rolled back\n    - paged the team\n    ```\n    # a shell comment\n    ```\n",
+    "  - a\n    - b\n    <!--\n    # a note\n    -->\n",
+    # An item is empty when a blank line follows its marker: a heading under it is a section.
+    "-\n\n  ## Impact\n\n1.\n\n   # Summary\n\n- a\n  -\n\n  ## in a\n",
 ]
 
 
@@ -356,6 +365,8 @@ _LINE = st.sampled_from(
         "    indented",
         "- item",
         "- another item",
+        "    - nested item",
+        "  ## Sub",
         "1. numbered",
         "> quoted",
         "| cell | cell |",
@@ -457,6 +468,12 @@ def test_text_in_html_is_checked_and_what_a_browser_hides_is_not() -> None:
         (3, "BL004"),
         (8, "BL004"),
     ]
+
+
+def test_a_nested_list_item_after_a_blank_line_is_checked() -> None:
+    # Shown as a list item on GitHub and on the site, not as code.
+    body = "1. Rolled back\n    - paged the team\n\n    - The rollout was careless.\n"
+    assert [(line, hit.code) for line, _, hit in check_markdown(body)] == [(4, "BL004")]
 
 
 def test_a_paragraph_starting_with_backticks_does_not_hide_the_rest_from_the_checks() -> None:

@@ -324,6 +324,27 @@ def test_the_site_shows_each_heading_lint_reads_as_a_heading(body: str, title: s
     assert f"<h{doc.headings[0].level}>{title}" in shown, shown
 
 
+def test_a_heading_inside_a_list_item_stays_in_the_list_on_the_site() -> None:
+    text = "---\ntitle: x\n---\n\n- Rolled back\n\n    ## Notes\n\n    Paged the team.\n"
+    shown = markdown.markdown("\n".join(_headings_as_read(parse_text(text, "x.md"))))
+    assert "<li>" in shown and "<code>" not in shown, shown
+    assert shown.index("<h2>Notes</h2>") < shown.index("</li>"), shown
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["- Rolled back\n\n  ## Notes\n\n  Paged the team.\n", "1. Rolled back\n   ## Notes\n"],
+)
+def test_a_heading_in_a_list_item_the_site_reads_as_text_is_shown_after_the_list(
+    body: str,
+) -> None:
+    # Indented as GitHub reads it in the item, less than the site's Markdown takes an item's
+    # content: left there, the site showed "## Notes" as text.
+    doc = parse_text("---\ntitle: x\n---\n\n" + body, "x.md")
+    shown = markdown.markdown("\n".join(_headings_as_read(doc)))
+    assert "<h2>Notes</h2>" in shown and "##" not in shown, shown
+
+
 def test_a_heading_already_read_alike_is_left_as_written() -> None:
     text = "---\ntitle: x\n---\n\n## Lessons learned {#lessons}\n\nText.\n"
     doc = parse_text(text, "x.md")

@@ -215,6 +215,30 @@ def test_a_missing_section_points_at_the_line_meant_as_it(tmp_path: Path) -> Non
         assert "here" not in found(tmp_path / f"other{number}", other, "SC001")[0][2]
 
 
+def test_a_heading_inside_a_list_item_is_no_section(tmp_path: Path) -> None:
+    # GitHub shows both headings inside the list above them, not as sections of the record.
+    files = postmortem("## Detection\n", "- Alerts were quiet.\n\n  ## Detection\n")
+    text = str(files[POSTMORTEM_PATH]).replace("## Recovery\n", "- ## Recovery\n")
+    files[POSTMORTEM_PATH] = text
+    hint = "here is inside a list item, shown in the list: write it at the start of its line"
+    assert [(line, message) for _, line, message in found(tmp_path, files, "SC001")] == [
+        (
+            _line_of(text, "  ## Detection"),
+            f"missing required section '## Detection' ('## Detection' {hint}, after a blank line)",
+        ),
+        (
+            _line_of(text, "- ## Recovery"),
+            f"missing required section '## Recovery' ('## Recovery' {hint}, after a blank line)",
+        ),
+    ]
+
+
+def test_a_heading_under_an_empty_list_item_is_a_section(tmp_path: Path) -> None:
+    # "-" alone, then a blank line, is an empty item: GitHub shows the heading after the list.
+    files = postmortem("## Detection\n", "-\n\n  ## Detection\n")
+    assert found(tmp_path, files, "SC001") == []
+
+
 def _line_of(text: str, line: str) -> int:
     return text.split("\n").index(line) + 1
 

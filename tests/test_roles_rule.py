@@ -60,6 +60,10 @@ BAD: dict[str, list[tuple[str, str]]] = {
     "RL003": [IC_HANDOFF_ONLY, ("  communications_lead: lee", "  communications_lead: sam")],
     "RL004": [("  ops_lead: dana", "  ops_lead: jo")],
     "RL005": [("  - at: 2024-05-02T10:05:00Z", "  - at: 2024-05-02T09:55:00Z")],
+    "RL006": [
+        ("status: investigating", "status: resolved\nresolved_at: 2024-05-02T10:08:00Z"),
+        ("---\n\n#", "summary: Fixed.\n---\n\n#"),
+    ],
 }
 
 
@@ -100,6 +104,25 @@ def test_findings_point_at_the_line_to_fix(tmp_path: Path) -> None:
     found = lint_text(tmp_path, text)
     assert [c for c, _l, _m in found] == ["RL003"]
     assert "Communications Lead was never delegated" in found[0][2]
+
+
+def test_a_handoff_while_the_incident_stood_resolved_is_reported(tmp_path: Path) -> None:
+    """Resolved at 10:04 and reopened at 10:06: the handoff at 10:05 is reported, the ones at
+    10:10, after the reopening, are not."""
+    history = (
+        "status_history:\n"
+        "  - {status: investigating, at: 2024-05-02T10:00:00Z}\n"
+        "  - {status: resolved, at: 2024-05-02T10:04:00Z}\n"
+        "  - {status: investigating, at: 2024-05-02T10:06:00Z, note: Errors are back.}\n"
+        "---\n\n#"
+    )
+    text = GOOD.replace("---\n\n#", history, 1)
+    [(code, line, message)] = lint_text(tmp_path, text)
+    assert code == "RL006" and text.splitlines()[line - 1] == "  - at: 2024-05-02T10:05:00Z"
+    assert message == (
+        "handoff of Ops Lead at 2024-05-02T10:05:00Z is after the incident was resolved "
+        "(2024-05-02T10:04:00Z): roles do not change once it has ended"
+    )
 
 
 def test_a_role_handed_back_to_the_commander_is_delegated(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from datetime import date
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Unpack
@@ -23,11 +24,14 @@ from incident_docs.records import load_roster
 from incident_docs.site import pagefind
 from incident_docs.site.archive import load_site_archive
 from incident_docs.site.markup import (
+    person,
     search_facts,
     severity_colours,
     severity_css,
     unconfigured_colours,
 )
+from incident_docs.site.pages import PageBuilder
+from incident_docs.site.picture import without_entry_links
 from incident_docs.site.plugin import (
     SEARCH_DIALOG,
     SEARCH_SEPARATOR,
@@ -59,6 +63,7 @@ from support.site_build import (
 )
 
 PM_URL = f"postmortems/PM-{CHRISTMAS}"
+TODAY_DATE = date.fromisoformat(TODAY)
 INC_URL = f"incidents/INC-{CHRISTMAS}"
 
 
@@ -78,7 +83,8 @@ def test_postmortem_page_has_card_timeline_table_and_follow_ups(christmas: Path)
     table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
     assert table is not None
     raw = pm_path.read_text(encoding="utf-8")
-    assert table.group(0).count("<tr>") == 1 + len(timeline_entries(raw))  # header + entries
+    rows = re.findall(r"<tr[ >]", table.group(0))
+    assert len(rows) == 1 + len(timeline_entries(raw))  # header + entries
     assert "mitigation · redirect-traffic" in table.group(0)
     assert "- 2022-12-25T13:05:00Z **mitigation/redirect-traffic** by dana:" in raw
 
@@ -86,7 +92,7 @@ def test_postmortem_page_has_card_timeline_table_and_follow_ups(christmas: Path)
 def test_incident_page_links_its_postmortem_and_shows_roles(christmas: Path) -> None:
     html = page(build_site(christmas), INC_URL)
     assert f'href="../../{PM_URL}/"' in html
-    assert "Communications Lead:" in html and "sam</span> → <span" in html
+    assert "Communications Lead:" in html and "(Sam Lindqvist)</span></span> → <span" in html
     assert "It is user facing" in html  # the answers, not the questions
 
 
@@ -1008,7 +1014,7 @@ def test_an_internal_entry_is_marked_in_the_timeline_table(christmas: Path) -> N
     html = page(build_site(christmas), INC_URL)
     table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
     assert table is not None
-    rows = [row for row in table.group(0).split("<tr>") if "idocs-internal" in row]
+    rows = [row for row in re.split(r"<tr[ >]", table.group(0)) if "idocs-internal" in row]
     assert len(rows) == 1 and "Error-rate alert" in rows[0]
 
 
@@ -1336,3 +1342,66 @@ def test_a_tag_or_service_written_twice_is_shown_once_on_its_record(christmas: P
     assert re.search(rf"INC-{CHRISTMAS}</span></td><td>web-frontend(?:<| )", listed)
     [entry] = [e for e in search_entries(site) if e["location"] == f"{INC_URL}/"]
     assert f"<p>INC-{CHRISTMAS} · web-frontend · tls</p>" in entry["text"]
+
+
+def test_the_harm_to_each_audience_is_in_the_lists_text_not_a_tooltip(archive: Path) -> None:
+    # The dashboard's "users" badge held the harm in a `title`: a keyboard, a touch screen and
+    # a screen reader never got it. In the list it is for a screen reader (its words shown
+    # made each row many lines tall); the card shows them.
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    html = PageBuilder(site, date.fromisoformat(TODAY)).dashboard()
+    assert "title=" not in html
+    opened = html[html.index("## Open incidents") : html.index("## Recent postmortems")]
+    assert (
+        '<td>search-api <span class="idocs-badge idocs-audience">users</span><span class='
+        '"idocs-visually-hidden">: Search results take several seconds to appear.</span>'
+    ) in opened
+    card = decoration(
+        site, site.by_id["INC-2026-11-20-search-latency"], Settings(TODAY_DATE, True, "material")
+    )
+    assert "Search results take several seconds to appear." in card.card
+
+
+def test_a_persons_name_is_shown_beside_the_handle_not_in_a_tooltip(archive: Path) -> None:
+    # "sam" on a card held "Sam Lindqvist" in a `title`, which only a mouse could read.
+    config = load_config(archive)
+    site = load_site_archive(archive, config, load_roster(archive, config))
+    assert person(site, "sam") == (
+        '<span class="idocs-person">sam <span class="idocs-person__name">(Sam Lindqvist)'
+        "</span></span>"
+    )
+    assert person(site, "vendor-kim") == '<span class="idocs-person">vendor-kim</span>'
+    card = decoration(site, site.by_id[f"PM-{CHRISTMAS}"], Settings(TODAY_DATE, True, "material"))
+    assert 'title="Priya Raman"' not in card.card
+    assert "priya (Priya Raman)" in re.sub("<[^>]+>", "", card.card)
+
+
+def test_the_pictures_markers_lead_to_their_rows_of_the_timeline_table(christmas: Path) -> None:
+    html = page(build_site(christmas), INC_URL)
+    table = re.search(r'<table class="idocs-timeline">.*?</table>', html, re.DOTALL)
+    assert table is not None
+    rows = dict(re.findall(r'<tr id="(idocs-entry-\d+)" tabindex="-1">(.*?)</tr>', table.group(0)))
+    links = re.findall(r'<a class="idocs-marker-link" href="#([^"]+)"><title>([^<]*)<', html)
+    assert len(links) == 7
+    for target, said in links:
+        what = re.findall(r"<td>(.*?)</td>", rows[target], re.DOTALL)[-1]
+        assert said.endswith(unescape(re.sub("<[^>]+>", "", what))), (target, said)
+
+
+def test_a_records_own_id_cannot_take_a_markers_link() -> None:
+    # A marker leads to #idocs-entry-3: a record's element of that id, above the table, took
+    # the link (raw HTML, or attr_list's {: #idocs-entry-3 }).
+    clean = clean_html('<p id="idocs-entry-3">mine</p><h2 id="IDOCS-picture-title">x</h2>')
+    assert clean == "<p>mine</p><h2>x</h2>"
+
+
+def test_markers_lead_nowhere_when_the_timeline_stays_a_list() -> None:
+    picture = (
+        '<figure><svg><a class="idocs-marker-link" href="#idocs-entry-3"><title>12:00 x</title>'
+        '<path class="idocs-marker"/></a></svg></figure>'
+    )
+    assert without_entry_links(picture) == (
+        '<figure><svg><g class="idocs-marker-link"><title>12:00 x</title>'
+        '<path class="idocs-marker"/></g></svg></figure>'
+    )

@@ -39,6 +39,9 @@ class FakeIssues:
     seconds) it says it resets: 403."""
     deleted: set[int] = field(default_factory=set)
     """Numbers of issues deleted since they were made: no longer listed, and read with 410."""
+    transferred: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Issues moved to another repository, by their number here: no longer listed, and read
+    with a 301 to the issue as it is now (in `/repositories/ID/issues/N`, as GitHub does)."""
     requests: list[str] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     """The payloads of the issues created, in order."""
@@ -83,6 +86,12 @@ class FakeIssues:
         issue = self.issues[number - 1]
         issue["state"], issue["state_reason"] = "closed", reason
 
+    def transfer(self, number: int, repo: str, new_number: int) -> None:
+        """Move an issue to REPO, where it becomes NEW_NUMBER."""
+        moved = dict(self.issues[number - 1], number=new_number)
+        moved["html_url"] = f"{self.url}/{repo}/issues/{new_number}"
+        self.transferred[number] = moved
+
     def reopen(self, number: int) -> None:
         issue = self.issues[number - 1]
         issue["state"], issue["state_reason"] = "open", "reopened"
@@ -126,15 +135,22 @@ class FakeIssues:
             listed = [
                 issue
                 for issue in self.issues
-                if issue["number"] not in self.deleted
+                if issue["number"] not in self.deleted | set(self.transferred)
                 and all(name in [label["name"] for label in issue["labels"]] for name in wanted)
             ]
             return paged(request, listed)
         if path == f"{prefix}/issues" and request.method == "POST":
             return self._create(request.get_json())
+        relocated = re.fullmatch(r"/repositories/4242/issues/(\d+)", path)
+        if relocated and request.method == "GET":
+            issue = next(i for i in self.transferred.values() if i["number"] == int(relocated[1]))
+            return json_response(issue)
         match = re.fullmatch(rf"{prefix}/issues/(\d+)", path)
         if match and request.method == "GET":
             number = int(match.group(1))
+            if number in self.transferred:
+                where = f"{self.url}/repositories/4242/issues/{self.transferred[number]['number']}"
+                return Response(status=301, headers={"Location": where})
             if number in self.deleted:
                 return json_response({"message": "This issue was deleted"}, 410)
             if not 1 <= number <= len(self.issues):

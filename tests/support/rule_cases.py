@@ -283,6 +283,7 @@ CASES: list[RuleCase] = [
     ),
     RuleCase("RL004", incident("  ops_lead: dana", "  ops_lead: priya")),
     RuleCase("RL005", incident("  - at: 2024-05-02T10:10:00Z", "  - at: 2024-05-02T10:00:00Z")),
+    RuleCase("RL006", incident("  - at: 2024-05-02T10:10:00Z", "  - at: 2024-05-02T11:10:00Z")),
     RuleCase(
         "RV001",
         postmortem(

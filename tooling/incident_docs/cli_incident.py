@@ -53,7 +53,10 @@ from incident_docs.records import (
     read_archive,
     read_incidents,
     select_incidents,
+    several_records,
+    shared_ids,
     skipped_note,
+    written_id,
 )
 from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_of, telling
 from incident_docs.related import words as search_words
@@ -1572,6 +1575,15 @@ def _reviewers(
 # --- list and show ------------------------------------------------------------------------------
 
 
+def _may_be_incident(path: Path) -> bool:
+    """Whether a record file of another folder than the incidents' that could not be read may
+    be an incident filed there (`incident list` lists those it can read): neither the ID it
+    gives nor, when it gives none that can be read, its name says it is a postmortem."""
+    if path.is_dir():
+        return False  # a folder linked out of the repository: never read, by any command
+    return not (written_id(path) or path.name).upper().startswith("PM-")
+
+
 @main.command("list")
 @click.option(
     "--status", multiple=True, help="investigating, identified, monitoring, resolved, or open."
@@ -1611,7 +1623,13 @@ def list_command(
         services,
     )
     folder = config.incidents_dir.rstrip("/")
-    note = skipped_note([p for p in archive.skipped if f"{p}/".startswith(f"{folder}/")])
+    note = skipped_note(
+        [
+            p
+            for p in archive.skipped
+            if f"{p}/".startswith(f"{folder}/") or _may_be_incident(project.root / p)
+        ]
+    )
     if note is not None:
         _warn(note)
     affected = {name.casefold() for incident, _path in incidents for name in incident.services}
@@ -1623,6 +1641,8 @@ def list_command(
                 f"{config.roster} owns it"
             )
     chosen = select_incidents(incidents, wanted)
+    for record_id, held in shared_ids((i.id, display) for i, display in chosen).items():
+        _warn(several_records(record_id, held))  # listed once for each
     if output_format.lower() == "json":
         echo(
             json.dumps([reports.summary_row(i, d) for i, d in chosen], indent=2, ensure_ascii=False)

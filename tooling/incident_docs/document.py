@@ -589,7 +589,8 @@ def _scan_body(doc: Document) -> None:
     code: set[int] = set()
     headings: list[Heading] = []
     for block in doc.blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and not block.in_list:
+            # A heading in a list item is shown in the list: no section of the document.
             headings.append(Heading(block.level, block.title, block.line))
         elif block.kind == "code" or (block.kind == "html" and block.end_line > block.line):
             # A one-line comment stays visible: suppression comments are written that way.
@@ -744,6 +745,9 @@ class Block:
     level: int = 0
     """Heading level; for list items, the column their content starts at; for indented code or
     an HTML block in a list item, the column the item's content starts at (0 outside lists)."""
+    in_list: bool = False
+    """The block is inside a list item: a heading there is shown in the list, not as a section
+    of the document."""
 
     @property
     def title(self) -> str:
@@ -1145,6 +1149,9 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     parts: list[str] = []
     level = 0
     item_indent = -1  # content column of the innermost open list item, -1 outside lists
+    items: list[int] = []  # content columns of the open list items, outermost first
+    reach = 0  # how many of them the line is inside (by its indentation)
+    in_list = False  # the open block is inside a list item
     fence = ""
     fence_indent = 0  # columns the open fence is indented, its list item's included
     fence_item = -1  # content column of the list item the open fence is in, -1 outside lists
@@ -1162,19 +1169,33 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
     def close(end: int) -> None:
         nonlocal kind
         if kind is not None:
-            blocks.append(Block(kind, start, end, "\n".join(parts), level))
+            blocks.append(Block(kind, start, end, "\n".join(parts), level, in_list))
             kind = None
 
     def begin(new: BlockKind, number: int, text: str, new_level: int = 0) -> None:
-        nonlocal kind, start, level, item_indent, in_table, quote_lazy
+        nonlocal kind, start, level, item_indent, in_table, quote_lazy, in_list
         kind, start, level = new, number, new_level
         quote_lazy = 0
         if new != "list_item" and outside:
-            item_indent = -1  # a block left of the item's content ends the list
+            leave_items()  # a block left of an item's content ends it (and the items in it)
+        in_list = bool(items)
         if new != "table_row":
             in_table = False
         parts.clear()
         parts.append(text)
+
+    def leave_items() -> None:
+        """The list items the line is not inside end."""
+        nonlocal item_indent
+        del items[reach:]
+        item_indent = items[-1] if items else -1
+
+    def enter_item(column: int) -> None:
+        """A list item opens, its content at the column, inside the items the line is in."""
+        nonlocal item_indent
+        leave_items()
+        items.append(column)
+        item_indent = column
 
     def goes_on() -> bool:
         """The open block ends in paragraph text, which the line continues (lazily, when it is
@@ -1259,6 +1280,8 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         outside = item_indent >= 0 and (
             first_char not in " \t" or indent_columns(line) < item_indent
         )
+        # Left of the innermost item's content, a line may still be inside an item around it.
+        reach = bisect_right(items, indent_columns(line)) if outside else len(items)
         if html_text:
             if outside or not line.strip():
                 html_text = False  # a blank line ends it, or a line left of its list item
@@ -1316,6 +1339,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             if kind == "code":
                 parts.append(line)  # indented code runs on past blank lines
             else:
+                if kind == "list_item" and item_empty and items:
+                    # A list item starts with one blank line at most: "-" alone, then a blank
+                    # line, is an empty item, and a line indented under it is none of it.
+                    reach = len(items) - 1
+                    leave_items()
                 close(number - 1)
             prev_blank = True
             continue
@@ -1324,8 +1352,15 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
         if item_indent >= 0 and indent >= item_indent:
             inner = dedent_columns(line, item_indent)  # content of the open list item
             indent = indent_columns(inner)
-        elif item_indent >= 0 and prev_blank:
-            item_indent = -1  # a line left of the item's content after a blank ends the list
+        elif item_indent >= 0:
+            if prev_blank:
+                leave_items()  # a line left of an item's content after a blank ends the item
+            if reach:
+                # Read as the content of the item around it that it is inside: "    ```" under
+                # "    - b" in "1. a" opens code in "1. a", where "- b" ends.
+                inner = dedent_columns(line, items[reach - 1])
+                indent = indent_columns(inner)
+        base = items[reach - 1] if reach else -1  # content column of the item the line is in
         if kind == "code" and not fence:
             if indent >= 4:
                 parts.append(line)
@@ -1339,7 +1374,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 item_empty, item_text = False, True
             else:
                 close(number - 1)
-                begin("code", number, line, max(item_indent, 0))
+                begin("code", number, line, max(base, 0))
             prev_blank = False
             continue
         opened = _FENCE.match(inner)
@@ -1357,7 +1392,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             closes_here = end in line  # "<!-->" closes itself
             if closes_here or number < last_closing(end):
                 close(number - 1)
-                begin("html", number, line, max(item_indent, 0))
+                begin("html", number, line, max(base, 0))
                 html_end = end
                 if closes_here:
                     close(number)
@@ -1370,7 +1405,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             # Shown as written (a pasted log in <pre>) or not at all (a script), up to the line
             # that closes it or the end, on the site as in CommonMark: never prose.
             close(number - 1)
-            begin("html", number, line, max(item_indent, 0))
+            begin("html", number, line, max(base, 0))
             html_end = "</"
             if _closes_html(line[raw.end() :], html_end):
                 close(number)
@@ -1426,10 +1461,11 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
                 fence = opened.group(1)
                 fence_indent = (len(line) - len(inner)) + content
                 begin("code", number, line)
-                fence_item = item_indent = fence_indent
+                enter_item(fence_indent)
+                fence_item = fence_indent
                 prev_blank = False
                 continue
-            item_indent = (len(line) - len(inner)) + content
+            enter_item((len(line) - len(inner)) + content)
             begin("list_item", number, line, item_indent)
             item_text = _holds_text(inner[content:]) if marker.group(3) else False
             item_empty = not inner[content:].strip()
@@ -1447,10 +1483,7 @@ def scan_blocks(lines: list[str], first: int = 1) -> list[Block]:
             "|" in inner
             # A table cannot interrupt the lazy continuation of a quote or item.
             and not _lazy(kind, goes_on(), outside)
-            and (
-                (in_table and _TABLE.match(inner))
-                or _opens_table(inner, lines, number, -1 if outside else item_indent)
-            )
+            and ((in_table and _TABLE.match(inner)) or _opens_table(inner, lines, number, base))
         ):
             close(number - 1)
             begin("table_row", number, line)

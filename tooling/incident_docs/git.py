@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -40,8 +41,31 @@ def output(root: Path, *args: str, purpose: str) -> str:
     done = run(root, *args, purpose=purpose)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
+        if any("index.lock': File exists" in line for line in detail):
+            # Git's last line ("remove the file manually to continue.") names no file.
+            raise UsageError(f"git {args[0]} failed: {_locked(root)}")
         raise UsageError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
     return done.stdout.decode(errors="replace")
+
+
+def _index_lock(root: Path) -> Path:
+    """Where git locks the index while it changes it (`.git/index.lock`, in a worktree's own
+    git folder for a linked worktree)."""
+    done = run(root, "rev-parse", "--git-path", "index.lock", purpose="--branch")
+    found = done.stdout.decode(errors="replace").strip() if done.returncode == 0 else ""
+    return root / (found or ".git/index.lock")
+
+
+def _locked(root: Path) -> str:
+    """What to do about git's index lock: git's own message names no file."""
+    lock = _index_lock(root)
+    with contextlib.suppress(ValueError):
+        lock = lock.resolve().relative_to(root.resolve())
+    return (
+        f"git's index is locked ({lock}): another git command is running in this repository, "
+        f"or one was stopped before it could clean up; if none is running, remove {lock} and "
+        "run the command again"
+    )
 
 
 def config_value(root: Path, key: str) -> str:
@@ -153,6 +177,8 @@ def check_branch(root: Path, branch: str | None = None) -> None:
                 f"--branch: the branch {branch} is on a remote already ({remote[0]}); "
                 f"to work on it: git switch {branch}"
             )
+    if _index_lock(root).exists():
+        raise UsageError(f"--branch: {_locked(root)}")
     # A commit needs both: GIT_COMMITTER_NAME and _EMAIL set alone do not make an author.
     for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
         if run(root, "var", ident, purpose=purpose).returncode != 0:

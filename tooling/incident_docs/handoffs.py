@@ -7,6 +7,7 @@ from datetime import datetime
 
 from incident_docs.models import (
     Incident,
+    IncidentStatus,
     Role,
 )
 from incident_docs.timeline import format_time
@@ -46,6 +47,36 @@ def same_handle(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
+def resolved_spans(incident: Incident) -> list[tuple[datetime, datetime | None]]:
+    """When the incident stood resolved: from each resolution in its status history to the
+    change after it (a reopening; None while it is still resolved), and from `resolved_at` for
+    a resolved record whose history does not say so."""
+    history = sorted(incident.status_history, key=lambda change: change.at)
+    spans: list[tuple[datetime, datetime | None]] = []
+    for position, change in enumerate(history):
+        if change.status is IncidentStatus.RESOLVED:
+            after = (
+                c.at for c in history[position + 1 :] if c.status is not IncidentStatus.RESOLVED
+            )
+            spans.append((change.at, next(after, None)))
+    resolved_at = incident.resolved_at
+    ended = incident.status is IncidentStatus.RESOLVED
+    if ended and resolved_at is not None and not any(until is None for _, until in spans):
+        spans.append((resolved_at, None))
+    return spans
+
+
+def resolved_at_the_time(
+    spans: list[tuple[datetime, datetime | None]], moment: datetime
+) -> datetime | None:
+    """When the incident was resolved, if it stood resolved at MOMENT (after its resolution,
+    before it was reopened); None if it did not."""
+    for since, until in spans:
+        if since < moment and (until is None or moment < until):
+            return since
+    return None
+
+
 def replay_roles(incident: Incident) -> RoleReplay:
     """Replay `handoffs` from the declarer holding every role, and say what does not add up.
 
@@ -60,9 +91,21 @@ def replay_roles(incident: Incident) -> RoleReplay:
     reported: set[Role] = set()
     order = sorted(range(len(incident.handoffs)), key=lambda i: incident.handoffs[i].at)
     carry: tuple[datetime, str, str, set[Role]] | None = None
+    spans = resolved_spans(incident)
     for position, index in enumerate(order):
         handoff = incident.handoffs[index]
         role = handoff.role
+        ended = resolved_at_the_time(spans, handoff.at)
+        if ended is not None:
+            problems.append(
+                RoleProblem(
+                    "RL006",
+                    f"handoff of {role.label} at {format_time(handoff.at)} is after the incident "
+                    f"was resolved ({format_time(ended)}): roles do not change once it has ended",
+                    index,
+                    role,
+                )
+            )
         if handoff.at < start:
             problems.append(
                 RoleProblem(

@@ -12,7 +12,13 @@ from typing import Any
 
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import scan_blocks
-from incident_docs.handoffs import DELEGABLE, replay_roles, same_handle
+from incident_docs.handoffs import (
+    DELEGABLE,
+    replay_roles,
+    resolved_at_the_time,
+    resolved_spans,
+    same_handle,
+)
 from incident_docs.models import (
     CRITERIA,
     INCIDENT_TRANSITIONS,
@@ -342,6 +348,12 @@ def assign(
         raise UsageError(
             f"a handoff cannot be before the incident was declared "
             f"({format_time(incident.declared_at)})"
+        )
+    ended = resolved_at_the_time(resolved_spans(incident), at)
+    if ended is not None:
+        raise UsageError(
+            f"a handoff cannot be at {format_time(at)}: the incident was resolved then "
+            f"({format_time(ended)}), and roles do not change once an incident has ended"
         )
     earlier = [h for h in incident.handoffs if h.at <= at]
     replay = replay_roles(incident.model_copy(update={"handoffs": tuple(earlier)}))

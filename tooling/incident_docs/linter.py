@@ -7,10 +7,10 @@ import fnmatch
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 from incident_docs.blameless import RULES as BLAMELESS_RULES
@@ -349,6 +349,20 @@ def _targets(
                 return f"{records}/{real.relative_to(target).as_posix()}"
         return None
 
+    def holds_records(given: Path, named: str, through: bool, folder: Path) -> bool:
+        """A folder in the folder given may hold records: the walk enters it."""
+        shown = f"{named}/{folder.relative_to(given).as_posix()}" if through else None
+        if shown is None and leads_to:
+            shown = through_link(folder)
+        if _may_hold_records(shown or relative_display(folder, ctx.root), config):
+            return True
+        # On the way to where a records folder that is a link leads ("records/").
+        try:
+            real = Path(os.path.realpath(folder))
+        except OSError:
+            return False
+        return any(target.is_relative_to(real) for target in leads_to)
+
     # The files named first: one is linted as named whether its folder comes before or after it.
     for given in sorted(paths, key=Path.is_dir):
         if given.is_dir():
@@ -361,7 +375,7 @@ def _targets(
             # is read through it, as a lint of the whole archive reads it: its files are named
             # by the link, where the record folders are, not where the link leads.
             through = given.is_symlink() and named in (config.incidents_dir, config.postmortems_dir)
-            for path in sorted(given.rglob("*")):
+            for path in _walk(given, partial(holds_records, given, named, through)):
                 shown = f"{named}/{path.relative_to(given).as_posix()}" if through else None
                 if shown is None and leads_to:
                     shown = through_link(path)
@@ -385,6 +399,38 @@ def _targets(
         elif not leads_outside(given, relative_display(given, ctx.root)):
             consider(given, explicit=True)
     return files, strays
+
+
+def _walk(folder: Path, enters: Callable[[Path], bool]) -> list[Path]:
+    """Everything under the folder, sorted as paths sort. Folders that are hidden, links or
+    that `enters` refuses are listed but not entered, so that `incident lint .` does not read
+    a tree of dependencies, nor `incident lint /` the whole disk; a folder that cannot be
+    listed, or is deleted on the way, is passed over (os.walk's default)."""
+    found: list[Path] = []
+    for parent, folders, names in os.walk(folder):
+        where = Path(parent)
+        entered = []
+        for name in folders:
+            path = where / name
+            found.append(path)
+            if not name.startswith(".") and not path.is_symlink() and enters(path):
+                entered.append(name)
+        folders[:] = entered
+        found.extend(where / name for name in names)
+    return sorted(found)
+
+
+def _may_hold_records(display: str, config: Config) -> bool:
+    """A folder (by its root-relative path) is a records folder, in one, or on the way to one:
+    the repository, a folder that holds it ("..", when `/` is linted) or one inside it."""
+    if display == "." or all(part == ".." for part in display.split("/")):
+        return True
+    if folder_kind(f"{display}/", config) is not None:
+        return True
+    return any(
+        f"{records.rstrip('/')}/".startswith(f"{display}/")
+        for records in (config.incidents_dir, config.postmortems_dir)
+    )
 
 
 def _hidden(path: Path, base: Path) -> bool:

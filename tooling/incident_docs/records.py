@@ -335,7 +335,10 @@ def hidden_record_message(part: str) -> str:
 
 
 def _unreadable_folder(error: OSError) -> None:
-    """A records folder that cannot be listed is no empty archive."""
+    """A records folder that cannot be listed is no empty archive; one deleted since it was
+    found (by a checkout, or a tool cleaning up) holds nothing to read any more."""
+    if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        return
     raise UsageError(f"{error.filename}: cannot read the folder: {error.strerror or error}")
 
 
@@ -370,6 +373,8 @@ def written_id(path: Path | str) -> str | None:
 
 _STATUS_KEY = re.compile(r"""^(?:status|"status"|'status')[ \t]*:(.*)$""")
 _RESOLVED_VALUE = re.compile(r"""[ \t]+(['"]?)resolved\1(?:[ \t]+#.*)?[ \t]*""")
+_ID_KEY = re.compile(r"""^(?:id|"id"|'id')[ \t]*:(.*)$""")
+_ID_VALUE = re.compile(r"""[ \t]+(['"]?)([A-Za-z0-9._/-]+)\1(?:[ \t]+#.*)?[ \t]*""")
 _NODE_MARKERS = re.compile(r"[ \t]*(?:[-?:](?:[ \t]+|$))*")
 """Indentation and the block indicators a line may open with ("- ", "? ", ": ")."""
 _AFTER_VALUE_INDICATOR = re.compile(r":(?:[ \t]+|$)")
@@ -406,31 +411,50 @@ def _closed_line(line: str) -> bool:
 def peek_resolved(head: bytes) -> bool:
     """Whether a record's first bytes plainly say it is resolved, read without parsing it: its
     front-matter, whole in them, has one top-level `status` key, and its value is `resolved` on
-    that line alone. The line must be a key of the front-matter's mapping, not a line of a
-    quoted value or a flow list that an earlier line left open (the real `status` spelled
-    otherwise): every line before it closes what it opens. Anything less plain is False, for
-    the full parse to decide. The front-matter ends where the parser ends it (document.py)."""
+    that line alone (see _plain_key)."""
+    value = _plain_key(head, _STATUS_KEY)
+    return value is not None and _RESOLVED_VALUE.fullmatch(value) is not None
+
+
+def peek_plain_id(head: bytes) -> str | None:
+    """The ID a record's first bytes plainly give, read without parsing it: one top-level `id`
+    key, its value on that line alone (see _plain_key). None when anything is less plain, for
+    the full parse to decide: unlike peek_id, never an `id:` line that a quoted title before it
+    holds."""
+    value = _plain_key(head, _ID_KEY)
+    found = _ID_VALUE.fullmatch(value) if value is not None else None
+    return found.group(2) if found else None
+
+
+def _plain_key(head: bytes, key: re.Pattern[str]) -> str | None:
+    """What follows the colon of the one line of a record's front-matter that holds the
+    top-level KEY, read without parsing it; None unless it is plain. The front-matter must be
+    whole in HEAD, with KEY on one line only. The line must be a key of the front-matter's
+    mapping, not a line of a quoted value or a flow list that an earlier line left open (the
+    real key spelled otherwise): every line before it closes what it opens, and no indented
+    line after it continues its value. The front-matter ends where the parser ends it
+    (document.py)."""
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
-        return False
+        return None
     end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
     if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
-        return False  # no end, or one that may be cut off: a longer front-matter
+        return None  # no end, or one that may be cut off: a longer front-matter
     front = lines[1:end]
     if not text.isascii() and any(mark in "\n".join(front) for mark in _YAML_ONLY_BREAKS):
-        return False
-    keys = [(n, found) for n, line in enumerate(front) if (found := _STATUS_KEY.match(line))]
-    if len(keys) != 1 or not _RESOLVED_VALUE.fullmatch(keys[0][1].group(1)):
-        return False
+        return None
+    keys = [(n, found) for n, line in enumerate(front) if (found := key.match(line))]
+    if len(keys) != 1:
+        return None
     at = keys[0][0]
     if not all(_closed_line(line) for line in front[:at]):
-        return False
+        return None
     # An indented line after it would continue the value ("resolved and gone").
     after = next((line for line in front[at + 1 :] if line), "")
-    return not after[:1].isspace()
+    return None if after[:1].isspace() else keys[0][1].group(1)
 
 
 def _quick_bytes(path: Path, config: Config, size: int = -1) -> bytes | None:
@@ -453,6 +477,13 @@ def plainly_resolved(path: Path, config: Config) -> bool:
     look for the open incidents of a large archive (see _quick_bytes)."""
     head = _quick_bytes(path, config, ID_PEEK_BYTES)
     return head is not None and peek_resolved(head)
+
+
+def plainly_written_id(path: Path, config: Config) -> str | None:
+    """The ID the record file plainly gives (peek_plain_id), for commands that skip records of
+    a large archive by their ID (see _quick_bytes); None when only the full read may say."""
+    head = _quick_bytes(path, config, ID_PEEK_BYTES)
+    return peek_plain_id(head) if head is not None else None
 
 
 def is_record_file(path: Path) -> bool:
@@ -918,22 +949,24 @@ def _postmortems(
     """The valid postmortems of the archive: only the postmortems folder's files are read; with
     `mentioning`, only those whose text holds one of these IDs (or a backslash, which YAML could
     spell one with) are parsed."""
-    wanted = [found.encode() for found in mentioning]
+    # One search of each file for any of them: an archive may have hundreds to look for.
+    wanted = re.compile(b"|".join(re.escape(found.encode()) for found in mentioning))
     for path, display in record_file_names(root, config):
         if folder_kind(display, config) != "postmortem" or not is_record_file(Path(path)):
             continue
-        if wanted and not _may_mention(Path(path), wanted, config):
+        if mentioning and not _may_mention(Path(path), wanted, config):
             continue
         loaded = load_record(Path(path), root, config)
         if loaded is not None and isinstance(loaded.record, Postmortem):
             yield loaded.record
 
 
-def _may_mention(path: Path, ids: Sequence[bytes], config: Config) -> bool:
-    """Whether a record file may name one of the IDs: its bytes hold one, or a backslash; or it
-    cannot be read quickly (see _quick_bytes), for the full read to say."""
+def _may_mention(path: Path, ids: re.Pattern[bytes], config: Config) -> bool:
+    """Whether a record file may name one of the IDs (a pattern of them all): its bytes hold
+    one, or a backslash; or it cannot be read quickly (see _quick_bytes), for the full read to
+    say."""
     raw = _quick_bytes(path, config)
-    return raw is None or b"\\" in raw or any(found in raw for found in ids)
+    return raw is None or b"\\" in raw or ids.search(raw) is not None
 
 
 def postmortems_covering(root: Path, config: Config, incident: Incident) -> list[str]:
@@ -949,21 +982,50 @@ def postmortems_covering(root: Path, config: Config, incident: Incident) -> list
 
 def awaiting_postmortem(root: Path, config: Config) -> list[tuple[str, Path]]:
     """Resolved incidents with no postmortem yet: none linked, none listing it among its
-    incidents, and no draft in its folder."""
+    incidents, and no draft in its folder.
+
+    Only what may answer is parsed, so that a large archive answers in a second: not an
+    incident whose draft is there by the ID it gives (read cheaply), nor a postmortem that
+    names none of the incidents left."""
     drafts = {p.stem for p in (root / config.postmortems_dir).glob("*.md")}
-    covered = {incident for record in _postmortems(root, config) for incident in record.incidents}
     found: list[tuple[str, Path]] = []
     for path in incident_files(root, config):
+        held = plainly_written_id(path, config)
+        if held is not None and postmortem_id(held) in drafts:
+            continue
         loaded = load_record(path, root, config)
         if loaded is None or not isinstance(loaded.record, Incident):
             continue
         record = loaded.record
         if record.status is not IncidentStatus.RESOLVED or record.postmortem is not None:
             continue
-        if postmortem_id(record.id) in drafts or record.id in covered:
+        if postmortem_id(record.id) in drafts:
             continue
         found.append((record.id, path))
-    return found
+    if not found:
+        return found
+    wanted = [record_id for record_id, _path in found]
+    covered = {
+        incident for record in _postmortems(root, config, wanted) for incident in record.incidents
+    }
+    return [(record_id, path) for record_id, path in found if record_id not in covered]
+
+
+def shared_ids(records: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Of (ID, path) pairs, the IDs that several paths hold (a record copied by hand to a new
+    file name), each with those paths."""
+    held: dict[str, list[str]] = {}
+    for record_id, display in records:
+        held.setdefault(record_id, []).append(display)
+    return {record_id: paths for record_id, paths in held.items() if len(paths) > 1}
+
+
+def several_records(record_id: str, displays: Sequence[str], shown: int = 8) -> str:
+    """That an ID is held by several record files, naming them, and what to do."""
+    names = ", ".join(displays[:shown]) + (
+        f" and {len(displays) - shown} more" if len(displays) > shown else ""
+    )
+    return f"{record_id} is the ID of several records: {names}; keep one (lint reports each, ID001)"
 
 
 def _invalid_phrase(invalid: Sequence[str], shown: int = 5) -> str:
@@ -1042,11 +1104,8 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
         exact = [p for p in files if wanted in called[p]]
         matches = exact or [p for p in files if any(wanted in name for name in called[p])]
         if len(exact) > 1:
-            shown = ", ".join(relative_display(p, root) for p in exact[:8])
-            raise UsageError(
-                f"{quoted(given)} is the ID of several records: {shown}; keep one (lint reports "
-                "each, ID001), then run the command again"
-            )
+            shown = [relative_display(p, root) for p in exact]
+            raise UsageError(f"{several_records(quoted(given), shown)}, then run the command again")
         if len(matches) == 1:
             display = relative_display(matches[0], root)
             return Located(_inside_incidents(root, config, matches[0], display), display)
@@ -1055,6 +1114,11 @@ def locate_incident(root: Path, config: Config, given: str | None) -> Located:
         names = ", ".join(p.stem for p in matches[:8])
         raise UsageError(f"{quoted(given)} matches several incidents: {names}")
     opened, invalid = open_incidents(root, config)
+    for record_id, holders in shared_ids((i, relative_display(p, root)) for i, p in opened).items():
+        # A copy made by hand: which of the two is "the one" is the user's to say.
+        raise UsageError(
+            f"{several_records(quoted(record_id), holders)}, then run the command again"
+        )
     broken = f", and {_invalid_phrase(invalid)};" if invalid else ""
     if len(opened) == 1:
         record_id, path = opened[0]

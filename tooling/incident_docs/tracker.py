@@ -240,13 +240,15 @@ class SyncReport:
     created: int = 0
     adopted: int = 0
     changed: int = 0
+    moved: int = 0
+    """Trackers pointed at the new address of an issue moved to another repository."""
     unchanged: int = 0
     written: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def did_something(self) -> bool:
-        return bool(self.created or self.adopted or self.changed or self.written)
+        return bool(self.created or self.adopted or self.changed or self.moved or self.written)
 
     def summary(self) -> str:
         problems = (
@@ -260,12 +262,22 @@ class SyncReport:
                 f"adopt {self.adopted}",
                 f"change {self.changed} {_plural(self.changed, 'status', 'statuses')}",
             ]
+            if self.moved:
+                parts.append(
+                    f"point {self.moved} {_plural(self.moved, 'tracker')} at a moved issue"
+                )
             return "actions sync (dry run): " + ", ".join(parts) + "; no record written" + problems
         records = len(self.written)
+        moved = (
+            f"{self.moved} {_plural(self.moved, 'tracker')} pointed at a moved issue, "
+            if self.moved
+            else ""
+        )
         return (
             f"actions sync: {self.created} {_plural(self.created, 'issue')} created, "
             f"{self.adopted} adopted, {self.changed} "
-            f"{_plural(self.changed, 'status', 'statuses')} changed, {self.unchanged} up to date; "
+            f"{_plural(self.changed, 'status', 'statuses')} changed, {moved}{self.unchanged} up "
+            "to date; "
             f"{records} {_plural(records, 'record')} written{problems}"
         )
 
@@ -445,7 +457,8 @@ class ActionSync:
                     continue  # another tracker (Jira, a plain link): not ours to read
                 found = self._issue_at(ref, display, p)
                 if found is not None:
-                    self._state_back(p, found, display, sets)
+                    moved = self._moved(p, ref, found, display, repository, sets)
+                    self._state_back(p, found, display, sets, moved=moved)
         except BaseException:
             # What was learnt before the error is still saved, and the error (a rate limit, an
             # interrupt) still stops the run whatever the record's write meets.
@@ -637,13 +650,41 @@ class ActionSync:
             )
         return created
 
+    def _moved(
+        self,
+        p: _Pending,
+        ref: IssueRef,
+        issue: Issue,
+        display: str,
+        repository: Repository,
+        sets: list[tuple[_Pending, str, Any]],
+    ) -> bool:
+        """Point the tracker at the issue's address now when GitHub sent its old one on (301):
+        an issue transferred to another repository, or one of a repository renamed since.
+        Whether it did."""
+        now = issue_ref(issue.url, repository.web_root)
+        if now is None or (now.repo.casefold(), now.number) == (ref.repo.casefold(), ref.number):
+            return False
+        self.report.moved += 1
+        verb = "would point" if self.report.dry_run else "pointed"
+        self.say(
+            f'{display}: "{_one_line(p.item.title)}": {ref} was moved to {now}; {verb} the '
+            f"tracker at {issue.url}"
+        )
+        sets.append((p, "tracker", issue.url))
+        return True
+
     def _state_back(
         self,
         p: _Pending,
         issue: Issue,
         display: str,
         sets: list[tuple[_Pending, str, Any]],
+        *,
+        moved: bool = False,
     ) -> None:
+        """The item's status from its issue. An item whose tracker was MOVED is counted as
+        that, not as up to date as well."""
         label = f'{display}: "{_one_line(p.item.title)}"'
         status = status_from_issue(p.item.status, issue)
         if status is None:
@@ -652,7 +693,7 @@ class ActionSync:
                     f"{label}: {issue.url} was closed as a duplicate; point the item's "
                     "tracker at the issue that carries the work"
                 )
-            if p.item.tracker is not None:
+            if p.item.tracker is not None and not moved:
                 self.report.unchanged += 1
             return
         self.report.changed += 1
@@ -754,8 +795,10 @@ class ActionSync:
                         "ran; run it again"
                     )
                     continue
-                if key == "tracker" and items[index].tracker not in (None, value):
-                    continue  # someone linked another issue meanwhile: theirs stands
+                if key == "tracker" and items[index].tracker not in (pending.item.tracker, value):
+                    # Someone linked another issue meanwhile, or removed the link of a moved
+                    # one to have a new issue made: theirs stands.
+                    continue
                 chosen.append((("action_items", index, key), value))
             return Change(sets=tuple(chosen))
 

@@ -35,6 +35,9 @@ from incident_docs.blameless.lexicon import (
 )
 from incident_docs.blameless.patterns import (
     CHECKS,
+    HENCEFORTH,
+    OWN_DOINGS,
+    READERS,
     Check,
 )
 
@@ -377,6 +380,20 @@ def _classify_match(
     check: Check, match: re.Match[str], text: str, people: frozenset[str]
 ) -> tuple[str | None, int]:
     """Agent kind of the match, and where the reported span starts (at the agent when it precedes)."""
+    if check.agent == "clause":
+        # The subject the match is said of, wherever it stands before the match in its clause:
+        # "Dave was", "Dave's migration was", "the migration Priya ran was".
+        kind, start = _classify_match(replace(check, agent="before"), match, text, people)
+        if kind is not None:
+            return kind, start
+        opens = _sentence_bounds(text, match.start(), match.end())[0]
+        for token in TOKEN.finditer(text, opens, match.start()):
+            if token.group(0).lower() in _CLAUSE_PRONOUNS:
+                return "pronoun", match.start()
+            found = agent_kind(text, token.start(), token.end(), people)
+            if found in _CALLED_KINDS:
+                return found, match.start()
+        return None, match.start()
     if check.agent == "before":
         span = agent_before(text, match.start(), check.skip_adverbs)
         if span is None:
@@ -421,6 +438,11 @@ def _classify_match(
             # that follows, not the agent.
             return None, match.start()
     return agent_kind(text, match.start("agent"), match.end("agent"), people), match.start()
+
+
+_CLAUSE_PRONOUNS = wordset("he she him her his they them their you your")
+"""Pronouns before the match in its clause that say whose the subject is ("his deploy was",
+"their rollout was")."""
 
 
 _DETERMINER = re.compile(r"(?:the|our|their|his|her|its|your|my|a|an|this|that)\Z", re.IGNORECASE)
@@ -505,6 +527,38 @@ def _hits_for(
         ):
             continue
         if (
+            check.advice is not None
+            and check.advice.search(low, max(0, match.start() - 60), match.end()) is not None
+            and in_sentence(READERS, match)
+            and not in_sentence(HENCEFORTH, match)
+            and not _someone_named(
+                text, _sentence_bounds(text, match.start(), match.end())[0], match.start(), people
+            )
+            and not _someone_beside(text, match.end(), people)
+            and OWN_DOINGS.match(low, match.end()) is None
+            and not _called_on(text, match.end(), people)
+        ):
+            continue  # a warning to the readers: "Be careful of the software, as it …"
+        if (
+            check.lesson is not None
+            and check.lesson.match(low, match.end("lead")) is not None
+            and not _someone_in(
+                text,
+                match.end("lead"),
+                _sentence_bounds(text, match.start(), match.end())[1],
+                people,
+            )
+        ):
+            continue  # "In retrospect it is now clear that … is a misconfiguration"
+        if (
+            check.of_a_thing is not None
+            and check.of_a_thing.match(low, match.end()) is not None
+            and not _someone_in(
+                text, _sentence_bounds(text, match.start(), match.end())[0], match.start(), people
+            )
+        ):
+            continue  # "this is clearly not an issue for such operators"
+        if (
             check.refusal is not None
             and check.refusal.search(low, max(0, match.start() - 60), match.start())
             and not _asks(text, match.start(), match.end())
@@ -584,6 +638,59 @@ def _someone_within(text: str, start: int, end: int, people: frozenset[str]) -> 
         if token.group(0).lower() in _WITHIN_PRONOUNS or agent_kind(
             text, token.start(), token.end(), people
         ) in ("person", "singled", "role", "team"):
+            return True
+    return False
+
+
+def _someone_named(text: str, start: int, end: int, people: frozenset[str]) -> bool:
+    """A person, a role or a team is named in text[start:end], or "he" or "she": someone the
+    care before a warning may be bidden to ("Dave, you need to be careful"); not "they", as
+    often the people the readers are warned of ("They could use them for phishing, so be
+    careful with emails asking you to sign in")."""
+    for token in TOKEN.finditer(text, start, end):
+        if token.group(0).lower() in _BESIDE_PRONOUNS or agent_kind(
+            text, token.start(), token.end(), people
+        ) in ("person", "singled", "role", "team"):
+            return True
+    return False
+
+
+_CALLED = wordset("everyone everybody all folks guys people y'all")
+
+
+def _called_on(text: str, end: int, people: frozenset[str]) -> bool:
+    """After text[:end], the last words of its sentence, after a comma, call on someone: a
+    person, a role, a team or everyone ("Be careful when you deploy, team", "…, on-call")."""
+    last = _sentence_bounds(text, end, end)[1]
+    words = [token.group(0) for token in TOKEN.finditer(text, end, last)]
+    if "," not in words:
+        return False
+    tail = [
+        token
+        for token in TOKEN.finditer(text, end, last)
+        if token.start() > end + text[end:last].rindex(",")
+    ]
+    return 0 < len(tail) <= 3 and any(
+        token.group(0).lower() in _CALLED
+        or agent_kind(text, token.start(), token.end(), people) in _CALLED_KINDS
+        for token in tail
+        if token.group(0) not in _PUNCTUATION
+    )
+
+
+_CALLED_KINDS = frozenset({"person", "pronoun", "singled", "role", "team"})
+
+
+def _someone_in(text: str, start: int, end: int, people: frozenset[str]) -> bool:
+    """A person, a role or a team is named in text[start:end], or a pronoun for someone or
+    whose ("he", "their", "you"): what is said there may be said of them ("In retrospect it is
+    clear that the on-call engineer is not up to the job", "He is clearly not a team
+    player")."""
+    for token in TOKEN.finditer(text, start, end):
+        if (
+            token.group(0).lower() in _CLAUSE_PRONOUNS
+            or agent_kind(text, token.start(), token.end(), people) in _CALLED_KINDS
+        ):
             return True
     return False
 

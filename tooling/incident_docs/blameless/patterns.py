@@ -33,7 +33,9 @@ class Check:
     code: str
     # Run only when the lower-cased text contains one of these words (None: always run); keeps the engine fast.
     triggers: frozenset[str] | None
-    # "before": the subject is the word left of the match; "group": named groups agent/agent2 in the match.
+    # "before": the subject is the word left of the match; "clause": that word, or else someone
+    # named before the match in its clause ("Dave's migration was"); "group": named groups
+    # agent/agent2 in the match.
     agent: str | None = None
     by_agent: tuple[tuple[str, str], ...] = ()
     droppable: bool = False
@@ -73,6 +75,18 @@ class Check:
     # hold when a person is named just after the match, beside the care ("We need to be more
     # careful, Dave", "I'll do better, and so should Carlos"; see engine._someone_beside).
     writers_veto: bool = False
+    # Care bidden to the readers as a warning: the match is not reported when this pattern,
+    # searched in the 60 chars before the match through its end, finds it so, in a sentence that
+    # speaks to the readers (READERS) and names no one else (see engine._hits_for).
+    advice: re.Pattern[str] | None = None
+    # A lesson seen afterwards and said in the present: the match is not reported when this
+    # pattern matches where its group "lead" ends, unless the rest of its sentence names someone
+    # ("In retrospect it is clear that the on-call engineer is not up to the job").
+    lesson: re.Pattern[str] | None = None
+    # A thing or a state of mind after the match: the match is not reported when this pattern
+    # matches where it ends, unless someone is named before it in its clause, whose the thing
+    # is said to be ("He is clearly not a team player").
+    of_a_thing: re.Pattern[str] | None = None
 
 
 PERSON_CODES = (("person", "BL001"), ("pronoun", "BL001"), ("singled", "BL001"), ("team", "BL008"))
@@ -95,6 +109,53 @@ _FORESAW = (
     r"anticipated|noticed|spotted|realised|realized|recogni[sz]ed|understood|guessed|been\s+aware)\b"
 )
 """What someone should have known or seen coming: hindsight, whoever should have."""
+_PAST = (
+    r"\b(?:was|were|had|did|been|would|could|should|might|must|ought|ago|yesterday|went|came|"
+    r"broke|took|made|knew|saw|forgot|ran|fell|became|began|got|left|lost|set|put|let|cut|hit|"
+    r"shut|told|said|thought|meant|sent|spent|kept|built|chose|wrote|gave|brought|caught|found|"
+    r"held|sold|stood|understood)\b|n['\u2019]t\s+have\b|['\u2019](?:d|ve)\b|\b[a-z]+[^e\W]ed\b"
+)
+"""A word of the past, roughly: an auxiliary or a verb in the past tense, a counterfactual; a
+word in -ed is read as one, so that an adjective ("the unsigned binaries") keeps hindsight
+reported rather than clears it."""
+_LESSON = (
+    # The rest of the clause ("…, but during the incident it was one of forty alerts" is
+    # another): no word of the past, nor of what people never do, and a verb in the present.
+    # A full stop inside a word ("@wei.z", "S3.Bucket") ends nothing.
+    r"(?=(?:(?!" + _PAST + r"|\b(?:but|never|nobody|no\s+one|someone|somebody|anyone|anybody|"
+    r"everyone|everybody)\b)(?:[^.;!?|\n]|[.;!?](?=\S)))*(?:[.;!?](?!\S)|[|\n]|\bbut\b|$))"
+    r"(?:(?!\bbut\b)(?:[^.;!?|\n]|[.;!?](?=\S)))*?\b(?:is|are|isn['\u2019]t|aren['\u2019]t|seems?|"
+    r"looks?|remains?|(?:it|that|this|there)['\u2019]s)\b"
+)
+"""What is seen afterwards as a lesson in the present, not as what someone should have seen
+coming: "In retrospect it is now clear that pointing a subdomain at S3 in DNS-only mode is a
+misconfiguration", "In hindsight the warning sign is obvious, but during the incident it was one
+of forty alerts"; not "In retrospect it is clear that the change was risky"."""
+_NOT_A_DEED = r"(?!\s+(?:happy|pleased|amused|impressed|thrilled|satisfied|delighted|content)\b)"
+"""After "clearly not": not a mood ("He's clearly not happy because our API impacts a lot of
+products"), which is no one's deed looked back on ("clearly not tested", "clearly not taking the
+on-call seriously", "clearly not true")."""
+_NOT_A_THING = (
+    r"\s+(?:a|an|the|this|that|these|those|what|how|where|why|which|who|enough|sufficient|ideal|"
+    r"optimal|feasible|possible|sustainable|scalable|desirable|comfortable|keen|interested|"
+    r"excited|convinced|sure|certain|fond)\b"
+)
+"""After "clearly not", a thing or a state of mind ("clearly not what you want for a dashboard",
+"this is clearly not an issue for such operators"): no one's deed, unless the clause says whose
+("He is clearly not a team player", "Ops is clearly not the team for this")."""
+_UTTERLY = "complete total absolute utter unmitigated"
+_UTTERLY_WORDS = _UTTERLY.replace(" ", "|")
+_WRECKS = "disaster mess nightmare shambles fiasco catastrophe joke show chaos trainwreck"
+_WRECK = (
+    r"(?:" + _UTTERLY_WORDS + r")\s+(?:disaster|mess|nightmare|shambles|fiasco|catastrophe|joke|"
+    r"clown\s*show|chaos|trainwreck)\b"
+)
+"""A judgement of something as a wreck: "a complete mess", "a total disaster"."""
+_COPULA = (
+    r"(?:(?:was|is|were|are|been|be|became|becomes|remains?|remained)\s+|['\u2019](?:s|re)\s+)"
+    r"(?:(?:\w+ly|just|still|such)\s+)?(?:an?\s+)?"
+)
+"""What the subject of a clause is ("was a", "'s an", "is frankly a")."""
 _NO_OBJECT = r"(?:by|to|from|back|after|before|in|on|at|for|with|during|following|because|when|and|or|as|if)\b"
 """A word after a verb that opens no object of it: a preposition or a conjunction."""
 _DEMOTION_OF_A_SYSTEM = (
@@ -161,6 +222,43 @@ stands ("we expect responders to be more attentive", "we warned Dave to do bette
 whoever the writer names beside themselves ("Dave and I need to be more careful"). A clause of
 the writers' own may come first, joined by "and" ("we are sorry for the disruption and promise
 to do better", "we misread the graph and need to be more careful with units")."""
+
+
+_ADVICE = _c(
+    # Asked of "you", or bidden with no subject where a sentence or a clause opens ("Be careful of
+    # the software", "…, so be careful with emails"), with no "more": a warning of what can go
+    # wrong, not a reproach of what went wrong ("be more careful").
+    r"(?:(?:^|[.;:!?(\n])[\s>*_\-\"'\u201c\u2018]*|\b(?:so|then|though|but|and)[\s,]+|"
+    r"\byou(?:['\u2019](?:ll|d|re))?\s+(?:(?:should|must|need|have|ought|will|would|may|might|"
+    r"can|could|to|really|just|always|also|want|got)\s+){0,3})"
+    r"(?:(?:please|just|always|also|do)[\s,]+)*"
+    r"be\s+(?:very\s+|really\s+|extremely\s+|especially\s+|particularly\s+)?" + CARE + r"$"
+)
+"""Care bidden to the readers: "Be careful of the software, as it doesn't ask for confirmation",
+"…, so be careful with emails asking you to sign in", "you need to be very careful to keep track
+of it"; not "be more careful", nor care asked of someone named ("Engineers must be careful")."""
+READERS = _c(r"\byou(?:rs?|rself|rselves)?\b")
+"""The readers, spoken to: a warning of care is theirs only in a sentence that says "you"."""
+HENCEFORTH = _c(
+    r"\b(?:next\s+time|in\s+(?:the\s+)?future|from\s+now\s+on|going\s+forward|again|last\s+time|"
+    r"or\s+else|or\s+you['\u2019](?:re|ll\s+be)\s+(?:out|fired|gone|done))\b|"
+    r"\byou\s+(?:\w+ly\s+|just\s+)?(?:did|broke|took|made|forgot|ran|left|lost|let|caught|"
+    r"sent|brought|[a-z]+[^e\W]ed)\b"
+)
+"""Care bidden for the next time, after what "you" did or under a threat is a reproach of the
+last ("Be careful with your config next time", "Be careful with prod, since you took it
+down", "…, or you're out"), whoever it is said to."""
+OWN_DOINGS = _c(
+    r"\s*(?:[.!]|$)|\s+(?:(?:when|while|before|whenever|if|after|as|once|until)\s+(?:you|your)\b|"
+    r"(?:with|of|about|around|on|in|during)\s+(?:(?:all|any|every)\s+)?(?:your\b|what(?:ever)?\s+"
+    r"you\b|(?:the\s+)?(?:prod|production|deploys?|deployments?|releases?|changes|commits|merges|"
+    r"migrations?|scripts?|configs?|configuration|code|rollouts?|pushes|force[\s-]pushes|prs|"
+    r"pull\s+requests|reviews?|commands)\b)|"
+    r"to\s+(?:test|check|double-check|review|verify|read|run|follow)\b)"
+)
+"""After care bidden to "you", nothing ("You need to be careful.") or what the readers
+themselves do ("be careful when you deploy", "…with your deploys", "…with prod", "…to test"): a
+reproach, not a warning of what can go wrong."""
 
 
 _CARE = (
@@ -597,11 +695,12 @@ CHECKS: tuple[Check, ...] = (
         _c(
             r"\bclearly\s+(?:should|shouldn|was\s+(?:not|wrong|a\s+mistake|broken)|nobody|no\s+one|never|"
             r"didn|did\s+not|had\s+no|wasn|failed|ignored|someone|they|he|she|have|would|could|"
-            r"wrong|a\s+mistake|not)\b"
+            r"wrong|a\s+mistake|not\b" + _NOT_A_DEED + r")\b"
         ),
         "BL003",
         wordset("clearly"),
         discourse=True,
+        of_a_thing=_c(_NOT_A_THING),
     ),
     Check(
         _c(
@@ -615,8 +714,9 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         _c(
-            r"\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+benefit\s+of\s+"
-            r"hindsight)\b(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|plain|apparent)\b|"
+            r"(?P<lead>\b(?:in\s+hindsight|in\s+retrospect|with\s+hindsight|looking\s+back|with\s+the\s+"
+            r"benefit\s+of\s+hindsight)\b)(?:[^.;!?|\n]{0,30}?\b(?:obvious(?:ly)?|clear(?:ly)?|evident|"
+            r"plain|apparent)\b|"
             # "In hindsight the runbook should have...": a gap in an artefact, seen afterwards. A
             # person or a role there is still a counterfactual (BL002).
             # Nor is the organisation's own lesson ("In hindsight, we should have done many small
@@ -627,6 +727,7 @@ CHECKS: tuple[Check, ...] = (
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
+        lesson=_c(_LESSON),
     ),
     Check(
         _c(r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying)\b"),
@@ -828,8 +929,7 @@ CHECKS: tuple[Check, ...] = (
             # pre-mortem we asked what could possibly go wrong").
             r"(?:(?<=[.,;:!?(\u2014\u2013-]\s)|(?<=[.,;:!?(\u2014\u2013-])|(?<![\s\S]))what\s+could\s+"
             r"(?:possibly\s+(?:have\s+gone|go)|have\s+gone)\s+wrong|go\s+figure|dumpster\s+fire|train\s*wreck|"
-            r"(?:complete|total|absolute|utter|unmitigated)\s+(?:disaster|mess|nightmare|shambles|fiasco|"
-            r"catastrophe|joke|failure|clown\s*show|chaos|trainwreck)|fiasco|debacle|shit\s*show|"
+            r"fiasco|debacle|shit\s*show|"
             r"clown\s*(?:show|car|fiesta)|damn(?:ed)?|crap(?:py)?|shit(?:ty)?|fuck\w*|bloody\s+hell|"
             r"brilliant\s+(?:move|idea|plan|decision)|thanks\s+a\s+lot|what\s+were\s+they\s+thinking|"
             r"freak(?:ed|ing)?\s+out|freak-out|lost\s+(?:it|(?:their|his|her)\s+(?:minds?|cool|heads?))|"
@@ -852,6 +952,27 @@ CHECKS: tuple[Check, ...] = (
             "shitshow clownshow damn damned crap crappy shitty fuck fucking fucked bloody brilliant thanks "
             "freak freaked freaking lost panic wasted"
         ),
+    ),
+    # A wreck made or named: "the developers had made a complete mess", "what followed was
+    # chaos, a total nightmare"; not what the subject of a clause is (see the next check).
+    Check(
+        _c(r"\b" + _WRECK),
+        "BL006",
+        wordset(_WRECKS),
+        requires=(wordset(_UTTERLY),),
+        veto=_c(_COPULA + r"$"),
+    ),
+    # A wreck that the subject of its clause is, when the subject is someone ("Dave was a
+    # complete disaster", "the new guy is an absolute joke"); not a thing, a plan or a situation
+    # ("The migration was a complete mess", "the wiki page is a total mess", "it was a complete
+    # failure of the primary link").
+    Check(
+        _c(r"\b" + _COPULA + r"(?:" + _WRECK + r"|(?:" + _UTTERLY_WORDS + r")\s+failure)\b"),
+        "BL006",
+        wordset(_WRECKS + " failure"),
+        "clause",
+        EMOTION_CODES,
+        requires=(wordset(_UTTERLY),),
     ),
     Check(
         _c(
@@ -1017,6 +1138,7 @@ CHECKS: tuple[Check, ...] = (
         veto=_WRITERS_RESOLVE,
         sentence_veto=_CARE_REJECTED,
         writers_veto=True,
+        advice=_ADVICE,
     ),
     Check(
         _c(

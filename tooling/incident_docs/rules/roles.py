@@ -24,6 +24,8 @@ RULES = (
              "a handoff of ops_lead from sam to jo, and roles: {ops_lead: jo}"),
     RuleInfo("RL005", "handoff-after-declaration", "No handoff is before the incident was declared.",
              "declared_at: 12:41Z, a handoff at 12:30Z", "a handoff at 12:50Z"),
+    RuleInfo("RL006", "handoff-before-resolution", "No handoff is after the incident was resolved, but after it was reopened.",
+             "resolved_at: 14:00Z, a handoff at 14:30Z", "a handoff at 13:50Z"),
 )  # fmt: skip
 
 
@@ -75,7 +77,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     for problem in replay_roles(incident).problems:
         if problem.handoff is not None:
             where: tuple[str | int, ...] = ("handoffs", problem.handoff)
-            if problem.code == "RL005":
+            if problem.code in ("RL005", "RL006"):
                 where = (*where, "at")
             elif problem.code == "RL002":
                 where = (*where, "from")

@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator, Sequence
 
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import PROSE_KINDS, Document, Section
+from incident_docs.document import PROSE_KINDS, Block, Document, Section
 from incident_docs.rules.base import Family, RuleInfo, Subject
 from incident_docs.templates import is_empty, normalise, titled, without_comments
 
 RULES = (
-    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, a note in brackets after them such as '(UTC)', or case).",
+    RuleInfo("SC001", "missing-section", "Every required section (per kind and severity) is present as a '## ' heading, not one inside a list item, which is shown in the list (its title read without numbering, emphasis around it, emoji or punctuation before or after its words, a note in brackets after them such as '(UTC)', or case).",
              "(no '## Detection' heading)", "## Detection\n\nAn alert on error rate paged the on-call engineer."),
     RuleInfo("SC002", "empty-section", "A required section has content, not just the template's placeholder (for incidents, once resolved).",
              "## Recovery\n\n_TODO: how service was restored._", "## Recovery\n\nCaches refilled within ten minutes."),
@@ -147,9 +147,23 @@ def _missing(
     return Finding("SC001", f"missing required section '## {title}'", line, 1)
 
 
+_LISTED = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(#{1,6}[ \t]+[^\n]*)$")
+"""A list item that holds a heading ("- ## Recovery"): shown in the list, no section."""
 _UNSPACED = re.compile(r" {0,3}#{1,6}(?=[^#\s])(.*)")
 """A line of #s and a title without a space between ("##Detection"); closing #s are cut off
 the title after the match (one pass: a lazy title before them rescans every run of them)."""
+
+
+def _heading_in_list(block: Block) -> tuple[str, str] | None:
+    """A heading written in a list item ("- ## Recovery", or indented under one): the line as
+    written and its title; None for any other block."""
+    if block.kind == "heading" and block.in_list:
+        return block.text.split("\n", 1)[0].strip(), block.title
+    found = _LISTED.match(block.text) if block.kind == "list_item" else None
+    if found is None:
+        return None
+    written = found.group(1).rstrip()
+    return written, written.lstrip("#").strip(" \t#")
 
 
 def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, str] | None:
@@ -157,6 +171,13 @@ def _near_miss(doc: Document, title: str, aliases: Sequence[str]) -> tuple[int, 
     another level, or '##Timeline' with no space, alone on its line (GitHub and lint read it as
     text, though Python-Markdown shows it as a heading)."""
     wanted = {normalise(name) for name in (title, *aliases)}
+    for block in doc.blocks:
+        listed = _heading_in_list(block)
+        if listed is not None and normalise(listed[1]) in wanted:
+            return block.line, (
+                f"'{listed[0]}' here is inside a list item, shown in the list: write it at the "
+                "start of its line, after a blank line"
+            )
     for heading in doc.headings:
         if heading.level != 2 and normalise(heading.title) in wanted:
             return (

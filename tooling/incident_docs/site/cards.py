@@ -28,6 +28,7 @@ from incident_docs.site.markup import (
     chips,
     date_tag,
     e,
+    entry_anchor,
     people,
     person,
     severity_badge,
@@ -395,9 +396,12 @@ def timeline_table_html(
         if match is None:
             return html
         texts.append(match.group(1).strip())
+    # Each row with the id the picture's marker of its entry links to, and focusable by it
+    # (tabindex -1: not by Tab), so that the link moves the focus there, not to the page.
     rows = "".join(
-        f"<tr><td>{when}</td><td>{kind}</td><td>{who}</td><td>{text}</td></tr>"
-        for (when, kind, who), text in zip(cells, texts, strict=True)
+        f'<tr id="{entry_anchor(number)}" tabindex="-1"><td>{when}</td><td>{kind}</td><td>{who}</td>'
+        f"<td>{text}</td></tr>"
+        for number, ((when, kind, who), text) in enumerate(zip(cells, texts, strict=True), 1)
     )
     table = (
         # In a box of its own that scrolls (by keyboard too): a phone is narrower than some.

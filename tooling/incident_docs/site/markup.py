@@ -74,6 +74,12 @@ def id_words(record: SiteRecord) -> str:
 _ID_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?=-)")
 
 
+def entry_anchor(number: int) -> str:
+    """The id of the row of a record's timeline table showing its `number`th entry (from 1),
+    which the picture's markers link to."""
+    return f"idocs-entry-{number}"
+
+
 ACTION_LABELS = {
     "rollback": "rollback",
     "redirect-traffic": "traffic redirected",
@@ -247,9 +253,14 @@ def chips(link: Linker, facet: str, values: Iterable[str]) -> str:
 
 
 def person(archive: SiteArchive, handle: str) -> str:
+    """A handle with the roster's name for it, "sam (Sam Lindqvist)": shown, not in a `title`,
+    which a keyboard, a touch screen and a screen reader do not reach."""
     name = archive.display_name(handle)
-    if name:
-        return f'<span class="idocs-person" title="{e(name)}">{e(handle)}</span>'
+    if name and name.casefold() != handle.casefold():
+        return (
+            f'<span class="idocs-person">{e(handle)} '
+            f'<span class="idocs-person__name">({e(name)})</span></span>'
+        )
     return f'<span class="idocs-person">{e(handle)}</span>'
 
 
@@ -268,10 +279,14 @@ def record_table(link: Linker, records: Iterable[SiteRecord], *, show_kind: bool
         kind = f"<td>{e(record.kind)}</td>" if show_kind else ""
         services = ", ".join(e(s) for s in dict.fromkeys(record.record.services))
         if isinstance(record.record, Incident):
-            hurt = record.record.audiences.affected()
+            # A badge per audience, its harm in words for a screen reader; the record's card
+            # shows the words to all (in a `title` they were for a mouse alone). Shown in the
+            # list, a sentence or two per audience made a row many lines tall, and on a phone
+            # the column the width of a word.
             services += "".join(
-                f' <span class="idocs-badge idocs-audience" title="{e(harm)}">{e(name)}</span>'
-                for name, harm in hurt
+                f' <span class="idocs-badge idocs-audience">{e(name)}</span>'
+                f'<span class="idocs-visually-hidden">: {e(harm)}</span>'
+                for name, harm in record.record.audiences.affected()
             )
         rows.append(
             f"<tr><td>{e(day)}</td>{kind}<td>{severity_badge(record.severity)}</td>"

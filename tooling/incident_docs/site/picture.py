@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from incident_docs.models import (
     Role,
     TimelineEntry,
 )
-from incident_docs.site.markup import ACTION_LABELS, e
+from incident_docs.site.markup import ACTION_LABELS, e, entry_anchor
 
 WIDTH = 720
 LEFT = 118
@@ -191,7 +192,9 @@ def incident_picture(
 ) -> str:
     """The SVG, or "" when the record has too little time in it to draw (one moment at most).
 
-    `incident`: for a postmortem, its incident, whose handoffs give the role bands.
+    `entries`: the record's timeline, in the order of its table (each marker links to the row
+    of its entry, entry_anchor). `incident`: for a postmortem, its incident, whose handoffs
+    give the role bands.
     """
     moments = {
         name: getattr(record, name)
@@ -215,6 +218,7 @@ def incident_picture(
     lanes = 3 + len(bands)
     height = 34 + lanes * ROW + 30
     parts: list[str] = []
+    markers: list[tuple[datetime, int, str]] = []
     summary: list[str] = []
     y = 30
     # Phases: one bar, coloured by phase, each with its duration.
@@ -247,15 +251,21 @@ def incident_picture(
     mitigations = [entry for entry in entries if entry.kind is EntryKind.MITIGATION]
     for entry in mitigations:
         summary.append(f"{_action(entry)} at {scale.clock(entry.time)}")
+    rows = {id(entry): number for number, entry in enumerate(entries, start=1)}
     for x, group in _marker_groups(mitigations, scale):
         said = [f"{scale.clock(entry.time)} {_action(entry)}: {entry.text}" for entry in group]
-        parts.append(_markers(said, EntryKind.MITIGATION, x, y))
+        marker = _markers(said, EntryKind.MITIGATION, x, y, rows[id(group[0])])
+        markers.append((group[0].time, 0, marker))
     y += ROW
     parts.append(f'<text class="idocs-picture__lane" x="0" y="{y + 15}">status</text>')
     changes = [entry for entry in entries if entry.kind is EntryKind.STATUS]
+    # Said in words too, as the mitigations are: a screen reader heard of none of the circles.
+    for entry in changes:
+        summary.append(f"status at {scale.clock(entry.time)}: {entry.text.rstrip('.')}")
     for x, group in _marker_groups(changes, scale):
         said = [f"{scale.clock(entry.time)} {entry.text}" for entry in group]
-        parts.append(_markers(said, EntryKind.STATUS, x, y))
+        marker = _markers(said, EntryKind.STATUS, x, y, rows[id(group[0])])
+        markers.append((group[0].time, 1, marker))
     y += ROW
     # Who held each role when: one band per role, a segment per holder.
     for role, segments in bands:
@@ -282,12 +292,17 @@ def incident_picture(
     return (
         # Focusable: on a phone the picture scrolls sideways in its box, by keyboard too. Named
         # by its title alone: the caption says the rest, once (as the picture's description
-        # too, a screen reader read it two or three times over). The picture takes its name
-        # from its <title>: named by aria-labelledby, the <title> was its description as well.
+        # too, a screen reader read it two or three times over). The figure takes its name
+        # from the <title>; the SVG is no image of its own (an image holds no links, and named
+        # by the same <title> it was heard twice): its drawing is hidden from screen readers,
+        # which hear the caption, and its markers are links, each named by its <title>.
         '<figure class="idocs-picture" tabindex="0" aria-labelledby="idocs-picture-title">'
-        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="none" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="idocs-picture-title">{e(title)}</title>'
-        + "".join(parts)
+        f'<g aria-hidden="true">{"".join(parts)}</g>'
+        # In time order, whichever lane: the order Tab takes them in (a lane at a time, a
+        # mitigation at 14:52 came before the status change at 14:20).
+        + "".join(marker for _at, _lane, marker in sorted(markers, key=lambda m: m[:2]))
         + "</svg>"
         + f'<figcaption class="idocs-muted">{e(description)}</figcaption></figure>'
     )
@@ -301,8 +316,6 @@ def _action(entry: TimelineEntry) -> str:
 MARKER_REACH = 12.0
 """How far apart (in the picture's units) two markers of a lane must be to be told apart: a
 marker is 10 to 12 across."""
-MARKER_STACK = 3
-"""The most markers drawn one above the other for entries at one place of a lane."""
 
 
 def _marker_groups(
@@ -321,30 +334,52 @@ def _marker_groups(
     return groups
 
 
-def _markers(said: list[str], kind: EntryKind, x: float, y: float) -> str:
+def _markers(said: list[str], kind: EntryKind, x: float, y: float, row: int) -> str:
     """The marker of one place of a lane (a triangle for a mitigation, a circle for a status
-    change), its title what happened there. For several entries, a stack of markers (up to
-    MARKER_STACK) under one title that names each of them on a line of its own."""
+    change), its title what happened there; for several entries, one larger marker holding
+    their count, its title naming each of them on a line of its own (a stack of small markers
+    was hard to see).
 
-    def shape(lift: int) -> str:
-        if kind is EntryKind.MITIGATION:
-            return (
-                f'<path class="idocs-marker idocs-marker--mitigation" '
-                f'd="M{x:.1f},{y + 3 - lift} l6,12 h-12 z"'
-            )
-        return (
-            f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" '
-            f'cy="{y + 10 - lift}" r="5"'
+    A link to the row of the timeline table under the picture showing the (first) entry: the
+    marker's words were in a tooltip alone, which a keyboard or a touch screen cannot open."""
+    many = len(said) > 1
+    if kind is EntryKind.MITIGATION:
+        half, top, high = (8.5, 1, 16) if many else (6, 3, 12)
+        shape = (
+            f'<path class="idocs-marker idocs-marker--mitigation" '
+            f'd="M{x:.1f},{y + top} l{half},{high} h{-2 * half} z"/>'
         )
-
-    tag = "path" if kind is EntryKind.MITIGATION else "circle"
-    if len(said) == 1:
-        return f"{shape(0)}><title>{e(said[0])}</title></{tag}>"
-    stack = "".join(
-        f"{shape(3 * level)}/>" for level in reversed(range(min(len(said), MARKER_STACK)))
+        count_at = y + 15
+    else:
+        radius, centre = (8, y + 11) if many else (5, y + 10)
+        shape = (
+            f'<circle class="idocs-marker idocs-marker--status" cx="{x:.1f}" '
+            f'cy="{centre}" r="{radius}"/>'
+        )
+        count_at = y + 14.5
+    title = f"{len(said)} entries:\n" + "\n".join(said) if many else said[0]
+    count = (
+        f'<text class="idocs-marker__count" x="{x:.1f}" y="{count_at}" text-anchor="middle">'
+        f"{len(said) if len(said) < 100 else '99+'}</text>"
+        if many
+        else ""
     )
-    title = f"{len(said)} entries:\n" + "\n".join(said)
-    return f'<g class="idocs-marker-stack"><title>{e(title)}</title>{stack}</g>'
+    # Room to tap and a ring for the keyboard's focus, a little wider than the marker.
+    reach = 10 if many else 7
+    return (
+        f'<a class="idocs-marker-link" href="#{entry_anchor(row)}"><title>{e(title)}</title>'
+        f'<rect class="idocs-marker-hit" x="{x - reach:.1f}" y="{y}" width="{2 * reach}" '
+        f'height="{ROW}" rx="3"/>{shape}{count}</a>'
+    )
+
+
+_MARKER_LINK = re.compile(r'<a class="idocs-marker-link" href="[^"]*">(.*?)</a>', re.DOTALL)
+
+
+def without_entry_links(picture: str) -> str:
+    """The picture with its markers linking nowhere, for a page whose timeline is not shown
+    as a table (its rows, which the markers link to, are not there)."""
+    return _MARKER_LINK.sub(r'<g class="idocs-marker-link">\1</g>', picture)
 
 
 def _role_bands(

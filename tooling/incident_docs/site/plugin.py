@@ -49,9 +49,10 @@ from incident_docs.site.markup import (
 )
 from incident_docs.site.navigation import build_nav, guides, nav_owned
 from incident_docs.site.pages import SEARCH, page_plan, restore_html
+from incident_docs.site.picture import without_entry_links
 from incident_docs.site.prework import Prework, Settings
 from incident_docs.site.sanitize import clean_text, has_placeholder, placeholders_as_text
-from incident_docs.site.stage import CSS_URI
+from incident_docs.site.stage import CSS_URI, shown_in_its_list
 from incident_docs.terminal import log_line
 
 log = logging.getLogger("mkdocs.plugins.incident-docs")
@@ -579,6 +580,8 @@ class IncidentDocsPlugin(BasePlugin[IncidentDocsConfig]):  # type: ignore[no-unt
             output = output[:at] + related + output[at:]
         if picture:
             table = output.find('<div class="idocs-scroll"')
+            if table < 0:  # the list stayed a list: no row for a marker to lead to
+                picture = without_entry_links(picture)
             at = table if table >= 0 else output.find(card) + len(card)
             output = output[:at] + picture + output[at:]
         return output
@@ -645,7 +648,15 @@ def _headings_as_read(doc: Document) -> list[str]:
     number of lines stays, but for a blank line added before a heading."""
     lines = doc.lines[doc.front_matter_end :]
     first = doc.front_matter_end + 1
-    headings = [b for b in doc.blocks if b.kind == "heading" and b.line >= first]
+    # One in a list item that the site reads there stays, as written: moved to the start of its
+    # line, it would end the list, and the item's text after it would be code.
+    headings = [
+        b
+        for b in doc.blocks
+        if b.kind == "heading"
+        and b.line >= first
+        and not shown_in_its_list(b, lines[b.line - first])
+    ]
     for block in reversed(headings):  # from the end: an added line moves no heading still to do
         start, end = block.line - first, block.end_line - first
         written = lines[start : end + 1]

@@ -80,6 +80,10 @@ def clean_html(html: str) -> str:
             return " ".join(kept) or None
         if attribute == "id" and value.startswith("__"):
             return None  # the theme's script looks up #__config, #__search, …
+        if attribute == "id" and value.lower().startswith(OWN_CLASSES):
+            # The plugin's: a picture's markers lead to #idocs-entry-3, a row of the timeline
+            # table; an element of the record's own with that id, above it, took the link.
+            return None
         return value
 
     clean: str = nh3.clean(

@@ -18,7 +18,7 @@ import yaml
 
 from incident_docs.config import Config
 from incident_docs.diagnostics import UsageError
-from incident_docs.document import scan_blocks
+from incident_docs.document import Block, indent_columns, scan_blocks
 from incident_docs.models import Roster
 from incident_docs.site.archive import (
     SiteArchive,
@@ -147,6 +147,15 @@ def _put(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+def shown_in_its_list(block: Block, line: str) -> bool:
+    """A heading inside a list item (as GitHub and lint read it) that the site's Markdown reads
+    there too, its first line given: one indented four columns or more, as far as that Markdown
+    takes an item's content. One indented less ("  ## Notes" under "- Rolled back") is text
+    there, "## Notes", as the item's text after it is a paragraph after the list: it is shown as
+    a heading after the list."""
+    return block.in_list and indent_columns(line) >= 4
+
+
 def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     """The record as Markdown whose prose is already sanitised HTML; headings stay Markdown so
     the table of contents and search sections still work."""
@@ -176,8 +185,8 @@ def staged_record(archive: SiteArchive, record: SiteRecord, today: date) -> str:
     lines = body.split("\n")
     next_line = 1
     for block in scan_blocks(lines):
-        if block.kind != "heading":
-            continue
+        if block.kind != "heading" or shown_in_its_list(block, lines[block.line - 1]):
+            continue  # rendered with its list
         segment.extend(lines[next_line - 1 : block.line - 1])
         next_line = block.end_line + 1
         flush()
