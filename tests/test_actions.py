@@ -1391,3 +1391,22 @@ def test_actions_reads_no_incident(
     result = run_cli(archive, "actions", "--today", "2024-01-01", "--format", "json")
     assert result.stdout == expected.stdout
     assert read and all(name.startswith("postmortems/") for name in read)
+
+
+def test_actions_reads_a_postmortem_filed_with_the_incidents_whose_title_holds_an_id_line(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as an incident's ID: the
+    postmortem was passed over as an incident, and its open items left out of the list."""
+    text = (archive / "postmortems" / f"PM-{CHRISTMAS}.md").read_text(encoding="utf-8")
+    text = text.replace(f"PM-{CHRISTMAS}", "PM-2024-02-02-filed-with-incidents")
+    text = re.sub(r"^title: .*\n", "", text, count=1, flags=re.M)
+    text = text.replace(
+        "---\nid:", '---\ntitle: "Filed with\nid: INC-2024-02-02-filed-with-incidents\n  them"\nid:'
+    )
+    text = text.replace("Alert on VM restart loops", "Page on VM restart loops", 1)
+    (archive / "incidents" / "PM-2024-02-02-filed-with-incidents.md").write_text(text)
+    result = run_cli(archive, "actions", "--today", "2024-01-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert "Page on VM restart loops, not only on error rate" in [i["title"] for i in items]

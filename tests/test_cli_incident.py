@@ -1255,6 +1255,27 @@ def test_show_of_a_postmortem_reads_the_incidents_it_covers_only(
     assert read == ["incidents/INC-2023-03-14-payments-db-failover.md"]
 
 
+def test_show_of_a_postmortem_reads_an_incident_whose_title_holds_another_id_line(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as another ID: the incident was
+    passed over as not one the postmortem covers, and its responders left out of the review."""
+    archive = copy_archive(tmp_path / "example")
+    shown = ("show", "PM-2022-12-25-corrupt-image-crash-loop", "--format", "json")
+    expected = run_cli(archive, *shown)
+    assert expected.exit_code == 0, expected.output
+    path = archive / "incidents" / "INC-2022-12-25-corrupt-image-crash-loop.md"
+    text = path.read_text(encoding="utf-8")
+    own = "id: INC-2022-12-25-corrupt-image-crash-loop\n"
+    title = "title: Corrupt web image crash-looped the front-end VMs\n"
+    hostile = 'title: "Corrupt web image\nid: INC-2024-05-02-search-slow\n  crash-looped"\n'
+    path.write_text(text.replace(own + title, hostile + own, 1), encoding="utf-8")
+    assert hostile in path.read_text(encoding="utf-8")
+    result = run_cli(archive, *shown)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected.stdout
+
+
 # --- the whole story -----------------------------------------------------------------------------
 
 

@@ -712,7 +712,7 @@ def read_archive(
 ) -> Archive:
     """Every valid record of the archive, and which record files were skipped; with `only`, the
     records of that kind (the files of the other kind's folder that plainly hold one of that
-    other kind, by the ID they give, are not read); without `body`, for a command that reads
+    other kind, by the ID they plainly give, are not read); without `body`, for a command that reads
     the front-matter only, their bodies are not scanned (see read_document)."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
@@ -721,7 +721,7 @@ def read_archive(
     with collecting_later():
         for path, display in paths:
             if prefix and only != folder_kind(display, config) and not path.is_symlink():
-                held = written_id(path)
+                held = plainly_written_id(path, config)
                 if held is not None and held.startswith(prefix):
                     continue
             record = load_record(path, root, config, body=body)
@@ -903,11 +903,11 @@ def incident_timelines(
 
 def read_incidents(root: Path, config: Config, ids: Collection[str]) -> list[LoadedRecord]:
     """The valid records of the archive that may be the incidents `ids`, as read_archive reads
-    them: a file that plainly gives another ID (see written_id) is not read."""
+    them: a file that plainly gives another ID (see plainly_written_id) is not read."""
     paths, _leading_out = record_paths(root, config)
     loaded: list[LoadedRecord] = []
     for path, _display in paths:
-        held = None if path.is_symlink() else written_id(path)
+        held = plainly_written_id(path, config)
         if held is not None and held not in ids:
             continue
         record = load_record(path, root, config)
