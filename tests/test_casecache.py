@@ -4,6 +4,7 @@ and what it finds is what reading every record finds."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,31 @@ def test_a_changed_configuration_reads_every_record_again(archive: Path, run_cli
     found = run_cli(archive, *asked)
     assert found.exit_code == 0, found.output
     assert "INC-2023-08-02-cdn-certificate-expiry" in found.stdout
+
+
+def test_a_damaged_cache_is_made_again(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database whose first page was whole but whose records were not opened, and every read of
+    # it failed: each run read every record again, and the cache was never made again.
+    expected = run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout
+    with sqlite3.connect(archive / CACHE) as db:
+        [(root,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'parts'")
+        [(size,)] = db.execute("PRAGMA page_size")
+    db.close()
+    with (archive / CACHE).open("r+b") as damaged:
+        damaged.seek((root - 1) * size)
+        damaged.write(b"\xff" * size)
+    result = run_cli(archive, "similar", f"INC-{CHRISTMAS}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected
+    read: list[str] = []
+    loading = records.load_record
+
+    def counted(path: Path, root: Path, config: object) -> object:
+        read.append(path.name)
+        return loading(path, root, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(casecache, "load_record", counted)
+    assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected
+    assert read == []

@@ -114,9 +114,15 @@ def _fingerprint(config: Config) -> str:
 class _Cache:
     """The kept parts in SQLite, which keeps two commands writing at once apart."""
 
-    def __init__(self, db: sqlite3.Connection | None) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection | None,
+        kept: dict[str, tuple[str, str | None]],
+        location: Path,
+    ) -> None:
         self.db = db
-        self.kept: dict[str, tuple[str, str | None]] = {}
+        self.kept = kept
+        self.location = location
         self.new: list[tuple[str, str, str | None]] = []
         self.seen: set[str] | None = None
         """All the record files of the archive, when known: the others' parts are dropped
@@ -125,22 +131,13 @@ class _Cache:
     @classmethod
     @contextlib.contextmanager
     def opened(cls, root: Path, config: Config) -> Iterator[_Cache]:
-        cache = cls(_connect(root / CACHE_DIR / CACHE_FILE, _fingerprint(config)))
-        cache._load()
+        location = root / CACHE_DIR / CACHE_FILE
+        db, kept = _connect(location, _fingerprint(config)) or (None, {})
+        cache = cls(db, kept, location)
         try:
             yield cache
         finally:
             cache._save()
-
-    def _load(self) -> None:
-        if self.db is None:
-            return
-        try:
-            rows = self.db.execute("SELECT path, stamp, part FROM parts").fetchall()
-        except sqlite3.Error:
-            self.db = None
-            return
-        self.kept = {path: (stamp, part) for path, stamp, part in rows}
 
     def get(self, display: str, stamp: tuple[int, ...]) -> tuple[Part, ...] | None:
         """The kept part, () for a file that held no valid record; None when not kept."""
@@ -172,15 +169,21 @@ class _Cache:
                         "DELETE FROM parts WHERE path = ?",
                         [(path,) for path in self.kept if path not in self.seen],
                     )
-        except sqlite3.Error:
+        except sqlite3.OperationalError:
             pass  # another command is writing, or the disk is full: kept next time
+        except sqlite3.DatabaseError:  # damaged: made again by the next command
+            with contextlib.suppress(OSError):
+                self.location.unlink()
         finally:
             self.db.close()
 
 
-def _connect(location: Path, fingerprint: str) -> sqlite3.Connection | None:
-    """The cache, emptied when what the parts depend on changed; None when it cannot be used.
-    A file that is no database (cut short, written over) is made again."""
+def _connect(
+    location: Path, fingerprint: str
+) -> tuple[sqlite3.Connection, dict[str, tuple[str, str | None]]] | None:
+    """The cache and the parts it keeps (path: stamp, part), emptied when what the parts
+    depend on changed; None when it cannot be used. A file that is no database, or a damaged
+    one (cut short, written over), is made again."""
     try:
         location.parent.mkdir(exist_ok=True)
         if not _own_folder(location.parent):
@@ -217,8 +220,10 @@ def _own_folder(folder: Path) -> bool:
         return not any(entry.is_symlink() for entry in entries)
 
 
-def _opened(db: sqlite3.Connection, fingerprint: str) -> sqlite3.Connection:
-    """The cache's tables, emptied when the fingerprint differs."""
+def _opened(
+    db: sqlite3.Connection, fingerprint: str
+) -> tuple[sqlite3.Connection, dict[str, tuple[str, str | None]]]:
+    """The cache's tables, emptied when the fingerprint differs, and the parts they keep."""
     with db:
         db.execute("CREATE TABLE IF NOT EXISTS meta(fingerprint TEXT NOT NULL)")
         db.execute(
@@ -230,7 +235,8 @@ def _opened(db: sqlite3.Connection, fingerprint: str) -> sqlite3.Connection:
             db.execute("DELETE FROM parts")
             db.execute("DELETE FROM meta")
             db.execute("INSERT INTO meta(fingerprint) VALUES (?)", (fingerprint,))
-    return db
+    rows = db.execute("SELECT path, stamp, part FROM parts").fetchall()
+    return db, {path: (stamp, part) for path, stamp, part in rows}
 
 
 def _stamp_text(stamp: tuple[int, ...]) -> str:
