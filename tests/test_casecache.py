@@ -7,7 +7,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pydantic
 import pytest
+import yaml
 
 from incident_docs import casecache, records
 from incident_docs.config import load_config
@@ -237,3 +239,25 @@ def test_a_damaged_cache_is_made_again(
     monkeypatch.setattr(casecache, "load_record", counted)
     assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected
     assert read == []
+
+
+@pytest.mark.parametrize("library", [yaml, pydantic])
+def test_an_upgraded_reader_of_the_records_reads_every_record_again(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, library: object
+) -> None:
+    # PyYAML reads the front-matter and pydantic validates it: upgraded, either may read a
+    # record otherwise, and the parts kept by the old one were used all the same.
+    asked = ("similar", f"INC-{CHRISTMAS}", "--format", "json")
+    expected = run_cli(archive, *asked).stdout
+    read: list[str] = []
+    loading = records.load_record
+
+    def counted(path: Path, root: Path, config: object) -> object:
+        read.append(path.name)
+        return loading(path, root, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(casecache, "load_record", counted)
+    name = "__version__" if library is yaml else "VERSION"
+    monkeypatch.setattr(library, name, "99.0")
+    assert run_cli(archive, *asked).stdout == expected
+    assert f"INC-{CHRISTMAS}.md" in read

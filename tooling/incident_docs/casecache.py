@@ -23,6 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pydantic
+import pydantic_core
+import yaml
+
 import incident_docs
 from incident_docs.config import Config
 from incident_docs.records import collecting_later, latest_paths, load_record, record_paths
@@ -99,9 +103,13 @@ def _settled(stamp: tuple[int, ...]) -> bool:
 
 
 def _fingerprint(config: Config) -> str:
-    """What the parts depend on besides the records: the configuration and this code."""
+    """What the parts depend on besides the records: the configuration, this code and the code
+    that reads a record's YAML and validates it (an upgraded PyYAML or pydantic may read a
+    record otherwise)."""
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}\n{incident_docs.__version__}\n{sys.version}\n".encode())
+    digest.update(f"{yaml.__version__}:{yaml.__with_libyaml__}\n".encode())
+    digest.update(f"{pydantic.VERSION}:{pydantic_core.__version__}\n".encode())
     digest.update(config.model_dump_json().encode())
     package = Path(incident_docs.__file__).parent
     for source in sorted(package.rglob("*.py")):
