@@ -14,7 +14,7 @@ import yaml
 from incident_docs import casecache, records
 from incident_docs.config import load_config
 from incident_docs.document import read_document
-from incident_docs.related import Part, RelatedIndex, cases_from, cases_of
+from incident_docs.related import Part, RelatedIndex, cases_from, cases_of, part_of
 from incident_docs.timeline import format_time
 from support.archive import CHRISTMAS
 from support.cli import RunCli
@@ -261,3 +261,35 @@ def test_an_upgraded_reader_of_the_records_reads_every_record_again(
     monkeypatch.setattr(library, name, "99.0")
     assert run_cli(archive, *asked).stdout == expected
     assert f"INC-{CHRISTMAS}.md" in read
+
+
+def test_a_command_of_the_old_configuration_keeps_nothing_once_a_new_one_ran(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A command still reading when the configuration changed and another command emptied the
+    # cache for the new one wrote its parts after: read under the old configuration, they were
+    # kept as the new one's, and found nothing the new aliases name until the records changed.
+    path = archive / "postmortems" / "PM-2023-08-02-cdn-certificate-expiry.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "## Contributing factors\n", "## Aquarium\n\nA zebrafish ate the renewal job.\n"
+        ),
+        encoding="utf-8",
+    )
+    old = load_config(archive)
+    asked = ("similar", "--text", "zebrafish", "--format", "json")
+    with casecache._Cache.opened(archive, old) as cache:
+        for file, display in records.record_paths(archive, old)[0]:
+            record = records.load_record(file, archive, old)
+            stamp = casecache._stamp(file)
+            assert record is not None and stamp is not None
+            cache.put(display, stamp, (part_of(record, old),))
+        config = archive / "pyproject.toml"
+        aliases = '\n[tool.incident-docs.section-aliases]\n"Contributing factors" = ["Aquarium"]\n'
+        config.write_text(config.read_text(encoding="utf-8") + aliases, encoding="utf-8")
+        found = run_cli(archive, *asked)
+        assert "INC-2023-08-02-cdn-certificate-expiry" in found.stdout
+    again = run_cli(archive, *asked)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == found.stdout

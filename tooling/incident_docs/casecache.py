@@ -127,10 +127,12 @@ class _Cache:
         db: sqlite3.Connection | None,
         kept: dict[str, tuple[str, str | None]],
         location: Path,
+        fingerprint: str,
     ) -> None:
         self.db = db
         self.kept = kept
         self.location = location
+        self.fingerprint = fingerprint
         self.new: list[tuple[str, str, str | None]] = []
         self.seen: set[str] | None = None
         """All the record files of the archive, when known: the others' parts are dropped
@@ -140,8 +142,9 @@ class _Cache:
     @contextlib.contextmanager
     def opened(cls, root: Path, config: Config) -> Iterator[_Cache]:
         location = root / CACHE_DIR / CACHE_FILE
-        db, kept = _connect(location, _fingerprint(config)) or (None, {})
-        cache = cls(db, kept, location)
+        fingerprint = _fingerprint(config)
+        db, kept = _connect(location, fingerprint) or (None, {})
+        cache = cls(db, kept, location, fingerprint)
         try:
             yield cache
         finally:
@@ -169,6 +172,12 @@ class _Cache:
             return
         try:
             with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                row = self.db.execute("SELECT fingerprint FROM meta").fetchone()
+                if row is None or row[0] != self.fingerprint:
+                    # Emptied meanwhile by a command of another configuration or version: what
+                    # this one read would be kept as that one's.
+                    return
                 self.db.executemany(
                     "INSERT OR REPLACE INTO parts(path, stamp, part) VALUES (?, ?, ?)", self.new
                 )
