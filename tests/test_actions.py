@@ -19,9 +19,10 @@ import pytest
 from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
 
-from incident_docs import store, tracker
+from incident_docs import records, store, tracker
 from incident_docs.config import load_config
 from incident_docs.diagnostics import UsageError
+from incident_docs.document import read_document
 from incident_docs.github import WRITE_SPACING, GitHubClient, GitHubError
 from incident_docs.metrics import compute, open_action_items
 from incident_docs.models import ActionItem, ActionItemStatus, ActionItemType, Postmortem
@@ -1371,3 +1372,41 @@ def test_an_issue_gone_from_the_repository_of_a_finished_item_is_only_mentioned(
     ), said
     assert not any(line.startswith("problem:") for line in said), said
     assert snapshot(archive) == before
+
+
+def test_actions_reads_no_incident(
+    archive: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every incident of a large archive was read and validated too: seconds for nothing.
+    expected = run_cli(archive, "actions", "--today", "2024-01-01", "--format", "json")
+    assert expected.exit_code == 0, expected.output
+    read: list[str] = []
+    reading = read_document
+
+    def counted(path: Path, display: str, **options: Any) -> Any:
+        read.append(display)
+        return reading(path, display, **options)
+
+    monkeypatch.setattr(records, "read_document", counted)
+    result = run_cli(archive, "actions", "--today", "2024-01-01", "--format", "json")
+    assert result.stdout == expected.stdout
+    assert read and all(name.startswith("postmortems/") for name in read)
+
+
+def test_actions_reads_a_postmortem_filed_with_the_incidents_whose_title_holds_an_id_line(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as an incident's ID: the
+    postmortem was passed over as an incident, and its open items left out of the list."""
+    text = (archive / "postmortems" / f"PM-{CHRISTMAS}.md").read_text(encoding="utf-8")
+    text = text.replace(f"PM-{CHRISTMAS}", "PM-2024-02-02-filed-with-incidents")
+    text = re.sub(r"^title: .*\n", "", text, count=1, flags=re.M)
+    text = text.replace(
+        "---\nid:", '---\ntitle: "Filed with\nid: INC-2024-02-02-filed-with-incidents\n  them"\nid:'
+    )
+    text = text.replace("Alert on VM restart loops", "Page on VM restart loops", 1)
+    (archive / "incidents" / "PM-2024-02-02-filed-with-incidents.md").write_text(text)
+    result = run_cli(archive, "actions", "--today", "2024-01-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert "Page on VM restart loops, not only on error rate" in [i["title"] for i in items]

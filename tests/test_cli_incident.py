@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -26,6 +27,7 @@ from werkzeug import Request, Response
 
 from incident_docs import cli_incident, records, store, webhooks
 from incident_docs import git as incident_git
+from incident_docs.document import read_document
 from incident_docs.templates import REVIEW_CHECKLIST
 from support.archive import copy_archive
 from support.cli import RunCli
@@ -1230,6 +1232,48 @@ def test_show_names_the_line_of_a_broken_postmortem(
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith(f"incident: error: postmortems/{path.name}{message}")
+
+
+def test_show_of_a_postmortem_reads_the_incidents_it_covers_only(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every record of the archive was read for its incidents' timelines: seconds on a large one.
+    archive = copy_archive(tmp_path / "example")
+    expected = run_cli(archive, "show", "PM-2023-03-14-payments-db-failover", "--format", "json")
+    assert expected.exit_code == 0, expected.output
+    read: list[str] = []
+    reading = read_document
+
+    def counted(path: Path, display: str, **options: Any) -> Any:
+        read.append(display)
+        return reading(path, display, **options)
+
+    monkeypatch.setattr(records, "read_document", counted)
+    result = run_cli(archive, "show", "PM-2023-03-14-payments-db-failover", "--format", "json")
+    assert result.stdout == expected.stdout
+    assert json.loads(result.stdout)["review"]["teams"]
+    assert read == ["incidents/INC-2023-03-14-payments-db-failover.md"]
+
+
+def test_show_of_a_postmortem_reads_an_incident_whose_title_holds_another_id_line(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """A quoted title before the ID may hold a line that reads as another ID: the incident was
+    passed over as not one the postmortem covers, and its responders left out of the review."""
+    archive = copy_archive(tmp_path / "example")
+    shown = ("show", "PM-2022-12-25-corrupt-image-crash-loop", "--format", "json")
+    expected = run_cli(archive, *shown)
+    assert expected.exit_code == 0, expected.output
+    path = archive / "incidents" / "INC-2022-12-25-corrupt-image-crash-loop.md"
+    text = path.read_text(encoding="utf-8")
+    own = "id: INC-2022-12-25-corrupt-image-crash-loop\n"
+    title = "title: Corrupt web image crash-looped the front-end VMs\n"
+    hostile = 'title: "Corrupt web image\nid: INC-2024-05-02-search-slow\n  crash-looped"\n'
+    path.write_text(text.replace(own + title, hostile + own, 1), encoding="utf-8")
+    assert hostile in path.read_text(encoding="utf-8")
+    result = run_cli(archive, *shown)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected.stdout
 
 
 # --- the whole story -----------------------------------------------------------------------------

@@ -903,6 +903,7 @@ def test_an_empty_repository_becomes_an_archive_that_lints_builds_and_validates(
     assert (empty / ".gitignore").read_text().splitlines() == [
         ".incident-docs-lock",
         ".*.tmp",
+        ".incident-docs-cache/",
         "site/",
     ]
     assert 'branches: ["trunk"]' in (empty / ".github/workflows/publish.yml").read_text()
@@ -1079,7 +1080,7 @@ def test_init_keeps_the_write_lock_and_the_site_out_of_git_once(
 ) -> None:
     (empty / ".gitignore").write_bytes(b"node_modules/")
     assert run_cli(empty, "init", "--yes").exit_code == 0
-    ignored = b"node_modules/\n.incident-docs-lock\n.*.tmp\nsite/\n"
+    ignored = b"node_modules/\n.incident-docs-lock\n.*.tmp\n.incident-docs-cache/\nsite/\n"
     assert (empty / ".gitignore").read_bytes() == ignored
     assert run_cli(empty, "declare", "-y", "x", "--by", "sam").exit_code == 0
     assert run_cli(empty, "init", "--yes").exit_code == 0

@@ -67,7 +67,8 @@ def actions_command(
     project = ctx.ensure_object(Project)
     project.require_archive()
     day = parse_day(today)
-    archive = read_archive(project.root, project.config)
+    # Action items are a postmortem's: the incidents of a large archive are not read.
+    archive = read_archive(project.root, project.config, only="postmortem")
     note = skipped_note(archive.skipped)
     if note is not None:
         echo(f"incident: warning: {note}", err=True)

@@ -21,6 +21,7 @@ import click
 from incident_docs import disclosure, git, inputs, lifecycle, reports, scaffold, store, webhooks
 from incident_docs.blameless import check_markdown
 from incident_docs.blameless.archive import load_checker
+from incident_docs.casecache import archive_parts, latest_parts
 from incident_docs.cli import Project, echo, main, pass_project, yes_option
 from incident_docs.config import Config, archive_folder, git_top
 from incident_docs.diagnostics import EXIT_ERROR, EXIT_FINDINGS, Finding, UsageError
@@ -50,14 +51,14 @@ from incident_docs.records import (
     locate_postmortem,
     postmortems_covering,
     read_archive,
-    read_latest,
+    read_incidents,
     select_incidents,
     several_records,
     shared_ids,
     skipped_note,
     written_id,
 )
-from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_from, telling
+from incident_docs.related import NOT_RECORDED, Match, RelatedIndex, cases_of, telling
 from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
@@ -544,8 +545,8 @@ took seconds more on a large archive, at the moment a responder has none to spar
 def _similar_after_declare(project: Project, path: Path) -> None:
     """The three past cases most like the new incident: has this happened before? Of a large
     archive, among its latest incidents only (`incident similar` looks at them all)."""
-    records, incidents = read_latest(project.root, project.config, HINT_INCIDENTS, keep=path)
-    index = RelatedIndex(cases_from(records, project.config))
+    parts, incidents = latest_parts(project.root, project.config, HINT_INCIDENTS, keep=path)
+    index = RelatedIndex(cases_of(parts))
     record_id = path.stem
     case = index.by_id.get(record_id)
     matches = [m for m in index.similar_to(case, limit=3) if m.telling] if case else []
@@ -1606,7 +1607,7 @@ def list_command(
     inputs.require_given(service, "--service")
     statuses = inputs.parse_statuses(status)
     services = frozenset(_labels(service, "--service"))
-    archive = read_archive(project.root, config, only="incident")
+    archive = read_archive(project.root, config, only="incident", body=False)
     incidents = [
         (loaded.record, loaded.doc.path)
         for loaded in archive.records
@@ -1691,7 +1692,9 @@ def _show_postmortem(project: Project, path: Path, output_format: str) -> None:
     config, roster = project.config, project.roster
     loaded = store.read_postmortem(path, relative_display(path, project.root), config)
     record, display = loaded.postmortem, loaded.display
-    timelines = incident_timelines(read_archive(project.root, config).records, config)
+    # Its incidents only: a large archive's others were read too, seconds for nothing.
+    covered = read_incidents(project.root, config, set(record.incidents))
+    timelines = incident_timelines(covered, config)
     incidents = [timelines[i] for i in record.incidents if i in timelines]
     severity = config.review_severity(record.severity, [i.severity for i, _ in incidents])
     review = postmortem_review(
@@ -1780,11 +1783,11 @@ def similar_command(
             # below) and the one it names, whichever side names the link, as its page's card.
             own = {read.incident.postmortem} if read.incident.postmortem else set()
             postmortems_too = True
-    archive = read_archive(project.root, project.config)
-    note = skipped_note(archive.skipped)  # a case it cannot read, it cannot find
+    parts, skipped = archive_parts(project.root, project.config)
+    note = skipped_note(skipped)  # a case it cannot read, it cannot find
     if note is not None:
         _warn(note)
-    index = RelatedIndex(cases_from(archive.records, project.config))
+    index = RelatedIndex(cases_of(parts))
     if record_id is None:
         _print_matches(index.search(text or "", limit=limit), output_format)
         return

@@ -27,7 +27,8 @@ from incident_docs.records import read_archive, skipped_note
 def stats_command(project: Project, output_format: str, today: str | None) -> None:
     """Incidents per month and severity; median and p90 time to detect, mitigate and resolve."""
     project.require_archive()
-    archive = read_archive(project.root, project.config)
+    # The metrics are the front-matter's: the bodies of a large archive are not scanned.
+    archive = read_archive(project.root, project.config, body=False)
     note = skipped_note(archive.skipped)
     if note is not None:
         echo(f"incident: warning: {note}", err=True)

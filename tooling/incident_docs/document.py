@@ -129,9 +129,11 @@ class Document:
 
 
 def read_document(
-    path: Path, display: str, *, root: Path | None = None, max_bytes: int
+    path: Path, display: str, *, root: Path | None = None, max_bytes: int, body: bool = True
 ) -> Document:
-    """Read a file from disk; unreadable, binary, oversized or escaping files become findings."""
+    """Read a file from disk; unreadable, binary, oversized or escaping files become findings.
+    Without `body`, the body's Markdown is not scanned (no blocks, headings or code lines): for
+    a reader of the front-matter only."""
     doc = Document(path=display)
     try:
         # Only the file's own link: the folders on the way were checked where it was found.
@@ -151,7 +153,7 @@ def read_document(
         return _unreadable(doc, "IO001", f"cannot read file: {exc.strerror or exc}")
     except RuntimeError:  # pathlib's word for a symbolic link loop
         return _unreadable(doc, "IO001", "cannot read file: symbolic link loop")
-    return parse_bytes(raw, display, max_bytes=max_bytes)
+    return parse_bytes(raw, display, max_bytes=max_bytes, body=body)
 
 
 def escapes(path: Path, root: Path) -> Path | None:
@@ -183,7 +185,7 @@ def _without_waiting(name: str, flags: int) -> int:
     return os.open(name, flags | os.O_NONBLOCK)
 
 
-def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
+def parse_bytes(raw: bytes, display: str, *, max_bytes: int, body: bool = True) -> Document:
     doc = Document(path=display)
     if len(raw) > max_bytes:
         # Standard input is read only to one byte over the limit: its whole size is unknown.
@@ -199,7 +201,7 @@ def parse_bytes(raw: bytes, display: str, *, max_bytes: int) -> Document:
         doc.readable = False
         doc.problems.append(Finding("IO003", message, line, column))
         return doc
-    return parse_text(text, display)
+    return parse_text(text, display, body=body)
 
 
 def invalid_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
@@ -239,7 +241,7 @@ def _utf16(raw: bytes) -> bool:
     )
 
 
-def parse_text(text: str, display: str) -> Document:
+def parse_text(text: str, display: str, *, body: bool = True) -> Document:
     doc = Document(path=display)
     if text.startswith("\ufeff"):
         doc.bom = True
@@ -252,7 +254,8 @@ def parse_text(text: str, display: str) -> Document:
     if doc.lines and doc.lines[-1] == "":
         doc.lines.pop()
     _split_front_matter(doc)
-    _scan_body(doc)
+    if body:
+        _scan_body(doc)
     return doc
 
 

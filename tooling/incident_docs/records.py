@@ -7,7 +7,7 @@ import difflib
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -444,7 +444,7 @@ def _plain_key(head: bytes, key: re.Pattern[str]) -> str | None:
     if end is None or (end == len(lines) - 1 and len(head) >= ID_PEEK_BYTES):
         return None  # no end, or one that may be cut off: a longer front-matter
     front = lines[1:end]
-    if any(mark in line for line in front for mark in _YAML_ONLY_BREAKS):
+    if not text.isascii() and any(mark in "\n".join(front) for mark in _YAML_ONLY_BREAKS):
         return None
     keys = [(n, found) for n, line in enumerate(front) if (found := key.match(line))]
     if len(keys) != 1:
@@ -707,32 +707,42 @@ def collecting_later() -> Iterator[None]:
             gc.enable()
 
 
-def read_archive(root: Path, config: Config, *, only: RecordKind | None = None) -> Archive:
+def read_archive(
+    root: Path, config: Config, *, only: RecordKind | None = None, body: bool = True
+) -> Archive:
     """Every valid record of the archive, and which record files were skipped; with `only`, the
     records of that kind (the files of the other kind's folder that plainly hold one of that
-    other kind, by the ID they give, are not read)."""
+    other kind, by the ID they plainly give, are not read); without `body`, for a command that reads
+    the front-matter only, their bodies are not scanned (see read_document)."""
     loaded: list[LoadedRecord] = []
     skipped: list[str] = []
-    linked: list[str] = []
     prefix = {"incident": "PM-", "postmortem": "INC-"}.get(only or "")
+    paths, leading_out = record_paths(root, config)
     with collecting_later():
-        for name, display in record_file_names(root, config, linked):
-            path = Path(name)
-            if not is_record_file(path):
-                continue
+        for path, display in paths:
             if prefix and only != folder_kind(display, config) and not path.is_symlink():
-                held = written_id(path)
+                held = plainly_written_id(path, config)
                 if held is not None and held.startswith(prefix):
                     continue
-            record = load_record(path, root, config)
+            record = load_record(path, root, config, body=body)
             if record is None:
                 skipped.append(display)
             elif only is None or record.kind == only:
                 loaded.append(record)
-    # A records folder (or a folder in one) that leads out of the repository is not read: said
-    # so, as lint says it (IO005), rather than an archive that looks empty.
-    skipped += [display for display in linked if escapes(root / display, root) is not None]
-    return Archive(loaded, skipped)
+    return Archive(loaded, skipped + leading_out)
+
+
+def record_paths(root: Path, config: Config) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The record files of the archive (path, repo-relative path), in a stable order, and the
+    records folders (or folders in one) that lead out of the repository: not read, but said so,
+    as lint says it (IO005), rather than an archive that looks empty."""
+    linked: list[str] = []
+    paths = [
+        (Path(name), display)
+        for name, display in record_file_names(root, config, linked)
+        if is_record_name(os.path.basename(name))
+    ]
+    return paths, [display for display in linked if escapes(root / display, root) is not None]
 
 
 def load_archive(root: Path, config: Config) -> list[LoadedRecord]:
@@ -759,15 +769,27 @@ def _held_name(path: str, display: str) -> str:
     return f"{held}.md" if held is not None and _name_date(held) else name
 
 
-def read_latest(
-    root: Path, config: Config, incidents: int, keep: Path
-) -> tuple[list[LoadedRecord], int]:
-    """The valid records of the archive, but of an archive with more incidents than
-    `incidents`, only the latest that many (by the date their file names start with, as their
-    IDs do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as
-    late that cover one of them or an incident not in the archive, and the record at `keep`.
-    Also how many incidents the archive holds. Nothing is said of broken records: `incident
-    lint` says it."""
+@dataclass(frozen=True)
+class Latest:
+    """The record files of an archive's latest incidents (see latest_paths)."""
+
+    paths: list[tuple[Path, str]]
+    incidents: int
+    """How many incidents the archive holds."""
+    archived: frozenset[str] | None
+    """The IDs of the archive's incidents, by their file names; None when every record is read."""
+
+    def theirs(self, read: Collection[str], covered: Sequence[str]) -> bool:
+        """Whether a postmortem that covers the incidents `covered` is read with the incidents
+        `read`: one of older incidents only is theirs, not a case of its own."""
+        return self.archived is None or any(i in read or i not in self.archived for i in covered)
+
+
+def latest_paths(root: Path, config: Config, incidents: int, keep: Path) -> Latest:
+    """The record files of the archive, but of an archive with more incidents than `incidents`,
+    only those of the latest that many (by the date their file names start with, as their IDs
+    do; of a file renamed by hand, the date of the ID it holds), the postmortems dated as late
+    (read them, and keep those Latest.theirs says) and the record at `keep`."""
     names = [
         (path, display)
         for path, display in record_file_names(root, config)
@@ -775,7 +797,7 @@ def read_latest(
     ]
     count = sum(folder_kind(display, config) == "incident" for _, display in names)
     if count <= incidents:
-        return read_archive(root, config).records, count
+        return Latest([(Path(path), display) for path, display in names], count, None)
     # A record renamed by hand is dated, and its incident known, by the ID it holds.
     held = {display: _held_name(path, display) for path, display in names}
     dated = sorted(
@@ -785,35 +807,29 @@ def read_latest(
     )
     since = dated[-incidents]
     kept = os.path.normcase(os.path.abspath(keep))
-    loaded: list[LoadedRecord] = []
-    with collecting_later():
-        for path, display in names:
-            if (
-                _name_date(held[display]) >= since
-                or os.path.normcase(os.path.abspath(path)) == kept
-            ):
-                record = load_record(Path(path), root, config)
-                if record is not None:
-                    loaded.append(record)
-    # A postmortem of older incidents only is theirs: not a case of its own.
-    read = {item.record.id for item in loaded if isinstance(item.record, Incident)}
-    archived = {
+    archived = frozenset(
         name.removesuffix(".md")
         for _, display in names
         if (name := held[display]).startswith("INC-")
-    }
-    return [
-        item
-        for item in loaded
-        if not isinstance(item.record, Postmortem)
-        or any(i in read or i not in archived for i in item.record.incidents)
-    ], len(dated)
+    )
+    return Latest(
+        [
+            (Path(path), display)
+            for path, display in names
+            if _name_date(held[display]) >= since or os.path.normcase(os.path.abspath(path)) == kept
+        ],
+        len(dated),
+        archived,
+    )
 
 
-def load_record(path: Path, root: Path, config: Config) -> LoadedRecord | None:
-    """The record in one file under `root`, or None when it cannot be read or does not validate."""
+def load_record(
+    path: Path, root: Path, config: Config, *, body: bool = True
+) -> LoadedRecord | None:
+    """The record in one file under `root`, or None when it cannot be read or does not validate;
+    without `body`, its document has the front-matter only (see read_document)."""
     display = path.relative_to(root).as_posix()
-    doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes)
+    doc = read_document(path, display, root=root, max_bytes=config.lint.max_file_bytes, body=body)
     if not doc.readable or doc.front_matter is None:
         return None
     kind = record_kind(doc, config)
@@ -883,6 +899,21 @@ def incident_timelines(
         for loaded in records
         if isinstance(loaded.record, Incident)
     }
+
+
+def read_incidents(root: Path, config: Config, ids: Collection[str]) -> list[LoadedRecord]:
+    """The valid records of the archive that may be the incidents `ids`, as read_archive reads
+    them: a file that plainly gives another ID (see plainly_written_id) is not read."""
+    paths, _leading_out = record_paths(root, config)
+    loaded: list[LoadedRecord] = []
+    for path, _display in paths:
+        held = plainly_written_id(path, config)
+        if held is not None and held not in ids:
+            continue
+        record = load_record(path, root, config)
+        if record is not None:
+            loaded.append(record)
+    return loaded
 
 
 def locate_postmortem(root: Path, config: Config, given: str) -> Path | None:

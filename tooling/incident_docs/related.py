@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Protocol
 
 from incident_docs.config import Config
@@ -25,6 +26,7 @@ from incident_docs.models import (
     Incident,
     MitigationAction,
     Postmortem,
+    RecordKind,
     TimelineEntry,
     record_start,
 )
@@ -62,6 +64,8 @@ def _spaced(text: str) -> str:
     Japanese, Thai, …) written as its overlapping pairs ("接続失敗" as "接続 続失 失敗"): the
     tokenizer splits words at spaces and punctuation, so a sentence in those scripts was one word,
     found only by the whole of it."""
+    if text.isascii():  # the most texts: no script of those
+        return text
     text = _unmarked(text)
     if _UNSPACED.search(text) is None:
         return text
@@ -151,87 +155,157 @@ def _joined(sentences: list[str]) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A timeline entry as a case reads it."""
+
+    text: str
+    mitigation: bool
+    told: bool
+    """It says what went wrong: not what the commands write of who held a role (handoffs, the
+    declaration)."""
+    action: str
+    """A mitigation's action as words ("redirect traffic "), see _action_words."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """What a case takes from one record: all that similarity reads of it, so that it can be
+    kept between commands (casecache.py) rather than read again."""
+
+    kind: RecordKind
+    id: str
+    title: str
+    severity: str
+    when: datetime | None
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    incidents: tuple[str, ...]
+    """A postmortem's incidents."""
+    sections: tuple[str, ...]
+    """An incident's summary; a postmortem's sections of POSTMORTEM_SECTIONS."""
+    entries: tuple[Entry, ...]
+
+
+POSTMORTEM_SECTIONS = ("Summary", "Contributing factors", "Resolution", "Mitigation")
+
+
+def part_of(item: Loaded, config: Config) -> Part:
+    """What a case takes from the record; its sections read under the names the configuration
+    gives them, as lint reads them."""
+    record = item.record
+    entries = tuple(
+        Entry(
+            text=entry.text,
+            mitigation=entry.kind is EntryKind.MITIGATION,
+            told=entry.kind is not EntryKind.HANDOFF and not is_declaration(entry),
+            action=_action_words(entry),
+        )
+        for entry in parse_timeline(item.doc, timeline_titles(config))[0]
+    )
+    if isinstance(record, Incident):
+        # The summary in the front-matter (written by `resolve`), else the body's own.
+        sections: tuple[str, ...] = (record.summary or _section(item.doc, "Summary", config),)
+        return Part(
+            "incident",
+            record.id,
+            record.title,
+            record.severity,
+            record_start(record),
+            tuple(record.services),
+            tuple(record.tags),
+            (),
+            sections,
+            entries,
+        )
+    sections = tuple(_section(item.doc, name, config) for name in POSTMORTEM_SECTIONS)
+    return Part(
+        "postmortem",
+        record.id,
+        record.title,
+        record.severity,
+        record_start(record),
+        tuple(record.services),
+        tuple(record.tags),
+        tuple(record.incidents),
+        sections,
+        entries,
+    )
+
+
 def cases_from(records: Iterable[Loaded], config: Config) -> list[Case]:
+    """The archive's records as cases (see cases_of)."""
+    return cases_of([part_of(item, config) for item in records])
+
+
+def cases_of(parts: Iterable[Part]) -> list[Case]:
     """The archive's records as cases: each incident with its postmortems (one that covers
-    several incidents is in the case of each: what it says fixed them is theirs too); their
-    sections read under the names the configuration gives them, as lint reads them."""
-    loaded = list(records)
-    incidents = {r.record.id: r for r in loaded if isinstance(r.record, Incident)}
-    postmortems_of: dict[str, list[Loaded]] = {}
-    alone: list[Loaded] = []
-    for item in loaded:
-        record = item.record
-        if isinstance(record, Postmortem):
-            owners = [i for i in dict.fromkeys(record.incidents) if i in incidents]
+    several incidents is in the case of each: what it says fixed them is theirs too)."""
+    loaded = list(parts)
+    incidents = {part.id: part for part in loaded if part.kind == "incident"}
+    postmortems_of: dict[str, list[Part]] = {}
+    alone: list[Part] = []
+    for part in loaded:
+        if part.kind == "postmortem":
+            owners = [i for i in dict.fromkeys(part.incidents) if i in incidents]
             if not owners:
-                alone.append(item)
+                alone.append(part)
             for owner in owners:
-                postmortems_of.setdefault(owner, []).append(item)
-    cases = [_case(incidents[key], postmortems_of.get(key, []), config) for key in incidents]
-    cases += [_case(None, [item], config) for item in alone]
+                postmortems_of.setdefault(owner, []).append(part)
+    cases = [_case(incidents[key], postmortems_of.get(key, [])) for key in incidents]
+    cases += [_case(None, [part]) for part in alone]
     return cases
 
 
-def _case(incident: Loaded | None, postmortems: Sequence[Loaded], config: Config) -> Case:
+def _case(incident: Part | None, postmortems: Sequence[Part]) -> Case:
     main = incident or postmortems[0]
-    record = main.record
-    texts: list[str] = [record.title]
-    entries: list[TimelineEntry] = []
+    texts: list[str] = [main.title]
+    entries: Sequence[Entry] = []
     written: list[str] = []
     """What the postmortems say mitigated it: their timelines' mitigations, then the first
     sentence of their Mitigation sections, then of their Resolution sections."""
     resolutions: list[str] = []
     summaries: list[str] = []
-    services = list(record.services)
-    tags = list(record.tags)
-    if incident is not None and isinstance(incident.record, Incident):
-        # The summary in the front-matter (written by `resolve`), else the body's own.
-        texts.append(incident.record.summary or _section(incident.doc, "Summary", config))
-        entries = parse_timeline(incident.doc, timeline_titles(config))[0]
-    for item in postmortems:
-        pm = item.record
-        assert isinstance(pm, Postmortem)
+    services = list(main.services)
+    tags = list(main.tags)
+    if incident is not None:
+        texts.append(incident.sections[0])
+        entries = incident.entries
+    for pm in postmortems:
         services += [s for s in pm.services if s not in services]
         tags += [t for t in pm.tags if t not in tags]
         texts.append(pm.title)
-        for name in ("Summary", "Contributing factors", "Resolution", "Mitigation"):
-            texts.append(_section(item.doc, name, config))
-        own = parse_timeline(item.doc, timeline_titles(config))[0]
+        texts += pm.sections
+        own = pm.entries
         if not entries:
             entries = own
-        written += [entry.text for entry in own if entry.kind is EntryKind.MITIGATION][:2]
-        if mitigation := _section(item.doc, "Mitigation", config):
+        written += [entry.text for entry in own if entry.mitigation][:2]
+        _summary, _factors, resolution, mitigation = pm.sections
+        if mitigation:
             summaries.append(_first_sentence(mitigation))
-        if resolution := _section(item.doc, "Resolution", config):
+        if resolution:
             resolutions.append(_first_sentence(resolution))
     # Not what the commands write of who held a role: the declaration names the declarer as
     # Incident Commander, and every incident they declare would be like every other.
     # A mitigation's action is what the Ops Lead asks by ("rollback", "redirect traffic"): the
     # text of "Went back to 4.1" or "Drained eu-1" may not say it.
-    texts += [
-        _action_words(entry) + entry.text
-        for entry in entries
-        if entry.kind is not EntryKind.HANDOFF and not is_declaration(entry)
-    ]
+    texts += [entry.action + entry.text for entry in entries if entry.told]
     # What the incident's timeline says mitigated it, else what a postmortem says: a timeline
     # without mitigation entries showed the Resolution (the lasting fix, days later), though a
     # postmortem said what mitigated it.
-    mitigations = [entry.text for entry in entries if entry.kind is EntryKind.MITIGATION]
+    mitigations = [entry.text for entry in entries if entry.mitigation]
     fix = _joined(mitigations[:2]) or _joined(written[:2])
     fix = fix or next(iter(summaries + resolutions), "")
-    when = record_start(record)
     return Case(
-        key=record.id,
-        title=record.title,
-        severity=record.severity,
-        when=when,
+        key=main.id,
+        title=main.title,
+        severity=main.severity,
+        when=main.when,
         services=tuple(services),
         tags=tuple(tags),
         text=" ".join(t for t in texts if t),
         fix=_one_line(fix),
-        ids=tuple(
-            [main.record.id] + [p.record.id for p in postmortems if p.record.id != main.record.id]
-        ),
+        ids=tuple([main.id] + [p.id for p in postmortems if p.id != main.id]),
     )
 
 
@@ -313,6 +387,32 @@ def words(text: str) -> list[str]:
     ]
 
 
+class _Words:
+    """set(words(text)) for the many texts of an index, each different word looked at once."""
+
+    def __init__(self) -> None:
+        self.told: dict[str, str] = {}
+        """What words() makes of a word as written: the word, or "" for one it leaves out."""
+        self.several: dict[str, tuple[str, ...]] = {}
+        """A word as written that words() reads as several (none known; kept all the same)."""
+
+    def of(self, text: str) -> set[str]:
+        written = set(_WORD.findall(_spaced(text)))
+        told = self.told
+        for word in written.difference(told):
+            found = words(word)
+            told[word] = found[0] if len(found) == 1 else ""
+            if len(found) > 1:
+                self.several[word] = tuple(found)
+        kept = set(map(told.__getitem__, written))
+        kept.discard("")
+        if self.several:
+            for word in written.intersection(self.several):
+                kept.update(self.several[word])
+        return kept
+
+
+@cache
 def _label(name: str) -> str:
     """A service or tag as one word of the index, whole: "payments-api" as "paymentsx2dxapi".
     Split into words, "api" was a service that every "…-api" shared, and "api-gateway" one
@@ -367,12 +467,13 @@ class RelatedIndex:
         self._stem: dict[str, str] = {}
         self._frequency: Counter[str] = Counter()
         self._words_of: dict[str, frozenset[str]] = {}
-        texts = {case.key: words(case.title + " " + case.text) for case in cases}
+        reader = _Words()
+        texts = {case.key: reader.of(case.title + " " + case.text) for case in cases}
         self._stems({word for found in texts.values() for word in found})
         self._spelling = {term: word for word, term in sorted(self._stem.items(), reverse=True)}
         """A word as written for each stem: the query sends it, and the index stems it again."""
         for case in cases:
-            terms = frozenset(self._stem[word] for word in texts[case.key])
+            terms = frozenset(map(self._stem.__getitem__, texts[case.key]))
             self._words_of[case.key] = terms
             self._frequency.update(terms)
         self._total = max(len(cases), 1)

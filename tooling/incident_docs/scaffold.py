@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from incident_docs import __version__
+from incident_docs.casecache import CACHE_DIR
 from incident_docs.codeowners import CODEOWNERS_PATH
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.codeowners import locate as locate_codeowners
@@ -207,9 +208,9 @@ class Step:
     """False: replace an existing file (whose old content `content` starts with)."""
 
 
-IGNORED = (LOCK_NAME, TEMPORARY)
-"""What .gitignore keeps out of commits: the write lock and a killed write's temporary file (and
-the built site, where mkdocs.yml puts it)."""
+IGNORED = (LOCK_NAME, TEMPORARY, f"{CACHE_DIR}/")
+"""What .gitignore keeps out of commits: the write lock, a killed write's temporary file and
+what `incident similar` keeps between runs (and the built site, where mkdocs.yml puts it)."""
 WORKFLOWS = ("lint", "review", "publish", "actions-sync")
 """The GitHub workflows `init --github` writes: PR lint, review gate, publishing, follow-ups."""
 _WORKFLOW_WORDS = {
@@ -704,7 +705,8 @@ def _runs_ours(path: Path, ours: str) -> bool:
 
 
 def _ignore_step(gitignore: Path, site: str = "site/") -> Step | None:
-    """Keep the write lock, temporary files and the built site (`site`) out of commits."""
+    """Keep the write lock, temporary files, the cache and the built site (`site`) out of
+    commits."""
     ignored = (*IGNORED, site)
     if not gitignore.exists():
         text = "".join(f"{line}\n" for line in ignored)
