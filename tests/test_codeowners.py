@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from support.archive import REPO
+from support.archive import REPO, copy_archive
 from support.cli import RunCli
+
+
+@pytest.fixture
+def archive(archive: Path) -> Path:
+    """The example archive as this repository keeps it: beside incident-docs' own code."""
+    (archive / "tooling" / "incident_docs").mkdir(parents=True)
+    return archive
 
 
 def test_seniors_own_postmortems_and_maintainers_the_machinery(
@@ -67,6 +74,7 @@ def test_the_repository_codeowners_matches_its_roster(tmp_path: Path, run_cli: R
     for part in ("people.yaml", "pyproject.toml", ".github/CODEOWNERS"):
         (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / part, tmp_path / part)
+    (tmp_path / "tooling" / "incident_docs").mkdir(parents=True)
     result = run_cli(tmp_path, "codeowners", "--check")
     assert result.exit_code == 0, result.output
 
@@ -293,3 +301,29 @@ def test_teams_and_codeowners_say_what_is_wrong_with_the_roster(
             f"incident: warning: people.yaml:{line + 1}: team 'payments': member 'ghosty' is "
             "not in people (TM001)"
         ) in result.stderr, args
+
+
+def test_an_archive_in_a_repository_of_its_own_code_leaves_its_ci_and_tooling_alone(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # A service repository that adopted incident-docs: the generated lines, after its own, gave
+    # its tooling/ and every workflow of its CI to the archive's maintainers.
+    repo = copy_archive(tmp_path / "service")
+    codeowners = repo / ".github" / "CODEOWNERS"
+    codeowners.parent.mkdir()
+    own = "* @acme/everyone\n/tooling/ @acme/devtools\n/.github/workflows/ @acme/devops\n"
+    codeowners.write_text(own)
+    assert run_cli(repo, "codeowners", "--write").exit_code == 0
+    text = codeowners.read_text()
+    generated = text[len(own) :].splitlines()
+    assert "/people.yaml @dana-okafor" in generated
+    assert "/.github/workflows/review.yml @dana-okafor" in generated
+    assert not any(line.startswith(("/tooling/", "/.github/workflows/ ")) for line in generated)
+    assert run_cli(repo, "codeowners", "--check").exit_code == 0
+    # Written so by an earlier release: those lines were generated, and --write drops them.
+    codeowners.write_text(
+        text.replace("/pyproject.toml", "/tooling/ @dana-okafor\n/pyproject.toml")
+    )
+    assert run_cli(repo, "codeowners", "--check").exit_code == 1
+    assert run_cli(repo, "codeowners", "--write").exit_code == 0
+    assert codeowners.read_text() == text

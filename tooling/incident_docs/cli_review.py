@@ -12,6 +12,7 @@ import click
 from incident_docs.cli import Project, Seconds, echo, main, pass_project, yes_option
 from incident_docs.codeowners import (
     CODEOWNERS_PATH,
+    carries_tooling,
     difference,
     generate,
     locate,
@@ -314,6 +315,7 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         place,
         archive_folder(project.root),
         tuple(workflow_files(top).values()),
+        carries_tooling(top),
     )
     for warning in generated.warnings:
         echo(f"incident: warning: {warning}", err=True)

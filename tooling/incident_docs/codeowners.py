@@ -15,6 +15,8 @@ from incident_docs.document import escapes, open_regular
 from incident_docs.models import Person, Roster
 
 CODEOWNERS_PATH = ".github/CODEOWNERS"
+TOOLING = "tooling"
+"""Where incident-docs keeps its code, in this repository and in copies of it."""
 CODEOWNERS_PLACES = (CODEOWNERS_PATH, "CODEOWNERS", "docs/CODEOWNERS")
 """Where GitHub looks for CODEOWNERS, in its order: it reads the first it finds, and only that."""
 GENERATED_MARK = "by `incident codeowners --write`"
@@ -47,20 +49,30 @@ def locate(root: Path) -> str:
     return CODEOWNERS_PATH
 
 
+def carries_tooling(top: Path) -> bool:
+    """The repository at `top` holds incident-docs' own code (`tooling/incident_docs`): this
+    repository, or a copy of it kept as a template, whose CI and tooling are the archive's."""
+    return (top / TOOLING / "incident_docs").is_dir()
+
+
 def generate(
     roster: Roster,
     config: Config,
     path: str = CODEOWNERS_PATH,
     folder: str = "",
     workflows: tuple[str, ...] = (),
+    tooling: bool = True,
 ) -> Generated:
     """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
     machinery comes last. `folder` is the archive's from the repository's root (see
-    archive_folder): CODEOWNERS names every path from there. An archive kept in a subfolder
-    owns its own files only, the workflows `init --github` writes for it among them (their
-    files in `.github/workflows/`, see scaffold.workflow_files; NAME.yml by default): a pull
-    request that changes the gate's workflow changes the gate. The repository's other CI and
-    its CODEOWNERS are its owners'."""
+    archive_folder): CODEOWNERS names every path from there. An archive at the root of a
+    repository that holds incident-docs' code (`tooling`, see carries_tooling) owns its CI,
+    CODEOWNERS and tooling. Any other archive (in a subfolder, or at the root of a repository
+    that adopted it) owns its own files only, the workflows `init --github` writes for it
+    among them (their files in `.github/workflows/`, see scaffold.workflow_files; NAME.yml by
+    default): a pull request that changes the gate's workflow changes the gate. The
+    repository's other CI, its CODEOWNERS and its other folders (its own `tooling/`) are its
+    owners'."""
     from incident_docs.scaffold import WORKFLOWS  # it writes this file: imported when used
 
     warnings = [
@@ -82,19 +94,20 @@ def generate(
     else:
         lines.append(f"# {postmortems} has no owner: nobody in {config.roster} is senior")
         warnings.append(f"nobody in {config.roster} is senior with a github login")
-    lines += ["", _MACHINERY_COMMENTS[bool(folder)]]
+    own_files_only = bool(folder) or not tooling
+    lines += ["", _MACHINERY_COMMENTS[own_files_only]]
     machinery = [
         _pattern(from_git_top(folder, config.roster), folder=False),
         _pattern(from_git_top(folder, CONFIG_FILE), folder=False),
     ]
-    if folder:
+    if own_files_only:
         files = workflows or tuple(f"{name}.yml" for name in WORKFLOWS)
         machinery += [_pattern(f".github/workflows/{name}", folder=False) for name in files]
     else:
         machinery += [
             _pattern(path, folder=False),
             _pattern(".github/workflows", folder=True),
-            _pattern("tooling", folder=True),
+            _pattern(TOOLING, folder=True),
         ]
     if maintainers:
         lines += [f"{pattern} {' '.join(maintainers)}" for pattern in machinery]
@@ -256,7 +269,19 @@ def _generated_line(line: str, generated: str) -> bool:
         for written in generated.split("\n")
         if written.startswith("/") or written.startswith("# /")
     }
-    return text.split(" ", 1)[0] in patterns
+    return text.split(" ", 1)[0] in patterns | _TOOLING_PATTERNS
+
+
+_TOOLING_PATTERNS = frozenset(
+    {
+        _pattern(".github/workflows", folder=True),
+        _pattern(TOOLING, folder=True),
+        *(_pattern(place, folder=False) for place in CODEOWNERS_PLACES),
+    }
+)
+"""What the generated lines give maintainers in a repository that holds incident-docs' code,
+and gave them in any repository before they kept to the archive's own files: generated lines,
+whoever they name, not lines written by hand."""
 
 
 _MACHINERY_COMMENTS = (

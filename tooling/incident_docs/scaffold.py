@@ -18,7 +18,7 @@ import yaml
 
 from incident_docs import __version__
 from incident_docs.casecache import CACHE_DIR
-from incident_docs.codeowners import CODEOWNERS_PATH
+from incident_docs.codeowners import CODEOWNERS_PATH, carries_tooling
 from incident_docs.codeowners import generate as generate_codeowners
 from incident_docs.codeowners import locate as locate_codeowners
 from incident_docs.config import CONFIG_FILE, TABLE, Config, git_top, toml_error
@@ -273,6 +273,9 @@ class GitHubSetup:
     folder: str = ""
     """The archive's folder from the repository's root (see archive_folder), "" at the root:
     GitHub reads `.github/` at the root only, and the workflows run the commands there."""
+    tooling: bool = True
+    """The repository holds incident-docs' code (see codeowners.carries_tooling): its CI and
+    tooling are the archive maintainers' in CODEOWNERS."""
 
 
 REPOSITORY_SETUP = GitHubSetup(install="python -m pip install .", pip_directory="/")
@@ -401,7 +404,11 @@ def github_files(
         "(the review-gate check). -->\n\n" + REVIEW_CHECKLIST
     )
     files[CODEOWNERS_PATH] = generate_codeowners(
-        roster, config, folder=setup.folder, workflows=tuple(workflows.values())
+        roster,
+        config,
+        folder=setup.folder,
+        workflows=tuple(workflows.values()),
+        tooling=setup.tooling,
     ).text
     if setup.requirements:
         files[setup.requirements] = (
@@ -514,6 +521,7 @@ def _github_steps(
 ) -> None:
     top = git_top(root)  # GitHub reads .github/ at the repository's root only
     owners = locate_codeowners(top)
+    setup = dataclasses.replace(setup, tooling=carries_tooling(top))
     elsewhere: dict[str, list[str]] = {}  # workflows of ours that run in another folder
     stale: list[str] = []  # workflows of ours that install the repository's requirements
     taken: list[str] = []  # workflows of ours not written: their names are someone else's
