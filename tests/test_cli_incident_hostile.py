@@ -1104,6 +1104,25 @@ def test_init_leaves_what_is_there_alone_and_says_so(empty: Path, run_cli: RunCl
     assert "mkdocs.yml has no incident-docs plugin" in result.stderr
 
 
+def test_init_says_which_files_in_a_record_folder_are_not_records(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # A repository's own incidents/ of write-ups: init said nothing, and the first lint failed.
+    (empty / "incidents" / "2019").mkdir(parents=True)
+    (empty / "incidents" / "2019" / "outage.md").write_text("# The 2019 outage\n")
+    (empty / "incidents" / "graph.png").write_bytes(b"\x89PNG")
+    (empty / "incidents" / "notes.docx").write_bytes(b"PK")
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (
+        "incident: warning: incidents/ already holds files that are not records "
+        "(incidents/2019/outage.md, incidents/notes.docx): 'incident lint' reports them"
+    ) in result.stderr
+    assert "incidents-dir under [tool.incident-docs] in pyproject.toml" in result.stderr
+    assert "postmortems/ already" not in result.stderr
+    assert run_cli(empty, "lint").exit_code == 1
+
+
 def test_init_says_when_both_names_of_a_workflow_are_taken(empty: Path, run_cli: RunCli) -> None:
     # The review gate goes beside the repository's review.yml as incident-review.yml: with both
     # the repository's own, it cannot be written, and the pull requests would wait for a check

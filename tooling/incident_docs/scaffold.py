@@ -25,7 +25,7 @@ from incident_docs.config import CONFIG_FILE, TABLE, Config, git_top, toml_error
 from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
 from incident_docs.models import Roster
-from incident_docs.records import SKIPPED_NAMES
+from incident_docs.records import SKIPPED_NAMES, is_record_name, record_file_names
 from incident_docs.store import LOCK_NAME, TEMPORARY, locked, write_atomic
 from incident_docs.templates import REVIEW_CHECKLIST
 
@@ -449,6 +449,9 @@ def plan_init(
         if not existing & SKIPPED_NAMES:
             what = "created" if base.is_dir() else "created (with its folder)"
             steps.append(Step(base / "README.md", readme.encode(), what))
+        note = _not_records_note(root, folder, config)
+        if note is not None:
+            notes.append(note)
     roster_file = root / config.roster
     if not roster_file.exists() and not roster_file.is_symlink():
         steps.append(Step(roster_file, ROSTER_TEMPLATE.encode(), "created (one commented example)"))
@@ -600,6 +603,47 @@ def _github_steps(
             f"{published[0]} publishes from {setup.branch}, the default branch: edit it if yours "
             "is another"
         )
+
+
+NOT_RECORDS_SHOWN = 3
+"""How many of the files a record folder already holds that are not records init names."""
+
+
+def _not_records_note(root: Path, folder: str, config: Config) -> str | None:
+    """What to do about the files already in a record folder (a repository's own `incidents/`
+    of write-ups) that lint reports as no records: Markdown without front-matter, and files
+    that are neither Markdown nor an attachment. None when there are none."""
+    if not (root / folder).is_dir():
+        return None
+    found: list[str] = []
+    for path, display in record_file_names(root, config):  # of both record folders
+        name = display.rpartition("/")[2]
+        if not display.startswith(f"{folder}/"):
+            continue
+        if name.startswith(".") or name.lower() in SKIPPED_NAMES:
+            continue
+        if is_record_name(name):
+            try:
+                with open_regular(Path(path)) as handle:
+                    head = handle.read(8)
+            except OSError:
+                continue  # lint says why it cannot read it
+            if head.removeprefix(b"\xef\xbb\xbf").startswith(b"---"):
+                continue
+        elif Path(name).suffix.lstrip(".").lower() in config.attachments:
+            continue
+        found.append(display)
+    if not found:
+        return None
+    shown = ", ".join(found[:NOT_RECORDS_SHOWN])
+    more = f" and {len(found) - NOT_RECORDS_SHOWN} more" if len(found) > NOT_RECORDS_SHOWN else ""
+    setting = "incidents-dir" if folder == config.incidents_dir else "postmortems-dir"
+    return (
+        f"{folder}/ already holds files that are not records ({shown}{more}): 'incident lint' "
+        f"reports them and fails, and so does the site's build; move them out of {folder}/, or "
+        f"keep the records in another folder ({setting} under [tool.{TABLE}] in {CONFIG_FILE}) "
+        "and run init again"
+    )
 
 
 def _pull_request_template(top: Path) -> str | None:
