@@ -327,3 +327,27 @@ def test_an_archive_in_a_repository_of_its_own_code_leaves_its_ci_and_tooling_al
     assert run_cli(repo, "codeowners", "--check").exit_code == 1
     assert run_cli(repo, "codeowners", "--write").exit_code == 0
     assert codeowners.read_text() == text
+
+
+def test_paths_with_spaces_and_wildcards_are_escaped_and_their_overrides_named(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A `*` in a folder's name matched other folders too, a `#` cut the line short; with a
+    # space in it, a line below the generated ones that took the postmortems went unnamed.
+    pyproject = archive / "pyproject.toml"
+    text = pyproject.read_text().replace('"postmortems"', '"post mortems*"')
+    pyproject.write_text(text.replace('"people.yaml"', '"team #1.yaml"'))
+    (archive / "postmortems").rename(archive / "post mortems*")
+    (archive / "people.yaml").rename(archive / "team #1.yaml")
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    codeowners = archive / ".github" / "CODEOWNERS"
+    lines = codeowners.read_text().splitlines()
+    assert any(line.startswith("/post\\ mortems\\*/ @dana-okafor ") for line in lines), lines
+    assert "/team\\ ?1.yaml @dana-okafor" in lines
+    codeowners.write_text(codeowners.read_text() + "/post\\ mortems\\*/ @random\n")
+    result = run_cli(archive, "codeowners", "--check")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"CODEOWNERS:{len(lines) + 1}: '/post\\ mortems\\*/ @random' comes after the generated "
+        "lines: it overrides the owners they give /post\\ mortems\\*/"
+    ) in result.stderr

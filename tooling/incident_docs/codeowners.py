@@ -29,10 +29,22 @@ class Generated:
     warnings: tuple[str, ...]
 
 
+_SPECIAL = re.compile(r"([\\*?\[\]\s])")
+"""What a CODEOWNERS pattern reads as more than a character of a name: whitespace ends it,
+`*`, `?` (and, where gitignore's rules apply, `[…]`) match other names, a backslash escapes."""
+
+
 def _pattern(path: str, *, folder: bool) -> str:
-    # CODEOWNERS escapes spaces with a backslash; a leading slash anchors at the repository root.
-    escaped = path.strip("/").replace(" ", "\\ ")
+    """The pattern for exactly this path: a leading slash anchors it at the repository root,
+    a backslash escapes what CODEOWNERS would read otherwise (a space, `*`), and `?` stands
+    for a `#`, which CODEOWNERS parsers read as the start of a comment, escaped or not."""
+    escaped = _SPECIAL.sub(r"\\\1", path.strip("/")).replace("#", "?")
     return f"/{escaped}/" if folder else f"/{escaped}"
+
+
+def _pattern_of(line: str) -> str:
+    """The pattern a CODEOWNERS line starts with: up to its first whitespace not escaped."""
+    return re.split(r"(?<!\\)\s+", line.strip(), maxsplit=1)[0]
 
 
 def _owners(people: tuple[Person, ...]) -> list[str]:
@@ -195,19 +207,17 @@ def overriding(
         return []
     lines, _, end = _generated_span(current)
     owned = [
-        line.split(" ", 1)[0]
-        for line in generated.split("\n")
-        if line.startswith("/") and " " in line
+        _pattern_of(line) for line in generated.split("\n") if line.startswith("/") and " " in line
     ]
     found = []
     for number, line in enumerate(lines[end + 1 :], start=end + 2):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
-        written = re.split(r"(?<!\\)\s+", text, maxsplit=1)[0]
+        written = _pattern_of(text)
         rule = _pattern_rule(written)
         for pattern in owned:
-            path = pattern.strip("/").replace("\\ ", " ")
+            path = re.sub(r"\\(.)", r"\1", pattern.strip("/"))
             names = (_SAMPLE, *(f"{_SAMPLE_STEM}.{extension}" for extension in attachments))
             samples = [f"{path}/{name}" for name in names] if pattern.endswith("/") else [path]
             inside = written.startswith(f"/{pattern.strip('/')}/")
@@ -227,12 +237,15 @@ def _pattern_rule(pattern: str) -> re.Pattern[str]:
     """The paths a CODEOWNERS pattern matches, as GitHub reads it: anchored at the root when it
     has a slash before its end, a folder's files too, `*` within a name, `**` across."""
     anchored = "/" in pattern.rstrip("/")
-    body = pattern.strip("/").replace("\\ ", " ")
-    words = re.split(r"(\*\*/?|\*|\?)", body)
+    body = pattern.strip("/")
+    words = re.split(r"(\\.|\*\*/?|\*|\?)", body)
     wild = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
-    regex = "".join(wild.get(word, re.escape(word)) for word in words)
+    regex = "".join(
+        wild.get(word, re.escape(word[1:] if word.startswith("\\") else word)) for word in words
+    )
     # "docs/*" matches the files in docs/, not those in its folders (GitHub's own example).
-    below = "" if body.endswith("*") and not body.endswith("**") else "(?:/.*)?"
+    wildcard_end = body.endswith("*") and not body.endswith(("**", "\\*"))
+    below = "" if wildcard_end else "(?:/.*)?"
     return re.compile(f"{'' if anchored else '(?:.*/)?'}{regex}{below}")
 
 
@@ -265,11 +278,11 @@ def _generated_line(line: str, generated: str) -> bool:
             or "has no owner: nobody in " in text
         )
     patterns = {
-        written.split(" ", 1)[0].removeprefix("# ")
+        _pattern_of(written.removeprefix("# "))
         for written in generated.split("\n")
         if written.startswith("/") or written.startswith("# /")
     }
-    return text.split(" ", 1)[0] in patterns | _TOOLING_PATTERNS
+    return _pattern_of(text) in patterns | _TOOLING_PATTERNS
 
 
 _TOOLING_PATTERNS = frozenset(
