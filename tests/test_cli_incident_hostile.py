@@ -968,6 +968,35 @@ def test_init_appends_the_table_to_an_existing_pyproject_and_keeps_every_byte(
     assert (empty / "pyproject.toml").read_bytes() == after
 
 
+def test_init_and_codeowners_write_through_a_link_and_keep_it(
+    empty: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # A pyproject.toml the packages of a monorepo share, a CODEOWNERS kept elsewhere: each link
+    # was replaced by a copy of its file, which no longer followed the shared one.
+    (empty / ".git").mkdir()
+    (empty / "shared").mkdir()
+    (empty / "shared" / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    (empty / "pyproject.toml").symlink_to("shared/pyproject.toml")
+    (empty / ".github").mkdir()
+    (empty / "shared" / "CODEOWNERS").write_text("* @acme/core\n")
+    (empty / ".github" / "CODEOWNERS").symlink_to("../shared/CODEOWNERS")
+    assert run_cli(empty, "init", "--yes").exit_code == 0
+    assert run_cli(empty, "codeowners", "--write").exit_code == 0
+    assert (empty / "pyproject.toml").is_symlink()
+    assert "[tool.incident-docs]" in (empty / "shared" / "pyproject.toml").read_text()
+    assert (empty / ".github" / "CODEOWNERS").is_symlink()
+    assert "# Generated from" in (empty / "shared" / "CODEOWNERS").read_text()
+    # A link out of the repository is not written through.
+    outside = tmp_path / "outside.toml"
+    outside.write_text('[project]\nname = "other"\n')
+    (empty / "pyproject.toml").unlink()
+    (empty / "pyproject.toml").symlink_to(outside)
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 2
+    assert "pyproject.toml: symbolic link leads outside the repository" in result.stderr
+    assert outside.read_text() == '[project]\nname = "other"\n'
+
+
 def test_init_keeps_an_existing_roster_and_configuration(archive: Path, run_cli: RunCli) -> None:
     pyproject = (archive / "pyproject.toml").read_bytes()
     roster = (archive / "people.yaml").read_bytes()

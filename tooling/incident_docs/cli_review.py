@@ -35,7 +35,7 @@ from incident_docs.github import (
 from incident_docs.github import request_reviews as github_request_reviews
 from incident_docs.review import FOLLOW_UP_REASON, Decision, summary_markdown
 from incident_docs.scaffold import workflow_files
-from incident_docs.store import write_atomic
+from incident_docs.store import record_target, write_atomic
 from incident_docs.terminal import log_line, printable
 
 TITLE = "Postmortem review gate"
@@ -330,7 +330,9 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
             # `.github` a link out of the repository: the file would be written there.
             raise UsageError(f"{target.parent.name}: symbolic link leads outside the repository")
         newline = "\r\n" if current is not None and "\r\n" in current else "\n"
-        write_atomic(target, wanted.replace("\n", newline).encode("utf-8"))
+        # A CODEOWNERS that is a link is written where it leads, and stays a link.
+        written = record_target(top, target, place)
+        write_atomic(written, wanted.replace("\n", newline).encode("utf-8"))
         for line in moved(current or "", generated.text):
             effect = "" if line.startswith("#") else ", where it overrides them for its paths"
             echo(

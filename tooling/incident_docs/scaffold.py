@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import fnmatch
 import json
+import os
 import re
 import shlex
 import tomllib
@@ -26,7 +27,7 @@ from incident_docs.diagnostics import UsageError
 from incident_docs.document import escapes, open_regular
 from incident_docs.models import Roster
 from incident_docs.records import SKIPPED_NAMES, is_record_name, record_file_names
-from incident_docs.store import LOCK_NAME, TEMPORARY, locked, write_atomic
+from incident_docs.store import LOCK_NAME, TEMPORARY, locked, record_target, write_atomic
 from incident_docs.templates import REVIEW_CHECKLIST
 
 NOT_A_REPOSITORY = (
@@ -834,6 +835,11 @@ def apply_init(root: Path, steps: list[Step]) -> None:
                 else "a symbolic link to nothing"
             )
             raise UsageError(f"{shown}: {why} (nothing was written)")
+        if not step.create and step.path.is_symlink():
+            try:
+                record_target(base, step.path, step.path.relative_to(base).as_posix())
+            except UsageError as error:
+                raise UsageError(f"{error} (nothing was written)") from None
         for parent in reversed(step.path.relative_to(base).parents):  # the outermost first
             place = base / parent
             if (place.exists() or place.is_symlink()) and not place.is_dir():
@@ -874,9 +880,12 @@ def _write_all(root: Path, steps: list[Step]) -> None:
         for step in steps:
             writing = step.path
             made += _missing_folders(step.path.parent, _base(root, step.path))
-            before = None if step.create else step.path.read_bytes()
-            write_atomic(step.path, step.content, exclusive=step.create)
-            undo.append((step.path, before))
+            # A file that is a link (a pyproject.toml the packages of a monorepo share) is
+            # changed where it leads, and stays a link.
+            target = step.path if step.create else Path(os.path.realpath(step.path))
+            before = None if step.create else target.read_bytes()
+            write_atomic(target, step.content, exclusive=step.create)
+            undo.append((target, before))
     except BaseException as error:
         # A folder init may not write in, a full disk, Ctrl-C: take back what it wrote.
         _take_back(undo, made)
