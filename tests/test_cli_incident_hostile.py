@@ -1152,6 +1152,25 @@ def test_init_says_which_files_in_a_record_folder_are_not_records(
     assert run_cli(empty, "lint").exit_code == 1
 
 
+def test_init_says_when_the_sites_own_nav_leaves_the_archive_out(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # The plugin leaves a nav: of the site's own alone: the archive built, and no menu led to it.
+    (empty / "mkdocs.yml").write_text(
+        "site_name: Docs\nplugins:\n  - incident-docs\nnav:\n  - Home: index.md\n"
+    )
+    result = run_cli(empty, "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "mkdocs.yml has a nav: of its own" in result.stderr
+    assert "add the archive's pages to it (incidents/index.md, postmortems/index.md" in (
+        result.stderr
+    )
+    (empty / "mkdocs.yml").write_text(
+        "site_name: Docs\nplugins:\n  - incident-docs\nnav:\n  - incidents/index.md\n"
+    )
+    assert "nav" not in run_cli(empty, "init", "--yes").stderr
+
+
 def test_init_says_when_both_names_of_a_workflow_are_taken(empty: Path, run_cli: RunCli) -> None:
     # The review gate goes beside the repository's review.yml as incident-review.yml: with both
     # the repository's own, it cannot be written, and the pull requests would wait for a check

@@ -198,6 +198,17 @@ def _docs_dir(text: str, key: str = "docs_dir", default: str = "docs") -> str | 
     return folder.as_posix() if folder.parts else None
 
 
+def _has_key(text: str, key: str) -> bool:
+    """The YAML mapping `text` (a site's configuration) has `key` at its top level."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return False
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value == key for k, _v in node.value
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """One file `incident init` writes: its full new content, and what it does, for the user."""
@@ -497,6 +508,15 @@ def plan_init(
             f"{sites[0].name} has no incident-docs plugin: add '- incident-docs' under "
             "plugins: to publish the records"
         )
+    if sites and unreadable is None and _has_key(site_text, "nav"):
+        listed = f"{config.incidents_dir}/index.md" in site_text
+        if not listed:
+            notes.append(
+                f"{sites[0].name} has a nav: of its own, which the plugin leaves as it is: add the "
+                f"archive's pages to it ({config.incidents_dir}/index.md, "
+                f"{config.postmortems_dir}/index.md and the others 'mkdocs build' names as not "
+                "in the nav), or no menu of the site leads to them"
+            )
     if docs is not None and (docs / "index.md").exists():
         notes.append(
             f"{docs_dir}/index.md stays the site's home page instead of the generated dashboard, "
