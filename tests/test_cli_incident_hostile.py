@@ -997,6 +997,22 @@ def test_init_and_codeowners_write_through_a_link_and_keep_it(
     assert outside.read_text() == '[project]\nname = "other"\n'
 
 
+def test_init_writes_through_a_link_to_the_pyproject_a_monorepo_shares(
+    empty: Path, run_cli: RunCli
+) -> None:
+    # An archive in a subfolder whose pyproject.toml is the repository's shared one, at its
+    # root: inside the repository, yet refused as a link that "leads outside" it.
+    (empty / ".git").mkdir()
+    (empty / "shared").mkdir()
+    (empty / "shared" / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    (empty / "ops").mkdir()
+    (empty / "ops" / "pyproject.toml").symlink_to("../shared/pyproject.toml")
+    result = run_cli(empty / "ops", "init", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (empty / "ops" / "pyproject.toml").is_symlink()
+    assert "[tool.incident-docs]" in (empty / "shared" / "pyproject.toml").read_text()
+
+
 def test_init_keeps_an_existing_roster_and_configuration(archive: Path, run_cli: RunCli) -> None:
     pyproject = (archive / "pyproject.toml").read_bytes()
     roster = (archive / "people.yaml").read_bytes()

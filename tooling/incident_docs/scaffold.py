@@ -856,8 +856,10 @@ def apply_init(root: Path, steps: list[Step]) -> None:
             )
             raise UsageError(f"{shown}: {why} (nothing was written)")
         if not step.create and step.path.is_symlink():
+            # Written where it leads anywhere in the repository: a pyproject.toml of an archive
+            # in a subfolder may be the one its monorepo's packages share, at the root.
             try:
-                record_target(base, step.path, step.path.relative_to(base).as_posix())
+                record_target(git_top(root), step.path, step.path.relative_to(base).as_posix())
             except UsageError as error:
                 raise UsageError(f"{error} (nothing was written)") from None
         for parent in reversed(step.path.relative_to(base).parents):  # the outermost first
