@@ -329,6 +329,34 @@ def test_an_archive_in_a_repository_of_its_own_code_leaves_its_ci_and_tooling_al
     assert codeowners.read_text() == text
 
 
+def test_a_codeowners_no_line_of_the_repository_owns_stays_the_maintainers(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # A copy of this repository that installs incident-docs instead of keeping tooling/, or one
+    # whose CODEOWNERS init wrote: no line gave the file itself an owner, so any pull request
+    # could append one that takes the postmortems, unreviewed.
+    repo = copy_archive(tmp_path / "service")
+    codeowners = repo / ".github" / "CODEOWNERS"
+    codeowners.parent.mkdir()
+    codeowners.write_text("/src/ @acme/devs\n")
+    assert run_cli(repo, "codeowners", "--write").exit_code == 0
+    assert "/.github/CODEOWNERS @dana-okafor" in codeowners.read_text().splitlines()
+    assert run_cli(repo, "codeowners", "--check").exit_code == 0
+    # One of the repository's own lines gives it an owner, below the generated ones or above.
+    for own in ("/.github/ @acme/security\n", "* @acme/everyone\n"):
+        codeowners.write_text(own)
+        assert run_cli(repo, "codeowners", "--write").exit_code == 0
+        assert "/.github/CODEOWNERS @dana-okafor" not in codeowners.read_text(), own
+        codeowners.unlink()
+        assert run_cli(repo, "codeowners", "--write").exit_code == 0
+        codeowners.write_text(codeowners.read_text() + own)
+        assert run_cli(repo, "codeowners", "--check").exit_code == 1, own
+        assert run_cli(repo, "codeowners", "--write").exit_code == 0
+        assert "/.github/CODEOWNERS @dana-okafor" not in codeowners.read_text(), own
+        assert codeowners.read_text().endswith(own)
+        assert run_cli(repo, "codeowners", "--check").exit_code == 0, own
+
+
 def test_paths_with_spaces_and_wildcards_are_escaped_and_their_overrides_named(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -309,6 +309,7 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
     # GitHub reads CODEOWNERS at the repository's root, and names every path from there.
     top = git_top(project.root)
     place = locate(top)
+    current = read_current(top, place)
     generated = generate(
         project.roster,
         project.config,
@@ -316,13 +317,13 @@ def codeowners_command(project: Project, check: bool, write: bool, yes: bool) ->
         archive_folder(project.root),
         tuple(workflow_files(top).values()),
         carries_tooling(top),
+        current,
     )
     for warning in generated.warnings:
         echo(f"incident: warning: {warning}", err=True)
     if not check and not write:
         echo(generated.text, nl=False)
         return
-    current = read_current(top, place)
     wanted = merge(current, generated.text)
     if write:
         target: Path = top / place

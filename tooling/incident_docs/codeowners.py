@@ -74,6 +74,7 @@ def generate(
     folder: str = "",
     workflows: tuple[str, ...] = (),
     tooling: bool = True,
+    current: str | None = None,
 ) -> Generated:
     """The CODEOWNERS lines for the file at `path`; later lines win in CODEOWNERS, so the
     machinery comes last. `folder` is the archive's from the repository's root (see
@@ -84,7 +85,9 @@ def generate(
     among them (their files in `.github/workflows/`, see scaffold.workflow_files; NAME.yml by
     default): a pull request that changes the gate's workflow changes the gate. The
     repository's other CI, its CODEOWNERS and its other folders (its own `tooling/`) are its
-    owners'."""
+    owners', and so is the CODEOWNERS at `path` when the lines of `current` (the file as it is,
+    None when there is none) written by hand give it an owner: when none does, it is the
+    maintainers' too, or any pull request could give itself the postmortems."""
     from incident_docs.scaffold import WORKFLOWS  # it writes this file: imported when used
 
     warnings = [
@@ -115,6 +118,8 @@ def generate(
     if own_files_only:
         files = workflows or tuple(f"{name}.yml" for name in WORKFLOWS)
         machinery += [_pattern(f".github/workflows/{name}", folder=False) for name in files]
+        if not _owned_by_hand(current, path):
+            machinery.append(_pattern(path, folder=False))
     else:
         machinery += [
             _pattern(path, folder=False),
@@ -231,6 +236,23 @@ _SAMPLE_STEM = "PM-2024-01-01-sample"
 _SAMPLE = f"{_SAMPLE_STEM}.md"
 """A file in a folder the generated lines own, to try a pattern written by hand on (and the
 stem of an attachment beside it)."""
+
+
+def _owned_by_hand(current: str | None, path: str) -> bool:
+    """The lines written by hand before and after the generated ones in `current` give `path`
+    (a file's from the repository's root) an owner: the last of them that matches it names one
+    (a pattern with none leaves the file without an owner)."""
+    if current is None:
+        return False
+    lines, start, end = _generated_span(current)
+    owned = False
+    for line in (*lines[:start], *lines[end + 1 :]):
+        text = line.strip()
+        if text and not text.startswith("#"):
+            written = _pattern_of(text)
+            if _pattern_rule(written).fullmatch(path):
+                owned = text != written
+    return owned
 
 
 def _pattern_rule(pattern: str) -> re.Pattern[str]:
