@@ -357,6 +357,20 @@ def test_a_codeowners_no_line_of_the_repository_owns_stays_the_maintainers(
         assert run_cli(repo, "codeowners", "--check").exit_code == 0, own
 
 
+def test_brackets_and_backslashes_in_a_path_are_matched_by_a_question_mark(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # GitHub's CODEOWNERS reads no `[ ]` (a line with one is an error, and skipped: the
+    # postmortems went without owners), and what a backslash escapes there is not documented.
+    pyproject = archive / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"postmortems"', '"pm [old]\\\\x"'))
+    (archive / "postmortems").rename(archive / "pm [old]\\x")
+    assert run_cli(archive, "codeowners", "--write").exit_code == 0
+    lines = (archive / ".github" / "CODEOWNERS").read_text().splitlines()
+    assert any(line.startswith("/pm\\ ?old??x/ @dana-okafor ") for line in lines), lines
+    assert run_cli(archive, "codeowners", "--check").exit_code == 0
+
+
 def test_paths_with_spaces_and_wildcards_are_escaped_and_their_overrides_named(
     archive: Path, run_cli: RunCli
 ) -> None:

@@ -29,16 +29,24 @@ class Generated:
     warnings: tuple[str, ...]
 
 
-_SPECIAL = re.compile(r"([\\*?\[\]\s])")
-"""What a CODEOWNERS pattern reads as more than a character of a name: whitespace ends it,
-`*`, `?` (and, where gitignore's rules apply, `[…]`) match other names, a backslash escapes."""
+_SPECIAL = re.compile(r"([*?\s])")
+"""What a CODEOWNERS pattern reads as more than a character of a name, escaped with a
+backslash: whitespace ends it, `*` and `?` match other names."""
+
+_UNWRITABLE = re.compile(r"[#\[\]\\]")
+"""What a CODEOWNERS pattern cannot hold, escaped or not, matched by `?` instead: a `#` starts
+a comment; GitHub reads no `[…]` (a line with one is an error, and skipped); a backslash of a
+name would escape what follows it."""
 
 
 def _pattern(path: str, *, folder: bool) -> str:
     """The pattern for exactly this path: a leading slash anchors it at the repository root,
     a backslash escapes what CODEOWNERS would read otherwise (a space, `*`), and `?` stands
-    for a `#`, which CODEOWNERS parsers read as the start of a comment, escaped or not."""
-    escaped = _SPECIAL.sub(r"\\\1", path.strip("/")).replace("#", "?")
+    for a `#`, which CODEOWNERS parsers read as the start of a comment, escaped or not, and
+    for a `[`, `]` or backslash, which GitHub's CODEOWNERS does not read as gitignore does."""
+    escaped = "".join(
+        "?" if _UNWRITABLE.fullmatch(c) else _SPECIAL.sub(r"\\\1", c) for c in path.strip("/")
+    )
     return f"/{escaped}/" if folder else f"/{escaped}"
 
 
