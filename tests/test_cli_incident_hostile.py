@@ -1185,6 +1185,18 @@ def test_init_says_when_the_sites_own_nav_leaves_the_archive_out(
         "site_name: Docs\nplugins:\n  - incident-docs\nnav:\n  - incidents/index.md\n"
     )
     assert "nav" not in run_cli(empty, "init", "--yes").stderr
+    # The site publishes the lists at incidents/index.md wherever the records are kept.
+    (empty / "pyproject.toml").write_text(
+        '[tool.incident-docs]\nincidents-dir = "ops/inc"\npostmortems-dir = "ops/pm"\n'
+    )
+    assert "nav" not in run_cli(empty, "init", "--yes").stderr
+    (empty / "mkdocs.yml").write_text(
+        "site_name: Docs\nplugins:\n  - incident-docs\nnav:\n  - ops/inc/index.md\n"
+    )
+    result = run_cli(empty, "init", "--yes")
+    assert "add the archive's pages to it (incidents/index.md, postmortems/index.md" in (
+        result.stderr
+    )
 
 
 def test_init_says_when_both_names_of_a_workflow_are_taken(empty: Path, run_cli: RunCli) -> None:

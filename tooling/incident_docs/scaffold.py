@@ -509,13 +509,14 @@ def plan_init(
             "plugins: to publish the records"
         )
     if sites and unreadable is None and _has_key(site_text, "nav"):
-        listed = f"{config.incidents_dir}/index.md" in site_text
-        if not listed:
+        # The site's pages of the archive, wherever its folders are (incidents-dir).
+        from incident_docs.site.pages import INCIDENTS, POSTMORTEMS
+
+        if INCIDENTS not in site_text and POSTMORTEMS not in site_text:
             notes.append(
                 f"{sites[0].name} has a nav: of its own, which the plugin leaves as it is: add the "
-                f"archive's pages to it ({config.incidents_dir}/index.md, "
-                f"{config.postmortems_dir}/index.md and the others 'mkdocs build' names as not "
-                "in the nav), or no menu of the site leads to them"
+                f"archive's pages to it ({INCIDENTS}, {POSTMORTEMS} and the others 'mkdocs "
+                "build' names as not in the nav), or no menu of the site leads to them"
             )
     if docs is not None and (docs / "index.md").exists():
         notes.append(
