@@ -428,6 +428,42 @@ def test_a_yaml_suppression_covers_a_block_value_and_a_hash_inside_one_is_no_com
     assert "x.md:8:10: BL004" in result.stdout, result.stdout
 
 
+def test_a_yaml_suppression_after_a_value_is_read_as_in_the_body(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # A suppression written after a value was no suppression at all: it hid nothing, and
+    # nothing said so. It is for the line below, as after text in the body.
+    text = (
+        "---\ntitle: The careless push  # <!-- incident-docs disable-next-line BL004 -->\n"
+        "summary: A sloppy rollout.\n"
+        "tags: [deploy]  # <!-- incident-docs disable-next-line BL004 -->\n"
+        "services: [web]\n---\n\nBody.\n"
+    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP")
+    lines = result.stdout.splitlines()
+    assert [line.split(" ")[:2] for line in lines] == [
+        ["x.md:2:12:", "BL004"],
+        ["x.md:4:19:", "SP001"],
+    ]
+    assert (
+        "a disable-next-line comment is for the line below it, not the text before it" in lines[1]
+    )
+
+
+def test_a_yaml_suppression_covers_a_list_written_at_its_keys_indentation(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # YAML lets a key's list start at the key's own indentation: the suppression above the key
+    # covered none of its items, and was reported as suppressing nothing.
+    text = (
+        "---\ntitle: Outage\n# <!-- incident-docs disable-next-line BL004 -->\naction_items:\n"
+        "- title: Add a canary stage\n  owner: sam\n- title: Stop the sloppy pushes\n  owner: jo\n"
+        "summary: A careless push.\n---\n\nBody.\n"
+    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [["x.md:9:12:", "BL004"]]
+
+
 def test_a_leading_rule_is_no_unreadable_front_matter_to_the_blameless_checks(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -662,7 +662,14 @@ def _finish(results: list[FileResult], ctx: LintContext, selection: Selection) -
                 ]
                 if not unused:
                     continue
-                if len(unused) == len(comment.codes):
+                if len(unused) == len(comment.codes) and comment.after_text:
+                    # It was meant for the text before it on its line, most likely.
+                    message = (
+                        f"suppression of {', '.join(unused)} suppresses nothing: a "
+                        "disable-next-line comment is for the line below it, not the text "
+                        "before it: move it to a line of its own above that text, or remove it"
+                    )
+                elif len(unused) == len(comment.codes):
                     message = f"suppression of {', '.join(unused)} suppresses nothing: remove it"
                 else:
                     message = (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from incident_docs.blameless.engine import allowed_phrase
 from incident_docs.config import CONFIG_FILE, string_positions
 from incident_docs.diagnostics import Finding, Severity
-from incident_docs.document import Document, parse_text, relative_display
+from incident_docs.document import Document, parse_text, relative_display, yaml_comments
 from incident_docs.rules.base import LintContext, RuleInfo
 
 RULES = (
@@ -36,6 +36,8 @@ _VERBS = ("disable-next-line", "disable", "enable")
 _OPENED = re.compile(r"<!--\s*+incident-docs[:\s]\s*+(?:disable|enable)")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
 _BACKTICKS = re.compile(r"`+")
+_TEXT = re.compile(r"[^\s>#*+-]")
+"""Text on a line before a comment: more than indentation, a list or quote marker or a '#'."""
 
 
 def code_spans(line: str) -> list[tuple[int, int]]:
@@ -72,6 +74,8 @@ class Suppression:
     """The codes of it that suppress a finding."""
     column: int = 1
     """Where the comment starts on its line: one of two on a line is reported at its own."""
+    after_text: bool = False
+    """A next-line comment written after text on its line, which it is not for."""
 
 
 def parse(doc: Document, known: Collection[str] = ()) -> tuple[list[Suppression], list[Finding]]:
@@ -100,6 +104,7 @@ def _read(
     first = 2 if doc.front_matter_end else doc.body_start
     content_lines: list[int] | None = None  # read once, at the first next-line suppression
     spread: set[int] | None = None  # the first lines of HTML comments over several lines
+    comments: dict[int, int] | None = None  # front-matter lines: where their YAML comment starts
     for number in range(first, last_line + 1):
         line = doc.lines[number - 1]
         if "incident-docs" not in line:
@@ -113,8 +118,15 @@ def _read(
             if at >= 0:
                 problems.append(Finding("SP002", _SPREAD, number, at + 1))
             continue
-        if number < doc.body_start and not _yaml_comment(doc, line):
-            continue  # a value that mentions a suppression, not a comment
+        if number < doc.body_start:
+            if comments is None:
+                comments = _yaml_comment_starts(doc)
+            start = comments.get(number)
+            if start is None:
+                continue  # a value that mentions a suppression, not a comment
+            # Only the comment is read, above its key or after a value ("title: …  # <!-- … -->"):
+            # a value is no suppression, and one after it is for the next line, as in the body.
+            line = " " * start + line[start:]
         spans = code_spans(line) if "`" in line else []
         # Within a paragraph, a list item or a quote, or in YAML comments, as in a block of HTML.
         at = _unclosed(line, spans)
@@ -197,7 +209,17 @@ def _read(
                     content_lines = _content_lines(doc)
                 target = content_lines[number] or number + 1
                 last = _value_end(doc, target) if target < doc.body_start else target
-                found.append(Suppression(number, codes, target, last, column=match.start() + 1))
+                found.append(
+                    Suppression(
+                        number,
+                        codes,
+                        target,
+                        last,
+                        column=match.start() + 1,
+                        after_text=_TEXT.search(doc.lines[number - 1], 0, match.start())
+                        is not None,
+                    )
+                )
             elif verb == "disable":
                 # A code already disabled above stays in its first block: a second block would
                 # hide it to the end of the file, the first enable ending only one of them.
@@ -333,37 +355,40 @@ def _any_between(lines: list[int], first: int, last: int) -> bool:
     return index < len(lines) and lines[index] <= last
 
 
-def _yaml_comment(doc: Document, line: str) -> bool:
-    """A front-matter line that is a YAML comment, not a line of a value that starts with '#'
-    (in a block scalar: "summary: |" then "  # <!-- incident-docs disable BL -->")."""
-    text = line.strip()
-    return text.startswith("#") and not any(text in value for value in _strings(doc.front_matter))
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for child in value.values():
-            yield from _strings(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _strings(child)
+def _yaml_comment_starts(doc: Document) -> dict[int, int]:
+    """For each front-matter line with a YAML comment, the 0-based column the comment starts at:
+    a '#' that is no part of a value (not "deploy #4521", nor a line of a block scalar that
+    starts with '#': "summary: |" then "  # <!-- incident-docs disable BL -->")."""
+    lines = doc.lines[1 : doc.front_matter_end - 1]
+    return {index + 2: len(lines[index]) - len(comment) for index, comment in yaml_comments(lines)}
 
 
 def _value_end(doc: Document, line: int) -> int:
     """The last line of the front-matter value whose key is on `line`: the lines after it that
-    are blank or indented further ("summary: >-" and its text), within the front-matter."""
+    are blank or indented further ("summary: >-" and its text), within the front-matter, and
+    the items of a list YAML lets start at the key's own indentation ("action_items:" then
+    "- title: …")."""
     key = doc.lines[line - 1]
     indent = len(key) - len(key.lstrip())
+    # A key that is no list item's, with nothing after it on its line but a comment.
+    opens_list = _OPENS_VALUE.fullmatch(key) is not None
     last = line
     for number in range(line + 1, doc.front_matter_end):
         text = doc.lines[number - 1]
-        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+        at = len(text) - len(text.lstrip())
+        if opens_list and at == indent and _LIST_ITEM.match(text, at):
+            last = number
+            continue
+        if text.strip() and at <= indent:
             break
         if text.strip():
             last = number
     return last
+
+
+_OPENS_VALUE = re.compile(r"[ \t]*+[^\s#-][^#]*:[ \t]*+(?:#.*)?")
+"""A key whose value starts on the lines below ("action_items:", "impact:  # counted")."""
+_LIST_ITEM = re.compile(r"-(?:[ \t]|$)")
 
 
 def _content_lines(doc: Document) -> list[int]:
