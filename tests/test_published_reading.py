@@ -450,6 +450,27 @@ def test_a_yaml_suppression_after_a_value_is_read_as_in_the_body(
     )
 
 
+def test_a_suppression_written_in_the_front_matter_as_in_the_body_says_how_to_write_it(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # Written without a '#', it was a YAML syntax error about the key below it ("could not find
+    # expected ':'"), or, indented, silently part of the value above it.
+    comment = "<!-- incident-docs disable-next-line BL004 -->"
+    broken = f"---\ntitle: Outage\n{comment}\nsummary: A sloppy rollout.\n---\n\nBody.\n"
+    result = _linted(run_cli, tmp_path, broken, "--select", "BL,SP")
+    assert result.stdout.startswith(
+        "x.md:3:1: FM002 YAML syntax error: an HTML comment is no YAML: in the front-matter, "
+        "write it in a YAML comment, after a '#' (# <!-- incident-docs"
+    ), result.stdout
+    taken_in = f"---\ntitle: Outage\nsummary: A sloppy rollout.\n  {comment}\n---\n\nBody.\n"
+    result = _linted(run_cli, tmp_path, taken_in, "--select", "BL,SP")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["x.md:3:12:", "BL004"],
+        ["x.md:4:3:", "SP002"],
+    ]
+    assert "is read as part of the value above it" in result.stdout
+
+
 def test_a_yaml_suppression_covers_a_list_written_at_its_keys_indentation(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -311,6 +311,16 @@ def _skip_toml_front_matter(doc: Document) -> None:
             return
 
 
+def _html_comment_near(source: str, index: int) -> tuple[int, int] | None:
+    """The line (0-based in the source) and 1-based column of an HTML comment that opens the
+    source's line `index` or the one before it, where YAML finds the error one makes."""
+    lines = source.split("\n")
+    for number in (index - 1, index):
+        if 0 <= number < len(lines) and lines[number].lstrip(" \t").startswith("<!--"):
+            return number, len(lines[number]) - len(lines[number].lstrip(" \t")) + 1
+    return None
+
+
 def _load_yaml(doc: Document, source: str, first_line: int) -> None:
     try:
         node = yaml.compose(source, Loader=_Loader)
@@ -332,6 +342,15 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
             problem = f"{' '.join(context.split())} that is not closed: {problem}"
             mark = opened
         line, column = _place(source, mark.index, first_line) if mark else (first_line, 1)
+        html = _html_comment_near(source, line - first_line)
+        if html is not None:
+            # Written as in the body (a suppression, most likely): YAML's complaint about the
+            # line after it says nothing of the comment.
+            line, column = first_line + html[0], html[1]
+            problem = (
+                "an HTML comment is no YAML: in the front-matter, write it in a YAML comment, "
+                "after a '#' (# <!-- incident-docs disable-next-line BL004 -->)"
+            )
         doc.problems.append(Finding("FM002", f"YAML syntax error: {problem}", line, column))
         return
     except yaml.reader.ReaderError as exc:

@@ -123,7 +123,14 @@ def _read(
                 comments = _yaml_comment_starts(doc)
             start = comments.get(number)
             if start is None:
-                continue  # a value that mentions a suppression, not a comment
+                # A value that mentions a suppression, not a comment; one written alone on its
+                # line, as in the body, is one the value above it took in (where it made the
+                # YAML unreadable instead, FM002 says so).
+                opened = _COMMENT.match(line.lstrip(" \t"))
+                if opened is not None and opened.group("verb") in _VERBS and doc.front_matter:
+                    at = len(line) - len(line.lstrip(" \t"))
+                    problems.append(Finding("SP002", _IN_VALUE, number, at + 1))
+                continue
             # Only the comment is read, above its key or after a value ("title: …  # <!-- … -->"):
             # a value is no suppression, and one after it is for the next line, as in the body.
             line = " " * start + line[start:]
@@ -266,6 +273,13 @@ def _read(
 _SPREAD = (
     "a suppression is written on one line, e.g. <!-- incident-docs disable-next-line BL004 -->: "
     "this one does not end on its line, so it suppresses nothing"
+)
+
+
+_IN_VALUE = (
+    "in the front-matter, a suppression is written in a YAML comment, after a '#' "
+    "(# <!-- incident-docs disable-next-line BL004 -->): this one is read as part of the value "
+    "above it, so it suppresses nothing"
 )
 
 
