@@ -271,6 +271,22 @@ def test_a_quoted_value_with_escapes_is_placed_at_its_words() -> None:
     assert found == [(2, 47), (3, 39), (5, 36)]
 
 
+def test_a_line_break_escaped_in_a_quoted_value_is_placed_at_its_words() -> None:
+    # Each was placed at the value's opening quotation mark, on the line above its word.
+    text = (
+        "---\n"
+        'title: "The renewal job failed \\\n'
+        "  because of a sloppy \\\n"
+        '   script"\n'
+        "---\n\nBody.\n"
+    )
+    found = [
+        (line, column)
+        for line, column, _, _, _ in check_document(parse_text(text, "x.md"), _checker())
+    ]
+    assert found == [(3, 16)]
+
+
 def test_white_space_written_as_an_escape_in_a_quoted_value_is_placed_at_its_words() -> None:
     lines = [
         'title: "Outage caused by human\\u00a0error"',

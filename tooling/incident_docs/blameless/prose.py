@@ -2618,7 +2618,14 @@ def _aligned(
             places += [(row, column + 1)] * (index - run)
             row, column = row_after, column_after
             continue
-        while row <= len(lines) and column >= len(lines[row - 1]):
+        while (
+            row <= len(lines)
+            and (
+                column >= len(lines[row - 1])
+                # A line break escaped in double quotes ("game \" then "  day"): nothing written.
+                or (quote == '"' and lines[row - 1][column:].rstrip(" \t") == "\\")
+            )
+        ):
             # A line break the value does not keep, and the indentation after it.
             row += 1
             column = len(lines[row - 1]) - len(lines[row - 1].lstrip()) if row <= len(lines) else 0
