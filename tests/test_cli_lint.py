@@ -1488,6 +1488,19 @@ def test_per_file_ignores_of_sp_silence_unused_suppressions(archive: Path, run_c
     assert "other/today.md:1:1: SP001 " in found("other/today.md")
 
 
+def test_a_code_named_twice_in_a_suppression_is_one(archive: Path, run_cli: RunCli) -> None:
+    # The enable ended the block for the first BL004, then said no block of BL004 was open.
+    text = (
+        "<!-- incident-docs disable BL004 bl004 -->\nDave is careless.\n"
+        "<!-- incident-docs enable BL004 BL004 -->\n"
+        "<!-- incident-docs disable-next-line BL003 BL003 -->\nFine.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    assert (
+        result.stdout == "<stdin>:4:1: SP001 suppression of BL003 suppresses nothing: remove it\n"
+    )
+
+
 def test_a_suppression_over_two_lines_is_reported(archive: Path, run_cli: RunCli) -> None:
     # A comment over several lines is no suppression: it suppressed nothing, silently.
     text = "<!-- incident-docs disable-next-line\n  BL003 -->\nThe deploy, obviously, broke it.\n"

@@ -180,6 +180,9 @@ def _read(
             if problem:
                 problems.append(Finding("SP002", problem, number, match.start() + 1))
                 continue
+            # A code named twice ("BL004 bl004") is one: an enable of it ended its block, then
+            # said it ended none.
+            codes = tuple(dict.fromkeys(codes))
             # Findings about suppressions are not suppressed by one: SP001 on a comment of
             # "disable SP001" read as that comment suppressing nothing, and removing it kept SP001.
             own = [c for c in codes if c.startswith("SP")]
