@@ -208,6 +208,21 @@ def format_rules_markdown() -> str:
         "Every rule `incident lint` applies, with its default severity and an example of what it",
         "reports and of what passes. This page is written by `incident rules --format markdown`;",
         "a test keeps it in step with the code.",
+        "",
+        "A finding is placed at a 1-based line and column in every format (`path:line:col` in text,",
+        "`line` and `column` in JSON, `line=` and `col=` in GitHub annotations, a region in SARIF).",
+        "A column counts characters (Unicode code points), not bytes or screen cells: a tab, an",
+        "emoji or a combining accent each counts one, as SARIF's `unicodeCodePoints` says. A finding",
+        "in the front-matter is placed at its word in the file, in a value written over several",
+        "lines too.",
+        "",
+        "Suppress a finding with an HTML comment naming its rule codes (or a prefix, such as `BL`),",
+        "on a line of its own: `<!-- incident-docs disable-next-line BL004 -->` for the line below",
+        "it, or `<!-- incident-docs disable BL004 -->` up to `<!-- incident-docs enable BL004 -->`.",
+        "In the front-matter, write it in a YAML comment above the key,",
+        "`# <!-- incident-docs disable-next-line BL004 -->`: it covers the key's whole value (a",
+        "title, a summary, the list of action items). One that suppresses nothing is reported",
+        "(SP001), and so is one mistyped (SP002).",
     ]
     for code, rule in ALL_RULES.items():
         lines += [
