@@ -487,6 +487,19 @@ def test_a_suppression_written_in_the_front_matter_as_in_the_body_says_how_to_wr
     assert "is read as part of the value above it" in result.stdout
 
 
+def test_an_html_comment_above_a_yaml_error_of_its_own_leaves_yaml_to_say_what_it_is(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # The error below a value's line that starts with an HTML comment was said to be that
+    # comment, at its place: the bracket never closed went unnamed.
+    for comment in ("<!-- see the log -->", "<!-- incident-docs disable-next-line BL004 -->"):
+        text = f"---\ntitle: Outage\nsummary: A rollout\n  {comment}\ntags: [a, b\n---\n\nBody.\n"
+        result = _linted(run_cli, tmp_path, text, "--select", "FM")
+        assert result.stdout.startswith(
+            "x.md:5:7: FM002 YAML syntax error: while parsing a flow sequence that is not closed"
+        ), result.stdout
+
+
 def test_a_yaml_suppression_covers_a_list_written_at_its_keys_indentation(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -311,14 +311,41 @@ def _skip_toml_front_matter(doc: Document) -> None:
             return
 
 
-def _html_comment_near(source: str, index: int) -> tuple[int, int] | None:
-    """The line (0-based in the source) and 1-based column of an HTML comment that opens the
-    source's line `index` or the one before it, where YAML finds the error one makes."""
+_SUPPRESSION_ALONE = re.compile(r"[ \t]*+<!--\s*+incident-docs[:\s]")
+
+
+def _html_comment_near(
+    source: str, index: int, error: yaml.MarkedYAMLError
+) -> tuple[int, int] | None:
+    """The line (0-based in the source) and 1-based column of a suppression written as in the
+    body, without a '#', that opens the source's line `index` or the one before it (where YAML
+    finds the error one makes), when it is that error: without it, YAML finds none there. An
+    HTML comment a value holds, above an error of its own, is left to YAML's message."""
     lines = source.split("\n")
     for number in (index - 1, index):
-        if 0 <= number < len(lines) and lines[number].lstrip(" \t").startswith("<!--"):
+        if 0 <= number < len(lines) and _SUPPRESSION_ALONE.match(lines[number]):
+            without = "\n".join([*lines[:number], "", *lines[number + 1 :]])
+            if _same_error(without, error):
+                continue
             return number, len(lines[number]) - len(lines[number].lstrip(" \t")) + 1
     return None
+
+
+def _same_error(source: str, error: yaml.MarkedYAMLError) -> bool:
+    """Whether YAML finds the same error in the source, at the same place."""
+    try:
+        yaml.compose(source, Loader=_Loader)
+    except yaml.MarkedYAMLError as again:
+        was, now = error.problem_mark, again.problem_mark
+        return (
+            was is not None
+            and now is not None
+            and (was.line, was.column) == (now.line, now.column)
+            and again.problem == error.problem
+        )
+    except (yaml.YAMLError, RecursionError):
+        return True
+    return False
 
 
 def _load_yaml(doc: Document, source: str, first_line: int) -> None:
@@ -342,7 +369,7 @@ def _load_yaml(doc: Document, source: str, first_line: int) -> None:
             problem = f"{' '.join(context.split())} that is not closed: {problem}"
             mark = opened
         line, column = _place(source, mark.index, first_line) if mark else (first_line, 1)
-        html = _html_comment_near(source, line - first_line)
+        html = _html_comment_near(source, line - first_line, exc)
         if html is not None:
             # Written as in the body (a suppression, most likely): YAML's complaint about the
             # line after it says nothing of the comment.
