@@ -466,6 +466,39 @@ def test_a_yaml_suppression_after_a_value_is_read_as_in_the_body(
     )
 
 
+def test_a_yaml_suppression_after_a_block_scalars_header_is_read_as_after_a_value(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # The comment after "summary: >" was read as part of the text below it: it suppressed
+    # nothing, and nothing said so.
+    comment = "# <!-- incident-docs disable-next-line BL004 -->"
+    text = (
+        f"---\ntitle: Outage\nsummary: >  {comment}\n  A sloppy\n  careless rollout.\n"
+        f"impact: |-  {comment}\n  Fine.\n---\n\nBody.\n"
+    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["x.md:5:3:", "BL004"],
+        ["x.md:6:15:", "SP001"],
+    ]
+
+
+def test_a_hash_in_a_quoted_value_is_no_suppression_when_the_yaml_below_is_unreadable(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # With a quotation mark never closed below it, the title's text was read as a comment: its
+    # "disable BL004" hid the body's finding.
+    text = (
+        '---\ntitle: "A # <!-- incident-docs disable BL004 --> thing"\nimpact: "x\n---\n\n'
+        "The sloppy push.\n"
+    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP,FM")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["x.md:3:11:", "FM002"],
+        ["x.md:6:5:", "BL004"],
+    ]
+
+
 def test_a_suppression_written_in_the_front_matter_as_in_the_body_says_how_to_write_it(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -5,7 +5,6 @@ Reading never raises on bad input: every problem becomes a Finding on the docume
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import re
@@ -425,17 +424,26 @@ def yaml_comments(lines: list[str]) -> Iterator[tuple[int, str]]:
     keeps them through an edit, and the review gate compares them: they hold suppressions."""
     source = "\n".join(lines) + "\n"
     values: list[tuple[int, int]] = []
-    with contextlib.suppress(yaml.YAMLError):
-        values = [
-            (token.start_mark.index, token.end_mark.index)
-            for token in yaml.scan(source)
-            if isinstance(token, ScalarToken)
-        ]
+    read = len(source)  # where YAML could read the text to
+    try:
+        for token in yaml.scan(source):
+            read = token.end_mark.index
+            if isinstance(token, ScalarToken):
+                start = token.start_mark.index
+                if token.style in ("|", ">"):
+                    # A block scalar's text starts on the line after its header ("summary: >"),
+                    # which may end in a comment.
+                    start = source.find("\n", start) + 1 or start
+                values.append((start, token.end_mark.index))
+    except yaml.YAMLError:
+        pass
     starts = [start for start, _ in values]
     offset = 0
     for index, line in enumerate(lines):
         for found in _COMMENT.finditer(line) if "#" in line else ():
             at = offset + found.start()
+            if at >= read and line[: found.start()].strip(" \t"):
+                break  # past what YAML could read, a '#' after text may be in a quoted value
             value = bisect_right(starts, at) - 1
             if value < 0 or values[value][1] <= at:
                 yield index, line[found.start() :]
