@@ -1501,6 +1501,26 @@ def test_a_code_named_twice_in_a_suppression_is_one(archive: Path, run_cli: RunC
     )
 
 
+def test_an_unused_suppression_after_text_says_it_is_for_the_line_below(
+    archive: Path, run_cli: RunCli
+) -> None:
+    # A list marker is no text the comment could be meant for: "1." was said to be.
+    comment = "<!-- incident-docs disable-next-line BL004 -->"
+    text = (
+        f"The careless push. {comment}\nFine.\n\n- {comment}\n  Fine.\n\n1. {comment}\n   Fine.\n"
+    )
+    result = run_cli(archive, "lint", "--select", "BL,SP", "-", input=text)
+    assert [
+        line.split(": SP001 ")[1] for line in result.stdout.splitlines() if "SP001" in line
+    ] == [
+        "suppression of BL004 suppresses nothing: a disable-next-line comment is for the line "
+        "below it, not the text before it: move it to a line of its own above that text, or "
+        "remove it",
+        "suppression of BL004 suppresses nothing: remove it",
+        "suppression of BL004 suppresses nothing: remove it",
+    ]
+
+
 def test_a_suppression_over_two_lines_is_reported(archive: Path, run_cli: RunCli) -> None:
     # A comment over several lines is no suppression: it suppressed nothing, silently.
     text = "<!-- incident-docs disable-next-line\n  BL003 -->\nThe deploy, obviously, broke it.\n"

@@ -36,8 +36,9 @@ _VERBS = ("disable-next-line", "disable", "enable")
 _OPENED = re.compile(r"<!--\s*+incident-docs[:\s]\s*+(?:disable|enable)")
 _CODE = re.compile(r"^[A-Z]{2}\d{0,3}$")
 _BACKTICKS = re.compile(r"`+")
-_TEXT = re.compile(r"[^\s>#*+-]")
-"""Text on a line before a comment: more than indentation, a list or quote marker or a '#'."""
+_MARKERS = re.compile(r"(?:[\s>#*+-]|\d{1,9}[.)](?=\s))*+")
+"""What is no text on a line before a comment: indentation, list ("-", "1.") or quote markers
+and '#'."""
 
 
 def code_spans(line: str) -> list[tuple[int, int]]:
@@ -219,6 +220,7 @@ def _read(
                     content_lines = _content_lines(doc)
                 target = content_lines[number] or number + 1
                 last = _value_end(doc, target) if target < doc.body_start else target
+                markers = _MARKERS.match(doc.lines[number - 1], 0, match.start())
                 found.append(
                     Suppression(
                         number,
@@ -226,8 +228,7 @@ def _read(
                         target,
                         last,
                         column=match.start() + 1,
-                        after_text=_TEXT.search(doc.lines[number - 1], 0, match.start())
-                        is not None,
+                        after_text=markers is not None and markers.end() < match.start(),
                     )
                 )
             elif verb == "disable":
