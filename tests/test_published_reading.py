@@ -547,6 +547,20 @@ def test_a_yaml_suppression_covers_a_list_written_at_its_keys_indentation(
     assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [["x.md:9:12:", "BL004"]]
 
 
+def test_a_yaml_suppression_covers_a_list_at_its_keys_indentation_past_a_comment_line(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # A comment line between two items at the key's indentation ended the list: the items
+    # below it were not covered.
+    text = (
+        "---\ntitle: Outage\n# <!-- incident-docs disable-next-line BL004 -->\naction_items:\n"
+        "- title: Stop the sloppy pushes\n# the second one\n- title: Stop the careless pushes\n"
+        "summary: A careless push.\n---\n\nBody.\n"
+    )
+    result = _linted(run_cli, tmp_path, text, "--select", "BL,SP")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [["x.md:8:12:", "BL004"]]
+
+
 def test_a_leading_rule_is_no_unreadable_front_matter_to_the_blameless_checks(
     tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -397,6 +397,8 @@ def _value_end(doc: Document, line: int) -> int:
         if opens_list and at == indent and _LIST_ITEM.match(text, at):
             last = number
             continue
+        if at <= indent and text.lstrip().startswith("#"):
+            continue  # a comment line between two items ends no value: the next line says
         if text.strip() and at <= indent:
             break
         if text.strip():
