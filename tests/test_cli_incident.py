@@ -1773,6 +1773,23 @@ def test_postmortem_without_an_incident_skips_one_only_by_the_id_it_plainly_give
     assert f"Drafting for {INC}, the one resolved incident without a postmortem." in result.stderr
 
 
+def test_postmortem_without_an_incident_names_a_resolved_one_copied_by_hand_once(
+    archive: Path, run_cli: RunCli
+) -> None:
+    """A resolved incident copied to a second file was listed twice, as two incidents to choose
+    from ("2 resolved incidents have no postmortem yet: INC-x, INC-x"), and that ID was then
+    refused."""
+    first = Path(declare(run_cli, archive))
+    assert run_cli(archive, "resolve", "-m", "Rolled back.", "--by", "sam").exit_code == 0
+    first.with_name(f"{INC} copy.md").write_bytes(first.read_bytes())
+    before = snapshot(archive)
+    result = run_cli(archive, "postmortem", "--by", "sam")
+    assert result.exit_code == 2 and "2 resolved incidents" not in result.stderr
+    both = f"incidents/{INC} copy.md, {INC_PATH}; keep one (lint reports each, ID001)"
+    assert f"'{INC}' is the ID of several records: {both}, then run" in result.stderr
+    assert snapshot(archive) == before
+
+
 def test_a_draft_left_without_its_link_is_linked_by_the_next_run(
     archive: Path, run_cli: RunCli
 ) -> None:

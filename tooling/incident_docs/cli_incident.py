@@ -63,7 +63,7 @@ from incident_docs.related import words as search_words
 from incident_docs.rules import suppression
 from incident_docs.teams import Involvement, involved, postmortem_review
 from incident_docs.templates import REVIEW_CHECKLIST, incident_body
-from incident_docs.terminal import printable
+from incident_docs.terminal import printable, quoted
 from incident_docs.timeline import format_time, parse_timeline, render_entry, timeline_titles
 
 CLOCK: Clock = lifecycle.utc_now
@@ -1358,6 +1358,12 @@ def postmortem_command(
     given = _one_incident(project, incident_id, incident)
     if given is None:
         found = awaiting_postmortem(project.root, config)
+        shown = ((i, relative_display(p, project.root)) for i, p in found)
+        for record_id, holders in shared_ids(shown).items():
+            # A copy made by hand: one incident, which `incident postmortem ID` would refuse.
+            raise UsageError(
+                f"{several_records(quoted(record_id), holders)}, then run the command again"
+            )
         if len(found) != 1:
             raise UsageError(
                 "which incident? "
