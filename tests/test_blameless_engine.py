@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import time
 from collections import defaultdict
 
 import pytest
@@ -1451,3 +1452,24 @@ def test_a_reminder_takes_in_only_the_care_it_asks_for() -> None:
     assert (
         check_text('The wiki page titled "Remind engineers to rotate keys" is out of date.') == []
     )
+
+
+def _seconds(text: str) -> float:
+    """The shortest of three runs of the rules over the text: the least a busy machine adds."""
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        check_text(text)
+        runs.append(time.perf_counter() - started)
+    return max(min(runs), 0.001)
+
+
+@pytest.mark.parametrize("blanks", [" ", "\t", "\n"])
+def test_a_long_run_of_blanks_after_had_is_read_once(blanks: str) -> None:
+    # 200,000 spaces after "had" took half a minute: each was read from each before it.
+    assert _seconds("It had " + blanks * 50_000 + "x.") < 30 * _seconds(
+        "It had " + blanks * 5_000 + "x."
+    )
+    assert [
+        hit.code for hit in check_text("It was late. " + " " * 5_000 + "Had Dave read it?")
+    ] == ["BL002"]
