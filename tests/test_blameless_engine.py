@@ -1464,6 +1464,25 @@ def _seconds(text: str) -> float:
     return max(min(runs), 0.001)
 
 
+@pytest.mark.parametrize(
+    ("unit", "count"),
+    [
+        # Thousands of insinuations and of teams in one sentence (400 KB took 4 s, 800 KB 15 s).
+        ("Certain people never read it ", 1_400),
+        ("Some folks in ops never read it ", 1_250),
+        # Care asked of the readers, or promised by the writers, thousands of times in one
+        # sentence, each match reading the sentence again (40 KB took two minutes).
+        ("you need to be careful and ", 40),
+        ("so be careful with emails you get and ", 30),
+        ("we need to be more careful and ", 130),
+    ],
+)
+def test_a_sentence_of_many_matches_is_read_in_time_linear_in_its_length(
+    unit: str, count: int
+) -> None:
+    assert _seconds(unit * count * 10) < 30 * _seconds(unit * count)
+
+
 @pytest.mark.parametrize("blanks", [" ", "\t", "\n"])
 def test_a_long_run_of_blanks_after_had_is_read_once(blanks: str) -> None:
     # 200,000 spaces after "had" took half a minute: each was read from each before it.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import islice
 
 from incident_docs.blameless.agents import (
     agent_before,
@@ -490,6 +491,8 @@ def _hits_for(
             found[key] = pattern.search(low, key[1], key[2]) is not None
         return found[key]
 
+    named_since = _SomeoneSince(text, people, _names_someone)
+    someone_since = _SomeoneSince(text, people, _someone_or_whose)
     for match in check.pattern.finditer(low, first):
         code = check.code
         start, end = match.span(check.span) if check.span else match.span()
@@ -531,8 +534,8 @@ def _hits_for(
             and check.advice.search(low, max(0, match.start() - 60), match.end()) is not None
             and in_sentence(READERS, match)
             and not in_sentence(HENCEFORTH, match)
-            and not _someone_named(
-                text, _sentence_bounds(text, match.start(), match.end())[0], match.start(), people
+            and not named_since.between(
+                _sentence_bounds(text, match.start(), match.end())[0], match.start()
             )
             and not _someone_beside(text, match.end(), people)
             and OWN_DOINGS.match(low, match.end()) is None
@@ -553,8 +556,8 @@ def _hits_for(
         if (
             check.of_a_thing is not None
             and check.of_a_thing.match(low, match.end()) is not None
-            and not _someone_in(
-                text, _sentence_bounds(text, match.start(), match.end())[0], match.start(), people
+            and not someone_since.between(
+                _sentence_bounds(text, match.start(), match.end())[0], match.start()
             )
         ):
             continue  # "this is clearly not an issue for such operators"
@@ -597,9 +600,9 @@ def _someone_beside(text: str, end: int, people: frozenset[str]) -> bool:
     is as often what the care is for ("mindful of the on-boarding experience of new
     developers")."""
     last = _sentence_bounds(text, end, end)[1]
-    found = list(TOKEN.finditer(text, end, last))
+    found = _first_words(TOKEN.finditer(text, end, last), _BESIDE)
     words = [token for token in found if token.group(0) not in _PUNCTUATION]
-    for token in words[:_BESIDE]:
+    for token in words:
         word = token.group(0)
         kind = agent_kind(text, token.start(), token.end(), people)
         if kind == "pronoun":
@@ -628,6 +631,19 @@ def _someone_beside(text: str, end: int, people: frozenset[str]) -> bool:
     return False
 
 
+def _first_words(tokens: Iterator[re.Match[str]], count: int) -> list[re.Match[str]]:
+    """The tokens up to the count-th word and the one after it: the rest of a long sentence is
+    not read, once for each of its matches."""
+    found: list[re.Match[str]] = []
+    for token in tokens:
+        found.append(token)
+        if count == 0:
+            break
+        if token.group(0) not in _PUNCTUATION:
+            count -= 1
+    return found
+
+
 def _someone_within(text: str, start: int, end: int, people: frozenset[str]) -> bool:
     """Someone other than the writers is named in text[start:end], the words of the writers'
     own resolve before the care: in a clause of their own before it, joined by "and" (see
@@ -642,17 +658,14 @@ def _someone_within(text: str, start: int, end: int, people: frozenset[str]) -> 
     return False
 
 
-def _someone_named(text: str, start: int, end: int, people: frozenset[str]) -> bool:
-    """A person, a role or a team is named in text[start:end], or "he" or "she": someone the
-    care before a warning may be bidden to ("Dave, you need to be careful"); not "they", as
-    often the people the readers are warned of ("They could use them for phishing, so be
-    careful with emails asking you to sign in")."""
-    for token in TOKEN.finditer(text, start, end):
-        if token.group(0).lower() in _BESIDE_PRONOUNS or agent_kind(
-            text, token.start(), token.end(), people
-        ) in ("person", "singled", "role", "team"):
-            return True
-    return False
+def _names_someone(text: str, token: re.Match[str], people: frozenset[str]) -> bool:
+    """The token names a person, a role or a team, or is "he" or "she": someone the care before
+    a warning may be bidden to ("Dave, you need to be careful"); not "they", as often the people
+    the readers are warned of ("They could use them for phishing, so be careful with emails
+    asking you to sign in")."""
+    return token.group(0).lower() in _BESIDE_PRONOUNS or agent_kind(
+        text, token.start(), token.end(), people
+    ) in ("person", "singled", "role", "team")
 
 
 _CALLED = wordset("everyone everybody all folks guys people y'all")
@@ -662,14 +675,12 @@ def _called_on(text: str, end: int, people: frozenset[str]) -> bool:
     """After text[:end], the last words of its sentence, after a comma, call on someone: a
     person, a role, a team or everyone ("Be careful when you deploy, team", "…, on-call")."""
     last = _sentence_bounds(text, end, end)[1]
-    words = [token.group(0) for token in TOKEN.finditer(text, end, last)]
-    if "," not in words:
+    commas = _commas(text)
+    index = bisect_left(commas, last) - 1
+    if index < 0 or commas[index] < end:
         return False
-    tail = [
-        token
-        for token in TOKEN.finditer(text, end, last)
-        if token.start() > end + text[end:last].rindex(",")
-    ]
+    # The tokens after its last comma, a comma being a token of its own: four at most are read.
+    tail = list(islice(TOKEN.finditer(text, commas[index] + 1, last), 4))
     return 0 < len(tail) <= 3 and any(
         token.group(0).lower() in _CALLED
         or agent_kind(text, token.start(), token.end(), people) in _CALLED_KINDS
@@ -678,6 +689,14 @@ def _called_on(text: str, end: int, people: frozenset[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=4)
+def _commas(text: str) -> tuple[int, ...]:
+    # Found once per chunk, as _sentence_edges() are: the last before a sentence's end is a
+    # search, not a scan of the sentence for each match.
+    return tuple(m.start() for m in _COMMA.finditer(text))
+
+
+_COMMA = re.compile(",")
 _CALLED_KINDS = frozenset({"person", "pronoun", "singled", "role", "team"})
 
 
@@ -686,13 +705,68 @@ def _someone_in(text: str, start: int, end: int, people: frozenset[str]) -> bool
     whose ("he", "their", "you"): what is said there may be said of them ("In retrospect it is
     clear that the on-call engineer is not up to the job", "He is clearly not a team
     player")."""
-    for token in TOKEN.finditer(text, start, end):
-        if (
-            token.group(0).lower() in _CLAUSE_PRONOUNS
-            or agent_kind(text, token.start(), token.end(), people) in _CALLED_KINDS
-        ):
+    return any(_someone_or_whose(text, token, people) for token in TOKEN.finditer(text, start, end))
+
+
+def _someone_or_whose(text: str, token: re.Match[str], people: frozenset[str]) -> bool:
+    return (
+        token.group(0).lower() in _CLAUSE_PRONOUNS
+        or agent_kind(text, token.start(), token.end(), people) in _CALLED_KINDS
+    )
+
+
+@dataclass
+class _Reading:
+    """How far the words after one start have been read (see _SomeoneSince)."""
+
+    tokens: Iterator[re.Match[str]]
+    ahead: re.Match[str] | None
+    """The first token not yet judged."""
+    found: int = -1
+    """Where the first token accepted ends, once one is."""
+    asked: int = 0
+    """The furthest end asked about."""
+
+
+class _SomeoneSince:
+    """Whether a token that _names_someone() (or _someone_or_whose()) stands between the start of
+    a sentence and each of its matches in turn: the words after a start read once, not once for
+    each match a long sentence holds."""
+
+    def __init__(self, text: str, people: frozenset[str], accepts: _TokenTest) -> None:
+        self.text = text
+        self.people = people
+        self.accepts = accepts
+        self.readings: dict[int, _Reading] = {}
+
+    def between(self, start: int, end: int) -> bool:
+        """Whether a token accepted stands in text[start:end], as a scan of just that would say."""
+        text = self.text
+        reading = self.readings.get(start)
+        if reading is None:
+            tokens = TOKEN.finditer(text, start)
+            reading = self.readings[start] = _Reading(tokens, next(tokens, None))
+        if end < reading.asked:
+            return self._any(start, end)  # asked out of turn: read it all again
+        reading.asked = end
+        # A token that ends by `end` is the same token read with `end` as the text's end.
+        while reading.found < 0 and reading.ahead is not None and reading.ahead.end() <= end:
+            if self.accepts(text, reading.ahead, self.people):
+                reading.found = reading.ahead.end()
+            reading.ahead = next(reading.tokens, None)
+        if reading.found >= 0:
             return True
-    return False
+        across = reading.ahead  # one that runs past `end` is read cut there
+        return across is not None and across.start() < end and self._any(across.start(), end)
+
+    def _any(self, start: int, end: int) -> bool:
+        return any(
+            self.accepts(self.text, token, self.people)
+            for token in TOKEN.finditer(self.text, start, end)
+        )
+
+
+_TokenTest = Callable[[str, re.Match[str], frozenset[str]], bool]
 
 
 _WITHIN_PRONOUNS = wordset("he she him her his they them someone somebody whoever")
@@ -923,19 +997,28 @@ def _insinuated_not_teams(low: str, hits: list[BlameHit]) -> list[BlameHit]:
     """Without BL008 for the people an insinuation singles out ("Certain people never read
     it": BL007 alone), but with it for a team named beside them ("Some folks in ops never
     read it")."""
-    singled = [hit for hit in hits if hit.code == "BL007"]
+    singled = sorted((hit for hit in hits if hit.code == "BL007"), key=_hit_start)
     if not singled:
         return hits
-    return [
-        hit
-        for hit in hits
-        if hit.code != "BL008"
-        or not any(
-            other.start < hit.start < other.end
-            and _SINGLING.fullmatch(low, other.start, hit.start) is not None
-            for other in singled
-        )
-    ]
+    starts = [hit.start for hit in singled]
+
+    def singled_out(team: BlameHit) -> bool:
+        # Only the insinuations that open just before the team, nearest first: once the words
+        # between one and the team are not all singling words, no earlier one's are either. A
+        # line of thousands of both stays linear.
+        for index in range(bisect_left(starts, team.start) - 1, -1, -1):
+            other = singled[index]
+            if _SINGLING.fullmatch(low, other.start, team.start) is None:
+                return False
+            if team.start < other.end:
+                return True
+        return False
+
+    return [hit for hit in hits if hit.code != "BL008" or not singled_out(hit)]
+
+
+def _hit_start(hit: BlameHit) -> int:
+    return hit.start
 
 
 def _within(spans: list[tuple[int, int]], hit: BlameHit) -> bool:
