@@ -1492,3 +1492,11 @@ def test_a_long_run_of_blanks_after_had_is_read_once(blanks: str) -> None:
     assert [
         hit.code for hit in check_text("It was late. " + " " * 5_000 + "Had Dave read it?")
     ] == ["BL002"]
+
+
+def test_care_shared_with_a_person_reads_only_the_words_beside_it() -> None:
+    # A person eight words after the writers' care shares it; nine words after, not.
+    assert [hit.code for hit in check_text("We need to be more careful a b c d e f g Dave.")] == [
+        "BL009"
+    ]
+    assert check_text("We need to be more careful a b c d e f g h Dave.") == []

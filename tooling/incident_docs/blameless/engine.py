@@ -602,7 +602,7 @@ def _someone_beside(text: str, end: int, people: frozenset[str]) -> bool:
     last = _sentence_bounds(text, end, end)[1]
     found = _first_words(TOKEN.finditer(text, end, last), _BESIDE)
     words = [token for token in found if token.group(0) not in _PUNCTUATION]
-    for token in words:
+    for token in words[:_BESIDE]:  # the word after the last is read only as what follows it
         word = token.group(0)
         kind = agent_kind(text, token.start(), token.end(), people)
         if kind == "pronoun":
