@@ -37,6 +37,9 @@ from incident_docs.blameless.lexicon import (
 from incident_docs.blameless.patterns import (
     CHECKS,
     HENCEFORTH,
+    LESSON,
+    LESSON_STOP,
+    LESSON_VERB,
     OWN_DOINGS,
     READERS,
     Check,
@@ -493,6 +496,7 @@ def _hits_for(
 
     named_since = _SomeoneSince(text, people, _names_someone)
     someone_since = _SomeoneSince(text, people, _someone_or_whose)
+    lessons = _Lessons(text, low, people)
     for match in check.pattern.finditer(low, first):
         code = check.code
         start, end = match.span(check.span) if check.span else match.span()
@@ -542,15 +546,8 @@ def _hits_for(
             and not _called_on(text, match.end(), people)
         ):
             continue  # a warning to the readers: "Be careful of the software, as it …"
-        if (
-            check.lesson is not None
-            and check.lesson.match(low, match.end("lead")) is not None
-            and not _someone_in(
-                text,
-                match.end("lead"),
-                _sentence_bounds(text, match.start(), match.end())[1],
-                people,
-            )
+        if check.lesson is not None and lessons.unnamed(
+            check.lesson, match.end("lead"), *_sentence_bounds(text, match.start(), match.end())
         ):
             continue  # "In retrospect it is now clear that … is a misconfiguration"
         if (
@@ -763,6 +760,70 @@ class _SomeoneSince:
         return any(
             self.accepts(self.text, token, self.people)
             for token in TOKEN.finditer(self.text, start, end)
+        )
+
+
+class _Lessons:
+    """Whether a lesson in the present (patterns.LESSON) is said after each match in turn and no
+    one is named from there to its sentence's end: the clause ends, the words of the past, the
+    verbs and the people of a sentence found once, not read again to the end of the clause and
+    of the sentence for each match ("in retrospect it is now clear that … is … and " thousands of
+    times took minutes)."""
+
+    def __init__(self, text: str, low: str, people: frozenset[str]) -> None:
+        self.text = text
+        self.low = low
+        self.people = people
+        self.stop = (-1, -1, False)  # asked from, where the clause stops, whether it may hold
+        self.verb = (-1, -1)  # asked from, where the next verb in the present starts
+        self.named: dict[tuple[int, int], tuple[list[int], list[int], int]] = {}
+
+    def unnamed(self, lesson: re.Pattern[str], at: int, start: int, end: int) -> bool:
+        """lesson.match(low, at) and no _someone_in(text, at, end), `start` opening the sentence."""
+        if lesson is not LESSON or at < start:
+            return lesson.match(self.low, at) is not None and not _someone_in(
+                self.text, at, end, self.people
+            )
+        return self._lesson(at) and not self._someone(at, start, end)
+
+    def _lesson(self, at: int) -> bool:
+        low = self.low
+        asked, stops, holds = self.stop
+        if not asked <= at <= stops:
+            # The first place from `at` where the look at the rest of the clause stops, the same
+            # from any place before it: no word of the past there, and the end of the clause.
+            found = LESSON_STOP.search(low, at)
+            stops = len(low) if found is None else found.start()
+            holds = found is None or found.group("past") is None or found.group("but") is not None
+            self.stop = (at, stops, holds)
+        if not holds:
+            return False
+        asked, verb = self.verb
+        if not asked <= at <= verb:
+            found = LESSON_VERB.search(low, at)
+            verb = len(low) + 1 if found is None else found.start()
+            self.verb = (at, verb)
+        return verb < stops
+
+    def _someone(self, at: int, start: int, end: int) -> bool:
+        key = (start, end)
+        if key not in self.named:
+            starts: list[int] = []
+            ends: list[int] = []
+            last = -1
+            for token in TOKEN.finditer(self.text, start, end):
+                starts.append(token.start())
+                ends.append(token.end())
+                if _someone_or_whose(self.text, token, self.people):
+                    last = token.start()
+            self.named[key] = (starts, ends, last)
+        starts, ends, last = self.named[key]
+        if last >= at:
+            return True
+        # A word that runs across `at` is read from there, as a scan from `at` would.
+        index = bisect_right(starts, at) - 1
+        return (
+            index >= 0 and ends[index] > at and _someone_in(self.text, at, ends[index], self.people)
         )
 
 

@@ -198,6 +198,19 @@ def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+LESSON = _c(_LESSON)
+LESSON_STOP = _c(
+    r"(?P<but>\bbut\b)|(?P<past>" + _PAST + r"|\b(?:never|nobody|no\s+one|someone|somebody|anyone|"
+    r"anybody|everyone|everybody)\b)|[.;!?](?!\S)|[|\n]"
+)
+"""Where _LESSON's look at the rest of a clause stops: its end (a full stop, "but"), or a word of
+the past or of what people never do, which the lesson may not hold (group "past")."""
+LESSON_VERB = _c(
+    r"\b(?:is|are|isn['\u2019]t|aren['\u2019]t|seems?|looks?|remains?|(?:it|that|this|there)['\u2019]s)\b"
+)
+"""The verb in the present _LESSON looks for before the clause stops."""
+
+
 _WRITERS_RESOLVE = _c(
     # "I" after "and" is one of several ("Dave and I need to be more careful"), but for a clause
     # of its own after a comma ("…, and I need to be more careful").
@@ -729,7 +742,7 @@ CHECKS: tuple[Check, ...] = (
         ),
         "BL003",
         wordset("hindsight retrospect looking"),
-        lesson=_c(_LESSON),
+        lesson=LESSON,
     ),
     Check(
         _c(r"\b(?:needless\s+to\s+say|it\s+goes\s+without\s+saying)\b"),
