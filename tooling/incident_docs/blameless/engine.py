@@ -380,6 +380,57 @@ def lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+class _ClauseSubject:
+    """Who is named (a pronoun, or a person, role or team: see _CALLED_KINDS) in a sentence
+    before a match of a check said of its clause's subject: the first such word from where the
+    sentence opens. The words read for one match are not read again for a later match in the
+    same sentence (a paragraph of thousands of "was a complete mess and" is read in time linear
+    in its length): the scan goes on from the last word it read whole."""
+
+    def __init__(self) -> None:
+        self._key: tuple[str, frozenset[str], int] | None = None
+        self._end = 0
+        self._upto = 0
+        """Every word before it was read whole, and none of them names anyone."""
+        self._found: tuple[str, int] | None = None
+        """The first word read whole that names someone: its kind and where it ends."""
+
+    def find(self, text: str, opens: int, end: int, people: frozenset[str]) -> str | None:
+        key = self._key
+        if key is not None and key[0] is text and key[1] is people and key[2] == opens:
+            if self._found is not None and self._found[1] + 2 <= end:
+                return self._found[0]
+            if self._found is None and self._end <= end:
+                return self._scan(text, opens, self._upto, end, people)
+        return self._scan(text, opens, opens, end, people)
+
+    def _scan(
+        self, text: str, opens: int, start: int, end: int, people: frozenset[str]
+    ) -> str | None:
+        # A word within two characters of `end` may be cut short by it ("dave.li" read up to
+        # "dave."): the next scan reads it again, whole, as a scan from `opens` would.
+        self._key, self._end, self._found = (text, people, opens), end, None
+        for token in TOKEN.finditer(text, start, end):
+            if token.group(0).lower() in _CLAUSE_PRONOUNS:
+                kind: str | None = "pronoun"
+            else:
+                kind = agent_kind(text, token.start(), token.end(), people)
+                kind = kind if kind in _CALLED_KINDS else None
+            cut = token.end() + 2 > end
+            if kind is not None:
+                if not cut:
+                    self._found = (kind, token.end())
+                self._upto = start
+                return kind
+            if not cut:
+                start = token.end()
+        self._upto = start
+        return None
+
+
+_SUBJECT_BEFORE = _ClauseSubject()
+
+
 def _classify_match(
     check: Check, match: re.Match[str], text: str, people: frozenset[str]
 ) -> tuple[str | None, int]:
@@ -391,13 +442,7 @@ def _classify_match(
         if kind is not None:
             return kind, start
         opens = _sentence_bounds(text, match.start(), match.end())[0]
-        for token in TOKEN.finditer(text, opens, match.start()):
-            if token.group(0).lower() in _CLAUSE_PRONOUNS:
-                return "pronoun", match.start()
-            found = agent_kind(text, token.start(), token.end(), people)
-            if found in _CALLED_KINDS:
-                return found, match.start()
-        return None, match.start()
+        return _SUBJECT_BEFORE.find(text, opens, match.start(), people), match.start()
     if check.agent == "before":
         span = agent_before(text, match.start(), check.skip_adverbs)
         if span is None:
