@@ -149,7 +149,7 @@ def test_an_open_incident_copied_by_hand_is_named_once_with_both_files(
     archive: Path, run_cli: RunCli
 ) -> None:
     """Without -i, the error listed the ID twice, as two incidents to choose from; `list` showed
-    two rows of one ID without a word."""
+    two rows of one ID without a word, and `stats` counted it twice without one."""
     first = Path(declare(run_cli, archive))
     first.with_name(f"{INC} copy.md").write_bytes(first.read_bytes())
     both = f"incidents/{INC} copy.md, {INC_PATH}; keep one (lint reports each, ID001)"
@@ -159,6 +159,9 @@ def test_an_open_incident_copied_by_hand_is_named_once_with_both_files(
     listed = run_cli(archive, "list")
     assert listed.exit_code == 0 and listed.stdout.count(INC) == 2
     assert f"incident: warning: {INC} is the ID of several records: {both}\n" in listed.stderr
+    counted = run_cli(archive, "stats")
+    assert counted.exit_code == 0
+    assert f"incident: warning: {INC} is the ID of several records: {both}\n" in counted.stderr
 
 
 def test_an_id_its_file_is_named_by_is_found_without_reading_the_archive(

@@ -11,7 +11,7 @@ from incident_docs import metrics
 from incident_docs.cli import Project, echo, main, pass_project
 from incident_docs.diagnostics import EXIT_FINDINGS
 from incident_docs.inputs import parse_day
-from incident_docs.records import read_archive, skipped_note
+from incident_docs.records import read_archive, several_records, shared_ids, skipped_note
 
 
 @main.command("stats")
@@ -32,6 +32,10 @@ def stats_command(project: Project, output_format: str, today: str | None) -> No
     note = skipped_note(archive.skipped)
     if note is not None:
         echo(f"incident: warning: {note}", err=True)
+    held = shared_ids((loaded.record.id, loaded.doc.path) for loaded in archive.records)
+    for record_id, paths in held.items():
+        # A copy made by hand: counted once for each file, as lint's ID001 says of each.
+        echo(f"incident: warning: {several_records(record_id, paths)}", err=True)
     records = [loaded.record for loaded in archive.records]
     result = metrics.compute(records, parse_day(today), project.config.severity_names())
     echo(metrics.FORMATS[output_format](result), nl=False)
