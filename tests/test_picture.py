@@ -152,7 +152,7 @@ def test_the_markers_of_an_incident_of_seconds_name_their_second() -> None:
         TimelineEntry(T0 + timedelta(seconds=30), EntryKind.STATUS, "sam", "Resolved"),
     ]
     svg = incident_picture(blip, entries)
-    assert "mitigation at 10:00:20" in svg and "<title>10:00:30 Resolved</title>" in svg
+    assert "mitigation at 10:00:20" in svg and "<title>10:00:30 status: Resolved</title>" in svg
     # From a few minutes on, the minute, as the timeline table gives it.
     long = incident(detected_at=T0, resolved_at=T0 + timedelta(minutes=5))
     assert "mitigation at 10:00;" in incident_picture(long, entries)
@@ -359,7 +359,7 @@ def test_entries_at_the_same_minute_each_stay_readable_on_the_picture() -> None:
     svg = incident_picture(incident(detected_at=T0, resolved_at=T0 + timedelta(hours=2)), entries)
     titles = re.findall(r"<title>([^<]*)</title>", svg)
     assert "2 entries:\n10:30 rollback: Rolled back\n10:30 capacity added: Added nodes" in titles
-    assert "2 entries:\n10:30 Identified\n10:30 Monitoring" in titles
+    assert "2 entries:\n10:30 status: Identified\n10:30 status: Monitoring" in titles
     # One marker for each place, holding the count of its entries: a stack of small markers,
     # each a few pixels above the one under it, was hard to see.
     assert svg.count('class="idocs-marker ') == 2

@@ -263,7 +263,8 @@ def incident_picture(
     for entry in changes:
         summary.append(f"status at {scale.clock(entry.time)}: {entry.text.rstrip('.')}")
     for x, group in _marker_groups(changes, scale):
-        said = [f"{scale.clock(entry.time)} {entry.text}" for entry in group]
+        # Named as the mitigations' markers are, by what they are: "status" before its words.
+        said = [f"{scale.clock(entry.time)} status: {entry.text}" for entry in group]
         marker = _markers(said, EntryKind.STATUS, x, y, rows[id(group[0])])
         markers.append((group[0].time, 1, marker))
     y += ROW
