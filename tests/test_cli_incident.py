@@ -540,6 +540,21 @@ def test_a_locked_git_index_is_named_with_what_to_do(archive: Path, run_cli: Run
     assert git(archive, "branch", "--format=%(refname:short)").split() == ["main"]
 
 
+def test_the_git_index_lock_of_an_archive_in_a_folder_is_named_where_it_is(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # Named as git gives it, "/…/repo/ops/../.git/index.lock".
+    repo = tmp_path / "repo"
+    archive = copy_archive(repo / "ops")
+    committed_archive(repo)
+    lock = repo / ".git" / "index.lock"
+    lock.touch()
+    result = run_cli(archive, "declare", "Checkout fails", "--by", "sam", "--yes", "--branch")
+    assert result.exit_code == 2
+    assert f"git's index is locked ({lock.resolve()})" in result.stderr
+    assert ".." not in result.stderr
+
+
 def test_an_incident_branch_there_already_takes_its_id(archive: Path, run_cli: RunCli) -> None:
     committed_archive(archive)
     git(archive, "branch", f"incident/{INC}")  # declared on its branch, then back to main

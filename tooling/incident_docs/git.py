@@ -58,9 +58,10 @@ def _index_lock(root: Path) -> Path:
 
 def _locked(root: Path) -> str:
     """What to do about git's index lock: git's own message names no file."""
-    lock = _index_lock(root)
+    # Resolved: for an archive in a folder of the repository, git gives "../.git/index.lock".
+    lock = _index_lock(root).resolve()
     with contextlib.suppress(ValueError):
-        lock = lock.resolve().relative_to(root.resolve())
+        lock = lock.relative_to(root.resolve())
     return (
         f"git's index is locked ({lock}): another git command is running in this repository, "
         f"or one was stopped before it could clean up; if none is running, remove {lock} and "
