@@ -27,6 +27,25 @@ def rename_timeline(root: Path, heading: str = "Chronology", alias: str = "Chron
         path.write_text(path.read_text().replace("\n## Timeline\n", f"\n## {heading}\n"))
 
 
+def configure(root: Path, settings: str) -> None:
+    """Add SETTINGS (lines of TOML) at the top of `[tool.incident-docs]` in ROOT's pyproject."""
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.incident-docs]\n", f"[tool.incident-docs]\n{settings}", 1
+        )
+    )
+
+
+def declared_record(root: Path, run_cli: RunCli) -> Path:
+    """The record `incident declare` writes in an archive that holds none yet."""
+    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
+    declared = run_cli(root, "declare", "Checkout fails", *args, "--by", "sam")
+    assert declared.exit_code == 0, declared.output
+    (path,) = (root / "incidents").glob("*.md")
+    return path
+
+
 @pytest.mark.parametrize("heading", ["Chronology", "Chronology (UTC)", "CHRONOLOGY:"])
 def test_lint_checks_the_timeline_under_its_alias(
     archive: Path, run_cli: RunCli, heading: str
@@ -176,19 +195,12 @@ def test_sections_never_required_together_may_share_an_alias(
 ) -> None:
     # Refused as "an alias of 'Summary' already": an incident's "## Overview" is its Summary, a
     # postmortem's its Executive summary, and no record is asked for both.
-    pyproject = empty_archive / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.incident-docs]\n",
-            '[tool.incident-docs]\npostmortem-sections = ["Executive summary", "Timeline"]\n'
-            'section-aliases = { Summary = ["Overview"], "Executive summary" = ["Overview"] }\n',
-            1,
-        )
+    configure(
+        empty_archive,
+        'postmortem-sections = ["Executive summary", "Timeline"]\n'
+        'section-aliases = { Summary = ["Overview"], "Executive summary" = ["Overview"] }\n',
     )
-    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
-    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
-    assert declared.exit_code == 0, declared.output
-    (path,) = (empty_archive / "incidents").glob("*.md")
+    path = declared_record(empty_archive, run_cli)
     path.write_text(path.read_text().replace("\n## Summary\n", "\n## Overview\n"))
     result = run_cli(empty_archive, "lint", str(path))
     assert result.exit_code == 0, result.output
@@ -199,19 +211,12 @@ def test_declare_writes_the_incident_sections_the_configuration_asks_for(
 ) -> None:
     # It wrote "## Summary" and "## Timeline" whatever the list said: lint failed on a record
     # declared a second before (SC001 for '## Chronology' and '## Impact').
-    pyproject = empty_archive / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.incident-docs]\n",
-            '[tool.incident-docs]\nincident-sections = ["Summary", "Chronology", "Impact"]\n'
-            'section-aliases = { Timeline = ["Chronology"] }\n',
-            1,
-        )
+    configure(
+        empty_archive,
+        'incident-sections = ["Summary", "Chronology", "Impact"]\n'
+        'section-aliases = { Timeline = ["Chronology"] }\n',
     )
-    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
-    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
-    assert declared.exit_code == 0, declared.output
-    (path,) = (empty_archive / "incidents").glob("*.md")
+    path = declared_record(empty_archive, run_cli)
     headings = [line for line in path.read_text().splitlines() if line.startswith("## ")]
     assert headings == ["## Summary", "## Chronology", "## Impact"]
     assert run_cli(empty_archive, "lint", str(path)).exit_code == 0
@@ -230,19 +235,12 @@ def test_declare_writes_the_timeline_under_a_listed_section_it_is_the_alias_of(
     # With `Chronology = ["Timeline"]` lint takes "## Timeline" for the Chronology: declare
     # wrote "## Chronology" with a placeholder and "## Timeline" after it, and lint failed on
     # a record declared a second before (SC003, the section twice).
-    pyproject = empty_archive / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.incident-docs]\n",
-            '[tool.incident-docs]\nincident-sections = ["Summary", "Chronology"]\n'
-            'section-aliases = { Chronology = ["Timeline"] }\n',
-            1,
-        )
+    configure(
+        empty_archive,
+        'incident-sections = ["Summary", "Chronology"]\n'
+        'section-aliases = { Chronology = ["Timeline"] }\n',
     )
-    args = ("--because", "user-facing", "--severity", "SEV2", "--service", "payments-api")
-    declared = run_cli(empty_archive, "declare", "Checkout fails", *args, "--by", "sam")
-    assert declared.exit_code == 0, declared.output
-    (path,) = (empty_archive / "incidents").glob("*.md")
+    path = declared_record(empty_archive, run_cli)
     logged = run_cli(empty_archive, "log", "--by", "sam", "Paged the database team.")
     assert logged.exit_code == 0, logged.output
     lines = path.read_text().splitlines()
@@ -257,16 +255,12 @@ def test_a_section_similar_reads_may_be_listed_under_another_name(
 ) -> None:
     # `Resolution = ["Fix"]` with "Fix" listed was refused as no required section: similar
     # reads the Resolution by its name, and could read it under no other.
-    pyproject = christmas / "pyproject.toml"
     listed = '"Mitigation", "Fix", "Recovery"'
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.incident-docs]\n",
-            '[tool.incident-docs]\npostmortem-sections = ["Summary", "Impact", "Timeline", '
-            f'"Contributing factors", "Detection", {listed}, "Responders", '
-            '"Lessons learned", "Action items"]\nsection-aliases = { Resolution = ["Fix"] }\n',
-            1,
-        )
+    configure(
+        christmas,
+        'postmortem-sections = ["Summary", "Impact", "Timeline", '
+        f'"Contributing factors", "Detection", {listed}, "Responders", '
+        '"Lessons learned", "Action items"]\nsection-aliases = { Resolution = ["Fix"] }\n',
     )
     for path in christmas.glob("*/*.md"):
         text = re.sub(r"\*\*mitigation/[a-z-]+\*\*", "**note**", path.read_text())
