@@ -96,6 +96,19 @@ def _found(root: Path, parts: list[Part] | None = None) -> list[object]:
     ] + [index.search("memory leak crash loop rollback", ["web-frontend"], [], 10)]  # fmt: skip
 
 
+def records_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the record files the cache reads from here on, in the order it reads them."""
+    read: list[str] = []
+    loading = records.load_record
+
+    def counted(path: Path, root: Path, config: object) -> object:
+        read.append(path.name)
+        return loading(path, root, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(casecache, "load_record", counted)
+    return read
+
+
 def test_kept_parts_find_what_reading_every_record_finds(archive: Path) -> None:
     _hostile(archive)
     config = load_config(archive)
@@ -116,14 +129,7 @@ def test_similar_reads_again_only_the_records_that_changed(
     # Every record read and validated each time took seconds on a large archive.
     first = run_cli(archive, "similar", f"INC-{CHRISTMAS}", "--format", "json")
     assert first.exit_code == 0, first.output
-    read: list[str] = []
-    loading = records.load_record
-
-    def counted(path: Path, root: Path, config: object) -> object:
-        read.append(path.name)
-        return loading(path, root, config)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(casecache, "load_record", counted)
+    read = records_read(monkeypatch)
     again = run_cli(archive, "similar", f"INC-{CHRISTMAS}", "--format", "json")
     assert again.stdout == first.stdout
     assert read == []
@@ -229,14 +235,7 @@ def test_a_damaged_cache_is_made_again(
     result = run_cli(archive, "similar", f"INC-{CHRISTMAS}")
     assert result.exit_code == 0, result.output
     assert result.stdout == expected
-    read: list[str] = []
-    loading = records.load_record
-
-    def counted(path: Path, root: Path, config: object) -> object:
-        read.append(path.name)
-        return loading(path, root, config)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(casecache, "load_record", counted)
+    read = records_read(monkeypatch)
     assert run_cli(archive, "similar", f"INC-{CHRISTMAS}").stdout == expected
     assert read == []
 
@@ -249,14 +248,7 @@ def test_an_upgraded_reader_of_the_records_reads_every_record_again(
     # record otherwise, and the parts kept by the old one were used all the same.
     asked = ("similar", f"INC-{CHRISTMAS}", "--format", "json")
     expected = run_cli(archive, *asked).stdout
-    read: list[str] = []
-    loading = records.load_record
-
-    def counted(path: Path, root: Path, config: object) -> object:
-        read.append(path.name)
-        return loading(path, root, config)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(casecache, "load_record", counted)
+    read = records_read(monkeypatch)
     name = "__version__" if library is yaml else "VERSION"
     monkeypatch.setattr(library, name, "99.0")
     assert run_cli(archive, *asked).stdout == expected
