@@ -1325,20 +1325,11 @@ def _unchanged_between(
         if not names.intersection(found.paths()):
             updated = updated or found.path in follow_ups
             continue
-        try:
-            if not changed_in_place(found) or not follow_up_update(
-                read(found.path, reviewed),
-                read(found.path, head),
-                found.path,
-                config,
-                read.repo,
-                web_root(read.client.api_url),
-            ):
-                return False
-        except GitHubError:
-            raise  # GitHub did not answer (a UsageError too, but no fault of the file's)
-        except UsageError:
+        follow_up = _follow_up_between(read, found, reviewed, head, config)
+        if follow_up is None:
             return None
+        if not follow_up:
+            return False
         updated = True
     reviewed_then = _changed_at(read, reviewed, base, config, names, why)
     if reviewed_then is not True:
@@ -1346,6 +1337,27 @@ def _unchanged_between(
     if updated:
         updated_since.add(reviewed)
     return True
+
+
+def _follow_up_between(
+    read: _Reads, found: ChangedFile, before: str, after: str, config: Config
+) -> bool | None:
+    """Whether the postmortem FOUND changed from commit BEFORE to AFTER in place and only in its
+    action items' status and tracker; None when a version of it cannot be read as a record.
+    GitHubError when GitHub does not answer."""
+    try:
+        return changed_in_place(found) and follow_up_update(
+            read(found.path, before),
+            read(found.path, after),
+            found.path,
+            config,
+            read.repo,
+            web_root(read.client.api_url),
+        )
+    except GitHubError:
+        raise  # GitHub did not answer (a UsageError too, but no fault of the file's)
+    except UsageError:
+        return None
 
 
 def _changed_at(
@@ -1393,18 +1405,8 @@ def _changed_at(
         if found is None:
             why[reviewed] = f"{name}, which the pull request changes now, was not part of it then"
             return None
-        try:
-            follow_up = changed_in_place(found) and follow_up_update(
-                read(found.path, fork),
-                read(found.path, reviewed),
-                found.path,
-                config,
-                read.repo,
-                web_root(read.client.api_url),
-            )
-        except GitHubError:
-            raise
-        except UsageError:
+        follow_up = _follow_up_between(read, found, fork, reviewed, config)
+        if follow_up is None:
             return None
         if follow_up:
             why[reviewed] = (
